@@ -1,0 +1,1 @@
+"""Builds model_repository/ from the stage export specs."""

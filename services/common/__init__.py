@@ -1,0 +1,1 @@
+"""Shared floor: the inference interface, its embedded backend, repository configs, images, errors."""

@@ -1,0 +1,1 @@
+"""Fitting Room: virtual try-on inference platform."""

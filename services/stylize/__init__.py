@@ -1,0 +1,1 @@
+"""stylize stage."""
