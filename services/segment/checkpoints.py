@@ -10,8 +10,8 @@ Documented key mappings (checkpoint key -> our key):
 * U2NET / U2NETP (xuebinqin/U-2-Net u2net.pth, u2netp.pth): identity, plain state_dict.
 * CLOTH_SEGM_U2NET (cloth_segm_u2net_latest.pth): 'module.<k>' -> '<k>' (saved from DDP).
 * SCHP (exp-schp-*-{lip,atr,pascal}.pth): ckpt['state_dict']['module.<k>'] -> '<k>'. InPlaceABNSync
-  layers are our BatchNorm2d + LeakyReLU with the same names; they store no num_batches_tracked,
-  which BatchNorm's own loader fills in, so strict loading still succeeds.
+  layers are our schp.ActivatedBatchNorm (BatchNorm2d + optional LeakyReLU(0.01)) with the same
+  names (weight, bias, running_mean, running_var) and, like the original, no num_batches_tracked.
 * VITONHD (seg_final.pth, gmm_final.pth, alias_final.pth): identity; spectral-normed convs keep the
   legacy '<conv>.weight_orig/.weight_u/.weight_v' keys.
 * DAFLOW (ckpt_viton.pt): identity; a training checkpoint {'state_dict': ...} is unwrapped first.

@@ -1,0 +1,129 @@
+"""One builder per served model: weights in, a checked ONNX graph with explicit tensor names out.
+
+Every builder returns the graph and a parity record (what it was compared against, max abs diff),
+which export writes next to the model so nobody has to take a conversion on trust.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import onnx
+import onnxruntime as ort
+
+from fittingroom.common.modelspec import ModelSpec
+from fittingroom.export import onnx_edit, tflite
+from fittingroom.export.weights import fetch
+from fittingroom.pose.spec import POSE_LANDMARK
+from fittingroom.segment.spec import U2NET_SIZE, U2NETP
+from fittingroom.stylize.spec import STYLE_PREDICT, STYLE_TRANSFORM
+
+ONNX_OPSET = 17
+
+
+@dataclass(frozen=True)
+class Built:
+    model: onnx.ModelProto
+    parity: dict[str, object]
+
+
+def _session(model: onnx.ModelProto | Path) -> ort.InferenceSession:
+    source = model.SerializeToString() if isinstance(model, onnx.ModelProto) else str(model)
+    return ort.InferenceSession(source, providers=["CPUExecutionProvider"])
+
+
+def _max_diff(a: list[np.ndarray], b: list[np.ndarray]) -> float:
+    return max(float(np.abs(x - y).max()) for x, y in zip(a, b, strict=True))
+
+
+def _adopt_magenta(spec: ModelSpec, weights_key: str, workdir: Path) -> Built:
+    """Adopt a released ONNX graph: explicit names, any batch, identical numbers."""
+    source = fetch(weights_key)
+    original = onnx.load(str(source))
+    old_in = [i.name for i in original.graph.input]
+    old_out = [o.name for o in original.graph.output]
+    names = dict(zip(old_in, (t.name for t in spec.inputs), strict=True))
+    names |= dict(zip(old_out, (t.name for t in spec.outputs), strict=True))
+    model = onnx_edit.make_batch_dynamic(onnx_edit.rename_io(onnx.load(str(source)), names))
+    onnx.checker.check_model(model)
+    batch_diff = onnx_edit.check_batching(model)
+    reference = _session(source)
+    feeds = onnx_edit.random_inputs(reference, 1, seed=1)
+    ours = _session(model).run(None, {names[k]: v for k, v in feeds.items()})
+    diff = _max_diff(ours, reference.run(None, feeds))
+    return Built(model, {"reference": f"original {source.name} in ONNX Runtime", "max_abs_diff": diff,
+                         "batch_vs_single_max_abs_diff": batch_diff})
+
+
+def build_style_predict(workdir: Path) -> Built:
+    return _adopt_magenta(STYLE_PREDICT, "style_predict", workdir)
+
+
+def build_style_transform(workdir: Path) -> Built:
+    return _adopt_magenta(STYLE_TRANSFORM, "style_transform", workdir)
+
+
+def build_u2netp(workdir: Path) -> Built:
+    """Our torch U2NetP filled with the official weights, exported by us, checked twice."""
+    import torch
+
+    from fittingroom.segment.checkpoints import load_u2netp_from_onnx
+    from fittingroom.segment.u2net import U2NetMask, U2NetP
+
+    source = fetch("u2netp")
+    net = U2NetP()
+    load_u2netp_from_onnx(net, source)
+    wrapper = U2NetMask(net).eval()
+    example = torch.rand(1, 3, U2NET_SIZE, U2NET_SIZE)
+    path = workdir / "u2netp.onnx"
+    torch.onnx.export(
+        wrapper, (example,), str(path), input_names=["image"], output_names=["mask"],
+        dynamic_axes={"image": {0: "batch"}, "mask": {0: "batch"}}, opset_version=ONNX_OPSET, dynamo=False,
+    )
+    model = onnx.load(str(path))
+    onnx.checker.check_model(model)
+    probe = np.random.default_rng(2).random((2, 3, U2NET_SIZE, U2NET_SIZE), dtype=np.float32)
+    ours = _session(model).run(None, {"image": probe})
+    with torch.no_grad():
+        eager = [wrapper(torch.from_numpy(probe)).numpy()]
+    reference = _session(source)
+    upstream = [reference.run(None, {reference.get_inputs()[0].name: probe[i:i + 1]})[0] for i in range(2)]
+    return Built(model, {
+        "reference": "torch eager (ours) and the original rembg u2netp.onnx",
+        "max_abs_diff": _max_diff(ours, eager),
+        "max_abs_diff_vs_original_onnx": _max_diff(ours, [np.concatenate(upstream)]),
+        "batch_vs_single_max_abs_diff": onnx_edit.check_batching(model),
+    })
+
+
+def build_pose_landmark(workdir: Path) -> Built:
+    """MediaPipe's TFLite landmark model through tf2onnx, checked against the TFLite interpreter."""
+    source = fetch("pose_landmark_full")
+    converted = tflite.convert(source, workdir / "pose_landmark_raw.onnx")
+    raw = onnx.load(str(converted))
+    old_out = [o.name for o in raw.graph.output]  # Identity, Identity_1, ... in the spec's order
+    names = {raw.graph.input[0].name: POSE_LANDMARK.inputs[0].name}
+    names |= dict(zip(old_out, (t.name for t in POSE_LANDMARK.outputs), strict=True))
+    model = onnx_edit.make_batch_dynamic(onnx_edit.rename_io(raw, names))
+    onnx.checker.check_model(model)
+    batch_diff = onnx_edit.check_batching(model, atol=1e-3)
+    probe = np.random.default_rng(3).random((1, 256, 256, 3), dtype=np.float32)
+    ours = dict(zip((t.name for t in POSE_LANDMARK.outputs), _session(model).run(None, {"image": probe}),
+                    strict=True))
+    reference = tflite.run_tflite(source, [probe], workdir)
+    per_output = {names[k]: float(np.abs(ours[names[k]] - v).max()) for k, v in reference.items()}
+    return Built(model, {"reference": "original .tflite in the TensorFlow Lite interpreter",
+                         "max_abs_diff": per_output["landmarks"], "per_output_max_abs_diff": per_output,
+                         "batch_vs_single_max_abs_diff": batch_diff})
+
+
+BUILDERS: dict[str, tuple[ModelSpec, Callable[[Path], Built], tuple[str, ...]]] = {
+    # name: (spec, builder, weight keys whose bytes identify the build)
+    STYLE_PREDICT.name: (STYLE_PREDICT, build_style_predict, ("style_predict",)),
+    STYLE_TRANSFORM.name: (STYLE_TRANSFORM, build_style_transform, ("style_transform",)),
+    U2NETP.name: (U2NETP, build_u2netp, ("u2netp",)),
+    POSE_LANDMARK.name: (POSE_LANDMARK, build_pose_landmark, ("pose_landmark_full",)),
+}

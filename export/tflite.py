@@ -1,0 +1,70 @@
+"""TFLite -> ONNX with tf2onnx, run in its own virtualenv.
+
+TensorFlow (about 1.5 GB) is needed only here, at export time, and pins protobuf differently from
+the serving stack, so it lives in `.cache/tf-venv` and is called as a subprocess.
+"""
+
+from __future__ import annotations
+
+import logging
+import subprocess
+import venv
+from pathlib import Path
+
+import numpy as np
+
+from fittingroom.export.weights import CACHE_DIR
+
+log = logging.getLogger(__name__)
+
+TF_REQUIREMENTS = ("tensorflow-cpu==2.21.0", "tf2onnx==1.17.0", "numpy==2.4.6")
+TF_VENV = CACHE_DIR / "tf-venv"
+OPSET = 17
+
+
+def tf_python() -> Path:
+    """The tf-venv interpreter, created and filled on first use."""
+    python = TF_VENV / "bin" / "python"
+    marker = TF_VENV / ".requirements"
+    wanted = "\n".join(TF_REQUIREMENTS)
+    if python.is_file() and marker.is_file() and marker.read_text() == wanted:
+        return python
+    log.info("creating %s with %s (export-time only)", TF_VENV, ", ".join(TF_REQUIREMENTS))
+    venv.create(TF_VENV, with_pip=True, clear=True)
+    subprocess.run([str(python), "-m", "pip", "install", "-q", *TF_REQUIREMENTS], check=True)
+    marker.write_text(wanted)
+    return python
+
+
+def convert(tflite: Path, output: Path) -> Path:
+    result = subprocess.run(
+        [str(tf_python()), "-m", "tf2onnx.convert", "--tflite", str(tflite), "--output", str(output),
+         "--opset", str(OPSET)],
+        capture_output=True, text=True,
+    )
+    if result.returncode != 0:
+        raise RuntimeError(f"tf2onnx failed on {tflite.name}:\n{result.stderr[-2000:]}")
+    return output
+
+
+_RUN_TFLITE = """
+import sys, numpy as np, tensorflow as tf
+data = np.load(sys.argv[2])
+interpreter = tf.lite.Interpreter(model_path=sys.argv[1])
+interpreter.allocate_tensors()
+for detail, name in zip(interpreter.get_input_details(), data.files):
+    interpreter.set_tensor(detail["index"], data[name])
+interpreter.invoke()
+outputs = {d["name"]: interpreter.get_tensor(d["index"]) for d in interpreter.get_output_details()}
+np.savez(sys.argv[3], **outputs)
+"""
+
+
+def run_tflite(tflite: Path, inputs: list[np.ndarray], workdir: Path) -> dict[str, np.ndarray]:
+    """Reference outputs of the original .tflite (TensorFlow Lite interpreter), by tensor name."""
+    given, got = workdir / "tflite_in.npz", workdir / "tflite_out.npz"
+    np.savez(given, *inputs)
+    subprocess.run([str(tf_python()), "-c", _RUN_TFLITE, str(tflite), str(given), str(got)],
+                   check=True, capture_output=True)
+    with np.load(got) as data:
+        return {name: data[name] for name in data.files}

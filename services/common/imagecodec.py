@@ -1,0 +1,81 @@
+"""Decode untrusted image bytes into RGB arrays, and encode results. Limits are checked before pixels
+are decoded, so a decompression bomb costs a header parse, not gigabytes."""
+
+from __future__ import annotations
+
+import io
+import warnings
+
+import numpy as np
+from PIL import Image, ImageOps, UnidentifiedImageError
+
+from fittingroom.common.errors import InvalidInput, PayloadTooLarge, UnsupportedMediaType
+
+ACCEPTED_FORMATS = frozenset({"JPEG", "PNG", "WEBP"})
+OUTPUT_FORMATS = {"png": ("PNG", "image/png"), "jpeg": ("JPEG", "image/jpeg"), "webp": ("WEBP", "image/webp")}
+MIN_SIDE = 32
+
+
+def decode_image(data: bytes, *, field: str, max_pixels: int, max_side: int | None = None) -> np.ndarray:
+    """JPEG/PNG/WebP bytes -> HxWx3 uint8 RGB, EXIF orientation applied, alpha flattened on white."""
+    if not data:
+        raise InvalidInput(f"'{field}' is empty; send a JPEG, PNG or WebP image", field=field)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            image = Image.open(io.BytesIO(data))
+            fmt = image.format or "unknown"
+            if fmt not in ACCEPTED_FORMATS:
+                raise UnsupportedMediaType(
+                    f"'{field}' is {fmt}; accepted formats are JPEG, PNG and WebP", field=field)
+            width, height = image.size
+            if width * height > max_pixels or (max_side and max(width, height) > max_side):
+                raise PayloadTooLarge(
+                    f"'{field}' is {width}x{height}; the limit is {max_pixels} pixels"
+                    + (f" and {max_side} px per side" if max_side else ""), field=field)
+            if min(width, height) < MIN_SIDE:
+                raise InvalidInput(f"'{field}' is {width}x{height}; both sides need at least {MIN_SIDE} px",
+                                   field=field)
+            if getattr(image, "n_frames", 1) > 1:
+                raise InvalidInput(f"'{field}' is animated; send a single still image", field=field)
+            image = ImageOps.exif_transpose(image)
+            rgb = _to_rgb(image)
+    except (UnidentifiedImageError, Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
+        raise UnsupportedMediaType(f"'{field}' is not a readable JPEG, PNG or WebP image", field=field) from exc
+    except (OSError, SyntaxError, ValueError) as exc:  # truncated or corrupt data, raised by the codecs
+        raise InvalidInput(f"'{field}' is corrupt or truncated ({exc})", field=field) from exc
+    return rgb
+
+
+def _to_rgb(image: Image.Image) -> np.ndarray:
+    if image.mode in ("I;16", "I;16B", "I;16L", "I"):
+        wide = np.asarray(image, dtype=np.uint32)
+        image = Image.fromarray((wide >> 8 if wide.max() > 255 else wide).astype(np.uint8))
+    if image.mode in ("RGBA", "LA", "PA") or (image.mode == "P" and "transparency" in image.info):
+        rgba = image.convert("RGBA")
+        background = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
+        image = Image.alpha_composite(background, rgba)
+    return np.asarray(image.convert("RGB"), dtype=np.uint8).copy()
+
+
+def encode_image(image: np.ndarray, fmt: str = "png", *, quality: int = 90) -> tuple[bytes, str]:
+    """RGB uint8 -> (bytes, media type) for `png`, `jpeg` or `webp`."""
+    if fmt not in OUTPUT_FORMATS:
+        raise InvalidInput(f"output format '{fmt}' is not supported; use one of {sorted(OUTPUT_FORMATS)}",
+                           field="format")
+    pil_format, media_type = OUTPUT_FORMATS[fmt]
+    buffer = io.BytesIO()
+    options = {"quality": quality} if pil_format in ("JPEG", "WEBP") else {}
+    Image.fromarray(image).save(buffer, format=pil_format, **options)
+    return buffer.getvalue(), media_type
+
+
+def limit_side(image: np.ndarray, max_side: int) -> np.ndarray:
+    """Shrink so that the longer side is at most `max_side` (aspect kept); smaller images pass through."""
+    height, width = image.shape[:2]
+    if max(height, width) <= max_side:
+        return image
+    scale = max_side / max(height, width)
+    pil = Image.fromarray(image).resize((max(1, round(width * scale)), max(1, round(height * scale))),
+                                        Image.Resampling.LANCZOS)
+    return np.asarray(pil)

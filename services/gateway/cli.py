@@ -1,0 +1,92 @@
+"""`tryon`: run a try-on from the command line, or serve the gateway."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import logging
+from pathlib import Path
+
+from fittingroom.common.embedded import EmbeddedClient
+from fittingroom.common.imagecodec import decode_image, encode_image
+from fittingroom.common.inference import InferenceClient
+from fittingroom.gateway.garment_mask import Garment
+from fittingroom.gateway.pipeline import DesignPipeline, DesignRequest, TryOnResult
+from fittingroom.gateway.samples import SAMPLE_ARTWORK, SAMPLE_CONTENT, SAMPLE_PERSON
+from fittingroom.gateway.settings import Settings
+
+log = logging.getLogger("tryon")
+
+
+def _read(path: Path, field: str, settings: Settings):  # type: ignore[no-untyped-def]
+    return decode_image(path.read_bytes(), field=field, max_pixels=settings.max_image_pixels)
+
+
+def report(result: TryOnResult, inputs: dict[str, str]) -> dict[str, object]:
+    """What produced an image: stage timings, model versions, and which weights are untrained."""
+    return {
+        "mode": result.mode,
+        "inputs": inputs,
+        "timings_ms": result.timings_ms,
+        "total_ms": round(sum(result.timings_ms.values()), 2),
+        "models": {name: {"version": use.version, "trained": use.trained} for name, use in result.models.items()},
+        "untrained_models": result.untrained_models,
+    }
+
+
+async def _design(args: argparse.Namespace, settings: Settings) -> None:
+    client: InferenceClient = EmbeddedClient(settings.model_repository, intra_op_threads=settings.ort_threads)
+    try:
+        request = DesignRequest(
+            person=_read(args.person, "person", settings), content=_read(args.content, "content", settings),
+            artwork=_read(args.style, "style", settings), garment=Garment(args.garment), opacity=args.opacity)
+        result = await DesignPipeline(client)(request)
+    finally:
+        await client.close()
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    data, _ = encode_image(result.image, args.out.suffix.lstrip(".").lower().replace("jpg", "jpeg") or "png")
+    args.out.write_bytes(data)
+    summary = report(result, {"person": str(args.person), "content": str(args.content), "style": str(args.style)})
+    report_path = args.report or args.out.with_name("report.json")
+    report_path.write_text(json.dumps(summary, indent=2) + "\n")
+    print(f"wrote {args.out} and {report_path}")
+    print(json.dumps(summary["timings_ms"]))
+    if result.untrained_models:
+        print(f"WARNING: untrained placeholder weights in {result.untrained_models}")
+
+
+def _serve(args: argparse.Namespace, settings: Settings) -> None:
+    import uvicorn
+
+    from fittingroom.gateway.app import create_app
+
+    settings = settings.model_copy(update={"host": args.host or settings.host, "port": args.port or settings.port})
+    uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level="info",
+                timeout_graceful_shutdown=int(settings.request_timeout_s))
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="tryon", description="Fitting Room virtual try-on")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    design = commands.add_parser("design", help="print a content image, styled by an artwork, on the garment")
+    design.add_argument("--person", type=Path, default=SAMPLE_PERSON)
+    design.add_argument("--content", type=Path, default=SAMPLE_CONTENT)
+    design.add_argument("--style", type=Path, default=SAMPLE_ARTWORK)
+    design.add_argument("--out", type=Path, default=Path("out/demo/tryon.png"))
+    design.add_argument("--report", type=Path, default=None, help="default: report.json beside --out")
+    design.add_argument("--garment", choices=[g.value for g in Garment], default=Garment.UPPER.value)
+    design.add_argument("--opacity", type=float, default=0.9)
+
+    serve = commands.add_parser("serve", help="run the HTTP gateway")
+    serve.add_argument("--host", default=None)
+    serve.add_argument("--port", type=int, default=None)
+
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    settings = Settings()
+    if args.command == "design":
+        asyncio.run(_design(args, settings))
+    elif args.command == "serve":
+        _serve(args, settings)

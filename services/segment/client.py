@@ -1,0 +1,21 @@
+"""Stage client: salient-object masks (person or garment) through any InferenceClient."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from fittingroom.common.inference import InferenceClient
+from fittingroom.segment.processing import u2net_input, u2net_mask
+from fittingroom.segment.spec import U2NETP
+
+
+class SalientMask:
+    def __init__(self, client: InferenceClient, model: str = U2NETP.name) -> None:
+        self.client = client
+        self.model = model
+
+    async def mask(self, image: np.ndarray, *, version: int | None = None,
+                   timeout_s: float | None = None) -> np.ndarray:
+        """Probability map in [0, 1] at the image's size."""
+        out = await self.client.infer(self.model, {"image": u2net_input(image)}, version, timeout_s=timeout_s)
+        return u2net_mask(out["mask"][0], image.shape[0], image.shape[1])

@@ -1,0 +1,32 @@
+"""Pure numpy pre/post-processing for the U2-Net family."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from fittingroom.common.images import resize
+from fittingroom.segment.spec import IMAGENET_MEAN, IMAGENET_STD, U2NET_SIZE
+
+
+def u2net_input(image: np.ndarray) -> np.ndarray:
+    """RGB uint8 -> [1, 3, 320, 320]: divided by its max, then ImageNet-normalised, as upstream does."""
+    small = resize(image, U2NET_SIZE, U2NET_SIZE).astype(np.float32)
+    small /= max(float(small.max()), 1e-6)
+    normalised = (small - np.array(IMAGENET_MEAN, np.float32)) / np.array(IMAGENET_STD, np.float32)
+    return normalised.transpose(2, 0, 1)[None].copy()
+
+
+def u2net_mask(prediction: np.ndarray, height: int, width: int) -> np.ndarray:
+    """One [1, 320, 320] prediction -> float32 probability map at the image size, min-max normalised."""
+    pred = prediction[0].astype(np.float32)
+    lo, hi = float(pred.min()), float(pred.max())
+    pred = (pred - lo) / (hi - lo) if hi - lo > 1e-6 else np.zeros_like(pred)
+    return resize(pred, width, height)
+
+
+def bounding_box(mask: np.ndarray, threshold: float = 0.5) -> tuple[int, int, int, int] | None:
+    """(x0, y0, x1, y1) of the pixels above `threshold`, exclusive on the far side; None when empty."""
+    ys, xs = np.nonzero(mask > threshold)
+    if ys.size == 0:
+        return None
+    return int(xs.min()), int(ys.min()), int(xs.max()) + 1, int(ys.max()) + 1
