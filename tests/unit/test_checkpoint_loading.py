@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 import torch
 from fittingroom.segment import checkpoints as ckpt
+from fittingroom.segment.schp import schp_resnet101
 from fittingroom.segment.u2net import U2NetP
 
 
@@ -21,3 +22,17 @@ def test_wrong_checkpoint_fails_loudly() -> None:
     del state["outconv.bias"]
     with pytest.raises(RuntimeError, match=r"outconv\.bias"):
         ckpt.load_checkpoint(U2NetP(), state, ckpt.U2NETP)
+
+
+def test_schp_wrapped_prefixed_checkpoint_loads_strictly() -> None:
+    """SCHP files: {'state_dict': {'module.<k>': ...}, ...} and no num_batches_tracked anywhere."""
+    source, target = schp_resnet101("pascal"), schp_resnet101("pascal")
+    for bn in (m for m in source.modules() if isinstance(m, torch.nn.BatchNorm2d)):
+        assert bn.running_var is not None
+        bn.running_var.uniform_(0.5, 2.0)
+    state = {"module." + k: v for k, v in source.state_dict().items()}
+    assert not any("num_batches_tracked" in k for k in state)
+    released = {"state_dict": state, "epoch": 150}
+    ckpt.load_checkpoint(target, released, ckpt.SCHP)
+    assert torch.equal(target.layer3[22].bn3.running_var, source.layer3[22].bn3.running_var)
+    assert torch.equal(target.fushion[3].weight, source.fushion[3].weight)

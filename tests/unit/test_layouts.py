@@ -10,10 +10,11 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import torch
 from fittingroom.segment import checkpoints as ckpt
+from fittingroom.segment.schp import schp_resnet101
 from fittingroom.segment.u2net import ClothSegmU2Net, U2Net, U2NetP
 from torch import nn
 
@@ -80,3 +81,21 @@ def test_cloth_segm_u2net_layout() -> None:
         _build(ClothSegmU2Net), "cloth_segm_u2net", ckpt.CLOTH_SEGM_U2NET, lambda key: prefix + key
     )
 
+
+
+def _schp_layout(dataset: Literal["lip", "atr", "pascal"]) -> None:
+    name = f"schp_resnet101_{dataset}"
+    prefix = _reference(name)["checkpoint_key_prefix"]
+    assert_matches_layout(_build(lambda: schp_resnet101(dataset)), name, ckpt.SCHP, lambda key: prefix + key)
+
+
+def test_schp_lip_layout() -> None:
+    _schp_layout("lip")
+
+
+def test_schp_atr_layout() -> None:
+    _schp_layout("atr")
+
+
+def test_schp_pascal_layout() -> None:
+    _schp_layout("pascal")
