@@ -99,6 +99,8 @@ class EmbeddedClient:
     async def load_model(self, model: str, versions: list[int] | None = None) -> None:
         self._configs.pop(model, None)
         wanted = versions or self.repository.served_versions(model)
+        if not wanted:
+            raise ModelNotFound(f"model '{model}' has no version on disk that its version policy serves")
         for version in wanted:
             if version not in self.repository.versions_on_disk(model):
                 raise ModelNotFound(f"version {version} of model '{model}' is not on disk")

@@ -38,9 +38,12 @@ def decode_image(data: bytes, *, field: str, max_pixels: int, max_side: int | No
                                    field=field)
             if getattr(image, "n_frames", 1) > 1:
                 raise InvalidInput(f"'{field}' is animated; send a single still image", field=field)
-            image = ImageOps.exif_transpose(image)
-            rgb = _to_rgb(image)
-    except (UnidentifiedImageError, Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
+            rgb = _to_rgb(ImageOps.exif_transpose(image))
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
+        # Pillow's own guard fired while reading the header: far beyond our limit too.
+        raise PayloadTooLarge(f"'{field}' declares too many pixels; the limit is {max_pixels} pixels",
+                              field=field) from exc
+    except UnidentifiedImageError as exc:
         raise UnsupportedMediaType(f"'{field}' is not a readable JPEG, PNG or WebP image", field=field) from exc
     except (OSError, SyntaxError, ValueError) as exc:  # truncated or corrupt data, raised by the codecs
         raise InvalidInput(f"'{field}' is corrupt or truncated ({exc})", field=field) from exc

@@ -18,7 +18,7 @@ def square_crop(image: np.ndarray, box: tuple[float, float, float, float], side:
 
     Returns the crop and the 2x3 affine matrix that maps crop pixels back to image pixels.
     """
-    x0, y0, x1, y1 = box
+    x0, y0, x1, _y1 = box
     scale = (x1 - x0) / side
     to_crop = np.array([[1 / scale, 0, -x0 / scale], [0, 1 / scale, -y0 / scale]], dtype=np.float64)
     crop = cv2.warpAffine(image, to_crop, (side, side), flags=cv2.INTER_LINEAR,

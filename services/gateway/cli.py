@@ -8,6 +8,8 @@ import json
 import logging
 from pathlib import Path
 
+import numpy as np
+
 from fittingroom.common.embedded import EmbeddedClient
 from fittingroom.common.imagecodec import decode_image, encode_image
 from fittingroom.common.inference import InferenceClient
@@ -19,7 +21,7 @@ from fittingroom.gateway.settings import Settings
 log = logging.getLogger("tryon")
 
 
-def _read(path: Path, field: str, settings: Settings):  # type: ignore[no-untyped-def]
+def _read(path: Path, field: str, settings: Settings) -> np.ndarray:
     return decode_image(path.read_bytes(), field=field, max_pixels=settings.max_image_pixels)
 
 

@@ -5,6 +5,7 @@ Pure numpy/OpenCV so that it is tested on synthetic images without any model.
 
 from __future__ import annotations
 
+import itertools
 from enum import StrEnum
 
 import cv2
@@ -44,7 +45,9 @@ def body_region(pose: Pose, shape: tuple[int, int], garment: Garment) -> np.ndar
     """uint8 {0, 1} mask of where a garment of this class sits on this pose."""
     height, width = shape
     region = np.zeros((height, width), np.uint8)
-    _require(pose, (lm.LEFT_SHOULDER, lm.RIGHT_SHOULDER), garment, "shoulders")
+    if garment is Garment.LOWER:
+        _require(pose, (lm.LEFT_HIP, lm.RIGHT_HIP, lm.LEFT_KNEE, lm.RIGHT_KNEE), garment, "hips and knees")
+    _require(pose, (lm.LEFT_SHOULDER, lm.RIGHT_SHOULDER), garment, "shoulders")  # they set the scale
     ls, rs = _point(pose, lm.LEFT_SHOULDER), _point(pose, lm.RIGHT_SHOULDER)
     shoulder_width = float(np.linalg.norm(ls - rs))
     across = (ls - rs) / max(shoulder_width, 1e-6)  # unit vector from right to left shoulder
@@ -86,14 +89,13 @@ def body_region(pose: Pose, shape: tuple[int, int], garment: Garment) -> np.ndar
                 mid = start + (end - start) * 0.5
                 cv2.line(region, tuple(np.round(start).astype(int)), tuple(np.round(mid).astype(int)), 1, sleeve)
     else:
-        _require(pose, (lm.LEFT_HIP, lm.RIGHT_HIP, lm.LEFT_KNEE, lm.RIGHT_KNEE), garment, "hips and knees")
         leg = max(2, round(0.55 * float(np.linalg.norm(lh - rh))))
         for hip, knee, ankle in ((lm.LEFT_HIP, lm.LEFT_KNEE, lm.LEFT_ANKLE),
                                  (lm.RIGHT_HIP, lm.RIGHT_KNEE, lm.RIGHT_ANKLE)):
             chain = [_point(pose, hip), _point(pose, knee)]
             if pose.visible(ankle, 0.3):
                 chain.append(_point(pose, ankle))
-            for a, b in zip(chain, chain[1:], strict=False):
+            for a, b in itertools.pairwise(chain):
                 cv2.line(region, tuple(np.round(a).astype(int)), tuple(np.round(b).astype(int)), 1, leg)
         waist = [lh + across * pad - down * pad, rh - across * pad - down * pad,
                  _point(pose, lm.RIGHT_KNEE), _point(pose, lm.LEFT_KNEE)]
@@ -140,10 +142,10 @@ def refine_with_grabcut(image: np.ndarray, sure: np.ndarray, background: np.ndar
     if not (seeds == cv2.GC_FGD).any() or not (seeds == cv2.GC_BGD).any():
         return 1 - background.astype(np.uint8)  # nothing to learn a colour model from
     bgd, fgd = np.zeros((1, 65), np.float64), np.zeros((1, 65), np.float64)
-    cv2.grabCut(cv2.cvtColor(small, cv2.COLOR_RGB2BGR), seeds, None, bgd, fgd, GRABCUT_ITERATIONS,
+    cv2.grabCut(cv2.cvtColor(small, cv2.COLOR_RGB2BGR), seeds, (0, 0, 0, 0), bgd, fgd, GRABCUT_ITERATIONS,
                 cv2.GC_INIT_WITH_MASK)
     refined = np.isin(seeds, (cv2.GC_FGD, cv2.GC_PR_FGD)).astype(np.uint8)
-    return cv2.resize(refined, (width, height), interpolation=cv2.INTER_NEAREST)
+    return np.asarray(cv2.resize(refined, (width, height), interpolation=cv2.INTER_NEAREST), dtype=np.uint8)
 
 
 def garment_mask(image: np.ndarray, person: np.ndarray, pose: Pose, garment: Garment) -> np.ndarray:
@@ -157,7 +159,8 @@ def garment_mask(image: np.ndarray, person: np.ndarray, pose: Pose, garment: Gar
     refined = refine_with_grabcut(image, sure=core, background=(1 - person_bin) | keep_out)
     mask = refined & region & (1 - keep_out)
     # Close pinholes left by specular highlights that the skin test or GrabCut dropped.
-    mask = cv2.morphologyEx(mask, cv2.MORPH_CLOSE, np.ones((5, 5), np.uint8)) & region
+    closed = np.asarray(cv2.morphologyEx(mask, cv2.MORPH_CLOSE, np.ones((5, 5), np.uint8)), dtype=np.uint8)
+    mask = closed & region
     if mask.sum() < 0.002 * mask.size:
         raise InvalidInput(f"no {garment} garment found on the person; check the garment class and that "
                            "the person faces the camera", field="person")

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import TypeVar
@@ -138,7 +138,7 @@ class DesignPipeline:
             return await work
 
     @contextmanager
-    def _stopwatch(self, result: TryOnResult, stage: str, model: str):  # type: ignore[no-untyped-def]
+    def _stopwatch(self, result: TryOnResult, stage: str, model: str) -> Iterator[None]:
         start = time.perf_counter()
         outcome = "error"
         try:

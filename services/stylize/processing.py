@@ -26,8 +26,9 @@ def content_input(content: np.ndarray) -> tuple[np.ndarray, tuple[int, int]]:
     scale = CONTENT_SIZE / max(h, w)
     sh, sw = max(1, round(h * scale)), max(1, round(w * scale))
     small = to_float(resize(content, sw, sh))
-    mode = "reflect" if min(sh, sw) > 1 else "edge"
-    padded = np.pad(small, ((0, CONTENT_SIZE - sh), (0, CONTENT_SIZE - sw), (0, 0)), mode=mode)
+    pad = ((0, CONTENT_SIZE - sh), (0, CONTENT_SIZE - sw), (0, 0))
+    # Reflection needs at least two pixels; a 1-pixel-thin image repeats its edge instead.
+    padded = np.pad(small, pad, mode="reflect") if min(sh, sw) > 1 else np.pad(small, pad, mode="edge")
     return padded[None], (sh, sw)
 
 

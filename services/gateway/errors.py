@@ -1,0 +1,58 @@
+"""One handler per error family: every failure becomes a JSON body with a precise status, never a traceback."""
+
+from __future__ import annotations
+
+import logging
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from fittingroom.common.errors import BackendUnavailable, ModelNotReady, Overloaded, TryOnError
+
+log = logging.getLogger(__name__)
+
+RETRY_AFTER_S = {Overloaded: 1, BackendUnavailable: 5, ModelNotReady: 5}
+
+
+def error_body(code: str, message: str, field: str | None = None) -> dict[str, object]:
+    detail: dict[str, object] = {"code": code, "message": message}
+    if field:
+        detail["field"] = field
+    return {"error": detail}
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(TryOnError)
+    async def tryon_error(request: Request, exc: TryOnError) -> JSONResponse:
+        request.state.error_code = exc.code
+        headers = {}
+        retry = next((s for cls, s in RETRY_AFTER_S.items() if isinstance(exc, cls)), None)
+        if retry is not None:
+            headers["Retry-After"] = str(retry)
+        if exc.status_code >= 500:
+            log.warning("request failed: %s", exc.message)
+        return JSONResponse(error_body(exc.code, exc.message, exc.field), exc.status_code, headers=headers)
+
+    @app.exception_handler(RequestValidationError)
+    async def validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:
+        request.state.error_code = "invalid_request"
+        problems = []
+        for err in exc.errors():
+            where = ".".join(str(p) for p in err.get("loc", ()) if p not in ("body", "query", "header"))
+            problems.append(f"{where or 'request'}: {err.get('msg', 'invalid')}")
+        first = exc.errors()[0].get("loc", ("",))[-1] if exc.errors() else None
+        return JSONResponse(error_body("invalid_request", "; ".join(problems), str(first) if first else None), 422)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        request.state.error_code = f"http_{exc.status_code}"
+        return JSONResponse(error_body(f"http_{exc.status_code}", str(exc.detail)), exc.status_code,
+                            headers=getattr(exc, "headers", None))
+
+    @app.exception_handler(Exception)
+    async def unexpected(request: Request, exc: Exception) -> JSONResponse:
+        request.state.error_code = "internal_error"
+        log.exception("unexpected error")  # the trace goes to the log, never to the client
+        return JSONResponse(error_body("internal_error", "internal error; the request id is in the logs"), 500)

@@ -1,0 +1,84 @@
+"""Garment mask logic on synthetic people: region from pose, skin and background never included."""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+import pytest
+
+from fittingroom.common.errors import InvalidInput
+from fittingroom.gateway.garment_mask import Garment, body_region, garment_mask, skin_mask
+from fittingroom.pose import landmarks as lm
+from fittingroom.pose.processing import Pose
+
+H, W = 400, 300
+SKIN = (224, 172, 140)
+SHIRT = (40, 90, 200)
+TROUSERS = (60, 60, 60)
+
+
+def _pose(visible: bool = True) -> Pose:
+    points = np.zeros((33, 2), np.float32)
+    points[lm.NOSE] = (150, 60)
+    points[lm.LEFT_SHOULDER], points[lm.RIGHT_SHOULDER] = (195, 110), (105, 110)
+    points[lm.LEFT_ELBOW], points[lm.RIGHT_ELBOW] = (210, 170), (90, 170)
+    points[lm.LEFT_HIP], points[lm.RIGHT_HIP] = (180, 230), (120, 230)
+    points[lm.LEFT_KNEE], points[lm.RIGHT_KNEE] = (178, 310), (122, 310)
+    points[lm.LEFT_ANKLE], points[lm.RIGHT_ANKLE] = (176, 385), (124, 385)
+    visibility = np.full(33, 0.99 if visible else 0.01, np.float32)
+    return Pose(points, visibility, 0.99)
+
+
+def _person() -> tuple[np.ndarray, np.ndarray]:
+    """A cartoon shopper on a light background: skin head and arms, blue shirt, grey trousers."""
+    image = np.full((H, W, 3), 235, np.uint8)
+    cv2.circle(image, (150, 60), 35, SKIN, -1)
+    cv2.rectangle(image, (60, 110), (90, 230), SKIN, -1)  # bare arms beside the shirt
+    cv2.rectangle(image, (210, 110), (240, 230), SKIN, -1)
+    cv2.rectangle(image, (100, 100), (200, 240), SHIRT, -1)
+    cv2.rectangle(image, (110, 240), (190, 390), TROUSERS, -1)
+    person = (np.abs(image.astype(int) - 235).sum(axis=2) > 0).astype(np.float32)
+    return image, person
+
+
+def _colour_share(image: np.ndarray, mask: np.ndarray, colour: tuple[int, int, int]) -> float:
+    hits = np.all(image == colour, axis=2)
+    return float((hits & (mask > 0)).sum() / max(hits.sum(), 1))
+
+
+def test_upper_garment_covers_the_shirt_and_nothing_else() -> None:
+    image, person = _person()
+    mask = garment_mask(image, person, _pose(), Garment.UPPER)
+    assert _colour_share(image, mask, SHIRT) > 0.85
+    assert _colour_share(image, mask, SKIN) == 0.0
+    assert mask[person == 0].sum() == 0  # never the background
+
+
+def test_lower_garment_covers_the_trousers() -> None:
+    image, person = _person()
+    mask = garment_mask(image, person, _pose(), Garment.LOWER)
+    assert _colour_share(image, mask, TROUSERS) > 0.8
+    assert _colour_share(image, mask, SKIN) == 0.0
+
+
+def test_dress_region_spans_shoulders_to_knees() -> None:
+    region = body_region(_pose(), (H, W), Garment.DRESS)
+    ys = np.nonzero(region)[0]
+    assert ys.min() < 110 and ys.max() > 310
+
+
+def test_lower_garment_needs_visible_legs() -> None:
+    with pytest.raises(InvalidInput, match="hips and knees"):
+        body_region(_pose(visible=False), (H, W), Garment.LOWER)
+
+
+def test_skin_mask_finds_skin_not_shirt() -> None:
+    image, _ = _person()
+    skin = skin_mask(image)
+    assert skin[60, 150] == 1 and skin[170, 150] == 0
+
+
+def test_no_garment_is_a_clear_error() -> None:
+    image = np.full((H, W, 3), 235, np.uint8)
+    with pytest.raises(InvalidInput, match="no upper garment"):
+        garment_mask(image, np.zeros((H, W), np.float32), _pose(), Garment.UPPER)

@@ -1,0 +1,92 @@
+"""Pure numpy pre/post-processing of each stage, without any model."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from fittingroom.common.images import square_crop
+from fittingroom.pose.processing import CROP_MARGIN, decode_pose, person_square, pose_input
+from fittingroom.pose.spec import LANDMARK_VALUES, NUM_LANDMARKS, POSE_SIZE
+from fittingroom.segment.processing import bounding_box, u2net_input, u2net_mask
+from fittingroom.segment.spec import IMAGENET_MEAN, U2NET_SIZE
+from fittingroom.stylize.processing import content_input, style_input, stylized_output
+from fittingroom.stylize.spec import CONTENT_SIZE, STYLE_SIZE
+
+RNG = np.random.default_rng(0)
+
+
+def _image(h: int, w: int) -> np.ndarray:
+    return RNG.integers(0, 256, (h, w, 3), dtype=np.uint8)
+
+
+def test_style_input_is_a_centre_square() -> None:
+    wide = np.zeros((100, 300, 3), np.uint8)
+    wide[:, 100:200] = 255  # only the centre square is white
+    batch = style_input(wide)
+    assert batch.shape == (1, STYLE_SIZE, STYLE_SIZE, 3) and batch.dtype == np.float32
+    assert batch.min() == pytest.approx(1.0)
+
+
+@pytest.mark.parametrize(("h", "w"), [(200, 100), (100, 200), (384, 384), (1, 500)])
+def test_content_input_keeps_aspect_and_reports_valid_region(h: int, w: int) -> None:
+    batch, (sh, sw) = content_input(_image(h, w))
+    assert batch.shape == (1, CONTENT_SIZE, CONTENT_SIZE, 3)
+    assert max(sh, sw) == CONTENT_SIZE
+    assert abs(sh / sw - h / w) < 0.05 or min(sh, sw) == 1
+    assert 0.0 <= batch.min() and batch.max() <= 1.0
+
+
+def test_stylized_output_crops_and_quantises() -> None:
+    out = stylized_output(np.full((CONTENT_SIZE, CONTENT_SIZE, 3), 0.5, np.float32), (100, 50))
+    assert out.shape == (100, 50, 3) and out.dtype == np.uint8
+    assert int(out[0, 0, 0]) == 128
+
+
+def test_u2net_input_normalises_like_upstream() -> None:
+    batch = u2net_input(np.full((50, 80, 3), 255, np.uint8))
+    assert batch.shape == (1, 3, U2NET_SIZE, U2NET_SIZE)
+    # x / max(x) = 1, then (1 - mean) / std
+    assert batch[0, 0, 0, 0] == pytest.approx((1 - IMAGENET_MEAN[0]) / 0.229, rel=1e-5)
+
+
+def test_u2net_mask_is_min_max_normalised_at_image_size() -> None:
+    pred = np.zeros((1, U2NET_SIZE, U2NET_SIZE), np.float32)
+    pred[0, 100:200, 50:150] = 0.8
+    mask = u2net_mask(pred + 0.1, 64, 128)
+    assert mask.shape == (64, 128)
+    assert mask.min() == pytest.approx(0.0) and mask.max() == pytest.approx(1.0)
+
+
+def test_bounding_box() -> None:
+    mask = np.zeros((10, 20), np.float32)
+    assert bounding_box(mask) is None
+    mask[2:5, 3:9] = 1
+    assert bounding_box(mask) == (3, 2, 9, 5)
+
+
+def test_square_crop_maps_back_to_image_pixels() -> None:
+    image = _image(100, 100)
+    crop, to_image = square_crop(image, (10, 20, 60, 70), 25)
+    assert crop.shape == (25, 25, 3)
+    assert np.allclose(to_image @ np.array([0, 0, 1.0]), [10, 20])
+    assert np.allclose(to_image @ np.array([25, 25, 1.0]), [60, 70])
+
+
+def test_person_square_adds_the_mediapipe_margin() -> None:
+    x0, y0, x1, y1 = person_square((0, 0, 100, 200))
+    assert x1 - x0 == pytest.approx(200 * CROP_MARGIN) and y1 - y0 == pytest.approx(200 * CROP_MARGIN)
+    assert (x0 + x1) / 2 == pytest.approx(50) and (y0 + y1) / 2 == pytest.approx(100)
+
+
+def test_decode_pose_maps_crop_landmarks_to_the_image() -> None:
+    image = _image(400, 300)
+    batch, to_image = pose_input(image, (50, 100, 150, 300))
+    assert batch.shape == (1, POSE_SIZE, POSE_SIZE, 3)
+    raw = np.zeros((NUM_LANDMARKS, LANDMARK_VALUES), np.float32)
+    raw[:, 0], raw[:, 1] = POSE_SIZE / 2, POSE_SIZE / 2  # every landmark at the crop centre
+    raw[:, 3] = 10.0  # visibility logit
+    pose = decode_pose(raw.reshape(-1), np.array([0.9], np.float32), to_image)
+    assert pose.points.shape == (33, 2)
+    assert np.allclose(pose.points, [100, 200], atol=1e-3)  # the box centre
+    assert pose.visible(0) and pose.score == pytest.approx(0.9)
