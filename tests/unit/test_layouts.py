@@ -13,10 +13,12 @@ from pathlib import Path
 from typing import Any, Literal
 
 import torch
+from torch import nn
+
 from fittingroom.segment import checkpoints as ckpt
 from fittingroom.segment.schp import schp_resnet101
 from fittingroom.segment.u2net import ClothSegmU2Net, U2Net, U2NetP
-from torch import nn
+from fittingroom.warp_gen.vitonhd import GMM, ALIASGenerator, SegGenerator
 
 LAYOUTS = Path(__file__).resolve().parent.parent / "assets" / "checkpoint-layouts"
 
@@ -99,3 +101,18 @@ def test_schp_atr_layout() -> None:
 
 def test_schp_pascal_layout() -> None:
     _schp_layout("pascal")
+
+
+def test_vitonhd_seg_layout() -> None:
+    assert_matches_layout(_build(SegGenerator), "vitonhd_seg", ckpt.VITONHD)
+
+
+def test_vitonhd_gmm_layout() -> None:
+    assert_matches_layout(_build(GMM), "vitonhd_gmm", ckpt.VITONHD)
+
+
+def test_vitonhd_alias_layout() -> None:
+    model = _build(ALIASGenerator)
+    assert_matches_layout(model, "vitonhd_alias", ckpt.VITONHD)
+    spectral = [k for k in model.state_dict() if k.rsplit(".", 1)[1] in {"weight_orig", "weight_u", "weight_v"}]
+    assert spectral == _reference("vitonhd_alias")["spectral_norm_keys"]
