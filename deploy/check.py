@@ -576,7 +576,7 @@ def free_port() -> int:
 
 def http_get(url: str, timeout: float = 5) -> tuple[int, str]:
     try:
-        with urllib.request.urlopen(url, timeout=timeout) as r:  # noqa: S310 (loopback only)
+        with urllib.request.urlopen(url, timeout=timeout) as r:  # loopback only
             return r.status, r.read().decode()
     except urllib.error.HTTPError as e:
         return e.code, e.read().decode(errors="replace")
@@ -763,8 +763,9 @@ def main(argv: list[str] | None = None) -> int:
     failed = bool(report.errors or (args.strict and report.warnings))
     summary = {"ok": not failed, "errors": report.errors, "warnings": report.warnings, **report.facts}
     (args.out / "summary.json").write_text(json.dumps(summary, indent=2, default=sorted) + "\n")
+    shown = args.out.relative_to(ROOT) if args.out.is_relative_to(ROOT) else args.out
     log(f"\nk8s-check: {'FAILED' if failed else 'OK'}: {len(report.errors)} errors, {len(report.warnings)} "
-        f"warnings (summary in {args.out.relative_to(ROOT) if args.out.is_relative_to(ROOT) else args.out}/summary.json)")
+        f"warnings (summary in {shown}/summary.json)")
     for line in report.errors:
         log(f"  error: {line}")
     for line in report.warnings:

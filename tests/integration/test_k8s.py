@@ -1,0 +1,173 @@
+"""`make k8s-check` as a test: the deployment renders, validates and is observable as documented.
+
+The first test runs the whole check (deploy/check.sh: kustomize, kubernetes-validate, hadolint,
+promtool, a live gateway /metrics scrape). The others feed the checker broken inputs and assert that it
+notices, so a green check means something.
+"""
+
+from __future__ import annotations
+
+import copy
+import importlib.util
+import json
+import subprocess
+import sys
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+CHECK_SH = ROOT / "deploy" / "check.sh"
+
+pytestmark = pytest.mark.integration
+
+
+def load_checker() -> ModuleType:
+    spec = importlib.util.spec_from_file_location("deploy_check", ROOT / "deploy" / "check.py")
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["deploy_check"] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture(scope="module")
+def k8s_check(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    """Run deploy/check.sh once (it installs missing tools) and return its summary."""
+    out = tmp_path_factory.mktemp("k8s-check")
+    proc = subprocess.run(["bash", str(CHECK_SH), "--out", str(out)], cwd=ROOT, capture_output=True, text=True,
+                          timeout=900, check=False)
+    summary_path = out / "summary.json"
+    assert summary_path.exists(), f"check wrote no summary\n{proc.stdout[-4000:]}\n{proc.stderr[-4000:]}"
+    summary: dict[str, Any] = json.loads(summary_path.read_text())
+    summary["_rc"], summary["_stdout"], summary["_out"] = proc.returncode, proc.stdout, out
+    return summary
+
+
+@pytest.fixture(scope="module")
+def checker(k8s_check: dict[str, Any]) -> ModuleType:
+    return load_checker()  # after check.sh, so kubernetes-validate and PyYAML are installed
+
+
+@pytest.fixture(scope="module")
+def rendered(k8s_check: dict[str, Any]) -> dict[str, list[dict[str, Any]]]:
+    import yaml
+
+    out: Path = k8s_check["_out"]
+    return {name: [d for d in yaml.safe_load_all((out / f"{name}.yaml").read_text()) if d]
+            for name in ("dev", "prod")}
+
+
+def test_k8s_check_passes(k8s_check: dict[str, Any]) -> None:
+    assert k8s_check["_rc"] == 0 and k8s_check["ok"], (
+        "make k8s-check failed:\n" + "\n".join(k8s_check["errors"]) + "\n" + k8s_check["_stdout"][-3000:])
+
+
+def test_every_overlay_rendered_and_validated(k8s_check: dict[str, Any]) -> None:
+    objects = k8s_check["rendered_objects"]
+    assert set(objects) >= {"k8s/base", "observability", "dev", "prod"}
+    assert objects["prod"] > objects["dev"] > 0  # prod adds the HPAs that dev deletes
+    versions = k8s_check["kubernetes_versions"]
+    for name, count in objects.items():
+        assert k8s_check["schema_validations_passed"][name] == count * len(versions), name
+
+
+def test_every_alert_fires_and_stays_quiet_in_promtool_tests(k8s_check: dict[str, Any]) -> None:
+    alerts = k8s_check["alerts"]
+    assert {"TryonLatencyP95BudgetBurnFast", "TryonLatencyP99BudgetBurnFast", "TryonErrorBudgetBurnFast",
+            "TritonQueueTimeHigh", "TryonModelNotReady", "TryonCanaryErrorRateAboveStable"} <= set(alerts)
+    assert all(c["fires"] and c["quiet"] for c in alerts.values()), alerts
+    assert k8s_check["promtool_test_rules"]["rc"] == 0
+
+
+def test_metric_names_come_from_a_live_gateway_and_triton(k8s_check: dict[str, Any]) -> None:
+    used = k8s_check["metric_names_used"]
+    assert used["unknown"] == []
+    assert used["gateway_families"], "the gateway was not scraped"
+    assert "tryon_requests_in_flight (gauge)" in used["gateway_families"]
+    assert {"tryon_requests_in_flight", "triton_queue_time_per_request_us"} <= set(used["hpa_metrics"])
+    assert "nv_inference_queue_duration_us" in used["exported_names_referenced"]
+
+
+def test_promql_metric_names_ignores_functions_labels_and_keywords(checker: ModuleType) -> None:
+    expr = ('sum by (le, route) (rate(tryon_request_duration_seconds_bucket{route=~"/v1/.+", le="2.5"}[5m]))'
+            ' / on (model) group_left () clamp_min(max without (pod) (up{job="x"}), 1e-3) and bool foo:bar:baz'
+            ' offset 5m')
+    assert checker.promql_metric_names(expr) == {"tryon_request_duration_seconds_bucket", "up", "foo:bar:baz"}
+
+
+def errors_for(checker: ModuleType, name: str, docs: list[dict[str, Any]]) -> list[str]:
+    report = checker.Report()
+    checker.check_policy(report, name, docs, {"tryon_requests_in_flight", "triton_queue_time_per_request_us"},
+                         checker.model_repository_models())
+    return report.errors
+
+
+def find(docs: list[dict[str, Any]], kind: str, name: str) -> dict[str, Any]:
+    return next(d for d in docs if d["kind"] == kind and d["metadata"]["name"] == name)
+
+
+def test_policy_accepts_the_rendered_overlays(checker: ModuleType,
+                                              rendered: dict[str, list[dict[str, Any]]]) -> None:
+    for name, docs in rendered.items():
+        assert errors_for(checker, name, docs) == [], name
+
+
+def test_policy_catches_insecure_or_unschedulable_changes(checker: ModuleType,
+                                                          rendered: dict[str, list[dict[str, Any]]]) -> None:
+    prod = copy.deepcopy(rendered["prod"])
+    triton = find(prod, "Deployment", "triton-stylize")["spec"]["template"]["spec"]
+    triton["containers"][0]["securityContext"]["readOnlyRootFilesystem"] = False
+    del triton["containers"][0]["resources"]["limits"]["nvidia.com/gpu"]
+    triton["containers"][0]["livenessProbe"]["httpGet"]["path"] = "/v2/health/ready"
+    triton["terminationGracePeriodSeconds"] = 30
+    find(prod, "ServiceAccount", "gateway")["automountServiceAccountToken"] = True
+    prod.remove(find(prod, "PodDisruptionBudget", "triton-pose"))
+    grpc = find(prod, "NetworkPolicy", "triton-ingress-grpc-from-gateway")
+    grpc["spec"]["ingress"][0]["from"].append({"namespaceSelector": {}})
+    find(prod, "HorizontalPodAutoscaler", "triton-segment")["spec"]["metrics"][0]["pods"]["metric"]["name"] = "nope"
+    errors = "\n".join(errors_for(checker, "prod", prod))
+    for expected in ("triton-stylize/triton: readOnlyRootFilesystem", "triton-stylize: prod Triton must limit",
+                     "triton-stylize: livenessProbe", "triton-stylize: terminationGracePeriodSeconds",
+                     "ServiceAccount gateway mounts", "triton-pose: no PodDisruptionBudget",
+                     "Triton ports ['8001'] open to {'namespaceSelector'", "metric nope is not defined"):
+        assert expected in errors, f"{expected!r} not reported in:\n{errors}"
+
+
+def test_policy_catches_a_model_that_is_not_in_the_repository(checker: ModuleType,
+                                                              rendered: dict[str, list[dict[str, Any]]]) -> None:
+    if checker.model_repository_models() is None:
+        pytest.skip("model_repository/ has no configs")
+    dev = copy.deepcopy(rendered["dev"])
+    args = find(dev, "Deployment", "triton-pose")["spec"]["template"]["spec"]["containers"][0]["args"]
+    args.append("--load-model=no_such_model")
+    assert any("no_such_model, which is not in model_repository" in e for e in errors_for(checker, "dev", dev))
+
+
+def test_metric_check_rejects_a_name_nobody_exports(checker: ModuleType, tmp_path: Path,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    dash = tmp_path / "bad.json"
+    made_up = "sum(rate(tryon_made_up_total[$__rate_interval]))"
+    dash.write_text(json.dumps({"panels": [{"targets": [{"expr": made_up}]}]}))
+    monkeypatch.setattr(checker, "DASHBOARDS", [dash])
+    report = checker.Report()
+    checker.check_metrics(report, tmp_path, {}, {"names": {"tryon_requests_total"}, "buckets": {}, "families": []})
+    assert any("tryon_made_up_total" in e for e in report.errors), report.errors
+
+
+def test_rule_check_requires_a_quiet_case_for_every_alert(checker: ModuleType, tmp_path: Path,
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    import yaml
+
+    tests = yaml.safe_load((checker.PROM / "tests" / "triton.test.yaml").read_text())
+    for group in tests["tests"]:
+        group["alert_rule_test"] = [a for a in group.get("alert_rule_test", [])
+                                    if a["alertname"] != "TritonDown" or a["exp_alerts"]]
+    tests["rule_files"] = [str(checker.PROM / "rules" / Path(f).name) for f in tests["rule_files"]]
+    (tmp_path / "only-fires.test.yaml").write_text(yaml.safe_dump(tests))
+    monkeypatch.setattr(checker, "RULE_TESTS", [tmp_path / "only-fires.test.yaml"])
+    report = checker.Report()
+    checker.check_rules(report, tmp_path)
+    assert any("alert TritonDown: tests where it fires: 1, where it does not: 0" in e for e in report.errors)
