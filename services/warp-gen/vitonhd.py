@@ -160,7 +160,9 @@ class TpsGridGen(nn.Module):
     control_x: torch.Tensor
     control_y: torch.Tensor
 
-    def __init__(self, height: int = LOAD_HEIGHT, width: int = LOAD_WIDTH, grid_size: int = GRID_SIZE) -> None:
+    def __init__(
+        self, height: int = LOAD_HEIGHT, width: int = LOAD_WIDTH, grid_size: int = GRID_SIZE
+    ) -> None:
         super().__init__()
         self.height, self.width = height, width
         num_points = grid_size * grid_size
@@ -170,11 +172,14 @@ class TpsGridGen(nn.Module):
         control_x = coords.repeat_interleave(grid_size)
         control_y = coords.repeat(grid_size)
 
-        kernel = _tps_radial((control_x[:, None] - control_x[None]) ** 2 + (control_y[:, None] - control_y[None]) ** 2)
-        affine = torch.stack((torch.ones_like(control_x), control_x, control_y), 1)  # [N, 3]
-        system = torch.cat(
-            (torch.cat((kernel, affine), 1), torch.cat((affine.T, torch.zeros(3, 3, dtype=torch.float64)), 1)), 0
+        kernel = _tps_radial(
+            (control_x[:, None] - control_x[None]) ** 2 + (control_y[:, None] - control_y[None]) ** 2
         )
+        affine = torch.stack((torch.ones_like(control_x), control_x, control_y), 1)  # [N, 3]
+        # L = [[K, P], [P^T, 0]]: radial kernel plus the affine part with side conditions.
+        top = torch.cat((kernel, affine), 1)
+        bottom = torch.cat((affine.T, torch.zeros(3, 3, dtype=torch.float64)), 1)
+        system = torch.cat((top, bottom), 0)
         weights = torch.linalg.inv(system)[:, :num_points]  # [N + 3, N]: only the first N targets are nonzero
 
         ys, xs = torch.meshgrid(
@@ -290,11 +295,15 @@ class ALIASNorm(nn.Module):
         draw = torch.randn(n, w, h, 1, device=x.device, dtype=x.dtype).transpose(1, 3)
         return draw * self.noise_scale.view(1, -1, 1, 1)
 
-    def forward(self, x: torch.Tensor, seg: torch.Tensor, misalign_mask: torch.Tensor | None = None) -> torch.Tensor:
+    def forward(
+        self, x: torch.Tensor, seg: torch.Tensor, misalign_mask: torch.Tensor | None = None
+    ) -> torch.Tensor:
         """Normalize x, then scale/shift it per pixel with gamma/beta predicted from `seg`."""
         if self.use_noise:
             x = x + self._noise(x)
-        normalized = self.param_free_norm(x) if misalign_mask is None else self.param_free_norm(x, misalign_mask)
+        normalized = (
+            self.param_free_norm(x) if misalign_mask is None else self.param_free_norm(x, misalign_mask)
+        )
         hidden = self.conv_shared(seg)
         return normalized * (1 + self.conv_gamma(hidden)) + self.conv_beta(hidden)
 
@@ -302,7 +311,9 @@ class ALIASNorm(nn.Module):
 class ALIASResBlock(nn.Module):
     """Residual block of two spectral-normed 3x3 convs, each after ALIASNorm + LeakyReLU(0.2)."""
 
-    def __init__(self, input_nc: int, output_nc: int, semantic_nc: int, use_mask_norm: bool, use_noise: bool) -> None:
+    def __init__(
+        self, input_nc: int, output_nc: int, semantic_nc: int, use_mask_norm: bool, use_noise: bool
+    ) -> None:
         super().__init__()
         self.learned_shortcut = input_nc != output_nc
         middle_nc = min(input_nc, output_nc)
@@ -317,7 +328,9 @@ class ALIASResBlock(nn.Module):
         if self.learned_shortcut:
             self.norm_s = ALIASNorm(input_nc, label_nc, use_mask_norm, use_noise)
 
-    def forward(self, x: torch.Tensor, seg: torch.Tensor, misalign_mask: torch.Tensor | None = None) -> torch.Tensor:
+    def forward(
+        self, x: torch.Tensor, seg: torch.Tensor, misalign_mask: torch.Tensor | None = None
+    ) -> torch.Tensor:
         """x + residual, both conditioned on `seg` resized (nearest) to x."""
         seg = F.interpolate(seg, size=x.shape[2:], mode="nearest")
         if misalign_mask is not None:

@@ -18,6 +18,7 @@ from torch import nn
 from fittingroom.segment import checkpoints as ckpt
 from fittingroom.segment.schp import schp_resnet101
 from fittingroom.segment.u2net import ClothSegmU2Net, U2Net, U2NetP
+from fittingroom.warp_gen.daflow import SDAFNetTryOn
 from fittingroom.warp_gen.vitonhd import GMM, ALIASGenerator, SegGenerator
 
 LAYOUTS = Path(__file__).resolve().parent.parent / "assets" / "checkpoint-layouts"
@@ -84,7 +85,6 @@ def test_cloth_segm_u2net_layout() -> None:
     )
 
 
-
 def _schp_layout(dataset: Literal["lip", "atr", "pascal"]) -> None:
     name = f"schp_resnet101_{dataset}"
     prefix = _reference(name)["checkpoint_key_prefix"]
@@ -114,5 +114,11 @@ def test_vitonhd_gmm_layout() -> None:
 def test_vitonhd_alias_layout() -> None:
     model = _build(ALIASGenerator)
     assert_matches_layout(model, "vitonhd_alias", ckpt.VITONHD)
-    spectral = [k for k in model.state_dict() if k.rsplit(".", 1)[1] in {"weight_orig", "weight_u", "weight_v"}]
+    spectral = [
+        k for k in model.state_dict() if k.rsplit(".", 1)[1] in {"weight_orig", "weight_u", "weight_v"}
+    ]
     assert spectral == _reference("vitonhd_alias")["spectral_norm_keys"]
+
+
+def test_daflow_layout() -> None:
+    assert_matches_layout(_build(SDAFNetTryOn), "daflow_sdafnet_tryon", ckpt.DAFLOW)

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import torch
+
 from fittingroom.segment.schp import SCHPFusionLogits, schp_resnet101
 from fittingroom.segment.u2net import ClothSegmU2Net, U2Net, U2NetMask, U2NetP
+from fittingroom.warp_gen.daflow import SDAFNetTryOn, offsets_to_grid
 
 torch.set_grad_enabled(False)
 
@@ -39,3 +41,25 @@ def test_schp_official_output_contract() -> None:
     with torch.device("meta"):
         fusion = SCHPFusionLogits(schp_resnet101("lip")).eval()(torch.empty(1, 3, 473, 473))
     assert fusion.shape == (1, 20, 119, 119)
+
+
+def test_daflow_forward_shape() -> None:
+    # 64x64 is the smallest input: five /2 levels leave 2x2, and flows normalize by (size - 1).
+    out = SDAFNetTryOn().eval()(torch.rand(1, 6, 64, 64), torch.rand(1, 3, 64, 64), torch.rand(1, 3, 64, 64))
+    assert out.shape == (1, 3, 64, 64)
+    assert bool(out.isfinite().all())
+
+
+def test_daflow_official_output_contract() -> None:
+    with torch.device("meta"):
+        out = SDAFNetTryOn().eval()(
+            torch.empty(1, 6, 256, 192), torch.empty(1, 3, 256, 192), torch.empty(1, 3, 256, 192)
+        )
+    assert out.shape == (1, 3, 256, 192)
+
+
+def test_daflow_zero_offsets_give_corner_aligned_grid() -> None:
+    grid = offsets_to_grid(torch.zeros(1, 2, 3, 5))
+    assert grid[0, 0, 0].tolist() == [-1.0, -1.0]
+    assert grid[0, 2, 4].tolist() == [1.0, 1.0]
+    assert grid[0, 1, 2].tolist() == [0.0, 0.0]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import onnxruntime as ort
 import torch
+
 from fittingroom.export.weights import fetch
 from fittingroom.segment.checkpoints import U2NETP_ONNX_D0_OUTPUT, load_u2netp_from_onnx
 from fittingroom.segment.u2net import U2NetMask, U2NetP

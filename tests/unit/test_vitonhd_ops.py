@@ -52,8 +52,12 @@ def test_feature_correlation_channel_order() -> None:
 
 def test_fold_spectral_norm_keeps_eval_output() -> None:
     model = ALIASGenerator(load_height=256, load_width=128, ngf=16, use_noise=False).eval()
-    inputs = (torch.rand(1, 9, 256, 128), torch.rand(1, 7, 256, 128), torch.rand(1, 8, 256, 128),
-              (torch.rand(1, 1, 256, 128) > 0.5).float())
+    inputs = (
+        torch.rand(1, 9, 256, 128),
+        torch.rand(1, 7, 256, 128),
+        torch.rand(1, 8, 256, 128),
+        (torch.rand(1, 1, 256, 128) > 0.5).float(),
+    )
     before = model(*inputs)
     assert fold_spectral_norm(model) == 23  # conv_0 + conv_1 in 8 blocks, conv_s in 7
     keys = model.state_dict()
@@ -66,7 +70,9 @@ def test_fold_spectral_norm_keeps_eval_output() -> None:
 def test_vitonhd_small_forward_shapes() -> None:
     assert SegGenerator().eval()(torch.rand(1, 21, 32, 32)).shape == (1, 13, 32, 32)
     # The regressor needs quarter-size inputs that are multiples of 64: 256x256 output, 64x64 inputs.
-    theta, grid = GMM(load_height=256, load_width=256).eval()(torch.rand(1, 7, 64, 64), torch.rand(1, 3, 64, 64))
+    theta, grid = GMM(load_height=256, load_width=256).eval()(
+        torch.rand(1, 7, 64, 64), torch.rand(1, 3, 64, 64)
+    )
     assert theta.shape == (1, 50) and float(theta.abs().max()) <= 1
     assert grid.shape == (1, 256, 256, 2)
 
@@ -78,7 +84,9 @@ def test_vitonhd_official_output_contract() -> None:
         theta, grid = GMM().eval()(torch.empty(1, 7, 256, 192), torch.empty(1, 3, 256, 192))
         assert theta.shape == (1, 50) and grid.shape == (1, 1024, 768, 2)
         image = ALIASGenerator().eval()(
-            torch.empty(1, 9, 1024, 768), torch.empty(1, 7, 1024, 768),
-            torch.empty(1, 8, 1024, 768), torch.empty(1, 1, 1024, 768),
+            torch.empty(1, 9, 1024, 768),
+            torch.empty(1, 7, 1024, 768),
+            torch.empty(1, 8, 1024, 768),
+            torch.empty(1, 1, 1024, 768),
         )
         assert image.shape == (1, 3, 1024, 768)
