@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 import torch
 
+from fittingroom.pose.openpose import OpenPoseHand
 from fittingroom.segment import checkpoints as ckpt
 from fittingroom.segment.schp import schp_resnet101
 from fittingroom.segment.u2net import U2NetP
@@ -37,3 +38,12 @@ def test_schp_wrapped_prefixed_checkpoint_loads_strictly() -> None:
     ckpt.load_checkpoint(target, released, ckpt.SCHP)
     assert torch.equal(target.layer3[22].bn3.running_var, source.layer3[22].bn3.running_var)
     assert torch.equal(target.fushion[3].weight, source.fushion[3].weight)
+
+
+def test_openpose_caffe_named_checkpoint_loads() -> None:
+    """Released OpenPose files use bare caffe layer names and may carry unused layers."""
+    source, target = OpenPoseHand(), OpenPoseHand()
+    caffe_named = {ckpt.drop_first_component(k): v for k, v in source.state_dict().items()}
+    caffe_named["unused_layer.weight"] = torch.zeros(1)
+    ckpt.load_checkpoint(target, caffe_named, ckpt.OPENPOSE)
+    assert torch.equal(target.model6.Mconv7_stage6.bias, source.model6.Mconv7_stage6.bias)

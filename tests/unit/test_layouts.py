@@ -15,6 +15,7 @@ from typing import Any, Literal
 import torch
 from torch import nn
 
+from fittingroom.pose.openpose import OpenPoseBody, OpenPoseHand
 from fittingroom.segment import checkpoints as ckpt
 from fittingroom.segment.schp import schp_resnet101
 from fittingroom.segment.u2net import ClothSegmU2Net, U2Net, U2NetP
@@ -122,3 +123,17 @@ def test_vitonhd_alias_layout() -> None:
 
 def test_daflow_layout() -> None:
     assert_matches_layout(_build(SDAFNetTryOn), "daflow_sdafnet_tryon", ckpt.DAFLOW)
+
+
+def _openpose_layout(model: nn.Module, name: str) -> None:
+    key_map: dict[str, str] = _reference(name)["checkpoint_key_map"]
+    assert all(ckpt.drop_first_component(k) == v for k, v in key_map.items())
+    assert_matches_layout(model, name, ckpt.OPENPOSE, key_map.__getitem__)
+
+
+def test_openpose_body_layout() -> None:
+    _openpose_layout(_build(OpenPoseBody), "openpose_body")
+
+
+def test_openpose_hand_layout() -> None:
+    _openpose_layout(_build(OpenPoseHand), "openpose_hand")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import torch
 
+from fittingroom.pose.openpose import OpenPoseBody, OpenPoseHand
 from fittingroom.segment.schp import SCHPFusionLogits, schp_resnet101
 from fittingroom.segment.u2net import ClothSegmU2Net, U2Net, U2NetMask, U2NetP
 from fittingroom.warp_gen.daflow import SDAFNetTryOn, offsets_to_grid
@@ -63,3 +64,18 @@ def test_daflow_zero_offsets_give_corner_aligned_grid() -> None:
     assert grid[0, 0, 0].tolist() == [-1.0, -1.0]
     assert grid[0, 2, 4].tolist() == [1.0, 1.0]
     assert grid[0, 1, 2].tolist() == [0.0, 0.0]
+
+
+def test_openpose_forward_shapes() -> None:
+    pafs, heatmaps = OpenPoseBody().eval()(torch.rand(1, 3, 16, 24))  # stride 8
+    assert pafs.shape == (1, 38, 2, 3) and heatmaps.shape == (1, 19, 2, 3)
+    assert float(heatmaps.min()) >= 0  # the port's ReLU on the last heatmaps
+    assert OpenPoseHand().eval()(torch.rand(1, 3, 16, 16)).shape == (1, 22, 2, 2)
+
+
+def test_openpose_official_output_contract() -> None:
+    with torch.device("meta"):
+        pafs, heatmaps = OpenPoseBody().eval()(torch.empty(1, 3, 368, 368))
+        hand = OpenPoseHand().eval()(torch.empty(1, 3, 368, 368))
+    assert pafs.shape == (1, 38, 46, 46) and heatmaps.shape == (1, 19, 46, 46)
+    assert hand.shape == (1, 22, 46, 46)
