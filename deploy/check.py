@@ -637,6 +637,112 @@ def scrape_gateway(report: Report, tmp: Path, timeout_s: float = 90) -> dict[str
     return {"names": names, "buckets": buckets, "families": tryon_families}
 
 
+PROBE_MODEL_CONFIG = """name: "probe"
+backend: "python"
+max_batch_size: 8
+input [ { name: "X" data_type: TYPE_FP32 dims: [ 1 ] } ]
+output [ { name: "Y" data_type: TYPE_FP32 dims: [ 1 ] } ]
+dynamic_batching { max_queue_delay_microseconds: 100 }
+instance_group [ { count: 1 kind: KIND_CPU } ]
+"""
+PROBE_MODEL_PY = """import triton_python_backend_utils as pb_utils
+
+
+class TritonPythonModel:
+    def execute(self, requests):
+        return [pb_utils.InferenceResponse([pb_utils.Tensor("Y", pb_utils.get_input_tensor_by_name(r, "X").as_numpy())])
+                for r in requests]
+"""
+
+
+def pytriton_root(explicit: Path | None) -> Path | None:
+    """site-packages holding nvidia-pytriton's tritonserver (pytriton/ and nvidia_pytriton.libs/)."""
+    if explicit:
+        return explicit
+    import importlib.util
+
+    spec = importlib.util.find_spec("pytriton")
+    if spec is None or spec.origin is None:
+        return None
+    root = Path(spec.origin).parent.parent
+    return root if (root / "pytriton" / "tritonserver" / "bin" / "tritonserver").exists() else None
+
+
+def scrape_triton(report: Report, tmp: Path, root: Path, timeout_s: float = 60) -> set[str]:
+    """Run the pip tritonserver (CPU) with a one-line python model and return its metric names."""
+    import sysconfig
+
+    from prometheus_client.parser import text_string_to_metric_families
+
+    server = root / "pytriton" / "tritonserver"
+    backends = tmp / "triton-backends"
+    shutil.copytree(server / "backends", backends, dirs_exist_ok=True)
+    shutil.copy2(server / "python_backend_stubs" / f"{sys.version_info.major}.{sys.version_info.minor}"
+                 / "triton_python_backend_stub", backends / "python")
+    repo = tmp / "triton-repo"
+    (repo / "probe" / "1").mkdir(parents=True, exist_ok=True)
+    (repo / "probe" / "config.pbtxt").write_text(PROBE_MODEL_CONFIG)
+    (repo / "probe" / "1" / "model.py").write_text(PROBE_MODEL_PY)
+    http, grpc, metrics = free_port(), free_port(), free_port()
+    env = dict(os.environ, PATH=f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}",
+               LD_LIBRARY_PATH=os.pathsep.join(filter(None, [
+                   str(root / "nvidia_pytriton.libs"), sysconfig.get_config_var("LIBDIR"),
+                   os.environ.get("LD_LIBRARY_PATH")])))
+    logfile = (tmp / "triton.log").open("w")
+    proc = subprocess.Popen(
+        [str(server / "bin" / "tritonserver"), f"--model-repository={repo}", "--model-control-mode=explicit",
+         "--load-model=probe", f"--backend-directory={backends}", f"--http-port={http}", f"--grpc-port={grpc}",
+         f"--metrics-port={metrics}", "--http-address=127.0.0.1", "--grpc-address=127.0.0.1",
+         "--metrics-address=127.0.0.1", "--strict-readiness=true"],
+        env=env, stdout=logfile, stderr=subprocess.STDOUT, start_new_session=True)
+    try:
+        deadline = time.monotonic() + timeout_s
+        while True:
+            if proc.poll() is not None:
+                raise CheckFailed(f"tritonserver exited with {proc.returncode}: "
+                                  + (tmp / "triton.log").read_text()[-2000:])
+            try:
+                if http_get(f"http://127.0.0.1:{http}/v2/health/ready", 2)[0] == 200:
+                    break
+            except OSError:
+                pass
+            if time.monotonic() > deadline:
+                raise CheckFailed(f"tritonserver not ready within {timeout_s:.0f} s: "
+                                  + (tmp / "triton.log").read_text()[-2000:])
+            time.sleep(0.3)
+        status, text = http_get(f"http://127.0.0.1:{metrics}/metrics")
+        if status != 200:
+            raise CheckFailed(f"tritonserver GET /metrics answered {status}")
+        server_meta = json.loads(http_get(f"http://127.0.0.1:{http}/v2")[1])
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        try:
+            proc.wait(20)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait(5)
+        logfile.close()
+    names = {f.name for f in text_string_to_metric_families(text)} | {
+        s.name for f in text_string_to_metric_families(text) for s in f.samples}
+    report.facts["tritonserver"] = server_meta.get("version")
+    log(f"  tritonserver {server_meta.get('version')} ({root}) /metrics on 127.0.0.1:{metrics}: {len(names)} names")
+    return names
+
+
+def verify_triton_list(report: Report, live: set[str]) -> None:
+    """Every non-GPU name in triton-metrics.txt must be exported by the live (CPU) server."""
+    listed = triton_metric_names()
+    cpu_names = {n for n in listed if not n.startswith(("nv_gpu_", "nv_energy_"))}
+    missing = sorted(cpu_names - live)
+    for n in missing:
+        report.error("metrics", f"{TRITON_METRICS.name} lists {n}, which the running tritonserver does not export")
+    if not missing:
+        log(f"  {len(cpu_names)} per-model Triton names confirmed live; "
+            f"{len(listed - cpu_names)} GPU names from the documentation only (no GPU here)")
+    report.facts["triton_live_check"] = {"confirmed": sorted(cpu_names & live),
+                                         "gpu_from_docs": sorted(listed - cpu_names)}
+
+
 def check_metrics(report: Report, tmp: Path, rendered: dict[str, list[dict[str, Any]]],
                   gateway: dict[str, Any] | None) -> None:
     log("metrics: names used vs names exported")
@@ -727,6 +833,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-gateway", action="store_true",
                         help="do not start the gateway; tryon_* names are then reported, not checked")
     parser.add_argument("--strict", action="store_true", help="treat warnings as errors")
+    parser.add_argument("--tritonserver-root", type=Path, default=None,
+                        help="site-packages dir with nvidia-pytriton's tritonserver (default: the venv's, if any)")
     parser.add_argument("--only", help="comma-separated steps: render,schema,policy,docker,rules,metrics")
     args = parser.parse_args(argv)
     wanted = set(steps(args))
@@ -757,6 +865,13 @@ def main(argv: list[str] | None = None) -> int:
                     report.warn("metrics", "--no-gateway: tryon_* names not checked against a live /metrics")
                 else:
                     gateway = scrape_gateway(report, args.out)
+                root = pytriton_root(args.tritonserver_root)
+                if root is None:
+                    log("  Triton names: from deploy/metrics/triton-metrics.txt (nvidia-pytriton not installed, "
+                        "no live tritonserver check)")
+                    report.facts["triton_live_check"] = None
+                else:
+                    verify_triton_list(report, scrape_triton(report, tmp, root))
                 check_metrics(report, tmp, rendered, gateway)
         except CheckFailed as e:
             report.error("check", str(e))

@@ -171,3 +171,11 @@ def test_rule_check_requires_a_quiet_case_for_every_alert(checker: ModuleType, t
     report = checker.Report()
     checker.check_rules(report, tmp_path)
     assert any("alert TritonDown: tests where it fires: 1, where it does not: 0" in e for e in report.errors)
+
+
+def test_triton_list_is_checked_against_a_live_server(checker: ModuleType) -> None:
+    report = checker.Report()
+    checker.verify_triton_list(report, live={"nv_inference_count"})
+    missing = [e for e in report.errors if "which the running tritonserver does not export" in e]
+    assert any("nv_inference_queue_duration_us" in e for e in missing)
+    assert not any("nv_inference_count," in e or "nv_gpu_utilization" in e for e in missing)
