@@ -32,7 +32,7 @@ demo: $(REPOSITORY_STAMP)
 	@echo "open out/demo/tryon.png; timings and model versions in out/demo/report.json"
 
 lint: $(INSTALLED)
-	$(BIN)/ruff check services export tests load-tests
+	$(BIN)/ruff check services export tests tools $(wildcard load-tests bench)
 
 # mypy cannot follow setuptools' editable-install finder, and services/warp-gen is not a valid module
 # name, so it checks a tree of links laid out like the installed package.

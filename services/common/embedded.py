@@ -10,7 +10,13 @@ from pathlib import Path
 import numpy as np
 import onnxruntime as ort
 
-from fittingroom.common.errors import BackendUnavailable, DeadlineExceeded, InvalidInput, ModelNotFound
+from fittingroom.common.errors import (
+    BackendUnavailable,
+    DeadlineExceeded,
+    InvalidInput,
+    ModelNotFound,
+    ModelNotReady,
+)
 from fittingroom.common.inference import ModelMetadata, Tensors
 from fittingroom.common.repository import ModelConfig, ModelRepository
 
@@ -49,6 +55,10 @@ class EmbeddedClient:
         self._intra_op_threads = intra_op_threads
         self._sessions: dict[tuple[str, int], ort.InferenceSession] = {}
         self._configs: dict[str, ModelConfig] = {}
+        # Like Triton's explicit model control: a load names the versions served (overriding the
+        # config's version policy) and an unload stops serving the model until it is loaded again.
+        self._explicit: dict[str, list[int]] = {}
+        self._unloaded: set[str] = set()
         self._lock = threading.Lock()
         self._semaphore = asyncio.Semaphore(max_workers) if max_workers else None
 
@@ -61,16 +71,19 @@ class EmbeddedClient:
             self._configs[model] = config
         return config
 
+    def _served(self, model: str) -> list[int]:
+        if model in self._unloaded:
+            raise ModelNotReady(f"model '{model}' is unloaded; load it through the admin API")
+        explicit = self._explicit.get(model)
+        return sorted(explicit, reverse=True) if explicit is not None else self.repository.served_versions(model)
+
     def _resolve_version(self, model: str, version: int | None) -> int:
-        served = self.repository.served_versions(model)
-        loaded = sorted((v for (m, v) in self._sessions if m == model), reverse=True)
+        served = self._served(model)
         if version is None:
-            if loaded:
-                return loaded[0]
             if not served:
                 raise ModelNotFound(f"model '{model}' has no version on disk that its version policy serves")
             return served[0]
-        if version not in served and (model, version) not in self._sessions:
+        if version not in served:
             raise ModelNotFound(f"version {version} of model '{model}' is not available; served: {served}")
         return version
 
@@ -97,30 +110,37 @@ class EmbeddedClient:
             raise BackendUnavailable(f"could not load {path}: {exc}") from exc
 
     async def load_model(self, model: str, versions: list[int] | None = None) -> None:
+        """Serve exactly `versions` (default: what the version policy selects), sessions opened first."""
         self._configs.pop(model, None)
+        self._config(model)
         wanted = versions or self.repository.served_versions(model)
         if not wanted:
             raise ModelNotFound(f"model '{model}' has no version on disk that its version policy serves")
+        on_disk = self.repository.versions_on_disk(model)
         for version in wanted:
-            if version not in self.repository.versions_on_disk(model):
+            if version not in on_disk:
                 raise ModelNotFound(f"version {version} of model '{model}' is not on disk")
             await asyncio.to_thread(self._session, model, version)
+        with self._lock:
+            self._explicit[model] = sorted(wanted)
+            self._unloaded.discard(model)
+            for key in [k for k in self._sessions if k[0] == model and k[1] not in wanted]:
+                del self._sessions[key]  # a run in progress keeps its own reference and finishes
 
     async def unload_model(self, model: str) -> None:
         with self._lock:
+            self._unloaded.add(model)
+            self._explicit.pop(model, None)
             for key in [k for k in self._sessions if k[0] == model]:
                 del self._sessions[key]
-        self._configs.pop(model, None)
 
     async def loaded_versions(self, model: str) -> list[int]:
         return sorted(v for (m, v) in self._sessions if m == model)
 
     # -- inference ----------------------------------------------------------------------------
 
-    def _run(self, model: str, version: int, inputs: Tensors) -> Tensors:
-        config = self._config(model)
-        session = self._session(model, version)
-        names = [t.name for t in config.outputs]
+    @staticmethod
+    def _run(session: ort.InferenceSession, names: list[str], inputs: Tensors) -> Tensors:
         results = session.run(names, inputs)
         return dict(zip(names, (np.asarray(r) for r in results), strict=True))
 
@@ -129,7 +149,9 @@ class EmbeddedClient:
         config = self._config(model)
         check_inputs(config, inputs)
         resolved = self._resolve_version(model, version)
-        call = asyncio.to_thread(self._run, model, resolved, inputs)
+        # Take the session now: an unload after this point cannot pull it from under the call.
+        session = self._sessions.get((model, resolved)) or await asyncio.to_thread(self._session, model, resolved)
+        call = asyncio.to_thread(self._run, session, [t.name for t in config.outputs], inputs)
         try:
             if self._semaphore is None:
                 return await asyncio.wait_for(call, timeout_s)
@@ -144,13 +166,13 @@ class EmbeddedClient:
     async def is_model_ready(self, model: str, version: int | None = None) -> bool:
         try:
             self._resolve_version(model, version)
-        except ModelNotFound:
+        except (ModelNotFound, ModelNotReady):
             return False
         return True
 
     async def model_metadata(self, model: str, version: int | None = None) -> ModelMetadata:
         config = self._config(model)
-        served = self.repository.served_versions(model)
+        served = self._served(model)
         if version is not None:
             self._resolve_version(model, version)
         return ModelMetadata(

@@ -1,41 +1,39 @@
-"""The HTTP gateway: try-on routes, health, readiness and Prometheus metrics."""
+"""The HTTP gateway: wires the backend, store, routing, catalog and routes; health, readiness, metrics."""
 
 from __future__ import annotations
 
-import base64
 import logging
 import time
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
-from typing import Annotated
 
-import numpy as np
-from fastapi import Depends, FastAPI, File, Form, Request, Response, UploadFile
+from fastapi import FastAPI, Request, Response
 from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from fittingroom.common.embedded import EmbeddedClient
 from fittingroom.common.errors import PayloadTooLarge
-from fittingroom.common.imagecodec import OUTPUT_FORMATS, decode_image, encode_image, limit_side
 from fittingroom.common.inference import InferenceClient
+from fittingroom.common.repository import ModelRepository
+from fittingroom.gateway import admin, catalog, tryon_routes
+from fittingroom.gateway.auth import KeyRing, is_loopback
+from fittingroom.gateway.blobs import BlobStore, DirectoryBlobStore, S3BlobStore
 from fittingroom.gateway.errors import error_body, install_error_handlers
-from fittingroom.gateway.garment_mask import Garment
+from fittingroom.gateway.limits import TenantLimits
 from fittingroom.gateway.metrics import GatewayMetrics
-from fittingroom.gateway.pipeline import DESIGN_MODELS, DesignPipeline, DesignRequest, TryOnResult
+from fittingroom.gateway.pipeline import DESIGN_MODELS, DesignPipeline
+from fittingroom.gateway.routing import TrafficRouter
 from fittingroom.gateway.settings import Backend, Settings
+from fittingroom.gateway.store import Store
+from fittingroom.segment.client import SalientMask
 
 log = logging.getLogger(__name__)
-REQUEST_ID = "X-Request-Id"
-FORMAT_PATTERN = f"^({'|'.join(OUTPUT_FORMATS)})$"
+REQUEST_ID = tryon_routes.REQUEST_ID
 
 
-def get_pipeline(request: Request) -> DesignPipeline:
-    pipeline: DesignPipeline = request.app.state.pipeline
-    return pipeline
-
-
-PipelineDep = Annotated[DesignPipeline, Depends(get_pipeline)]
+class UnsafeConfiguration(RuntimeError):
+    """Raised at start-up for settings that would expose the service."""
 
 
 def make_client(settings: Settings) -> InferenceClient:
@@ -46,35 +44,63 @@ def make_client(settings: Settings) -> InferenceClient:
     return TritonClient(settings.triton_url)  # type: ignore[attr-defined]
 
 
-def result_headers(result: TryOnResult, request_id: str) -> dict[str, str]:
-    """Server-Timing per stage (standard header, shown by browser dev tools) and the model versions."""
-    timing = ", ".join(f"{stage};dur={ms:.1f}" for stage, ms in result.timings_ms.items())
-    versions = ", ".join(f"{name}={use.version}" for name, use in sorted(result.models.items()))
-    headers = {REQUEST_ID: request_id, "Server-Timing": timing, "X-Model-Versions": versions}
-    if result.untrained_models:
-        headers["X-Untrained-Models"] = ", ".join(result.untrained_models)
-    return headers
+def make_blobs(settings: Settings) -> BlobStore:
+    if settings.s3_bucket:
+        return S3BlobStore(settings.s3_bucket, settings.s3_prefix, settings.s3_endpoint_url)
+    return DirectoryBlobStore(settings.blob_dir)
+
+
+def check_exposure(settings: Settings, keyring: KeyRing) -> None:
+    if keyring.enabled:
+        return
+    if not is_loopback(settings.host):
+        raise UnsafeConfiguration(
+            f"refusing to serve on {settings.host} without API keys: set TRYON_API_KEYS and TRYON_ADMIN_KEY, "
+            "or bind to 127.0.0.1")
+    log.warning("no API keys configured: authentication is off (allowed on the loopback address only)")
 
 
 def create_app(settings: Settings | None = None, client: InferenceClient | None = None) -> FastAPI:
     settings = settings or Settings()
     metrics = GatewayMetrics()
+    keyring = KeyRing(settings.api_keys.get_secret_value(),
+                      settings.admin_key.get_secret_value() if settings.admin_key else None)
+    check_exposure(settings, keyring)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        app.state.client = client or make_client(settings)
+        inference = client or make_client(settings)
+        store = Store(settings.database_url)
+        router = TrafficRouter(inference, store, refresh_s=settings.routing_refresh_s)
+        app.state.client = inference
+        app.state.store = store
+        app.state.router = router
         app.state.pipeline = DesignPipeline(
-            app.state.client, timeout_s=settings.request_timeout_s,
+            inference, router=router, timeout_s=settings.request_timeout_s,
             observe=lambda stage, model, version, outcome, seconds: metrics.stage_duration.labels(
                 stage, model, str(version), outcome).observe(seconds))
-        yield
-        await app.state.client.close()
+        app.state.catalog = catalog.Catalog(store, make_blobs(settings), SalientMask(inference))
+        app.state.admin = admin.ModelAdmin(inference, router, store, ModelRepository(settings.model_repository),
+                                           metrics, settings.drain_timeout_s)
+        for model, route in store.routes().items():
+            for version, weight in route.split.items():
+                metrics.traffic_split.labels(model, str(version)).set(weight / 100)
+        try:
+            yield
+        finally:
+            await inference.close()
+            store.close()
 
     app = FastAPI(title="Fitting Room", version="0.1.0", lifespan=lifespan,
                   description="Virtual try-on: a shopper's photo in, the shopper wearing the garment out.")
     app.state.settings = settings
     app.state.metrics = metrics
+    app.state.keyring = keyring
+    app.state.limits = TenantLimits(settings.tenant_rate_per_s, settings.tenant_burst, settings.tenant_max_in_flight)
     install_error_handlers(app)
+    app.include_router(tryon_routes.router)
+    app.include_router(catalog.router)
+    app.include_router(admin.router)
 
     @app.middleware("http")
     async def observe(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
@@ -104,13 +130,6 @@ def create_app(settings: Settings | None = None, client: InferenceClient | None 
         response.headers[REQUEST_ID] = request_id
         return response
 
-    async def read_image(upload: UploadFile, field: str) -> np.ndarray:
-        data = await upload.read(settings.max_upload_bytes + 1)
-        if len(data) > settings.max_upload_bytes:
-            raise PayloadTooLarge(f"'{field}' is larger than {settings.max_upload_bytes} bytes", field=field)
-        return decode_image(data, field=field, max_pixels=settings.max_image_pixels,
-                            max_side=settings.max_image_side)
-
     @app.get("/healthz", tags=["ops"])
     async def healthz() -> dict[str, str]:
         """Liveness: the process answers."""
@@ -121,6 +140,8 @@ def create_app(settings: Settings | None = None, client: InferenceClient | None 
         """Readiness: the backend answers and every model of the design mode is ready."""
         inference: InferenceClient = request.app.state.client
         models = {m: await inference.is_model_ready(m) for m in DESIGN_MODELS}
+        for model, ready in models.items():
+            metrics.model_ready.labels(model, "any").set(1 if ready else 0)
         ready = await inference.is_server_ready() and all(models.values())
         return JSONResponse({"ready": ready, "models": models}, 200 if ready else 503)
 
@@ -128,36 +149,5 @@ def create_app(settings: Settings | None = None, client: InferenceClient | None 
     async def metrics_endpoint() -> Response:
         return Response(generate_latest(metrics.registry), media_type=CONTENT_TYPE_LATEST)
 
-    @app.post("/v1/tryon/design", tags=["try-on"],
-              responses={200: {"content": {"image/png": {}, "image/jpeg": {}, "image/webp": {},
-                                           "application/json": {}}}})
-    async def tryon_design(
-        request: Request,
-        run: PipelineDep,
-        person: Annotated[UploadFile, File(description="photo of the shopper (JPEG/PNG/WebP)")],
-        content: Annotated[UploadFile, File(description="image to print on the garment")],
-        style: Annotated[UploadFile, File(description="artwork whose style paints the content")],
-        garment: Annotated[Garment, Form()] = Garment.UPPER,
-        opacity: Annotated[float, Form(ge=0.0, le=1.0)] = 0.9,
-        format: Annotated[str, Form(pattern=FORMAT_PATTERN)] = "png",
-        max_side: Annotated[int | None, Form(ge=32)] = None,
-    ) -> Response:
-        """Print `content`, painted in the style of `style`, on the shopper's garment."""
-        design = DesignRequest(
-            person=await read_image(person, "person"), content=await read_image(content, "content"),
-            artwork=await read_image(style, "style"), garment=garment, opacity=opacity)
-        result = await run(design)
-        image = limit_side(result.image, min(max_side or settings.max_output_side, settings.max_output_side))
-        data, media_type = encode_image(image, format)
-        headers = result_headers(result, request.state.request_id)
-        if "application/json" in request.headers.get("accept", ""):
-            return JSONResponse({
-                "image": base64.b64encode(data).decode(), "media_type": media_type,
-                "width": image.shape[1], "height": image.shape[0], "mode": result.mode,
-                "timings_ms": result.timings_ms,
-                "models": {n: {"version": u.version, "trained": u.trained} for n, u in result.models.items()},
-                "untrained_models": result.untrained_models,
-            }, headers=headers)
-        return Response(data, media_type=media_type, headers=headers)
-
     return app
+

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import math
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -28,9 +29,10 @@ def install_error_handlers(app: FastAPI) -> None:
     async def tryon_error(request: Request, exc: TryOnError) -> JSONResponse:
         request.state.error_code = exc.code
         headers = {}
-        retry = next((s for cls, s in RETRY_AFTER_S.items() if isinstance(exc, cls)), None)
+        retry = getattr(exc, "retry_after_s", None) or next(
+            (s for cls, s in RETRY_AFTER_S.items() if isinstance(exc, cls)), None)
         if retry is not None:
-            headers["Retry-After"] = str(retry)
+            headers["Retry-After"] = str(max(1, math.ceil(retry)))
         if exc.status_code >= 500:
             log.warning("request failed: %s", exc.message)
         return JSONResponse(error_body(exc.code, exc.message, exc.field), exc.status_code, headers=headers)

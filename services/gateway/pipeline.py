@@ -7,9 +7,7 @@ composite. Each step is a method that can be tested and timed alone.
 from __future__ import annotations
 
 import asyncio
-import time
-from collections.abc import Awaitable, Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Awaitable
 from dataclasses import dataclass, field
 from typing import TypeVar
 
@@ -20,6 +18,8 @@ from fittingroom.common.inference import InferenceClient
 from fittingroom.common.stage import ModelUse
 from fittingroom.gateway.compose import composite
 from fittingroom.gateway.garment_mask import Garment, garment_mask
+from fittingroom.gateway.routing import TrafficRouter
+from fittingroom.gateway.timing import StageObserver, timed
 from fittingroom.pose.client import PoseEstimator
 from fittingroom.pose.processing import Pose
 from fittingroom.pose.spec import POSE_LANDMARK
@@ -30,7 +30,7 @@ from fittingroom.stylize.client import StyleTransfer
 from fittingroom.stylize.spec import STYLE_PREDICT, STYLE_TRANSFORM
 
 T = TypeVar("T")
-StageObserver = Callable[[str, str, int, str, float], None]  # stage, model, version, outcome, seconds
+__all__ = ["StageObserver"]  # re-exported: callers built observers against this module before timing.py
 
 DESIGN_MODELS = (U2NETP.name, POSE_LANDMARK.name, STYLE_PREDICT.name, STYLE_TRANSFORM.name)
 
@@ -52,44 +52,36 @@ class TryOnResult:
     mode: str
     timings_ms: dict[str, float] = field(default_factory=dict)
     models: dict[str, ModelUse] = field(default_factory=dict)
+    # Which way a mode made the image when it has several ("classical" = no neural try-on weights).
+    path: str | None = None
 
     @property
     def untrained_models(self) -> list[str]:
         return sorted(name for name, use in self.models.items() if not use.trained)
 
 
-class VersionResolver:
-    """Which version of each model a request uses (highest served), and whether its weights are trained.
-
-    The canary router (admin API) replaces `choose` to split traffic between versions.
-    """
-
-    def __init__(self, client: InferenceClient) -> None:
-        self.client = client
-
-    async def choose(self, model: str) -> ModelUse:
-        metadata = await self.client.model_metadata(model)
-        if not metadata.versions:
-            raise InvalidInput(f"model '{model}' has no served version")
-        return ModelUse(model, metadata.versions[0], metadata.trained)
-
-
 class DesignPipeline:
-    def __init__(self, client: InferenceClient, *, resolver: VersionResolver | None = None,
+    def __init__(self, client: InferenceClient, *, router: TrafficRouter | None = None,
                  observe: StageObserver | None = None, timeout_s: float | None = None) -> None:
         self.client = client
-        self.resolver = resolver or VersionResolver(client)
+        self.router = router or TrafficRouter(client)
         self.observe = observe
         self.timeout_s = timeout_s
         self.masks = SalientMask(client)
         self.poses = PoseEstimator(client)
         self.styles = StyleTransfer(client)
 
-    async def __call__(self, request: DesignRequest) -> TryOnResult:
+    async def __call__(self, request: DesignRequest, *, pins: dict[str, int] | None = None) -> TryOnResult:
+        """Run the whole try-on; `pins` force model versions (the version-pin header)."""
         self.check_inputs(request)
         result = TryOnResult(image=request.person, mode="design")
-        uses = await asyncio.gather(*(self.resolver.choose(m) for m in DESIGN_MODELS))
-        result.models = {use.model: use for use in uses}
+        result.models = await self.router.acquire(DESIGN_MODELS, pins)
+        try:
+            return await self._run(request, result)
+        finally:
+            await self.router.release(result.models.values())
+
+    async def _run(self, request: DesignRequest, result: TryOnResult) -> TryOnResult:
         person_mask, style_vector = await asyncio.gather(
             self._timed(result, "person_mask", U2NETP.name, self.person_mask(request, result)),
             self._timed(result, "style_vector", STYLE_PREDICT.name, self.style_vector(request, result)),
@@ -134,19 +126,4 @@ class DesignPipeline:
     # -- timing --------------------------------------------------------------------------------
 
     async def _timed(self, result: TryOnResult, stage: str, model: str, work: Awaitable[T]) -> T:
-        with self._stopwatch(result, stage, model):
-            return await work
-
-    @contextmanager
-    def _stopwatch(self, result: TryOnResult, stage: str, model: str) -> Iterator[None]:
-        start = time.perf_counter()
-        outcome = "error"
-        try:
-            yield
-            outcome = "ok"
-        finally:
-            seconds = time.perf_counter() - start
-            result.timings_ms[stage] = round(seconds * 1000, 2)
-            if self.observe is not None:
-                use = result.models.get(model)
-                self.observe(stage, model or "none", use.version if use else 0, outcome, seconds)
+        return await timed(result, stage, model, work, self.observe)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from enum import StrEnum
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent.parent
@@ -30,3 +30,19 @@ class Settings(BaseSettings):
     max_image_pixels: int = Field(40_000_000, gt=0)
     max_image_side: int = Field(8192, gt=0)
     max_output_side: int = Field(2048, gt=0)
+
+    # Tenants: "tenant=key,..." (or bare keys). Without keys the gateway only binds to loopback.
+    api_keys: SecretStr = SecretStr("")
+    admin_key: SecretStr | None = None
+    tenant_rate_per_s: float = Field(20.0, gt=0)
+    tenant_burst: int = Field(40, ge=1)
+    tenant_max_in_flight: int = Field(8, ge=1)
+
+    # Shared state: catalog and routing table. SQLite file by default; postgresql+psycopg://... for replicas.
+    database_url: str = f"sqlite:///{PROJECT_ROOT / 'var' / 'tryon.db'}"
+    blob_dir: Path = PROJECT_ROOT / "var" / "blobs"
+    s3_bucket: str | None = None  # images in an S3-compatible bucket instead of blob_dir
+    s3_prefix: str = ""
+    s3_endpoint_url: str | None = None
+    routing_refresh_s: float = Field(1.0, gt=0)
+    drain_timeout_s: float = Field(30.0, gt=0)

@@ -22,8 +22,10 @@ def _png(image: np.ndarray) -> bytes:
 
 
 @pytest.fixture(scope="module")
-def client(repository: Path) -> Iterator[TestClient]:
-    settings = Settings(model_repository=repository, ort_threads=1, max_upload_bytes=2_000_000)
+def client(repository: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
+    state = tmp_path_factory.mktemp("state")
+    settings = Settings(model_repository=repository, ort_threads=1, max_upload_bytes=2_000_000,
+                        database_url=f"sqlite:///{state / 'tryon.db'}", blob_dir=state / "blobs")
     with TestClient(create_app(settings)) as test_client:
         yield test_client
 

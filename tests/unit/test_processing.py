@@ -34,7 +34,7 @@ def test_content_input_keeps_aspect_and_reports_valid_region(h: int, w: int) -> 
     assert batch.shape == (1, CONTENT_SIZE, CONTENT_SIZE, 3)
     assert max(sh, sw) == CONTENT_SIZE
     assert abs(sh / sw - h / w) < 0.05 or min(sh, sw) == 1
-    assert 0.0 <= batch.min() and batch.max() <= 1.0
+    assert batch.min() >= 0.0 and batch.max() <= 1.0
 
 
 def test_stylized_output_crops_and_quantises() -> None:

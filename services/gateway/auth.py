@@ -1,0 +1,107 @@
+"""Tenants and API keys: keys are kept only as SHA-256 digests and compared in constant time.
+
+API keys are long random tokens, so a fast hash is enough (no dictionary to attack); what matters is
+that the plain key is never stored, logged or compared with an early exit.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import ipaddress
+import logging
+from dataclasses import dataclass
+
+from fastapi import Request
+
+from fittingroom.common.errors import TryOnError
+
+log = logging.getLogger(__name__)
+
+ANONYMOUS = "anonymous"
+
+
+class Unauthorized(TryOnError):
+    status_code = 401
+    code = "unauthorized"
+
+
+class Forbidden(TryOnError):
+    status_code = 403
+    code = "forbidden"
+
+
+@dataclass(frozen=True)
+class Tenant:
+    name: str
+    admin: bool = False
+
+
+def digest(key: str) -> bytes:
+    return hashlib.sha256(key.encode()).digest()
+
+
+def is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+class KeyRing:
+    """Tenant keys from `TRYON_API_KEYS` ("tenant=key,..." or bare keys) and the admin key."""
+
+    def __init__(self, api_keys: str, admin_key: str | None) -> None:
+        self._keys: list[tuple[bytes, Tenant]] = []
+        for index, item in enumerate(part.strip() for part in api_keys.split(",")):
+            if not item:
+                continue
+            name, sep, key = item.partition("=")
+            tenant = name.strip() if sep else f"tenant-{index + 1}"
+            self._keys.append((digest(key.strip() if sep else item), Tenant(tenant)))
+        self._admin = digest(admin_key) if admin_key else None
+
+    @property
+    def enabled(self) -> bool:
+        return bool(self._keys) or self._admin is not None
+
+    def tenant_for(self, key: str) -> Tenant | None:
+        given = digest(key)
+        found: Tenant | None = None
+        for stored, tenant in self._keys:  # no early exit: the time does not depend on which key matched
+            if hmac.compare_digest(stored, given):
+                found = tenant
+        if self._admin is not None and hmac.compare_digest(self._admin, given):
+            found = Tenant("admin", admin=True)
+        return found
+
+
+def presented_key(request: Request) -> str | None:
+    header = request.headers.get("authorization", "")
+    if header.lower().startswith("bearer "):
+        return header[7:].strip()
+    return request.headers.get("x-api-key")
+
+
+def authenticate(request: Request) -> Tenant:
+    """The request's tenant; with no keys configured (loopback only) everyone is `anonymous`."""
+    ring: KeyRing = request.app.state.keyring
+    if not ring.enabled:
+        return Tenant(ANONYMOUS, admin=True)
+    key = presented_key(request)
+    if not key:
+        raise Unauthorized("an API key is required: send 'Authorization: Bearer <key>' or 'X-API-Key'")
+    tenant = ring.tenant_for(key)
+    if tenant is None:
+        raise Unauthorized("the API key is not valid")
+    request.state.tenant = tenant.name
+    return tenant
+
+
+def authenticate_admin(request: Request) -> Tenant:
+    tenant = authenticate(request)
+    if not tenant.admin:
+        raise Forbidden("this route needs the admin key (TRYON_ADMIN_KEY)")
+    return tenant

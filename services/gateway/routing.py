@@ -1,0 +1,100 @@
+"""Which model version serves each request: weighted canary splits, header pins, and draining.
+
+The split table lives in the shared store, so every replica routes alike; each replica re-reads it
+at most every `refresh_s`. A request leases the versions it uses for its whole life, so a version is
+unloaded only after its last request has finished: no request ever runs against an unloaded model.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import time
+from collections import Counter
+from collections.abc import Iterable
+
+from fittingroom.common.errors import InvalidInput, ModelNotFound
+from fittingroom.common.inference import InferenceClient
+from fittingroom.common.stage import ModelUse
+from fittingroom.gateway.store import Route, Store
+
+PIN_HEADER = "X-Model-Version"  # "style_transform=2, u2netp=1"
+
+
+def parse_pins(header: str | None) -> dict[str, int]:
+    """`model=version` pairs from the pin header."""
+    pins: dict[str, int] = {}
+    for part in (header or "").split(","):
+        if not part.strip():
+            continue
+        model, _, version = part.partition("=")
+        if not version.strip().isdigit():
+            raise InvalidInput(f"{PIN_HEADER} must look like 'model=2, other=1', got {part.strip()!r}",
+                               field=PIN_HEADER)
+        pins[model.strip()] = int(version)
+    return pins
+
+
+class TrafficRouter:
+    def __init__(self, client: InferenceClient, store: Store | None = None, *, refresh_s: float = 1.0,
+                 rng: random.Random | None = None) -> None:
+        self.client = client
+        self.store = store
+        self.refresh_s = refresh_s
+        self._rng = rng or random.Random()
+        self._routes: dict[str, Route] = {}
+        self._loaded_at = float("-inf")
+        self._leases: Counter[tuple[str, int]] = Counter()
+        self._released = asyncio.Condition()
+
+    async def routes(self) -> dict[str, Route]:
+        if self.store is not None and time.monotonic() - self._loaded_at > self.refresh_s:
+            self._routes = await asyncio.to_thread(self.store.routes)
+            self._loaded_at = time.monotonic()
+        return self._routes
+
+    def invalidate(self) -> None:
+        self._loaded_at = float("-inf")
+
+    async def choose(self, model: str, pinned: int | None = None) -> ModelUse:
+        metadata = await self.client.model_metadata(model)
+        if pinned is not None:
+            if not await self.client.is_model_ready(model, pinned):
+                raise ModelNotFound(f"version {pinned} of model '{model}' is not loaded")
+            return ModelUse(model, pinned, metadata.trained)
+        route = (await self.routes()).get(model)
+        weighted = {v: w for v, w in (route.split if route else {}).items() if w > 0}
+        if weighted:
+            version = self._rng.choices(list(weighted), weights=list(weighted.values()))[0]
+        elif metadata.versions:
+            version = metadata.versions[0]
+        else:
+            raise ModelNotFound(f"model '{model}' has no version to serve")
+        return ModelUse(model, version, metadata.trained)
+
+    async def acquire(self, models: Iterable[str], pins: dict[str, int] | None = None) -> dict[str, ModelUse]:
+        """Choose and lease one version of each model; pair with `release`."""
+        pins = pins or {}
+        uses = await asyncio.gather(*(self.choose(m, pins.get(m)) for m in models))
+        for use in uses:
+            self._leases[(use.model, use.version)] += 1
+        return {use.model: use for use in uses}
+
+    async def release(self, uses: Iterable[ModelUse]) -> None:
+        async with self._released:
+            for use in uses:
+                self._leases[(use.model, use.version)] -= 1
+            self._released.notify_all()
+
+    def in_use(self, model: str, version: int) -> int:
+        return self._leases[(model, version)]
+
+    async def drained(self, model: str, version: int, timeout_s: float) -> bool:
+        """Wait until no request holds `version` of `model`; False on timeout."""
+        async with self._released:
+            try:
+                await asyncio.wait_for(self._released.wait_for(lambda: self.in_use(model, version) <= 0),
+                                       timeout_s)
+            except TimeoutError:
+                return False
+        return True

@@ -1,0 +1,184 @@
+"""Durable state shared by gateway replicas: the garment catalog and the model routing table.
+
+SQLite by default (a file path), PostgreSQL by URL. SQLAlchemy Core keeps one schema for both; every
+change is one transaction, so a crash leaves either the old or the new record, never half of one.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Column,
+    DateTime,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    UniqueConstraint,
+    create_engine,
+    delete,
+    event,
+    func,
+    insert,
+    select,
+    update,
+)
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError
+
+metadata = MetaData()
+
+garments = Table(
+    "garments", metadata,
+    Column("id", String(32), primary_key=True),
+    Column("tenant", String(64), nullable=False, index=True),
+    Column("sku", String(128), nullable=True),
+    Column("category", String(16), nullable=False),
+    Column("width", Integer, nullable=False),
+    Column("height", Integer, nullable=False),
+    Column("image_key", String(256), nullable=False),
+    Column("mask_key", String(256), nullable=False),
+    Column("landmarks", JSON, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    UniqueConstraint("tenant", "sku", name="uq_garments_tenant_sku"),
+)
+
+routes = Table(
+    "model_routes", metadata,
+    Column("model", String(128), primary_key=True),
+    Column("split", JSON, nullable=False),  # {"1": 90, "2": 10}
+    Column("previous", JSON, nullable=True),  # the split before the last change, for rollback
+    Column("revision", Integer, nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+)
+
+
+@dataclass(frozen=True)
+class GarmentRecord:
+    id: str
+    tenant: str
+    sku: str | None
+    category: str
+    width: int
+    height: int
+    image_key: str
+    mask_key: str
+    landmarks: dict[str, object]
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class Route:
+    model: str
+    split: dict[int, int]
+    previous: dict[int, int] | None
+    revision: int
+
+
+class DuplicateSku(Exception):
+    pass
+
+
+def _split_from_json(raw: object) -> dict[int, int] | None:
+    if raw is None:
+        return None
+    data: dict[str, int] = json.loads(raw) if isinstance(raw, str) else raw  # type: ignore[assignment]
+    return {int(k): int(v) for k, v in data.items()}
+
+
+def _split_to_json(split: dict[int, int] | None) -> dict[str, int] | None:
+    return None if split is None else {str(k): v for k, v in sorted(split.items())}
+
+
+def make_engine(url: str) -> Engine:
+    engine = create_engine(url, pool_pre_ping=True)
+    if engine.dialect.name == "sqlite":
+        if engine.url.database and engine.url.database != ":memory:":
+            Path(engine.url.database).parent.mkdir(parents=True, exist_ok=True)
+        @event.listens_for(engine, "connect")
+        def _sqlite_pragmas(connection: Any, _record: Any) -> None:
+            # WAL lets readers proceed while a writer commits; full sync makes commits durable.
+            cursor = connection.cursor()
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute("PRAGMA synchronous=FULL")
+            cursor.execute("PRAGMA busy_timeout=5000")
+            cursor.close()
+    return engine
+
+
+class Store:
+    """Synchronous by design (short transactions); the app calls it through `asyncio.to_thread`."""
+
+    def __init__(self, url: str) -> None:
+        self.engine = make_engine(url)
+        metadata.create_all(self.engine)
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    # -- catalog ------------------------------------------------------------------------------
+
+    @staticmethod
+    def new_garment_id() -> str:
+        return uuid.uuid4().hex
+
+    def add_garment(self, record: GarmentRecord) -> None:
+        try:
+            with self.engine.begin() as conn:
+                conn.execute(insert(garments).values(**record.__dict__))
+        except IntegrityError as exc:
+            raise DuplicateSku(f"SKU {record.sku!r} is already registered") from exc
+
+    def get_garment(self, garment_id: str, tenant: str) -> GarmentRecord | None:
+        with self.engine.connect() as conn:
+            row = conn.execute(select(garments).where(garments.c.id == garment_id,
+                                                      garments.c.tenant == tenant)).mappings().first()
+        return GarmentRecord(**row) if row else None
+
+    def list_garments(self, tenant: str, *, limit: int, offset: int) -> tuple[list[GarmentRecord], int]:
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                select(garments).where(garments.c.tenant == tenant)
+                .order_by(garments.c.created_at, garments.c.id).limit(limit).offset(offset)).mappings().all()
+            total = conn.execute(select(func.count()).select_from(garments)
+                                 .where(garments.c.tenant == tenant)).scalar_one()
+        return [GarmentRecord(**r) for r in rows], int(total)
+
+    def delete_garment(self, garment_id: str, tenant: str) -> GarmentRecord | None:
+        with self.engine.begin() as conn:
+            row = conn.execute(select(garments).where(garments.c.id == garment_id,
+                                                      garments.c.tenant == tenant)).mappings().first()
+            if row is None:
+                return None
+            conn.execute(delete(garments).where(garments.c.id == garment_id))
+        return GarmentRecord(**row)
+
+    # -- routing ------------------------------------------------------------------------------
+
+    def routes(self) -> dict[str, Route]:
+        with self.engine.connect() as conn:
+            rows = conn.execute(select(routes)).mappings().all()
+        return {r["model"]: Route(r["model"], _split_from_json(r["split"]) or {},
+                                  _split_from_json(r["previous"]), r["revision"]) for r in rows}
+
+    def set_split(self, model: str, split: dict[int, int]) -> Route:
+        """Replace a model's split atomically, keeping the old one for rollback."""
+        now = datetime.now(UTC)
+        with self.engine.begin() as conn:
+            row = conn.execute(select(routes).where(routes.c.model == model).with_for_update()).mappings().first()
+            if row is None:
+                conn.execute(insert(routes).values(model=model, split=_split_to_json(split), previous=None,
+                                                   revision=1, updated_at=now))
+                return Route(model, split, None, 1)
+            previous = _split_from_json(row["split"])
+            revision = row["revision"] + 1
+            conn.execute(update(routes).where(routes.c.model == model).values(
+                split=_split_to_json(split), previous=_split_to_json(previous), revision=revision, updated_at=now))
+        return Route(model, split, previous, revision)

@@ -1,0 +1,57 @@
+"""Test helpers: a real gateway on a loopback port, and synthetic catalog garments."""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import cv2
+import numpy as np
+import uvicorn
+
+from fittingroom.common.imagecodec import encode_image
+from fittingroom.common.inference import InferenceClient
+from fittingroom.gateway.app import create_app
+from fittingroom.gateway.settings import Settings
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@contextmanager
+def live_gateway(settings: Settings, client: InferenceClient | None = None) -> Iterator[str]:
+    """Serve the app with uvicorn on 127.0.0.1 in a thread; yields the base URL."""
+    port = free_port()
+    server = uvicorn.Server(uvicorn.Config(create_app(settings, client), host="127.0.0.1", port=port,
+                                           log_level="warning", lifespan="on"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 30
+    while not server.started:
+        if time.monotonic() > deadline or not thread.is_alive():
+            raise RuntimeError("gateway did not start")
+        time.sleep(0.05)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=30)
+
+
+def tshirt_png(colour: tuple[int, int, int] = (200, 40, 60), size: int = 320) -> bytes:
+    """A synthetic product photo: a striped T-shirt on a white background (not a real catalog image)."""
+    image = np.full((size, size, 3), 255, np.uint8)
+    s = size / 320
+    body = np.array([[110, 60], [210, 60], [290, 110], [260, 150], [230, 130], [230, 290], [90, 290],
+                     [90, 130], [60, 150], [30, 110]], np.float64) * s
+    cv2.fillPoly(image, [np.round(body).astype(np.int32)], colour)
+    for y in range(int(80 * s), int(290 * s), max(1, int(24 * s))):
+        cv2.line(image, (int(90 * s), y), (int(230 * s), y), (250, 230, 80), max(1, int(6 * s)))
+    cv2.ellipse(image, (int(160 * s), int(60 * s)), (int(28 * s), int(18 * s)), 0, 0, 180, (255, 255, 255), -1)
+    return encode_image(image, "png")[0]
