@@ -656,16 +656,18 @@ class TritonPythonModel:
 
 
 def pytriton_root(explicit: Path | None) -> Path | None:
-    """site-packages holding nvidia-pytriton's tritonserver (pytriton/ and nvidia_pytriton.libs/)."""
+    """A folder holding nvidia-pytriton's tritonserver (pytriton/ and nvidia_pytriton.libs/): the venv's
+    site-packages, or .cache/tritonserver where the project's Triton setup unpacks the wheel."""
     if explicit:
         return explicit
     import importlib.util
 
+    candidates = [ROOT / ".cache" / "tritonserver"]  # where the project's Triton setup unpacks the wheel
     spec = importlib.util.find_spec("pytriton")
-    if spec is None or spec.origin is None:
-        return None
-    root = Path(spec.origin).parent.parent
-    return root if (root / "pytriton" / "tritonserver" / "bin" / "tritonserver").exists() else None
+    if spec is not None and spec.origin is not None:
+        candidates.insert(0, Path(spec.origin).parent.parent)
+    return next((c for c in candidates if (c / "pytriton" / "tritonserver" / "bin" / "tritonserver").exists()
+                 and (c / "nvidia_pytriton.libs").is_dir()), None)
 
 
 def scrape_triton(report: Report, tmp: Path, root: Path, timeout_s: float = 60) -> set[str]:
