@@ -103,7 +103,7 @@ def remap_state_dict(
 
 
 def load_checkpoint(
-    model: nn.Module, path_or_state_dict: str | Path | StateDict, layout: CheckpointLayout = PLAIN
+    model: nn.Module, path_or_state_dict: str | Path | Mapping[str, object], layout: CheckpointLayout = PLAIN
 ) -> None:
     """Load an official checkpoint (file path or already-loaded dict) into `model`, strictly."""
     if isinstance(path_or_state_dict, str | Path):

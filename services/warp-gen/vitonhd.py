@@ -166,7 +166,9 @@ class TpsGridGen(nn.Module):
         super().__init__()
         self.height, self.width = height, width
         num_points = grid_size * grid_size
-        coords = torch.linspace(-TPS_RANGE, TPS_RANGE, grid_size, dtype=torch.float64)
+        # The small control-point system is always solved on the CPU, also when the module is built
+        # under another default device (meta has no cheap matrix inverse).
+        coords = torch.linspace(-TPS_RANGE, TPS_RANGE, grid_size, dtype=torch.float64, device="cpu")
         # Control point k = i * grid_size + j sits at (x=coords[i], y=coords[j]): x varies slowest, the
         # (transposed-looking) order the released regressor was trained with.
         control_x = coords.repeat_interleave(grid_size)
@@ -178,7 +180,7 @@ class TpsGridGen(nn.Module):
         affine = torch.stack((torch.ones_like(control_x), control_x, control_y), 1)  # [N, 3]
         # L = [[K, P], [P^T, 0]]: radial kernel plus the affine part with side conditions.
         top = torch.cat((kernel, affine), 1)
-        bottom = torch.cat((affine.T, torch.zeros(3, 3, dtype=torch.float64)), 1)
+        bottom = torch.cat((affine.T, affine.new_zeros(3, 3)), 1)
         system = torch.cat((top, bottom), 0)
         weights = torch.linalg.inv(system)[:, :num_points]  # [N + 3, N]: only the first N targets are nonzero
 
@@ -188,6 +190,8 @@ class TpsGridGen(nn.Module):
             indexing="ij",
         )
         px, py = xs.reshape(-1, 1), ys.reshape(-1, 1)
+        device = px.device
+        control_x, control_y, weights = control_x.to(device), control_y.to(device), weights.to(device)
         radial = _tps_radial((px - control_x) ** 2 + (py - control_y) ** 2)  # [H*W, N]
         basis = torch.cat((radial, torch.ones_like(px), px, py), 1) @ weights  # [H*W, N]
 

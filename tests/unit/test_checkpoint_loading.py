@@ -9,6 +9,7 @@ from fittingroom.pose.openpose import OpenPoseHand
 from fittingroom.segment import checkpoints as ckpt
 from fittingroom.segment.schp import schp_resnet101
 from fittingroom.segment.u2net import U2NetP
+from fittingroom.stylize.transformer_net import TransformerNet
 
 
 def test_prefixed_checkpoint_loads_strictly() -> None:
@@ -36,8 +37,8 @@ def test_schp_wrapped_prefixed_checkpoint_loads_strictly() -> None:
     assert not any("num_batches_tracked" in k for k in state)
     released = {"state_dict": state, "epoch": 150}
     ckpt.load_checkpoint(target, released, ckpt.SCHP)
-    assert torch.equal(target.layer3[22].bn3.running_var, source.layer3[22].bn3.running_var)
-    assert torch.equal(target.fushion[3].weight, source.fushion[3].weight)
+    for key in ("layer3.22.bn3.running_var", "fushion.3.weight"):
+        assert torch.equal(target.state_dict()[key], source.state_dict()[key])
 
 
 def test_openpose_caffe_named_checkpoint_loads() -> None:
@@ -46,4 +47,17 @@ def test_openpose_caffe_named_checkpoint_loads() -> None:
     caffe_named = {ckpt.drop_first_component(k): v for k, v in source.state_dict().items()}
     caffe_named["unused_layer.weight"] = torch.zeros(1)
     ckpt.load_checkpoint(target, caffe_named, ckpt.OPENPOSE)
-    assert torch.equal(target.model6.Mconv7_stage6.bias, source.model6.Mconv7_stage6.bias)
+    key = "model6.Mconv7_stage6.bias"
+    assert torch.equal(target.state_dict()[key], source.state_dict()[key])
+
+
+def test_fast_neural_style_legacy_running_stats_are_dropped() -> None:
+    source, target = TransformerNet(), TransformerNet()
+    legacy = dict(source.state_dict())
+    legacy["in1.running_mean"] = torch.zeros(32)
+    legacy["res3.in2.running_var"] = torch.ones(128)
+    ckpt.load_checkpoint(target, legacy, ckpt.FAST_NEURAL_STYLE)
+    key = "deconv3.conv2d.weight"
+    assert torch.equal(target.state_dict()[key], source.state_dict()[key])
+    with pytest.raises(RuntimeError, match="running_mean"):
+        ckpt.load_checkpoint(TransformerNet(), legacy, ckpt.PLAIN)

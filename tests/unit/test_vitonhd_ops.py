@@ -7,6 +7,7 @@ import torch
 from fittingroom.warp_gen.vitonhd import (
     GMM,
     ALIASGenerator,
+    ALIASResBlock,
     SegGenerator,
     TpsGridGen,
     feature_correlation,
@@ -51,20 +52,25 @@ def test_feature_correlation_channel_order() -> None:
 
 
 def test_fold_spectral_norm_keeps_eval_output() -> None:
-    model = ALIASGenerator(load_height=256, load_width=128, ngf=16, use_noise=False).eval()
-    inputs = (
-        torch.rand(1, 9, 256, 128),
-        torch.rand(1, 7, 256, 128),
-        torch.rand(1, 8, 256, 128),
-        (torch.rand(1, 1, 256, 128) > 0.5).float(),
+    block = ALIASResBlock(24, 16, semantic_nc=7, use_mask_norm=True, use_noise=False).eval()
+    x, seg, mask = (
+        torch.randn(1, 24, 16, 12),
+        torch.rand(1, 8, 16, 12),
+        (torch.rand(1, 1, 16, 12) > 0.5).float(),
     )
-    before = model(*inputs)
-    assert fold_spectral_norm(model) == 23  # conv_0 + conv_1 in 8 blocks, conv_s in 7
+    before = block(x, seg, mask)
+    assert fold_spectral_norm(block) == 3  # conv_0, conv_1 and the learned shortcut conv_s
+    assert set(block.state_dict()) >= {"conv_0.weight", "conv_1.weight", "conv_s.weight"}
+    assert torch.allclose(block(x, seg, mask), before, atol=1e-6)
+
+
+def test_fold_spectral_norm_removes_every_legacy_key() -> None:
+    with torch.device("meta"):
+        model = ALIASGenerator()
+        assert fold_spectral_norm(model) == 23  # conv_0 + conv_1 in 8 blocks, conv_s in 7
     keys = model.state_dict()
     assert not any(k.endswith(("weight_orig", "weight_u", "weight_v")) for k in keys)
     assert "up_4.conv_s.weight" in keys
-    assert before.shape == (1, 3, 256, 128)
-    assert torch.allclose(model(*inputs), before, atol=1e-6)
 
 
 def test_vitonhd_small_forward_shapes() -> None:
