@@ -105,6 +105,7 @@ class OpenPoseBody(nn.Module):
                 self.add_module(f"model{stage}_{branch}", conv_stack(specs, last_relu=quirk))
 
     def _stage(self, stage: int, branch: int) -> nn.Module:
+        """The stage-`stage` module of branch `branch` (1 = PAFs, 2 = heatmaps)."""
         module = getattr(self, f"model{stage}_{branch}")
         assert isinstance(module, nn.Module)
         return module

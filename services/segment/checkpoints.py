@@ -103,12 +103,20 @@ def remap_state_dict(
 
 
 def load_checkpoint(
-    model: nn.Module, path_or_state_dict: str | Path | Mapping[str, object], layout: CheckpointLayout = PLAIN
+    model: nn.Module,
+    path_or_state_dict: str | Path | Mapping[str, object],
+    layout: CheckpointLayout = PLAIN,
+    *,
+    weights_only: bool = True,
 ) -> None:
-    """Load an official checkpoint (file path or already-loaded dict) into `model`, strictly."""
+    """Load an official checkpoint (file path or already-loaded dict) into `model`, strictly.
+
+    `weights_only=False` unpickles arbitrary objects (e.g. an argparse Namespace in a DAFlow training
+    checkpoint): only for files you trust.
+    """
     if isinstance(path_or_state_dict, str | Path):
-        # weights_only: the released files are plain tensors (plus ints/strings in wrappers).
-        raw = torch.load(path_or_state_dict, map_location="cpu", weights_only=True)
+        # The released files hold plain tensors (plus ints/strings in wrappers): no code is unpickled.
+        raw = torch.load(path_or_state_dict, map_location="cpu", weights_only=weights_only)
     else:
         raw = path_or_state_dict
     model_keys = list(model.state_dict())

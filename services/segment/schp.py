@@ -55,6 +55,7 @@ class ActivatedBatchNorm(nn.BatchNorm2d):
         unexpected_keys: list[str],
         error_msgs: list[str],
     ) -> None:
+        """Load like any module, without BatchNorm's num_batches_tracked back-fill."""
         # Skip BatchNorm's loader: it would invent a num_batches_tracked entry that this module lacks.
         nn.Module._load_from_state_dict(
             self, state_dict, prefix, local_metadata, strict, missing_keys, unexpected_keys, error_msgs
@@ -82,6 +83,7 @@ def _conv_abn(in_ch: int, out_ch: int, kernel_size: int = 1) -> nn.Sequential:
 
 
 def _resize(x: torch.Tensor, size: torch.Size | tuple[int, int]) -> torch.Tensor:
+    """Bilinear resize with align_corners=True."""
     # CE2P resizes every branch with align_corners=True; keep it so the weights see what they were trained on.
     return F.interpolate(x, size=size, mode="bilinear", align_corners=True)
 

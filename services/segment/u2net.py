@@ -32,6 +32,7 @@ def upsample_like(x: torch.Tensor, reference: torch.Tensor) -> torch.Tensor:
 
 
 def _pool(x: torch.Tensor) -> torch.Tensor:
+    """2x2 max-pool that rounds odd sizes up."""
     # ceil_mode keeps odd sizes from losing a row; upsample_like restores the exact size afterwards.
     return F.max_pool2d(x, POOL_STRIDE, stride=POOL_STRIDE, ceil_mode=True)
 
@@ -68,6 +69,7 @@ class ResidualUBlock(nn.Module):
         self.add_module("rebnconv1d", ReBnConv(2 * mid_ch, out_ch))
 
     def _layer(self, name: str) -> ReBnConv:
+        """The ReBnConv registered under `name` (typed access to add_module children)."""
         layer = getattr(self, name)
         assert isinstance(layer, ReBnConv)
         return layer

@@ -68,6 +68,7 @@ def adain_decoder() -> nn.Sequential:
 
 
 def _mean_std(feature: torch.Tensor, eps: float) -> tuple[torch.Tensor, torch.Tensor]:
+    """Per-sample, per-channel mean and std (unbiased variance + eps) as [N, C, 1, 1]."""
     flat = feature.flatten(2)
     # Unbiased variance, as the released decoder was trained with.
     mean = flat.mean(2)[..., None, None]

@@ -127,14 +127,17 @@ def offsets_to_grid(offsets: torch.Tensor) -> torch.Tensor:
 
 
 def _sample(x: torch.Tensor, grid: torch.Tensor) -> torch.Tensor:
+    """grid_sample as trained: bilinear, border padding, align_corners=False."""
     return F.grid_sample(x, grid, mode="bilinear", padding_mode="border", align_corners=False)
 
 
 def _resize(x: torch.Tensor, size: tuple[int, int] | torch.Size) -> torch.Tensor:
+    """Bilinear resize to `size` (align_corners=False)."""
     return F.interpolate(x, size=size, mode="bilinear", align_corners=False)
 
 
 def _upsample2(x: torch.Tensor) -> torch.Tensor:
+    """Bilinear x2 upsampling (align_corners=False)."""
     return F.interpolate(x, scale_factor=2, mode="bilinear", align_corners=False)
 
 

@@ -265,6 +265,7 @@ class MaskNorm(nn.Module):
         self.norm_layer = InstanceNorm()
 
     def _normalize_region(self, region: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+        """Instance-normalize the masked region only, scaled by its area share."""
         h, w = region.shape[2:]
         num_pixels = mask.sum((2, 3), keepdim=True)
         num_pixels = torch.where(num_pixels == 0, torch.ones_like(num_pixels), num_pixels)
@@ -293,6 +294,7 @@ class ALIASNorm(nn.Module):
         self.conv_beta = nn.Conv2d(ALIAS_HIDDEN, norm_nc, 3, padding=1)
 
     def _noise(self, x: torch.Tensor) -> torch.Tensor:
+        """Per-pixel Gaussian noise scaled per channel by the learned noise_scale."""
         n, _, h, w = x.shape
         # One draw per pixel shared by all channels, drawn in (N, W, H) order like the release so a
         # seeded CPU generator reproduces it; follows x's device instead of forcing CUDA.
@@ -372,6 +374,7 @@ class ALIASGenerator(nn.Module):
             self.add_module(f"conv_{scale}", nn.Conv2d(input_nc, feat, 3, padding=1))
 
         def block(in_ch: int, out_ch: int, use_mask_norm: bool = True) -> ALIASResBlock:
+            """ALIASResBlock with the generator's shared settings."""
             return ALIASResBlock(in_ch, out_ch, semantic_nc, use_mask_norm, use_noise)
 
         self.head_0 = block(ngf * 16, ngf * 16)
@@ -386,6 +389,7 @@ class ALIASGenerator(nn.Module):
         self.conv_img = nn.Conv2d(ngf // 2, 3, 3, padding=1)
 
     def _input_features(self, x: torch.Tensor) -> list[torch.Tensor]:
+        """The input resized (nearest) to every generator scale, each through its own conv."""
         features = []
         for scale in range(ALIAS_UPSAMPLINGS + 1):
             size = (self.latent_height * 2**scale, self.latent_width * 2**scale)
@@ -410,6 +414,7 @@ class ALIASGenerator(nn.Module):
 
 
 def _up(x: torch.Tensor) -> torch.Tensor:
+    """Nearest-neighbour x2 upsampling."""
     return F.interpolate(x, scale_factor=2, mode="nearest")
 
 
@@ -425,6 +430,7 @@ def spectral_normalized_weight(
 
 
 def _tensor(module: nn.Module, name: str) -> torch.Tensor:
+    """The tensor attribute `name` of `module` (typed access)."""
     value = getattr(module, name)
     assert isinstance(value, torch.Tensor)
     return value

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 import torch
 
@@ -61,3 +63,11 @@ def test_fast_neural_style_legacy_running_stats_are_dropped() -> None:
     assert torch.equal(target.state_dict()[key], source.state_dict()[key])
     with pytest.raises(RuntimeError, match="running_mean"):
         ckpt.load_checkpoint(TransformerNet(), legacy, ckpt.PLAIN)
+
+
+def test_checkpoint_file_loads_from_disk(tmp_path: Path) -> None:
+    source, target = U2NetP(), U2NetP()
+    path = tmp_path / "u2netp.pth"
+    torch.save(source.state_dict(), path)
+    ckpt.load_checkpoint(target, path, ckpt.U2NETP)
+    assert torch.equal(target.state_dict()["outconv.weight"], source.state_dict()["outconv.weight"])
