@@ -85,6 +85,12 @@ def main(argv: list[str] | None = None) -> None:
     serve.add_argument("--host", default=None)
     serve.add_argument("--port", type=int, default=None)
 
+    triton = commands.add_parser("triton", help="run a local tritonserver on the model repository (development)")
+    triton.add_argument("--grpc-port", type=int, default=8001)
+    triton.add_argument("--http-port", type=int, default=8000)
+    triton.add_argument("--metrics-port", type=int, default=8002)
+    triton.add_argument("--repository", type=Path, default=None, help="default: the settings' model_repository")
+
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     settings = Settings()
@@ -92,3 +98,14 @@ def main(argv: list[str] | None = None) -> None:
         asyncio.run(_design(args, settings))
     elif args.command == "serve":
         _serve(args, settings)
+    elif args.command == "triton":
+        _triton(args, settings)
+
+
+def _triton(args: argparse.Namespace, settings: Settings) -> None:
+    from fittingroom.common.triton_server import TritonServer, serve_forever, serving_repository
+
+    repository = serving_repository(args.repository or settings.model_repository)
+    server = TritonServer(repository, grpc_port=args.grpc_port, http_port=args.http_port,
+                          metrics_port=args.metrics_port)
+    raise SystemExit(serve_forever(server))

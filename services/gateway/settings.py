@@ -21,6 +21,9 @@ class Settings(BaseSettings):
 
     backend: Backend = Backend.EMBEDDED
     model_repository: Path = PROJECT_ROOT / "model_repository"
+    # backend=triton: the gRPC address, and optionally one per stage (JSON {"segment": "host:8001"}).
+    triton_url: str = "127.0.0.1:8001"
+    triton_urls: dict[str, str] = Field(default_factory=dict)
     host: str = "127.0.0.1"
     port: int = Field(8080, ge=1, le=65535)
     # Inference threads per ONNX Runtime session (0 = one per core), for the embedded backend.

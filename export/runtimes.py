@@ -1,0 +1,159 @@
+"""Files a flavour needs beside each `model.onnx`: python-ort's shared `model.py`, tensorrt's `model.plan`.
+
+The configs of all flavours come from the same spec, so a repository of one flavour can also be
+derived from another without rebuilding models (`derive_repository`): that is how `tryon triton`
+and the tests serve `model_repository/` with the pip tritonserver, which only has the python backend.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import shutil
+import subprocess
+import tempfile
+from pathlib import Path
+
+from google.protobuf import text_format
+from tritonclient.grpc import model_config_pb2 as mc
+
+from fittingroom.common.repository import CONFIG_NAME, MODEL_FILE, ModelRepository
+
+log = logging.getLogger(__name__)
+
+PYTHON_MODEL = Path(__file__).resolve().parent / "triton_python" / "model.py"
+PYTHON_MODEL_NAME = "model.py"
+PLAN_FILE = "model.plan"  # the file name Triton's tensorrt_plan platform loads by default
+PLAN_RECORD = "tensorrt.json"
+# fp16 engines against fp32 ONNX Runtime: outputs in [0, 1] and pixel coordinates both pass at 5e-2.
+FP16_ATOL = 5e-2
+FP16_RTOL = 5e-2
+
+
+def install_python_model(version_dir: Path) -> None:
+    """Copy the shared ORT python model into one version directory (a copy, so deployments are self-contained)."""
+    shutil.copyfile(PYTHON_MODEL, version_dir / PYTHON_MODEL_NAME)
+
+
+def finish_flavour(repository: Path, models: list[str], flavour: str) -> None:
+    """Add the flavour's runtime files to every version of `models` that has a `model.onnx`."""
+    repo = ModelRepository(repository)
+    if flavour == "python-ort":
+        for model in models:
+            for version in repo.versions_on_disk(model):
+                install_python_model(repo.model_path(model, version).parent)
+    elif flavour == "tensorrt":
+        build_tensorrt_plans(repo, models)
+
+
+def derive_repository(source: Path, target: Path, *, backend: str = "python") -> list[str]:
+    """Write a python-ort view of an onnxruntime repository; returns the model names.
+
+    Configs are the source's with only platform/backend changed; each version's `model.onnx` is a
+    symlink to the source file, so nothing is rebuilt and both repositories serve identical weights.
+    Version directories in `target` that the source no longer has are removed.
+    """
+    repo = ModelRepository(source)
+    names = repo.model_names()
+    for model in names:
+        msg = text_format.Parse((source / model / CONFIG_NAME).read_text(), mc.ModelConfig())
+        msg.ClearField("platform")
+        msg.backend = backend
+        model_dir = target / model
+        model_dir.mkdir(parents=True, exist_ok=True)
+        (model_dir / CONFIG_NAME).write_text(text_format.MessageToString(msg))
+        versions = repo.versions_on_disk(model)
+        for stale in (p for p in model_dir.iterdir() if p.is_dir() and p.name.isdigit()):
+            if int(stale.name) not in versions:
+                shutil.rmtree(stale)
+        for version in versions:
+            version_dir = model_dir / str(version)
+            version_dir.mkdir(exist_ok=True)
+            link = version_dir / MODEL_FILE
+            link.unlink(missing_ok=True)
+            link.symlink_to(repo.model_path(model, version).resolve())
+            install_python_model(version_dir)
+    log.info("derived %s repository at %s from %s: %s", backend, target, source, ", ".join(names))
+    return names
+
+
+# -- tensorrt ------------------------------------------------------------------------------------
+
+
+def _trtexec() -> str | None:
+    # NGC TensorRT and tritonserver images keep trtexec outside PATH.
+    return shutil.which("trtexec") or next(
+        (str(p) for p in (Path("/usr/src/tensorrt/bin/trtexec"),) if p.is_file()), None)
+
+
+def _no_gpu_reason() -> str | None:
+    """Why TensorRT engines cannot be built on this machine, or None when they can."""
+    smi = shutil.which("nvidia-smi")
+    if smi is None or subprocess.run([smi, "-L"], capture_output=True).returncode != 0:
+        return "no NVIDIA GPU on this machine"
+    if _trtexec() is None:
+        return "trtexec not found (use the NGC TensorRT or tritonserver image)"
+    if shutil.which("polygraphy") is None:
+        return "polygraphy not found (needed to check engines against ONNX Runtime)"
+    return None
+
+
+def _shape_flags(repo: ModelRepository, model: str) -> list[str]:
+    """trtexec's optimisation profile: batch 1 to max_batch_size, tuned for the largest preferred size."""
+    config = repo.config(model)
+    if config.max_batch_size <= 0:
+        return []
+    text = (repo.root / model / CONFIG_NAME).read_text()
+    preferred = list(text_format.Parse(text, mc.ModelConfig()).dynamic_batching.preferred_batch_size)
+    opt = max(preferred, default=config.max_batch_size)
+
+    def shapes(batch: int) -> str:
+        return ",".join(f"{t.name}:{'x'.join(str(d) for d in (batch, *t.dims))}" for t in config.inputs)
+
+    return [f"--minShapes={shapes(1)}", f"--optShapes={shapes(opt)}",
+            f"--maxShapes={shapes(config.max_batch_size)}"]
+
+
+def _check_against_ort(repo: ModelRepository, model: str, onnx_path: Path, plan: Path) -> dict[str, object]:
+    """Run the fp16 engine and ONNX Runtime on the same random batch and compare within fp16 tolerance."""
+    config = repo.config(model)
+    batch = [config.max_batch_size] if config.max_batch_size > 0 else []
+    shapes = [f"{t.name}:{[*batch, *t.dims]}".replace(" ", "") for t in config.inputs]
+    with tempfile.TemporaryDirectory() as tmp:
+        inputs, outputs = Path(tmp) / "inputs.json", Path(tmp) / "ort.json"
+        subprocess.run(["polygraphy", "run", str(onnx_path), "--onnxrt", "--input-shapes", *shapes,
+                        "--save-inputs", str(inputs), "--save-outputs", str(outputs)],
+                       check=True, capture_output=True, text=True)
+        compared = subprocess.run(
+            ["polygraphy", "run", str(plan), "--model-type", "engine", "--trt", "--load-inputs", str(inputs),
+             "--load-outputs", str(outputs), "--atol", str(FP16_ATOL), "--rtol", str(FP16_RTOL)],
+            capture_output=True, text=True)
+    return {"reference": "ONNX Runtime fp32 (polygraphy)", "atol": FP16_ATOL, "rtol": FP16_RTOL,
+            "passed": compared.returncode == 0, "report": compared.stdout[-4000:]}
+
+
+def build_tensorrt_plans(repo: ModelRepository, models: list[str]) -> None:
+    """Build an fp16 `model.plan` for each version and check it against ONNX Runtime; skip without a GPU."""
+    reason = _no_gpu_reason()
+    if reason is not None:
+        log.warning("tensorrt flavour: %s. Configs are written, but no model.plan was built for %s; "
+                    "run the same export on a GPU node.", reason, ", ".join(models))
+        return
+    trtexec = _trtexec()
+    assert trtexec is not None  # _no_gpu_reason checked it
+    for model in models:
+        for version in repo.versions_on_disk(model):
+            onnx_path = repo.model_path(model, version)
+            plan = onnx_path.parent / PLAN_FILE
+            staged = plan.with_suffix(".part")
+            log.info("building fp16 TensorRT engine for %s v%d", model, version)
+            subprocess.run([trtexec, f"--onnx={onnx_path}", f"--saveEngine={staged}", "--fp16",
+                            *_shape_flags(repo, model)], check=True, capture_output=True)
+            staged.replace(plan)
+            record = _check_against_ort(repo, model, onnx_path, plan)
+            (plan.parent / PLAN_RECORD).write_text(json.dumps(record, indent=2) + "\n")
+            if not record["passed"]:
+                raise RuntimeError(f"fp16 engine of {model} v{version} differs from ONNX Runtime beyond "
+                                   f"atol={FP16_ATOL}/rtol={FP16_RTOL}; see {plan.parent / PLAN_RECORD}")
+            log.info("%s v%d: fp16 engine matches ONNX Runtime", model, version)
+

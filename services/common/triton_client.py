@@ -1,0 +1,251 @@
+"""The inference interface over Triton's gRPC API (`tritonclient.grpc.aio`).
+
+One gRPC channel per server URL, opened on first use in the running event loop and reused by every
+call; each call carries its own deadline. Triton's status codes become the project's errors, with
+the same meaning as in the embedded backend:
+
+| Triton answer                                   | error              | HTTP |
+|-------------------------------------------------|--------------------|------|
+| NOT_FOUND "... is not found" (model or version) | ModelNotFound      | 404  |
+| NOT_FOUND "... has no available versions"       | ModelNotReady      | 503  |
+| INVALID_ARGUMENT (name, dtype, shape, batch)    | InvalidInput       | 422  |
+| UNAVAILABLE "Exceeds maximum queue size"        | Overloaded         | 429  |
+| RESOURCE_EXHAUSTED                              | Overloaded         | 429  |
+| DEADLINE_EXCEEDED                               | DeadlineExceeded   | 504  |
+| UNAVAILABLE (connection refused, server down)   | BackendUnavailable | 503  |
+| anything else (INTERNAL: the model failed)      | BackendUnavailable | 503  |
+
+Stages can live on different Triton deployments: `stage_urls` maps a stage ("segment", "pose",
+"stylize") to the URL serving its models; every other model goes to the default URL.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import importlib
+import logging
+import time
+from collections.abc import Mapping
+
+import numpy as np
+import tritonclient.grpc.aio as grpcclient
+from google.protobuf import json_format, text_format
+from tritonclient.grpc import InferInput
+from tritonclient.grpc import model_config_pb2 as mc
+from tritonclient.utils import InferenceServerException, np_to_triton_dtype
+
+from fittingroom.common.errors import (
+    BackendUnavailable,
+    DeadlineExceeded,
+    InvalidInput,
+    ModelNotFound,
+    ModelNotReady,
+    Overloaded,
+    TryOnError,
+)
+from fittingroom.common.inference import ModelMetadata, Tensors
+from fittingroom.common.repository import parse_config
+
+log = logging.getLogger(__name__)
+
+# The stages whose models may be served by their own Triton: stage name -> module with SPECS.
+STAGE_SPECS = {
+    "segment": "fittingroom.segment.spec",
+    "pose": "fittingroom.pose.spec",
+    "stylize": "fittingroom.stylize.spec",
+}
+
+
+def stage_routes(stage_urls: Mapping[str, str]) -> dict[str, str]:
+    """Model name -> URL for the stages that have their own Triton URL; raises on an unknown stage."""
+    unknown = sorted(set(stage_urls) - set(STAGE_SPECS))
+    if unknown:
+        raise ValueError(f"unknown stage(s) {unknown} in triton_urls; stages: {sorted(STAGE_SPECS)}")
+    return {spec.name: url for stage, url in stage_urls.items()
+            for spec in importlib.import_module(STAGE_SPECS[stage]).SPECS}
+
+
+def map_error(exc: InferenceServerException, what: str) -> TryOnError:
+    """The project error for a Triton/gRPC failure of `what` (e.g. "model 'u2netp'")."""
+    status = (exc.status() or "").removeprefix("StatusCode.")
+    message = exc.message() or str(exc)
+    text = f"{what}: {message}"
+    if status == "NOT_FOUND":
+        return ModelNotReady(text) if "no available versions" in message else ModelNotFound(text)
+    if status == "INVALID_ARGUMENT":
+        return InvalidInput(text)
+    if status == "RESOURCE_EXHAUSTED" or "maximum queue size" in message:
+        return Overloaded(text)
+    if status == "DEADLINE_EXCEEDED":
+        return DeadlineExceeded(text)
+    if status == "UNAVAILABLE" and "not ready" in message:
+        return ModelNotReady(text)
+    return BackendUnavailable(f"{what}: Triton answered {status or 'an error'}: {message}")
+
+
+class TritonClient:
+    """`InferenceClient` and `ModelControl` for one Triton server (or one per stage).
+
+    `control_timeout_s` bounds readiness and metadata calls, `load_timeout_s` load/unload; an
+    inference waits as long as its own `timeout_s` (no deadline when None, as in the embedded backend).
+    """
+
+    def __init__(self, url: str = "127.0.0.1:8001", *, stage_urls: Mapping[str, str] | None = None,
+                 control_timeout_s: float = 10.0, load_timeout_s: float = 300.0) -> None:
+        self.url = url
+        self.routes = stage_routes(stage_urls or {})
+        self.control_timeout_s = control_timeout_s
+        self.load_timeout_s = load_timeout_s
+        self._clients: dict[str, grpcclient.InferenceServerClient] = {}
+
+    def _client(self, model: str | None = None) -> grpcclient.InferenceServerClient:
+        # Created lazily: a grpc.aio channel belongs to the event loop it was created in.
+        url = self.routes.get(model, self.url) if model else self.url
+        client = self._clients.get(url)
+        if client is None:
+            client = self._clients[url] = grpcclient.InferenceServerClient(url)
+        return client
+
+    def _where(self, model: str, version: int | None = None) -> str:
+        name = f"model '{model}'" if version is None else f"version {version} of model '{model}'"
+        return f"{name} on Triton at {self.routes.get(model, self.url)}"
+
+    # -- inference ----------------------------------------------------------------------------
+
+    async def infer(self, model: str, inputs: Tensors, version: int | None = None,
+                    *, timeout_s: float | None = None) -> Tensors:
+        request = []
+        for name, array in inputs.items():
+            wire = np_to_triton_dtype(array.dtype)
+            if wire is None:
+                raise InvalidInput(f"input '{name}' of model '{model}' has unsupported dtype {array.dtype}")
+            request.append(InferInput(name, list(array.shape), wire).set_data_from_numpy(array))
+        try:
+            result = await self._client(model).infer(model, request, model_version=_version(version),
+                                                     client_timeout=timeout_s)
+        except InferenceServerException as exc:
+            raise map_error(exc, self._where(model, version)) from exc
+        # as_numpy views the response buffer read-only; callers get writable arrays, as from ORT.
+        return {out.name: np.array(result.as_numpy(out.name)) for out in result.get_response().outputs}
+
+    async def is_server_ready(self) -> bool:
+        """False (not an error) when a server cannot be reached: this is what a readiness probe asks."""
+        try:
+            answers = await asyncio.gather(*(
+                self._client(m).is_server_ready(client_timeout=self.control_timeout_s)
+                for m in [None, *self.routes]))
+        except InferenceServerException as exc:
+            log.warning("Triton not ready: %s", exc.message())
+            return False
+        return all(answers)
+
+    async def is_model_ready(self, model: str, version: int | None = None) -> bool:
+        try:
+            return bool(await self._client(model).is_model_ready(
+                model, _version(version), client_timeout=self.control_timeout_s))
+        except InferenceServerException as exc:
+            log.warning("%s: readiness unknown: %s", self._where(model, version), exc.message())
+            return False
+
+    async def model_metadata(self, model: str, version: int | None = None) -> ModelMetadata:
+        client = self._client(model)
+        try:
+            metadata, config = await asyncio.gather(
+                client.get_model_metadata(model, _version(version), client_timeout=self.control_timeout_s),
+                client.get_model_config(model, _version(version), client_timeout=self.control_timeout_s))
+        except InferenceServerException as exc:
+            raise map_error(exc, self._where(model, version)) from exc
+        parsed = parse_config(text_format.MessageToString(config.config))
+        return ModelMetadata(
+            name=model, versions=tuple(sorted((int(v) for v in metadata.versions), reverse=True)),
+            platform=metadata.platform, inputs=parsed.inputs, outputs=parsed.outputs,
+            max_batch_size=parsed.max_batch_size, parameters=dict(parsed.parameters),
+        )
+
+    async def close(self) -> None:
+        clients, self._clients = list(self._clients.values()), {}
+        await asyncio.gather(*(c.close() for c in clients))
+
+    # -- model control ------------------------------------------------------------------------
+
+    async def load_model(self, model: str, versions: list[int] | None = None) -> None:
+        """Load `model`; with `versions`, serve exactly those versions (a `specific` version policy).
+
+        Versions are chosen by loading with a config override: the server's current config of the
+        model with only its version_policy replaced. Triton keeps an override for later plain loads
+        until the model is unloaded, so `load_model(model)` after `load_model(model, [2])` still serves
+        only version 2; unload first to return to the repository's config.pbtxt.
+        """
+        client = self._client(model)
+        try:
+            if versions is None:
+                await client.load_model(model, client_timeout=self.load_timeout_s)
+                return
+            config = await self._config_for_override(model)
+            config.version_policy.Clear()
+            config.version_policy.specific.versions.extend(versions)
+            await client.load_model(model, config=json_format.MessageToJson(config),
+                                    client_timeout=self.load_timeout_s)
+        except InferenceServerException as exc:
+            if "at least one version must be available" in (exc.message() or ""):
+                raise ModelNotFound(f"{self._where(model)}: none of versions {versions} is in its "
+                                    "repository") from exc
+            raise map_error(exc, self._where(model)) from exc
+        missing = sorted(set(versions) - set(await self.loaded_versions(model)))
+        if missing:
+            raise ModelNotFound(f"{self._where(model)}: version(s) {missing} are not in its repository; "
+                                f"it now serves {await self.loaded_versions(model)}")
+
+    async def _config_for_override(self, model: str) -> mc.ModelConfig:
+        """The config the server has for `model`, loading it first if it is not loaded (no other way to read it)."""
+        client = self._client(model)
+        await self._require_known(model)
+        if not await self.loaded_versions(model):
+            await client.load_model(model, client_timeout=self.load_timeout_s)
+        response = await client.get_model_config(model, client_timeout=self.control_timeout_s)
+        config: mc.ModelConfig = response.config
+        return config
+
+    async def _require_known(self, model: str) -> None:
+        if not await self._states(model):
+            raise ModelNotFound(f"{self._where(model)}: not in the server's model repository")
+
+    async def unload_model(self, model: str) -> None:
+        """Unload every version and wait until Triton has finished (it answers before the unload is done)."""
+        client = self._client(model)
+        try:
+            await self._require_known(model)
+            await client.unload_model(model, client_timeout=self.load_timeout_s)
+            deadline = time.monotonic() + self.load_timeout_s
+            while await self._states(model) & {"READY", "UNLOADING"}:
+                if time.monotonic() > deadline:
+                    raise BackendUnavailable(f"{self._where(model)}: still unloading after "
+                                             f"{self.load_timeout_s:.0f}s")
+                await asyncio.sleep(0.05)
+        except InferenceServerException as exc:
+            raise map_error(exc, self._where(model)) from exc
+
+    async def _states(self, model: str) -> set[str]:
+        index = await self._client(model).get_model_repository_index(client_timeout=self.control_timeout_s)
+        return {entry.state for entry in index.models if entry.name == model}
+
+    async def loaded_versions(self, model: str) -> list[int]:
+        """Versions of `model` that are READY, from the repository index."""
+        try:
+            index = await self._client(model).get_model_repository_index(client_timeout=self.control_timeout_s)
+        except InferenceServerException as exc:
+            raise map_error(exc, self._where(model)) from exc
+        return sorted(int(e.version) for e in index.models if e.name == model and e.state == "READY" and e.version)
+
+    async def statistics(self, model: str) -> dict[str, object]:
+        """Triton's per-version inference statistics (request, execution and batch counts), as JSON."""
+        try:
+            stats = await self._client(model).get_inference_statistics(
+                model, as_json=True, client_timeout=self.control_timeout_s)
+        except InferenceServerException as exc:
+            raise map_error(exc, self._where(model)) from exc
+        return dict(stats)
+
+
+def _version(version: int | None) -> str:
+    return "" if version is None else str(version)
