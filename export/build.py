@@ -16,6 +16,7 @@ import onnx
 from fittingroom.common.repository import CONFIG_NAME, MODEL_FILE, render_config
 from fittingroom.export.builders import BUILDERS
 from fittingroom.export.flavours import DEFAULT_FLAVOUR, FLAVOURS
+from fittingroom.export.runtimes import finish_flavour
 from fittingroom.export.weights import WEIGHTS
 
 log = logging.getLogger(__name__)
@@ -66,4 +67,7 @@ def export_model(name: str, repository: Path, *, version: int = 1, flavour: str 
 
 def export_all(repository: Path, *, models: list[str] | None = None, flavour: str = DEFAULT_FLAVOUR,
                force: bool = False) -> list[dict[str, object]]:
-    return [export_model(n, repository, flavour=flavour, force=force) for n in (models or list(BUILDERS))]
+    names = models or list(BUILDERS)
+    records = [export_model(n, repository, flavour=flavour, force=force) for n in names]
+    finish_flavour(repository, names, flavour)  # python-ort: model.py; tensorrt: model.plan on a GPU
+    return records
