@@ -44,6 +44,10 @@ typecheck: $(INSTALLED)
 test: $(REPOSITORY_STAMP) lint typecheck
 	$(BIN)/pytest $(PYTEST_ARGS); rc=$$?; if [ $$rc -eq 5 ]; then echo "pytest collected no tests"; fi; exit $$rc
 
+# Renders and validates the Kubernetes manifests, rules and dashboards with real tools (deploy/README.md).
+k8s-check: $(REPOSITORY_STAMP)
+	bash deploy/check.sh
+
 unit: $(REPOSITORY_STAMP)
 	$(BIN)/pytest -m "not integration" $(PYTEST_ARGS)
 

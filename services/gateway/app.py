@@ -11,6 +11,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI, Request, Response
 from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from starlette.routing import Match
 
 from fittingroom.common.embedded import EmbeddedClient
 from fittingroom.common.errors import PayloadTooLarge
@@ -42,6 +43,16 @@ def make_client(settings: Settings) -> InferenceClient:
     from fittingroom.common.triton_client import TritonClient  # only the Triton backend needs grpc
 
     return TritonClient(settings.triton_url)  # type: ignore[attr-defined]
+
+
+def route_template(app: FastAPI, request: Request) -> str:
+    """The matched route's template (`/v1/garments/{garment_id}`): raw paths would let any scanner
+    mint new metric label values."""
+    for route in app.router.routes:
+        match, _ = route.matches(request.scope)
+        if match is Match.FULL:
+            return str(getattr(route, "path", "unmatched"))
+    return "unmatched"
 
 
 def make_blobs(settings: Settings) -> BlobStore:
@@ -106,7 +117,7 @@ def create_app(settings: Settings | None = None, client: InferenceClient | None 
     async def observe(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
         request_id = request.headers.get(REQUEST_ID) or uuid.uuid4().hex
         request.state.request_id = request_id
-        route = request.url.path
+        route = route_template(app, request)
         length = request.headers.get("content-length")
         if length and length.isdigit() and int(length) > settings.max_upload_bytes:
             response: Response = JSONResponse(error_body(
@@ -119,8 +130,6 @@ def create_app(settings: Settings | None = None, client: InferenceClient | None 
                 response = await call_next(request)
             finally:
                 metrics.in_flight.labels(route).dec()
-            matched = request.scope.get("route")
-            route = getattr(matched, "path", route)
             status = str(response.status_code)
             metrics.request_duration.labels(route, request.method, status).observe(time.perf_counter() - start)
             metrics.requests.labels(route, request.method, status).inc()

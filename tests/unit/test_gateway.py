@@ -104,10 +104,11 @@ def test_health_readiness_and_metrics(client: TestClient) -> None:
     ready = client.get("/readyz")
     assert ready.status_code == 200 and ready.json()["ready"] is True
     metrics = client.get("/metrics").text
-    for name in ("tryon_request_duration_seconds_bucket", "tryon_stage_duration_seconds_bucket",
-                 "tryon_requests_in_flight", "tryon_requests_total", "tryon_errors_total"):
-        assert name in metrics
-    assert 'route="/v1/tryon/design"' in metrics
+    for name, kind in (("tryon_request_duration_seconds", "histogram"), ("tryon_stage_duration_seconds", "histogram"),
+                       ("tryon_requests_in_flight", "gauge"), ("tryon_requests", "counter"),
+                       ("tryon_errors", "counter"), ("tryon_rejected", "counter")):
+        assert f"# TYPE {name} {kind}" in metrics
+    assert 'route="/healthz"' in metrics
 
 
 def test_unknown_route_is_json(client: TestClient) -> None:

@@ -1,0 +1,105 @@
+"""Hot-swapping a model version under load: 100/0 -> 90/10 -> 0/100, unload the old one, 0 failures."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import shutil
+from pathlib import Path
+
+import httpx
+import numpy as np
+import pytest
+from helpers import live_gateway
+
+from fittingroom.common.imagecodec import encode_image, limit_side
+from fittingroom.gateway.settings import Settings
+
+pytestmark = pytest.mark.integration
+
+ADMIN = "admin-canary-0123456789"
+SHOP = "shop-canary-0123456789"
+MODEL = "style_transform"
+CLIENTS = 8
+
+
+def _repository_with_v2(source: Path, target: Path) -> Path:
+    """A copy of the repository (model files linked, not copied) with a version 2 of MODEL."""
+    for model_dir in source.iterdir():
+        if not (model_dir / "config.pbtxt").is_file():
+            continue
+        (target / model_dir.name / "1").mkdir(parents=True)
+        shutil.copy(model_dir / "config.pbtxt", target / model_dir.name / "config.pbtxt")
+        (target / model_dir.name / "1" / "model.onnx").symlink_to(model_dir / "1" / "model.onnx")
+    (target / MODEL / "2").mkdir()
+    (target / MODEL / "2" / "model.onnx").symlink_to(source / MODEL / "1" / "model.onnx")
+    return target
+
+
+def _stage_count(metrics: str, version: int) -> float:
+    pattern = (r'tryon_stage_duration_seconds_count\{model="style_transform",outcome="ok",stage="stylize",'
+               rf'version="{version}"\}} (\S+)')
+    match = re.search(pattern, metrics)
+    return float(match.group(1)) if match else 0.0
+
+
+async def _load(url: str, files: dict[str, tuple[str, bytes, str]], stop: asyncio.Event,
+                outcomes: list[int]) -> None:
+    async with httpx.AsyncClient(base_url=url, timeout=60, headers={"X-API-Key": SHOP}) as http:
+        while not stop.is_set():
+            response = await http.post("/v1/tryon/design", files=files, data={"max_side": "128"})
+            outcomes.append(response.status_code)
+
+
+async def _run_until(outcomes: list[int], count: int) -> None:
+    while len(outcomes) < count:
+        await asyncio.sleep(0.05)
+
+
+def test_version_switch_under_load_drops_nothing(repository: Path, tmp_path: Path, person: np.ndarray,
+                                                 content: np.ndarray, artwork: np.ndarray) -> None:
+    repo = _repository_with_v2(repository, tmp_path / "repo")
+    settings = Settings(model_repository=repo, ort_threads=1, admin_key=ADMIN, api_keys=f"shop={SHOP}",
+                        database_url=f"sqlite:///{tmp_path / 'state.db'}", blob_dir=tmp_path / "blobs",
+                        tenant_max_in_flight=CLIENTS, tenant_burst=1000, tenant_rate_per_s=1000)
+    files = {name: (f"{name}.png", encode_image(limit_side(image, 192), "png")[0], "image/png")
+             for name, image in (("person", person), ("content", content), ("style", artwork))}
+    admin = {"Authorization": f"Bearer {ADMIN}"}
+
+    async def scenario(url: str) -> list[int]:
+        outcomes: list[int] = []
+        stop = asyncio.Event()
+        async with httpx.AsyncClient(base_url=url, timeout=120) as http:
+            await http.post(f"/v1/admin/models/{MODEL}/versions/1/load", headers=admin)
+            workers = [asyncio.create_task(_load(url, files, stop, outcomes)) for _ in range(CLIENTS)]
+            loaded = await http.post(f"/v1/admin/models/{MODEL}/versions/2/load", headers=admin)
+            assert loaded.status_code == 200, loaded.text
+            assert loaded.json()["split"] == {"1": 100}  # a new version takes no traffic by itself
+            await _run_until(outcomes, 40)
+            for split, until in (({"1": 90, "2": 10}, 120), ({"2": 100}, 160)):
+                changed = await http.put(f"/v1/admin/models/{MODEL}/split", json=split, headers=admin)
+                assert changed.status_code == 200, changed.text
+                await _run_until(outcomes, until)
+            refused = await http.post(f"/v1/admin/models/{MODEL}/versions/2/unload", headers=admin)
+            assert refused.status_code == 409  # still has traffic
+            unloaded = await http.post(f"/v1/admin/models/{MODEL}/versions/1/unload", headers=admin)
+            assert unloaded.status_code == 200, unloaded.text
+            assert unloaded.json() == {"versions_loaded": [2]}
+            await _run_until(outcomes, 200)
+            stop.set()
+            await asyncio.gather(*workers)
+            metrics = (await http.get("/metrics")).text
+            assert _stage_count(metrics, 1) > 0 and _stage_count(metrics, 2) > 0  # both versions served
+            assert 'tryon_traffic_split_ratio{model="style_transform",version="2"} 1.0' in metrics
+        return outcomes
+
+    with live_gateway(settings) as url:
+        outcomes = asyncio.run(scenario(url))
+    failed = [s for s in outcomes if s != 200]
+    assert len(outcomes) >= 200 and failed == [], f"{len(failed)} of {len(outcomes)} failed: {set(failed)}"
+
+    # The routing table survives a restart (it lives in the shared store).
+    with live_gateway(settings) as url, httpx.Client(base_url=url, timeout=60) as http:
+        models = {m["name"]: m for m in http.get("/v1/admin/models", headers=admin).json()}
+        assert models[MODEL]["split"] == {"2": 100}
+        assert models[MODEL]["versions_on_disk"] == [1, 2]
