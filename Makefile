@@ -42,6 +42,7 @@ typecheck: $(INSTALLED)
 
 # pytest exits 5 when it collects nothing: that is a failure of the suite, reported as such.
 test: $(REPOSITORY_STAMP) lint typecheck
+	tools/install_browser.sh
 	$(BIN)/pytest $(PYTEST_ARGS); rc=$$?; if [ $$rc -eq 5 ]; then echo "pytest collected no tests"; fi; exit $$rc
 
 # Renders and validates the Kubernetes manifests, rules and dashboards with real tools (deploy/README.md).

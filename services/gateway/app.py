@@ -17,7 +17,7 @@ from fittingroom.common.embedded import EmbeddedClient
 from fittingroom.common.errors import PayloadTooLarge
 from fittingroom.common.inference import InferenceClient
 from fittingroom.common.repository import ModelRepository
-from fittingroom.gateway import admin, catalog, tryon_routes
+from fittingroom.gateway import admin, catalog, tryon_routes, web
 from fittingroom.gateway.auth import KeyRing, is_loopback
 from fittingroom.gateway.blobs import BlobStore, DirectoryBlobStore, S3BlobStore
 from fittingroom.gateway.errors import error_body, install_error_handlers
@@ -112,6 +112,7 @@ def create_app(settings: Settings | None = None, client: InferenceClient | None 
     app.include_router(tryon_routes.router)
     app.include_router(catalog.router)
     app.include_router(admin.router)
+    app.include_router(web.router)
 
     @app.middleware("http")
     async def observe(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:

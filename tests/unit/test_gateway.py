@@ -105,8 +105,8 @@ def test_health_readiness_and_metrics(client: TestClient) -> None:
     assert ready.status_code == 200 and ready.json()["ready"] is True
     metrics = client.get("/metrics").text
     for name, kind in (("tryon_request_duration_seconds", "histogram"), ("tryon_stage_duration_seconds", "histogram"),
-                       ("tryon_requests_in_flight", "gauge"), ("tryon_requests", "counter"),
-                       ("tryon_errors", "counter"), ("tryon_rejected", "counter")):
+                       ("tryon_requests_in_flight", "gauge"), ("tryon_requests_total", "counter"),
+                       ("tryon_errors_total", "counter"), ("tryon_rejected_total", "counter")):
         assert f"# TYPE {name} {kind}" in metrics
     assert 'route="/healthz"' in metrics
 
