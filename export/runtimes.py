@@ -31,7 +31,7 @@ FP16_RTOL = 5e-2
 
 
 def install_python_model(version_dir: Path) -> None:
-    """Copy the shared ORT python model into one version directory (a copy, so deployments are self-contained)."""
+    """Copy the shared ORT python model into a version directory (a copy: deployments are self-contained)."""
     shutil.copyfile(PYTHON_MODEL, version_dir / PYTHON_MODEL_NAME)
 
 

@@ -55,7 +55,8 @@ class TritonPythonModel:
         self.model_name = config["name"]
         self.max_batch_size = int(config.get("max_batch_size", 0))
         self.input_names = [t["name"] for t in config["input"]]
-        self.output_dtypes = {t["name"]: pb_utils.triton_string_to_numpy(t["data_type"]) for t in config["output"]}
+        self.output_dtypes = {
+            t["name"]: pb_utils.triton_string_to_numpy(t["data_type"]) for t in config["output"]}
         parameters = config.get("parameters", {})
         threads = int(parameters.get(THREADS_PARAMETER, {}).get("string_value", "0") or 0)
         options = ort.SessionOptions()

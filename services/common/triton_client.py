@@ -7,7 +7,8 @@ the same meaning as in the embedded backend:
 | Triton answer                                   | error              | HTTP |
 |-------------------------------------------------|--------------------|------|
 | NOT_FOUND "... is not found" (model or version) | ModelNotFound      | 404  |
-| NOT_FOUND "... has no available versions"       | ModelNotReady      | 503  |
+| NOT_FOUND "... has no available versions"       | ModelNotFound      | 404  |
+| "... is not at ready state" (loading)           | ModelNotReady      | 503  |
 | INVALID_ARGUMENT (name, dtype, shape, batch)    | InvalidInput       | 422  |
 | UNAVAILABLE "Exceeds maximum queue size"        | Overloaded         | 429  |
 | RESOURCE_EXHAUSTED                              | Overloaded         | 429  |
@@ -70,16 +71,19 @@ def map_error(exc: InferenceServerException, what: str) -> TryOnError:
     status = (exc.status() or "").removeprefix("StatusCode.")
     message = exc.message() or str(exc)
     text = f"{what}: {message}"
+    if "not at ready state" in message:
+        return ModelNotReady(text)
     if status == "NOT_FOUND":
-        return ModelNotReady(text) if "no available versions" in message else ModelNotFound(text)
+        # An unloaded model: Triton calls it unknown, and retrying will not help until someone loads it.
+        if "no available versions" in message:
+            text += " (no version is loaded: it was unloaded or failed to load)"
+        return ModelNotFound(text)
     if status == "INVALID_ARGUMENT":
         return InvalidInput(text)
     if status == "RESOURCE_EXHAUSTED" or "maximum queue size" in message:
         return Overloaded(text)
     if status == "DEADLINE_EXCEEDED":
         return DeadlineExceeded(text)
-    if status == "UNAVAILABLE" and "not ready" in message:
-        return ModelNotReady(text)
     return BackendUnavailable(f"{what}: Triton answered {status or 'an error'}: {message}")
 
 
@@ -197,7 +201,7 @@ class TritonClient:
                                 f"it now serves {await self.loaded_versions(model)}")
 
     async def _config_for_override(self, model: str) -> mc.ModelConfig:
-        """The config the server has for `model`, loading it first if it is not loaded (no other way to read it)."""
+        """The server's config of `model`, loading the model first if needed (no other way to read it)."""
         client = self._client(model)
         await self._require_known(model)
         if not await self.loaded_versions(model):
@@ -232,10 +236,12 @@ class TritonClient:
     async def loaded_versions(self, model: str) -> list[int]:
         """Versions of `model` that are READY, from the repository index."""
         try:
-            index = await self._client(model).get_model_repository_index(client_timeout=self.control_timeout_s)
+            index = await self._client(model).get_model_repository_index(
+                client_timeout=self.control_timeout_s)
         except InferenceServerException as exc:
             raise map_error(exc, self._where(model)) from exc
-        return sorted(int(e.version) for e in index.models if e.name == model and e.state == "READY" and e.version)
+        return sorted(int(e.version) for e in index.models
+                      if e.name == model and e.state == "READY" and e.version)
 
     async def statistics(self, model: str) -> dict[str, object]:
         """Triton's per-version inference statistics (request, execution and batch counts), as JSON."""

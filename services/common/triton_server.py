@@ -88,7 +88,8 @@ def _download_wheel(wheel_dir: Path) -> Path:
                         "--python-version", "3.11", "--platform", WHEEL_PLATFORM, "-d", str(wheel_dir),
                         WHEEL_REQUIREMENT], check=True, stdout=subprocess.DEVNULL)
     if _sha256(wheel) != WHEEL_SHA256:
-        raise RuntimeError(f"{wheel} does not match the pinned sha256 of {WHEEL_REQUIREMENT}; delete it and retry")
+        raise RuntimeError(f"{wheel} does not match the pinned sha256 of {WHEEL_REQUIREMENT}; "
+                           "delete it and retry")
     return wheel
 
 

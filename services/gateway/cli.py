@@ -85,11 +85,11 @@ def main(argv: list[str] | None = None) -> None:
     serve.add_argument("--host", default=None)
     serve.add_argument("--port", type=int, default=None)
 
-    triton = commands.add_parser("triton", help="run a local tritonserver on the model repository (development)")
+    triton = commands.add_parser("triton", help="run a local tritonserver (development)")
     triton.add_argument("--grpc-port", type=int, default=8001)
     triton.add_argument("--http-port", type=int, default=8000)
     triton.add_argument("--metrics-port", type=int, default=8002)
-    triton.add_argument("--repository", type=Path, default=None, help="default: the settings' model_repository")
+    triton.add_argument("--repository", type=Path, default=None, help="default: settings.model_repository")
 
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
