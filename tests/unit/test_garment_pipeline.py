@@ -1,0 +1,179 @@
+"""Classical garment transfer: fit, warp, occlusion and composite on synthetic people; one run on real models.
+
+The catalog garments are synthetic product photos drawn by `gateway/sample_garment.py`, not photographs.
+"""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+import pytest
+
+from fittingroom.common.embedded import EmbeddedClient
+from fittingroom.common.errors import InvalidInput
+from fittingroom.gateway.garment_compose import dress_garment, paint_mask, worn_shading
+from fittingroom.gateway.garment_fit import covered_mask, fit_garment, warp_garment
+from fittingroom.gateway.garment_mask import Garment
+from fittingroom.gateway.garment_pipeline import CLASSICAL, GarmentPipeline, GarmentRequest
+from fittingroom.gateway.occlusion import occluders
+from fittingroom.gateway.sample_garment import sample_garment, sample_outline
+from fittingroom.pose import landmarks as lm
+from fittingroom.pose.processing import Pose
+from fittingroom.segment.garment_landmarks import GarmentLandmarks, garment_landmarks
+
+H, W = 400, 300
+SKIN = (224, 172, 140)
+SHIRT = (40, 90, 200)
+TROUSERS = (60, 60, 60)
+BACKDROP = 235
+
+
+def _pose(*, forearm_across: bool = False, visible: bool = True) -> Pose:
+    points = np.zeros((33, 2), np.float32)
+    points[lm.NOSE] = (150, 60)
+    points[lm.LEFT_SHOULDER], points[lm.RIGHT_SHOULDER] = (195, 110), (105, 110)
+    points[lm.LEFT_ELBOW], points[lm.RIGHT_ELBOW] = (215, 175), (85, 175)
+    points[lm.LEFT_WRIST], points[lm.RIGHT_WRIST] = (220, 235), (80, 235)
+    if forearm_across:  # the wearer's right hand rests on the stomach
+        points[lm.RIGHT_WRIST] = (160, 200)
+    points[lm.LEFT_HIP], points[lm.RIGHT_HIP] = (180, 230), (120, 230)
+    points[lm.LEFT_KNEE], points[lm.RIGHT_KNEE] = (178, 310), (122, 310)
+    points[lm.LEFT_ANKLE], points[lm.RIGHT_ANKLE] = (176, 385), (124, 385)
+    for hand, wrist in (((17, 19), lm.LEFT_WRIST), ((18, 20), lm.RIGHT_WRIST)):
+        points[list(hand)] = points[wrist] + (0, 12)
+    visibility = np.full(33, 0.99 if visible else 0.01, np.float32)
+    return Pose(points, visibility, 0.99)
+
+
+def _person(pose: Pose) -> tuple[np.ndarray, np.ndarray]:
+    """A cartoon shopper: skin head and arms (drawn along the pose's arms), blue shirt, grey trousers."""
+    image = np.full((H, W, 3), BACKDROP, np.uint8)
+    cv2.circle(image, (150, 60), 35, SKIN, -1)
+    cv2.rectangle(image, (100, 100), (200, 240), SHIRT, -1)
+    cv2.rectangle(image, (110, 240), (190, 390), TROUSERS, -1)
+    for shoulder, elbow, wrist in ((lm.LEFT_SHOULDER, lm.LEFT_ELBOW, lm.LEFT_WRIST),
+                                   (lm.RIGHT_SHOULDER, lm.RIGHT_ELBOW, lm.RIGHT_WRIST)):
+        chain = np.round(pose.points[[shoulder, elbow, wrist]]).astype(np.int32)
+        cv2.polylines(image, [chain[1:]], False, SKIN, 22)  # bare forearm
+        cv2.line(image, tuple(chain[0]), tuple(chain[1]), SKIN, 24)  # bare upper arm
+    person = (np.abs(image.astype(int) - BACKDROP).sum(axis=2) > 0).astype(np.float32)
+    return image, person
+
+
+@pytest.fixture(scope="module")
+def tshirt() -> tuple[np.ndarray, np.ndarray, GarmentLandmarks]:
+    mask = sample_outline(Garment.UPPER)
+    return sample_garment(Garment.UPPER), mask, garment_landmarks(mask, "upper")
+
+
+def test_targets_use_the_generous_body_geometry(tshirt: tuple[np.ndarray, np.ndarray, GarmentLandmarks]) -> None:
+    pose = _pose()
+    fit = fit_garment(tshirt[2], pose, Garment.UPPER)
+    target = dict(zip(fit.names, fit.target, strict=True))
+    assert {"neck", "left_shoulder", "right_shoulder", "left_hem", "right_hem", "left_cuff"} <= set(target)
+    assert target["left_shoulder"][0] > pose.points[lm.LEFT_SHOULDER][0] + 20  # beyond the joint: a margin
+    assert target["right_shoulder"][0] < pose.points[lm.RIGHT_SHOULDER][0] - 20
+    assert target["left_hem"][1] > pose.points[lm.LEFT_HIP][1]  # a shirt ends below the hips
+    assert target["right_shoulder"][0] < target["neck"][0] < target["left_shoulder"][0]
+    assert target["neck"][1] < pose.points[lm.LEFT_SHOULDER][1]
+    # Sleeves hang along the arms: the cuff is between shoulder and elbow height, outside the torso.
+    assert pose.points[lm.LEFT_SHOULDER][1] < target["left_cuff"][1] <= pose.points[lm.LEFT_ELBOW][1] + 5
+    assert target["left_cuff"][0] > pose.points[lm.LEFT_SHOULDER][0]
+
+
+def test_lower_and_dress_targets() -> None:
+    pose = _pose()
+    trousers = fit_garment(garment_landmarks(sample_outline(Garment.LOWER), "lower"), pose, Garment.LOWER)
+    t = dict(zip(trousers.names, trousers.target, strict=True))
+    assert pose.points[lm.LEFT_HIP][1] < t["crotch"][1] < pose.points[lm.LEFT_KNEE][1]
+    assert t["left_waist"][0] > pose.points[lm.LEFT_HIP][0] > t["crotch"][0] > pose.points[lm.RIGHT_HIP][0]
+    assert t["left_hem_outer"][0] > t["left_hem_inner"][0] > t["right_hem_inner"][0] > t["right_hem_outer"][0]
+    assert t["left_hem_outer"][1] > pose.points[lm.LEFT_KNEE][1]  # long trousers reach past the knees
+    dress = fit_garment(garment_landmarks(sample_outline(Garment.DRESS), "dress"), pose, Garment.DRESS)
+    d = dict(zip(dress.names, dress.target, strict=True))
+    assert d["left_hem"][1] > pose.points[lm.LEFT_KNEE][1] and "left_cuff" not in d
+
+
+def test_warp_puts_the_garment_on_the_torso(tshirt: tuple[np.ndarray, np.ndarray, GarmentLandmarks]) -> None:
+    image, mask, marks = tshirt
+    fit = fit_garment(marks, _pose(), Garment.UPPER)
+    warped = warp_garment(image, mask, fit, (H, W))
+    assert warped.image.shape == (H, W, 3) and warped.alpha.shape == (H, W)
+    assert warped.alpha[130:230, 115:185].min() > 0.99  # the whole torso is covered
+    assert warped.alpha[:40].max() == 0 and warped.alpha[330:].max() == 0  # not the face, not the legs
+    # The fabric is the product's: navy or ochre stripes, not the black border of the sampling.
+    torso = warped.image[140:220, 130:170].reshape(-1, 3).astype(int)
+    assert np.abs(torso.mean(axis=0) - image[mask > 0].reshape(-1, 3).mean(axis=0)).max() < 40
+
+
+def test_arm_across_the_body_and_head_stay_in_front(tshirt: tuple[np.ndarray, np.ndarray, GarmentLandmarks]) -> None:
+    pose = _pose(forearm_across=True)
+    image, person = _person(pose)
+    cv2.circle(image, (150, 150), 8, SKIN, -1)  # a skin-coloured print on the shirt: cloth, not skin
+    fit = fit_garment(tshirt[2], pose, Garment.UPPER)
+    front = occluders(image, person, pose, covered_mask(fit, (H, W)), fit.body)
+    assert front[60, 150] == 1  # face
+    forearm = np.round((pose.points[lm.RIGHT_ELBOW] + pose.points[lm.RIGHT_WRIST]) / 2).astype(int)
+    assert front[forearm[1], forearm[0]] == 1  # the forearm crossing the shirt
+    assert front[150, 150] == 0  # the print is garment
+    assert front[140, 185] == 0  # plain shirt
+    assert front[person == 0].sum() == 0  # never the background
+
+
+def test_composite_changes_only_the_painted_garment() -> None:
+    person = np.random.default_rng(0).integers(0, 255, (60, 80, 3), dtype=np.uint8)
+    garment = np.full_like(person, 200)
+    alpha = np.zeros((60, 80), np.float32)
+    alpha[10:50, 20:60] = 1.0
+    front = np.zeros((60, 80), np.uint8)
+    front[25:35, 35:45] = 1  # an arm in front
+    paint = paint_mask(alpha, np.ones((60, 80), np.float32), front)
+    out = dress_garment(person, garment, paint, worn_shading(person, np.zeros((60, 80), np.uint8)))
+    assert np.array_equal(out[paint == 0], person[paint == 0])
+    assert np.abs(out[14:20, 25:55].astype(int) - 200).max() <= 1  # deep inside: the garment, flat light
+
+
+def test_worn_shading_carries_the_old_garments_folds() -> None:
+    person = np.full((60, 60, 3), 120, np.uint8)
+    person[:, 30:] = 60  # a fold's shadow on the right half of the old garment
+    worn = np.zeros((60, 60), np.uint8)
+    worn[5:55, 5:55] = 1
+    light = worn_shading(person, worn)
+    assert light[30, 15] > light[30, 45]  # the fold darkens the new garment too
+    assert worn_shading(person, np.zeros_like(worn)).min() == 1.0
+
+
+def test_a_pose_without_shoulders_is_refused(tshirt: tuple[np.ndarray, np.ndarray, GarmentLandmarks]) -> None:
+    with pytest.raises(InvalidInput, match="shoulders") as error:
+        fit_garment(tshirt[2], _pose(visible=False), Garment.UPPER)
+    assert error.value.field == "person"
+
+
+def test_check_inputs_names_the_field() -> None:
+    person = np.zeros((100, 100, 3), np.uint8)
+    with pytest.raises(InvalidInput) as error:
+        GarmentPipeline.check_inputs(GarmentRequest(person, np.zeros((10, 100, 3), np.uint8)))
+    assert error.value.field == "garment"
+
+
+@pytest.mark.slow
+async def test_classical_tryon_on_the_sample_person(embedded: EmbeddedClient, person: np.ndarray) -> None:
+    observed: list[tuple[str, str, str]] = []
+    pipeline = GarmentPipeline(embedded, observe=lambda stage, model, _v, outcome, _s: observed.append(
+        (stage, model, outcome)))
+    result = await pipeline(GarmentRequest(person, sample_garment(Garment.UPPER), Garment.UPPER))
+    assert result.mode == "garment" and result.path == CLASSICAL
+    assert result.image.shape == person.shape and result.image.dtype == np.uint8
+    stages = {"person_mask", "garment_mask", "pose", "garment_landmarks", "warp", "occlusion", "worn_garment",
+              "composite"}
+    assert set(result.timings_ms) == stages
+    assert {stage for stage, _, outcome in observed if outcome == "ok"} == stages
+    assert ("pose", "pose_landmark", "ok") in observed and ("garment_mask", "u2netp", "ok") in observed
+    assert set(result.models) == {"u2netp", "pose_landmark"} and not result.untrained_models
+    changed = np.any(result.image != person, axis=2)
+    assert changed[300:400, 120:240].mean() > 0.8  # the suit's chest now wears the shirt
+    assert not changed[60:140, 190:270].any()  # the face is untouched
+    assert not changed[:, 440:].any() and not changed[:40].any()  # so is the background
+    with pytest.raises(InvalidInput) as error:
+        await pipeline(GarmentRequest(person, np.full((200, 200, 3), 250, np.uint8)))
+    assert error.value.field == "garment"
