@@ -70,7 +70,7 @@ def build_u2netp(workdir: Path) -> Built:
     """Our torch U2NetP filled with the official weights, exported by us, checked twice."""
     import torch
 
-    from fittingroom.segment.checkpoints import load_u2netp_from_onnx
+    from fittingroom.export.checkpoints import load_u2netp_from_onnx
     from fittingroom.segment.u2net import U2NetMask, U2NetP
 
     source = fetch("u2netp")

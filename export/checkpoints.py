@@ -33,7 +33,7 @@ from pathlib import Path
 import torch
 from torch import nn
 
-from .u2net import ReBnConv, U2NetP
+from fittingroom.segment.u2net import ReBnConv, U2NetP
 
 StateDict = Mapping[str, torch.Tensor]
 

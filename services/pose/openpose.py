@@ -4,8 +4,8 @@
 Both are a VGG-19 front end followed by six convolutional pose machine stages; every stage after the
 first sees its predecessor's maps concatenated with the front-end features. Module names follow the
 port's state_dict (tests/assets/checkpoint-layouts/openpose_{body,hand}.json): `model0.conv1_1`, ...
-The released .pth files are keyed by caffe layer names only (`conv1_1.weight`); checkpoints.OPENPOSE
-maps them. All layers are plain convs with bias; no normalization.
+The released .pth files are keyed by caffe layer names only (`conv1_1.weight`); the OPENPOSE layout in
+export/checkpoints.py maps them. All layers are plain convs with bias; no normalization.
 """
 
 from __future__ import annotations

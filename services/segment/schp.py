@@ -5,7 +5,7 @@ A dilated ResNet-101 (output stride 16, deep 3-conv stem) feeds three heads, as 
 backbone levels, and a fusion head over both that gives the final logits. All outputs are at stride 4.
 
 Names follow the official checkpoints (tests/assets/checkpoint-layouts/schp_resnet101_*.json; the
-released files add 'module.', see checkpoints.SCHP), including the official spelling 'fushion'.
+released files add 'module.', see export/checkpoints.py SCHP), including the official spelling 'fushion'.
 """
 
 from __future__ import annotations

@@ -4,7 +4,7 @@ fast_neural_style_transformer_net.json).
 
 Three reflection-padded down convs, five residual blocks, two nearest-upsample convs and a 9x9 output
 conv, with affine InstanceNorm (no running stats). Old released .pth files also carry deprecated
-InstanceNorm running stats; checkpoints.FAST_NEURAL_STYLE drops them before loading.
+InstanceNorm running stats; export/checkpoints.py (FAST_NEURAL_STYLE) drops them before loading.
 """
 
 from __future__ import annotations

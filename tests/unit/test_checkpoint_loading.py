@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 import torch
 
+from fittingroom.export import checkpoints as ckpt
 from fittingroom.pose.openpose import OpenPoseHand
-from fittingroom.segment import checkpoints as ckpt
 from fittingroom.segment.schp import schp_resnet101
 from fittingroom.segment.u2net import U2NetP
 from fittingroom.stylize.transformer_net import TransformerNet

@@ -15,8 +15,8 @@ from typing import Any, Literal
 import torch
 from torch import nn
 
+from fittingroom.export import checkpoints as ckpt
 from fittingroom.pose.openpose import OpenPoseBody, OpenPoseHand
-from fittingroom.segment import checkpoints as ckpt
 from fittingroom.segment.schp import schp_resnet101
 from fittingroom.segment.u2net import ClothSegmU2Net, U2Net, U2NetP
 from fittingroom.stylize.adain import adain_decoder, vgg_normalised

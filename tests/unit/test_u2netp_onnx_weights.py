@@ -6,8 +6,8 @@ import numpy as np
 import onnxruntime as ort
 import torch
 
+from fittingroom.export.checkpoints import U2NETP_ONNX_D0_OUTPUT, load_u2netp_from_onnx
 from fittingroom.export.weights import fetch
-from fittingroom.segment.checkpoints import U2NETP_ONNX_D0_OUTPUT, load_u2netp_from_onnx
 from fittingroom.segment.u2net import U2NetMask, U2NetP
 
 SIZE = 320  # the exported graph has a fixed 1x3x320x320 input
