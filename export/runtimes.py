@@ -51,10 +51,12 @@ def derive_repository(source: Path, target: Path, *, backend: str = "python") ->
 
     Configs are the source's with only platform/backend changed; each version's `model.onnx` is a
     symlink to the source file, so nothing is rebuilt and both repositories serve identical weights.
-    Version directories in `target` that the source no longer has are removed.
+    Models and versions in `target` that the source no longer has are removed: it is a view, not a store.
     """
     repo = ModelRepository(source)
     names = repo.model_names()
+    for stale_model in set(ModelRepository(target).model_names()) - set(names):
+        shutil.rmtree(target / stale_model)
     for model in names:
         msg = text_format.Parse((source / model / CONFIG_NAME).read_text(), mc.ModelConfig())
         msg.ClearField("platform")

@@ -56,6 +56,8 @@ def test_derived_repository_serves_the_same_files_through_the_python_backend(tmp
         'output { name: "y" data_type: TYPE_FP32 dims: 4 }\n'
         'dynamic_batching { preferred_batch_size: 4 max_queue_delay_microseconds: 500 }\n')
     (target / "m" / "9").mkdir(parents=True)  # a version the source no longer has
+    (target / "gone").mkdir()
+    (target / "gone" / "config.pbtxt").write_text('name: "gone"\n')  # a model the source no longer has
 
     assert derive_repository(source, target) == ["m"]
 
@@ -65,4 +67,4 @@ def test_derived_repository_serves_the_same_files_through_the_python_backend(tmp
     assert (target / "m" / "1" / "model.onnx").read_bytes() == b"onnx bytes"
     assert (target / "m" / "1" / "model.onnx").is_symlink()
     assert (target / "m" / "1" / PYTHON_MODEL_NAME).is_file()
-    assert not (target / "m" / "9").exists()
+    assert not (target / "m" / "9").exists() and not (target / "gone").exists()

@@ -1,0 +1,220 @@
+"""A real tritonserver: live version switches, unloaded models, dynamic batching, metrics, the gateway on it.
+
+One server for the module, on free loopback ports, serving a python-ort view of `model_repository/`
+in which style_predict also has a version 2 (the same weights, enough to switch versions).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import numpy as np
+import pytest
+from helpers import live_gateway
+
+from fittingroom.common.errors import ModelNotFound, TryOnError
+from fittingroom.common.imagecodec import decode_image
+from fittingroom.common.triton_client import TritonClient
+from fittingroom.common.triton_server import TritonServer, free_port
+from fittingroom.export.runtimes import derive_repository
+from fittingroom.gateway.samples import SAMPLE_ARTWORK, SAMPLE_CONTENT, SAMPLE_PERSON
+from fittingroom.gateway.settings import Settings
+from fittingroom.stylize.processing import style_input
+
+pytestmark = pytest.mark.integration
+log = logging.getLogger(__name__)
+
+CLIENTS = 8
+# Gateway images from Triton and from the embedded backend: same graphs, same ORT; the only allowed
+# difference is float noise from batching, far below one grey level on average.
+MEAN_ABS_DIFF_LIMIT = 0.5  # pixel values, 0..255
+
+
+@pytest.fixture(scope="module")
+def triton(repository: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[TritonServer]:
+    served = tmp_path_factory.mktemp("python-ort-versions")
+    derive_repository(repository, served)
+    shutil.copytree(served / "style_predict" / "1", served / "style_predict" / "2", symlinks=True)
+    log_file = tmp_path_factory.mktemp("tritonserver-integration") / "tritonserver.log"
+    with TritonServer(served, http_port=free_port(), grpc_port=free_port(), metrics_port=free_port(),
+                      log_file=log_file) as server:
+        yield server
+
+
+@pytest.fixture(scope="module")
+def style_inputs(artwork: np.ndarray) -> dict[str, np.ndarray]:
+    return {"style_image": style_input(artwork)}
+
+
+async def _traffic(client: TritonClient, inputs: dict[str, np.ndarray], stop: asyncio.Event,
+                   outcomes: list[str]) -> None:
+    while not stop.is_set():
+        try:
+            await client.infer("style_predict", inputs, timeout_s=30)
+            outcomes.append("ok")
+        except TryOnError as exc:
+            outcomes.append(f"{type(exc).__name__}: {exc.message}")
+
+
+async def test_version_switch_under_traffic_loses_no_request(triton: TritonServer,
+                                                             style_inputs: dict[str, np.ndarray]) -> None:
+    admin = TritonClient(triton.grpc_url)
+    clients = [TritonClient(triton.grpc_url) for _ in range(CLIENTS)]
+    outcomes: list[str] = []
+    stop = asyncio.Event()
+    try:
+        await admin.load_model("style_predict", versions=[1])
+        assert await admin.loaded_versions("style_predict") == [1]
+        workers = [asyncio.create_task(_traffic(c, style_inputs, stop, outcomes)) for c in clients]
+        served = []
+        for versions in ([1, 2], [2]):  # add v2 beside v1, then unload v1
+            await asyncio.sleep(0.5)
+            served.append(len(outcomes))
+            await admin.load_model("style_predict", versions=versions)
+            assert await admin.loaded_versions("style_predict") == versions
+        await asyncio.sleep(0.5)
+        stop.set()
+        await asyncio.gather(*workers)
+        log.info("version switch: %d requests (%d before v2, %d before v1 left), failures: %d",
+                 len(outcomes), served[0], served[1], sum(o != "ok" for o in outcomes))
+        assert [o for o in outcomes if o != "ok"] == []
+        assert 0 < served[0] < served[1] < len(outcomes), "every phase must have served requests"
+        assert (await admin.model_metadata("style_predict")).versions == (2,)
+    finally:
+        stop.set()
+        await asyncio.gather(*(c.close() for c in [admin, *clients]))
+
+
+async def test_unloaded_model_is_a_clear_not_found(triton: TritonServer) -> None:
+    client = TritonClient(triton.grpc_url)
+    inputs = {"content_image": np.zeros((1, 384, 384, 3), np.float32),
+              "style_vector": np.zeros((1, 1, 1, 100), np.float32)}
+    try:
+        await client.unload_model("style_transform")
+        assert await client.loaded_versions("style_transform") == []
+        assert not await client.is_model_ready("style_transform")
+        with pytest.raises(ModelNotFound, match=r"style_transform.*no version is loaded") as raised:
+            await client.infer("style_transform", inputs)
+        assert raised.value.status_code == 404
+        with pytest.raises(ModelNotFound):
+            await client.model_metadata("style_transform")
+    finally:
+        await client.load_model("style_transform")
+    assert (await client.infer("style_transform", inputs))["stylized"].shape == (1, 384, 384, 3)
+    await client.close()
+
+
+def _success_count(metrics_url: str, model: str, version: int) -> int:
+    with urllib.request.urlopen(metrics_url, timeout=5) as response:
+        text = response.read().decode()
+    pattern = rf'^nv_inference_request_success\{{model="{model}",version="{version}"\}} (\d+)'
+    match = re.search(pattern, text, re.MULTILINE)
+    return int(match.group(1)) if match else 0
+
+
+async def test_dynamic_batching_combines_concurrent_requests(triton: TritonServer,
+                                                             style_inputs: dict[str, np.ndarray]) -> None:
+    clients = [TritonClient(triton.grpc_url) for _ in range(CLIENTS)]
+    try:
+        version = (await clients[0].model_metadata("style_predict")).versions[0]
+        before = await clients[0].statistics("style_predict")
+        counted_before = _success_count(triton.metrics_url, "style_predict", version)
+        await asyncio.gather(*(c.infer("style_predict", style_inputs) for c in clients))
+        after = await clients[0].statistics("style_predict")
+    finally:
+        await asyncio.gather(*(c.close() for c in clients))
+
+    def counts(stats: dict[str, object]) -> tuple[int, int]:
+        entry = next(s for s in stats["model_stats"] if int(s["version"]) == version)  # type: ignore[attr-defined]
+        return int(entry.get("inference_count", 0)), int(entry.get("execution_count", 0))
+
+    inferences = counts(after)[0] - counts(before)[0]
+    executions = counts(after)[1] - counts(before)[1]
+    log.info("dynamic batching: %d concurrent requests ran in %d executions", inferences, executions)
+    assert inferences == CLIENTS
+    assert executions < inferences, f"{inferences} requests ran in {executions} executions: no batching"
+    deadline = time.monotonic() + 5
+    while _success_count(triton.metrics_url, "style_predict", version) - counted_before < CLIENTS:
+        assert time.monotonic() < deadline, "nv_inference_request_success did not count the requests"
+        await asyncio.sleep(0.1)
+
+
+def test_gateway_on_triton_matches_the_embedded_backend(triton: TritonServer, repository: Path,
+                                                        tmp_path: Path) -> None:
+    samples = {"person": SAMPLE_PERSON, "content": SAMPLE_CONTENT, "style": SAMPLE_ARTWORK}
+    files = {name: (path.name, path.read_bytes(), "image/jpeg" if path.suffix == ".jpg" else "image/png")
+             for name, path in samples.items()}
+    images = {}
+    for backend in ("embedded", "triton"):
+        settings = Settings(backend=backend, triton_url=triton.grpc_url, model_repository=repository,
+                            ort_threads=1, database_url=f"sqlite:///{tmp_path / backend / 'tryon.db'}",
+                            blob_dir=tmp_path / backend / "blobs")
+        (tmp_path / backend).mkdir()
+        with live_gateway(settings) as url, httpx.Client(base_url=url, timeout=120) as http:
+            response = http.post("/v1/tryon/design", files=files, data={"format": "png"})
+        assert response.status_code == 200, response.text
+        images[backend] = decode_image(response.content, field=backend, max_pixels=10**8).astype(np.float64)
+    assert images["triton"].shape == images["embedded"].shape
+    difference = np.abs(images["triton"] - images["embedded"])
+    mean_abs_diff = float(difference.mean())
+    log.info("gateway image, Triton vs embedded: mean abs diff %.4f, max %.0f (pixel values)",
+             mean_abs_diff, difference.max())
+    assert mean_abs_diff <= MEAN_ABS_DIFF_LIMIT, f"mean abs diff {mean_abs_diff:.3f} pixel values"
+
+
+def test_tryon_triton_command_stops_cleanly_on_ctrl_c(repository: Path, tmp_path: Path) -> None:
+    source = tmp_path / "source"
+    source.mkdir()
+    (source / "style_predict").symlink_to(repository / "style_predict")
+    served = tmp_path / "served"
+    derive_repository(source, served)  # already python-ort, so the command serves it as it is
+    http_port = free_port()
+    command = [str(Path(sys.executable).parent / "tryon"), "triton", "--repository", str(served),
+               "--http-port", str(http_port), "--grpc-port", str(free_port()),
+               "--metrics-port", str(free_port())]
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        deadline = time.monotonic() + 60
+        while not _ready(http_port):
+            assert process.poll() is None, process.stderr.read().decode() if process.stderr else ""
+            assert time.monotonic() < deadline, "tryon triton did not become ready"
+            time.sleep(0.1)
+        assert _stubs_serving(served), "the python model should run in a stub process"
+        process.send_signal(signal.SIGINT)
+        assert process.wait(timeout=30) == 0
+    finally:
+        if process.poll() is None:
+            process.kill()
+    assert not _stubs_serving(served), "a python backend stub outlived the server"
+
+
+def _ready(http_port: int) -> bool:
+    try:
+        with urllib.request.urlopen(f"http://127.0.0.1:{http_port}/v2/health/ready", timeout=1) as response:
+            return bool(response.status == 200)
+    except OSError:
+        return False
+
+
+def _stubs_serving(repository: Path) -> bool:
+    """Whether any python backend stub process has a model of `repository` open."""
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            args = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+        except OSError:
+            continue
+        if "triton_python_backend_stub" in args and str(repository) in args:
+            return True
+    return False
