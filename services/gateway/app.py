@@ -14,13 +14,14 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from starlette.routing import Match
 
 from fittingroom.common.embedded import EmbeddedClient
-from fittingroom.common.errors import PayloadTooLarge
 from fittingroom.common.inference import InferenceClient
 from fittingroom.common.repository import ModelRepository
 from fittingroom.gateway import admin, catalog, tryon_routes, web
+from fittingroom.gateway.admission import Admission
 from fittingroom.gateway.auth import KeyRing, is_loopback
 from fittingroom.gateway.blobs import BlobStore, DirectoryBlobStore, S3BlobStore
-from fittingroom.gateway.errors import error_body, install_error_handlers
+from fittingroom.gateway.body_limit import BodyLimit
+from fittingroom.gateway.errors import install_error_handlers
 from fittingroom.gateway.limits import TenantLimits
 from fittingroom.gateway.metrics import GatewayMetrics
 from fittingroom.gateway.pipeline import DESIGN_MODELS, DesignPipeline
@@ -42,7 +43,7 @@ def make_client(settings: Settings) -> InferenceClient:
         return EmbeddedClient(settings.model_repository, intra_op_threads=settings.ort_threads)
     from fittingroom.common.triton_client import TritonClient  # only the Triton backend needs grpc
 
-    return TritonClient(settings.triton_url)  # type: ignore[attr-defined]
+    return TritonClient(settings.triton_url, stage_urls=settings.triton_urls)
 
 
 def route_template(app: FastAPI, request: Request) -> str:
@@ -108,35 +109,31 @@ def create_app(settings: Settings | None = None, client: InferenceClient | None 
     app.state.metrics = metrics
     app.state.keyring = keyring
     app.state.limits = TenantLimits(settings.tenant_rate_per_s, settings.tenant_burst, settings.tenant_max_in_flight)
+    app.state.admission = Admission(settings.max_concurrency, settings.max_queue, settings.max_queue_wait_s)
     install_error_handlers(app)
     app.include_router(tryon_routes.router)
     app.include_router(catalog.router)
     app.include_router(admin.router)
     app.include_router(web.router)
+    app.add_middleware(BodyLimit, max_body_bytes=settings.max_upload_bytes)  # inside `observe`: its 413s are counted
 
     @app.middleware("http")
     async def observe(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
         request_id = request.headers.get(REQUEST_ID) or uuid.uuid4().hex
         request.state.request_id = request_id
         route = route_template(app, request)
-        length = request.headers.get("content-length")
-        if length and length.isdigit() and int(length) > settings.max_upload_bytes:
-            response: Response = JSONResponse(error_body(
-                PayloadTooLarge.code, f"request body is {length} bytes; the limit is {settings.max_upload_bytes}"),
-                PayloadTooLarge.status_code)
-        else:
-            start = time.perf_counter()
-            metrics.in_flight.labels(route).inc()
-            try:
-                response = await call_next(request)
-            finally:
-                metrics.in_flight.labels(route).dec()
-            status = str(response.status_code)
-            metrics.request_duration.labels(route, request.method, status).observe(time.perf_counter() - start)
-            metrics.requests.labels(route, request.method, status).inc()
-            code = getattr(request.state, "error_code", None)
-            if code:
-                metrics.errors.labels(route, code).inc()
+        start = time.perf_counter()
+        metrics.in_flight.labels(route).inc()
+        try:
+            response = await call_next(request)  # oversized bodies and headers: BodyLimit answers, counted here
+        finally:
+            metrics.in_flight.labels(route).dec()
+        status = str(response.status_code)
+        metrics.request_duration.labels(route, request.method, status).observe(time.perf_counter() - start)
+        metrics.requests.labels(route, request.method, status).inc()
+        code = getattr(request.state, "error_code", None)
+        if code:
+            metrics.errors.labels(route, code).inc()
         response.headers[REQUEST_ID] = request_id
         return response
 
@@ -152,8 +149,10 @@ def create_app(settings: Settings | None = None, client: InferenceClient | None 
         models = {m: await inference.is_model_ready(m) for m in DESIGN_MODELS}
         for model, ready in models.items():
             metrics.model_ready.labels(model, "any").set(1 if ready else 0)
-        ready = await inference.is_server_ready() and all(models.values())
-        return JSONResponse({"ready": ready, "models": models}, 200 if ready else 503)
+        # Saturated (every try-on slot busy, the queue full): the balancer should send new work elsewhere.
+        saturated = request.app.state.admission.saturated
+        ready = await inference.is_server_ready() and all(models.values()) and not saturated
+        return JSONResponse({"ready": ready, "models": models, "saturated": saturated}, 200 if ready else 503)
 
     @app.get("/metrics", tags=["ops"])
     async def metrics_endpoint() -> Response:
