@@ -155,7 +155,7 @@ class GarmentPipeline:
         if paint.sum() < MIN_PAINTED_SHARE * paint.size:
             raise InvalidInput(f"the {request.category} garment found no place on the person; use a front-facing "
                                "photo that shows the body it is worn on", field="person")
-        return dress_garment(request.person, warped.image, paint, worn_shading(request.person, worn))
+        return dress_garment(request.person, warped.image, paint, worn_shading(request.person, worn), worn)
 
     # -- timing --------------------------------------------------------------------------------
 

@@ -104,6 +104,15 @@ def test_sampling_maps_and_remap_move_an_image() -> None:
     assert (moved[:13] == 0).all() and (moved[:, :15] == 0).all()
 
 
+@pytest.mark.parametrize("shape", [(512, 512), (401, 333), (7, 5)])
+def test_coarse_sampling_maps_match_the_exact_spline(shape: tuple[int, int]) -> None:
+    source = np.random.default_rng(1).uniform(50, 450, (10, 2))
+    target = source + np.random.default_rng(2).normal(0, 25, source.shape)
+    inverse = fit_tps(target, source)
+    exact, coarse = sampling_maps(inverse, shape, step=1), sampling_maps(inverse, shape)
+    assert max(np.abs(exact[0] - coarse[0]).max(), np.abs(exact[1] - coarse[1]).max()) < 0.5
+
+
 def test_pixel_grid_is_row_major_xy() -> None:
     grid = pixel_grid((2, 3))
     assert grid.tolist() == [[0, 0], [1, 0], [2, 0], [0, 1], [1, 1], [2, 1]]

@@ -1,0 +1,68 @@
+"""Draw the README's classical garment-transfer picture: shopper | catalog garment | result.
+
+    .venv/bin/python tools/garment_picture.py [--out docs/images/garment-classical.png] [--category upper]
+
+The shopper is scikit-image's astronaut sample; the catalog garment is the synthetic product photo drawn
+by `fittingroom.gateway.sample_garment` (not a photograph). Runs on the embedded backend over
+model_repository/ and prints the per-stage milliseconds of the run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+from pathlib import Path
+
+import numpy as np
+
+from fittingroom.common.embedded import EmbeddedClient
+from fittingroom.common.imagecodec import decode_image, encode_image
+from fittingroom.common.images import resize
+from fittingroom.gateway.garment_mask import Garment
+from fittingroom.gateway.garment_pipeline import GarmentPipeline, GarmentRequest
+from fittingroom.gateway.sample_garment import sample_garment
+from fittingroom.gateway.samples import SAMPLE_PERSON
+
+ROOT = Path(__file__).resolve().parent.parent
+GAP = 12  # px of white between panels, as in design-before-after.png
+
+
+def panels(images: list[np.ndarray]) -> np.ndarray:
+    """Images side by side at the first one's height, separated by white gaps."""
+    height = images[0].shape[0]
+    fitted = [resize(im, round(im.shape[1] * height / im.shape[0]), height) for im in images]
+    gap = np.full((height, GAP, 3), 255, np.uint8)
+    row: list[np.ndarray] = []
+    for image in fitted:
+        row += [image, gap]
+    return np.concatenate(row[:-1], axis=1)
+
+
+async def run(out: Path, category: Garment, runs: int) -> None:
+    client = EmbeddedClient(ROOT / "model_repository", intra_op_threads=1)
+    try:
+        person = decode_image(SAMPLE_PERSON.read_bytes(), field="person", max_pixels=10**8)
+        garment = sample_garment(category)
+        pipeline = GarmentPipeline(client)
+        for _ in range(runs):  # the first run also loads the models; later ones show steady-state timings
+            result = await pipeline(GarmentRequest(person, garment, category))
+            print(json.dumps(result.timings_ms))
+    finally:
+        await client.close()
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_bytes(encode_image(panels([person, garment, result.image]), "png")[0])
+    print(f"wrote {out} (path={result.path})")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--out", type=Path, default=ROOT / "docs/images/garment-classical.png")
+    parser.add_argument("--category", choices=[g.value for g in Garment], default=Garment.UPPER.value)
+    parser.add_argument("--runs", type=int, default=1, help="run the pipeline this many times; timings of each")
+    args = parser.parse_args()
+    asyncio.run(run(args.out, Garment(args.category), args.runs))
+
+
+if __name__ == "__main__":
+    main()
