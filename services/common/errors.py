@@ -32,6 +32,34 @@ class UnsupportedMediaType(InvalidInput):
     code = "unsupported_media_type"
 
 
+class Unauthorized(TryOnError):
+    """No API key, or one that is not valid."""
+
+    status_code = 401
+    code = "unauthorized"
+
+
+class Forbidden(TryOnError):
+    """A valid key without the right: admin routes need the admin key."""
+
+    status_code = 403
+    code = "forbidden"
+
+
+class NotFound(TryOnError):
+    """A resource of ours (a catalog garment) does not exist for this tenant."""
+
+    status_code = 404
+    code = "not_found"
+
+
+class Conflict(TryOnError):
+    """The request contradicts the current state (a taken SKU, a version that still has traffic)."""
+
+    status_code = 409
+    code = "conflict"
+
+
 class ModelNotFound(TryOnError):
     """No such model, or no such version of it, in the repository."""
 

@@ -14,7 +14,7 @@ import numpy as np
 from fastapi import APIRouter, Body, Depends, Request
 from pydantic import BaseModel
 
-from fittingroom.common.errors import InvalidInput, ModelNotFound, TryOnError
+from fittingroom.common.errors import Conflict, InvalidInput, ModelNotFound, TryOnError
 from fittingroom.common.inference import InferenceClient, ModelControl
 from fittingroom.common.repository import ModelRepository
 from fittingroom.gateway.auth import Tenant, authenticate_admin
@@ -24,11 +24,6 @@ from fittingroom.gateway.store import Route, Store
 
 log = logging.getLogger(__name__)
 AdminDep = Annotated[Tenant, Depends(authenticate_admin)]
-
-
-class Conflict(TryOnError):
-    status_code = 409
-    code = "conflict"
 
 
 class ModelView(BaseModel):

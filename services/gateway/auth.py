@@ -14,21 +14,11 @@ from dataclasses import dataclass
 
 from fastapi import Request
 
-from fittingroom.common.errors import TryOnError
+from fittingroom.common.errors import Forbidden, Unauthorized
 
 log = logging.getLogger(__name__)
 
 ANONYMOUS = "anonymous"
-
-
-class Unauthorized(TryOnError):
-    status_code = 401
-    code = "unauthorized"
-
-
-class Forbidden(TryOnError):
-    status_code = 403
-    code = "forbidden"
 
 
 @dataclass(frozen=True)

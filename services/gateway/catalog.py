@@ -11,7 +11,7 @@ import numpy as np
 from fastapi import APIRouter, Depends, File, Form, Query, Request, Response, UploadFile
 from pydantic import BaseModel
 
-from fittingroom.common.errors import InvalidInput, TryOnError
+from fittingroom.common.errors import Conflict, InvalidInput, NotFound
 from fittingroom.common.imagecodec import decode_image, encode_image
 from fittingroom.gateway.auth import Tenant, authenticate
 from fittingroom.gateway.blobs import BlobStore
@@ -22,16 +22,6 @@ from fittingroom.segment.client import SalientMask
 log = logging.getLogger(__name__)
 TenantDep = Annotated[Tenant, Depends(authenticate)]
 MASK_THRESHOLD = 0.5
-
-
-class GarmentNotFound(TryOnError):
-    status_code = 404
-    code = "garment_not_found"
-
-
-class SkuConflict(TryOnError):
-    status_code = 409
-    code = "conflict"
 
 
 class GarmentView(BaseModel):
@@ -82,7 +72,7 @@ class Catalog:
             await asyncio.to_thread(self.store.add_garment, record)
         except DuplicateSku as exc:
             await asyncio.to_thread(self._drop_blobs, record)
-            raise SkuConflict(f"SKU {sku!r} is already registered for this tenant", field="sku") from exc
+            raise Conflict(f"SKU {sku!r} is already registered for this tenant", field="sku") from exc
         except BaseException:
             await asyncio.to_thread(self._drop_blobs, record)
             raise
@@ -95,7 +85,7 @@ class Catalog:
     async def get(self, tenant: str, garment_id: str) -> GarmentRecord:
         record = await asyncio.to_thread(self.store.get_garment, garment_id, tenant)
         if record is None:
-            raise GarmentNotFound(f"garment '{garment_id}' does not exist", field="garment_id")
+            raise NotFound(f"garment '{garment_id}' does not exist", field="garment_id")
         return record
 
     async def image(self, record: GarmentRecord) -> np.ndarray:
@@ -105,7 +95,7 @@ class Catalog:
     async def delete(self, tenant: str, garment_id: str) -> None:
         record = await asyncio.to_thread(self.store.delete_garment, garment_id, tenant)
         if record is None:
-            raise GarmentNotFound(f"garment '{garment_id}' does not exist", field="garment_id")
+            raise NotFound(f"garment '{garment_id}' does not exist", field="garment_id")
         await asyncio.to_thread(self._drop_blobs, record)
 
 
