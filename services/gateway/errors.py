@@ -42,9 +42,15 @@ def install_error_handlers(app: FastAPI) -> None:
         request.state.error_code = "invalid_request"
         problems = []
         for err in exc.errors():
+            if err.get("type") == "json_invalid":  # loc is ("body", offset): name the body, not a number
+                problems.append(f"body: {err.get('msg')} at character {err['loc'][-1]} "
+                                f"({err.get('ctx', {}).get('error', 'invalid JSON')})")
+                continue
             where = ".".join(str(p) for p in err.get("loc", ()) if p not in ("body", "query", "header"))
             problems.append(f"{where or 'request'}: {err.get('msg', 'invalid')}")
         first = exc.errors()[0].get("loc", ("",))[-1] if exc.errors() else None
+        if exc.errors() and exc.errors()[0].get("type") == "json_invalid":
+            first = "body"
         return JSONResponse(error_body("invalid_request", "; ".join(problems), str(first) if first else None), 422)
 
     @app.exception_handler(StarletteHTTPException)

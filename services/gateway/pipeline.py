@@ -13,7 +13,7 @@ from typing import TypeVar
 
 import numpy as np
 
-from fittingroom.common.errors import InvalidInput
+from fittingroom.common.errors import DeadlineExceeded, InvalidInput
 from fittingroom.common.inference import InferenceClient
 from fittingroom.common.stage import ModelUse
 from fittingroom.gateway.compose import composite
@@ -77,7 +77,12 @@ class DesignPipeline:
         result = TryOnResult(image=request.person, mode="design")
         result.models = await self.router.acquire(DESIGN_MODELS, pins)
         try:
-            return await self._run(request, result)
+            # One deadline for the whole request: per-call timeouts alone would let four stages take 4x.
+            async with asyncio.timeout(self.timeout_s):
+                return await self._run(request, result)
+        except TimeoutError as exc:
+            raise DeadlineExceeded(f"the try-on did not finish within {self.timeout_s}s "
+                                   "(TRYON_REQUEST_TIMEOUT_S)") from exc
         finally:
             await self.router.release(result.models.values())
 

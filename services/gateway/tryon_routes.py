@@ -12,6 +12,7 @@ from fastapi.responses import JSONResponse
 
 from fittingroom.common.errors import InvalidInput, PayloadTooLarge
 from fittingroom.common.imagecodec import OUTPUT_FORMATS, decode_image, encode_image, limit_side
+from fittingroom.gateway.admission import AtCapacity
 from fittingroom.gateway.auth import Tenant, authenticate
 from fittingroom.gateway.garment_mask import Garment
 from fittingroom.gateway.limits import RateLimited
@@ -25,7 +26,8 @@ IMAGE_RESPONSES: dict[int | str, dict[str, object]] = {
 
 
 async def admitted(request: Request, tenant: Annotated[Tenant, Depends(authenticate)]) -> AsyncIterator[Tenant]:
-    """The tenant, inside its rate and concurrency limits for the whole request."""
+    """The tenant, inside its rate and concurrency limits and holding a global try-on slot, for the whole
+    request."""
     limits = request.app.state.limits
     try:
         limits.admit(tenant.name)
@@ -33,7 +35,12 @@ async def admitted(request: Request, tenant: Annotated[Tenant, Depends(authentic
         request.app.state.metrics.rejected.labels(tenant.name, "tenant_limit").inc()
         raise
     try:
-        yield tenant
+        try:
+            async with request.app.state.admission.slot():
+                yield tenant
+        except AtCapacity:
+            request.app.state.metrics.rejected.labels(tenant.name, "overload").inc()
+            raise
     finally:
         limits.done(tenant.name)
 
