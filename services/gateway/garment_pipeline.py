@@ -16,7 +16,7 @@ from typing import Final, TypeVar
 
 import numpy as np
 
-from fittingroom.common.errors import InvalidInput
+from fittingroom.common.errors import DeadlineExceeded, InvalidInput
 from fittingroom.common.inference import InferenceClient
 from fittingroom.gateway.garment_compose import dress_garment, paint_mask, worn_shading
 from fittingroom.gateway.garment_fit import GarmentFit, WarpedGarment, covered_mask, fit_garment, warp_garment
@@ -65,7 +65,13 @@ class GarmentPipeline:
         result = TryOnResult(image=request.person, mode="garment", path=CLASSICAL)
         result.models = await self.router.acquire(GARMENT_MODELS, pins)
         try:
-            return await self._run(request, result)
+            # One deadline for the whole request, as in the design mode: per-call timeouts alone would let
+            # each of the eight stages take the full budget.
+            async with asyncio.timeout(self.timeout_s):
+                return await self._run(request, result)
+        except TimeoutError as exc:
+            raise DeadlineExceeded(f"the try-on did not finish within {self.timeout_s}s "
+                                   "(TRYON_REQUEST_TIMEOUT_S)") from exc
         finally:
             await self.router.release(result.models.values())
 

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from fittingroom.common.embedded import EmbeddedClient
-from fittingroom.common.errors import InvalidInput
+from fittingroom.common.errors import DeadlineExceeded, InvalidInput
 from fittingroom.gateway.garment_compose import dress_garment, paint_mask, worn_shading
 from fittingroom.gateway.garment_fit import covered_mask, fit_garment, warp_garment
 from fittingroom.gateway.garment_mask import Garment
@@ -190,3 +190,5 @@ async def test_classical_tryon_on_the_sample_person(embedded: EmbeddedClient, pe
     with pytest.raises(InvalidInput) as error:
         await pipeline(GarmentRequest(person, np.full((200, 200, 3), 250, np.uint8)))
     assert error.value.field == "garment"
+    with pytest.raises(DeadlineExceeded):
+        await GarmentPipeline(embedded, timeout_s=0.001)(GarmentRequest(person, sample_garment(Garment.UPPER)))
