@@ -22,6 +22,7 @@ from fittingroom.gateway.auth import KeyRing, is_loopback
 from fittingroom.gateway.blobs import BlobStore, DirectoryBlobStore, S3BlobStore
 from fittingroom.gateway.body_limit import BodyLimit
 from fittingroom.gateway.errors import install_error_handlers
+from fittingroom.gateway.garment_pipeline import GarmentPipeline
 from fittingroom.gateway.limits import TenantLimits
 from fittingroom.gateway.metrics import GatewayMetrics
 from fittingroom.gateway.pipeline import DESIGN_MODELS, DesignPipeline
@@ -87,10 +88,13 @@ def create_app(settings: Settings | None = None, client: InferenceClient | None 
         app.state.client = inference
         app.state.store = store
         app.state.router = router
-        app.state.pipeline = DesignPipeline(
-            inference, router=router, timeout_s=settings.request_timeout_s,
-            observe=lambda stage, model, version, outcome, seconds: metrics.stage_duration.labels(
-                stage, model, str(version), outcome).observe(seconds))
+        def observe(stage: str, model: str, version: int, outcome: str, seconds: float) -> None:
+            metrics.stage_duration.labels(stage, model, str(version), outcome).observe(seconds)
+
+        app.state.pipeline = DesignPipeline(inference, router=router, timeout_s=settings.request_timeout_s,
+                                            observe=observe)
+        app.state.garment_pipeline = GarmentPipeline(inference, router=router, timeout_s=settings.request_timeout_s,
+                                                     observe=observe)
         app.state.catalog = catalog.Catalog(store, make_blobs(settings), SalientMask(inference))
         app.state.admin = admin.ModelAdmin(inference, router, store, ModelRepository(settings.model_repository),
                                            metrics, settings.drain_timeout_s)

@@ -16,12 +16,14 @@ from fittingroom.common.imagecodec import decode_image, encode_image
 from fittingroom.gateway.auth import Tenant, authenticate
 from fittingroom.gateway.blobs import BlobStore
 from fittingroom.gateway.garment_mask import Garment
+from fittingroom.gateway.garment_pipeline import GarmentRequest
 from fittingroom.gateway.store import DuplicateSku, GarmentRecord, Store
 from fittingroom.segment.client import SalientMask
+from fittingroom.segment.garment_landmarks import GarmentLandmarks, garment_landmarks
+from fittingroom.segment.product import product_mask
 
 log = logging.getLogger(__name__)
 TenantDep = Annotated[Tenant, Depends(authenticate)]
-MASK_THRESHOLD = 0.5
 
 
 class GarmentView(BaseModel):
@@ -54,17 +56,22 @@ class Catalog:
         self.masks = masks
 
     async def register(self, tenant: str, image: np.ndarray, category: Garment, sku: str | None) -> GarmentRecord:
-        """Blobs first (atomic writes), then one row in one transaction: a crash leaves no half record."""
+        """Mask and landmarks are computed once, here; then blobs first (atomic writes) and one row in one
+        transaction: a crash leaves no half record."""
         probability = await self.masks.mask(image)
-        mask = (probability > MASK_THRESHOLD).astype(np.uint8) * 255
-        if mask.mean() < 255 * 0.01:
-            raise InvalidInput("no garment found in the image; send a product photo on a plain background",
-                               field="image")
+        try:  # the analysis speaks of "the garment"; here the offending field is the upload, `image`
+            silhouette = await asyncio.to_thread(product_mask, image, probability)
+            if silhouette.mean() < 0.01:
+                raise InvalidInput("no garment found in the image; send a product photo on a plain background")
+            marks = await asyncio.to_thread(garment_landmarks, silhouette, category.value)
+        except InvalidInput as exc:
+            raise InvalidInput(exc.message, field="image") from exc
+        mask = (silhouette > 0).astype(np.uint8) * 255
         garment_id = self.store.new_garment_id()
         image_key, mask_key = f"garments/{garment_id}/image.png", f"garments/{garment_id}/mask.png"
         record = GarmentRecord(
             id=garment_id, tenant=tenant, sku=sku, category=category.value, width=image.shape[1],
-            height=image.shape[0], image_key=image_key, mask_key=mask_key, landmarks={},
+            height=image.shape[0], image_key=image_key, mask_key=mask_key, landmarks=marks.to_json(),
             created_at=datetime.now(UTC))
         await asyncio.to_thread(self.blobs.put, image_key, encode_image(image, "png")[0])
         await asyncio.to_thread(self.blobs.put, mask_key, encode_image(np.dstack([mask] * 3), "png")[0])
@@ -88,9 +95,16 @@ class Catalog:
             raise NotFound(f"garment '{garment_id}' does not exist", field="garment_id")
         return record
 
-    async def image(self, record: GarmentRecord) -> np.ndarray:
-        data = await asyncio.to_thread(self.blobs.get, record.image_key)
-        return decode_image(data, field="garment", max_pixels=record.width * record.height)
+    async def garment_request(self, record: GarmentRecord, person: np.ndarray) -> GarmentRequest:
+        """A try-on request for this garment, with the mask and landmarks stored at registration."""
+        image, mask = await asyncio.gather(asyncio.to_thread(self.blobs.get, record.image_key),
+                                           asyncio.to_thread(self.blobs.get, record.mask_key))
+        pixels = record.width * record.height
+        return GarmentRequest(
+            person=person, garment=decode_image(image, field="garment", max_pixels=pixels),
+            category=Garment(record.category),
+            garment_mask=(decode_image(mask, field="garment", max_pixels=pixels)[..., 0] > 127).astype(np.uint8),
+            landmarks=GarmentLandmarks.from_json(record.landmarks))
 
     async def delete(self, tenant: str, garment_id: str) -> None:
         record = await asyncio.to_thread(self.store.delete_garment, garment_id, tenant)

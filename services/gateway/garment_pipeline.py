@@ -47,6 +47,9 @@ class GarmentRequest:
     person: np.ndarray  # RGB uint8: the shopper, front-facing
     garment: np.ndarray  # RGB uint8: the catalog photo, the garment upright on a plain background
     category: Garment = Garment.UPPER
+    # Computed once when a catalog garment is registered; a request with an uploaded garment has neither.
+    garment_mask: np.ndarray | None = None
+    landmarks: GarmentLandmarks | None = None
 
 
 class GarmentPipeline:
@@ -91,9 +94,13 @@ class GarmentPipeline:
         return mask, pose
 
     async def _garment(self, request: GarmentRequest, result: TryOnResult) -> tuple[np.ndarray, GarmentLandmarks]:
-        mask = await self._timed(result, "garment_mask", U2NETP.name, self.garment_mask(request, result))
-        marks = await self._timed(result, "garment_landmarks", "", asyncio.to_thread(
-            garment_landmarks, mask, request.category.value))
+        mask = request.garment_mask
+        if mask is None:
+            mask = await self._timed(result, "garment_mask", U2NETP.name, self.garment_mask(request, result))
+        marks = request.landmarks
+        if marks is None:
+            marks = await self._timed(result, "garment_landmarks", "", asyncio.to_thread(
+                garment_landmarks, mask, request.category.value))
         return mask, marks
 
     async def _placed(self, request: GarmentRequest, result: TryOnResult, person_mask: np.ndarray, pose: Pose,

@@ -33,6 +33,7 @@ class Settings(BaseSettings):
     max_image_pixels: int = Field(40_000_000, gt=0)
     max_image_side: int = Field(8192, gt=0)
     max_output_side: int = Field(2048, gt=0)
+    max_batch_persons: int = Field(8, ge=1)
     # Global admission of try-ons (admission.py): how many run at once, how many may wait, and how long.
     max_concurrency: int = Field(4, ge=1)
     max_queue: int = Field(16, ge=0)

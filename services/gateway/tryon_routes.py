@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import base64
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Annotated
 
 import numpy as np
@@ -14,7 +14,9 @@ from fittingroom.common.errors import InvalidInput, PayloadTooLarge
 from fittingroom.common.imagecodec import OUTPUT_FORMATS, decode_image, encode_image, limit_side
 from fittingroom.gateway.admission import AtCapacity
 from fittingroom.gateway.auth import Tenant, authenticate
+from fittingroom.gateway.catalog import Catalog, get_catalog
 from fittingroom.gateway.garment_mask import Garment
+from fittingroom.gateway.garment_pipeline import GarmentPipeline, GarmentRequest
 from fittingroom.gateway.limits import RateLimited
 from fittingroom.gateway.pipeline import DesignPipeline, DesignRequest, TryOnResult
 from fittingroom.gateway.routing import PIN_HEADER, parse_pins
@@ -70,23 +72,35 @@ def result_headers(result: TryOnResult, request_id: str) -> dict[str, str]:
     headers = {REQUEST_ID: request_id, "Server-Timing": timing, "X-Model-Versions": versions}
     if result.untrained_models:
         headers["X-Untrained-Models"] = ", ".join(result.untrained_models)
+    if result.path:
+        headers["X-TryOn-Path"] = result.path
     return headers
 
 
-def respond(request: Request, result: TryOnResult, fmt: str, max_side: int | None) -> Response:
+def _encoded(request: Request, result: TryOnResult, fmt: str, max_side: int | None) -> tuple[np.ndarray, bytes, str]:
     settings = request.app.state.settings
     image = limit_side(result.image, min(max_side or settings.max_output_side, settings.max_output_side))
     data, media_type = encode_image(image, fmt)
-    headers = result_headers(result, request.state.request_id)
-    if "application/json" not in request.headers.get("accept", ""):
-        return Response(data, media_type=media_type, headers=headers)
-    return JSONResponse({
+    return image, data, media_type
+
+
+def result_json(request: Request, result: TryOnResult, fmt: str, max_side: int | None) -> dict[str, object]:
+    image, data, media_type = _encoded(request, result, fmt, max_side)
+    return {
         "image": base64.b64encode(data).decode(), "media_type": media_type,
-        "width": image.shape[1], "height": image.shape[0], "mode": result.mode,
+        "width": image.shape[1], "height": image.shape[0], "mode": result.mode, "path": result.path,
         "timings_ms": result.timings_ms,
         "models": {n: {"version": u.version, "trained": u.trained} for n, u in result.models.items()},
         "untrained_models": result.untrained_models,
-    }, headers=headers)
+    }
+
+
+def respond(request: Request, result: TryOnResult, fmt: str, max_side: int | None) -> Response:
+    headers = result_headers(result, request.state.request_id)
+    if "application/json" in request.headers.get("accept", ""):
+        return JSONResponse(result_json(request, result, fmt, max_side), headers=headers)
+    _, data, media_type = _encoded(request, result, fmt, max_side)
+    return Response(data, media_type=media_type, headers=headers)
 
 
 @router.post("/v1/tryon/design", responses=IMAGE_RESPONSES)
@@ -110,29 +124,101 @@ async def tryon_design(
     return respond(request, result, format, max_side)
 
 
+def get_garment_pipeline(request: Request) -> GarmentPipeline:
+    pipeline: GarmentPipeline = request.app.state.garment_pipeline
+    return pipeline
+
+
+GarmentDep = Annotated[GarmentPipeline, Depends(get_garment_pipeline)]
+CatalogDep = Annotated[Catalog, Depends(get_catalog)]
+
+
+class TryOnForm:
+    """The fields of one try-on, whatever the mode; `run` turns them into a result for one person."""
+
+    def __init__(
+        self,
+        request: Request,
+        tenant: AdmittedDep,
+        design: DesignDep,
+        garments: GarmentDep,
+        catalog: CatalogDep,
+        mode: Annotated[str, Form(pattern="^(design|garment)$")] = "design",
+        garment_id: Annotated[str | None, Form(max_length=64, description="garment mode: a catalog garment")] = None,
+        garment: Annotated[UploadFile | None, File(description="garment mode: a product photo instead")] = None,
+        content: Annotated[UploadFile | None, File(description="design mode: image to print")] = None,
+        style: Annotated[UploadFile | None, File(description="design mode: artwork giving the style")] = None,
+        category: Annotated[Garment, Form()] = Garment.UPPER,
+        opacity: Annotated[float, Form(ge=0.0, le=1.0)] = 0.9,
+        format: Annotated[str, Form(pattern=FORMAT_PATTERN)] = "png",
+        max_side: Annotated[int | None, Form(ge=32)] = None,
+    ) -> None:
+        self.request, self.tenant, self.design, self.garments, self.catalog = request, tenant, design, garments, catalog
+        self.mode, self.garment_id, self.garment, self.content, self.style = mode, garment_id, garment, content, style
+        self.category, self.opacity, self.format, self.max_side = category, opacity, format, max_side
+        self.pins = parse_pins(request.headers.get(PIN_HEADER))
+
+    async def prepare(self) -> Callable[[np.ndarray], Awaitable[TryOnResult]]:
+        """Read and check everything but the person once; the returned call runs one person."""
+        if self.mode == "design":
+            if self.content is None or self.style is None:
+                raise InvalidInput("design mode needs both 'content' and 'style' images",
+                                   field="content" if self.content is None else "style")
+            content = await read_image(self.request, self.content, "content")
+            artwork = await read_image(self.request, self.style, "style")
+
+            async def run_design(person: np.ndarray) -> TryOnResult:
+                return await self.design(DesignRequest(person=person, content=content, artwork=artwork,
+                                                       garment=self.category, opacity=self.opacity), pins=self.pins)
+            return run_design
+        if (self.garment_id is None) == (self.garment is None):
+            raise InvalidInput("garment mode needs exactly one of 'garment_id' (catalog) or 'garment' (image)",
+                               field="garment_id")
+        if self.garment_id is not None:
+            record = await self.catalog.get(self.tenant.name, self.garment_id)
+
+            async def run_catalog(person: np.ndarray) -> TryOnResult:
+                return await self.garments(await self.catalog.garment_request(record, person), pins=self.pins)
+            return run_catalog
+        assert self.garment is not None
+        product = await read_image(self.request, self.garment, "garment")
+
+        async def run_upload(person: np.ndarray) -> TryOnResult:
+            return await self.garments(GarmentRequest(person=person, garment=product, category=self.category),
+                                       pins=self.pins)
+        return run_upload
+
+
 @router.post("/v1/tryon", responses=IMAGE_RESPONSES)
 async def tryon(
     request: Request,
-    _: AdmittedDep,
-    design_pipeline: DesignDep,
+    form: Annotated[TryOnForm, Depends()],
     person: Annotated[UploadFile, File(description="photo of the shopper (JPEG/PNG/WebP)")],
-    mode: Annotated[str, Form(pattern="^(design|garment)$")] = "design",
-    content: Annotated[UploadFile | None, File(description="design mode: image to print")] = None,
-    style: Annotated[UploadFile | None, File(description="design mode: artwork giving the style")] = None,
-    category: Annotated[Garment, Form()] = Garment.UPPER,
-    opacity: Annotated[float, Form(ge=0.0, le=1.0)] = 0.9,
-    format: Annotated[str, Form(pattern=FORMAT_PATTERN)] = "png",
-    max_side: Annotated[int | None, Form(ge=32)] = None,
 ) -> Response:
-    """One try-on endpoint for every mode: `design` (content + style) or `garment` (catalog or image)."""
-    pins = parse_pins(request.headers.get(PIN_HEADER))
-    if mode == "design":
-        if content is None or style is None:
-            raise InvalidInput("design mode needs both 'content' and 'style' images",
-                               field="content" if content is None else "style")
-        design = DesignRequest(
-            person=await read_image(request, person, "person"),
-            content=await read_image(request, content, "content"),
-            artwork=await read_image(request, style, "style"), garment=category, opacity=opacity)
-        return respond(request, await design_pipeline(design, pins=pins), format, max_side)
-    raise InvalidInput("garment mode is not available yet", field="mode")
+    """One try-on endpoint for every mode: `design` (content + style) or `garment` (catalog id or image)."""
+    run = await form.prepare()
+    result = await run(await read_image(request, person, "person"))
+    return respond(request, result, form.format, form.max_side)
+
+
+@router.post("/v1/tryon/batch")
+async def tryon_batch(
+    request: Request,
+    form: Annotated[TryOnForm, Depends()],
+    person: Annotated[list[UploadFile], File(description="several shopper photos, one garment or design")],
+) -> JSONResponse:
+    """Several persons and one garment (or design): one result per person, in order, each an image or an error."""
+    settings = request.app.state.settings
+    if len(person) > settings.max_batch_persons:
+        raise InvalidInput(f"at most {settings.max_batch_persons} persons per batch, got {len(person)}",
+                           field="person")
+    run = await form.prepare()
+    items: list[dict[str, object]] = []
+    for index, upload in enumerate(person):
+        try:
+            result = await run(await read_image(request, upload, f"person[{index}]"))
+        except InvalidInput as exc:  # one bad photo must not sink the others
+            items.append({"index": index, "error": {"code": exc.code, "message": exc.message, "field": exc.field}})
+            continue
+        items.append({"index": index, **result_json(request, result, form.format, form.max_side)})
+    return JSONResponse({"results": items}, headers={REQUEST_ID: request.state.request_id})

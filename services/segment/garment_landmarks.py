@@ -65,6 +65,16 @@ class GarmentLandmarks:
         found = {f.name: getattr(self, f.name) for f in fields(self) if f.name != "category"}
         return {name: point for name, point in found.items() if point is not None}
 
+    def to_json(self) -> dict[str, object]:
+        """A JSON-able form, stored with a catalog garment."""
+        return {"category": self.category.value, "points": {k: list(v) for k, v in self.named().items()}}
+
+    @classmethod
+    def from_json(cls, data: dict[str, object]) -> GarmentLandmarks:
+        points = data["points"]
+        assert isinstance(points, dict)
+        return cls(Category(str(data["category"])), **{k: (float(v[0]), float(v[1])) for k, v in points.items()})
+
 
 @dataclass(frozen=True)
 class _Silhouette:

@@ -99,3 +99,40 @@ def test_refuses_public_bind_without_keys(repository: Path, tmp_path: Path) -> N
     with pytest.raises(UnsafeConfiguration, match="without API keys"):
         create_app(Settings(model_repository=repository, host="0.0.0.0", database_url=f"sqlite:///{tmp_path}/d.db"))
     create_app(Settings(model_repository=repository, host="127.0.0.1", database_url=f"sqlite:///{tmp_path}/d.db"))
+
+
+def test_garment_mode_from_catalog_upload_and_batch(repository: Path, tmp_path: Path, person: np.ndarray) -> None:
+    settings = _settings(repository, tmp_path)
+    photo = encode_image(person, "png")[0]
+    with live_gateway(settings) as url, httpx.Client(base_url=url, timeout=120) as http:
+        garment_id = _register(http, TENANT_A, sku="TEE").json()["id"]
+        from_catalog = http.post("/v1/tryon", files={"person": ("p.png", photo, "image/png")},
+                                 data={"mode": "garment", "garment_id": garment_id, "category": "upper"},
+                                 headers=_auth(TENANT_A) | {"Accept": "application/json"})
+        assert from_catalog.status_code == 200, from_catalog.text
+        body = from_catalog.json()
+        assert body["mode"] == "garment" and body["path"] == "classical"
+        assert "garment_mask" not in body["timings_ms"]  # computed once, at registration
+        assert from_catalog.headers["x-tryon-path"] == "classical"
+
+        uploaded = http.post("/v1/tryon", files={"person": ("p.png", photo, "image/png"),
+                                                 "garment": ("g.png", tshirt_png(), "image/png")},
+                             data={"mode": "garment"}, headers=_auth(TENANT_A))
+        assert uploaded.status_code == 200 and uploaded.headers["content-type"] == "image/png"
+        assert "garment_mask" in uploaded.headers["server-timing"]
+
+        both = http.post("/v1/tryon", files={"person": ("p.png", photo, "image/png"),
+                                             "garment": ("g.png", tshirt_png(), "image/png")},
+                         data={"mode": "garment", "garment_id": garment_id}, headers=_auth(TENANT_A))
+        assert both.status_code == 422 and both.json()["error"]["field"] == "garment_id"
+        unknown = http.post("/v1/tryon", files={"person": ("p.png", photo, "image/png")},
+                            data={"mode": "garment", "garment_id": "nope"}, headers=_auth(TENANT_A))
+        assert unknown.status_code == 404 and unknown.json()["error"]["field"] == "garment_id"
+
+        batch = http.post("/v1/tryon/batch", files=[("person", ("a.png", photo, "image/png")),
+                                                    ("person", ("b.png", b"not an image", "image/png"))],
+                          data={"mode": "garment", "garment_id": garment_id}, headers=_auth(TENANT_A))
+        assert batch.status_code == 200, batch.text
+        results = batch.json()["results"]
+        assert results[0]["path"] == "classical" and results[0]["width"] == person.shape[1]
+        assert results[1]["error"]["field"] == "person[1]"
