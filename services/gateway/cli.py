@@ -12,9 +12,10 @@ import numpy as np
 
 from fittingroom.common.embedded import EmbeddedClient
 from fittingroom.common.imagecodec import decode_image, encode_image
-from fittingroom.common.inference import InferenceClient
 from fittingroom.gateway.garment_mask import Garment
+from fittingroom.gateway.garment_pipeline import GarmentPipeline, GarmentRequest
 from fittingroom.gateway.pipeline import DesignPipeline, DesignRequest, TryOnResult
+from fittingroom.gateway.sample_garment import sample_garment
 from fittingroom.gateway.samples import SAMPLE_ARTWORK, SAMPLE_CONTENT, SAMPLE_PERSON
 from fittingroom.gateway.settings import Settings
 
@@ -34,11 +35,25 @@ def report(result: TryOnResult, inputs: dict[str, str]) -> dict[str, object]:
         "total_ms": round(sum(result.timings_ms.values()), 2),
         "models": {name: {"version": use.version, "trained": use.trained} for name, use in result.models.items()},
         "untrained_models": result.untrained_models,
+        "path": result.path,
     }
 
 
+def _write(result: TryOnResult, out: Path, report_path: Path | None, inputs: dict[str, str]) -> None:
+    out.parent.mkdir(parents=True, exist_ok=True)
+    data, _ = encode_image(result.image, out.suffix.lstrip(".").lower().replace("jpg", "jpeg") or "png")
+    out.write_bytes(data)
+    summary = report(result, inputs)
+    report_path = report_path or out.with_name("report.json")
+    report_path.write_text(json.dumps(summary, indent=2) + "\n")
+    print(f"wrote {out} and {report_path}")
+    print(json.dumps(summary["timings_ms"]))
+    if result.untrained_models:
+        print(f"WARNING: untrained placeholder weights in {result.untrained_models}")
+
+
 async def _design(args: argparse.Namespace, settings: Settings) -> None:
-    client: InferenceClient = EmbeddedClient(settings.model_repository, intra_op_threads=settings.ort_threads)
+    client = EmbeddedClient(settings.model_repository, intra_op_threads=settings.ort_threads)
     try:
         request = DesignRequest(
             person=_read(args.person, "person", settings), content=_read(args.content, "content", settings),
@@ -46,16 +61,22 @@ async def _design(args: argparse.Namespace, settings: Settings) -> None:
         result = await DesignPipeline(client)(request)
     finally:
         await client.close()
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    data, _ = encode_image(result.image, args.out.suffix.lstrip(".").lower().replace("jpg", "jpeg") or "png")
-    args.out.write_bytes(data)
-    summary = report(result, {"person": str(args.person), "content": str(args.content), "style": str(args.style)})
-    report_path = args.report or args.out.with_name("report.json")
-    report_path.write_text(json.dumps(summary, indent=2) + "\n")
-    print(f"wrote {args.out} and {report_path}")
-    print(json.dumps(summary["timings_ms"]))
-    if result.untrained_models:
-        print(f"WARNING: untrained placeholder weights in {result.untrained_models}")
+    _write(result, args.out, args.report,
+           {"person": str(args.person), "content": str(args.content), "style": str(args.style)})
+
+
+async def _garment(args: argparse.Namespace, settings: Settings) -> None:
+    client = EmbeddedClient(settings.model_repository, intra_op_threads=settings.ort_threads)
+    category = Garment(args.category)
+    garment = _read(args.garment, "garment", settings) if args.garment else sample_garment(category)
+    try:
+        request = GarmentRequest(person=_read(args.person, "person", settings), garment=garment, category=category)
+        result = await GarmentPipeline(client)(request)
+    finally:
+        await client.close()
+    _write(result, args.out, args.report, {
+        "person": str(args.person),
+        "garment": str(args.garment) if args.garment else f"synthetic sample {category} (drawn in code)"})
 
 
 def _serve(args: argparse.Namespace, settings: Settings) -> None:
@@ -81,6 +102,13 @@ def main(argv: list[str] | None = None) -> None:
     design.add_argument("--garment", choices=[g.value for g in Garment], default=Garment.UPPER.value)
     design.add_argument("--opacity", type=float, default=0.9)
 
+    garment = commands.add_parser("garment", help="put a catalog garment (a product photo) on the person")
+    garment.add_argument("--person", type=Path, default=SAMPLE_PERSON)
+    garment.add_argument("--garment", type=Path, default=None, help="default: a synthetic sample drawn in code")
+    garment.add_argument("--category", choices=[g.value for g in Garment], default=Garment.UPPER.value)
+    garment.add_argument("--out", type=Path, default=Path("out/garment/tryon.png"))
+    garment.add_argument("--report", type=Path, default=None, help="default: report.json beside --out")
+
     serve = commands.add_parser("serve", help="run the HTTP gateway")
     serve.add_argument("--host", default=None)
     serve.add_argument("--port", type=int, default=None)
@@ -96,6 +124,8 @@ def main(argv: list[str] | None = None) -> None:
     settings = Settings()
     if args.command == "design":
         asyncio.run(_design(args, settings))
+    elif args.command == "garment":
+        asyncio.run(_garment(args, settings))
     elif args.command == "serve":
         _serve(args, settings)
     elif args.command == "triton":
