@@ -124,15 +124,20 @@ def _success_count(metrics_url: str, model: str, version: int) -> int:
     return int(match.group(1)) if match else 0
 
 
-async def test_dynamic_batching_combines_concurrent_requests(triton: TritonServer,
-                                                             style_inputs: dict[str, np.ndarray]) -> None:
+async def test_dynamic_batching_combines_concurrent_requests(triton: TritonServer) -> None:
+    # style_transform computes long enough (tens of ms) for a burst to queue behind the first request,
+    # and preferred sizes 1,2,4,8 let the batcher take the queued ones together without waiting.
+    model = "style_transform"
+    rng = np.random.default_rng(0)
+    inputs = {"content_image": rng.random((1, 384, 384, 3), dtype=np.float32),
+              "style_vector": rng.random((1, 1, 1, 100), dtype=np.float32)}
     clients = [TritonClient(triton.grpc_url) for _ in range(CLIENTS)]
     try:
-        version = (await clients[0].model_metadata("style_predict")).versions[0]
-        before = await clients[0].statistics("style_predict")
-        counted_before = _success_count(triton.metrics_url, "style_predict", version)
-        await asyncio.gather(*(c.infer("style_predict", style_inputs) for c in clients))
-        after = await clients[0].statistics("style_predict")
+        version = (await clients[0].model_metadata(model)).versions[0]
+        before = await clients[0].statistics(model)
+        counted_before = _success_count(triton.metrics_url, model, version)
+        await asyncio.gather(*(c.infer(model, inputs) for c in clients))
+        after = await clients[0].statistics(model)
     finally:
         await asyncio.gather(*(c.close() for c in clients))
 
@@ -146,7 +151,7 @@ async def test_dynamic_batching_combines_concurrent_requests(triton: TritonServe
     assert inferences == CLIENTS
     assert executions < inferences, f"{inferences} requests ran in {executions} executions: no batching"
     deadline = time.monotonic() + 5
-    while _success_count(triton.metrics_url, "style_predict", version) - counted_before < CLIENTS:
+    while _success_count(triton.metrics_url, model, version) - counted_before < CLIENTS:
         assert time.monotonic() < deadline, "nv_inference_request_success did not count the requests"
         await asyncio.sleep(0.1)
 
