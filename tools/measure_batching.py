@@ -103,7 +103,8 @@ async def measure(url: str, model: str, requests: int) -> list[dict[str, object]
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--model", default="style_predict")
     parser.add_argument("--requests", type=int, default=48, help="per concurrency level and setting")
     args = parser.parse_args()
