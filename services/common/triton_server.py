@@ -202,7 +202,7 @@ class TritonServer:
             f"--http-address={self.address}", f"--http-port={self.http_port}",
             f"--grpc-address={self.address}", f"--grpc-port={self.grpc_port}",
             f"--metrics-address={self.address}", f"--metrics-port={self.metrics_port}",
-            # No GPU here: skip the GPU metric collectors instead of warning about NVML every interval.
+            # Development and CI machines have no GPU to report on.
             "--allow-gpu-metrics=false",
             "--exit-timeout-secs=10",
         ]
