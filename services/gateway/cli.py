@@ -6,7 +6,9 @@ import argparse
 import asyncio
 import json
 import logging
+import signal
 from pathlib import Path
+from types import FrameType
 
 import numpy as np
 
@@ -85,8 +87,18 @@ def _serve(args: argparse.Namespace, settings: Settings) -> None:
     from fittingroom.gateway.app import create_app
 
     settings = settings.model_copy(update={"host": args.host or settings.host, "port": args.port or settings.port})
-    uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level="info",
+    app = create_app(settings)
+    # uvicorn drains on SIGTERM, then re-raises the signal to the handler it found; with the default one the
+    # process would die of SIGTERM (143) after a clean drain. A drained stop is a success: exit 0.
+    signal.signal(signal.SIGTERM, _exit_cleanly)
+    uvicorn.run(app, host=settings.host, port=settings.port, log_level="info",
                 timeout_graceful_shutdown=int(settings.request_timeout_s))
+
+
+def _exit_cleanly(signum: int, frame: FrameType | None) -> None:
+    """SIGTERM outside uvicorn's own handling: re-raised by it after the drain, or before it serves."""
+    log.info("stopped by %s", signal.Signals(signum).name)
+    raise SystemExit(0)
 
 
 def main(argv: list[str] | None = None) -> None:

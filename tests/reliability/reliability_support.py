@@ -61,7 +61,7 @@ class GatewayProcess:
     def start(self, timeout_s: float = 60.0) -> GatewayProcess:
         with self.log_file.open("ab") as output:
             self.process = subprocess.Popen(
-                [sys.executable, "-m", "fittingroom.gateway.cli", "serve"], env=settings_env(self.settings),
+                [str(Path(sys.executable).parent / "tryon"), "serve"], env=settings_env(self.settings),
                 stdout=output, stderr=subprocess.STDOUT, start_new_session=True, cwd=ROOT)
         deadline = time.monotonic() + timeout_s
         while time.monotonic() < deadline:

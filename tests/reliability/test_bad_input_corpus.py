@@ -83,7 +83,7 @@ def test_api_answers_each_image_case(gateway: httpx.Client, case: ImageCase) -> 
     an empty `style` is refused, so decoding got past `person` (and `content`) without running models."""
     files = {"person": (case.filename, build(case.name), case.content_type),
              "content": ("content.png", build(SMALL), "image/png"), "style": ("style.png", b"", "image/png")}
-    response = gateway.post("/v1/tryon", files=files, data={"mode": "design"})
+    response = gateway.post("/v1/tryon/design", files=files)  # reads person, content, style in that order
     if case.status == 200:
         assert_error(response, 422, "invalid_input", "style", "'style' is empty")
     else:
