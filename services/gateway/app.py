@@ -21,7 +21,7 @@ from fittingroom.gateway.admission import Admission
 from fittingroom.gateway.auth import KeyRing, is_loopback
 from fittingroom.gateway.blobs import BlobStore, DirectoryBlobStore, S3BlobStore
 from fittingroom.gateway.body_limit import BodyLimit
-from fittingroom.gateway.errors import install_error_handlers
+from fittingroom.gateway.errors import error_body, install_error_handlers
 from fittingroom.gateway.garment_pipeline import GarmentPipeline
 from fittingroom.gateway.limits import TenantLimits
 from fittingroom.gateway.metrics import GatewayMetrics
@@ -130,6 +130,12 @@ def create_app(settings: Settings | None = None, client: InferenceClient | None 
         metrics.in_flight.labels(route).inc()
         try:
             response = await call_next(request)  # oversized bodies and headers: BodyLimit answers, counted here
+        except Exception:
+            # Answered here rather than by Starlette's ServerErrorMiddleware, which re-raises to uvicorn, and uvicorn
+            # then drops the connection: a keep-alive client's next request would fail with a reset.
+            log.exception("unexpected error")  # the trace goes to the log, never to the client
+            request.state.error_code = "internal_error"
+            response = JSONResponse(error_body("internal_error", "internal error; the request id is in the logs"), 500)
         finally:
             metrics.in_flight.labels(route).dec()
         status = str(response.status_code)

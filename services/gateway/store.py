@@ -97,6 +97,10 @@ def _split_to_json(split: dict[int, int] | None) -> dict[str, int] | None:
     return None if split is None else {str(k): v for k, v in sorted(split.items())}
 
 
+# Execution option of a transaction that reads and then writes what it read (SQLite: BEGIN IMMEDIATE).
+WRITE = "fittingroom_read_modify_write"
+
+
 def make_engine(url: str) -> Engine:
     engine = create_engine(url, pool_pre_ping=True)
     if engine.dialect.name == "sqlite":
@@ -104,12 +108,21 @@ def make_engine(url: str) -> Engine:
             Path(engine.url.database).parent.mkdir(parents=True, exist_ok=True)
         @event.listens_for(engine, "connect")
         def _sqlite_pragmas(connection: Any, _record: Any) -> None:
+            # pysqlite would run a SELECT outside any transaction and BEGIN only before the first write, so a
+            # read-modify-write (set_split) could lose an update; SQLAlchemy's BEGIN (below) is used instead.
+            connection.isolation_level = None
             # WAL lets readers proceed while a writer commits; full sync makes commits durable.
             cursor = connection.cursor()
             cursor.execute("PRAGMA journal_mode=WAL")
             cursor.execute("PRAGMA synchronous=FULL")
             cursor.execute("PRAGMA busy_timeout=5000")
             cursor.close()
+
+        @event.listens_for(engine, "begin")
+        def _sqlite_begin(conn: Any) -> None:
+            # IMMEDIATE takes the write lock at BEGIN, so two read-modify-write transactions queue up (for
+            # busy_timeout) instead of both reading revision N and writing N+1 (SQLite has no FOR UPDATE).
+            conn.exec_driver_sql("BEGIN IMMEDIATE" if conn.get_execution_options().get(WRITE) else "BEGIN")
     return engine
 
 
@@ -171,7 +184,7 @@ class Store:
     def set_split(self, model: str, split: dict[int, int]) -> Route:
         """Replace a model's split atomically, keeping the old one for rollback."""
         now = datetime.now(UTC)
-        with self.engine.begin() as conn:
+        with self.engine.execution_options(**{WRITE: True}).begin() as conn:
             row = conn.execute(select(routes).where(routes.c.model == model).with_for_update()).mappings().first()
             if row is None:
                 conn.execute(insert(routes).values(model=model, split=_split_to_json(split), previous=None,
