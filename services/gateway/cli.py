@@ -16,10 +16,11 @@ from fittingroom.common.embedded import EmbeddedClient
 from fittingroom.common.imagecodec import decode_image, encode_image
 from fittingroom.gateway.garment_mask import Garment
 from fittingroom.gateway.garment_pipeline import GarmentPipeline, GarmentRequest
-from fittingroom.gateway.pipeline import DesignPipeline, DesignRequest, TryOnResult
+from fittingroom.gateway.pipeline import DesignPipeline, DesignRequest
 from fittingroom.gateway.sample_garment import sample_garment
 from fittingroom.gateway.samples import SAMPLE_ARTWORK, SAMPLE_CONTENT, SAMPLE_PERSON
 from fittingroom.gateway.settings import Settings
+from fittingroom.gateway.tryon import TryOnResult
 
 log = logging.getLogger("tryon")
 

@@ -10,27 +10,20 @@ Each step is a method that can be tested and timed alone; stages are timed like 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable
 from dataclasses import dataclass
 from typing import Final, TypeVar
 
 import numpy as np
 
-from fittingroom.common.errors import DeadlineExceeded, InvalidInput
-from fittingroom.common.inference import InferenceClient
+from fittingroom.common.errors import InvalidInput
 from fittingroom.gateway.garment_compose import dress_garment, paint_mask, worn_shading
 from fittingroom.gateway.garment_fit import GarmentFit, WarpedGarment, covered_mask, fit_garment, warp_garment
 from fittingroom.gateway.garment_mask import Garment, garment_mask
 from fittingroom.gateway.occlusion import occluders
-from fittingroom.gateway.pipeline import TryOnResult
-from fittingroom.gateway.routing import TrafficRouter
-from fittingroom.gateway.timing import StageObserver, timed
-from fittingroom.pose.client import PoseEstimator
+from fittingroom.gateway.tryon import TryOnPipeline, TryOnResult
 from fittingroom.pose.processing import Pose
 from fittingroom.pose.spec import POSE_LANDMARK
-from fittingroom.segment.client import SalientMask
 from fittingroom.segment.garment_landmarks import GarmentLandmarks, garment_landmarks
-from fittingroom.segment.processing import bounding_box
 from fittingroom.segment.product import product_mask
 from fittingroom.segment.spec import U2NETP
 
@@ -52,31 +45,10 @@ class GarmentRequest:
     landmarks: GarmentLandmarks | None = None
 
 
-class GarmentPipeline:
-    def __init__(self, client: InferenceClient, *, router: TrafficRouter | None = None,
-                 observe: StageObserver | None = None, timeout_s: float | None = None) -> None:
-        self.client = client
-        self.router = router or TrafficRouter(client)
-        self.observe = observe
-        self.timeout_s = timeout_s
-        self.masks = SalientMask(client)
-        self.poses = PoseEstimator(client)
-
-    async def __call__(self, request: GarmentRequest, *, pins: dict[str, int] | None = None) -> TryOnResult:
-        """Run the whole try-on; `pins` force model versions (the version-pin header)."""
-        self.check_inputs(request)
-        result = TryOnResult(image=request.person, mode="garment", path=CLASSICAL)
-        result.models = await self.router.acquire(GARMENT_MODELS, pins)
-        try:
-            # One deadline for the whole request, as in the design mode: per-call timeouts alone would let
-            # each of the eight stages take the full budget.
-            async with asyncio.timeout(self.timeout_s):
-                return await self._run(request, result)
-        except TimeoutError as exc:
-            raise DeadlineExceeded(f"the try-on did not finish within {self.timeout_s}s "
-                                   "(TRYON_REQUEST_TIMEOUT_S)") from exc
-        finally:
-            await self.router.release(result.models.values())
+class GarmentPipeline(TryOnPipeline[GarmentRequest]):
+    mode = "garment"
+    models = GARMENT_MODELS
+    path = CLASSICAL
 
     async def _run(self, request: GarmentRequest, result: TryOnResult) -> TryOnResult:
         (person_mask, pose), (product, marks) = await asyncio.gather(
@@ -123,22 +95,11 @@ class GarmentPipeline:
         if not isinstance(request.category, Garment):
             raise InvalidInput(f"category must be one of {[g.value for g in Garment]}", field="category")
 
-    async def person_mask(self, request: GarmentRequest, result: TryOnResult) -> np.ndarray:
-        return await self.masks.mask(request.person, version=result.models[U2NETP.name].version,
-                                     timeout_s=self.timeout_s)
-
     async def garment_mask(self, request: GarmentRequest, result: TryOnResult) -> np.ndarray:
         """The garment's silhouette in its photo: the salient-object model, sharpened by GrabCut."""
         salient = await self.masks.mask(request.garment, version=result.models[U2NETP.name].version,
                                         timeout_s=self.timeout_s)
         return await asyncio.to_thread(product_mask, request.garment, salient)
-
-    async def pose(self, request: GarmentRequest, person_mask: np.ndarray, result: TryOnResult) -> Pose:
-        box = bounding_box(person_mask)
-        if box is None:
-            raise InvalidInput("no person found in the photo", field="person")
-        return await self.poses.estimate(request.person, box, version=result.models[POSE_LANDMARK.name].version,
-                                         timeout_s=self.timeout_s)
 
     @staticmethod
     def warp(request: GarmentRequest, pose: Pose, product: np.ndarray, marks: GarmentLandmarks) -> WarpedGarment:
@@ -169,8 +130,3 @@ class GarmentPipeline:
             raise InvalidInput(f"the {request.category} garment found no place on the person; use a front-facing "
                                "photo that shows the body it is worn on", field="person")
         return dress_garment(request.person, warped.image, paint, worn_shading(request.person, worn), worn)
-
-    # -- timing --------------------------------------------------------------------------------
-
-    async def _timed(self, result: TryOnResult, stage: str, model: str, work: Awaitable[T]) -> T:
-        return await timed(result, stage, model, work, self.observe)

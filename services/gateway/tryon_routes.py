@@ -18,8 +18,9 @@ from fittingroom.gateway.catalog import Catalog, get_catalog
 from fittingroom.gateway.garment_mask import Garment
 from fittingroom.gateway.garment_pipeline import GarmentPipeline, GarmentRequest
 from fittingroom.gateway.limits import RateLimited
-from fittingroom.gateway.pipeline import DesignPipeline, DesignRequest, TryOnResult
+from fittingroom.gateway.pipeline import DesignPipeline, DesignRequest
 from fittingroom.gateway.routing import PIN_HEADER, parse_pins
+from fittingroom.gateway.tryon import TryOnResult
 
 REQUEST_ID = "X-Request-Id"
 FORMAT_PATTERN = f"^({'|'.join(OUTPUT_FORMATS)})$"
