@@ -52,9 +52,13 @@ def derive_repository(source: Path, target: Path, *, backend: str = "python") ->
     Configs are the source's with only platform/backend changed; each version's `model.onnx` is a
     symlink to the source file, so nothing is rebuilt and both repositories serve identical weights.
     Models and versions in `target` that the source no longer has are removed: it is a view, not a store.
+    A model with a config but no exported version is left out (Triton would refuse to start with it).
     """
     repo = ModelRepository(source)
-    names = repo.model_names()
+    names = [m for m in repo.model_names() if repo.versions_on_disk(m)]
+    unexported = sorted(set(repo.model_names()) - set(names))
+    if unexported:
+        log.warning("not serving %s: no exported model.onnx (run the export first)", ", ".join(unexported))
     for stale_model in set(ModelRepository(target).model_names()) - set(names):
         shutil.rmtree(target / stale_model)
     for model in names:

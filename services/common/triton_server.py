@@ -191,7 +191,10 @@ class TritonServer:
         return f"http://{self.address}:{self.metrics_port}/metrics"
 
     def command(self, install_: TritonInstall) -> list[str]:
-        models = self.models if self.models is not None else ModelRepository(self.repository).model_names()
+        repo = ModelRepository(self.repository)
+        # Only models with an exported version: one Triton cannot load would keep the server from starting.
+        models = self.models if self.models is not None else [m for m in repo.model_names()
+                                                              if repo.versions_on_disk(m)]
         return [
             str(install_.binary),
             f"--model-repository={self.repository}",

@@ -1,7 +1,8 @@
 """A real tritonserver: live version switches, unloaded models, dynamic batching, metrics, the gateway on it.
 
-One server for the module, on free loopback ports, serving a python-ort view of `model_repository/`
-in which style_predict also has a version 2 (the same weights, enough to switch versions).
+One server for the module, on free loopback ports, serving the design try-on's models from a
+python-ort view of `model_repository/` in which style_predict also has a version 2 (the same
+weights, enough to switch versions).
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from fittingroom.common.imagecodec import decode_image
 from fittingroom.common.triton_client import TritonClient
 from fittingroom.common.triton_server import TritonServer, free_port
 from fittingroom.export.runtimes import derive_repository
+from fittingroom.gateway.pipeline import DESIGN_MODELS
 from fittingroom.gateway.samples import SAMPLE_ARTWORK, SAMPLE_CONTENT, SAMPLE_PERSON
 from fittingroom.gateway.settings import Settings
 from fittingroom.stylize.processing import style_input
@@ -37,6 +39,7 @@ pytestmark = pytest.mark.integration
 log = logging.getLogger(__name__)
 
 CLIENTS = 8
+PHASE_REQUESTS = 2 * CLIENTS  # requests served in each phase of the version switch
 # Gateway images from Triton and from the embedded backend: same graphs, same ORT; the only allowed
 # difference is float noise from batching, far below one grey level on average.
 MEAN_ABS_DIFF_LIMIT = 0.5  # pixel values, 0..255
@@ -49,7 +52,7 @@ def triton(repository: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterat
     shutil.copytree(served / "style_predict" / "1", served / "style_predict" / "2", symlinks=True)
     log_file = tmp_path_factory.mktemp("tritonserver-integration") / "tritonserver.log"
     with TritonServer(served, http_port=free_port(), grpc_port=free_port(), metrics_port=free_port(),
-                      log_file=log_file) as server:
+                      models=list(DESIGN_MODELS), log_file=log_file) as server:
         yield server
 
 
@@ -68,6 +71,14 @@ async def _traffic(client: TritonClient, inputs: dict[str, np.ndarray], stop: as
             outcomes.append(f"{type(exc).__name__}: {exc.message}")
 
 
+async def _until_served(outcomes: list[str], count: int, timeout_s: float = 60) -> None:
+    """Let traffic run until `count` requests have completed (a fixed sleep is too short on a busy box)."""
+    deadline = time.monotonic() + timeout_s
+    while len(outcomes) < count:
+        assert time.monotonic() < deadline, f"only {len(outcomes)} of {count} requests completed"
+        await asyncio.sleep(0.05)
+
+
 async def test_version_switch_under_traffic_loses_no_request(triton: TritonServer,
                                                              style_inputs: dict[str, np.ndarray]) -> None:
     admin = TritonClient(triton.grpc_url)
@@ -80,17 +91,16 @@ async def test_version_switch_under_traffic_loses_no_request(triton: TritonServe
         workers = [asyncio.create_task(_traffic(c, style_inputs, stop, outcomes)) for c in clients]
         served = []
         for versions in ([1, 2], [2]):  # add v2 beside v1, then unload v1
-            await asyncio.sleep(0.5)
+            await _until_served(outcomes, len(outcomes) + PHASE_REQUESTS)
             served.append(len(outcomes))
             await admin.load_model("style_predict", versions=versions)
             assert await admin.loaded_versions("style_predict") == versions
-        await asyncio.sleep(0.5)
+        await _until_served(outcomes, len(outcomes) + PHASE_REQUESTS)
         stop.set()
         await asyncio.gather(*workers)
         log.info("version switch: %d requests (%d before v2, %d before v1 left), failures: %d",
                  len(outcomes), served[0], served[1], sum(o != "ok" for o in outcomes))
         assert [o for o in outcomes if o != "ok"] == []
-        assert 0 < served[0] < served[1] < len(outcomes), "every phase must have served requests"
         assert (await admin.model_metadata("style_predict")).versions == (2,)
     finally:
         stop.set()

@@ -19,6 +19,8 @@ from fittingroom.common.errors import (
 from fittingroom.common.repository import ModelRepository
 from fittingroom.common.triton_client import map_error, stage_routes
 from fittingroom.export.runtimes import PYTHON_MODEL_NAME, derive_repository
+from fittingroom.segment import spec as segment_spec
+from fittingroom.stylize import spec as stylize_spec
 
 
 @pytest.mark.parametrize(("status", "message", "expected"), [
@@ -41,7 +43,9 @@ def test_triton_statuses_map_to_project_errors(status: str, message: str, expect
 
 def test_stage_urls_route_every_model_of_the_stage() -> None:
     routes = stage_routes({"segment": "seg:8001", "stylize": "style:8001"})
-    assert routes == {"u2netp": "seg:8001", "style_predict": "style:8001", "style_transform": "style:8001"}
+    assert set(routes) == {spec.name for spec in (*segment_spec.SPECS, *stylize_spec.SPECS)}
+    assert routes["u2netp"] == "seg:8001" and routes["style_transform"] == "style:8001"
+    assert "pose_landmark" not in routes  # its stage has no URL of its own: the default one serves it
     with pytest.raises(ValueError, match="unknown stage"):
         stage_routes({"segmnet": "x:1"})
 
@@ -55,6 +59,8 @@ def test_derived_repository_serves_the_same_files_through_the_python_backend(tmp
         'input { name: "x" data_type: TYPE_FP32 dims: 4 }\n'
         'output { name: "y" data_type: TYPE_FP32 dims: 4 }\n'
         'dynamic_batching { preferred_batch_size: 4 max_queue_delay_microseconds: 500 }\n')
+    (source / "unexported").mkdir()
+    (source / "unexported" / "config.pbtxt").write_text('name: "unexported"\n')  # a config, no model file
     (target / "m" / "9").mkdir(parents=True)  # a version the source no longer has
     (target / "gone").mkdir()
     (target / "gone" / "config.pbtxt").write_text('name: "gone"\n')  # a model the source no longer has
