@@ -13,6 +13,7 @@ from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from starlette.routing import Match
 
+from fittingroom.common.breaker import ResilientClient, model_stages
 from fittingroom.common.embedded import EmbeddedClient
 from fittingroom.common.inference import InferenceClient
 from fittingroom.common.repository import ModelRepository
@@ -42,9 +43,11 @@ class UnsafeConfiguration(RuntimeError):
 def make_client(settings: Settings) -> InferenceClient:
     if settings.backend is Backend.EMBEDDED:
         return EmbeddedClient(settings.model_repository, intra_op_threads=settings.ort_threads)
-    from fittingroom.common.triton_client import TritonClient  # only the Triton backend needs grpc
+    from fittingroom.common.triton_client import STAGE_SPECS, TritonClient  # only the Triton backend needs grpc
 
-    return TritonClient(settings.triton_url, stage_urls=settings.triton_urls)
+    # A remote stage can die or restart: retry once on UNAVAILABLE, then fail fast per stage (breaker.py).
+    return ResilientClient(TritonClient(settings.triton_url, stage_urls=settings.triton_urls),
+                           model_stages(STAGE_SPECS))
 
 
 def route_template(app: FastAPI, request: Request) -> str:
