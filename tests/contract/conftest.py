@@ -33,7 +33,10 @@ def triton_server(repository: Path, tmp_path_factory: pytest.TempPathFactory) ->
         yield server
 
 
-@pytest_asyncio.fixture(params=["embedded", pytest.param("triton", marks=pytest.mark.integration)])
+# grpc.aio binds its poller to every event loop it meets and reports spurious "Event loop is closed"
+# errors once pytest closes one; the contract tests therefore share the session's loop.
+@pytest_asyncio.fixture(params=["embedded", pytest.param("triton", marks=pytest.mark.integration)],
+                        loop_scope="session")
 async def client(request: pytest.FixtureRequest, repository: Path) -> AsyncIterator[InferenceClient]:
     implementation: InferenceClient
     if request.param == "embedded":

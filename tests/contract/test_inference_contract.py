@@ -18,6 +18,8 @@ from fittingroom.common.repository import ModelRepository
 from fittingroom.segment.processing import u2net_input
 from fittingroom.stylize.processing import style_input
 
+pytestmark = pytest.mark.asyncio(loop_scope="session")  # the loop the `client` fixture runs in
+
 ATOL = 1e-5  # same ORT build and graph on both sides; batching must not change the numbers
 
 
@@ -38,7 +40,7 @@ def person_inputs(person: np.ndarray) -> Tensors:
     return {"image": u2net_input(person)}
 
 
-def test_implements_the_interfaces(client: InferenceClient) -> None:
+async def test_implements_the_interfaces(client: InferenceClient) -> None:
     assert isinstance(client, InferenceClient) and isinstance(client, ModelControl)
 
 

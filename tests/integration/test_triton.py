@@ -36,6 +36,8 @@ from fittingroom.gateway.settings import Settings
 from fittingroom.stylize.processing import style_input
 
 pytestmark = pytest.mark.integration
+# One event loop for the module's gRPC clients: grpc.aio reports spurious errors for closed loops.
+shared_loop = pytest.mark.asyncio(loop_scope="module")
 log = logging.getLogger(__name__)
 
 CLIENTS = 8
@@ -79,6 +81,7 @@ async def _until_served(outcomes: list[str], count: int, timeout_s: float = 60) 
         await asyncio.sleep(0.05)
 
 
+@shared_loop
 async def test_version_switch_under_traffic_loses_no_request(triton: TritonServer,
                                                              style_inputs: dict[str, np.ndarray]) -> None:
     admin = TritonClient(triton.grpc_url)
@@ -107,6 +110,7 @@ async def test_version_switch_under_traffic_loses_no_request(triton: TritonServe
         await asyncio.gather(*(c.close() for c in [admin, *clients]))
 
 
+@shared_loop
 async def test_unloaded_model_is_a_clear_not_found(triton: TritonServer) -> None:
     client = TritonClient(triton.grpc_url)
     inputs = {"content_image": np.zeros((1, 384, 384, 3), np.float32),
@@ -134,6 +138,7 @@ def _success_count(metrics_url: str, model: str, version: int) -> int:
     return int(match.group(1)) if match else 0
 
 
+@shared_loop
 async def test_dynamic_batching_combines_concurrent_requests(triton: TritonServer) -> None:
     # style_transform computes long enough (tens of ms) for a burst to queue behind the first request,
     # and preferred sizes 1,2,4,8 let the batcher take the queued ones together without waiting.
