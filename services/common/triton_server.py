@@ -251,7 +251,6 @@ class TritonServer:
                 assert self.ready_after_s is not None
                 return self.ready_after_s
             time.sleep(0.05)
-        self.stop()
         raise TimeoutError(f"tritonserver not ready after {timeout_s:.0f}s:\n{self._log_tail()}")
 
     def stop(self, timeout_s: float = 15.0) -> int | None:
