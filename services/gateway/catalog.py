@@ -24,6 +24,8 @@ from fittingroom.segment.product import product_mask
 
 log = logging.getLogger(__name__)
 TenantDep = Annotated[Tenant, Depends(authenticate)]
+# SQLite and PostgreSQL take 64-bit offsets; a larger one would be an OverflowError (500), not an empty page.
+MAX_OFFSET = 2**63 - 1
 
 
 class GarmentView(BaseModel):
@@ -140,7 +142,7 @@ async def register_garment(
 
 @router.get("")
 async def list_garments(tenant: TenantDep, catalog: CatalogDep, limit: Annotated[int, Query(ge=1, le=200)] = 50,
-                        offset: Annotated[int, Query(ge=0)] = 0) -> GarmentPage:
+                        offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0) -> GarmentPage:
     records, total = await asyncio.to_thread(catalog.store.list_garments, tenant.name, limit=limit, offset=offset)
     return GarmentPage(items=[view(r) for r in records], total=total, limit=limit, offset=offset)
 
