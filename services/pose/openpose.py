@@ -25,12 +25,6 @@ STAGE_KERNEL = 7
 STAGE1_HIDDEN = 512
 OUTPUT_STRIDE = 8  # three 2x2 max-pools
 
-BODY_KEYPOINTS = (
-    "nose", "neck", "right_shoulder", "right_elbow", "right_wrist", "left_shoulder", "left_elbow",
-    "left_wrist", "right_hip", "right_knee", "right_ankle", "left_hip", "left_knee", "left_ankle",
-    "right_eye", "left_eye", "right_ear", "left_ear",
-)  # fmt: skip
-
 POOL = "pool"
 # (caffe name, in, out, kernel) of the VGG front ends; POOL marks a 2x2 stride-2 max-pool.
 LayerSpec = tuple[str, int, int, int] | str
