@@ -18,6 +18,7 @@ from google.protobuf import text_format
 from tritonclient.grpc import model_config_pb2 as mc
 
 from fittingroom.common.repository import CONFIG_NAME, MODEL_FILE, ModelRepository
+from fittingroom.export.weights import CACHE_DIR
 
 log = logging.getLogger(__name__)
 
@@ -163,3 +164,16 @@ def build_tensorrt_plans(repo: ModelRepository, models: list[str]) -> None:
                                    f"atol={FP16_ATOL}/rtol={FP16_RTOL}; see {plan.parent / PLAN_RECORD}")
             log.info("%s v%d: fp16 engine matches ONNX Runtime", model, version)
 
+
+def serving_repository(repository: Path, cache_dir: Path = CACHE_DIR) -> Path:
+    """The repository the pip tritonserver can load: `repository` itself, or its python-ort view.
+
+    The pip build has no onnxruntime backend, so an `onnxruntime_onnx` repository (the default
+    `model_repository/`) is served through a derived python-ort repository of symlinks.
+    """
+    configs = [(repository / m / CONFIG_NAME).read_text() for m in ModelRepository(repository).model_names()]
+    if not any("onnxruntime_onnx" in text for text in configs):
+        return repository
+    target = cache_dir / "repositories" / "python-ort"
+    derive_repository(repository, target)
+    return target

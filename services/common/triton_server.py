@@ -14,7 +14,6 @@ build of libpython against this interpreter's standard library and crash as soon
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import logging
 import os
 import shutil
@@ -33,28 +32,19 @@ from dataclasses import dataclass
 from pathlib import Path
 from types import FrameType, TracebackType
 
-from fittingroom.common.repository import CONFIG_NAME, ModelRepository
-from fittingroom.export.runtimes import derive_repository
+from fittingroom.common.repository import ModelRepository
+from fittingroom.common.wheels import download_wheel, sha256
 
 log = logging.getLogger(__name__)
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 CACHE_DIR = PROJECT_ROOT / ".cache"
 WHEEL_REQUIREMENT = "nvidia-pytriton==0.7.0"
-WHEEL_FILE = "nvidia_pytriton-0.7.0-py3-none-manylinux_2_35_x86_64.whl"
 WHEEL_PLATFORM = "manylinux_2_35_x86_64"
 WHEEL_SHA256 = "21f063ff93bb426d0c06b7a55e7eb9efcfe62c0dddd9a908e9877e18710128df"
 WHEEL_PARTS = ("pytriton/tritonserver/", "nvidia_pytriton.libs/")
 STUB_NAME = "triton_python_backend_stub"
 LOOPBACK = "127.0.0.1"
-
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 @dataclass(frozen=True)
@@ -80,14 +70,8 @@ class TritonInstall:
 
 
 def _download_wheel(wheel_dir: Path) -> Path:
-    wheel = wheel_dir / WHEEL_FILE
-    if not wheel.is_file():
-        wheel_dir.mkdir(parents=True, exist_ok=True)
-        log.info("downloading %s (about 55 MB)", WHEEL_REQUIREMENT)
-        subprocess.run([sys.executable, "-m", "pip", "download", "--no-deps", "--only-binary=:all:",
-                        "--python-version", "3.11", "--platform", WHEEL_PLATFORM, "-d", str(wheel_dir),
-                        WHEEL_REQUIREMENT], check=True, stdout=subprocess.DEVNULL)
-    if _sha256(wheel) != WHEEL_SHA256:
+    wheel = download_wheel(WHEEL_REQUIREMENT, wheel_dir, platform=WHEEL_PLATFORM)
+    if sha256(wheel) != WHEEL_SHA256:
         raise RuntimeError(f"{wheel} does not match the pinned sha256 of {WHEEL_REQUIREMENT}; "
                            "delete it and retry")
     return wheel
@@ -143,20 +127,6 @@ def free_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
         s.bind((LOOPBACK, 0))
         return int(s.getsockname()[1])
-
-
-def serving_repository(repository: Path, cache_dir: Path = CACHE_DIR) -> Path:
-    """The repository the pip tritonserver can load: `repository` itself, or its python-ort view.
-
-    The pip build has no onnxruntime backend, so an `onnxruntime_onnx` repository (the default
-    `model_repository/`) is served through a derived python-ort repository of symlinks.
-    """
-    configs = [(repository / m / CONFIG_NAME).read_text() for m in ModelRepository(repository).model_names()]
-    if not any("onnxruntime_onnx" in text for text in configs):
-        return repository
-    target = cache_dir / "repositories" / "python-ort"
-    derive_repository(repository, target)
-    return target
 
 
 class TritonServer:

@@ -146,7 +146,8 @@ def main(argv: list[str] | None = None) -> None:
 
 
 def _triton(args: argparse.Namespace, settings: Settings) -> None:
-    from fittingroom.common.triton_server import TritonServer, serve_forever, serving_repository
+    from fittingroom.common.triton_server import TritonServer, serve_forever
+    from fittingroom.export.runtimes import serving_repository
 
     repository = serving_repository(args.repository or settings.model_repository)
     server = TritonServer(repository, grpc_port=args.grpc_port, http_port=args.http_port,
