@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -110,6 +111,11 @@ class GatewayProcess:
 
     def __exit__(self, *exc: object) -> None:
         self.stop()
+
+
+def requests_in_flight(metrics: str) -> float:
+    """Requests in flight on every route (from a /metrics scrape), less the /metrics request asking."""
+    return sum(float(v) for v in re.findall(r"^tryon_requests_in_flight\{[^}]*\} ([0-9.]+)$", metrics, re.M)) - 1
 
 
 def multipart(parts: list[tuple[str, str | None, bytes]], boundary: str = "reliability-boundary") -> bytes:

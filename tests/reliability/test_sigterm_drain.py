@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import re
 import socket
 import time
 from pathlib import Path
@@ -13,18 +12,13 @@ from pathlib import Path
 import httpx
 import numpy as np
 import pytest
-from reliability_support import GatewayProcess, gateway_settings
+from reliability_support import GatewayProcess, gateway_settings, requests_in_flight
 
 from fittingroom.common.imagecodec import encode_image
 
 pytestmark = pytest.mark.integration
 log = logging.getLogger(__name__)
 IN_FLIGHT = 3
-
-
-def _in_flight(metrics: str) -> float:
-    """Requests in flight on every route, less the /metrics request asking."""
-    return sum(float(v) for v in re.findall(r'^tryon_requests_in_flight\{[^}]*\} ([0-9.]+)$', metrics, re.M)) - 1
 
 
 def _refused(port: int) -> bool:
@@ -46,7 +40,7 @@ def test_sigterm_drains_in_flight_requests_and_exits_0(repository: Path, tmp_pat
             assert (await http.post("/v1/tryon/design", files=files)).status_code == 200  # models loaded
             requests = [asyncio.create_task(http.post("/v1/tryon/design", files=files)) for _ in range(IN_FLIGHT)]
             deadline = time.monotonic() + 30
-            while _in_flight((await http.get("/metrics")).text) < IN_FLIGHT:
+            while requests_in_flight((await http.get("/metrics")).text) < IN_FLIGHT:
                 assert time.monotonic() < deadline, "the requests never got in flight"
                 await asyncio.sleep(0.02)
             signalled = time.monotonic()

@@ -14,7 +14,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
-import re
 import signal
 import textwrap
 import time
@@ -25,7 +24,7 @@ import httpx
 import numpy as np
 import pytest
 from helpers import live_gateway, tshirt_png
-from reliability_support import gateway_settings
+from reliability_support import gateway_settings, requests_in_flight
 
 from fittingroom.common.imagecodec import encode_image
 from fittingroom.common.triton_server import TritonServer, free_port
@@ -142,11 +141,6 @@ def test_slow_model_answers_504_at_the_deadline(
     time.sleep(SLOW_S)  # let the sleeping execution finish before the next test uses the model
 
 
-def _in_flight(metrics: str) -> float:
-    """Requests in flight on every route, less the /metrics request asking."""
-    return sum(float(v) for v in re.findall(r"^tryon_requests_in_flight\{[^}]*\} ([0-9.]+)$", metrics, re.M)) - 1
-
-
 def _kill(server: TritonServer) -> None:
     """SIGKILL, as a crash or an OOM kill would: no unloading, no goodbye to the clients."""
     assert server.process is not None
@@ -166,7 +160,7 @@ def test_triton_killed_mid_load_fails_fast_then_recovers_without_restart(
             flag.touch()  # every try-on now waits inside Triton, in style_predict, when the kill comes
             requests = [asyncio.create_task(http.post("/v1/tryon/design", files=design_files))
                         for _ in range(in_flight)]
-            while _in_flight((await http.get("/metrics")).text) < in_flight:
+            while requests_in_flight((await http.get("/metrics")).text) < in_flight:
                 await asyncio.sleep(0.02)
             await asyncio.sleep(0.5)
             killed = time.monotonic()
