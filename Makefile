@@ -10,7 +10,7 @@ REPOSITORY := model_repository
 REPOSITORY_STAMP := .cache/exported.stamp
 PYTEST_ARGS ?=
 
-.PHONY: install repository demo test unit lint typecheck k8s-check clean
+.PHONY: install repository demo test unit lint typecheck k8s-check bench load clean
 
 $(INSTALLED): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -39,6 +39,7 @@ lint: $(INSTALLED)
 typecheck: $(INSTALLED)
 	$(PY) tools/typecheck_tree.py build/typecheck
 	$(BIN)/mypy build/typecheck/fittingroom
+	MYPYPATH=build/typecheck $(BIN)/mypy bench load-tests/run.py load-tests/locustfile.py
 
 # pytest exits 5 when it collects nothing: that is a failure of the suite, reported as such.
 test: $(REPOSITORY_STAMP) lint typecheck
@@ -48,6 +49,20 @@ test: $(REPOSITORY_STAMP) lint typecheck
 # Renders and validates the Kubernetes manifests, rules and dashboards with real tools (deploy/README.md).
 k8s-check: $(REPOSITORY_STAMP)
 	bash deploy/check.sh
+
+# Benchmarks: ratios measured in one run on this machine; bench/results/*.json + PNGs, bench/README.md.
+# BENCH_ARGS are passed on (`make bench BENCH_ARGS="tryon report"`, `BENCH_ARGS="--device cuda"`).
+BENCH_ARGS ?=
+bench: $(REPOSITORY_STAMP)
+	$(PY) -m pip install -q -e '.[bench]'
+	$(PY) -m bench $(BENCH_ARGS)
+
+# Load test: gateway (+ local Triton with LOAD_ARGS=--backend=triton) on loopback, locust headless for a
+# bounded time per scenario, everything stopped after; CSV, HTML and PNG in load-tests/results/.
+LOAD_ARGS ?=
+load: $(REPOSITORY_STAMP)
+	$(PY) -m pip install -q -e '.[bench]'
+	$(PY) load-tests/run.py $(LOAD_ARGS)
 
 unit: $(REPOSITORY_STAMP)
 	$(BIN)/pytest -m "not integration" $(PYTEST_ARGS)

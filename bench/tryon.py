@@ -1,0 +1,169 @@
+"""Try-on end to end: per-stage p50/p95 of both modes at 512 and 1024 px, and the gateway's own overhead.
+
+Design mode runs the sample person, content and artwork; garment mode runs the synthetic catalog T-shirt with
+its mask and landmarks computed once beforehand, as registration stores them (the catalog path a shop uses).
+The person photo is the 512 px sample, resized to the measured side. Stage times overlap where the pipeline
+runs stages concurrently (person mask ∥ style vector, pose ∥ stylize, ...), so they add up to more than the
+wall time; `total` is the wall time of the whole call.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import httpx
+import numpy as np
+
+from bench.common import Spread, percentile
+from fittingroom.common.embedded import EmbeddedClient
+from fittingroom.common.imagecodec import decode_image, encode_image
+from fittingroom.common.images import resize
+from fittingroom.common.inference import InferenceClient
+from fittingroom.gateway.garment_mask import Garment
+from fittingroom.gateway.garment_pipeline import GarmentPipeline, GarmentRequest
+from fittingroom.gateway.pipeline import DesignPipeline, DesignRequest, TryOnResult
+from fittingroom.gateway.sample_garment import sample_garment
+from fittingroom.gateway.samples import SAMPLE_ARTWORK, SAMPLE_CONTENT, SAMPLE_PERSON
+from fittingroom.gateway.settings import Settings
+from fittingroom.segment.client import SalientMask
+from fittingroom.segment.garment_landmarks import garment_landmarks
+from fittingroom.segment.product import product_mask
+
+log = logging.getLogger(__name__)
+SIDES = (512, 1024)
+
+
+def _image(path: Path) -> np.ndarray:
+    return decode_image(path.read_bytes(), field=path.name, max_pixels=10**8)
+
+
+def person_at(side: int) -> np.ndarray:
+    person = _image(SAMPLE_PERSON)
+    h, w = person.shape[:2]
+    scale = side / max(h, w)
+    return resize(person, round(w * scale), round(h * scale))
+
+
+def design_request(side: int) -> DesignRequest:
+    return DesignRequest(person=person_at(side), content=_image(SAMPLE_CONTENT), artwork=_image(SAMPLE_ARTWORK))
+
+
+async def garment_request(client: InferenceClient, side: int) -> GarmentRequest:
+    """The catalog request: the garment's mask and landmarks computed once, as registration does."""
+    product = sample_garment(Garment.UPPER)
+    salient = await SalientMask(client).mask(product)
+    silhouette = await asyncio.to_thread(product_mask, product, salient)
+    marks = await asyncio.to_thread(garment_landmarks, silhouette, Garment.UPPER.value)
+    return GarmentRequest(person=person_at(side), garment=product, category=Garment.UPPER,
+                          garment_mask=silhouette, landmarks=marks)
+
+
+def stage_summary(runs: list[tuple[float, TryOnResult]]) -> dict[str, Any]:
+    """p50/p95 (and min/max) of the wall time and of every stage over the runs, in ms."""
+    def summary(values: list[float]) -> dict[str, float]:
+        spread = Spread.of(values)
+        return {"p50": percentile(values, 50), "p95": percentile(values, 95), "min": spread.min, "max": spread.max,
+                "n": len(values)}
+
+    stages = list(runs[0][1].timings_ms)
+    return {"total": summary([seconds * 1000 for seconds, _ in runs]),
+            "stages": {s: summary([r.timings_ms[s] for _, r in runs]) for s in stages}}
+
+
+async def _runs(pipeline: Any, request: Any, repeats: int) -> list[tuple[float, TryOnResult]]:
+    await pipeline(request)  # warm-up: sessions open lazily and ORT allocates its arena on the first run
+    runs = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        result = await pipeline(request)
+        runs.append((time.perf_counter() - start, result))
+    return runs
+
+
+async def end_to_end(repository: Path, repeats: dict[int, int], threads: int = 0) -> dict[str, Any]:
+    """Both modes at every side in SIDES, on the embedded backend with the gateway's default threads."""
+    client = EmbeddedClient(repository, intra_op_threads=threads)
+    out: dict[str, Any] = {"backend": "embedded", "ort_threads": threads, "modes": {}}
+    try:
+        for mode in ("design", "garment"):
+            pipeline = DesignPipeline(client) if mode == "design" else GarmentPipeline(client)
+            for side in SIDES:
+                request = design_request(side) if mode == "design" else await garment_request(client, side)
+                log.info("%s mode at %d px: %d runs", mode, side, repeats[side])
+                out["modes"][f"{mode}-{side}"] = stage_summary(await _runs(pipeline, request, repeats[side]))
+    finally:
+        await client.close()
+    return out
+
+
+def _files() -> dict[str, tuple[str, bytes, str]]:
+    return {name: (path.name, path.read_bytes(), "image/png")
+            for name, path in (("person", SAMPLE_PERSON), ("content", SAMPLE_CONTENT), ("style", SAMPLE_ARTWORK))}
+
+
+def gateway_overhead(repository: Path, repeats: int, threads: int = 0) -> dict[str, Any]:
+    """Design try-on at 512 px: the pipeline called directly vs `POST /v1/tryon/design` on loopback.
+
+    Both share one EmbeddedClient (same warm sessions) and alternate call by call; the overhead is taken
+    per pair (HTTP minus direct), so load that drifts during the run cancels out. The HTTP side includes
+    what the gateway adds: multipart parsing, decoding three uploads, admission, encoding the answer. The
+    answer is asked for as PNG (the API's default) and as JPEG, to show what the encoding costs.
+    """
+    from tests.helpers import live_gateway  # the project's one gateway-in-a-thread (uvicorn on loopback)
+
+    client = EmbeddedClient(repository, intra_op_threads=threads)
+    pipeline = DesignPipeline(client)
+    files = _files()
+    request = DesignRequest(person=_image(SAMPLE_PERSON), content=_image(SAMPLE_CONTENT),
+                            artwork=_image(SAMPLE_ARTWORK))
+    samples: dict[str, list[float]] = {"direct": [], "png": [], "jpeg": []}
+    with tempfile.TemporaryDirectory() as tmp:
+        settings = Settings(model_repository=repository, ort_threads=threads, database_url=f"sqlite:///{tmp}/db",
+                            blob_dir=Path(tmp) / "blobs")
+        with live_gateway(settings, client) as url, httpx.Client(base_url=url, timeout=120) as http:
+            loop = asyncio.new_event_loop()
+            try:
+                for i in range(repeats + 1):  # the first round warms every path up and is dropped
+                    start = time.perf_counter()
+                    loop.run_until_complete(pipeline(request))
+                    timings = {"direct": time.perf_counter() - start}
+                    for fmt in ("png", "jpeg"):
+                        start = time.perf_counter()
+                        http.post("/v1/tryon/design", files=files, data={"format": fmt}).raise_for_status()
+                        timings[fmt] = time.perf_counter() - start
+                    if i:
+                        for name, seconds in timings.items():
+                            samples[name].append(seconds * 1000)
+            finally:
+                loop.close()
+    direct = samples["direct"]
+    result: dict[str, Any] = {
+        "what": "design try-on, 512x512 sample person, embedded backend, sequential calls",
+        "direct_ms": Spread.of(direct).as_dict(),
+        "answer_encode_ms": {fmt: _encode_ms(fmt) for fmt in ("png", "jpeg")},
+    }
+    for fmt in ("png", "jpeg"):
+        http_ms = samples[fmt]
+        p50_direct, p50_http = percentile(direct, 50), percentile(http_ms, 50)
+        shares = [100 * (h - d) / h for d, h in zip(direct, http_ms, strict=True)]
+        result[fmt] = {"http_ms": Spread.of(http_ms).as_dict(), "overhead_ms_p50": p50_http - p50_direct,
+                       "overhead_percent_of_p50": 100 * (p50_http - p50_direct) / p50_http,
+                       "overhead_percent_per_pair": Spread.of(shares).as_dict()}
+    return result
+
+
+def _encode_ms(fmt: str) -> float:
+    """What one of the gateway's own steps costs: encoding a 512 px result (median of 5)."""
+    image = person_at(512)
+    samples = []
+    for _ in range(5):
+        start = time.perf_counter()
+        encode_image(image, fmt)
+        samples.append((time.perf_counter() - start) * 1000)
+    return percentile(samples, 50)
+
