@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 import time
 import uuid
@@ -11,7 +12,8 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI, Request, Response
 from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
-from starlette.routing import Match
+from starlette.routing import Match, Route
+from starlette.types import Scope
 
 from fittingroom.common.breaker import ResilientClient, model_stages
 from fittingroom.common.embedded import EmbeddedClient
@@ -50,13 +52,16 @@ def make_client(settings: Settings) -> InferenceClient:
                            model_stages(STAGE_SPECS))
 
 
-def route_template(app: FastAPI, request: Request) -> str:
-    """The matched route's template (`/v1/garments/{garment_id}`): raw paths would let any scanner
-    mint new metric label values."""
-    for route in app.router.routes:
-        match, _ = route.matches(request.scope)
-        if match is Match.FULL:
-            return str(getattr(route, "path", "unmatched"))
+ROUTERS = (tryon_routes.router, catalog.router, admin.router, web.router)
+
+
+def route_template(routes: list[Route], scope: Scope) -> str:
+    """The template of the route this request will reach (`/v1/garments/{garment_id}`), matched on the
+    path alone: raw paths as metric labels would let any scanner mint new series."""
+    for route in routes:
+        match, _ = route.matches(scope)
+        if match is not Match.NONE:
+            return route.path
     return "unmatched"
 
 
@@ -118,17 +123,21 @@ def create_app(settings: Settings | None = None, client: InferenceClient | None 
     app.state.limits = TenantLimits(settings.tenant_rate_per_s, settings.tenant_burst, settings.tenant_max_in_flight)
     app.state.admission = Admission(settings.max_concurrency, settings.max_queue, settings.max_queue_wait_s)
     install_error_handlers(app)
-    app.include_router(tryon_routes.router)
-    app.include_router(catalog.router)
-    app.include_router(admin.router)
-    app.include_router(web.router)
+    for router in ROUTERS:
+        app.include_router(router)
     app.add_middleware(BodyLimit, max_body_bytes=settings.max_upload_bytes)  # inside `observe`: its 413s are counted
+
+    @functools.cache
+    def templates() -> list[Route]:
+        # FastAPI keeps included routers as opaque entries, so match against the routes we included.
+        every = [*app.router.routes, *(r for router in ROUTERS for r in router.routes)]
+        return [r for r in every if isinstance(r, Route)]
 
     @app.middleware("http")
     async def observe(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
         request_id = request.headers.get(REQUEST_ID) or uuid.uuid4().hex
         request.state.request_id = request_id
-        route = route_template(app, request)
+        route = route_template(templates(), request.scope)
         start = time.perf_counter()
         metrics.in_flight.labels(route).inc()
         try:

@@ -116,5 +116,15 @@ def test_unknown_route_is_json(client: TestClient) -> None:
     assert response.status_code == 404 and response.json()["error"]["code"] == "http_404"
 
 
+def test_metric_labels_are_route_templates(client: TestClient) -> None:
+    client.get("/v1/garments/some-id-1")
+    client.get("/v1/garments/some-id-2")
+    client.get("/no/such/path/123")
+    metrics = client.get("/metrics").text
+    assert 'route="/v1/garments/{garment_id}"' in metrics  # one series for every id
+    assert "some-id" not in metrics and "/no/such/path" not in metrics
+    assert 'route="unmatched"' in metrics
+
+
 def test_openapi_documents_the_route(client: TestClient) -> None:
     assert "/v1/tryon/design" in client.get("/openapi.json").json()["paths"]
