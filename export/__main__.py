@@ -1,14 +1,16 @@
-"""`python -m fittingroom.export`: build model_repository/ from registry weights and the stage specs."""
+"""`python -m fittingroom.export`: build model_repository/ from registry weights, operator checkpoints and specs."""
 
 from __future__ import annotations
 
 import argparse
 import logging
 from pathlib import Path
+from typing import get_args
 
-from fittingroom.export.build import export_all
-from fittingroom.export.builders import BUILDERS
+from fittingroom.export.build import default_models, export_all
+from fittingroom.export.builders import recipes
 from fittingroom.export.flavours import DEFAULT_FLAVOUR, FLAVOURS
+from fittingroom.export.settings import ExportSettings, VtonSize
 from fittingroom.export.weights import PROJECT_ROOT
 
 
@@ -16,11 +18,20 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m fittingroom.export", description=__doc__)
     parser.add_argument("--repository", type=Path, default=PROJECT_ROOT / "model_repository")
     parser.add_argument("--flavour", choices=sorted(FLAVOURS), default=DEFAULT_FLAVOUR)
-    parser.add_argument("--model", action="append", choices=sorted(BUILDERS), help="only these models")
+    parser.add_argument("--model", action="append", choices=sorted(recipes(ExportSettings())),
+                        help="only these models (naming an opt-in model builds it)")
     parser.add_argument("--force", action="store_true", help="rebuild even when up to date")
+    parser.add_argument("--weights-dir", type=Path, help="official checkpoints (default: TRYON_WEIGHTS_DIR)")
+    parser.add_argument("--vton-size", choices=get_args(VtonSize), help="VITON-HD output size (TRYON_VTON_SIZE)")
+    parser.add_argument("--with-large", action="store_true", default=None,
+                        help="also build the opt-in models (TRYON_EXPORT_LARGE=1)")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
-    export_all(args.repository, models=args.model, flavour=args.flavour, force=args.force)
+    flags = {"weights_dir": args.weights_dir, "vton_size": args.vton_size, "export_large": args.with_large}
+    settings = ExportSettings(**{k: v for k, v in flags.items() if v is not None})
+    chosen = recipes(settings)
+    models = args.model or default_models(chosen, with_large=settings.export_large)
+    export_all(args.repository, models=models, flavour=args.flavour, force=args.force, recipes=chosen)
 
 
 if __name__ == "__main__":

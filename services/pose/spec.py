@@ -27,4 +27,22 @@ POSE_LANDMARK = ModelSpec(
     description="person crop (NHWC RGB in [0, 1]) -> 33 body landmarks in crop pixels",
 )
 
-SPECS = (POSE_LANDMARK,)
+OPENPOSE_SIZE = 368  # OpenPose's default network height; the square input is padded with grey
+OPENPOSE_STRIDE = 8
+OPENPOSE_MAPS = OPENPOSE_SIZE // OPENPOSE_STRIDE
+
+OPENPOSE_BODY = ModelSpec(
+    name="openpose_body",
+    inputs=(fp32("image", 3, OPENPOSE_SIZE, OPENPOSE_SIZE),),
+    outputs=(fp32("pafs", 38, OPENPOSE_MAPS, OPENPOSE_MAPS), fp32("heatmaps", 19, OPENPOSE_MAPS, OPENPOSE_MAPS)),
+    provenance=Provenance(
+        trained=True,
+        source="CMU OpenPose body (COCO, 18 keypoints) weights as converted by Hzzone/pytorch-openpose",
+        license="no license file found (the PyTorch port has none; the weights come from CMU OpenPose, "
+                "whose own license is non-commercial)",
+    ),
+    max_batch_size=4,
+    description="image (BGR, x / 256 - 0.5) -> part affinity fields and 18 keypoint heat maps + background",
+)
+
+SPECS = (POSE_LANDMARK, OPENPOSE_BODY)

@@ -125,6 +125,32 @@ def _resnet_stage(in_ch: int, width: int, blocks: int, stride: int, dilation: in
     return nn.Sequential(*layers)
 
 
+def _bin_averages(size: int, bins: int, like: torch.Tensor) -> torch.Tensor:
+    """[bins, size] matrix averaging adaptive pooling's bin i: floor(i*size/bins) .. ceil((i+1)*size/bins)."""
+    spans = [((i * size) // bins, -(-(i + 1) * size // bins)) for i in range(bins)]
+    # Built from Python numbers, so an export records it as a constant.
+    rows = [[1.0 / (end - start) if start <= j < end else 0.0 for j in range(size)] for start, end in spans]
+    return torch.tensor(rows, dtype=like.dtype, device=like.device)
+
+
+class AdaptiveAvgPool(nn.Module):
+    """nn.AdaptiveAvgPool2d as two averaging matmuls, the same bins and means.
+
+    The ONNX exporter only handles output sizes that divide the input; ATR's and Pascal's 512x512 input
+    gives 32x32 features, which the 3- and 6-bin pyramid levels do not divide.
+    """
+
+    def __init__(self, bins: int) -> None:
+        super().__init__()
+        self.bins = bins
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        """[N, C, H, W] -> [N, C, bins, bins]."""
+        rows = _bin_averages(int(x.shape[2]), self.bins, x)
+        cols = _bin_averages(int(x.shape[3]), self.bins, x)
+        return torch.matmul(torch.matmul(rows, x), cols.T)
+
+
 class PyramidPooling(nn.Module):
     """PSP context: pool to 1/2/3/6 bins, project, upsample, concatenate with the input, fuse by 3x3."""
 
@@ -134,7 +160,7 @@ class PyramidPooling(nn.Module):
         super().__init__()
         # Keys stages.<i>.1 (conv) / stages.<i>.2 (norm): index 0 is the parameter-free pooling.
         self.stages = nn.ModuleList(
-            nn.Sequential(nn.AdaptiveAvgPool2d(size), *_conv_abn(in_ch, out_ch)) for size in bins
+            nn.Sequential(AdaptiveAvgPool(size), *_conv_abn(in_ch, out_ch)) for size in bins
         )
         self.bottleneck = _conv_abn(in_ch + len(bins) * out_ch, out_ch, kernel_size=3)
 

@@ -202,16 +202,18 @@ class TpsGridGen(nn.Module):
     def forward(self, theta: torch.Tensor) -> torch.Tensor:
         """Sampling grid [N, H, W, 2] (x, y) in grid_sample coordinates."""
         num_points = self.control_x.shape[0]
-        target_x = theta[:, :num_points] + self.control_x
-        target_y = theta[:, num_points:] + self.control_y
-        grid = torch.stack((target_x @ self.basis.T, target_y @ self.basis.T), -1)
+        targets = torch.stack((theta[:, :num_points] + self.control_x, theta[:, num_points:] + self.control_y), -1)
+        # basis [H*W, N] @ targets [B, N, 2] is already (x, y)-last: the export keeps one untransposed basis.
+        grid = torch.matmul(self.basis, targets)
         return grid.reshape(theta.shape[0], self.height, self.width, 2)
 
 
 class GMM(nn.Module):
     """Geometric matching: correlate person and cloth features, regress a TPS warp of the cloth.
 
-    Official `GMM(opt, inputA_nc=7, inputB_nc=3)`; inputs are at a quarter of the output size.
+    Official `GMM(opt, inputA_nc=7, inputB_nc=3)`; inputs are at a quarter of the load size.
+    `grid_height`/`grid_width` sample the warp at another size than the load size (default): the
+    regression is tied to the load size the checkpoint was trained at, the TPS warp is not.
     """
 
     def __init__(
@@ -221,16 +223,18 @@ class GMM(nn.Module):
         load_height: int = LOAD_HEIGHT,
         load_width: int = LOAD_WIDTH,
         grid_size: int = GRID_SIZE,
+        grid_height: int | None = None,
+        grid_width: int | None = None,
     ) -> None:
         super().__init__()
         self.extractionA = FeatureExtraction(input_a_nc)
         self.extractionB = FeatureExtraction(input_b_nc)
         # Features are 1/16 of the quarter-size input, i.e. 1/64 of the output, one channel per position.
         self.regression = FeatureRegression((load_width // 64) * (load_height // 64), 2 * grid_size**2)
-        self.gridGen = TpsGridGen(load_height, load_width, grid_size)
+        self.gridGen = TpsGridGen(grid_height or load_height, grid_width or load_width, grid_size)
 
     def forward(self, input_a: torch.Tensor, input_b: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-        """(theta [N, 2*grid_size^2], warped grid [N, load_height, load_width, 2])."""
+        """(theta [N, 2*grid_size^2], sampling grid [N, grid_height, grid_width, 2])."""
         feature_a = F.normalize(self.extractionA(input_a), dim=1)
         feature_b = F.normalize(self.extractionB(input_b), dim=1)
         theta = self.regression(feature_correlation(feature_a, feature_b))

@@ -1,0 +1,56 @@
+"""What a builder returns, how build.py knows a model's inputs, and the ONNX Runtime helpers both use."""
+
+from __future__ import annotations
+
+import zlib
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import NamedTuple
+
+import numpy as np
+import onnx
+import onnxruntime as ort
+
+from fittingroom.common.modelspec import ModelSpec
+
+ONNX_OPSET = 17  # >= 16 for GridSample (the warp-gen models)
+
+
+@dataclass(frozen=True)
+class Built:
+    model: onnx.ModelProto
+    parity: dict[str, object]
+
+
+@dataclass(frozen=True)
+class OperatorCheckpoint:
+    """An official checkpoint file that the operator may put into TRYON_WEIGHTS_DIR."""
+
+    file_name: str
+    path: Path | None  # None: not there, and the model is built from seeded random weights
+
+
+class Recipe(NamedTuple):
+    """How to build one served model, and what identifies a build (for the up-to-date check)."""
+
+    spec: ModelSpec
+    build: Callable[[Path], Built]
+    weight_keys: tuple[str, ...] = ()  # registry weights (export/weights.py) whose bytes identify the build
+    checkpoint: OperatorCheckpoint | None = None
+    sources: tuple[Path, ...] = ()  # code files whose bytes identify the build (architectures, wrappers)
+    opt_in: bool = False  # built only when asked for by name, or with --with-large / TRYON_EXPORT_LARGE
+
+
+def seed_for(name: str) -> int:
+    """The torch seed of a model's placeholder weights: fixed per model name, so rebuilds are identical."""
+    return zlib.crc32(name.encode())
+
+
+def session(model: onnx.ModelProto | Path) -> ort.InferenceSession:
+    source = model.SerializeToString() if isinstance(model, onnx.ModelProto) else str(model)
+    return ort.InferenceSession(source, providers=["CPUExecutionProvider"])
+
+
+def max_diff(a: list[np.ndarray], b: list[np.ndarray]) -> float:
+    return max(float(np.abs(x - y).max()) for x, y in zip(a, b, strict=True))
