@@ -3,9 +3,9 @@
     python -m bench.profile design 512 --seconds 15        # the design try-on, looped
     python -m bench.profile model u2netp ort_default       # one model variant at batch 1, looped
 
-`record` runs one of these under `py-spy record --native --threads` and writes an SVG flame graph: native
-frames show which kernels (MLAS convolutions, OpenCV's GrabCut, torch's oneDNN) the time goes to, which a
-Python-only profiler cannot see inside ONNX Runtime's worker threads.
+`record` runs one of these and, once it is warm, attaches `py-spy record --native --threads` to write an SVG
+flame graph. Every thread is sampled, ONNX Runtime's and OpenCV's workers included, and native frames show
+the libraries the time goes to (onnxruntime, cv2, torch), which a Python-only profiler cannot see.
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ from bench.common import ROOT
 
 log = logging.getLogger(__name__)
 PY_SPY_RATE = 67  # samples/s: enough for a 15 s loop, and not a round number (no aliasing with periodic work)
+WARM = "warm"  # what a loop prints once its first run is done
 
 
 def _py_spy() -> str | None:
@@ -49,17 +50,24 @@ def attach(pid: int, out: Path, seconds: float) -> subprocess.Popen[bytes] | Non
 
 
 def record(target: list[str], out: Path, seconds: float) -> Path | None:
-    """py-spy's flame graph of `python -m bench.profile <target>`; None (logged) when it cannot be made."""
-    py_spy = _py_spy()
-    if py_spy is None:
-        return None
-    command = [py_spy, "record", *_options(out), "--", sys.executable, "-m", "bench.profile", *target,
-               "--seconds", str(seconds)]
-    log.info("profiling %s -> %s", " ".join(target), out.relative_to(ROOT) if out.is_relative_to(ROOT) else out)
-    done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True)
-    if done.returncode != 0:
-        log.warning("py-spy failed (%d): %s", done.returncode, done.stderr[-1000:])
-        return None
+    """py-spy's flame graph of `python -m bench.profile <target>` once it is warm; None (logged) on failure.
+
+    The loop starts first and says "warm" after its first run; py-spy attaches only then, so imports and
+    session start-up stay out of the picture.
+    """
+    loop = subprocess.Popen([sys.executable, "-m", "bench.profile", *target, "--seconds", str(seconds + 5)],
+                            cwd=ROOT, stdout=subprocess.PIPE, text=True)
+    try:
+        assert loop.stdout is not None
+        if loop.stdout.readline().strip() != WARM:
+            log.warning("profile target %s did not start", " ".join(target))
+            return None
+        recorder = attach(loop.pid, out, seconds)
+        if recorder is None or recorder.wait() != 0:
+            log.warning("py-spy could not record %s", " ".join(target))
+            return None
+    finally:
+        loop.wait()
     return out
 
 
@@ -73,6 +81,7 @@ def _loop_design(side: int, seconds: float) -> int:
         pipeline = DesignPipeline(client)
         request = design_request(side)
         await pipeline(request)
+        print(WARM, flush=True)
         runs, deadline = 0, time.monotonic() + seconds
         while time.monotonic() < deadline:
             await pipeline(request)
@@ -94,6 +103,7 @@ def _loop_model(name: str, variant: str, seconds: float) -> int:
     call = torch_call(module, case, raw) if variant == "torch" else \
         ort_call(default_session(float_path), case, raw, uint8=False)
     call()
+    print(WARM, flush=True)
     runs, deadline = 0, time.monotonic() + seconds
     while time.monotonic() < deadline:
         call()
@@ -109,7 +119,7 @@ def main() -> None:
     args = parser.parse_args()
     runs = _loop_design(int(args.args[0]), args.seconds) if args.kind == "design" else \
         _loop_model(args.args[0], args.args[1], args.seconds)
-    print(f"{runs} runs in {args.seconds:g} s")
+    print(f"{runs} runs in {args.seconds:g} s", file=sys.stderr)
 
 
 if __name__ == "__main__":

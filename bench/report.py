@@ -186,9 +186,9 @@ def plot_all(results: dict[str, dict[str, Any]], directory: Path = RESULTS) -> N
 # -- the summary table -------------------------------------------------------------------------------------
 
 def spread(s: dict[str, float], scale: float = 1.0, digits: int = 2, unit: str = "") -> str:
-    """'median (min-max)' in one cell."""
+    """'median (min to max)' in one cell ("to", not a dash: spreads of differences can be negative)."""
     f = f"{{:.{digits}f}}"
-    return f"{f.format(s['median'] * scale)}{unit} ({f.format(s['min'] * scale)}-{f.format(s['max'] * scale)})"
+    return f"{f.format(s['median'] * scale)}{unit} ({f.format(s['min'] * scale)} to {f.format(s['max'] * scale)})"
 
 
 def _verdict(met: bool) -> str:
@@ -230,7 +230,7 @@ def _model_rows(models: dict[str, Any]) -> list[str]:
             g = entry["gflops"]
             gflops = " / ".join(f"{g[v]['median']:.0f}" if v in g else "-"
                                 for v in ("torch", "ort_default", "ort_tuned"))
-            rows.append(f"| {r['model']} | {r['resolution']} | {batch} | {torch_cell} | "
+            rows.append(f"| {r['model']} | {r['resolution']} | {batch} (n={entry['repeats']}) | {torch_cell} | "
                         f"{spread(s['ort_default'], 1000, 0, ' ms')} | {tuned} | {sp_d} | {sp_t} | "
                         f"{r['gflop_per_sample'] * int(batch):.1f} | {gflops} |")
     return rows
@@ -238,8 +238,11 @@ def _model_rows(models: dict[str, Any]) -> list[str]:
 
 def _tryon_rows(tryon: dict[str, Any]) -> list[str]:
     rows = ["| mode | side | wall p50 | wall p95 | stages p50 / p95 (ms) |", "|---|---|---|---|---|"]
-    for name, m in tryon["end_to_end"]["modes"].items():
-        mode, side = name.split("-")
+    runs = {**tryon["end_to_end"]["modes"], **tryon["end_to_end"].get("experiments", {})}
+    for name, m in runs.items():
+        mode, side = name.split("-")[:2]
+        if name in tryon["end_to_end"].get("experiments", {}):
+            mode += " (experiment: 1 ORT thread per session)"
         stages = ", ".join(f"{s} {v['p50']:.0f}/{v['p95']:.0f}" for s, v in m["stages"].items())
         rows.append(f"| {mode} | {side} px | {m['total']['p50']:.0f} ms | {m['total']['p95']:.0f} ms "
                     f"(n={m['total']['n']}) | {stages} |")
@@ -302,7 +305,9 @@ def summary(results: dict[str, dict[str, Any]]) -> str:
                   f"{peak['blas'][0]['architecture'] if peak['blas'] else '?'} kernel, "
                   f"{peak['blas'][0]['num_threads'] if peak['blas'] else '?'} threads): "
                   f"**{spread(peak['gflops'], digits=1, unit=' GFLOP/s')}**. Times per call, median (min-max) "
-                  f"over {models['repeats']} interleaved repeats, from a uint8 NHWC batch to the outputs. "
+                  f"over n interleaved repeats ({models['repeats']}, or 2 for calls over 4 s), from a uint8 NHWC batch "
+                  "to the outputs. GFLOP per call: torch's flop counter where a torch definition exists, else the "
+                  "ONNX graph's Conv/MatMul/Gemm. "
                   f"ORT tuned = optimisation level `{tuned['level']}`, {tuned['threads'] or 'default'} intra-op "
                   "thread(s) (best of the sweep in `models.json` → `tuning`) plus uint8 NHWC input with the "
                   "normalisation inside the graph where the model takes photos.", "",
@@ -337,7 +342,8 @@ def summary(results: dict[str, dict[str, Any]]) -> str:
         k = batching["backends"]
         e, t = k["backends"]["embedded"]["total"], k["backends"]["triton"]["total"]
         lines += ["", f"Design try-on at {k['side']} px, same machine: embedded p50 {e['p50']:.0f} ms "
-                  f"({e['min']:.0f}-{e['max']:.0f}), Triton p50 {t['p50']:.0f} ms ({t['min']:.0f}-{t['max']:.0f}): "
+                  f"({e['min']:.0f} to {e['max']:.0f}), Triton p50 {t['p50']:.0f} ms "
+                  f"({t['min']:.0f} to {t['max']:.0f}): "
                   f"Triton / embedded = {k['triton_over_embedded_p50']:.2f}.", ""]
     gpu = results.get("gpu")
     if gpu:

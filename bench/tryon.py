@@ -86,9 +86,14 @@ async def _runs(pipeline: Any, request: Any, repeats: int) -> list[tuple[float, 
 
 
 async def end_to_end(repository: Path, repeats: dict[int, int], threads: int = 0) -> dict[str, Any]:
-    """Both modes at every side in SIDES, on the embedded backend with the gateway's default threads."""
+    """Both modes at every side in SIDES, on the embedded backend with the gateway's default threads.
+
+    One experiment rides along: the design mode at 512 px with one ORT thread per session. The pipeline runs
+    two models at once (person mask ∥ style vector, pose ∥ stylize), and with one thread per core each, two
+    sessions ask for twice the cores there are.
+    """
+    out: dict[str, Any] = {"backend": "embedded", "ort_threads": threads, "modes": {}, "experiments": {}}
     client = EmbeddedClient(repository, intra_op_threads=threads)
-    out: dict[str, Any] = {"backend": "embedded", "ort_threads": threads, "modes": {}}
     try:
         for mode in ("design", "garment"):
             pipeline = DesignPipeline(client) if mode == "design" else GarmentPipeline(client)
@@ -98,6 +103,13 @@ async def end_to_end(repository: Path, repeats: dict[int, int], threads: int = 0
                 out["modes"][f"{mode}-{side}"] = stage_summary(await _runs(pipeline, request, repeats[side]))
     finally:
         await client.close()
+    single = EmbeddedClient(repository, intra_op_threads=1)
+    try:
+        log.info("design mode at 512 px, 1 ORT thread per session: %d runs", repeats[512])
+        out["experiments"]["design-512-ort-threads-1"] = stage_summary(
+            await _runs(DesignPipeline(single), design_request(512), repeats[512]))
+    finally:
+        await single.close()
     return out
 
 

@@ -275,10 +275,32 @@ def main() -> int:
             summaries[scenario] = summary
             log.info("%s: %d requests, %d failures, knee %s", scenario, summary["requests"], summary["failures"],
                      summary["knee"])
+    (out / "summary.md").write_text(markdown(summaries, machine))
     for scenario, s in summaries.items():
         print(f"{scenario}: {s['requests']} requests, {s['failures']} failures, knee: "
               f"{s['knee']['users'] if s['knee'] else 'not reached'} users")
     return 0
+
+
+def markdown(summaries: dict[str, Any], machine: str) -> str:
+    """One table per scenario: the steps, their throughput, latency percentiles and errors, and the knee."""
+    lines = [f"# Load test results\n\nMachine: {machine}.\n"]
+    for scenario, s in summaries.items():
+        knee = s["knee"]
+        lines += [f"## {scenario} ({s['backend']} backend)\n",
+                  f"Command: `{s['command']}`; {s['rate_per_user']:g} requests/s per shopper (think time fills "
+                  f"the rest), {s['step_seconds']:g} s per step; {s['requests']} requests, {s['failures']} "
+                  f"failed. Knee ({s['knee_rule']}): "
+                  + (f"**{knee['users']} shoppers** (p50 {knee['p50_ms']:.0f} ms vs {knee['first_step_p50_ms']:.0f} ms "
+                     "at the first step)." if knee else "not reached."), "",
+                  "| shoppers | offered req/s | served req/s | p50 ms | p95 ms | p99 ms | errors |",
+                  "|---|---|---|---|---|---|---|"]
+        for step in s["steps"]:
+            cells = " | ".join(f"{step[k]:.0f}" if k in step else "-" for k in ("p50_ms", "p95_ms", "p99_ms"))
+            lines.append(f"| {step['users']} | {step['users'] * s['rate_per_user']:.2f} | "
+                         f"{step['throughput_per_s']:.2f} | {cells} | {step['failures']} of {step['requests']} |")
+        lines.append("")
+    return "\n".join(lines)
 
 
 if __name__ == "__main__":

@@ -102,3 +102,14 @@ def test_summary_states_each_target_and_verdict() -> None:
     fast, slow = (line for line in text.splitlines() if "batch 1: " in line)
     assert fast.endswith("**met** |") and slow.endswith("**missed** |")
     assert "skipped: too long" in text
+
+
+def test_cuda_suite_says_why_it_skips_without_a_gpu() -> None:
+    torch = pytest.importorskip("torch")
+    from bench import gpu
+    from bench.zoo import cases
+
+    if torch.cuda.is_available():
+        pytest.skip("this machine has a GPU: the suite runs instead of skipping")
+    result = gpu.run(cases(["u2netp"]), repeats=1)
+    assert "CUDA" in result["skipped"]
