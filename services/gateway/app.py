@@ -28,6 +28,7 @@ from fittingroom.gateway.errors import error_body, install_error_handlers
 from fittingroom.gateway.garment_pipeline import GarmentPipeline
 from fittingroom.gateway.limits import TenantLimits
 from fittingroom.gateway.metrics import GatewayMetrics
+from fittingroom.gateway.neural_pipeline import NeuralGarmentPipeline
 from fittingroom.gateway.pipeline import DESIGN_MODELS, DesignPipeline
 from fittingroom.gateway.routing import TrafficRouter
 from fittingroom.gateway.settings import Backend, Settings
@@ -103,6 +104,8 @@ def create_app(settings: Settings | None = None, client: InferenceClient | None 
                                             observe=observe)
         app.state.garment_pipeline = GarmentPipeline(inference, router=router, timeout_s=settings.request_timeout_s,
                                                      observe=observe)
+        app.state.neural_pipeline = NeuralGarmentPipeline(inference, router=router,
+                                                          timeout_s=settings.request_timeout_s, observe=observe)
         app.state.catalog = catalog.Catalog(store, make_blobs(settings), SalientMask(inference))
         app.state.admin = admin.ModelAdmin(inference, router, store, ModelRepository(settings.model_repository),
                                            metrics, settings.drain_timeout_s)

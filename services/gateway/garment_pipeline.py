@@ -52,18 +52,13 @@ class GarmentPipeline(TryOnPipeline[GarmentRequest]):
 
     async def _run(self, request: GarmentRequest, result: TryOnResult) -> TryOnResult:
         (person_mask, pose), (product, marks) = await asyncio.gather(
-            self._person(request, result), self._garment(request, result))
+            self.person_and_pose(request, result), self._garment(request, result))
         worn, (warped, front) = await asyncio.gather(
             self._timed(result, "worn_garment", "", asyncio.to_thread(self.worn_garment, request, person_mask, pose)),
             self._placed(request, result, person_mask, pose, product, marks))
         result.image = await self._timed(result, "composite", "", asyncio.to_thread(
             self.composite, request, person_mask, warped, front, worn))
         return result
-
-    async def _person(self, request: GarmentRequest, result: TryOnResult) -> tuple[np.ndarray, Pose]:
-        mask = await self._timed(result, "person_mask", U2NETP.name, self.person_mask(request, result))
-        pose = await self._timed(result, "pose", POSE_LANDMARK.name, self.pose(request, mask, result))
-        return mask, pose
 
     async def _garment(self, request: GarmentRequest, result: TryOnResult) -> tuple[np.ndarray, GarmentLandmarks]:
         mask = request.garment_mask

@@ -101,3 +101,9 @@ class TryOnPipeline(Generic[R]):
             raise InvalidInput("no person found in the photo", field="person")
         return await self.poses.estimate(request.person, box, version=result.models[POSE_LANDMARK.name].version,
                                          timeout_s=self.timeout_s)
+
+    async def person_and_pose(self, request: R, result: TryOnResult) -> tuple[np.ndarray, Pose]:
+        """Person mask, then the pose on it, each timed: the garment paths run both beside their other steps."""
+        mask = await self._timed(result, "person_mask", U2NETP.name, self.person_mask(request, result))
+        pose = await self._timed(result, "pose", POSE_LANDMARK.name, self.pose(request, mask, result))
+        return mask, pose

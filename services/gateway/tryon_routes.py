@@ -18,9 +18,10 @@ from fittingroom.gateway.catalog import Catalog, get_catalog
 from fittingroom.gateway.garment_mask import Garment
 from fittingroom.gateway.garment_pipeline import GarmentPipeline, GarmentRequest
 from fittingroom.gateway.limits import RateLimited
+from fittingroom.gateway.neural_pipeline import GarmentPath, NeuralGarmentPipeline, choose_garment_pipeline
 from fittingroom.gateway.pipeline import DesignPipeline, DesignRequest
 from fittingroom.gateway.routing import PIN_HEADER, parse_pins
-from fittingroom.gateway.tryon import TryOnResult
+from fittingroom.gateway.tryon import TryOnPipeline, TryOnResult
 
 REQUEST_ID = "X-Request-Id"
 FORMAT_PATTERN = f"^({'|'.join(OUTPUT_FORMATS)})$"
@@ -130,7 +131,13 @@ def get_garment_pipeline(request: Request) -> GarmentPipeline:
     return pipeline
 
 
+def get_neural_pipeline(request: Request) -> NeuralGarmentPipeline:
+    pipeline: NeuralGarmentPipeline = request.app.state.neural_pipeline
+    return pipeline
+
+
 GarmentDep = Annotated[GarmentPipeline, Depends(get_garment_pipeline)]
+NeuralDep = Annotated[NeuralGarmentPipeline, Depends(get_neural_pipeline)]
 CatalogDep = Annotated[Catalog, Depends(get_catalog)]
 
 
@@ -143,6 +150,7 @@ class TryOnForm:
         tenant: AdmittedDep,
         design: DesignDep,
         garments: GarmentDep,
+        neural: NeuralDep,
         catalog: CatalogDep,
         mode: Annotated[str, Form(pattern="^(design|garment)$")] = "design",
         garment_id: Annotated[str | None, Form(max_length=64, description="garment mode: a catalog garment")] = None,
@@ -150,11 +158,14 @@ class TryOnForm:
         content: Annotated[UploadFile | None, File(description="design mode: image to print")] = None,
         style: Annotated[UploadFile | None, File(description="design mode: artwork giving the style")] = None,
         category: Annotated[Garment, Form()] = Garment.UPPER,
+        path: Annotated[GarmentPath, Form(description="garment mode: classical, neural (VITON-HD) or auto (neural "
+                                                      "when all its models are trained)")] = GarmentPath.AUTO,
         opacity: Annotated[float, Form(ge=0.0, le=1.0)] = 0.9,
         format: Annotated[str, Form(pattern=FORMAT_PATTERN)] = "png",
         max_side: Annotated[int | None, Form(ge=32)] = None,
     ) -> None:
         self.request, self.tenant, self.design, self.garments, self.catalog = request, tenant, design, garments, catalog
+        self.neural, self.path = neural, path
         self.mode, self.garment_id, self.garment, self.content, self.style = mode, garment_id, garment, content, style
         self.category, self.opacity, self.format, self.max_side = category, opacity, format, max_side
         self.pins = parse_pins(request.headers.get(PIN_HEADER))
@@ -177,17 +188,22 @@ class TryOnForm:
                                field="garment_id")
         if self.garment_id is not None:
             record = await self.catalog.get(self.tenant.name, self.garment_id)
+            catalog_pipeline = await self.garment_pipeline(Garment(record.category))
 
             async def run_catalog(person: np.ndarray) -> TryOnResult:
-                return await self.garments(await self.catalog.garment_request(record, person), pins=self.pins)
+                return await catalog_pipeline(await self.catalog.garment_request(record, person), pins=self.pins)
             return run_catalog
         assert self.garment is not None
         product = await read_image(self.request, self.garment, "garment")
+        upload_pipeline = await self.garment_pipeline(self.category)
 
         async def run_upload(person: np.ndarray) -> TryOnResult:
-            return await self.garments(GarmentRequest(person=person, garment=product, category=self.category),
-                                       pins=self.pins)
+            return await upload_pipeline(GarmentRequest(person=person, garment=product, category=self.category),
+                                         pins=self.pins)
         return run_upload
+
+    async def garment_pipeline(self, category: Garment) -> TryOnPipeline[GarmentRequest]:
+        return await choose_garment_pipeline(self.path, category, classical=self.garments, neural=self.neural)
 
 
 @router.post("/v1/tryon", responses=IMAGE_RESPONSES)

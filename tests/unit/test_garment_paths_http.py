@@ -1,0 +1,65 @@
+"""POST /v1/tryon in garment mode with `path`: auto picks classical while the neural models are untrained
+(as here); neural asked for explicitly runs and says which models are untrained."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import numpy as np
+import pytest
+from fastapi.testclient import TestClient
+
+from fittingroom.common.imagecodec import encode_image
+from fittingroom.gateway.app import create_app
+from fittingroom.gateway.garment_mask import Garment
+from fittingroom.gateway.sample_garment import sample_garment
+from fittingroom.gateway.settings import Settings
+
+UNTRAINED_HERE = "schp_lip, u2net_cloth, vitonhd_alias, vitonhd_gmm, vitonhd_seg"
+
+
+@pytest.fixture(scope="module")
+def client(repository: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
+    state = tmp_path_factory.mktemp("state")
+    settings = Settings(model_repository=repository, ort_threads=1, request_timeout_s=120,
+                        database_url=f"sqlite:///{state / 'tryon.db'}", blob_dir=state / "blobs")
+    with TestClient(create_app(settings)) as test_client:
+        yield test_client
+
+
+@pytest.fixture(scope="module")
+def files(person: np.ndarray) -> dict[str, tuple[str, bytes, str]]:
+    return {"person": ("person.png", encode_image(person, "png")[0], "image/png"),
+            "garment": ("shirt.png", encode_image(sample_garment(Garment.UPPER), "png")[0], "image/png")}
+
+
+@pytest.mark.parametrize(("data", "field"), [({"path": "diffusion"}, "path"),
+                                             ({"path": "neural", "category": "lower"}, "category")])
+def test_a_path_that_cannot_serve_the_request_is_a_422(client: TestClient, files: dict, data: dict,
+                                                       field: str) -> None:
+    response = client.post("/v1/tryon", files=files, data={"mode": "garment", **data})
+    assert response.status_code == 422, response.text
+    assert response.json()["error"]["field"] == field
+
+
+@pytest.mark.slow
+def test_auto_is_classical_while_the_neural_models_are_untrained(client: TestClient, files: dict) -> None:
+    response = client.post("/v1/tryon", files=files, data={"mode": "garment", "path": "auto"})
+    assert response.status_code == 200, response.text
+    assert response.headers["x-tryon-path"] == "classical"
+    assert "x-untrained-models" not in response.headers
+
+
+@pytest.mark.slow
+def test_neural_runs_on_request_and_names_the_untrained_models(client: TestClient, files: dict,
+                                                               person: np.ndarray) -> None:
+    response = client.post("/v1/tryon", files=files, data={"mode": "garment", "path": "neural"},
+                           headers={"Accept": "application/json"})
+    assert response.status_code == 200, response.text
+    assert response.headers["x-tryon-path"] == "neural"
+    assert response.headers["x-untrained-models"] == UNTRAINED_HERE
+    body = response.json()
+    assert body["path"] == "neural" and body["untrained_models"] == UNTRAINED_HERE.split(", ")
+    assert (body["height"], body["width"]) == person.shape[:2]
+    assert {"seg", "gmm", "alias", "paste"} <= set(body["timings_ms"])

@@ -1,0 +1,102 @@
+"""The neural garment path (VITON-HD): path choice, input checks, and one run end to end on the exported
+models, which here are untrained placeholders: the test checks the plumbing and the labels, never the picture.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+
+from fittingroom.common.embedded import EmbeddedClient
+from fittingroom.common.errors import InvalidInput, ModelNotFound
+from fittingroom.common.inference import ModelMetadata
+from fittingroom.common.stage import ModelUse
+from fittingroom.gateway.cli import _write
+from fittingroom.gateway.garment_mask import Garment
+from fittingroom.gateway.garment_pipeline import GarmentPipeline, GarmentRequest
+from fittingroom.gateway.neural_pipeline import (
+    NEURAL,
+    NEURAL_MODELS,
+    GarmentPath,
+    NeuralGarmentPipeline,
+    choose_garment_pipeline,
+)
+from fittingroom.gateway.sample_garment import sample_garment
+from fittingroom.gateway.tryon import TryOnResult
+
+UNTRAINED_HERE = ["schp_lip", "u2net_cloth", "vitonhd_alias", "vitonhd_gmm", "vitonhd_seg"]
+STAGES = {"person_mask", "pose", "parsing", "cloth_mask", "agnostic", "seg", "gmm", "alias", "paste"}
+
+
+class Metadata:
+    """A backend whose models all say trained=`trained`, or that does not serve `missing`."""
+
+    def __init__(self, trained: bool, missing: str | None = None) -> None:
+        self.trained, self.missing = trained, missing
+
+    async def model_metadata(self, model: str, version: int | None = None) -> ModelMetadata:
+        if model == self.missing:
+            raise ModelNotFound(f"model '{model}' is not in the repository")
+        return ModelMetadata(model, (1,), "onnxruntime_onnx", (), (), 4, {"trained": str(self.trained).lower()})
+
+
+async def _chosen(backend: Any, path: GarmentPath, category: Garment = Garment.UPPER) -> str | None:
+    chosen = await choose_garment_pipeline(path, category, classical=GarmentPipeline(backend),
+                                           neural=NeuralGarmentPipeline(backend))
+    return chosen.path
+
+
+async def test_auto_takes_neural_only_when_every_model_is_trained() -> None:
+    assert await _chosen(Metadata(trained=True), GarmentPath.AUTO) == NEURAL
+    assert await _chosen(Metadata(trained=True), GarmentPath.AUTO, Garment.DRESS) == "classical"  # tops only
+    assert await _chosen(Metadata(trained=False), GarmentPath.AUTO) == "classical"
+    assert await _chosen(Metadata(trained=True, missing=NEURAL_MODELS[-1]), GarmentPath.AUTO) == "classical"
+    assert await _chosen(Metadata(trained=False), GarmentPath.NEURAL) == NEURAL  # asked for: runs, labelled
+    assert await _chosen(Metadata(trained=True), GarmentPath.CLASSICAL) == "classical"
+
+
+async def test_auto_is_classical_on_this_repository(embedded: EmbeddedClient) -> None:
+    assert await _chosen(embedded, GarmentPath.AUTO) == "classical"
+
+
+def test_only_tops_and_valid_images_are_accepted() -> None:
+    person = np.zeros((100, 100, 3), np.uint8)
+    with pytest.raises(InvalidInput) as error:
+        NeuralGarmentPipeline.check_inputs(GarmentRequest(person, person, Garment.LOWER))
+    assert error.value.field == "category"
+    with pytest.raises(InvalidInput) as error:
+        NeuralGarmentPipeline.check_inputs(GarmentRequest(person, np.zeros((10, 100, 3), np.uint8)))
+    assert error.value.field == "garment"
+
+
+@pytest.mark.slow
+async def test_neural_tryon_runs_end_to_end_on_the_placeholders(embedded: EmbeddedClient,
+                                                                 person: np.ndarray) -> None:
+    observed: list[tuple[str, str, str]] = []
+    pipeline = NeuralGarmentPipeline(embedded, observe=lambda stage, model, _v, outcome, _s: observed.append(
+        (stage, model, outcome)))
+    result = await pipeline(GarmentRequest(person, sample_garment(Garment.UPPER)))
+    assert result.mode == "garment" and result.path == NEURAL
+    assert result.image.shape == person.shape and result.image.dtype == np.uint8
+    assert set(result.timings_ms) == STAGES
+    assert {stage for stage, _, outcome in observed if outcome == "ok"} == STAGES
+    assert {("seg", "vitonhd_seg"), ("gmm", "vitonhd_gmm"), ("alias", "vitonhd_alias"),
+            ("parsing", "schp_lip"), ("cloth_mask", "u2net_cloth")} <= {(s, m) for s, m, _ in observed}
+    assert set(result.models) == set(NEURAL_MODELS)
+    assert result.untrained_models == UNTRAINED_HERE  # the placeholders are named, never passed off as trained
+    # The person is framed from the head down, centred on the neck; right of that frame the photo is untouched.
+    assert np.array_equal(result.image[:, 440:], person[:, 440:])
+
+
+def test_cli_report_names_the_path_and_warns_about_placeholders(tmp_path: Path,
+                                                                capsys: pytest.CaptureFixture[str]) -> None:
+    result = TryOnResult(image=np.zeros((8, 8, 3), np.uint8), mode="garment", path=NEURAL,
+                         models={"vitonhd_alias": ModelUse("vitonhd_alias", 1, trained=False)})
+    _write(result, tmp_path / "tryon.png", None, {})
+    assert "WARNING: untrained placeholder weights in ['vitonhd_alias']" in capsys.readouterr().out
+    report = json.loads((tmp_path / "report.json").read_text())
+    assert report["path"] == NEURAL and report["untrained_models"] == ["vitonhd_alias"]
