@@ -21,7 +21,7 @@ import time
 from typing import Any
 
 from bench import report
-from bench.common import RESULTS, ROOT, read_results, write_result
+from bench.common import RESULTS, ROOT, LoadWatch, read_results, write_result
 
 log = logging.getLogger("bench")
 REPOSITORY = ROOT / "model_repository"
@@ -33,7 +33,10 @@ def _command(suite: str, args: argparse.Namespace, *options: str) -> str:
     return " ".join(["python -m bench", suite, *options, *selection])
 
 
-def run_models(args: argparse.Namespace) -> None:
+Result = tuple[str, dict[str, Any], str]  # the result file's name, its numbers, the command reproducing them
+
+
+def run_models(args: argparse.Namespace) -> Result:
     from bench.models import OrtOptions, measure_case, tune
     from bench.peak import sgemm_peak
     from bench.zoo import cases
@@ -46,9 +49,9 @@ def run_models(args: argparse.Namespace) -> None:
     models = [measure_case(case, tuned, repeats=args.repeats, max_call_s=args.max_call_s,
                            peak_gflops=peak["gflops"]["median"], cores=os.cpu_count() or 1)
               for case in cases(args.models)]
-    write_result("models", {"repeats": args.repeats, "max_call_s": args.max_call_s, "sgemm_peak": peak,
-                            "tuning": tuning, "torch_threads": _torch_threads(), "models": models},
-                 _command("models", args, f"--repeats {args.repeats}", f"--max-call-s {args.max_call_s:g}"))
+    return ("models", {"repeats": args.repeats, "max_call_s": args.max_call_s, "sgemm_peak": peak, "tuning": tuning,
+                       "torch_threads": _torch_threads(), "models": models},
+            _command("models", args, f"--repeats {args.repeats}", f"--max-call-s {args.max_call_s:g}"))
 
 
 def _torch_threads() -> int:
@@ -57,35 +60,35 @@ def _torch_threads() -> int:
     return int(torch.get_num_threads())
 
 
-def run_tryon(args: argparse.Namespace) -> None:
+def run_tryon(args: argparse.Namespace) -> Result:
     from bench.tryon import end_to_end, gateway_overhead
 
     repeats = {512: args.tryon_repeats, 1024: max(3, args.tryon_repeats * 5 // 8)}
     e2e = asyncio.run(end_to_end(REPOSITORY, repeats))
     overhead = gateway_overhead(REPOSITORY, args.tryon_repeats)
-    write_result("tryon", {"repeats": {str(k): v for k, v in repeats.items()}, "end_to_end": e2e,
-                           "gateway_overhead": overhead},
-                 _command("tryon", args, f"--tryon-repeats {args.tryon_repeats}"))
+    return ("tryon", {"repeats": {str(k): v for k, v in repeats.items()}, "end_to_end": e2e,
+                      "gateway_overhead": overhead},
+            _command("tryon", args, f"--tryon-repeats {args.tryon_repeats}"))
 
 
-def run_batching(args: argparse.Namespace) -> None:
+def run_batching(args: argparse.Namespace) -> Result:
     from bench import triton
 
     profile = RESULTS / f"profile-triton-{args.batching_model}-8-clients.svg" if args.profile_batching else None
     data = triton.run(REPOSITORY, batching_model=args.batching_model, rounds=args.rounds,
                       backend_repeats=args.tryon_repeats, profile=profile)
-    write_result("batching", data, _command("batching", args, f"--batching-model {args.batching_model}",
-                                            f"--rounds {args.rounds}", f"--tryon-repeats {args.tryon_repeats}"))
+    return ("batching", data, _command("batching", args, f"--batching-model {args.batching_model}",
+                                       f"--rounds {args.rounds}", f"--tryon-repeats {args.tryon_repeats}"))
 
 
-def run_gpu(args: argparse.Namespace) -> None:
+def run_gpu(args: argparse.Namespace) -> Result:
     from bench import gpu
     from bench.zoo import cases
 
     data = gpu.run(cases(args.models), args.repeats)
     if "skipped" in data:
         print(f"--device cuda: skipped: {data['skipped']}")
-    write_result("gpu", data, _command("--device cuda", args, f"--repeats {args.repeats}"))
+    return "gpu", data, _command("--device cuda", args, f"--repeats {args.repeats}")
 
 
 def run_profiles(results: dict[str, dict[str, Any]], seconds: float) -> list[str]:
@@ -132,7 +135,8 @@ def main() -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s: %(message)s", stream=sys.stderr)
     started = time.monotonic()
     if args.device == "cuda":
-        run_gpu(args)
+        watch = LoadWatch()
+        write_result(*run_gpu(args), watch.finish())
         suites: list[str] = ["report"]
     else:
         suites = args.suites or [*CPU_SUITES, "profiles", "report"]
@@ -140,7 +144,8 @@ def main() -> None:
     for suite in suites:
         if suite in runners:
             suite_started = time.monotonic()
-            runners[suite](args)
+            watch = LoadWatch()
+            write_result(*runners[suite](args), watch.finish())
             log.info("%s took %.0f s", suite, time.monotonic() - suite_started)
         elif suite == "profiles":
             written = run_profiles(read_results(), args.profile_seconds)

@@ -9,6 +9,7 @@ import os
 import platform
 import statistics
 import subprocess
+import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
@@ -117,11 +118,38 @@ def machine() -> dict[str, Any]:
     }
 
 
-def write_result(name: str, data: dict[str, Any], command: str, results: Path = RESULTS) -> Path:
+class LoadWatch:
+    """The machine as a suite starts, and the highest 1-minute load average seen while it runs.
+
+    The machine is shared: the load at the start alone would not tell whether a neighbour's test run came in
+    halfway through, so a background thread samples it every few seconds.
+    """
+
+    def __init__(self, interval_s: float = 5.0) -> None:
+        self.at_start = machine()
+        self.peak = os.getloadavg()[0]
+        self._interval_s = interval_s
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._sample, name="load-watch", daemon=True)
+        self._thread.start()
+
+    def _sample(self) -> None:
+        while not self._stop.wait(self._interval_s):
+            self.peak = max(self.peak, os.getloadavg()[0])
+
+    def finish(self) -> dict[str, Any]:
+        self._stop.set()
+        self._thread.join()
+        return {**self.at_start, "load_1min_max_during": round(self.peak, 2),
+                "load_average_end": [round(x, 2) for x in os.getloadavg()]}
+
+
+def write_result(name: str, data: dict[str, Any], command: str, machine_info: dict[str, Any],
+                 results: Path = RESULTS) -> Path:
     """results/<name>.json with the machine and the command that reproduces these numbers alone."""
     results.mkdir(parents=True, exist_ok=True)
     path = results / f"{name}.json"
-    document = {"name": name, "command": command, "machine": machine(), **data}
+    document = {"name": name, "command": command, "machine": machine_info, **data}
     path.write_text(json.dumps(document, indent=2, sort_keys=False) + "\n")
     log.info("wrote %s", path.relative_to(ROOT) if path.is_relative_to(ROOT) else path)
     return path

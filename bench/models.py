@@ -172,7 +172,7 @@ def measure_case(case: Case, tuned: OrtOptions, *, repeats: int, max_call_s: flo
         # The warm-up call is timed only to size the run: calls longer than LONG_CALL_S get 2 repeats, not more,
         # which keeps `make bench` within its 20 minutes here.
         first = interleaved(calls, repeats=warmup, warmup=0)
-        slow = max((v[0] for v in first.values()), default=estimate_1 * batch) > LONG_CALL_S
+        slow = max((v[0] for v in first.values() if v), default=estimate_1 * batch) > LONG_CALL_S
         count = min(repeats, 2) if slow else repeats
         log.info("%s batch %d: %s, %d repeats", case.name, batch, ", ".join(calls), count)
         samples = interleaved(calls, repeats=count, warmup=0)

@@ -204,8 +204,10 @@ def _machine_lines(results: dict[str, dict[str, Any]]) -> list[str]:
     ]
     for name, result in results.items():
         m = result["machine"]
+        during = (f", highest 1-min load while it ran {m['load_1min_max_during']}, at the end "
+                  f"{m['load_average_end']}") if "load_1min_max_during" in m else ""
         lines.append(f"- `{name}.json`: {m['date_utc']} UTC, load average at start {m['load_average']} "
-                     f"(1/5/15 min), command `{result['command']}`")
+                     f"(1/5/15 min){during}; command `{result['command']}`")
     return lines
 
 
