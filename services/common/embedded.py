@@ -75,7 +75,11 @@ class EmbeddedClient:
         if model in self._unloaded:
             raise ModelNotReady(f"model '{model}' is unloaded; load it through the admin API")
         explicit = self._explicit.get(model)
-        return sorted(explicit, reverse=True) if explicit is not None else self.repository.served_versions(model)
+        if explicit is None:
+            # Frozen at first use, as Triton fixes its versions when it loads a model: a version exported
+            # later takes no traffic until it is loaded explicitly (the admin API).
+            explicit = self._explicit.setdefault(model, self.repository.served_versions(model))
+        return sorted(explicit, reverse=True)
 
     def _resolve_version(self, model: str, version: int | None) -> int:
         served = self._served(model)

@@ -80,9 +80,9 @@ class ModelAdmin:
         log.info("traffic split of %s is now %s (revision %d)", model, split, route.revision)
         return route
 
-    async def _current_version(self, model: str) -> int | None:
-        loaded = await self.control.loaded_versions(model)
-        return max(loaded) if loaded else None
+    async def served(self, model: str) -> set[int]:
+        """The versions the backend serves (a lazily loading backend may not have opened them yet)."""
+        return set((await self.client.model_metadata(model)).versions)
 
     async def warm(self, model: str, version: int) -> None:
         """One real inference on zeros, so the first user request does not pay for initialisation."""
@@ -95,9 +95,9 @@ class ModelAdmin:
         if version not in self.repository.versions_on_disk(model):
             raise ModelNotFound(f"version {version} of model '{model}' is not in the repository")
         routes = await asyncio.to_thread(self.store.routes)
-        serving = await self._current_version(model)
-        loaded = set(await self.control.loaded_versions(model))
-        await self.control.load_model(model, sorted(loaded | {version}))
+        served = await self.served(model)
+        serving = max(served) if served else None  # the version taking traffic now
+        await self.control.load_model(model, sorted(served | {version}))
         await self.warm(model, version)
         self.metrics.model_ready.labels(model, str(version)).set(1)
         if model not in routes:
@@ -109,8 +109,8 @@ class ModelAdmin:
     async def split(self, model: str, split: dict[int, int]) -> SplitView:
         if any(w < 0 for w in split.values()) or sum(split.values()) != 100:
             raise InvalidInput(f"split weights must be non-negative and sum to 100, got {split}", field="split")
-        loaded = set(await self.control.loaded_versions(model))
-        missing = sorted(v for v, w in split.items() if w > 0 and v not in loaded)
+        served = await self.served(model)
+        missing = sorted(v for v, w in split.items() if w > 0 and v not in served)
         if missing:
             raise Conflict(f"version(s) {missing} of model '{model}' are not loaded; load them first")
         return _view(await self._set_split(model, {v: w for v, w in split.items() if w > 0}))
@@ -132,7 +132,7 @@ class ModelAdmin:
         if not await self.router.drained(model, version, self.drain_timeout_s):
             raise Conflict(f"version {version} of model '{model}' still has requests in flight after "
                            f"{self.drain_timeout_s:g}s; try again")
-        remaining = sorted(set(await self.control.loaded_versions(model)) - {version})
+        remaining = sorted(await self.served(model) - {version})
         if remaining:
             await self.control.load_model(model, remaining)
         else:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import re
-import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
@@ -13,6 +14,11 @@ import pytest
 from helpers import live_gateway
 
 from fittingroom.common.imagecodec import encode_image, limit_side
+from fittingroom.common.repository import VersionPolicy, render_config
+from fittingroom.common.triton_server import TritonServer, free_port
+from fittingroom.export.builders import BUILDERS
+from fittingroom.export.runtimes import derive_repository
+from fittingroom.gateway.pipeline import DESIGN_MODELS
 from fittingroom.gateway.settings import Settings
 
 pytestmark = pytest.mark.integration
@@ -24,16 +30,29 @@ CLIENTS = 8
 
 
 def _repository_with_v2(source: Path, target: Path) -> Path:
-    """A copy of the repository (model files linked, not copied) with a version 2 of MODEL."""
-    for model_dir in source.iterdir():
-        if not (model_dir / "config.pbtxt").is_file():
-            continue
-        (target / model_dir.name / "1").mkdir(parents=True)
-        shutil.copy(model_dir / "config.pbtxt", target / model_dir.name / "config.pbtxt")
-        (target / model_dir.name / "1" / "model.onnx").symlink_to(model_dir / "1" / "model.onnx")
+    """The design models (files linked, not copied) with a version 2 of MODEL on disk that is not served yet."""
+    for name in DESIGN_MODELS:
+        (target / name / "1").mkdir(parents=True)
+        (target / name / "1" / "model.onnx").symlink_to(source / name / "1" / "model.onnx")
+        spec = BUILDERS[name].spec
+        policy = VersionPolicy("specific", specific=(1,)) if name == MODEL else None
+        (target / name / "config.pbtxt").write_text(render_config(spec, version_policy=policy))
     (target / MODEL / "2").mkdir()
     (target / MODEL / "2" / "model.onnx").symlink_to(source / MODEL / "1" / "model.onnx")
     return target
+
+
+@contextmanager
+def _backend(kind: str, repo: Path, tmp_path: Path) -> Iterator[tuple[Path, dict[str, object]]]:
+    """The repository the gateway reads and its backend settings: in process, or a real tritonserver."""
+    if kind == "embedded":
+        yield repo, {"backend": "embedded"}
+        return
+    served = tmp_path / "python-ort"
+    derive_repository(repo, served)
+    with TritonServer(served, http_port=free_port(), grpc_port=free_port(), metrics_port=free_port(),
+                      models=list(DESIGN_MODELS), log_file=tmp_path / "tritonserver.log") as server:
+        yield served, {"backend": "triton", "triton_url": server.grpc_url}
 
 
 def _stage_count(metrics: str, version: int) -> float:
@@ -56,12 +75,18 @@ async def _run_until(outcomes: list[int], count: int) -> None:
         await asyncio.sleep(0.05)
 
 
-def test_version_switch_under_load_drops_nothing(repository: Path, tmp_path: Path, person: np.ndarray,
+@pytest.mark.parametrize("backend", ["embedded", "triton"])
+def test_version_switch_under_load_drops_nothing(backend: str, repository: Path, tmp_path: Path, person: np.ndarray,
                                                  content: np.ndarray, artwork: np.ndarray) -> None:
-    repo = _repository_with_v2(repository, tmp_path / "repo")
-    settings = Settings(model_repository=repo, ort_threads=1, admin_key=ADMIN, api_keys=f"shop={SHOP}",
-                        database_url=f"sqlite:///{tmp_path / 'state.db'}", blob_dir=tmp_path / "blobs",
-                        tenant_max_in_flight=CLIENTS, tenant_burst=1000, tenant_rate_per_s=1000)
+    with _backend(backend, _repository_with_v2(repository, tmp_path / "repo"), tmp_path) as (repo, extra):
+        _switch_under_load(Settings(
+            model_repository=repo, ort_threads=1, admin_key=ADMIN, api_keys=f"shop={SHOP}",
+            database_url=f"sqlite:///{tmp_path / 'state.db'}", blob_dir=tmp_path / "blobs",
+            tenant_max_in_flight=CLIENTS, tenant_burst=1000, tenant_rate_per_s=1000, max_concurrency=CLIENTS,
+            **extra), person, content, artwork)  # type: ignore[arg-type]
+
+
+def _switch_under_load(settings: Settings, person: np.ndarray, content: np.ndarray, artwork: np.ndarray) -> None:
     files = {name: (f"{name}.png", encode_image(limit_side(image, 192), "png")[0], "image/png")
              for name, image in (("person", person), ("content", content), ("style", artwork))}
     admin = {"Authorization": f"Bearer {ADMIN}"}
@@ -70,7 +95,6 @@ def test_version_switch_under_load_drops_nothing(repository: Path, tmp_path: Pat
         outcomes: list[int] = []
         stop = asyncio.Event()
         async with httpx.AsyncClient(base_url=url, timeout=120) as http:
-            await http.post(f"/v1/admin/models/{MODEL}/versions/1/load", headers=admin)
             workers = [asyncio.create_task(_load(url, files, stop, outcomes)) for _ in range(CLIENTS)]
             loaded = await http.post(f"/v1/admin/models/{MODEL}/versions/2/load", headers=admin)
             assert loaded.status_code == 200, loaded.text

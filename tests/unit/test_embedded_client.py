@@ -88,3 +88,14 @@ async def test_concurrent_calls_share_one_session(embedded: EmbeddedClient) -> N
     results = await asyncio.gather(*(embedded.infer(STYLE_PREDICT.name, _style_batch()) for _ in range(4)))
     assert all(np.array_equal(r["style_vector"], results[0]["style_vector"]) for r in results)
     assert await embedded.loaded_versions(STYLE_PREDICT.name) == [1]
+
+
+async def test_a_version_exported_later_takes_no_traffic_until_loaded(repository: Path, tmp_path: Path) -> None:
+    repo = _repo_with_versions(repository, tmp_path, [1], VersionPolicy("latest", 1))
+    client = EmbeddedClient(repo)
+    assert (await client.model_metadata(STYLE_PREDICT.name)).versions == (1,)
+    _repo_with_versions(repository, tmp_path / "v2", [2], VersionPolicy("latest", 1))
+    (repo / STYLE_PREDICT.name / "2").symlink_to(tmp_path / "v2" / STYLE_PREDICT.name / "2")
+    assert (await client.model_metadata(STYLE_PREDICT.name)).versions == (1,)  # like Triton's explicit mode
+    await client.load_model(STYLE_PREDICT.name, [1, 2])
+    assert (await client.model_metadata(STYLE_PREDICT.name)).versions == (2, 1)
