@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import asyncio
 import enum
-import importlib
 import logging
 import random
 import time
@@ -35,12 +34,6 @@ from fittingroom.common.inference import InferenceClient, ModelControl, ModelMet
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
-
-
-def model_stages(stage_modules: Mapping[str, str]) -> dict[str, str]:
-    """Model name -> stage name, from each stage's spec module (`{"segment": "fittingroom.segment.spec"}`)."""
-    return {spec.name: stage for stage, module in stage_modules.items()
-            for spec in importlib.import_module(module).SPECS}
 
 
 class StageUnavailable(BackendUnavailable):

@@ -16,14 +16,13 @@ the same meaning as in the embedded backend:
 | UNAVAILABLE (connection refused, server down)   | BackendUnavailable | 503  |
 | anything else (INTERNAL: the model failed)      | BackendUnavailable | 503  |
 
-Stages can live on different Triton deployments: `stage_urls` maps a stage ("segment", "pose",
-"stylize") to the URL serving its models; every other model goes to the default URL.
+Models can live on different Triton deployments: `model_urls` maps a model to the URL serving it (the
+gateway derives it per stage); every other model goes to the default URL.
 """
 
 from __future__ import annotations
 
 import asyncio
-import importlib
 import logging
 import time
 from collections.abc import Mapping
@@ -64,21 +63,6 @@ CHANNEL_ARGS = [
     ("grpc.max_reconnect_backoff_ms", 1000),
 ]
 
-# The stages whose models may be served by their own Triton: stage name -> module with SPECS.
-STAGE_SPECS = {
-    "segment": "fittingroom.segment.spec",
-    "pose": "fittingroom.pose.spec",
-    "stylize": "fittingroom.stylize.spec",
-}
-
-
-def stage_routes(stage_urls: Mapping[str, str]) -> dict[str, str]:
-    """Model name -> URL for the stages that have their own Triton URL; raises on an unknown stage."""
-    unknown = sorted(set(stage_urls) - set(STAGE_SPECS))
-    if unknown:
-        raise ValueError(f"unknown stage(s) {unknown} in triton_urls; stages: {sorted(STAGE_SPECS)}")
-    return {spec.name: url for stage, url in stage_urls.items()
-            for spec in importlib.import_module(STAGE_SPECS[stage]).SPECS}
 
 
 def map_error(exc: InferenceServerException, what: str) -> TryOnError:
@@ -109,10 +93,10 @@ class TritonClient:
     inference waits as long as its own `timeout_s` (no deadline when None, as in the embedded backend).
     """
 
-    def __init__(self, url: str = "127.0.0.1:8001", *, stage_urls: Mapping[str, str] | None = None,
+    def __init__(self, url: str = "127.0.0.1:8001", *, model_urls: Mapping[str, str] | None = None,
                  control_timeout_s: float = 10.0, load_timeout_s: float = 300.0) -> None:
         self.url = url
-        self.routes = stage_routes(stage_urls or {})
+        self.routes = dict(model_urls or {})
         self.control_timeout_s = control_timeout_s
         self.load_timeout_s = load_timeout_s
         self._clients: dict[str, grpcclient.InferenceServerClient] = {}

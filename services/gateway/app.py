@@ -15,7 +15,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from starlette.routing import Match, Route
 from starlette.types import Scope
 
-from fittingroom.common.breaker import ResilientClient, model_stages
+from fittingroom.common.breaker import ResilientClient
 from fittingroom.common.embedded import EmbeddedClient
 from fittingroom.common.inference import InferenceClient
 from fittingroom.common.repository import ModelRepository
@@ -32,6 +32,7 @@ from fittingroom.gateway.neural_pipeline import NeuralGarmentPipeline
 from fittingroom.gateway.pipeline import DESIGN_MODELS, DesignPipeline
 from fittingroom.gateway.routing import TrafficRouter
 from fittingroom.gateway.settings import Backend, Settings
+from fittingroom.gateway.stages import MODEL_STAGES, model_urls
 from fittingroom.gateway.store import Store
 from fittingroom.segment.client import SalientMask
 
@@ -46,11 +47,11 @@ class UnsafeConfiguration(RuntimeError):
 def make_client(settings: Settings) -> InferenceClient:
     if settings.backend is Backend.EMBEDDED:
         return EmbeddedClient(settings.model_repository, intra_op_threads=settings.ort_threads)
-    from fittingroom.common.triton_client import STAGE_SPECS, TritonClient  # only the Triton backend needs grpc
+    from fittingroom.common.triton_client import TritonClient  # only the Triton backend needs grpc
 
     # A remote stage can die or restart: retry once on UNAVAILABLE, then fail fast per stage (breaker.py).
-    return ResilientClient(TritonClient(settings.triton_url, stage_urls=settings.triton_urls),
-                           model_stages(STAGE_SPECS))
+    return ResilientClient(TritonClient(settings.triton_url, model_urls=model_urls(settings.triton_urls)),
+                           MODEL_STAGES)
 
 
 ROUTERS = (tryon_routes.router, catalog.router, admin.router, web.router)

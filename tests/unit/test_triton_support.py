@@ -17,8 +17,9 @@ from fittingroom.common.errors import (
     TryOnError,
 )
 from fittingroom.common.repository import ModelRepository
-from fittingroom.common.triton_client import map_error, stage_routes
+from fittingroom.common.triton_client import map_error
 from fittingroom.export.runtimes import PYTHON_MODEL_NAME, derive_repository
+from fittingroom.gateway.stages import model_urls
 from fittingroom.segment import spec as segment_spec
 from fittingroom.stylize import spec as stylize_spec
 
@@ -42,12 +43,12 @@ def test_triton_statuses_map_to_project_errors(status: str, message: str, expect
 
 
 def test_stage_urls_route_every_model_of_the_stage() -> None:
-    routes = stage_routes({"segment": "seg:8001", "stylize": "style:8001"})
+    routes = model_urls({"segment": "seg:8001", "stylize": "style:8001"})
     assert set(routes) == {spec.name for spec in (*segment_spec.SPECS, *stylize_spec.SPECS)}
     assert routes["u2netp"] == "seg:8001" and routes["style_transform"] == "style:8001"
     assert "pose_landmark" not in routes  # its stage has no URL of its own: the default one serves it
     with pytest.raises(ValueError, match="unknown stage"):
-        stage_routes({"segmnet": "x:1"})
+        model_urls({"segmnet": "x:1"})
 
 
 def test_derived_repository_serves_the_same_files_through_the_python_backend(tmp_path: Path) -> None:
