@@ -14,7 +14,14 @@ import numpy as np
 from fastapi import APIRouter, Body, Depends, Request
 from pydantic import BaseModel
 
-from fittingroom.common.errors import Conflict, InvalidInput, ModelNotFound, TryOnError
+from fittingroom.common.errors import (
+    BackendUnavailable,
+    Conflict,
+    InvalidInput,
+    ModelNotFound,
+    ModelNotReady,
+    TryOnError,
+)
 from fittingroom.common.inference import InferenceClient, ModelControl
 from fittingroom.common.repository import ModelRepository
 from fittingroom.gateway.auth import Tenant, authenticate_admin
@@ -81,8 +88,12 @@ class ModelAdmin:
         return route
 
     async def served(self, model: str) -> set[int]:
-        """The versions the backend serves (a lazily loading backend may not have opened them yet)."""
-        return set((await self.client.model_metadata(model)).versions)
+        """The versions the backend serves (a lazily loading backend may not have opened them yet); none when
+        the model is unloaded."""
+        try:
+            return set((await self.client.model_metadata(model)).versions)
+        except (ModelNotFound, ModelNotReady, BackendUnavailable):
+            return set()
 
     async def warm(self, model: str, version: int) -> None:
         """One real inference on zeros, so the first user request does not pay for initialisation."""
