@@ -120,7 +120,7 @@ def main() -> None:
     parser.add_argument("--device", choices=["cpu", "cuda"], default="cpu")
     parser.add_argument("--models", type=lambda s: s.split(","), default=None, help="comma-separated (default: all)")
     parser.add_argument("--repeats", type=int, default=3, help="timed calls per variant and batch")
-    parser.add_argument("--max-call-s", type=float, default=16.0,
+    parser.add_argument("--max-call-s", type=float, default=20.0,
                         help="skip a batch-8 measurement whose single call would take longer (20-minute budget)")
     parser.add_argument("--tryon-repeats", type=int, default=8, help="runs at 512 px (1024 px: 5/8 of it, >= 3)")
     parser.add_argument("--batching-model", default="pose_landmark")

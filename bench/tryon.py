@@ -75,40 +75,47 @@ def stage_summary(runs: list[tuple[float, TryOnResult]]) -> dict[str, Any]:
             "stages": {s: summary([r.timings_ms[s] for _, r in runs]) for s in stages}}
 
 
-async def _runs(pipeline: Any, request: Any, repeats: int) -> list[tuple[float, TryOnResult]]:
-    await pipeline(request)  # warm-up: sessions open lazily and ORT allocates its arena on the first run
-    runs = []
+async def _interleaved_runs(pipelines: dict[str, Any], request: Any, repeats: int,
+                            ) -> dict[str, list[tuple[float, TryOnResult]]]:
+    """The same request through each pipeline in turn, run after run, so that drifting load hits all alike."""
+    for pipeline in pipelines.values():
+        await pipeline(request)  # warm-up
+    runs: dict[str, list[tuple[float, TryOnResult]]] = {name: [] for name in pipelines}
     for _ in range(repeats):
-        start = time.perf_counter()
-        result = await pipeline(request)
-        runs.append((time.perf_counter() - start, result))
+        for name, pipeline in pipelines.items():
+            start = time.perf_counter()
+            result = await pipeline(request)
+            runs[name].append((time.perf_counter() - start, result))
     return runs
 
 
 async def end_to_end(repository: Path, repeats: dict[int, int], threads: int = 0) -> dict[str, Any]:
     """Both modes at every side in SIDES, on the embedded backend with the gateway's default threads.
 
-    One experiment rides along: the design mode at 512 px with one ORT thread per session. The pipeline runs
-    two models at once (person mask ∥ style vector, pose ∥ stylize), and with one thread per core each, two
-    sessions ask for twice the cores there are.
+    One experiment rides along, interleaved run by run with the design mode at 512 px: the same with one ORT
+    thread per session. The pipeline runs two models at once (person mask ∥ style vector, pose ∥ stylize), and
+    with one thread per core each, two sessions ask for twice the cores there are.
     """
     out: dict[str, Any] = {"backend": "embedded", "ort_threads": threads, "modes": {}, "experiments": {}}
     client = EmbeddedClient(repository, intra_op_threads=threads)
-    try:
-        for mode in ("design", "garment"):
-            pipeline = DesignPipeline(client) if mode == "design" else GarmentPipeline(client)
-            for side in SIDES:
-                request = design_request(side) if mode == "design" else await garment_request(client, side)
-                log.info("%s mode at %d px: %d runs", mode, side, repeats[side])
-                out["modes"][f"{mode}-{side}"] = stage_summary(await _runs(pipeline, request, repeats[side]))
-    finally:
-        await client.close()
     single = EmbeddedClient(repository, intra_op_threads=1)
     try:
-        log.info("design mode at 512 px, 1 ORT thread per session: %d runs", repeats[512])
-        out["experiments"]["design-512-ort-threads-1"] = stage_summary(
-            await _runs(DesignPipeline(single), design_request(512), repeats[512]))
+        for mode in ("design", "garment"):
+            for side in SIDES:
+                log.info("%s mode at %d px: %d runs", mode, side, repeats[side])
+                if mode == "garment":
+                    request = await garment_request(client, side)
+                    runs = await _interleaved_runs({"default": GarmentPipeline(client)}, request, repeats[side])
+                elif side == 512:
+                    pair = {"default": DesignPipeline(client), "single": DesignPipeline(single)}
+                    runs = await _interleaved_runs(pair, design_request(side), repeats[side])
+                    out["experiments"]["design-512-ort-threads-1"] = stage_summary(runs["single"])
+                else:
+                    runs = await _interleaved_runs({"default": DesignPipeline(client)}, design_request(side),
+                                                   repeats[side])
+                out["modes"][f"{mode}-{side}"] = stage_summary(runs["default"])
     finally:
+        await client.close()
         await single.close()
     return out
 
