@@ -12,12 +12,16 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import logging
 import shutil
 import subprocess
 import sys
+import tempfile
 import time
+from collections import defaultdict
 from pathlib import Path
+from typing import Any
 
 from bench.common import ROOT
 
@@ -124,3 +128,70 @@ def main() -> None:
 
 if __name__ == "__main__":
     main()
+
+
+def op_profiles(name: str, runs: int = 3, top: int = 12) -> dict[str, Any]:
+    """Per-op time of one model at batch 1 in ONNX Runtime (its own profiler) and torch (torch.profiler).
+
+    A flame graph ends in Session.run: ONNX Runtime's kernels are not symbolised, so only the runtimes' own
+    profilers can say which operators the time goes to (and which one the other runtime does better).
+    """
+    import onnxruntime as ort
+    import torch
+
+    from bench.models import graphs, ort_call, torch_call
+    from bench.zoo import cases, photos
+
+    case = cases([name])[0]
+    module = case.build() if case.build else None
+    float_path, _ = graphs(case, module)
+    raw = photos(case, 1)
+    with tempfile.TemporaryDirectory() as tmp:
+        options = ort.SessionOptions()
+        options.enable_profiling = True
+        options.profile_file_prefix = str(Path(tmp) / "ort")
+        session = ort.InferenceSession(str(float_path), options, providers=["CPUExecutionProvider"])
+        call = ort_call(session, case, raw, uint8=False)
+        for _ in range(runs):
+            call()
+        events = json.loads(Path(session.end_profiling()).read_text())
+    ort_us: dict[str, float] = defaultdict(float)
+    for event in events:
+        if event.get("cat") == "Node" and event.get("name", "").endswith("_kernel_time"):
+            ort_us[event["args"]["op_name"]] += float(event["dur"])
+    result: dict[str, Any] = {"model": name, "runs": runs, "onnxruntime": _top(ort_us, runs, top)}
+    if module is not None:
+        eager = torch_call(module, case, raw)
+        eager()
+        with torch.profiler.profile(activities=[torch.profiler.ProfilerActivity.CPU]) as profiler:
+            for _ in range(runs):
+                eager()
+        torch_us = {a.key: float(a.self_cpu_time_total) for a in profiler.key_averages()}
+        result["torch"] = _top(torch_us, runs, top)
+    return result
+
+
+def _top(micros: dict[str, float], runs: int, top: int) -> dict[str, Any]:
+    total = sum(micros.values()) or 1.0
+    ranked = sorted(micros.items(), key=lambda kv: kv[1], reverse=True)[:top]
+    return {"ms_per_run": total / runs / 1000,
+            "ops": [{"op": op, "ms_per_run": us / runs / 1000, "share": us / total} for op, us in ranked]}
+
+
+def plot_op_profiles(profile: dict[str, Any], path: Path) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    runtimes = [r for r in ("onnxruntime", "torch") if r in profile]
+    fig, axes = plt.subplots(1, len(runtimes), figsize=(6 * len(runtimes), 4.5), squeeze=False)
+    for ax, runtime in zip(axes[0], runtimes, strict=True):
+        ops = profile[runtime]["ops"][::-1]
+        ax.barh([o["op"] for o in ops], [o["ms_per_run"] for o in ops])
+        ax.set_xlabel("ms per run (self time)")
+        ax.set_title(f"{runtime}: {profile[runtime]['ms_per_run']:.0f} ms per run in ops", fontsize=10)
+    fig.suptitle(f"{profile['model']}, batch 1: where each runtime spends its time", fontsize=11)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)

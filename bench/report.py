@@ -191,6 +191,11 @@ def spread(s: dict[str, float], scale: float = 1.0, digits: int = 2, unit: str =
     return f"{f.format(s['median'] * scale)}{unit} ({f.format(s['min'] * scale)} to {f.format(s['max'] * scale)})"
 
 
+def _pair(peak: dict[str, Any]) -> str:
+    values = peak.get("before_and_after_gflops_median")
+    return " and ".join(f"{v:.0f}" for v in values) if values else "one measurement"
+
+
 def _verdict(met: bool) -> str:
     return "**met**" if met else "**missed**"
 
@@ -306,7 +311,8 @@ def summary(results: dict[str, dict[str, Any]]) -> str:
                   f"Command: `{models['command']}`. sgemm peak of this CPU (numpy float32 2048², "
                   f"{peak['blas'][0]['architecture'] if peak['blas'] else '?'} kernel, "
                   f"{peak['blas'][0]['num_threads'] if peak['blas'] else '?'} threads): "
-                  f"**{spread(peak['gflops'], digits=1, unit=' GFLOP/s')}**. Times per call, median (min-max) "
+                  f"**{spread(peak['gflops'], digits=1, unit=' GFLOP/s')}** (the better of the medians measured "
+                  f"before and after the models: {_pair(peak)}). Times per call, median (min-max) "
                   f"over n interleaved repeats ({models['repeats']}, or 2 for calls over 4 s), from a uint8 NHWC batch "
                   "to the outputs. GFLOP per call: torch's flop counter where a torch definition exists, else the "
                   "ONNX graph's Conv/MatMul/Gemm. "
