@@ -183,6 +183,14 @@ class Store:
 
     def set_split(self, model: str, split: dict[int, int]) -> Route:
         """Replace a model's split atomically, keeping the old one for rollback."""
+        try:
+            return self._set_split(model, split)
+        except IntegrityError:
+            # Two replicas created the model's first route at once (FOR UPDATE locks no row that does not
+            # exist yet): the other insert won, so this one is now an update of that row.
+            return self._set_split(model, split)
+
+    def _set_split(self, model: str, split: dict[int, int]) -> Route:
         now = datetime.now(UTC)
         with self.engine.execution_options(**{WRITE: True}).begin() as conn:
             row = conn.execute(select(routes).where(routes.c.model == model).with_for_update()).mappings().first()
