@@ -16,11 +16,12 @@ from pathlib import Path
 import onnx
 
 from fittingroom.common.repository import CONFIG_NAME, MODEL_FILE, render_config
+from fittingroom.common.wheels import sha256
 from fittingroom.export.builders import BUILDERS
 from fittingroom.export.built import Recipe, seed_for
 from fittingroom.export.flavours import DEFAULT_FLAVOUR, FLAVOURS
 from fittingroom.export.runtimes import finish_flavour
-from fittingroom.export.weights import WEIGHTS, sha256_file
+from fittingroom.export.weights import WEIGHTS
 
 log = logging.getLogger(__name__)
 
@@ -33,7 +34,7 @@ def _checkpoint_record(recipe: Recipe) -> dict[str, str] | None:
     """Which operator checkpoint file a build used (name and sha256), None when none was there."""
     if recipe.checkpoint is None or recipe.checkpoint.path is None:
         return None
-    return {"file": recipe.checkpoint.file_name, "sha256": sha256_file(recipe.checkpoint.path)}
+    return {"file": recipe.checkpoint.file_name, "sha256": sha256(recipe.checkpoint.path)}
 
 
 def fingerprint(recipe: Recipe) -> str:
@@ -46,7 +47,7 @@ def fingerprint(recipe: Recipe) -> str:
         payload["config"] = render_config(recipe.spec)
     if recipe.sources:
         # An architecture or wrapper edit rebuilds the models built from it.
-        payload["sources"] = {p.name: sha256_file(p) for p in recipe.sources}
+        payload["sources"] = {p.name: sha256(p) for p in recipe.sources}
     return hashlib.sha256(json.dumps(payload).encode()).hexdigest()
 
 

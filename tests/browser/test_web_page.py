@@ -6,20 +6,15 @@ import base64
 import io
 import json
 import re
-import socket
-import threading
-import time
 from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
 import numpy as np
 import pytest
-import uvicorn
 from fastapi import FastAPI
 from fastapi.responses import JSONResponse
-from helpers import tshirt_png
+from helpers import live_gateway, serve_app, tshirt_png
 from PIL import Image
 from selenium import webdriver
 from selenium.webdriver.chrome.options import Options
@@ -32,7 +27,6 @@ from selenium.webdriver.remote.webelement import WebElement
 from selenium.webdriver.support.ui import WebDriverWait
 
 from fittingroom.gateway import web
-from fittingroom.gateway.app import create_app
 from fittingroom.gateway.errors import error_body
 from fittingroom.gateway.samples import SAMPLE_ARTWORK, SAMPLE_CONTENT, SAMPLE_PERSON
 from fittingroom.gateway.settings import Settings
@@ -54,35 +48,6 @@ TRYON_TIMEOUT_S = 90  # a design try-on takes ~2 s on the embedded backend; the 
 API_KEY = "shop-key-0123456789"
 
 
-@contextmanager
-def serve(app: FastAPI) -> Iterator[str]:
-    """Serve `app` with uvicorn on a socket bound here, so no other process can take the port meanwhile."""
-    sock = socket.socket()
-    sock.bind(("127.0.0.1", 0))
-    port = sock.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="on"))
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 60
-    while not server.started:
-        if time.monotonic() > deadline or not thread.is_alive():
-            raise RuntimeError("server did not start")
-        time.sleep(0.05)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(timeout=30)
-        sock.close()
-
-
-def with_page(app: FastAPI) -> FastAPI:
-    """The app with the page's routes, whether or not create_app includes them yet."""
-    if not any(getattr(route, "path", None) == "/" for route in app.routes):
-        app.include_router(web.router)
-    return app
-
-
 def gateway_settings(repository: Path, state: Path, **extra: object) -> Settings:
     values: dict[str, object] = {
         "model_repository": repository, "ort_threads": 1, "max_upload_bytes": MAX_UPLOAD_BYTES,
@@ -94,7 +59,7 @@ def gateway_settings(repository: Path, state: Path, **extra: object) -> Settings
 def gateway(repository: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """The real gateway, embedded backend over model_repository/, no API keys (loopback)."""
     state = tmp_path_factory.mktemp("gateway")
-    with serve(with_page(create_app(gateway_settings(repository, state)))) as url:
+    with live_gateway(gateway_settings(repository, state)) as url:
         yield url
 
 
@@ -304,14 +269,15 @@ def test_too_large_upload_says_so(desktop: WebDriver, gateway: str, tmp_path: Pa
 
 @pytest.mark.parametrize("status", [429, 503])
 def test_busy_server_says_retry_later(desktop: WebDriver, status: int) -> None:
-    busy = with_page(FastAPI())
+    busy = FastAPI()
+    busy.include_router(web.router)  # the page itself, over a stub API that only refuses
 
     @busy.post("/v1/tryon/design")
     async def refuse() -> JSONResponse:
         return JSONResponse(error_body("overloaded", "too many try-ons in flight"), status,
                             headers={"Retry-After": "3"})
 
-    with serve(busy) as url:
+    with serve_app(busy) as url:
         open_page(desktop, url)
         choose_design(desktop)
         element(desktop, "submit").click()
@@ -384,7 +350,7 @@ def test_catalog_tab_and_api_key(driver: WebDriver, repository: Path, tmp_path: 
     """A gateway with keys: the catalog answers 401 (tab hidden) until the page has the key (tab shown)."""
     settings = gateway_settings(repository, tmp_path, api_keys=f"shop={API_KEY}")
     viewport(driver, DESKTOP)
-    with serve(with_page(create_app(settings))) as url:
+    with live_gateway(settings) as url:
         registered = httpx.post(f"{url}/v1/garments", files={"image": ("shirt.png", tshirt_png(), "image/png")},
                                 data={"category": "dress", "sku": "RED-TEE"}, headers={"X-API-Key": API_KEY},
                                 timeout=60)
