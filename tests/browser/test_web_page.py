@@ -352,7 +352,7 @@ def test_catalog_tab_and_api_key(driver: WebDriver, repository: Path, tmp_path: 
     viewport(driver, DESKTOP)
     with live_gateway(settings) as url:
         registered = httpx.post(f"{url}/v1/garments", files={"image": ("shirt.png", tshirt_png(), "image/png")},
-                                data={"category": "dress", "sku": "RED-TEE"}, headers={"X-API-Key": API_KEY},
+                                data={"category": "upper", "sku": "RED-TEE"}, headers={"X-API-Key": API_KEY},
                                 timeout=60)
         assert registered.status_code == 201, registered.text
         open_page(driver, url)
@@ -378,6 +378,15 @@ def test_catalog_tab_and_api_key(driver: WebDriver, repository: Path, tmp_path: 
         assert "RED-TEE" in option.text
         assert driver.execute_script("return document.querySelector('#garment-list img').naturalWidth") == 320
         option.click()
-        assert element(driver, "garment-dress").is_selected()  # the garment's category is taken over
+        assert element(driver, "garment-upper").is_selected()  # the garment's category is taken over
         assert not element(driver, "opacity-field").is_displayed()
         screenshot(driver, "web-page-catalog.png")
+
+        # The catalog garment on the shopper: garment mode through POST /v1/tryon, end to end.
+        element(driver, "submit").click()
+        wait_for_outcome(driver)
+        assert not element(driver, "error").is_displayed(), element(driver, "error").text
+        answer = json.loads(response_body(driver, "/v1/tryon"))
+        assert answer["mode"] == "garment" and answer["path"] == "classical"
+        assert driver.execute_script("return document.getElementById('result-image').naturalWidth") == answer["width"]
+        assert "warp" in element(driver, "timings").text.lower()
