@@ -156,4 +156,6 @@ def write_result(name: str, data: dict[str, Any], command: str, machine_info: di
 
 
 def read_results(results: Path = RESULTS) -> dict[str, dict[str, Any]]:
-    return {p.stem: json.loads(p.read_text()) for p in sorted(results.glob("*.json"))}
+    """The suites' result files (profile-*.json beside them are supplements of a suite, not results)."""
+    return {p.stem: json.loads(p.read_text()) for p in sorted(results.glob("*.json"))
+            if not p.name.startswith("profile-")}
