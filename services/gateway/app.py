@@ -19,7 +19,7 @@ from fittingroom.common.breaker import ResilientClient
 from fittingroom.common.embedded import EmbeddedClient
 from fittingroom.common.inference import InferenceClient
 from fittingroom.common.repository import ModelRepository
-from fittingroom.gateway import admin, catalog, tryon_routes, web
+from fittingroom.gateway import admin, catalog, keys, tryon_routes, web
 from fittingroom.gateway.admission import Admission
 from fittingroom.gateway.auth import KeyRing, is_loopback
 from fittingroom.gateway.blobs import BlobStore, DirectoryBlobStore, S3BlobStore
@@ -54,7 +54,7 @@ def make_client(settings: Settings) -> InferenceClient:
                            MODEL_STAGES)
 
 
-ROUTERS = (tryon_routes.router, catalog.router, admin.router, web.router)
+ROUTERS = (tryon_routes.router, catalog.router, admin.router, keys.router, web.router)
 
 
 def route_template(routes: list[Route], scope: Scope) -> str:
@@ -94,6 +94,7 @@ def create_app(settings: Settings | None = None, client: InferenceClient | None 
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         inference = client or make_client(settings)
         store = Store(settings.database_url)
+        keyring.store = store  # keys issued through the admin API live in the shared store
         router = TrafficRouter(inference, store, refresh_s=settings.routing_refresh_s)
         app.state.client = inference
         app.state.store = store

@@ -11,6 +11,7 @@ import hmac
 import ipaddress
 import logging
 from dataclasses import dataclass
+from typing import Protocol
 
 from fastapi import Request
 
@@ -40,10 +41,16 @@ def is_loopback(host: str) -> bool:
         return False
 
 
-class KeyRing:
-    """Tenant keys from `TRYON_API_KEYS` ("tenant=key,..." or bare keys) and the admin key."""
+class KeyStore(Protocol):
+    def tenant_of_key(self, digest_hex: str) -> str | None: ...
 
-    def __init__(self, api_keys: str, admin_key: str | None) -> None:
+
+class KeyRing:
+    """Tenant keys from `TRYON_API_KEYS` ("tenant=key,..." or bare keys), the admin key, and keys issued
+    through the admin API (kept as digests in the shared store, so every replica knows them)."""
+
+    def __init__(self, api_keys: str, admin_key: str | None, store: KeyStore | None = None) -> None:
+        self.store = store
         self._keys: list[tuple[bytes, Tenant]] = []
         for index, item in enumerate(part.strip() for part in api_keys.split(",")):
             if not item:
@@ -65,6 +72,10 @@ class KeyRing:
                 found = tenant
         if self._admin is not None and hmac.compare_digest(self._admin, given):
             found = Tenant("admin", admin=True)
+        if found is None and self.store is not None:
+            # Looked up by digest: what the database compares is a hash, which tells an attacker nothing.
+            issued_to = self.store.tenant_of_key(given.hex())
+            found = Tenant(issued_to) if issued_to is not None else None
         return found
 
 

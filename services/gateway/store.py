@@ -60,6 +60,21 @@ routes = Table(
 )
 
 
+api_keys = Table(
+    "api_keys", metadata,
+    Column("digest", String(64), primary_key=True),  # hex SHA-256 of the key: the key itself is never stored
+    Column("tenant", String(64), nullable=False, index=True),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)
+
+
+@dataclass(frozen=True)
+class ApiKeyRecord:
+    key_id: str  # the digest's first 12 hex digits: enough to name a key, useless to forge one
+    tenant: str
+    created_at: datetime
+
+
 @dataclass(frozen=True)
 class GarmentRecord:
     id: str
@@ -172,6 +187,29 @@ class Store:
                 return None
             conn.execute(delete(garments).where(garments.c.id == garment_id))
         return GarmentRecord(**row)
+
+    # -- API keys -----------------------------------------------------------------------------
+
+    def add_api_key(self, digest_hex: str, tenant: str) -> ApiKeyRecord:
+        record = ApiKeyRecord(digest_hex[:12], tenant, datetime.now(UTC))
+        with self.engine.begin() as conn:
+            conn.execute(insert(api_keys).values(digest=digest_hex, tenant=tenant, created_at=record.created_at))
+        return record
+
+    def tenant_of_key(self, digest_hex: str) -> str | None:
+        with self.engine.connect() as conn:
+            tenant = conn.execute(select(api_keys.c.tenant).where(api_keys.c.digest == digest_hex)).scalar()
+        return str(tenant) if tenant is not None else None
+
+    def list_api_keys(self) -> list[ApiKeyRecord]:
+        with self.engine.connect() as conn:
+            rows = conn.execute(select(api_keys).order_by(api_keys.c.created_at)).mappings().all()
+        return [ApiKeyRecord(r["digest"][:12], r["tenant"], r["created_at"]) for r in rows]
+
+    def delete_api_key(self, key_id: str) -> bool:
+        with self.engine.begin() as conn:
+            deleted = conn.execute(delete(api_keys).where(api_keys.c.digest.startswith(key_id, autoescape=True)))
+        return bool(deleted.rowcount)
 
     # -- routing ------------------------------------------------------------------------------
 

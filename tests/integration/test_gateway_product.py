@@ -136,3 +136,21 @@ def test_garment_mode_from_catalog_upload_and_batch(repository: Path, tmp_path: 
         results = batch.json()["results"]
         assert results[0]["path"] == "classical" and results[0]["width"] == person.shape[1]
         assert results[1]["error"]["field"] == "person[1]"
+
+
+def test_keys_issued_through_the_admin_api(repository: Path, tmp_path: Path) -> None:
+    settings = _settings(repository, tmp_path)
+    with live_gateway(settings) as url, httpx.Client(base_url=url, timeout=60) as http:
+        assert http.post("/v1/admin/keys", json={"tenant": "shop-c"}, headers=_auth(TENANT_A)).status_code == 403
+        issued = http.post("/v1/admin/keys", json={"tenant": "shop-c"}, headers=_auth(ADMIN))
+        assert issued.status_code == 201, issued.text
+        key, key_id = issued.json()["key"], issued.json()["key_id"]
+        assert _register(http, key, sku="C-1").status_code == 201
+        listed = http.get("/v1/admin/keys", headers=_auth(ADMIN)).json()
+        assert [k["tenant"] for k in listed] == ["shop-c"] and "key" not in listed[0]
+        assert key not in (tmp_path / "tryon.db").read_bytes().decode("latin-1")  # only the digest is stored
+    with live_gateway(settings) as url, httpx.Client(base_url=url, timeout=60) as http:  # survives a restart
+        assert http.get("/v1/garments", headers=_auth(key)).json()["total"] == 1
+        assert http.delete(f"/v1/admin/keys/{key_id}", headers=_auth(ADMIN)).status_code == 204
+        assert http.get("/v1/garments", headers=_auth(key)).status_code == 401
+        assert http.delete(f"/v1/admin/keys/{key_id}", headers=_auth(ADMIN)).status_code == 404
