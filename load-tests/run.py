@@ -177,7 +177,7 @@ def analyse(samples: Path, steps: list[int], step_s: float) -> dict[str, Any]:
             "knee": knee, "knee_rule": f"first step whose p50 exceeds {KNEE_FACTOR}x the first step's p50"}
 
 
-def plot(summary: dict[str, Any], title: str, path: Path) -> None:
+def plot(summary: dict[str, Any], path: Path) -> None:
     import matplotlib
 
     matplotlib.use("Agg")
@@ -193,7 +193,8 @@ def plot(summary: dict[str, Any], title: str, path: Path) -> None:
     if knee:
         top.axvline(knee["users"], color="red", linestyle="--", label=f"knee: {knee['users']} users")
     top.legend()
-    top.set_title(title, fontsize=9)
+    top.set_title(f"{summary['scenario']} ({summary['backend']} backend), {summary['rate_per_user']:g} req/s per "
+                  f"shopper\n{summary['machine']}", fontsize=8)
     bottom.plot(users, [s["throughput_per_s"] for s in steps], "o-", label="throughput, req/s")
     errors = bottom.twinx()
     errors.bar(users, [100 * s["error_rate"] for s in steps], alpha=0.3, color="red", width=0.3)
@@ -226,6 +227,8 @@ def main() -> int:
     parser.add_argument("--step-seconds", type=float, default=30.0)
     parser.add_argument("--rate", type=float, default=0.25, help="requests/s per shopper (think time fills the rest)")
     parser.add_argument("--out", type=Path, default=HERE / "results")
+    parser.add_argument("--report-only", action="store_true",
+                        help="redraw the PNGs and summary.md from the <scenario>-summary.json files in --out")
     args = parser.parse_args()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s: %(message)s")
     scenarios = args.scenarios.split(",")
@@ -235,7 +238,13 @@ def main() -> int:
     steps = [int(s) for s in args.steps.split(",")]
     out = args.out.resolve()
     out.mkdir(parents=True, exist_ok=True)
-    machine = _machine()
+    if args.report_only:
+        done = {p.name.removesuffix("-summary.json"): json.loads(p.read_text())
+                for p in sorted(out.glob("*-summary.json"))}
+        for scenario, summary in done.items():
+            plot(summary, out / f"{scenario}.png")
+        (out / "summary.md").write_text(markdown(done))
+        return 0
     api_key, admin_key = secrets.token_hex(16), secrets.token_hex(16)
     summaries: dict[str, Any] = {}
     with ExitStack() as stack:
@@ -264,30 +273,31 @@ def main() -> int:
         url = stack.enter_context(gateway(env, free_port(), out / "gateway.log"))
         warm_up(url, images, api_key)
         for scenario in scenarios:
+            machine = _machine()  # as this scenario starts: the load average moves between scenarios
             code = run_locust(scenario, url, out, env, steps, args.step_seconds)
             summary = analyse(out / f"{scenario}_requests.csv", steps, args.step_seconds)
             summary |= {"scenario": scenario, "backend": args.backend, "rate_per_user": args.rate,
                         "step_seconds": args.step_seconds, "locust_exit_code": code, "machine": machine,
                         "command": " ".join(["python load-tests/run.py", *sys.argv[1:]])}
             (out / f"{scenario}-summary.json").write_text(json.dumps(summary, indent=2) + "\n")
-            plot(summary, f"{scenario} ({args.backend}), {args.rate:g} req/s per shopper — {machine}",
-                 out / f"{scenario}.png")
+            plot(summary, out / f"{scenario}.png")
             summaries[scenario] = summary
             log.info("%s: %d requests, %d failures, knee %s", scenario, summary["requests"], summary["failures"],
                      summary["knee"])
-    (out / "summary.md").write_text(markdown(summaries, machine))
+    (out / "summary.md").write_text(markdown(summaries))
     for scenario, s in summaries.items():
         print(f"{scenario}: {s['requests']} requests, {s['failures']} failures, knee: "
               f"{s['knee']['users'] if s['knee'] else 'not reached'} users")
     return 0
 
 
-def markdown(summaries: dict[str, Any], machine: str) -> str:
+def markdown(summaries: dict[str, Any]) -> str:
     """One table per scenario: the steps, their throughput, latency percentiles and errors, and the knee."""
-    lines = [f"# Load test results\n\nMachine: {machine}.\n"]
+    lines = ["# Load test results\n", "Written by `load-tests/run.py`; the load average counts the stack under test "
+             "too (gateway, locust). Open `<scenario>.html` for locust's own report.\n"]
     for scenario, s in summaries.items():
         knee = s["knee"]
-        lines += [f"## {scenario} ({s['backend']} backend)\n",
+        lines += [f"## {scenario} ({s['backend']} backend)\n", f"Measured on: {s['machine']}.\n",
                   f"Command: `{s['command']}`; {s['rate_per_user']:g} requests/s per shopper (think time fills "
                   f"the rest), {s['step_seconds']:g} s per step; {s['requests']} requests, {s['failures']} "
                   f"failed. Knee ({s['knee_rule']}): "
