@@ -2,6 +2,7 @@
 
     python -m bench.profile design 512 --seconds 15        # the design try-on, looped
     python -m bench.profile model u2netp ort_default       # one model variant at batch 1, looped
+    python -m bench.profile gateway png                    # the design try-on over HTTP, PNG answers
 
 `record` runs one of these and, once it is warm, attaches `py-spy record --native --threads` to write an SVG
 flame graph. Every thread is sampled, ONNX Runtime's and OpenCV's workers included, and native frames show
@@ -96,6 +97,28 @@ def _loop_design(side: int, seconds: float) -> int:
     return asyncio.run(loop())
 
 
+def _loop_gateway(fmt: str, seconds: float) -> int:
+    """The design try-on through the gateway over HTTP on loopback, answers in `fmt` (the overhead's profile)."""
+    import httpx
+
+    from bench.tryon import gateway_files
+    from fittingroom.gateway.settings import Settings
+    from tests.helpers import live_gateway
+
+    with tempfile.TemporaryDirectory() as tmp:
+        settings = Settings(model_repository=ROOT / "model_repository", database_url=f"sqlite:///{tmp}/db",
+                            blob_dir=Path(tmp) / "blobs")
+        with live_gateway(settings) as url, httpx.Client(base_url=url, timeout=120) as http:
+            files = gateway_files()
+            http.post("/v1/tryon/design", files=files, data={"format": fmt}).raise_for_status()
+            print(WARM, flush=True)
+            runs, deadline = 0, time.monotonic() + seconds
+            while time.monotonic() < deadline:
+                http.post("/v1/tryon/design", files=files, data={"format": fmt}).raise_for_status()
+                runs += 1
+    return runs
+
+
 def _loop_model(name: str, variant: str, seconds: float) -> int:
     from bench.models import default_session, graphs, ort_call, torch_call
     from bench.zoo import cases, photos
@@ -117,12 +140,16 @@ def _loop_model(name: str, variant: str, seconds: float) -> int:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("kind", choices=["design", "model"])
-    parser.add_argument("args", nargs="+", help="design: SIDE; model: NAME VARIANT (torch|ort_default)")
+    parser.add_argument("kind", choices=["design", "gateway", "model"])
+    parser.add_argument("args", nargs="+", help="design: SIDE; gateway: png|jpeg; model: NAME torch|ort_default")
     parser.add_argument("--seconds", type=float, default=15.0)
     args = parser.parse_args()
-    runs = _loop_design(int(args.args[0]), args.seconds) if args.kind == "design" else \
-        _loop_model(args.args[0], args.args[1], args.seconds)
+    if args.kind == "design":
+        runs = _loop_design(int(args.args[0]), args.seconds)
+    elif args.kind == "gateway":
+        runs = _loop_gateway(args.args[0], args.seconds)
+    else:
+        runs = _loop_model(args.args[0], args.args[1], args.seconds)
     print(f"{runs} runs in {args.seconds:g} s", file=sys.stderr)
 
 

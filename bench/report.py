@@ -205,14 +205,15 @@ def _machine_lines(results: dict[str, dict[str, Any]]) -> list[str]:
     lines = [
         f"- CPU: {first['cpu_model']}, {first['cores']} cores, {first['memory_gib']} GiB memory "
         f"(Linux {first['kernel']}, Python {first['python']})",
-        f"- commit measured: `{first['commit']}`" + (" (with uncommitted changes)" if first["commit_dirty"] else ""),
+        "- commits measured: per file below" + (" (the working tree also had uncommitted changes)"
+                                                if first["commit_dirty"] else ""),
     ]
     for name, result in results.items():
         m = result["machine"]
         during = (f", highest 1-min load while it ran {m['load_1min_max_during']}, at the end "
                   f"{m['load_average_end']}") if "load_1min_max_during" in m else ""
-        lines.append(f"- `{name}.json`: {m['date_utc']} UTC, load average at start {m['load_average']} "
-                     f"(1/5/15 min){during}; command `{result['command']}`")
+        lines.append(f"- `{name}.json`: {m['date_utc']} UTC, commit `{m['commit']}`, load average at start "
+                     f"{m['load_average']} (1/5/15 min){during}; command `{result['command']}`")
     return lines
 
 

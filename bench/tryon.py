@@ -120,7 +120,8 @@ async def end_to_end(repository: Path, repeats: dict[int, int], threads: int = 0
     return out
 
 
-def _files() -> dict[str, tuple[str, bytes, str]]:
+def gateway_files() -> dict[str, tuple[str, bytes, str]]:
+    """The multipart uploads of a design try-on: the sample person, content and artwork."""
     return {name: (path.name, path.read_bytes(), "image/png")
             for name, path in (("person", SAMPLE_PERSON), ("content", SAMPLE_CONTENT), ("style", SAMPLE_ARTWORK))}
 
@@ -137,7 +138,7 @@ def gateway_overhead(repository: Path, repeats: int, threads: int = 0) -> dict[s
 
     client = EmbeddedClient(repository, intra_op_threads=threads)
     pipeline = DesignPipeline(client)
-    files = _files()
+    files = gateway_files()
     request = DesignRequest(person=_image(SAMPLE_PERSON), content=_image(SAMPLE_CONTENT),
                             artwork=_image(SAMPLE_ARTWORK))
     samples: dict[str, list[float]] = {"direct": [], "png": [], "jpeg": []}
