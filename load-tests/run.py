@@ -286,8 +286,8 @@ def main() -> int:
                      summary["knee"])
     (out / "summary.md").write_text(markdown(summaries))
     for scenario, s in summaries.items():
-        print(f"{scenario}: {s['requests']} requests, {s['failures']} failures, knee: "
-              f"{s['knee']['users'] if s['knee'] else 'not reached'} users")
+        knee = f"{s['knee']['users']} shoppers" if s["knee"] else "not reached"
+        print(f"{scenario}: {s['requests']} requests, {s['failures']} failures, knee: {knee}")
     return 0
 
 
