@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import base64
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Annotated
@@ -86,8 +87,9 @@ def _encoded(request: Request, result: TryOnResult, fmt: str, max_side: int | No
     return image, data, media_type
 
 
-def result_json(request: Request, result: TryOnResult, fmt: str, max_side: int | None) -> dict[str, object]:
-    image, data, media_type = _encoded(request, result, fmt, max_side)
+async def result_json(request: Request, result: TryOnResult, fmt: str, max_side: int | None) -> dict[str, object]:
+    # Encoding is CPU work (tens of ms for a PNG): off the event loop, so other requests keep moving.
+    image, data, media_type = await asyncio.to_thread(_encoded, request, result, fmt, max_side)
     return {
         "image": base64.b64encode(data).decode(), "media_type": media_type,
         "width": image.shape[1], "height": image.shape[0], "mode": result.mode, "path": result.path,
@@ -97,11 +99,11 @@ def result_json(request: Request, result: TryOnResult, fmt: str, max_side: int |
     }
 
 
-def respond(request: Request, result: TryOnResult, fmt: str, max_side: int | None) -> Response:
+async def respond(request: Request, result: TryOnResult, fmt: str, max_side: int | None) -> Response:
     headers = result_headers(result, request.state.request_id)
     if "application/json" in request.headers.get("accept", ""):
-        return JSONResponse(result_json(request, result, fmt, max_side), headers=headers)
-    _, data, media_type = _encoded(request, result, fmt, max_side)
+        return JSONResponse(await result_json(request, result, fmt, max_side), headers=headers)
+    _, data, media_type = await asyncio.to_thread(_encoded, request, result, fmt, max_side)
     return Response(data, media_type=media_type, headers=headers)
 
 
@@ -123,7 +125,7 @@ async def tryon_design(
         person=await read_image(request, person, "person"), content=await read_image(request, content, "content"),
         artwork=await read_image(request, style, "style"), garment=garment, opacity=opacity)
     result = await run(design, pins=parse_pins(request.headers.get(PIN_HEADER)))
-    return respond(request, result, format, max_side)
+    return await respond(request, result, format, max_side)
 
 
 def get_garment_pipeline(request: Request) -> GarmentPipeline:
@@ -215,7 +217,7 @@ async def tryon(
     """One try-on endpoint for every mode: `design` (content + style) or `garment` (catalog id or image)."""
     run = await form.prepare()
     result = await run(await read_image(request, person, "person"))
-    return respond(request, result, form.format, form.max_side)
+    return await respond(request, result, form.format, form.max_side)
 
 
 @router.post("/v1/tryon/batch")
@@ -237,5 +239,5 @@ async def tryon_batch(
         except InvalidInput as exc:  # one bad photo must not sink the others
             items.append({"index": index, "error": {"code": exc.code, "message": exc.message, "field": exc.field}})
             continue
-        items.append({"index": index, **result_json(request, result, form.format, form.max_side)})
+        items.append({"index": index, **(await result_json(request, result, form.format, form.max_side))})
     return JSONResponse({"results": items}, headers={REQUEST_ID: request.state.request_id})
