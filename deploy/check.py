@@ -82,6 +82,17 @@ class Report:
         print(f"  WARN {msg}", flush=True)
 
 
+
+def _stop(proc: subprocess.Popen[bytes], grace_s: float) -> None:
+    """SIGTERM, then SIGKILL for the whole process group if it has not exited within `grace_s`."""
+    proc.send_signal(signal.SIGTERM)
+    try:
+        proc.wait(grace_s)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait(5)
+
+
 def log(msg: str) -> None:
     print(msg, flush=True)
 
@@ -614,12 +625,7 @@ def scrape_gateway(report: Report, tmp: Path, timeout_s: float = 90) -> dict[str
         if status != 200:
             raise CheckFailed(f"GET /metrics answered {status}")
     finally:
-        proc.send_signal(signal.SIGTERM)
-        try:
-            proc.wait(15)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait(5)
+        _stop(proc, 15)
         logfile.close()
     (tmp / "gateway-metrics.txt").write_text(text)
     families = list(text_string_to_metric_families(text))
@@ -717,12 +723,7 @@ def scrape_triton(report: Report, tmp: Path, root: Path, timeout_s: float = 60) 
             raise CheckFailed(f"tritonserver GET /metrics answered {status}")
         server_meta = json.loads(http_get(f"http://127.0.0.1:{http}/v2")[1])
     finally:
-        proc.send_signal(signal.SIGTERM)
-        try:
-            proc.wait(20)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait(5)
+        _stop(proc, 20)
         logfile.close()
     names = {f.name for f in text_string_to_metric_families(text)} | {
         s.name for f in text_string_to_metric_families(text) for s in f.samples}
