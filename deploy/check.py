@@ -82,7 +82,6 @@ class Report:
         print(f"  WARN {msg}", flush=True)
 
 
-
 def _stop(proc: subprocess.Popen[bytes], grace_s: float) -> None:
     """SIGTERM, then SIGKILL for the whole process group if it has not exited within `grace_s`."""
     proc.send_signal(signal.SIGTERM)
