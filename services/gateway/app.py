@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 import functools
 import logging
 import time
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
+from datetime import timedelta
 
 from fastapi import FastAPI, Request, Response
 from fastapi.responses import JSONResponse
@@ -19,7 +21,7 @@ from fittingroom.common.breaker import ResilientClient
 from fittingroom.common.embedded import EmbeddedClient
 from fittingroom.common.inference import InferenceClient
 from fittingroom.common.repository import ModelRepository
-from fittingroom.gateway import admin, catalog, keys, tryon_routes, web
+from fittingroom.gateway import admin, blob_sweep, catalog, keys, tryon_routes, web
 from fittingroom.gateway.admission import Admission
 from fittingroom.gateway.auth import KeyRing, is_loopback
 from fittingroom.gateway.blobs import BlobStore, DirectoryBlobStore, S3BlobStore
@@ -114,9 +116,14 @@ def create_app(settings: Settings | None = None, client: InferenceClient | None 
         for model, route in store.routes().items():
             for version, weight in route.split.items():
                 metrics.traffic_split.labels(model, str(version)).set(weight / 100)
+        # A task, so that readiness never waits for the listing of a large bucket.
+        grace = timedelta(seconds=settings.orphan_blob_grace_s)
+        sweep = asyncio.create_task(blob_sweep.sweep_in_background(app.state.catalog.blobs, store, grace,
+                                                                   metrics.orphan_blobs_swept))
         try:
             yield
         finally:
+            sweep.cancel()
             await inference.close()
             store.close()
 

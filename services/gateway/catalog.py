@@ -24,6 +24,8 @@ from fittingroom.segment.product import product_mask
 
 log = logging.getLogger(__name__)
 TenantDep = Annotated[Tenant, Depends(authenticate)]
+# Every catalog blob lives under this folder of the blob store (blob_sweep.py lists it for orphans).
+BLOB_FOLDER = "garments"
 # SQLite and PostgreSQL take 64-bit offsets; a larger one would be an OverflowError (500), not an empty page.
 MAX_OFFSET = 2**63 - 1
 
@@ -70,7 +72,7 @@ class Catalog:
             raise InvalidInput(exc.message, field="image") from exc
         mask = (silhouette > 0).astype(np.uint8) * 255
         garment_id = self.store.new_garment_id()
-        image_key, mask_key = f"garments/{garment_id}/image.png", f"garments/{garment_id}/mask.png"
+        image_key, mask_key = f"{BLOB_FOLDER}/{garment_id}/image.png", f"{BLOB_FOLDER}/{garment_id}/mask.png"
         record = GarmentRecord(
             id=garment_id, tenant=tenant, sku=sku, category=category.value, width=image.shape[1],
             height=image.shape[0], image_key=image_key, mask_key=mask_key, landmarks=marks.to_json(),

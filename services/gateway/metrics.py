@@ -32,3 +32,6 @@ class GatewayMetrics:
                                    ("model", "version"), registry=r)
         self.model_ready = Gauge("tryon_model_ready", "1 when the model version answers readiness.",
                                  ("model", "version"), registry=r)
+        self.orphan_blobs_swept = Counter(
+            "tryon_orphan_blobs_swept", "Catalog blobs no garment referenced, deleted by the start-up sweep.",
+            registry=r)

@@ -52,5 +52,8 @@ class Settings(BaseSettings):
     s3_bucket: str | None = None  # images in an S3-compatible bucket instead of blob_dir
     s3_prefix: str = ""
     s3_endpoint_url: str | None = None
+    # Catalog blobs that no garment references are deleted at start-up once older than this; it must exceed the
+    # longest registration (its blobs are written before its row commits), which takes seconds.
+    orphan_blob_grace_s: float = Field(3600.0, gt=0)
     routing_refresh_s: float = Field(1.0, gt=0)
     drain_timeout_s: float = Field(30.0, gt=0)

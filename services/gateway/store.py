@@ -179,6 +179,12 @@ class Store:
                                  .where(garments.c.tenant == tenant)).scalar_one()
         return [GarmentRecord(**r) for r in rows], int(total)
 
+    def referenced_blob_keys(self) -> set[str]:
+        """The blob keys of every garment of every tenant."""
+        with self.engine.connect() as conn:
+            rows = conn.execute(select(garments.c.image_key, garments.c.mask_key)).all()
+        return {key for row in rows for key in row}
+
     def delete_garment(self, garment_id: str, tenant: str) -> GarmentRecord | None:
         with self.engine.begin() as conn:
             row = conn.execute(select(garments).where(garments.c.id == garment_id,
