@@ -109,6 +109,7 @@ class ModelAdmin:
         served = await self.served(model)
         serving = max(served) if served else None  # the version taking traffic now
         await self.control.load_model(model, sorted(served | {version}))
+        self.router.invalidate()  # the versions served changed: the router's metadata is stale
         await self.warm(model, version)
         self.metrics.model_ready.labels(model, str(version)).set(1)
         if model not in routes:
@@ -148,6 +149,7 @@ class ModelAdmin:
             await self.control.load_model(model, remaining)
         else:
             await self.control.unload_model(model)
+        self.router.invalidate()  # the versions served changed: the router's metadata is stale
         self.metrics.model_ready.labels(model, str(version)).set(0)
         return remaining
 

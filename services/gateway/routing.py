@@ -1,8 +1,10 @@
 """Which model version serves each request: weighted canary splits, header pins, and draining.
 
 The split table lives in the shared store, so every replica routes alike; each replica re-reads it
-at most every `refresh_s`. A request leases the versions it uses for its whole life, so a version is
-unloaded only after its last request has finished: no request ever runs against an unloaded model.
+at most every `refresh_s`, and model metadata (versions served, trained) likewise: on Triton a
+metadata read is two control calls, too many to pay per model per request. A request leases the
+versions it uses for its whole life, so a version is unloaded only after its last request has
+finished: no request ever runs against an unloaded model.
 """
 
 from __future__ import annotations
@@ -12,9 +14,10 @@ import random
 import time
 from collections import Counter
 from collections.abc import Iterable
+from typing import NamedTuple
 
 from fittingroom.common.errors import InvalidInput, ModelNotFound
-from fittingroom.common.inference import InferenceClient
+from fittingroom.common.inference import InferenceClient, ModelMetadata
 from fittingroom.common.stage import ModelUse
 from fittingroom.gateway.store import Route, Store
 
@@ -35,6 +38,11 @@ def parse_pins(header: str | None) -> dict[str, int]:
     return pins
 
 
+class _Read(NamedTuple):
+    at: float  # monotonic time the read started: the data is at least this fresh
+    metadata: ModelMetadata
+
+
 class TrafficRouter:
     def __init__(self, client: InferenceClient, store: Store | None = None, *, refresh_s: float = 1.0,
                  rng: random.Random | None = None) -> None:
@@ -44,6 +52,8 @@ class TrafficRouter:
         self._rng = rng or random.Random()
         self._routes: dict[str, Route] = {}
         self._loaded_at = float("-inf")
+        self._metadata: dict[str, _Read] = {}
+        self._fetching: dict[str, asyncio.Task[ModelMetadata]] = {}
         self._leases: Counter[tuple[str, int]] = Counter()
         self._released = asyncio.Condition()
 
@@ -54,11 +64,39 @@ class TrafficRouter:
         return self._routes
 
     def invalidate(self) -> None:
+        """Forget routes and metadata: the admin API has just changed them on this replica."""
         self._loaded_at = float("-inf")
+        self._metadata.clear()
+        # A read already under way may have seen the state before the change: later callers must not join it.
+        self._fetching.clear()
+
+    async def metadata(self, model: str) -> ModelMetadata:
+        """The model's metadata, read at most `refresh_s` ago; concurrent misses share one read, and a
+        failed read (model unloaded, backend down) is not kept."""
+        read = self._metadata.get(model)
+        if read is not None and time.monotonic() - read.at <= self.refresh_s:
+            return read.metadata
+        fetch = self._fetching.get(model)
+        if fetch is None:
+            fetch = self._fetching[model] = asyncio.create_task(self._fetch(model))
+        # Shielded: a caller cancelled by its deadline must not cancel the read the others wait on.
+        return await asyncio.shield(fetch)
+
+    async def _fetch(self, model: str) -> ModelMetadata:
+        started = time.monotonic()
+        task = asyncio.current_task()
+        try:
+            metadata = await self.client.model_metadata(model)
+            if self._fetching.get(model) is task:  # else invalidated meanwhile: possibly stale already
+                self._metadata[model] = _Read(started, metadata)
+            return metadata
+        finally:
+            if self._fetching.get(model) is task:
+                del self._fetching[model]
 
     async def choose(self, model: str, pinned: int | None = None) -> ModelUse:
-        metadata = await self.client.model_metadata(model)
-        if pinned is not None:
+        metadata = await self.metadata(model)
+        if pinned is not None:  # an explicit pin is checked against the backend every time
             if not await self.client.is_model_ready(model, pinned):
                 raise ModelNotFound(f"version {pinned} of model '{model}' is not loaded")
             return ModelUse(model, pinned, metadata.trained)
