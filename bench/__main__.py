@@ -4,6 +4,7 @@ Suites (default: all CPU suites, then profiles of missed targets, then the repor
   models    per model, batch 1 and 8: torch eager vs ORT default vs ORT tuned; sgemm peak; ORT option sweep
   tryon     design and garment try-on per stage at 512 and 1024 px; gateway overhead over HTTP on loopback
   batching  local Triton: dynamic batching on vs off at 1..16 clients; embedded vs Triton backend
+  queue-delay  local Triton: one model at 1 and 8 clients under several preferred sizes / max queue delays
   profiles  py-spy flame graphs for the targets the results in bench/results/ miss
   report    plots and the README table from bench/results/*.json (no measuring)
 `--device cuda` runs the GPU suite instead (TensorRT fp16 vs ORT CUDA vs torch eager); without a GPU it says
@@ -26,7 +27,7 @@ from bench.common import RESULTS, ROOT, LoadWatch, read_results, write_result
 
 log = logging.getLogger("bench")
 REPOSITORY = ROOT / "model_repository"
-CPU_SUITES = ("models", "tryon", "batching")
+CPU_SUITES = ("models", "tryon", "batching", "queue-delay")
 
 
 def _command(suite: str, args: argparse.Namespace, *options: str) -> str:
@@ -92,6 +93,16 @@ def run_batching(args: argparse.Namespace) -> Result:
                                        f"--rounds {args.rounds}", f"--tryon-repeats {args.tryon_repeats}"))
 
 
+def run_queue_delay(args: argparse.Namespace) -> Result:
+    from bench import queue_delay
+
+    data = queue_delay.run(REPOSITORY, model=args.queue_delay_model, requests=args.queue_delay_requests,
+                           rounds=args.rounds)
+    return ("queue_delay", data, _command("queue-delay", args, f"--queue-delay-model {args.queue_delay_model}",
+                                          f"--queue-delay-requests {args.queue_delay_requests}",
+                                          f"--rounds {args.rounds}"))
+
+
 def run_gpu(args: argparse.Namespace) -> Result:
     from bench import gpu
     from bench.zoo import cases
@@ -147,7 +158,11 @@ def main() -> None:
                         help="skip a batch-8 measurement whose single call would take longer (20-minute budget)")
     parser.add_argument("--tryon-repeats", type=int, default=8, help="runs at 512 px (1024 px: 5/8 of it, >= 3)")
     parser.add_argument("--batching-model", default="pose_landmark")
-    parser.add_argument("--rounds", type=int, default=3, help="rounds per concurrency level and batching config")
+    parser.add_argument("--rounds", type=int, default=3,
+                        help="rounds per concurrency level and config (batching, queue-delay)")
+    parser.add_argument("--queue-delay-model", default="style_predict")
+    parser.add_argument("--queue-delay-requests", type=int, default=48,
+                        help="requests per setting, number of clients and round")
     parser.add_argument("--profile-seconds", type=float, default=12.0)
     parser.add_argument("--no-profile-batching", dest="profile_batching", action="store_false",
                         help="skip the flame graph of the Triton model at 8 clients")
@@ -163,7 +178,7 @@ def main() -> None:
         suites: list[str] = ["report"]
     else:
         suites = args.suites or [*CPU_SUITES, "profiles", "report"]
-    runners = {"models": run_models, "tryon": run_tryon, "batching": run_batching}
+    runners = {"models": run_models, "tryon": run_tryon, "batching": run_batching, "queue-delay": run_queue_delay}
     for suite in suites:
         if suite in runners:
             suite_started = time.monotonic()

@@ -4,7 +4,8 @@ embedded backend vs Triton for the same design try-on.
 One server serves the derived python-ort view of `model_repository/` plus two copies of the batching model
 that differ only in their config: `<model>_batching_on` keeps the repository's `dynamic_batching` block,
 `<model>_batching_off` has none. Both point at the very same model.onnx, so the two curves differ by the
-scheduler alone. The server is started with the project's own `TritonServer` (tests use it too).
+scheduler alone. The server is started with the project's own `TritonServer` (tests use it too). The server,
+the client pool and the closed-loop worker serve the queue-delay suite too (queue_delay.py).
 """
 
 from __future__ import annotations
@@ -15,10 +16,12 @@ import os
 import shutil
 import tempfile
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import asynccontextmanager, contextmanager
+from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 from google.protobuf import text_format
@@ -36,6 +39,28 @@ from fittingroom.gateway.pipeline import DESIGN_MODELS, DesignPipeline, TryOnRes
 
 log = logging.getLogger(__name__)
 CONCURRENCY = (1, 2, 4, 8, 16)
+Layout = TypeVar("Layout")
+
+
+def _config(repository: Path, model: str) -> mc.ModelConfig:
+    return text_format.Parse((repository / model / CONFIG_NAME).read_text(), mc.ModelConfig())
+
+
+def add_copies(source: Path, target: Path, model: str, batching: dict[str, mc.ModelDynamicBatching | None]) -> None:
+    """Add `model` to `target` once per name of `batching`, with that `dynamic_batching` block (None: none) and the
+    rest of its config unchanged. All copies point at the very same model.onnx: they differ by the scheduler alone."""
+    config = _config(source, model)
+    for name, block in batching.items():
+        copy = mc.ModelConfig()
+        copy.CopyFrom(config)
+        copy.name = name
+        copy.ClearField("dynamic_batching")
+        if block is not None:
+            copy.dynamic_batching.CopyFrom(block)
+        version_dir = target / name / "1"
+        version_dir.mkdir(parents=True)
+        (target / name / CONFIG_NAME).write_text(text_format.MessageToString(copy))
+        (version_dir / "model.onnx").symlink_to(ModelRepository(source).model_path(model, 1).resolve())
 
 
 def _batching_copies(source: Path, target: Path, model: str) -> tuple[str, str]:
@@ -43,29 +68,22 @@ def _batching_copies(source: Path, target: Path, model: str) -> tuple[str, str]:
     batching (other models of the repository stay out: they would only slow the start and take memory)."""
     for name in DESIGN_MODELS:
         (target / name).symlink_to((source / name).resolve())
-    names = (f"{model}_batching_on", f"{model}_batching_off")
-    config = text_format.Parse((source / model / CONFIG_NAME).read_text(), mc.ModelConfig())
+    config = _config(source, model)
     if not config.HasField("dynamic_batching"):
         raise ValueError(f"{model} has no dynamic_batching in its config: nothing to compare")
-    for name in names:
-        copy = mc.ModelConfig()
-        copy.CopyFrom(config)
-        copy.name = name
-        if name.endswith("_off"):
-            copy.ClearField("dynamic_batching")
-        version_dir = target / name / "1"
-        version_dir.mkdir(parents=True)
-        (target / name / CONFIG_NAME).write_text(text_format.MessageToString(copy))
-        (version_dir / "model.onnx").symlink_to(ModelRepository(source).model_path(model, 1).resolve())
+    names = (f"{model}_batching_on", f"{model}_batching_off")
+    add_copies(source, target, model, {names[0]: config.dynamic_batching, names[1]: None})
     return names
 
 
 @contextmanager
-def local_triton(repository: Path, batching_model: str) -> Iterator[tuple[TritonServer, tuple[str, str]]]:
+def local_triton(lay_out: Callable[[Path], Layout]) -> Iterator[tuple[TritonServer, Layout]]:
+    """A tritonserver serving the python-ort view of what `lay_out` puts into an empty folder, and what it
+    returned (the names of the models it added)."""
     with tempfile.TemporaryDirectory() as tmp:
         source, served = Path(tmp) / "source", Path(tmp) / "python-ort"
         source.mkdir()
-        names = _batching_copies(repository, source, batching_model)
+        names = lay_out(source)
         derive_repository(source, served)
         log_file = Path(tmp) / "tritonserver.log"
         server = TritonServer(served, http_port=free_port(), grpc_port=free_port(), metrics_port=free_port(),
@@ -79,13 +97,35 @@ def local_triton(repository: Path, batching_model: str) -> Iterator[tuple[Triton
                 shutil.copy(log_file, Path(tempfile.gettempdir()) / "bench-tritonserver.log")
 
 
+def random_inputs(repository: Path, model: str) -> dict[str, np.ndarray]:
+    """One seeded sample of each input of `model`: every config and round is sent the same tensors."""
+    rng = np.random.default_rng(0)
+    spec = ModelRepository(repository).config(model)
+    return {t.name: rng.random((1, *t.dims), dtype=np.float32) for t in spec.inputs}
+
+
+@asynccontextmanager
+async def client_pool(url: str, size: int) -> AsyncIterator[list[TritonClient]]:
+    """One client per concurrent caller: each has its own gRPC channel, as separate gateways would."""
+    clients = [TritonClient(url) for _ in range(size)]
+    try:
+        yield clients
+    finally:
+        await asyncio.gather(*(c.close() for c in clients))
+
+
 def _counts(stats: dict[str, object]) -> tuple[int, int]:
     entry = stats["model_stats"][0]  # type: ignore[index]
     return int(entry.get("inference_count", 0)), int(entry.get("execution_count", 0))
 
 
-async def _level(clients: list[TritonClient], model: str, inputs: dict[str, np.ndarray], requests: int,
-                 ) -> tuple[float, list[float]]:
+async def warm_up(clients: list[TritonClient], models: tuple[str, ...], inputs: dict[str, np.ndarray]) -> None:
+    for model in models:
+        await closed_loop(clients[:2], model, inputs, 4)  # the stub opens its session, ORT its arena
+
+
+async def closed_loop(clients: list[TritonClient], model: str, inputs: dict[str, np.ndarray], requests: int,
+                      ) -> tuple[float, list[float]]:
     """`requests` calls shared by the clients, each keeping one in flight: (requests/s, latencies in ms)."""
     latencies: list[float] = []
     remaining = requests
@@ -103,42 +143,51 @@ async def _level(clients: list[TritonClient], model: str, inputs: dict[str, np.n
     return requests / (time.perf_counter() - start), latencies
 
 
+@dataclass(frozen=True)
+class Level:
+    """One closed loop at one concurrency, with what Triton's scheduler made of it."""
+
+    requests_per_s: float
+    latencies_ms: list[float]
+    inferences: int
+    executions: int
+
+
+async def measure_level(clients: list[TritonClient], model: str, inputs: dict[str, np.ndarray],
+                        requests: int) -> Level:
+    before = _counts(await clients[0].statistics(model))
+    rate, latencies = await closed_loop(clients, model, inputs, requests)
+    after = _counts(await clients[0].statistics(model))
+    return Level(rate, latencies, after[0] - before[0], after[1] - before[1])
+
+
+def summarise(levels: list[Level]) -> dict[str, Any]:
+    """Throughput spread over the rounds, latency percentiles over all their requests, mean batch executed."""
+    latencies = [ms for level in levels for ms in level.latencies_ms]
+    return {"requests_per_s": Spread.of([level.requests_per_s for level in levels]).as_dict(),
+            "p50_ms": percentile(latencies, 50), "p95_ms": percentile(latencies, 95),
+            "mean_batch": sum(level.inferences for level in levels) / max(1, sum(level.executions for level in levels)),
+            "requests": len(latencies)}
+
+
 async def batching_curve(url: str, names: tuple[str, str], model: str, rounds: int,
                          repository: Path) -> dict[str, Any]:
     """Throughput (spread over rounds) and latency p50/p95 at each concurrency, batching on and off."""
-    spec = ModelRepository(repository).config(model)
-    rng = np.random.default_rng(0)
-    inputs = {t.name: rng.random((1, *t.dims), dtype=np.float32) for t in spec.inputs}
-    clients = [TritonClient(url) for _ in range(max(CONCURRENCY))]
+    inputs = random_inputs(repository, model)
     curves: dict[str, Any] = {}
-    try:
-        for name in names:
-            await _level(clients[:2], name, inputs, 4)  # warm-up: the stub opens its session, ORT its arena
+    async with client_pool(url, max(CONCURRENCY)) as clients:
+        await warm_up(clients, names, inputs)
         for concurrency in CONCURRENCY:
             # The two configs alternate round by round, so both see the same background load.
             requests = max(16, 4 * concurrency)
-            rates: dict[str, list[float]] = {n: [] for n in names}
-            latencies: dict[str, list[float]] = {n: [] for n in names}
-            batches: dict[str, list[int]] = {n: [0, 0] for n in names}
+            levels: dict[str, list[Level]] = {n: [] for n in names}
             for _ in range(rounds):
                 for name in names:
-                    before = _counts(await clients[0].statistics(name))
-                    rate, lat = await _level(clients[:concurrency], name, inputs, requests)
-                    after = _counts(await clients[0].statistics(name))
-                    rates[name].append(rate)
-                    latencies[name].extend(lat)
-                    batches[name][0] += after[0] - before[0]
-                    batches[name][1] += after[1] - before[1]
+                    levels[name].append(await measure_level(clients[:concurrency], name, inputs, requests))
             for name in names:
-                curves.setdefault(name, {})[str(concurrency)] = {
-                    "requests_per_s": Spread.of(rates[name]).as_dict(),
-                    "p50_ms": percentile(latencies[name], 50), "p95_ms": percentile(latencies[name], 95),
-                    "mean_batch": batches[name][0] / max(1, batches[name][1]), "requests": len(latencies[name]),
-                }
+                curves.setdefault(name, {})[str(concurrency)] = summarise(levels[name])
             log.info("batching at %d clients: %s", concurrency, {n: round(curves[n][str(concurrency)]
                      ["requests_per_s"]["median"], 2) for n in names})
-    finally:
-        await asyncio.gather(*(c.close() for c in clients))
     on, off = (curves[n] for n in names)
     gains = {c: on[c]["requests_per_s"]["median"] / off[c]["requests_per_s"]["median"] for c in on}
     return {"model": model, "configs": {"on": names[0], "off": names[1]}, "rounds": rounds, "curves": curves,
@@ -190,20 +239,16 @@ async def profile_model(url: str, model: str, repository: Path, source: str, out
     if recorder is None:
         log.warning("no profile of %s's stub (pid %s)", model, pid)
         return False
-    spec = ModelRepository(repository).config(source)
-    inputs = {t.name: np.random.default_rng(0).random((1, *t.dims), dtype=np.float32) for t in spec.inputs}
-    pool = [TritonClient(url) for _ in range(clients)]
-    try:
+    inputs = random_inputs(repository, source)
+    async with client_pool(url, clients) as pool:
         while recorder.poll() is None:
-            await _level(pool, model, inputs, 4 * clients)
-    finally:
-        await asyncio.gather(*(c.close() for c in pool))
+            await closed_loop(pool, model, inputs, 4 * clients)
     return recorder.returncode == 0
 
 
 def run(repository: Path, *, batching_model: str, rounds: int, backend_repeats: int,
         profile: Path | None = None) -> dict[str, Any]:
-    with local_triton(repository, batching_model) as (server, names):
+    with local_triton(partial(_batching_copies, repository, model=batching_model)) as (server, names):
         batching = asyncio.run(batching_curve(server.grpc_url, names, batching_model, rounds, repository))
         backends = asyncio.run(embedded_vs_triton(server.grpc_url, repository, backend_repeats))
         if profile is not None and asyncio.run(profile_model(server.grpc_url, names[0], repository, batching_model,
