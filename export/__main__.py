@@ -7,7 +7,7 @@ import logging
 from pathlib import Path
 from typing import get_args
 
-from fittingroom.export.build import default_models, export_all
+from fittingroom.export.build import export_all
 from fittingroom.export.builders import recipes
 from fittingroom.export.flavours import DEFAULT_FLAVOUR, FLAVOURS
 from fittingroom.export.settings import ExportSettings, VtonSize
@@ -19,19 +19,15 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--repository", type=Path, default=PROJECT_ROOT / "model_repository")
     parser.add_argument("--flavour", choices=sorted(FLAVOURS), default=DEFAULT_FLAVOUR)
     parser.add_argument("--model", action="append", choices=sorted(recipes(ExportSettings())),
-                        help="only these models (naming an opt-in model builds it)")
+                        help="only these models (default: all)")
     parser.add_argument("--force", action="store_true", help="rebuild even when up to date")
     parser.add_argument("--weights-dir", type=Path, help="official checkpoints (default: TRYON_WEIGHTS_DIR)")
     parser.add_argument("--vton-size", choices=get_args(VtonSize), help="VITON-HD output size (TRYON_VTON_SIZE)")
-    parser.add_argument("--with-large", action="store_true", default=None,
-                        help="also build the opt-in models (TRYON_EXPORT_LARGE=1)")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
-    flags = {"weights_dir": args.weights_dir, "vton_size": args.vton_size, "export_large": args.with_large}
+    flags = {"weights_dir": args.weights_dir, "vton_size": args.vton_size}
     settings = ExportSettings(**{k: v for k, v in flags.items() if v is not None})
-    chosen = recipes(settings)
-    models = args.model or default_models(chosen, with_large=settings.export_large)
-    export_all(args.repository, models=models, flavour=args.flavour, force=args.force, recipes=chosen)
+    export_all(args.repository, models=args.model, flavour=args.flavour, force=args.force, recipes=recipes(settings))
 
 
 if __name__ == "__main__":

@@ -93,14 +93,9 @@ def export_model(name: str, repository: Path, *, version: int = 1, flavour: str 
     return record
 
 
-def default_models(recipes: Mapping[str, Recipe], *, with_large: bool = False) -> list[str]:
-    """What a plain export builds: every model, less the opt-in ones unless `with_large`."""
-    return [name for name, recipe in recipes.items() if with_large or not recipe.opt_in]
-
-
 def export_all(repository: Path, *, models: list[str] | None = None, flavour: str = DEFAULT_FLAVOUR,
                force: bool = False, recipes: Mapping[str, Recipe] = BUILDERS) -> list[dict[str, object]]:
-    names = models or default_models(recipes)
+    names = models or list(recipes)
     records = [export_model(n, repository, flavour=flavour, force=force, recipes=recipes) for n in names]
     finish_flavour(repository, names, flavour)  # python-ort: model.py; tensorrt: model.plan on a GPU
     return records

@@ -113,10 +113,10 @@ REGISTRY_RECIPES: dict[str, Recipe] = {
 
 
 def recipes(settings: ExportSettings) -> dict[str, Recipe]:
-    """Every model, opt-in ones included: the registry-weight ones, then the garment models."""
+    """Every model: the registry-weight ones, then the garment models."""
     return {**REGISTRY_RECIPES, **garment_recipes(settings)}
 
 
 # What a plain export writes, as the environment (TRYON_WEIGHTS_DIR, TRYON_VTON_SIZE) makes it: the
-# committed configs. Opt-in models appear in a repository only when exported (--with-large).
-BUILDERS = {name: recipe for name, recipe in recipes(ExportSettings()).items() if not recipe.opt_in}
+# committed configs.
+BUILDERS = recipes(ExportSettings())

@@ -63,7 +63,6 @@ class GarmentModel:
     layout: ckpt.CheckpointLayout
     network: Callable[[], nn.Module]  # the official constructor settings, randomly initialised
     serve: Callable[[Any], nn.Module]  # the exported module around the (loaded) network
-    opt_in: bool = False
 
 
 def _same(net: nn.Module) -> nn.Module:
@@ -79,9 +78,9 @@ def garment_models(vton_size: str) -> tuple[GarmentModel, ...]:
     return (
         GarmentModel(U2NET_CLOTH, ckpt.CLOTH_SEGM_U2NET, ClothSegmU2Net, U2NetMask),
         schp(SCHP_LIP, network=partial(schp_resnet101, "lip")),
-        # ATR and Pascal-Person-Part are alternatives to LIP (which VITON-HD's labels follow): 267 MB each.
-        schp(SCHP_ATR, network=partial(schp_resnet101, "atr"), opt_in=True),
-        schp(SCHP_PASCAL, network=partial(schp_resnet101, "pascal"), opt_in=True),
+        # ATR and Pascal-Person-Part are alternatives to LIP (which VITON-HD's labels follow).
+        schp(SCHP_ATR, network=partial(schp_resnet101, "atr")),
+        schp(SCHP_PASCAL, network=partial(schp_resnet101, "pascal")),
         GarmentModel(OPENPOSE_BODY, ckpt.OPENPOSE, OpenPoseBody, _same),
         GarmentModel(seg, ckpt.VITONHD, SegGenerator, VitonHDSegmentation),
         # The GMM's regression is tied to the 1024x768 training size; its TPS grid is sampled at ours.
@@ -160,6 +159,5 @@ def garment_recipes(settings: ExportSettings) -> dict[str, Recipe]:
         checkpoint = settings.checkpoint(CHECKPOINT_FILES[model.spec.name])
         spec = served_spec(model.spec, checkpoint)
         build = partial(build_garment_model, model, spec, checkpoint.path)
-        recipes[spec.name] = Recipe(spec, build, checkpoint=checkpoint, sources=_source_files(model),
-                                    opt_in=model.opt_in)
+        recipes[spec.name] = Recipe(spec, build, checkpoint=checkpoint, sources=_source_files(model))
     return recipes

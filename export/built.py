@@ -39,7 +39,6 @@ class Recipe(NamedTuple):
     weight_keys: tuple[str, ...] = ()  # registry weights (export/weights.py) whose bytes identify the build
     checkpoint: OperatorCheckpoint | None = None
     sources: tuple[Path, ...] = ()  # code files whose bytes identify the build (architectures, wrappers)
-    opt_in: bool = False  # built only when asked for by name, or with --with-large / TRYON_EXPORT_LARGE
 
 
 def seed_for(name: str) -> int:

@@ -13,7 +13,7 @@ VtonSize = Literal["512x384", "1024x768"]
 
 
 class ExportSettings(BaseSettings):
-    """Where the operator's official checkpoints are, which sizes to export, and the opt-in models."""
+    """Where the operator's official checkpoints are and which VITON-HD size to export."""
 
     model_config = SettingsConfigDict(env_prefix="TRYON_", frozen=True)
 
@@ -21,8 +21,6 @@ class ExportSettings(BaseSettings):
     weights_dir: Path | None = None
     # TRYON_VTON_SIZE: output size of the VITON-HD models.
     vton_size: VtonSize = "512x384"
-    # TRYON_EXPORT_LARGE: also build the opt-in models (too slow or big for every `make demo`).
-    export_large: bool = False
 
     def checkpoint(self, file_name: str) -> OperatorCheckpoint:
         """The operator's copy of `file_name`, when TRYON_WEIGHTS_DIR has it."""

@@ -15,7 +15,7 @@ from fittingroom.common.modelspec import ModelSpec, Provenance
 from fittingroom.common.repository import ModelRepository
 from fittingroom.common.tensors import fp32
 from fittingroom.export import builders_garment as garment
-from fittingroom.export.build import default_models, fingerprint
+from fittingroom.export.build import fingerprint
 from fittingroom.export.builders import BUILDERS, recipes
 from fittingroom.export.built import Built
 from fittingroom.export.settings import ExportSettings
@@ -24,24 +24,22 @@ from fittingroom.warp_gen.vitonhd import GMM
 
 ROOT = Path(__file__).resolve().parents[2]
 REPOSITORY = ROOT / "model_repository"
-RECIPES = recipes(ExportSettings())  # opt-in models included
+RECIPES = recipes(ExportSettings())
 GARMENT_MODELS = sorted(name for name, recipe in RECIPES.items() if recipe.checkpoint is not None)
 # ONNX Runtime vs torch eager, relative to the largest output magnitude. Measured: <= 1e-4 for the
 # 100M-parameter ALIAS generator and ~1e-6 for the others; float32 reordering never comes near 1e-3.
 RELATIVE_TOLERANCE = 1e-3
 
 
-def _exported(name: str, path: Path) -> Path:
-    """`path`, which export writes for `name`; skips an opt-in model that was not exported here."""
+def _exported(path: Path) -> Path:
+    """`path`, which `make repository` writes."""
     if not path.is_file():
-        if RECIPES[name].opt_in:
-            pytest.skip(f"{name} is opt-in (--with-large / TRYON_EXPORT_LARGE=1) and not exported here")
         pytest.fail(f"{path} is missing: run `make repository`")
     return path
 
 
 def _record(name: str) -> dict[str, object]:
-    return dict(json.loads(_exported(name, REPOSITORY / name / "1" / "export.json").read_text()))
+    return dict(json.loads(_exported(REPOSITORY / name / "1" / "export.json").read_text()))
 
 
 def test_every_garment_model_has_an_official_checkpoint_file() -> None:
@@ -64,7 +62,7 @@ def test_recorded_parity_and_build_identity(name: str) -> None:
 def test_untrained_unless_the_checkpoint_is_there(name: str) -> None:
     recipe = RECIPES[name]
     assert recipe.checkpoint is not None
-    _exported(name, REPOSITORY / name / "config.pbtxt")
+    _exported(REPOSITORY / name / "config.pbtxt")
     config = ModelRepository(REPOSITORY).config(name)
     if recipe.checkpoint.path is not None:
         assert config.trained
@@ -102,10 +100,9 @@ def test_vton_size_flag_changes_only_vitonhd_shapes() -> None:
     assert BUILDERS["vitonhd_alias"].spec.outputs[0].dims == (3, 512, 384)
 
 
-def test_opt_in_models_only_with_large() -> None:
-    assert {"schp_atr", "schp_pascal"}.isdisjoint(BUILDERS)  # no committed config either
-    assert {"schp_atr", "schp_pascal"}.isdisjoint(default_models(RECIPES))
-    assert {"schp_atr", "schp_pascal", "schp_lip"} <= set(default_models(RECIPES, with_large=True))
+def test_every_model_is_in_the_committed_repository() -> None:
+    assert set(BUILDERS) == set(RECIPES) >= {"schp_lip", "schp_atr", "schp_pascal", "daflow", "vitonhd_alias"}
+    assert {p.name for p in REPOSITORY.iterdir() if (p / "config.pbtxt").is_file()} == set(BUILDERS)
 
 
 def test_official_checkpoint_is_loaded_strictly(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
