@@ -14,11 +14,14 @@ from datetime import timedelta
 from fastapi import FastAPI, Request, Response
 from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from pydantic import BaseModel
+from starlette.datastructures import State
 from starlette.routing import Match, Route
 from starlette.types import Scope
 
 from fittingroom.common.breaker import ResilientClient
 from fittingroom.common.embedded import EmbeddedClient
+from fittingroom.common.errors import BackendUnavailable, ModelNotFound, ModelNotReady
 from fittingroom.common.inference import InferenceClient
 from fittingroom.common.repository import ModelRepository
 from fittingroom.gateway import admin, blob_sweep, catalog, keys, tryon_routes, web
@@ -27,15 +30,16 @@ from fittingroom.gateway.auth import KeyRing, is_loopback
 from fittingroom.gateway.blobs import BlobStore, DirectoryBlobStore, S3BlobStore
 from fittingroom.gateway.body_limit import BodyLimit
 from fittingroom.gateway.errors import error_body, install_error_handlers
-from fittingroom.gateway.garment_pipeline import GarmentPipeline
+from fittingroom.gateway.garment_pipeline import CLASSICAL, GarmentPipeline
 from fittingroom.gateway.limits import TenantLimits
 from fittingroom.gateway.metrics import GatewayMetrics
 from fittingroom.gateway.neural_pipeline import NeuralGarmentPipeline
-from fittingroom.gateway.pipeline import DESIGN_MODELS, DesignPipeline
+from fittingroom.gateway.pipeline import DesignPipeline
 from fittingroom.gateway.routing import TrafficRouter
 from fittingroom.gateway.settings import Backend, Settings
 from fittingroom.gateway.stages import MODEL_STAGES, model_urls
 from fittingroom.gateway.store import Store
+from fittingroom.gateway.tryon import TryOnPipeline
 from fittingroom.segment.client import SalientMask
 
 log = logging.getLogger(__name__)
@@ -83,6 +87,67 @@ def check_exposure(settings: Settings, keyring: KeyRing) -> None:
             f"refusing to serve on {settings.host} without API keys: set TRYON_API_KEYS and TRYON_ADMIN_KEY, "
             "or bind to 127.0.0.1")
     log.warning("no API keys configured: authentication is off (allowed on the loopback address only)")
+
+
+class PathReadiness(BaseModel):
+    ready: bool
+    missing: list[str]  # its models that are not ready
+    trained: bool  # every model's config says trained=true (the seeded placeholders do not)
+
+
+class Readiness(BaseModel):
+    ready: bool
+    backend: bool
+    saturated: bool  # every try-on slot busy and the queue full: the balancer should send new work elsewhere
+    models: dict[str, bool]
+    paths: dict[str, PathReadiness]
+
+
+# Requests that name no path run these: design mode, and garment mode's `auto` until a try-on network has all
+# its models trained. The other paths are reported but do not make the replica unready.
+DEFAULT_PATHS = (DesignPipeline.mode, f"{GarmentPipeline.mode}_{CLASSICAL}")
+
+
+def tryon_paths(state: State) -> dict[str, tuple[str, ...]]:
+    """The models of every try-on pipeline wired into the app, by path: read off the pipelines themselves, so
+    a path wired in later is reported with no change here."""
+    pipelines = (state[key] for key in state)
+    return {p.mode if p.path is None else f"{p.mode}_{p.path}": p.models
+            for p in pipelines if isinstance(p, TryOnPipeline)}
+
+
+async def is_trained(router: TrafficRouter, model: str) -> bool:
+    try:
+        return (await router.metadata(model)).trained  # cached: probes come often, training changes rarely
+    except (ModelNotFound, ModelNotReady, BackendUnavailable):
+        return False  # a model that cannot say it is trained is not taken on trust
+
+
+async def readiness(state: State) -> Readiness:
+    """Readiness asked fresh of the backend, each model once however many paths use it."""
+    inference: InferenceClient = state.client
+    paths = tryon_paths(state)
+    names = sorted({model for models in paths.values() for model in models})
+    backend, *answers = await asyncio.gather(inference.is_server_ready(), *map(inference.is_model_ready, names))
+    models = dict(zip(names, answers, strict=True))
+    served = [name for name in names if models[name]]
+    trained = dict(zip(served, await asyncio.gather(*(is_trained(state.router, m) for m in served)), strict=True))
+    report = {path: PathReadiness(ready=all(models[m] for m in path_models),
+                                  missing=[m for m in path_models if not models[m]],
+                                  trained=all(trained.get(m, False) for m in path_models))
+              for path, path_models in paths.items()}
+    saturated = state.admission.saturated
+    ready = backend and not saturated and all(report[path].ready for path in DEFAULT_PATHS)
+    return Readiness(ready=ready, backend=backend, saturated=saturated, models=models, paths=report)
+
+
+def not_ready_message(report: Readiness) -> str:
+    reasons = [] if report.backend else ["the backend does not answer"]
+    reasons += [f"path {path} is missing {', '.join(report.paths[path].missing)}"
+                for path in DEFAULT_PATHS if not report.paths[path].ready]
+    if report.saturated:
+        reasons.append("every try-on slot is busy and the queue is full")
+    return "not ready: " + "; ".join(reasons)
 
 
 def create_app(settings: Settings | None = None, client: InferenceClient | None = None) -> FastAPI:
@@ -176,17 +241,18 @@ def create_app(settings: Settings | None = None, client: InferenceClient | None 
         """Liveness: the process answers."""
         return {"status": "ok"}
 
-    @app.get("/readyz", tags=["ops"])
+    @app.get("/readyz", tags=["ops"], response_model=Readiness,
+             responses={503: {"description": "Not ready: the error body, with the same report beside it."}})
     async def readyz(request: Request) -> JSONResponse:
-        """Readiness: the backend answers and every model of the design mode is ready."""
-        inference: InferenceClient = request.app.state.client
-        models = {m: await inference.is_model_ready(m) for m in DESIGN_MODELS}
-        for model, ready in models.items():
+        """Readiness: the backend answers, the paths that serve default requests (design, classical garment)
+        have every model, and a try-on slot or queue place is free. Every try-on path is reported."""
+        report = await readiness(request.app.state)
+        for model, ready in report.models.items():
             metrics.model_ready.labels(model, "any").set(1 if ready else 0)
-        # Saturated (every try-on slot busy, the queue full): the balancer should send new work elsewhere.
-        saturated = request.app.state.admission.saturated
-        ready = await inference.is_server_ready() and all(models.values()) and not saturated
-        return JSONResponse({"ready": ready, "models": models, "saturated": saturated}, 200 if ready else 503)
+        if report.ready:
+            return JSONResponse(report.model_dump())
+        # The report stays beside the error: the balancer reads the status, an operator the reasons.
+        return JSONResponse({**error_body("not_ready", not_ready_message(report)), **report.model_dump()}, 503)
 
     @app.get("/metrics", tags=["ops"])
     async def metrics_endpoint() -> Response:
