@@ -33,7 +33,7 @@ from fittingroom.gateway.errors import error_body, install_error_handlers
 from fittingroom.gateway.garment_pipeline import CLASSICAL, GarmentPipeline
 from fittingroom.gateway.limits import TenantLimits
 from fittingroom.gateway.metrics import GatewayMetrics
-from fittingroom.gateway.neural_pipeline import NeuralGarmentPipeline
+from fittingroom.gateway.neural_pipeline import DAFlowGarmentPipeline, NeuralGarmentPipeline
 from fittingroom.gateway.pipeline import DesignPipeline
 from fittingroom.gateway.routing import TrafficRouter
 from fittingroom.gateway.settings import Backend, Settings
@@ -175,6 +175,8 @@ def create_app(settings: Settings | None = None, client: InferenceClient | None 
                                                      observe=observe)
         app.state.neural_pipeline = NeuralGarmentPipeline(inference, router=router,
                                                           timeout_s=settings.request_timeout_s, observe=observe)
+        app.state.daflow_pipeline = DAFlowGarmentPipeline(inference, router=router,
+                                                          timeout_s=settings.request_timeout_s, observe=observe)
         app.state.catalog = catalog.Catalog(store, make_blobs(settings), SalientMask(inference))
         app.state.admin = admin.ModelAdmin(inference, router, store, ModelRepository(settings.model_repository),
                                            metrics, settings.drain_timeout_s)
@@ -183,8 +185,8 @@ def create_app(settings: Settings | None = None, client: InferenceClient | None 
                 metrics.traffic_split.labels(model, str(version)).set(weight / 100)
         # A task, so that readiness never waits for the listing of a large bucket.
         grace = timedelta(seconds=settings.orphan_blob_grace_s)
-        sweep = asyncio.create_task(blob_sweep.sweep_in_background(app.state.catalog.blobs, store, grace,
-                                                                   metrics.orphan_blobs_swept))
+        sweep = asyncio.create_task(blob_sweep.sweep_in_background(
+            app.state.catalog.blobs, store, grace, settings.orphan_blob_sweep_max, metrics.orphan_blobs_swept))
         try:
             yield
         finally:

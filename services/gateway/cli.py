@@ -16,7 +16,12 @@ from fittingroom.common.embedded import EmbeddedClient
 from fittingroom.common.imagecodec import decode_image, encode_image
 from fittingroom.gateway.garment_mask import Garment
 from fittingroom.gateway.garment_pipeline import GarmentPipeline, GarmentRequest
-from fittingroom.gateway.neural_pipeline import GarmentPath, NeuralGarmentPipeline, choose_garment_pipeline
+from fittingroom.gateway.neural_pipeline import (
+    DAFlowGarmentPipeline,
+    GarmentPath,
+    NeuralGarmentPipeline,
+    choose_garment_pipeline,
+)
 from fittingroom.gateway.pipeline import DesignPipeline, DesignRequest
 from fittingroom.gateway.sample_garment import sample_garment
 from fittingroom.gateway.samples import SAMPLE_ARTWORK, SAMPLE_CONTENT, SAMPLE_PERSON
@@ -76,8 +81,9 @@ async def _garment(args: argparse.Namespace, settings: Settings) -> None:
     garment = _read(args.garment, "garment", settings) if args.garment else sample_garment(category)
     try:
         request = GarmentRequest(person=_read(args.person, "person", settings), garment=garment, category=category)
-        pipeline = await choose_garment_pipeline(GarmentPath(args.path), category, classical=GarmentPipeline(client),
-                                                 neural=NeuralGarmentPipeline(client))
+        pipeline = await choose_garment_pipeline(
+            GarmentPath(args.path), category, catalog_mask=False, classical=GarmentPipeline(client),
+            networks=(NeuralGarmentPipeline(client), DAFlowGarmentPipeline(client)))
         result = await pipeline(request)
     finally:
         await client.close()
@@ -124,7 +130,8 @@ def main(argv: list[str] | None = None) -> None:
     garment.add_argument("--garment", type=Path, default=None, help="default: a synthetic sample drawn in code")
     garment.add_argument("--category", choices=[g.value for g in Garment], default=Garment.UPPER.value)
     garment.add_argument("--path", choices=[p.value for p in GarmentPath], default=GarmentPath.AUTO.value,
-                         help="auto (default): neural (VITON-HD) when all its models are trained, else classical")
+                         help="auto (default): neural (VITON-HD), else daflow, when all its models are trained; "
+                              "else classical")
     garment.add_argument("--out", type=Path, default=Path("out/garment/tryon.png"))
     garment.add_argument("--report", type=Path, default=None, help="default: report.json beside --out")
 

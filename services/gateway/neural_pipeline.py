@@ -1,20 +1,26 @@
-"""Garment-transfer try-on by VITON-HD: the "neural" path, and the choice between it and the classical one.
+"""Garment-transfer try-on by a trained try-on network: VITON-HD (`path=neural`) or DAFlow (`path=daflow`),
+and the choice between them and the classical path.
 
-check_inputs → (person mask → pose ∥ parsing ∥ cloth mask) → agnostic inputs (OpenPose-18 keypoints, the
-person framed on the network's canvas, the cloth-agnostic person and parse) → seg (the parse of the person
-wearing the garment) → gmm (the cloth warped onto it) → alias (the try-on image) → paste (back into the photo,
-at its size). It makes real try-ons only with the official checkpoints (README, "Models and weights"); on
-the seeded placeholders it runs end to end and paints noise, and every response lists those models as
-untrained. `path=auto` takes it only when every model it uses reports trained=true. A catalog garment's stored
-silhouette (U2NetP + GrabCut, made for the classical path) is not used: the cloth mask comes from u2net_cloth,
-so that every model a response lists is one that ran.
+Both start the same way: person mask → pose ∥ parsing ∥ cloth mask, then the agnostic inputs (OpenPose-18
+keypoints, the person framed on the network's canvas, the cloth-agnostic person and parse, the skeleton
+image, the cloth placed on the canvas). VITON-HD then runs seg (the parse of the person wearing the garment)
+→ gmm (the cloth warped onto it) → alias (the try-on image); DAFlow draws the try-on in one network at
+256x192. Either result is pasted back into the photo, at its size, only where the network paints by design.
+
+They make real try-ons only with the official checkpoints (README, "Models and weights"); on the seeded
+placeholders they run end to end and paint noise, and every response lists those models as untrained.
+`path=auto` takes VITON-HD, else DAFlow, only when every model the path uses reports trained=true.
+
+A catalog garment brings its silhouette, computed at registration (U2NetP + GrabCut): the cloth-mask model
+is then skipped, and not listed among the models the response names.
 """
 
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Sequence
 from enum import StrEnum
-from typing import Final
+from typing import ClassVar, Final
 
 import numpy as np
 
@@ -28,64 +34,78 @@ from fittingroom.gateway.tryon import TryOnPipeline, TryOnResult
 from fittingroom.pose.openpose_layout import NECK, blazepose_to_openpose18, present, render_pose
 from fittingroom.pose.processing import Pose
 from fittingroom.pose.spec import POSE_LANDMARK
-from fittingroom.segment.parsing_client import ClothMask, HumanParser
+from fittingroom.segment.parsing_client import GARMENT_GREY, ClothMask, HumanParser
 from fittingroom.segment.processing import bounding_box
 from fittingroom.segment.spec import SCHP_LIP, U2NET_CLOTH, U2NETP
 from fittingroom.warp_gen.client import (
+    DAFlow,
     PersonFrame,
     VitonHD,
     VitonHDInputs,
+    daflow_alpha,
     paste_alpha,
     person_frame,
     place_garment,
     vitonhd_inputs,
+    white_backdrop,
 )
-from fittingroom.warp_gen.spec import VITONHD_ALIAS, VITONHD_GMM, VITONHD_SEG
+from fittingroom.warp_gen.spec import DAFLOW, VITONHD_ALIAS, VITONHD_GMM, VITONHD_SEG
 
-NEURAL: Final = "neural"  # TryOnResult.path of this pipeline's images
-NEURAL_MODELS: Final = (U2NETP.name, POSE_LANDMARK.name, SCHP_LIP.name, U2NET_CLOTH.name, VITONHD_SEG.name,
-                        VITONHD_GMM.name, VITONHD_ALIAS.name)
+NEURAL: Final = "neural"  # TryOnResult.path of VITON-HD's images
+DAFLOW_PATH: Final = "daflow"  # TryOnResult.path of DAFlow's images
+# What both networks need besides themselves: person mask, pose, parsing, and the cloth mask of an upload.
+AGNOSTIC_MODELS: Final = (U2NETP.name, POSE_LANDMARK.name, SCHP_LIP.name, U2NET_CLOTH.name)
+NEURAL_MODELS: Final = (*AGNOSTIC_MODELS, VITONHD_SEG.name, VITONHD_GMM.name, VITONHD_ALIAS.name)
+DAFLOW_MODELS: Final = (*AGNOSTIC_MODELS, DAFLOW.name)
 
 
 class GarmentPath(StrEnum):
     AUTO = "auto"
     CLASSICAL = CLASSICAL
     NEURAL = NEURAL
+    DAFLOW = DAFLOW_PATH
 
 
-class NeuralGarmentPipeline(TryOnPipeline[GarmentRequest]):
+class TryOnNetworkPipeline(TryOnPipeline[GarmentRequest]):
+    """The steps both try-on networks share; subclasses name the generator and implement `generate`."""
+
     mode = "garment"
-    models = NEURAL_MODELS
-    path = NEURAL
+    generator: ClassVar[str]  # the model whose `agnostic` input sets the canvas
 
     def __init__(self, client: InferenceClient, *, router: TrafficRouter | None = None,
                  observe: StageObserver | None = None, timeout_s: float | None = None) -> None:
         super().__init__(client, router=router, observe=observe, timeout_s=timeout_s)
         self.parser = HumanParser(client)
         self.cloth = ClothMask(client)
-        self.vitonhd = VitonHD(client)
+
+    def models_for(self, request: GarmentRequest) -> tuple[str, ...]:
+        return self.used_models(catalog_mask=request.garment_mask is not None)
+
+    def used_models(self, *, catalog_mask: bool) -> tuple[str, ...]:
+        """The models a request runs: all but the cloth-mask model when the garment brings its own mask."""
+        return tuple(m for m in self.models if not (catalog_mask and m == U2NET_CLOTH.name))
+
+    async def trained(self, *, catalog_mask: bool) -> bool:
+        """Whether every model such a request runs is served and its config says trained=true."""
+        try:
+            metadata = await asyncio.gather(*(self.router.metadata(m) for m in self.used_models(
+                catalog_mask=catalog_mask)))
+        except (ModelNotFound, ModelNotReady, BackendUnavailable):
+            return False  # a model that cannot say it is trained is not taken on trust
+        return all(m.trained for m in metadata)
 
     async def _run(self, request: GarmentRequest, result: TryOnResult) -> TryOnResult:
-        def version(model: str) -> int:
-            return result.models[model].version
-
         (person_mask, pose), labels, cloth_mask, canvas = await asyncio.gather(
             self.person_and_pose(request, result),
             self._timed(result, "parsing", SCHP_LIP.name, self.parser.parse(
-                request.person, version=version(SCHP_LIP.name), timeout_s=self.timeout_s)),
-            self._timed(result, "cloth_mask", U2NET_CLOTH.name, self.cloth.mask(
-                request.garment, version=version(U2NET_CLOTH.name), timeout_s=self.timeout_s)),
-            self.vitonhd.canvas(version(VITONHD_ALIAS.name)))
+                request.person, version=result.models[SCHP_LIP.name].version, timeout_s=self.timeout_s)),
+            self.cloth_mask(request, result),
+            self.canvas(result.models[self.generator].version))
         inputs, frame = await self._timed(result, "agnostic", "", asyncio.to_thread(
             self.agnostic_inputs, request, person_mask, pose, labels, cloth_mask, canvas))
-        parse = await self._timed(result, "seg", VITONHD_SEG.name, self.vitonhd.segment(
-            inputs, version=version(VITONHD_SEG.name), timeout_s=self.timeout_s))
-        warped = await self._timed(result, "gmm", VITONHD_GMM.name, self.vitonhd.warp(
-            inputs, parse, version=version(VITONHD_GMM.name), timeout_s=self.timeout_s))
-        generated = await self._timed(result, "alias", VITONHD_ALIAS.name, self.vitonhd.generate(
-            inputs, parse, warped, version=version(VITONHD_ALIAS.name), timeout_s=self.timeout_s))
+        generated, alpha = await self.generate(inputs, result)
         result.image = await self._timed(result, "paste", "", asyncio.to_thread(
-            self.paste, request, frame, inputs, parse, generated))
+            frame.paste, request.person, generated, alpha))
         return result
 
     # -- steps ---------------------------------------------------------------------------------
@@ -93,13 +113,31 @@ class NeuralGarmentPipeline(TryOnPipeline[GarmentRequest]):
     @staticmethod
     def check_inputs(request: GarmentRequest) -> None:
         GarmentPipeline.check_inputs(request)
-        # VITON-HD was trained on tops only (its dataset has no trousers or dresses).
+        # Both networks were trained on tops only (VITON and VITON-HD have no trousers or dresses).
         if request.category is not Garment.UPPER:
-            raise InvalidInput(f"the neural path puts on upper-body garments only; use path=classical for a "
+            raise InvalidInput(f"the try-on networks put on upper-body garments only; use path=classical for a "
                                f"{request.category} garment", field="category")
 
-    @staticmethod
-    def agnostic_inputs(request: GarmentRequest, person_mask: np.ndarray, pose: Pose, labels: np.ndarray,
+    async def cloth_mask(self, request: GarmentRequest, result: TryOnResult) -> np.ndarray:
+        """The garment's grey-level mask: the catalog's stored silhouette, else the cloth-segmentation model's."""
+        if request.garment_mask is not None:
+            return request.garment_mask * np.uint8(GARMENT_GREY)
+        return await self._timed(result, "cloth_mask", U2NET_CLOTH.name, self.cloth.mask(
+            request.garment, version=result.models[U2NET_CLOTH.name].version, timeout_s=self.timeout_s))
+
+    async def canvas(self, version: int) -> tuple[int, int]:
+        raise NotImplementedError
+
+    async def generate(self, inputs: VitonHDInputs, result: TryOnResult) -> tuple[np.ndarray, np.ndarray]:
+        """The try-on on the canvas (RGB uint8) and where to paste it ([H, W] in [0, 1])."""
+        raise NotImplementedError
+
+    def placed_cloth(self, garment: np.ndarray, mask: np.ndarray,
+                     canvas: tuple[int, int]) -> tuple[np.ndarray, np.ndarray]:
+        """The product photo and its mask on the canvas, as the network's training photos show them."""
+        return place_garment(garment, mask, canvas)
+
+    def agnostic_inputs(self, request: GarmentRequest, person_mask: np.ndarray, pose: Pose, labels: np.ndarray,
                         cloth_mask: np.ndarray, canvas: tuple[int, int]) -> tuple[VitonHDInputs, PersonFrame]:
         """The person framed on the canvas with its parse, keypoints and skeleton; the cloth placed on it."""
         box = bounding_box(person_mask)
@@ -109,34 +147,81 @@ class NeuralGarmentPipeline(TryOnPipeline[GarmentRequest]):
         # Centred on the neck, when there is one: the person box also holds whatever the person holds.
         frame = person_frame(box, canvas, keypoints[NECK, 0] if present(keypoints, NECK) else None)
         keypoints = frame.keypoints(keypoints)
-        cloth, mask = place_garment(request.garment, cloth_mask, canvas)
+        cloth, mask = self.placed_cloth(request.garment, cloth_mask, canvas)
         inputs = vitonhd_inputs(frame.image(request.person), frame.labels(labels), keypoints,
                                 render_pose(keypoints, *canvas), cloth, mask)
         return inputs, frame
 
-    @staticmethod
-    def paste(request: GarmentRequest, frame: PersonFrame, inputs: VitonHDInputs, parse: np.ndarray,
-              generated: np.ndarray) -> np.ndarray:
-        return frame.paste(request.person, generated, paste_alpha(inputs, parse))
+
+class NeuralGarmentPipeline(TryOnNetworkPipeline):
+    """VITON-HD: segmentation → GMM warp → ALIAS generator, at 512x384 (or the size it was exported at)."""
+
+    models = NEURAL_MODELS
+    path = NEURAL
+    generator = VITONHD_ALIAS.name
+
+    def __init__(self, client: InferenceClient, *, router: TrafficRouter | None = None,
+                 observe: StageObserver | None = None, timeout_s: float | None = None) -> None:
+        super().__init__(client, router=router, observe=observe, timeout_s=timeout_s)
+        self.vitonhd = VitonHD(client)
+
+    async def canvas(self, version: int) -> tuple[int, int]:
+        return await self.vitonhd.canvas(version)
+
+    async def generate(self, inputs: VitonHDInputs, result: TryOnResult) -> tuple[np.ndarray, np.ndarray]:
+        def version(model: str) -> int:
+            return result.models[model].version
+
+        parse = await self._timed(result, "seg", VITONHD_SEG.name, self.vitonhd.segment(
+            inputs, version=version(VITONHD_SEG.name), timeout_s=self.timeout_s))
+        warped = await self._timed(result, "gmm", VITONHD_GMM.name, self.vitonhd.warp(
+            inputs, parse, version=version(VITONHD_GMM.name), timeout_s=self.timeout_s))
+        generated = await self._timed(result, "alias", VITONHD_ALIAS.name, self.vitonhd.generate(
+            inputs, parse, warped, version=version(VITONHD_ALIAS.name), timeout_s=self.timeout_s))
+        return generated, paste_alpha(inputs, parse)
 
 
-async def neural_trained(client: InferenceClient) -> bool:
-    """Whether every model of the neural path is served and its config says trained=true."""
-    try:
-        metadata = await asyncio.gather(*(client.model_metadata(model) for model in NEURAL_MODELS))
-    except (ModelNotFound, ModelNotReady, BackendUnavailable):
-        return False  # a model that cannot say it is trained is not taken on trust
-    return all(m.trained for m in metadata)
+class DAFlowGarmentPipeline(TryOnNetworkPipeline):
+    """DAFlow: one network from the agnostic person, the skeleton image and the cloth, at 256x192."""
+
+    models = DAFLOW_MODELS
+    path = DAFLOW_PATH
+    generator = DAFLOW.name
+
+    def __init__(self, client: InferenceClient, *, router: TrafficRouter | None = None,
+                 observe: StageObserver | None = None, timeout_s: float | None = None) -> None:
+        super().__init__(client, router=router, observe=observe, timeout_s=timeout_s)
+        self.daflow = DAFlow(client)
+
+    async def canvas(self, version: int) -> tuple[int, int]:
+        return await self.daflow.canvas(version)
+
+    def placed_cloth(self, garment: np.ndarray, mask: np.ndarray,
+                     canvas: tuple[int, int]) -> tuple[np.ndarray, np.ndarray]:
+        # DAFlow takes no cloth mask: the product photo's own background would be drawn on the shopper.
+        cloth, placed = place_garment(garment, mask, canvas)
+        return white_backdrop(cloth, placed), placed
+
+    async def generate(self, inputs: VitonHDInputs, result: TryOnResult) -> tuple[np.ndarray, np.ndarray]:
+        generated = await self._timed(result, "daflow", DAFLOW.name, self.daflow.generate(
+            inputs, version=result.models[DAFLOW.name].version, timeout_s=self.timeout_s))
+        return generated, daflow_alpha(inputs)
 
 
-async def choose_garment_pipeline(path: GarmentPath, category: Garment, *, classical: GarmentPipeline,
-                                  neural: NeuralGarmentPipeline) -> TryOnPipeline[GarmentRequest]:
-    """The pipeline for `path`; `auto` is neural for a top when its models are all trained, else classical.
+async def choose_garment_pipeline(path: GarmentPath, category: Garment, *, catalog_mask: bool,
+                                  classical: GarmentPipeline,
+                                  networks: Sequence[TryOnNetworkPipeline]) -> TryOnPipeline[GarmentRequest]:
+    """The pipeline for `path`; `auto` takes the first of `networks` whose models are all trained, for a top,
+    else the classical path. `catalog_mask`: the garment comes with its stored mask (a catalog garment).
 
-    An explicit `neural` runs even on untrained placeholders: the response then lists them as untrained.
+    An explicit network path runs even on untrained placeholders: the response then lists them as untrained.
     """
     if path is GarmentPath.CLASSICAL:
         return classical
-    if path is GarmentPath.NEURAL or (category is Garment.UPPER and await neural_trained(neural.client)):
-        return neural
+    if path is not GarmentPath.AUTO:
+        return next(network for network in networks if network.path == path)
+    if category is Garment.UPPER:
+        for network in networks:
+            if await network.trained(catalog_mask=catalog_mask):
+                return network
     return classical

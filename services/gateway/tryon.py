@@ -69,7 +69,7 @@ class TryOnPipeline(Generic[R]):
         """Run the whole try-on; `pins` force model versions (the version-pin header)."""
         self.check_inputs(request)
         result = TryOnResult(image=request.person, mode=self.mode, path=self.path)
-        result.models = await self.router.acquire(self.models, pins)
+        result.models = await self.router.acquire(self.models_for(request), pins)
         try:
             # One deadline for the whole request: per-call timeouts alone would let every stage take it all.
             async with asyncio.timeout(self.timeout_s):
@@ -79,6 +79,10 @@ class TryOnPipeline(Generic[R]):
                                    "(TRYON_REQUEST_TIMEOUT_S)") from exc
         finally:
             await self.router.release(result.models.values())
+
+    def models_for(self, request: R) -> tuple[str, ...]:
+        """The models this request runs: all of `models` unless a subclass can skip some."""
+        return self.models
 
     def check_inputs(self, request: R) -> None:
         raise NotImplementedError

@@ -19,7 +19,7 @@ from fittingroom.gateway.catalog import Catalog, get_catalog
 from fittingroom.gateway.garment_mask import Garment
 from fittingroom.gateway.garment_pipeline import GarmentPipeline, GarmentRequest
 from fittingroom.gateway.limits import RateLimited
-from fittingroom.gateway.neural_pipeline import GarmentPath, NeuralGarmentPipeline, choose_garment_pipeline
+from fittingroom.gateway.neural_pipeline import GarmentPath, TryOnNetworkPipeline, choose_garment_pipeline
 from fittingroom.gateway.pipeline import DesignPipeline, DesignRequest
 from fittingroom.gateway.routing import PIN_HEADER, parse_pins
 from fittingroom.gateway.tryon import TryOnPipeline, TryOnResult
@@ -133,13 +133,13 @@ def get_garment_pipeline(request: Request) -> GarmentPipeline:
     return pipeline
 
 
-def get_neural_pipeline(request: Request) -> NeuralGarmentPipeline:
-    pipeline: NeuralGarmentPipeline = request.app.state.neural_pipeline
-    return pipeline
+def get_network_pipelines(request: Request) -> tuple[TryOnNetworkPipeline, ...]:
+    """The try-on network paths in `path=auto`'s order of preference: VITON-HD, then DAFlow."""
+    return (request.app.state.neural_pipeline, request.app.state.daflow_pipeline)
 
 
 GarmentDep = Annotated[GarmentPipeline, Depends(get_garment_pipeline)]
-NeuralDep = Annotated[NeuralGarmentPipeline, Depends(get_neural_pipeline)]
+NetworksDep = Annotated[tuple[TryOnNetworkPipeline, ...], Depends(get_network_pipelines)]
 CatalogDep = Annotated[Catalog, Depends(get_catalog)]
 
 
@@ -152,7 +152,7 @@ class TryOnForm:
         tenant: AdmittedDep,
         design: DesignDep,
         garments: GarmentDep,
-        neural: NeuralDep,
+        networks: NetworksDep,
         catalog: CatalogDep,
         mode: Annotated[str, Form(pattern="^(design|garment)$")] = "design",
         garment_id: Annotated[str | None, Form(max_length=64, description="garment mode: a catalog garment")] = None,
@@ -160,14 +160,15 @@ class TryOnForm:
         content: Annotated[UploadFile | None, File(description="design mode: image to print")] = None,
         style: Annotated[UploadFile | None, File(description="design mode: artwork giving the style")] = None,
         category: Annotated[Garment, Form()] = Garment.UPPER,
-        path: Annotated[GarmentPath, Form(description="garment mode: classical, neural (VITON-HD) or auto (neural "
-                                                      "when all its models are trained)")] = GarmentPath.AUTO,
+        path: Annotated[GarmentPath, Form(description="garment mode: classical, neural (VITON-HD), daflow or auto "
+                                                      "(VITON-HD, else DAFlow, when all its models are trained; "
+                                                      "else classical)")] = GarmentPath.AUTO,
         opacity: Annotated[float, Form(ge=0.0, le=1.0)] = 0.9,
         format: Annotated[str, Form(pattern=FORMAT_PATTERN)] = "png",
         max_side: Annotated[int | None, Form(ge=32)] = None,
     ) -> None:
         self.request, self.tenant, self.design, self.garments, self.catalog = request, tenant, design, garments, catalog
-        self.neural, self.path = neural, path
+        self.networks, self.path = networks, path
         self.mode, self.garment_id, self.garment, self.content, self.style = mode, garment_id, garment, content, style
         self.category, self.opacity, self.format, self.max_side = category, opacity, format, max_side
         self.pins = parse_pins(request.headers.get(PIN_HEADER))
@@ -190,22 +191,23 @@ class TryOnForm:
                                field="garment_id")
         if self.garment_id is not None:
             record = await self.catalog.get(self.tenant.name, self.garment_id)
-            catalog_pipeline = await self.garment_pipeline(Garment(record.category))
+            catalog_pipeline = await self.garment_pipeline(Garment(record.category), catalog_mask=True)
 
             async def run_catalog(person: np.ndarray) -> TryOnResult:
                 return await catalog_pipeline(await self.catalog.garment_request(record, person), pins=self.pins)
             return run_catalog
         assert self.garment is not None
         product = await read_image(self.request, self.garment, "garment")
-        upload_pipeline = await self.garment_pipeline(self.category)
+        upload_pipeline = await self.garment_pipeline(self.category, catalog_mask=False)
 
         async def run_upload(person: np.ndarray) -> TryOnResult:
             return await upload_pipeline(GarmentRequest(person=person, garment=product, category=self.category),
                                          pins=self.pins)
         return run_upload
 
-    async def garment_pipeline(self, category: Garment) -> TryOnPipeline[GarmentRequest]:
-        return await choose_garment_pipeline(self.path, category, classical=self.garments, neural=self.neural)
+    async def garment_pipeline(self, category: Garment, *, catalog_mask: bool) -> TryOnPipeline[GarmentRequest]:
+        return await choose_garment_pipeline(self.path, category, catalog_mask=catalog_mask,
+                                             classical=self.garments, networks=self.networks)
 
 
 @router.post("/v1/tryon", responses=IMAGE_RESPONSES)

@@ -1,5 +1,6 @@
-"""Stage client: VITON-HD's three served parts (segmentation, GMM warp, ALIAS generation) through any
-InferenceClient, with the glue of the official test.py around them, in numpy.
+"""Stage clients of the try-on generators through any InferenceClient: VITON-HD's three served parts
+(segmentation, GMM warp, ALIAS generation) with the glue of the official test.py around them, and DAFlow,
+which takes the same agnostic person and pose image at its own size; all in numpy.
 
 VITON-HD was trained on 3:4 studio photos of one person, so the person is framed first: a box of the
 canvas's aspect around the person (`PersonFrame`) is cut out of the photo and scaled onto the canvas (the
@@ -19,6 +20,7 @@ from fittingroom.common.images import resize
 from fittingroom.common.inference import InferenceClient
 from fittingroom.warp_gen.preprocess import (
     LIP_TO_VITONHD_13,
+    MASK_THRESHOLD,
     VITONHD_7_LABELS,
     binary_mask,
     fit_size,
@@ -32,7 +34,7 @@ from fittingroom.warp_gen.preprocess import (
     seg_noise,
     to_signed,
 )
-from fittingroom.warp_gen.spec import SEG_SEMANTIC_NC, VITONHD_ALIAS, VITONHD_GMM, VITONHD_SEG
+from fittingroom.warp_gen.spec import DAFLOW, SEG_SEMANTIC_NC, VITONHD_ALIAS, VITONHD_GMM, VITONHD_SEG
 
 FRAME_MARGIN = 0.05  # of the person's height, above and below: VITON-HD's photos leave a little room
 BACKDROP = 255  # VITON-HD's person and cloth photos are shot on white; frames reaching past the photo get it
@@ -147,6 +149,13 @@ def paste_alpha(inputs: VitonHDInputs, parse: np.ndarray) -> np.ndarray:
     return np.asarray(cv2.GaussianBlur(painted.astype(np.float32), (0, 0), FEATHER_SIGMA))
 
 
+async def served_canvas(client: InferenceClient, model: str, version: int | None) -> tuple[int, int]:
+    """(height, width) of a generator's `agnostic` input, as served: the size the model was exported at."""
+    metadata = await client.model_metadata(model, version)
+    dims = next(t.dims for t in metadata.inputs if t.name == "agnostic")
+    return dims[1], dims[2]
+
+
 class VitonHD:
     """The three VITON-HD models, called in test.py's order: `segment` → `warp` → `generate`."""
 
@@ -158,9 +167,7 @@ class VitonHD:
 
     async def canvas(self, version: int | None = None) -> tuple[int, int]:
         """The served (height, width): 512x384, or what TRYON_VTON_SIZE exported."""
-        metadata = await self.client.model_metadata(VITONHD_ALIAS.name, version)
-        dims = next(t.dims for t in metadata.inputs if t.name == "agnostic")
-        return dims[1], dims[2]
+        return await served_canvas(self.client, VITONHD_ALIAS.name, version)
 
     async def segment(self, inputs: VitonHDInputs, *, version: int | None = None,
                       timeout_s: float | None = None) -> np.ndarray:
@@ -185,4 +192,34 @@ class VitonHD:
         out = await self.client.infer(VITONHD_ALIAS.name, {
             "agnostic": inputs.agnostic, "pose": inputs.pose, "warped_cloth": cloth, "parse": parse,
             "warped_cloth_mask": mask}, version, timeout_s=timeout_s)
+        return from_signed(out["image"][0])
+
+
+def white_backdrop(cloth: np.ndarray, mask: np.ndarray) -> np.ndarray:
+    """The cloth (RGB uint8) on white outside its grey-level mask: DAFlow reads the cloth photo alone, and the
+    VITON photos it learnt from show every garment on white."""
+    return np.where((mask >= MASK_THRESHOLD)[..., None], cloth, np.uint8(BACKDROP))
+
+
+def daflow_alpha(inputs: VitonHDInputs) -> np.ndarray:
+    """Where DAFlow paints by design, feathered ([H, W] float32 in [0, 1]): the grey agnostic area, which holds
+    the old garment, the arms and the neck (it predicts no parse to say more)."""
+    return np.asarray(cv2.GaussianBlur(inputs.grey.astype(np.float32), (0, 0), FEATHER_SIGMA))
+
+
+class DAFlow:
+    """DAFlow's single network on the same agnostic person and pose image as VITON-HD, at its own canvas."""
+
+    def __init__(self, client: InferenceClient) -> None:
+        self.client = client
+
+    async def canvas(self, version: int | None = None) -> tuple[int, int]:
+        """The served (height, width): 256x192, the size of the released checkpoint."""
+        return await served_canvas(self.client, DAFLOW.name, version)
+
+    async def generate(self, inputs: VitonHDInputs, *, version: int | None = None,
+                       timeout_s: float | None = None) -> np.ndarray:
+        """The try-on image on the canvas, RGB uint8 [H, W, 3]."""
+        out = await self.client.infer(DAFLOW.name, {"pose": inputs.pose, "agnostic": inputs.agnostic,
+                                                    "cloth": inputs.cloth}, version, timeout_s=timeout_s)
         return from_signed(out["image"][0])

@@ -1,5 +1,5 @@
-"""POST /v1/tryon in garment mode with `path`: auto picks classical while the neural models are untrained
-(as here); neural asked for explicitly runs and says which models are untrained."""
+"""POST /v1/tryon in garment mode with `path`: auto picks classical while the try-on networks are untrained
+(as here); neural (VITON-HD) or daflow asked for explicitly runs and says which models are untrained."""
 
 from __future__ import annotations
 
@@ -63,3 +63,20 @@ def test_neural_runs_on_request_and_names_the_untrained_models(client: TestClien
     assert body["path"] == "neural" and body["untrained_models"] == UNTRAINED_HERE.split(", ")
     assert (body["height"], body["width"]) == person.shape[:2]
     assert {"seg", "gmm", "alias", "paste"} <= set(body["timings_ms"])
+
+
+@pytest.mark.slow
+def test_daflow_on_a_catalog_garment_uses_its_stored_mask(client: TestClient, files: dict,
+                                                          person: np.ndarray) -> None:
+    registered = client.post("/v1/garments", files={"image": files["garment"]}, data={"category": "upper"})
+    assert registered.status_code == 201, registered.text
+    response = client.post("/v1/tryon", files={"person": files["person"]},
+                           data={"mode": "garment", "path": "daflow", "garment_id": registered.json()["id"]},
+                           headers={"Accept": "application/json"})
+    assert response.status_code == 200, response.text
+    assert response.headers["x-tryon-path"] == "daflow"
+    # The cloth-mask model did not run (the catalog mask stood in for it), so it is not named.
+    assert response.headers["x-untrained-models"] == "daflow, schp_lip"
+    body = response.json()
+    assert "daflow" in body["timings_ms"] and "cloth_mask" not in body["timings_ms"]
+    assert (body["height"], body["width"]) == person.shape[:2]

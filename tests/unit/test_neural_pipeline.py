@@ -1,5 +1,5 @@
-"""The neural garment path (VITON-HD): path choice, input checks, and one run end to end on the exported
-models, which here are untrained placeholders: the test checks the plumbing and the labels, never the picture.
+"""The try-on network paths (VITON-HD, DAFlow): path choice, input checks, and runs end to end on the exported
+models, which here are untrained placeholders: the tests check the plumbing and the labels, never the picture.
 """
 
 from __future__ import annotations
@@ -19,8 +19,11 @@ from fittingroom.gateway.cli import _write
 from fittingroom.gateway.garment_mask import Garment
 from fittingroom.gateway.garment_pipeline import GarmentPipeline, GarmentRequest
 from fittingroom.gateway.neural_pipeline import (
+    DAFLOW_MODELS,
+    DAFLOW_PATH,
     NEURAL,
     NEURAL_MODELS,
+    DAFlowGarmentPipeline,
     GarmentPath,
     NeuralGarmentPipeline,
     choose_garment_pipeline,
@@ -30,32 +33,44 @@ from fittingroom.gateway.tryon import TryOnResult
 
 UNTRAINED_HERE = ["schp_lip", "u2net_cloth", "vitonhd_alias", "vitonhd_gmm", "vitonhd_seg"]
 STAGES = {"person_mask", "pose", "parsing", "cloth_mask", "agnostic", "seg", "gmm", "alias", "paste"}
+DAFLOW_STAGES = {"person_mask", "pose", "parsing", "agnostic", "daflow", "paste"}  # no cloth_mask: a catalog one
 
 
 class Metadata:
-    """A backend whose models all say trained=`trained`, or that does not serve `missing`."""
+    """A backend whose models say trained=`trained` (but those in `untrained`), less the `missing` ones."""
 
-    def __init__(self, trained: bool, missing: str | None = None) -> None:
-        self.trained, self.missing = trained, missing
+    def __init__(self, trained: bool, missing: tuple[str, ...] = (), untrained: tuple[str, ...] = ()) -> None:
+        self.trained, self.missing, self.untrained = trained, missing, untrained
 
     async def model_metadata(self, model: str, version: int | None = None) -> ModelMetadata:
-        if model == self.missing:
+        if model in self.missing:
             raise ModelNotFound(f"model '{model}' is not in the repository")
-        return ModelMetadata(model, (1,), "onnxruntime_onnx", (), (), 4, {"trained": str(self.trained).lower()})
+        trained = self.trained and model not in self.untrained
+        return ModelMetadata(model, (1,), "onnxruntime_onnx", (), (), 4, {"trained": str(trained).lower()})
 
 
-async def _chosen(backend: Any, path: GarmentPath, category: Garment = Garment.UPPER) -> str | None:
-    chosen = await choose_garment_pipeline(path, category, classical=GarmentPipeline(backend),
-                                           neural=NeuralGarmentPipeline(backend))
+async def _chosen(backend: Any, path: GarmentPath, category: Garment = Garment.UPPER, *,
+                  catalog_mask: bool = False) -> str | None:
+    chosen = await choose_garment_pipeline(
+        path, category, catalog_mask=catalog_mask, classical=GarmentPipeline(backend),
+        networks=(NeuralGarmentPipeline(backend), DAFlowGarmentPipeline(backend)))
     return chosen.path
 
 
-async def test_auto_takes_neural_only_when_every_model_is_trained() -> None:
+async def test_auto_takes_a_network_only_when_every_model_it_runs_is_trained() -> None:
     assert await _chosen(Metadata(trained=True), GarmentPath.AUTO) == NEURAL
     assert await _chosen(Metadata(trained=True), GarmentPath.AUTO, Garment.DRESS) == "classical"  # tops only
     assert await _chosen(Metadata(trained=False), GarmentPath.AUTO) == "classical"
-    assert await _chosen(Metadata(trained=True, missing=NEURAL_MODELS[-1]), GarmentPath.AUTO) == "classical"
+    # VITON-HD first; DAFlow when VITON-HD cannot; classical when neither can.
+    assert await _chosen(Metadata(trained=True, missing=("vitonhd_alias",)), GarmentPath.AUTO) == DAFLOW_PATH
+    assert await _chosen(Metadata(trained=True, untrained=("vitonhd_gmm",)), GarmentPath.AUTO) == DAFLOW_PATH
+    assert await _chosen(Metadata(trained=True, missing=("vitonhd_alias", "daflow")), GarmentPath.AUTO) == "classical"
+    # An untrained cloth-mask model does not matter for a catalog garment: it brings its own mask.
+    assert await _chosen(Metadata(trained=True, untrained=("u2net_cloth",)), GarmentPath.AUTO) == "classical"
+    assert await _chosen(Metadata(trained=True, untrained=("u2net_cloth",)), GarmentPath.AUTO,
+                         catalog_mask=True) == NEURAL
     assert await _chosen(Metadata(trained=False), GarmentPath.NEURAL) == NEURAL  # asked for: runs, labelled
+    assert await _chosen(Metadata(trained=False), GarmentPath.DAFLOW) == DAFLOW_PATH
     assert await _chosen(Metadata(trained=True), GarmentPath.CLASSICAL) == "classical"
 
 
@@ -65,9 +80,10 @@ async def test_auto_is_classical_on_this_repository(embedded: EmbeddedClient) ->
 
 def test_only_tops_and_valid_images_are_accepted() -> None:
     person = np.zeros((100, 100, 3), np.uint8)
-    with pytest.raises(InvalidInput) as error:
-        NeuralGarmentPipeline.check_inputs(GarmentRequest(person, person, Garment.LOWER))
-    assert error.value.field == "category"
+    for pipeline in (NeuralGarmentPipeline, DAFlowGarmentPipeline):
+        with pytest.raises(InvalidInput) as error:
+            pipeline.check_inputs(GarmentRequest(person, person, Garment.LOWER))
+        assert error.value.field == "category"
     with pytest.raises(InvalidInput) as error:
         NeuralGarmentPipeline.check_inputs(GarmentRequest(person, np.zeros((10, 100, 3), np.uint8)))
     assert error.value.field == "garment"
@@ -89,6 +105,22 @@ async def test_neural_tryon_runs_end_to_end_on_the_placeholders(embedded: Embedd
     assert set(result.models) == set(NEURAL_MODELS)
     assert result.untrained_models == UNTRAINED_HERE  # the placeholders are named, never passed off as trained
     # The person is framed from the head down, centred on the neck; right of that frame the photo is untouched.
+    assert np.array_equal(result.image[:, 440:], person[:, 440:])
+
+
+@pytest.mark.slow
+async def test_daflow_tryon_with_a_catalog_mask_runs_end_to_end(embedded: EmbeddedClient, person: np.ndarray) -> None:
+    garment = sample_garment(Garment.UPPER)
+    stored_mask = (garment.min(axis=2) < 250).astype(np.uint8)  # what registration stores: 0/1, garment = 1
+    observed: list[tuple[str, str]] = []
+    pipeline = DAFlowGarmentPipeline(embedded, observe=lambda stage, model, _v, _o, _s: observed.append((stage, model)))
+    result = await pipeline(GarmentRequest(person, garment, garment_mask=stored_mask))
+    assert result.mode == "garment" and result.path == DAFLOW_PATH
+    assert result.image.shape == person.shape and result.image.dtype == np.uint8
+    assert set(result.timings_ms) == DAFLOW_STAGES
+    assert ("daflow", "daflow") in observed and "u2net_cloth" not in {model for _, model in observed}
+    assert set(result.models) == set(DAFLOW_MODELS) - {"u2net_cloth"}
+    assert result.untrained_models == ["daflow", "schp_lip"]
     assert np.array_equal(result.image[:, 440:], person[:, 440:])
 
 
