@@ -55,5 +55,7 @@ class Settings(BaseSettings):
     # Catalog blobs that no garment references are deleted at start-up once older than this; it must exceed the
     # longest registration (its blobs are written before its row commits), which takes seconds.
     orphan_blob_grace_s: float = Field(3600.0, gt=0)
+    # More orphans than this and the sweep deletes none: the database is then likely not the blob store's.
+    orphan_blob_sweep_max: int = Field(100, ge=0)
     routing_refresh_s: float = Field(1.0, gt=0)
     drain_timeout_s: float = Field(30.0, gt=0)

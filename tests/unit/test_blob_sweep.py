@@ -16,12 +16,13 @@ import pytest
 from fastapi.testclient import TestClient
 
 from fittingroom.gateway.app import create_app
-from fittingroom.gateway.blob_sweep import sweep_orphans
+from fittingroom.gateway.blob_sweep import TooManyOrphans, sweep_orphans
 from fittingroom.gateway.blobs import DirectoryBlobStore, S3BlobStore
 from fittingroom.gateway.settings import Settings
 from fittingroom.gateway.store import GarmentRecord, Store
 
 GRACE = timedelta(hours=1)
+MAX_ORPHANS = 100
 REFERENCED = ("garments/kept/image.png", "garments/kept/mask.png")
 OLD_ORPHANS = ("garments/killed/image.png", "garments/killed/mask.png", "garments/torn/.part-x1y2")
 FRESH_ORPHAN = "garments/in-flight/image.png"
@@ -58,9 +59,21 @@ def _keys(root: Path) -> set[str]:
 
 def test_directory_sweep_deletes_only_old_unreferenced_catalog_blobs(tmp_path: Path, store: Store) -> None:
     blobs = _directory_with_blobs(tmp_path / "blobs")
-    assert sweep_orphans(blobs, store, GRACE) == len(OLD_ORPHANS)
+    assert sweep_orphans(blobs, store, GRACE, MAX_ORPHANS) == len(OLD_ORPHANS)
     assert _keys(tmp_path / "blobs") == {*REFERENCED, FRESH_ORPHAN, OUTSIDE}
-    assert sweep_orphans(blobs, store, GRACE) == 0  # nothing left to sweep
+    assert sweep_orphans(blobs, store, GRACE, MAX_ORPHANS) == 0  # nothing left to sweep
+
+
+def test_a_database_that_references_almost_nothing_stops_the_sweep(tmp_path: Path) -> None:
+    """Pointed at an empty (or another) database, every blob looks orphaned: the sweep must delete none."""
+    blobs = _directory_with_blobs(tmp_path / "blobs")
+    empty = Store(f"sqlite:///{tmp_path / 'empty.db'}")
+    try:
+        with pytest.raises(TooManyOrphans, match="TRYON_DATABASE_URL"):
+            sweep_orphans(blobs, empty, GRACE, max_orphans=len(OLD_ORPHANS))
+    finally:
+        empty.close()
+    assert _keys(tmp_path / "blobs") == {*REFERENCED, *OLD_ORPHANS, FRESH_ORPHAN, OUTSIDE}
 
 
 def test_directory_listing_of_a_missing_folder_is_empty(tmp_path: Path) -> None:
@@ -96,7 +109,7 @@ def test_s3_sweep_pages_through_the_prefix(monkeypatch: pytest.MonkeyPatch, stor
     monkeypatch.setitem(sys.modules, "boto3", SimpleNamespace(client=lambda *args, **kwargs: fake))
     blobs = S3BlobStore("bucket", prefix="/shop/")
     assert {b.key for b in blobs.list_blobs("garments")} == {*REFERENCED, *OLD_ORPHANS, FRESH_ORPHAN}
-    assert sweep_orphans(blobs, store, GRACE) == len(OLD_ORPHANS)
+    assert sweep_orphans(blobs, store, GRACE, MAX_ORPHANS) == len(OLD_ORPHANS)
     assert set(fake.objects) == set(objects) - {f"shop/{k}" for k in OLD_ORPHANS}
     assert list(S3BlobStore("bucket", prefix="empty").list_blobs("garments")) == []
 

@@ -50,6 +50,7 @@ def test_every_path_is_reported_and_the_replica_is_ready(http: httpx.Client) -> 
     assert body["paths"]["design"] == READY_AND_TRAINED
     assert body["paths"]["garment_classical"] == READY_AND_TRAINED
     assert body["paths"]["garment_neural"] == {"ready": True, "missing": [], "trained": False}  # placeholders
+    assert body["paths"]["garment_daflow"] == {"ready": True, "missing": [], "trained": False}
     assert body["models"]["vitonhd_alias"] is True and body["models"]["style_transform"] is True
     assert 'tryon_model_ready{model="vitonhd_alias",version="any"} 1.0' in http.get("/metrics").text
 
