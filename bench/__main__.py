@@ -107,7 +107,7 @@ def run_gpu(args: argparse.Namespace) -> Result:
     from bench import gpu
     from bench.zoo import cases
 
-    data = gpu.run(cases(args.models), args.repeats)
+    data = gpu.run(cases(args.models, gpu=True), args.repeats)
     if "skipped" in data:
         print(f"--device cuda: skipped: {data['skipped']}")
     return "gpu", data, _command("--device cuda", args, f"--repeats {args.repeats}")

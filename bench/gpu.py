@@ -1,9 +1,10 @@
-"""`--device cuda`: per model, TensorRT fp16 vs ONNX Runtime CUDA vs torch eager, on an NVIDIA GPU.
+"""`--device cuda`: per model, TensorRT fp16 vs ONNX Runtime CUDA vs torch eager (fp32 and fp16), on an NVIDIA GPU.
 
 Runs unchanged on a GPU machine; anywhere else it says why it cannot and skips cleanly (the result file
 records the reason). Each path needs its own runtime, checked one by one and skipped alone when missing:
 torch built with CUDA; `onnxruntime-gpu` for the CUDA and TensorRT execution providers; failing the
 TensorRT provider, `trtexec` (NGC images) for the fp16 engine, whose own GPU compute time is then reported.
+torch fp16 is the same module cast to half precision, inputs too: the speed TensorRT's fp16 engine starts from.
 Same graphs and inputs as the CPU benchmark (bench/zoo.py); float inputs, batch 1 and 8. Times include the
 host<->device copies of inputs and outputs for torch and ORT (what a server pays per request); trtexec
 reports pure GPU compute.
@@ -86,11 +87,17 @@ def measure_case(case: Case, repeats: int) -> dict[str, Any]:
     import torch
 
     module = case.build() if case.build else None
-    path = _float_path(case, module)  # exported on the CPU, before the module moves to the GPU
-    if module is not None:
-        module = module.cuda()
     providers = ort.get_available_providers()
+    needs_onnx = {"CUDAExecutionProvider", "TensorrtExecutionProvider"} & set(providers) or _trtexec() is not None
+    # Exported on the CPU, before the module moves to the GPU; only for a runtime that reads it.
+    path = _float_path(case, module) if needs_onnx else None
     record: dict[str, Any] = {"model": case.name, "resolution": case.resolution, "batches": {}}
+    modules: dict[str, tuple[Any, Any]] = {}  # variant -> (module on the GPU, input dtype)
+    if module is not None:
+        import copy
+
+        modules["torch_fp16"] = (copy.deepcopy(module).cuda().half(), torch.float16)
+        modules["torch_eager"] = (module.cuda(), torch.float32)
     sessions: dict[str, Any] = {}
     if "CUDAExecutionProvider" in providers:
         sessions["ort_cuda"] = ort.InferenceSession(str(path), providers=["CUDAExecutionProvider"])
@@ -102,21 +109,23 @@ def measure_case(case: Case, repeats: int) -> dict[str, Any]:
                                            "trt_engine_cache_path": str(cache)}), "CUDAExecutionProvider"])
     missing = {"ort_cuda": "CUDAExecutionProvider" not in providers,
                "tensorrt_fp16": "TensorrtExecutionProvider" not in providers and _trtexec() is None}
-    record["skipped"] = {k: "not available here (onnxruntime-gpu / trtexec)" for k, v in missing.items() if v}
+    record["skipped"] = {k: f"not available here: onnxruntime has {providers}, no trtexec on PATH"
+                         for k, v in missing.items() if v}
     names = [i.name for i in case.inputs]
     for batch in BATCHES:
         feeds = float_inputs(case, photos(case, batch, seed=batch))
         entry: dict[str, Any] = {}
-        if module is not None:
-            def eager(net: Any = module, arrays: list[Any] = feeds) -> object:
+        for variant, (net, dtype) in modules.items():
+            def eager(net: Any = net, dtype: Any = dtype, arrays: list[Any] = feeds) -> object:
                 with torch.inference_mode():
-                    return [t.cpu() for t in _tensors(net(*(torch.from_numpy(x).cuda() for x in arrays)))]
-            entry["torch_eager"] = _time(eager, torch.cuda.synchronize, repeats).as_dict()
+                    return [t.float().cpu() for t in _tensors(net(*(torch.from_numpy(x).cuda().to(dtype)
+                                                                      for x in arrays)))]
+            entry[variant] = _time(eager, torch.cuda.synchronize, repeats).as_dict()
         for name, session in sessions.items():
             def run_ort(s: Any = session, arrays: list[Any] = feeds) -> object:
                 return s.run(None, dict(zip(names, arrays, strict=True)))
             entry[name] = _time(run_ort, lambda: None, repeats).as_dict()
-        if "tensorrt_fp16" not in sessions and (trtexec := _trtexec()) is not None:
+        if "tensorrt_fp16" not in sessions and (trtexec := _trtexec()) is not None and path is not None:
             entry["tensorrt_fp16"] = _trtexec_fp16(case, path, batch, trtexec)
         record["batches"][str(batch)] = entry
     return record
@@ -133,4 +142,15 @@ def run(cases: list[Case], repeats: int) -> dict[str, Any]:
         return {"skipped": reason}
     import torch
 
-    return {"device": torch.cuda.get_device_name(0), "models": [measure_case(c, repeats) for c in cases]}
+    torch.backends.cudnn.benchmark = True  # fixed shapes per call, as a server's: let cuDNN pick its kernels
+    return {"device": torch.cuda.get_device_name(0), "torch": torch.__version__,
+            "models": [_measured_or_error(c, repeats) for c in cases]}
+
+
+def _measured_or_error(case: Case, repeats: int) -> dict[str, Any]:
+    """One model's record; a model that fails on this GPU is recorded as such and the others still run."""
+    try:
+        return measure_case(case, repeats)
+    except Exception as exc:
+        log.exception("--device cuda: %s failed", case.name)
+        return {"model": case.name, "resolution": case.resolution, "batches": {}, "error": repr(exc)}

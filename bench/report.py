@@ -177,17 +177,45 @@ def plot_gpu(result: dict[str, Any], path: Path) -> None:
                 wrap=True)
     else:
         rows = result["models"]
-        variants = ("torch_eager", "ort_cuda", "tensorrt_fp16")
-        for j, variant in enumerate(variants):
-            values = [r["batches"]["1"].get(variant, {}).get("seconds", r["batches"]["1"].get(variant, {}))
-                      for r in rows]
-            ax.bar([i + (j - 1) * 0.27 for i in range(len(rows))],
-                   [1000 * v.get("median", 0.0) if isinstance(v, dict) else 0.0 for v in values], 0.27, label=variant)
+        width = 0.8 / len(GPU_VARIANTS)
+        for j, variant in enumerate(GPU_VARIANTS):
+            ax.bar([i + (j - (len(GPU_VARIANTS) - 1) / 2) * width for i in range(len(rows))],
+                   [1000 * (_gpu_median(r, "1", variant) or 0.0) for r in rows], width, label=variant)
         ax.set_xticks(list(range(len(rows))), [r["model"] for r in rows], rotation=30, ha="right")
         ax.set_ylabel("ms per call, batch 1 (median)")
+        ax.set_yscale("log")
         ax.legend()
     fig.suptitle(_label(result), fontsize=9)
     _save(fig, path)
+
+
+GPU_VARIANTS = ("torch_eager", "torch_fp16", "ort_cuda", "tensorrt_fp16")
+
+
+def _gpu_median(record: dict[str, Any], batch: str, variant: str) -> float | None:
+    """Seconds per call; trtexec entries keep theirs under "seconds", failed or skipped ones have none."""
+    entry = record["batches"].get(batch, {}).get(variant)
+    if not isinstance(entry, dict):
+        return None
+    spread = entry.get("seconds", entry)
+    return float(spread["median"]) if "median" in spread else None
+
+
+def _gpu_table(gpu: dict[str, Any]) -> list[str]:
+    """Per model: ms per call at batch 1 and 8, and fp16's speed-up over fp32 at batch 8."""
+    lines = ["| model | resolution | " + " | ".join(f"{v} b1 / b8 (ms)" for v in GPU_VARIANTS[:2]) +
+             " | fp16 / fp32 at b8 | images/s fp16 b8 |", "|---|---|---|---|---|---|"]
+    for r in gpu["models"]:
+        cells = []
+        for variant in GPU_VARIANTS[:2]:
+            b1, b8 = _gpu_median(r, "1", variant), _gpu_median(r, "8", variant)
+            cells.append(f"{1000 * b1:.1f} / {1000 * b8:.1f}" if b1 and b8 else "-")
+        fp32, fp16 = _gpu_median(r, "8", "torch_eager"), _gpu_median(r, "8", "torch_fp16")
+        gain = f"{fp32 / fp16:.2f}x" if fp32 and fp16 else "-"
+        rate = f"{8 / fp16:.0f}" if fp16 else "-"
+        lines.append(f"| {r['model']} | {r['resolution']} | {' | '.join(cells)} | {gain} | {rate} |")
+    skipped = sorted({f"{k}: {v}" for r in gpu["models"] for k, v in r.get("skipped", {}).items()})
+    return lines + (["", f"Not measured: {'; '.join(skipped)}."] if skipped else [])
 
 
 PLOTS = {"models": plot_models, "tryon": plot_tryon, "batching": plot_batching, "queue_delay": plot_queue_delay,
@@ -394,9 +422,11 @@ def summary(results: dict[str, dict[str, Any]]) -> str:
         lines += _queue_delay_lines(queue_delay)
     gpu = results.get("gpu")
     if gpu:
-        lines += ["### GPU (`--device cuda`: TensorRT fp16 vs ORT CUDA vs torch eager)", "",
+        lines += ["### GPU (`--device cuda`: TensorRT fp16 vs ORT CUDA vs torch eager fp32 / fp16)", "",
                   f"Command: `{gpu['command']}`. " + (f"Skipped here: {gpu['skipped']}." if "skipped" in gpu else
-                                                       "See `gpu.json`."), ""]
+                                                       f"Device: {gpu['device']}; see `gpu.json`."), ""]
+        if "skipped" not in gpu:
+            lines += [*_gpu_table(gpu), ""]
     return "\n".join(lines)
 
 

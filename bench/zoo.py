@@ -15,6 +15,7 @@ import hashlib
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -29,9 +30,10 @@ log = logging.getLogger(__name__)
 ONNX_OPSET = 17  # grid_sample (DAFlow, VITON-HD GMM) needs >= 16; the served u2netp uses 17
 IMAGENET_MEAN = (0.485, 0.456, 0.406)
 IMAGENET_STD = (0.229, 0.224, 0.225)
-# VITON-HD's generator is being served at half its official 1024x768 (a quarter of the compute), the segmentation
+# VITON-HD's generator is served at half its official 1024x768 (a quarter of the compute), the segmentation
 # generator and GMM at their network size 256x192 as the official test script runs them.
 ALIAS_SIZE = (512, 384)
+ALIAS_OFFICIAL_SIZE = (1024, 768)
 
 
 @dataclass(frozen=True)
@@ -98,6 +100,7 @@ class Case:
     note: str = ""
     uint8_reason: str = ""  # why there is no uint8 variant, when there is none
     extra: dict[str, Any] = field(default_factory=dict)
+    gpu_only: bool = False  # too slow for the CPU suite's budget: measured by `--device cuda` alone
 
     @property
     def resolution(self) -> str:
@@ -158,13 +161,18 @@ def _gmm() -> Any:
     return GMM().eval()
 
 
-def _alias() -> Any:
+def _alias(size: tuple[int, int] = ALIAS_SIZE) -> Any:
     from fittingroom.warp_gen.vitonhd import ALIASGenerator, fold_spectral_norm
 
     # Noise off: deterministic, and the release's noise is tiny.
-    net = ALIASGenerator(load_height=ALIAS_SIZE[0], load_width=ALIAS_SIZE[1], use_noise=False)
+    net = ALIASGenerator(load_height=size[0], load_width=size[1], use_noise=False)
     fold_spectral_norm(net)
     return net.eval()
+
+
+def _alias_inputs(size: tuple[int, int]) -> tuple[Input, ...]:
+    return (Input("x", (9, *size)), Input("seg", (7, *size)), Input("seg_div", (8, *size)),
+            Input("misalign", (1, *size)))
 
 
 _S = "services"
@@ -195,17 +203,20 @@ CASES: tuple[Case, ...] = (
          (Input("person_repr", (7, 256, 192)), Input("cloth", (3, 256, 192))), _gmm,
          sources=(f"{_S}/warp-gen/vitonhd.py",), note="random init (no checkpoint here)",
          uint8_reason="inputs are parse maps and masks stacked with the photo"),
-    Case("vitonhd_alias", "VITON-HD ALIAS generator (served at 512x384)",
-         (Input("x", (9, *ALIAS_SIZE)), Input("seg", (7, *ALIAS_SIZE)), Input("seg_div", (8, *ALIAS_SIZE)),
-          Input("misalign", (1, *ALIAS_SIZE))), _alias,
+    Case("vitonhd_alias", "VITON-HD ALIAS generator (served at 512x384)", _alias_inputs(ALIAS_SIZE), _alias,
          sources=(f"{_S}/warp-gen/vitonhd.py",), note="random init (no checkpoint here)",
          uint8_reason="inputs are parse maps and masks stacked with the photo"),
+    Case("vitonhd_alias_1024", "VITON-HD ALIAS generator at its official 1024x768 (TRYON_VTON_SIZE)",
+         _alias_inputs(ALIAS_OFFICIAL_SIZE), partial(_alias, ALIAS_OFFICIAL_SIZE),
+         sources=(f"{_S}/warp-gen/vitonhd.py",), note="random init (no checkpoint here)",
+         uint8_reason="inputs are parse maps and masks stacked with the photo", gpu_only=True),
 )
 
 
-def cases(names: Sequence[str] | None = None) -> list[Case]:
+def cases(names: Sequence[str] | None = None, *, gpu: bool = False) -> list[Case]:
+    """The named cases, else every case the device's suite runs (`gpu`: the GPU-only ones too)."""
     if not names:
-        return list(CASES)
+        return [c for c in CASES if gpu or not c.gpu_only]
     unknown = sorted(set(names) - {c.name for c in CASES})
     if unknown:
         raise SystemExit(f"unknown model(s) {unknown}; known: {[c.name for c in CASES]}")
@@ -286,11 +297,11 @@ def export_torch(case: Case, module: Any, variant: str, cache: Path = CACHE / "o
     uint8 = variant == "uint8"
     example = tuple(torch.from_numpy(x) for x in (photos(case, 1) if uint8 else float_inputs(case, photos(case, 1))))
     log.info("exporting %s (%s) to ONNX", case.name, variant)
-    partial = path.with_suffix(".part")
+    unfinished = path.with_suffix(".part")
     with torch.no_grad():
-        torch.onnx.export(module, example, str(partial), input_names=names, opset_version=ONNX_OPSET,
+        torch.onnx.export(module, example, str(unfinished), input_names=names, opset_version=ONNX_OPSET,
                           dynamic_axes={n: {0: "batch"} for n in names}, dynamo=False)
-    partial.rename(path)
+    unfinished.rename(path)
     return path
 
 
