@@ -1,12 +1,13 @@
-"""Test helpers: a real gateway on a loopback port, and synthetic catalog garments."""
+"""Test helpers: a real gateway on a loopback port, a real tritonserver, and synthetic catalog garments."""
 
 from __future__ import annotations
 
 import socket
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from pathlib import Path
 
 import cv2
 import numpy as np
@@ -15,8 +16,24 @@ from fastapi import FastAPI
 
 from fittingroom.common.imagecodec import encode_image
 from fittingroom.common.inference import InferenceClient
+from fittingroom.common.triton_server import TritonServer
+from fittingroom.export.runtimes import derive_repository
 from fittingroom.gateway.app import create_app
 from fittingroom.gateway.settings import Settings
+
+
+@contextmanager
+def python_ort_triton(repository: Path, workdir: Path, models: Sequence[str],
+                      prepare: Callable[[Path], None] | None = None) -> Iterator[TritonServer]:
+    """tritonserver on free loopback ports serving `models` from a python-ort view of `repository` made in
+    `workdir` (`prepare` may change that view first); its log is kept in `workdir`."""
+    served = workdir / "repository"
+    derive_repository(repository, served)
+    if prepare is not None:
+        prepare(served)
+    with TritonServer(served, http_port=free_port(), grpc_port=free_port(), metrics_port=free_port(),
+                      models=list(models), log_file=workdir / "tritonserver.log") as server:
+        yield server
 
 
 def free_port() -> int:

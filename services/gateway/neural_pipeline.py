@@ -20,6 +20,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Sequence
 from enum import StrEnum
+from functools import cached_property
 from typing import ClassVar, Final
 
 import numpy as np
@@ -46,6 +47,7 @@ from fittingroom.warp_gen.client import (
     paste_alpha,
     person_frame,
     place_garment,
+    served_canvas,
     vitonhd_inputs,
     white_backdrop,
 )
@@ -126,7 +128,8 @@ class TryOnNetworkPipeline(TryOnPipeline[GarmentRequest]):
             request.garment, version=result.models[U2NET_CLOTH.name].version, timeout_s=self.timeout_s))
 
     async def canvas(self, version: int) -> tuple[int, int]:
-        raise NotImplementedError
+        """The (height, width) the generator is served at: the canvas the person is framed on."""
+        return await served_canvas(self.client, self.generator, version)
 
     async def generate(self, inputs: VitonHDInputs, result: TryOnResult) -> tuple[np.ndarray, np.ndarray]:
         """The try-on on the canvas (RGB uint8) and where to paste it ([H, W] in [0, 1])."""
@@ -160,13 +163,9 @@ class NeuralGarmentPipeline(TryOnNetworkPipeline):
     path = NEURAL
     generator = VITONHD_ALIAS.name
 
-    def __init__(self, client: InferenceClient, *, router: TrafficRouter | None = None,
-                 observe: StageObserver | None = None, timeout_s: float | None = None) -> None:
-        super().__init__(client, router=router, observe=observe, timeout_s=timeout_s)
-        self.vitonhd = VitonHD(client)
-
-    async def canvas(self, version: int) -> tuple[int, int]:
-        return await self.vitonhd.canvas(version)
+    @cached_property
+    def vitonhd(self) -> VitonHD:
+        return VitonHD(self.client)
 
     async def generate(self, inputs: VitonHDInputs, result: TryOnResult) -> tuple[np.ndarray, np.ndarray]:
         def version(model: str) -> int:
@@ -188,13 +187,9 @@ class DAFlowGarmentPipeline(TryOnNetworkPipeline):
     path = DAFLOW_PATH
     generator = DAFLOW.name
 
-    def __init__(self, client: InferenceClient, *, router: TrafficRouter | None = None,
-                 observe: StageObserver | None = None, timeout_s: float | None = None) -> None:
-        super().__init__(client, router=router, observe=observe, timeout_s=timeout_s)
-        self.daflow = DAFlow(client)
-
-    async def canvas(self, version: int) -> tuple[int, int]:
-        return await self.daflow.canvas(version)
+    @cached_property
+    def daflow(self) -> DAFlow:
+        return DAFlow(self.client)
 
     def placed_cloth(self, garment: np.ndarray, mask: np.ndarray,
                      canvas: tuple[int, int]) -> tuple[np.ndarray, np.ndarray]:

@@ -149,8 +149,9 @@ def paste_alpha(inputs: VitonHDInputs, parse: np.ndarray) -> np.ndarray:
     return np.asarray(cv2.GaussianBlur(painted.astype(np.float32), (0, 0), FEATHER_SIGMA))
 
 
-async def served_canvas(client: InferenceClient, model: str, version: int | None) -> tuple[int, int]:
-    """(height, width) of a generator's `agnostic` input, as served: the size the model was exported at."""
+async def served_canvas(client: InferenceClient, model: str, version: int | None = None) -> tuple[int, int]:
+    """(height, width) of a generator's `agnostic` input, as served: the size the model was exported at
+    (VITON-HD: 512x384, or what TRYON_VTON_SIZE exported; DAFlow: 256x192, its checkpoint's size)."""
     metadata = await client.model_metadata(model, version)
     dims = next(t.dims for t in metadata.inputs if t.name == "agnostic")
     return dims[1], dims[2]
@@ -164,10 +165,6 @@ class VitonHD:
         # The segmentation generator takes a noise channel; drawn once, so that the same request always gives
         # the same image (the ALIAS generator's own noise is off in the export for the same reason).
         self.noise = seg_noise(np.random.default_rng(noise_seed))[None]
-
-    async def canvas(self, version: int | None = None) -> tuple[int, int]:
-        """The served (height, width): 512x384, or what TRYON_VTON_SIZE exported."""
-        return await served_canvas(self.client, VITONHD_ALIAS.name, version)
 
     async def segment(self, inputs: VitonHDInputs, *, version: int | None = None,
                       timeout_s: float | None = None) -> np.ndarray:
@@ -212,10 +209,6 @@ class DAFlow:
 
     def __init__(self, client: InferenceClient) -> None:
         self.client = client
-
-    async def canvas(self, version: int | None = None) -> tuple[int, int]:
-        """The served (height, width): 256x192, the size of the released checkpoint."""
-        return await served_canvas(self.client, DAFLOW.name, version)
 
     async def generate(self, inputs: VitonHDInputs, *, version: int | None = None,
                        timeout_s: float | None = None) -> np.ndarray:

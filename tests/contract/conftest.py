@@ -12,12 +12,12 @@ from pathlib import Path
 
 import pytest
 import pytest_asyncio
+from helpers import python_ort_triton
 
 from fittingroom.common.embedded import EmbeddedClient
 from fittingroom.common.inference import InferenceClient
 from fittingroom.common.triton_client import TritonClient
-from fittingroom.common.triton_server import TritonServer, free_port
-from fittingroom.export.runtimes import derive_repository
+from fittingroom.common.triton_server import TritonServer
 
 # The contract needs two models; loading only these keeps start-up and memory small.
 CONTRACT_MODELS = ["style_predict", "u2netp"]
@@ -25,11 +25,7 @@ CONTRACT_MODELS = ["style_predict", "u2netp"]
 
 @pytest.fixture(scope="session")
 def triton_server(repository: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[TritonServer]:
-    served = tmp_path_factory.mktemp("python-ort")
-    derive_repository(repository, served)
-    log_file = tmp_path_factory.mktemp("tritonserver") / "tritonserver.log"
-    with TritonServer(served, http_port=free_port(), grpc_port=free_port(), metrics_port=free_port(),
-                      models=CONTRACT_MODELS, log_file=log_file) as server:
+    with python_ort_triton(repository, tmp_path_factory.mktemp("triton-contract"), CONTRACT_MODELS) as server:
         yield server
 
 

@@ -23,7 +23,7 @@ from pathlib import Path
 import httpx
 import numpy as np
 import pytest
-from helpers import live_gateway
+from helpers import live_gateway, python_ort_triton
 
 from fittingroom.common.errors import ModelNotFound, TryOnError
 from fittingroom.common.imagecodec import decode_image
@@ -49,12 +49,11 @@ MEAN_ABS_DIFF_LIMIT = 0.5  # pixel values, 0..255
 
 @pytest.fixture(scope="module")
 def triton(repository: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[TritonServer]:
-    served = tmp_path_factory.mktemp("python-ort-versions")
-    derive_repository(repository, served)
-    shutil.copytree(served / "style_predict" / "1", served / "style_predict" / "2", symlinks=True)
-    log_file = tmp_path_factory.mktemp("tritonserver-integration") / "tritonserver.log"
-    with TritonServer(served, http_port=free_port(), grpc_port=free_port(), metrics_port=free_port(),
-                      models=list(DESIGN_MODELS), log_file=log_file) as server:
+    def second_style_predict_version(served: Path) -> None:
+        shutil.copytree(served / "style_predict" / "1", served / "style_predict" / "2", symlinks=True)
+
+    with python_ort_triton(repository, tmp_path_factory.mktemp("triton-versions"), DESIGN_MODELS,
+                           second_style_predict_version) as server:
         yield server
 
 

@@ -17,6 +17,7 @@ from fittingroom.warp_gen.client import (
     paste_alpha,
     person_frame,
     place_garment,
+    served_canvas,
     vitonhd_inputs,
 )
 from fittingroom.warp_gen.spec import VITONHD_ALIAS, VITONHD_GMM, VITONHD_SEG
@@ -163,7 +164,7 @@ class ScriptedModels:
 async def test_the_three_calls_follow_test_py() -> None:
     models = ScriptedModels()
     vitonhd = VitonHD(models)  # type: ignore[arg-type]  # only the calls VitonHD makes
-    assert await vitonhd.canvas() == CANVAS
+    assert await served_canvas(models, VITONHD_ALIAS.name) == CANVAS  # type: ignore[arg-type]
     inputs = _inputs()
     parse = await vitonhd.segment(inputs)
     assert parse.shape == (1, 7, *CANVAS)
