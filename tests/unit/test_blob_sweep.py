@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import sys
+import tempfile
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -62,6 +63,22 @@ def test_directory_sweep_deletes_only_old_unreferenced_catalog_blobs(tmp_path: P
     assert sweep_orphans(blobs, store, GRACE, MAX_ORPHANS) == len(OLD_ORPHANS)
     assert _keys(tmp_path / "blobs") == {*REFERENCED, FRESH_ORPHAN, OUTSIDE}
     assert sweep_orphans(blobs, store, GRACE, MAX_ORPHANS) == 0  # nothing left to sweep
+    # The swept garments' folders went with their last blob; the others stay.
+    assert {p.name for p in (tmp_path / "blobs" / "garments").iterdir()} == {"kept", "in-flight"}
+
+
+def test_a_put_into_a_folder_a_delete_just_removed_succeeds(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    blobs = DirectoryBlobStore(tmp_path)
+    real_mkstemp = tempfile.mkstemp
+
+    def folder_removed_first(**kwargs: Any) -> tuple[int, str]:
+        monkeypatch.setattr(tempfile, "mkstemp", real_mkstemp)  # once: the next attempt finds the folder again
+        Path(kwargs["dir"]).rmdir()
+        return real_mkstemp(**kwargs)
+
+    monkeypatch.setattr(tempfile, "mkstemp", folder_removed_first)
+    blobs.put("garments/g1/image.png", b"png")
+    assert blobs.get("garments/g1/image.png") == b"png"
 
 
 def test_a_database_that_references_almost_nothing_stops_the_sweep(tmp_path: Path) -> None:
