@@ -1,10 +1,12 @@
-"""Draw the README's classical garment-transfer picture: shopper | catalog garment | result.
+"""Draw the README's garment-transfer picture: shopper | catalog garment | classical result [| VITON-HD | DAFlow].
 
     .venv/bin/python tools/garment_picture.py [--out docs/images/garment-classical.png] [--category upper]
 
 The shopper is scikit-image's astronaut sample; the catalog garment is the synthetic product photo drawn
 by `fittingroom.gateway.sample_garment` (not a photograph). Runs on the embedded backend over
-model_repository/ and prints the per-stage milliseconds of the run.
+model_repository/ and prints the per-stage milliseconds of the run. A try-on network's result is added only
+when every model it runs is trained (official checkpoints exported from TRYON_WEIGHTS_DIR): a placeholder's
+noise is never drawn as a result.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from fittingroom.common.imagecodec import decode_image, encode_image
 from fittingroom.common.images import resize
 from fittingroom.gateway.garment_mask import Garment
 from fittingroom.gateway.garment_pipeline import GarmentPipeline, GarmentRequest
+from fittingroom.gateway.neural_pipeline import DAFlowGarmentPipeline, NeuralGarmentPipeline
 from fittingroom.gateway.sample_garment import sample_garment
 from fittingroom.gateway.samples import SAMPLE_PERSON
 
@@ -44,15 +47,23 @@ async def run(out: Path, category: Garment, runs: int) -> None:
     try:
         person = decode_image(SAMPLE_PERSON.read_bytes(), field="person", max_pixels=10**8)
         garment = sample_garment(category)
+        request = GarmentRequest(person, garment, category)
         pipeline = GarmentPipeline(client)
         for _ in range(runs):  # the first run also loads the models; later ones show steady-state timings
-            result = await pipeline(GarmentRequest(person, garment, category))
+            result = await pipeline(request)
             print(json.dumps(result.timings_ms))
+        results = [result.image]
+        for network in (NeuralGarmentPipeline(client), DAFlowGarmentPipeline(client)):
+            if category is Garment.UPPER and await network.trained(catalog_mask=False):
+                results.append((await network(request)).image)
+            else:
+                print(f"no {network.path} panel: its models are untrained placeholders here or the garment is "
+                      "not a top (README, 'Models and weights')")
     finally:
         await client.close()
     out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_bytes(encode_image(panels([person, garment, result.image]), "png")[0])
-    print(f"wrote {out} (path={result.path})")
+    out.write_bytes(encode_image(panels([person, garment, *results]), "png")[0])
+    print(f"wrote {out} ({len(results)} result panel(s))")
 
 
 def main() -> None:
