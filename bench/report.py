@@ -73,24 +73,27 @@ def plot_models(result: dict[str, Any], path: Path) -> None:
 
 def plot_tryon(result: dict[str, Any], path: Path) -> None:
     modes = result["end_to_end"]["modes"]
-    names = list(modes)
-    stages = list(dict.fromkeys(s for m in modes.values() for s in m["stages"]))  # pipeline order
     fig, ax = plt.subplots(figsize=(11, 5.5))
-    bottom = [0.0] * len(names)
-    for stage in stages:
-        values = [modes[n]["stages"].get(stage, {"p50": 0.0})["p50"] for n in names]
-        ax.bar(names, values, bottom=bottom, label=stage)
-        bottom = [b + v for b, v in zip(bottom, values, strict=True)]
-    totals = [modes[n]["total"]["p50"] for n in names]
-    p95 = [modes[n]["total"]["p95"] for n in names]
-    ax.plot(names, totals, "kD", label="wall time p50 (stages overlap)")
-    ax.plot(names, p95, "k_", markersize=20, label="wall time p95")
+    _stacked_stages(ax, modes, "wall time p50 (stages overlap)")
+    ax.plot(list(modes), [m["total"]["p95"] for m in modes.values()], "k_", markersize=20, label="wall time p95")
     ax.axhline(TARGET_DESIGN_512_P50_MS, color="red", linestyle="--", label="target: design 512 px p50 1 s")
-    ax.set_ylabel("ms (stage p50, stacked)")
     ax.set_title("Where the time goes: per-stage p50, embedded backend")
     ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1))
     fig.suptitle(_label(result), fontsize=9)
     _save(fig, path)
+
+
+def _stacked_stages(ax: Any, runs: dict[str, Any], total_label: str) -> None:
+    """One bar per run: its stages' p50 stacked in pipeline order, and its wall-time p50 as a diamond."""
+    names = list(runs)
+    stages = list(dict.fromkeys(s for r in runs.values() for s in r["stages"]))
+    bottom = [0.0] * len(names)
+    for stage in stages:
+        values = [runs[n]["stages"].get(stage, {"p50": 0.0})["p50"] for n in names]
+        ax.bar(names, values, bottom=bottom, label=stage)
+        bottom = [b + v for b, v in zip(bottom, values, strict=True)]
+    ax.plot(names, [runs[n]["total"]["p50"] for n in names], "kD", label=total_label)
+    ax.set_ylabel("ms (stage p50, stacked)")
 
 
 def plot_overhead(result: dict[str, Any], path: Path) -> None:
@@ -132,17 +135,8 @@ def plot_batching(result: dict[str, Any], path: Path) -> None:
 
 
 def plot_backends(result: dict[str, Any], path: Path) -> None:
-    backends = result["backends"]["backends"]
-    names = list(backends)
     fig, ax = plt.subplots(figsize=(7, 4.5))
-    stages = list(backends[names[0]]["stages"])
-    bottom = [0.0] * len(names)
-    for stage in stages:
-        values = [backends[n]["stages"][stage]["p50"] for n in names]
-        ax.bar(names, values, bottom=bottom, label=stage)
-        bottom = [b + v for b, v in zip(bottom, values, strict=True)]
-    ax.plot(names, [backends[n]["total"]["p50"] for n in names], "kD", label="wall time p50")
-    ax.set_ylabel("ms (stage p50, stacked)")
+    _stacked_stages(ax, result["backends"]["backends"], "wall time p50")
     ax.set_title("Design try-on at 512 px: embedded ORT vs local Triton")
     ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1))
     fig.suptitle(_label(result), fontsize=9)
