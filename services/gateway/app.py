@@ -21,7 +21,6 @@ from starlette.types import Scope
 
 from fittingroom.common.breaker import ResilientClient
 from fittingroom.common.embedded import EmbeddedClient
-from fittingroom.common.errors import BackendUnavailable, ModelNotFound, ModelNotReady
 from fittingroom.common.inference import InferenceClient
 from fittingroom.common.repository import ModelRepository
 from fittingroom.gateway import admin, blob_sweep, catalog, keys, tryon_routes, web
@@ -116,13 +115,6 @@ def tryon_paths(state: State) -> dict[str, tuple[str, ...]]:
             for p in pipelines if isinstance(p, TryOnPipeline)}
 
 
-async def is_trained(router: TrafficRouter, model: str) -> bool:
-    try:
-        return (await router.metadata(model)).trained  # cached: probes come often, training changes rarely
-    except (ModelNotFound, ModelNotReady, BackendUnavailable):
-        return False  # a model that cannot say it is trained is not taken on trust
-
-
 async def readiness(state: State) -> Readiness:
     """Readiness asked fresh of the backend, each model once however many paths use it."""
     inference: InferenceClient = state.client
@@ -131,7 +123,9 @@ async def readiness(state: State) -> Readiness:
     backend, *answers = await asyncio.gather(inference.is_server_ready(), *map(inference.is_model_ready, names))
     models = dict(zip(names, answers, strict=True))
     served = [name for name in names if models[name]]
-    trained = dict(zip(served, await asyncio.gather(*(is_trained(state.router, m) for m in served)), strict=True))
+    # From the router's cached metadata: probes come often, training changes rarely.
+    router: TrafficRouter = state.router
+    trained = dict(zip(served, await asyncio.gather(*map(router.trained, served)), strict=True))
     report = {path: PathReadiness(ready=all(models[m] for m in path_models),
                                   missing=[m for m in path_models if not models[m]],
                                   trained=all(trained.get(m, False) for m in path_models))

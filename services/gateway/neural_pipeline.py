@@ -25,7 +25,7 @@ from typing import ClassVar, Final
 
 import numpy as np
 
-from fittingroom.common.errors import BackendUnavailable, InvalidInput, ModelNotFound, ModelNotReady
+from fittingroom.common.errors import InvalidInput
 from fittingroom.common.inference import InferenceClient
 from fittingroom.gateway.garment_mask import Garment
 from fittingroom.gateway.garment_pipeline import CLASSICAL, GarmentPipeline, GarmentRequest
@@ -43,11 +43,11 @@ from fittingroom.warp_gen.client import (
     PersonFrame,
     VitonHD,
     VitonHDInputs,
+    agnostic_canvas,
     daflow_alpha,
     paste_alpha,
     person_frame,
     place_garment,
-    served_canvas,
     vitonhd_inputs,
     white_backdrop,
 )
@@ -89,12 +89,7 @@ class TryOnNetworkPipeline(TryOnPipeline[GarmentRequest]):
 
     async def trained(self, *, catalog_mask: bool) -> bool:
         """Whether every model such a request runs is served and its config says trained=true."""
-        try:
-            metadata = await asyncio.gather(*(self.router.metadata(m) for m in self.used_models(
-                catalog_mask=catalog_mask)))
-        except (ModelNotFound, ModelNotReady, BackendUnavailable):
-            return False  # a model that cannot say it is trained is not taken on trust
-        return all(m.trained for m in metadata)
+        return all(await asyncio.gather(*map(self.router.trained, self.used_models(catalog_mask=catalog_mask))))
 
     async def _run(self, request: GarmentRequest, result: TryOnResult) -> TryOnResult:
         (person_mask, pose), labels, cloth_mask, canvas = await asyncio.gather(
@@ -102,7 +97,7 @@ class TryOnNetworkPipeline(TryOnPipeline[GarmentRequest]):
             self._timed(result, "parsing", SCHP_LIP.name, self.parser.parse(
                 request.person, version=result.models[SCHP_LIP.name].version, timeout_s=self.timeout_s)),
             self.cloth_mask(request, result),
-            self.canvas(result.models[self.generator].version))
+            self.canvas())
         inputs, frame = await self._timed(result, "agnostic", "", asyncio.to_thread(
             self.agnostic_inputs, request, person_mask, pose, labels, cloth_mask, canvas))
         generated, alpha = await self.generate(inputs, result)
@@ -127,9 +122,10 @@ class TryOnNetworkPipeline(TryOnPipeline[GarmentRequest]):
         return await self._timed(result, "cloth_mask", U2NET_CLOTH.name, self.cloth.mask(
             request.garment, version=result.models[U2NET_CLOTH.name].version, timeout_s=self.timeout_s))
 
-    async def canvas(self, version: int) -> tuple[int, int]:
-        """The (height, width) the generator is served at: the canvas the person is framed on."""
-        return await served_canvas(self.client, self.generator, version)
+    async def canvas(self) -> tuple[int, int]:
+        """The (height, width) the generator is served at: the canvas the person is framed on. One config
+        serves every version of a model, so the router's cached metadata says it: no backend call per request."""
+        return agnostic_canvas(await self.router.metadata(self.generator))
 
     async def generate(self, inputs: VitonHDInputs, result: TryOnResult) -> tuple[np.ndarray, np.ndarray]:
         """The try-on on the canvas (RGB uint8) and where to paste it ([H, W] in [0, 1])."""

@@ -16,7 +16,7 @@ from collections import Counter
 from collections.abc import Iterable
 from typing import NamedTuple
 
-from fittingroom.common.errors import InvalidInput, ModelNotFound
+from fittingroom.common.errors import BackendUnavailable, InvalidInput, ModelNotFound, ModelNotReady
 from fittingroom.common.inference import InferenceClient, ModelMetadata
 from fittingroom.common.stage import ModelUse
 from fittingroom.gateway.store import Route, Store
@@ -81,6 +81,13 @@ class TrafficRouter:
             fetch = self._fetching[model] = asyncio.create_task(self._fetch(model))
         # Shielded: a caller cancelled by its deadline must not cancel the read the others wait on.
         return await asyncio.shield(fetch)
+
+    async def trained(self, model: str) -> bool:
+        """Whether the model is served and its config says trained=true (from the cached metadata)."""
+        try:
+            return (await self.metadata(model)).trained
+        except (ModelNotFound, ModelNotReady, BackendUnavailable):
+            return False  # a model that cannot say it is trained is not taken on trust
 
     async def _fetch(self, model: str) -> ModelMetadata:
         started = time.monotonic()

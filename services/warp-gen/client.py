@@ -17,7 +17,7 @@ import cv2
 import numpy as np
 
 from fittingroom.common.images import resize
-from fittingroom.common.inference import InferenceClient
+from fittingroom.common.inference import InferenceClient, ModelMetadata
 from fittingroom.warp_gen.preprocess import (
     LIP_TO_VITONHD_13,
     MASK_THRESHOLD,
@@ -145,14 +145,12 @@ def vitonhd_inputs(person: np.ndarray, labels: np.ndarray, keypoints: np.ndarray
 def paste_alpha(inputs: VitonHDInputs, parse: np.ndarray) -> np.ndarray:
     """Where the generator paints by design, feathered ([H, W] float32 in [0, 1]): the grey agnostic area and
     the predicted garment and arms. Elsewhere its output only re-draws the photo, at a lower resolution."""
-    painted = inputs.grey | (parse[0, [UPPER, LEFT_ARM, RIGHT_ARM]].max(axis=0) > 0)
-    return np.asarray(cv2.GaussianBlur(painted.astype(np.float32), (0, 0), FEATHER_SIGMA))
+    return _feathered(inputs.grey | (parse[0, [UPPER, LEFT_ARM, RIGHT_ARM]].max(axis=0) > 0))
 
 
-async def served_canvas(client: InferenceClient, model: str, version: int | None = None) -> tuple[int, int]:
+def agnostic_canvas(metadata: ModelMetadata) -> tuple[int, int]:
     """(height, width) of a generator's `agnostic` input, as served: the size the model was exported at
     (VITON-HD: 512x384, or what TRYON_VTON_SIZE exported; DAFlow: 256x192, its checkpoint's size)."""
-    metadata = await client.model_metadata(model, version)
     dims = next(t.dims for t in metadata.inputs if t.name == "agnostic")
     return dims[1], dims[2]
 
@@ -201,7 +199,12 @@ def white_backdrop(cloth: np.ndarray, mask: np.ndarray) -> np.ndarray:
 def daflow_alpha(inputs: VitonHDInputs) -> np.ndarray:
     """Where DAFlow paints by design, feathered ([H, W] float32 in [0, 1]): the grey agnostic area, which holds
     the old garment, the arms and the neck (it predicts no parse to say more)."""
-    return np.asarray(cv2.GaussianBlur(inputs.grey.astype(np.float32), (0, 0), FEATHER_SIGMA))
+    return _feathered(inputs.grey)
+
+
+def _feathered(painted: np.ndarray) -> np.ndarray:
+    """A bool mask as paste weights whose edge is blended over FEATHER_SIGMA canvas pixels, not cut."""
+    return np.asarray(cv2.GaussianBlur(painted.astype(np.float32), (0, 0), FEATHER_SIGMA))
 
 
 class DAFlow:

@@ -14,10 +14,10 @@ from fittingroom.warp_gen.client import (
     PersonFrame,
     VitonHD,
     VitonHDInputs,
+    agnostic_canvas,
     paste_alpha,
     person_frame,
     place_garment,
-    served_canvas,
     vitonhd_inputs,
 )
 from fittingroom.warp_gen.spec import VITONHD_ALIAS, VITONHD_GMM, VITONHD_SEG
@@ -164,7 +164,7 @@ class ScriptedModels:
 async def test_the_three_calls_follow_test_py() -> None:
     models = ScriptedModels()
     vitonhd = VitonHD(models)  # type: ignore[arg-type]  # only the calls VitonHD makes
-    assert await served_canvas(models, VITONHD_ALIAS.name) == CANVAS  # type: ignore[arg-type]
+    assert agnostic_canvas(await models.model_metadata(VITONHD_ALIAS.name)) == CANVAS
     inputs = _inputs()
     parse = await vitonhd.segment(inputs)
     assert parse.shape == (1, 7, *CANVAS)

@@ -53,7 +53,7 @@ async def test_the_neural_path_runs_on_the_official_canvas(official_size_reposit
     client = EmbeddedClient(official_size_repository, intra_op_threads=2)
     try:
         pipeline = NeuralGarmentPipeline(client)
-        assert await pipeline.canvas(1) == (1024, 768)
+        assert await pipeline.canvas() == (1024, 768)
         result = await pipeline(GarmentRequest(person, sample_garment()))
     finally:
         await client.close()
