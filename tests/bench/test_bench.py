@@ -104,12 +104,16 @@ def test_summary_states_each_target_and_verdict() -> None:
     assert "skipped: too long" in text
 
 
-def test_cuda_suite_says_why_it_skips_without_a_gpu() -> None:
+def test_cuda_suite_measures_on_a_gpu_and_says_why_not_without_one() -> None:
     torch = pytest.importorskip("torch")
     from bench import gpu
     from bench.zoo import cases
 
-    if torch.cuda.is_available():
-        pytest.skip("this machine has a GPU: the suite runs instead of skipping")
     result = gpu.run(cases(["u2netp"]), repeats=1)
-    assert "CUDA" in result["skipped"]
+    if not torch.cuda.is_available():
+        assert "CUDA" in result["skipped"]
+        return
+    assert "skipped" not in result and result["device"]
+    [model] = result["models"]
+    assert "error" not in model, model["error"]
+    assert model["batches"]["1"]

@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 from fastapi import FastAPI
 from fastapi.responses import JSONResponse
-from helpers import live_gateway, serve_app, tshirt_png
+from helpers import CHROMIUM, live_gateway, require, serve_app, tshirt_png
 from PIL import Image
 from selenium import webdriver
 from selenium.webdriver.chrome.options import Options
@@ -35,8 +35,6 @@ pytestmark = pytest.mark.integration
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 ARTIFACTS = ROOT / "out" / "test-artifacts"
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMEDRIVER = Path("/usr/bin/chromedriver")
 # Root in a container: no sandbox; no GPU; and nothing that phones home while the tests run.
 CHROMIUM_FLAGS = ("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                   "--disable-background-networking", "--disable-component-update", "--disable-sync",
@@ -65,18 +63,16 @@ def gateway(repository: Path, tmp_path_factory: pytest.TempPathFactory) -> Itera
 
 @pytest.fixture(scope="module")
 def driver(tmp_path_factory: pytest.TempPathFactory) -> Iterator[WebDriver]:
-    missing = [str(path) for path in (CHROMIUM, CHROMEDRIVER) if not path.exists()]
-    if missing:
-        pytest.skip(f"Chromium is not installed ({', '.join(missing)} missing) and tools/install_browser.sh could "
-                    "not install the Debian packages chromium and chromium-driver")
+    require(CHROMIUM)
+    browser_binary, driver_binary = CHROMIUM.files
     options = Options()
-    options.binary_location = str(CHROMIUM)
+    options.binary_location = browser_binary
     for flag in CHROMIUM_FLAGS:
         options.add_argument(flag)
     options.add_argument(f"--user-data-dir={tmp_path_factory.mktemp('chromium-profile')}")
     # Performance log: the network events, to read the gateway's answer as the browser got it.
     options.set_capability("goog:loggingPrefs", {"browser": "ALL", "performance": "ALL"})
-    browser = webdriver.Chrome(options=options, service=Service(str(CHROMEDRIVER)))
+    browser = webdriver.Chrome(options=options, service=Service(driver_binary))
     try:
         yield browser
     finally:

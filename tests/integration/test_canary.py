@@ -1,4 +1,6 @@
-"""Hot-swapping a model version under load: 100/0 -> 90/10 -> 0/100, unload the old one, 0 failures."""
+"""Hot-swapping a model version under load: 100/0 -> 90/10 -> 0/100, unload the old one, 0 failures; v2 has
+other weights than v1 (tests/helpers.py publish_version), and each image is checked to be the one of the
+version its response names."""
 
 from __future__ import annotations
 
@@ -6,14 +8,15 @@ import asyncio
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
 import numpy as np
 import pytest
-from helpers import live_gateway
+from helpers import live_gateway, publish_version
 
-from fittingroom.common.imagecodec import encode_image, limit_side
+from fittingroom.common.imagecodec import decode_image, encode_image, limit_side
 from fittingroom.common.repository import VersionPolicy, render_config
 from fittingroom.common.triton_server import TritonServer, free_port
 from fittingroom.export.builders import BUILDERS
@@ -27,18 +30,28 @@ ADMIN = "admin-canary-0123456789"
 SHOP = "shop-canary-0123456789"
 MODEL = "style_transform"
 CLIENTS = 8
+# One version's images differ only by float noise (Triton may batch requests), far below one grey level;
+# v2's weights are v1's halved, which moves the printed design by tens of grey levels.
+SAME_VERSION_MAX_MEAN_DIFF = 0.5
+
+
+@dataclass(frozen=True)
+class Served:
+    status: int
+    version: int | None  # style_transform's version, as the response names it (X-Model-Versions)
+    image: np.ndarray | None
 
 
 def _repository_with_v2(source: Path, target: Path) -> Path:
-    """The design models (files linked, not copied) with a version 2 of MODEL on disk that is not served yet."""
+    """The design models (files linked, not copied) with a version 2 of MODEL on disk, with other weights,
+    that is not served yet."""
     for name in DESIGN_MODELS:
         (target / name / "1").mkdir(parents=True)
         (target / name / "1" / "model.onnx").symlink_to(source / name / "1" / "model.onnx")
         spec = BUILDERS[name].spec
         policy = VersionPolicy("specific", specific=(1,)) if name == MODEL else None
         (target / name / "config.pbtxt").write_text(render_config(spec, version_policy=policy))
-    (target / MODEL / "2").mkdir()
-    (target / MODEL / "2" / "model.onnx").symlink_to(source / MODEL / "1" / "model.onnx")
+    publish_version(target, MODEL, 2)
     return target
 
 
@@ -62,15 +75,41 @@ def _stage_count(metrics: str, version: int) -> float:
     return float(match.group(1)) if match else 0.0
 
 
+def _served(response: httpx.Response) -> Served:
+    if response.status_code != 200:
+        return Served(response.status_code, None, None)
+    versions = dict(pair.split("=") for pair in response.headers["x-model-versions"].split(", "))
+    return Served(200, int(versions[MODEL]), decode_image(response.content, field="result", max_pixels=10**6))
+
+
 async def _load(url: str, files: dict[str, tuple[str, bytes, str]], stop: asyncio.Event,
-                outcomes: list[int]) -> None:
+                outcomes: list[Served]) -> None:
     async with httpx.AsyncClient(base_url=url, timeout=60, headers={"X-API-Key": SHOP}) as http:
         while not stop.is_set():
             response = await http.post("/v1/tryon/design", files=files, data={"max_side": "128"})
-            outcomes.append(response.status_code)
+            outcomes.append(_served(response))
 
 
-async def _run_until(outcomes: list[int], count: int) -> None:
+def _mean_diff(a: np.ndarray, b: np.ndarray) -> float:
+    return float(np.abs(a.astype(np.float32) - b.astype(np.float32)).mean())
+
+
+def _check_images_match_versions(outcomes: list[Served]) -> None:
+    """Every image is its named version's image, and the two versions' images differ: a response that named
+    one version but was computed by the other would fail here."""
+    reference = {v: next(o.image for o in outcomes if o.version == v) for v in (1, 2)}
+    assert reference[1] is not None and reference[2] is not None
+    between = _mean_diff(reference[1], reference[2])
+    assert between > 10 * SAME_VERSION_MAX_MEAN_DIFF, f"v1 and v2 images differ by only {between:.2f} on average"
+    for index, outcome in enumerate(outcomes):
+        assert outcome.version is not None and outcome.image is not None
+        diff = _mean_diff(outcome.image, reference[outcome.version])
+        assert diff <= SAME_VERSION_MAX_MEAN_DIFF, (
+            f"response {index} names v{outcome.version} but its image differs from that version's by {diff:.2f} "
+            f"(from the other's by {_mean_diff(outcome.image, reference[3 - outcome.version]):.2f})")
+
+
+async def _run_until(outcomes: list[Served], count: int) -> None:
     while len(outcomes) < count:
         await asyncio.sleep(0.05)
 
@@ -91,8 +130,8 @@ def _switch_under_load(settings: Settings, person: np.ndarray, content: np.ndarr
              for name, image in (("person", person), ("content", content), ("style", artwork))}
     admin = {"Authorization": f"Bearer {ADMIN}"}
 
-    async def scenario(url: str) -> list[int]:
-        outcomes: list[int] = []
+    async def scenario(url: str) -> list[Served]:
+        outcomes: list[Served] = []
         stop = asyncio.Event()
         async with httpx.AsyncClient(base_url=url, timeout=120) as http:
             workers = [asyncio.create_task(_load(url, files, stop, outcomes)) for _ in range(CLIENTS)]
@@ -100,6 +139,7 @@ def _switch_under_load(settings: Settings, person: np.ndarray, content: np.ndarr
             assert loaded.status_code == 200, loaded.text
             assert loaded.json()["split"] == {"1": 100}  # a new version takes no traffic by itself
             await _run_until(outcomes, 40)
+            before_split = len(outcomes)  # completed while v1 had all the traffic
             for split, until in (({"1": 90, "2": 10}, 120), ({"2": 100}, 160)):
                 changed = await http.put(f"/v1/admin/models/{MODEL}/split", json=split, headers=admin)
                 assert changed.status_code == 200, changed.text
@@ -109,18 +149,22 @@ def _switch_under_load(settings: Settings, person: np.ndarray, content: np.ndarr
             unloaded = await http.post(f"/v1/admin/models/{MODEL}/versions/1/unload", headers=admin)
             assert unloaded.status_code == 200, unloaded.text
             assert unloaded.json() == {"versions_loaded": [2]}
-            await _run_until(outcomes, 200)
+            after_unload = len(outcomes)  # v1 waited for its last lease before unloading: v2 only from here
+            await _run_until(outcomes, after_unload + 40)
             stop.set()
             await asyncio.gather(*workers)
             metrics = (await http.get("/metrics")).text
             assert _stage_count(metrics, 1) > 0 and _stage_count(metrics, 2) > 0  # both versions served
             assert 'tryon_traffic_split_ratio{model="style_transform",version="2"} 1.0' in metrics
+        assert {o.version for o in outcomes[:before_split]} == {1}
+        assert {o.version for o in outcomes[after_unload:]} == {2}
         return outcomes
 
     with live_gateway(settings) as url:
         outcomes = asyncio.run(scenario(url))
-    failed = [s for s in outcomes if s != 200]
+    failed = [o.status for o in outcomes if o.status != 200]
     assert len(outcomes) >= 200 and failed == [], f"{len(failed)} of {len(outcomes)} failed: {set(failed)}"
+    _check_images_match_versions(outcomes)
 
     # The routing table survives a restart (it lives in the shared store).
     with live_gateway(settings) as url, httpx.Client(base_url=url, timeout=60) as http:

@@ -1,56 +1,21 @@
-"""The catalog and routing store on a real PostgreSQL server (the multi-replica configuration)."""
+"""The catalog on a real PostgreSQL server (the multi-replica configuration). Routing changes from several
+replicas and crashes mid-commit run on it too, in tests/reliability/test_storage_crash.py."""
 
 from __future__ import annotations
 
-import shutil
-import subprocess
-import tempfile
-import threading
-from collections.abc import Iterator
 from datetime import UTC, datetime
-from pathlib import Path
 
 import pytest
-from helpers import free_port
+from helpers import new_postgres_database
 
 from fittingroom.gateway.store import DuplicateSku, GarmentRecord, Store
 
 pytestmark = pytest.mark.integration
 
-PG_BIN = Path("/usr/lib/postgresql/15/bin")
 
-
-def _as_postgres(*command: str) -> None:
-    # initdb and postgres refuse to run as root: the Debian package's `postgres` user runs them.
-    prefix = ["runuser", "-u", "postgres", "--"] if shutil.which("runuser") and _is_root() else []
-    subprocess.run([*prefix, *command], check=True, capture_output=True)
-
-
-def _is_root() -> bool:
-    import os
-
-    return os.geteuid() == 0
-
-
-@pytest.fixture(scope="module")
-def postgres_url() -> Iterator[str]:
-    if not (PG_BIN / "initdb").is_file():
-        pytest.skip("PostgreSQL 15 server binaries are not installed (Debian package postgresql-15)")
-    # Directly under /tmp: pytest's own temporary folders are private to root, and the server runs as postgres.
-    root = Path(tempfile.mkdtemp(prefix="tryon-pg-"))
-    data = root / "data"
-    if _is_root():
-        shutil.chown(root, "postgres")
-    port = free_port()
-    _as_postgres(str(PG_BIN / "initdb"), "-D", str(data), "--auth=trust", "-U", "postgres")
-    # The server's output goes to a file: a pipe it inherited would keep pg_ctl's caller waiting forever.
-    _as_postgres(str(PG_BIN / "pg_ctl"), "-D", str(data), "-w", "-l", str(root / "server.log"), "-o",
-                 f"-p {port} -k {data} -c listen_addresses=127.0.0.1", "start")
-    try:
-        yield f"postgresql+psycopg://postgres@127.0.0.1:{port}/postgres"
-    finally:
-        _as_postgres(str(PG_BIN / "pg_ctl"), "-D", str(data), "-m", "fast", "-w", "stop")
-        shutil.rmtree(root, ignore_errors=True)
+@pytest.fixture
+def postgres_url(postgres: str) -> str:
+    return new_postgres_database(postgres)
 
 
 def _garment(sku: str | None, tenant: str = "shop") -> GarmentRecord:
@@ -75,29 +40,3 @@ def test_catalog_on_postgres(postgres_url: str) -> None:
     assert store.delete_garment(first.id, "shop") is not None
     assert store.get_garment(first.id, "shop") is None
     store.close()
-
-
-def test_routing_changes_from_two_replicas_are_serialised(postgres_url: str) -> None:
-    """Two gateway replicas (two engines) changing one split at once: every change gets its own revision,
-    and the race to create the first route is no error."""
-    replicas = [Store(postgres_url), Store(postgres_url)]
-    errors: list[BaseException] = []
-
-    def writer(store: Store, weight: int) -> None:
-        try:
-            for _ in range(20):
-                store.set_split("style_transform", {1: weight, 2: 100 - weight})
-        except BaseException as exc:  # collected: a thread's exception would otherwise vanish
-            errors.append(exc)
-
-    threads = [threading.Thread(target=writer, args=(replicas[i % 2], 10 * i)) for i in range(6)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert errors == []
-    route = replicas[0].routes()["style_transform"]
-    assert route.revision == 6 * 20
-    assert sum(route.split.values()) == 100 and route.previous is not None
-    for store in replicas:
-        store.close()

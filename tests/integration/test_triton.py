@@ -1,8 +1,8 @@
 """A real tritonserver: live version switches, unloaded models, dynamic batching, metrics, the gateway on it.
 
 One server for the module, on free loopback ports, serving the design try-on's models from a
-python-ort view of `model_repository/` in which style_predict also has a version 2 (the same
-weights, enough to switch versions).
+python-ort view of `model_repository/` in which style_predict also has a version 2 with different weights
+(tests/helpers.py publish_version), so each answer of a version switch shows which version computed it.
 """
 
 from __future__ import annotations
@@ -22,8 +22,9 @@ from pathlib import Path
 
 import httpx
 import numpy as np
+import onnxruntime as ort
 import pytest
-from helpers import live_gateway, python_ort_triton
+from helpers import live_gateway, publish_version, python_ort_triton
 
 from fittingroom.common.errors import ModelNotFound, TryOnError
 from fittingroom.common.imagecodec import decode_image
@@ -45,12 +46,19 @@ PHASE_REQUESTS = 2 * CLIENTS  # requests served in each phase of the version swi
 # Gateway images from Triton and from the embedded backend: same graphs, same ORT; the only allowed
 # difference is float noise from batching, far below one grey level on average.
 MEAN_ABS_DIFF_LIMIT = 0.5  # pixel values, 0..255
+# docs/triton.md: 8 concurrent style_transform requests ran in 2-3 executions. With preferred batch sizes
+# 1, 2, 4, 8 the batcher may split the 7 queued behind the first into 4 + 2 + 1: 4 executions is still
+# batching; 8 is none.
+MAX_EXECUTIONS = 4
+SWITCHED = "style_predict"
 
 
 @pytest.fixture(scope="module")
 def triton(repository: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[TritonServer]:
     def second_style_predict_version(served: Path) -> None:
-        shutil.copytree(served / "style_predict" / "1", served / "style_predict" / "2", symlinks=True)
+        # The python-ort version folder (model.py beside the graph), then a graph with other weights.
+        shutil.copytree(served / SWITCHED / "1", served / SWITCHED / "2", symlinks=True)
+        publish_version(served, SWITCHED, 2)
 
     with python_ort_triton(repository, tmp_path_factory.mktemp("triton-versions"), DESIGN_MODELS,
                            second_style_predict_version) as server:
@@ -62,12 +70,30 @@ def style_inputs(artwork: np.ndarray) -> dict[str, np.ndarray]:
     return {"style_image": style_input(artwork)}
 
 
-async def _traffic(client: TritonClient, inputs: dict[str, np.ndarray], stop: asyncio.Event,
-                   outcomes: list[str]) -> None:
+def _answers_by_version(triton: TritonServer, inputs: dict[str, np.ndarray]) -> dict[int, np.ndarray]:
+    """What each version of SWITCHED answers to `inputs`, computed here with ONNX Runtime from its file."""
+    answers = {}
+    for version in (1, 2):
+        session = ort.InferenceSession(str(triton.repository / SWITCHED / str(version) / "model.onnx"),
+                                       providers=["CPUExecutionProvider"])
+        answers[version] = session.run(None, inputs)[0]
+    return answers
+
+
+def _version_of(output: np.ndarray, answers: dict[int, np.ndarray]) -> str:
+    """The version whose answer `output` is (float noise from batching aside), else a description."""
+    for version, answer in answers.items():
+        if np.allclose(output, answer, rtol=1e-4, atol=1e-5):
+            return f"v{version}"
+    return f"neither version's answer (max abs diff to v1 {np.abs(output - answers[1]).max():.3g})"
+
+
+async def _traffic(client: TritonClient, inputs: dict[str, np.ndarray], answers: dict[int, np.ndarray],
+                   stop: asyncio.Event, outcomes: list[str]) -> None:
     while not stop.is_set():
         try:
-            await client.infer("style_predict", inputs, timeout_s=30)
-            outcomes.append("ok")
+            outputs = await client.infer(SWITCHED, inputs, timeout_s=30)
+            outcomes.append(_version_of(next(iter(outputs.values())), answers))
         except TryOnError as exc:
             outcomes.append(f"{type(exc).__name__}: {exc.message}")
 
@@ -83,27 +109,35 @@ async def _until_served(outcomes: list[str], count: int, timeout_s: float = 60) 
 @shared_loop
 async def test_version_switch_under_traffic_loses_no_request(triton: TritonServer,
                                                              style_inputs: dict[str, np.ndarray]) -> None:
+    """v1 alone, then v2 (other weights) beside it, then v2 alone: no request fails, and each answer is the
+    one of the version that should have computed it (Triton serves the newest loaded version)."""
+    answers = _answers_by_version(triton, style_inputs)
+    assert not np.allclose(answers[1], answers[2], rtol=1e-2), "v2 must answer differently from v1"
     admin = TritonClient(triton.grpc_url)
     clients = [TritonClient(triton.grpc_url) for _ in range(CLIENTS)]
     outcomes: list[str] = []
     stop = asyncio.Event()
     try:
-        await admin.load_model("style_predict", versions=[1])
-        assert await admin.loaded_versions("style_predict") == [1]
-        workers = [asyncio.create_task(_traffic(c, style_inputs, stop, outcomes)) for c in clients]
-        served = []
-        for versions in ([1, 2], [2]):  # add v2 beside v1, then unload v1
-            await _until_served(outcomes, len(outcomes) + PHASE_REQUESTS)
-            served.append(len(outcomes))
-            await admin.load_model("style_predict", versions=versions)
-            assert await admin.loaded_versions("style_predict") == versions
+        await admin.load_model(SWITCHED, versions=[1])
+        assert await admin.loaded_versions(SWITCHED) == [1]
+        workers = [asyncio.create_task(_traffic(c, style_inputs, answers, stop, outcomes)) for c in clients]
+        await _until_served(outcomes, len(outcomes) + PHASE_REQUESTS)
+        before_v2 = len(outcomes)  # completed while v1 was the only version: v1's answers
+        await admin.load_model(SWITCHED, versions=[1, 2])
+        assert await admin.loaded_versions(SWITCHED) == [1, 2]
+        await _until_served(outcomes, len(outcomes) + PHASE_REQUESTS)
+        await admin.load_model(SWITCHED, versions=[2])  # unload v1 (waits for its requests in flight)
+        assert await admin.loaded_versions(SWITCHED) == [2]
+        only_v2 = len(outcomes)  # from now on v1 is gone: v2's answers only
         await _until_served(outcomes, len(outcomes) + PHASE_REQUESTS)
         stop.set()
         await asyncio.gather(*workers)
         log.info("version switch: %d requests (%d before v2, %d before v1 left), failures: %d",
-                 len(outcomes), served[0], served[1], sum(o != "ok" for o in outcomes))
-        assert [o for o in outcomes if o != "ok"] == []
-        assert (await admin.model_metadata("style_predict")).versions == (2,)
+                 len(outcomes), before_v2, only_v2, sum(o not in ("v1", "v2") for o in outcomes))
+        assert [o for o in outcomes if o not in ("v1", "v2")] == []
+        assert set(outcomes[:before_v2]) == {"v1"}
+        assert set(outcomes[only_v2:]) == {"v2"}
+        assert (await admin.model_metadata(SWITCHED)).versions == (2,)
     finally:
         stop.set()
         await asyncio.gather(*(c.close() for c in [admin, *clients]))
@@ -176,7 +210,7 @@ async def test_dynamic_batching_combines_concurrent_requests(triton: TritonServe
     inferences, executions = after[0] - before[0], after[1] - before[1]
     log.info("dynamic batching: %d concurrent requests ran in %d executions", inferences, executions)
     assert inferences == CLIENTS
-    assert executions < inferences, f"{inferences} requests ran in {executions} executions: no batching"
+    assert executions <= MAX_EXECUTIONS, f"{inferences} requests ran in {executions} executions: too little batching"
     assert _success_count(triton.metrics_url, model, version) - counted_before == CLIENTS
 
 

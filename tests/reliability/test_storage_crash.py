@@ -1,5 +1,6 @@
 """Storage under crashes: garment registration never leaves a half-written record, and a routing change is
-atomic, whether the process raises or is killed (SIGKILL) between the blob writes and the database commit."""
+atomic, whether the process raises or is killed (SIGKILL) between the blob writes and the database commit.
+Each test runs on SQLite and on PostgreSQL (the multi-replica store), a fresh database each time."""
 
 from __future__ import annotations
 
@@ -31,11 +32,12 @@ def _register(http: httpx.Client) -> httpx.Response:
                      data={"category": "upper", "sku": "SHIRT-1"})
 
 
-def test_failed_insert_leaves_no_row_and_no_blobs(repository: Path, tmp_path: Path,
+def test_failed_insert_leaves_no_row_and_no_blobs(repository: Path, tmp_path: Path, database_url: str,
                                                   monkeypatch: pytest.MonkeyPatch) -> None:
     """The database insert fails after both blobs were written: the client gets a JSON 500, the row does not
     exist, the blobs are removed, and a retry with the same SKU succeeds (no half record holds the SKU)."""
-    with live_gateway(gateway_settings(repository, tmp_path)) as url, httpx.Client(base_url=url, timeout=60) as http:
+    settings = gateway_settings(repository, tmp_path, database_url=database_url)
+    with live_gateway(settings) as url, httpx.Client(base_url=url, timeout=60) as http:
         with monkeypatch.context() as patch:
             def crash(self: Store, record: object) -> None:
                 assert len(_files_under(tmp_path / "blobs")) == 2  # both blobs are on disk at this point
@@ -68,8 +70,8 @@ KILLED_REGISTRATION = textwrap.dedent("""
     from fittingroom.gateway.store import Store
     from fittingroom.segment.client import SalientMask
 
-    repository, state, point, image_path = sys.argv[1:5]
-    store = Store(f"sqlite:///{state}/tryon.db")
+    repository, state, point, image_path, database_url = sys.argv[1:6]
+    store = Store(database_url)
     blobs = DirectoryBlobStore(Path(state) / "blobs")
     die = lambda *_: os.kill(os.getpid(), signal.SIGKILL)
     if point == "after_blobs":
@@ -90,16 +92,18 @@ KILLED_REGISTRATION = textwrap.dedent("""
 
 @pytest.mark.integration
 @pytest.mark.parametrize("point", ["after_blobs", "in_commit"])
-def test_killed_registration_leaves_no_record(repository: Path, tmp_path: Path, point: str) -> None:
+def test_killed_registration_leaves_no_record(repository: Path, tmp_path: Path, database_url: str,
+                                             point: str) -> None:
     image = tmp_path / "shirt.png"
     image.write_bytes(tshirt_png())
     child = subprocess.run([sys.executable, "-c", KILLED_REGISTRATION, str(repository), str(tmp_path), point,
-                            str(image)], cwd=ROOT, capture_output=True, timeout=120)
+                            str(image), database_url], cwd=ROOT, capture_output=True, timeout=120)
     assert child.returncode == -signal.SIGKILL, child.stderr.decode()[-2000:]
     left_on_disk = _files_under(tmp_path / "blobs")
     log.info("killed %s: %d blob file(s) left on disk, none referenced", point, len(left_on_disk))
 
-    with live_gateway(gateway_settings(repository, tmp_path)) as url, httpx.Client(base_url=url, timeout=60) as http:
+    settings = gateway_settings(repository, tmp_path, database_url=database_url)
+    with live_gateway(settings) as url, httpx.Client(base_url=url, timeout=60) as http:
         assert http.get("/v1/garments").json() == {"items": [], "total": 0, "limit": 50, "offset": 0}
         for blob in left_on_disk:  # an orphan file is not reachable: its id has no row
             garment_id = blob.parent.name
@@ -109,11 +113,11 @@ def test_killed_registration_leaves_no_record(repository: Path, tmp_path: Path, 
         assert again.status_code == 201, again.text
 
 
-def test_concurrent_split_changes_are_serialised(tmp_path: Path) -> None:
-    """Two gateway replicas (two engines on one SQLite file), six writers: every change gets its own revision
-    and each `previous` is exactly the split before it, so rollback always restores the real last state."""
-    url = f"sqlite:///{tmp_path / 'tryon.db'}"
-    replicas = [Store(url), Store(url)]
+def test_concurrent_split_changes_are_serialised(database_url: str) -> None:
+    """Two gateway replicas (two engines on one database), six writers: every change gets its own revision
+    and each `previous` is exactly the split before it, so rollback always restores the real last state; the
+    race to create the first route is no error."""
+    replicas = [Store(database_url), Store(database_url)]
     results: list[tuple[int, dict[int, int], dict[int, int] | None]] = []
     errors: list[BaseException] = []
     lock = threading.Lock()
@@ -140,11 +144,13 @@ def test_concurrent_split_changes_are_serialised(tmp_path: Path) -> None:
         assert previous == split_before
     final = replicas[0].routes()["u2netp"]
     assert (final.revision, final.split) == (results[-1][0], results[-1][1])
+    for store in replicas:
+        store.close()
 
 
 @pytest.mark.integration
-def test_killed_split_change_keeps_the_old_split(tmp_path: Path) -> None:
-    url = f"sqlite:///{tmp_path / 'tryon.db'}"
+def test_killed_split_change_keeps_the_old_split(database_url: str) -> None:
+    url = database_url
     Store(url).set_split("u2netp", {1: 100})
     script = textwrap.dedent("""
         import os, signal, sys
