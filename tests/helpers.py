@@ -26,9 +26,11 @@ from onnx import numpy_helper
 
 from fittingroom.common.imagecodec import encode_image
 from fittingroom.common.inference import InferenceClient
+from fittingroom.common.repository import ModelRepository
 from fittingroom.common.triton_server import TritonServer
 from fittingroom.export.runtimes import derive_repository
 from fittingroom.gateway.app import create_app
+from fittingroom.gateway.neural_pipeline import DAFLOW_MODELS, DAFLOW_PATH, NEURAL, NEURAL_MODELS
 from fittingroom.gateway.settings import Settings
 
 INSTALL_SYSTEM_PACKAGES = "bash tools/install_system_packages.sh"
@@ -96,6 +98,26 @@ def allowed_skip(key: str, detail: str) -> None:
     pytest.skip(f"[allowed: {key}] {detail}")
 
 
+def untrained(repository: Path, models: Sequence[str]) -> list[str]:
+    """Those of `models` whose served config says trained=false, sorted (as responses name them). Tests take
+    trained-ness from here, never from a constant: the suite must pass with placeholders and with checkpoints."""
+    served = ModelRepository(repository)
+    return sorted(model for model in models if not served.config(model).trained)
+
+
+def untrained_header(repository: Path, models: Sequence[str]) -> str | None:
+    """The X-Untrained-Models header a response made by `models` carries (None: no header)."""
+    return ", ".join(untrained(repository, models)) or None
+
+
+def auto_path(repository: Path) -> str:
+    """The path `path=auto` must take on `repository` (README): VITON-HD, else DAFlow, only when every model
+    that path runs is trained; else classical."""
+    if not untrained(repository, NEURAL_MODELS):
+        return NEURAL
+    return DAFLOW_PATH if not untrained(repository, DAFLOW_MODELS) else "classical"
+
+
 def publish_version(repository: Path, model: str, version: int, *, source_version: int = 1,
                     scale: float = 0.5) -> Path:
     """Write `model` version `version` into `repository`: the source version's graph with every float
@@ -154,6 +176,24 @@ def new_postgres_database(server_url: str) -> str:
     with psycopg.connect(server_url.replace("postgresql+psycopg", "postgresql"), autocommit=True) as connection:
         connection.execute(f"CREATE DATABASE {name}")
     return server_url.rsplit("/", 1)[0] + f"/{name}"
+
+
+@contextmanager
+def s3_server(bucket: str) -> Iterator[str]:
+    """moto's S3 API server on a free loopback port with `bucket` created; yields its endpoint URL. Clients
+    need AWS credentials in the environment (any values: moto checks none)."""
+    import boto3
+    from moto.server import ThreadedMotoServer
+
+    port = free_port()
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
+    server.start()
+    try:
+        endpoint = f"http://127.0.0.1:{port}"
+        boto3.client("s3", endpoint_url=endpoint).create_bucket(Bucket=bucket)
+        yield endpoint
+    finally:
+        server.stop()
 
 
 @contextmanager

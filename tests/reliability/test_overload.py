@@ -59,8 +59,8 @@ def _png(image: np.ndarray) -> bytes:
 @pytest.mark.integration
 def test_live_gateway_sheds_load_with_429(repository: Path, tmp_path: Path, person: np.ndarray,
                                           content: np.ndarray, artwork: np.ndarray) -> None:
-    """One try-on running and one queued: four more concurrent clients get 429 + Retry-After within a
-    fraction of a second each, readiness says saturated, and both admitted try-ons still finish with 200."""
+    """One try-on running and one queued: four more concurrent clients get 429 + Retry-After while the admitted
+    try-ons still run (no waiting for them), readiness says saturated, and both admitted try-ons finish with 200."""
     settings = gateway_settings(repository, tmp_path, max_concurrency=1, max_queue=1)
     files = {"person": ("p.png", _png(person), "image/png"), "content": ("c.png", _png(content), "image/png"),
              "style": ("s.png", _png(artwork), "image/png")}
@@ -74,14 +74,12 @@ def test_live_gateway_sheds_load_with_429(repository: Path, tmp_path: Path, pers
                 await asyncio.sleep(0.02)
             assert ready.status_code == 503 and ready.json()["saturated"] is True
 
-            start = time.monotonic()
             shed = await asyncio.gather(*(http.post("/v1/tryon/design", files=files) for _ in range(4)))
-            shed_s = time.monotonic() - start
             for response in shed:
                 assert response.status_code == 429, response.text
                 assert int(response.headers["Retry-After"]) >= 1
                 assert response.json()["error"]["code"] == "overloaded"
-            assert shed_s < 3.0, f"429s took {shed_s:.2f}s: refusals must not wait for the running try-on"
+            assert not all(a.done() for a in admitted), "the refusals waited for the admitted try-ons"
 
             done = await asyncio.gather(*admitted)
             assert [r.status_code for r in done] == [200, 200], [r.text[:200] for r in done]

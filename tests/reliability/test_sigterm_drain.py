@@ -45,9 +45,10 @@ def test_sigterm_drains_in_flight_requests_and_exits_0(repository: Path, tmp_pat
                 await asyncio.sleep(0.02)
             signalled = time.monotonic()
             gateway.terminate()
-            # Stops accepting: the listening socket closes while the try-ons are still running.
+            # Stops accepting: the listening socket closes while the try-ons are still running (how soon after
+            # the signal is logged, not asserted: these machines are too noisy for timed assertions).
             while not await asyncio.to_thread(_refused, gateway.port):
-                assert time.monotonic() - signalled < 5, "still accepting connections 5 s after SIGTERM"
+                assert not all(r.done() for r in requests), "still accepting after the in-flight try-ons finished"
                 await asyncio.sleep(0.05)
             closed_after = time.monotonic() - signalled
             assert not all(r.done() for r in requests), "nothing was in flight when the listener closed"

@@ -4,17 +4,16 @@ referenced blobs, fresh ones (a registration may still be in flight) and blobs o
 from __future__ import annotations
 
 import os
-import sys
 import tempfile
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from types import SimpleNamespace
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from helpers import s3_server
 
 from fittingroom.gateway.app import create_app
 from fittingroom.gateway.blob_sweep import TooManyOrphans, sweep_orphans
@@ -97,38 +96,47 @@ def test_directory_listing_of_a_missing_folder_is_empty(tmp_path: Path) -> None:
     assert list(DirectoryBlobStore(tmp_path).list_blobs("garments")) == []
 
 
-class FakeS3:
-    """list_objects_v2 through a paginator, two keys a page as S3 does with 1000, and delete_object."""
-
-    def __init__(self, objects: dict[str, datetime]) -> None:
-        self.objects = objects
-
-    def get_paginator(self, operation: str) -> FakeS3:
-        assert operation == "list_objects_v2"
-        return self
-
-    def paginate(self, Bucket: str, Prefix: str) -> Iterator[dict[str, Any]]:
-        keys = sorted(k for k in self.objects if k.startswith(Prefix))
-        if not keys:
-            yield {"KeyCount": 0}  # an empty listing has no Contents at all
-        for start in range(0, len(keys), 2):
-            yield {"Contents": [{"Key": k, "LastModified": self.objects[k]} for k in keys[start:start + 2]]}
-
-    def delete_object(self, Bucket: str, Key: str) -> None:
-        del self.objects[Key]
+BUCKET = "catalog"
 
 
-def test_s3_sweep_pages_through_the_prefix(monkeypatch: pytest.MonkeyPatch, store: Store) -> None:
-    old, now = datetime.now(UTC) - 2 * GRACE, datetime.now(UTC)
-    objects = {f"shop/{k}": old for k in (*REFERENCED, *OLD_ORPHANS, OUTSIDE)}
-    objects |= {f"shop/{FRESH_ORPHAN}": now, f"other-shop/{OLD_ORPHANS[0]}": old, "shop/garments-old/x.png": old}
-    fake = FakeS3(dict(objects))
-    monkeypatch.setitem(sys.modules, "boto3", SimpleNamespace(client=lambda *args, **kwargs: fake))
-    blobs = S3BlobStore("bucket", prefix="/shop/")
-    assert {b.key for b in blobs.list_blobs("garments")} == {*REFERENCED, *OLD_ORPHANS, FRESH_ORPHAN}
-    assert sweep_orphans(blobs, store, GRACE, MAX_ORPHANS) == len(OLD_ORPHANS)
-    assert set(fake.objects) == set(objects) - {f"shop/{k}" for k in OLD_ORPHANS}
-    assert list(S3BlobStore("bucket", prefix="empty").list_blobs("garments")) == []
+@pytest.fixture
+def s3_endpoint(monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    """A real S3 API (moto's server) on loopback; boto3 signs with made-up credentials, as for any endpoint."""
+    for name, value in (("AWS_ACCESS_KEY_ID", "test"), ("AWS_SECRET_ACCESS_KEY", "test"),
+                        ("AWS_DEFAULT_REGION", "us-east-1")):
+        monkeypatch.setenv(name, value)
+    with s3_server(BUCKET) as endpoint:
+        yield endpoint
+
+
+def test_s3_put_get_list_delete(s3_endpoint: str) -> None:
+    blobs = S3BlobStore(BUCKET, prefix="/shop/", endpoint_url=s3_endpoint)
+    other_tenant = S3BlobStore(BUCKET, prefix="other-shop", endpoint_url=s3_endpoint)
+    blobs.put("garments/g1/image.png", b"image")
+    blobs.put("garments/g1/mask.png", b"mask")
+    blobs.put("garments-old/x.png", b"sibling folder")  # `garments` must not list `garments-old/`
+    other_tenant.put("garments/g2/image.png", b"theirs")
+    assert blobs.get("garments/g1/image.png") == b"image"
+    listed = list(blobs.list_blobs("garments"))
+    assert sorted(b.key for b in listed) == ["garments/g1/image.png", "garments/g1/mask.png"]
+    assert all(datetime.now(UTC) - b.modified < timedelta(minutes=5) for b in listed)
+    blobs.delete("garments/g1/image.png")
+    assert [b.key for b in blobs.list_blobs("garments")] == ["garments/g1/mask.png"]
+    assert list(blobs.list_blobs("empty")) == []
+    assert other_tenant.get("garments/g2/image.png") == b"theirs"
+
+
+def test_s3_sweep_deletes_only_old_unreferenced_catalog_blobs(s3_endpoint: str, store: Store) -> None:
+    blobs = S3BlobStore(BUCKET, prefix="shop", endpoint_url=s3_endpoint)
+    for key in (*REFERENCED, *OLD_ORPHANS, OUTSIDE):
+        blobs.put(key, b"png")
+    written = datetime.now(UTC)
+    time.sleep(1.1)  # S3 keeps modification times; the fresh orphan must come clearly after `written`
+    blobs.put(FRESH_ORPHAN, b"png")
+    grace = datetime.now(UTC) - written  # the old blobs are older than this, the fresh one is not
+    assert sweep_orphans(blobs, store, grace, MAX_ORPHANS) == len(OLD_ORPHANS)
+    assert {b.key for b in blobs.list_blobs("garments")} == {*REFERENCED, FRESH_ORPHAN}
+    assert blobs.get(OUTSIDE) == b"png"
 
 
 def test_gateway_sweeps_at_startup_and_counts_it(repository: Path, tmp_path: Path, store: Store) -> None:

@@ -1,5 +1,6 @@
-"""POST /v1/tryon in garment mode with `path`: auto picks classical while the try-on networks are untrained
-(as here); neural (VITON-HD) or daflow asked for explicitly runs and says which models are untrained."""
+"""POST /v1/tryon in garment mode with `path`: auto picks a network path only when every model it runs is
+trained (as the served configs say), else classical; neural (VITON-HD) or daflow asked for explicitly runs and
+names the untrained models it used."""
 
 from __future__ import annotations
 
@@ -9,14 +10,14 @@ from pathlib import Path
 import numpy as np
 import pytest
 from fastapi.testclient import TestClient
+from helpers import auto_path, untrained, untrained_header
 
 from fittingroom.common.imagecodec import encode_image
 from fittingroom.gateway.app import create_app
 from fittingroom.gateway.garment_mask import Garment
+from fittingroom.gateway.neural_pipeline import DAFLOW_MODELS, NEURAL_MODELS
 from fittingroom.gateway.sample_garment import sample_garment
 from fittingroom.gateway.settings import Settings
-
-UNTRAINED_HERE = "schp_lip, u2net_cloth, vitonhd_alias, vitonhd_gmm, vitonhd_seg"
 
 
 @pytest.fixture(scope="module")
@@ -44,30 +45,31 @@ def test_a_path_that_cannot_serve_the_request_is_a_422(client: TestClient, files
 
 
 @pytest.mark.slow
-def test_auto_is_classical_while_the_neural_models_are_untrained(client: TestClient, files: dict) -> None:
+def test_auto_takes_a_network_only_when_its_models_are_trained(client: TestClient, files: dict,
+                                                               repository: Path) -> None:
     response = client.post("/v1/tryon", files=files, data={"mode": "garment", "path": "auto"})
     assert response.status_code == 200, response.text
-    assert response.headers["x-tryon-path"] == "classical"
-    assert "x-untrained-models" not in response.headers
+    assert response.headers["x-tryon-path"] == auto_path(repository)
+    assert "x-untrained-models" not in response.headers  # auto never serves an untrained model
 
 
 @pytest.mark.slow
 def test_neural_runs_on_request_and_names_the_untrained_models(client: TestClient, files: dict,
-                                                               person: np.ndarray) -> None:
+                                                               person: np.ndarray, repository: Path) -> None:
     response = client.post("/v1/tryon", files=files, data={"mode": "garment", "path": "neural"},
                            headers={"Accept": "application/json"})
     assert response.status_code == 200, response.text
     assert response.headers["x-tryon-path"] == "neural"
-    assert response.headers["x-untrained-models"] == UNTRAINED_HERE
+    assert response.headers.get("x-untrained-models") == untrained_header(repository, NEURAL_MODELS)
     body = response.json()
-    assert body["path"] == "neural" and body["untrained_models"] == UNTRAINED_HERE.split(", ")
+    assert body["path"] == "neural" and body["untrained_models"] == untrained(repository, NEURAL_MODELS)
     assert (body["height"], body["width"]) == person.shape[:2]
     assert {"seg", "gmm", "alias", "paste"} <= set(body["timings_ms"])
 
 
 @pytest.mark.slow
 def test_daflow_on_a_catalog_garment_uses_its_stored_mask(client: TestClient, files: dict,
-                                                          person: np.ndarray) -> None:
+                                                          person: np.ndarray, repository: Path) -> None:
     registered = client.post("/v1/garments", files={"image": files["garment"]}, data={"category": "upper"})
     assert registered.status_code == 201, registered.text
     response = client.post("/v1/tryon", files={"person": files["person"]},
@@ -76,7 +78,8 @@ def test_daflow_on_a_catalog_garment_uses_its_stored_mask(client: TestClient, fi
     assert response.status_code == 200, response.text
     assert response.headers["x-tryon-path"] == "daflow"
     # The cloth-mask model did not run (the catalog mask stood in for it), so it is not named.
-    assert response.headers["x-untrained-models"] == "daflow, schp_lip"
+    ran = [model for model in DAFLOW_MODELS if model != "u2net_cloth"]
+    assert response.headers.get("x-untrained-models") == untrained_header(repository, ran)
     body = response.json()
     assert "daflow" in body["timings_ms"] and "cloth_mask" not in body["timings_ms"]
     assert (body["height"], body["width"]) == person.shape[:2]

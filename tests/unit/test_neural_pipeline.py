@@ -1,5 +1,6 @@
 """The try-on network paths (VITON-HD, DAFlow): path choice, input checks, and runs end to end on the exported
-models, which here are untrained placeholders: the tests check the plumbing and the labels, never the picture.
+models (untrained placeholders, or the operator's checkpoints): the tests check the plumbing and the labels,
+which must match the served configs, never the picture.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from typing import Any
 
 import numpy as np
 import pytest
+from helpers import auto_path, untrained
 
 from fittingroom.common.embedded import EmbeddedClient
 from fittingroom.common.errors import InvalidInput, ModelNotFound
@@ -31,7 +33,6 @@ from fittingroom.gateway.neural_pipeline import (
 from fittingroom.gateway.sample_garment import sample_garment
 from fittingroom.gateway.tryon import TryOnResult
 
-UNTRAINED_HERE = ["schp_lip", "u2net_cloth", "vitonhd_alias", "vitonhd_gmm", "vitonhd_seg"]
 STAGES = {"person_mask", "pose", "parsing", "cloth_mask", "agnostic", "seg", "gmm", "alias", "paste"}
 DAFLOW_STAGES = {"person_mask", "pose", "parsing", "agnostic", "daflow", "paste"}  # no cloth_mask: a catalog one
 
@@ -74,8 +75,8 @@ async def test_auto_takes_a_network_only_when_every_model_it_runs_is_trained() -
     assert await _chosen(Metadata(trained=True), GarmentPath.CLASSICAL) == "classical"
 
 
-async def test_auto_is_classical_on_this_repository(embedded: EmbeddedClient) -> None:
-    assert await _chosen(embedded, GarmentPath.AUTO) == "classical"
+async def test_auto_follows_the_served_configs(embedded: EmbeddedClient, repository: Path) -> None:
+    assert await _chosen(embedded, GarmentPath.AUTO) == auto_path(repository)
 
 
 def test_only_tops_and_valid_images_are_accepted() -> None:
@@ -90,8 +91,9 @@ def test_only_tops_and_valid_images_are_accepted() -> None:
 
 
 @pytest.mark.slow
-async def test_neural_tryon_runs_end_to_end_on_the_placeholders(embedded: EmbeddedClient,
-                                                                 person: np.ndarray) -> None:
+async def test_neural_tryon_runs_end_to_end_and_names_its_untrained_models(embedded: EmbeddedClient,
+                                                                           person: np.ndarray,
+                                                                           repository: Path) -> None:
     observed: list[tuple[str, str, str]] = []
     pipeline = NeuralGarmentPipeline(embedded, observe=lambda stage, model, _v, outcome, _s: observed.append(
         (stage, model, outcome)))
@@ -103,13 +105,15 @@ async def test_neural_tryon_runs_end_to_end_on_the_placeholders(embedded: Embedd
     assert {("seg", "vitonhd_seg"), ("gmm", "vitonhd_gmm"), ("alias", "vitonhd_alias"),
             ("parsing", "schp_lip"), ("cloth_mask", "u2net_cloth")} <= {(s, m) for s, m, _ in observed}
     assert set(result.models) == set(NEURAL_MODELS)
-    assert result.untrained_models == UNTRAINED_HERE  # the placeholders are named, never passed off as trained
+    # Placeholders are named, never passed off as trained; trained checkpoints are not named.
+    assert result.untrained_models == untrained(repository, NEURAL_MODELS)
     # The person is framed from the head down, centred on the neck; right of that frame the photo is untouched.
     assert np.array_equal(result.image[:, 440:], person[:, 440:])
 
 
 @pytest.mark.slow
-async def test_daflow_tryon_with_a_catalog_mask_runs_end_to_end(embedded: EmbeddedClient, person: np.ndarray) -> None:
+async def test_daflow_tryon_with_a_catalog_mask_runs_end_to_end(embedded: EmbeddedClient, person: np.ndarray,
+                                                                repository: Path) -> None:
     garment = sample_garment(Garment.UPPER)
     stored_mask = (garment.min(axis=2) < 250).astype(np.uint8)  # what registration stores: 0/1, garment = 1
     observed: list[tuple[str, str]] = []
@@ -120,7 +124,7 @@ async def test_daflow_tryon_with_a_catalog_mask_runs_end_to_end(embedded: Embedd
     assert set(result.timings_ms) == DAFLOW_STAGES
     assert ("daflow", "daflow") in observed and "u2net_cloth" not in {model for _, model in observed}
     assert set(result.models) == set(DAFLOW_MODELS) - {"u2net_cloth"}
-    assert result.untrained_models == ["daflow", "schp_lip"]
+    assert result.untrained_models == untrained(repository, set(DAFLOW_MODELS) - {"u2net_cloth"})
     assert np.array_equal(result.image[:, 440:], person[:, 440:])
 
 

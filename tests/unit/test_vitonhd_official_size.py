@@ -7,11 +7,11 @@ two minutes and 6 GB of memory on 2 cores, most of it the ALIAS generator) besid
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import numpy as np
 import pytest
+from model_checks import GARMENT_RELATIVE_TOLERANCE, garment_parity
 
 from fittingroom.common.embedded import EmbeddedClient
 from fittingroom.common.repository import ModelRepository
@@ -24,14 +24,14 @@ from fittingroom.gateway.sample_garment import sample_garment
 from fittingroom.warp_gen.spec import VITONHD_ALIAS, VITONHD_GMM, VITONHD_SEG
 
 VITONHD = [VITONHD_SEG.name, VITONHD_GMM.name, VITONHD_ALIAS.name]
-RELATIVE_TOLERANCE = 1e-3  # as for every exported model (test_garment_models_export.py)
+OFFICIAL_SIZE = ExportSettings(vton_size="1024x768")
 
 
 @pytest.fixture(scope="module")
 def official_size_repository(repository: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """VITON-HD exported at 1024x768; the person and parsing models linked from the default repository."""
     target = tmp_path_factory.mktemp("repository-1024")
-    export_all(target, models=VITONHD, recipes=recipes(ExportSettings(vton_size="1024x768")))
+    export_all(target, models=VITONHD, recipes=recipes(OFFICIAL_SIZE))
     for model in set(NEURAL_MODELS) - set(VITONHD):
         (target / model).symlink_to(repository / model, target_is_directory=True)
     return target
@@ -43,8 +43,8 @@ def test_the_three_models_export_at_1024x768_with_parity(official_size_repositor
     assert served.config(VITONHD_ALIAS.name).inputs[0].dims == (3, 1024, 768)
     assert served.config(VITONHD_GMM.name).outputs[0].dims == (3, 1024, 768)
     for model in VITONHD:
-        parity = json.loads((official_size_repository / model / "1" / "export.json").read_text())["parity"]
-        assert parity["relative_diff"] <= RELATIVE_TOLERANCE, (model, parity)
+        parity = garment_parity(official_size_repository, model, OFFICIAL_SIZE)
+        assert parity["relative_diff"] <= GARMENT_RELATIVE_TOLERANCE, (model, parity)
 
 
 @pytest.mark.slow
