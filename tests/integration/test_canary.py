@@ -97,8 +97,8 @@ def _mean_diff(a: np.ndarray, b: np.ndarray) -> float:
 def _check_images_match_versions(outcomes: list[Served]) -> None:
     """Every image is its named version's image, and the two versions' images differ: a response that named
     one version but was computed by the other would fail here."""
-    reference = {v: next(o.image for o in outcomes if o.version == v) for v in (1, 2)}
-    assert reference[1] is not None and reference[2] is not None
+    reference = {v: image for v in (1, 2) if (image := next(o.image for o in outcomes if o.version == v)) is not None}
+    assert set(reference) == {1, 2}
     between = _mean_diff(reference[1], reference[2])
     assert between > 10 * SAME_VERSION_MAX_MEAN_DIFF, f"v1 and v2 images differ by only {between:.2f} on average"
     for index, outcome in enumerate(outcomes):
