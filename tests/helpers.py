@@ -120,83 +120,29 @@ def auto_path(repository: Path) -> str:
 
 
 def publish_version(repository: Path, model: str, version: int, *, source_version: int = 1,
-                    scale: float = 0.5) -> Path:
-    """Write `model` version `version` into `repository`: the source version's graph with every float
-    weight tensor of two or more dimensions multiplied by `scale`, so it answers differently from the
-    source (a hot-swap test can tell which version made each output). Returns the new model file."""
+                    noise: float = 0.5, seed: int = 0) -> Path:
+    """Write `model` version `version` into `repository`: the source version's graph with seeded noise added to
+    every weight tensor of two or more dimensions (`noise` times the tensor's own standard deviation; quantized
+    integer weights stay in their type's range), so it answers differently from the source and a hot-swap test
+    can tell which version made each output. (Noise, not a scale: a normalisation layer after a convolution
+    would undo a scale.) Returns the new model file."""
     graph = onnx.load(str(repository / model / str(source_version) / "model.onnx"))
+    rng = np.random.default_rng(seed)
     for index, tensor in enumerate(graph.graph.initializer):
         values = numpy_helper.to_array(tensor)
-        if values.dtype.kind == "f" and values.ndim >= 2:
-            graph.graph.initializer[index].CopyFrom(numpy_helper.from_array(values * values.dtype.type(scale),
-                                                                            tensor.name))
+        if values.ndim < 2 or values.dtype.kind not in "fiu":
+            continue
+        changed = values + rng.standard_normal(values.shape) * noise * float(values.std())
+        if values.dtype.kind in "iu":
+            limits = np.iinfo(values.dtype)
+            changed = np.clip(np.rint(changed), limits.min, limits.max)
+        graph.graph.initializer[index].CopyFrom(numpy_helper.from_array(changed.astype(values.dtype), tensor.name))
     target = repository / model / str(version) / "model.onnx"
     target.parent.mkdir(parents=True, exist_ok=True)
     if target.is_symlink():
         target.unlink()
     onnx.save(graph, str(target))
     return target
-
-
-def _as_postgres(*command: str) -> None:
-    # initdb and postgres refuse to run as root: the Debian package's `postgres` user runs them.
-    prefix = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
-    subprocess.run([*prefix, *command], check=True, capture_output=True)
-
-
-@contextmanager
-def postgres_server() -> Iterator[str]:
-    """A throw-away PostgreSQL server on a free loopback port (trust auth); yields its admin URL."""
-    require(POSTGRESQL)
-    initdb, pg_ctl = POSTGRESQL.files
-    # Directly under /tmp: pytest's own temporary folders are private to root, and the server runs as postgres.
-    root = Path(tempfile.mkdtemp(prefix="tryon-pg-"))
-    data = root / "data"
-    if os.geteuid() == 0:
-        shutil.chown(root, "postgres")
-    port = free_port()
-    _as_postgres(initdb, "-D", str(data), "--auth=trust", "-U", "postgres")
-    # The server's output goes to a file: a pipe it inherited would keep pg_ctl's caller waiting forever.
-    _as_postgres(pg_ctl, "-D", str(data), "-w", "-l", str(root / "server.log"), "-o",
-                 f"-p {port} -k {data} -c listen_addresses=127.0.0.1", "start")
-    try:
-        yield f"postgresql+psycopg://postgres@127.0.0.1:{port}/postgres"
-    finally:
-        _as_postgres(pg_ctl, "-D", str(data), "-m", "fast", "-w", "stop")
-        shutil.rmtree(root, ignore_errors=True)
-
-
-_database_numbers = itertools.count(1)
-
-
-def new_postgres_database(server_url: str) -> str:
-    """A new, empty database on the server at `server_url` (one per test: no state leaks between tests)."""
-    import psycopg
-
-    name = f"tryon_test_{os.getpid()}_{next(_database_numbers)}"
-    with psycopg.connect(server_url.replace("postgresql+psycopg", "postgresql"), autocommit=True) as connection:
-        connection.execute(f"CREATE DATABASE {name}")
-    return server_url.rsplit("/", 1)[0] + f"/{name}"
-
-
-@contextmanager
-def s3_server(bucket: str) -> Iterator[str]:
-    """moto's S3 API server on a free loopback port with `bucket` created; yields its endpoint URL. Clients
-    need AWS credentials in the environment (any values: moto checks none)."""
-    import boto3
-    from moto.server import ThreadedMotoServer
-
-    port = free_port()
-    endpoint = f"http://127.0.0.1:{port}"
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
-    server.start()
-    try:
-        boto3.client("s3", endpoint_url=endpoint).create_bucket(Bucket=bucket)
-        yield endpoint
-    finally:
-        # moto keeps its buckets in process-wide state: empty it, or the next test finds this one's objects.
-        urllib.request.urlopen(urllib.request.Request(f"{endpoint}/moto-api/reset", method="POST"), timeout=30)
-        server.stop()
 
 
 @contextmanager
