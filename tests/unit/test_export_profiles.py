@@ -1,0 +1,86 @@
+"""Device profiles of the export: every model in every flavour on CPU and GPU, checked like Triton loads it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from fittingroom.common.repository import CONFIG_NAME, render_config
+from fittingroom.export.__main__ import main
+from fittingroom.export.builders import BUILDERS
+from fittingroom.export.config_rules import check_config, config_problems, device_problems, parse
+from fittingroom.export.flavours import FLAVOURS
+from fittingroom.export.profiles import DEVICES, TRT_ENGINE_CACHE_PATH, render_profile_config
+from fittingroom.export.runtimes import tensorrt_release
+from fittingroom.segment.spec import U2NETP
+
+# Pairs Triton would refuse or that would idle a GPU: the tensorrt backend runs only on GPUs, and the
+# python-ort model.py only on the CPU.
+REFUSED = {("tensorrt", "cpu"): "TensorRT backend supports only GPU devices",
+           ("python-ort", "gpu"): "runs ONNX Runtime on the CPU provider only"}
+COMBINATIONS = [(m, f, d) for m in sorted(BUILDERS) for f in sorted(FLAVOURS) for d in sorted(DEVICES)]
+
+
+@pytest.mark.parametrize(("model", "flavour", "device"), COMBINATIONS)
+def test_every_generated_config_loads_in_its_profile_or_is_refused(model: str, flavour: str, device: str) -> None:
+    text = render_profile_config(BUILDERS[model].spec, FLAVOURS[flavour], DEVICES[device])
+    problems = config_problems(text) + device_problems(text, device)
+    if (flavour, device) in REFUSED:
+        assert any(REFUSED[flavour, device] in p for p in problems), problems
+    else:
+        assert problems == [], problems
+
+
+def test_cpu_profile_is_what_the_committed_repository_holds() -> None:
+    flavour = FLAVOURS["onnxruntime"]
+    for spec in (r.spec for r in BUILDERS.values()):
+        assert render_profile_config(spec, flavour, DEVICES["cpu"]) == render_config(
+            spec, platform=flavour.platform, backend=flavour.backend)
+
+
+def test_gpu_profile_asks_onnx_runtime_for_fp16_tensorrt_with_a_cached_engine() -> None:
+    msg = parse(render_profile_config(U2NETP, FLAVOURS["onnxruntime"], DEVICES["gpu"]))
+    assert [g.kind for g in msg.instance_group] == [msg.instance_group[0].KIND_GPU]
+    (accelerator,) = msg.optimization.execution_accelerators.gpu_execution_accelerator
+    params = dict(accelerator.parameters)
+    assert accelerator.name == "tensorrt"
+    assert params["precision_mode"] == "FP16"
+    assert int(params["max_workspace_size_bytes"]) > 0
+    assert params["trt_engine_cache_enable"] == "1"
+    assert params["trt_engine_cache_path"] == TRT_ENGINE_CACHE_PATH
+    # One engine covers batch 1..max_batch_size: a new batch size never rebuilds it under traffic.
+    assert params["trt_profile_min_shapes"] == "image:1x3x320x320"
+    assert params["trt_profile_opt_shapes"] == params["trt_profile_max_shapes"] == "image:8x3x320x320"
+
+
+def test_tensorrt_flavour_on_gpu_is_a_plan_on_gpu_instances_without_accelerators() -> None:
+    msg = parse(render_profile_config(U2NETP, FLAVOURS["tensorrt"], DEVICES["gpu"]))
+    assert msg.platform == "tensorrt_plan"
+    assert {g.kind for g in msg.instance_group} == {msg.instance_group[0].KIND_GPU}
+    assert not msg.HasField("optimization")
+
+
+def test_export_refuses_a_tensorrt_repository_on_cpu_before_building(tmp_path: Path,
+                                                                     capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exit_info:
+        main(["--flavour", "tensorrt", "--repository", str(tmp_path), "--model", "u2netp"])
+    assert exit_info.value.code == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and err[0].startswith("error: u2netp (tensorrt flavour, cpu profile): tensorrt_plan with")
+    assert not (tmp_path / "u2netp" / CONFIG_NAME).exists()
+
+
+def test_check_config_names_the_model_and_every_problem() -> None:
+    text = render_profile_config(U2NETP, FLAVOURS["tensorrt"], DEVICES["cpu"])
+    with pytest.raises(ValueError, match=r"^u2netp: tensorrt_plan with a KIND_CPU .*KIND_CPU instance group in the"):
+        check_config(text, device="gpu", where="u2netp")
+
+
+@pytest.mark.parametrize(("banner", "release"), [
+    ("&&&& RUNNING TensorRT.trtexec [TensorRT v100500] # trtexec --help", "10.5.0"),
+    ("&&&& RUNNING TensorRT.trtexec [TensorRT v8601] # trtexec", "8.6.1"),
+    ("no banner", "unknown"),
+])
+def test_tensorrt_release_is_read_from_the_trtexec_banner(banner: str, release: str) -> None:
+    assert tensorrt_release(banner) == release
