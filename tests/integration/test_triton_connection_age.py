@@ -27,10 +27,10 @@ OBSERVE_S = 4.0
 
 
 def deployed_grpc_flags() -> dict[str, str]:
-    """The --grpc-* flags the deployment passes to tritonserver."""
+    """The gRPC connection flags (--grpc-*, not the port) the deployment passes to tritonserver."""
     deployment = next(d for d in yaml.safe_load_all(TEMPLATE.read_text()) if d["kind"] == "Deployment")
     args = deployment["spec"]["template"]["spec"]["containers"][0]["args"]
-    return dict(a.split("=", 1) for a in args if a.startswith("--grpc-"))
+    return dict(a.split("=", 1) for a in args if a.startswith("--grpc-") and not a.startswith("--grpc-port="))
 
 
 def start_server(tmp: Path, flags: dict[str, str]) -> tuple[subprocess.Popen[bytes], str]:

@@ -4,11 +4,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import onnx
 import pytest
+from onnx import TensorProto, helper
 
-from fittingroom.common.repository import CONFIG_NAME, render_config
+from fittingroom.common.repository import CONFIG_NAME, MODEL_FILE, render_config
 from fittingroom.export.__main__ import main
+from fittingroom.export.build import export_all
 from fittingroom.export.builders import BUILDERS
+from fittingroom.export.built import Built, Recipe
 from fittingroom.export.config_rules import check_config, config_problems, device_problems, parse
 from fittingroom.export.flavours import FLAVOURS
 from fittingroom.export.profiles import DEVICES, TRT_ENGINE_CACHE_PATH, render_profile_config
@@ -69,6 +73,24 @@ def test_export_refuses_a_tensorrt_repository_on_cpu_before_building(tmp_path: P
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and err[0].startswith("error: u2netp (tensorrt flavour, cpu profile): tensorrt_plan with")
     assert not (tmp_path / "u2netp" / CONFIG_NAME).exists()
+
+
+def identity_recipe() -> Recipe:
+    """U2NETP's contract around an Identity graph: export's writing path without building a network."""
+    def build(workdir: Path) -> Built:
+        image = helper.make_tensor_value_info("image", TensorProto.FLOAT, ["batch", 3, 320, 320])
+        mask = helper.make_tensor_value_info("mask", TensorProto.FLOAT, None)
+        graph = helper.make_graph([helper.make_node("Identity", ["image"], ["mask"])], "identity", [image], [mask])
+        return Built(helper.make_model(graph), {"reference": "none (test)"})
+
+    return Recipe(U2NETP, build)
+
+
+def test_export_writes_the_gpu_profile_it_was_asked_for(tmp_path: Path) -> None:
+    export_all(tmp_path, device="gpu", recipes={"u2netp": identity_recipe()})
+    written = (tmp_path / "u2netp" / CONFIG_NAME).read_text()
+    assert written == render_profile_config(U2NETP, FLAVOURS["onnxruntime"], DEVICES["gpu"])
+    onnx.checker.check_model(onnx.load(str(tmp_path / "u2netp" / "1" / MODEL_FILE)))
 
 
 def test_check_config_names_the_model_and_every_problem() -> None:
