@@ -79,7 +79,7 @@ def identity_recipe() -> Recipe:
     """U2NETP's contract around an Identity graph: export's writing path without building a network."""
     def build(workdir: Path) -> Built:
         image = helper.make_tensor_value_info("image", TensorProto.FLOAT, ["batch", 3, 320, 320])
-        mask = helper.make_tensor_value_info("mask", TensorProto.FLOAT, None)
+        mask = helper.make_tensor_value_info("mask", TensorProto.FLOAT, ["batch", 3, 320, 320])
         graph = helper.make_graph([helper.make_node("Identity", ["image"], ["mask"])], "identity", [image], [mask])
         return Built(helper.make_model(graph), {"reference": "none (test)"})
 
