@@ -3,9 +3,10 @@
 Steps, each with real tools:
   1. render   every kustomize overlay (kubectl's embedded kustomize, or a kustomize binary);
   2. schema   every rendered object against the Kubernetes JSON schemas (kubernetes-validate, strict)
-              for each version in K8S_VERSIONS;
+              for each version in K8S_VERSIONS; prometheus-operator objects against its CRD schemas;
   3. policy   the project's own rules on the rendered objects (security context, probes, PDB/HPA per
-              Deployment, NetworkPolicy reachability, GPU only in prod, models to load exist);
+              Deployment, NetworkPolicy reachability, GPU only in prod, models to load exist, headless
+              Triton Services with a gRPC connection age, the device profile each overlay serves);
   4. docker   hadolint on the Dockerfiles, plus structural rules hadolint does not know;
   5. rules    promtool check rules / check config / test rules, and every alert tested to fire and
               not to fire;
@@ -380,9 +381,31 @@ def check_policy(report: Report, name: str, docs: list[dict[str, Any]], adapter_
             d: sorted(m for m, dd in loaded.items() if dd == d) for d in sorted(set(loaded.values()))}
 
     if is_overlay:
+        for d in docs:  # kubectl would put an object without one in the current context's namespace
+            if d["kind"] != "Namespace" and not d["metadata"].get("namespace"):
+                report.error(step, f"{d['kind']}/{d['metadata']['name']} has no namespace")
         check_balancing(report, step, by_kind)
         check_model_profiles(report, step, name, by_kind)
+        check_config_rollouts(report, step, by_kind)
     check_network_policies(report, step, by_kind.get("NetworkPolicy", []), deployments)
+
+
+# kustomize's configMapGenerator suffix: a dash and 10 characters of the content hash.
+HASH_SUFFIX = re.compile(r"-[a-z0-9]{10}$")
+
+
+def check_config_rollouts(report: Report, step: str, by_kind: dict[str, list[dict[str, Any]]]) -> None:
+    """Every ConfigMap a pod reads its environment from is generated with a hash suffix: a change is a new
+    name in the pod template, so the Deployment rolls; a fixed name would change under running pods."""
+    for kind in ("Deployment", "Job"):
+        for doc in by_kind.get(kind, []):
+            spec = doc["spec"]["template"]["spec"]
+            for c in spec.get("initContainers", []) + spec["containers"]:
+                for source in c.get("envFrom", []):
+                    ref = source.get("configMapRef", {}).get("name")
+                    if ref and not HASH_SUFFIX.search(ref):
+                        report.error(step, f"{doc['metadata']['name']}/{c['name']} reads ConfigMap {ref}, which has "
+                                           "no content hash in its name: a change to it would not roll the pods")
 
 
 def triton_deployments(by_kind: dict[str, list[dict[str, Any]]]) -> list[dict[str, Any]]:
