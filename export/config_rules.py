@@ -2,8 +2,9 @@
 
 Parsing uses Triton's own `model_config.proto` (shipped in tritonclient), so an unknown field or a
 wrong type fails here as it would in tritonserver. On top, the rules Triton's core and backends apply
-at load time (sources: triton-inference-server/core `ValidateModelConfig`/`ValidateInstanceGroup`,
-tensorrt_backend `instance_state.cc`, onnxruntime_backend `onnxruntime.cc`), and three that Triton
+at load time, as read in the r24.10 branches (tritonserver 24.10, the deployed image) of
+triton-inference-server/core (`ValidateModelConfig`, `ValidateInstanceGroup`), tensorrt_backend
+(`instance_state.cc`) and onnxruntime_backend (`onnxruntime.cc`), and three that Triton
 does not enforce but that would silently leave a GPU idle or a model unservable here (marked
 "project rule"). `device_problems` adds what a device profile promises (export/profiles.py).
 """
