@@ -342,6 +342,9 @@ def check_policy(report: Report, name: str, docs: list[dict[str, Any]], adapter_
                 report.error(step, f"{dname}: model-sync copies {sorted(includes)} but Triton loads {sorted(models)}")
             if not includes and "--exclude=**" not in sync.get("args", []):
                 report.error(step, f"{dname}: model-sync has no --include and would copy the whole repository")
+            if sync.get("restartPolicy") != "Always" or not sync.get("startupProbe"):
+                report.error(step, f"{dname}: model-sync must be a sidecar (restartPolicy: Always, a startupProbe "
+                                   "for the first copy) so versions published to the store reach running pods")
         if "image" in t and "tritonserver" not in t["image"] and not is_overlay:
             report.error(step, f"{dname}: base must use the NGC tritonserver image, not {t['image']}")
         if "nvcr.io/nvidia/tritonserver" in t["image"] and not re.search(r":\d{2}\.\d{2}-py3$", t["image"]):

@@ -208,11 +208,13 @@ def test_policy_catches_pinned_grpc_and_a_cpu_or_unaccelerated_prod(checker: Mod
     job = find(prod, "Job", "model-export")["spec"]["template"]["spec"]["initContainers"][0]
     job["args"][job["args"].index("gpu")] = "cpu"  # the store would hold the CPU profile
     find(prod, "ServiceAccount", "model-export")["metadata"].pop("namespace")
+    find(prod, "Deployment", "triton-segment")["spec"]["template"]["spec"]["initContainers"][0].pop("restartPolicy")
     gateway = find(prod, "Deployment", "gateway")["spec"]["template"]["spec"]["containers"][0]
     gateway["envFrom"][0]["configMapRef"]["name"] = "gateway-env"  # a plain ConfigMap: edits roll nothing
     errors = "\n".join(errors_for(checker, "prod", prod))
     for expected in ("gateway/gateway reads ConfigMap gateway-env, which has no content hash",
                      "ServiceAccount/model-export has no namespace",
+                     "triton-segment: model-sync must be a sidecar",
                      "Service triton-pose: not headless", "does not reach triton-segment as dns:///triton-segment.",
                      "triton-stylize: no --grpc-max-connection-age",
                      "model-export Job exports --device cpu",
