@@ -13,6 +13,7 @@ from fittingroom.export.builders import recipes
 from fittingroom.export.config_rules import InvalidModelConfig
 from fittingroom.export.flavours import DEFAULT_FLAVOUR, FLAVOURS
 from fittingroom.export.profiles import DEFAULT_DEVICE, DEVICES
+from fittingroom.export.runtimes import NoTensorRTBuild
 from fittingroom.export.settings import ExportSettings, VtonSize
 from fittingroom.export.weights import PROJECT_ROOT
 
@@ -35,7 +36,7 @@ def main(argv: list[str] | None = None) -> None:
     try:
         export_all(args.repository, models=args.model, flavour=args.flavour, device=args.device, force=args.force,
                    recipes=recipes(settings))
-    except InvalidModelConfig as e:  # a config Triton would refuse is never written
+    except (InvalidModelConfig, NoTensorRTBuild) as e:  # a repository Triton could not serve is never finished
         print(f"error: {e}", file=sys.stderr)
         sys.exit(2)
 

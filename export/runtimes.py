@@ -156,13 +156,20 @@ def _check_against_ort(repo: ModelRepository, model: str, onnx_path: Path, plan:
             "passed": compared.returncode == 0, "report": compared.stdout[-4000:]}
 
 
+class NoTensorRTBuild(RuntimeError):
+    """The tensorrt flavour was asked for where no plan can be built (no GPU, trtexec or polygraphy)."""
+
+
 def build_tensorrt_plans(repo: ModelRepository, models: list[str]) -> None:
-    """Build an fp16 `model.plan` for each version and check it against ONNX Runtime; skip without a GPU."""
+    """Build an fp16 `model.plan` for each version and check it against ONNX Runtime.
+
+    Without a GPU and the tools this raises NoTensorRTBuild: a tensorrt repository without plans
+    cannot be served, so it must never look finished (the model-export Job publishes only on success).
+    """
     reason = _no_gpu_reason()
     if reason is not None:
-        log.warning("tensorrt flavour: %s. Configs are written, but no model.plan was built for %s; "
-                    "run the same export on a GPU node.", reason, ", ".join(models))
-        return
+        raise NoTensorRTBuild(f"tensorrt flavour: {reason}; configs and model.onnx are written, no model.plan "
+                              f"for {', '.join(models)}: build plans on a node of the GPU model that serves them")
     trtexec = _trtexec()
     assert trtexec is not None  # _no_gpu_reason checked it
     target = build_target()

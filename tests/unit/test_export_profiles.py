@@ -93,6 +93,19 @@ def test_export_writes_the_gpu_profile_it_was_asked_for(tmp_path: Path) -> None:
     onnx.checker.check_model(onnx.load(str(tmp_path / "u2netp" / "1" / MODEL_FILE)))
 
 
+def test_tensorrt_without_a_gpu_fails_instead_of_leaving_a_repository_without_plans(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.setattr("fittingroom.export.__main__.recipes", lambda settings: {"u2netp": identity_recipe()})
+    monkeypatch.setattr("fittingroom.export.runtimes._no_gpu_reason", lambda: "no NVIDIA GPU on this machine")
+    with pytest.raises(SystemExit) as exit_info:
+        main(["--flavour", "tensorrt", "--device", "gpu", "--repository", str(tmp_path)])
+    assert exit_info.value.code == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err == ["error: tensorrt flavour: no NVIDIA GPU on this machine; configs and model.onnx are written, "
+                   "no model.plan for u2netp: build plans on a node of the GPU model that serves them"]
+    assert parse((tmp_path / "u2netp" / CONFIG_NAME).read_text()).platform == "tensorrt_plan"
+
+
 def test_check_config_names_the_model_and_every_problem() -> None:
     text = render_profile_config(U2NETP, FLAVOURS["tensorrt"], DEVICES["cpu"])
     with pytest.raises(ValueError, match=r"^u2netp: tensorrt_plan with a KIND_CPU .*KIND_CPU instance group in the"):
