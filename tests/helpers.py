@@ -3,15 +3,11 @@ with their own weights, and synthetic catalog garments."""
 
 from __future__ import annotations
 
-import itertools
 import os
 import shutil
 import socket
-import subprocess
-import tempfile
 import threading
 import time
-import urllib.request
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -31,8 +27,9 @@ from fittingroom.common.repository import ModelRepository
 from fittingroom.common.triton_server import TritonServer
 from fittingroom.export.runtimes import derive_repository
 from fittingroom.gateway.app import create_app
-from fittingroom.gateway.neural_pipeline import DAFLOW_MODELS, DAFLOW_PATH, NEURAL, NEURAL_MODELS
 from fittingroom.gateway.settings import Settings
+from fittingroom.tryon.classical import CLASSICAL
+from fittingroom.tryon.networks import DAFLOW_MODELS, DAFLOW_PATH, VITONHD_MODELS, VITONHD_PATH
 
 INSTALL_SYSTEM_PACKAGES = "bash tools/install_system_packages.sh"
 
@@ -114,9 +111,9 @@ def untrained_header(repository: Path, models: Sequence[str]) -> str | None:
 def auto_path(repository: Path) -> str:
     """The path `path=auto` must take on `repository` (README): VITON-HD, else DAFlow, only when every model
     that path runs is trained; else classical."""
-    if not untrained(repository, NEURAL_MODELS):
-        return NEURAL
-    return DAFLOW_PATH if not untrained(repository, DAFLOW_MODELS) else "classical"
+    if not untrained(repository, VITONHD_MODELS):
+        return VITONHD_PATH
+    return DAFLOW_PATH if not untrained(repository, DAFLOW_MODELS) else CLASSICAL
 
 
 def publish_version(repository: Path, model: str, version: int, *, source_version: int = 1,

@@ -8,6 +8,7 @@
 #   postgresql-15              tests/integration/test_store_postgres.py, tests/reliability/test_storage_crash.py:
 #                              initdb/pg_ctl start a throw-away server (the production store)
 #   prometheus                 promtool: alert rule unit tests and PromQL parsing (deploy/check.py)
+#   nodejs, npm                deploy/check.sh: the prometheus-operator CRD schemas come from npm and are read by node
 #
 # kubectl (kustomize v5+ inside) renders the Kubernetes overlays; Debian's kubernetes-client is 1.20
 # (kustomize v2, too old), so it is not installed here: it must already be on PATH (a `kustomize`
@@ -20,6 +21,8 @@ declare -A PACKAGE_OF=(
     [/usr/bin/chromedriver]=chromium-driver
     [/usr/lib/postgresql/15/bin/initdb]=postgresql-15
     [/usr/bin/promtool]=prometheus
+    [/usr/bin/node]=nodejs
+    [/usr/bin/npm]=npm
 )
 
 missing=()

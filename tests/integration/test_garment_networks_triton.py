@@ -18,22 +18,22 @@ from helpers import live_gateway, python_ort_triton, tshirt_png, untrained_heade
 
 from fittingroom.common.imagecodec import decode_image
 from fittingroom.common.triton_server import TritonServer
-from fittingroom.gateway.neural_pipeline import DAFLOW_MODELS, NEURAL_MODELS
 from fittingroom.gateway.samples import SAMPLE_PERSON
 from fittingroom.gateway.settings import Settings
+from fittingroom.tryon.networks import DAFLOW_MODELS, VITONHD_MODELS
 
 pytestmark = pytest.mark.integration
 MEAN_ABS_DIFF_LIMIT = 0.5  # pixel values: the same graphs in the same ONNX Runtime, batches of one
 NETWORK_STAGES = {"neural": {"parsing", "cloth_mask", "agnostic", "seg", "gmm", "alias", "paste"},
                   "daflow": {"parsing", "agnostic", "daflow", "paste"}}  # a catalog garment: no cloth_mask
 # The models each path runs here: a catalog garment brings its own mask, so DAFlow's u2net_cloth does not run.
-RUN_MODELS = {"neural": NEURAL_MODELS, "daflow": tuple(m for m in DAFLOW_MODELS if m != "u2net_cloth")}
+RUN_MODELS = {"neural": VITONHD_MODELS, "daflow": tuple(m for m in DAFLOW_MODELS if m != "u2net_cloth")}
 
 
 @pytest.fixture(scope="module")
 def triton(repository: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[TritonServer]:
     with python_ort_triton(repository, tmp_path_factory.mktemp("triton-garment"),
-                           sorted({*NEURAL_MODELS, *DAFLOW_MODELS})) as server:
+                           sorted({*VITONHD_MODELS, *DAFLOW_MODELS})) as server:
         yield server
 
 

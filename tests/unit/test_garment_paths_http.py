@@ -12,12 +12,12 @@ import pytest
 from fastapi.testclient import TestClient
 from helpers import auto_path, untrained, untrained_header
 
+from fittingroom.common.garment import Category
 from fittingroom.common.imagecodec import encode_image
 from fittingroom.gateway.app import create_app
-from fittingroom.gateway.garment_mask import Garment
-from fittingroom.gateway.neural_pipeline import DAFLOW_MODELS, NEURAL_MODELS
 from fittingroom.gateway.sample_garment import sample_garment
 from fittingroom.gateway.settings import Settings
+from fittingroom.tryon.networks import DAFLOW_MODELS, VITONHD_MODELS
 
 
 @pytest.fixture(scope="module")
@@ -32,7 +32,7 @@ def client(repository: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterat
 @pytest.fixture(scope="module")
 def files(person: np.ndarray) -> dict[str, tuple[str, bytes, str]]:
     return {"person": ("person.png", encode_image(person, "png")[0], "image/png"),
-            "garment": ("shirt.png", encode_image(sample_garment(Garment.UPPER), "png")[0], "image/png")}
+            "garment": ("shirt.png", encode_image(sample_garment(Category.UPPER), "png")[0], "image/png")}
 
 
 @pytest.mark.parametrize(("data", "field"), [({"path": "diffusion"}, "path"),
@@ -60,9 +60,9 @@ def test_neural_runs_on_request_and_names_the_untrained_models(client: TestClien
                            headers={"Accept": "application/json"})
     assert response.status_code == 200, response.text
     assert response.headers["x-tryon-path"] == "neural"
-    assert response.headers.get("x-untrained-models") == untrained_header(repository, NEURAL_MODELS)
+    assert response.headers.get("x-untrained-models") == untrained_header(repository, VITONHD_MODELS)
     body = response.json()
-    assert body["path"] == "neural" and body["untrained_models"] == untrained(repository, NEURAL_MODELS)
+    assert body["path"] == "neural" and body["untrained_models"] == untrained(repository, VITONHD_MODELS)
     assert (body["height"], body["width"]) == person.shape[:2]
     assert {"seg", "gmm", "alias", "paste"} <= set(body["timings_ms"])
 

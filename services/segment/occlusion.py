@@ -1,0 +1,104 @@
+"""What stays in front of a new garment: the head and hair, bare neck, arms and hands, and arms that cross
+the body.
+
+Human parsing would say this per pixel, but its weights are untrained here, so the pose says it: a disc
+over the head, thick bands along the arm's bones where they pass over the torso, and skin (by colour)
+where the pose puts a neck, a hand or an arm the garment does not sleeve. Pure numpy/OpenCV.
+"""
+
+from __future__ import annotations
+
+import itertools
+
+import cv2
+import numpy as np
+
+from fittingroom.common import landmarks as lm
+from fittingroom.common.body import Pose
+from fittingroom.segment.worn_garment import head_mask, skin_mask
+
+ARM_VISIBLE = 0.5  # an arm drawn in front of the garment must be seen, not guessed
+ARM_WIDTH = 0.26  # of the shoulder width: an arm seen from the front, with its sleeve
+# An arm crosses the body only where its bone runs this far (of the shoulder width) inside the torso's
+# outline: an arm hanging at the side starts on the outline, at the shoulder, and must not count.
+CORE_INSET = 0.15
+# BlazePose hand points: pinky and index knuckles; the hand's tip is their midpoint.
+_LEFT_ARM = (lm.LEFT_SHOULDER, lm.LEFT_ELBOW, lm.LEFT_WRIST)
+_RIGHT_ARM = (lm.RIGHT_SHOULDER, lm.RIGHT_ELBOW, lm.RIGHT_WRIST)
+_HANDS = {lm.LEFT_WRIST: (17, 19), lm.RIGHT_WRIST: (18, 20)}
+
+
+def _shoulder_width(pose: Pose) -> float:
+    return max(1.0, float(np.linalg.norm(pose.points[lm.LEFT_SHOULDER] - pose.points[lm.RIGHT_SHOULDER])))
+
+
+def arm_chains(pose: Pose) -> list[list[np.ndarray]]:
+    """Each arm's seen joints from the shoulder on, ending at the hand's tip when the hand is seen."""
+    chains = []
+    for joints in (_LEFT_ARM, _RIGHT_ARM):
+        chain: list[np.ndarray] = []
+        for index in joints:
+            if not pose.visible(index, ARM_VISIBLE):
+                break
+            chain.append(pose.points[index].astype(np.float64))
+        wrist = joints[-1]
+        if len(chain) == len(joints) and all(pose.visible(i, ARM_VISIBLE) for i in _HANDS[wrist]):
+            chain.append(pose.points[list(_HANDS[wrist])].astype(np.float64).mean(axis=0))
+        if len(chain) >= 2:
+            chains.append(chain)
+    return chains
+
+
+def _draw(chains: list[list[np.ndarray]], shape: tuple[int, int], thickness: int, start: int = 0) -> np.ndarray:
+    mask = np.zeros(shape, np.uint8)
+    for chain in chains:
+        for a, b in itertools.pairwise(chain[start:]):
+            cv2.line(mask, tuple(np.round(a).astype(int)), tuple(np.round(b).astype(int)), 1, thickness)
+    return mask
+
+
+def arms_across(pose: Pose, body: np.ndarray, shape: tuple[int, int]) -> np.ndarray:
+    """uint8 {0, 1}: arm bands where the arm's bone passes over the torso polygon `body`."""
+    width = _shoulder_width(pose)
+    torso = np.zeros(shape, np.uint8)
+    cv2.fillPoly(torso, [np.round(body).astype(np.int32)], 1)
+    inset = max(3, round(2 * CORE_INSET * width) | 1)
+    core = cv2.erode(torso, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (inset, inset)))
+    bones = _draw(arm_chains(pose), shape, 1) & core
+    side = max(3, round(ARM_WIDTH * width) | 1)
+    return np.asarray(cv2.dilate(bones, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (side, side))), np.uint8)
+
+
+def bare_zone(pose: Pose, covered: np.ndarray) -> np.ndarray:
+    """uint8 {0, 1}: where skin-coloured pixels are trusted to be bare skin in front of the garment.
+
+    The neck (between the shoulders, above them), forearms and hands, and upper arms the garment does not
+    sleeve. Skin colour alone is not trusted elsewhere: tan, orange or pink cloth passes the chroma test
+    and would punch holes in the new garment.
+    """
+    shape = covered.shape
+    width = _shoulder_width(pose)
+    chains = arm_chains(pose)
+    thickness = max(3, round(ARM_WIDTH * width))
+    forearms = _draw(chains, shape, thickness, start=1)
+    upper_arms = _draw([chain[:2] for chain in chains], shape, thickness)
+    ls, rs = pose.points[lm.LEFT_SHOULDER].astype(np.float64), pose.points[lm.RIGHT_SHOULDER].astype(np.float64)
+    up = np.array([(ls - rs)[1], -(ls - rs)[0]]) / width
+    up = up if up[1] < 0 else -up
+    neck = np.zeros(shape, np.uint8)
+    cv2.fillPoly(neck, [np.round(np.array([rs, ls, ls + up * width, rs + up * width])).astype(np.int32)], 1)
+    return np.asarray(forearms | (upper_arms & (1 - covered)) | neck, np.uint8)
+
+
+def occluders(image: np.ndarray, person_mask: np.ndarray, pose: Pose, covered: np.ndarray,
+              body: np.ndarray) -> np.ndarray:
+    """uint8 {0, 1}: pixels of the person that stay in front of the new garment.
+
+    `covered` is the body under the garment (torso, sleeved arms or legs), `body` the torso polygon that
+    arms in front of it cross. Forearms and hands stay in front even over the covered body: a hand on the
+    chest is on top of the shirt.
+    """
+    shape = image.shape[:2]
+    skin = skin_mask(image) & bare_zone(pose, covered)
+    front = head_mask(pose, shape) | skin | arms_across(pose, body, shape)
+    return np.asarray(front & (person_mask > 0.5), np.uint8)

@@ -1,0 +1,237 @@
+"""Where a catalog garment goes on the shopper: its landmarks paired with points from the pose, and the warp.
+
+The targets come from the one body geometry (`common.body`: the same generous margins, the same stretch of
+a torso that bulky clothes make the pose model shorten) that the worn-garment mask uses, so the warped
+garment lands where the design mode would repaint. Pure numpy/OpenCV.
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+from fittingroom.common import landmarks as lm
+from fittingroom.common.body import LEG_WIDTH, PAD, SLEEVE_WIDTH, BodyFrame, Pose, body_frame, hem_line, top_outline
+from fittingroom.common.errors import InvalidInput
+from fittingroom.common.garment import Category, GarmentLandmarks
+from fittingroom.warp_gen.tps import fit_fold_free, remap, sampling_maps
+
+SEAM_WIDTH = 1.15  # a garment's shoulder seams sit this many shoulder-joint distances apart when worn
+# A sleeve's axis runs between the arm's joint line and the shoulder's padded outer corner: at the joint
+# line it would fold the sleeve into the torso, at the corner it would float beside the arm.
+SLEEVE_AXIS_OFFSET = 0.5
+DEFAULT_ARM_ANGLE = 20.0  # degrees out from straight down, for an arm the pose could not see
+PROBE_STEP = 8  # px between the points where a warp is checked for folds
+
+
+@dataclass(frozen=True)
+class GarmentFit:
+    """Paired landmarks (garment photo -> person photo) and the body parts the garment covers."""
+
+    names: tuple[str, ...]
+    source: np.ndarray  # [n, 2] in the garment photo
+    target: np.ndarray  # [n, 2] in the person photo
+    body: np.ndarray  # [k, 2] polygon of the torso (or pelvis) under the garment, on the joints, unpadded
+    limbs: tuple[tuple[np.ndarray, float], ...]  # (polyline, thickness) of arms and legs under the garment
+
+
+def _along(chain: list[np.ndarray], distance: float) -> tuple[list[np.ndarray], np.ndarray]:
+    """The polyline cut `distance` along its length (the last segment extended if need be), and the unit
+    tangent at the cut: the cut point is the returned polyline's last point."""
+    kept = [chain[0]]
+    for index, (a, b) in enumerate(itertools.pairwise(chain)):
+        length = float(np.linalg.norm(b - a))
+        tangent = (b - a) / max(length, 1e-6)
+        if distance <= length or index == len(chain) - 2:
+            return [*kept, a + tangent * distance], tangent
+        kept.append(b)
+        distance -= length
+    return kept, np.array([0.0, 1.0])
+
+
+def _length(chain: list[np.ndarray]) -> float:
+    return sum(float(np.linalg.norm(b - a)) for a, b in itertools.pairwise(chain))
+
+
+def _rotate(vector: np.ndarray, degrees: float) -> np.ndarray:
+    c, s = np.cos(np.radians(degrees)), np.sin(np.radians(degrees))
+    return np.array([c * vector[0] - s * vector[1], s * vector[0] + c * vector[1]])
+
+
+def _arm(pose: Pose, frame: BodyFrame, side: float) -> list[np.ndarray]:
+    """The arm's joints from the shoulder down as far as the pose sees them (a default hang if unseen)."""
+    shoulder, elbow, wrist = ((lm.LEFT_SHOULDER, lm.LEFT_ELBOW, lm.LEFT_WRIST) if side > 0
+                              else (lm.RIGHT_SHOULDER, lm.RIGHT_ELBOW, lm.RIGHT_WRIST))
+    chain = [pose.point(shoulder)]
+    if pose.sees(elbow):
+        chain.append(pose.point(elbow))
+        if pose.sees(wrist):
+            chain.append(pose.point(wrist))
+    else:  # straight down and a little out, one upper-arm length (1.1 shoulder widths)
+        hang = _rotate(frame.down, -side * DEFAULT_ARM_ANGLE * np.sign(frame.across[0] or 1.0))
+        chain.append(chain[0] + hang * 1.1 * frame.shoulder_width)
+    return chain
+
+
+def _similar(point: tuple[float, float], frm: tuple[np.ndarray, np.ndarray], to: tuple[np.ndarray, np.ndarray]
+             ) -> np.ndarray:
+    """Where `point` lands under the similarity that sends segment `frm` onto segment `to`."""
+    (a, b), (c, d) = frm, to
+    u, v = b - a, d - c
+    scale = float(np.linalg.norm(v)) / max(float(np.linalg.norm(u)), 1e-6)
+    angle = np.degrees(np.arctan2(v[1], v[0]) - np.arctan2(u[1], u[0]))
+    return np.asarray(c + scale * _rotate(np.asarray(point, np.float64) - a, angle))
+
+
+def _p(point: tuple[float, float] | None) -> np.ndarray:
+    assert point is not None  # the caller checked the garment has it
+    return np.asarray(point, np.float64)
+
+
+def _top_fit(marks: GarmentLandmarks, pose: Pose, frame: BodyFrame, garment: Category) -> GarmentFit:
+    if marks.left_shoulder is None or marks.right_shoulder is None or marks.left_hem is None \
+            or marks.right_hem is None:
+        raise InvalidInput(f"could not find the shoulders and hem of the {garment} garment in its photo",
+                           field="garment")
+    f, w = frame, frame.shoulder_width
+    pad = PAD * w
+    bottom_l, bottom_r = hem_line(pose, frame, garment)
+    outline = top_outline(pose, frame, garment)
+    shoulder = {"left": outline.left_shoulder, "right": outline.right_shoulder}
+    hem = {"left": outline.left_hem, "right": outline.right_hem}
+    pairs: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+    g_shoulders = (_p(marks.right_shoulder), _p(marks.left_shoulder))
+    t_shoulders = (shoulder["right"], shoulder["left"])
+    # Lengths (sleeves) scale by the body, not by the padded width: a seam-to-seam shoulder is this many
+    # shoulder-joint distances on a person.
+    length_scale = SEAM_WIDTH * w / max(float(np.linalg.norm(g_shoulders[1] - g_shoulders[0])), 1e-6)
+    limbs: list[tuple[np.ndarray, float]] = []
+    for name, sign in (("left", 1.0), ("right", -1.0)):
+        g_shoulder, g_hem = _p(getattr(marks, f"{name}_shoulder")), _p(getattr(marks, f"{name}_hem"))
+        pairs[f"{name}_shoulder"] = (g_shoulder, shoulder[name])
+        pairs[f"{name}_hem"] = (g_hem, hem[name])
+        armpit, cuff = getattr(marks, f"{name}_armpit"), getattr(marks, f"{name}_cuff")
+        joint = f.left_shoulder if sign > 0 else f.right_shoulder
+        if armpit is not None:
+            # As far down the side seam as on the garment, but on the joint's line, not the padded corner:
+            # on a body the armpit is inside the shoulder's outer edge, and the sleeve hangs outside it.
+            t = (armpit[1] - g_shoulder[1]) / max(g_hem[1] - g_shoulder[1], 1e-6)
+            top = joint - f.down * pad
+            pairs[f"{name}_armpit"] = (_p(armpit), top + t * (hem[name] - top))
+        if cuff is not None and armpit is not None:
+            arm = _arm(pose, f, sign)
+            # Measured from the sleeve's root (between shoulder point and armpit), which sits on the joint.
+            length = float(np.linalg.norm(_p(cuff) - (g_shoulder + _p(armpit)) / 2)) * length_scale
+            sleeve, _ = _along(arm, min(length, _length(arm) + 0.1 * w))
+            offset = SLEEVE_AXIS_OFFSET * (shoulder[name] - arm[0])
+            pairs[f"{name}_cuff"] = (_p(cuff), sleeve[-1] + offset)
+            limbs.append((np.array(sleeve), SLEEVE_WIDTH * w))
+    if marks.neck is not None:
+        pairs["neck"] = (_p(marks.neck), _similar(marks.neck, g_shoulders, t_shoulders))
+    body = np.array([f.right_shoulder, f.left_shoulder, bottom_l, bottom_r])
+    return _pack(pairs, body, tuple(limbs))
+
+
+def _leg(pose: Pose, frame: BodyFrame, side: float) -> list[np.ndarray]:
+    knee, ankle = (lm.LEFT_KNEE, lm.LEFT_ANKLE) if side > 0 else (lm.RIGHT_KNEE, lm.RIGHT_ANKLE)
+    chain = [frame.left_hip if side > 0 else frame.right_hip, pose.point(knee)]
+    # Out of the frame or hidden, the shin continues the thigh: long trousers still get their length.
+    chain.append(pose.point(ankle) if pose.sees(ankle) else chain[1] + (chain[1] - chain[0]))
+    return chain
+
+
+def _lower_fit(marks: GarmentLandmarks, pose: Pose, frame: BodyFrame) -> GarmentFit:
+    if not pose.sees(lm.LEFT_HIP, lm.RIGHT_HIP, lm.LEFT_KNEE, lm.RIGHT_KNEE):
+        raise InvalidInput("the photo must show the hips and knees for a lower garment; use a front-facing "
+                           "photo where they are visible", field="person")
+    if marks.left_waist is None or marks.right_waist is None:
+        raise InvalidInput("could not find the waistband of the lower garment in its photo", field="garment")
+    f, w = frame, frame.shoulder_width
+    hip_width = float(np.linalg.norm(f.left_hip - f.right_hip))
+    side_pad, pad = max(PAD * w, 0.5 * LEG_WIDTH * hip_width), PAD * w
+    waist = {"left": f.left_hip + f.across * side_pad - f.down * pad,
+             "right": f.right_hip - f.across * side_pad - f.down * pad}
+    g_waist = (_p(marks.right_waist), _p(marks.left_waist))
+    scale = float(np.linalg.norm(waist["left"] - waist["right"])) / max(float(np.linalg.norm(g_waist[1] - g_waist[0])),
+                                                                       1e-6)
+    pairs = {"left_waist": (g_waist[1], waist["left"]), "right_waist": (g_waist[0], waist["right"])}
+    legs = {name: _leg(pose, f, sign) for name, sign in (("left", 1.0), ("right", -1.0))}
+    thigh = float(np.mean([np.linalg.norm(leg[1] - leg[0]) for leg in legs.values()]))
+    limbs: list[tuple[np.ndarray, float]] = []
+    if marks.crotch is None:  # a skirt: its hem hangs straight down from the waist
+        for name in ("left", "right"):
+            g_hem = _p(getattr(marks, f"{name}_hem"))
+            g_top = g_waist[1] if name == "left" else g_waist[0]
+            pairs[f"{name}_hem"] = (g_hem, waist[name] + f.down * float(np.linalg.norm(g_hem - g_top)) * scale)
+        body = np.array([f.right_hip, f.left_hip, pairs["left_hem"][1], pairs["right_hem"][1]])
+        return _pack(pairs, body, ())
+    g_mid = (g_waist[0] + g_waist[1]) / 2
+    depth = float(np.clip((marks.crotch[1] - g_mid[1]) * scale - pad, 0.1 * thigh, 0.45 * thigh))
+    pairs["crotch"] = (_p(marks.crotch), (f.left_hip + f.right_hip) / 2 + f.down * depth)
+    for name, sign in (("left", 1.0), ("right", -1.0)):
+        outer, inner = _p(getattr(marks, f"{name}_hem_outer")), _p(getattr(marks, f"{name}_hem_inner"))
+        chain = legs[name]
+        length = ((outer[1] + inner[1]) / 2 - g_mid[1]) * scale - pad
+        leg, tangent = _along(chain, float(np.clip(length, 0.2 * thigh, _length(chain) + 0.1 * f.torso)))
+        normal = np.array([-tangent[1], tangent[0]])
+        normal = normal if float(normal @ f.across) * sign > 0 else -normal  # away from the other leg
+        half = float(np.linalg.norm(outer - inner)) * scale / 2
+        pairs[f"{name}_hem_outer"] = (outer, leg[-1] + normal * half)
+        pairs[f"{name}_hem_inner"] = (inner, leg[-1] - normal * half)
+        limbs.append((np.array(leg), LEG_WIDTH * hip_width))
+    body = np.array([f.right_hip - f.down * pad, f.left_hip - f.down * pad, pairs["crotch"][1]])
+    return _pack(pairs, body, tuple(limbs))
+
+
+def _pack(pairs: dict[str, tuple[np.ndarray, np.ndarray]], body: np.ndarray,
+          limbs: tuple[tuple[np.ndarray, float], ...]) -> GarmentFit:
+    names = tuple(sorted(pairs))
+    return GarmentFit(names=names, source=np.array([pairs[n][0] for n in names]),
+                      target=np.array([pairs[n][1] for n in names]), body=body, limbs=limbs)
+
+
+def fit_garment(marks: GarmentLandmarks, pose: Pose, garment: Category) -> GarmentFit:
+    """Pair each garment landmark with where it belongs on this pose."""
+    frame = body_frame(pose)
+    fit = _lower_fit(marks, pose, frame) if garment is Category.LOWER else _top_fit(marks, pose, frame, garment)
+    if len(fit.names) < 4:
+        raise InvalidInput(f"too few landmarks found on the {garment} garment to fit it", field="garment")
+    return fit
+
+
+def covered_mask(fit: GarmentFit, shape: tuple[int, int]) -> np.ndarray:
+    """uint8 {0, 1}: the body under the garment (torso or pelvis, and the arms or legs it sleeves)."""
+    mask = np.zeros(shape, np.uint8)
+    cv2.fillPoly(mask, [np.round(fit.body).astype(np.int32)], 1)
+    for line, thickness in fit.limbs:
+        cv2.polylines(mask, [np.round(line).astype(np.int32)], False, 1, max(1, round(thickness)))
+    return mask
+
+
+@dataclass(frozen=True)
+class WarpedGarment:
+    image: np.ndarray  # RGB uint8 at the person's size
+    alpha: np.ndarray  # float32 [0, 1]: the warped garment mask, soft at its edge
+    fit: GarmentFit
+
+
+def _probes(target: np.ndarray, shape: tuple[int, int]) -> np.ndarray:
+    """Grid points over the targets' convex hull, where the warp must not fold."""
+    hull = np.zeros(shape, np.uint8)
+    cv2.fillConvexPoly(hull, cv2.convexHull(np.round(target).astype(np.int32)), 1)
+    ys, xs = np.nonzero(hull[::PROBE_STEP, ::PROBE_STEP])
+    points = np.stack([xs, ys], axis=1).astype(np.float64) * PROBE_STEP
+    return points if len(points) >= 3 else target
+
+
+def warp_garment(product: np.ndarray, mask: np.ndarray, fit: GarmentFit, shape: tuple[int, int]) -> WarpedGarment:
+    """The product photo and its mask bent onto the person photo's frame (`shape`) by a fold-free TPS."""
+    # The inverse map (person -> product) is what sampling needs: each output pixel looks up its source.
+    inverse = fit_fold_free(fit.target, fit.source, _probes(fit.target, shape))
+    maps = sampling_maps(inverse, shape)
+    image = remap(product, maps, border=(0, 0, 0))
+    alpha = remap(mask.astype(np.float32), maps, border=0.0)
+    return WarpedGarment(image=image, alpha=np.clip(alpha, 0.0, 1.0), fit=fit)
