@@ -1,13 +1,17 @@
-"""Test helpers: required components, a real gateway on a loopback port, a real tritonserver, model versions
-with their own weights, and synthetic catalog garments."""
+"""Test helpers: required components, a real gateway on a loopback port, a real tritonserver, PostgreSQL and
+S3 servers, model versions with their own weights, and synthetic catalog garments."""
 
 from __future__ import annotations
 
+import itertools
 import os
 import shutil
 import socket
+import subprocess
+import tempfile
 import threading
 import time
+import urllib.request
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -140,6 +144,67 @@ def publish_version(repository: Path, model: str, version: int, *, source_versio
         target.unlink()
     onnx.save(graph, str(target))
     return target
+
+
+def _as_postgres(*command: str) -> None:
+    # initdb and postgres refuse to run as root: the Debian package's `postgres` user runs them.
+    prefix = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
+    subprocess.run([*prefix, *command], check=True, capture_output=True)
+
+
+@contextmanager
+def postgres_server() -> Iterator[str]:
+    """A throw-away PostgreSQL server on a free loopback port (trust auth); yields its admin URL."""
+    require(POSTGRESQL)
+    initdb, pg_ctl = POSTGRESQL.files
+    # Directly under /tmp: pytest's own temporary folders are private to root, and the server runs as postgres.
+    root = Path(tempfile.mkdtemp(prefix="tryon-pg-"))
+    data = root / "data"
+    if os.geteuid() == 0:
+        shutil.chown(root, "postgres")
+    port = free_port()
+    _as_postgres(initdb, "-D", str(data), "--auth=trust", "-U", "postgres")
+    # The server's output goes to a file: a pipe it inherited would keep pg_ctl's caller waiting forever.
+    _as_postgres(pg_ctl, "-D", str(data), "-w", "-l", str(root / "server.log"), "-o",
+                 f"-p {port} -k {data} -c listen_addresses=127.0.0.1", "start")
+    try:
+        yield f"postgresql+psycopg://postgres@127.0.0.1:{port}/postgres"
+    finally:
+        _as_postgres(pg_ctl, "-D", str(data), "-m", "fast", "-w", "stop")
+        shutil.rmtree(root, ignore_errors=True)
+
+
+_database_numbers = itertools.count(1)
+
+
+def new_postgres_database(server_url: str) -> str:
+    """A new, empty database on the server at `server_url` (one per test: no state leaks between tests)."""
+    import psycopg
+
+    name = f"tryon_test_{os.getpid()}_{next(_database_numbers)}"
+    with psycopg.connect(server_url.replace("postgresql+psycopg", "postgresql"), autocommit=True) as connection:
+        connection.execute(f"CREATE DATABASE {name}")
+    return server_url.rsplit("/", 1)[0] + f"/{name}"
+
+
+@contextmanager
+def s3_server(bucket: str) -> Iterator[str]:
+    """moto's S3 API server on a free loopback port with `bucket` created; yields its endpoint URL. Clients
+    need AWS credentials in the environment (any values: moto checks none)."""
+    import boto3
+    from moto.server import ThreadedMotoServer
+
+    port = free_port()
+    endpoint = f"http://127.0.0.1:{port}"
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
+    server.start()
+    try:
+        boto3.client("s3", endpoint_url=endpoint).create_bucket(Bucket=bucket)
+        yield endpoint
+    finally:
+        # moto keeps its buckets in process-wide state: empty it, or the next test finds this one's objects.
+        urllib.request.urlopen(urllib.request.Request(f"{endpoint}/moto-api/reset", method="POST"), timeout=30)
+        server.stop()
 
 
 @contextmanager
