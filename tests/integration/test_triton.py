@@ -31,6 +31,7 @@ from fittingroom.common.imagecodec import decode_image
 from fittingroom.common.triton_client import TritonClient
 from fittingroom.common.triton_server import TritonServer, free_port
 from fittingroom.export.runtimes import derive_repository
+from fittingroom.gateway.errors import http_status
 from fittingroom.gateway.samples import SAMPLE_ARTWORK, SAMPLE_CONTENT, SAMPLE_PERSON
 from fittingroom.gateway.settings import Settings
 from fittingroom.stylize.processing import style_input
@@ -117,6 +118,7 @@ async def test_version_switch_under_traffic_loses_no_request(triton: TritonServe
     clients = [TritonClient(triton.grpc_url) for _ in range(CLIENTS)]
     outcomes: list[str] = []
     stop = asyncio.Event()
+    workers: list[asyncio.Task[None]] = []
     try:
         await admin.load_model(SWITCHED, versions=[1])
         assert await admin.loaded_versions(SWITCHED) == [1]
@@ -140,6 +142,9 @@ async def test_version_switch_under_traffic_loses_no_request(triton: TritonServe
         assert (await admin.model_metadata(SWITCHED)).versions == (2,)
     finally:
         stop.set()
+        await asyncio.gather(*workers, return_exceptions=True)
+        # Back to v1 alone: the module's other tests compare this server with model_repository/ (v1's weights).
+        await admin.load_model(SWITCHED, versions=[1])
         await asyncio.gather(*(c.close() for c in [admin, *clients]))
 
 
@@ -154,7 +159,7 @@ async def test_unloaded_model_is_a_clear_not_found(triton: TritonServer) -> None
         assert not await client.is_model_ready("style_transform")
         with pytest.raises(ModelNotFound, match=r"style_transform.*no version is loaded") as raised:
             await client.infer("style_transform", inputs)
-        assert raised.value.status_code == 404
+        assert http_status(raised.value) == 404
         with pytest.raises(ModelNotFound):
             await client.model_metadata("style_transform")
     finally:
