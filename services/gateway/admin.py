@@ -105,17 +105,19 @@ class ModelAdmin:
     async def load(self, model: str, version: int) -> SplitView:
         if version not in self.repository.versions_on_disk(model):
             raise ModelNotFound(f"version {version} of model '{model}' is not in the repository")
-        routes = await asyncio.to_thread(self.store.routes)
+        route = (await asyncio.to_thread(self.store.routes)).get(model)
         served = await self.served(model)
         serving = max(served) if served else None  # the version taking traffic now
+        if route is None and serving is not None:
+            # Pinned before the new version loads: a model without a route serves its newest loaded version,
+            # which would be the new one from the moment it loads, still cold (tests/integration/test_canary.py).
+            route = await self._set_split(model, {serving: 100})
         await self.control.load_model(model, sorted(served | {version}))
         self.router.invalidate()  # the versions served changed: the router's metadata is stale
         await self.warm(model, version)
         self.metrics.model_ready.labels(model, str(version)).set(1)
-        if model not in routes:
-            route = await self._set_split(model, {serving if serving is not None else version: 100})
-        else:
-            route = routes[model]
+        if route is None:  # nothing was served: the new version is the only one
+            route = await self._set_split(model, {version: 100})
         return _view(route)
 
     async def split(self, model: str, split: dict[int, int]) -> SplitView:
