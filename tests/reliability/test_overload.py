@@ -15,6 +15,7 @@ from reliability_support import gateway_settings
 
 from fittingroom.common.imagecodec import encode_image
 from fittingroom.gateway.admission import Admission, AtCapacity
+from fittingroom.gateway.errors import http_status
 
 
 async def test_admission_bounds_running_and_waiting() -> None:
@@ -34,7 +35,7 @@ async def test_admission_bounds_running_and_waiting() -> None:
     with pytest.raises(AtCapacity) as refused:  # the fourth is refused at once, not queued
         async with admission.slot():
             pass
-    assert refused.value.status_code == 429 and refused.value.retry_after_s >= 1
+    assert http_status(refused.value) == 429 and refused.value.retry_after_s >= 1
     assert "TRYON_MAX_CONCURRENCY" in refused.value.message
     release.set()
     await asyncio.gather(*tasks)
