@@ -12,12 +12,16 @@ from typing import Any
 import numpy as np
 import pytest
 from helpers import auto_path, untrained
+from model_checks import write_fixture_checkpoint
 
 from fittingroom.common.embedded import EmbeddedClient
 from fittingroom.common.errors import InvalidInput, ModelNotFound
 from fittingroom.common.garment import Category
 from fittingroom.common.inference import ModelMetadata
 from fittingroom.common.stage import ModelUse
+from fittingroom.export.build import export_all
+from fittingroom.export.builders import recipes
+from fittingroom.export.settings import ExportSettings
 from fittingroom.gateway.cli import _write
 from fittingroom.gateway.routing import TrafficRouter
 from fittingroom.gateway.sample_garment import sample_garment
@@ -110,6 +114,27 @@ async def test_neural_tryon_runs_end_to_end_and_names_its_untrained_models(embed
     assert result.untrained_models == untrained(repository, VITONHD_MODELS)
     # The person is framed from the head down, centred on the neck; right of that frame the photo is untouched.
     assert np.array_equal(result.image[:, 440:], person[:, 440:])
+
+
+@pytest.mark.slow
+async def test_a_model_with_the_operators_checkpoint_is_not_named(repository: Path, person: np.ndarray,
+                                                                  tmp_path: Path) -> None:
+    """The labels follow the served configs, not the placeholders: with a checkpoint for vitonhd_gmm (a fixture
+    in gmm_final.pth's release format, exported for real) the same try-on names every untrained model but it."""
+    weights = tmp_path / "weights"
+    write_fixture_checkpoint("vitonhd_gmm", weights)
+    served = tmp_path / "repository"
+    export_all(served, models=["vitonhd_gmm"], recipes=recipes(ExportSettings(weights_dir=weights)))
+    for model in set(VITONHD_MODELS) - {"vitonhd_gmm"}:
+        (served / model).symlink_to(repository / model, target_is_directory=True)
+    client = EmbeddedClient(served, intra_op_threads=1)
+    try:
+        result = await VitonHDPipeline(client, TrafficRouter(client))(
+            GarmentRequest(person, sample_garment(Category.UPPER)))
+    finally:
+        await client.close()
+    assert result.models["vitonhd_gmm"].trained and "vitonhd_gmm" not in result.untrained_models
+    assert result.untrained_models == untrained(served, VITONHD_MODELS)
 
 
 @pytest.mark.slow
