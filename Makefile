@@ -10,7 +10,7 @@ REPOSITORY := model_repository
 REPOSITORY_STAMP := .cache/exported.stamp
 PYTEST_ARGS ?=
 
-.PHONY: install repository demo test unit lint typecheck k8s-check bench load clean
+.PHONY: install repository demo test unit lint typecheck k8s-check bench load cluster clean
 
 $(INSTALLED): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -42,7 +42,7 @@ lint: $(INSTALLED)
 typecheck: $(INSTALLED)
 	$(PY) tools/typecheck_tree.py build/typecheck
 	$(BIN)/mypy build/typecheck/fittingroom
-	MYPYPATH=build/typecheck $(BIN)/mypy bench load-tests/run.py load-tests/locustfile.py
+	MYPYPATH=build/typecheck $(BIN)/mypy bench load-tests/run.py load-tests/locustfile.py tools/cluster.py
 
 # pytest exits 5 when it collects nothing: that is a failure of the suite, reported as such.
 test: $(REPOSITORY_STAMP) lint typecheck
@@ -66,6 +66,11 @@ LOAD_ARGS ?=
 load: $(REPOSITORY_STAMP)
 	$(PY) -m pip install -q -e '.[bench]'
 	$(PY) load-tests/run.py $(LOAD_ARGS)
+
+# The scale-out stack on loopback (tools/cluster.py): PostgreSQL, a model store, two tritonserver replicas on
+# 127.0.0.2 and 127.0.0.3 (same port), two gateways sharing the database; prints where each is; Ctrl-C stops it.
+cluster: $(REPOSITORY_STAMP)
+	$(PY) tools/cluster.py $(CLUSTER_ARGS)
 
 unit: $(REPOSITORY_STAMP)
 	$(BIN)/pytest -m "not integration" $(PYTEST_ARGS)
