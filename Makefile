@@ -38,11 +38,11 @@ lint: $(INSTALLED)
 	$(BIN)/ruff check services export tests tools $(wildcard load-tests bench)
 
 # mypy cannot follow setuptools' editable-install finder, and services/warp-gen is not a valid module
-# name, so it checks a tree of links laid out like the installed package.
+# name, so it checks a tree of links laid out like the installed package. tools/cluster.py is checked through bench.
 typecheck: $(INSTALLED)
 	$(PY) tools/typecheck_tree.py build/typecheck
 	$(BIN)/mypy build/typecheck/fittingroom
-	MYPYPATH=build/typecheck $(BIN)/mypy bench load-tests/run.py load-tests/locustfile.py tools/cluster.py
+	MYPYPATH=build/typecheck $(BIN)/mypy bench load-tests/run.py load-tests/locustfile.py
 
 # pytest exits 5 when it collects nothing: that is a failure of the suite, reported as such.
 test: $(REPOSITORY_STAMP) lint typecheck

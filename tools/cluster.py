@@ -147,6 +147,30 @@ def gateway(env: Mapping[str, str], log_file: Path, timeout_s: float = 120.0) ->
 # -- the stack ---------------------------------------------------------------------------------
 
 
+@contextmanager
+def triton_group(store: Path, models: Sequence[str], addresses: Sequence[str], logs: Path
+                 ) -> Iterator[list[TritonServer]]:
+    """One tritonserver per loopback address, all on the same ports, serving `models` from `store`."""
+    ports = {name: free_port(*addresses) for name in ("http", "grpc", "metrics")}
+    servers = [TritonServer(store, address=address, http_port=ports["http"], grpc_port=ports["grpc"],
+                            metrics_port=ports["metrics"], models=list(models),
+                            log_file=logs / f"tritonserver-{address}.log") for address in addresses]
+    try:
+        for server in servers:  # started together: each loads its models at once
+            server.start()
+        for server in servers:
+            server.wait_ready(180)
+        yield servers
+    finally:
+        for server in servers:
+            server.stop()
+
+
+def group_target(servers: Sequence[TritonServer]) -> str:
+    """The gRPC target naming every replica: what `dns:///name:port` resolves to in a cluster."""
+    return "ipv4:" + ",".join(server.grpc_url for server in servers)
+
+
 def serving_view(repository: Path, target: Path) -> Path:
     """The python-ort view of `repository` (what the pip tritonserver runs), each version's export record
     beside its model: the directories a version is published from."""
@@ -186,7 +210,7 @@ class LocalCluster:
     @property
     def triton_target(self) -> str:
         """The gRPC target naming every replica (the gateways' TRYON_TRITON_URL)."""
-        return "ipv4:" + ",".join(t.grpc_url for t in self.tritons)
+        return group_target(self.tritons)
 
     def env(self) -> dict[str, str]:
         """The environment of a gateway replica (also what `python -m fittingroom.gateway.publish` needs)."""
@@ -213,16 +237,8 @@ class LocalCluster:
         try:
             self.database_url = self._stack.enter_context(postgres())
             self._publish_first_versions()
-            ports = {name: free_port(*self.addresses) for name in ("http", "grpc", "metrics")}
-            self.tritons = [TritonServer(self.store_dir, address=address, http_port=ports["http"],
-                                         grpc_port=ports["grpc"], metrics_port=ports["metrics"], models=self.models,
-                                         log_file=self.workdir / f"tritonserver-{address}.log")
-                            for address in self.addresses]
-            for server in self.tritons:  # started together: each loads its models at once
-                server.start()
-                self._stack.callback(server.stop)
-            for server in self.tritons:
-                server.wait_ready(180)
+            self.tritons = self._stack.enter_context(
+                triton_group(self.store_dir, self.models, self.addresses, self.workdir))
             self.gateways = [self._stack.enter_context(gateway(self.env(), self.workdir / f"gateway-{i}.log"))
                              for i in range(self.gateway_count)]
         except BaseException:
