@@ -47,6 +47,7 @@ class Answer:
     versions: str  # X-Model-Versions
     untrained: str  # X-Untrained-Models
     image: np.ndarray | None
+    error: str = ""
 
     def version(self, model: str = MODEL) -> int:
         match = re.search(rf"\b{model}=(\d+)", self.versions)
@@ -86,7 +87,7 @@ async def _tryon(http: httpx.AsyncClient, files: dict[str, tuple[str, bytes, str
     response = await http.post("/v1/tryon/design", files=files, data={"max_side": "96"}, headers=headers)
     image = decode_image(response.content, field="result", max_pixels=10**7) if response.status_code == 200 else None
     return Answer(response.status_code, response.headers.get("X-Model-Versions", ""),
-                  response.headers.get("X-Untrained-Models", ""), image)
+                  response.headers.get("X-Untrained-Models", ""), image, "" if image is not None else response.text)
 
 
 class Load:
@@ -117,8 +118,8 @@ class Load:
     async def finish(self) -> list[Answer]:
         self.stop.set()
         await asyncio.gather(*self.workers)
-        failed = [a.status for a in self.answers if a.status != 200]
-        assert failed == [], f"{len(failed)} of {len(self.answers)} try-ons failed: {sorted(set(failed))}"
+        failed = [a for a in self.answers if a.status != 200]
+        assert failed == [], f"{len(failed)} of {len(self.answers)} try-ons failed, the first: {failed[0].error}"
         return self.answers
 
 
@@ -153,14 +154,14 @@ def test_a_replica_killed_mid_load_fails_no_tryon_and_gets_traffic_back(
     async def scenario() -> tuple[float, float]:
         load = Load(cluster.gateways, design_files)
         load.start()
-        await load.until(lambda: len(load.answers) >= 16)
+        await load.until(lambda: len(load.answers) >= 8)
         _kill(victim)
         killed_at = len(load.answers)
-        await load.until(lambda: len(load.answers) >= killed_at + 16)  # served by the survivor alone
+        await load.until(lambda: len(load.answers) >= killed_at + 8)  # served by the survivor alone
         victim.start()  # same address and ports; nothing else is restarted
         await asyncio.to_thread(victim.wait_ready, 180)
         survivor_before, ready_at = successes(survivor), len(load.answers)
-        await load.until(lambda: len(load.answers) >= ready_at + 40)
+        await load.until(lambda: len(load.answers) >= ready_at + 24)
         returned, other = successes(victim), successes(survivor) - survivor_before
         await load.finish()
         return returned, other
@@ -205,19 +206,19 @@ def test_a_version_with_other_weights_is_swapped_on_every_replica_and_each_respo
 
             load = Load(cluster.gateways, design_files)
             load.start()
-            await load.until(lambda: len(load.answers) >= 16)
+            await load.until(lambda: len(load.answers) >= 8)
             split = await admin.put(f"{second}/v1/admin/models/{MODEL}/split", json={"1": 90, "2": 10})
             assert split.status_code == 200, split.text
-            await load.until(lambda: sum(a.status == 200 and a.version() == 2 for a in load.answers) >= 4)
+            await load.until(lambda: sum(a.status == 200 and a.version() == 2 for a in load.answers) >= 3)
             promoted = await admin.post(f"{first}/v1/admin/models/{MODEL}/versions/2/promote")
             assert promoted.status_code == 200, promoted.text
             promoted_at = len(load.answers)
-            await load.until(lambda: len(load.answers) >= promoted_at + 24)
+            await load.until(lambda: len(load.answers) >= promoted_at + 16)
             unloaded = await admin.post(f"{second}/v1/admin/models/{MODEL}/versions/1/unload")
             assert unloaded.status_code == 200, unloaded.text
             assert unloaded.json()["versions_loaded"] == [2]
             unloaded_at = len(load.answers)
-            await load.until(lambda: len(load.answers) >= unloaded_at + 16)
+            await load.until(lambda: len(load.answers) >= unloaded_at + 8)
             answers = await load.finish()
 
             models = {m["name"]: m for m in (await admin.get(f"{second}/v1/admin/models")).json()}
