@@ -36,9 +36,9 @@ from fittingroom.common.repository import CONFIG_NAME
 from fittingroom.common.triton_server import TritonServer
 from fittingroom.common.versions import RECORD_FILE
 from fittingroom.export.runtimes import derive_repository
-from fittingroom.gateway.pipeline import DESIGN_MODELS
 from fittingroom.gateway.publish import publish
 from fittingroom.gateway.store import Store
+from fittingroom.tryon.design import DESIGN_MODELS
 
 ROOT = Path(__file__).resolve().parent.parent
 PG_BIN = Path("/usr/lib/postgresql/15/bin")

@@ -32,7 +32,6 @@ DECODER_SPEC: tuple[LayerSpec, ...] = (
     (64, 64), (64, 3),
 )  # fmt: skip
 RELU4_1_END = 31  # number of encoder modules up to and including relu4_1
-FEATURE_STRIDE = 8
 ADAIN_EPS = 1e-5
 
 
