@@ -80,7 +80,7 @@ async def test_unavailable_fails_at_once_with_503_naming_the_stage() -> None:
     with pytest.raises(StageUnavailable) as caught:
         await resilient(inner).infer("u2netp", {}, timeout_s=10)
     assert inner.calls == 1 and inner.timeouts == [10]
-    assert caught.value.status_code == 503 and "stage 'segment' failed" in caught.value.message
+    assert caught.value.code == "backend_unavailable" and "stage 'segment' failed" in caught.value.message
     assert caught.value.retry_after_s == 5.0
 
 
@@ -156,7 +156,7 @@ async def test_model_not_served_is_a_503_for_its_stage() -> None:
     client = resilient(inner)
     with pytest.raises(StageUnavailable, match="stage 'stylize' is not serving model 'style_predict'") as caught:
         await client.infer("style_predict", {})
-    assert caught.value.status_code == 503
+    assert caught.value.code == "backend_unavailable"
     with pytest.raises(StageUnavailable, match="stage 'segment' is not serving"):
         await client.model_metadata("u2netp")
     assert client.breaker("style_predict").state is State.CLOSED  # the server answered
