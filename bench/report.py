@@ -431,13 +431,14 @@ def _replicas_lines(r: dict[str, Any]) -> list[str]:
     lines = [f"### Two Triton replicas behind one target ({r['model']}): NVIDIA's perf_analyzer vs our client", "",
              f"Command: `{r['command']}`. Shares: the inferences each replica served (its own "
              "`nv_inference_request_success`).", "",
-             "| clients | perf_analyzer req/s | p50 / p99 ms | replica shares | ours req/s | p50 / p99 ms | "
-             "replica shares |", "|---|---|---|---|---|---|---|"]
+             "| clients | client | req/s | p50 / p99 ms | replica shares |", "|---|---|---|---|---|"]
+    names = {"perf_analyzer": "perf_analyzer on the group's target", "perf_analyzer_per_replica":
+             "perf_analyzer, one per replica", "ours": "ours (TritonClient, round_robin)"}
     for c, level in r["levels"].items():
-        pa, ours = level["perf_analyzer"], level["ours"]
-        lines.append(f"| {c} | {pa['requests_per_s']:.1f} | {pa['p50_ms']:.1f} / {pa['p99_ms']:.1f} | "
-                     f"{pa['replica_shares']} | {ours['requests_per_s']:.1f} | {ours['p50_ms']:.1f} / "
-                     f"{ours['p99_ms']:.1f} | {ours['replica_shares']} |")
+        for key, name in names.items():
+            m = level[key]
+            lines.append(f"| {c} | {name} | {m['requests_per_s']:.1f} | {m['p50_ms']:.1f} / {m['p99_ms']:.1f} | "
+                         f"{m['replica_shares']} |")
     return [*lines, ""]
 
 
