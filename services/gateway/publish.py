@@ -1,6 +1,6 @@
 """Publish a model version to the shared model store, once, and record what it is in the shared database.
 
-    python -m fittingroom.gateway.publish MODEL VERSION --from DIR --store DIR
+    python -m fittingroom.gateway.publish MODEL VERSION --from DIR [--store DIR]
 
 The store is the repository every Triton replica of the group reads (a shared volume; Triton reads it
 only when told to load, so publishing changes nothing that is served). A version's files are written
@@ -9,6 +9,9 @@ immutable: publishing it again is a no-op when its files are the same, and refus
 Its export record (trained, weights source and licence, an operator checkpoint's sha256) goes to the
 shared database, from which every gateway labels the responses of that version; a version without a
 record is refused (nothing unlabelled is served as trained).
+
+Without `--store` only the record is written: for a store the files reach another way (the Kubernetes
+export Job copies a repository to the bucket the Triton pods sync from, deploy/README.md).
 
 The load, warm-up and traffic split are then the admin API's, on every replica (admin.py).
 """
@@ -74,9 +77,16 @@ def publish_files(store: Path, model: str, version: int, source: Path) -> Versio
     return record
 
 
-def publish(store: Path, model: str, version: int, source: Path, database: Store) -> VersionRecord:
-    """Files first, then the record: a recorded version is always in the store."""
-    record = publish_files(store, model, version, source)
+def publish(store: Path | None, model: str, version: int, source: Path, database: Store) -> VersionRecord:
+    """Files first (unless another step copies them: `store` None), then the record: a recorded version is
+    always in the store."""
+    if store is not None:
+        record = publish_files(store, model, version, source)
+    else:
+        found = read_record(source, model, version)
+        if found is None:
+            raise PublishError(f"{source} has no {RECORD_FILE}: export writes it; nothing unlabelled is published")
+        record = found
     try:
         database.record_version(record)
     except VersionConflict as exc:
@@ -90,7 +100,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("version", type=int)
     parser.add_argument("--from", dest="source", type=Path, required=True,
                         help="the exported version directory (model.onnx, export.json, runtime files)")
-    parser.add_argument("--store", type=Path, required=True, help="the model store the Triton replicas read")
+    parser.add_argument("--store", type=Path, default=None,
+                        help="the model store the Triton replicas read (without it: record only)")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     if args.version < 1:
@@ -104,8 +115,9 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     finally:
         database.close()
+    where = f"to {args.store}" if args.store else "(record only)"
     print(f"published {record.model} v{record.version} ({'trained' if record.trained else 'UNTRAINED'}, "
-          f"{record.origin.value}) to {args.store}")
+          f"{record.origin.value}) {where}")
     return 0
 
 

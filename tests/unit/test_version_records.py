@@ -96,6 +96,12 @@ def test_the_publish_command_says_one_line_on_error(tmp_path: Path, monkeypatch:
     assert main([MODEL, "1", "--from", str(source), "--store", str(tmp_path / "store")]) == 0
     assert "UNTRAINED" in capsys.readouterr().out
     assert Store(f"sqlite:///{tmp_path / 'db'}").version_records()[MODEL][1].origin is WeightsOrigin.SEEDED
+    (source / RECORD_FILE).write_text(json.dumps({**OPERATOR, "version": 2}))
+    assert main([MODEL, "2", "--from", str(source)]) == 0  # record only: the files reach the store another way
+    assert "(record only)" in capsys.readouterr().out
+    record = Store(f"sqlite:///{tmp_path / 'db'}").version_records()[MODEL][2]
+    assert (record.origin, record.checkpoint_sha256) == (WeightsOrigin.OPERATOR_CHECKPOINT, "ab" * 32)
+    assert not (tmp_path / "store" / MODEL / "2").exists()
 
 
 class Catalog:
