@@ -4,8 +4,8 @@
   finds it), the share the result leaves exactly as it was: neither covered by the new garment nor
   repainted with skin or background. Target ≤ 3 %.
 - **landmark offsets**: for each landmark both the dressed garment and the body have (shoulders, neck,
-  hem), the distance between the garment's (found on the silhouette of the garment as placed) and the
-  body's (from the pose), as a share of the shoulder width. Target ≤ 5 %.
+  hem), the distance between the garment's (found on its silhouette as warped onto the body) and the
+  body's (where the fit put it, from the pose), as a share of the shoulder width. Target ≤ 5 %.
 - **pixels changed outside**: pixels that differ from the input photo farther than `FEATHER_PX` from the
   garment as placed and the repainted area. Target 0.
 """

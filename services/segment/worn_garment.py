@@ -16,7 +16,7 @@ import cv2
 import numpy as np
 
 from fittingroom.common import landmarks as lm
-from fittingroom.common.body import DRESS_FLARE, PAD, SLEEVE_WIDTH, Pose, body_frame, knees, top_outline
+from fittingroom.common.body import PAD, SLEEVE_WIDTH, Pose, body_frame, knees, top_outline
 from fittingroom.common.errors import InvalidInput
 from fittingroom.common.garment import Category
 from fittingroom.segment.grabcut import grabcut
@@ -39,7 +39,6 @@ DISTINCT_COLOURS = 25.0  # Lab distance between two garments' median colours abo
 COLOUR_CLUSTERS = 4  # colours per garment (a print, a pattern, light and shade)
 COLOUR_SAMPLE = 4000
 MIN_COLOUR_PIXELS = 50
-MIDI = 0.6  # of the shin: where a midi dress ends
 WORN_LEG_WIDTH = 0.8  # of the hip joints' distance: a trouser leg as worn, wide legs included
 
 
@@ -63,12 +62,6 @@ def body_region(pose: Pose, shape: tuple[int, int], category: Category) -> np.nd
             chain = [pose.point(i) for i in itertools.takewhile(pose.sees, arm)]
             for a, b in itertools.pairwise(chain):
                 _line(region, a, b, sleeve)
-        if category is Category.DRESS and pose.sees(lm.LEFT_KNEE, lm.RIGHT_KNEE, lm.LEFT_ANKLE, lm.RIGHT_ANKLE):
-            # A midi dress reaches half way down the shins (bare legs are skin, kept out; shoes are not).
-            lk, rk, la, ra = (pose.point(i) for i in (lm.LEFT_KNEE, lm.RIGHT_KNEE, lm.LEFT_ANKLE, lm.RIGHT_ANKLE))
-            flare = frame.across * DRESS_FLARE * frame.shoulder_width
-            skirt = [lk + flare, lk + MIDI * (la - lk) + flare, rk + MIDI * (ra - rk) - flare, rk - flare]
-            cv2.fillPoly(region, [np.round(np.array(skirt)).astype(np.int32)], 1)
         return region
     lh, rh = frame.left_hip, frame.right_hip
     lk, rk = knees(pose, frame)  # out of a half-body photo's frame: where they would be
@@ -227,8 +220,8 @@ UPPER_ARM = 0.24
 FOREARM = 0.2
 TORSO_PAD = 0.06  # the torso's edge beyond the shoulder joints
 PELVIS = 1.35  # the pelvis's width over the hip joints' distance
-THIGH = 1.1  # of the hip joints' distance
-CALF = 0.75
+THIGH = 0.85  # of the hip joints' distance
+CALF = 0.6
 
 
 def bare_body(pose: Pose, shape: tuple[int, int]) -> np.ndarray:

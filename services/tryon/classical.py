@@ -87,7 +87,8 @@ class ClassicalGarmentPipeline(TryOnPipeline[GarmentRequest]):
         dressed = await self._timed(result, "composite", "", asyncio.to_thread(
             self.composite, request, person_mask, pose, warped, front, worn))
         result.image = dressed.image
-        result.layers = {"worn_garment": worn, "garment": dressed.paint, "repainted": dressed.repainted}
+        result.layers = {"worn_garment": worn, "garment": dressed.paint, "repainted": dressed.repainted,
+                         "warped": (warped.alpha > 0.5).astype(np.uint8)}
         result.fit_targets = {n: (float(x), float(y)) for n, (x, y) in zip(warped.fit.names, warped.fit.target,
                                                                           strict=True)}
         result.shoulder_width = body_frame(pose).shoulder_width

@@ -22,7 +22,8 @@ class TryOnResult:
     path: str | None = None
     # What the try-on changed, for measuring it (`python -m bench photos`): masks at the photo's size by name
     # ("worn_garment": the shopper's own; "garment": where the new one is painted; "repainted": the old
-    # garment it left uncovered, painted over with skin or background), where the fit put the garment's
+    # garment it left uncovered, painted over with skin or background; "warped": the new garment's whole
+    # silhouette as warped onto the body, before what is in front of it is cut out), where the fit put its
     # landmarks on the body, and the body's shoulder width (the scale those are judged at).
     layers: dict[str, np.ndarray] = field(default_factory=dict)
     fit_targets: dict[str, Point] = field(default_factory=dict)
