@@ -220,6 +220,7 @@ UPPER_ARM = 0.24
 FOREARM = 0.2
 TORSO_PAD = 0.06  # the torso's edge beyond the shoulder joints
 PELVIS = 1.35  # the pelvis's width over the hip joints' distance
+HIP_JOINTS = 0.65  # of the shoulder width: how far apart hip joints are
 THIGH = 0.85  # of the hip joints' distance
 CALF = 0.6
 
@@ -231,7 +232,8 @@ def bare_body(pose: Pose, shape: tuple[int, int]) -> np.ndarray:
     """
     frame = body_frame(pose)
     width = frame.shoulder_width
-    hips = float(np.linalg.norm(frame.left_hip - frame.right_hip))
+    # Hips placed below a half-body photo's frame stand a shoulder width apart; real hip joints do not.
+    hips = float(np.linalg.norm(frame.left_hip - frame.right_hip)) if frame.hips_seen else HIP_JOINTS * width
     hip_centre = (frame.left_hip + frame.right_hip) / 2
     half_pelvis = frame.across * PELVIS * hips / 2
     body = np.zeros(shape, np.uint8)

@@ -165,7 +165,8 @@ class ClassicalGarmentPipeline(TryOnPipeline[GarmentRequest]):
             raise InvalidInput(f"the {request.category} garment found no place on the person; use a front-facing "
                                "photo that shows the body it is worn on", field="person")
         person = request.person
-        uncovered = (worn > 0) & (paint == 0) & (front == 0)
+        # Arms in front of the body still wear the old sleeves there: those become bare arms too.
+        uncovered = (worn > 0) & (paint == 0)
         skin = skin_mask(person, pose, person_mask) & (person_mask > 0.5)
         base = repaint_uncovered(person, uncovered, bare_body(pose, person.shape[:2]), skin, (worn > 0) | (paint > 0))
         image = dress_garment(base, warped.image, paint, worn_shading(person, worn))
