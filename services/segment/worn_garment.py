@@ -21,7 +21,7 @@ from fittingroom.common.errors import InvalidInput
 from fittingroom.common.garment import Category
 from fittingroom.segment.grabcut import grabcut
 
-GRABCUT_MAX_SIDE = 256  # the garment's extent, not its edge detail, is what GrabCut decides here
+GRABCUT_MAX_SIDE = 160  # the garment's extent is what GrabCut decides here; person mask and skin give its edge
 # Skin in YCrCb (Chai & Ngan 1999): a broad, illumination-tolerant box around skin chroma, used only when the
 # pose cannot see the face to learn the shopper's own skin from (a pink shirt sits inside this box).
 SKIN_CR = (135, 175)
