@@ -50,7 +50,8 @@ def body_region(pose: Pose, shape: tuple[int, int], category: Category) -> np.nd
     """uint8 {0, 1} mask of where a garment of this category sits on this pose."""
     region = np.zeros(shape, np.uint8)
     frame = body_frame(pose)
-    if category is Category.LOWER and not frame.hips_seen and min(frame.left_hip[1], frame.right_hip[1]) >= shape[0]:
+    # The pose model places hips below a photo's edge with confidence: where it puts them decides, not whether.
+    if category is Category.LOWER and min(frame.left_hip[1], frame.right_hip[1]) >= shape[0]:
         raise InvalidInput(f"the photo must show the hips for a {category} garment; it ends above them",
                            field="person")
     if category is not Category.LOWER:
@@ -193,6 +194,9 @@ def worn_garment_mask(image: np.ndarray, person: np.ndarray, pose: Pose, categor
     side = max(3, round(0.03 * max(shape)) | 1)
     own_zone, other_zone = _zones(pose, shape, category)
     core = cv2.erode(region, np.ones((side, side), np.uint8)) & (1 - keep_out) & own_zone
+    if not core.any():  # where the garment would surely be is out of the frame or bare
+        raise InvalidInput(f"no {category} garment found on the person; the photo does not show where it is worn",
+                           field="person")
     background = (1 - person_bin) | keep_out
     other_garment = np.zeros(shape, bool)
     if other_zone is not None:

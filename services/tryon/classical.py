@@ -21,7 +21,7 @@ from fittingroom.common.body import Pose, body_frame
 from fittingroom.common.errors import InvalidInput
 from fittingroom.common.garment import Category, GarmentLandmarks
 from fittingroom.common.stage import ModelUse
-from fittingroom.pose.spec import POSE_LANDMARK
+from fittingroom.pose.spec import POSE_DETECTION, POSE_LANDMARK
 from fittingroom.segment.garment_landmarks import garment_landmarks
 from fittingroom.segment.occlusion import occluders
 from fittingroom.segment.product import product_mask
@@ -35,7 +35,7 @@ from fittingroom.warp_gen.dress import dress_garment, paint_mask, repaint_uncove
 from fittingroom.warp_gen.fit import GarmentFit, WarpedGarment, covered_mask, fit_garment, warp_garment
 
 # U²-NetP finds an uploaded garment's silhouette; a catalog garment brings the one stored at registration.
-GARMENT_MODELS: Final = (SELFIE_SEGMENTATION.name, POSE_LANDMARK.name, U2NETP.name)
+GARMENT_MODELS: Final = (SELFIE_SEGMENTATION.name, POSE_DETECTION.name, POSE_LANDMARK.name, U2NETP.name)
 CLASSICAL: Final = "classical"  # TryOnResult.path of this pipeline's images
 MIN_SIDE = 32  # px: below this neither model nor landmark finder sees a garment or a body
 MIN_PAINTED_SHARE = 0.002  # of the person photo: less painted means the garment found no place on the body

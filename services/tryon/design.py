@@ -12,7 +12,7 @@ import numpy as np
 
 from fittingroom.common.errors import InvalidInput
 from fittingroom.common.inference import InferenceClient
-from fittingroom.pose.spec import POSE_LANDMARK
+from fittingroom.pose.spec import POSE_DETECTION, POSE_LANDMARK
 from fittingroom.segment.spec import SELFIE_SEGMENTATION
 from fittingroom.segment.worn_garment import worn_garment_mask
 from fittingroom.stylize.client import StyleTransfer
@@ -24,7 +24,8 @@ from fittingroom.tryon.routing import VersionRouter
 from fittingroom.tryon.timing import StageObserver
 from fittingroom.warp_gen.compose import composite
 
-DESIGN_MODELS = (SELFIE_SEGMENTATION.name, POSE_LANDMARK.name, STYLE_PREDICT.name, STYLE_TRANSFORM.name)
+DESIGN_MODELS = (SELFIE_SEGMENTATION.name, POSE_DETECTION.name, POSE_LANDMARK.name, STYLE_PREDICT.name,
+                 STYLE_TRANSFORM.name)
 
 
 class DesignPipeline(TryOnPipeline[DesignRequest]):

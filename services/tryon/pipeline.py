@@ -15,7 +15,8 @@ from fittingroom.common.errors import DeadlineExceeded, InvalidInput
 from fittingroom.common.inference import InferenceClient
 from fittingroom.common.stage import ModelUse
 from fittingroom.pose.client import PoseEstimator
-from fittingroom.pose.spec import POSE_LANDMARK
+from fittingroom.pose.detector import PersonDetector
+from fittingroom.pose.spec import POSE_DETECTION, POSE_LANDMARK
 from fittingroom.segment.client import PersonMask, SalientMask
 from fittingroom.segment.processing import bounding_box
 from fittingroom.segment.spec import SELFIE_SEGMENTATION
@@ -65,6 +66,7 @@ class TryOnPipeline(Generic[R]):
         self.masks = SalientMask(client)  # garments' silhouettes in their product photos
         self.people = PersonMask(client)  # the shopper's silhouette: a few ms, where U²-NetP takes 240
         self.poses = PoseEstimator(client)
+        self.detector = PersonDetector(client)
 
     @property
     def name(self) -> str:
@@ -99,9 +101,15 @@ class TryOnPipeline(Generic[R]):
                                       timeout_s=self.timeout_s)
 
     async def pose(self, request: R, person_mask: np.ndarray, result: TryOnResult) -> Pose:
-        box = bounding_box(person_mask)
-        if box is None:
+        """Landmarks on the square MediaPipe's detector draws around the whole body (hip centre, body circle),
+        the crop the landmark model was trained on: it reaches past a half-body photo's edge, where a crop
+        of the person mask would squeeze the whole body into the visible half (hips placed at the chest)."""
+        if bounding_box(person_mask) is None:
             raise InvalidInput("no person found in the photo", field="person")
+        found = await self.detector.detect(request.person, version=result.models[POSE_DETECTION.name].version,
+                                           timeout_s=self.timeout_s)
+        box = found.body_square() if found is not None else bounding_box(person_mask)
+        assert box is not None
         return await self.poses.estimate(request.person, box, version=result.models[POSE_LANDMARK.name].version,
                                          timeout_s=self.timeout_s)
 

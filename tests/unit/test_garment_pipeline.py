@@ -174,7 +174,8 @@ async def test_classical_tryon_on_the_sample_person(embedded: EmbeddedClient, pe
     assert {stage for stage, _, outcome in observed if outcome == "ok"} == stages
     assert ("pose", "pose_landmark", "ok") in observed and ("garment_mask", "u2netp", "ok") in observed
     assert ("person_mask", "selfie_segmentation", "ok") in observed
-    assert set(result.models) == {"selfie_segmentation", "u2netp", "pose_landmark"} and not result.untrained_models
+    assert set(result.models) == {"selfie_segmentation", "u2netp", "pose_detection", "pose_landmark"}
+    assert not result.untrained_models
     assert set(result.layers) == {"worn_garment", "garment", "repainted", "warped"}
     assert {"left_shoulder", "right_shoulder"} <= set(result.fit_targets) and result.shoulder_width
     changed = np.any(result.image != person, axis=2)

@@ -85,9 +85,16 @@ def test_bare_body_holds_torso_arms_and_legs_but_not_the_scene_beside_them() -> 
     assert not body[170, 30] and not body[350, 150]  # beside the arm, between the shins
 
 
-def test_lower_garment_on_a_photo_that_ends_above_the_hips_is_a_clear_error() -> None:
+@pytest.mark.parametrize("visibility", [0.01, 0.99])  # the pose model may be sure of hips it cannot see
+def test_lower_garment_on_a_photo_that_ends_above_the_hips_is_a_clear_error(visibility: float) -> None:
     image, person = _shopper(PINK)
     pose = _pose()
-    pose.visibility[23:] = 0.01  # hips, knees and ankles out of the frame
+    pose.visibility[23:] = visibility  # hips (y=240), knees and ankles below the photo's edge
     with pytest.raises(InvalidInput, match="must show the hips for a lower garment"):
         worn_garment_mask(image[:200], person[:200], pose, Category.LOWER)
+
+
+def test_lower_garment_on_a_photo_that_ends_at_the_hips_is_a_clear_error() -> None:
+    image, person = _shopper(PINK)
+    with pytest.raises(InvalidInput, match="no lower garment found"):
+        worn_garment_mask(image[:250], person[:250], _pose(), Category.LOWER)
