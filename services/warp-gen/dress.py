@@ -22,6 +22,7 @@ SHADING_BLUR = 0.004  # of the image's longer side: removes print detail, keeps 
 # Matte cloth: the old garment's folds may darken the new one a lot but brighten it little (the old one's
 # specular highlights, a metal ring, a reflective patch, would turn cotton into satin).
 LIGHT_RANGE = (0.45, 1.25)
+DARK_GARMENT_LUMA = 100.0  # below this median grey level the old garment's light is trusted proportionally less
 SKIN_LIGHT_BLUR = 0.06  # of the longer side: the body's broad light (its shadow side), not the old folds or print
 SKIN_LIGHT_RANGE = (0.85, 1.1)
 INPAINT_SCALE = 0.5  # the background is filled at half size: studio backdrops are smooth
@@ -39,6 +40,10 @@ def worn_shading(person: np.ndarray, worn: np.ndarray, strength: float = SHADING
         return np.ones(person.shape[:2], np.float32)
     sigma = max(0.5, SHADING_BLUR * max(person.shape[:2]))
     light = np.clip(cv2.GaussianBlur(shading(person, worn), (0, 0), sigma), *LIGHT_RANGE)
+    # On a dark garment, light relative to its median is mostly print, noise and what shows through (a sheer
+    # top's lining), not folds: carried over at full strength it turned a white shirt into grey smears.
+    median_luma = float(np.median(cv2.cvtColor(person, cv2.COLOR_RGB2GRAY)[worn > 0]))
+    strength *= min(1.0, median_luma / DARK_GARMENT_LUMA)
     # Fade to flat across the old garment's edge, so no seam shows where it ended under the new one.
     weight = np.clip(cv2.GaussianBlur(worn.astype(np.float32), (0, 0), 2 * sigma), 0.0, 1.0)
     return np.asarray(1.0 + strength * (light - 1.0) * weight, np.float32)

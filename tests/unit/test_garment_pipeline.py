@@ -137,6 +137,21 @@ def test_composite_changes_only_the_painted_garment() -> None:
     assert np.abs(out[14:20, 25:55].astype(int) - 200).max() <= 1  # deep inside: the garment, flat light
 
 
+def _fold_depth(level: int, fold: int) -> float:
+    """How much darker worn_shading makes the shaded half of an old garment of grey `level`."""
+    worn = np.zeros((60, 60), np.uint8)
+    worn[5:55, 5:55] = 1
+    person = np.full((60, 60, 3), level, np.uint8)
+    person[:, 30:] = fold
+    light = worn_shading(person, worn)
+    return float(light[30, 15] - light[30, 45])
+
+
+def test_a_dark_old_garments_contrast_is_not_carried_at_full_strength() -> None:
+    # The same relative fold (half as bright) on a mid-grey garment and on a black one: trusted less on black.
+    assert _fold_depth(30, 15) < 0.5 * _fold_depth(120, 60)
+
+
 def test_worn_shading_carries_the_old_garments_folds() -> None:
     person = np.full((60, 60, 3), 120, np.uint8)
     person[:, 30:] = 60  # a fold's shadow on the right half of the old garment
