@@ -4,8 +4,9 @@
 
 - PostgreSQL: Debian's server binaries (postgresql-15), a cluster initialised and started in a temporary
   directory, stopped and deleted at the end;
-- a model store (a directory, as the shared volume would be): version 1 of each design model published
-  into it with `fittingroom.gateway.publish` (files once; each version's record in PostgreSQL);
+- a model store (a directory, as the shared volume would be): version 1 of each model of the default paths
+  (design, classical garment) published into it with `fittingroom.gateway.publish` (files once; each
+  version's record in PostgreSQL);
 - tritonserver replicas, one per loopback address, every one on the SAME ports and reading the store;
 - gateway replicas (`tryon serve`) sharing PostgreSQL; their Triton target names the whole group
   (`ipv4:127.0.0.2:P,127.0.0.3:P`, what `dns:///name:P` resolves to in a cluster), so each gateway balances
@@ -38,12 +39,15 @@ from fittingroom.common.versions import RECORD_FILE
 from fittingroom.export.runtimes import derive_repository
 from fittingroom.gateway.publish import publish
 from fittingroom.gateway.store import Store
+from fittingroom.tryon.classical import GARMENT_MODELS
 from fittingroom.tryon.design import DESIGN_MODELS
 
 ROOT = Path(__file__).resolve().parent.parent
 PG_BIN = Path("/usr/lib/postgresql/15/bin")
 LOOPBACK = "127.0.0.1"
 TRITONS = ("127.0.0.2", "127.0.0.3")
+# The models of the paths a gateway needs to be ready (design, classical garment): what the Tritons serve.
+READY_MODELS = tuple(dict.fromkeys((*DESIGN_MODELS, *GARMENT_MODELS)))
 ADMIN_KEY = "admin-cluster-0123456789"
 SHOP_KEY = "shop-cluster-0123456789"
 log = logging.getLogger("cluster")
@@ -190,7 +194,7 @@ class LocalCluster:
     runtime files, export record; its config is the view's).
     """
 
-    def __init__(self, workdir: Path, repository: Path, *, models: Sequence[str] = DESIGN_MODELS,
+    def __init__(self, workdir: Path, repository: Path, *, models: Sequence[str] = READY_MODELS,
                  tritons: Sequence[str] = TRITONS, gateways: int = 2,
                  first_versions: Mapping[str, Path] | None = None, gateway_env: Mapping[str, str] | None = None
                  ) -> None:
