@@ -3,9 +3,8 @@
 The split table lives in the shared store, so every replica routes alike; each replica re-reads it
 at most every `refresh_s`, and likewise the version records (trained, weights: versions.py) and model
 metadata (versions served): on Triton a metadata read is two control calls, too many to pay per model per
-request. A request leases the
-versions it uses for its whole life, so a version is unloaded only after its last request has
-finished: no request ever runs against an unloaded model.
+request. A request leases the versions it uses for its whole life, so a version is unloaded only after its
+last request on this gateway replica has finished.
 """
 
 from __future__ import annotations
