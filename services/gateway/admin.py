@@ -28,6 +28,7 @@ from fittingroom.gateway.auth import Tenant, authenticate_admin
 from fittingroom.gateway.metrics import GatewayMetrics
 from fittingroom.gateway.routing import TrafficRouter
 from fittingroom.gateway.store import Route, Store
+from fittingroom.warp_gen.spec import at_official_size
 
 log = logging.getLogger(__name__)
 AdminDep = Annotated[Tenant, Depends(authenticate_admin)]
@@ -39,6 +40,9 @@ class ModelView(BaseModel):
     versions_loaded: list[int]
     split: dict[int, int]
     trained: bool
+    # A try-on network (VITON-HD, DAFlow): whether it is served at its official size (VITON-HD's CPU default,
+    # 512x384, is not: the generator is then another function of the same weights). None for other models.
+    official_size: bool | None = None
 
 
 class SplitView(BaseModel):
@@ -76,7 +80,8 @@ class ModelAdmin:
             views.append(ModelView(
                 name=name, versions_on_disk=self.repository.versions_on_disk(name),
                 versions_loaded=await self.control.loaded_versions(name),
-                split=routes[name].split if name in routes else {}, trained=trained))
+                split=routes[name].split if name in routes else {}, trained=trained,
+                official_size=at_official_size(name, self.repository.config(name).inputs)))
         return views
 
     async def _set_split(self, model: str, split: dict[int, int]) -> Route:

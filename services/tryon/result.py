@@ -19,6 +19,8 @@ class TryOnResult:
     models: dict[str, ModelUse] = field(default_factory=dict)
     # Which way a mode made the image when it has several ("classical" = no neural try-on weights).
     path: str | None = None
+    # The seed of the random inputs that made the image (VITON-HD); None where nothing was drawn.
+    seed: int | None = None
 
     @property
     def untrained_models(self) -> list[str]:

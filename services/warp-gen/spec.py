@@ -13,8 +13,10 @@ the noise off.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from fittingroom.common.modelspec import ModelSpec, Provenance
-from fittingroom.common.tensors import fp32
+from fittingroom.common.tensors import TensorSpec, fp32
 
 VTON_SIZES = {"512x384": (512, 384), "1024x768": (1024, 768)}
 DEFAULT_VTON_SIZE = "512x384"
@@ -93,3 +95,16 @@ DAFLOW = ModelSpec(
 )
 
 SPECS = (VITONHD_SEG, VITONHD_GMM, VITONHD_ALIAS, DAFLOW)
+
+# The size each network's released checkpoint was tested at (VITON-HD's test.py, DAFlow's test script).
+OFFICIAL_SIZES = {VITONHD_SEG.name: OFFICIAL_VTON_SIZE, VITONHD_GMM.name: OFFICIAL_VTON_SIZE,
+                  VITONHD_ALIAS.name: OFFICIAL_VTON_SIZE, DAFLOW.name: DAFLOW_SIZE}
+
+
+def at_official_size(model: str, inputs: Sequence[TensorSpec]) -> bool | None:
+    """Whether a try-on network is served at its official size (its `pose` input's height and width); None for
+    any other model."""
+    if model not in OFFICIAL_SIZES:
+        return None
+    dims = next(t.dims for t in inputs if t.name == "pose")
+    return dims[1:] == OFFICIAL_SIZES[model]

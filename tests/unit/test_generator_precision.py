@@ -16,8 +16,8 @@ import torch
 
 from fittingroom.export.precision import moving_weights, precision_parity
 from fittingroom.warp_gen.daflow import SDAFNetTryOn
-from fittingroom.warp_gen.spec import alias_noise_length
 from fittingroom.warp_gen.served_networks import DAFlowTryOn, VitonHDGeneration
+from fittingroom.warp_gen.spec import alias_noise_length
 from fittingroom.warp_gen.vitonhd import ALIAS_SEMANTIC_NC, ALIASGenerator
 
 ALIAS_SIZE = (256, 128)

@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 import torch
 
-from fittingroom.warp_gen.spec import ALIAS_NOISE_MAPS, alias_noise_length
 from fittingroom.warp_gen.served_networks import VitonHDSegmentation, official_blur
+from fittingroom.warp_gen.spec import ALIAS_NOISE_MAPS, alias_noise_length
 from fittingroom.warp_gen.vitonhd import (
     GMM,
     ALIASGenerator,
