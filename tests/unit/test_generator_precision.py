@@ -27,7 +27,10 @@ DAFLOW_SIZE = (64, 64)
 # code alike). An export that changed the function (a resize mode, a flow axis) would be off by 0.1 or more.
 ALIAS_FLOAT32 = 1e-4
 DAFLOW_FLOAT32 = 2e-2
-EXPORT_EXCESS = 2.0  # the export's error is at most this multiple of torch's own float32 error
+# The export's error is at most this multiple of torch's own float32 error, plus a few float32 ulps of the
+# [-1, 1] image (ALIAS at 512x384: 4.2e-6 against torch's 1.9e-6).
+EXPORT_EXCESS = 2.0
+ROUNDING = 1e-5
 MOVING = 0.2  # the reference outputs' standard deviation is at least this: they are not near constant
 
 
@@ -38,7 +41,7 @@ def _signed(rng: np.random.Generator, *shape: int) -> np.ndarray:
 def _check(parity: dict[str, float], float32_tolerance: float) -> None:
     assert parity["reference_std"] >= MOVING, parity
     assert parity["torch_float32"] <= float32_tolerance, parity
-    assert parity["onnx_float32"] <= EXPORT_EXCESS * parity["torch_float32"] + 1e-6, parity
+    assert parity["onnx_float32"] <= EXPORT_EXCESS * parity["torch_float32"] + ROUNDING, parity
 
 
 @pytest.mark.slow

@@ -16,7 +16,7 @@ from fittingroom.common.errors import InvalidInput, ModelNotFound
 from fittingroom.common.garment import Category
 from fittingroom.common.inference import ModelMetadata
 from fittingroom.common.stage import ModelUse
-from fittingroom.gateway.cli import _write
+from fittingroom.gateway.cli import _write, main
 from fittingroom.gateway.routing import TrafficRouter
 from fittingroom.gateway.sample_garment import sample_garment
 from fittingroom.tryon.classical import ClassicalGarmentPipeline
@@ -152,3 +152,14 @@ def test_cli_report_names_the_path_and_warns_about_placeholders(tmp_path: Path,
     report = json.loads((tmp_path / "report.json").read_text())
     assert report["path"] == VITONHD_PATH and report["untrained_models"] == ["vitonhd_alias"]
     assert report["seed"] == 5  # the seed that reproduces the image
+
+
+@pytest.mark.parametrize(("argv", "message"), [(["--seed", "-5"], "must be in [0, 2147483648), got -5"),
+                                               (["--seed", "x"], "not an integer: 'x'"),
+                                               (["--noise", "loud"], "invalid choice: 'loud'")])
+def test_cli_refuses_a_bad_seed_or_noise_in_one_line(argv: list[str], message: str,
+                                                     capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exit_info:
+        main(["garment", *argv])
+    assert exit_info.value.code == 2
+    assert message in capsys.readouterr().err.splitlines()[-1]
