@@ -30,6 +30,7 @@ from fittingroom.warp_gen.preprocess import (
     parse_agnostic,
     parse_from_scores,
     remap,
+    resize_image,
     resize_labels,
     seg_noise,
     to_signed,
@@ -67,11 +68,14 @@ class PersonFrame:
                 slice(x0 - self.left, x1 - self.left))
 
     def image(self, photo: np.ndarray) -> np.ndarray:
-        """The box's pixels of an RGB photo scaled onto the canvas (area-averaged), white past the photo."""
+        """The box's pixels of an RGB photo scaled onto the canvas, white past the photo.
+
+        Scaled with PIL's bilinear filter, as datasets.py's transforms.Resize brings its photos to the load size.
+        """
         cut = np.full((self.height, self.width, 3), BACKDROP, np.uint8)
         rows, cols, frame_rows, frame_cols = self._overlap(photo.shape)
         cut[frame_rows, frame_cols] = photo[rows, cols]
-        return resize(cut, self.canvas[1], self.canvas[0])
+        return resize_image(cut, *self.canvas)
 
     def labels(self, labels: np.ndarray) -> np.ndarray:
         """The box of a label map on the canvas (nearest), background (0) past the photo."""
@@ -116,10 +120,11 @@ def person_frame(box: tuple[int, int, int, int], canvas: tuple[int, int], centre
 
 
 def place_garment(garment: np.ndarray, mask: np.ndarray, canvas: tuple[int, int]) -> tuple[np.ndarray, np.ndarray]:
-    """The product photo (RGB) and its grey-level mask centred on the canvas, aspect kept, on white / 0."""
+    """The product photo (RGB) and its grey-level mask centred on the canvas, aspect kept, on white / 0: the photo
+    scaled with PIL's bilinear filter, the mask with nearest, as datasets.py resizes cloth and cloth mask."""
     fit = fit_size(garment.shape[0], garment.shape[1], *canvas)
     cloth = np.full((*canvas, 3), BACKDROP, np.uint8)
-    fit.crop(cloth)[...] = resize(garment, fit.width, fit.height)
+    fit.crop(cloth)[...] = resize_image(garment, fit.height, fit.width)
     placed = np.zeros(canvas, np.uint8)
     fit.crop(placed)[...] = resize_labels(mask, fit.height, fit.width)
     return cloth, placed
