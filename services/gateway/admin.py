@@ -33,6 +33,7 @@ from fittingroom.gateway.auth import Tenant, authenticate_admin
 from fittingroom.gateway.metrics import GatewayMetrics
 from fittingroom.gateway.routing import TrafficRouter
 from fittingroom.gateway.store import Route, Store
+from fittingroom.warp_gen.spec import at_official_size
 
 log = logging.getLogger(__name__)
 AdminDep = Annotated[Tenant, Depends(authenticate_admin)]
@@ -62,6 +63,9 @@ class ModelView(BaseModel):
     split: dict[int, int]
     versions: dict[int, VersionView]
     trained: bool  # every version taking traffic is trained
+    # A try-on network (VITON-HD, DAFlow): whether it is served at its official size (VITON-HD's CPU default,
+    # 512x384, is not: the generator is then another function of the same weights). None for other models.
+    official_size: bool | None = None
 
 
 class SplitView(BaseModel):
@@ -155,8 +159,15 @@ class ModelAdmin:
             views.append(ModelView(
                 name=name, versions_published=sorted(records.get(name, {})), versions_loaded=sorted(loaded),
                 replicas=replicas, split=routes[name].split if name in routes else {}, versions=versions,
-                trained=await self.router.trained(name)))
+                trained=await self.router.trained(name), official_size=await self._official_size(name)))
         return views
+
+    async def _official_size(self, model: str) -> bool | None:
+        """From the served config's tensor shapes (one config serves every version); None when not served."""
+        try:
+            return at_official_size(model, (await self.router.metadata(model)).inputs)
+        except TryOnError:
+            return None
 
     async def _config_trained(self, model: str) -> bool:
         """An unrecorded version's label: its model's config.pbtxt, the only other place that says it."""
