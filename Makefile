@@ -10,7 +10,7 @@ REPOSITORY := model_repository
 REPOSITORY_STAMP := .cache/exported.stamp
 PYTEST_ARGS ?=
 
-.PHONY: install system-packages repository demo test unit lint typecheck k8s-check bench load clean
+.PHONY: install system-packages repository demo test unit lint typecheck k8s-check bench load cluster clean
 
 $(INSTALLED): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -46,7 +46,7 @@ lint: $(INSTALLED)
 	PYTHONPATH=build/typecheck $(BIN)/lint-imports --no-cache
 
 # mypy cannot follow setuptools' editable-install finder, and services/warp-gen is not a valid module
-# name, so it checks a tree of links laid out like the installed package.
+# name, so it checks a tree of links laid out like the installed package. tools/cluster.py is checked through bench.
 typecheck: $(INSTALLED)
 	$(PY) tools/typecheck_tree.py build/typecheck
 	$(BIN)/mypy build/typecheck/fittingroom
@@ -73,6 +73,11 @@ LOAD_ARGS ?=
 load: $(REPOSITORY_STAMP)
 	$(PY) -m pip install -q -e '.[bench]'
 	$(PY) load-tests/run.py $(LOAD_ARGS)
+
+# The scale-out stack on loopback (tools/cluster.py): PostgreSQL, a model store, two tritonserver replicas on
+# 127.0.0.2 and 127.0.0.3 (same port), two gateways sharing the database; prints where each is; Ctrl-C stops it.
+cluster: $(REPOSITORY_STAMP)
+	$(PY) tools/cluster.py $(CLUSTER_ARGS)
 
 unit: $(REPOSITORY_STAMP)
 	$(BIN)/pytest -m "not integration" $(PYTEST_ARGS)

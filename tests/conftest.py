@@ -12,11 +12,12 @@ import pytest
 import pytest_asyncio
 from _pytest.reports import CollectReport, TestReport
 from _pytest.terminal import TerminalReporter
-from helpers import ALLOWED_SKIPS, new_postgres_database, postgres_server
+from helpers import ALLOWED_SKIPS, POSTGRESQL, new_postgres_database, require
 
 from fittingroom.common.embedded import EmbeddedClient
 from fittingroom.common.imagecodec import decode_image
 from fittingroom.gateway.samples import SAMPLE_ARTWORK, SAMPLE_CONTENT, SAMPLE_PERSON
+from tools.cluster import postgres as postgres_server
 
 ROOT = Path(__file__).resolve().parent.parent
 REPOSITORY = ROOT / "model_repository"
@@ -59,6 +60,7 @@ async def embedded(repository: Path) -> AsyncIterator[EmbeddedClient]:
 @pytest.fixture(scope="session")
 def postgres() -> Iterator[str]:
     """One PostgreSQL server for the session (the production store); tests take a database each."""
+    require(POSTGRESQL)
     with postgres_server() as url:
         yield url
 

@@ -4,11 +4,10 @@ S3 servers, model versions with their own weights, and synthetic catalog garment
 from __future__ import annotations
 
 import itertools
+import json
 import os
 import shutil
 import socket
-import subprocess
-import tempfile
 import threading
 import time
 import urllib.request
@@ -27,8 +26,9 @@ from onnx import numpy_helper
 
 from fittingroom.common.imagecodec import encode_image
 from fittingroom.common.inference import InferenceClient
-from fittingroom.common.repository import ModelRepository
+from fittingroom.common.repository import MODEL_FILE, ModelRepository
 from fittingroom.common.triton_server import TritonServer
+from fittingroom.common.versions import RECORD_FILE
 from fittingroom.export.runtimes import derive_repository
 from fittingroom.gateway.app import create_app
 from fittingroom.gateway.settings import Settings
@@ -120,60 +120,6 @@ def auto_path(repository: Path) -> str:
     return DAFLOW_PATH if not untrained(repository, DAFLOW_MODELS) else CLASSICAL
 
 
-def publish_version(repository: Path, model: str, version: int, *, source_version: int = 1,
-                    noise: float = 0.5, seed: int = 0) -> Path:
-    """Write `model` version `version` into `repository`: the source version's graph with seeded noise added to
-    every weight tensor of two or more dimensions (`noise` times the tensor's own standard deviation; quantized
-    integer weights stay in their type's range), so it answers differently from the source and a hot-swap test
-    can tell which version made each output. (Noise, not a scale: a normalisation layer after a convolution
-    would undo a scale.) Returns the new model file."""
-    graph = onnx.load(str(repository / model / str(source_version) / "model.onnx"))
-    rng = np.random.default_rng(seed)
-    for index, tensor in enumerate(graph.graph.initializer):
-        values = numpy_helper.to_array(tensor)
-        if values.ndim < 2 or values.dtype.kind not in "fiu":
-            continue
-        changed = values + rng.standard_normal(values.shape) * noise * float(values.std())
-        if values.dtype.kind in "iu":
-            limits = np.iinfo(values.dtype)
-            changed = np.clip(np.rint(changed), limits.min, limits.max)
-        graph.graph.initializer[index].CopyFrom(numpy_helper.from_array(changed.astype(values.dtype), tensor.name))
-    target = repository / model / str(version) / "model.onnx"
-    target.parent.mkdir(parents=True, exist_ok=True)
-    if target.is_symlink():
-        target.unlink()
-    onnx.save(graph, str(target))
-    return target
-
-
-def _as_postgres(*command: str) -> None:
-    # initdb and postgres refuse to run as root: the Debian package's `postgres` user runs them.
-    prefix = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
-    subprocess.run([*prefix, *command], check=True, capture_output=True)
-
-
-@contextmanager
-def postgres_server() -> Iterator[str]:
-    """A throw-away PostgreSQL server on a free loopback port (trust auth); yields its admin URL."""
-    require(POSTGRESQL)
-    initdb, pg_ctl = POSTGRESQL.files
-    # Directly under /tmp: pytest's own temporary folders are private to root, and the server runs as postgres.
-    root = Path(tempfile.mkdtemp(prefix="tryon-pg-"))
-    data = root / "data"
-    if os.geteuid() == 0:
-        shutil.chown(root, "postgres")
-    port = free_port()
-    _as_postgres(initdb, "-D", str(data), "--auth=trust", "-U", "postgres")
-    # The server's output goes to a file: a pipe it inherited would keep pg_ctl's caller waiting forever.
-    _as_postgres(pg_ctl, "-D", str(data), "-w", "-l", str(root / "server.log"), "-o",
-                 f"-p {port} -k {data} -c listen_addresses=127.0.0.1", "start")
-    try:
-        yield f"postgresql+psycopg://postgres@127.0.0.1:{port}/postgres"
-    finally:
-        _as_postgres(pg_ctl, "-D", str(data), "-m", "fast", "-w", "stop")
-        shutil.rmtree(root, ignore_errors=True)
-
-
 _database_numbers = itertools.count(1)
 
 
@@ -219,6 +165,49 @@ def python_ort_triton(repository: Path, workdir: Path, models: Sequence[str],
     with TritonServer(served, http_port=free_port(), grpc_port=free_port(), metrics_port=free_port(),
                       models=list(models), log_file=workdir / "tritonserver.log") as server:
         yield server
+
+
+# Where a float initializer is a weight: a layer's kernel or bias, or the scale of a quantized kernel. Others (Resize
+# scales, constants of shape arithmetic) keep their values: changing them breaks the graph, not its weights.
+WEIGHT_INPUTS = {"Conv": (1, 2), "ConvTranspose": (1, 2), "Gemm": (1, 2), "MatMul": (1,)}
+
+
+def _weight_names(model: onnx.ModelProto) -> set[str]:
+    initializers = {i.name for i in model.graph.initializer}
+    names = set()
+    for node in model.graph.node:
+        positions = WEIGHT_INPUTS.get(node.op_type, ())
+        if node.op_type == "DequantizeLinear" and node.input[0] in initializers:
+            positions = (1,)  # the scale of a stored (quantized) weight
+        names |= {node.input[i] for i in positions if i < len(node.input) and node.input[i] in initializers}
+    return names
+
+
+def version_with_other_weights(source: Path, target: Path, *, seed: int, noise: float = 0.2) -> Path:
+    """A copy of the version directory `source` whose model has every weight multiplied by seeded noise
+    (1 + noise * N(0, 1)): the same graph and tensors, other outputs, so serving the wrong version shows. Its
+    export record says what it is: seeded, untrained. Other files (runtime files) are copied."""
+    model = onnx.load(str(source / MODEL_FILE))
+    rng = np.random.default_rng(seed)
+    weights = _weight_names(model)
+    for initializer in model.graph.initializer:
+        values = numpy_helper.to_array(initializer)
+        if initializer.name in weights and values.dtype == np.float32:
+            varied = values * (1 + noise * rng.standard_normal(values.shape)).astype(np.float32)
+            initializer.CopyFrom(numpy_helper.from_array(varied, initializer.name))
+    target.mkdir(parents=True)
+    for path in source.iterdir():
+        if path.name not in (MODEL_FILE, RECORD_FILE):
+            shutil.copyfile(path, target / path.name)
+    onnx.save(model, str(target / MODEL_FILE))
+    # Not its source's fingerprint or parity: neither describes these weights.
+    record = {k: v for k, v in json.loads((source / RECORD_FILE).read_text()).items()
+              if k not in ("fingerprint", "parity")}
+    (target / RECORD_FILE).write_text(json.dumps({
+        **record, "trained": False, "checkpoint": None, "seed": seed,
+        "weights_source": f"{record['weights_source']}, every weight times seeded noise (a test placeholder)",
+        "weights_license": f"none (untrained); from {record['weights_license']} weights"}))
+    return target
 
 
 def free_port() -> int:

@@ -1,5 +1,5 @@
 """Hot-swapping a model version under load: 100/0 -> 90/10 -> 0/100, unload the old one, 0 failures; v2 has
-other weights than v1 (tests/helpers.py publish_version), and each image is checked to be the one of the
+other weights than v1 (tests/helpers.py version_with_other_weights), and each image is checked to be the one of the
 version its response names."""
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from pathlib import Path
 import httpx
 import numpy as np
 import pytest
-from helpers import live_gateway, publish_version
+from helpers import live_gateway, version_with_other_weights
 
 from fittingroom.common.imagecodec import decode_image, encode_image, limit_side
 from fittingroom.common.repository import VersionPolicy, render_config
@@ -51,7 +51,7 @@ def _repository_with_v2(source: Path, target: Path) -> Path:
         spec = BUILDERS[name].spec
         policy = VersionPolicy("specific", specific=(1,)) if name == MODEL else None
         (target / name / "config.pbtxt").write_text(render_config(spec, version_policy=policy))
-    publish_version(target, MODEL, 2)
+    version_with_other_weights(source / MODEL / "1", target / MODEL / "2", seed=2)
     return target
 
 
@@ -149,7 +149,7 @@ def _switch_under_load(settings: Settings, person: np.ndarray, content: np.ndarr
             assert refused.status_code == 409  # still has traffic
             unloaded = await http.post(f"/v1/admin/models/{MODEL}/versions/1/unload", headers=admin)
             assert unloaded.status_code == 200, unloaded.text
-            assert unloaded.json() == {"versions_loaded": [2]}
+            assert unloaded.json()["versions_loaded"] == [2]
             after_unload = len(outcomes)  # v1 waited for its last lease before unloading: v2 only from here
             await _run_until(outcomes, after_unload + 40)
             stop.set()
@@ -171,4 +171,3 @@ def _switch_under_load(settings: Settings, person: np.ndarray, content: np.ndarr
     with live_gateway(settings) as url, httpx.Client(base_url=url, timeout=60) as http:
         models = {m["name"]: m for m in http.get("/v1/admin/models", headers=admin).json()}
         assert models[MODEL]["split"] == {"2": 100}
-        assert models[MODEL]["versions_on_disk"] == [1, 2]

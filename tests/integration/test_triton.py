@@ -2,7 +2,7 @@
 
 One server for the module, on free loopback ports, serving the design try-on's models from a
 python-ort view of `model_repository/` in which style_predict also has a version 2 with different weights
-(tests/helpers.py publish_version), so each answer of a version switch shows which version computed it.
+(tests/helpers.py version_with_other_weights), so each answer of a version switch shows which version computed it.
 """
 
 from __future__ import annotations
@@ -11,7 +11,6 @@ import asyncio
 import logging
 import os
 import re
-import shutil
 import signal
 import subprocess
 import sys
@@ -24,7 +23,7 @@ import httpx
 import numpy as np
 import onnxruntime as ort
 import pytest
-from helpers import live_gateway, publish_version, python_ort_triton
+from helpers import live_gateway, python_ort_triton, version_with_other_weights
 
 from fittingroom.common.errors import ModelNotFound, TryOnError
 from fittingroom.common.imagecodec import decode_image
@@ -57,9 +56,8 @@ SWITCHED = "style_predict"
 @pytest.fixture(scope="module")
 def triton(repository: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[TritonServer]:
     def second_style_predict_version(served: Path) -> None:
-        # The python-ort version folder (model.py beside the graph), then a graph with other weights.
-        shutil.copytree(served / SWITCHED / "1", served / SWITCHED / "2", symlinks=True)
-        publish_version(served, SWITCHED, 2)
+        # The python-ort version folder (model.py beside it) with a graph of other weights.
+        version_with_other_weights(served / SWITCHED / "1", served / SWITCHED / "2", seed=2)
 
     with python_ort_triton(repository, tmp_path_factory.mktemp("triton-versions"), DESIGN_MODELS,
                            second_style_predict_version) as server:

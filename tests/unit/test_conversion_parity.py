@@ -10,8 +10,9 @@ import pytest
 from model_checks import run_onnx as _run
 
 from fittingroom.export.weights import fetch
+from fittingroom.pose.detection import detection_input
 from fittingroom.pose.processing import pose_input
-from fittingroom.segment.processing import u2net_input
+from fittingroom.segment.processing import selfie_input, u2net_input
 from fittingroom.stylize.processing import content_input, style_input
 
 # README, "conversion check", measured by these tests on the astronaut photo: u2netp vs our torch U2NetP 1.6e-5
@@ -20,7 +21,8 @@ from fittingroom.stylize.processing import content_input, style_input
 U2NETP_VS_TORCH_LIMIT = 5e-5
 POSE_LANDMARK_LIMIT_PX = 0.01
 # A batch of two equals two single calls: float reordering only.
-BATCH_LIMIT = {"style_predict": 1e-5, "style_transform": 1e-5, "u2netp": 1e-5, "pose_landmark": 1e-3}
+BATCH_LIMIT = {"style_predict": 1e-5, "style_transform": 1e-5, "u2netp": 1e-5, "pose_landmark": 1e-3,
+               "pose_detection": 1e-3, "selfie_segmentation": 1e-3}
 
 
 def test_style_models_are_the_released_graphs(repository: Path, artwork: np.ndarray, content: np.ndarray) -> None:
@@ -79,7 +81,7 @@ def test_pose_onnx_matches_tflite(repository: Path, person: np.ndarray) -> None:
     ours = _run(repository / "pose_landmark/1/model.onnx", {"image": crop})
     landmarks = _tflite_outputs(fetch("pose_landmark_full"), crop)["Identity"]
     diff = float(np.abs(ours[0] - landmarks).max())
-    print(f"pose landmarks max abs diff vs TFLite on astronaut: {diff:.3g} px (values up to {landmarks.max():.0f})")
+    print(f"pose landmarks max abs diff vs LiteRT on astronaut: {diff:.3g} px (values up to {landmarks.max():.0f})")
     assert diff < POSE_LANDMARK_LIMIT_PX
 
 
@@ -97,6 +99,8 @@ def test_a_batch_answers_as_single_calls(repository: Path, model: str, person: n
         "u2netp": [{"image": u2net_input(person)}, {"image": u2net_input(artwork)}],
         "pose_landmark": [{"image": pose_input(person, (0, 0, w, h))[0]},
                           {"image": pose_input(person, (w // 8, 0, w, h))[0]}],
+        "pose_detection": [{"image": detection_input(person)[0]}, {"image": detection_input(artwork)[0]}],
+        "selfie_segmentation": [{"image": selfie_input(person)}, {"image": selfie_input(artwork)}],
     }
     path = repository / model / "1" / "model.onnx"
     one_by_one = [_run(path, feeds) for feeds in singles[model]]
@@ -105,3 +109,22 @@ def test_a_batch_answers_as_single_calls(repository: Path, model: str, person: n
                for i in range(2) for o in range(len(batched)))
     print(f"{model}: batch of 2 vs single calls, max abs diff {diff:.3g}")
     assert diff < BATCH_LIMIT[model]
+
+
+def test_pose_detection_onnx_matches_tflite(repository: Path, person: np.ndarray) -> None:
+    batch, _ = detection_input(person)
+    boxes, scores = _run(repository / "pose_detection/1/model.onnx", {"image": batch})
+    reference = _tflite_outputs(fetch("pose_detection"), batch)
+    diff = max(float(np.abs(boxes - reference["Identity"]).max()),
+               float(np.abs(scores - reference["Identity_1"]).max()))
+    print(f"pose_detection max abs diff vs LiteRT on astronaut: {diff:.3g} (values up to {np.abs(boxes).max():.0f})")
+    assert diff < 0.01  # offsets in 224 input pixels
+
+
+def test_selfie_segmentation_onnx_matches_tflite(repository: Path, person: np.ndarray) -> None:
+    batch = selfie_input(person)
+    ours = _run(repository / "selfie_segmentation/1/model.onnx", {"image": batch})[0]
+    reference = next(iter(_tflite_outputs(fetch("selfie_segmentation"), batch).values()))
+    diff = float(np.abs(ours - reference).max())
+    print(f"selfie_segmentation max abs diff vs LiteRT on astronaut: {diff:.3g} (probabilities)")
+    assert diff < 1e-3
