@@ -200,6 +200,8 @@ def version_with_other_weights(source: Path, target: Path, *, seed: int, noise: 
         if path.name not in (MODEL_FILE, RECORD_FILE):
             shutil.copyfile(path, target / path.name)
     onnx.save(model, str(target / MODEL_FILE))
+    if not (source / RECORD_FILE).is_file():  # a served view (python-ort) carries no export record
+        return target
     # Not its source's fingerprint or parity: neither describes these weights.
     record = {k: v for k, v in json.loads((source / RECORD_FILE).read_text()).items()
               if k not in ("fingerprint", "parity")}
