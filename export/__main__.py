@@ -7,9 +7,9 @@ import logging
 from pathlib import Path
 from typing import get_args
 
-from fittingroom.export.build import export_all
-from fittingroom.export.builders import recipes
+from fittingroom.export.driver import export_all
 from fittingroom.export.flavours import DEFAULT_FLAVOUR, FLAVOURS
+from fittingroom.export.model_recipes import recipes
 from fittingroom.export.settings import ExportSettings, VtonSize
 from fittingroom.export.weights import PROJECT_ROOT
 

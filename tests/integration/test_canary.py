@@ -16,7 +16,7 @@ from helpers import live_gateway
 from fittingroom.common.imagecodec import encode_image, limit_side
 from fittingroom.common.repository import VersionPolicy, render_config
 from fittingroom.common.triton_server import TritonServer, free_port
-from fittingroom.export.builders import BUILDERS
+from fittingroom.export.model_recipes import BUILDERS
 from fittingroom.export.runtimes import derive_repository
 from fittingroom.gateway.pipeline import DESIGN_MODELS
 from fittingroom.gateway.settings import Settings

@@ -15,8 +15,8 @@ import pytest
 
 from fittingroom.common.embedded import EmbeddedClient
 from fittingroom.common.repository import ModelRepository
-from fittingroom.export.build import export_all
-from fittingroom.export.builders import recipes
+from fittingroom.export.driver import export_all
+from fittingroom.export.model_recipes import recipes
 from fittingroom.export.settings import ExportSettings
 from fittingroom.gateway.garment_pipeline import GarmentRequest
 from fittingroom.gateway.neural_pipeline import NEURAL_MODELS, NeuralGarmentPipeline

@@ -14,7 +14,7 @@ import onnx
 from fittingroom.common.modelspec import ModelSpec
 from fittingroom.export import onnx_edit, tflite
 from fittingroom.export.builders_garment import garment_recipes
-from fittingroom.export.built import ONNX_OPSET, Built, Recipe, max_diff, session
+from fittingroom.export.recipe import ONNX_OPSET, Built, Recipe, max_diff, session
 from fittingroom.export.settings import ExportSettings
 from fittingroom.export.weights import fetch
 from fittingroom.pose.spec import POSE_LANDMARK

@@ -1,4 +1,4 @@
-"""What a builder returns, how build.py knows a model's inputs, and the ONNX Runtime helpers both use."""
+"""What a builder returns, how driver.py knows a model's inputs, and the ONNX Runtime helpers both use."""
 
 from __future__ import annotations
 

@@ -17,9 +17,9 @@ import onnx
 
 from fittingroom.common.repository import CONFIG_NAME, MODEL_FILE, render_config
 from fittingroom.common.wheels import sha256
-from fittingroom.export.builders import BUILDERS
-from fittingroom.export.built import Recipe, seed_for
 from fittingroom.export.flavours import DEFAULT_FLAVOUR, FLAVOURS
+from fittingroom.export.model_recipes import BUILDERS
+from fittingroom.export.recipe import Recipe, seed_for
 from fittingroom.export.runtimes import finish_flavour
 from fittingroom.export.weights import WEIGHTS
 
