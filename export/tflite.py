@@ -13,6 +13,7 @@ from pathlib import Path
 
 import numpy as np
 
+from fittingroom.common.pip_progress import run_pip
 from fittingroom.export.weights import CACHE_DIR
 
 log = logging.getLogger(__name__)
@@ -29,9 +30,10 @@ def tf_python() -> Path:
     wanted = "\n".join(TF_REQUIREMENTS)
     if python.is_file() and marker.is_file() and marker.read_text() == wanted:
         return python
-    log.info("creating %s with %s (export-time only)", TF_VENV, ", ".join(TF_REQUIREMENTS))
-    venv.create(TF_VENV, with_pip=True, clear=True)
-    subprocess.run([str(python), "-m", "pip", "install", "-q", *TF_REQUIREMENTS], check=True)
+    log.info("converting a TFLite model needs TensorFlow: creating %s (about 1.6 GB, export-time only, once)",
+             TF_VENV)
+    venv.create(TF_VENV, clear=True)  # no pip of its own: ours installs into it (pip --python)
+    run_pip(["--python", str(python), "install", *TF_REQUIREMENTS], label="tf-venv")
     marker.write_text(wanted)
     return python
 
