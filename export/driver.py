@@ -19,6 +19,7 @@ from fittingroom.common.repository import CONFIG_NAME, MODEL_FILE, render_config
 from fittingroom.common.wheels import sha256
 from fittingroom.export.flavours import DEFAULT_FLAVOUR, FLAVOURS
 from fittingroom.export.model_recipes import BUILDERS
+from fittingroom.export.progress import ExportProgress
 from fittingroom.export.recipe import Recipe, seed_for
 from fittingroom.export.runtimes import finish_flavour
 from fittingroom.export.weights import WEIGHTS
@@ -70,9 +71,9 @@ def export_model(name: str, repository: Path, *, version: int = 1, flavour: str 
     model_dir.mkdir(parents=True, exist_ok=True)
     (model_dir / CONFIG_NAME).write_text(render_config(spec, platform=flav.platform, backend=flav.backend))
     if not force and _up_to_date(version_dir, identity):
-        log.info("%s v%d is up to date", name, version)
+        log.debug("%s v%d is up to date", name, version)
         return dict(json.loads((version_dir / BUILD_RECORD).read_text()))
-    log.info("building %s v%d", name, version)
+    log.debug("building %s v%d", name, version)
     with tempfile.TemporaryDirectory() as tmp:
         built = recipe.build(Path(tmp))
     version_dir.mkdir(parents=True, exist_ok=True)
@@ -89,13 +90,18 @@ def export_model(name: str, repository: Path, *, version: int = 1, flavour: str 
             record["seed"] = seed_for(name)
     record["parity"] = built.parity
     (version_dir / BUILD_RECORD).write_text(json.dumps(record, indent=2) + "\n")
-    log.info("%s v%d parity: %s", name, version, built.parity)
+    log.debug("%s v%d parity: %s", name, version, built.parity)  # also in export.json
     return record
 
 
 def export_all(repository: Path, *, models: list[str] | None = None, flavour: str = DEFAULT_FLAVOUR,
                force: bool = False, recipes: Mapping[str, Recipe] = BUILDERS) -> list[dict[str, object]]:
     names = models or list(recipes)
-    records = [export_model(n, repository, flavour=flavour, force=force, recipes=recipes) for n in names]
+    progress = ExportProgress(len(names))
+    records = []
+    for index, name in enumerate(names, start=1):
+        with progress.model(index, name):
+            records.append(export_model(name, repository, flavour=flavour, force=force, recipes=recipes))
     finish_flavour(repository, names, flavour)  # python-ort: model.py; tensorrt: model.plan on a GPU
+    progress.close()
     return records
