@@ -5,34 +5,58 @@ PYTHON ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
 PY := $(BIN)/python
+# pip with a progress bar per download and one summary line, instead of a line per requirement.
+PIP := $(PY) services/common/pip_progress.py
+# The demo needs the project and its export tools; the tests add the dev and bench extras.
+INSTALLED_DEMO := $(VENV)/.installed-demo
 INSTALLED := $(VENV)/.installed
 REPOSITORY := model_repository
 REPOSITORY_STAMP := .cache/exported.stamp
+# The design-mode models, DESIGN_MODELS of the design pipeline (tests/unit/test_first_run.py keeps them equal):
+# everything `make demo` runs. The garment-transfer models are built by `make repository` and `make test`.
+DEMO_MODELS := style_predict style_transform u2netp pose_landmark
+DEMO_STAMP := .cache/demo-models.stamp
+# Export inputs besides its own code: architectures, and the operator's checkpoints (TRYON_WEIGHTS_DIR);
+# export rebuilds only the models whose fingerprint they change.
+EXPORT_INPUTS := $(wildcard export/*.py services/*/*.py) $(if $(TRYON_WEIGHTS_DIR),$(wildcard $(TRYON_WEIGHTS_DIR)/*))
 PYTEST_ARGS ?=
+# When this make started, for `make demo`'s closing line.
+STARTED := $(shell date +%s)
 
 .PHONY: install repository demo test unit lint typecheck k8s-check bench load clean
 
-$(INSTALLED): pyproject.toml
-	test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install -q --upgrade pip
-	$(PY) -m pip install -q -e '.[export,dev]'
-	touch $@
+# pip itself first: the bundled one is too old for the progress wrapper (pip >= 24.1), which needs tqdm.
+$(VENV)/.pip: pyproject.toml
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	@$(PY) -m pip install -qq --disable-pip-version-check --upgrade pip $(shell grep -o '"tqdm==[^"]*"' pyproject.toml)
+	@touch $@
+
+$(INSTALLED_DEMO): $(VENV)/.pip
+	@echo "setting up $(VENV): the project and its export tools (torch, onnx)"
+	@$(PIP) install -e '.[export]'
+	@touch $@
+
+$(INSTALLED): $(INSTALLED_DEMO)
+	@$(PIP) install -e '.[export,dev]'
+	@touch $@
 
 install: $(INSTALLED)
 
 # Fetches the registry weights (pinned by sha256) and exports every model; cheap when up to date.
-# Architectures and the operator's checkpoints (TRYON_WEIGHTS_DIR) are inputs too: export rebuilds
-# only the models whose fingerprint they change.
-$(REPOSITORY_STAMP): $(INSTALLED) $(wildcard export/*.py services/*/*.py) \
-		$(if $(TRYON_WEIGHTS_DIR),$(wildcard $(TRYON_WEIGHTS_DIR)/*))
+$(REPOSITORY_STAMP): $(INSTALLED_DEMO) $(EXPORT_INPUTS)
 	$(PY) -m fittingroom.export --repository $(REPOSITORY)
 	mkdir -p $(dir $@) && touch $@
 
 repository: $(REPOSITORY_STAMP)
 
-demo: $(REPOSITORY_STAMP)
-	$(BIN)/tryon design --out out/demo/tryon.png
-	@echo "open out/demo/tryon.png; timings and model versions in out/demo/report.json"
+$(DEMO_STAMP): $(INSTALLED_DEMO) $(EXPORT_INPUTS)
+	@echo "exporting the $(words $(DEMO_MODELS)) models design mode runs (\`make repository\` builds all)"
+	@$(PY) -m fittingroom.export --repository $(REPOSITORY) $(addprefix --model ,$(DEMO_MODELS))
+	@mkdir -p $(dir $@) && touch $@
+
+demo: $(DEMO_STAMP)
+	@$(BIN)/tryon design --out out/demo/tryon.png
+	@echo "make demo: done in $$(( $$(date +%s) - $(STARTED) )) s. In the browser: $(BIN)/tryon serve, then open http://127.0.0.1:8080/"
 
 lint: $(INSTALLED)
 	$(BIN)/ruff check services export tests tools $(wildcard load-tests bench)
