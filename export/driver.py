@@ -11,6 +11,7 @@ import json
 import logging
 import tempfile
 from collections.abc import Mapping
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import onnx
@@ -96,12 +97,22 @@ def export_model(name: str, repository: Path, *, version: int = 1, flavour: str 
 
 def export_all(repository: Path, *, models: list[str] | None = None, flavour: str = DEFAULT_FLAVOUR,
                force: bool = False, recipes: Mapping[str, Recipe] = BUILDERS) -> list[dict[str, object]]:
+    """Build (or keep) every model of `models` (default: all), then add the flavour's runtime files."""
     names = models or list(recipes)
     progress = ExportProgress(len(names))
     records = []
-    for index, name in enumerate(names, start=1):
-        with progress.model(index, name):
-            records.append(export_model(name, repository, flavour=flavour, force=force, recipes=recipes))
+    with ThreadPoolExecutor(max_workers=1) as background:
+        # A set-up that waits on nothing (creating the TensorFlow env) overlaps the models built before it.
+        preparing = []
+        for name in names:
+            prepare = recipes[name].prepare
+            if prepare is not None and (force or not _up_to_date(repository / name / "1", fingerprint(recipes[name]))):
+                preparing.append(background.submit(prepare))
+        for index, name in enumerate(names, start=1):
+            with progress.model(index, name):
+                records.append(export_model(name, repository, flavour=flavour, force=force, recipes=recipes))
+        for prepared in preparing:
+            prepared.result()  # a failure was the build's too; this only keeps it from passing silently
     finish_flavour(repository, names, flavour)  # python-ort: model.py; tensorrt: model.plan on a GPU
     progress.close()
     return records

@@ -108,7 +108,8 @@ REGISTRY_RECIPES: dict[str, Recipe] = {
     STYLE_PREDICT.name: Recipe(STYLE_PREDICT, build_style_predict, ("style_predict",)),
     STYLE_TRANSFORM.name: Recipe(STYLE_TRANSFORM, build_style_transform, ("style_transform",)),
     U2NETP.name: Recipe(U2NETP, build_u2netp, ("u2netp",)),
-    POSE_LANDMARK.name: Recipe(POSE_LANDMARK, build_pose_landmark, ("pose_landmark_full",)),
+    POSE_LANDMARK.name: Recipe(POSE_LANDMARK, build_pose_landmark, ("pose_landmark_full",),
+                               prepare=tflite.tf_python),
 }
 
 

@@ -39,6 +39,9 @@ class Recipe(NamedTuple):
     weight_keys: tuple[str, ...] = ()  # registry weights (export/weights.py) whose bytes identify the build
     checkpoint: OperatorCheckpoint | None = None
     sources: tuple[Path, ...] = ()  # code files whose bytes identify the build (architectures, wrappers)
+    # Slow set-up the build needs that depends on nothing else (an environment to create): the export starts
+    # it in the background while the models before this one build.
+    prepare: Callable[[], object] | None = None
 
 
 def seed_for(name: str) -> int:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import subprocess
+import threading
 import venv
 from pathlib import Path
 
@@ -21,6 +22,8 @@ log = logging.getLogger(__name__)
 TF_REQUIREMENTS = ("tensorflow-cpu==2.21.0", "tf2onnx==1.17.0", "numpy==2.4.6")
 TF_VENV = CACHE_DIR / "tf-venv"
 OPSET = 17
+# The export prepares the env in the background (Recipe.prepare) while the build may already ask for it.
+_CREATING = threading.Lock()
 
 
 def tf_python() -> Path:
@@ -28,13 +31,14 @@ def tf_python() -> Path:
     python = TF_VENV / "bin" / "python"
     marker = TF_VENV / ".requirements"
     wanted = "\n".join(TF_REQUIREMENTS)
-    if python.is_file() and marker.is_file() and marker.read_text() == wanted:
-        return python
-    log.info("converting a TFLite model needs TensorFlow: creating %s (about 1.6 GB, export-time only, once)",
-             TF_VENV)
-    venv.create(TF_VENV, clear=True)  # no pip of its own: ours installs into it (pip --python)
-    run_pip(["--python", str(python), "install", *TF_REQUIREMENTS], label="tf-venv")
-    marker.write_text(wanted)
+    with _CREATING:  # once, even when the background preparation and the build ask together
+        if python.is_file() and marker.is_file() and marker.read_text() == wanted:
+            return python
+        log.info("converting a TFLite model needs TensorFlow: creating %s (about 1.6 GB, export-time only, once)",
+                 TF_VENV)
+        venv.create(TF_VENV, clear=True)  # no pip of its own: ours installs into it (pip --python)
+        run_pip(["--python", str(python), "install", *TF_REQUIREMENTS], label="tf-venv")
+        marker.write_text(wanted)
     return python
 
 
