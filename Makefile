@@ -58,8 +58,12 @@ demo: $(DEMO_STAMP)
 	@$(BIN)/tryon design --out out/demo/tryon.png
 	@echo "make demo: done in $$(( $$(date +%s) - $(STARTED) )) s. In the browser: $(BIN)/tryon serve, then open http://127.0.0.1:8080/"
 
+# The layer rules (pyproject's [tool.importlinter] contracts) are checked on the same tree of links that mypy
+# reads: import-linter, like mypy, cannot follow setuptools' editable-install finder.
 lint: $(INSTALLED)
 	$(BIN)/ruff check services export tests tools $(wildcard load-tests bench)
+	$(PY) tools/typecheck_tree.py build/typecheck
+	PYTHONPATH=build/typecheck $(BIN)/lint-imports --no-cache
 
 # mypy cannot follow setuptools' editable-install finder, and services/warp-gen is not a valid module
 # name, so it checks a tree of links laid out like the installed package.

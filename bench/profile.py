@@ -79,11 +79,12 @@ def record(target: list[str], out: Path, seconds: float) -> Path | None:
 def _loop_design(side: int, seconds: float) -> int:
     from bench.tryon import design_request
     from fittingroom.common.embedded import EmbeddedClient
-    from fittingroom.gateway.pipeline import DesignPipeline
+    from fittingroom.gateway.routing import TrafficRouter
+    from fittingroom.tryon.design import DesignPipeline
 
     async def loop() -> int:
         client = EmbeddedClient(ROOT / "model_repository")
-        pipeline = DesignPipeline(client)
+        pipeline = DesignPipeline(client, TrafficRouter(client))
         request = design_request(side)
         await pipeline(request)
         print(WARM, flush=True)

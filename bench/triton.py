@@ -35,7 +35,9 @@ from fittingroom.common.repository import CONFIG_NAME, ModelRepository
 from fittingroom.common.triton_client import TritonClient
 from fittingroom.common.triton_server import TritonServer, free_port
 from fittingroom.export.runtimes import derive_repository
-from fittingroom.gateway.pipeline import DESIGN_MODELS, DesignPipeline, TryOnResult
+from fittingroom.gateway.routing import TrafficRouter
+from fittingroom.tryon.design import DESIGN_MODELS, DesignPipeline
+from fittingroom.tryon.result import TryOnResult
 
 log = logging.getLogger(__name__)
 CONCURRENCY = (1, 2, 4, 8, 16)
@@ -198,7 +200,7 @@ async def batching_curve(url: str, names: tuple[str, str], model: str, rounds: i
 async def embedded_vs_triton(url: str, repository: Path, repeats: int, side: int = 512) -> dict[str, Any]:
     """The same design try-on on both backends, alternating call by call."""
     backends: dict[str, InferenceClient] = {"embedded": EmbeddedClient(repository), "triton": TritonClient(url)}
-    pipelines = {name: DesignPipeline(client) for name, client in backends.items()}
+    pipelines = {name: DesignPipeline(client, TrafficRouter(client)) for name, client in backends.items()}
     request = design_request(side)
     runs: dict[str, list[tuple[float, TryOnResult]]] = {name: [] for name in backends}
     try:

@@ -21,18 +21,21 @@ import numpy as np
 
 from bench.common import Spread, percentile
 from fittingroom.common.embedded import EmbeddedClient
+from fittingroom.common.garment import Category
 from fittingroom.common.imagecodec import decode_image, encode_image
 from fittingroom.common.images import resize
 from fittingroom.common.inference import InferenceClient
-from fittingroom.gateway.garment_mask import Garment
-from fittingroom.gateway.garment_pipeline import GarmentPipeline, GarmentRequest
-from fittingroom.gateway.pipeline import DesignPipeline, DesignRequest, TryOnResult
+from fittingroom.gateway.routing import TrafficRouter
 from fittingroom.gateway.sample_garment import sample_garment
 from fittingroom.gateway.samples import SAMPLE_ARTWORK, SAMPLE_CONTENT, SAMPLE_PERSON
 from fittingroom.gateway.settings import Settings
 from fittingroom.segment.client import SalientMask
 from fittingroom.segment.garment_landmarks import garment_landmarks
 from fittingroom.segment.product import product_mask
+from fittingroom.tryon.classical import ClassicalGarmentPipeline
+from fittingroom.tryon.design import DesignPipeline
+from fittingroom.tryon.requests import DesignRequest, GarmentRequest
+from fittingroom.tryon.result import TryOnResult
 
 log = logging.getLogger(__name__)
 SIDES = (512, 1024)
@@ -55,12 +58,12 @@ def design_request(side: int) -> DesignRequest:
 
 async def garment_request(client: InferenceClient, side: int) -> GarmentRequest:
     """The catalog request: the garment's mask and landmarks computed once, as registration does."""
-    product = sample_garment(Garment.UPPER)
+    product = sample_garment(Category.UPPER)
     salient = await SalientMask(client).mask(product)
     silhouette = await asyncio.to_thread(product_mask, product, salient)
-    marks = await asyncio.to_thread(garment_landmarks, silhouette, Garment.UPPER.value)
-    return GarmentRequest(person=person_at(side), garment=product, category=Garment.UPPER,
-                          garment_mask=silhouette, landmarks=marks)
+    marks = await asyncio.to_thread(garment_landmarks, silhouette, Category.UPPER.value)
+    return GarmentRequest(person=person_at(side), garment=product, category=Category.UPPER,
+                          product_mask=silhouette, landmarks=marks)
 
 
 def stage_summary(runs: list[tuple[float, TryOnResult]]) -> dict[str, Any]:
@@ -99,19 +102,22 @@ async def end_to_end(repository: Path, repeats: dict[int, int], threads: int = 0
     out: dict[str, Any] = {"backend": "embedded", "ort_threads": threads, "modes": {}, "experiments": {}}
     client = EmbeddedClient(repository, intra_op_threads=threads)
     single = EmbeddedClient(repository, intra_op_threads=1)
+    router = TrafficRouter(client)
     try:
         for mode in ("design", "garment"):
             for side in SIDES:
                 log.info("%s mode at %d px: %d runs", mode, side, repeats[side])
                 if mode == "garment":
                     request = await garment_request(client, side)
-                    runs = await _interleaved_runs({"default": GarmentPipeline(client)}, request, repeats[side])
+                    classical = ClassicalGarmentPipeline(client, router)
+                    runs = await _interleaved_runs({"default": classical}, request, repeats[side])
                 elif side == 512:
-                    pair = {"default": DesignPipeline(client), "single": DesignPipeline(single)}
+                    pair = {"default": DesignPipeline(client, router),
+                            "single": DesignPipeline(single, TrafficRouter(single))}
                     runs = await _interleaved_runs(pair, design_request(side), repeats[side])
                     out["experiments"]["design-512-ort-threads-1"] = stage_summary(runs["single"])
                 else:
-                    runs = await _interleaved_runs({"default": DesignPipeline(client)}, design_request(side),
+                    runs = await _interleaved_runs({"default": DesignPipeline(client, router)}, design_request(side),
                                                    repeats[side])
                 out["modes"][f"{mode}-{side}"] = stage_summary(runs["default"])
     finally:
@@ -137,7 +143,7 @@ def gateway_overhead(repository: Path, repeats: int, threads: int = 0) -> dict[s
     from tests.helpers import live_gateway  # the project's one gateway-in-a-thread (uvicorn on loopback)
 
     client = EmbeddedClient(repository, intra_op_threads=threads)
-    pipeline = DesignPipeline(client)
+    pipeline = DesignPipeline(client, TrafficRouter(client))
     files = gateway_files()
     request = DesignRequest(person=_image(SAMPLE_PERSON), content=_image(SAMPLE_CONTENT),
                             artwork=_image(SAMPLE_ARTWORK))

@@ -33,8 +33,8 @@ from fittingroom.segment.schp import SCHPFusionLogits, schp_resnet101
 from fittingroom.segment.spec import SCHP_ATR, SCHP_LIP, SCHP_PASCAL, U2NET_CLOTH
 from fittingroom.segment.u2net import ClothSegmU2Net, U2NetMask
 from fittingroom.warp_gen.daflow import SDAFNetTryOn
+from fittingroom.warp_gen.served_networks import DAFlowTryOn, VitonHDGeneration, VitonHDSegmentation, VitonHDWarp
 from fittingroom.warp_gen.spec import DAFLOW, VTON_SIZES, vitonhd_specs
-from fittingroom.warp_gen.stages import DAFlowTryOn, VitonHDGeneration, VitonHDSegmentation, VitonHDWarp
 from fittingroom.warp_gen.vitonhd import GMM, ALIASGenerator, SegGenerator
 
 UNTRAINED_SOURCE = "seeded random weights (no checkpoint in TRYON_WEIGHTS_DIR): untrained placeholder"

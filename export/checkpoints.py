@@ -18,14 +18,10 @@ Documented key mappings (checkpoint key -> our key):
 * OPENPOSE body/hand (body_pose_model.pth, hand_pose_model.pth): the caffe layer name is our key
   without its first dotted component: 'conv1_1.weight' -> 'model0.conv1_1.weight',
   'Mconv7_stage6_L2.bias' -> 'model6_2.Mconv7_stage6_L2.bias'; extra checkpoint keys are ignored.
-* ADAIN (vgg_normalised.pth, decoder.pth): identity, nn.Sequential index keys '<i>.weight'.
-* FAST_NEURAL_STYLE (candy.pth, mosaic.pth, ...): identity after dropping the deprecated
-  InstanceNorm running stats that old torch saved: keys matching r'in\\d+\\.running_(mean|var)$'.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -48,7 +44,6 @@ class CheckpointLayout:
     name: str
     wrapper_key: str | None = None  # the state_dict sits in checkpoint[wrapper_key]
     prefix: str = ""  # stripped from every key that carries it (DataParallel/DDP 'module.')
-    drop_key_pattern: str | None = None  # deprecated keys removed before loading
     keyed_without_first_component: bool = False  # checkpoint key == our key minus 'modelX.'
     ignore_extra_keys: bool = False  # the official loader also ignores unused checkpoint keys
 
@@ -61,8 +56,6 @@ SCHP = CheckpointLayout("schp", wrapper_key="state_dict", prefix="module.")
 VITONHD = CheckpointLayout("vitonhd")
 DAFLOW = CheckpointLayout("daflow", wrapper_key="state_dict")
 OPENPOSE = CheckpointLayout("openpose", keyed_without_first_component=True, ignore_extra_keys=True)
-ADAIN = CheckpointLayout("adain")
-FAST_NEURAL_STYLE = CheckpointLayout("fast_neural_style", drop_key_pattern=r"in\d+\.running_(mean|var)$")
 
 
 def drop_first_component(key: str) -> str:
@@ -94,8 +87,6 @@ def remap_state_dict(
         return {k: state[drop_first_component(k)] for k in model_keys if drop_first_component(k) in state}
     remapped: dict[str, torch.Tensor] = {}
     for key, value in state.items():
-        if layout.drop_key_pattern is not None and re.search(layout.drop_key_pattern, key):
-            continue
         if layout.prefix and key.startswith(layout.prefix):
             key = key[len(layout.prefix):]
         remapped[key] = value

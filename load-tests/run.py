@@ -73,15 +73,15 @@ def repository_with_v2(source: Path, target: Path) -> Path:
 
 def write_images(directory: Path) -> None:
     """The request bodies: the sample person, content and artwork, and the synthetic catalog T-shirt."""
+    from fittingroom.common.garment import Category
     from fittingroom.common.imagecodec import encode_image
-    from fittingroom.gateway.garment_mask import Garment
     from fittingroom.gateway.sample_garment import sample_garment
     from fittingroom.gateway.samples import SAMPLE_ARTWORK, SAMPLE_CONTENT, SAMPLE_PERSON
 
     directory.mkdir(parents=True, exist_ok=True)
     for name, path in (("person", SAMPLE_PERSON), ("content", SAMPLE_CONTENT), ("style", SAMPLE_ARTWORK)):
         shutil.copy(path, directory / f"{name}.png")
-    (directory / "garment.png").write_bytes(encode_image(sample_garment(Garment.UPPER), "png")[0])
+    (directory / "garment.png").write_bytes(encode_image(sample_garment(Category.UPPER), "png")[0])
 
 
 def _get(url: str, timeout: float = 2.0) -> int:

@@ -19,13 +19,15 @@ from pathlib import Path
 import numpy as np
 
 from fittingroom.common.embedded import EmbeddedClient
+from fittingroom.common.garment import Category
 from fittingroom.common.imagecodec import decode_image, encode_image
 from fittingroom.common.images import resize
-from fittingroom.gateway.garment_mask import Garment
-from fittingroom.gateway.garment_pipeline import GarmentPipeline, GarmentRequest
-from fittingroom.gateway.neural_pipeline import DAFlowGarmentPipeline, NeuralGarmentPipeline
+from fittingroom.gateway.routing import TrafficRouter
 from fittingroom.gateway.sample_garment import sample_garment
 from fittingroom.gateway.samples import SAMPLE_PERSON
+from fittingroom.tryon.classical import ClassicalGarmentPipeline
+from fittingroom.tryon.networks import DAFlowPipeline, VitonHDPipeline
+from fittingroom.tryon.requests import GarmentRequest
 
 ROOT = Path(__file__).resolve().parent.parent
 GAP = 12  # px of white between panels, as in design-before-after.png
@@ -42,19 +44,19 @@ def panels(images: list[np.ndarray]) -> np.ndarray:
     return np.concatenate(row[:-1], axis=1)
 
 
-async def run(out: Path, category: Garment, runs: int) -> None:
+async def run(out: Path, category: Category, runs: int) -> None:
     client = EmbeddedClient(ROOT / "model_repository", intra_op_threads=1)
     try:
         person = decode_image(SAMPLE_PERSON.read_bytes(), field="person", max_pixels=10**8)
         garment = sample_garment(category)
         request = GarmentRequest(person, garment, category)
-        pipeline = GarmentPipeline(client)
+        pipeline = ClassicalGarmentPipeline(client, TrafficRouter(client))
         for _ in range(runs):  # the first run also loads the models; later ones show steady-state timings
             result = await pipeline(request)
             print(json.dumps(result.timings_ms))
         results = [result.image]
-        for network in (NeuralGarmentPipeline(client), DAFlowGarmentPipeline(client)):
-            if category is Garment.UPPER and await network.trained(catalog_mask=False):
+        for network in (VitonHDPipeline(client, TrafficRouter(client)), DAFlowPipeline(client, TrafficRouter(client))):
+            if category is Category.UPPER and await network.trained(catalog_mask=False):
                 results.append((await network(request)).image)
             else:
                 print(f"no {network.path} panel: its models are untrained placeholders here or the garment is "
@@ -69,10 +71,10 @@ async def run(out: Path, category: Garment, runs: int) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--out", type=Path, default=ROOT / "docs/images/garment-classical.png")
-    parser.add_argument("--category", choices=[g.value for g in Garment], default=Garment.UPPER.value)
+    parser.add_argument("--category", choices=[g.value for g in Category], default=Category.UPPER.value)
     parser.add_argument("--runs", type=int, default=1, help="run the pipeline this many times; timings of each")
     args = parser.parse_args()
-    asyncio.run(run(args.out, Garment(args.category), args.runs))
+    asyncio.run(run(args.out, Category(args.category), args.runs))
 
 
 if __name__ == "__main__":

@@ -1,4 +1,4 @@
-"""Lay out links shaped like the installed `fittingroom` package, for mypy (see the Makefile)."""
+"""Lay out links shaped like the installed `fittingroom` package, for mypy and import-linter (see the Makefile)."""
 
 from __future__ import annotations
 

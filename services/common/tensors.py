@@ -15,7 +15,6 @@ TRITON_TO_NUMPY: dict[str, np.dtype] = {
     "TYPE_INT64": np.dtype(np.int64),
     "TYPE_BOOL": np.dtype(np.bool_),
 }
-NUMPY_TO_TRITON = {v: k for k, v in TRITON_TO_NUMPY.items()}
 
 
 @dataclass(frozen=True)

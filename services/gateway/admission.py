@@ -12,7 +12,11 @@ import asyncio
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Annotated
 
+from fastapi import Depends, Request
+
+from fittingroom.gateway.auth import Tenant, authenticate
 from fittingroom.gateway.limits import RateLimited
 
 
@@ -66,3 +70,26 @@ class Admission:
             self._slots.release()
             # Exponential moving average: follows the current model speed without remembering old spikes.
             self._mean_s = 0.8 * self._mean_s + 0.2 * (time.monotonic() - start)
+
+
+async def admitted(request: Request, tenant: Annotated[Tenant, Depends(authenticate)]) -> AsyncIterator[Tenant]:
+    """The tenant, inside its rate and concurrency limits and holding a global slot, for the whole request:
+    every route that runs models (a try-on, a garment's registration) takes it."""
+    limits = request.app.state.limits
+    try:
+        limits.admit(tenant.name)
+    except RateLimited:
+        request.app.state.metrics.rejected.labels(tenant.name, "tenant_limit").inc()
+        raise
+    try:
+        try:
+            async with request.app.state.admission.slot():
+                yield tenant
+        except AtCapacity:
+            request.app.state.metrics.rejected.labels(tenant.name, "overload").inc()
+            raise
+    finally:
+        limits.done(tenant.name)
+
+
+AdmittedDep = Annotated[Tenant, Depends(admitted)]

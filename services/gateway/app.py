@@ -15,7 +15,6 @@ from fastapi import FastAPI, Request, Response
 from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from pydantic import BaseModel
-from starlette.datastructures import State
 from starlette.routing import Match, Route
 from starlette.types import Scope
 
@@ -29,17 +28,13 @@ from fittingroom.gateway.auth import KeyRing, is_loopback
 from fittingroom.gateway.blobs import BlobStore, DirectoryBlobStore, S3BlobStore
 from fittingroom.gateway.body_limit import BodyLimit
 from fittingroom.gateway.errors import error_body, install_error_handlers
-from fittingroom.gateway.garment_pipeline import CLASSICAL, GarmentPipeline
 from fittingroom.gateway.limits import TenantLimits
 from fittingroom.gateway.metrics import GatewayMetrics
-from fittingroom.gateway.neural_pipeline import DAFlowGarmentPipeline, NeuralGarmentPipeline
-from fittingroom.gateway.pipeline import DesignPipeline
 from fittingroom.gateway.routing import TrafficRouter
 from fittingroom.gateway.settings import Backend, Settings
-from fittingroom.gateway.stages import MODEL_STAGES, model_urls
+from fittingroom.gateway.stage_models import MODEL_STAGES, model_urls
 from fittingroom.gateway.store import Store
-from fittingroom.gateway.tryon import TryOnPipeline
-from fittingroom.segment.client import SalientMask
+from fittingroom.tryon.service import TryOnService
 
 log = logging.getLogger(__name__)
 REQUEST_ID = tryon_routes.REQUEST_ID
@@ -102,43 +97,28 @@ class Readiness(BaseModel):
     paths: dict[str, PathReadiness]
 
 
-# Requests that name no path run these: design mode, and garment mode's `auto` until a try-on network has all
-# its models trained. The other paths are reported but do not make the replica unready.
-DEFAULT_PATHS = (DesignPipeline.mode, f"{GarmentPipeline.mode}_{CLASSICAL}")
-
-
-def tryon_paths(state: State) -> dict[str, tuple[str, ...]]:
-    """The models of every try-on pipeline wired into the app, by path: read off the pipelines themselves, so
-    a path wired in later is reported with no change here."""
-    pipelines = (state[key] for key in state)
-    return {p.mode if p.path is None else f"{p.mode}_{p.path}": p.models
-            for p in pipelines if isinstance(p, TryOnPipeline)}
-
-
-async def readiness(state: State) -> Readiness:
+async def readiness(inference: InferenceClient, tryon: TryOnService, admission: Admission) -> Readiness:
     """Readiness asked fresh of the backend, each model once however many paths use it."""
-    inference: InferenceClient = state.client
-    paths = tryon_paths(state)
+    paths = tryon.path_models()
     names = sorted({model for models in paths.values() for model in models})
     backend, *answers = await asyncio.gather(inference.is_server_ready(), *map(inference.is_model_ready, names))
     models = dict(zip(names, answers, strict=True))
     served = [name for name in names if models[name]]
     # From the router's cached metadata: probes come often, training changes rarely.
-    router: TrafficRouter = state.router
-    trained = dict(zip(served, await asyncio.gather(*map(router.trained, served)), strict=True))
+    trained = dict(zip(served, await asyncio.gather(*map(tryon.router.trained, served)), strict=True))
     report = {path: PathReadiness(ready=all(models[m] for m in path_models),
                                   missing=[m for m in path_models if not models[m]],
                                   trained=all(trained.get(m, False) for m in path_models))
               for path, path_models in paths.items()}
-    saturated = state.admission.saturated
-    ready = backend and not saturated and all(report[path].ready for path in DEFAULT_PATHS)
+    saturated = admission.saturated
+    ready = backend and not saturated and all(report[path].ready for path in tryon.default_paths)
     return Readiness(ready=ready, backend=backend, saturated=saturated, models=models, paths=report)
 
 
-def not_ready_message(report: Readiness) -> str:
+def not_ready_message(report: Readiness, default_paths: tuple[str, ...]) -> str:
     reasons = [] if report.backend else ["the backend does not answer"]
     reasons += [f"path {path} is missing {', '.join(report.paths[path].missing)}"
-                for path in DEFAULT_PATHS if not report.paths[path].ready]
+                for path in default_paths if not report.paths[path].ready]
     if report.saturated:
         reasons.append("every try-on slot is busy and the queue is full")
     return "not ready: " + "; ".join(reasons)
@@ -163,15 +143,9 @@ def create_app(settings: Settings | None = None, client: InferenceClient | None 
         def observe(stage: str, model: str, version: int, outcome: str, seconds: float) -> None:
             metrics.stage_duration.labels(stage, model, str(version), outcome).observe(seconds)
 
-        app.state.pipeline = DesignPipeline(inference, router=router, timeout_s=settings.request_timeout_s,
-                                            observe=observe)
-        app.state.garment_pipeline = GarmentPipeline(inference, router=router, timeout_s=settings.request_timeout_s,
-                                                     observe=observe)
-        app.state.neural_pipeline = NeuralGarmentPipeline(inference, router=router,
-                                                          timeout_s=settings.request_timeout_s, observe=observe)
-        app.state.daflow_pipeline = DAFlowGarmentPipeline(inference, router=router,
-                                                          timeout_s=settings.request_timeout_s, observe=observe)
-        app.state.catalog = catalog.Catalog(store, make_blobs(settings), SalientMask(inference))
+        tryon = TryOnService(inference, router, timeout_s=settings.request_timeout_s, observe=observe)
+        app.state.tryon = tryon
+        app.state.catalog = catalog.Catalog(store, make_blobs(settings), tryon)
         app.state.admin = admin.ModelAdmin(inference, router, store, ModelRepository(settings.model_repository),
                                            metrics, settings.drain_timeout_s)
         for model, route in store.routes().items():
@@ -242,13 +216,15 @@ def create_app(settings: Settings | None = None, client: InferenceClient | None 
     async def readyz(request: Request) -> JSONResponse:
         """Readiness: the backend answers, the paths that serve default requests (design, classical garment)
         have every model, and a try-on slot or queue place is free. Every try-on path is reported."""
-        report = await readiness(request.app.state)
+        state = request.app.state
+        report = await readiness(state.client, state.tryon, state.admission)
         for model, ready in report.models.items():
             metrics.model_ready.labels(model, "any").set(1 if ready else 0)
         if report.ready:
             return JSONResponse(report.model_dump())
         # The report stays beside the error: the balancer reads the status, an operator the reasons.
-        return JSONResponse({**error_body("not_ready", not_ready_message(report)), **report.model_dump()}, 503)
+        return JSONResponse({**error_body("not_ready", not_ready_message(report, state.tryon.default_paths)),
+                             **report.model_dump()}, 503)
 
     @app.get("/metrics", tags=["ops"])
     async def metrics_endpoint() -> Response:

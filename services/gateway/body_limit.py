@@ -14,7 +14,7 @@ import json
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from fittingroom.common.errors import PayloadTooLarge
-from fittingroom.gateway.errors import error_body
+from fittingroom.gateway.errors import HTTP_STATUS, error_body
 
 # The largest header block a legitimate client sends is a bearer key, a request id and a pin header.
 MAX_HEADER_BYTES = 8192
@@ -48,7 +48,7 @@ class BodyLimit:
         await _Guarded(self, scope, receive, send).run()
 
     async def _too_large(self, scope: Scope, send: Send, what: str) -> None:
-        await _reply(scope, send, PayloadTooLarge.status_code, PayloadTooLarge.code,
+        await _reply(scope, send, HTTP_STATUS[PayloadTooLarge], PayloadTooLarge.code,
                      f"{what}; the limit is {self.max_body_bytes} bytes (TRYON_MAX_UPLOAD_BYTES)", "body")
 
 

@@ -12,15 +12,15 @@ from fastapi import APIRouter, Depends, File, Form, Query, Request, Response, Up
 from pydantic import BaseModel
 
 from fittingroom.common.errors import Conflict, InvalidInput, NotFound
+from fittingroom.common.garment import Category, GarmentLandmarks
 from fittingroom.common.imagecodec import decode_image, encode_image
+from fittingroom.gateway.admission import AdmittedDep
 from fittingroom.gateway.auth import Tenant, authenticate
 from fittingroom.gateway.blobs import BlobStore
-from fittingroom.gateway.garment_mask import Garment
-from fittingroom.gateway.garment_pipeline import GarmentRequest
 from fittingroom.gateway.store import DuplicateSku, GarmentRecord, Store
-from fittingroom.segment.client import SalientMask
-from fittingroom.segment.garment_landmarks import GarmentLandmarks, garment_landmarks
-from fittingroom.segment.product import product_mask
+from fittingroom.gateway.uploads import read_image
+from fittingroom.tryon.requests import GarmentRequest
+from fittingroom.tryon.service import TryOnService
 
 log = logging.getLogger(__name__)
 TenantDep = Annotated[Tenant, Depends(authenticate)]
@@ -33,7 +33,7 @@ MAX_OFFSET = 2**63 - 1
 class GarmentView(BaseModel):
     id: str
     sku: str | None
-    category: Garment
+    category: Category
     width: int
     height: int
     created_at: datetime
@@ -48,37 +48,34 @@ class GarmentPage(BaseModel):
 
 
 def view(record: GarmentRecord) -> GarmentView:
-    return GarmentView(id=record.id, sku=record.sku, category=Garment(record.category), width=record.width,
+    return GarmentView(id=record.id, sku=record.sku, category=Category(record.category), width=record.width,
                        height=record.height, created_at=record.created_at,
                        image_url=f"/v1/garments/{record.id}/image")
 
 
 class Catalog:
-    def __init__(self, store: Store, blobs: BlobStore, masks: SalientMask) -> None:
+    def __init__(self, store: Store, blobs: BlobStore, tryon: TryOnService) -> None:
         self.store = store
         self.blobs = blobs
-        self.masks = masks
+        self.tryon = tryon
 
-    async def register(self, tenant: str, image: np.ndarray, category: Garment, sku: str | None) -> GarmentRecord:
+    async def register(self, tenant: str, image: np.ndarray, category: Category, sku: str | None) -> GarmentRecord:
         """Mask and landmarks are computed once, here; then blobs first (atomic writes) and one row in one
         transaction: a crash leaves no half record."""
-        probability = await self.masks.mask(image)
         try:  # the analysis speaks of "the garment"; here the offending field is the upload, `image`
-            silhouette = await asyncio.to_thread(product_mask, image, probability)
-            if silhouette.mean() < 0.01:
-                raise InvalidInput("no garment found in the image; send a product photo on a plain background")
-            marks = await asyncio.to_thread(garment_landmarks, silhouette, category.value)
+            analysis = await self.tryon.analyze_product(image, category)
         except InvalidInput as exc:
             raise InvalidInput(exc.message, field="image") from exc
-        mask = (silhouette > 0).astype(np.uint8) * 255
+        marks = analysis.landmarks
+        mask = (analysis.mask > 0).astype(np.uint8) * 255
         garment_id = self.store.new_garment_id()
         image_key, mask_key = f"{BLOB_FOLDER}/{garment_id}/image.png", f"{BLOB_FOLDER}/{garment_id}/mask.png"
         record = GarmentRecord(
             id=garment_id, tenant=tenant, sku=sku, category=category.value, width=image.shape[1],
             height=image.shape[0], image_key=image_key, mask_key=mask_key, landmarks=marks.to_json(),
             created_at=datetime.now(UTC))
-        await asyncio.to_thread(self.blobs.put, image_key, encode_image(image, "png")[0])
-        await asyncio.to_thread(self.blobs.put, mask_key, encode_image(np.dstack([mask] * 3), "png")[0])
+        await asyncio.to_thread(self._put_png, image_key, image)
+        await asyncio.to_thread(self._put_png, mask_key, np.dstack([mask] * 3))
         try:
             await asyncio.to_thread(self.store.add_garment, record)
         except DuplicateSku as exc:
@@ -88,6 +85,9 @@ class Catalog:
             await asyncio.to_thread(self._drop_blobs, record)
             raise
         return record
+
+    def _put_png(self, key: str, image: np.ndarray) -> None:
+        self.blobs.put(key, encode_image(image, "png")[0])
 
     def _drop_blobs(self, record: GarmentRecord) -> None:
         for key in (record.image_key, record.mask_key):
@@ -101,14 +101,14 @@ class Catalog:
 
     async def garment_request(self, record: GarmentRecord, person: np.ndarray) -> GarmentRequest:
         """A try-on request for this garment, with the mask and landmarks stored at registration."""
-        image, mask = await asyncio.gather(asyncio.to_thread(self.blobs.get, record.image_key),
-                                           asyncio.to_thread(self.blobs.get, record.mask_key))
-        pixels = record.width * record.height
-        return GarmentRequest(
-            person=person, garment=decode_image(image, field="garment", max_pixels=pixels),
-            category=Garment(record.category),
-            garment_mask=(decode_image(mask, field="garment", max_pixels=pixels)[..., 0] > 127).astype(np.uint8),
-            landmarks=GarmentLandmarks.from_json(record.landmarks))
+        image, mask = await asyncio.gather(asyncio.to_thread(self._read_png, record, record.image_key),
+                                           asyncio.to_thread(self._read_png, record, record.mask_key))
+        return GarmentRequest(person=person, garment=image, category=Category(record.category),
+                              product_mask=(mask[..., 0] > 127).astype(np.uint8),
+                              landmarks=GarmentLandmarks.from_json(record.landmarks))
+
+    def _read_png(self, record: GarmentRecord, key: str) -> np.ndarray:
+        return decode_image(self.blobs.get(key), field="garment", max_pixels=record.width * record.height)
 
     async def delete(self, tenant: str, garment_id: str) -> None:
         record = await asyncio.to_thread(self.store.delete_garment, garment_id, tenant)
@@ -128,17 +128,13 @@ router = APIRouter(prefix="/v1/garments", tags=["catalog"])
 
 @router.post("", status_code=201)
 async def register_garment(
-    request: Request, tenant: TenantDep, catalog: CatalogDep,
+    request: Request, tenant: AdmittedDep, catalog: CatalogDep,
     image: Annotated[UploadFile, File(description="product photo of the garment")],
-    category: Annotated[Garment, Form()],
+    category: Annotated[Category, Form()],
     sku: Annotated[str | None, Form(max_length=128, pattern=r"^[A-Za-z0-9._\-]+$")] = None,
 ) -> GarmentView:
-    """Register a catalog garment; its mask is computed once, now."""
-    settings = request.app.state.settings
-    data = await image.read(settings.max_upload_bytes + 1)
-    if len(data) > settings.max_upload_bytes:
-        raise InvalidInput(f"'image' is larger than {settings.max_upload_bytes} bytes", field="image")
-    pixels = decode_image(data, field="image", max_pixels=settings.max_image_pixels, max_side=settings.max_image_side)
+    """Register a catalog garment; its mask is computed once, now, under the same admission as a try-on."""
+    pixels = await read_image(request.app.state.settings, image, "image")
     return view(await catalog.register(tenant.name, pixels, category, sku))
 
 

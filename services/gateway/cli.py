@@ -13,26 +13,31 @@ from types import FrameType
 import numpy as np
 
 from fittingroom.common.embedded import EmbeddedClient
+from fittingroom.common.errors import TryOnError
+from fittingroom.common.garment import Category
 from fittingroom.common.imagecodec import decode_image, encode_image
-from fittingroom.gateway.garment_mask import Garment
-from fittingroom.gateway.garment_pipeline import GarmentPipeline, GarmentRequest
-from fittingroom.gateway.neural_pipeline import (
-    DAFlowGarmentPipeline,
-    GarmentPath,
-    NeuralGarmentPipeline,
-    choose_garment_pipeline,
-)
-from fittingroom.gateway.pipeline import DesignPipeline, DesignRequest
+from fittingroom.gateway.routing import TrafficRouter
 from fittingroom.gateway.sample_garment import sample_garment
 from fittingroom.gateway.samples import SAMPLE_ARTWORK, SAMPLE_CONTENT, SAMPLE_PERSON
 from fittingroom.gateway.settings import Settings
-from fittingroom.gateway.tryon import TryOnResult
+from fittingroom.tryon.requests import DesignRequest, GarmentRequest
+from fittingroom.tryon.result import TryOnResult
+from fittingroom.tryon.selection import GarmentPath
+from fittingroom.tryon.service import TryOnService
 
 log = logging.getLogger("tryon")
 
 
 def _read(path: Path, field: str, settings: Settings) -> np.ndarray:
-    return decode_image(path.read_bytes(), field=field, max_pixels=settings.max_image_pixels)
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise UsageError(f"cannot read --{field} {path}: {exc.strerror or exc}") from exc
+    return decode_image(data, field=field, max_pixels=settings.max_image_pixels, max_side=settings.max_image_side)
+
+
+class UsageError(Exception):
+    """A mistake in the command line: reported in one line, exit code 2."""
 
 
 def report(result: TryOnResult, inputs: dict[str, str]) -> dict[str, object]:
@@ -62,31 +67,32 @@ def _write(result: TryOnResult, out: Path, report_path: Path | None, inputs: dic
               "result (meaningless where they painted)")
 
 
-async def _design(args: argparse.Namespace, settings: Settings) -> None:
+async def _run(settings: Settings, request: DesignRequest | GarmentRequest, path: GarmentPath) -> TryOnResult:
+    """One try-on on the embedded backend, each model's latest version."""
     client = EmbeddedClient(settings.model_repository, intra_op_threads=settings.ort_threads)
     try:
-        request = DesignRequest(
-            person=_read(args.person, "person", settings), content=_read(args.content, "content", settings),
-            artwork=_read(args.style, "style", settings), garment=Garment(args.garment), opacity=args.opacity)
-        result = await DesignPipeline(client)(request)
+        tryon = TryOnService(client, TrafficRouter(client))
+        if isinstance(request, DesignRequest):
+            return await tryon.try_design(request)
+        return await tryon.try_garment(request, path)
     finally:
         await client.close()
+
+
+def _design(args: argparse.Namespace, settings: Settings) -> None:
+    request = DesignRequest(
+        person=_read(args.person, "person", settings), content=_read(args.content, "content", settings),
+        artwork=_read(args.style, "style", settings), category=Category(args.garment), opacity=args.opacity)
+    result = asyncio.run(_run(settings, request, GarmentPath.AUTO))
     _write(result, args.out, args.report,
            {"person": str(args.person), "content": str(args.content), "style": str(args.style)})
 
 
-async def _garment(args: argparse.Namespace, settings: Settings) -> None:
-    client = EmbeddedClient(settings.model_repository, intra_op_threads=settings.ort_threads)
-    category = Garment(args.category)
+def _garment(args: argparse.Namespace, settings: Settings) -> None:
+    category = Category(args.category)
     garment = _read(args.garment, "garment", settings) if args.garment else sample_garment(category)
-    try:
-        request = GarmentRequest(person=_read(args.person, "person", settings), garment=garment, category=category)
-        pipeline = await choose_garment_pipeline(
-            GarmentPath(args.path), category, catalog_mask=False, classical=GarmentPipeline(client),
-            networks=(NeuralGarmentPipeline(client), DAFlowGarmentPipeline(client)))
-        result = await pipeline(request)
-    finally:
-        await client.close()
+    request = GarmentRequest(person=_read(args.person, "person", settings), garment=garment, category=category)
+    result = asyncio.run(_run(settings, request, GarmentPath(args.path)))
     _write(result, args.out, args.report, {
         "person": str(args.person),
         "garment": str(args.garment) if args.garment else f"synthetic sample {category} (drawn in code)"})
@@ -122,13 +128,13 @@ def main(argv: list[str] | None = None) -> None:
     design.add_argument("--style", type=Path, default=SAMPLE_ARTWORK)
     design.add_argument("--out", type=Path, default=Path("out/demo/tryon.png"))
     design.add_argument("--report", type=Path, default=None, help="default: report.json beside --out")
-    design.add_argument("--garment", choices=[g.value for g in Garment], default=Garment.UPPER.value)
+    design.add_argument("--garment", choices=[c.value for c in Category], default=Category.UPPER.value)
     design.add_argument("--opacity", type=float, default=0.9)
 
     garment = commands.add_parser("garment", help="put a catalog garment (a product photo) on the person")
     garment.add_argument("--person", type=Path, default=SAMPLE_PERSON)
     garment.add_argument("--garment", type=Path, default=None, help="default: a synthetic sample drawn in code")
-    garment.add_argument("--category", choices=[g.value for g in Garment], default=Garment.UPPER.value)
+    garment.add_argument("--category", choices=[c.value for c in Category], default=Category.UPPER.value)
     garment.add_argument("--path", choices=[p.value for p in GarmentPath], default=GarmentPath.AUTO.value,
                          help="auto (default): neural (VITON-HD), else daflow, when all its models are trained; "
                               "else classical")
@@ -147,15 +153,12 @@ def main(argv: list[str] | None = None) -> None:
 
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    settings = Settings()
-    if args.command == "design":
-        asyncio.run(_design(args, settings))
-    elif args.command == "garment":
-        asyncio.run(_garment(args, settings))
-    elif args.command == "serve":
-        _serve(args, settings)
-    elif args.command == "triton":
-        _triton(args, settings)
+    commands_run = {"design": _design, "garment": _garment, "serve": _serve, "triton": _triton}
+    try:
+        commands_run[args.command](args, Settings())
+    except (UsageError, TryOnError) as exc:
+        # The caller's mistake (a bad photo, a missing file, no garment found): one line, as argparse does.
+        parser.exit(2, f"{parser.prog}: error: {exc}\n")
 
 
 def _triton(args: argparse.Namespace, settings: Settings) -> None:

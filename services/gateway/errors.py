@@ -10,9 +10,44 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from fittingroom.common.errors import BackendUnavailable, ModelNotReady, Overloaded, TryOnError
+from fittingroom.common.errors import (
+    BackendUnavailable,
+    Conflict,
+    DeadlineExceeded,
+    Forbidden,
+    InvalidInput,
+    ModelNotFound,
+    ModelNotReady,
+    NotFound,
+    Overloaded,
+    PayloadTooLarge,
+    TryOnError,
+    Unauthorized,
+    UnsupportedMediaType,
+)
 
 log = logging.getLogger(__name__)
+
+# Most specific first: a subclass (PayloadTooLarge is an InvalidInput) takes its own status.
+HTTP_STATUS: dict[type[TryOnError], int] = {
+    PayloadTooLarge: 413,
+    UnsupportedMediaType: 415,
+    InvalidInput: 422,
+    Unauthorized: 401,
+    Forbidden: 403,
+    NotFound: 404,
+    ModelNotFound: 404,
+    Conflict: 409,
+    Overloaded: 429,
+    ModelNotReady: 503,
+    BackendUnavailable: 503,
+    DeadlineExceeded: 504,
+}
+
+
+def http_status(exc: TryOnError) -> int:
+    """The HTTP status of an error of ours: its class's, else its nearest base class's, else 500."""
+    return next((status for cls, status in HTTP_STATUS.items() if isinstance(exc, cls)), 500)
 
 RETRY_AFTER_S = {Overloaded: 1, BackendUnavailable: 5, ModelNotReady: 5}
 
@@ -33,9 +68,10 @@ def install_error_handlers(app: FastAPI) -> None:
             (s for cls, s in RETRY_AFTER_S.items() if isinstance(exc, cls)), None)
         if retry is not None:
             headers["Retry-After"] = str(max(1, math.ceil(retry)))
-        if exc.status_code >= 500:
+        status = http_status(exc)
+        if status >= 500:
             log.warning("request failed: %s", exc.message)
-        return JSONResponse(error_body(exc.code, exc.message, exc.field), exc.status_code, headers=headers)
+        return JSONResponse(error_body(exc.code, exc.message, exc.field), status, headers=headers)
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:

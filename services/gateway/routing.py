@@ -13,7 +13,7 @@ import asyncio
 import random
 import time
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import NamedTuple
 
 from fittingroom.common.errors import BackendUnavailable, InvalidInput, ModelNotFound, ModelNotReady
@@ -44,6 +44,8 @@ class _Read(NamedTuple):
 
 
 class TrafficRouter:
+    """The core's `VersionRouter` over the shared store's splits (none given: each model's latest version)."""
+
     def __init__(self, client: InferenceClient, store: Store | None = None, *, refresh_s: float = 1.0,
                  rng: random.Random | None = None) -> None:
         self.client = client
@@ -117,7 +119,7 @@ class TrafficRouter:
             raise ModelNotFound(f"model '{model}' has no version to serve")
         return ModelUse(model, version, metadata.trained)
 
-    async def acquire(self, models: Iterable[str], pins: dict[str, int] | None = None) -> dict[str, ModelUse]:
+    async def acquire(self, models: Iterable[str], pins: Mapping[str, int] | None = None) -> dict[str, ModelUse]:
         """Choose and lease one version of each model; pair with `release`."""
         pins = pins or {}
         uses = await asyncio.gather(*(self.choose(m, pins.get(m)) for m in models))

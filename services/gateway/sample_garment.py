@@ -16,7 +16,7 @@ from typing import Final
 import cv2
 import numpy as np
 
-from fittingroom.gateway.garment_mask import Garment
+from fittingroom.common.garment import Category
 
 SIZE: Final = 512
 BACKGROUND: Final = (246, 246, 243)
@@ -29,17 +29,17 @@ _TROUSERS_LEFT_LEG: Final = [(256, 56), (170, 56), (162, 150), (150, 330), (140,
                              (256, 222)]
 
 # The geometry the drawings are built from (wearer's left = image right), for tests.
-SAMPLE_LANDMARKS: Final[dict[Garment, dict[str, tuple[float, float]]]] = {
-    Garment.UPPER: {
+SAMPLE_LANDMARKS: Final[dict[Category, dict[str, tuple[float, float]]]] = {
+    Category.UPPER: {
         "neck": (256, 64), "right_shoulder": (150, 86), "left_shoulder": (362, 86),
         "right_armpit": (160, 170), "left_armpit": (352, 170), "right_cuff": (93, 187), "left_cuff": (419, 187),
         "right_hem": (164, 452), "left_hem": (348, 452),
     },
-    Garment.DRESS: {
+    Category.DRESS: {
         "neck": (256, 70), "right_shoulder": (186, 62), "left_shoulder": (326, 62),
         "right_hem": (112, 470), "left_hem": (400, 470),
     },
-    Garment.LOWER: {
+    Category.LOWER: {
         "right_waist": (170, 56), "left_waist": (342, 56), "crotch": (256, 222),
         "right_hem_outer": (140, 486), "right_hem_inner": (226, 486),
         "left_hem_outer": (372, 486), "left_hem_inner": (286, 486),
@@ -55,10 +55,10 @@ def _mirror(half: list[tuple[int, int]]) -> np.ndarray:
     return np.concatenate([left, right[1:-1]])
 
 
-def _outline(garment: Garment) -> list[np.ndarray]:
-    if garment is Garment.UPPER:
+def _outline(garment: Category) -> list[np.ndarray]:
+    if garment is Category.UPPER:
         return [_mirror(_TSHIRT_HALF)]
-    if garment is Garment.DRESS:
+    if garment is Category.DRESS:
         return [_mirror(_DRESS_HALF)]
     right_leg = np.array(_TROUSERS_LEFT_LEG, np.int32)
     left_leg = right_leg.copy()
@@ -66,13 +66,13 @@ def _outline(garment: Garment) -> list[np.ndarray]:
     return [right_leg, left_leg[::-1]]
 
 
-def _fabric(garment: Garment, rng: np.random.Generator) -> np.ndarray:
+def _fabric(garment: Category, rng: np.random.Generator) -> np.ndarray:
     """The cloth's pattern over the whole canvas, float32 RGB in [0, 255]."""
     ys, xs = np.mgrid[0:SIZE, 0:SIZE].astype(np.float32)
-    if garment is Garment.UPPER:  # navy and ochre stripes: they show every bend of the warp
+    if garment is Category.UPPER:  # navy and ochre stripes: they show every bend of the warp
         stripe = ((ys - 100) % 30) < 11
         cloth = np.where(stripe[..., None], np.array([226, 170, 58], np.float32), np.array([28, 44, 92], np.float32))
-    elif garment is Garment.DRESS:  # red with a regular white polka dot
+    elif garment is Category.DRESS:  # red with a regular white polka dot
         cloth = np.broadcast_to(np.array([178, 32, 44], np.float32), (SIZE, SIZE, 3)).copy()
         cells = (((xs + 12 * (np.floor(ys / 24) % 2)) % 24 - 12) ** 2 + (ys % 24 - 12) ** 2) < 16
         cloth[cells] = (250, 214, 190)  # pale pink: a print never the background's colour
@@ -83,17 +83,17 @@ def _fabric(garment: Garment, rng: np.random.Generator) -> np.ndarray:
     return np.asarray(cloth + grain, np.float32)
 
 
-def _details(image: np.ndarray, garment: Garment) -> None:
+def _details(image: np.ndarray, garment: Category) -> None:
     """Seams, collar rib and hems, drawn in place: what makes a flat shape read as clothing."""
-    dark = (18, 24, 48) if garment is Garment.UPPER else (90, 14, 22) if garment is Garment.DRESS else (26, 40, 74)
-    if garment is Garment.UPPER:
+    dark = (18, 24, 48) if garment is Category.UPPER else (90, 14, 22) if garment is Category.DRESS else (26, 40, 74)
+    if garment is Category.UPPER:
         cv2.ellipse(image, (256, 64), (42, 30), 0, 0, 180, (22, 32, 66), -1)  # inside of the back neck
         cv2.ellipse(image, (256, 64), (42, 30), 0, 0, 180, (40, 58, 110), 5)  # rib collar
         for side in (-1, 1):
             x_out, x_in = 256 + side * (256 - 76), 256 + side * (256 - 110)
             cv2.line(image, (x_out + side * -6, 172), (x_in + side * -4, 200), dark, 2)  # sleeve hem
         cv2.line(image, (166, 440), (346, 440), dark, 2)  # body hem
-    elif garment is Garment.DRESS:
+    elif garment is Category.DRESS:
         cv2.ellipse(image, (256, 70), (34, 34), 0, 0, 180, dark, 4)  # neckline facing
         cv2.line(image, (196, 226), (316, 226), dark, 3)  # waist seam
     else:
@@ -105,16 +105,16 @@ def _details(image: np.ndarray, garment: Garment) -> None:
             cv2.line(image, (256 + side * 86, 80), (256 + side * 116, 486), dark, 1)  # side seams
 
 
-def sample_outline(garment: Garment = Garment.UPPER) -> np.ndarray:
+def sample_outline(garment: Category = Category.UPPER) -> np.ndarray:
     """uint8 {0, 1}: exactly where `sample_garment` draws the garment (its true mask)."""
     mask = np.zeros((SIZE, SIZE), np.uint8)
     cv2.fillPoly(mask, _outline(garment), 1)
-    if garment is Garment.LOWER:  # the two legs share the seat
+    if garment is Category.LOWER:  # the two legs share the seat
         cv2.rectangle(mask, (170, 56), (342, 200), 1, -1)
     return mask
 
 
-def sample_garment(garment: Garment = Garment.UPPER) -> np.ndarray:
+def sample_garment(garment: Category = Category.UPPER) -> np.ndarray:
     """A synthetic product photo of a garment of this class: RGB uint8, SIZE x SIZE."""
     rng = np.random.default_rng(7)
     mask = sample_outline(garment)

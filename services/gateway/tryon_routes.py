@@ -4,25 +4,25 @@ from __future__ import annotations
 
 import asyncio
 import base64
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import Awaitable, Callable
 from typing import Annotated
 
 import numpy as np
 from fastapi import APIRouter, Depends, File, Form, Request, Response, UploadFile
 from fastapi.responses import JSONResponse
 
-from fittingroom.common.errors import InvalidInput, PayloadTooLarge
-from fittingroom.common.imagecodec import OUTPUT_FORMATS, decode_image, encode_image, limit_side
-from fittingroom.gateway.admission import AtCapacity
-from fittingroom.gateway.auth import Tenant, authenticate
+from fittingroom.common.errors import InvalidInput
+from fittingroom.common.garment import Category
+from fittingroom.common.imagecodec import OUTPUT_FORMATS, encode_image, limit_side
+from fittingroom.gateway.admission import AdmittedDep
 from fittingroom.gateway.catalog import Catalog, get_catalog
-from fittingroom.gateway.garment_mask import Garment
-from fittingroom.gateway.garment_pipeline import GarmentPipeline, GarmentRequest
-from fittingroom.gateway.limits import RateLimited
-from fittingroom.gateway.neural_pipeline import GarmentPath, TryOnNetworkPipeline, choose_garment_pipeline
-from fittingroom.gateway.pipeline import DesignPipeline, DesignRequest
 from fittingroom.gateway.routing import PIN_HEADER, parse_pins
-from fittingroom.gateway.tryon import TryOnPipeline, TryOnResult
+from fittingroom.gateway.settings import Settings
+from fittingroom.gateway.uploads import read_image
+from fittingroom.tryon.requests import DesignRequest, GarmentRequest
+from fittingroom.tryon.result import TryOnResult
+from fittingroom.tryon.selection import GarmentPath
+from fittingroom.tryon.service import TryOnService
 
 REQUEST_ID = "X-Request-Id"
 FORMAT_PATTERN = f"^({'|'.join(OUTPUT_FORMATS)})$"
@@ -30,42 +30,13 @@ IMAGE_RESPONSES: dict[int | str, dict[str, object]] = {
     200: {"content": {"image/png": {}, "image/jpeg": {}, "image/webp": {}, "application/json": {}}}}
 
 
-async def admitted(request: Request, tenant: Annotated[Tenant, Depends(authenticate)]) -> AsyncIterator[Tenant]:
-    """The tenant, inside its rate and concurrency limits and holding a global try-on slot, for the whole
-    request."""
-    limits = request.app.state.limits
-    try:
-        limits.admit(tenant.name)
-    except RateLimited:
-        request.app.state.metrics.rejected.labels(tenant.name, "tenant_limit").inc()
-        raise
-    try:
-        try:
-            async with request.app.state.admission.slot():
-                yield tenant
-        except AtCapacity:
-            request.app.state.metrics.rejected.labels(tenant.name, "overload").inc()
-            raise
-    finally:
-        limits.done(tenant.name)
+def get_tryon(request: Request) -> TryOnService:
+    tryon: TryOnService = request.app.state.tryon
+    return tryon
 
 
-def get_design(request: Request) -> DesignPipeline:
-    pipeline: DesignPipeline = request.app.state.pipeline
-    return pipeline
-
-
-AdmittedDep = Annotated[Tenant, Depends(admitted)]
-DesignDep = Annotated[DesignPipeline, Depends(get_design)]
+TryOnDep = Annotated[TryOnService, Depends(get_tryon)]
 router = APIRouter(tags=["try-on"])
-
-
-async def read_image(request: Request, upload: UploadFile, field: str) -> np.ndarray:
-    settings = request.app.state.settings
-    data = await upload.read(settings.max_upload_bytes + 1)
-    if len(data) > settings.max_upload_bytes:
-        raise PayloadTooLarge(f"'{field}' is larger than {settings.max_upload_bytes} bytes", field=field)
-    return decode_image(data, field=field, max_pixels=settings.max_image_pixels, max_side=settings.max_image_side)
 
 
 def result_headers(result: TryOnResult, request_id: str) -> dict[str, str]:
@@ -111,35 +82,24 @@ async def respond(request: Request, result: TryOnResult, fmt: str, max_side: int
 async def tryon_design(
     request: Request,
     _: AdmittedDep,
-    run: DesignDep,
+    tryon: TryOnDep,
     person: Annotated[UploadFile, File(description="photo of the shopper (JPEG/PNG/WebP)")],
     content: Annotated[UploadFile, File(description="image to print on the garment")],
     style: Annotated[UploadFile, File(description="artwork whose style paints the content")],
-    garment: Annotated[Garment, Form()] = Garment.UPPER,
+    garment: Annotated[Category, Form()] = Category.UPPER,
     opacity: Annotated[float, Form(ge=0.0, le=1.0)] = 0.9,
     format: Annotated[str, Form(pattern=FORMAT_PATTERN)] = "png",
     max_side: Annotated[int | None, Form(ge=32)] = None,
 ) -> Response:
     """Print `content`, painted in the style of `style`, on the shopper's garment."""
+    settings = request.app.state.settings
     design = DesignRequest(
-        person=await read_image(request, person, "person"), content=await read_image(request, content, "content"),
-        artwork=await read_image(request, style, "style"), garment=garment, opacity=opacity)
-    result = await run(design, pins=parse_pins(request.headers.get(PIN_HEADER)))
+        person=await read_image(settings, person, "person"), content=await read_image(settings, content, "content"),
+        artwork=await read_image(settings, style, "style"), category=garment, opacity=opacity)
+    result = await tryon.try_design(design, pins=parse_pins(request.headers.get(PIN_HEADER)))
     return await respond(request, result, format, max_side)
 
 
-def get_garment_pipeline(request: Request) -> GarmentPipeline:
-    pipeline: GarmentPipeline = request.app.state.garment_pipeline
-    return pipeline
-
-
-def get_network_pipelines(request: Request) -> tuple[TryOnNetworkPipeline, ...]:
-    """The try-on network paths in `path=auto`'s order of preference: VITON-HD, then DAFlow."""
-    return (request.app.state.neural_pipeline, request.app.state.daflow_pipeline)
-
-
-GarmentDep = Annotated[GarmentPipeline, Depends(get_garment_pipeline)]
-NetworksDep = Annotated[tuple[TryOnNetworkPipeline, ...], Depends(get_network_pipelines)]
 CatalogDep = Annotated[Catalog, Depends(get_catalog)]
 
 
@@ -150,16 +110,14 @@ class TryOnForm:
         self,
         request: Request,
         tenant: AdmittedDep,
-        design: DesignDep,
-        garments: GarmentDep,
-        networks: NetworksDep,
+        tryon: TryOnDep,
         catalog: CatalogDep,
         mode: Annotated[str, Form(pattern="^(design|garment)$")] = "design",
         garment_id: Annotated[str | None, Form(max_length=64, description="garment mode: a catalog garment")] = None,
         garment: Annotated[UploadFile | None, File(description="garment mode: a product photo instead")] = None,
         content: Annotated[UploadFile | None, File(description="design mode: image to print")] = None,
         style: Annotated[UploadFile | None, File(description="design mode: artwork giving the style")] = None,
-        category: Annotated[Garment, Form()] = Garment.UPPER,
+        category: Annotated[Category, Form()] = Category.UPPER,
         path: Annotated[GarmentPath, Form(description="garment mode: classical, neural (VITON-HD), daflow or auto "
                                                       "(VITON-HD, else DAFlow, when all its models are trained; "
                                                       "else classical)")] = GarmentPath.AUTO,
@@ -167,8 +125,7 @@ class TryOnForm:
         format: Annotated[str, Form(pattern=FORMAT_PATTERN)] = "png",
         max_side: Annotated[int | None, Form(ge=32)] = None,
     ) -> None:
-        self.request, self.tenant, self.design, self.garments, self.catalog = request, tenant, design, garments, catalog
-        self.networks, self.path = networks, path
+        self.request, self.tenant, self.tryon, self.catalog, self.path = request, tenant, tryon, catalog, path
         self.mode, self.garment_id, self.garment, self.content, self.style = mode, garment_id, garment, content, style
         self.category, self.opacity, self.format, self.max_side = category, opacity, format, max_side
         self.pins = parse_pins(request.headers.get(PIN_HEADER))
@@ -179,35 +136,36 @@ class TryOnForm:
             if self.content is None or self.style is None:
                 raise InvalidInput("design mode needs both 'content' and 'style' images",
                                    field="content" if self.content is None else "style")
-            content = await read_image(self.request, self.content, "content")
-            artwork = await read_image(self.request, self.style, "style")
+            content = await read_image(self.settings, self.content, "content")
+            artwork = await read_image(self.settings, self.style, "style")
 
             async def run_design(person: np.ndarray) -> TryOnResult:
-                return await self.design(DesignRequest(person=person, content=content, artwork=artwork,
-                                                       garment=self.category, opacity=self.opacity), pins=self.pins)
+                return await self.tryon.try_design(DesignRequest(person=person, content=content, artwork=artwork,
+                                                                 category=self.category, opacity=self.opacity),
+                                                   pins=self.pins)
             return run_design
         if (self.garment_id is None) == (self.garment is None):
             raise InvalidInput("garment mode needs exactly one of 'garment_id' (catalog) or 'garment' (image)",
                                field="garment_id")
         if self.garment_id is not None:
             record = await self.catalog.get(self.tenant.name, self.garment_id)
-            catalog_pipeline = await self.garment_pipeline(Garment(record.category), catalog_mask=True)
 
             async def run_catalog(person: np.ndarray) -> TryOnResult:
-                return await catalog_pipeline(await self.catalog.garment_request(record, person), pins=self.pins)
+                request = await self.catalog.garment_request(record, person)
+                return await self.tryon.try_garment(request, self.path, pins=self.pins)
             return run_catalog
         assert self.garment is not None
-        product = await read_image(self.request, self.garment, "garment")
-        upload_pipeline = await self.garment_pipeline(self.category, catalog_mask=False)
+        product = await read_image(self.settings, self.garment, "garment")
 
         async def run_upload(person: np.ndarray) -> TryOnResult:
-            return await upload_pipeline(GarmentRequest(person=person, garment=product, category=self.category),
-                                         pins=self.pins)
+            request = GarmentRequest(person=person, garment=product, category=self.category)
+            return await self.tryon.try_garment(request, self.path, pins=self.pins)
         return run_upload
 
-    async def garment_pipeline(self, category: Garment, *, catalog_mask: bool) -> TryOnPipeline[GarmentRequest]:
-        return await choose_garment_pipeline(self.path, category, catalog_mask=catalog_mask,
-                                             classical=self.garments, networks=self.networks)
+    @property
+    def settings(self) -> Settings:
+        settings: Settings = self.request.app.state.settings
+        return settings
 
 
 @router.post("/v1/tryon", responses=IMAGE_RESPONSES)
@@ -218,7 +176,7 @@ async def tryon(
 ) -> Response:
     """One try-on endpoint for every mode: `design` (content + style) or `garment` (catalog id or image)."""
     run = await form.prepare()
-    result = await run(await read_image(request, person, "person"))
+    result = await run(await read_image(form.settings, person, "person"))
     return await respond(request, result, form.format, form.max_side)
 
 
@@ -237,7 +195,7 @@ async def tryon_batch(
     items: list[dict[str, object]] = []
     for index, upload in enumerate(person):
         try:
-            result = await run(await read_image(request, upload, f"person[{index}]"))
+            result = await run(await read_image(settings, upload, f"person[{index}]"))
         except InvalidInput as exc:  # one bad photo must not sink the others
             items.append({"index": index, "error": {"code": exc.code, "message": exc.message, "field": exc.field}})
             continue

@@ -23,7 +23,6 @@ STAGE_CHANNELS = 128
 FRONT_CHANNELS = 128  # both VGG front ends end in a 128-channel CPM conv
 STAGE_KERNEL = 7
 STAGE1_HIDDEN = 512
-OUTPUT_STRIDE = 8  # three 2x2 max-pools
 
 POOL = "pool"
 # (caffe name, in, out, kernel) of the VGG front ends; POOL marks a 2x2 stride-2 max-pool.

@@ -2,16 +2,16 @@
 
 `blazepose_to_openpose18` turns our BlazePose landmarks into that layout (the neck is the midpoint of
 the shoulders, which BlazePose lacks); `render_pose` draws the skeleton image the try-on networks take
-(DAFlow's draw_keypoints.py, the PyTorch OpenPose demo's drawing); `pose_heatmap` is the CP-VTON style
-one-channel-per-keypoint map. Keypoints are [18, 3] float32 rows (x, y, confidence) in image pixels; a
-missing keypoint is (0, 0, 0), the OpenPose convention the official scripts test for.
+(DAFlow's draw_keypoints.py, the PyTorch OpenPose demo's drawing). Keypoints are [18, 3] float32 rows
+(x, y, confidence) in image pixels; a missing keypoint is (0, 0, 0), the OpenPose convention the official
+scripts test for.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from fittingroom.pose import landmarks as bp
+from fittingroom.common import landmarks as bp
 
 BODY_KEYPOINTS = (
     "nose", "neck", "right_shoulder", "right_elbow", "right_wrist", "left_shoulder", "left_elbow",
@@ -48,7 +48,6 @@ STICK_WIDTH = 4  # half-width of a limb ellipse, pixels
 JOINT_RADIUS = 4
 LIMB_ALPHA = 0.6  # each limb is blended over what is drawn so far
 MIN_CONFIDENCE = 0.01  # the demo skips points at or below this confidence
-HEATMAP_RADIUS = 5  # CP-VTON's half-side of a keypoint square at 256x192
 
 
 def blazepose_to_openpose18(points: np.ndarray, visibility: np.ndarray, threshold: float = 0.5) -> np.ndarray:
@@ -104,16 +103,3 @@ def render_pose(keypoints: np.ndarray, height: int, width: int) -> np.ndarray:
         # cv2.addWeighted rounds to uint8 after every limb.
         canvas[inside] = np.rint((1 - LIMB_ALPHA) * canvas[inside] + LIMB_ALPHA * np.array(COLORS_RGB[index]))
     return canvas.astype(np.uint8)
-
-
-def pose_heatmap(keypoints: np.ndarray, height: int, width: int, radius: int = HEATMAP_RADIUS) -> np.ndarray:
-    """CP-VTON's pose map [18, H, W] float32: +1 in a square around each keypoint, -1 elsewhere.
-
-    As the original, a keypoint counts only when both coordinates are above 1 pixel.
-    """
-    maps = -np.ones((NUM_KEYPOINTS, height, width), np.float32)
-    xs, ys = _pixel_grid(height, width)
-    for index, (x, y, _) in enumerate(keypoints):
-        if x > 1 and y > 1:
-            maps[index][(np.abs(xs - x) <= radius) & (np.abs(ys - y) <= radius)] = 1.0
-    return maps

@@ -2,29 +2,16 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import numpy as np
 
+from fittingroom.common.body import Pose
 from fittingroom.common.images import square_crop, to_float
-from fittingroom.pose.landmarks import NUM_BODY_LANDMARKS
+from fittingroom.common.landmarks import NUM_BODY_LANDMARKS
 from fittingroom.pose.spec import LANDMARK_VALUES, NUM_LANDMARKS, POSE_SIZE
 
 # The landmark model was trained on crops where the person fills most of the square; MediaPipe
 # enlarges its detector box by 1.25, so we give the mask box the same margin.
 CROP_MARGIN = 1.25
-
-
-@dataclass(frozen=True)
-class Pose:
-    """Body landmarks in image pixels with per-point visibility in [0, 1]."""
-
-    points: np.ndarray  # [33, 2] float32 (x, y)
-    visibility: np.ndarray  # [33] float32
-    score: float
-
-    def visible(self, index: int, threshold: float = 0.5) -> bool:
-        return bool(self.visibility[index] >= threshold)
 
 
 def person_square(box: tuple[int, int, int, int]) -> tuple[float, float, float, float]:

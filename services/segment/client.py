@@ -1,6 +1,12 @@
-"""Stage client: salient-object masks (person or garment) through any InferenceClient."""
+"""Stage client: salient-object masks (person or garment) through any InferenceClient.
+
+Pre- and post-processing run in worker threads, as in every stage client: a photo of many megapixels would
+otherwise hold the event loop that every other request shares.
+"""
 
 from __future__ import annotations
+
+import asyncio
 
 import numpy as np
 
@@ -17,5 +23,6 @@ class SalientMask:
     async def mask(self, image: np.ndarray, *, version: int | None = None,
                    timeout_s: float | None = None) -> np.ndarray:
         """Probability map in [0, 1] at the image's size."""
-        out = await self.client.infer(self.model, {"image": u2net_input(image)}, version, timeout_s=timeout_s)
-        return u2net_mask(out["mask"][0], image.shape[0], image.shape[1])
+        batch = await asyncio.to_thread(u2net_input, image)
+        out = await self.client.infer(self.model, {"image": batch}, version, timeout_s=timeout_s)
+        return await asyncio.to_thread(u2net_mask, out["mask"][0], image.shape[0], image.shape[1])

@@ -8,14 +8,12 @@ Everything is measured on the mask's geometry, so the same code serves any print
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
-from enum import StrEnum
+from dataclasses import dataclass
 
 import numpy as np
 
 from fittingroom.common.errors import InvalidInput
-
-Point = tuple[float, float]
+from fittingroom.common.garment import Category, GarmentLandmarks, Point
 
 # A sleeve meets the body at the armpit with a corner: going up, the body's edge turns outward at least
 # this steeply (dx/dy). A bodice tapers far more gently (under 0.4), a flared skirt turns the other way.
@@ -28,52 +26,6 @@ ARMPIT_DEPTH = {"upper": 0.55, "dress": 0.35}
 MIN_SLEEVE_SHARE = 0.015  # of the garment's area beyond the body's side: less is a seam allowance, not a sleeve
 CUFF_SHARE = 0.12  # the far end of a sleeve whose centroid is the cuff
 MIN_LEG_GAP = 0.08  # of the height: the crotch must sit this far above the hem to be trousers, not a skirt
-
-
-class Category(StrEnum):
-    """The garment classes the landmarks know (the gateway's `Garment` has the same values)."""
-
-    UPPER = "upper"
-    LOWER = "lower"
-    DRESS = "dress"
-
-
-@dataclass(frozen=True)
-class GarmentLandmarks:
-    """Landmarks in product-photo pixels (x, y); None where the garment has no such part."""
-
-    category: Category
-    neck: Point | None = None  # centre of the collar on the silhouette's top edge
-    left_shoulder: Point | None = None
-    right_shoulder: Point | None = None
-    left_armpit: Point | None = None  # None for a sleeveless garment
-    right_armpit: Point | None = None
-    left_cuff: Point | None = None  # centre of the sleeve's end
-    right_cuff: Point | None = None
-    left_hem: Point | None = None  # hem corners of a top, a dress or a skirt
-    right_hem: Point | None = None
-    left_waist: Point | None = None  # waistband corners of trousers or a skirt
-    right_waist: Point | None = None
-    crotch: Point | None = None
-    left_hem_outer: Point | None = None  # each trouser leg's hem corners
-    left_hem_inner: Point | None = None
-    right_hem_outer: Point | None = None
-    right_hem_inner: Point | None = None
-
-    def named(self) -> dict[str, Point]:
-        """The landmarks this garment has, by name."""
-        found = {f.name: getattr(self, f.name) for f in fields(self) if f.name != "category"}
-        return {name: point for name, point in found.items() if point is not None}
-
-    def to_json(self) -> dict[str, object]:
-        """A JSON-able form, stored with a catalog garment."""
-        return {"category": self.category.value, "points": {k: list(v) for k, v in self.named().items()}}
-
-    @classmethod
-    def from_json(cls, data: dict[str, object]) -> GarmentLandmarks:
-        points = data["points"]
-        assert isinstance(points, dict)
-        return cls(Category(str(data["category"])), **{k: (float(v[0]), float(v[1])) for k, v in points.items()})
 
 
 @dataclass(frozen=True)

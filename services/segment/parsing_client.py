@@ -8,6 +8,8 @@ lower / full body).
 
 from __future__ import annotations
 
+import asyncio
+
 import cv2
 import numpy as np
 
@@ -83,9 +85,9 @@ class HumanParser:
     async def parse(self, image: np.ndarray, *, version: int | None = None,
                     timeout_s: float | None = None) -> np.ndarray:
         """Label map [H, W] uint8 at the image's size."""
-        batch, affine = schp_input(image, self.size)
+        batch, affine = await asyncio.to_thread(schp_input, image, self.size)
         out = await self.client.infer(self.model, {"image": batch}, version, timeout_s=timeout_s)
-        return schp_labels(out["logits"][0], affine, self.size, image.shape[0], image.shape[1])
+        return await asyncio.to_thread(schp_labels, out["logits"][0], affine, self.size, image.shape[0], image.shape[1])
 
 
 # -- cloth segmentation -----------------------------------------------------------------------------
@@ -124,6 +126,6 @@ class ClothMask:
     async def mask(self, image: np.ndarray, *, version: int | None = None,
                    timeout_s: float | None = None) -> np.ndarray:
         """Mask [H, W] uint8 at the image's size: GARMENT_GREY on the garment, 0 elsewhere."""
-        batch, padding = cloth_segm_input(image)
+        batch, padding = await asyncio.to_thread(cloth_segm_input, image)
         out = await self.client.infer(U2NET_CLOTH.name, {"image": batch}, version, timeout_s=timeout_s)
-        return cloth_segm_mask(out["logits"][0], padding, image.shape[0], image.shape[1])
+        return await asyncio.to_thread(cloth_segm_mask, out["logits"][0], padding, image.shape[0], image.shape[1])

@@ -12,6 +12,7 @@ import cv2
 import numpy as np
 
 from fittingroom.common.errors import InvalidInput
+from fittingroom.segment.grabcut import grabcut
 
 BORDER_FRACTION = 0.02  # the outer 2% of each side is background in a product shot
 # Lab distance from the background colour below which a pixel may be background: above JPEG noise and
@@ -19,7 +20,6 @@ BORDER_FRACTION = 0.02  # the outer 2% of each side is background in a product s
 BACKGROUND_TOLERANCE = 14.0
 SALIENT_GARMENT = 0.5
 SALIENT_BACKGROUND = 0.1
-GRABCUT_ITERATIONS = 3
 GRABCUT_MAX_SIDE = 320  # GrabCut is O(pixels); seeds and result are scaled, the edge stays sharp enough
 MIN_COMPONENT_SHARE = 0.05  # pieces smaller than this share of the largest are specks, tags or dust
 MIN_GARMENT_SHARE = 0.01  # of the photo's area
@@ -44,22 +44,6 @@ def background_distance(image: np.ndarray) -> np.ndarray:
 def _kernel(shape: tuple[int, int], fraction: float) -> np.ndarray:
     side = max(3, round(fraction * min(shape)) | 1)
     return cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (side, side))
-
-
-def _grabcut(image: np.ndarray, seeds: np.ndarray) -> np.ndarray:
-    """GrabCut from a full-size seed map (cv2.GC_* labels); bool garment mask at full size."""
-    height, width = seeds.shape
-    scale = min(1.0, GRABCUT_MAX_SIDE / max(height, width))
-    size = (max(1, round(width * scale)), max(1, round(height * scale)))
-    small = cv2.resize(image, size, interpolation=cv2.INTER_AREA)
-    labels = cv2.resize(seeds, size, interpolation=cv2.INTER_NEAREST)
-    bgd, fgd = np.zeros((1, 65), np.float64), np.zeros((1, 65), np.float64)
-    cv2.grabCut(cv2.cvtColor(small, cv2.COLOR_RGB2BGR), labels, (0, 0, 0, 0), bgd, fgd, GRABCUT_ITERATIONS,
-                cv2.GC_INIT_WITH_MASK)
-    garment = np.isin(labels, (cv2.GC_FGD, cv2.GC_PR_FGD)).astype(np.uint8)
-    # Back to full size through a blurred alpha, so the edge is not a staircase of scaled pixels.
-    soft = cv2.resize(garment.astype(np.float32), (width, height), interpolation=cv2.INTER_LINEAR)
-    return np.asarray(soft > 0.5)
 
 
 def clean_mask(mask: np.ndarray) -> np.ndarray:
@@ -105,9 +89,8 @@ def product_mask(image: np.ndarray, salient_prob: np.ndarray | None = None) -> n
     seeds[prior | differs] = cv2.GC_PR_FGD
     seeds[unlikely | _border(shape)] = cv2.GC_BGD
     seeds[sure & ~_border(shape)] = cv2.GC_FGD
-    if (seeds == cv2.GC_FGD).any() and (seeds == cv2.GC_BGD).any():
-        garment = _grabcut(image, seeds)
-    else:  # nothing to learn a colour model from: trust the prior as it is
+    garment = grabcut(image, seeds, max_side=GRABCUT_MAX_SIDE, smooth_edge=True)
+    if garment is None:  # nothing to learn a colour model from: trust the prior as it is
         garment = prior & ~_border(shape)
     mask = clean_mask(garment)
     if mask.sum() < MIN_GARMENT_SHARE * mask.size:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import numpy as np
 
 from fittingroom.common.inference import InferenceClient
@@ -16,15 +18,15 @@ class StyleTransfer:
     async def style_vector(self, artwork: np.ndarray, *, version: int | None = None,
                            timeout_s: float | None = None) -> np.ndarray:
         """The artwork's 100-d style embedding, [1, 1, 1, 100]."""
-        out = await self.client.infer(STYLE_PREDICT.name, {"style_image": style_input(artwork)}, version,
-                                      timeout_s=timeout_s)
+        batch = await asyncio.to_thread(style_input, artwork)
+        out = await self.client.infer(STYLE_PREDICT.name, {"style_image": batch}, version, timeout_s=timeout_s)
         return out["style_vector"]
 
     async def stylize(self, content: np.ndarray, style_vector: np.ndarray, *, version: int | None = None,
                       timeout_s: float | None = None) -> np.ndarray:
         """The content image painted in the style, uint8 RGB at the transformer's resolution."""
-        batch, valid = content_input(content)
+        batch, valid = await asyncio.to_thread(content_input, content)
         out = await self.client.infer(STYLE_TRANSFORM.name,
                                       {"content_image": batch, "style_vector": style_vector}, version,
                                       timeout_s=timeout_s)
-        return stylized_output(out["stylized"][0], valid)
+        return await asyncio.to_thread(stylized_output, out["stylized"][0], valid)

@@ -18,8 +18,8 @@ from fittingroom.common.repository import VersionPolicy, render_config
 from fittingroom.common.triton_server import TritonServer, free_port
 from fittingroom.export.model_recipes import BUILDERS
 from fittingroom.export.runtimes import derive_repository
-from fittingroom.gateway.pipeline import DESIGN_MODELS
 from fittingroom.gateway.settings import Settings
+from fittingroom.tryon.design import DESIGN_MODELS
 
 pytestmark = pytest.mark.integration
 

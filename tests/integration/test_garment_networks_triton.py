@@ -17,9 +17,9 @@ from helpers import live_gateway, python_ort_triton, tshirt_png
 
 from fittingroom.common.imagecodec import decode_image
 from fittingroom.common.triton_server import TritonServer
-from fittingroom.gateway.neural_pipeline import DAFLOW_MODELS, NEURAL_MODELS
 from fittingroom.gateway.samples import SAMPLE_PERSON
 from fittingroom.gateway.settings import Settings
+from fittingroom.tryon.networks import DAFLOW_MODELS, VITONHD_MODELS
 
 pytestmark = pytest.mark.integration
 MEAN_ABS_DIFF_LIMIT = 0.5  # pixel values: the same graphs in the same ONNX Runtime, batches of one
@@ -31,7 +31,7 @@ UNTRAINED = {"neural": "schp_lip, u2net_cloth, vitonhd_alias, vitonhd_gmm, viton
 @pytest.fixture(scope="module")
 def triton(repository: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[TritonServer]:
     with python_ort_triton(repository, tmp_path_factory.mktemp("triton-garment"),
-                           sorted({*NEURAL_MODELS, *DAFLOW_MODELS})) as server:
+                           sorted({*VITONHD_MODELS, *DAFLOW_MODELS})) as server:
         yield server
 
 

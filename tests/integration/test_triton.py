@@ -30,10 +30,10 @@ from fittingroom.common.imagecodec import decode_image
 from fittingroom.common.triton_client import TritonClient
 from fittingroom.common.triton_server import TritonServer, free_port
 from fittingroom.export.runtimes import derive_repository
-from fittingroom.gateway.pipeline import DESIGN_MODELS
 from fittingroom.gateway.samples import SAMPLE_ARTWORK, SAMPLE_CONTENT, SAMPLE_PERSON
 from fittingroom.gateway.settings import Settings
 from fittingroom.stylize.processing import style_input
+from fittingroom.tryon.design import DESIGN_MODELS
 
 pytestmark = pytest.mark.integration
 # One event loop for the module's gRPC clients: grpc.aio reports spurious errors for closed loops.

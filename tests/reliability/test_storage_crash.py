@@ -63,10 +63,11 @@ KILLED_REGISTRATION = textwrap.dedent("""
     from fittingroom.common.embedded import EmbeddedClient
     from fittingroom.common.imagecodec import decode_image
     from fittingroom.gateway.blobs import DirectoryBlobStore
+    from fittingroom.common.garment import Category
     from fittingroom.gateway.catalog import Catalog
-    from fittingroom.gateway.garment_mask import Garment
+    from fittingroom.gateway.routing import TrafficRouter
     from fittingroom.gateway.store import Store
-    from fittingroom.segment.client import SalientMask
+    from fittingroom.tryon.service import TryOnService
 
     repository, state, point, image_path = sys.argv[1:5]
     store = Store(f"sqlite:///{state}/tryon.db")
@@ -82,8 +83,9 @@ KILLED_REGISTRATION = textwrap.dedent("""
     else:
         event.listen(store.engine, "commit", die)
     image = decode_image(Path(image_path).read_bytes(), field="image", max_pixels=10**8)
-    catalog = Catalog(store, blobs, SalientMask(EmbeddedClient(Path(repository), intra_op_threads=1)))
-    asyncio.run(catalog.register("anonymous", image, Garment.UPPER, "SHIRT-1"))
+    client = EmbeddedClient(Path(repository), intra_op_threads=1)
+    catalog = Catalog(store, blobs, TryOnService(client, TrafficRouter(client)))
+    asyncio.run(catalog.register("anonymous", image, Category.UPPER, "SHIRT-1"))
     sys.exit(3)  # not reached: the kill comes first
 """)
 

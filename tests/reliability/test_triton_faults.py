@@ -29,8 +29,8 @@ from reliability_support import gateway_settings, requests_in_flight
 from fittingroom.common.imagecodec import encode_image
 from fittingroom.common.triton_server import TritonServer, free_port
 from fittingroom.export.runtimes import PYTHON_MODEL_NAME, derive_repository
-from fittingroom.gateway.pipeline import DESIGN_MODELS
 from fittingroom.gateway.settings import Settings
+from fittingroom.tryon.design import DESIGN_MODELS
 
 pytestmark = pytest.mark.integration
 log = logging.getLogger(__name__)

@@ -11,7 +11,6 @@ from fittingroom.export import checkpoints as ckpt
 from fittingroom.pose.openpose import OpenPoseHand
 from fittingroom.segment.schp import schp_resnet101
 from fittingroom.segment.u2net import U2NetP
-from fittingroom.stylize.transformer_net import TransformerNet
 
 
 def test_prefixed_checkpoint_loads_strictly() -> None:
@@ -51,18 +50,6 @@ def test_openpose_caffe_named_checkpoint_loads() -> None:
     ckpt.load_checkpoint(target, caffe_named, ckpt.OPENPOSE)
     key = "model6.Mconv7_stage6.bias"
     assert torch.equal(target.state_dict()[key], source.state_dict()[key])
-
-
-def test_fast_neural_style_legacy_running_stats_are_dropped() -> None:
-    source, target = TransformerNet(), TransformerNet()
-    legacy = dict(source.state_dict())
-    legacy["in1.running_mean"] = torch.zeros(32)
-    legacy["res3.in2.running_var"] = torch.ones(128)
-    ckpt.load_checkpoint(target, legacy, ckpt.FAST_NEURAL_STYLE)
-    key = "deconv3.conv2d.weight"
-    assert torch.equal(target.state_dict()[key], source.state_dict()[key])
-    with pytest.raises(RuntimeError, match="running_mean"):
-        ckpt.load_checkpoint(TransformerNet(), legacy, ckpt.PLAIN)
 
 
 def test_checkpoint_file_loads_from_disk(tmp_path: Path) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from fittingroom.gateway.compose import composite, feathered_alpha, fit_cover
+from fittingroom.warp_gen.compose import composite, feathered_alpha, fit_cover
 
 RNG = np.random.default_rng(1)
 

@@ -7,23 +7,23 @@ import numpy as np
 import pytest
 
 from fittingroom.common.errors import InvalidInput
-from fittingroom.gateway.garment_mask import Garment
+from fittingroom.common.garment import Category, GarmentLandmarks
 from fittingroom.gateway.sample_garment import BACKGROUND, SAMPLE_LANDMARKS, SIZE, sample_garment, sample_outline
-from fittingroom.segment.garment_landmarks import Category, GarmentLandmarks, garment_landmarks
+from fittingroom.segment.garment_landmarks import garment_landmarks
 from fittingroom.segment.product import product_mask
 
 
-def _truth_mask(garment: Garment) -> np.ndarray:
+def _truth_mask(garment: Category) -> np.ndarray:
     return sample_outline(garment)
 
 
-def _width(garment: Garment) -> float:
+def _width(garment: Category) -> float:
     xs = [x for x, _ in SAMPLE_LANDMARKS[garment].values()]
     return max(xs) - min(xs)
 
 
-@pytest.mark.parametrize("garment", list(Garment))
-def test_product_mask_follows_the_garment_not_its_shadow(garment: Garment) -> None:
+@pytest.mark.parametrize("garment", list(Category))
+def test_product_mask_follows_the_garment_not_its_shadow(garment: Category) -> None:
     image = sample_garment(garment)
     mask = product_mask(image)
     truth = _truth_mask(garment)
@@ -51,8 +51,8 @@ def test_empty_photo_has_no_garment() -> None:
         product_mask(np.full((120, 120, 3), 250, np.uint8), np.zeros((120, 120), np.float32))
 
 
-@pytest.mark.parametrize("garment", list(Garment))
-def test_landmarks_of_the_sample_garments(garment: Garment) -> None:
+@pytest.mark.parametrize("garment", list(Category))
+def test_landmarks_of_the_sample_garments(garment: Category) -> None:
     marks = garment_landmarks(product_mask(sample_garment(garment)), garment.value)
     found = marks.named()
     truth = SAMPLE_LANDMARKS[garment]
@@ -63,7 +63,7 @@ def test_landmarks_of_the_sample_garments(garment: Garment) -> None:
 
 
 def test_wearer_left_is_image_right() -> None:
-    marks = garment_landmarks(_truth_mask(Garment.UPPER), Category.UPPER)
+    marks = garment_landmarks(_truth_mask(Category.UPPER), Category.UPPER)
     assert marks.left_shoulder is not None and marks.right_shoulder is not None
     assert marks.left_shoulder[0] > marks.right_shoulder[0]
     assert marks.left_cuff is not None and marks.right_cuff is not None
@@ -71,7 +71,7 @@ def test_wearer_left_is_image_right() -> None:
 
 
 def test_a_sleeveless_dress_has_no_armpits_or_cuffs() -> None:
-    marks = garment_landmarks(_truth_mask(Garment.DRESS), Category.DRESS)
+    marks = garment_landmarks(_truth_mask(Category.DRESS), Category.DRESS)
     assert marks.left_armpit is None and marks.right_cuff is None
     assert marks.left_hem is not None and marks.left_hem[1] > 400
 
@@ -87,7 +87,7 @@ def test_a_skirt_is_a_lower_garment_without_legs() -> None:
 
 def test_landmarks_move_with_the_garment() -> None:
     """Found on the shape, not on the canvas: a shifted and smaller garment has shifted, smaller landmarks."""
-    mask = _truth_mask(Garment.UPPER)
+    mask = _truth_mask(Category.UPPER)
     base = garment_landmarks(mask, Category.UPPER).named()
     moved_mask = np.zeros((SIZE + 100, SIZE + 100), np.uint8)
     small = cv2.resize(mask, (SIZE * 3 // 4, SIZE * 3 // 4), interpolation=cv2.INTER_NEAREST)

@@ -1,4 +1,4 @@
-"""Garment mask logic on synthetic people: region from pose, skin and background never included."""
+"""Worn-garment mask logic on synthetic people: region from pose, skin and background never included."""
 
 from __future__ import annotations
 
@@ -6,10 +6,11 @@ import cv2
 import numpy as np
 import pytest
 
+from fittingroom.common import landmarks as lm
+from fittingroom.common.body import Pose
 from fittingroom.common.errors import InvalidInput
-from fittingroom.gateway.garment_mask import Garment, body_region, garment_mask, skin_mask
-from fittingroom.pose import landmarks as lm
-from fittingroom.pose.processing import Pose
+from fittingroom.common.garment import Category
+from fittingroom.segment.worn_garment import body_region, skin_mask, worn_garment_mask
 
 H, W = 400, 300
 SKIN = (224, 172, 140)
@@ -48,7 +49,7 @@ def _colour_share(image: np.ndarray, mask: np.ndarray, colour: tuple[int, int, i
 
 def test_upper_garment_covers_the_shirt_and_nothing_else() -> None:
     image, person = _person()
-    mask = garment_mask(image, person, _pose(), Garment.UPPER)
+    mask = worn_garment_mask(image, person, _pose(), Category.UPPER)
     assert _colour_share(image, mask, SHIRT) > 0.85
     assert _colour_share(image, mask, SKIN) == 0.0
     assert mask[person == 0].sum() == 0  # never the background
@@ -56,20 +57,20 @@ def test_upper_garment_covers_the_shirt_and_nothing_else() -> None:
 
 def test_lower_garment_covers_the_trousers() -> None:
     image, person = _person()
-    mask = garment_mask(image, person, _pose(), Garment.LOWER)
+    mask = worn_garment_mask(image, person, _pose(), Category.LOWER)
     assert _colour_share(image, mask, TROUSERS) > 0.8
     assert _colour_share(image, mask, SKIN) == 0.0
 
 
 def test_dress_region_spans_shoulders_to_knees() -> None:
-    region = body_region(_pose(), (H, W), Garment.DRESS)
+    region = body_region(_pose(), (H, W), Category.DRESS)
     ys = np.nonzero(region)[0]
     assert ys.min() < 110 and ys.max() > 310
 
 
 def test_lower_garment_needs_visible_legs() -> None:
     with pytest.raises(InvalidInput, match="hips and knees"):
-        body_region(_pose(visible=False), (H, W), Garment.LOWER)
+        body_region(_pose(visible=False), (H, W), Category.LOWER)
 
 
 def test_skin_mask_finds_skin_not_shirt() -> None:
@@ -81,4 +82,4 @@ def test_skin_mask_finds_skin_not_shirt() -> None:
 def test_no_garment_is_a_clear_error() -> None:
     image = np.full((H, W, 3), 235, np.uint8)
     with pytest.raises(InvalidInput, match="no upper garment"):
-        garment_mask(image, np.zeros((H, W), np.float32), _pose(), Garment.UPPER)
+        worn_garment_mask(image, np.zeros((H, W), np.float32), _pose(), Category.UPPER)

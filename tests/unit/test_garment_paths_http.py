@@ -10,9 +10,9 @@ import numpy as np
 import pytest
 from fastapi.testclient import TestClient
 
+from fittingroom.common.garment import Category
 from fittingroom.common.imagecodec import encode_image
 from fittingroom.gateway.app import create_app
-from fittingroom.gateway.garment_mask import Garment
 from fittingroom.gateway.sample_garment import sample_garment
 from fittingroom.gateway.settings import Settings
 
@@ -31,7 +31,7 @@ def client(repository: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterat
 @pytest.fixture(scope="module")
 def files(person: np.ndarray) -> dict[str, tuple[str, bytes, str]]:
     return {"person": ("person.png", encode_image(person, "png")[0], "image/png"),
-            "garment": ("shirt.png", encode_image(sample_garment(Garment.UPPER), "png")[0], "image/png")}
+            "garment": ("shirt.png", encode_image(sample_garment(Category.UPPER), "png")[0], "image/png")}
 
 
 @pytest.mark.parametrize(("data", "field"), [({"path": "diffusion"}, "path"),

@@ -9,17 +9,19 @@ import cv2
 import numpy as np
 import pytest
 
+from fittingroom.common import landmarks as lm
+from fittingroom.common.body import Pose
 from fittingroom.common.embedded import EmbeddedClient
 from fittingroom.common.errors import DeadlineExceeded, InvalidInput
-from fittingroom.gateway.garment_compose import dress_garment, paint_mask, worn_shading
-from fittingroom.gateway.garment_fit import covered_mask, fit_garment, warp_garment
-from fittingroom.gateway.garment_mask import Garment
-from fittingroom.gateway.garment_pipeline import CLASSICAL, GarmentPipeline, GarmentRequest
-from fittingroom.gateway.occlusion import occluders
+from fittingroom.common.garment import Category, GarmentLandmarks
+from fittingroom.gateway.routing import TrafficRouter
 from fittingroom.gateway.sample_garment import sample_garment, sample_outline
-from fittingroom.pose import landmarks as lm
-from fittingroom.pose.processing import Pose
-from fittingroom.segment.garment_landmarks import GarmentLandmarks, garment_landmarks
+from fittingroom.segment.garment_landmarks import garment_landmarks
+from fittingroom.segment.occlusion import occluders
+from fittingroom.tryon.classical import CLASSICAL, ClassicalGarmentPipeline
+from fittingroom.tryon.requests import GarmentRequest
+from fittingroom.warp_gen.dress import dress_garment, paint_mask, worn_shading
+from fittingroom.warp_gen.fit import covered_mask, fit_garment, warp_garment
 
 H, W = 400, 300
 SKIN = (224, 172, 140)
@@ -62,13 +64,13 @@ def _person(pose: Pose) -> tuple[np.ndarray, np.ndarray]:
 
 @pytest.fixture(scope="module")
 def tshirt() -> tuple[np.ndarray, np.ndarray, GarmentLandmarks]:
-    mask = sample_outline(Garment.UPPER)
-    return sample_garment(Garment.UPPER), mask, garment_landmarks(mask, "upper")
+    mask = sample_outline(Category.UPPER)
+    return sample_garment(Category.UPPER), mask, garment_landmarks(mask, "upper")
 
 
 def test_targets_use_the_generous_body_geometry(tshirt: tuple[np.ndarray, np.ndarray, GarmentLandmarks]) -> None:
     pose = _pose()
-    fit = fit_garment(tshirt[2], pose, Garment.UPPER)
+    fit = fit_garment(tshirt[2], pose, Category.UPPER)
     target = dict(zip(fit.names, fit.target, strict=True))
     assert {"neck", "left_shoulder", "right_shoulder", "left_hem", "right_hem", "left_cuff"} <= set(target)
     assert target["left_shoulder"][0] > pose.points[lm.LEFT_SHOULDER][0] + 20  # beyond the joint: a margin
@@ -83,20 +85,20 @@ def test_targets_use_the_generous_body_geometry(tshirt: tuple[np.ndarray, np.nda
 
 def test_lower_and_dress_targets() -> None:
     pose = _pose()
-    trousers = fit_garment(garment_landmarks(sample_outline(Garment.LOWER), "lower"), pose, Garment.LOWER)
+    trousers = fit_garment(garment_landmarks(sample_outline(Category.LOWER), "lower"), pose, Category.LOWER)
     t = dict(zip(trousers.names, trousers.target, strict=True))
     assert pose.points[lm.LEFT_HIP][1] < t["crotch"][1] < pose.points[lm.LEFT_KNEE][1]
     assert t["left_waist"][0] > pose.points[lm.LEFT_HIP][0] > t["crotch"][0] > pose.points[lm.RIGHT_HIP][0]
     assert t["left_hem_outer"][0] > t["left_hem_inner"][0] > t["right_hem_inner"][0] > t["right_hem_outer"][0]
     assert t["left_hem_outer"][1] > pose.points[lm.LEFT_KNEE][1]  # long trousers reach past the knees
-    dress = fit_garment(garment_landmarks(sample_outline(Garment.DRESS), "dress"), pose, Garment.DRESS)
+    dress = fit_garment(garment_landmarks(sample_outline(Category.DRESS), "dress"), pose, Category.DRESS)
     d = dict(zip(dress.names, dress.target, strict=True))
     assert d["left_hem"][1] > pose.points[lm.LEFT_KNEE][1] and "left_cuff" not in d
 
 
 def test_warp_puts_the_garment_on_the_torso(tshirt: tuple[np.ndarray, np.ndarray, GarmentLandmarks]) -> None:
     image, mask, marks = tshirt
-    fit = fit_garment(marks, _pose(), Garment.UPPER)
+    fit = fit_garment(marks, _pose(), Category.UPPER)
     warped = warp_garment(image, mask, fit, (H, W))
     assert warped.image.shape == (H, W, 3) and warped.alpha.shape == (H, W)
     assert warped.alpha[130:230, 115:185].min() > 0.99  # the whole torso is covered
@@ -110,7 +112,7 @@ def test_arm_across_the_body_and_head_stay_in_front(tshirt: tuple[np.ndarray, np
     pose = _pose(forearm_across=True)
     image, person = _person(pose)
     cv2.circle(image, (150, 150), 8, SKIN, -1)  # a skin-coloured print on the shirt: cloth, not skin
-    fit = fit_garment(tshirt[2], pose, Garment.UPPER)
+    fit = fit_garment(tshirt[2], pose, Category.UPPER)
     front = occluders(image, person, pose, covered_mask(fit, (H, W)), fit.body)
     assert front[60, 150] == 1  # face
     forearm = np.round((pose.points[lm.RIGHT_ELBOW] + pose.points[lm.RIGHT_WRIST]) / 2).astype(int)
@@ -158,23 +160,23 @@ def test_worn_shading_carries_the_old_garments_folds() -> None:
 
 def test_a_pose_without_shoulders_is_refused(tshirt: tuple[np.ndarray, np.ndarray, GarmentLandmarks]) -> None:
     with pytest.raises(InvalidInput, match="shoulders") as error:
-        fit_garment(tshirt[2], _pose(visible=False), Garment.UPPER)
+        fit_garment(tshirt[2], _pose(visible=False), Category.UPPER)
     assert error.value.field == "person"
 
 
 def test_check_inputs_names_the_field() -> None:
     person = np.zeros((100, 100, 3), np.uint8)
     with pytest.raises(InvalidInput) as error:
-        GarmentPipeline.check_inputs(GarmentRequest(person, np.zeros((10, 100, 3), np.uint8)))
+        ClassicalGarmentPipeline.check_inputs(GarmentRequest(person, np.zeros((10, 100, 3), np.uint8)))
     assert error.value.field == "garment"
 
 
 @pytest.mark.slow
 async def test_classical_tryon_on_the_sample_person(embedded: EmbeddedClient, person: np.ndarray) -> None:
     observed: list[tuple[str, str, str]] = []
-    pipeline = GarmentPipeline(embedded, observe=lambda stage, model, _v, outcome, _s: observed.append(
-        (stage, model, outcome)))
-    result = await pipeline(GarmentRequest(person, sample_garment(Garment.UPPER), Garment.UPPER))
+    pipeline = ClassicalGarmentPipeline(embedded, TrafficRouter(embedded), observe=lambda stage, model, _v, outcome, _s:
+                                        observed.append((stage, model, outcome)))
+    result = await pipeline(GarmentRequest(person, sample_garment(Category.UPPER), Category.UPPER))
     assert result.mode == "garment" and result.path == CLASSICAL
     assert result.image.shape == person.shape and result.image.dtype == np.uint8
     stages = {"person_mask", "garment_mask", "pose", "garment_landmarks", "warp", "occlusion", "worn_garment",
@@ -191,4 +193,5 @@ async def test_classical_tryon_on_the_sample_person(embedded: EmbeddedClient, pe
         await pipeline(GarmentRequest(person, np.full((200, 200, 3), 250, np.uint8)))
     assert error.value.field == "garment"
     with pytest.raises(DeadlineExceeded):
-        await GarmentPipeline(embedded, timeout_s=0.001)(GarmentRequest(person, sample_garment(Garment.UPPER)))
+        await ClassicalGarmentPipeline(embedded, TrafficRouter(embedded), timeout_s=0.001)(
+            GarmentRequest(person, sample_garment(Category.UPPER)))

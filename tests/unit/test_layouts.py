@@ -19,8 +19,6 @@ from fittingroom.export import checkpoints as ckpt
 from fittingroom.pose.openpose import OpenPoseBody, OpenPoseHand
 from fittingroom.segment.schp import schp_resnet101
 from fittingroom.segment.u2net import ClothSegmU2Net, U2Net, U2NetP
-from fittingroom.stylize.adain import adain_decoder, vgg_normalised
-from fittingroom.stylize.transformer_net import TransformerNet
 from fittingroom.warp_gen.daflow import SDAFNetTryOn
 from fittingroom.warp_gen.vitonhd import GMM, ALIASGenerator, SegGenerator
 
@@ -139,23 +137,3 @@ def test_openpose_body_layout() -> None:
 
 def test_openpose_hand_layout() -> None:
     _openpose_layout(_build(OpenPoseHand), "openpose_hand")
-
-
-def test_adain_vgg_normalised_layout() -> None:
-    assert_matches_layout(_build(vgg_normalised), "adain_vgg_normalised", ckpt.ADAIN)
-
-
-def test_adain_decoder_layout() -> None:
-    assert_matches_layout(_build(adain_decoder), "adain_decoder", ckpt.ADAIN)
-
-
-def test_fast_neural_style_layout() -> None:
-    name = "fast_neural_style_transformer_net"
-    model = _build(TransformerNet)
-    assert_matches_layout(model, name, ckpt.FAST_NEURAL_STYLE)
-    # Old released files also hold InstanceNorm running stats: the layout must drop exactly those.
-    legacy = _reference(name)["legacy_extra_keys_removed_by_regex"]
-    official = {k: torch.empty(s, device="meta") for k, s in _reference(name)["state_dict"].items()}
-    official |= {k: torch.empty(1, device="meta") for k in legacy}
-    remapped = ckpt.remap_state_dict(official, ckpt.FAST_NEURAL_STYLE)
-    assert list(remapped) == list(model.state_dict())

@@ -7,14 +7,6 @@ import torch
 from fittingroom.pose.openpose import OpenPoseBody, OpenPoseHand
 from fittingroom.segment.schp import SCHPFusionLogits, schp_resnet101
 from fittingroom.segment.u2net import ClothSegmU2Net, U2Net, U2NetMask, U2NetP
-from fittingroom.stylize.adain import (
-    AdaINStyleTransfer,
-    adain_decoder,
-    adaptive_instance_norm,
-    encoder_to_relu4_1,
-    vgg_normalised,
-)
-from fittingroom.stylize.transformer_net import TransformerNet
 from fittingroom.warp_gen.daflow import SDAFNetTryOn, offsets_to_grid
 
 torch.set_grad_enabled(False)
@@ -87,21 +79,3 @@ def test_openpose_official_output_contract() -> None:
         hand = OpenPoseHand().eval()(torch.empty(1, 3, 368, 368))
     assert pafs.shape == (1, 38, 46, 46) and heatmaps.shape == (1, 19, 46, 46)
     assert hand.shape == (1, 22, 46, 46)
-
-
-def test_adain_forward_shapes() -> None:
-    encoder = encoder_to_relu4_1(vgg_normalised())
-    assert encoder.eval()(torch.rand(1, 3, 32, 24)).shape == (1, 512, 4, 3)
-    model = AdaINStyleTransfer(encoder, adain_decoder()).eval()
-    assert model(torch.rand(1, 3, 32, 24), torch.rand(1, 3, 40, 16), alpha=0.6).shape == (1, 3, 32, 24)
-
-
-def test_adaptive_instance_norm_matches_style_statistics() -> None:
-    content, style = torch.randn(2, 8, 5, 6), torch.randn(2, 8, 7, 3) * 3 + 2
-    out = adaptive_instance_norm(content, style).flatten(2)
-    assert torch.allclose(out.mean(2), style.flatten(2).mean(2), atol=1e-4)
-    assert torch.allclose(out.std(2), style.flatten(2).std(2), atol=1e-2)
-
-
-def test_transformer_net_forward_shape() -> None:
-    assert TransformerNet().eval()(torch.rand(1, 3, 32, 24) * 255).shape == (1, 3, 32, 24)

@@ -13,23 +13,24 @@ import pytest
 
 from fittingroom.common.embedded import EmbeddedClient
 from fittingroom.common.errors import InvalidInput, ModelNotFound
+from fittingroom.common.garment import Category
 from fittingroom.common.inference import ModelMetadata
 from fittingroom.common.stage import ModelUse
 from fittingroom.gateway.cli import _write
-from fittingroom.gateway.garment_mask import Garment
-from fittingroom.gateway.garment_pipeline import GarmentPipeline, GarmentRequest
-from fittingroom.gateway.neural_pipeline import (
+from fittingroom.gateway.routing import TrafficRouter
+from fittingroom.gateway.sample_garment import sample_garment
+from fittingroom.tryon.classical import ClassicalGarmentPipeline
+from fittingroom.tryon.networks import (
     DAFLOW_MODELS,
     DAFLOW_PATH,
-    NEURAL,
-    NEURAL_MODELS,
-    DAFlowGarmentPipeline,
-    GarmentPath,
-    NeuralGarmentPipeline,
-    choose_garment_pipeline,
+    VITONHD_MODELS,
+    VITONHD_PATH,
+    DAFlowPipeline,
+    VitonHDPipeline,
 )
-from fittingroom.gateway.sample_garment import sample_garment
-from fittingroom.gateway.tryon import TryOnResult
+from fittingroom.tryon.requests import GarmentRequest
+from fittingroom.tryon.result import TryOnResult
+from fittingroom.tryon.selection import GarmentPath, choose_garment_pipeline
 
 UNTRAINED_HERE = ["schp_lip", "u2net_cloth", "vitonhd_alias", "vitonhd_gmm", "vitonhd_seg"]
 STAGES = {"person_mask", "pose", "parsing", "cloth_mask", "agnostic", "seg", "gmm", "alias", "paste"}
@@ -49,17 +50,17 @@ class Metadata:
         return ModelMetadata(model, (1,), "onnxruntime_onnx", (), (), 4, {"trained": str(trained).lower()})
 
 
-async def _chosen(backend: Any, path: GarmentPath, category: Garment = Garment.UPPER, *,
+async def _chosen(backend: Any, path: GarmentPath, category: Category = Category.UPPER, *,
                   catalog_mask: bool = False) -> str | None:
     chosen = await choose_garment_pipeline(
-        path, category, catalog_mask=catalog_mask, classical=GarmentPipeline(backend),
-        networks=(NeuralGarmentPipeline(backend), DAFlowGarmentPipeline(backend)))
+        path, category, catalog_mask=catalog_mask, classical=ClassicalGarmentPipeline(backend, TrafficRouter(backend)),
+        networks=(VitonHDPipeline(backend, TrafficRouter(backend)), DAFlowPipeline(backend, TrafficRouter(backend))))
     return chosen.path
 
 
 async def test_auto_takes_a_network_only_when_every_model_it_runs_is_trained() -> None:
-    assert await _chosen(Metadata(trained=True), GarmentPath.AUTO) == NEURAL
-    assert await _chosen(Metadata(trained=True), GarmentPath.AUTO, Garment.DRESS) == "classical"  # tops only
+    assert await _chosen(Metadata(trained=True), GarmentPath.AUTO) == VITONHD_PATH
+    assert await _chosen(Metadata(trained=True), GarmentPath.AUTO, Category.DRESS) == "classical"  # tops only
     assert await _chosen(Metadata(trained=False), GarmentPath.AUTO) == "classical"
     # VITON-HD first; DAFlow when VITON-HD cannot; classical when neither can.
     assert await _chosen(Metadata(trained=True, missing=("vitonhd_alias",)), GarmentPath.AUTO) == DAFLOW_PATH
@@ -68,8 +69,8 @@ async def test_auto_takes_a_network_only_when_every_model_it_runs_is_trained() -
     # An untrained cloth-mask model does not matter for a catalog garment: it brings its own mask.
     assert await _chosen(Metadata(trained=True, untrained=("u2net_cloth",)), GarmentPath.AUTO) == "classical"
     assert await _chosen(Metadata(trained=True, untrained=("u2net_cloth",)), GarmentPath.AUTO,
-                         catalog_mask=True) == NEURAL
-    assert await _chosen(Metadata(trained=False), GarmentPath.NEURAL) == NEURAL  # asked for: runs, labelled
+                         catalog_mask=True) == VITONHD_PATH
+    assert await _chosen(Metadata(trained=False), GarmentPath.NEURAL) == VITONHD_PATH  # asked for: runs, labelled
     assert await _chosen(Metadata(trained=False), GarmentPath.DAFLOW) == DAFLOW_PATH
     assert await _chosen(Metadata(trained=True), GarmentPath.CLASSICAL) == "classical"
 
@@ -80,12 +81,12 @@ async def test_auto_is_classical_on_this_repository(embedded: EmbeddedClient) ->
 
 def test_only_tops_and_valid_images_are_accepted() -> None:
     person = np.zeros((100, 100, 3), np.uint8)
-    for pipeline in (NeuralGarmentPipeline, DAFlowGarmentPipeline):
+    for pipeline in (VitonHDPipeline, DAFlowPipeline):
         with pytest.raises(InvalidInput) as error:
-            pipeline.check_inputs(GarmentRequest(person, person, Garment.LOWER))
+            pipeline.check_inputs(GarmentRequest(person, person, Category.LOWER))
         assert error.value.field == "category"
     with pytest.raises(InvalidInput) as error:
-        NeuralGarmentPipeline.check_inputs(GarmentRequest(person, np.zeros((10, 100, 3), np.uint8)))
+        VitonHDPipeline.check_inputs(GarmentRequest(person, np.zeros((10, 100, 3), np.uint8)))
     assert error.value.field == "garment"
 
 
@@ -93,16 +94,16 @@ def test_only_tops_and_valid_images_are_accepted() -> None:
 async def test_neural_tryon_runs_end_to_end_on_the_placeholders(embedded: EmbeddedClient,
                                                                  person: np.ndarray) -> None:
     observed: list[tuple[str, str, str]] = []
-    pipeline = NeuralGarmentPipeline(embedded, observe=lambda stage, model, _v, outcome, _s: observed.append(
-        (stage, model, outcome)))
-    result = await pipeline(GarmentRequest(person, sample_garment(Garment.UPPER)))
-    assert result.mode == "garment" and result.path == NEURAL
+    pipeline = VitonHDPipeline(embedded, TrafficRouter(embedded), observe=lambda stage, model, _v, outcome, _s:
+                               observed.append((stage, model, outcome)))
+    result = await pipeline(GarmentRequest(person, sample_garment(Category.UPPER)))
+    assert result.mode == "garment" and result.path == VITONHD_PATH
     assert result.image.shape == person.shape and result.image.dtype == np.uint8
     assert set(result.timings_ms) == STAGES
     assert {stage for stage, _, outcome in observed if outcome == "ok"} == STAGES
     assert {("seg", "vitonhd_seg"), ("gmm", "vitonhd_gmm"), ("alias", "vitonhd_alias"),
             ("parsing", "schp_lip"), ("cloth_mask", "u2net_cloth")} <= {(s, m) for s, m, _ in observed}
-    assert set(result.models) == set(NEURAL_MODELS)
+    assert set(result.models) == set(VITONHD_MODELS)
     assert result.untrained_models == UNTRAINED_HERE  # the placeholders are named, never passed off as trained
     # The person is framed from the head down, centred on the neck; right of that frame the photo is untouched.
     assert np.array_equal(result.image[:, 440:], person[:, 440:])
@@ -110,11 +111,12 @@ async def test_neural_tryon_runs_end_to_end_on_the_placeholders(embedded: Embedd
 
 @pytest.mark.slow
 async def test_daflow_tryon_with_a_catalog_mask_runs_end_to_end(embedded: EmbeddedClient, person: np.ndarray) -> None:
-    garment = sample_garment(Garment.UPPER)
+    garment = sample_garment(Category.UPPER)
     stored_mask = (garment.min(axis=2) < 250).astype(np.uint8)  # what registration stores: 0/1, garment = 1
     observed: list[tuple[str, str]] = []
-    pipeline = DAFlowGarmentPipeline(embedded, observe=lambda stage, model, _v, _o, _s: observed.append((stage, model)))
-    result = await pipeline(GarmentRequest(person, garment, garment_mask=stored_mask))
+    pipeline = DAFlowPipeline(embedded, TrafficRouter(embedded),
+                              observe=lambda stage, model, _v, _o, _s: observed.append((stage, model)))
+    result = await pipeline(GarmentRequest(person, garment, product_mask=stored_mask))
     assert result.mode == "garment" and result.path == DAFLOW_PATH
     assert result.image.shape == person.shape and result.image.dtype == np.uint8
     assert set(result.timings_ms) == DAFLOW_STAGES
@@ -126,9 +128,9 @@ async def test_daflow_tryon_with_a_catalog_mask_runs_end_to_end(embedded: Embedd
 
 def test_cli_report_names_the_path_and_warns_about_placeholders(tmp_path: Path,
                                                                 capsys: pytest.CaptureFixture[str]) -> None:
-    result = TryOnResult(image=np.zeros((8, 8, 3), np.uint8), mode="garment", path=NEURAL,
+    result = TryOnResult(image=np.zeros((8, 8, 3), np.uint8), mode="garment", path=VITONHD_PATH,
                          models={"vitonhd_alias": ModelUse("vitonhd_alias", 1, trained=False)})
     _write(result, tmp_path / "tryon.png", None, {})
     assert "WARNING: untrained placeholder weights in ['vitonhd_alias']" in capsys.readouterr().out
     report = json.loads((tmp_path / "report.json").read_text())
-    assert report["path"] == NEURAL and report["untrained_models"] == ["vitonhd_alias"]
+    assert report["path"] == VITONHD_PATH and report["untrained_models"] == ["vitonhd_alias"]

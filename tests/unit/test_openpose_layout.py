@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from fittingroom.pose import landmarks as bp
+from fittingroom.common import landmarks as bp
 from fittingroom.pose import openpose_layout as op
 
 
@@ -71,16 +71,3 @@ def test_render_pose_skips_missing_and_low_confidence_points() -> None:
     np.testing.assert_array_equal(image[50, 50], 0)  # no limb without both ends
     np.testing.assert_array_equal(image[50, 80], 0)
     np.testing.assert_array_equal(image[50, 20], op.COLORS_RGB[op.NECK])
-
-
-def test_pose_heatmap_squares() -> None:
-    keypoints = np.zeros((18, 3), np.float32)
-    keypoints[op.NOSE] = (20, 30, 1)
-    keypoints[op.NECK] = (1, 30, 1)  # x must exceed 1 to count, as in CP-VTON
-    maps = op.pose_heatmap(keypoints, 64, 48, radius=5)
-    assert maps.shape == (18, 64, 48) and maps.dtype == np.float32
-    assert set(np.unique(maps)) == {-1.0, 1.0}
-    nose = maps[op.NOSE] == 1
-    assert nose.sum() == 11 * 11
-    assert nose[25:36, 15:26].all()
-    assert (maps[1:] == -1).all()

@@ -12,8 +12,9 @@ from fastapi import FastAPI
 from helpers import serve_app
 
 from fittingroom.gateway.app import create_app
-from fittingroom.gateway.garment_pipeline import GarmentPipeline
 from fittingroom.gateway.settings import Settings
+from fittingroom.tryon.networks import VitonHDPipeline
+from fittingroom.tryon.service import TryOnService
 
 READY_AND_TRAINED = {"ready": True, "missing": [], "trained": True}
 
@@ -75,17 +76,19 @@ def test_a_path_asked_for_by_name_only_is_reported_but_leaves_the_replica_ready(
     assert response.json()["paths"]["garment_neural"] == {"ready": False, "missing": [unloaded], "trained": False}
 
 
-class _ExtraPath(GarmentPipeline):
+class _ExtraPath(VitonHDPipeline):
     path = "extra"
     models = ("u2netp", "no_such_model")
 
 
 def test_a_pipeline_wired_in_later_is_reported_with_no_change_to_readyz(app: FastAPI, http: httpx.Client) -> None:
-    app.state.extra_pipeline = _ExtraPath(app.state.client, router=app.state.router)
+    tryon: TryOnService = app.state.tryon
+    wired = tryon.networks
+    tryon.networks = (*wired, _ExtraPath(app.state.client, tryon.router))
     try:
         response = http.get("/readyz")
     finally:
-        del app.state.extra_pipeline
+        tryon.networks = wired
     assert response.status_code == 200, response.text
     assert response.json()["paths"]["garment_extra"] == {"ready": False, "missing": ["no_such_model"],
                                                          "trained": False}

@@ -17,9 +17,9 @@ from fittingroom.common.repository import ModelRepository, VersionPolicy, render
 from fittingroom.export.model_recipes import BUILDERS
 from fittingroom.gateway.admin import ModelAdmin
 from fittingroom.gateway.metrics import GatewayMetrics
-from fittingroom.gateway.neural_pipeline import NEURAL_MODELS
 from fittingroom.gateway.routing import TrafficRouter
 from fittingroom.gateway.store import Store
+from fittingroom.tryon.networks import VITONHD_MODELS
 
 MODEL = "style_transform"
 
@@ -67,9 +67,9 @@ def counting(embedded: EmbeddedClient) -> Counting:
 async def test_requests_within_refresh_read_each_models_metadata_once(counting: Counting) -> None:
     router = TrafficRouter(counting, refresh_s=60)
     for _ in range(10):  # ten neural-path try-ons, one after the other
-        uses = await router.acquire(NEURAL_MODELS)
+        uses = await router.acquire(VITONHD_MODELS)
         await router.release(uses.values())
-    assert counting.metadata_calls == Counter(dict.fromkeys(NEURAL_MODELS, 1))
+    assert counting.metadata_calls == Counter(dict.fromkeys(VITONHD_MODELS, 1))
 
 
 async def test_concurrent_misses_share_one_read(counting: Counting) -> None:

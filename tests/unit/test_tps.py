@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from fittingroom.gateway.tps import (
+from fittingroom.warp_gen.tps import (
     MIN_AREA_RATIO,
     fit_fold_free,
     fit_tps,

@@ -19,7 +19,7 @@ from fittingroom.common.errors import (
 from fittingroom.common.repository import ModelRepository
 from fittingroom.common.triton_client import map_error
 from fittingroom.export.runtimes import PYTHON_MODEL_NAME, derive_repository
-from fittingroom.gateway.stages import model_urls
+from fittingroom.gateway.stage_models import model_urls
 from fittingroom.segment import spec as segment_spec
 from fittingroom.stylize import spec as stylize_spec
 

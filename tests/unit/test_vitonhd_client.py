@@ -10,7 +10,6 @@ from fittingroom.common.inference import ModelMetadata, Tensors
 from fittingroom.warp_gen import preprocess as pp
 from fittingroom.warp_gen.client import (
     BACKDROP,
-    UPPER,
     PersonFrame,
     VitonHD,
     VitonHDInputs,
@@ -20,6 +19,7 @@ from fittingroom.warp_gen.client import (
     place_garment,
     vitonhd_inputs,
 )
+from fittingroom.warp_gen.served_networks import UPPER
 from fittingroom.warp_gen.spec import VITONHD_ALIAS, VITONHD_GMM, VITONHD_SEG
 
 CANVAS = (512, 384)

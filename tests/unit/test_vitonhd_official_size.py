@@ -18,9 +18,10 @@ from fittingroom.common.repository import ModelRepository
 from fittingroom.export.driver import export_all
 from fittingroom.export.model_recipes import recipes
 from fittingroom.export.settings import ExportSettings
-from fittingroom.gateway.garment_pipeline import GarmentRequest
-from fittingroom.gateway.neural_pipeline import NEURAL_MODELS, NeuralGarmentPipeline
+from fittingroom.gateway.routing import TrafficRouter
 from fittingroom.gateway.sample_garment import sample_garment
+from fittingroom.tryon.networks import VITONHD_MODELS, VitonHDPipeline
+from fittingroom.tryon.requests import GarmentRequest
 from fittingroom.warp_gen.spec import VITONHD_ALIAS, VITONHD_GMM, VITONHD_SEG
 
 VITONHD = [VITONHD_SEG.name, VITONHD_GMM.name, VITONHD_ALIAS.name]
@@ -32,7 +33,7 @@ def official_size_repository(repository: Path, tmp_path_factory: pytest.TempPath
     """VITON-HD exported at 1024x768; the person and parsing models linked from the default repository."""
     target = tmp_path_factory.mktemp("repository-1024")
     export_all(target, models=VITONHD, recipes=recipes(ExportSettings(vton_size="1024x768")))
-    for model in set(NEURAL_MODELS) - set(VITONHD):
+    for model in set(VITONHD_MODELS) - set(VITONHD):
         (target / model).symlink_to(repository / model, target_is_directory=True)
     return target
 
@@ -52,7 +53,7 @@ async def test_the_neural_path_runs_on_the_official_canvas(official_size_reposit
                                                            person: np.ndarray) -> None:
     client = EmbeddedClient(official_size_repository, intra_op_threads=2)
     try:
-        pipeline = NeuralGarmentPipeline(client)
+        pipeline = VitonHDPipeline(client, TrafficRouter(client))
         assert await pipeline.canvas() == (1024, 768)
         result = await pipeline(GarmentRequest(person, sample_garment()))
     finally:

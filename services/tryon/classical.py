@@ -1,6 +1,6 @@
 """Garment-transfer try-on with no neural try-on weights: the "classical" path.
 
-The shopper wears a catalog garment (a product photo): check_inputs → (person mask → pose ∥ garment mask →
+The shopper wears a catalog garment (a product photo): check_inputs → (person mask → pose ∥ product mask →
 garment landmarks) → (warp → occlusion ∥ worn garment) → composite. The garment's landmarks, found on its
 silhouette, are pulled onto the pose's keypoints by a thin-plate spline; what is in front of the body
 (head, hair, arms, skin) stays in front; the new garment takes the folds and light of the one it covers.
@@ -10,24 +10,27 @@ Each step is a method that can be tested and timed alone; stages are timed like 
 from __future__ import annotations
 
 import asyncio
-from dataclasses import dataclass
-from typing import Final, TypeVar
+from dataclasses import dataclass, field
+from typing import Final
 
 import numpy as np
 
+from fittingroom.common.body import Pose
 from fittingroom.common.errors import InvalidInput
-from fittingroom.gateway.garment_compose import dress_garment, paint_mask, worn_shading
-from fittingroom.gateway.garment_fit import GarmentFit, WarpedGarment, covered_mask, fit_garment, warp_garment
-from fittingroom.gateway.garment_mask import Garment, garment_mask
-from fittingroom.gateway.occlusion import occluders
-from fittingroom.gateway.tryon import TryOnPipeline, TryOnResult
-from fittingroom.pose.processing import Pose
+from fittingroom.common.garment import Category, GarmentLandmarks
+from fittingroom.common.stage import ModelUse
 from fittingroom.pose.spec import POSE_LANDMARK
-from fittingroom.segment.garment_landmarks import GarmentLandmarks, garment_landmarks
+from fittingroom.segment.garment_landmarks import garment_landmarks
+from fittingroom.segment.occlusion import occluders
 from fittingroom.segment.product import product_mask
 from fittingroom.segment.spec import U2NETP
-
-T = TypeVar("T")
+from fittingroom.segment.worn_garment import worn_garment_mask
+from fittingroom.tryon.pipeline import TryOnPipeline, leased
+from fittingroom.tryon.requests import GarmentRequest
+from fittingroom.tryon.result import TryOnResult
+from fittingroom.tryon.timing import Timed
+from fittingroom.warp_gen.dress import dress_garment, paint_mask, worn_shading
+from fittingroom.warp_gen.fit import GarmentFit, WarpedGarment, covered_mask, fit_garment, warp_garment
 
 GARMENT_MODELS: Final = (U2NETP.name, POSE_LANDMARK.name)
 CLASSICAL: Final = "classical"  # TryOnResult.path of this pipeline's images
@@ -35,24 +38,34 @@ MIN_SIDE = 32  # px: below this neither model nor landmark finder sees a garment
 MIN_PAINTED_SHARE = 0.002  # of the person photo: less painted means the garment found no place on the body
 
 
-@dataclass(frozen=True)
-class GarmentRequest:
-    person: np.ndarray  # RGB uint8: the shopper, front-facing
-    garment: np.ndarray  # RGB uint8: the catalog photo, the garment upright on a plain background
-    category: Garment = Garment.UPPER
-    # Computed once when a catalog garment is registered; a request with an uploaded garment has neither.
-    garment_mask: np.ndarray | None = None
-    landmarks: GarmentLandmarks | None = None
+@dataclass
+class ProductAnalysis:
+    """A product photo's silhouette and landmarks, computed once when a catalog garment is registered."""
+
+    mask: np.ndarray  # uint8 {0, 1} at the photo's size
+    landmarks: GarmentLandmarks
+    timings_ms: dict[str, float] = field(default_factory=dict)
+    models: dict[str, ModelUse] = field(default_factory=dict)
 
 
-class GarmentPipeline(TryOnPipeline[GarmentRequest]):
+def check_images(**images: np.ndarray) -> None:
+    for name, image in images.items():
+        if image.ndim != 3 or image.shape[2] != 3 or image.dtype != np.uint8:
+            raise InvalidInput(f"'{name}' must be an RGB image", field=name)
+        if min(image.shape[:2]) < MIN_SIDE:
+            raise InvalidInput(f"'{name}' is {image.shape[1]}x{image.shape[0]} px; at least {MIN_SIDE} px a "
+                               "side is needed", field=name)
+
+
+class ClassicalGarmentPipeline(TryOnPipeline[GarmentRequest]):
     mode = "garment"
     models = GARMENT_MODELS
     path = CLASSICAL
 
     async def _run(self, request: GarmentRequest, result: TryOnResult) -> TryOnResult:
         (person_mask, pose), (product, marks) = await asyncio.gather(
-            self.person_and_pose(request, result), self._garment(request, result))
+            self.person_and_pose(request, result),
+            self._product(request.garment, request.category, result, request.product_mask, request.landmarks))
         worn, (warped, front) = await asyncio.gather(
             self._timed(result, "worn_garment", "", asyncio.to_thread(self.worn_garment, request, person_mask, pose)),
             self._placed(request, result, person_mask, pose, product, marks))
@@ -60,14 +73,24 @@ class GarmentPipeline(TryOnPipeline[GarmentRequest]):
             self.composite, request, person_mask, warped, front, worn))
         return result
 
-    async def _garment(self, request: GarmentRequest, result: TryOnResult) -> tuple[np.ndarray, GarmentLandmarks]:
-        mask = request.garment_mask
+    async def analyze_product(self, garment: np.ndarray, category: Category) -> ProductAnalysis:
+        """The silhouette and landmarks of a product photo, under the same leases, deadline and stage timing
+        as a try-on (catalog registration runs this once per garment)."""
+        check_images(garment=garment)
+        async with leased(self.router, (U2NETP.name,), None, self.timeout_s) as uses:
+            analysis = ProductAnalysis(mask=np.zeros(0, np.uint8), landmarks=GarmentLandmarks(category),
+                                       models=uses)
+            analysis.mask, analysis.landmarks = await self._product(garment, category, analysis)
+            return analysis
+
+    async def _product(self, garment: np.ndarray, category: Category, result: Timed, mask: np.ndarray | None = None,
+                       marks: GarmentLandmarks | None = None) -> tuple[np.ndarray, GarmentLandmarks]:
+        """The product photo's silhouette and landmarks: those given (a catalog garment's), else computed."""
         if mask is None:
-            mask = await self._timed(result, "garment_mask", U2NETP.name, self.garment_mask(request, result))
-        marks = request.landmarks
+            mask = await self._timed(result, "garment_mask", U2NETP.name, self.product_mask(garment, result))
         if marks is None:
             marks = await self._timed(result, "garment_landmarks", "", asyncio.to_thread(
-                garment_landmarks, mask, request.category.value))
+                garment_landmarks, mask, category))
         return mask, marks
 
     async def _placed(self, request: GarmentRequest, result: TryOnResult, person_mask: np.ndarray, pose: Pose,
@@ -81,20 +104,14 @@ class GarmentPipeline(TryOnPipeline[GarmentRequest]):
 
     @staticmethod
     def check_inputs(request: GarmentRequest) -> None:
-        for name, image in (("person", request.person), ("garment", request.garment)):
-            if image.ndim != 3 or image.shape[2] != 3 or image.dtype != np.uint8:
-                raise InvalidInput(f"'{name}' must be an RGB image", field=name)
-            if min(image.shape[:2]) < MIN_SIDE:
-                raise InvalidInput(f"'{name}' is {image.shape[1]}x{image.shape[0]} px; at least {MIN_SIDE} px a "
-                                   "side is needed", field=name)
-        if not isinstance(request.category, Garment):
-            raise InvalidInput(f"category must be one of {[g.value for g in Garment]}", field="category")
+        check_images(person=request.person, garment=request.garment)
+        if not isinstance(request.category, Category):
+            raise InvalidInput(f"category must be one of {[c.value for c in Category]}", field="category")
 
-    async def garment_mask(self, request: GarmentRequest, result: TryOnResult) -> np.ndarray:
+    async def product_mask(self, garment: np.ndarray, result: Timed) -> np.ndarray:
         """The garment's silhouette in its photo: the salient-object model, sharpened by GrabCut."""
-        salient = await self.masks.mask(request.garment, version=result.models[U2NETP.name].version,
-                                        timeout_s=self.timeout_s)
-        return await asyncio.to_thread(product_mask, request.garment, salient)
+        salient = await self.masks.mask(garment, version=result.models[U2NETP.name].version, timeout_s=self.timeout_s)
+        return await asyncio.to_thread(product_mask, garment, salient)
 
     @staticmethod
     def warp(request: GarmentRequest, pose: Pose, product: np.ndarray, marks: GarmentLandmarks) -> WarpedGarment:
@@ -103,12 +120,12 @@ class GarmentPipeline(TryOnPipeline[GarmentRequest]):
 
     @staticmethod
     def worn_garment(request: GarmentRequest, person_mask: np.ndarray, pose: Pose) -> np.ndarray:
-        """The shopper's own garment of this class (design mode's mask), whose shading the new one takes.
+        """The shopper's own garment of this category (design mode's mask), whose shading the new one takes.
 
         Not finding one is no error: over bare skin, say, the new garment keeps its product-photo light.
         """
         try:
-            return garment_mask(request.person, person_mask, pose, request.category)
+            return worn_garment_mask(request.person, person_mask, pose, request.category)
         except InvalidInput:
             return np.zeros(request.person.shape[:2], np.uint8)
 

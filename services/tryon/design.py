@@ -7,41 +7,33 @@ composite. Each step is a method that can be tested and timed alone.
 from __future__ import annotations
 
 import asyncio
-from dataclasses import dataclass
 
 import numpy as np
 
 from fittingroom.common.errors import InvalidInput
 from fittingroom.common.inference import InferenceClient
-from fittingroom.gateway.compose import composite
-from fittingroom.gateway.garment_mask import Garment, garment_mask
-from fittingroom.gateway.routing import TrafficRouter
-from fittingroom.gateway.timing import StageObserver
-from fittingroom.gateway.tryon import TryOnPipeline, TryOnResult
 from fittingroom.pose.spec import POSE_LANDMARK
 from fittingroom.segment.spec import U2NETP
+from fittingroom.segment.worn_garment import worn_garment_mask
 from fittingroom.stylize.client import StyleTransfer
 from fittingroom.stylize.spec import STYLE_PREDICT, STYLE_TRANSFORM
+from fittingroom.tryon.pipeline import TryOnPipeline
+from fittingroom.tryon.requests import DesignRequest
+from fittingroom.tryon.result import TryOnResult
+from fittingroom.tryon.routing import VersionRouter
+from fittingroom.tryon.timing import StageObserver
+from fittingroom.warp_gen.compose import composite
 
 DESIGN_MODELS = (U2NETP.name, POSE_LANDMARK.name, STYLE_PREDICT.name, STYLE_TRANSFORM.name)
-
-
-@dataclass(frozen=True)
-class DesignRequest:
-    person: np.ndarray
-    content: np.ndarray
-    artwork: np.ndarray
-    garment: Garment = Garment.UPPER
-    opacity: float = 0.9
 
 
 class DesignPipeline(TryOnPipeline[DesignRequest]):
     mode = "design"
     models = DESIGN_MODELS
 
-    def __init__(self, client: InferenceClient, *, router: TrafficRouter | None = None,
-                 observe: StageObserver | None = None, timeout_s: float | None = None) -> None:
-        super().__init__(client, router=router, observe=observe, timeout_s=timeout_s)
+    def __init__(self, client: InferenceClient, router: VersionRouter, *, observe: StageObserver | None = None,
+                 timeout_s: float | None = None) -> None:
+        super().__init__(client, router, observe=observe, timeout_s=timeout_s)
         self.styles = StyleTransfer(client)
 
     async def _run(self, request: DesignRequest, result: TryOnResult) -> TryOnResult:
@@ -54,7 +46,7 @@ class DesignPipeline(TryOnPipeline[DesignRequest]):
             self._timed(result, "stylize", STYLE_TRANSFORM.name, self.stylize(request, style_vector, result)),
         )
         mask = await self._timed(result, "garment_mask", "", asyncio.to_thread(
-            garment_mask, request.person, person_mask, pose, request.garment))
+            worn_garment_mask, request.person, person_mask, pose, request.category))
         result.image = await self._timed(result, "composite", "", asyncio.to_thread(
             composite, request.person, design, mask, opacity=request.opacity))
         return result

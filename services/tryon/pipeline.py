@@ -1,44 +1,29 @@
-"""What every try-on pipeline shares: the result type, version leases, one deadline, timed stages, and
-the person steps (mask, pose) that both modes start from."""
+"""What every try-on pipeline shares: version leases, one deadline, timed stages, and the person steps
+(mask, pose) that all modes start from."""
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable
-from dataclasses import dataclass, field
+from collections.abc import AsyncIterator, Awaitable, Iterable, Mapping
+from contextlib import asynccontextmanager
 from typing import ClassVar, Generic, Protocol, TypeVar
 
 import numpy as np
 
+from fittingroom.common.body import Pose
 from fittingroom.common.errors import DeadlineExceeded, InvalidInput
 from fittingroom.common.inference import InferenceClient
 from fittingroom.common.stage import ModelUse
-from fittingroom.gateway.routing import TrafficRouter
-from fittingroom.gateway.timing import StageObserver, timed
 from fittingroom.pose.client import PoseEstimator
-from fittingroom.pose.processing import Pose
 from fittingroom.pose.spec import POSE_LANDMARK
 from fittingroom.segment.client import SalientMask
 from fittingroom.segment.processing import bounding_box
 from fittingroom.segment.spec import U2NETP
+from fittingroom.tryon.result import TryOnResult
+from fittingroom.tryon.routing import VersionRouter
+from fittingroom.tryon.timing import StageObserver, Timed, timed
 
 T = TypeVar("T")
-
-
-@dataclass
-class TryOnResult:
-    """The try-on image with what produced it: per-stage milliseconds and model versions."""
-
-    image: np.ndarray
-    mode: str
-    timings_ms: dict[str, float] = field(default_factory=dict)
-    models: dict[str, ModelUse] = field(default_factory=dict)
-    # Which way a mode made the image when it has several ("classical" = no neural try-on weights).
-    path: str | None = None
-
-    @property
-    def untrained_models(self) -> list[str]:
-        return sorted(name for name, use in self.models.items() if not use.trained)
 
 
 class HasPerson(Protocol):
@@ -49,6 +34,21 @@ class HasPerson(Protocol):
 R = TypeVar("R", bound=HasPerson)
 
 
+@asynccontextmanager
+async def leased(router: VersionRouter, models: Iterable[str], pins: Mapping[str, int] | None,
+                 timeout_s: float | None) -> AsyncIterator[dict[str, ModelUse]]:
+    """The versions of `models` leased for the block, which must finish within `timeout_s` (one deadline
+    for the whole request: per-call timeouts alone would let every stage take it all)."""
+    uses = await router.acquire(models, pins)
+    try:
+        async with asyncio.timeout(timeout_s):
+            yield uses
+    except TimeoutError as exc:
+        raise DeadlineExceeded(f"the try-on did not finish within {timeout_s}s (TRYON_REQUEST_TIMEOUT_S)") from exc
+    finally:
+        await router.release(uses.values())
+
+
 class TryOnPipeline(Generic[R]):
     """Subclasses name their mode and models and implement `check_inputs` and `_run`."""
 
@@ -56,29 +56,27 @@ class TryOnPipeline(Generic[R]):
     models: ClassVar[tuple[str, ...]]
     path: ClassVar[str | None] = None
 
-    def __init__(self, client: InferenceClient, *, router: TrafficRouter | None = None,
-                 observe: StageObserver | None = None, timeout_s: float | None = None) -> None:
+    def __init__(self, client: InferenceClient, router: VersionRouter, *, observe: StageObserver | None = None,
+                 timeout_s: float | None = None) -> None:
         self.client = client
-        self.router = router or TrafficRouter(client)
+        self.router = router
         self.observe = observe
         self.timeout_s = timeout_s
         self.masks = SalientMask(client)
         self.poses = PoseEstimator(client)
 
-    async def __call__(self, request: R, *, pins: dict[str, int] | None = None) -> TryOnResult:
+    @property
+    def name(self) -> str:
+        """The path's name in readiness reports: the mode, and the way when the mode has several."""
+        return self.mode if self.path is None else f"{self.mode}_{self.path}"
+
+    async def __call__(self, request: R, *, pins: Mapping[str, int] | None = None) -> TryOnResult:
         """Run the whole try-on; `pins` force model versions (the version-pin header)."""
         self.check_inputs(request)
         result = TryOnResult(image=request.person, mode=self.mode, path=self.path)
-        result.models = await self.router.acquire(self.models_for(request), pins)
-        try:
-            # One deadline for the whole request: per-call timeouts alone would let every stage take it all.
-            async with asyncio.timeout(self.timeout_s):
-                return await self._run(request, result)
-        except TimeoutError as exc:
-            raise DeadlineExceeded(f"the try-on did not finish within {self.timeout_s}s "
-                                   "(TRYON_REQUEST_TIMEOUT_S)") from exc
-        finally:
-            await self.router.release(result.models.values())
+        async with leased(self.router, self.models_for(request), pins, self.timeout_s) as uses:
+            result.models = uses
+            return await self._run(request, result)
 
     def models_for(self, request: R) -> tuple[str, ...]:
         """The models this request runs: all of `models` unless a subclass can skip some."""
@@ -90,10 +88,10 @@ class TryOnPipeline(Generic[R]):
     async def _run(self, request: R, result: TryOnResult) -> TryOnResult:
         raise NotImplementedError
 
-    async def _timed(self, result: TryOnResult, stage: str, model: str, work: Awaitable[T]) -> T:
+    async def _timed(self, result: Timed, stage: str, model: str, work: Awaitable[T]) -> T:
         return await timed(result, stage, model, work, self.observe)
 
-    # -- the person steps both modes share -------------------------------------------------------
+    # -- the person steps every mode shares ------------------------------------------------------
 
     async def person_mask(self, request: R, result: TryOnResult) -> np.ndarray:
         return await self.masks.mask(request.person, version=result.models[U2NETP.name].version,

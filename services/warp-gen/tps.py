@@ -3,7 +3,9 @@
 A TPS is the smoothest map (least bending energy) that sends n control points where they must go:
 f(p) = a + A p + sum_i w_i U(|p - c_i|), U(r) = r^2 log r^2. With `regularization` > 0 it trades
 exactness at the points for smoothness, and at large values it becomes the least-squares affine map,
-which is how a warp from noisy landmarks is kept from folding (`fit_fold_free`).
+which is how a warp from noisy landmarks is kept from folding (`fit_fold_free`). scikit-image's
+`ThinPlateSplineTransform` (0.26) only interpolates exactly: it has no regularization, so it cannot
+replace this.
 """
 
 from __future__ import annotations

@@ -1,5 +1,4 @@
-"""Garment-transfer try-on by a trained try-on network: VITON-HD (`path=neural`) or DAFlow (`path=daflow`),
-and the choice between them and the classical path.
+"""Garment-transfer try-on by a trained try-on network: VITON-HD (`path=neural`) or DAFlow (`path=daflow`).
 
 Both start the same way: person mask → pose ∥ parsing ∥ cloth mask, then the agnostic inputs (OpenPose-18
 keypoints, the person framed on the network's canvas, the cloth-agnostic person and parse, the skeleton
@@ -9,8 +8,6 @@ image, the cloth placed on the canvas). VITON-HD then runs seg (the parse of the
 
 They make real try-ons only with the official checkpoints (README, "Models and weights"); on the seeded
 placeholders they run end to end and paint noise, and every response lists those models as untrained.
-`path=auto` takes VITON-HD, else DAFlow, only when every model the path uses reports trained=true.
-
 A catalog garment brings its silhouette, computed at registration (U2NetP + GrabCut): the cloth-mask model
 is then skipped, and not listed among the models the response names.
 """
@@ -18,26 +15,26 @@ is then skipped, and not listed among the models the response names.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Sequence
-from enum import StrEnum
 from functools import cached_property
 from typing import ClassVar, Final
 
 import numpy as np
 
+from fittingroom.common.body import Pose
 from fittingroom.common.errors import InvalidInput
+from fittingroom.common.garment import Category
 from fittingroom.common.inference import InferenceClient
-from fittingroom.gateway.garment_mask import Garment
-from fittingroom.gateway.garment_pipeline import CLASSICAL, GarmentPipeline, GarmentRequest
-from fittingroom.gateway.routing import TrafficRouter
-from fittingroom.gateway.timing import StageObserver
-from fittingroom.gateway.tryon import TryOnPipeline, TryOnResult
 from fittingroom.pose.openpose_layout import NECK, blazepose_to_openpose18, present, render_pose
-from fittingroom.pose.processing import Pose
 from fittingroom.pose.spec import POSE_LANDMARK
 from fittingroom.segment.parsing_client import GARMENT_GREY, ClothMask, HumanParser
 from fittingroom.segment.processing import bounding_box
 from fittingroom.segment.spec import SCHP_LIP, U2NET_CLOTH, U2NETP
+from fittingroom.tryon.classical import check_images
+from fittingroom.tryon.pipeline import TryOnPipeline
+from fittingroom.tryon.requests import GarmentRequest
+from fittingroom.tryon.result import TryOnResult
+from fittingroom.tryon.routing import VersionRouter
+from fittingroom.tryon.timing import StageObserver
 from fittingroom.warp_gen.client import (
     DAFlow,
     PersonFrame,
@@ -53,19 +50,13 @@ from fittingroom.warp_gen.client import (
 )
 from fittingroom.warp_gen.spec import DAFLOW, VITONHD_ALIAS, VITONHD_GMM, VITONHD_SEG
 
-NEURAL: Final = "neural"  # TryOnResult.path of VITON-HD's images
+# TryOnResult.path of VITON-HD's images: the API's name for this path since before DAFlow (also neural) came.
+VITONHD_PATH: Final = "neural"
 DAFLOW_PATH: Final = "daflow"  # TryOnResult.path of DAFlow's images
 # What both networks need besides themselves: person mask, pose, parsing, and the cloth mask of an upload.
 AGNOSTIC_MODELS: Final = (U2NETP.name, POSE_LANDMARK.name, SCHP_LIP.name, U2NET_CLOTH.name)
-NEURAL_MODELS: Final = (*AGNOSTIC_MODELS, VITONHD_SEG.name, VITONHD_GMM.name, VITONHD_ALIAS.name)
+VITONHD_MODELS: Final = (*AGNOSTIC_MODELS, VITONHD_SEG.name, VITONHD_GMM.name, VITONHD_ALIAS.name)
 DAFLOW_MODELS: Final = (*AGNOSTIC_MODELS, DAFLOW.name)
-
-
-class GarmentPath(StrEnum):
-    AUTO = "auto"
-    CLASSICAL = CLASSICAL
-    NEURAL = NEURAL
-    DAFLOW = DAFLOW_PATH
 
 
 class TryOnNetworkPipeline(TryOnPipeline[GarmentRequest]):
@@ -74,14 +65,14 @@ class TryOnNetworkPipeline(TryOnPipeline[GarmentRequest]):
     mode = "garment"
     generator: ClassVar[str]  # the model whose `agnostic` input sets the canvas
 
-    def __init__(self, client: InferenceClient, *, router: TrafficRouter | None = None,
-                 observe: StageObserver | None = None, timeout_s: float | None = None) -> None:
-        super().__init__(client, router=router, observe=observe, timeout_s=timeout_s)
+    def __init__(self, client: InferenceClient, router: VersionRouter, *, observe: StageObserver | None = None,
+                 timeout_s: float | None = None) -> None:
+        super().__init__(client, router, observe=observe, timeout_s=timeout_s)
         self.parser = HumanParser(client)
         self.cloth = ClothMask(client)
 
     def models_for(self, request: GarmentRequest) -> tuple[str, ...]:
-        return self.used_models(catalog_mask=request.garment_mask is not None)
+        return self.used_models(catalog_mask=request.product_mask is not None)
 
     def used_models(self, *, catalog_mask: bool) -> tuple[str, ...]:
         """The models a request runs: all but the cloth-mask model when the garment brings its own mask."""
@@ -109,16 +100,16 @@ class TryOnNetworkPipeline(TryOnPipeline[GarmentRequest]):
 
     @staticmethod
     def check_inputs(request: GarmentRequest) -> None:
-        GarmentPipeline.check_inputs(request)
+        check_images(person=request.person, garment=request.garment)
         # Both networks were trained on tops only (VITON and VITON-HD have no trousers or dresses).
-        if request.category is not Garment.UPPER:
+        if request.category is not Category.UPPER:
             raise InvalidInput(f"the try-on networks put on upper-body garments only; use path=classical for a "
                                f"{request.category} garment", field="category")
 
     async def cloth_mask(self, request: GarmentRequest, result: TryOnResult) -> np.ndarray:
         """The garment's grey-level mask: the catalog's stored silhouette, else the cloth-segmentation model's."""
-        if request.garment_mask is not None:
-            return request.garment_mask * np.uint8(GARMENT_GREY)
+        if request.product_mask is not None:
+            return request.product_mask * np.uint8(GARMENT_GREY)
         return await self._timed(result, "cloth_mask", U2NET_CLOTH.name, self.cloth.mask(
             request.garment, version=result.models[U2NET_CLOTH.name].version, timeout_s=self.timeout_s))
 
@@ -152,11 +143,11 @@ class TryOnNetworkPipeline(TryOnPipeline[GarmentRequest]):
         return inputs, frame
 
 
-class NeuralGarmentPipeline(TryOnNetworkPipeline):
+class VitonHDPipeline(TryOnNetworkPipeline):
     """VITON-HD: segmentation → GMM warp → ALIAS generator, at 512x384 (or the size it was exported at)."""
 
-    models = NEURAL_MODELS
-    path = NEURAL
+    models = VITONHD_MODELS
+    path = VITONHD_PATH
     generator = VITONHD_ALIAS.name
 
     @cached_property
@@ -176,7 +167,7 @@ class NeuralGarmentPipeline(TryOnNetworkPipeline):
         return generated, paste_alpha(inputs, parse)
 
 
-class DAFlowGarmentPipeline(TryOnNetworkPipeline):
+class DAFlowPipeline(TryOnNetworkPipeline):
     """DAFlow: one network from the agnostic person, the skeleton image and the cloth, at 256x192."""
 
     models = DAFLOW_MODELS
@@ -197,22 +188,3 @@ class DAFlowGarmentPipeline(TryOnNetworkPipeline):
         generated = await self._timed(result, "daflow", DAFLOW.name, self.daflow.generate(
             inputs, version=result.models[DAFLOW.name].version, timeout_s=self.timeout_s))
         return generated, daflow_alpha(inputs)
-
-
-async def choose_garment_pipeline(path: GarmentPath, category: Garment, *, catalog_mask: bool,
-                                  classical: GarmentPipeline,
-                                  networks: Sequence[TryOnNetworkPipeline]) -> TryOnPipeline[GarmentRequest]:
-    """The pipeline for `path`; `auto` takes the first of `networks` whose models are all trained, for a top,
-    else the classical path. `catalog_mask`: the garment comes with its stored mask (a catalog garment).
-
-    An explicit network path runs even on untrained placeholders: the response then lists them as untrained.
-    """
-    if path is GarmentPath.CLASSICAL:
-        return classical
-    if path is not GarmentPath.AUTO:
-        return next(network for network in networks if network.path == path)
-    if category is Garment.UPPER:
-        for network in networks:
-            if await network.trained(catalog_mask=catalog_mask):
-                return network
-    return classical

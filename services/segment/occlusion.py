@@ -13,9 +13,9 @@ import itertools
 import cv2
 import numpy as np
 
-from fittingroom.gateway.garment_mask import head_mask, skin_mask
-from fittingroom.pose import landmarks as lm
-from fittingroom.pose.processing import Pose
+from fittingroom.common import landmarks as lm
+from fittingroom.common.body import Pose
+from fittingroom.segment.worn_garment import head_mask, skin_mask
 
 ARM_VISIBLE = 0.5  # an arm drawn in front of the garment must be seen, not guessed
 ARM_WIDTH = 0.26  # of the shoulder width: an arm seen from the front, with its sleeve

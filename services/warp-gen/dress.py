@@ -12,7 +12,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from fittingroom.gateway.compose import feathered_alpha, shading
+from fittingroom.warp_gen.compose import feathered_alpha, shading
 
 # Folds of the old garment carry over fully; its print (letters, patches) is what a lower strength would
 # hide, but it also flattens the folds that make the result look worn, so the print is blurred instead.

@@ -1,8 +1,8 @@
 """Where a catalog garment goes on the shopper: its landmarks paired with points from the pose, and the warp.
 
-The targets use the body geometry of `garment_mask.body_region` (the same generous margins, the same
-stretch of a torso that bulky clothes make the pose model shorten), so the warped garment lands where
-the design mode would repaint. Pure numpy/OpenCV.
+The targets come from the one body geometry (`common.body`: the same generous margins, the same stretch of
+a torso that bulky clothes make the pose model shorten) that the worn-garment mask uses, so the warped
+garment lands where the design mode would repaint. Pure numpy/OpenCV.
 """
 
 from __future__ import annotations
@@ -13,39 +13,18 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
+from fittingroom.common import landmarks as lm
+from fittingroom.common.body import LEG_WIDTH, PAD, SLEEVE_WIDTH, BodyFrame, Pose, body_frame, hem_line, top_outline
 from fittingroom.common.errors import InvalidInput
-from fittingroom.gateway.garment_mask import MIN_TORSO_RATIO, Garment
-from fittingroom.gateway.tps import fit_fold_free, remap, sampling_maps
-from fittingroom.pose import landmarks as lm
-from fittingroom.pose.processing import Pose
-from fittingroom.segment.garment_landmarks import GarmentLandmarks
+from fittingroom.common.garment import Category, GarmentLandmarks
+from fittingroom.warp_gen.tps import fit_fold_free, remap, sampling_maps
 
-VISIBLE = 0.3  # the visibility body_region trusts a keypoint at
-PAD = 0.12  # of the shoulder width: how far clothes stand above the joints (body_region's `pad`)
-SIDE_PAD = 0.3  # ... and beside them (body_region's `side_pad`)
 SEAM_WIDTH = 1.15  # a garment's shoulder seams sit this many shoulder-joint distances apart when worn
-SLEEVE_WIDTH = 0.28  # of the shoulder width: an upper arm with its sleeve (body_region's `sleeve`)
-LEG_WIDTH = 0.55  # of the hip width: a thigh with its trouser leg (body_region's `leg`)
 # A sleeve's axis runs between the arm's joint line and the shoulder's padded outer corner: at the joint
 # line it would fold the sleeve into the torso, at the corner it would float beside the arm.
 SLEEVE_AXIS_OFFSET = 0.5
 DEFAULT_ARM_ANGLE = 20.0  # degrees out from straight down, for an arm the pose could not see
 PROBE_STEP = 8  # px between the points where a warp is checked for folds
-
-
-@dataclass(frozen=True)
-class BodyFrame:
-    """The pose reduced to what a garment hangs on, in person-photo pixels."""
-
-    left_shoulder: np.ndarray
-    right_shoulder: np.ndarray
-    left_hip: np.ndarray
-    right_hip: np.ndarray
-    across: np.ndarray  # unit vector from the right shoulder to the left (image left to right, facing us)
-    down: np.ndarray  # unit vector along the body, towards the feet
-    shoulder_width: float
-    torso: float  # shoulders' midpoint to hips' midpoint
-    hips_seen: bool
 
 
 @dataclass(frozen=True)
@@ -57,37 +36,6 @@ class GarmentFit:
     target: np.ndarray  # [n, 2] in the person photo
     body: np.ndarray  # [k, 2] polygon of the torso (or pelvis) under the garment, on the joints, unpadded
     limbs: tuple[tuple[np.ndarray, float], ...]  # (polyline, thickness) of arms and legs under the garment
-
-
-def _point(pose: Pose, index: int) -> np.ndarray:
-    return pose.points[index].astype(np.float64)
-
-
-def _visible(pose: Pose, *indices: int) -> bool:
-    return all(pose.visible(i, VISIBLE) for i in indices)
-
-
-def body_frame(pose: Pose) -> BodyFrame:
-    """Shoulders, hips (stretched when implausibly short) and the body's axes, as body_region derives them."""
-    if not _visible(pose, lm.LEFT_SHOULDER, lm.RIGHT_SHOULDER):
-        raise InvalidInput("the photo must show the shoulders; use a front-facing photo where they are visible",
-                           field="person")
-    ls, rs = _point(pose, lm.LEFT_SHOULDER), _point(pose, lm.RIGHT_SHOULDER)
-    width = max(float(np.linalg.norm(ls - rs)), 1e-6)
-    across = (ls - rs) / width
-    down = np.array([-across[1], across[0]])
-    if down[1] < 0:
-        down = -down
-    hips_seen = _visible(pose, lm.LEFT_HIP, lm.RIGHT_HIP)
-    if hips_seen:
-        lh, rh = _point(pose, lm.LEFT_HIP), _point(pose, lm.RIGHT_HIP)
-    else:  # a half-body photo: the torso runs out of the frame
-        lh, rh = ls + down * 1.6 * width, rs + down * 1.6 * width
-    torso = float(np.linalg.norm((lh + rh) / 2 - (ls + rs) / 2))
-    if torso < MIN_TORSO_RATIO * width:  # bulky clothes pull the predicted hips up
-        stretch = down * (MIN_TORSO_RATIO * width - torso)
-        lh, rh, torso = lh + stretch, rh + stretch, MIN_TORSO_RATIO * width
-    return BodyFrame(ls, rs, lh, rh, across, down, width, torso, hips_seen)
 
 
 def _along(chain: list[np.ndarray], distance: float) -> tuple[list[np.ndarray], np.ndarray]:
@@ -117,11 +65,11 @@ def _arm(pose: Pose, frame: BodyFrame, side: float) -> list[np.ndarray]:
     """The arm's joints from the shoulder down as far as the pose sees them (a default hang if unseen)."""
     shoulder, elbow, wrist = ((lm.LEFT_SHOULDER, lm.LEFT_ELBOW, lm.LEFT_WRIST) if side > 0
                               else (lm.RIGHT_SHOULDER, lm.RIGHT_ELBOW, lm.RIGHT_WRIST))
-    chain = [_point(pose, shoulder)]
-    if _visible(pose, elbow):
-        chain.append(_point(pose, elbow))
-        if _visible(pose, wrist):
-            chain.append(_point(pose, wrist))
+    chain = [pose.point(shoulder)]
+    if pose.sees(elbow):
+        chain.append(pose.point(elbow))
+        if pose.sees(wrist):
+            chain.append(pose.point(wrist))
     else:  # straight down and a little out, one upper-arm length (1.1 shoulder widths)
         hang = _rotate(frame.down, -side * DEFAULT_ARM_ANGLE * np.sign(frame.across[0] or 1.0))
         chain.append(chain[0] + hang * 1.1 * frame.shoulder_width)
@@ -143,25 +91,17 @@ def _p(point: tuple[float, float] | None) -> np.ndarray:
     return np.asarray(point, np.float64)
 
 
-def _top_fit(marks: GarmentLandmarks, pose: Pose, frame: BodyFrame, garment: Garment) -> GarmentFit:
+def _top_fit(marks: GarmentLandmarks, pose: Pose, frame: BodyFrame, garment: Category) -> GarmentFit:
     if marks.left_shoulder is None or marks.right_shoulder is None or marks.left_hem is None \
             or marks.right_hem is None:
         raise InvalidInput(f"could not find the shoulders and hem of the {garment} garment in its photo",
                            field="garment")
     f, w = frame, frame.shoulder_width
-    pad, side_pad = PAD * w, SIDE_PAD * w
-    if garment is Garment.DRESS:
-        if f.hips_seen and _visible(pose, lm.LEFT_KNEE, lm.RIGHT_KNEE):
-            lk, rk = _point(pose, lm.LEFT_KNEE), _point(pose, lm.RIGHT_KNEE)
-        else:
-            lk, rk = f.left_hip + f.down * 0.9 * f.torso, f.right_hip + f.down * 0.9 * f.torso
-        flare = f.across * 0.25 * w
-        bottom_l, bottom_r = lk + flare + f.down * 0.15 * f.torso, rk - flare + f.down * 0.15 * f.torso
-    else:
-        bottom_l, bottom_r = f.left_hip + f.down * 0.12 * f.torso, f.right_hip + f.down * 0.12 * f.torso
-    shoulder = {"left": f.left_shoulder + f.across * side_pad - f.down * pad,
-                "right": f.right_shoulder - f.across * side_pad - f.down * pad}
-    hem = {"left": bottom_l + f.across * side_pad, "right": bottom_r - f.across * side_pad}
+    pad = PAD * w
+    bottom_l, bottom_r = hem_line(pose, frame, garment)
+    outline = top_outline(pose, frame, garment)
+    shoulder = {"left": outline.left_shoulder, "right": outline.right_shoulder}
+    hem = {"left": outline.left_hem, "right": outline.right_hem}
     pairs: dict[str, tuple[np.ndarray, np.ndarray]] = {}
     g_shoulders = (_p(marks.right_shoulder), _p(marks.left_shoulder))
     t_shoulders = (shoulder["right"], shoulder["left"])
@@ -197,14 +137,14 @@ def _top_fit(marks: GarmentLandmarks, pose: Pose, frame: BodyFrame, garment: Gar
 
 def _leg(pose: Pose, frame: BodyFrame, side: float) -> list[np.ndarray]:
     knee, ankle = (lm.LEFT_KNEE, lm.LEFT_ANKLE) if side > 0 else (lm.RIGHT_KNEE, lm.RIGHT_ANKLE)
-    chain = [frame.left_hip if side > 0 else frame.right_hip, _point(pose, knee)]
+    chain = [frame.left_hip if side > 0 else frame.right_hip, pose.point(knee)]
     # Out of the frame or hidden, the shin continues the thigh: long trousers still get their length.
-    chain.append(_point(pose, ankle) if _visible(pose, ankle) else chain[1] + (chain[1] - chain[0]))
+    chain.append(pose.point(ankle) if pose.sees(ankle) else chain[1] + (chain[1] - chain[0]))
     return chain
 
 
 def _lower_fit(marks: GarmentLandmarks, pose: Pose, frame: BodyFrame) -> GarmentFit:
-    if not _visible(pose, lm.LEFT_HIP, lm.RIGHT_HIP, lm.LEFT_KNEE, lm.RIGHT_KNEE):
+    if not pose.sees(lm.LEFT_HIP, lm.RIGHT_HIP, lm.LEFT_KNEE, lm.RIGHT_KNEE):
         raise InvalidInput("the photo must show the hips and knees for a lower garment; use a front-facing "
                            "photo where they are visible", field="person")
     if marks.left_waist is None or marks.right_waist is None:
@@ -253,10 +193,10 @@ def _pack(pairs: dict[str, tuple[np.ndarray, np.ndarray]], body: np.ndarray,
                       target=np.array([pairs[n][1] for n in names]), body=body, limbs=limbs)
 
 
-def fit_garment(marks: GarmentLandmarks, pose: Pose, garment: Garment) -> GarmentFit:
+def fit_garment(marks: GarmentLandmarks, pose: Pose, garment: Category) -> GarmentFit:
     """Pair each garment landmark with where it belongs on this pose."""
     frame = body_frame(pose)
-    fit = _lower_fit(marks, pose, frame) if garment is Garment.LOWER else _top_fit(marks, pose, frame, garment)
+    fit = _lower_fit(marks, pose, frame) if garment is Category.LOWER else _top_fit(marks, pose, frame, garment)
     if len(fit.names) < 4:
         raise InvalidInput(f"too few landmarks found on the {garment} garment to fit it", field="garment")
     return fit
