@@ -13,9 +13,12 @@ from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
 
+from fittingroom.common.embedded import EmbeddedClient
 from fittingroom.common.repository import ModelRepository
 from fittingroom.common.triton_server import CACHE_DIR, TritonInstall
+from fittingroom.gateway.routing import TrafficRouter
 from fittingroom.gateway.settings import Backend, Settings
+from fittingroom.tryon.service import TryOnService
 
 BUILD_RECORD = "export.json"  # written by export/ beside each model.onnx
 # Packages by what they are for; the export ones come with the `export` extra (`make repository`).
@@ -76,6 +79,25 @@ def _names(states: list[ModelState]) -> str:
     return ", ".join(s.name for s in states) or "none"
 
 
+def path_lines(repository: Path, states: list[ModelState]) -> list[str]:
+    """Per try-on path: whether every model it runs is built, and trained."""
+    by_name = {s.name: s for s in states}
+    # The service is only asked which models each path runs: nothing is loaded or called.
+    client = EmbeddedClient(repository)
+    lines = []
+    for path, models in TryOnService(client, TrafficRouter(client)).path_models().items():
+        unbuilt = [m for m in models if m not in by_name or not by_name[m].built]
+        untrained = [m for m in models if m not in unbuilt and not by_name[m].trained]
+        if unbuilt:
+            state = f"not built: {', '.join(unbuilt)}"
+        elif untrained:
+            state = f"runs, on {len(untrained)} untrained placeholder(s); path=auto passes it by"
+        else:
+            state = "ready, trained weights"
+        lines.append(f"  {path}: {state}")
+    return lines
+
+
 def backend_line(settings: Settings) -> str:
     """Which backend `tryon serve` would use with these settings, and whether it can."""
     if settings.backend is Backend.EMBEDDED:
@@ -108,5 +130,7 @@ def report(settings: Settings) -> list[str]:
     ]
     if missing:
         lines.append(f"  not built: {_names(missing)} (`make repository` builds every model)")
+    lines.append("try-on paths:")
+    lines += path_lines(settings.model_repository, states)
     lines.append(backend_line(settings))
     return lines

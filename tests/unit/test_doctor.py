@@ -38,12 +38,23 @@ def test_report_names_placeholders_unbuilt_models_and_the_backend(tmp_path: Path
     root = _repository(tmp_path, {"u2netp": True, "daflow": False})
     lines = report(Settings(model_repository=root))
     text = "\n".join(lines)
-    assert len(lines) <= 12, text
+    assert len(lines) <= 16, text
     assert f"models in {root}: 2 of " in text
     assert "  trained: u2netp" in lines
     assert "  untrained placeholders (seeded random weights): daflow" in lines
     assert "style_predict" in next(line for line in lines if line.startswith("  not built:"))
+    assert "  design: not built: " in text  # u2netp alone is not the design path
     assert "backend: embedded ONNX Runtime" in text
+
+
+def test_paths_say_ready_or_placeholders(tmp_path: Path) -> None:
+    root = _repository(tmp_path, {"u2netp": True, "pose_landmark": True, "style_predict": True,
+                                  "style_transform": True, "schp_lip": False, "u2net_cloth": False, "daflow": False})
+    lines = report(Settings(model_repository=root))
+    assert "  design: ready, trained weights" in lines
+    assert "  garment_classical: ready, trained weights" in lines
+    assert "  garment_daflow: runs, on 3 untrained placeholder(s); path=auto passes it by" in lines
+    assert next(line for line in lines if line.startswith("  garment_neural: not built: vitonhd_"))
 
 
 def test_report_says_when_triton_does_not_answer(tmp_path: Path) -> None:
