@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import warnings
 import zlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import NamedTuple
@@ -47,6 +49,20 @@ class Recipe(NamedTuple):
 def seed_for(name: str) -> int:
     """The torch seed of a model's placeholder weights: fixed per model name, so rebuilds are identical."""
     return zlib.crc32(name.encode())
+
+
+@contextmanager
+def tracing_quietly() -> Iterator[None]:
+    """Around `torch.onnx.export(dynamo=False)`, which traces the module: the tracer warns (TracerWarning)
+    wherever Python reads a tensor's size, e.g. `int(x.shape[2])` in SCHP's pyramid pooling, because the value
+    is frozen into the graph. Only the batch is dynamic in our specs, and every export is compared with eager
+    on a batch of another size than the traced one, which a frozen batch would fail: the warnings say nothing
+    that check does not, in lines that bury the export's own output."""
+    import torch  # only when a model is built: export/ is the only importer of torch
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", torch.jit.TracerWarning)
+        yield
 
 
 def session(model: onnx.ModelProto | Path) -> ort.InferenceSession:
