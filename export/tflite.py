@@ -37,7 +37,9 @@ def tf_python() -> Path:
         log.info("converting a TFLite model needs TensorFlow: creating %s (about 1.6 GB, export-time only, once)",
                  TF_VENV)
         venv.create(TF_VENV, clear=True)  # no pip of its own: ours installs into it (pip --python)
-        run_pip(["--python", str(python), "install", *TF_REQUIREMENTS], label="tf-venv")
+        # --no-compile: Python compiles the modules the conversion imports as they load; the rest of the env's
+        # 5,000 modules need not be compiled at all.
+        run_pip(["--python", str(python), "install", "--no-compile", *TF_REQUIREMENTS], label="tf-venv")
         marker.write_text(wanted)
     return python
 
