@@ -35,11 +35,11 @@ class ExportProgress:
         with logging_redirect_tqdm():  # log records print above the bar instead of through it
             yield
         if not self.interactive:
-            print(f"export: model {index} of {self.total}, {name}: {time.monotonic() - started:.1f} s",
-                  file=self.stream, flush=True)
+            tqdm.write(f"export: model {index} of {self.total}, {name}: {time.monotonic() - started:.1f} s",
+                  file=self.stream)
         self.bar.update()
 
     def close(self) -> None:
         self.bar.close()
-        print(f"export: {self.total} model{'s' if self.total != 1 else ''} ready in "
-              f"{time.monotonic() - self.started:.0f} s", file=self.stream, flush=True)
+        tqdm.write(f"export: {self.total} model{'s' if self.total != 1 else ''} ready in "
+              f"{time.monotonic() - self.started:.0f} s", file=self.stream)

@@ -84,8 +84,8 @@ class _Display:
         size = self.downloaded.get(self.file, 0)
         if not self.interactive and size >= PLAIN_LINE_MIN_BYTES:
             seconds = max(time.monotonic() - self.file_started, 1e-3)
-            print(f"{self.label}: downloaded {self.file} ({size / 1e6:.0f} MB, {size / 1e6 / seconds:.1f} MB/s)",
-                  file=self.stream, flush=True)
+            tqdm.write(f"{self.label}: downloaded {self.file} ({size / 1e6:.0f} MB, {size / 1e6 / seconds:.1f} MB/s)",
+                  file=self.stream)
         self.file = ""
         self.stopped.set()
         if self.ticker is not None:
@@ -131,7 +131,7 @@ def run_pip(args: list[str], *, label: str = "pip", python: str = sys.executable
         raise subprocess.CalledProcessError(pip.returncode, command, output="\n".join(tail))
     summary = display.summary(time.monotonic() - started)
     if summary is not None:
-        print(summary, file=stream, flush=True)
+        tqdm.write(summary, file=stream)
 
 
 def main(argv: list[str]) -> int:
