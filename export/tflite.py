@@ -34,7 +34,7 @@ def tf_python() -> Path:
     with _CREATING:  # once, even when the background preparation and the build ask together
         if python.is_file() and marker.is_file() and marker.read_text() == wanted:
             return python
-        log.info("converting a TFLite model needs TensorFlow: creating %s (about 1.6 GB, export-time only, once)",
+        log.info("converting a TFLite model needs TensorFlow: creating %s (about 1.5 GB, export-time only, once)",
                  TF_VENV)
         venv.create(TF_VENV, clear=True)  # no pip of its own: ours installs into it (pip --python)
         # --no-compile: Python compiles the modules the conversion imports as they load; the rest of the env's
