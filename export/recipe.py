@@ -62,6 +62,11 @@ def tracing_quietly() -> Iterator[None]:
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", torch.jit.TracerWarning)
+        # InstanceNorm2d without running statistics (VITON-HD's, as the official code builds them) normalises by
+        # the input's own statistics in eval mode too; torch says it exports such a layer "with train=True",
+        # which is that same function (ONNX InstanceNormalization), checked against eager like the rest.
+        warnings.filterwarnings("ignore", "ONNX export mode is set to TrainingMode.EVAL, but operator 'instance_norm'",
+                                UserWarning)
         yield
 
 
