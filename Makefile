@@ -14,7 +14,7 @@ REPOSITORY := model_repository
 REPOSITORY_STAMP := .cache/exported.stamp
 # The design-mode models, DESIGN_MODELS of the design pipeline (tests/unit/test_first_run.py keeps them equal):
 # everything `make demo` runs. The garment-transfer models are built by `make repository` and `make test`.
-DEMO_MODELS := style_predict style_transform u2netp pose_landmark
+DEMO_MODELS := selfie_segmentation pose_detection pose_landmark style_predict style_transform
 DEMO_STAMP := .cache/demo-models.stamp
 # Export inputs besides its own code: architectures, and the operator's checkpoints (TRYON_WEIGHTS_DIR);
 # export rebuilds only the models whose fingerprint they change.

@@ -7,6 +7,8 @@ Suites (default: all CPU suites, then profiles of missed targets, then the repor
   queue-delay  local Triton: one model at 1 and 8 clients under several preferred sizes / max queue delays
   profiles  py-spy flame graphs for the targets the results in bench/results/ miss
   report    plots and the README table from bench/results/*.json (no measuring)
+`python -m bench photos --people DIR --garments DIR ...` runs every try-on mode over a folder of real photos and
+writes a contact sheet and per-pair measures (bench/photos.py; `python -m bench photos --help`).
 `--device cuda` runs the GPU suite instead (TensorRT fp16 vs ORT CUDA vs torch eager); without a GPU it says
 why and skips cleanly.
 """
@@ -147,6 +149,10 @@ def run_profiles(results: dict[str, dict[str, Any]], seconds: float) -> list[str
 
 
 def main() -> None:
+    if sys.argv[1:2] == ["photos"]:  # a tool with its own options, not a suite of the report
+        from bench import photos
+
+        sys.exit(photos.main(sys.argv[2:]))
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("suites", nargs="*", help=f"any of {', '.join([*CPU_SUITES, 'profiles', 'report'])} "

@@ -3,9 +3,10 @@
 Steps, each with real tools:
   1. render   every kustomize overlay (kubectl's embedded kustomize, or a kustomize binary);
   2. schema   every rendered object against the Kubernetes JSON schemas (kubernetes-validate, strict)
-              for each version in K8S_VERSIONS;
+              for each version in K8S_VERSIONS; prometheus-operator objects against its CRD schemas;
   3. policy   the project's own rules on the rendered objects (security context, probes, PDB/HPA per
-              Deployment, NetworkPolicy reachability, GPU only in prod, models to load exist);
+              Deployment, NetworkPolicy reachability, GPU only in prod, models to load exist, headless
+              Triton Services with a gRPC connection age, the device profile each overlay serves);
   4. docker   hadolint on the Dockerfiles, plus structural rules hadolint does not know;
   5. rules    promtool check rules / check config / test rules, and every alert tested to fire and
               not to fire;
@@ -33,6 +34,7 @@ import urllib.request
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
@@ -48,6 +50,12 @@ RULE_TESTS = sorted((PROM / "tests").glob("*.test.yaml"))
 ADAPTER = OBS / "prometheus-adapter" / "config.yaml"
 DASHBOARDS = sorted((OBS / "grafana").glob("*.json"))
 TRITON_METRICS = DEPLOY / "metrics" / "triton-metrics.txt"
+KSM_METRICS = DEPLOY / "metrics" / "kube-state-metrics.txt"
+OPERATOR = OBS / "operator"
+CRD_VALIDATOR = DEPLOY / "validate_crds.mjs"
+# @kubernetes-models/prometheus-operator, installed by deploy/check.sh (npm) for the CRD schemas.
+CRD_MODELS = ROOT / ".cache" / "k8s-check-npm" / "node_modules"
+CRD_GROUP = "monitoring.coreos.com/"
 DOCKERFILES = sorted((DEPLOY / "docker").glob("*.Dockerfile"))
 HADOLINT_CONFIG = DEPLOY / "docker" / ".hadolint.yaml"
 MODEL_REPOSITORY = ROOT / "model_repository"
@@ -134,7 +142,7 @@ def render(report: Report, out: Path) -> dict[str, list[dict[str, Any]]]:
     report.facts["kustomize"] = version
     log(f"render: {version}")
     rendered: dict[str, list[dict[str, Any]]] = {}
-    for target in [K8S / "base", OBS, *overlays()]:
+    for target in [K8S / "base", OBS, OPERATOR, *overlays()]:
         name = target.name if target.parent.name == "overlays" else target.relative_to(DEPLOY).as_posix()
         proc = run([*cmd, str(target)])
         if proc.returncode != 0:
@@ -164,6 +172,8 @@ def validate_schemas(report: Report, rendered: dict[str, list[dict[str, Any]]]) 
         ok = 0
         for doc in docs:
             ident = f"{name}: {doc['kind']}/{doc['metadata'].get('name')}"
+            if doc["apiVersion"].startswith(CRD_GROUP):
+                continue  # no schema in kubernetes-validate: validate_crds() checks them
             for version in K8S_VERSIONS:
                 try:
                     kv.validate(doc, version, strict=True)
@@ -176,6 +186,34 @@ def validate_schemas(report: Report, rendered: dict[str, list[dict[str, Any]]]) 
         counts[name] = ok
         log(f"  {name}: {ok} object-version validations passed")
     report.facts["schema_validations_passed"] = counts
+    validate_crds(report, rendered)
+
+
+def validate_crds(report: Report, rendered: dict[str, list[dict[str, Any]]]) -> None:
+    """prometheus-operator objects against its CRD schemas (@kubernetes-models/prometheus-operator, node)."""
+    node = shutil.which("node")
+    crds = {name: [d for d in docs if d["apiVersion"].startswith(CRD_GROUP)] for name, docs in rendered.items()}
+    crds = {name: docs for name, docs in crds.items() if docs}
+    if not crds:
+        return
+    if node is None or not (CRD_MODELS / "@kubernetes-models" / "prometheus-operator").is_dir():
+        report.error("schema", f"cannot validate {sum(map(len, crds.values()))} prometheus-operator objects: "
+                               f"node or {CRD_MODELS} missing (deploy/check.sh installs them)")
+        return
+    counts = {}
+    for name, docs in crds.items():
+        proc = subprocess.run([node, str(CRD_VALIDATOR), str(CRD_MODELS)], input=json.dumps(docs),
+                              capture_output=True, text=True, timeout=120, check=False)
+        if proc.returncode:
+            report.error("schema", f"{name}: CRD validator failed: {proc.stderr[-2000:]}")
+            continue
+        results = json.loads(proc.stdout)
+        for r in results:
+            if r["error"]:
+                report.error("schema", f"{name}: {r['kind']}/{r['name']}: {r['error']}")
+        counts[name] = sum(r["error"] is None for r in results)
+        log(f"  {name}: {counts[name]} of {len(docs)} prometheus-operator objects match the CRD schemas")
+    report.facts["crd_validations_passed"] = counts
 
 
 # ---------------------------------------------------------------- 3. policy
@@ -200,6 +238,34 @@ def http_probe(probe: dict[str, Any] | None) -> tuple[str, Any] | None:
     return probe["httpGet"]["path"], probe["httpGet"]["port"]
 
 
+def check_pod_security(report: Report, step: str, name: str, owner: str, spec: dict[str, Any]) -> None:
+    """Restricted pod and container security, pinned images and requests, no GPU in dev."""
+    if spec.get("automountServiceAccountToken") is not False:
+        report.error(step, f"{owner}: pod mounts a service account token")
+    psc = spec.get("securityContext", {})
+    if psc.get("runAsNonRoot") is not True:
+        report.error(step, f"{owner}: pod securityContext.runAsNonRoot is not true")
+    if psc.get("seccompProfile", {}).get("type") != "RuntimeDefault":
+        report.error(step, f"{owner}: pod seccompProfile is not RuntimeDefault")
+    for c in spec.get("initContainers", []) + spec["containers"]:
+        sc = c.get("securityContext", {})
+        who = f"{owner}/{c['name']}"
+        if sc.get("readOnlyRootFilesystem") is not True:
+            report.error(step, f"{who}: readOnlyRootFilesystem is not true")
+        if sc.get("allowPrivilegeEscalation") is not False:
+            report.error(step, f"{who}: allowPrivilegeEscalation is not false")
+        if "ALL" not in sc.get("capabilities", {}).get("drop", []):
+            report.error(step, f"{who}: capabilities do not drop ALL")
+        image = c["image"]
+        tag = image.rsplit("/", 1)[-1].partition(":")[2]
+        if not tag or tag == "latest":
+            report.error(step, f"{who}: image {image} is not pinned to a tag")
+        if not c.get("resources", {}).get("requests"):
+            report.error(step, f"{who}: no resource requests")
+        if "nvidia.com/gpu" in c.get("resources", {}).get("limits", {}) and name == "dev":
+            report.error(step, f"{who}: dev must not request GPUs")
+
+
 def check_policy(report: Report, name: str, docs: list[dict[str, Any]], adapter_metrics: set[str],
                  repo_models: set[str] | None) -> None:
     step = f"policy:{name}"
@@ -207,9 +273,11 @@ def check_policy(report: Report, name: str, docs: list[dict[str, Any]], adapter_
     for d in docs:
         by_kind.setdefault(d["kind"], []).append(d)
     deployments = by_kind.get("Deployment", [])
-    is_overlay = name in ("dev", "prod")
+    is_overlay = name in {p.name for p in overlays()}
     if not deployments:
         return
+    for job in by_kind.get("Job", []):
+        check_pod_security(report, step, name, job["metadata"]["name"], job["spec"]["template"]["spec"])
 
     for sa in by_kind.get("ServiceAccount", []):
         if sa.get("automountServiceAccountToken") is not False:
@@ -220,30 +288,7 @@ def check_policy(report: Report, name: str, docs: list[dict[str, Any]], adapter_
         dname = dep["metadata"]["name"]
         spec = dep["spec"]["template"]["spec"]
         pod_labels = dep["spec"]["template"]["metadata"]["labels"]
-        if spec.get("automountServiceAccountToken") is not False:
-            report.error(step, f"{dname}: pod mounts a service account token")
-        psc = spec.get("securityContext", {})
-        if psc.get("runAsNonRoot") is not True:
-            report.error(step, f"{dname}: pod securityContext.runAsNonRoot is not true")
-        if psc.get("seccompProfile", {}).get("type") != "RuntimeDefault":
-            report.error(step, f"{dname}: pod seccompProfile is not RuntimeDefault")
-        for c in spec.get("initContainers", []) + spec["containers"]:
-            sc = c.get("securityContext", {})
-            who = f"{dname}/{c['name']}"
-            if sc.get("readOnlyRootFilesystem") is not True:
-                report.error(step, f"{who}: readOnlyRootFilesystem is not true")
-            if sc.get("allowPrivilegeEscalation") is not False:
-                report.error(step, f"{who}: allowPrivilegeEscalation is not false")
-            if "ALL" not in sc.get("capabilities", {}).get("drop", []):
-                report.error(step, f"{who}: capabilities do not drop ALL")
-            image = c["image"]
-            tag = image.rsplit("/", 1)[-1].partition(":")[2]
-            if not tag or tag == "latest":
-                report.error(step, f"{who}: image {image} is not pinned to a tag")
-            if not c.get("resources", {}).get("requests"):
-                report.error(step, f"{who}: no resource requests")
-            if "nvidia.com/gpu" in c.get("resources", {}).get("limits", {}) and name == "dev":
-                report.error(step, f"{who}: dev must not request GPUs")
+        check_pod_security(report, step, name, dname, spec)
         # PDB and Service for each Deployment.
         if not any(matches(p["spec"]["selector"]["matchLabels"], pod_labels)
                    for p in by_kind.get("PodDisruptionBudget", [])):
@@ -297,6 +342,9 @@ def check_policy(report: Report, name: str, docs: list[dict[str, Any]], adapter_
                 report.error(step, f"{dname}: model-sync copies {sorted(includes)} but Triton loads {sorted(models)}")
             if not includes and "--exclude=**" not in sync.get("args", []):
                 report.error(step, f"{dname}: model-sync has no --include and would copy the whole repository")
+            if sync.get("restartPolicy") != "Always" or not sync.get("startupProbe"):
+                report.error(step, f"{dname}: model-sync must be a sidecar (restartPolicy: Always, a startupProbe "
+                                   "for the first copy) so versions published to the store reach running pods")
         if "image" in t and "tritonserver" not in t["image"] and not is_overlay:
             report.error(step, f"{dname}: base must use the NGC tritonserver image, not {t['image']}")
         if "nvcr.io/nvidia/tritonserver" in t["image"] and not re.search(r":\d{2}\.\d{2}-py3$", t["image"]):
@@ -317,7 +365,7 @@ def check_policy(report: Report, name: str, docs: list[dict[str, Any]], adapter_
             report.error(step, f"{dname}: terminationGracePeriodSeconds {grace} < preStop {sleep_s} s "
                                f"+ --exit-timeout-secs {exit_timeout}")
         gpu = t.get("resources", {}).get("limits", {}).get("nvidia.com/gpu")
-        if name == "prod":
+        if name.startswith("prod"):
             if not gpu:
                 report.error(step, f"{dname}: prod Triton must limit nvidia.com/gpu")
             if not spec.get("nodeSelector") or not any(
@@ -335,7 +383,169 @@ def check_policy(report: Report, name: str, docs: list[dict[str, Any]], adapter_
         report.facts.setdefault("models_per_deployment", {})[name] = {
             d: sorted(m for m, dd in loaded.items() if dd == d) for d in sorted(set(loaded.values()))}
 
+    if is_overlay:
+        for d in docs:  # kubectl would put an object without one in the current context's namespace
+            if d["kind"] != "Namespace" and not d["metadata"].get("namespace"):
+                report.error(step, f"{d['kind']}/{d['metadata']['name']} has no namespace")
+        check_balancing(report, step, by_kind)
+        check_model_profiles(report, step, name, by_kind)
+        check_config_rollouts(report, step, by_kind)
     check_network_policies(report, step, by_kind.get("NetworkPolicy", []), deployments)
+
+
+# kustomize's configMapGenerator suffix: a dash and 10 characters of the content hash.
+HASH_SUFFIX = re.compile(r"-[a-z0-9]{10}$")
+
+
+def check_config_rollouts(report: Report, step: str, by_kind: dict[str, list[dict[str, Any]]]) -> None:
+    """Every ConfigMap a pod reads its environment from is generated with a hash suffix: a change is a new
+    name in the pod template, so the Deployment rolls; a fixed name would change under running pods."""
+    for kind in ("Deployment", "Job"):
+        for doc in by_kind.get(kind, []):
+            spec = doc["spec"]["template"]["spec"]
+            for c in spec.get("initContainers", []) + spec["containers"]:
+                for source in c.get("envFrom", []):
+                    ref = source.get("configMapRef", {}).get("name")
+                    if ref and not HASH_SUFFIX.search(ref):
+                        report.error(step, f"{doc['metadata']['name']}/{c['name']} reads ConfigMap {ref}, which has "
+                                           "no content hash in its name: a change to it would not roll the pods")
+
+
+def triton_deployments(by_kind: dict[str, list[dict[str, Any]]]) -> list[dict[str, Any]]:
+    return [d for d in by_kind.get("Deployment", [])
+            if d["spec"]["template"]["metadata"]["labels"].get("app.kubernetes.io/name") == "triton"]
+
+
+def container(spec: dict[str, Any], cname: str) -> dict[str, Any] | None:
+    return next((c for c in spec.get("initContainers", []) + spec["containers"] if c["name"] == cname), None)
+
+
+def check_balancing(report: Report, step: str, by_kind: dict[str, list[dict[str, Any]]]) -> None:
+    """Each Triton group behind a headless Service, named by the gateway as `dns:///<fqdn>:8001`, and
+    Triton closing connections after a maximum age so that clients re-resolve and reach new pods."""
+    gateway = next((d for d in by_kind.get("Deployment", []) if d["metadata"]["name"] == "gateway"), None)
+    maps = {c["metadata"]["name"]: c.get("data", {}) for c in by_kind.get("ConfigMap", [])}
+    env: dict[str, str] = {}
+    for c in gateway["spec"]["template"]["spec"]["containers"] if gateway else []:
+        for source in c.get("envFrom", []):
+            env |= maps.get(source.get("configMapRef", {}).get("name", ""), {})
+    urls = set(json.loads(env.get("TRYON_TRITON_URLS", "{}")).values()) | {env.get("TRYON_TRITON_URL", "")}
+    for dep in triton_deployments(by_kind):
+        labels = dep["spec"]["template"]["metadata"]["labels"]
+        services = [s for s in by_kind.get("Service", []) if s["spec"].get("selector")
+                    and matches(s["spec"]["selector"], labels)]
+        for svc in services:
+            sname, namespace = svc["metadata"]["name"], svc["metadata"].get("namespace", "default")
+            if svc["spec"].get("clusterIP") != "None":
+                report.error(step, f"Service {sname}: not headless (clusterIP: None); gRPC would pin each "
+                                   f"gateway to one {dep['metadata']['name']} pod")
+            want = f"dns:///{sname}.{namespace}.svc.cluster.local:{TRITON_GRPC}"
+            if want not in urls:
+                report.error(step, f"the gateway does not reach {sname} as {want} (TRYON_TRITON_URLS: {sorted(urls)})")
+        args = next(c for c in dep["spec"]["template"]["spec"]["containers"] if c["name"] == "triton").get("args", [])
+        if not arg_values(args, "--grpc-max-connection-age"):
+            report.error(step, f"{dep['metadata']['name']}: no --grpc-max-connection-age: connections never "
+                               "close, clients never re-resolve, new replicas get no traffic")
+
+
+def export_job(by_kind: dict[str, list[dict[str, Any]]]) -> tuple[dict[str, Any], dict[str, str]] | None:
+    """The model-export Job's pod spec and its exporter options (--device, --flavour), if the overlay has one."""
+    for job in by_kind.get("Job", []):
+        spec = job["spec"]["template"]["spec"]
+        export = container(spec, "export")
+        if export is not None:
+            args = export.get("args", [])
+            options = {a.removeprefix("--"): v for a, v in pairwise(args) if a.startswith("--")}
+            return spec, options
+    return None
+
+
+def check_model_profiles(report: Report, step: str, name: str, by_kind: dict[str, list[dict[str, Any]]]) -> None:
+    """The configs each overlay's Triton loads, checked like Triton loads them and for the device profile.
+
+    dev serves the committed model_repository/ (baked into its image): the CPU profile. prod serves
+    what the model-export Job writes to the store: the configs its --device/--flavour produce are
+    rendered here from the same exporter code, and must be the GPU profile, with the TensorRT engine
+    cache on a writable volume of every Triton container.
+    """
+    from fittingroom.export.config_rules import config_problems, device_problems, parse, repository_problems
+
+    groups = triton_deployments(by_kind)
+    loaded = {m for d in groups for c in d["spec"]["template"]["spec"]["containers"] if c["name"] == "triton"
+              for m in arg_values(c.get("args", []), "--load-model")}
+    job = export_job(by_kind)
+    if name == "dev":
+        for model, problems in repository_problems(MODEL_REPOSITORY, device="cpu").items():
+            report.error(step, f"model_repository/{model}: " + "; ".join(problems))
+        return
+    if job is None:
+        report.error(step, "no model-export Job: nothing says which profile the model store holds")
+        return
+    spec, options = job
+    device, flavour = options.get("device", "cpu"), options.get("flavour", "onnxruntime")
+    if device != "gpu":
+        report.error(step, f"model-export Job exports --device {device}: prod Triton runs on GPUs (--device gpu)")
+    from fittingroom.export.flavours import FLAVOURS
+    from fittingroom.export.model_recipes import BUILDERS
+    from fittingroom.export.profiles import DEVICES, render_profile_config
+
+    if flavour not in FLAVOURS or device not in DEVICES:
+        report.error(step, f"model-export Job: unknown --flavour {flavour} or --device {device}")
+        return
+    cache_paths = set()
+    for model in sorted(loaded & set(BUILDERS)):
+        text = render_profile_config(BUILDERS[model].spec, FLAVOURS[flavour], DEVICES[device])
+        for problem in config_problems(text) + device_problems(text, "gpu"):
+            report.error(step, f"{model} ({flavour} flavour, --device {device}): {problem}")
+        for accelerator in parse(text).optimization.execution_accelerators.gpu_execution_accelerator:
+            cache_paths |= {v for k, v in accelerator.parameters.items() if k == "trt_engine_cache_path"}
+    for dep in groups:
+        mounts = [m for m in next(c for c in dep["spec"]["template"]["spec"]["containers"]
+                                  if c["name"] == "triton").get("volumeMounts", []) if not m.get("readOnly")]
+        for path in sorted(cache_paths):
+            if not any(Path(path).is_relative_to(m["mountPath"]) for m in mounts):
+                report.error(step, f"{dep['metadata']['name']}: no writable volume at {path} (TensorRT engine cache)")
+    sources = {a for d in groups for c in d["spec"]["template"]["spec"].get("initContainers", [])
+               if c["name"] == "model-sync" for a in c.get("args", []) if a.startswith(":s3:")}
+    publish = container(spec, "publish")
+    if publish is None or not sources <= set(publish.get("args", [])):
+        report.error(step, f"model-export Job does not publish to where Triton copies from ({sorted(sources)})")
+    if flavour == "tensorrt":
+        check_plan_target(report, step, spec, groups, by_kind)
+    report.facts.setdefault("model_profiles", {})[name] = {
+        "device": device, "flavour": flavour, "models_checked": sorted(loaded & set(BUILDERS)),
+        "trt_engine_cache": sorted(cache_paths)}
+
+
+GPU_PRODUCT = "nvidia.com/gpu.product"  # GPU feature discovery's node label: the GPU model
+
+
+def check_plan_target(report: Report, step: str, job_spec: dict[str, Any], groups: list[dict[str, Any]],
+                      by_kind: dict[str, list[dict[str, Any]]]) -> None:
+    """TensorRT plans run only on the GPU model and TensorRT release that built them: the Job builds on
+    a GPU of the product the Triton pods are pinned to, and the store prefix names that product and the
+    tritonserver release (which fixes the TensorRT release)."""
+    product = job_spec.get("nodeSelector", {}).get(GPU_PRODUCT)
+    export = container(job_spec, "export") or {}
+    if not product or "nvidia.com/gpu" not in export.get("resources", {}).get("limits", {}):
+        report.error(step, f"model-export Job builds TensorRT plans without a GPU of a given model "
+                           f"(nodeSelector {GPU_PRODUCT} and an nvidia.com/gpu limit)")
+    triton_tags = set()
+    for dep in groups:
+        pod = dep["spec"]["template"]["spec"]
+        if pod.get("nodeSelector", {}).get(GPU_PRODUCT) != product:
+            report.error(step, f"{dep['metadata']['name']}: serves plans built on {product} but is not pinned to "
+                               f"it (nodeSelector {GPU_PRODUCT})")
+        triton_tags |= {c["image"].rsplit(":", 1)[-1].removesuffix("-py3") for c in pod["containers"]
+                        if c["name"] == "triton"}
+    prefixes = {c.get("data", {}).get("MODEL_PREFIX", "") for c in by_kind.get("ConfigMap", [])
+                if c["metadata"]["name"].startswith("model-store")}
+    for prefix in prefixes:
+        missing = [part for part in (product, *(f"tritonserver-{t}" for t in sorted(triton_tags)))
+                   if part and part not in prefix.split("/")]
+        if missing:
+            report.error(step, f"MODEL_PREFIX {prefix} does not name {missing}: plans of another GPU model or "
+                               f"TensorRT release could be served")
 
 
 def check_network_policies(report: Report, step: str, policies: list[dict[str, Any]],
@@ -421,6 +631,10 @@ def check_dockerfiles(report: Report, k8s_triton_tag: str | None) -> None:
                 report.error("docker", f"triton: FROM {froms[0]} differs from the k8s tag {k8s_triton_tag}")
             if not any(ln.upper().startswith("COPY") and "MODEL_REPOSITORY" in ln for ln in lines):
                 report.error("docker", "triton: does not COPY the model repository")
+        if path.name == "export-tensorrt.Dockerfile" and k8s_triton_tag and not froms[0].endswith(":" + k8s_triton_tag):
+            # A plan loads only under the TensorRT release that built it: same NGC release as Triton.
+            report.error("docker", f"export-tensorrt: FROM {froms[0]} is not the NGC release of the deployed "
+                                   f"tritonserver ({k8s_triton_tag})")
 
 
 # ---------------------------------------------------------------- 5. rules
@@ -469,6 +683,13 @@ def check_rules(report: Report, tmp: Path) -> dict[str, Any]:
     report.facts["promtool_test_rules"] = {"files": [p.name for p in RULE_TESTS], "rc": proc.returncode,
                                            "output": out.splitlines()[-12:]}
 
+    generated = operator_rules_render()
+    if (OPERATOR / "prometheusrules.yaml").read_text() != generated:
+        report.error("rules", "deploy/observability/operator/prometheusrules.yaml is stale: run "
+                              "python deploy/observability/operator/generate.py")
+    else:
+        log("  operator/prometheusrules.yaml: generated from the rule files, up to date")
+
     # Every alert has a test where it fires and one where it does not.
     alerts = [r["alert"] for f in RULE_FILES for g in yaml.safe_load(f.read_text())["groups"]
               for r in g["rules"] if "alert" in r]
@@ -489,6 +710,17 @@ def check_rules(report: Report, tmp: Path) -> dict[str, Any]:
     log(f"  {len(alerts)} alerts, each tested firing and quiet: "
         f"{all(v['fires'] and v['quiet'] for v in coverage.values())}")
     return coverage
+
+
+def operator_rules_render() -> str:
+    """What deploy/observability/operator/generate.py writes (loaded by path: deploy/ is no package)."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("operator_generate", OPERATOR / "generate.py")
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return str(module.render())
 
 
 # ---------------------------------------------------------------- 6. metrics
@@ -568,10 +800,11 @@ def family_sample_names(name: str, kind: str) -> set[str]:
     return {name + s for s in suffixes}
 
 
-def triton_metric_names() -> set[str]:
-    """Names from deploy/metrics/triton-metrics.txt. Triton's counters carry no _total suffix."""
+def triton_metric_names(listing: Path = TRITON_METRICS) -> set[str]:
+    """Names from deploy/metrics/triton-metrics.txt (or another listing such as kube-state-metrics.txt).
+    Triton's counters carry no _total suffix."""
     names = set()
-    for line in TRITON_METRICS.read_text().splitlines():
+    for line in listing.read_text().splitlines():
         words = line.split("#", 1)[0].split()
         if words:
             names.add(words[0])
@@ -781,7 +1014,7 @@ def check_metrics(report: Report, tmp: Path, rendered: dict[str, list[dict[str, 
 
     triton = triton_metric_names()
     gw_names: set[str] = gateway["names"] if gateway else set()
-    known = recorded | triton | gw_names | PROMETHEUS_SYNTHETIC
+    known = recorded | triton | gw_names | PROMETHEUS_SYNTHETIC | triton_metric_names(KSM_METRICS)
     unknown = {n: w for n, w in uses.items() if n not in known}
     for n, where in sorted(unknown.items()):
         if not gateway and n.startswith("tryon_"):

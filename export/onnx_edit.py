@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import onnx
 import onnxruntime as ort
-from onnx import numpy_helper
+from onnx import helper, numpy_helper
 
 
 def rename_io(model: onnx.ModelProto, names: dict[str, str]) -> onnx.ModelProto:
@@ -61,3 +61,45 @@ def check_batching(model: onnx.ModelProto, batch: int = 2, atol: float = 1e-4) -
     if worst > atol:
         raise RuntimeError(f"batched and per-sample outputs differ by {worst:.3g} (> {atol})")
     return worst
+
+
+# MediaPipe's custom op for a transposed convolution with bias (input NHWC, kernel OHWI, bias [O]).
+TRANSPOSED_CONV_BIAS = "TFL_Convolution2DTransposeBias"
+NHWC_TO_NCHW = (0, 3, 1, 2)
+NCHW_TO_NHWC = (0, 2, 3, 1)
+OHWI_TO_IOHW = (3, 0, 1, 2)  # ConvTranspose wants its weight as [in, out, kH, kW]
+
+
+def replace_transposed_conv_bias(model: onnx.ModelProto) -> onnx.ModelProto:
+    """Turn each `Convolution2DTransposeBias` node tf2onnx leaves behind into standard ONNX ops.
+
+    NHWC input -> Transpose -> ConvTranspose (weight and bias from the node's constants) -> Transpose.
+    MediaPipe uses the op only as a learned 2x upsampling: stride equal to the kernel size, no padding
+    (its options are a raw C struct tf2onnx cannot read); the parity check against LiteRT proves it.
+    """
+    graph = model.graph
+    constants = {init.name: numpy_helper.to_array(init) for init in graph.initializer}
+    nodes: list[onnx.NodeProto] = []
+    replaced: set[str] = set()
+    for node in graph.node:
+        if node.op_type != TRANSPOSED_CONV_BIAS:
+            nodes.append(node)
+            continue
+        data, kernel_name, bias = node.input
+        kernel = constants[kernel_name]
+        replaced.add(kernel_name)
+        size = [int(s) for s in kernel.shape[1:3]]
+        weight, nchw_in, nchw_out = (f"{node.name}/{suffix}" for suffix in ("weight", "nchw_in", "nchw_out"))
+        graph.initializer.append(numpy_helper.from_array(kernel.transpose(OHWI_TO_IOHW).copy(), weight))
+        nodes += [
+            helper.make_node("Transpose", [data], [nchw_in], perm=NHWC_TO_NCHW),
+            helper.make_node("ConvTranspose", [nchw_in, weight, bias], [nchw_out], kernel_shape=size, strides=size),
+            helper.make_node("Transpose", [nchw_out], list(node.output), perm=NCHW_TO_NHWC),
+        ]
+    del graph.node[:]
+    graph.node.extend(nodes)
+    used = {name for node in graph.node for name in node.input}
+    kept = [init for init in graph.initializer if init.name not in replaced or init.name in used]
+    del graph.initializer[:]
+    graph.initializer.extend(kept)
+    return model

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import shutil
 import subprocess
 import tempfile
@@ -18,6 +19,7 @@ from google.protobuf import text_format
 from tritonclient.grpc import model_config_pb2 as mc
 
 from fittingroom.common.repository import CONFIG_NAME, MODEL_FILE, ModelRepository
+from fittingroom.export.profiles import profile_shapes
 from fittingroom.export.weights import CACHE_DIR
 
 log = logging.getLogger(__name__)
@@ -112,13 +114,28 @@ def _shape_flags(repo: ModelRepository, model: str) -> list[str]:
         return []
     text = (repo.root / model / CONFIG_NAME).read_text()
     preferred = list(text_format.Parse(text, mc.ModelConfig()).dynamic_batching.preferred_batch_size)
-    opt = max(preferred, default=config.max_batch_size)
+    low, opt, high = profile_shapes(config.inputs, config.max_batch_size, preferred)
+    return [f"--minShapes={low}", f"--optShapes={opt}", f"--maxShapes={high}"]
 
-    def shapes(batch: int) -> str:
-        return ",".join(f"{t.name}:{'x'.join(str(d) for d in (batch, *t.dims))}" for t in config.inputs)
 
-    return [f"--minShapes={shapes(1)}", f"--optShapes={shapes(opt)}",
-            f"--maxShapes={shapes(config.max_batch_size)}"]
+def build_target() -> dict[str, str]:
+    """The GPU model and TensorRT release a plan is built for: a plan runs only on that pair."""
+    smi = subprocess.run(["nvidia-smi", "--query-gpu=name,driver_version", "--format=csv,noheader"],
+                         capture_output=True, text=True, check=True).stdout.splitlines()[0]
+    gpu, driver = (part.strip() for part in smi.split(",", 1))
+    trtexec = _trtexec()
+    banner = subprocess.run([str(trtexec), "--help"], capture_output=True, text=True).stdout if trtexec else ""
+    return {"gpu": gpu, "driver": driver, "tensorrt": tensorrt_release(banner)}
+
+
+def tensorrt_release(trtexec_banner: str) -> str:
+    """'10.5.0' from trtexec's banner ('[TensorRT v100500]'); 'unknown' when it has none."""
+    found = re.search(r"TensorRT v(\d+)", trtexec_banner)
+    if not found:
+        return "unknown"
+    number = int(found.group(1))  # major*1000 + minor*100 + patch up to TensorRT 8, major*10000 from 10 on
+    scale = 10000 if number >= 100000 else 1000
+    return f"{number // scale}.{number % scale // 100}.{number % 100}"
 
 
 def _check_against_ort(repo: ModelRepository, model: str, onnx_path: Path, plan: Path) -> dict[str, object]:
@@ -139,15 +156,24 @@ def _check_against_ort(repo: ModelRepository, model: str, onnx_path: Path, plan:
             "passed": compared.returncode == 0, "report": compared.stdout[-4000:]}
 
 
+class NoTensorRTBuild(RuntimeError):
+    """The tensorrt flavour was asked for where no plan can be built (no GPU, trtexec or polygraphy)."""
+
+
 def build_tensorrt_plans(repo: ModelRepository, models: list[str]) -> None:
-    """Build an fp16 `model.plan` for each version and check it against ONNX Runtime; skip without a GPU."""
+    """Build an fp16 `model.plan` for each version and check it against ONNX Runtime.
+
+    Without a GPU and the tools this raises NoTensorRTBuild: a tensorrt repository without plans
+    cannot be served, so it must never look finished (the model-export Job publishes only on success).
+    """
     reason = _no_gpu_reason()
     if reason is not None:
-        log.warning("tensorrt flavour: %s. Configs are written, but no model.plan was built for %s; "
-                    "run the same export on a GPU node.", reason, ", ".join(models))
-        return
+        raise NoTensorRTBuild(f"tensorrt flavour: {reason}; configs and model.onnx are written, no model.plan "
+                              f"for {', '.join(models)}: build plans on a node of the GPU model that serves them")
     trtexec = _trtexec()
     assert trtexec is not None  # _no_gpu_reason checked it
+    target = build_target()
+    log.info("building TensorRT plans for %s, TensorRT %s", target["gpu"], target["tensorrt"])
     for model in models:
         for version in repo.versions_on_disk(model):
             onnx_path = repo.model_path(model, version)
@@ -157,7 +183,7 @@ def build_tensorrt_plans(repo: ModelRepository, models: list[str]) -> None:
             subprocess.run([trtexec, f"--onnx={onnx_path}", f"--saveEngine={staged}", "--fp16",
                             *_shape_flags(repo, model)], check=True, capture_output=True)
             staged.replace(plan)
-            record = _check_against_ort(repo, model, onnx_path, plan)
+            record = {"built_for": target, **_check_against_ort(repo, model, onnx_path, plan)}
             (plan.parent / PLAN_RECORD).write_text(json.dumps(record, indent=2) + "\n")
             if not record["passed"]:
                 raise RuntimeError(f"fp16 engine of {model} v{version} differs from ONNX Runtime beyond "

@@ -51,6 +51,15 @@ WEIGHTS: dict[str, RegistryWeights] = {w.key: w for w in (
         "mediapipe/modules/pose_landmark/pose_landmark_full.tflite",
         "e9a5c5cb17f736fafd4c2ec1da3b3d331d6edbe8a0d32395855aeb2cdfd64b9f", "Apache-2.0",
         "MediaPipe BlazePose GHUM 3D landmark model (full)", platform="manylinux2014_x86_64"),
+    RegistryWeights(
+        "pose_detection", "mediapipe==0.10.14", "mediapipe/modules/pose_detection/pose_detection.tflite",
+        "9ba9dd3d42efaaba86b4ff0122b06f29c4122e756b329d89dca1e297fd8f866c", "Apache-2.0",
+        "MediaPipe BlazePose person detector (SSD, 224x224)", platform="manylinux2014_x86_64"),
+    RegistryWeights(
+        "selfie_segmentation", "mediapipe==0.10.14",
+        "mediapipe/modules/selfie_segmentation/selfie_segmentation.tflite",
+        "9ee168ec7c8f2a16c56fe8e1cfbc514974cbbb7e434051b455635f1bd1462f5c", "Apache-2.0",
+        "MediaPipe selfie segmentation (general, 256x256)", platform="manylinux2014_x86_64"),
 )}
 
 

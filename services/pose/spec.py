@@ -1,4 +1,4 @@
-"""Serving contract of the pose landmark model (MediaPipe BlazePose GHUM, full)."""
+"""Serving contracts of the pose models (MediaPipe BlazePose detector and landmarks, OpenPose body)."""
 
 from __future__ import annotations
 
@@ -27,6 +27,23 @@ POSE_LANDMARK = ModelSpec(
     description="person crop (NHWC RGB in [0, 1]) -> 33 body landmarks in crop pixels",
 )
 
+DETECTION_SIZE = 224
+NUM_ANCHORS = 2254  # SSD anchors over 28x28, 14x14 and 7x7 feature maps (processing.detection_anchors)
+DETECTION_VALUES = 12  # box centre, size, then 4 keypoints (hip centre, body circle, shoulder centre, head)
+
+POSE_DETECTION = ModelSpec(
+    name="pose_detection",
+    inputs=(fp32("image", DETECTION_SIZE, DETECTION_SIZE, 3),),
+    outputs=(fp32("boxes", NUM_ANCHORS, DETECTION_VALUES), fp32("scores", NUM_ANCHORS, 1)),
+    provenance=Provenance(
+        trained=True,
+        source="MediaPipe pose_detection.tflite from PyPI mediapipe==0.10.14, converted with tf2onnx 1.17 "
+               "(its 38 sparse constants densified by the TFLite interpreter)",
+        license="Apache-2.0",
+    ),
+    description="letterboxed photo (NHWC RGB in [-1, 1]) -> per-anchor person box and keypoint offsets, score logits",
+)
+
 OPENPOSE_SIZE = 368  # OpenPose's default network height; the square input is padded with grey
 OPENPOSE_STRIDE = 8
 OPENPOSE_MAPS = OPENPOSE_SIZE // OPENPOSE_STRIDE
@@ -45,4 +62,4 @@ OPENPOSE_BODY = ModelSpec(
     description="image (BGR, x / 256 - 0.5) -> part affinity fields and 18 keypoint heat maps + background",
 )
 
-SPECS = (POSE_LANDMARK, OPENPOSE_BODY)
+SPECS = (POSE_LANDMARK, OPENPOSE_BODY, POSE_DETECTION)

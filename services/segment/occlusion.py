@@ -99,6 +99,6 @@ def occluders(image: np.ndarray, person_mask: np.ndarray, pose: Pose, covered: n
     chest is on top of the shirt.
     """
     shape = image.shape[:2]
-    skin = skin_mask(image) & bare_zone(pose, covered)
+    skin = skin_mask(image, pose, person_mask) & bare_zone(pose, covered)
     front = head_mask(pose, shape) | skin | arms_across(pose, body, shape)
     return np.asarray(front & (person_mask > 0.5), np.uint8)

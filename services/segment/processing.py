@@ -1,11 +1,11 @@
-"""Pure numpy pre/post-processing for the U2-Net family."""
+"""Pure numpy pre/post-processing for the U2-Net family and MediaPipe's selfie segmentation."""
 
 from __future__ import annotations
 
 import numpy as np
 
-from fittingroom.common.images import resize
-from fittingroom.segment.spec import IMAGENET_MEAN, IMAGENET_STD, U2NET_SIZE
+from fittingroom.common.images import resize, to_float
+from fittingroom.segment.spec import IMAGENET_MEAN, IMAGENET_STD, SELFIE_SIZE, U2NET_SIZE
 
 
 def u2net_input(image: np.ndarray) -> np.ndarray:
@@ -30,3 +30,13 @@ def bounding_box(mask: np.ndarray, threshold: float = 0.5) -> tuple[int, int, in
     if ys.size == 0:
         return None
     return int(xs.min()), int(ys.min()), int(xs.max()) + 1, int(ys.max()) + 1
+
+
+def selfie_input(image: np.ndarray) -> np.ndarray:
+    """RGB uint8 -> [1, 256, 256, 3] float32 in [0, 1]: the whole photo stretched, as MediaPipe feeds it."""
+    return to_float(resize(image, SELFIE_SIZE, SELFIE_SIZE))[None]
+
+
+def selfie_mask(prediction: np.ndarray, height: int, width: int) -> np.ndarray:
+    """One [256, 256, 1] person probability -> float32 map at the image size."""
+    return np.clip(resize(prediction[..., 0].astype(np.float32), width, height), 0.0, 1.0)

@@ -70,4 +70,19 @@ SCHP_LIP = _schp("lip")
 SCHP_ATR = _schp("atr")
 SCHP_PASCAL = _schp("pascal")
 
-SPECS = (U2NETP, U2NET_CLOTH, SCHP_LIP, SCHP_ATR, SCHP_PASCAL)
+SELFIE_SIZE = 256  # MediaPipe's general selfie model: the whole photo, stretched to 256x256, RGB in [0, 1]
+
+SELFIE_SEGMENTATION = ModelSpec(
+    name="selfie_segmentation",
+    inputs=(fp32("image", SELFIE_SIZE, SELFIE_SIZE, 3),),
+    outputs=(fp32("mask", SELFIE_SIZE, SELFIE_SIZE, 1),),
+    provenance=Provenance(
+        trained=True,
+        source="MediaPipe selfie_segmentation.tflite from PyPI mediapipe==0.10.14, converted with tf2onnx 1.17 "
+               "(its custom op Convolution2DTransposeBias rewritten as an ONNX ConvTranspose)",
+        license="Apache-2.0",
+    ),
+    description="photo stretched to 256x256 (NHWC RGB in [0, 1]) -> person probability",
+)
+
+SPECS = (U2NETP, U2NET_CLOTH, SCHP_LIP, SCHP_ATR, SCHP_PASCAL, SELFIE_SEGMENTATION)

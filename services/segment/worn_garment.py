@@ -1,8 +1,11 @@
-"""Where the shopper's own garment is: person mask ∩ the body region of its category, refined by GrabCut.
+"""Where the shopper's own garment is: person mask ∩ the body region of its category, refined by GrabCut;
+and where their body is under it.
 
-Design mode repaints this garment; the classical garment path takes its folds and light. The region comes
-from the one body geometry (`common.body`); skin and the head are kept out. Pure numpy/OpenCV, so it is
-tested on synthetic images without any model.
+Design mode repaints this garment; the classical garment path takes its folds and light and repaints what
+the new garment leaves of it. The region comes from the one body geometry (`common.body`); skin (its
+colour learnt from the shopper's own face) and the head are kept out, and so is the shopper's other
+garment where its colours differ (a top's hem over jeans). Pure numpy/OpenCV, so it is tested on
+synthetic images without any model.
 """
 
 from __future__ import annotations
@@ -13,16 +16,30 @@ import cv2
 import numpy as np
 
 from fittingroom.common import landmarks as lm
-from fittingroom.common.body import LEG_WIDTH, PAD, SLEEVE_WIDTH, Pose, body_frame, top_outline
+from fittingroom.common.body import PAD, SLEEVE_WIDTH, Pose, body_frame, knees, top_outline
 from fittingroom.common.errors import InvalidInput
 from fittingroom.common.garment import Category
 from fittingroom.segment.grabcut import grabcut
 
-GRABCUT_MAX_SIDE = 512
-# Skin in YCrCb (Chai & Ngan 1999): a broad, illumination-tolerant box around skin chroma.
+GRABCUT_MAX_SIDE = 160  # the garment's extent is what GrabCut decides here; person mask and skin give its edge
+# Skin in YCrCb (Chai & Ngan 1999): a broad, illumination-tolerant box around skin chroma, used only when the
+# pose cannot see the face to learn the shopper's own skin from (a pink shirt sits inside this box).
 SKIN_CR = (135, 175)
 SKIN_CB = (85, 130)
+FACE_RADIUS = 0.12  # of the shoulder width: the disc around the nose whose colour is the shopper's skin
+MIN_FACE_PIXELS = 30
+SKIN_SPREAD = 3.0  # robust standard deviations of the face's chroma that still count as the same skin
+MIN_SKIN_TOLERANCE = 6.0  # Cr/Cb levels: a face lit evenly has almost no spread, arms in shade drift this far
 MIN_GARMENT_SHARE = 0.002  # of the photo: less is no garment
+# Shares of the torso (shoulders to hips): a top surely covers the body above TOP_CORE of it, trousers or a
+# skirt surely cover it from BOTTOM_CORE below the hip joints.
+TOP_CORE = 0.6
+BOTTOM_CORE = 0.15
+DISTINCT_COLOURS = 25.0  # Lab distance between two garments' median colours above which they are told apart
+COLOUR_CLUSTERS = 4  # colours per garment (a print, a pattern, light and shade)
+COLOUR_SAMPLE = 4000
+MIN_COLOUR_PIXELS = 50
+WORN_LEG_WIDTH = 0.8  # of the hip joints' distance: a trouser leg as worn, wide legs included
 
 
 def _line(mask: np.ndarray, a: np.ndarray, b: np.ndarray, thickness: int) -> None:
@@ -32,38 +49,64 @@ def _line(mask: np.ndarray, a: np.ndarray, b: np.ndarray, thickness: int) -> Non
 def body_region(pose: Pose, shape: tuple[int, int], category: Category) -> np.ndarray:
     """uint8 {0, 1} mask of where a garment of this category sits on this pose."""
     region = np.zeros(shape, np.uint8)
-    if category is Category.LOWER and not pose.sees(lm.LEFT_HIP, lm.RIGHT_HIP, lm.LEFT_KNEE, lm.RIGHT_KNEE):
-        raise InvalidInput(f"the photo must show the hips and knees for a {category} garment; "
-                           "use a front-facing photo where they are visible", field="person")
     frame = body_frame(pose)
+    # The pose model places hips below a photo's edge with confidence: where it puts them decides, not whether.
+    if category is Category.LOWER and min(frame.left_hip[1], frame.right_hip[1]) >= shape[0]:
+        raise InvalidInput(f"the photo must show the hips for a {category} garment; it ends above them",
+                           field="person")
     if category is not Category.LOWER:
         cv2.fillPoly(region, [np.round(top_outline(pose, frame, category).polygon()).astype(np.int32)], 1)
         sleeve = max(2, round(SLEEVE_WIDTH * frame.shoulder_width))
-        for shoulder, elbow in ((lm.LEFT_SHOULDER, lm.LEFT_ELBOW), (lm.RIGHT_SHOULDER, lm.RIGHT_ELBOW)):
-            if pose.sees(elbow):  # short sleeves: half way down the upper arm
-                start, end = pose.point(shoulder), pose.point(elbow)
-                _line(region, start, start + (end - start) * 0.5, sleeve)
+        for arm in ((lm.LEFT_SHOULDER, lm.LEFT_ELBOW, lm.LEFT_WRIST),
+                    (lm.RIGHT_SHOULDER, lm.RIGHT_ELBOW, lm.RIGHT_WRIST)):
+            # Sleeves down to the wrist: a bare arm is skin, which the mask keeps out whatever the region says.
+            chain = [pose.point(i) for i in itertools.takewhile(pose.sees, arm)]
+            for a, b in itertools.pairwise(chain):
+                _line(region, a, b, sleeve)
         return region
     lh, rh = frame.left_hip, frame.right_hip
-    leg = max(2, round(LEG_WIDTH * float(np.linalg.norm(lh - rh))))
-    for hip, knee, ankle in ((lm.LEFT_HIP, lm.LEFT_KNEE, lm.LEFT_ANKLE), (lm.RIGHT_HIP, lm.RIGHT_KNEE, lm.RIGHT_ANKLE)):
-        chain = [pose.point(hip), pose.point(knee)]
-        if pose.sees(ankle):
-            chain.append(pose.point(ankle))
-        for a, b in itertools.pairwise(chain):
-            _line(region, a, b, leg)
+    lk, rk = knees(pose, frame)  # out of a half-body photo's frame: where they would be
+    leg = max(2, round(WORN_LEG_WIDTH * float(np.linalg.norm(lh - rh))))
+    for hip, knee, ankle in ((lh, lk, lm.LEFT_ANKLE), (rh, rk, lm.RIGHT_ANKLE)):
+        _line(region, hip, knee, leg)
+        if pose.sees(ankle) and frame.hips_seen:
+            _line(region, knee, pose.point(ankle), leg)
     pad = PAD * frame.shoulder_width
-    waist = [lh + frame.across * pad - frame.down * pad, rh - frame.across * pad - frame.down * pad,
-             pose.point(lm.RIGHT_KNEE), pose.point(lm.LEFT_KNEE)]
+    waist = [lh + frame.across * pad - frame.down * pad, rh - frame.across * pad - frame.down * pad, rk, lk]
     cv2.fillPoly(region, [np.round(np.array(waist)).astype(np.int32)], 1)
     return region
 
 
-def skin_mask(image: np.ndarray) -> np.ndarray:
-    """uint8 {0, 1}: pixels whose chroma is in the skin range."""
-    ycrcb = cv2.cvtColor(image, cv2.COLOR_RGB2YCrCb)
-    cr, cb = ycrcb[..., 1], ycrcb[..., 2]
-    skin = (cr >= SKIN_CR[0]) & (cr <= SKIN_CR[1]) & (cb >= SKIN_CB[0]) & (cb <= SKIN_CB[1])
+def _chroma(image: np.ndarray) -> np.ndarray:
+    return cv2.cvtColor(image, cv2.COLOR_RGB2YCrCb)[..., 1:].astype(np.float32)
+
+
+def face_pixels(image: np.ndarray, pose: Pose, person: np.ndarray) -> np.ndarray:
+    """bool HxW: the disc around the nose, on the person (the shopper's own skin, whatever its tone)."""
+    disc = np.zeros(image.shape[:2], np.uint8)
+    if pose.sees(lm.NOSE, lm.LEFT_SHOULDER, lm.RIGHT_SHOULDER):
+        width = float(np.linalg.norm(pose.point(lm.LEFT_SHOULDER) - pose.point(lm.RIGHT_SHOULDER)))
+        cv2.circle(disc, tuple(np.round(pose.point(lm.NOSE)).astype(int)), max(2, round(FACE_RADIUS * width)), 1, -1)
+    return (disc > 0) & (person > 0.5)
+
+
+def skin_mask(image: np.ndarray, pose: Pose, person: np.ndarray) -> np.ndarray:
+    """uint8 {0, 1}: pixels whose chroma is the shopper's skin, learnt from their face.
+
+    A fixed skin-chroma box holds pink, peach and beige cloth and, in shade, misses dark skin; the face's
+    own chroma (median and robust spread) separates a pink shirt from the fair arm beside it.
+    """
+    chroma = _chroma(image)
+    face = face_pixels(image, pose, person)
+    if face.sum() >= MIN_FACE_PIXELS:
+        seen = chroma[face]
+        centre = np.median(seen, axis=0)
+        spread = 1.4826 * np.median(np.abs(seen - centre), axis=0)
+        tolerance = np.maximum(SKIN_SPREAD * spread, MIN_SKIN_TOLERANCE)
+        skin = (((chroma - centre) / tolerance) ** 2).sum(axis=-1) < 1.0
+    else:
+        cr, cb = chroma[..., 0], chroma[..., 1]
+        skin = (cr >= SKIN_CR[0]) & (cr <= SKIN_CR[1]) & (cb >= SKIN_CB[0]) & (cb <= SKIN_CB[1])
     return cv2.morphologyEx(skin.astype(np.uint8), cv2.MORPH_OPEN, np.ones((5, 5), np.uint8))
 
 
@@ -92,16 +135,79 @@ def refine_with_grabcut(image: np.ndarray, sure: np.ndarray, background: np.ndar
     return found.astype(np.uint8)
 
 
+def _beyond(shape: tuple[int, int], origin: np.ndarray, down: np.ndarray, offset: float) -> np.ndarray:
+    """bool HxW: pixels lying more than `offset` px past `origin` along the body's `down` axis."""
+    ys, xs = np.mgrid[:shape[0], :shape[1]]
+    return np.asarray((xs - origin[0]) * down[0] + (ys - origin[1]) * down[1] > offset)
+
+
+def _zones(pose: Pose, shape: tuple[int, int], category: Category) -> tuple[np.ndarray, np.ndarray | None]:
+    """Where the garment of `category` surely is (within its region), and where the other garment surely is.
+
+    A top surely covers the chest, down to TOP_CORE of the torso; trousers or a skirt surely cover the
+    thighs below the hips. Between them (a high waistband, a top's hem, a crop top's bare midriff) the
+    colours decide: the same garment and the other one are told apart by what each surely looks like.
+    """
+    frame = body_frame(pose)
+    hips = (frame.left_hip + frame.right_hip) / 2
+    chest = ~_beyond(shape, hips, frame.down, -(1 - TOP_CORE) * frame.torso)
+    thighs = _beyond(shape, hips, frame.down, BOTTOM_CORE * frame.torso)
+    if category is Category.UPPER:
+        return chest, thighs
+    if category is Category.LOWER:
+        return thighs, chest & body_region(pose, shape, Category.UPPER).astype(bool)
+    return np.ones(shape, bool), None
+
+
+def _cluster_centres(pixels: np.ndarray) -> np.ndarray:
+    rng = np.random.default_rng(0)
+    sample = pixels[rng.choice(len(pixels), min(len(pixels), COLOUR_SAMPLE), replace=False)]
+    criteria = (cv2.TERM_CRITERIA_MAX_ITER + cv2.TERM_CRITERIA_EPS, 20, 1.0)
+    clusters = min(COLOUR_CLUSTERS, len(sample))
+    labels = np.zeros((len(sample), 1), np.int32)
+    _, _, centres = cv2.kmeans(sample, clusters, labels, criteria, 2, cv2.KMEANS_PP_CENTERS)
+    return np.asarray(centres)
+
+
+def _nearer_other(lab: np.ndarray, candidates: np.ndarray, own: np.ndarray, other: np.ndarray) -> np.ndarray:
+    """bool HxW: of the `candidates`, the pixels whose colour is nearer one of the other garment's colours than
+    any of this one's. Colours of the other zone that this garment has too (its own hem hanging into the
+    zone) are not the other garment's."""
+    own_centres, other_centres = _cluster_centres(own), _cluster_centres(other)
+    apart = np.sqrt(((other_centres[:, None] - own_centres[None]) ** 2).sum(axis=-1)).min(axis=1) > DISTINCT_COLOURS
+    nearer = np.zeros(lab.shape[:2], np.uint8)
+    if apart.any():
+        pixels = lab[candidates]
+        to_own = ((pixels[:, None] - own_centres[None]) ** 2).sum(axis=-1).min(axis=1)
+        to_other = ((pixels[:, None] - other_centres[apart][None]) ** 2).sum(axis=-1).min(axis=1)
+        nearer[candidates] = to_other < to_own
+    return np.asarray(cv2.morphologyEx(nearer, cv2.MORPH_OPEN, np.ones((3, 3), np.uint8)) > 0)
+
+
 def worn_garment_mask(image: np.ndarray, person: np.ndarray, pose: Pose, category: Category) -> np.ndarray:
-    """uint8 {0, 1} mask of the garment of this category the shopper wears: never skin, hair or background."""
+    """uint8 {0, 1} mask of the garment of this category the shopper wears: never skin, hair or background,
+    nor the shopper's other garment where its colours differ (a top's hem over jeans, a skirt's waistband)."""
     shape = image.shape[:2]
     person_bin = (person > 0.5).astype(np.uint8)
     region = body_region(pose, shape, category) & person_bin
-    keep_out = skin_mask(image) | head_mask(pose, shape)
+    keep_out = skin_mask(image, pose, person) | head_mask(pose, shape)
     side = max(3, round(0.03 * max(shape)) | 1)
-    core = cv2.erode(region, np.ones((side, side), np.uint8)) & (1 - keep_out)
-    refined = refine_with_grabcut(image, sure=core, background=(1 - person_bin) | keep_out)
-    mask = refined & region & (1 - keep_out)
+    own_zone, other_zone = _zones(pose, shape, category)
+    core = cv2.erode(region, np.ones((side, side), np.uint8)) & (1 - keep_out) & own_zone
+    if not core.any():  # where the garment would surely be is out of the frame or bare
+        raise InvalidInput(f"no {category} garment found on the person; the photo does not show where it is worn",
+                           field="person")
+    background = (1 - person_bin) | keep_out
+    other_garment = np.zeros(shape, bool)
+    if other_zone is not None:
+        other = other_zone & (person_bin > 0) & (keep_out == 0) & (region == 0)
+        lab = cv2.cvtColor(image, cv2.COLOR_RGB2LAB).astype(np.float32)
+        if other.sum() > MIN_COLOUR_PIXELS and core.sum() > MIN_COLOUR_PIXELS and np.linalg.norm(
+                np.median(lab[core > 0], axis=0) - np.median(lab[other], axis=0)) > DISTINCT_COLOURS:
+            background = background | other
+            other_garment = _nearer_other(lab, (region > 0) & (core == 0), lab[core > 0], lab[other])
+    refined = refine_with_grabcut(image, sure=core, background=background)
+    mask = refined & region & (1 - keep_out) & ~other_garment
     # Close pinholes left by specular highlights that the skin test or GrabCut dropped.
     closed = np.asarray(cv2.morphologyEx(mask, cv2.MORPH_CLOSE, np.ones((5, 5), np.uint8)), dtype=np.uint8)
     mask = closed & region
@@ -109,3 +215,47 @@ def worn_garment_mask(image: np.ndarray, person: np.ndarray, pose: Pose, categor
         raise InvalidInput(f"no {category} garment found on the person; check the garment category and that "
                            "the person faces the camera", field="person")
     return mask
+
+
+# Widths of the body itself (not its clothes), as shares of the shoulder width or of the hip joints' distance.
+NECK_WIDTH = 0.3
+NECK_LENGTH = 0.45
+UPPER_ARM = 0.24
+FOREARM = 0.2
+TORSO_PAD = 0.06  # the torso's edge beyond the shoulder joints
+PELVIS = 1.35  # the pelvis's width over the hip joints' distance
+HIP_JOINTS = 0.65  # of the shoulder width: how far apart hip joints are
+THIGH = 0.85  # of the hip joints' distance
+CALF = 0.6
+
+
+def bare_body(pose: Pose, shape: tuple[int, int]) -> np.ndarray:
+    """uint8 {0, 1}: where the body itself is, under any clothes: torso, neck, arms and legs the pose sees.
+
+    Old garment left uncovered inside it is repainted with skin, outside it with the background.
+    """
+    frame = body_frame(pose)
+    width = frame.shoulder_width
+    # Hips placed below a half-body photo's frame stand a shoulder width apart; real hip joints do not.
+    hips = float(np.linalg.norm(frame.left_hip - frame.right_hip)) if frame.hips_seen else HIP_JOINTS * width
+    hip_centre = (frame.left_hip + frame.right_hip) / 2
+    half_pelvis = frame.across * PELVIS * hips / 2
+    body = np.zeros(shape, np.uint8)
+    torso = [frame.left_shoulder + frame.across * TORSO_PAD * width, hip_centre + half_pelvis,
+             hip_centre - half_pelvis, frame.right_shoulder - frame.across * TORSO_PAD * width]
+    cv2.fillPoly(body, [np.round(np.array(torso)).astype(np.int32)], 1)
+    neck = (frame.left_shoulder + frame.right_shoulder) / 2
+    _line(body, neck, neck - frame.down * NECK_LENGTH * width, max(1, round(NECK_WIDTH * width)))
+    for shoulder, elbow, wrist in ((lm.LEFT_SHOULDER, lm.LEFT_ELBOW, lm.LEFT_WRIST),
+                                   (lm.RIGHT_SHOULDER, lm.RIGHT_ELBOW, lm.RIGHT_WRIST)):
+        if pose.sees(elbow):
+            _line(body, pose.point(shoulder), pose.point(elbow), max(1, round(UPPER_ARM * width)))
+            if pose.sees(wrist):
+                _line(body, pose.point(elbow), pose.point(wrist), max(1, round(FOREARM * width)))
+    for hip, knee, ankle in ((frame.left_hip, lm.LEFT_KNEE, lm.LEFT_ANKLE),
+                             (frame.right_hip, lm.RIGHT_KNEE, lm.RIGHT_ANKLE)):
+        if frame.hips_seen and pose.sees(knee):
+            _line(body, hip, pose.point(knee), max(1, round(THIGH * hips)))
+            if pose.sees(ankle):
+                _line(body, pose.point(knee), pose.point(ankle), max(1, round(CALF * hips)))
+    return body

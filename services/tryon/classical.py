@@ -3,7 +3,9 @@
 The shopper wears a catalog garment (a product photo): check_inputs → (person mask → pose ∥ product mask →
 garment landmarks) → (warp → occlusion ∥ worn garment) → composite. The garment's landmarks, found on its
 silhouette, are pulled onto the pose's keypoints by a thin-plate spline; what is in front of the body
-(head, hair, arms, skin) stays in front; the new garment takes the folds and light of the one it covers.
+(head, hair, arms, skin) stays in front; the new garment takes the folds and light of the one it covers,
+and what it leaves uncovered of the old one is repainted: skin on the body (the shopper's own tone),
+background beside it.
 Each step is a method that can be tested and timed alone; stages are timed like the design mode's.
 """
 
@@ -15,27 +17,35 @@ from typing import Final
 
 import numpy as np
 
-from fittingroom.common.body import Pose
+from fittingroom.common.body import Pose, body_frame
 from fittingroom.common.errors import InvalidInput
 from fittingroom.common.garment import Category, GarmentLandmarks
 from fittingroom.common.stage import ModelUse
-from fittingroom.pose.spec import POSE_LANDMARK
+from fittingroom.pose.spec import POSE_DETECTION, POSE_LANDMARK
 from fittingroom.segment.garment_landmarks import garment_landmarks
 from fittingroom.segment.occlusion import occluders
 from fittingroom.segment.product import product_mask
-from fittingroom.segment.spec import U2NETP
-from fittingroom.segment.worn_garment import worn_garment_mask
+from fittingroom.segment.spec import SELFIE_SEGMENTATION, U2NETP
+from fittingroom.segment.worn_garment import bare_body, skin_mask, worn_garment_mask
 from fittingroom.tryon.pipeline import TryOnPipeline, leased
 from fittingroom.tryon.requests import GarmentRequest
 from fittingroom.tryon.result import TryOnResult
 from fittingroom.tryon.timing import Timed
-from fittingroom.warp_gen.dress import dress_garment, paint_mask, worn_shading
+from fittingroom.warp_gen.dress import dress_garment, paint_mask, repaint_uncovered, worn_shading
 from fittingroom.warp_gen.fit import GarmentFit, WarpedGarment, covered_mask, fit_garment, warp_garment
 
-GARMENT_MODELS: Final = (U2NETP.name, POSE_LANDMARK.name)
+# U²-NetP finds an uploaded garment's silhouette; a catalog garment brings the one stored at registration.
+GARMENT_MODELS: Final = (SELFIE_SEGMENTATION.name, POSE_DETECTION.name, POSE_LANDMARK.name, U2NETP.name)
 CLASSICAL: Final = "classical"  # TryOnResult.path of this pipeline's images
 MIN_SIDE = 32  # px: below this neither model nor landmark finder sees a garment or a body
 MIN_PAINTED_SHARE = 0.002  # of the person photo: less painted means the garment found no place on the body
+
+
+@dataclass(frozen=True)
+class Dressed:
+    image: np.ndarray
+    paint: np.ndarray  # uint8 {0, 1}: where the new garment shows
+    repainted: np.ndarray  # uint8 {0, 1}: old garment it left uncovered, painted over
 
 
 @dataclass
@@ -62,6 +72,11 @@ class ClassicalGarmentPipeline(TryOnPipeline[GarmentRequest]):
     models = GARMENT_MODELS
     path = CLASSICAL
 
+    def models_for(self, request: GarmentRequest) -> tuple[str, ...]:
+        if request.product_mask is not None:
+            return tuple(m for m in self.models if m != U2NETP.name)
+        return self.models
+
     async def _run(self, request: GarmentRequest, result: TryOnResult) -> TryOnResult:
         (person_mask, pose), (product, marks) = await asyncio.gather(
             self.person_and_pose(request, result),
@@ -69,8 +84,14 @@ class ClassicalGarmentPipeline(TryOnPipeline[GarmentRequest]):
         worn, (warped, front) = await asyncio.gather(
             self._timed(result, "worn_garment", "", asyncio.to_thread(self.worn_garment, request, person_mask, pose)),
             self._placed(request, result, person_mask, pose, product, marks))
-        result.image = await self._timed(result, "composite", "", asyncio.to_thread(
-            self.composite, request, person_mask, warped, front, worn))
+        dressed = await self._timed(result, "composite", "", asyncio.to_thread(
+            self.composite, request, person_mask, pose, warped, front, worn))
+        result.image = dressed.image
+        result.layers = {"worn_garment": worn, "garment": dressed.paint, "repainted": dressed.repainted,
+                         "warped": (warped.alpha > 0.5).astype(np.uint8)}
+        result.fit_targets = {n: (float(x), float(y)) for n, (x, y) in zip(warped.fit.names, warped.fit.target,
+                                                                          strict=True)}
+        result.shoulder_width = body_frame(pose).shoulder_width
         return result
 
     async def analyze_product(self, garment: np.ndarray, category: Category) -> ProductAnalysis:
@@ -135,10 +156,18 @@ class ClassicalGarmentPipeline(TryOnPipeline[GarmentRequest]):
         return occluders(request.person, person_mask, pose, covered, fit.body)
 
     @staticmethod
-    def composite(request: GarmentRequest, person_mask: np.ndarray, warped: WarpedGarment, front: np.ndarray,
-                  worn: np.ndarray) -> np.ndarray:
+    def composite(request: GarmentRequest, person_mask: np.ndarray, pose: Pose, warped: WarpedGarment,
+                  front: np.ndarray, worn: np.ndarray) -> Dressed:
+        """The new garment painted where it shows, over the photo with the old garment it leaves uncovered
+        repainted (skin on the body, background beside it)."""
         paint = paint_mask(warped.alpha, person_mask, front)
         if paint.sum() < MIN_PAINTED_SHARE * paint.size:
             raise InvalidInput(f"the {request.category} garment found no place on the person; use a front-facing "
                                "photo that shows the body it is worn on", field="person")
-        return dress_garment(request.person, warped.image, paint, worn_shading(request.person, worn), worn)
+        person = request.person
+        # Arms in front of the body still wear the old sleeves there: those become bare arms too.
+        uncovered = (worn > 0) & (paint == 0)
+        skin = skin_mask(person, pose, person_mask) & (person_mask > 0.5)
+        base = repaint_uncovered(person, uncovered, bare_body(pose, person.shape[:2]), skin, (worn > 0) | (paint > 0))
+        image = dress_garment(base, warped.image, paint, worn_shading(person, worn))
+        return Dressed(image=image, paint=paint, repainted=uncovered.astype(np.uint8))

@@ -12,8 +12,8 @@ import numpy as np
 
 from fittingroom.common.errors import InvalidInput
 from fittingroom.common.inference import InferenceClient
-from fittingroom.pose.spec import POSE_LANDMARK
-from fittingroom.segment.spec import U2NETP
+from fittingroom.pose.spec import POSE_DETECTION, POSE_LANDMARK
+from fittingroom.segment.spec import SELFIE_SEGMENTATION
 from fittingroom.segment.worn_garment import worn_garment_mask
 from fittingroom.stylize.client import StyleTransfer
 from fittingroom.stylize.spec import STYLE_PREDICT, STYLE_TRANSFORM
@@ -24,7 +24,8 @@ from fittingroom.tryon.routing import VersionRouter
 from fittingroom.tryon.timing import StageObserver
 from fittingroom.warp_gen.compose import composite
 
-DESIGN_MODELS = (U2NETP.name, POSE_LANDMARK.name, STYLE_PREDICT.name, STYLE_TRANSFORM.name)
+DESIGN_MODELS = (SELFIE_SEGMENTATION.name, POSE_DETECTION.name, POSE_LANDMARK.name, STYLE_PREDICT.name,
+                 STYLE_TRANSFORM.name)
 
 
 class DesignPipeline(TryOnPipeline[DesignRequest]):
@@ -38,7 +39,7 @@ class DesignPipeline(TryOnPipeline[DesignRequest]):
 
     async def _run(self, request: DesignRequest, result: TryOnResult) -> TryOnResult:
         person_mask, style_vector = await asyncio.gather(
-            self._timed(result, "person_mask", U2NETP.name, self.person_mask(request, result)),
+            self._timed(result, "person_mask", SELFIE_SEGMENTATION.name, self.person_mask(request, result)),
             self._timed(result, "style_vector", STYLE_PREDICT.name, self.style_vector(request, result)),
         )
         pose, design = await asyncio.gather(
@@ -49,6 +50,7 @@ class DesignPipeline(TryOnPipeline[DesignRequest]):
             worn_garment_mask, request.person, person_mask, pose, request.category))
         result.image = await self._timed(result, "composite", "", asyncio.to_thread(
             composite, request.person, design, mask, opacity=request.opacity))
+        result.layers = {"worn_garment": mask, "garment": mask}
         return result
 
     # -- steps ---------------------------------------------------------------------------------

@@ -25,10 +25,10 @@ from fittingroom.common.errors import InvalidInput
 from fittingroom.common.garment import Category
 from fittingroom.common.inference import InferenceClient
 from fittingroom.pose.openpose_layout import NECK, blazepose_to_openpose18, present, render_pose
-from fittingroom.pose.spec import POSE_LANDMARK
+from fittingroom.pose.spec import POSE_DETECTION, POSE_LANDMARK
 from fittingroom.segment.parsing_client import GARMENT_GREY, ClothMask, HumanParser
 from fittingroom.segment.processing import bounding_box
-from fittingroom.segment.spec import SCHP_LIP, U2NET_CLOTH, U2NETP
+from fittingroom.segment.spec import SCHP_LIP, SELFIE_SEGMENTATION, U2NET_CLOTH
 from fittingroom.tryon.classical import check_images
 from fittingroom.tryon.pipeline import TryOnPipeline
 from fittingroom.tryon.requests import GarmentRequest
@@ -54,7 +54,8 @@ from fittingroom.warp_gen.spec import DAFLOW, VITONHD_ALIAS, VITONHD_GMM, VITONH
 VITONHD_PATH: Final = "neural"
 DAFLOW_PATH: Final = "daflow"  # TryOnResult.path of DAFlow's images
 # What both networks need besides themselves: person mask, pose, parsing, and the cloth mask of an upload.
-AGNOSTIC_MODELS: Final = (U2NETP.name, POSE_LANDMARK.name, SCHP_LIP.name, U2NET_CLOTH.name)
+AGNOSTIC_MODELS: Final = (SELFIE_SEGMENTATION.name, POSE_DETECTION.name, POSE_LANDMARK.name, SCHP_LIP.name,
+                          U2NET_CLOTH.name)
 VITONHD_MODELS: Final = (*AGNOSTIC_MODELS, VITONHD_SEG.name, VITONHD_GMM.name, VITONHD_ALIAS.name)
 DAFLOW_MODELS: Final = (*AGNOSTIC_MODELS, DAFLOW.name)
 

@@ -15,10 +15,11 @@ from fittingroom.common.errors import DeadlineExceeded, InvalidInput, ModelNotFo
 from fittingroom.common.inference import InferenceClient
 from fittingroom.common.stage import ModelUse
 from fittingroom.pose.client import PoseEstimator
-from fittingroom.pose.spec import POSE_LANDMARK
-from fittingroom.segment.client import SalientMask
+from fittingroom.pose.detector import PersonDetector
+from fittingroom.pose.spec import POSE_DETECTION, POSE_LANDMARK
+from fittingroom.segment.client import PersonMask, SalientMask
 from fittingroom.segment.processing import bounding_box
-from fittingroom.segment.spec import U2NETP
+from fittingroom.segment.spec import SELFIE_SEGMENTATION
 from fittingroom.tryon.result import TryOnResult
 from fittingroom.tryon.routing import VersionRouter
 from fittingroom.tryon.timing import StageObserver, Timed, timed
@@ -62,8 +63,10 @@ class TryOnPipeline(Generic[R]):
         self.router = router
         self.observe = observe
         self.timeout_s = timeout_s
-        self.masks = SalientMask(client)
+        self.masks = SalientMask(client)  # garments' silhouettes in their product photos
+        self.people = PersonMask(client)  # the shopper's silhouette: a few ms, where U²-NetP takes 240
         self.poses = PoseEstimator(client)
+        self.detector = PersonDetector(client)
 
     @property
     def name(self) -> str:
@@ -97,18 +100,24 @@ class TryOnPipeline(Generic[R]):
     # -- the person steps every mode shares ------------------------------------------------------
 
     async def person_mask(self, request: R, result: TryOnResult) -> np.ndarray:
-        return await self.masks.mask(request.person, version=result.models[U2NETP.name].version,
-                                     timeout_s=self.timeout_s)
+        return await self.people.mask(request.person, version=result.models[SELFIE_SEGMENTATION.name].version,
+                                      timeout_s=self.timeout_s)
 
     async def pose(self, request: R, person_mask: np.ndarray, result: TryOnResult) -> Pose:
-        box = bounding_box(person_mask)
-        if box is None:
+        """Landmarks on the square MediaPipe's detector draws around the whole body (hip centre, body circle),
+        the crop the landmark model was trained on: it reaches past a half-body photo's edge, where a crop
+        of the person mask would squeeze the whole body into the visible half (hips placed at the chest)."""
+        if bounding_box(person_mask) is None:
             raise InvalidInput("no person found in the photo", field="person")
+        found = await self.detector.detect(request.person, version=result.models[POSE_DETECTION.name].version,
+                                           timeout_s=self.timeout_s)
+        box = found.body_square() if found is not None else bounding_box(person_mask)
+        assert box is not None
         return await self.poses.estimate(request.person, box, version=result.models[POSE_LANDMARK.name].version,
                                          timeout_s=self.timeout_s)
 
     async def person_and_pose(self, request: R, result: TryOnResult) -> tuple[np.ndarray, Pose]:
         """Person mask, then the pose on it, each timed: the garment paths run both beside their other steps."""
-        mask = await self._timed(result, "person_mask", U2NETP.name, self.person_mask(request, result))
+        mask = await self._timed(result, "person_mask", SELFIE_SEGMENTATION.name, self.person_mask(request, result))
         pose = await self._timed(result, "pose", POSE_LANDMARK.name, self.pose(request, mask, result))
         return mask, pose

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from fittingroom.common.garment import Point
 from fittingroom.common.stage import ModelUse
 
 
@@ -19,6 +20,14 @@ class TryOnResult:
     models: dict[str, ModelUse] = field(default_factory=dict)
     # Which way a mode made the image when it has several ("classical" = no neural try-on weights).
     path: str | None = None
+    # What the try-on changed, for measuring it (`python -m bench photos`): masks at the photo's size by name
+    # ("worn_garment": the shopper's own; "garment": where the new one is painted; "repainted": the old
+    # garment it left uncovered, painted over with skin or background; "warped": the new garment's whole
+    # silhouette as warped onto the body, before what is in front of it is cut out), where the fit put its
+    # landmarks on the body, and the body's shoulder width (the scale those are judged at).
+    layers: dict[str, np.ndarray] = field(default_factory=dict)
+    fit_targets: dict[str, Point] = field(default_factory=dict)
+    shoulder_width: float | None = None
 
     @property
     def untrained_models(self) -> list[str]:

@@ -100,35 +100,41 @@ def _top_fit(marks: GarmentLandmarks, pose: Pose, frame: BodyFrame, garment: Cat
     pad = PAD * w
     bottom_l, bottom_r = hem_line(pose, frame, garment)
     outline = top_outline(pose, frame, garment)
-    shoulder = {"left": outline.left_shoulder, "right": outline.right_shoulder}
+    outline_shoulder = {"left": outline.left_shoulder, "right": outline.right_shoulder}
+    shoulder = dict(outline_shoulder)  # where each shoulder point goes: a sleeved garment's seam moves in
     hem = {"left": outline.left_hem, "right": outline.right_hem}
     pairs: dict[str, tuple[np.ndarray, np.ndarray]] = {}
     g_shoulders = (_p(marks.right_shoulder), _p(marks.left_shoulder))
-    t_shoulders = (shoulder["right"], shoulder["left"])
     # Lengths (sleeves) scale by the body, not by the padded width: a seam-to-seam shoulder is this many
     # shoulder-joint distances on a person.
     length_scale = SEAM_WIDTH * w / max(float(np.linalg.norm(g_shoulders[1] - g_shoulders[0])), 1e-6)
     limbs: list[tuple[np.ndarray, float]] = []
     for name, sign in (("left", 1.0), ("right", -1.0)):
         g_shoulder, g_hem = _p(getattr(marks, f"{name}_shoulder")), _p(getattr(marks, f"{name}_hem"))
-        pairs[f"{name}_shoulder"] = (g_shoulder, shoulder[name])
-        pairs[f"{name}_hem"] = (g_hem, hem[name])
         armpit, cuff = getattr(marks, f"{name}_armpit"), getattr(marks, f"{name}_cuff")
         joint = f.left_shoulder if sign > 0 else f.right_shoulder
+        # A sleeved garment's shoulder point is its seam, straight above its armpit on the photo: on the body
+        # the seam sits just outside the joint and the armpit below it. Moving the seam out to the padded
+        # corner while the armpit stays on the joint's line would shear the bodice (found back on the warped
+        # silhouette, its shoulders were 30 % of the shoulder width from where the fit put them).
+        seam = joint + f.across * sign * (SEAM_WIDTH - 1) / 2 * w - f.down * pad
         if armpit is not None:
-            # As far down the side seam as on the garment, but on the joint's line, not the padded corner:
-            # on a body the armpit is inside the shoulder's outer edge, and the sleeve hangs outside it.
+            shoulder[name] = seam
+        pairs[f"{name}_shoulder"] = (g_shoulder, shoulder[name])
+        pairs[f"{name}_hem"] = (g_hem, hem[name])
+        if armpit is not None:
+            # As far down the side seam as on the garment, from the seam towards the hem.
             t = (armpit[1] - g_shoulder[1]) / max(g_hem[1] - g_shoulder[1], 1e-6)
-            top = joint - f.down * pad
-            pairs[f"{name}_armpit"] = (_p(armpit), top + t * (hem[name] - top))
+            pairs[f"{name}_armpit"] = (_p(armpit), seam + t * (hem[name] - seam))
         if cuff is not None and armpit is not None:
             arm = _arm(pose, f, sign)
             # Measured from the sleeve's root (between shoulder point and armpit), which sits on the joint.
             length = float(np.linalg.norm(_p(cuff) - (g_shoulder + _p(armpit)) / 2)) * length_scale
             sleeve, _ = _along(arm, min(length, _length(arm) + 0.1 * w))
-            offset = SLEEVE_AXIS_OFFSET * (shoulder[name] - arm[0])
+            offset = SLEEVE_AXIS_OFFSET * (outline_shoulder[name] - arm[0])
             pairs[f"{name}_cuff"] = (_p(cuff), sleeve[-1] + offset)
             limbs.append((np.array(sleeve), SLEEVE_WIDTH * w))
+    t_shoulders = (shoulder["right"], shoulder["left"])
     if marks.neck is not None:
         pairs["neck"] = (_p(marks.neck), _similar(marks.neck, g_shoulders, t_shoulders))
     body = np.array([f.right_shoulder, f.left_shoulder, bottom_l, bottom_r])

@@ -67,17 +67,30 @@ def test_k8s_check_passes(k8s_check: dict[str, Any]) -> None:
 
 def test_every_overlay_rendered_and_validated(k8s_check: dict[str, Any]) -> None:
     objects = k8s_check["rendered_objects"]
-    assert set(objects) >= {"k8s/base", "observability", "dev", "prod"}
+    assert set(objects) >= {"k8s/base", "observability", "observability/operator", "dev", "prod"}
     assert objects["prod"] > objects["dev"] > 0  # prod adds the HPAs that dev deletes
     versions = k8s_check["kubernetes_versions"]
+    crds = k8s_check["crd_validations_passed"]
+    assert crds["observability/operator"] == objects["observability/operator"] == 5  # 2 PodMonitors, 3 rules
     for name, count in objects.items():
-        assert k8s_check["schema_validations_passed"][name] == count * len(versions), name
+        # Kubernetes kinds against each version's schemas, prometheus-operator kinds against the CRDs.
+        assert k8s_check["schema_validations_passed"][name] + crds.get(name, 0) * len(versions) == count * len(
+            versions), name
+
+
+def test_prod_serves_the_gpu_profile_and_dev_the_committed_cpu_one(k8s_check: dict[str, Any]) -> None:
+    prod = k8s_check["model_profiles"]["prod"]
+    assert (prod["device"], prod["flavour"]) == ("gpu", "onnxruntime")
+    assert len(prod["models_checked"]) == 13
+    assert prod["trt_engine_cache"] == ["/var/cache/triton/trt-engines"]
 
 
 def test_every_alert_fires_and_stays_quiet_in_promtool_tests(k8s_check: dict[str, Any]) -> None:
     alerts = k8s_check["alerts"]
     assert {"TryonLatencyP95BudgetBurnFast", "TryonLatencyP99BudgetBurnFast", "TryonErrorBudgetBurnFast",
-            "TritonQueueTimeHigh", "TryonModelNotReady", "TryonCanaryErrorRateAboveStable"} <= set(alerts)
+            "TritonQueueTimeHigh", "TryonModelNotReady", "TryonCanaryErrorRateAboveStable",
+            "TryonGatewayTargetsAbsent", "TritonTargetsAbsent", "TritonStageGroupTargetsAbsent",
+            "HPAAtMaxReplicas", "GPUPodPending"} <= set(alerts)
     assert all(c["fires"] and c["quiet"] for c in alerts.values()), alerts
     assert k8s_check["promtool_test_rules"]["rc"] == 0
 
@@ -179,3 +192,84 @@ def test_triton_list_is_checked_against_a_live_server(checker: ModuleType) -> No
     missing = [e for e in report.errors if "which the running tritonserver does not export" in e]
     assert any("nv_inference_queue_duration_us" in e for e in missing)
     assert not any("nv_inference_count," in e or "nv_gpu_utilization" in e for e in missing)
+
+
+def test_policy_catches_pinned_grpc_and_a_cpu_or_unaccelerated_prod(checker: ModuleType,
+                                                                    rendered: dict[str, list[dict[str, Any]]]) -> None:
+    prod = copy.deepcopy(rendered["prod"])
+    find(prod, "Service", "triton-pose")["spec"].pop("clusterIP")
+    env = next(d for d in prod if d["kind"] == "ConfigMap" and d["metadata"]["name"].startswith("gateway-env"))
+    env["data"]["TRYON_TRITON_URLS"] = env["data"]["TRYON_TRITON_URLS"].replace(
+        "dns:///triton-segment.fittingroom.svc.cluster.local:8001", "triton-segment:8001")
+    args = find(prod, "Deployment", "triton-stylize")["spec"]["template"]["spec"]["containers"][0]["args"]
+    args[:] = [a for a in args if not a.startswith("--grpc-max-connection-age")]
+    mounts = find(prod, "Deployment", "triton-warp-gen")["spec"]["template"]["spec"]["containers"][0]["volumeMounts"]
+    mounts[:] = [m for m in mounts if m["name"] != "trt-engines"]
+    job = find(prod, "Job", "model-export")["spec"]["template"]["spec"]["initContainers"][0]
+    job["args"][job["args"].index("gpu")] = "cpu"  # the store would hold the CPU profile
+    find(prod, "ServiceAccount", "model-export")["metadata"].pop("namespace")
+    find(prod, "Deployment", "triton-segment")["spec"]["template"]["spec"]["initContainers"][0].pop("restartPolicy")
+    gateway = find(prod, "Deployment", "gateway")["spec"]["template"]["spec"]["containers"][0]
+    gateway["envFrom"][0]["configMapRef"]["name"] = "gateway-env"  # a plain ConfigMap: edits roll nothing
+    errors = "\n".join(errors_for(checker, "prod", prod))
+    for expected in ("gateway/gateway reads ConfigMap gateway-env, which has no content hash",
+                     "ServiceAccount/model-export has no namespace",
+                     "triton-segment: model-sync must be a sidecar",
+                     "Service triton-pose: not headless", "does not reach triton-segment as dns:///triton-segment.",
+                     "triton-stylize: no --grpc-max-connection-age",
+                     "model-export Job exports --device cpu",
+                     "u2netp (onnxruntime flavour, --device cpu): KIND_CPU instance group in the gpu profile",
+                     "u2netp (onnxruntime flavour, --device cpu): no TensorRT gpu_execution_accelerator"):
+        assert expected in errors, f"{expected!r} not reported in:\n{errors}"
+
+
+def test_policy_checks_the_engine_cache_volume_and_the_publish_target(
+        checker: ModuleType, rendered: dict[str, list[dict[str, Any]]]) -> None:
+    prod = copy.deepcopy(rendered["prod"])
+    mounts = find(prod, "Deployment", "triton-warp-gen")["spec"]["template"]["spec"]["containers"][0]["volumeMounts"]
+    mounts[:] = [m for m in mounts if m["name"] != "trt-engines"]
+    publish = find(prod, "Job", "model-export")["spec"]["template"]["spec"]["containers"][0]
+    publish["args"][2] = ":s3:other-bucket/somewhere"
+    errors = "\n".join(errors_for(checker, "prod", prod))
+    assert "triton-warp-gen: no writable volume at /var/cache/triton/trt-engines" in errors
+    assert "model-export Job does not publish to where Triton copies from" in errors
+
+
+def test_crd_check_rejects_a_malformed_pod_monitor(checker: ModuleType, k8s_check: dict[str, Any]) -> None:
+    import yaml
+
+    docs = [d for d in yaml.safe_load_all((k8s_check["_out"] / "observability_operator.yaml").read_text()) if d]
+    monitor = next(d for d in docs if d["kind"] == "PodMonitor")
+    monitor["spec"]["podMetricsEndpoints"][0]["interval"] = "15 s"
+    report = checker.Report()
+    checker.validate_crds(report, {"observability/operator": docs})
+    assert any("podMetricsEndpoints/0/interval must match pattern" in e for e in report.errors), report.errors
+
+
+def test_rule_check_fails_on_stale_operator_rules(checker: ModuleType, tmp_path: Path,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    stale = tmp_path / "operator"
+    stale.mkdir()
+    (stale / "prometheusrules.yaml").write_text("# hand-edited\n")
+    monkeypatch.setattr(checker, "OPERATOR", stale)
+    monkeypatch.setattr(checker, "operator_rules_render", lambda: "generated\n")
+    report = checker.Report()
+    checker.check_rules(report, tmp_path)
+    assert any("prometheusrules.yaml is stale" in e for e in report.errors), report.errors
+
+
+def test_policy_ties_tensorrt_plans_to_one_gpu_model_and_release(checker: ModuleType,
+                                                                  k8s_check: dict[str, Any]) -> None:
+    import yaml
+
+    docs = [d for d in yaml.safe_load_all((k8s_check["_out"] / "prod-tensorrt.yaml").read_text()) if d]
+    assert errors_for(checker, "prod-tensorrt", docs) == []
+    find(docs, "Deployment", "triton-pose")["spec"]["template"]["spec"]["nodeSelector"].pop("nvidia.com/gpu.product")
+    store = next(d for d in docs if d["kind"] == "ConfigMap" and d["metadata"]["name"].startswith("model-store"))
+    store["data"]["MODEL_PREFIX"] = "model_repository/tensorrt_plan/latest"
+    errors = "\n".join(errors_for(checker, "prod-tensorrt", docs))
+    assert "triton-pose: serves plans built on NVIDIA-L4 but is not pinned to it" in errors
+    assert "does not name ['NVIDIA-L4', 'tritonserver-24.10']" in errors
+    args = find(docs, "Job", "model-export")["spec"]["template"]["spec"]["initContainers"][0]["args"]
+    args[args.index("gpu")] = "cpu"
+    assert any("tensorrt_plan with a KIND_CPU instance group" in e for e in errors_for(checker, "prod-tensorrt", docs))

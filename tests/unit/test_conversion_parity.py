@@ -11,8 +11,9 @@ import pytest
 
 from fittingroom.export import tflite
 from fittingroom.export.weights import fetch
+from fittingroom.pose.detection import detection_input
 from fittingroom.pose.processing import pose_input
-from fittingroom.segment.processing import u2net_input
+from fittingroom.segment.processing import selfie_input, u2net_input
 from fittingroom.stylize.processing import content_input, style_input
 
 
@@ -49,11 +50,31 @@ def test_pose_onnx_matches_tflite(repository: Path, person: np.ndarray, tmp_path
     reference = tflite.run_tflite(fetch("pose_landmark_full"), [crop], tmp_path)
     landmarks = reference["Identity"]
     diff = float(np.abs(ours[0] - landmarks).max())
-    print(f"pose landmarks max abs diff vs TFLite on astronaut: {diff:.3g} px (values up to {landmarks.max():.0f})")
+    print(f"pose landmarks max abs diff vs LiteRT on astronaut: {diff:.3g} px (values up to {landmarks.max():.0f})")
     assert diff < 0.05  # landmark pixels in a 256 crop: far below one pixel
 
 
-@pytest.mark.parametrize("model", ["style_predict", "style_transform", "u2netp", "pose_landmark"])
+def test_pose_detection_onnx_matches_tflite(repository: Path, person: np.ndarray, tmp_path: Path) -> None:
+    batch, _ = detection_input(person)
+    boxes, scores = _run(repository / "pose_detection/1/model.onnx", {"image": batch})
+    reference = tflite.run_tflite(fetch("pose_detection"), [batch], tmp_path)
+    diff = max(float(np.abs(boxes - reference["Identity"]).max()),
+               float(np.abs(scores - reference["Identity_1"]).max()))
+    print(f"pose_detection max abs diff vs LiteRT on astronaut: {diff:.3g} (values up to {np.abs(boxes).max():.0f})")
+    assert diff < 0.01  # offsets in 224 input pixels
+
+
+def test_selfie_segmentation_onnx_matches_tflite(repository: Path, person: np.ndarray, tmp_path: Path) -> None:
+    batch = selfie_input(person)
+    ours = _run(repository / "selfie_segmentation/1/model.onnx", {"image": batch})[0]
+    reference = next(iter(tflite.run_tflite(fetch("selfie_segmentation"), [batch], tmp_path).values()))
+    diff = float(np.abs(ours - reference).max())
+    print(f"selfie_segmentation max abs diff vs LiteRT on astronaut: {diff:.3g} (probabilities)")
+    assert diff < 1e-3
+
+
+@pytest.mark.parametrize("model", ["style_predict", "style_transform", "u2netp", "pose_landmark", "pose_detection",
+                                   "selfie_segmentation"])
 def test_export_recorded_its_parity(repository: Path, model: str) -> None:
     record = json.loads((repository / model / "1" / "export.json").read_text())
     assert record["parity"]["max_abs_diff"] < 0.05

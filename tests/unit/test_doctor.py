@@ -43,13 +43,14 @@ def test_report_names_placeholders_unbuilt_models_and_the_backend(tmp_path: Path
     assert "  trained: u2netp" in lines
     assert "  untrained placeholders (seeded random weights): daflow" in lines
     assert "style_predict" in next(line for line in lines if line.startswith("  not built:"))
-    assert "  design: not built: " in text  # u2netp alone is not the design path
+    assert "  design: not built: " in text  # nor is any other model design mode runs
     assert "backend: embedded ONNX Runtime" in text
 
 
 def test_paths_say_ready_or_placeholders(tmp_path: Path) -> None:
-    root = _repository(tmp_path, {"u2netp": True, "pose_landmark": True, "style_predict": True,
-                                  "style_transform": True, "schp_lip": False, "u2net_cloth": False, "daflow": False})
+    trained = ("selfie_segmentation", "pose_detection", "pose_landmark", "style_predict", "style_transform", "u2netp")
+    root = _repository(tmp_path, {**dict.fromkeys(trained, True),
+                                  "schp_lip": False, "u2net_cloth": False, "daflow": False})
     lines = report(Settings(model_repository=root))
     assert "  design: ready, trained weights" in lines
     assert "  garment_classical: ready, trained weights" in lines

@@ -68,14 +68,14 @@ def test_dress_region_spans_shoulders_to_knees() -> None:
     assert ys.min() < 110 and ys.max() > 310
 
 
-def test_lower_garment_needs_visible_legs() -> None:
-    with pytest.raises(InvalidInput, match="hips and knees"):
+def test_lower_garment_needs_a_body_to_hang_on() -> None:
+    with pytest.raises(InvalidInput, match="shoulders"):
         body_region(_pose(visible=False), (H, W), Category.LOWER)
 
 
 def test_skin_mask_finds_skin_not_shirt() -> None:
-    image, _ = _person()
-    skin = skin_mask(image)
+    image, person = _person()
+    skin = skin_mask(image, _pose(), person)
     assert skin[60, 150] == 1 and skin[170, 150] == 0
 
 

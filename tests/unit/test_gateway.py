@@ -45,7 +45,7 @@ def test_design_tryon_returns_an_image_with_timings(client: TestClient, files: d
     assert not np.array_equal(image, person)  # the garment was repainted
     stages = [part.split(";")[0].strip() for part in response.headers["server-timing"].split(",")]
     assert {"person_mask", "pose", "style_vector", "stylize", "garment_mask", "composite"} <= set(stages)
-    assert "u2netp=1" in response.headers["x-model-versions"]
+    assert "selfie_segmentation=1" in response.headers["x-model-versions"]
     assert response.headers["x-request-id"]
 
 

@@ -1,0 +1,66 @@
+"""The measures `python -m bench photos` reports per pair, as pure functions of images and masks.
+
+- **uncovered share**: of the old garment's pixels (the garment the shopper wears, as the segment stage
+  finds it), the share the result leaves exactly as it was: neither covered by the new garment nor
+  repainted with skin or background. Target ≤ 3 %.
+- **landmark offsets**: for each landmark both the dressed garment and the body have (shoulders, neck,
+  hem), the distance between the garment's (found on its silhouette as warped onto the body) and the
+  body's (where the fit put it, from the pose), as a share of the shoulder width. Target ≤ 5 %.
+- **pixels changed outside**: pixels that differ from the input photo farther than `FEATHER_PX` from the
+  garment as placed and the repainted area. Target 0.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import cv2
+import numpy as np
+
+FEATHER_PX = 3  # anti-aliased edges may change this far outside the garment and repainted area
+TARGET_UNCOVERED_SHARE = 0.03
+TARGET_LANDMARK_SHARE = 0.05
+
+Point = tuple[float, float]
+
+
+def changed_pixels(before: np.ndarray, after: np.ndarray) -> np.ndarray:
+    """Bool mask of the pixels where any channel differs (the pipelines copy untouched pixels exactly)."""
+    if before.shape != after.shape:
+        raise ValueError(f"images differ in shape: {before.shape} vs {after.shape}")
+    return np.any(before != after, axis=-1)
+
+
+def uncovered_share(old_garment: np.ndarray, changed: np.ndarray) -> float:
+    """Share of the old garment's pixels left unchanged; 0 when there is no old garment."""
+    area = int(np.count_nonzero(old_garment))
+    if area == 0:
+        return 0.0
+    return float(np.count_nonzero(old_garment & ~changed)) / area
+
+
+def grow(mask: np.ndarray, pixels: int) -> np.ndarray:
+    """`mask` dilated by a disc of radius `pixels` (Euclidean, so a diagonal grows no farther than a row)."""
+    if pixels <= 0:
+        return mask.astype(bool)
+    outside = (~mask.astype(bool)).astype(np.uint8)
+    distance = cv2.distanceTransform(outside, cv2.DIST_L2, cv2.DIST_MASK_PRECISE)
+    return np.asarray(distance <= pixels)
+
+
+def changes_outside(changed: np.ndarray, allowed: np.ndarray, feather_px: int = FEATHER_PX) -> int:
+    """Changed pixels farther than `feather_px` from the `allowed` area (garment as placed, or repainted)."""
+    return int(np.count_nonzero(changed & ~grow(allowed, feather_px)))
+
+
+def landmark_offsets(garment: Mapping[str, Point | None], body: Mapping[str, Point | None],
+                     shoulder_width: float) -> dict[str, float]:
+    """Per landmark both sides know: distance between the garment's and the body's, over the shoulder width."""
+    if shoulder_width <= 0:
+        raise ValueError(f"shoulder width must be positive, got {shoulder_width}")
+    offsets = {}
+    for name, point in garment.items():
+        target = body.get(name)
+        if point is not None and target is not None:
+            offsets[name] = float(np.hypot(point[0] - target[0], point[1] - target[1])) / shoulder_width
+    return offsets

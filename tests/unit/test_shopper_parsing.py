@@ -1,0 +1,100 @@
+"""Parsing the shopper for a try-on on synthetic people: skin learnt from the face, the worn garment split
+from the other one by colour, half-body photos, the bare body under the clothes."""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+import pytest
+
+from fittingroom.common import landmarks as lm
+from fittingroom.common.body import Pose
+from fittingroom.common.errors import InvalidInput
+from fittingroom.common.garment import Category
+from fittingroom.segment.worn_garment import bare_body, skin_mask, worn_garment_mask
+
+H, W = 400, 300
+FAIR = (236, 200, 180)  # the shopper's skin
+PINK = (235, 185, 180)  # a pink shirt: inside the generic skin-chroma box, not this shopper's skin
+JEANS = (90, 120, 170)
+BACKDROP = (235, 235, 235)
+
+
+def _pose() -> Pose:
+    points = np.zeros((33, 2), np.float32)
+    points[lm.NOSE] = (150, 60)
+    points[lm.LEFT_SHOULDER], points[lm.RIGHT_SHOULDER] = (195, 110), (105, 110)
+    points[lm.LEFT_ELBOW], points[lm.RIGHT_ELBOW] = (225, 170), (75, 170)
+    points[lm.LEFT_WRIST], points[lm.RIGHT_WRIST] = (235, 225), (65, 225)
+    points[lm.LEFT_HIP], points[lm.RIGHT_HIP] = (180, 240), (120, 240)
+    points[lm.LEFT_KNEE], points[lm.RIGHT_KNEE] = (178, 315), (122, 315)
+    points[lm.LEFT_ANKLE], points[lm.RIGHT_ANKLE] = (176, 390), (124, 390)
+    return Pose(points, np.full(33, 0.99, np.float32), 0.99)
+
+
+def _shopper(top: tuple[int, int, int], top_bottom: int = 215) -> tuple[np.ndarray, np.ndarray]:
+    """Fair skin head and bare arms, a sleeveless top down to `top_bottom`, jeans from there (a high waist,
+    above the hip joints at y=240) to the ankles."""
+    image = np.full((H, W, 3), BACKDROP, np.uint8)
+    cv2.circle(image, (150, 60), 35, FAIR, -1)
+    cv2.line(image, (195, 110), (225, 170), FAIR, 22)
+    cv2.line(image, (225, 170), (235, 225), FAIR, 18)
+    cv2.line(image, (105, 110), (75, 170), FAIR, 22)
+    cv2.line(image, (75, 170), (65, 225), FAIR, 18)
+    cv2.rectangle(image, (105, 100), (195, top_bottom), top, -1)
+    cv2.rectangle(image, (110, top_bottom), (190, 395), JEANS, -1)
+    person = np.any(image != BACKDROP, axis=2).astype(np.float32)
+    return image, person
+
+
+def test_skin_is_learnt_from_the_face_so_a_pink_shirt_is_not_skin() -> None:
+    image, person = _shopper(PINK)
+    skin = skin_mask(image, _pose(), person)
+    assert skin[150, 150] == 0  # the pink shirt
+    assert skin[60, 150] == 1 and skin[200, 232] == 1  # the face and a forearm
+
+
+def test_a_pink_sleeveless_top_is_found_whole_and_without_the_jeans_below_it() -> None:
+    image, person = _shopper(PINK)
+    mask = worn_garment_mask(image, person, _pose(), Category.UPPER)
+    shirt = np.all(image == PINK, axis=2)
+    jeans = np.all(image == JEANS, axis=2)
+    assert (mask[shirt] > 0).mean() > 0.95
+    assert (mask[jeans] > 0).mean() < 0.01  # the waistband between the hem and the hips stays out
+
+
+def test_the_jeans_are_found_without_the_top() -> None:
+    image, person = _shopper(PINK)
+    mask = worn_garment_mask(image, person, _pose(), Category.LOWER)
+    assert (mask[np.all(image == PINK, axis=2)] > 0).mean() < 0.01
+    assert (mask[np.all(image == JEANS, axis=2)] > 0).mean() > 0.8
+
+
+def test_lower_garment_on_a_half_body_photo_is_found_where_the_photo_shows_it() -> None:
+    image, person = _shopper(PINK)
+    cut = 300  # the photo ends above the knees (y=315): they are placed, not seen
+    pose = _pose()
+    pose.visibility[[lm.LEFT_KNEE, lm.RIGHT_KNEE, lm.LEFT_ANKLE, lm.RIGHT_ANKLE]] = 0.01
+    mask = worn_garment_mask(image[:cut], person[:cut], pose, Category.LOWER)
+    assert (mask[np.all(image[:cut] == JEANS, axis=2)] > 0).mean() > 0.8
+
+
+def test_bare_body_holds_torso_arms_and_legs_but_not_the_scene_beside_them() -> None:
+    body = bare_body(_pose(), (H, W))
+    assert body[170, 150] and body[200, 230] and body[350, 177]  # chest, forearm, shin
+    assert not body[170, 30] and not body[350, 150]  # beside the arm, between the shins
+
+
+@pytest.mark.parametrize("visibility", [0.01, 0.99])  # the pose model may be sure of hips it cannot see
+def test_lower_garment_on_a_photo_that_ends_above_the_hips_is_a_clear_error(visibility: float) -> None:
+    image, person = _shopper(PINK)
+    pose = _pose()
+    pose.visibility[23:] = visibility  # hips (y=240), knees and ankles below the photo's edge
+    with pytest.raises(InvalidInput, match="must show the hips for a lower garment"):
+        worn_garment_mask(image[:200], person[:200], pose, Category.LOWER)
+
+
+def test_lower_garment_on_a_photo_that_ends_at_the_hips_is_a_clear_error() -> None:
+    image, person = _shopper(PINK)
+    with pytest.raises(InvalidInput, match="no lower garment found"):
+        worn_garment_mask(image[:250], person[:250], _pose(), Category.LOWER)
