@@ -14,7 +14,8 @@ REPOSITORY := model_repository
 REPOSITORY_STAMP := .cache/exported.stamp
 # The design-mode models, DESIGN_MODELS of the design pipeline (tests/unit/test_first_run.py keeps them equal):
 # everything `make demo` runs. The garment-transfer models are built by `make repository` and `make test`.
-DEMO_MODELS := selfie_segmentation pose_detection pose_landmark style_predict style_transform
+# The TFLite ones last: their export-time envs are created in the background while the others build.
+DEMO_MODELS := style_predict style_transform selfie_segmentation pose_detection pose_landmark
 DEMO_STAMP := .cache/demo-models.stamp
 # Export inputs besides its own code: architectures, and the operator's checkpoints (TRYON_WEIGHTS_DIR);
 # export rebuilds only the models whose fingerprint they change.
