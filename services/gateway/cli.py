@@ -119,7 +119,8 @@ def _exit_cleanly(signum: int, frame: FrameType | None) -> None:
     raise SystemExit(0)
 
 
-# Each help ends with commands that work as written in a checkout after `make demo` (sample images are built in).
+# Each help ends with commands that work as written in a checkout after `make demo` (sample images are built in),
+# the garment ones after `make repository` (the classical path also runs u2netp, which the demo does not export).
 EXAMPLES = {
     "tryon": """examples:
   tryon design                      the demo try-on: out/demo/tryon.png and out/demo/report.json
@@ -130,7 +131,7 @@ EXAMPLES = {
   (your own photos: --person me.jpg --content logo.png --style painting.jpg)""",
     "garment": """example:
   tryon garment --category upper --path classical --out out/garment/tryon.png
-  (a product photo: --garment shirt.jpg; --path neural and daflow need `make repository`)""",
+  (after `make repository`; a product photo of your own: --garment shirt.jpg)""",
     "serve": """example:
   tryon serve --port 8080           then open http://127.0.0.1:8080/""",
     "triton": """example:
