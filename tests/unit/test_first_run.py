@@ -8,10 +8,11 @@ import shutil
 from pathlib import Path
 
 import pytest
-from conftest import ROOT
 
 from fittingroom.gateway.cli import EXAMPLES, main
 from fittingroom.tryon.design import DESIGN_MODELS
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_make_demo_exports_exactly_the_design_models() -> None:
