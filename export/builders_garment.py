@@ -25,16 +25,7 @@ from torch import nn
 
 from fittingroom.common.modelspec import ModelSpec, Provenance
 from fittingroom.export import checkpoints as ckpt
-from fittingroom.export.recipe import (
-    ONNX_OPSET,
-    Built,
-    OperatorCheckpoint,
-    Recipe,
-    max_diff,
-    seed_for,
-    session,
-    tracing_quietly,
-)
+from fittingroom.export.recipe import ONNX_OPSET, Built, OperatorCheckpoint, Recipe, max_diff, seed_for, session
 from fittingroom.export.settings import ExportSettings
 from fittingroom.pose.openpose import OpenPoseBody
 from fittingroom.pose.spec import OPENPOSE_BODY
@@ -120,7 +111,7 @@ def export_checked(module: nn.Module, spec: ModelSpec, workdir: Path) -> Built:
     rng = np.random.default_rng(seed_for(spec.name))
     probe = {t.name: rng.random((PROBE_BATCH, *t.dims), dtype=np.float32) for t in spec.inputs}
     path = workdir / f"{spec.name}.onnx"
-    with torch.no_grad(), tracing_quietly():
+    with torch.no_grad():
         torch.onnx.export(
             module, tuple(torch.from_numpy(probe[n][:1]) for n in inputs), str(path),
             input_names=inputs, output_names=outputs, dynamic_axes={n: {0: "batch"} for n in inputs + outputs},

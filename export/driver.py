@@ -23,7 +23,7 @@ from fittingroom.export.flavours import DEFAULT_FLAVOUR, FLAVOURS
 from fittingroom.export.model_recipes import BUILDERS
 from fittingroom.export.profiles import DEFAULT_DEVICE, DEVICES, render_profile_config
 from fittingroom.export.progress import ExportProgress
-from fittingroom.export.recipe import Recipe, seed_for
+from fittingroom.export.recipe import Recipe, seed_for, tracing_quietly
 from fittingroom.export.runtimes import finish_flavour
 from fittingroom.export.weights import WEIGHTS
 
@@ -83,7 +83,7 @@ def export_model(name: str, repository: Path, *, version: int = 1, flavour: str 
         log.debug("%s v%d is up to date", name, version)
         return dict(json.loads((version_dir / BUILD_RECORD).read_text()))
     log.debug("building %s v%d", name, version)
-    with tempfile.TemporaryDirectory() as tmp:
+    with tempfile.TemporaryDirectory() as tmp, tracing_quietly():
         built = recipe.build(Path(tmp))
     version_dir.mkdir(parents=True, exist_ok=True)
     staged = version_dir / (MODEL_FILE + ".part")

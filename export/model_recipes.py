@@ -14,7 +14,7 @@ import onnx
 from fittingroom.common.modelspec import ModelSpec
 from fittingroom.export import onnx_edit, tflite
 from fittingroom.export.builders_garment import garment_recipes
-from fittingroom.export.recipe import ONNX_OPSET, Built, Recipe, max_diff, session, tracing_quietly
+from fittingroom.export.recipe import ONNX_OPSET, Built, Recipe, max_diff, session
 from fittingroom.export.settings import ExportSettings
 from fittingroom.export.weights import fetch
 from fittingroom.pose.spec import DETECTION_SIZE, POSE_DETECTION, POSE_LANDMARK, POSE_SIZE
@@ -62,11 +62,10 @@ def build_u2netp(workdir: Path) -> Built:
     wrapper = U2NetMask(net).eval()
     example = torch.rand(1, 3, U2NET_SIZE, U2NET_SIZE)
     path = workdir / "u2netp.onnx"
-    with tracing_quietly():
-        torch.onnx.export(
-            wrapper, (example,), str(path), input_names=["image"], output_names=["mask"],
-            dynamic_axes={"image": {0: "batch"}, "mask": {0: "batch"}}, opset_version=ONNX_OPSET, dynamo=False,
-        )
+    torch.onnx.export(
+        wrapper, (example,), str(path), input_names=["image"], output_names=["mask"],
+        dynamic_axes={"image": {0: "batch"}, "mask": {0: "batch"}}, opset_version=ONNX_OPSET, dynamo=False,
+    )
     model = onnx.load(str(path))
     onnx.checker.check_model(model)
     probe = np.random.default_rng(2).random((2, 3, U2NET_SIZE, U2NET_SIZE), dtype=np.float32)

@@ -53,11 +53,11 @@ def seed_for(name: str) -> int:
 
 @contextmanager
 def tracing_quietly() -> Iterator[None]:
-    """Around `torch.onnx.export(dynamo=False)`, which traces the module: the tracer warns (TracerWarning)
-    wherever Python reads a tensor's size, e.g. `int(x.shape[2])` in SCHP's pyramid pooling, because the value
-    is frozen into the graph. Only the batch is dynamic in our specs, and every export is compared with eager
-    on a batch of another size than the traced one, which a frozen batch would fail: the warnings say nothing
-    that check does not, in lines that bury the export's own output."""
+    """Around a model's build: its `torch.onnx.export(dynamo=False)` traces the module, and the tracer warns
+    (TracerWarning) wherever Python reads a tensor's size, e.g. `int(x.shape[2])` in SCHP's pyramid pooling,
+    because the value is frozen into the graph. Only the batch is dynamic in our specs, and every export is
+    compared with eager on a batch of another size than the traced one, which a frozen batch would fail: the
+    warnings say nothing that check does not, in lines that bury the export's own output."""
     import torch  # only when a model is built: export/ is the only importer of torch
 
     with warnings.catch_warnings():
