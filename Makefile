@@ -24,7 +24,7 @@ PYTEST_ARGS ?=
 # When this make started, for `make demo`'s closing line.
 STARTED := $(shell date +%s)
 
-.PHONY: install repository demo test unit lint typecheck k8s-check bench load clean
+.PHONY: install repository demo test unit lint typecheck k8s-check bench load cluster clean
 
 # pip itself first: the bundled one is too old for the progress wrapper (pip >= 24.1), which needs tqdm.
 $(VENV)/.pip: pyproject.toml
@@ -70,7 +70,7 @@ lint: $(INSTALLED)
 	PYTHONPATH=build/typecheck $(BIN)/lint-imports --no-cache
 
 # mypy cannot follow setuptools' editable-install finder, and services/warp-gen is not a valid module
-# name, so it checks a tree of links laid out like the installed package.
+# name, so it checks a tree of links laid out like the installed package. tools/cluster.py is checked through bench.
 typecheck: $(INSTALLED)
 	$(PY) tools/typecheck_tree.py build/typecheck
 	$(BIN)/mypy build/typecheck/fittingroom
@@ -98,6 +98,11 @@ LOAD_ARGS ?=
 load: $(REPOSITORY_STAMP)
 	$(PY) -m pip install -q -e '.[bench]'
 	$(PY) load-tests/run.py $(LOAD_ARGS)
+
+# The scale-out stack on loopback (tools/cluster.py): PostgreSQL, a model store, two tritonserver replicas on
+# 127.0.0.2 and 127.0.0.3 (same port), two gateways sharing the database; prints where each is; Ctrl-C stops it.
+cluster: $(REPOSITORY_STAMP)
+	$(PY) tools/cluster.py $(CLUSTER_ARGS)
 
 unit: $(REPOSITORY_STAMP)
 	$(BIN)/pytest -m "not integration" $(PYTEST_ARGS)

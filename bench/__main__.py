@@ -5,6 +5,8 @@ Suites (default: all CPU suites, then profiles of missed targets, then the repor
   tryon     design and garment try-on per stage at 512 and 1024 px; gateway overhead over HTTP on loopback
   batching  local Triton: dynamic batching on vs off at 1..16 clients; embedded vs Triton backend
   queue-delay  local Triton: one model at 1 and 8 clients under several preferred sizes / max queue delays
+  replicas  two Triton replicas behind one target: NVIDIA's perf_analyzer vs our closed-loop client, per-replica
+            shares (needs Debian's libb64-0d)
   profiles  py-spy flame graphs for the targets the results in bench/results/ miss
   report    plots and the README table from bench/results/*.json (no measuring)
 `python -m bench photos --people DIR --garments DIR ...` runs every try-on mode over a folder of real photos and
@@ -29,7 +31,7 @@ from bench.common import RESULTS, ROOT, LoadWatch, read_results, write_result
 
 log = logging.getLogger("bench")
 REPOSITORY = ROOT / "model_repository"
-CPU_SUITES = ("models", "tryon", "batching", "queue-delay")
+CPU_SUITES = ("models", "tryon", "batching", "queue-delay", "replicas")
 
 
 def _command(suite: str, args: argparse.Namespace, *options: str) -> str:
@@ -105,6 +107,14 @@ def run_queue_delay(args: argparse.Namespace) -> Result:
                                           f"--rounds {args.rounds}"))
 
 
+def run_replicas(args: argparse.Namespace) -> Result:
+    from bench import replicas
+
+    data = replicas.run(REPOSITORY, model=args.replicas_model, requests=args.replicas_requests)
+    return "replicas", data, _command("replicas", args, f"--replicas-model {args.replicas_model}",
+                                      f"--replicas-requests {args.replicas_requests}")
+
+
 def run_gpu(args: argparse.Namespace) -> Result:
     from bench import gpu
     from bench.zoo import cases
@@ -169,6 +179,9 @@ def main() -> None:
     parser.add_argument("--queue-delay-model", default="style_predict")
     parser.add_argument("--queue-delay-requests", type=int, default=48,
                         help="requests per setting, number of clients and round")
+    parser.add_argument("--replicas-model", default="style_predict")
+    parser.add_argument("--replicas-requests", type=int, default=400,
+                        help="requests per concurrency level for our client in the replicas suite")
     parser.add_argument("--profile-seconds", type=float, default=12.0)
     parser.add_argument("--no-profile-batching", dest="profile_batching", action="store_false",
                         help="skip the flame graph of the Triton model at 8 clients")
@@ -184,7 +197,8 @@ def main() -> None:
         suites: list[str] = ["report"]
     else:
         suites = args.suites or [*CPU_SUITES, "profiles", "report"]
-    runners = {"models": run_models, "tryon": run_tryon, "batching": run_batching, "queue-delay": run_queue_delay}
+    runners = {"models": run_models, "tryon": run_tryon, "batching": run_batching, "queue-delay": run_queue_delay,
+               "replicas": run_replicas}
     for suite in suites:
         if suite in runners:
             suite_started = time.monotonic()

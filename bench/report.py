@@ -414,6 +414,9 @@ def summary(results: dict[str, dict[str, Any]]) -> str:
     queue_delay = results.get("queue_delay")
     if queue_delay:
         lines += _queue_delay_lines(queue_delay)
+    replicas = results.get("replicas")
+    if replicas:
+        lines += _replicas_lines(replicas)
     gpu = results.get("gpu")
     if gpu:
         lines += ["### GPU (`--device cuda`: TensorRT fp16 vs ORT CUDA vs torch eager fp32 / fp16)", "",
@@ -422,6 +425,21 @@ def summary(results: dict[str, dict[str, Any]]) -> str:
         if "skipped" not in gpu:
             lines += [*_gpu_table(gpu), ""]
     return "\n".join(lines)
+
+
+def _replicas_lines(r: dict[str, Any]) -> list[str]:
+    lines = [f"### Two Triton replicas behind one target ({r['model']}): NVIDIA's perf_analyzer vs our client", "",
+             f"Command: `{r['command']}`. Shares: the inferences each replica served (its own "
+             "`nv_inference_request_success`).", "",
+             "| clients | client | req/s | p50 / p99 ms | replica shares |", "|---|---|---|---|---|"]
+    names = {"perf_analyzer": "perf_analyzer on the group's target", "perf_analyzer_per_replica":
+             "perf_analyzer, one per replica", "ours": "ours (TritonClient, round_robin)"}
+    for c, level in r["levels"].items():
+        for key, name in names.items():
+            m = level[key]
+            lines.append(f"| {c} | {name} | {m['requests_per_s']:.1f} | {m['p50_ms']:.1f} / {m['p99_ms']:.1f} | "
+                         f"{m['replica_shares']} |")
+    return [*lines, ""]
 
 
 def write_readme(results: dict[str, dict[str, Any]], readme: Path = README) -> None:

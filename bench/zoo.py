@@ -164,7 +164,7 @@ def _gmm() -> Any:
 def _alias(size: tuple[int, int] = ALIAS_SIZE) -> Any:
     from fittingroom.warp_gen.vitonhd import ALIASGenerator, fold_spectral_norm
 
-    # Noise off: deterministic, and the release's noise is tiny.
+    # Noise left out (the served graph takes it as one more input): the same work per call to time.
     net = ALIASGenerator(load_height=size[0], load_width=size[1], use_noise=False)
     fold_spectral_norm(net)
     return net.eval()
@@ -286,6 +286,10 @@ def _fingerprint(case: Case, variant: str) -> str:
 def export_torch(case: Case, module: Any, variant: str, cache: Path = CACHE / "onnx") -> Path:
     """`module` exported with a dynamic batch axis, cached by the source files that define it."""
     import torch
+
+    from fittingroom.export import symbolics
+
+    symbolics.register()  # ALIAS's instance norms, as the served export writes them
 
     path = cache / f"{case.name}-{variant}-{_fingerprint(case, variant)}.onnx"
     if path.is_file():

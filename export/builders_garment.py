@@ -25,6 +25,7 @@ from torch import nn
 
 from fittingroom.common.modelspec import ModelSpec, Provenance
 from fittingroom.export import checkpoints as ckpt
+from fittingroom.export import symbolics
 from fittingroom.export.recipe import ONNX_OPSET, Built, OperatorCheckpoint, Recipe, max_diff, seed_for, session
 from fittingroom.export.settings import ExportSettings
 from fittingroom.pose.openpose import OpenPoseBody
@@ -82,12 +83,13 @@ def garment_models(vton_size: str) -> tuple[GarmentModel, ...]:
         schp(SCHP_ATR, network=partial(schp_resnet101, "atr")),
         schp(SCHP_PASCAL, network=partial(schp_resnet101, "pascal")),
         GarmentModel(OPENPOSE_BODY, ckpt.OPENPOSE, OpenPoseBody, _same),
-        GarmentModel(seg, ckpt.VITONHD, SegGenerator, VitonHDSegmentation),
+        # The official blur, scaled to the served canvas.
+        GarmentModel(seg, ckpt.VITONHD, SegGenerator, partial(VitonHDSegmentation, height=height)),
         # The GMM's regression is tied to the 1024x768 training size; its TPS grid is sampled at ours.
         GarmentModel(gmm, ckpt.VITONHD, partial(GMM, grid_height=height, grid_width=width), VitonHDWarp),
-        # Per-pixel noise off: the same request always gives the same image (and parity is exact).
-        GarmentModel(alias, ckpt.VITONHD, partial(ALIASGenerator, load_height=height, load_width=width,
-                                                  use_noise=False), VitonHDGeneration),
+        # Per-pixel noise on, as the official generator at inference; its draws are the `noise` input.
+        GarmentModel(alias, ckpt.VITONHD, partial(ALIASGenerator, load_height=height, load_width=width),
+                     VitonHDGeneration),
         GarmentModel(DAFLOW, ckpt.DAFLOW, SDAFNetTryOn, DAFlowTryOn),
     )
 
@@ -111,6 +113,7 @@ def export_checked(module: nn.Module, spec: ModelSpec, workdir: Path) -> Built:
     rng = np.random.default_rng(seed_for(spec.name))
     probe = {t.name: rng.random((PROBE_BATCH, *t.dims), dtype=np.float32) for t in spec.inputs}
     path = workdir / f"{spec.name}.onnx"
+    symbolics.register()
     with torch.no_grad():
         torch.onnx.export(
             module, tuple(torch.from_numpy(probe[n][:1]) for n in inputs), str(path),
@@ -143,7 +146,8 @@ def build_garment_model(model: GarmentModel, spec: ModelSpec, checkpoint: Path |
 
 def _source_files(model: GarmentModel) -> tuple[Path, ...]:
     """The files defining the network and its wrapper, plus the loading and building code."""
-    modules = {_defining_module(model.network), _defining_module(model.serve), ckpt.__name__, __name__}
+    modules = {_defining_module(model.network), _defining_module(model.serve), ckpt.__name__, symbolics.__name__,
+               __name__}
     return tuple(sorted(Path(inspect.getfile(sys.modules[m])) for m in modules))
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import shutil
 import socket
 import threading
 import time
@@ -11,12 +13,16 @@ from pathlib import Path
 
 import cv2
 import numpy as np
+import onnx
 import uvicorn
 from fastapi import FastAPI
+from onnx import numpy_helper
 
 from fittingroom.common.imagecodec import encode_image
 from fittingroom.common.inference import InferenceClient
+from fittingroom.common.repository import MODEL_FILE
 from fittingroom.common.triton_server import TritonServer
+from fittingroom.common.versions import RECORD_FILE
 from fittingroom.export.runtimes import derive_repository
 from fittingroom.gateway.app import create_app
 from fittingroom.gateway.settings import Settings
@@ -34,6 +40,49 @@ def python_ort_triton(repository: Path, workdir: Path, models: Sequence[str],
     with TritonServer(served, http_port=free_port(), grpc_port=free_port(), metrics_port=free_port(),
                       models=list(models), log_file=workdir / "tritonserver.log") as server:
         yield server
+
+
+# Where a float initializer is a weight: a layer's kernel or bias, or the scale of a quantized kernel. Others (Resize
+# scales, constants of shape arithmetic) keep their values: changing them breaks the graph, not its weights.
+WEIGHT_INPUTS = {"Conv": (1, 2), "ConvTranspose": (1, 2), "Gemm": (1, 2), "MatMul": (1,)}
+
+
+def _weight_names(model: onnx.ModelProto) -> set[str]:
+    initializers = {i.name for i in model.graph.initializer}
+    names = set()
+    for node in model.graph.node:
+        positions = WEIGHT_INPUTS.get(node.op_type, ())
+        if node.op_type == "DequantizeLinear" and node.input[0] in initializers:
+            positions = (1,)  # the scale of a stored (quantized) weight
+        names |= {node.input[i] for i in positions if i < len(node.input) and node.input[i] in initializers}
+    return names
+
+
+def version_with_other_weights(source: Path, target: Path, *, seed: int, noise: float = 0.2) -> Path:
+    """A copy of the version directory `source` whose model has every weight multiplied by seeded noise
+    (1 + noise * N(0, 1)): the same graph and tensors, other outputs, so serving the wrong version shows. Its
+    export record says what it is: seeded, untrained. Other files (runtime files) are copied."""
+    model = onnx.load(str(source / MODEL_FILE))
+    rng = np.random.default_rng(seed)
+    weights = _weight_names(model)
+    for initializer in model.graph.initializer:
+        values = numpy_helper.to_array(initializer)
+        if initializer.name in weights and values.dtype == np.float32:
+            varied = values * (1 + noise * rng.standard_normal(values.shape)).astype(np.float32)
+            initializer.CopyFrom(numpy_helper.from_array(varied, initializer.name))
+    target.mkdir(parents=True)
+    for path in source.iterdir():
+        if path.name not in (MODEL_FILE, RECORD_FILE):
+            shutil.copyfile(path, target / path.name)
+    onnx.save(model, str(target / MODEL_FILE))
+    # Not its source's fingerprint or parity: neither describes these weights.
+    record = {k: v for k, v in json.loads((source / RECORD_FILE).read_text()).items()
+              if k not in ("fingerprint", "parity")}
+    (target / RECORD_FILE).write_text(json.dumps({
+        **record, "trained": False, "checkpoint": None, "seed": seed,
+        "weights_source": f"{record['weights_source']}, every weight times seeded noise (a test placeholder)",
+        "weights_license": f"none (untrained); from {record['weights_license']} weights"}))
+    return target
 
 
 def free_port() -> int:

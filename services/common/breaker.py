@@ -1,9 +1,9 @@
-"""Failing fast on a dead stage: a circuit breaker per stage, and one retry of an idempotent call.
+"""Failing fast on a dead stage: a circuit breaker per stage.
 
 `ResilientClient` wraps any `InferenceClient` (the gateway wraps the Triton one):
 
-- An inference is a pure function of its inputs, so a call that failed with gRPC UNAVAILABLE (Triton
-  restarting, a connection reset) is retried once after a jittered backoff, within the caller's timeout.
+- Retrying is not done here: the Triton channel's gRPC service config retries a call that ended
+  UNAVAILABLE once, on the next replica (triton_client.py), with gRPC's own backoff and retry budget.
 - Each stage (segment, pose, stylize, ...) has a breaker: after `failures` consecutive failures of the
   server (unavailable, or past its deadline) it opens, and calls fail at once with 503 + Retry-After
   instead of each waiting on a dead server. After `reset_s` one probe goes through; success closes it.
@@ -18,7 +18,6 @@ from __future__ import annotations
 import asyncio
 import enum
 import logging
-import random
 import time
 from collections.abc import Awaitable, Callable, Mapping
 from typing import TypeVar
@@ -30,7 +29,7 @@ from fittingroom.common.errors import (
     ModelNotReady,
     TryOnError,
 )
-from fittingroom.common.inference import InferenceClient, ModelControl, ModelMetadata, Tensors
+from fittingroom.common.inference import InferenceClient, ModelControl, ModelMetadata, Replica, Tensors
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -92,31 +91,21 @@ class CircuitBreaker:
             self.state, self.opened_at, self.probing = State.OPEN, self.clock(), False
 
 
-def unavailable(exc: TryOnError) -> bool:
-    """gRPC UNAVAILABLE: the server could not be reached or dropped the call; nothing ran to completion."""
-    status = getattr(exc.__cause__, "status", None)
-    return isinstance(exc, BackendUnavailable) and callable(status) and status() == "StatusCode.UNAVAILABLE"
-
-
 def server_fault(exc: TryOnError) -> bool:
     """Failures that say the stage's server is unwell (counted by the breaker), not that the request was bad."""
     return isinstance(exc, BackendUnavailable | DeadlineExceeded)
 
 
 class ResilientClient:
-    """`InferenceClient` and `ModelControl` around another client, with per-stage breakers and one retry."""
+    """`InferenceClient` and `ModelControl` around another client, with per-stage breakers."""
 
     def __init__(self, inner: InferenceClient, stages: Mapping[str, str], *, failures: int = 5,
-                 reset_s: float = 5.0, backoff_s: float = 0.1, rng: random.Random | None = None,
-                 clock: Callable[[], float] = time.monotonic) -> None:
+                 reset_s: float = 5.0, clock: Callable[[], float] = time.monotonic) -> None:
         if not isinstance(inner, ModelControl):
             raise TypeError(f"{type(inner).__name__} cannot load or unload models")
         self.inner = inner
         self.control: ModelControl = inner
         self.stages = dict(stages)
-        self.backoff_s = backoff_s
-        self.rng = rng or random.Random()
-        self.clock = clock
         self._make = lambda stage: CircuitBreaker(stage, failures=failures, reset_s=reset_s, clock=clock)
         self.breakers: dict[str, CircuitBreaker] = {}
 
@@ -129,58 +118,43 @@ class ResilientClient:
             self.breakers[stage] = self._make(stage)
         return self.breakers[stage]
 
-    async def _guarded(self, model: str, call: Callable[[], Awaitable[T]], timeout_s: float | None) -> T:
+    async def _guarded(self, model: str, call: Callable[[], Awaitable[T]]) -> T:
         breaker, stage = self.breaker(model), self.stage(model)
         wait = breaker.allow()
         if wait is not None:
             raise StageUnavailable(f"stage '{stage}' is unavailable (model '{model}'): its server failed "
                                    f"{breaker.consecutive} time(s) in a row; next try in {wait:.1f}s",
                                    retry_after_s=wait)
-        start = self.clock()
         try:
-            for attempt in (1, 2):
-                try:
-                    result = await call()
-                except (ModelNotFound, ModelNotReady) as exc:  # unloaded, loading or failed to load: the
-                    # stage is down, the request is fine
-                    breaker.success()  # the server itself answered
-                    raise StageUnavailable(f"stage '{stage}' is not serving model '{model}': {exc.message}",
-                                           retry_after_s=breaker.reset_s) from exc
-                except TryOnError as exc:
-                    if not server_fault(exc):
-                        breaker.success()
-                        raise
-                    breaker.failure()
-                    delay = self.backoff_s * self.rng.uniform(0.5, 1.5)  # jitter: no retries in lockstep
-                    in_time = timeout_s is None or self.clock() - start + delay < timeout_s
-                    if attempt == 1 and unavailable(exc) and in_time and breaker.state is State.CLOSED:
-                        log.info("stage %s: %s; retrying once in %.0f ms", stage, exc.message, delay * 1000)
-                        await asyncio.sleep(delay)
-                        continue
-                    if isinstance(exc, BackendUnavailable):
-                        raise StageUnavailable(f"stage '{stage}' failed: {exc.message}",
-                                               retry_after_s=breaker.reset_s) from exc
-                    raise
+            result = await call()
+        except (ModelNotFound, ModelNotReady) as exc:  # unloaded, loading or failed to load: the stage is
+            # down, the request is fine
+            breaker.success()  # the server itself answered
+            raise StageUnavailable(f"stage '{stage}' is not serving model '{model}': {exc.message}",
+                                   retry_after_s=breaker.reset_s) from exc
+        except TryOnError as exc:
+            if not server_fault(exc):
                 breaker.success()
-                return result
+                raise
+            breaker.failure()
+            if isinstance(exc, BackendUnavailable):
+                raise StageUnavailable(f"stage '{stage}' failed: {exc.message}",
+                                       retry_after_s=breaker.reset_s) from exc
+            raise
         except asyncio.CancelledError:
             breaker.probing = False  # a cancelled probe proved nothing: let the next call probe
             raise
-        raise AssertionError("unreachable: the second attempt returns or raises")
+        breaker.success()
+        return result
 
     # -- InferenceClient ------------------------------------------------------------------------
 
     async def infer(self, model: str, inputs: Tensors, version: int | None = None,
                     *, timeout_s: float | None = None) -> Tensors:
-        def call() -> Awaitable[Tensors]:
-            remaining = None if timeout_s is None else max(timeout_s - (self.clock() - start), 0.001)
-            return self.inner.infer(model, inputs, version, timeout_s=remaining)
-
-        start = self.clock()
-        return await self._guarded(model, call, timeout_s)
+        return await self._guarded(model, lambda: self.inner.infer(model, inputs, version, timeout_s=timeout_s))
 
     async def model_metadata(self, model: str, version: int | None = None) -> ModelMetadata:
-        return await self._guarded(model, lambda: self.inner.model_metadata(model, version), None)
+        return await self._guarded(model, lambda: self.inner.model_metadata(model, version))
 
     async def is_server_ready(self) -> bool:
         return await self.inner.is_server_ready()
@@ -191,13 +165,7 @@ class ResilientClient:
     async def close(self) -> None:
         await self.inner.close()
 
-    # -- ModelControl (not retried: loading is not idempotent in time and cost) -----------------
+    # -- ModelControl (past the breakers: an operator's load must reach the servers themselves) --------
 
-    async def load_model(self, model: str, versions: list[int] | None = None) -> None:
-        await self.control.load_model(model, versions)
-
-    async def unload_model(self, model: str) -> None:
-        await self.control.unload_model(model)
-
-    async def loaded_versions(self, model: str) -> list[int]:
-        return await self.control.loaded_versions(model)
+    async def replicas(self, model: str) -> Mapping[str, Replica]:
+        return await self.control.replicas(model)

@@ -141,6 +141,9 @@ class EmbeddedClient:
     async def loaded_versions(self, model: str) -> list[int]:
         return sorted(v for (m, v) in self._sessions if m == model)
 
+    async def replicas(self, model: str) -> dict[str, EmbeddedClient]:
+        return {"embedded": self}  # the gateway process is the one server
+
     # -- inference ----------------------------------------------------------------------------
 
     @staticmethod

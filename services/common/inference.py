@@ -7,6 +7,7 @@ the tensor names in each model's config.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Protocol, runtime_checkable
 
@@ -49,11 +50,20 @@ class InferenceClient(Protocol):
 
 
 @runtime_checkable
-class ModelControl(Protocol):
-    """Load and unload model versions at run time (Triton's explicit model-control mode)."""
+class Replica(InferenceClient, Protocol):
+    """One server of a model: run it, and load or unload its versions (Triton's explicit model control)."""
 
     async def load_model(self, model: str, versions: list[int] | None = None) -> None: ...
 
     async def unload_model(self, model: str) -> None: ...
 
     async def loaded_versions(self, model: str) -> list[int]: ...
+
+
+@runtime_checkable
+class ModelControl(Protocol):
+    """Load and unload model versions at run time, on every replica that serves a model."""
+
+    async def replicas(self, model: str) -> Mapping[str, Replica]:
+        """Each server of `model` by its address, found now (a group of replicas grows and shrinks)."""
+        ...

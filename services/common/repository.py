@@ -15,6 +15,7 @@ from tritonclient.grpc import model_config_pb2 as mc
 from fittingroom.common.errors import ModelNotFound
 from fittingroom.common.modelspec import ModelSpec
 from fittingroom.common.tensors import TensorSpec
+from fittingroom.common.versions import VersionRecord, read_record
 
 CONFIG_NAME = "config.pbtxt"
 MODEL_FILE = "model.onnx"
@@ -148,3 +149,13 @@ class ModelRepository:
 
     def model_path(self, model: str, version: int) -> Path:
         return self.root / model / str(version) / MODEL_FILE
+
+    def version_records(self) -> dict[str, dict[int, VersionRecord]]:
+        """`VersionCatalog`: the export record of every version on disk that has one."""
+        found: dict[str, dict[int, VersionRecord]] = {}
+        for model in self.model_names():
+            for version in self.versions_on_disk(model):
+                record = read_record(self.root / model / str(version), model, version)
+                if record is not None:
+                    found.setdefault(model, {})[version] = record
+        return found

@@ -1,8 +1,12 @@
 """The inference interface over Triton's gRPC API (`tritonclient.grpc.aio`).
 
-One gRPC channel per server URL, opened on first use in the running event loop and reused by every
-call; each call carries its own deadline. Triton's status codes become the project's errors, with
-the same meaning as in the embedded backend:
+One gRPC channel per target, opened on first use in the running event loop and reused by every call;
+each call carries its own deadline. A target names one Triton or a group of replicas (`dns:///name:port`
+resolving to every pod of a headless Service, or `ipv4:a:port,b:port`): the channel balances calls over
+all of them (round_robin) and retries a call that found a replica unavailable on the next one. Model
+control (load, unload, versions) goes to each replica on its own channel (`replicas`).
+
+Triton's status codes become the project's errors, with the same meaning as in the embedded backend:
 
 | Triton answer                                   | error              | HTTP |
 |-------------------------------------------------|--------------------|------|
@@ -16,14 +20,16 @@ the same meaning as in the embedded backend:
 | UNAVAILABLE (connection refused, server down)   | BackendUnavailable | 503  |
 | anything else (INTERNAL: the model failed)      | BackendUnavailable | 503  |
 
-Models can live on different Triton deployments: `model_urls` maps a model to the URL serving it (the
-gateway derives it per stage); every other model goes to the default URL.
+Models can live on different Triton deployments: `model_urls` maps a model to the target serving it (the
+gateway derives it per stage); every other model goes to the default target.
 """
 
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
+import socket
 import time
 from collections.abc import Mapping
 
@@ -48,10 +54,36 @@ from fittingroom.common.repository import parse_config
 
 log = logging.getLogger(__name__)
 
-# tritonclient's own channel options (message size, keepalive), plus a short reconnect backoff: gRPC's default
-# grows to 120 s while a server is down, so a restarted Triton went unused for up to two minutes (measured
-# here: 6.4 s after a 10 s outage); capped at 1 s, the gateway is back within a second of Triton.
-CHANNEL_ARGS = [
+# How every call is spread over the replicas behind one target, in gRPC's own service config:
+# - round_robin: one subchannel per resolved address, calls rotated over the ready ones. gRPC's default
+#   (pick_first) keeps one connection per channel, so every gateway would pin itself to one Triton pod.
+# - retryPolicy: a call that ends UNAVAILABLE (a replica restarting, a connection reset, Triton's full
+#   queue) is sent once more, and round_robin sends it to the next replica. Only UNAVAILABLE, and only for
+#   calls that change nothing: an inference is a pure function of its inputs, and nothing ran to
+#   completion. Loading and unloading are not retried: they go to one replica at a time anyway.
+# - retryThrottling: a budget of 20 tokens, -1 per failed call, +0.5 per success, retries only above 10: a
+#   group down as a whole gets no retry storm (the per-stage breakers then fail fast), while one replica
+#   dying takes down fewer calls than that (those it had in flight) and all of them are retried.
+SERVICE_CONFIG = {
+    "loadBalancingConfig": [{"round_robin": {}}],
+    "methodConfig": [{
+        "name": [{"service": "inference.GRPCInferenceService", "method": method} for method in (
+            "ModelInfer", "ModelMetadata", "ModelConfig", "ModelReady", "ServerReady", "ServerLive",
+            "RepositoryIndex", "ModelStatistics")],
+        "retryPolicy": {"maxAttempts": 2, "initialBackoff": "0.05s", "maxBackoff": "0.5s",
+                        "backoffMultiplier": 2, "retryableStatusCodes": ["UNAVAILABLE"]},
+    }],
+    "retryThrottling": {"maxTokens": 20, "tokenRatio": 0.5},
+}
+
+# tritonclient's own channel options (message size, keepalive), plus:
+# - a short reconnect backoff: gRPC's default grows to 120 s while a server is down, so a restarted Triton
+#   went unused for up to two minutes (measured here: 6.4 s after a 10 s outage); capped at 1 s, the gateway
+#   is back within a second of Triton;
+# - DNS re-resolution at most every 5 s (gRPC re-resolves when a subchannel fails, not on a timer), so a
+#   headless Service's new pod addresses are picked up once a connection drops; the Triton side closes
+#   connections by age (deploy/) to make that happen for scale-ups as well.
+CHANNEL_ARGS: list[tuple[str, int | str]] = [
     ("grpc.max_send_message_length", MAX_GRPC_MESSAGE_SIZE),
     ("grpc.max_receive_message_length", MAX_GRPC_MESSAGE_SIZE),
     ("grpc.keepalive_time_ms", KeepAliveOptions().keepalive_time_ms),
@@ -61,8 +93,38 @@ CHANNEL_ARGS = [
     ("grpc.initial_reconnect_backoff_ms", 200),
     ("grpc.min_reconnect_backoff_ms", 200),
     ("grpc.max_reconnect_backoff_ms", 1000),
+    ("grpc.dns_min_time_between_resolutions_ms", 5000),
+    ("grpc.enable_retries", 1),
+    # gRPC keeps a sent request for a retry only up to this size (default 256 KiB) and commits larger calls,
+    # which are then never retried: a 320x320 image tensor is 1.2 MB. Measured here: with the default, a
+    # replica killed under load failed 5 of 87 try-ons with UNAVAILABLE; the buffer is held only in flight.
+    ("grpc.per_rpc_retry_buffer_size", 64 * 1024 * 1024),
+    ("grpc.service_config", json.dumps(SERVICE_CONFIG)),
 ]
 
+
+def replica_addresses(target: str) -> list[str]:
+    """Every replica (`host:port`) behind a gRPC target, resolved now, as the channel resolves it.
+
+    `ipv4:10.0.0.1:8001,10.0.0.2:8001` (or `ipv6:`) lists them; `dns:///name:8001` and a plain
+    `name:8001` resolve all the name's addresses (a headless Service answers with every ready pod).
+    """
+    scheme, _, rest = target.partition(":")
+    if scheme in ("ipv4", "ipv6"):
+        return [address for address in rest.split(",") if address]
+    name = target.removeprefix("dns:").lstrip("/").split("/")[-1]  # dns://[server]/name:port
+    host, _, port = name.rpartition(":")
+    if not host or not port.isdigit():
+        raise ValueError(f"gRPC target {target!r} has no host:port")
+    host = host.strip("[]")
+    try:
+        infos = socket.getaddrinfo(host, int(port), type=socket.SOCK_STREAM)
+    except socket.gaierror as exc:
+        raise BackendUnavailable(f"cannot resolve the Triton replicas of {target!r}: {exc}") from exc
+    found = {str(info[4][0]) for info in infos}
+    # `localhost` answers ::1 too, where a server bound to 127.0.0.1 does not listen: IPv4 when there is any.
+    addresses = sorted({a for a in found if ":" not in a} or found)
+    return [f"[{a}]:{port}" if ":" in a else f"{a}:{port}" for a in addresses]
 
 
 def map_error(exc: InferenceServerException, what: str) -> TryOnError:
@@ -100,6 +162,7 @@ class TritonClient:
         self.control_timeout_s = control_timeout_s
         self.load_timeout_s = load_timeout_s
         self._clients: dict[str, grpcclient.InferenceServerClient] = {}
+        self._replicas: dict[str, TritonClient] = {}
 
     def _client(self, model: str) -> grpcclient.InferenceServerClient:
         return self._connect(self.routes.get(model, self.url))
@@ -169,7 +232,22 @@ class TritonClient:
 
     async def close(self) -> None:
         clients, self._clients = list(self._clients.values()), {}
-        await asyncio.gather(*(c.close() for c in clients))
+        replicas, self._replicas = list(self._replicas.values()), {}
+        await asyncio.gather(*(c.close() for c in clients), *(r.close() for r in replicas))
+
+    async def replicas(self, model: str) -> dict[str, TritonClient]:
+        """A client of each replica serving `model`, by address, resolved now (a scaled group changes)."""
+        target = self.routes.get(model, self.url)
+        addresses = await asyncio.to_thread(replica_addresses, target)
+        if addresses == [target]:
+            return {target: self}
+        found = {}
+        for address in addresses:
+            if address not in self._replicas:
+                self._replicas[address] = TritonClient(address, control_timeout_s=self.control_timeout_s,
+                                                       load_timeout_s=self.load_timeout_s)
+            found[address] = self._replicas[address]
+        return found
 
     # -- model control ------------------------------------------------------------------------
 

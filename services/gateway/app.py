@@ -22,6 +22,7 @@ from fittingroom.common.breaker import ResilientClient
 from fittingroom.common.embedded import EmbeddedClient
 from fittingroom.common.inference import InferenceClient
 from fittingroom.common.repository import ModelRepository
+from fittingroom.common.versions import VersionCatalog
 from fittingroom.gateway import admin, blob_sweep, catalog, keys, tryon_routes, web
 from fittingroom.gateway.admission import Admission
 from fittingroom.gateway.auth import KeyRing, is_loopback
@@ -86,7 +87,7 @@ def check_exposure(settings: Settings, keyring: KeyRing) -> None:
 class PathReadiness(BaseModel):
     ready: bool
     missing: list[str]  # its models that are not ready
-    trained: bool  # every model's config says trained=true (the seeded placeholders do not)
+    trained: bool  # every version taking its models' traffic is trained (the seeded placeholders are not)
 
 
 class Readiness(BaseModel):
@@ -94,6 +95,8 @@ class Readiness(BaseModel):
     backend: bool
     saturated: bool  # every try-on slot busy and the queue full: the balancer should send new work elsewhere
     models: dict[str, bool]
+    # Per served model, whether each version taking its traffic is trained (its own export record says).
+    versions_trained: dict[str, dict[int, bool]]
     paths: dict[str, PathReadiness]
 
 
@@ -105,14 +108,16 @@ async def readiness(inference: InferenceClient, tryon: TryOnService, admission: 
     models = dict(zip(names, answers, strict=True))
     served = [name for name in names if models[name]]
     # From the router's cached metadata: probes come often, training changes rarely.
-    trained = dict(zip(served, await asyncio.gather(*map(tryon.router.trained, served)), strict=True))
+    versions = dict(zip(served, await asyncio.gather(*map(tryon.router.trained_versions, served)), strict=True))
+    trained = {m: bool(v) and all(v.values()) for m, v in versions.items()}
     report = {path: PathReadiness(ready=all(models[m] for m in path_models),
                                   missing=[m for m in path_models if not models[m]],
                                   trained=all(trained.get(m, False) for m in path_models))
               for path, path_models in paths.items()}
     saturated = admission.saturated
     ready = backend and not saturated and all(report[path].ready for path in tryon.default_paths)
-    return Readiness(ready=ready, backend=backend, saturated=saturated, models=models, paths=report)
+    return Readiness(ready=ready, backend=backend, saturated=saturated, models=models, versions_trained=versions,
+                     paths=report)
 
 
 def not_ready_message(report: Readiness, default_paths: tuple[str, ...]) -> str:
@@ -136,7 +141,11 @@ def create_app(settings: Settings | None = None, client: InferenceClient | None 
         inference = client or make_client(settings)
         store = Store(settings.database_url)
         keyring.store = store  # keys issued through the admin API live in the shared store
-        router = TrafficRouter(inference, store, refresh_s=settings.routing_refresh_s)
+        # Each version's record: the local repository's export.json, or (Triton: the gateway has no repository)
+        # what publishing recorded in the shared database.
+        versions: VersionCatalog = (ModelRepository(settings.model_repository) if settings.backend is Backend.EMBEDDED
+                                    else store)
+        router = TrafficRouter(inference, store, refresh_s=settings.routing_refresh_s, catalog=versions)
         app.state.client = inference
         app.state.store = store
         app.state.router = router
@@ -146,8 +155,7 @@ def create_app(settings: Settings | None = None, client: InferenceClient | None 
         tryon = TryOnService(inference, router, timeout_s=settings.request_timeout_s, observe=observe)
         app.state.tryon = tryon
         app.state.catalog = catalog.Catalog(store, make_blobs(settings), tryon)
-        app.state.admin = admin.ModelAdmin(inference, router, store, ModelRepository(settings.model_repository),
-                                           metrics, settings.drain_timeout_s)
+        app.state.admin = admin.ModelAdmin(inference, router, store, versions, metrics, settings.drain_timeout_s)
         for model, route in store.routes().items():
             for version, weight in route.split.items():
                 metrics.traffic_split.labels(model, str(version)).set(weight / 100)

@@ -21,7 +21,7 @@ from fittingroom.gateway.routing import TrafficRouter
 from fittingroom.gateway.sample_garment import sample_garment
 from fittingroom.gateway.samples import SAMPLE_ARTWORK, SAMPLE_CONTENT, SAMPLE_PERSON
 from fittingroom.gateway.settings import Settings
-from fittingroom.tryon.requests import DesignRequest, GarmentRequest
+from fittingroom.tryon.requests import SEED_LIMIT, DesignRequest, GarmentRequest, GeneratorNoise
 from fittingroom.tryon.result import TryOnResult
 from fittingroom.tryon.selection import GarmentPath
 from fittingroom.tryon.service import TryOnService
@@ -35,6 +35,17 @@ def _read(path: Path, field: str, settings: Settings) -> np.ndarray:
     except OSError as exc:
         raise UsageError(f"cannot read --{field} {path}: {exc.strerror or exc}") from exc
     return decode_image(data, field=field, max_pixels=settings.max_image_pixels, max_side=settings.max_image_side)
+
+
+def _seed(text: str) -> int:
+    """--seed: an integer in [0, SEED_LIMIT)."""
+    try:
+        seed = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not an integer: {text!r}") from None
+    if not 0 <= seed < SEED_LIMIT:
+        raise argparse.ArgumentTypeError(f"must be in [0, {SEED_LIMIT}), got {seed}")
+    return seed
 
 
 class UsageError(Exception):
@@ -51,6 +62,7 @@ def report(result: TryOnResult, inputs: dict[str, str]) -> dict[str, object]:
         "models": {name: {"version": use.version, "trained": use.trained} for name, use in result.models.items()},
         "untrained_models": result.untrained_models,
         "path": result.path,
+        "seed": result.seed,
     }
 
 
@@ -92,7 +104,8 @@ def _design(args: argparse.Namespace, settings: Settings) -> None:
 def _garment(args: argparse.Namespace, settings: Settings) -> None:
     category = Category(args.category)
     garment = _read(args.garment, "garment", settings) if args.garment else sample_garment(category)
-    request = GarmentRequest(person=_read(args.person, "person", settings), garment=garment, category=category)
+    request = GarmentRequest(person=_read(args.person, "person", settings), garment=garment, category=category,
+                             seed=args.seed, noise=GeneratorNoise(args.noise))
     result = asyncio.run(_run(settings, request, GarmentPath(args.path)))
     _write(result, args.out, args.report, {
         "person": str(args.person),
@@ -172,6 +185,12 @@ def main(argv: list[str] | None = None) -> None:
     garment.add_argument("--path", choices=[p.value for p in GarmentPath], default=GarmentPath.AUTO.value,
                          help="auto (default): neural (VITON-HD), else daflow, when all its models are trained; "
                               "else classical")
+    garment.add_argument("--seed", type=_seed, default=None,
+                         help=f"VITON-HD: seed of the network's random inputs, in [0, {SEED_LIMIT}) (default: a fresh "
+                              "one, written to the report; the same seed gives the same image)")
+    garment.add_argument("--noise", choices=[n.value for n in GeneratorNoise], default=GeneratorNoise.ON.value,
+                         help="VITON-HD: the generator's per-pixel noise, on as the official inference path (default) "
+                              "or off")
     garment.add_argument("--out", type=Path, default=Path("out/garment/tryon.png"))
     garment.add_argument("--report", type=Path, default=None, help="default: report.json beside --out")
 

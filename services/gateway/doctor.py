@@ -16,11 +16,11 @@ from pathlib import Path
 from fittingroom.common.embedded import EmbeddedClient
 from fittingroom.common.repository import ModelRepository
 from fittingroom.common.triton_server import CACHE_DIR, TritonInstall
+from fittingroom.common.versions import RECORD_FILE
 from fittingroom.gateway.routing import TrafficRouter
 from fittingroom.gateway.settings import Backend, Settings
 from fittingroom.tryon.service import TryOnService
 
-BUILD_RECORD = "export.json"  # written by export/ beside each model.onnx
 # Packages by what they are for; the export ones come with the `export` extra (`make repository`).
 SERVING_PACKAGES = ("onnxruntime", "fastapi", "tritonclient")
 EXPORT_PACKAGES = ("torch", "onnx")
@@ -48,7 +48,7 @@ def model_states(repository: Path) -> list[ModelState]:
         versions = tuple(repo.versions_on_disk(name))
         trained = repo.config(name).trained
         if versions:
-            record = repo.model_path(name, versions[-1]).parent / BUILD_RECORD
+            record = repo.model_path(name, versions[-1]).parent / RECORD_FILE
             if record.is_file():
                 trained = bool(json.loads(record.read_text()).get("trained", trained))
         states.append(ModelState(name, versions, trained))

@@ -1,10 +1,10 @@
 """Which model version serves each request: weighted canary splits, header pins, and draining.
 
 The split table lives in the shared store, so every replica routes alike; each replica re-reads it
-at most every `refresh_s`, and model metadata (versions served, trained) likewise: on Triton a
-metadata read is two control calls, too many to pay per model per request. A request leases the
-versions it uses for its whole life, so a version is unloaded only after its last request has
-finished: no request ever runs against an unloaded model.
+at most every `refresh_s`, and likewise the version records (trained, weights: versions.py) and model
+metadata (versions served): on Triton a metadata read is two control calls, too many to pay per model per
+request. A request leases the versions it uses for its whole life, so a version is unloaded only after its
+last request on this gateway replica has finished.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from typing import NamedTuple
 from fittingroom.common.errors import BackendUnavailable, InvalidInput, ModelNotFound, ModelNotReady
 from fittingroom.common.inference import InferenceClient, ModelMetadata
 from fittingroom.common.stage import ModelUse
+from fittingroom.common.versions import VersionCatalog, VersionRecord
 from fittingroom.gateway.store import Route, Store
 
 PIN_HEADER = "X-Model-Version"  # "style_transform=2, u2netp=1"
@@ -47,9 +48,12 @@ class TrafficRouter:
     """The core's `VersionRouter` over the shared store's splits (none given: each model's latest version)."""
 
     def __init__(self, client: InferenceClient, store: Store | None = None, *, refresh_s: float = 1.0,
-                 rng: random.Random | None = None) -> None:
+                 rng: random.Random | None = None, catalog: VersionCatalog | None = None) -> None:
         self.client = client
         self.store = store
+        self.catalog = catalog
+        self._records: dict[str, dict[int, VersionRecord]] = {}
+        self._records_at = float("-inf")
         self.refresh_s = refresh_s
         self._rng = rng or random.Random()
         self._routes: dict[str, Route] = {}
@@ -65,9 +69,23 @@ class TrafficRouter:
             self._loaded_at = time.monotonic()
         return self._routes
 
+    async def records(self) -> dict[str, dict[int, VersionRecord]]:
+        """Every published version's record, read at most `refresh_s` ago."""
+        if self.catalog is not None and time.monotonic() - self._records_at > self.refresh_s:
+            self._records = await asyncio.to_thread(self.catalog.version_records)
+            self._records_at = time.monotonic()
+        return self._records
+
+    async def version_trained(self, model: str, version: int, metadata: ModelMetadata) -> bool:
+        """What the version's own record says; a version without one (exported before records, or never
+        published) falls back to its model's config, the only other place that says it."""
+        record = (await self.records()).get(model, {}).get(version)
+        return metadata.trained if record is None else record.trained
+
     def invalidate(self) -> None:
-        """Forget routes and metadata: the admin API has just changed them on this replica."""
+        """Forget routes, records and metadata: the admin API has just changed them on this replica."""
         self._loaded_at = float("-inf")
+        self._records_at = float("-inf")
         self._metadata.clear()
         # A read already under way may have seen the state before the change: later callers must not join it.
         self._fetching.clear()
@@ -85,11 +103,20 @@ class TrafficRouter:
         return await asyncio.shield(fetch)
 
     async def trained(self, model: str) -> bool:
-        """Whether the model is served and its config says trained=true (from the cached metadata)."""
+        """Whether the model is served and every version that takes its traffic is trained."""
+        versions = await self.trained_versions(model)
+        return bool(versions) and all(versions.values())
+
+    async def trained_versions(self, model: str) -> dict[int, bool]:
+        """Whether each version taking the model's traffic now is trained (cached metadata and records);
+        empty when the model is not served: a model that cannot say it is trained is not taken on trust."""
         try:
-            return (await self.metadata(model)).trained
+            metadata = await self.metadata(model)
         except (ModelNotFound, ModelNotReady, BackendUnavailable):
-            return False  # a model that cannot say it is trained is not taken on trust
+            return {}
+        route = (await self.routes()).get(model)
+        versions = [v for v, w in (route.split if route else {}).items() if w > 0] or list(metadata.versions[:1])
+        return {v: await self.version_trained(model, v, metadata) for v in sorted(versions)}
 
     async def _fetch(self, model: str) -> ModelMetadata:
         started = time.monotonic()
@@ -108,7 +135,7 @@ class TrafficRouter:
         if pinned is not None:  # an explicit pin is checked against the backend every time
             if not await self.client.is_model_ready(model, pinned):
                 raise ModelNotFound(f"version {pinned} of model '{model}' is not loaded")
-            return ModelUse(model, pinned, metadata.trained)
+            return ModelUse(model, pinned, await self.version_trained(model, pinned, metadata))
         route = (await self.routes()).get(model)
         weighted = {v: w for v, w in (route.split if route else {}).items() if w > 0}
         if weighted:
@@ -118,7 +145,7 @@ class TrafficRouter:
         else:
             raise ModelNotFound(f"model '{model}' has no version to serve; `python -m fittingroom.export --model "
                                 f"{model}` exports it, `make repository` every model")
-        return ModelUse(model, version, metadata.trained)
+        return ModelUse(model, version, await self.version_trained(model, version, metadata))
 
     async def acquire(self, models: Iterable[str], pins: Mapping[str, int] | None = None) -> dict[str, ModelUse]:
         """Choose and lease one version of each model; pair with `release`."""

@@ -33,6 +33,8 @@ from sqlalchemy import (
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 
+from fittingroom.common.versions import VersionRecord
+
 metadata = MetaData()
 
 garments = Table(
@@ -59,6 +61,15 @@ routes = Table(
     Column("updated_at", DateTime(timezone=True), nullable=False),
 )
 
+
+# One row per version published to the model store: what export recorded about its weights (versions.py).
+model_versions = Table(
+    "model_versions", metadata,
+    Column("model", String(128), primary_key=True),
+    Column("version", Integer, primary_key=True),
+    Column("record", JSON, nullable=False),
+    Column("published_at", DateTime(timezone=True), nullable=False),
+)
 
 api_keys = Table(
     "api_keys", metadata,
@@ -98,6 +109,10 @@ class Route:
 
 
 class DuplicateSku(Exception):
+    pass
+
+
+class VersionConflict(Exception):
     pass
 
 
@@ -216,6 +231,30 @@ class Store:
         with self.engine.begin() as conn:
             deleted = conn.execute(delete(api_keys).where(api_keys.c.digest.startswith(key_id, autoescape=True)))
         return bool(deleted.rowcount)
+
+    # -- published model versions (VersionCatalog) ----------------------------------------------
+
+    def record_version(self, record: VersionRecord) -> None:
+        """Record a version published to the model store; a version is immutable, so publishing the same one
+        again with another record is refused."""
+        row = {"model": record.model, "version": record.version, "record": record.to_json()}
+        with self.engine.execution_options(**{WRITE: True}).begin() as conn:
+            existing = conn.execute(select(model_versions.c.record).where(
+                model_versions.c.model == record.model, model_versions.c.version == record.version)).first()
+            if existing is None:
+                conn.execute(insert(model_versions).values(**row, published_at=datetime.now(UTC)))
+            elif VersionRecord.from_json(existing[0]) != record:
+                raise VersionConflict(f"version {record.version} of model '{record.model}' is already published "
+                                      "with other weights; publish a new version number")
+
+    def version_records(self) -> dict[str, dict[int, VersionRecord]]:
+        with self.engine.connect() as conn:
+            rows = conn.execute(select(model_versions.c.record)).all()
+        found: dict[str, dict[int, VersionRecord]] = {}
+        for (raw,) in rows:
+            record = VersionRecord.from_json(raw)
+            found.setdefault(record.model, {})[record.version] = record
+        return found
 
     # -- routing ------------------------------------------------------------------------------
 

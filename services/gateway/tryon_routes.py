@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import dataclasses
 from collections.abc import Awaitable, Callable
 from typing import Annotated
 
@@ -19,12 +20,13 @@ from fittingroom.gateway.catalog import Catalog, get_catalog
 from fittingroom.gateway.routing import PIN_HEADER, parse_pins
 from fittingroom.gateway.settings import Settings
 from fittingroom.gateway.uploads import read_image
-from fittingroom.tryon.requests import DesignRequest, GarmentRequest
+from fittingroom.tryon.requests import SEED_LIMIT, DesignRequest, GarmentRequest, GeneratorNoise
 from fittingroom.tryon.result import TryOnResult
 from fittingroom.tryon.selection import GarmentPath
 from fittingroom.tryon.service import TryOnService
 
 REQUEST_ID = "X-Request-Id"
+SEED_HEADER = "X-TryOn-Seed"
 FORMAT_PATTERN = f"^({'|'.join(OUTPUT_FORMATS)})$"
 IMAGE_RESPONSES: dict[int | str, dict[str, object]] = {
     200: {"content": {"image/png": {}, "image/jpeg": {}, "image/webp": {}, "application/json": {}}}}
@@ -48,6 +50,8 @@ def result_headers(result: TryOnResult, request_id: str) -> dict[str, str]:
         headers["X-Untrained-Models"] = ", ".join(result.untrained_models)
     if result.path:
         headers["X-TryOn-Path"] = result.path
+    if result.seed is not None:
+        headers[SEED_HEADER] = str(result.seed)
     return headers
 
 
@@ -67,6 +71,7 @@ async def result_json(request: Request, result: TryOnResult, fmt: str, max_side:
         "timings_ms": result.timings_ms,
         "models": {n: {"version": u.version, "trained": u.trained} for n, u in result.models.items()},
         "untrained_models": result.untrained_models,
+        "seed": result.seed,
     }
 
 
@@ -121,6 +126,12 @@ class TryOnForm:
         path: Annotated[GarmentPath, Form(description="garment mode: classical, neural (VITON-HD), daflow or auto "
                                                       "(VITON-HD, else DAFlow, when all its models are trained; "
                                                       "else classical)")] = GarmentPath.AUTO,
+        seed: Annotated[int | None, Form(ge=0, lt=SEED_LIMIT, description="garment mode, VITON-HD: the seed of "
+                                         "the network's random inputs (default: a fresh one); the response "
+                                         "reports the one used, and the same seed gives the same image")] = None,
+        noise: Annotated[GeneratorNoise, Form(description="garment mode, VITON-HD: the generator's per-pixel "
+                                                          "noise, on as the official inference path, or off")
+                         ] = GeneratorNoise.ON,
         opacity: Annotated[float, Form(ge=0.0, le=1.0)] = 0.9,
         format: Annotated[str, Form(pattern=FORMAT_PATTERN)] = "png",
         max_side: Annotated[int | None, Form(ge=32)] = None,
@@ -128,6 +139,7 @@ class TryOnForm:
         self.request, self.tenant, self.tryon, self.catalog, self.path = request, tenant, tryon, catalog, path
         self.mode, self.garment_id, self.garment, self.content, self.style = mode, garment_id, garment, content, style
         self.category, self.opacity, self.format, self.max_side = category, opacity, format, max_side
+        self.seed, self.noise = seed, noise
         self.pins = parse_pins(request.headers.get(PIN_HEADER))
 
     async def prepare(self) -> Callable[[np.ndarray], Awaitable[TryOnResult]]:
@@ -151,14 +163,16 @@ class TryOnForm:
             record = await self.catalog.get(self.tenant.name, self.garment_id)
 
             async def run_catalog(person: np.ndarray) -> TryOnResult:
-                request = await self.catalog.garment_request(record, person)
+                request = dataclasses.replace(await self.catalog.garment_request(record, person), seed=self.seed,
+                                              noise=self.noise)
                 return await self.tryon.try_garment(request, self.path, pins=self.pins)
             return run_catalog
         assert self.garment is not None
         product = await read_image(self.settings, self.garment, "garment")
 
         async def run_upload(person: np.ndarray) -> TryOnResult:
-            request = GarmentRequest(person=person, garment=product, category=self.category)
+            request = GarmentRequest(person=person, garment=product, category=self.category, seed=self.seed,
+                                     noise=self.noise)
             return await self.tryon.try_garment(request, self.path, pins=self.pins)
         return run_upload
 

@@ -3,17 +3,24 @@
 from __future__ import annotations
 
 import numpy as np
+from skimage.transform import resize as skimage_resize
 
 from fittingroom.common.images import resize, to_float
 from fittingroom.segment.spec import IMAGENET_MEAN, IMAGENET_STD, SELFIE_SIZE, U2NET_SIZE
 
 
 def u2net_input(image: np.ndarray) -> np.ndarray:
-    """RGB uint8 -> [1, 3, 320, 320]: divided by its max, then ImageNet-normalised, as upstream does."""
-    small = resize(image, U2NET_SIZE, U2NET_SIZE).astype(np.float32)
-    small /= max(float(small.max()), 1e-6)
-    normalised = (small - np.array(IMAGENET_MEAN, np.float32)) / np.array(IMAGENET_STD, np.float32)
-    return normalised.transpose(2, 0, 1)[None].copy()
+    """RGB uint8 -> [1, 3, 320, 320] as upstream's RescaleT and ToTensorLab: scikit-image's resize, divided
+    by its max, then ImageNet-normalised.
+
+    The resize is upstream's call: bilinear, with scikit-image's anti-aliasing (a Gaussian of sigma
+    (factor - 1) / 2 before sampling, on the axes it shrinks) and values as floats in [0, 1], not
+    requantised to uint8.
+    """
+    small = skimage_resize(image, (U2NET_SIZE, U2NET_SIZE), mode="constant")
+    small = small / max(float(small.max()), 1e-6)
+    normalised = (small - np.array(IMAGENET_MEAN)) / np.array(IMAGENET_STD)
+    return normalised.astype(np.float32).transpose(2, 0, 1)[None].copy()
 
 
 def u2net_mask(prediction: np.ndarray, height: int, width: int) -> np.ndarray:

@@ -15,6 +15,7 @@ is then skipped, and not listed among the models the response names.
 from __future__ import annotations
 
 import asyncio
+import secrets
 from functools import cached_property
 from typing import ClassVar, Final
 
@@ -31,7 +32,7 @@ from fittingroom.segment.processing import bounding_box
 from fittingroom.segment.spec import SCHP_LIP, SELFIE_SEGMENTATION, U2NET_CLOTH
 from fittingroom.tryon.classical import check_images
 from fittingroom.tryon.pipeline import TryOnPipeline
-from fittingroom.tryon.requests import GarmentRequest
+from fittingroom.tryon.requests import SEED_LIMIT, GarmentRequest, GeneratorNoise
 from fittingroom.tryon.result import TryOnResult
 from fittingroom.tryon.routing import VersionRouter
 from fittingroom.tryon.timing import StageObserver
@@ -46,6 +47,7 @@ from fittingroom.warp_gen.client import (
     person_frame,
     place_garment,
     vitonhd_inputs,
+    vitonhd_noise,
     white_backdrop,
 )
 from fittingroom.warp_gen.spec import DAFLOW, VITONHD_ALIAS, VITONHD_GMM, VITONHD_SEG
@@ -92,7 +94,7 @@ class TryOnNetworkPipeline(TryOnPipeline[GarmentRequest]):
             self.canvas())
         inputs, frame = await self._timed(result, "agnostic", "", asyncio.to_thread(
             self.agnostic_inputs, request, person_mask, pose, labels, cloth_mask, canvas))
-        generated, alpha = await self.generate(inputs, result)
+        generated, alpha = await self.generate(request, inputs, result)
         result.image = await self._timed(result, "paste", "", asyncio.to_thread(
             frame.paste, request.person, generated, alpha))
         return result
@@ -102,6 +104,8 @@ class TryOnNetworkPipeline(TryOnPipeline[GarmentRequest]):
     @staticmethod
     def check_inputs(request: GarmentRequest) -> None:
         check_images(person=request.person, garment=request.garment)
+        if request.seed is not None and not 0 <= request.seed < SEED_LIMIT:
+            raise InvalidInput(f"seed must be in [0, {SEED_LIMIT}), got {request.seed}", field="seed")
         # Both networks were trained on tops only (VITON and VITON-HD have no trousers or dresses).
         if request.category is not Category.UPPER:
             raise InvalidInput(f"the try-on networks put on upper-body garments only; use path=classical for a "
@@ -119,7 +123,8 @@ class TryOnNetworkPipeline(TryOnPipeline[GarmentRequest]):
         serves every version of a model, so the router's cached metadata says it: no backend call per request."""
         return agnostic_canvas(await self.router.metadata(self.generator))
 
-    async def generate(self, inputs: VitonHDInputs, result: TryOnResult) -> tuple[np.ndarray, np.ndarray]:
+    async def generate(self, request: GarmentRequest, inputs: VitonHDInputs,
+                       result: TryOnResult) -> tuple[np.ndarray, np.ndarray]:
         """The try-on on the canvas (RGB uint8) and where to paste it ([H, W] in [0, 1])."""
         raise NotImplementedError
 
@@ -145,7 +150,9 @@ class TryOnNetworkPipeline(TryOnPipeline[GarmentRequest]):
 
 
 class VitonHDPipeline(TryOnNetworkPipeline):
-    """VITON-HD: segmentation → GMM warp → ALIAS generator, at 512x384 (or the size it was exported at)."""
+    """VITON-HD: segmentation → GMM warp → ALIAS generator, at the size the served version was exported at
+    (512x384 by default, not the official size; 1024x768 in the GPU profile), with the generator's noise
+    drawn from the request's seed (the official inference path; `noise=off` leaves it out)."""
 
     models = VITONHD_MODELS
     path = VITONHD_PATH
@@ -155,16 +162,22 @@ class VitonHDPipeline(TryOnNetworkPipeline):
     def vitonhd(self) -> VitonHD:
         return VitonHD(self.client)
 
-    async def generate(self, inputs: VitonHDInputs, result: TryOnResult) -> tuple[np.ndarray, np.ndarray]:
+    async def generate(self, request: GarmentRequest, inputs: VitonHDInputs,
+                       result: TryOnResult) -> tuple[np.ndarray, np.ndarray]:
         def version(model: str) -> int:
             return result.models[model].version
 
+        # Both networks' random inputs come from one seed, which the result reports: it reproduces the image.
+        result.seed = secrets.randbelow(SEED_LIMIT) if request.seed is None else request.seed
+        canvas = (inputs.agnostic.shape[2], inputs.agnostic.shape[3])
+        alias_noise = request.noise is GeneratorNoise.ON
+        noise = await asyncio.to_thread(vitonhd_noise, result.seed, canvas, alias_noise=alias_noise)
         parse = await self._timed(result, "seg", VITONHD_SEG.name, self.vitonhd.segment(
-            inputs, version=version(VITONHD_SEG.name), timeout_s=self.timeout_s))
+            inputs, noise, version=version(VITONHD_SEG.name), timeout_s=self.timeout_s))
         warped = await self._timed(result, "gmm", VITONHD_GMM.name, self.vitonhd.warp(
             inputs, parse, version=version(VITONHD_GMM.name), timeout_s=self.timeout_s))
         generated = await self._timed(result, "alias", VITONHD_ALIAS.name, self.vitonhd.generate(
-            inputs, parse, warped, version=version(VITONHD_ALIAS.name), timeout_s=self.timeout_s))
+            inputs, parse, warped, noise, version=version(VITONHD_ALIAS.name), timeout_s=self.timeout_s))
         return generated, paste_alpha(inputs, parse)
 
 
@@ -185,7 +198,8 @@ class DAFlowPipeline(TryOnNetworkPipeline):
         cloth, placed = place_garment(garment, mask, canvas)
         return white_backdrop(cloth, placed), placed
 
-    async def generate(self, inputs: VitonHDInputs, result: TryOnResult) -> tuple[np.ndarray, np.ndarray]:
+    async def generate(self, request: GarmentRequest, inputs: VitonHDInputs,
+                       result: TryOnResult) -> tuple[np.ndarray, np.ndarray]:
         generated = await self._timed(result, "daflow", DAFLOW.name, self.daflow.generate(
             inputs, version=result.models[DAFLOW.name].version, timeout_s=self.timeout_s))
         return generated, daflow_alpha(inputs)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import StrEnum
 
 import numpy as np
 
@@ -18,6 +19,16 @@ class DesignRequest:
     opacity: float = 0.9
 
 
+SEED_LIMIT = 2**31  # seeds are in [0, 2**31): exact in JSON, a header and numpy alike
+
+
+class GeneratorNoise(StrEnum):
+    """VITON-HD's per-pixel generator noise: on, as the official inference path, or off (none)."""
+
+    ON = "on"
+    OFF = "off"
+
+
 @dataclass(frozen=True)
 class GarmentRequest:
     person: np.ndarray  # the shopper, front-facing
@@ -26,3 +37,7 @@ class GarmentRequest:
     # Computed once when a catalog garment is registered; a request with an uploaded garment has neither.
     product_mask: np.ndarray | None = None
     landmarks: GarmentLandmarks | None = None
+    # VITON-HD's random inputs are drawn from `seed` (None: a fresh one, which the result reports), so a
+    # seed reproduces an image; the other paths draw nothing.
+    seed: int | None = None
+    noise: GeneratorNoise = GeneratorNoise.ON

@@ -20,6 +20,8 @@ class TryOnResult:
     models: dict[str, ModelUse] = field(default_factory=dict)
     # Which way a mode made the image when it has several ("classical" = no neural try-on weights).
     path: str | None = None
+    # The seed of the random inputs that made the image (VITON-HD); None where nothing was drawn.
+    seed: int | None = None
     # What the try-on changed, for measuring it (`python -m bench photos`): masks at the photo's size by name
     # ("worn_garment": the shopper's own; "garment": where the new one is painted; "repainted": the old
     # garment it left uncovered, painted over with skin or background; "warped": the new garment's whole

@@ -25,5 +25,10 @@ class VersionRouter(Protocol):
         ...
 
     async def trained(self, model: str) -> bool:
-        """Whether the model is served and says trained=true."""
+        """Whether the model is served and every version taking its traffic is trained (per version: a canary
+        may serve an untrained version beside a trained one)."""
+        ...
+
+    async def trained_versions(self, model: str) -> dict[int, bool]:
+        """Whether each version taking the model's traffic is trained; empty when the model is not served."""
         ...

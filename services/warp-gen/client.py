@@ -30,11 +30,19 @@ from fittingroom.warp_gen.preprocess import (
     parse_agnostic,
     parse_from_scores,
     remap,
+    resize_image,
     resize_labels,
     seg_noise,
     to_signed,
 )
-from fittingroom.warp_gen.spec import DAFLOW, SEG_SEMANTIC_NC, VITONHD_ALIAS, VITONHD_GMM, VITONHD_SEG
+from fittingroom.warp_gen.spec import (
+    DAFLOW,
+    SEG_SEMANTIC_NC,
+    VITONHD_ALIAS,
+    VITONHD_GMM,
+    VITONHD_SEG,
+    alias_noise_length,
+)
 
 FRAME_MARGIN = 0.05  # of the person's height, above and below: VITON-HD's photos leave a little room
 BACKDROP = 255  # VITON-HD's person and cloth photos are shot on white; frames reaching past the photo get it
@@ -60,11 +68,14 @@ class PersonFrame:
                 slice(x0 - self.left, x1 - self.left))
 
     def image(self, photo: np.ndarray) -> np.ndarray:
-        """The box's pixels of an RGB photo scaled onto the canvas (area-averaged), white past the photo."""
+        """The box's pixels of an RGB photo scaled onto the canvas, white past the photo.
+
+        Scaled with PIL's bilinear filter, as datasets.py's transforms.Resize brings its photos to the load size.
+        """
         cut = np.full((self.height, self.width, 3), BACKDROP, np.uint8)
         rows, cols, frame_rows, frame_cols = self._overlap(photo.shape)
         cut[frame_rows, frame_cols] = photo[rows, cols]
-        return resize(cut, self.canvas[1], self.canvas[0])
+        return resize_image(cut, *self.canvas)
 
     def labels(self, labels: np.ndarray) -> np.ndarray:
         """The box of a label map on the canvas (nearest), background (0) past the photo."""
@@ -109,10 +120,11 @@ def person_frame(box: tuple[int, int, int, int], canvas: tuple[int, int], centre
 
 
 def place_garment(garment: np.ndarray, mask: np.ndarray, canvas: tuple[int, int]) -> tuple[np.ndarray, np.ndarray]:
-    """The product photo (RGB) and its grey-level mask centred on the canvas, aspect kept, on white / 0."""
+    """The product photo (RGB) and its grey-level mask centred on the canvas, aspect kept, on white / 0: the photo
+    scaled with PIL's bilinear filter, the mask with nearest, as datasets.py resizes cloth and cloth mask."""
     fit = fit_size(garment.shape[0], garment.shape[1], *canvas)
     cloth = np.full((*canvas, 3), BACKDROP, np.uint8)
-    fit.crop(cloth)[...] = resize(garment, fit.width, fit.height)
+    fit.crop(cloth)[...] = resize_image(garment, fit.height, fit.width)
     placed = np.zeros(canvas, np.uint8)
     fit.crop(placed)[...] = resize_labels(mask, fit.height, fit.width)
     return cloth, placed
@@ -155,21 +167,41 @@ def agnostic_canvas(metadata: ModelMetadata) -> tuple[int, int]:
     return dims[1], dims[2]
 
 
+@dataclass(frozen=True)
+class VitonHDNoise:
+    """The random inputs of one VITON-HD try-on, all drawn from `seed`: the seed reproduces the image."""
+
+    seed: int
+    alias_noise: bool  # the ALIAS generator's per-pixel noise on (the official inference path) or off
+    segmentation: np.ndarray  # [1, 1, 256, 192]: the segmentation generator's noise channel (utils.gen_noise)
+    alias: np.ndarray  # [1, L]: standard-normal draws of ALIAS's per-pixel noise; zeros when off
+
+
+def vitonhd_noise(seed: int, canvas: tuple[int, int], *, alias_noise: bool = True) -> VitonHDNoise:
+    """Both noises of a try-on on `canvas` (height, width) from numpy's generator seeded with `seed`.
+
+    The segmentation noise is drawn first and is the same with the ALIAS noise on or off: turning it off
+    changes only what the official generator adds at every normalisation.
+    """
+    rng = np.random.default_rng(seed)
+    segmentation = seg_noise(rng)[None]
+    shape = (1, alias_noise_length(*canvas))
+    alias = rng.standard_normal(shape, dtype=np.float32) if alias_noise else np.zeros(shape, np.float32)
+    return VitonHDNoise(seed, alias_noise, segmentation, alias)
+
+
 class VitonHD:
     """The three VITON-HD models, called in test.py's order: `segment` → `warp` → `generate`."""
 
-    def __init__(self, client: InferenceClient, *, noise_seed: int = 0) -> None:
+    def __init__(self, client: InferenceClient) -> None:
         self.client = client
-        # The segmentation generator takes a noise channel; drawn once, so that the same request always gives
-        # the same image (the ALIAS generator's own noise is off in the export for the same reason).
-        self.noise = seg_noise(np.random.default_rng(noise_seed))[None]
 
-    async def segment(self, inputs: VitonHDInputs, *, version: int | None = None,
+    async def segment(self, inputs: VitonHDInputs, noise: VitonHDNoise, *, version: int | None = None,
                       timeout_s: float | None = None) -> np.ndarray:
         """The parse of the person wearing the garment: 7-group one-hot [1, 7, H, W]."""
         out = await self.client.infer(VITONHD_SEG.name, {
             "cloth": inputs.cloth, "cloth_mask": inputs.cloth_mask, "parse_agnostic": inputs.parse_agnostic,
-            "pose": inputs.pose, "noise": self.noise}, version, timeout_s=timeout_s)
+            "pose": inputs.pose, "noise": noise.segmentation}, version, timeout_s=timeout_s)
         return parse_from_scores(out["parse_scores"][0])[None]
 
     async def warp(self, inputs: VitonHDInputs, parse: np.ndarray, *, version: int | None = None,
@@ -180,13 +212,14 @@ class VitonHD:
             "cloth": inputs.cloth, "cloth_mask": inputs.cloth_mask}, version, timeout_s=timeout_s)
         return out["warped_cloth"], out["warped_cloth_mask"]
 
-    async def generate(self, inputs: VitonHDInputs, parse: np.ndarray, warped: tuple[np.ndarray, np.ndarray], *,
-                       version: int | None = None, timeout_s: float | None = None) -> np.ndarray:
+    async def generate(self, inputs: VitonHDInputs, parse: np.ndarray, warped: tuple[np.ndarray, np.ndarray],
+                       noise: VitonHDNoise, *, version: int | None = None,
+                       timeout_s: float | None = None) -> np.ndarray:
         """The try-on image on the canvas, RGB uint8 [H, W, 3]."""
         cloth, mask = warped
         out = await self.client.infer(VITONHD_ALIAS.name, {
             "agnostic": inputs.agnostic, "pose": inputs.pose, "warped_cloth": cloth, "parse": parse,
-            "warped_cloth_mask": mask}, version, timeout_s=timeout_s)
+            "warped_cloth_mask": mask, "noise": noise.alias}, version, timeout_s=timeout_s)
         return from_signed(out["image"][0])
 
 

@@ -5,9 +5,10 @@ Names follow the released seg_final.pth / gmm_final.pth / alias_final.pth (tests
 checkpoint-layouts/vitonhd_*.json), which load with no key mapping. Defaults are the official test
 settings: 1024x768 output, 5x5 TPS control grid, ngf=64, 7 upsampling layers ("most").
 
-Export notes: nothing here picks a device (noise follows the input's device), spectral norm can be
-folded into plain conv weights with `fold_spectral_norm`, and the TPS basis is precomputed so the warp
-is one matmul (grid_sample on the result needs ONNX opset >= 16).
+Export notes: nothing here picks a device (noise follows the input's device), the ALIAS generator's
+noise can come in as a tensor (an exported graph's input, so a request's seed reproduces its image),
+spectral norm can be folded into plain conv weights with `fold_spectral_norm`, and the TPS basis is
+precomputed so the warp is one matmul (grid_sample on the result needs ONNX opset >= 16).
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ TPS_RANGE = 0.9  # control points and output grid span [-0.9, 0.9], as in the re
 GMM_FEATURES = 512
 GMM_DOWNSAMPLINGS = 4
 ALIAS_UPSAMPLINGS = 7  # "most": the latent map is 1/128 of the output
+ALIAS_NOISE_BLOCKS = ALIAS_UPSAMPLINGS + 1  # one residual block per scale, each adding noise
 ALIAS_FEATURE_CH = 16  # channels of the input pyramid concatenated at every scale
 ALIAS_HIDDEN = 128  # hidden channels of the ALIAS modulation convs
 LEAKY_SLOPE = 0.2
@@ -244,29 +246,17 @@ class GMM(nn.Module):
 # ----------------------------------------------------------------------------------------------------
 # ALIAS generator
 # ----------------------------------------------------------------------------------------------------
-INSTANCE_NORM_EPS = 1e-5
-
-
-class InstanceNorm(nn.Module):
-    """Parameter-free instance norm written out in moments (same math as nn.InstanceNorm2d).
-
-    The legacy ONNX exporter refuses InstanceNormalization when it cannot infer the channel count,
-    which happens after the size-matching resizes of the ALIAS blocks; plain reductions always export.
-    """
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        """(x - mean) / sqrt(var + eps) per sample and channel, biased variance."""
-        mean = x.mean((2, 3), keepdim=True)
-        var = (x - mean).pow(2).mean((2, 3), keepdim=True)
-        return (x - mean) * torch.rsqrt(var + INSTANCE_NORM_EPS)
+# Parameter-free normalisation is the release's nn.InstanceNorm2d (F.instance_norm, so the same float
+# rounding). The legacy ONNX exporter needs the channel count, which it loses after the size-matching
+# resizes of the ALIAS blocks; export/symbolics.py lets the graph read it at run time instead.
 
 
 class MaskNorm(nn.Module):
     """Instance-normalize foreground and background of `mask` separately (misalignment-aware)."""
 
-    def __init__(self) -> None:
+    def __init__(self, norm_nc: int) -> None:
         super().__init__()
-        self.norm_layer = InstanceNorm()
+        self.norm_layer = nn.InstanceNorm2d(norm_nc)
 
     def _normalize_region(self, region: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
         """Instance-normalize the masked region only, scaled by its area share."""
@@ -292,25 +282,38 @@ class ALIASNorm(nn.Module):
         super().__init__()
         self.use_noise = use_noise
         self.noise_scale = nn.Parameter(torch.zeros(norm_nc))
-        self.param_free_norm: nn.Module = MaskNorm() if use_mask_norm else InstanceNorm()
+        self.param_free_norm: nn.Module = MaskNorm(norm_nc) if use_mask_norm else nn.InstanceNorm2d(norm_nc)
         self.conv_shared = nn.Sequential(nn.Conv2d(label_nc, ALIAS_HIDDEN, 3, padding=1), nn.ReLU())
         self.conv_gamma = nn.Conv2d(ALIAS_HIDDEN, norm_nc, 3, padding=1)
         self.conv_beta = nn.Conv2d(ALIAS_HIDDEN, norm_nc, 3, padding=1)
 
-    def _noise(self, x: torch.Tensor) -> torch.Tensor:
-        """Per-pixel Gaussian noise scaled per channel by the learned noise_scale."""
+    @staticmethod
+    def draw_noise(x: torch.Tensor) -> torch.Tensor:
+        """Standard-normal draws [N, 1, H, W] for x, as the release draws them at inference.
+
+        One draw per pixel, shared by all channels, drawn in (N, W, H) order and the default dtype like the
+        release, so a seeded CPU generator reproduces it at any precision of x; follows x's device instead
+        of forcing CUDA.
+        """
         n, _, h, w = x.shape
-        # One draw per pixel shared by all channels, drawn in (N, W, H) order like the release so a
-        # seeded CPU generator reproduces it; follows x's device instead of forcing CUDA.
-        draw = torch.randn(n, w, h, 1, device=x.device, dtype=x.dtype).transpose(1, 3)
-        return draw * self.noise_scale.view(1, -1, 1, 1)
+        return torch.randn(n, w, h, 1, device=x.device).transpose(1, 3).to(x.dtype)
 
     def forward(
-        self, x: torch.Tensor, seg: torch.Tensor, misalign_mask: torch.Tensor | None = None
+        self,
+        x: torch.Tensor,
+        seg: torch.Tensor,
+        misalign_mask: torch.Tensor | None = None,
+        noise: torch.Tensor | None = None,
     ) -> torch.Tensor:
-        """Normalize x, then scale/shift it per pixel with gamma/beta predicted from `seg`."""
-        if self.use_noise:
-            x = x + self._noise(x)
+        """Normalize x plus its scaled noise, then scale/shift it per pixel with gamma/beta from `seg`.
+
+        `noise` [N, 1, H, W] gives the standard-normal draws (an exported graph takes them as an input);
+        without it they are drawn here when `use_noise`, else the noise is left out.
+        """
+        if noise is None and self.use_noise:
+            noise = self.draw_noise(x)
+        if noise is not None:
+            x = x + noise * self.noise_scale.view(1, -1, 1, 1)
         normalized = (
             self.param_free_norm(x) if misalign_mask is None else self.param_free_norm(x, misalign_mask)
         )
@@ -338,16 +341,31 @@ class ALIASResBlock(nn.Module):
         if self.learned_shortcut:
             self.norm_s = ALIASNorm(input_nc, label_nc, use_mask_norm, use_noise)
 
+    @property
+    def noise_maps(self) -> int:
+        """How many noise maps the block adds (one per ALIASNorm), all at its input's size."""
+        return 3 if self.learned_shortcut else 2
+
     def forward(
-        self, x: torch.Tensor, seg: torch.Tensor, misalign_mask: torch.Tensor | None = None
+        self,
+        x: torch.Tensor,
+        seg: torch.Tensor,
+        misalign_mask: torch.Tensor | None = None,
+        noise: torch.Tensor | None = None,
     ) -> torch.Tensor:
-        """x + residual, both conditioned on `seg` resized (nearest) to x."""
+        """x + residual, both conditioned on `seg` resized (nearest) to x.
+
+        `noise` [N, noise_maps, H, W]: the norms' draws in the release's drawing order (norm_s, norm_0,
+        norm_1); without it each norm draws its own.
+        """
         seg = F.interpolate(seg, size=x.shape[2:], mode="nearest")
         if misalign_mask is not None:
             misalign_mask = F.interpolate(misalign_mask, size=x.shape[2:], mode="nearest")
-        shortcut = self.conv_s(self.norm_s(x, seg, misalign_mask)) if self.learned_shortcut else x
-        dx = self.conv_0(F.leaky_relu(self.norm_0(x, seg, misalign_mask), LEAKY_SLOPE))
-        dx = self.conv_1(F.leaky_relu(self.norm_1(dx, seg, misalign_mask), LEAKY_SLOPE))
+        draws: list[torch.Tensor | None] = [None] * self.noise_maps if noise is None else [*noise.split(1, dim=1)]
+        *noise_s, noise_0, noise_1 = draws  # the shortcut's draw comes first, when there is a shortcut
+        shortcut = self.conv_s(self.norm_s(x, seg, misalign_mask, *noise_s)) if self.learned_shortcut else x
+        dx = self.conv_0(F.leaky_relu(self.norm_0(x, seg, misalign_mask, noise_0), LEAKY_SLOPE))
+        dx = self.conv_1(F.leaky_relu(self.norm_1(dx, seg, misalign_mask, noise_1), LEAKY_SLOPE))
         return shortcut + dx
 
 
@@ -355,7 +373,9 @@ class ALIASGenerator(nn.Module):
     """Coarse-to-fine image generator conditioned on the parse map and the misalignment mask.
 
     Official `ALIASGenerator(opt, input_nc=9)` with semantic_nc=7 and num_upsampling_layers='most'.
-    `use_noise=False` drops the (trained, small) per-pixel noise for deterministic output.
+    Every ALIASNorm adds per-pixel Gaussian noise scaled by its trained `noise_scale`, as the release does
+    at inference: drawn inside, or given as one flat `noise` tensor (`noise_shapes` says its layout).
+    `use_noise=False` leaves the noise out when none is given.
     """
 
     def __init__(
@@ -392,6 +412,29 @@ class ALIASGenerator(nn.Module):
         self.up_4 = block(ngf + feat, ngf // 2, use_mask_norm=False)
         self.conv_img = nn.Conv2d(ngf // 2, 3, 3, padding=1)
 
+    def _blocks(self) -> tuple[ALIASResBlock, ...]:
+        """The residual blocks, coarse to fine (one per scale)."""
+        return (self.head_0, self.G_middle_0, self.G_middle_1, self.up_0, self.up_1, self.up_2, self.up_3,
+                self.up_4)
+
+    def noise_shapes(self) -> list[tuple[int, int, int]]:
+        """(maps, height, width) of each block's noise, coarse to fine: the flat `noise` input holds them in
+        this order, each block's maps row-major one after the other."""
+        return [(block.noise_maps, self.latent_height * 2**scale, self.latent_width * 2**scale)
+                for scale, block in enumerate(self._blocks())]
+
+    def _split_noise(self, noise: torch.Tensor | None) -> list[torch.Tensor | None]:
+        """Each block's [N, maps, H, W] part of the flat noise [N, sum(maps * H * W)] (or None each)."""
+        if noise is None:
+            return [None] * ALIAS_NOISE_BLOCKS
+        parts: list[torch.Tensor | None] = []
+        offset = 0
+        for maps, height, width in self.noise_shapes():
+            size = maps * height * width
+            parts.append(noise[:, offset : offset + size].reshape(-1, maps, height, width))
+            offset += size
+        return parts
+
     def _input_features(self, x: torch.Tensor) -> list[torch.Tensor]:
         """The input resized (nearest) to every generator scale, each through its own conv."""
         features = []
@@ -402,18 +445,24 @@ class ALIASGenerator(nn.Module):
         return features
 
     def forward(
-        self, x: torch.Tensor, seg: torch.Tensor, seg_div: torch.Tensor, misalign_mask: torch.Tensor
+        self,
+        x: torch.Tensor,
+        seg: torch.Tensor,
+        seg_div: torch.Tensor,
+        misalign_mask: torch.Tensor,
+        noise: torch.Tensor | None = None,
     ) -> torch.Tensor:
-        """Try-on image [N, 3, load_height, load_width] in [-1, 1]."""
+        """Try-on image [N, 3, load_height, load_width] in [-1, 1]; `noise` as `noise_shapes` lays it out."""
         features = self._input_features(x)
-        out = self.head_0(features[0], seg_div, misalign_mask)
-        out = self.G_middle_0(torch.cat((_up(out), features[1]), 1), seg_div, misalign_mask)
-        out = self.G_middle_1(torch.cat((_up(out), features[2]), 1), seg_div, misalign_mask)
-        out = self.up_0(torch.cat((_up(out), features[3]), 1), seg_div, misalign_mask)
-        out = self.up_1(torch.cat((_up(out), features[4]), 1), seg_div, misalign_mask)
-        out = self.up_2(torch.cat((_up(out), features[5]), 1), seg)
-        out = self.up_3(torch.cat((_up(out), features[6]), 1), seg)
-        out = self.up_4(torch.cat((_up(out), features[7]), 1), seg)
+        draws = self._split_noise(noise)
+        out = self.head_0(features[0], seg_div, misalign_mask, draws[0])
+        out = self.G_middle_0(torch.cat((_up(out), features[1]), 1), seg_div, misalign_mask, draws[1])
+        out = self.G_middle_1(torch.cat((_up(out), features[2]), 1), seg_div, misalign_mask, draws[2])
+        out = self.up_0(torch.cat((_up(out), features[3]), 1), seg_div, misalign_mask, draws[3])
+        out = self.up_1(torch.cat((_up(out), features[4]), 1), seg_div, misalign_mask, draws[4])
+        out = self.up_2(torch.cat((_up(out), features[5]), 1), seg, None, draws[5])
+        out = self.up_3(torch.cat((_up(out), features[6]), 1), seg, None, draws[6])
+        out = self.up_4(torch.cat((_up(out), features[7]), 1), seg, None, draws[7])
         return torch.tanh(self.conv_img(F.leaky_relu(out, LEAKY_SLOPE)))
 
 

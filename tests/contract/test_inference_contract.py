@@ -15,6 +15,7 @@ import pytest
 from fittingroom.common.errors import DeadlineExceeded, InvalidInput, ModelNotFound
 from fittingroom.common.inference import InferenceClient, ModelControl, Tensors
 from fittingroom.common.repository import ModelRepository
+from fittingroom.gateway.errors import http_status
 from fittingroom.segment.processing import u2net_input
 from fittingroom.stylize.processing import style_input
 
@@ -75,7 +76,7 @@ async def test_batch_of_two_matches_two_singles(client: InferenceClient, style_i
 async def test_unknown_model_is_not_found(client: InferenceClient, style_inputs: Tensors) -> None:
     with pytest.raises(ModelNotFound) as raised:
         await client.infer("no_such_model", style_inputs)
-    assert raised.value.status_code == 404 and "no_such_model" in raised.value.message
+    assert http_status(raised.value) == 404 and "no_such_model" in raised.value.message
     with pytest.raises(ModelNotFound):
         await client.model_metadata("no_such_model")
 
@@ -98,7 +99,7 @@ async def test_wrong_input_is_invalid(client: InferenceClient, style_inputs: Ten
     }[bad]
     with pytest.raises(InvalidInput) as raised:
         await client.infer("style_predict", inputs)
-    assert raised.value.status_code == 422
+    assert http_status(raised.value) == 422
 
 
 @pytest.mark.parametrize("model", ["style_predict", "u2netp"])
@@ -124,4 +125,4 @@ async def test_readiness(client: InferenceClient) -> None:
 async def test_deadline(client: InferenceClient, person_inputs: Tensors) -> None:
     with pytest.raises(DeadlineExceeded) as raised:
         await client.infer("u2netp", person_inputs, timeout_s=0.001)
-    assert raised.value.status_code == 504
+    assert http_status(raised.value) == 504

@@ -108,7 +108,7 @@ def _switch_under_load(settings: Settings, person: np.ndarray, content: np.ndarr
             assert refused.status_code == 409  # still has traffic
             unloaded = await http.post(f"/v1/admin/models/{MODEL}/versions/1/unload", headers=admin)
             assert unloaded.status_code == 200, unloaded.text
-            assert unloaded.json() == {"versions_loaded": [2]}
+            assert unloaded.json()["versions_loaded"] == [2]
             await _run_until(outcomes, 200)
             stop.set()
             await asyncio.gather(*workers)
@@ -126,4 +126,3 @@ def _switch_under_load(settings: Settings, person: np.ndarray, content: np.ndarr
     with live_gateway(settings) as url, httpx.Client(base_url=url, timeout=60) as http:
         models = {m["name"]: m for m in http.get("/v1/admin/models", headers=admin).json()}
         assert models[MODEL]["split"] == {"2": 100}
-        assert models[MODEL]["versions_on_disk"] == [1, 2]

@@ -2,55 +2,25 @@
 
 from __future__ import annotations
 
-import shutil
-import subprocess
-import tempfile
 import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime
-from pathlib import Path
 
 import pytest
-from helpers import free_port
 
 from fittingroom.gateway.store import DuplicateSku, GarmentRecord, Store
+from tools.cluster import postgres, postgres_missing
 
 pytestmark = pytest.mark.integration
-
-PG_BIN = Path("/usr/lib/postgresql/15/bin")
-
-
-def _as_postgres(*command: str) -> None:
-    # initdb and postgres refuse to run as root: the Debian package's `postgres` user runs them.
-    prefix = ["runuser", "-u", "postgres", "--"] if shutil.which("runuser") and _is_root() else []
-    subprocess.run([*prefix, *command], check=True, capture_output=True)
-
-
-def _is_root() -> bool:
-    import os
-
-    return os.geteuid() == 0
 
 
 @pytest.fixture(scope="module")
 def postgres_url() -> Iterator[str]:
-    if not (PG_BIN / "initdb").is_file():
-        pytest.skip("PostgreSQL 15 server binaries are not installed (Debian package postgresql-15)")
-    # Directly under /tmp: pytest's own temporary folders are private to root, and the server runs as postgres.
-    root = Path(tempfile.mkdtemp(prefix="tryon-pg-"))
-    data = root / "data"
-    if _is_root():
-        shutil.chown(root, "postgres")
-    port = free_port()
-    _as_postgres(str(PG_BIN / "initdb"), "-D", str(data), "--auth=trust", "-U", "postgres")
-    # The server's output goes to a file: a pipe it inherited would keep pg_ctl's caller waiting forever.
-    _as_postgres(str(PG_BIN / "pg_ctl"), "-D", str(data), "-w", "-l", str(root / "server.log"), "-o",
-                 f"-p {port} -k {data} -c listen_addresses=127.0.0.1", "start")
-    try:
-        yield f"postgresql+psycopg://postgres@127.0.0.1:{port}/postgres"
-    finally:
-        _as_postgres(str(PG_BIN / "pg_ctl"), "-D", str(data), "-m", "fast", "-w", "stop")
-        shutil.rmtree(root, ignore_errors=True)
+    missing = postgres_missing()
+    if missing:
+        pytest.skip(missing)
+    with postgres() as url:
+        yield url
 
 
 def _garment(sku: str | None, tenant: str = "shop") -> GarmentRecord:

@@ -35,7 +35,9 @@ def files(person: np.ndarray) -> dict[str, tuple[str, bytes, str]]:
 
 
 @pytest.mark.parametrize(("data", "field"), [({"path": "diffusion"}, "path"),
-                                             ({"path": "neural", "category": "lower"}, "category")])
+                                             ({"path": "neural", "category": "lower"}, "category"),
+                                             ({"path": "neural", "seed": "-1"}, "seed"),
+                                             ({"path": "neural", "noise": "loud"}, "noise")])
 def test_a_path_that_cannot_serve_the_request_is_a_422(client: TestClient, files: dict, data: dict,
                                                        field: str) -> None:
     response = client.post("/v1/tryon", files=files, data={"mode": "garment", **data})
@@ -54,10 +56,11 @@ def test_auto_is_classical_while_the_neural_models_are_untrained(client: TestCli
 @pytest.mark.slow
 def test_neural_runs_on_request_and_names_the_untrained_models(client: TestClient, files: dict,
                                                                person: np.ndarray) -> None:
-    response = client.post("/v1/tryon", files=files, data={"mode": "garment", "path": "neural"},
+    response = client.post("/v1/tryon", files=files, data={"mode": "garment", "path": "neural", "seed": "1234"},
                            headers={"Accept": "application/json"})
     assert response.status_code == 200, response.text
     assert response.headers["x-tryon-path"] == "neural"
+    assert response.headers["x-tryon-seed"] == "1234" and response.json()["seed"] == 1234  # reproduces the image
     assert response.headers["x-untrained-models"] == UNTRAINED_HERE
     body = response.json()
     assert body["path"] == "neural" and body["untrained_models"] == UNTRAINED_HERE.split(", ")
@@ -79,4 +82,14 @@ def test_daflow_on_a_catalog_garment_uses_its_stored_mask(client: TestClient, fi
     assert response.headers["x-untrained-models"] == "daflow, schp_lip"
     body = response.json()
     assert "daflow" in body["timings_ms"] and "cloth_mask" not in body["timings_ms"]
+    assert body["seed"] is None and "x-tryon-seed" not in response.headers  # DAFlow draws nothing
     assert (body["height"], body["width"]) == person.shape[:2]
+
+
+def test_admin_models_say_whether_each_network_is_at_its_official_size(client: TestClient) -> None:
+    response = client.get("/v1/admin/models")
+    assert response.status_code == 200, response.text
+    views = {view["name"]: view for view in response.json()}
+    assert views["vitonhd_alias"]["official_size"] is False  # the CPU default, 512x384, is not 1024x768
+    assert views["daflow"]["official_size"] is True  # 256x192, as its checkpoint was tested
+    assert views["u2netp"]["official_size"] is None  # not a try-on network

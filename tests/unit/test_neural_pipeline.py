@@ -16,7 +16,7 @@ from fittingroom.common.errors import InvalidInput, ModelNotFound
 from fittingroom.common.garment import Category
 from fittingroom.common.inference import ModelMetadata
 from fittingroom.common.stage import ModelUse
-from fittingroom.gateway.cli import _write
+from fittingroom.gateway.cli import _write, main
 from fittingroom.gateway.routing import TrafficRouter
 from fittingroom.gateway.sample_garment import sample_garment
 from fittingroom.tryon.classical import ClassicalGarmentPipeline
@@ -28,7 +28,7 @@ from fittingroom.tryon.networks import (
     DAFlowPipeline,
     VitonHDPipeline,
 )
-from fittingroom.tryon.requests import GarmentRequest
+from fittingroom.tryon.requests import SEED_LIMIT, GarmentRequest, GeneratorNoise
 from fittingroom.tryon.result import TryOnResult
 from fittingroom.tryon.selection import GarmentPath, choose_garment_pipeline
 
@@ -88,6 +88,10 @@ def test_only_tops_and_valid_images_are_accepted() -> None:
     with pytest.raises(InvalidInput) as error:
         VitonHDPipeline.check_inputs(GarmentRequest(person, np.zeros((10, 100, 3), np.uint8)))
     assert error.value.field == "garment"
+    for seed in (-1, SEED_LIMIT):
+        with pytest.raises(InvalidInput) as error:
+            VitonHDPipeline.check_inputs(GarmentRequest(person, person, seed=seed))
+        assert error.value.field == "seed"
 
 
 @pytest.mark.slow
@@ -107,6 +111,19 @@ async def test_neural_tryon_runs_end_to_end_on_the_placeholders(embedded: Embedd
     assert result.untrained_models == UNTRAINED_HERE  # the placeholders are named, never passed off as trained
     # The person is framed from the head down, centred on the neck; right of that frame the photo is untouched.
     assert np.array_equal(result.image[:, 440:], person[:, 440:])
+    assert result.seed is not None and 0 <= result.seed < SEED_LIMIT  # drawn fresh, and reported
+
+
+@pytest.mark.slow
+async def test_the_reported_seed_reproduces_the_vitonhd_image(embedded: EmbeddedClient, person: np.ndarray) -> None:
+    pipeline = VitonHDPipeline(embedded, TrafficRouter(embedded))
+    garment = sample_garment(Category.UPPER)
+    first = await pipeline(GarmentRequest(person, garment))
+    assert first.seed is not None
+    again = await pipeline(GarmentRequest(person, garment, seed=first.seed))
+    assert again.seed == first.seed and np.array_equal(again.image, first.image)
+    quiet = await pipeline(GarmentRequest(person, garment, seed=first.seed, noise=GeneratorNoise.OFF))
+    assert quiet.seed == first.seed  # the placeholders' noise scales are zero: no image difference to expect
 
 
 @pytest.mark.slow
@@ -129,8 +146,20 @@ async def test_daflow_tryon_with_a_catalog_mask_runs_end_to_end(embedded: Embedd
 def test_cli_report_names_the_path_and_warns_about_placeholders(tmp_path: Path,
                                                                 capsys: pytest.CaptureFixture[str]) -> None:
     result = TryOnResult(image=np.zeros((8, 8, 3), np.uint8), mode="garment", path=VITONHD_PATH,
-                         models={"vitonhd_alias": ModelUse("vitonhd_alias", 1, trained=False)})
+                         models={"vitonhd_alias": ModelUse("vitonhd_alias", 1, trained=False)}, seed=5)
     _write(result, tmp_path / "tryon.png", None, {})
     assert "WARNING: untrained placeholder weights in ['vitonhd_alias']" in capsys.readouterr().out
     report = json.loads((tmp_path / "report.json").read_text())
     assert report["path"] == VITONHD_PATH and report["untrained_models"] == ["vitonhd_alias"]
+    assert report["seed"] == 5  # the seed that reproduces the image
+
+
+@pytest.mark.parametrize(("argv", "message"), [(["--seed", "-5"], "must be in [0, 2147483648), got -5"),
+                                               (["--seed", "x"], "not an integer: 'x'"),
+                                               (["--noise", "loud"], "invalid choice: 'loud'")])
+def test_cli_refuses_a_bad_seed_or_noise_in_one_line(argv: list[str], message: str,
+                                                     capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exit_info:
+        main(["garment", *argv])
+    assert exit_info.value.code == 2
+    assert message in capsys.readouterr().err.splitlines()[-1]

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+import skimage.transform
 
 from fittingroom.common.images import square_crop
 from fittingroom.pose.processing import CROP_MARGIN, decode_pose, person_square, pose_input
 from fittingroom.pose.spec import LANDMARK_VALUES, NUM_LANDMARKS, POSE_SIZE
 from fittingroom.segment.processing import bounding_box, u2net_input, u2net_mask
-from fittingroom.segment.spec import IMAGENET_MEAN, U2NET_SIZE
+from fittingroom.segment.spec import IMAGENET_MEAN, IMAGENET_STD, U2NET_SIZE
 from fittingroom.stylize.processing import content_input, style_input, stylized_output
 from fittingroom.stylize.spec import CONTENT_SIZE, STYLE_SIZE
 
@@ -48,6 +49,16 @@ def test_u2net_input_normalises_like_upstream() -> None:
     assert batch.shape == (1, 3, U2NET_SIZE, U2NET_SIZE)
     # x / max(x) = 1, then (1 - mean) / std
     assert batch[0, 0, 0, 0] == pytest.approx((1 - IMAGENET_MEAN[0]) / 0.229, rel=1e-5)
+
+
+def test_u2net_input_resizes_with_upstreams_scikit_image_call() -> None:
+    """data_loader.py's RescaleT: transform.resize(image, (320, 320), mode='constant'), anti-aliased when it
+    shrinks (OpenCV INTER_AREA differed by up to 0.62 after normalisation on the evaluation photos)."""
+    image = _image(480, 360)
+    image[::2] //= 4  # one-pixel stripes: what anti-aliasing must smooth, not alias
+    expected = skimage.transform.resize(image, (U2NET_SIZE, U2NET_SIZE), mode="constant", anti_aliasing=True)
+    expected = (expected / expected.max() - IMAGENET_MEAN) / IMAGENET_STD
+    np.testing.assert_allclose(u2net_input(image)[0], expected.transpose(2, 0, 1), atol=1e-5)
 
 
 def test_u2net_mask_is_min_max_normalised_at_image_size() -> None:

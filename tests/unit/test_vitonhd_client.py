@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from PIL import Image
 
 from fittingroom.common.inference import ModelMetadata, Tensors
 from fittingroom.warp_gen import preprocess as pp
@@ -18,9 +19,10 @@ from fittingroom.warp_gen.client import (
     person_frame,
     place_garment,
     vitonhd_inputs,
+    vitonhd_noise,
 )
 from fittingroom.warp_gen.served_networks import UPPER
-from fittingroom.warp_gen.spec import VITONHD_ALIAS, VITONHD_GMM, VITONHD_SEG
+from fittingroom.warp_gen.spec import VITONHD_ALIAS, VITONHD_GMM, VITONHD_SEG, alias_noise_length
 
 CANVAS = (512, 384)
 SPECS = {spec.name: spec for spec in (VITONHD_SEG, VITONHD_GMM, VITONHD_ALIAS)}
@@ -80,6 +82,17 @@ def test_frame_maps_photo_canvas_and_keypoints_alike() -> None:
     x, y = np.round(moved[1, :2]).astype(int)
     assert tuple(image[y, x]) == (255, 0, 0) and parse[y, x] == 7
     assert (image[:, :10] == BACKDROP).all() and (parse[:, :10] == 0).all()  # left of the photo: white / background
+
+
+def test_photo_and_cloth_are_scaled_as_datasets_py_scales_them() -> None:
+    """PIL's bilinear filter (transforms.Resize(..., interpolation=2)), not OpenCV's INTER_AREA, which differed
+    by 0.005 on average and up to 0.41 (in [-1, 1]) on the evaluation photos."""
+    photo = np.random.default_rng(1).integers(0, 256, (600, 450, 3), dtype=np.uint8)
+    pil = np.asarray(Image.fromarray(photo).resize(CANVAS[::-1], Image.Resampling.BILINEAR)).astype(int)
+    framed = PersonFrame(left=0, top=0, width=450, height=600, canvas=CANVAS).image(photo).astype(int)
+    assert np.abs(framed - pil).max() <= 1
+    cloth, _ = place_garment(photo, np.full(photo.shape[:2], 255, np.uint8), CANVAS)  # same aspect: fills it
+    assert np.abs(cloth.astype(int) - pil).max() <= 1
 
 
 def test_paste_blends_inside_the_frame_only() -> None:
@@ -166,18 +179,31 @@ async def test_the_three_calls_follow_test_py() -> None:
     vitonhd = VitonHD(models)  # type: ignore[arg-type]  # only the calls VitonHD makes
     assert agnostic_canvas(await models.model_metadata(VITONHD_ALIAS.name)) == CANVAS
     inputs = _inputs()
-    parse = await vitonhd.segment(inputs)
+    noise = vitonhd_noise(11, CANVAS)
+    parse = await vitonhd.segment(inputs, noise)
     assert parse.shape == (1, 7, *CANVAS)
     np.testing.assert_array_equal(parse.sum(1), 1)
     assert parse[0, UPPER, 200:300, 100:280].all() and not parse[0, UPPER, :200].any()
-    noise = models.calls[VITONHD_SEG.name]["noise"]
-    assert set(np.unique(noise)) <= {0.0, 1.0}
+    assert models.calls[VITONHD_SEG.name]["noise"] is noise.segmentation
     np.testing.assert_array_equal(models.calls[VITONHD_SEG.name]["parse_agnostic"], inputs.parse_agnostic)
     warped = await vitonhd.warp(inputs, parse)
     np.testing.assert_array_equal(models.calls[VITONHD_GMM.name]["cloth_parse"], parse[:, UPPER : UPPER + 1])
-    image = await vitonhd.generate(inputs, parse, warped)
+    image = await vitonhd.generate(inputs, parse, warped, noise)
     alias = models.calls[VITONHD_ALIAS.name]
     assert alias["parse"] is parse and alias["warped_cloth"] is warped[0] and alias["warped_cloth_mask"] is warped[1]
+    assert alias["noise"] is noise.alias
     assert image.shape == (*CANVAS, 3) and image.dtype == np.uint8 and (image == 128).all()  # 0 in [-1, 1]
-    await vitonhd.segment(inputs)
-    assert models.calls[VITONHD_SEG.name]["noise"] is noise  # the same request gives the same image
+
+
+def test_noise_is_the_seeds_and_off_means_zeros() -> None:
+    noise = vitonhd_noise(5, CANVAS)
+    assert noise.seed == 5 and noise.alias_noise
+    assert noise.segmentation.shape == (1, 1, 256, 192) and set(np.unique(noise.segmentation)) <= {0.0, 1.0}
+    assert noise.alias.shape == (1, alias_noise_length(*CANVAS)) and noise.alias.dtype == np.float32
+    assert abs(float(noise.alias.mean())) < 0.01 and float(noise.alias.std()) == pytest.approx(1, abs=0.01)
+    again, other = vitonhd_noise(5, CANVAS), vitonhd_noise(6, CANVAS)
+    assert np.array_equal(again.alias, noise.alias) and np.array_equal(again.segmentation, noise.segmentation)
+    assert not np.array_equal(other.alias, noise.alias)
+    off = vitonhd_noise(5, CANVAS, alias_noise=False)
+    assert not off.alias_noise and not off.alias.any() and off.alias.shape == noise.alias.shape
+    assert np.array_equal(off.segmentation, noise.segmentation)  # off changes the generator's noise only

@@ -1,0 +1,247 @@
+"""The scale-out stack of `make cluster` under load: real PostgreSQL, two tritonserver replicas on 127.0.0.2 and
+127.0.0.3 behind one gRPC target, two gateway replicas sharing the database (tools/cluster.py).
+
+Design try-ons (small images) from 8 clients spread over both gateways. style_transform starts at a version 1
+of seeded, untrained weights; a version 2 with the real (trained) weights is published mid-test, loaded on
+both replicas, split 90/10, promoted, and version 1 unloaded. The tests run in order, on one stack.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import numpy as np
+import pytest
+from helpers import version_with_other_weights
+
+from fittingroom.common.imagecodec import decode_image, encode_image, limit_side
+from fittingroom.common.triton_server import TritonServer
+from tools.cluster import ADMIN_KEY, SHOP_KEY, LocalCluster, postgres_missing, serving_view
+
+pytestmark = pytest.mark.integration
+
+MODEL = "style_transform"
+CLIENTS = 8
+LOAD_S = 60.0
+MIN_SHARE = 0.30  # of the inferences, per Triton replica
+# Batching moves float noise, far below a grey level; v1 and v2 differ by tens of grey levels.
+SAME_IMAGE = 1.0
+ADMIN = {"Authorization": f"Bearer {ADMIN_KEY}"}
+
+
+@dataclass
+class Answer:
+    status: int
+    versions: str  # X-Model-Versions
+    untrained: str  # X-Untrained-Models
+    image: np.ndarray | None
+    error: str = ""
+
+    def version(self, model: str = MODEL) -> int:
+        match = re.search(rf"\b{model}=(\d+)", self.versions)
+        assert match, self.versions
+        return int(match.group(1))
+
+
+@pytest.fixture(scope="module")
+def cluster(repository: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalCluster]:
+    missing = postgres_missing()
+    if missing:
+        if os.environ.get("CI") == "true":
+            pytest.fail(missing)
+        pytest.skip(missing)
+    workdir = tmp_path_factory.mktemp("cluster")
+    view = serving_view(repository, workdir / "source")
+    untrained = version_with_other_weights(view / MODEL / "1", workdir / "untrained" / MODEL / "1", seed=1)
+    with LocalCluster(workdir, repository, first_versions={MODEL: untrained}) as stack:
+        yield stack
+
+
+@pytest.fixture(scope="module")
+def design_files(person: np.ndarray, content: np.ndarray, artwork: np.ndarray) -> dict[str, tuple[str, bytes, str]]:
+    return {name: (f"{name}.png", encode_image(limit_side(image, 160), "png")[0], "image/png")
+            for name, image in (("person", person), ("content", content), ("style", artwork))}
+
+
+def successes(server: TritonServer) -> float:
+    """Inferences this replica has served since it started (its own nv_inference_request_success)."""
+    with urllib.request.urlopen(server.metrics_url, timeout=5) as response:
+        text = response.read().decode()
+    return sum(float(v) for v in re.findall(r"^nv_inference_request_success\{[^}]*\} (\S+)$", text, re.M))
+
+
+async def _tryon(http: httpx.AsyncClient, files: dict[str, tuple[str, bytes, str]],
+                 headers: dict[str, str] | None = None) -> Answer:
+    response = await http.post("/v1/tryon/design", files=files, data={"max_side": "96"}, headers=headers)
+    image = decode_image(response.content, field="result", max_pixels=10**7) if response.status_code == 200 else None
+    return Answer(response.status_code, response.headers.get("X-Model-Versions", ""),
+                  response.headers.get("X-Untrained-Models", ""), image, "" if image is not None else response.text)
+
+
+class Load:
+    """8 clients, alternating between the gateways, each sending design try-ons one after another."""
+
+    def __init__(self, gateways: list[str], files: dict[str, tuple[str, bytes, str]]) -> None:
+        self.gateways = gateways
+        self.files = files
+        self.answers: list[Answer] = []
+        self.stop = asyncio.Event()
+        self.workers: list[asyncio.Task[None]] = []
+
+    async def _client(self, url: str) -> None:
+        async with httpx.AsyncClient(base_url=url, timeout=120, headers={"X-API-Key": SHOP_KEY}) as http:
+            while not self.stop.is_set():
+                self.answers.append(await _tryon(http, self.files))
+
+    def start(self) -> None:
+        gateways = itertools.cycle(self.gateways)
+        self.workers = [asyncio.create_task(self._client(next(gateways))) for _ in range(CLIENTS)]
+
+    async def until(self, done: Callable[[], bool], timeout_s: float = 180) -> None:
+        deadline = time.monotonic() + timeout_s
+        while not done():
+            assert time.monotonic() < deadline, f"not reached after {timeout_s:.0f}s ({len(self.answers)} answers)"
+            await asyncio.sleep(0.1)
+
+    async def finish(self) -> list[Answer]:
+        self.stop.set()
+        await asyncio.gather(*self.workers)
+        failed = [a for a in self.answers if a.status != 200]
+        assert failed == [], f"{len(failed)} of {len(self.answers)} try-ons failed, the first: {failed[0].error}"
+        return self.answers
+
+
+def test_load_is_balanced_over_both_triton_replicas(cluster: LocalCluster,
+                                                    design_files: dict[str, tuple[str, bytes, str]]) -> None:
+    before = [successes(t) for t in cluster.tritons]
+
+    async def scenario() -> list[Answer]:
+        load = Load(cluster.gateways, design_files)
+        load.start()
+        await asyncio.sleep(LOAD_S)
+        return await load.finish()
+
+    answers = asyncio.run(scenario())
+    served = [successes(t) - b for t, b in zip(cluster.tritons, before, strict=True)]
+    shares = [s / sum(served) for s in served]
+    print(f"{len(answers)} try-ons in {LOAD_S:.0f}s; inferences per replica {served} (shares {shares})")
+    assert all(share >= MIN_SHARE for share in shares), (served, shares)
+
+
+def _kill(server: TritonServer) -> None:
+    """SIGKILL, as a crash or an OOM kill would: no unloading, no goodbye to the clients."""
+    assert server.process is not None
+    os.killpg(server.process.pid, signal.SIGKILL)
+    server.process.wait()
+
+
+def test_a_replica_killed_mid_load_fails_no_tryon_and_gets_traffic_back(
+        cluster: LocalCluster, design_files: dict[str, tuple[str, bytes, str]]) -> None:
+    victim, survivor = cluster.tritons
+
+    async def scenario() -> tuple[float, float]:
+        load = Load(cluster.gateways, design_files)
+        load.start()
+        await load.until(lambda: len(load.answers) >= 8)
+        _kill(victim)
+        killed_at = len(load.answers)
+        await load.until(lambda: len(load.answers) >= killed_at + 8)  # served by the survivor alone
+        victim.start()  # same address and ports; nothing else is restarted
+        await asyncio.to_thread(victim.wait_ready, 180)
+        survivor_before, ready_at = successes(survivor), len(load.answers)
+        await load.until(lambda: len(load.answers) >= ready_at + 24)
+        returned, other = successes(victim), successes(survivor) - survivor_before
+        await load.finish()
+        return returned, other
+
+    returned, other = asyncio.run(scenario())
+    print(f"after the restart: the restarted replica served {returned:.0f} inferences, the other {other:.0f}")
+    assert returned / (returned + other) >= MIN_SHARE
+
+
+def _mean_abs_diff(a: np.ndarray, b: np.ndarray) -> float:
+    return float(np.abs(a.astype(np.float64) - b.astype(np.float64)).mean())
+
+
+def test_a_version_with_other_weights_is_swapped_on_every_replica_and_each_response_is_its_own(
+        cluster: LocalCluster, design_files: dict[str, tuple[str, bytes, str]]) -> None:
+    trained = cluster.workdir / "source" / MODEL / "1"  # the real weights, with their export record
+    published = subprocess.run(
+        [sys.executable, "-m", "fittingroom.gateway.publish", MODEL, "2", "--from", str(trained),
+         "--store", str(cluster.store_dir)], env=cluster.env(), capture_output=True, text=True)
+    assert published.returncode == 0, published.stderr
+    first, second = cluster.gateways
+
+    async def scenario() -> tuple[list[Answer], dict[int, np.ndarray]]:
+        async with httpx.AsyncClient(timeout=300, headers=ADMIN) as admin:
+            loaded = await admin.post(f"{first}/v1/admin/models/{MODEL}/versions/2/load")
+            assert loaded.status_code == 200, loaded.text
+            assert loaded.json()["split"] == {"1": 100}  # a new version takes no traffic by itself
+            replicas = loaded.json()["replicas"]
+            assert sorted(replicas) == sorted(t.grpc_url for t in cluster.tritons)
+            assert all(r["versions_loaded"] == [1, 2] for r in replicas.values()), replicas
+
+            # What each version paints, asked by pinning it (through both replicas: the channel alternates).
+            async with httpx.AsyncClient(base_url=first, timeout=120, headers={"X-API-Key": SHOP_KEY}) as http:
+                references = {}
+                for version in (1, 2):
+                    pinned = [await _tryon(http, design_files, {"X-Model-Version": f"{MODEL}={version}"})
+                              for _ in range(2)]
+                    assert all(p.status == 200 and p.image is not None for p in pinned)
+                    references[version] = pinned[0].image
+                    assert _mean_abs_diff(pinned[0].image, pinned[1].image) < SAME_IMAGE  # type: ignore[arg-type]
+            assert _mean_abs_diff(references[1], references[2]) > 2 * SAME_IMAGE
+
+            load = Load(cluster.gateways, design_files)
+            load.start()
+            await load.until(lambda: len(load.answers) >= 8)
+            split = await admin.put(f"{second}/v1/admin/models/{MODEL}/split", json={"1": 90, "2": 10})
+            assert split.status_code == 200, split.text
+            await load.until(lambda: sum(a.status == 200 and a.version() == 2 for a in load.answers) >= 3)
+            promoted = await admin.post(f"{first}/v1/admin/models/{MODEL}/versions/2/promote")
+            assert promoted.status_code == 200, promoted.text
+            promoted_at = len(load.answers)
+            await load.until(lambda: len(load.answers) >= promoted_at + 16)
+            unloaded = await admin.post(f"{second}/v1/admin/models/{MODEL}/versions/1/unload")
+            assert unloaded.status_code == 200, unloaded.text
+            assert unloaded.json()["versions_loaded"] == [2]
+            unloaded_at = len(load.answers)
+            await load.until(lambda: len(load.answers) >= unloaded_at + 8)
+            answers = await load.finish()
+
+            models = {m["name"]: m for m in (await admin.get(f"{second}/v1/admin/models")).json()}
+            view = models[MODEL]
+            assert view["split"] == {"2": 100} and view["versions_published"] == [1, 2]
+            assert all(r["versions_loaded"] == [2] for r in view["replicas"].values()), view["replicas"]
+            assert view["versions"]["1"]["trained"] is False and view["versions"]["1"]["weights_origin"] == "seeded"
+            assert view["versions"]["2"]["trained"] is True and view["versions"]["2"]["weights_origin"] == "package"
+            ready = (await admin.get(f"{first}/readyz")).json()
+            assert ready["versions_trained"][MODEL] == {"2": True}
+        return answers, references
+
+    answers, references = asyncio.run(scenario())
+    gap = _mean_abs_diff(references[1], references[2])
+    by_version = {v: [a for a in answers if a.version() == v] for v in (1, 2)}
+    assert by_version[1] and by_version[2]
+    for version, got in by_version.items():
+        other = 3 - version
+        for answer in got:
+            assert answer.image is not None
+            # The image is the one the named version paints, not the other's.
+            assert _mean_abs_diff(answer.image, references[version]) < SAME_IMAGE
+            assert _mean_abs_diff(answer.image, references[other]) > gap / 2
+            # The canary labels each response by the version that made it: v1 untrained, v2 trained.
+            assert (MODEL in answer.untrained) == (version == 1), (answer.versions, answer.untrained)
+    print(f"hot swap: {len(answers)} try-ons, {len(by_version[1])} by v1 and {len(by_version[2])} by v2, none failed")
