@@ -17,6 +17,7 @@ import sys
 import threading
 import time
 from collections import deque
+from importlib import metadata
 from typing import TextIO
 
 from tqdm import tqdm
@@ -25,6 +26,7 @@ _DOWNLOADING = re.compile(r"^\s*(?:Downloading|Resuming download) (\S+)")
 _PROGRESS = re.compile(r"^Progress (\d+) of (\d+)$")
 _INSTALLING = re.compile(r"^\s*Installing collected packages: (.+)$")
 TAIL_LINES = 40  # how much of pip's output a failure shows
+RAW_PROGRESS_PIP = (24, 1)  # the first pip with `--progress-bar raw`
 # In a plain log, downloads smaller than this get no line of their own (a cold install fetches dozens).
 PLAIN_LINE_MIN_BYTES = 10_000_000
 
@@ -99,17 +101,25 @@ class _Display:
         """One line for what pip did, or None when it had nothing to fetch or install."""
         done = []
         if self.downloaded:
-            done.append(f"downloaded {_plural(len(self.downloaded), 'file')} "
-                        f"({sum(self.downloaded.values()) / 1e6:.0f} MB)")
+            size = sum(self.downloaded.values())  # 0 when pip reported no progress (small files, an old pip)
+            megabytes = f" ({size / 1e6:.0f} MB)" if size else ""
+            done.append(f"downloaded {_plural(len(self.downloaded), 'file')}{megabytes}")
         if self.installed:
             done.append(f"installed {_plural(self.installed, 'package')}")
         return f"{self.label}: {' and '.join(done)} in {seconds:.0f} s" if done else None
 
 
+def _pip_version() -> tuple[int, ...]:
+    """This interpreter's pip, as (major, minor)."""
+    return tuple(int(part) for part in metadata.version("pip").split(".")[:2] if part.isdigit())
+
+
 def run_pip(args: list[str], *, label: str = "pip", python: str = sys.executable,
             stream: TextIO = sys.stderr) -> None:
     """`python -m pip <args>` with readable progress; raises CalledProcessError (pip's output tail) on failure."""
-    command = [python, "-m", "pip", *args, "--progress-bar", "raw", "--disable-pip-version-check"]
+    # An older pip (a venv made by hand, not by the Makefile, which updates pip first) still installs, silently.
+    bar = "raw" if python != sys.executable or _pip_version() >= RAW_PROGRESS_PIP else "off"
+    command = [python, "-m", "pip", *args, "--progress-bar", bar, "--disable-pip-version-check"]
     display = _Display(label, stream)
     tail: deque[str] = deque(maxlen=TAIL_LINES)
     started = time.monotonic()
