@@ -17,6 +17,7 @@ from pathlib import Path
 import onnx
 
 from fittingroom.common.repository import CONFIG_NAME, MODEL_FILE, render_config
+from fittingroom.common.versions import RECORD_FILE
 from fittingroom.common.wheels import sha256
 from fittingroom.export.config_rules import check_config
 from fittingroom.export.flavours import DEFAULT_FLAVOUR, FLAVOURS
@@ -31,7 +32,6 @@ log = logging.getLogger(__name__)
 
 # Bump when a builder changes what it writes, so existing exports are rebuilt.
 EXPORT_REVISION = 1
-BUILD_RECORD = "export.json"
 
 
 def _checkpoint_record(recipe: Recipe) -> dict[str, str] | None:
@@ -56,7 +56,7 @@ def fingerprint(recipe: Recipe) -> str:
 
 
 def _up_to_date(version_dir: Path, expected: str) -> bool:
-    record = version_dir / BUILD_RECORD
+    record = version_dir / RECORD_FILE
     if not (version_dir / MODEL_FILE).is_file() or not record.is_file():
         return False
     return bool(json.loads(record.read_text()).get("fingerprint") == expected)
@@ -81,7 +81,7 @@ def export_model(name: str, repository: Path, *, version: int = 1, flavour: str 
     (model_dir / CONFIG_NAME).write_text(config)
     if not force and _up_to_date(version_dir, identity):
         log.debug("%s v%d is up to date", name, version)
-        return dict(json.loads((version_dir / BUILD_RECORD).read_text()))
+        return dict(json.loads((version_dir / RECORD_FILE).read_text()))
     log.debug("building %s v%d", name, version)
     with tempfile.TemporaryDirectory() as tmp, tracing_quietly():
         built = recipe.build(Path(tmp))
@@ -98,7 +98,7 @@ def export_model(name: str, repository: Path, *, version: int = 1, flavour: str 
         if recipe.checkpoint.path is None:
             record["seed"] = seed_for(name)
     record["parity"] = built.parity
-    (version_dir / BUILD_RECORD).write_text(json.dumps(record, indent=2) + "\n")
+    (version_dir / RECORD_FILE).write_text(json.dumps(record, indent=2) + "\n")
     log.debug("%s v%d parity: %s", name, version, built.parity)  # also in export.json
     return record
 
