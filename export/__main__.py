@@ -8,10 +8,10 @@ import sys
 from pathlib import Path
 from typing import get_args
 
-from fittingroom.export.build import export_all
-from fittingroom.export.builders import recipes
 from fittingroom.export.config_rules import InvalidModelConfig
+from fittingroom.export.driver import export_all
 from fittingroom.export.flavours import DEFAULT_FLAVOUR, FLAVOURS
+from fittingroom.export.model_recipes import recipes
 from fittingroom.export.profiles import DEFAULT_DEVICE, DEVICES
 from fittingroom.export.runtimes import NoTensorRTBuild
 from fittingroom.export.settings import ExportSettings, VtonSize

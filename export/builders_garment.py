@@ -26,7 +26,7 @@ from torch import nn
 from fittingroom.common.modelspec import ModelSpec, Provenance
 from fittingroom.export import checkpoints as ckpt
 from fittingroom.export import symbolics
-from fittingroom.export.built import ONNX_OPSET, Built, OperatorCheckpoint, Recipe, max_diff, seed_for, session
+from fittingroom.export.recipe import ONNX_OPSET, Built, OperatorCheckpoint, Recipe, max_diff, seed_for, session
 from fittingroom.export.settings import ExportSettings
 from fittingroom.pose.openpose import OpenPoseBody
 from fittingroom.pose.spec import OPENPOSE_BODY

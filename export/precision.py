@@ -20,7 +20,7 @@ from torch import nn
 from torch.utils.hooks import RemovableHandle
 
 from fittingroom.export import symbolics
-from fittingroom.export.built import ONNX_OPSET, session
+from fittingroom.export.recipe import ONNX_OPSET, session
 
 BIAS_STD = 0.1
 NOISE_SCALE = (0.25, 0.75)  # uniform range of the redrawn ALIAS noise scales

@@ -7,7 +7,7 @@ from typing import Literal
 
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from fittingroom.export.built import OperatorCheckpoint
+from fittingroom.export.recipe import OperatorCheckpoint
 
 VtonSize = Literal["512x384", "1024x768"]
 

@@ -13,7 +13,7 @@ from typing import Any
 import torch
 from torch.onnx import register_custom_op_symbolic, symbolic_helper, symbolic_opset9
 
-from fittingroom.export.built import ONNX_OPSET
+from fittingroom.export.recipe import ONNX_OPSET
 
 Value = Any  # torch._C.Value: a node output in the graph being built
 

@@ -11,11 +11,13 @@ from __future__ import annotations
 
 import logging
 import subprocess
+import threading
 import venv
 from pathlib import Path
 
 import numpy as np
 
+from fittingroom.common.pip_progress import run_pip
 from fittingroom.export.weights import CACHE_DIR
 
 log = logging.getLogger(__name__)
@@ -27,6 +29,8 @@ LITERT_VENV = CACHE_DIR / "litert-venv"
 OPSET = 17
 # Runs inside the tf-venv: tf2onnx with sparse constants densified (pose_detection needs it).
 CONVERTER = Path(__file__).with_name("tflite_to_onnx.py")
+# The export prepares the envs in the background (Recipe.prepare) while a build may already ask for one.
+_CREATING = threading.Lock()
 
 
 def tool_python(venv_dir: Path, requirements: tuple[str, ...]) -> Path:
@@ -34,13 +38,23 @@ def tool_python(venv_dir: Path, requirements: tuple[str, ...]) -> Path:
     python = venv_dir / "bin" / "python"
     marker = venv_dir / ".requirements"
     wanted = "\n".join(requirements)
-    if python.is_file() and marker.is_file() and marker.read_text() == wanted:
-        return python
-    log.info("creating %s with %s (export-time only)", venv_dir, ", ".join(requirements))
-    venv.create(venv_dir, with_pip=True, clear=True)
-    subprocess.run([str(python), "-m", "pip", "install", "-q", *requirements], check=True)
-    marker.write_text(wanted)
+    with _CREATING:  # once, even when the background preparation and a build ask together
+        if python.is_file() and marker.is_file() and marker.read_text() == wanted:
+            return python
+        log.info("converting TFLite models needs %s: creating %s (export-time only, once)",
+                 ", ".join(requirements), venv_dir)
+        venv.create(venv_dir, clear=True)  # no pip of its own: ours installs into it (pip --python)
+        # --no-compile: Python compiles the modules a conversion imports as they load; the rest of the env's
+        # thousands of modules need not be compiled at all.
+        run_pip(["--python", str(python), "install", "--no-compile", *requirements], label=venv_dir.name)
+        marker.write_text(wanted)
     return python
+
+
+def prepare_envs() -> None:
+    """Both envs a TFLite model's build uses: the converter's, then the reference interpreter's."""
+    tool_python(TF_VENV, TF_REQUIREMENTS)
+    tool_python(LITERT_VENV, LITERT_REQUIREMENTS)
 
 
 def convert(tflite: Path, output: Path) -> Path:

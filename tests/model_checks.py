@@ -18,8 +18,8 @@ import numpy as np
 import onnxruntime as ort
 
 from fittingroom.export.builders_garment import CHECKPOINT_FILES, garment_models
-from fittingroom.export.built import seed_for
 from fittingroom.export.checkpoints import load_checkpoint
+from fittingroom.export.recipe import seed_for
 from fittingroom.export.settings import ExportSettings
 
 LAYOUTS = Path(__file__).resolve().parent / "assets" / "checkpoint-layouts"

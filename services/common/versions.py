@@ -16,7 +16,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Protocol
 
-RECORD_FILE = "export.json"  # the name export/build.py writes (BUILD_RECORD)
+RECORD_FILE = "export.json"  # beside each version's model file: written by export, read when serving
 
 
 class WeightsOrigin(StrEnum):

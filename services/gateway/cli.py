@@ -1,4 +1,4 @@
-"""`tryon`: run a try-on from the command line, or serve the gateway."""
+"""`tryon`: run a try-on from the command line, serve the gateway, or say what is set up (`tryon doctor`)."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ from fittingroom.common.embedded import EmbeddedClient
 from fittingroom.common.errors import TryOnError
 from fittingroom.common.garment import Category
 from fittingroom.common.imagecodec import decode_image, encode_image
+from fittingroom.gateway.doctor import report as doctor_report
 from fittingroom.gateway.routing import TrafficRouter
 from fittingroom.gateway.sample_garment import sample_garment
 from fittingroom.gateway.samples import SAMPLE_ARTWORK, SAMPLE_CONTENT, SAMPLE_PERSON
@@ -131,11 +132,44 @@ def _exit_cleanly(signum: int, frame: FrameType | None) -> None:
     raise SystemExit(0)
 
 
+# Each help ends with commands that work as written in a checkout after `make demo` (sample images are built in),
+# the garment ones after `make repository` (the classical path also runs u2netp, which the demo does not export).
+EXAMPLES = {
+    "tryon": """examples:
+  tryon design                      the demo try-on: out/demo/tryon.png and out/demo/report.json
+  tryon serve                       the gateway; open http://127.0.0.1:8080/ to try it in the browser
+  tryon doctor                      what is installed, which models are built, which backend serves""",
+    "design": """example:
+  tryon design --garment dress --opacity 0.7 --out out/dress/tryon.png
+  (your own photos: --person me.jpg --content logo.png --style painting.jpg)""",
+    "garment": """example:
+  tryon garment --category upper --path classical --out out/garment/tryon.png
+  (after `make repository`; a product photo of your own: --garment shirt.jpg)""",
+    "serve": """example:
+  tryon serve --port 8080           then open http://127.0.0.1:8080/""",
+    "triton": """example:
+  tryon triton --grpc-port 8001     then TRYON_BACKEND=triton tryon serve (needs `make repository`)""",
+    "doctor": """example:
+  TRYON_BACKEND=triton tryon doctor   would the gateway find Triton?""",
+}
+
+
+def _command(commands: argparse._SubParsersAction[argparse.ArgumentParser], name: str,
+             help: str) -> argparse.ArgumentParser:
+    return commands.add_parser(name, help=help, description=help, epilog=EXAMPLES[name],
+                               formatter_class=argparse.RawDescriptionHelpFormatter)
+
+
+def _doctor(args: argparse.Namespace, settings: Settings) -> None:
+    print("\n".join(doctor_report(settings)))
+
+
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(prog="tryon", description="Fitting Room virtual try-on")
+    parser = argparse.ArgumentParser(prog="tryon", description="Fitting Room virtual try-on", epilog=EXAMPLES["tryon"],
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
     commands = parser.add_subparsers(dest="command", required=True)
 
-    design = commands.add_parser("design", help="print a content image, styled by an artwork, on the garment")
+    design = _command(commands, "design", "print a content image, styled by an artwork, on the garment")
     design.add_argument("--person", type=Path, default=SAMPLE_PERSON)
     design.add_argument("--content", type=Path, default=SAMPLE_CONTENT)
     design.add_argument("--style", type=Path, default=SAMPLE_ARTWORK)
@@ -144,7 +178,7 @@ def main(argv: list[str] | None = None) -> None:
     design.add_argument("--garment", choices=[c.value for c in Category], default=Category.UPPER.value)
     design.add_argument("--opacity", type=float, default=0.9)
 
-    garment = commands.add_parser("garment", help="put a catalog garment (a product photo) on the person")
+    garment = _command(commands, "garment", "put a catalog garment (a product photo) on the person")
     garment.add_argument("--person", type=Path, default=SAMPLE_PERSON)
     garment.add_argument("--garment", type=Path, default=None, help="default: a synthetic sample drawn in code")
     garment.add_argument("--category", choices=[c.value for c in Category], default=Category.UPPER.value)
@@ -160,19 +194,24 @@ def main(argv: list[str] | None = None) -> None:
     garment.add_argument("--out", type=Path, default=Path("out/garment/tryon.png"))
     garment.add_argument("--report", type=Path, default=None, help="default: report.json beside --out")
 
-    serve = commands.add_parser("serve", help="run the HTTP gateway")
+    serve = _command(commands, "serve", "run the HTTP gateway")
     serve.add_argument("--host", default=None)
     serve.add_argument("--port", type=int, default=None)
 
-    triton = commands.add_parser("triton", help="run a local tritonserver (development)")
+    triton = _command(commands, "triton", "run a local tritonserver (development)")
     triton.add_argument("--grpc-port", type=int, default=8001)
     triton.add_argument("--http-port", type=int, default=8000)
     triton.add_argument("--metrics-port", type=int, default=8002)
     triton.add_argument("--repository", type=Path, default=None, help="default: settings.model_repository")
 
+    _command(commands, "doctor", "say what is installed, which models are built (trained or placeholders) and "
+                                 "which backend would serve")
+
     args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    commands_run = {"design": _design, "garment": _garment, "serve": _serve, "triton": _triton}
+    # The servers log what they do; a one-shot command prints its result, and only warnings besides.
+    level = logging.INFO if args.command in ("serve", "triton") else logging.WARNING
+    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    commands_run = {"design": _design, "garment": _garment, "serve": _serve, "triton": _triton, "doctor": _doctor}
     try:
         commands_run[args.command](args, Settings())
     except (UsageError, TryOnError) as exc:

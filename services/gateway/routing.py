@@ -143,7 +143,8 @@ class TrafficRouter:
         elif metadata.versions:
             version = metadata.versions[0]
         else:
-            raise ModelNotFound(f"model '{model}' has no version to serve")
+            raise ModelNotFound(f"model '{model}' has no version to serve; `python -m fittingroom.export --model "
+                                f"{model}` exports it, `make repository` every model")
         return ModelUse(model, version, await self.version_trained(model, version, metadata))
 
     async def acquire(self, models: Iterable[str], pins: Mapping[str, int] | None = None) -> dict[str, ModelUse]:

@@ -11,7 +11,7 @@ from typing import ClassVar, Generic, Protocol, TypeVar
 import numpy as np
 
 from fittingroom.common.body import Pose
-from fittingroom.common.errors import DeadlineExceeded, InvalidInput
+from fittingroom.common.errors import DeadlineExceeded, InvalidInput, ModelNotFound
 from fittingroom.common.inference import InferenceClient
 from fittingroom.common.stage import ModelUse
 from fittingroom.pose.client import PoseEstimator
@@ -77,9 +77,12 @@ class TryOnPipeline(Generic[R]):
         """Run the whole try-on; `pins` force model versions (the version-pin header)."""
         self.check_inputs(request)
         result = TryOnResult(image=request.person, mode=self.mode, path=self.path)
-        async with leased(self.router, self.models_for(request), pins, self.timeout_s) as uses:
-            result.models = uses
-            return await self._run(request, result)
+        try:
+            async with leased(self.router, self.models_for(request), pins, self.timeout_s) as uses:
+                result.models = uses
+                return await self._run(request, result)
+        except ModelNotFound as exc:  # say why the model was needed: the path that runs it
+            raise ModelNotFound(f"{self.name} path: {exc.message}") from exc
 
     def models_for(self, request: R) -> tuple[str, ...]:
         """The models this request runs: all of `models` unless a subclass can skip some."""

@@ -19,7 +19,7 @@ from helpers import live_gateway, version_with_other_weights
 from fittingroom.common.imagecodec import decode_image, encode_image, limit_side
 from fittingroom.common.repository import VersionPolicy, render_config
 from fittingroom.common.triton_server import TritonServer, free_port
-from fittingroom.export.builders import BUILDERS
+from fittingroom.export.model_recipes import BUILDERS
 from fittingroom.export.runtimes import derive_repository
 from fittingroom.gateway.settings import Settings
 from fittingroom.tryon.design import DESIGN_MODELS

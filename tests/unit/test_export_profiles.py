@@ -10,12 +10,12 @@ from onnx import TensorProto, helper
 
 from fittingroom.common.repository import CONFIG_NAME, MODEL_FILE, render_config
 from fittingroom.export.__main__ import main
-from fittingroom.export.build import export_all
-from fittingroom.export.builders import BUILDERS
-from fittingroom.export.built import Built, Recipe
 from fittingroom.export.config_rules import check_config, config_problems, device_problems, parse
+from fittingroom.export.driver import export_all
 from fittingroom.export.flavours import FLAVOURS
+from fittingroom.export.model_recipes import BUILDERS
 from fittingroom.export.profiles import DEVICES, TRT_ENGINE_CACHE_PATH, render_profile_config
+from fittingroom.export.recipe import Built, Recipe
 from fittingroom.export.runtimes import tensorrt_release
 from fittingroom.segment.spec import U2NETP
 

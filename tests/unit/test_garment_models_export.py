@@ -17,9 +17,9 @@ from fittingroom.common.modelspec import ModelSpec, Provenance
 from fittingroom.common.repository import ModelRepository
 from fittingroom.common.tensors import fp32
 from fittingroom.export import builders_garment as garment
-from fittingroom.export.build import export_all, fingerprint
-from fittingroom.export.builders import BUILDERS, recipes
-from fittingroom.export.built import Built
+from fittingroom.export.driver import export_all, fingerprint
+from fittingroom.export.model_recipes import BUILDERS, recipes
+from fittingroom.export.recipe import Built
 from fittingroom.export.settings import ExportSettings
 from fittingroom.segment.schp import AdaptiveAvgPool
 from fittingroom.warp_gen.vitonhd import GMM

@@ -19,8 +19,8 @@ from fittingroom.common.errors import InvalidInput, ModelNotFound
 from fittingroom.common.garment import Category
 from fittingroom.common.inference import ModelMetadata
 from fittingroom.common.stage import ModelUse
-from fittingroom.export.build import export_all
-from fittingroom.export.builders import recipes
+from fittingroom.export.driver import export_all
+from fittingroom.export.model_recipes import recipes
 from fittingroom.export.settings import ExportSettings
 from fittingroom.gateway.cli import _write, main
 from fittingroom.gateway.routing import TrafficRouter

@@ -8,8 +8,8 @@ import pytest
 
 from fittingroom.common.errors import ModelNotFound
 from fittingroom.common.repository import ModelRepository, VersionPolicy, parse_config, render_config
-from fittingroom.export.builders import BUILDERS
 from fittingroom.export.flavours import DEFAULT_FLAVOUR, FLAVOURS
+from fittingroom.export.model_recipes import BUILDERS
 from fittingroom.stylize.spec import STYLE_TRANSFORM
 
 ROOT = Path(__file__).resolve().parents[2]

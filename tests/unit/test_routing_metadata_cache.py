@@ -14,7 +14,7 @@ from fittingroom.common.embedded import EmbeddedClient
 from fittingroom.common.errors import ModelNotReady
 from fittingroom.common.inference import InferenceClient, ModelMetadata, Tensors
 from fittingroom.common.repository import ModelRepository, VersionPolicy, render_config
-from fittingroom.export.builders import BUILDERS
+from fittingroom.export.model_recipes import BUILDERS
 from fittingroom.gateway.admin import ModelAdmin
 from fittingroom.gateway.metrics import GatewayMetrics
 from fittingroom.gateway.routing import TrafficRouter

@@ -12,7 +12,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from fittingroom.export import symbolics
-from fittingroom.export.built import ONNX_OPSET, session
+from fittingroom.export.recipe import ONNX_OPSET, session
 
 
 class ResizedNorm(nn.Module):

@@ -15,7 +15,7 @@ from fittingroom.common.errors import BackendUnavailable, Conflict
 from fittingroom.common.inference import ModelMetadata, Replica, Tensors
 from fittingroom.common.repository import ModelRepository, VersionPolicy, render_config
 from fittingroom.common.versions import RECORD_FILE, VersionRecord, WeightsOrigin
-from fittingroom.export.builders import BUILDERS
+from fittingroom.export.model_recipes import BUILDERS
 from fittingroom.gateway.admin import ModelAdmin
 from fittingroom.gateway.metrics import GatewayMetrics
 from fittingroom.gateway.publish import PublishError, main, publish_files

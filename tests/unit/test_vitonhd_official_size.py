@@ -15,8 +15,8 @@ from model_checks import GARMENT_RELATIVE_TOLERANCE, garment_parity
 
 from fittingroom.common.embedded import EmbeddedClient
 from fittingroom.common.repository import ModelRepository
-from fittingroom.export.build import export_all
-from fittingroom.export.builders import recipes
+from fittingroom.export.driver import export_all
+from fittingroom.export.model_recipes import recipes
 from fittingroom.export.settings import ExportSettings
 from fittingroom.gateway.routing import TrafficRouter
 from fittingroom.gateway.sample_garment import sample_garment

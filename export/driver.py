@@ -11,17 +11,20 @@ import json
 import logging
 import tempfile
 from collections.abc import Mapping
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import onnx
 
 from fittingroom.common.repository import CONFIG_NAME, MODEL_FILE, render_config
+from fittingroom.common.versions import RECORD_FILE
 from fittingroom.common.wheels import sha256
-from fittingroom.export.builders import BUILDERS
-from fittingroom.export.built import Recipe, seed_for
 from fittingroom.export.config_rules import check_config
 from fittingroom.export.flavours import DEFAULT_FLAVOUR, FLAVOURS
+from fittingroom.export.model_recipes import BUILDERS
 from fittingroom.export.profiles import DEFAULT_DEVICE, DEVICES, render_profile_config
+from fittingroom.export.progress import ExportProgress
+from fittingroom.export.recipe import Recipe, seed_for, tracing_quietly
 from fittingroom.export.runtimes import finish_flavour
 from fittingroom.export.weights import WEIGHTS
 
@@ -29,7 +32,6 @@ log = logging.getLogger(__name__)
 
 # Bump when a builder changes what it writes, so existing exports are rebuilt.
 EXPORT_REVISION = 1
-BUILD_RECORD = "export.json"
 
 
 def _checkpoint_record(recipe: Recipe) -> dict[str, str] | None:
@@ -54,7 +56,7 @@ def fingerprint(recipe: Recipe) -> str:
 
 
 def _up_to_date(version_dir: Path, expected: str) -> bool:
-    record = version_dir / BUILD_RECORD
+    record = version_dir / RECORD_FILE
     if not (version_dir / MODEL_FILE).is_file() or not record.is_file():
         return False
     return bool(json.loads(record.read_text()).get("fingerprint") == expected)
@@ -78,10 +80,10 @@ def export_model(name: str, repository: Path, *, version: int = 1, flavour: str 
     model_dir.mkdir(parents=True, exist_ok=True)
     (model_dir / CONFIG_NAME).write_text(config)
     if not force and _up_to_date(version_dir, identity):
-        log.info("%s v%d is up to date", name, version)
-        return dict(json.loads((version_dir / BUILD_RECORD).read_text()))
-    log.info("building %s v%d", name, version)
-    with tempfile.TemporaryDirectory() as tmp:
+        log.debug("%s v%d is up to date", name, version)
+        return dict(json.loads((version_dir / RECORD_FILE).read_text()))
+    log.debug("building %s v%d", name, version)
+    with tempfile.TemporaryDirectory() as tmp, tracing_quietly():
         built = recipe.build(Path(tmp))
     version_dir.mkdir(parents=True, exist_ok=True)
     staged = version_dir / (MODEL_FILE + ".part")
@@ -96,16 +98,31 @@ def export_model(name: str, repository: Path, *, version: int = 1, flavour: str 
         if recipe.checkpoint.path is None:
             record["seed"] = seed_for(name)
     record["parity"] = built.parity
-    (version_dir / BUILD_RECORD).write_text(json.dumps(record, indent=2) + "\n")
-    log.info("%s v%d parity: %s", name, version, built.parity)
+    (version_dir / RECORD_FILE).write_text(json.dumps(record, indent=2) + "\n")
+    log.debug("%s v%d parity: %s", name, version, built.parity)  # also in export.json
     return record
 
 
 def export_all(repository: Path, *, models: list[str] | None = None, flavour: str = DEFAULT_FLAVOUR,
                device: str = DEFAULT_DEVICE, force: bool = False,
                recipes: Mapping[str, Recipe] = BUILDERS) -> list[dict[str, object]]:
+    """Build (or keep) every model of `models` (default: all), then add the flavour's runtime files."""
     names = models or list(recipes)
-    records = [export_model(n, repository, flavour=flavour, device=device, force=force, recipes=recipes)
-               for n in names]
+    progress = ExportProgress(len(names))
+    records = []
+    with ThreadPoolExecutor(max_workers=1) as background:
+        # A set-up that waits on nothing (creating the TensorFlow env) overlaps the models built before it.
+        preparing = []
+        for name in names:
+            prepare = recipes[name].prepare
+            if prepare is not None and (force or not _up_to_date(repository / name / "1", fingerprint(recipes[name]))):
+                preparing.append(background.submit(prepare))
+        for index, name in enumerate(names, start=1):
+            with progress.model(index, name):
+                records.append(export_model(name, repository, flavour=flavour, device=device, force=force,
+                                            recipes=recipes))
+        for prepared in preparing:
+            prepared.result()  # a failure was the build's too; this only keeps it from passing silently
     finish_flavour(repository, names, flavour)  # python-ort: model.py; tensorrt: model.plan on a GPU
+    progress.close()
     return records

@@ -14,7 +14,7 @@ import onnx
 from fittingroom.common.modelspec import ModelSpec
 from fittingroom.export import onnx_edit, tflite
 from fittingroom.export.builders_garment import garment_recipes
-from fittingroom.export.built import ONNX_OPSET, Built, Recipe, max_diff, session
+from fittingroom.export.recipe import ONNX_OPSET, Built, Recipe, max_diff, session
 from fittingroom.export.settings import ExportSettings
 from fittingroom.export.weights import fetch
 from fittingroom.pose.spec import DETECTION_SIZE, POSE_DETECTION, POSE_LANDMARK, POSE_SIZE
@@ -130,9 +130,13 @@ REGISTRY_RECIPES: dict[str, Recipe] = {
     STYLE_PREDICT.name: Recipe(STYLE_PREDICT, build_style_predict, ("style_predict",)),
     STYLE_TRANSFORM.name: Recipe(STYLE_TRANSFORM, build_style_transform, ("style_transform",)),
     U2NETP.name: Recipe(U2NETP, build_u2netp, ("u2netp",)),
-    POSE_LANDMARK.name: Recipe(POSE_LANDMARK, build_pose_landmark, ("pose_landmark_full",)),
-    POSE_DETECTION.name: Recipe(POSE_DETECTION, build_pose_detection, ("pose_detection",)),
-    SELFIE_SEGMENTATION.name: Recipe(SELFIE_SEGMENTATION, build_selfie_segmentation, ("selfie_segmentation",)),
+    # The TFLite models' conversion and reference need two export-time envs: prepared in the background.
+    POSE_LANDMARK.name: Recipe(POSE_LANDMARK, build_pose_landmark, ("pose_landmark_full",),
+                               prepare=tflite.prepare_envs),
+    POSE_DETECTION.name: Recipe(POSE_DETECTION, build_pose_detection, ("pose_detection",),
+                                prepare=tflite.prepare_envs),
+    SELFIE_SEGMENTATION.name: Recipe(SELFIE_SEGMENTATION, build_selfie_segmentation, ("selfie_segmentation",),
+                                     prepare=tflite.prepare_envs),
 }
 
 
