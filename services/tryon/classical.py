@@ -36,6 +36,7 @@ from fittingroom.warp_gen.fit import GarmentFit, WarpedGarment, covered_mask, fi
 
 # U²-NetP finds an uploaded garment's silhouette; a catalog garment brings the one stored at registration.
 GARMENT_MODELS: Final = (SELFIE_SEGMENTATION.name, POSE_DETECTION.name, POSE_LANDMARK.name, U2NETP.name)
+PRODUCT_MODELS: Final = (U2NETP.name,)  # what analysing a product photo runs (catalog registration)
 CLASSICAL: Final = "classical"  # TryOnResult.path of this pipeline's images
 MIN_SIDE = 32  # px: below this neither model nor landmark finder sees a garment or a body
 MIN_PAINTED_SHARE = 0.002  # of the person photo: less painted means the garment found no place on the body
@@ -98,7 +99,7 @@ class ClassicalGarmentPipeline(TryOnPipeline[GarmentRequest]):
         """The silhouette and landmarks of a product photo, under the same leases, deadline and stage timing
         as a try-on (catalog registration runs this once per garment)."""
         check_images(garment=garment)
-        async with leased(self.router, (U2NETP.name,), None, self.timeout_s) as uses:
+        async with leased(self.router, PRODUCT_MODELS, None, self.timeout_s) as uses:
             analysis = ProductAnalysis(mask=np.zeros(0, np.uint8), landmarks=GarmentLandmarks(category),
                                        models=uses)
             analysis.mask, analysis.landmarks = await self._product(garment, category, analysis)

@@ -18,6 +18,7 @@ from reliability_support import gateway_settings, multipart, stream_chunked
 
 from fittingroom.common.errors import TryOnError
 from fittingroom.common.imagecodec import decode_image
+from fittingroom.gateway.errors import http_status
 
 MAX_PIXELS, MAX_SIDE = 40_000_000, 8192  # the gateway defaults the manifest quotes
 
@@ -49,7 +50,7 @@ def test_decoder_answers_each_image_case(case: ImageCase) -> None:
     with pytest.raises(TryOnError) as caught:
         decode_image(data, field="person", max_pixels=MAX_PIXELS, max_side=MAX_SIDE)
     error = caught.value
-    assert (error.status_code, error.code, error.field) == (case.status, case.code, "person")
+    assert (http_status(error), error.code, error.field) == (case.status, case.code, "person")
     assert case.fragment and case.fragment in error.message
 
 
