@@ -6,8 +6,8 @@ stays unimported: the gateway never loads it) and the only network call is one c
 
 from __future__ import annotations
 
+import asyncio
 import json
-import socket
 import sys
 from dataclasses import dataclass
 from importlib import metadata
@@ -24,7 +24,7 @@ from fittingroom.tryon.service import TryOnService
 # Packages by what they are for; the export ones come with the `export` extra (`make repository`).
 SERVING_PACKAGES = ("onnxruntime", "fastapi", "tritonclient")
 EXPORT_PACKAGES = ("torch", "onnx")
-CONNECT_TIMEOUT_S = 0.5
+CONNECT_TIMEOUT_S = 2.0  # a readiness call to each Triton address: a doctor must answer quickly
 
 
 @dataclass(frozen=True)
@@ -66,13 +66,18 @@ def _packages(names: tuple[str, ...]) -> str:
     return ", ".join(f"{n} {_version(n) or 'not installed'}" for n in names)
 
 
-def _answers(address: str) -> bool:
-    host, _, port = address.rpartition(":")
-    try:
-        with socket.create_connection((host or "127.0.0.1", int(port)), timeout=CONNECT_TIMEOUT_S):
-            return True
-    except (OSError, ValueError):
-        return False
+def _ready(url: str) -> bool:
+    """Whether the Triton server (or group) at `url` says it is ready, asked as the gateway would ask it."""
+    from fittingroom.common.triton_client import TritonClient  # only the Triton backend needs grpc
+
+    async def ask() -> bool:
+        client = TritonClient(url, control_timeout_s=CONNECT_TIMEOUT_S)
+        try:
+            return await client.is_server_ready()
+        finally:
+            await client.close()
+
+    return asyncio.run(ask())
 
 
 def _names(states: list[ModelState]) -> str:
@@ -104,10 +109,10 @@ def backend_line(settings: Settings) -> str:
         return (f"backend: embedded ONNX Runtime in the gateway process, reading {settings.model_repository} "
                 "(TRYON_BACKEND=triton for a Triton server)")
     urls = list(dict.fromkeys([settings.triton_url, *settings.triton_urls.values()]))
-    silent = [u for u in urls if not _answers(u)]
+    silent = [u for u in urls if not _ready(u)]
     if not silent:
-        return f"backend: Triton over gRPC at {', '.join(urls)}: answers"
-    state = "does not answer" if len(urls) == 1 else f"no answer from {', '.join(silent)}"
+        return f"backend: Triton over gRPC at {', '.join(urls)}: ready"
+    state = "not ready" if len(urls) == 1 else f"not ready: {', '.join(silent)}"
     return f"backend: Triton over gRPC at {', '.join(urls)}: {state}"
 
 

@@ -5,7 +5,7 @@
 - Triton killed while try-ons are in flight: each fails fast with 503 + Retry-After, the breaker then
   answers without touching the dead server, and the gateway serves again once Triton is back.
 
-The server loads the design models from a python-ort view of `model_repository/`, in which style_predict
+The server loads the design and classical models from a python-ort view of `model_repository/`, in which style_predict
 sleeps SLOW_S per execution while a flag file exists (the test turns it on and off).
 """
 
@@ -30,6 +30,7 @@ from fittingroom.common.imagecodec import encode_image
 from fittingroom.common.triton_server import TritonServer, free_port
 from fittingroom.export.runtimes import PYTHON_MODEL_NAME, derive_repository
 from fittingroom.gateway.settings import Settings
+from fittingroom.tryon.classical import GARMENT_MODELS
 from fittingroom.tryon.design import DESIGN_MODELS
 
 pytestmark = pytest.mark.integration
@@ -60,7 +61,7 @@ SLOW_MODEL = textwrap.dedent(f'''
 @pytest.fixture(scope="module")
 def served(repository: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     source, served = tmp_path_factory.mktemp("design-source"), tmp_path_factory.mktemp("design-served")
-    for model in DESIGN_MODELS:
+    for model in {*DESIGN_MODELS, *GARMENT_MODELS}:  # the paths a replica must serve to be ready
         (source / model).symlink_to(repository / model)
     derive_repository(source, served)
     version = served / "style_predict" / "1"

@@ -61,4 +61,4 @@ def test_paths_say_ready_or_placeholders(tmp_path: Path) -> None:
 def test_report_says_when_triton_does_not_answer(tmp_path: Path) -> None:
     settings = Settings(model_repository=_repository(tmp_path, {}), backend=Backend.TRITON,
                         triton_url="127.0.0.1:9")  # discard port: nothing listens there
-    assert report(settings)[-1] == "backend: Triton over gRPC at 127.0.0.1:9: does not answer"
+    assert report(settings)[-1] == "backend: Triton over gRPC at 127.0.0.1:9: not ready"
