@@ -58,6 +58,29 @@ def test_truncated_jpeg_is_corrupt() -> None:
         decode_image(data[: len(data) // 2], field="person", max_pixels=LIMIT)
 
 
+def test_truncated_png_is_corrupt() -> None:
+    pixels = np.random.default_rng(1).integers(0, 256, (64, 64, 3), dtype=np.uint8)
+    data = _encode(Image.fromarray(pixels), "PNG")
+    with pytest.raises(InvalidInput, match="corrupt or truncated"):
+        decode_image(data[: len(data) // 2], field="person", max_pixels=LIMIT)
+
+
+@pytest.mark.parametrize("options", [{}, {"optimize": True}, {"compress_level": 0}])
+def test_rgb_png_decodes_as_pillow_does(options: dict[str, object]) -> None:
+    """8-bit RGB PNGs take OpenCV's faster decoder: the pixels must be Pillow's, whatever the encoder chose."""
+    pixels = np.random.default_rng(2).integers(0, 256, (48, 64, 3), dtype=np.uint8)
+    data = _encode(Image.fromarray(pixels), "PNG", **options)
+    np.testing.assert_array_equal(decode_image(data, field="person", max_pixels=LIMIT), pixels)
+
+
+def test_png_orientation_is_honoured() -> None:
+    exif = Image.Exif()
+    exif[0x0112] = 6
+    rgb = decode_image(_encode(Image.new("RGB", (80, 40), "blue"), "PNG", exif=exif), field="person",
+                       max_pixels=LIMIT)
+    assert rgb.shape[:2] == (80, 40)
+
+
 def test_gif_is_not_accepted() -> None:
     with pytest.raises(UnsupportedMediaType, match="GIF"):
         decode_image(_encode(Image.new("RGB", (64, 64)), "GIF"), field="style", max_pixels=LIMIT)
