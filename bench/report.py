@@ -289,7 +289,8 @@ def _model_rows(models: dict[str, Any]) -> list[str]:
 
 def _tryon_rows(tryon: dict[str, Any]) -> list[str]:
     rows = ["| mode | side | wall p50 | wall p95 | stages p50 / p95 (ms) |", "|---|---|---|---|---|"]
-    runs = {**tryon["end_to_end"]["modes"], **tryon["end_to_end"].get("experiments", {})}
+    runs = {**tryon["end_to_end"]["modes"], **tryon["end_to_end"].get("experiments", {}),
+            **tryon["end_to_end"].get("networks", {})}
     for name, m in runs.items():
         mode, side = name.split("-")[:2]
         if name in tryon["end_to_end"].get("experiments", {}):

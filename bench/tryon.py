@@ -34,6 +34,7 @@ from fittingroom.segment.garment_landmarks import garment_landmarks
 from fittingroom.segment.product import product_mask
 from fittingroom.tryon.classical import ClassicalGarmentPipeline
 from fittingroom.tryon.design import DesignPipeline
+from fittingroom.tryon.networks import DAFlowPipeline, VitonHDPipeline
 from fittingroom.tryon.requests import DesignRequest, GarmentRequest
 from fittingroom.tryon.result import TryOnResult
 
@@ -92,14 +93,19 @@ async def _interleaved_runs(pipelines: dict[str, Any], request: Any, repeats: in
     return runs
 
 
-async def end_to_end(repository: Path, repeats: dict[int, int], threads: int = 0) -> dict[str, Any]:
+async def end_to_end(repository: Path, repeats: dict[int, int], threads: int = 0,
+                     network_repeats: int = 3) -> dict[str, Any]:
     """Both modes at every side in SIDES, on the embedded backend with the gateway's default threads.
 
     One experiment rides along, interleaved run by run with the design mode at 512 px: the same with one ORT
     thread per session. The pipeline runs two models at once (person mask ∥ style vector, pose ∥ stylize), and
     with one thread per core each, two sessions ask for twice the cores there are.
+
+    The try-on networks (VITON-HD, DAFlow) run the same catalog request at 512 px, `network_repeats` times:
+    seconds per call on these cores, whatever their weights (placeholders cost what the official ones do).
     """
-    out: dict[str, Any] = {"backend": "embedded", "ort_threads": threads, "modes": {}, "experiments": {}}
+    out: dict[str, Any] = {"backend": "embedded", "ort_threads": threads, "modes": {}, "experiments": {},
+                           "networks": {}}
     client = EmbeddedClient(repository, intra_op_threads=threads)
     single = EmbeddedClient(repository, intra_op_threads=1)
     router = TrafficRouter(client)
@@ -120,6 +126,11 @@ async def end_to_end(repository: Path, repeats: dict[int, int], threads: int = 0
                     runs = await _interleaved_runs({"default": DesignPipeline(client, router)}, design_request(side),
                                                    repeats[side])
                 out["modes"][f"{mode}-{side}"] = stage_summary(runs["default"])
+        request = await garment_request(client, 512)
+        for name, network in (("neural", VitonHDPipeline), ("daflow", DAFlowPipeline)):
+            log.info("%s path at 512 px: %d runs", name, network_repeats)
+            runs = await _interleaved_runs({"default": network(client, router)}, request, network_repeats)
+            out["networks"][f"{name}-512"] = stage_summary(runs["default"])
     finally:
         await client.close()
         await single.close()
