@@ -306,6 +306,10 @@ class ModelAdmin:
         if route and route.split.get(version, 0) > 0:
             raise Conflict(f"version {version} of model '{model}' still gets {route.split[version]}% of traffic; "
                            "move its traffic first")
+        wanted = (await asyncio.to_thread(self.store.version_loads)).get(model, {})
+        replicas = await self.replica_versions(model)
+        if version not in wanted and not any(version in r.versions_loaded for r in replicas.values()):
+            raise ModelNotFound(f"version {version} of model '{model}' is loaded on no replica")  # nothing to drain
         mark = await asyncio.to_thread(self.store.start_draining, model, version)
         self.router.invalidate()  # this gateway stops choosing it now, the others within their refresh
         log.info("version %d of %s is draining; unloaded in %.0fs", version, model, self.fleet_drain_s)

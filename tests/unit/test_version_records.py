@@ -313,6 +313,9 @@ async def test_an_unload_drains_every_gateway_sharing_the_store(repository: Path
         await unload
     assert await client.loaded_versions(MODEL) == [1, 2]
     assert {v: load.draining_since for v, load in store.version_loads()[MODEL].items()} == {1: None, 2: None}
+    with pytest.raises(ModelNotFound, match="loaded on no replica"):  # at once: nothing to wait for
+        await first.unload(MODEL, 7)
+    assert 7 not in store.version_loads()[MODEL]
     store.close()
     await client.close()
 
