@@ -4,8 +4,9 @@
 Design try-ons (small images) from 8 clients spread over both gateways. style_transform starts at a version 1
 of seeded, untrained weights; a version 2 with the real (trained) weights is published mid-test, loaded on
 both replicas, split 90/10; a replica is killed and restarted during the canary and comes back with both
-versions; v2 is promoted, and version 1 unloaded through one gateway while both serve. The tests run in order,
-on one stack.
+versions; v2 is promoted, and version 1 unloaded through one gateway while both serve; a replica that drifted
+from the versions the admin API loaded (and a store config that drifted) are brought back by the gateways'
+reconcile pass. The tests run in order, on one stack.
 """
 
 from __future__ import annotations
@@ -29,8 +30,10 @@ import pytest
 from helpers import POSTGRESQL, require, version_with_other_weights
 
 from fittingroom.common.imagecodec import decode_image, encode_image, limit_side
+from fittingroom.common.repository import CONFIG_NAME, VersionPolicy, parse_config, with_specific_versions
 from fittingroom.common.triton_client import TritonClient
 from fittingroom.common.triton_server import TritonServer
+from fittingroom.export.weights import WEIGHTS
 from tools.cluster import ADMIN_KEY, SHOP_KEY, LocalCluster, serving_view
 
 pytestmark = pytest.mark.integration
@@ -44,6 +47,7 @@ SAME_IMAGE = 1.0
 ADMIN = {"Authorization": f"Bearer {ADMIN_KEY}"}
 # The request deadline bounds how long an unload waits for the other gateway's requests (its refresh + this).
 REQUEST_TIMEOUT_S = 20
+RECONCILE_S = 2  # how often each gateway checks every replica against the versions the admin API loaded
 
 
 @dataclass
@@ -67,7 +71,8 @@ def cluster(repository: Path, tmp_path_factory: pytest.TempPathFactory) -> Itera
     view = serving_view(repository, workdir / "source")
     untrained = version_with_other_weights(view / MODEL / "1", workdir / "untrained" / MODEL / "1", seed=1)
     with LocalCluster(workdir, repository, first_versions={MODEL: untrained},
-                      gateway_env={"TRYON_REQUEST_TIMEOUT_S": str(REQUEST_TIMEOUT_S)}) as stack:
+                      gateway_env={"TRYON_REQUEST_TIMEOUT_S": str(REQUEST_TIMEOUT_S),
+                                   "TRYON_RECONCILE_S": str(RECONCILE_S)}) as stack:
         yield stack
 
 
@@ -274,6 +279,10 @@ def test_a_version_with_other_weights_is_swapped_on_every_replica_and_each_respo
             assert all(r["versions_loaded"] == [2] for r in view["replicas"].values()), view["replicas"]
             assert view["versions"]["1"]["trained"] is False and view["versions"]["1"]["weights_origin"] == "seeded"
             assert view["versions"]["2"]["trained"] is True and view["versions"]["2"]["weights_origin"] == "package"
+            assert view["versions"]["2"]["checkpoint_sha256"] == WEIGHTS[MODEL].sha256  # the pinned package file
+            assert view["versions_wanted"] == [2] and view["versions_draining"] == []
+            config = parse_config((cluster.store_dir / MODEL / CONFIG_NAME).read_text())
+            assert config.version_policy == VersionPolicy("specific", specific=(2,))
             ready = (await admin.get(f"{first}/readyz")).json()
             assert ready["versions_trained"][MODEL] == {"2": True}
         return answers, references
@@ -292,3 +301,35 @@ def test_a_version_with_other_weights_is_swapped_on_every_replica_and_each_respo
             # The canary labels each response by the version that made it: v1 untrained, v2 trained.
             assert (MODEL in answer.untrained) == (version == 1), (answer.versions, answer.untrained)
     print(f"hot swap: {len(answers)} try-ons, {len(by_version[1])} by v1 and {len(by_version[2])} by v2, none failed")
+
+
+def test_a_replica_and_a_store_config_that_drifted_are_brought_back_by_the_gateways(
+        cluster: LocalCluster, design_files: dict[str, tuple[str, bytes, str]]) -> None:
+    """What the store's config cannot cover (a pod started from an older copy of the store, a version that
+    failed to load on one replica): each gateway's reconcile pass loads and warms the wanted version there, and
+    writes the store's config back. Nothing is unloaded by it."""
+    drifted = cluster.tritons[1]
+    config_path = cluster.store_dir / MODEL / CONFIG_NAME
+    wanted = parse_config(config_path.read_text()).version_policy
+    assert wanted == VersionPolicy("specific", specific=(2,))  # after the swap above
+
+    async def scenario() -> list[int]:
+        replica = TritonClient(drifted.grpc_url)
+        try:
+            await replica.load_model(MODEL, [1])  # serves v1 only now, not the wanted v2
+            config_path.write_text(with_specific_versions(config_path.read_text(), [1]))
+            deadline = time.monotonic() + 30 * RECONCILE_S
+            while (await replica.loaded_versions(MODEL) != [1, 2]
+                   or parse_config(config_path.read_text()).version_policy != wanted):
+                assert time.monotonic() < deadline, "the gateways did not bring the replica back"
+                await asyncio.sleep(0.2)
+            load = Load(cluster.gateways, design_files)
+            load.start()
+            await load.until(lambda: len(load.answers) >= 16)
+            answers = await load.finish()
+            assert {a.version() for a in answers} == {2}
+            return await replica.loaded_versions(MODEL)
+        finally:
+            await replica.close()
+
+    assert asyncio.run(scenario()) == [1, 2]  # v2 loaded and warmed beside what it had; v1 left alone
