@@ -38,9 +38,10 @@ async def reconcile_once(admin: ModelAdmin) -> dict[str, dict[str, ReplicaView]]
 
 
 async def reconcile_forever(admin: ModelAdmin, interval_s: float) -> None:
+    """A pass at start (replicas may have restarted while no gateway ran), then every `interval_s`."""
     while True:
-        await asyncio.sleep(interval_s)
         try:
             await reconcile_once(admin)
         except Exception:  # a store or network failure must not end the loop
             log.exception("reconcile pass failed")
+        await asyncio.sleep(interval_s)
