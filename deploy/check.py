@@ -510,6 +510,14 @@ def check_model_profiles(report: Report, step: str, name: str, by_kind: dict[str
     publish = container(spec, "publish")
     if publish is None or not sources <= set(publish.get("args", [])):
         report.error(step, f"model-export Job does not publish to where Triton copies from ({sorted(sources)})")
+    # Files first, then records: the versions' records go to the gateways' database once the copy is complete.
+    record = next((c for c in spec["containers"] if c["name"] == "record"), None)
+    runs = " ".join(record.get("command", []) + record.get("args", [])) if record else ""
+    if "fittingroom.gateway.publish" not in runs or "--repository" not in runs or publish not in spec.get(
+            "initContainers", []):
+        report.error(step, "model-export Job does not record its versions (a `record` container running "
+                           "`python -m fittingroom.gateway.publish --repository` after the `publish` init container): "
+                           "the gateways would serve them without their export records")
     if flavour == "tensorrt":
         check_plan_target(report, step, spec, groups, by_kind)
     report.facts.setdefault("model_profiles", {})[name] = {

@@ -41,6 +41,13 @@ def _checkpoint_record(recipe: Recipe) -> dict[str, str] | None:
     return {"file": recipe.checkpoint.file_name, "sha256": sha256(recipe.checkpoint.path)}
 
 
+def _package_weights_record(recipe: Recipe) -> list[dict[str, str]]:
+    """Which pinned registry files a build used: the package, the file in it and the sha256 it is pinned to
+    (checked when fetched, so it is the sha256 of the bytes the build read)."""
+    return [{"package": WEIGHTS[k].requirement, "file": WEIGHTS[k].member.rsplit("/", 1)[-1],
+             "sha256": WEIGHTS[k].sha256} for k in recipe.weight_keys]
+
+
 def fingerprint(recipe: Recipe) -> str:
     """Hash of everything that decides a build's bytes (weights, checkpoint, config, code revision)."""
     payload: dict[str, object] = {"revision": EXPORT_REVISION,
@@ -79,9 +86,16 @@ def export_model(name: str, repository: Path, *, version: int = 1, flavour: str 
     check_config(config, device=device, where=f"{name} ({flavour} flavour, {device} profile)")
     model_dir.mkdir(parents=True, exist_ok=True)
     (model_dir / CONFIG_NAME).write_text(config)
+    package_weights = _package_weights_record(recipe)
     if not force and _up_to_date(version_dir, identity):
         log.debug("%s v%d is up to date", name, version)
-        return dict(json.loads((version_dir / RECORD_FILE).read_text()))
+        kept: dict[str, object] = json.loads((version_dir / RECORD_FILE).read_text())
+        if package_weights and kept.get("package_weights") != package_weights:
+            # Exported before records named the pinned files: the same bytes (the fingerprint says so), so only
+            # the record is completed, nothing is rebuilt.
+            kept["package_weights"] = package_weights
+            (version_dir / RECORD_FILE).write_text(json.dumps(kept, indent=2) + "\n")
+        return kept
     log.debug("building %s v%d", name, version)
     with tempfile.TemporaryDirectory() as tmp, tracing_quietly():
         built = recipe.build(Path(tmp))
@@ -93,6 +107,8 @@ def export_model(name: str, repository: Path, *, version: int = 1, flavour: str 
         "model": name, "version": version, "fingerprint": identity, "trained": spec.provenance.trained,
         "weights_source": spec.provenance.source, "weights_license": spec.provenance.license,
     }
+    if package_weights:
+        record["package_weights"] = package_weights
     if recipe.checkpoint is not None:
         record["checkpoint"] = _checkpoint_record(recipe)
         if recipe.checkpoint.path is None:

@@ -10,7 +10,8 @@
 - tritonserver replicas, one per loopback address, every one on the SAME ports and reading the store;
 - gateway replicas (`tryon serve`) sharing PostgreSQL; their Triton target names the whole group
   (`ipv4:127.0.0.2:P,127.0.0.3:P`, what `dns:///name:P` resolves to in a cluster), so each gateway balances
-  its calls over every replica and the admin API loads versions on each of them.
+  its calls over every replica and the admin API loads versions on each of them, and writes the versions it
+  loaded into the store's configs (a restarted replica loads them again).
 
 Prints where each component is and runs until Ctrl-C. `LocalCluster` is the same stack for the tests.
 """
@@ -222,7 +223,9 @@ class LocalCluster:
                 "TRYON_DATABASE_URL": self.database_url, "TRYON_BLOB_DIR": str(self.workdir / "blobs"),
                 "TRYON_API_KEYS": f"shop={SHOP_KEY}", "TRYON_ADMIN_KEY": ADMIN_KEY,
                 # No local repository: the gateway must not need one (this path does not exist).
-                "TRYON_MODEL_REPOSITORY": str(self.workdir / "no-repository"), **self.gateway_env}
+                "TRYON_MODEL_REPOSITORY": str(self.workdir / "no-repository"),
+                # The admin API writes the versions it loads into the store's configs: a restarted Triton loads them.
+                "TRYON_MODEL_STORE": str(self.store_dir), **self.gateway_env}
 
     def _publish_first_versions(self) -> None:
         view = serving_view(self.repository, self.workdir / "view")

@@ -11,9 +11,10 @@ WORKDIR /src
 COPY pyproject.toml ./
 COPY services ./services
 COPY export ./export
-# Versions are pinned in pyproject.toml; a plain `.` (no [export]) keeps torch out of the image.
+# Versions are pinned in pyproject.toml; no [export] keeps torch out of the image. PostgreSQL and S3 are what
+# several replicas share (the prod overlay), and S3 holds the model store the admin API writes configs to.
 RUN python -m venv /opt/venv \
-    && /opt/venv/bin/pip install --no-cache-dir . \
+    && /opt/venv/bin/pip install --no-cache-dir '.[postgres,s3]' \
     && /opt/venv/bin/python -c "import importlib.util, sys; sys.exit(importlib.util.find_spec('torch') is not None)"
 
 FROM python:3.11.13-slim-bookworm

@@ -85,6 +85,14 @@ def parse_config(text: str) -> ModelConfig:
     )
 
 
+def with_specific_versions(text: str, versions: list[int]) -> str:
+    """`text` (a config.pbtxt) serving exactly `versions`; everything else, device profile included, kept."""
+    msg = text_format.Parse(text, mc.ModelConfig())
+    msg.version_policy.Clear()
+    msg.version_policy.specific.versions.extend(sorted(versions))
+    return text_format.MessageToString(msg)
+
+
 def render_config(spec: ModelSpec, *, platform: str = "onnxruntime_onnx", backend: str = "",
                   kind: str = "KIND_CPU", version_policy: VersionPolicy | None = None) -> str:
     """The config.pbtxt text for one model spec, for the given runtime flavour."""

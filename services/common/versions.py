@@ -33,18 +33,27 @@ class VersionRecord:
     weights_source: str
     weights_license: str
     origin: WeightsOrigin
-    checkpoint_file: str | None = None  # an operator checkpoint's file name and sha256
+    # The weights file and its sha256: an operator's checkpoint, or the file pinned in a package (several: joined
+    # by ", "); None for seeded weights, and for versions exported before records named package files.
+    checkpoint_file: str | None = None
     checkpoint_sha256: str | None = None
 
     @classmethod
     def from_export(cls, raw: Mapping[str, object]) -> VersionRecord:
         """The record as export wrote it: `checkpoint` is {file, sha256} for an operator's file, null with
-        a `seed` for placeholder weights, and absent for weights pinned from a package."""
+        a `seed` for placeholder weights, and absent for weights pinned from a package, whose files are then
+        in `package_weights` ([{package, file, sha256}])."""
         checkpoint = raw.get("checkpoint")
+        pinned = raw.get("package_weights")
         if isinstance(checkpoint, Mapping):
             origin, file, digest = WeightsOrigin.OPERATOR_CHECKPOINT, checkpoint.get("file"), checkpoint.get("sha256")
+        elif "checkpoint" in raw:
+            origin, file, digest = WeightsOrigin.SEEDED, None, None
+        elif isinstance(pinned, list) and pinned:
+            origin = WeightsOrigin.PACKAGE
+            file, digest = (", ".join(str(p[key]) for p in pinned) for key in ("file", "sha256"))
         else:
-            origin, file, digest = (WeightsOrigin.SEEDED if "checkpoint" in raw else WeightsOrigin.PACKAGE), None, None
+            origin, file, digest = WeightsOrigin.PACKAGE, None, None
         return cls(model=str(raw["model"]), version=int(str(raw["version"])), trained=raw.get("trained") is True,
                    weights_source=str(raw.get("weights_source", "")),
                    weights_license=str(raw.get("weights_license", "")), origin=origin,

@@ -6,6 +6,13 @@ and the admin API asks each replica of the group (`ModelControl.replicas`: Trito
 or the embedded backend itself) to load, warm or unload it, reporting per replica. A version takes traffic
 only through an explicit split, and only once every replica that answers has it ready; loading it pins
 the split to the version serving now.
+
+What was loaded outlives the replicas: the versions each model must serve are kept in the shared store
+(`model_loads`) and written into the model store's config as a `specific` version policy (model_store.py),
+so a restarted or added Triton loads them before it reports ready; every gateway also brings each replica
+it discovers to that set (`reconcile`, run by reconcile.py). An unload drains every gateway, not only
+this one: it marks the version draining in the store, which stops every gateway from starting requests on
+it, and waits `fleet_drain_s` (routing refresh + request deadline: routing.py) before Triton unloads it.
 """
 
 from __future__ import annotations
@@ -28,9 +35,11 @@ from fittingroom.common.errors import (
     TryOnError,
 )
 from fittingroom.common.inference import InferenceClient, ModelControl, Replica
+from fittingroom.common.repository import with_specific_versions
 from fittingroom.common.versions import VersionCatalog
 from fittingroom.gateway.auth import Tenant, authenticate_admin
 from fittingroom.gateway.metrics import GatewayMetrics
+from fittingroom.gateway.model_store import ModelStoreConfigs
 from fittingroom.gateway.routing import TrafficRouter
 from fittingroom.gateway.store import Route, Store
 from fittingroom.warp_gen.spec import at_official_size
@@ -59,6 +68,10 @@ class ModelView(BaseModel):
     name: str
     versions_published: list[int]
     versions_loaded: list[int]  # ready on every replica that answers: the versions a split may use
+    # What every replica must serve (the admin API loaded them; a restarted replica is brought to them), and
+    # those of them being unloaded, which no request starts on any more.
+    versions_wanted: list[int]
+    versions_draining: list[int]
     replicas: dict[str, ReplicaView]
     split: dict[int, int]
     versions: dict[int, VersionView]
@@ -102,7 +115,8 @@ async def warm(replica: Replica, model: str, version: int) -> None:
 
 class ModelAdmin:
     def __init__(self, client: InferenceClient, router: TrafficRouter, store: Store, catalog: VersionCatalog,
-                 metrics: GatewayMetrics, drain_timeout_s: float) -> None:
+                 metrics: GatewayMetrics, drain_timeout_s: float, *, fleet_drain_s: float,
+                 model_store: ModelStoreConfigs | None = None) -> None:
         if not isinstance(client, ModelControl):
             raise TypeError(f"{type(client).__name__} cannot load or unload models")
         self.client = client
@@ -112,6 +126,8 @@ class ModelAdmin:
         self.catalog = catalog
         self.metrics = metrics
         self.drain_timeout_s = drain_timeout_s
+        self.fleet_drain_s = fleet_drain_s
+        self.model_store = model_store
 
     async def _on_every_replica(self, model: str, action: Callable[[Replica], Awaitable[T]]
                                 ) -> dict[str, T | TryOnError]:
@@ -141,8 +157,9 @@ class ModelAdmin:
     async def models(self) -> list[ModelView]:
         routes = await asyncio.to_thread(self.store.routes)
         records = await asyncio.to_thread(self.catalog.version_records)
+        loads = await asyncio.to_thread(self.store.version_loads)
         views = []
-        for name in sorted(set(records) | set(routes)):
+        for name in sorted(set(records) | set(routes) | set(loads)):
             replicas = await self.replica_versions(name)
             answered = [set(v.versions_loaded) for v in replicas.values() if v.error is None]
             loaded = set.intersection(*answered) if answered else set()
@@ -158,6 +175,8 @@ class ModelAdmin:
                         checkpoint_file=record.checkpoint_file, checkpoint_sha256=record.checkpoint_sha256)
             views.append(ModelView(
                 name=name, versions_published=sorted(records.get(name, {})), versions_loaded=sorted(loaded),
+                versions_wanted=sorted(loads.get(name, {})),
+                versions_draining=sorted(v for v, load in loads.get(name, {}).items() if load.draining_since),
                 replicas=replicas, split=routes[name].split if name in routes else {}, versions=versions,
                 trained=await self.router.trained(name), official_size=await self._official_size(name)))
         return views
@@ -193,6 +212,11 @@ class ModelAdmin:
             # Pinned before the new version loads: a model without a route serves its newest loaded version,
             # which would be the new one from the moment it loads, still cold (tests/integration/test_canary.py).
             route = await self._set_split(model, {serving: 100})
+        # Wanted before it loads: a replica that restarts meanwhile comes back with it. The versions served now
+        # are wanted too (Triton loaded them at start, not the admin API); one being unloaded stays so.
+        wanted = (await asyncio.to_thread(self.store.version_loads)).get(model, {})
+        await asyncio.to_thread(self.store.want_loaded, model, {version} | (before - set(wanted)))
+        await self.write_policy(model)
 
         async def load_and_warm(replica: Replica) -> set[int]:
             await replica.load_model(model, sorted(await served(replica, model) | {version}))
@@ -206,18 +230,59 @@ class ModelAdmin:
         if failed:
             detail = "; ".join(f"{name}: {exc.message}" for name, exc in failed.items())
             if len(failed) == len(outcomes) and all(isinstance(e, ModelNotFound) for e in failed.values()):
+                await asyncio.to_thread(self.store.unwant, model, version)
+                await self.write_policy(model)
                 raise ModelNotFound(f"version {version} of model '{model}' is not in the model store: {detail}")
             raise BackendUnavailable(f"version {version} of model '{model}' did not load on {len(failed)} of "
-                                     f"{len(outcomes)} replicas ({detail}); it takes no traffic until all have it")
+                                     f"{len(outcomes)} replicas ({detail}); it takes no traffic until all have it "
+                                     "(the gateways keep loading it there)")
         self.metrics.model_ready.labels(model, str(version)).set(1)
         log.info("version %d of %s loaded and warmed on %s", version, model, ", ".join(outcomes))
         if route is None:  # nothing was served: the new version is the only one
             route = await self._set_split(model, {version: 100})
         return LoadView(**_view(route).model_dump(), replicas=report)
 
+    async def write_policy(self, model: str) -> None:
+        """The model store's config of `model` serves the versions wanted now (none wanted: left as it is)."""
+        wanted = sorted((await asyncio.to_thread(self.store.version_loads)).get(model, {}))
+        if self.model_store is None or not wanted:
+            return
+        store = self.model_store
+
+        def write() -> None:
+            text = store.read_config(model)
+            if text is not None and (updated := with_specific_versions(text, wanted)) != text:
+                store.write_config(model, updated)
+                log.info("model store: %s now serves versions %s on every (re)started replica", model, wanted)
+
+        await asyncio.to_thread(write)
+
+    async def reconcile(self, model: str, wanted: set[int]) -> dict[str, ReplicaView]:
+        """Load and warm on each replica the versions of `wanted` it lacks (a replica restarted or added)."""
+        async def bring(replica: Replica) -> set[int]:
+            have = await served(replica, model)
+            missing = wanted - have
+            if not missing:
+                return have
+            await replica.load_model(model, sorted(have | wanted))
+            for version in sorted(missing):
+                await warm(replica, model, version)
+            self.router.invalidate()
+            return await served(replica, model)
+
+        outcomes = await self._on_every_replica(model, bring)
+        for name, outcome in outcomes.items():
+            if isinstance(outcome, TryOnError):
+                log.warning("reconcile: %s on %s: %s", model, name, outcome.message)
+        return {name: _replica_view(outcome) for name, outcome in outcomes.items()}
+
     async def split(self, model: str, split: dict[int, int]) -> SplitView:
         if any(w < 0 for w in split.values()) or sum(split.values()) != 100:
             raise InvalidInput(f"split weights must be non-negative and sum to 100, got {split}", field="split")
+        loads = (await asyncio.to_thread(self.store.version_loads)).get(model, {})
+        draining = sorted(v for v, w in split.items() if w > 0 and v in loads and loads[v].draining_since)
+        if draining:
+            raise Conflict(f"version(s) {draining} of model '{model}' are being unloaded; load them again first")
         ready = await self.ready_everywhere(model)
         missing = sorted(v for v, w in split.items() if w > 0 and v not in ready)
         if missing:
@@ -235,15 +300,26 @@ class ModelAdmin:
         return await self.split(model, route.previous)
 
     async def unload(self, model: str, version: int) -> dict[str, ReplicaView]:
-        """Unload `version` from every replica, once no traffic is routed to it and this gateway's requests
-        on it have finished (each gateway replica drains its own: traffic left it with the split)."""
+        """Unload `version` from every replica, once no gateway replica has a request on it: marked draining
+        (no gateway starts one), then `fleet_drain_s` for the others' last ones, then this one's leases."""
         route = (await asyncio.to_thread(self.store.routes)).get(model)
         if route and route.split.get(version, 0) > 0:
             raise Conflict(f"version {version} of model '{model}' still gets {route.split[version]}% of traffic; "
                            "move its traffic first")
+        wanted = (await asyncio.to_thread(self.store.version_loads)).get(model, {})
+        replicas = await self.replica_versions(model)
+        if version not in wanted and not any(version in r.versions_loaded for r in replicas.values()):
+            raise ModelNotFound(f"version {version} of model '{model}' is loaded on no replica")  # nothing to drain
+        mark = await asyncio.to_thread(self.store.start_draining, model, version)
+        self.router.invalidate()  # this gateway stops choosing it now, the others within their refresh
+        log.info("version %d of %s is draining; unloaded in %.0fs", version, model, self.fleet_drain_s)
+        await asyncio.sleep(self.fleet_drain_s)
         if not await self.router.drained(model, version, self.drain_timeout_s):
             raise Conflict(f"version {version} of model '{model}' still has requests in flight after "
                            f"{self.drain_timeout_s:g}s; try again")
+        if not await asyncio.to_thread(self.store.finish_unload, model, version, mark):
+            raise Conflict(f"version {version} of model '{model}' was loaded again while it drained; not unloaded")
+        await self.write_policy(model)
 
         async def unload_one(replica: Replica) -> set[int]:
             remaining = sorted(await served(replica, model) - {version})

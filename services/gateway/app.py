@@ -23,7 +23,7 @@ from fittingroom.common.embedded import EmbeddedClient
 from fittingroom.common.inference import InferenceClient
 from fittingroom.common.repository import ModelRepository
 from fittingroom.common.versions import VersionCatalog
-from fittingroom.gateway import admin, blob_sweep, catalog, keys, tryon_routes, web
+from fittingroom.gateway import admin, blob_sweep, catalog, keys, reconcile, tryon_routes, web
 from fittingroom.gateway.admission import Admission
 from fittingroom.gateway.auth import KeyRing, is_loopback
 from fittingroom.gateway.blobs import BlobStore, DirectoryBlobStore, S3BlobStore
@@ -31,6 +31,7 @@ from fittingroom.gateway.body_limit import BodyLimit
 from fittingroom.gateway.errors import error_body, install_error_handlers
 from fittingroom.gateway.limits import TenantLimits
 from fittingroom.gateway.metrics import GatewayMetrics
+from fittingroom.gateway.model_store import open_model_store
 from fittingroom.gateway.routing import TrafficRouter
 from fittingroom.gateway.settings import Backend, Settings
 from fittingroom.gateway.stage_models import MODEL_STAGES, model_urls
@@ -155,7 +156,14 @@ def create_app(settings: Settings | None = None, client: InferenceClient | None 
         tryon = TryOnService(inference, router, timeout_s=settings.request_timeout_s, observe=observe)
         app.state.tryon = tryon
         app.state.catalog = catalog.Catalog(store, make_blobs(settings), tryon)
-        app.state.admin = admin.ModelAdmin(inference, router, store, versions, metrics, settings.drain_timeout_s)
+        # Triton's replicas serve every gateway: an unload there waits for the other gateways' requests, which
+        # see the draining mark within their refresh and end by their deadline. The embedded backend is this
+        # process alone: its own leases are all there is to wait for.
+        fleet_drain_s = (settings.routing_refresh_s + settings.request_timeout_s if settings.backend is Backend.TRITON
+                         else 0.0)
+        model_store = open_model_store(settings.model_store, settings.s3_endpoint_url) if settings.model_store else None
+        app.state.admin = admin.ModelAdmin(inference, router, store, versions, metrics, settings.drain_timeout_s,
+                                           fleet_drain_s=fleet_drain_s, model_store=model_store)
         for model, route in store.routes().items():
             for version, weight in route.split.items():
                 metrics.traffic_split.labels(model, str(version)).set(weight / 100)
@@ -163,9 +171,11 @@ def create_app(settings: Settings | None = None, client: InferenceClient | None 
         grace = timedelta(seconds=settings.orphan_blob_grace_s)
         sweep = asyncio.create_task(blob_sweep.sweep_in_background(
             app.state.catalog.blobs, store, grace, settings.orphan_blob_sweep_max, metrics.orphan_blobs_swept))
+        reconciling = asyncio.create_task(reconcile.reconcile_forever(app.state.admin, settings.reconcile_s))
         try:
             yield
         finally:
+            reconciling.cancel()
             sweep.cancel()
             await inference.close()
             store.close()

@@ -1,6 +1,7 @@
 """Publish a model version to the shared model store, once, and record what it is in the shared database.
 
     python -m fittingroom.gateway.publish MODEL VERSION --from DIR [--store DIR]
+    python -m fittingroom.gateway.publish --repository DIR        # the record of every version in DIR
 
 The store is the repository every Triton replica of the group reads (a shared volume; Triton reads it
 only when told to load, so publishing changes nothing that is served). A version's files are written
@@ -11,7 +12,8 @@ shared database, from which every gateway labels the responses of that version; 
 record is refused (nothing unlabelled is served as trained).
 
 Without `--store` only the record is written: for a store the files reach another way (the Kubernetes
-export Job copies a repository to the bucket the Triton pods sync from, deploy/README.md).
+export Job copies a repository to the bucket the Triton pods sync from, then records every version of it
+with `--repository`, deploy/README.md).
 
 The load, warm-up and traffic split are then the admin API's, on every replica (admin.py).
 """
@@ -94,30 +96,52 @@ def publish(store: Path | None, model: str, version: int, source: Path, database
     return record
 
 
+def publish_repository(repository: Path, database: Store) -> list[VersionRecord]:
+    """The record of every version of every model in an exported repository (its files reach the store
+    another way); stops at the first version that cannot be recorded."""
+    records = []
+    for model_dir in sorted(p for p in repository.iterdir() if (p / CONFIG_NAME).is_file()):
+        for version_dir in sorted((p for p in model_dir.iterdir() if p.is_dir() and p.name.isdigit()),
+                                  key=lambda p: int(p.name)):
+            records.append(publish(None, model_dir.name, int(version_dir.name), version_dir, database))
+    if not records:
+        raise PublishError(f"{repository} holds no model version")
+    return records
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m fittingroom.gateway.publish", description=__doc__.split("\n")[0])
-    parser.add_argument("model")
-    parser.add_argument("version", type=int)
-    parser.add_argument("--from", dest="source", type=Path, required=True,
+    parser.add_argument("model", nargs="?")
+    parser.add_argument("version", type=int, nargs="?")
+    parser.add_argument("--from", dest="source", type=Path,
                         help="the exported version directory (model.onnx, export.json, runtime files)")
     parser.add_argument("--store", type=Path, default=None,
                         help="the model store the Triton replicas read (without it: record only)")
+    parser.add_argument("--repository", type=Path, default=None,
+                        help="instead of MODEL VERSION --from: record every version of this exported repository")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
-    if args.version < 1:
+    one = args.model is not None and args.version is not None and args.source is not None
+    if one == (args.repository is not None) or (args.repository is not None and args.store is not None):
+        print("error: give MODEL VERSION --from DIR [--store DIR], or --repository DIR alone", file=sys.stderr)
+        return 2
+    if one and args.version < 1:
         print("error: version must be a positive integer", file=sys.stderr)
         return 2
     database = Store(Settings().database_url)  # TRYON_DATABASE_URL: the gateways' shared database
     try:
-        record = publish(args.store, args.model, args.version, args.source, database)
+        records = (publish_repository(args.repository, database) if args.repository is not None
+                   else [publish(args.store, args.model, args.version, args.source, database)])
     except PublishError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     finally:
         database.close()
     where = f"to {args.store}" if args.store else "(record only)"
-    print(f"published {record.model} v{record.version} ({'trained' if record.trained else 'UNTRAINED'}, "
-          f"{record.origin.value}) {where}")
+    for record in records:
+        print(f"published {record.model} v{record.version} ({'trained' if record.trained else 'UNTRAINED'}, "
+              f"{record.origin.value}{', sha256 ' + record.checkpoint_sha256 if record.checkpoint_sha256 else ''}) "
+              f"{where}")
     return 0
 
 

@@ -5,6 +5,12 @@ at most every `refresh_s`, and likewise the version records (trained, weights: v
 metadata (versions served): on Triton a metadata read is two control calls, too many to pay per model per
 request. A request leases the versions it uses for its whole life, so a version is unloaded only after its
 last request on this gateway replica has finished.
+
+Across gateway replicas: an unload first marks the version draining in the store (store.start_draining).
+Each router re-reads the marks with the splits, and leases no draining version after its check, which is at
+most `refresh_s` (plus one store read) old when the lease is taken; a request ends by its deadline. So once
+`refresh_s` + the request deadline have passed since the mark, no gateway has a request on that version
+(admin.py waits that long before it unloads).
 """
 
 from __future__ import annotations
@@ -57,6 +63,7 @@ class TrafficRouter:
         self.refresh_s = refresh_s
         self._rng = rng or random.Random()
         self._routes: dict[str, Route] = {}
+        self._draining: set[tuple[str, int]] = set()
         self._loaded_at = float("-inf")
         self._metadata: dict[str, _Read] = {}
         self._fetching: dict[str, asyncio.Task[ModelMetadata]] = {}
@@ -64,10 +71,22 @@ class TrafficRouter:
         self._released = asyncio.Condition()
 
     async def routes(self) -> dict[str, Route]:
+        """The splits, and the draining marks beside them, read at most `refresh_s` ago (counted from the
+        read's start: what it returns is at least that fresh)."""
         if self.store is not None and time.monotonic() - self._loaded_at > self.refresh_s:
-            self._routes = await asyncio.to_thread(self.store.routes)
-            self._loaded_at = time.monotonic()
+            started = time.monotonic()
+            self._routes, self._draining = await asyncio.to_thread(self._read_routes, self.store)
+            self._loaded_at = started
         return self._routes
+
+    @staticmethod
+    def _read_routes(store: Store) -> tuple[dict[str, Route], set[tuple[str, int]]]:
+        draining = {(model, v) for model, loads in store.version_loads().items()
+                    for v, load in loads.items() if load.draining_since is not None}
+        return store.routes(), draining
+
+    def draining(self, model: str, version: int) -> bool:
+        return (model, version) in self._draining
 
     async def records(self) -> dict[str, dict[int, VersionRecord]]:
         """Every published version's record, read at most `refresh_s` ago."""
@@ -133,15 +152,20 @@ class TrafficRouter:
     async def choose(self, model: str, pinned: int | None = None) -> ModelUse:
         metadata = await self.metadata(model)
         if pinned is not None:  # an explicit pin is checked against the backend every time
+            if self.draining(model, pinned):
+                raise ModelNotFound(f"version {pinned} of model '{model}' is being unloaded")
             if not await self.client.is_model_ready(model, pinned):
                 raise ModelNotFound(f"version {pinned} of model '{model}' is not loaded")
             return ModelUse(model, pinned, await self.version_trained(model, pinned, metadata))
         route = (await self.routes()).get(model)
         weighted = {v: w for v, w in (route.split if route else {}).items() if w > 0}
+        unmarked = [v for v in metadata.versions if not self.draining(model, v)]
         if weighted:
             version = self._rng.choices(list(weighted), weights=list(weighted.values()))[0]
+        elif unmarked:
+            version = unmarked[0]
         elif metadata.versions:
-            version = metadata.versions[0]
+            raise ModelNotFound(f"every version of model '{model}' is being unloaded")
         else:
             raise ModelNotFound(f"model '{model}' has no version to serve; `python -m fittingroom.export --model "
                                 f"{model}` exports it, `make repository` every model")
@@ -150,7 +174,18 @@ class TrafficRouter:
     async def acquire(self, models: Iterable[str], pins: Mapping[str, int] | None = None) -> dict[str, ModelUse]:
         """Choose and lease one version of each model; pair with `release`."""
         pins = pins or {}
+        models = list(models)
         uses = await asyncio.gather(*(self.choose(m, pins.get(m)) for m in models))
+        # Checked again with no await between the check and the lease: the marks are then at most `refresh_s`
+        # (plus one read) old, the bound an unload on another gateway waits for. A version marked meanwhile
+        # (a split never gives one weight) is chosen again, now without it.
+        await self.routes()
+        if any(self.draining(use.model, use.version) for use in uses):
+            uses = await asyncio.gather(*(self.choose(m, pins.get(m)) for m in models))
+            await self.routes()
+            marked = [use for use in uses if self.draining(use.model, use.version)]
+            if marked:
+                raise ModelNotFound(f"version {marked[0].version} of model '{marked[0].model}' is being unloaded")
         for use in uses:
             self._leases[(use.model, use.version)] += 1
         return {use.model: use for use in uses}

@@ -63,3 +63,9 @@ class Settings(BaseSettings):
     orphan_blob_sweep_max: int = Field(100, ge=0)
     routing_refresh_s: float = Field(1.0, gt=0)
     drain_timeout_s: float = Field(30.0, gt=0)
+    # The model store the Triton replicas load from (a directory, or s3://bucket/prefix with s3_endpoint_url):
+    # the admin API writes the versions it loads into each model's config there, so a restarted replica loads
+    # them too (model_store.py). Unset: only the reconcile loop brings restarted replicas back.
+    model_store: str | None = None
+    # How often each gateway brings every Triton replica to the versions the admin API loaded (reconcile.py).
+    reconcile_s: float = Field(10.0, gt=0)

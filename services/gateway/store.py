@@ -71,6 +71,17 @@ model_versions = Table(
     Column("published_at", DateTime(timezone=True), nullable=False),
 )
 
+# The versions of each model that every replica must have loaded: what the admin API loaded (and has not
+# unloaded), so that a restarted or added Triton replica is brought to the same set (reconcile.py). A row with
+# `draining_since` is being unloaded: no gateway starts a request on it any more (routing.py).
+model_loads = Table(
+    "model_loads", metadata,
+    Column("model", String(128), primary_key=True),
+    Column("version", Integer, primary_key=True),
+    Column("draining_since", DateTime(timezone=True), nullable=True),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+)
+
 api_keys = Table(
     "api_keys", metadata,
     Column("digest", String(64), primary_key=True),  # hex SHA-256 of the key: the key itself is never stored
@@ -106,6 +117,14 @@ class Route:
     split: dict[int, int]
     previous: dict[int, int] | None
     revision: int
+
+
+@dataclass(frozen=True)
+class VersionLoad:
+    """A version every replica must serve; `draining_since` set while an unload waits for its requests."""
+
+    version: int
+    draining_since: datetime | None = None
 
 
 class DuplicateSku(Exception):
@@ -286,3 +305,80 @@ class Store:
             conn.execute(update(routes).where(routes.c.model == model).values(
                 split=_split_to_json(split), previous=_split_to_json(previous), revision=revision, updated_at=now))
         return Route(model, split, previous, revision)
+
+    # -- the versions every replica must serve (reconcile.py, admin.py) --------------------------------
+
+    def version_loads(self) -> dict[str, dict[int, VersionLoad]]:
+        """Every model the admin API loaded versions of, with those versions (draining ones included)."""
+        with self.engine.connect() as conn:
+            rows = conn.execute(select(model_loads)).mappings().all()
+        found: dict[str, dict[int, VersionLoad]] = {}
+        for r in rows:
+            found.setdefault(r["model"], {})[r["version"]] = VersionLoad(r["version"], _aware(r["draining_since"]))
+        return found
+
+    def want_loaded(self, model: str, versions: set[int]) -> None:
+        """Every replica must serve `versions` of `model` (besides those already wanted); a draining one among
+        them is wanted again, which cancels its unload."""
+        try:
+            self._want_loaded(model, versions)
+        except IntegrityError:  # another replica inserted the same row at once: now it is an update
+            self._want_loaded(model, versions)
+
+    def _want_loaded(self, model: str, versions: set[int]) -> None:
+        now = datetime.now(UTC)
+        with self.engine.execution_options(**{WRITE: True}).begin() as conn:
+            known = set(conn.execute(select(model_loads.c.version).where(model_loads.c.model == model)
+                                     .with_for_update()).scalars())
+            for version in sorted(versions):
+                if version in known:
+                    conn.execute(update(model_loads).where(model_loads.c.model == model,
+                                                           model_loads.c.version == version)
+                                 .values(draining_since=None, updated_at=now))
+                else:
+                    conn.execute(insert(model_loads).values(model=model, version=version, draining_since=None,
+                                                            updated_at=now))
+
+    def unwant(self, model: str, version: int) -> None:
+        """`version` of `model` need not be served (it failed to load everywhere)."""
+        with self.engine.begin() as conn:
+            conn.execute(delete(model_loads).where(model_loads.c.model == model, model_loads.c.version == version))
+
+    def start_draining(self, model: str, version: int) -> datetime:
+        """Mark `version` as being unloaded (inserted if it was never wanted: Triton loaded it at start);
+        returns the mark, which `finish_unload` checks is still the same."""
+        try:
+            return self._start_draining(model, version)
+        except IntegrityError:  # another replica inserted the row at once: now it is an update
+            return self._start_draining(model, version)
+
+    def _start_draining(self, model: str, version: int) -> datetime:
+        now = datetime.now(UTC)
+        with self.engine.execution_options(**{WRITE: True}).begin() as conn:
+            row = conn.execute(select(model_loads.c.draining_since).where(
+                model_loads.c.model == model, model_loads.c.version == version).with_for_update()).first()
+            if row is None:
+                conn.execute(insert(model_loads).values(model=model, version=version, draining_since=now,
+                                                        updated_at=now))
+            elif row[0] is not None:
+                return _aware(row[0]) or now  # an unload already under way: its mark stands
+            else:
+                conn.execute(update(model_loads).where(model_loads.c.model == model, model_loads.c.version == version)
+                             .values(draining_since=now, updated_at=now))
+        return now
+
+    def finish_unload(self, model: str, version: int, draining_since: datetime) -> bool:
+        """Forget `version` before it is unloaded from the replicas; False (nothing changed) when it was loaded
+        again since the mark."""
+        with self.engine.execution_options(**{WRITE: True}).begin() as conn:
+            row = conn.execute(select(model_loads.c.draining_since).where(
+                model_loads.c.model == model, model_loads.c.version == version).with_for_update()).first()
+            if row is None or _aware(row[0]) != draining_since:
+                return False
+            conn.execute(delete(model_loads).where(model_loads.c.model == model, model_loads.c.version == version))
+        return True
+
+
+def _aware(moment: datetime | None) -> datetime | None:
+    """SQLite returns naive datetimes for what was stored in UTC."""
+    return moment.replace(tzinfo=UTC) if moment is not None and moment.tzinfo is None else moment

@@ -123,7 +123,8 @@ def test_version_switch_under_load_drops_nothing(backend: str, repository: Path,
             database_url=f"sqlite:///{tmp_path / 'state.db'}", blob_dir=tmp_path / "blobs",
             tenant_max_in_flight=CLIENTS, tenant_burst=1000, tenant_rate_per_s=1000, max_concurrency=CLIENTS,
             # A hang guard, not a claim: 8 clients on a shared 2-core machine can take tens of seconds a try-on.
-            request_timeout_s=120, **extra), person, content, artwork)  # type: ignore[arg-type]
+            # On Triton an unload waits this long (plus the routing refresh) for other gateways' requests.
+            request_timeout_s=60, **extra), person, content, artwork)  # type: ignore[arg-type]
 
 
 def _switch_under_load(settings: Settings, person: np.ndarray, content: np.ndarray, artwork: np.ndarray) -> None:
@@ -147,7 +148,8 @@ def _switch_under_load(settings: Settings, person: np.ndarray, content: np.ndarr
                 await _run_until(outcomes, until)
             refused = await http.post(f"/v1/admin/models/{MODEL}/versions/2/unload", headers=admin)
             assert refused.status_code == 409  # still has traffic
-            unloaded = await http.post(f"/v1/admin/models/{MODEL}/versions/1/unload", headers=admin)
+            unloaded = await http.post(f"/v1/admin/models/{MODEL}/versions/1/unload", headers=admin,
+                                       timeout=settings.routing_refresh_s + settings.request_timeout_s + 60)
             assert unloaded.status_code == 200, unloaded.text
             assert unloaded.json()["versions_loaded"] == [2]
             after_unload = len(outcomes)  # v1 waited for its last lease before unloading: v2 only from here

