@@ -31,9 +31,10 @@ from bench.common import Spread, percentile
 from bench.tryon import design_request, stage_summary
 from fittingroom.common.embedded import EmbeddedClient
 from fittingroom.common.inference import InferenceClient
+from fittingroom.common.loopback import free_port
 from fittingroom.common.repository import CONFIG_NAME, ModelRepository
 from fittingroom.common.triton_client import TritonClient
-from fittingroom.common.triton_server import TritonServer, free_port
+from fittingroom.common.triton_server import TritonServer
 from fittingroom.export.runtimes import derive_repository
 from fittingroom.gateway.routing import TrafficRouter
 from fittingroom.tryon.design import DESIGN_MODELS, DesignPipeline

@@ -23,22 +23,19 @@ import logging
 import os
 import secrets
 import shutil
-import signal
 import subprocess
 import sys
 import tempfile
-import time
-import urllib.error
-import urllib.request
-from collections.abc import Iterator
-from contextlib import ExitStack, contextmanager
+from contextlib import ExitStack
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from fittingroom.common.loopback import free_port
+from fittingroom.gateway.local_process import gateway_process
+
 ROOT = Path(__file__).resolve().parent.parent
 HERE = ROOT / "load-tests"
-LOOPBACK = "127.0.0.1"
 SWITCHED_MODEL = "style_transform"
 SCENARIOS = {  # locust user classes of each scenario; mixed adds the admin who moves the split
     "design": ["DesignTryOn"],
@@ -48,14 +45,6 @@ SCENARIOS = {  # locust user classes of each scenario; mixed adds the admin who 
 }
 KNEE_FACTOR = 1.5  # latency "departs" at the first step whose p50 exceeds 1.5x the first step's p50
 log = logging.getLogger("load")
-
-
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as s:
-        s.bind((LOOPBACK, 0))
-        return int(s.getsockname()[1])
 
 
 def repository_with_v2(source: Path, target: Path) -> Path:
@@ -82,39 +71,6 @@ def write_images(directory: Path) -> None:
     for name, path in (("person", SAMPLE_PERSON), ("content", SAMPLE_CONTENT), ("style", SAMPLE_ARTWORK)):
         shutil.copy(path, directory / f"{name}.png")
     (directory / "garment.png").write_bytes(encode_image(sample_garment(Category.UPPER), "png")[0])
-
-
-def _get(url: str, timeout: float = 2.0) -> int:
-    try:
-        with urllib.request.urlopen(url, timeout=timeout) as response:
-            return int(response.status)
-    except urllib.error.HTTPError as exc:
-        return int(exc.code)
-    except OSError:
-        return 0
-
-
-@contextmanager
-def gateway(env: dict[str, str], port: int, log_file: Path) -> Iterator[str]:
-    """`tryon serve` on loopback as a child process; stopped with SIGTERM (it drains), killed if it hangs."""
-    command = [str(Path(sys.executable).parent / "tryon"), "serve", "--host", LOOPBACK, "--port", str(port)]
-    with log_file.open("ab") as output:
-        process = subprocess.Popen(command, env=env, stdout=output, stderr=subprocess.STDOUT, cwd=ROOT)
-    url = f"http://{LOOPBACK}:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while _get(f"{url}/healthz") != 200:
-            if process.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"the gateway did not start; see {log_file}")
-            time.sleep(0.2)
-        yield url
-    finally:
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(timeout=40)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
 
 
 def warm_up(url: str, images: Path, api_key: str) -> None:
@@ -262,15 +218,14 @@ def main() -> int:
                "LOAD_RATE_PER_USER": str(args.rate)}
         if args.backend == "triton":
             from fittingroom.common.triton_server import TritonServer
-            from fittingroom.common.triton_server import free_port as triton_port
             from fittingroom.export.runtimes import derive_repository
 
             derive_repository(repo, tmp / "python-ort")
             server = stack.enter_context(TritonServer(
-                tmp / "python-ort", http_port=triton_port(), grpc_port=triton_port(), metrics_port=triton_port(),
+                tmp / "python-ort", http_port=free_port(), grpc_port=free_port(), metrics_port=free_port(),
                 log_file=out / "tritonserver.log"))
             env |= {"TRYON_BACKEND": "triton", "TRYON_TRITON_URL": server.grpc_url}
-        url = stack.enter_context(gateway(env, free_port(), out / "gateway.log"))
+        url = stack.enter_context(gateway_process(env, out / "gateway.log", cwd=ROOT))
         warm_up(url, images, api_key)
         for scenario in scenarios:
             machine = _machine()  # as this scenario starts: the load average moves between scenarios

@@ -26,6 +26,7 @@ from onnx import numpy_helper
 
 from fittingroom.common.imagecodec import encode_image
 from fittingroom.common.inference import InferenceClient
+from fittingroom.common.loopback import free_port
 from fittingroom.common.repository import MODEL_FILE, ModelRepository
 from fittingroom.common.triton_server import TritonServer
 from fittingroom.common.versions import RECORD_FILE
@@ -210,12 +211,6 @@ def version_with_other_weights(source: Path, target: Path, *, seed: int, noise: 
         "weights_source": f"{record['weights_source']}, every weight times seeded noise (a test placeholder)",
         "weights_license": f"none (untrained); from {record['weights_license']} weights"}))
     return target
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @contextmanager

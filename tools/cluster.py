@@ -23,21 +23,19 @@ import logging
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
-import time
-import urllib.error
-import urllib.request
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
+from fittingroom.common.loopback import LOOPBACK, free_port
 from fittingroom.common.repository import CONFIG_NAME
 from fittingroom.common.triton_server import TritonServer
 from fittingroom.common.versions import RECORD_FILE
 from fittingroom.export.runtimes import derive_repository
+from fittingroom.gateway.local_process import gateway_process
 from fittingroom.gateway.publish import publish
 from fittingroom.gateway.store import Store
 from fittingroom.tryon.classical import GARMENT_MODELS
@@ -45,28 +43,12 @@ from fittingroom.tryon.design import DESIGN_MODELS
 
 ROOT = Path(__file__).resolve().parent.parent
 PG_BIN = Path("/usr/lib/postgresql/15/bin")
-LOOPBACK = "127.0.0.1"
 TRITONS = ("127.0.0.2", "127.0.0.3")
 # The models of the paths a gateway needs to be ready (design, classical garment): what the Tritons serve.
 READY_MODELS = tuple(dict.fromkeys((*DESIGN_MODELS, *GARMENT_MODELS)))
 ADMIN_KEY = "admin-cluster-0123456789"
 SHOP_KEY = "shop-cluster-0123456789"
 log = logging.getLogger("cluster")
-
-
-def free_port(*addresses: str) -> int:
-    """A port free on every address a moment ago (the Triton replicas share one port number)."""
-    while True:
-        with socket.socket() as probe:
-            probe.bind((addresses[0] if addresses else LOOPBACK, 0))
-            port = int(probe.getsockname()[1])
-        try:
-            for address in addresses[1:]:
-                with socket.socket() as other:
-                    other.bind((address, port))
-        except OSError:
-            continue
-        return port
 
 
 # -- PostgreSQL --------------------------------------------------------------------------------
@@ -110,43 +92,6 @@ def postgres() -> Iterator[str]:
     finally:
         _as_postgres(str(PG_BIN / "pg_ctl"), "-D", str(data), "-m", "fast", "-w", "stop")
         shutil.rmtree(root, ignore_errors=True)
-
-
-# -- gateway -----------------------------------------------------------------------------------
-
-
-def _status(url: str, timeout: float = 2.0) -> int:
-    try:
-        with urllib.request.urlopen(url, timeout=timeout) as response:
-            return int(response.status)
-    except urllib.error.HTTPError as exc:
-        return exc.code
-    except (urllib.error.URLError, OSError):
-        return 0
-
-
-@contextmanager
-def gateway(env: Mapping[str, str], log_file: Path, timeout_s: float = 120.0) -> Iterator[str]:
-    """`tryon serve` on a free loopback port, ready (/readyz 200); stopped with SIGTERM (it drains)."""
-    port = free_port()
-    command = [str(Path(sys.executable).parent / "tryon"), "serve", "--host", LOOPBACK, "--port", str(port)]
-    with log_file.open("ab") as output:
-        process = subprocess.Popen(command, env=dict(env), stdout=output, stderr=subprocess.STDOUT, cwd=ROOT)
-    url = f"http://{LOOPBACK}:{port}"
-    try:
-        deadline = time.monotonic() + timeout_s
-        while _status(f"{url}/readyz") != 200:
-            if process.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"the gateway at {url} did not become ready; see {log_file}")
-            time.sleep(0.2)
-        yield url
-    finally:
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(timeout=40)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
 
 
 # -- the stack ---------------------------------------------------------------------------------
@@ -246,7 +191,8 @@ class LocalCluster:
             self._publish_first_versions()
             self.tritons = self._stack.enter_context(
                 triton_group(self.store_dir, self.models, self.addresses, self.workdir))
-            self.gateways = [self._stack.enter_context(gateway(self.env(), self.workdir / f"gateway-{i}.log"))
+            self.gateways = [self._stack.enter_context(gateway_process(
+                self.env(), self.workdir / f"gateway-{i}.log", cwd=ROOT))
                              for i in range(self.gateway_count)]
         except BaseException:
             self._stack.close()

@@ -18,20 +18,18 @@ import logging
 import os
 import shutil
 import signal
-import socket
 import stat
 import subprocess
 import sys
 import sysconfig
 import threading
 import time
-import urllib.error
-import urllib.request
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 from types import FrameType, TracebackType
 
+from fittingroom.common.loopback import LOOPBACK, http_status
 from fittingroom.common.repository import ModelRepository
 from fittingroom.common.wheels import download_wheel, sha256
 
@@ -44,7 +42,6 @@ WHEEL_PLATFORM = "manylinux_2_35_x86_64"
 WHEEL_SHA256 = "21f063ff93bb426d0c06b7a55e7eb9efcfe62c0dddd9a908e9877e18710128df"
 WHEEL_PARTS = ("pytriton/tritonserver/", "nvidia_pytriton.libs/")
 STUB_NAME = "triton_python_backend_stub"
-LOOPBACK = "127.0.0.1"
 
 
 @dataclass(frozen=True)
@@ -122,13 +119,6 @@ def server_environment(base: dict[str, str] | None = None) -> dict[str, str]:
     return env
 
 
-def free_port() -> int:
-    """A TCP port that was free on loopback a moment ago (for tests that run beside other servers)."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind((LOOPBACK, 0))
-        return int(s.getsockname()[1])
-
-
 class TritonServer:
     """One tritonserver process in explicit model-control mode on loopback ports.
 
@@ -199,10 +189,8 @@ class TritonServer:
 
     def is_ready(self) -> bool:
         """Ready means every model loaded (`--strict-readiness`); logs the start-up time the first time."""
-        try:
-            with urllib.request.urlopen(f"{self.http_url}/v2/health/ready", timeout=1) as response:
-                ready = bool(response.status == 200)
-        except (urllib.error.URLError, OSError):
+        ready = http_status(f"{self.http_url}/v2/health/ready", timeout=1) == 200
+        if not ready:
             return False
         if ready and self.ready_after_s is None:
             self.ready_after_s = time.monotonic() - self.started_at

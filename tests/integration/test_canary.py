@@ -17,8 +17,9 @@ import pytest
 from helpers import live_gateway, version_with_other_weights
 
 from fittingroom.common.imagecodec import decode_image, encode_image, limit_side
+from fittingroom.common.loopback import free_port
 from fittingroom.common.repository import VersionPolicy, render_config
-from fittingroom.common.triton_server import TritonServer, free_port
+from fittingroom.common.triton_server import TritonServer
 from fittingroom.export.model_recipes import BUILDERS
 from fittingroom.export.runtimes import derive_repository
 from fittingroom.gateway.settings import Settings

@@ -27,8 +27,9 @@ from helpers import live_gateway, python_ort_triton, version_with_other_weights
 
 from fittingroom.common.errors import ModelNotFound, TryOnError
 from fittingroom.common.imagecodec import decode_image
+from fittingroom.common.loopback import free_port
 from fittingroom.common.triton_client import TritonClient
-from fittingroom.common.triton_server import TritonServer, free_port
+from fittingroom.common.triton_server import TritonServer
 from fittingroom.export.runtimes import derive_repository
 from fittingroom.gateway.errors import http_status
 from fittingroom.gateway.samples import SAMPLE_ARTWORK, SAMPLE_CONTENT, SAMPLE_PERSON

@@ -18,7 +18,8 @@ import pytest
 import yaml
 from tritonclient.grpc import service_pb2, service_pb2_grpc
 
-from fittingroom.common.triton_server import LOOPBACK, free_port, install, server_environment
+from fittingroom.common.loopback import LOOPBACK, free_port
+from fittingroom.common.triton_server import install, server_environment
 
 pytestmark = pytest.mark.integration
 

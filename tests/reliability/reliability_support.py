@@ -16,8 +16,8 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-from helpers import free_port
 
+from fittingroom.common.loopback import free_port
 from fittingroom.gateway.settings import Settings
 
 log = logging.getLogger(__name__)

@@ -27,7 +27,8 @@ from helpers import live_gateway, tshirt_png
 from reliability_support import gateway_settings, requests_in_flight
 
 from fittingroom.common.imagecodec import encode_image
-from fittingroom.common.triton_server import TritonServer, free_port
+from fittingroom.common.loopback import free_port
+from fittingroom.common.triton_server import TritonServer
 from fittingroom.export.runtimes import PYTHON_MODEL_NAME, derive_repository
 from fittingroom.gateway.settings import Settings
 from fittingroom.tryon.classical import GARMENT_MODELS
