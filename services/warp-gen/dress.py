@@ -18,13 +18,26 @@ from fittingroom.warp_gen.compose import feathered_alpha, shading
 # Folds of the old garment carry over fully; its print (letters, patches) is what a lower strength would
 # hide, but it also flattens the folds that make the result look worn, so the print is blurred instead.
 SHADING_STRENGTH = 0.85
-SHADING_BLUR = 0.004  # of the image's longer side: removes print detail, keeps folds
+# Of the image's longer side: the body's light (its shadow side), large folds, and creases; finer is print.
+LIGHT_SCALES = (0.05, 0.02, 0.004)
+# Per scale, the robust spread of the light (relative to the coarser scale's) that a plain garment's light
+# and folds reach; beyond it the variation is print or wash, and carried over proportionally less.
+PLAIN_SPREAD = (0.08, 0.04, 0.04)
+LIGHT_FADE = 0.04  # of the longer side: how far past the old garment's edge its light fades out
 # Matte cloth: the old garment's folds may darken the new one a lot but brighten it little (the old one's
 # specular highlights, a metal ring, a reflective patch, would turn cotton into satin).
 LIGHT_RANGE = (0.45, 1.25)
 DARK_GARMENT_LUMA = 100.0  # below this median grey level the old garment's light is trusted proportionally less
 SKIN_LIGHT_BLUR = 0.06  # of the longer side: the body's broad light (its shadow side), not the old folds or print
 SKIN_LIGHT_RANGE = (0.85, 1.1)
+# Bare skin where the old garment was: coloured from the nearest visible skin on a grid of this many px,
+# whose cells count as skin when at least this share of them is; rounded off over this share of the
+# longer side towards its outline, where it is up to EDGE_SHADE darker.
+SKIN_FILL_STEP = 4
+SKIN_CELL_SHARE = 0.5
+FILL_TRUST = 4.0  # a pyramid cell with a quarter of its area known keeps its own colour
+SKIN_ROUNDING = 0.02
+EDGE_SHADE = 0.3
 INPAINT_SCALE = 0.5  # the background is filled at half size: studio backdrops are smooth
 INPAINT_RADIUS = 3
 
@@ -34,18 +47,42 @@ def paint_mask(garment_alpha: np.ndarray, person_mask: np.ndarray, occluders: np
     return np.asarray((garment_alpha > 0.5) & (person_mask > 0.5) & (occluders == 0), np.uint8)
 
 
+def _masked_blur(values: np.ndarray, mask: np.ndarray, sigma: float) -> np.ndarray:
+    """Gaussian blur of `values` over `mask` only (what lies outside does not bleed in)."""
+    weight = cv2.GaussianBlur(mask.astype(np.float32), (0, 0), sigma)
+    return np.asarray(cv2.GaussianBlur(values * mask, (0, 0), sigma) / np.maximum(weight, 1e-3), np.float32)
+
+
 def worn_shading(person: np.ndarray, worn: np.ndarray, strength: float = SHADING_STRENGTH) -> np.ndarray:
-    """float32 HxW multiplier: the old garment's light relative to its median, 1 where there was none."""
+    """float32 HxW multiplier: the old garment's light relative to its median, 1 where there was none.
+
+    Broad light (the body's shadow side, large folds) is carried over as it is; finer detail (creases,
+    but also print, washes, texture) in proportion to how plain the old garment is: a stonewashed or
+    printed garment's mottle carried onto a white tee reads as grey smears, not folds.
+    """
     if not worn.any():
         return np.ones(person.shape[:2], np.float32)
-    sigma = max(0.5, SHADING_BLUR * max(person.shape[:2]))
-    light = np.clip(cv2.GaussianBlur(shading(person, worn), (0, 0), sigma), *LIGHT_RANGE)
+    inside = (worn > 0).astype(np.float32)
+    side = max(person.shape[:2])
+    relative = shading(person, worn)
+    # Light at three scales, coarse to fine: each band is carried in proportion to how plain it is.
+    bands = [np.ones_like(relative)] + [_masked_blur(relative, inside, max(0.5, share * side))
+                                        for share in LIGHT_SCALES]
+    light = bands[0]
+    for coarse, fine, plain in zip(bands[:-1], bands[1:], PLAIN_SPREAD, strict=True):
+        detail = fine / np.maximum(coarse, 1e-3)
+        spread = 1.4826 * float(np.median(np.abs(detail[worn > 0] - 1.0)))
+        light = light * detail ** min(1.0, plain / max(spread, 1e-6))
+    light = np.clip(light, *LIGHT_RANGE)
     # On a dark garment, light relative to its median is mostly print, noise and what shows through (a sheer
     # top's lining), not folds: carried over at full strength it turned a white shirt into grey smears.
     median_luma = float(np.median(cv2.cvtColor(person, cv2.COLOR_RGB2GRAY)[worn > 0]))
     strength *= min(1.0, median_luma / DARK_GARMENT_LUMA)
-    # Fade to flat across the old garment's edge, so no seam shows where it ended under the new one.
-    weight = np.clip(cv2.GaussianBlur(worn.astype(np.float32), (0, 0), 2 * sigma), 0.0, 1.0)
+    # Past the old garment's edge (a longer new garment) its light goes on and fades out, so no seam shows
+    # where it ended under the new one.
+    outside = cv2.distanceTransform((worn == 0).astype(np.uint8), cv2.DIST_L2, 3)
+    weight = np.clip(1.0 - outside / (LIGHT_FADE * side), 0.0, 1.0)
+    light = fill_from(light[..., None], worn > 0)[..., 0]
     return np.asarray(1.0 + strength * (light - 1.0) * weight, np.float32)
 
 
@@ -70,13 +107,69 @@ def skin_tone(person: np.ndarray, skin: np.ndarray) -> np.ndarray:
     return np.median(person[seen], axis=0).astype(np.float32)
 
 
+def _channels(image: np.ndarray) -> np.ndarray:
+    """OpenCV drops a single channel's axis: put it back."""
+    return image.reshape(image.shape[0], image.shape[1], -1)
+
+
+def fill_from(values: np.ndarray, known: np.ndarray) -> np.ndarray:
+    """float32 HxWxC: `values` where `known`, and elsewhere a smooth blend of the nearest known values.
+
+    Push-pull: known values are averaged down an image pyramid until every cell has some, then brought
+    back up, each level keeping its own averages where it has data. Cheap and seamless at the known edge.
+    """
+    weight = known.astype(np.float32)
+    total = _channels(values.astype(np.float32) * weight[..., None])
+    levels = [(total, weight)]
+    while min(weight.shape) > 2 and weight.max() > 0:
+        total, weight = _channels(cv2.pyrDown(total)), np.asarray(cv2.pyrDown(weight), np.float32)
+        levels.append((total, weight))
+    seen = weight > 1e-6
+    mean = total[seen].sum(axis=0) / max(float(weight[seen].sum()), 1e-6) if seen.any() else 0.0
+    filled = np.broadcast_to(np.asarray(mean, np.float32), total.shape).copy()
+    for total, weight in reversed(levels):
+        up = _channels(cv2.resize(filled, (weight.shape[1], weight.shape[0]), interpolation=cv2.INTER_LINEAR))
+        trust = np.clip(weight * FILL_TRUST, 0.0, 1.0)[..., None]
+        filled = total / np.maximum(weight, 1e-6)[..., None] * trust + up * (1 - trust)
+    return np.asarray(filled, np.float32)
+
+
+def skin_colour(person: np.ndarray, skin: np.ndarray, to_skin: np.ndarray) -> np.ndarray:
+    """float32 HxWx3: the colour bare skin would have at each pixel: that of the nearest visible skin.
+
+    Filled at a quarter of the size from the shopper's visible skin (the neck above a lower neckline, the
+    hands below a shorter sleeve), so a repainted chest or arm meets the real skin around it without a
+    seam; the shopper's median skin tone where none shows at all.
+    """
+    height, width = person.shape[:2]
+    small = (max(1, width // SKIN_FILL_STEP), max(1, height // SKIN_FILL_STEP))
+    known = cv2.resize((skin.astype(bool) & ~to_skin).astype(np.float32), small, interpolation=cv2.INTER_AREA)
+    if known.max() <= 0:
+        return np.broadcast_to(skin_tone(person, skin), (height, width, 3)).astype(np.float32)
+    colours = cv2.resize(person.astype(np.float32) * (skin.astype(bool) & ~to_skin)[..., None], small,
+                         interpolation=cv2.INTER_AREA)
+    # INTER_AREA averaged skin with what surrounds it: divide by the skin share to keep only skin.
+    colours = colours / np.maximum(known, 1e-6)[..., None]
+    return cv2.resize(fill_from(colours, known > SKIN_CELL_SHARE), (width, height), interpolation=cv2.INTER_LINEAR)
+
+
+def limb_shading(bare: np.ndarray, shape_px: float) -> np.ndarray:
+    """float32 HxW multiplier: bare skin turning away from the light towards its outline (a rounded arm,
+    a chest meeting a neckline's shadow), 1 deeper than `shape_px` inside `bare`."""
+    inside = cv2.distanceTransform(bare.astype(np.uint8), cv2.DIST_L2, 3)
+    closeness = 1.0 - np.clip(inside / max(shape_px, 1.0), 0.0, 1.0)
+    return np.asarray(1.0 - EDGE_SHADE * closeness**2, np.float32)
+
+
 def repaint_uncovered(person: np.ndarray, uncovered: np.ndarray, body: np.ndarray, skin: np.ndarray,
-                      garments: np.ndarray) -> np.ndarray:
+                      garments: np.ndarray, cover: np.ndarray | None = None) -> np.ndarray:
     """`person` with the old garment's uncovered pixels repainted: skin on the body, background elsewhere.
 
-    Skin takes the tone of the shopper's visible skin and the old garment's broad light (which side is in
-    shade), not its folds. Background is inpainted from the scene around every garment (`garments`: old
-    and new), so neither garment's colour bleeds into it. Pixels outside `uncovered` are unchanged.
+    Skin takes the colour of the nearest visible skin (`skin_colour`), the old garment's broad light
+    (which side is in shade) and rounds off towards its outline (`limb_shading`: where it meets the
+    background or the new garment, `cover`); no flat block. Background is inpainted from the scene
+    around every garment (`garments`: old and new), so neither garment's colour bleeds into it. Pixels
+    outside `uncovered` are unchanged.
     """
     out = person.copy()
     to_skin = uncovered.astype(bool) & body.astype(bool)
@@ -94,6 +187,9 @@ def repaint_uncovered(person: np.ndarray, uncovered: np.ndarray, body: np.ndarra
         reference = max(float(np.median(grey[uncovered.astype(bool)])), 1.0)
         light = np.clip(cv2.GaussianBlur(grey, (0, 0), SKIN_LIGHT_BLUR * max(height, width)) / reference,
                         *SKIN_LIGHT_RANGE)
-        tone = skin_tone(person, skin)
-        out[to_skin] = np.clip(tone[None] * light[to_skin][:, None], 0, 255).astype(np.uint8)
+        covered = cover.astype(bool) if cover is not None else np.zeros_like(to_skin)
+        bare = (to_skin | skin.astype(bool)) & ~covered
+        light = light * limb_shading(bare, SKIN_ROUNDING * max(height, width))
+        colour = skin_colour(person, skin, to_skin)
+        out[to_skin] = np.clip(colour[to_skin] * light[to_skin][:, None], 0, 255).astype(np.uint8)
     return out
