@@ -30,6 +30,10 @@ LIGHT_RANGE = (0.45, 1.25)
 DARK_GARMENT_LUMA = 100.0  # below this median grey level the old garment's light is trusted proportionally less
 SKIN_LIGHT_BLUR = 0.06  # of the longer side: the body's broad light (its shadow side), not the old folds or print
 SKIN_LIGHT_RANGE = (0.85, 1.1)
+SKIN_DETAIL_BLUR = 0.008  # of the longer side: the body's modelling seen through a dark or sheer garment
+SKIN_DETAIL_RANGE = (0.7, 1.2)
+SKIN_EDGE_SIGMA = 1.0  # px: repainted skin's anti-aliased outline
+SKIN_LUMA_QUANTILE = 0.6  # the visible skin's brightness a repainted patch takes (the lit side, not the neck's shade)
 # Bare skin where the old garment was: coloured from the nearest visible skin on a grid of this many px,
 # whose cells count as skin when at least this share of them is; rounded off over this share of the
 # longer side towards its outline, where it is up to EDGE_SHADE darker.
@@ -38,6 +42,7 @@ SKIN_CELL_SHARE = 0.5
 FILL_TRUST = 4.0  # a pyramid cell with a quarter of its area known keeps its own colour
 SKIN_ROUNDING = 0.02
 EDGE_SHADE = 0.3
+LUMA = np.array([0.299, 0.587, 0.114], np.float32)  # RGB weights of perceived brightness (BT.601)
 INPAINT_SCALE = 0.5  # the background is filled at half size: studio backdrops are smooth
 INPAINT_RADIUS = 3
 
@@ -150,7 +155,13 @@ def skin_colour(person: np.ndarray, skin: np.ndarray, to_skin: np.ndarray) -> np
                          interpolation=cv2.INTER_AREA)
     # INTER_AREA averaged skin with what surrounds it: divide by the skin share to keep only skin.
     colours = colours / np.maximum(known, 1e-6)[..., None]
-    return cv2.resize(fill_from(colours, known > SKIN_CELL_SHARE), (width, height), interpolation=cv2.INTER_LINEAR)
+    filled = fill_from(colours, known > SKIN_CELL_SHARE)
+    # The hue comes from the nearest skin, the brightness from the skin as a whole: the nearest skin to a
+    # bared chest is the neck in the chin's shadow.
+    visible = person[skin.astype(bool) & ~to_skin].astype(np.float32) @ LUMA
+    luma = np.maximum(filled @ LUMA, 1.0)[..., None]
+    filled = filled * (float(np.quantile(visible, SKIN_LUMA_QUANTILE)) / luma)
+    return cv2.resize(filled, (width, height), interpolation=cv2.INTER_LINEAR)
 
 
 def limb_shading(bare: np.ndarray, shape_px: float) -> np.ndarray:
@@ -172,24 +183,42 @@ def repaint_uncovered(person: np.ndarray, uncovered: np.ndarray, body: np.ndarra
     outside `uncovered` are unchanged.
     """
     out = person.copy()
-    to_skin = uncovered.astype(bool) & body.astype(bool)
-    to_scene = uncovered.astype(bool) & ~body.astype(bool)
+    hole = uncovered.astype(bool)
+    if not hole.any():
+        return out
+    to_skin = hole & body.astype(bool)
     height, width = person.shape[:2]
-    if to_scene.any():
-        small = cv2.resize(person, None, fx=INPAINT_SCALE, fy=INPAINT_SCALE, interpolation=cv2.INTER_AREA)
-        hole = cv2.resize(garments.astype(np.uint8), (small.shape[1], small.shape[0]), interpolation=cv2.INTER_NEAREST)
-        hole = cv2.dilate(hole, np.ones((3, 3), np.uint8))
-        scene = cv2.resize(cv2.inpaint(small, hole, INPAINT_RADIUS, cv2.INPAINT_TELEA), (width, height),
-                           interpolation=cv2.INTER_LINEAR)
-        out[to_scene] = scene[to_scene]
-    if to_skin.any():
-        grey = cv2.cvtColor(person, cv2.COLOR_RGB2GRAY).astype(np.float32)
-        reference = max(float(np.median(grey[uncovered.astype(bool)])), 1.0)
-        light = np.clip(cv2.GaussianBlur(grey, (0, 0), SKIN_LIGHT_BLUR * max(height, width)) / reference,
-                        *SKIN_LIGHT_RANGE)
-        covered = cover.astype(bool) if cover is not None else np.zeros_like(to_skin)
-        bare = (to_skin | skin.astype(bool)) & ~covered
-        light = light * limb_shading(bare, SKIN_ROUNDING * max(height, width))
-        colour = skin_colour(person, skin, to_skin)
-        out[to_skin] = np.clip(colour[to_skin] * light[to_skin][:, None], 0, 255).astype(np.uint8)
+    small = cv2.resize(person, None, fx=INPAINT_SCALE, fy=INPAINT_SCALE, interpolation=cv2.INTER_AREA)
+    scene_hole = cv2.resize(garments.astype(np.uint8), (small.shape[1], small.shape[0]),
+                            interpolation=cv2.INTER_NEAREST)
+    scene_hole = cv2.dilate(scene_hole, np.ones((3, 3), np.uint8))
+    scene = cv2.resize(cv2.inpaint(small, scene_hole, INPAINT_RADIUS, cv2.INPAINT_TELEA), (width, height),
+                       interpolation=cv2.INTER_LINEAR).astype(np.float32)
+    if not to_skin.any():
+        out[hole] = np.round(scene[hole]).astype(np.uint8)
+        return out
+    covered = cover.astype(bool) if cover is not None else np.zeros_like(to_skin)
+    bare = (to_skin | skin.astype(bool)) & ~covered
+    light = skin_light(person, hole) * limb_shading(bare, SKIN_ROUNDING * max(height, width))
+    painted_skin = skin_colour(person, skin, to_skin) * light[..., None]
+    # Anti-aliased: skin fades into the background across its outline instead of stopping on a pixel edge.
+    alpha = cv2.GaussianBlur(to_skin.astype(np.float32), (0, 0), SKIN_EDGE_SIGMA)[..., None]
+    blended = painted_skin * alpha + scene * (1 - alpha)
+    out[hole] = np.clip(np.round(blended[hole]), 0, 255).astype(np.uint8)
     return out
+
+
+def skin_light(person: np.ndarray, uncovered: np.ndarray) -> np.ndarray:
+    """float32 HxW: the light on the body under the old garment, relative to the garment's median.
+
+    Under a light, opaque garment only its broad light (which side is in shade) tells about the body: its
+    folds are cloth. Through a dark or sheer one, what shows is the body itself (an arm's rounded shading
+    under a mesh sleeve), so finer and stronger light is kept.
+    """
+    height, width = person.shape[:2]
+    grey = cv2.cvtColor(person, cv2.COLOR_RGB2GRAY).astype(np.float32)
+    reference = max(float(np.median(grey[uncovered])), 1.0)
+    dark = reference < DARK_GARMENT_LUMA
+    blur, bounds = (SKIN_DETAIL_BLUR, SKIN_DETAIL_RANGE) if dark else (SKIN_LIGHT_BLUR, SKIN_LIGHT_RANGE)
+    return np.clip(_masked_blur(grey, uncovered.astype(np.float32), blur * max(height, width)) / reference,
+                   *bounds).astype(np.float32)
