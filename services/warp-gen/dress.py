@@ -19,10 +19,11 @@ from fittingroom.warp_gen.compose import feathered_alpha, shading
 # hide, but it also flattens the folds that make the result look worn, so the print is blurred instead.
 SHADING_STRENGTH = 0.85
 # Of the image's longer side: the body's light (its shadow side), large folds, and creases; finer is print.
-LIGHT_SCALES = (0.05, 0.02, 0.004)
-# Per scale, the robust spread of the light (relative to the coarser scale's) that a plain garment's light
-# and folds reach; beyond it the variation is print or wash, and carried over proportionally less.
-PLAIN_SPREAD = (0.08, 0.04, 0.04)
+LIGHT_SCALES = (0.1, 0.03, 0.004)
+# Per scale, the robust spread of the light (relative to the coarser scale's) that a plain garment's folds
+# reach; beyond it the variation is print or wash, and carried over proportionally less. The body's light
+# is carried whole: no print is that large.
+PLAIN_SPREAD = (float("inf"), 0.04, 0.04)
 LIGHT_FADE = 0.04  # of the longer side: how far past the old garment's edge its light fades out
 # Matte cloth: the old garment's folds may darken the new one a lot but brighten it little (the old one's
 # specular highlights, a metal ring, a reflective patch, would turn cotton into satin).
@@ -30,7 +31,8 @@ LIGHT_RANGE = (0.45, 1.25)
 DARK_GARMENT_LUMA = 100.0  # below this median grey level the old garment's light is trusted proportionally less
 SKIN_LIGHT_BLUR = 0.06  # of the longer side: the body's broad light (its shadow side), not the old folds or print
 SKIN_LIGHT_RANGE = (0.85, 1.1)
-SKIN_DETAIL_BLUR = 0.008  # of the longer side: the body's modelling seen through a dark or sheer garment
+SKIN_DETAIL_BLUR = 0.008  # of the longer side: the body's modelling seen through a dark sheer garment
+SHEER_WARMTH = 5.0  # Cr levels between a dark garment's median and its warmest tenth: skin showing through
 SKIN_DETAIL_RANGE = (0.7, 1.2)
 SKIN_EDGE_SIGMA = 1.0  # px: repainted skin's anti-aliased outline
 SKIN_LUMA_QUANTILE = 0.6  # the visible skin's brightness a repainted patch takes (the lit side, not the neck's shade)
@@ -211,14 +213,16 @@ def repaint_uncovered(person: np.ndarray, uncovered: np.ndarray, body: np.ndarra
 def skin_light(person: np.ndarray, uncovered: np.ndarray) -> np.ndarray:
     """float32 HxW: the light on the body under the old garment, relative to the garment's median.
 
-    Under a light, opaque garment only its broad light (which side is in shade) tells about the body: its
-    folds are cloth. Through a dark or sheer one, what shows is the body itself (an arm's rounded shading
-    under a mesh sleeve), so finer and stronger light is kept.
+    Under an opaque garment only its broad light (which side is in shade) tells about the body: its folds
+    are cloth. Through a dark sheer one (a mesh sleeve), what shows is the body itself, an arm's rounded
+    shading, so finer and stronger light is kept. Sheer shows as warmth in places: skin's red chroma in
+    some of the garment's pixels, where an opaque garment's chroma is even.
     """
     height, width = person.shape[:2]
-    grey = cv2.cvtColor(person, cv2.COLOR_RGB2GRAY).astype(np.float32)
+    ycrcb = cv2.cvtColor(person, cv2.COLOR_RGB2YCrCb).astype(np.float32)
+    grey, red = ycrcb[..., 0], ycrcb[uncovered][:, 1]
     reference = max(float(np.median(grey[uncovered])), 1.0)
-    dark = reference < DARK_GARMENT_LUMA
-    blur, bounds = (SKIN_DETAIL_BLUR, SKIN_DETAIL_RANGE) if dark else (SKIN_LIGHT_BLUR, SKIN_LIGHT_RANGE)
+    sheer = reference < DARK_GARMENT_LUMA and float(np.quantile(red, 0.9) - np.median(red)) >= SHEER_WARMTH
+    blur, bounds = (SKIN_DETAIL_BLUR, SKIN_DETAIL_RANGE) if sheer else (SKIN_LIGHT_BLUR, SKIN_LIGHT_RANGE)
     return np.clip(_masked_blur(grey, uncovered.astype(np.float32), blur * max(height, width)) / reference,
                    *bounds).astype(np.float32)

@@ -203,3 +203,32 @@ async def test_classical_tryon_on_the_sample_person(embedded: EmbeddedClient, pe
     with pytest.raises(DeadlineExceeded):
         await ClassicalGarmentPipeline(embedded, TrafficRouter(embedded), timeout_s=0.001)(
             GarmentRequest(person, sample_garment(Category.UPPER)))
+
+
+def _mottled(seed: int = 0) -> np.ndarray:
+    """A stonewashed grey garment: blotches of ±30 grey levels a few pixels across."""
+    noise = np.random.default_rng(seed).normal(0, 1, (30, 30)).astype(np.float32)
+    blotches = cv2.resize(noise, (120, 120), interpolation=cv2.INTER_CUBIC)
+    grey = np.clip(110 + 30 * blotches / blotches.std(), 0, 255).astype(np.uint8)
+    return np.repeat(grey[..., None], 3, axis=2)
+
+
+def test_a_washed_or_printed_old_garment_does_not_smear_a_white_one() -> None:
+    worn = np.zeros((120, 120), np.uint8)
+    worn[10:110, 10:110] = 1
+    light = worn_shading(_mottled(), worn)
+    white = dress_garment(_mottled(), np.full((120, 120, 3), 255, np.uint8), worn, light)
+    inside = white[20:100, 20:100, 0].astype(float)
+    relative = _mottled()[20:100, 20:100, 0].astype(float) / 110
+    assert inside.std() < 0.5 * 255 * relative.std()  # far less mottled than a full transfer
+    assert np.median(inside) > 220  # white stays white, not grey
+
+
+def test_a_plain_old_garments_fold_is_carried_at_full_depth() -> None:
+    # A plain garment with one broad fold: all of it is light, none of it is print.
+    worn = np.zeros((120, 120), np.uint8)
+    worn[10:110, 10:110] = 1
+    person = np.full((120, 120, 3), 160, np.uint8)
+    person[:, 60:] = 110
+    light = worn_shading(person, worn)
+    assert light[60, 30] - light[60, 90] > 0.2
