@@ -4,7 +4,15 @@ from __future__ import annotations
 
 import numpy as np
 
-from fittingroom.warp_gen.dress import LUMA, fill_from, limb_shading, repaint_uncovered, skin_colour, skin_light, skin_tone
+from fittingroom.warp_gen.dress import (
+    LUMA,
+    fill_from,
+    limb_shading,
+    repaint_uncovered,
+    skin_colour,
+    skin_light,
+    skin_tone,
+)
 
 H, W = 120, 100
 BACKDROP = (230, 232, 235)
