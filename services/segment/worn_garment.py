@@ -39,7 +39,7 @@ DISTINCT_COLOURS = 25.0  # Lab distance between two garments' median colours abo
 COLOUR_CLUSTERS = 4  # colours per garment (a print, a pattern, light and shade)
 COLOUR_SAMPLE = 4000
 MIN_COLOUR_PIXELS = 50
-WORN_LEG_WIDTH = 0.8  # of the hip joints' distance: a trouser leg as worn, wide legs included
+WORN_LEG_WIDTH = 1.1  # of the hip joints' distance: a trouser leg as worn, wide legs included
 DRESS_SHIN = 0.8  # of the knee-to-ankle length: how far down the shins a long dress is looked for
 # A dress's skirt covers the gap between the legs; where the person mask shows the backdrop between them
 # (this far below the hip joints, a share of the torso, past any crotch shadow), the legs are bare or in

@@ -39,6 +39,7 @@ REACH = 0.03
 CENTRE_BAND = 0.2  # of the shoulder width, each side of the body's midline: where neckline and hem are read
 EDGE_SHARE = 0.02  # the extreme share of a mask's midline pixels ignored when reading its top and bottom
 RIM = 0.06  # of the shoulder width: the worn garment's rim the new one covers where it reaches
+TEXTURE_RIM_PX = 2  # the warped garment's anti-aliased rim, mixed with the product photo's backdrop
 HEM_OVERLAP = 0.05  # of the torso: the new garment below the old hem overlaps it this much, so no gap shows
 
 
@@ -133,23 +134,32 @@ def compare_shapes(worn: np.ndarray, garment: np.ndarray, pose: Pose, category: 
 
 
 def extend_texture(image: np.ndarray, inside: np.ndarray, silhouette: np.ndarray) -> np.ndarray:
-    """`image` with every pixel of `silhouette` outside `inside` taken from the nearest pixel inside.
+    """`image` with every pixel of `silhouette` off the garment's solid core (`inside` less its rim) taken
+    from the core, mirrored across the core's nearest edge.
 
-    The new garment, warped to the body, rarely fills the old silhouette to its last pixel (a sleeve a
-    little wider, a hem a little lower): its own edge is carried outwards across the gap, which for the
-    thin gaps of matching shapes reads as the same cloth.
+    The new garment, warped to the body, rarely fills the old silhouette to its last pixel (a trouser leg
+    a little wider, a hem a little lower). Its rim is a blend with the product photo's backdrop, so the
+    gap is filled from the core; mirrored, the texture goes on (a print, a weave, denim's fading) where
+    repeating the edge pixel would draw streaks. A core too thin to mirror gives its edge pixel.
     """
-    inside_bin = inside.astype(bool)
-    gap = silhouette.astype(bool) & ~inside_bin
-    if not gap.any() or not inside_bin.any():
+    core = cv2.erode(inside.astype(np.uint8), np.ones((3, 3), np.uint8), iterations=TEXTURE_RIM_PX) > 0
+    gap = silhouette.astype(bool) & ~core
+    if not gap.any() or not core.any():
         return image
-    # Labels number the zero pixels of the input (here: the inside) in raster order, from 1.
-    _, labels = cv2.distanceTransformWithLabels((~inside_bin).astype(np.uint8), cv2.DIST_L2, 5,
+    # Labels number the zero pixels of the input (here: the core) in raster order, from 1.
+    _, labels = cv2.distanceTransformWithLabels((~core).astype(np.uint8), cv2.DIST_L2, 5,
                                                 labelType=cv2.DIST_LABEL_PIXEL)
-    ys, xs = np.nonzero(inside_bin)
-    nearest = labels[gap] - 1
+    core_ys, core_xs = np.nonzero(core)
+    gap_ys, gap_xs = np.nonzero(gap)
+    nearest = labels[gap_ys, gap_xs] - 1
+    edge_ys, edge_xs = core_ys[nearest], core_xs[nearest]
+    mirror_ys, mirror_xs = 2 * edge_ys - gap_ys, 2 * edge_xs - gap_xs
+    height, width = core.shape
+    inside_frame = (mirror_ys >= 0) & (mirror_ys < height) & (mirror_xs >= 0) & (mirror_xs < width)
+    mirrored = np.zeros_like(inside_frame)
+    mirrored[inside_frame] = core[mirror_ys[inside_frame], mirror_xs[inside_frame]]
     out = image.copy()
-    out[gap] = image[ys[nearest], xs[nearest]]
+    out[gap_ys, gap_xs] = image[np.where(mirrored, mirror_ys, edge_ys), np.where(mirrored, mirror_xs, edge_xs)]
     return out
 
 

@@ -86,15 +86,19 @@ def test_dressed_silhouette_keeps_the_worn_outline_and_goes_on_past_its_hem() ->
     assert not silhouette[380, 150]
 
 
-def test_extend_texture_carries_the_nearest_texture_into_the_gap_and_changes_nothing_else() -> None:
-    image = np.zeros((40, 40, 3), np.uint8)
-    image[:, :20] = (200, 10, 10)
-    image[:, 20:30] = (10, 200, 10)
-    inside = np.zeros((40, 40), bool)
-    inside[:, :30] = True
-    silhouette = np.zeros((40, 40), bool)
-    silhouette[:, 5:36] = True
+def test_extend_texture_continues_the_texture_into_the_gap_and_changes_nothing_else() -> None:
+    image = np.zeros((40, 60, 3), np.uint8)
+    image[:, 30:40] = (255, 255, 255)  # the warped garment's rim: blended with the product photo's backdrop
+    stripes = np.arange(30) % 4 < 2  # a striped garment: the texture to go on
+    image[:, :30][:, stripes] = (200, 10, 10)
+    image[:, :30][:, ~stripes] = (10, 10, 200)
+    inside = np.zeros((40, 60), bool)
+    inside[:, :32] = True
+    silhouette = np.zeros((40, 60), bool)
+    silhouette[:, 5:40] = True
     out = extend_texture(image, inside, silhouette)
-    assert (out[:, 30:36] == (10, 200, 10)).all()  # the gap takes the texture's own edge
-    assert np.array_equal(out[:, :30], image[:, :30])
-    assert np.array_equal(out[:, 36:], image[:, 36:])
+    gap = out[:, 30:40]
+    assert not (gap == 255).all(axis=2).any()  # never the backdrop-blended rim
+    assert len({tuple(p) for p in gap[20]}) == 2  # both stripes go on: mirrored, not one smeared edge pixel
+    assert np.array_equal(out[:, :29], image[:, :29])
+    assert np.array_equal(out[:, 40:], image[:, 40:])
