@@ -40,6 +40,8 @@ COLOUR_CLUSTERS = 4  # colours per garment (a print, a pattern, light and shade)
 COLOUR_SAMPLE = 4000
 MIN_COLOUR_PIXELS = 50
 WORN_LEG_WIDTH = 1.1  # of the hip joints' distance: a trouser leg as worn, wide legs included
+SLEEVE_BAND = 0.16  # of the shoulder width: the band along an arm's bone where a sleeve is looked for
+SLEEVE_COLOUR = 12.0  # Lab distance to one of the garment's own colours that makes an arm pixel its sleeve
 DRESS_SHIN = 0.8  # of the knee-to-ankle length: how far down the shins a long dress is looked for
 # A dress's skirt covers the gap between the legs; where the person mask shows the backdrop between them
 # (this far below the hip joints, a share of the torso, past any crotch shadow), the legs are bare or in
@@ -201,6 +203,30 @@ def _nearer_other(lab: np.ndarray, candidates: np.ndarray, own: np.ndarray, othe
     return np.asarray(cv2.morphologyEx(nearer, cv2.MORPH_OPEN, np.ones((3, 3), np.uint8)) > 0)
 
 
+def sleeves(image: np.ndarray, pose: Pose, core: np.ndarray) -> np.ndarray:
+    """uint8 {0, 1}: pixels along the arms' bones in the colours of the garment's sure core: its sleeves.
+
+    At GrabCut's scale a forearm's sleeve is a few pixels wide, between a hand (sure skin) and a skirt or
+    trousers beside it, and GrabCut's smoothing drops it: a sheer sleeve's cuff stayed on the arm.
+    """
+    frame = body_frame(pose)
+    band = np.zeros(image.shape[:2], np.uint8)
+    thickness = max(2, round(SLEEVE_BAND * frame.shoulder_width))
+    for arm in ((lm.LEFT_SHOULDER, lm.LEFT_ELBOW, lm.LEFT_WRIST), (lm.RIGHT_SHOULDER, lm.RIGHT_ELBOW, lm.RIGHT_WRIST)):
+        chain = [pose.point(i) for i in itertools.takewhile(pose.sees, arm)]
+        for a, b in itertools.pairwise(chain):
+            _line(band, a, b, thickness)
+    if not band.any() or core.sum() < MIN_COLOUR_PIXELS:
+        return band * 0
+    lab = cv2.cvtColor(image, cv2.COLOR_RGB2LAB).astype(np.float32)
+    centres = _cluster_centres(lab[core > 0])
+    pixels = lab[band > 0]
+    distance = np.sqrt(((pixels[:, None] - centres[None]) ** 2).sum(axis=-1)).min(axis=1)
+    found = np.zeros_like(band)
+    found[band > 0] = distance < SLEEVE_COLOUR
+    return found
+
+
 def legs_apart(person: np.ndarray, pose: Pose) -> np.ndarray | None:
     """bool HxW: below the hem of a dress or skirt, where the person mask first shows the backdrop on the
     midline between the legs (a skirt's fabric would cover it); None when the legs never part or the
@@ -251,6 +277,8 @@ def worn_garment_mask(image: np.ndarray, person: np.ndarray, pose: Pose, categor
             other_garment = _nearer_other(lab, (region > 0) & (core == 0), lab[core > 0], lab[other])
     refined = refine_with_grabcut(image, sure=core, background=background)
     mask = refined & region & (1 - keep_out) & ~other_garment
+    if category is not Category.LOWER:
+        mask = mask | (sleeves(image, pose, core) & region & person_bin & (1 - keep_out) & ~other_garment)
     # Close pinholes left by specular highlights that the skin test or GrabCut dropped.
     closed = np.asarray(cv2.morphologyEx(mask, cv2.MORPH_CLOSE, np.ones((5, 5), np.uint8)), dtype=np.uint8)
     mask = closed & region

@@ -44,6 +44,7 @@ SKIN_CELL_SHARE = 0.5
 FILL_TRUST = 4.0  # a pyramid cell with a quarter of its area known keeps its own colour
 SKIN_ROUNDING = 0.02
 EDGE_SHADE = 0.3
+RIM_SHARE = 0.004  # of the longer side: the old garment's anti-aliased rim repainted with it (2 px at 512)
 LUMA = np.array([0.299, 0.587, 0.114], np.float32)  # RGB weights of perceived brightness (BT.601)
 INPAINT_SCALE = 0.5  # the background is filled at half size: studio backdrops are smooth
 INPAINT_RADIUS = 3
@@ -91,6 +92,18 @@ def worn_shading(person: np.ndarray, worn: np.ndarray, strength: float = SHADING
     weight = np.clip(1.0 - outside / (LIGHT_FADE * side), 0.0, 1.0)
     light = fill_from(light[..., None], worn > 0)[..., 0]
     return np.asarray(1.0 + strength * (light - 1.0) * weight, np.float32)
+
+
+def with_rim(uncovered: np.ndarray, keep: np.ndarray) -> np.ndarray:
+    """bool HxW: the old garment's uncovered pixels and its rim just outside them, less what is `keep`.
+
+    The worn-garment mask stops a pixel or two inside the garment's anti-aliased edge; left, that rim drew
+    a dark outline around a repainted arm.
+    """
+    rim = max(1, round(RIM_SHARE * max(uncovered.shape)))
+    kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * rim + 1, 2 * rim + 1))
+    grown = cv2.dilate(uncovered.astype(np.uint8), kernel) > 0
+    return np.asarray(uncovered.astype(bool) | (grown & ~keep.astype(bool)))
 
 
 def dress_garment(person: np.ndarray, garment: np.ndarray, paint: np.ndarray, light: np.ndarray,

@@ -12,6 +12,7 @@ from fittingroom.warp_gen.dress import (
     skin_colour,
     skin_light,
     skin_tone,
+    with_rim,
 )
 
 H, W = 120, 100
@@ -98,3 +99,13 @@ def test_under_a_dark_sheer_garment_the_bodys_own_light_is_kept_finer_than_under
     sheer = contrast((40, 40, 40), (70, 52, 45))  # skin's warmth shows through the black mesh
     assert sheer > 2 * contrast((200, 200, 200), (240, 240, 240))  # a light opaque garment's fold
     assert sheer > 2 * contrast((40, 40, 40), (52, 52, 52))  # a black opaque garment's fold
+
+
+def test_the_old_garments_rim_is_repainted_with_it_but_never_what_is_kept() -> None:
+    uncovered = np.zeros((100, 100), bool)
+    uncovered[30:70, 30:70] = True
+    keep = np.zeros((100, 100), bool)
+    keep[:, 69:] = True  # the new garment beside it
+    grown = with_rim(uncovered, keep)
+    assert grown[50, 29] and not grown[50, 25]  # a rim of a pixel or two, no more
+    assert not grown[50, 70] and grown[uncovered].all()
