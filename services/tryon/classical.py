@@ -31,7 +31,7 @@ from fittingroom.tryon.pipeline import TryOnPipeline, leased
 from fittingroom.tryon.requests import GarmentRequest
 from fittingroom.tryon.result import TryOnResult
 from fittingroom.tryon.timing import Timed
-from fittingroom.warp_gen.dress import dress_garment, paint_mask, repaint_uncovered, with_rim, worn_shading
+from fittingroom.warp_gen.dress import dress_garment, paint_mask, repaint_uncovered, under_edge, with_rim, worn_shading
 from fittingroom.warp_gen.fit import GarmentFit, WarpedGarment, covered_mask, fit_garment, warp_garment
 from fittingroom.warp_gen.silhouette import compare_shapes, dressed_silhouette, extend_texture
 
@@ -186,6 +186,8 @@ class ClassicalGarmentPipeline(TryOnPipeline[GarmentRequest]):
         # Arms in front of the body still wear the old sleeves there: those become bare arms too.
         skin = skin_mask(person, pose, person_mask) & (person_mask > 0.5)
         uncovered = with_rim((worn > 0) & (paint == 0), keep=(paint > 0) | (skin > 0) | (front > 0))
+        # The new garment's anti-aliased edge blends it with what lies under it there: skin, not the old garment.
+        uncovered |= (worn > 0) & (paint > 0) & ~under_edge(paint)
         base = repaint_uncovered(person, uncovered, bare_body(pose, person.shape[:2]), skin, (worn > 0) | (paint > 0),
                                  cover=paint)
         image = dress_garment(base, warped.image, paint, light)

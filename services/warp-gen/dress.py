@@ -36,7 +36,7 @@ SKIN_DETAIL_BLUR = 0.008  # of the longer side: the body's modelling seen throug
 SHEER_WARMTH = 5.0  # Cr levels between a dark garment's median and its warmest tenth: skin showing through
 SKIN_DETAIL_RANGE = (0.7, 1.2)
 SKIN_EDGE_SIGMA = 1.0  # px: repainted skin's anti-aliased outline
-SKIN_LUMA_QUANTILE = 0.6  # the visible skin's brightness a repainted patch takes (the lit side, not the neck's shade)
+SKIN_LUMA_QUANTILE = 0.75  # the visible skin's brightness a repainted patch takes (the lit side, not the neck's shade)
 # Bare skin where the old garment was: coloured from the nearest visible skin on a grid of this many px,
 # whose cells count as skin when at least this share of them is; rounded off over this share of the
 # longer side towards its outline, where it is up to EDGE_SHADE darker.
@@ -45,6 +45,7 @@ SKIN_CELL_SHARE = 0.5
 FILL_TRUST = 4.0  # a pyramid cell with a quarter of its area known keeps its own colour
 SKIN_ROUNDING = 0.02
 EDGE_SHADE = 0.3
+FEATHER_SHARE = 0.004  # of the longer side: the new garment's anti-aliased edge (2 px at 512)
 RIM_SHARE = 0.004  # of the longer side: the old garment's anti-aliased rim repainted with it (2 px at 512)
 LUMA = np.array([0.299, 0.587, 0.114], np.float32)  # RGB weights of perceived brightness (BT.601)
 INPAINT_SCALE = 0.5  # the background is filled at half size: studio backdrops are smooth
@@ -123,13 +124,24 @@ def with_rim(uncovered: np.ndarray, keep: np.ndarray) -> np.ndarray:
     return np.asarray(uncovered.astype(bool) | (grown & ~keep.astype(bool)))
 
 
+def _feather_px(shape: tuple[int, ...]) -> int:
+    return max(1, round(FEATHER_SHARE * max(shape[:2])))
+
+
+def under_edge(paint: np.ndarray) -> np.ndarray:
+    """bool HxW: the part of `paint` that `dress_garment` covers fully, inside its anti-aliased edge (the
+    feather's eroded core, and its blur's reach of about 1.5 feathers into it)."""
+    side = 4 * _feather_px(paint.shape) + 3
+    return np.asarray(cv2.erode(paint.astype(np.uint8), np.ones((side, side), np.uint8)) > 0)
+
+
 def dress_garment(person: np.ndarray, garment: np.ndarray, paint: np.ndarray, light: np.ndarray,
                   feather_px: int | None = None) -> np.ndarray:
     """`garment` (already warped to the person's frame) painted over `paint`, lit by `light`.
 
     Pixels outside `paint` and its anti-aliased edge are returned bit-for-bit unchanged.
     """
-    feather = feather_px if feather_px is not None else max(1, round(0.004 * max(person.shape[:2])))
+    feather = feather_px if feather_px is not None else _feather_px(person.shape)
     alpha = feathered_alpha(paint, feather)[..., None]
     lit = np.clip(garment.astype(np.float32) * light[..., None], 0, 255)
     blended = person.astype(np.float32) * (1 - alpha) + lit * alpha

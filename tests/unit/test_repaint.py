@@ -6,12 +6,14 @@ import numpy as np
 
 from fittingroom.warp_gen.dress import (
     LUMA,
+    dress_garment,
     fill_from,
     limb_shading,
     repaint_uncovered,
     skin_colour,
     skin_light,
     skin_tone,
+    under_edge,
     with_rim,
 )
 
@@ -109,3 +111,13 @@ def test_the_old_garments_rim_is_repainted_with_it_but_never_what_is_kept() -> N
     grown = with_rim(uncovered, keep)
     assert grown[50, 29] and not grown[50, 25]  # a rim of a pixel or two, no more
     assert not grown[50, 70] and grown[uncovered].all()
+
+
+def test_under_edge_is_where_the_new_garment_covers_fully() -> None:
+    paint = np.zeros((100, 100), np.uint8)
+    paint[20:80, 20:80] = 1
+    inner = under_edge(paint)
+    garment = np.full((100, 100, 3), 200, np.uint8)
+    dressed = dress_garment(np.zeros_like(garment), garment, paint, np.ones((100, 100), np.float32))
+    assert (dressed[inner] == 200).all()  # nothing of what lies under shows there
+    assert inner[50, 50] and not inner[50, 21]
