@@ -203,11 +203,13 @@ def _nearer_other(lab: np.ndarray, candidates: np.ndarray, own: np.ndarray, othe
     return np.asarray(cv2.morphologyEx(nearer, cv2.MORPH_OPEN, np.ones((3, 3), np.uint8)) > 0)
 
 
-def sleeves(image: np.ndarray, pose: Pose, core: np.ndarray) -> np.ndarray:
-    """uint8 {0, 1}: pixels along the arms' bones in the colours of the garment's sure core: its sleeves.
+def sleeves(image: np.ndarray, pose: Pose, core: np.ndarray, person: np.ndarray) -> np.ndarray:
+    """uint8 {0, 1}: pixels along the arms' bones, well inside the person, in the colours of the garment's
+    sure core that the backdrop does not share: its sleeves.
 
     At GrabCut's scale a forearm's sleeve is a few pixels wide, between a hand (sure skin) and a skirt or
-    trousers beside it, and GrabCut's smoothing drops it: a sheer sleeve's cuff stayed on the arm.
+    trousers beside it, and GrabCut's smoothing drops it: a sheer sleeve's cuff stayed on the arm. A
+    colour the backdrop has (a white tee on a pale studio wall) would draw the arm's outline instead.
     """
     frame = body_frame(pose)
     band = np.zeros(image.shape[:2], np.uint8)
@@ -218,8 +220,15 @@ def sleeves(image: np.ndarray, pose: Pose, core: np.ndarray) -> np.ndarray:
             _line(band, a, b, thickness)
     if not band.any() or core.sum() < MIN_COLOUR_PIXELS:
         return band * 0
+    inside = cv2.erode((person > 0.5).astype(np.uint8), np.ones((5, 5), np.uint8))
+    band &= inside
     lab = cv2.cvtColor(image, cv2.COLOR_RGB2LAB).astype(np.float32)
     centres = _cluster_centres(lab[core > 0])
+    if (inside == 0).sum() > MIN_COLOUR_PIXELS:
+        backdrop = np.median(lab[inside == 0], axis=0)
+        centres = centres[np.linalg.norm(centres - backdrop, axis=1) > 2 * SLEEVE_COLOUR]
+    if not band.any() or len(centres) == 0:
+        return band * 0
     pixels = lab[band > 0]
     distance = np.sqrt(((pixels[:, None] - centres[None]) ** 2).sum(axis=-1)).min(axis=1)
     found = np.zeros_like(band)
@@ -278,7 +287,7 @@ def worn_garment_mask(image: np.ndarray, person: np.ndarray, pose: Pose, categor
     refined = refine_with_grabcut(image, sure=core, background=background)
     mask = refined & region & (1 - keep_out) & ~other_garment
     if category is not Category.LOWER:
-        mask = mask | (sleeves(image, pose, core) & region & person_bin & (1 - keep_out) & ~other_garment)
+        mask = mask | (sleeves(image, pose, core, person) & region & person_bin & (1 - keep_out) & ~other_garment)
     # Close pinholes left by specular highlights that the skin test or GrabCut dropped.
     closed = np.asarray(cv2.morphologyEx(mask, cv2.MORPH_CLOSE, np.ones((5, 5), np.uint8)), dtype=np.uint8)
     mask = closed & region
