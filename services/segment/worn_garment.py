@@ -220,7 +220,7 @@ def sleeves(image: np.ndarray, pose: Pose, core: np.ndarray, person: np.ndarray)
             _line(band, a, b, thickness)
     if not band.any() or core.sum() < MIN_COLOUR_PIXELS:
         return band * 0
-    inside = cv2.erode((person > 0.5).astype(np.uint8), np.ones((5, 5), np.uint8))
+    inside = np.asarray(cv2.erode((person > 0.5).astype(np.uint8), np.ones((5, 5), np.uint8)), np.uint8)
     band &= inside
     lab = cv2.cvtColor(image, cv2.COLOR_RGB2LAB).astype(np.float32)
     centres = _cluster_centres(lab[core > 0])
