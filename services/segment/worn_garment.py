@@ -40,8 +40,10 @@ COLOUR_CLUSTERS = 4  # colours per garment (a print, a pattern, light and shade)
 COLOUR_SAMPLE = 4000
 MIN_COLOUR_PIXELS = 50
 WORN_LEG_WIDTH = 1.1  # of the hip joints' distance: a trouser leg as worn, wide legs included
+COLLAR_RISE = 0.3  # of the shoulder width: how far a collar stands above the shoulder joints
+COLLAR_INSET = 0.2  # ... and how far in from them its top corners are
 SLEEVE_BAND = 0.16  # of the shoulder width: the band along an arm's bone where a sleeve is looked for
-SLEEVE_COLOUR = 12.0  # Lab distance to one of the garment's own colours that makes an arm pixel its sleeve
+GARMENT_COLOUR = 12.0  # Lab distance to one of the garment's own colours that makes a sleeve or collar pixel its own
 DRESS_SHIN = 0.8  # of the knee-to-ankle length: how far down the shins a long dress is looked for
 # A dress's skirt covers the gap between the legs; where the person mask shows the backdrop between them
 # (this far below the hip joints, a share of the torso, past any crotch shadow), the legs are bare or in
@@ -203,36 +205,47 @@ def _nearer_other(lab: np.ndarray, candidates: np.ndarray, own: np.ndarray, othe
     return np.asarray(cv2.morphologyEx(nearer, cv2.MORPH_OPEN, np.ones((3, 3), np.uint8)) > 0)
 
 
-def sleeves(image: np.ndarray, pose: Pose, core: np.ndarray, person: np.ndarray) -> np.ndarray:
-    """uint8 {0, 1}: pixels along the arms' bones, well inside the person, in the colours of the garment's
-    sure core that the backdrop does not share: its sleeves.
-
-    At GrabCut's scale a forearm's sleeve is a few pixels wide, between a hand (sure skin) and a skirt or
-    trousers beside it, and GrabCut's smoothing drops it: a sheer sleeve's cuff stayed on the arm. A
-    colour the backdrop has (a white tee on a pale studio wall) would draw the arm's outline instead.
-    """
+def sleeves_and_collar(pose: Pose, shape: tuple[int, int]) -> np.ndarray:
+    """uint8 {0, 1}: narrow bands along the arms' bones, and the collar's band above the shoulders."""
     frame = body_frame(pose)
-    band = np.zeros(image.shape[:2], np.uint8)
+    band = np.zeros(shape, np.uint8)
     thickness = max(2, round(SLEEVE_BAND * frame.shoulder_width))
     for arm in ((lm.LEFT_SHOULDER, lm.LEFT_ELBOW, lm.LEFT_WRIST), (lm.RIGHT_SHOULDER, lm.RIGHT_ELBOW, lm.RIGHT_WRIST)):
         chain = [pose.point(i) for i in itertools.takewhile(pose.sees, arm)]
         for a, b in itertools.pairwise(chain):
             _line(band, a, b, thickness)
+    rise, inset = frame.down * COLLAR_RISE * frame.shoulder_width, frame.across * COLLAR_INSET * frame.shoulder_width
+    collar = [frame.left_shoulder, frame.left_shoulder - rise - inset, frame.right_shoulder - rise + inset,
+              frame.right_shoulder]
+    cv2.fillPoly(band, [np.round(np.array(collar)).astype(np.int32)], 1)
+    return band
+
+
+def garment_coloured(image: np.ndarray, band: np.ndarray, core: np.ndarray, person: np.ndarray) -> np.ndarray:
+    """uint8 {0, 1}: pixels of `band`, well inside the person, in the colours of the garment's sure core that
+    the backdrop does not share.
+
+    Sleeves and a collar, narrow at GrabCut's scale, between a hand or a neck (sure skin) and the backdrop,
+    are dropped by its smoothing: a sheer sleeve's cuff stayed on the arm, a shirt's collar round the
+    neck. Their own colour finds them, where taking the whole band as probable garment would also take
+    skin the face's colour does not cover (a shaded neckline on dark skin). A colour the backdrop has (a
+    white tee on a pale studio wall) would draw the arm's outline instead, and is not used.
+    """
+    inside = np.asarray(cv2.erode((person > 0.5).astype(np.uint8), np.ones((5, 5), np.uint8)), np.uint8)
+    band = band & inside
     if not band.any() or core.sum() < MIN_COLOUR_PIXELS:
         return band * 0
-    inside = np.asarray(cv2.erode((person > 0.5).astype(np.uint8), np.ones((5, 5), np.uint8)), np.uint8)
-    band &= inside
     lab = cv2.cvtColor(image, cv2.COLOR_RGB2LAB).astype(np.float32)
     centres = _cluster_centres(lab[core > 0])
     if (inside == 0).sum() > MIN_COLOUR_PIXELS:
         backdrop = np.median(lab[inside == 0], axis=0)
-        centres = centres[np.linalg.norm(centres - backdrop, axis=1) > 2 * SLEEVE_COLOUR]
-    if not band.any() or len(centres) == 0:
+        centres = centres[np.linalg.norm(centres - backdrop, axis=1) > 2 * GARMENT_COLOUR]
+    if len(centres) == 0:
         return band * 0
     pixels = lab[band > 0]
     distance = np.sqrt(((pixels[:, None] - centres[None]) ** 2).sum(axis=-1)).min(axis=1)
     found = np.zeros_like(band)
-    found[band > 0] = distance < SLEEVE_COLOUR
+    found[band > 0] = distance < GARMENT_COLOUR
     return found
 
 
@@ -286,11 +299,14 @@ def worn_garment_mask(image: np.ndarray, person: np.ndarray, pose: Pose, categor
             other_garment = _nearer_other(lab, (region > 0) & (core == 0), lab[core > 0], lab[other])
     refined = refine_with_grabcut(image, sure=core, background=background)
     mask = refined & region & (1 - keep_out) & ~other_garment
+    allowed = region
     if category is not Category.LOWER:
-        mask = mask | (sleeves(image, pose, core, person) & region & person_bin & (1 - keep_out) & ~other_garment)
+        bands = sleeves_and_collar(pose, shape)
+        allowed = region | (bands & person_bin)
+        mask = mask | (garment_coloured(image, bands, core, person) & (1 - keep_out) & ~other_garment)
     # Close pinholes left by specular highlights that the skin test or GrabCut dropped.
     closed = np.asarray(cv2.morphologyEx(mask, cv2.MORPH_CLOSE, np.ones((5, 5), np.uint8)), dtype=np.uint8)
-    mask = closed & region
+    mask = closed & allowed
     if category is Category.DRESS:
         below_hem = legs_apart(person, pose)
         if below_hem is not None:

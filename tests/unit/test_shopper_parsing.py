@@ -120,3 +120,14 @@ def test_a_long_dress_is_found_to_its_hem_and_the_legs_below_it_are_not_the_dres
     assert mask[320, 150] == 1  # below the knees: the dress goes on
     assert mask[360:380, 170:186].sum() == 0 and mask[360:380, 114:130].sum() == 0  # the shins, bare or in tights
     assert legs_apart(person, _pose()) is not None
+
+
+def test_a_collar_standing_above_the_shoulders_is_part_of_the_shirt_and_the_neck_is_not() -> None:
+    image, person = _shopper(PINK)
+    image[88:101, 112:132] = PINK  # the collar's two wings beside the neck, above the shoulder line (y=110)
+    image[88:101, 168:188] = PINK
+    image[88:101, 135:165] = FAIR  # the neck between them
+    person = np.any(image != BACKDROP, axis=2).astype(np.float32)
+    mask = worn_garment_mask(image, person, _pose(), Category.UPPER)
+    assert mask[95, 118] == 1 and mask[95, 182] == 1
+    assert mask[95, 150] == 0
