@@ -17,7 +17,7 @@ from fittingroom.common.garment import Category, GarmentLandmarks
 from fittingroom.gateway.routing import TrafficRouter
 from fittingroom.gateway.sample_garment import sample_garment, sample_outline
 from fittingroom.segment.garment_landmarks import garment_landmarks
-from fittingroom.segment.occlusion import occluders
+from fittingroom.segment.occlusion import bare_zone, occluders
 from fittingroom.tryon.classical import CLASSICAL, SILHOUETTE, WARPED, ClassicalGarmentPipeline
 from fittingroom.tryon.requests import GarmentRequest
 from fittingroom.warp_gen.dress import dress_garment, paint_mask, worn_shading
@@ -261,3 +261,10 @@ def test_a_garment_of_the_worn_ones_shape_is_dressed_into_its_silhouette_else_wa
     dressed = ClassicalGarmentPipeline.composite(request, person, pose, _warped(crop, (240, 200, 0)), front, worn)
     assert dressed.dressing == WARPED
     assert dressed.repainted[200, 150] == 1 and np.abs(dressed.image[200, 150].astype(int) - SHIRT).max() > 60
+
+
+def test_the_neck_stays_in_front_but_the_tops_of_the_shoulders_are_the_new_garments() -> None:
+    pose = _pose()  # shoulders at y=110, x 105..195: 90 px apart
+    zone = bare_zone(pose, np.zeros((H, W), np.uint8))
+    assert zone[95, 150] == 1 and zone[112, 150] == 1  # the neck, down to a crew neckline's dip
+    assert zone[105, 120] == 0 and zone[105, 180] == 0  # shoulder tops beside it: a tee covers them
