@@ -30,6 +30,7 @@ FACE_RADIUS = 0.12  # of the shoulder width: the disc around the nose whose colo
 MIN_FACE_PIXELS = 30
 SKIN_SPREAD = 3.0  # robust standard deviations of the face's chroma that still count as the same skin
 MIN_SKIN_TOLERANCE = 6.0  # Cr/Cb levels: a face lit evenly has almost no spread, arms in shade drift this far
+MASK_SEED = 0
 MIN_GARMENT_SHARE = 0.002  # of the photo: less is no garment
 # Shares of the torso (shoulders to hips): a top surely covers the body above TOP_CORE of it, trousers or a
 # skirt surely cover it from BOTTOM_CORE below the hip joints.
@@ -278,6 +279,9 @@ def legs_apart(person: np.ndarray, pose: Pose) -> np.ndarray | None:
 def worn_garment_mask(image: np.ndarray, person: np.ndarray, pose: Pose, category: Category) -> np.ndarray:
     """uint8 {0, 1} mask of the garment of this category the shopper wears: never skin, hair or background,
     nor the shopper's other garment where its colours differ (a top's hem over jeans, a skirt's waistband)."""
+    # GrabCut and k-means start from OpenCV's random generator (per thread): seeded, the same photo gives the
+    # same mask, and the classical path the same choice of dressing, call after call.
+    cv2.setRNGSeed(MASK_SEED)
     shape = image.shape[:2]
     person_bin = (person > 0.5).astype(np.uint8)
     region = body_region(pose, shape, category) & person_bin
