@@ -247,7 +247,8 @@ def garment_coloured(image: np.ndarray, band: np.ndarray, core: np.ndarray, pers
     distance = np.sqrt(((pixels[:, None] - centres[None]) ** 2).sum(axis=-1)).min(axis=1)
     found = np.zeros_like(band)
     found[band > 0] = distance < GARMENT_COLOUR
-    return found
+    # Specks of a matching colour (a shadow's edge, a strap) are not a sleeve or a collar.
+    return np.asarray(cv2.morphologyEx(found, cv2.MORPH_OPEN, np.ones((3, 3), np.uint8)), np.uint8)
 
 
 def legs_apart(person: np.ndarray, pose: Pose) -> np.ndarray | None:
