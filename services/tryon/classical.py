@@ -5,7 +5,8 @@ garment landmarks) → (warp → occlusion ∥ worn garment) → composite. The 
 silhouette, are pulled onto the pose's keypoints by a thin-plate spline; what is in front of the body
 (head, hair, arms, skin) stays in front; the new garment takes the folds and light of the one it covers,
 and what it leaves uncovered of the old one is repainted: skin on the body (the shopper's own tone),
-background beside it.
+background beside it. Where the old garment has the new one's shape (`warp_gen.silhouette`), the new
+texture is dressed into the old garment's own silhouette instead (`TryOnResult.dressing`).
 Each step is a method that can be tested and timed alone; stages are timed like the design mode's.
 """
 
