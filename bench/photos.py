@@ -198,7 +198,7 @@ def _record(person: np.ndarray, outcome: Outcome, category: Category) -> dict[st
     if isinstance(result, str):
         return {"error": result}
     # Stages overlap where a pipeline runs them concurrently: wall_ms is the call's own time.
-    return {"path": result.path, "wall_ms": round(outcome.wall_ms, 1),
+    return {"path": result.path, "dressing": result.dressing, "wall_ms": round(outcome.wall_ms, 1),
             "timings_ms": {k: round(v, 1) for k, v in result.timings_ms.items()},
             "measures": measure(person, result, category)}
 
@@ -275,7 +275,8 @@ def _describe(name: str, record: dict[str, Any]) -> list[str]:
     if "error" in record:
         return [name, *[record["error"][i:i + 40] for i in range(0, len(record["error"]), 40)]]
     m = record["measures"]
-    lines = [f"{name} {record['wall_ms']:.0f} ms wall"]
+    dressing = f" ({record['dressing']})" if record.get("dressing") else ""
+    lines = [f"{name}{dressing} {record['wall_ms']:.0f} ms wall"]
     lines += [f" {stage} {ms:.0f}" for stage, ms in sorted(record["timings_ms"].items(), key=lambda kv: -kv[1])[:4]]
     if "uncovered_share" in m:
         flag = "" if m["uncovered_share"] <= TARGET_UNCOVERED_SHARE else " !"

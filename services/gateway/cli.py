@@ -63,6 +63,7 @@ def report(result: TryOnResult, inputs: dict[str, str]) -> dict[str, object]:
         "untrained_models": result.untrained_models,
         "path": result.path,
         "seed": result.seed,
+        "dressing": result.dressing,
     }
 
 

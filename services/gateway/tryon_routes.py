@@ -52,6 +52,8 @@ def result_headers(result: TryOnResult, request_id: str) -> dict[str, str]:
         headers["X-TryOn-Path"] = result.path
     if result.seed is not None:
         headers[SEED_HEADER] = str(result.seed)
+    if result.dressing:
+        headers["X-TryOn-Dressing"] = result.dressing
     return headers
 
 
@@ -72,6 +74,7 @@ async def result_json(request: Request, result: TryOnResult, fmt: str, max_side:
         "models": {n: {"version": u.version, "trained": u.trained} for n, u in result.models.items()},
         "untrained_models": result.untrained_models,
         "seed": result.seed,
+        "dressing": result.dressing,
     }
 
 

@@ -22,6 +22,8 @@ ARM_WIDTH = 0.26  # of the shoulder width: an arm seen from the front, with its 
 # An arm crosses the body only where its bone runs this far (of the shoulder width) inside the torso's
 # outline: an arm hanging at the side starts on the outline, at the shoulder, and must not count.
 CORE_INSET = 0.15
+NECK_HALF_WIDTH = 0.22  # of the shoulder width: half a neck's width, with its shadow
+NECK_DIP = 0.1  # of the shoulder width: how far below the shoulder line the neck's base reaches
 # BlazePose hand points: pinky and index knuckles; the hand's tip is their midpoint.
 _LEFT_ARM = (lm.LEFT_SHOULDER, lm.LEFT_ELBOW, lm.LEFT_WRIST)
 _RIGHT_ARM = (lm.RIGHT_SHOULDER, lm.RIGHT_ELBOW, lm.RIGHT_WRIST)
@@ -72,7 +74,7 @@ def arms_across(pose: Pose, body: np.ndarray, shape: tuple[int, int]) -> np.ndar
 def bare_zone(pose: Pose, covered: np.ndarray) -> np.ndarray:
     """uint8 {0, 1}: where skin-coloured pixels are trusted to be bare skin in front of the garment.
 
-    The neck (between the shoulders, above them), forearms and hands, and upper arms the garment does not
+    The neck (its column above the shoulders' midpoint), forearms and hands, and upper arms the garment does not
     sleeve. Skin colour alone is not trusted elsewhere: tan, orange or pink cloth passes the chroma test
     and would punch holes in the new garment.
     """
@@ -85,8 +87,14 @@ def bare_zone(pose: Pose, covered: np.ndarray) -> np.ndarray:
     ls, rs = pose.points[lm.LEFT_SHOULDER].astype(np.float64), pose.points[lm.RIGHT_SHOULDER].astype(np.float64)
     up = np.array([(ls - rs)[1], -(ls - rs)[0]]) / width
     up = up if up[1] < 0 else -up
+    # The neck's own column, rounded at its base like a crew neckline: beside it, the tops of the shoulders
+    # are the new garment's where it reaches them (a tee over a camisole), skin or not.
+    height = (1.0 + NECK_DIP) * width / 2
+    centre = (ls + rs) / 2 + up * (width / 2 - NECK_DIP * width / 2)
+    angle = float(np.degrees(np.arctan2((ls - rs)[1], (ls - rs)[0])))
     neck = np.zeros(shape, np.uint8)
-    cv2.fillPoly(neck, [np.round(np.array([rs, ls, ls + up * width, rs + up * width])).astype(np.int32)], 1)
+    cv2.ellipse(neck, (round(centre[0]), round(centre[1])), (max(1, round(NECK_HALF_WIDTH * width)),
+                max(1, round(height))), angle, 0, 360, 1, -1)
     return np.asarray(forearms | (upper_arms & (1 - covered)) | neck, np.uint8)
 
 

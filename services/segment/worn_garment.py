@@ -30,6 +30,7 @@ FACE_RADIUS = 0.12  # of the shoulder width: the disc around the nose whose colo
 MIN_FACE_PIXELS = 30
 SKIN_SPREAD = 3.0  # robust standard deviations of the face's chroma that still count as the same skin
 MIN_SKIN_TOLERANCE = 6.0  # Cr/Cb levels: a face lit evenly has almost no spread, arms in shade drift this far
+MASK_SEED = 0
 MIN_GARMENT_SHARE = 0.002  # of the photo: less is no garment
 # Shares of the torso (shoulders to hips): a top surely covers the body above TOP_CORE of it, trousers or a
 # skirt surely cover it from BOTTOM_CORE below the hip joints.
@@ -39,7 +40,17 @@ DISTINCT_COLOURS = 25.0  # Lab distance between two garments' median colours abo
 COLOUR_CLUSTERS = 4  # colours per garment (a print, a pattern, light and shade)
 COLOUR_SAMPLE = 4000
 MIN_COLOUR_PIXELS = 50
-WORN_LEG_WIDTH = 0.8  # of the hip joints' distance: a trouser leg as worn, wide legs included
+WORN_LEG_WIDTH = 1.1  # of the hip joints' distance: a trouser leg as worn, wide legs included
+COLLAR_RISE = 0.3  # of the shoulder width: how far a collar stands above the shoulder joints
+COLLAR_INSET = 0.2  # ... and how far in from them its top corners are
+SLEEVE_BAND = 0.16  # of the shoulder width: the band along an arm's bone where a sleeve is looked for
+GARMENT_COLOUR = 12.0  # Lab distance to one of the garment's own colours that makes a sleeve or collar pixel its own
+DRESS_SHIN = 0.8  # of the knee-to-ankle length: how far down the shins a long dress is looked for
+# A dress's skirt covers the gap between the legs; where the person mask shows the backdrop between them
+# (this far below the hip joints, a share of the torso, past any crotch shadow), the legs are bare or in
+# tights: not the dress.
+LEGS_APART_FROM = 0.3
+LEGS_APART_MARGIN = 0.03  # of the torso: the hem sits this far above the first gap
 
 
 def _line(mask: np.ndarray, a: np.ndarray, b: np.ndarray, thickness: int) -> None:
@@ -55,7 +66,17 @@ def body_region(pose: Pose, shape: tuple[int, int], category: Category) -> np.nd
         raise InvalidInput(f"the photo must show the hips for a {category} garment; it ends above them",
                            field="person")
     if category is not Category.LOWER:
-        cv2.fillPoly(region, [np.round(top_outline(pose, frame, category).polygon()).astype(np.int32)], 1)
+        outline = top_outline(pose, frame, category)
+        cv2.fillPoly(region, [np.round(outline.polygon()).astype(np.int32)], 1)
+        if category is Category.DRESS and pose.sees(lm.LEFT_ANKLE, lm.RIGHT_ANKLE) and frame.hips_seen:
+            # A midi or maxi dress goes on below the knees: down the shins, short of the shoes. Bare legs are
+            # skin, and legs apart below a hem are cut off (`legs_apart`), whatever this region says.
+            lk, rk = knees(pose, frame)
+            la = lk + DRESS_SHIN * (pose.point(lm.LEFT_ANKLE) - lk)
+            ra = rk + DRESS_SHIN * (pose.point(lm.RIGHT_ANKLE) - rk)
+            flare = outline.left_hem - (lk + frame.down * float((outline.left_hem - lk) @ frame.down))
+            skirt = [outline.left_hem, la + flare, ra - flare, outline.right_hem]
+            cv2.fillPoly(region, [np.round(np.array(skirt)).astype(np.int32)], 1)
         sleeve = max(2, round(SLEEVE_WIDTH * frame.shoulder_width))
         for arm in ((lm.LEFT_SHOULDER, lm.LEFT_ELBOW, lm.LEFT_WRIST),
                     (lm.RIGHT_SHOULDER, lm.RIGHT_ELBOW, lm.RIGHT_WRIST)):
@@ -129,7 +150,8 @@ def refine_with_grabcut(image: np.ndarray, sure: np.ndarray, background: np.ndar
     seeds = np.full(image.shape[:2], cv2.GC_PR_FGD, np.uint8)
     seeds[sure.astype(bool)] = cv2.GC_FGD
     seeds[background.astype(bool)] = cv2.GC_BGD
-    found = grabcut(image, seeds, max_side=GRABCUT_MAX_SIDE, smooth_edge=False)
+    # A smooth edge: where the garment meets skin, the classical path's silhouette mode shows this outline.
+    found = grabcut(image, seeds, max_side=GRABCUT_MAX_SIDE, smooth_edge=True)
     if found is None:  # nothing to learn a colour model from
         return 1 - background.astype(np.uint8)
     return found.astype(np.uint8)
@@ -184,9 +206,83 @@ def _nearer_other(lab: np.ndarray, candidates: np.ndarray, own: np.ndarray, othe
     return np.asarray(cv2.morphologyEx(nearer, cv2.MORPH_OPEN, np.ones((3, 3), np.uint8)) > 0)
 
 
+def sleeves_and_collar(pose: Pose, shape: tuple[int, int]) -> np.ndarray:
+    """uint8 {0, 1}: narrow bands along the arms' bones, and the collar's band above the shoulders."""
+    frame = body_frame(pose)
+    band = np.zeros(shape, np.uint8)
+    thickness = max(2, round(SLEEVE_BAND * frame.shoulder_width))
+    for arm in ((lm.LEFT_SHOULDER, lm.LEFT_ELBOW, lm.LEFT_WRIST), (lm.RIGHT_SHOULDER, lm.RIGHT_ELBOW, lm.RIGHT_WRIST)):
+        chain = [pose.point(i) for i in itertools.takewhile(pose.sees, arm)]
+        for a, b in itertools.pairwise(chain):
+            _line(band, a, b, thickness)
+    rise, inset = frame.down * COLLAR_RISE * frame.shoulder_width, frame.across * COLLAR_INSET * frame.shoulder_width
+    collar = [frame.left_shoulder, frame.left_shoulder - rise - inset, frame.right_shoulder - rise + inset,
+              frame.right_shoulder]
+    cv2.fillPoly(band, [np.round(np.array(collar)).astype(np.int32)], 1)
+    return band
+
+
+def garment_coloured(image: np.ndarray, band: np.ndarray, core: np.ndarray, person: np.ndarray) -> np.ndarray:
+    """uint8 {0, 1}: pixels of `band`, well inside the person, in the colours of the garment's sure core that
+    the backdrop does not share.
+
+    Sleeves and a collar, narrow at GrabCut's scale, between a hand or a neck (sure skin) and the backdrop,
+    are dropped by its smoothing: a sheer sleeve's cuff stayed on the arm, a shirt's collar round the
+    neck. Their own colour finds them, where taking the whole band as probable garment would also take
+    skin the face's colour does not cover (a shaded neckline on dark skin). A colour the backdrop has (a
+    white tee on a pale studio wall) would draw the arm's outline instead, and is not used.
+    """
+    inside = np.asarray(cv2.erode((person > 0.5).astype(np.uint8), np.ones((5, 5), np.uint8)), np.uint8)
+    band = band & inside
+    if not band.any() or core.sum() < MIN_COLOUR_PIXELS:
+        return band * 0
+    lab = cv2.cvtColor(image, cv2.COLOR_RGB2LAB).astype(np.float32)
+    centres = _cluster_centres(lab[core > 0])
+    if (inside == 0).sum() > MIN_COLOUR_PIXELS:
+        backdrop = np.median(lab[inside == 0], axis=0)
+        centres = centres[np.linalg.norm(centres - backdrop, axis=1) > 2 * GARMENT_COLOUR]
+    if len(centres) == 0:
+        return band * 0
+    pixels = lab[band > 0]
+    distance = np.sqrt(((pixels[:, None] - centres[None]) ** 2).sum(axis=-1)).min(axis=1)
+    found = np.zeros_like(band)
+    found[band > 0] = distance < GARMENT_COLOUR
+    # Specks of a matching colour (a shadow's edge, a strap) are not a sleeve or a collar.
+    return np.asarray(cv2.morphologyEx(found, cv2.MORPH_OPEN, np.ones((3, 3), np.uint8)), np.uint8)
+
+
+def legs_apart(person: np.ndarray, pose: Pose) -> np.ndarray | None:
+    """bool HxW: below the hem of a dress or skirt, where the person mask first shows the backdrop on the
+    midline between the legs (a skirt's fabric would cover it); None when the legs never part or the
+    pose cannot see them."""
+    if not pose.sees(lm.LEFT_HIP, lm.RIGHT_HIP, lm.LEFT_KNEE, lm.RIGHT_KNEE):
+        return None
+    frame = body_frame(pose)
+    midline = [(frame.left_hip + frame.right_hip) / 2, (pose.point(lm.LEFT_KNEE) + pose.point(lm.RIGHT_KNEE)) / 2]
+    if pose.sees(lm.LEFT_ANKLE, lm.RIGHT_ANKLE):
+        midline.append((pose.point(lm.LEFT_ANKLE) + pose.point(lm.RIGHT_ANKLE)) / 2)
+    height, width = person.shape[:2]
+    start = LEGS_APART_FROM * frame.torso
+    travelled = 0.0
+    for a, b in itertools.pairwise(midline):
+        length = float(np.linalg.norm(b - a))
+        for step in np.arange(max(0.0, start - travelled), length, 1.0):
+            x, y = np.round(a + (b - a) * step / max(length, 1e-6)).astype(int)
+            if not (0 <= x < width and 0 <= y < height):
+                return None
+            if person[y, x] <= 0.5:
+                hem = np.array([x, y], np.float64)
+                return _beyond((height, width), hem, frame.down, -LEGS_APART_MARGIN * frame.torso)
+        travelled += length
+    return None
+
+
 def worn_garment_mask(image: np.ndarray, person: np.ndarray, pose: Pose, category: Category) -> np.ndarray:
     """uint8 {0, 1} mask of the garment of this category the shopper wears: never skin, hair or background,
     nor the shopper's other garment where its colours differ (a top's hem over jeans, a skirt's waistband)."""
+    # GrabCut and k-means start from OpenCV's random generator (per thread): seeded, the same photo gives the
+    # same mask, and the classical path the same choice of dressing, call after call.
+    cv2.setRNGSeed(MASK_SEED)
     shape = image.shape[:2]
     person_bin = (person > 0.5).astype(np.uint8)
     region = body_region(pose, shape, category) & person_bin
@@ -208,9 +304,18 @@ def worn_garment_mask(image: np.ndarray, person: np.ndarray, pose: Pose, categor
             other_garment = _nearer_other(lab, (region > 0) & (core == 0), lab[core > 0], lab[other])
     refined = refine_with_grabcut(image, sure=core, background=background)
     mask = refined & region & (1 - keep_out) & ~other_garment
+    allowed = region
+    if category is not Category.LOWER:
+        bands = sleeves_and_collar(pose, shape)
+        allowed = region | (bands & person_bin)
+        mask = mask | (garment_coloured(image, bands, core, person) & (1 - keep_out) & ~other_garment)
     # Close pinholes left by specular highlights that the skin test or GrabCut dropped.
     closed = np.asarray(cv2.morphologyEx(mask, cv2.MORPH_CLOSE, np.ones((5, 5), np.uint8)), dtype=np.uint8)
-    mask = closed & region
+    mask = closed & allowed
+    if category is Category.DRESS:
+        below_hem = legs_apart(person, pose)
+        if below_hem is not None:
+            mask = mask & ~below_hem
     if mask.sum() < MIN_GARMENT_SHARE * mask.size:
         raise InvalidInput(f"no {category} garment found on the person; check the garment category and that "
                            "the person faces the camera", field="person")

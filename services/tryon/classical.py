@@ -5,7 +5,8 @@ garment landmarks) → (warp → occlusion ∥ worn garment) → composite. The 
 silhouette, are pulled onto the pose's keypoints by a thin-plate spline; what is in front of the body
 (head, hair, arms, skin) stays in front; the new garment takes the folds and light of the one it covers,
 and what it leaves uncovered of the old one is repainted: skin on the body (the shopper's own tone),
-background beside it.
+background beside it. Where the old garment has the new one's shape (`warp_gen.silhouette`), the new
+texture is dressed into the old garment's own silhouette instead (`TryOnResult.dressing`).
 Each step is a method that can be tested and timed alone; stages are timed like the design mode's.
 """
 
@@ -31,8 +32,9 @@ from fittingroom.tryon.pipeline import TryOnPipeline, leased
 from fittingroom.tryon.requests import GarmentRequest
 from fittingroom.tryon.result import TryOnResult
 from fittingroom.tryon.timing import Timed
-from fittingroom.warp_gen.dress import dress_garment, paint_mask, repaint_uncovered, worn_shading
+from fittingroom.warp_gen.dress import dress_garment, paint_mask, repaint_uncovered, under_edge, with_rim, worn_shading
 from fittingroom.warp_gen.fit import GarmentFit, WarpedGarment, covered_mask, fit_garment, warp_garment
+from fittingroom.warp_gen.silhouette import compare_shapes, dressed_silhouette, extend_texture
 
 # U²-NetP finds an uploaded garment's silhouette; a catalog garment brings the one stored at registration.
 GARMENT_MODELS: Final = (SELFIE_SEGMENTATION.name, POSE_DETECTION.name, POSE_LANDMARK.name, U2NETP.name)
@@ -40,6 +42,12 @@ PRODUCT_MODELS: Final = (U2NETP.name,)  # what analysing a product photo runs (c
 CLASSICAL: Final = "classical"  # TryOnResult.path of this pipeline's images
 MIN_SIDE = 32  # px: below this neither model nor landmark finder sees a garment or a body
 MIN_PAINTED_SHARE = 0.002  # of the person photo: less painted means the garment found no place on the body
+# TryOnResult.dressing: the new garment's texture in the worn garment's silhouette (their shapes match), or
+# the garment as warped to the body with what it leaves of the old one repainted.
+SILHOUETTE: Final = "silhouette"
+WARPED: Final = "warped"
+# The worn garment's own outline is anti-aliased against the photo: a one-pixel feather keeps it crisp.
+SILHOUETTE_FEATHER_PX = 1
 
 
 @dataclass(frozen=True)
@@ -47,6 +55,7 @@ class Dressed:
     image: np.ndarray
     paint: np.ndarray  # uint8 {0, 1}: where the new garment shows
     repainted: np.ndarray  # uint8 {0, 1}: old garment it left uncovered, painted over
+    dressing: str  # SILHOUETTE or WARPED: how the new garment was put on
 
 
 @dataclass
@@ -88,6 +97,7 @@ class ClassicalGarmentPipeline(TryOnPipeline[GarmentRequest]):
         dressed = await self._timed(result, "composite", "", asyncio.to_thread(
             self.composite, request, person_mask, pose, warped, front, worn))
         result.image = dressed.image
+        result.dressing = dressed.dressing
         result.layers = {"worn_garment": worn, "garment": dressed.paint, "repainted": dressed.repainted,
                          "warped": (warped.alpha > 0.5).astype(np.uint8)}
         result.fit_targets = {n: (float(x), float(y)) for n, (x, y) in zip(warped.fit.names, warped.fit.target,
@@ -159,16 +169,27 @@ class ClassicalGarmentPipeline(TryOnPipeline[GarmentRequest]):
     @staticmethod
     def composite(request: GarmentRequest, person_mask: np.ndarray, pose: Pose, warped: WarpedGarment,
                   front: np.ndarray, worn: np.ndarray) -> Dressed:
-        """The new garment painted where it shows, over the photo with the old garment it leaves uncovered
-        repainted (skin on the body, background beside it)."""
+        """The new garment dressed onto the shopper (`dressing`): into the worn garment's own silhouette when
+        their shapes match (going on past its hem when longer), else as warped to the body, over the photo
+        with the old garment it leaves uncovered repainted (skin on the body, background beside it)."""
         paint = paint_mask(warped.alpha, person_mask, front)
         if paint.sum() < MIN_PAINTED_SHARE * paint.size:
             raise InvalidInput(f"the {request.category} garment found no place on the person; use a front-facing "
                                "photo that shows the body it is worn on", field="person")
         person = request.person
+        light = worn_shading(person, worn)
+        if worn.any() and compare_shapes(worn, paint, pose, request.category).matches:
+            # The worn garment already leaves out skin, hair and the head: what is in front of it stays.
+            silhouette = dressed_silhouette(worn, paint, pose)
+            texture = extend_texture(warped.image, paint, silhouette)
+            image = dress_garment(person, texture, silhouette, light, feather_px=SILHOUETTE_FEATHER_PX)
+            return Dressed(image=image, paint=silhouette, repainted=np.zeros_like(silhouette), dressing=SILHOUETTE)
         # Arms in front of the body still wear the old sleeves there: those become bare arms too.
-        uncovered = (worn > 0) & (paint == 0)
         skin = skin_mask(person, pose, person_mask) & (person_mask > 0.5)
-        base = repaint_uncovered(person, uncovered, bare_body(pose, person.shape[:2]), skin, (worn > 0) | (paint > 0))
-        image = dress_garment(base, warped.image, paint, worn_shading(person, worn))
-        return Dressed(image=image, paint=paint, repainted=uncovered.astype(np.uint8))
+        uncovered = with_rim((worn > 0) & (paint == 0), keep=(paint > 0) | (skin > 0) | (front > 0))
+        # The new garment's anti-aliased edge blends it with what lies under it there: skin, not the old garment.
+        uncovered |= (worn > 0) & (paint > 0) & ~under_edge(paint)
+        base = repaint_uncovered(person, uncovered, bare_body(pose, person.shape[:2]), skin, (worn > 0) | (paint > 0),
+                                 cover=paint)
+        image = dress_garment(base, warped.image, paint, light)
+        return Dressed(image=image, paint=paint, repainted=uncovered.astype(np.uint8), dressing=WARPED)

@@ -20,6 +20,9 @@ class TryOnResult:
     models: dict[str, ModelUse] = field(default_factory=dict)
     # Which way a mode made the image when it has several ("classical" = no neural try-on weights).
     path: str | None = None
+    # How the garment mode put the new garment on ("silhouette": into the worn garment's own outline, their
+    # shapes matching; "warped": warped to the body, the old garment's uncovered rest repainted); None elsewhere.
+    dressing: str | None = None
     # The seed of the random inputs that made the image (VITON-HD); None where nothing was drawn.
     seed: int | None = None
     # What the try-on changed, for measuring it (`python -m bench photos`): masks at the photo's size by name

@@ -18,13 +18,36 @@ from fittingroom.warp_gen.compose import feathered_alpha, shading
 # Folds of the old garment carry over fully; its print (letters, patches) is what a lower strength would
 # hide, but it also flattens the folds that make the result look worn, so the print is blurred instead.
 SHADING_STRENGTH = 0.85
-SHADING_BLUR = 0.004  # of the image's longer side: removes print detail, keeps folds
+# Of the image's longer side: the body's light (its shadow side), large folds, and creases; finer is print.
+LIGHT_SCALES = (0.1, 0.03, 0.004)
+# Per scale, the robust spread of the light (relative to the coarser scale's) that a plain garment's folds
+# reach; beyond it the variation is print or wash, and carried over proportionally less. The body's light
+# is carried whole: no print is that large.
+PLAIN_SPREAD = (float("inf"), 0.04, 0.04)
+BLUR_CELL_SIGMA = 4.0  # px: a blur wider than this runs on an image shrunk to keep it about this wide
+LIGHT_FADE = 0.04  # of the longer side: how far past the old garment's edge its light fades out
 # Matte cloth: the old garment's folds may darken the new one a lot but brighten it little (the old one's
 # specular highlights, a metal ring, a reflective patch, would turn cotton into satin).
 LIGHT_RANGE = (0.45, 1.25)
 DARK_GARMENT_LUMA = 100.0  # below this median grey level the old garment's light is trusted proportionally less
 SKIN_LIGHT_BLUR = 0.06  # of the longer side: the body's broad light (its shadow side), not the old folds or print
 SKIN_LIGHT_RANGE = (0.85, 1.1)
+SKIN_DETAIL_BLUR = 0.008  # of the longer side: the body's modelling seen through a dark sheer garment
+SHEER_WARMTH = 5.0  # Cr levels between a dark garment's median and its warmest tenth: skin showing through
+SKIN_DETAIL_RANGE = (0.7, 1.2)
+SKIN_EDGE_SIGMA = 1.0  # px: repainted skin's anti-aliased outline
+SKIN_LUMA_QUANTILE = 0.75  # the visible skin's brightness a repainted patch takes (the lit side, not the neck's shade)
+# Bare skin where the old garment was: coloured from the nearest visible skin on a grid of this many px,
+# whose cells count as skin when at least this share of them is; rounded off over this share of the
+# longer side towards its outline, where it is up to EDGE_SHADE darker.
+SKIN_FILL_STEP = 4
+SKIN_CELL_SHARE = 0.5
+FILL_TRUST = 4.0  # a pyramid cell with a quarter of its area known keeps its own colour
+SKIN_ROUNDING = 0.02
+EDGE_SHADE = 0.3
+FEATHER_SHARE = 0.004  # of the longer side: the new garment's anti-aliased edge (2 px at 512)
+RIM_SHARE = 0.004  # of the longer side: the old garment's anti-aliased rim repainted with it (2 px at 512)
+LUMA = np.array([0.299, 0.587, 0.114], np.float32)  # RGB weights of perceived brightness (BT.601)
 INPAINT_SCALE = 0.5  # the background is filled at half size: studio backdrops are smooth
 INPAINT_RADIUS = 3
 
@@ -34,19 +57,82 @@ def paint_mask(garment_alpha: np.ndarray, person_mask: np.ndarray, occluders: np
     return np.asarray((garment_alpha > 0.5) & (person_mask > 0.5) & (occluders == 0), np.uint8)
 
 
+def _masked_blur(values: np.ndarray, mask: np.ndarray, sigma: float) -> np.ndarray:
+    """Gaussian blur of `values` over `mask` only (what lies outside does not bleed in).
+
+    A wide blur runs on a shrunken copy (as smooth, a fraction of the work): the body's light at 512 px
+    is a 50-pixel blur.
+    """
+    height, width = values.shape
+    shrink = max(1, int(sigma // BLUR_CELL_SIGMA))
+    if shrink > 1:
+        small = (max(1, width // shrink), max(1, height // shrink))
+        values_small = cv2.resize(values * mask, small, interpolation=cv2.INTER_AREA)
+        mask_small = cv2.resize(mask, small, interpolation=cv2.INTER_AREA)
+        blurred = _masked_blur_at(values_small, mask_small, sigma / shrink)
+        return np.asarray(cv2.resize(blurred, (width, height), interpolation=cv2.INTER_LINEAR), np.float32)
+    return _masked_blur_at(values * mask, mask, sigma)
+
+
+def _masked_blur_at(weighted: np.ndarray, mask: np.ndarray, sigma: float) -> np.ndarray:
+    weight = cv2.GaussianBlur(mask, (0, 0), sigma)
+    return np.asarray(cv2.GaussianBlur(weighted, (0, 0), sigma) / np.maximum(weight, 1e-3), np.float32)
+
+
 def worn_shading(person: np.ndarray, worn: np.ndarray, strength: float = SHADING_STRENGTH) -> np.ndarray:
-    """float32 HxW multiplier: the old garment's light relative to its median, 1 where there was none."""
+    """float32 HxW multiplier: the old garment's light relative to its median, 1 where there was none.
+
+    Broad light (the body's shadow side, large folds) is carried over as it is; finer detail (creases,
+    but also print, washes, texture) in proportion to how plain the old garment is: a stonewashed or
+    printed garment's mottle carried onto a white tee reads as grey smears, not folds.
+    """
     if not worn.any():
         return np.ones(person.shape[:2], np.float32)
-    sigma = max(0.5, SHADING_BLUR * max(person.shape[:2]))
-    light = np.clip(cv2.GaussianBlur(shading(person, worn), (0, 0), sigma), *LIGHT_RANGE)
+    inside = (worn > 0).astype(np.float32)
+    side = max(person.shape[:2])
+    relative = shading(person, worn)
+    # Light at three scales, coarse to fine: each band is carried in proportion to how plain it is.
+    bands = [np.ones_like(relative)] + [_masked_blur(relative, inside, max(0.5, share * side))
+                                        for share in LIGHT_SCALES]
+    light = bands[0]
+    for coarse, fine, plain in zip(bands[:-1], bands[1:], PLAIN_SPREAD, strict=True):
+        detail = fine / np.maximum(coarse, 1e-3)
+        spread = 1.4826 * float(np.median(np.abs(detail[worn > 0] - 1.0)))
+        light = light * detail ** min(1.0, plain / max(spread, 1e-6))
+    light = np.clip(light, *LIGHT_RANGE)
     # On a dark garment, light relative to its median is mostly print, noise and what shows through (a sheer
     # top's lining), not folds: carried over at full strength it turned a white shirt into grey smears.
     median_luma = float(np.median(cv2.cvtColor(person, cv2.COLOR_RGB2GRAY)[worn > 0]))
     strength *= min(1.0, median_luma / DARK_GARMENT_LUMA)
-    # Fade to flat across the old garment's edge, so no seam shows where it ended under the new one.
-    weight = np.clip(cv2.GaussianBlur(worn.astype(np.float32), (0, 0), 2 * sigma), 0.0, 1.0)
+    # Past the old garment's edge (a longer new garment) its light goes on and fades out, so no seam shows
+    # where it ended under the new one.
+    outside = cv2.distanceTransform((worn == 0).astype(np.uint8), cv2.DIST_L2, 3)
+    weight = np.clip(1.0 - outside / (LIGHT_FADE * side), 0.0, 1.0)
+    light = fill_from(light[..., None], worn > 0)[..., 0]
     return np.asarray(1.0 + strength * (light - 1.0) * weight, np.float32)
+
+
+def with_rim(uncovered: np.ndarray, keep: np.ndarray) -> np.ndarray:
+    """bool HxW: the old garment's uncovered pixels and its rim just outside them, less what is `keep`.
+
+    The worn-garment mask stops a pixel or two inside the garment's anti-aliased edge; left, that rim drew
+    a dark outline around a repainted arm.
+    """
+    rim = max(1, round(RIM_SHARE * max(uncovered.shape)))
+    kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * rim + 1, 2 * rim + 1))
+    grown = cv2.dilate(uncovered.astype(np.uint8), kernel) > 0
+    return np.asarray(uncovered.astype(bool) | (grown & ~keep.astype(bool)))
+
+
+def _feather_px(shape: tuple[int, ...]) -> int:
+    return max(1, round(FEATHER_SHARE * max(shape[:2])))
+
+
+def under_edge(paint: np.ndarray) -> np.ndarray:
+    """bool HxW: the part of `paint` that `dress_garment` covers fully, inside its anti-aliased edge (the
+    feather's eroded core, and its blur's reach of about 1.5 feathers into it)."""
+    side = 4 * _feather_px(paint.shape) + 3
+    return np.asarray(cv2.erode(paint.astype(np.uint8), np.ones((side, side), np.uint8)) > 0)
 
 
 def dress_garment(person: np.ndarray, garment: np.ndarray, paint: np.ndarray, light: np.ndarray,
@@ -55,7 +141,7 @@ def dress_garment(person: np.ndarray, garment: np.ndarray, paint: np.ndarray, li
 
     Pixels outside `paint` and its anti-aliased edge are returned bit-for-bit unchanged.
     """
-    feather = feather_px if feather_px is not None else max(1, round(0.004 * max(person.shape[:2])))
+    feather = feather_px if feather_px is not None else _feather_px(person.shape)
     alpha = feathered_alpha(paint, feather)[..., None]
     lit = np.clip(garment.astype(np.float32) * light[..., None], 0, 255)
     blended = person.astype(np.float32) * (1 - alpha) + lit * alpha
@@ -70,30 +156,115 @@ def skin_tone(person: np.ndarray, skin: np.ndarray) -> np.ndarray:
     return np.median(person[seen], axis=0).astype(np.float32)
 
 
+def _channels(image: np.ndarray) -> np.ndarray:
+    """OpenCV drops a single channel's axis: put it back."""
+    return image.reshape(image.shape[0], image.shape[1], -1)
+
+
+def fill_from(values: np.ndarray, known: np.ndarray) -> np.ndarray:
+    """float32 HxWxC: `values` where `known`, and elsewhere a smooth blend of the nearest known values.
+
+    Push-pull: known values are averaged down an image pyramid until every cell has some, then brought
+    back up, each level keeping its own averages where it has data. Cheap and seamless at the known edge.
+    """
+    weight = known.astype(np.float32)
+    total = _channels(values.astype(np.float32) * weight[..., None])
+    levels = [(total, weight)]
+    while min(weight.shape) > 2 and weight.max() > 0:
+        total, weight = _channels(cv2.pyrDown(total)), np.asarray(cv2.pyrDown(weight), np.float32)
+        levels.append((total, weight))
+    seen = weight > 1e-6
+    mean = total[seen].sum(axis=0) / max(float(weight[seen].sum()), 1e-6) if seen.any() else 0.0
+    filled = np.broadcast_to(np.asarray(mean, np.float32), total.shape).copy()
+    for total, weight in reversed(levels):
+        up = _channels(cv2.resize(filled, (weight.shape[1], weight.shape[0]), interpolation=cv2.INTER_LINEAR))
+        trust = np.clip(weight * FILL_TRUST, 0.0, 1.0)[..., None]
+        filled = total / np.maximum(weight, 1e-6)[..., None] * trust + up * (1 - trust)
+    return np.asarray(filled, np.float32)
+
+
+def skin_colour(person: np.ndarray, skin: np.ndarray, to_skin: np.ndarray) -> np.ndarray:
+    """float32 HxWx3: the colour bare skin would have at each pixel: that of the nearest visible skin.
+
+    Filled at a quarter of the size from the shopper's visible skin (the neck above a lower neckline, the
+    hands below a shorter sleeve), so a repainted chest or arm meets the real skin around it without a
+    seam; the shopper's median skin tone where none shows at all.
+    """
+    height, width = person.shape[:2]
+    small = (max(1, width // SKIN_FILL_STEP), max(1, height // SKIN_FILL_STEP))
+    known = cv2.resize((skin.astype(bool) & ~to_skin).astype(np.float32), small, interpolation=cv2.INTER_AREA)
+    if known.max() <= 0:
+        return np.broadcast_to(skin_tone(person, skin), (height, width, 3)).astype(np.float32)
+    colours = cv2.resize(person.astype(np.float32) * (skin.astype(bool) & ~to_skin)[..., None], small,
+                         interpolation=cv2.INTER_AREA)
+    # INTER_AREA averaged skin with what surrounds it: divide by the skin share to keep only skin.
+    colours = colours / np.maximum(known, 1e-6)[..., None]
+    filled = fill_from(colours, known > SKIN_CELL_SHARE)
+    # The hue comes from the nearest skin, the brightness from the skin as a whole: the nearest skin to a
+    # bared chest is the neck in the chin's shadow.
+    visible = person[skin.astype(bool) & ~to_skin].astype(np.float32) @ LUMA
+    luma = np.maximum(filled @ LUMA, 1.0)[..., None]
+    filled = filled * (float(np.quantile(visible, SKIN_LUMA_QUANTILE)) / luma)
+    return cv2.resize(filled, (width, height), interpolation=cv2.INTER_LINEAR)
+
+
+def limb_shading(bare: np.ndarray, shape_px: float) -> np.ndarray:
+    """float32 HxW multiplier: bare skin turning away from the light towards its outline (a rounded arm,
+    a chest meeting a neckline's shadow), 1 deeper than `shape_px` inside `bare`."""
+    inside = cv2.distanceTransform(bare.astype(np.uint8), cv2.DIST_L2, 3)
+    closeness = 1.0 - np.clip(inside / max(shape_px, 1.0), 0.0, 1.0)
+    return np.asarray(1.0 - EDGE_SHADE * closeness**2, np.float32)
+
+
 def repaint_uncovered(person: np.ndarray, uncovered: np.ndarray, body: np.ndarray, skin: np.ndarray,
-                      garments: np.ndarray) -> np.ndarray:
+                      garments: np.ndarray, cover: np.ndarray | None = None) -> np.ndarray:
     """`person` with the old garment's uncovered pixels repainted: skin on the body, background elsewhere.
 
-    Skin takes the tone of the shopper's visible skin and the old garment's broad light (which side is in
-    shade), not its folds. Background is inpainted from the scene around every garment (`garments`: old
-    and new), so neither garment's colour bleeds into it. Pixels outside `uncovered` are unchanged.
+    Skin takes the colour of the nearest visible skin (`skin_colour`), the old garment's broad light
+    (which side is in shade) and rounds off towards its outline (`limb_shading`: where it meets the
+    background or the new garment, `cover`); no flat block. Background is inpainted from the scene
+    around every garment (`garments`: old and new), so neither garment's colour bleeds into it. Pixels
+    outside `uncovered` are unchanged.
     """
     out = person.copy()
-    to_skin = uncovered.astype(bool) & body.astype(bool)
-    to_scene = uncovered.astype(bool) & ~body.astype(bool)
+    hole = uncovered.astype(bool)
+    if not hole.any():
+        return out
+    to_skin = hole & body.astype(bool)
     height, width = person.shape[:2]
-    if to_scene.any():
-        small = cv2.resize(person, None, fx=INPAINT_SCALE, fy=INPAINT_SCALE, interpolation=cv2.INTER_AREA)
-        hole = cv2.resize(garments.astype(np.uint8), (small.shape[1], small.shape[0]), interpolation=cv2.INTER_NEAREST)
-        hole = cv2.dilate(hole, np.ones((3, 3), np.uint8))
-        scene = cv2.resize(cv2.inpaint(small, hole, INPAINT_RADIUS, cv2.INPAINT_TELEA), (width, height),
-                           interpolation=cv2.INTER_LINEAR)
-        out[to_scene] = scene[to_scene]
-    if to_skin.any():
-        grey = cv2.cvtColor(person, cv2.COLOR_RGB2GRAY).astype(np.float32)
-        reference = max(float(np.median(grey[uncovered.astype(bool)])), 1.0)
-        light = np.clip(cv2.GaussianBlur(grey, (0, 0), SKIN_LIGHT_BLUR * max(height, width)) / reference,
-                        *SKIN_LIGHT_RANGE)
-        tone = skin_tone(person, skin)
-        out[to_skin] = np.clip(tone[None] * light[to_skin][:, None], 0, 255).astype(np.uint8)
+    small = cv2.resize(person, None, fx=INPAINT_SCALE, fy=INPAINT_SCALE, interpolation=cv2.INTER_AREA)
+    scene_hole = cv2.resize(garments.astype(np.uint8), (small.shape[1], small.shape[0]),
+                            interpolation=cv2.INTER_NEAREST)
+    scene_hole = cv2.dilate(scene_hole, np.ones((3, 3), np.uint8))
+    scene = cv2.resize(cv2.inpaint(small, scene_hole, INPAINT_RADIUS, cv2.INPAINT_TELEA), (width, height),
+                       interpolation=cv2.INTER_LINEAR).astype(np.float32)
+    if not to_skin.any():
+        out[hole] = np.round(scene[hole]).astype(np.uint8)
+        return out
+    covered = cover.astype(bool) if cover is not None else np.zeros_like(to_skin)
+    bare = (to_skin | skin.astype(bool)) & ~covered
+    light = skin_light(person, hole) * limb_shading(bare, SKIN_ROUNDING * max(height, width))
+    painted_skin = skin_colour(person, skin, to_skin) * light[..., None]
+    # Anti-aliased: skin fades into the background across its outline instead of stopping on a pixel edge.
+    alpha = cv2.GaussianBlur(to_skin.astype(np.float32), (0, 0), SKIN_EDGE_SIGMA)[..., None]
+    blended = painted_skin * alpha + scene * (1 - alpha)
+    out[hole] = np.clip(np.round(blended[hole]), 0, 255).astype(np.uint8)
     return out
+
+
+def skin_light(person: np.ndarray, uncovered: np.ndarray) -> np.ndarray:
+    """float32 HxW: the light on the body under the old garment, relative to the garment's median.
+
+    Under an opaque garment only its broad light (which side is in shade) tells about the body: its folds
+    are cloth. Through a dark sheer one (a mesh sleeve), what shows is the body itself, an arm's rounded
+    shading, so finer and stronger light is kept. Sheer shows as warmth in places: skin's red chroma in
+    some of the garment's pixels, where an opaque garment's chroma is even.
+    """
+    height, width = person.shape[:2]
+    ycrcb = cv2.cvtColor(person, cv2.COLOR_RGB2YCrCb).astype(np.float32)
+    grey, red = ycrcb[..., 0], ycrcb[uncovered][:, 1]
+    reference = max(float(np.median(grey[uncovered])), 1.0)
+    sheer = reference < DARK_GARMENT_LUMA and float(np.quantile(red, 0.9) - np.median(red)) >= SHEER_WARMTH
+    blur, bounds = (SKIN_DETAIL_BLUR, SKIN_DETAIL_RANGE) if sheer else (SKIN_LIGHT_BLUR, SKIN_LIGHT_RANGE)
+    return np.clip(_masked_blur(grey, uncovered.astype(np.float32), blur * max(height, width)) / reference,
+                   *bounds).astype(np.float32)

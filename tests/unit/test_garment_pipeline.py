@@ -17,11 +17,11 @@ from fittingroom.common.garment import Category, GarmentLandmarks
 from fittingroom.gateway.routing import TrafficRouter
 from fittingroom.gateway.sample_garment import sample_garment, sample_outline
 from fittingroom.segment.garment_landmarks import garment_landmarks
-from fittingroom.segment.occlusion import occluders
-from fittingroom.tryon.classical import CLASSICAL, ClassicalGarmentPipeline
+from fittingroom.segment.occlusion import bare_zone, occluders
+from fittingroom.tryon.classical import CLASSICAL, SILHOUETTE, WARPED, ClassicalGarmentPipeline
 from fittingroom.tryon.requests import GarmentRequest
 from fittingroom.warp_gen.dress import dress_garment, paint_mask, worn_shading
-from fittingroom.warp_gen.fit import covered_mask, fit_garment, warp_garment
+from fittingroom.warp_gen.fit import GarmentFit, WarpedGarment, covered_mask, fit_garment, warp_garment
 
 H, W = 400, 300
 SKIN = (224, 172, 140)
@@ -203,3 +203,68 @@ async def test_classical_tryon_on_the_sample_person(embedded: EmbeddedClient, pe
     with pytest.raises(DeadlineExceeded):
         await ClassicalGarmentPipeline(embedded, TrafficRouter(embedded), timeout_s=0.001)(
             GarmentRequest(person, sample_garment(Category.UPPER)))
+
+
+def _mottled(seed: int = 0) -> np.ndarray:
+    """A stonewashed grey garment: blotches of ±30 grey levels a few pixels across."""
+    noise = np.random.default_rng(seed).normal(0, 1, (30, 30)).astype(np.float32)
+    blotches = cv2.resize(noise, (120, 120), interpolation=cv2.INTER_CUBIC)
+    grey = np.clip(110 + 30 * blotches / blotches.std(), 0, 255).astype(np.uint8)
+    return np.repeat(grey[..., None], 3, axis=2)
+
+
+def test_a_washed_or_printed_old_garment_does_not_smear_a_white_one() -> None:
+    worn = np.zeros((120, 120), np.uint8)
+    worn[10:110, 10:110] = 1
+    light = worn_shading(_mottled(), worn)
+    white = dress_garment(_mottled(), np.full((120, 120, 3), 255, np.uint8), worn, light)
+    inside = white[20:100, 20:100, 0].astype(float)
+    relative = _mottled()[20:100, 20:100, 0].astype(float) / 110
+    assert inside.std() < 0.5 * 255 * relative.std()  # far less mottled than a full transfer
+    assert np.median(inside) > 220  # white stays white, not grey
+
+
+def test_a_plain_old_garments_fold_is_carried_at_full_depth() -> None:
+    # A plain garment with one broad fold: all of it is light, none of it is print.
+    worn = np.zeros((120, 120), np.uint8)
+    worn[10:110, 10:110] = 1
+    person = np.full((120, 120, 3), 160, np.uint8)
+    person[:, 60:] = 110
+    light = worn_shading(person, worn)
+    assert light[60, 30] - light[60, 90] > 0.2
+
+
+def _warped(alpha: np.ndarray, colour: tuple[int, int, int]) -> WarpedGarment:
+    """A new garment already warped onto the person: flat `colour` where `alpha` is 1."""
+    image = np.zeros((H, W, 3), np.uint8)
+    image[alpha > 0] = colour
+    fit = GarmentFit(names=(), source=np.zeros((0, 2)), target=np.zeros((0, 2)), body=np.zeros((0, 2)), limbs=())
+    return WarpedGarment(image=image, alpha=alpha.astype(np.float32), fit=fit)
+
+
+def test_a_garment_of_the_worn_ones_shape_is_dressed_into_its_silhouette_else_warped() -> None:
+    pose = _pose()
+    image, person = _person(pose)
+    worn = np.all(image == SHIRT, axis=2).astype(np.uint8)  # a sleeveless shirt, shoulders to y=240
+    front = np.zeros((H, W), np.uint8)
+    request = GarmentRequest(image, image, Category.UPPER)
+    same = np.zeros((H, W), np.uint8)
+    same[100:236, 103:197] = 1  # the same cut, a few pixels short of the worn outline
+    dressed = ClassicalGarmentPipeline.composite(request, person, pose, _warped(same, (240, 200, 0)), front, worn)
+    assert dressed.dressing == SILHOUETTE
+    assert (dressed.paint >= worn).all()  # the worn outline, to its last pixel
+    assert dressed.paint[200:, :95].sum() == 0  # not the forearm beside it, which the new garment never reached
+    assert np.abs(dressed.image[238, 150].astype(int) - (240, 200, 0)).max() < 60  # the gap takes the new cloth
+    assert dressed.repainted.sum() == 0
+    crop = np.zeros((H, W), np.uint8)
+    crop[100:170, 100:200] = 1  # a crop top: bares what the shirt covered
+    dressed = ClassicalGarmentPipeline.composite(request, person, pose, _warped(crop, (240, 200, 0)), front, worn)
+    assert dressed.dressing == WARPED
+    assert dressed.repainted[200, 150] == 1 and np.abs(dressed.image[200, 150].astype(int) - SHIRT).max() > 60
+
+
+def test_the_neck_stays_in_front_but_the_tops_of_the_shoulders_are_the_new_garments() -> None:
+    pose = _pose()  # shoulders at y=110, x 105..195: 90 px apart
+    zone = bare_zone(pose, np.zeros((H, W), np.uint8))
+    assert zone[95, 150] == 1 and zone[112, 150] == 1  # the neck, down to a crew neckline's dip
+    assert zone[105, 120] == 0 and zone[105, 180] == 0  # shoulder tops beside it: a tee covers them

@@ -4,7 +4,18 @@ from __future__ import annotations
 
 import numpy as np
 
-from fittingroom.warp_gen.dress import repaint_uncovered, skin_tone
+from fittingroom.warp_gen.dress import (
+    LUMA,
+    dress_garment,
+    fill_from,
+    limb_shading,
+    repaint_uncovered,
+    skin_colour,
+    skin_light,
+    skin_tone,
+    under_edge,
+    with_rim,
+)
 
 H, W = 120, 100
 BACKDROP = (230, 232, 235)
@@ -40,3 +51,73 @@ def test_skin_tone_is_the_visible_skin_or_a_default_when_none_shows() -> None:
     image, _, skin, _ = _scene()
     assert np.allclose(skin_tone(image, skin), SKIN)
     assert skin_tone(image, np.zeros_like(skin)).shape == (3,)
+
+
+def test_repainted_skin_is_rounded_towards_its_outline_not_a_flat_block() -> None:
+    arm = np.zeros((100, 100), bool)
+    arm[:, 30:70] = True
+    shade = limb_shading(arm, 10.0)
+    assert shade[50, 30] < shade[50, 35] < shade[50, 45] == shade[50, 50] == 1.0  # rounder towards its edge
+    assert shade[50, 30] < 0.85
+
+
+def test_repainted_skin_fades_into_the_backdrop_across_its_outline() -> None:
+    image, body, skin, old = _scene()
+    out = repaint_uncovered(image, old, body, skin, old).astype(int)
+    row = out[65, 24:36].sum(axis=1)  # from the backdrop beside the body into the skin (the body starts at 30)
+    steps = np.abs(np.diff(row))
+    assert steps.max() < 0.8 * abs(row[0] - row[-1])  # no single pixel edge: anti-aliased
+
+
+def test_skin_takes_the_hue_of_the_nearest_skin_and_the_brightness_of_the_lit_skin() -> None:
+    image, body, skin, old = _scene()
+    image[20:30, 35:65] = (150, 100, 80)  # the neck in the chin's shadow
+    skin[20:30, 35:65] = 1
+    colour = skin_colour(image, skin, old & body.astype(bool))
+    lit = np.array(SKIN, np.float32) @ LUMA
+    assert abs(float(colour[40, 50] @ LUMA) - lit) < 0.15 * lit  # not the neck's shade
+
+
+def test_fill_from_keeps_known_values_and_spreads_the_nearest_into_the_rest() -> None:
+    values = np.zeros((40, 60, 3), np.float32)
+    known = np.zeros((40, 60), bool)
+    known[:, :10], known[:, 50:] = True, True
+    values[:, :10], values[:, 50:] = 100.0, 200.0
+    filled = fill_from(values, known)
+    assert np.allclose(filled[known], values[known])
+    assert filled[20, 12, 0] < filled[20, 30, 0] < filled[20, 47, 0]  # a smooth blend, nearest first
+
+
+def test_under_a_dark_sheer_garment_the_bodys_own_light_is_kept_finer_than_under_an_opaque_one() -> None:
+    uncovered = np.zeros((H, W), bool)
+    uncovered[30:100, 20:80] = True
+
+    def contrast(base: tuple[int, int, int], lit: tuple[int, int, int]) -> float:
+        image = np.full((H, W, 3), base, np.uint8)
+        image[30:100, 45:55] = lit  # the arm's lit ridge, brighter, seen through the garment or a fold of it
+        light = skin_light(image, uncovered)
+        return float(light[65, 50] - light[65, 30])
+
+    sheer = contrast((40, 40, 40), (70, 52, 45))  # skin's warmth shows through the black mesh
+    assert sheer > 2 * contrast((200, 200, 200), (240, 240, 240))  # a light opaque garment's fold
+    assert sheer > 2 * contrast((40, 40, 40), (52, 52, 52))  # a black opaque garment's fold
+
+
+def test_the_old_garments_rim_is_repainted_with_it_but_never_what_is_kept() -> None:
+    uncovered = np.zeros((100, 100), bool)
+    uncovered[30:70, 30:70] = True
+    keep = np.zeros((100, 100), bool)
+    keep[:, 69:] = True  # the new garment beside it
+    grown = with_rim(uncovered, keep)
+    assert grown[50, 29] and not grown[50, 25]  # a rim of a pixel or two, no more
+    assert not grown[50, 70] and grown[uncovered].all()
+
+
+def test_under_edge_is_where_the_new_garment_covers_fully() -> None:
+    paint = np.zeros((100, 100), np.uint8)
+    paint[20:80, 20:80] = 1
+    inner = under_edge(paint)
+    garment = np.full((100, 100, 3), 200, np.uint8)
+    dressed = dress_garment(np.zeros_like(garment), garment, paint, np.ones((100, 100), np.float32))
+    assert (dressed[inner] == 200).all()  # nothing of what lies under shows there
+    assert inner[50, 50] and not inner[50, 21]

@@ -11,7 +11,7 @@ from fittingroom.common import landmarks as lm
 from fittingroom.common.body import Pose
 from fittingroom.common.errors import InvalidInput
 from fittingroom.common.garment import Category
-from fittingroom.segment.worn_garment import bare_body, skin_mask, worn_garment_mask
+from fittingroom.segment.worn_garment import bare_body, legs_apart, skin_mask, worn_garment_mask
 
 H, W = 400, 300
 FAIR = (236, 200, 180)  # the shopper's skin
@@ -98,3 +98,43 @@ def test_lower_garment_on_a_photo_that_ends_at_the_hips_is_a_clear_error() -> No
     image, person = _shopper(PINK)
     with pytest.raises(InvalidInput, match="no lower garment found"):
         worn_garment_mask(image[:250], person[:250], _pose(), Category.LOWER)
+
+
+def _dressed(legs: tuple[int, int, int]) -> tuple[np.ndarray, np.ndarray]:
+    """A black midi dress to y=330 (below the knees at 315), and below it two legs apart, in `legs` colour:
+    bare skin, or black tights the colour of the dress."""
+    image = np.full((H, W, 3), BACKDROP, np.uint8)
+    cv2.circle(image, (150, 60), 35, FAIR, -1)
+    cv2.line(image, (178, 330), (176, 385), legs, 20)
+    cv2.line(image, (122, 330), (124, 385), legs, 20)
+    cv2.rectangle(image, (105, 100), (195, 330), (25, 25, 25), -1)
+    person = np.any(image != BACKDROP, axis=2).astype(np.float32)
+    return image, person
+
+
+@pytest.mark.parametrize("legs", [FAIR, (25, 25, 25)], ids=["bare", "tights"])
+def test_a_long_dress_is_found_to_its_hem_and_the_legs_below_it_are_not_the_dress(
+        legs: tuple[int, int, int]) -> None:
+    image, person = _dressed(legs)
+    mask = worn_garment_mask(image, person, _pose(), Category.DRESS)
+    assert mask[320, 150] == 1  # below the knees: the dress goes on
+    assert mask[360:380, 170:186].sum() == 0 and mask[360:380, 114:130].sum() == 0  # the shins, bare or in tights
+    assert legs_apart(person, _pose()) is not None
+
+
+def test_a_collar_standing_above_the_shoulders_is_part_of_the_shirt_and_the_neck_is_not() -> None:
+    image, person = _shopper(PINK)
+    image[88:101, 112:132] = PINK  # the collar's two wings beside the neck, above the shoulder line (y=110)
+    image[88:101, 168:188] = PINK
+    image[88:101, 135:165] = FAIR  # the neck between them
+    person = np.any(image != BACKDROP, axis=2).astype(np.float32)
+    mask = worn_garment_mask(image, person, _pose(), Category.UPPER)
+    assert mask[95, 118] == 1 and mask[95, 182] == 1
+    assert mask[95, 150] == 0
+
+
+def test_the_same_photo_gives_the_same_mask_call_after_call() -> None:
+    image, person = _shopper(PINK)
+    first = worn_garment_mask(image, person, _pose(), Category.UPPER)
+    cv2.randu(np.zeros((10, 10), np.float32), 0, 1)  # OpenCV's random generator moved on in between
+    assert np.array_equal(first, worn_garment_mask(image, person, _pose(), Category.UPPER))

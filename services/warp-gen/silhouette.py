@@ -1,0 +1,184 @@
+"""Whether the new garment has the worn one's shape, and its texture dressed into the worn garment's silhouette.
+
+When the shopper's own garment has the new one's shape (the same sleeve length, a similar neckline and
+hem), the most real try-on keeps everything the photo shows of it (its outline against the arms, hair
+and hands, its folds and light) and changes only the cloth: the new garment's texture, warped to the body,
+is spread to fill exactly the old garment's silhouette. Where the shapes differ, the caller keeps the
+warp-to-body path and repaints what the new garment leaves uncovered. Pure numpy/OpenCV.
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+from fittingroom.common import landmarks as lm
+from fittingroom.common.body import Pose, body_frame
+from fittingroom.common.garment import Category
+
+# Same shape within these: sleeve and trouser-leg length in shoulder widths (a cap sleeve against none, a
+# short sleeve against an elbow-length one differ by more), the neckline as a share of the torso, and how
+# much of the two silhouettes overlaps (intersection over union). Only a new hem *above* the old one counts
+# (a crop top over a shirt bares what the old one covered); a longer new garment goes on past the old hem.
+SLEEVE_TOLERANCE = 0.2
+NECK_TOLERANCE = 0.1
+HEM_TOLERANCE = 0.1
+MIN_OVERLAP = 0.55
+LIMB_STEP = 0.05  # of the shoulder width: spacing of the points along a limb where sleeves are checked
+# A sleeve starts this far down the upper arm: at the shoulder joint a strap or a shoulder seam covers it
+# whether or not the garment has sleeves.
+SLEEVE_START = 0.25
+# Of the shoulder width: sleeves are read this far out from the arm's bone, on its outer side, which the
+# torso of a garment never reaches even where an arm hangs against it; and a mask this near a point covers
+# it (both masks are grown alike, so lengths compare unchanged).
+ARM_OUTSET = 0.07
+REACH = 0.03
+CENTRE_BAND = 0.2  # of the shoulder width, each side of the body's midline: where neckline and hem are read
+EDGE_SHARE = 0.02  # the extreme share of a mask's midline pixels ignored when reading its top and bottom
+RIM = 0.06  # of the shoulder width: the worn garment's rim the new one covers where it reaches
+TEXTURE_RIM_PX = 2  # the warped garment's anti-aliased rim, mixed with the product photo's backdrop
+HEM_OVERLAP = 0.05  # of the torso: the new garment below the old hem overlaps it this much, so no gap shows
+
+
+@dataclass(frozen=True)
+class ShapeComparison:
+    """How the worn garment's shape differs from the new one's (as warped onto the same body)."""
+
+    sleeve: float  # largest difference of a sleeve's (or trouser leg's) length, in shoulder widths
+    neck: float  # neckline (top of the midline) difference, share of the torso
+    hem: float  # how far the new hem ends above the old one (0 when at or below it), share of the torso
+    overlap: float  # intersection over union of the two silhouettes
+
+    @property
+    def matches(self) -> bool:
+        return (self.sleeve <= SLEEVE_TOLERANCE and self.neck <= NECK_TOLERANCE and self.hem <= HEM_TOLERANCE
+                and self.overlap >= MIN_OVERLAP)
+
+
+def _limbs(pose: Pose, category: Category) -> list[list[np.ndarray]]:
+    """Each arm (a top or a dress) or leg (a lower garment) the pose sees, from its root down."""
+    chains = ((lm.LEFT_SHOULDER, lm.LEFT_ELBOW, lm.LEFT_WRIST), (lm.RIGHT_SHOULDER, lm.RIGHT_ELBOW, lm.RIGHT_WRIST))
+    if category is Category.LOWER:
+        chains = ((lm.LEFT_HIP, lm.LEFT_KNEE, lm.LEFT_ANKLE), (lm.RIGHT_HIP, lm.RIGHT_KNEE, lm.RIGHT_ANKLE))
+    limbs = [[pose.point(i) for i in itertools.takewhile(pose.sees, chain)] for chain in chains]
+    return [limb for limb in limbs if len(limb) >= 2]
+
+
+def _samples(limb: list[np.ndarray], start: float, step: float) -> np.ndarray:
+    """Points `step` px apart along the polyline, from `start` of its first segment's length on."""
+    lengths = [float(np.linalg.norm(b - a)) for a, b in itertools.pairwise(limb)]
+    total = sum(lengths)
+    at = np.arange(start * lengths[0], total, max(step, 1.0))
+    cumulative = np.concatenate([[0.0], np.cumsum(lengths)])
+    points = []
+    for distance in at:
+        index = min(int(np.searchsorted(cumulative, distance, side="right")) - 1, len(lengths) - 1)
+        share = (distance - cumulative[index]) / max(lengths[index], 1e-6)
+        points.append(limb[index] + share * (limb[index + 1] - limb[index]))
+    return np.array(points)
+
+
+def _reach(mask: np.ndarray, points: np.ndarray) -> int:
+    """How many of the samples, from the first on, the mask covers without a gap (a sleeve's length)."""
+    h, w = mask.shape
+    xs = np.clip(np.round(points[:, 0]).astype(int), 0, w - 1)
+    ys = np.clip(np.round(points[:, 1]).astype(int), 0, h - 1)
+    covered = mask[ys, xs] > 0
+    gaps = np.flatnonzero(~covered)
+    return int(gaps[0]) if gaps.size else len(covered)
+
+
+def _midline_extent(mask: np.ndarray, origin: np.ndarray, across: np.ndarray, down: np.ndarray,
+                    band: float) -> tuple[float, float] | None:
+    """(top, bottom) of the mask along the body's `down` axis, within `band` px of its midline."""
+    ys, xs = np.nonzero(mask)
+    if ys.size == 0:
+        return None
+    offset = np.stack([xs - origin[0], ys - origin[1]], axis=1)
+    along, beside = offset @ down, offset @ across
+    along = along[np.abs(beside) <= band]
+    if along.size < 10:
+        return None
+    return float(np.quantile(along, EDGE_SHARE)), float(np.quantile(along, 1 - EDGE_SHARE))
+
+
+def compare_shapes(worn: np.ndarray, garment: np.ndarray, pose: Pose, category: Category) -> ShapeComparison:
+    """How far the worn garment's silhouette (`worn`) is from the new one's (`garment`, warped onto the same
+    body and cut to the person), sleeve by sleeve, at the neckline, at the hem, and overall."""
+    frame = body_frame(pose)
+    worn_bin, garment_bin = worn > 0, garment > 0
+    union = int(np.count_nonzero(worn_bin | garment_bin))
+    overlap = int(np.count_nonzero(worn_bin & garment_bin)) / max(union, 1)
+    reach = max(1, round(REACH * frame.shoulder_width))
+    kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * reach + 1, 2 * reach + 1))
+    worn_near = cv2.dilate(worn_bin.astype(np.uint8), kernel)
+    garment_near = cv2.dilate(garment_bin.astype(np.uint8), kernel)
+    start, outset = (0.0, 0.0) if category is Category.LOWER else (SLEEVE_START, ARM_OUTSET)
+    step = LIMB_STEP * frame.shoulder_width
+    origin = (frame.left_shoulder + frame.right_shoulder) / 2
+    limbs = [_samples(limb, start, step) + frame.across * np.sign((limb[0] - origin) @ frame.across) * outset
+             * frame.shoulder_width for limb in _limbs(pose, category)]
+    sleeve = max((abs(_reach(worn_near, points) - _reach(garment_near, points)) * LIMB_STEP
+                  for points in limbs if len(points)), default=0.0)
+    band = CENTRE_BAND * frame.shoulder_width
+    worn_extent = _midline_extent(worn_bin, origin, frame.across, frame.down, band)
+    garment_extent = _midline_extent(garment_bin, origin, frame.across, frame.down, band)
+    if worn_extent is None or garment_extent is None:
+        return ShapeComparison(sleeve=sleeve, neck=1.0, hem=1.0, overlap=overlap)
+    neck = abs(worn_extent[0] - garment_extent[0]) / frame.torso
+    hem = max(0.0, worn_extent[1] - garment_extent[1]) / frame.torso
+    return ShapeComparison(sleeve=sleeve, neck=neck, hem=hem, overlap=overlap)
+
+
+def extend_texture(image: np.ndarray, inside: np.ndarray, silhouette: np.ndarray) -> np.ndarray:
+    """`image` with every pixel of `silhouette` off the garment's solid core (`inside` less its rim) taken
+    from the core, mirrored across the core's nearest edge.
+
+    The new garment, warped to the body, rarely fills the old silhouette to its last pixel (a trouser leg
+    a little wider, a hem a little lower). Its rim is a blend with the product photo's backdrop, so the
+    gap is filled from the core; mirrored, the texture goes on (a print, a weave, denim's fading) where
+    repeating the edge pixel would draw streaks. A core too thin to mirror gives its edge pixel.
+    """
+    core = cv2.erode(inside.astype(np.uint8), np.ones((3, 3), np.uint8), iterations=TEXTURE_RIM_PX) > 0
+    gap = silhouette.astype(bool) & ~core
+    if not gap.any() or not core.any():
+        return image
+    # Labels number the zero pixels of the input (here: the core) in raster order, from 1.
+    _, labels = cv2.distanceTransformWithLabels((~core).astype(np.uint8), cv2.DIST_L2, 5,
+                                                labelType=cv2.DIST_LABEL_PIXEL)
+    core_ys, core_xs = np.nonzero(core)
+    gap_ys, gap_xs = np.nonzero(gap)
+    nearest = labels[gap_ys, gap_xs] - 1
+    edge_ys, edge_xs = core_ys[nearest], core_xs[nearest]
+    mirror_ys, mirror_xs = 2 * edge_ys - gap_ys, 2 * edge_xs - gap_xs
+    height, width = core.shape
+    inside_frame = (mirror_ys >= 0) & (mirror_ys < height) & (mirror_xs >= 0) & (mirror_xs < width)
+    mirrored = np.zeros_like(inside_frame)
+    mirrored[inside_frame] = core[mirror_ys[inside_frame], mirror_xs[inside_frame]]
+    out = image.copy()
+    out[gap_ys, gap_xs] = image[np.where(mirrored, mirror_ys, edge_ys), np.where(mirrored, mirror_xs, edge_xs)]
+    return out
+
+
+def dressed_silhouette(worn: np.ndarray, garment: np.ndarray, pose: Pose) -> np.ndarray:
+    """uint8 {0, 1}: where the new garment goes when the shapes match: the worn garment's silhouette, with
+    its rim (a shoulder tape, a collar's edge the mask missed) where the new garment covers it, and below
+    its hem what a longer new garment covers.
+
+    A tee longer than the one it replaces is not tucked in: past the old hem (read on the body's midline)
+    it keeps its own outline, as warped to the body.
+    """
+    frame = body_frame(pose)
+    rim = max(1, round(RIM * frame.shoulder_width))
+    near = cv2.dilate((worn > 0).astype(np.uint8), cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * rim + 1,) * 2))
+    silhouette = ((worn > 0) | ((near > 0) & (garment > 0))).astype(np.uint8)
+    origin = (frame.left_shoulder + frame.right_shoulder) / 2
+    extent = _midline_extent(worn > 0, origin, frame.across, frame.down, CENTRE_BAND * frame.shoulder_width)
+    if extent is None:
+        return silhouette
+    ys, xs = np.mgrid[:worn.shape[0], :worn.shape[1]]
+    along = (xs - origin[0]) * frame.down[0] + (ys - origin[1]) * frame.down[1]
+    return np.asarray(silhouette | ((garment > 0) & (along > extent[1] - HEM_OVERLAP * frame.torso)), np.uint8)
