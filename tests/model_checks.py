@@ -16,15 +16,17 @@ import json
 import shutil
 from pathlib import Path
 from typing import Any
+from unittest import mock
 
 import numpy as np
+import onnx
 import onnxruntime as ort
 
-from fittingroom.export.builders_garment import CHECKPOINT_FILES, garment_models
-from fittingroom.export.checkpoints import load_checkpoint
+from fittingroom.export import builders_garment
+from fittingroom.export.builders_garment import CHECKPOINT_FILES
 from fittingroom.export.driver import export_all
 from fittingroom.export.model_recipes import recipes
-from fittingroom.export.recipe import seed_for
+from fittingroom.export.recipe import Built, seed_for
 from fittingroom.export.settings import ExportSettings
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -56,6 +58,20 @@ def run_onnx(path: Path, feeds: dict[str, np.ndarray]) -> list[np.ndarray]:
     return outputs
 
 
+def traced_module(name: str, settings: ExportSettings) -> Any:
+    """The torch module export traces for garment model `name` (seeded, then the checkpoint `settings` finds,
+    strictly loaded): the model's own recipe, run up to the point where it would export."""
+    traced = []
+
+    def capture(module: Any, spec: object, workdir: Path) -> Built:
+        traced.append(module)
+        return Built(onnx.ModelProto(), {})
+
+    with mock.patch.object(builders_garment, "export_checked", capture):
+        builders_garment.garment_recipes(settings)[name].build(Path())
+    return traced[0]
+
+
 def garment_parity(repository: Path, name: str, settings: ExportSettings | None = None) -> dict[str, float]:
     """The served garment model in ONNX Runtime against torch eager of the same network with the same weights
     (the seeded placeholder, or the checkpoint TRYON_WEIGHTS_DIR supplies), on one seeded random input that is
@@ -63,18 +79,12 @@ def garment_parity(repository: Path, name: str, settings: ExportSettings | None 
     import torch
 
     settings = settings or ExportSettings()
-    model = next(m for m in garment_models(settings.vton_size) if m.spec.name == name)
-    # The module export traces (export/builders_garment.py build_garment_model): seeded, then the checkpoint.
-    torch.manual_seed(seed_for(name))
-    net = model.network()
-    checkpoint = settings.checkpoint(CHECKPOINT_FILES[name]).path
-    if checkpoint is not None:
-        load_checkpoint(net, checkpoint, model.layout)
-    module = model.serve(net).eval()
+    spec = builders_garment.garment_recipes(settings)[name].spec
+    module = traced_module(name, settings)
     rng = np.random.default_rng(seed_for(name) + 1)
-    feeds = {t.name: rng.random((1, *t.dims), dtype=np.float32) for t in model.spec.inputs}
+    feeds = {t.name: rng.random((1, *t.dims), dtype=np.float32) for t in spec.inputs}
     with torch.no_grad():
-        eager = module(*(torch.from_numpy(feeds[t.name]) for t in model.spec.inputs))
+        eager = module(*(torch.from_numpy(feeds[t.name]) for t in spec.inputs))
     reference = [t.numpy() for t in (eager if isinstance(eager, tuple) else (eager,))]
     served = run_onnx(repository / name / "1" / "model.onnx", feeds)
     diff = max(float(np.abs(a - b).max()) for a, b in zip(served, reference, strict=True))

@@ -7,11 +7,10 @@ import json
 from pathlib import Path
 
 import numpy as np
-import onnx
 import pytest
 import torch
 from helpers import REPOSITORY
-from model_checks import GARMENT_RELATIVE_TOLERANCE, garment_parity, write_fixture_checkpoint
+from model_checks import GARMENT_RELATIVE_TOLERANCE, garment_parity, traced_module, write_fixture_checkpoint
 from torch import nn
 
 from fittingroom.common.modelspec import ModelSpec, Provenance
@@ -21,7 +20,6 @@ from fittingroom.common.wheels import sha256
 from fittingroom.export import builders_garment as garment
 from fittingroom.export.driver import export_all, fingerprint
 from fittingroom.export.model_recipes import BUILDERS, recipes
-from fittingroom.export.recipe import Built
 from fittingroom.export.settings import ExportSettings
 from fittingroom.segment.schp import AdaptiveAvgPool
 from fittingroom.warp_gen.vitonhd import GMM
@@ -135,26 +133,17 @@ def test_every_model_is_in_the_committed_repository() -> None:
     assert {p.name for p in committed.iterdir() if (p / "config.pbtxt").is_file()} == set(BUILDERS)
 
 
-def test_official_checkpoint_is_loaded_strictly(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_official_checkpoint_is_loaded_strictly(tmp_path: Path) -> None:
     torch.manual_seed(1)
     official = GMM().state_dict()
     torch.save(official, tmp_path / "gmm_final.pth")
-    exported: list[nn.Module] = []
-
-    def capture(module: nn.Module, spec: ModelSpec, workdir: Path) -> Built:
-        exported.append(module)
-        return Built(onnx.ModelProto(), {})
-
-    monkeypatch.setattr(garment, "export_checked", capture)
-    recipe = garment.garment_recipes(ExportSettings(weights_dir=tmp_path))["vitonhd_gmm"]
-    recipe.build(tmp_path)
-    loaded = exported[0].state_dict()
+    loaded = traced_module("vitonhd_gmm", ExportSettings(weights_dir=tmp_path)).state_dict()
     assert all(torch.equal(loaded[f"gmm.{key}"], value) for key, value in official.items())
 
     del official["regression.linear.bias"]
     torch.save(official, tmp_path / "gmm_final.pth")
     with pytest.raises(RuntimeError, match=r"regression\.linear\.bias"):
-        recipe.build(tmp_path)
+        traced_module("vitonhd_gmm", ExportSettings(weights_dir=tmp_path))
 
 
 def test_export_checked_names_tensors_and_batches(tmp_path: Path) -> None:

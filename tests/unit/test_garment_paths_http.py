@@ -60,7 +60,6 @@ def test_auto_takes_a_network_only_when_its_models_are_trained(client: TestClien
 
 
 @pytest.mark.slow
-@pytest.mark.trainedness
 def test_neural_runs_on_request_and_names_the_untrained_models(client: TestClient, files: dict,
                                                                person: np.ndarray, repository: Path) -> None:
     response = client.post("/v1/tryon", files=files, data={"mode": "garment", "path": "neural", "seed": "1234"},
@@ -76,7 +75,6 @@ def test_neural_runs_on_request_and_names_the_untrained_models(client: TestClien
 
 
 @pytest.mark.slow
-@pytest.mark.trainedness
 def test_daflow_on_a_catalog_garment_uses_its_stored_mask(client: TestClient, files: dict,
                                                           person: np.ndarray, repository: Path) -> None:
     registered = client.post("/v1/garments", files={"image": files["garment"]}, data={"category": "upper"})
