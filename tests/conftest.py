@@ -12,15 +12,12 @@ import pytest
 import pytest_asyncio
 from _pytest.reports import CollectReport, TestReport
 from _pytest.terminal import TerminalReporter
-from helpers import ALLOWED_SKIPS, POSTGRESQL, new_postgres_database, require
+from helpers import ALLOWED_SKIPS, POSTGRESQL, REPOSITORY, new_postgres_database, require
 
 from fittingroom.common.embedded import EmbeddedClient
 from fittingroom.common.imagecodec import decode_image
 from fittingroom.gateway.samples import SAMPLE_ARTWORK, SAMPLE_CONTENT, SAMPLE_PERSON
 from tools.cluster import postgres as postgres_server
-
-ROOT = Path(__file__).resolve().parent.parent
-REPOSITORY = ROOT / "model_repository"
 
 
 def _load(path: Path) -> np.ndarray:
@@ -29,9 +26,10 @@ def _load(path: Path) -> np.ndarray:
 
 @pytest.fixture(scope="session")
 def repository() -> Path:
-    """The repository `make repository` exported (configs are committed, model files are built)."""
+    """The repository `make repository` exported (configs are committed, model files are built), or the one
+    TRYON_MODEL_REPOSITORY names."""
     if not any(REPOSITORY.glob("*/1/model.onnx")):
-        pytest.fail("model_repository/ has no exported models: run `make repository` first")
+        pytest.fail(f"{REPOSITORY} has no exported models: run `make repository` first")
     return REPOSITORY
 
 

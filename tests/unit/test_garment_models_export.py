@@ -7,25 +7,24 @@ import json
 from pathlib import Path
 
 import numpy as np
-import onnx
 import pytest
 import torch
-from model_checks import GARMENT_RELATIVE_TOLERANCE, garment_parity, write_fixture_checkpoint
+from helpers import REPOSITORY
+from model_checks import GARMENT_RELATIVE_TOLERANCE, garment_parity, traced_module, write_fixture_checkpoint
 from torch import nn
 
 from fittingroom.common.modelspec import ModelSpec, Provenance
 from fittingroom.common.repository import ModelRepository
 from fittingroom.common.tensors import fp32
+from fittingroom.common.wheels import sha256
 from fittingroom.export import builders_garment as garment
 from fittingroom.export.driver import export_all, fingerprint
 from fittingroom.export.model_recipes import BUILDERS, recipes
-from fittingroom.export.recipe import Built
 from fittingroom.export.settings import ExportSettings
 from fittingroom.segment.schp import AdaptiveAvgPool
 from fittingroom.warp_gen.vitonhd import GMM
 
 ROOT = Path(__file__).resolve().parents[2]
-REPOSITORY = ROOT / "model_repository"
 RECIPES = recipes(ExportSettings())
 GARMENT_MODELS = sorted(name for name, recipe in RECIPES.items() if recipe.checkpoint is not None)
 
@@ -45,6 +44,7 @@ def test_every_garment_model_has_an_official_checkpoint_file() -> None:
     assert set(GARMENT_MODELS) == set(garment.CHECKPOINT_FILES)
 
 
+@pytest.mark.trainedness
 @pytest.mark.parametrize("name", GARMENT_MODELS)
 def test_served_graph_is_todays_build(name: str) -> None:
     # The model on disk is the one today's weights, code and config make (else: re-export).
@@ -52,6 +52,7 @@ def test_served_graph_is_todays_build(name: str) -> None:
 
 
 @pytest.mark.slow
+@pytest.mark.trainedness
 @pytest.mark.parametrize("name", GARMENT_MODELS)
 def test_onnx_runtime_matches_torch_eager(name: str) -> None:
     _exported(REPOSITORY / name / "1" / "model.onnx")
@@ -60,21 +61,28 @@ def test_onnx_runtime_matches_torch_eager(name: str) -> None:
     assert parity["relative_diff"] <= GARMENT_RELATIVE_TOLERANCE, parity
 
 
+@pytest.mark.trainedness
 @pytest.mark.parametrize("name", GARMENT_MODELS)
 def test_untrained_unless_the_checkpoint_is_there(name: str) -> None:
+    """Trained, naming the checkpoint file and its sha256, exactly when TRYON_WEIGHTS_DIR supplies it."""
     recipe = RECIPES[name]
     assert recipe.checkpoint is not None
     _exported(REPOSITORY / name / "config.pbtxt")
     config = ModelRepository(REPOSITORY).config(name)
+    record_path = REPOSITORY / name / "1" / "export.json"
+    record = json.loads(record_path.read_text()) if record_path.is_file() else None
+    assert recipe.checkpoint.file_name in config.parameters["weights_source"]
     if recipe.checkpoint.path is not None:
         assert config.trained
+        assert not config.parameters["weights_license"].startswith("none")
+        if record is not None:
+            assert record["trained"] is True
+            assert record["checkpoint"] == {"file": recipe.checkpoint.file_name,
+                                            "sha256": sha256(recipe.checkpoint.path)}
         return
     assert not config.trained
     assert config.parameters["weights_source"].startswith(garment.UNTRAINED_SOURCE)
-    assert recipe.checkpoint.file_name in config.parameters["weights_source"]
-    record_path = REPOSITORY / name / "1" / "export.json"
-    if record_path.is_file():
-        record = json.loads(record_path.read_text())
+    if record is not None:
         assert record["trained"] is False and record["checkpoint"] is None
         assert record["seed"] == garment.seed_for(name)
 
@@ -121,29 +129,21 @@ def test_vton_size_flag_changes_only_vitonhd_shapes() -> None:
 
 def test_every_model_is_in_the_committed_repository() -> None:
     assert set(BUILDERS) == set(RECIPES) >= {"schp_lip", "schp_atr", "schp_pascal", "daflow", "vitonhd_alias"}
-    assert {p.name for p in REPOSITORY.iterdir() if (p / "config.pbtxt").is_file()} == set(BUILDERS)
+    committed = ROOT / "model_repository"
+    assert {p.name for p in committed.iterdir() if (p / "config.pbtxt").is_file()} == set(BUILDERS)
 
 
-def test_official_checkpoint_is_loaded_strictly(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_official_checkpoint_is_loaded_strictly(tmp_path: Path) -> None:
     torch.manual_seed(1)
     official = GMM().state_dict()
     torch.save(official, tmp_path / "gmm_final.pth")
-    exported: list[nn.Module] = []
-
-    def capture(module: nn.Module, spec: ModelSpec, workdir: Path) -> Built:
-        exported.append(module)
-        return Built(onnx.ModelProto(), {})
-
-    monkeypatch.setattr(garment, "export_checked", capture)
-    recipe = garment.garment_recipes(ExportSettings(weights_dir=tmp_path))["vitonhd_gmm"]
-    recipe.build(tmp_path)
-    loaded = exported[0].state_dict()
+    loaded = traced_module("vitonhd_gmm", ExportSettings(weights_dir=tmp_path)).state_dict()
     assert all(torch.equal(loaded[f"gmm.{key}"], value) for key, value in official.items())
 
     del official["regression.linear.bias"]
     torch.save(official, tmp_path / "gmm_final.pth")
     with pytest.raises(RuntimeError, match=r"regression\.linear\.bias"):
-        recipe.build(tmp_path)
+        traced_module("vitonhd_gmm", ExportSettings(weights_dir=tmp_path))
 
 
 def test_export_checked_names_tensors_and_batches(tmp_path: Path) -> None:

@@ -11,9 +11,12 @@ import numpy as np
 import pytest
 from fastapi.testclient import TestClient
 from helpers import auto_path, untrained, untrained_header
+from model_checks import supplied_checkpoint
 
 from fittingroom.common.garment import Category
 from fittingroom.common.imagecodec import encode_image
+from fittingroom.common.wheels import sha256
+from fittingroom.export.builders_garment import CHECKPOINT_FILES
 from fittingroom.gateway.app import create_app
 from fittingroom.gateway.sample_garment import sample_garment
 from fittingroom.gateway.settings import Settings
@@ -47,6 +50,7 @@ def test_a_path_that_cannot_serve_the_request_is_a_422(client: TestClient, files
 
 
 @pytest.mark.slow
+@pytest.mark.trainedness
 def test_auto_takes_a_network_only_when_its_models_are_trained(client: TestClient, files: dict,
                                                                repository: Path) -> None:
     response = client.post("/v1/tryon", files=files, data={"mode": "garment", "path": "auto"})
@@ -96,3 +100,21 @@ def test_admin_models_say_whether_each_network_is_at_its_official_size(client: T
     assert views["vitonhd_alias"]["official_size"] is False  # the CPU default, 512x384, is not 1024x768
     assert views["daflow"]["official_size"] is True  # 256x192, as its checkpoint was tested
     assert views["u2netp"]["official_size"] is None  # not a try-on network
+
+
+@pytest.mark.trainedness
+def test_admin_models_label_each_garment_model_by_the_weights_it_was_exported_from(client: TestClient) -> None:
+    """Expected from TRYON_WEIGHTS_DIR, not from the served configs: trained with the checkpoint's file and sha256
+    when it holds the model's official file, else a seeded untrained placeholder."""
+    response = client.get("/v1/admin/models")
+    assert response.status_code == 200, response.text
+    views = {view["name"]: view for view in response.json()}
+    for name, file_name in CHECKPOINT_FILES.items():
+        checkpoint = supplied_checkpoint(name)
+        version = views[name]["versions"]["1"]
+        labels = (views[name]["trained"], version["trained"], version["weights_origin"], version["checkpoint_file"],
+                  version["checkpoint_sha256"])
+        if checkpoint is None:
+            assert labels == (False, False, "seeded", None, None), (name, labels)
+        else:
+            assert labels == (True, True, "operator_checkpoint", file_name, sha256(checkpoint)), (name, labels)

@@ -80,6 +80,7 @@ async def test_auto_takes_a_network_only_when_every_model_it_runs_is_trained() -
     assert await _chosen(Metadata(trained=True), GarmentPath.CLASSICAL) == "classical"
 
 
+@pytest.mark.trainedness
 async def test_auto_follows_the_served_configs(embedded: EmbeddedClient, repository: Path) -> None:
     assert await _chosen(embedded, GarmentPath.AUTO) == auto_path(repository)
 

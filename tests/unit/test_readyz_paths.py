@@ -9,11 +9,11 @@ from pathlib import Path
 import httpx
 import pytest
 from fastapi import FastAPI
-from helpers import serve_app
+from helpers import serve_app, untrained
 
 from fittingroom.gateway.app import create_app
 from fittingroom.gateway.settings import Settings
-from fittingroom.tryon.networks import VitonHDPipeline
+from fittingroom.tryon.networks import DAFLOW_MODELS, VITONHD_MODELS, VitonHDPipeline
 from fittingroom.tryon.service import TryOnService
 
 READY_AND_TRAINED = {"ready": True, "missing": [], "trained": True}
@@ -42,7 +42,8 @@ def unloaded(http: httpx.Client, request: pytest.FixtureRequest) -> Iterator[str
     assert http.post(f"/v1/admin/models/{model}/versions/1/load").status_code == 200
 
 
-def test_every_path_is_reported_and_the_replica_is_ready(http: httpx.Client) -> None:
+@pytest.mark.trainedness
+def test_every_path_is_reported_and_the_replica_is_ready(http: httpx.Client, repository: Path) -> None:
     response = http.get("/readyz")
     assert response.status_code == 200, response.text
     body = response.json()
@@ -50,8 +51,14 @@ def test_every_path_is_reported_and_the_replica_is_ready(http: httpx.Client) -> 
     assert body["ready"] is True and body["backend"] is True and body["saturated"] is False
     assert body["paths"]["design"] == READY_AND_TRAINED
     assert body["paths"]["garment_classical"] == READY_AND_TRAINED
-    assert body["paths"]["garment_neural"] == {"ready": True, "missing": [], "trained": False}  # placeholders
-    assert body["paths"]["garment_daflow"] == {"ready": True, "missing": [], "trained": False}
+    # Trained when every model of the path is (fixture checkpoints), not when any runs on placeholders.
+    assert body["paths"]["garment_neural"] == {"ready": True, "missing": [],
+                                               "trained": not untrained(repository, VITONHD_MODELS)}
+    assert body["paths"]["garment_daflow"] == {"ready": True, "missing": [],
+                                               "trained": not untrained(repository, DAFLOW_MODELS)}
+    networks = sorted({*VITONHD_MODELS, *DAFLOW_MODELS})
+    placeholders = untrained(repository, networks)
+    assert {m: body["versions_trained"][m] for m in networks} == {m: {"1": m not in placeholders} for m in networks}
     assert body["models"]["vitonhd_alias"] is True and body["models"]["style_transform"] is True
     assert 'tryon_model_ready{model="vitonhd_alias",version="any"} 1.0' in http.get("/metrics").text
 
