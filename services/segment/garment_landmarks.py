@@ -27,13 +27,15 @@ ARMPIT_DEPTH = {"upper": 0.55, "dress": 0.35}
 MIN_SLEEVE_SHARE = 0.015  # of the garment's area beyond the body's side: less is a seam allowance, not a sleeve
 CUFF_SHARE = 0.12  # the far end of a sleeve whose centroid is the cuff
 MIN_LEG_GAP = 0.08  # of the height: the crotch must sit this far above the hem to be trousers, not a skirt
+WAIST_DEPTH = 0.1  # of the height: the rows a waistband's corners are sought in
+KNEE_LEVEL = 0.5  # where between crotch and hem each trouser leg's own width is taken
 # The hem is the lowest row where the garment still spans this share of the body's width: a tie, a belt's
 # end or a string hanging below it is narrower.
 HEM_COVERAGE = 0.5
 HEM_SPAN_ROWS = (0.6, 0.9)  # of the height: the rows whose body edges say how wide the body is above the hem
-# Beside the hem, only this share of the body's width beyond its sides counts as its corner: a long sleeve
-# hanging beside the body, or a ruffle, is not the hem.
-HEM_SIDE_MARGIN = 0.15
+# Beside the hem, only this share of the body's width beyond its sides counts as its corner (a skirt's flare
+# still does): a long sleeve hanging apart from the body is not the hem.
+HEM_SIDE_MARGIN = 0.3
 
 
 @dataclass(frozen=True)
@@ -96,6 +98,11 @@ def _running_median(values: np.ndarray, window: int) -> np.ndarray:
     seen = ~np.isnan(windows).all(axis=1)  # rows beside no garment pixel at all (a gap) stay NaN, unwarned
     smooth[seen] = np.nanmedian(windows[seen], axis=1)
     return smooth
+
+
+def _half(sil: _Silhouette, side: float) -> np.ndarray:
+    """The garment's pixels on one side of its axis (-1 image-left, +1 image-right)."""
+    return np.asarray(sil.mask & (side * (np.arange(sil.mask.shape[1]) - sil.centre) > 0)[None, :])
 
 
 def _top_edge(sil: _Silhouette, x: float) -> Point:
@@ -258,7 +265,7 @@ def _top_landmarks(sil: _Silhouette, category: Category) -> GarmentLandmarks:
         # Sleeveless: the shoulder is the outer end of the strap or shoulder seam, near the top of its own
         # half (a garment photographed or warped a little aslant has one side higher).
         side = -1.0 if name == "right" else 1.0
-        own_half = sil.mask & (side * (np.arange(sil.mask.shape[1]) - sil.centre) > 0)[None, :]
+        own_half = _half(sil, side)
         own_top = int(np.nonzero(own_half)[0].min()) if own_half.any() else sil.top
         found[f"{name}_shoulder"] = _outermost(sil, slice(own_top, own_top + sil.band(0.03) + 1), side, half=side,
                                                prefer=-1.0)
@@ -270,10 +277,20 @@ def _top_landmarks(sil: _Silhouette, category: Category) -> GarmentLandmarks:
     return GarmentLandmarks(category=category, **found)
 
 
+def _waist_corner(sil: _Silhouette, side: float) -> Point:
+    """A waistband's outer corner: the pixel of its own half's upper part farthest out and up together
+    (45° from the axis), which a waistband photographed aslant, or rounded by the warp, still has."""
+    own = _half(sil, side)
+    own[sil.top + sil.band(WAIST_DEPTH):] = False
+    ys, xs = np.nonzero(own)
+    if ys.size == 0:
+        raise InvalidInput("the garment's outline is too small to find its landmarks", field="garment")
+    pick = int(np.argmax(side * xs - ys))
+    return float(xs[pick]), float(ys[pick])
+
+
 def _lower_landmarks(sil: _Silhouette) -> GarmentLandmarks:
-    waist_row = min(sil.top + sil.band(0.01), sil.bottom)
-    waist = np.flatnonzero(sil.mask[waist_row])
-    right_waist, left_waist = (float(waist.min()), float(sil.top)), (float(waist.max()), float(sil.top))
+    right_waist, left_waist = _waist_corner(sil, -1.0), _waist_corner(sil, +1.0)
     column = sil.mask[sil.top:, round(sil.centre)]
     gap = np.flatnonzero(~column)
     crotch_y = sil.top + int(gap[0]) - 1 if gap.size else sil.bottom
@@ -284,11 +301,16 @@ def _lower_landmarks(sil: _Silhouette) -> GarmentLandmarks:
                                 left_hem=_outermost(sil, hem_rows, +1), right_hem=_outermost(sil, hem_rows, -1))
     legs: dict[str, Point] = {}
     for name, side in (("right", -1.0), ("left", 1.0)):
-        own = sil.mask & (side * (np.arange(sil.mask.shape[1]) - sil.centre) > 0)[None, :]
-        leg_bottom = int(np.nonzero(own)[0].max())
+        leg_bottom = int(np.nonzero(_half(sil, side))[0].max())
         rows = slice(leg_bottom - band, leg_bottom + 1)
         legs[f"{name}_hem_outer"] = (_outermost(sil, rows, side, half=side)[0], float(leg_bottom))
         legs[f"{name}_hem_inner"] = (_outermost(sil, rows, -side, half=side)[0], float(leg_bottom))
+        # The leg's own width above the hem: the fit follows it, so a narrow leg stays narrow on the body.
+        knee = round(crotch_y + KNEE_LEVEL * (leg_bottom - crotch_y))
+        if crotch_y < knee < leg_bottom:
+            rows = slice(knee - 1, knee + 2)
+            legs[f"{name}_knee_outer"] = (_outermost(sil, rows, side, half=side)[0], float(knee))
+            legs[f"{name}_knee_inner"] = (_outermost(sil, rows, -side, half=side)[0], float(knee))
     return GarmentLandmarks(Category.LOWER, left_waist=left_waist, right_waist=right_waist,
                             crotch=(sil.centre, float(crotch_y)), **legs)
 
