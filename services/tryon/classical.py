@@ -32,7 +32,14 @@ from fittingroom.tryon.requests import GarmentRequest
 from fittingroom.tryon.result import TryOnResult
 from fittingroom.tryon.timing import Timed
 from fittingroom.warp_gen.dress import dress_garment, paint_mask, repaint_uncovered, worn_shading
-from fittingroom.warp_gen.fit import GarmentFit, WarpedGarment, covered_mask, fit_garment, warp_garment
+from fittingroom.warp_gen.fit import (
+    GarmentFit,
+    WarpedGarment,
+    beside_legs,
+    covered_mask,
+    fit_garment,
+    warp_garment,
+)
 
 # U²-NetP finds an uploaded garment's silhouette; a catalog garment brings the one stored at registration.
 GARMENT_MODELS: Final = (SELFIE_SEGMENTATION.name, POSE_DETECTION.name, POSE_LANDMARK.name, U2NETP.name)
@@ -169,6 +176,8 @@ class ClassicalGarmentPipeline(TryOnPipeline[GarmentRequest]):
         # Arms in front of the body still wear the old sleeves there: those become bare arms too.
         uncovered = (worn > 0) & (paint == 0)
         skin = skin_mask(person, pose, person_mask) & (person_mask > 0.5)
-        base = repaint_uncovered(person, uncovered, bare_body(pose, person.shape[:2]), skin, (worn > 0) | (paint > 0))
+        # Beside a trouser leg narrower than the old one is background, not a thigh.
+        body = bare_body(pose, person.shape[:2]) & (1 - beside_legs(warped.fit, warped.alpha))
+        base = repaint_uncovered(person, uncovered, body, skin, (worn > 0) | (paint > 0))
         image = dress_garment(base, warped.image, paint, worn_shading(person, worn))
         return Dressed(image=image, paint=paint, repainted=uncovered.astype(np.uint8))

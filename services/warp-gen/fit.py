@@ -184,7 +184,6 @@ def _lower_fit(marks: GarmentLandmarks, pose: Pose, frame: BodyFrame) -> Garment
     pairs["crotch"] = (_p(marks.crotch), (f.left_hip + f.right_hip) / 2 + f.down * depth)
     for name, sign in (("left", 1.0), ("right", -1.0)):
         chain = legs[name]
-        thickness = LEG_WIDTH * hip_width
         leg: list[np.ndarray] = []
         hem_drop = (_p(getattr(marks, f"{name}_hem_outer"))[1] + _p(getattr(marks, f"{name}_hem_inner"))[1]) / 2
         hem_length = (hem_drop - g_mid[1]) * scale - pad
@@ -204,8 +203,7 @@ def _lower_fit(marks: GarmentLandmarks, pose: Pose, frame: BodyFrame) -> Garment
             half = float(np.linalg.norm(outer - inner)) * scale / 2
             pairs[f"{name}_{level}_outer"] = (outer, leg[-1] + normal * half)
             pairs[f"{name}_{level}_inner"] = (inner, leg[-1] - normal * half)
-            thickness = min(thickness, 2 * half)  # the body under a narrow leg is no wider than the leg
-        limbs.append((np.array(leg), thickness))
+        limbs.append((np.array(leg), LEG_WIDTH * hip_width))
     body = np.array([f.right_hip - f.down * pad, f.left_hip - f.down * pad, pairs["crotch"][1]])
     inner = [f"{name}_{level}_inner" for name, levels in (("left", ("knee", "hem")), ("right", ("hem", "knee")))
              for level in levels]
@@ -237,6 +235,21 @@ def covered_mask(fit: GarmentFit, shape: tuple[int, int]) -> np.ndarray:
     for line, thickness in fit.limbs:
         cv2.polylines(mask, [np.round(line).astype(np.int32)], False, 1, max(1, round(thickness)))
     return mask
+
+
+def beside_legs(fit: GarmentFit, alpha: np.ndarray) -> np.ndarray:
+    """uint8 {0, 1}: where the body's legs would be under trousers but the warped trousers (`alpha`) are not.
+
+    A leg is narrower than any trouser leg, so beside a narrow trouser leg put on over wide trousers is
+    background, not a thigh: the repaint leaves this out of the body it paints skin on. Empty for garments
+    without trouser legs.
+    """
+    beside = np.zeros(alpha.shape, np.uint8)
+    if len(fit.gap) == 0:
+        return beside
+    for line, thickness in fit.limbs:
+        cv2.polylines(beside, [np.round(line).astype(np.int32)], False, 1, max(1, round(thickness)))
+    return beside & (alpha <= 0.5).astype(np.uint8)
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ from fittingroom.common import landmarks as lm
 from fittingroom.common.body import Pose
 from fittingroom.common.garment import Category
 from fittingroom.segment.garment_landmarks import garment_landmarks
-from fittingroom.warp_gen.fit import covered_mask, fit_garment, warp_garment
+from fittingroom.warp_gen.fit import beside_legs, covered_mask, fit_garment, warp_garment
 
 # A T-shirt: torso x 100..200, y 60..260; sleeves out to x 50 and 250, from y 60 to 110.
 TORSO = ((100, 60), (200, 260))
@@ -130,6 +130,7 @@ def _pose() -> Pose:
 
 
 def test_narrow_legs_stay_narrow_and_on_the_legs() -> None:
+    """Knee-level points at the garment's own width; beside them, background (not skin) for the repaint."""
     mask = _trousers(leg_width=18)
     marks = garment_landmarks(mask, Category.LOWER)
     fit = fit_garment(marks, _pose(), Category.LOWER)
@@ -138,19 +139,27 @@ def test_narrow_legs_stay_narrow_and_on_the_legs() -> None:
     knee_width = float(np.linalg.norm(target["left_knee_outer"] - target["left_knee_inner"]))
     hip_width = 60.0
     assert knee_width < 0.55 * hip_width
-    leg_thickness = [thickness for _, thickness in fit.limbs]
-    assert leg_thickness and max(leg_thickness) <= knee_width + 1e-6
-    # The covered body is no wider than the garment: beside a narrow leg is background, not a thigh.
-    covered = covered_mask(fit, (400, 300))
-    row = round(float(target["left_knee_outer"][1]))
-    assert covered[row].sum() <= 2 * knee_width + 4
     # The legs touch on the product photo and stand apart on the body: the gap between them may be
     # squeezed, so the warp still puts every landmark where the fit says (no stiffening against a "fold").
     warped = warp_garment(np.dstack([mask * 200] * 3).astype(np.uint8), mask, fit, (400, 300))
     alpha = warped.alpha > 0.5
+    # Beside the narrow legs, within the body's leg zone, is background for the repaint, not a thigh.
+    beside = beside_legs(fit, warped.alpha).astype(bool)
+    row = round(float(target["left_knee_outer"][1]))
+    assert beside[row].any() and not (beside & alpha).any()
+    assert (beside | alpha)[row].sum() >= covered_mask(fit, (400, 300))[row].sum() - 2
     for name in ("left_knee_outer", "left_knee_inner", "right_knee_outer", "right_hem_inner"):
         x, y = target[name]
         assert alpha[round(y) - 3:round(y) + 4, round(x) - 3:round(x) + 4].any(), name
     between = alpha[round(float(target["left_knee_inner"][1])),
                     round(float(target["right_knee_inner"][0])) + 3:round(float(target["left_knee_inner"][0])) - 3]
     assert not between.any()  # background between the legs
+
+
+def test_nothing_is_beside_legs_for_a_skirt_or_a_top() -> None:
+    skirt = np.zeros((400, 300), np.uint8)
+    cv2.fillPoly(skirt, [np.array([[110, 40], [190, 40], [230, 260], [70, 260]], np.int32)], 1)
+    fit = fit_garment(garment_landmarks(skirt, Category.LOWER), _pose(), Category.LOWER)
+    assert not beside_legs(fit, np.zeros((400, 300), np.float32)).any()
+    top = fit_garment(garment_landmarks(_tee(), Category.UPPER), _pose(), Category.UPPER)
+    assert not beside_legs(top, np.zeros((400, 300), np.float32)).any()
