@@ -28,6 +28,7 @@ MIN_SLEEVE_SHARE = 0.015  # of the garment's area beyond the body's side: less i
 CUFF_SHARE = 0.12  # the far end of a sleeve whose centroid is the cuff
 MIN_LEG_GAP = 0.08  # of the height: the crotch must sit this far above the hem to be trousers, not a skirt
 WAIST_DEPTH = 0.1  # of the height: the rows a waistband's corners are sought in
+WAIST_CORNER_RISE = 2.0  # a pixel higher is worth this many pixels farther out, finding a waistband's corner
 KNEE_LEVEL = 0.5  # where between crotch and hem each trouser leg's own width is taken
 # The hem is the lowest row where the garment still spans this share of the body's width: a tie, a belt's
 # end or a string hanging below it is narrower.
@@ -278,14 +279,15 @@ def _top_landmarks(sil: _Silhouette, category: Category) -> GarmentLandmarks:
 
 
 def _waist_corner(sil: _Silhouette, side: float) -> Point:
-    """A waistband's outer corner: the pixel of its own half's upper part farthest out and up together
-    (45° from the axis), which a waistband photographed aslant, or rounded by the warp, still has."""
+    """A waistband's outer corner: the pixel of its own half's upper part farthest out and up together,
+    which a waistband photographed aslant, or rounded by the warp, still has. Up counts more than out: the
+    hips below a waistband stand out farther than it."""
     own = _half(sil, side)
     own[sil.top + sil.band(WAIST_DEPTH):] = False
     ys, xs = np.nonzero(own)
     if ys.size == 0:
         raise InvalidInput("the garment's outline is too small to find its landmarks", field="garment")
-    pick = int(np.argmax(side * xs - ys))
+    pick = int(np.argmax(side * xs - WAIST_CORNER_RISE * ys))
     return float(xs[pick]), float(ys[pick])
 
 
