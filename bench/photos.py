@@ -166,7 +166,7 @@ def measure(person: np.ndarray, result: TryOnResult, category: Category) -> dict
     warped = layers.get("warped")
     if warped is not None and result.fit_targets and result.shoulder_width:
         try:
-            found = garment_landmarks(warped, category).named()
+            found = garment_landmarks(warped, category, symmetric=False).named()  # as worn: arms may differ
         except TryOnError as exc:
             measures["landmark_offsets"] = {"error": exc.message}
         else:

@@ -24,6 +24,7 @@ EDGE_SMOOTHING = 0.03  # of the height: notches shorter than half this are ignor
 # Armpits are searched no lower than this share of the height from the top: in the top half of a shirt,
 # the top third of a dress (a flared skirt below must not pass for a sleeve).
 ARMPIT_DEPTH = {"upper": 0.55, "dress": 0.35}
+ARMPIT_ASYMMETRY = 0.06  # of the height: armpits farther apart in height than this are not both right
 MIN_SLEEVE_SHARE = 0.015  # of the garment's area beyond the body's side: less is a seam allowance, not a sleeve
 CUFF_SHARE = 0.12  # the far end of a sleeve whose centroid is the cuff
 MIN_LEG_GAP = 0.08  # of the height: the crotch must sit this far above the hem to be trousers, not a skirt
@@ -233,13 +234,14 @@ def _sleeve(sil: _Silhouette, edge: np.ndarray, side: float, hem: _Hem, depth: f
     return {"armpit": armpit, "shoulder": shoulder, "cuff": cuff}
 
 
-def _mirrored(sil: _Silhouette, found: dict[str, Point]) -> dict[str, Point] | None:
-    """One sleeve's landmarks mirrored about the body's axis, if the mirrored cuff lies on the garment.
+def _mirrored(sil: _Silhouette, found: dict[str, Point], axis: float) -> dict[str, Point] | None:
+    """One sleeve's landmarks mirrored about the vertical line x = `axis`, if the mirrored cuff lies on the
+    garment.
 
     Catalog photos are frontal, so a garment's outline is symmetric: a sleeve found on one side only (the
-    other's corner hidden by a ruffle or a tie) is the mirror of the one found.
+    other's corner hidden by a ruffle or a drape) is the mirror of the one found.
     """
-    mirror = {name: (2 * sil.centre - x, y) for name, (x, y) in found.items()}
+    mirror = {name: (2 * axis - x, y) for name, (x, y) in found.items()}
     height, width = sil.mask.shape
     cx, cy = round(mirror["cuff"][0]), round(mirror["cuff"][1])
     if not (0 <= cx < width and 0 <= cy < height and sil.mask[cy, cx]):
@@ -248,7 +250,7 @@ def _mirrored(sil: _Silhouette, found: dict[str, Point]) -> dict[str, Point] | N
     return mirror
 
 
-def _top_landmarks(sil: _Silhouette, category: Category) -> GarmentLandmarks:
+def _top_landmarks(sil: _Silhouette, category: Category, symmetric: bool) -> GarmentLandmarks:
     hem = _hem(sil)
     hem_rows = slice(max(sil.top, hem.row - sil.band(EDGE_BAND)), hem.row + 1)
     right_hem = _outermost(sil, hem_rows, -1, columns=hem.columns())
@@ -256,10 +258,20 @@ def _top_landmarks(sil: _Silhouette, category: Category) -> GarmentLandmarks:
     found: dict[str, Point | None] = {"left_hem": left_hem, "right_hem": right_hem}
     sleeves = {"right": _sleeve(sil, sil.left_edge, -1.0, hem, ARMPIT_DEPTH[category.value]),
                "left": _sleeve(sil, sil.right_edge, 1.0, hem, ARMPIT_DEPTH[category.value])}
+    # The hem's middle: a drape or a ruffle on one side moves the silhouette's median, not the hem corners.
+    axis = (left_hem[0] + right_hem[0]) / 2
+    left_sleeve, right_sleeve = sleeves["left"], sleeves["right"]
+    if symmetric and left_sleeve is not None and right_sleeve is not None:
+        # Both found but at different heights: a sleeve whose lower edge was lost to the background (a white
+        # sleeve on a light grey) finds its corner lower down. The higher armpit is taken, mirrored.
+        drop = left_sleeve["armpit"][1] - right_sleeve["armpit"][1]
+        if abs(drop) > ARMPIT_ASYMMETRY * sil.height:
+            lower, higher = ("left", right_sleeve) if drop > 0 else ("right", left_sleeve)
+            sleeves[lower] = _mirrored(sil, higher, axis) or sleeves[lower]
     for name, other in (("right", "left"), ("left", "right")):
         own, opposite = sleeves[name], sleeves[other]
-        if own is None and opposite is not None:
-            own = _mirrored(sil, opposite)
+        if symmetric and own is None and opposite is not None:
+            own = _mirrored(sil, opposite, axis)
         if own is not None:
             found.update({f"{name}_{part}": point for part, point in own.items()})
             continue
@@ -317,10 +329,15 @@ def _lower_landmarks(sil: _Silhouette) -> GarmentLandmarks:
                             crotch=(sil.centre, float(crotch_y)), **legs)
 
 
-def garment_landmarks(mask: np.ndarray, category: Category | str) -> GarmentLandmarks:
-    """Landmarks of the garment whose silhouette is `mask` (nonzero = garment, upright, front view)."""
+def garment_landmarks(mask: np.ndarray, category: Category | str, *, symmetric: bool = True) -> GarmentLandmarks:
+    """Landmarks of the garment whose silhouette is `mask` (nonzero = garment, upright, front view).
+
+    `symmetric`: the garment lies as in a catalogue photo, its two sides mirror images, so a sleeve found on
+    one side stands for the other where that one is lost or hidden. Off for a garment as worn (warped onto
+    a pose), whose arms may hang differently.
+    """
     category = Category(category)
     sil = _silhouette(mask)
     if sil.height < 16:
         raise InvalidInput("the garment is too small in its photo to find its shape", field="garment")
-    return _lower_landmarks(sil) if category is Category.LOWER else _top_landmarks(sil, category)
+    return _lower_landmarks(sil) if category is Category.LOWER else _top_landmarks(sil, category, symmetric)

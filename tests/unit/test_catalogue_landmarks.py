@@ -41,14 +41,37 @@ def test_a_tie_below_the_hem_is_not_the_hem() -> None:
     assert _near(marks.left_cuff, (245, 85), 10) and _near(marks.right_cuff, (55, 85), 10)
 
 
-def test_a_sleeve_hidden_on_one_side_is_mirrored() -> None:
+def _draped() -> np.ndarray:
+    """A tee whose wearer's right sleeve (longer) has a drape from its end to the hem: no armpit corner."""
     mask = _tee()
-    cv2.rectangle(mask, (20, 60), (100, 110), 1, -1)  # the wearer's right sleeve, longer,
-    cv2.fillPoly(mask, [np.array([[60, 110], [100, 110], [100, 200]], np.int32)], 1)  # its armpit under a drape
-    marks = garment_landmarks(mask, Category.UPPER)
+    cv2.rectangle(mask, (20, 60), (100, 110), 1, -1)
+    cv2.fillPoly(mask, [np.array([[20, 110], [100, 110], [100, 250]], np.int32)], 1)
+    return mask
+
+
+def test_a_sleeve_hidden_on_one_side_is_mirrored() -> None:
+    marks = garment_landmarks(_draped(), Category.UPPER)
     assert marks.left_armpit is not None and marks.right_armpit is not None
     assert marks.right_armpit[0] < 100 and abs(marks.left_armpit[1] - marks.right_armpit[1]) <= 1
     assert marks.right_cuff is not None and marks.right_cuff[0] < 60 and abs(marks.right_cuff[1] - 85) <= 5
+
+
+def test_a_garment_as_worn_is_not_assumed_symmetric() -> None:
+    marks = garment_landmarks(_draped(), Category.UPPER, symmetric=False)
+    assert marks.left_armpit is not None and marks.right_armpit is None
+
+
+def test_a_sleeve_cut_short_by_the_background_takes_the_other_sides_armpit() -> None:
+    mask = _tee()
+    # The wearer's right sleeve lost its lower edge to the background: its corner is found lower, on a slant.
+    mask[95:111, 60:100] = 0
+    cv2.fillPoly(mask, [np.array([[60, 95], [100, 95], [100, 135]], np.int32)], 1)
+    marks = garment_landmarks(mask, Category.UPPER)
+    assert marks.left_armpit is not None and marks.right_armpit is not None
+    assert abs(marks.left_armpit[1] - marks.right_armpit[1]) <= 1
+    assert abs((marks.left_armpit[0] + marks.right_armpit[0]) / 2 - 150) <= 3
+    unsure = garment_landmarks(mask, Category.UPPER, symmetric=False)
+    assert unsure.right_armpit is None or unsure.right_armpit[1] > marks.right_armpit[1]
 
 
 def test_a_sleeve_is_not_mirrored_off_the_garment() -> None:
