@@ -4,8 +4,15 @@
   finds it), the share the result leaves exactly as it was: neither covered by the new garment nor
   repainted with skin or background. Target ≤ 3 %.
 - **landmark offsets**: for each landmark both the dressed garment and the body have (shoulders, neck,
-  hem), the distance between the garment's (found on its silhouette as warped onto the body) and the
-  body's (where the fit put it, from the pose), as a share of the shoulder width. Target ≤ 5 %.
+  hem; waistband and leg hems for trousers), the distance between the garment's (found afresh on its
+  silhouette as warped onto the body, by the same finder as on the product photo but without assuming
+  the garment symmetric) and the body's (where the fit put it, from the pose: the shoulder seams beside
+  the shoulder joints, the hem below the hips or knees, the waistband on the hips, the leg hems along the
+  legs), as a share of the shoulder width. Target ≤ 5 %. The neck's body point is the garment's own
+  collar carried by its shoulders onto the body's, since a neckline's depth is the garment's design: the
+  neck measures the collar's centring, not its depth. A landmark the finder misreads the same way on the
+  product photo and on the warped garment reads as placed: the measure checks placement, and the finder
+  is checked by eye on the contact sheet and by its tests.
 - **pixels changed outside**: pixels that differ from the input photo farther than `FEATHER_PX` from the
   garment as placed and the repainted area. Target 0.
 """

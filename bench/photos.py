@@ -20,8 +20,8 @@ the one-line reason a mode refused). The measures are defined in `bench/photo_me
 
 - `uncovered_share`: share of the old garment's pixels the result leaves as they were (target ≤ 3 %);
 - `landmark_offsets`: per landmark (neck, shoulders, hem; waist and leg hems for trousers), distance
-  between where the garment's silhouette as warped onto the body has it and where the fit put it, over
-  the shoulder width (target ≤ 5 %);
+  between where the garment's silhouette as warped onto the body has it (found afresh, not assumed
+  symmetric) and where the fit put it from the pose, over the shoulder width (target ≤ 5 %);
 - `changed_outside_px`: pixels changed farther than 3 px from the garment as placed and the repainted
   area (target 0).
 """
