@@ -19,7 +19,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 import cv2
 import numpy as np
@@ -58,6 +58,35 @@ def grow(mask: np.ndarray, pixels: int) -> np.ndarray:
 def changes_outside(changed: np.ndarray, allowed: np.ndarray, feather_px: int = FEATHER_PX) -> int:
     """Changed pixels farther than `feather_px` from the `allowed` area (garment as placed, or repainted)."""
     return int(np.count_nonzero(changed & ~grow(allowed, feather_px)))
+
+
+def body_tilt(left: Point, right: Point) -> float:
+    """Degrees the body's frame turns from the image's: the line from its right point (shoulder, waistband
+    corner) to its left one, against the image's x axis (positive turns +x towards +y)."""
+    return float(np.degrees(np.arctan2(left[1] - right[1], left[0] - right[0])))
+
+
+def upright_points(mask: np.ndarray, tilt: float,
+                   find: Callable[[np.ndarray], Mapping[str, Point]]) -> dict[str, Point]:
+    """`find`'s points on `mask` turned upright by `tilt` degrees, turned back into the mask's frame.
+
+    A landmark finder reads a garment upright (a seam straight above an armpit); a garment warped onto a
+    body that leans or tilts its shoulders is upright in the body's frame, not the image's.
+    """
+    height, width = mask.shape[:2]
+    pad = max(height, width) // 4  # room for the corners a turn moves out of the canvas
+    canvas = cv2.copyMakeBorder(mask.astype(np.uint8), pad, pad, pad, pad, cv2.BORDER_CONSTANT, value=0)
+    centre = (canvas.shape[1] / 2, canvas.shape[0] / 2)
+    turn = cv2.getRotationMatrix2D(centre, tilt, 1.0)  # OpenCV turns by +tilt the content tilted by it: level
+    # Turned as coverage and cut at one half: a nearest-pixel turn leaves a staircase a finder takes for corners.
+    turned = cv2.warpAffine(canvas.astype(np.float32), turn, (canvas.shape[1], canvas.shape[0]), flags=cv2.INTER_LINEAR)
+    upright = (turned > 0.5).astype(np.uint8)
+    back = cv2.invertAffineTransform(turn)
+    found = {}
+    for name, (x, y) in find(upright).items():
+        bx, by = back @ np.array([x, y, 1.0])
+        found[name] = (float(bx) - pad, float(by) - pad)
+    return found
 
 
 def landmark_offsets(garment: Mapping[str, Point | None], body: Mapping[str, Point | None],

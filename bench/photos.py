@@ -46,10 +46,12 @@ import numpy as np
 from bench.photo_measures import (
     TARGET_LANDMARK_SHARE,
     TARGET_UNCOVERED_SHARE,
+    body_tilt,
     changed_pixels,
     changes_outside,
     landmark_offsets,
     uncovered_share,
+    upright_points,
 )
 from fittingroom.common.embedded import EmbeddedClient
 from fittingroom.common.errors import TryOnError
@@ -165,8 +167,12 @@ def measure(person: np.ndarray, result: TryOnResult, category: Category) -> dict
         measures["changed_outside_px"] = changes_outside(changed, allowed)
     warped = layers.get("warped")
     if warped is not None and result.fit_targets and result.shoulder_width:
-        try:
-            found = garment_landmarks(warped, category, symmetric=False).named()  # as worn: arms may differ
+        targets = result.fit_targets
+        ends = ("left_waist", "right_waist") if category is Category.LOWER else ("left_shoulder", "right_shoulder")
+        tilt = body_tilt(targets[ends[0]], targets[ends[1]]) if all(e in targets for e in ends) else 0.0
+        try:  # read upright in the body's frame; as worn, the arms may differ, so no symmetry is assumed
+            found = upright_points(warped, tilt, lambda mask: garment_landmarks(mask, category,
+                                                                                 symmetric=False).named())
         except TryOnError as exc:
             measures["landmark_offsets"] = {"error": exc.message}
         else:

@@ -19,6 +19,8 @@ from fittingroom.common.garment import Category, GarmentLandmarks, Point
 # A sleeve meets the body at the armpit with a corner: going up, the body's edge turns outward at least
 # this steeply (dx/dy). A bodice tapers far more gently (under 0.4), a flared skirt turns the other way.
 ARMPIT_SLOPE = 0.8
+BODICE_TAPER = 0.4  # dx/dy: the most a bodice's side leans below the armpit
+SIDE_RUN = 0.1  # of the height: how far below an armpit the side is checked to run on as a side
 EDGE_BAND = 0.05  # of the garment's height: the rows searched for hem and waist corners
 EDGE_SMOOTHING = 0.03  # of the height: notches shorter than half this are ignored on the body's edges
 # Armpits are searched no lower than this share of the height from the top: in the top half of a shirt,
@@ -121,9 +123,13 @@ def _armpit_row(edge: np.ndarray, sil: _Silhouette, outward: float, depth: float
     lowest, highest = min(sil.height - sil.band(0.15), round(depth * sil.height)), sil.band(0.06)
     for row in range(lowest, highest, -1):
         below, here = edge[row + step], edge[row]
-        if np.isnan(below) or np.isnan(here):
+        lower = min(row + step + sil.band(SIDE_RUN), len(edge) - 1)
+        if np.isnan(below) or np.isnan(here) or np.isnan(edge[lower]):
             continue
-        if outward * (here - below) > ARMPIT_SLOPE * step:
+        # Below an armpit the body's side runs on as a side does (tapering gently); a dip inward just below (a
+        # V neck's tip, where the axis passes through one half only) is no side to turn from.
+        side_runs_on = abs(below - edge[lower]) <= 2.0 + BODICE_TAPER * (lower - row - step)
+        if outward * (here - below) > ARMPIT_SLOPE * step and side_runs_on:
             # The corner is the highest row whose edge still runs with the body below it (which may taper).
             base = row + step
             for turn in range(base - 1, row - 1, -1):

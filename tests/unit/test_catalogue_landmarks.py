@@ -90,6 +90,16 @@ def test_each_strap_is_found_at_its_own_top() -> None:
     assert marks.neck is not None and abs(marks.neck[0] - 150) <= 1 and marks.neck[1] == 110  # between the straps
 
 
+def test_a_v_necks_tip_is_no_armpit() -> None:
+    """A crop top whose straps the photo lost: two bodice halves above a V whose tip is off the axis."""
+    mask = np.zeros((300, 300), np.uint8)
+    cv2.fillPoly(mask, [np.array([[60, 100], [240, 100], [240, 260], [60, 260]], np.int32)], 1)
+    cv2.fillPoly(mask, [np.array([[120, 100], [196, 100], [158, 150]], np.int32)], 0)  # a V, its tip 8 px aside
+    marks = garment_landmarks(mask, Category.UPPER)
+    assert marks.left_armpit is None and marks.right_armpit is None
+    assert _near(marks.left_shoulder, (240, 100), 2) and _near(marks.right_shoulder, (60, 100), 2)
+
+
 def test_a_flared_skirt_is_no_sleeve() -> None:
     mask = np.zeros((400, 300), np.uint8)
     bodice = np.array([[110, 40], [190, 40], [185, 150], [115, 150]], np.int32)
