@@ -31,6 +31,7 @@ MIN_SLEEVE_SHARE = 0.015  # of the garment's area beyond the body's side: less i
 CUFF_SHARE = 0.12  # the far end of a sleeve whose centroid is the cuff
 MIN_LEG_GAP = 0.08  # of the height: the crotch must sit this far above the hem to be trousers, not a skirt
 WAIST_DEPTH = 0.1  # of the height: the rows a waistband's corners are sought in
+CORNER_DROP = 1.0  # a pixel lower is worth this many pixels farther out, finding a hem's corner
 WAIST_CORNER_RISE = 2.0  # a pixel higher is worth this many pixels farther out, finding a waistband's corner
 KNEE_LEVEL = 0.5  # where between crotch and hem each trouser leg's own width is taken
 # The hem is the lowest row where the garment still spans this share of the body's width: a tie, a belt's
@@ -259,8 +260,7 @@ def _mirrored(sil: _Silhouette, found: dict[str, Point], axis: float) -> dict[st
 def _top_landmarks(sil: _Silhouette, category: Category, symmetric: bool) -> GarmentLandmarks:
     hem = _hem(sil)
     hem_rows = slice(max(sil.top, hem.row - sil.band(EDGE_BAND)), hem.row + 1)
-    right_hem = _outermost(sil, hem_rows, -1, columns=hem.columns())
-    left_hem = _outermost(sil, hem_rows, +1, columns=hem.columns())
+    right_hem, left_hem = _hem_corner(sil, hem_rows, -1, hem.columns()), _hem_corner(sil, hem_rows, +1, hem.columns())
     found: dict[str, Point | None] = {"left_hem": left_hem, "right_hem": right_hem}
     sleeves = {"right": _sleeve(sil, sil.left_edge, -1.0, hem, ARMPIT_DEPTH[category.value]),
                "left": _sleeve(sil, sil.right_edge, 1.0, hem, ARMPIT_DEPTH[category.value])}
@@ -294,6 +294,20 @@ def _top_landmarks(sil: _Silhouette, category: Category, symmetric: bool) -> Gar
     assert left is not None and right is not None
     found["neck"] = _top_edge(sil, (left[0] + right[0]) / 2)
     return GarmentLandmarks(category=category, **found)
+
+
+def _hem_corner(sil: _Silhouette, rows: slice, side: float, columns: tuple[float, float]) -> Point:
+    """A hem's corner: the pixel farthest out and down together in the hem's rows, so a side that leans in
+    or out just above the hem (a rounded corner, a warp) moves it no more than the corner itself moves."""
+    band = np.zeros_like(sil.mask)
+    band[rows] = sil.mask[rows]
+    xs_all = np.arange(sil.mask.shape[1])
+    band &= ((xs_all >= columns[0]) & (xs_all <= columns[1]))[None, :]
+    ys, xs = np.nonzero(band)
+    if ys.size == 0:
+        raise InvalidInput("the garment's outline is too small to find its landmarks", field="garment")
+    pick = int(np.argmax(side * xs + CORNER_DROP * ys))
+    return float(xs[pick]), float(ys[pick])
 
 
 def _waist_corner(sil: _Silhouette, side: float) -> Point:

@@ -52,7 +52,7 @@ def _draped() -> np.ndarray:
 def test_a_sleeve_hidden_on_one_side_is_mirrored() -> None:
     marks = garment_landmarks(_draped(), Category.UPPER)
     assert marks.left_armpit is not None and marks.right_armpit is not None
-    assert marks.right_armpit[0] < 100 and abs(marks.left_armpit[1] - marks.right_armpit[1]) <= 1
+    assert abs(marks.right_armpit[0] - 100) <= 2 and abs(marks.left_armpit[1] - marks.right_armpit[1]) <= 1
     assert marks.right_cuff is not None and marks.right_cuff[0] < 60 and abs(marks.right_cuff[1] - 85) <= 5
 
 
@@ -196,3 +196,12 @@ def test_nothing_is_beside_legs_for_a_skirt_or_a_top() -> None:
     assert not beside_legs(fit, np.zeros((400, 300), np.float32)).any()
     top = fit_garment(garment_landmarks(_tee(), Category.UPPER), _pose(), Category.UPPER)
     assert not beside_legs(top, np.zeros((400, 300), np.float32)).any()
+
+
+def test_a_rounded_hem_corner_is_its_lowest_outermost_point() -> None:
+    mask = _tee()
+    # The side leans in just above the hem and the corner is rounded, as a warped shirt's often is.
+    mask[252:261, 193:201] = 0
+    cv2.fillPoly(mask, [np.array([[193, 252], [200, 252], [193, 260]], np.int32)], 1)
+    marks = garment_landmarks(mask, Category.UPPER)
+    assert marks.left_hem is not None and marks.left_hem[1] >= 255  # not the side's top of the lean, at 252
