@@ -20,8 +20,8 @@ the one-line reason a mode refused). The measures are defined in `bench/photo_me
 
 - `uncovered_share`: share of the old garment's pixels the result leaves as they were (target ≤ 3 %);
 - `landmark_offsets`: per landmark (neck, shoulders, hem; waist and leg hems for trousers), distance
-  between where the garment's silhouette as warped onto the body has it and where the fit put it, over
-  the shoulder width (target ≤ 5 %);
+  between where the garment's silhouette as warped onto the body has it (found afresh, not assumed
+  symmetric) and where the fit put it from the pose, over the shoulder width (target ≤ 5 %);
 - `changed_outside_px`: pixels changed farther than 3 px from the garment as placed and the repainted
   area (target 0).
 """
@@ -46,10 +46,12 @@ import numpy as np
 from bench.photo_measures import (
     TARGET_LANDMARK_SHARE,
     TARGET_UNCOVERED_SHARE,
+    body_tilt,
     changed_pixels,
     changes_outside,
     landmark_offsets,
     uncovered_share,
+    upright_points,
 )
 from fittingroom.common.embedded import EmbeddedClient
 from fittingroom.common.errors import TryOnError
@@ -165,8 +167,12 @@ def measure(person: np.ndarray, result: TryOnResult, category: Category) -> dict
         measures["changed_outside_px"] = changes_outside(changed, allowed)
     warped = layers.get("warped")
     if warped is not None and result.fit_targets and result.shoulder_width:
-        try:
-            found = garment_landmarks(warped, category).named()
+        targets = result.fit_targets
+        ends = ("left_waist", "right_waist") if category is Category.LOWER else ("left_shoulder", "right_shoulder")
+        tilt = body_tilt(targets[ends[0]], targets[ends[1]]) if all(e in targets for e in ends) else 0.0
+        try:  # read upright in the body's frame; as worn, the arms may differ, so no symmetry is assumed
+            found = upright_points(warped, tilt, lambda mask: garment_landmarks(mask, category,
+                                                                                 symmetric=False).named())
         except TryOnError as exc:
             measures["landmark_offsets"] = {"error": exc.message}
         else:

@@ -40,6 +40,10 @@ class GarmentLandmarks:
     left_hem_inner: Point | None = None
     right_hem_outer: Point | None = None
     right_hem_inner: Point | None = None
+    left_knee_outer: Point | None = None  # each trouser leg's sides halfway between crotch and hem
+    left_knee_inner: Point | None = None
+    right_knee_outer: Point | None = None
+    right_knee_inner: Point | None = None
 
     def named(self) -> dict[str, Point]:
         """The landmarks this garment has, by name."""

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import cv2
 import numpy as np
 
 from fittingroom.common.errors import InvalidInput
@@ -18,14 +19,28 @@ from fittingroom.common.garment import Category, GarmentLandmarks, Point
 # A sleeve meets the body at the armpit with a corner: going up, the body's edge turns outward at least
 # this steeply (dx/dy). A bodice tapers far more gently (under 0.4), a flared skirt turns the other way.
 ARMPIT_SLOPE = 0.8
+BODICE_TAPER = 0.4  # dx/dy: the most a bodice's side leans below the armpit
+SIDE_RUN = 0.1  # of the height: how far below an armpit the side is checked to run on as a side
 EDGE_BAND = 0.05  # of the garment's height: the rows searched for hem and waist corners
 EDGE_SMOOTHING = 0.03  # of the height: notches shorter than half this are ignored on the body's edges
 # Armpits are searched no lower than this share of the height from the top: in the top half of a shirt,
 # the top third of a dress (a flared skirt below must not pass for a sleeve).
 ARMPIT_DEPTH = {"upper": 0.55, "dress": 0.35}
+ARMPIT_ASYMMETRY = 0.06  # of the height: armpits farther apart in height than this are not both right
 MIN_SLEEVE_SHARE = 0.015  # of the garment's area beyond the body's side: less is a seam allowance, not a sleeve
 CUFF_SHARE = 0.12  # the far end of a sleeve whose centroid is the cuff
 MIN_LEG_GAP = 0.08  # of the height: the crotch must sit this far above the hem to be trousers, not a skirt
+WAIST_DEPTH = 0.1  # of the height: the rows a waistband's corners are sought in
+CORNER_DROP = 1.0  # a pixel lower is worth this many pixels farther out, finding a hem's corner
+WAIST_CORNER_RISE = 2.0  # a pixel higher is worth this many pixels farther out, finding a waistband's corner
+KNEE_LEVEL = 0.5  # where between crotch and hem each trouser leg's own width is taken
+# The hem is the lowest row where the garment still spans this share of the body's width: a tie, a belt's
+# end or a string hanging below it is narrower.
+HEM_COVERAGE = 0.5
+HEM_SPAN_ROWS = (0.6, 0.9)  # of the height: the rows whose body edges say how wide the body is above the hem
+# Beside the hem, only this share of the body's width beyond its sides counts as its corner (a skirt's flare
+# still does): a long sleeve hanging apart from the body is not the hem.
+HEM_SIDE_MARGIN = 0.3
 
 
 @dataclass(frozen=True)
@@ -84,9 +99,15 @@ def _running_median(values: np.ndarray, window: int) -> np.ndarray:
     half = window // 2
     padded = np.pad(values, half, mode="edge")
     windows = np.lib.stride_tricks.sliding_window_view(padded, window)
-    with np.errstate(all="ignore"):
-        smooth = np.nanmedian(np.where(np.isnan(windows), np.nan, windows), axis=1)
-    return np.asarray(smooth, np.float64)
+    smooth = np.full(values.shape, np.nan)
+    seen = ~np.isnan(windows).all(axis=1)  # rows beside no garment pixel at all (a gap) stay NaN, unwarned
+    smooth[seen] = np.nanmedian(windows[seen], axis=1)
+    return smooth
+
+
+def _half(sil: _Silhouette, side: float) -> np.ndarray:
+    """The garment's pixels on one side of its axis (-1 image-left, +1 image-right)."""
+    return np.asarray(sil.mask & (side * (np.arange(sil.mask.shape[1]) - sil.centre) > 0)[None, :])
 
 
 def _top_edge(sil: _Silhouette, x: float) -> Point:
@@ -103,9 +124,13 @@ def _armpit_row(edge: np.ndarray, sil: _Silhouette, outward: float, depth: float
     lowest, highest = min(sil.height - sil.band(0.15), round(depth * sil.height)), sil.band(0.06)
     for row in range(lowest, highest, -1):
         below, here = edge[row + step], edge[row]
-        if np.isnan(below) or np.isnan(here):
+        lower = min(row + step + sil.band(SIDE_RUN), len(edge) - 1)
+        if np.isnan(below) or np.isnan(here) or np.isnan(edge[lower]):
             continue
-        if outward * (here - below) > ARMPIT_SLOPE * step:
+        # Below an armpit the body's side runs on as a side does (tapering gently); a dip inward just below (a
+        # V neck's tip, where the axis passes through one half only) is no side to turn from.
+        side_runs_on = abs(below - edge[lower]) <= 2.0 + BODICE_TAPER * (lower - row - step)
+        if outward * (here - below) > ARMPIT_SLOPE * step and side_runs_on:
             # The corner is the highest row whose edge still runs with the body below it (which may taper).
             base = row + step
             for turn in range(base - 1, row - 1, -1):
@@ -116,17 +141,20 @@ def _armpit_row(edge: np.ndarray, sil: _Silhouette, outward: float, depth: float
 
 
 def _outermost(sil: _Silhouette, rows: slice, side: float, *, half: float | None = None,
-               prefer: float = 1.0) -> Point:
+               prefer: float = 1.0, columns: tuple[float, float] | None = None) -> Point:
     """The garment pixel farthest to one side (`side` -1 image-left, +1 image-right) within `rows`.
 
     An edge running straight down ties over many rows: `prefer` +1 takes the lowest of the tied pixels
     (a hem's corner), -1 the highest (a strap's top). With `half`, only pixels on that side of the body's
-    axis count (one trouser leg).
+    axis count (one trouser leg); with `columns`, only pixels between those x.
     """
     band = np.zeros_like(sil.mask)
     band[rows] = sil.mask[rows]
+    xs_all = np.arange(sil.mask.shape[1])
     if half is not None:
-        band &= (half * (np.arange(sil.mask.shape[1]) - sil.centre) > 0)[None, :]
+        band &= (half * (xs_all - sil.centre) > 0)[None, :]
+    if columns is not None:
+        band &= ((xs_all >= columns[0]) & (xs_all <= columns[1]))[None, :]
     ys, xs = np.nonzero(band)
     if ys.size == 0:
         raise InvalidInput("the garment's outline is too small to find its landmarks", field="garment")
@@ -136,15 +164,61 @@ def _outermost(sil: _Silhouette, rows: slice, side: float, *, half: float | None
     return float(xs[tied][pick]), float(ys[tied][pick])
 
 
-def _cuff(sil: _Silhouette, shoulder: Point, armpit: Point, hem: Point, side: float) -> Point | None:
-    """Centre of a sleeve's end: the far end of the pixels beyond the body's side line, or None."""
+@dataclass(frozen=True)
+class _Hem:
+    row: int  # image row of the hem
+    left: float  # x of the body's image-left and image-right sides just above the hem
+    right: float
+
+    def columns(self) -> tuple[float, float]:
+        """Where the hem's corners may lie: the body's width and a little beyond each side."""
+        margin = HEM_SIDE_MARGIN * (self.right - self.left)
+        return self.left - margin, self.right + margin
+
+
+def _hem(sil: _Silhouette) -> _Hem:
+    """The hem: the lowest row that still spans half the body's width (not a tie hanging below it)."""
+    first, last = (round(f * (sil.height - 1)) for f in HEM_SPAN_ROWS)
+    left, right = (float(np.nanmedian(e[first:last + 1])) if not np.isnan(e[first:last + 1]).all() else np.nan
+                   for e in (sil.left_edge, sil.right_edge))
+    if np.isnan(left) or np.isnan(right) or right - left < 2:
+        xs = np.flatnonzero(sil.mask.any(axis=0))
+        left, right = float(xs.min()), float(xs.max())
+    span = sil.mask[:, round(left):round(right) + 1].sum(axis=1)
+    wide = np.flatnonzero(span >= HEM_COVERAGE * (right - left + 1))
+    return _Hem(int(wide.max()) if wide.size else sil.bottom, left, right)
+
+
+def _waist(sil: _Silhouette, edge: np.ndarray, armpit_row: int, hem: _Hem) -> Point:
+    """The body's side at its narrowest between the armpit and the hem: a dress's or a peplum's waist, the
+    lower torso of a straight top. The side line through it and the armpit bounds the sleeve."""
+    first = armpit_row + sil.band(0.15)
+    last = max(first + 1, hem.row - sil.top - sil.band(EDGE_BAND))
+    widths = sil.right_edge[first:last] - sil.left_edge[first:last]
+    if widths.size == 0 or np.isnan(widths).all():
+        row = min(first, sil.height - 1)
+    else:
+        row = first + int(np.nanargmin(widths))
+    return float(edge[row]) if not np.isnan(edge[row]) else float(edge[armpit_row]), float(sil.top + row)
+
+
+def _cuff(sil: _Silhouette, shoulder: Point, armpit: Point, waist: Point, hem: _Hem, side: float) -> Point | None:
+    """Centre of a sleeve's end: the far end of the pixels beyond the body's side line, or None.
+
+    Only pixels connected to the armpit count: a flared skirt or peplum beyond the line lower down is no
+    sleeve.
+    """
     height, width = sil.mask.shape
     ys, xs = np.mgrid[0:height, 0:width]
-    (ax, ay), (hx, hy) = armpit, hem
-    # The body's side line through armpit and hem corner, extended upward.
-    line_x = ax + (hx - ax) * (ys - ay) / max(hy - ay, 1.0)
-    margin = 0.02 * (sil.right_edge[sil.height // 2] - sil.left_edge[sil.height // 2])
-    sleeve = sil.mask & (side * (xs - line_x) > margin) & (ys < hy - sil.band(EDGE_BAND))
+    (ax, ay), (wx, wy) = armpit, waist
+    # The body's side line through armpit and waist, extended upward.
+    line_x = ax + (wx - ax) * (ys - ay) / max(wy - ay, 1.0)
+    margin = 0.02 * (hem.right - hem.left)
+    beyond = sil.mask & (side * (xs - line_x) > margin) & (ys < hem.row - sil.band(EDGE_BAND))
+    _, labels = cv2.connectedComponents(beyond.astype(np.uint8), connectivity=8)
+    near_armpit = labels[max(0, round(ay) - sil.band(0.1)):round(ay) + sil.band(0.02) + 1]
+    attached = np.setdiff1d(np.unique(near_armpit), [0])
+    sleeve = np.isin(labels, attached) & beyond
     if sleeve.sum() < MIN_SLEEVE_SHARE * sil.mask.sum():
         return None
     root = np.array([(shoulder[0] + armpit[0]) / 2, (shoulder[1] + armpit[1]) / 2])
@@ -154,32 +228,103 @@ def _cuff(sil: _Silhouette, shoulder: Point, armpit: Point, hem: Point, side: fl
     return float(sx[far].mean()), float(sy[far].mean())
 
 
-def _top_landmarks(sil: _Silhouette, category: Category) -> GarmentLandmarks:
-    band = sil.band(EDGE_BAND)
-    hem_rows = slice(sil.bottom - band, sil.bottom + 1)
-    right_hem, left_hem = _outermost(sil, hem_rows, -1), _outermost(sil, hem_rows, +1)
-    found: dict[str, Point | None] = {"neck": _top_edge(sil, sil.centre), "left_hem": left_hem,
-                                      "right_hem": right_hem}
-    sides = (("right", sil.left_edge, -1.0, right_hem), ("left", sil.right_edge, 1.0, left_hem))
-    for name, edge, side, hem in sides:
-        row = _armpit_row(edge, sil, side, ARMPIT_DEPTH[category.value])
-        if row is not None:
-            armpit = (float(edge[row + sil.band(0.02)]), float(sil.top + row))
-            shoulder = _top_edge(sil, armpit[0])
-            cuff = _cuff(sil, shoulder, armpit, hem, side)
-            if cuff is not None:  # else the "corner" was a notch in the outline, not a sleeve
-                found.update({f"{name}_armpit": armpit, f"{name}_shoulder": shoulder, f"{name}_cuff": cuff})
-                continue
-        # Sleeveless: the shoulder is the outer end of the strap or shoulder seam.
-        found[f"{name}_shoulder"] = _outermost(sil, slice(sil.top, sil.top + sil.band(0.03) + 1), side,
+def _sleeve(sil: _Silhouette, edge: np.ndarray, side: float, hem: _Hem, depth: float) -> dict[str, Point] | None:
+    """Armpit, shoulder seam and cuff of one sleeve, or None for a sleeveless side."""
+    row = _armpit_row(edge, sil, side, depth)
+    if row is None:
+        return None
+    armpit = (float(edge[row + sil.band(0.02)]), float(sil.top + row))
+    shoulder = _top_edge(sil, armpit[0])
+    cuff = _cuff(sil, shoulder, armpit, _waist(sil, edge, row, hem), hem, side)
+    if cuff is None:  # the "corner" was a notch in the outline, not a sleeve
+        return None
+    return {"armpit": armpit, "shoulder": shoulder, "cuff": cuff}
+
+
+def _mirrored(sil: _Silhouette, found: dict[str, Point], axis: float) -> dict[str, Point] | None:
+    """One sleeve's landmarks mirrored about the vertical line x = `axis`, if the mirrored cuff lies on the
+    garment.
+
+    Catalog photos are frontal, so a garment's outline is symmetric: a sleeve found on one side only (the
+    other's corner hidden by a ruffle or a drape) is the mirror of the one found.
+    """
+    mirror = {name: (2 * axis - x, y) for name, (x, y) in found.items()}
+    height, width = sil.mask.shape
+    cx, cy = round(mirror["cuff"][0]), round(mirror["cuff"][1])
+    if not (0 <= cx < width and 0 <= cy < height and sil.mask[cy, cx]):
+        return None
+    mirror["shoulder"] = _top_edge(sil, min(max(mirror["shoulder"][0], 0.0), width - 1.0))
+    return mirror
+
+
+def _top_landmarks(sil: _Silhouette, category: Category, symmetric: bool) -> GarmentLandmarks:
+    hem = _hem(sil)
+    hem_rows = slice(max(sil.top, hem.row - sil.band(EDGE_BAND)), hem.row + 1)
+    right_hem, left_hem = _hem_corner(sil, hem_rows, -1, hem.columns()), _hem_corner(sil, hem_rows, +1, hem.columns())
+    found: dict[str, Point | None] = {"left_hem": left_hem, "right_hem": right_hem}
+    sleeves = {"right": _sleeve(sil, sil.left_edge, -1.0, hem, ARMPIT_DEPTH[category.value]),
+               "left": _sleeve(sil, sil.right_edge, 1.0, hem, ARMPIT_DEPTH[category.value])}
+    # The hem's middle: a drape or a ruffle on one side moves the silhouette's median, not the hem corners.
+    axis = (left_hem[0] + right_hem[0]) / 2
+    left_sleeve, right_sleeve = sleeves["left"], sleeves["right"]
+    if symmetric and left_sleeve is not None and right_sleeve is not None:
+        # Both found but at different heights: a sleeve whose lower edge was lost to the background (a white
+        # sleeve on a light grey) finds its corner lower down. The higher armpit is taken, mirrored.
+        drop = left_sleeve["armpit"][1] - right_sleeve["armpit"][1]
+        if abs(drop) > ARMPIT_ASYMMETRY * sil.height:
+            lower, higher = ("left", right_sleeve) if drop > 0 else ("right", left_sleeve)
+            sleeves[lower] = _mirrored(sil, higher, axis) or sleeves[lower]
+    for name, other in (("right", "left"), ("left", "right")):
+        own, opposite = sleeves[name], sleeves[other]
+        if symmetric and own is None and opposite is not None:
+            own = _mirrored(sil, opposite, axis)
+        if own is not None:
+            found.update({f"{name}_{part}": point for part, point in own.items()})
+            continue
+        # Sleeveless: the shoulder is the outer end of the strap or shoulder seam, near the top of its own
+        # half (a garment photographed or warped a little aslant has one side higher).
+        side = -1.0 if name == "right" else 1.0
+        own_half = _half(sil, side)
+        own_top = int(np.nonzero(own_half)[0].min()) if own_half.any() else sil.top
+        found[f"{name}_shoulder"] = _outermost(sil, slice(own_top, own_top + sil.band(0.03) + 1), side, half=side,
                                                prefer=-1.0)
+    # The collar's centre is midway between the shoulders (the body's axis lower down may lean or be hidden
+    # by a wrap's overlap): on a V or scoop neck, a few pixels aside is a long way up or down.
+    left, right = found["left_shoulder"], found["right_shoulder"]
+    assert left is not None and right is not None
+    found["neck"] = _top_edge(sil, (left[0] + right[0]) / 2)
     return GarmentLandmarks(category=category, **found)
 
 
+def _hem_corner(sil: _Silhouette, rows: slice, side: float, columns: tuple[float, float]) -> Point:
+    """A hem's corner: the pixel farthest out and down together in the hem's rows, so a side that leans in
+    or out just above the hem (a rounded corner, a warp) moves it no more than the corner itself moves."""
+    band = np.zeros_like(sil.mask)
+    band[rows] = sil.mask[rows]
+    xs_all = np.arange(sil.mask.shape[1])
+    band &= ((xs_all >= columns[0]) & (xs_all <= columns[1]))[None, :]
+    ys, xs = np.nonzero(band)
+    if ys.size == 0:
+        raise InvalidInput("the garment's outline is too small to find its landmarks", field="garment")
+    pick = int(np.argmax(side * xs + CORNER_DROP * ys))
+    return float(xs[pick]), float(ys[pick])
+
+
+def _waist_corner(sil: _Silhouette, side: float) -> Point:
+    """A waistband's outer corner: the pixel of its own half's upper part farthest out and up together,
+    which a waistband photographed aslant, or rounded by the warp, still has. Up counts more than out: the
+    hips below a waistband stand out farther than it."""
+    own = _half(sil, side)
+    own[sil.top + sil.band(WAIST_DEPTH):] = False
+    ys, xs = np.nonzero(own)
+    if ys.size == 0:
+        raise InvalidInput("the garment's outline is too small to find its landmarks", field="garment")
+    pick = int(np.argmax(side * xs - WAIST_CORNER_RISE * ys))
+    return float(xs[pick]), float(ys[pick])
+
+
 def _lower_landmarks(sil: _Silhouette) -> GarmentLandmarks:
-    waist_row = min(sil.top + sil.band(0.01), sil.bottom)
-    waist = np.flatnonzero(sil.mask[waist_row])
-    right_waist, left_waist = (float(waist.min()), float(sil.top)), (float(waist.max()), float(sil.top))
+    right_waist, left_waist = _waist_corner(sil, -1.0), _waist_corner(sil, +1.0)
     column = sil.mask[sil.top:, round(sil.centre)]
     gap = np.flatnonzero(~column)
     crotch_y = sil.top + int(gap[0]) - 1 if gap.size else sil.bottom
@@ -190,19 +335,29 @@ def _lower_landmarks(sil: _Silhouette) -> GarmentLandmarks:
                                 left_hem=_outermost(sil, hem_rows, +1), right_hem=_outermost(sil, hem_rows, -1))
     legs: dict[str, Point] = {}
     for name, side in (("right", -1.0), ("left", 1.0)):
-        own = sil.mask & (side * (np.arange(sil.mask.shape[1]) - sil.centre) > 0)[None, :]
-        leg_bottom = int(np.nonzero(own)[0].max())
+        leg_bottom = int(np.nonzero(_half(sil, side))[0].max())
         rows = slice(leg_bottom - band, leg_bottom + 1)
         legs[f"{name}_hem_outer"] = (_outermost(sil, rows, side, half=side)[0], float(leg_bottom))
         legs[f"{name}_hem_inner"] = (_outermost(sil, rows, -side, half=side)[0], float(leg_bottom))
+        # The leg's own width above the hem: the fit follows it, so a narrow leg stays narrow on the body.
+        knee = round(crotch_y + KNEE_LEVEL * (leg_bottom - crotch_y))
+        if crotch_y < knee < leg_bottom:
+            rows = slice(knee - 1, knee + 2)
+            legs[f"{name}_knee_outer"] = (_outermost(sil, rows, side, half=side)[0], float(knee))
+            legs[f"{name}_knee_inner"] = (_outermost(sil, rows, -side, half=side)[0], float(knee))
     return GarmentLandmarks(Category.LOWER, left_waist=left_waist, right_waist=right_waist,
                             crotch=(sil.centre, float(crotch_y)), **legs)
 
 
-def garment_landmarks(mask: np.ndarray, category: Category | str) -> GarmentLandmarks:
-    """Landmarks of the garment whose silhouette is `mask` (nonzero = garment, upright, front view)."""
+def garment_landmarks(mask: np.ndarray, category: Category | str, *, symmetric: bool = True) -> GarmentLandmarks:
+    """Landmarks of the garment whose silhouette is `mask` (nonzero = garment, upright, front view).
+
+    `symmetric`: the garment lies as in a catalogue photo, its two sides mirror images, so a sleeve found on
+    one side stands for the other where that one is lost or hidden. Off for a garment as worn (warped onto
+    a pose), whose arms may hang differently.
+    """
     category = Category(category)
     sil = _silhouette(mask)
     if sil.height < 16:
         raise InvalidInput("the garment is too small in its photo to find its shape", field="garment")
-    return _lower_landmarks(sil) if category is Category.LOWER else _top_landmarks(sil, category)
+    return _lower_landmarks(sil) if category is Category.LOWER else _top_landmarks(sil, category, symmetric)

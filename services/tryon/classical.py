@@ -33,7 +33,7 @@ from fittingroom.tryon.requests import GarmentRequest
 from fittingroom.tryon.result import TryOnResult
 from fittingroom.tryon.timing import Timed
 from fittingroom.warp_gen.dress import dress_garment, paint_mask, repaint_uncovered, under_edge, with_rim, worn_shading
-from fittingroom.warp_gen.fit import GarmentFit, WarpedGarment, covered_mask, fit_garment, warp_garment
+from fittingroom.warp_gen.fit import GarmentFit, WarpedGarment, beside_legs, covered_mask, fit_garment, warp_garment
 from fittingroom.warp_gen.silhouette import compare_shapes, dressed_silhouette, extend_texture
 
 # U²-NetP finds an uploaded garment's silhouette; a catalog garment brings the one stored at registration.
@@ -189,7 +189,8 @@ class ClassicalGarmentPipeline(TryOnPipeline[GarmentRequest]):
         uncovered = with_rim((worn > 0) & (paint == 0), keep=(paint > 0) | (skin > 0) | (front > 0))
         # The new garment's anti-aliased edge blends it with what lies under it there: skin, not the old garment.
         uncovered |= (worn > 0) & (paint > 0) & ~under_edge(paint)
-        base = repaint_uncovered(person, uncovered, bare_body(pose, person.shape[:2]), skin, (worn > 0) | (paint > 0),
-                                 cover=paint)
+        # Beside a trouser leg narrower than the old one is background, not a thigh.
+        body = bare_body(pose, person.shape[:2]) & (1 - beside_legs(warped.fit, warped.alpha))
+        base = repaint_uncovered(person, uncovered, body, skin, (worn > 0) | (paint > 0), cover=paint)
         image = dress_garment(base, warped.image, paint, light)
         return Dressed(image=image, paint=paint, repainted=uncovered.astype(np.uint8), dressing=WARPED)

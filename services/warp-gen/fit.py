@@ -8,7 +8,7 @@ garment lands where the design mode would repaint. Pure numpy/OpenCV.
 from __future__ import annotations
 
 import itertools
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import cv2
 import numpy as np
@@ -36,6 +36,9 @@ class GarmentFit:
     target: np.ndarray  # [n, 2] in the person photo
     body: np.ndarray  # [k, 2] polygon of the torso (or pelvis) under the garment, on the joints, unpadded
     limbs: tuple[tuple[np.ndarray, float], ...]  # (polyline, thickness) of arms and legs under the garment
+    # Polygon between trouser legs, from the crotch down (empty for other garments): no garment there, so
+    # the warp may squeeze it as it likes (a product photo's legs touch; a shopper's stand apart).
+    gap: np.ndarray = field(default_factory=lambda: np.zeros((0, 2)))
 
 
 def _along(chain: list[np.ndarray], distance: float) -> tuple[list[np.ndarray], np.ndarray]:
@@ -123,9 +126,11 @@ def _top_fit(marks: GarmentLandmarks, pose: Pose, frame: BodyFrame, garment: Cat
         pairs[f"{name}_shoulder"] = (g_shoulder, shoulder[name])
         pairs[f"{name}_hem"] = (g_hem, hem[name])
         if armpit is not None:
-            # As far down the side seam as on the garment, from the seam towards the hem.
+            # Straight below the seam, as on the garment (its finder puts the seam above the armpit), and as
+            # far down as on the garment. Slanting the armpit out towards the wider hem would move the seam
+            # that the warped garment shows outward of where the fit put it.
             t = (armpit[1] - g_shoulder[1]) / max(g_hem[1] - g_shoulder[1], 1e-6)
-            pairs[f"{name}_armpit"] = (_p(armpit), seam + t * (hem[name] - seam))
+            pairs[f"{name}_armpit"] = (_p(armpit), seam + f.down * t * float((hem[name] - seam) @ f.down))
         if cuff is not None and armpit is not None:
             arm = _arm(pose, f, sign)
             # Measured from the sleeve's root (between shoulder point and armpit), which sits on the joint.
@@ -178,25 +183,40 @@ def _lower_fit(marks: GarmentLandmarks, pose: Pose, frame: BodyFrame) -> Garment
     depth = float(np.clip((marks.crotch[1] - g_mid[1]) * scale - pad, 0.1 * thigh, 0.45 * thigh))
     pairs["crotch"] = (_p(marks.crotch), (f.left_hip + f.right_hip) / 2 + f.down * depth)
     for name, sign in (("left", 1.0), ("right", -1.0)):
-        outer, inner = _p(getattr(marks, f"{name}_hem_outer")), _p(getattr(marks, f"{name}_hem_inner"))
         chain = legs[name]
-        length = ((outer[1] + inner[1]) / 2 - g_mid[1]) * scale - pad
-        leg, tangent = _along(chain, float(np.clip(length, 0.2 * thigh, _length(chain) + 0.1 * f.torso)))
-        normal = np.array([-tangent[1], tangent[0]])
-        normal = normal if float(normal @ f.across) * sign > 0 else -normal  # away from the other leg
-        half = float(np.linalg.norm(outer - inner)) * scale / 2
-        pairs[f"{name}_hem_outer"] = (outer, leg[-1] + normal * half)
-        pairs[f"{name}_hem_inner"] = (inner, leg[-1] - normal * half)
+        leg: list[np.ndarray] = []
+        hem_drop = (_p(getattr(marks, f"{name}_hem_outer"))[1] + _p(getattr(marks, f"{name}_hem_inner"))[1]) / 2
+        hem_length = (hem_drop - g_mid[1]) * scale - pad
+        clipped = float(np.clip(hem_length, 0.2 * thigh, _length(chain) + 0.1 * f.torso))
+        # The knee level first: the leg follows the body's leg there too, at the garment's own width (a
+        # narrow leg stays narrow instead of being stretched between waist and hem). Where the hem's length
+        # is clipped to the body's leg, the knee level moves with it, in proportion.
+        for level in ("knee", "hem"):
+            outer, inner = getattr(marks, f"{name}_{level}_outer"), getattr(marks, f"{name}_{level}_inner")
+            if outer is None or inner is None:
+                continue
+            outer, inner = _p(outer), _p(inner)
+            length = ((outer[1] + inner[1]) / 2 - g_mid[1]) * scale - pad
+            leg, tangent = _along(chain, clipped * length / hem_length if hem_length > 0 else clipped)
+            normal = np.array([-tangent[1], tangent[0]])
+            normal = normal if float(normal @ f.across) * sign > 0 else -normal  # away from the other leg
+            half = float(np.linalg.norm(outer - inner)) * scale / 2
+            pairs[f"{name}_{level}_outer"] = (outer, leg[-1] + normal * half)
+            pairs[f"{name}_{level}_inner"] = (inner, leg[-1] - normal * half)
         limbs.append((np.array(leg), LEG_WIDTH * hip_width))
     body = np.array([f.right_hip - f.down * pad, f.left_hip - f.down * pad, pairs["crotch"][1]])
-    return _pack(pairs, body, tuple(limbs))
+    inner = [f"{name}_{level}_inner" for name, levels in (("left", ("knee", "hem")), ("right", ("hem", "knee")))
+             for level in levels]
+    gap = np.array([pairs["crotch"][1], *[pairs[n][1] for n in inner if n in pairs]])
+    return _pack(pairs, body, tuple(limbs), gap)
 
 
 def _pack(pairs: dict[str, tuple[np.ndarray, np.ndarray]], body: np.ndarray,
-          limbs: tuple[tuple[np.ndarray, float], ...]) -> GarmentFit:
+          limbs: tuple[tuple[np.ndarray, float], ...], gap: np.ndarray | None = None) -> GarmentFit:
     names = tuple(sorted(pairs))
     return GarmentFit(names=names, source=np.array([pairs[n][0] for n in names]),
-                      target=np.array([pairs[n][1] for n in names]), body=body, limbs=limbs)
+                      target=np.array([pairs[n][1] for n in names]), body=body, limbs=limbs,
+                      gap=gap if gap is not None else np.zeros((0, 2)))
 
 
 def fit_garment(marks: GarmentLandmarks, pose: Pose, garment: Category) -> GarmentFit:
@@ -217,6 +237,21 @@ def covered_mask(fit: GarmentFit, shape: tuple[int, int]) -> np.ndarray:
     return mask
 
 
+def beside_legs(fit: GarmentFit, alpha: np.ndarray) -> np.ndarray:
+    """uint8 {0, 1}: where the body's legs would be under trousers but the warped trousers (`alpha`) are not.
+
+    A leg is narrower than any trouser leg, so beside a narrow trouser leg put on over wide trousers is
+    background, not a thigh: the repaint leaves this out of the body it paints skin on. Empty for garments
+    without trouser legs.
+    """
+    beside = np.zeros(alpha.shape, np.uint8)
+    if len(fit.gap) == 0:
+        return beside
+    for line, thickness in fit.limbs:
+        cv2.polylines(beside, [np.round(line).astype(np.int32)], False, 1, max(1, round(thickness)))
+    return beside & (alpha <= 0.5).astype(np.uint8)
+
+
 @dataclass(frozen=True)
 class WarpedGarment:
     image: np.ndarray  # RGB uint8 at the person's size
@@ -224,10 +259,13 @@ class WarpedGarment:
     fit: GarmentFit
 
 
-def _probes(target: np.ndarray, shape: tuple[int, int]) -> np.ndarray:
-    """Grid points over the targets' convex hull, where the warp must not fold."""
+def _probes(target: np.ndarray, shape: tuple[int, int], gap: np.ndarray | None = None) -> np.ndarray:
+    """Grid points over the targets' convex hull, less the `gap` between trouser legs, where the warp must
+    not fold."""
     hull = np.zeros(shape, np.uint8)
     cv2.fillConvexPoly(hull, cv2.convexHull(np.round(target).astype(np.int32)), 1)
+    if gap is not None and len(gap) >= 3:
+        cv2.fillPoly(hull, [np.round(gap).astype(np.int32)], 0)
     ys, xs = np.nonzero(hull[::PROBE_STEP, ::PROBE_STEP])
     points = np.stack([xs, ys], axis=1).astype(np.float64) * PROBE_STEP
     return points if len(points) >= 3 else target
@@ -236,7 +274,7 @@ def _probes(target: np.ndarray, shape: tuple[int, int]) -> np.ndarray:
 def warp_garment(product: np.ndarray, mask: np.ndarray, fit: GarmentFit, shape: tuple[int, int]) -> WarpedGarment:
     """The product photo and its mask bent onto the person photo's frame (`shape`) by a fold-free TPS."""
     # The inverse map (person -> product) is what sampling needs: each output pixel looks up its source.
-    inverse = fit_fold_free(fit.target, fit.source, _probes(fit.target, shape))
+    inverse = fit_fold_free(fit.target, fit.source, _probes(fit.target, shape, fit.gap))
     maps = sampling_maps(inverse, shape)
     image = remap(product, maps, border=(0, 0, 0))
     alpha = remap(mask.astype(np.float32), maps, border=0.0)

@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import cv2
 import numpy as np
 import pytest
 
 from bench.photo_measures import (
     FEATHER_PX,
+    body_tilt,
     changed_pixels,
     changes_outside,
     grow,
     landmark_offsets,
     uncovered_share,
+    upright_points,
 )
 
 
@@ -70,3 +73,24 @@ def test_landmark_offsets_are_shares_of_the_shoulder_width_for_shared_landmarks_
     assert offsets == pytest.approx({"left_shoulder": 0.05, "right_shoulder": 0.0, "hem": 0.1})
     with pytest.raises(ValueError):
         landmark_offsets(garment, body, shoulder_width=0.0)
+
+
+def _corners(mask: np.ndarray) -> dict[str, tuple[float, float]]:
+    """Top corners of a bar: the pixels farthest up-left and up-right (a staircase-proof finder)."""
+    ys, xs = np.nonzero(mask)
+    left, right = int(np.argmin(xs + ys)), int(np.argmax(xs - ys))
+    return {"top_left": (float(xs[left]), float(ys[left])), "top_right": (float(xs[right]), float(ys[right]))}
+
+
+def test_upright_points_reads_a_tilted_garment_in_its_own_frame() -> None:
+    bar = np.zeros((200, 200), np.uint8)
+    bar[80:120, 50:150] = 1
+    turn = cv2.getRotationMatrix2D((100, 100), -10, 1.0)  # its right end 10 degrees lower
+    tilted = cv2.warpAffine(bar, turn, (200, 200), flags=cv2.INTER_NEAREST)
+    top_left, top_right = turn @ np.array([50, 80, 1.0]), turn @ np.array([149, 80, 1.0])
+    tilt = body_tilt((float(top_right[0]), float(top_right[1])), (float(top_left[0]), float(top_left[1])))
+    assert tilt == pytest.approx(10.0, abs=0.01)
+    found = upright_points(tilted, tilt, _corners)
+    assert np.hypot(*(np.array(found["top_left"]) - top_left)) <= 2
+    assert np.hypot(*(np.array(found["top_right"]) - top_right)) <= 2
+    assert upright_points(bar, 0.0, _corners)["top_right"] == pytest.approx((149.0, 80.0), abs=0.5)
