@@ -3,6 +3,9 @@
 The salient-object model (U2NetP) sees the garment as the photo's subject but its 320 px output is soft
 at the edge; the plain background is known from the photo's border. GrabCut, seeded from both, gives a
 sharp edge and recovers what either misses alone (a white shirt on white, a shadow the model takes in).
+On a flat, light background (a studio cut-out) a white garment can still fool both: the model picks out its
+print alone, and the shirt itself is within JPEG noise of the tolerance that keeps shadows out. There the
+background, flooded from the border through its own exact colour, outlines the garment instead.
 Pure numpy/OpenCV: tested on synthetic photos without any model.
 """
 
@@ -23,6 +26,18 @@ SALIENT_BACKGROUND = 0.1
 GRABCUT_MAX_SIDE = 320  # GrabCut is O(pixels); seeds and result are scaled, the edge stays sharp enough
 MIN_COMPONENT_SHARE = 0.05  # pieces smaller than this share of the largest are specks, tags or dust
 MIN_GARMENT_SHARE = 0.01  # of the photo's area
+# A flat background: the border's 99th-percentile Lab distance from its median (a cut-out's is 0, a lit studio
+# sweep's several units). Light: CIE L. The flood then passes what lies within FLOOD_TOLERANCE of that
+# spread (an off-white shirt on 246-grey is 1 unit off).
+FLAT_BACKGROUND = 2.0
+LIGHT_BACKGROUND = 80.0
+FLOOD_TOLERANCE = 0.5
+# The flood's garment replaces the mask only when the mask covers less than this share of it: a print
+# found without its shirt. A drop shadow or JPEG ringing that the flood keeps adds far less.
+IMPLAUSIBLY_SMALL = 0.6
+NO_TEXTURE = 0.05  # CIE L standard deviation over 5x5: none at all, a synthetic background's flat fill
+PATCH_SHARE = 0.01  # of the photo: an untextured patch this large is background, not a flat spot of cloth
+EDGE_SMOOTHING = 0.004  # of the shorter side: the flood's edge is as ragged as the noise it stops at
 
 
 def _border(shape: tuple[int, int]) -> np.ndarray:
@@ -33,12 +48,47 @@ def _border(shape: tuple[int, int]) -> np.ndarray:
     return border
 
 
-def background_distance(image: np.ndarray) -> np.ndarray:
-    """float32 HxW: Lab distance of each pixel from the background colour (median of the border)."""
+def background_distance(image: np.ndarray) -> tuple[np.ndarray, float]:
+    """float32 HxW: Lab distance of each pixel from the background colour (median of the border); and that
+    colour's CIE lightness."""
     lab = cv2.cvtColor(image, cv2.COLOR_RGB2LAB).astype(np.float32)
     lab[..., 0] *= 100.0 / 255.0  # OpenCV's 8-bit L is 0..255; back to CIE units so a and b weigh right
     reference = np.median(lab[_border(image.shape[:2])], axis=0)
-    return np.asarray(np.linalg.norm(lab - reference, axis=2), np.float32)
+    return np.asarray(np.linalg.norm(lab - reference, axis=2), np.float32), float(reference[0])
+
+
+def _local_spread(image: np.ndarray) -> np.ndarray:
+    """float32 HxW: standard deviation of CIE L over each pixel's 5x5 neighbourhood (fabric's texture)."""
+    lightness = cv2.cvtColor(image, cv2.COLOR_RGB2LAB)[..., 0].astype(np.float32) * (100.0 / 255.0)
+    mean, mean_square = cv2.blur(lightness, (5, 5)), cv2.blur(lightness * lightness, (5, 5))
+    return np.asarray(np.sqrt(np.maximum(mean_square - mean * mean, 0.0)), np.float32)
+
+
+def flat_background_garment(image: np.ndarray, distance: np.ndarray, lightness: float) -> np.ndarray | None:
+    """bool HxW: what the background, flooded from the border through its own colour, does not reach; None
+    unless the background is flat and light (elsewhere a tight flood stops at the first shade of light).
+
+    A cut-out is often pasted with a box of a slightly other white around it: a large patch of no texture at
+    all, near the background's colour, is background too (fabric, even white, has texture).
+    """
+    border = _border(distance.shape)
+    spread = float(np.percentile(distance[border], 99))
+    if spread > FLAT_BACKGROUND or lightness < LIGHT_BACKGROUND:
+        return None
+    untextured = (_local_spread(image) < NO_TEXTURE) & (distance <= BACKGROUND_TOLERANCE)
+    like_background = ((distance <= spread + FLOOD_TOLERANCE) | untextured).astype(np.uint8)
+    # 4-connected: the flood does not leak through a diagonal gap in an outline. Label 0 is the rest.
+    _, labels, stats, _ = cv2.connectedComponentsWithStats(like_background, connectivity=4)
+    large = np.flatnonzero(stats[:, cv2.CC_STAT_AREA] >= PATCH_SHARE * distance.size)
+    reached = np.union1d(labels[border & (like_background > 0)], large[large > 0])
+    garment = ~np.isin(labels, reached)
+    # The seam between a pasted box and the background is a line a few pixels wide: not a garment's part.
+    return np.asarray(cv2.morphologyEx(garment.astype(np.uint8), cv2.MORPH_OPEN, _kernel(distance.shape, 0.015)) > 0)
+
+
+def _smooth(mask: np.ndarray) -> np.ndarray:
+    sigma = max(1.0, EDGE_SMOOTHING * min(mask.shape))
+    return (cv2.GaussianBlur(mask.astype(np.float32), (0, 0), sigma) > 0.5).astype(np.uint8)
 
 
 def _kernel(shape: tuple[int, int], fraction: float) -> np.ndarray:
@@ -72,7 +122,8 @@ def product_mask(image: np.ndarray, salient_prob: np.ndarray | None = None) -> n
     it finds nothing) the garment is what differs from the background colour.
     """
     shape = image.shape[:2]
-    differs = background_distance(image) > BACKGROUND_TOLERANCE
+    distance, lightness = background_distance(image)
+    differs = distance > BACKGROUND_TOLERANCE
     salient = salient_prob if salient_prob is not None else np.zeros(shape, np.float32)
     model_found = bool((salient > SALIENT_GARMENT).sum() > MIN_GARMENT_SHARE * salient.size)
     prior = salient > SALIENT_GARMENT if model_found else differs
@@ -93,6 +144,11 @@ def product_mask(image: np.ndarray, salient_prob: np.ndarray | None = None) -> n
     if garment is None:  # nothing to learn a colour model from: trust the prior as it is
         garment = prior & ~_border(shape)
     mask = clean_mask(garment)
+    flooded = flat_background_garment(image, distance, lightness)
+    if flooded is not None:
+        outlined = clean_mask(flooded | mask.astype(bool))
+        if mask.sum() < IMPLAUSIBLY_SMALL * outlined.sum():
+            mask = _smooth(outlined)
     if mask.sum() < MIN_GARMENT_SHARE * mask.size:
         raise InvalidInput("no garment found in the garment photo; use a product photo of one garment on a "
                            "plain background", field="garment")
