@@ -37,7 +37,7 @@ FLOOD_TOLERANCE = 0.5
 IMPLAUSIBLY_SMALL = 0.6
 NO_TEXTURE = 0.05  # CIE L standard deviation over 5x5: none at all, a synthetic background's flat fill
 PATCH_SHARE = 0.01  # of the photo: an untextured patch this large is background, not a flat spot of cloth
-EDGE_SMOOTHING = 0.004  # of the shorter side: the flood's edge is as ragged as the noise it stops at
+EDGE_SMOOTHING = 0.008  # of the shorter side: the flood's edge is as ragged as the noise it stops at
 
 
 def _border(shape: tuple[int, int]) -> np.ndarray:
@@ -75,15 +75,20 @@ def flat_background_garment(image: np.ndarray, distance: np.ndarray, lightness: 
     spread = float(np.percentile(distance[border], 99))
     if spread > FLAT_BACKGROUND or lightness < LIGHT_BACKGROUND:
         return None
-    untextured = (_local_spread(image) < NO_TEXTURE) & (distance <= BACKGROUND_TOLERANCE)
-    like_background = ((distance <= spread + FLOOD_TOLERANCE) | untextured).astype(np.uint8)
-    # 4-connected: the flood does not leak through a diagonal gap in an outline. Label 0 is the rest.
-    _, labels, stats, _ = cv2.connectedComponentsWithStats(like_background, connectivity=4)
-    large = np.flatnonzero(stats[:, cv2.CC_STAT_AREA] >= PATCH_SHARE * distance.size)
-    reached = np.union1d(labels[border & (like_background > 0)], large[large > 0])
-    garment = ~np.isin(labels, reached)
+    flat_fill = distance <= spread + FLOOD_TOLERANCE
+    # 4-connected: the flood does not leak through a diagonal gap in a faint outline.
+    _, labels = cv2.connectedComponents(flat_fill.astype(np.uint8), connectivity=4)
+    background = np.isin(labels, np.unique(labels[border & flat_fill]))
+    # The box is flat fill of another colour: a large patch of it is background wherever it lies. Smaller
+    # untextured spots (a burnt-out highlight on a white cuff) stay cloth.
+    other_fill = (_local_spread(image) < NO_TEXTURE) & (distance <= BACKGROUND_TOLERANCE) & ~flat_fill
+    count, patches, stats, _ = cv2.connectedComponentsWithStats(other_fill.astype(np.uint8), connectivity=4)
+    large = np.zeros(count, bool)
+    large[1:] = stats[1:, cv2.CC_STAT_AREA] >= PATCH_SHARE * distance.size
+    background |= large[patches]
     # The seam between a pasted box and the background is a line a few pixels wide: not a garment's part.
-    return np.asarray(cv2.morphologyEx(garment.astype(np.uint8), cv2.MORPH_OPEN, _kernel(distance.shape, 0.015)) > 0)
+    garment = cv2.morphologyEx((~background).astype(np.uint8), cv2.MORPH_OPEN, _kernel(distance.shape, 0.015))
+    return np.asarray(garment > 0)
 
 
 def _smooth(mask: np.ndarray) -> np.ndarray:
