@@ -7,6 +7,7 @@ import cv2
 import numpy as np
 
 ITERATIONS = 3
+GRABCUT_SEED = 0
 
 
 def grabcut(image: np.ndarray, seeds: np.ndarray, *, max_side: int, smooth_edge: bool) -> np.ndarray | None:
@@ -22,6 +23,9 @@ def grabcut(image: np.ndarray, seeds: np.ndarray, *, max_side: int, smooth_edge:
     if not ((labels == cv2.GC_FGD).any() and (labels == cv2.GC_BGD).any()):
         return None
     bgd, fgd = np.zeros((1, 65), np.float64), np.zeros((1, 65), np.float64)
+    # GrabCut seeds its colour models by k-means from OpenCV's random state, which is per thread and moves on
+    # with every call: without a fixed seed the same photo gets another mask by the worker thread it ran on.
+    cv2.setRNGSeed(GRABCUT_SEED)
     cv2.grabCut(cv2.cvtColor(small, cv2.COLOR_RGB2BGR), labels, (0, 0, 0, 0), bgd, fgd, ITERATIONS,
                 cv2.GC_INIT_WITH_MASK)
     found = np.isin(labels, (cv2.GC_FGD, cv2.GC_PR_FGD)).astype(np.uint8)
