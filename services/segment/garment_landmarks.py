@@ -41,6 +41,11 @@ HEM_SPAN_ROWS = (0.6, 0.9)  # of the height: the rows whose body edges say how w
 # Beside the hem, only this share of the body's width beyond its sides counts as its corner (a skirt's flare
 # still does): a long sleeve hanging apart from the body is not the hem.
 HEM_SIDE_MARGIN = 0.3
+# Sleeves that hang against the body all the way down (tiers of ruffles) leave no armpit in the silhouette,
+# but their ends hang below the hem: the bottom edge steps down this far (of the height) on both sides of
+# the body's hem, over runs at least MERGED_SLEEVE_WIDTH of the body's width.
+MERGED_SLEEVE_DROP = 0.04
+MERGED_SLEEVE_WIDTH = 0.15
 
 
 @dataclass(frozen=True)
@@ -175,6 +180,10 @@ class _Hem:
         margin = HEM_SIDE_MARGIN * (self.right - self.left)
         return self.left - margin, self.right + margin
 
+    def columns_exact(self) -> tuple[float, float]:
+        """The body's width alone: beside it hang sleeves as low as the hem or lower."""
+        return self.left, self.right
+
 
 def _hem(sil: _Silhouette) -> _Hem:
     """The hem: the lowest row that still spans half the body's width (not a tie hanging below it)."""
@@ -187,6 +196,34 @@ def _hem(sil: _Silhouette) -> _Hem:
     span = sil.mask[:, round(left):round(right) + 1].sum(axis=1)
     wide = np.flatnonzero(span >= HEM_COVERAGE * (right - left + 1))
     return _Hem(int(wide.max()) if wide.size else sil.bottom, left, right)
+
+
+def _merged_sleeves(sil: _Silhouette) -> _Hem | None:
+    """The body's hem and sides of a top whose long sleeves are one with it in the silhouette, or None.
+
+    The bottom edge of such a silhouette has three lobes: the body's hem in the middle and, lower on both
+    sides, the sleeves' ends. A sleeveless top, or a hem cut lower at its sides, has no step down on both.
+    """
+    height, width = sil.mask.shape
+    lowest = np.where(sil.mask.any(axis=0), height - 1 - np.argmax(sil.mask[::-1], axis=0), -1)
+    xs = np.flatnonzero(lowest >= 0)
+    centre = round(sil.centre)
+    middle = lowest[max(0, centre - sil.band(0.05)):centre + sil.band(0.05) + 1]
+    hem_row = float(np.median(middle[middle >= 0])) if (middle >= 0).any() else float(sil.bottom)
+    below = lowest > hem_row + MERGED_SLEEVE_DROP * sil.height
+    left_runs, right_runs = np.flatnonzero(below[:centre]), centre + np.flatnonzero(below[centre:])
+    if not (left_runs.size and right_runs.size and xs.size):
+        return None
+    left, right = int(left_runs.max()) + 1, int(right_runs.min()) - 1  # the body's sides at the hem
+    # Each sleeve's end: the run of lower columns next to the body's side, unbroken.
+    left_end = left - 1 - int(np.argmin(below[left - 1::-1])) if not below[:left].all() else -1
+    right_end = right + 1 + int(np.argmin(below[right + 1:])) if not below[right + 1:].all() else width
+    body = right - left
+    if body <= 0 or min(left - 1 - left_end, right_end - right - 1) < MERGED_SLEEVE_WIDTH * body:
+        return None
+    inset = sil.band(0.01)  # the columns where the body's side meets a sleeve's drop belong to neither
+    hem = lowest[left + inset:right - inset + 1]
+    return _Hem(int(hem.max()) if hem.size else round(hem_row), float(left), float(right))
 
 
 def _waist(sil: _Silhouette, edge: np.ndarray, armpit_row: int, hem: _Hem) -> Point:
@@ -264,6 +301,16 @@ def _top_landmarks(sil: _Silhouette, category: Category, symmetric: bool) -> Gar
     found: dict[str, Point | None] = {"left_hem": left_hem, "right_hem": right_hem}
     sleeves = {"right": _sleeve(sil, sil.left_edge, -1.0, hem, ARMPIT_DEPTH[category.value]),
                "left": _sleeve(sil, sil.right_edge, 1.0, hem, ARMPIT_DEPTH[category.value])}
+    merged = _merged_sleeves(sil) if sleeves["left"] is None and sleeves["right"] is None else None
+    if merged is not None:
+        # Sleeves one with the body down to their ends: the body's hem is the middle lobe, and its sides run
+        # up to the shoulder seams (no armpit to go by). The sleeves go with the body as they hang.
+        hem_rows = slice(max(sil.top, merged.row - sil.band(EDGE_BAND)), merged.row + 1)
+        found = {"left_hem": _hem_corner(sil, hem_rows, +1, merged.columns_exact()),
+                 "right_hem": _hem_corner(sil, hem_rows, -1, merged.columns_exact()),
+                 "left_shoulder": _top_edge(sil, merged.right), "right_shoulder": _top_edge(sil, merged.left)}
+        found["neck"] = _top_edge(sil, (merged.left + merged.right) / 2)
+        return GarmentLandmarks(category=category, **found)
     # The hem's middle: a drape or a ruffle on one side moves the silhouette's median, not the hem corners.
     axis = (left_hem[0] + right_hem[0]) / 2
     left_sleeve, right_sleeve = sleeves["left"], sleeves["right"]
