@@ -46,6 +46,9 @@ HEM_SIDE_MARGIN = 0.3
 # the body's hem, over runs at least MERGED_SLEEVE_WIDTH of the body's width.
 MERGED_SLEEVE_DROP = 0.04
 MERGED_SLEEVE_WIDTH = 0.15
+# Where such a sleeve's hidden armpit lies, from shoulder to hem: a third of the way down, as on the tops whose
+# armpits show (0.26 to 0.41 on frontal catalogue photos).
+HIDDEN_ARMPIT_DEPTH = 0.33
 
 
 @dataclass(frozen=True)
@@ -198,8 +201,15 @@ def _hem(sil: _Silhouette) -> _Hem:
     return _Hem(int(wide.max()) if wide.size else sil.bottom, left, right)
 
 
-def _merged_sleeves(sil: _Silhouette) -> _Hem | None:
-    """The body's hem and sides of a top whose long sleeves are one with it in the silhouette, or None.
+@dataclass(frozen=True)
+class _MergedSleeves:
+    hem: _Hem  # the body's own hem and sides
+    cuffs: tuple[Point, Point]  # the ends of the image-left and image-right sleeves
+
+
+def _merged_sleeves(sil: _Silhouette) -> _MergedSleeves | None:
+    """The body's hem and sides of a top whose long sleeves are one with it in the silhouette, and the
+    sleeves' ends; or None.
 
     The bottom edge of such a silhouette has three lobes: the body's hem in the middle and, lower on both
     sides, the sleeves' ends. A sleeveless top, or a hem cut lower at its sides, has no step down on both.
@@ -223,7 +233,10 @@ def _merged_sleeves(sil: _Silhouette) -> _Hem | None:
         return None
     inset = sil.band(0.01)  # the columns where the body's side meets a sleeve's drop belong to neither
     hem = lowest[left + inset:right - inset + 1]
-    return _Hem(int(hem.max()) if hem.size else round(hem_row), float(left), float(right))
+    cuffs = tuple((float(np.mean(xs)), float(np.mean(lowest[xs])))
+                  for xs in (np.arange(left_end + 1, left), np.arange(right + 1, right_end)))
+    return _MergedSleeves(_Hem(int(hem.max()) if hem.size else round(hem_row), float(left), float(right)),
+                          (cuffs[0], cuffs[1]))
 
 
 def _waist(sil: _Silhouette, edge: np.ndarray, armpit_row: int, hem: _Hem) -> Point:
@@ -303,13 +316,17 @@ def _top_landmarks(sil: _Silhouette, category: Category, symmetric: bool) -> Gar
                "left": _sleeve(sil, sil.right_edge, 1.0, hem, ARMPIT_DEPTH[category.value])}
     merged = _merged_sleeves(sil) if sleeves["left"] is None and sleeves["right"] is None else None
     if merged is not None:
-        # Sleeves one with the body down to their ends: the body's hem is the middle lobe, and its sides run
-        # up to the shoulder seams (no armpit to go by). The sleeves go with the body as they hang.
-        hem_rows = slice(max(sil.top, merged.row - sil.band(EDGE_BAND)), merged.row + 1)
-        found = {"left_hem": _hem_corner(sil, hem_rows, +1, merged.columns_exact()),
-                 "right_hem": _hem_corner(sil, hem_rows, -1, merged.columns_exact()),
-                 "left_shoulder": _top_edge(sil, merged.right), "right_shoulder": _top_edge(sil, merged.left)}
-        found["neck"] = _top_edge(sil, (merged.left + merged.right) / 2)
+        # Sleeves one with the body down to their ends: the body's hem is the middle lobe, its sides run up to
+        # the shoulder seams, and the armpits, hidden, lie on them a third of the way down.
+        body = merged.hem
+        hem_rows = slice(max(sil.top, body.row - sil.band(EDGE_BAND)), body.row + 1)
+        found = {"left_hem": _hem_corner(sil, hem_rows, +1, body.columns_exact()),
+                 "right_hem": _hem_corner(sil, hem_rows, -1, body.columns_exact())}
+        for name, x, cuff in (("right", body.left, merged.cuffs[0]), ("left", body.right, merged.cuffs[1])):
+            shoulder = _top_edge(sil, x)
+            found[f"{name}_shoulder"], found[f"{name}_cuff"] = shoulder, cuff
+            found[f"{name}_armpit"] = (x, shoulder[1] + HIDDEN_ARMPIT_DEPTH * (body.row - shoulder[1]))
+        found["neck"] = _top_edge(sil, (body.left + body.right) / 2)
         return GarmentLandmarks(category=category, **found)
     # The hem's middle: a drape or a ruffle on one side moves the silhouette's median, not the hem corners.
     axis = (left_hem[0] + right_hem[0]) / 2

@@ -32,6 +32,10 @@ def test_sleeves_hanging_against_the_body_leave_its_shoulders_and_hem_in_place()
     assert _near(marks.right_shoulder, (150, 60), tolerance) and _near(marks.left_shoulder, (250, 60), tolerance)
     assert _near(marks.right_hem, (150, 300), tolerance) and _near(marks.left_hem, (250, 300), tolerance)
     assert _near(marks.neck, (200, 60), tolerance)
+    # The sleeves go down the arms: from a hidden armpit on the body's side to the middle of their ends.
+    assert _near(marks.right_cuff, (107, 340), tolerance) and _near(marks.left_cuff, (293, 340), tolerance)
+    for armpit, side in ((marks.right_armpit, 150), (marks.left_armpit, 250)):
+        assert armpit is not None and armpit[0] == side and 60 + 0.25 * 240 < armpit[1] < 60 + 0.42 * 240
 
 
 def test_a_tail_below_the_hem_on_one_side_is_no_pair_of_sleeves(monkeypatch: pytest.MonkeyPatch) -> None:
