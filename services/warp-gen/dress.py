@@ -36,7 +36,13 @@ SKIN_DETAIL_BLUR = 0.008  # of the longer side: the body's modelling seen throug
 SHEER_WARMTH = 5.0  # Cr levels between a dark garment's median and its warmest tenth: skin showing through
 SKIN_DETAIL_RANGE = (0.7, 1.2)
 SKIN_EDGE_SIGMA = 1.0  # px: repainted skin's anti-aliased outline
-SKIN_LUMA_QUANTILE = 0.75  # the visible skin's brightness a repainted patch takes (the lit side, not the neck's shade)
+# The lit skin whose median colour a repainted patch takes deep inside: between these brightness quantiles
+# of the visible skin (not the shade under the chin, not a highlight).
+LIT_SKIN_QUANTILES = (0.5, 0.9)
+# Of the longer side: how far into a repainted patch the colour of the skin beside it carries before the
+# lit skin's takes over (a bared chest meets the neck's shade without a seam, and is not all that shade).
+NEAR_SKIN_REACH = 0.03
+OUTLINE_SMOOTH = 0.004  # of the longer side: the blur that rounds off a mask's staircase (2 px at 512)
 # Bare skin where the old garment was: coloured from the nearest visible skin on a grid of this many px,
 # whose cells count as skin when at least this share of them is; rounded off over this share of the
 # longer side towards its outline, where it is up to EDGE_SHADE darker.
@@ -112,6 +118,13 @@ def worn_shading(person: np.ndarray, worn: np.ndarray, strength: float = SHADING
     return np.asarray(1.0 + strength * (light - 1.0) * weight, np.float32)
 
 
+def smooth_outline(mask: np.ndarray) -> np.ndarray:
+    """bool HxW: `mask` with its outline's staircase (a mask solved at a fraction of the size, then scaled
+    up) rounded off: blurred and cut at half, so it neither grows nor shrinks on a straight edge."""
+    sigma = max(1.0, OUTLINE_SMOOTH * max(mask.shape[:2]))
+    return np.asarray(cv2.GaussianBlur(mask.astype(np.float32), (0, 0), sigma) > 0.5)
+
+
 def with_rim(uncovered: np.ndarray, keep: np.ndarray) -> np.ndarray:
     """bool HxW: the old garment's uncovered pixels and its rim just outside them, less what is `keep`.
 
@@ -183,28 +196,39 @@ def fill_from(values: np.ndarray, known: np.ndarray) -> np.ndarray:
     return np.asarray(filled, np.float32)
 
 
-def skin_colour(person: np.ndarray, skin: np.ndarray, to_skin: np.ndarray) -> np.ndarray:
-    """float32 HxWx3: the colour bare skin would have at each pixel: that of the nearest visible skin.
+def lit_skin_tone(person: np.ndarray, skin: np.ndarray) -> np.ndarray:
+    """RGB float32: the median colour of the shopper's lit visible skin (`skin_tone` when little shows)."""
+    seen = person[skin.astype(bool)].astype(np.float32)
+    if len(seen) < 50:
+        return skin_tone(person, skin)
+    luma = seen @ LUMA
+    low, high = np.quantile(luma, LIT_SKIN_QUANTILES)
+    return np.median(seen[(luma >= low) & (luma <= high)], axis=0).astype(np.float32)
 
-    Filled at a quarter of the size from the shopper's visible skin (the neck above a lower neckline, the
-    hands below a shorter sleeve), so a repainted chest or arm meets the real skin around it without a
-    seam; the shopper's median skin tone where none shows at all.
+
+def skin_colour(person: np.ndarray, skin: np.ndarray, to_skin: np.ndarray) -> np.ndarray:
+    """float32 HxWx3: the colour bare skin would have at each pixel.
+
+    Next to the shopper's visible skin (the neck above a lower neckline, the hands below a shorter sleeve)
+    that skin's own colour, filled at a quarter of the size, so a repainted chest or arm meets it without
+    a seam; further in, over NEAR_SKIN_REACH, the shopper's lit skin tone (`lit_skin_tone`): the nearest
+    skin to a bared chest is the neck in the chin's shadow, which as a whole chest read as a brown block.
     """
     height, width = person.shape[:2]
+    visible = skin.astype(bool) & ~to_skin
+    tone = lit_skin_tone(person, visible)
     small = (max(1, width // SKIN_FILL_STEP), max(1, height // SKIN_FILL_STEP))
-    known = cv2.resize((skin.astype(bool) & ~to_skin).astype(np.float32), small, interpolation=cv2.INTER_AREA)
+    known = cv2.resize(visible.astype(np.float32), small, interpolation=cv2.INTER_AREA)
     if known.max() <= 0:
-        return np.broadcast_to(skin_tone(person, skin), (height, width, 3)).astype(np.float32)
-    colours = cv2.resize(person.astype(np.float32) * (skin.astype(bool) & ~to_skin)[..., None], small,
-                         interpolation=cv2.INTER_AREA)
+        return np.broadcast_to(tone, (height, width, 3)).astype(np.float32)
+    colours = cv2.resize(person.astype(np.float32) * visible[..., None], small, interpolation=cv2.INTER_AREA)
     # INTER_AREA averaged skin with what surrounds it: divide by the skin share to keep only skin.
     colours = colours / np.maximum(known, 1e-6)[..., None]
-    filled = fill_from(colours, known > SKIN_CELL_SHARE)
-    # The hue comes from the nearest skin, the brightness from the skin as a whole: the nearest skin to a
-    # bared chest is the neck in the chin's shadow.
-    visible = person[skin.astype(bool) & ~to_skin].astype(np.float32) @ LUMA
-    luma = np.maximum(filled @ LUMA, 1.0)[..., None]
-    filled = filled * (float(np.quantile(visible, SKIN_LUMA_QUANTILE)) / luma)
+    seen = known > SKIN_CELL_SHARE
+    nearest = fill_from(colours, seen)
+    away = cv2.distanceTransform((~seen).astype(np.uint8), cv2.DIST_L2, 3) * SKIN_FILL_STEP
+    near = np.exp(-away / max(NEAR_SKIN_REACH * max(height, width), 1.0))[..., None]
+    filled = nearest * near + tone * (1 - near)
     return cv2.resize(filled, (width, height), interpolation=cv2.INTER_LINEAR)
 
 

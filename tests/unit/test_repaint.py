@@ -13,6 +13,7 @@ from fittingroom.warp_gen.dress import (
     skin_colour,
     skin_light,
     skin_tone,
+    smooth_outline,
     under_edge,
     with_rim,
 )
@@ -76,6 +77,30 @@ def test_skin_takes_the_hue_of_the_nearest_skin_and_the_brightness_of_the_lit_sk
     colour = skin_colour(image, skin, old & body.astype(bool))
     lit = np.array(SKIN, np.float32) @ LUMA
     assert abs(float(colour[40, 50] @ LUMA) - lit) < 0.15 * lit  # not the neck's shade
+
+
+def test_skin_meets_the_skin_beside_it_and_takes_the_lit_tone_deeper_in() -> None:
+    image, body, skin, old = _scene()
+    image[20:30, 35:65] = (150, 100, 80)  # the neck in the chin's shadow, right above the bared chest
+    skin[20:30, 35:65] = 1
+    colour = skin_colour(image, skin, old & body.astype(bool))
+    shade, lit = np.array((150, 100, 80), np.float32), np.array(SKIN, np.float32)
+    # Towards the neckline the neck's own colour (no seam); deep in the chest the lit skin, not the shade.
+    assert np.linalg.norm(colour[30, 50] - shade) < np.linalg.norm(colour[95, 50] - shade) - 10
+    assert np.linalg.norm(colour[95, 50] - lit) < 0.5 * np.linalg.norm(shade - lit)
+
+
+def test_smooth_outline_rounds_a_staircase_and_keeps_a_straight_edge() -> None:
+    steps = np.zeros((512, 512), np.uint8)
+    for x in range(0, 512, 4):  # a diagonal edge made of 4-px blocks, as a mask solved at a quarter size
+        steps[x:, x:x + 4] = 1
+    smooth = smooth_outline(steps)
+    diagonal = np.tri(512, 512, 1, bool)
+    # Closer to the true diagonal than the blocks were, and no bigger or smaller on the whole.
+    assert (smooth ^ diagonal).sum() < (steps.astype(bool) ^ diagonal).sum()
+    straight = np.zeros((512, 512), np.uint8)
+    straight[:, :30] = 1
+    assert np.array_equal(smooth_outline(straight), straight.astype(bool))
 
 
 def test_fill_from_keeps_known_values_and_spreads_the_nearest_into_the_rest() -> None:
