@@ -215,6 +215,13 @@ def sleeves_and_collar(pose: Pose, shape: tuple[int, int]) -> np.ndarray:
         chain = [pose.point(i) for i in itertools.takewhile(pose.sees, arm)]
         for a, b in itertools.pairwise(chain):
             _line(band, a, b, thickness)
+    return band | collar_band(pose, shape)
+
+
+def collar_band(pose: Pose, shape: tuple[int, int]) -> np.ndarray:
+    """uint8 {0, 1}: where a collar stands round the neck, above the shoulder joints."""
+    frame = body_frame(pose)
+    band = np.zeros(shape, np.uint8)
     rise, inset = frame.down * COLLAR_RISE * frame.shoulder_width, frame.across * COLLAR_INSET * frame.shoulder_width
     collar = [frame.left_shoulder, frame.left_shoulder - rise - inset, frame.right_shoulder - rise + inset,
               frame.right_shoulder]
@@ -286,7 +293,8 @@ def worn_garment_mask(image: np.ndarray, person: np.ndarray, pose: Pose, categor
     shape = image.shape[:2]
     person_bin = (person > 0.5).astype(np.uint8)
     region = body_region(pose, shape, category) & person_bin
-    keep_out = skin_mask(image, pose, person) | head_mask(pose, shape)
+    skin, head = skin_mask(image, pose, person), head_mask(pose, shape)
+    keep_out = skin | head
     side = max(3, round(0.03 * max(shape)) | 1)
     own_zone, other_zone = _zones(pose, shape, category)
     core = cv2.erode(region, np.ones((side, side), np.uint8)) & (1 - keep_out) & own_zone
@@ -308,7 +316,10 @@ def worn_garment_mask(image: np.ndarray, person: np.ndarray, pose: Pose, categor
     if category is not Category.LOWER:
         bands = sleeves_and_collar(pose, shape)
         allowed = region | (bands & person_bin)
-        mask = mask | (garment_coloured(image, bands, core, person) & (1 - keep_out) & ~other_garment)
+        # The head's disc reaches down over a collar standing round the neck: there its colours decide (a
+        # collar left out stayed above a lower neckline that bared the chest under it).
+        band_keep_out = skin | (head & (1 - collar_band(pose, shape)))
+        mask = mask | (garment_coloured(image, bands, core, person) & (1 - band_keep_out) & ~other_garment)
     # Close pinholes left by specular highlights that the skin test or GrabCut dropped.
     closed = np.asarray(cv2.morphologyEx(mask, cv2.MORPH_CLOSE, np.ones((5, 5), np.uint8)), dtype=np.uint8)
     mask = closed & allowed
@@ -325,6 +336,7 @@ def worn_garment_mask(image: np.ndarray, person: np.ndarray, pose: Pose, categor
 # Widths of the body itself (not its clothes), as shares of the shoulder width or of the hip joints' distance.
 NECK_WIDTH = 0.3
 NECK_LENGTH = 0.45
+SHOULDER_SLOPE = 0.15  # how far above the shoulder joints' line the shoulders meet the neck
 UPPER_ARM = 0.24
 FOREARM = 0.2
 TORSO_PAD = 0.06  # the torso's edge beyond the shoulder joints
@@ -351,6 +363,11 @@ def bare_body(pose: Pose, shape: tuple[int, int]) -> np.ndarray:
     cv2.fillPoly(body, [np.round(np.array(torso)).astype(np.int32)], 1)
     neck = (frame.left_shoulder + frame.right_shoulder) / 2
     _line(body, neck, neck - frame.down * NECK_LENGTH * width, max(1, round(NECK_WIDTH * width)))
+    # The shoulders slope up to the neck's base: a collar lying there is over skin, not the backdrop.
+    base = neck - frame.down * SHOULDER_SLOPE * width
+    half_neck = frame.across * NECK_WIDTH * width / 2
+    slope = [frame.left_shoulder, base + half_neck, base - half_neck, frame.right_shoulder]
+    cv2.fillPoly(body, [np.round(np.array(slope)).astype(np.int32)], 1)
     for shoulder, elbow, wrist in ((lm.LEFT_SHOULDER, lm.LEFT_ELBOW, lm.LEFT_WRIST),
                                    (lm.RIGHT_SHOULDER, lm.RIGHT_ELBOW, lm.RIGHT_WRIST)):
         if pose.sees(elbow):

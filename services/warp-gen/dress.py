@@ -41,7 +41,7 @@ SKIN_EDGE_SIGMA = 1.0  # px: repainted skin's anti-aliased outline
 LIT_SKIN_QUANTILES = (0.5, 0.9)
 # Of the longer side: how far into a repainted patch the colour of the skin beside it carries before the
 # lit skin's takes over (a bared chest meets the neck's shade without a seam, and is not all that shade).
-NEAR_SKIN_REACH = 0.03
+NEAR_SKIN_REACH = 0.06
 OUTLINE_SMOOTH = 0.004  # of the longer side: the blur that rounds off a mask's staircase (2 px at 512)
 # Bare skin where the old garment was: coloured from the nearest visible skin on a grid of this many px,
 # whose cells count as skin when at least this share of them is; rounded off over this share of the
@@ -52,7 +52,7 @@ FILL_TRUST = 4.0  # a pyramid cell with a quarter of its area known keeps its ow
 SKIN_ROUNDING = 0.02
 EDGE_SHADE = 0.3
 FEATHER_SHARE = 0.004  # of the longer side: the new garment's anti-aliased edge (2 px at 512)
-RIM_SHARE = 0.004  # of the longer side: the old garment's anti-aliased rim repainted with it (2 px at 512)
+RIM_SHARE = 0.008  # of the longer side: the old garment's anti-aliased rim repainted with it (4 px at 512)
 LUMA = np.array([0.299, 0.587, 0.114], np.float32)  # RGB weights of perceived brightness (BT.601)
 INPAINT_SCALE = 0.5  # the background is filled at half size: studio backdrops are smooth
 INPAINT_RADIUS = 3
