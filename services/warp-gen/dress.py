@@ -51,6 +51,11 @@ SKIN_CELL_SHARE = 0.5
 FILL_TRUST = 4.0  # a pyramid cell with a quarter of its area known keeps its own colour
 SKIN_ROUNDING = 0.02
 EDGE_SHADE = 0.3
+# A bared torso's light relative to the skin tone: along its middle, and at its sides; what is narrower than
+# TORSO_BREADTH of its broadest half width (an arm, the neck) is not the torso.
+TORSO_LIGHT = 1.05
+TORSO_SHADE = 0.85
+TORSO_BREADTH = 0.6
 FEATHER_SHARE = 0.004  # of the longer side: the new garment's anti-aliased edge (2 px at 512)
 RIM_SHARE = 0.008  # of the longer side: the old garment's anti-aliased rim repainted with it (4 px at 512)
 LUMA = np.array([0.299, 0.587, 0.114], np.float32)  # RGB weights of perceived brightness (BT.601)
@@ -232,6 +237,31 @@ def skin_colour(person: np.ndarray, skin: np.ndarray, to_skin: np.ndarray) -> np
     return cv2.resize(filled, (width, height), interpolation=cv2.INTER_LINEAR)
 
 
+def torso_shading(body: np.ndarray) -> np.ndarray:
+    """float32 HxW multiplier: a torso's roundness, lit from the front: TORSO_LIGHT along its middle, darker
+    across towards its sides (TORSO_SHADE at its outline), 1 off the torso. The torso is the part of `body`
+    as broad as TORSO_BREADTH of its broadest part's half width (arms and neck are narrower); under an
+    evenly lit old garment this is the light a bared chest takes, instead of one flat tone. Across is
+    along the rows: catalogue shoppers stand upright.
+    """
+    height, width = body.shape[:2]
+    small = (max(1, width // SKIN_FILL_STEP), max(1, height // SKIN_FILL_STEP))
+    body_small = cv2.resize(body.astype(np.uint8), small, interpolation=cv2.INTER_NEAREST)
+    broad = float(cv2.distanceTransform(body_small, cv2.DIST_L2, 3).max())
+    if broad < 2.0:
+        return np.ones((height, width), np.float32)
+    side = 2 * round(broad * TORSO_BREADTH) + 1
+    torso = cv2.morphologyEx(body_small, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (side, side)))
+    rows = torso > 0
+    left = rows.argmax(axis=1)
+    right = rows.shape[1] - 1 - rows[:, ::-1].argmax(axis=1)
+    centre, half = (left + right) / 2, np.maximum((right - left) / 2, 1.0)
+    across = np.clip(np.abs(np.arange(rows.shape[1])[None] - centre[:, None]) / half[:, None], 0.0, 1.0) ** 2
+    shade = np.where(rows, TORSO_LIGHT + (TORSO_SHADE - TORSO_LIGHT) * across, 1.0).astype(np.float32)
+    shade = cv2.GaussianBlur(shade, (0, 0), 1.0)
+    return np.asarray(cv2.resize(shade, (width, height), interpolation=cv2.INTER_LINEAR), np.float32)
+
+
 def limb_shading(bare: np.ndarray, shape_px: float) -> np.ndarray:
     """float32 HxW multiplier: bare skin turning away from the light towards its outline (a rounded arm,
     a chest meeting a neckline's shadow), 1 deeper than `shape_px` inside `bare`."""
@@ -267,7 +297,7 @@ def repaint_uncovered(person: np.ndarray, uncovered: np.ndarray, body: np.ndarra
         return out
     covered = cover.astype(bool) if cover is not None else np.zeros_like(to_skin)
     bare = (to_skin | skin.astype(bool)) & ~covered
-    light = skin_light(person, hole) * limb_shading(bare, SKIN_ROUNDING * max(height, width))
+    light = skin_light(person, hole) * limb_shading(bare, SKIN_ROUNDING * max(height, width)) * torso_shading(body)
     painted_skin = skin_colour(person, skin, to_skin) * light[..., None]
     # Anti-aliased: skin fades into the background across its outline instead of stopping on a pixel edge.
     alpha = cv2.GaussianBlur(to_skin.astype(np.float32), (0, 0), SKIN_EDGE_SIGMA)[..., None]

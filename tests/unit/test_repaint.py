@@ -14,6 +14,7 @@ from fittingroom.warp_gen.dress import (
     skin_light,
     skin_tone,
     smooth_outline,
+    torso_shading,
     under_edge,
     with_rim,
 )
@@ -101,6 +102,17 @@ def test_smooth_outline_rounds_a_staircase_and_keeps_a_straight_edge() -> None:
     straight = np.zeros((512, 512), np.uint8)
     straight[:, :30] = 1
     assert np.array_equal(smooth_outline(straight), straight.astype(bool))
+
+
+def test_a_torso_is_lit_along_its_middle_and_darker_at_its_sides_and_arms_are_not_torso() -> None:
+    body = np.zeros((200, 200), np.uint8)
+    body[40:180, 60:140] = 1  # the torso
+    body[40:160, 40:52] = 1  # a thin arm beside it, joined at the shoulder
+    body[40:46, 52:60] = 1
+    shade = torso_shading(body)
+    assert shade[110, 100] > 1.0 > shade[110, 63]  # across the chest: lit middle, shaded side
+    assert abs(shade[100, 100] - shade[150, 100]) < 0.02  # no darker towards its top or bottom
+    assert abs(shade[100, 46] - 1.0) < 0.01 and shade[100, 5] == 1.0  # the arm and the backdrop keep their light
 
 
 def test_fill_from_keeps_known_values_and_spreads_the_nearest_into_the_rest() -> None:
