@@ -258,8 +258,8 @@ def torso_shading(body: np.ndarray) -> np.ndarray:
     centre, half = (left + right) / 2, np.maximum((right - left) / 2, 1.0)
     across = np.clip(np.abs(np.arange(rows.shape[1])[None] - centre[:, None]) / half[:, None], 0.0, 1.0) ** 2
     shade = np.where(rows, TORSO_LIGHT + (TORSO_SHADE - TORSO_LIGHT) * across, 1.0).astype(np.float32)
-    shade = cv2.GaussianBlur(shade, (0, 0), 1.0)
-    return np.asarray(cv2.resize(shade, (width, height), interpolation=cv2.INTER_LINEAR), np.float32)
+    smooth = cv2.GaussianBlur(shade, (0, 0), 1.0)
+    return np.asarray(cv2.resize(smooth, (width, height), interpolation=cv2.INTER_LINEAR), np.float32)
 
 
 def limb_shading(bare: np.ndarray, shape_px: float) -> np.ndarray:
