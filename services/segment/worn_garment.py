@@ -258,6 +258,14 @@ def garment_coloured(image: np.ndarray, band: np.ndarray, core: np.ndarray, pers
     return np.asarray(cv2.morphologyEx(found, cv2.MORPH_OPEN, np.ones((3, 3), np.uint8)), np.uint8)
 
 
+def _joining(parts: np.ndarray, mask: np.ndarray) -> np.ndarray:
+    """uint8 {0, 1}: the connected pieces of `parts` that touch `mask`."""
+    count, labels = cv2.connectedComponents(parts.astype(np.uint8), connectivity=8)
+    touching = cv2.dilate(mask.astype(np.uint8), np.ones((3, 3), np.uint8)) > 0
+    kept = np.unique(labels[touching & (parts > 0)])
+    return np.isin(labels, kept[kept > 0]).astype(np.uint8) if count > 1 else np.zeros_like(parts, np.uint8)
+
+
 def legs_apart(person: np.ndarray, pose: Pose) -> np.ndarray | None:
     """bool HxW: below the hem of a dress or skirt, where the person mask first shows the backdrop on the
     midline between the legs (a skirt's fabric would cover it); None when the legs never part or the
@@ -316,10 +324,11 @@ def worn_garment_mask(image: np.ndarray, person: np.ndarray, pose: Pose, categor
     if category is not Category.LOWER:
         bands = sleeves_and_collar(pose, shape)
         allowed = region | (bands & person_bin)
-        # The head's disc reaches down over a collar standing round the neck: there its colours decide (a
-        # collar left out stayed above a lower neckline that bared the chest under it).
-        band_keep_out = skin | (head & (1 - collar_band(pose, shape)))
-        mask = mask | (garment_coloured(image, bands, core, person) & (1 - band_keep_out) & ~other_garment)
+        coloured = garment_coloured(image, bands, core, person) & (1 - skin) & ~other_garment
+        # The head's disc reaches down over a collar standing round the neck: there its colours decide, where
+        # they join the garment's body (a collar left out stayed above a lower neckline that bared the chest
+        # under it; a shadow on the neck in a dark garment's colour is no collar).
+        mask = mask | (coloured & (1 - head)) | _joining(coloured & head & collar_band(pose, shape), mask)
     # Close pinholes left by specular highlights that the skin test or GrabCut dropped.
     closed = np.asarray(cv2.morphologyEx(mask, cv2.MORPH_CLOSE, np.ones((5, 5), np.uint8)), dtype=np.uint8)
     mask = closed & allowed
@@ -336,7 +345,8 @@ def worn_garment_mask(image: np.ndarray, person: np.ndarray, pose: Pose, categor
 # Widths of the body itself (not its clothes), as shares of the shoulder width or of the hip joints' distance.
 NECK_WIDTH = 0.3
 NECK_LENGTH = 0.45
-SHOULDER_SLOPE = 0.15  # how far above the shoulder joints' line the shoulders meet the neck
+SHOULDER_SLOPE = 0.2  # how far above the shoulder joints' line the shoulders meet the neck
+SHOULDER_TOP = 0.1  # ... and how far above its joint a shoulder's top is
 UPPER_ARM = 0.24
 FOREARM = 0.2
 TORSO_PAD = 0.06  # the torso's edge beyond the shoulder joints
@@ -363,10 +373,13 @@ def bare_body(pose: Pose, shape: tuple[int, int]) -> np.ndarray:
     cv2.fillPoly(body, [np.round(np.array(torso)).astype(np.int32)], 1)
     neck = (frame.left_shoulder + frame.right_shoulder) / 2
     _line(body, neck, neck - frame.down * NECK_LENGTH * width, max(1, round(NECK_WIDTH * width)))
-    # The shoulders slope up to the neck's base: a collar lying there is over skin, not the backdrop.
+    # The shoulders' tops stand above the joints and slope up to the neck's base: a collar or a shoulder
+    # seam lying there is over skin, not the backdrop.
     base = neck - frame.down * SHOULDER_SLOPE * width
     half_neck = frame.across * NECK_WIDTH * width / 2
-    slope = [frame.left_shoulder, base + half_neck, base - half_neck, frame.right_shoulder]
+    pad, top = frame.across * TORSO_PAD * width, frame.down * SHOULDER_TOP * width
+    slope = [frame.left_shoulder + pad, frame.left_shoulder - top, base + half_neck, base - half_neck,
+             frame.right_shoulder - top, frame.right_shoulder - pad]
     cv2.fillPoly(body, [np.round(np.array(slope)).astype(np.int32)], 1)
     for shoulder, elbow, wrist in ((lm.LEFT_SHOULDER, lm.LEFT_ELBOW, lm.LEFT_WRIST),
                                    (lm.RIGHT_SHOULDER, lm.RIGHT_ELBOW, lm.RIGHT_WRIST)):
