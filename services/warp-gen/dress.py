@@ -37,8 +37,8 @@ SHEER_WARMTH = 5.0  # Cr levels between a dark garment's median and its warmest 
 SKIN_DETAIL_RANGE = (0.7, 1.2)
 SKIN_EDGE_SIGMA = 1.0  # px: repainted skin's anti-aliased outline
 # The lit skin whose median colour a repainted patch takes deep inside: between these brightness quantiles
-# of the visible skin (not the shade under the chin, not a highlight).
-LIT_SKIN_QUANTILES = (0.5, 0.9)
+# of the visible skin (a chest faces the studio light: not the shade under the chin, nor a highlight).
+LIT_SKIN_QUANTILES = (0.65, 0.95)
 # Of the longer side: how far into a repainted patch the colour of the skin beside it carries before the
 # lit skin's takes over (a bared chest meets the neck's shade without a seam, and is not all that shade).
 NEAR_SKIN_REACH = 0.06
