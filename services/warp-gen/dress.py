@@ -50,6 +50,8 @@ SKIN_FILL_STEP = 4
 SKIN_CELL_SHARE = 0.5
 FILL_TRUST = 4.0  # a pyramid cell with a quarter of its area known keeps its own colour
 SKIN_ROUNDING = 0.02
+CONTACT_SHADOW = 0.012  # of the longer side, and how much darker: the shadow a garment's edge casts on skin
+CONTACT_SHADE = 0.15
 EDGE_SHADE = 0.3
 # A bared torso's light relative to the skin tone: along its middle, and at its sides; what is narrower than
 # TORSO_BREADTH of its broadest half width (an arm, the neck) is not the torso.
@@ -262,12 +264,12 @@ def torso_shading(body: np.ndarray) -> np.ndarray:
     return np.asarray(cv2.resize(smooth, (width, height), interpolation=cv2.INTER_LINEAR), np.float32)
 
 
-def limb_shading(bare: np.ndarray, shape_px: float) -> np.ndarray:
+def limb_shading(bare: np.ndarray, shape_px: float, shade: float = EDGE_SHADE) -> np.ndarray:
     """float32 HxW multiplier: bare skin turning away from the light towards its outline (a rounded arm,
     a chest meeting a neckline's shadow), 1 deeper than `shape_px` inside `bare`."""
     inside = cv2.distanceTransform(bare.astype(np.uint8), cv2.DIST_L2, 3)
     closeness = 1.0 - np.clip(inside / max(shape_px, 1.0), 0.0, 1.0)
-    return np.asarray(1.0 - EDGE_SHADE * closeness**2, np.float32)
+    return np.asarray(1.0 - shade * closeness**2, np.float32)
 
 
 def repaint_uncovered(person: np.ndarray, uncovered: np.ndarray, body: np.ndarray, skin: np.ndarray,
@@ -296,8 +298,13 @@ def repaint_uncovered(person: np.ndarray, uncovered: np.ndarray, body: np.ndarra
         out[hole] = np.round(scene[hole]).astype(np.uint8)
         return out
     covered = cover.astype(bool) if cover is not None else np.zeros_like(to_skin)
-    bare = (to_skin | skin.astype(bool)) & ~covered
-    light = skin_light(person, hole) * limb_shading(bare, SKIN_ROUNDING * max(height, width)) * torso_shading(body)
+    side = max(height, width)
+    # Skin rounds off towards the backdrop; under the new garment's edge it takes a narrower, lighter
+    # contact shadow (the rounding's width and depth there read as a grey smear along a neckline).
+    bare = to_skin | skin.astype(bool)
+    rounded = limb_shading(bare | covered, SKIN_ROUNDING * side)
+    contact = limb_shading(bare & ~covered, CONTACT_SHADOW * side, CONTACT_SHADE)
+    light = skin_light(person, hole) * rounded * contact * torso_shading(body)
     painted_skin = skin_colour(person, skin, to_skin) * light[..., None]
     # Anti-aliased: skin fades into the background across its outline instead of stopping on a pixel edge.
     alpha = cv2.GaussianBlur(to_skin.astype(np.float32), (0, 0), SKIN_EDGE_SIGMA)[..., None]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import cv2
 import numpy as np
 
 from fittingroom.warp_gen.dress import (
@@ -61,6 +62,20 @@ def test_repainted_skin_is_rounded_towards_its_outline_not_a_flat_block() -> Non
     shade = limb_shading(arm, 10.0)
     assert shade[50, 30] < shade[50, 35] < shade[50, 45] == shade[50, 50] == 1.0  # rounder towards its edge
     assert shade[50, 30] < 0.85
+
+
+def test_skin_under_the_new_garment_s_edge_takes_a_light_contact_shadow_not_the_rounding() -> None:
+    image, body, skin, old = (cv2.resize(a.astype(np.uint8), (3 * W, 3 * H), interpolation=cv2.INTER_NEAREST)
+                              for a in _scene())  # at 3x: shadows a few pixels wide
+    new = np.zeros(old.shape, bool)
+    new[180:300, 60:240] = True  # a lower neckline: the chest above it (rows 90..180) is bared
+    out = repaint_uncovered(image, (old > 0) & ~new, body, skin, (old > 0) | new, cover=new)
+    luma = out.astype(np.float32) @ LUMA
+    open_chest, above_edge, at_side = luma[150, 150], luma[170:180, 150], luma[135, 91]
+    # Right above the garment's edge a little darker than the open chest, not the rounding's 30 % (a grey
+    # smear along the neckline); the body's side against the backdrop, turning away, darker still.
+    assert at_side < 0.85 * open_chest
+    assert 0.92 * open_chest < above_edge.min() < open_chest
 
 
 def test_repainted_skin_fades_into_the_backdrop_across_its_outline() -> None:
