@@ -155,7 +155,7 @@ class ClassicalGarmentPipeline(TryOnPipeline[GarmentRequest]):
 
     @staticmethod
     def warp(request: GarmentRequest, pose: Pose, product: np.ndarray, marks: GarmentLandmarks) -> WarpedGarment:
-        fit = fit_garment(marks, pose, request.category)
+        fit = fit_garment(marks, pose, request.category, product)
         return warp_garment(request.garment, product, fit, request.person.shape[:2])
 
     @staticmethod
