@@ -215,6 +215,13 @@ def sleeves_and_collar(pose: Pose, shape: tuple[int, int]) -> np.ndarray:
         chain = [pose.point(i) for i in itertools.takewhile(pose.sees, arm)]
         for a, b in itertools.pairwise(chain):
             _line(band, a, b, thickness)
+    return band | collar_band(pose, shape)
+
+
+def collar_band(pose: Pose, shape: tuple[int, int]) -> np.ndarray:
+    """uint8 {0, 1}: where a collar stands round the neck, above the shoulder joints."""
+    frame = body_frame(pose)
+    band = np.zeros(shape, np.uint8)
     rise, inset = frame.down * COLLAR_RISE * frame.shoulder_width, frame.across * COLLAR_INSET * frame.shoulder_width
     collar = [frame.left_shoulder, frame.left_shoulder - rise - inset, frame.right_shoulder - rise + inset,
               frame.right_shoulder]
@@ -249,6 +256,14 @@ def garment_coloured(image: np.ndarray, band: np.ndarray, core: np.ndarray, pers
     found[band > 0] = distance < GARMENT_COLOUR
     # Specks of a matching colour (a shadow's edge, a strap) are not a sleeve or a collar.
     return np.asarray(cv2.morphologyEx(found, cv2.MORPH_OPEN, np.ones((3, 3), np.uint8)), np.uint8)
+
+
+def _joining(parts: np.ndarray, mask: np.ndarray) -> np.ndarray:
+    """uint8 {0, 1}: the connected pieces of `parts` that touch `mask`."""
+    count, labels = cv2.connectedComponents(parts.astype(np.uint8), connectivity=8)
+    touching = cv2.dilate(mask.astype(np.uint8), np.ones((3, 3), np.uint8)) > 0
+    kept = np.unique(labels[touching & (parts > 0)])
+    return np.isin(labels, kept[kept > 0]).astype(np.uint8) if count > 1 else np.zeros_like(parts, np.uint8)
 
 
 def legs_apart(person: np.ndarray, pose: Pose) -> np.ndarray | None:
@@ -286,7 +301,8 @@ def worn_garment_mask(image: np.ndarray, person: np.ndarray, pose: Pose, categor
     shape = image.shape[:2]
     person_bin = (person > 0.5).astype(np.uint8)
     region = body_region(pose, shape, category) & person_bin
-    keep_out = skin_mask(image, pose, person) | head_mask(pose, shape)
+    skin, head = skin_mask(image, pose, person), head_mask(pose, shape)
+    keep_out = skin | head
     side = max(3, round(0.03 * max(shape)) | 1)
     own_zone, other_zone = _zones(pose, shape, category)
     core = cv2.erode(region, np.ones((side, side), np.uint8)) & (1 - keep_out) & own_zone
@@ -308,7 +324,11 @@ def worn_garment_mask(image: np.ndarray, person: np.ndarray, pose: Pose, categor
     if category is not Category.LOWER:
         bands = sleeves_and_collar(pose, shape)
         allowed = region | (bands & person_bin)
-        mask = mask | (garment_coloured(image, bands, core, person) & (1 - keep_out) & ~other_garment)
+        coloured = garment_coloured(image, bands, core, person) & (1 - skin) & ~other_garment
+        # The head's disc reaches down over a collar standing round the neck: there its colours decide, where
+        # they join the garment's body (a collar left out stayed above a lower neckline that bared the chest
+        # under it; a shadow on the neck in a dark garment's colour is no collar).
+        mask = mask | (coloured & (1 - head)) | _joining(coloured & head & collar_band(pose, shape), mask)
     # Close pinholes left by specular highlights that the skin test or GrabCut dropped.
     closed = np.asarray(cv2.morphologyEx(mask, cv2.MORPH_CLOSE, np.ones((5, 5), np.uint8)), dtype=np.uint8)
     mask = closed & allowed
@@ -325,6 +345,8 @@ def worn_garment_mask(image: np.ndarray, person: np.ndarray, pose: Pose, categor
 # Widths of the body itself (not its clothes), as shares of the shoulder width or of the hip joints' distance.
 NECK_WIDTH = 0.3
 NECK_LENGTH = 0.45
+SHOULDER_SLOPE = 0.2  # how far above the shoulder joints' line the shoulders meet the neck
+SHOULDER_TOP = 0.1  # ... and how far above its joint a shoulder's top is
 UPPER_ARM = 0.24
 FOREARM = 0.2
 TORSO_PAD = 0.06  # the torso's edge beyond the shoulder joints
@@ -351,6 +373,14 @@ def bare_body(pose: Pose, shape: tuple[int, int]) -> np.ndarray:
     cv2.fillPoly(body, [np.round(np.array(torso)).astype(np.int32)], 1)
     neck = (frame.left_shoulder + frame.right_shoulder) / 2
     _line(body, neck, neck - frame.down * NECK_LENGTH * width, max(1, round(NECK_WIDTH * width)))
+    # The shoulders' tops stand above the joints and slope up to the neck's base: a collar or a shoulder
+    # seam lying there is over skin, not the backdrop.
+    base = neck - frame.down * SHOULDER_SLOPE * width
+    half_neck = frame.across * NECK_WIDTH * width / 2
+    pad, top = frame.across * TORSO_PAD * width, frame.down * SHOULDER_TOP * width
+    slope = [frame.left_shoulder + pad, frame.left_shoulder - top, base + half_neck, base - half_neck,
+             frame.right_shoulder - top, frame.right_shoulder - pad]
+    cv2.fillPoly(body, [np.round(np.array(slope)).astype(np.int32)], 1)
     for shoulder, elbow, wrist in ((lm.LEFT_SHOULDER, lm.LEFT_ELBOW, lm.LEFT_WRIST),
                                    (lm.RIGHT_SHOULDER, lm.RIGHT_ELBOW, lm.RIGHT_WRIST)):
         if pose.sees(elbow):

@@ -32,7 +32,15 @@ from fittingroom.tryon.pipeline import TryOnPipeline, leased
 from fittingroom.tryon.requests import GarmentRequest
 from fittingroom.tryon.result import TryOnResult
 from fittingroom.tryon.timing import Timed
-from fittingroom.warp_gen.dress import dress_garment, paint_mask, repaint_uncovered, under_edge, with_rim, worn_shading
+from fittingroom.warp_gen.dress import (
+    dress_garment,
+    paint_mask,
+    repaint_uncovered,
+    smooth_outline,
+    under_edge,
+    with_rim,
+    worn_shading,
+)
 from fittingroom.warp_gen.fit import GarmentFit, WarpedGarment, beside_legs, covered_mask, fit_garment, warp_garment
 from fittingroom.warp_gen.silhouette import compare_shapes, dressed_silhouette, extend_texture
 
@@ -147,7 +155,7 @@ class ClassicalGarmentPipeline(TryOnPipeline[GarmentRequest]):
 
     @staticmethod
     def warp(request: GarmentRequest, pose: Pose, product: np.ndarray, marks: GarmentLandmarks) -> WarpedGarment:
-        fit = fit_garment(marks, pose, request.category)
+        fit = fit_garment(marks, pose, request.category, product)
         return warp_garment(request.garment, product, fit, request.person.shape[:2])
 
     @staticmethod
@@ -186,9 +194,11 @@ class ClassicalGarmentPipeline(TryOnPipeline[GarmentRequest]):
             return Dressed(image=image, paint=silhouette, repainted=np.zeros_like(silhouette), dressing=SILHOUETTE)
         # Arms in front of the body still wear the old sleeves there: those become bare arms too.
         skin = skin_mask(person, pose, person_mask) & (person_mask > 0.5)
-        uncovered = with_rim((worn > 0) & (paint == 0), keep=(paint > 0) | (skin > 0) | (front > 0))
+        # The worn garment's mask is solved at a fraction of the size: its staircase would outline the repaint.
+        worn_outline = smooth_outline(worn)
+        uncovered = with_rim(worn_outline & (paint == 0), keep=(paint > 0) | (skin > 0) | (front > 0))
         # The new garment's anti-aliased edge blends it with what lies under it there: skin, not the old garment.
-        uncovered |= (worn > 0) & (paint > 0) & ~under_edge(paint)
+        uncovered |= worn_outline & (paint > 0) & ~under_edge(paint)
         # Beside a trouser leg narrower than the old one is background, not a thigh.
         body = bare_body(pose, person.shape[:2]) & (1 - beside_legs(warped.fit, warped.alpha))
         base = repaint_uncovered(person, uncovered, body, skin, (worn > 0) | (paint > 0), cover=paint)

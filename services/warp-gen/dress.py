@@ -36,7 +36,13 @@ SKIN_DETAIL_BLUR = 0.008  # of the longer side: the body's modelling seen throug
 SHEER_WARMTH = 5.0  # Cr levels between a dark garment's median and its warmest tenth: skin showing through
 SKIN_DETAIL_RANGE = (0.7, 1.2)
 SKIN_EDGE_SIGMA = 1.0  # px: repainted skin's anti-aliased outline
-SKIN_LUMA_QUANTILE = 0.75  # the visible skin's brightness a repainted patch takes (the lit side, not the neck's shade)
+# The lit skin whose median colour a repainted patch takes deep inside: between these brightness quantiles
+# of the visible skin (a chest faces the studio light: not the shade under the chin, nor a highlight).
+LIT_SKIN_QUANTILES = (0.65, 0.95)
+# Of the longer side: how far into a repainted patch the colour of the skin beside it carries before the
+# lit skin's takes over (a bared chest meets the neck's shade without a seam, and is not all that shade).
+NEAR_SKIN_REACH = 0.06
+OUTLINE_SMOOTH = 0.004  # of the longer side: the blur that rounds off a mask's staircase (2 px at 512)
 # Bare skin where the old garment was: coloured from the nearest visible skin on a grid of this many px,
 # whose cells count as skin when at least this share of them is; rounded off over this share of the
 # longer side towards its outline, where it is up to EDGE_SHADE darker.
@@ -44,9 +50,16 @@ SKIN_FILL_STEP = 4
 SKIN_CELL_SHARE = 0.5
 FILL_TRUST = 4.0  # a pyramid cell with a quarter of its area known keeps its own colour
 SKIN_ROUNDING = 0.02
+CONTACT_SHADOW = 0.012  # of the longer side, and how much darker: the shadow a garment's edge casts on skin
+CONTACT_SHADE = 0.15
 EDGE_SHADE = 0.3
+# A bared torso's light relative to the skin tone: along its middle, and at its sides; what is narrower than
+# TORSO_BREADTH of its broadest half width (an arm, the neck) is not the torso.
+TORSO_LIGHT = 1.05
+TORSO_SHADE = 0.85
+TORSO_BREADTH = 0.6
 FEATHER_SHARE = 0.004  # of the longer side: the new garment's anti-aliased edge (2 px at 512)
-RIM_SHARE = 0.004  # of the longer side: the old garment's anti-aliased rim repainted with it (2 px at 512)
+RIM_SHARE = 0.008  # of the longer side: the old garment's anti-aliased rim repainted with it (4 px at 512)
 LUMA = np.array([0.299, 0.587, 0.114], np.float32)  # RGB weights of perceived brightness (BT.601)
 INPAINT_SCALE = 0.5  # the background is filled at half size: studio backdrops are smooth
 INPAINT_RADIUS = 3
@@ -110,6 +123,13 @@ def worn_shading(person: np.ndarray, worn: np.ndarray, strength: float = SHADING
     weight = np.clip(1.0 - outside / (LIGHT_FADE * side), 0.0, 1.0)
     light = fill_from(light[..., None], worn > 0)[..., 0]
     return np.asarray(1.0 + strength * (light - 1.0) * weight, np.float32)
+
+
+def smooth_outline(mask: np.ndarray) -> np.ndarray:
+    """bool HxW: `mask` with its outline's staircase (a mask solved at a fraction of the size, then scaled
+    up) rounded off: blurred and cut at half, so it neither grows nor shrinks on a straight edge."""
+    sigma = max(1.0, OUTLINE_SMOOTH * max(mask.shape[:2]))
+    return np.asarray(cv2.GaussianBlur(mask.astype(np.float32), (0, 0), sigma) > 0.5)
 
 
 def with_rim(uncovered: np.ndarray, keep: np.ndarray) -> np.ndarray:
@@ -183,37 +203,73 @@ def fill_from(values: np.ndarray, known: np.ndarray) -> np.ndarray:
     return np.asarray(filled, np.float32)
 
 
-def skin_colour(person: np.ndarray, skin: np.ndarray, to_skin: np.ndarray) -> np.ndarray:
-    """float32 HxWx3: the colour bare skin would have at each pixel: that of the nearest visible skin.
+def lit_skin_tone(person: np.ndarray, skin: np.ndarray) -> np.ndarray:
+    """RGB float32: the median colour of the shopper's lit visible skin (`skin_tone` when little shows)."""
+    seen = person[skin.astype(bool)].astype(np.float32)
+    if len(seen) < 50:
+        return skin_tone(person, skin)
+    luma = seen @ LUMA
+    low, high = np.quantile(luma, LIT_SKIN_QUANTILES)
+    return np.median(seen[(luma >= low) & (luma <= high)], axis=0).astype(np.float32)
 
-    Filled at a quarter of the size from the shopper's visible skin (the neck above a lower neckline, the
-    hands below a shorter sleeve), so a repainted chest or arm meets the real skin around it without a
-    seam; the shopper's median skin tone where none shows at all.
+
+def skin_colour(person: np.ndarray, skin: np.ndarray, to_skin: np.ndarray) -> np.ndarray:
+    """float32 HxWx3: the colour bare skin would have at each pixel.
+
+    Next to the shopper's visible skin (the neck above a lower neckline, the hands below a shorter sleeve)
+    that skin's own colour, filled at a quarter of the size, so a repainted chest or arm meets it without
+    a seam; further in, over NEAR_SKIN_REACH, the shopper's lit skin tone (`lit_skin_tone`): the nearest
+    skin to a bared chest is the neck in the chin's shadow, which as a whole chest read as a brown block.
     """
     height, width = person.shape[:2]
+    visible = skin.astype(bool) & ~to_skin
+    tone = lit_skin_tone(person, visible)
     small = (max(1, width // SKIN_FILL_STEP), max(1, height // SKIN_FILL_STEP))
-    known = cv2.resize((skin.astype(bool) & ~to_skin).astype(np.float32), small, interpolation=cv2.INTER_AREA)
+    known = cv2.resize(visible.astype(np.float32), small, interpolation=cv2.INTER_AREA)
     if known.max() <= 0:
-        return np.broadcast_to(skin_tone(person, skin), (height, width, 3)).astype(np.float32)
-    colours = cv2.resize(person.astype(np.float32) * (skin.astype(bool) & ~to_skin)[..., None], small,
-                         interpolation=cv2.INTER_AREA)
+        return np.broadcast_to(tone, (height, width, 3)).astype(np.float32)
+    colours = cv2.resize(person.astype(np.float32) * visible[..., None], small, interpolation=cv2.INTER_AREA)
     # INTER_AREA averaged skin with what surrounds it: divide by the skin share to keep only skin.
     colours = colours / np.maximum(known, 1e-6)[..., None]
-    filled = fill_from(colours, known > SKIN_CELL_SHARE)
-    # The hue comes from the nearest skin, the brightness from the skin as a whole: the nearest skin to a
-    # bared chest is the neck in the chin's shadow.
-    visible = person[skin.astype(bool) & ~to_skin].astype(np.float32) @ LUMA
-    luma = np.maximum(filled @ LUMA, 1.0)[..., None]
-    filled = filled * (float(np.quantile(visible, SKIN_LUMA_QUANTILE)) / luma)
+    seen = known > SKIN_CELL_SHARE
+    nearest = fill_from(colours, seen)
+    away = cv2.distanceTransform((~seen).astype(np.uint8), cv2.DIST_L2, 3) * SKIN_FILL_STEP
+    near = np.exp(-away / max(NEAR_SKIN_REACH * max(height, width), 1.0))[..., None]
+    filled = nearest * near + tone * (1 - near)
     return cv2.resize(filled, (width, height), interpolation=cv2.INTER_LINEAR)
 
 
-def limb_shading(bare: np.ndarray, shape_px: float) -> np.ndarray:
+def torso_shading(body: np.ndarray) -> np.ndarray:
+    """float32 HxW multiplier: a torso's roundness, lit from the front: TORSO_LIGHT along its middle, darker
+    across towards its sides (TORSO_SHADE at its outline), 1 off the torso. The torso is the part of `body`
+    as broad as TORSO_BREADTH of its broadest part's half width (arms and neck are narrower); under an
+    evenly lit old garment this is the light a bared chest takes, instead of one flat tone. Across is
+    along the rows: catalogue shoppers stand upright.
+    """
+    height, width = body.shape[:2]
+    small = (max(1, width // SKIN_FILL_STEP), max(1, height // SKIN_FILL_STEP))
+    body_small = cv2.resize(body.astype(np.uint8), small, interpolation=cv2.INTER_NEAREST)
+    broad = float(cv2.distanceTransform(body_small, cv2.DIST_L2, 3).max())
+    if broad < 2.0:
+        return np.ones((height, width), np.float32)
+    side = 2 * round(broad * TORSO_BREADTH) + 1
+    torso = cv2.morphologyEx(body_small, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (side, side)))
+    rows = torso > 0
+    left = rows.argmax(axis=1)
+    right = rows.shape[1] - 1 - rows[:, ::-1].argmax(axis=1)
+    centre, half = (left + right) / 2, np.maximum((right - left) / 2, 1.0)
+    across = np.clip(np.abs(np.arange(rows.shape[1])[None] - centre[:, None]) / half[:, None], 0.0, 1.0) ** 2
+    shade = np.where(rows, TORSO_LIGHT + (TORSO_SHADE - TORSO_LIGHT) * across, 1.0).astype(np.float32)
+    smooth = cv2.GaussianBlur(shade, (0, 0), 1.0)
+    return np.asarray(cv2.resize(smooth, (width, height), interpolation=cv2.INTER_LINEAR), np.float32)
+
+
+def limb_shading(bare: np.ndarray, shape_px: float, shade: float = EDGE_SHADE) -> np.ndarray:
     """float32 HxW multiplier: bare skin turning away from the light towards its outline (a rounded arm,
     a chest meeting a neckline's shadow), 1 deeper than `shape_px` inside `bare`."""
     inside = cv2.distanceTransform(bare.astype(np.uint8), cv2.DIST_L2, 3)
     closeness = 1.0 - np.clip(inside / max(shape_px, 1.0), 0.0, 1.0)
-    return np.asarray(1.0 - EDGE_SHADE * closeness**2, np.float32)
+    return np.asarray(1.0 - shade * closeness**2, np.float32)
 
 
 def repaint_uncovered(person: np.ndarray, uncovered: np.ndarray, body: np.ndarray, skin: np.ndarray,
@@ -242,8 +298,13 @@ def repaint_uncovered(person: np.ndarray, uncovered: np.ndarray, body: np.ndarra
         out[hole] = np.round(scene[hole]).astype(np.uint8)
         return out
     covered = cover.astype(bool) if cover is not None else np.zeros_like(to_skin)
-    bare = (to_skin | skin.astype(bool)) & ~covered
-    light = skin_light(person, hole) * limb_shading(bare, SKIN_ROUNDING * max(height, width))
+    side = max(height, width)
+    # Skin rounds off towards the backdrop; under the new garment's edge it takes a narrower, lighter
+    # contact shadow (the rounding's width and depth there read as a grey smear along a neckline).
+    bare = to_skin | skin.astype(bool)
+    rounded = limb_shading(bare | covered, SKIN_ROUNDING * side)
+    contact = limb_shading(bare & ~covered, CONTACT_SHADOW * side, CONTACT_SHADE)
+    light = skin_light(person, hole) * rounded * contact * torso_shading(body)
     painted_skin = skin_colour(person, skin, to_skin) * light[..., None]
     # Anti-aliased: skin fades into the background across its outline instead of stopping on a pixel edge.
     alpha = cv2.GaussianBlur(to_skin.astype(np.float32), (0, 0), SKIN_EDGE_SIGMA)[..., None]

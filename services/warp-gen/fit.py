@@ -25,6 +25,15 @@ SEAM_WIDTH = 1.15  # a garment's shoulder seams sit this many shoulder-joint dis
 SLEEVE_AXIS_OFFSET = 0.5
 DEFAULT_ARM_ANGLE = 20.0  # degrees out from straight down, for an arm the pose could not see
 PROBE_STEP = 8  # px between the points where a warp is checked for folds
+# Straps (a camisole's, a strappy top's): STRAP_DROP of the shoulder-to-hem length below each shoulder
+# landmark, the silhouette's side is narrower than STRAP_WIDTH of the shoulders' span.
+STRAP_DROP = 0.1
+STRAP_WIDTH = 0.12
+# Worn, a strap lies on the top of the shoulder, this far (of the shoulder width) in from the joint and
+# above its line, not on the padded outer corner a shirt's shoulder reaches (there, beside the body, the
+# person mask cut the straps off).
+STRAP_INSET = 0.15
+STRAP_LIFT = 0.08
 
 
 @dataclass(frozen=True)
@@ -94,7 +103,24 @@ def _p(point: tuple[float, float] | None) -> np.ndarray:
     return np.asarray(point, np.float64)
 
 
-def _top_fit(marks: GarmentLandmarks, pose: Pose, frame: BodyFrame, garment: Category) -> GarmentFit:
+def hangs_from_straps(silhouette: np.ndarray, marks: GarmentLandmarks) -> bool:
+    """Whether a sleeveless garment's shoulder landmarks are the tops of straps: just below each, its side of
+    the silhouette is a narrow band (a shirt's or a tee's shoulder is broad there)."""
+    if None in (marks.left_shoulder, marks.right_shoulder, marks.left_hem) or marks.left_armpit is not None:
+        return False
+    shoulders = (_p(marks.left_shoulder), _p(marks.right_shoulder))
+    middle = float(shoulders[0][0] + shoulders[1][0]) / 2
+    span = abs(float(shoulders[0][0] - shoulders[1][0]))
+    columns = np.arange(silhouette.shape[1])
+    for shoulder, half in zip(shoulders, (columns >= middle, columns < middle), strict=True):
+        row = round(float(shoulder[1]) + STRAP_DROP * (float(_p(marks.left_hem)[1]) - float(shoulder[1])))
+        if not 0 <= row < silhouette.shape[0] or (silhouette[row] > 0)[half].sum() > STRAP_WIDTH * span:
+            return False
+    return True
+
+
+def _top_fit(marks: GarmentLandmarks, pose: Pose, frame: BodyFrame, garment: Category,
+             straps: bool = False) -> GarmentFit:
     if marks.left_shoulder is None or marks.right_shoulder is None or marks.left_hem is None \
             or marks.right_hem is None:
         raise InvalidInput(f"could not find the shoulders and hem of the {garment} garment in its photo",
@@ -123,6 +149,8 @@ def _top_fit(marks: GarmentLandmarks, pose: Pose, frame: BodyFrame, garment: Cat
         seam = joint + f.across * sign * (SEAM_WIDTH - 1) / 2 * w - f.down * pad
         if armpit is not None:
             shoulder[name] = seam
+        elif straps:
+            shoulder[name] = joint - f.across * sign * STRAP_INSET * w - f.down * STRAP_LIFT * w
         pairs[f"{name}_shoulder"] = (g_shoulder, shoulder[name])
         pairs[f"{name}_hem"] = (g_hem, hem[name])
         if armpit is not None:
@@ -219,10 +247,16 @@ def _pack(pairs: dict[str, tuple[np.ndarray, np.ndarray]], body: np.ndarray,
                       gap=gap if gap is not None else np.zeros((0, 2)))
 
 
-def fit_garment(marks: GarmentLandmarks, pose: Pose, garment: Category) -> GarmentFit:
-    """Pair each garment landmark with where it belongs on this pose."""
+def fit_garment(marks: GarmentLandmarks, pose: Pose, garment: Category,
+                silhouette: np.ndarray | None = None) -> GarmentFit:
+    """Pair each garment landmark with where it belongs on this pose (the product photo's `silhouette`
+    tells a strappy top, whose straps go on the shoulders' tops)."""
     frame = body_frame(pose)
-    fit = _lower_fit(marks, pose, frame) if garment is Category.LOWER else _top_fit(marks, pose, frame, garment)
+    if garment is Category.LOWER:
+        fit = _lower_fit(marks, pose, frame)
+    else:
+        straps = silhouette is not None and hangs_from_straps(silhouette, marks)
+        fit = _top_fit(marks, pose, frame, garment, straps)
     if len(fit.names) < 4:
         raise InvalidInput(f"too few landmarks found on the {garment} garment to fit it", field="garment")
     return fit

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import cv2
 import numpy as np
 
 from fittingroom.warp_gen.dress import (
@@ -13,6 +14,8 @@ from fittingroom.warp_gen.dress import (
     skin_colour,
     skin_light,
     skin_tone,
+    smooth_outline,
+    torso_shading,
     under_edge,
     with_rim,
 )
@@ -61,6 +64,20 @@ def test_repainted_skin_is_rounded_towards_its_outline_not_a_flat_block() -> Non
     assert shade[50, 30] < 0.85
 
 
+def test_skin_under_the_new_garment_s_edge_takes_a_light_contact_shadow_not_the_rounding() -> None:
+    image, body, skin, old = (cv2.resize(a.astype(np.uint8), (3 * W, 3 * H), interpolation=cv2.INTER_NEAREST)
+                              for a in _scene())  # at 3x: shadows a few pixels wide
+    new = np.zeros(old.shape, bool)
+    new[180:300, 60:240] = True  # a lower neckline: the chest above it (rows 90..180) is bared
+    out = repaint_uncovered(image, (old > 0) & ~new, body, skin, (old > 0) | new, cover=new)
+    luma = out.astype(np.float32) @ LUMA
+    open_chest, above_edge, at_side = luma[150, 150], luma[170:180, 150], luma[135, 91]
+    # Right above the garment's edge a little darker than the open chest, not the rounding's 30 % (a grey
+    # smear along the neckline); the body's side against the backdrop, turning away, darker still.
+    assert at_side < 0.85 * open_chest
+    assert 0.92 * open_chest < above_edge.min() < open_chest
+
+
 def test_repainted_skin_fades_into_the_backdrop_across_its_outline() -> None:
     image, body, skin, old = _scene()
     out = repaint_uncovered(image, old, body, skin, old).astype(int)
@@ -76,6 +93,41 @@ def test_skin_takes_the_hue_of_the_nearest_skin_and_the_brightness_of_the_lit_sk
     colour = skin_colour(image, skin, old & body.astype(bool))
     lit = np.array(SKIN, np.float32) @ LUMA
     assert abs(float(colour[40, 50] @ LUMA) - lit) < 0.15 * lit  # not the neck's shade
+
+
+def test_skin_meets_the_skin_beside_it_and_takes_the_lit_tone_deeper_in() -> None:
+    image, body, skin, old = _scene()
+    image[20:30, 35:65] = (150, 100, 80)  # the neck in the chin's shadow, right above the bared chest
+    skin[20:30, 35:65] = 1
+    colour = skin_colour(image, skin, old & body.astype(bool))
+    shade, lit = np.array((150, 100, 80), np.float32), np.array(SKIN, np.float32)
+    # Towards the neckline the neck's own colour (no seam); deep in the chest the lit skin, not the shade.
+    assert np.linalg.norm(colour[30, 50] - shade) < np.linalg.norm(colour[95, 50] - shade) - 10
+    assert np.linalg.norm(colour[95, 50] - lit) < 0.5 * np.linalg.norm(shade - lit)
+
+
+def test_smooth_outline_rounds_a_staircase_and_keeps_a_straight_edge() -> None:
+    steps = np.zeros((512, 512), np.uint8)
+    for x in range(0, 512, 4):  # a diagonal edge made of 4-px blocks, as a mask solved at a quarter size
+        steps[x:, x:x + 4] = 1
+    smooth = smooth_outline(steps)
+    diagonal = np.tri(512, 512, 1, bool)
+    # Closer to the true diagonal than the blocks were, and no bigger or smaller on the whole.
+    assert (smooth ^ diagonal).sum() < (steps.astype(bool) ^ diagonal).sum()
+    straight = np.zeros((512, 512), np.uint8)
+    straight[:, :30] = 1
+    assert np.array_equal(smooth_outline(straight), straight.astype(bool))
+
+
+def test_a_torso_is_lit_along_its_middle_and_darker_at_its_sides_and_arms_are_not_torso() -> None:
+    body = np.zeros((200, 200), np.uint8)
+    body[40:180, 60:140] = 1  # the torso
+    body[40:160, 40:52] = 1  # a thin arm beside it, joined at the shoulder
+    body[40:46, 52:60] = 1
+    shade = torso_shading(body)
+    assert shade[110, 100] > 1.0 > shade[110, 63]  # across the chest: lit middle, shaded side
+    assert abs(shade[100, 100] - shade[150, 100]) < 0.02  # no darker towards its top or bottom
+    assert abs(shade[100, 46] - 1.0) < 0.01 and shade[100, 5] == 1.0  # the arm and the backdrop keep their light
 
 
 def test_fill_from_keeps_known_values_and_spreads_the_nearest_into_the_rest() -> None:

@@ -79,10 +79,25 @@ def test_lower_garment_on_a_half_body_photo_is_found_where_the_photo_shows_it() 
     assert (mask[np.all(image[:cut] == JEANS, axis=2)] > 0).mean() > 0.8
 
 
+def test_a_collar_standing_round_the_neck_under_the_chin_is_part_of_the_shirt() -> None:
+    image, _ = _shopper(PINK)
+    cv2.rectangle(image, (141, 90), (159, 110), FAIR, -1)  # the neck
+    collar = np.zeros((H, W), np.uint8)
+    cv2.fillPoly(collar, [np.array([(122, 110), (128, 97), (140, 97), (140, 110)], np.int32)], 1)
+    cv2.fillPoly(collar, [np.array([(178, 110), (172, 97), (160, 97), (160, 110)], np.int32)], 1)
+    image[collar > 0] = PINK  # inside the head's disc, which is never the garment elsewhere
+    person = np.any(image != BACKDROP, axis=2).astype(np.float32)
+    mask = worn_garment_mask(image, person, _pose(), Category.UPPER)
+    inner = cv2.erode(collar, np.ones((3, 3), np.uint8)) > 0  # the person mask's own edge aside
+    assert (mask[inner] > 0).mean() > 0.8
+    assert (mask[np.all(image == FAIR, axis=2)] > 0).mean() < 0.01  # neck, face and arms stay out
+
+
 def test_bare_body_holds_torso_arms_and_legs_but_not_the_scene_beside_them() -> None:
     body = bare_body(_pose(), (H, W))
     assert body[170, 150] and body[200, 230] and body[350, 177]  # chest, forearm, shin
-    assert not body[170, 30] and not body[350, 150]  # beside the arm, between the shins
+    assert body[104, 130] and body[104, 170] and body[104, 192]  # the shoulders' tops, sloping up to the neck
+    assert not body[170, 30] and not body[350, 150] and not body[80, 110]  # beside the arm and head, between shins
 
 
 @pytest.mark.parametrize("visibility", [0.01, 0.99])  # the pose model may be sure of hips it cannot see

@@ -1,0 +1,65 @@
+"""Fitting a strappy top: its straps go on the shoulders' tops, not on the padded corner a shirt's shoulder
+reaches. Synthetic silhouettes and landmarks, drawn here."""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+
+from fittingroom.common import landmarks as lm
+from fittingroom.common.body import Pose
+from fittingroom.common.garment import Category, GarmentLandmarks
+from fittingroom.warp_gen.fit import fit_garment, hangs_from_straps
+
+# Both garments: shoulder landmarks at (60, 40) and (240, 40), hem corners at (50, 280) and (250, 280).
+MARKS = GarmentLandmarks(Category.UPPER, neck=(150, 100), left_shoulder=(240, 40), right_shoulder=(60, 40),
+                         left_hem=(250, 280), right_hem=(50, 280))
+
+
+def _camisole() -> np.ndarray:
+    """A bodice from y 100 down, hung from two 6-px straps whose tops are the shoulder landmarks."""
+    mask = np.zeros((300, 300), np.uint8)
+    cv2.rectangle(mask, (50, 100), (250, 280), 1, -1)
+    cv2.line(mask, (60, 40), (55, 100), 1, 6)
+    cv2.line(mask, (240, 40), (245, 100), 1, 6)
+    return mask
+
+
+def _sleeveless_shirt() -> np.ndarray:
+    """Broad shoulders sloping down from the same landmarks to the same hem."""
+    mask = np.zeros((300, 300), np.uint8)
+    cv2.fillPoly(mask, [np.array([(60, 40), (120, 30), (180, 30), (240, 40), (250, 280), (50, 280)], np.int32)], 1)
+    return mask
+
+
+def _pose() -> Pose:
+    points = np.zeros((33, 2), np.float32)
+    points[lm.NOSE] = (150, 60)
+    points[lm.LEFT_SHOULDER], points[lm.RIGHT_SHOULDER] = (195, 110), (105, 110)
+    points[lm.LEFT_ELBOW], points[lm.RIGHT_ELBOW] = (215, 175), (85, 175)
+    points[lm.LEFT_WRIST], points[lm.RIGHT_WRIST] = (220, 235), (80, 235)
+    points[lm.LEFT_HIP], points[lm.RIGHT_HIP] = (180, 230), (120, 230)
+    points[lm.LEFT_KNEE], points[lm.RIGHT_KNEE] = (180, 310), (120, 310)
+    points[lm.LEFT_ANKLE], points[lm.RIGHT_ANKLE] = (180, 385), (120, 385)
+    return Pose(points, np.full(33, 0.99, np.float32), 0.99)
+
+
+def test_straps_are_told_from_a_shirt_s_broad_shoulders() -> None:
+    assert hangs_from_straps(_camisole(), MARKS)
+    assert not hangs_from_straps(_sleeveless_shirt(), MARKS)
+    sleeved = GarmentLandmarks(**{**MARKS.__dict__, "left_armpit": (240, 100), "right_armpit": (60, 100)})
+    assert not hangs_from_straps(_camisole(), sleeved)  # a sleeved garment's shoulder is its seam
+
+
+def _targets(silhouette: np.ndarray) -> dict[str, np.ndarray]:
+    fit = fit_garment(MARKS, _pose(), Category.UPPER, silhouette)
+    return dict(zip(fit.names, fit.target, strict=True))
+
+
+def test_straps_go_on_the_shoulders_tops_inside_the_joints() -> None:
+    strapped, shirt = _targets(_camisole()), _targets(_sleeveless_shirt())
+    left_joint, right_joint = 195.0, 105.0
+    assert right_joint < strapped["right_shoulder"][0] < strapped["left_shoulder"][0] < left_joint
+    assert strapped["left_shoulder"][1] < 110.0  # on top of the shoulder, above the joints' line
+    assert shirt["left_shoulder"][0] > left_joint and shirt["right_shoulder"][0] < right_joint  # padded corners
+    assert np.allclose(strapped["left_hem"], shirt["left_hem"])  # the hem goes where it went
