@@ -8,6 +8,7 @@ import warnings
 
 import cv2
 import numpy as np
+from poses import frontal_pose
 
 from fittingroom.common import landmarks as lm
 from fittingroom.common.body import Pose
@@ -151,15 +152,9 @@ def test_knee_points_follow_each_legs_own_width() -> None:
 
 
 def _pose() -> Pose:
-    points = np.zeros((33, 2), np.float32)
-    points[lm.NOSE] = (150, 60)
-    points[lm.LEFT_SHOULDER], points[lm.RIGHT_SHOULDER] = (195, 110), (105, 110)
-    points[lm.LEFT_ELBOW], points[lm.RIGHT_ELBOW] = (215, 175), (85, 175)
-    points[lm.LEFT_WRIST], points[lm.RIGHT_WRIST] = (220, 235), (80, 235)
-    points[lm.LEFT_HIP], points[lm.RIGHT_HIP] = (180, 230), (120, 230)
-    points[lm.LEFT_KNEE], points[lm.RIGHT_KNEE] = (190, 310), (110, 310)  # legs apart
-    points[lm.LEFT_ANKLE], points[lm.RIGHT_ANKLE] = (200, 385), (100, 385)
-    return Pose(points, np.full(33, 0.99, np.float32), 0.99)
+    """Legs apart."""
+    return frontal_pose({lm.LEFT_KNEE: (190, 310), lm.RIGHT_KNEE: (110, 310), lm.LEFT_ANKLE: (200, 385),
+                         lm.RIGHT_ANKLE: (100, 385)})
 
 
 def test_narrow_legs_stay_narrow_and_on_the_legs() -> None:

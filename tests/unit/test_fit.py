@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import cv2
 import numpy as np
+from poses import frontal_pose
 
 from fittingroom.common import landmarks as lm
 from fittingroom.common.body import Pose
@@ -33,15 +34,9 @@ def _sleeveless_shirt() -> np.ndarray:
 
 
 def _pose() -> Pose:
-    points = np.zeros((33, 2), np.float32)
-    points[lm.NOSE] = (150, 60)
-    points[lm.LEFT_SHOULDER], points[lm.RIGHT_SHOULDER] = (195, 110), (105, 110)
-    points[lm.LEFT_ELBOW], points[lm.RIGHT_ELBOW] = (215, 175), (85, 175)
-    points[lm.LEFT_WRIST], points[lm.RIGHT_WRIST] = (220, 235), (80, 235)
-    points[lm.LEFT_HIP], points[lm.RIGHT_HIP] = (180, 230), (120, 230)
-    points[lm.LEFT_KNEE], points[lm.RIGHT_KNEE] = (180, 310), (120, 310)
-    points[lm.LEFT_ANKLE], points[lm.RIGHT_ANKLE] = (180, 385), (120, 385)
-    return Pose(points, np.full(33, 0.99, np.float32), 0.99)
+    """Legs straight down from the hips."""
+    return frontal_pose({lm.LEFT_KNEE: (180, 310), lm.RIGHT_KNEE: (120, 310), lm.LEFT_ANKLE: (180, 385),
+                         lm.RIGHT_ANKLE: (120, 385)})
 
 
 def test_straps_are_told_from_a_shirt_s_broad_shoulders() -> None:

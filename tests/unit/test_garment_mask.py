@@ -5,6 +5,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 import pytest
+from poses import frontal_pose
 
 from fittingroom.common import landmarks as lm
 from fittingroom.common.body import Pose
@@ -19,15 +20,9 @@ TROUSERS = (60, 60, 60)
 
 
 def _pose(visible: bool = True) -> Pose:
-    points = np.zeros((33, 2), np.float32)
-    points[lm.NOSE] = (150, 60)
-    points[lm.LEFT_SHOULDER], points[lm.RIGHT_SHOULDER] = (195, 110), (105, 110)
-    points[lm.LEFT_ELBOW], points[lm.RIGHT_ELBOW] = (210, 170), (90, 170)
-    points[lm.LEFT_HIP], points[lm.RIGHT_HIP] = (180, 230), (120, 230)
-    points[lm.LEFT_KNEE], points[lm.RIGHT_KNEE] = (178, 310), (122, 310)
-    points[lm.LEFT_ANKLE], points[lm.RIGHT_ANKLE] = (176, 385), (124, 385)
-    visibility = np.full(33, 0.99 if visible else 0.01, np.float32)
-    return Pose(points, visibility, 0.99)
+    """Elbows a little closer to the body, no wrists."""
+    return frontal_pose({lm.LEFT_ELBOW: (210, 170), lm.RIGHT_ELBOW: (90, 170), lm.LEFT_WRIST: (0, 0),
+                         lm.RIGHT_WRIST: (0, 0)}, visibility=0.99 if visible else 0.01)
 
 
 def _person() -> tuple[np.ndarray, np.ndarray]:

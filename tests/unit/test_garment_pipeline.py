@@ -8,6 +8,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 import pytest
+from poses import FRONTAL, frontal_pose
 
 from fittingroom.common import landmarks as lm
 from fittingroom.common.body import Pose
@@ -31,20 +32,11 @@ BACKDROP = 235
 
 
 def _pose(*, forearm_across: bool = False, visible: bool = True) -> Pose:
-    points = np.zeros((33, 2), np.float32)
-    points[lm.NOSE] = (150, 60)
-    points[lm.LEFT_SHOULDER], points[lm.RIGHT_SHOULDER] = (195, 110), (105, 110)
-    points[lm.LEFT_ELBOW], points[lm.RIGHT_ELBOW] = (215, 175), (85, 175)
-    points[lm.LEFT_WRIST], points[lm.RIGHT_WRIST] = (220, 235), (80, 235)
-    if forearm_across:  # the wearer's right hand rests on the stomach
-        points[lm.RIGHT_WRIST] = (160, 200)
-    points[lm.LEFT_HIP], points[lm.RIGHT_HIP] = (180, 230), (120, 230)
-    points[lm.LEFT_KNEE], points[lm.RIGHT_KNEE] = (178, 310), (122, 310)
-    points[lm.LEFT_ANKLE], points[lm.RIGHT_ANKLE] = (176, 385), (124, 385)
-    for hand, wrist in (((17, 19), lm.LEFT_WRIST), ((18, 20), lm.RIGHT_WRIST)):
-        points[list(hand)] = points[wrist] + (0, 12)
-    visibility = np.full(33, 0.99 if visible else 0.01, np.float32)
-    return Pose(points, visibility, 0.99)
+    right_wrist = (160, 200) if forearm_across else FRONTAL[lm.RIGHT_WRIST]  # a hand resting on the stomach
+    moved: dict[int, tuple[float, float]] = {lm.RIGHT_WRIST: right_wrist}
+    for hand, (x, y) in (((17, 19), FRONTAL[lm.LEFT_WRIST]), ((18, 20), right_wrist)):  # just below the wrist
+        moved |= {point: (x, y + 12) for point in hand}
+    return frontal_pose(moved, visibility=0.99 if visible else 0.01)
 
 
 def _person(pose: Pose) -> tuple[np.ndarray, np.ndarray]:

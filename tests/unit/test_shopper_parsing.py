@@ -6,6 +6,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 import pytest
+from poses import frontal_pose
 
 from fittingroom.common import landmarks as lm
 from fittingroom.common.body import Pose
@@ -21,15 +22,11 @@ BACKDROP = (235, 235, 235)
 
 
 def _pose() -> Pose:
-    points = np.zeros((33, 2), np.float32)
-    points[lm.NOSE] = (150, 60)
-    points[lm.LEFT_SHOULDER], points[lm.RIGHT_SHOULDER] = (195, 110), (105, 110)
-    points[lm.LEFT_ELBOW], points[lm.RIGHT_ELBOW] = (225, 170), (75, 170)
-    points[lm.LEFT_WRIST], points[lm.RIGHT_WRIST] = (235, 225), (65, 225)
-    points[lm.LEFT_HIP], points[lm.RIGHT_HIP] = (180, 240), (120, 240)
-    points[lm.LEFT_KNEE], points[lm.RIGHT_KNEE] = (178, 315), (122, 315)
-    points[lm.LEFT_ANKLE], points[lm.RIGHT_ANKLE] = (176, 390), (124, 390)
-    return Pose(points, np.full(33, 0.99, np.float32), 0.99)
+    """Arms held out from the body; hips at row 240, below a high waist."""
+    return frontal_pose({lm.LEFT_ELBOW: (225, 170), lm.RIGHT_ELBOW: (75, 170), lm.LEFT_WRIST: (235, 225),
+                         lm.RIGHT_WRIST: (65, 225), lm.LEFT_HIP: (180, 240), lm.RIGHT_HIP: (120, 240),
+                         lm.LEFT_KNEE: (178, 315), lm.RIGHT_KNEE: (122, 315), lm.LEFT_ANKLE: (176, 390),
+                         lm.RIGHT_ANKLE: (124, 390)})
 
 
 def _shopper(top: tuple[int, int, int], top_bottom: int = 215) -> tuple[np.ndarray, np.ndarray]:

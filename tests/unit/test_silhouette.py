@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import cv2
 import numpy as np
+from poses import frontal_pose
 
 from fittingroom.common import landmarks as lm
 from fittingroom.common.body import Pose
@@ -15,15 +16,8 @@ H, W = 400, 300
 
 def _pose() -> Pose:
     """A shopper facing the camera, arms hanging a little out from the body; shoulders 90 px apart."""
-    points = np.zeros((33, 2), np.float32)
-    points[lm.NOSE] = (150, 60)
-    points[lm.LEFT_SHOULDER], points[lm.RIGHT_SHOULDER] = (195, 110), (105, 110)
-    points[lm.LEFT_ELBOW], points[lm.RIGHT_ELBOW] = (215, 175), (85, 175)
-    points[lm.LEFT_WRIST], points[lm.RIGHT_WRIST] = (220, 235), (80, 235)
-    points[lm.LEFT_HIP], points[lm.RIGHT_HIP] = (180, 240), (120, 240)
-    points[lm.LEFT_KNEE], points[lm.RIGHT_KNEE] = (178, 320), (122, 320)
-    points[lm.LEFT_ANKLE], points[lm.RIGHT_ANKLE] = (176, 390), (124, 390)
-    return Pose(points, np.full(33, 0.99, np.float32), 0.99)
+    return frontal_pose({lm.LEFT_HIP: (180, 240), lm.RIGHT_HIP: (120, 240), lm.LEFT_KNEE: (178, 320),
+                         lm.RIGHT_KNEE: (122, 320), lm.LEFT_ANKLE: (176, 390), lm.RIGHT_ANKLE: (124, 390)})
 
 
 def _top(pose: Pose, *, sleeve: float, neck: int = 100, hem: int = 250) -> np.ndarray:
