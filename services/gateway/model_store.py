@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Protocol
 
 from fittingroom.common.repository import CONFIG_NAME
+from fittingroom.gateway.blobs import S3BlobStore
 
 
 class ModelStoreConfigs(Protocol):
@@ -49,25 +50,19 @@ class DirectoryModelStore:
 
 
 class S3ModelStore:
+    """The configs as objects `<prefix>/<model>/config.pbtxt` of the bucket the Triton pods copy from."""
+
     def __init__(self, bucket: str, prefix: str = "", endpoint_url: str | None = None) -> None:
-        import boto3  # optional dependency: the `s3` extra
-
-        self.bucket = bucket
-        self.prefix = prefix.strip("/")
-        self.client = boto3.client("s3", endpoint_url=endpoint_url)
-
-    def _key(self, model: str) -> str:
-        return "/".join(p for p in (self.prefix, model, CONFIG_NAME) if p)
+        self.objects = S3BlobStore(bucket, prefix, endpoint_url)
 
     def read_config(self, model: str) -> str | None:
         try:
-            body: bytes = self.client.get_object(Bucket=self.bucket, Key=self._key(model))["Body"].read()
-        except self.client.exceptions.NoSuchKey:
+            return self.objects.get(f"{model}/{CONFIG_NAME}").decode()
+        except self.objects.client.exceptions.NoSuchKey:
             return None
-        return body.decode()
 
     def write_config(self, model: str, text: str) -> None:
-        self.client.put_object(Bucket=self.bucket, Key=self._key(model), Body=text.encode())  # atomic PUT
+        self.objects.put(f"{model}/{CONFIG_NAME}", text.encode())
 
 
 def open_model_store(location: str, endpoint_url: str | None = None) -> ModelStoreConfigs:
