@@ -14,7 +14,17 @@ import cv2
 import numpy as np
 
 from fittingroom.common import landmarks as lm
-from fittingroom.common.body import LEG_WIDTH, PAD, SLEEVE_WIDTH, BodyFrame, Pose, body_frame, hem_line, top_outline
+from fittingroom.common.body import (
+    LEG_WIDTH,
+    PAD,
+    SLEEVE_WIDTH,
+    BodyFrame,
+    Pose,
+    body_frame,
+    hem_line,
+    knees,
+    top_outline,
+)
 from fittingroom.common.errors import InvalidInput
 from fittingroom.common.garment import Category, GarmentLandmarks
 from fittingroom.warp_gen.tps import fit_fold_free, remap, sampling_maps
@@ -24,6 +34,9 @@ SEAM_WIDTH = 1.15  # a garment's shoulder seams sit this many shoulder-joint dis
 # line it would fold the sleeve into the torso, at the corner it would float beside the arm.
 SLEEVE_AXIS_OFFSET = 0.5
 DEFAULT_ARM_ANGLE = 20.0  # degrees out from straight down, for an arm the pose could not see
+# A short sleeve's cuff is held below the armpit only on an arm hanging at least this steeply (the cosine of
+# its angle from straight down): along a raised arm no length reaches below the armpit.
+MIN_ARM_DROP = 0.3
 PROBE_STEP = 8  # px between the points where a warp is checked for folds
 # Straps (a camisole's, a strappy top's): STRAP_DROP of the shoulder-to-hem length below each shoulder
 # landmark, the silhouette's side is narrower than STRAP_WIDTH of the shoulders' span.
@@ -34,6 +47,12 @@ STRAP_WIDTH = 0.12
 # person mask cut the straps off).
 STRAP_INSET = 0.15
 STRAP_LIFT = 0.08
+# A garment's shoulder points as its finder places them (a sleeved top's above its armpits, a sleeveless
+# top's outer corners) lie this many shoulder-joint distances apart when worn, measuring its lengths: a
+# front-on catalogue photo shows the body's front, not half its girth (fitted on the tees of the
+# development photos, whose hems then sit where they sit on the hips).
+LENGTH_SPAN = 0.95
+MIN_HEM_DROP = 0.6  # of the shoulder width: the shortest top (a crop top's hem below the shoulders)
 
 
 @dataclass(frozen=True)
@@ -119,6 +138,16 @@ def hangs_from_straps(silhouette: np.ndarray, marks: GarmentLandmarks) -> bool:
     return True
 
 
+def _own_hem(outline_hem: np.ndarray, top: np.ndarray, drop: float, ankle: np.ndarray, frame: BodyFrame
+             ) -> np.ndarray:
+    """The body's hem point moved along the body to lie `drop` below `top` (the garment's own length), no
+    lower than the ankle and no higher than MIN_HEM_DROP shoulder widths (shorter, the landmarks are wrong)."""
+    down = frame.down
+    lowest = float((ankle - top) @ down)
+    wanted = float(np.clip(drop, MIN_HEM_DROP * frame.shoulder_width, max(lowest, MIN_HEM_DROP * frame.shoulder_width)))
+    return np.asarray(outline_hem + down * (wanted - float((outline_hem - top) @ down)))
+
+
 def _top_fit(marks: GarmentLandmarks, pose: Pose, frame: BodyFrame, garment: Category,
              straps: bool = False) -> GarmentFit:
     if marks.left_shoulder is None or marks.right_shoulder is None or marks.left_hem is None \
@@ -127,16 +156,18 @@ def _top_fit(marks: GarmentLandmarks, pose: Pose, frame: BodyFrame, garment: Cat
                            field="garment")
     f, w = frame, frame.shoulder_width
     pad = PAD * w
-    bottom_l, bottom_r = hem_line(pose, frame, garment)
+    bottom = dict(zip(("left", "right"), hem_line(pose, frame, garment), strict=True))
     outline = top_outline(pose, frame, garment)
     outline_shoulder = {"left": outline.left_shoulder, "right": outline.right_shoulder}
     shoulder = dict(outline_shoulder)  # where each shoulder point goes: a sleeved garment's seam moves in
-    hem = {"left": outline.left_hem, "right": outline.right_hem}
+    ankles = {name: _leg(pose, f, sign)[-1] for name, sign in (("left", 1.0), ("right", -1.0))}
     pairs: dict[str, tuple[np.ndarray, np.ndarray]] = {}
     g_shoulders = (_p(marks.right_shoulder), _p(marks.left_shoulder))
-    # Lengths (sleeves) scale by the body, not by the padded width: a seam-to-seam shoulder is this many
-    # shoulder-joint distances on a person.
-    length_scale = SEAM_WIDTH * w / max(float(np.linalg.norm(g_shoulders[1] - g_shoulders[0])), 1e-6)
+    # Lengths (sleeves, the hem's drop) keep the garment's own proportions: measured in its shoulder width
+    # and carried to the body's, where its shoulder points lie LENGTH_SPAN shoulder-joint distances apart
+    # (straps STRAP_INSET inside each joint). Widths follow the body instead, with ease (SEAM_WIDTH, PAD).
+    body_span = (1 - 2 * STRAP_INSET) * w if straps else LENGTH_SPAN * w
+    length_scale = body_span / max(float(np.linalg.norm(g_shoulders[1] - g_shoulders[0])), 1e-6)
     limbs: list[tuple[np.ndarray, float]] = []
     for name, sign in (("left", 1.0), ("right", -1.0)):
         g_shoulder, g_hem = _p(getattr(marks, f"{name}_shoulder")), _p(getattr(marks, f"{name}_hem"))
@@ -151,32 +182,48 @@ def _top_fit(marks: GarmentLandmarks, pose: Pose, frame: BodyFrame, garment: Cat
             shoulder[name] = seam
         elif straps:
             shoulder[name] = joint - f.across * sign * STRAP_INSET * w - f.down * STRAP_LIFT * w
+        # The hem as far below the shoulder as on the garment (a crop top stays short, a tunic long), beside
+        # the body as the outline has it; the body under the garment ends there too.
+        hem = _own_hem(getattr(outline, f"{name}_hem"), shoulder[name], (g_hem[1] - g_shoulder[1]) * length_scale,
+                       ankles[name], f)
+        bottom[name] = bottom[name] + f.down * float((hem - getattr(outline, f"{name}_hem")) @ f.down)
         pairs[f"{name}_shoulder"] = (g_shoulder, shoulder[name])
-        pairs[f"{name}_hem"] = (g_hem, hem[name])
+        pairs[f"{name}_hem"] = (g_hem, hem)
         if armpit is not None:
             # Straight below the seam, as on the garment (its finder puts the seam above the armpit), and as
             # far down as on the garment. Slanting the armpit out towards the wider hem would move the seam
             # that the warped garment shows outward of where the fit put it.
             t = (armpit[1] - g_shoulder[1]) / max(g_hem[1] - g_shoulder[1], 1e-6)
-            pairs[f"{name}_armpit"] = (_p(armpit), seam + f.down * t * float((hem[name] - seam) @ f.down))
+            target = seam + f.down * t * float((hem - seam) @ f.down)
+            pairs[f"{name}_armpit"] = (_p(armpit), target)
         if cuff is not None and armpit is not None:
             arm = _arm(pose, f, sign)
-            # Measured from the sleeve's root (between shoulder point and armpit), which sits on the joint.
+            # The sleeve's length from its root (between shoulder point and armpit), laid along the arm from
+            # the joint; but a short sleeve, level with its armpit on the photo (or below it), hangs at least
+            # that far below the armpit when worn: from the joint alone its cuff ended above the armpit. (Laid
+            # from the root's place on the arm instead, every sleeve grew so long that the warp folded the
+            # shoulders: a dress's seam 20 % of the shoulder width off on the development photos.)
             length = float(np.linalg.norm(_p(cuff) - (g_shoulder + _p(armpit)) / 2)) * length_scale
-            sleeve, _ = _along(arm, min(length, _length(arm) + 0.1 * w))
             offset = SLEEVE_AXIS_OFFSET * (outline_shoulder[name] - arm[0])
+            start = (arm[1] - arm[0]) / max(float(np.linalg.norm(arm[1] - arm[0])), 1e-6)
+            below_armpit = max(0.0, (cuff[1] - armpit[1]) * length_scale)
+            lowest = float((target - arm[0] - offset) @ f.down) + below_armpit
+            drop = float(start @ f.down)
+            floor = lowest / drop if drop >= MIN_ARM_DROP else 0.0
+            sleeve, _ = _along(arm, min(max(length, floor), _length(arm) + 0.1 * w))
             pairs[f"{name}_cuff"] = (_p(cuff), sleeve[-1] + offset)
             limbs.append((np.array(sleeve), SLEEVE_WIDTH * w))
     t_shoulders = (shoulder["right"], shoulder["left"])
     if marks.neck is not None:
         pairs["neck"] = (_p(marks.neck), _similar(marks.neck, g_shoulders, t_shoulders))
-    body = np.array([f.right_shoulder, f.left_shoulder, bottom_l, bottom_r])
+    body = np.array([f.right_shoulder, f.left_shoulder, bottom["left"], bottom["right"]])
     return _pack(pairs, body, tuple(limbs))
 
 
 def _leg(pose: Pose, frame: BodyFrame, side: float) -> list[np.ndarray]:
-    knee, ankle = (lm.LEFT_KNEE, lm.LEFT_ANKLE) if side > 0 else (lm.RIGHT_KNEE, lm.RIGHT_ANKLE)
-    chain = [frame.left_hip if side > 0 else frame.right_hip, pose.point(knee)]
+    """Hip, knee and ankle of one leg (the knee placed where the pose cannot see it)."""
+    ankle = lm.LEFT_ANKLE if side > 0 else lm.RIGHT_ANKLE
+    chain = [frame.left_hip if side > 0 else frame.right_hip, knees(pose, frame)[0 if side > 0 else 1]]
     # Out of the frame or hidden, the shin continues the thigh: long trousers still get their length.
     chain.append(pose.point(ankle) if pose.sees(ankle) else chain[1] + (chain[1] - chain[0]))
     return chain
@@ -200,11 +247,12 @@ def _lower_fit(marks: GarmentLandmarks, pose: Pose, frame: BodyFrame) -> Garment
     legs = {name: _leg(pose, f, sign) for name, sign in (("left", 1.0), ("right", -1.0))}
     thigh = float(np.mean([np.linalg.norm(leg[1] - leg[0]) for leg in legs.values()]))
     limbs: list[tuple[np.ndarray, float]] = []
-    if marks.crotch is None:  # a skirt: its hem hangs straight down from the waist
+    if marks.crotch is None:  # a skirt: its hem hangs straight down from the waist, no lower than the ankle
         for name in ("left", "right"):
             g_hem = _p(getattr(marks, f"{name}_hem"))
             g_top = g_waist[1] if name == "left" else g_waist[0]
-            pairs[f"{name}_hem"] = (g_hem, waist[name] + f.down * float(np.linalg.norm(g_hem - g_top)) * scale)
+            drop = min(float(np.linalg.norm(g_hem - g_top)) * scale, float((legs[name][-1] - waist[name]) @ f.down))
+            pairs[f"{name}_hem"] = (g_hem, waist[name] + f.down * drop)
         body = np.array([f.right_hip, f.left_hip, pairs["left_hem"][1], pairs["right_hem"][1]])
         return _pack(pairs, body, ())
     g_mid = (g_waist[0] + g_waist[1]) / 2

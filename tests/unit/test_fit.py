@@ -10,7 +10,7 @@ from poses import frontal_pose
 from fittingroom.common import landmarks as lm
 from fittingroom.common.body import Pose
 from fittingroom.common.garment import Category, GarmentLandmarks
-from fittingroom.warp_gen.fit import fit_garment, hangs_from_straps
+from fittingroom.warp_gen.fit import LENGTH_SPAN, STRAP_INSET, fit_garment, hangs_from_straps
 
 # Both garments: shoulder landmarks at (60, 40) and (240, 40), hem corners at (50, 280) and (250, 280).
 MARKS = GarmentLandmarks(Category.UPPER, neck=(150, 100), left_shoulder=(240, 40), right_shoulder=(60, 40),
@@ -57,4 +57,9 @@ def test_straps_go_on_the_shoulders_tops_inside_the_joints() -> None:
     assert right_joint < strapped["right_shoulder"][0] < strapped["left_shoulder"][0] < left_joint
     assert strapped["left_shoulder"][1] < 110.0  # on top of the shoulder, above the joints' line
     assert shirt["left_shoulder"][0] > left_joint and shirt["right_shoulder"][0] < right_joint  # padded corners
-    assert np.allclose(strapped["left_hem"], shirt["left_hem"])  # the hem goes where it went
+    # Each hem lies its garment's own length below its shoulders, in the body's measure of that garment's
+    # shoulder span: straps sit closer together than a shirt's shoulders, so the same photo is a shorter top.
+    length = 240 / 180  # shoulder-to-hem over shoulder span, on the photo
+    for targets, span in ((strapped, 1 - 2 * STRAP_INSET), (shirt, LENGTH_SPAN)):
+        drop = targets["left_hem"][1] - targets["left_shoulder"][1]
+        assert abs(drop - length * span * 90.0) < 0.5
