@@ -2,7 +2,9 @@
 
 The targets come from the one body geometry (`common.body`: the same generous margins, the same stretch of
 a torso that bulky clothes make the pose model shorten) that the worn-garment mask uses, so the warped
-garment lands where the design mode would repaint. Pure numpy/OpenCV.
+garment lands where the design mode would repaint. Lengths are the garment's own (a crop top stays short, a
+tunic long): its hem and cuffs as far down as its photo has them, in its shoulder (or waist) width carried
+to the body's. Pure numpy/OpenCV.
 """
 
 from __future__ import annotations
