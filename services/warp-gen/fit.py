@@ -201,14 +201,15 @@ def _top_fit(marks: GarmentLandmarks, pose: Pose, frame: BodyFrame, garment: Cat
         if cuff is not None and armpit is not None:
             arm = _arm(pose, f, sign)
             # The sleeve's length from its root (between shoulder point and armpit), laid along the arm from
-            # the joint; but a short sleeve, level with its armpit on the photo (or below it), hangs at least
-            # that far below the armpit when worn: from the joint alone its cuff ended above the armpit. (Laid
-            # from the root's place on the arm instead, every sleeve grew so long that the warp folded the
-            # shoulders: a dress's seam 20 % of the shoulder width off on the development photos.)
+            # the joint; but worn, a short sleeve's cuff is at least as far below the armpit as on its photo
+            # (no farther above it, for one angled up there): from the joint alone a sleeve level with its
+            # armpit ended above the armpit. (Laid from the root's place on the arm instead, every sleeve grew
+            # so long that the warp folded the shoulders: a dress's seam 20 % of the shoulder width off on the
+            # development photos; holding a sleeve angled up as low as the armpit folded tees' shoulders too.)
             length = float(np.linalg.norm(_p(cuff) - (g_shoulder + _p(armpit)) / 2)) * length_scale
             offset = SLEEVE_AXIS_OFFSET * (outline_shoulder[name] - arm[0])
             start = (arm[1] - arm[0]) / max(float(np.linalg.norm(arm[1] - arm[0])), 1e-6)
-            below_armpit = max(0.0, (cuff[1] - armpit[1]) * length_scale)
+            below_armpit = (cuff[1] - armpit[1]) * length_scale
             lowest = float((target - arm[0] - offset) @ f.down) + below_armpit
             drop = float(start @ f.down)
             floor = lowest / drop if drop >= MIN_ARM_DROP else 0.0
