@@ -295,6 +295,10 @@ def worn_outline(image: np.ndarray, worn: np.ndarray, person: np.ndarray, pose: 
     other_zone = _zones(pose, shape, category)[1]
     if other_zone is not None:  # never into the other garment's sure zone (black trousers under a black top)
         candidates &= ~other_zone
+    if category is Category.LOWER:
+        # Wide legs are below the hip joints; above them a top's hem meets the waistband, and a print's pale
+        # colours grew into a white tee's hem.
+        candidates &= _beyond(shape, (frame.left_hip + frame.right_hip) / 2, frame.down, 0.0)
     lab = cv2.cvtColor(image, cv2.COLOR_RGB2LAB).astype(np.float32)
     centres, shares = _colour_clusters(lab[core > 0])
     # A garment's own colours, not what its mask caught of something else (a dark helmet's edge on an orange

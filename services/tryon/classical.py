@@ -221,6 +221,9 @@ class ClassicalGarmentPipeline(TryOnPipeline[GarmentRequest]):
         body = bare_body(pose, person.shape[:2]) & (1 - beside_legs(warped.fit, warped.alpha))
         if request.category is Category.LOWER:
             body &= 1 - beside_trousers(paint, pose)
-        base = repaint_uncovered(person, uncovered, body, skin, (outline > 0) | (paint > 0), cover=paint)
+        # The background is filled from the backdrop and skin only: from the shopper's other clothes (jeans below a
+        # top's side) it drew a dark strip between an arm and the new garment.
+        clothes = (outline > 0) | (paint > 0) | ((person_mask > 0.5) & (skin == 0))
+        base = repaint_uncovered(person, uncovered, body, skin, clothes, cover=paint)
         image = dress_garment(base, warped.image, paint, light)
         return Dressed(image=image, paint=paint, repainted=uncovered.astype(np.uint8), dressing=WARPED, worn=outline)

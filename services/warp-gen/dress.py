@@ -350,7 +350,9 @@ def repaint_uncovered(person: np.ndarray, uncovered: np.ndarray, body: np.ndarra
     # An arm is rounded along its bone (`arm_shading`), the torso across (`torso_shading`), both off the skin's
     # outline (`limb_shading`): a bared forearm read as a flat pale blob.
     arms, limb = arm_shading(bare)
-    light = skin_light(person, hole) * rounded * contact * torso_shading(body) * arms
+    # On an arm its own profile replaces the outline's rounding: both together darkened a narrow strip of bared
+    # skin beside the new garment to brown.
+    light = skin_light(person, hole) * rounded ** (1.0 - limb) * contact * torso_shading(body) * arms
     colour = skin_colour(person, skin, to_skin)
     # An arm takes the visible skin's own median tone, not the lit chest's (whose highlights paled a forearm).
     visible = skin.astype(bool) & ~to_skin

@@ -205,3 +205,15 @@ def test_smoothed_limbs_rounds_a_ragged_outline_inside_the_hole() -> None:
     assert not smooth[20:180:4, 122].any()  # the teeth are gone
     assert smooth[100, 82:118].all()  # the arm is kept
     assert not (smooth & ~hole).any()
+
+
+def test_background_beside_the_body_is_filled_from_the_backdrop_not_the_shoppers_other_clothes() -> None:
+    """Blue jeans right below the old garment's uncovered side: listed with the garments, they lend it no colour."""
+    image, body, skin, old = _scene()
+    image[100:120, 10:90] = (40, 60, 140)  # jeans
+    jeans = np.zeros((H, W), bool)
+    jeans[100:120, 10:90] = True
+    new = np.zeros((H, W), bool)
+    new[30:100, 30:70] = True  # the new garment sits on the body: the old one's sides are left
+    out = repaint_uncovered(image, old & ~new, body, skin, old | new | jeans).astype(int)
+    assert np.abs(out[95, 24] - np.array(BACKDROP)).max() <= 12  # beside the body, just above the jeans
