@@ -271,17 +271,21 @@ def torso_shading(body: np.ndarray) -> np.ndarray:
     return np.asarray(cv2.resize(smooth, (width, height), interpolation=cv2.INTER_LINEAR), np.float32)
 
 
-def arm_shading(bare: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """float32 HxW multiplier and float32 HxW weight in [0, 1]: limbs of `bare` (narrower than TORSO_BREADTH of
-    its broadest part) shaded as cylinders, ARM_RIDGE along each limb's ridge (its bone), falling as a circle's
-    profile to ARM_SHADE at its outline, whatever its width, 1 elsewhere; and how much each pixel is limb
-    (blended over ARM_BLEND_CELLS where a limb meets the torso). The half width at each pixel is the largest
-    distance to the outline nearby (the ridge's), so a forearm and an upper arm each get their own."""
+def arm_shading(bare: np.ndarray, body: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """float32 HxW multiplier and float32 HxW weight in [0, 1]: the limbs of `bare` shaded as cylinders, and how
+    much each pixel is limb (blended over ARM_BLEND_CELLS where a limb meets the torso).
+
+    A limb is narrower than TORSO_BREADTH of the broadest part of the `body` (its torso, which the new garment
+    may cover all of). It is ARM_RIDGE along its ridge (its bone) and falls as a circle's profile to ARM_SHADE
+    at its outline, whatever its width: the half width at each pixel is the largest distance to the outline
+    nearby (the ridge's), so a forearm and an upper arm each get their own; 1 off the limbs.
+    """
     height, width = bare.shape[:2]
     small = (max(1, width // SKIN_FILL_STEP), max(1, height // SKIN_FILL_STEP))
     bare_small = cv2.resize(bare.astype(np.uint8), small, interpolation=cv2.INTER_NEAREST)
     inside = cv2.distanceTransform(bare_small, cv2.DIST_L2, 3)
-    broad = float(inside.max())
+    body_small = cv2.resize(body.astype(np.uint8), small, interpolation=cv2.INTER_NEAREST)
+    broad = max(float(cv2.distanceTransform(body_small, cv2.DIST_L2, 3).max()), float(inside.max()))
     if broad < 2.0:
         return np.ones((height, width), np.float32), np.zeros((height, width), np.float32)
     limb_half = TORSO_BREADTH * broad
@@ -290,7 +294,10 @@ def arm_shading(bare: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     across = 1.0 - np.clip(inside / np.maximum(ridge, 1e-3), 0.0, 1.0)  # 0 on the bone, 1 at the outline
     facing = np.sqrt(np.clip(1.0 - across**2, 0.0, 1.0))
     profile = np.where(bare_small > 0, ARM_SHADE + (ARM_RIDGE - ARM_SHADE) * facing, ARM_SHADE)
-    limb = ((bare_small > 0) & (ridge <= limb_half)).astype(np.float32)
+    # Off the torso only: a strip of chest bared above a lower neckline is as narrow as an arm.
+    side = 2 * round(limb_half) + 1
+    torso = cv2.morphologyEx(body_small, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (side, side)))
+    limb = ((bare_small > 0) & (ridge <= limb_half) & (torso == 0)).astype(np.float32)
     # Where a limb meets the torso (a shoulder), blended over a few cells instead of a seam; across the limb
     # its profile stays as it is.
     weight = cv2.GaussianBlur(limb, (0, 0), ARM_BLEND_CELLS)
@@ -349,10 +356,14 @@ def repaint_uncovered(person: np.ndarray, uncovered: np.ndarray, body: np.ndarra
     contact = limb_shading(bare & ~covered, CONTACT_SHADOW * side, CONTACT_SHADE)
     # An arm is rounded along its bone (`arm_shading`), the torso across (`torso_shading`), both off the skin's
     # outline (`limb_shading`): a bared forearm read as a flat pale blob.
-    arms, limb = arm_shading(bare)
+    arms, limb = arm_shading(bare, body | bare)
     # On an arm its own profile replaces the outline's rounding: both together darkened a narrow strip of bared
     # skin beside the new garment to brown.
-    light = skin_light(person, hole) * rounded ** (1.0 - limb) * contact * torso_shading(body) * arms
+    # An arm takes its light from its own profile and the skin it takes its tone from, not from the old sleeve's
+    # (a bright sleeve paled it, a dark one browned it).
+    under = skin_light(person, hole)
+    under = under + limb * (1.0 - under)
+    light = under * rounded ** (1.0 - limb) * contact * torso_shading(body) * arms
     colour = skin_colour(person, skin, to_skin)
     # An arm takes the visible skin's own median tone, not the lit chest's (whose highlights paled a forearm).
     visible = skin.astype(bool) & ~to_skin

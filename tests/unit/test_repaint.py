@@ -185,7 +185,7 @@ def test_a_bared_arm_is_rounded_along_its_bone_and_the_torso_is_left_to_its_own_
     bare = np.zeros((240, 240), np.uint8)
     bare[20:220, 60:180] = 1  # torso
     bare[40:220, 190:222] = 1  # forearm, apart from it
-    shade, limb = arm_shading(bare)
+    shade, limb = arm_shading(bare, bare)
     row = shade[150]
     assert abs(float(row[206]) - ARM_RIDGE) < 0.05  # on the bone
     assert ARM_SHADE - 0.05 < float(row[191]) < float(row[206]) - 0.08  # at its side
@@ -217,3 +217,15 @@ def test_background_beside_the_body_is_filled_from_the_backdrop_not_the_shoppers
     new[30:100, 30:70] = True  # the new garment sits on the body: the old one's sides are left
     out = repaint_uncovered(image, old & ~new, body, skin, old | new | jeans).astype(int)
     assert np.abs(out[95, 24] - np.array(BACKDROP)).max() <= 12  # beside the body, just above the jeans
+
+
+def test_a_bared_arm_beside_a_covered_torso_is_still_an_arm() -> None:
+    """Only the forearm is bare (the new garment covers the torso): the body's torso still says it is a limb."""
+    body = np.zeros((240, 240), np.uint8)
+    body[20:220, 60:180] = 1
+    body[40:220, 190:222] = 1
+    bare = body.copy()
+    bare[:, :185] = 0
+    shade, limb = arm_shading(bare, body)
+    assert limb[150, 206] > 0.9
+    assert float(shade[150, 191]) < float(shade[150, 206]) - 0.08
