@@ -51,6 +51,14 @@ DRESS_SHIN = 0.8  # of the knee-to-ankle length: how far down the shins a long d
 # tights: not the dress.
 LEGS_APART_FROM = 0.3
 LEGS_APART_MARGIN = 0.03  # of the torso: the hem sits this far above the first gap
+# A wide or loose garment reaches past its category's body region (wide trouser legs, a loose top's sides) and
+# GrabCut's smoothing drops its narrow parts (the inner leg): what joins the mask in the garment's own colours,
+# this far (of the shoulder width) past the region, up to the person mask's edge, is the garment too.
+GROW_REACH = 0.35
+MAIN_COLOUR_SHARE = 0.15  # of the garment's pixels: a colour it grows through
+MAX_GROWN_PIECE = 0.08  # of the garment's area: the largest piece the outline adds
+EDGE_PX = 5  # the grown garment's anti-aliased edge: this wide a square around it (2 px each side)
+GROW_COLOUR = 18.0  # Lab distance to one of the garment's colours: looser than a sleeve's, the shade at its fold
 
 
 def _line(mask: np.ndarray, a: np.ndarray, b: np.ndarray, thickness: int) -> None:
@@ -181,14 +189,20 @@ def _zones(pose: Pose, shape: tuple[int, int], category: Category) -> tuple[np.n
     return np.ones(shape, bool), None
 
 
-def _cluster_centres(pixels: np.ndarray) -> np.ndarray:
+def _colour_clusters(pixels: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The pixels' colour clusters: their centres, and the share of the pixels in each."""
     rng = np.random.default_rng(0)
     sample = pixels[rng.choice(len(pixels), min(len(pixels), COLOUR_SAMPLE), replace=False)]
     criteria = (cv2.TERM_CRITERIA_MAX_ITER + cv2.TERM_CRITERIA_EPS, 20, 1.0)
     clusters = min(COLOUR_CLUSTERS, len(sample))
-    labels = np.zeros((len(sample), 1), np.int32)
-    _, _, centres = cv2.kmeans(sample, clusters, labels, criteria, 2, cv2.KMEANS_PP_CENTERS)
-    return np.asarray(centres)
+    _, found, centres = cv2.kmeans(sample, clusters, np.zeros((len(sample), 1), np.int32), criteria, 2,
+                                   cv2.KMEANS_PP_CENTERS)
+    shares = np.bincount(np.asarray(found).ravel(), minlength=len(centres)) / max(len(sample), 1)
+    return np.asarray(centres), shares
+
+
+def _cluster_centres(pixels: np.ndarray) -> np.ndarray:
+    return _colour_clusters(pixels)[0]
 
 
 def _nearer_other(lab: np.ndarray, candidates: np.ndarray, own: np.ndarray, other: np.ndarray) -> np.ndarray:
@@ -256,6 +270,67 @@ def garment_coloured(image: np.ndarray, band: np.ndarray, core: np.ndarray, pers
     found[band > 0] = distance < GARMENT_COLOUR
     # Specks of a matching colour (a shadow's edge, a strap) are not a sleeve or a collar.
     return np.asarray(cv2.morphologyEx(found, cv2.MORPH_OPEN, np.ones((3, 3), np.uint8)), np.uint8)
+
+
+def worn_outline(image: np.ndarray, worn: np.ndarray, person: np.ndarray, pose: Pose,
+                 category: Category) -> np.ndarray:
+    """uint8 {0, 1}: the worn garment (`worn_garment_mask`) grown to its own outline: the person's pixels in
+    its colours that join it, up to GROW_REACH past its category's body region.
+
+    Wide trouser legs and a loose top's sides reach past the region, and GrabCut's smoothing drops narrow
+    parts (the inner leg): left, they showed as strips of the old garment beside the new one. Skin, the
+    head and the other garment's sure zone are never taken; nor are colours the backdrop has (a pale
+    garment would grow along the person mask's halo).
+    """
+    grown = worn.astype(np.uint8)
+    core = cv2.erode(grown, np.ones((3, 3), np.uint8))
+    if core.sum() < MIN_COLOUR_PIXELS:
+        return grown
+    shape = image.shape[:2]
+    frame = body_frame(pose)
+    reach = max(3, round(2 * GROW_REACH * frame.shoulder_width) | 1)
+    near = cv2.dilate(body_region(pose, shape, category), cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (reach, reach)))
+    keep_out = skin_mask(image, pose, person) | head_mask(pose, shape)
+    candidates = (near > 0) & (person > 0.5) & (keep_out == 0)
+    other_zone = _zones(pose, shape, category)[1]
+    if other_zone is not None:  # never into the other garment's sure zone (black trousers under a black top)
+        candidates &= ~other_zone
+    if category is Category.LOWER:
+        # Wide legs are below the hip joints; above them a top's hem meets the waistband, and a print's pale
+        # colours grew into a white tee's hem.
+        candidates &= _beyond(shape, (frame.left_hip + frame.right_hip) / 2, frame.down, 0.0)
+    lab = cv2.cvtColor(image, cv2.COLOR_RGB2LAB).astype(np.float32)
+    centres, shares = _colour_clusters(lab[core > 0])
+    # A garment's own colours, not what its mask caught of something else (a dark helmet's edge on an orange
+    # suit), through which it would grow into that thing.
+    centres = centres[shares >= MAIN_COLOUR_SHARE]
+    outside = person <= 0.5
+    if outside.sum() > MIN_COLOUR_PIXELS:
+        centres = centres[np.linalg.norm(centres - np.median(lab[outside], axis=0), axis=1) > 2 * GARMENT_COLOUR]
+    if len(centres) == 0 or not candidates.any():
+        return grown
+    pixels = lab[candidates]
+    distance = np.sqrt(((pixels[:, None] - centres[None]) ** 2).sum(axis=-1)).min(axis=1)
+    matching = np.zeros_like(grown)
+    matching[candidates] = distance < GROW_COLOUR
+    matching = np.asarray(cv2.morphologyEx(matching, cv2.MORPH_OPEN, np.ones((3, 3), np.uint8)), np.uint8)
+    if category is Category.DRESS:
+        below_hem = legs_apart(person, pose)
+        if below_hem is not None:
+            matching &= ~below_hem
+    # Strips beside the garment and the parts GrabCut dropped are narrow; a large piece in its colours that
+    # touches it is something else in front of or beside it (a black helmet held against an orange suit).
+    added = matching & (1 - grown)
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(added, connectivity=8)
+    small = np.zeros(count, bool)
+    small[1:] = stats[1:, cv2.CC_STAT_AREA] <= MAX_GROWN_PIECE * grown.sum()
+    grown |= _joining(small[labels].astype(np.uint8), grown)
+    # The garment's anti-aliased edge lies just outside the person mask: left, it drew a dark line round the
+    # new garment or the repainted background.
+    edge = (cv2.dilate(grown, np.ones((EDGE_PX, EDGE_PX), np.uint8)) > 0) & (keep_out == 0) & (near > 0)
+    if other_zone is not None:
+        edge &= ~other_zone
+    return np.asarray(grown | edge, np.uint8)
 
 
 def _joining(parts: np.ndarray, mask: np.ndarray) -> np.ndarray:

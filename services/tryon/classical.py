@@ -27,7 +27,7 @@ from fittingroom.segment.garment_landmarks import garment_landmarks
 from fittingroom.segment.occlusion import occluders
 from fittingroom.segment.product import product_mask
 from fittingroom.segment.spec import SELFIE_SEGMENTATION, U2NETP
-from fittingroom.segment.worn_garment import bare_body, skin_mask, worn_garment_mask
+from fittingroom.segment.worn_garment import bare_body, skin_mask, worn_garment_mask, worn_outline
 from fittingroom.tryon.pipeline import TryOnPipeline, leased
 from fittingroom.tryon.requests import GarmentRequest
 from fittingroom.tryon.result import TryOnResult
@@ -64,6 +64,7 @@ class Dressed:
     paint: np.ndarray  # uint8 {0, 1}: where the new garment shows
     repainted: np.ndarray  # uint8 {0, 1}: old garment it left uncovered, painted over
     dressing: str  # SILHOUETTE or WARPED: how the new garment was put on
+    worn: np.ndarray  # uint8 {0, 1}: the old garment to its own outline (`worn_outline`)
 
 
 @dataclass
@@ -83,6 +84,19 @@ def check_images(**images: np.ndarray) -> None:
         if min(image.shape[:2]) < MIN_SIDE:
             raise InvalidInput(f"'{name}' is {image.shape[1]}x{image.shape[0]} px; at least {MIN_SIDE} px a "
                                "side is needed", field=name)
+
+
+def beside_trousers(paint: np.ndarray, pose: Pose) -> np.ndarray:
+    """uint8 {0, 1}: below the hips, the rows that the new trousers reach: an old trouser leg wider than the new
+    one, left beside it, is background there (a thigh is inside any trouser leg); below the new hem (shorts
+    over long trousers) the legs are bare skin."""
+    frame = body_frame(pose)
+    hips = round(max(float(frame.left_hip[1]), float(frame.right_hip[1])))
+    rows = np.zeros(paint.shape[:2], np.uint8)
+    reached = np.nonzero((paint > 0).any(axis=1))[0]
+    reached = reached[reached >= max(hips, 0)]
+    rows[reached] = 1
+    return rows
 
 
 class ClassicalGarmentPipeline(TryOnPipeline[GarmentRequest]):
@@ -106,7 +120,7 @@ class ClassicalGarmentPipeline(TryOnPipeline[GarmentRequest]):
             self.composite, request, person_mask, pose, warped, front, worn))
         result.image = dressed.image
         result.dressing = dressed.dressing
-        result.layers = {"worn_garment": worn, "garment": dressed.paint, "repainted": dressed.repainted,
+        result.layers = {"worn_garment": dressed.worn, "garment": dressed.paint, "repainted": dressed.repainted,
                          "warped": (warped.alpha > 0.5).astype(np.uint8)}
         result.fit_targets = {n: (float(x), float(y)) for n, (x, y) in zip(warped.fit.names, warped.fit.target,
                                                                           strict=True)}
@@ -186,21 +200,30 @@ class ClassicalGarmentPipeline(TryOnPipeline[GarmentRequest]):
                                "photo that shows the body it is worn on", field="person")
         person = request.person
         light = worn_shading(person, worn)
+        # Shapes are compared on the garment's body (GrabCut's); the new one covers, or the repaint clears, all
+        # of it to its outline: wide legs and loose sides left out showed as strips beside the new garment.
+        outline = worn_outline(person, worn, person_mask, pose, request.category) if worn.any() else worn
         if worn.any() and compare_shapes(worn, paint, pose, request.category).matches:
             # The worn garment already leaves out skin, hair and the head: what is in front of it stays.
-            silhouette = dressed_silhouette(worn, paint, pose)
+            silhouette = dressed_silhouette(outline, paint, pose)
             texture = extend_texture(warped.image, paint, silhouette)
             image = dress_garment(person, texture, silhouette, light, feather_px=SILHOUETTE_FEATHER_PX)
-            return Dressed(image=image, paint=silhouette, repainted=np.zeros_like(silhouette), dressing=SILHOUETTE)
+            return Dressed(image=image, paint=silhouette, repainted=np.zeros_like(silhouette), dressing=SILHOUETTE,
+                           worn=outline)
         # Arms in front of the body still wear the old sleeves there: those become bare arms too.
         skin = skin_mask(person, pose, person_mask) & (person_mask > 0.5)
         # The worn garment's mask is solved at a fraction of the size: its staircase would outline the repaint.
-        worn_outline = smooth_outline(worn)
-        uncovered = with_rim(worn_outline & (paint == 0), keep=(paint > 0) | (skin > 0) | (front > 0))
+        worn_smooth = smooth_outline(outline)
+        uncovered = with_rim(worn_smooth & (paint == 0), keep=(paint > 0) | (skin > 0) | (front > 0))
         # The new garment's anti-aliased edge blends it with what lies under it there: skin, not the old garment.
-        uncovered |= worn_outline & (paint > 0) & ~under_edge(paint)
+        uncovered |= worn_smooth & (paint > 0) & ~under_edge(paint)
         # Beside a trouser leg narrower than the old one is background, not a thigh.
         body = bare_body(pose, person.shape[:2]) & (1 - beside_legs(warped.fit, warped.alpha))
-        base = repaint_uncovered(person, uncovered, body, skin, (worn > 0) | (paint > 0), cover=paint)
+        if request.category is Category.LOWER:
+            body &= 1 - beside_trousers(paint, pose)
+        # The background is filled from the backdrop and skin only: from the shopper's other clothes (jeans below a
+        # top's side) it drew a dark strip between an arm and the new garment.
+        clothes = (outline > 0) | (paint > 0) | ((person_mask > 0.5) & (skin == 0))
+        base = repaint_uncovered(person, uncovered, body, skin, clothes, cover=paint)
         image = dress_garment(base, warped.image, paint, light)
-        return Dressed(image=image, paint=paint, repainted=uncovered.astype(np.uint8), dressing=WARPED)
+        return Dressed(image=image, paint=paint, repainted=uncovered.astype(np.uint8), dressing=WARPED, worn=outline)

@@ -58,6 +58,13 @@ EDGE_SHADE = 0.3
 TORSO_LIGHT = 1.05
 TORSO_SHADE = 0.85
 TORSO_BREADTH = 0.6
+# A bared arm is a cylinder lit from the front: brightest along its bone (its mask's ridge), ARM_SHADE of that
+# at its outline, across its own local width; the outline itself smoothed over ARM_OUTLINE of the longer side
+# (the old sleeve's mask and the body's arm band met in a ragged blob).
+ARM_RIDGE = 0.95  # an arm hangs at the side, less lit than a chest facing the light
+ARM_SHADE = 0.62
+ARM_OUTLINE = 0.008
+ARM_BLEND_CELLS = 2.0  # of SKIN_FILL_STEP px: how far an arm's shading and tone blend into the torso's
 FEATHER_SHARE = 0.004  # of the longer side: the new garment's anti-aliased edge (2 px at 512)
 RIM_SHARE = 0.008  # of the longer side: the old garment's anti-aliased rim repainted with it (4 px at 512)
 LUMA = np.array([0.299, 0.587, 0.114], np.float32)  # RGB weights of perceived brightness (BT.601)
@@ -264,6 +271,49 @@ def torso_shading(body: np.ndarray) -> np.ndarray:
     return np.asarray(cv2.resize(smooth, (width, height), interpolation=cv2.INTER_LINEAR), np.float32)
 
 
+def arm_shading(bare: np.ndarray, body: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """float32 HxW multiplier and float32 HxW weight in [0, 1]: the limbs of `bare` shaded as cylinders, and how
+    much each pixel is limb (blended over ARM_BLEND_CELLS where a limb meets the torso).
+
+    A limb is narrower than TORSO_BREADTH of the broadest part of the `body` (its torso, which the new garment
+    may cover all of). It is ARM_RIDGE along its ridge (its bone) and falls as a circle's profile to ARM_SHADE
+    at its outline, whatever its width: the half width at each pixel is the largest distance to the outline
+    nearby (the ridge's), so a forearm and an upper arm each get their own; 1 off the limbs.
+    """
+    height, width = bare.shape[:2]
+    small = (max(1, width // SKIN_FILL_STEP), max(1, height // SKIN_FILL_STEP))
+    bare_small = cv2.resize(bare.astype(np.uint8), small, interpolation=cv2.INTER_NEAREST)
+    inside = cv2.distanceTransform(bare_small, cv2.DIST_L2, 3)
+    body_small = cv2.resize(body.astype(np.uint8), small, interpolation=cv2.INTER_NEAREST)
+    broad = max(float(cv2.distanceTransform(body_small, cv2.DIST_L2, 3).max()), float(inside.max()))
+    if broad < 2.0:
+        return np.ones((height, width), np.float32), np.zeros((height, width), np.float32)
+    limb_half = TORSO_BREADTH * broad
+    reach = 2 * int(np.ceil(limb_half)) + 1
+    ridge = cv2.dilate(inside, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (reach, reach)))
+    across = 1.0 - np.clip(inside / np.maximum(ridge, 1e-3), 0.0, 1.0)  # 0 on the bone, 1 at the outline
+    facing = np.sqrt(np.clip(1.0 - across**2, 0.0, 1.0))
+    profile = np.where(bare_small > 0, ARM_SHADE + (ARM_RIDGE - ARM_SHADE) * facing, ARM_SHADE)
+    # Off the torso only: a strip of chest bared above a lower neckline is as narrow as an arm.
+    side = 2 * round(limb_half) + 1
+    torso = cv2.morphologyEx(body_small, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (side, side)))
+    limb = ((bare_small > 0) & (ridge <= limb_half) & (torso == 0)).astype(np.float32)
+    # Where a limb meets the torso (a shoulder), blended over a few cells instead of a seam; across the limb
+    # its profile stays as it is.
+    weight = cv2.GaussianBlur(limb, (0, 0), ARM_BLEND_CELLS)
+    big = (width, height)
+    profile_big = cv2.resize(profile.astype(np.float32), big, interpolation=cv2.INTER_LINEAR)
+    weight_big = np.asarray(cv2.resize(weight, big, interpolation=cv2.INTER_LINEAR), np.float32)
+    return np.asarray(1.0 + weight_big * (profile_big - 1.0), np.float32), weight_big
+
+
+def smoothed_limbs(to_skin: np.ndarray, hole: np.ndarray) -> np.ndarray:
+    """bool HxW: `to_skin` with its outline rounded off (blurred over ARM_OUTLINE of the longer side and cut
+    at half), within the `hole` being repainted."""
+    sigma = max(1.0, ARM_OUTLINE * max(to_skin.shape[:2]))
+    return np.asarray((cv2.GaussianBlur(to_skin.astype(np.float32), (0, 0), sigma) > 0.5) & hole)
+
+
 def limb_shading(bare: np.ndarray, shape_px: float, shade: float = EDGE_SHADE) -> np.ndarray:
     """float32 HxW multiplier: bare skin turning away from the light towards its outline (a rounded arm,
     a chest meeting a neckline's shadow), 1 deeper than `shape_px` inside `bare`."""
@@ -286,7 +336,7 @@ def repaint_uncovered(person: np.ndarray, uncovered: np.ndarray, body: np.ndarra
     hole = uncovered.astype(bool)
     if not hole.any():
         return out
-    to_skin = hole & body.astype(bool)
+    to_skin = smoothed_limbs(hole & body.astype(bool), hole)
     height, width = person.shape[:2]
     small = cv2.resize(person, None, fx=INPAINT_SCALE, fy=INPAINT_SCALE, interpolation=cv2.INTER_AREA)
     scene_hole = cv2.resize(garments.astype(np.uint8), (small.shape[1], small.shape[0]),
@@ -304,8 +354,22 @@ def repaint_uncovered(person: np.ndarray, uncovered: np.ndarray, body: np.ndarra
     bare = to_skin | skin.astype(bool)
     rounded = limb_shading(bare | covered, SKIN_ROUNDING * side)
     contact = limb_shading(bare & ~covered, CONTACT_SHADOW * side, CONTACT_SHADE)
-    light = skin_light(person, hole) * rounded * contact * torso_shading(body)
-    painted_skin = skin_colour(person, skin, to_skin) * light[..., None]
+    # An arm is rounded along its bone (`arm_shading`), the torso across (`torso_shading`), both off the skin's
+    # outline (`limb_shading`): a bared forearm read as a flat pale blob.
+    arms, limb = arm_shading(bare, body | bare)
+    # On an arm its own profile replaces the outline's rounding: both together darkened a narrow strip of bared
+    # skin beside the new garment to brown.
+    # An arm takes its light from its own profile and the skin it takes its tone from, not from the old sleeve's
+    # (a bright sleeve paled it, a dark one browned it).
+    under = skin_light(person, hole)
+    under = under + limb * (1.0 - under)
+    light = under * rounded ** (1.0 - limb) * contact * torso_shading(body) * arms
+    colour = skin_colour(person, skin, to_skin)
+    # An arm takes the visible skin's own median tone, not the lit chest's (whose highlights paled a forearm).
+    visible = skin.astype(bool) & ~to_skin
+    arm_tone = skin_tone(person, visible) / np.maximum(lit_skin_tone(person, visible), 1.0)
+    colour = colour * (1.0 + limb[..., None] * (arm_tone - 1.0))
+    painted_skin = colour * light[..., None]
     # Anti-aliased: skin fades into the background across its outline instead of stopping on a pixel edge.
     alpha = cv2.GaussianBlur(to_skin.astype(np.float32), (0, 0), SKIN_EDGE_SIGMA)[..., None]
     blended = painted_skin * alpha + scene * (1 - alpha)

@@ -11,7 +11,7 @@ from fittingroom.common import landmarks as lm
 from fittingroom.common.body import Pose
 from fittingroom.common.errors import InvalidInput
 from fittingroom.common.garment import Category
-from fittingroom.segment.worn_garment import body_region, skin_mask, worn_garment_mask
+from fittingroom.segment.worn_garment import body_region, skin_mask, worn_garment_mask, worn_outline
 
 H, W = 400, 300
 SKIN = (224, 172, 140)
@@ -78,3 +78,27 @@ def test_no_garment_is_a_clear_error() -> None:
     image = np.full((H, W, 3), 235, np.uint8)
     with pytest.raises(InvalidInput, match="no upper garment"):
         worn_garment_mask(image, np.zeros((H, W), np.float32), _pose(), Category.UPPER)
+
+
+def test_worn_outline_reaches_wide_trouser_legs() -> None:
+    """Trouser legs wider than the body region the mask is solved in: the outline takes them to their edge."""
+    image, _ = _person()
+    cv2.rectangle(image, (80, 240), (220, 390), TROUSERS, -1)
+    person = (np.abs(image.astype(int) - 235).sum(axis=2) > 0).astype(np.float32)
+    worn = worn_garment_mask(image, person, _pose(), Category.LOWER)
+    outline = worn_outline(image, worn, person, _pose(), Category.LOWER)
+    assert _colour_share(image, worn, TROUSERS) < 0.97  # the region stops short of the wide legs
+    assert _colour_share(image, outline, TROUSERS) > 0.99
+    assert _colour_share(image, outline, SKIN) == 0.0
+    assert _colour_share(image, outline, SHIRT) < 0.05  # at most its anti-aliased edge on the shirt's hem
+
+
+def test_worn_outline_keeps_out_other_colours() -> None:
+    """Grown only through the garment's own colours: a bag of another colour against the wide legs stays."""
+    image, _ = _person()
+    cv2.rectangle(image, (80, 240), (220, 390), TROUSERS, -1)
+    cv2.rectangle(image, (221, 260), (262, 320), (200, 40, 40), -1)
+    person = (np.abs(image.astype(int) - 235).sum(axis=2) > 0).astype(np.float32)
+    worn = worn_garment_mask(image, person, _pose(), Category.LOWER)
+    outline = worn_outline(image, worn, person, _pose(), Category.LOWER)
+    assert outline[262:318, 224:262].sum() == 0  # inside the bag's own edge

@@ -19,7 +19,7 @@ from fittingroom.gateway.routing import TrafficRouter
 from fittingroom.gateway.sample_garment import sample_garment, sample_outline
 from fittingroom.segment.garment_landmarks import garment_landmarks
 from fittingroom.segment.occlusion import bare_zone, occluders
-from fittingroom.tryon.classical import CLASSICAL, SILHOUETTE, WARPED, ClassicalGarmentPipeline
+from fittingroom.tryon.classical import CLASSICAL, SILHOUETTE, WARPED, ClassicalGarmentPipeline, beside_trousers
 from fittingroom.tryon.requests import GarmentRequest
 from fittingroom.warp_gen.dress import dress_garment, paint_mask, worn_shading
 from fittingroom.warp_gen.fit import GarmentFit, WarpedGarment, covered_mask, fit_garment, warp_garment
@@ -260,3 +260,12 @@ def test_the_neck_stays_in_front_but_the_tops_of_the_shoulders_are_the_new_garme
     zone = bare_zone(pose, np.zeros((H, W), np.uint8))
     assert zone[95, 150] == 1 and zone[112, 150] == 1  # the neck, down to a crew neckline's dip
     assert zone[105, 120] == 0 and zone[105, 180] == 0  # shoulder tops beside it: a tee covers them
+
+
+def test_beside_new_trousers_is_background_and_below_their_hem_is_skin() -> None:
+    """Rows below the hips that the new trousers reach are no thigh beside them; below their hem, bare legs."""
+    paint = np.zeros((400, 300), np.uint8)
+    paint[240:300, 120:180] = 1  # shorts over long trousers
+    beside = beside_trousers(paint, frontal_pose())
+    assert beside[250:300].all()
+    assert not beside[300:].any() and not beside[:230].any()

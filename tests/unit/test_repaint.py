@@ -6,7 +6,10 @@ import cv2
 import numpy as np
 
 from fittingroom.warp_gen.dress import (
+    ARM_RIDGE,
+    ARM_SHADE,
     LUMA,
+    arm_shading,
     dress_garment,
     fill_from,
     limb_shading,
@@ -15,6 +18,7 @@ from fittingroom.warp_gen.dress import (
     skin_light,
     skin_tone,
     smooth_outline,
+    smoothed_limbs,
     torso_shading,
     under_edge,
     with_rim,
@@ -173,3 +177,55 @@ def test_under_edge_is_where_the_new_garment_covers_fully() -> None:
     dressed = dress_garment(np.zeros_like(garment), garment, paint, np.ones((100, 100), np.float32))
     assert (dressed[inner] == 200).all()  # nothing of what lies under shows there
     assert inner[50, 50] and not inner[50, 21]
+
+
+def test_a_bared_arm_is_rounded_along_its_bone_and_the_torso_is_left_to_its_own_shading() -> None:
+    """A torso 120 px wide with a forearm 32 px wide hanging beside it: the arm is lit along its middle and
+    shaded towards its sides; the torso is no limb."""
+    bare = np.zeros((240, 240), np.uint8)
+    bare[20:220, 60:180] = 1  # torso
+    bare[40:220, 190:222] = 1  # forearm, apart from it
+    shade, limb = arm_shading(bare, bare)
+    row = shade[150]
+    assert abs(float(row[206]) - ARM_RIDGE) < 0.05  # on the bone
+    assert ARM_SHADE - 0.05 < float(row[191]) < float(row[206]) - 0.08  # at its side
+    assert abs(float(row[200]) - float(row[212])) < 0.03  # symmetric about the bone
+    assert limb[150, 206] > 0.9 and limb[120, 120] < 0.05
+    assert abs(float(shade[120, 120]) - 1.0) < 1e-3
+
+
+def test_smoothed_limbs_rounds_a_ragged_outline_inside_the_hole() -> None:
+    arm = np.zeros((200, 200), bool)
+    arm[20:180, 80:120] = True
+    ragged = arm.copy()
+    ragged[20:180:4, 120:123] = True  # a comb of 3 px teeth along one side
+    hole = np.zeros_like(arm)
+    hole[:, :150] = True
+    smooth = smoothed_limbs(ragged, hole)
+    assert not smooth[20:180:4, 122].any()  # the teeth are gone
+    assert smooth[100, 82:118].all()  # the arm is kept
+    assert not (smooth & ~hole).any()
+
+
+def test_background_beside_the_body_is_filled_from_the_backdrop_not_the_shoppers_other_clothes() -> None:
+    """Blue jeans right below the old garment's uncovered side: listed with the garments, they lend it no colour."""
+    image, body, skin, old = _scene()
+    image[100:120, 10:90] = (40, 60, 140)  # jeans
+    jeans = np.zeros((H, W), bool)
+    jeans[100:120, 10:90] = True
+    new = np.zeros((H, W), bool)
+    new[30:100, 30:70] = True  # the new garment sits on the body: the old one's sides are left
+    out = repaint_uncovered(image, old & ~new, body, skin, old | new | jeans).astype(int)
+    assert np.abs(out[95, 24] - np.array(BACKDROP)).max() <= 12  # beside the body, just above the jeans
+
+
+def test_a_bared_arm_beside_a_covered_torso_is_still_an_arm() -> None:
+    """Only the forearm is bare (the new garment covers the torso): the body's torso still says it is a limb."""
+    body = np.zeros((240, 240), np.uint8)
+    body[20:220, 60:180] = 1
+    body[40:220, 190:222] = 1
+    bare = body.copy()
+    bare[:, :185] = 0
+    shade, limb = arm_shading(bare, body)
+    assert limb[150, 206] > 0.9
+    assert float(shade[150, 191]) < float(shade[150, 206]) - 0.08
