@@ -17,6 +17,7 @@ ACCEPTED_FORMATS = frozenset({"JPEG", "PNG", "WEBP"})
 OUTPUT_FORMATS = {"png": ("PNG", "image/png"), "jpeg": ("JPEG", "image/jpeg"), "webp": ("WEBP", "image/webp")}
 MIN_SIDE = 32
 PNG_TRUECOLOUR = 2  # IHDR colour type of RGB without alpha
+PNG_END = b"IEND\xaeB`\x82"  # the last chunk's type and CRC: the last 8 bytes of every complete PNG
 
 
 def decode_image(data: bytes, *, field: str, max_pixels: int, max_side: int | None = None) -> np.ndarray:
@@ -64,8 +65,10 @@ def _plain_rgb_png(image: Image.Image, data: bytes) -> bool:
     palettes, an orientation to apply) keeps Pillow's path.
     """
     bit_depth, colour_type = data[24:26]  # the IHDR chunk always comes first
+    # A truncated file (no IEND at its end) goes to Pillow, whose error names it; libpng would also print its
+    # own error line to the server's stderr.
     return (image.format == "PNG" and bit_depth == 8 and colour_type == PNG_TRUECOLOUR
-            and "transparency" not in image.info and b"eXIf" not in data)
+            and "transparency" not in image.info and b"eXIf" not in data and data.endswith(PNG_END))
 
 
 def _decode_plain_png(data: bytes, field: str) -> np.ndarray:

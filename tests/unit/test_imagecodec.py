@@ -58,11 +58,13 @@ def test_truncated_jpeg_is_corrupt() -> None:
         decode_image(data[: len(data) // 2], field="person", max_pixels=LIMIT)
 
 
-def test_truncated_png_is_corrupt() -> None:
+def test_truncated_png_is_corrupt_and_nothing_is_printed(capfd: pytest.CaptureFixture[str]) -> None:
+    """The error is the answer's; no codec writes its own line to the server's stderr (logs carry no image talk)."""
     pixels = np.random.default_rng(1).integers(0, 256, (64, 64, 3), dtype=np.uint8)
     data = _encode(Image.fromarray(pixels), "PNG")
     with pytest.raises(InvalidInput, match="corrupt or truncated"):
         decode_image(data[: len(data) // 2], field="person", max_pixels=LIMIT)
+    assert capfd.readouterr().err == ""
 
 
 @pytest.mark.parametrize("options", [{}, {"optimize": True}, {"compress_level": 0}])
