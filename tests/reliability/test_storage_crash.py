@@ -11,6 +11,7 @@ import subprocess
 import sys
 import textwrap
 import threading
+from collections.abc import Callable
 from pathlib import Path
 
 import httpx
@@ -134,11 +135,7 @@ def test_concurrent_split_changes_are_serialised(database_url: str) -> None:
             with lock:
                 results.append((route.revision, route.split, route.previous))
 
-    threads = [threading.Thread(target=writer, args=(i,)) for i in range(6)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    _at_once(writer, 6)
     assert not errors, errors
     results.sort(key=lambda r: r[0])
     assert [r[0] for r in results] == list(range(1, 121))
@@ -166,11 +163,7 @@ def test_concurrent_version_loads_lose_no_version_and_one_drain_mark_stands(data
         except BaseException as exc:
             errors.append(exc)
 
-    threads = [threading.Thread(target=loader, args=(i,)) for i in range(6)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    _at_once(loader, 6)
     assert not errors, errors
     loads = replicas[0].version_loads()["u2netp"]
     assert sorted(loads) == [*range(1, 11), *range(100, 106), 1000]
@@ -198,3 +191,12 @@ def test_killed_split_change_keeps_the_old_split(database_url: str) -> None:
     assert child.returncode == -signal.SIGKILL, child.stderr.decode()
     route = Store(url).routes()["u2netp"]
     assert (route.split, route.previous, route.revision) == ({1: 100}, None, 1)
+
+
+def _at_once(target: Callable[[int], None], count: int) -> None:
+    """`target(0)` ... `target(count - 1)` on as many threads started together; returns when all are done."""
+    threads = [threading.Thread(target=target, args=(i,)) for i in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
