@@ -288,10 +288,12 @@ def worn_outline(image: np.ndarray, worn: np.ndarray, person: np.ndarray, pose: 
         return grown
     shape = image.shape[:2]
     frame = body_frame(pose)
-    reach = max(3, round(2 * GROW_REACH * frame.shoulder_width) | 1)
-    near = cv2.dilate(body_region(pose, shape, category), cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (reach, reach)))
+    # Within GROW_REACH of the region: a distance transform, linear in pixels (a dilation by a disc this wide
+    # cost 0.4 s at 1024 px).
+    beyond_region = cv2.distanceTransform(1 - body_region(pose, shape, category), cv2.DIST_L2, 5)
+    near = beyond_region <= max(1.0, GROW_REACH * frame.shoulder_width)
     keep_out = skin_mask(image, pose, person) | head_mask(pose, shape)
-    candidates = (near > 0) & (person > 0.5) & (keep_out == 0)
+    candidates = near & (person > 0.5) & (keep_out == 0)
     other_zone = _zones(pose, shape, category)[1]
     if other_zone is not None:  # never into the other garment's sure zone (black trousers under a black top)
         candidates &= ~other_zone
@@ -327,7 +329,7 @@ def worn_outline(image: np.ndarray, worn: np.ndarray, person: np.ndarray, pose: 
     grown |= _joining(small[labels].astype(np.uint8), grown)
     # The garment's anti-aliased edge lies just outside the person mask: left, it drew a dark line round the
     # new garment or the repainted background.
-    edge = (cv2.dilate(grown, np.ones((EDGE_PX, EDGE_PX), np.uint8)) > 0) & (keep_out == 0) & (near > 0)
+    edge = (cv2.dilate(grown, np.ones((EDGE_PX, EDGE_PX), np.uint8)) > 0) & (keep_out == 0) & near
     if other_zone is not None:
         edge &= ~other_zone
     return np.asarray(grown | edge, np.uint8)
