@@ -35,3 +35,9 @@ def to_float(image: np.ndarray) -> np.ndarray:
 def to_uint8(image: np.ndarray) -> np.ndarray:
     """float [0, 1] -> uint8, rounded and clipped."""
     return (np.clip(image, 0.0, 1.0) * 255.0 + 0.5).astype(np.uint8)
+
+
+def rounded_outline(mask: np.ndarray, sigma_px: float) -> np.ndarray:
+    """bool HxW: `mask` with its outline's staircase rounded off: blurred over `sigma_px` (at least 1) and cut
+    at half, so a straight edge neither grows nor shrinks."""
+    return np.asarray(cv2.GaussianBlur(mask.astype(np.float32), (0, 0), max(1.0, sigma_px)) > 0.5)

@@ -15,6 +15,7 @@ import cv2
 import numpy as np
 
 from fittingroom.common.errors import InvalidInput
+from fittingroom.common.images import rounded_outline
 from fittingroom.segment.grabcut import grabcut
 
 BORDER_FRACTION = 0.02  # the outer 2% of each side is background in a product shot
@@ -92,8 +93,7 @@ def flat_background_garment(image: np.ndarray, distance: np.ndarray, lightness: 
 
 
 def _smooth(mask: np.ndarray) -> np.ndarray:
-    sigma = max(1.0, EDGE_SMOOTHING * min(mask.shape))
-    return (cv2.GaussianBlur(mask.astype(np.float32), (0, 0), sigma) > 0.5).astype(np.uint8)
+    return rounded_outline(mask, EDGE_SMOOTHING * min(mask.shape)).astype(np.uint8)
 
 
 def _kernel(shape: tuple[int, int], fraction: float) -> np.ndarray:

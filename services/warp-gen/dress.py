@@ -13,6 +13,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
+from fittingroom.common.images import rounded_outline
 from fittingroom.warp_gen.compose import feathered_alpha, shading
 
 # Folds of the old garment carry over fully; its print (letters, patches) is what a lower strength would
@@ -135,8 +136,7 @@ def worn_shading(person: np.ndarray, worn: np.ndarray, strength: float = SHADING
 def smooth_outline(mask: np.ndarray) -> np.ndarray:
     """bool HxW: `mask` with its outline's staircase (a mask solved at a fraction of the size, then scaled
     up) rounded off: blurred and cut at half, so it neither grows nor shrinks on a straight edge."""
-    sigma = max(1.0, OUTLINE_SMOOTH * max(mask.shape[:2]))
-    return np.asarray(cv2.GaussianBlur(mask.astype(np.float32), (0, 0), sigma) > 0.5)
+    return rounded_outline(mask, OUTLINE_SMOOTH * max(mask.shape[:2]))
 
 
 def with_rim(uncovered: np.ndarray, keep: np.ndarray) -> np.ndarray:
@@ -310,8 +310,7 @@ def arm_shading(bare: np.ndarray, body: np.ndarray) -> tuple[np.ndarray, np.ndar
 def smoothed_limbs(to_skin: np.ndarray, hole: np.ndarray) -> np.ndarray:
     """bool HxW: `to_skin` with its outline rounded off (blurred over ARM_OUTLINE of the longer side and cut
     at half), within the `hole` being repainted."""
-    sigma = max(1.0, ARM_OUTLINE * max(to_skin.shape[:2]))
-    return np.asarray((cv2.GaussianBlur(to_skin.astype(np.float32), (0, 0), sigma) > 0.5) & hole)
+    return rounded_outline(to_skin, ARM_OUTLINE * max(to_skin.shape[:2])) & hole
 
 
 def limb_shading(bare: np.ndarray, shape_px: float, shade: float = EDGE_SHADE) -> np.ndarray:
