@@ -217,13 +217,16 @@ async def _ready_paths(service: TryOnService, router: TrafficRouter) -> list[Gar
     return paths
 
 
-async def run(pairs: list[Pair], repository: Path, side: int) -> tuple[list[dict[str, Any]], list[list[np.ndarray]]]:
-    """Every mode on every pair; the JSON records and, per pair, the images of the sheet's row."""
+async def run(pairs: list[Pair], repository: Path, side: int
+              ) -> tuple[list[dict[str, Any]], list[list[np.ndarray]], dict[str, np.ndarray]]:
+    """Every mode on every pair; the JSON records, per pair the images of the sheet's row, and each result
+    image by name (`PERSON+GARMENT.MODE`)."""
     client = EmbeddedClient(repository)
     router = TrafficRouter(client)
     service = TryOnService(client, router)
     content, artwork = load(SAMPLE_CONTENT, 384), load(SAMPLE_ARTWORK, 256)
     records, rows = [], []
+    results: dict[str, np.ndarray] = {}
     designs: dict[tuple[Path, Category], Outcome] = {}
     catalog: dict[tuple[Path, Category], ProductAnalysis | str] = {}
     try:
@@ -256,12 +259,22 @@ async def run(pairs: list[Pair], repository: Path, side: int) -> tuple[list[dict
                 images.append((path.value, outcome))
             records.append(record)
             rows.append(_row(person, garment, images, record))
+            stem = f"{pair.person.path.stem}+{pair.garment.path.stem}"
+            results.update({f"{stem}.{name}": outcome.result.image for name, outcome in images
+                            if isinstance(outcome.result, TryOnResult)})
             modes = ("design", *[p.value for p in paths])
             log.info("%s + %s (%s): %s", record["person"], record["garment"], record["category"],
                      {m: record[m].get("wall_ms", record[m].get("error")) for m in modes})
     finally:
         await client.close()
-    return records, rows
+    return records, rows, results
+
+
+def write_results(results: dict[str, np.ndarray], folder: Path) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, image in results.items():
+        png, _ = encode_image(image, "png")
+        (folder / f"{name}.png").write_bytes(png)
 
 
 def _thumb(image: np.ndarray) -> np.ndarray:
@@ -329,6 +342,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--per-person", type=int, default=2, help="garments per person and category")
     parser.add_argument("--side", type=int, default=512, help="longer side of the photos, px")
     parser.add_argument("--repository", type=Path, default=ROOT / "model_repository")
+    parser.add_argument("--results", action="store_true",
+                        help="also write each result at full size: OUT/results/PERSON+GARMENT.MODE.png")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s: %(message)s", stream=sys.stderr)
     try:
@@ -340,8 +355,10 @@ def main(argv: list[str] | None = None) -> int:
     except UsageError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    records, rows = asyncio.run(run(pairs, args.repository, args.side))
+    records, rows, results = asyncio.run(run(pairs, args.repository, args.side))
     args.out.mkdir(parents=True, exist_ok=True)
+    if args.results:
+        write_results(results, args.out / "results")
     png, _ = encode_image(contact_sheet(rows), "png")
     (args.out / "sheet.png").write_bytes(png)
     (args.out / "photos.json").write_text(json.dumps({"side": args.side, "pairs": records}, indent=2) + "\n")

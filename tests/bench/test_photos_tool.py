@@ -15,6 +15,7 @@ from bench.photos import (
     main,
     make_pairs,
     read_photos,
+    write_results,
 )
 from fittingroom.common.garment import Category
 from fittingroom.common.imagecodec import encode_image
@@ -78,3 +79,10 @@ def test_cli_refuses_a_missing_folder_in_one_line(tmp_path: Path, capsys: pytest
                  "--out", str(tmp_path / "out")])
     assert code == 2
     assert capsys.readouterr().err.strip() == f"error: {tmp_path / 'none'} is not a folder"
+
+
+def test_results_are_written_one_png_per_pair_and_mode(tmp_path: Path) -> None:
+    image = np.zeros((12, 8, 3), np.uint8)
+    write_results({"person+shirt.design": image, "person+shirt.classical": image}, tmp_path / "results")
+    assert sorted(p.name for p in (tmp_path / "results").iterdir()) == ["person+shirt.classical.png",
+                                                                       "person+shirt.design.png"]
