@@ -195,6 +195,9 @@ def _colour_clusters(pixels: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     sample = pixels[rng.choice(len(pixels), min(len(pixels), COLOUR_SAMPLE), replace=False)]
     criteria = (cv2.TERM_CRITERIA_MAX_ITER + cv2.TERM_CRITERIA_EPS, 20, 1.0)
     clusters = min(COLOUR_CLUSTERS, len(sample))
+    # k-means++ draws its first centres from OpenCV's generator of the calling thread: the composite's thread,
+    # seeded by nothing, gave the worn outline (and the repaint) a different shape from call to call.
+    cv2.setRNGSeed(MASK_SEED)
     _, found, centres = cv2.kmeans(sample, clusters, np.zeros((len(sample), 1), np.int32), criteria, 2,
                                    cv2.KMEANS_PP_CENTERS)
     shares = np.bincount(np.asarray(found).ravel(), minlength=len(centres)) / max(len(sample), 1)
@@ -372,8 +375,8 @@ def legs_apart(person: np.ndarray, pose: Pose) -> np.ndarray | None:
 def worn_garment_mask(image: np.ndarray, person: np.ndarray, pose: Pose, category: Category) -> np.ndarray:
     """uint8 {0, 1} mask of the garment of this category the shopper wears: never skin, hair or background,
     nor the shopper's other garment where its colours differ (a top's hem over jeans, a skirt's waistband)."""
-    # GrabCut and k-means start from OpenCV's random generator (per thread): seeded, the same photo gives the
-    # same mask, and the classical path the same choice of dressing, call after call.
+    # GrabCut starts from OpenCV's random generator (per thread): seeded, the same photo gives the same mask,
+    # and the classical path the same choice of dressing, call after call.
     cv2.setRNGSeed(MASK_SEED)
     shape = image.shape[:2]
     person_bin = (person > 0.5).astype(np.uint8)
