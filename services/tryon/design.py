@@ -10,11 +10,12 @@ import asyncio
 
 import numpy as np
 
+from fittingroom.common.body import Pose
 from fittingroom.common.errors import InvalidInput
 from fittingroom.common.inference import InferenceClient
 from fittingroom.pose.spec import POSE_DETECTION, POSE_LANDMARK
 from fittingroom.segment.spec import SELFIE_SEGMENTATION
-from fittingroom.segment.worn_garment import worn_garment_mask
+from fittingroom.segment.worn_garment import worn_garment_mask, worn_outline
 from fittingroom.stylize.client import StyleTransfer
 from fittingroom.stylize.spec import STYLE_PREDICT, STYLE_TRANSFORM
 from fittingroom.tryon.pipeline import TryOnPipeline
@@ -23,6 +24,7 @@ from fittingroom.tryon.result import TryOnResult
 from fittingroom.tryon.routing import VersionRouter
 from fittingroom.tryon.timing import StageObserver
 from fittingroom.warp_gen.compose import composite
+from fittingroom.warp_gen.dress import worn_shading
 
 DESIGN_MODELS = (SELFIE_SEGMENTATION.name, POSE_DETECTION.name, POSE_LANDMARK.name, STYLE_PREDICT.name,
                  STYLE_TRANSFORM.name)
@@ -47,13 +49,28 @@ class DesignPipeline(TryOnPipeline[DesignRequest]):
             self._timed(result, "stylize", STYLE_TRANSFORM.name, self.stylize(request, style_vector, result)),
         )
         mask = await self._timed(result, "garment_mask", "", asyncio.to_thread(
-            worn_garment_mask, request.person, person_mask, pose, request.category))
+            self.garment_mask, request, person_mask, pose))
         result.image = await self._timed(result, "composite", "", asyncio.to_thread(
-            composite, request.person, design, mask, opacity=request.opacity))
+            self.composite, request, design, mask))
         result.layers = {"worn_garment": mask, "garment": mask}
         return result
 
     # -- steps ---------------------------------------------------------------------------------
+
+    @staticmethod
+    def garment_mask(request: DesignRequest, person_mask: np.ndarray, pose: Pose) -> np.ndarray:
+        """The worn garment to its own outline: GrabCut's mask leaves out what its smoothing drops (a wide
+        trouser leg's outer edge, a loose top's side), which kept the old print in strips beside the design."""
+        worn = worn_garment_mask(request.person, person_mask, pose, request.category)
+        return worn_outline(request.person, worn, person_mask, pose, request.category)
+
+    @staticmethod
+    def composite(request: DesignRequest, design: np.ndarray, mask: np.ndarray) -> np.ndarray:
+        """The design printed on the worn garment, in its folds and light: the garment's own print, wash and
+        mottle are not light (a patterned trouser's chevrons showed through the design), so the light is
+        taken as the classical path takes it (`worn_shading`)."""
+        return composite(request.person, design, mask, opacity=request.opacity,
+                         light=worn_shading(request.person, mask, strength=1.0))
 
     @staticmethod
     def check_inputs(request: DesignRequest) -> None:

@@ -40,8 +40,10 @@ def feathered_alpha(mask: np.ndarray, feather_px: int) -> np.ndarray:
 
 
 def composite(person: np.ndarray, design: np.ndarray, mask: np.ndarray, *, opacity: float = 1.0,
-              shading_strength: float = 1.0, feather_px: int | None = None) -> np.ndarray:
-    """Paint `design` over the garment `mask` of `person`, modulated by the garment's own shading.
+              shading_strength: float = 1.0, feather_px: int | None = None,
+              light: np.ndarray | None = None) -> np.ndarray:
+    """Paint `design` over the garment `mask` of `person`, modulated by the garment's own shading (`light`,
+    an HxW multiplier, when given; else the garment's luminance relative to its median).
 
     Pixels outside the mask are returned bit-for-bit unchanged.
     """
@@ -51,8 +53,8 @@ def composite(person: np.ndarray, design: np.ndarray, mask: np.ndarray, *, opaci
     box = (int(xs.min()), int(ys.min()), int(xs.max()) + 1, int(ys.max()) + 1)
     layer = np.zeros_like(person, dtype=np.float32)
     layer[box[1]:box[3], box[0]:box[2]] = fit_cover(design, box).astype(np.float32)
-    light = 1.0 + shading_strength * (shading(person, mask) - 1.0)
-    painted = np.clip(layer * light[..., None], 0, 255)
+    relative = shading(person, mask) if light is None else light
+    painted = np.clip(layer * (1.0 + shading_strength * (relative - 1.0))[..., None], 0, 255)
     feather = feather_px if feather_px is not None else max(1, round(0.006 * max(person.shape[:2])))
     alpha = (feathered_alpha(mask, feather) * float(np.clip(opacity, 0.0, 1.0)))[..., None]
     blended = person.astype(np.float32) * (1 - alpha) + painted * alpha
