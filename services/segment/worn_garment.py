@@ -37,6 +37,7 @@ MIN_GARMENT_SHARE = 0.002  # of the photo: less is no garment
 TOP_CORE = 0.6
 BOTTOM_CORE = 0.15
 DISTINCT_COLOURS = 25.0  # Lab distance between two garments' median colours above which they are told apart
+PATTERN_SCALE = 0.02  # of the longer side: a print's or a pattern's repeat, over which a garment's colour is taken
 COLOUR_CLUSTERS = 4  # colours per garment (a print, a pattern, light and shade)
 COLOUR_SAMPLE = 4000
 MIN_COLOUR_PIXELS = 50
@@ -397,7 +398,11 @@ def worn_garment_mask(image: np.ndarray, person: np.ndarray, pose: Pose, categor
         if other.sum() > MIN_COLOUR_PIXELS and core.sum() > MIN_COLOUR_PIXELS and np.linalg.norm(
                 np.median(lab[core > 0], axis=0) - np.median(lab[other], axis=0)) > DISTINCT_COLOURS:
             background = background | other
-            other_garment = _nearer_other(lab, (region > 0) & (core == 0), lab[core > 0], lab[other])
+            # Each pixel goes by the colour of its neighbourhood against each garment's own colours: a leopard
+            # skirt's dark spots are the colour of a black top, and pixel by pixel its upper part went to the top.
+            side = max(3, round(PATTERN_SCALE * max(shape)) | 1)
+            other_garment = _nearer_other(cv2.blur(lab, (side, side)), (region > 0) & (core == 0), lab[core > 0],
+                                          lab[other])
     refined = refine_with_grabcut(image, sure=core, background=background)
     mask = refined & region & (1 - keep_out) & ~other_garment
     allowed = region

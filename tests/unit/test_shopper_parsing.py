@@ -150,3 +150,16 @@ def test_the_same_photo_gives_the_same_mask_call_after_call() -> None:
     first = worn_garment_mask(image, person, _pose(), Category.UPPER)
     cv2.randu(np.zeros((10, 10), np.float32), 0, 1)  # OpenCV's random generator moved on in between
     assert np.array_equal(first, worn_garment_mask(image, person, _pose(), Category.UPPER))
+
+
+def test_a_spotted_skirt_whose_spots_are_the_tops_colour_stays_out_of_the_top() -> None:
+    black, tan = (20, 20, 20), (190, 150, 90)
+    image, person = _shopper(black)
+    skirt = np.all(image == JEANS, axis=2)
+    image[skirt] = tan
+    for y in range(220, 395, 9):  # leopard spots: the black of the top, a pattern's repeat apart
+        for x in range(114 + (y // 9) % 2 * 4, 190, 9):
+            cv2.circle(image, (x, y), 3, black, -1)
+    mask = worn_garment_mask(image, person, _pose(), Category.UPPER)
+    assert (mask[skirt] > 0).mean() < 0.02
+    assert (mask[110:210, 110:190] > 0).mean() > 0.95
