@@ -30,6 +30,9 @@ FACE_RADIUS = 0.12  # of the shoulder width: the disc around the nose whose colo
 MIN_FACE_PIXELS = 30
 SKIN_SPREAD = 3.0  # robust standard deviations of the face's chroma that still count as the same skin
 MIN_SKIN_TOLERANCE = 6.0  # Cr/Cb levels: a face lit evenly has almost no spread, arms in shade drift this far
+SKIN_DRIFT = 1.5  # tolerances: how far skin lit otherwise than the face drifts in chroma (a pink shirt: 2.5)
+SKIN_DRIFT_REACH = 0.03  # of the longer side: how far from the skin found that drifted skin is taken
+EXTREMITY_RADIUS = 0.05  # of the shoulder width: the disc at a wrist or an ankle that is a hand's or foot's skin
 MASK_SEED = 0
 MIN_GARMENT_SHARE = 0.002  # of the photo: less is no garment
 # Shares of the torso (shoulders to hips): a top surely covers the body above TOP_CORE of it, trousers or a
@@ -120,6 +123,18 @@ def face_pixels(image: np.ndarray, pose: Pose, person: np.ndarray) -> np.ndarray
     return (disc > 0) & (person > 0.5)
 
 
+def _extremities(pose: Pose, shape: tuple[int, int]) -> np.ndarray:
+    """uint8 {0, 1}: small discs at the wrists and ankles the pose sees."""
+    discs = np.zeros(shape, np.uint8)
+    if pose.sees(lm.LEFT_SHOULDER, lm.RIGHT_SHOULDER):
+        width = float(np.linalg.norm(pose.point(lm.LEFT_SHOULDER) - pose.point(lm.RIGHT_SHOULDER)))
+        for joint in (lm.LEFT_WRIST, lm.RIGHT_WRIST, lm.LEFT_ANKLE, lm.RIGHT_ANKLE):
+            if pose.sees(joint):
+                cv2.circle(discs, tuple(np.round(pose.point(joint)).astype(int)),
+                           max(1, round(EXTREMITY_RADIUS * width)), 1, -1)
+    return discs
+
+
 def skin_mask(image: np.ndarray, pose: Pose, person: np.ndarray) -> np.ndarray:
     """uint8 {0, 1}: pixels whose chroma is the shopper's skin, learnt from their face.
 
@@ -133,7 +148,17 @@ def skin_mask(image: np.ndarray, pose: Pose, person: np.ndarray) -> np.ndarray:
         centre = np.median(seen, axis=0)
         spread = 1.4826 * np.median(np.abs(seen - centre), axis=0)
         tolerance = np.maximum(SKIN_SPREAD * spread, MIN_SKIN_TOLERANCE)
-        skin = (((chroma - centre) / tolerance) ** 2).sum(axis=-1) < 1.0
+        distance = (((chroma - centre) / tolerance) ** 2).sum(axis=-1)
+        skin = distance < 1.0
+        # Skin lit otherwise than the face (a shoulder's top, an arm in shade) drifts further: up to SKIN_DRIFT
+        # tolerances, it is skin where it lies next to skin already found, not across a garment's width.
+        # Grown only from the skin that holds the face, a hand or a foot: a tan print's patches in the face's
+        # chroma (a leopard skirt) are no skin to grow from.
+        seeds = _joining(skin.astype(np.uint8), face.astype(np.uint8) | _extremities(pose, image.shape[:2])) > 0
+        drifted = (distance < SKIN_DRIFT**2) & (person > 0.5)
+        reach = max(1.0, SKIN_DRIFT_REACH * max(image.shape[:2]))
+        near = cv2.distanceTransform((~seeds).astype(np.uint8), cv2.DIST_L2, 3) <= reach
+        skin = skin | (drifted & near & _joining(drifted.astype(np.uint8), seeds.astype(np.uint8)).astype(bool))
     else:
         cr, cb = chroma[..., 0], chroma[..., 1]
         skin = (cr >= SKIN_CR[0]) & (cr <= SKIN_CR[1]) & (cb >= SKIN_CB[0]) & (cb <= SKIN_CB[1])
