@@ -45,11 +45,10 @@ async def test_admission_bounds_running_and_waiting() -> None:
 async def test_queue_wait_is_bounded() -> None:
     admission = Admission(max_concurrency=1, max_queue=4, max_wait_s=0.2)
     async with admission.slot():
-        start = time.monotonic()
+        # Refused while the slot it waited for is still held: the wait ended at its bound, not at a release.
         with pytest.raises(AtCapacity, match=r"within 0\.2s"):
             async with admission.slot():
                 pass
-        assert time.monotonic() - start < 1.0
     assert admission.waiting == 0
 
 
