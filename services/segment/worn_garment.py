@@ -16,7 +16,7 @@ import cv2
 import numpy as np
 
 from fittingroom.common import landmarks as lm
-from fittingroom.common.body import PAD, SLEEVE_WIDTH, Pose, body_frame, knees, top_outline
+from fittingroom.common.body import PAD, SLEEVE_WIDTH, BodyFrame, Pose, body_frame, knees, top_outline
 from fittingroom.common.errors import InvalidInput
 from fittingroom.common.garment import Category
 from fittingroom.segment.grabcut import grabcut
@@ -301,6 +301,30 @@ def garment_coloured(image: np.ndarray, band: np.ndarray, core: np.ndarray, pers
     return np.asarray(cv2.morphologyEx(found, cv2.MORPH_OPEN, np.ones((3, 3), np.uint8)), np.uint8)
 
 
+def _top_above_hips(lab: np.ndarray, candidates: np.ndarray, core: np.ndarray, top: np.ndarray,
+                    frame: BodyFrame) -> np.ndarray:
+    """bool HxW: of the `candidates` above the hip joints, those that are the top's, not the trousers'.
+
+    Above the hips a waistband meets a top's hem. Where the two garments' colours differ, a pixel belongs to
+    the one whose colours its neighbourhood has (pixel by pixel, a print's pale colours grew into a white
+    tee's hem); where they do not, none above the hips is the trousers' (cut at the hips, the old waistband
+    stayed above new trousers, so the cut is the fallback only).
+    """
+    shape = lab.shape[:2]
+    above = candidates & ~_beyond(shape, (frame.left_hip + frame.right_hip) / 2, frame.down, 0.0)
+    if not above.any() or top.sum() < MIN_COLOUR_PIXELS:
+        return above
+    side = max(3, round(PATTERN_SCALE * max(shape)) | 1)
+    local = cv2.blur(lab, (side, side))
+    own, other = np.median(local[core > 0], axis=0), np.median(local[top], axis=0)
+    if np.linalg.norm(own - other) <= DISTINCT_COLOURS:
+        return above
+    pixels = local[above]
+    nearer_top = np.zeros(shape, bool)
+    nearer_top[above] = np.linalg.norm(pixels - other, axis=1) < np.linalg.norm(pixels - own, axis=1)
+    return nearer_top
+
+
 def worn_outline(image: np.ndarray, worn: np.ndarray, person: np.ndarray, pose: Pose,
                  category: Category) -> np.ndarray:
     """uint8 {0, 1}: the worn garment (`worn_garment_mask`) grown to its own outline: the person's pixels in
@@ -326,11 +350,9 @@ def worn_outline(image: np.ndarray, worn: np.ndarray, person: np.ndarray, pose: 
     other_zone = _zones(pose, shape, category)[1]
     if other_zone is not None:  # never into the other garment's sure zone (black trousers under a black top)
         candidates &= ~other_zone
-    if category is Category.LOWER:
-        # Wide legs are below the hip joints; above them a top's hem meets the waistband, and a print's pale
-        # colours grew into a white tee's hem.
-        candidates &= _beyond(shape, (frame.left_hip + frame.right_hip) / 2, frame.down, 0.0)
     lab = cv2.cvtColor(image, cv2.COLOR_RGB2LAB).astype(np.float32)
+    if category is Category.LOWER and other_zone is not None:
+        candidates &= ~_top_above_hips(lab, candidates, core, other_zone & (person > 0.5) & (keep_out == 0), frame)
     centres, shares = _colour_clusters(lab[core > 0])
     # A garment's own colours, not what its mask caught of something else (a dark helmet's edge on an orange
     # suit), through which it would grow into that thing.

@@ -102,3 +102,20 @@ def test_worn_outline_keeps_out_other_colours() -> None:
     worn = worn_garment_mask(image, person, _pose(), Category.LOWER)
     outline = worn_outline(image, worn, person, _pose(), Category.LOWER)
     assert outline[262:318, 224:262].sum() == 0  # inside the bag's own edge
+
+
+def test_worn_outline_takes_a_high_waistband_above_the_hips_but_not_the_tops_hem() -> None:
+    """Trousers worn high, from row 218 (hip joints at 230), their waistband dropped by the mask: the outline
+    takes it back up to the shirt's hem, and none of the shirt."""
+    image, _ = _person()
+    cv2.rectangle(image, (100, 100), (200, 217), SHIRT, -1)
+    cv2.rectangle(image, (100, 218), (200, 240), (235, 235, 235), -1)
+    cv2.rectangle(image, (110, 218), (190, 240), TROUSERS, -1)
+    person = (np.abs(image.astype(int) - 235).sum(axis=2) > 0).astype(np.float32)
+    worn = np.zeros((H, W), np.uint8)  # the mask as GrabCut left it: below the hip joints only
+    worn[231:391, 110:191] = 1
+    outline = worn_outline(image, worn, person, _pose(), Category.LOWER)
+    waistband = np.zeros((H, W), bool)
+    waistband[220:230, 112:189] = True  # above the hip joints, inside the band's own edge
+    assert outline[waistband].mean() > 0.95
+    assert _colour_share(image, outline, SHIRT) < 0.03
