@@ -1,0 +1,184 @@
+"""What a shorter top bares of the shopper's lower garment: trousers or a skirt up to their waistband.
+
+An untucked top hid the top of the trousers or skirt under it. When the new top ends above the old one's
+hem, what shows between them is the midriff (skin, `dress.repaint_uncovered`) down to a waistband, and
+the lower garment below it: repainted all as skin, it read as a brown block whose lower outline followed
+the old shirt's hem over the trousers. Here the lower garment goes on up to a waistband line just above
+the hip joints, in its own colour and texture (its band just below the old hem, mirrored upwards, so a
+denim's weave and a print's pattern carry on and its light meets the visible part without a seam), with
+the waistband's shade at its top edge; beside it is the backdrop. Catalogue shoppers stand upright:
+"up" is along the image's columns.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+from fittingroom.common.body import Pose, body_frame
+from fittingroom.warp_gen.dress import fill_from
+
+# Of the torso (shoulders to hips): how far above the hip joints a mid-rise waistband sits; the band below
+# the old hem whose texture is mirrored upwards; the gap below the hem skipped first (the old hem's shadow).
+WAISTBAND_RISE = 0.08
+SAMPLE_BAND = 0.08
+HEM_GAP = 0.01
+# A column of the band counts as the lower garment when this share of it is on the person and neither skin
+# nor either top; gaps of up to LOWER_GAP (of the torso) between such columns (a hand in front) are bridged.
+LOWER_SHARE = 0.6
+LOWER_GAP = 0.08
+# How far beside the hip centre (of the pelvis's half width) the lower garment is looked for: a wide trouser
+# leg, not an arm hanging beside the hips.
+LOWER_REACH = 1.6
+HIP_BREADTH = 1.7  # of the hip joints' distance: the hips' breadth (as `bare_torso` has it)
+# The waistband: its top edge turns away from the light (this much darker, fading over WAISTBAND_EDGE of the
+# torso), and its lower seam, WAISTBAND_HEIGHT below, is a faint line.
+WAISTBAND_SHADE = 0.3
+WAISTBAND_EDGE = 0.012
+WAISTBAND_HEIGHT = 0.05
+SEAM_SHADE = 0.12
+EDGE_SIGMA = 0.8  # px: the anti-aliased outline of the repainted lower garment beside the backdrop
+
+
+@dataclass(frozen=True)
+class LowerGarment:
+    """The shopper's lower garment where the old top hid it and the new one leaves it bare."""
+
+    alpha: np.ndarray  # float32 HxW in [0, 1]: how much of each pixel it covers (anti-aliased outline)
+    colour: np.ndarray  # float32 HxWx3: its colour there
+    below_waistband: np.ndarray  # bool HxW: uncovered pixels on the hips below the waistband: never skin
+
+    @property
+    def mask(self) -> np.ndarray:
+        """bool HxW: where it is painted at all."""
+        return np.asarray(self.alpha > 0)
+
+
+def waistband_rows(pose: Pose, width: int) -> np.ndarray:
+    """float64 [width]: per column, the row of the waistband line: WAISTBAND_RISE of the torso above the line
+    through the hip joints (a smooth line across the body, tilted with the hips)."""
+    frame = body_frame(pose)
+    (x0, y0), (x1, y1) = frame.right_hip, frame.left_hip
+    slope = (y1 - y0) / (x1 - x0) if abs(x1 - x0) > 1e-6 else 0.0
+    return np.asarray(y0 + slope * (np.arange(width) - x0) - WAISTBAND_RISE * frame.torso, np.float64)
+
+
+def _lower_columns(lower: np.ndarray, bottom: np.ndarray, has: np.ndarray, gap: int, band: int) -> np.ndarray:
+    """bool [W]: the columns whose band of `band` rows, `gap` below the uncovered part's `bottom`, is mostly
+    the lower garment (`lower`)."""
+    height = lower.shape[0]
+    rows = bottom[None] + 1 + gap + np.arange(band)[:, None]
+    inside = rows < height
+    seen = lower[np.minimum(rows, height - 1), np.arange(lower.shape[1])[None]] & inside
+    return np.asarray(has & (seen.mean(axis=0) >= LOWER_SHARE))
+
+
+def _bridged(columns: np.ndarray, gap: int) -> np.ndarray:
+    """bool [W]: `columns` with runs of up to `gap` missing columns between found ones filled in."""
+    row = columns.astype(np.uint8)[None]
+    closed = cv2.morphologyEx(row, cv2.MORPH_CLOSE, np.ones((1, 2 * gap + 1), np.uint8))
+    return np.asarray(closed[0] > 0)
+
+
+def _nearest(found: np.ndarray) -> np.ndarray:
+    """int [W]: per column, the nearest column where `found` is true (`found` has at least one)."""
+    where = np.flatnonzero(found)
+    columns = np.arange(len(found))
+    after = np.clip(np.searchsorted(where, columns), 0, len(where) - 1)
+    before = np.clip(after - 1, 0, len(where) - 1)
+    pick_before = np.abs(where[before] - columns) <= np.abs(where[after] - columns)
+    return np.asarray(np.where(pick_before, where[before], where[after]))
+
+
+def bared_lower_garment(person: np.ndarray, person_mask: np.ndarray, skin: np.ndarray, tops: np.ndarray,
+                        uncovered: np.ndarray, torso: np.ndarray, pose: Pose) -> LowerGarment | None:
+    """The lower garment that the old top (`tops`: the old and the new top, where each is) hid and the new
+    one leaves `uncovered`, from the waistband line down to where it shows below the old hem.
+
+    Its columns are those where the band just below the uncovered part is the lower garment (on the person,
+    not skin, not a top), bridged across a hand in front; above the hip joints it narrows with the body's
+    `torso` (uint8 {0, 1}: `bare_torso`) to its waist. None when nothing of it is bared: the old hem above the
+    waistband, no lower garment below the hem (bare legs, a half-body photo cut off above it), no hips seen.
+    """
+    frame = body_frame(pose)
+    hole = uncovered.astype(bool)
+    if not frame.hips_seen or not hole.any():
+        return None
+    height, width = hole.shape
+    length = frame.torso
+    has = np.asarray(hole.any(axis=0))
+    bottom = height - 1 - np.argmax(hole[::-1], axis=0)
+    lower = (person_mask > 0.5) & (skin == 0) & ~tops.astype(bool) & ~hole
+    gap, band = max(1, round(HEM_GAP * length)), max(2, round(SAMPLE_BAND * length))
+    columns = _lower_columns(lower, bottom, has, gap, band)
+    hip_centre = float(frame.left_hip[0] + frame.right_hip[0]) / 2
+    reach = LOWER_REACH * HIP_BREADTH * float(np.linalg.norm(frame.left_hip - frame.right_hip)) / 2
+    columns &= np.abs(np.arange(width) - hip_centre) <= reach
+    if not columns.any():
+        return None
+    spanned = _bridged(columns, max(1, round(LOWER_GAP * length)))
+    # The span around the hips: from the first to the last column found (a skirt is one piece; trouser legs
+    # meet at the crotch above where the hem would part them).
+    found = np.flatnonzero(spanned)
+    span = np.zeros(width, bool)
+    span[found[0]:found[-1] + 1] = True
+    waistband = waistband_rows(pose, width)
+    ys = np.arange(height, dtype=np.float64)[:, None]
+    hips_line = waistband + WAISTBAND_RISE * length
+    below = hole & (ys > waistband[None] - 0.5)
+    region = below & span[None] & _tapered(span, torso, waistband, hips_line)
+    if not region.any():
+        return None
+    source = _nearest(columns)
+    # Each pixel takes the colour `rise` rows above its source column's band start, mirrored back into the
+    # band (and back again, ping-pong, where the bared part is taller than the band).
+    start = bottom[source] + 1 + gap
+    rise = start[None] - 1 - ys.astype(np.int64)
+    folded = np.mod(rise, 2 * band)
+    folded = np.where(folded >= band, 2 * band - 1 - folded, folded)
+    rows = np.clip(start[None] + folded, 0, height - 1)
+    # What of the band is not the garment (a speck of skin, the backdrop between the legs) takes the garment's
+    # colour around it.
+    colour = fill_from(person, lower)[rows, source[None]]
+    # The waistband: darker at its top edge, with a faint seam along its foot.
+    depth = ys - waistband[None]
+    shade = 1.0 - WAISTBAND_SHADE * np.exp(-np.clip(depth, 0.0, None) / max(WAISTBAND_EDGE * length, 1.0))
+    seam = 1.0 - SEAM_SHADE * np.exp(-((depth - WAISTBAND_HEIGHT * length) ** 2) / 2.0)
+    colour *= (shade * seam)[..., None].astype(np.float32)
+    # Anti-aliased: its top edge at the waistband's sub-pixel row, its sides blurred a little (against the
+    # backdrop, not where it meets its own visible part below).
+    top = np.clip(depth + 0.5, 0.0, 1.0)
+    sides = cv2.GaussianBlur((region | lower).astype(np.float32), (0, 0), EDGE_SIGMA)
+    alpha = np.where(region, np.minimum(top, sides), 0.0)
+    beside = below & span[None]
+    return LowerGarment(alpha=np.asarray(alpha, np.float32), colour=colour, below_waistband=beside)
+
+
+def _tapered(span: np.ndarray, torso: np.ndarray, waistband: np.ndarray, hips_line: np.ndarray) -> np.ndarray:
+    """bool HxW: the lower garment's breadth: as it shows (`span`) from the hip joints down, narrowing above
+    them to the body's (`torso`'s) at the waistband, where the bared midriff above meets it."""
+    height, width = torso.shape
+    columns = np.flatnonzero(span)
+    centre = (columns[0] + columns[-1]) // 2
+    waist_row = int(np.clip(round(float(waistband[centre])), 0, height - 1))
+    body = np.flatnonzero(torso[waist_row])
+    left, right = float(columns[0]), float(columns[-1])
+    waist_left, waist_right = (max(left, float(body[0])), min(right, float(body[-1]))) if len(body) else (left, right)
+    ys = np.arange(height, dtype=np.float64)[:, None]
+    rise = np.clip((hips_line[centre] - ys) / max(hips_line[centre] - waistband[centre], 1.0), 0.0, 1.0)
+    xs = np.arange(width)[None]
+    return np.asarray((xs >= left + rise * (waist_left - left)) & (xs <= right + rise * (waist_right - right)))
+
+
+def dress_lower_garment(image: np.ndarray, lower: LowerGarment | None) -> np.ndarray:
+    """`image` with the bared lower garment painted over it; pixels it does not cover are unchanged."""
+    if lower is None:
+        return image
+    painted = lower.mask
+    alpha = lower.alpha[painted][:, None]
+    out = image.copy()
+    blended = lower.colour[painted] * alpha + image[painted].astype(np.float32) * (1 - alpha)
+    out[painted] = np.clip(np.round(blended), 0, 255).astype(np.uint8)
+    return out
