@@ -29,6 +29,7 @@ HEM_GAP = 0.01
 # nor either top; gaps of up to LOWER_GAP (of the torso) between such columns (a hand in front) are bridged.
 LOWER_SHARE = 0.6
 LOWER_GAP = 0.08
+CROTCH_DROP = 0.2  # of the torso: how far below the hip joints trouser legs part
 # How far beside the hip centre (of the pelvis's half width) the lower garment is looked for: a wide trouser
 # leg, not an arm hanging beside the hips.
 LOWER_REACH = 1.6
@@ -119,10 +120,11 @@ def bared_lower_garment(person: np.ndarray, person_mask: np.ndarray, skin: np.nd
     columns &= np.abs(np.arange(width) - hip_centre) <= reach
     if not columns.any():
         return None
-    spanned = _bridged(columns, max(1, round(LOWER_GAP * length)))
-    # The span around the hips: from the first to the last column found (a skirt is one piece; trouser legs
-    # meet at the crotch above where the hem would part them).
-    found = np.flatnonzero(spanned)
+    # Across the hips: from the first to the last column found (a skirt is one piece; trouser legs meet at
+    # the crotch); below the crotch, only the columns found (bridged across a hand in front), so a long old
+    # top's hem below it leaves the backdrop between the legs.
+    found = np.flatnonzero(columns)
+    legs = _bridged(columns, max(1, round(LOWER_GAP * length)))
     waistband = waistband_rows(pose, width)
     hips_line = waistband + WAISTBAND_RISE * length
     # Everything below is worked out in the box it can cover (and the band it copies), a few px wider for the
@@ -139,7 +141,9 @@ def bared_lower_garment(person: np.ndarray, person_mask: np.ndarray, skin: np.nd
     span = (xs >= found[0]) & (xs <= found[-1])
     hole_box, lower_box, wb = hole[box], lower[box], waistband[x0:x1][None]
     below = hole_box & (ys > wb - 0.5)
-    region = below & span[None] & _tapered(found[0], found[-1], torso[box], xs, ys, waistband, hips_line)
+    above_crotch = ys < hips_line[x0:x1][None] + CROTCH_DROP * length
+    region = below & span[None] & (above_crotch | legs[x0:x1][None])
+    region &= _tapered(found[0], found[-1], torso[box], xs, ys, waistband, hips_line)
     if not region.any():
         return None
     # Each pixel takes the colour `rise` rows above its source column's band start, mirrored back into the

@@ -115,6 +115,18 @@ def test_beside_the_waist_and_the_hips_the_backdrop_shows_where_the_loose_shirt_
     assert not np.all(out[old] == OLD, axis=-1).any()  # none of the old shirt is left
 
 
+def test_below_the_crotch_the_backdrop_shows_between_the_trouser_legs() -> None:
+    image, person, skin, old = _shopper()
+    image[262:395, 140:161] = BACKDROP  # the legs part 32 px below the hip joints (row 230)
+    image[100:330, 80:221] = OLD  # a long tunic, its hem at mid-thigh
+    person = np.any(image != BACKDROP, axis=2).astype(np.float32)
+    old = np.all(image == OLD, axis=2)
+    lower = _lower(image, person, skin, old, _crop_top())
+    assert lower is not None
+    assert lower.mask[240, 150] and lower.mask[300, 120] and lower.mask[300, 180]  # the hips, each leg
+    assert not lower.mask[300, 150]  # between the legs
+
+
 def test_the_waistband_is_a_shade_darker_at_its_top_edge() -> None:
     image, person, skin, old = _shopper()
     lower = _lower(image, person, skin, old, _crop_top())
