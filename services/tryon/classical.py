@@ -226,7 +226,7 @@ class ClassicalGarmentPipeline(TryOnPipeline[GarmentRequest]):
         # top's side) it drew a dark strip between an arm and the new garment.
         clothes = (outline > 0) | (paint > 0) | ((person_mask > 0.5) & (skin == 0))
         # A shorter top bares the lower garment's top too, up to its waistband: not skin.
-        lower = bared_lower_garment(person, person_mask, skin, outline | paint, uncovered, bare_torso(
+        lower = bared_lower_garment(person, person_mask, skin, outline, paint, uncovered, bare_torso(
             pose, person.shape[:2]), pose) if request.category is Category.UPPER else None
         if lower is not None:
             body &= ~lower.below_waistband

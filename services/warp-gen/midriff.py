@@ -94,10 +94,10 @@ def _nearest(found: np.ndarray) -> np.ndarray:
     return np.asarray(np.where(pick_before, where[before], where[after]))
 
 
-def bared_lower_garment(person: np.ndarray, person_mask: np.ndarray, skin: np.ndarray, tops: np.ndarray,
-                        uncovered: np.ndarray, torso: np.ndarray, pose: Pose) -> LowerGarment | None:
-    """The lower garment that the old top (`tops`: the old and the new top, where each is) hid and the new
-    one leaves `uncovered`, from the waistband line down to where it shows below the old hem.
+def bared_lower_garment(person: np.ndarray, person_mask: np.ndarray, skin: np.ndarray, old: np.ndarray,
+                        new: np.ndarray, uncovered: np.ndarray, torso: np.ndarray, pose: Pose) -> LowerGarment | None:
+    """The lower garment that the `old` top hid and the `new` one leaves `uncovered` below its hem, from the
+    waistband line down to where it shows below the old hem.
 
     Its columns are those where the band just below the uncovered part is the lower garment (on the person,
     not skin, not a top), bridged across a hand in front; above the hip joints it narrows with the body's
@@ -112,7 +112,8 @@ def bared_lower_garment(person: np.ndarray, person_mask: np.ndarray, skin: np.nd
     length = frame.torso
     has = np.asarray(hole.any(axis=0))
     bottom = height - 1 - np.argmax(hole[::-1], axis=0)
-    lower = (person_mask > 0.5) & (skin == 0) & ~tops.astype(bool) & ~hole
+    worn, dressed = old.astype(bool), new.astype(bool)
+    lower = (person_mask > 0.5) & (skin == 0) & ~worn & ~dressed & ~hole
     gap, band = max(1, round(HEM_GAP * length)), max(2, round(SAMPLE_BAND * length))
     columns = _lower_columns(lower, bottom, has, gap, band)
     hip_centre = float(frame.left_hip[0] + frame.right_hip[0]) / 2
@@ -140,7 +141,7 @@ def bared_lower_garment(person: np.ndarray, person_mask: np.ndarray, skin: np.nd
     xs, ys = np.arange(x0, x1), np.arange(y0, y1, dtype=np.float64)[:, None]
     span = (xs >= found[0]) & (xs <= found[-1])
     hole_box, lower_box, wb = hole[box], lower[box], waistband[x0:x1][None]
-    below = hole_box & (ys > wb - 0.5)
+    below = hole_box & (ys > wb - 0.5) & (ys > _hem_rows(dressed)[x0:x1][None])
     above_crotch = ys < hips_line[x0:x1][None] + CROTCH_DROP * length
     region = below & span[None] & (above_crotch | legs[x0:x1][None])
     region &= _tapered(found[0], found[-1], torso[box], xs, ys, waistband, hips_line)
@@ -171,6 +172,17 @@ def bared_lower_garment(person: np.ndarray, person_mask: np.ndarray, skin: np.nd
     beside = np.zeros((height, width), bool)
     beside[box] = below & span[None]
     return LowerGarment(alpha=alpha, colour=colour, below_waistband=beside)
+
+
+def _hem_rows(new: np.ndarray) -> np.ndarray:
+    """int [W]: per column, the new top's lowest row, carried on sideways from the nearest column it reaches
+    (-1 when it reaches none). Only below it is the lower garment bared: beside a narrower but long top (a tee
+    for a loose tunic) the old top's sides are the arm and the backdrop, not trousers up to a waistband."""
+    reached = np.asarray(new.any(axis=0))
+    if not reached.any():
+        return np.full(new.shape[1], -1)
+    lowest = new.shape[0] - 1 - np.argmax(new[::-1], axis=0)
+    return np.asarray(lowest[_nearest(reached)])
 
 
 def _tapered(left: int, right: int, torso: np.ndarray, xs: np.ndarray, ys: np.ndarray, waistband: np.ndarray,

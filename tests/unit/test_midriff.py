@@ -64,12 +64,14 @@ def _crop_top() -> np.ndarray:
 def _lower(image: np.ndarray, person: np.ndarray, skin: np.ndarray, old: np.ndarray,
            new: np.ndarray) -> LowerGarment | None:
     pose = _pose()
-    return bared_lower_garment(image, person, skin, old | new, old & ~new, bare_torso(pose, (H, W)), pose)
+    return bared_lower_garment(image, person, skin, old, new, old & ~new, bare_torso(pose, (H, W)), pose)
 
 
-def _dressed(image: np.ndarray, person: np.ndarray, skin: np.ndarray, old: np.ndarray) -> np.ndarray:
-    """The photo with the crop top's uncovered old shirt repainted as the classical composite does it."""
-    new = _crop_top()
+def _dressed(image: np.ndarray, person: np.ndarray, skin: np.ndarray, old: np.ndarray,
+             new: np.ndarray | None = None) -> np.ndarray:
+    """The photo with the old shirt that the new top (the crop top) leaves uncovered repainted as the classical
+    composite does it."""
+    new = _crop_top() if new is None else new
     uncovered = old & ~new
     lower = _lower(image, person, skin, old, new)
     body = bare_body(_pose(), (H, W)).astype(bool)
@@ -125,6 +127,16 @@ def test_below_the_crotch_the_backdrop_shows_between_the_trouser_legs() -> None:
     assert lower is not None
     assert lower.mask[240, 150] and lower.mask[300, 120] and lower.mask[300, 180]  # the hips, each leg
     assert not lower.mask[300, 150]  # between the legs
+
+
+def test_beside_a_narrower_but_long_top_no_lower_garment_is_painted() -> None:
+    image, person, skin, old = _shopper()
+    tee = np.zeros((H, W), bool)
+    tee[100:300, 112:189] = True  # a slim tee, longer than the old shirt: the old one's sides are left
+    lower = _lower(image, person, skin, old, tee)
+    assert lower is None or not lower.mask.any()
+    out = _dressed(image, person, skin, old, tee)
+    assert _near(out[250, 90], BACKDROP, 12)
 
 
 def test_the_waistband_is_a_shade_darker_at_its_top_edge() -> None:
