@@ -30,6 +30,7 @@ HEM_GAP = 0.01
 LOWER_SHARE = 0.6
 LOWER_GAP = 0.08
 CROTCH_DROP = 0.2  # of the torso: how far below the hip joints trouser legs part
+OLD_COLOUR = 20.0  # Lab distance from the old top's median colour within which a pixel may be its hem
 # How far beside the hip centre (of the pelvis's half width) the lower garment is looked for: a wide trouser
 # leg, not an arm hanging beside the hips.
 LOWER_REACH = 1.6
@@ -115,7 +116,16 @@ def bared_lower_garment(person: np.ndarray, person_mask: np.ndarray, skin: np.nd
     worn, dressed = old.astype(bool), new.astype(bool)
     lower = (person_mask > 0.5) & (skin == 0) & ~worn & ~dressed & ~hole
     gap, band = max(1, round(HEM_GAP * length)), max(2, round(SAMPLE_BAND * length))
-    columns = _lower_columns(lower, bottom, has, gap, band)
+    # Nor the old top's colour where its mask stopped short of its hem (mirrored up, a strip of it would
+    # show as a second hem), unless the lower garment has that colour too.
+    lab = cv2.cvtColor(person, cv2.COLOR_RGB2LAB).astype(np.float32)
+    old_colour = np.median(lab[worn], axis=0) if worn.any() else np.full(3, np.inf, np.float32)
+    unlike_old = lower & (np.linalg.norm(lab - old_colour, axis=-1) > OLD_COLOUR)
+    columns = _lower_columns(unlike_old, bottom, has, gap, band)
+    if columns.any():
+        lower = unlike_old
+    else:
+        columns = _lower_columns(lower, bottom, has, gap, band)
     hip_centre = float(frame.left_hip[0] + frame.right_hip[0]) / 2
     reach = LOWER_REACH * HIP_BREADTH * float(np.linalg.norm(frame.left_hip - frame.right_hip)) / 2
     columns &= np.abs(np.arange(width) - hip_centre) <= reach

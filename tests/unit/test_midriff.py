@@ -108,6 +108,15 @@ def test_a_crop_top_bares_skin_down_to_the_waistband_and_the_jeans_go_on_up_to_i
     assert np.array_equal(out[OLD_HEM + 5:], image[OLD_HEM + 5:])  # the visible jeans stay as they were
 
 
+def test_the_old_shirts_hem_left_out_of_its_mask_is_not_carried_up_into_the_jeans() -> None:
+    image, person, skin, old = _shopper()
+    old[OLD_HEM - 3:OLD_HEM] = False  # the worn garment's mask stopped short of its hem
+    lower = _lower(image, person, skin, old, _crop_top())
+    assert lower is not None
+    carried = lower.colour[lower.alpha > 0.99]
+    assert not (np.abs(carried - np.array(OLD, np.float32)).max(axis=-1) < 40).any()
+
+
 def test_beside_the_waist_and_the_hips_the_backdrop_shows_where_the_loose_shirt_stood() -> None:
     image, person, skin, old = _shopper()
     out = _dressed(image, person, skin, old)
