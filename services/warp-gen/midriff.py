@@ -30,6 +30,7 @@ HEM_GAP = 0.01
 LOWER_SHARE = 0.6
 LOWER_GAP = 0.08
 CROTCH_DROP = 0.2  # of the torso: how far below the hip joints trouser legs part
+THIGH_REACH = 1.1  # of the hips' half breadth: a thigh's outer side (`bare_body`'s), inside the trousers
 OLD_COLOUR = 20.0  # Lab distance from the old top's median colour within which a pixel may be its hem
 # How far beside the hip centre (of the pelvis's half width) the lower garment is looked for: a wide trouser
 # leg, not an arm hanging beside the hips.
@@ -127,8 +128,8 @@ def bared_lower_garment(person: np.ndarray, person_mask: np.ndarray, skin: np.nd
     else:
         columns = _lower_columns(lower, bottom, has, gap, band)
     hip_centre = float(frame.left_hip[0] + frame.right_hip[0]) / 2
-    reach = LOWER_REACH * HIP_BREADTH * float(np.linalg.norm(frame.left_hip - frame.right_hip)) / 2
-    columns &= np.abs(np.arange(width) - hip_centre) <= reach
+    hip_half = HIP_BREADTH * float(np.linalg.norm(frame.left_hip - frame.right_hip)) / 2
+    columns &= np.abs(np.arange(width) - hip_centre) <= LOWER_REACH * hip_half
     if not columns.any():
         return None
     # Across the hips: from the first to the last column found (a skirt is one piece; trouser legs meet at
@@ -179,8 +180,12 @@ def bared_lower_garment(person: np.ndarray, person_mask: np.ndarray, skin: np.nd
     alpha, colour = np.zeros((height, width), np.float32), np.zeros((height, width, 3), np.float32)
     alpha[box] = np.where(region, np.minimum(top, sides), 0.0)
     colour[box] = colour_box
-    beside = np.zeros((height, width), bool)
-    beside[box] = below & span[None]
+    # Below the waistband the hips are in the lower garment, and beside it is the backdrop (or an arm): a thigh
+    # wider than the trousers as they show is no skin.
+    across = np.arange(width)
+    hips = ((across >= found[0]) & (across <= found[-1])) | (np.abs(across - hip_centre) <= THIGH_REACH * hip_half)
+    rows = np.arange(height)[:, None]
+    beside = hole & (rows > waistband[None] - 0.5) & (rows > _hem_rows(dressed)[None]) & hips[None]
     return LowerGarment(alpha=alpha, colour=colour, below_waistband=beside)
 
 

@@ -123,6 +123,7 @@ def test_beside_the_waist_and_the_hips_the_backdrop_shows_where_the_loose_shirt_
     # The waist (row 184) is narrower than the old shirt and than the hips below it.
     assert _near(out[184, 100], BACKDROP, 12) and _near(out[184, 200], BACKDROP, 12)
     assert _near(out[245, 88], BACKDROP, 12) and _near(out[245, 212], BACKDROP, 12)
+    assert _near(out[255, 103], BACKDROP, 12) and _near(out[255, 197], BACKDROP, 12)  # no thigh beside the jeans
     assert not np.all(out[old] == OLD, axis=-1).any()  # none of the old shirt is left
 
 
