@@ -26,11 +26,14 @@ WAISTBAND_RISE = 0.08
 SAMPLE_BAND = 0.08
 HEM_GAP = 0.01
 # A column of the band counts as the lower garment when this share of it is on the person and neither skin
-# nor either top; gaps of up to LOWER_GAP (of the torso) between such columns (a hand in front) are bridged.
+# nor either top.
 LOWER_SHARE = 0.6
-LOWER_GAP = 0.08
 CROTCH_DROP = 0.2  # of the torso: how far below the hip joints trouser legs part
 THIGH_REACH = 1.1  # of the hips' half breadth: a thigh's outer side (`bare_body`'s), inside the trousers
+# Lab distance (OpenCV's 8-bit scale, as the worn-garment colours) between the median colours of a column's
+# band and of the hips' middle within which it is the same lower garment: a denim's light and dark threads are
+# 37 apart, a shaded hand held against them 56 to 76, a cream bag against black trousers 200.
+LOWER_LIKE = 45.0
 OLD_COLOUR = 20.0  # Lab distance from the old top's median colour within which a pixel may be its hem
 # How far beside the hip centre (of the pelvis's half width) the lower garment is looked for: a wide trouser
 # leg, not an arm hanging beside the hips.
@@ -71,7 +74,7 @@ def waistband_rows(pose: Pose, width: int) -> np.ndarray:
 
 def _lower_columns(lower: np.ndarray, bottom: np.ndarray, has: np.ndarray, gap: int, band: int) -> np.ndarray:
     """bool [W]: the columns whose band of `band` rows, `gap` below the uncovered part's `bottom`, is mostly
-    the lower garment (`lower`)."""
+    `lower` (the lower garment, or whatever is on the person)."""
     height = lower.shape[0]
     rows = bottom[None] + 1 + gap + np.arange(band)[:, None]
     inside = rows < height
@@ -79,11 +82,16 @@ def _lower_columns(lower: np.ndarray, bottom: np.ndarray, has: np.ndarray, gap: 
     return np.asarray(has & (seen.mean(axis=0) >= LOWER_SHARE))
 
 
-def _bridged(columns: np.ndarray, gap: int) -> np.ndarray:
-    """bool [W]: `columns` with runs of up to `gap` missing columns between found ones filled in."""
-    row = columns.astype(np.uint8)[None]
-    closed = cv2.morphologyEx(row, cv2.MORPH_CLOSE, np.ones((1, 2 * gap + 1), np.uint8))
-    return np.asarray(closed[0] > 0)
+def _like_the_middle(lab: np.ndarray, lower: np.ndarray, columns: np.ndarray, start: np.ndarray, band: int,
+                     middle: np.ndarray) -> np.ndarray:
+    """bool [W]: of the `columns`, those whose band (`band` rows from `start`) has about the colour (LOWER_LIKE
+    in Lab, its median) of the `lower` garment's pixels in the `middle` of the hips: a bag or a hand held at
+    the hip, neither skin (a shaded hand may not be) nor a top, is no lower garment to carry up."""
+    rows = np.minimum(start[None] + np.arange(band)[:, None], lab.shape[0] - 1)
+    medians = np.median(lab[rows, np.arange(lab.shape[1])[None]], axis=0)
+    central = lower & middle[None]
+    reference = np.median(lab[central] if central.sum() >= band else medians[columns], axis=0)
+    return np.asarray(columns & (np.linalg.norm(medians - reference, axis=-1) <= LOWER_LIKE))
 
 
 def _nearest(found: np.ndarray) -> np.ndarray:
@@ -107,86 +115,105 @@ def bared_lower_garment(person: np.ndarray, person_mask: np.ndarray, skin: np.nd
     waistband, no lower garment below the hem (bare legs, a half-body photo cut off above it), no hips seen.
     """
     frame = body_frame(pose)
-    hole = uncovered.astype(bool)
-    if not frame.hips_seen or not hole.any():
+    if not frame.hips_seen or not uncovered.any():
         return None
-    height, width = hole.shape
+    height, width = uncovered.shape
     length = frame.torso
-    has = np.asarray(hole.any(axis=0))
-    bottom = height - 1 - np.argmax(hole[::-1], axis=0)
-    worn, dressed = old.astype(bool), new.astype(bool)
-    lower = (person_mask > 0.5) & (skin == 0) & ~worn & ~dressed & ~hole
     gap, band = max(1, round(HEM_GAP * length)), max(2, round(SAMPLE_BAND * length))
+    hip_centre = float(frame.left_hip[0] + frame.right_hip[0]) / 2
+    hip_half = HIP_BREADTH * float(np.linalg.norm(frame.left_hip - frame.right_hip)) / 2
+    # Everything is worked out in the window the lower garment can be bared in (around the hips, from the
+    # waistband to the band below the old hem), a few px wider for the outline's blur: at 512 px a tenth of the
+    # photo, where the whole photo took 30 ms.
+    reach = LOWER_REACH * hip_half
+    x0 = max(0, int(hip_centre - reach) - CROP_MARGIN)
+    x1 = min(width, int(np.ceil(hip_centre + reach)) + 1 + CROP_MARGIN)
+    hole_columns = uncovered[:, x0:x1].astype(bool)
+    waistband = waistband_rows(pose, width)
+    bottom = height - 1 - np.argmax(hole_columns[::-1], axis=0)
+    # A column whose uncovered part ends above the waistband bares none of the lower garment.
+    has = hole_columns.any(axis=0) & (bottom > waistband[x0:x1])
+    if not has.any():
+        return None
+    y0 = max(0, int(np.floor(waistband[x0:x1].min())) - CROP_MARGIN)
+    y1 = min(height, int(bottom[has].max()) + 1 + gap + band + CROP_MARGIN)
+    window = (slice(y0, y1), slice(x0, x1))
+    found = _bared(person[window], person_mask[window] > 0.5, skin[window] > 0, old[window].astype(bool),
+                   new[window].astype(bool), hole_columns[y0:y1], torso[window] > 0, waistband[x0:x1] - y0,
+                   _hem_rows(new[:, x0:x1].astype(bool)) - y0, hip_centre - x0, hip_half, length)
+    if found is None:
+        return None
+    alpha, colour, beside = np.zeros((height, width), np.float32), np.zeros((height, width, 3), np.float32), \
+        np.zeros((height, width), bool)
+    alpha[window], colour[window], beside[window] = found
+    return LowerGarment(alpha=alpha, colour=colour, below_waistband=beside)
+
+
+def _bared(person: np.ndarray, on_person: np.ndarray, skin: np.ndarray, old: np.ndarray, new: np.ndarray,
+           hole: np.ndarray, torso: np.ndarray, waistband: np.ndarray, hem: np.ndarray, hip_centre: float,
+           hip_half: float, length: float) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
+    """`bared_lower_garment`'s alpha, colour and hips below the waistband, in its window (all arguments are)."""
+    height, width = hole.shape
+    gap, band = max(1, round(HEM_GAP * length)), max(2, round(SAMPLE_BAND * length))
+    has = hole.any(axis=0)
+    bottom = height - 1 - np.argmax(hole[::-1], axis=0)
+    has &= bottom > waistband
+    lower = on_person & ~skin & ~old & ~new & ~hole
     # Nor the old top's colour where its mask stopped short of its hem (mirrored up, a strip of it would
     # show as a second hem), unless the lower garment has that colour too.
     lab = cv2.cvtColor(person, cv2.COLOR_RGB2LAB).astype(np.float32)
-    old_colour = np.median(lab[worn], axis=0) if worn.any() else np.full(3, np.inf, np.float32)
+    old_colour = np.median(lab[old], axis=0) if old.any() else np.full(3, np.inf, np.float32)
     unlike_old = lower & (np.linalg.norm(lab - old_colour, axis=-1) > OLD_COLOUR)
     columns = _lower_columns(unlike_old, bottom, has, gap, band)
     if columns.any():
         lower = unlike_old
     else:
         columns = _lower_columns(lower, bottom, has, gap, band)
-    hip_centre = float(frame.left_hip[0] + frame.right_hip[0]) / 2
-    hip_half = HIP_BREADTH * float(np.linalg.norm(frame.left_hip - frame.right_hip)) / 2
-    columns &= np.abs(np.arange(width) - hip_centre) <= LOWER_REACH * hip_half
+    xs, ys = np.arange(width), np.arange(height, dtype=np.float64)[:, None]
+    columns &= np.abs(xs - hip_centre) <= LOWER_REACH * hip_half
+    if columns.any():
+        columns = _like_the_middle(lab, lower, columns, bottom + 1 + gap, band, np.abs(xs - hip_centre) <= hip_half / 2)
     if not columns.any():
         return None
     # Across the hips: from the first to the last column found (a skirt is one piece; trouser legs meet at
-    # the crotch); below the crotch, only the columns found (bridged across a hand in front), so a long old
-    # top's hem below it leaves the backdrop between the legs.
+    # the crotch), but for columns where something else on the person stands in front of it (a hand, whose
+    # arm goes on up in front too, a bag: what the body says is there stays); below the crotch, only the
+    # columns found, so a long old top's hem there leaves the backdrop between the legs.
     found = np.flatnonzero(columns)
-    legs = _bridged(columns, max(1, round(LOWER_GAP * length)))
-    waistband = waistband_rows(pose, width)
+    in_front = ~columns & _lower_columns(on_person, bottom, has, gap, band)
+    span = (xs >= found[0]) & (xs <= found[-1]) & ~in_front
     hips_line = waistband + WAISTBAND_RISE * length
-    # Everything below is worked out in the box it can cover (and the band it copies), a few px wider for the
-    # outline's blur: at 512 px that is a tenth of the photo.
-    source = _nearest(columns)
-    start = bottom[source] + 1 + gap
-    x0, x1 = max(0, found[0] - CROP_MARGIN), min(width, found[-1] + 1 + CROP_MARGIN)
-    y0 = max(0, int(np.floor(waistband[x0:x1].min())) - CROP_MARGIN)
-    y1 = min(height, int(max(bottom[x0:x1].max(), start[x0:x1].max() + band)) + CROP_MARGIN)
-    if y1 <= y0:
-        return None
-    box = (slice(y0, y1), slice(x0, x1))
-    xs, ys = np.arange(x0, x1), np.arange(y0, y1, dtype=np.float64)[:, None]
-    span = (xs >= found[0]) & (xs <= found[-1])
-    hole_box, lower_box, wb = hole[box], lower[box], waistband[x0:x1][None]
-    below = hole_box & (ys > wb - 0.5) & (ys > _hem_rows(dressed)[x0:x1][None])
-    above_crotch = ys < hips_line[x0:x1][None] + CROTCH_DROP * length
-    region = below & span[None] & (above_crotch | legs[x0:x1][None])
-    region &= _tapered(found[0], found[-1], torso[box], xs, ys, waistband, hips_line)
+    below = hole & (ys > waistband[None] - 0.5) & (ys > hem[None])
+    above_crotch = ys < hips_line[None] + CROTCH_DROP * length
+    region = below & span[None] & (above_crotch | columns[None])
+    region &= _tapered(found[0], found[-1], torso, xs, ys, waistband, hips_line)
     if not region.any():
         return None
     # Each pixel takes the colour `rise` rows above its source column's band start, mirrored back into the
     # band (and back again, ping-pong, where the bared part is taller than the band).
-    source, start = source[x0:x1], start[x0:x1]
+    source = _nearest(columns)
+    start = bottom[source] + 1 + gap
     rise = start[None] - 1 - ys.astype(np.int64)
     folded = np.mod(rise, 2 * band)
     folded = np.where(folded >= band, 2 * band - 1 - folded, folded)
-    rows = np.clip(start[None] + folded - y0, 0, y1 - y0 - 1)
+    rows = np.clip(start[None] + folded, 0, height - 1)
     # What of the band is not the garment (a speck of skin, the backdrop between the legs) takes the garment's
     # colour around it.
-    colour_box = fill_from(person[box], lower_box)[rows, (source - x0)[None]]
+    colour = fill_from(person, lower)[rows, source[None]]
     # The waistband: darker at its top edge, with a faint seam along its foot.
-    depth = ys - wb
+    depth = ys - waistband[None]
     shade = 1.0 - WAISTBAND_SHADE * np.exp(-np.clip(depth, 0.0, None) / max(WAISTBAND_EDGE * length, 1.0))
     seam = 1.0 - SEAM_SHADE * np.exp(-((depth - WAISTBAND_HEIGHT * length) ** 2) / 2.0)
-    colour_box *= (shade * seam)[..., None].astype(np.float32)
+    colour *= (shade * seam)[..., None].astype(np.float32)
     # Anti-aliased: its top edge at the waistband's sub-pixel row, its sides blurred a little (against the
     # backdrop, not where it meets its own visible part below).
     top = np.clip(depth + 0.5, 0.0, 1.0)
-    sides = cv2.GaussianBlur((region | lower_box).astype(np.float32), (0, 0), EDGE_SIGMA)
-    alpha, colour = np.zeros((height, width), np.float32), np.zeros((height, width, 3), np.float32)
-    alpha[box] = np.where(region, np.minimum(top, sides), 0.0)
-    colour[box] = colour_box
+    sides = cv2.GaussianBlur((region | lower).astype(np.float32), (0, 0), EDGE_SIGMA)
+    alpha = np.where(region, np.minimum(top, sides), 0.0).astype(np.float32)
     # Below the waistband the hips are in the lower garment, and beside it is the backdrop (or an arm): a thigh
     # wider than the trousers as they show is no skin.
-    across = np.arange(width)
-    hips = ((across >= found[0]) & (across <= found[-1])) | (np.abs(across - hip_centre) <= THIGH_REACH * hip_half)
-    rows = np.arange(height)[:, None]
-    beside = hole & (rows > waistband[None] - 0.5) & (rows > _hem_rows(dressed)[None]) & hips[None]
-    return LowerGarment(alpha=alpha, colour=colour, below_waistband=beside)
+    hips = span | ((np.abs(xs - hip_centre) <= THIGH_REACH * hip_half) & ~in_front)
+    return alpha, colour, below & hips[None]
 
 
 def _hem_rows(new: np.ndarray) -> np.ndarray:

@@ -117,6 +117,25 @@ def test_the_old_shirts_hem_left_out_of_its_mask_is_not_carried_up_into_the_jean
     assert not (np.abs(carried - np.array(OLD, np.float32)).max(axis=-1) < 40).any()
 
 
+def test_a_bag_held_at_the_hip_is_not_carried_up_as_the_trousers() -> None:
+    image, person, skin, old = _shopper()
+    image[OLD_HEM:OLD_HEM + 40, 100:122] = (236, 226, 205)  # a cream clutch in front of the right hip
+    person = np.any(image != BACKDROP, axis=2).astype(np.float32)
+    lower = _lower(image, person, skin, old, _crop_top())
+    assert lower is not None
+    carried = lower.colour[lower.alpha > 0.99]
+    assert carried.sum(axis=-1).max() < 3 * 160  # denim only, nothing of the cream bag
+
+
+def test_above_a_hand_held_at_the_hip_the_trousers_are_not_painted_over_its_arm() -> None:
+    image, person, skin, old = _shopper()
+    image[OLD_HEM:OLD_HEM + 25, 125:137] = (150, 105, 85)  # a shaded hand the skin colour model misses
+    lower = _lower(image, person, skin, old, _crop_top())
+    assert lower is not None
+    assert not lower.mask[235:OLD_HEM, 127:135].any()  # the arm above it: not trousers
+    assert lower.mask[240, 150] and lower.mask[240, 115]  # the rest of the hips
+
+
 def test_beside_the_waist_and_the_hips_the_backdrop_shows_where_the_loose_shirt_stood() -> None:
     image, person, skin, old = _shopper()
     out = _dressed(image, person, skin, old)
