@@ -110,9 +110,10 @@ def bared_lower_garment(person: np.ndarray, person_mask: np.ndarray, skin: np.nd
     waistband line down to where it shows below the old hem.
 
     Its columns are those where the band just below the uncovered part is the lower garment (on the person,
-    not skin, not a top), bridged across a hand in front; above the hip joints it narrows with the body's
-    `torso` (uint8 {0, 1}: `bare_torso`) to its waist. None when nothing of it is bared: the old hem above the
-    waistband, no lower garment below the hem (bare legs, a half-body photo cut off above it), no hips seen.
+    not skin, not a top, in the colours of the hips' middle) and those between them that nothing stands in
+    front of; above the hip joints it narrows with the body's `torso` (uint8 {0, 1}: `bare_torso`) to its
+    waist. None when nothing of it is bared: the old hem above the waistband, no lower garment below the hem
+    (bare legs, a half-body photo cut off above it), no hips seen.
     """
     frame = body_frame(pose)
     if not frame.hips_seen or not uncovered.any():
@@ -140,27 +141,29 @@ def bared_lower_garment(person: np.ndarray, person_mask: np.ndarray, skin: np.nd
     window = (slice(y0, y1), slice(x0, x1))
     found = _bared(person[window], person_mask[window] > 0.5, skin[window] > 0, old[window].astype(bool),
                    new[window].astype(bool), hole_columns[y0:y1], torso[window] > 0, waistband[x0:x1] - y0,
-                   _hem_rows(new[:, x0:x1].astype(bool)) - y0, hip_centre - x0, hip_half, length)
+                   _hem_rows(new[:, x0:x1].astype(bool)) - y0, hip_centre - x0, hip_half, length, (gap, band))
     if found is None:
         return None
-    alpha, colour, beside = np.zeros((height, width), np.float32), np.zeros((height, width, 3), np.float32), \
-        np.zeros((height, width), bool)
+    alpha, colour = np.zeros((height, width), np.float32), np.zeros((height, width, 3), np.float32)
+    beside = np.zeros((height, width), bool)
     alpha[window], colour[window], beside[window] = found
     return LowerGarment(alpha=alpha, colour=colour, below_waistband=beside)
 
 
 def _bared(person: np.ndarray, on_person: np.ndarray, skin: np.ndarray, old: np.ndarray, new: np.ndarray,
            hole: np.ndarray, torso: np.ndarray, waistband: np.ndarray, hem: np.ndarray, hip_centre: float,
-           hip_half: float, length: float) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
-    """`bared_lower_garment`'s alpha, colour and hips below the waistband, in its window (all arguments are)."""
+           hip_half: float, length: float, sample: tuple[int, int]) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
+    """`bared_lower_garment`'s alpha, colour and hips below the waistband, in its window (all arguments are);
+    `sample` is the gap below the old hem and the band's height, in rows."""
     height, width = hole.shape
-    gap, band = max(1, round(HEM_GAP * length)), max(2, round(SAMPLE_BAND * length))
+    gap, band = sample
     has = hole.any(axis=0)
     bottom = height - 1 - np.argmax(hole[::-1], axis=0)
     has &= bottom > waistband
+    # The lower garment is on the person, neither skin nor either top, nor in the old top's colour where its mask
+    # stopped short of its hem (mirrored up, a strip of it would show as a second hem) unless it has that
+    # colour too.
     lower = on_person & ~skin & ~old & ~new & ~hole
-    # Nor the old top's colour where its mask stopped short of its hem (mirrored up, a strip of it would
-    # show as a second hem), unless the lower garment has that colour too.
     lab = cv2.cvtColor(person, cv2.COLOR_RGB2LAB).astype(np.float32)
     old_colour = np.median(lab[old], axis=0) if old.any() else np.full(3, np.inf, np.float32)
     unlike_old = lower & (np.linalg.norm(lab - old_colour, axis=-1) > OLD_COLOUR)

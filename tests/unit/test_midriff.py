@@ -185,6 +185,12 @@ def test_nothing_is_repainted_as_the_lower_garment_when_none_is_bared() -> None:
     # The old shirt ended above the waistband: what the crop top bares is the midriff only.
     image, person, skin, old = _shopper(old_hem=205)
     assert _lower(image, person, skin, old, _crop_top()) is None
+    # A photo cut off above the old hem shows nothing of the lower garment to carry on.
+    image, person, skin, old = _shopper()
+    cut = OLD_HEM - 6
+    pose = _pose()
+    assert bared_lower_garment(image[:cut], person[:cut], skin[:cut], old[:cut], _crop_top()[:cut],
+                               (old & ~_crop_top())[:cut], bare_torso(pose, (cut, W)), pose) is None
     # Bare legs below the old hem: there is no lower garment to carry on.
     image, person, skin, old = _shopper(legs="bare")
     assert _lower(image, person, skin, old, _crop_top()) is None
