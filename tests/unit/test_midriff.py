@@ -136,6 +136,15 @@ def test_above_a_hand_held_at_the_hip_the_trousers_are_not_painted_over_its_arm(
     assert lower.mask[240, 150] and lower.mask[240, 115]  # the rest of the hips
 
 
+def test_a_top_ending_below_the_waistband_but_above_the_old_hem_bares_only_the_jeans() -> None:
+    image, person, skin, old = _shopper()
+    tee = np.zeros((H, W), bool)
+    tee[100:245, 95:206] = True  # a regular tee for a long shirt: its hem between the waistband and the old hem
+    out = _dressed(image, person, skin, old, tee)
+    for x in range(114, 186):
+        assert _near(out[252, x], image[OLD_HEM + 20, x], 30), x  # the jeans, in their stripes: no skin
+
+
 def test_beside_the_waist_and_the_hips_the_backdrop_shows_where_the_loose_shirt_stood() -> None:
     image, person, skin, old = _shopper()
     out = _dressed(image, person, skin, old)
