@@ -16,7 +16,7 @@ import cv2
 import numpy as np
 
 from fittingroom.common import landmarks as lm
-from fittingroom.common.body import PAD, SLEEVE_WIDTH, Pose, body_frame, knees, top_outline
+from fittingroom.common.body import HIP_BREADTH, PAD, SLEEVE_WIDTH, BodyFrame, Pose, body_frame, knees, top_outline
 from fittingroom.common.errors import InvalidInput
 from fittingroom.common.garment import Category
 from fittingroom.segment.grabcut import grabcut
@@ -427,10 +427,9 @@ SHOULDER_TOP = 0.1  # ... and how far above its joint a shoulder's top is
 UPPER_ARM = 0.24
 FOREARM = 0.2
 TORSO_PAD = 0.06  # the torso's edge beyond the shoulder joints
-PELVIS = 1.7  # the hips' breadth (the torso's at the hip joints) over the hip joints' distance
 # The torso's outline down from the shoulders, as shares of the torso's length: as broad as the shoulders'
-# line down to the armpits, narrowest at the waist (WAIST of the pelvis's width), out to the pelvis at the hip
-# joints. A straight taper from the shoulders to the hip joints' 1.35 times their distance was broader at the
+# line down to the armpits, narrowest at the waist (WAIST of the hips' breadth), out to the hips' breadth at the
+# hip joints. A straight taper from the shoulders to the hip joints' 1.35 times their distance was broader at the
 # waist and narrower at the hips than a body: a midriff bared by a crop top read as a block as wide as the old
 # shirt, and the top of trousers beside it as skin.
 ARMPIT_LEVEL = 0.3
@@ -449,8 +448,7 @@ def bare_body(pose: Pose, shape: tuple[int, int]) -> np.ndarray:
     """
     frame = body_frame(pose)
     width = frame.shoulder_width
-    # Hips placed below a half-body photo's frame stand a shoulder width apart; real hip joints do not.
-    hips = float(np.linalg.norm(frame.left_hip - frame.right_hip)) if frame.hips_seen else HIP_JOINTS * width
+    hips = _hip_joints(frame)
     body = bare_torso(pose, shape)
     neck = (frame.left_shoulder + frame.right_shoulder) / 2
     _line(body, neck, neck - frame.down * NECK_LENGTH * width, max(1, round(NECK_WIDTH * width)))
@@ -477,6 +475,14 @@ def bare_body(pose: Pose, shape: tuple[int, int]) -> np.ndarray:
     return body
 
 
+def _hip_joints(frame: BodyFrame) -> float:
+    """px: how far apart the hip joints are. Hips placed below a half-body photo's frame stand a shoulder width
+    apart; real hip joints do not."""
+    if frame.hips_seen:
+        return float(np.linalg.norm(frame.left_hip - frame.right_hip))
+    return HIP_JOINTS * frame.shoulder_width
+
+
 def bare_torso(pose: Pose, shape: tuple[int, int]) -> np.ndarray:
     """uint8 {0, 1}: the torso itself, from the shoulders' line to the hip joints' (`bare_body`'s torso).
 
@@ -486,10 +492,9 @@ def bare_torso(pose: Pose, shape: tuple[int, int]) -> np.ndarray:
     """
     frame = body_frame(pose)
     width = frame.shoulder_width
-    hips = float(np.linalg.norm(frame.left_hip - frame.right_hip)) if frame.hips_seen else HIP_JOINTS * width
     shoulder_centre = (frame.left_shoulder + frame.right_shoulder) / 2
     hip_centre = (frame.left_hip + frame.right_hip) / 2
-    shoulder_half, pelvis_half = (1 + 2 * TORSO_PAD) * width / 2, PELVIS * hips / 2
+    shoulder_half, pelvis_half = (1 + 2 * TORSO_PAD) * width / 2, HIP_BREADTH * _hip_joints(frame) / 2
     armpit_half = shoulder_half + ARMPIT_LEVEL * (pelvis_half - shoulder_half)  # where the old taper had it
     waist_half = min(WAIST * pelvis_half, armpit_half)
     levels = np.linspace(ARMPIT_LEVEL, 1.0, TORSO_OUTLINE_STEPS)

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from fittingroom.common.body import Pose, body_frame
+from fittingroom.common.body import HIP_BREADTH, Pose, body_frame
 from fittingroom.warp_gen.dress import fill_from
 
 # Of the torso (shoulders to hips): how far above the hip joints a mid-rise waistband sits; the band below
@@ -38,7 +38,6 @@ OLD_COLOUR = 20.0  # Lab distance from the old top's median colour within which 
 # How far beside the hip centre (of the pelvis's half width) the lower garment is looked for: a wide trouser
 # leg, not an arm hanging beside the hips.
 LOWER_REACH = 1.6
-HIP_BREADTH = 1.7  # of the hip joints' distance: the hips' breadth (as `bare_torso` has it)
 # The waistband: its top edge turns away from the light (this much darker, fading over WAISTBAND_EDGE of the
 # torso), and its lower seam, WAISTBAND_HEIGHT below, is a faint line.
 WAISTBAND_SHADE = 0.3
