@@ -29,6 +29,7 @@ TOP_HEM = 0.12  # of the torso: a top's hem below the hip joints
 DRESS_HEM = 0.15  # of the torso: a dress's hem below the knees
 DRESS_FLARE = 0.25  # of the shoulder width: how far a dress's hem stands out beside each knee
 KNEE_DROP = 0.9  # of the torso: where the knees are taken to be when the pose cannot see them
+HIP_BREADTH = 1.7  # of the hip joints' distance: the hips' breadth (the bare torso's at the hip joints)
 
 
 @dataclass(frozen=True)

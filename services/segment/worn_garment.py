@@ -16,7 +16,7 @@ import cv2
 import numpy as np
 
 from fittingroom.common import landmarks as lm
-from fittingroom.common.body import PAD, SLEEVE_WIDTH, BodyFrame, Pose, body_frame, knees, top_outline
+from fittingroom.common.body import HIP_BREADTH, PAD, SLEEVE_WIDTH, BodyFrame, Pose, body_frame, knees, top_outline
 from fittingroom.common.errors import InvalidInput
 from fittingroom.common.garment import Category
 from fittingroom.segment.grabcut import grabcut
@@ -482,7 +482,15 @@ SHOULDER_TOP = 0.1  # ... and how far above its joint a shoulder's top is
 UPPER_ARM = 0.24
 FOREARM = 0.2
 TORSO_PAD = 0.06  # the torso's edge beyond the shoulder joints
-PELVIS = 1.35  # the pelvis's width over the hip joints' distance
+# The torso's outline down from the shoulders, as shares of the torso's length: as broad as the shoulders'
+# line down to the armpits, narrowest at the waist (WAIST of the hips' breadth), out to the hips' breadth at the
+# hip joints. A straight taper from the shoulders to the hip joints' 1.35 times their distance was broader at the
+# waist and narrower at the hips than a body: a midriff bared by a crop top read as a block as wide as the old
+# shirt, and the top of trousers beside it as skin.
+ARMPIT_LEVEL = 0.3
+WAIST_LEVEL = 0.62
+WAIST = 0.78
+TORSO_OUTLINE_STEPS = 12  # points along each side between the armpit and the hip joint
 HIP_JOINTS = 0.65  # of the shoulder width: how far apart hip joints are
 THIGH = 0.85  # of the hip joints' distance
 CALF = 0.6
@@ -495,14 +503,8 @@ def bare_body(pose: Pose, shape: tuple[int, int]) -> np.ndarray:
     """
     frame = body_frame(pose)
     width = frame.shoulder_width
-    # Hips placed below a half-body photo's frame stand a shoulder width apart; real hip joints do not.
-    hips = float(np.linalg.norm(frame.left_hip - frame.right_hip)) if frame.hips_seen else HIP_JOINTS * width
-    hip_centre = (frame.left_hip + frame.right_hip) / 2
-    half_pelvis = frame.across * PELVIS * hips / 2
-    body = np.zeros(shape, np.uint8)
-    torso = [frame.left_shoulder + frame.across * TORSO_PAD * width, hip_centre + half_pelvis,
-             hip_centre - half_pelvis, frame.right_shoulder - frame.across * TORSO_PAD * width]
-    cv2.fillPoly(body, [np.round(np.array(torso)).astype(np.int32)], 1)
+    hips = _hip_joints(frame)
+    body = bare_torso(pose, shape)
     neck = (frame.left_shoulder + frame.right_shoulder) / 2
     _line(body, neck, neck - frame.down * NECK_LENGTH * width, max(1, round(NECK_WIDTH * width)))
     # The shoulders' tops stand above the joints and slope up to the neck's base: a collar or a shoulder
@@ -526,3 +528,42 @@ def bare_body(pose: Pose, shape: tuple[int, int]) -> np.ndarray:
             if pose.sees(ankle):
                 _line(body, pose.point(knee), pose.point(ankle), max(1, round(CALF * hips)))
     return body
+
+
+def _hip_joints(frame: BodyFrame) -> float:
+    """px: how far apart the hip joints are. Hips placed below a half-body photo's frame stand a shoulder width
+    apart; real hip joints do not."""
+    if frame.hips_seen:
+        return float(np.linalg.norm(frame.left_hip - frame.right_hip))
+    return HIP_JOINTS * frame.shoulder_width
+
+
+def bare_torso(pose: Pose, shape: tuple[int, int]) -> np.ndarray:
+    """uint8 {0, 1}: the torso itself, from the shoulders' line to the hip joints' (`bare_body`'s torso).
+
+    As broad as the shoulders down to the armpits, then in towards the waist and out to the pelvis, along a
+    smooth curve (a cosine's half period each way, level at the waist): a polygon's corner at the waist
+    showed as a notch in a bared midriff's outline.
+    """
+    frame = body_frame(pose)
+    width = frame.shoulder_width
+    shoulder_centre = (frame.left_shoulder + frame.right_shoulder) / 2
+    hip_centre = (frame.left_hip + frame.right_hip) / 2
+    shoulder_half, pelvis_half = (1 + 2 * TORSO_PAD) * width / 2, HIP_BREADTH * _hip_joints(frame) / 2
+    armpit_half = shoulder_half + ARMPIT_LEVEL * (pelvis_half - shoulder_half)  # where the old taper had it
+    waist_half = min(WAIST * pelvis_half, armpit_half)
+    levels = np.linspace(ARMPIT_LEVEL, 1.0, TORSO_OUTLINE_STEPS)
+    upper = levels < WAIST_LEVEL
+    # 0 at the waist, 1 at the armpit above it or at the hip joint below it.
+    away = np.where(upper, (WAIST_LEVEL - levels) / (WAIST_LEVEL - ARMPIT_LEVEL),
+                    (levels - WAIST_LEVEL) / (1.0 - WAIST_LEVEL))
+    ease = (1 - np.cos(np.pi * away)) / 2
+    halves = waist_half + ease * np.where(upper, armpit_half - waist_half, pelvis_half - waist_half)
+    centres = shoulder_centre[None] + levels[:, None] * (hip_centre - shoulder_centre)[None]
+    left = centres + halves[:, None] * frame.across[None]
+    right = centres - halves[:, None] * frame.across[None]
+    outline = np.concatenate([[shoulder_centre + frame.across * shoulder_half], left, right[::-1],
+                              [shoulder_centre - frame.across * shoulder_half]])
+    torso = np.zeros(shape, np.uint8)
+    cv2.fillPoly(torso, [np.round(outline).astype(np.int32)], 1)
+    return torso

@@ -27,7 +27,7 @@ from fittingroom.segment.garment_landmarks import garment_landmarks
 from fittingroom.segment.occlusion import occluders
 from fittingroom.segment.product import product_mask
 from fittingroom.segment.spec import SELFIE_SEGMENTATION, U2NETP
-from fittingroom.segment.worn_garment import bare_body, skin_mask, worn_garment_mask, worn_outline
+from fittingroom.segment.worn_garment import bare_body, bare_torso, skin_mask, worn_garment_mask, worn_outline
 from fittingroom.tryon.pipeline import TryOnPipeline, leased
 from fittingroom.tryon.requests import GarmentRequest
 from fittingroom.tryon.result import TryOnResult
@@ -42,6 +42,7 @@ from fittingroom.warp_gen.dress import (
     worn_shading,
 )
 from fittingroom.warp_gen.fit import GarmentFit, WarpedGarment, beside_legs, covered_mask, fit_garment, warp_garment
+from fittingroom.warp_gen.midriff import bared_lower_garment, dress_lower_garment
 from fittingroom.warp_gen.silhouette import compare_shapes, dressed_silhouette, extend_texture
 
 # U²-NetP finds an uploaded garment's silhouette; a catalog garment brings the one stored at registration.
@@ -224,6 +225,13 @@ class ClassicalGarmentPipeline(TryOnPipeline[GarmentRequest]):
         # The background is filled from the backdrop and skin only: from the shopper's other clothes (jeans below a
         # top's side) it drew a dark strip between an arm and the new garment.
         clothes = (outline > 0) | (paint > 0) | ((person_mask > 0.5) & (skin == 0))
-        base = repaint_uncovered(person, uncovered, body, skin, clothes, cover=paint)
+        # A shorter top bares the lower garment's top too, up to its waistband: not skin.
+        lower = bared_lower_garment(person, person_mask, skin, outline, paint, uncovered, bare_torso(
+            pose, person.shape[:2]), pose) if request.category is Category.UPPER else None
+        if lower is not None:
+            body &= ~lower.below_waistband
+        base = repaint_uncovered(person, uncovered, body, skin, clothes,
+                                 cover=paint | lower.mask if lower is not None else paint)
+        base = dress_lower_garment(base, lower)
         image = dress_garment(base, warped.image, paint, light)
         return Dressed(image=image, paint=paint, repainted=uncovered.astype(np.uint8), dressing=WARPED, worn=outline)

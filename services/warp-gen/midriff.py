@@ -1,0 +1,255 @@
+"""What a shorter top bares of the shopper's lower garment: trousers or a skirt up to their waistband.
+
+An untucked top hid the top of the trousers or skirt under it. When the new top ends above the old one's
+hem, what shows between them is the midriff (skin, `dress.repaint_uncovered`) down to a waistband, and
+the lower garment below it: repainted all as skin, it read as a brown block whose lower outline followed
+the old shirt's hem over the trousers. Here the lower garment goes on up to a waistband line just above
+the hip joints, in its own colour and texture (its band just below the old hem, mirrored upwards, so a
+denim's weave and a print's pattern carry on and its light meets the visible part without a seam), with
+the waistband's shade at its top edge; beside it is the backdrop. Catalogue shoppers stand upright:
+"up" is along the image's columns.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+from fittingroom.common.body import HIP_BREADTH, Pose, body_frame
+from fittingroom.warp_gen.dress import fill_from
+
+# Of the torso (shoulders to hips): how far above the hip joints a mid-rise waistband sits; the band below
+# the old hem whose texture is mirrored upwards; the gap below the hem skipped first (the old hem's shadow).
+WAISTBAND_RISE = 0.08
+SAMPLE_BAND = 0.08
+HEM_GAP = 0.01
+# A column of the band counts as the lower garment when this share of it is on the person and neither skin
+# nor either top.
+LOWER_SHARE = 0.6
+CROTCH_DROP = 0.2  # of the torso: how far below the hip joints trouser legs part
+THIGH_REACH = 1.1  # of the hips' half breadth: a thigh's outer side (`bare_body`'s), inside the trousers
+# Lab distance (OpenCV's 8-bit scale, as the worn-garment colours) between the median colours of a column's
+# band and of the hips' middle within which it is the same lower garment: a denim's light and dark threads are
+# 37 apart, a shaded hand held against them 56 to 76, a cream bag against black trousers 200.
+LOWER_LIKE = 45.0
+OLD_COLOUR = 20.0  # Lab distance from the old top's median colour within which a pixel may be its hem
+# How far beside the hip centre (of the pelvis's half width) the lower garment is looked for: a wide trouser
+# leg, not an arm hanging beside the hips.
+LOWER_REACH = 1.6
+# The waistband: its top edge turns away from the light (this much darker, fading over WAISTBAND_EDGE of the
+# torso), and its lower seam, WAISTBAND_HEIGHT below, is a faint line.
+WAISTBAND_SHADE = 0.3
+WAISTBAND_EDGE = 0.012
+WAISTBAND_HEIGHT = 0.05
+SEAM_SHADE = 0.12
+EDGE_SIGMA = 0.8  # px: the anti-aliased outline of the repainted lower garment beside the backdrop
+CROP_MARGIN = 4  # px
+
+
+@dataclass(frozen=True)
+class LowerGarment:
+    """The shopper's lower garment where the old top hid it and the new one leaves it bare."""
+
+    alpha: np.ndarray  # float32 HxW in [0, 1]: how much of each pixel it covers (anti-aliased outline)
+    colour: np.ndarray  # float32 HxWx3: its colour there
+    below_waistband: np.ndarray  # bool HxW: uncovered pixels on the hips below the waistband: never skin
+
+    @property
+    def mask(self) -> np.ndarray:
+        """bool HxW: where it is painted at all."""
+        return np.asarray(self.alpha > 0)
+
+
+def waistband_rows(pose: Pose, width: int) -> np.ndarray:
+    """float64 [width]: per column, the row of the waistband line: WAISTBAND_RISE of the torso above the line
+    through the hip joints (a smooth line across the body, tilted with the hips)."""
+    frame = body_frame(pose)
+    (x0, y0), (x1, y1) = frame.right_hip, frame.left_hip
+    slope = (y1 - y0) / (x1 - x0) if abs(x1 - x0) > 1e-6 else 0.0
+    return np.asarray(y0 + slope * (np.arange(width) - x0) - WAISTBAND_RISE * frame.torso, np.float64)
+
+
+def _lower_columns(lower: np.ndarray, bottom: np.ndarray, has: np.ndarray, gap: int, band: int) -> np.ndarray:
+    """bool [W]: the columns whose band of `band` rows, `gap` below the uncovered part's `bottom`, is mostly
+    `lower` (the lower garment, or whatever is on the person)."""
+    height = lower.shape[0]
+    rows = bottom[None] + 1 + gap + np.arange(band)[:, None]
+    inside = rows < height
+    seen = lower[np.minimum(rows, height - 1), np.arange(lower.shape[1])[None]] & inside
+    return np.asarray(has & (seen.mean(axis=0) >= LOWER_SHARE))
+
+
+def _like_the_middle(lab: np.ndarray, lower: np.ndarray, columns: np.ndarray, start: np.ndarray, band: int,
+                     middle: np.ndarray) -> np.ndarray:
+    """bool [W]: of the `columns`, those whose band (`band` rows from `start`) has about the colour (LOWER_LIKE
+    in Lab, its median) of the `lower` garment's pixels in the `middle` of the hips: a bag or a hand held at
+    the hip, neither skin (a shaded hand may not be) nor a top, is no lower garment to carry up."""
+    rows = np.minimum(start[None] + np.arange(band)[:, None], lab.shape[0] - 1)
+    medians = np.median(lab[rows, np.arange(lab.shape[1])[None]], axis=0)
+    central = lower & middle[None]
+    reference = np.median(lab[central] if central.sum() >= band else medians[columns], axis=0)
+    return np.asarray(columns & (np.linalg.norm(medians - reference, axis=-1) <= LOWER_LIKE))
+
+
+def _nearest(found: np.ndarray) -> np.ndarray:
+    """int [W]: per column, the nearest column where `found` is true (`found` has at least one)."""
+    where = np.flatnonzero(found)
+    columns = np.arange(len(found))
+    after = np.clip(np.searchsorted(where, columns), 0, len(where) - 1)
+    before = np.clip(after - 1, 0, len(where) - 1)
+    pick_before = np.abs(where[before] - columns) <= np.abs(where[after] - columns)
+    return np.asarray(np.where(pick_before, where[before], where[after]))
+
+
+def bared_lower_garment(person: np.ndarray, person_mask: np.ndarray, skin: np.ndarray, old: np.ndarray,
+                        new: np.ndarray, uncovered: np.ndarray, torso: np.ndarray, pose: Pose) -> LowerGarment | None:
+    """The lower garment that the `old` top hid and the `new` one leaves `uncovered` below its hem, from the
+    waistband line down to where it shows below the old hem.
+
+    Its columns are those where the band just below the uncovered part is the lower garment (on the person,
+    not skin, not a top, in the colours of the hips' middle) and those between them that nothing stands in
+    front of; above the hip joints it narrows with the body's `torso` (uint8 {0, 1}: `bare_torso`) to its
+    waist. None when nothing of it is bared: the old hem above the waistband, no lower garment below the hem
+    (bare legs, a half-body photo cut off above it), no hips seen.
+    """
+    frame = body_frame(pose)
+    if not frame.hips_seen or not uncovered.any():
+        return None
+    height, width = uncovered.shape
+    length = frame.torso
+    gap, band = max(1, round(HEM_GAP * length)), max(2, round(SAMPLE_BAND * length))
+    hip_centre = float(frame.left_hip[0] + frame.right_hip[0]) / 2
+    hip_half = HIP_BREADTH * float(np.linalg.norm(frame.left_hip - frame.right_hip)) / 2
+    # Everything is worked out in the window the lower garment can be bared in (around the hips, from the
+    # waistband to the band below the old hem), a few px wider for the outline's blur: at 512 px a tenth of the
+    # photo, where the whole photo took 30 ms.
+    reach = LOWER_REACH * hip_half
+    x0 = max(0, int(hip_centre - reach) - CROP_MARGIN)
+    x1 = min(width, int(np.ceil(hip_centre + reach)) + 1 + CROP_MARGIN)
+    hole_columns = uncovered[:, x0:x1].astype(bool)
+    waistband = waistband_rows(pose, width)
+    bottom = height - 1 - np.argmax(hole_columns[::-1], axis=0)
+    # A column whose uncovered part ends above the waistband bares none of the lower garment.
+    has = hole_columns.any(axis=0) & (bottom > waistband[x0:x1])
+    if not has.any():
+        return None
+    y0 = max(0, int(np.floor(waistband[x0:x1].min())) - CROP_MARGIN)
+    y1 = min(height, int(bottom[has].max()) + 1 + gap + band + CROP_MARGIN)
+    window = (slice(y0, y1), slice(x0, x1))
+    found = _bared(person[window], person_mask[window] > 0.5, skin[window] > 0, old[window].astype(bool),
+                   new[window].astype(bool), hole_columns[y0:y1], torso[window] > 0, waistband[x0:x1] - y0,
+                   _hem_rows(new[:, x0:x1].astype(bool)) - y0, hip_centre - x0, hip_half, length, (gap, band))
+    if found is None:
+        return None
+    alpha, colour = np.zeros((height, width), np.float32), np.zeros((height, width, 3), np.float32)
+    beside = np.zeros((height, width), bool)
+    alpha[window], colour[window], beside[window] = found
+    return LowerGarment(alpha=alpha, colour=colour, below_waistband=beside)
+
+
+def _bared(person: np.ndarray, on_person: np.ndarray, skin: np.ndarray, old: np.ndarray, new: np.ndarray,
+           hole: np.ndarray, torso: np.ndarray, waistband: np.ndarray, hem: np.ndarray, hip_centre: float,
+           hip_half: float, length: float, sample: tuple[int, int]) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
+    """`bared_lower_garment`'s alpha, colour and hips below the waistband, in its window (all arguments are);
+    `sample` is the gap below the old hem and the band's height, in rows."""
+    height, width = hole.shape
+    gap, band = sample
+    has = hole.any(axis=0)
+    bottom = height - 1 - np.argmax(hole[::-1], axis=0)
+    has &= bottom > waistband
+    # The lower garment is on the person, neither skin nor either top, nor in the old top's colour where its mask
+    # stopped short of its hem (mirrored up, a strip of it would show as a second hem) unless it has that
+    # colour too.
+    lower = on_person & ~skin & ~old & ~new & ~hole
+    lab = cv2.cvtColor(person, cv2.COLOR_RGB2LAB).astype(np.float32)
+    old_colour = np.median(lab[old], axis=0) if old.any() else np.full(3, np.inf, np.float32)
+    unlike_old = lower & (np.linalg.norm(lab - old_colour, axis=-1) > OLD_COLOUR)
+    columns = _lower_columns(unlike_old, bottom, has, gap, band)
+    if columns.any():
+        lower = unlike_old
+    else:
+        columns = _lower_columns(lower, bottom, has, gap, band)
+    xs, ys = np.arange(width), np.arange(height, dtype=np.float64)[:, None]
+    columns &= np.abs(xs - hip_centre) <= LOWER_REACH * hip_half
+    if columns.any():
+        columns = _like_the_middle(lab, lower, columns, bottom + 1 + gap, band, np.abs(xs - hip_centre) <= hip_half / 2)
+    if not columns.any():
+        return None
+    # Across the hips: from the first to the last column found (a skirt is one piece; trouser legs meet at
+    # the crotch), but for columns where something else on the person stands in front of it (a hand, whose
+    # arm goes on up in front too, a bag: what the body says is there stays); below the crotch, only the
+    # columns found, so a long old top's hem there leaves the backdrop between the legs.
+    found = np.flatnonzero(columns)
+    in_front = ~columns & _lower_columns(on_person, bottom, has, gap, band)
+    span = (xs >= found[0]) & (xs <= found[-1]) & ~in_front
+    hips_line = waistband + WAISTBAND_RISE * length
+    below = hole & (ys > waistband[None] - 0.5) & (ys > hem[None])
+    above_crotch = ys < hips_line[None] + CROTCH_DROP * length
+    region = below & span[None] & (above_crotch | columns[None])
+    region &= _tapered(found[0], found[-1], torso, xs, ys, waistband, hips_line)
+    if not region.any():
+        return None
+    # Each pixel takes the colour `rise` rows above its source column's band start, mirrored back into the
+    # band (and back again, ping-pong, where the bared part is taller than the band).
+    source = _nearest(columns)
+    start = bottom[source] + 1 + gap
+    rise = start[None] - 1 - ys.astype(np.int64)
+    folded = np.mod(rise, 2 * band)
+    folded = np.where(folded >= band, 2 * band - 1 - folded, folded)
+    rows = np.clip(start[None] + folded, 0, height - 1)
+    # What of the band is not the garment (a speck of skin, the backdrop between the legs) takes the garment's
+    # colour around it.
+    colour = fill_from(person, lower)[rows, source[None]]
+    # The waistband: darker at its top edge, with a faint seam along its foot.
+    depth = ys - waistband[None]
+    shade = 1.0 - WAISTBAND_SHADE * np.exp(-np.clip(depth, 0.0, None) / max(WAISTBAND_EDGE * length, 1.0))
+    seam = 1.0 - SEAM_SHADE * np.exp(-((depth - WAISTBAND_HEIGHT * length) ** 2) / 2.0)
+    colour *= (shade * seam)[..., None].astype(np.float32)
+    # Anti-aliased: its top edge at the waistband's sub-pixel row, its sides blurred a little (against the
+    # backdrop, not where it meets its own visible part below).
+    top = np.clip(depth + 0.5, 0.0, 1.0)
+    sides = cv2.GaussianBlur((region | lower).astype(np.float32), (0, 0), EDGE_SIGMA)
+    alpha = np.where(region, np.minimum(top, sides), 0.0).astype(np.float32)
+    # Below the waistband the hips are in the lower garment, and beside it is the backdrop (or an arm): a thigh
+    # wider than the trousers as they show is no skin.
+    hips = span | ((np.abs(xs - hip_centre) <= THIGH_REACH * hip_half) & ~in_front)
+    return alpha, colour, below & hips[None]
+
+
+def _hem_rows(new: np.ndarray) -> np.ndarray:
+    """int [W]: per column, the new top's lowest row, carried on sideways from the nearest column it reaches
+    (-1 when it reaches none). Only below it is the lower garment bared: beside a narrower but long top (a tee
+    for a loose tunic) the old top's sides are the arm and the backdrop, not trousers up to a waistband."""
+    reached = np.asarray(new.any(axis=0))
+    if not reached.any():
+        return np.full(new.shape[1], -1)
+    lowest = new.shape[0] - 1 - np.argmax(new[::-1], axis=0)
+    return np.asarray(lowest[_nearest(reached)])
+
+
+def _tapered(left: int, right: int, torso: np.ndarray, xs: np.ndarray, ys: np.ndarray, waistband: np.ndarray,
+             hips_line: np.ndarray) -> np.ndarray:
+    """bool (rows x columns of the box): the lower garment's breadth: as it shows (from `left` to `right`) from
+    the hip joints down, narrowing above them to the body's (`torso`'s, in the box) at the waistband, where the
+    bared midriff above meets it."""
+    centre = (left + right) // 2
+    waist_row = int(np.clip(round(float(waistband[centre]) - ys[0, 0]), 0, len(ys) - 1))
+    body = xs[torso[waist_row] > 0]
+    waist_left, waist_right = (max(left, int(body[0])), min(right, int(body[-1]))) if len(body) else (left, right)
+    rise = np.clip((hips_line[centre] - ys) / max(hips_line[centre] - waistband[centre], 1.0), 0.0, 1.0)
+    inside_left = xs[None] >= left + rise * (waist_left - left)
+    return np.asarray(inside_left & (xs[None] <= right + rise * (waist_right - right)))
+
+
+def dress_lower_garment(image: np.ndarray, lower: LowerGarment | None) -> np.ndarray:
+    """`image` with the bared lower garment painted over it; pixels it does not cover are unchanged."""
+    if lower is None:
+        return image
+    painted = lower.mask
+    alpha = lower.alpha[painted][:, None]
+    out = image.copy()
+    blended = lower.colour[painted] * alpha + image[painted].astype(np.float32) * (1 - alpha)
+    out[painted] = np.clip(np.round(blended), 0, 255).astype(np.uint8)
+    return out
