@@ -231,7 +231,8 @@ class ClassicalGarmentPipeline(TryOnPipeline[GarmentRequest]):
         # The background is filled from the backdrop and skin only: from the shopper's other clothes (jeans below a
         # top's side) it drew a dark strip between an arm and the new garment.
         clothes = (outline > 0) | (paint > 0) | ((person_mask > 0.5) & (skin == 0))
-        clothes |= arm_mask  # nor from an arm: the backdrop shows between an arm and the body, not the arm's skin
+        # Nor from an arm or other skin: between an arm and the body the backdrop shows, not a haze of skin.
+        clothes |= arm_mask | (skin > 0)
         base = repaint_uncovered(person, uncovered, body, skin, clothes, cover=paint, arms=arms)
         image = dress_garment(base, warped.image, paint, light)
         return Dressed(image=image, paint=paint, repainted=uncovered.astype(np.uint8), dressing=WARPED, worn=outline)

@@ -28,6 +28,7 @@ FOREARM_OVER_UPPER = 0.85  # a forearm's width over the upper arm's, to give one
 # Of the measured half width: the taper at each joint (a shoulder's is the deltoid, drawn on its own).
 ELBOW_TAPER = 0.92
 WRIST_TAPER = 0.8
+END_REACH = 2.0  # of the half width at the last joint the pose sees: how far past it the arm goes on
 DELTOID = 1.12  # the deltoid's radius over the upper arm's half width, centred on the shoulder joint
 # ... as measured on the photo (`_deltoid`): on this many rays, within these shares of that half width (a
 # shoulder pad or a puffed sleeve's outline stands further out, and is clipped to the larger).
@@ -60,7 +61,7 @@ BACKDROP_DISTANCE = 20.0
 class Arm:
     """One arm: its joints (shoulder, then elbow and wrist as far as the pose sees them) and half widths."""
 
-    joints: np.ndarray  # [n, 2] float64 px
+    joints: np.ndarray  # [n, 2] float64 px: then a point past the last, where the arm goes on into the hand
     radii: np.ndarray  # [n] float64 px: the half width at each joint
     deltoid: float  # px: the shoulder's radius round its joint, outward and below it
     rise: float  # px: how far above its joint the shoulder's top is (the deltoid is a half ellipse above)
@@ -88,17 +89,20 @@ class Arms:
 
     def across(self, step: int, size: tuple[int, int]) -> np.ndarray:
         """float32 on a grid of `size` (width, height) cells of `step` px: each cell's distance off the nearest
-        arm's bone over that arm's half width there (0 on the bone, 1 at its outline; on the deltoid, off its
-        centre), inf far from any arm."""
+        arm's bone over that arm's half width there (0 on the bone, 1 at its outline; on the shoulder, outward
+        off its joint over its reach), inf off the arms."""
         width, height = size
         ys, xs = (np.mgrid[:height, :width].astype(np.float64) + 0.5) * step - 0.5
         points = np.stack([xs, ys], axis=-1)
         nearest = np.full((height, width), np.inf, np.float32)
         for arm in self.arms:
+            # The shoulder's top faces up into the studio light: it darkens only outward, where it turns away
+            # as the arm below it does; its inner half is lit like the arm's bone.
             offset = points - arm.joints[0]
-            along_up = offset @ arm.up
+            outward, along_up = offset @ arm.outward, offset @ arm.up
             rise = np.where(along_up > 0, arm.rise, arm.deltoid)
-            nearest = np.minimum(nearest, np.sqrt(((offset @ arm.outward) / arm.deltoid) ** 2 + (along_up / rise) ** 2))
+            on_shoulder = (outward / arm.deltoid) ** 2 + (along_up / rise) ** 2 <= 1.0
+            nearest = np.minimum(nearest, np.where(on_shoulder, np.maximum(outward, 0.0) / arm.deltoid, np.inf))
             for a, b, ra, rb in zip(arm.joints[:-1], arm.joints[1:], arm.radii[:-1], arm.radii[1:], strict=True):
                 bone = b - a
                 t = np.clip(((points - a) @ bone) / max(float(bone @ bone), 1e-6), 0.0, 1.0)
@@ -263,6 +267,10 @@ def fit_arms(pose: Pose, image: np.ndarray, person: np.ndarray, skin: np.ndarray
             halves.append(found.half if found is not None else defaults[segment])
         joints = _shifted(chain, [m.shift if m is not None else 0.0 for m in own])
         radii = np.array([halves[0], ELBOW_TAPER * (halves[0] + halves[1]) / 2, WRIST_TAPER * halves[1]])[:len(chain)]
+        if len(joints) > 1:  # the arm goes on past its last joint the pose sees, into the hand (or the forearm)
+            end = joints[-1] - joints[-2]
+            reach = END_REACH * radii[-1] / max(float(np.linalg.norm(end)), 1e-6)
+            joints, radii = np.vstack([joints, joints[-1] + reach * end]), np.append(radii, radii[-1])
         neck = neck_base + frame.across * side * NECK_HALF * frame.shoulder_width
         outward = frame.across * side
         deltoid, rise = _deltoid(person_in, chain[0], outward, frame.down, halves[0])

@@ -330,10 +330,12 @@ def _limbs_by_width(bare_small: np.ndarray, body_small: np.ndarray) -> tuple[np.
     return across, limb
 
 
-def smoothed_limbs(to_skin: np.ndarray, hole: np.ndarray) -> np.ndarray:
+def smoothed_limbs(to_skin: np.ndarray, hole: np.ndarray, skin: np.ndarray | None = None) -> np.ndarray:
     """bool HxW: `to_skin` with its outline rounded off (blurred over ARM_OUTLINE of the longer side and cut
-    at half), within the `hole` being repainted."""
-    return rounded_outline(to_skin, ARM_OUTLINE * max(to_skin.shape[:2])) & hole
+    at half), within the `hole` being repainted. With the visible `skin` it joins: where a bared forearm meets
+    the hand, that is no outline to round (rounded, its corners were left to the backdrop: a pale seam)."""
+    joined = to_skin | skin.astype(bool) if skin is not None else to_skin
+    return rounded_outline(joined, ARM_OUTLINE * max(to_skin.shape[:2])) & hole
 
 
 def limb_shading(bare: np.ndarray, shape_px: float, shade: float = EDGE_SHADE) -> np.ndarray:
@@ -358,7 +360,7 @@ def repaint_uncovered(person: np.ndarray, uncovered: np.ndarray, body: np.ndarra
     hole = uncovered.astype(bool)
     if not hole.any():
         return out
-    to_skin = smoothed_limbs(hole & body.astype(bool), hole)
+    to_skin = smoothed_limbs(hole & body.astype(bool), hole, skin)
     height, width = person.shape[:2]
     small = cv2.resize(person, None, fx=INPAINT_SCALE, fy=INPAINT_SCALE, interpolation=cv2.INTER_AREA)
     scene_hole = cv2.resize(garments.astype(np.uint8), (small.shape[1], small.shape[0]),
@@ -395,8 +397,9 @@ def repaint_uncovered(person: np.ndarray, uncovered: np.ndarray, body: np.ndarra
     if arm_colour is not None:  # the shopper's own arm skin, where it faces the light, along the whole arm
         colour = colour + limb[..., None] * (arm_colour - colour)
     painted_skin = colour * light[..., None]
-    # Anti-aliased: skin fades into the background across its outline instead of stopping on a pixel edge.
-    alpha = cv2.GaussianBlur(to_skin.astype(np.float32), (0, 0), SKIN_EDGE_SIGMA)[..., None]
+    # Anti-aliased: skin fades into the background across its outline instead of stopping on a pixel edge; not
+    # where it meets the shopper's visible skin (a hand below a bared forearm), where half backdrop drew a pale seam.
+    alpha = cv2.GaussianBlur((to_skin | skin.astype(bool)).astype(np.float32), (0, 0), SKIN_EDGE_SIGMA)[..., None]
     blended = painted_skin * alpha + scene * (1 - alpha)
     out[hole] = np.clip(np.round(blended[hole]), 0, 255).astype(np.uint8)
     return out
