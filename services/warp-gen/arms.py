@@ -47,14 +47,12 @@ SEARCH = 2.5  # of the default half width: how far across the bone a profile loo
 PLAUSIBLE = (0.5, 1.7)
 SLEEVE_EASE = 0.9  # a sleeve's outline stands this much wider than the arm in it
 MAX_SHIFT = 1.2  # of the half width: how far the photo's arm may lie off the pose's bone
-# A bared arm's colour: the visible arm skin between these brightness quantiles (along the bone, facing the
-# light: neither the shade at its sides nor a highlight), when at least this many pixels of it show.
-LIT_ARM_QUANTILES = (0.55, 0.9)
-MIN_TONE_PIXELS = 50
+MIN_BACKDROP_PIXELS = 50  # fewer, and the photo shows too little backdrop to tell its colour
 # Of the shoulder width: how far past the person mask a pixel may still be the person, when its colour is not
 # the backdrop's (Lab distance to its median over this).
 PERSON_REACH = 0.06
 BACKDROP_DISTANCE = 20.0
+BACKDROP_SAMPLE = 16  # every this many of the backdrop's pixels give its colour
 
 
 @dataclass(frozen=True)
@@ -77,12 +75,13 @@ class Arms:
     shape: tuple[int, int]
     on_person: np.ndarray  # bool HxW: where the photo shows the person, not the backdrop (`shows_person`)
 
-    def mask(self) -> np.ndarray:
-        """bool HxW: the arms and shoulders (capsules, deltoids, trapezius slopes; sub-pixel polygons) where the
-        photo shows the person: never the backdrop between an arm and the body."""
+    def mask(self, shoulders: bool = True) -> np.ndarray:
+        """bool HxW: the arms and `shoulders` (capsules; deltoids and trapezius slopes; sub-pixel polygons) where
+        the photo shows the person: never the backdrop between an arm and the body."""
         canvas = np.zeros(self.shape, np.uint8)
         for arm in self.arms:
-            _fill_hull(canvas, [_shoulder(arm), arm.neck[None], arm.chest[None]])
+            if shoulders:
+                _fill_hull(canvas, [_shoulder(arm), arm.neck[None], arm.chest[None]])
             for a, b, ra, rb in zip(arm.joints[:-1], arm.joints[1:], arm.radii[:-1], arm.radii[1:], strict=True):
                 _fill_hull(canvas, [_circle(a, ra), _circle(b, rb)])
         return (canvas > 0) & self.on_person
@@ -113,19 +112,6 @@ class Arms:
     def narrowest(self) -> float:
         """px: the smallest half width of any arm at any joint (1 when there are no arms)."""
         return min((float(arm.radii.min()) for arm in self.arms), default=1.0)
-
-    def tone(self, person: np.ndarray, skin: np.ndarray) -> np.ndarray | None:
-        """RGB float32: the colour of the shopper's visible arm skin where it faces the light (the lit part of
-        the skin within the arms' outline), or None when the arms show too little skin to tell."""
-        # On every other pixel: a tone needs no more, and the arms' geometry costs per pixel.
-        person_half, skin_half = person[::2, ::2], skin[::2, ::2].astype(bool)
-        on_arms = self.across(2, (person_half.shape[1], person_half.shape[0])) <= 1.0
-        seen = person_half[skin_half & on_arms[:skin_half.shape[0], :skin_half.shape[1]]].astype(np.float32)
-        if len(seen) < MIN_TONE_PIXELS:
-            return None
-        luma = seen @ np.array([0.299, 0.587, 0.114], np.float32)
-        low, high = np.quantile(luma, LIT_ARM_QUANTILES)
-        return np.asarray(np.median(seen[(luma >= low) & (luma <= high)], axis=0), np.float32)
 
 
 def _shoulder(arm: Arm, count: int = 48) -> np.ndarray:
@@ -216,13 +202,16 @@ def shows_person(image: np.ndarray, person: np.ndarray, reach_px: float) -> np.n
     """
     inside = person > 0.5
     outside = person < 0.1
-    if outside.sum() < MIN_TONE_PIXELS:
+    if outside.sum() < MIN_BACKDROP_PIXELS:
         return np.asarray(inside)
     side = 2 * max(1, round(reach_px)) + 1
     near = cv2.dilate(inside.astype(np.uint8), cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (side, side))) > 0
     lab = cv2.cvtColor(image, cv2.COLOR_RGB2LAB).astype(np.float32)
-    backdrop = np.median(lab[outside], axis=0)
-    return np.asarray(inside | (near & (np.linalg.norm(lab - backdrop, axis=-1) > BACKDROP_DISTANCE)))
+    backdrop = np.median(lab[outside][::BACKDROP_SAMPLE], axis=0)  # a smooth studio backdrop: a sample tells it
+    rim = near & ~inside
+    apart = np.zeros_like(inside)
+    apart[rim] = np.linalg.norm(lab[rim] - backdrop, axis=-1) > BACKDROP_DISTANCE
+    return np.asarray(inside | apart)
 
 
 def fit_arms(pose: Pose, image: np.ndarray, person: np.ndarray, skin: np.ndarray) -> Arms:

@@ -66,6 +66,9 @@ TORSO_BREADTH = 0.6
 ARM_RIDGE = 0.95  # an arm hangs at the side, less lit than a chest facing the light
 ARM_SHADE = 0.62
 ARM_OUTLINE = 0.008
+ARM_RIDGE_BAND = 0.5  # of a fitted arm's half width: the band along its bone whose visible skin gives its colour
+ARM_CELL_SHARE = 0.9  # of a cell: skin, for its colour to be the arm's (not its edge's, nor a speck's taken for skin)
+MIN_RIDGE_CELLS = 4  # of SKIN_FILL_STEP px square: fewer, and the arms' own colour is not known
 ARM_OUTLINE_CELLS = 1.0  # of SKIN_FILL_STEP px: how far past a fitted arm's half width a cell is still on it
 ARM_BLEND_CELLS = 2.0  # of SKIN_FILL_STEP px: how far an arm's shading and tone blend into the torso's
 FEATHER_SHARE = 0.004  # of the longer side: the new garment's anti-aliased edge (2 px at 512)
@@ -312,6 +315,23 @@ def arm_shading(bare: np.ndarray, body: np.ndarray, arms: Arms | None = None) ->
     return np.asarray(1.0 + weight_big * (profile_big - 1.0), np.float32), weight_big
 
 
+def arm_colour(person: np.ndarray, skin: np.ndarray, arms: Arms) -> np.ndarray | None:
+    """float32 HxWx3: the colour a bared arm takes on its bone (ARM_RIDGE of it), from the nearest visible skin
+    along the bone of an arm (within ARM_RIDGE_BAND of its half width: lit, not its shaded sides), filled at a
+    reduced size; None when the arms show too little skin. An upper arm under the studio light is paler than
+    the hand, and one tone for the whole arm met the visible arm with a seam."""
+    height, width = person.shape[:2]
+    small = (max(1, width // SKIN_FILL_STEP), max(1, height // SKIN_FILL_STEP))
+    on_arm = skin.astype(bool) & arms.mask(shoulders=False)
+    share = np.asarray(cv2.resize(on_arm.astype(np.float32), small, interpolation=cv2.INTER_AREA), np.float32)
+    ridge = (share > ARM_CELL_SHARE) & (arms.across(SKIN_FILL_STEP, small) <= ARM_RIDGE_BAND)
+    if ridge.sum() < MIN_RIDGE_CELLS:
+        return None
+    colours = cv2.resize(person.astype(np.float32) * on_arm[..., None], small, interpolation=cv2.INTER_AREA)
+    lit = fill_from(colours / np.maximum(share, 1e-6)[..., None], ridge) / ARM_RIDGE
+    return np.asarray(cv2.resize(lit, (width, height), interpolation=cv2.INTER_LINEAR), np.float32)
+
+
 def _limbs_by_width(bare_small: np.ndarray, body_small: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
     """Without the pose's arms: each pixel's place across its limb (0 on the ridge, 1 at the outline) and
     where the limbs are, both on the reduced grid; None when nothing is broad enough to tell them apart."""
@@ -381,21 +401,21 @@ def repaint_uncovered(person: np.ndarray, uncovered: np.ndarray, body: np.ndarra
     # An arm is rounded along its bone (`arm_shading`), the torso across (`torso_shading`), both off the skin's
     # outline (`limb_shading`): a bared forearm read as a flat pale blob.
     arm_light, limb = arm_shading(bare, body | bare, arms)
-    # On an arm its own profile replaces the outline's rounding: both together darkened a narrow strip of bared
-    # skin beside the new garment to brown.
+    # On an arm its own profile replaces the outline's rounding and the torso's: both together darkened a narrow
+    # strip of bared skin beside the new garment, and a bared shoulder, to brown.
     # An arm takes its light from its own profile and the skin it takes its tone from, not from the old sleeve's
     # (a bright sleeve paled it, a dark one browned it).
     under = skin_light(person, hole)
     under = under + limb * (1.0 - under)
-    light = under * rounded ** (1.0 - limb) * contact * torso_shading(body) * arm_light
+    light = under * (rounded * torso_shading(body)) ** (1.0 - limb) * contact * arm_light
     colour = skin_colour(person, skin, to_skin)
     # An arm takes the visible skin's own median tone, not the lit chest's (whose highlights paled a forearm).
     visible = skin.astype(bool) & ~to_skin
     arm_tone = skin_tone(person, visible) / np.maximum(lit_skin_tone(person, visible), 1.0)
     colour = colour * (1.0 + limb[..., None] * (arm_tone - 1.0))
-    arm_colour = arms.tone(person, visible) if arms is not None else None
-    if arm_colour is not None:  # the shopper's own arm skin, where it faces the light, along the whole arm
-        colour = colour + limb[..., None] * (arm_colour - colour)
+    own_arm = arm_colour(person, visible, arms) if arms is not None else None
+    if own_arm is not None:  # the shopper's own arm skin, where it faces the light, from the nearest of it
+        colour = colour + limb[..., None] * (own_arm - colour)
     painted_skin = colour * light[..., None]
     # Anti-aliased: skin fades into the background across its outline instead of stopping on a pixel edge; not
     # where it meets the shopper's visible skin (a hand below a bared forearm), where half backdrop drew a pale seam.

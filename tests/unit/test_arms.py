@@ -8,7 +8,7 @@ from poses import frontal_pose
 
 from fittingroom.common import landmarks as lm
 from fittingroom.warp_gen.arms import SLEEVE_EASE, WRIST_TAPER, enclosed_specks, fit_arms, shows_person
-from fittingroom.warp_gen.dress import ARM_RIDGE, ARM_SHADE, arm_shading, repaint_uncovered
+from fittingroom.warp_gen.dress import ARM_RIDGE, ARM_SHADE, arm_colour, arm_shading, repaint_uncovered
 
 H, W = 400, 300
 BACKDROP = (235, 235, 235)
@@ -126,3 +126,18 @@ def test_specks_the_hole_encloses_are_taken_and_the_rest_left() -> None:
     hole[10:50, 40:50] = False  # a visible arm beside the hole, open to the outside
     specks = enclosed_specks(hole, np.ones_like(hole), 20)
     assert specks[20:23, 20:23].all() and specks.sum() == 9
+
+
+def test_a_bared_arm_takes_the_colour_of_the_nearest_visible_skin_along_its_bone() -> None:
+    """The lit upper arm is paler than the forearm: a bared elbow between them takes each one's colour next to
+    it, not one tone for the whole arm (which met the visible upper arm with a seam)."""
+    image, person, skin = _photo()
+    pale = (240, 205, 180)
+    upper = np.zeros((H, W), np.uint8)
+    cv2.line(upper, (195 + SHIFT, 110), (215 + SHIFT, 175), 1, UPPER)
+    image[(upper > 0) & (skin > 0)] = pale
+    arms = fit_arms(frontal_pose(), image, person, skin)
+    colour = arm_colour(image, skin, arms)
+    assert colour is not None
+    assert np.abs(colour[130, 203 + SHIFT] * ARM_RIDGE - pale).max() <= 12  # beside the upper arm
+    assert np.abs(colour[225, 221 + SHIFT] * ARM_RIDGE - ARM).max() <= 12  # beside the forearm
