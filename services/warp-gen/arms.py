@@ -35,7 +35,7 @@ DELTOID = 1.12  # the deltoid's radius over the upper arm's half width, centred 
 DELTOID_RAYS = 5
 DELTOID_RANGE = (1.0, 2.6)
 NECK_HALF = 0.15  # of the shoulder width: the neck's half width at its base
-NECK_BASE = 0.2  # ... and how far above the shoulder joints' line the trapezius meets it
+NECK_BASE = 0.3  # ... and how far above the shoulder joints' line the trapezius meets it (a collar lies on it)
 # Across each arm segment, this many profiles between these shares of its length (the joints' ends are
 # where a hand, an armpit or the deltoid widen it); a measure needs MIN_PROFILES of them to agree.
 PROFILES = 11
