@@ -45,6 +45,8 @@ SEARCH = 2.5  # of the default half width: how far across the bone a profile loo
 # A measured half width within these shares of the default is an arm; wider is a hand on a hip, a bag, the
 # torso beside it; narrower a strap or a sliver of skin at a sleeve's edge.
 PLAUSIBLE = (0.5, 1.7)
+WIDE_QUANTILE = 0.75  # of a segment's plausible runs: its half width
+SKIN_GAP = 1.0  # of the default upper arm's half width: the widest gap in an arm's skin closed before measuring it
 SLEEVE_EASE = 0.9  # a sleeve's outline stands this much wider than the arm in it
 MAX_SHIFT = 1.2  # of the half width: how far the photo's arm may lie off the pose's bone
 MIN_BACKDROP_PIXELS = 50  # fewer, and the photo shows too little backdrop to tell its colour
@@ -179,7 +181,8 @@ def _measure(mask: np.ndarray, a: np.ndarray, b: np.ndarray, default: float) -> 
     if plausible.sum() < MIN_PROFILES:
         return None
     shift = float(np.clip(np.median(centres[plausible]), -MAX_SHIFT * default, MAX_SHIFT * default))
-    return _Measure(float(np.median(halves[plausible])), shift)
+    # What hides part of an arm (the garment it hangs behind, a bag) only narrows its runs: the wider ones tell.
+    return _Measure(float(np.quantile(halves[plausible], WIDE_QUANTILE)), shift)
 
 
 def _segment_measure(skin: np.ndarray, person: np.ndarray, a: np.ndarray, b: np.ndarray,
@@ -226,8 +229,10 @@ def fit_arms(pose: Pose, image: np.ndarray, person: np.ndarray, skin: np.ndarray
     frame = body_frame(pose)
     shape = person.shape[:2]
     person_in = shows_person(image, person, PERSON_REACH * frame.shoulder_width)
-    # The skin test leaves specks out of a lit or shaded arm: closed, its runs across the arm are whole.
-    skin_in = (cv2.morphologyEx(skin.astype(np.uint8), cv2.MORPH_CLOSE, np.ones((5, 5), np.uint8)) > 0) & person_in
+    # The skin test leaves specks and the shaded crease of an arm out (or a strap crosses it): closed over a
+    # share of an arm's half width, its runs across the arm are whole; the backdrop stays out.
+    gap = 2 * max(2, round(SKIN_GAP * UPPER_ARM_HALF * frame.shoulder_width / 2)) + 1
+    skin_in = (cv2.morphologyEx(skin.astype(np.uint8), cv2.MORPH_CLOSE, np.ones((gap, gap), np.uint8)) > 0) & person_in
     chest = (frame.left_shoulder + frame.right_shoulder) / 2
     neck_base = chest - frame.down * NECK_BASE * frame.shoulder_width
     chains = []

@@ -46,6 +46,18 @@ def test_a_bare_arm_takes_its_width_and_place_from_its_skin() -> None:
     assert np.allclose(left.joints[0], (195, 110))  # the shoulder stays: the neck line hangs on it
 
 
+def test_an_arm_partly_behind_the_garment_keeps_its_full_width() -> None:
+    """Most of the left upper arm hangs behind the top's side: its runs of skin there are narrower, the wider
+    ones tell its width (the right arm is out of the pose, so it lends none)."""
+    image, person, skin = _photo()
+    image[137:180, 190:212] = TOP
+    skin[137:180, 190:212] = 0
+    pose = frontal_pose()
+    pose.visibility[[lm.RIGHT_ELBOW, lm.RIGHT_WRIST]] = 0.0
+    left = fit_arms(pose, image, person, skin).arms[0]
+    assert abs(left.radii[0] - UPPER / 2) <= 1.0
+
+
 def test_a_sleeved_arm_alone_takes_its_width_from_the_sleeve_outline() -> None:
     image, person, skin = _photo(left_skin=False)
     right = fit_arms(frontal_pose(), image, person, skin).arms[1]
