@@ -153,3 +153,19 @@ def test_a_bared_arm_takes_the_colour_of_the_nearest_visible_skin_along_its_bone
     assert colour is not None
     assert np.abs(colour[130, 203 + SHIFT] * ARM_RIDGE - pale).max() <= 12  # beside the upper arm
     assert np.abs(colour[225, 221 + SHIFT] * ARM_RIDGE - ARM).max() <= 12  # beside the forearm
+
+
+def test_a_bared_forearm_meets_the_visible_hand_without_a_pale_seam() -> None:
+    """An old sleeve bared down to the visible hand below it: the repaint joins the hand across its whole
+    width, neither rounded off at the corners nor blended with the backdrop along the join."""
+    image = np.full((H, W, 3), BACKDROP, np.uint8)
+    image[100:300, 120:160] = TOP  # the sleeve
+    image[300:360, 120:160] = ARM  # the hand
+    sleeve = np.zeros((H, W), bool)
+    sleeve[100:300, 120:160] = True
+    skin = np.zeros((H, W), np.uint8)
+    skin[300:360, 120:160] = 1
+    # As the classical composite calls it: the backdrop is filled from the backdrop only, not from skin.
+    out = repaint_uncovered(image, sleeve, sleeve.astype(np.uint8), skin, sleeve | (skin > 0)).astype(int)
+    join = out[299, 120:160]
+    assert (join.sum(axis=1) < sum(BACKDROP) - 60).all()  # skin to the corners, no backdrop in it
