@@ -57,6 +57,7 @@ SILHOUETTE: Final = "silhouette"
 WARPED: Final = "warped"
 # The worn garment's own outline is anti-aliased against the photo: a one-pixel feather keeps it crisp.
 SILHOUETTE_FEATHER_PX = 1
+SKIN_RIM_PX = 2  # the old garment's anti-aliased edge against skin beside it, repainted with it
 SPECK_SHARE = 0.01  # of the shoulder width squared: the largest piece a bared shoulder's repaint encloses and takes
 
 
@@ -223,7 +224,7 @@ class ClassicalGarmentPipeline(TryOnPipeline[GarmentRequest]):
         arms = fit_arms(pose, person, person_mask, skin)
         arm_mask = arms.mask()
         uncovered |= enclosed_specks(uncovered, arm_mask & (paint == 0) & (front == 0),
-                                     SPECK_SHARE * body_frame(pose).shoulder_width ** 2)
+                                     SPECK_SHARE * body_frame(pose).shoulder_width ** 2, SKIN_RIM_PX)
         # Beside a trouser leg narrower than the old one is background, not a thigh.
         body = (bare_body(pose, person.shape[:2]) | arm_mask) & (1 - beside_legs(warped.fit, warped.alpha))
         if request.category is Category.LOWER:

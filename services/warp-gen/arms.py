@@ -320,10 +320,11 @@ def _shifted(chain: np.ndarray, shifts: list[float]) -> np.ndarray:
     return np.asarray(chain + moves / np.maximum(counts, 1)[:, None])
 
 
-def enclosed_specks(hole: np.ndarray, within: np.ndarray, max_px: float) -> np.ndarray:
-    """bool HxW: the pieces of what `hole` leaves out that it encloses, no larger than `max_px` pixels, within
-    `within`. The skin test takes specks of a pink or beige garment for skin; left out of the repaint they
-    stayed as the old garment's blotches on a repainted shoulder."""
+def enclosed_specks(hole: np.ndarray, within: np.ndarray, max_px: float, rim_px: int) -> np.ndarray:
+    """bool HxW: within `within`, the pieces of what `hole` leaves out that it encloses, no larger than `max_px`
+    pixels, and its rim `rim_px` wide. The skin test takes specks of a pink or beige garment for skin, and the
+    garment's anti-aliased edge against the skin beside it: left out of the repaint they stayed as the old
+    garment's blotches on a repainted shoulder and a pale line along its edge."""
     kept = (~hole.astype(bool)).astype(np.uint8)
     _, labels, stats, _ = cv2.connectedComponentsWithStats(kept, connectivity=4)
     height, width = hole.shape[:2]
@@ -331,4 +332,6 @@ def enclosed_specks(hole: np.ndarray, within: np.ndarray, max_px: float) -> np.n
     right, bottom = left + stats[:, cv2.CC_STAT_WIDTH], top + stats[:, cv2.CC_STAT_HEIGHT]
     small = (stats[:, cv2.CC_STAT_AREA] <= max_px) & (left > 0) & (top > 0) & (right < width) & (bottom < height)
     small[0] = False  # the hole itself
-    return np.asarray(small[labels] & (kept > 0) & within.astype(bool))
+    side = 2 * rim_px + 1
+    rim = cv2.dilate(hole.astype(np.uint8), cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (side, side))) > 0
+    return np.asarray((small[labels] | rim) & (kept > 0) & within.astype(bool))

@@ -136,8 +136,10 @@ def test_specks_the_hole_encloses_are_taken_and_the_rest_left() -> None:
     hole[10:50, 10:50] = True
     hole[20:23, 20:23] = False  # a speck of pink cloth taken for skin
     hole[10:50, 40:50] = False  # a visible arm beside the hole, open to the outside
-    specks = enclosed_specks(hole, np.ones_like(hole), 20)
+    specks = enclosed_specks(hole, np.ones_like(hole), 20, 0)
     assert specks[20:23, 20:23].all() and specks.sum() == 9
+    rim = enclosed_specks(hole, np.ones_like(hole), 20, 2) & ~specks
+    assert rim[10:50, 40:42].all() and not rim[:, 42:].any()  # the arm's edge next to the hole, 2 px of it
 
 
 def test_a_bared_arm_takes_the_colour_of_the_nearest_visible_skin_along_its_bone() -> None:
