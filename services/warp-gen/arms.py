@@ -5,9 +5,10 @@ outline: the band's width was a guess, the old sleeve's outline cut it, and its 
 distance transform. Here each arm is a chain of tapered capsules along the pose's shoulder, elbow and wrist,
 placed and sized from what the photo shows of that arm (`fit_arms`): the visible skin's run across the bone
 (a bare forearm, the arm below a sleeveless armhole), else the person mask's outline across it (a tight
-sleeve is the arm), else the other arm's, else the body's proportions. The shoulder is a rounded deltoid
-joined to the neck's base by a straight trapezius line. The same geometry gives each pixel its place
-across the arm (`Arms.across`), so the shading is a cylinder's (a sphere's on the deltoid), whatever
+sleeve is the arm); the wider of both arms' (what hides part of an arm only narrows it), else the body's
+proportions. The shoulder is a rounded deltoid up to the photo's shoulder outline, joined to the neck's
+base by a straight trapezius line. The same geometry gives each pixel its place across the arm
+(`Arms.across`), so the shading is a cylinder's (on the shoulder, darkening outward only), whatever
 outline the repaint cuts. Pure numpy/OpenCV: tested on synthetic images whose arms are known.
 """
 
@@ -73,6 +74,8 @@ class Arm:
 
 @dataclass(frozen=True)
 class Arms:
+    """Both arms as fitted to one photo (`fit_arms`): their outline (`mask`) and shading geometry (`across`)."""
+
     arms: tuple[Arm, ...]
     shape: tuple[int, int]
     on_person: np.ndarray  # bool HxW: where the photo shows the person, not the backdrop (`shows_person`)

@@ -281,12 +281,12 @@ def arm_shading(bare: np.ndarray, body: np.ndarray, arms: Arms | None = None) ->
     much each pixel is limb (blended over ARM_BLEND_CELLS where a limb meets the torso; not at its outline).
 
     With the shopper's `arms` (`fit_arms`), a pixel's place across its arm is its distance off the bone over
-    the arm's half width there, and the deltoid is shaded as a sphere: the profile follows the arm, not the
-    outline the repaint happens to cut (a sleeve's edge, a ragged mask). Without, a limb is the part of `bare`
-    narrower than TORSO_BREADTH of the broadest part of the `body` (its torso, which the new garment may cover
-    all of), its half width at each pixel the largest distance to its outline nearby (the ridge's). Either
-    way it is ARM_RIDGE along its bone and falls as a circle's profile to ARM_SHADE at its outline; 1 off
-    the limbs.
+    the arm's half width there (on the shoulder, outward only: its top faces the light): the profile follows
+    the arm, not the outline the repaint happens to cut (a sleeve's edge, a ragged mask). Without, a limb is
+    the part of `bare` narrower than TORSO_BREADTH of the broadest part of the `body` (its torso, which the
+    new garment may cover all of), its half width at each pixel the largest distance to its outline nearby
+    (the ridge's). Either way it is ARM_RIDGE along its bone and falls as a circle's profile to ARM_SHADE at
+    its outline; 1 off the limbs.
     """
     height, width = bare.shape[:2]
     small = (max(1, width // SKIN_FILL_STEP), max(1, height // SKIN_FILL_STEP))
@@ -373,8 +373,9 @@ def repaint_uncovered(person: np.ndarray, uncovered: np.ndarray, body: np.ndarra
     Skin takes the colour of the nearest visible skin (`skin_colour`), the old garment's broad light
     (which side is in shade) and rounds off towards its outline (`limb_shading`: where it meets the
     background or the new garment, `cover`); no flat block. Background is inpainted from the scene
-    around every garment (`garments`: old and new), so neither garment's colour bleeds into it. Pixels
-    outside `uncovered` are unchanged.
+    around every garment (`garments`: old and new), so neither garment's colour bleeds into it. With the
+    shopper's fitted `arms`, a bared arm is shaded about its bone and coloured from the visible skin along
+    it (`arm_shading`, `arm_colour`). Pixels outside `uncovered` are unchanged.
     """
     out = person.copy()
     hole = uncovered.astype(bool)
