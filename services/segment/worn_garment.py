@@ -477,10 +477,6 @@ def worn_garment_mask(image: np.ndarray, person: np.ndarray, pose: Pose, categor
 # Widths of the body itself (not its clothes), as shares of the shoulder width or of the hip joints' distance.
 NECK_WIDTH = 0.3
 NECK_LENGTH = 0.45
-SHOULDER_SLOPE = 0.2  # how far above the shoulder joints' line the shoulders meet the neck
-SHOULDER_TOP = 0.1  # ... and how far above its joint a shoulder's top is
-UPPER_ARM = 0.24
-FOREARM = 0.2
 TORSO_PAD = 0.06  # the torso's edge beyond the shoulder joints
 # The torso's outline down from the shoulders, as shares of the torso's length: as broad as the shoulders'
 # line down to the armpits, narrowest at the waist (WAIST of the hips' breadth), out to the hips' breadth at the
@@ -497,7 +493,7 @@ CALF = 0.6
 
 
 def bare_body(pose: Pose, shape: tuple[int, int]) -> np.ndarray:
-    """uint8 {0, 1}: where the body itself is, under any clothes: torso, neck, arms and legs the pose sees.
+    """uint8 {0, 1}: where the body itself is, under any clothes: torso, neck and legs the pose sees.
 
     Old garment left uncovered inside it is repainted with skin, outside it with the background.
     """
@@ -507,20 +503,8 @@ def bare_body(pose: Pose, shape: tuple[int, int]) -> np.ndarray:
     body = bare_torso(pose, shape)
     neck = (frame.left_shoulder + frame.right_shoulder) / 2
     _line(body, neck, neck - frame.down * NECK_LENGTH * width, max(1, round(NECK_WIDTH * width)))
-    # The shoulders' tops stand above the joints and slope up to the neck's base: a collar or a shoulder
-    # seam lying there is over skin, not the backdrop.
-    base = neck - frame.down * SHOULDER_SLOPE * width
-    half_neck = frame.across * NECK_WIDTH * width / 2
-    pad, top = frame.across * TORSO_PAD * width, frame.down * SHOULDER_TOP * width
-    slope = [frame.left_shoulder + pad, frame.left_shoulder - top, base + half_neck, base - half_neck,
-             frame.right_shoulder - top, frame.right_shoulder - pad]
-    cv2.fillPoly(body, [np.round(np.array(slope)).astype(np.int32)], 1)
-    for shoulder, elbow, wrist in ((lm.LEFT_SHOULDER, lm.LEFT_ELBOW, lm.LEFT_WRIST),
-                                   (lm.RIGHT_SHOULDER, lm.RIGHT_ELBOW, lm.RIGHT_WRIST)):
-        if pose.sees(elbow):
-            _line(body, pose.point(shoulder), pose.point(elbow), max(1, round(UPPER_ARM * width)))
-            if pose.sees(wrist):
-                _line(body, pose.point(elbow), pose.point(wrist), max(1, round(FOREARM * width)))
+    # The shoulders and arms are the photo's own (`warp_gen.arms.fit_arms`: sized from the skin and outline
+    # the photo shows of them); the classical composite adds them.
     for hip, knee, ankle in ((frame.left_hip, lm.LEFT_KNEE, lm.LEFT_ANKLE),
                              (frame.right_hip, lm.RIGHT_KNEE, lm.RIGHT_ANKLE)):
         if frame.hips_seen and pose.sees(knee):

@@ -32,6 +32,7 @@ from fittingroom.tryon.pipeline import TryOnPipeline, leased
 from fittingroom.tryon.requests import GarmentRequest
 from fittingroom.tryon.result import TryOnResult
 from fittingroom.tryon.timing import Timed
+from fittingroom.warp_gen.arms import enclosed_specks, fit_arms
 from fittingroom.warp_gen.dress import (
     dress_garment,
     paint_mask,
@@ -57,6 +58,8 @@ SILHOUETTE: Final = "silhouette"
 WARPED: Final = "warped"
 # The worn garment's own outline is anti-aliased against the photo: a one-pixel feather keeps it crisp.
 SILHOUETTE_FEATHER_PX = 1
+SKIN_RIM_PX = 2  # the old garment's anti-aliased edge against skin beside it, repainted with it
+SPECK_SHARE = 0.01  # of the shoulder width squared: the largest piece a bared shoulder's repaint encloses and takes
 
 
 @dataclass(frozen=True)
@@ -218,20 +221,27 @@ class ClassicalGarmentPipeline(TryOnPipeline[GarmentRequest]):
         uncovered = with_rim(worn_smooth & (paint == 0), keep=(paint > 0) | (skin > 0) | (front > 0))
         # The new garment's anti-aliased edge blends it with what lies under it there: skin, not the old garment.
         uncovered |= worn_smooth & (paint > 0) & ~under_edge(paint)
+        # The arms and shoulders as the photo shows them, never where it shows the backdrop (between arm and body).
+        arms = fit_arms(pose, person, person_mask, skin)
+        arm_mask = arms.mask()
+        uncovered |= enclosed_specks(uncovered, arm_mask & (paint == 0) & (front == 0),
+                                     SPECK_SHARE * body_frame(pose).shoulder_width ** 2, SKIN_RIM_PX)
         # Beside a trouser leg narrower than the old one is background, not a thigh.
-        body = bare_body(pose, person.shape[:2]) & (1 - beside_legs(warped.fit, warped.alpha))
+        body = (bare_body(pose, person.shape[:2]) | arm_mask) & (1 - beside_legs(warped.fit, warped.alpha))
         if request.category is Category.LOWER:
             body &= 1 - beside_trousers(paint, pose)
         # The background is filled from the backdrop and skin only: from the shopper's other clothes (jeans below a
         # top's side) it drew a dark strip between an arm and the new garment.
         clothes = (outline > 0) | (paint > 0) | ((person_mask > 0.5) & (skin == 0))
+        # Nor from an arm or other skin: between an arm and the body the backdrop shows, not a haze of skin.
+        clothes |= arm_mask | (skin > 0)
         # A shorter top bares the lower garment's top too, up to its waistband: not skin.
         lower = bared_lower_garment(person, person_mask, skin, outline, paint, uncovered, bare_torso(
             pose, person.shape[:2]), pose) if request.category is Category.UPPER else None
         if lower is not None:
             body &= ~lower.below_waistband
         base = repaint_uncovered(person, uncovered, body, skin, clothes,
-                                 cover=paint | lower.mask if lower is not None else paint)
+                                 cover=paint | lower.mask if lower is not None else paint, arms=arms)
         base = dress_lower_garment(base, lower)
         image = dress_garment(base, warped.image, paint, light)
         return Dressed(image=image, paint=paint, repainted=uncovered.astype(np.uint8), dressing=WARPED, worn=outline)

@@ -14,6 +14,7 @@ import cv2
 import numpy as np
 
 from fittingroom.common.images import rounded_outline
+from fittingroom.warp_gen.arms import Arms
 from fittingroom.warp_gen.compose import feathered_alpha, shading
 
 # Folds of the old garment carry over fully; its print (letters, patches) is what a lower strength would
@@ -65,6 +66,10 @@ TORSO_BREADTH = 0.6
 ARM_RIDGE = 0.95  # an arm hangs at the side, less lit than a chest facing the light
 ARM_SHADE = 0.62
 ARM_OUTLINE = 0.008
+ARM_RIDGE_BAND = 0.5  # of a fitted arm's half width: the band along its bone whose visible skin gives its colour
+ARM_CELL_SHARE = 0.9  # of a cell: skin, for its colour to be the arm's (not its edge's, nor a speck's taken for skin)
+MIN_RIDGE_CELLS = 4  # of SKIN_FILL_STEP px square: fewer, and the arms' own colour is not known
+ARM_OUTLINE_CELLS = 1.0  # of SKIN_FILL_STEP px: how far past a fitted arm's half width a cell is still on it
 ARM_BLEND_CELLS = 2.0  # of SKIN_FILL_STEP px: how far an arm's shading and tone blend into the torso's
 FEATHER_SHARE = 0.004  # of the longer side: the new garment's anti-aliased edge (2 px at 512)
 RIM_SHARE = 0.008  # of the longer side: the old garment's anti-aliased rim repainted with it (4 px at 512)
@@ -271,46 +276,86 @@ def torso_shading(body: np.ndarray) -> np.ndarray:
     return np.asarray(cv2.resize(smooth, (width, height), interpolation=cv2.INTER_LINEAR), np.float32)
 
 
-def arm_shading(bare: np.ndarray, body: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def arm_shading(bare: np.ndarray, body: np.ndarray, arms: Arms | None = None) -> tuple[np.ndarray, np.ndarray]:
     """float32 HxW multiplier and float32 HxW weight in [0, 1]: the limbs of `bare` shaded as cylinders, and how
-    much each pixel is limb (blended over ARM_BLEND_CELLS where a limb meets the torso).
+    much each pixel is limb (blended over ARM_BLEND_CELLS where a limb meets the torso; not at its outline).
 
-    A limb is narrower than TORSO_BREADTH of the broadest part of the `body` (its torso, which the new garment
-    may cover all of). It is ARM_RIDGE along its ridge (its bone) and falls as a circle's profile to ARM_SHADE
-    at its outline, whatever its width: the half width at each pixel is the largest distance to the outline
-    nearby (the ridge's), so a forearm and an upper arm each get their own; 1 off the limbs.
+    With the shopper's `arms` (`fit_arms`), a pixel's place across its arm is its distance off the bone over
+    the arm's half width there (on the shoulder, outward only: its top faces the light): the profile follows
+    the arm, not the outline the repaint happens to cut (a sleeve's edge, a ragged mask). Without, a limb is
+    the part of `bare` narrower than TORSO_BREADTH of the broadest part of the `body` (its torso, which the
+    new garment may cover all of), its half width at each pixel the largest distance to its outline nearby
+    (the ridge's). Either way it is ARM_RIDGE along its bone and falls as a circle's profile to ARM_SHADE at
+    its outline; 1 off the limbs.
     """
     height, width = bare.shape[:2]
     small = (max(1, width // SKIN_FILL_STEP), max(1, height // SKIN_FILL_STEP))
     bare_small = cv2.resize(bare.astype(np.uint8), small, interpolation=cv2.INTER_NEAREST)
-    inside = cv2.distanceTransform(bare_small, cv2.DIST_L2, 3)
     body_small = cv2.resize(body.astype(np.uint8), small, interpolation=cv2.INTER_NEAREST)
-    broad = max(float(cv2.distanceTransform(body_small, cv2.DIST_L2, 3).max()), float(inside.max()))
-    if broad < 2.0:
-        return np.ones((height, width), np.float32), np.zeros((height, width), np.float32)
-    limb_half = TORSO_BREADTH * broad
-    reach = 2 * int(np.ceil(limb_half)) + 1
-    ridge = cv2.dilate(inside, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (reach, reach)))
-    across = 1.0 - np.clip(inside / np.maximum(ridge, 1e-3), 0.0, 1.0)  # 0 on the bone, 1 at the outline
-    facing = np.sqrt(np.clip(1.0 - across**2, 0.0, 1.0))
+    if arms is not None:
+        across = arms.across(SKIN_FILL_STEP, small)
+        # A cell on the outline is the arm's too: its centre may lie a little past the half width.
+        limb = ((bare_small > 0) & (across <= 1.0 + ARM_OUTLINE_CELLS * SKIN_FILL_STEP / arms.narrowest())).astype(
+            np.float32)
+    else:
+        found = _limbs_by_width(bare_small, body_small)
+        if found is None:
+            return np.ones((height, width), np.float32), np.zeros((height, width), np.float32)
+        across, limb = found
+    facing = np.sqrt(np.clip(1.0 - np.clip(across, 0.0, 1.0) ** 2, 0.0, 1.0))
     profile = np.where(bare_small > 0, ARM_SHADE + (ARM_RIDGE - ARM_SHADE) * facing, ARM_SHADE)
-    # Off the torso only: a strip of chest bared above a lower neckline is as narrow as an arm.
-    side = 2 * round(limb_half) + 1
-    torso = cv2.morphologyEx(body_small, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (side, side)))
-    limb = ((bare_small > 0) & (ridge <= limb_half) & (torso == 0)).astype(np.float32)
-    # Where a limb meets the torso (a shoulder), blended over a few cells instead of a seam; across the limb
-    # its profile stays as it is.
-    weight = cv2.GaussianBlur(limb, (0, 0), ARM_BLEND_CELLS)
+    # Where a limb meets the torso (a shoulder), blended over a few cells instead of a seam; at its outline
+    # (the backdrop beside it) it stays all limb: the blur counts only the body's cells (a normalized blur).
+    on_body = np.maximum(limb, (body_small > 0).astype(np.float32))
+    weight = np.clip(cv2.GaussianBlur(limb, (0, 0), ARM_BLEND_CELLS)
+                     / np.maximum(cv2.GaussianBlur(on_body, (0, 0), ARM_BLEND_CELLS), 1e-3), 0.0, 1.0)
     big = (width, height)
     profile_big = cv2.resize(profile.astype(np.float32), big, interpolation=cv2.INTER_LINEAR)
     weight_big = np.asarray(cv2.resize(weight, big, interpolation=cv2.INTER_LINEAR), np.float32)
     return np.asarray(1.0 + weight_big * (profile_big - 1.0), np.float32), weight_big
 
 
-def smoothed_limbs(to_skin: np.ndarray, hole: np.ndarray) -> np.ndarray:
+def arm_colour(person: np.ndarray, skin: np.ndarray, arms: Arms) -> np.ndarray | None:
+    """float32 HxWx3: the colour a bared arm takes on its bone (ARM_RIDGE of it), from the nearest visible skin
+    along the bone of an arm (within ARM_RIDGE_BAND of its half width: lit, not its shaded sides), filled at a
+    reduced size; None when the arms show too little skin. An upper arm under the studio light is paler than
+    the hand, and one tone for the whole arm met the visible arm with a seam."""
+    height, width = person.shape[:2]
+    small = (max(1, width // SKIN_FILL_STEP), max(1, height // SKIN_FILL_STEP))
+    on_arm = skin.astype(bool) & arms.mask(shoulders=False)
+    share = np.asarray(cv2.resize(on_arm.astype(np.float32), small, interpolation=cv2.INTER_AREA), np.float32)
+    ridge = (share > ARM_CELL_SHARE) & (arms.across(SKIN_FILL_STEP, small) <= ARM_RIDGE_BAND)
+    if ridge.sum() < MIN_RIDGE_CELLS:
+        return None
+    colours = cv2.resize(person.astype(np.float32) * on_arm[..., None], small, interpolation=cv2.INTER_AREA)
+    lit = fill_from(colours / np.maximum(share, 1e-6)[..., None], ridge) / ARM_RIDGE
+    return np.asarray(cv2.resize(lit, (width, height), interpolation=cv2.INTER_LINEAR), np.float32)
+
+
+def _limbs_by_width(bare_small: np.ndarray, body_small: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
+    """Without the pose's arms: each pixel's place across its limb (0 on the ridge, 1 at the outline) and
+    where the limbs are, both on the reduced grid; None when nothing is broad enough to tell them apart."""
+    inside = cv2.distanceTransform(bare_small, cv2.DIST_L2, 3)
+    broad = max(float(cv2.distanceTransform(body_small, cv2.DIST_L2, 3).max()), float(inside.max()))
+    if broad < 2.0:
+        return None
+    limb_half = TORSO_BREADTH * broad
+    reach = 2 * int(np.ceil(limb_half)) + 1
+    ridge = cv2.dilate(inside, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (reach, reach)))
+    across = 1.0 - np.clip(inside / np.maximum(ridge, 1e-3), 0.0, 1.0)
+    # Off the torso only: a strip of chest bared above a lower neckline is as narrow as an arm.
+    side = 2 * round(limb_half) + 1
+    torso = cv2.morphologyEx(body_small, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (side, side)))
+    limb = ((bare_small > 0) & (ridge <= limb_half) & (torso == 0)).astype(np.float32)
+    return across, limb
+
+
+def smoothed_limbs(to_skin: np.ndarray, hole: np.ndarray, skin: np.ndarray | None = None) -> np.ndarray:
     """bool HxW: `to_skin` with its outline rounded off (blurred over ARM_OUTLINE of the longer side and cut
-    at half), within the `hole` being repainted."""
-    return rounded_outline(to_skin, ARM_OUTLINE * max(to_skin.shape[:2])) & hole
+    at half), within the `hole` being repainted. With the visible `skin` it joins: where a bared forearm meets
+    the hand, that is no outline to round (rounded, its corners were left to the backdrop: a pale seam)."""
+    joined = to_skin | skin.astype(bool) if skin is not None else to_skin
+    return rounded_outline(joined, ARM_OUTLINE * max(to_skin.shape[:2])) & hole
 
 
 def limb_shading(bare: np.ndarray, shape_px: float, shade: float = EDGE_SHADE) -> np.ndarray:
@@ -322,20 +367,21 @@ def limb_shading(bare: np.ndarray, shape_px: float, shade: float = EDGE_SHADE) -
 
 
 def repaint_uncovered(person: np.ndarray, uncovered: np.ndarray, body: np.ndarray, skin: np.ndarray,
-                      garments: np.ndarray, cover: np.ndarray | None = None) -> np.ndarray:
+                      garments: np.ndarray, cover: np.ndarray | None = None, arms: Arms | None = None) -> np.ndarray:
     """`person` with the old garment's uncovered pixels repainted: skin on the body, background elsewhere.
 
     Skin takes the colour of the nearest visible skin (`skin_colour`), the old garment's broad light
     (which side is in shade) and rounds off towards its outline (`limb_shading`: where it meets the
     background or the new garment, `cover`); no flat block. Background is inpainted from the scene
-    around every garment (`garments`: old and new), so neither garment's colour bleeds into it. Pixels
-    outside `uncovered` are unchanged.
+    around every garment (`garments`: old and new), so neither garment's colour bleeds into it. With the
+    shopper's fitted `arms`, a bared arm is shaded about its bone and coloured from the visible skin along
+    it (`arm_shading`, `arm_colour`). Pixels outside `uncovered` are unchanged.
     """
     out = person.copy()
     hole = uncovered.astype(bool)
     if not hole.any():
         return out
-    to_skin = smoothed_limbs(hole & body.astype(bool), hole)
+    to_skin = smoothed_limbs(hole & body.astype(bool), hole, skin)
     height, width = person.shape[:2]
     small = cv2.resize(person, None, fx=INPAINT_SCALE, fy=INPAINT_SCALE, interpolation=cv2.INTER_AREA)
     scene_hole = cv2.resize(garments.astype(np.uint8), (small.shape[1], small.shape[0]),
@@ -355,22 +401,26 @@ def repaint_uncovered(person: np.ndarray, uncovered: np.ndarray, body: np.ndarra
     contact = limb_shading(bare & ~covered, CONTACT_SHADOW * side, CONTACT_SHADE)
     # An arm is rounded along its bone (`arm_shading`), the torso across (`torso_shading`), both off the skin's
     # outline (`limb_shading`): a bared forearm read as a flat pale blob.
-    arms, limb = arm_shading(bare, body | bare)
-    # On an arm its own profile replaces the outline's rounding: both together darkened a narrow strip of bared
-    # skin beside the new garment to brown.
+    arm_light, limb = arm_shading(bare, body | bare, arms)
+    # On an arm its own profile replaces the outline's rounding and the torso's: both together darkened a narrow
+    # strip of bared skin beside the new garment, and a bared shoulder, to brown.
     # An arm takes its light from its own profile and the skin it takes its tone from, not from the old sleeve's
     # (a bright sleeve paled it, a dark one browned it).
     under = skin_light(person, hole)
     under = under + limb * (1.0 - under)
-    light = under * rounded ** (1.0 - limb) * contact * torso_shading(body) * arms
+    light = under * (rounded * torso_shading(body)) ** (1.0 - limb) * contact * arm_light
     colour = skin_colour(person, skin, to_skin)
     # An arm takes the visible skin's own median tone, not the lit chest's (whose highlights paled a forearm).
     visible = skin.astype(bool) & ~to_skin
     arm_tone = skin_tone(person, visible) / np.maximum(lit_skin_tone(person, visible), 1.0)
     colour = colour * (1.0 + limb[..., None] * (arm_tone - 1.0))
+    own_arm = arm_colour(person, visible, arms) if arms is not None else None
+    if own_arm is not None:  # the shopper's own arm skin, where it faces the light, from the nearest of it
+        colour = colour + limb[..., None] * (own_arm - colour)
     painted_skin = colour * light[..., None]
-    # Anti-aliased: skin fades into the background across its outline instead of stopping on a pixel edge.
-    alpha = cv2.GaussianBlur(to_skin.astype(np.float32), (0, 0), SKIN_EDGE_SIGMA)[..., None]
+    # Anti-aliased: skin fades into the background across its outline instead of stopping on a pixel edge; not
+    # where it meets the shopper's visible skin (a hand below a bared forearm), where half backdrop drew a pale seam.
+    alpha = cv2.GaussianBlur((to_skin | skin.astype(bool)).astype(np.float32), (0, 0), SKIN_EDGE_SIGMA)[..., None]
     blended = painted_skin * alpha + scene * (1 - alpha)
     out[hole] = np.clip(np.round(blended[hole]), 0, 255).astype(np.uint8)
     return out

@@ -90,10 +90,10 @@ def test_a_collar_standing_round_the_neck_under_the_chin_is_part_of_the_shirt() 
     assert (mask[np.all(image == FAIR, axis=2)] > 0).mean() < 0.01  # neck, face and arms stay out
 
 
-def test_bare_body_holds_torso_arms_and_legs_but_not_the_scene_beside_them() -> None:
+def test_bare_body_holds_torso_and_legs_but_not_the_scene_beside_them() -> None:
+    """The arms and shoulders are fitted to the photo (test_arms.py)."""
     body = bare_body(_pose(), (H, W))
-    assert body[170, 150] and body[200, 230] and body[350, 177]  # chest, forearm, shin
-    assert body[104, 130] and body[104, 170] and body[104, 192]  # the shoulders' tops, sloping up to the neck
+    assert body[170, 150] and body[350, 177]  # chest, shin
     assert not body[170, 30] and not body[350, 150] and not body[80, 110]  # beside the arm and head, between shins
 
 

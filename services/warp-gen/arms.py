@@ -1,0 +1,340 @@
+"""The shopper's arms and shoulders as the photo shows them, for repainting the parts a new garment bares.
+
+A bared arm repainted as "skin inside a band along the bone" read as a flat strip or a blob with a ragged
+outline: the band's width was a guess, the old sleeve's outline cut it, and its shading came from a mask's
+distance transform. Here each arm is a chain of tapered capsules along the pose's shoulder, elbow and wrist,
+placed and sized from what the photo shows of that arm (`fit_arms`): the visible skin's run across the bone
+(a bare forearm, the arm below a sleeveless armhole), else the person mask's outline across it (a tight
+sleeve is the arm); the wider of both arms' (what hides part of an arm only narrows it), else the body's
+proportions. The shoulder is a rounded deltoid up to the photo's shoulder outline, joined to the neck's
+base by a straight trapezius line. The same geometry gives each pixel its place across the arm
+(`Arms.across`), so the shading is a cylinder's (on the shoulder, darkening outward only), whatever
+outline the repaint cuts. Pure numpy/OpenCV: tested on synthetic images whose arms are known.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+from fittingroom.common import landmarks as lm
+from fittingroom.common.body import Pose, body_frame
+
+# Half widths as shares of the shoulder width when the photo shows nothing of an arm (an adult's proportions).
+UPPER_ARM_HALF = 0.12
+FOREARM_HALF = 0.1
+FOREARM_OVER_UPPER = 0.85  # a forearm's width over the upper arm's, to give one from the other
+# Of the measured half width: the taper at each joint (a shoulder's is the deltoid, drawn on its own).
+ELBOW_TAPER = 0.92
+WRIST_TAPER = 0.8
+END_REACH = 2.0  # of the half width at the last joint the pose sees: how far past it the arm goes on
+DELTOID = 1.12  # the deltoid's radius over the upper arm's half width, centred on the shoulder joint
+# ... as measured on the photo (`_deltoid`): on this many rays, within these shares of that half width (a
+# shoulder pad or a puffed sleeve's outline stands further out, and is clipped to the larger).
+DELTOID_RAYS = 5
+DELTOID_RANGE = (1.0, 2.6)
+NECK_HALF = 0.15  # of the shoulder width: the neck's half width at its base
+NECK_BASE = 0.3  # ... and how far above the shoulder joints' line the trapezius meets it (a collar lies on it)
+# Across each arm segment, this many profiles between these shares of its length (the joints' ends are
+# where a hand, an armpit or the deltoid widen it); a measure needs MIN_PROFILES of them to agree.
+PROFILES = 11
+PROFILE_SPAN = (0.2, 0.8)
+MIN_PROFILES = 3
+SEARCH = 2.5  # of the default half width: how far across the bone a profile looks
+# A measured half width within these shares of the default is an arm; wider is a hand on a hip, a bag, the
+# torso beside it; narrower a strap or a sliver of skin at a sleeve's edge.
+PLAUSIBLE = (0.5, 1.7)
+WIDE_QUANTILE = 0.75  # of a segment's plausible runs: its half width
+SKIN_GAP = 1.0  # of the default upper arm's half width: the widest gap in an arm's skin closed before measuring it
+SLEEVE_EASE = 0.9  # a sleeve's outline stands this much wider than the arm in it
+MAX_SHIFT = 1.2  # of the half width: how far the photo's arm may lie off the pose's bone
+MIN_BACKDROP_PIXELS = 50  # fewer, and the photo shows too little backdrop to tell its colour
+# Of the shoulder width: how far past the person mask a pixel may still be the person, when its colour is not
+# the backdrop's (Lab distance to its median over this).
+PERSON_REACH = 0.06
+BACKDROP_DISTANCE = 20.0
+BACKDROP_SAMPLE = 16  # every this many of the backdrop's pixels give its colour
+
+
+@dataclass(frozen=True)
+class Arm:
+    """One arm: its joints (shoulder, then elbow and wrist as far as the pose sees them) and half widths."""
+
+    joints: np.ndarray  # [n, 2] float64 px: then a point past the last, where the arm goes on into the hand
+    radii: np.ndarray  # [n] float64 px: the half width at each joint
+    deltoid: float  # px: the shoulder's radius round its joint, outward and below it
+    rise: float  # px: how far above its joint the shoulder's top is (the deltoid is a half ellipse above)
+    outward: np.ndarray  # [2] unit vector away from the body's midline, across it
+    up: np.ndarray  # [2] unit vector towards the head
+    neck: np.ndarray  # [2] float64 px: where its trapezius meets the neck
+    chest: np.ndarray  # [2] float64 px: the middle of the shoulder joints' line, the shoulder girdle's inner end
+
+
+@dataclass(frozen=True)
+class Arms:
+    """Both arms as fitted to one photo (`fit_arms`): their outline (`mask`) and shading geometry (`across`)."""
+
+    arms: tuple[Arm, ...]
+    shape: tuple[int, int]
+    on_person: np.ndarray  # bool HxW: where the photo shows the person, not the backdrop (`shows_person`)
+
+    def mask(self, shoulders: bool = True) -> np.ndarray:
+        """bool HxW: the arms and `shoulders` (capsules; deltoids and trapezius slopes; sub-pixel polygons) where
+        the photo shows the person: never the backdrop between an arm and the body."""
+        canvas = np.zeros(self.shape, np.uint8)
+        for arm in self.arms:
+            if shoulders:
+                _fill_hull(canvas, [_shoulder(arm), arm.neck[None], arm.chest[None]])
+            for a, b, ra, rb in zip(arm.joints[:-1], arm.joints[1:], arm.radii[:-1], arm.radii[1:], strict=True):
+                _fill_hull(canvas, [_circle(a, ra), _circle(b, rb)])
+        return (canvas > 0) & self.on_person
+
+    def across(self, step: int, size: tuple[int, int]) -> np.ndarray:
+        """float32 on a grid of `size` (width, height) cells of `step` px: each cell's distance off the nearest
+        arm's bone over that arm's half width there (0 on the bone, 1 at its outline; on the shoulder, outward
+        off its joint over its reach), inf off the arms."""
+        width, height = size
+        ys, xs = (np.mgrid[:height, :width].astype(np.float64) + 0.5) * step - 0.5
+        points = np.stack([xs, ys], axis=-1)
+        nearest = np.full((height, width), np.inf, np.float32)
+        for arm in self.arms:
+            # The shoulder's top faces up into the studio light: it darkens only outward, where it turns away
+            # as the arm below it does; its inner half is lit like the arm's bone.
+            offset = points - arm.joints[0]
+            outward, along_up = offset @ arm.outward, offset @ arm.up
+            rise = np.where(along_up > 0, arm.rise, arm.deltoid)
+            on_shoulder = (outward / arm.deltoid) ** 2 + (along_up / rise) ** 2 <= 1.0
+            nearest = np.minimum(nearest, np.where(on_shoulder, np.maximum(outward, 0.0) / arm.deltoid, np.inf))
+            for a, b, ra, rb in zip(arm.joints[:-1], arm.joints[1:], arm.radii[:-1], arm.radii[1:], strict=True):
+                bone = b - a
+                t = np.clip(((points - a) @ bone) / max(float(bone @ bone), 1e-6), 0.0, 1.0)
+                off = np.linalg.norm(points - (a + t[..., None] * bone), axis=-1)
+                nearest = np.minimum(nearest, off / (ra + t * (rb - ra)))
+        return nearest.astype(np.float32)
+
+    def narrowest(self) -> float:
+        """px: the smallest half width of any arm at any joint (1 when there are no arms)."""
+        return min((float(arm.radii.min()) for arm in self.arms), default=1.0)
+
+
+def _shoulder(arm: Arm, count: int = 48) -> np.ndarray:
+    """[count, 2]: the shoulder's outline round its joint: a half ellipse above (`rise` high), a circle below."""
+    angles = np.linspace(0.0, 2 * np.pi, count, endpoint=False)
+    rise = np.where(np.sin(angles) > 0, arm.rise, arm.deltoid)
+    return np.asarray(arm.joints[0] + np.cos(angles)[:, None] * arm.deltoid * arm.outward
+                      + (np.sin(angles) * rise)[:, None] * arm.up)
+
+
+def _circle(centre: np.ndarray, radius: float, count: int = 48) -> np.ndarray:
+    angles = np.linspace(0.0, 2 * np.pi, count, endpoint=False)
+    return np.asarray(centre + max(radius, 0.5) * np.stack([np.cos(angles), np.sin(angles)], axis=1))
+
+
+def _fill_hull(canvas: np.ndarray, parts: list[np.ndarray]) -> None:
+    """Fill the convex hull of the points, at 1/16 px (OpenCV's sub-pixel `shift`)."""
+    points = np.round(np.concatenate(parts) * 16).astype(np.int32)
+    cv2.fillConvexPoly(canvas, cv2.convexHull(points), 1, lineType=cv2.LINE_8, shift=4)
+
+
+@dataclass(frozen=True)
+class _Measure:
+    half: float  # px
+    shift: float  # px along the segment's normal: where the photo's arm is centred off the pose's bone
+
+
+def _profiles(mask: np.ndarray, a: np.ndarray, b: np.ndarray, reach: float) -> tuple[np.ndarray, np.ndarray]:
+    """bool [PROFILES, 2*reach+1]: `mask` sampled across the segment a→b, and the offsets (px) it was sampled at."""
+    direction = (b - a) / max(float(np.linalg.norm(b - a)), 1e-6)
+    normal = np.array([-direction[1], direction[0]])
+    offsets = np.arange(-round(reach), round(reach) + 1, dtype=np.float64)
+    centres = a + np.linspace(*PROFILE_SPAN, PROFILES)[:, None] * (b - a)
+    points = np.round(centres[:, None] + offsets[None, :, None] * normal).astype(int)
+    height, width = mask.shape
+    inside = (points[..., 0] >= 0) & (points[..., 0] < width) & (points[..., 1] >= 0) & (points[..., 1] < height)
+    xs, ys = np.clip(points[..., 0], 0, width - 1), np.clip(points[..., 1], 0, height - 1)
+    return mask[ys, xs] & inside, offsets
+
+
+def _run_through_bone(row: np.ndarray, offsets: np.ndarray, near: float) -> tuple[float, float] | None:
+    """The (start, end) offsets of the run of True in `row` nearest the bone (offset 0; a run reaching within
+    `near` of it), if it ends inside the profile on both sides (a run cut by the profile's end is no measure)."""
+    if not row.any():
+        return None
+    labels = np.cumsum(np.diff(np.concatenate([[0], row.astype(np.int8)])) == 1) * row
+    closest = int(np.argmin(np.where(row, np.abs(offsets), np.inf)))
+    if abs(offsets[closest]) > near:
+        return None
+    label = labels[closest]
+    run = np.flatnonzero(labels == label)
+    if run[0] == 0 or run[-1] == len(row) - 1:
+        return None
+    return float(offsets[run[0]]) - 0.5, float(offsets[run[-1]]) + 0.5
+
+
+def _measure(mask: np.ndarray, a: np.ndarray, b: np.ndarray, default: float) -> _Measure | None:
+    """The arm's half width and centre across a→b from the runs of `mask` across its bone, when enough of the
+    profiles show a plausible arm."""
+    rows, offsets = _profiles(mask, a, b, SEARCH * default)
+    found = [run for row in rows if (run := _run_through_bone(row, offsets, MAX_SHIFT * default)) is not None]
+    halves = np.array([(end - start) / 2 for start, end in found])
+    centres = np.array([(end + start) / 2 for start, end in found])
+    plausible = (halves >= PLAUSIBLE[0] * default) & (halves <= PLAUSIBLE[1] * default)
+    if plausible.sum() < MIN_PROFILES:
+        return None
+    shift = float(np.clip(np.median(centres[plausible]), -MAX_SHIFT * default, MAX_SHIFT * default))
+    # What hides part of an arm (the garment it hangs behind, a bag) only narrows its runs: the wider ones tell.
+    return _Measure(float(np.quantile(halves[plausible], WIDE_QUANTILE)), shift)
+
+
+def _segment_measure(skin: np.ndarray, person: np.ndarray, a: np.ndarray, b: np.ndarray,
+                     default: float) -> _Measure | None:
+    """What the photo shows of one arm segment: its bare skin, else its sleeve's outline (eased to the arm)."""
+    bare = _measure(skin, a, b, default)
+    if bare is not None:
+        return bare
+    sleeve = _measure(person, a, b, default)
+    if sleeve is None:
+        return None
+    return _Measure(min(sleeve.half * SLEEVE_EASE, PLAUSIBLE[1] * default), sleeve.shift)
+
+
+def shows_person(image: np.ndarray, person: np.ndarray, reach_px: float) -> np.ndarray:
+    """bool HxW: the person mask, and within `reach_px` of it what is not the backdrop's colour.
+
+    The person mask is solved at a fraction of the size and soft at its outline: it cut a lit shoulder's
+    top off by several pixels, and a repaint clipped to it left a notch of backdrop in the shoulder.
+    """
+    inside = person > 0.5
+    outside = person < 0.1
+    if outside.sum() < MIN_BACKDROP_PIXELS:
+        return np.asarray(inside)
+    side = 2 * max(1, round(reach_px)) + 1
+    near = cv2.dilate(inside.astype(np.uint8), cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (side, side))) > 0
+    lab = cv2.cvtColor(image, cv2.COLOR_RGB2LAB).astype(np.float32)
+    backdrop = np.median(lab[outside][::BACKDROP_SAMPLE], axis=0)  # a smooth studio backdrop: a sample tells it
+    rim = near & ~inside
+    apart = np.zeros_like(inside)
+    apart[rim] = np.linalg.norm(lab[rim] - backdrop, axis=-1) > BACKDROP_DISTANCE
+    return np.asarray(inside | apart)
+
+
+def fit_arms(pose: Pose, image: np.ndarray, person: np.ndarray, skin: np.ndarray) -> Arms:
+    """The shopper's arms as the pose places them and the photo (`person` mask, visible `skin`) sizes them.
+
+    Each segment's half width is measured on this arm's bare skin or sleeve outline; a segment the photo
+    does not show takes the other arm's same segment, and one the photo shows on both arms the wider of
+    the two; else this arm's other segment (in the forearm's proportion to the upper arm), else the body's
+    proportions. The bone is moved onto the photo's arm
+    where it was measured off it.
+    """
+    frame = body_frame(pose)
+    shape = person.shape[:2]
+    person_in = shows_person(image, person, PERSON_REACH * frame.shoulder_width)
+    # The skin test leaves specks and the shaded crease of an arm out (or a strap crosses it): closed over a
+    # share of an arm's half width, its runs across the arm are whole; the backdrop stays out.
+    gap = 2 * max(2, round(SKIN_GAP * UPPER_ARM_HALF * frame.shoulder_width / 2)) + 1
+    skin_in = (cv2.morphologyEx(skin.astype(np.uint8), cv2.MORPH_CLOSE, np.ones((gap, gap), np.uint8)) > 0) & person_in
+    chest = (frame.left_shoulder + frame.right_shoulder) / 2
+    neck_base = chest - frame.down * NECK_BASE * frame.shoulder_width
+    chains = []
+    for side, indices in ((1.0, (lm.LEFT_SHOULDER, lm.LEFT_ELBOW, lm.LEFT_WRIST)),
+                          (-1.0, (lm.RIGHT_SHOULDER, lm.RIGHT_ELBOW, lm.RIGHT_WRIST))):
+        seen = [pose.point(i) for i in indices[:1]]
+        for index in indices[1:]:
+            if not pose.sees(index):
+                break
+            seen.append(pose.point(index))
+        chains.append((side, np.array(seen)))
+    defaults = (UPPER_ARM_HALF * frame.shoulder_width, FOREARM_HALF * frame.shoulder_width)
+    measured = [[_segment_measure(skin_in, person_in, chain[i], chain[i + 1], defaults[i]) if i + 1 < len(chain)
+                 else None for i in range(2)] for _, chain in chains]
+    arms = []
+    for which, (side, chain) in enumerate(chains):
+        own, other = measured[which], measured[1 - which]
+        halves = []
+        for segment in range(2):
+            # Both arms are as wide; what hides part of one (an armhole's edge, a strap, a bag) only narrows it.
+            found = max((m for m in (own[segment], other[segment]) if m is not None), key=lambda m: m.half,
+                        default=None)
+            if found is None and own[1 - segment] is not None:
+                ratio = FOREARM_OVER_UPPER if segment == 1 else 1 / FOREARM_OVER_UPPER
+                found = _Measure(own[1 - segment].half * ratio, 0.0)  # type: ignore[union-attr]
+            halves.append(found.half if found is not None else defaults[segment])
+        joints = _shifted(chain, [m.shift if m is not None else 0.0 for m in own])
+        radii = np.array([halves[0], ELBOW_TAPER * (halves[0] + halves[1]) / 2, WRIST_TAPER * halves[1]])[:len(chain)]
+        if len(joints) > 1:  # the arm goes on past its last joint the pose sees, into the hand (or the forearm)
+            end = joints[-1] - joints[-2]
+            reach = END_REACH * radii[-1] / max(float(np.linalg.norm(end)), 1e-6)
+            joints, radii = np.vstack([joints, joints[-1] + reach * end]), np.append(radii, radii[-1])
+        neck = neck_base + frame.across * side * NECK_HALF * frame.shoulder_width
+        outward = frame.across * side
+        deltoid, rise = _deltoid(person_in, chain[0], outward, frame.down, halves[0])
+        arms.append(Arm(joints=joints, radii=radii, deltoid=deltoid, rise=rise, outward=outward, up=-frame.down,
+                        neck=neck, chest=chest))
+    return Arms(arms=tuple(arms), shape=shape, on_person=person_in)
+
+
+def _deltoid(person: np.ndarray, joint: np.ndarray, outward: np.ndarray, down: np.ndarray,
+             half: float) -> tuple[float, float]:
+    """px: the shoulder's reach outward from its joint and its top's height above it, where the person mask's
+    outline is on rays from the joint (outward and up to 45 degrees; up from 45 to 90): the pose's shoulder
+    point lies lower than the shoulder's top by more than an upper arm's half width. DELTOID half widths
+    each where too few rays find the outline (hair over the shoulder, the frame's edge)."""
+    outer = _ray_reach(person, joint, outward, down, half, np.linspace(0.0, np.pi / 4, DELTOID_RAYS))
+    top = _ray_reach(person, joint, outward, down, half, np.linspace(np.pi / 4, np.pi / 2, DELTOID_RAYS))
+    return outer, max(top, outer)
+
+
+def _ray_reach(person: np.ndarray, joint: np.ndarray, outward: np.ndarray, down: np.ndarray, half: float,
+               angles: np.ndarray) -> float:
+    """px: the median distance from `joint` to the person mask's outline along rays at these `angles` up
+    from `outward` (counted when at least MIN_PROFILES find it within DELTOID_RANGE[1] half widths)."""
+    height, width = person.shape
+    steps = np.arange(1.0, DELTOID_RANGE[1] * half + 2.0)
+    found = []
+    for angle in angles:
+        ray = joint + steps[:, None] * (np.cos(angle) * outward - np.sin(angle) * down)
+        xs, ys = np.round(ray[:, 0]).astype(int), np.round(ray[:, 1]).astype(int)
+        inside = (xs >= 0) & (xs < width) & (ys >= 0) & (ys < height)
+        if not inside.all():
+            continue
+        off = np.flatnonzero(~person[ys, xs])
+        if len(off):
+            found.append(float(steps[off[0]]) - 0.5)
+    if len(found) < MIN_PROFILES:
+        return DELTOID * half
+    return float(np.clip(np.median(found), DELTOID_RANGE[0] * half, DELTOID_RANGE[1] * half))
+
+
+def _shifted(chain: np.ndarray, shifts: list[float]) -> np.ndarray:
+    """The chain's joints moved along each segment's normal by its measured shift: a joint between two
+    segments by the mean of both moves; the shoulder stays (the deltoid and the neck line hang on it)."""
+    moves = np.zeros_like(chain)
+    counts = np.zeros(len(chain))
+    for i in range(len(chain) - 1):
+        direction = (chain[i + 1] - chain[i]) / max(float(np.linalg.norm(chain[i + 1] - chain[i])), 1e-6)
+        move = shifts[i] * np.array([-direction[1], direction[0]])
+        for j in (i, i + 1):
+            moves[j] += move
+            counts[j] += 1
+    moves[0] = 0.0
+    return np.asarray(chain + moves / np.maximum(counts, 1)[:, None])
+
+
+def enclosed_specks(hole: np.ndarray, within: np.ndarray, max_px: float, rim_px: int) -> np.ndarray:
+    """bool HxW: within `within`, the pieces of what `hole` leaves out that it encloses, no larger than `max_px`
+    pixels, and its rim `rim_px` wide. The skin test takes specks of a pink or beige garment for skin, and the
+    garment's anti-aliased edge against the skin beside it: left out of the repaint they stayed as the old
+    garment's blotches on a repainted shoulder and a pale line along its edge."""
+    kept = (~hole.astype(bool)).astype(np.uint8)
+    _, labels, stats, _ = cv2.connectedComponentsWithStats(kept, connectivity=4)
+    height, width = hole.shape[:2]
+    left, top = stats[:, cv2.CC_STAT_LEFT], stats[:, cv2.CC_STAT_TOP]
+    right, bottom = left + stats[:, cv2.CC_STAT_WIDTH], top + stats[:, cv2.CC_STAT_HEIGHT]
+    small = (stats[:, cv2.CC_STAT_AREA] <= max_px) & (left > 0) & (top > 0) & (right < width) & (bottom < height)
+    small[0] = False  # the hole itself
+    side = 2 * rim_px + 1
+    rim = cv2.dilate(hole.astype(np.uint8), cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (side, side))) > 0
+    return np.asarray((small[labels] | rim) & (kept > 0) & within.astype(bool))

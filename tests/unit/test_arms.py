@@ -1,0 +1,173 @@
+"""The shopper's arms and shoulders fitted to synthetic photos whose arms are known, and their repaint."""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+from poses import frontal_pose
+
+from fittingroom.common import landmarks as lm
+from fittingroom.warp_gen.arms import SLEEVE_EASE, WRIST_TAPER, enclosed_specks, fit_arms, shows_person
+from fittingroom.warp_gen.dress import ARM_RIDGE, ARM_SHADE, arm_colour, arm_shading, repaint_uncovered
+
+H, W = 400, 300
+BACKDROP = (235, 235, 235)
+ARM = (225, 180, 150)  # the shopper's arm skin
+FACE = (180, 130, 110)  # the face in shade: darker than the lit arms
+TOP = (40, 60, 140)  # a navy top
+UPPER, FORE = 24, 18  # the arms' widths in px
+SHIFT = 6  # px: the photo's left arm lies this far right of the pose's bones
+
+
+def _photo(left_skin: bool = True) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Frontal shopper (tests/poses.py) in a navy top: the left arm bare, SHIFT px right of the pose's bones
+    (unless `left_skin` is False: then it is hidden); the right arm in a tight navy sleeve on the bones.
+    Backdrop shows between each arm and the torso. Returns the image, person mask and skin mask."""
+    image = np.full((H, W, 3), BACKDROP, np.uint8)
+    cv2.circle(image, (150, 60), 30, FACE, -1)
+    cv2.rectangle(image, (120, 100), (180, 240), TOP, -1)
+    cv2.rectangle(image, (105, 100), (195, 125), TOP, -1)  # the shoulders' line
+    if left_skin:
+        cv2.line(image, (195 + SHIFT, 110), (215 + SHIFT, 175), ARM, UPPER)
+        cv2.line(image, (215 + SHIFT, 175), (220 + SHIFT, 235), ARM, FORE)
+    cv2.line(image, (105, 110), (85, 175), TOP, UPPER)
+    cv2.line(image, (85, 175), (80, 235), TOP, FORE)
+    person = np.any(image != BACKDROP, axis=2).astype(np.float32)
+    skin = (np.all(image == ARM, axis=2) | np.all(image == FACE, axis=2)).astype(np.uint8)
+    return image, person, skin
+
+
+def test_a_bare_arm_takes_its_width_and_place_from_its_skin() -> None:
+    image, person, skin = _photo()
+    left = fit_arms(frontal_pose(), image, person, skin).arms[0]
+    assert abs(left.radii[0] - UPPER / 2) <= 1.5  # the upper arm's half width at the shoulder
+    assert abs(left.radii[2] / WRIST_TAPER - FORE / 2) <= 1.5  # the forearm's, tapered at the wrist
+    assert abs(left.joints[1][0] - (215 + SHIFT)) <= 2.0  # the elbow moved onto the photo's arm
+    assert np.allclose(left.joints[0], (195, 110))  # the shoulder stays: the neck line hangs on it
+
+
+def test_an_arm_partly_behind_the_garment_keeps_its_full_width() -> None:
+    """Most of the left upper arm hangs behind the top's side: its runs of skin there are narrower, the wider
+    ones tell its width (the right arm is out of the pose, so it lends none)."""
+    image, person, skin = _photo()
+    image[137:180, 190:212] = TOP
+    skin[137:180, 190:212] = 0
+    pose = frontal_pose()
+    pose.visibility[[lm.RIGHT_ELBOW, lm.RIGHT_WRIST]] = 0.0
+    left = fit_arms(pose, image, person, skin).arms[0]
+    assert abs(left.radii[0] - UPPER / 2) <= 1.0
+
+
+def test_a_sleeved_arm_alone_takes_its_width_from_the_sleeve_outline() -> None:
+    image, person, skin = _photo(left_skin=False)
+    right = fit_arms(frontal_pose(), image, person, skin).arms[1]
+    assert abs(right.radii[0] - SLEEVE_EASE * UPPER / 2) <= 1.5
+
+
+def test_an_arm_the_photo_hides_is_as_wide_as_the_other() -> None:
+    image, person, skin = _photo()
+    pose = frontal_pose()
+    pose.visibility[[lm.RIGHT_ELBOW, lm.RIGHT_WRIST]] = 0.0  # the right arm: only its shoulder is seen
+    arms = fit_arms(pose, image, person, skin)
+    assert len(arms.arms[1].joints) == 1
+    assert arms.arms[1].radii[0] == arms.arms[0].radii[0]
+
+
+def test_the_arms_never_cover_the_backdrop_between_arm_and_body() -> None:
+    image, person, skin = _photo()
+    mask = fit_arms(frontal_pose(), image, person, skin).mask()
+    assert mask[200, 222] and mask[150, 96]  # the bare forearm, the sleeved upper arm
+    gap = (person == 0) & (np.arange(W)[None] > 185) & (np.arange(W)[None] < 205) & (np.arange(H)[:, None] > 170)
+    assert gap[200].any() and not (mask & gap).any()
+
+
+def test_the_shoulder_is_rounded_up_to_its_outline_and_no_higher() -> None:
+    """A shoulder standing 20 px above its joint: the deltoid reaches its top, and nothing stands above it."""
+    image, person, skin = _photo()
+    cv2.ellipse(image, (195, 110), (14, 20), 0, 180, 360, TOP, -1)
+    person = np.any(image != BACKDROP, axis=2).astype(np.float32)
+    mask = fit_arms(frontal_pose(), image, person, skin).mask()
+    assert mask[93, 195] and not mask[85, 195]
+    assert not mask[95, 211]  # the backdrop beside the shoulder's top: rounded, not a square corner
+
+
+def test_shows_person_reaches_past_a_soft_mask_only_onto_what_is_not_backdrop() -> None:
+    image, person, _ = _photo()
+    shrunk = cv2.erode(person, np.ones((7, 7), np.uint8))  # a person mask 3 px inside the photo's outline
+    reach = shows_person(image, shrunk, 5.0)
+    assert reach[200, 222 + FORE // 2 - 1]  # the forearm's own edge, which the mask cut off
+    assert not reach[200, 222 + FORE // 2 + 2]  # the backdrop beside it
+
+
+def test_an_arm_is_shaded_as_a_cylinder_about_its_bone_whatever_outline_the_repaint_cuts() -> None:
+    image, person, skin = _photo()
+    arms = fit_arms(frontal_pose(), image, person, skin)
+    bare = arms.mask()
+    bare[140:200, 225:240] = False  # a ragged cut on the arm's outer side (an old sleeve's edge)
+    torso = (np.abs(np.arange(W)[None] - 150) < 30) & (np.arange(H)[:, None] > 100)
+    shade, limb = arm_shading(bare, bare | torso, arms)
+    elbow = arms.arms[0].joints[1]
+    x, y = round(elbow[0]), 160
+    assert abs(float(shade[y + 60, x + 2]) - ARM_RIDGE) < 0.06  # on the forearm's bone
+    assert float(shade[220, x + 2 - 7]) < float(shade[220, x + 2]) - 0.05 > ARM_SHADE - 0.1  # towards its side
+    assert limb[220, x + 2] > 0.9 and limb[170, 150] < 0.05  # the arm, and not the torso
+
+
+def test_a_bared_arm_takes_the_tone_of_the_shoppers_visible_arm_skin_not_the_face() -> None:
+    """A navy sleeve over the left upper arm: replaced by a sleeveless garment, it is painted in the forearm's
+    tone along its bone, not the darker face's."""
+    image, person, skin = _photo()
+    sleeve = np.zeros((H, W), np.uint8)
+    cv2.line(sleeve, (195 + SHIFT, 110), (215 + SHIFT, 175), 1, UPPER + 4)
+    sleeve = (sleeve > 0) & (person > 0)
+    image[sleeve] = TOP
+    skin[sleeve] = 0
+    arms = fit_arms(frontal_pose(), image, person, skin)
+    body = arms.mask() | (np.abs(np.arange(W)[None] - 150) < 30) & (np.arange(H)[:, None] > 100)
+    out = repaint_uncovered(image, sleeve, body.astype(np.uint8), skin, sleeve | np.all(image == TOP, axis=2),
+                            arms=arms)
+    ridge = out[145, 206 + SHIFT // 2].astype(float)
+    assert np.abs(ridge - np.array(ARM) * ARM_RIDGE).max() <= 20
+    assert np.abs(ridge - np.array(FACE)).max() > 30
+
+
+def test_specks_the_hole_encloses_are_taken_and_the_rest_left() -> None:
+    hole = np.zeros((60, 60), bool)
+    hole[10:50, 10:50] = True
+    hole[20:23, 20:23] = False  # a speck of pink cloth taken for skin
+    hole[10:50, 40:50] = False  # a visible arm beside the hole, open to the outside
+    specks = enclosed_specks(hole, np.ones_like(hole), 20, 0)
+    assert specks[20:23, 20:23].all() and specks.sum() == 9
+    rim = enclosed_specks(hole, np.ones_like(hole), 20, 2) & ~specks
+    assert rim[10:50, 40:42].all() and not rim[:, 42:].any()  # the arm's edge next to the hole, 2 px of it
+
+
+def test_a_bared_arm_takes_the_colour_of_the_nearest_visible_skin_along_its_bone() -> None:
+    """The lit upper arm is paler than the forearm: a bared elbow between them takes each one's colour next to
+    it, not one tone for the whole arm (which met the visible upper arm with a seam)."""
+    image, person, skin = _photo()
+    pale = (240, 205, 180)
+    upper = np.zeros((H, W), np.uint8)
+    cv2.line(upper, (195 + SHIFT, 110), (215 + SHIFT, 175), 1, UPPER)
+    image[(upper > 0) & (skin > 0)] = pale
+    arms = fit_arms(frontal_pose(), image, person, skin)
+    colour = arm_colour(image, skin, arms)
+    assert colour is not None
+    assert np.abs(colour[130, 203 + SHIFT] * ARM_RIDGE - pale).max() <= 12  # beside the upper arm
+    assert np.abs(colour[225, 221 + SHIFT] * ARM_RIDGE - ARM).max() <= 12  # beside the forearm
+
+
+def test_a_bared_forearm_meets_the_visible_hand_without_a_pale_seam() -> None:
+    """An old sleeve bared down to the visible hand below it: the repaint joins the hand across its whole
+    width, neither rounded off at the corners nor blended with the backdrop along the join."""
+    image = np.full((H, W, 3), BACKDROP, np.uint8)
+    image[100:300, 120:160] = TOP  # the sleeve
+    image[300:360, 120:160] = ARM  # the hand
+    sleeve = np.zeros((H, W), bool)
+    sleeve[100:300, 120:160] = True
+    skin = np.zeros((H, W), np.uint8)
+    skin[300:360, 120:160] = 1
+    # As the classical composite calls it: the backdrop is filled from the backdrop only, not from skin.
+    out = repaint_uncovered(image, sleeve, sleeve.astype(np.uint8), skin, sleeve | (skin > 0)).astype(int)
+    join = out[299, 120:160]
+    assert (join.sum(axis=1) < sum(BACKDROP) - 60).all()  # skin to the corners, no backdrop in it
