@@ -20,6 +20,7 @@ from fittingroom.common.body import PAD, SLEEVE_WIDTH, Pose, body_frame, knees, 
 from fittingroom.common.errors import InvalidInput
 from fittingroom.common.garment import Category
 from fittingroom.segment.grabcut import grabcut
+from fittingroom.segment.legs import leg_shapes
 
 GRABCUT_MAX_SIDE = 160  # the garment's extent is what GrabCut decides here; person mask and skin give its edge
 # Skin in YCrCb (Chai & Ngan 1999): a broad, illumination-tolerant box around skin chroma, used only when the
@@ -429,12 +430,11 @@ FOREARM = 0.2
 TORSO_PAD = 0.06  # the torso's edge beyond the shoulder joints
 PELVIS = 1.35  # the pelvis's width over the hip joints' distance
 HIP_JOINTS = 0.65  # of the shoulder width: how far apart hip joints are
-THIGH = 0.85  # of the hip joints' distance
-CALF = 0.6
 
 
-def bare_body(pose: Pose, shape: tuple[int, int]) -> np.ndarray:
-    """uint8 {0, 1}: where the body itself is, under any clothes: torso, neck, arms and legs the pose sees.
+def bare_body(pose: Pose, shape: tuple[int, int], legs: np.ndarray | None = None) -> np.ndarray:
+    """uint8 {0, 1}: where the body itself is, under any clothes: torso, neck, arms and legs the pose sees
+    (`legs`: each leg's mask, from `leg_shapes` when not given).
 
     Old garment left uncovered inside it is repainted with skin, outside it with the background.
     """
@@ -464,10 +464,4 @@ def bare_body(pose: Pose, shape: tuple[int, int]) -> np.ndarray:
             _line(body, pose.point(shoulder), pose.point(elbow), max(1, round(UPPER_ARM * width)))
             if pose.sees(wrist):
                 _line(body, pose.point(elbow), pose.point(wrist), max(1, round(FOREARM * width)))
-    for hip, knee, ankle in ((frame.left_hip, lm.LEFT_KNEE, lm.LEFT_ANKLE),
-                             (frame.right_hip, lm.RIGHT_KNEE, lm.RIGHT_ANKLE)):
-        if frame.hips_seen and pose.sees(knee):
-            _line(body, hip, pose.point(knee), max(1, round(THIGH * hips)))
-            if pose.sees(ankle):
-                _line(body, pose.point(knee), pose.point(ankle), max(1, round(CALF * hips)))
-    return body
+    return body | ((leg_shapes(pose, shape) if legs is None else legs).max(axis=0) > 0).astype(np.uint8)

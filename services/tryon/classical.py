@@ -24,6 +24,7 @@ from fittingroom.common.garment import Category, GarmentLandmarks
 from fittingroom.common.stage import ModelUse
 from fittingroom.pose.spec import POSE_DETECTION, POSE_LANDMARK
 from fittingroom.segment.garment_landmarks import garment_landmarks
+from fittingroom.segment.legs import leg_shapes
 from fittingroom.segment.occlusion import occluders
 from fittingroom.segment.product import product_mask
 from fittingroom.segment.spec import SELFIE_SEGMENTATION, U2NETP
@@ -218,12 +219,14 @@ class ClassicalGarmentPipeline(TryOnPipeline[GarmentRequest]):
         # The new garment's anti-aliased edge blends it with what lies under it there: skin, not the old garment.
         uncovered |= worn_smooth & (paint > 0) & ~under_edge(paint)
         # Beside a trouser leg narrower than the old one is background, not a thigh.
-        body = bare_body(pose, person.shape[:2]) & (1 - beside_legs(warped.fit, warped.alpha))
+        # Each leg as wide as the photo shows it below the old garment: bared legs part where those do.
+        legs = leg_shapes(pose, person.shape[:2], person_mask, outline)
+        body = bare_body(pose, person.shape[:2], legs) & (1 - beside_legs(warped.fit, warped.alpha))
         if request.category is Category.LOWER:
             body &= 1 - beside_trousers(paint, pose)
         # The background is filled from the backdrop and skin only: from the shopper's other clothes (jeans below a
         # top's side) it drew a dark strip between an arm and the new garment.
         clothes = (outline > 0) | (paint > 0) | ((person_mask > 0.5) & (skin == 0))
-        base = repaint_uncovered(person, uncovered, body, skin, clothes, cover=paint)
+        base = repaint_uncovered(person, uncovered, body, skin, clothes, cover=paint, legs=legs)
         image = dress_garment(base, warped.image, paint, light)
         return Dressed(image=image, paint=paint, repainted=uncovered.astype(np.uint8), dressing=WARPED, worn=outline)

@@ -15,6 +15,7 @@ import numpy as np
 
 from fittingroom.common.images import rounded_outline
 from fittingroom.warp_gen.compose import feathered_alpha, shading
+from fittingroom.warp_gen.limb_light import cylinder_light, leg_skin
 
 # Folds of the old garment carry over fully; its print (letters, patches) is what a lower strength would
 # hide, but it also flattens the folds that make the result look worn, so the print is blurred instead.
@@ -292,8 +293,7 @@ def arm_shading(bare: np.ndarray, body: np.ndarray) -> tuple[np.ndarray, np.ndar
     reach = 2 * int(np.ceil(limb_half)) + 1
     ridge = cv2.dilate(inside, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (reach, reach)))
     across = 1.0 - np.clip(inside / np.maximum(ridge, 1e-3), 0.0, 1.0)  # 0 on the bone, 1 at the outline
-    facing = np.sqrt(np.clip(1.0 - across**2, 0.0, 1.0))
-    profile = np.where(bare_small > 0, ARM_SHADE + (ARM_RIDGE - ARM_SHADE) * facing, ARM_SHADE)
+    profile = np.where(bare_small > 0, cylinder_light(across, ARM_RIDGE, ARM_SHADE), ARM_SHADE)
     # Off the torso only: a strip of chest bared above a lower neckline is as narrow as an arm.
     side = 2 * round(limb_half) + 1
     torso = cv2.morphologyEx(body_small, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (side, side)))
@@ -322,12 +322,14 @@ def limb_shading(bare: np.ndarray, shape_px: float, shade: float = EDGE_SHADE) -
 
 
 def repaint_uncovered(person: np.ndarray, uncovered: np.ndarray, body: np.ndarray, skin: np.ndarray,
-                      garments: np.ndarray, cover: np.ndarray | None = None) -> np.ndarray:
+                      garments: np.ndarray, cover: np.ndarray | None = None, legs: np.ndarray | None = None
+                      ) -> np.ndarray:
     """`person` with the old garment's uncovered pixels repainted: skin on the body, background elsewhere.
 
     Skin takes the colour of the nearest visible skin (`skin_colour`), the old garment's broad light
     (which side is in shade) and rounds off towards its outline (`limb_shading`: where it meets the
-    background or the new garment, `cover`); no flat block. Background is inpainted from the scene
+    background or the new garment, `cover`); no flat block. Bared `legs` (each leg's mask) take the visible
+    legs' own tone and roundness. Background is inpainted from the scene
     around every garment (`garments`: old and new), so neither garment's colour bleeds into it. Pixels
     outside `uncovered` are unchanged.
     """
@@ -369,8 +371,12 @@ def repaint_uncovered(person: np.ndarray, uncovered: np.ndarray, body: np.ndarra
     arm_tone = skin_tone(person, visible) / np.maximum(lit_skin_tone(person, visible), 1.0)
     colour = colour * (1.0 + limb[..., None] * (arm_tone - 1.0))
     painted_skin = colour * light[..., None]
+    if legs is not None:  # bared legs: the tone and roundness of the shopper's visible legs (`leg_skin`)
+        painted_skin = leg_skin(painted_skin, person, to_skin, legs, covered)
     # Anti-aliased: skin fades into the background across its outline instead of stopping on a pixel edge.
-    alpha = cv2.GaussianBlur(to_skin.astype(np.float32), (0, 0), SKIN_EDGE_SIGMA)[..., None]
+    # Where a bared leg meets the visible one below the old hem, it goes on into it, not the background.
+    solid = to_skin if legs is None else to_skin | ((legs > 0).any(axis=0) & ~hole)
+    alpha = cv2.GaussianBlur(solid.astype(np.float32), (0, 0), SKIN_EDGE_SIGMA)[..., None]
     blended = painted_skin * alpha + scene * (1 - alpha)
     out[hole] = np.clip(np.round(blended[hole]), 0, 255).astype(np.uint8)
     return out
