@@ -66,7 +66,7 @@ def _runs(row: np.ndarray) -> list[tuple[int, int]]:
 
 
 def test_each_leg_is_as_wide_as_the_calves_the_photo_shows_below_the_old_hem() -> None:
-    image, person, dress, _ = _shopper(spread=4.0)
+    _, person, dress, _ = _shopper(spread=4.0)
     legs = leg_shapes(_pose(), (H, W), person, dress)
     for leg in (0, 1):
         row = legs[leg][350]
