@@ -13,13 +13,13 @@ from __future__ import annotations
 import numpy as np
 
 from fittingroom.common import landmarks as lm
-from fittingroom.common.body import LEG_SEEN, Pose, body_frame
+from fittingroom.common.body import LEG_HEM, LEG_SEEN, Pose, body_frame
 
 # A leg's frontal width along its bone, in knee widths (adult anthropometry: a thigh below the crotch is about
-# 1.6 knees wide, mid-thigh 1.3, the calf's widest about the knee's, the ankle 0.6), at bone positions t:
+# 1.45 knees wide, mid-thigh 1.25, the calf's widest about the knee's, the ankle 0.6), at bone positions t:
 # 0 at the hip joint, 1 at the knee, 2 at the ankle.
 LEG_PROFILE_T = (0.0, 0.2, 0.5, 0.85, 1.0, 1.3, 1.6, 1.85, 2.0)
-LEG_PROFILE_WIDTH = (1.6, 1.6, 1.35, 1.08, 1.0, 1.05, 0.88, 0.68, 0.6)
+LEG_PROFILE_WIDTH = (1.5, 1.45, 1.25, 1.05, 1.0, 1.05, 0.88, 0.68, 0.6)
 CROTCH = 0.2  # of the hip-to-knee length below the hip joints: where the thighs part, if they do
 CROTCH_ROUND = 0.25  # ... and over how much more the gap's top opens (an arch, not a notch)
 KNEE_WIDTH = 0.3  # of the shoulder width: a knee's width when the photo shows no leg to measure
@@ -31,7 +31,9 @@ MEASURE_TO = 1.8
 MIN_MEASURED_ROWS = 4
 # A row whose run is this far off the median width has caught a hand, a bag or the shoes: not a leg.
 WIDTH_OUTLIER = 0.35
-REACH = 0.6  # of the hip joints' distance (or a knee's default width if wider): how far a leg's edge is from its bone
+# How far a leg's edge may be from its bone: the pose's bone may run off the leg's middle, and hip joints may be
+# placed close together. Of the hip joints' distance, or of a knee's default width when that is larger.
+REACH = (1.0, 2.0)
 BLEND = 0.35  # of the hip-to-knee length: above the old hem, measured widths and offsets give way to the profile
 
 
@@ -83,6 +85,7 @@ class _Leg:
         self.right = self.centre.copy()
         self.midline = self.centre.copy()  # between the two legs' bones
         self.inward = 0.0  # +1 when the other leg is to the right (larger columns), -1 when to the left
+        self.hem: int | None = None  # the index of the row the worn garment's hem edge starts on, if it covers this leg
 
     def pair(self, other: _Leg) -> None:
         self.midline = (self.centre + np.interp(self.rows, other.rows, other.centre)) / 2
@@ -103,13 +106,20 @@ def _measure(leg: _Leg, person: np.ndarray, worn: np.ndarray, reach: float,
     cols = np.arange(person.shape[1])[None]
     window = np.abs(cols - leg.centre[:, None]) <= reach
     covered = (worn[rows] & window).any(axis=1) & inside
-    hem = int(np.nonzero(covered)[0].max()) + 1 if covered.any() else 0
+    # The old hem: the first row below the garment's top that it leaves bare (not the last row of its colour: a
+    # black dress's outline may take black shoes too).
+    worn_rows = np.flatnonzero(covered)
+    bare = np.flatnonzero(~covered[worn_rows[0]:]) + worn_rows[0] if len(worn_rows) else np.array([0])
+    hem = int(bare[0]) if len(bare) else len(rows)
+    # A slanting hem leaves the leg's own columns bare a few rows before the window's: the hem's edge starts higher.
+    leg.hem = max(hem - margin, 0) if len(worn_rows) else None
     seen = np.zeros(len(rows), bool)
     seen[hem + margin:] = True
-    seen &= inside & (leg.t <= MEASURE_TO) & ~covered
+    seen &= inside & (leg.t <= MEASURE_TO)
     if not seen.any():
         return seen
     found, left, right = _runs_around(person, rows[seen], leg.centre[seen], reach)
+    found &= ~covered[seen]
     # Legs standing together are one run: each keeps its side of the midline between the two bones.
     if leg.inward > 0:
         right = np.minimum(right, np.floor(leg.midline[seen]))
@@ -134,22 +144,20 @@ def _measure(leg: _Leg, person: np.ndarray, worn: np.ndarray, reach: float,
 def _shape(leg: _Leg, seen: np.ndarray, knee_width: float) -> None:
     """Fill in `leg`'s edges on the rows not `seen`: the profile scaled to `knee_width`, its middle and width
     blending into the measured ones just above the old hem."""
-    width = knee_width * _profile(leg.t)
-    offset = np.zeros(len(leg.rows))
-    excess = np.zeros(len(leg.rows))
+    half = knee_width * _profile(leg.t) / 2
+    centre = leg.centre.copy()
+    left_shift = right_shift = np.zeros(len(leg.rows))
     if seen.any():
         first = int(np.nonzero(seen)[0][0])
         rows = slice(first, first + MIN_MEASURED_ROWS)
-        measured_centre = float(np.median((leg.left[rows] + leg.right[rows]) / 2 - leg.centre[rows]))
-        measured_excess = float(np.median(leg.right[rows] - leg.left[rows] + 1.0 - width[rows]))
-        distance = (leg.rows[first] - leg.rows) / (BLEND * leg.thigh)
-        fade = np.clip(1.0 - distance, 0.0, 1.0)
-        # The leg's middle leans from the hip joint to where the mask shows it; its width meets the mask's.
-        offset = measured_centre * np.clip((leg.rows - leg.rows[0]) / max(first, 1), 0.0, 1.0)
-        excess = measured_excess * fade
-    half = np.maximum(width + excess, 1.0) / 2
-    centre = leg.centre + offset
-    left, right = centre - half, centre + half
+        # The leg's middle leans from the hip joint to where the mask shows it.
+        lean = float(np.median((leg.left[rows] + leg.right[rows]) / 2 - leg.centre[rows]))
+        centre += lean * np.clip((leg.rows - leg.rows[0]) / max(first, 1), 0.0, 1.0)
+        # Each edge meets the mask's own on the first row seen, and gives way to the profile above it.
+        fade = np.clip(1.0 - (leg.rows[first] - leg.rows) / (BLEND * leg.thigh), 0.0, 1.0)
+        left_shift = (float(np.median(leg.left[rows])) - (centre[first] - half[first])) * fade
+        right_shift = (float(np.median(leg.right[rows])) - (centre[first] + half[first])) * fade
+    left, right = centre - half + left_shift, centre + half + right_shift
     # Above the crotch the thighs meet: the inner edge reaches the midline, and parts from it in an arch below.
     depth = np.clip((leg.t - CROTCH) / CROTCH_ROUND, 0.0, 1.0)
     join = (1.0 - depth) ** 2
@@ -164,8 +172,8 @@ def _shape(leg: _Leg, seen: np.ndarray, knee_width: float) -> None:
 def leg_shapes(pose: Pose, shape: tuple[int, int], person: np.ndarray | None = None,
                worn: np.ndarray | None = None) -> np.ndarray:
     """uint8 (2, H, W): each leg from its hip joint to its ankle, as wide as the photo shows it: LEG_SEEN where
-    the photo shows it bare below the worn garment (its tone and light are the shopper's own there), 1
-    elsewhere on it, 0 off it.
+    the photo shows it bare below the worn garment (its tone and light are the shopper's own there), LEG_HEM
+    on the few rows between (the worn garment's hem: its edge and shadow), 1 elsewhere on it, 0 off it.
 
     Widths, and each leg's middle, come from the person mask (`person`) on the rows below the worn garment
     (`worn`) where the legs show; above them from the profile of a leg scaled to those widths (or to the
@@ -182,7 +190,7 @@ def leg_shapes(pose: Pose, shape: tuple[int, int], person: np.ndarray | None = N
     built = [_Leg(ys, xs, round(ys[0]), bottom) for ys, xs in (left_bone, right_bone)]
     first, second = built
     default_knee = KNEE_WIDTH * frame.shoulder_width
-    reach = REACH * max(hips, default_knee)
+    reach = max(REACH[0] * hips, REACH[1] * default_knee)
     margin = round(HEM_MARGIN * frame.torso)
     first.pair(second)
     second.pair(first)
@@ -200,13 +208,19 @@ def leg_shapes(pose: Pose, shape: tuple[int, int], person: np.ndarray | None = N
 
 
 def _rasterise(mask: np.ndarray, leg: _Leg, seen: np.ndarray | None) -> None:
-    """Draw `leg` into `mask`: LEG_SEEN on the rows where the photo shows it, 1 elsewhere."""
+    """Draw `leg` into `mask`: LEG_SEEN on the rows where the photo shows it, LEG_HEM between them and the worn
+    garment, 1 elsewhere."""
     height, width = mask.shape
     inside = (leg.rows >= 0) & (leg.rows < height)
     rows = leg.rows[inside]
     left = np.clip(np.round(leg.left[inside]), 0, width)
     right = np.clip(np.round(leg.right[inside]), -1, width - 1)
     cols = np.arange(width)[None]
-    value = np.where(seen[inside], LEG_SEEN, 1) if seen is not None else np.ones(len(rows), np.int64)
+    value = np.ones(len(leg.rows), np.int64)
+    if seen is not None:
+        value[seen] = LEG_SEEN
+        if leg.hem is not None:  # the old hem's anti-aliased edge and its shadow on the leg, above where it is seen
+            value[leg.hem:int(np.flatnonzero(seen)[0])] = LEG_HEM
+    value = value[inside]
     spans = (cols >= left[:, None]) & (cols <= right[:, None])
     mask[rows] = np.where(spans, value[:, None], mask[rows]).astype(np.uint8)

@@ -18,7 +18,7 @@ from typing import Final
 
 import numpy as np
 
-from fittingroom.common.body import Pose, body_frame
+from fittingroom.common.body import LEG_HEM, Pose, body_frame
 from fittingroom.common.errors import InvalidInput
 from fittingroom.common.garment import Category, GarmentLandmarks
 from fittingroom.common.stage import ModelUse
@@ -221,12 +221,14 @@ class ClassicalGarmentPipeline(TryOnPipeline[GarmentRequest]):
         # Beside a trouser leg narrower than the old one is background, not a thigh.
         # Each leg as wide as the photo shows it below the old garment: bared legs part where those do.
         legs = leg_shapes(pose, person.shape[:2], person_mask, outline)
+        uncovered |= (legs == LEG_HEM).any(axis=0) & (paint == 0)  # the old hem's edge and shadow on bared legs
         body = bare_body(pose, person.shape[:2], legs) & (1 - beside_legs(warped.fit, warped.alpha))
         if request.category is Category.LOWER:
             body &= 1 - beside_trousers(paint, pose)
         # The background is filled from the backdrop and skin only: from the shopper's other clothes (jeans below a
         # top's side) it drew a dark strip between an arm and the new garment.
         clothes = (outline > 0) | (paint > 0) | ((person_mask > 0.5) & (skin == 0))
+        clothes |= (legs > 0).any(axis=0)  # nor from the legs: the backdrop between and beside them, not skin
         base = repaint_uncovered(person, uncovered, body, skin, clothes, cover=paint, legs=legs)
         image = dress_garment(base, warped.image, paint, light)
         return Dressed(image=image, paint=paint, repainted=uncovered.astype(np.uint8), dressing=WARPED, worn=outline)

@@ -337,7 +337,9 @@ def repaint_uncovered(person: np.ndarray, uncovered: np.ndarray, body: np.ndarra
     hole = uncovered.astype(bool)
     if not hole.any():
         return out
-    to_skin = smoothed_limbs(hole & body.astype(bool), hole)
+    # A bared leg goes on past the hole (under the new hem, into the visible leg below the old): no rounding there.
+    beyond = (legs > 0).any(axis=0) & ~hole if legs is not None else np.zeros_like(hole)
+    to_skin = smoothed_limbs((hole & body.astype(bool)) | beyond, hole)
     height, width = person.shape[:2]
     small = cv2.resize(person, None, fx=INPAINT_SCALE, fy=INPAINT_SCALE, interpolation=cv2.INTER_AREA)
     scene_hole = cv2.resize(garments.astype(np.uint8), (small.shape[1], small.shape[0]),
@@ -374,9 +376,7 @@ def repaint_uncovered(person: np.ndarray, uncovered: np.ndarray, body: np.ndarra
     if legs is not None:  # bared legs: the tone and roundness of the shopper's visible legs (`leg_skin`)
         painted_skin = leg_skin(painted_skin, person, to_skin, legs, covered)
     # Anti-aliased: skin fades into the background across its outline instead of stopping on a pixel edge.
-    # Where a bared leg meets the visible one below the old hem, it goes on into it, not the background.
-    solid = to_skin if legs is None else to_skin | ((legs > 0).any(axis=0) & ~hole)
-    alpha = cv2.GaussianBlur(solid.astype(np.float32), (0, 0), SKIN_EDGE_SIGMA)[..., None]
+    alpha = cv2.GaussianBlur((to_skin | beyond).astype(np.float32), (0, 0), SKIN_EDGE_SIGMA)[..., None]
     blended = painted_skin * alpha + scene * (1 - alpha)
     out[hole] = np.clip(np.round(blended[hole]), 0, 255).astype(np.uint8)
     return out

@@ -13,7 +13,7 @@ import pytest
 from poses import FRONTAL, frontal_pose
 
 from fittingroom.common import landmarks as lm
-from fittingroom.common.body import LEG_SEEN, Pose
+from fittingroom.common.body import LEG_HEM, LEG_SEEN, Pose
 from fittingroom.segment.legs import KNEE_WIDTH, leg_shapes
 from fittingroom.segment.worn_garment import bare_body
 from fittingroom.warp_gen.dress import repaint_uncovered
@@ -22,7 +22,7 @@ from fittingroom.warp_gen.limb_light import cylinder_light, leg_skin
 H, W = 400, 300
 BACKDROP = (235, 235, 235)
 DRESS = (20, 20, 24)
-LEG_SKIN = (190, 140, 115)
+LEG_SKIN = (180, 132, 110)
 FACE_SKIN = (240, 205, 185)  # paler than the legs: the legs' tone must come from the legs
 CALF = 22
 OLD_HEM, NEW_HEM = 330, 262
@@ -38,20 +38,24 @@ def _leg_x(leg: int, y: float, spread: float) -> float:
     return float(np.interp(y, ys, xs)) + outward * spread * float(np.clip((y - ys[0]) / (ys[1] - ys[0]), 0, 1))
 
 
-def _shopper(*, spread: float = 0.0, calf: int = CALF) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """image, person mask, old dress mask and skin mask: a face, a long black dress, two calves below it."""
+def _shopper(*, spread: float = 0.0, calf: int = CALF, lit_from_right: float = 0.0
+             ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """image, person mask, old dress mask and skin mask: a face, a long black dress, two calves below it (their
+    right sides brighter than their left by `lit_from_right` of their tone)."""
     image = np.full((H, W, 3), BACKDROP, np.uint8)
     cv2.circle(image, (150, 60), 30, FACE_SKIN, -1)
+    light = 1.0 + lit_from_right * (np.linspace(-0.5, 0.5, calf)[:, None])
     for leg in (0, 1):
         for y in range(OLD_HEM - 20, 386):
             x = _leg_x(leg, y, spread)
-            image[y, round(x - calf / 2):round(x - calf / 2) + calf] = LEG_SKIN
+            image[y, round(x - calf / 2):round(x - calf / 2) + calf] = np.round(np.array(LEG_SKIN) * light)
     dress = np.zeros((H, W), np.uint8)
     cv2.fillPoly(dress, [np.array([[110, 110], [190, 110], [200, OLD_HEM], [100, OLD_HEM]], np.int32)], 1)
     image[dress > 0] = DRESS
     person = np.any(image != BACKDROP, axis=2).astype(np.float32)
-    skin = (np.all(image == LEG_SKIN, axis=2) | np.all(image == FACE_SKIN, axis=2)).astype(np.uint8)
-    return image, person, dress, skin
+    skin = (person > 0) & ~(dress > 0)
+    skin[image[..., 0] < 100] = False  # the dress's black
+    return image, person, dress, skin.astype(np.uint8)
 
 
 def _pose() -> Pose:
@@ -109,9 +113,9 @@ def test_bare_body_holds_the_legs_it_is_given() -> None:
     assert np.array_equal(body[300] > 0, legs.max(axis=0)[300] > 0)  # below the torso: the legs only
 
 
-def _repaint(spread: float) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+def _repaint(spread: float, lit_from_right: float = 0.0) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """The old dress shortened to NEW_HEM: the image before and after, the uncovered part and the legs."""
-    image, person, dress, skin = _shopper(spread=spread)
+    image, person, dress, skin = _shopper(spread=spread, lit_from_right=lit_from_right)
     legs = leg_shapes(_pose(), (H, W), person, dress)
     new = dress.copy()
     new[NEW_HEM:] = 0
@@ -131,15 +135,38 @@ def test_repainted_legs_keep_the_backdrop_between_them_and_take_the_legs_tone() 
 
 
 def test_repainted_legs_are_rounded_and_shaded_under_the_new_hem() -> None:
-    _, out, _, legs = _repaint(spread=6.0)
+    image, out, uncovered, legs = _repaint(spread=6.0)
     luma = cv2.cvtColor(out, cv2.COLOR_RGB2GRAY).astype(int)
     row = 300
     left, right = _runs(legs[0][row] > 0)[0]
     middle = (left + right) // 2
-    assert luma[row, left + 2] < luma[row, middle] - 10 and luma[row, right - 2] < luma[row, middle] - 10
     assert luma[NEW_HEM + 1, middle] < luma[row, middle] - 10  # the new hem's shadow on the thigh
+    # Across the leg (before its outline is blended with the backdrop) it turns from the light at its sides.
+    new = np.zeros((H, W), np.uint8)
+    new[:NEW_HEM] = 1
+    painted = leg_skin(np.zeros((H, W, 3), np.float32), image, uncovered, legs, new)[row].mean(axis=1)
+    assert painted[left] < 0.9 * painted[middle] and painted[right] < 0.9 * painted[middle]
+    assert painted[left] < painted[left + 3] < painted[middle] + 1
     # The bared leg meets the visible one without a step: the rows either side of the old hem are alike.
     assert abs(luma[OLD_HEM - 1, middle] - luma[OLD_HEM + 1, middle]) <= 12
+
+
+def test_repainted_legs_take_the_light_the_visible_legs_show_across_their_width() -> None:
+    _, out, _, legs = _repaint(spread=6.0, lit_from_right=0.3)
+    luma = cv2.cvtColor(out, cv2.COLOR_RGB2GRAY).astype(int)
+    for leg in (0, 1):
+        left, right = _runs(legs[leg][300] > 0)[0]
+        quarter = (right - left) // 4
+        assert luma[300, left + quarter] < luma[300, right - quarter] - 8  # lit from the right, as below the hem
+
+
+def test_the_old_hem_band_lies_between_the_garment_and_the_legs_seen() -> None:
+    _, person, dress, _ = _shopper(spread=6.0)
+    legs = leg_shapes(_pose(), (H, W), person, dress)
+    for leg in legs:
+        rows = [int(np.max(leg[y])) for y in range(OLD_HEM - 6, OLD_HEM + 20)]
+        assert LEG_HEM in rows and rows.index(LEG_HEM) < rows.index(LEG_SEEN)  # the hem's edge, then the leg seen
+        assert all(value == LEG_SEEN for value in rows[rows.index(LEG_SEEN):])
 
 
 def test_leg_skin_changes_nothing_without_visible_legs_to_learn_from() -> None:
