@@ -218,17 +218,20 @@ class ClassicalGarmentPipeline(TryOnPipeline[GarmentRequest]):
         uncovered = with_rim(worn_smooth & (paint == 0), keep=(paint > 0) | (skin > 0) | (front > 0))
         # The new garment's anti-aliased edge blends it with what lies under it there: skin, not the old garment.
         uncovered |= worn_smooth & (paint > 0) & ~under_edge(paint)
+        # Legs a shorter dress or trousers bare: each as wide as the photo shows it below the old one, parting where
+        # those do (below a top are trousers, not legs).
+        legs = None if request.category is Category.UPPER else leg_shapes(pose, person.shape[:2], person_mask, outline)
+        if legs is not None:
+            uncovered |= (legs == LEG_HEM).any(axis=0) & (paint == 0)  # the old hem's edge and shadow on them
         # Beside a trouser leg narrower than the old one is background, not a thigh.
-        # Each leg as wide as the photo shows it below the old garment: bared legs part where those do.
-        legs = leg_shapes(pose, person.shape[:2], person_mask, outline)
-        uncovered |= (legs == LEG_HEM).any(axis=0) & (paint == 0)  # the old hem's edge and shadow on bared legs
         body = bare_body(pose, person.shape[:2], legs) & (1 - beside_legs(warped.fit, warped.alpha))
         if request.category is Category.LOWER:
             body &= 1 - beside_trousers(paint, pose)
         # The background is filled from the backdrop and skin only: from the shopper's other clothes (jeans below a
         # top's side) it drew a dark strip between an arm and the new garment.
         clothes = (outline > 0) | (paint > 0) | ((person_mask > 0.5) & (skin == 0))
-        clothes |= (legs > 0).any(axis=0)  # nor from the legs: the backdrop between and beside them, not skin
+        if legs is not None:  # nor from the legs: the backdrop between and beside them is not skin
+            clothes |= (legs > 0).any(axis=0)
         base = repaint_uncovered(person, uncovered, body, skin, clothes, cover=paint, legs=legs)
         image = dress_garment(base, warped.image, paint, light)
         return Dressed(image=image, paint=paint, repainted=uncovered.astype(np.uint8), dressing=WARPED, worn=outline)
