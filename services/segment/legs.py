@@ -22,7 +22,7 @@ LEG_PROFILE_T = (0.0, 0.2, 0.5, 0.85, 1.0, 1.3, 1.6, 1.85, 2.0)
 LEG_PROFILE_WIDTH = (1.5, 1.45, 1.25, 1.05, 1.0, 1.05, 0.88, 0.68, 0.6)
 CROTCH = 0.2  # of the hip-to-knee length below the hip joints: where the thighs part, if they do
 CROTCH_ROUND = 0.25  # ... and over how much more the gap's top opens (an arch, not a notch)
-KNEE_WIDTH = 0.3  # of the shoulder width: a knee's width when the photo shows no leg to measure
+KNEE_WIDTH = 0.6  # of the hip joints' distance: a knee's width when the photo shows no leg to measure
 SHIN = 1.0  # of the hip-to-knee length: knee to ankle, where the pose cannot see the ankle
 # Where the legs are measured: from a little below the old hem (its shadow and anti-aliased edge) down to this
 # far along the shin (below it, shoes and ankles cross).
@@ -32,8 +32,10 @@ MIN_MEASURED_ROWS = 4
 # A row whose run is this far off the median width has caught a hand, a bag or the shoes: not a leg.
 WIDTH_OUTLIER = 0.35
 # How far a leg's edge may be from its bone: the pose's bone may run off the leg's middle, and hip joints may be
-# placed close together. Of the hip joints' distance, or of a knee's default width when that is larger.
+# placed close together. Of the hip joints' distance, or of twice a knee's width, KNEE_REACH of the shoulder
+# width, when that is larger.
 REACH = (1.0, 2.0)
+KNEE_REACH = 0.3
 BLEND = 0.35  # of the hip-to-knee length: above the old hem, measured widths and offsets give way to the profile
 
 
@@ -189,8 +191,8 @@ def leg_shapes(pose: Pose, shape: tuple[int, int], person: np.ndarray | None = N
     bottom = round(max(left_bone[0][2], right_bone[0][2]))
     built = [_Leg(ys, xs, round(ys[0]), bottom) for ys, xs in (left_bone, right_bone)]
     first, second = built
-    default_knee = KNEE_WIDTH * frame.shoulder_width
-    reach = max(REACH[0] * hips, REACH[1] * default_knee)
+    default_knee = KNEE_WIDTH * hips
+    reach = max(REACH[0] * hips, REACH[1] * KNEE_REACH * frame.shoulder_width)
     margin = round(HEM_MARGIN * frame.torso)
     first.pair(second)
     second.pair(first)

@@ -26,7 +26,7 @@ LEG_SKIN = (180, 132, 110)
 FACE_SKIN = (240, 205, 185)  # paler than the legs: the legs' tone must come from the legs
 CALF = 22
 OLD_HEM, NEW_HEM = 330, 262
-SHOULDER_WIDTH = 90.0  # FRONTAL's
+HIP_JOINTS = 60.0  # FRONTAL's hip joints' distance
 
 
 def _leg_x(leg: int, y: float, spread: float) -> float:
@@ -97,10 +97,10 @@ def test_legs_that_stand_together_stay_together_above_the_hem() -> None:
     assert all(len(_runs(union[y])) == 1 for y in range(240, OLD_HEM))
 
 
-def test_without_visible_legs_the_widths_come_from_the_shoulders() -> None:
+def test_without_visible_legs_the_widths_come_from_the_hip_joints() -> None:
     legs = leg_shapes(_pose(), (H, W))
     knee_row = int(FRONTAL[lm.LEFT_KNEE][1])
-    assert (legs[0][knee_row] > 0).sum() == pytest.approx(KNEE_WIDTH * SHOULDER_WIDTH, abs=2)
+    assert (legs[0][knee_row] > 0).sum() == pytest.approx(KNEE_WIDTH * HIP_JOINTS, abs=2)
     assert not (legs == LEG_SEEN).any()
     assert not leg_shapes(frontal_pose(visibility=0.01), (H, W)).any()  # no hips or knees seen: no legs
 
