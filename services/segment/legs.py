@@ -16,10 +16,10 @@ from fittingroom.common import landmarks as lm
 from fittingroom.common.body import LEG_HEM, LEG_SEEN, Pose, body_frame
 
 # A leg's frontal width along its bone, in knee widths (adult anthropometry: a thigh below the crotch is about
-# 1.45 knees wide, mid-thigh 1.25, the calf's widest about the knee's, the ankle 0.6), at bone positions t:
+# 1.45 knees wide, mid-thigh 1.3, the knee a waist between thigh and calf, the ankle 0.6), at bone positions t:
 # 0 at the hip joint, 1 at the knee, 2 at the ankle.
-LEG_PROFILE_T = (0.0, 0.2, 0.5, 0.85, 1.0, 1.3, 1.6, 1.85, 2.0)
-LEG_PROFILE_WIDTH = (1.5, 1.45, 1.25, 1.05, 1.0, 1.05, 0.88, 0.68, 0.6)
+LEG_PROFILE_T = (0.0, 0.2, 0.5, 0.8, 1.0, 1.25, 1.6, 1.85, 2.0)
+LEG_PROFILE_WIDTH = (1.5, 1.45, 1.28, 1.12, 1.0, 1.07, 0.88, 0.68, 0.6)
 CROTCH = 0.2  # of the hip-to-knee length below the hip joints: where the thighs part, if they do
 CROTCH_ROUND = 0.25  # ... and over how much more the gap's top opens (an arch, not a notch)
 KNEE_WIDTH = 0.6  # of the hip joints' distance: a knee's width when the photo shows no leg to measure

@@ -338,7 +338,7 @@ def repaint_uncovered(person: np.ndarray, uncovered: np.ndarray, body: np.ndarra
     if not hole.any():
         return out
     # A bared leg goes on past the hole (under the new hem, into the visible leg below the old): no rounding there.
-    beyond = (legs > 0).any(axis=0) & ~hole if legs is not None else np.zeros_like(hole)
+    beyond = (legs > 0).any(axis=0) & body.astype(bool) & ~hole if legs is not None else np.zeros_like(hole)
     to_skin = smoothed_limbs((hole & body.astype(bool)) | beyond, hole)
     height, width = person.shape[:2]
     small = cv2.resize(person, None, fx=INPAINT_SCALE, fy=INPAINT_SCALE, interpolation=cv2.INTER_AREA)
