@@ -22,6 +22,7 @@ LEG_PROFILE_T = (0.0, 0.2, 0.5, 0.8, 1.0, 1.25, 1.6, 1.85, 2.0)
 LEG_PROFILE_WIDTH = (1.5, 1.45, 1.28, 1.12, 1.0, 1.07, 0.88, 0.68, 0.6)
 CROTCH = 0.2  # of the hip-to-knee length below the hip joints: where the thighs part, if they do
 CROTCH_ROUND = 0.25  # ... and over how much more the gap's top opens (an arch, not a notch)
+TOUCH = 0.2  # of a knee's width: legs shaped closer than this touch
 KNEE_WIDTH = 0.6  # of the hip joints' distance: a knee's width when the photo shows no leg to measure
 SHIN = 1.0  # of the hip-to-knee length: knee to ankle, where the pose cannot see the ankle
 # Where the legs are measured: from a little below the old hem (its shadow and anti-aliased edge) down to this
@@ -204,9 +205,22 @@ def leg_shapes(pose: Pose, shape: tuple[int, int], person: np.ndarray | None = N
     knee_width = float(np.median(ratios)) if len(ratios) >= MIN_MEASURED_ROWS else default_knee
     for leg, rows_seen in zip(built, seen, strict=True):
         _shape(leg, rows_seen if rows_seen.sum() >= MIN_MEASURED_ROWS else np.zeros_like(rows_seen), knee_width)
+    _close_slivers(first, second, seen[0], TOUCH * knee_width)
+    _close_slivers(second, first, seen[1], TOUCH * knee_width)
     for index, (leg, rows_seen) in enumerate(zip(built, seen, strict=True)):
         _rasterise(legs[index], leg, rows_seen if rows_seen.sum() >= MIN_MEASURED_ROWS else None)
     return legs
+
+
+def _close_slivers(leg: _Leg, other: _Leg, seen: np.ndarray, narrowest: float) -> None:
+    """On the rows `leg` is shaped, its inner edge meets `other`'s where the backdrop between them would be a sliver
+    narrower than `narrowest` (thighs that nearly touch touch; a hair-thin gap read as a line)."""
+    if leg.inward > 0:
+        gap = np.interp(leg.rows, other.rows, other.left) - leg.right
+        leg.right = np.where(~seen & (gap > 0) & (gap < narrowest), leg.right + gap / 2 + 0.5, leg.right)
+    else:
+        gap = leg.left - np.interp(leg.rows, other.rows, other.right)
+        leg.left = np.where(~seen & (gap > 0) & (gap < narrowest), leg.left - gap / 2 - 0.5, leg.left)
 
 
 def _rasterise(mask: np.ndarray, leg: _Leg, seen: np.ndarray | None) -> None:

@@ -8,6 +8,8 @@ off towards its outline, with the shadow the new hem casts on it.
 
 from __future__ import annotations
 
+import zlib
+
 import cv2
 import numpy as np
 
@@ -28,6 +30,12 @@ LEG_ONSET = 0.1  # of a leg's length: below its hip joint it turns from the hips
 JOIN_ROWS = 3
 JOIN_FADE = 0.03
 ROW_SMOOTH = 3.0  # px: how far down a leg its outline's pixel steps are smoothed for its light
+# A bared leg's grain: the visible leg's brightness over its blur over GRAIN_BLUR of the longer side (pores, fine
+# hair, not its light), within GRAIN_RANGE.
+GRAIN_BLUR = 0.004
+GRAIN_RANGE = (0.92, 1.08)
+GRAIN_SMOOTH = 0.6  # px
+GRAIN_QUANTILES = (0.1, 0.9)
 
 _CENTRES = np.linspace(-1.0, 1.0, 2 * ACROSS_BINS + 1)[1::2]
 
@@ -37,6 +45,24 @@ def cylinder_light(across: np.ndarray, ridge: float, shade: float) -> np.ndarray
     `shade` at its outline (`across` 1 or more)."""
     facing = np.sqrt(np.clip(1.0 - np.clip(across, 0.0, 1.0) ** 2, 0.0, 1.0))
     return np.asarray(shade + (ridge - shade) * facing)
+
+
+def _middle(leg: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """float32 per row: the middle column of `leg` and its half width (0.5 on rows it does not reach).
+
+    The outline steps a pixel at a time: its middle and width, smoothed down the leg, do not (a ridge that
+    jumps from row to row draws streaks across the leg).
+    """
+    width = leg.shape[1]
+    inside = leg > 0
+    found = np.flatnonzero(inside.any(axis=1))
+    left = inside.argmax(axis=1).astype(np.float32)
+    right = (width - 1 - inside[:, ::-1].argmax(axis=1)).astype(np.float32)
+    if len(found):
+        for edge in (left, right):
+            edge[found[0]:found[-1] + 1] = cv2.GaussianBlur(edge[found[0]:found[-1] + 1, None], (1, 0), ROW_SMOOTH,
+                                                            borderType=cv2.BORDER_REPLICATE)[:, 0]
+    return (left + right) / 2, np.maximum((right - left + 1) / 2, 0.5)
 
 
 def _across(leg: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -50,14 +76,7 @@ def _across(leg: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     if not rows.any():
         return across, down
     found = np.nonzero(rows)[0]
-    left = inside.argmax(axis=1).astype(np.float32)
-    right = (width - 1 - inside[:, ::-1].argmax(axis=1)).astype(np.float32)
-    # The outline steps a pixel at a time: its middle and width, smoothed down the leg, do not (a ridge that
-    # jumps from row to row draws streaks across the leg).
-    for edge in (left, right):
-        edge[found[0]:found[-1] + 1] = cv2.GaussianBlur(edge[found[0]:found[-1] + 1, None], (1, 0), ROW_SMOOTH,
-                                                        borderType=cv2.BORDER_REPLICATE)[:, 0]
-    centre, half = (left + right) / 2, np.maximum((right - left + 1) / 2, 0.5)
+    centre, half = _middle(leg)
     cols = np.arange(width, dtype=np.float32)[None]
     signed = (cols - centre[:, None]) / half[:, None]
     across[inside] = signed[inside]
@@ -89,6 +108,32 @@ def _paint_across(colours: np.ndarray, across: np.ndarray) -> np.ndarray:
     return np.asarray(colour * rim[:, None], np.float32)
 
 
+def _grain(person: np.ndarray, seen: np.ndarray) -> np.ndarray:
+    """float32 HxW: the skin's fine grain where `seen` (its brightness over its own blur over GRAIN_BLUR of the
+    longer side), 1 elsewhere."""
+    luma = cv2.cvtColor(person, cv2.COLOR_RGB2GRAY).astype(np.float32)
+    weight = seen.astype(np.float32)
+    sigma = max(GRAIN_BLUR * max(person.shape[:2]), 0.7)
+    smooth = cv2.GaussianBlur(luma * weight, (0, 0), sigma) / np.maximum(cv2.GaussianBlur(weight, (0, 0), sigma), 1e-3)
+    return np.where(seen, np.clip(luma / np.maximum(smooth, 1.0), *GRAIN_RANGE), 1.0).astype(np.float32)
+
+
+def _grain_for(grain: np.ndarray, seen: np.ndarray, across: np.ndarray, ys: np.ndarray, xs: np.ndarray) -> np.ndarray:
+    """float32 N: grain for the bared pixels at (`ys`, `xs`): each the grain of a pixel of the visible leg's
+    middle (`seen`, within LEG_INNER of `across`) picked at random, smoothed over GRAIN_SMOOTH px as the skin's
+    own is. Mirrored or tiled rows drew stripes."""
+    pool = grain[seen & (np.abs(across) <= LEG_INNER)]
+    if len(pool) == 0:
+        return np.ones(len(ys), np.float32)
+    # Its pores and creases are rarer than its grain: picked at random they would read as specks.
+    pool = np.clip(pool, *np.quantile(pool, GRAIN_QUANTILES))
+    # Seeded from the photo: the same inputs give the same image.
+    picked = pool[np.random.default_rng(zlib.crc32(pool.tobytes())).integers(len(pool), size=len(ys))]
+    field = np.ones(grain.shape, np.float32)
+    field[ys, xs] = picked
+    return np.asarray(cv2.GaussianBlur(field, (0, 0), GRAIN_SMOOTH)[ys, xs], np.float32)
+
+
 def leg_skin(painted: np.ndarray, person: np.ndarray, to_skin: np.ndarray, legs: np.ndarray,
              cover: np.ndarray) -> np.ndarray:
     """float32 HxWx3: `painted` skin with the bared legs repainted (`legs`: each leg's mask, (2, H, W), LEG_SEEN
@@ -117,11 +162,13 @@ def leg_skin(painted: np.ndarray, person: np.ndarray, to_skin: np.ndarray, legs:
         return painted
     # A pair: a leg the photo does not show bare takes the other's light, mirrored (the studio lights both).
     profiles = [p if p is not None else shown[0][::-1] for p in found]
-    leg_paint = np.zeros((height, width, 3), np.float32)
-    rows = np.arange(height, dtype=np.float32)[:, None]
+    ys, xs = np.nonzero(bared)
+    whose, where = owner[ys, xs], across[ys, xs]
+    leg_paint = np.zeros((len(ys), 3), np.float32)
+    grain = _grain(person, seen.any(axis=0))
     for index, (colours, leg_seen) in enumerate(zip(profiles, seen, strict=True)):
-        mine = bared & (owner == index)
-        leg_paint[mine] = _paint_across(colours, across[mine])
+        mine = whose == index
+        leg_paint[mine] = _paint_across(colours, where[mine])
         seen_rows = np.flatnonzero(leg_seen.any(axis=1))
         if len(seen_rows) == 0:
             continue
@@ -132,10 +179,14 @@ def leg_skin(painted: np.ndarray, person: np.ndarray, to_skin: np.ndarray, legs:
         joined = _colours_across(person, band, spans[index][0]) if band.sum() >= MIN_LEG_PIXELS else None
         if joined is None:
             joined = colours
-        residual = _paint_across(joined, across[mine]) - _paint_across(colours, across[mine])
-        fade = np.broadcast_to(np.exp(-np.maximum(top - rows, 0.0) / max(JOIN_FADE * side, 1.0)), (height, width))
-        leg_paint[mine] += residual * fade[mine][:, None]
-    beneath = cv2.distanceTransform((cover == 0).astype(np.uint8), cv2.DIST_L2, 3)
-    leg_paint *= (1.0 - HEM_SHADE * np.exp(-beneath / max(HEM_SHADOW * side, 1.0)))[..., None]
-    weight = ((owner >= 0) * np.clip(down / LEG_ONSET, 0.0, 1.0)).astype(np.float32)[..., None]
-    return np.asarray(painted * (1.0 - weight) + leg_paint * weight, np.float32)
+        residual = _paint_across(joined, where[mine]) - _paint_across(colours, where[mine])
+        fade = np.exp(-np.maximum(top - ys[mine], 0) / max(JOIN_FADE * side, 1.0))
+        leg_paint[mine] += residual * fade[:, None]
+        # The skin's grain: the visible leg's own (no smooth plastic above it).
+        leg_paint[mine] *= _grain_for(grain, leg_seen, spans[index][0], ys[mine], xs[mine])[:, None]
+    beneath = cv2.distanceTransform((cover == 0).astype(np.uint8), cv2.DIST_L2, 3)[ys, xs]
+    leg_paint *= (1.0 - HEM_SHADE * np.exp(-beneath / max(HEM_SHADOW * side, 1.0)))[:, None]
+    weight = np.clip(down[ys, xs] / LEG_ONSET, 0.0, 1.0)[:, None]
+    out = np.array(painted, np.float32)
+    out[ys, xs] = out[ys, xs] * (1.0 - weight) + leg_paint * weight
+    return out
