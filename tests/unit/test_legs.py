@@ -182,3 +182,8 @@ def test_cylinder_light_runs_from_the_ridge_to_the_shade() -> None:
     light = cylinder_light(np.array([0.0, 0.5, 1.0, 2.0]), 1.0, 0.6)
     assert light[0] == pytest.approx(1.0) and light[2] == pytest.approx(0.6) and light[3] == pytest.approx(0.6)
     assert 0.6 < light[1] < 1.0
+
+
+def test_the_repaint_is_the_same_for_the_same_photo() -> None:
+    first, second = _repaint(spread=6.0, lit_from_right=0.3)[1], _repaint(spread=6.0, lit_from_right=0.3)[1]
+    assert np.array_equal(first, second)  # the skin's grain is seeded from the photo
