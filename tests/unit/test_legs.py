@@ -14,9 +14,13 @@ from poses import FRONTAL, frontal_pose
 
 from fittingroom.common import landmarks as lm
 from fittingroom.common.body import LEG_HEM, LEG_SEEN, Pose
+from fittingroom.common.garment import Category
 from fittingroom.segment.legs import KNEE_WIDTH, leg_shapes
 from fittingroom.segment.worn_garment import bare_body
+from fittingroom.tryon.classical import WARPED, ClassicalGarmentPipeline
+from fittingroom.tryon.requests import GarmentRequest
 from fittingroom.warp_gen.dress import repaint_uncovered
+from fittingroom.warp_gen.fit import GarmentFit, WarpedGarment
 from fittingroom.warp_gen.limb_light import cylinder_light, leg_skin
 
 H, W = 400, 300
@@ -187,3 +191,21 @@ def test_cylinder_light_runs_from_the_ridge_to_the_shade() -> None:
 def test_the_repaint_is_the_same_for_the_same_photo() -> None:
     first, second = _repaint(spread=6.0, lit_from_right=0.3)[1], _repaint(spread=6.0, lit_from_right=0.3)[1]
     assert np.array_equal(first, second)  # the skin's grain is seeded from the photo
+
+
+def test_a_shorter_dress_in_the_classical_composite_bares_two_legs_with_the_backdrop_between() -> None:
+    image, person, dress, _ = _shopper(spread=6.0)
+    new = dress.copy()
+    new[NEW_HEM:] = 0
+    warped = np.zeros((H, W, 3), np.uint8)
+    warped[new > 0] = (40, 140, 90)
+    fit = GarmentFit(names=(), source=np.zeros((0, 2)), target=np.zeros((0, 2)), body=np.zeros((0, 2)), limbs=())
+    request = GarmentRequest(image, image, Category.DRESS)
+    dressed = ClassicalGarmentPipeline.composite(request, person, _pose(), WarpedGarment(
+        image=warped, alpha=new.astype(np.float32), fit=fit), np.zeros((H, W), np.uint8), dress)
+    assert dressed.dressing == WARPED
+    out = dressed.image.astype(int)
+    assert np.abs(out[300, 150] - BACKDROP).max() <= 8  # between the knees
+    for leg in (0, 1):
+        assert np.abs(out[300, round(_leg_x(leg, 300, 6.0))] - LEG_SKIN).max() <= 25  # a thigh, in the legs' tone
+    assert dressed.repainted[OLD_HEM + 2, round(_leg_x(0, OLD_HEM + 2, 6.0))]  # the old hem's edge on the leg too
