@@ -80,7 +80,7 @@ class _Leg:
     """One leg's bone and its outline per row from the hip joint down: left and right edge columns."""
 
     def __init__(self, ys: np.ndarray, xs: np.ndarray, top: int, bottom: int):
-        self.bone_ys, self.bone_xs = ys, xs
+        self.bone_ys = ys
         self.rows = np.arange(top, bottom + 1)
         self.t = _along(self.rows.astype(np.float64), ys)
         self.centre = np.interp(self.rows, ys, xs)
@@ -179,8 +179,8 @@ def leg_shapes(pose: Pose, shape: tuple[int, int], person: np.ndarray | None = N
     on the few rows between (the worn garment's hem: its edge and shadow), 1 elsewhere on it, 0 off it.
 
     Widths, and each leg's middle, come from the person mask (`person`) on the rows below the worn garment
-    (`worn`) where the legs show; above them from the profile of a leg scaled to those widths (or to the
-    shoulder width when no leg shows). Zero where the pose sees no hips and knees.
+    (`worn`) where the legs show; above them from the profile of a leg scaled to those widths (or to the hip
+    joints' distance when no leg shows). Zero where the pose sees no hips and knees.
     """
     legs = np.zeros((2, *shape), np.uint8)
     if not pose.sees(lm.LEFT_HIP, lm.RIGHT_HIP, lm.LEFT_KNEE, lm.RIGHT_KNEE):
@@ -205,22 +205,23 @@ def leg_shapes(pose: Pose, shape: tuple[int, int], person: np.ndarray | None = N
     knee_width = float(np.median(ratios)) if len(ratios) >= MIN_MEASURED_ROWS else default_knee
     for leg, rows_seen in zip(built, seen, strict=True):
         _shape(leg, rows_seen if rows_seen.sum() >= MIN_MEASURED_ROWS else np.zeros_like(rows_seen), knee_width)
-    _close_slivers(first, second, seen[0], TOUCH * knee_width)
-    _close_slivers(second, first, seen[1], TOUCH * knee_width)
+    _close_slivers(built, seen, TOUCH * knee_width)
     for index, (leg, rows_seen) in enumerate(zip(built, seen, strict=True)):
         _rasterise(legs[index], leg, rows_seen if rows_seen.sum() >= MIN_MEASURED_ROWS else None)
     return legs
 
 
-def _close_slivers(leg: _Leg, other: _Leg, seen: np.ndarray, narrowest: float) -> None:
-    """On the rows `leg` is shaped, its inner edge meets `other`'s where the backdrop between them would be a sliver
-    narrower than `narrowest` (thighs that nearly touch touch; a hair-thin gap read as a line)."""
-    if leg.inward > 0:
-        gap = np.interp(leg.rows, other.rows, other.left) - leg.right
-        leg.right = np.where(~seen & (gap > 0) & (gap < narrowest), leg.right + gap / 2 + 0.5, leg.right)
-    else:
-        gap = leg.left - np.interp(leg.rows, other.rows, other.right)
-        leg.left = np.where(~seen & (gap > 0) & (gap < narrowest), leg.left - gap / 2 - 0.5, leg.left)
+def _close_slivers(legs: list[_Leg], seen: list[np.ndarray], narrowest: float) -> None:
+    """On the rows a leg is shaped, its inner edge meets the other's where the backdrop between them would be a
+    sliver narrower than `narrowest` (thighs that nearly touch touch; a hair-thin gap read as a line)."""
+    left_leg, right_leg = legs if legs[0].inward > 0 else legs[::-1]
+    left_seen, right_seen = seen if legs[0].inward > 0 else seen[::-1]
+    gap = np.interp(left_leg.rows, right_leg.rows, right_leg.left) - left_leg.right  # on the left leg's rows
+    other_gap = right_leg.left - np.interp(right_leg.rows, left_leg.rows, left_leg.right)
+    left_leg.right = np.where(~left_seen & (gap > 0) & (gap < narrowest), left_leg.right + gap / 2 + 0.5,
+                              left_leg.right)
+    right_leg.left = np.where(~right_seen & (other_gap > 0) & (other_gap < narrowest),
+                              right_leg.left - other_gap / 2 - 0.5, right_leg.left)
 
 
 def _rasterise(mask: np.ndarray, leg: _Leg, seen: np.ndarray | None) -> None:
