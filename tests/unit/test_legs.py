@@ -209,3 +209,31 @@ def test_a_shorter_dress_in_the_classical_composite_bares_two_legs_with_the_back
     for leg in (0, 1):
         assert np.abs(out[300, round(_leg_x(leg, 300, 6.0))] - LEG_SKIN).max() <= 25  # a thigh, in the legs' tone
     assert dressed.repainted[OLD_HEM + 2, round(_leg_x(0, OLD_HEM + 2, 6.0))]  # the old hem's edge on the leg too
+
+
+def test_shorts_over_cropped_trousers_bare_two_legs_with_the_backdrop_between() -> None:
+    image = np.full((H, W, 3), BACKDROP, np.uint8)
+    cv2.circle(image, (150, 60), 30, FACE_SKIN, -1)
+    cv2.rectangle(image, (105, 100), (195, 225), (200, 200, 60), -1)  # a yellow top
+    trousers = np.zeros((H, W), np.uint8)
+    cv2.rectangle(trousers, (110, 222), (190, 250), 1, -1)
+    for leg in (0, 1):
+        for y in range(230, 386):
+            x = _leg_x(leg, y, 6.0)
+            image[y, round(x - CALF / 2):round(x - CALF / 2) + CALF] = LEG_SKIN
+            if y < OLD_HEM:
+                trousers[y, round(x - 20):round(x + 20)] = 1
+    image[trousers > 0] = (30, 40, 110)  # navy trousers down to mid-calf
+    person = np.any(image != BACKDROP, axis=2).astype(np.float32)
+    shorts = trousers.copy()
+    shorts[NEW_HEM:] = 0
+    warped = np.zeros((H, W, 3), np.uint8)
+    warped[shorts > 0] = (200, 60, 60)
+    fit = GarmentFit(names=(), source=np.zeros((0, 2)), target=np.zeros((0, 2)), body=np.zeros((0, 2)), limbs=())
+    request = GarmentRequest(image, image, Category.LOWER)
+    dressed = ClassicalGarmentPipeline.composite(request, person, _pose(), WarpedGarment(
+        image=warped, alpha=shorts.astype(np.float32), fit=fit), np.zeros((H, W), np.uint8), trousers)
+    out = dressed.image.astype(int)
+    assert np.abs(out[300, 150] - BACKDROP).max() <= 8
+    for leg in (0, 1):
+        assert np.abs(out[300, round(_leg_x(leg, 300, 6.0))] - LEG_SKIN).max() <= 25
