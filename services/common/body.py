@@ -30,6 +30,10 @@ DRESS_HEM = 0.15  # of the torso: a dress's hem below the knees
 DRESS_FLARE = 0.25  # of the shoulder width: how far a dress's hem stands out beside each knee
 KNEE_DROP = 0.9  # of the torso: where the knees are taken to be when the pose cannot see them
 HIP_BREADTH = 1.7  # of the hip joints' distance: the hips' breadth (the bare torso's at the hip joints)
+# In a leg's mask (`segment.legs`): where the photo shows the leg bare, and just above that where the worn garment's
+# hem edges and shades it; 1 where the leg is shaped.
+LEG_SEEN = 2
+LEG_HEM = 3
 
 
 @dataclass(frozen=True)

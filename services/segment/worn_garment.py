@@ -20,6 +20,7 @@ from fittingroom.common.body import HIP_BREADTH, PAD, SLEEVE_WIDTH, BodyFrame, P
 from fittingroom.common.errors import InvalidInput
 from fittingroom.common.garment import Category
 from fittingroom.segment.grabcut import grabcut
+from fittingroom.segment.legs import leg_shapes
 
 GRABCUT_MAX_SIDE = 160  # the garment's extent is what GrabCut decides here; person mask and skin give its edge
 # Skin in YCrCb (Chai & Ngan 1999): a broad, illumination-tolerant box around skin chroma, used only when the
@@ -488,30 +489,22 @@ WAIST_LEVEL = 0.62
 WAIST = 0.78
 TORSO_OUTLINE_STEPS = 12  # points along each side between the armpit and the hip joint
 HIP_JOINTS = 0.65  # of the shoulder width: how far apart hip joints are
-THIGH = 0.85  # of the hip joints' distance
-CALF = 0.6
 
 
-def bare_body(pose: Pose, shape: tuple[int, int]) -> np.ndarray:
-    """uint8 {0, 1}: where the body itself is, under any clothes: torso, neck and legs the pose sees.
+def bare_body(pose: Pose, shape: tuple[int, int], legs: np.ndarray | None = None) -> np.ndarray:
+    """uint8 {0, 1}: where the body itself is, under any clothes: torso, neck and legs the pose sees (`legs`:
+    each leg's mask, from `leg_shapes` when not given).
 
     Old garment left uncovered inside it is repainted with skin, outside it with the background.
     """
     frame = body_frame(pose)
     width = frame.shoulder_width
-    hips = _hip_joints(frame)
     body = bare_torso(pose, shape)
     neck = (frame.left_shoulder + frame.right_shoulder) / 2
     _line(body, neck, neck - frame.down * NECK_LENGTH * width, max(1, round(NECK_WIDTH * width)))
     # The shoulders and arms are the photo's own (`warp_gen.arms.fit_arms`: sized from the skin and outline
     # the photo shows of them); the classical composite adds them.
-    for hip, knee, ankle in ((frame.left_hip, lm.LEFT_KNEE, lm.LEFT_ANKLE),
-                             (frame.right_hip, lm.RIGHT_KNEE, lm.RIGHT_ANKLE)):
-        if frame.hips_seen and pose.sees(knee):
-            _line(body, hip, pose.point(knee), max(1, round(THIGH * hips)))
-            if pose.sees(ankle):
-                _line(body, pose.point(knee), pose.point(ankle), max(1, round(CALF * hips)))
-    return body
+    return body | ((leg_shapes(pose, shape) if legs is None else legs).max(axis=0) > 0).astype(np.uint8)
 
 
 def _hip_joints(frame: BodyFrame) -> float:

@@ -18,12 +18,13 @@ from typing import Final
 
 import numpy as np
 
-from fittingroom.common.body import Pose, body_frame
+from fittingroom.common.body import LEG_HEM, Pose, body_frame
 from fittingroom.common.errors import InvalidInput
 from fittingroom.common.garment import Category, GarmentLandmarks
 from fittingroom.common.stage import ModelUse
 from fittingroom.pose.spec import POSE_DETECTION, POSE_LANDMARK
 from fittingroom.segment.garment_landmarks import garment_landmarks
+from fittingroom.segment.legs import leg_shapes
 from fittingroom.segment.occlusion import occluders
 from fittingroom.segment.product import product_mask
 from fittingroom.segment.spec import SELFIE_SEGMENTATION, U2NETP
@@ -226,8 +227,13 @@ class ClassicalGarmentPipeline(TryOnPipeline[GarmentRequest]):
         arm_mask = arms.mask()
         uncovered |= enclosed_specks(uncovered, arm_mask & (paint == 0) & (front == 0),
                                      SPECK_SHARE * body_frame(pose).shoulder_width ** 2, SKIN_RIM_PX)
+        # Legs a shorter dress or trousers bare: each as wide as the photo shows it below the old one, parting where
+        # those do (below a top are trousers, not legs).
+        legs = None if request.category is Category.UPPER else leg_shapes(pose, person.shape[:2], person_mask, outline)
+        if legs is not None:
+            uncovered |= (legs == LEG_HEM).any(axis=0) & (paint == 0)  # the old hem's edge and shadow on them
         # Beside a trouser leg narrower than the old one is background, not a thigh.
-        body = (bare_body(pose, person.shape[:2]) | arm_mask) & (1 - beside_legs(warped.fit, warped.alpha))
+        body = (bare_body(pose, person.shape[:2], legs) | arm_mask) & (1 - beside_legs(warped.fit, warped.alpha))
         if request.category is Category.LOWER:
             body &= 1 - beside_trousers(paint, pose)
         # The background is filled from the backdrop and skin only: from the shopper's other clothes (jeans below a
@@ -235,13 +241,15 @@ class ClassicalGarmentPipeline(TryOnPipeline[GarmentRequest]):
         clothes = (outline > 0) | (paint > 0) | ((person_mask > 0.5) & (skin == 0))
         # Nor from an arm or other skin: between an arm and the body the backdrop shows, not a haze of skin.
         clothes |= arm_mask | (skin > 0)
+        if legs is not None:  # nor from the legs: the backdrop between and beside them is not skin
+            clothes |= (legs > 0).any(axis=0)
         # A shorter top bares the lower garment's top too, up to its waistband: not skin.
         lower = bared_lower_garment(person, person_mask, skin, outline, paint, uncovered, bare_torso(
             pose, person.shape[:2]), pose) if request.category is Category.UPPER else None
         if lower is not None:
             body &= ~lower.below_waistband
         base = repaint_uncovered(person, uncovered, body, skin, clothes,
-                                 cover=paint | lower.mask if lower is not None else paint, arms=arms)
+                                 cover=paint | lower.mask if lower is not None else paint, arms=arms, legs=legs)
         base = dress_lower_garment(base, lower)
         image = dress_garment(base, warped.image, paint, light)
         return Dressed(image=image, paint=paint, repainted=uncovered.astype(np.uint8), dressing=WARPED, worn=outline)

@@ -16,6 +16,7 @@ import numpy as np
 from fittingroom.common.images import rounded_outline
 from fittingroom.warp_gen.arms import Arms
 from fittingroom.warp_gen.compose import feathered_alpha, shading
+from fittingroom.warp_gen.limb_light import cylinder_light, leg_skin
 
 # Folds of the old garment carry over fully; its print (letters, patches) is what a lower strength would
 # hide, but it also flattens the folds that make the result look worn, so the print is blurred instead.
@@ -302,8 +303,7 @@ def arm_shading(bare: np.ndarray, body: np.ndarray, arms: Arms | None = None) ->
         if found is None:
             return np.ones((height, width), np.float32), np.zeros((height, width), np.float32)
         across, limb = found
-    facing = np.sqrt(np.clip(1.0 - np.clip(across, 0.0, 1.0) ** 2, 0.0, 1.0))
-    profile = np.where(bare_small > 0, ARM_SHADE + (ARM_RIDGE - ARM_SHADE) * facing, ARM_SHADE)
+    profile = np.where(bare_small > 0, cylinder_light(across, ARM_RIDGE, ARM_SHADE), ARM_SHADE)
     # Where a limb meets the torso (a shoulder), blended over a few cells instead of a seam; at its outline
     # (the backdrop beside it) it stays all limb: the blur counts only the body's cells (a normalized blur).
     on_body = np.maximum(limb, (body_small > 0).astype(np.float32))
@@ -367,7 +367,8 @@ def limb_shading(bare: np.ndarray, shape_px: float, shade: float = EDGE_SHADE) -
 
 
 def repaint_uncovered(person: np.ndarray, uncovered: np.ndarray, body: np.ndarray, skin: np.ndarray,
-                      garments: np.ndarray, cover: np.ndarray | None = None, arms: Arms | None = None) -> np.ndarray:
+                      garments: np.ndarray, cover: np.ndarray | None = None, arms: Arms | None = None,
+                      legs: np.ndarray | None = None) -> np.ndarray:
     """`person` with the old garment's uncovered pixels repainted: skin on the body, background elsewhere.
 
     Skin takes the colour of the nearest visible skin (`skin_colour`), the old garment's broad light
@@ -375,13 +376,16 @@ def repaint_uncovered(person: np.ndarray, uncovered: np.ndarray, body: np.ndarra
     background or the new garment, `cover`); no flat block. Background is inpainted from the scene
     around every garment (`garments`: old and new), so neither garment's colour bleeds into it. With the
     shopper's fitted `arms`, a bared arm is shaded about its bone and coloured from the visible skin along
-    it (`arm_shading`, `arm_colour`). Pixels outside `uncovered` are unchanged.
+    it (`arm_shading`, `arm_colour`); bared `legs` (each leg's mask) take the visible legs' own tone and
+    roundness (`leg_skin`). Pixels outside `uncovered` are unchanged.
     """
     out = person.copy()
     hole = uncovered.astype(bool)
     if not hole.any():
         return out
-    to_skin = smoothed_limbs(hole & body.astype(bool), hole, skin)
+    # A bared leg goes on past the hole (under the new hem, into the visible leg below the old): no rounding there.
+    beyond = (legs > 0).any(axis=0) & body.astype(bool) & ~hole if legs is not None else np.zeros_like(hole)
+    to_skin = smoothed_limbs((hole & body.astype(bool)) | beyond, hole, skin)
     height, width = person.shape[:2]
     small = cv2.resize(person, None, fx=INPAINT_SCALE, fy=INPAINT_SCALE, interpolation=cv2.INTER_AREA)
     scene_hole = cv2.resize(garments.astype(np.uint8), (small.shape[1], small.shape[0]),
@@ -418,9 +422,13 @@ def repaint_uncovered(person: np.ndarray, uncovered: np.ndarray, body: np.ndarra
     if own_arm is not None:  # the shopper's own arm skin, where it faces the light, from the nearest of it
         colour = colour + limb[..., None] * (own_arm - colour)
     painted_skin = colour * light[..., None]
+    if legs is not None:  # bared legs: the tone and roundness of the shopper's visible legs (`leg_skin`)
+        painted_skin = leg_skin(painted_skin, person, to_skin, legs, covered)
     # Anti-aliased: skin fades into the background across its outline instead of stopping on a pixel edge; not
-    # where it meets the shopper's visible skin (a hand below a bared forearm), where half backdrop drew a pale seam.
-    alpha = cv2.GaussianBlur((to_skin | skin.astype(bool)).astype(np.float32), (0, 0), SKIN_EDGE_SIGMA)[..., None]
+    # where it meets the shopper's visible skin (a hand below a bared forearm, a leg below the old hem), where
+    # half backdrop drew a pale seam.
+    alpha = cv2.GaussianBlur((to_skin | skin.astype(bool) | beyond).astype(np.float32), (0, 0),
+                             SKIN_EDGE_SIGMA)[..., None]
     blended = painted_skin * alpha + scene * (1 - alpha)
     out[hole] = np.clip(np.round(blended[hole]), 0, 255).astype(np.uint8)
     return out

@@ -1,0 +1,243 @@
+"""The shopper's legs under a garment: each leg's outline, row by row, from the pose and the legs the photo shows.
+
+A shorter garment than the worn one bares the legs between the two hems; painted as one band from the pose
+alone they read as a beige block. Below the old hem the person mask shows the legs themselves: their
+width, where each one's middle is, and whether they part. Above it each leg goes on up its bone (hip, knee,
+ankle) with a thigh's, knee's and calf's proportions, scaled to the widths seen; the thighs meet at the
+crotch, and below it only as far as the visible legs stand together. Catalogue shoppers stand upright, so
+a leg is a span of columns per row. Pure numpy/OpenCV: tested on synthetic images without any model.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from fittingroom.common import landmarks as lm
+from fittingroom.common.body import LEG_HEM, LEG_SEEN, Pose, body_frame
+
+# A leg's frontal width along its bone, in knee widths (adult anthropometry: a thigh below the crotch is about
+# 1.45 knees wide, mid-thigh 1.3, the knee a waist between thigh and calf, the ankle 0.6), at bone positions t:
+# 0 at the hip joint, 1 at the knee, 2 at the ankle.
+LEG_PROFILE_T = (0.0, 0.2, 0.5, 0.8, 1.0, 1.25, 1.6, 1.85, 2.0)
+LEG_PROFILE_WIDTH = (1.5, 1.45, 1.28, 1.12, 1.0, 1.07, 0.88, 0.68, 0.6)
+CROTCH = 0.2  # of the hip-to-knee length below the hip joints: where the thighs part, if they do
+CROTCH_ROUND = 0.25  # ... and over how much more the gap's top opens (an arch, not a notch)
+TOUCH = 0.2  # of a knee's width: legs shaped closer than this touch
+KNEE_WIDTH = 0.6  # of the hip joints' distance: a knee's width when the photo shows no leg to measure
+SHIN = 1.0  # of the hip-to-knee length: knee to ankle, where the pose cannot see the ankle
+# Where the legs are measured: from a little below the old hem (its shadow and anti-aliased edge) down to this
+# far along the shin (below it, shoes and ankles cross).
+HEM_MARGIN = 0.04  # of the torso
+MEASURE_TO = 1.8
+MIN_MEASURED_ROWS = 4
+# A row whose run is this far off the median width has caught a hand, a bag or the shoes: not a leg.
+WIDTH_OUTLIER = 0.35
+# How far a leg's edge may be from its bone: the pose's bone may run off the leg's middle, and hip joints may be
+# placed close together. Of the hip joints' distance, or of twice a knee's width, KNEE_REACH of the shoulder
+# width, when that is larger.
+REACH = (1.0, 2.0)
+KNEE_REACH = 0.3
+BLEND = 0.35  # of the hip-to-knee length: above the old hem, measured widths and offsets give way to the profile
+
+
+def _profile(t: np.ndarray) -> np.ndarray:
+    return np.interp(t, LEG_PROFILE_T, LEG_PROFILE_WIDTH)
+
+
+def _bone(pose: Pose, hip: np.ndarray, knee: int, ankle: int) -> tuple[np.ndarray, np.ndarray]:
+    """(ys, xs) of a leg's joints, hip to ankle (the ankle placed below the knee when not seen)."""
+    k = pose.point(knee)
+    a = pose.point(ankle) if pose.sees(ankle) else k + SHIN * (k - hip)
+    ys = np.array([hip[1], k[1], a[1]], np.float64)
+    ys = np.maximum.accumulate(ys + np.arange(3) * 1e-3)  # upright legs: rows go down the bone
+    return ys, np.array([hip[0], k[0], a[0]], np.float64)
+
+
+def _along(ys: np.ndarray, bone_ys: np.ndarray) -> np.ndarray:
+    """Bone position t of each row: 0 at the hip, 1 at the knee, 2 at the ankle, extrapolated beyond."""
+    upper = (ys - bone_ys[0]) / max(bone_ys[1] - bone_ys[0], 1.0)
+    lower = 1.0 + (ys - bone_ys[1]) / max(bone_ys[2] - bone_ys[1], 1.0)
+    return np.where(ys < bone_ys[1], upper, lower)
+
+
+def _runs_around(person: np.ndarray, rows: np.ndarray, xs: np.ndarray, reach: float) -> tuple[np.ndarray, ...]:
+    """Per row, the person mask's run of columns around `xs` (the nearest person pixel within `reach`):
+    (found, left, right), inclusive, clipped to `reach` either side."""
+    width = person.shape[1]
+    cols = np.arange(width)[None]
+    lines = person[rows]
+    near = np.abs(cols - xs[:, None]) <= reach
+    candidates = lines & near
+    found = candidates.any(axis=1)
+    anchor = np.argmin(np.where(candidates, np.abs(cols - xs[:, None]), np.inf), axis=1)
+    gap = ~lines | ~near
+    left = np.where(gap & (cols < anchor[:, None]), cols, -1).max(axis=1) + 1
+    right = np.where(gap & (cols > anchor[:, None]), cols, width).min(axis=1) - 1
+    return found, left, right
+
+
+class _Leg:
+    """One leg's bone and its outline per row from the hip joint down: left and right edge columns."""
+
+    def __init__(self, ys: np.ndarray, xs: np.ndarray, top: int, bottom: int):
+        self.bone_ys = ys
+        self.rows = np.arange(top, bottom + 1)
+        self.t = _along(self.rows.astype(np.float64), ys)
+        self.centre = np.interp(self.rows, ys, xs)
+        self.left = self.centre.copy()
+        self.right = self.centre.copy()
+        self.midline = self.centre.copy()  # between the two legs' bones
+        self.inward = 0.0  # +1 when the other leg is to the right (larger columns), -1 when to the left
+        self.hem: int | None = None  # the index of the row the worn garment's hem edge starts on, if it covers this leg
+
+    def pair(self, other: _Leg) -> None:
+        self.midline = (self.centre + np.interp(self.rows, other.rows, other.centre)) / 2
+        self.inward = 1.0 if float(np.mean(self.midline - self.centre)) > 0 else -1.0
+
+    @property
+    def thigh(self) -> float:
+        return max(float(self.bone_ys[1] - self.bone_ys[0]), 1.0)
+
+
+def _measure(leg: _Leg, person: np.ndarray, worn: np.ndarray, reach: float,
+             margin: int) -> np.ndarray:
+    """bool per row of `leg`: rows where the person mask shows the bare leg below the worn garment, with
+    `leg.left`/`leg.right` set to its edges there (a run shared with the other leg split between them)."""
+    height = person.shape[0]
+    inside = (leg.rows >= 0) & (leg.rows < height)
+    rows = np.clip(leg.rows, 0, height - 1)
+    cols = np.arange(person.shape[1])[None]
+    window = np.abs(cols - leg.centre[:, None]) <= reach
+    covered = (worn[rows] & window).any(axis=1) & inside
+    # The old hem: the first row below the garment's top that it leaves bare (not the last row of its colour: a
+    # black dress's outline may take black shoes too).
+    worn_rows = np.flatnonzero(covered)
+    bare = np.flatnonzero(~covered[worn_rows[0]:]) + worn_rows[0] if len(worn_rows) else np.array([0])
+    hem = int(bare[0]) if len(bare) else len(rows)
+    # A slanting hem leaves the leg's own columns bare a few rows before the window's: the hem's edge starts higher.
+    leg.hem = max(hem - margin, 0) if len(worn_rows) else None
+    seen = np.zeros(len(rows), bool)
+    seen[hem + margin:] = True
+    seen &= inside & (leg.t <= MEASURE_TO)
+    if not seen.any():
+        return seen
+    found, left, right = _runs_around(person, rows[seen], leg.centre[seen], reach)
+    found &= ~covered[seen]
+    # Legs standing together are one run: each keeps its side of the midline between the two bones.
+    if leg.inward > 0:
+        right = np.minimum(right, np.floor(leg.midline[seen]))
+    else:
+        left = np.maximum(left, np.ceil(leg.midline[seen]))
+    widths = right - left + 1.0
+    good = found & (widths > 0)
+    if good.any():
+        typical = float(np.median(widths[good] / _profile(leg.t[seen][good])))
+        good &= np.abs(widths / (typical * _profile(leg.t[seen])) - 1.0) <= WIDTH_OUTLIER
+    # Only rows joined to the hem count: a leg the mask loses (crossed ankles, the frame's edge) is not measured.
+    first_bad = np.nonzero(~good)[0]
+    if len(first_bad):
+        good[first_bad[0]:] = False
+    index = np.nonzero(seen)[0]
+    seen[:] = False
+    seen[index[good]] = True
+    leg.left[index[good]], leg.right[index[good]] = left[good], right[good]
+    return seen
+
+
+def _shape(leg: _Leg, seen: np.ndarray, knee_width: float) -> None:
+    """Fill in `leg`'s edges on the rows not `seen`: the profile scaled to `knee_width`, its middle and width
+    blending into the measured ones just above the old hem."""
+    half = knee_width * _profile(leg.t) / 2
+    centre = leg.centre.copy()
+    left_shift = right_shift = np.zeros(len(leg.rows))
+    if seen.any():
+        first = int(np.nonzero(seen)[0][0])
+        rows = slice(first, first + MIN_MEASURED_ROWS)
+        # The leg's middle leans from the hip joint to where the mask shows it.
+        lean = float(np.median((leg.left[rows] + leg.right[rows]) / 2 - leg.centre[rows]))
+        centre += lean * np.clip((leg.rows - leg.rows[0]) / max(first, 1), 0.0, 1.0)
+        # Each edge meets the mask's own on the first row seen, and gives way to the profile above it.
+        fade = np.clip(1.0 - (leg.rows[first] - leg.rows) / (BLEND * leg.thigh), 0.0, 1.0)
+        left_shift = (float(np.median(leg.left[rows])) - (centre[first] - half[first])) * fade
+        right_shift = (float(np.median(leg.right[rows])) - (centre[first] + half[first])) * fade
+    left, right = centre - half + left_shift, centre + half + right_shift
+    # Above the crotch the thighs meet: the inner edge reaches the midline, and parts from it in an arch below.
+    depth = np.clip((leg.t - CROTCH) / CROTCH_ROUND, 0.0, 1.0)
+    join = (1.0 - depth) ** 2
+    if leg.inward > 0:
+        right = np.maximum(right, right + (leg.midline - right) * join)
+    else:
+        left = np.minimum(left, left + (leg.midline - left) * join)
+    leg.left = np.where(seen, leg.left, left)
+    leg.right = np.where(seen, leg.right, right)
+
+
+def leg_shapes(pose: Pose, shape: tuple[int, int], person: np.ndarray | None = None,
+               worn: np.ndarray | None = None) -> np.ndarray:
+    """uint8 (2, H, W): each leg from its hip joint to its ankle, as wide as the photo shows it: LEG_SEEN where
+    the photo shows it bare below the worn garment (its tone and light are the shopper's own there), LEG_HEM
+    on the few rows between (the worn garment's hem: its edge and shadow), 1 elsewhere on it, 0 off it.
+
+    Widths, and each leg's middle, come from the person mask (`person`) on the rows below the worn garment
+    (`worn`) where the legs show; above them from the profile of a leg scaled to those widths (or to the hip
+    joints' distance when no leg shows). Zero where the pose sees no hips and knees.
+    """
+    legs = np.zeros((2, *shape), np.uint8)
+    if not pose.sees(lm.LEFT_HIP, lm.RIGHT_HIP, lm.LEFT_KNEE, lm.RIGHT_KNEE):
+        return legs
+    frame = body_frame(pose)
+    left_bone = _bone(pose, frame.left_hip, lm.LEFT_KNEE, lm.LEFT_ANKLE)
+    right_bone = _bone(pose, frame.right_hip, lm.RIGHT_KNEE, lm.RIGHT_ANKLE)
+    hips = float(np.linalg.norm(frame.left_hip - frame.right_hip))
+    bottom = round(max(left_bone[0][2], right_bone[0][2]))
+    built = [_Leg(ys, xs, round(ys[0]), bottom) for ys, xs in (left_bone, right_bone)]
+    first, second = built
+    default_knee = KNEE_WIDTH * hips
+    reach = max(REACH[0] * hips, REACH[1] * KNEE_REACH * frame.shoulder_width)
+    margin = round(HEM_MARGIN * frame.torso)
+    first.pair(second)
+    second.pair(first)
+    seen = [_measure(leg, person > 0.5, worn > 0, reach, margin) if person is not None and worn is not None
+            else np.zeros(len(leg.rows), bool) for leg in built]
+    # Both legs take one knee width, from whichever shows (they are a pair; one may be hidden by a hand).
+    ratios = np.concatenate([(leg.right - leg.left + 1.0)[s] / _profile(leg.t[s]) for leg, s in zip(built, seen,
+                                                                                                     strict=True)])
+    knee_width = float(np.median(ratios)) if len(ratios) >= MIN_MEASURED_ROWS else default_knee
+    for leg, rows_seen in zip(built, seen, strict=True):
+        _shape(leg, rows_seen if rows_seen.sum() >= MIN_MEASURED_ROWS else np.zeros_like(rows_seen), knee_width)
+    _close_slivers(built, seen, TOUCH * knee_width)
+    for index, (leg, rows_seen) in enumerate(zip(built, seen, strict=True)):
+        _rasterise(legs[index], leg, rows_seen if rows_seen.sum() >= MIN_MEASURED_ROWS else None)
+    return legs
+
+
+def _close_slivers(legs: list[_Leg], seen: list[np.ndarray], narrowest: float) -> None:
+    """On the rows a leg is shaped, its inner edge meets the other's where the backdrop between them would be a
+    sliver narrower than `narrowest` (thighs that nearly touch touch; a hair-thin gap read as a line)."""
+    left_leg, right_leg = legs if legs[0].inward > 0 else legs[::-1]
+    left_seen, right_seen = seen if legs[0].inward > 0 else seen[::-1]
+    gap = np.interp(left_leg.rows, right_leg.rows, right_leg.left) - left_leg.right  # on the left leg's rows
+    other_gap = right_leg.left - np.interp(right_leg.rows, left_leg.rows, left_leg.right)
+    left_leg.right = np.where(~left_seen & (gap > 0) & (gap < narrowest), left_leg.right + gap / 2 + 0.5,
+                              left_leg.right)
+    right_leg.left = np.where(~right_seen & (other_gap > 0) & (other_gap < narrowest),
+                              right_leg.left - other_gap / 2 - 0.5, right_leg.left)
+
+
+def _rasterise(mask: np.ndarray, leg: _Leg, seen: np.ndarray | None) -> None:
+    """Draw `leg` into `mask`: LEG_SEEN on the rows where the photo shows it, LEG_HEM between them and the worn
+    garment, 1 elsewhere."""
+    height, width = mask.shape
+    inside = (leg.rows >= 0) & (leg.rows < height)
+    rows = leg.rows[inside]
+    left = np.clip(np.round(leg.left[inside]), 0, width)
+    right = np.clip(np.round(leg.right[inside]), -1, width - 1)
+    cols = np.arange(width)[None]
+    value = np.ones(len(leg.rows), np.int64)
+    if seen is not None:
+        value[seen] = LEG_SEEN
+        if leg.hem is not None:  # the old hem's anti-aliased edge and its shadow on the leg, above where it is seen
+            value[leg.hem:int(np.flatnonzero(seen)[0])] = LEG_HEM
+    value = value[inside]
+    spans = (cols >= left[:, None]) & (cols <= right[:, None])
+    mask[rows] = np.where(spans, value[:, None], mask[rows]).astype(np.uint8)

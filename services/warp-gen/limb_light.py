@@ -1,0 +1,192 @@
+"""Light on bared limbs: a cylinder's profile across an arm or a leg, and legs painted from the legs the photo shows.
+
+A shorter garment bares the legs between its hem and the old one's. Painted in the torso's or the chest's
+tone and light they read as a flat block; the shopper's own legs below the old hem show their tone and their
+light across their width (which side is lit, a shin's highlight) and their skin's grain, and each bared leg
+takes its own, rounded off towards its outline, with the shadow the new hem casts on it.
+"""
+
+from __future__ import annotations
+
+import zlib
+
+import cv2
+import numpy as np
+
+from fittingroom.common.body import LEG_SEEN
+
+MIN_LEG_PIXELS = 50
+# A visible leg's colour is read across its width in ACROSS_BINS bins, out to LEG_INNER of its half width (further
+# out the person mask's edge blends in the backdrop); beyond, a bared leg turns from the light as a cylinder does,
+# to LEG_RIM of that colour at its outline.
+ACROSS_BINS = 10
+LEG_INNER = 0.7
+LEG_RIM = 0.7
+HEM_SHADOW = 0.015  # of the longer side: the shadow the new hem casts on the legs below it, and how dark
+HEM_SHADE = 0.25
+LEG_ONSET = 0.1  # of a leg's length: below its hip joint it turns from the hips' light to its own
+# Where a bared leg meets the visible one: that leg's colours across its top JOIN_ROWS rows carry up into the
+# repaint, fading over JOIN_FADE of the longer side.
+JOIN_ROWS = 3
+JOIN_FADE = 0.03
+ROW_SMOOTH = 3.0  # px: how far down a leg its outline's pixel steps are smoothed for its light
+# A bared leg's grain: the visible leg's brightness over its blur over GRAIN_BLUR of the longer side (pores, fine
+# hair, not its light), within GRAIN_RANGE.
+GRAIN_BLUR = 0.004
+GRAIN_RANGE = (0.92, 1.08)
+GRAIN_SMOOTH = 0.6  # px
+GRAIN_QUANTILES = (0.1, 0.9)
+
+_CENTRES = np.linspace(-1.0, 1.0, 2 * ACROSS_BINS + 1)[1::2]
+
+
+def cylinder_light(across: np.ndarray, ridge: float, shade: float) -> np.ndarray:
+    """float: a limb lit from the front, `ridge` along its bone (`across` 0) falling as a circle's profile to
+    `shade` at its outline (`across` 1 or more)."""
+    facing = np.sqrt(np.clip(1.0 - np.clip(across, 0.0, 1.0) ** 2, 0.0, 1.0))
+    return np.asarray(shade + (ridge - shade) * facing)
+
+
+def _middle(leg: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """float32 per row: the middle column of `leg` and its half width (0.5 on rows it does not reach).
+
+    The outline steps a pixel at a time: its middle and width, smoothed down the leg, do not (a ridge that
+    jumps from row to row draws streaks across the leg).
+    """
+    width = leg.shape[1]
+    inside = leg > 0
+    found = np.flatnonzero(inside.any(axis=1))
+    left = inside.argmax(axis=1).astype(np.float32)
+    right = (width - 1 - inside[:, ::-1].argmax(axis=1)).astype(np.float32)
+    if len(found):
+        for edge in (left, right):
+            edge[found[0]:found[-1] + 1] = cv2.GaussianBlur(edge[found[0]:found[-1] + 1, None], (1, 0), ROW_SMOOTH,
+                                                            borderType=cv2.BORDER_REPLICATE)[:, 0]
+    return (left + right) / 2, np.maximum((right - left + 1) / 2, 0.5)
+
+
+def _across(leg: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """float32 HxW: where across `leg` each of its pixels is (-1 its left outline, 0 its middle, 1 its right;
+    inf off it), row by row; and float32 HxW: how far down the leg (0 at its top row, 1 at its bottom)."""
+    height, width = leg.shape
+    inside = leg > 0
+    rows = inside.any(axis=1)
+    across = np.full((height, width), np.inf, np.float32)
+    down = np.zeros((height, width), np.float32)
+    if not rows.any():
+        return across, down
+    found = np.nonzero(rows)[0]
+    centre, half = _middle(leg)
+    cols = np.arange(width, dtype=np.float32)[None]
+    signed = (cols - centre[:, None]) / half[:, None]
+    across[inside] = signed[inside]
+    down[:] = np.clip((np.arange(height) - found[0]) / max(found[-1] - found[0], 1), 0.0, 1.0)[:, None]
+    return across, down
+
+
+def _colours_across(person: np.ndarray, seen: np.ndarray, across: np.ndarray) -> np.ndarray | None:
+    """float32 (ACROSS_BINS, 3): the median colour of the `seen` pixels in each bin of a leg's width (bins with none
+    take their neighbours'); None when fewer than half the bins, or MIN_LEG_PIXELS pixels, are seen."""
+    if seen.sum() < MIN_LEG_PIXELS:
+        return None
+    colours, where = person[seen].astype(np.float32), across[seen]
+    bins = np.clip(((where + 1.0) / 2.0 * ACROSS_BINS).astype(int), 0, ACROSS_BINS - 1)
+    filled = np.array([(bins == b).any() for b in range(ACROSS_BINS)])
+    if filled.sum() < ACROSS_BINS / 2:
+        return None
+    medians = np.array([np.median(colours[bins == b], axis=0) if filled[b] else np.zeros(3)
+                        for b in range(ACROSS_BINS)])
+    return np.stack([np.interp(_CENTRES, _CENTRES[filled], medians[filled, c]) for c in range(3)], axis=1)
+
+
+def _paint_across(colours: np.ndarray, across: np.ndarray) -> np.ndarray:
+    """float32 Nx3: a leg's colour at each of `across` (N positions): its colours across its width read out to
+    LEG_INNER, rounding off beyond as a cylinder's profile to LEG_RIM at the outline."""
+    inner = np.clip(across, -LEG_INNER, LEG_INNER)
+    colour = np.stack([np.interp(inner, _CENTRES, colours[:, c]) for c in range(3)], axis=1)
+    rim = cylinder_light(np.maximum(np.abs(across) - LEG_INNER, 0.0) / (1.0 - LEG_INNER), 1.0, LEG_RIM)
+    return np.asarray(colour * rim[:, None], np.float32)
+
+
+def _grain(person: np.ndarray, seen: np.ndarray) -> np.ndarray:
+    """float32 HxW: the skin's fine grain where `seen` (its brightness over its own blur over GRAIN_BLUR of the
+    longer side), 1 elsewhere."""
+    luma = cv2.cvtColor(person, cv2.COLOR_RGB2GRAY).astype(np.float32)
+    weight = seen.astype(np.float32)
+    sigma = max(GRAIN_BLUR * max(person.shape[:2]), 0.7)
+    smooth = cv2.GaussianBlur(luma * weight, (0, 0), sigma) / np.maximum(cv2.GaussianBlur(weight, (0, 0), sigma), 1e-3)
+    return np.where(seen, np.clip(luma / np.maximum(smooth, 1.0), *GRAIN_RANGE), 1.0).astype(np.float32)
+
+
+def _grain_for(grain: np.ndarray, seen: np.ndarray, across: np.ndarray, ys: np.ndarray, xs: np.ndarray) -> np.ndarray:
+    """float32 N: grain for the bared pixels at (`ys`, `xs`): each the grain of a pixel of the visible leg's
+    middle (`seen`, within LEG_INNER of `across`) picked at random, smoothed over GRAIN_SMOOTH px as the skin's
+    own is. Mirrored or tiled rows drew stripes."""
+    pool = grain[seen & (np.abs(across) <= LEG_INNER)]
+    if len(pool) == 0:
+        return np.ones(len(ys), np.float32)
+    # Its pores and creases are rarer than its grain: picked at random they would read as specks.
+    pool = np.clip(pool, *np.quantile(pool, GRAIN_QUANTILES))
+    # Seeded from the photo: the same inputs give the same image.
+    picked = pool[np.random.default_rng(zlib.crc32(pool.tobytes())).integers(len(pool), size=len(ys))]
+    field = np.ones(grain.shape, np.float32)
+    field[ys, xs] = picked
+    return np.asarray(cv2.GaussianBlur(field, (0, 0), GRAIN_SMOOTH)[ys, xs], np.float32)
+
+
+def leg_skin(painted: np.ndarray, person: np.ndarray, to_skin: np.ndarray, legs: np.ndarray,
+             cover: np.ndarray) -> np.ndarray:
+    """float32 HxWx3: `painted` skin with the bared legs repainted (`legs`: each leg's mask, (2, H, W), LEG_SEEN
+    where the photo shows it bare).
+
+    Each leg takes the colours across its width that it shows below the old hem (the other leg's, mirrored,
+    when it shows none) and its skin's grain, rounded off towards its outline (`cylinder_light`), shaded
+    under the new garment's (`cover`) hem; just above where the photo shows it, the colours of its top
+    visible rows, so it goes on without a seam. Unchanged where no leg shows to learn from, or off the legs.
+    """
+    height, width = person.shape[:2]
+    side = max(height, width)
+    spans = [_across(leg > 0) for leg in legs]
+    across = np.full((height, width), np.inf, np.float32)
+    down = np.zeros((height, width), np.float32)
+    owner = np.full((height, width), -1)
+    for index, (leg_across, leg_down) in enumerate(spans):  # where the legs overlap, the one nearer its middle
+        nearer = np.abs(leg_across) < np.abs(across)
+        across[nearer], down[nearer], owner[nearer] = leg_across[nearer], leg_down[nearer], index
+    seen = (legs == LEG_SEEN) & ~to_skin[None]
+    found = [_colours_across(person, leg_seen, leg_across) for leg_seen, (leg_across, _) in zip(seen, spans,
+                                                                                                 strict=True)]
+    bared = to_skin & (owner >= 0)
+    shown = [p for p in found if p is not None]
+    if not shown or not bared.any():
+        return painted
+    # A pair: a leg the photo does not show bare takes the other's light, mirrored (the studio lights both).
+    profiles = [p if p is not None else shown[0][::-1] for p in found]
+    ys, xs = np.nonzero(bared)
+    whose, where = owner[ys, xs], across[ys, xs]
+    leg_paint = np.zeros((len(ys), 3), np.float32)
+    grain = _grain(person, seen.any(axis=0))
+    for index, (colours, leg_seen) in enumerate(zip(profiles, seen, strict=True)):
+        mine = whose == index
+        leg_paint[mine] = _paint_across(colours, where[mine])
+        seen_rows = np.flatnonzero(leg_seen.any(axis=1))
+        if len(seen_rows) == 0:
+            continue
+        # Just above where the leg shows, its top rows' own colours: the difference fades up the leg.
+        top = int(seen_rows[0])
+        band = np.zeros_like(leg_seen)
+        band[top:top + JOIN_ROWS] = leg_seen[top:top + JOIN_ROWS]
+        joined = _colours_across(person, band, spans[index][0]) if band.sum() >= MIN_LEG_PIXELS else None
+        if joined is None:
+            joined = colours
+        residual = _paint_across(joined, where[mine]) - _paint_across(colours, where[mine])
+        fade = np.exp(-np.maximum(top - ys[mine], 0) / max(JOIN_FADE * side, 1.0))
+        leg_paint[mine] += residual * fade[:, None]
+        # The skin's grain: the visible leg's own (no smooth plastic above it).
+        leg_paint[mine] *= _grain_for(grain, leg_seen, spans[index][0], ys[mine], xs[mine])[:, None]
+    beneath = cv2.distanceTransform((cover == 0).astype(np.uint8), cv2.DIST_L2, 3)[ys, xs]
+    leg_paint *= (1.0 - HEM_SHADE * np.exp(-beneath / max(HEM_SHADOW * side, 1.0)))[:, None]
+    weight = np.clip(down[ys, xs] / LEG_ONSET, 0.0, 1.0)[:, None]
+    out = np.array(painted, np.float32)
+    out[ys, xs] = out[ys, xs] * (1.0 - weight) + leg_paint * weight
+    return out

@@ -1,0 +1,239 @@
+"""Legs bared by a shorter garment: their shape from the legs the photo shows, and their paint, on synthetic shoppers.
+
+The shopper (tests/poses.py: hips at row 230, knees at 310, ankles at 385) wears a long black dress down to
+row OLD_HEM; below it their calves show, CALF px wide, standing apart or together. A shorter new dress ends at
+NEW_HEM: between the two hems the legs are repainted.
+"""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+import pytest
+from poses import FRONTAL, frontal_pose
+
+from fittingroom.common import landmarks as lm
+from fittingroom.common.body import LEG_HEM, LEG_SEEN, Pose
+from fittingroom.common.garment import Category
+from fittingroom.segment.legs import KNEE_WIDTH, leg_shapes
+from fittingroom.segment.worn_garment import bare_body
+from fittingroom.tryon.classical import WARPED, ClassicalGarmentPipeline
+from fittingroom.tryon.requests import GarmentRequest
+from fittingroom.warp_gen.dress import repaint_uncovered
+from fittingroom.warp_gen.fit import GarmentFit, WarpedGarment
+from fittingroom.warp_gen.limb_light import cylinder_light, leg_skin
+
+H, W = 400, 300
+BACKDROP = (235, 235, 235)
+DRESS = (20, 20, 24)
+LEG_SKIN = (180, 132, 110)
+FACE_SKIN = (240, 205, 185)  # paler than the legs: the legs' tone must come from the legs
+CALF = 22
+OLD_HEM, NEW_HEM = 330, 262
+HIP_JOINTS = 60.0  # FRONTAL's hip joints' distance
+
+
+def _leg_x(leg: int, y: float, spread: float) -> float:
+    """The middle of a drawn leg at row `y`: the pose's bone, spread out by `spread` px at the knees and below."""
+    hip, knee, ankle = ((lm.LEFT_HIP, lm.LEFT_KNEE, lm.LEFT_ANKLE), (lm.RIGHT_HIP, lm.RIGHT_KNEE, lm.RIGHT_ANKLE))[leg]
+    ys = [FRONTAL[hip][1], FRONTAL[knee][1], FRONTAL[ankle][1]]
+    xs = [FRONTAL[hip][0], FRONTAL[knee][0], FRONTAL[ankle][0]]
+    outward = 1.0 if leg == 0 else -1.0
+    return float(np.interp(y, ys, xs)) + outward * spread * float(np.clip((y - ys[0]) / (ys[1] - ys[0]), 0, 1))
+
+
+def _shopper(*, spread: float = 0.0, calf: int = CALF, lit_from_right: float = 0.0
+             ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """image, person mask, old dress mask and skin mask: a face, a long black dress, two calves below it (their
+    right sides brighter than their left by `lit_from_right` of their tone)."""
+    image = np.full((H, W, 3), BACKDROP, np.uint8)
+    cv2.circle(image, (150, 60), 30, FACE_SKIN, -1)
+    light = 1.0 + lit_from_right * (np.linspace(-0.5, 0.5, calf)[:, None])
+    for leg in (0, 1):
+        for y in range(OLD_HEM - 20, 386):
+            x = _leg_x(leg, y, spread)
+            image[y, round(x - calf / 2):round(x - calf / 2) + calf] = np.round(np.array(LEG_SKIN) * light)
+    dress = np.zeros((H, W), np.uint8)
+    cv2.fillPoly(dress, [np.array([[110, 110], [190, 110], [200, OLD_HEM], [100, OLD_HEM]], np.int32)], 1)
+    image[dress > 0] = DRESS
+    person = np.any(image != BACKDROP, axis=2).astype(np.float32)
+    skin = (person > 0) & ~(dress > 0)
+    skin[image[..., 0] < 100] = False  # the dress's black
+    return image, person, dress, skin.astype(np.uint8)
+
+
+def _pose() -> Pose:
+    return frontal_pose()
+
+
+def _runs(row: np.ndarray) -> list[tuple[int, int]]:
+    """The [start, end] column runs of a boolean row."""
+    padded = np.concatenate([[False], row.astype(bool), [False]])
+    edges = np.flatnonzero(np.diff(padded.astype(np.int8)))
+    return [(int(a), int(b) - 1) for a, b in zip(edges[::2], edges[1::2], strict=True)]
+
+
+def test_each_leg_is_as_wide_as_the_calves_the_photo_shows_below_the_old_hem() -> None:
+    _, person, dress, _ = _shopper(spread=4.0)
+    legs = leg_shapes(_pose(), (H, W), person, dress)
+    for leg in (0, 1):
+        row = legs[leg][350]
+        assert (row == LEG_SEEN).sum() == pytest.approx(CALF, abs=1)  # measured where it shows
+        # Its middle is where the photo shows it (4 px outward of the pose's bone), not on the bone.
+        assert np.flatnonzero(row).mean() == pytest.approx(_leg_x(leg, 350, 4.0), abs=1)
+        # Above the hem it goes on up the bone, wider towards the thigh, never twice the calf at the knee.
+        widths = [int((legs[leg][y] > 0).sum()) for y in (320, 300, 270)]
+        assert CALF - 2 <= widths[0] <= widths[1] <= widths[2] <= 2.2 * CALF
+        assert not (legs[leg][300] == LEG_SEEN).any()  # under the dress it is shaped, not seen
+
+
+def test_legs_that_stand_apart_part_above_the_hem_and_meet_at_the_crotch() -> None:
+    _, person, dress, _ = _shopper(spread=6.0)
+    union = leg_shapes(_pose(), (H, W), person, dress).max(axis=0) > 0
+    assert len(_runs(union[300])) == 2 and not union[300, 150]  # the backdrop shows between the knees
+    assert len(_runs(union[236])) == 1  # just below the hip joints the thighs are one
+
+
+def test_legs_that_stand_together_stay_together_above_the_hem() -> None:
+    # Calves 34 px wide on bones 56 px apart at the knee: touching at the old hem, and so above it.
+    _, person, dress, _ = _shopper(calf=56)
+    union = leg_shapes(_pose(), (H, W), person, dress).max(axis=0) > 0
+    assert all(len(_runs(union[y])) == 1 for y in range(240, OLD_HEM))
+
+
+def test_without_visible_legs_the_widths_come_from_the_hip_joints() -> None:
+    legs = leg_shapes(_pose(), (H, W))
+    knee_row = int(FRONTAL[lm.LEFT_KNEE][1])
+    assert (legs[0][knee_row] > 0).sum() == pytest.approx(KNEE_WIDTH * HIP_JOINTS, abs=2)
+    assert not (legs == LEG_SEEN).any()
+    assert not leg_shapes(frontal_pose(visibility=0.01), (H, W)).any()  # no hips or knees seen: no legs
+
+
+def test_bare_body_holds_the_legs_it_is_given() -> None:
+    _, person, dress, _ = _shopper(spread=6.0)
+    legs = leg_shapes(_pose(), (H, W), person, dress)
+    body = bare_body(_pose(), (H, W), legs)
+    assert set(np.unique(body)) <= {0, 1}
+    assert np.array_equal(body[300] > 0, legs.max(axis=0)[300] > 0)  # below the torso: the legs only
+
+
+def _repaint(spread: float, lit_from_right: float = 0.0) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The old dress shortened to NEW_HEM: the image before and after, the uncovered part and the legs."""
+    image, person, dress, skin = _shopper(spread=spread, lit_from_right=lit_from_right)
+    legs = leg_shapes(_pose(), (H, W), person, dress)
+    new = dress.copy()
+    new[NEW_HEM:] = 0
+    uncovered = (dress > 0) & (new == 0)
+    body = bare_body(_pose(), (H, W), legs)
+    out = repaint_uncovered(image, uncovered, body, skin, dress > 0, cover=new, legs=legs)
+    return image, out, uncovered, legs
+
+
+def test_repainted_legs_keep_the_backdrop_between_them_and_take_the_legs_tone() -> None:
+    image, out, uncovered, _ = _repaint(spread=6.0)
+    assert np.abs(out[300, 150].astype(int) - BACKDROP).max() <= 8  # between the knees: backdrop, not skin
+    for leg in (0, 1):
+        middle = out[300, round(_leg_x(leg, 300, 6.0))].astype(int)
+        assert np.abs(middle - LEG_SKIN).max() <= 12  # the legs' own tone, not the paler face's
+    assert np.array_equal(out[~uncovered], image[~uncovered])  # nothing else changes
+
+
+def test_repainted_legs_are_rounded_and_shaded_under_the_new_hem() -> None:
+    image, out, uncovered, legs = _repaint(spread=6.0)
+    luma = cv2.cvtColor(out, cv2.COLOR_RGB2GRAY).astype(int)
+    row = 300
+    left, right = _runs(legs[0][row] > 0)[0]
+    middle = (left + right) // 2
+    assert luma[NEW_HEM + 1, middle] < luma[row, middle] - 10  # the new hem's shadow on the thigh
+    # Across the leg (before its outline is blended with the backdrop) it turns from the light at its sides.
+    new = np.zeros((H, W), np.uint8)
+    new[:NEW_HEM] = 1
+    painted = leg_skin(np.zeros((H, W, 3), np.float32), image, uncovered, legs, new)[row].mean(axis=1)
+    assert painted[left] < 0.9 * painted[middle] and painted[right] < 0.9 * painted[middle]
+    assert painted[left] < painted[left + 3] < painted[middle] + 1
+    # The bared leg meets the visible one without a step: the rows either side of the old hem are alike.
+    assert abs(luma[OLD_HEM - 1, middle] - luma[OLD_HEM + 1, middle]) <= 12
+
+
+def test_repainted_legs_take_the_light_the_visible_legs_show_across_their_width() -> None:
+    _, out, _, legs = _repaint(spread=6.0, lit_from_right=0.3)
+    luma = cv2.cvtColor(out, cv2.COLOR_RGB2GRAY).astype(int)
+    for leg in (0, 1):
+        left, right = _runs(legs[leg][300] > 0)[0]
+        quarter = (right - left) // 4
+        assert luma[300, left + quarter] < luma[300, right - quarter] - 8  # lit from the right, as below the hem
+
+
+def test_the_old_hem_band_lies_between_the_garment_and_the_legs_seen() -> None:
+    _, person, dress, _ = _shopper(spread=6.0)
+    legs = leg_shapes(_pose(), (H, W), person, dress)
+    for leg in legs:
+        rows = [int(np.max(leg[y])) for y in range(OLD_HEM - 6, OLD_HEM + 20)]
+        assert LEG_HEM in rows and rows.index(LEG_HEM) < rows.index(LEG_SEEN)  # the hem's edge, then the leg seen
+        assert all(value == LEG_SEEN for value in rows[rows.index(LEG_SEEN):])
+
+
+def test_leg_skin_changes_nothing_without_visible_legs_to_learn_from() -> None:
+    image, _, dress, _ = _shopper()
+    legs = leg_shapes(_pose(), (H, W))  # nothing seen: no tone to take
+    painted = np.full((H, W, 3), 100.0, np.float32)
+    to_skin = np.zeros((H, W), bool)
+    to_skin[280:320, 100:200] = True
+    assert np.array_equal(leg_skin(painted, image, to_skin, legs, dress), painted)
+
+
+def test_cylinder_light_runs_from_the_ridge_to_the_shade() -> None:
+    light = cylinder_light(np.array([0.0, 0.5, 1.0, 2.0]), 1.0, 0.6)
+    assert light[0] == pytest.approx(1.0) and light[2] == pytest.approx(0.6) and light[3] == pytest.approx(0.6)
+    assert 0.6 < light[1] < 1.0
+
+
+def test_the_repaint_is_the_same_for_the_same_photo() -> None:
+    first, second = _repaint(spread=6.0, lit_from_right=0.3)[1], _repaint(spread=6.0, lit_from_right=0.3)[1]
+    assert np.array_equal(first, second)  # the skin's grain is seeded from the photo
+
+
+def test_a_shorter_dress_in_the_classical_composite_bares_two_legs_with_the_backdrop_between() -> None:
+    image, person, dress, _ = _shopper(spread=6.0)
+    new = dress.copy()
+    new[NEW_HEM:] = 0
+    warped = np.zeros((H, W, 3), np.uint8)
+    warped[new > 0] = (40, 140, 90)
+    fit = GarmentFit(names=(), source=np.zeros((0, 2)), target=np.zeros((0, 2)), body=np.zeros((0, 2)), limbs=())
+    request = GarmentRequest(image, image, Category.DRESS)
+    dressed = ClassicalGarmentPipeline.composite(request, person, _pose(), WarpedGarment(
+        image=warped, alpha=new.astype(np.float32), fit=fit), np.zeros((H, W), np.uint8), dress)
+    assert dressed.dressing == WARPED
+    out = dressed.image.astype(int)
+    assert np.abs(out[300, 150] - BACKDROP).max() <= 8  # between the knees
+    for leg in (0, 1):
+        assert np.abs(out[300, round(_leg_x(leg, 300, 6.0))] - LEG_SKIN).max() <= 25  # a thigh, in the legs' tone
+    assert dressed.repainted[OLD_HEM + 2, round(_leg_x(0, OLD_HEM + 2, 6.0))]  # the old hem's edge on the leg too
+
+
+def test_shorts_over_cropped_trousers_bare_two_legs_with_the_backdrop_between() -> None:
+    image = np.full((H, W, 3), BACKDROP, np.uint8)
+    cv2.circle(image, (150, 60), 30, FACE_SKIN, -1)
+    cv2.rectangle(image, (105, 100), (195, 225), (200, 200, 60), -1)  # a yellow top
+    trousers = np.zeros((H, W), np.uint8)
+    cv2.rectangle(trousers, (110, 222), (190, 250), 1, -1)
+    for leg in (0, 1):
+        for y in range(230, 386):
+            x = _leg_x(leg, y, 6.0)
+            image[y, round(x - CALF / 2):round(x - CALF / 2) + CALF] = LEG_SKIN
+            if y < OLD_HEM:
+                trousers[y, round(x - 20):round(x + 20)] = 1
+    image[trousers > 0] = (30, 40, 110)  # navy trousers down to mid-calf
+    person = np.any(image != BACKDROP, axis=2).astype(np.float32)
+    shorts = trousers.copy()
+    shorts[NEW_HEM:] = 0
+    warped = np.zeros((H, W, 3), np.uint8)
+    warped[shorts > 0] = (200, 60, 60)
+    fit = GarmentFit(names=(), source=np.zeros((0, 2)), target=np.zeros((0, 2)), body=np.zeros((0, 2)), limbs=())
+    request = GarmentRequest(image, image, Category.LOWER)
+    dressed = ClassicalGarmentPipeline.composite(request, person, _pose(), WarpedGarment(
+        image=warped, alpha=shorts.astype(np.float32), fit=fit), np.zeros((H, W), np.uint8), trousers)
+    out = dressed.image.astype(int)
+    assert np.abs(out[300, 150] - BACKDROP).max() <= 8
+    for leg in (0, 1):
+        assert np.abs(out[300, round(_leg_x(leg, 300, 6.0))] - LEG_SKIN).max() <= 25
