@@ -313,12 +313,23 @@ def fit_garment(marks: GarmentLandmarks, pose: Pose, garment: Category,
     return fit
 
 
+def _fill_limb(mask: np.ndarray, line: np.ndarray, thickness: float) -> None:
+    """Draw a limb's band: rounded at its root and joints, cut square at its end (a sleeve's cuff, a trouser
+    leg's hem), where a thick line's round cap would reach past the garment by half its width."""
+    half = max(0.5, thickness / 2)
+    for a, b in itertools.pairwise(np.asarray(line, np.float64)):
+        along = (b - a) / max(float(np.linalg.norm(b - a)), 1e-6)
+        normal = np.array([-along[1], along[0]]) * half
+        cv2.fillConvexPoly(mask, np.round([a + normal, b + normal, b - normal, a - normal]).astype(np.int32), 1)
+        cv2.circle(mask, (round(a[0]), round(a[1])), round(half), 1, -1)
+
+
 def covered_mask(fit: GarmentFit, shape: tuple[int, int]) -> np.ndarray:
     """uint8 {0, 1}: the body under the garment (torso or pelvis, and the arms or legs it sleeves)."""
     mask = np.zeros(shape, np.uint8)
     cv2.fillPoly(mask, [np.round(fit.body).astype(np.int32)], 1)
     for line, thickness in fit.limbs:
-        cv2.polylines(mask, [np.round(line).astype(np.int32)], False, 1, max(1, round(thickness)))
+        _fill_limb(mask, line, thickness)
     return mask
 
 
