@@ -32,9 +32,11 @@ from fittingroom.common.garment import Category, GarmentLandmarks
 from fittingroom.warp_gen.tps import fit_fold_free, remap, sampling_maps
 
 SEAM_WIDTH = 1.15  # a garment's shoulder seams sit this many shoulder-joint distances apart when worn
-# A sleeve's axis runs between the arm's joint line and the shoulder's padded outer corner: at the joint
-# line it would fold the sleeve into the torso, at the corner it would float beside the arm.
-SLEEVE_AXIS_OFFSET = 0.5
+# Of the shoulder width: worn, a sleeve's armpit lies this far inside the shoulder joint, on the arm's inner
+# edge where it meets the torso (BlazePose's joint is near the upper arm's middle, the arm about a quarter of
+# the shoulder width across). Below the seam, the bodice's side ran down the middle of an arm hanging
+# beside it, and the sleeve, between seam and cuff, lay outside the arm as a stub.
+ARMPIT_INSET = 0.08
 DEFAULT_ARM_ANGLE = 20.0  # degrees out from straight down, for an arm the pose could not see
 # A short sleeve's cuff is held below the armpit only on an arm hanging at least this steeply (the cosine of
 # its angle from straight down): along a raised arm no length reaches below the armpit.
@@ -192,12 +194,15 @@ def _top_fit(marks: GarmentLandmarks, pose: Pose, frame: BodyFrame, garment: Cat
         pairs[f"{name}_shoulder"] = (g_shoulder, shoulder[name])
         pairs[f"{name}_hem"] = (g_hem, hem)
         if armpit is not None:
-            # Straight below the seam, as on the garment (its finder puts the seam above the armpit), and as
-            # far down as on the garment. Slanting the armpit out towards the wider hem would move the seam
-            # that the warped garment shows outward of where the fit put it.
+            # On the arm's inner edge, as far down as on the garment: the sleeve between seam and armpit wraps
+            # the upper arm, and the bodice's side runs down beside the arm, not over it.
             t = (armpit[1] - g_shoulder[1]) / max(g_hem[1] - g_shoulder[1], 1e-6)
-            target = seam + f.down * t * float((hem - seam) @ f.down)
+            inner = seam - f.across * sign * ((SEAM_WIDTH - 1) / 2 + ARMPIT_INSET) * w
+            target = inner + f.down * t * float((hem - seam) @ f.down)
             pairs[f"{name}_armpit"] = (_p(armpit), target)
+            # The side's middle to the middle of its line on the body: with the armpit drawn in over the arm's
+            # inner edge and the hem out, the spline alone bowed the side in between (a pinched waist).
+            pairs[f"{name}_side"] = ((_p(armpit) + g_hem) / 2, (target + hem) / 2)
         if cuff is not None and armpit is not None:
             arm = _arm(pose, f, sign)
             # The sleeve's length from its root (between shoulder point and armpit), laid along the arm from
@@ -207,14 +212,13 @@ def _top_fit(marks: GarmentLandmarks, pose: Pose, frame: BodyFrame, garment: Cat
             # so long that the warp folded the shoulders: a dress's seam 20 % of the shoulder width off on the
             # development photos; holding a sleeve angled up as low as the armpit folded tees' shoulders too.)
             length = float(np.linalg.norm(_p(cuff) - (g_shoulder + _p(armpit)) / 2)) * length_scale
-            offset = SLEEVE_AXIS_OFFSET * (outline_shoulder[name] - arm[0])
             start = (arm[1] - arm[0]) / max(float(np.linalg.norm(arm[1] - arm[0])), 1e-6)
             below_armpit = (cuff[1] - armpit[1]) * length_scale
-            lowest = float((target - arm[0] - offset) @ f.down) + below_armpit
+            lowest = float((target - arm[0]) @ f.down) + below_armpit
             drop = float(start @ f.down)
             floor = lowest / drop if drop >= MIN_ARM_DROP else 0.0
             sleeve, _ = _along(arm, min(max(length, floor), _length(arm) + 0.1 * w))
-            pairs[f"{name}_cuff"] = (_p(cuff), sleeve[-1] + offset)
+            pairs[f"{name}_cuff"] = (_p(cuff), sleeve[-1])
             limbs.append((np.array(sleeve), SLEEVE_WIDTH * w))
     t_shoulders = (shoulder["right"], shoulder["left"])
     if marks.neck is not None:
@@ -331,6 +335,23 @@ def covered_mask(fit: GarmentFit, shape: tuple[int, int]) -> np.ndarray:
     for line, thickness in fit.limbs:
         _fill_limb(mask, line, thickness)
     return mask
+
+
+def hanging_room(person_mask: np.ndarray, pose: Pose) -> np.ndarray:
+    """uint8 {0, 1}: where the warped garment may show: on the person, and anywhere below the line through the
+    shoulder joints.
+
+    Above that line the body carries the garment and its outline is the body's (the tops of the shoulders);
+    below it cloth hangs free of the body: a sleeve standing off the arm, a loose side, a flared skirt, a hem
+    across the gap between the legs. Cut to the person mask there, the garment lost its sleeves and flare and
+    took a notch at its hem.
+    """
+    frame = body_frame(pose)
+    height, width = person_mask.shape[:2]
+    ys, xs = np.mgrid[:height, :width]
+    origin = (frame.left_shoulder + frame.right_shoulder) / 2
+    below = (xs - origin[0]) * frame.down[0] + (ys - origin[1]) * frame.down[1] > 0
+    return np.asarray((person_mask > 0.5) | below, np.uint8)
 
 
 def beside_legs(fit: GarmentFit, alpha: np.ndarray) -> np.ndarray:

@@ -9,8 +9,10 @@ from poses import frontal_pose
 
 from fittingroom.common import landmarks as lm
 from fittingroom.common.body import Pose
+from fittingroom.common.garment import Category, GarmentLandmarks
 from fittingroom.segment.occlusion import occluders
-from fittingroom.warp_gen.fit import GarmentFit, covered_mask
+from fittingroom.segment.product import product_mask
+from fittingroom.warp_gen.fit import GarmentFit, covered_mask, fit_garment, hanging_room, warp_garment
 
 H, W = 400, 300
 SKIN = (224, 172, 140)
@@ -65,3 +67,58 @@ def test_a_sleeve_covers_its_arm_down_to_its_cuff_and_no_farther() -> None:
     assert covered[157, 200] == 1 and covered[157, 212] == 1  # the sleeve, across the arm's width
     assert covered[166, 200] == 0  # just below the cuff: bare arm
     assert covered[100, 195] == 1  # rounded over the shoulder joint
+
+
+def test_a_tee_s_sleeves_wrap_the_arms_and_its_sides_run_inside_them() -> None:
+    """Arms hanging at the sides: the armpit goes on the arm's inner edge (inside the shoulder joint), the
+    sleeve along the arm; the bodice's side is straight, not pinched, between armpit and hem."""
+    marks = GarmentLandmarks(Category.UPPER, neck=(150, 40), left_shoulder=(230, 40), right_shoulder=(70, 40),
+                             left_armpit=(230, 120), right_armpit=(70, 120), left_cuff=(275, 110),
+                             right_cuff=(25, 110), left_hem=(225, 330), right_hem=(75, 330))
+    mask = np.zeros((360, 300), np.uint8)
+    cv2.fillPoly(mask, [np.array([(70, 40), (230, 40), (285, 95), (255, 130), (230, 120), (225, 330), (75, 330),
+                                  (70, 120), (45, 130), (15, 95)], np.int32)], 1)
+    pose = frontal_pose()
+    fit = fit_garment(marks, pose, Category.UPPER, mask)
+    target = dict(zip(fit.names, fit.target, strict=True))
+    joint = pose.points[lm.LEFT_SHOULDER]
+    assert target["left_armpit"][0] < joint[0] < target["left_shoulder"][0]
+    assert target["right_shoulder"][0] < pose.points[lm.RIGHT_SHOULDER][0] < target["right_armpit"][0]
+    # The cuff on the arm's axis, not beside the arm (where the sleeve was a stub sticking out).
+    elbow = pose.points[lm.LEFT_ELBOW]
+    axis = (elbow - joint) / np.linalg.norm(elbow - joint)
+    offset = target["left_cuff"] - joint
+    assert abs(float(offset[0] * axis[1] - offset[1] * axis[0])) < 3
+    warped = warp_garment(np.full((360, 300, 3), 128, np.uint8), mask, fit, (H, W))
+    armpit, hem = target["left_armpit"], target["left_hem"]
+    middle = (armpit + hem) / 2
+    row = warped.alpha[round(middle[1])] > 0.5
+    assert abs(float(np.flatnonzero(row).max()) - middle[0]) <= 3  # the side runs straight to the hem
+
+
+def test_below_the_shoulders_the_garment_keeps_its_own_outline_off_the_body() -> None:
+    """A sleeve standing off the arm, a flared skirt, a hem across the gap between the legs show; above the
+    shoulders' line the body's outline cuts the garment."""
+    person = np.zeros((H, W), np.float32)
+    cv2.rectangle(person, (100, 40), (200, 390), 1.0, -1)
+    room = hanging_room(person, frontal_pose())  # shoulder joints at row 110
+    assert room[60, 150] == 1 and room[200, 150] == 1  # on the person
+    assert room[100, 60] == 0  # beside the head, above the shoulders
+    assert room[130, 60] == 1 and room[300, 240] == 1  # off the body, below the shoulders
+
+
+def test_the_product_mask_s_slanted_side_has_no_staircase() -> None:
+    """GrabCut solves the mask at a fraction of the photo's size; scaled up, its slanted edges were stairs of
+    two-pixel steps, which the warp carried onto the shopper as a jagged garment edge."""
+    image = np.full((600, 450, 3), 240, np.uint8)
+    corners = np.array([(150, 60), (300, 60), (380, 560), (70, 560)], np.int32)
+    cv2.fillPoly(image, [corners], SHIRT)
+    mask = product_mask(image)
+    truth = np.zeros(image.shape[:2], np.uint8)
+    cv2.fillPoly(truth, [corners], 1)
+    rows = range(100, 540)
+    for side in (max, min):
+        edge = np.array([side(np.flatnonzero(mask[y])) for y in rows])
+        assert np.abs(np.diff(edge)).max() <= 1  # the side's slope is 0.16 px a row: steps of 0 or 1 px
+    right = np.array([np.flatnonzero(mask[y]).max() for y in rows])
+    assert np.abs(right - np.array([np.flatnonzero(truth[y]).max() for y in rows])).max() <= 1
