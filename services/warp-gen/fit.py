@@ -347,11 +347,13 @@ def hanging_room(person_mask: np.ndarray, pose: Pose) -> np.ndarray:
     took a notch at its hem.
     """
     frame = body_frame(pose)
-    height, width = person_mask.shape[:2]
-    ys, xs = np.mgrid[:height, :width]
     origin = (frame.left_shoulder + frame.right_shoulder) / 2
-    below = (xs - origin[0]) * frame.down[0] + (ys - origin[1]) * frame.down[1] > 0
-    return np.asarray((person_mask > 0.5) | below, np.uint8)
+    reach = float(sum(person_mask.shape[:2]))  # past every corner of the photo
+    line = (origin - frame.across * reach, origin + frame.across * reach)
+    below = np.zeros(person_mask.shape[:2], np.uint8)
+    corners = [line[0], line[1], line[1] + frame.down * reach, line[0] + frame.down * reach]
+    cv2.fillConvexPoly(below, np.round(corners).astype(np.int32), 1)
+    return np.asarray((person_mask > 0.5) | (below > 0), np.uint8)
 
 
 def beside_legs(fit: GarmentFit, alpha: np.ndarray) -> np.ndarray:
