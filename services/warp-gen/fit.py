@@ -57,6 +57,8 @@ STRAP_LIFT = 0.08
 # development photos, whose hems then sit where they sit on the hips).
 LENGTH_SPAN = 0.95
 MIN_HEM_DROP = 0.6  # of the shoulder width: the shortest top (a crop top's hem below the shoulders)
+HANG_GAP = 0.15  # of the shoulder width: a gap in the person's silhouette that a garment hangs across
+HANG_SHRINK = 4  # the gaps are closed on a photo this many times smaller
 
 
 @dataclass(frozen=True)
@@ -338,22 +340,31 @@ def covered_mask(fit: GarmentFit, shape: tuple[int, int]) -> np.ndarray:
 
 
 def hanging_room(person_mask: np.ndarray, pose: Pose) -> np.ndarray:
-    """uint8 {0, 1}: where the warped garment may show: on the person, and anywhere below the line through the
-    shoulder joints.
+    """uint8 {0, 1}: where the warped garment may show: on the person, and below the line through the shoulder
+    joints across the gaps of the person's silhouette narrower than HANG_GAP shoulder widths.
 
-    Above that line the body carries the garment and its outline is the body's (the tops of the shoulders);
-    below it cloth hangs free of the body: a sleeve standing off the arm, a loose side, a flared skirt, a hem
-    across the gap between the legs. Cut to the person mask there, the garment lost its sleeves and flare and
-    took a notch at its hem.
+    Cloth hangs across a narrow gap of the body (a hem across the gap between the legs, a loose side across
+    the gap between an arm and the waist): cut to the person mask there, the garment took a notch at its hem.
+    Past the silhouette's outer outline the fit's generous margins (`body.SIDE_PAD`) are still the person
+    mask's to trim: there a garment's side stood out beyond the arm. Above the shoulders the body carries the
+    garment, and its outline is the body's.
     """
     frame = body_frame(pose)
+    person = (person_mask > 0.5).astype(np.uint8)
+    # The closing runs at a quarter of the size (its disc is tens of pixels wide), scaled back up smoothly.
+    height, width = person.shape
+    small = cv2.resize(person, (max(1, width // HANG_SHRINK), max(1, height // HANG_SHRINK)),
+                       interpolation=cv2.INTER_AREA)
+    side = max(3, round(HANG_GAP * frame.shoulder_width / HANG_SHRINK) | 1)
+    closed = cv2.morphologyEx(small, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (side, side)))
+    gaps = (cv2.resize(closed.astype(np.float32), (width, height), interpolation=cv2.INTER_LINEAR) > 0.5)
     origin = (frame.left_shoulder + frame.right_shoulder) / 2
-    reach = float(sum(person_mask.shape[:2]))  # past every corner of the photo
+    reach = float(height + width)  # past every corner of the photo
     line = (origin - frame.across * reach, origin + frame.across * reach)
-    below = np.zeros(person_mask.shape[:2], np.uint8)
+    below = np.zeros(person.shape, np.uint8)
     corners = [line[0], line[1], line[1] + frame.down * reach, line[0] + frame.down * reach]
     cv2.fillConvexPoly(below, np.round(corners).astype(np.int32), 1)
-    return np.asarray((person_mask > 0.5) | (below > 0), np.uint8)
+    return np.asarray(person | (gaps & (below > 0)), np.uint8)
 
 
 def beside_legs(fit: GarmentFit, alpha: np.ndarray) -> np.ndarray:

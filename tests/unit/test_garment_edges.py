@@ -96,15 +96,19 @@ def test_a_tee_s_sleeves_wrap_the_arms_and_its_sides_run_inside_them() -> None:
     assert abs(float(np.flatnonzero(row).max()) - middle[0]) <= 3  # the side runs straight to the hem
 
 
-def test_below_the_shoulders_the_garment_keeps_its_own_outline_off_the_body() -> None:
-    """A sleeve standing off the arm, a flared skirt, a hem across the gap between the legs show; above the
-    shoulders' line the body's outline cuts the garment."""
+def test_a_garment_hangs_across_the_narrow_gaps_of_the_silhouette_below_the_shoulders() -> None:
+    """A hem across the gap between the legs shows (cut to the person, it took a notch there); beyond the
+    silhouette's outline, and above the shoulders' line, the person mask still cuts the garment."""
     person = np.zeros((H, W), np.float32)
-    cv2.rectangle(person, (100, 40), (200, 390), 1.0, -1)
-    room = hanging_room(person, frontal_pose())  # shoulder joints at row 110
+    cv2.rectangle(person, (100, 40), (200, 250), 1.0, -1)  # head, torso, hips
+    cv2.rectangle(person, (100, 250), (147, 390), 1.0, -1)  # legs, 6 px apart
+    cv2.rectangle(person, (153, 250), (200, 390), 1.0, -1)
+    cv2.rectangle(person, (40, 60), (90, 70), 1.0, -1)  # a raised hand beside the head, 10 px off it
+    room = hanging_room(person, frontal_pose())  # shoulder joints at row 110, 90 px apart
     assert room[60, 150] == 1 and room[200, 150] == 1  # on the person
-    assert room[100, 60] == 0  # beside the head, above the shoulders
-    assert room[130, 60] == 1 and room[300, 240] == 1  # off the body, below the shoulders
+    assert room[300, 150] == 1  # across the gap between the legs
+    assert room[65, 95] == 0  # a gap above the shoulders
+    assert room[200, 60] == 0 and room[300, 230] == 0  # beyond the silhouette
 
 
 def test_the_product_mask_s_slanted_side_has_no_staircase() -> None:
