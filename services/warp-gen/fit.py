@@ -37,6 +37,7 @@ SEAM_WIDTH = 1.15  # a garment's shoulder seams sit this many shoulder-joint dis
 # the shoulder width across). Below the seam, the bodice's side ran down the middle of an arm hanging
 # beside it, and the sleeve, between seam and cuff, lay outside the arm as a stub.
 ARMPIT_INSET = 0.08
+ARM_HANG = 12.5  # degrees from the body's axis: an upper arm hanging against the side, which takes the armpit in
 DEFAULT_ARM_ANGLE = 20.0  # degrees out from straight down, for an arm the pose could not see
 # A short sleeve's cuff is held below the armpit only on an arm hanging at least this steeply (the cosine of
 # its angle from straight down): along a raised arm no length reaches below the armpit.
@@ -111,6 +112,14 @@ def _arm(pose: Pose, frame: BodyFrame, side: float) -> list[np.ndarray]:
         hang = _rotate(frame.down, -side * DEFAULT_ARM_ANGLE * np.sign(frame.across[0] or 1.0))
         chain.append(chain[0] + hang * 1.1 * frame.shoulder_width)
     return chain
+
+
+def _hanging(arm: list[np.ndarray], frame: BodyFrame) -> float:
+    """1 for an upper arm hanging against the body (within ARM_HANG degrees of its axis), falling to 0 for
+    one held out twice as far."""
+    upper = (arm[1] - arm[0]) / max(float(np.linalg.norm(arm[1] - arm[0])), 1e-6)
+    angle = float(np.degrees(np.arccos(np.clip(upper @ frame.down, -1.0, 1.0))))
+    return float(np.clip(2.0 - angle / ARM_HANG, 0.0, 1.0))
 
 
 def _similar(point: tuple[float, float], frm: tuple[np.ndarray, np.ndarray], to: tuple[np.ndarray, np.ndarray]
@@ -197,9 +206,11 @@ def _top_fit(marks: GarmentLandmarks, pose: Pose, frame: BodyFrame, garment: Cat
         pairs[f"{name}_hem"] = (g_hem, hem)
         if armpit is not None:
             # On the arm's inner edge, as far down as on the garment: the sleeve between seam and armpit wraps
-            # the upper arm, and the bodice's side runs down beside the arm, not over it.
+            # the upper arm, and the bodice's side runs down beside the arm, not over it. An arm held out from
+            # the body (a hand on the hip) leaves the armpit at the body's side, below the seam.
             t = (armpit[1] - g_shoulder[1]) / max(g_hem[1] - g_shoulder[1], 1e-6)
-            inner = seam - f.across * sign * ((SEAM_WIDTH - 1) / 2 + ARMPIT_INSET) * w
+            inset = ((SEAM_WIDTH - 1) / 2 + ARMPIT_INSET) * _hanging(_arm(pose, f, sign), f)
+            inner = seam - f.across * sign * inset * w
             target = inner + f.down * t * float((hem - seam) @ f.down)
             pairs[f"{name}_armpit"] = (_p(armpit), target)
             # The side's middle to the middle of its line on the body: with the armpit drawn in over the arm's

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import cv2
 import numpy as np
+import pytest
 from poses import frontal_pose
 
 from fittingroom.common import landmarks as lm
@@ -69,15 +70,28 @@ def test_a_sleeve_covers_its_arm_down_to_its_cuff_and_no_farther() -> None:
     assert covered[100, 195] == 1  # rounded over the shoulder joint
 
 
-def test_a_tee_s_sleeves_wrap_the_arms_and_its_sides_run_inside_them() -> None:
-    """Arms hanging at the sides: the armpit goes on the arm's inner edge (inside the shoulder joint), the
-    sleeve along the arm; the bodice's side is straight, not pinched, between armpit and hem."""
-    marks = GarmentLandmarks(Category.UPPER, neck=(150, 40), left_shoulder=(230, 40), right_shoulder=(70, 40),
-                             left_armpit=(230, 120), right_armpit=(70, 120), left_cuff=(275, 110),
-                             right_cuff=(25, 110), left_hem=(225, 330), right_hem=(75, 330))
+_TEE_MARKS = GarmentLandmarks(Category.UPPER, neck=(150, 40), left_shoulder=(230, 40), right_shoulder=(70, 40),
+                              left_armpit=(230, 120), right_armpit=(70, 120), left_cuff=(275, 110),
+                              right_cuff=(25, 110), left_hem=(225, 330), right_hem=(75, 330))
+
+
+def _tee() -> np.ndarray:
+    """A tee's silhouette on its catalogue photo, its sleeves standing out and up from the armpits."""
     mask = np.zeros((360, 300), np.uint8)
     cv2.fillPoly(mask, [np.array([(70, 40), (230, 40), (285, 95), (255, 130), (230, 120), (225, 330), (75, 330),
                                   (70, 120), (45, 130), (15, 95)], np.int32)], 1)
+    return mask
+
+
+def _fit_targets(pose: Pose) -> tuple[tuple[str, ...], np.ndarray]:
+    fit = fit_garment(_TEE_MARKS, pose, Category.UPPER, _tee())
+    return fit.names, fit.target
+
+
+def test_a_tee_s_sleeves_wrap_the_arms_and_its_sides_run_inside_them() -> None:
+    """Arms hanging at the sides: the armpit goes on the arm's inner edge (inside the shoulder joint), the
+    sleeve along the arm; the bodice's side is straight, not pinched, between armpit and hem."""
+    marks, mask = _TEE_MARKS, _tee()
     pose = frontal_pose()
     fit = fit_garment(marks, pose, Category.UPPER, mask)
     target = dict(zip(fit.names, fit.target, strict=True))
@@ -126,3 +140,12 @@ def test_the_product_mask_s_slanted_side_has_no_staircase() -> None:
         assert np.abs(np.diff(edge)).max() <= 1  # the side's slope is 0.16 px a row: steps of 0 or 1 px
     right = np.array([np.flatnonzero(mask[y]).max() for y in rows])
     assert np.abs(right - np.array([np.flatnonzero(truth[y]).max() for y in rows])).max() <= 1
+
+
+def test_an_arm_held_out_leaves_the_armpit_below_the_seam() -> None:
+    """A hand on the hip holds the upper arm away from the side: the armpit stays at the body's side below
+    the seam (drawn in over the arm's inner edge, the bodice came out narrower than the body)."""
+    hanging = dict(zip(*_fit_targets(frontal_pose({lm.LEFT_ELBOW: (197, 175)})), strict=True))
+    akimbo = dict(zip(*_fit_targets(frontal_pose({lm.LEFT_ELBOW: (245, 160)})), strict=True))
+    assert akimbo["left_armpit"][0] == pytest.approx(akimbo["left_shoulder"][0], abs=0.5)
+    assert hanging["left_armpit"][0] < 195 < hanging["left_shoulder"][0]
