@@ -218,7 +218,7 @@ class ClassicalGarmentPipeline(TryOnPipeline[GarmentRequest]):
             image = dress_garment(person, texture, silhouette, light, feather_px=SILHOUETTE_FEATHER_PX)
             return Dressed(image=image, paint=silhouette, repainted=np.zeros_like(silhouette), dressing=SILHOUETTE,
                            worn=outline)
-        # Below the shoulders the warped garment keeps its own outline, off the body too (`hanging_room`).
+        # The warped garment hangs across the narrow gaps of the silhouette: a hem across the legs (`hanging_room`).
         paint = paint_mask(warped.alpha, hanging_room(person_mask, pose), front)
         # Arms in front of the body still wear the old sleeves there: those become bare arms too.
         skin = skin_mask(person, pose, person_mask) & (person_mask > 0.5)
