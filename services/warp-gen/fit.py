@@ -234,6 +234,10 @@ def _top_fit(marks: GarmentLandmarks, pose: Pose, frame: BodyFrame, garment: Cat
             pairs[f"{name}_cuff"] = (_p(cuff), sleeve[-1])
             limbs.append((np.array(sleeve), SLEEVE_WIDTH * w))
     t_shoulders = (shoulder["right"], shoulder["left"])
+    if "left_side" in pairs or "right_side" in pairs:
+        # The hem's middle between its corners, as on the garment: pinned sides alone let the spline lift it.
+        (g_left, left), (g_right, right) = pairs["left_hem"], pairs["right_hem"]
+        pairs["hem"] = ((g_left + g_right) / 2, (left + right) / 2)
     if marks.neck is not None:
         pairs["neck"] = (_p(marks.neck), _similar(marks.neck, g_shoulders, t_shoulders))
     body = np.array([f.right_shoulder, f.left_shoulder, bottom["left"], bottom["right"]])
