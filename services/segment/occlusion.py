@@ -15,6 +15,7 @@ import numpy as np
 
 from fittingroom.common import landmarks as lm
 from fittingroom.common.body import Pose
+from fittingroom.common.images import rounded_outline
 from fittingroom.segment.worn_garment import head_mask, skin_mask
 
 ARM_VISIBLE = 0.5  # an arm drawn in front of the garment must be seen, not guessed
@@ -24,6 +25,7 @@ ARM_WIDTH = 0.26  # of the shoulder width: an arm seen from the front, with its 
 CORE_INSET = 0.15
 NECK_HALF_WIDTH = 0.22  # of the shoulder width: half a neck's width, with its shadow
 NECK_DIP = 0.1  # of the shoulder width: how far below the shoulder line the neck's base reaches
+OUTLINE_SMOOTH = 0.006  # of the longer side: the blur that rounds bare skin's outline (3 px at 512)
 # BlazePose hand points: pinky and index knuckles; the hand's tip is their midpoint.
 _LEFT_ARM = (lm.LEFT_SHOULDER, lm.LEFT_ELBOW, lm.LEFT_WRIST)
 _RIGHT_ARM = (lm.RIGHT_SHOULDER, lm.RIGHT_ELBOW, lm.RIGHT_WRIST)
@@ -108,5 +110,9 @@ def occluders(image: np.ndarray, person_mask: np.ndarray, pose: Pose, covered: n
     """
     shape = image.shape[:2]
     skin = skin_mask(image, pose, person_mask) & bare_zone(pose, covered)
+    # Skin found pixel by pixel by its colour has a ragged outline, specks and pinholes (a shadow, a
+    # highlight): as the garment's cut it tore the garment's edge along arms and hands. An arm's outline is
+    # smooth: blurred and cut at half, the specks and pinholes go and the outline runs smooth.
+    skin = rounded_outline(skin, OUTLINE_SMOOTH * max(shape)).astype(np.uint8)
     front = head_mask(pose, shape) | skin | arms_across(pose, body, shape)
     return np.asarray(front & (person_mask > 0.5), np.uint8)

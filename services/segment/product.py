@@ -38,7 +38,7 @@ FLOOD_TOLERANCE = 0.5
 IMPLAUSIBLY_SMALL = 0.6
 NO_TEXTURE = 0.05  # CIE L standard deviation over 5x5: none at all, a synthetic background's flat fill
 PATCH_SHARE = 0.01  # of the photo: an untextured patch this large is background, not a flat spot of cloth
-EDGE_SMOOTHING = 0.008  # of the shorter side: the flood's edge is as ragged as the noise it stops at
+EDGE_SMOOTHING = 0.008  # of the shorter side: the flood's edge (as ragged as the noise it stops at) and GrabCut's
 
 
 def _border(shape: tuple[int, int]) -> np.ndarray:
@@ -148,7 +148,9 @@ def product_mask(image: np.ndarray, salient_prob: np.ndarray | None = None) -> n
     garment = grabcut(image, seeds, max_side=GRABCUT_MAX_SIDE, smooth_edge=True)
     if garment is None:  # nothing to learn a colour model from: trust the prior as it is
         garment = prior & ~_border(shape)
-    mask = clean_mask(garment)
+    # GrabCut solves the mask at a fraction of the photo's size: scaled up, its outline is a staircase, which
+    # the warp carries onto the shopper as a jagged, torn-looking garment edge.
+    mask = _smooth(clean_mask(garment))
     flooded = flat_background_garment(image, distance, lightness)
     if flooded is not None:
         outlined = clean_mask(flooded | mask.astype(bool))

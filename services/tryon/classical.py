@@ -43,7 +43,15 @@ from fittingroom.warp_gen.dress import (
     with_rim,
     worn_shading,
 )
-from fittingroom.warp_gen.fit import GarmentFit, WarpedGarment, beside_legs, covered_mask, fit_garment, warp_garment
+from fittingroom.warp_gen.fit import (
+    GarmentFit,
+    WarpedGarment,
+    beside_legs,
+    covered_mask,
+    fit_garment,
+    hanging_room,
+    warp_garment,
+)
 from fittingroom.warp_gen.midriff import bared_lower_garment, dress_lower_garment
 from fittingroom.warp_gen.silhouette import compare_shapes, dressed_silhouette, extend_texture
 
@@ -215,6 +223,8 @@ class ClassicalGarmentPipeline(TryOnPipeline[GarmentRequest]):
             image = dress_garment(person, texture, silhouette, light, feather_px=SILHOUETTE_FEATHER_PX)
             return Dressed(image=image, paint=silhouette, repainted=np.zeros_like(silhouette), dressing=SILHOUETTE,
                            worn=outline)
+        # The warped garment hangs across the narrow gaps of the silhouette: a hem across the legs (`hanging_room`).
+        paint = paint_mask(warped.alpha, hanging_room(person_mask, pose), front)
         # Arms in front of the body still wear the old sleeves there: those become bare arms too.
         skin = skin_mask(person, pose, person_mask) & (person_mask > 0.5)
         # The worn garment's mask is solved at a fraction of the size: its staircase would outline the repaint.

@@ -32,9 +32,12 @@ from fittingroom.common.garment import Category, GarmentLandmarks
 from fittingroom.warp_gen.tps import fit_fold_free, remap, sampling_maps
 
 SEAM_WIDTH = 1.15  # a garment's shoulder seams sit this many shoulder-joint distances apart when worn
-# A sleeve's axis runs between the arm's joint line and the shoulder's padded outer corner: at the joint
-# line it would fold the sleeve into the torso, at the corner it would float beside the arm.
-SLEEVE_AXIS_OFFSET = 0.5
+# Of the shoulder width: worn, a sleeve's armpit lies this far inside the shoulder joint, on the arm's inner
+# edge where it meets the torso (BlazePose's joint is near the upper arm's middle, the arm about a quarter of
+# the shoulder width across). Below the seam, the bodice's side ran down the middle of an arm hanging
+# beside it, and the sleeve, between seam and cuff, lay outside the arm as a stub.
+ARMPIT_INSET = 0.08
+ARM_HANG = 12.5  # degrees from the body's axis: an upper arm hanging against the side, which takes the armpit in
 DEFAULT_ARM_ANGLE = 20.0  # degrees out from straight down, for an arm the pose could not see
 # A short sleeve's cuff is held below the armpit only on an arm hanging at least this steeply (the cosine of
 # its angle from straight down): along a raised arm no length reaches below the armpit.
@@ -55,6 +58,8 @@ STRAP_LIFT = 0.08
 # development photos, whose hems then sit where they sit on the hips).
 LENGTH_SPAN = 0.95
 MIN_HEM_DROP = 0.6  # of the shoulder width: the shortest top (a crop top's hem below the shoulders)
+HANG_GAP = 0.15  # of the shoulder width: a gap in the person's silhouette that a garment hangs across
+HANG_SHRINK = 4  # the gaps are closed on a photo this many times smaller
 
 
 @dataclass(frozen=True)
@@ -107,6 +112,14 @@ def _arm(pose: Pose, frame: BodyFrame, side: float) -> list[np.ndarray]:
         hang = _rotate(frame.down, -side * DEFAULT_ARM_ANGLE * np.sign(frame.across[0] or 1.0))
         chain.append(chain[0] + hang * 1.1 * frame.shoulder_width)
     return chain
+
+
+def _hanging(arm: list[np.ndarray], frame: BodyFrame) -> float:
+    """1 for an upper arm hanging against the body (within ARM_HANG degrees of its axis), falling to 0 for
+    one held out twice as far."""
+    upper = (arm[1] - arm[0]) / max(float(np.linalg.norm(arm[1] - arm[0])), 1e-6)
+    angle = float(np.degrees(np.arccos(np.clip(upper @ frame.down, -1.0, 1.0))))
+    return float(np.clip(2.0 - angle / ARM_HANG, 0.0, 1.0))
 
 
 def _similar(point: tuple[float, float], frm: tuple[np.ndarray, np.ndarray], to: tuple[np.ndarray, np.ndarray]
@@ -192,12 +205,17 @@ def _top_fit(marks: GarmentLandmarks, pose: Pose, frame: BodyFrame, garment: Cat
         pairs[f"{name}_shoulder"] = (g_shoulder, shoulder[name])
         pairs[f"{name}_hem"] = (g_hem, hem)
         if armpit is not None:
-            # Straight below the seam, as on the garment (its finder puts the seam above the armpit), and as
-            # far down as on the garment. Slanting the armpit out towards the wider hem would move the seam
-            # that the warped garment shows outward of where the fit put it.
+            # On the arm's inner edge, as far down as on the garment: the sleeve between seam and armpit wraps
+            # the upper arm, and the bodice's side runs down beside the arm, not over it. An arm held out from
+            # the body (a hand on the hip) leaves the armpit at the body's side, below the seam.
             t = (armpit[1] - g_shoulder[1]) / max(g_hem[1] - g_shoulder[1], 1e-6)
-            target = seam + f.down * t * float((hem - seam) @ f.down)
+            inset = ((SEAM_WIDTH - 1) / 2 + ARMPIT_INSET) * _hanging(_arm(pose, f, sign), f)
+            inner = seam - f.across * sign * inset * w
+            target = inner + f.down * t * float((hem - seam) @ f.down)
             pairs[f"{name}_armpit"] = (_p(armpit), target)
+            # The side's middle to the middle of its line on the body: with the armpit drawn in over the arm's
+            # inner edge and the hem out, the spline alone bowed the side in between (a pinched waist).
+            pairs[f"{name}_side"] = ((_p(armpit) + g_hem) / 2, (target + hem) / 2)
         if cuff is not None and armpit is not None:
             arm = _arm(pose, f, sign)
             # The sleeve's length from its root (between shoulder point and armpit), laid along the arm from
@@ -207,16 +225,19 @@ def _top_fit(marks: GarmentLandmarks, pose: Pose, frame: BodyFrame, garment: Cat
             # so long that the warp folded the shoulders: a dress's seam 20 % of the shoulder width off on the
             # development photos; holding a sleeve angled up as low as the armpit folded tees' shoulders too.)
             length = float(np.linalg.norm(_p(cuff) - (g_shoulder + _p(armpit)) / 2)) * length_scale
-            offset = SLEEVE_AXIS_OFFSET * (outline_shoulder[name] - arm[0])
             start = (arm[1] - arm[0]) / max(float(np.linalg.norm(arm[1] - arm[0])), 1e-6)
             below_armpit = (cuff[1] - armpit[1]) * length_scale
-            lowest = float((target - arm[0] - offset) @ f.down) + below_armpit
+            lowest = float((target - arm[0]) @ f.down) + below_armpit
             drop = float(start @ f.down)
             floor = lowest / drop if drop >= MIN_ARM_DROP else 0.0
             sleeve, _ = _along(arm, min(max(length, floor), _length(arm) + 0.1 * w))
-            pairs[f"{name}_cuff"] = (_p(cuff), sleeve[-1] + offset)
+            pairs[f"{name}_cuff"] = (_p(cuff), sleeve[-1])
             limbs.append((np.array(sleeve), SLEEVE_WIDTH * w))
     t_shoulders = (shoulder["right"], shoulder["left"])
+    if "left_side" in pairs or "right_side" in pairs:
+        # The hem's middle between its corners, as on the garment: pinned sides alone let the spline lift it.
+        (g_left, left), (g_right, right) = pairs["left_hem"], pairs["right_hem"]
+        pairs["hem"] = ((g_left + g_right) / 2, (left + right) / 2)
     if marks.neck is not None:
         pairs["neck"] = (_p(marks.neck), _similar(marks.neck, g_shoulders, t_shoulders))
     body = np.array([f.right_shoulder, f.left_shoulder, bottom["left"], bottom["right"]])
@@ -313,13 +334,52 @@ def fit_garment(marks: GarmentLandmarks, pose: Pose, garment: Category,
     return fit
 
 
+def _fill_limb(mask: np.ndarray, line: np.ndarray, thickness: float) -> None:
+    """Draw a limb's band: rounded at its root and joints, cut square at its end (a sleeve's cuff, a trouser
+    leg's hem), where a thick line's round cap would reach past the garment by half its width."""
+    half = max(0.5, thickness / 2)
+    for a, b in itertools.pairwise(np.asarray(line, np.float64)):
+        along = (b - a) / max(float(np.linalg.norm(b - a)), 1e-6)
+        normal = np.array([-along[1], along[0]]) * half
+        cv2.fillConvexPoly(mask, np.round([a + normal, b + normal, b - normal, a - normal]).astype(np.int32), 1)
+        cv2.circle(mask, (round(a[0]), round(a[1])), round(half), 1, -1)
+
+
 def covered_mask(fit: GarmentFit, shape: tuple[int, int]) -> np.ndarray:
     """uint8 {0, 1}: the body under the garment (torso or pelvis, and the arms or legs it sleeves)."""
     mask = np.zeros(shape, np.uint8)
     cv2.fillPoly(mask, [np.round(fit.body).astype(np.int32)], 1)
     for line, thickness in fit.limbs:
-        cv2.polylines(mask, [np.round(line).astype(np.int32)], False, 1, max(1, round(thickness)))
+        _fill_limb(mask, line, thickness)
     return mask
+
+
+def hanging_room(person_mask: np.ndarray, pose: Pose) -> np.ndarray:
+    """uint8 {0, 1}: where the warped garment may show: on the person, and below the line through the shoulder
+    joints across the gaps of the person's silhouette narrower than HANG_GAP shoulder widths.
+
+    Cloth hangs across a narrow gap of the body (a hem across the gap between the legs, a loose side across
+    the gap between an arm and the waist): cut to the person mask there, the garment took a notch at its hem.
+    Past the silhouette's outer outline the fit's generous margins (`body.SIDE_PAD`) are still the person
+    mask's to trim: there a garment's side stood out beyond the arm. Above the shoulders the body carries the
+    garment, and its outline is the body's.
+    """
+    frame = body_frame(pose)
+    person = (person_mask > 0.5).astype(np.uint8)
+    # The closing runs at a quarter of the size (its disc is tens of pixels wide), scaled back up smoothly.
+    height, width = person.shape
+    small = cv2.resize(person, (max(1, width // HANG_SHRINK), max(1, height // HANG_SHRINK)),
+                       interpolation=cv2.INTER_AREA)
+    side = max(3, round(HANG_GAP * frame.shoulder_width / HANG_SHRINK) | 1)
+    closed = cv2.morphologyEx(small, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (side, side)))
+    gaps = (cv2.resize(closed.astype(np.float32), (width, height), interpolation=cv2.INTER_LINEAR) > 0.5)
+    origin = (frame.left_shoulder + frame.right_shoulder) / 2
+    reach = float(height + width)  # past every corner of the photo
+    line = (origin - frame.across * reach, origin + frame.across * reach)
+    below = np.zeros(person.shape, np.uint8)
+    corners = [line[0], line[1], line[1] + frame.down * reach, line[0] + frame.down * reach]
+    cv2.fillConvexPoly(below, np.round(corners).astype(np.int32), 1)
+    return np.asarray(person | (gaps & (below > 0)), np.uint8)
 
 
 def beside_legs(fit: GarmentFit, alpha: np.ndarray) -> np.ndarray:

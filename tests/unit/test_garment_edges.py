@@ -1,0 +1,151 @@
+"""The warped garment's edges: where an arm or hand cuts it, and where its sleeves end. Synthetic images and
+poses, drawn here."""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+import pytest
+from poses import frontal_pose
+
+from fittingroom.common import landmarks as lm
+from fittingroom.common.body import Pose
+from fittingroom.common.garment import Category, GarmentLandmarks
+from fittingroom.segment.occlusion import occluders
+from fittingroom.segment.product import product_mask
+from fittingroom.warp_gen.fit import GarmentFit, covered_mask, fit_garment, hanging_room, warp_garment
+
+H, W = 400, 300
+SKIN = (224, 172, 140)
+SHADOW = (90, 60, 50)  # a dark fold of skin: not the face's chroma
+SHIRT = (40, 90, 200)
+BACKDROP = 235
+
+
+def _arms_at_the_sides() -> Pose:
+    """Arms hanging beside the torso (the forearms over a loose shirt's sides), hands seen."""
+    return frontal_pose({**{point: (220, 247) for point in (17, 19)}, **{point: (80, 247) for point in (18, 20)}})
+
+
+def _shopper(pose: Pose) -> tuple[np.ndarray, np.ndarray]:
+    """Skin head, a loose shirt, and the right forearm over its side with a small dark fold in its skin."""
+    image = np.full((H, W, 3), BACKDROP, np.uint8)
+    cv2.circle(image, (150, 60), 35, SKIN, -1)
+    cv2.rectangle(image, (50, 100), (250, 390), SHIRT, -1)
+    elbow, wrist = (np.round(pose.points[i]).astype(int) for i in (lm.RIGHT_ELBOW, lm.RIGHT_WRIST))
+    cv2.line(image, tuple(elbow), tuple(wrist), SKIN, 22)
+    middle = (elbow + wrist) // 2
+    cv2.rectangle(image, tuple(middle - 2), tuple(middle + 2), SHADOW, -1)
+    person = (np.abs(image.astype(int) - BACKDROP).sum(axis=2) > 0).astype(np.float32)
+    return image, person
+
+
+def test_an_arm_in_front_cuts_the_garment_along_its_outline_without_holes() -> None:
+    pose = _arms_at_the_sides()
+    image, person = _shopper(pose)
+    body = np.array([pose.points[lm.RIGHT_SHOULDER], pose.points[lm.LEFT_SHOULDER], (180, 260), (120, 260)])
+    front = occluders(image, person, pose, np.zeros((H, W), np.uint8), body)
+    elbow, wrist = (pose.points[i] for i in (lm.RIGHT_ELBOW, lm.RIGHT_WRIST))
+    middle = np.round((elbow + wrist) / 2).astype(int)
+    assert front[middle[1], middle[0]] == 1  # the dark fold is the arm's, not a hole in it
+    # Its outline is smooth: along the forearm, each cross-section is one run, the arm's width.
+    along = (wrist - elbow) / np.linalg.norm(wrist - elbow)
+    normal = np.array([-along[1], along[0]])
+    for share in (0.3, 0.5, 0.7):
+        centre = elbow + share * (wrist - elbow)
+        samples = [centre + normal * t for t in np.arange(-20, 21)]
+        run = np.array([front[round(y), round(x)] for x, y in samples])
+        assert np.count_nonzero(np.diff(run)) == 2 and 18 <= run.sum() <= 26
+
+
+def test_a_sleeve_covers_its_arm_down_to_its_cuff_and_no_farther() -> None:
+    """The sleeve's band ends square at the cuff: the arm below is bare (in front of the bodice), where a
+    thick line's round cap covered half a sleeve's width more."""
+    fit = GarmentFit(names=(), source=np.zeros((0, 2)), target=np.zeros((0, 2)),
+                     body=np.array([(105, 110), (195, 110), (190, 230), (110, 230)]),
+                     limbs=((np.array([(195.0, 110.0), (200.0, 160.0)]), 30.0),))
+    covered = covered_mask(fit, (H, W))
+    assert covered[157, 200] == 1 and covered[157, 212] == 1  # the sleeve, across the arm's width
+    assert covered[166, 200] == 0  # just below the cuff: bare arm
+    assert covered[100, 195] == 1  # rounded over the shoulder joint
+
+
+_TEE_MARKS = GarmentLandmarks(Category.UPPER, neck=(150, 40), left_shoulder=(230, 40), right_shoulder=(70, 40),
+                              left_armpit=(230, 120), right_armpit=(70, 120), left_cuff=(275, 110),
+                              right_cuff=(25, 110), left_hem=(225, 330), right_hem=(75, 330))
+
+
+def _tee() -> np.ndarray:
+    """A tee's silhouette on its catalogue photo, its sleeves standing out and up from the armpits."""
+    mask = np.zeros((360, 300), np.uint8)
+    cv2.fillPoly(mask, [np.array([(70, 40), (230, 40), (285, 95), (255, 130), (230, 120), (225, 330), (75, 330),
+                                  (70, 120), (45, 130), (15, 95)], np.int32)], 1)
+    return mask
+
+
+def _fit_targets(pose: Pose) -> tuple[tuple[str, ...], np.ndarray]:
+    fit = fit_garment(_TEE_MARKS, pose, Category.UPPER, _tee())
+    return fit.names, fit.target
+
+
+def test_a_tee_s_sleeves_wrap_the_arms_and_its_sides_run_inside_them() -> None:
+    """Arms hanging at the sides: the armpit goes on the arm's inner edge (inside the shoulder joint), the
+    sleeve along the arm; the bodice's side is straight, not pinched, between armpit and hem."""
+    marks, mask = _TEE_MARKS, _tee()
+    pose = frontal_pose()
+    fit = fit_garment(marks, pose, Category.UPPER, mask)
+    target = dict(zip(fit.names, fit.target, strict=True))
+    joint = pose.points[lm.LEFT_SHOULDER]
+    assert target["left_armpit"][0] < joint[0] < target["left_shoulder"][0]
+    assert target["right_shoulder"][0] < pose.points[lm.RIGHT_SHOULDER][0] < target["right_armpit"][0]
+    # The cuff on the arm's axis, not beside the arm (where the sleeve was a stub sticking out).
+    elbow = pose.points[lm.LEFT_ELBOW]
+    axis = (elbow - joint) / np.linalg.norm(elbow - joint)
+    offset = target["left_cuff"] - joint
+    assert abs(float(offset[0] * axis[1] - offset[1] * axis[0])) < 3
+    warped = warp_garment(np.full((360, 300, 3), 128, np.uint8), mask, fit, (H, W))
+    armpit, hem = target["left_armpit"], target["left_hem"]
+    middle = (armpit + hem) / 2
+    row = warped.alpha[round(middle[1])] > 0.5
+    assert abs(float(np.flatnonzero(row).max()) - middle[0]) <= 3  # the side runs straight to the hem
+
+
+def test_a_garment_hangs_across_the_narrow_gaps_of_the_silhouette_below_the_shoulders() -> None:
+    """A hem across the gap between the legs shows (cut to the person, it took a notch there); beyond the
+    silhouette's outline, and above the shoulders' line, the person mask still cuts the garment."""
+    person = np.zeros((H, W), np.float32)
+    cv2.rectangle(person, (100, 40), (200, 250), 1.0, -1)  # head, torso, hips
+    cv2.rectangle(person, (100, 250), (147, 390), 1.0, -1)  # legs, 6 px apart
+    cv2.rectangle(person, (153, 250), (200, 390), 1.0, -1)
+    cv2.rectangle(person, (40, 60), (90, 70), 1.0, -1)  # a raised hand beside the head, 10 px off it
+    room = hanging_room(person, frontal_pose())  # shoulder joints at row 110, 90 px apart
+    assert room[60, 150] == 1 and room[200, 150] == 1  # on the person
+    assert room[300, 150] == 1  # across the gap between the legs
+    assert room[65, 95] == 0  # a gap above the shoulders
+    assert room[200, 60] == 0 and room[300, 230] == 0  # beyond the silhouette
+
+
+def test_the_product_mask_s_slanted_side_has_no_staircase() -> None:
+    """GrabCut solves the mask at a fraction of the photo's size; scaled up, its slanted edges were stairs of
+    two-pixel steps, which the warp carried onto the shopper as a jagged garment edge."""
+    image = np.full((600, 450, 3), 240, np.uint8)
+    corners = np.array([(150, 60), (300, 60), (380, 560), (70, 560)], np.int32)
+    cv2.fillPoly(image, [corners], SHIRT)
+    mask = product_mask(image)
+    truth = np.zeros(image.shape[:2], np.uint8)
+    cv2.fillPoly(truth, [corners], 1)
+    rows = range(100, 540)
+    for side in (max, min):
+        edge = np.array([side(np.flatnonzero(mask[y])) for y in rows])
+        assert np.abs(np.diff(edge)).max() <= 1  # the side's slope is 0.16 px a row: steps of 0 or 1 px
+    right = np.array([np.flatnonzero(mask[y]).max() for y in rows])
+    assert np.abs(right - np.array([np.flatnonzero(truth[y]).max() for y in rows])).max() <= 1
+
+
+def test_an_arm_held_out_leaves_the_armpit_below_the_seam() -> None:
+    """A hand on the hip holds the upper arm away from the side: the armpit stays at the body's side below
+    the seam (drawn in over the arm's inner edge, the bodice came out narrower than the body)."""
+    hanging = dict(zip(*_fit_targets(frontal_pose({lm.LEFT_ELBOW: (197, 175)})), strict=True))
+    akimbo = dict(zip(*_fit_targets(frontal_pose({lm.LEFT_ELBOW: (245, 160)})), strict=True))
+    assert akimbo["left_armpit"][0] == pytest.approx(akimbo["left_shoulder"][0], abs=0.5)
+    assert hanging["left_armpit"][0] < 195 < hanging["left_shoulder"][0]
