@@ -8,7 +8,14 @@
   silhouette as warped onto the body, by the same finder as on the product photo but without assuming
   the garment symmetric) and the body's (where the fit put it, from the pose: the shoulder seams beside
   the shoulder joints, the hem below the hips or knees, the waistband on the hips, the leg hems along the
-  legs), as a share of the shoulder width. Target ≤ 5 %. The neck's body point is the garment's own
+  legs), as a share of the shoulder width. Target ≤ 5 %. A sleeved shoulder as worn (`worn_landmarks`) is
+  the garment's top edge above its own armpit (both found on the warped silhouette) moved out by the body's
+  armhole offset: a flat-lay seam lies straight above the armpit, but a sleeve hanging along the arm has its
+  armpit on the arm's inner edge, inside the seam by the shoulder joint's distance from that edge (0 for an
+  arm held out). The offset is the body's, from the pose (where the fit put the shoulder seam and the
+  armpit); the armpit and the top edge are the garment's, so a garment shifted, turned or squeezed reads
+  off. What it cannot see: a sleeve's cap wider or narrower than the body's above armpits in place (the
+  seam's x follows the armpit's; its height is still measured). The neck's body point is the garment's own
   collar carried by its shoulders onto the body's, since a neckline's depth is the garment's design: the
   neck measures the collar's centring, not its depth. A landmark the finder misreads the same way on the
   product photo and on the warped garment reads as placed: the measure checks placement, and the finder
@@ -23,6 +30,9 @@ from collections.abc import Callable, Mapping
 
 import cv2
 import numpy as np
+
+from fittingroom.common.garment import Category
+from fittingroom.segment.garment_landmarks import garment_landmarks
 
 FEATHER_PX = 3  # anti-aliased edges may change this far outside the garment and repainted area
 TARGET_UNCOVERED_SHARE = 0.03
@@ -100,3 +110,46 @@ def landmark_offsets(garment: Mapping[str, Point | None], body: Mapping[str, Poi
         if point is not None and target is not None:
             offsets[name] = float(np.hypot(point[0] - target[0], point[1] - target[1])) / shoulder_width
     return offsets
+
+
+def armhole_offsets(targets: Mapping[str, Point], tilt: float) -> dict[str, float]:
+    """Per side ("left", "right"), how far the body's shoulder seam lies beyond its armpit along the
+    shoulders' line (tilted `tilt` degrees), in pixels: what a sleeve hanging along the arm puts between its
+    armpit and its seam. Sides without both points get 0 (the flat-lay seam above the armpit)."""
+    along = np.array([np.cos(np.radians(tilt)), np.sin(np.radians(tilt))])
+    offsets = {}
+    for side in ("left", "right"):
+        seam, armpit = targets.get(f"{side}_shoulder"), targets.get(f"{side}_armpit")
+        offsets[side] = 0.0 if seam is None or armpit is None else float(np.subtract(seam, armpit) @ along)
+    return offsets
+
+
+def _top_edge(mask: np.ndarray, x: float) -> Point | None:
+    column = np.flatnonzero(mask[:, min(max(round(x), 0), mask.shape[1] - 1)])
+    return (float(x), float(column.min())) if column.size else None
+
+
+def worn_landmarks(mask: np.ndarray, category: Category, armholes: Mapping[str, float]) -> dict[str, Point]:
+    """Landmarks of a garment as worn, on its silhouette upright in the body's frame (nonzero = garment).
+
+    The product-photo finder, without assuming the two sides alike, finds the hem, armpits, cuffs and
+    straps. A side with a sleeve has its shoulder on the top edge above the armpit moved out by
+    `armholes[side]` (`armhole_offsets`; + is towards the image's right, which is the wearer's left); a
+    sleeveless side keeps its strap's top. The neck is the top edge midway between the shoulders.
+    """
+    found = {name: point for name, point in garment_landmarks(mask, category, symmetric=False).named().items()
+             if point is not None}
+    if category is Category.LOWER:
+        return found
+    for side in ("left", "right"):
+        armpit, cuff = found.get(f"{side}_armpit"), found.get(f"{side}_cuff")
+        if armpit is not None and cuff is not None:
+            seam = _top_edge(mask, armpit[0] + armholes.get(side, 0.0))
+            if seam is not None:
+                found[f"{side}_shoulder"] = seam
+    left, right = found.get("left_shoulder"), found.get("right_shoulder")
+    if left is not None and right is not None:
+        neck = _top_edge(mask, (left[0] + right[0]) / 2)
+        if neck is not None:
+            found["neck"] = neck
+    return found

@@ -21,7 +21,9 @@ the one-line reason a mode refused). The measures are defined in `bench/photo_me
 - `uncovered_share`: share of the old garment's pixels the result leaves as they were (target ≤ 3 %);
 - `landmark_offsets`: per landmark (neck, shoulders, hem; waist and leg hems for trousers), distance
   between where the garment's silhouette as warped onto the body has it (found afresh, not assumed
-  symmetric) and where the fit put it from the pose, over the shoulder width (target ≤ 5 %);
+  symmetric; a sleeved shoulder as worn is the top edge above the garment's armpit moved out by the
+  body's armhole offset, `worn_landmarks`) and where the fit put it from the pose, over the shoulder
+  width (target ≤ 5 %);
 - `changed_outside_px`: pixels changed farther than 3 px from the garment as placed and the repainted
   area (target 0).
 """
@@ -46,12 +48,14 @@ import numpy as np
 from bench.photo_measures import (
     TARGET_LANDMARK_SHARE,
     TARGET_UNCOVERED_SHARE,
+    armhole_offsets,
     body_tilt,
     changed_pixels,
     changes_outside,
     landmark_offsets,
     uncovered_share,
     upright_points,
+    worn_landmarks,
 )
 from fittingroom.common.embedded import EmbeddedClient
 from fittingroom.common.errors import TryOnError
@@ -60,7 +64,6 @@ from fittingroom.common.imagecodec import decode_image, encode_image
 from fittingroom.common.images import resize
 from fittingroom.gateway.routing import TrafficRouter
 from fittingroom.gateway.samples import SAMPLE_ARTWORK, SAMPLE_CONTENT
-from fittingroom.segment.garment_landmarks import garment_landmarks
 from fittingroom.tryon.classical import ProductAnalysis
 from fittingroom.tryon.requests import DesignRequest, GarmentRequest
 from fittingroom.tryon.result import TryOnResult
@@ -170,9 +173,9 @@ def measure(person: np.ndarray, result: TryOnResult, category: Category) -> dict
         targets = result.fit_targets
         ends = ("left_waist", "right_waist") if category is Category.LOWER else ("left_shoulder", "right_shoulder")
         tilt = body_tilt(targets[ends[0]], targets[ends[1]]) if all(e in targets for e in ends) else 0.0
-        try:  # read upright in the body's frame; as worn, the arms may differ, so no symmetry is assumed
-            found = upright_points(warped, tilt, lambda mask: garment_landmarks(mask, category,
-                                                                                 symmetric=False).named())
+        armholes = armhole_offsets(targets, tilt)
+        try:  # read upright in the body's frame, as worn (`worn_landmarks`)
+            found = upright_points(warped, tilt, lambda mask: worn_landmarks(mask, category, armholes))
         except TryOnError as exc:
             measures["landmark_offsets"] = {"error": exc.message}
         else:

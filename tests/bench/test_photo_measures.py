@@ -8,6 +8,7 @@ import pytest
 
 from bench.photo_measures import (
     FEATHER_PX,
+    armhole_offsets,
     body_tilt,
     changed_pixels,
     changes_outside,
@@ -15,7 +16,9 @@ from bench.photo_measures import (
     landmark_offsets,
     uncovered_share,
     upright_points,
+    worn_landmarks,
 )
+from fittingroom.common.garment import Category
 
 
 def _photo() -> np.ndarray:
@@ -94,3 +97,67 @@ def test_upright_points_reads_a_tilted_garment_in_its_own_frame() -> None:
     assert np.hypot(*(np.array(found["top_left"]) - top_left)) <= 2
     assert np.hypot(*(np.array(found["top_right"]) - top_right)) <= 2
     assert upright_points(bar, 0.0, _corners)["top_right"] == pytest.approx((149.0, 80.0), abs=0.5)
+
+
+# A tee as worn, 400 x 400: shoulders at y 100, the body's sides at x 120 and 280, the hem at y 330.
+HANGING = {"left_shoulder": (318.0, 100.0), "right_shoulder": (82.0, 100.0),  # the arms' outer edges
+           "left_armpit": (280.0, 190.0), "right_armpit": (120.0, 190.0),  # on the arms' inner edges
+           "neck": (200.0, 120.0), "left_hem": (280.0, 330.0), "right_hem": (120.0, 330.0)}
+HELD_OUT = {"left_shoulder": (280.0, 100.0), "right_shoulder": (120.0, 100.0),  # seams above the armpits
+            "left_armpit": (280.0, 150.0), "right_armpit": (120.0, 150.0),
+            "neck": (200.0, 120.0), "left_hem": (280.0, 330.0), "right_hem": (120.0, 330.0)}
+
+
+def _tee(sleeves: str) -> np.ndarray:
+    """The tee's silhouette with its sleeves hanging along the arms, held out (down and away), or none."""
+    mask = np.zeros((400, 400), np.uint8)
+    cv2.rectangle(mask, (120, 100), (280, 330), 1, -1)
+    # One sleeve's outline as (distance out from the axis at x 200, y).
+    outline = {"hanging": [(80, 100), (118, 100), (118, 210), (80, 210)],  # the corner, down the arm to the cuff
+               "held out": [(80, 100), (160, 150), (150, 175), (80, 150)]}.get(sleeves, [])  # the top edge runs on
+    for side in (-1, 1):
+        if outline:
+            cv2.fillPoly(mask, [np.array([(round(200 + side * dx), y) for dx, y in outline], np.int32)], 1)
+    cv2.ellipse(mask, (200, 100), (35, 20), 0, 0, 180, 0, -1)  # a scoop neck: the collar (neck) at y 120
+    return mask
+
+
+def _read(mask: np.ndarray, body: dict[str, tuple[float, float]]) -> dict[str, float]:
+    """The landmark offsets `python -m bench photos` reports for a garment warped to `mask` on `body`."""
+    tilt = body_tilt(body["left_shoulder"], body["right_shoulder"])
+    armholes = armhole_offsets(body, tilt)
+    found = upright_points(mask, tilt, lambda upright: worn_landmarks(upright, Category.UPPER, armholes))
+    measured = {n: p for n, p in body.items() if "armpit" not in n}
+    width = body["left_shoulder"][0] - body["right_shoulder"][0]
+    return landmark_offsets({n: found.get(n) for n in measured}, measured, width)
+
+
+def test_armhole_offsets_are_the_seams_distance_beyond_the_armpits_along_the_shoulders() -> None:
+    assert armhole_offsets(HANGING, 0.0) == pytest.approx({"left": 38.0, "right": -38.0})
+    assert armhole_offsets(HELD_OUT, 0.0) == pytest.approx({"left": 0.0, "right": 0.0})
+    assert armhole_offsets({"left_shoulder": (1.0, 2.0)}, 0.0) == {"left": 0.0, "right": 0.0}
+
+
+@pytest.mark.parametrize(("sleeves", "body"), [("hanging", HANGING), ("held out", HELD_OUT)])
+def test_a_worn_tee_placed_where_the_body_wants_it_reads_as_placed(sleeves: str, body: dict) -> None:
+    offsets = _read(_tee(sleeves), body)
+    assert set(offsets) == {"left_shoulder", "right_shoulder", "neck", "left_hem", "right_hem"}
+    assert max(offsets.values()) <= 0.02, offsets
+
+
+def test_a_sleeveless_side_keeps_its_straps_top() -> None:
+    mask = _tee("none")
+    offsets = _read(mask, HELD_OUT | {"left_shoulder": (280.0, 100.0), "right_shoulder": (120.0, 100.0)})
+    assert max(offsets.values()) <= 0.02, offsets
+
+
+@pytest.mark.parametrize("sleeves", ["hanging", "held out"])
+def test_a_worn_tee_shifted_turned_or_squeezed_reads_as_placed_wrong(sleeves: str) -> None:
+    body = HANGING if sleeves == "hanging" else HELD_OUT
+    mask = _tee(sleeves)
+    shifted = np.roll(mask, 15, axis=1)  # 15 px to the side: 6 to 9 % of the shoulder width
+    turned = cv2.warpAffine(mask, cv2.getRotationMatrix2D((200, 215), 8, 1.0), (400, 400), flags=cv2.INTER_NEAREST)
+    squeezed = cv2.warpAffine(mask, np.float32([[0.85, 0, 30], [0, 1, 0]]), (400, 400), flags=cv2.INTER_NEAREST)
+    for wrong in (shifted, turned, squeezed):
+        assert max(_read(wrong, body).values()) > 0.05
+    assert _read(shifted, body)["neck"] > 0.05  # the whole garment moved, its collar with it
