@@ -161,3 +161,10 @@ def test_a_worn_tee_shifted_turned_or_squeezed_reads_as_placed_wrong(sleeves: st
     for wrong in (shifted, turned, squeezed):
         assert max(_read(wrong, body).values()) > 0.05
     assert _read(shifted, body)["neck"] > 0.05  # the whole garment moved, its collar with it
+
+
+def test_a_hanging_sleeve_narrower_than_the_arm_reads_as_placed_wrong() -> None:
+    mask = _tee("hanging")
+    mask[:, :97] = mask[:, 304:] = 0  # the sleeves' outer edges 14 px inside the arms' (6 % of the shoulders)
+    offsets = _read(mask, HANGING)
+    assert offsets["left_shoulder"] > 0.05 and offsets["right_shoulder"] > 0.05
