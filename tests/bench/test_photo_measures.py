@@ -145,6 +145,15 @@ def test_a_worn_tee_placed_where_the_body_wants_it_reads_as_placed(sleeves: str,
     assert max(offsets.values()) <= 0.02, offsets
 
 
+def test_a_worn_tee_on_a_body_that_leans_reads_as_placed_in_the_bodys_frame() -> None:
+    turn = cv2.getRotationMatrix2D((200, 215), -8, 1.0)  # the body and its tee lean 8 degrees together
+    mask = cv2.warpAffine(_tee("hanging"), turn, (400, 400), flags=cv2.INTER_NEAREST)
+    body = {n: (float(x), float(y)) for n, (x, y) in
+            ((n, turn @ np.array([*p, 1.0])) for n, p in HANGING.items())}
+    offsets = _read(mask, body)
+    assert max(offsets.values()) <= 0.02, offsets
+
+
 def test_a_sleeveless_side_keeps_its_straps_top() -> None:
     mask = _tee("none")
     offsets = _read(mask, HELD_OUT | {"left_shoulder": (280.0, 100.0), "right_shoulder": (120.0, 100.0)})
