@@ -182,7 +182,7 @@ class ClassicalGarmentPipeline(TryOnPipeline[GarmentRequest]):
 
     @staticmethod
     def warp(request: GarmentRequest, pose: Pose, product: np.ndarray, marks: GarmentLandmarks) -> WarpedGarment:
-        fit = fit_garment(marks, pose, request.category, product)
+        fit = fit_garment(marks, pose, request.category, product, bare_torso(pose, request.person.shape[:2]))
         return warp_garment(request.garment, product, fit, request.person.shape[:2])
 
     @staticmethod
