@@ -17,6 +17,7 @@ import numpy as np
 
 from fittingroom.common import landmarks as lm
 from fittingroom.common.body import (
+    HIP_BREADTH,
     LEG_WIDTH,
     PAD,
     SLEEVE_WIDTH,
@@ -64,6 +65,14 @@ TORSO_EASE = 0.04
 # laid along a hanging arm from the joint, a cap sleeve or a ruffle ended beside its armpit and the warp
 # twisted the shoulder between them.
 CUFF_REACH = 0.5
+# Below the hip joints a top's sides cover the hips as the person mask shows them (less arms and hands), up to
+# HIP_REACH shoulder widths beyond the body's hips (`body.HIP_BREADTH`): a long tee drawn in to the pose's
+# hips on a shopper with broader ones bared her trousers down the side. ARM_BAND (of the shoulder width): an
+# arm's width with its hand, which the hips leave out; HAND_LENGTH: a hand's length past the wrist, of the
+# forearm's.
+HIP_REACH = 0.2
+ARM_BAND = 0.3
+HAND_LENGTH = 0.7
 # Where the side is pinned between armpit and hem (share of the way down, name suffix): pinned at its middle
 # alone, the spline drew a long top's side in over the hips, between the pins.
 SIDE_LEVELS = ((0.25, "_upper"), (0.5, ""), (0.75, "_lower"))
@@ -168,9 +177,30 @@ def _out(point: np.ndarray, frame: BodyFrame, sign: float) -> float:
     return float((point - centre) @ frame.across) * sign
 
 
+def hips_under_top(person_mask: np.ndarray, pose: Pose) -> np.ndarray:
+    """uint8 {0, 1}: the person below the hip joints' line, less arms and hands, no farther out than HIP_REACH
+    beyond the body's hips: what a top's sides cover at least there (with `segment.worn_garment.bare_torso`
+    above it). A bag or a hand beside the hips that an arm's band misses stays out by the limit."""
+    frame = body_frame(pose)
+    width = frame.shoulder_width
+    hips = (frame.left_hip + frame.right_hip) / 2
+    half = HIP_BREADTH * float(np.linalg.norm(frame.left_hip - frame.right_hip)) / 2 + HIP_REACH * width
+    reach = float(sum(person_mask.shape))  # past every corner of the photo
+    zone = np.zeros(person_mask.shape[:2], np.uint8)
+    corners = [hips - frame.across * half, hips + frame.across * half,
+               hips + frame.across * half + frame.down * reach, hips - frame.across * half + frame.down * reach]
+    cv2.fillConvexPoly(zone, np.round(corners).astype(np.int32), 1)
+    for side in (1.0, -1.0):
+        arm = _arm(pose, frame, side)
+        if len(arm) == 3:
+            arm.append(arm[2] + HAND_LENGTH * (arm[2] - arm[1]))
+        cv2.polylines(zone, [np.round(arm).astype(np.int32)], False, 0, max(1, round(ARM_BAND * width)))
+    return np.asarray(zone & (person_mask > 0.5), np.uint8)
+
+
 def _torso_edge(torso: np.ndarray, point: np.ndarray, frame: BodyFrame, sign: float) -> float | None:
-    """How far out from the body's axis the `torso` mask reaches on `point`'s level towards its `sign` side
-    (None where the torso has no pixel there: above the shoulders, below the hips)."""
+    """How far out from the body's axis the `torso` mask reaches on `point`'s level towards its `sign` side,
+    in one run from the axis (None where the torso is not there: above the shoulders, below the hips)."""
     centre = (frame.left_shoulder + frame.right_shoulder) / 2
     axis = centre + frame.down * float((point - centre) @ frame.down)
     reach = np.arange(0.0, 2.0 * frame.shoulder_width)
@@ -179,7 +209,13 @@ def _torso_edge(torso: np.ndarray, point: np.ndarray, frame: BodyFrame, sign: fl
     inside = (line[:, 0] >= 0) & (line[:, 0] < width) & (line[:, 1] >= 0) & (line[:, 1] < height)
     hit = np.zeros(len(reach), bool)
     hit[inside] = torso[line[inside, 1], line[inside, 0]] > 0
-    return float(reach[hit].max()) if hit.any() else None
+    # Across gaps narrower than HANG_GAP (on a hem's level, the one between the legs) the garment hangs on.
+    edge, missed = None, 0
+    for step, inside_torso in enumerate(hit):
+        edge, missed = (step, 0) if inside_torso else (edge, missed + 1)
+        if missed > HANG_GAP * frame.shoulder_width:
+            break
+    return float(reach[edge]) if edge is not None else None
 
 
 def _cover_torso(target: np.ndarray, torso: np.ndarray | None, frame: BodyFrame, sign: float,

@@ -1,5 +1,6 @@
 """A warped top's or dress's body covers the torso it is worn on at every level (`fit._cover_torso`), its
-side hangs at least straight down from the armpit, and a short sleeve's cuff stays outside its armpit.
+side hangs at least straight down from the armpit, and a short sleeve's cuff stays outside its armpit; a top's
+sides below the hip joints cover the hips as the person mask shows them (`fit.hips_under_top`).
 Synthetic silhouettes fitted onto the synthetic shopper of tests/poses.py (shoulders 90 px apart at row 110,
 arms hanging beside the body)."""
 
@@ -13,7 +14,15 @@ from fittingroom.common.body import body_frame
 from fittingroom.common.garment import Category
 from fittingroom.segment.garment_landmarks import garment_landmarks
 from fittingroom.segment.worn_garment import bare_torso
-from fittingroom.warp_gen.fit import CUFF_REACH, TORSO_EASE, GarmentFit, fit_garment, warp_garment
+from fittingroom.warp_gen.fit import (
+    CUFF_REACH,
+    HIP_REACH,
+    TORSO_EASE,
+    GarmentFit,
+    fit_garment,
+    hips_under_top,
+    warp_garment,
+)
 
 SHAPE = (400, 300)
 
@@ -100,3 +109,39 @@ def test_the_warped_garment_covers_the_torso_below_its_armpits() -> None:
     under = (torso > 0) & rows
     assert under.sum() > 0
     assert (warped & under).sum() / under.sum() > 0.99
+
+
+def _broad_hips(gap: bool = False) -> np.ndarray:
+    """A person mask: a torso, hips 140 px broad from the hip joints (row 230) down, arms hanging beside, and
+    a bag held beside the left hip; with `gap`, a narrow gap between the legs below row 300."""
+    person = np.zeros(SHAPE, np.uint8)
+    cv2.fillPoly(person, [np.array([(100, 100), (200, 100), (205, 230), (220, 250), (220, 400), (80, 400),
+                                    (80, 250), (95, 230)], np.int32)], 1)
+    for arm in (((195, 110), (215, 175), (220, 235)), ((105, 110), (85, 175), (80, 235))):
+        cv2.polylines(person, [np.array(arm, np.int32)], False, 1, 22)
+    cv2.rectangle(person, (215, 250), (275, 300), 1, -1)  # the bag, touching the hip
+    if gap:
+        cv2.rectangle(person, (147, 300), (153, 400), 0, -1)
+    return person
+
+
+def test_the_hips_under_a_top_are_the_persons_less_arms_and_bag() -> None:
+    hips = hips_under_top(_broad_hips(), frontal_pose())
+    width = body_frame(frontal_pose()).shoulder_width
+    assert not hips[:225].any()  # above the hip joints the bare torso says where the body is
+    assert hips[330, 82] and hips[330, 218]  # the person's own hips, broader than the pose's
+    assert not hips[232, 220]  # the hand (past the wrist, along the forearm) is left out
+    limit = 150 + 1.7 * 30 + HIP_REACH * width
+    assert not hips[:, round(limit) + 2:].any()  # the bag beside the hip stays out
+
+
+def test_a_long_tops_sides_cover_the_hips() -> None:
+    pose = frontal_pose()
+    width = body_frame(pose).shoulder_width
+    torso = bare_torso(pose, SHAPE)
+    for gap in (False, True):
+        _, targets = _fit(_narrow_tee(), torso | hips_under_top(_broad_hips(gap), pose))
+        for name, side in (("left", 1.0), ("right", -1.0)):
+            for pin in (f"{name}_side_lower", f"{name}_hem"):  # below the hands
+                # The hips reach 70 px out (the gap between the legs is bridged), or as far as the limit allows.
+                assert _out(targets[pin], side) >= min(70.0, 1.7 * 30 + HIP_REACH * width) + TORSO_EASE * width - 1
