@@ -50,6 +50,7 @@ from fittingroom.warp_gen.fit import (
     covered_mask,
     fit_garment,
     hanging_room,
+    hips_under_top,
     warp_garment,
 )
 from fittingroom.warp_gen.midriff import bared_lower_garment, dress_lower_garment
@@ -162,7 +163,8 @@ class ClassicalGarmentPipeline(TryOnPipeline[GarmentRequest]):
 
     async def _placed(self, request: GarmentRequest, result: TryOnResult, person_mask: np.ndarray, pose: Pose,
                       product: np.ndarray, marks: GarmentLandmarks) -> tuple[WarpedGarment, np.ndarray]:
-        warped = await self._timed(result, "warp", "", asyncio.to_thread(self.warp, request, pose, product, marks))
+        warped = await self._timed(result, "warp", "", asyncio.to_thread(self.warp, request, pose, product, marks,
+                                                                          person_mask))
         front = await self._timed(result, "occlusion", "", asyncio.to_thread(
             self.occlusion, request, person_mask, pose, warped.fit))
         return warped, front
@@ -181,8 +183,13 @@ class ClassicalGarmentPipeline(TryOnPipeline[GarmentRequest]):
         return await asyncio.to_thread(product_mask, garment, salient)
 
     @staticmethod
-    def warp(request: GarmentRequest, pose: Pose, product: np.ndarray, marks: GarmentLandmarks) -> WarpedGarment:
-        fit = fit_garment(marks, pose, request.category, product)
+    def warp(request: GarmentRequest, pose: Pose, product: np.ndarray, marks: GarmentLandmarks,
+             person_mask: np.ndarray | None = None) -> WarpedGarment:
+        # A top's or a dress's body covers the torso at least; a top's below the hip joints the hips too.
+        torso = bare_torso(pose, request.person.shape[:2])
+        if person_mask is not None and request.category is Category.UPPER:
+            torso |= hips_under_top(person_mask, pose)
+        fit = fit_garment(marks, pose, request.category, product, torso)
         return warp_garment(request.garment, product, fit, request.person.shape[:2])
 
     @staticmethod

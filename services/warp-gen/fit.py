@@ -17,6 +17,7 @@ import numpy as np
 
 from fittingroom.common import landmarks as lm
 from fittingroom.common.body import (
+    HIP_BREADTH,
     LEG_WIDTH,
     PAD,
     SLEEVE_WIDTH,
@@ -58,6 +59,23 @@ STRAP_LIFT = 0.08
 # development photos, whose hems then sit where they sit on the hips).
 LENGTH_SPAN = 0.95
 MIN_HEM_DROP = 0.6  # of the shoulder width: the shortest top (a crop top's hem below the shoulders)
+# Of the shoulder width: the least a garment's body stands out from the torso under it (`_cover_torso`).
+TORSO_EASE = 0.04
+# A short sleeve's cuff lies at least this share of its photo's reach past the armpit outside the armpit:
+# laid along a hanging arm from the joint, a cap sleeve or a ruffle ended beside its armpit and the warp
+# twisted the shoulder between them.
+CUFF_REACH = 0.5
+# Below the hip joints a top's sides cover the hips as the person mask shows them (less arms and hands), up to
+# HIP_REACH shoulder widths beyond the body's hips (`body.HIP_BREADTH`): a long tee drawn in to the pose's
+# hips on a shopper with broader ones bared her trousers down the side. ARM_BAND (of the shoulder width): an
+# arm's width with its hand, which the hips leave out; HAND_LENGTH: a hand's length past the wrist, of the
+# forearm's.
+HIP_REACH = 0.2
+ARM_BAND = 0.3
+HAND_LENGTH = 0.7
+# Where the side is pinned between armpit and hem (share of the way down, name suffix): pinned at its middle
+# alone, the spline drew a long top's side in over the hips, between the pins.
+SIDE_LEVELS = ((0.25, "_upper"), (0.5, ""), (0.75, "_lower"))
 HANG_GAP = 0.15  # of the shoulder width: a gap in the person's silhouette that a garment hangs across
 HANG_SHRINK = 4  # the gaps are closed on a photo this many times smaller
 
@@ -153,6 +171,64 @@ def hangs_from_straps(silhouette: np.ndarray, marks: GarmentLandmarks) -> bool:
     return True
 
 
+def _out(point: np.ndarray, frame: BodyFrame, sign: float) -> float:
+    """How far `point` lies out from the body's axis towards its `sign` side."""
+    centre = (frame.left_shoulder + frame.right_shoulder) / 2
+    return float((point - centre) @ frame.across) * sign
+
+
+def hips_under_top(person_mask: np.ndarray, pose: Pose) -> np.ndarray:
+    """uint8 {0, 1}: the person below the hip joints' line, less arms and hands, no farther out than HIP_REACH
+    beyond the body's hips: what a top's sides cover at least there (with `segment.worn_garment.bare_torso`
+    above it). A bag or a hand beside the hips that an arm's band misses stays out by the limit."""
+    frame = body_frame(pose)
+    width = frame.shoulder_width
+    hips = (frame.left_hip + frame.right_hip) / 2
+    half = HIP_BREADTH * float(np.linalg.norm(frame.left_hip - frame.right_hip)) / 2 + HIP_REACH * width
+    reach = float(sum(person_mask.shape))  # past every corner of the photo
+    zone = np.zeros(person_mask.shape[:2], np.uint8)
+    corners = [hips - frame.across * half, hips + frame.across * half,
+               hips + frame.across * half + frame.down * reach, hips - frame.across * half + frame.down * reach]
+    cv2.fillConvexPoly(zone, np.round(corners).astype(np.int32), 1)
+    for side in (1.0, -1.0):
+        arm = _arm(pose, frame, side)
+        if len(arm) == 3:
+            arm.append(arm[2] + HAND_LENGTH * (arm[2] - arm[1]))
+        cv2.polylines(zone, [np.round(arm).astype(np.int32)], False, 0, max(1, round(ARM_BAND * width)))
+    return np.asarray(zone & (person_mask > 0.5), np.uint8)
+
+
+def _torso_edge(torso: np.ndarray, point: np.ndarray, frame: BodyFrame, sign: float) -> float | None:
+    """How far out from the body's axis the `torso` mask reaches on `point`'s level towards its `sign` side,
+    in one run from the axis (None where the torso is not there: above the shoulders, below the hips)."""
+    centre = (frame.left_shoulder + frame.right_shoulder) / 2
+    axis = centre + frame.down * float((point - centre) @ frame.down)
+    reach = np.arange(0.0, 2.0 * frame.shoulder_width)
+    line = np.round(axis[None] + (sign * reach)[:, None] * frame.across[None]).astype(np.int64)
+    height, width = torso.shape
+    inside = (line[:, 0] >= 0) & (line[:, 0] < width) & (line[:, 1] >= 0) & (line[:, 1] < height)
+    hit = np.zeros(len(reach), bool)
+    hit[inside] = torso[line[inside, 1], line[inside, 0]] > 0
+    # Across gaps narrower than HANG_GAP (on a hem's level, the one between the legs) the garment hangs on.
+    edge, missed = None, 0
+    for step, inside_torso in enumerate(hit):
+        edge, missed = (step, 0) if inside_torso else (edge, missed + 1)
+        if missed > HANG_GAP * frame.shoulder_width:
+            break
+    return float(reach[edge]) if edge is not None else None
+
+
+def _cover_torso(target: np.ndarray, torso: np.ndarray | None, frame: BodyFrame, sign: float,
+                 least: float = -np.inf) -> np.ndarray:
+    """`target` moved straight out until it lies TORSO_EASE outside the torso's edge on its level, and no less
+    than `least` out from the body's axis: a worn garment's body covers the body it is on (narrower than
+    the torso, it left the old garment's sides to the repaint, painted as skin beside the arms)."""
+    edge = _torso_edge(torso, target, frame, sign) if torso is not None else None
+    wanted = max(least, edge + TORSO_EASE * frame.shoulder_width if edge is not None else -np.inf)
+    short = wanted - _out(target, frame, sign)
+    return np.asarray(target + frame.across * sign * short) if short > 0 else target
+
+
 def _own_hem(outline_hem: np.ndarray, top: np.ndarray, drop: float, ankle: np.ndarray, frame: BodyFrame
              ) -> np.ndarray:
     """The body's hem point moved along the body to lie `drop` below `top` (the garment's own length), no
@@ -164,7 +240,7 @@ def _own_hem(outline_hem: np.ndarray, top: np.ndarray, drop: float, ankle: np.nd
 
 
 def _top_fit(marks: GarmentLandmarks, pose: Pose, frame: BodyFrame, garment: Category,
-             straps: bool = False) -> GarmentFit:
+             straps: bool = False, torso: np.ndarray | None = None) -> GarmentFit:
     if marks.left_shoulder is None or marks.right_shoulder is None or marks.left_hem is None \
             or marks.right_hem is None:
         raise InvalidInput(f"could not find the shoulders and hem of the {garment} garment in its photo",
@@ -211,11 +287,17 @@ def _top_fit(marks: GarmentLandmarks, pose: Pose, frame: BodyFrame, garment: Cat
             t = (armpit[1] - g_shoulder[1]) / max(g_hem[1] - g_shoulder[1], 1e-6)
             inset = ((SEAM_WIDTH - 1) / 2 + ARMPIT_INSET) * _hanging(_arm(pose, f, sign), f)
             inner = seam - f.across * sign * inset * w
-            target = inner + f.down * t * float((hem - seam) @ f.down)
+            target = _cover_torso(inner + f.down * t * float((hem - seam) @ f.down), torso, f, sign)
             pairs[f"{name}_armpit"] = (_p(armpit), target)
             # The side's middle to the middle of its line on the body: with the armpit drawn in over the arm's
-            # inner edge and the hem out, the spline alone bowed the side in between (a pinched waist).
-            pairs[f"{name}_side"] = ((_p(armpit) + g_hem) / 2, (target + hem) / 2)
+            # inner edge and the hem out, the spline alone bowed the side in between (a pinched waist). Below
+            # the armpit the side hangs straight down at least (a tee's side drawn in from the armpit to a
+            # narrower hem bared the trousers along the whole side).
+            hem = _cover_torso(hem, torso, f, sign)
+            for level, suffix in SIDE_LEVELS:
+                side = _cover_torso(target + level * (hem - target), torso, f, sign, least=_out(target, f, sign))
+                pairs[f"{name}_side{suffix}"] = (_p(armpit) + level * (g_hem - _p(armpit)), side)
+            pairs[f"{name}_hem"] = (g_hem, hem)
         if cuff is not None and armpit is not None:
             arm = _arm(pose, f, sign)
             # The sleeve's length from its root (between shoulder point and armpit), laid along the arm from
@@ -231,7 +313,10 @@ def _top_fit(marks: GarmentLandmarks, pose: Pose, frame: BodyFrame, garment: Cat
             drop = float(start @ f.down)
             floor = lowest / drop if drop >= MIN_ARM_DROP else 0.0
             sleeve, _ = _along(arm, min(max(length, floor), _length(arm) + 0.1 * w))
-            pairs[f"{name}_cuff"] = (_p(cuff), sleeve[-1])
+            reach = CUFF_REACH * float(sign * (cuff[0] - armpit[0])) * length_scale
+            end = _cover_torso(sleeve[-1], None, f, sign, least=_out(target, f, sign) + reach)
+            sleeve[-1] = end
+            pairs[f"{name}_cuff"] = (_p(cuff), end)
             limbs.append((np.array(sleeve), SLEEVE_WIDTH * w))
     t_shoulders = (shoulder["right"], shoulder["left"])
     if "left_side" in pairs or "right_side" in pairs:
@@ -320,15 +405,16 @@ def _pack(pairs: dict[str, tuple[np.ndarray, np.ndarray]], body: np.ndarray,
 
 
 def fit_garment(marks: GarmentLandmarks, pose: Pose, garment: Category,
-                silhouette: np.ndarray | None = None) -> GarmentFit:
+                silhouette: np.ndarray | None = None, torso: np.ndarray | None = None) -> GarmentFit:
     """Pair each garment landmark with where it belongs on this pose (the product photo's `silhouette`
-    tells a strappy top, whose straps go on the shoulders' tops)."""
+    tells a strappy top, whose straps go on the shoulders' tops); a top's or a dress's sides stand out of
+    the `torso` (a mask at the person photo's size, `segment.worn_garment.bare_torso`) on every level."""
     frame = body_frame(pose)
     if garment is Category.LOWER:
         fit = _lower_fit(marks, pose, frame)
     else:
         straps = silhouette is not None and hangs_from_straps(silhouette, marks)
-        fit = _top_fit(marks, pose, frame, garment, straps)
+        fit = _top_fit(marks, pose, frame, garment, straps, torso)
     if len(fit.names) < 4:
         raise InvalidInput(f"too few landmarks found on the {garment} garment to fit it", field="garment")
     return fit
