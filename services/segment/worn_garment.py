@@ -48,6 +48,9 @@ MIN_COLOUR_PIXELS = 50
 WORN_LEG_WIDTH = 1.1  # of the hip joints' distance: a trouser leg as worn, wide legs included
 COLLAR_RISE = 0.3  # of the shoulder width: how far a collar stands above the shoulder joints
 COLLAR_INSET = 0.2  # ... and how far in from them its top corners are
+# ... and how far below the shoulders' line a neckline's band (a crew neck's rib, a shirt's lapels round a V)
+# reaches, where the head's disc still covers it on a tilted or lowered head
+COLLAR_DROP = 0.3
 SLEEVE_BAND = 0.16  # of the shoulder width: the band along an arm's bone where a sleeve is looked for
 GARMENT_COLOUR = 12.0  # Lab distance to one of the garment's own colours that makes a sleeve or collar pixel its own
 DRESS_SHIN = 0.8  # of the knee-to-ankle length: how far down the shins a long dress is looked for
@@ -263,12 +266,15 @@ def sleeves_and_collar(pose: Pose, shape: tuple[int, int]) -> np.ndarray:
 
 
 def collar_band(pose: Pose, shape: tuple[int, int]) -> np.ndarray:
-    """uint8 {0, 1}: where a collar stands round the neck, above the shoulder joints."""
+    """uint8 {0, 1}: where a collar stands round the neck, above the shoulder joints, and the neckline's band
+    below them, down to COLLAR_DROP: the head's disc reaches over both (a lowered chin, a tilted head), and a
+    neckline's rib or lapels left out of the old garment stayed as a dark strip or pink tips round the new one."""
     frame = body_frame(pose)
     band = np.zeros(shape, np.uint8)
     rise, inset = frame.down * COLLAR_RISE * frame.shoulder_width, frame.across * COLLAR_INSET * frame.shoulder_width
-    collar = [frame.left_shoulder, frame.left_shoulder - rise - inset, frame.right_shoulder - rise + inset,
-              frame.right_shoulder]
+    drop = frame.down * COLLAR_DROP * frame.shoulder_width
+    collar = [frame.left_shoulder + drop, frame.left_shoulder, frame.left_shoulder - rise - inset,
+              frame.right_shoulder - rise + inset, frame.right_shoulder, frame.right_shoulder + drop]
     cv2.fillPoly(band, [np.round(np.array(collar)).astype(np.int32)], 1)
     return band
 
@@ -461,7 +467,9 @@ def worn_garment_mask(image: np.ndarray, person: np.ndarray, pose: Pose, categor
         # The head's disc reaches down over a collar standing round the neck: there its colours decide, where
         # they join the garment's body (a collar left out stayed above a lower neckline that bared the chest
         # under it; a shadow on the neck in a dark garment's colour is no collar).
-        mask = mask | (coloured & (1 - head)) | _joining(coloured & head & collar_band(pose, shape), mask)
+        # Joined to the mask with its sleeves and collar below the disc: GrabCut's smoothing drops a collar.
+        mask = mask | (coloured & (1 - head))
+        mask = mask | _joining(coloured & head & collar_band(pose, shape), mask)
     # Close pinholes left by specular highlights that the skin test or GrabCut dropped.
     closed = np.asarray(cv2.morphologyEx(mask, cv2.MORPH_CLOSE, np.ones((5, 5), np.uint8)), dtype=np.uint8)
     mask = closed & allowed

@@ -28,7 +28,14 @@ from fittingroom.segment.legs import leg_shapes
 from fittingroom.segment.occlusion import occluders
 from fittingroom.segment.product import product_mask
 from fittingroom.segment.spec import SELFIE_SEGMENTATION, U2NETP
-from fittingroom.segment.worn_garment import bare_body, bare_torso, skin_mask, worn_garment_mask, worn_outline
+from fittingroom.segment.worn_garment import (
+    bare_body,
+    bare_torso,
+    head_mask,
+    skin_mask,
+    worn_garment_mask,
+    worn_outline,
+)
 from fittingroom.tryon.pipeline import TryOnPipeline, leased
 from fittingroom.tryon.requests import GarmentRequest
 from fittingroom.tryon.result import TryOnResult
@@ -223,6 +230,9 @@ class ClassicalGarmentPipeline(TryOnPipeline[GarmentRequest]):
             image = dress_garment(person, texture, silhouette, light, feather_px=SILHOUETTE_FEATHER_PX)
             return Dressed(image=image, paint=silhouette, repainted=np.zeros_like(silhouette), dressing=SILHOUETTE,
                            worn=outline)
+        # The old collar round the neck is garment, not head, though the head's disc reaches over it: kept in front,
+        # its tips stood round the new neckline.
+        front = front & (1 - (outline & head_mask(pose, person.shape[:2])))
         # The warped garment hangs across the narrow gaps of the silhouette: a hem across the legs (`hanging_room`).
         paint = paint_mask(warped.alpha, hanging_room(person_mask, pose), front)
         # Arms in front of the body still wear the old sleeves there: those become bare arms too.

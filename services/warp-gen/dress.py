@@ -410,7 +410,9 @@ def repaint_uncovered(person: np.ndarray, uncovered: np.ndarray, body: np.ndarra
     # strip of bared skin beside the new garment, and a bared shoulder, to brown.
     # An arm takes its light from its own profile and the skin it takes its tone from, not from the old sleeve's
     # (a bright sleeve paled it, a dark one browned it).
-    under = skin_light(person, hole)
+    # The torso's colour is the visible skin's, lit as it is: the old garment's light may shade it, never pale it
+    # further (a black dress's gold studs, read as light, blew a bared chest out to white).
+    under = np.minimum(skin_light(person, hole), 1.0)
     under = under + limb * (1.0 - under)
     light = under * (rounded * torso_shading(body)) ** (1.0 - limb) * contact * arm_light
     colour = skin_colour(person, skin, to_skin)

@@ -1,0 +1,65 @@
+"""The neck, collar and chest where a new garment is warped on: the old collar taken with the old garment
+under a lowered head, and a bared chest lit like the skin it continues, on synthetic images."""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+from poses import frontal_pose
+
+from fittingroom.common import landmarks as lm
+from fittingroom.common.garment import Category
+from fittingroom.segment.worn_garment import collar_band, head_mask, worn_garment_mask
+from fittingroom.warp_gen.dress import LUMA, repaint_uncovered
+
+H, W = 400, 300
+FAIR = (236, 200, 180)
+NAVY = (40, 50, 90)
+BACKDROP = (235, 235, 235)
+GOLD = (230, 190, 90)
+
+
+def test_the_collar_band_reaches_below_the_shoulders_line_as_well_as_above_it() -> None:
+    pose = frontal_pose()  # shoulders on row 110, 90 px apart
+    band = collar_band(pose, (H, W))
+    assert band[100, 150] and band[120, 150]  # a collar standing above it, a neckline's rib below it
+    assert not band[150, 150]  # the chest is no collar
+
+
+def test_a_neckline_under_a_lowered_head_is_part_of_the_worn_top() -> None:
+    # The chin lowered towards the chest: the head's disc reaches below the shoulders' line, over the top's
+    # neckline (left out, it stayed as a dark strip round the new garment's neckline).
+    pose = frontal_pose({lm.NOSE: (150, 80)})
+    image = np.full((H, W, 3), BACKDROP, np.uint8)
+    cv2.rectangle(image, (105, 100), (195, 300), NAVY, -1)
+    cv2.rectangle(image, (141, 80), (159, 112), FAIR, -1)  # the neck, down to a crew neckline
+    cv2.circle(image, (150, 65), 22, FAIR, -1)
+    person = np.any(image != BACKDROP, axis=2).astype(np.float32)
+    mask = worn_garment_mask(image, person, pose, Category.UPPER)
+    neckline = (head_mask(pose, (H, W)) > 0) & np.all(image == NAVY, axis=2)
+    neckline[:112] = False  # below the shoulders' line, beside and under the neck
+    neckline = cv2.erode(neckline.astype(np.uint8), np.ones((5, 5), np.uint8)) > 0  # the mask's own edge aside
+    assert neckline.sum() > 100
+    assert (mask[neckline] > 0).mean() > 0.8
+    assert (mask[np.all(image == FAIR, axis=2)] > 0).mean() < 0.01  # the neck and face stay out
+
+
+def test_a_bared_chest_is_no_paler_than_the_skin_it_continues_under_a_dark_garment_with_bright_studs() -> None:
+    # A black dress with gold studs: its bright specks read as light on the body, which paled a bared chest.
+    h, w = 120, 100
+    image = np.full((h, w, 3), BACKDROP, np.uint8)
+    image[0:30, 30:70] = FAIR  # neck and upper chest show
+    image[30:100, 25:75] = (20, 20, 20)
+    image[30:100:6, 25:75:6] = GOLD
+    body = np.zeros((h, w), np.uint8)
+    body[0:110, 30:70] = 1
+    skin = np.zeros((h, w), np.uint8)
+    skin[0:30, 30:70] = 1
+    old = np.zeros((h, w), bool)
+    old[30:100, 25:75] = True
+    uncovered = old.copy()
+    uncovered[60:] = False  # a lower neckline: the chest above it is bared
+    out = repaint_uncovered(image, uncovered, body, skin, old)
+    chest = out[35:55, 40:60].reshape(-1, 3).astype(float).mean(axis=0)
+    # The torso's roundness lights its middle a little (TORSO_LIGHT); the studs' light paled it by 10 %.
+    assert chest @ LUMA <= np.array(FAIR) @ LUMA * 1.05
