@@ -41,6 +41,7 @@ from fittingroom.tryon.requests import GarmentRequest
 from fittingroom.tryon.result import TryOnResult
 from fittingroom.tryon.timing import Timed
 from fittingroom.warp_gen.arms import enclosed_specks, fit_arms
+from fittingroom.warp_gen.chest import chest_light
 from fittingroom.warp_gen.dress import (
     dress_garment,
     paint_mask,
@@ -269,7 +270,8 @@ class ClassicalGarmentPipeline(TryOnPipeline[GarmentRequest]):
         if lower is not None:
             body &= ~lower.below_waistband
         base = repaint_uncovered(person, uncovered, body, skin, clothes,
-                                 cover=paint | lower.mask if lower is not None else paint, arms=arms, legs=legs)
+                                 cover=paint | lower.mask if lower is not None else paint, arms=arms, legs=legs,
+                                 chest=chest_light(pose, person.shape[:2]))
         base = dress_lower_garment(base, lower)
         image = dress_garment(base, warped.image, paint, light)
         return Dressed(image=image, paint=paint, repainted=uncovered.astype(np.uint8), dressing=WARPED, worn=outline)

@@ -10,7 +10,8 @@ from poses import frontal_pose
 from fittingroom.common import landmarks as lm
 from fittingroom.common.garment import Category
 from fittingroom.segment.worn_garment import collar_band, head_mask, worn_garment_mask
-from fittingroom.warp_gen.dress import LUMA, repaint_uncovered
+from fittingroom.warp_gen.chest import chest_light
+from fittingroom.warp_gen.dress import LUMA, repaint_uncovered, skin_colour
 
 H, W = 400, 300
 FAIR = (236, 200, 180)
@@ -63,3 +64,27 @@ def test_a_bared_chest_is_no_paler_than_the_skin_it_continues_under_a_dark_garme
     chest = out[35:55, 40:60].reshape(-1, 3).astype(float).mean(axis=0)
     # The torso's roundness lights its middle a little (TORSO_LIGHT); the studs' light paled it by 10 %.
     assert chest @ LUMA <= np.array(FAIR) @ LUMA * 1.05
+
+
+def test_the_neck_is_shaded_under_the_chin_and_the_collarbones_catch_the_light() -> None:
+    light = chest_light(frontal_pose(), (H, W))  # shoulders on row 110 at x 105 and 195, the neck's axis x 150
+    assert light[80, 150] < light[105, 150] - 0.05  # under the chin darker than at the neck's base
+    assert light[116, 132] > 1.03 and light[116, 168] > 1.03  # along each collarbone
+    assert light[119, 150] < 1.0  # the notch between them
+    assert np.allclose(light[200:, :], 1.0, atol=1e-3) and np.allclose(light[:, :60], 1.0, atol=1e-3)
+
+
+def test_the_shade_of_the_skin_beside_a_bared_chest_carries_a_shorter_way_than_its_hue() -> None:
+    h, w = 400, 200  # the shade's reach: NEAR_SHADE_SHARE of NEAR_SKIN_REACH, 7 px here
+    image = np.full((h, w, 3), BACKDROP, np.uint8)
+    image[0:40, 60:140] = (150, 100, 80)  # the neck in the chin's shadow
+    image[40:400, 60:140] = NAVY
+    image[300:400, 0:20] = FAIR  # a lit hand far off
+    skin = np.any(image != BACKDROP, axis=2) & ~np.all(image == NAVY, axis=2)
+    to_skin = np.all(image == NAVY, axis=2)
+    colour = skin_colour(image, skin.astype(np.uint8), to_skin)
+    shade, lit = np.array((150, 100, 80)) @ LUMA, np.array(FAIR) @ LUMA
+    # Some pixels below the neckline the chest is already mostly lit, not a dark band along it...
+    assert colour[60, 100] @ LUMA > shade + 0.6 * (lit - shade)
+    # ...while it meets the neck without a seam.
+    assert colour[41, 100] @ LUMA < shade + 0.5 * (lit - shade)
