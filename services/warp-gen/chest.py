@@ -28,6 +28,7 @@ NECK_HALF = 0.2  # the neck's half width
 CHIN_SHADE = 0.18  # how much darker the neck is just under the chin than at its base
 NECK_LENGTH = 0.4  # from the shoulders' line up to the chin
 SOFTEN = 0.02  # the blur that keeps the neck's shade from having an edge
+GRID_STEP = 4  # px
 
 
 def chest_light(pose: Pose, shape: tuple[int, int]) -> np.ndarray:
@@ -36,7 +37,9 @@ def chest_light(pose: Pose, shape: tuple[int, int]) -> np.ndarray:
     frame = body_frame(pose)
     width = frame.shoulder_width
     centre = (frame.left_shoulder + frame.right_shoulder) / 2
-    ys, xs = np.mgrid[:shape[0], :shape[1]].astype(np.float32)
+    # On a grid of GRID_STEP px (the field is smooth), then scaled up.
+    small = (max(1, shape[0] // GRID_STEP), max(1, shape[1] // GRID_STEP))
+    ys, xs = (np.mgrid[:small[0], :small[1]].astype(np.float32) + 0.5) * GRID_STEP - 0.5
     offset_x, offset_y = xs - float(centre[0]), ys - float(centre[1])
     across = np.abs(offset_x * float(frame.across[0]) + offset_y * float(frame.across[1])) / width
     down = (offset_x * float(frame.down[0]) + offset_y * float(frame.down[1])) / width
@@ -55,4 +58,5 @@ def chest_light(pose: Pose, shape: tuple[int, int]) -> np.ndarray:
     light -= HOLLOW_SHADE * np.exp(-0.5 * ((across ** 2 + (down - NOTCH[1]) ** 2) / HOLLOW_WIDTH**2))
     neck = (across < NECK_HALF) & (down < 0)
     light = np.where(neck, light - CHIN_SHADE * np.clip(-down / NECK_LENGTH, 0.0, 1.0), light).astype(np.float32)
-    return np.asarray(cv2.GaussianBlur(light, (0, 0), max(0.5, SOFTEN * width)), np.float32)
+    light = cv2.GaussianBlur(light, (0, 0), max(0.5, SOFTEN * width / GRID_STEP))
+    return np.asarray(cv2.resize(light, (shape[1], shape[0]), interpolation=cv2.INTER_LINEAR), np.float32)
