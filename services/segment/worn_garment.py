@@ -279,6 +279,13 @@ def collar_band(pose: Pose, shape: tuple[int, int]) -> np.ndarray:
     return band
 
 
+def collar_under_head(outline: np.ndarray, head: np.ndarray) -> np.ndarray:
+    """bool HxW: the worn garment's `outline` inside the `head` disc (a collar standing round the neck, a neckline
+    under a lowered chin) with its anti-aliased edge (EDGE_PX), which `worn_outline` leaves to the head there."""
+    collar = (outline > 0) & (head > 0)
+    return np.asarray(cv2.dilate(collar.astype(np.uint8), np.ones((EDGE_PX + 2, EDGE_PX + 2), np.uint8)) > 0)
+
+
 def garment_coloured(image: np.ndarray, band: np.ndarray, core: np.ndarray, person: np.ndarray) -> np.ndarray:
     """uint8 {0, 1}: pixels of `band`, well inside the person, in the colours of the garment's sure core that
     the backdrop does not share.

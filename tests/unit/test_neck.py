@@ -9,7 +9,7 @@ from poses import frontal_pose
 
 from fittingroom.common import landmarks as lm
 from fittingroom.common.garment import Category
-from fittingroom.segment.worn_garment import collar_band, head_mask, worn_garment_mask
+from fittingroom.segment.worn_garment import collar_band, collar_under_head, head_mask, worn_garment_mask
 from fittingroom.warp_gen.chest import chest_light
 from fittingroom.warp_gen.dress import LUMA, repaint_uncovered, skin_colour
 
@@ -88,3 +88,13 @@ def test_the_shade_of_the_skin_beside_a_bared_chest_carries_a_shorter_way_than_i
     assert colour[60, 100] @ LUMA > shade + 0.6 * (lit - shade)
     # ...while it meets the neck without a seam.
     assert colour[41, 100] @ LUMA < shade + 0.5 * (lit - shade)
+
+
+def test_the_collar_under_the_heads_disc_is_taken_with_its_edge_and_nothing_else_of_the_head() -> None:
+    head = head_mask(frontal_pose(), (H, W))
+    outline = np.zeros((H, W), np.uint8)
+    outline[100:140, 110:190] = 1  # the old top, its neckline reaching into the disc (rows up to 105)
+    collar = collar_under_head(outline, head)
+    assert collar[100:105, 140:160].all()  # the neckline inside the disc
+    assert collar[98, 150] and not collar[94, 150]  # its anti-aliased edge, a few px beyond it, not the face
+    assert not collar[60, 150]
