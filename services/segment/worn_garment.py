@@ -51,6 +51,14 @@ COLLAR_INSET = 0.2  # ... and how far in from them its top corners are
 # ... and how far below the shoulders' line a neckline's band (a crew neck's rib, a shirt's lapels round a V)
 # reaches, where the head's disc still covers it on a tilted or lowered head
 COLLAR_DROP = 0.3
+# Of the shoulder width: an old neckline's opening (a V) is skin with the old garment on both sides of it in its
+# row, nearer together than OPENING_WIDTH (narrower than a neck: a crew neck's skin is the neck's), beside the
+# neck's axis within OPENING_REACH, from OPENING_RISE above the shoulders' line (the joints sit below a neck's
+# base) to OPENING_DEPTH below it (past where the neck's skin stays in front of a new garment).
+OPENING_WIDTH = 0.25
+OPENING_REACH = 0.25
+OPENING_RISE = 0.15
+OPENING_DEPTH = 0.2
 SLEEVE_BAND = 0.16  # of the shoulder width: the band along an arm's bone where a sleeve is looked for
 GARMENT_COLOUR = 12.0  # Lab distance to one of the garment's own colours that makes a sleeve or collar pixel its own
 DRESS_SHIN = 0.8  # of the knee-to-ankle length: how far down the shins a long dress is looked for
@@ -284,6 +292,29 @@ def collar_under_head(outline: np.ndarray, head: np.ndarray) -> np.ndarray:
     under a lowered chin) with its anti-aliased edge (EDGE_PX), which `worn_outline` leaves to the head there."""
     collar = (outline > 0) & (head > 0)
     return np.asarray(cv2.dilate(collar.astype(np.uint8), np.ones((EDGE_PX + 2, EDGE_PX + 2), np.uint8)) > 0)
+
+
+def neckline_opening(outline: np.ndarray, skin: np.ndarray, pose: Pose) -> np.ndarray:
+    """bool HxW: the skin of the old garment's neckline opening (a V) round the shoulders' line: skin beside the
+    neck's axis with the old garment on both sides of it in its row, nearer than a neck is wide (OPENING_WIDTH).
+
+    The neck's skin stays in front of a new garment down to a crew neckline's depth; the old V's skin there is
+    chest, which a new garment's higher neckline covers (kept in front, it cut a notch into it).
+    """
+    frame = body_frame(pose)
+    width = frame.shoulder_width
+    # Along each row, the old garment's nearest pixel to the left and to the right: the gap between is the opening.
+    columns = np.broadcast_to(np.arange(outline.shape[1]), outline.shape)
+    garment = outline > 0
+    left = np.maximum.accumulate(np.where(garment, columns, -outline.shape[1]), axis=1)
+    right = np.minimum.accumulate(np.where(garment, columns, 2 * outline.shape[1])[:, ::-1], axis=1)[:, ::-1]
+    narrow = (right - left) < OPENING_WIDTH * width
+    ys, xs = np.mgrid[:outline.shape[0], :outline.shape[1]]
+    centre = (frame.left_shoulder + frame.right_shoulder) / 2
+    down = ((xs - centre[0]) * frame.down[0] + (ys - centre[1]) * frame.down[1]) / width
+    across = np.abs((xs - centre[0]) * frame.across[0] + (ys - centre[1]) * frame.across[1]) / width
+    near_neck = (down > -OPENING_RISE) & (down < OPENING_DEPTH) & (across < OPENING_REACH)
+    return np.asarray((skin > 0) & narrow & near_neck)
 
 
 def garment_coloured(image: np.ndarray, band: np.ndarray, core: np.ndarray, person: np.ndarray) -> np.ndarray:

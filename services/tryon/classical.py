@@ -33,6 +33,7 @@ from fittingroom.segment.worn_garment import (
     bare_torso,
     collar_under_head,
     head_mask,
+    neckline_opening,
     skin_mask,
     worn_garment_mask,
     worn_outline,
@@ -233,8 +234,10 @@ class ClassicalGarmentPipeline(TryOnPipeline[GarmentRequest]):
             return Dressed(image=image, paint=silhouette, repainted=np.zeros_like(silhouette), dressing=SILHOUETTE,
                            worn=outline)
         # The old collar round the neck is garment, not head, though the head's disc reaches over it: kept in front,
-        # its tips stood round the new neckline, and its anti-aliased edge as a dark line along it.
-        front = front & ~collar_under_head(outline, head_mask(pose, person.shape[:2]))
+        # its tips stood round the new neckline, and its anti-aliased edge as a dark line along it. Nor is the skin
+        # of its V below the shoulders the neck's: kept in front, it cut a notch into a higher new neckline.
+        front = front & ~(collar_under_head(outline, head_mask(pose, person.shape[:2]))
+                          | neckline_opening(outline, skin_mask(person, pose, person_mask), pose))
         # The warped garment hangs across the narrow gaps of the silhouette: a hem across the legs (`hanging_room`).
         paint = paint_mask(warped.alpha, hanging_room(person_mask, pose), front)
         # Arms in front of the body still wear the old sleeves there: those become bare arms too.

@@ -9,7 +9,13 @@ from poses import frontal_pose
 
 from fittingroom.common import landmarks as lm
 from fittingroom.common.garment import Category
-from fittingroom.segment.worn_garment import collar_band, collar_under_head, head_mask, worn_garment_mask
+from fittingroom.segment.worn_garment import (
+    collar_band,
+    collar_under_head,
+    head_mask,
+    neckline_opening,
+    worn_garment_mask,
+)
 from fittingroom.warp_gen.chest import chest_light
 from fittingroom.warp_gen.dress import LUMA, repaint_uncovered, skin_colour
 
@@ -98,3 +104,23 @@ def test_the_collar_under_the_heads_disc_is_taken_with_its_edge_and_nothing_else
     assert collar[100:105, 140:160].all()  # the neckline inside the disc
     assert collar[98, 150] and not collar[94, 150]  # its anti-aliased edge, a few px beyond it, not the face
     assert not collar[60, 150]
+
+
+def test_the_skin_of_an_old_v_opening_is_told_from_the_neck_by_its_width() -> None:
+    pose = frontal_pose()  # shoulders on row 110, 90 px apart: a V narrower than OPENING_WIDTH (22 px)
+    outline = np.zeros((H, W), np.uint8)
+    outline[95:200, 100:200] = 1
+    skin = np.zeros((H, W), np.uint8)
+    skin[60:95, 135:165] = 1  # the neck, above a crew neckline: 30 px wide
+    for row in range(95, 125):  # a V from 20 px wide narrowing to a point
+        half = max(0, 10 - (row - 95) // 3)
+        outline[row, 150 - half:150 + half] = 0
+        skin[row, 150 - half:150 + half] = 1
+    opening = neckline_opening(outline, skin, pose)
+    assert opening[100:115, 147:153].all()  # the V's skin, centre and sides
+    assert opening[100, 141] and opening[100, 158]
+    assert not opening[:95].any()  # the neck itself: no garment on both sides
+    wide = np.zeros((H, W), np.uint8)
+    wide[95:200, 100:200] = 1
+    wide[95:110, 130:170] = 0  # a scoop as wide as the neck: its skin stays the neck's
+    assert not neckline_opening(wide, 1 - wide, pose).any()
