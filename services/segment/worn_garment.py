@@ -295,7 +295,7 @@ def collar_under_head(outline: np.ndarray, head: np.ndarray) -> np.ndarray:
 
 
 def neckline_opening(outline: np.ndarray, skin: np.ndarray, pose: Pose) -> np.ndarray:
-    """bool HxW: the skin of the old garment's neckline opening (a V) round the shoulders' line: skin beside the
+    """bool HxW: the skin of the old garment's neckline opening (a V) round the shoulders' line: `skin` beside the
     neck's axis with the old garment on both sides of it in its row, nearer than a neck is wide (OPENING_WIDTH).
 
     The neck's skin stays in front of a new garment down to a crew neckline's depth; the old V's skin there is

@@ -236,8 +236,8 @@ class ClassicalGarmentPipeline(TryOnPipeline[GarmentRequest]):
         # The old collar round the neck is garment, not head, though the head's disc reaches over it: kept in front,
         # its tips stood round the new neckline, and its anti-aliased edge as a dark line along it. Nor is the skin
         # of its V below the shoulders the neck's: kept in front, it cut a notch into a higher new neckline.
-        front = front & ~(collar_under_head(outline, head_mask(pose, person.shape[:2]))
-                          | neckline_opening(outline, skin_mask(person, pose, person_mask), pose))
+        head = head_mask(pose, person.shape[:2])
+        front = front & ~(collar_under_head(outline, head) | neckline_opening(outline, front & (1 - head), pose))
         # The warped garment hangs across the narrow gaps of the silhouette: a hem across the legs (`hanging_room`).
         paint = paint_mask(warped.alpha, hanging_room(person_mask, pose), front)
         # Arms in front of the body still wear the old sleeves there: those become bare arms too.
