@@ -237,7 +237,8 @@ class ClassicalGarmentPipeline(TryOnPipeline[GarmentRequest]):
         # its tips stood round the new neckline, and its anti-aliased edge as a dark line along it. Nor is the skin
         # of its V below the shoulders the neck's: kept in front, it cut a notch into a higher new neckline.
         head = head_mask(pose, person.shape[:2])
-        front = front & ~(collar_under_head(outline, head) | neckline_opening(outline, front & (1 - head), pose))
+        opening = neckline_opening(outline, front & (1 - head), pose)
+        front = front & ~(collar_under_head(outline, head) | opening)
         # The warped garment hangs across the narrow gaps of the silhouette: a hem across the legs (`hanging_room`).
         paint = paint_mask(warped.alpha, hanging_room(person_mask, pose), front)
         # Arms in front of the body still wear the old sleeves there: those become bare arms too.
@@ -247,6 +248,8 @@ class ClassicalGarmentPipeline(TryOnPipeline[GarmentRequest]):
         uncovered = with_rim(worn_smooth & (paint == 0), keep=(paint > 0) | (skin > 0) | (front > 0))
         # The new garment's anti-aliased edge blends it with what lies under it there: skin, not the old garment.
         uncovered |= worn_smooth & (paint > 0) & ~under_edge(paint)
+        # The old V's skin left bare is repainted with the chest round it: kept, its collar's pale rim outlined it.
+        uncovered |= opening & (paint == 0)
         # The arms and shoulders as the photo shows them, never where it shows the backdrop (between arm and body).
         arms = fit_arms(pose, person, person_mask, skin)
         arm_mask = arms.mask()
