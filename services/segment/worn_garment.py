@@ -48,6 +48,17 @@ MIN_COLOUR_PIXELS = 50
 WORN_LEG_WIDTH = 1.1  # of the hip joints' distance: a trouser leg as worn, wide legs included
 COLLAR_RISE = 0.3  # of the shoulder width: how far a collar stands above the shoulder joints
 COLLAR_INSET = 0.2  # ... and how far in from them its top corners are
+# ... and how far below the shoulders' line a neckline's band (a crew neck's rib, a shirt's lapels round a V)
+# reaches, where the head's disc still covers it on a tilted or lowered head
+COLLAR_DROP = 0.3
+# Of the shoulder width: an old neckline's opening (a V) is skin with the old garment on both sides of it in its
+# row, nearer together than OPENING_WIDTH (narrower than a neck: a crew neck's skin is the neck's), beside the
+# neck's axis within OPENING_REACH, from OPENING_RISE above the shoulders' line (the joints sit below a neck's
+# base) to OPENING_DEPTH below it (past where the neck's skin stays in front of a new garment).
+OPENING_WIDTH = 0.25
+OPENING_REACH = 0.25
+OPENING_RISE = 0.15
+OPENING_DEPTH = 0.2
 SLEEVE_BAND = 0.16  # of the shoulder width: the band along an arm's bone where a sleeve is looked for
 GARMENT_COLOUR = 12.0  # Lab distance to one of the garment's own colours that makes a sleeve or collar pixel its own
 DRESS_SHIN = 0.8  # of the knee-to-ankle length: how far down the shins a long dress is looked for
@@ -263,14 +274,47 @@ def sleeves_and_collar(pose: Pose, shape: tuple[int, int]) -> np.ndarray:
 
 
 def collar_band(pose: Pose, shape: tuple[int, int]) -> np.ndarray:
-    """uint8 {0, 1}: where a collar stands round the neck, above the shoulder joints."""
+    """uint8 {0, 1}: where a collar stands round the neck, above the shoulder joints, and the neckline's band
+    below them, down to COLLAR_DROP: the head's disc reaches over both (a lowered chin, a tilted head), and a
+    neckline's rib or lapels left out of the old garment stayed as a dark strip or pink tips round the new one."""
     frame = body_frame(pose)
     band = np.zeros(shape, np.uint8)
     rise, inset = frame.down * COLLAR_RISE * frame.shoulder_width, frame.across * COLLAR_INSET * frame.shoulder_width
-    collar = [frame.left_shoulder, frame.left_shoulder - rise - inset, frame.right_shoulder - rise + inset,
-              frame.right_shoulder]
+    drop = frame.down * COLLAR_DROP * frame.shoulder_width
+    collar = [frame.left_shoulder + drop, frame.left_shoulder, frame.left_shoulder - rise - inset,
+              frame.right_shoulder - rise + inset, frame.right_shoulder, frame.right_shoulder + drop]
     cv2.fillPoly(band, [np.round(np.array(collar)).astype(np.int32)], 1)
     return band
+
+
+def collar_under_head(outline: np.ndarray, head: np.ndarray) -> np.ndarray:
+    """bool HxW: the worn garment's `outline` inside the `head` disc (a collar standing round the neck, a neckline
+    under a lowered chin) with its anti-aliased edge (EDGE_PX), which `worn_outline` leaves to the head there."""
+    collar = (outline > 0) & (head > 0)
+    return np.asarray(cv2.dilate(collar.astype(np.uint8), np.ones((EDGE_PX + 2, EDGE_PX + 2), np.uint8)) > 0)
+
+
+def neckline_opening(outline: np.ndarray, skin: np.ndarray, pose: Pose) -> np.ndarray:
+    """bool HxW: the skin of the old garment's neckline opening (a V) round the shoulders' line: `skin` beside the
+    neck's axis with the old garment on both sides of it in its row, nearer than a neck is wide (OPENING_WIDTH).
+
+    The neck's skin stays in front of a new garment down to a crew neckline's depth; the old V's skin there is
+    chest, which a new garment's higher neckline covers (kept in front, it cut a notch into it).
+    """
+    frame = body_frame(pose)
+    width = frame.shoulder_width
+    # Along each row, the old garment's nearest pixel to the left and to the right: the gap between is the opening.
+    columns = np.broadcast_to(np.arange(outline.shape[1]), outline.shape)
+    garment = outline > 0
+    left = np.maximum.accumulate(np.where(garment, columns, -outline.shape[1]), axis=1)
+    right = np.minimum.accumulate(np.where(garment, columns, 2 * outline.shape[1])[:, ::-1], axis=1)[:, ::-1]
+    narrow = (right - left) < OPENING_WIDTH * width
+    ys, xs = np.mgrid[:outline.shape[0], :outline.shape[1]]
+    centre = (frame.left_shoulder + frame.right_shoulder) / 2
+    down = ((xs - centre[0]) * frame.down[0] + (ys - centre[1]) * frame.down[1]) / width
+    across = np.abs((xs - centre[0]) * frame.across[0] + (ys - centre[1]) * frame.across[1]) / width
+    near_neck = (down > -OPENING_RISE) & (down < OPENING_DEPTH) & (across < OPENING_REACH)
+    return np.asarray((skin > 0) & narrow & near_neck)
 
 
 def garment_coloured(image: np.ndarray, band: np.ndarray, core: np.ndarray, person: np.ndarray) -> np.ndarray:
@@ -461,7 +505,9 @@ def worn_garment_mask(image: np.ndarray, person: np.ndarray, pose: Pose, categor
         # The head's disc reaches down over a collar standing round the neck: there its colours decide, where
         # they join the garment's body (a collar left out stayed above a lower neckline that bared the chest
         # under it; a shadow on the neck in a dark garment's colour is no collar).
-        mask = mask | (coloured & (1 - head)) | _joining(coloured & head & collar_band(pose, shape), mask)
+        # Joined to the mask with its sleeves and collar below the disc: GrabCut's smoothing drops a collar.
+        mask = mask | (coloured & (1 - head))
+        mask = mask | _joining(coloured & head & collar_band(pose, shape), mask)
     # Close pinholes left by specular highlights that the skin test or GrabCut dropped.
     closed = np.asarray(cv2.morphologyEx(mask, cv2.MORPH_CLOSE, np.ones((5, 5), np.uint8)), dtype=np.uint8)
     mask = closed & allowed

@@ -28,12 +28,22 @@ from fittingroom.segment.legs import leg_shapes
 from fittingroom.segment.occlusion import occluders
 from fittingroom.segment.product import product_mask
 from fittingroom.segment.spec import SELFIE_SEGMENTATION, U2NETP
-from fittingroom.segment.worn_garment import bare_body, bare_torso, skin_mask, worn_garment_mask, worn_outline
+from fittingroom.segment.worn_garment import (
+    bare_body,
+    bare_torso,
+    collar_under_head,
+    head_mask,
+    neckline_opening,
+    skin_mask,
+    worn_garment_mask,
+    worn_outline,
+)
 from fittingroom.tryon.pipeline import TryOnPipeline, leased
 from fittingroom.tryon.requests import GarmentRequest
 from fittingroom.tryon.result import TryOnResult
 from fittingroom.tryon.timing import Timed
 from fittingroom.warp_gen.arms import enclosed_specks, fit_arms
+from fittingroom.warp_gen.chest import chest_light
 from fittingroom.warp_gen.dress import (
     dress_garment,
     paint_mask,
@@ -230,6 +240,12 @@ class ClassicalGarmentPipeline(TryOnPipeline[GarmentRequest]):
             image = dress_garment(person, texture, silhouette, light, feather_px=SILHOUETTE_FEATHER_PX)
             return Dressed(image=image, paint=silhouette, repainted=np.zeros_like(silhouette), dressing=SILHOUETTE,
                            worn=outline)
+        # The old collar round the neck is garment, not head, though the head's disc reaches over it: kept in front,
+        # its tips stood round the new neckline, and its anti-aliased edge as a dark line along it. Nor is the skin
+        # of its V below the shoulders the neck's: kept in front, it cut a notch into a higher new neckline.
+        head = head_mask(pose, person.shape[:2])
+        opening = neckline_opening(outline, front & (1 - head), pose)
+        front = front & ~(collar_under_head(outline, head) | opening)
         # The warped garment hangs across the narrow gaps of the silhouette: a hem across the legs (`hanging_room`).
         paint = paint_mask(warped.alpha, hanging_room(person_mask, pose), front)
         # Arms in front of the body still wear the old sleeves there: those become bare arms too.
@@ -239,6 +255,8 @@ class ClassicalGarmentPipeline(TryOnPipeline[GarmentRequest]):
         uncovered = with_rim(worn_smooth & (paint == 0), keep=(paint > 0) | (skin > 0) | (front > 0))
         # The new garment's anti-aliased edge blends it with what lies under it there: skin, not the old garment.
         uncovered |= worn_smooth & (paint > 0) & ~under_edge(paint)
+        # The old V's skin left bare is repainted with the chest round it: kept, its collar's pale rim outlined it.
+        uncovered |= opening & (paint == 0)
         # The arms and shoulders as the photo shows them, never where it shows the backdrop (between arm and body).
         arms = fit_arms(pose, person, person_mask, skin)
         arm_mask = arms.mask()
@@ -266,7 +284,8 @@ class ClassicalGarmentPipeline(TryOnPipeline[GarmentRequest]):
         if lower is not None:
             body &= ~lower.below_waistband
         base = repaint_uncovered(person, uncovered, body, skin, clothes,
-                                 cover=paint | lower.mask if lower is not None else paint, arms=arms, legs=legs)
+                                 cover=paint | lower.mask if lower is not None else paint, arms=arms, legs=legs,
+                                 chest=chest_light(pose, person.shape[:2]))
         base = dress_lower_garment(base, lower)
         image = dress_garment(base, warped.image, paint, light)
         return Dressed(image=image, paint=paint, repainted=uncovered.astype(np.uint8), dressing=WARPED, worn=outline)

@@ -45,6 +45,7 @@ LIT_SKIN_QUANTILES = (0.65, 0.95)
 # Of the longer side: how far into a repainted patch the colour of the skin beside it carries before the
 # lit skin's takes over (a bared chest meets the neck's shade without a seam, and is not all that shade).
 NEAR_SKIN_REACH = 0.06
+NEAR_SHADE_SHARE = 0.3  # of that reach: how far the brightness of the skin beside it carries
 OUTLINE_SMOOTH = 0.004  # of the longer side: the blur that rounds off a mask's staircase (2 px at 512)
 # Bare skin where the old garment was: coloured from the nearest visible skin on a grid of this many px,
 # whose cells count as skin when at least this share of them is; rounded off over this share of the
@@ -247,8 +248,14 @@ def skin_colour(person: np.ndarray, skin: np.ndarray, to_skin: np.ndarray) -> np
     seen = known > SKIN_CELL_SHARE
     nearest = fill_from(colours, seen)
     away = cv2.distanceTransform((~seen).astype(np.uint8), cv2.DIST_L2, 3) * SKIN_FILL_STEP
-    near = np.exp(-away / max(NEAR_SKIN_REACH * max(height, width), 1.0))[..., None]
+    reach = max(NEAR_SKIN_REACH * max(height, width), 1.0)
+    near = np.exp(-away / reach)[..., None]
     filled = nearest * near + tone * (1 - near)
+    # The nearest skin's shade carries a shorter way than its hue: the neck in the chin's or a collar's shadow
+    # met a bared chest as a dark band along it.
+    near_shade = np.exp(-away / (NEAR_SHADE_SHARE * reach))[..., None]
+    luma = (nearest * near_shade + tone * (1 - near_shade)) @ LUMA
+    filled = filled * (luma / np.maximum(filled @ LUMA, 1.0))[..., None]
     return cv2.resize(filled, (width, height), interpolation=cv2.INTER_LINEAR)
 
 
@@ -368,7 +375,7 @@ def limb_shading(bare: np.ndarray, shape_px: float, shade: float = EDGE_SHADE) -
 
 def repaint_uncovered(person: np.ndarray, uncovered: np.ndarray, body: np.ndarray, skin: np.ndarray,
                       garments: np.ndarray, cover: np.ndarray | None = None, arms: Arms | None = None,
-                      legs: np.ndarray | None = None) -> np.ndarray:
+                      legs: np.ndarray | None = None, chest: np.ndarray | None = None) -> np.ndarray:
     """`person` with the old garment's uncovered pixels repainted: skin on the body, background elsewhere.
 
     Skin takes the colour of the nearest visible skin (`skin_colour`), the old garment's broad light
@@ -377,7 +384,8 @@ def repaint_uncovered(person: np.ndarray, uncovered: np.ndarray, body: np.ndarra
     around every garment (`garments`: old and new), so neither garment's colour bleeds into it. With the
     shopper's fitted `arms`, a bared arm is shaded about its bone and coloured from the visible skin along
     it (`arm_shading`, `arm_colour`); bared `legs` (each leg's mask) take the visible legs' own tone and
-    roundness (`leg_skin`). Pixels outside `uncovered` are unchanged.
+    roundness (`leg_skin`); `chest`, a light multiplier, models a bared neck and upper chest (`chest_light`).
+    Pixels outside `uncovered` are unchanged.
     """
     out = person.copy()
     hole = uncovered.astype(bool)
@@ -410,9 +418,13 @@ def repaint_uncovered(person: np.ndarray, uncovered: np.ndarray, body: np.ndarra
     # strip of bared skin beside the new garment, and a bared shoulder, to brown.
     # An arm takes its light from its own profile and the skin it takes its tone from, not from the old sleeve's
     # (a bright sleeve paled it, a dark one browned it).
-    under = skin_light(person, hole)
+    # The torso's colour is the visible skin's, lit as it is: the old garment's light may shade it, never pale it
+    # further (a black dress's gold studs, read as light, blew a bared chest out to white).
+    under = np.minimum(skin_light(person, hole), 1.0)
     under = under + limb * (1.0 - under)
     light = under * (rounded * torso_shading(body)) ** (1.0 - limb) * contact * arm_light
+    if chest is not None:  # the neck and upper chest modelled by the pose (`chest_light`), off the arms
+        light = light * chest ** (1.0 - limb)
     colour = skin_colour(person, skin, to_skin)
     # An arm takes the visible skin's own median tone, not the lit chest's (whose highlights paled a forearm).
     visible = skin.astype(bool) & ~to_skin
