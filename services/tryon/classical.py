@@ -53,7 +53,7 @@ from fittingroom.warp_gen.fit import (
     warp_garment,
 )
 from fittingroom.warp_gen.midriff import bared_lower_garment, dress_lower_garment
-from fittingroom.warp_gen.silhouette import compare_shapes, dressed_silhouette, extend_texture
+from fittingroom.warp_gen.silhouette import compare_shapes, dressed_silhouette, extend_texture, rounded_at_backdrop
 
 # U²-NetP finds an uploaded garment's silhouette; a catalog garment brings the one stored at registration.
 GARMENT_MODELS: Final = (SELFIE_SEGMENTATION.name, POSE_DETECTION.name, POSE_LANDMARK.name, U2NETP.name)
@@ -218,11 +218,14 @@ class ClassicalGarmentPipeline(TryOnPipeline[GarmentRequest]):
         outline = worn_outline(person, worn, person_mask, pose, request.category) if worn.any() else worn
         if worn.any() and compare_shapes(worn, paint, pose, request.category).matches:
             # The worn garment already leaves out skin, hair and the head: what is in front of it stays.
-            silhouette = dressed_silhouette(outline, paint, pose)
-            texture = extend_texture(warped.image, paint, silhouette)
-            image = dress_garment(person, texture, silhouette, light, feather_px=SILHOUETTE_FEATHER_PX)
-            return Dressed(image=image, paint=silhouette, repainted=np.zeros_like(silhouette), dressing=SILHOUETTE,
-                           worn=outline)
+            # Past the old hem the new garment hangs across the gap between the legs, as on the warped path.
+            hanging = paint_mask(warped.alpha, hanging_room(person_mask, pose), front)
+            silhouette = dressed_silhouette(outline, paint, hanging, pose, request.category)
+            base, dressed = rounded_at_backdrop(person, silhouette, person_mask)
+            texture = extend_texture(warped.image, hanging, dressed)
+            image = dress_garment(base, texture, dressed, light, feather_px=SILHOUETTE_FEATHER_PX)
+            repainted = ((base != person).any(axis=2) & (dressed == 0)).astype(np.uint8)
+            return Dressed(image=image, paint=dressed, repainted=repainted, dressing=SILHOUETTE, worn=outline)
         # The warped garment hangs across the narrow gaps of the silhouette: a hem across the legs (`hanging_room`).
         paint = paint_mask(warped.alpha, hanging_room(person_mask, pose), front)
         # Arms in front of the body still wear the old sleeves there: those become bare arms too.

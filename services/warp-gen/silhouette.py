@@ -18,6 +18,8 @@ import numpy as np
 from fittingroom.common import landmarks as lm
 from fittingroom.common.body import Pose, body_frame
 from fittingroom.common.garment import Category
+from fittingroom.common.images import rounded_outline
+from fittingroom.warp_gen.dress import fill_from
 
 # Same shape within these: sleeve and trouser-leg length in shoulder widths (a cap sleeve against none, a
 # short sleeve against an elbow-length one differ by more), the neckline as a share of the torso, and how
@@ -41,6 +43,18 @@ EDGE_SHARE = 0.02  # the extreme share of a mask's midline pixels ignored when r
 RIM = 0.06  # of the shoulder width: the worn garment's rim the new one covers where it reaches
 TEXTURE_RIM_PX = 2  # the warped garment's anti-aliased rim, mixed with the product photo's backdrop
 HEM_OVERLAP = 0.05  # of the torso: the new garment below the old hem overlaps it this much, so no gap shows
+# Of the longer side: the worn outline is GrabCut's, solved at a fraction of the size and grown pixel by pixel
+# in the garment's colours; against the backdrop its staircase is rounded off over this blur (2 px at 512),
+# within this reach of the backdrop, and grows by at most this much there (never across a gap).
+BACKDROP_SMOOTH = 0.004
+BACKDROP_REACH = 0.012
+BACKDROP_GROWTH_PX = 2
+# A trouser leg's hem: where, down from the knee, the silhouette across the leg (read within LEG_SPAN shoulder
+# widths of its bone) narrows to under HEM_NARROWING of its width just above. Below it the mask's strip is a
+# shaded ankle or the new trousers' cuff by the old hem, not a trouser leg.
+LEG_SPAN = 0.35
+HEM_NARROWING = 0.5
+HEM_ABOVE = 3  # samples: "just above"
 
 
 @dataclass(frozen=True)
@@ -163,22 +177,84 @@ def extend_texture(image: np.ndarray, inside: np.ndarray, silhouette: np.ndarray
     return out
 
 
-def dressed_silhouette(worn: np.ndarray, garment: np.ndarray, pose: Pose) -> np.ndarray:
+def dressed_silhouette(worn: np.ndarray, garment: np.ndarray, hanging: np.ndarray, pose: Pose,
+                       category: Category) -> np.ndarray:
     """uint8 {0, 1}: where the new garment goes when the shapes match: the worn garment's silhouette, with
-    its rim (a shoulder tape, a collar's edge the mask missed) where the new garment covers it, and below
-    its hem what a longer new garment covers.
+    its rim (a shoulder tape, a collar's edge the mask missed) where the new garment (`garment`, cut to the
+    person) covers it, and below its hem what a longer new garment covers as it hangs (`hanging`: across the
+    narrow gaps of the person's silhouette, `fit.hanging_room`).
 
     A tee longer than the one it replaces is not tucked in: past the old hem (read on the body's midline)
-    it keeps its own outline, as warped to the body.
+    it keeps its own outline, as warped to the body, hanging straight across the gap between the legs (cut
+    to the person, it followed the legs down: a romper). Trousers go on no further than the old legs: their
+    legs are as long as the worn ones' (`compare_shapes`), and past the old hem, on a bare ankle, the person
+    mask cut them into thin strips down to the shoe.
     """
     frame = body_frame(pose)
+    if category is Category.LOWER:
+        worn = _cut_at_leg_hems((worn > 0).astype(np.uint8), pose)
     rim = max(1, round(RIM * frame.shoulder_width))
     near = cv2.dilate((worn > 0).astype(np.uint8), cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * rim + 1,) * 2))
     silhouette = ((worn > 0) | ((near > 0) & (garment > 0))).astype(np.uint8)
     origin = (frame.left_shoulder + frame.right_shoulder) / 2
     extent = _midline_extent(worn > 0, origin, frame.across, frame.down, CENTRE_BAND * frame.shoulder_width)
-    if extent is None:
+    if extent is None or category is Category.LOWER:
         return silhouette
     ys, xs = np.mgrid[:worn.shape[0], :worn.shape[1]]
     along = (xs - origin[0]) * frame.down[0] + (ys - origin[1]) * frame.down[1]
-    return np.asarray(silhouette | ((garment > 0) & (along > extent[1] - HEM_OVERLAP * frame.torso)), np.uint8)
+    return np.asarray(silhouette | ((hanging > 0) & (along > extent[1] - HEM_OVERLAP * frame.torso)), np.uint8)
+
+
+def _cut_at_leg_hems(silhouette: np.ndarray, pose: Pose) -> np.ndarray:
+    """`silhouette` less, on each leg the pose sees to the ankle, what lies past the trouser leg's hem (where
+    the leg's silhouette narrows abruptly, HEM_NARROWING), across LEG_SPAN of the leg's bone."""
+    width = body_frame(pose).shoulder_width
+    span = max(2.0, LEG_SPAN * width)
+    offsets = np.arange(-span, span + 1.0)
+    ys, xs = np.mgrid[:silhouette.shape[0], :silhouette.shape[1]]
+    out = silhouette.copy()
+    for limb in _limbs(pose, Category.LOWER):
+        if len(limb) < 3:  # no shin: the hem is below the photo's edge
+            continue
+        knee, ankle = limb[1], limb[2]
+        down = (ankle - knee) / max(float(np.linalg.norm(ankle - knee)), 1e-6)
+        across = np.array([-down[1], down[0]])
+        points = _samples([knee, ankle + down * span], 0.0, LIMB_STEP * width)
+        line = points[:, None, :] + offsets[None, :, None] * across
+        cols = np.clip(np.round(line[..., 0]).astype(int), 0, silhouette.shape[1] - 1)
+        rows = np.clip(np.round(line[..., 1]).astype(int), 0, silhouette.shape[0] - 1)
+        widths = (silhouette[rows, cols] > 0).sum(axis=1)
+        for index in range(HEM_ABOVE, len(widths)):
+            if widths[index] < HEM_NARROWING * widths[index - HEM_ABOVE:index].max():
+                hem = points[index] - down * LIMB_STEP * width / 2
+                along = (xs - hem[0]) * down[0] + (ys - hem[1]) * down[1]
+                beside = np.abs((xs - hem[0]) * across[0] + (ys - hem[1]) * across[1])
+                out[(along > 0) & (beside <= span)] = 0
+                break
+    return out
+
+
+def rounded_at_backdrop(person: np.ndarray, silhouette: np.ndarray, person_mask: np.ndarray
+                        ) -> tuple[np.ndarray, np.ndarray]:
+    """(photo, silhouette): the silhouette's outline rounded off where it borders the backdrop, and the photo
+    with the old garment there (its anti-aliased rim, the staircase's steps the rounding leaves out) filled
+    with the backdrop around it, so the new garment's feathered edge blends into the backdrop, not into the
+    old garment.
+
+    Away from the backdrop (against an arm, hair, the other garment) the outline is the photo's own and
+    stays. The rounding adds at most BACKDROP_GROWTH_PX to the silhouette: it never closes a gap.
+    """
+    size = max(silhouette.shape[:2])
+    inside = silhouette > 0
+    beyond = cv2.distanceTransform((~inside).astype(np.uint8), cv2.DIST_L2, 3)
+    # The backdrop: off the person, and clear of the old garment's anti-aliased rim just outside the silhouette.
+    backdrop = (person_mask <= 0.5) & (beyond > 2)
+    if not backdrop.any() or not inside.any():
+        return person, silhouette
+    near = cv2.distanceTransform((~backdrop).astype(np.uint8), cv2.DIST_L2, 3) <= max(2.0, BACKDROP_REACH * size)
+    rounded = rounded_outline(silhouette, BACKDROP_SMOOTH * size) & (beyond <= BACKDROP_GROWTH_PX)
+    dressed = np.where(near, rounded, inside)
+    rim = near & (inside | (person_mask <= 0.5)) & ~backdrop
+    filled = fill_from(person, backdrop)
+    photo = np.where(rim[..., None], np.round(filled).astype(np.uint8), person)
+    return photo, dressed.astype(np.uint8)
