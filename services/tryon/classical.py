@@ -53,7 +53,7 @@ from fittingroom.warp_gen.fit import (
     warp_garment,
 )
 from fittingroom.warp_gen.midriff import bared_lower_garment, dress_lower_garment
-from fittingroom.warp_gen.silhouette import compare_shapes, dressed_silhouette, extend_texture, rounded_at_backdrop
+from fittingroom.warp_gen.silhouette import compare_shapes, dressed_silhouette, extend_texture, round_off_outline
 
 # U²-NetP finds an uploaded garment's silhouette; a catalog garment brings the one stored at registration.
 GARMENT_MODELS: Final = (SELFIE_SEGMENTATION.name, POSE_DETECTION.name, POSE_LANDMARK.name, U2NETP.name)
@@ -221,7 +221,8 @@ class ClassicalGarmentPipeline(TryOnPipeline[GarmentRequest]):
             # Past the old hem the new garment hangs across the gap between the legs, as on the warped path.
             hanging = paint_mask(warped.alpha, hanging_room(person_mask, pose), front)
             silhouette = dressed_silhouette(outline, paint, hanging, pose, request.category)
-            base, dressed = rounded_at_backdrop(person, silhouette, person_mask)
+            skin = skin_mask(person, pose, person_mask)
+            base, dressed = round_off_outline(person, silhouette, person_mask, skin)
             texture = extend_texture(warped.image, hanging, dressed)
             image = dress_garment(base, texture, dressed, light, feather_px=SILHOUETTE_FEATHER_PX)
             repainted = ((base != person).any(axis=2) & (dressed == 0)).astype(np.uint8)

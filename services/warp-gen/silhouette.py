@@ -18,8 +18,7 @@ import numpy as np
 from fittingroom.common import landmarks as lm
 from fittingroom.common.body import Pose, body_frame
 from fittingroom.common.garment import Category
-from fittingroom.common.images import rounded_outline
-from fittingroom.warp_gen.dress import fill_from
+from fittingroom.warp_gen.dress import fill_from, smooth_outline
 
 # Same shape within these: sleeve and trouser-leg length in shoulder widths (a cap sleeve against none, a
 # short sleeve against an elbow-length one differ by more), the neckline as a share of the torso, and how
@@ -43,12 +42,11 @@ EDGE_SHARE = 0.02  # the extreme share of a mask's midline pixels ignored when r
 RIM = 0.06  # of the shoulder width: the worn garment's rim the new one covers where it reaches
 TEXTURE_RIM_PX = 2  # the warped garment's anti-aliased rim, mixed with the product photo's backdrop
 HEM_OVERLAP = 0.05  # of the torso: the new garment below the old hem overlaps it this much, so no gap shows
-# Of the longer side: the worn outline is GrabCut's, solved at a fraction of the size and grown pixel by pixel
-# in the garment's colours; against the backdrop its staircase is rounded off over this blur (2 px at 512),
-# within this reach of the backdrop, and grows by at most this much there (never across a gap).
-BACKDROP_SMOOTH = 0.004
-BACKDROP_REACH = 0.012
-BACKDROP_GROWTH_PX = 2
+# The worn outline is GrabCut's, solved at a fraction of the size and grown pixel by pixel in the garment's
+# colours: against the backdrop and bare skin its staircase is rounded off (`dress.smooth_outline`) within
+# this share of the longer side of them (6 px at 512), growing by at most this many px (never across a gap).
+ROUND_REACH = 0.012
+ROUND_GROWTH_PX = 2
 # A trouser leg's hem: where, down from the knee, the silhouette across the leg (read within LEG_SPAN shoulder
 # widths of its bone) narrows to under HEM_NARROWING of its width just above. Below it the mask's strip is a
 # shaded ankle or the new trousers' cuff by the old hem, not a trouser leg.
@@ -234,27 +232,43 @@ def _cut_at_leg_hems(silhouette: np.ndarray, pose: Pose) -> np.ndarray:
     return out
 
 
-def rounded_at_backdrop(person: np.ndarray, silhouette: np.ndarray, person_mask: np.ndarray
-                        ) -> tuple[np.ndarray, np.ndarray]:
-    """(photo, silhouette): the silhouette's outline rounded off where it borders the backdrop, and the photo
-    with the old garment there (its anti-aliased rim, the staircase's steps the rounding leaves out) filled
-    with the backdrop around it, so the new garment's feathered edge blends into the backdrop, not into the
-    old garment.
+def round_off_outline(person: np.ndarray, silhouette: np.ndarray, person_mask: np.ndarray, skin: np.ndarray
+                      ) -> tuple[np.ndarray, np.ndarray]:
+    """(photo, silhouette): the silhouette's outline rounded off where it borders the backdrop or bare skin (a
+    sleeve's hem on the arm), and the photo with the old garment there (its anti-aliased rim, the staircase's
+    steps the rounding leaves out) filled from that backdrop or skin, so the new garment's feathered edge
+    blends into them, not into the old garment.
 
-    Away from the backdrop (against an arm, hair, the other garment) the outline is the photo's own and
-    stays. The rounding adds at most BACKDROP_GROWTH_PX to the silhouette: it never closes a gap.
+    Against what stays in front of the garment or beside it (hair, the other garment) the outline is the
+    photo's own and stays. The rounding adds at most ROUND_GROWTH_PX to the silhouette: it never closes a gap.
     """
     size = max(silhouette.shape[:2])
+    reach = max(2.0, ROUND_REACH * size)
     inside = silhouette > 0
+    # A sliver of the person between the silhouette and the backdrop is the old garment's edge that its outline
+    # left out: a shoulder tape or a piping in the backdrop's colours (left, it showed beside the new garment).
+    off_person = person_mask <= 0.5
+    to_off = cv2.distanceTransform((~off_person).astype(np.uint8), cv2.DIST_L2, 3)
     beyond = cv2.distanceTransform((~inside).astype(np.uint8), cv2.DIST_L2, 3)
-    # The backdrop: off the person, and clear of the old garment's anti-aliased rim just outside the silhouette.
+    inside |= ~off_person & (skin == 0) & (beyond + to_off <= reach)
+    beyond = cv2.distanceTransform((~inside).astype(np.uint8), cv2.DIST_L2, 3)
+    silhouette = inside.astype(np.uint8)
+    # Backdrop and skin clear of the old garment's anti-aliased rim just outside the silhouette.
     backdrop = (person_mask <= 0.5) & (beyond > 2)
-    if not backdrop.any() or not inside.any():
+    bare_skin = (skin > 0) & (beyond > 2) & ~backdrop
+    bare = backdrop | bare_skin
+    if not bare.any() or not inside.any():
         return person, silhouette
-    near = cv2.distanceTransform((~backdrop).astype(np.uint8), cv2.DIST_L2, 3) <= max(2.0, BACKDROP_REACH * size)
-    rounded = rounded_outline(silhouette, BACKDROP_SMOOTH * size) & (beyond <= BACKDROP_GROWTH_PX)
+    near = cv2.distanceTransform((~bare).astype(np.uint8), cv2.DIST_L2, 3) <= reach
+    rounded = smooth_outline(silhouette) & (beyond <= ROUND_GROWTH_PX)
     dressed = np.where(near, rounded, inside)
-    rim = near & (inside | (person_mask <= 0.5)) & ~backdrop
+    rim = near & (inside | (person_mask <= 0.5) | (skin > 0)) & ~bare
+    # Each pixel from the nearer of the two: filled from both at once, a sleeve's hem between the arm and the
+    # backdrop took a pale blend of them.
     filled = fill_from(person, backdrop)
+    if bare_skin.any():
+        to_skin = cv2.distanceTransform((~bare_skin).astype(np.uint8), cv2.DIST_L2, 3)
+        to_backdrop = cv2.distanceTransform((~backdrop).astype(np.uint8), cv2.DIST_L2, 3)
+        filled = np.where((to_skin < to_backdrop)[..., None], fill_from(person, bare_skin), filled)
     photo = np.where(rim[..., None], np.round(filled).astype(np.uint8), person)
     return photo, dressed.astype(np.uint8)

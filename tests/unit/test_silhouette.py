@@ -9,7 +9,7 @@ from poses import frontal_pose
 from fittingroom.common import landmarks as lm
 from fittingroom.common.body import Pose
 from fittingroom.common.garment import Category
-from fittingroom.warp_gen.silhouette import compare_shapes, dressed_silhouette, extend_texture, rounded_at_backdrop
+from fittingroom.warp_gen.silhouette import compare_shapes, dressed_silhouette, extend_texture, round_off_outline
 
 H, W = 400, 300
 
@@ -129,6 +129,11 @@ def test_trousers_end_at_the_old_hem_not_in_strips_down_the_ankles() -> None:
     assert silhouette[250, 150]  # the waist untouched
 
 
+def _steps(mask: np.ndarray) -> int:
+    """The largest jump of the outline from one row to the next."""
+    return int(np.abs(np.diff(np.argmin(mask[20:460], axis=1))).max())
+
+
 def _staircase() -> np.ndarray:
     """A garment's edge against the backdrop as GrabCut leaves it at 512 px: solved at 160 px, scaled up (3.2-px
     steps)."""
@@ -138,15 +143,14 @@ def _staircase() -> np.ndarray:
     return cv2.resize(small, (512, 480), interpolation=cv2.INTER_NEAREST)
 
 
-def test_rounded_at_backdrop_rounds_the_staircase_and_fills_the_old_rim_with_the_backdrop() -> None:
+def test_the_outline_is_rounded_against_the_backdrop_the_old_rim_filled_with_the_backdrop() -> None:
     silhouette = _staircase()
     person = np.full((480, 512, 3), 230, np.uint8)  # a pale backdrop ...
     person[silhouette > 0] = 20  # ... and the dark old garment, its rim a pixel past the mask
     person[cv2.dilate(silhouette, np.ones((3, 3), np.uint8)) > silhouette] = 60
     person_mask = silhouette.astype(np.float32)
-    photo, rounded = rounded_at_backdrop(person, silhouette, person_mask)
-    steps = lambda mask: int(np.abs(np.diff(np.argmin(mask[20:460], axis=1))).max())  # noqa: E731
-    assert steps(silhouette) >= 4 and steps(rounded) <= 2  # the outline's jumps from row to row
+    photo, rounded = round_off_outline(person, silhouette, person_mask, np.zeros_like(silhouette))
+    assert _steps(silhouette) >= 4 and _steps(rounded) <= 2  # the outline's jumps from row to row
     grown = (rounded > 0) & (silhouette == 0)
     assert cv2.distanceTransform((1 - silhouette).astype(np.uint8), cv2.DIST_L2, 3)[grown].max() <= 2
     left = (silhouette > 0) & (rounded == 0)  # the steps' corners the rounding leaves out
@@ -156,9 +160,21 @@ def test_rounded_at_backdrop_rounds_the_staircase_and_fills_the_old_rim_with_the
     assert np.array_equal(photo[:, 400:], person[:, 400:])  # far from the outline, the photo as it was
 
 
-def test_rounded_at_backdrop_keeps_the_outline_away_from_the_backdrop() -> None:
+def test_the_outline_stays_against_hair_or_the_other_garment() -> None:
     silhouette = _staircase()
     person = np.full((480, 512, 3), 20, np.uint8)
-    person_mask = np.ones((480, 512), np.float32)  # the person all round: an arm, hair, the other garment
-    photo, rounded = rounded_at_backdrop(person, silhouette, person_mask)
+    person_mask = np.ones((480, 512), np.float32)  # the person all round: hair, the other garment
+    photo, rounded = round_off_outline(person, silhouette, person_mask, np.zeros_like(silhouette))
     assert np.array_equal(rounded, silhouette) and np.array_equal(photo, person)
+
+
+def test_a_sleeves_hem_on_the_arm_is_rounded_the_old_rim_filled_with_skin() -> None:
+    silhouette = _staircase()
+    person = np.full((480, 512, 3), (200, 150, 120), np.uint8)  # an arm ...
+    person[silhouette > 0] = 20  # ... below the dark old sleeve
+    skin = (silhouette == 0).astype(np.uint8)
+    skin[cv2.dilate(silhouette, np.ones((3, 3), np.uint8)) > silhouette] = 0  # its rim is no skin
+    photo, rounded = round_off_outline(person, silhouette, np.ones((480, 512), np.float32), skin)
+    assert _steps(rounded) <= 2
+    left = (silhouette > 0) & (rounded == 0)
+    assert left.any() and (np.abs(photo[left].astype(int) - (200, 150, 120)).max(axis=1) < 10).all()
