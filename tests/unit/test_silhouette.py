@@ -178,3 +178,15 @@ def test_a_sleeves_hem_on_the_arm_is_rounded_the_old_rim_filled_with_skin() -> N
     assert _steps(rounded) <= 2
     left = (silhouette > 0) & (rounded == 0)
     assert left.any() and (np.abs(photo[left].astype(int) - (200, 150, 120)).max(axis=1) < 10).all()
+
+
+def test_a_tape_between_the_outline_and_the_backdrop_is_the_old_garments_but_hair_there_is_not() -> None:
+    silhouette = np.zeros((480, 512), np.uint8)
+    silhouette[100:400, 100:300] = 1
+    person_mask = np.zeros((480, 512), np.float32)
+    person_mask[100:400, 100:304] = 1  # a pale tape down the garment's side, which its outline left out
+    person_mask[100:400, 80:100] = 1  # hair falling beside the other side
+    _, rounded = round_off_outline(np.full((480, 512, 3), 230, np.uint8), silhouette, person_mask,
+                                   np.zeros_like(silhouette))
+    assert rounded[250, 300:303].all()  # the tape: covered by the new garment
+    assert not rounded[250, 80:97].any()  # the hair stays (the rounding's two pixels aside)
