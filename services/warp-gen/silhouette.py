@@ -259,10 +259,12 @@ def round_off_outline(person: np.ndarray, silhouette: np.ndarray, person_mask: n
     bare = backdrop | bare_skin
     if not bare.any() or not inside.any():
         return person, silhouette
-    near = cv2.distanceTransform((~bare).astype(np.uint8), cv2.DIST_L2, 3) <= reach
+    to_bare = cv2.distanceTransform((~bare).astype(np.uint8), cv2.DIST_L2, 3)
     rounded = smooth_outline(silhouette) & (beyond <= ROUND_GROWTH_PX)
-    dressed = np.where(near, rounded, inside)
-    rim = near & (inside | (person_mask <= 0.5) | (skin > 0)) & ~bare
+    dressed = np.where(to_bare <= reach, rounded, inside)
+    # Only what lies next to the backdrop or skin: deeper, the edge is against something else (the old collar
+    # between a neckline and the neck), whose colour the new garment's feathered edge keeps.
+    rim = (to_bare <= ROUND_GROWTH_PX + 2) & (inside | off_person | (skin > 0)) & ~bare
     # Each pixel from the nearer of the two: filled from both at once, a sleeve's hem between the arm and the
     # backdrop took a pale blend of them.
     filled = fill_from(person, backdrop)
