@@ -18,7 +18,7 @@ import numpy as np
 from fittingroom.common import landmarks as lm
 from fittingroom.common.body import Pose, body_frame
 from fittingroom.common.garment import Category
-from fittingroom.warp_gen.dress import fill_from, smooth_outline
+from fittingroom.warp_gen.dress import smooth_outline
 
 # Same shape within these: sleeve and trouser-leg length in shoulder widths (a cap sleeve against none, a
 # short sleeve against an elbow-length one differ by more), the neckline as a share of the torso, and how
@@ -259,18 +259,19 @@ def round_off_outline(person: np.ndarray, silhouette: np.ndarray, person_mask: n
     bare = backdrop | bare_skin
     if not bare.any() or not inside.any():
         return person, silhouette
-    to_bare = cv2.distanceTransform((~bare).astype(np.uint8), cv2.DIST_L2, 3)
+    # Labels number the zero pixels of the input (here: the backdrop and skin) in raster order, from 1.
+    to_bare, nearest = cv2.distanceTransformWithLabels((~bare).astype(np.uint8), cv2.DIST_L2, 5,
+                                                       labelType=cv2.DIST_LABEL_PIXEL)
     rounded = smooth_outline(silhouette) & (beyond <= ROUND_GROWTH_PX)
     dressed = np.where(to_bare <= reach, rounded, inside)
     # Only what lies next to the backdrop or skin: deeper, the edge is against something else (the old collar
     # between a neckline and the neck), whose colour the new garment's feathered edge keeps.
     rim = (to_bare <= ROUND_GROWTH_PX + 2) & (inside | off_person | (skin > 0)) & ~bare
-    # Each pixel from the nearer of the two: filled from both at once, a sleeve's hem between the arm and the
-    # backdrop took a pale blend of them.
-    filled = fill_from(person, backdrop)
-    if bare_skin.any():
-        to_skin = cv2.distanceTransform((~bare_skin).astype(np.uint8), cv2.DIST_L2, 3)
-        to_backdrop = cv2.distanceTransform((~backdrop).astype(np.uint8), cv2.DIST_L2, 3)
-        filled = np.where((to_skin < to_backdrop)[..., None], fill_from(person, bare_skin), filled)
-    photo = np.where(rim[..., None], np.round(filled).astype(np.uint8), person)
+    # Each pixel from the nearest backdrop or skin pixel, whichever is nearer: a smooth fill from both at once
+    # gave a sleeve's hem between the arm and the backdrop a pale blend of them (and cost 30 ms at 512 px).
+    bare_ys, bare_xs = np.nonzero(bare)
+    rim_ys, rim_xs = np.nonzero(rim)
+    source = nearest[rim_ys, rim_xs] - 1
+    photo = person.copy()
+    photo[rim_ys, rim_xs] = person[bare_ys[source], bare_xs[source]]
     return photo, dressed.astype(np.uint8)
