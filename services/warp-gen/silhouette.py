@@ -3,8 +3,9 @@
 When the shopper's own garment has the new one's shape (the same sleeve length, a similar neckline and
 hem), the most real try-on keeps everything the photo shows of it (its outline against the arms, hair
 and hands, its folds and light) and changes only the cloth: the new garment's texture, warped to the body,
-is spread to fill exactly the old garment's silhouette. Where the shapes differ, the caller keeps the
-warp-to-body path and repaints what the new garment leaves uncovered. Pure numpy/OpenCV.
+is spread to fill exactly the old garment's silhouette, its outline rounded off where the photo shows the
+backdrop or bare skin beyond it. Where the shapes differ, the caller keeps the warp-to-body path and repaints
+what the new garment leaves uncovered. Pure numpy/OpenCV.
 """
 
 from __future__ import annotations
@@ -254,7 +255,7 @@ def round_off_outline(person: np.ndarray, silhouette: np.ndarray, person_mask: n
     beyond = cv2.distanceTransform((~inside).astype(np.uint8), cv2.DIST_L2, 3)
     silhouette = inside.astype(np.uint8)
     # Backdrop and skin clear of the old garment's anti-aliased rim just outside the silhouette.
-    backdrop = (person_mask <= 0.5) & (beyond > 2)
+    backdrop = off_person & (beyond > 2)
     bare_skin = (skin > 0) & (beyond > 2) & ~backdrop
     bare = backdrop | bare_skin
     if not bare.any() or not inside.any():
