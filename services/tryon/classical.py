@@ -53,7 +53,13 @@ from fittingroom.warp_gen.fit import (
     warp_garment,
 )
 from fittingroom.warp_gen.midriff import bared_lower_garment, dress_lower_garment
-from fittingroom.warp_gen.silhouette import compare_shapes, dressed_silhouette, extend_texture, round_off_outline
+from fittingroom.warp_gen.silhouette import (
+    compare_shapes,
+    dressed_silhouette,
+    extend_texture,
+    legs_to_hem,
+    round_off_outline,
+)
 
 # U²-NetP finds an uploaded garment's silhouette; a catalog garment brings the one stored at registration.
 GARMENT_MODELS: Final = (SELFIE_SEGMENTATION.name, POSE_DETECTION.name, POSE_LANDMARK.name, U2NETP.name)
@@ -218,6 +224,8 @@ class ClassicalGarmentPipeline(TryOnPipeline[GarmentRequest]):
         outline = worn_outline(person, worn, person_mask, pose, request.category) if worn.any() else worn
         if worn.any() and compare_shapes(worn, paint, pose, request.category).matches:
             # The worn garment already leaves out skin, hair and the head: what is in front of it stays.
+            if request.category is Category.LOWER:  # the outline's strip down a shaded ankle is no trouser leg
+                outline = legs_to_hem(outline, pose)
             # Past the old hem the new garment hangs across the gap between the legs, as on the warped path.
             hanging = paint_mask(warped.alpha, hanging_room(person_mask, pose), front)
             silhouette = dressed_silhouette(outline, paint, hanging, pose, request.category)

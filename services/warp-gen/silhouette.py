@@ -185,13 +185,11 @@ def dressed_silhouette(worn: np.ndarray, garment: np.ndarray, hanging: np.ndarra
 
     A tee longer than the one it replaces is not tucked in: past the old hem (read on the body's midline)
     it keeps its own outline, as warped to the body, hanging straight across the gap between the legs (cut
-    to the person, it followed the legs down: a romper). Trousers go on no further than the old legs: their
-    legs are as long as the worn ones' (`compare_shapes`), and past the old hem, on a bare ankle, the person
-    mask cut them into thin strips down to the shoe.
+    to the person, it followed the legs down: a romper). Trousers go on no further than the old legs (cut at
+    their hems, `legs_to_hem`): their legs are as long as the worn ones' (`compare_shapes`), and past the old
+    hem, on a bare ankle, the person mask cut them into thin strips down to the shoe.
     """
     frame = body_frame(pose)
-    if category is Category.LOWER:
-        worn = _cut_at_leg_hems((worn > 0).astype(np.uint8), pose)
     rim = max(1, round(RIM * frame.shoulder_width))
     near = cv2.dilate((worn > 0).astype(np.uint8), cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * rim + 1,) * 2))
     silhouette = ((worn > 0) | ((near > 0) & (garment > 0))).astype(np.uint8)
@@ -204,14 +202,15 @@ def dressed_silhouette(worn: np.ndarray, garment: np.ndarray, hanging: np.ndarra
     return np.asarray(silhouette | ((hanging > 0) & (along > extent[1] - HEM_OVERLAP * frame.torso)), np.uint8)
 
 
-def _cut_at_leg_hems(silhouette: np.ndarray, pose: Pose) -> np.ndarray:
-    """`silhouette` less, on each leg the pose sees to the ankle, what lies past the trouser leg's hem (where
-    the leg's silhouette narrows abruptly, HEM_NARROWING), across LEG_SPAN of the leg's bone."""
+def legs_to_hem(silhouette: np.ndarray, pose: Pose) -> np.ndarray:
+    """uint8 {0, 1}: a lower garment's `silhouette` less, on each leg the pose sees to the ankle, what lies past
+    the trouser leg's hem (where the leg's silhouette narrows abruptly, HEM_NARROWING), across LEG_SPAN of the
+    leg's bone: the worn outline, grown in the garment's colours, went on down a shaded ankle."""
     width = body_frame(pose).shoulder_width
     span = max(2.0, LEG_SPAN * width)
     offsets = np.arange(-span, span + 1.0)
     ys, xs = np.mgrid[:silhouette.shape[0], :silhouette.shape[1]]
-    out = silhouette.copy()
+    out = (silhouette > 0).astype(np.uint8)
     for limb in _limbs(pose, Category.LOWER):
         if len(limb) < 3:  # no shin: the hem is below the photo's edge
             continue
@@ -222,7 +221,7 @@ def _cut_at_leg_hems(silhouette: np.ndarray, pose: Pose) -> np.ndarray:
         line = points[:, None, :] + offsets[None, :, None] * across
         cols = np.clip(np.round(line[..., 0]).astype(int), 0, silhouette.shape[1] - 1)
         rows = np.clip(np.round(line[..., 1]).astype(int), 0, silhouette.shape[0] - 1)
-        widths = (silhouette[rows, cols] > 0).sum(axis=1)
+        widths = out[rows, cols].sum(axis=1)
         for index in range(HEM_ABOVE, len(widths)):
             if widths[index] < HEM_NARROWING * widths[index - HEM_ABOVE:index].max():
                 hem = points[index] - down * LIMB_STEP * width / 2

@@ -9,7 +9,13 @@ from poses import frontal_pose
 from fittingroom.common import landmarks as lm
 from fittingroom.common.body import Pose
 from fittingroom.common.garment import Category
-from fittingroom.warp_gen.silhouette import compare_shapes, dressed_silhouette, extend_texture, round_off_outline
+from fittingroom.warp_gen.silhouette import (
+    compare_shapes,
+    dressed_silhouette,
+    extend_texture,
+    legs_to_hem,
+    round_off_outline,
+)
 
 H, W = 400, 300
 
@@ -123,7 +129,7 @@ def test_trousers_end_at_the_old_hem_not_in_strips_down_the_ankles() -> None:
     pose = _pose()
     worn = _trousers(hem=345)
     new = _trousers(hem=370)  # the new trousers a little longer, cut to the person's ankles below the old hem
-    silhouette = dressed_silhouette(worn, new, new, pose, Category.LOWER).astype(bool)
+    silhouette = dressed_silhouette(legs_to_hem(worn, pose), new, new, pose, Category.LOWER).astype(bool)
     assert silhouette[330, 122] and silhouette[330, 178] and silhouette[330, 136]  # the legs to the hem
     assert not silhouette[352:, :].any()  # no strips below it (the new trousers' rim goes on a little)
     assert silhouette[250, 150]  # the waist untouched
