@@ -34,6 +34,7 @@ MIN_SKIN_TOLERANCE = 6.0  # Cr/Cb levels: a face lit evenly has almost no spread
 SKIN_DRIFT = 1.5  # tolerances: how far skin lit otherwise than the face drifts in chroma (a pink shirt: 2.5)
 SKIN_DRIFT_REACH = 0.03  # of the longer side: how far from the skin found that drifted skin is taken
 EXTREMITY_RADIUS = 0.05  # of the shoulder width: the disc at a wrist or an ankle that is a hand's or foot's skin
+CUFF_REACH = 0.12  # of the shoulder width: a cuff's far edge from the wrist joint (a hand beside it is skin)
 MASK_SEED = 0
 MIN_GARMENT_SHARE = 0.002  # of the photo: less is no garment
 # Shares of the torso (shoulders to hips): a top surely covers the body above TOP_CORE of it, trousers or a
@@ -144,6 +145,16 @@ def _extremities(pose: Pose, shape: tuple[int, int]) -> np.ndarray:
             if pose.sees(joint):
                 cv2.circle(discs, tuple(np.round(pose.point(joint)).astype(int)),
                            max(1, round(EXTREMITY_RADIUS * width)), 1, -1)
+    return discs
+
+
+def _wrists(pose: Pose, shape: tuple[int, int]) -> np.ndarray:
+    """uint8 {0, 1}: discs of CUFF_REACH round the wrists the pose sees (it puts a wrist inside a long cuff)."""
+    discs = np.zeros(shape, np.uint8)
+    width = body_frame(pose).shoulder_width
+    for joint in (lm.LEFT_WRIST, lm.RIGHT_WRIST):
+        if pose.sees(joint):
+            cv2.circle(discs, tuple(np.round(pose.point(joint)).astype(int)), max(1, round(CUFF_REACH * width)), 1, -1)
     return discs
 
 
@@ -393,6 +404,10 @@ def worn_outline(image: np.ndarray, worn: np.ndarray, person: np.ndarray, pose: 
     keep_out = skin_mask(image, pose, person) | head_mask(pose, shape)
     candidates = near & (person > 0.5) & (keep_out == 0)
     other_zone = _zones(pose, shape, category)[1]
+    if other_zone is not None and category is Category.UPPER:
+        # The lower garment's zone is everything below the hips, but an arm hanging beside the thighs is no
+        # leg: a long sleeve's cuff there, down to the wrist, is the top's (left out, it showed below a new sleeve).
+        other_zone = other_zone & ((sleeves_and_collar(pose, shape) | _wrists(pose, shape)) == 0)
     if other_zone is not None:  # never into the other garment's sure zone (black trousers under a black top)
         candidates &= ~other_zone
     lab = cv2.cvtColor(image, cv2.COLOR_RGB2LAB).astype(np.float32)

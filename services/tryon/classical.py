@@ -64,7 +64,13 @@ from fittingroom.warp_gen.fit import (
     warp_garment,
 )
 from fittingroom.warp_gen.midriff import bared_lower_garment, dress_lower_garment
-from fittingroom.warp_gen.silhouette import compare_shapes, dressed_silhouette, extend_texture
+from fittingroom.warp_gen.silhouette import (
+    compare_shapes,
+    dressed_silhouette,
+    extend_texture,
+    legs_to_hem,
+    round_off_outline,
+)
 
 # U²-NetP finds an uploaded garment's silhouette; a catalog garment brings the one stored at registration.
 GARMENT_MODELS: Final = (SELFIE_SEGMENTATION.name, POSE_DETECTION.name, POSE_LANDMARK.name, U2NETP.name)
@@ -235,11 +241,17 @@ class ClassicalGarmentPipeline(TryOnPipeline[GarmentRequest]):
         outline = worn_outline(person, worn, person_mask, pose, request.category) if worn.any() else worn
         if worn.any() and compare_shapes(worn, paint, pose, request.category).matches:
             # The worn garment already leaves out skin, hair and the head: what is in front of it stays.
-            silhouette = dressed_silhouette(outline, paint, pose)
-            texture = extend_texture(warped.image, paint, silhouette)
-            image = dress_garment(person, texture, silhouette, light, feather_px=SILHOUETTE_FEATHER_PX)
-            return Dressed(image=image, paint=silhouette, repainted=np.zeros_like(silhouette), dressing=SILHOUETTE,
-                           worn=outline)
+            if request.category is Category.LOWER:  # the outline's strip down a shaded ankle is no trouser leg
+                outline = legs_to_hem(outline, pose)
+            # Past the old hem the new garment hangs across the gap between the legs, as on the warped path.
+            hanging = paint_mask(warped.alpha, hanging_room(person_mask, pose), front)
+            silhouette = dressed_silhouette(outline, paint, hanging, pose, request.category)
+            skin = skin_mask(person, pose, person_mask)
+            base, dressed = round_off_outline(person, silhouette, person_mask, skin)
+            texture = extend_texture(warped.image, hanging, dressed)
+            image = dress_garment(base, texture, dressed, light, feather_px=SILHOUETTE_FEATHER_PX)
+            repainted = ((base != person).any(axis=2) & (dressed == 0)).astype(np.uint8)
+            return Dressed(image=image, paint=dressed, repainted=repainted, dressing=SILHOUETTE, worn=outline)
         # The old collar round the neck is garment, not head, though the head's disc reaches over it: kept in front,
         # its tips stood round the new neckline, and its anti-aliased edge as a dark line along it. Nor is the skin
         # of its V below the shoulders the neck's: kept in front, it cut a notch into a higher new neckline.

@@ -3,8 +3,9 @@
 When the shopper's own garment has the new one's shape (the same sleeve length, a similar neckline and
 hem), the most real try-on keeps everything the photo shows of it (its outline against the arms, hair
 and hands, its folds and light) and changes only the cloth: the new garment's texture, warped to the body,
-is spread to fill exactly the old garment's silhouette. Where the shapes differ, the caller keeps the
-warp-to-body path and repaints what the new garment leaves uncovered. Pure numpy/OpenCV.
+is spread to fill exactly the old garment's silhouette, its outline rounded off where the photo shows the
+backdrop or bare skin beyond it. Where the shapes differ, the caller keeps the warp-to-body path and repaints
+what the new garment leaves uncovered. Pure numpy/OpenCV.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ import numpy as np
 from fittingroom.common import landmarks as lm
 from fittingroom.common.body import Pose, body_frame
 from fittingroom.common.garment import Category
+from fittingroom.warp_gen.dress import smooth_outline
 
 # Same shape within these: sleeve and trouser-leg length in shoulder widths (a cap sleeve against none, a
 # short sleeve against an elbow-length one differ by more), the neckline as a share of the torso, and how
@@ -41,6 +43,17 @@ EDGE_SHARE = 0.02  # the extreme share of a mask's midline pixels ignored when r
 RIM = 0.06  # of the shoulder width: the worn garment's rim the new one covers where it reaches
 TEXTURE_RIM_PX = 2  # the warped garment's anti-aliased rim, mixed with the product photo's backdrop
 HEM_OVERLAP = 0.05  # of the torso: the new garment below the old hem overlaps it this much, so no gap shows
+# The worn outline is GrabCut's, solved at a fraction of the size and grown pixel by pixel in the garment's
+# colours: against the backdrop and bare skin its staircase is rounded off (`dress.smooth_outline`) within
+# this share of the longer side of them (6 px at 512), growing by at most this many px (never across a gap).
+ROUND_REACH = 0.012
+ROUND_GROWTH_PX = 2
+# A trouser leg's hem: where, down from the knee, the silhouette across the leg (read within LEG_SPAN shoulder
+# widths of its bone) narrows to under HEM_NARROWING of its width just above. Below it the mask's strip is a
+# shaded ankle or the new trousers' cuff by the old hem, not a trouser leg.
+LEG_SPAN = 0.35
+HEM_NARROWING = 0.5
+HEM_ABOVE = 3  # samples: "just above"
 
 
 @dataclass(frozen=True)
@@ -163,13 +176,18 @@ def extend_texture(image: np.ndarray, inside: np.ndarray, silhouette: np.ndarray
     return out
 
 
-def dressed_silhouette(worn: np.ndarray, garment: np.ndarray, pose: Pose) -> np.ndarray:
+def dressed_silhouette(worn: np.ndarray, garment: np.ndarray, hanging: np.ndarray, pose: Pose,
+                       category: Category) -> np.ndarray:
     """uint8 {0, 1}: where the new garment goes when the shapes match: the worn garment's silhouette, with
-    its rim (a shoulder tape, a collar's edge the mask missed) where the new garment covers it, and below
-    its hem what a longer new garment covers.
+    its rim (a shoulder tape, a collar's edge the mask missed) where the new garment (`garment`, cut to the
+    person) covers it, and below its hem what a longer new garment covers as it hangs (`hanging`: across the
+    narrow gaps of the person's silhouette, `fit.hanging_room`).
 
     A tee longer than the one it replaces is not tucked in: past the old hem (read on the body's midline)
-    it keeps its own outline, as warped to the body.
+    it keeps its own outline, as warped to the body, hanging straight across the gap between the legs (cut
+    to the person, it followed the legs down: a romper). Trousers go on no further than the old legs (cut at
+    their hems, `legs_to_hem`): their legs are as long as the worn ones' (`compare_shapes`), and past the old
+    hem, on a bare ankle, the person mask cut them into thin strips down to the shoe.
     """
     frame = body_frame(pose)
     rim = max(1, round(RIM * frame.shoulder_width))
@@ -177,8 +195,83 @@ def dressed_silhouette(worn: np.ndarray, garment: np.ndarray, pose: Pose) -> np.
     silhouette = ((worn > 0) | ((near > 0) & (garment > 0))).astype(np.uint8)
     origin = (frame.left_shoulder + frame.right_shoulder) / 2
     extent = _midline_extent(worn > 0, origin, frame.across, frame.down, CENTRE_BAND * frame.shoulder_width)
-    if extent is None:
+    if extent is None or category is Category.LOWER:
         return silhouette
     ys, xs = np.mgrid[:worn.shape[0], :worn.shape[1]]
     along = (xs - origin[0]) * frame.down[0] + (ys - origin[1]) * frame.down[1]
-    return np.asarray(silhouette | ((garment > 0) & (along > extent[1] - HEM_OVERLAP * frame.torso)), np.uint8)
+    return np.asarray(silhouette | ((hanging > 0) & (along > extent[1] - HEM_OVERLAP * frame.torso)), np.uint8)
+
+
+def legs_to_hem(silhouette: np.ndarray, pose: Pose) -> np.ndarray:
+    """uint8 {0, 1}: a lower garment's `silhouette` less, on each leg the pose sees to the ankle, what lies past
+    the trouser leg's hem (where the leg's silhouette narrows abruptly, HEM_NARROWING), across LEG_SPAN of the
+    leg's bone: the worn outline, grown in the garment's colours, went on down a shaded ankle."""
+    width = body_frame(pose).shoulder_width
+    span = max(2.0, LEG_SPAN * width)
+    offsets = np.arange(-span, span + 1.0)
+    ys, xs = np.mgrid[:silhouette.shape[0], :silhouette.shape[1]]
+    out = (silhouette > 0).astype(np.uint8)
+    for limb in _limbs(pose, Category.LOWER):
+        if len(limb) < 3:  # no shin: the hem is below the photo's edge
+            continue
+        knee, ankle = limb[1], limb[2]
+        down = (ankle - knee) / max(float(np.linalg.norm(ankle - knee)), 1e-6)
+        across = np.array([-down[1], down[0]])
+        points = _samples([knee, ankle + down * span], 0.0, LIMB_STEP * width)
+        line = points[:, None, :] + offsets[None, :, None] * across
+        cols = np.clip(np.round(line[..., 0]).astype(int), 0, silhouette.shape[1] - 1)
+        rows = np.clip(np.round(line[..., 1]).astype(int), 0, silhouette.shape[0] - 1)
+        widths = out[rows, cols].sum(axis=1)
+        for index in range(HEM_ABOVE, len(widths)):
+            if widths[index] < HEM_NARROWING * widths[index - HEM_ABOVE:index].max():
+                hem = points[index] - down * LIMB_STEP * width / 2
+                along = (xs - hem[0]) * down[0] + (ys - hem[1]) * down[1]
+                beside = np.abs((xs - hem[0]) * across[0] + (ys - hem[1]) * across[1])
+                out[(along > 0) & (beside <= span)] = 0
+                break
+    return out
+
+
+def round_off_outline(person: np.ndarray, silhouette: np.ndarray, person_mask: np.ndarray, skin: np.ndarray
+                      ) -> tuple[np.ndarray, np.ndarray]:
+    """(photo, silhouette): the silhouette's outline rounded off where it borders the backdrop or bare skin (a
+    sleeve's hem on the arm), and the photo with the old garment there (its anti-aliased rim, the staircase's
+    steps the rounding leaves out) filled from that backdrop or skin, so the new garment's feathered edge
+    blends into them, not into the old garment.
+
+    Against what stays in front of the garment or beside it (hair, the other garment) the outline is the
+    photo's own and stays. The rounding adds at most ROUND_GROWTH_PX to the silhouette: it never closes a gap.
+    """
+    size = max(silhouette.shape[:2])
+    reach = max(2.0, ROUND_REACH * size)
+    inside = silhouette > 0
+    # A sliver of the person between the silhouette and the backdrop is the old garment's edge that its outline
+    # left out: a shoulder tape or a piping in the backdrop's colours (left, it showed beside the new garment).
+    off_person = person_mask <= 0.5
+    to_off = cv2.distanceTransform((~off_person).astype(np.uint8), cv2.DIST_L2, 3)
+    beyond = cv2.distanceTransform((~inside).astype(np.uint8), cv2.DIST_L2, 3)
+    inside |= ~off_person & (skin == 0) & (beyond + to_off <= reach)
+    beyond = cv2.distanceTransform((~inside).astype(np.uint8), cv2.DIST_L2, 3)
+    silhouette = inside.astype(np.uint8)
+    # Backdrop and skin clear of the old garment's anti-aliased rim just outside the silhouette.
+    backdrop = off_person & (beyond > 2)
+    bare_skin = (skin > 0) & (beyond > 2) & ~backdrop
+    bare = backdrop | bare_skin
+    if not bare.any() or not inside.any():
+        return person, silhouette
+    # Labels number the zero pixels of the input (here: the backdrop and skin) in raster order, from 1.
+    to_bare, nearest = cv2.distanceTransformWithLabels((~bare).astype(np.uint8), cv2.DIST_L2, 5,
+                                                       labelType=cv2.DIST_LABEL_PIXEL)
+    rounded = smooth_outline(silhouette) & (beyond <= ROUND_GROWTH_PX)
+    dressed = np.where(to_bare <= reach, rounded, inside)
+    # Only what lies next to the backdrop or skin: deeper, the edge is against something else (the old collar
+    # between a neckline and the neck), whose colour the new garment's feathered edge keeps.
+    rim = (to_bare <= ROUND_GROWTH_PX + 2) & (inside | off_person | (skin > 0)) & ~bare
+    # Each pixel from the nearest backdrop or skin pixel, whichever is nearer: a smooth fill from both at once
+    # gave a sleeve's hem between the arm and the backdrop a pale blend of them (and cost 30 ms at 512 px).
+    bare_ys, bare_xs = np.nonzero(bare)
+    rim_ys, rim_xs = np.nonzero(rim)
+    source = nearest[rim_ys, rim_xs] - 1
+    photo = person.copy()
+    photo[rim_ys, rim_xs] = person[bare_ys[source], bare_xs[source]]
+    return photo, dressed.astype(np.uint8)

@@ -247,7 +247,7 @@ def test_a_garment_of_the_worn_ones_shape_is_dressed_into_its_silhouette_else_wa
     assert (dressed.paint >= worn).all()  # the worn outline, to its last pixel
     assert dressed.paint[200:, :95].sum() == 0  # not the forearm beside it, which the new garment never reached
     assert np.abs(dressed.image[238, 150].astype(int) - (240, 200, 0)).max() < 60  # the gap takes the new cloth
-    assert dressed.repainted.sum() == 0
+    assert dressed.repainted.sum() < 0.01 * worn.sum()  # only the old rim against the backdrop, as backdrop
     crop = np.zeros((H, W), np.uint8)
     crop[100:170, 100:200] = 1  # a crop top: bares what the shirt covered
     dressed = ClassicalGarmentPipeline.composite(request, person, pose, _warped(crop, (240, 200, 0)), front, worn)

@@ -9,7 +9,13 @@ from poses import frontal_pose
 from fittingroom.common import landmarks as lm
 from fittingroom.common.body import Pose
 from fittingroom.common.garment import Category
-from fittingroom.warp_gen.silhouette import compare_shapes, dressed_silhouette, extend_texture
+from fittingroom.warp_gen.silhouette import (
+    compare_shapes,
+    dressed_silhouette,
+    extend_texture,
+    legs_to_hem,
+    round_off_outline,
+)
 
 H, W = 400, 300
 
@@ -72,7 +78,7 @@ def test_dressed_silhouette_keeps_the_worn_outline_and_goes_on_past_its_hem() ->
     new = _top(pose, sleeve=0.5, hem=275)
     new[:, 100:103] = 0  # the new garment a little narrower on one side
     new[100:104, 200:230] = 1  # ... and reaching out beside the shoulder, off the worn garment
-    silhouette = dressed_silhouette(worn, new, pose).astype(bool)
+    silhouette = dressed_silhouette(worn, new, new, pose, Category.UPPER).astype(bool)
     assert silhouette[102, 150]  # the missed rim, which the new garment covers
     assert silhouette[150, 101]  # the worn outline, where the new garment falls short of it
     assert not silhouette[102, 228]  # far off the worn garment: not the new garment's own outline
@@ -96,3 +102,97 @@ def test_extend_texture_continues_the_texture_into_the_gap_and_changes_nothing_e
     assert len({tuple(p) for p in gap[20]}) == 2  # both stripes go on: mirrored, not one smeared edge pixel
     assert np.array_equal(out[:, :29], image[:, :29])
     assert np.array_equal(out[:, 40:], image[:, 40:])
+
+
+def test_past_the_old_hem_the_new_garment_hangs_across_the_gap_between_the_legs() -> None:
+    pose = _pose()
+    worn = _top(pose, sleeve=0.5)  # hem at row 250
+    cut = _top(pose, sleeve=0.5, hem=300)
+    cut[262:300, 143:157] = 0  # cut to the person: the gap between the legs
+    hanging = _top(pose, sleeve=0.5, hem=300)  # as it hangs (`fit.hanging_room`)
+    silhouette = dressed_silhouette(worn, cut, hanging, pose, Category.UPPER).astype(bool)
+    assert silhouette[280, 150]  # no notch at the crotch: a tee, not a romper
+    assert silhouette[280, 110] and not silhouette[320, 150]
+
+
+def _trousers(hem: int) -> np.ndarray:
+    """Trouser legs down the synthetic pose's legs to row `hem`, and a thin strip (a shaded ankle) below."""
+    mask = np.zeros((H, W), np.uint8)
+    mask[225:260, 100:200] = 1
+    for x in (122, 178):
+        mask[250:hem, x - 18:x + 18] = 1
+        mask[hem:380, x - 4:x + 4] = 1
+    return mask
+
+
+def test_trousers_end_at_the_old_hem_not_in_strips_down_the_ankles() -> None:
+    pose = _pose()
+    worn = _trousers(hem=345)
+    new = _trousers(hem=370)  # the new trousers a little longer, cut to the person's ankles below the old hem
+    silhouette = dressed_silhouette(legs_to_hem(worn, pose), new, new, pose, Category.LOWER).astype(bool)
+    assert silhouette[330, 122] and silhouette[330, 178] and silhouette[330, 136]  # the legs to the hem
+    assert not silhouette[352:, :].any()  # no strips below it (the new trousers' rim goes on a little)
+    assert silhouette[250, 150]  # the waist untouched
+
+
+def _steps(mask: np.ndarray) -> int:
+    """The largest jump of the outline from one row to the next."""
+    return int(np.abs(np.diff(np.argmin(mask[20:460], axis=1))).max())
+
+
+def _staircase() -> np.ndarray:
+    """A garment's edge against the backdrop as GrabCut leaves it at 512 px: solved at 160 px, scaled up (3.2-px
+    steps)."""
+    small = np.zeros((150, 160), np.uint8)
+    for row in range(150):
+        small[row, : 40 + row // 2] = 1
+    return cv2.resize(small, (512, 480), interpolation=cv2.INTER_NEAREST)
+
+
+def test_the_outline_is_rounded_against_the_backdrop_the_old_rim_filled_with_the_backdrop() -> None:
+    silhouette = _staircase()
+    person = np.full((480, 512, 3), 230, np.uint8)  # a pale backdrop ...
+    person[silhouette > 0] = 20  # ... and the dark old garment, its rim a pixel past the mask
+    person[cv2.dilate(silhouette, np.ones((3, 3), np.uint8)) > silhouette] = 60
+    person_mask = silhouette.astype(np.float32)
+    photo, rounded = round_off_outline(person, silhouette, person_mask, np.zeros_like(silhouette))
+    assert _steps(silhouette) >= 4 and _steps(rounded) <= 2  # the outline's jumps from row to row
+    grown = (rounded > 0) & (silhouette == 0)
+    assert cv2.distanceTransform((1 - silhouette).astype(np.uint8), cv2.DIST_L2, 3)[grown].max() <= 2
+    left = (silhouette > 0) & (rounded == 0)  # the steps' corners the rounding leaves out
+    assert left.any() and (photo[left] > 200).all()  # show the backdrop, not the old garment
+    rim = (person == 60).all(axis=2) & (rounded == 0)
+    assert (photo[rim] > 200).all()
+    assert np.array_equal(photo[:, 400:], person[:, 400:])  # far from the outline, the photo as it was
+
+
+def test_the_outline_stays_against_hair_or_the_other_garment() -> None:
+    silhouette = _staircase()
+    person = np.full((480, 512, 3), 20, np.uint8)
+    person_mask = np.ones((480, 512), np.float32)  # the person all round: hair, the other garment
+    photo, rounded = round_off_outline(person, silhouette, person_mask, np.zeros_like(silhouette))
+    assert np.array_equal(rounded, silhouette) and np.array_equal(photo, person)
+
+
+def test_a_sleeves_hem_on_the_arm_is_rounded_the_old_rim_filled_with_skin() -> None:
+    silhouette = _staircase()
+    person = np.full((480, 512, 3), (200, 150, 120), np.uint8)  # an arm ...
+    person[silhouette > 0] = 20  # ... below the dark old sleeve
+    skin = (silhouette == 0).astype(np.uint8)
+    skin[cv2.dilate(silhouette, np.ones((3, 3), np.uint8)) > silhouette] = 0  # its rim is no skin
+    photo, rounded = round_off_outline(person, silhouette, np.ones((480, 512), np.float32), skin)
+    assert _steps(rounded) <= 2
+    left = (silhouette > 0) & (rounded == 0)
+    assert left.any() and (np.abs(photo[left].astype(int) - (200, 150, 120)).max(axis=1) < 10).all()
+
+
+def test_a_tape_between_the_outline_and_the_backdrop_is_the_old_garments_but_hair_there_is_not() -> None:
+    silhouette = np.zeros((480, 512), np.uint8)
+    silhouette[100:400, 100:300] = 1
+    person_mask = np.zeros((480, 512), np.float32)
+    person_mask[100:400, 100:304] = 1  # a pale tape down the garment's side, which its outline left out
+    person_mask[100:400, 80:100] = 1  # hair falling beside the other side
+    _, rounded = round_off_outline(np.full((480, 512, 3), 230, np.uint8), silhouette, person_mask,
+                                   np.zeros_like(silhouette))
+    assert rounded[250, 300:303].all()  # the tape: covered by the new garment
+    assert not rounded[250, 80:97].any()  # the hair stays (the rounding's two pixels aside)
