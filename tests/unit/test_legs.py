@@ -17,7 +17,7 @@ from fittingroom.common.body import LEG_HEM, LEG_SEEN, Pose
 from fittingroom.common.garment import Category
 from fittingroom.segment.legs import KNEE_WIDTH, leg_shapes
 from fittingroom.segment.worn_garment import bare_body
-from fittingroom.tryon.classical import WARPED, ClassicalGarmentPipeline
+from fittingroom.tryon.classical import WARPED, ClassicalGarmentPipeline, Dressed
 from fittingroom.tryon.requests import GarmentRequest
 from fittingroom.warp_gen.dress import repaint_uncovered
 from fittingroom.warp_gen.fit import GarmentFit, WarpedGarment
@@ -193,16 +193,21 @@ def test_the_repaint_is_the_same_for_the_same_photo() -> None:
     assert np.array_equal(first, second)  # the skin's grain is seeded from the photo
 
 
-def test_a_shorter_dress_in_the_classical_composite_bares_two_legs_with_the_backdrop_between() -> None:
-    image, person, dress, _ = _shopper(spread=6.0)
-    new = dress.copy()
+def _shortened(image: np.ndarray, person: np.ndarray, old: np.ndarray, colour: tuple[int, int, int],
+               category: Category) -> Dressed:
+    """The classical composite of a garment in `colour` shaped like the `old` one but ending at NEW_HEM."""
+    new = old.copy()
     new[NEW_HEM:] = 0
     warped = np.zeros((H, W, 3), np.uint8)
-    warped[new > 0] = (40, 140, 90)
+    warped[new > 0] = colour
     fit = GarmentFit(names=(), source=np.zeros((0, 2)), target=np.zeros((0, 2)), body=np.zeros((0, 2)), limbs=())
-    request = GarmentRequest(image, image, Category.DRESS)
-    dressed = ClassicalGarmentPipeline.composite(request, person, _pose(), WarpedGarment(
-        image=warped, alpha=new.astype(np.float32), fit=fit), np.zeros((H, W), np.uint8), dress)
+    return ClassicalGarmentPipeline.composite(GarmentRequest(image, image, category), person, _pose(), WarpedGarment(
+        image=warped, alpha=new.astype(np.float32), fit=fit), np.zeros((H, W), np.uint8), old)
+
+
+def test_a_shorter_dress_in_the_classical_composite_bares_two_legs_with_the_backdrop_between() -> None:
+    image, person, dress, _ = _shopper(spread=6.0)
+    dressed = _shortened(image, person, dress, (40, 140, 90), Category.DRESS)
     assert dressed.dressing == WARPED
     out = dressed.image.astype(int)
     assert np.abs(out[300, 150] - BACKDROP).max() <= 8  # between the knees
@@ -225,14 +230,7 @@ def test_shorts_over_cropped_trousers_bare_two_legs_with_the_backdrop_between() 
                 trousers[y, round(x - 20):round(x + 20)] = 1
     image[trousers > 0] = (30, 40, 110)  # navy trousers down to mid-calf
     person = np.any(image != BACKDROP, axis=2).astype(np.float32)
-    shorts = trousers.copy()
-    shorts[NEW_HEM:] = 0
-    warped = np.zeros((H, W, 3), np.uint8)
-    warped[shorts > 0] = (200, 60, 60)
-    fit = GarmentFit(names=(), source=np.zeros((0, 2)), target=np.zeros((0, 2)), body=np.zeros((0, 2)), limbs=())
-    request = GarmentRequest(image, image, Category.LOWER)
-    dressed = ClassicalGarmentPipeline.composite(request, person, _pose(), WarpedGarment(
-        image=warped, alpha=shorts.astype(np.float32), fit=fit), np.zeros((H, W), np.uint8), trousers)
+    dressed = _shortened(image, person, trousers, (200, 60, 60), Category.LOWER)
     out = dressed.image.astype(int)
     assert np.abs(out[300, 150] - BACKDROP).max() <= 8
     for leg in (0, 1):
