@@ -545,8 +545,9 @@ def _unlike_face(image: np.ndarray, core: np.ndarray, pose: Pose, person: np.nda
     face = face_pixels(image, pose, person)
     if face.sum() < MIN_FACE_PIXELS or core.sum() < MIN_COLOUR_PIXELS:
         return False
-    lab = cv2.cvtColor(image, cv2.COLOR_RGB2LAB).astype(np.float32)
-    return bool(np.linalg.norm(np.median(lab[core > 0], axis=0) - np.median(lab[face], axis=0)) > DISTINCT_COLOURS)
+    garment, skin = (cv2.cvtColor(image[pixels][:, None], cv2.COLOR_RGB2LAB)[:, 0].astype(np.float32)
+                     for pixels in (core > 0, face))
+    return bool(np.linalg.norm(np.median(garment, axis=0) - np.median(skin, axis=0)) > DISTINCT_COLOURS)
 
 
 # Widths of the body itself (not its clothes), as shares of the shoulder width or of the hip joints' distance.
