@@ -516,13 +516,17 @@ def worn_garment_mask(image: np.ndarray, person: np.ndarray, pose: Pose, categor
     if category is not Category.LOWER:
         bands = sleeves_and_collar(pose, shape)
         allowed = region | (bands & person_bin)
-        coloured = garment_coloured(image, bands, core, person) & (1 - skin) & ~other_garment
+        in_colours = garment_coloured(image, bands, core, person) & ~other_garment
+        coloured = in_colours & (1 - skin)
         # The head's disc reaches down over a collar standing round the neck: there its colours decide, where
         # they join the garment's body (a collar left out stayed above a lower neckline that bared the chest
-        # under it; a shadow on the neck in a dark garment's colour is no collar).
+        # under it; a shadow on the neck in a dark garment's colour is no collar), over the skin's chroma too:
+        # a pink collar round a fair neck is within it, and its tips stood round a new neckline. Not for a garment
+        # in the face's own colours (a nude top), whose colours the neck has too.
         # Joined to the mask with its sleeves and collar below the disc: GrabCut's smoothing drops a collar.
         mask = mask | (coloured & (1 - head))
-        mask = mask | _joining(coloured & head & collar_band(pose, shape), mask)
+        collar = in_colours if _unlike_face(image, core, pose, person) else coloured
+        mask = mask | _joining(collar & head & collar_band(pose, shape), mask)
     # Close pinholes left by specular highlights that the skin test or GrabCut dropped.
     closed = np.asarray(cv2.morphologyEx(mask, cv2.MORPH_CLOSE, np.ones((5, 5), np.uint8)), dtype=np.uint8)
     mask = closed & allowed
@@ -534,6 +538,16 @@ def worn_garment_mask(image: np.ndarray, person: np.ndarray, pose: Pose, categor
         raise InvalidInput(f"no {category} garment found on the person; check the garment category and that "
                            "the person faces the camera", field="person")
     return mask
+
+
+def _unlike_face(image: np.ndarray, core: np.ndarray, pose: Pose, person: np.ndarray) -> bool:
+    """Whether the garment's sure `core` and the face differ in median colour by DISTINCT_COLOURS (Lab)."""
+    face = face_pixels(image, pose, person)
+    if face.sum() < MIN_FACE_PIXELS or core.sum() < MIN_COLOUR_PIXELS:
+        return False
+    garment, skin = (cv2.cvtColor(image[pixels][:, None], cv2.COLOR_RGB2LAB)[:, 0].astype(np.float32)
+                     for pixels in (core > 0, face))
+    return bool(np.linalg.norm(np.median(garment, axis=0) - np.median(skin, axis=0)) > DISTINCT_COLOURS)
 
 
 # Widths of the body itself (not its clothes), as shares of the shoulder width or of the hip joints' distance.

@@ -297,7 +297,7 @@ class ClassicalGarmentPipeline(TryOnPipeline[GarmentRequest]):
             body &= ~lower.below_waistband
         base = repaint_uncovered(person, uncovered, body, skin, clothes,
                                  cover=paint | lower.mask if lower is not None else paint, arms=arms, legs=legs,
-                                 chest=chest_light(pose, person.shape[:2]))
+                                 chest=chest_light(pose, person.shape[:2]), head=head)
         base = dress_lower_garment(base, lower)
         image = dress_garment(base, warped.image, paint, light)
         return Dressed(image=image, paint=paint, repainted=uncovered.astype(np.uint8), dressing=WARPED, worn=outline)

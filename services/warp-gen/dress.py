@@ -42,6 +42,9 @@ SKIN_EDGE_SIGMA = 1.0  # px: repainted skin's anti-aliased outline
 # The lit skin whose median colour a repainted patch takes deep inside: between these brightness quantiles
 # of the visible skin (a chest faces the studio light: not the shade under the chin, nor a highlight).
 LIT_SKIN_QUANTILES = (0.65, 0.95)
+# Of the photo: the body's visible skin (outside the head's disc) that gives the tone on its own; less, and the
+# face's skin (with any hair taken for skin) is added to it.
+BODY_SKIN_SHARE = 0.003
 # Of the longer side: how far into a repainted patch the colour of the skin beside it carries before the
 # lit skin's takes over (a bared chest meets the neck's shade without a seam, and is not all that shade).
 NEAR_SKIN_REACH = 0.06
@@ -227,17 +230,30 @@ def lit_skin_tone(person: np.ndarray, skin: np.ndarray) -> np.ndarray:
     return np.median(seen[(luma >= low) & (luma <= high)], axis=0).astype(np.float32)
 
 
-def skin_colour(person: np.ndarray, skin: np.ndarray, to_skin: np.ndarray) -> np.ndarray:
+def body_skin(skin: np.ndarray, head: np.ndarray | None) -> np.ndarray:
+    """bool HxW: the visible `skin` outside the `head`'s disc (neck, shoulders, arms, legs) where that much shows
+    (BODY_SKIN_SHARE), else all of it. A body's tone is its own: the face is lit and made up otherwise, and fair
+    hair taken for skin paled a repainted chest to a flat patch."""
+    seen = skin.astype(bool)
+    if head is None:
+        return seen
+    body = seen & ~head.astype(bool)
+    return body if body.sum() >= BODY_SKIN_SHARE * body.size else seen
+
+
+def skin_colour(person: np.ndarray, skin: np.ndarray, to_skin: np.ndarray,
+                head: np.ndarray | None = None) -> np.ndarray:
     """float32 HxWx3: the colour bare skin would have at each pixel.
 
     Next to the shopper's visible skin (the neck above a lower neckline, the hands below a shorter sleeve)
     that skin's own colour, filled at a quarter of the size, so a repainted chest or arm meets it without
     a seam; further in, over NEAR_SKIN_REACH, the shopper's lit skin tone (`lit_skin_tone`): the nearest
-    skin to a bared chest is the neck in the chin's shadow, which as a whole chest read as a brown block.
+    skin to a bared chest is the neck in the chin's shadow, which as a whole chest read as a brown block. That
+    tone is the body's (`body_skin`: outside the `head`'s disc) where enough of it shows.
     """
     height, width = person.shape[:2]
     visible = skin.astype(bool) & ~to_skin
-    tone = lit_skin_tone(person, visible)
+    tone = lit_skin_tone(person, body_skin(visible, head))
     small = (max(1, width // SKIN_FILL_STEP), max(1, height // SKIN_FILL_STEP))
     known = cv2.resize(visible.astype(np.float32), small, interpolation=cv2.INTER_AREA)
     if known.max() <= 0:
@@ -375,7 +391,8 @@ def limb_shading(bare: np.ndarray, shape_px: float, shade: float = EDGE_SHADE) -
 
 def repaint_uncovered(person: np.ndarray, uncovered: np.ndarray, body: np.ndarray, skin: np.ndarray,
                       garments: np.ndarray, cover: np.ndarray | None = None, arms: Arms | None = None,
-                      legs: np.ndarray | None = None, chest: np.ndarray | None = None) -> np.ndarray:
+                      legs: np.ndarray | None = None, chest: np.ndarray | None = None,
+                      head: np.ndarray | None = None) -> np.ndarray:
     """`person` with the old garment's uncovered pixels repainted: skin on the body, background elsewhere.
 
     Skin takes the colour of the nearest visible skin (`skin_colour`), the old garment's broad light
@@ -385,6 +402,7 @@ def repaint_uncovered(person: np.ndarray, uncovered: np.ndarray, body: np.ndarra
     shopper's fitted `arms`, a bared arm is shaded about its bone and coloured from the visible skin along
     it (`arm_shading`, `arm_colour`); bared `legs` (each leg's mask) take the visible legs' own tone and
     roundness (`leg_skin`); `chest`, a light multiplier, models a bared neck and upper chest (`chest_light`).
+    The skin's tone is the body's, outside the `head`'s disc (`body_skin`), where enough of it shows.
     Pixels outside `uncovered` are unchanged.
     """
     out = person.copy()
@@ -425,10 +443,11 @@ def repaint_uncovered(person: np.ndarray, uncovered: np.ndarray, body: np.ndarra
     light = under * (rounded * torso_shading(body)) ** (1.0 - limb) * contact * arm_light
     if chest is not None:  # the neck and upper chest modelled by the pose (`chest_light`), off the arms
         light = light * chest ** (1.0 - limb)
-    colour = skin_colour(person, skin, to_skin)
+    colour = skin_colour(person, skin, to_skin, head)
     # An arm takes the visible skin's own median tone, not the lit chest's (whose highlights paled a forearm).
     visible = skin.astype(bool) & ~to_skin
-    arm_tone = skin_tone(person, visible) / np.maximum(lit_skin_tone(person, visible), 1.0)
+    body_seen = body_skin(visible, head)
+    arm_tone = skin_tone(person, body_seen) / np.maximum(lit_skin_tone(person, body_seen), 1.0)
     colour = colour * (1.0 + limb[..., None] * (arm_tone - 1.0))
     own_arm = arm_colour(person, visible, arms) if arms is not None else None
     if own_arm is not None:  # the shopper's own arm skin, where it faces the light, from the nearest of it

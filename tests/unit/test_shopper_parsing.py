@@ -173,3 +173,24 @@ def test_skin_lit_otherwise_than_the_face_is_skin_beside_the_arm_but_not_as_a_pa
     skin = skin_mask(image, _pose(), person)
     assert skin[125, 205] == 1
     assert skin[160, 150] == 0
+
+
+def test_a_collar_in_the_skins_chroma_standing_round_the_neck_is_part_of_the_shirt() -> None:
+    rose, collar = (220, 170, 170), (216, 172, 162)  # the collar, lit otherwise, within the face's chroma
+    image, person = _shopper(rose)
+    image[88:101, 118:136] = collar  # the collar's wings round the neck, under the head's disc
+    image[88:101, 164:182] = collar
+    image[88:101, 136:164] = FAIR  # the neck between them
+    person = np.any(image != BACKDROP, axis=2).astype(np.float32)
+    assert skin_mask(image, _pose(), person)[95, 130] == 1  # skin by its chroma alone
+    mask = worn_garment_mask(image, person, _pose(), Category.UPPER)
+    assert mask[95, 130] == 1 and mask[95, 170] == 1
+    assert mask[95, 150] == 0
+
+
+def test_the_neck_in_a_nude_tops_colours_is_not_its_collar() -> None:
+    image, person = _shopper(PINK)  # within DISTINCT_COLOURS of the face: the neck may share its colours
+    image[88:101, 118:182] = (228, 181, 171)  # the neck in shade, near the top's colour, within the skin's chroma
+    person = np.any(image != BACKDROP, axis=2).astype(np.float32)
+    mask = worn_garment_mask(image, person, _pose(), Category.UPPER)
+    assert mask[88:101, 136:164].sum() == 0
