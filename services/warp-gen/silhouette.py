@@ -125,8 +125,8 @@ def _past_hem(worn: np.ndarray, origin: np.ndarray, down: np.ndarray) -> np.ndar
     if ys.size == 0:
         return np.zeros((height, width), bool)
     lowest = float(np.max((xs - origin[0]) * down[0] + (ys - origin[1]) * down[1]))
-    grid_y, grid_x = np.mgrid[:height, :width]
-    return np.asarray((grid_x - origin[0]) * down[0] + (grid_y - origin[1]) * down[1] > lowest)
+    along = ((np.arange(height) - origin[1]) * down[1])[:, None] + ((np.arange(width) - origin[0]) * down[0])[None]
+    return np.asarray(along > lowest)
 
 
 def compare_shapes(worn: np.ndarray, garment: np.ndarray, pose: Pose, category: Category) -> ShapeComparison:
