@@ -65,13 +65,16 @@ TORSO_EASE = 0.04
 # laid along a hanging arm from the joint, a cap sleeve or a ruffle ended beside its armpit and the warp
 # twisted the shoulder between them.
 CUFF_REACH = 0.5
-# Below the hip joints a top's sides cover the hips as the person mask shows them (less arms and hands), up to
+# From the waist down a top's sides cover the body as the person mask shows it (less arms and hands), up to
 # HIP_REACH shoulder widths beyond the body's hips (`body.HIP_BREADTH`): a long tee drawn in to the pose's
-# hips on a shopper with broader ones bared her trousers down the side. ARM_BAND (of the shoulder width): an
-# arm's width with its hand, which the hips leave out; HAND_LENGTH: a hand's length past the wrist, of the
-# forearm's.
+# hips on a shopper with broader ones bared her trousers down the side, and the torso the pose's proportions
+# give is narrower than a broad shopper's waist (her trousers showed between the tee and a forearm from the
+# waist down). WAIST_RISE (of the torso): how far above the hip joints' line the waist is. ARM_BAND (of the
+# shoulder width): an arm's width with its hand, which the hips leave out; HAND_LENGTH: a hand's length past
+# the wrist, of the forearm's.
 HIP_REACH = 0.2
-ARM_BAND = 0.3
+WAIST_RISE = 0.45
+ARM_BAND = 0.22
 HAND_LENGTH = 0.7
 # Where the side is pinned between armpit and hem (share of the way down, name suffix): pinned at its middle
 # alone, the spline drew a long top's side in over the hips, between the pins.
@@ -178,12 +181,13 @@ def _out(point: np.ndarray, frame: BodyFrame, sign: float) -> float:
 
 
 def hips_under_top(person_mask: np.ndarray, pose: Pose) -> np.ndarray:
-    """uint8 {0, 1}: the person below the hip joints' line, less arms and hands, no farther out than HIP_REACH
-    beyond the body's hips: what a top's sides cover at least there (with `segment.worn_garment.bare_torso`
-    above it). A bag or a hand beside the hips that an arm's band misses stays out by the limit."""
+    """uint8 {0, 1}: the person below the waist (WAIST_RISE above the hip joints' line), less arms and hands,
+    no farther out than HIP_REACH beyond the body's hips: what a top's sides cover at least there (with
+    `segment.worn_garment.bare_torso` above it). A bag or a hand beside the hips that an arm's band misses
+    stays out by the limit."""
     frame = body_frame(pose)
     width = frame.shoulder_width
-    hips = (frame.left_hip + frame.right_hip) / 2
+    hips = (frame.left_hip + frame.right_hip) / 2 - frame.down * WAIST_RISE * frame.torso
     half = HIP_BREADTH * float(np.linalg.norm(frame.left_hip - frame.right_hip)) / 2 + HIP_REACH * width
     reach = float(sum(person_mask.shape))  # past every corner of the photo
     zone = np.zeros(person_mask.shape[:2], np.uint8)

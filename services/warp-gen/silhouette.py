@@ -118,12 +118,27 @@ def _midline_extent(mask: np.ndarray, origin: np.ndarray, across: np.ndarray, do
     return float(np.quantile(along, EDGE_SHARE)), float(np.quantile(along, 1 - EDGE_SHARE))
 
 
+def _past_hem(worn: np.ndarray, origin: np.ndarray, down: np.ndarray) -> np.ndarray:
+    """bool HxW: below the `worn` mask's lowest point along the body's `down` axis."""
+    ys, xs = np.nonzero(worn)
+    height, width = worn.shape
+    if ys.size == 0:
+        return np.zeros((height, width), bool)
+    lowest = float(np.max((xs - origin[0]) * down[0] + (ys - origin[1]) * down[1]))
+    along = ((np.arange(height) - origin[1]) * down[1])[:, None] + ((np.arange(width) - origin[0]) * down[0])[None]
+    return np.asarray(along > lowest)
+
+
 def compare_shapes(worn: np.ndarray, garment: np.ndarray, pose: Pose, category: Category) -> ShapeComparison:
     """How far the worn garment's silhouette (`worn`) is from the new one's (`garment`, warped onto the same
     body and cut to the person), sleeve by sleeve, at the neckline, at the hem, and overall."""
     frame = body_frame(pose)
     worn_bin, garment_bin = worn > 0, garment > 0
-    union = int(np.count_nonzero(worn_bin | garment_bin))
+    # Past the old hem a longer garment hangs on (`hem` counts only a shorter one): what it covers there, as long
+    # or as broad over the hips as it is, is no difference of shape.
+    origin = (frame.left_shoulder + frame.right_shoulder) / 2
+    past_hem = _past_hem(worn_bin, origin, frame.down)
+    union = int(np.count_nonzero(worn_bin | (garment_bin & ~past_hem)))
     overlap = int(np.count_nonzero(worn_bin & garment_bin)) / max(union, 1)
     reach = max(1, round(REACH * frame.shoulder_width))
     kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * reach + 1, 2 * reach + 1))
@@ -131,7 +146,6 @@ def compare_shapes(worn: np.ndarray, garment: np.ndarray, pose: Pose, category: 
     garment_near = cv2.dilate(garment_bin.astype(np.uint8), kernel)
     start, outset = (0.0, 0.0) if category is Category.LOWER else (SLEEVE_START, ARM_OUTSET)
     step = LIMB_STEP * frame.shoulder_width
-    origin = (frame.left_shoulder + frame.right_shoulder) / 2
     limbs = [_samples(limb, start, step) + frame.across * np.sign((limb[0] - origin) @ frame.across) * outset
              * frame.shoulder_width for limb in _limbs(pose, category)]
     sleeve = max((abs(_reach(worn_near, points) - _reach(garment_near, points)) * LIMB_STEP

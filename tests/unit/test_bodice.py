@@ -1,6 +1,6 @@
 """A warped top's or dress's body covers the torso it is worn on at every level (`fit._cover_torso`), its
 side hangs at least straight down from the armpit, and a short sleeve's cuff stays outside its armpit; a top's
-sides below the hip joints cover the hips as the person mask shows them (`fit.hips_under_top`).
+sides from the waist down cover the body as the person mask shows them (`fit.hips_under_top`).
 Synthetic silhouettes fitted onto the synthetic shopper of tests/poses.py (shoulders 90 px apart at row 110,
 arms hanging beside the body)."""
 
@@ -18,6 +18,7 @@ from fittingroom.warp_gen.fit import (
     CUFF_REACH,
     HIP_REACH,
     TORSO_EASE,
+    WAIST_RISE,
     GarmentFit,
     fit_garment,
     hips_under_top,
@@ -128,7 +129,12 @@ def _broad_hips(gap: bool = False) -> np.ndarray:
 def test_the_hips_under_a_top_are_the_persons_less_arms_and_bag() -> None:
     hips = hips_under_top(_broad_hips(), frontal_pose())
     width = body_frame(frontal_pose()).shoulder_width
-    assert not hips[:225].any()  # above the hip joints the bare torso says where the body is
+    frame = body_frame(frontal_pose())
+    waist = round(230 - WAIST_RISE * frame.torso)
+    assert not hips[:waist - 1].any()  # above the waist the bare torso says where the body is
+    # From the waist down the person's own body, broader than the pose's proportions, less the arms beside it.
+    assert hips[waist + 10, 150] and hips[waist + 10, 104] and hips[waist + 10, 196]
+    assert not hips[waist + 10, 217] and not hips[waist + 10, 83]
     assert hips[330, 82] and hips[330, 218]  # the person's own hips, broader than the pose's
     assert not hips[232, 220]  # the hand (past the wrist, along the forearm) is left out
     limit = 150 + 1.7 * 30 + HIP_REACH * width

@@ -10,6 +10,7 @@ from fittingroom.common import landmarks as lm
 from fittingroom.common.body import Pose
 from fittingroom.common.garment import Category
 from fittingroom.warp_gen.silhouette import (
+    MIN_OVERLAP,
     compare_shapes,
     dressed_silhouette,
     extend_texture,
@@ -69,6 +70,18 @@ def test_a_shorter_new_hem_or_a_lower_neckline_does_not_match_a_longer_one_does(
     longer = _top(pose, sleeve=0.5, hem=275)
     assert compare_shapes(worn, longer, pose, Category.UPPER).hem == 0.0
     assert compare_shapes(worn, longer, pose, Category.UPPER).matches
+
+
+def test_a_longer_top_broader_over_the_hips_below_the_old_hem_matches_one_broader_above_it_does_not() -> None:
+    pose = _pose()
+    worn = _top(pose, sleeve=0.5, hem=200)  # tucked in at the waist
+    tunic = _top(pose, sleeve=0.5, hem=330)
+    tunic[200:330, 70:230] = 1  # past the old hem, down over broad hips
+    comparison = compare_shapes(worn, tunic, pose, Category.UPPER)
+    assert comparison.overlap > 0.9 and comparison.matches
+    boxy = _top(pose, sleeve=0.5, hem=200)
+    boxy[100:200, 40:260] = 1  # as long, but far broader than the old one
+    assert compare_shapes(worn, boxy, pose, Category.UPPER).overlap < MIN_OVERLAP
 
 
 def test_dressed_silhouette_keeps_the_worn_outline_and_goes_on_past_its_hem() -> None:
