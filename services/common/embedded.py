@@ -18,6 +18,7 @@ from fittingroom.common.errors import (
     ModelNotReady,
 )
 from fittingroom.common.inference import ModelMetadata, Tensors
+from fittingroom.common.modelspec import INTRA_OP_THREADS
 from fittingroom.common.repository import ModelConfig, ModelRepository
 
 log = logging.getLogger(__name__)
@@ -99,14 +100,21 @@ class EmbeddedClient:
         with self._lock:
             session = self._sessions.get(key)
             if session is None:
-                session = self._open(self.repository.model_path(model, version))
+                session = self._open(self.repository.model_path(model, version), self._threads(model))
                 self._sessions[key] = session
                 log.info("loaded model %s version %d", model, version)
         return session
 
-    def _open(self, path: Path) -> ort.InferenceSession:
+    def _threads(self, model: str) -> int:
+        """ONNX Runtime's intra-op threads for `model`: its config's `intra_op_thread_count` (as Triton's ONNX
+        Runtime backend reads it), else the client's (0: ONNX Runtime's default, a thread per core)."""
+        configured = self._config(model).parameters.get(INTRA_OP_THREADS)
+        return int(configured) if configured and configured.isdigit() else self._intra_op_threads
+
+    @staticmethod
+    def _open(path: Path, threads: int) -> ort.InferenceSession:
         options = ort.SessionOptions()
-        options.intra_op_num_threads = self._intra_op_threads
+        options.intra_op_num_threads = threads
         options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
         try:
             return ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])

@@ -6,6 +6,14 @@ from dataclasses import dataclass, field
 
 from fittingroom.common.tensors import TensorSpec
 
+# The ONNX Runtime backend's per-model thread count (Triton's `parameters`, honoured by the embedded backend
+# too). The design path runs the pose and the stylizer at once: each with a pool as wide as the machine, on 2
+# cores they fought over it (`bench tryon`: design at 512 px 444 ms with the default pools, 334 ms with one
+# thread per session). One thread each lets models that run side by side share the cores; the try-on
+# networks, which run one at a time, keep the default.
+INTRA_OP_THREADS = "intra_op_thread_count"
+SIDE_BY_SIDE = {INTRA_OP_THREADS: "1"}
+
 
 @dataclass(frozen=True)
 class Provenance:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from fittingroom.common.modelspec import ModelSpec, Provenance
+from fittingroom.common.modelspec import SIDE_BY_SIDE, ModelSpec, Provenance
 from fittingroom.common.tensors import fp32
 
 POSE_SIZE = 256
@@ -25,6 +25,7 @@ POSE_LANDMARK = ModelSpec(
         license="Apache-2.0",
     ),
     description="person crop (NHWC RGB in [0, 1]) -> 33 body landmarks in crop pixels",
+    extra_parameters=dict(SIDE_BY_SIDE),
 )
 
 DETECTION_SIZE = 224
@@ -42,6 +43,7 @@ POSE_DETECTION = ModelSpec(
         license="Apache-2.0",
     ),
     description="letterboxed photo (NHWC RGB in [-1, 1]) -> per-anchor person box and keypoint offsets, score logits",
+    extra_parameters=dict(SIDE_BY_SIDE),
 )
 
 OPENPOSE_SIZE = 368  # OpenPose's default network height; the square input is padded with grey

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from fittingroom.common.modelspec import ModelSpec, Provenance
+from fittingroom.common.modelspec import SIDE_BY_SIDE, ModelSpec, Provenance
 from fittingroom.common.tensors import fp32
 from fittingroom.segment.labels import CLOTH_SEGM_LABELS, SCHP_INPUT_SIZES, SCHP_LABELS
 
@@ -83,6 +83,7 @@ SELFIE_SEGMENTATION = ModelSpec(
         license="Apache-2.0",
     ),
     description="photo stretched to 256x256 (NHWC RGB in [0, 1]) -> person probability",
+    extra_parameters=dict(SIDE_BY_SIDE),
 )
 
 SPECS = (U2NETP, U2NET_CLOTH, SCHP_LIP, SCHP_ATR, SCHP_PASCAL, SELFIE_SEGMENTATION)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from fittingroom.common.modelspec import ModelSpec, Provenance
+from fittingroom.common.modelspec import SIDE_BY_SIDE, ModelSpec, Provenance
 from fittingroom.common.tensors import fp32
 
 STYLE_SIZE = 256  # the style predictor's fixed input side
@@ -21,6 +21,7 @@ STYLE_PREDICT = ModelSpec(
     outputs=(fp32("style_vector", 1, 1, STYLE_VECTOR),),
     provenance=_MAGENTA,
     description="artwork (NHWC RGB in [0, 1]) -> 100-d style embedding",
+    extra_parameters=dict(SIDE_BY_SIDE),
 )
 
 STYLE_TRANSFORM = ModelSpec(
@@ -29,6 +30,7 @@ STYLE_TRANSFORM = ModelSpec(
     outputs=(fp32("stylized", CONTENT_SIZE, CONTENT_SIZE, 3),),
     provenance=_MAGENTA,
     description="content image + style embedding -> stylized image (NHWC RGB in [0, 1])",
+    extra_parameters=dict(SIDE_BY_SIDE),
 )
 
 SPECS = (STYLE_PREDICT, STYLE_TRANSFORM)

@@ -99,3 +99,18 @@ async def test_a_version_exported_later_takes_no_traffic_until_loaded(repository
     assert (await client.model_metadata(STYLE_PREDICT.name)).versions == (1,)  # like Triton's explicit mode
     await client.load_model(STYLE_PREDICT.name, [1, 2])
     assert (await client.model_metadata(STYLE_PREDICT.name)).versions == (2, 1)
+
+
+@pytest.mark.parametrize(("configured", "threads"), [("1", 1), (None, 3)])
+async def test_a_models_intra_op_thread_count_sets_its_sessions_threads(
+        repository: Path, tmp_path: Path, configured: str | None, threads: int) -> None:
+    """As Triton's ONNX Runtime backend reads it; a model without one takes the client's (here 3)."""
+    root = _repo_with_versions(repository, tmp_path, [1], VersionPolicy("latest", 1))
+    config = root / STYLE_PREDICT.name / "config.pbtxt"
+    text = config.read_text()
+    if configured is None:
+        config.write_text(text.replace('key: "intra_op_thread_count"', 'key: "unrelated"'))
+    client = EmbeddedClient(root, intra_op_threads=3)
+    await client.load_model(STYLE_PREDICT.name)
+    session = client._session(STYLE_PREDICT.name, 1)
+    assert session.get_session_options().intra_op_num_threads == threads
