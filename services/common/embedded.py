@@ -106,8 +106,8 @@ class EmbeddedClient:
         return session
 
     def _threads(self, model: str) -> int:
-        """ONNX Runtime's intra-op threads for `model`: its config's `intra_op_thread_count` (as Triton's ONNX
-        Runtime backend reads it), else the client's (0: ONNX Runtime's default, a thread per core)."""
+        """ONNX Runtime's intra-op threads for `model`: its config's `embedded_intra_op_threads`, else the
+        client's (0: ONNX Runtime's default, a thread per core)."""
         configured = self._config(model).parameters.get(INTRA_OP_THREADS)
         return int(configured) if configured and configured.isdigit() else self._intra_op_threads
 

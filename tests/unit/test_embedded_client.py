@@ -102,14 +102,14 @@ async def test_a_version_exported_later_takes_no_traffic_until_loaded(repository
 
 
 @pytest.mark.parametrize(("configured", "threads"), [("1", 1), (None, 3)])
-async def test_a_models_intra_op_thread_count_sets_its_sessions_threads(
+async def test_a_models_embedded_intra_op_threads_sets_its_sessions_threads(
         repository: Path, tmp_path: Path, configured: str | None, threads: int) -> None:
-    """As Triton's ONNX Runtime backend reads it; a model without one takes the client's (here 3)."""
+    """A model's config sets its own session's threads; a model without the key takes the client's (here 3)."""
     root = _repo_with_versions(repository, tmp_path, [1], VersionPolicy("latest", 1))
     config = root / STYLE_PREDICT.name / "config.pbtxt"
     text = config.read_text()
     if configured is None:
-        config.write_text(text.replace('key: "intra_op_thread_count"', 'key: "unrelated"'))
+        config.write_text(text.replace('key: "embedded_intra_op_threads"', 'key: "unrelated"'))
     client = EmbeddedClient(root, intra_op_threads=3)
     await client.load_model(STYLE_PREDICT.name)
     session = client._session(STYLE_PREDICT.name, 1)
