@@ -357,6 +357,12 @@ def garment_coloured(image: np.ndarray, band: np.ndarray, core: np.ndarray, pers
     return np.asarray(cv2.morphologyEx(found, cv2.MORPH_OPEN, np.ones((3, 3), np.uint8)), np.uint8)
 
 
+def _neighbourhood_colour(lab: np.ndarray) -> np.ndarray:
+    """`lab` averaged over a print's repeat (PATTERN_SCALE of the longer side) round each pixel."""
+    side = max(3, round(PATTERN_SCALE * max(lab.shape[:2])) | 1)
+    return np.asarray(cv2.blur(lab, (side, side)))
+
+
 def _top_above_hips(lab: np.ndarray, candidates: np.ndarray, core: np.ndarray, top: np.ndarray,
                     frame: BodyFrame) -> np.ndarray:
     """bool HxW: of the `candidates` above the hip joints, those that are the top's, not the trousers'.
@@ -370,8 +376,7 @@ def _top_above_hips(lab: np.ndarray, candidates: np.ndarray, core: np.ndarray, t
     above = candidates & ~_beyond(shape, (frame.left_hip + frame.right_hip) / 2, frame.down, 0.0)
     if not above.any() or top.sum() < MIN_COLOUR_PIXELS:
         return above
-    side = max(3, round(PATTERN_SCALE * max(shape)) | 1)
-    local = cv2.blur(lab, (side, side))
+    local = _neighbourhood_colour(lab)
     own, other = np.median(local[core > 0], axis=0), np.median(local[top], axis=0)
     if np.linalg.norm(own - other) <= DISTINCT_COLOURS:
         return above
@@ -507,8 +512,7 @@ def worn_garment_mask(image: np.ndarray, person: np.ndarray, pose: Pose, categor
             background = background | other
             # Each pixel goes by the colour of its neighbourhood against each garment's own colours: a leopard
             # skirt's dark spots are the colour of a black top, and pixel by pixel its upper part went to the top.
-            side = max(3, round(PATTERN_SCALE * max(shape)) | 1)
-            other_garment = _nearer_other(cv2.blur(lab, (side, side)), (region > 0) & (core == 0), lab[core > 0],
+            other_garment = _nearer_other(_neighbourhood_colour(lab), (region > 0) & (core == 0), lab[core > 0],
                                           lab[other])
     refined = refine_with_grabcut(image, sure=core, background=background)
     mask = refined & region & (1 - keep_out) & ~other_garment
