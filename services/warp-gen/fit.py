@@ -30,7 +30,7 @@ from fittingroom.common.body import (
 )
 from fittingroom.common.errors import InvalidInput
 from fittingroom.common.garment import Category, GarmentLandmarks
-from fittingroom.warp_gen.tps import fit_fold_free, remap, sampling_maps
+from fittingroom.warp_gen.tps import fit_fold_free, fit_tps, remap, sampling_maps
 
 SEAM_WIDTH = 1.15  # a garment's shoulder seams sit this many shoulder-joint distances apart when worn
 # Of the shoulder width: worn, a sleeve's armpit lies this far inside the shoulder joint, on the arm's inner
@@ -79,8 +79,32 @@ HAND_LENGTH = 0.7
 # Where the side is pinned between armpit and hem (share of the way down, name suffix): pinned at its middle
 # alone, the spline drew a long top's side in over the hips, between the pins.
 SIDE_LEVELS = ((0.25, "_upper"), (0.5, ""), (0.75, "_lower"))
+# A sleeve's end is pinned at its two corners too, across the arm: pinned at its centre alone, a sleeve laid
+# down a hanging arm kept its photo's outward slant (the spline bends the whole sleeve only as far as the
+# points make it), and the person mask cut the part beside the arm away: a tee looked sleeveless.
+# SLEEVE_END_SHARE: how far out along the sleeve's axis its end's width is measured (its last part, where
+# the cuff's own centroid lies); MIN_SLEEVE_END: of the shoulder width, the narrowest a worn sleeve's end
+# is (an arm inside it).
+SLEEVE_END_SHARE = 0.9
+SLEEVE_HANG = 0.5  # `_hanging` above which an arm's sleeve is laid along it on its own (`SleeveFit`)
+MIN_SLEEVE_END = 0.22
 HANG_GAP = 0.15  # of the shoulder width: a gap in the person's silhouette that a garment hangs across
 HANG_SHRINK = 4  # the gaps are closed on a photo this many times smaller
+
+
+@dataclass(frozen=True)
+class SleeveFit:
+    """A sleeve as a quadrilateral (shoulder point, end's outer corner, end's inner corner, underarm) on the
+    garment photo and on the body: warped apart from the garment's body (`warp_garment`)."""
+
+    side: str  # "left" or "right", the wearer's
+    source: np.ndarray  # [4, 2] in the garment photo
+    target: np.ndarray  # [4, 2] in the person photo
+
+    @property
+    def underarm(self) -> np.ndarray:
+        """Where the sleeve's underside meets the garment's body, worn: its visible armpit."""
+        return np.asarray(self.target[3])
 
 
 @dataclass(frozen=True)
@@ -95,6 +119,7 @@ class GarmentFit:
     # Polygon between trouser legs, from the crotch down (empty for other garments): no garment there, so
     # the warp may squeeze it as it likes (a product photo's legs touch; a shopper's stand apart).
     gap: np.ndarray = field(default_factory=lambda: np.zeros((0, 2)))
+    sleeves: tuple[SleeveFit, ...] = ()  # those warped on their own (the others bend with the garment's body)
 
 
 def _along(chain: list[np.ndarray], distance: float) -> tuple[list[np.ndarray], np.ndarray]:
@@ -244,7 +269,8 @@ def _own_hem(outline_hem: np.ndarray, top: np.ndarray, drop: float, ankle: np.nd
 
 
 def _top_fit(marks: GarmentLandmarks, pose: Pose, frame: BodyFrame, garment: Category,
-             straps: bool = False, torso: np.ndarray | None = None) -> GarmentFit:
+             straps: bool = False, torso: np.ndarray | None = None, silhouette: np.ndarray | None = None
+             ) -> GarmentFit:
     if marks.left_shoulder is None or marks.right_shoulder is None or marks.left_hem is None \
             or marks.right_hem is None:
         raise InvalidInput(f"could not find the shoulders and hem of the {garment} garment in its photo",
@@ -264,6 +290,7 @@ def _top_fit(marks: GarmentLandmarks, pose: Pose, frame: BodyFrame, garment: Cat
     body_span = (1 - 2 * STRAP_INSET) * w if straps else LENGTH_SPAN * w
     length_scale = body_span / max(float(np.linalg.norm(g_shoulders[1] - g_shoulders[0])), 1e-6)
     limbs: list[tuple[np.ndarray, float]] = []
+    sleeves: list[SleeveFit] = []
     for name, sign in (("left", 1.0), ("right", -1.0)):
         g_shoulder, g_hem = _p(getattr(marks, f"{name}_shoulder")), _p(getattr(marks, f"{name}_hem"))
         armpit, cuff = getattr(marks, f"{name}_armpit"), getattr(marks, f"{name}_cuff")
@@ -316,11 +343,18 @@ def _top_fit(marks: GarmentLandmarks, pose: Pose, frame: BodyFrame, garment: Cat
             lowest = float((target - arm[0]) @ f.down) + below_armpit
             drop = float(start @ f.down)
             floor = lowest / drop if drop >= MIN_ARM_DROP else 0.0
-            sleeve, _ = _along(arm, min(max(length, floor), _length(arm) + 0.1 * w))
-            reach = CUFF_REACH * float(sign * (cuff[0] - armpit[0])) * length_scale
-            end = _cover_torso(sleeve[-1], None, f, sign, least=_out(target, f, sign) + reach)
+            sleeve, along = _along(arm, min(max(length, floor), _length(arm) + 0.1 * w))
+            hangs = silhouette is not None and _hanging(arm, f) > SLEEVE_HANG
+            quads = _sleeve_quads(silhouette, (g_shoulder, _p(armpit), _p(cuff)), (seam, sleeve[-1]), along,
+                                  MIN_SLEEVE_END * w, length_scale) if hangs and silhouette is not None else None
+            if quads is not None:  # warped on its own, its end on the arm: the body is not bent to reach it
+                sleeves.append(SleeveFit(name, *quads))
+                end = sleeve[-1]
+            else:
+                reach = CUFF_REACH * float(sign * (cuff[0] - armpit[0])) * length_scale
+                end = _cover_torso(sleeve[-1], None, f, sign, least=_out(target, f, sign) + reach)
+                pairs[f"{name}_cuff"] = (_p(cuff), end)
             sleeve[-1] = end
-            pairs[f"{name}_cuff"] = (_p(cuff), end)
             limbs.append((np.array(sleeve), SLEEVE_WIDTH * w))
     t_shoulders = (shoulder["right"], shoulder["left"])
     if "left_side" in pairs or "right_side" in pairs:
@@ -330,7 +364,69 @@ def _top_fit(marks: GarmentLandmarks, pose: Pose, frame: BodyFrame, garment: Cat
     if marks.neck is not None:
         pairs["neck"] = (_p(marks.neck), _similar(marks.neck, g_shoulders, t_shoulders))
     body = np.array([f.right_shoulder, f.left_shoulder, bottom["left"], bottom["right"]])
-    return _pack(pairs, body, tuple(limbs))
+    return _pack(pairs, body, tuple(limbs), sleeves=tuple(sleeves))
+
+
+def _half_width(silhouette: np.ndarray, centre: np.ndarray, across: np.ndarray) -> tuple[float, float]:
+    """How far the silhouette reaches from `centre` along `across` and against it, in one run each way."""
+    height, width = silhouette.shape[:2]
+    reach = []
+    for direction in (across, -across):
+        steps = 0
+        for step in range(1, height + width):
+            x, y = np.round(centre + direction * step).astype(int)
+            if not (0 <= x < width and 0 <= y < height) or silhouette[y, x] == 0:
+                break
+            steps = step
+        reach.append(float(steps))
+    return reach[0], reach[1]
+
+
+def _sleeve_quads(silhouette: np.ndarray, garment: tuple[np.ndarray, np.ndarray, np.ndarray],
+                  body: tuple[np.ndarray, np.ndarray], arm: np.ndarray, least: float, scale: float
+                  ) -> tuple[np.ndarray, np.ndarray] | None:
+    """A sleeve's quadrilateral (shoulder point, end's outer corner, end's inner corner, underarm) on the
+    garment photo and on the body, or None where the photo shows no sleeve end or the quadrilateral worn is
+    not convex (an arm raised over the shoulder: the garment's spline alone bends that sleeve).
+
+    `garment` is (shoulder point, armpit, cuff) on the photo; `body` (shoulder point, cuff) worn, the cuff on
+    the arm's bone; `arm` the arm's direction there. On the photo the end is measured across the sleeve's axis
+    (root's middle to cuff) a little short of the cuff's centroid, where the sleeve still has its full width.
+    Worn, the end lies across the arm, centred on the bone and at least `least` wide (an arm is inside it),
+    and the underside runs its own length back up the arm's inner side: on a hanging arm a tee's armpit is
+    about level with its hem, hidden behind the arm, and the garment's body fills in under it.
+    """
+    shoulder, armpit, cuff = garment
+    axis = cuff - (shoulder + armpit) / 2
+    length = float(np.linalg.norm(axis))
+    if length < 1e-6:
+        return None
+    axis /= length
+    across = np.array([-axis[1], axis[0]])
+    across = across if float((shoulder - armpit) @ across) >= 0 else -across
+    centre = (shoulder + armpit) / 2 + axis * SLEEVE_END_SHARE * length
+    out, back = _half_width(silhouette > 0, centre, across)
+    if min(out, back) < 1:
+        return None
+    outer, inner = centre + across * out, centre - across * back
+    seam, end = body
+    level = end - arm * (1 - SLEEVE_END_SHARE) * length * scale  # the measured line's place on the arm
+    normal = np.array([-arm[1], arm[0]])
+    normal = normal if float((seam - level) @ normal) >= 0 else -normal
+    half = max((out + back) / 2 * scale, least / 2)
+    placed_inner = level - normal * half
+    underarm = placed_inner - arm * float(np.linalg.norm(inner - armpit)) * scale
+    source = np.array([shoulder, outer, inner, armpit])
+    placed = np.array([seam, level + normal * half, placed_inner, underarm])
+    convex = cv2.isContourConvex(source.astype(np.float32)) and cv2.isContourConvex(placed.astype(np.float32))
+    if not convex or _signed_area(source) * _signed_area(placed) <= 0:  # nor mirrored
+        return None
+    return source, placed
+
+
+def _signed_area(quad: np.ndarray) -> float:
+    x, y = quad[:, 0], quad[:, 1]
+    return float(np.dot(x, np.roll(y, -1)) - np.dot(y, np.roll(x, -1))) / 2
 
 
 def _leg(pose: Pose, frame: BodyFrame, side: float) -> list[np.ndarray]:
@@ -401,11 +497,12 @@ def _lower_fit(marks: GarmentLandmarks, pose: Pose, frame: BodyFrame) -> Garment
 
 
 def _pack(pairs: dict[str, tuple[np.ndarray, np.ndarray]], body: np.ndarray,
-          limbs: tuple[tuple[np.ndarray, float], ...], gap: np.ndarray | None = None) -> GarmentFit:
+          limbs: tuple[tuple[np.ndarray, float], ...], gap: np.ndarray | None = None,
+          sleeves: tuple[SleeveFit, ...] = ()) -> GarmentFit:
     names = tuple(sorted(pairs))
     return GarmentFit(names=names, source=np.array([pairs[n][0] for n in names]),
                       target=np.array([pairs[n][1] for n in names]), body=body, limbs=limbs,
-                      gap=gap if gap is not None else np.zeros((0, 2)))
+                      gap=gap if gap is not None else np.zeros((0, 2)), sleeves=sleeves)
 
 
 def fit_garment(marks: GarmentLandmarks, pose: Pose, garment: Category,
@@ -418,7 +515,7 @@ def fit_garment(marks: GarmentLandmarks, pose: Pose, garment: Category,
         fit = _lower_fit(marks, pose, frame)
     else:
         straps = silhouette is not None and hangs_from_straps(silhouette, marks)
-        fit = _top_fit(marks, pose, frame, garment, straps, torso)
+        fit = _top_fit(marks, pose, frame, garment, straps, torso, silhouette)
     if len(fit.names) < 4:
         raise InvalidInput(f"too few landmarks found on the {garment} garment to fit it", field="garment")
     return fit
@@ -506,11 +603,54 @@ def _probes(target: np.ndarray, shape: tuple[int, int], gap: np.ndarray | None =
     return points if len(points) >= 3 else target
 
 
+def _beyond(shape: tuple[int, int], a: np.ndarray, b: np.ndarray, towards: np.ndarray) -> np.ndarray:
+    """bool: the pixels on `towards`' side of the line through `a` and `b`."""
+    ys, xs = np.mgrid[0:shape[0], 0:shape[1]]
+    normal = np.array([a[1] - b[1], b[0] - a[0]])
+    side = float((towards - a) @ normal)
+    return np.asarray(((xs - a[0]) * normal[0] + (ys - a[1]) * normal[1]) * side > 0)
+
+
+def sleeve_region(shape: tuple[int, int], quad: np.ndarray) -> np.ndarray:
+    """bool: a sleeve on its garment photo: past its root (shoulder point to armpit) and on the near side of
+    its underside (armpit to the end's inner corner), where the garment's body below the armpit is not."""
+    shoulder, outer, inner, armpit = quad
+    return _beyond(shape, shoulder, armpit, outer) & _beyond(shape, armpit, inner, outer)
+
+
+def _below_seam(shape: tuple[int, int], quad: np.ndarray) -> np.ndarray:
+    """float32 {0, 1}: the pixels past a worn sleeve's shoulder point in the direction of its end's middle."""
+    seam = quad[0]
+    down = (quad[1] + quad[2]) / 2 - seam
+    ys, xs = np.mgrid[0:shape[0], 0:shape[1]]
+    return np.asarray(((xs - seam[0]) * down[0] + (ys - seam[1]) * down[1]) >= 0, np.float32)
+
+
 def warp_garment(product: np.ndarray, mask: np.ndarray, fit: GarmentFit, shape: tuple[int, int]) -> WarpedGarment:
-    """The product photo and its mask bent onto the person photo's frame (`shape`) by a fold-free TPS."""
+    """The product photo and its mask bent onto the person photo's frame (`shape`): the garment's body by a
+    fold-free TPS, each sleeve by the spline through its quadrilateral's corners (`GarmentFit.sleeves`) laid over it.
+
+    One spline cannot turn a sleeve from its photo's outward slant down a hanging arm while the body beside
+    it stays put: it kept the slant (wings beside the arm, which the person mask cut off), and pinned harder
+    it opened the photo's backdrop between sleeve and side into the torso.
+    """
     # The inverse map (person -> product) is what sampling needs: each output pixel looks up its source.
     inverse = fit_fold_free(fit.target, fit.source, _probes(fit.target, shape, fit.gap))
     maps = sampling_maps(inverse, shape)
+    body = mask.astype(np.float32)
+    for sleeve_fit in fit.sleeves:
+        body[sleeve_region(mask.shape[:2], sleeve_fit.source)] = 0.0
     image = remap(product, maps, border=(0, 0, 0))
-    alpha = remap(mask.astype(np.float32), maps, border=0.0)
-    return WarpedGarment(image=image, alpha=np.clip(alpha, 0.0, 1.0), fit=fit)
+    alpha = np.clip(remap(body, maps, border=0.0), 0.0, 1.0)
+    for sleeve_fit in fit.sleeves:
+        # Four pairs: the spline is exact on the corners and nearly affine past them (a perspective map through
+        # the same corners flung the sleeve's cap and hem, outside its quadrilateral, far down the arm).
+        sleeve_maps = sampling_maps(fit_tps(sleeve_fit.target, sleeve_fit.source), shape)
+        sleeve = ((mask > 0) & sleeve_region(mask.shape[:2], sleeve_fit.source)).astype(np.float32)
+        # Nothing of a sleeve rises above its shoulder point along the arm: a cap's curve, bent down the arm,
+        # stood up as a hump on the shoulder.
+        over = np.clip(remap(sleeve, sleeve_maps, border=0.0), 0.0, 1.0) * _below_seam(shape, sleeve_fit.target)
+        texture = remap(product, sleeve_maps, border=(0, 0, 0))
+        image = (texture * over[..., None] + image * (1 - over[..., None])).round().astype(np.uint8)
+        alpha = over + alpha * (1 - over)
+    return WarpedGarment(image=image, alpha=alpha, fit=fit)

@@ -1,5 +1,5 @@
 """A warped top's or dress's body covers the torso it is worn on at every level (`fit._cover_torso`), its
-side hangs at least straight down from the armpit, and a short sleeve's cuff stays outside its armpit; a top's
+side hangs at least straight down from the armpit, and a short sleeve stays outside its armpit; a top's
 sides from the waist down cover the body as the person mask shows them (`fit.hips_under_top`).
 Synthetic silhouettes fitted onto the synthetic shopper of tests/poses.py (shoulders 90 px apart at row 110,
 arms hanging beside the body)."""
@@ -10,6 +10,7 @@ import cv2
 import numpy as np
 from poses import frontal_pose
 
+from fittingroom.common import landmarks as lm
 from fittingroom.common.body import body_frame
 from fittingroom.common.garment import Category
 from fittingroom.segment.garment_landmarks import garment_landmarks
@@ -26,6 +27,7 @@ from fittingroom.warp_gen.fit import (
 )
 
 SHAPE = (400, 300)
+ARMS_OUT = {lm.LEFT_ELBOW: (255, 150), lm.RIGHT_ELBOW: (45, 150), lm.LEFT_WRIST: (300, 180), lm.RIGHT_WRIST: (0, 180)}
 
 
 def _narrow_tee() -> np.ndarray:
@@ -87,15 +89,29 @@ def test_the_side_hangs_straight_down_from_the_armpit() -> None:
 
 
 def test_a_short_sleeves_cuff_stays_outside_its_armpit() -> None:
+    """On arms held out from the body the garment's spline takes the sleeve: its cuff is pinned outside the
+    armpit by a share of its photo's reach (from the joint alone a cap sleeve ended beside its armpit)."""
     mask = _narrow_tee()
     marks = garment_landmarks(mask, Category.UPPER).named()
-    _, targets = _fit(mask, bare_torso(frontal_pose(), SHAPE))
+    pose = frontal_pose(ARMS_OUT)
+    fit = fit_garment(garment_landmarks(mask, Category.UPPER), pose, Category.UPPER, mask, bare_torso(pose, SHAPE))
+    targets = dict(zip(fit.names, fit.target, strict=True))
     span = marks["left_shoulder"][0] - marks["right_shoulder"][0]
-    scale = body_frame(frontal_pose()).shoulder_width * 0.95 / span  # LENGTH_SPAN: lengths in body px
+    scale = body_frame(pose).shoulder_width * 0.95 / span  # LENGTH_SPAN: lengths in body px
     for name, side in (("left", 1.0), ("right", -1.0)):
         reach = CUFF_REACH * side * (marks[f"{name}_cuff"][0] - marks[f"{name}_armpit"][0]) * scale
         assert reach > 0
         assert _out(targets[f"{name}_cuff"], side) >= _out(targets[f"{name}_armpit"], side) + reach - 1e-6
+
+
+def test_a_short_sleeve_on_a_hanging_arm_lies_outside_the_garment_s_body() -> None:
+    """On arms hanging at the sides the sleeve is laid down the arm on its own: its end's outer corner lies
+    outside the armpit of the garment's body, which keeps its place."""
+    fit, targets = _fit(_narrow_tee(), bare_torso(frontal_pose(), SHAPE))
+    for sleeve in fit.sleeves:
+        side = 1.0 if sleeve.side == "left" else -1.0
+        assert _out(sleeve.target[1], side) > _out(targets[f"{sleeve.side}_armpit"], side)
+    assert {s.side for s in fit.sleeves} == {"left", "right"}
 
 
 def test_the_warped_garment_covers_the_torso_below_its_armpits() -> None:

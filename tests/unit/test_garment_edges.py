@@ -13,7 +13,7 @@ from fittingroom.common.body import Pose
 from fittingroom.common.garment import Category, GarmentLandmarks
 from fittingroom.segment.occlusion import occluders
 from fittingroom.segment.product import product_mask
-from fittingroom.warp_gen.fit import GarmentFit, covered_mask, fit_garment, hanging_room, warp_garment
+from fittingroom.warp_gen.fit import GarmentFit, covered_mask, fit_garment, hanging_room, sleeve_region, warp_garment
 
 H, W = 400, 300
 SKIN = (224, 172, 140)
@@ -98,16 +98,59 @@ def test_a_tee_s_sleeves_wrap_the_arms_and_its_sides_run_inside_them() -> None:
     joint = pose.points[lm.LEFT_SHOULDER]
     assert target["left_armpit"][0] < joint[0] < target["left_shoulder"][0]
     assert target["right_shoulder"][0] < pose.points[lm.RIGHT_SHOULDER][0] < target["right_armpit"][0]
-    # The cuff on the arm's axis, not beside the arm (where the sleeve was a stub sticking out).
+    # The sleeve's end centred on the arm's axis, not beside the arm (where the sleeve was a stub sticking out).
     elbow = pose.points[lm.LEFT_ELBOW]
     axis = (elbow - joint) / np.linalg.norm(elbow - joint)
-    offset = target["left_cuff"] - joint
+    sleeve = next(s for s in fit.sleeves if s.side == "left")
+    offset = (sleeve.target[1] + sleeve.target[2]) / 2 - joint
     assert abs(float(offset[0] * axis[1] - offset[1] * axis[0])) < 3
     warped = warp_garment(np.full((360, 300, 3), 128, np.uint8), mask, fit, (H, W))
     armpit, hem = target["left_armpit"], target["left_hem"]
     middle = (armpit + hem) / 2
     row = warped.alpha[round(middle[1])] > 0.5
     assert abs(float(np.flatnonzero(row).max()) - middle[0]) <= 3  # the side runs straight to the hem
+
+
+def test_a_hanging_arm_s_sleeve_is_laid_down_it_on_its_own() -> None:
+    """The photo's sleeves stand out and up; on arms hanging at the sides each is warped on its own down its
+    arm, from the shoulder seam to its end, centred across the arm (kept at its photo's slant, the sleeve stood
+    out beside the arm, where the person mask cut it off and the tee looked sleeveless), bare arm below it,
+    nothing above the seam."""
+    pose = frontal_pose()
+    fit = fit_garment(_TEE_MARKS, pose, Category.UPPER, _tee())
+    assert {s.side for s in fit.sleeves} == {"left", "right"}
+    assert "left_cuff" not in fit.names and "right_cuff" not in fit.names
+    warped = warp_garment(np.full((360, 300, 3), 128, np.uint8), _tee(), fit, (H, W))
+    joint, elbow = pose.points[lm.LEFT_SHOULDER], pose.points[lm.LEFT_ELBOW]
+    sleeve = next(s for s in fit.sleeves if s.side == "left")
+    end = (sleeve.target[1] + sleeve.target[2]) / 2
+    for share in (0.3, 0.6, 0.9):  # down the arm's bone, the sleeve
+        x, y = np.round(joint + share * (end - joint)).astype(int)
+        assert warped.alpha[y, x] > 0.5
+    reach = float(np.linalg.norm(end - joint))
+    along = (elbow - joint) / np.linalg.norm(elbow - joint)
+    past = np.round(end + along * 0.3 * reach).astype(int)  # below the sleeve's end: bare arm
+    assert warped.alpha[past[1], past[0]] < 0.5
+    seam = sleeve.target[0]
+    assert warped.alpha[: max(0, round(seam[1]) - 3), round(seam[0]) :].max() < 0.5  # nothing above the seam
+
+
+def test_the_sleeve_region_is_past_the_root_and_above_the_underside() -> None:
+    quad = np.array([(230.0, 40.0), (280.0, 100.0), (258.0, 128.0), (230.0, 120.0)])  # the tee's left sleeve
+    region = sleeve_region((360, 300), quad)
+    assert region[90, 260] and region[60, 240]  # the sleeve
+    assert not region[90, 200]  # the garment's body, inside the root
+    assert not region[200, 232]  # the body's side below the armpit, past the root's line
+
+
+def test_an_arm_held_out_bends_its_sleeve_with_the_garment() -> None:
+    """Arms held out from the body (hands on the hips, raised): the garment's one spline takes the sleeves,
+    pinned at their cuffs, as before."""
+    pose = frontal_pose({lm.LEFT_ELBOW: (255, 150), lm.RIGHT_ELBOW: (45, 150),
+                         lm.LEFT_WRIST: (300, 180), lm.RIGHT_WRIST: (0, 180)})
+    fit = fit_garment(_TEE_MARKS, pose, Category.UPPER, _tee())
+    assert fit.sleeves == ()
+    assert "left_cuff" in fit.names and "right_cuff" in fit.names
 
 
 def test_a_garment_hangs_across_the_narrow_gaps_of_the_silhouette_below_the_shoulders() -> None:

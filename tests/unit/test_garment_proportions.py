@@ -43,7 +43,10 @@ def _fitted(mask: np.ndarray) -> tuple[dict[str, np.ndarray], dict[str, tuple[fl
     marks = garment_landmarks(mask, Category.UPPER)
     fit = fit_garment(marks, frontal_pose(), Category.UPPER, mask)
     warped = warp_garment(np.dstack([mask * 200] * 3).astype(np.uint8), mask, fit, (400, 300))
-    return dict(zip(fit.names, fit.target, strict=True)), marks.named(), warped.alpha > 0.5
+    targets = dict(zip(fit.names, fit.target, strict=True))
+    # A sleeve laid down a hanging arm on its own ends across the arm: its cuff is the end's middle.
+    targets.update({f"{s.side}_cuff": (s.target[1] + s.target[2]) / 2 for s in fit.sleeves})
+    return targets, marks.named(), warped.alpha > 0.5
 
 
 def _own_drop(marks: dict[str, tuple[float, float]]) -> float:
