@@ -6,8 +6,9 @@ import numpy as np
 import pytest
 import skimage.transform
 
+from fittingroom.common import landmarks as lm
 from fittingroom.common.images import square_crop
-from fittingroom.pose.processing import CROP_MARGIN, decode_pose, person_square, pose_input
+from fittingroom.pose.processing import CROP_MARGIN, decode_pose, merge_mirrored, person_square, pose_input, with_mirror
 from fittingroom.pose.spec import LANDMARK_VALUES, NUM_LANDMARKS, POSE_SIZE
 from fittingroom.segment.processing import bounding_box, u2net_input, u2net_mask
 from fittingroom.segment.spec import IMAGENET_MEAN, IMAGENET_STD, U2NET_SIZE
@@ -101,3 +102,31 @@ def test_decode_pose_maps_crop_landmarks_to_the_image() -> None:
     assert pose.points.shape == (33, 2)
     assert np.allclose(pose.points, [100, 200], atol=1e-3)  # the box centre
     assert pose.visible(0) and pose.score == pytest.approx(0.9)
+
+
+def _answer(shoulder_x: float, other_x: float) -> np.ndarray:
+    """A landmark model's answer: the left shoulder at `shoulder_x`, every other landmark at `other_x`."""
+    raw = np.zeros((NUM_LANDMARKS, LANDMARK_VALUES), np.float32)
+    raw[:, 0], raw[:, 1] = other_x, 100.0
+    raw[lm.LEFT_SHOULDER, 0] = shoulder_x
+    return raw.reshape(-1)
+
+
+def test_a_mirrored_answer_is_turned_back_and_averaged() -> None:
+    """On the mirror image the person's left shoulder is the model's right one, at x' = 256 - x; a model whose
+    answers lean 4 px to one side in every photo leans both ways over the pair, and the mean cancels it."""
+    true_x, bias = 90.0, 4.0
+    on_crop = _answer(true_x + bias, 128.0 + bias)
+    on_mirror = _answer(0.0, 128.0 + bias)  # the person's left shoulder, found as a right one in the mirror
+    on_mirror.reshape(NUM_LANDMARKS, LANDMARK_VALUES)[lm.RIGHT_SHOULDER, 0] = POSE_SIZE - true_x + bias
+    merged = merge_mirrored(np.stack([on_crop, on_mirror])).reshape(NUM_LANDMARKS, LANDMARK_VALUES)
+    assert merged[lm.LEFT_SHOULDER, 0] == pytest.approx(true_x)
+    assert merged[lm.NOSE, 0] == pytest.approx(128.0)
+    assert merged[lm.LEFT_SHOULDER, 1] == pytest.approx(100.0)
+
+
+def test_the_crop_is_answered_with_its_mirror_image() -> None:
+    batch, _ = pose_input(_image(400, 300), (50, 100, 150, 300))
+    pair = with_mirror(batch)
+    assert pair.shape == (2, POSE_SIZE, POSE_SIZE, 3)
+    np.testing.assert_array_equal(pair[1], batch[0][:, ::-1])
