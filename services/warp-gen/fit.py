@@ -79,14 +79,13 @@ HAND_LENGTH = 0.7
 # Where the side is pinned between armpit and hem (share of the way down, name suffix): pinned at its middle
 # alone, the spline drew a long top's side in over the hips, between the pins.
 SIDE_LEVELS = ((0.25, "_upper"), (0.5, ""), (0.75, "_lower"))
-# A sleeve's end is pinned at its two corners too, across the arm: pinned at its centre alone, a sleeve laid
-# down a hanging arm kept its photo's outward slant (the spline bends the whole sleeve only as far as the
-# points make it), and the person mask cut the part beside the arm away: a tee looked sleeveless.
-# SLEEVE_END_SHARE: how far out along the sleeve's axis its end's width is measured (its last part, where
-# the cuff's own centroid lies); MIN_SLEEVE_END: of the shoulder width, the narrowest a worn sleeve's end
-# is (an arm inside it).
+# A sleeve on an arm hanging more than SLEEVE_HANG (`_hanging`) is warped on its own down the arm
+# (`SleeveFit`): bent with the garment's body and pinned at its cuff, it kept its photo's outward slant beside
+# the arm, and the person mask cut it away (a tee looked sleeveless). SLEEVE_END_SHARE: how far out along the
+# sleeve's axis its end's width is measured on the photo (its last part holds the cuff's centroid);
+# MIN_SLEEVE_END: of the shoulder width, the narrowest a worn sleeve's end is (an arm is inside it).
+SLEEVE_HANG = 0.5
 SLEEVE_END_SHARE = 0.9
-SLEEVE_HANG = 0.5  # `_hanging` above which an arm's sleeve is laid along it on its own (`SleeveFit`)
 MIN_SLEEVE_END = 0.22
 HANG_GAP = 0.15  # of the shoulder width: a gap in the person's silhouette that a garment hangs across
 HANG_SHRINK = 4  # the gaps are closed on a photo this many times smaller
@@ -100,11 +99,6 @@ class SleeveFit:
     side: str  # "left" or "right", the wearer's
     source: np.ndarray  # [4, 2] in the garment photo
     target: np.ndarray  # [4, 2] in the person photo
-
-    @property
-    def underarm(self) -> np.ndarray:
-        """Where the sleeve's underside meets the garment's body, worn: its visible armpit."""
-        return np.asarray(self.target[3])
 
 
 @dataclass(frozen=True)
@@ -344,7 +338,7 @@ def _top_fit(marks: GarmentLandmarks, pose: Pose, frame: BodyFrame, garment: Cat
             drop = float(start @ f.down)
             floor = lowest / drop if drop >= MIN_ARM_DROP else 0.0
             sleeve, along = _along(arm, min(max(length, floor), _length(arm) + 0.1 * w))
-            hangs = silhouette is not None and _hanging(arm, f) > SLEEVE_HANG
+            hangs = _hanging(arm, f) > SLEEVE_HANG
             quads = _sleeve_quads(silhouette, (g_shoulder, _p(armpit), _p(cuff)), (seam, sleeve[-1]), along,
                                   MIN_SLEEVE_END * w, length_scale) if hangs and silhouette is not None else None
             if quads is not None:  # warped on its own, its end on the arm: the body is not bent to reach it
@@ -603,12 +597,16 @@ def _probes(target: np.ndarray, shape: tuple[int, int], gap: np.ndarray | None =
     return points if len(points) >= 3 else target
 
 
+def _half_plane(shape: tuple[int, int], point: np.ndarray, normal: np.ndarray) -> np.ndarray:
+    """bool: the pixels past `point` in the direction `normal`."""
+    ys, xs = np.mgrid[0:shape[0], 0:shape[1]]
+    return np.asarray((xs - point[0]) * normal[0] + (ys - point[1]) * normal[1] > 0)
+
+
 def _beyond(shape: tuple[int, int], a: np.ndarray, b: np.ndarray, towards: np.ndarray) -> np.ndarray:
     """bool: the pixels on `towards`' side of the line through `a` and `b`."""
-    ys, xs = np.mgrid[0:shape[0], 0:shape[1]]
     normal = np.array([a[1] - b[1], b[0] - a[0]])
-    side = float((towards - a) @ normal)
-    return np.asarray(((xs - a[0]) * normal[0] + (ys - a[1]) * normal[1]) * side > 0)
+    return _half_plane(shape, a, normal if float((towards - a) @ normal) >= 0 else -normal)
 
 
 def sleeve_region(shape: tuple[int, int], quad: np.ndarray) -> np.ndarray:
@@ -618,17 +616,9 @@ def sleeve_region(shape: tuple[int, int], quad: np.ndarray) -> np.ndarray:
     return _beyond(shape, shoulder, armpit, outer) & _beyond(shape, armpit, inner, outer)
 
 
-def _below_seam(shape: tuple[int, int], quad: np.ndarray) -> np.ndarray:
-    """float32 {0, 1}: the pixels past a worn sleeve's shoulder point in the direction of its end's middle."""
-    seam = quad[0]
-    down = (quad[1] + quad[2]) / 2 - seam
-    ys, xs = np.mgrid[0:shape[0], 0:shape[1]]
-    return np.asarray(((xs - seam[0]) * down[0] + (ys - seam[1]) * down[1]) >= 0, np.float32)
-
-
 def warp_garment(product: np.ndarray, mask: np.ndarray, fit: GarmentFit, shape: tuple[int, int]) -> WarpedGarment:
     """The product photo and its mask bent onto the person photo's frame (`shape`): the garment's body by a
-    fold-free TPS, each sleeve by the spline through its quadrilateral's corners (`GarmentFit.sleeves`) laid over it.
+    fold-free TPS, and over it each sleeve of `GarmentFit.sleeves` by the spline through its quadrilateral.
 
     One spline cannot turn a sleeve from its photo's outward slant down a hanging arm while the body beside
     it stays put: it kept the slant (wings beside the arm, which the person mask cut off), and pinned harder
@@ -649,7 +639,9 @@ def warp_garment(product: np.ndarray, mask: np.ndarray, fit: GarmentFit, shape: 
         sleeve = ((mask > 0) & sleeve_region(mask.shape[:2], sleeve_fit.source)).astype(np.float32)
         # Nothing of a sleeve rises above its shoulder point along the arm: a cap's curve, bent down the arm,
         # stood up as a hump on the shoulder.
-        over = np.clip(remap(sleeve, sleeve_maps, border=0.0), 0.0, 1.0) * _below_seam(shape, sleeve_fit.target)
+        seam, outer, inner, _ = sleeve_fit.target
+        below_seam = _half_plane(shape, seam, (outer + inner) / 2 - seam)
+        over = np.clip(remap(sleeve, sleeve_maps, border=0.0), 0.0, 1.0) * below_seam
         texture = remap(product, sleeve_maps, border=(0, 0, 0))
         image = (texture * over[..., None] + image * (1 - over[..., None])).round().astype(np.uint8)
         alpha = over + alpha * (1 - over)
