@@ -90,11 +90,11 @@ def edge_matte(person: np.ndarray, mask: np.ndarray) -> EdgeMatte:
     # Where the colours cannot tell garment from beyond, the mask's outline is the edge, anti-aliased at half.
     drawn = np.clip(cv2.GaussianBlur(held.astype(np.float32), (0, 0), 0.5 * band), 0.0, 1.0)
     trust = np.clip((np.sqrt(contrast_sq) - CONTRAST_LOW) / (CONTRAST_HIGH - CONTRAST_LOW), 0.0, 1.0)
-    share = np.where(core, 1.0, np.where(reach, trust * unmixed + (1.0 - trust) * drawn, 0.0)).astype(np.float32)
+    mixed = np.where(core, 1.0, np.where(reach, trust * unmixed + (1.0 - trust) * drawn, 0.0)).astype(np.float32)
     # A textured neighbour (denim below a black hem, hair) unmixes pixel by pixel into specks of design; the
     # median keeps the outline's run and drops the specks.
-    share = cv2.medianBlur(share, 3)
-    share = np.where(core, 1.0, np.where(reach & (share >= SHARE_FLOOR), share, 0.0)).astype(np.float32)
+    smoothed = cv2.medianBlur(mixed, 3)
+    share = np.where(core, 1.0, np.where(reach & (smoothed >= SHARE_FLOOR), smoothed, 0.0)).astype(np.float32)
     coverage[y0:y1, x0:x1] = share
     behind[y0:y1, x0:x1] = np.clip(crop - share[..., None] * difference, 0.0, 255.0)
     garment[y0:y1, x0:x1] = (inside[y0:y1, x0:x1] & (held == 0)) | (share >= 0.5)
