@@ -87,8 +87,10 @@ def edge_matte(person: np.ndarray, mask: np.ndarray) -> EdgeMatte:
     difference = fill_from(crop, core) - (beyond := fill_from(crop, ~reach))
     contrast_sq = np.maximum(np.sum(difference * difference, axis=-1), 1e-6)
     unmixed = np.clip(np.sum((crop - beyond) * difference, axis=-1) / contrast_sq, 0.0, 1.0)
-    # Where the colours cannot tell garment from beyond, the mask's outline is the edge, anti-aliased at half.
-    drawn = np.clip(cv2.GaussianBlur(held.astype(np.float32), (0, 0), 0.5 * band), 0.0, 1.0)
+    # Where the colours cannot tell garment from beyond, the mask's outline is the edge: its staircase rounded
+    # off over the band (blurred, the half level) and anti-aliased over a pixel (the blur's slope there, steepened).
+    blurred = cv2.GaussianBlur(held.astype(np.float32), (0, 0), band)
+    drawn = np.clip(0.5 + (blurred - 0.5) * band * np.sqrt(2.0 * np.pi), 0.0, 1.0)
     trust = np.clip((np.sqrt(contrast_sq) - CONTRAST_LOW) / (CONTRAST_HIGH - CONTRAST_LOW), 0.0, 1.0)
     mixed = np.where(core, 1.0, np.where(reach, trust * unmixed + (1.0 - trust) * drawn, 0.0)).astype(np.float32)
     # A textured neighbour (denim below a black hem, hair) unmixes pixel by pixel into specks of design; the

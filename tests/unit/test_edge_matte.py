@@ -100,13 +100,20 @@ def test_slivers_and_stray_pieces_of_the_mask_are_left_as_they_are() -> None:
     assert edge_matte(person, mask | strap | speck).garment[left].all()  # kept: the old garment's
 
 
-def test_where_garment_and_backdrop_look_alike_the_masks_outline_is_the_edge() -> None:
+def test_where_garment_and_backdrop_look_alike_the_masks_outline_rounded_off_is_the_edge() -> None:
     person = np.full((SIZE, SIZE, 3), 230, np.uint8)
-    mask = np.zeros((SIZE, SIZE), np.uint8)
-    mask[60:200, 60:200] = 1
-    coverage = edge_matte(person, mask).coverage
-    assert coverage[130, 80] == 1.0 and coverage[130, 20] == 0.0
-    assert 0.2 < coverage[130, 60] < 0.9 and 0.0 < coverage[130, 59] < 0.5
+    yy, xx = np.mgrid[:SIZE, :SIZE]
+    disc = np.hypot(yy - 256.0, xx - 256.0) < 120.0
+    # The mask as solved at a quarter of the size and scaled up: a 4 px staircase along the disc's outline.
+    small = cv2.resize(disc.astype(np.uint8), (SIZE // 4, SIZE // 4), interpolation=cv2.INTER_AREA)
+    staircase = cv2.resize(small, (SIZE, SIZE), interpolation=cv2.INTER_NEAREST)
+    coverage = edge_matte(person, staircase).coverage
+    assert coverage[256, 256] == 1.0 and coverage[256, 20] == 0.0
+    square = np.ones((9, 9), np.uint8)
+    outline = (cv2.dilate(staircase, square) > 0) & (cv2.erode(staircase, square) == 0)
+    assert np.count_nonzero((coverage > 0.05) & (coverage < 0.95)) > 200  # anti-aliased, not cut
+    rounded_off = np.count_nonzero(((coverage >= 0.5) ^ disc)[outline])
+    assert rounded_off < 0.6 * np.count_nonzero((staircase.astype(bool) ^ disc)[outline])
 
 
 def test_the_same_photo_gives_the_same_print() -> None:
