@@ -78,12 +78,14 @@ def _print_to_edge(person: np.ndarray, design: np.ndarray, edge: EdgeMatte, opac
     if ys.size == 0:
         return person.copy()
     box = (int(xs.min()), int(ys.min()), int(xs.max()) + 1, int(ys.max()) + 1)
-    layer = np.zeros_like(person, dtype=np.float32)
-    layer[box[1]:box[3], box[0]:box[2]] = fit_cover(design, box).astype(np.float32)
-    relative = shading(person, edge.coverage >= 1.0) if light is None else light
-    painted = np.clip(layer * (1.0 + shading_strength * (relative - 1.0))[..., None], 0, 255)
-    share = edge.coverage[..., None]
-    printed = painted * share + edge.behind * (1.0 - share)
-    original = person.astype(np.float32)
-    blended = original + float(np.clip(opacity, 0.0, 1.0)) * (printed - original)
-    return np.where(covered[..., None], np.round(blended).astype(np.uint8), person)
+    rows, cols = slice(box[1], box[3]), slice(box[0], box[2])
+    relative = (shading(person, edge.coverage >= 1.0) if light is None else light)[rows, cols]
+    painted = np.clip(fit_cover(design, box).astype(np.float32)
+                      * (1.0 + shading_strength * (relative - 1.0))[..., None], 0, 255)
+    share = edge.coverage[rows, cols, None]
+    printed = painted * share + edge.behind[rows, cols] * (1.0 - share)
+    original = person[rows, cols].astype(np.float32)
+    blended = np.round(original + float(np.clip(opacity, 0.0, 1.0)) * (printed - original)).astype(np.uint8)
+    out = person.copy()
+    out[rows, cols] = np.where(covered[rows, cols, None], blended, person[rows, cols])
+    return out
