@@ -120,3 +120,11 @@ def test_the_same_photo_gives_the_same_print() -> None:
     person, share = _disc_shirt(blur_px=1.5)
     mask = (share > 0.6).astype(np.uint8)
     np.testing.assert_array_equal(_print(person, mask), _print(person, mask))
+
+
+def test_zero_opacity_leaves_the_photo_as_it_was() -> None:
+    person, share = _disc_shirt(blur_px=1.5)
+    mask = (share > 0.5).astype(np.uint8)
+    design = np.full((64, 64, 3), DESIGN, np.uint8)
+    out = composite(person, design, mask, opacity=0.0, edge=edge_matte(person, mask))
+    np.testing.assert_array_equal(out, person)
