@@ -1,7 +1,7 @@
 """Design-mode try-on: the shopper wears a garment printed with their content image in an artwork's style.
 
 Reads like a recipe: check_inputs → (person mask ∥ style vector) → (pose ∥ stylize) → garment mask →
-composite. Each step is a method that can be tested and timed alone.
+garment edge → composite. Each step is a method that can be tested and timed alone.
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ from fittingroom.tryon.routing import VersionRouter
 from fittingroom.tryon.timing import StageObserver
 from fittingroom.warp_gen.compose import composite
 from fittingroom.warp_gen.dress import worn_shading
+from fittingroom.warp_gen.edge_matte import EdgeMatte, edge_matte
 
 DESIGN_MODELS = (SELFIE_SEGMENTATION.name, POSE_DETECTION.name, POSE_LANDMARK.name, STYLE_PREDICT.name,
                  STYLE_TRANSFORM.name)
@@ -50,9 +51,11 @@ class DesignPipeline(TryOnPipeline[DesignRequest]):
         )
         mask = await self._timed(result, "garment_mask", "", asyncio.to_thread(
             self.garment_mask, request, person_mask, pose))
+        edge = await self._timed(result, "garment_edge", "", asyncio.to_thread(edge_matte, request.person, mask))
         result.image = await self._timed(result, "composite", "", asyncio.to_thread(
-            self.composite, request, design, mask))
-        result.layers = {"worn_garment": mask, "garment": mask}
+            self.composite, request, design, mask, edge))
+        # The old garment as its edge's colours draw it, and the design where it is printed (to that edge).
+        result.layers = {"worn_garment": edge.garment.astype(np.uint8), "garment": edge.coverage}
         return result
 
     # -- steps ---------------------------------------------------------------------------------
@@ -65,12 +68,16 @@ class DesignPipeline(TryOnPipeline[DesignRequest]):
         return worn_outline(request.person, worn, person_mask, pose, request.category)
 
     @staticmethod
-    def composite(request: DesignRequest, design: np.ndarray, mask: np.ndarray) -> np.ndarray:
+    def composite(request: DesignRequest, design: np.ndarray, mask: np.ndarray,
+                  edge: EdgeMatte | None = None) -> np.ndarray:
         """The design printed on the worn garment, in its folds and light: the garment's own print, wash and
         mottle are not light (a patterned trouser's chevrons showed through the design), so the light is
-        taken as the classical path takes it (`worn_shading`)."""
+        taken as the classical path takes it (`worn_shading`). The design reaches the garment's true edge,
+        its anti-aliased outline unmixed (`edge_matte`): faded out inside the mask, the old garment showed as
+        a rim all along the design's outline."""
         return composite(request.person, design, mask, opacity=request.opacity,
-                         light=worn_shading(request.person, mask, strength=1.0))
+                         light=worn_shading(request.person, mask, strength=1.0),
+                         edge=edge if edge is not None else edge_matte(request.person, mask))
 
     @staticmethod
     def check_inputs(request: DesignRequest) -> None:

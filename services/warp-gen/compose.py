@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import cv2
 import numpy as np
 
 from fittingroom.common.images import resize
+
+if TYPE_CHECKING:  # edge_matte builds on dress, which builds on this module
+    from fittingroom.warp_gen.edge_matte import EdgeMatte
 
 SHADING_RANGE = (0.35, 1.6)  # keep deep folds and highlights from turning the design black or white
 
@@ -41,12 +46,16 @@ def feathered_alpha(mask: np.ndarray, feather_px: int) -> np.ndarray:
 
 def composite(person: np.ndarray, design: np.ndarray, mask: np.ndarray, *, opacity: float = 1.0,
               shading_strength: float = 1.0, feather_px: int | None = None,
-              light: np.ndarray | None = None) -> np.ndarray:
+              light: np.ndarray | None = None, edge: EdgeMatte | None = None) -> np.ndarray:
     """Paint `design` over the garment `mask` of `person`, modulated by the garment's own shading (`light`,
     an HxW multiplier, when given; else the garment's luminance relative to its median).
 
-    Pixels outside the mask are returned bit-for-bit unchanged.
+    With `edge` (the garment's share of each pixel along its outline), the design takes that share and
+    the old garment's colour goes from the rest, out to the edge's band; without it, the design fades out
+    over a feather inside the mask. Pixels outside the mask (and the edge's band) are returned unchanged.
     """
+    if edge is not None:
+        return _print_to_edge(person, design, edge, opacity, shading_strength, light)
     ys, xs = np.nonzero(mask)
     if ys.size == 0:
         return person.copy()
@@ -60,3 +69,23 @@ def composite(person: np.ndarray, design: np.ndarray, mask: np.ndarray, *, opaci
     blended = person.astype(np.float32) * (1 - alpha) + painted * alpha
     out = np.round(blended).astype(np.uint8)
     return np.where(alpha > 0, out, person)
+
+
+def _print_to_edge(person: np.ndarray, design: np.ndarray, edge: EdgeMatte, opacity: float,
+                   shading_strength: float, light: np.ndarray | None) -> np.ndarray:
+    covered = edge.coverage > 0
+    ys, xs = np.nonzero(covered)
+    if ys.size == 0:
+        return person.copy()
+    box = (int(xs.min()), int(ys.min()), int(xs.max()) + 1, int(ys.max()) + 1)
+    rows, cols = slice(box[1], box[3]), slice(box[0], box[2])
+    relative = (shading(person, edge.coverage >= 1.0) if light is None else light)[rows, cols]
+    painted = np.clip(fit_cover(design, box).astype(np.float32)
+                      * (1.0 + shading_strength * (relative - 1.0))[..., None], 0, 255)
+    share = edge.coverage[rows, cols, None]
+    printed = painted * share + edge.behind[rows, cols] * (1.0 - share)
+    original = person[rows, cols].astype(np.float32)
+    blended = np.round(original + float(np.clip(opacity, 0.0, 1.0)) * (printed - original)).astype(np.uint8)
+    out = person.copy()
+    out[rows, cols] = np.where(covered[rows, cols, None], blended, person[rows, cols])
+    return out
