@@ -42,6 +42,11 @@ CENTRE_BAND = 0.2  # of the shoulder width, each side of the body's midline: whe
 EDGE_SHARE = 0.02  # the extreme share of a mask's midline pixels ignored when reading its top and bottom
 RIM = 0.06  # of the shoulder width: the worn garment's rim the new one covers where it reaches
 TEXTURE_RIM_PX = 2  # the warped garment's anti-aliased rim, mixed with the product photo's backdrop
+# Of the shoulder width: the inside of the back a product photo shows through the neck opening, within NECK_SPAN
+# each side of the body's midline, down to NECK_DROP below the shoulders' line, INNER_BACK deep from the top edge.
+NECK_SPAN = 0.3
+NECK_DROP = 0.1
+INNER_BACK = 0.06
 HEM_OVERLAP = 0.05  # of the torso: the new garment below the old hem overlaps it this much, so no gap shows
 # The worn outline is GrabCut's, solved at a fraction of the size and grown pixel by pixel in the garment's
 # colours: against the backdrop and bare skin its staircase is rounded off (`dress.smooth_outline`) within
@@ -160,9 +165,32 @@ def compare_shapes(worn: np.ndarray, garment: np.ndarray, pose: Pose, category: 
     return ShapeComparison(sleeve=sleeve, neck=neck, hem=hem, overlap=overlap)
 
 
-def extend_texture(image: np.ndarray, inside: np.ndarray, silhouette: np.ndarray) -> np.ndarray:
-    """`image` with every pixel of `silhouette` off the garment's solid core (`inside` less its rim) taken
-    from the core, mirrored across the core's nearest edge.
+def inner_back(garment: np.ndarray, pose: Pose, category: Category) -> np.ndarray:
+    """bool HxW: the band of the warped garment (`garment`) along its top edge round the neck, INNER_BACK deep
+    (none for a lower garment).
+
+    A product photo shows the inside of the garment's back through its neck opening (a darker shade, the
+    label). Dressed into the worn garment's own neckline, that band is the front of the new garment: taken
+    as its texture, the label showed as a dark speck at the collar, mirrored into a dashed line along it.
+    """
+    inside = garment > 0
+    if category is Category.LOWER:
+        return np.zeros_like(inside)
+    frame = body_frame(pose)
+    below_top = cv2.distanceTransform(inside.astype(np.uint8), cv2.DIST_L2, 3)
+    origin = (frame.left_shoulder + frame.right_shoulder) / 2
+    ys, xs = np.mgrid[:inside.shape[0], :inside.shape[1]]
+    along = (xs - origin[0]) * frame.down[0] + (ys - origin[1]) * frame.down[1]
+    beside = (xs - origin[0]) * frame.across[0] + (ys - origin[1]) * frame.across[1]
+    width = frame.shoulder_width
+    neck = (np.abs(beside) <= NECK_SPAN * width) & (along <= NECK_DROP * width)
+    return np.asarray(inside & neck & (below_top <= INNER_BACK * width))
+
+
+def extend_texture(image: np.ndarray, inside: np.ndarray, silhouette: np.ndarray,
+                   left_out: np.ndarray | None = None) -> np.ndarray:
+    """`image` with every pixel of `silhouette` off the garment's solid core (`inside` less its rim and less
+    what is `left_out`) taken from the core, mirrored across the core's nearest edge.
 
     The new garment, warped to the body, rarely fills the old silhouette to its last pixel (a trouser leg
     a little wider, a hem a little lower). Its rim is a blend with the product photo's backdrop, so the
@@ -170,6 +198,8 @@ def extend_texture(image: np.ndarray, inside: np.ndarray, silhouette: np.ndarray
     repeating the edge pixel would draw streaks. A core too thin to mirror gives its edge pixel.
     """
     core = cv2.erode(inside.astype(np.uint8), np.ones((3, 3), np.uint8), iterations=TEXTURE_RIM_PX) > 0
+    if left_out is not None:
+        core &= ~left_out.astype(bool)
     gap = silhouette.astype(bool) & ~core
     if not gap.any() or not core.any():
         return image
