@@ -61,32 +61,46 @@ def cover_remnants(person: np.ndarray, silhouette: np.ndarray, worn: np.ndarray,
     Below the hem of a new garment longer than the `worn` one is the other garment it hangs over, not a remnant
     (the shorts' band between a long top and the thighs). Trousers are left as they are: their hems are
     `silhouette.legs_to_hem`'s, and below them the dark straps of a shoe took the colour of a dark hem."""
-    if category is Category.LOWER:
-        return (silhouette > 0).astype(np.uint8)
-    shoulder_width = body_frame(pose).shoulder_width
     inside = silhouette > 0
-    reach = max(2.0, REMNANT_REACH * shoulder_width)
-    on_person = person_mask > 0.5
-    bare = ~on_person | (skin > 0)
-    if not inside.any() or not bare.any():
+    if category is Category.LOWER or not inside.any():
         return inside.astype(np.uint8)
+    shoulder_width = body_frame(pose).shoulder_width
+    # All of it happens within reach of the silhouette: worked on its bounding box, grown by that reach and the
+    # colours' reading distances (the same result, in less time).
+    margin = int(np.ceil((POCKET_REACH + REMNANT_REACH) * shoulder_width)) + LOCAL_PX + BARE_CLEARANCE_PX + INSET_PX
+    ys, xs = np.nonzero(inside)
+    top, left = max(int(ys.min()) - margin, 0), max(int(xs.min()) - margin, 0)
+    box = np.s_[top:int(ys.max()) + margin + 1, left:int(xs.max()) + margin + 1]
+    out = inside.copy()
+    out[box] = _covered(person[box], inside[box], worn[box] > 0, person_mask[box] > 0.5, skin[box] > 0,
+                        shoulder_width)
+    return out.astype(np.uint8)
+
+
+def _covered(person: np.ndarray, inside: np.ndarray, worn: np.ndarray, on_person: np.ndarray, skin: np.ndarray,
+             shoulder_width: float) -> np.ndarray:
+    """bool HxW: `cover_remnants` on its bounding box (every mask a bool one)."""
+    reach = max(2.0, REMNANT_REACH * shoulder_width)
+    bare = ~on_person | skin
+    if not bare.any():
+        return inside
     to_inside = cv2.distanceTransform((~inside).astype(np.uint8), cv2.DIST_L2, 3)
     to_bare = cv2.distanceTransform((~bare).astype(np.uint8), cv2.DIST_L2, 3)
-    to_skin = cv2.distanceTransform((skin == 0).astype(np.uint8), cv2.DIST_L2, 3)
-    near = ~inside & (skin == 0) & (to_inside <= reach)
+    to_skin = cv2.distanceTransform((~skin).astype(np.uint8), cv2.DIST_L2, 3)
+    near = ~inside & ~skin & (to_inside <= reach)
     # Off the person too: where the old garment is as dark as its shadow, the person mask leaves out a notch of
     # it against the backdrop (a black cuff), and the silhouette follows the notch.
     thin = near & (~on_person | (to_inside + to_bare <= reach))
     # Between the silhouette and an arm a wider pocket: the garment's side behind the arm, or what a longer new
     # garment hangs over beside the hand.
-    thin |= on_person & ~inside & (skin == 0) & (to_inside + to_skin <= POCKET_REACH * shoulder_width)
+    thin |= on_person & ~inside & ~skin & (to_inside + to_skin <= POCKET_REACH * shoulder_width)
     bare &= ~thin
     if not thin.any():
-        return inside.astype(np.uint8)
+        return inside
     core = cv2.erode(inside.astype(np.uint8), np.ones((3, 3), np.uint8), iterations=INSET_PX) > 0
     clear = bare & (cv2.distanceTransform(bare.astype(np.uint8), cv2.DIST_L2, 3) > BARE_CLEARANCE_PX)
     if not core.any() or not clear.any():
-        return inside.astype(np.uint8)
+        return inside
     lab = cv2.cvtColor(person, cv2.COLOR_RGB2LAB).astype(np.float32)
     ys, xs = np.nonzero(thin)
     pixels = lab[ys, xs]
@@ -101,7 +115,7 @@ def cover_remnants(person: np.ndarray, silhouette: np.ndarray, worn: np.ndarray,
     distinct = (contrast ** 2).sum(axis=1) > MIN_CONTRAST ** 2
     off_blend = np.linalg.norm(pixels - (beyond - share[:, None] * contrast), axis=1)
     blend = (share > REMNANT_BLEND) & (share < 1 + OVERSHOOT) & (off_blend < OFF_BLEND)
-    chosen = blend & distinct & ~_below_hanging(inside, worn > 0, ys, xs)
+    chosen = blend & distinct & ~_below_hanging(inside, worn, ys, xs)
     remnant = np.zeros_like(inside)
     remnant[ys[chosen], xs[chosen]] = True
     # Only what joins the silhouette: a speck in the old garment's colours across skin is something else.
@@ -109,8 +123,8 @@ def cover_remnants(person: np.ndarray, silhouette: np.ndarray, worn: np.ndarray,
     touching = (cv2.dilate(inside.astype(np.uint8), np.ones((3, 3), np.uint8)) > 0) & remnant
     kept = np.unique(labels[touching])
     joined = np.isin(labels, kept[kept > 0]) if count > 1 else remnant
-    holes = _holes(inside | joined, (skin > 0) | ~on_person, HOLE_SHARE * shoulder_width ** 2)
-    return np.asarray(inside | joined | holes, np.uint8)
+    holes = _holes(inside | joined, skin | ~on_person, HOLE_SHARE * shoulder_width ** 2)
+    return np.asarray(inside | joined | holes)
 
 
 def _holes(mask: np.ndarray, keep: np.ndarray, largest: float) -> np.ndarray:
