@@ -21,12 +21,13 @@ from fittingroom.common.garment import Category
 # band, a crew neck's rib), and how wide a pocket between the silhouette and the skin of an arm or a hand.
 REMNANT_REACH = 0.07
 POCKET_REACH = 0.15
+HANGING = 0.1  # of the shoulder width: past the worn outline by more, the silhouette hangs on past its hem
 HOLE_SHARE = 0.02  # of the shoulder width squared: the largest hole of the silhouette, on the person, filled
 # A remnant's colour is a blend of the covered colour and the bare one beyond with at least REMNANT_BLEND of the
 # covered one, at most OVERSHOOT past it (away from the bare one), within OFF_BLEND (Lab) of the line between.
 REMNANT_BLEND = 0.15
 OVERSHOOT = 0.15
-OFF_BLEND = 20.0
+OFF_BLEND = 30.0
 MIN_CONTRAST = 15.0  # Lab distance between the covered colour and the bare one below which nothing is a remnant
 LOCAL_PX = 5  # the square both colours are averaged over (a washed or printed garment's pixels stray)
 INSET_PX = 2  # the colour of what the silhouette covers is read this far inside it, past its anti-aliased edge
@@ -43,15 +44,15 @@ def _nearest(source: np.ndarray, image: np.ndarray, ys: np.ndarray, xs: np.ndarr
     return np.asarray(image[source_ys[index], source_xs[index]], np.float32)
 
 
-def _below_hanging(inside: np.ndarray, worn: np.ndarray, ys: np.ndarray, xs: np.ndarray) -> np.ndarray:
+def _below_hanging(inside: np.ndarray, hanging: np.ndarray, ys: np.ndarray, xs: np.ndarray) -> np.ndarray:
     """bool N: whether each pixel lies below (steeper than 45 degrees) its nearest pixel of the silhouette
-    `inside`, and that pixel is past the `worn` outline (a longer new garment's hem hanging over the other one)."""
+    `inside`, and that pixel is `hanging` (a longer new garment's hem hanging over the other garment)."""
     _, labels = cv2.distanceTransformWithLabels((~inside).astype(np.uint8), cv2.DIST_L2, 5,
                                                 labelType=cv2.DIST_LABEL_PIXEL)
     inside_ys, inside_xs = np.nonzero(inside)
     index = labels[ys, xs] - 1
     nearest_ys, nearest_xs = inside_ys[index], inside_xs[index]
-    return np.asarray((ys - nearest_ys > np.abs(xs - nearest_xs)) & (worn[nearest_ys, nearest_xs] == 0))
+    return np.asarray((ys - nearest_ys > np.abs(xs - nearest_xs)) & hanging[nearest_ys, nearest_xs])
 
 
 def cover_remnants(person: np.ndarray, silhouette: np.ndarray, worn: np.ndarray, person_mask: np.ndarray,
@@ -115,7 +116,9 @@ def _covered(person: np.ndarray, inside: np.ndarray, worn: np.ndarray, on_person
     distinct = (contrast ** 2).sum(axis=1) > MIN_CONTRAST ** 2
     off_blend = np.linalg.norm(pixels - (beyond - share[:, None] * contrast), axis=1)
     blend = (share > REMNANT_BLEND) & (share < 1 + OVERSHOOT) & (off_blend < OFF_BLEND)
-    chosen = blend & distinct & ~_below_hanging(inside, worn, ys, xs)
+    # Past the worn outline by more than the rim the new garment adds round it (at a neckline, a shoulder).
+    hanging = inside & (cv2.distanceTransform((~worn).astype(np.uint8), cv2.DIST_L2, 3) > HANGING * shoulder_width)
+    chosen = blend & distinct & ~_below_hanging(inside, hanging, ys, xs)
     remnant = np.zeros_like(inside)
     remnant[ys[chosen], xs[chosen]] = True
     # Only what joins the silhouette: a speck in the old garment's colours across skin is something else.

@@ -47,6 +47,9 @@ TEXTURE_RIM_PX = 2  # the warped garment's anti-aliased rim, mixed with the prod
 NECK_SPAN = 0.3
 NECK_DROP = 0.1
 INNER_BACK = 0.06
+LABEL_DEPTH = 0.2  # of the shoulder width: how deep from the top edge a label may reach
+LABEL_RIM_PX = 2
+LABEL_CONTRAST = 40.0  # Lab distance from the garment's median colour round the neck that makes a label's pixel
 HEM_OVERLAP = 0.05  # of the torso: the new garment below the old hem overlaps it this much, so no gap shows
 # The worn outline is GrabCut's, solved at a fraction of the size and grown pixel by pixel in the garment's
 # colours: against the backdrop and bare skin its staircase is rounded off (`dress.smooth_outline`) within
@@ -165,16 +168,18 @@ def compare_shapes(worn: np.ndarray, garment: np.ndarray, pose: Pose, category: 
     return ShapeComparison(sleeve=sleeve, neck=neck, hem=hem, overlap=overlap)
 
 
-def inner_back(garment: np.ndarray, pose: Pose, category: Category) -> np.ndarray:
-    """bool HxW: the band of the warped garment (`garment`) along its top edge round the neck, INNER_BACK deep
-    (none for a lower garment).
+def inner_back(garment: np.ndarray, image: np.ndarray, pose: Pose, category: Category) -> np.ndarray:
+    """bool HxW: the band of the warped garment (`garment`, its photo `image`) along its top edge round the
+    neck, INNER_BACK deep, and a label that reaches deeper from it (none for a lower garment).
 
     A product photo shows the inside of the garment's back through its neck opening (a darker shade, the
     label). Dressed into the worn garment's own neckline, that band is the front of the new garment: taken
     as its texture, the label showed as a dark speck at the collar, mirrored into a dashed line along it.
+    A label is a patch unlike the garment round it that joins the band and ends within LABEL_DEPTH of the
+    top edge; one that goes on out of that window is the garment's print, and stays.
     """
     inside = garment > 0
-    if category is Category.LOWER:
+    if category is Category.LOWER or not inside.any():
         return np.zeros_like(inside)
     frame = body_frame(pose)
     below_top = cv2.distanceTransform(inside.astype(np.uint8), cv2.DIST_L2, 3)
@@ -184,7 +189,27 @@ def inner_back(garment: np.ndarray, pose: Pose, category: Category) -> np.ndarra
     beside = (xs - origin[0]) * frame.across[0] + (ys - origin[1]) * frame.across[1]
     width = frame.shoulder_width
     neck = (np.abs(beside) <= NECK_SPAN * width) & (along <= NECK_DROP * width)
-    return np.asarray(inside & neck & (below_top <= INNER_BACK * width))
+    band = inside & neck & (below_top <= INNER_BACK * width)
+    window = inside & neck & (below_top <= LABEL_DEPTH * width)
+    if not band.any():
+        return band
+    rows, cols = np.nonzero(window)
+    box = np.s_[rows.min():rows.max() + 1, cols.min():cols.max() + 1]
+    lab = cv2.cvtColor(np.ascontiguousarray(image[box]), cv2.COLOR_RGB2LAB).astype(np.float32)
+    odd = window[box] & (np.linalg.norm(lab - np.median(lab[window[box]], axis=0), axis=2) > LABEL_CONTRAST)
+    count, labels = cv2.connectedComponents(odd.astype(np.uint8), connectivity=8)
+    if count < 2:
+        return band
+    # The window's rim against the rest of the garment (below it, beside it): where a print goes on.
+    rest = (inside & ~window)[box].astype(np.uint8)
+    running_on = odd & (cv2.dilate(rest, np.ones((3, 3), np.uint8)) > 0)
+    labels_kept = np.setdiff1d(np.unique(labels[odd & band[box]]), np.unique(labels[running_on]))
+    label = np.zeros((*odd.shape,), np.uint8)
+    label[np.isin(labels, labels_kept[labels_kept > 0])] = 1
+    # With its anti-aliased rim and the letters printed on it, which are not unlike the garment.
+    grown = np.zeros_like(band)
+    grown[box] = cv2.dilate(label, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * LABEL_RIM_PX + 1,) * 2)) > 0
+    return np.asarray(band | (grown & inside))
 
 
 def extend_texture(image: np.ndarray, inside: np.ndarray, silhouette: np.ndarray,
