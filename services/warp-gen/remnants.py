@@ -34,24 +34,20 @@ INSET_PX = 2  # the colour of what the silhouette covers is read this far inside
 BARE_CLEARANCE_PX = 2  # ... and the skin's or backdrop's this far out of their own rim
 
 
-def _nearest(source: np.ndarray, image: np.ndarray, ys: np.ndarray, xs: np.ndarray) -> np.ndarray:
-    """float Nx3: at the pixels (`ys`, `xs`), `image`'s colour at the nearest pixel of `source`."""
+def _nearest(source: np.ndarray, ys: np.ndarray, xs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(rows, cols): for each pixel (`ys`, `xs`), the nearest pixel of `source`."""
     # Labels number the zero pixels of the input (here: the source) in raster order, from 1.
     _, labels = cv2.distanceTransformWithLabels((~source).astype(np.uint8), cv2.DIST_L2, 5,
                                                 labelType=cv2.DIST_LABEL_PIXEL)
     source_ys, source_xs = np.nonzero(source)
     index = labels[ys, xs] - 1
-    return np.asarray(image[source_ys[index], source_xs[index]], np.float32)
+    return source_ys[index], source_xs[index]
 
 
 def _below_hanging(inside: np.ndarray, hanging: np.ndarray, ys: np.ndarray, xs: np.ndarray) -> np.ndarray:
-    """bool N: whether each pixel lies below (steeper than 45 degrees) its nearest pixel of the silhouette
-    `inside`, and that pixel is `hanging` (a longer new garment's hem hanging over the other garment)."""
-    _, labels = cv2.distanceTransformWithLabels((~inside).astype(np.uint8), cv2.DIST_L2, 5,
-                                                labelType=cv2.DIST_LABEL_PIXEL)
-    inside_ys, inside_xs = np.nonzero(inside)
-    index = labels[ys, xs] - 1
-    nearest_ys, nearest_xs = inside_ys[index], inside_xs[index]
+    """bool N: whether each pixel lies below (steeper than 45 degrees down the photo) its nearest pixel of the
+    silhouette `inside`, and that pixel is `hanging` (a longer new garment's hem over the other garment)."""
+    nearest_ys, nearest_xs = _nearest(inside, ys, xs)
     return np.asarray((ys - nearest_ys > np.abs(xs - nearest_xs)) & hanging[nearest_ys, nearest_xs])
 
 
@@ -106,7 +102,7 @@ def _covered(person: np.ndarray, inside: np.ndarray, worn: np.ndarray, on_person
     ys, xs = np.nonzero(thin)
     pixels = lab[ys, xs]
     local = cv2.blur(lab, (LOCAL_PX, LOCAL_PX))
-    covered, beyond = _nearest(core, local, ys, xs), _nearest(clear, local, ys, xs)
+    covered, beyond = local[_nearest(core, ys, xs)], local[_nearest(clear, ys, xs)]
     # The share of the covered colour in a blend of it and the bare colour that the pixel is nearest to: its
     # anti-aliased rim on the skin is a remnant too (left, it drew a dashed dark line round a neckline).
     contrast = beyond - covered

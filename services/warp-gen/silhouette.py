@@ -48,7 +48,7 @@ NECK_SPAN = 0.3
 NECK_DROP = 0.1
 INNER_BACK = 0.06
 LABEL_DEPTH = 0.2  # of the shoulder width: how deep from the top edge a label may reach
-LABEL_RIM_PX = 2
+LABEL_RIM_PX = 2  # a label's anti-aliased rim, and the letters printed on it, taken with it
 LABEL_CONTRAST = 40.0  # Lab distance from the garment's median colour round the neck that makes a label's pixel
 HEM_OVERLAP = 0.05  # of the torso: the new garment below the old hem overlaps it this much, so no gap shows
 # The worn outline is GrabCut's, solved at a fraction of the size and grown pixel by pixel in the garment's
@@ -204,9 +204,8 @@ def inner_back(garment: np.ndarray, image: np.ndarray, pose: Pose, category: Cat
     rest = (inside & ~window)[box].astype(np.uint8)
     running_on = odd & (cv2.dilate(rest, np.ones((3, 3), np.uint8)) > 0)
     labels_kept = np.setdiff1d(np.unique(labels[odd & band[box]]), np.unique(labels[running_on]))
-    label = np.zeros((*odd.shape,), np.uint8)
+    label = np.zeros(odd.shape, np.uint8)
     label[np.isin(labels, labels_kept[labels_kept > 0])] = 1
-    # With its anti-aliased rim and the letters printed on it, which are not unlike the garment.
     grown = np.zeros_like(band)
     grown[box] = cv2.dilate(label, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * LABEL_RIM_PX + 1,) * 2)) > 0
     return np.asarray(band | (grown & inside))
