@@ -182,33 +182,38 @@ def inner_back(garment: np.ndarray, image: np.ndarray, pose: Pose, category: Cat
     if category is Category.LOWER or not inside.any():
         return np.zeros_like(inside)
     frame = body_frame(pose)
-    below_top = cv2.distanceTransform(inside.astype(np.uint8), cv2.DIST_L2, 3)
+    width = frame.shoulder_width
     origin = (frame.left_shoulder + frame.right_shoulder) / 2
-    ys, xs = np.mgrid[:inside.shape[0], :inside.shape[1]]
+    # Worked within reach of the neck: a square round the shoulders' midpoint, the window's reach and a label's
+    # depth out (the same result as on the whole photo, in a fraction of the time).
+    reach = (NECK_SPAN + NECK_DROP + LABEL_DEPTH) * width
+    top, left = max(int(origin[1] - reach), 0), max(int(origin[0] - reach), 0)
+    box = np.s_[top:max(int(origin[1] + reach) + 1, top), left:max(int(origin[0] + reach) + 1, left)]
+    garment_near = inside[box]
+    below_top = cv2.distanceTransform(garment_near.astype(np.uint8), cv2.DIST_L2, 3)
+    ys, xs = np.mgrid[top:top + garment_near.shape[0], left:left + garment_near.shape[1]]
     along = (xs - origin[0]) * frame.down[0] + (ys - origin[1]) * frame.down[1]
     beside = (xs - origin[0]) * frame.across[0] + (ys - origin[1]) * frame.across[1]
-    width = frame.shoulder_width
-    neck = (np.abs(beside) <= NECK_SPAN * width) & (along <= NECK_DROP * width)
-    band = inside & neck & (below_top <= INNER_BACK * width)
-    window = inside & neck & (below_top <= LABEL_DEPTH * width)
+    neck = garment_near & (np.abs(beside) <= NECK_SPAN * width) & (along <= NECK_DROP * width)
+    band = np.zeros_like(inside)
+    band[box] = neck & (below_top <= INNER_BACK * width)
+    window = neck & (below_top <= LABEL_DEPTH * width)
     if not band.any():
         return band
-    rows, cols = np.nonzero(window)
-    box = np.s_[rows.min():rows.max() + 1, cols.min():cols.max() + 1]
     lab = cv2.cvtColor(np.ascontiguousarray(image[box]), cv2.COLOR_RGB2LAB).astype(np.float32)
-    odd = window[box] & (np.linalg.norm(lab - np.median(lab[window[box]], axis=0), axis=2) > LABEL_CONTRAST)
+    odd = window & (np.linalg.norm(lab - np.median(lab[window], axis=0), axis=2) > LABEL_CONTRAST)
     count, labels = cv2.connectedComponents(odd.astype(np.uint8), connectivity=8)
     if count < 2:
         return band
     # The window's rim against the rest of the garment (below it, beside it): where a print goes on.
-    rest = (inside & ~window)[box].astype(np.uint8)
+    rest = (garment_near & ~window).astype(np.uint8)
     running_on = odd & (cv2.dilate(rest, np.ones((3, 3), np.uint8)) > 0)
     labels_kept = np.setdiff1d(np.unique(labels[odd & band[box]]), np.unique(labels[running_on]))
     label = np.zeros(odd.shape, np.uint8)
     label[np.isin(labels, labels_kept[labels_kept > 0])] = 1
-    grown = np.zeros_like(band)
-    grown[box] = cv2.dilate(label, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * LABEL_RIM_PX + 1,) * 2)) > 0
-    return np.asarray(band | (grown & inside))
+    grown = cv2.dilate(label, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * LABEL_RIM_PX + 1,) * 2)) > 0
+    band[box] |= grown & garment_near
+    return band
 
 
 def extend_texture(image: np.ndarray, inside: np.ndarray, silhouette: np.ndarray,
