@@ -64,10 +64,12 @@ from fittingroom.warp_gen.fit import (
     warp_garment,
 )
 from fittingroom.warp_gen.midriff import bared_lower_garment, dress_lower_garment
+from fittingroom.warp_gen.remnants import cover_remnants
 from fittingroom.warp_gen.silhouette import (
     compare_shapes,
     dressed_silhouette,
     extend_texture,
+    inner_back,
     legs_to_hem,
     round_off_outline,
 )
@@ -247,8 +249,10 @@ class ClassicalGarmentPipeline(TryOnPipeline[GarmentRequest]):
             hanging = paint_mask(warped.alpha, hanging_room(person_mask, pose), front)
             silhouette = dressed_silhouette(outline, paint, hanging, pose, request.category)
             skin = skin_mask(person, pose, person_mask)
+            silhouette = cover_remnants(person, silhouette, outline, person_mask, skin, pose, request.category)
             base, dressed = round_off_outline(person, silhouette, person_mask, skin)
-            texture = extend_texture(warped.image, hanging, dressed)
+            inside_back = inner_back(hanging, warped.image, pose, request.category)
+            texture = extend_texture(warped.image, hanging, dressed, inside_back)
             image = dress_garment(base, texture, dressed, light, feather_px=SILHOUETTE_FEATHER_PX)
             repainted = ((base != person).any(axis=2) & (dressed == 0)).astype(np.uint8)
             return Dressed(image=image, paint=dressed, repainted=repainted, dressing=SILHOUETTE, worn=outline)

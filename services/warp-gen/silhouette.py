@@ -42,6 +42,14 @@ CENTRE_BAND = 0.2  # of the shoulder width, each side of the body's midline: whe
 EDGE_SHARE = 0.02  # the extreme share of a mask's midline pixels ignored when reading its top and bottom
 RIM = 0.06  # of the shoulder width: the worn garment's rim the new one covers where it reaches
 TEXTURE_RIM_PX = 2  # the warped garment's anti-aliased rim, mixed with the product photo's backdrop
+# Of the shoulder width: the inside of the back a product photo shows through the neck opening, within NECK_SPAN
+# each side of the body's midline, down to NECK_DROP below the shoulders' line, INNER_BACK deep from the top edge.
+NECK_SPAN = 0.3
+NECK_DROP = 0.1
+INNER_BACK = 0.06
+LABEL_DEPTH = 0.2  # of the shoulder width: how deep from the top edge a label may reach
+LABEL_RIM_PX = 2  # a label's anti-aliased rim, and the letters printed on it, taken with it
+LABEL_CONTRAST = 40.0  # Lab distance from the garment's median colour round the neck that makes a label's pixel
 HEM_OVERLAP = 0.05  # of the torso: the new garment below the old hem overlaps it this much, so no gap shows
 # The worn outline is GrabCut's, solved at a fraction of the size and grown pixel by pixel in the garment's
 # colours: against the backdrop and bare skin its staircase is rounded off (`dress.smooth_outline`) within
@@ -160,9 +168,58 @@ def compare_shapes(worn: np.ndarray, garment: np.ndarray, pose: Pose, category: 
     return ShapeComparison(sleeve=sleeve, neck=neck, hem=hem, overlap=overlap)
 
 
-def extend_texture(image: np.ndarray, inside: np.ndarray, silhouette: np.ndarray) -> np.ndarray:
-    """`image` with every pixel of `silhouette` off the garment's solid core (`inside` less its rim) taken
-    from the core, mirrored across the core's nearest edge.
+def inner_back(garment: np.ndarray, image: np.ndarray, pose: Pose, category: Category) -> np.ndarray:
+    """bool HxW: the band of the warped garment (`garment`, its photo `image`) along its top edge round the
+    neck, INNER_BACK deep, and a label that reaches deeper from it (none for a lower garment).
+
+    A product photo shows the inside of the garment's back through its neck opening (a darker shade, the
+    label). Dressed into the worn garment's own neckline, that band is the front of the new garment: taken
+    as its texture, the label showed as a dark speck at the collar, mirrored into a dashed line along it.
+    A label is a patch unlike the garment round it that joins the band and ends within LABEL_DEPTH of the
+    top edge; one that goes on out of that window is the garment's print, and stays.
+    """
+    inside = garment > 0
+    if category is Category.LOWER or not inside.any():
+        return np.zeros_like(inside)
+    frame = body_frame(pose)
+    width = frame.shoulder_width
+    origin = (frame.left_shoulder + frame.right_shoulder) / 2
+    # Worked within reach of the neck: a square round the shoulders' midpoint, the window's reach and a label's
+    # depth out (the same result as on the whole photo, in a fraction of the time).
+    reach = (NECK_SPAN + NECK_DROP + LABEL_DEPTH) * width
+    top, left = max(int(origin[1] - reach), 0), max(int(origin[0] - reach), 0)
+    box = np.s_[top:max(int(origin[1] + reach) + 1, top), left:max(int(origin[0] + reach) + 1, left)]
+    garment_near = inside[box]
+    below_top = cv2.distanceTransform(garment_near.astype(np.uint8), cv2.DIST_L2, 3)
+    ys, xs = np.mgrid[top:top + garment_near.shape[0], left:left + garment_near.shape[1]]
+    along = (xs - origin[0]) * frame.down[0] + (ys - origin[1]) * frame.down[1]
+    beside = (xs - origin[0]) * frame.across[0] + (ys - origin[1]) * frame.across[1]
+    neck = garment_near & (np.abs(beside) <= NECK_SPAN * width) & (along <= NECK_DROP * width)
+    band = np.zeros_like(inside)
+    band[box] = neck & (below_top <= INNER_BACK * width)
+    window = neck & (below_top <= LABEL_DEPTH * width)
+    if not band.any():
+        return band
+    lab = cv2.cvtColor(np.ascontiguousarray(image[box]), cv2.COLOR_RGB2LAB).astype(np.float32)
+    odd = window & (np.linalg.norm(lab - np.median(lab[window], axis=0), axis=2) > LABEL_CONTRAST)
+    count, labels = cv2.connectedComponents(odd.astype(np.uint8), connectivity=8)
+    if count < 2:
+        return band
+    # The window's rim against the rest of the garment (below it, beside it): where a print goes on.
+    rest = (garment_near & ~window).astype(np.uint8)
+    running_on = odd & (cv2.dilate(rest, np.ones((3, 3), np.uint8)) > 0)
+    labels_kept = np.setdiff1d(np.unique(labels[odd & band[box]]), np.unique(labels[running_on]))
+    label = np.zeros(odd.shape, np.uint8)
+    label[np.isin(labels, labels_kept[labels_kept > 0])] = 1
+    grown = cv2.dilate(label, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * LABEL_RIM_PX + 1,) * 2)) > 0
+    band[box] |= grown & garment_near
+    return band
+
+
+def extend_texture(image: np.ndarray, inside: np.ndarray, silhouette: np.ndarray,
+                   left_out: np.ndarray | None = None) -> np.ndarray:
+    """`image` with every pixel of `silhouette` off the garment's solid core (`inside` less its rim and less
+    what is `left_out`) taken from the core, mirrored across the core's nearest edge.
 
     The new garment, warped to the body, rarely fills the old silhouette to its last pixel (a trouser leg
     a little wider, a hem a little lower). Its rim is a blend with the product photo's backdrop, so the
@@ -170,6 +227,8 @@ def extend_texture(image: np.ndarray, inside: np.ndarray, silhouette: np.ndarray
     repeating the edge pixel would draw streaks. A core too thin to mirror gives its edge pixel.
     """
     core = cv2.erode(inside.astype(np.uint8), np.ones((3, 3), np.uint8), iterations=TEXTURE_RIM_PX) > 0
+    if left_out is not None:
+        core &= ~left_out.astype(bool)
     gap = silhouette.astype(bool) & ~core
     if not gap.any() or not core.any():
         return image

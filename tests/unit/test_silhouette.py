@@ -14,6 +14,7 @@ from fittingroom.warp_gen.silhouette import (
     compare_shapes,
     dressed_silhouette,
     extend_texture,
+    inner_back,
     legs_to_hem,
     round_off_outline,
 )
@@ -115,6 +116,34 @@ def test_extend_texture_continues_the_texture_into_the_gap_and_changes_nothing_e
     assert len({tuple(p) for p in gap[20]}) == 2  # both stripes go on: mirrored, not one smeared edge pixel
     assert np.array_equal(out[:, :29], image[:, :29])
     assert np.array_equal(out[:, 40:], image[:, 40:])
+
+
+def test_the_inside_of_the_back_seen_through_the_neck_opening_is_not_the_new_garments_texture() -> None:
+    pose = _pose()
+    garment = _top(pose, sleeve=0.5, neck=105)
+    image = np.zeros((H, W, 3), np.uint8)
+    image[garment > 0] = (230, 150, 200)  # a pink blouse
+    image[105:109, 140:160] = (30, 30, 60)  # its label, inside the back, just below the neck opening's edge
+    band = inner_back(garment, image, pose, Category.UPPER)
+    assert band[105:109, 140:160].all()
+    assert not band[200].any() and not band[:, :60].any()  # neither the torso below nor the sleeves
+    silhouette = garment.copy()
+    silhouette[95:105, 120:180] = 1  # the worn garment's neckline, higher than the new one's
+    out = extend_texture(image, garment, silhouette, band)
+    assert (out[95:109, 120:180] == (230, 150, 200)).all()  # the front's pink up to the old neckline
+    assert not inner_back(garment, image, pose, Category.LOWER).any()
+
+
+def test_a_label_reaching_deeper_than_the_inner_back_band_is_left_out_a_print_going_on_is_not() -> None:
+    pose = _pose()
+    garment = _top(pose, sleeve=0.5, neck=105)
+    image = np.zeros((H, W, 3), np.uint8)
+    image[garment > 0] = (240, 240, 240)  # a white tee
+    image[106:118, 140:156] = (60, 60, 60)  # its label, from the neck opening's edge 12 px down
+    image[106:220, 166:172] = (200, 30, 60)  # a red print's stripe, from the neck opening down the front
+    band = inner_back(garment, image, pose, Category.UPPER)
+    assert band[106:118, 140:156].all()
+    assert not band[120:220, 166:172].any()
 
 
 def test_past_the_old_hem_the_new_garment_hangs_across_the_gap_between_the_legs() -> None:
