@@ -207,7 +207,7 @@ class ClassicalGarmentPipeline(TryOnPipeline[GarmentRequest]):
         torso = bare_torso(pose, request.person.shape[:2])
         if person_mask is not None and request.category is Category.UPPER:
             torso |= hips_under_top(person_mask, pose)
-        fit = fit_garment(marks, pose, request.category, product, torso)
+        fit = fit_garment(marks, pose, request.category, product, torso, person_mask)
         return warp_garment(request.garment, product, fit, request.person.shape[:2])
 
     @staticmethod

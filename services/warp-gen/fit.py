@@ -87,6 +87,11 @@ SIDE_LEVELS = ((0.25, "_upper"), (0.5, ""), (0.75, "_lower"))
 SLEEVE_HANG = 0.5
 SLEEVE_END_SHARE = 0.9
 MIN_SLEEVE_END = 0.22
+# Of the shoulder width: the most a shoulder's top stands above BlazePose's joint (on the development photos
+# 0.1-0.28; the joint sits low in the deltoid). A garment's shoulder seam goes on that top, at least PAD above
+# the joint: at PAD alone a tee's shoulders sat up to 0.16 shoulder widths low and the bared band above them
+# was repainted as skin. A longer run of person straight above the joint is hair or the head.
+SHOULDER_REACH = 0.3
 HANG_GAP = 0.15  # of the shoulder width: a gap in the person's silhouette that a garment hangs across
 HANG_SHRINK = 4  # the gaps are closed on a photo this many times smaller
 
@@ -262,9 +267,24 @@ def _own_hem(outline_hem: np.ndarray, top: np.ndarray, drop: float, ankle: np.nd
     return np.asarray(outline_hem + down * (wanted - float((outline_hem - top) @ down)))
 
 
+def _shoulder_top(person: np.ndarray | None, joint: np.ndarray, frame: BodyFrame) -> float:
+    """How far above the shoulder joint the person's outline is, straight up from it (0 where unknown: no
+    person mask, or a run of person past SHOULDER_REACH shoulder widths, which is hair or the head)."""
+    if person is None:
+        return 0.0
+    height, width = person.shape[:2]
+    top = 0.0
+    for step in range(round(SHOULDER_REACH * frame.shoulder_width) + 2):
+        x, y = np.round(joint - frame.down * step).astype(int)
+        if not (0 <= x < width and 0 <= y < height) or person[y, x] <= 0.5:
+            return top
+        top = float(step)
+    return 0.0
+
+
 def _top_fit(marks: GarmentLandmarks, pose: Pose, frame: BodyFrame, garment: Category,
-             straps: bool = False, torso: np.ndarray | None = None, silhouette: np.ndarray | None = None
-             ) -> GarmentFit:
+             straps: bool = False, torso: np.ndarray | None = None, silhouette: np.ndarray | None = None,
+             person: np.ndarray | None = None) -> GarmentFit:
     if marks.left_shoulder is None or marks.right_shoulder is None or marks.left_hem is None \
             or marks.right_hem is None:
         raise InvalidInput(f"could not find the shoulders and hem of the {garment} garment in its photo",
@@ -285,6 +305,11 @@ def _top_fit(marks: GarmentLandmarks, pose: Pose, frame: BodyFrame, garment: Cat
     length_scale = body_span / max(float(np.linalg.norm(g_shoulders[1] - g_shoulders[0])), 1e-6)
     limbs: list[tuple[np.ndarray, float]] = []
     sleeves: list[SleeveFit] = []
+    # Both seams on the shoulders' mean top: read straight above each joint, the two sides differed by up to
+    # 0.16 shoulder widths on the development photos (a sloping shoulder, a joint placed off its middle) and a
+    # garment put on each tilted its print.
+    tops = [t for t in (_shoulder_top(person, j, f) for j in (f.left_shoulder, f.right_shoulder)) if t > 0]
+    shoulder_top = float(np.mean(tops)) if tops else 0.0
     for name, sign in (("left", 1.0), ("right", -1.0)):
         g_shoulder, g_hem = _p(getattr(marks, f"{name}_shoulder")), _p(getattr(marks, f"{name}_hem"))
         armpit, cuff = getattr(marks, f"{name}_armpit"), getattr(marks, f"{name}_cuff")
@@ -293,7 +318,7 @@ def _top_fit(marks: GarmentLandmarks, pose: Pose, frame: BodyFrame, garment: Cat
         # the seam sits just outside the joint and the armpit below it. Moving the seam out to the padded
         # corner while the armpit stays on the joint's line would shear the bodice (found back on the warped
         # silhouette, its shoulders were 30 % of the shoulder width from where the fit put them).
-        seam = joint + f.across * sign * (SEAM_WIDTH - 1) / 2 * w - f.down * pad
+        seam = joint + f.across * sign * (SEAM_WIDTH - 1) / 2 * w - f.down * max(pad, shoulder_top)
         if armpit is not None:
             shoulder[name] = seam
         elif straps:
@@ -500,16 +525,18 @@ def _pack(pairs: dict[str, tuple[np.ndarray, np.ndarray]], body: np.ndarray,
 
 
 def fit_garment(marks: GarmentLandmarks, pose: Pose, garment: Category,
-                silhouette: np.ndarray | None = None, torso: np.ndarray | None = None) -> GarmentFit:
+                silhouette: np.ndarray | None = None, torso: np.ndarray | None = None,
+                person: np.ndarray | None = None) -> GarmentFit:
     """Pair each garment landmark with where it belongs on this pose (the product photo's `silhouette`
     tells a strappy top, whose straps go on the shoulders' tops); a top's or a dress's sides stand out of
-    the `torso` (a mask at the person photo's size, `segment.worn_garment.bare_torso`) on every level."""
+    the `torso` (a mask at the person photo's size, `segment.worn_garment.bare_torso`) on every level; a
+    sleeved garment's shoulder seams go on the shoulders' top as the `person` mask shows it."""
     frame = body_frame(pose)
     if garment is Category.LOWER:
         fit = _lower_fit(marks, pose, frame)
     else:
         straps = silhouette is not None and hangs_from_straps(silhouette, marks)
-        fit = _top_fit(marks, pose, frame, garment, straps, torso, silhouette)
+        fit = _top_fit(marks, pose, frame, garment, straps, torso, silhouette, person)
     if len(fit.names) < 4:
         raise InvalidInput(f"too few landmarks found on the {garment} garment to fit it", field="garment")
     return fit

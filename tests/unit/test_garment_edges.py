@@ -6,10 +6,10 @@ from __future__ import annotations
 import cv2
 import numpy as np
 import pytest
-from poses import frontal_pose
+from poses import FRONTAL, frontal_pose
 
 from fittingroom.common import landmarks as lm
-from fittingroom.common.body import Pose
+from fittingroom.common.body import PAD, Pose, body_frame
 from fittingroom.common.garment import Category, GarmentLandmarks
 from fittingroom.segment.occlusion import occluders
 from fittingroom.segment.product import product_mask
@@ -83,8 +83,8 @@ def _tee() -> np.ndarray:
     return mask
 
 
-def _fit_targets(pose: Pose) -> tuple[tuple[str, ...], np.ndarray]:
-    fit = fit_garment(_TEE_MARKS, pose, Category.UPPER, _tee())
+def _fit_targets(pose: Pose, person: np.ndarray | None = None) -> tuple[tuple[str, ...], np.ndarray]:
+    fit = fit_garment(_TEE_MARKS, pose, Category.UPPER, _tee(), person=person)
     return fit.names, fit.target
 
 
@@ -192,3 +192,34 @@ def test_an_arm_held_out_leaves_the_armpit_below_the_seam() -> None:
     akimbo = dict(zip(*_fit_targets(frontal_pose({lm.LEFT_ELBOW: (245, 160)})), strict=True))
     assert akimbo["left_armpit"][0] == pytest.approx(akimbo["left_shoulder"][0], abs=0.5)
     assert hanging["left_armpit"][0] < 195 < hanging["left_shoulder"][0]
+
+
+def _shoulders_up_to(left_top: float, right_top: float) -> np.ndarray:
+    """A person mask: the torso, and above each shoulder joint the body up to the given row."""
+    person = np.zeros((H, W), np.float32)
+    cv2.rectangle(person, (95, 125), (205, 300), 1.0, -1)
+    for joint, top in ((FRONTAL[lm.LEFT_SHOULDER], left_top), (FRONTAL[lm.RIGHT_SHOULDER], right_top)):
+        x = round(joint[0])
+        cv2.rectangle(person, (x - 12, round(top)), (x + 12, 130), 1.0, -1)
+    return person
+
+
+def test_a_sleeved_garment_s_seams_go_on_the_shoulders_top() -> None:
+    """The seams go on the shoulders' top as the person mask shows it (their mean: one side read higher does
+    not tilt the garment), never lower than PAD above the joints; a run of person far above a joint is hair
+    or the head, not a shoulder, and leaves the seams at PAD."""
+    pose = frontal_pose()
+    joint_row = FRONTAL[lm.LEFT_SHOULDER][1]
+    width = body_frame(pose).shoulder_width
+
+    def seams(person: np.ndarray | None) -> tuple[float, float]:
+        target = dict(zip(*_fit_targets(pose, person), strict=True))
+        return float(target["left_shoulder"][1]), float(target["right_shoulder"][1])
+
+    at_pad = seams(None)
+    assert at_pad[0] == pytest.approx(joint_row - PAD * width, abs=0.5)
+    high = seams(_shoulders_up_to(joint_row - 0.22 * width, joint_row - 0.18 * width))
+    assert high[0] == pytest.approx(high[1], abs=0.5)  # level
+    assert high[0] == pytest.approx(joint_row - 0.2 * width, abs=1.5)
+    assert seams(_shoulders_up_to(joint_row - 0.05 * width, joint_row - 0.05 * width)) == pytest.approx(at_pad)
+    assert seams(_shoulders_up_to(0, 0)) == pytest.approx(at_pad)  # hair up to the top of the photo
