@@ -17,6 +17,7 @@ from fittingroom.common.images import rounded_outline
 from fittingroom.warp_gen.arms import Arms
 from fittingroom.warp_gen.compose import feathered_alpha, shading
 from fittingroom.warp_gen.limb_light import cylinder_light, leg_skin
+from fittingroom.warp_gen.skin_fill import continue_skin
 
 # Folds of the old garment carry over fully; its print (letters, patches) is what a lower strength would
 # hide, but it also flattens the folds that make the result look worn, so the print is blurred instead.
@@ -453,6 +454,9 @@ def repaint_uncovered(person: np.ndarray, uncovered: np.ndarray, body: np.ndarra
     if own_arm is not None:  # the shopper's own arm skin, where it faces the light, from the nearest of it
         colour = colour + limb[..., None] * (own_arm - colour)
     painted_skin = colour * light[..., None]
+    # Matched to the visible skin at their seam, its outline lit as the shopper's own, and its grain.
+    painted_skin = continue_skin(painted_skin, person, to_skin, visible, body_seen,
+                                 backdrop=~(to_skin | skin.astype(bool) | beyond | covered), scene=garments == 0)
     if legs is not None:  # bared legs: the tone and roundness of the shopper's visible legs (`leg_skin`)
         painted_skin = leg_skin(painted_skin, person, to_skin, legs, covered)
     # Anti-aliased: skin fades into the background across its outline instead of stopping on a pixel edge; not

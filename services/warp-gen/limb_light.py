@@ -108,7 +108,7 @@ def _paint_across(colours: np.ndarray, across: np.ndarray) -> np.ndarray:
     return np.asarray(colour * rim[:, None], np.float32)
 
 
-def _grain(person: np.ndarray, seen: np.ndarray) -> np.ndarray:
+def skin_grain(person: np.ndarray, seen: np.ndarray) -> np.ndarray:
     """float32 HxW: the skin's fine grain where `seen` (its brightness over its own blur over GRAIN_BLUR of the
     longer side), 1 elsewhere."""
     luma = cv2.cvtColor(person, cv2.COLOR_RGB2GRAY).astype(np.float32)
@@ -165,7 +165,7 @@ def leg_skin(painted: np.ndarray, person: np.ndarray, to_skin: np.ndarray, legs:
     ys, xs = np.nonzero(bared)
     whose, where = owner[ys, xs], across[ys, xs]
     leg_paint = np.zeros((len(ys), 3), np.float32)
-    grain = _grain(person, seen.any(axis=0))
+    grain = skin_grain(person, seen.any(axis=0))
     for index, (colours, leg_seen) in enumerate(zip(profiles, seen, strict=True)):
         mine = whose == index
         leg_paint[mine] = _paint_across(colours, where[mine])

@@ -1,0 +1,186 @@
+"""Repainted skin that goes on from the shopper's own: no seam where it meets the visible skin, the visible
+skin's own light at its outline, and its grain.
+
+`dress.repaint_uncovered` paints bared skin from a tone and modelled light (a torso's roundness, an arm's
+cylinder, the rounding off towards an outline). Three things still told it apart from skin at full size:
+- where it met the shopper's visible skin (a shoulder below the neck, an upper arm above the forearm) the
+  modelled light drew a step: `match_seam` carries the visible skin's colour across the seam (its ratio to the
+  paint, spread over the repaint as a membrane would be, fading with the distance from the seam);
+- against the backdrop the modelled light fell to under half the tone at the outline, which the anti-aliased
+  edge blended into a dark halo round a bared shoulder or arm; the shopper's own skin darkens there by a tenth
+  or so: `outline_light` measures how the visible skin's brightness falls towards the backdrop and gives the
+  repaint's outline that fall, no deeper;
+- the paint was smooth as plastic: `add_grain` gives it the visible skin's fine grain, its pixels picked from
+  that skin's at random (seeded from the photo: the same inputs give the same image), with its spread.
+"""
+
+from __future__ import annotations
+
+import zlib
+
+import cv2
+import numpy as np
+
+from fittingroom.warp_gen.limb_light import skin_grain
+
+LUMA = np.array([0.299, 0.587, 0.114], np.float32)  # RGB weights of perceived brightness (BT.601)
+# The seam: the visible skin's colour is read SEAM_SKIP..SEAM_SKIP + SEAM_READ px past it (not its first pixels: the
+# old garment's edge and contact shadow lie there), the paint's over its first SEAM_READ px; their ratio, within
+# SEAM_RANGE, is carried into the repaint over SEAM_REACH of the longer side.
+SEAM_SKIP = 2
+SEAM_READ = 3
+SEAM_RANGE = (0.75, 1.33)
+SEAM_REACH = 0.03
+SPREAD_STEP = 4
+MIN_SEAM_PIXELS = 20
+# The outline: how the visible skin's brightness falls over OUTLINE_DEPTH of the longer side towards the backdrop,
+# relative to its brightness just deeper in; measured in 1 px steps, each from at least OUTLINE_MIN_PIXELS, and no
+# darker than OUTLINE_DARKEST (a shadow cast on the backdrop is no rim of the skin). When too little skin meets the
+# backdrop to tell: DEFAULT_OUTLINE, what catalogue shoppers' arms and shoulders show under studio light.
+OUTLINE_DEPTH = 0.016
+OUTLINE_MIN_PIXELS = 20
+OUTLINE_DARKEST = 0.75
+DEFAULT_OUTLINE = (0.88, 0.9, 0.92, 0.94, 0.95, 0.96, 0.97, 0.98)
+# The grain: pixels of the visible skin's (`skin_grain`, inside its outline by GRAIN_INSET px: there the ratio is
+# the outline's fall, not grain) smoothed over GRAIN_SMOOTH px as the skin's own is, its spread then restored.
+GRAIN_INSET = 3
+GRAIN_SMOOTH = 0.6
+GRAIN_QUANTILES = (0.1, 0.9)
+MIN_GRAIN_PIXELS = 200
+
+
+def _distance_from(mask: np.ndarray) -> np.ndarray:
+    """float32 HxW: each pixel's distance to the nearest pixel of `mask` (0 on it)."""
+    return np.asarray(cv2.distanceTransform((~mask.astype(bool)).astype(np.uint8), cv2.DIST_L2, 5), np.float32)
+
+
+def _channels(image: np.ndarray) -> np.ndarray:
+    """OpenCV drops a single channel's axis: put it back."""
+    return image.reshape(image.shape[0], image.shape[1], -1)
+
+
+def _normalized_blur(values: np.ndarray, weight: np.ndarray, sigma: float) -> tuple[np.ndarray, np.ndarray]:
+    """float32 HxW(xC) average of `values` weighted by `weight` over a Gaussian of `sigma` px, and the weight's
+    own blur (how much of the average is known there)."""
+    spread = np.asarray(cv2.GaussianBlur(weight.astype(np.float32), (0, 0), sigma), np.float32)
+    weighted = values * (weight[..., None] if values.ndim == 3 else weight)
+    total = np.asarray(cv2.GaussianBlur(weighted.astype(np.float32), (0, 0), sigma), np.float32)
+    below = np.maximum(spread, 1e-6)
+    return total / (below[..., None] if values.ndim == 3 else below), spread
+
+
+def _shrunk(values: np.ndarray, weight: np.ndarray, small: tuple[int, int]) -> tuple[np.ndarray, np.ndarray]:
+    """float32 (h, w, C) mean of `values` over `weight` in each cell of a grid of `small` (w, h) cells, and the
+    weight's share of each cell."""
+    share = np.asarray(cv2.resize(weight.astype(np.float32), small, interpolation=cv2.INTER_AREA), np.float32)
+    total = _channels(cv2.resize(values.astype(np.float32) * weight[..., None], small, interpolation=cv2.INTER_AREA))
+    return total / np.maximum(share, 1e-6)[..., None], share
+
+
+def match_seam(painted: np.ndarray, person: np.ndarray, to_skin: np.ndarray, visible: np.ndarray) -> np.ndarray:
+    """float32 HxWx3: `painted` skin (where `to_skin`) multiplied, per channel, by the ratio of the `visible` skin
+    beside it to the paint along their seam, fading into the repaint over SEAM_REACH of the longer side: it goes
+    on from the visible skin without a step. Worked out on a grid SPREAD_STEP px coarse (smooth light, a fraction
+    of the work), the seam's ratios spread over the repaint by a normalized blur (a membrane's smooth fill)."""
+    to_skin = to_skin.astype(bool)
+    # Specks of skin (a button, a pale fold taken for skin) are no skin to go on from: the opening drops them.
+    side = 2 * (SEAM_SKIP + SEAM_READ) + 1
+    visible = cv2.morphologyEx(visible.astype(np.uint8), cv2.MORPH_OPEN,
+                               cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (side, side))) > 0
+    from_paint, from_skin = _distance_from(to_skin), _distance_from(visible)
+    seam = to_skin & (from_skin <= SEAM_READ)
+    read = visible & (from_paint > SEAM_SKIP) & (from_paint <= SEAM_SKIP + SEAM_READ)
+    if seam.sum() < MIN_SEAM_PIXELS or read.sum() < MIN_SEAM_PIXELS:
+        return painted
+    height, width = to_skin.shape
+    small = (max(1, width // SPREAD_STEP), max(1, height // SPREAD_STEP))
+    # Each side's colour next to the seam: averaged over the cells round it (the two sides are a few px apart).
+    reach_cells = (SEAM_SKIP + SEAM_READ) / SPREAD_STEP
+    skin_cells, skin_share = _shrunk(person, read.astype(np.float32), small)
+    paint_cells, paint_share = _shrunk(painted, seam.astype(np.float32), small)
+    skin_near, _ = _normalized_blur(skin_cells, skin_share, reach_cells)
+    paint_near, _ = _normalized_blur(paint_cells, paint_share, reach_cells)
+    ratio = np.log(np.clip(skin_near / np.maximum(paint_near, 1.0), *SEAM_RANGE))
+    reach = max(SEAM_REACH * max(height, width), 2.0)
+    spread_small, _ = _normalized_blur(ratio, paint_share, reach / 2 / SPREAD_STEP)
+    spread = _channels(cv2.resize(spread_small, (width, height), interpolation=cv2.INTER_LINEAR))
+    fade = np.exp(-np.maximum(from_skin - SEAM_READ, 0.0) / reach)[..., None]  # whole along the seam itself
+    return np.where(to_skin[..., None], painted * np.exp(spread * fade), painted).astype(np.float32)
+
+
+def outline_fall(person: np.ndarray, visible: np.ndarray, backdrop: np.ndarray) -> np.ndarray:
+    """float32 N: the `visible` skin's brightness at 1, 2, .. N px from the `backdrop`, relative to its brightness
+    just deeper in (N: OUTLINE_DEPTH of the longer side); DEFAULT_OUTLINE where too little skin meets it."""
+    depth = max(2, round(OUTLINE_DEPTH * max(person.shape[:2])))
+    default = np.interp(np.arange(depth), np.linspace(0, depth - 1, len(DEFAULT_OUTLINE)), DEFAULT_OUTLINE)
+    away = _distance_from(backdrop)
+    luma = person.astype(np.float32) @ LUMA
+    seen = visible.astype(bool)
+    deeper = seen & (away >= depth + 1) & (away < depth + 1 + depth // 2 + 1)
+    if deeper.sum() < OUTLINE_MIN_PIXELS:
+        return np.asarray(default, np.float32)
+    reference = max(float(np.median(luma[deeper])), 1.0)
+    fall = default.copy()
+    for step in range(depth):
+        ring = seen & (away >= step + 1) & (away < step + 2)
+        if ring.sum() >= OUTLINE_MIN_PIXELS:
+            fall[step] = float(np.median(luma[ring])) / reference
+    return np.clip(fall, OUTLINE_DARKEST, 1.0).astype(np.float32)
+
+
+def outline_light(painted: np.ndarray, to_skin: np.ndarray, backdrop: np.ndarray, fall: np.ndarray) -> np.ndarray:
+    """float32 HxWx3: `painted` skin no darker near the `backdrop` than the paint just deeper in, times the
+    shopper's own `fall` of brightness there (`outline_fall`): the modelled rounding stays where it is lighter.
+    Only brightens, and only within len(`fall`) px of the backdrop."""
+    to_skin = to_skin.astype(bool)
+    depth = len(fall)
+    away = _distance_from(backdrop)
+    edge = to_skin & (away < depth + 1)
+    if not edge.any():
+        return painted
+    luma = painted @ LUMA
+    inner = to_skin & (away >= depth + 1) & (away < 2 * depth + 1)
+    deeper, known = _normalized_blur(luma, inner.astype(np.float32), float(depth))
+    if not inner.any():  # a repaint all outline (a thin strip): its own brightest tenth stands in for the inside
+        deeper = np.full_like(luma, float(np.quantile(luma[to_skin], 0.9)))
+        known = np.ones_like(luma)
+    step = np.clip(away - 1.0, 0.0, depth - 1.0)
+    target = deeper * np.interp(step, np.arange(depth), fall)
+    lift = np.where(edge & (known > 1e-3), np.maximum(target / np.maximum(luma, 1.0), 1.0), 1.0)
+    return np.asarray(painted * lift[..., None], np.float32)
+
+
+def add_grain(painted: np.ndarray, person: np.ndarray, to_skin: np.ndarray, visible: np.ndarray) -> np.ndarray:
+    """float32 HxWx3: `painted` skin (where `to_skin`) with the `visible` skin's grain: each pixel's brightness
+    over its blur there, picked at random from that skin's inside and smoothed as the skin's own is, with the
+    same spread. Unchanged when too little skin shows to learn it from."""
+    to_skin = to_skin.astype(bool)
+    kernel = np.ones((2 * GRAIN_INSET + 1, 2 * GRAIN_INSET + 1), np.uint8)
+    inside = cv2.erode(visible.astype(np.uint8), kernel) > 0
+    grain = skin_grain(person, inside)
+    pool = grain[inside]
+    if len(pool) < MIN_GRAIN_PIXELS or not to_skin.any():
+        return painted
+    # Its pores, freckles and creases are rarer than its grain: picked at random they would read as specks.
+    pool = np.clip(pool, *np.quantile(pool, GRAIN_QUANTILES))
+    ys, xs = np.nonzero(to_skin)
+    # Seeded from the photo: the same inputs give the same image.
+    picked = pool[np.random.default_rng(zlib.crc32(pool.tobytes())).integers(len(pool), size=len(ys))]
+    field = np.zeros(to_skin.shape, np.float32)
+    field[ys, xs] = picked - 1.0
+    smooth = np.asarray(cv2.GaussianBlur(field, (0, 0), GRAIN_SMOOTH)[ys, xs], np.float32)
+    # Smoothing averages neighbours and narrows the spread: restored to the visible skin's own.
+    smooth = smooth * (float(np.std(pool)) / max(float(np.std(smooth)), 1e-6))
+    out = np.array(painted, np.float32)
+    out[ys, xs] *= (1.0 + smooth)[:, None]
+    return out
+
+
+def continue_skin(painted: np.ndarray, person: np.ndarray, to_skin: np.ndarray, visible: np.ndarray,
+                  body_seen: np.ndarray, backdrop: np.ndarray, scene: np.ndarray) -> np.ndarray:
+    """float32 HxWx3: `painted` skin (where `to_skin`) going on from the shopper's `visible` skin: matched to it
+    along their seam (`match_seam`), given the fall of the shopper's body skin (`body_seen`) towards the photo's
+    backdrop (`scene`) at its own outline against the `backdrop` (`outline_light`), and its grain (`add_grain`)."""
+    out = match_seam(painted, person, to_skin, visible)
+    out = outline_light(out, to_skin, backdrop, outline_fall(person, body_seen, scene))
+    return add_grain(out, person, to_skin, body_seen)
