@@ -454,7 +454,7 @@ def repaint_uncovered(person: np.ndarray, uncovered: np.ndarray, body: np.ndarra
     if own_arm is not None:  # the shopper's own arm skin, where it faces the light, from the nearest of it
         colour = colour + limb[..., None] * (own_arm - colour)
     painted_skin = colour * light[..., None]
-    # Matched to the visible skin at their seam, its outline lit as the shopper's own, and its grain.
+    # No darker than the visible skin, matched to it at their seam, its outline lit as the shopper's own, its grain.
     painted_skin = continue_skin(painted_skin, person, to_skin, visible, body_seen,
                                  backdrop=~(to_skin | skin.astype(bool) | beyond | covered), scene=garments == 0)
     if legs is not None:  # bared legs: the tone and roundness of the shopper's visible legs (`leg_skin`)

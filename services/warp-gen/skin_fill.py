@@ -10,6 +10,8 @@ cylinder, the rounding off towards an outline). Three things still told it apart
   edge blended into a dark halo round a bared shoulder or arm; the shopper's own skin darkens there by a tenth
   or so: `outline_light` measures how the visible skin's brightness falls towards the backdrop and gives the
   repaint's outline that fall, no deeper;
+- where a torso's side, an arm's and a contact shadow met (a shoulder beside a strap) their product drew brown
+  streaks: `shade_floor` keeps the paint no darker than the darkest of the shopper's visible skin;
 - the paint was smooth as plastic: `add_grain` gives it the visible skin's fine grain, its pixels picked from
   that skin's at random (seeded from the photo: the same inputs give the same image), with its spread.
 """
@@ -47,6 +49,11 @@ GRAIN_INSET = 3
 GRAIN_SMOOTH = 0.6
 GRAIN_QUANTILES = (0.1, 0.9)
 MIN_GRAIN_PIXELS = 200
+# The darkest shade repainted skin takes: this quantile of the visible skin's brightness (inside its outline), reached
+# softly over SHADE_KNEE of it.
+SHADE_QUANTILE = 0.05
+SHADE_DEEPEST = 0.8  # of its median: the floor is at most this (a shade at least a fifth deep is always allowed)
+SHADE_KNEE = 0.08
 
 
 def _distance_from(mask: np.ndarray) -> np.ndarray:
@@ -75,6 +82,15 @@ def _shrunk(values: np.ndarray, weight: np.ndarray, small: tuple[int, int]) -> t
     share = np.asarray(cv2.resize(weight.astype(np.float32), small, interpolation=cv2.INTER_AREA), np.float32)
     total = _channels(cv2.resize(values.astype(np.float32) * weight[..., None], small, interpolation=cv2.INTER_AREA))
     return total / np.maximum(share, 1e-6)[..., None], share
+
+
+def seam_rim(hole: np.ndarray, body: np.ndarray, skin: np.ndarray) -> np.ndarray:
+    """bool HxW: the visible `skin` on the `body` within SEAM_SKIP px of the `hole` on it, to repaint with it: the old
+    garment's anti-aliased edge and the shadow it cast, which the skin mask takes for skin, traced the old collar
+    round a bared neck as a dark line."""
+    on_body = body.astype(bool)
+    near = _distance_from(hole.astype(bool) & on_body) <= SEAM_SKIP
+    return np.asarray(near & skin.astype(bool) & on_body & ~hole.astype(bool))
 
 
 def match_seam(painted: np.ndarray, person: np.ndarray, to_skin: np.ndarray, visible: np.ndarray) -> np.ndarray:
@@ -176,11 +192,36 @@ def add_grain(painted: np.ndarray, person: np.ndarray, to_skin: np.ndarray, visi
     return out
 
 
+def shade_floor(painted: np.ndarray, person: np.ndarray, to_skin: np.ndarray, visible: np.ndarray) -> np.ndarray:
+    """float32 HxWx3: `painted` skin (where `to_skin`) no darker than the darkest of the `visible` skin's inside
+    (its SHADE_QUANTILE of brightness), reached softly over SHADE_KNEE of it. The modelled light multiplies
+    several shadings (a torso's side, an arm's, a contact shadow) that where they meet (a shoulder beside a
+    strap) drew brown streaks deeper than any shade the shopper's own skin shows. Unchanged when too little
+    skin shows."""
+    to_skin = to_skin.astype(bool)
+    kernel = np.ones((2 * GRAIN_INSET + 1, 2 * GRAIN_INSET + 1), np.uint8)
+    inside = cv2.erode(visible.astype(np.uint8), kernel) > 0
+    if inside.sum() < MIN_GRAIN_PIXELS or not to_skin.any():
+        return painted
+    seen = person[inside].astype(np.float32) @ LUMA
+    # Where the visible skin is evenly lit (a face alone) its darkest is its tone: the modelled light keeps its depth.
+    floor = min(float(np.quantile(seen, SHADE_QUANTILE)), SHADE_DEEPEST * float(np.median(seen)))
+    knee = max(SHADE_KNEE * floor, 1.0)
+    luma = painted[to_skin] @ LUMA
+    # Below the knee the brightness bends smoothly (same value and slope at the knee) towards the floor.
+    lifted = np.where(luma < floor + knee, floor + knee * np.exp((luma - floor - knee) / knee), luma)
+    out = np.array(painted, np.float32)
+    out[to_skin] *= (lifted / np.maximum(luma, 1.0))[:, None]
+    return out
+
+
 def continue_skin(painted: np.ndarray, person: np.ndarray, to_skin: np.ndarray, visible: np.ndarray,
                   body_seen: np.ndarray, backdrop: np.ndarray, scene: np.ndarray) -> np.ndarray:
-    """float32 HxWx3: `painted` skin (where `to_skin`) going on from the shopper's `visible` skin: matched to it
-    along their seam (`match_seam`), given the fall of the shopper's body skin (`body_seen`) towards the photo's
-    backdrop (`scene`) at its own outline against the `backdrop` (`outline_light`), and its grain (`add_grain`)."""
-    out = match_seam(painted, person, to_skin, visible)
+    """float32 HxWx3: `painted` skin (where `to_skin`) going on from the shopper's `visible` skin: no darker than
+    the shopper's body skin (`body_seen`) shows (`shade_floor`), matched to the visible skin along their seam
+    (`match_seam`), given the fall of the body skin towards the photo's backdrop (`scene`) at its own outline
+    against the `backdrop` (what is neither skin nor this paint: the backdrop, the new garment; `outline_light`),
+    and its grain (`add_grain`)."""
+    out = match_seam(shade_floor(painted, person, to_skin, body_seen), person, to_skin, visible)
     out = outline_light(out, to_skin, backdrop, outline_fall(person, body_seen, scene))
     return add_grain(out, person, to_skin, body_seen)

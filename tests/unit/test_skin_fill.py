@@ -8,10 +8,14 @@ import numpy as np
 from fittingroom.warp_gen.dress import LUMA, repaint_uncovered
 from fittingroom.warp_gen.skin_fill import (
     DEFAULT_OUTLINE,
+    SEAM_SKIP,
+    SHADE_DEEPEST,
     add_grain,
     match_seam,
     outline_fall,
     outline_light,
+    seam_rim,
+    shade_floor,
 )
 
 H, W = 120, 100
@@ -124,3 +128,33 @@ def test_a_bared_arm_has_no_dark_halo_against_the_backdrop() -> None:
     near_edge = uncovered & (cv2.dilate((body == 0).astype(np.uint8), np.ones((7, 7), np.uint8)) > 0)
     assert near_edge.any()
     assert (out[near_edge].astype(np.float32) @ LUMA).min() >= 0.88 * darkest
+
+
+def test_repainted_skin_is_no_darker_than_the_darkest_of_the_visible_skin() -> None:
+    shade = np.linspace(0.7, 1.0, W, dtype=np.float32)  # the visible skin: a shaded side to a lit one
+    person = np.clip(np.array(SKIN, np.float32)[None, None] * shade[None, :, None], 0, 255).astype(np.uint8)
+    person = np.repeat(person, H, axis=0)
+    visible = np.zeros((H, W), bool)
+    visible[:60] = True
+    to_skin = ~visible
+    painted = np.repeat((np.array(SKIN, np.float32)[None] * np.linspace(0.3, 1.0, W)[:, None])[None], H, axis=0).astype(
+        np.float32)
+    out = shade_floor(painted, person, to_skin, visible)
+    seen = person[10:50].astype(np.float32) @ LUMA
+    # No deeper than the visible skin's darkest, nor than a fifth below its middle (three streaks of modelled shade).
+    darkest = min(float(np.quantile(seen, 0.05)), SHADE_DEEPEST * float(np.median(seen)))
+    assert float((out[to_skin] @ LUMA).min()) >= 0.99 * darkest
+    assert np.allclose(out[80, -10:], painted[80, -10:], rtol=1e-4)  # the lit paint as it was
+    assert np.array_equal(out[visible], painted[visible])
+
+
+def test_the_seam_rim_is_the_skin_beside_the_hole_on_the_body_only() -> None:
+    hole = np.zeros((H, W), bool)
+    hole[40:, 20:80] = True
+    skin = np.zeros((H, W), bool)
+    skin[:40, :] = True  # the neck and, off the body, something skin-coloured beside it
+    body = np.zeros((H, W), bool)
+    body[:, 20:80] = True
+    rim = seam_rim(hole, body, skin)
+    assert rim[40 - SEAM_SKIP:40, 30:70].all() and not rim[:40 - SEAM_SKIP].any()
+    assert not rim[:, :20].any() and not (rim & hole).any()
