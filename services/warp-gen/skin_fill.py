@@ -43,6 +43,7 @@ OUTLINE_DEPTH = 0.016
 OUTLINE_MIN_PIXELS = 20
 OUTLINE_DARKEST = 0.75
 DEFAULT_OUTLINE = (0.88, 0.9, 0.92, 0.94, 0.95, 0.96, 0.97, 0.98)
+LIT_QUANTILE = 0.95  # of the visible body skin's brightness: the most the outline's light lifts to
 # The grain: pixels of the visible skin's (`skin_grain`, inside its outline by GRAIN_INSET px: there the ratio is
 # the outline's fall, not grain) smoothed over GRAIN_SMOOTH px as the skin's own is, its spread then restored.
 GRAIN_INSET = 3
@@ -144,10 +145,11 @@ def outline_fall(person: np.ndarray, visible: np.ndarray, backdrop: np.ndarray) 
     return np.clip(fall, OUTLINE_DARKEST, 1.0).astype(np.float32)
 
 
-def outline_light(painted: np.ndarray, to_skin: np.ndarray, backdrop: np.ndarray, fall: np.ndarray) -> np.ndarray:
+def outline_light(painted: np.ndarray, to_skin: np.ndarray, backdrop: np.ndarray, fall: np.ndarray,
+                  brightest: float = float("inf")) -> np.ndarray:
     """float32 HxWx3: `painted` skin no darker near the `backdrop` than the paint just deeper in, times the
-    shopper's own `fall` of brightness there (`outline_fall`): the modelled rounding stays where it is lighter.
-    Only brightens, and only within len(`fall`) px of the backdrop."""
+    shopper's own `fall` of brightness there (`outline_fall`), up to `brightest`: the modelled rounding stays where
+    it is lighter. Only brightens, and only within len(`fall`) px of the backdrop."""
     to_skin = to_skin.astype(bool)
     depth = len(fall)
     away = _distance_from(backdrop)
@@ -161,7 +163,7 @@ def outline_light(painted: np.ndarray, to_skin: np.ndarray, backdrop: np.ndarray
         deeper = np.full_like(luma, float(np.quantile(luma[to_skin], 0.9)))
         known = np.ones_like(luma)
     step = np.clip(away - 1.0, 0.0, depth - 1.0)
-    target = deeper * np.interp(step, np.arange(depth), fall)
+    target = np.minimum(deeper * np.interp(step, np.arange(depth), fall), brightest)
     lift = np.where(edge & (known > 1e-3), np.maximum(target / np.maximum(luma, 1.0), 1.0), 1.0)
     return np.asarray(painted * lift[..., None], np.float32)
 
@@ -218,10 +220,14 @@ def shade_floor(painted: np.ndarray, person: np.ndarray, to_skin: np.ndarray, vi
 def continue_skin(painted: np.ndarray, person: np.ndarray, to_skin: np.ndarray, visible: np.ndarray,
                   body_seen: np.ndarray, backdrop: np.ndarray, scene: np.ndarray) -> np.ndarray:
     """float32 HxWx3: `painted` skin (where `to_skin`) going on from the shopper's `visible` skin: no darker than
-    the shopper's body skin (`body_seen`) shows (`shade_floor`), matched to the visible skin along their seam
-    (`match_seam`), given the fall of the body skin towards the photo's backdrop (`scene`) at its own outline
-    against the `backdrop` (what is neither skin nor this paint: the backdrop, the new garment; `outline_light`),
+    the shopper's body skin (`body_seen`) shows (`shade_floor`), given the fall of that skin towards the photo's
+    backdrop (`scene`) at its own outline against the `backdrop` (what is neither skin, this paint nor the new
+    garment; `outline_light`), no brighter there than the body skin's lit tenth, then matched to the visible skin
+    along their seam (`match_seam`: last, so that it also evens out what the outline's light lifted beside it),
     and its grain (`add_grain`)."""
-    out = match_seam(shade_floor(painted, person, to_skin, body_seen), person, to_skin, visible)
-    out = outline_light(out, to_skin, backdrop, outline_fall(person, body_seen, scene))
+    out = shade_floor(painted, person, to_skin, body_seen)
+    seen = person[body_seen.astype(bool)].astype(np.float32) @ LUMA
+    brightest = float(np.quantile(seen, LIT_QUANTILE)) if len(seen) >= MIN_GRAIN_PIXELS else float("inf")
+    out = outline_light(out, to_skin, backdrop, outline_fall(person, body_seen, scene), brightest)
+    out = match_seam(out, person, to_skin, visible)
     return add_grain(out, person, to_skin, body_seen)
