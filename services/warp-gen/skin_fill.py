@@ -94,6 +94,16 @@ def seam_rim(hole: np.ndarray, body: np.ndarray, skin: np.ndarray) -> np.ndarray
     return np.asarray(near & skin.astype(bool) & on_body & ~hole.astype(bool))
 
 
+def _near(mask: np.ndarray, px: int) -> np.ndarray:
+    """bool HxW: within `px` px of `mask` (a square's reach: a dilation is cheaper than a distance transform)."""
+    return np.asarray(cv2.dilate(mask.astype(np.uint8), np.ones((2 * px + 1, 2 * px + 1), np.uint8)) > 0)
+
+
+def _grid(shape: tuple[int, ...]) -> tuple[int, int]:
+    """(w, h) of the SPREAD_STEP px grid over an image of `shape`."""
+    return max(1, shape[1] // SPREAD_STEP), max(1, shape[0] // SPREAD_STEP)
+
+
 def match_seam(painted: np.ndarray, person: np.ndarray, to_skin: np.ndarray, visible: np.ndarray) -> np.ndarray:
     """float32 HxWx3: `painted` skin (where `to_skin`) multiplied, per channel, by the ratio of the `visible` skin
     beside it to the paint along their seam, fading into the repaint over SEAM_REACH of the longer side: it goes
@@ -104,13 +114,12 @@ def match_seam(painted: np.ndarray, person: np.ndarray, to_skin: np.ndarray, vis
     side = 2 * (SEAM_SKIP + SEAM_READ) + 1
     visible = cv2.morphologyEx(visible.astype(np.uint8), cv2.MORPH_OPEN,
                                cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (side, side))) > 0
-    from_paint, from_skin = _distance_from(to_skin), _distance_from(visible)
-    seam = to_skin & (from_skin <= SEAM_READ)
-    read = visible & (from_paint > SEAM_SKIP) & (from_paint <= SEAM_SKIP + SEAM_READ)
+    seam = to_skin & _near(visible, SEAM_READ)
+    read = visible & _near(to_skin, SEAM_SKIP + SEAM_READ) & ~_near(to_skin, SEAM_SKIP)
     if seam.sum() < MIN_SEAM_PIXELS or read.sum() < MIN_SEAM_PIXELS:
         return painted
     height, width = to_skin.shape
-    small = (max(1, width // SPREAD_STEP), max(1, height // SPREAD_STEP))
+    small = _grid(to_skin.shape)
     # Each side's colour next to the seam: averaged over the cells round it (the two sides are a few px apart).
     reach_cells = (SEAM_SKIP + SEAM_READ) / SPREAD_STEP
     skin_cells, skin_share = _shrunk(person, read.astype(np.float32), small)
@@ -119,10 +128,15 @@ def match_seam(painted: np.ndarray, person: np.ndarray, to_skin: np.ndarray, vis
     paint_near, _ = _normalized_blur(paint_cells, paint_share, reach_cells)
     ratio = np.log(np.clip(skin_near / np.maximum(paint_near, 1.0), *SEAM_RANGE))
     reach = max(SEAM_REACH * max(height, width), 2.0)
-    spread_small, _ = _normalized_blur(ratio, paint_share, reach / 2 / SPREAD_STEP)
-    spread = _channels(cv2.resize(spread_small, (width, height), interpolation=cv2.INTER_LINEAR))
-    fade = np.exp(-np.maximum(from_skin - SEAM_READ, 0.0) / reach)[..., None]  # whole along the seam itself
-    return np.where(to_skin[..., None], painted * np.exp(spread * fade), painted).astype(np.float32)
+    spread, _ = _normalized_blur(ratio, paint_share, reach / 2 / SPREAD_STEP)
+    # Whole along the seam itself, fading with the distance from it.
+    away = _distance_from(paint_share > 0) * SPREAD_STEP
+    spread *= np.exp(-away / reach)[..., None]
+    ys, xs = np.nonzero(to_skin)
+    factor = _channels(cv2.resize(spread, (width, height), interpolation=cv2.INTER_LINEAR))[ys, xs]
+    out = np.array(painted, np.float32)
+    out[ys, xs] *= np.exp(factor)
+    return out
 
 
 def outline_fall(person: np.ndarray, visible: np.ndarray, backdrop: np.ndarray) -> np.ndarray:
@@ -131,7 +145,7 @@ def outline_fall(person: np.ndarray, visible: np.ndarray, backdrop: np.ndarray) 
     depth = max(2, round(OUTLINE_DEPTH * max(person.shape[:2])))
     default = np.interp(np.arange(depth), np.linspace(0, depth - 1, len(DEFAULT_OUTLINE)), DEFAULT_OUTLINE)
     away = _distance_from(backdrop)
-    luma = person.astype(np.float32) @ LUMA
+    luma = cv2.cvtColor(person, cv2.COLOR_RGB2GRAY)  # BT.601, as LUMA
     seen = visible.astype(bool)
     deeper = seen & (away >= depth + 1) & (away < depth + 1 + depth // 2 + 1)
     if deeper.sum() < OUTLINE_MIN_PIXELS:
@@ -158,14 +172,22 @@ def outline_light(painted: np.ndarray, to_skin: np.ndarray, backdrop: np.ndarray
         return painted
     luma = painted @ LUMA
     inner = to_skin & (away >= depth + 1) & (away < 2 * depth + 1)
-    deeper, known = _normalized_blur(luma, inner.astype(np.float32), float(depth))
-    if not inner.any():  # a repaint all outline (a thin strip): its own brightest tenth stands in for the inside
-        deeper = np.full_like(luma, float(np.quantile(luma[to_skin], 0.9)))
-        known = np.ones_like(luma)
-    step = np.clip(away - 1.0, 0.0, depth - 1.0)
+    ys, xs = np.nonzero(edge)
+    if inner.any():  # the paint just deeper in, carried out to the outline (on the coarse grid: it is smooth)
+        cells, share = _shrunk(luma[..., None], inner.astype(np.float32), _grid(luma.shape))
+        deeper_cells, known_cells = _normalized_blur(cells[..., 0], share, depth / SPREAD_STEP)
+        size = (luma.shape[1], luma.shape[0])
+        deeper = cv2.resize(deeper_cells, size, interpolation=cv2.INTER_LINEAR)[ys, xs]
+        known = cv2.resize(known_cells, size, interpolation=cv2.INTER_LINEAR)[ys, xs] > 1e-3
+    else:  # a repaint all outline (a thin strip): its own brightest tenth stands in for the inside
+        deeper = np.full(len(ys), float(np.quantile(luma[to_skin], 0.9)), np.float32)
+        known = np.ones(len(ys), bool)
+    step = np.clip(away[ys, xs] - 1.0, 0.0, depth - 1.0)
     target = np.minimum(deeper * np.interp(step, np.arange(depth), fall), brightest)
-    lift = np.where(edge & (known > 1e-3), np.maximum(target / np.maximum(luma, 1.0), 1.0), 1.0)
-    return np.asarray(painted * lift[..., None], np.float32)
+    lift = np.where(known, np.maximum(target / np.maximum(luma[ys, xs], 1.0), 1.0), 1.0)
+    out = np.array(painted, np.float32)
+    out[ys, xs] *= lift[:, None]
+    return out
 
 
 def add_grain(painted: np.ndarray, person: np.ndarray, to_skin: np.ndarray, visible: np.ndarray) -> np.ndarray:
@@ -175,10 +197,12 @@ def add_grain(painted: np.ndarray, person: np.ndarray, to_skin: np.ndarray, visi
     to_skin = to_skin.astype(bool)
     kernel = np.ones((2 * GRAIN_INSET + 1, 2 * GRAIN_INSET + 1), np.uint8)
     inside = cv2.erode(visible.astype(np.uint8), kernel) > 0
-    grain = skin_grain(person, inside)
-    pool = grain[inside]
-    if len(pool) < MIN_GRAIN_PIXELS or not to_skin.any():
+    if inside.sum() < MIN_GRAIN_PIXELS or not to_skin.any():
         return painted
+    # Read on the skin's bounding box only (the blur's reach stays inside the skin: it is normalized to it).
+    rows, cols = np.flatnonzero(inside.any(axis=1)), np.flatnonzero(inside.any(axis=0))
+    box = np.s_[rows[0]:rows[-1] + 1, cols[0]:cols[-1] + 1]
+    pool = skin_grain(person[box], inside[box], max(person.shape[:2]))[inside[box]]
     # Its pores, freckles and creases are rarer than its grain: picked at random they would read as specks.
     pool = np.clip(pool, *np.quantile(pool, GRAIN_QUANTILES))
     ys, xs = np.nonzero(to_skin)
