@@ -17,7 +17,7 @@ from fittingroom.common.images import rounded_outline
 from fittingroom.warp_gen.arms import Arms
 from fittingroom.warp_gen.compose import feathered_alpha, shading
 from fittingroom.warp_gen.limb_light import cylinder_light, leg_skin
-from fittingroom.warp_gen.skin_fill import continue_skin
+from fittingroom.warp_gen.skin_fill import LUMA, continue_skin
 
 # Folds of the old garment carry over fully; its print (letters, patches) is what a lower strength would
 # hide, but it also flattens the folds that make the result look worn, so the print is blurred instead.
@@ -79,7 +79,6 @@ ARM_OUTLINE_CELLS = 1.0  # of SKIN_FILL_STEP px: how far past a fitted arm's hal
 ARM_BLEND_CELLS = 2.0  # of SKIN_FILL_STEP px: how far an arm's shading and tone blend into the torso's
 FEATHER_SHARE = 0.004  # of the longer side: the new garment's anti-aliased edge (2 px at 512)
 RIM_SHARE = 0.008  # of the longer side: the old garment's anti-aliased rim repainted with it (4 px at 512)
-LUMA = np.array([0.299, 0.587, 0.114], np.float32)  # RGB weights of perceived brightness (BT.601)
 INPAINT_SCALE = 0.5  # the background is filled at half size: studio backdrops are smooth
 INPAINT_RADIUS = 3
 
