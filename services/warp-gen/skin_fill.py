@@ -2,7 +2,9 @@
 skin's own light at its outline, and its grain.
 
 `dress.repaint_uncovered` paints bared skin from a tone and modelled light (a torso's roundness, an arm's
-cylinder, the rounding off towards an outline). Three things still told it apart from skin at full size:
+cylinder, the rounding off towards an outline). These things still told it apart from skin at full size:
+- the old garment's anti-aliased edge and the shadow it cast on the skin beside it, taken for skin and kept, traced
+  the old collar round a bared neck: `seam_rim` is that skin, repainted with the hole;
 - where it met the shopper's visible skin (a shoulder below the neck, an upper arm above the forearm) the
   modelled light drew a step: `match_seam` carries the visible skin's colour across the seam (its ratio to the
   paint, spread over the repaint as a membrane would be, fading with the distance from the seam);
@@ -33,7 +35,7 @@ SEAM_SKIP = 2
 SEAM_READ = 3
 SEAM_RANGE = (0.75, 1.33)
 SEAM_REACH = 0.03
-SPREAD_STEP = 4
+SPREAD_STEP = 4  # px: the coarse grid that smooth light (the seam's, the outline's inside) is worked out on
 MIN_SEAM_PIXELS = 20
 # The outline: how the visible skin's brightness falls over OUTLINE_DEPTH of the longer side towards the backdrop,
 # relative to its brightness just deeper in; measured in 1 px steps, each from at least OUTLINE_MIN_PIXELS, and no
@@ -62,8 +64,8 @@ def _distance_from(mask: np.ndarray) -> np.ndarray:
     return np.asarray(cv2.distanceTransform((~mask.astype(bool)).astype(np.uint8), cv2.DIST_L2, 5), np.float32)
 
 
-def _channels(image: np.ndarray) -> np.ndarray:
-    """OpenCV drops a single channel's axis: put it back."""
+def channel_axis(image: np.ndarray) -> np.ndarray:
+    """HxWxC: `image` with its channel axis, which OpenCV drops from a single channel's result."""
     return image.reshape(image.shape[0], image.shape[1], -1)
 
 
@@ -81,7 +83,7 @@ def _shrunk(values: np.ndarray, weight: np.ndarray, small: tuple[int, int]) -> t
     """float32 (h, w, C) mean of `values` over `weight` in each cell of a grid of `small` (w, h) cells, and the
     weight's share of each cell."""
     share = np.asarray(cv2.resize(weight.astype(np.float32), small, interpolation=cv2.INTER_AREA), np.float32)
-    total = _channels(cv2.resize(values.astype(np.float32) * weight[..., None], small, interpolation=cv2.INTER_AREA))
+    total = channel_axis(cv2.resize(values.astype(np.float32) * weight[..., None], small, interpolation=cv2.INTER_AREA))
     return total / np.maximum(share, 1e-6)[..., None], share
 
 
@@ -133,7 +135,7 @@ def match_seam(painted: np.ndarray, person: np.ndarray, to_skin: np.ndarray, vis
     away = _distance_from(paint_share > 0) * SPREAD_STEP
     spread *= np.exp(-away / reach)[..., None]
     ys, xs = np.nonzero(to_skin)
-    factor = _channels(cv2.resize(spread, (width, height), interpolation=cv2.INTER_LINEAR))[ys, xs]
+    factor = channel_axis(cv2.resize(spread, (width, height), interpolation=cv2.INTER_LINEAR))[ys, xs]
     out = np.array(painted, np.float32)
     out[ys, xs] *= np.exp(factor)
     return out
