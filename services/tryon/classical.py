@@ -73,6 +73,7 @@ from fittingroom.warp_gen.silhouette import (
     legs_to_hem,
     round_off_outline,
 )
+from fittingroom.warp_gen.skin_fill import seam_rim
 
 # U²-NetP finds an uploaded garment's silhouette; a catalog garment brings the one stored at registration.
 GARMENT_MODELS: Final = (SELFIE_SEGMENTATION.name, POSE_DETECTION.name, POSE_LANDMARK.name, U2NETP.name)
@@ -299,6 +300,7 @@ class ClassicalGarmentPipeline(TryOnPipeline[GarmentRequest]):
             pose, person.shape[:2]), pose) if request.category is Category.UPPER else None
         if lower is not None:
             body &= ~lower.below_waistband
+        uncovered |= seam_rim(uncovered, body, skin)  # the old garment's edge and shadow on the skin beside it
         base = repaint_uncovered(person, uncovered, body, skin, clothes,
                                  cover=paint | lower.mask if lower is not None else paint, arms=arms, legs=legs,
                                  chest=chest_light(pose, person.shape[:2]), head=head)

@@ -17,6 +17,7 @@ from fittingroom.common.images import rounded_outline
 from fittingroom.warp_gen.arms import Arms
 from fittingroom.warp_gen.compose import feathered_alpha, shading
 from fittingroom.warp_gen.limb_light import cylinder_light, leg_skin
+from fittingroom.warp_gen.skin_fill import LUMA, channel_axis, continue_skin
 
 # Folds of the old garment carry over fully; its print (letters, patches) is what a lower strength would
 # hide, but it also flattens the folds that make the result look worn, so the print is blurred instead.
@@ -69,7 +70,7 @@ TORSO_BREADTH = 0.6
 # at its outline, across its own local width; the outline itself smoothed over ARM_OUTLINE of the longer side
 # (the old sleeve's mask and the body's arm band met in a ragged blob).
 ARM_RIDGE = 0.95  # an arm hangs at the side, less lit than a chest facing the light
-ARM_SHADE = 0.62
+ARM_SHADE = 0.8  # the studio light wraps round: catalogue arms against the backdrop darken by a tenth or a fifth
 ARM_OUTLINE = 0.008
 ARM_RIDGE_BAND = 0.5  # of a fitted arm's half width: the band along its bone whose visible skin gives its colour
 ARM_CELL_SHARE = 0.9  # of a cell: skin, for its colour to be the arm's (not its edge's, nor a speck's taken for skin)
@@ -78,7 +79,6 @@ ARM_OUTLINE_CELLS = 1.0  # of SKIN_FILL_STEP px: how far past a fitted arm's hal
 ARM_BLEND_CELLS = 2.0  # of SKIN_FILL_STEP px: how far an arm's shading and tone blend into the torso's
 FEATHER_SHARE = 0.004  # of the longer side: the new garment's anti-aliased edge (2 px at 512)
 RIM_SHARE = 0.008  # of the longer side: the old garment's anti-aliased rim repainted with it (4 px at 512)
-LUMA = np.array([0.299, 0.587, 0.114], np.float32)  # RGB weights of perceived brightness (BT.601)
 INPAINT_SCALE = 0.5  # the background is filled at half size: studio backdrops are smooth
 INPAINT_RADIUS = 3
 
@@ -193,11 +193,6 @@ def skin_tone(person: np.ndarray, skin: np.ndarray) -> np.ndarray:
     return np.median(person[seen], axis=0).astype(np.float32)
 
 
-def _channels(image: np.ndarray) -> np.ndarray:
-    """OpenCV drops a single channel's axis: put it back."""
-    return image.reshape(image.shape[0], image.shape[1], -1)
-
-
 def fill_from(values: np.ndarray, known: np.ndarray) -> np.ndarray:
     """float32 HxWxC: `values` where `known`, and elsewhere a smooth blend of the nearest known values.
 
@@ -205,16 +200,16 @@ def fill_from(values: np.ndarray, known: np.ndarray) -> np.ndarray:
     back up, each level keeping its own averages where it has data. Cheap and seamless at the known edge.
     """
     weight = known.astype(np.float32)
-    total = _channels(values.astype(np.float32) * weight[..., None])
+    total = channel_axis(values.astype(np.float32) * weight[..., None])
     levels = [(total, weight)]
     while min(weight.shape) > 2 and weight.max() > 0:
-        total, weight = _channels(cv2.pyrDown(total)), np.asarray(cv2.pyrDown(weight), np.float32)
+        total, weight = channel_axis(cv2.pyrDown(total)), np.asarray(cv2.pyrDown(weight), np.float32)
         levels.append((total, weight))
     seen = weight > 1e-6
     mean = total[seen].sum(axis=0) / max(float(weight[seen].sum()), 1e-6) if seen.any() else 0.0
     filled = np.broadcast_to(np.asarray(mean, np.float32), total.shape).copy()
     for total, weight in reversed(levels):
-        up = _channels(cv2.resize(filled, (weight.shape[1], weight.shape[0]), interpolation=cv2.INTER_LINEAR))
+        up = channel_axis(cv2.resize(filled, (weight.shape[1], weight.shape[0]), interpolation=cv2.INTER_LINEAR))
         trust = np.clip(weight * FILL_TRUST, 0.0, 1.0)[..., None]
         filled = total / np.maximum(weight, 1e-6)[..., None] * trust + up * (1 - trust)
     return np.asarray(filled, np.float32)
@@ -402,7 +397,8 @@ def repaint_uncovered(person: np.ndarray, uncovered: np.ndarray, body: np.ndarra
     shopper's fitted `arms`, a bared arm is shaded about its bone and coloured from the visible skin along
     it (`arm_shading`, `arm_colour`); bared `legs` (each leg's mask) take the visible legs' own tone and
     roundness (`leg_skin`); `chest`, a light multiplier, models a bared neck and upper chest (`chest_light`).
-    The skin's tone is the body's, outside the `head`'s disc (`body_skin`), where enough of it shows.
+    The skin's tone is the body's, outside the `head`'s disc (`body_skin`), where enough of it shows; the paint then
+    goes on from the visible skin (`continue_skin`: its darkest shade, its light at the outline, the seam, its grain).
     Pixels outside `uncovered` are unchanged.
     """
     out = person.copy()
@@ -453,6 +449,9 @@ def repaint_uncovered(person: np.ndarray, uncovered: np.ndarray, body: np.ndarra
     if own_arm is not None:  # the shopper's own arm skin, where it faces the light, from the nearest of it
         colour = colour + limb[..., None] * (own_arm - colour)
     painted_skin = colour * light[..., None]
+    # No darker than the visible skin, matched to it at their seam, its outline lit as the shopper's own, its grain.
+    painted_skin = continue_skin(painted_skin, person, to_skin, visible, body_seen,
+                                 backdrop=~(to_skin | skin.astype(bool) | beyond | covered), scene=garments == 0)
     if legs is not None:  # bared legs: the tone and roundness of the shopper's visible legs (`leg_skin`)
         painted_skin = leg_skin(painted_skin, person, to_skin, legs, covered)
     # Anti-aliased: skin fades into the background across its outline instead of stopping on a pixel edge; not

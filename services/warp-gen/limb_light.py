@@ -108,12 +108,12 @@ def _paint_across(colours: np.ndarray, across: np.ndarray) -> np.ndarray:
     return np.asarray(colour * rim[:, None], np.float32)
 
 
-def _grain(person: np.ndarray, seen: np.ndarray) -> np.ndarray:
+def skin_grain(person: np.ndarray, seen: np.ndarray, side: int | None = None) -> np.ndarray:
     """float32 HxW: the skin's fine grain where `seen` (its brightness over its own blur over GRAIN_BLUR of the
-    longer side), 1 elsewhere."""
+    longer `side` of the photo, `person`'s own unless it is a part of it), 1 elsewhere."""
     luma = cv2.cvtColor(person, cv2.COLOR_RGB2GRAY).astype(np.float32)
     weight = seen.astype(np.float32)
-    sigma = max(GRAIN_BLUR * max(person.shape[:2]), 0.7)
+    sigma = max(GRAIN_BLUR * (side if side is not None else max(person.shape[:2])), 0.7)
     smooth = cv2.GaussianBlur(luma * weight, (0, 0), sigma) / np.maximum(cv2.GaussianBlur(weight, (0, 0), sigma), 1e-3)
     return np.where(seen, np.clip(luma / np.maximum(smooth, 1.0), *GRAIN_RANGE), 1.0).astype(np.float32)
 
@@ -165,7 +165,7 @@ def leg_skin(painted: np.ndarray, person: np.ndarray, to_skin: np.ndarray, legs:
     ys, xs = np.nonzero(bared)
     whose, where = owner[ys, xs], across[ys, xs]
     leg_paint = np.zeros((len(ys), 3), np.float32)
-    grain = _grain(person, seen.any(axis=0))
+    grain = skin_grain(person, seen.any(axis=0))
     for index, (colours, leg_seen) in enumerate(zip(profiles, seen, strict=True)):
         mine = whose == index
         leg_paint[mine] = _paint_across(colours, where[mine])

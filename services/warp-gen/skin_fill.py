@@ -1,0 +1,259 @@
+"""Repainted skin that goes on from the shopper's own: no seam where it meets the visible skin, the visible
+skin's own light at its outline, and its grain.
+
+`dress.repaint_uncovered` paints bared skin from a tone and modelled light (a torso's roundness, an arm's
+cylinder, the rounding off towards an outline). These things still told it apart from skin at full size:
+- the old garment's anti-aliased edge and the shadow it cast on the skin beside it, taken for skin and kept, traced
+  the old collar round a bared neck: `seam_rim` is that skin, repainted with the hole;
+- where it met the shopper's visible skin (a shoulder below the neck, an upper arm above the forearm) the
+  modelled light drew a step: `match_seam` carries the visible skin's colour across the seam (its ratio to the
+  paint, spread over the repaint as a membrane would be, fading with the distance from the seam);
+- against the backdrop the modelled light fell to under half the tone at the outline, which the anti-aliased
+  edge blended into a dark halo round a bared shoulder or arm; the shopper's own skin darkens there by a tenth
+  or so: `outline_light` measures how the visible skin's brightness falls towards the backdrop and gives the
+  repaint's outline that fall, no deeper;
+- where a torso's side, an arm's and a contact shadow met (a shoulder beside a strap) their product drew brown
+  streaks: `shade_floor` keeps the paint no darker than the darkest of the shopper's visible skin;
+- the paint was smooth as plastic: `add_grain` gives it the visible skin's fine grain, its pixels picked from
+  that skin's at random (seeded from the photo: the same inputs give the same image), with its spread.
+"""
+
+from __future__ import annotations
+
+import zlib
+
+import cv2
+import numpy as np
+
+from fittingroom.warp_gen.limb_light import skin_grain
+
+LUMA = np.array([0.299, 0.587, 0.114], np.float32)  # RGB weights of perceived brightness (BT.601)
+# The seam: the visible skin's colour is read SEAM_SKIP..SEAM_SKIP + SEAM_READ px past it (not its first pixels: the
+# old garment's edge and contact shadow lie there), the paint's over its first SEAM_READ px; their ratio, within
+# SEAM_RANGE, is carried into the repaint over SEAM_REACH of the longer side.
+SEAM_SKIP = 2
+SEAM_READ = 3
+SEAM_RANGE = (0.75, 1.33)
+SEAM_REACH = 0.03
+SPREAD_STEP = 4  # px: the coarse grid that smooth light (the seam's, the outline's inside) is worked out on
+MIN_SEAM_PIXELS = 20
+# The outline: how the visible skin's brightness falls over OUTLINE_DEPTH of the longer side towards the backdrop,
+# relative to its brightness just deeper in; measured in 1 px steps, each from at least OUTLINE_MIN_PIXELS, and no
+# darker than OUTLINE_DARKEST (a shadow cast on the backdrop is no rim of the skin). When too little skin meets the
+# backdrop to tell: DEFAULT_OUTLINE, what catalogue shoppers' arms and shoulders show under studio light.
+OUTLINE_DEPTH = 0.016
+OUTLINE_MIN_PIXELS = 20
+OUTLINE_DARKEST = 0.75
+DEFAULT_OUTLINE = (0.88, 0.9, 0.92, 0.94, 0.95, 0.96, 0.97, 0.98)
+LIT_QUANTILE = 0.95  # of the visible body skin's brightness: the most the outline's light lifts to
+# The grain: pixels of the visible skin's (`skin_grain`, inside its outline by GRAIN_INSET px: there the ratio is
+# the outline's fall, not grain) smoothed over GRAIN_SMOOTH px as the skin's own is, its spread then restored.
+GRAIN_INSET = 3
+GRAIN_SMOOTH = 0.6
+GRAIN_QUANTILES = (0.1, 0.9)
+MIN_GRAIN_PIXELS = 200
+# The darkest shade repainted skin takes: this quantile of the visible skin's brightness (inside its outline), reached
+# softly over SHADE_KNEE of it.
+SHADE_QUANTILE = 0.05
+SHADE_DEEPEST = 0.8  # of its median: the floor is at most this (a shade at least a fifth deep is always allowed)
+SHADE_KNEE = 0.08
+
+
+def _distance_from(mask: np.ndarray) -> np.ndarray:
+    """float32 HxW: each pixel's distance to the nearest pixel of `mask` (0 on it)."""
+    return np.asarray(cv2.distanceTransform((~mask.astype(bool)).astype(np.uint8), cv2.DIST_L2, 5), np.float32)
+
+
+def channel_axis(image: np.ndarray) -> np.ndarray:
+    """HxWxC: `image` with its channel axis, which OpenCV drops from a single channel's result."""
+    return image.reshape(image.shape[0], image.shape[1], -1)
+
+
+def _normalized_blur(values: np.ndarray, weight: np.ndarray, sigma: float) -> tuple[np.ndarray, np.ndarray]:
+    """float32 HxW(xC) average of `values` weighted by `weight` over a Gaussian of `sigma` px, and the weight's
+    own blur (how much of the average is known there)."""
+    spread = np.asarray(cv2.GaussianBlur(weight.astype(np.float32), (0, 0), sigma), np.float32)
+    weighted = values * (weight[..., None] if values.ndim == 3 else weight)
+    total = np.asarray(cv2.GaussianBlur(weighted.astype(np.float32), (0, 0), sigma), np.float32)
+    below = np.maximum(spread, 1e-6)
+    return total / (below[..., None] if values.ndim == 3 else below), spread
+
+
+def _shrunk(values: np.ndarray, weight: np.ndarray, small: tuple[int, int]) -> tuple[np.ndarray, np.ndarray]:
+    """float32 (h, w, C) mean of `values` over `weight` in each cell of a grid of `small` (w, h) cells, and the
+    weight's share of each cell."""
+    share = np.asarray(cv2.resize(weight.astype(np.float32), small, interpolation=cv2.INTER_AREA), np.float32)
+    total = channel_axis(cv2.resize(values.astype(np.float32) * weight[..., None], small, interpolation=cv2.INTER_AREA))
+    return total / np.maximum(share, 1e-6)[..., None], share
+
+
+def seam_rim(hole: np.ndarray, body: np.ndarray, skin: np.ndarray) -> np.ndarray:
+    """bool HxW: the visible `skin` on the `body` within SEAM_SKIP px of the `hole` on it, to repaint with it: the old
+    garment's anti-aliased edge and the shadow it cast, which the skin mask takes for skin, traced the old collar
+    round a bared neck as a dark line."""
+    on_body = body.astype(bool)
+    near = _distance_from(hole.astype(bool) & on_body) <= SEAM_SKIP
+    return np.asarray(near & skin.astype(bool) & on_body & ~hole.astype(bool))
+
+
+def _near(mask: np.ndarray, px: int) -> np.ndarray:
+    """bool HxW: within `px` px of `mask` (a square's reach: a dilation is cheaper than a distance transform)."""
+    return np.asarray(cv2.dilate(mask.astype(np.uint8), np.ones((2 * px + 1, 2 * px + 1), np.uint8)) > 0)
+
+
+def _grid(shape: tuple[int, ...]) -> tuple[int, int]:
+    """(w, h) of the SPREAD_STEP px grid over an image of `shape`."""
+    return max(1, shape[1] // SPREAD_STEP), max(1, shape[0] // SPREAD_STEP)
+
+
+def match_seam(painted: np.ndarray, person: np.ndarray, to_skin: np.ndarray, visible: np.ndarray) -> np.ndarray:
+    """float32 HxWx3: `painted` skin (where `to_skin`) multiplied, per channel, by the ratio of the `visible` skin
+    beside it to the paint along their seam, fading into the repaint over SEAM_REACH of the longer side: it goes
+    on from the visible skin without a step. Worked out on a grid SPREAD_STEP px coarse (smooth light, a fraction
+    of the work), the seam's ratios spread over the repaint by a normalized blur (a membrane's smooth fill)."""
+    to_skin = to_skin.astype(bool)
+    # Specks of skin (a button, a pale fold taken for skin) are no skin to go on from: the opening drops them.
+    side = 2 * (SEAM_SKIP + SEAM_READ) + 1
+    visible = cv2.morphologyEx(visible.astype(np.uint8), cv2.MORPH_OPEN,
+                               cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (side, side))) > 0
+    seam = to_skin & _near(visible, SEAM_READ)
+    read = visible & _near(to_skin, SEAM_SKIP + SEAM_READ) & ~_near(to_skin, SEAM_SKIP)
+    if seam.sum() < MIN_SEAM_PIXELS or read.sum() < MIN_SEAM_PIXELS:
+        return painted
+    height, width = to_skin.shape
+    small = _grid(to_skin.shape)
+    # Each side's colour next to the seam: averaged over the cells round it (the two sides are a few px apart).
+    reach_cells = (SEAM_SKIP + SEAM_READ) / SPREAD_STEP
+    skin_cells, skin_share = _shrunk(person, read.astype(np.float32), small)
+    paint_cells, paint_share = _shrunk(painted, seam.astype(np.float32), small)
+    skin_near, _ = _normalized_blur(skin_cells, skin_share, reach_cells)
+    paint_near, _ = _normalized_blur(paint_cells, paint_share, reach_cells)
+    ratio = np.log(np.clip(skin_near / np.maximum(paint_near, 1.0), *SEAM_RANGE))
+    reach = max(SEAM_REACH * max(height, width), 2.0)
+    spread, _ = _normalized_blur(ratio, paint_share, reach / 2 / SPREAD_STEP)
+    # Whole along the seam itself, fading with the distance from it.
+    away = _distance_from(paint_share > 0) * SPREAD_STEP
+    spread *= np.exp(-away / reach)[..., None]
+    ys, xs = np.nonzero(to_skin)
+    factor = channel_axis(cv2.resize(spread, (width, height), interpolation=cv2.INTER_LINEAR))[ys, xs]
+    out = np.array(painted, np.float32)
+    out[ys, xs] *= np.exp(factor)
+    return out
+
+
+def outline_fall(person: np.ndarray, visible: np.ndarray, backdrop: np.ndarray) -> np.ndarray:
+    """float32 N: the `visible` skin's brightness at 1, 2, .. N px from the `backdrop`, relative to its brightness
+    just deeper in (N: OUTLINE_DEPTH of the longer side); DEFAULT_OUTLINE where too little skin meets it."""
+    depth = max(2, round(OUTLINE_DEPTH * max(person.shape[:2])))
+    default = np.interp(np.arange(depth), np.linspace(0, depth - 1, len(DEFAULT_OUTLINE)), DEFAULT_OUTLINE)
+    away = _distance_from(backdrop)
+    luma = cv2.cvtColor(person, cv2.COLOR_RGB2GRAY)  # BT.601, as LUMA
+    seen = visible.astype(bool)
+    deeper = seen & (away >= depth + 1) & (away < depth + 1 + depth // 2 + 1)
+    if deeper.sum() < OUTLINE_MIN_PIXELS:
+        return np.asarray(default, np.float32)
+    reference = max(float(np.median(luma[deeper])), 1.0)
+    fall = default.copy()
+    for step in range(depth):
+        ring = seen & (away >= step + 1) & (away < step + 2)
+        if ring.sum() >= OUTLINE_MIN_PIXELS:
+            fall[step] = float(np.median(luma[ring])) / reference
+    return np.clip(fall, OUTLINE_DARKEST, 1.0).astype(np.float32)
+
+
+def outline_light(painted: np.ndarray, to_skin: np.ndarray, backdrop: np.ndarray, fall: np.ndarray,
+                  brightest: float = float("inf")) -> np.ndarray:
+    """float32 HxWx3: `painted` skin no darker near the `backdrop` than the paint just deeper in, times the
+    shopper's own `fall` of brightness there (`outline_fall`), up to `brightest`: the modelled rounding stays where
+    it is lighter. Only brightens, and only within len(`fall`) px of the backdrop."""
+    to_skin = to_skin.astype(bool)
+    depth = len(fall)
+    away = _distance_from(backdrop)
+    edge = to_skin & (away < depth + 1)
+    if not edge.any():
+        return painted
+    luma = painted @ LUMA
+    inner = to_skin & (away >= depth + 1) & (away < 2 * depth + 1)
+    ys, xs = np.nonzero(edge)
+    if inner.any():  # the paint just deeper in, carried out to the outline (on the coarse grid: it is smooth)
+        cells, share = _shrunk(luma[..., None], inner.astype(np.float32), _grid(luma.shape))
+        deeper_cells, known_cells = _normalized_blur(cells[..., 0], share, depth / SPREAD_STEP)
+        size = (luma.shape[1], luma.shape[0])
+        deeper = cv2.resize(deeper_cells, size, interpolation=cv2.INTER_LINEAR)[ys, xs]
+        known = cv2.resize(known_cells, size, interpolation=cv2.INTER_LINEAR)[ys, xs] > 1e-3
+    else:  # a repaint all outline (a thin strip): its own brightest tenth stands in for the inside
+        deeper = np.full(len(ys), float(np.quantile(luma[to_skin], 0.9)), np.float32)
+        known = np.ones(len(ys), bool)
+    step = np.clip(away[ys, xs] - 1.0, 0.0, depth - 1.0)
+    target = np.minimum(deeper * np.interp(step, np.arange(depth), fall), brightest)
+    lift = np.where(known, np.maximum(target / np.maximum(luma[ys, xs], 1.0), 1.0), 1.0)
+    out = np.array(painted, np.float32)
+    out[ys, xs] *= lift[:, None]
+    return out
+
+
+def add_grain(painted: np.ndarray, person: np.ndarray, to_skin: np.ndarray, visible: np.ndarray) -> np.ndarray:
+    """float32 HxWx3: `painted` skin (where `to_skin`) with the `visible` skin's grain: each pixel's brightness
+    over its blur there, picked at random from that skin's inside and smoothed as the skin's own is, with the
+    same spread. Unchanged when too little skin shows to learn it from."""
+    to_skin = to_skin.astype(bool)
+    kernel = np.ones((2 * GRAIN_INSET + 1, 2 * GRAIN_INSET + 1), np.uint8)
+    inside = cv2.erode(visible.astype(np.uint8), kernel) > 0
+    if inside.sum() < MIN_GRAIN_PIXELS or not to_skin.any():
+        return painted
+    # Read on the skin's bounding box only (the blur's reach stays inside the skin: it is normalized to it).
+    rows, cols = np.flatnonzero(inside.any(axis=1)), np.flatnonzero(inside.any(axis=0))
+    box = np.s_[rows[0]:rows[-1] + 1, cols[0]:cols[-1] + 1]
+    pool = skin_grain(person[box], inside[box], max(person.shape[:2]))[inside[box]]
+    # Its pores, freckles and creases are rarer than its grain: picked at random they would read as specks.
+    pool = np.clip(pool, *np.quantile(pool, GRAIN_QUANTILES))
+    ys, xs = np.nonzero(to_skin)
+    # Seeded from the photo: the same inputs give the same image.
+    picked = pool[np.random.default_rng(zlib.crc32(pool.tobytes())).integers(len(pool), size=len(ys))]
+    field = np.zeros(to_skin.shape, np.float32)
+    field[ys, xs] = picked - 1.0
+    smooth = np.asarray(cv2.GaussianBlur(field, (0, 0), GRAIN_SMOOTH)[ys, xs], np.float32)
+    # Smoothing averages neighbours and narrows the spread: restored to the visible skin's own.
+    smooth = smooth * (float(np.std(pool)) / max(float(np.std(smooth)), 1e-6))
+    out = np.array(painted, np.float32)
+    out[ys, xs] *= (1.0 + smooth)[:, None]
+    return out
+
+
+def shade_floor(painted: np.ndarray, person: np.ndarray, to_skin: np.ndarray, visible: np.ndarray) -> np.ndarray:
+    """float32 HxWx3: `painted` skin (where `to_skin`) no darker than the darkest of the `visible` skin's inside
+    (its SHADE_QUANTILE of brightness), reached softly over SHADE_KNEE of it. The modelled light multiplies
+    several shadings (a torso's side, an arm's, a contact shadow) that where they meet (a shoulder beside a
+    strap) drew brown streaks deeper than any shade the shopper's own skin shows. Unchanged when too little
+    skin shows."""
+    to_skin = to_skin.astype(bool)
+    kernel = np.ones((2 * GRAIN_INSET + 1, 2 * GRAIN_INSET + 1), np.uint8)
+    inside = cv2.erode(visible.astype(np.uint8), kernel) > 0
+    if inside.sum() < MIN_GRAIN_PIXELS or not to_skin.any():
+        return painted
+    seen = person[inside].astype(np.float32) @ LUMA
+    # Where the visible skin is evenly lit (a face alone) its darkest is its tone: the modelled light keeps its depth.
+    floor = min(float(np.quantile(seen, SHADE_QUANTILE)), SHADE_DEEPEST * float(np.median(seen)))
+    knee = max(SHADE_KNEE * floor, 1.0)
+    luma = painted[to_skin] @ LUMA
+    # Below the knee the brightness bends smoothly (same value and slope at the knee) towards the floor.
+    lifted = np.where(luma < floor + knee, floor + knee * np.exp((luma - floor - knee) / knee), luma)
+    out = np.array(painted, np.float32)
+    out[to_skin] *= (lifted / np.maximum(luma, 1.0))[:, None]
+    return out
+
+
+def continue_skin(painted: np.ndarray, person: np.ndarray, to_skin: np.ndarray, visible: np.ndarray,
+                  body_seen: np.ndarray, backdrop: np.ndarray, scene: np.ndarray) -> np.ndarray:
+    """float32 HxWx3: `painted` skin (where `to_skin`) going on from the shopper's `visible` skin: no darker than
+    the shopper's body skin (`body_seen`) shows (`shade_floor`), given the fall of that skin towards the photo's
+    backdrop (`scene`) at its own outline against the `backdrop` (what is neither skin, this paint nor the new
+    garment; `outline_light`), no brighter there than the body skin's lit tenth, then matched to the visible skin
+    along their seam (`match_seam`: last, so that it also evens out what the outline's light lifted beside it),
+    and its grain (`add_grain`)."""
+    out = shade_floor(painted, person, to_skin, body_seen)
+    seen = person[body_seen.astype(bool)].astype(np.float32) @ LUMA
+    brightest = float(np.quantile(seen, LIT_QUANTILE)) if len(seen) >= MIN_GRAIN_PIXELS else float("inf")
+    out = outline_light(out, to_skin, backdrop, outline_fall(person, body_seen, scene), brightest)
+    out = match_seam(out, person, to_skin, visible)
+    return add_grain(out, person, to_skin, body_seen)
