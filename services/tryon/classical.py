@@ -239,24 +239,42 @@ class ClassicalGarmentPipeline(TryOnPipeline[GarmentRequest]):
                                "photo that shows the body it is worn on", field="person")
         person = request.person
         light = worn_shading(person, worn)
+        skin = skin_mask(person, pose, person_mask)
         # Shapes are compared on the garment's body (GrabCut's); the new one covers, or the repaint clears, all
         # of it to its outline: wide legs and loose sides left out showed as strips beside the new garment.
         outline = worn_outline(person, worn, person_mask, pose, request.category) if worn.any() else worn
         if worn.any() and compare_shapes(worn, paint, pose, request.category).matches:
-            # The worn garment already leaves out skin, hair and the head: what is in front of it stays.
-            if request.category is Category.LOWER:  # the outline's strip down a shaded ankle is no trouser leg
-                outline = legs_to_hem(outline, pose)
-            # Past the old hem the new garment hangs across the gap between the legs, as on the warped path.
-            hanging = paint_mask(warped.alpha, hanging_room(person_mask, pose), front)
-            silhouette = dressed_silhouette(outline, paint, hanging, pose, request.category)
-            skin = skin_mask(person, pose, person_mask)
-            silhouette = cover_remnants(person, silhouette, outline, person_mask, skin, pose, request.category)
-            base, dressed = round_off_outline(person, silhouette, person_mask, skin)
-            inside_back = inner_back(hanging, warped.image, pose, request.category)
-            texture = extend_texture(warped.image, hanging, dressed, inside_back)
-            image = dress_garment(base, texture, dressed, light, feather_px=SILHOUETTE_FEATHER_PX)
-            repainted = ((base != person).any(axis=2) & (dressed == 0)).astype(np.uint8)
-            return Dressed(image=image, paint=dressed, repainted=repainted, dressing=SILHOUETTE, worn=outline)
+            return ClassicalGarmentPipeline.dress_silhouette(request, person_mask, pose, warped, front, outline,
+                                                             paint, skin, light)
+        return ClassicalGarmentPipeline.dress_warped(request, person_mask, pose, warped, front, outline, skin,
+                                                     light)
+
+    @staticmethod
+    def dress_silhouette(request: GarmentRequest, person_mask: np.ndarray, pose: Pose, warped: WarpedGarment,
+                         front: np.ndarray, outline: np.ndarray, paint: np.ndarray, skin: np.ndarray,
+                         light: np.ndarray) -> Dressed:
+        """The new garment's texture in the worn garment's outline, which already leaves out skin, hair and
+        the head: what is in front of it stays."""
+        person = request.person
+        if request.category is Category.LOWER:  # the outline's strip down a shaded ankle is no trouser leg
+            outline = legs_to_hem(outline, pose)
+        # Past the old hem the new garment hangs across the gap between the legs, as on the warped path.
+        hanging = paint_mask(warped.alpha, hanging_room(person_mask, pose), front)
+        silhouette = dressed_silhouette(outline, paint, hanging, pose, request.category)
+        silhouette = cover_remnants(person, silhouette, outline, person_mask, skin, pose, request.category)
+        base, dressed = round_off_outline(person, silhouette, person_mask, skin)
+        inside_back = inner_back(hanging, warped.image, pose, request.category)
+        texture = extend_texture(warped.image, hanging, dressed, inside_back)
+        image = dress_garment(base, texture, dressed, light, feather_px=SILHOUETTE_FEATHER_PX)
+        repainted = ((base != person).any(axis=2) & (dressed == 0)).astype(np.uint8)
+        return Dressed(image=image, paint=dressed, repainted=repainted, dressing=SILHOUETTE, worn=outline)
+
+    @staticmethod
+    def dress_warped(request: GarmentRequest, person_mask: np.ndarray, pose: Pose, warped: WarpedGarment,
+                     front: np.ndarray, outline: np.ndarray, skin: np.ndarray, light: np.ndarray) -> Dressed:
+        """The garment as warped to the body, over the photo with what it leaves uncovered of the old one
+        (`outline`) repainted: arms, legs, midriff and chest as the photo shows them, the backdrop beside."""
+        person = request.person
         # The old collar round the neck is garment, not head, though the head's disc reaches over it: kept in front,
         # its tips stood round the new neckline, and its anti-aliased edge as a dark line along it. Nor is the skin
         # of its V below the shoulders the neck's: kept in front, it cut a notch into a higher new neckline.
@@ -266,7 +284,7 @@ class ClassicalGarmentPipeline(TryOnPipeline[GarmentRequest]):
         # The warped garment hangs across the narrow gaps of the silhouette: a hem across the legs (`hanging_room`).
         paint = paint_mask(warped.alpha, hanging_room(person_mask, pose), front)
         # Arms in front of the body still wear the old sleeves there: those become bare arms too.
-        skin = skin_mask(person, pose, person_mask) & (person_mask > 0.5)
+        skin = skin & (person_mask > 0.5)
         # The worn garment's mask is solved at a fraction of the size: its staircase would outline the repaint.
         worn_smooth = smooth_outline(outline)
         uncovered = with_rim(worn_smooth & (paint == 0), keep=(paint > 0) | (skin > 0) | (front > 0))
