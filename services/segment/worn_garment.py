@@ -60,6 +60,14 @@ OPENING_WIDTH = 0.25
 OPENING_REACH = 0.25
 OPENING_RISE = 0.15
 OPENING_DEPTH = 0.2
+# A wider opening (a slip dress's V between its straps, a scoop) is chest from CHEST_TOP below the shoulders'
+# line down to CHEST_DEPTH, within CHEST_REACH of the axis, where the old garment stands on both sides of it
+# nearer together than CHEST_WIDTH, in one piece with the neck's skin (a hand held to the chest is not): kept
+# in front, a crew-neck dress put on a slip dress wore the slip's V.
+CHEST_TOP = 0.05
+CHEST_DEPTH = 0.6
+CHEST_REACH = 0.45
+CHEST_WIDTH = 0.9
 SLEEVE_BAND = 0.16  # of the shoulder width: the band along an arm's bone where a sleeve is looked for
 GARMENT_COLOUR = 12.0  # Lab distance to one of the garment's own colours that makes a sleeve or collar pixel its own
 DRESS_SHIN = 0.8  # of the knee-to-ankle length: how far down the shins a long dress is looked for
@@ -325,7 +333,16 @@ def neckline_opening(outline: np.ndarray, skin: np.ndarray, pose: Pose) -> np.nd
     down = ((xs - centre[0]) * frame.down[0] + (ys - centre[1]) * frame.down[1]) / width
     across = np.abs((xs - centre[0]) * frame.across[0] + (ys - centre[1]) * frame.across[1]) / width
     near_neck = (down > -OPENING_RISE) & (down < OPENING_DEPTH) & (across < OPENING_REACH)
-    return np.asarray((skin > 0) & narrow & near_neck)
+    # The wide opening: skin between the old garment's sides, in one piece with the neck's at the shoulders' line.
+    wide = (skin > 0) & ((right - left) < CHEST_WIDTH * width) & (down > -OPENING_RISE) & (down < CHEST_DEPTH) \
+        & (across < CHEST_REACH)
+    count, pieces = cv2.connectedComponents(wide.astype(np.uint8), connectivity=4)
+    neck = wide & (down < CHEST_TOP) & (across < OPENING_WIDTH / 2)
+    with_neck = np.zeros(count, bool)
+    with_neck[np.unique(pieces[neck])] = True
+    with_neck[0] = False
+    chest = with_neck[pieces] & (down > CHEST_TOP)
+    return np.asarray((skin > 0) & ((narrow & near_neck) | chest))
 
 
 def garment_coloured(image: np.ndarray, band: np.ndarray, core: np.ndarray, person: np.ndarray) -> np.ndarray:

@@ -124,3 +124,24 @@ def test_the_skin_of_an_old_v_opening_is_told_from_the_neck_by_its_width() -> No
     wide[95:200, 100:200] = 1
     wide[95:110, 130:170] = 0  # a scoop as wide as the neck: its skin stays the neck's
     assert not neckline_opening(wide, 1 - wide, pose).any()
+
+
+def test_the_skin_of_a_wide_v_between_straps_is_chest_below_the_shoulders_line() -> None:
+    """A slip dress's V, as wide as the neck and the straps apart, is chest below the shoulders' line (a crew-neck
+    dress put on covers it); the neck above stays, and a hand held to the chest apart from the neck's skin stays
+    in front."""
+    pose = frontal_pose()  # shoulders on row 110, 90 px apart
+    outline = np.zeros((H, W), np.uint8)
+    outline[100:250, 100:200] = 1
+    skin = np.zeros((H, W), np.uint8)
+    skin[60:100, 135:165] = 1  # the neck
+    for row in range(100, 150):  # the V: 60 px wide at the straps, to a point 40 px below the shoulders' line
+        half = max(0, 30 - (row - 100) * 30 // 50)
+        outline[row, 150 - half:150 + half] = 0
+        skin[row, 150 - half:150 + half] = 1
+    outline[170:185, 160:180] = 0  # a hand on the chest, in one piece of its own
+    skin[170:185, 160:180] = 1
+    opening = neckline_opening(outline, skin, pose)
+    assert opening[120:140, 148:152].all() and opening[116, 135]  # the V's skin below the shoulders' line
+    assert not opening[:100].any()  # the neck
+    assert not opening[170:185, 160:180].any()  # the hand
