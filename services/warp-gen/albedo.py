@@ -107,6 +107,7 @@ def _poisson(target_x: np.ndarray, target_y: np.ndarray, reach: float) -> np.nda
     eigen = (2 * np.cos(np.pi * np.arange(height) / height)[:, None] - 2
              + 2 * np.cos(np.pi * np.arange(width) / width)[None, :] - 2).astype(np.float32)
     spectrum = spectrum / (1.0 / reach**2 - eigen)
+    spectrum[0, 0] = 0.0  # a divergence sums to 0: its mean is rounding error, divided by a near-0 screen
     return np.asarray(cv2.idct(spectrum), np.float32)
 
 
