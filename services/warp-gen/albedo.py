@@ -6,8 +6,8 @@ blocks, trims, a contrasting collar). The new garment should take the first only
 step of the log luminance across a colour change, or a steep step that belongs to a compact pattern (a
 letter, a logo's outline, a pocket's stitching), is albedo; every other change (gradual folds, and the
 long sharp edge of a shadow) is light. The albedo steps are undone by a correction field whose gradient
-cancels them (a least-squares Poisson solve, with DCT), so a letter's inside takes its surroundings'
-light and the two halves of a two-tone garment meet without a step.
+cancels them (a least-squares Poisson solve, with DCT, screened over an all-over pattern), so a letter's
+inside takes its surroundings' light and the two halves of a two-tone garment meet without a step.
 """
 
 from __future__ import annotations
@@ -52,7 +52,7 @@ def unprinted_shading(person: np.ndarray, worn: np.ndarray) -> np.ndarray:
 
 
 def _luma(rgb: np.ndarray) -> np.ndarray:
-    return np.asarray(rgb @ np.array([0.299, 0.587, 0.114], np.float32), np.float32)
+    return np.asarray(cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY), np.float32)
 
 
 def albedo_steps(rgb: np.ndarray, inside: np.ndarray, size: float) -> tuple[np.ndarray, np.ndarray]:
@@ -148,12 +148,15 @@ def print_correction(person: np.ndarray, worn: np.ndarray) -> np.ndarray:
         target_x[free_x] = np.diff(field, axis=1)[free_x]
         target_y[free_y] = np.diff(field, axis=0)[free_y]
         field = _poisson(target_x, target_y, reach)
-    correction[top:bottom, left:right] = np.where(inside, np.exp(field), 1.0)
+    # No print is darker than black on white: a correction beyond that is the solve's drift, not print.
+    largest = float(np.log((255.0 + LUMA_FLOOR) / LUMA_FLOOR))
+    correction[top:bottom, left:right] = np.where(inside, np.exp(np.clip(field, -largest, largest)), 1.0)
     return correction
 
 
 def _even_span(start: int, stop: int, limit: int) -> tuple[int, int]:
-    """`start`..`stop` grown by one where its length is odd (down if there is room, else up)."""
+    """`start`..`stop` made even: grown by one at its end or else its start, or (the whole of an odd
+    side) short of its last pixel, which then keeps its light as it is."""
     if (stop - start) % 2 == 0:
         return start, stop
     if stop < limit:
