@@ -76,10 +76,12 @@ def albedo_steps(rgb: np.ndarray, inside: np.ndarray, size: float) -> tuple[np.n
     compact = (extent < PRINT_EXTENT * size) | (stats[:, cv2.CC_STAT_AREA] > PRINT_DENSITY * extent)
     compact[0] = False  # the background label
     printed = compact[labels]
-    # An anti-aliased edge also steps gently on either side of its steep step: a pixel further is albedo too.
-    edge = cv2.dilate(_ends((colour_x | (steep_x & printed[:, :-1])) & both_x,
-                            (colour_y | (steep_y & printed[:-1])) & both_y), np.ones((3, 3), np.uint8)) > 0
-    return edge[:, :-1] & edge[:, 1:] & both_x, edge[:-1] & edge[1:] & both_y
+    # An anti-aliased edge also steps gently on either side of its steep step, in the same direction: the
+    # step beyond is albedo too (not the steps along the edge: a fold's shade runs on across it).
+    across_x = (colour_x | (steep_x & printed[:, :-1])).astype(np.uint8)
+    across_y = (colour_y | (steep_y & printed[:-1])).astype(np.uint8)
+    return (cv2.dilate(across_x, np.ones((1, 3), np.uint8)) > 0) & both_x, \
+        (cv2.dilate(across_y, np.ones((3, 1), np.uint8)) > 0) & both_y
 
 
 def _ends(step_x: np.ndarray, step_y: np.ndarray) -> np.ndarray:

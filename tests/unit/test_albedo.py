@@ -47,6 +47,7 @@ def test_a_printed_word_is_taken_out_of_the_light_but_the_fold_stays() -> None:
     assert fold_depth > 0.3
     assert abs((light[150, 60] - light[150, FOLD_X]) - fold_depth) < 0.02  # the fold is kept as it was
     assert np.abs(light - plain_light)[worn > 0].max() < 0.05  # as if nothing had been printed
+    np.testing.assert_array_equal(worn_shading(person, worn, strength=1.0), light)  # deterministic
 
 
 def test_a_two_tone_garment_gives_no_step_at_its_colour_boundary() -> None:
@@ -88,3 +89,14 @@ def test_a_garment_at_the_photos_edge_or_of_one_pixel_is_handled() -> None:
     dot = np.zeros_like(worn)
     dot[5, 5] = 1
     assert np.isfinite(worn_shading(person, dot)).all()
+
+
+def test_a_colour_logo_across_a_fold_leaves_the_fold_and_takes_the_logo_out() -> None:
+    person, worn = _garment()
+    plain_light = worn_shading(person, worn, strength=1.0)
+    # A red patch printed across the fold: its colour changes where it starts, the fold's shade runs on.
+    fold = person[100:140, 115:165].astype(np.float32) / 230.0
+    person[100:140, 115:165] = (np.array([200, 30, 40], np.float32) * fold).astype(np.uint8)
+    light = worn_shading(person, worn, strength=1.0)
+    assert np.abs(light - plain_light)[worn > 0].max() < 0.05
+    assert float(plain_light[120, 125] - plain_light[120, FOLD_X]) > 0.3  # the fold, through the patch
