@@ -14,13 +14,15 @@ import cv2
 import numpy as np
 
 from fittingroom.common.images import rounded_outline
+from fittingroom.warp_gen.albedo import unprinted_shading
 from fittingroom.warp_gen.arms import Arms
-from fittingroom.warp_gen.compose import feathered_alpha, shading
+from fittingroom.warp_gen.compose import feathered_alpha
 from fittingroom.warp_gen.limb_light import cylinder_light, leg_skin
 from fittingroom.warp_gen.skin_fill import LUMA, channel_axis, continue_skin
 
 # Folds of the old garment carry over fully; its print (letters, patches) is what a lower strength would
-# hide, but it also flattens the folds that make the result look worn, so the print is blurred instead.
+# hide, but it also flattens the folds that make the result look worn, so the print is taken out instead
+# (`albedo.unprinted_shading`), and what is left of it blurred.
 SHADING_STRENGTH = 0.85
 # Of the image's longer side: the body's light (its shadow side), large folds, and creases; finer is print.
 LIGHT_SCALES = (0.1, 0.03, 0.004)
@@ -113,15 +115,16 @@ def _masked_blur_at(weighted: np.ndarray, mask: np.ndarray, sigma: float) -> np.
 def worn_shading(person: np.ndarray, worn: np.ndarray, strength: float = SHADING_STRENGTH) -> np.ndarray:
     """float32 HxW multiplier: the old garment's light relative to its median, 1 where there was none.
 
-    Broad light (the body's shadow side, large folds) is carried over as it is; finer detail (creases,
-    but also print, washes, texture) in proportion to how plain the old garment is: a stonewashed or
-    printed garment's mottle carried onto a white tee reads as grey smears, not folds.
+    Its print, logos, colour blocks and trims are taken out first (`albedo.unprinted_shading`). Broad light
+    (the body's shadow side, large folds) is carried over as it is; finer detail (creases, but also what is
+    left of print, washes, texture) in proportion to how plain the old garment is: a stonewashed garment's
+    mottle carried onto a white tee reads as grey smears, not folds.
     """
     if not worn.any():
         return np.ones(person.shape[:2], np.float32)
     inside = (worn > 0).astype(np.float32)
     side = max(person.shape[:2])
-    relative = shading(person, worn)
+    relative = unprinted_shading(person, worn)
     # Light at three scales, coarse to fine: each band is carried in proportion to how plain it is.
     bands = [np.ones_like(relative)] + [_masked_blur(relative, inside, max(0.5, share * side))
                                         for share in LIGHT_SCALES]
