@@ -49,6 +49,10 @@ MERGED_SLEEVE_WIDTH = 0.15
 # Where such a sleeve's hidden armpit lies, from shoulder to hem: a third of the way down, as on the tops whose
 # armpits show (0.26 to 0.41 on frontal catalogue photos).
 HIDDEN_ARMPIT_DEPTH = 0.33
+# A neckline's opening reaching this close to the body's axis (of the height) is no side: a V neck's tip a
+# little aside from the axis leaves the axis in one half's run, whose inner edge is the neckline's.
+NECK_GAP_REACH = 0.05
+SPECK_SHARE = 0.01  # of the largest part's area: smaller separate parts are specks (a warp's streaks), not garment
 
 
 @dataclass(frozen=True)
@@ -68,11 +72,12 @@ class _Silhouette:
         return max(2, round(fraction * self.height))
 
 
-def _body_edges(row: np.ndarray, centre: float) -> tuple[float, float]:
+def _body_edges(row: np.ndarray, centre: float, neck_reach: float) -> tuple[float, float]:
     """Ends of the run of garment pixels that holds the body's axis (or the runs nearest it on each side).
 
     Following the run that holds the axis, not the row's extent, separates the torso from a sleeve or an
-    arm that hangs beside it without touching.
+    arm that hangs beside it without touching. A gap reaching within `neck_reach` of the axis is the
+    neckline's opening: the run beyond it is the body's other half.
     """
     padded = np.concatenate([[False], row, [False]])
     change = np.flatnonzero(np.diff(padded.astype(np.int8)))
@@ -81,14 +86,29 @@ def _body_edges(row: np.ndarray, centre: float) -> tuple[float, float]:
         return np.nan, np.nan
     holding = np.flatnonzero((starts <= centre) & (ends >= centre))
     if holding.size:
-        return float(starts[holding[0]]), float(ends[holding[0]])
+        first = last = int(holding[0])
+        if first > 0 and starts[first] - centre > -neck_reach:
+            first -= 1
+        if last < starts.size - 1 and ends[last] - centre < neck_reach:
+            last += 1
+        return float(starts[first]), float(ends[last])
     left = starts[ends < centre]
     right = ends[starts > centre]
     return (float(left.max()) if left.size else np.nan), (float(right.min()) if right.size else np.nan)
 
 
+def _without_specks(binary: np.ndarray) -> np.ndarray:
+    """`binary` less its separate parts smaller than SPECK_SHARE of the largest (a sleeve apart stays)."""
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(binary.astype(np.uint8), connectivity=8)
+    if count <= 2:
+        return binary
+    areas = stats[1:, cv2.CC_STAT_AREA]
+    kept = np.concatenate([[False], areas >= SPECK_SHARE * areas.max()])
+    return np.asarray(kept[labels])
+
+
 def _silhouette(mask: np.ndarray) -> _Silhouette:
-    binary = mask > 0
+    binary = _without_specks(mask > 0)
     ys, xs = np.nonzero(binary)
     if ys.size == 0:
         raise InvalidInput("the garment mask is empty", field="garment")
@@ -96,7 +116,10 @@ def _silhouette(mask: np.ndarray) -> _Silhouette:
     # The axis from the middle third of the height: sleeves and trouser legs sit above and below it.
     middle = (ys >= top + (bottom - top) / 3) & (ys <= bottom - (bottom - top) / 3)
     centre = float(np.median(xs[middle])) if middle.any() else float(np.median(xs))
-    edges = np.array([_body_edges(binary[y], centre) for y in range(top, bottom + 1)], np.float64)
+    reach = NECK_GAP_REACH * (bottom - top + 1)
+    neckline = top + (bottom - top) / 3  # a neckline's opening lies above this row, a slit or a gap below
+    edges = np.array([_body_edges(binary[y], centre, reach if y < neckline else 0.0) for y in range(top, bottom + 1)],
+                     np.float64)
     window = max(3, round(EDGE_SMOOTHING * (bottom - top + 1)) | 1)
     return _Silhouette(binary, top, bottom, centre, _running_median(edges[:, 0], window),
                        _running_median(edges[:, 1], window))
@@ -148,27 +171,22 @@ def _armpit_row(edge: np.ndarray, sil: _Silhouette, outward: float, depth: float
     return None
 
 
-def _outermost(sil: _Silhouette, rows: slice, side: float, *, half: float | None = None,
-               prefer: float = 1.0, columns: tuple[float, float] | None = None) -> Point:
+def _outermost(sil: _Silhouette, rows: slice, side: float, *, half: float | None = None) -> Point:
     """The garment pixel farthest to one side (`side` -1 image-left, +1 image-right) within `rows`.
 
-    An edge running straight down ties over many rows: `prefer` +1 takes the lowest of the tied pixels
-    (a hem's corner), -1 the highest (a strap's top). With `half`, only pixels on that side of the body's
-    axis count (one trouser leg); with `columns`, only pixels between those x.
+    An edge running straight down ties over many rows: the lowest of the tied pixels is taken (a hem's
+    corner). With `half`, only pixels on that side of the body's axis count (one trouser leg).
     """
     band = np.zeros_like(sil.mask)
     band[rows] = sil.mask[rows]
-    xs_all = np.arange(sil.mask.shape[1])
     if half is not None:
-        band &= (half * (xs_all - sil.centre) > 0)[None, :]
-    if columns is not None:
-        band &= ((xs_all >= columns[0]) & (xs_all <= columns[1]))[None, :]
+        band &= (half * (np.arange(sil.mask.shape[1]) - sil.centre) > 0)[None, :]
     ys, xs = np.nonzero(band)
     if ys.size == 0:
         raise InvalidInput("the garment's outline is too small to find its landmarks", field="garment")
     score = side * xs
     tied = score >= score.max() - 1.5  # a pixel and a half: the staircase of a slanted edge
-    pick = np.argmax(prefer * ys[tied])
+    pick = np.argmax(ys[tied])
     return float(xs[tied][pick]), float(ys[tied][pick])
 
 
@@ -264,7 +282,9 @@ def _cuff(sil: _Silhouette, shoulder: Point, armpit: Point, waist: Point, hem: _
     # The body's side line through armpit and waist, extended upward.
     line_x = ax + (wx - ax) * (ys - ay) / max(wy - ay, 1.0)
     margin = 0.02 * (hem.right - hem.left)
-    beyond = sil.mask & (side * (xs - line_x) > margin) & (ys < hem.row - sil.band(EDGE_BAND))
+    # Above the hem's band; below it only beside the body (a sleeve hanging past the hem keeps its end).
+    beside_hem = (ys < hem.row - sil.band(EDGE_BAND)) | (xs < hem.left) | (xs > hem.right)
+    beyond = sil.mask & (side * (xs - line_x) > margin) & beside_hem
     _, labels = cv2.connectedComponents(beyond.astype(np.uint8), connectivity=8)
     near_armpit = labels[max(0, round(ay) - sil.band(0.1)):round(ay) + sil.band(0.02) + 1]
     attached = np.setdiff1d(np.unique(near_armpit), [0])
@@ -314,8 +334,10 @@ def _top_landmarks(sil: _Silhouette, category: Category, symmetric: bool) -> Gar
     found: dict[str, Point | None] = {"left_hem": left_hem, "right_hem": right_hem}
     sleeves = {"right": _sleeve(sil, sil.left_edge, -1.0, hem, ARMPIT_DEPTH[category.value]),
                "left": _sleeve(sil, sil.right_edge, 1.0, hem, ARMPIT_DEPTH[category.value])}
-    merged = _merged_sleeves(sil) if sleeves["left"] is None and sleeves["right"] is None else None
-    if merged is not None:
+    merged = _merged_sleeves(sil) if sleeves["left"] is None or sleeves["right"] is None else None
+    # A sleeve found whose end lies above the body's hem, beside sleeves hanging below it, was a ruffle's tier.
+    if merged is not None and all(found_sleeve is None or found_sleeve["cuff"][1] < merged.hem.row
+                                  for found_sleeve in sleeves.values()):
         # Sleeves one with the body down to their ends: the body's hem is the middle lobe, its sides run up to
         # the shoulder seams, and the armpits, hidden, lie on them a third of the way down.
         body = merged.hem
@@ -328,6 +350,11 @@ def _top_landmarks(sil: _Silhouette, category: Category, symmetric: bool) -> Gar
             found[f"{name}_armpit"] = (x, shoulder[1] + HIDDEN_ARMPIT_DEPTH * (body.row - shoulder[1]))
         found["neck"] = _top_edge(sil, (body.left + body.right) / 2)
         return GarmentLandmarks(category=category, **found)
+    if any(sleeve is not None and sleeve["cuff"][1] >= hem_rows.start for sleeve in sleeves.values()):
+        # Sleeves hanging beside the body as low as the hem or lower: its corners lie on the body's sides.
+        right_hem = _hem_corner(sil, hem_rows, -1, hem.columns_exact())
+        left_hem = _hem_corner(sil, hem_rows, +1, hem.columns_exact())
+        found = {"left_hem": left_hem, "right_hem": right_hem}
     # The hem's middle: a drape or a ruffle on one side moves the silhouette's median, not the hem corners.
     axis = (left_hem[0] + right_hem[0]) / 2
     left_sleeve, right_sleeve = sleeves["left"], sleeves["right"]
@@ -350,14 +377,27 @@ def _top_landmarks(sil: _Silhouette, category: Category, symmetric: bool) -> Gar
         side = -1.0 if name == "right" else 1.0
         own_half = _half(sil, side)
         own_top = int(np.nonzero(own_half)[0].min()) if own_half.any() else sil.top
-        found[f"{name}_shoulder"] = _outermost(sil, slice(own_top, own_top + sil.band(0.03) + 1), side, half=side,
-                                               prefer=-1.0)
+        found[f"{name}_shoulder"] = _strap_top(sil, slice(own_top, own_top + sil.band(0.03) + 1), side)
     # The collar's centre is midway between the shoulders (the body's axis lower down may lean or be hidden
     # by a wrap's overlap): on a V or scoop neck, a few pixels aside is a long way up or down.
     left, right = found["left_shoulder"], found["right_shoulder"]
     assert left is not None and right is not None
     found["neck"] = _top_edge(sil, (left[0] + right[0]) / 2)
     return GarmentLandmarks(category=category, **found)
+
+
+def _strap_top(sil: _Silhouette, rows: slice, side: float) -> Point:
+    """A strap's or a sleeveless shoulder's top: the pixel of its own half in `rows` farthest out and up
+    together, as a hem's corner is out and down: a flutter or a cap widening the strap below its top moves it
+    no more than the widening rises."""
+    own = _half(sil, side)
+    own[:rows.start] = False
+    own[rows.stop:] = False
+    ys, xs = np.nonzero(own)
+    if ys.size == 0:
+        raise InvalidInput("the garment's outline is too small to find its landmarks", field="garment")
+    pick = int(np.argmax(side * xs - CORNER_DROP * ys))
+    return float(xs[pick]), float(ys[pick])
 
 
 def _hem_corner(sil: _Silhouette, rows: slice, side: float, columns: tuple[float, float]) -> Point:
