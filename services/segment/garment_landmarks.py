@@ -72,37 +72,43 @@ class _Silhouette:
         return max(2, round(fraction * self.height))
 
 
-def _body_edges(row: np.ndarray, centre: float, neck_reach: float) -> tuple[float, float]:
-    """Ends of the run of garment pixels that holds the body's axis (or the runs nearest it on each side).
+def _body_edges(rows: np.ndarray, centre: float, neck_reach: np.ndarray) -> np.ndarray:
+    """Per row of `rows` (bool, at least one garment pixel in all), x of both ends of the run of garment
+    pixels that holds the body's axis (or the runs nearest it on each side), NaN where none.
 
     Following the run that holds the axis, not the row's extent, separates the torso from a sleeve or an
-    arm that hangs beside it without touching. A gap reaching within `neck_reach` of the axis is the
-    neckline's opening: the run beyond it is the body's other half.
+    arm that hangs beside it without touching. A gap reaching within `neck_reach` (per row) of the axis is
+    the neckline's opening: the run beyond it is the body's other half.
     """
-    padded = np.concatenate([[False], row, [False]])
-    change = np.flatnonzero(np.diff(padded.astype(np.int8)))
-    starts, ends = change[0::2], change[1::2] - 1
-    if starts.size == 0:
-        return np.nan, np.nan
-    holding = np.flatnonzero((starts <= centre) & (ends >= centre))
-    if holding.size:
-        first = last = int(holding[0])
-        if first > 0 and starts[first] - centre > -neck_reach:
-            first -= 1
-        if last < starts.size - 1 and ends[last] - centre < neck_reach:
-            last += 1
-        return float(starts[first]), float(ends[last])
-    left = starts[ends < centre]
-    right = ends[starts > centre]
-    return (float(left.max()) if left.size else np.nan), (float(right.min()) if right.size else np.nan)
+    count, width = rows.shape
+    change = np.diff(np.pad(rows, ((0, 0), (1, 1))).astype(np.int8), axis=1)
+    run_row, starts = np.nonzero(change == 1)  # every run, in row order then left to right
+    ends = np.nonzero(change == -1)[1] - 1
+    index = np.arange(count)
+    # Per row, the last run starting at or before the axis: the one holding it, or the nearest before it.
+    last = np.searchsorted(run_row * (width + 1) + starts, index * (width + 1) + centre, side="right") - 1
+
+    def of_row(run: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Whether `run` (per row) is one of the row's runs; and the runs' indices, clipped to valid ones."""
+        valid = np.clip(run, 0, run_row.size - 1)
+        return (run >= 0) & (run < run_row.size) & (run_row[valid] == index), valid
+
+    (own, here), (previous, before), (following, after) = of_row(last), of_row(last - 1), of_row(last + 1)
+    start, end = np.where(own, starts[here], np.nan), np.where(own, ends[here], np.nan)
+    holding = own & (end >= centre)
+    # Across a gap that is the neckline's opening, the run beyond it belongs to the body too.
+    left = np.where(holding & previous & (start - centre > -neck_reach), starts[before], start)
+    right = np.where(holding, np.where(following & (end - centre < neck_reach), ends[after], end),
+                     np.where(following, ends[after], np.nan))
+    return np.stack([left, right], axis=1).astype(np.float64)
 
 
 def _without_specks(binary: np.ndarray) -> np.ndarray:
     """`binary` less its separate parts smaller than SPECK_SHARE of the largest (a sleeve apart stays)."""
-    count, labels, stats, _ = cv2.connectedComponentsWithStats(binary.astype(np.uint8), connectivity=8)
+    count, labels = cv2.connectedComponents(binary.astype(np.uint8), connectivity=8)
     if count <= 2:
         return binary
-    areas = stats[1:, cv2.CC_STAT_AREA]
+    areas = np.bincount(labels.ravel(), minlength=count)[1:]
     kept = np.concatenate([[False], areas >= SPECK_SHARE * areas.max()])
     return np.asarray(kept[labels])
 
@@ -118,8 +124,7 @@ def _silhouette(mask: np.ndarray) -> _Silhouette:
     centre = float(np.median(xs[middle])) if middle.any() else float(np.median(xs))
     reach = NECK_GAP_REACH * (bottom - top + 1)
     neckline = top + (bottom - top) / 3  # a neckline's opening lies above this row, a slit or a gap below
-    edges = np.array([_body_edges(binary[y], centre, reach if y < neckline else 0.0) for y in range(top, bottom + 1)],
-                     np.float64)
+    edges = _body_edges(binary[top:bottom + 1], centre, np.where(np.arange(top, bottom + 1) < neckline, reach, 0.0))
     window = max(3, round(EDGE_SMOOTHING * (bottom - top + 1)) | 1)
     return _Silhouette(binary, top, bottom, centre, _running_median(edges[:, 0], window),
                        _running_median(edges[:, 1], window))
