@@ -262,6 +262,33 @@ def _merged_sleeves(sil: _Silhouette) -> _MergedSleeves | None:
                           (cuffs[0], cuffs[1]))
 
 
+def _sleeves_ending_on_the_sides(sil: _Silhouette, hem: _Hem, depth: float) -> _MergedSleeves | None:
+    """The body's hem and sides of a top whose long sleeves hang one with it and end above its hem, and the
+    sleeves' ends; or None.
+
+    Going down such a silhouette, each side steps in at a sleeve's end by the sleeve's width, at least
+    MERGED_SLEEVE_WIDTH of the body's width, within MERGED_SLEEVE_DROP of the height, and runs on as the
+    body's side to the hem. A peplum steps out; a side that tapers in does so gently.
+    """
+    first, last = round(depth * sil.height), hem.row - sil.top - sil.band(EDGE_BAND)
+    step = sil.band(MERGED_SLEEVE_DROP)
+    if last - first <= step or np.isnan(sil.left_edge[last]) or np.isnan(sil.right_edge[last]):
+        return None
+    sides = (float(sil.left_edge[last]), float(sil.right_edge[last]))
+    wide = MERGED_SLEEVE_WIDTH * (sides[1] - sides[0])
+    cuffs = []
+    for edge, side, outward in ((sil.left_edge, sides[0], -1.0), (sil.right_edge, sides[1], 1.0)):
+        beyond = np.nan_to_num(outward * (edge[first:last + 1] - side), nan=0.0)
+        sleeve = np.flatnonzero(beyond >= wide)
+        if wide <= 0 or sleeve.size == 0:
+            return None
+        end = int(sleeve.max())  # the sleeve's lowest row; below it, within a step, the side
+        if beyond[min(end + step, beyond.size - 1)] >= wide / 2:
+            return None
+        cuffs.append(((float(edge[first + end]) + side) / 2, float(sil.top + first + end)))
+    return _MergedSleeves(_Hem(hem.row, *sides), (cuffs[0], cuffs[1]))
+
+
 def _waist(sil: _Silhouette, edge: np.ndarray, armpit_row: int, hem: _Hem) -> Point:
     """The body's side at its narrowest between the armpit and the hem: a dress's or a peplum's waist, the
     lower torso of a straight top. The side line through it and the armpit bounds the sleeve."""
@@ -340,6 +367,8 @@ def _top_landmarks(sil: _Silhouette, category: Category, symmetric: bool) -> Gar
     sleeves = {"right": _sleeve(sil, sil.left_edge, -1.0, hem, ARMPIT_DEPTH[category.value]),
                "left": _sleeve(sil, sil.right_edge, 1.0, hem, ARMPIT_DEPTH[category.value])}
     merged = _merged_sleeves(sil) if sleeves["left"] is None or sleeves["right"] is None else None
+    if merged is None and sleeves["left"] is None and sleeves["right"] is None:
+        merged = _sleeves_ending_on_the_sides(sil, hem, ARMPIT_DEPTH[category.value])
     # A sleeve found whose end lies above the body's hem, beside sleeves hanging below it, was a ruffle's tier.
     if merged is not None and all(found_sleeve is None or found_sleeve["cuff"][1] < merged.hem.row
                                   for found_sleeve in sleeves.values()):

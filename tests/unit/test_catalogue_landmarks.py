@@ -204,24 +204,25 @@ def test_a_rounded_hem_corner_is_its_lowest_outermost_point() -> None:
     assert marks.left_hem is not None and marks.left_hem[1] >= 255  # not the side's top of the lean, at 252
 
 
-def _long_sleeved(gap: int) -> np.ndarray:
+def _long_sleeved(gap: int, end: int = 290) -> np.ndarray:
     """A shirt (torso x 100..200, y 60..260) photographed with its long sleeves hanging beside the body down
-    to y 290, past the hem: touching it (`gap` 0) or `gap` px apart below the armpits at y 110."""
+    to y `end` (past the hem, or above it): touching it (`gap` 0) or `gap` px apart below the armpits."""
     mask = np.zeros((320, 300), np.uint8)
     cv2.rectangle(mask, *TORSO, 1, -1)
     cv2.rectangle(mask, (70 - gap, 60), (99, 110), 1, -1)  # the caps, one with the shoulders
     cv2.rectangle(mask, (201, 60), (230 + gap, 110), 1, -1)
-    cv2.rectangle(mask, (70 - gap, 60), (99 - gap, 290), 1, -1)
-    cv2.rectangle(mask, (201 + gap, 60), (230 + gap, 290), 1, -1)
+    cv2.rectangle(mask, (70 - gap, 60), (99 - gap, end), 1, -1)
+    cv2.rectangle(mask, (201 + gap, 60), (230 + gap, end), 1, -1)
     return mask
 
 
-@pytest.mark.parametrize("gap", [0, 6])
-def test_sleeves_hanging_past_the_hem_are_not_the_hem(gap: int) -> None:
-    marks = garment_landmarks(_long_sleeved(gap), Category.UPPER)
+@pytest.mark.parametrize(("gap", "end"), [(0, 290), (6, 290), (0, 230), (0, 190)])
+def test_sleeves_hanging_beside_the_body_keep_hem_armpits_and_cuffs_apart(gap: int, end: int) -> None:
+    marks = garment_landmarks(_long_sleeved(gap, end), Category.UPPER)
     assert _near(marks.left_hem, (200, 260), 4) and _near(marks.right_hem, (100, 260), 4)
     assert marks.left_cuff is not None and marks.right_cuff is not None
-    assert marks.left_cuff[1] > 270 and marks.right_cuff[1] > 270  # at the sleeves' ends
+    assert abs(marks.left_cuff[1] - end) <= 20 and abs(marks.right_cuff[1] - end) <= 20  # at the sleeves' ends
+    assert marks.left_cuff[0] > 200 and marks.right_cuff[0] < 100
     assert marks.left_armpit is not None and marks.right_armpit is not None
     assert marks.left_armpit[1] < 160 and marks.right_armpit[1] < 160  # in the top half, not at the hem
     assert _near(marks.left_shoulder, (200 + gap, 60), 8) and _near(marks.right_shoulder, (100 - gap, 60), 8)
@@ -272,3 +273,10 @@ def test_a_raised_back_collar_is_no_shoulder() -> None:
         marks = garment_landmarks(mask, Category.UPPER, symmetric=symmetric)
         assert _near(marks.left_shoulder, (200, 60), 2) and _near(marks.right_shoulder, (100, 60), 2)
         assert marks.neck is not None and abs(marks.neck[0] - 150) <= 1
+
+
+def test_a_bodice_tapering_to_its_hem_has_no_sleeves_ending_on_its_sides() -> None:
+    mask = np.zeros((300, 300), np.uint8)
+    cv2.fillPoly(mask, [np.array([[80, 60], [220, 60], [190, 260], [110, 260]], np.int32)], 1)
+    marks = garment_landmarks(mask, Category.UPPER)
+    assert marks.left_cuff is None and marks.right_cuff is None and marks.left_armpit is None
