@@ -52,7 +52,8 @@ HIDDEN_ARMPIT_DEPTH = 0.33
 # A neckline's opening reaching this close to the body's axis (of the height) is no side: a V neck's tip a
 # little aside from the axis leaves the axis in one half's run, whose inner edge is the neckline's.
 NECK_GAP_REACH = 0.05
-SPECK_SHARE = 0.01  # of the largest part's area: smaller separate parts are specks (a warp's streaks), not garment
+# Of the largest part's area: smaller parts apart are specks (a warp's streaks); a strap the mask cut off stays.
+SPECK_SHARE = 0.001
 
 
 @dataclass(frozen=True)

@@ -280,3 +280,13 @@ def test_a_bodice_tapering_to_its_hem_has_no_sleeves_ending_on_its_sides() -> No
     cv2.fillPoly(mask, [np.array([[80, 60], [220, 60], [190, 260], [110, 260]], np.int32)], 1)
     marks = garment_landmarks(mask, Category.UPPER)
     assert marks.left_cuff is None and marks.right_cuff is None and marks.left_armpit is None
+
+
+def test_a_strap_cut_off_by_the_mask_stays_but_specks_go() -> None:
+    mask = np.zeros((300, 300), np.uint8)
+    cv2.rectangle(mask, (100, 110), (200, 260), 1, -1)  # a camisole's bodice
+    cv2.rectangle(mask, (180, 56), (183, 107), 1, -1)  # the wearer's left strap, 2 px short of the bodice
+    cv2.rectangle(mask, (117, 56), (120, 110), 1, -1)
+    mask[20:22, 150:152] = 1  # a speck above the garment
+    marks = garment_landmarks(mask, Category.UPPER)
+    assert _near(marks.left_shoulder, (183, 56), 2) and _near(marks.right_shoulder, (117, 56), 2)
