@@ -14,8 +14,13 @@
   armpit on the arm's inner edge, inside the seam by the shoulder joint's distance from that edge (0 for an
   arm held out). The offset is the body's, from the pose (where the fit put the shoulder seam and the
   armpit); the armpit and the top edge are the garment's, so a garment shifted, turned or squeezed reads
-  off. What it cannot see: a sleeve's cap wider or narrower than the body's above armpits in place (the
-  seam's x follows the armpit's; its height is still measured). The neck's body point is the garment's own
+  off. A side whose sleeve, laid along a hanging arm, leaves no corner at its armpit takes the other side's
+  armpit mirrored about the hem's middle (the garment's body is symmetric however the arms hang). On a
+  pair dressed with `silhouette` the measure reads the garment as the warp placed it (the `warped` layer),
+  not the image shown, whose garment is the shopper's own worn outline. What it cannot see: a sleeve's cap
+  wider or narrower than the body's above armpits in place (the seam's x follows the armpit's; its height
+  is still measured); a body's hem under sleeves laid over it (ruffle sleeves hanging past the hem: it
+  reads the sleeves' inner edges as the hem's corners). The neck's body point is the garment's own
   collar carried by its shoulders onto the body's, since a neckline's depth is the garment's design: the
   neck measures the collar's centring, not its depth. A landmark the finder misreads the same way on the
   product photo and on the warped garment reads as placed: the measure checks placement, and the finder
@@ -135,18 +140,26 @@ def worn_landmarks(mask: np.ndarray, category: Category, armholes: Mapping[str, 
     The product-photo finder, without assuming the two sides alike, finds the hem, armpits, cuffs and
     straps. A side with a sleeve has its shoulder on the top edge above the armpit moved out by
     `armholes[side]` (`armhole_offsets`; + is towards the image's right, which is the wearer's left); a
-    sleeveless side keeps its strap's top. The neck is the top edge midway between the shoulders.
+    side without one, where the other has, takes the other's armpit mirrored about the hem's middle (a
+    sleeve along a hanging arm may hide its armpit's corner; its strap top would be a collar's); a side of a
+    garment sleeveless on both keeps its strap's top. The neck is the top edge midway between the shoulders.
     """
     found = {name: point for name, point in garment_landmarks(mask, category, symmetric=False).named().items()
              if point is not None}
     if category is Category.LOWER:
         return found
-    for side in ("left", "right"):
-        armpit, cuff = found.get(f"{side}_armpit"), found.get(f"{side}_cuff")
-        if armpit is not None and cuff is not None:
-            seam = _top_edge(mask, armpit[0] + armholes.get(side, 0.0))
-            if seam is not None:
-                found[f"{side}_shoulder"] = seam
+    armpits = {side: found[f"{side}_armpit"] for side in ("left", "right")
+               if f"{side}_armpit" in found and f"{side}_cuff" in found}
+    left_hem, right_hem = found.get("left_hem"), found.get("right_hem")
+    if len(armpits) == 1 and left_hem is not None and right_hem is not None:
+        # A sleeve laid along a hanging arm can leave no corner at its armpit: the garment's body is symmetric
+        # about its hem's middle (however the arms hang), so the hidden armpit mirrors the one found.
+        (seen, (x, y)), = armpits.items()
+        armpits["right" if seen == "left" else "left"] = (left_hem[0] + right_hem[0] - x, y)
+    for side, armpit in armpits.items():
+        seam = _top_edge(mask, armpit[0] + armholes.get(side, 0.0))
+        if seam is not None:
+            found[f"{side}_shoulder"] = seam
     left, right = found.get("left_shoulder"), found.get("right_shoulder")
     if left is not None and right is not None:
         neck = _top_edge(mask, (left[0] + right[0]) / 2)

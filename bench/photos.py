@@ -23,7 +23,8 @@ the one-line reason a mode refused). The measures are defined in `bench/photo_me
   between where the garment's silhouette as warped onto the body has it (found afresh, not assumed
   symmetric; a sleeved shoulder as worn is the top edge above the garment's armpit moved out by the
   body's armhole offset, `worn_landmarks`) and where the fit put it from the pose, over the shoulder
-  width (target ≤ 5 %);
+  width (target ≤ 5 %). It reads the garment as warped (the `warped` layer) even where the pair is
+  dressed with `silhouette`: there it measures the warp the image does not show;
 - `changed_outside_px`: pixels changed farther than 3 px from the garment as placed and the repainted
   area (target 0).
 """

@@ -49,6 +49,11 @@ MERGED_SLEEVE_WIDTH = 0.15
 # Where such a sleeve's hidden armpit lies, from shoulder to hem: a third of the way down, as on the tops whose
 # armpits show (0.26 to 0.41 on frontal catalogue photos).
 HIDDEN_ARMPIT_DEPTH = 0.33
+# A neckline's opening reaching this close to the body's axis (of the height) is no side: a V neck's tip a
+# little aside from the axis leaves the axis in one half's run, whose inner edge is the neckline's.
+NECK_GAP_REACH = 0.05
+# Of the largest part's area: smaller parts apart are specks (a warp's streaks); a strap the mask cut off stays.
+SPECK_SHARE = 0.001
 
 
 @dataclass(frozen=True)
@@ -68,27 +73,49 @@ class _Silhouette:
         return max(2, round(fraction * self.height))
 
 
-def _body_edges(row: np.ndarray, centre: float) -> tuple[float, float]:
-    """Ends of the run of garment pixels that holds the body's axis (or the runs nearest it on each side).
+def _body_edges(rows: np.ndarray, centre: float, neck_reach: np.ndarray) -> np.ndarray:
+    """Per row of `rows` (bool, at least one garment pixel in all), x of both ends of the run of garment
+    pixels that holds the body's axis (or the runs nearest it on each side), NaN where none.
 
     Following the run that holds the axis, not the row's extent, separates the torso from a sleeve or an
-    arm that hangs beside it without touching.
+    arm that hangs beside it without touching. A gap reaching within `neck_reach` (per row) of the axis is
+    the neckline's opening: the run beyond it is the body's other half.
     """
-    padded = np.concatenate([[False], row, [False]])
-    change = np.flatnonzero(np.diff(padded.astype(np.int8)))
-    starts, ends = change[0::2], change[1::2] - 1
-    if starts.size == 0:
-        return np.nan, np.nan
-    holding = np.flatnonzero((starts <= centre) & (ends >= centre))
-    if holding.size:
-        return float(starts[holding[0]]), float(ends[holding[0]])
-    left = starts[ends < centre]
-    right = ends[starts > centre]
-    return (float(left.max()) if left.size else np.nan), (float(right.min()) if right.size else np.nan)
+    count, width = rows.shape
+    change = np.diff(np.pad(rows, ((0, 0), (1, 1))).astype(np.int8), axis=1)
+    run_row, starts = np.nonzero(change == 1)  # every run, in row order then left to right
+    ends = np.nonzero(change == -1)[1] - 1
+    index = np.arange(count)
+    # Per row, the last run starting at or before the axis: the one holding it, or the nearest before it.
+    last = np.searchsorted(run_row * (width + 1) + starts, index * (width + 1) + centre, side="right") - 1
+
+    def of_row(run: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Whether `run` (per row) is one of the row's runs; and the runs' indices, clipped to valid ones."""
+        valid = np.clip(run, 0, run_row.size - 1)
+        return (run >= 0) & (run < run_row.size) & (run_row[valid] == index), valid
+
+    (own, here), (previous, before), (following, after) = of_row(last), of_row(last - 1), of_row(last + 1)
+    start, end = np.where(own, starts[here], np.nan), np.where(own, ends[here], np.nan)
+    holding = own & (end >= centre)
+    # Across a gap that is the neckline's opening, the run beyond it belongs to the body too.
+    left = np.where(holding & previous & (start - centre > -neck_reach), starts[before], start)
+    right = np.where(holding, np.where(following & (end - centre < neck_reach), ends[after], end),
+                     np.where(following, ends[after], np.nan))
+    return np.stack([left, right], axis=1).astype(np.float64)
+
+
+def _without_specks(binary: np.ndarray) -> np.ndarray:
+    """`binary` less its separate parts smaller than SPECK_SHARE of the largest (a sleeve apart stays)."""
+    count, labels = cv2.connectedComponents(binary.astype(np.uint8), connectivity=8)
+    if count <= 2:
+        return binary
+    areas = np.bincount(labels.ravel(), minlength=count)[1:]
+    kept = np.concatenate([[False], areas >= SPECK_SHARE * areas.max()])
+    return np.asarray(kept[labels])
 
 
 def _silhouette(mask: np.ndarray) -> _Silhouette:
-    binary = mask > 0
+    binary = _without_specks(mask > 0)
     ys, xs = np.nonzero(binary)
     if ys.size == 0:
         raise InvalidInput("the garment mask is empty", field="garment")
@@ -96,7 +123,9 @@ def _silhouette(mask: np.ndarray) -> _Silhouette:
     # The axis from the middle third of the height: sleeves and trouser legs sit above and below it.
     middle = (ys >= top + (bottom - top) / 3) & (ys <= bottom - (bottom - top) / 3)
     centre = float(np.median(xs[middle])) if middle.any() else float(np.median(xs))
-    edges = np.array([_body_edges(binary[y], centre) for y in range(top, bottom + 1)], np.float64)
+    reach = NECK_GAP_REACH * (bottom - top + 1)
+    neckline = top + (bottom - top) / 3  # a neckline's opening lies above this row, a slit or a gap below
+    edges = _body_edges(binary[top:bottom + 1], centre, np.where(np.arange(top, bottom + 1) < neckline, reach, 0.0))
     window = max(3, round(EDGE_SMOOTHING * (bottom - top + 1)) | 1)
     return _Silhouette(binary, top, bottom, centre, _running_median(edges[:, 0], window),
                        _running_median(edges[:, 1], window))
@@ -148,27 +177,22 @@ def _armpit_row(edge: np.ndarray, sil: _Silhouette, outward: float, depth: float
     return None
 
 
-def _outermost(sil: _Silhouette, rows: slice, side: float, *, half: float | None = None,
-               prefer: float = 1.0, columns: tuple[float, float] | None = None) -> Point:
+def _outermost(sil: _Silhouette, rows: slice, side: float, *, half: float | None = None) -> Point:
     """The garment pixel farthest to one side (`side` -1 image-left, +1 image-right) within `rows`.
 
-    An edge running straight down ties over many rows: `prefer` +1 takes the lowest of the tied pixels
-    (a hem's corner), -1 the highest (a strap's top). With `half`, only pixels on that side of the body's
-    axis count (one trouser leg); with `columns`, only pixels between those x.
+    An edge running straight down ties over many rows: the lowest of the tied pixels is taken (a hem's
+    corner). With `half`, only pixels on that side of the body's axis count (one trouser leg).
     """
     band = np.zeros_like(sil.mask)
     band[rows] = sil.mask[rows]
-    xs_all = np.arange(sil.mask.shape[1])
     if half is not None:
-        band &= (half * (xs_all - sil.centre) > 0)[None, :]
-    if columns is not None:
-        band &= ((xs_all >= columns[0]) & (xs_all <= columns[1]))[None, :]
+        band &= (half * (np.arange(sil.mask.shape[1]) - sil.centre) > 0)[None, :]
     ys, xs = np.nonzero(band)
     if ys.size == 0:
         raise InvalidInput("the garment's outline is too small to find its landmarks", field="garment")
     score = side * xs
     tied = score >= score.max() - 1.5  # a pixel and a half: the staircase of a slanted edge
-    pick = np.argmax(prefer * ys[tied])
+    pick = np.argmax(ys[tied])
     return float(xs[tied][pick]), float(ys[tied][pick])
 
 
@@ -239,6 +263,33 @@ def _merged_sleeves(sil: _Silhouette) -> _MergedSleeves | None:
                           (cuffs[0], cuffs[1]))
 
 
+def _sleeves_ending_on_the_sides(sil: _Silhouette, hem: _Hem, depth: float) -> _MergedSleeves | None:
+    """The body's hem and sides of a top whose long sleeves hang one with it and end above its hem, and the
+    sleeves' ends; or None.
+
+    Going down such a silhouette, each side steps in at a sleeve's end by the sleeve's width, at least
+    MERGED_SLEEVE_WIDTH of the body's width, within MERGED_SLEEVE_DROP of the height, and runs on as the
+    body's side to the hem. A peplum steps out; a side that tapers in does so gently.
+    """
+    first, last = round(depth * sil.height), hem.row - sil.top - sil.band(EDGE_BAND)
+    step = sil.band(MERGED_SLEEVE_DROP)
+    if last - first <= step or np.isnan(sil.left_edge[last]) or np.isnan(sil.right_edge[last]):
+        return None
+    sides = (float(sil.left_edge[last]), float(sil.right_edge[last]))
+    wide = MERGED_SLEEVE_WIDTH * (sides[1] - sides[0])
+    cuffs = []
+    for edge, side, outward in ((sil.left_edge, sides[0], -1.0), (sil.right_edge, sides[1], 1.0)):
+        beyond = np.nan_to_num(outward * (edge[first:last + 1] - side), nan=0.0)
+        sleeve = np.flatnonzero(beyond >= wide)
+        if wide <= 0 or sleeve.size == 0:
+            return None
+        end = int(sleeve.max())  # the sleeve's lowest row; below it, within a step, the side
+        if beyond[min(end + step, beyond.size - 1)] >= wide / 2:
+            return None
+        cuffs.append(((float(edge[first + end]) + side) / 2, float(sil.top + first + end)))
+    return _MergedSleeves(_Hem(hem.row, *sides), (cuffs[0], cuffs[1]))
+
+
 def _waist(sil: _Silhouette, edge: np.ndarray, armpit_row: int, hem: _Hem) -> Point:
     """The body's side at its narrowest between the armpit and the hem: a dress's or a peplum's waist, the
     lower torso of a straight top. The side line through it and the armpit bounds the sleeve."""
@@ -264,7 +315,9 @@ def _cuff(sil: _Silhouette, shoulder: Point, armpit: Point, waist: Point, hem: _
     # The body's side line through armpit and waist, extended upward.
     line_x = ax + (wx - ax) * (ys - ay) / max(wy - ay, 1.0)
     margin = 0.02 * (hem.right - hem.left)
-    beyond = sil.mask & (side * (xs - line_x) > margin) & (ys < hem.row - sil.band(EDGE_BAND))
+    # Above the hem's band; below it only beside the body (a sleeve hanging past the hem keeps its end).
+    beside_hem = (ys < hem.row - sil.band(EDGE_BAND)) | (xs < hem.left) | (xs > hem.right)
+    beyond = sil.mask & (side * (xs - line_x) > margin) & beside_hem
     _, labels = cv2.connectedComponents(beyond.astype(np.uint8), connectivity=8)
     near_armpit = labels[max(0, round(ay) - sil.band(0.1)):round(ay) + sil.band(0.02) + 1]
     attached = np.setdiff1d(np.unique(near_armpit), [0])
@@ -314,8 +367,12 @@ def _top_landmarks(sil: _Silhouette, category: Category, symmetric: bool) -> Gar
     found: dict[str, Point | None] = {"left_hem": left_hem, "right_hem": right_hem}
     sleeves = {"right": _sleeve(sil, sil.left_edge, -1.0, hem, ARMPIT_DEPTH[category.value]),
                "left": _sleeve(sil, sil.right_edge, 1.0, hem, ARMPIT_DEPTH[category.value])}
-    merged = _merged_sleeves(sil) if sleeves["left"] is None and sleeves["right"] is None else None
-    if merged is not None:
+    merged = _merged_sleeves(sil) if sleeves["left"] is None or sleeves["right"] is None else None
+    if merged is None and sleeves["left"] is None and sleeves["right"] is None:
+        merged = _sleeves_ending_on_the_sides(sil, hem, ARMPIT_DEPTH[category.value])
+    # A sleeve found whose end lies above the body's hem, beside sleeves hanging below it, was a ruffle's tier.
+    if merged is not None and all(found_sleeve is None or found_sleeve["cuff"][1] < merged.hem.row
+                                  for found_sleeve in sleeves.values()):
         # Sleeves one with the body down to their ends: the body's hem is the middle lobe, its sides run up to
         # the shoulder seams, and the armpits, hidden, lie on them a third of the way down.
         body = merged.hem
@@ -328,6 +385,11 @@ def _top_landmarks(sil: _Silhouette, category: Category, symmetric: bool) -> Gar
             found[f"{name}_armpit"] = (x, shoulder[1] + HIDDEN_ARMPIT_DEPTH * (body.row - shoulder[1]))
         found["neck"] = _top_edge(sil, (body.left + body.right) / 2)
         return GarmentLandmarks(category=category, **found)
+    if any(sleeve is not None and sleeve["cuff"][1] >= hem_rows.start for sleeve in sleeves.values()):
+        # Sleeves hanging beside the body as low as the hem or lower: its corners lie on the body's sides.
+        right_hem = _hem_corner(sil, hem_rows, -1, hem.columns_exact())
+        left_hem = _hem_corner(sil, hem_rows, +1, hem.columns_exact())
+        found = {"left_hem": left_hem, "right_hem": right_hem}
     # The hem's middle: a drape or a ruffle on one side moves the silhouette's median, not the hem corners.
     axis = (left_hem[0] + right_hem[0]) / 2
     left_sleeve, right_sleeve = sleeves["left"], sleeves["right"]
@@ -350,14 +412,27 @@ def _top_landmarks(sil: _Silhouette, category: Category, symmetric: bool) -> Gar
         side = -1.0 if name == "right" else 1.0
         own_half = _half(sil, side)
         own_top = int(np.nonzero(own_half)[0].min()) if own_half.any() else sil.top
-        found[f"{name}_shoulder"] = _outermost(sil, slice(own_top, own_top + sil.band(0.03) + 1), side, half=side,
-                                               prefer=-1.0)
+        found[f"{name}_shoulder"] = _strap_top(sil, slice(own_top, own_top + sil.band(0.03) + 1), side)
     # The collar's centre is midway between the shoulders (the body's axis lower down may lean or be hidden
     # by a wrap's overlap): on a V or scoop neck, a few pixels aside is a long way up or down.
     left, right = found["left_shoulder"], found["right_shoulder"]
     assert left is not None and right is not None
     found["neck"] = _top_edge(sil, (left[0] + right[0]) / 2)
     return GarmentLandmarks(category=category, **found)
+
+
+def _strap_top(sil: _Silhouette, rows: slice, side: float) -> Point:
+    """A strap's or a sleeveless shoulder's top: the pixel of its own half in `rows` farthest out and up
+    together, as a hem's corner is out and down: a flutter or a cap widening the strap below its top moves it
+    no more than the widening rises."""
+    own = _half(sil, side)
+    own[:rows.start] = False
+    own[rows.stop:] = False
+    ys, xs = np.nonzero(own)
+    if ys.size == 0:
+        raise InvalidInput("the garment's outline is too small to find its landmarks", field="garment")
+    pick = int(np.argmax(side * xs - CORNER_DROP * ys))
+    return float(xs[pick]), float(ys[pick])
 
 
 def _hem_corner(sil: _Silhouette, rows: slice, side: float, columns: tuple[float, float]) -> Point:

@@ -177,3 +177,18 @@ def test_a_hanging_sleeve_narrower_than_the_arm_reads_as_placed_wrong() -> None:
     mask[:, :97] = mask[:, 304:] = 0  # the sleeves' outer edges 14 px inside the arms' (6 % of the shoulders)
     offsets = _read(mask, HANGING)
     assert offsets["left_shoulder"] > 0.05 and offsets["right_shoulder"] > 0.05
+
+
+def _collared(*, shift: int = 0) -> np.ndarray:
+    """The hanging tee with a raised back collar above its neckline, its wearer's left sleeve laid so close
+    along the arm that it leaves no corner at the armpit (its end runs into the side on a slant)."""
+    mask = _tee("hanging")
+    cv2.rectangle(mask, (178, 80), (222, 100), 1, -1)  # the collar, 20 px above the shoulders
+    cv2.fillPoly(mask, [np.array([[280, 205], [318, 205], [280, 260]], np.int32)], 1)
+    return np.roll(mask, shift, axis=1)
+
+
+def test_a_collar_above_the_shoulders_is_no_shoulder_where_a_sleeve_hides_its_armpit() -> None:
+    offsets = _read(_collared(), HANGING)
+    assert offsets["left_shoulder"] <= 0.02 and offsets["right_shoulder"] <= 0.02, offsets
+    assert _read(_collared(shift=15), HANGING)["left_shoulder"] > 0.05  # moved with the garment, still seen

@@ -1,6 +1,7 @@
 """Garment landmarks and fit on shapes that catalogue product photos have and the sample garments lack:
 a tie below the hem, a sleeve hidden on one side, straps at different heights, a flared skirt under flutter
-sleeves, a tilted waistband, narrow trouser legs. Synthetic masks, drawn here."""
+sleeves, a tilted waistband, narrow trouser legs, long sleeves hanging past the hem, ruffle tiers, cap
+sleeves, a raised back collar, a flutter's rest beside a V neck off the axis. Synthetic masks, drawn here."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import warnings
 
 import cv2
 import numpy as np
+import pytest
 from poses import frontal_pose
 
 from fittingroom.common import landmarks as lm
@@ -200,3 +202,91 @@ def test_a_rounded_hem_corner_is_its_lowest_outermost_point() -> None:
     cv2.fillPoly(mask, [np.array([[193, 252], [200, 252], [193, 260]], np.int32)], 1)
     marks = garment_landmarks(mask, Category.UPPER)
     assert marks.left_hem is not None and marks.left_hem[1] >= 255  # not the side's top of the lean, at 252
+
+
+def _long_sleeved(gap: int, end: int = 290) -> np.ndarray:
+    """A shirt (torso x 100..200, y 60..260) photographed with its long sleeves hanging beside the body down
+    to y `end` (past the hem, or above it): touching it (`gap` 0) or `gap` px apart below the armpits."""
+    mask = np.zeros((320, 300), np.uint8)
+    cv2.rectangle(mask, *TORSO, 1, -1)
+    cv2.rectangle(mask, (70 - gap, 60), (99, 110), 1, -1)  # the caps, one with the shoulders
+    cv2.rectangle(mask, (201, 60), (230 + gap, 110), 1, -1)
+    cv2.rectangle(mask, (70 - gap, 60), (99 - gap, end), 1, -1)
+    cv2.rectangle(mask, (201 + gap, 60), (230 + gap, end), 1, -1)
+    return mask
+
+
+@pytest.mark.parametrize(("gap", "end"), [(0, 290), (6, 290), (0, 230), (0, 190)])
+def test_sleeves_hanging_beside_the_body_keep_hem_armpits_and_cuffs_apart(gap: int, end: int) -> None:
+    marks = garment_landmarks(_long_sleeved(gap, end), Category.UPPER)
+    assert _near(marks.left_hem, (200, 260), 4) and _near(marks.right_hem, (100, 260), 4)
+    assert marks.left_cuff is not None and marks.right_cuff is not None
+    assert abs(marks.left_cuff[1] - end) <= 20 and abs(marks.right_cuff[1] - end) <= 20  # at the sleeves' ends
+    assert marks.left_cuff[0] > 200 and marks.right_cuff[0] < 100
+    assert marks.left_armpit is not None and marks.right_armpit is not None
+    assert marks.left_armpit[1] < 160 and marks.right_armpit[1] < 160  # in the top half, not at the hem
+    assert _near(marks.left_shoulder, (200 + gap, 60), 8) and _near(marks.right_shoulder, (100 - gap, 60), 8)
+
+
+def test_ruffle_tiers_beside_sleeves_hanging_past_the_hem_are_no_armpits() -> None:
+    """Sleeves one with the body, stepped out in tiers (each a corner like an armpit), ending below the hem."""
+    mask = _long_sleeved(0)
+    for top in (120, 180):  # a tier on the wearer's left sleeve only, as a warp leaves one side
+        cv2.fillPoly(mask, [np.array([[230, top], [265, top + 50], [230, top + 50]], np.int32)], 1)
+    marks = garment_landmarks(mask, Category.UPPER, symmetric=False)
+    assert _near(marks.left_hem, (200, 260), 4) and _near(marks.right_hem, (100, 260), 4)
+    assert marks.left_armpit is None or marks.left_armpit[1] < 160
+
+
+def test_a_flutter_widening_below_a_straps_top_keeps_the_top() -> None:
+    """A dress as worn whose flutter sleeves the warp laid along the arms: only a widening below each strap's
+    top is left of them, and the V neck's tip lies off the axis."""
+    mask = np.zeros((400, 300), np.uint8)
+    cv2.rectangle(mask, (100, 60), (200, 380), 1, -1)
+    cv2.fillPoly(mask, [np.array([[120, 60], [185, 60], [158, 130]], np.int32)], 0)  # the V, its tip 8 px aside
+    for side in (-1, 1):  # the flutter's rest: 8 px wider a few rows below the top
+        outer = 150 + side * 58
+        cv2.fillPoly(mask, [np.array([[150 + side * 50, 64], [outer, 70], [outer, 85], [150 + side * 50, 100]],
+                                     np.int32)], 1)
+    mask[:, 0:2] = 0
+    mask[75, 20:24] = mask[80, 30:33] = 1  # streaks a warp leaves
+    marks = garment_landmarks(mask, Category.DRESS, symmetric=False)
+    assert marks.left_armpit is None and marks.right_armpit is None  # neither the V nor the flutter
+    assert _near(marks.left_shoulder, (200, 60), 3) and _near(marks.right_shoulder, (100, 60), 3)
+    assert marks.neck is not None and abs(marks.neck[0] - 150) <= 1
+
+
+def test_cap_sleeves_too_small_for_sleeves_keep_the_shoulders_at_their_seams() -> None:
+    mask = np.zeros((300, 300), np.uint8)
+    cv2.rectangle(mask, *TORSO, 1, -1)
+    for side in (-1, 1):  # caps standing 15 px out below the shoulder line, under 1 % of the area each
+        cv2.fillPoly(mask, [np.array([[150 + side * 50, 60], [150 + side * 65, 75], [150 + side * 50, 85]],
+                                     np.int32)], 1)
+    marks = garment_landmarks(mask, Category.UPPER)
+    assert _near(marks.left_shoulder, (200, 60), 2) and _near(marks.right_shoulder, (100, 60), 2)
+
+
+def test_a_raised_back_collar_is_no_shoulder() -> None:
+    mask = _tee()
+    cv2.rectangle(mask, (130, 40), (170, 60), 1, -1)  # the back collar, standing 20 px above the shoulders
+    for symmetric in (True, False):
+        marks = garment_landmarks(mask, Category.UPPER, symmetric=symmetric)
+        assert _near(marks.left_shoulder, (200, 60), 2) and _near(marks.right_shoulder, (100, 60), 2)
+        assert marks.neck is not None and abs(marks.neck[0] - 150) <= 1
+
+
+def test_a_bodice_tapering_to_its_hem_has_no_sleeves_ending_on_its_sides() -> None:
+    mask = np.zeros((300, 300), np.uint8)
+    cv2.fillPoly(mask, [np.array([[80, 60], [220, 60], [190, 260], [110, 260]], np.int32)], 1)
+    marks = garment_landmarks(mask, Category.UPPER)
+    assert marks.left_cuff is None and marks.right_cuff is None and marks.left_armpit is None
+
+
+def test_a_strap_cut_off_by_the_mask_stays_but_specks_go() -> None:
+    mask = np.zeros((300, 300), np.uint8)
+    cv2.rectangle(mask, (100, 110), (200, 260), 1, -1)  # a camisole's bodice
+    cv2.rectangle(mask, (180, 56), (183, 107), 1, -1)  # the wearer's left strap, 2 px short of the bodice
+    cv2.rectangle(mask, (117, 56), (120, 110), 1, -1)
+    mask[20:22, 150:152] = 1  # a speck above the garment
+    marks = garment_landmarks(mask, Category.UPPER)
+    assert _near(marks.left_shoulder, (183, 56), 2) and _near(marks.right_shoulder, (117, 56), 2)
