@@ -85,6 +85,7 @@ SIDE_LEVELS = ((0.25, "_upper"), (0.5, ""), (0.75, "_lower"))
 # sleeve's axis its end's width is measured on the photo (its last part holds the cuff's centroid);
 # MIN_SLEEVE_END: of the shoulder width, the narrowest a worn sleeve's end is (an arm is inside it).
 SLEEVE_HANG = 0.5
+ELBOW_BEND = 20.0  # degrees: an arm bent more at the elbow keeps a long sleeve on the spline
 SLEEVE_END_SHARE = 0.9
 MIN_SLEEVE_END = 0.22
 # Of the shoulder width: the most a shoulder's top stands above BlazePose's joint (on the development photos
@@ -165,6 +166,16 @@ def _hanging(arm: list[np.ndarray], frame: BodyFrame) -> float:
     upper = (arm[1] - arm[0]) / max(float(np.linalg.norm(arm[1] - arm[0])), 1e-6)
     angle = float(np.degrees(np.arccos(np.clip(upper @ frame.down, -1.0, 1.0))))
     return float(np.clip(2.0 - angle / ARM_HANG, 0.0, 1.0))
+
+
+def _straight(chain: list[np.ndarray]) -> bool:
+    """Whether a polyline turns by less than ELBOW_BEND degrees at each of its joints."""
+    for a, b, c in zip(chain, chain[1:], chain[2:], strict=False):
+        u, v = b - a, c - b
+        cosine = float(u @ v) / max(float(np.linalg.norm(u) * np.linalg.norm(v)), 1e-6)
+        if cosine < np.cos(np.radians(ELBOW_BEND)):
+            return False
+    return True
 
 
 def _similar(point: tuple[float, float], frm: tuple[np.ndarray, np.ndarray], to: tuple[np.ndarray, np.ndarray]
@@ -363,9 +374,11 @@ def _top_fit(marks: GarmentLandmarks, pose: Pose, frame: BodyFrame, garment: Cat
             drop = float(start @ f.down)
             floor = lowest / drop if drop >= MIN_ARM_DROP else 0.0
             sleeve, along = _along(arm, min(max(length, floor), _length(arm) + 0.1 * w))
-            hangs = _hanging(arm, f) > SLEEVE_HANG
+            # A straight quadrilateral cannot follow a bent elbow: a long sleeve past one stays with the spline.
+            hangs = _hanging(arm, f) > SLEEVE_HANG and (len(sleeve) == 2 or _straight(sleeve))
             quads = _sleeve_quads(silhouette, (g_shoulder, _p(armpit), _p(cuff)), (seam, sleeve[-1]), along,
-                                  MIN_SLEEVE_END * w, length_scale) if hangs and silhouette is not None else None
+                                  f.across * sign, MIN_SLEEVE_END * w, length_scale) \
+                if hangs and silhouette is not None else None
             if quads is not None:  # warped on its own, its end on the arm: the body is not bent to reach it
                 sleeves.append(SleeveFit(name, *quads))
                 end = sleeve[-1]
@@ -402,14 +415,15 @@ def _half_width(silhouette: np.ndarray, centre: np.ndarray, across: np.ndarray) 
 
 
 def _sleeve_quads(silhouette: np.ndarray, garment: tuple[np.ndarray, np.ndarray, np.ndarray],
-                  body: tuple[np.ndarray, np.ndarray], arm: np.ndarray, least: float, scale: float
-                  ) -> tuple[np.ndarray, np.ndarray] | None:
+                  body: tuple[np.ndarray, np.ndarray], arm: np.ndarray, outward: np.ndarray, least: float,
+                  scale: float) -> tuple[np.ndarray, np.ndarray] | None:
     """A sleeve's quadrilateral (shoulder point, end's outer corner, end's inner corner, underarm) on the
     garment photo and on the body, or None where the photo shows no sleeve end or the quadrilateral worn is
     not convex (an arm raised over the shoulder: the garment's spline alone bends that sleeve).
 
     `garment` is (shoulder point, armpit, cuff) on the photo; `body` (shoulder point, cuff) worn, the cuff on
-    the arm's bone; `arm` the arm's direction there. On the photo the end is measured across the sleeve's axis
+    the arm's bone; `arm` the arm's direction there, `outward` away from the body's axis on the hanging arm's
+    side (where the sleeve's top edge goes). On the photo the end is measured across the sleeve's axis
     (root's middle to cuff) a little short of the cuff's centroid, where the sleeve still has its full width.
     Worn, the end lies across the arm, centred on the bone and at least `least` wide (an arm is inside it),
     and the underside runs its own length back up the arm's inner side: on a hanging arm a tee's armpit is
@@ -431,7 +445,7 @@ def _sleeve_quads(silhouette: np.ndarray, garment: tuple[np.ndarray, np.ndarray,
     seam, end = body
     level = end - arm * (1 - SLEEVE_END_SHARE) * length * scale  # the measured line's place on the arm
     normal = np.array([-arm[1], arm[0]])
-    normal = normal if float((seam - level) @ normal) >= 0 else -normal
+    normal = normal if float(outward @ normal) >= 0 else -normal
     half = max((out + back) / 2 * scale, least / 2)
     placed_inner = level - normal * half
     underarm = placed_inner - arm * float(np.linalg.norm(inner - armpit)) * scale

@@ -223,3 +223,24 @@ def test_a_sleeved_garment_s_seams_go_on_the_shoulders_top() -> None:
     assert high[0] == pytest.approx(joint_row - 0.2 * width, abs=1.5)
     assert seams(_shoulders_up_to(joint_row - 0.05 * width, joint_row - 0.05 * width)) == pytest.approx(at_pad)
     assert seams(_shoulders_up_to(0, 0)) == pytest.approx(at_pad)  # hair up to the top of the photo
+
+
+def _long_sleeved_shirt() -> np.ndarray:
+    """A shirt's silhouette on its catalogue photo, its long sleeves slanting down and out to the wrists."""
+    mask = np.zeros((360, 300), np.uint8)
+    cv2.fillPoly(mask, [np.array([(70, 40), (230, 40), (290, 250), (262, 258), (230, 120), (225, 330), (75, 330),
+                                  (70, 120), (38, 258), (10, 250)], np.int32)], 1)
+    return mask
+
+
+@pytest.mark.parametrize(("wrist", "own"), [((220, 235), True), ((175, 215), False)], ids=["straight", "bent"])
+def test_a_long_sleeve_is_laid_on_its_own_only_down_a_straight_arm(wrist: tuple[int, int], own: bool) -> None:
+    """A sleeve's quadrilateral is straight: down an arm bent at the elbow (a hand in a pocket, on the belly) it
+    would cut the corner, so a long sleeve there stays with the garment's spline, pinned at its cuff."""
+    mask = _long_sleeved_shirt()
+    from fittingroom.segment.garment_landmarks import garment_landmarks
+
+    marks = garment_landmarks(mask, Category.UPPER)
+    fit = fit_garment(marks, frontal_pose({lm.LEFT_WRIST: wrist}), Category.UPPER, mask)
+    assert ("left" in {s.side for s in fit.sleeves}) is own
+    assert ("left_cuff" in fit.names) is not own
