@@ -61,6 +61,7 @@ from fittingroom.warp_gen.fit import (
     fit_garment,
     hanging_room,
     hips_under_top,
+    sleeved_arms,
     warp_garment,
 )
 from fittingroom.warp_gen.midriff import bared_lower_garment, dress_lower_garment
@@ -225,7 +226,8 @@ class ClassicalGarmentPipeline(TryOnPipeline[GarmentRequest]):
     @staticmethod
     def occlusion(request: GarmentRequest, person_mask: np.ndarray, pose: Pose, fit: GarmentFit) -> np.ndarray:
         covered = covered_mask(fit, request.person.shape[:2])
-        return occluders(request.person, person_mask, pose, covered, fit.body)
+        front = occluders(request.person, person_mask, pose, covered, fit.body)
+        return np.asarray(front & (1 - sleeved_arms(fit, request.person.shape[:2])), np.uint8)
 
     @staticmethod
     def composite(request: GarmentRequest, person_mask: np.ndarray, pose: Pose, warped: WarpedGarment,
@@ -243,7 +245,8 @@ class ClassicalGarmentPipeline(TryOnPipeline[GarmentRequest]):
         # Shapes are compared on the garment's body (GrabCut's); the new one covers, or the repaint clears, all
         # of it to its outline: wide legs and loose sides left out showed as strips beside the new garment.
         outline = worn_outline(person, worn, person_mask, pose, request.category) if worn.any() else worn
-        if worn.any() and compare_shapes(worn, paint, pose, request.category).matches:
+        sleeves = paint_mask(warped.alpha, person_mask, head_mask(pose, person.shape[:2]))
+        if worn.any() and compare_shapes(worn, paint, pose, request.category, sleeves).matches:
             return ClassicalGarmentPipeline.dress_silhouette(request, person_mask, pose, warped, front, outline,
                                                              paint, skin, light)
         return ClassicalGarmentPipeline.dress_warped(request, person_mask, pose, warped, front, outline, skin,

@@ -85,7 +85,7 @@ SIDE_LEVELS = ((0.25, "_upper"), (0.5, ""), (0.75, "_lower"))
 # sleeve's axis its end's width is measured on the photo (its last part holds the cuff's centroid);
 # MIN_SLEEVE_END: of the shoulder width, the narrowest a worn sleeve's end is (an arm is inside it).
 SLEEVE_HANG = 0.5
-ELBOW_BEND = 20.0  # degrees: an arm bent more at the elbow keeps a long sleeve on the spline
+ELBOW_BEND = 45.0  # degrees: an arm bent more at the elbow keeps a long sleeve on the spline
 SLEEVE_END_SHARE = 0.9
 MIN_SLEEVE_END = 0.22
 # Of the shoulder width: the most a shoulder's top stands above BlazePose's joint (on the development photos
@@ -99,12 +99,21 @@ HANG_SHRINK = 4  # the gaps are closed on a photo this many times smaller
 
 @dataclass(frozen=True)
 class SleeveFit:
-    """A sleeve as a quadrilateral (shoulder point, end's outer corner, end's inner corner, underarm) on the
-    garment photo and on the body: warped apart from the garment's body (`warp_garment`)."""
+    """A sleeve warped apart from the garment's body (`warp_garment`): its quadrilateral (shoulder point,
+    end's outer corner, end's inner corner, underarm), then, for a sleeve past a bent elbow, its outer and
+    inner edge at the elbow, on the garment photo (`source`) and on the body (`target`)."""
 
     side: str  # "left" or "right", the wearer's
-    source: np.ndarray  # [4, 2] in the garment photo
-    target: np.ndarray  # [4, 2] in the person photo
+    source: np.ndarray  # [4 or 6, 2] in the garment photo
+    target: np.ndarray  # [4 or 6, 2] in the person photo
+
+    def outline(self) -> np.ndarray:
+        """The sleeve worn, as a polygon round its edge (through the elbow's edge points when it has them)."""
+        seam, outer, inner, underarm = self.target[:4]
+        if len(self.target) == 4:
+            return np.array([seam, outer, inner, underarm])
+        elbow_outer, elbow_inner = self.target[4:6]
+        return np.array([seam, elbow_outer, outer, inner, elbow_inner, underarm])
 
 
 @dataclass(frozen=True)
@@ -373,14 +382,12 @@ def _top_fit(marks: GarmentLandmarks, pose: Pose, frame: BodyFrame, garment: Cat
             lowest = float((target - arm[0]) @ f.down) + below_armpit
             drop = float(start @ f.down)
             floor = lowest / drop if drop >= MIN_ARM_DROP else 0.0
-            sleeve, along = _along(arm, min(max(length, floor), _length(arm) + 0.1 * w))
-            # A straight quadrilateral cannot follow a bent elbow: a long sleeve past one stays with the spline.
-            hangs = _hanging(arm, f) > SLEEVE_HANG and (len(sleeve) == 2 or _straight(sleeve))
-            quads = _sleeve_quads(silhouette, (g_shoulder, _p(armpit), _p(cuff)), (seam, sleeve[-1]), along,
-                                  f.across * sign, MIN_SLEEVE_END * w, length_scale) \
-                if hangs and silhouette is not None else None
-            if quads is not None:  # warped on its own, its end on the arm: the body is not bent to reach it
-                sleeves.append(SleeveFit(name, *quads))
+            sleeve, _ = _along(arm, min(max(length, floor), _length(arm) + 0.1 * w))
+            hangs = _hanging(arm, f) > SLEEVE_HANG and _straight(sleeve)
+            laid = _sleeve_fit(silhouette, (g_shoulder, _p(armpit), _p(cuff)), seam, sleeve, f.across * sign,
+                               MIN_SLEEVE_END * w, length_scale) if hangs and silhouette is not None else None
+            if laid is not None:  # warped on its own, its end on the arm: the body is not bent to reach it
+                sleeves.append(SleeveFit(name, *laid))
                 end = sleeve[-1]
             else:
                 reach = CUFF_REACH * float(sign * (cuff[0] - armpit[0])) * length_scale
@@ -414,20 +421,21 @@ def _half_width(silhouette: np.ndarray, centre: np.ndarray, across: np.ndarray) 
     return reach[0], reach[1]
 
 
-def _sleeve_quads(silhouette: np.ndarray, garment: tuple[np.ndarray, np.ndarray, np.ndarray],
-                  body: tuple[np.ndarray, np.ndarray], arm: np.ndarray, outward: np.ndarray, least: float,
-                  scale: float) -> tuple[np.ndarray, np.ndarray] | None:
-    """A sleeve's quadrilateral (shoulder point, end's outer corner, end's inner corner, underarm) on the
-    garment photo and on the body, or None where the photo shows no sleeve end or the quadrilateral worn is
-    not convex (an arm raised over the shoulder: the garment's spline alone bends that sleeve).
+def _sleeve_fit(silhouette: np.ndarray, garment: tuple[np.ndarray, np.ndarray, np.ndarray], seam: np.ndarray,
+                chain: list[np.ndarray], outward: np.ndarray, least: float, scale: float
+                ) -> tuple[np.ndarray, np.ndarray] | None:
+    """A sleeve's points on the garment photo and on the body (`SleeveFit`), or None where the photo shows no
+    sleeve end or the sleeve worn would be turned inside out (an arm raised over the shoulder: the garment's
+    spline alone bends that sleeve).
 
-    `garment` is (shoulder point, armpit, cuff) on the photo; `body` (shoulder point, cuff) worn, the cuff on
-    the arm's bone; `arm` the arm's direction there, `outward` away from the body's axis on the hanging arm's
-    side (where the sleeve's top edge goes). On the photo the end is measured across the sleeve's axis
-    (root's middle to cuff) a little short of the cuff's centroid, where the sleeve still has its full width.
-    Worn, the end lies across the arm, centred on the bone and at least `least` wide (an arm is inside it),
-    and the underside runs its own length back up the arm's inner side: on a hanging arm a tee's armpit is
-    about level with its hem, hidden behind the arm, and the garment's body fills in under it.
+    `garment` is (shoulder point, armpit, cuff) on the photo; `chain` the arm's bone from the shoulder joint to
+    the sleeve's end, `outward` away from the body's axis on the hanging arm's side (where the sleeve's top edge
+    goes). On the photo the end is measured across the sleeve's axis (root's middle to cuff) a little short of
+    the cuff's centroid, where the sleeve still has its full width. Worn, the end lies across the arm, centred
+    on the bone and at least `least` wide (an arm is inside it), and the underside runs its own length back up
+    the arm's inner side: on a hanging arm a tee's armpit is about level with its hem, hidden behind the arm,
+    and the garment's body fills in under it. A sleeve past the elbow has its edges' points there too, as far
+    along each edge on the photo as the elbow is along the arm, so that it follows a bent arm.
     """
     shoulder, armpit, cuff = garment
     axis = cuff - (shoulder + armpit) / 2
@@ -442,19 +450,32 @@ def _sleeve_quads(silhouette: np.ndarray, garment: tuple[np.ndarray, np.ndarray,
     if min(out, back) < 1:
         return None
     outer, inner = centre + across * out, centre - across * back
-    seam, end = body
-    level = end - arm * (1 - SLEEVE_END_SHARE) * length * scale  # the measured line's place on the arm
-    normal = np.array([-arm[1], arm[0]])
-    normal = normal if float(outward @ normal) >= 0 else -normal
     half = max((out + back) / 2 * scale, least / 2)
-    placed_inner = level - normal * half
-    underarm = placed_inner - arm * float(np.linalg.norm(inner - armpit)) * scale
+
+    def across_arm(distance: float) -> tuple[np.ndarray, np.ndarray]:
+        """The bone's point `distance` along the chain, and the unit normal there, away from the body."""
+        kept, tangent = _along(chain, distance)
+        normal = np.array([-tangent[1], tangent[0]])
+        return kept[-1], normal if float(outward @ normal) >= 0 else -normal
+
+    reach = _length(chain) - (1 - SLEEVE_END_SHARE) * length * scale  # the measured line's place on the arm
+    level, normal = across_arm(reach)
+    bone, inside = across_arm(max(reach - float(np.linalg.norm(inner - armpit)) * scale, 0.0))
     source = np.array([shoulder, outer, inner, armpit])
-    placed = np.array([seam, level + normal * half, placed_inner, underarm])
-    convex = cv2.isContourConvex(source.astype(np.float32)) and cv2.isContourConvex(placed.astype(np.float32))
-    if not convex or _signed_area(source) * _signed_area(placed) <= 0:  # nor mirrored
+    placed = np.array([seam, level + normal * half, level - normal * half, bone - inside * half])
+    if _signed_area(source) * _signed_area(placed) <= 0:  # inside out
         return None
-    return source, placed
+    upper = float(np.linalg.norm(chain[1] - chain[0]))
+    if len(chain) < 3 or upper >= reach:  # above the elbow: a quadrilateral, convex on both
+        convex = cv2.isContourConvex(source.astype(np.float32)) and cv2.isContourConvex(placed.astype(np.float32))
+        return (source, placed) if convex else None
+    share = upper / reach
+    # Across the elbow the mean of the two bones' normals: one bone's alone set the elbow's edges askew.
+    elbow, above = across_arm(upper - 1.0)
+    bend = above + across_arm(upper + 1.0)[1]
+    bend /= max(float(np.linalg.norm(bend)), 1e-6)
+    return (np.vstack([source, [shoulder + share * (outer - shoulder), armpit + share * (inner - armpit)]]),
+            np.vstack([placed, [elbow + bend * half, elbow - bend * half]]))
 
 
 def _signed_area(quad: np.ndarray) -> float:
@@ -576,6 +597,20 @@ def covered_mask(fit: GarmentFit, shape: tuple[int, int]) -> np.ndarray:
     return mask
 
 
+def sleeved_arms(fit: GarmentFit, shape: tuple[int, int]) -> np.ndarray:
+    """uint8 {0, 1}: the arms inside the sleeves laid on their own (`GarmentFit.sleeves`), from the underarm
+    down to each sleeve's end: a long sleeve covers its forearm, which otherwise stays in front of the garment
+    (a hand or forearm held over the body is on top of it) and cut the sleeve off at the elbow. Above the
+    underarm the shoulders' skin is told from hair as before."""
+    mask = np.zeros(shape, np.uint8)
+    for sleeve in fit.sleeves:
+        seam, outer, inner, underarm = sleeve.target[:4]
+        worn = np.zeros(shape, np.uint8)
+        cv2.fillPoly(worn, [np.round(sleeve.outline()).astype(np.int32)], 1)
+        mask |= worn & _half_plane(shape, underarm, (outer + inner) / 2 - seam)
+    return mask
+
+
 def hanging_room(person_mask: np.ndarray, pose: Pose) -> np.ndarray:
     """uint8 {0, 1}: where the warped garment may show: on the person, and below the line through the shoulder
     joints across the gaps of the person's silhouette narrower than HANG_GAP shoulder widths.
@@ -670,17 +705,17 @@ def warp_garment(product: np.ndarray, mask: np.ndarray, fit: GarmentFit, shape: 
     maps = sampling_maps(inverse, shape)
     body = mask.astype(np.float32)
     for sleeve_fit in fit.sleeves:
-        body[sleeve_region(mask.shape[:2], sleeve_fit.source)] = 0.0
+        body[sleeve_region(mask.shape[:2], sleeve_fit.source[:4])] = 0.0
     image = remap(product, maps, border=(0, 0, 0))
     alpha = np.clip(remap(body, maps, border=0.0), 0.0, 1.0)
     for sleeve_fit in fit.sleeves:
-        # Four pairs: the spline is exact on the corners and nearly affine past them (a perspective map through
-        # the same corners flung the sleeve's cap and hem, outside its quadrilateral, far down the arm).
+        # Four pairs (six past a bent elbow): the spline is exact on the corners and nearly affine past them (a
+        # perspective map through the same corners flung the sleeve's cap and hem far down the arm).
         sleeve_maps = sampling_maps(fit_tps(sleeve_fit.target, sleeve_fit.source), shape)
-        sleeve = ((mask > 0) & sleeve_region(mask.shape[:2], sleeve_fit.source)).astype(np.float32)
+        sleeve = ((mask > 0) & sleeve_region(mask.shape[:2], sleeve_fit.source[:4])).astype(np.float32)
         # Nothing of a sleeve rises above its shoulder point along the arm: a cap's curve, bent down the arm,
         # stood up as a hump on the shoulder.
-        seam, outer, inner, _ = sleeve_fit.target
+        seam, outer, inner, _ = sleeve_fit.target[:4]
         below_seam = _half_plane(shape, seam, (outer + inner) / 2 - seam)
         over = np.clip(remap(sleeve, sleeve_maps, border=0.0), 0.0, 1.0) * below_seam
         texture = remap(product, sleeve_maps, border=(0, 0, 0))

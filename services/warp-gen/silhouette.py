@@ -137,9 +137,12 @@ def _past_hem(worn: np.ndarray, origin: np.ndarray, down: np.ndarray) -> np.ndar
     return np.asarray(along > lowest)
 
 
-def compare_shapes(worn: np.ndarray, garment: np.ndarray, pose: Pose, category: Category) -> ShapeComparison:
+def compare_shapes(worn: np.ndarray, garment: np.ndarray, pose: Pose, category: Category,
+                   sleeves: np.ndarray | None = None) -> ShapeComparison:
     """How far the worn garment's silhouette (`worn`) is from the new one's (`garment`, warped onto the same
-    body and cut to the person), sleeve by sleeve, at the neckline, at the hem, and overall."""
+    body and cut to the person), sleeve by sleeve, at the neckline, at the hem, and overall. The sleeves' reach
+    is read on `sleeves` where given: the new garment on the person with no arm in front of it (a long sleeve
+    on a forearm that stays in front of the body is still a long sleeve, not the old short one)."""
     frame = body_frame(pose)
     worn_bin, garment_bin = worn > 0, garment > 0
     # Past the old hem a longer garment hangs on (`hem` counts only a shorter one): what it covers there, as long
@@ -151,7 +154,7 @@ def compare_shapes(worn: np.ndarray, garment: np.ndarray, pose: Pose, category: 
     reach = max(1, round(REACH * frame.shoulder_width))
     kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * reach + 1, 2 * reach + 1))
     worn_near = cv2.dilate(worn_bin.astype(np.uint8), kernel)
-    garment_near = cv2.dilate(garment_bin.astype(np.uint8), kernel)
+    garment_near = cv2.dilate((garment_bin if sleeves is None else sleeves > 0).astype(np.uint8), kernel)
     start, outset = (0.0, 0.0) if category is Category.LOWER else (SLEEVE_START, ARM_OUTSET)
     step = LIMB_STEP * frame.shoulder_width
     limbs = [_samples(limb, start, step) + frame.across * np.sign((limb[0] - origin) @ frame.across) * outset

@@ -11,9 +11,18 @@ from poses import FRONTAL, frontal_pose
 from fittingroom.common import landmarks as lm
 from fittingroom.common.body import PAD, Pose, body_frame
 from fittingroom.common.garment import Category, GarmentLandmarks
+from fittingroom.segment.garment_landmarks import garment_landmarks
 from fittingroom.segment.occlusion import occluders
 from fittingroom.segment.product import product_mask
-from fittingroom.warp_gen.fit import GarmentFit, covered_mask, fit_garment, hanging_room, sleeve_region, warp_garment
+from fittingroom.warp_gen.fit import (
+    GarmentFit,
+    covered_mask,
+    fit_garment,
+    hanging_room,
+    sleeve_region,
+    sleeved_arms,
+    warp_garment,
+)
 
 H, W = 400, 300
 SKIN = (224, 172, 140)
@@ -233,14 +242,37 @@ def _long_sleeved_shirt() -> np.ndarray:
     return mask
 
 
-@pytest.mark.parametrize(("wrist", "own"), [((220, 235), True), ((175, 215), False)], ids=["straight", "bent"])
-def test_a_long_sleeve_is_laid_on_its_own_only_down_a_straight_arm(wrist: tuple[int, int], own: bool) -> None:
-    """A sleeve's quadrilateral is straight: down an arm bent at the elbow (a hand in a pocket, on the belly) it
-    would cut the corner, so a long sleeve there stays with the garment's spline, pinned at its cuff."""
+@pytest.mark.parametrize(("wrist", "own"), [((220, 235), True), ((200, 230), True), ((175, 215), False)],
+                         ids=["straight", "bent", "folded"])
+def test_a_long_sleeve_follows_its_arm_down_past_the_elbow(wrist: tuple[int, int], own: bool) -> None:
+    """A long sleeve on a hanging arm is laid on its own through the elbow: its edges pass either side of it
+    (a straight sleeve cut the corner of a bent arm and bared its elbow); folded more than ELBOW_BEND (a hand
+    on the belly) it stays with the garment's spline, pinned at its cuff."""
     mask = _long_sleeved_shirt()
-    from fittingroom.segment.garment_landmarks import garment_landmarks
-
-    marks = garment_landmarks(mask, Category.UPPER)
-    fit = fit_garment(marks, frontal_pose({lm.LEFT_WRIST: wrist}), Category.UPPER, mask)
+    fit = fit_garment(garment_landmarks(mask, Category.UPPER), frontal_pose({lm.LEFT_WRIST: wrist}),
+                      Category.UPPER, mask)
     assert ("left" in {s.side for s in fit.sleeves}) is own
     assert ("left_cuff" in fit.names) is not own
+    if own:
+        sleeve = next(s for s in fit.sleeves if s.side == "left")
+        elbow = FRONTAL[lm.LEFT_ELBOW]
+        outer, inner = sleeve.target[4], sleeve.target[5]
+        assert inner[0] < elbow[0] < outer[0]  # across the elbow, the outer edge away from the body
+        assert abs(float((outer[1] + inner[1]) / 2) - elbow[1]) < 8
+
+
+def test_a_forearm_inside_a_long_sleeve_is_not_in_front_of_it() -> None:
+    """Down a hanging arm, a long sleeve laid on its own covers the forearm from the underarm to its end (the
+    forearm stays in front of the garment's body otherwise and cut the sleeve off at the elbow); above the
+    underarm, and past the sleeve's end (the hand), nothing is taken."""
+    mask = _long_sleeved_shirt()
+    pose = frontal_pose()
+    fit = fit_garment(garment_landmarks(mask, Category.UPPER), pose, Category.UPPER, mask)
+    arms = sleeved_arms(fit, (H, W))
+    sleeve = next(s for s in fit.sleeves if s.side == "left")
+    elbow, end = np.asarray(FRONTAL[lm.LEFT_ELBOW], np.float64), (sleeve.target[1] + sleeve.target[2]) / 2
+    x, y = np.round(elbow + 0.5 * (end - elbow)).astype(int)
+    assert arms[y, x] == 1  # the forearm inside the sleeve
+    assert not arms[: max(0, round(float(sleeve.target[3][1])) - 6)].any()  # above the underarm (its line is tilted)
+    hand = np.round(end + (end - elbow) * 0.5).astype(int)
+    assert arms[hand[1], hand[0]] == 0

@@ -61,6 +61,16 @@ def test_different_sleeves_do_not_match() -> None:
     assert compare_shapes(long_sleeves, tee, pose, Category.UPPER).sleeve > 0.5  # shoulder widths
 
 
+def test_long_sleeves_cut_at_the_elbow_by_forearms_in_front_are_still_long_sleeves() -> None:
+    """The new garment as it shows (`garment`) loses its long sleeves where the forearms stay in front of it;
+    read on the garment with no arm in front (`sleeves`), they are long, not the old tee's."""
+    pose = _pose()
+    tee, long_sleeves = _top(pose, sleeve=0.5), _top(pose, sleeve=2.0)
+    shown = long_sleeves & _top(pose, sleeve=0.6)  # the forearms in front: the sleeves end at the tee's length
+    assert compare_shapes(tee, shown, pose, Category.UPPER).matches
+    assert not compare_shapes(tee, shown, pose, Category.UPPER, long_sleeves).matches
+
+
 def test_a_shorter_new_hem_or_a_lower_neckline_does_not_match_a_longer_one_does() -> None:
     pose = _pose()
     worn = _top(pose, sleeve=0.5)
