@@ -51,6 +51,10 @@ LIT_QUANTILE = 0.95  # of the visible body skin's brightness: the most the outli
 GRAIN_INSET = 3
 GRAIN_SMOOTH = 0.6
 GRAIN_QUANTILES = (0.1, 0.9)
+# The most spread the grain takes (of the brightness): 0.009-0.026 on the development photos' visible skin; a
+# shopper whose only "skin" is a few hundred pixels of a face or of a fabric taken for skin (the README's
+# astronaut: 0.057) gave bared arms a sandy texture.
+GRAIN_MAX_SPREAD = 0.03
 MIN_GRAIN_PIXELS = 200
 # The darkest shade repainted skin takes: this quantile of the visible skin's brightness (inside its outline), reached
 # softly over SHADE_KNEE of it.
@@ -214,7 +218,7 @@ def add_grain(painted: np.ndarray, person: np.ndarray, to_skin: np.ndarray, visi
     field[ys, xs] = picked - 1.0
     smooth = np.asarray(cv2.GaussianBlur(field, (0, 0), GRAIN_SMOOTH)[ys, xs], np.float32)
     # Smoothing averages neighbours and narrows the spread: restored to the visible skin's own.
-    smooth = smooth * (float(np.std(pool)) / max(float(np.std(smooth)), 1e-6))
+    smooth = smooth * (min(float(np.std(pool)), GRAIN_MAX_SPREAD) / max(float(np.std(smooth)), 1e-6))
     out = np.array(painted, np.float32)
     out[ys, xs] *= (1.0 + smooth)[:, None]
     return out

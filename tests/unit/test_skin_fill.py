@@ -8,6 +8,7 @@ import numpy as np
 from fittingroom.warp_gen.dress import LUMA, repaint_uncovered
 from fittingroom.warp_gen.skin_fill import (
     DEFAULT_OUTLINE,
+    GRAIN_MAX_SPREAD,
     SEAM_SKIP,
     SHADE_DEEPEST,
     add_grain,
@@ -101,6 +102,17 @@ def test_grain_is_the_visible_skins_and_the_same_for_the_same_photo() -> None:
     assert abs(float(np.mean(relative)) - 1.0) < 0.01  # grain, no change of tone
     assert np.array_equal(out, add_grain(painted, person, to_skin, visible))  # deterministic
     assert np.array_equal(add_grain(painted, person, to_skin, np.zeros_like(visible)), painted)  # none to learn
+
+
+def test_grain_is_no_coarser_than_skin_s_even_where_the_visible_skin_is_rough() -> None:
+    """A rough patch taken for skin (a fabric, a face's features) lends the paint at most GRAIN_MAX_SPREAD."""
+    person = _noisy_skin(2, 0.12)
+    visible = np.zeros((H, W), bool)
+    visible[:, :50] = True
+    to_skin = ~visible
+    painted = np.where(to_skin[..., None], np.array(SKIN, np.float32), 0.0).astype(np.float32)
+    relative = (add_grain(painted, person, to_skin, visible)[to_skin] @ LUMA) / (np.array(SKIN, np.float32) @ LUMA)
+    assert relative.std() <= GRAIN_MAX_SPREAD * 1.05
 
 
 def test_a_bared_arm_has_no_dark_halo_against_the_backdrop() -> None:
