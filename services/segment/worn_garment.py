@@ -19,6 +19,7 @@ from fittingroom.common import landmarks as lm
 from fittingroom.common.body import HIP_BREADTH, PAD, SLEEVE_WIDTH, BodyFrame, Pose, body_frame, knees, top_outline
 from fittingroom.common.errors import InvalidInput
 from fittingroom.common.garment import Category
+from fittingroom.segment.foreign import colour_zone, cut_off, foreign_parts
 from fittingroom.segment.grabcut import grabcut
 from fittingroom.segment.legs import leg_shapes
 
@@ -47,6 +48,7 @@ COLOUR_CLUSTERS = 4  # colours per garment (a print, a pattern, light and shade)
 COLOUR_SAMPLE = 4000
 MIN_COLOUR_PIXELS = 50
 WORN_LEG_WIDTH = 1.1  # of the hip joints' distance: a trouser leg as worn, wide legs included
+SHIN_END = 0.1  # of the knee-to-ankle length: how far past the ankle joint a trouser's hem reaches (not the shoe)
 COLLAR_RISE = 0.3  # of the shoulder width: how far a collar stands above the shoulder joints
 COLLAR_INSET = 0.2  # ... and how far in from them its top corners are
 # ... and how far below the shoulders' line a neckline's band (a crew neck's rib, a shirt's lapels round a V)
@@ -116,7 +118,13 @@ def body_region(pose: Pose, shape: tuple[int, int], category: Category) -> np.nd
     for hip, knee, ankle in ((lh, lk, lm.LEFT_ANKLE), (rh, rk, lm.RIGHT_ANKLE)):
         _line(region, hip, knee, leg)
         if pose.sees(ankle) and frame.hips_seen:
-            _line(region, knee, pose.point(ankle), leg)
+            # Square just past the ankle joint, where a full-length hem falls: a round end reached half a leg's
+            # width below it, over the shoe and its straps.
+            shin = pose.point(ankle) - knee
+            end = knee + (1 + SHIN_END) * shin
+            side = np.array([-shin[1], shin[0]]) * leg / (2 * max(float(np.linalg.norm(shin)), 1e-6))
+            quad = [knee + side, end + side, end - side, knee - side]
+            cv2.fillPoly(region, [np.round(np.array(quad)).astype(np.int32)], 1)
     pad = PAD * frame.shoulder_width
     waist = [lh + frame.across * pad - frame.down * pad, rh - frame.across * pad - frame.down * pad, rk, lk]
     cv2.fillPoly(region, [np.round(np.array(waist)).astype(np.int32)], 1)
@@ -538,6 +546,11 @@ def worn_garment_mask(image: np.ndarray, person: np.ndarray, pose: Pose, categor
         below_hem = legs_apart(person, pose)
         if below_hem is not None:
             mask = mask & ~below_hem
+    # Skin the face's chroma missed and things in the backdrop's colours (a bag, shoes), and what they cut off.
+    sure_colours = core & colour_zone(pose, shape, category)
+    foreign = foreign_parts(image, mask, sure_colours, skin, person)
+    mask = mask & ~foreign
+    mask = mask & ~cut_off(mask, sure_colours, foreign)
     if mask.sum() < MIN_GARMENT_SHARE * mask.size:
         raise InvalidInput(f"no {category} garment found on the person; check the garment category and that "
                            "the person faces the camera", field="person")

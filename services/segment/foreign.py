@@ -1,0 +1,106 @@
+"""What a worn garment's mask caught that is not the garment: skin the face's chroma missed (a shoulder in
+highlight, an ankle below a trouser hem) and things in the backdrop's colours (a white bag, white shoes).
+
+Each pixel goes to the nearest of three colour models, all learnt from the photo itself: the garment's own
+colours (its sure core), the shopper's skin (the face and the skin already found) and the backdrop (outside
+the person mask). Pure numpy/OpenCV, tested on synthetic images.
+"""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+
+from fittingroom.common.body import Pose, body_frame, knees
+from fittingroom.common.garment import Category
+
+# Lab distance by which a pixel must be nearer skin or the backdrop than every garment colour to be no garment:
+# a white garment on a white studio wall is as near both, and stays the garment's.
+FOREIGN_MARGIN = 8.0
+LIGHTNESS_WEIGHT = 0.5  # light and shade move a colour's lightness more than its chroma
+COLOURS = 4  # colours per model (a print, light and shade)
+SAMPLE = 4000
+MIN_PIXELS = 50
+SEED = 0
+THIGH_SHARE = 0.5  # of the hips-to-knees length: how far down the thighs trousers' or a skirt's colours are taken
+
+
+def _weighted_lab(image: np.ndarray) -> np.ndarray:
+    lab = cv2.cvtColor(image, cv2.COLOR_RGB2LAB).astype(np.float32)
+    lab[..., 0] *= LIGHTNESS_WEIGHT
+    return lab
+
+
+def colour_model(pixels: np.ndarray) -> np.ndarray:
+    """[k, 3] colour centres of `pixels` (k-means, seeded: the same photo gives the same centres)."""
+    rng = np.random.default_rng(SEED)
+    sample = pixels[rng.choice(len(pixels), min(len(pixels), SAMPLE), replace=False)].astype(np.float32)
+    clusters = min(COLOURS, len(sample))
+    criteria = (cv2.TERM_CRITERIA_MAX_ITER + cv2.TERM_CRITERIA_EPS, 20, 1.0)
+    # k-means++ draws from OpenCV's generator of the calling thread, seeded by nothing there.
+    cv2.setRNGSeed(SEED)
+    _, _, centres = cv2.kmeans(sample, clusters, np.zeros((len(sample), 1), np.int32), criteria, 2,
+                               cv2.KMEANS_PP_CENTERS)
+    return np.asarray(centres)
+
+
+def colour_zone(pose: Pose, shape: tuple[int, int], category: Category) -> np.ndarray:
+    """bool HxW: where a garment of `category` shows its own colours for sure: a top's chest (its sure zone
+    already), trousers' or a skirt's upper thighs (THIGH_SHARE), a dress's bodice above the hip joints. Its sure
+    zone reaches the ankles, where shorts, cropped trousers and a short dress bare the skin."""
+    if category is Category.UPPER:
+        return np.ones(shape, bool)
+    frame = body_frame(pose)
+    hips = (frame.left_hip + frame.right_hip) / 2
+    limit = 0.0
+    if category is Category.LOWER:
+        limit = THIGH_SHARE * float((sum(knees(pose, frame)) / 2 - hips) @ frame.down)
+    ys, xs = np.mgrid[:shape[0], :shape[1]]
+    return np.asarray((xs - hips[0]) * frame.down[0] + (ys - hips[1]) * frame.down[1] <= limit)
+
+
+def _nearest(pixels: np.ndarray, centres: np.ndarray) -> np.ndarray:
+    return np.sqrt(((pixels[:, None] - centres[None]) ** 2).sum(axis=-1)).min(axis=1)
+
+
+def foreign_parts(image: np.ndarray, mask: np.ndarray, core: np.ndarray, skin: np.ndarray,
+                  person: np.ndarray) -> np.ndarray:
+    """bool HxW: the pieces of `mask` whose colours are nearer the shopper's `skin` or the backdrop than any of
+    the garment's sure `core`, by FOREIGN_MARGIN, and that reach the mask's edge.
+
+    A print's spots in a skin or backdrop colour lie inside the garment, surrounded by it: they stay. A bare
+    ankle, a shoulder or a bag runs out of the garment's outline, and goes.
+    """
+    inside = mask > 0
+    if core.sum() < MIN_PIXELS or not inside.any():
+        return np.zeros(mask.shape, bool)
+    lab = _weighted_lab(image)
+    others = [colour_model(lab[region]) for region in ((skin > 0) & (person > 0.5), person <= 0.5)
+              if region.sum() >= MIN_PIXELS]
+    if not others:
+        return np.zeros(mask.shape, bool)
+    pixels = lab[inside]
+    to_garment = _nearest(pixels, colour_model(lab[core > 0]))
+    to_other = _nearest(pixels, np.concatenate(others))
+    unlike = np.zeros(mask.shape, np.uint8)
+    unlike[inside] = to_other + FOREIGN_MARGIN < to_garment
+    # Specks (a fold's shade, a seam) are no skin or bag.
+    unlike = np.asarray(cv2.morphologyEx(unlike, cv2.MORPH_OPEN, np.ones((3, 3), np.uint8)), np.uint8)
+    count, labels = cv2.connectedComponents(unlike, connectivity=8)
+    if count <= 1:
+        return np.zeros(mask.shape, bool)
+    edge = cv2.dilate((~inside).astype(np.uint8), np.ones((3, 3), np.uint8)) > 0
+    reaching = np.unique(labels[edge & (unlike > 0)])
+    return np.isin(labels, reaching[reaching > 0])
+
+
+def cut_off(mask: np.ndarray, core: np.ndarray, removed: np.ndarray) -> np.ndarray:
+    """bool HxW: the pieces of `mask` that no longer join its sure `core` because `removed` cut them off (a shoe
+    strap below a bare ankle). Pieces apart from the core before (a sleeve past a hand in front) stay."""
+    count, labels = cv2.connectedComponents(mask.astype(np.uint8), connectivity=8)
+    if count <= 1:
+        return np.zeros(mask.shape, bool)
+    joined = np.unique(labels[(core > 0) & (mask > 0)])
+    beside = np.unique(labels[(cv2.dilate(removed.astype(np.uint8), np.ones((3, 3), np.uint8)) > 0) & (mask > 0)])
+    dropped = np.setdiff1d(beside, joined)
+    return np.isin(labels, dropped[dropped > 0])
