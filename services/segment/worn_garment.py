@@ -77,6 +77,7 @@ GROW_REACH = 0.35
 MAIN_COLOUR_SHARE = 0.15  # of the garment's pixels: a colour it grows through
 MAX_GROWN_PIECE = 0.08  # of the garment's area: the largest piece the outline adds
 EDGE_PX = 5  # the grown garment's anti-aliased edge: this wide a square around it (2 px each side)
+HALO = 0.01  # of the longer side: the person mask's soft edge, where the backdrop's colour is no garment's
 GROW_COLOUR = 18.0  # Lab distance to one of the garment's colours: looser than a sleeve's, the shade at its fold
 
 
@@ -431,14 +432,29 @@ def worn_outline(image: np.ndarray, worn: np.ndarray, person: np.ndarray, pose: 
     # suit), through which it would grow into that thing.
     centres = centres[shares >= MAIN_COLOUR_SHARE]
     outside = person <= 0.5
+    pale, backdrop = centres[:0], centres[:0]
     if outside.sum() > MIN_COLOUR_PIXELS:
-        centres = centres[np.linalg.norm(centres - np.median(lab[outside], axis=0), axis=1) > 2 * GARMENT_COLOUR]
-    if len(centres) == 0 or not candidates.any():
-        return grown
-    pixels = lab[candidates]
-    distance = np.sqrt(((pixels[:, None] - centres[None]) ** 2).sum(axis=-1)).min(axis=1)
+        like_backdrop = np.linalg.norm(centres - np.median(lab[outside], axis=0), axis=1) <= 2 * GARMENT_COLOUR
+        centres, pale = centres[~like_backdrop], centres[like_backdrop]
+        if len(pale):
+            backdrop = _cluster_centres(lab[outside])
+    # A garment in the backdrop's colours (a white tee on a pale wall) grows in them only within its region,
+    # HALO inside the person mask (whose soft edge has the backdrop's colour) and where they are nearer its own
+    # colours than the backdrop's (the wall seen between an arm and the body): a white sleeve's hem corner was left.
+    halo = max(1.0, HALO * max(shape))
+    inner = (body_region(pose, shape, category) > 0) & (
+        cv2.distanceTransform((person > 0.5).astype(np.uint8), cv2.DIST_L2, 3) > halo)
     matching = np.zeros_like(grown)
-    matching[candidates] = distance < GROW_COLOUR
+    for colours, allowed, rivals in ((centres, candidates, None), (pale, candidates & inner, backdrop)):
+        if len(colours) and allowed.any():
+            pixels = lab[allowed]
+            distance = np.sqrt(((pixels[:, None] - colours[None]) ** 2).sum(axis=-1)).min(axis=1)
+            own = distance < GROW_COLOUR
+            if rivals is not None:
+                own &= distance < np.sqrt(((pixels[:, None] - rivals[None]) ** 2).sum(axis=-1)).min(axis=1)
+            matching[allowed] |= own.astype(np.uint8)
+    if not matching.any():
+        return grown
     matching = np.asarray(cv2.morphologyEx(matching, cv2.MORPH_OPEN, np.ones((3, 3), np.uint8)), np.uint8)
     if category is Category.DRESS:
         below_hem = legs_apart(person, pose)
