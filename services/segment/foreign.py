@@ -21,6 +21,8 @@ LIGHTNESS_WEIGHT = 0.5  # light and shade move a colour's lightness more than it
 COLOURS = 4  # colours per model (a print, light and shade)
 SAMPLE = 4000
 MODEL_STEP = 3
+MINOR_SHARE = 0.15  # of the garment's sure core: a colour this rare there, in the skin's colours, is caught skin
+SKIN_LIKE = 16.0  # Lab distance (lightness halved) to a skin colour that makes a minor garment colour skin's
 MIN_PIXELS = 50
 SEED = 0
 THIGH_SHARE = 0.5  # of the hips-to-knees length: how far down the thighs trousers' or a skirt's colours are taken
@@ -32,17 +34,18 @@ def _weighted_lab(image: np.ndarray) -> np.ndarray:
     return lab
 
 
-def colour_model(pixels: np.ndarray) -> np.ndarray:
-    """[k, 3] colour centres of `pixels` (k-means, seeded: the same photo gives the same centres)."""
+def colour_model(pixels: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """[k, 3] colour centres of `pixels` (k-means, seeded: the same photo gives the same centres), and the share
+    of the pixels nearest each."""
     rng = np.random.default_rng(SEED)
     sample = pixels[rng.choice(len(pixels), min(len(pixels), SAMPLE), replace=False)].astype(np.float32)
     clusters = min(COLOURS, len(sample))
     criteria = (cv2.TERM_CRITERIA_MAX_ITER + cv2.TERM_CRITERIA_EPS, 20, 1.0)
     # k-means++ draws from OpenCV's generator of the calling thread, seeded by nothing there.
     cv2.setRNGSeed(SEED)
-    _, _, centres = cv2.kmeans(sample, clusters, np.zeros((len(sample), 1), np.int32), criteria, 2,
-                               cv2.KMEANS_PP_CENTERS)
-    return np.asarray(centres)
+    _, found, centres = cv2.kmeans(sample, clusters, np.zeros((len(sample), 1), np.int32), criteria, 2,
+                                   cv2.KMEANS_PP_CENTERS)
+    return np.asarray(centres), np.bincount(np.asarray(found).ravel(), minlength=clusters) / len(sample)
 
 
 def colour_zone(pose: Pose, shape: tuple[int, int], category: Category) -> np.ndarray:
@@ -80,14 +83,22 @@ def foreign_parts(image: np.ndarray, mask: np.ndarray, core: np.ndarray, skin: n
     grid = _weighted_lab(image[::MODEL_STEP, ::MODEL_STEP])
     on_grid = (slice(None, None, MODEL_STEP),) * 2
     garment = core[on_grid] > 0
-    others = [colour_model(grid[region]) for region in ((skin[on_grid] > 0) & (person[on_grid] > 0.5),
-                                                         person[on_grid] <= 0.5)
-              if region.sum() >= MIN_PIXELS]
+    skin_seen = (skin[on_grid] > 0) & (person[on_grid] > 0.5)
+    skin_colours = colour_model(grid[skin_seen])[0] if skin_seen.sum() >= MIN_PIXELS else None
+    backdrop = person[on_grid] <= 0.5
+    others = [colours for colours in (skin_colours, colour_model(grid[backdrop])[0]
+                                      if backdrop.sum() >= MIN_PIXELS else None) if colours is not None]
     if garment.sum() < MIN_PIXELS or not others or not inside.any():
         return np.zeros(mask.shape, bool)
+    own, shares = colour_model(grid[garment])
+    if skin_colours is not None:
+        # Skin the face's chroma missed inside the sure core (a chest above a camisole's edge) is a minor colour
+        # of it, in the skin's colours: no garment's.
+        caught = (shares < MINOR_SHARE) & (_nearest(own, skin_colours) < SKIN_LIKE)
+        own = own[~caught] if not caught.all() else own
     x, y, w, h = cv2.boundingRect(inside.astype(np.uint8))
     pixels = _weighted_lab(image[y:y + h, x:x + w])[inside[y:y + h, x:x + w]]
-    to_garment = _nearest(pixels, colour_model(grid[garment]))
+    to_garment = _nearest(pixels, own)
     to_other = _nearest(pixels, np.concatenate(others))
     unlike = np.zeros(mask.shape, np.uint8)
     unlike[inside] = to_other + FOREIGN_MARGIN < to_garment

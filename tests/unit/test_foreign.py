@@ -107,3 +107,16 @@ def test_a_white_garment_on_a_pale_wall_grows_to_its_corner_but_not_onto_the_wal
     outline = worn_outline(image, worn, person, frontal_pose(), Category.UPPER)
     assert outline[106:130, 106:125].all()
     assert not outline[150:200, 90:96].any()
+
+
+def test_skin_the_sure_core_caught_is_still_no_garment() -> None:
+    """The skin test missed a chest above a camisole's edge, inside the garment's sure core: that minor colour of
+    the core is the skin's, and the shoulder beside it in that colour goes."""
+    image, person, mask, skin = _scene()
+    image[20:24, 60:110] = SHADED_SKIN  # the chest above the edge, in the core
+    core = _core()
+    core[20:24, 60:110] = 1
+    foreign = foreign_parts(image, mask, core, skin, person)
+    assert foreign[20:24, 60:110].mean() > 0.9
+    assert foreign[150:180, 70:100].mean() > 0.9
+    assert not foreign[40:150, 60:110].any()
