@@ -11,6 +11,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
+from fittingroom.common import landmarks as lm
 from fittingroom.common.body import Pose, body_frame, knees
 from fittingroom.common.garment import Category
 
@@ -22,6 +23,7 @@ COLOURS = 4  # colours per model (a print, light and shade)
 SAMPLE = 4000
 MODEL_STEP = 3
 MINOR_SHARE = 0.15  # of the garment's sure core: a colour this rare there, in the skin's colours, is caught skin
+HOLD_REACH = 0.6  # of the shoulder width: how far from a wrist a held bag reaches
 SKIN_LIKE = 16.0  # Lab distance (lightness halved) to a skin colour that makes a minor garment colour skin's
 MIN_PIXELS = 50
 SEED = 0
@@ -70,13 +72,25 @@ def _nearest(pixels: np.ndarray, centres: np.ndarray) -> np.ndarray:
     return np.asarray(np.sqrt(np.maximum(squared.min(axis=1), 0.0)))
 
 
+def hands_reach(pose: Pose, shape: tuple[int, int]) -> np.ndarray:
+    """bool HxW: discs of HOLD_REACH round the wrists the pose sees, where a hand holds a bag or a phone."""
+    discs = np.zeros(shape, np.uint8)
+    radius = max(1, round(HOLD_REACH * body_frame(pose).shoulder_width))
+    for wrist in (lm.LEFT_WRIST, lm.RIGHT_WRIST):
+        if pose.sees(wrist):
+            cv2.circle(discs, tuple(np.round(pose.point(wrist)).astype(int)), radius, 1, -1)
+    return discs > 0
+
+
 def foreign_parts(image: np.ndarray, mask: np.ndarray, core: np.ndarray, skin: np.ndarray,
-                  person: np.ndarray) -> np.ndarray:
+                  person: np.ndarray, held: np.ndarray | None = None) -> np.ndarray:
     """bool HxW: the pieces of `mask` whose colours are nearer the shopper's `skin` or the backdrop than any of
     the garment's sure `core`, by FOREIGN_MARGIN, and that reach the mask's edge.
 
     A print's spots in a skin or backdrop colour lie inside the garment, surrounded by it: they stay. A bare
-    ankle, a shoulder or a bag runs out of the garment's outline, and goes.
+    ankle, a shoulder or a bag runs out of the garment's outline, and goes. Within `held` (`hands_reach`), a
+    minor colour of the core in the backdrop's colours is a held bag's, not the garment's; elsewhere it is the
+    garment's own trim (a white collar on a navy shirt).
     """
     inside = mask > 0
     # The colour models learn from every MODEL_STEP-th pixel each way: a k-means sample is a few thousand.
@@ -86,8 +100,13 @@ def foreign_parts(image: np.ndarray, mask: np.ndarray, core: np.ndarray, skin: n
     skin_seen = (skin[on_grid] > 0) & (person[on_grid] > 0.5)
     skin_colours = colour_model(grid[skin_seen])[0] if skin_seen.sum() >= MIN_PIXELS else None
     backdrop = person[on_grid] <= 0.5
-    others = [colours for colours in (skin_colours, colour_model(grid[backdrop])[0]
-                                      if backdrop.sum() >= MIN_PIXELS else None) if colours is not None]
+    backdrop_colours, wall = None, None
+    if backdrop.sum() >= MIN_PIXELS:
+        # With the specks the person mask's edge leaves outside it (hair, a dark halo: a strap's black beside a
+        # shoulder); its main colour is the wall's.
+        backdrop_colours, backdrop_shares = colour_model(grid[backdrop])
+        wall = backdrop_colours[np.argmax(backdrop_shares)]
+    others = [colours for colours in (skin_colours, backdrop_colours) if colours is not None]
     if garment.sum() < MIN_PIXELS or not others or not inside.any():
         return np.zeros(mask.shape, bool)
     own, shares = colour_model(grid[garment])
@@ -95,10 +114,20 @@ def foreign_parts(image: np.ndarray, mask: np.ndarray, core: np.ndarray, skin: n
         # Skin the face's chroma missed inside the sure core (a chest above a camisole's edge) is a minor colour
         # of it, in the skin's colours: no garment's.
         caught = (shares < MINOR_SHARE) & (_nearest(own, skin_colours) < SKIN_LIKE)
-        own = own[~caught] if not caught.all() else own
+        if not caught.all():
+            own, shares = own[~caught], shares[~caught]
     x, y, w, h = cv2.boundingRect(inside.astype(np.uint8))
     pixels = _weighted_lab(image[y:y + h, x:x + w])[inside[y:y + h, x:x + w]]
     to_garment = _nearest(pixels, own)
+    if held is not None and wall is not None:
+        # A minor colour nearer the backdrop's main colour than the garment's is a held bag's (a pale one's shaded
+        # underside over dark trousers). Not on a garment whose main colour is the backdrop's: a white top's
+        # shades are a white bag's too.
+        main = own[np.argmax(shares)]
+        bag = (shares < MINOR_SHARE) & (np.linalg.norm(own - wall, axis=1) < np.linalg.norm(own - main, axis=1))
+        in_hand = held[inside]
+        if bag.any() and np.linalg.norm(main - wall) > 2 * SKIN_LIKE and in_hand.any():
+            to_garment[in_hand] = _nearest(pixels[in_hand], own[~bag])
     to_other = _nearest(pixels, np.concatenate(others))
     unlike = np.zeros(mask.shape, np.uint8)
     unlike[inside] = to_other + FOREIGN_MARGIN < to_garment

@@ -19,7 +19,7 @@ from fittingroom.common import landmarks as lm
 from fittingroom.common.body import HIP_BREADTH, PAD, SLEEVE_WIDTH, BodyFrame, Pose, body_frame, knees, top_outline
 from fittingroom.common.errors import InvalidInput
 from fittingroom.common.garment import Category
-from fittingroom.segment.foreign import colour_zone, cut_off, foreign_parts
+from fittingroom.segment.foreign import colour_zone, cut_off, foreign_parts, hands_reach
 from fittingroom.segment.grabcut import grabcut
 from fittingroom.segment.legs import leg_shapes
 
@@ -563,8 +563,8 @@ def worn_garment_mask(image: np.ndarray, person: np.ndarray, pose: Pose, categor
         if below_hem is not None:
             mask = mask & ~below_hem
     # Skin the face's chroma missed and things in the backdrop's colours (a bag, shoes), and what they cut off.
-    sure_colours = core & colour_zone(pose, shape, category)
-    foreign = foreign_parts(image, mask, sure_colours, skin, person)
+    sure_colours = core & colour_zone(pose, shape, category) & mask
+    foreign = foreign_parts(image, mask, sure_colours, skin, person, held=hands_reach(pose, shape))
     mask = mask & ~foreign
     mask = mask & ~cut_off(mask, sure_colours, foreign)
     if mask.sum() < MIN_GARMENT_SHARE * mask.size:

@@ -8,7 +8,7 @@ from poses import frontal_pose
 
 from fittingroom.common import landmarks as lm
 from fittingroom.common.garment import Category
-from fittingroom.segment.foreign import colour_zone, cut_off, foreign_parts
+from fittingroom.segment.foreign import colour_zone, cut_off, foreign_parts, hands_reach
 from fittingroom.segment.worn_garment import body_region, worn_outline
 
 H, W = 200, 160
@@ -120,3 +120,24 @@ def test_skin_the_sure_core_caught_is_still_no_garment() -> None:
     assert foreign[20:24, 60:110].mean() > 0.9
     assert foreign[150:180, 70:100].mean() > 0.9
     assert not foreign[40:150, 60:110].any()
+
+
+def test_a_bag_held_against_dark_trousers_goes_but_a_white_top_keeps_its_shades() -> None:
+    """A pale bag held at the hip: a minor colour of the trousers' sure core near a hand, in the backdrop's
+    colours, is the bag's. The same rule on a white top (its main colour the backdrop's) would take its shades."""
+    image, person, mask, skin = _scene()
+    bag = (225, 220, 210)
+    image[60:66, 60:110] = bag  # the bag's edge inside the sure core
+    image[100:120, 60:80] = bag  # ... and its corner over the trousers' edge, which GrabCut kept
+    core = _core()
+    held = np.zeros((H, W), bool)
+    held[50:130, 50:120] = True
+    foreign = foreign_parts(image, mask, core, skin, person, held=held)
+    assert foreign[100:120, 60:80].mean() > 0.9
+    assert not foreign[70:100, 80:110].any()
+    assert not foreign_parts(image, mask, core, skin, person)[100:120, 60:80].any()  # no hand there: a trim
+
+
+def test_hands_reach_round_the_wrists_the_pose_sees() -> None:
+    reach = hands_reach(frontal_pose(), (400, 300))
+    assert reach[235, 220] and reach[235, 80] and not reach[60, 150]
