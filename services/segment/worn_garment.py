@@ -75,6 +75,7 @@ LEGS_APART_MARGIN = 0.03  # of the torso: the hem sits this far above the first 
 # this far (of the shoulder width) past the region, up to the person mask's edge, is the garment too.
 GROW_REACH = 0.35
 MAIN_COLOUR_SHARE = 0.15  # of the garment's pixels: a colour it grows through
+SHADE_CHROMA = 4.0  # a*b* distance from a main colour within which a minor colour is its shade, grown through too
 MAX_GROWN_PIECE = 0.08  # of the garment's area: the largest piece the outline adds
 EDGE_PX = 5  # the grown garment's anti-aliased edge: this wide a square around it (2 px each side)
 HALO = 0.01  # of the longer side: the person mask's soft edge, where the backdrop's colour is no garment's
@@ -430,12 +431,20 @@ def worn_outline(image: np.ndarray, worn: np.ndarray, person: np.ndarray, pose: 
     centres, shares = _colour_clusters(lab[core > 0])
     # A garment's own colours, not what its mask caught of something else (a dark helmet's edge on an orange
     # suit), through which it would grow into that thing.
-    centres = centres[shares >= MAIN_COLOUR_SHARE]
+    main = shares >= MAIN_COLOUR_SHARE
+    # A minor colour of a main one's chroma, lighter or darker, is its shade (the light on black trousers' pocket,
+    # where k-means split the black three ways), grown through more strictly: blond hair beside a pink shirt is
+    # near a darker pink's.
+    shade = ~main & (np.linalg.norm(centres[:, None, 1:] - centres[main][None, :, 1:], axis=-1).min(
+        axis=1, initial=np.inf) < SHADE_CHROMA)
+    centres, shades = centres[main], centres[shade]
     outside = person <= 0.5
     pale, backdrop = centres[:0], centres[:0]
     if outside.sum() > MIN_COLOUR_PIXELS:
-        like_backdrop = np.linalg.norm(centres - np.median(lab[outside], axis=0), axis=1) <= 2 * GARMENT_COLOUR
+        wall = np.median(lab[outside], axis=0)
+        like_backdrop = np.linalg.norm(centres - wall, axis=1) <= 2 * GARMENT_COLOUR
         centres, pale = centres[~like_backdrop], centres[like_backdrop]
+        shades = shades[np.linalg.norm(shades - wall, axis=1) > 2 * GARMENT_COLOUR]
         if len(pale):
             backdrop = _cluster_centres(lab[outside])
     # A garment in the backdrop's colours (a white tee on a pale wall) grows in them only within its region,
@@ -445,11 +454,13 @@ def worn_outline(image: np.ndarray, worn: np.ndarray, person: np.ndarray, pose: 
     inner = (body_region(pose, shape, category) > 0) & (
         cv2.distanceTransform((person > 0.5).astype(np.uint8), cv2.DIST_L2, 3) > halo)
     matching = np.zeros_like(grown)
-    for colours, allowed, rivals in ((centres, candidates, None), (pale, candidates & inner, backdrop)):
+    for colours, allowed, rivals, tolerance in ((centres, candidates, None, GROW_COLOUR),
+                                                (shades, candidates, None, GARMENT_COLOUR),
+                                                (pale, candidates & inner, backdrop, GROW_COLOUR)):
         if len(colours) and allowed.any():
             pixels = lab[allowed]
             distance = np.sqrt(((pixels[:, None] - colours[None]) ** 2).sum(axis=-1)).min(axis=1)
-            own = distance < GROW_COLOUR
+            own = distance < tolerance
             if rivals is not None:
                 own &= distance < np.sqrt(((pixels[:, None] - rivals[None]) ** 2).sum(axis=-1)).min(axis=1)
             matching[allowed] |= own.astype(np.uint8)

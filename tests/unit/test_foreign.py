@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import cv2
 import numpy as np
 from poses import frontal_pose
 
 from fittingroom.common import landmarks as lm
 from fittingroom.common.garment import Category
 from fittingroom.segment.foreign import colour_zone, cut_off, foreign_parts, hands_reach
-from fittingroom.segment.worn_garment import body_region, worn_outline
+from fittingroom.segment.worn_garment import body_region
 
 H, W = 200, 160
 BACKDROP = (240, 240, 240)
@@ -86,27 +85,6 @@ def test_a_trouser_legs_region_ends_square_just_past_the_ankle() -> None:
     region = body_region(pose, (400, 300), Category.LOWER)
     assert region[345, 124] and region[345, 176]  # a full-length hem just past the ankle joint
     assert not region[360:, :].any()  # a round end reached half a leg's width (33 px) below it: the shoes
-
-
-def test_a_white_garment_on_a_pale_wall_grows_to_its_corner_but_not_onto_the_wall_beside_it() -> None:
-    """A white tee on a pale wall: the corner its mask left is the tee, the wall the person mask took between
-    an arm and the body is not."""
-    wall, white, skin = (232, 232, 232), (250, 250, 250), (200, 150, 120)
-    image = np.full((400, 300, 3), wall, np.uint8)
-    cv2.circle(image, (150, 60), 35, skin, -1)
-    image[110:230, 60:90] = skin
-    image[110:230, 210:240] = skin
-    image[100:240, 100:200] = white
-    image[150:200, 130:170] = (30, 30, 30)  # a print, which the wall does not have
-    person = np.zeros((400, 300), np.float32)
-    person[(np.abs(image.astype(int) - wall).sum(axis=2) > 0)] = 1
-    person[110:230, 90:100] = 1  # the person mask's blur between the arm and the body
-    worn = np.zeros((400, 300), np.uint8)
-    worn[100:240, 100:200] = 1
-    worn[100:130, 100:125] = 0  # the corner the mask left
-    outline = worn_outline(image, worn, person, frontal_pose(), Category.UPPER)
-    assert outline[106:130, 106:125].all()
-    assert not outline[150:200, 90:96].any()
 
 
 def test_skin_the_sure_core_caught_is_still_no_garment() -> None:
