@@ -61,11 +61,11 @@ def colour_zone(pose: Pose, shape: tuple[int, int], category: Category) -> np.nd
     limit = 0.0
     if category is Category.LOWER:
         limit = THIGH_SHARE * float((sum(knees(pose, frame)) / 2 - hips) @ frame.down)
-    ys, xs = np.mgrid[:shape[0], :shape[1]]
+    ys, xs = np.ogrid[:shape[0], :shape[1]]
     return np.asarray((xs - hips[0]) * frame.down[0] + (ys - hips[1]) * frame.down[1] <= limit)
 
 
-def _nearest(pixels: np.ndarray, centres: np.ndarray) -> np.ndarray:
+def nearest_distance(pixels: np.ndarray, centres: np.ndarray) -> np.ndarray:
     """Each pixel's distance to its nearest centre: |p|² - 2 p·c + |c|² as one matrix product (broadcast
     differences cost 10 ms over a garment at 512 px)."""
     squared = (pixels**2).sum(axis=1)[:, None] - 2 * pixels @ centres.T + (centres**2).sum(axis=1)[None]
@@ -113,12 +113,12 @@ def foreign_parts(image: np.ndarray, mask: np.ndarray, core: np.ndarray, skin: n
     if skin_colours is not None:
         # Skin the face's chroma missed inside the sure core (a chest above a camisole's edge) is a minor colour
         # of it, in the skin's colours: no garment's.
-        caught = (shares < MINOR_SHARE) & (_nearest(own, skin_colours) < SKIN_LIKE)
+        caught = (shares < MINOR_SHARE) & (nearest_distance(own, skin_colours) < SKIN_LIKE)
         if not caught.all():
             own, shares = own[~caught], shares[~caught]
     x, y, w, h = cv2.boundingRect(inside.astype(np.uint8))
     pixels = _weighted_lab(image[y:y + h, x:x + w])[inside[y:y + h, x:x + w]]
-    to_garment = _nearest(pixels, own)
+    to_garment = nearest_distance(pixels, own)
     if held is not None and wall is not None:
         # A minor colour nearer the backdrop's main colour than the garment's is a held bag's (a pale one's shaded
         # underside over dark trousers). Not on a garment whose main colour is the backdrop's: a white top's
@@ -127,8 +127,8 @@ def foreign_parts(image: np.ndarray, mask: np.ndarray, core: np.ndarray, skin: n
         bag = (shares < MINOR_SHARE) & (np.linalg.norm(own - wall, axis=1) < np.linalg.norm(own - main, axis=1))
         in_hand = held[inside]
         if bag.any() and np.linalg.norm(main - wall) > 2 * SKIN_LIKE and in_hand.any():
-            to_garment[in_hand] = _nearest(pixels[in_hand], own[~bag])
-    to_other = _nearest(pixels, np.concatenate(others))
+            to_garment[in_hand] = nearest_distance(pixels[in_hand], own[~bag])
+    to_other = nearest_distance(pixels, np.concatenate(others))
     unlike = np.zeros(mask.shape, np.uint8)
     unlike[inside] = to_other + FOREIGN_MARGIN < to_garment
     # Specks (a fold's shade, a seam) are no skin or bag.

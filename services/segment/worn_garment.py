@@ -19,7 +19,7 @@ from fittingroom.common import landmarks as lm
 from fittingroom.common.body import HIP_BREADTH, PAD, SLEEVE_WIDTH, BodyFrame, Pose, body_frame, knees, top_outline
 from fittingroom.common.errors import InvalidInput
 from fittingroom.common.garment import Category
-from fittingroom.segment.foreign import colour_zone, cut_off, foreign_parts, hands_reach
+from fittingroom.segment.foreign import colour_zone, cut_off, foreign_parts, hands_reach, nearest_distance
 from fittingroom.segment.grabcut import grabcut
 from fittingroom.segment.legs import leg_shapes
 
@@ -445,8 +445,8 @@ def worn_outline(image: np.ndarray, worn: np.ndarray, person: np.ndarray, pose: 
         like_backdrop = np.linalg.norm(centres - wall, axis=1) <= 2 * GARMENT_COLOUR
         centres, pale = centres[~like_backdrop], centres[like_backdrop]
         shades = shades[np.linalg.norm(shades - wall, axis=1) > 2 * GARMENT_COLOUR]
-        if len(pale):
-            backdrop = _cluster_centres(lab[outside])
+        if len(pale):  # the wall's colours, from every third pixel each way: a k-means sample is a few thousand
+            backdrop = _cluster_centres(lab[::3, ::3][outside[::3, ::3]])
     # A garment in the backdrop's colours (a white tee on a pale wall) grows in them only within its region,
     # HALO inside the person mask (whose soft edge has the backdrop's colour) and where they are nearer its own
     # colours than the backdrop's (the wall seen between an arm and the body): a white sleeve's hem corner was left.
@@ -459,10 +459,10 @@ def worn_outline(image: np.ndarray, worn: np.ndarray, person: np.ndarray, pose: 
                                                 (pale, candidates & inner, backdrop, GROW_COLOUR)):
         if len(colours) and allowed.any():
             pixels = lab[allowed]
-            distance = np.sqrt(((pixels[:, None] - colours[None]) ** 2).sum(axis=-1)).min(axis=1)
+            distance = nearest_distance(pixels, colours)
             own = distance < tolerance
             if rivals is not None:
-                own &= distance < np.sqrt(((pixels[:, None] - rivals[None]) ** 2).sum(axis=-1)).min(axis=1)
+                own &= distance < nearest_distance(pixels, rivals)
             matching[allowed] |= own.astype(np.uint8)
     if not matching.any():
         return grown
