@@ -53,3 +53,19 @@ def test_a_dark_garments_lighter_shade_is_grown_but_not_a_minor_colour_of_anothe
     outline = worn_outline(image, worn, person, frontal_pose(), Category.UPPER)
     assert outline[200:238, 200:208].all()
     assert not outline[160:230, 90:97].any()
+
+
+def test_wide_trousers_pooling_past_the_ankles_are_grown_to_their_hem_but_not_onto_the_shoes() -> None:
+    """The trousers' region ends just past the ankle joints (row 385): a hem falling lower is grown back in the
+    trousers' own colour, the shoes below it in another are not."""
+    image = np.full((420, 300, 3), WALL, np.uint8)
+    cv2.circle(image, (150, 60), 35, SKIN, -1)
+    image[100:240, 100:200] = (40, 90, 200)
+    image[240:405, 105:195] = (60, 60, 60)
+    image[405:415, 100:200] = (150, 30, 30)  # shoes
+    person = (np.abs(image.astype(int) - WALL).sum(axis=2) > 0).astype(np.float32)
+    worn = np.zeros((420, 300), np.uint8)
+    worn[240:393, 105:195] = 1
+    outline = worn_outline(image, worn, person, frontal_pose(), Category.LOWER)
+    assert outline[393:405, 110:190].all()
+    assert not outline[408:, :].any()
