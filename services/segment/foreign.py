@@ -112,9 +112,11 @@ def foreign_parts(image: np.ndarray, mask: np.ndarray, core: np.ndarray, skin: n
     own, shares = colour_model(grid[garment])
     if skin_colours is not None:
         # Skin the face's chroma missed inside the sure core (a chest above a camisole's edge) is a minor colour
-        # of it, in the skin's colours: no garment's.
-        caught = (shares < MINOR_SHARE) & (nearest_distance(own, skin_colours) < SKIN_LIKE)
-        if not caught.all():
+        # of it, in the skin's colours: no garment's. Not on a garment in the skin's colours (a nude top), whose
+        # shades are the skin's too.
+        to_skin = nearest_distance(own, skin_colours)
+        caught = (shares < MINOR_SHARE) & (to_skin < SKIN_LIKE)
+        if not caught.all() and to_skin[np.argmax(shares)] > 2 * SKIN_LIKE:
             own, shares = own[~caught], shares[~caught]
     x, y, w, h = cv2.boundingRect(inside.astype(np.uint8))
     pixels = _weighted_lab(image[y:y + h, x:x + w])[inside[y:y + h, x:x + w]]

@@ -119,3 +119,13 @@ def test_a_bag_held_against_dark_trousers_goes_but_a_white_top_keeps_its_shades(
 def test_hands_reach_round_the_wrists_the_pose_sees() -> None:
     reach = hands_reach(frontal_pose(), (400, 300))
     assert reach[235, 220] and reach[235, 80] and not reach[60, 150]
+
+
+def test_a_nude_tops_shade_at_its_edge_stays_the_garment() -> None:
+    """A top in the skin's own colours: its shaded side, a minor colour of its core near the skin's, is its own."""
+    image, person, mask, skin = _scene()
+    image[20:150, 60:110] = (215, 170, 140)
+    image[20:150, 100:110] = (197, 148, 118)  # the shaded side, in the skin's colour, reaching the mask's edge
+    core = _core()
+    core[30:70, 100:105] = 1
+    assert not foreign_parts(image, mask, core, skin, person)[20:150, 60:110].any()
