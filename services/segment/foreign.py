@@ -52,15 +52,13 @@ def colour_model(pixels: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 def colour_zone(pose: Pose, shape: tuple[int, int], category: Category) -> np.ndarray:
     """bool HxW: where a garment of `category` shows its own colours for sure: a top's chest (its sure zone
-    already), trousers' or a skirt's upper thighs (THIGH_SHARE), a dress's bodice above the hip joints. Its sure
-    zone reaches the ankles, where shorts, cropped trousers and a short dress bare the skin."""
+    already); trousers', a skirt's or a dress's down to THIGH_SHARE of the thighs (a colour-block dress's skirt
+    too). Their sure zone reaches the ankles, where shorts, cropped trousers and a short dress bare the skin."""
     if category is Category.UPPER:
         return np.ones(shape, bool)
     frame = body_frame(pose)
     hips = (frame.left_hip + frame.right_hip) / 2
-    limit = 0.0
-    if category is Category.LOWER:
-        limit = THIGH_SHARE * float((sum(knees(pose, frame)) / 2 - hips) @ frame.down)
+    limit = THIGH_SHARE * float((sum(knees(pose, frame)) / 2 - hips) @ frame.down)
     ys, xs = np.ogrid[:shape[0], :shape[1]]
     return np.asarray((xs - hips[0]) * frame.down[0] + (ys - hips[1]) * frame.down[1] <= limit)
 

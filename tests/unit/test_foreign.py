@@ -71,11 +71,11 @@ def test_a_piece_cut_off_by_what_was_removed_goes_and_a_piece_apart_before_stays
     assert not dropped[20:100].any()
 
 
-def test_trousers_colours_are_taken_from_the_upper_thighs_and_a_tops_anywhere() -> None:
+def test_trousers_and_dresses_colours_are_taken_down_to_the_upper_thighs_and_a_tops_anywhere() -> None:
     pose, shape = frontal_pose(), (400, 300)
     lower = colour_zone(pose, shape, Category.LOWER)
     assert lower[240, 150] and not lower[300, 150]  # hips at row 230, knees at 310
-    assert not colour_zone(pose, shape, Category.DRESS)[240, 150]
+    assert colour_zone(pose, shape, Category.DRESS)[240, 150] and not colour_zone(pose, shape, Category.DRESS)[300, 150]
     assert colour_zone(pose, shape, Category.UPPER).all()
 
 
