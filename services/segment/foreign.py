@@ -64,10 +64,14 @@ def colour_zone(pose: Pose, shape: tuple[int, int], category: Category) -> np.nd
 
 
 def nearest_distance(pixels: np.ndarray, centres: np.ndarray) -> np.ndarray:
-    """Each pixel's distance to its nearest centre: |p|² - 2 p·c + |c|² as one matrix product (broadcast
-    differences cost 10 ms over a garment at 512 px)."""
-    squared = (pixels**2).sum(axis=1)[:, None] - 2 * pixels @ centres.T + (centres**2).sum(axis=1)[None]
-    return np.asarray(np.sqrt(np.maximum(squared.min(axis=1), 0.0)))
+    """Each of the [n, 3] pixels' distance to its nearest of the [k, 3] centres: a pass per centre over each
+    channel (broadcast [n, k, 3] differences cost 8 ms over a garment at 512 px, a matrix product 3)."""
+    channels = np.ascontiguousarray(np.asarray(pixels, np.float32).T)
+    nearest = np.full(channels.shape[1], np.inf, np.float32)
+    for centre in np.asarray(centres, np.float32):
+        squared = (channels[0] - centre[0]) ** 2 + (channels[1] - centre[1]) ** 2 + (channels[2] - centre[2]) ** 2
+        np.minimum(nearest, squared, out=nearest)
+    return np.asarray(np.sqrt(nearest))
 
 
 def hands_reach(pose: Pose, shape: tuple[int, int]) -> np.ndarray:

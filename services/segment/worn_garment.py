@@ -276,8 +276,8 @@ def _nearer_other(lab: np.ndarray, candidates: np.ndarray, own: np.ndarray, othe
     nearer = np.zeros(lab.shape[:2], np.uint8)
     if apart.any():
         pixels = lab[candidates]
-        to_own = ((pixels[:, None] - own_centres[None]) ** 2).sum(axis=-1).min(axis=1)
-        to_other = ((pixels[:, None] - other_centres[apart][None]) ** 2).sum(axis=-1).min(axis=1)
+        to_own = nearest_distance(pixels, own_centres)
+        to_other = nearest_distance(pixels, other_centres[apart])
         nearer[candidates] = to_other < to_own
     return np.asarray(cv2.morphologyEx(nearer, cv2.MORPH_OPEN, np.ones((3, 3), np.uint8)) > 0)
 
@@ -360,7 +360,7 @@ def garment_coloured(image: np.ndarray, band: np.ndarray, core: np.ndarray, pers
     if len(centres) == 0:
         return band * 0
     pixels = lab[band > 0]
-    distance = np.sqrt(((pixels[:, None] - centres[None]) ** 2).sum(axis=-1)).min(axis=1)
+    distance = nearest_distance(pixels, centres)
     found = np.zeros_like(band)
     found[band > 0] = distance < GARMENT_COLOUR
     # Specks of a matching colour (a shadow's edge, a strap) are not a sleeve or a collar.
@@ -450,9 +450,11 @@ def worn_outline(image: np.ndarray, worn: np.ndarray, person: np.ndarray, pose: 
     # A garment in the backdrop's colours (a white tee on a pale wall) grows in them only within its region,
     # HALO inside the person mask (whose soft edge has the backdrop's colour) and where they are nearer its own
     # colours than the backdrop's (the wall seen between an arm and the body): a white sleeve's hem corner was left.
-    halo = max(1.0, HALO * max(shape))
-    inner = (body_region(pose, shape, category) > 0) & (
-        cv2.distanceTransform((person > 0.5).astype(np.uint8), cv2.DIST_L2, 3) > halo)
+    inner = np.zeros(shape, bool)
+    if len(pale):
+        halo = max(1.0, HALO * max(shape))
+        inner = (body_region(pose, shape, category) > 0) & (
+            cv2.distanceTransform((person > 0.5).astype(np.uint8), cv2.DIST_L2, 3) > halo)
     matching = np.zeros_like(grown)
     for colours, allowed, rivals, tolerance in ((centres, candidates, None, GROW_COLOUR),
                                                 (shades, candidates, None, GARMENT_COLOUR),
