@@ -19,6 +19,7 @@ from fittingroom.common import landmarks as lm
 from fittingroom.common.body import HIP_BREADTH, PAD, SLEEVE_WIDTH, BodyFrame, Pose, body_frame, knees, top_outline
 from fittingroom.common.errors import InvalidInput
 from fittingroom.common.garment import Category
+from fittingroom.segment.foreign import colour_zone, cut_off, foreign_parts, hands_reach, nearest_distance
 from fittingroom.segment.grabcut import grabcut
 from fittingroom.segment.legs import leg_shapes
 
@@ -47,6 +48,7 @@ COLOUR_CLUSTERS = 4  # colours per garment (a print, a pattern, light and shade)
 COLOUR_SAMPLE = 4000
 MIN_COLOUR_PIXELS = 50
 WORN_LEG_WIDTH = 1.1  # of the hip joints' distance: a trouser leg as worn, wide legs included
+SHIN_END = 0.1  # of the knee-to-ankle length: how far past the ankle joint a trouser's hem reaches (not the shoe)
 COLLAR_RISE = 0.3  # of the shoulder width: how far a collar stands above the shoulder joints
 COLLAR_INSET = 0.2  # ... and how far in from them its top corners are
 # ... and how far below the shoulders' line a neckline's band (a crew neck's rib, a shirt's lapels round a V)
@@ -81,8 +83,10 @@ LEGS_APART_MARGIN = 0.03  # of the torso: the hem sits this far above the first 
 # this far (of the shoulder width) past the region, up to the person mask's edge, is the garment too.
 GROW_REACH = 0.35
 MAIN_COLOUR_SHARE = 0.15  # of the garment's pixels: a colour it grows through
+SHADE_CHROMA = 4.0  # a*b* distance from a main colour within which a minor colour is its shade, grown through too
 MAX_GROWN_PIECE = 0.08  # of the garment's area: the largest piece the outline adds
 EDGE_PX = 5  # the grown garment's anti-aliased edge: this wide a square around it (2 px each side)
+HALO = 0.01  # of the longer side: the person mask's soft edge, where the backdrop's colour is no garment's
 GROW_COLOUR = 18.0  # Lab distance to one of the garment's colours: looser than a sleeve's, the shade at its fold
 
 
@@ -124,7 +128,13 @@ def body_region(pose: Pose, shape: tuple[int, int], category: Category) -> np.nd
     for hip, knee, ankle in ((lh, lk, lm.LEFT_ANKLE), (rh, rk, lm.RIGHT_ANKLE)):
         _line(region, hip, knee, leg)
         if pose.sees(ankle) and frame.hips_seen:
-            _line(region, knee, pose.point(ankle), leg)
+            # Square just past the ankle joint, where a full-length hem falls: a round end reached half a leg's
+            # width below it, over the shoe and its straps.
+            shin = pose.point(ankle) - knee
+            end = knee + (1 + SHIN_END) * shin
+            side = np.array([-shin[1], shin[0]]) * leg / (2 * max(float(np.linalg.norm(shin)), 1e-6))
+            quad = [knee + side, end + side, end - side, knee - side]
+            cv2.fillPoly(region, [np.round(np.array(quad)).astype(np.int32)], 1)
     pad = PAD * frame.shoulder_width
     waist = [lh + frame.across * pad - frame.down * pad, rh - frame.across * pad - frame.down * pad, rk, lk]
     cv2.fillPoly(region, [np.round(np.array(waist)).astype(np.int32)], 1)
@@ -274,8 +284,8 @@ def _nearer_other(lab: np.ndarray, candidates: np.ndarray, own: np.ndarray, othe
     nearer = np.zeros(lab.shape[:2], np.uint8)
     if apart.any():
         pixels = lab[candidates]
-        to_own = ((pixels[:, None] - own_centres[None]) ** 2).sum(axis=-1).min(axis=1)
-        to_other = ((pixels[:, None] - other_centres[apart][None]) ** 2).sum(axis=-1).min(axis=1)
+        to_own = nearest_distance(pixels, own_centres)
+        to_other = nearest_distance(pixels, other_centres[apart])
         nearer[candidates] = to_other < to_own
     return np.asarray(cv2.morphologyEx(nearer, cv2.MORPH_OPEN, np.ones((3, 3), np.uint8)) > 0)
 
@@ -367,7 +377,7 @@ def garment_coloured(image: np.ndarray, band: np.ndarray, core: np.ndarray, pers
     if len(centres) == 0:
         return band * 0
     pixels = lab[band > 0]
-    distance = np.sqrt(((pixels[:, None] - centres[None]) ** 2).sum(axis=-1)).min(axis=1)
+    distance = nearest_distance(pixels, centres)
     found = np.zeros_like(band)
     found[band > 0] = distance < GARMENT_COLOUR
     # Specks of a matching colour (a shadow's edge, a strap) are not a sleeve or a collar.
@@ -438,16 +448,43 @@ def worn_outline(image: np.ndarray, worn: np.ndarray, person: np.ndarray, pose: 
     centres, shares = _colour_clusters(lab[core > 0])
     # A garment's own colours, not what its mask caught of something else (a dark helmet's edge on an orange
     # suit), through which it would grow into that thing.
-    centres = centres[shares >= MAIN_COLOUR_SHARE]
+    main = shares >= MAIN_COLOUR_SHARE
+    # A minor colour of a main one's chroma, lighter or darker, is its shade (the light on black trousers' pocket,
+    # where k-means split the black three ways), grown through more strictly: blond hair beside a pink shirt is
+    # near a darker pink's.
+    shade = ~main & (np.linalg.norm(centres[:, None, 1:] - centres[main][None, :, 1:], axis=-1).min(
+        axis=1, initial=np.inf) < SHADE_CHROMA)
+    centres, shades = centres[main], centres[shade]
     outside = person <= 0.5
+    pale, backdrop = centres[:0], centres[:0]
     if outside.sum() > MIN_COLOUR_PIXELS:
-        centres = centres[np.linalg.norm(centres - np.median(lab[outside], axis=0), axis=1) > 2 * GARMENT_COLOUR]
-    if len(centres) == 0 or not candidates.any():
-        return grown
-    pixels = lab[candidates]
-    distance = np.sqrt(((pixels[:, None] - centres[None]) ** 2).sum(axis=-1)).min(axis=1)
+        wall = np.median(lab[outside], axis=0)
+        like_backdrop = np.linalg.norm(centres - wall, axis=1) <= 2 * GARMENT_COLOUR
+        centres, pale = centres[~like_backdrop], centres[like_backdrop]
+        shades = shades[np.linalg.norm(shades - wall, axis=1) > 2 * GARMENT_COLOUR]
+        if len(pale):  # the wall's colours, from every third pixel each way: a k-means sample is a few thousand
+            backdrop = _cluster_centres(lab[::3, ::3][outside[::3, ::3]])
+    # A garment in the backdrop's colours (a white tee on a pale wall) grows in them only within its region,
+    # HALO inside the person mask (whose soft edge has the backdrop's colour) and where they are nearer its own
+    # colours than the backdrop's (the wall seen between an arm and the body): a white sleeve's hem corner was left.
+    inner = np.zeros(shape, bool)
+    if len(pale):
+        halo = max(1.0, HALO * max(shape))
+        inner = (body_region(pose, shape, category) > 0) & (
+            cv2.distanceTransform((person > 0.5).astype(np.uint8), cv2.DIST_L2, 3) > halo)
     matching = np.zeros_like(grown)
-    matching[candidates] = distance < GROW_COLOUR
+    for colours, allowed, rivals, tolerance in ((centres, candidates, None, GROW_COLOUR),
+                                                (shades, candidates, None, GARMENT_COLOUR),
+                                                (pale, candidates & inner, backdrop, GROW_COLOUR)):
+        if len(colours) and allowed.any():
+            pixels = lab[allowed]
+            distance = nearest_distance(pixels, colours)
+            own = distance < tolerance
+            if rivals is not None:
+                own &= distance < nearest_distance(pixels, rivals)
+            matching[allowed] |= own.astype(np.uint8)
+    if not matching.any():
+        return grown
     matching = np.asarray(cv2.morphologyEx(matching, cv2.MORPH_OPEN, np.ones((3, 3), np.uint8)), np.uint8)
     if category is Category.DRESS:
         below_hem = legs_apart(person, pose)
@@ -555,6 +592,11 @@ def worn_garment_mask(image: np.ndarray, person: np.ndarray, pose: Pose, categor
         below_hem = legs_apart(person, pose)
         if below_hem is not None:
             mask = mask & ~below_hem
+    # Skin the face's chroma missed and things in the backdrop's colours (a bag, shoes), and what they cut off.
+    sure_colours = core & colour_zone(pose, shape, category) & mask
+    foreign = foreign_parts(image, mask, sure_colours, skin, person, held=hands_reach(pose, shape))
+    mask = mask & ~foreign
+    mask = mask & ~cut_off(mask, sure_colours, foreign)
     if mask.sum() < MIN_GARMENT_SHARE * mask.size:
         raise InvalidInput(f"no {category} garment found on the person; check the garment category and that "
                            "the person faces the camera", field="person")
