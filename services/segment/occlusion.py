@@ -26,6 +26,11 @@ CORE_INSET = 0.15
 NECK_HALF_WIDTH = 0.22  # of the shoulder width: half a neck's width, with its shadow
 NECK_DIP = 0.1  # of the shoulder width: how far below the shoulder line the neck's base reaches
 OUTLINE_SMOOTH = 0.006  # of the longer side: the blur that rounds bare skin's outline (3 px at 512)
+# Of the shoulder width squared: a piece of skin "in front" this small lying wholly on the new garment is a speck
+# of the skin test (an arm's skin seen through the gap between the old garment and the arm: 0.007-0.010 on the
+# development photos), not a hand (0.03 and more): kept in front it punched a hole through the garment.
+SPECK_AREA = 0.015
+SPECK_ON_GARMENT = 0.9  # the least share of such a speck that lies on the garment
 # BlazePose hand points: pinky and index knuckles; the hand's tip is their midpoint.
 _LEFT_ARM = (lm.LEFT_SHOULDER, lm.LEFT_ELBOW, lm.LEFT_WRIST)
 _RIGHT_ARM = (lm.RIGHT_SHOULDER, lm.RIGHT_ELBOW, lm.RIGHT_WRIST)
@@ -116,3 +121,16 @@ def occluders(image: np.ndarray, person_mask: np.ndarray, pose: Pose, covered: n
     skin = rounded_outline(skin, OUTLINE_SMOOTH * max(shape)).astype(np.uint8)
     front = head_mask(pose, shape) | skin | arms_across(pose, body, shape)
     return np.asarray(front & (person_mask > 0.5), np.uint8)
+
+
+def without_specks(front: np.ndarray, garment: np.ndarray, pose: Pose) -> np.ndarray:
+    """uint8 {0, 1}: `front` less its pieces smaller than SPECK_AREA lying on the `garment` (a mask, > 0.5 on
+    it) for SPECK_ON_GARMENT of their area."""
+    count, pieces, stats, _ = cv2.connectedComponentsWithStats(front.astype(np.uint8), connectivity=8)
+    small = np.flatnonzero(stats[:, cv2.CC_STAT_AREA] < SPECK_AREA * _shoulder_width(pose) ** 2)
+    small = small[small > 0]
+    if small.size == 0:
+        return np.asarray(front, np.uint8)
+    on_garment = np.bincount(pieces.ravel(), weights=(garment > 0.5).ravel().astype(np.float64), minlength=count)
+    specks = small[on_garment[small] >= SPECK_ON_GARMENT * stats[small, cv2.CC_STAT_AREA]]
+    return np.asarray((front > 0) & ~np.isin(pieces, specks), np.uint8)

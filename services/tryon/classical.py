@@ -25,7 +25,7 @@ from fittingroom.common.stage import ModelUse
 from fittingroom.pose.spec import POSE_DETECTION, POSE_LANDMARK
 from fittingroom.segment.garment_landmarks import garment_landmarks
 from fittingroom.segment.legs import leg_shapes
-from fittingroom.segment.occlusion import occluders
+from fittingroom.segment.occlusion import occluders, without_specks
 from fittingroom.segment.product import product_mask
 from fittingroom.segment.spec import SELFIE_SEGMENTATION, U2NETP
 from fittingroom.segment.worn_garment import (
@@ -235,6 +235,7 @@ class ClassicalGarmentPipeline(TryOnPipeline[GarmentRequest]):
         """The new garment dressed onto the shopper (`dressing`): into the worn garment's own silhouette when
         their shapes match (going on past its hem when longer), else as warped to the body, over the photo
         with the old garment it leaves uncovered repainted (skin on the body, background beside it)."""
+        front = without_specks(front, warped.alpha, pose)
         paint = paint_mask(warped.alpha, person_mask, front)
         if paint.sum() < MIN_PAINTED_SHARE * paint.size:
             raise InvalidInput(f"the {request.category} garment found no place on the person; use a front-facing "

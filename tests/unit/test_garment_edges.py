@@ -12,7 +12,7 @@ from fittingroom.common import landmarks as lm
 from fittingroom.common.body import PAD, Pose, body_frame
 from fittingroom.common.garment import Category, GarmentLandmarks
 from fittingroom.segment.garment_landmarks import garment_landmarks
-from fittingroom.segment.occlusion import occluders
+from fittingroom.segment.occlusion import occluders, without_specks
 from fittingroom.segment.product import product_mask
 from fittingroom.warp_gen.fit import (
     GarmentFit,
@@ -276,3 +276,18 @@ def test_a_forearm_inside_a_long_sleeve_is_not_in_front_of_it() -> None:
     assert not arms[: max(0, round(float(sleeve.target[3][1])) - 6)].any()  # above the underarm (its line is tilted)
     hand = np.round(end + (end - elbow) * 0.5).astype(int)
     assert arms[hand[1], hand[0]] == 0
+
+
+def test_a_speck_of_skin_on_the_garment_is_no_occluder_but_a_hand_is() -> None:
+    """The skin test's specks lying on the new garment (arm skin seen past the old garment's side) would punch
+    holes through it; a hand on it, and a speck off it, stay in front."""
+    pose = frontal_pose()  # shoulders 90 px apart: a speck is under 0.015 * 90^2 = 121 px
+    garment = np.zeros((H, W), np.float32)
+    garment[110:250, 100:200] = 1.0
+    front = np.zeros((H, W), np.uint8)
+    front[150:158, 190:198] = 1  # 64 px on the garment
+    front[180:205, 120:145] = 1  # a hand on it, 625 px
+    front[150:158, 230:238] = 1  # 64 px beside it
+    kept = without_specks(front, garment, pose)
+    assert not kept[150:158, 190:198].any()
+    assert kept[180:205, 120:145].all() and kept[150:158, 230:238].all()
