@@ -88,13 +88,19 @@ def test_the_outline_is_no_darker_than_the_skins_own_fall_and_never_darkened() -
     assert np.array_equal(out[~to_skin], painted[~to_skin])
 
 
-def test_grain_is_the_visible_skins_and_the_same_for_the_same_photo() -> None:
-    person = _noisy_skin(1, 0.03)
+def _grained(spread: float, seed: int) -> tuple[np.ndarray, ...]:
+    """Skin of grain `spread` seen on the left half, flat paint on the right: (person, visible, to_skin, painted,
+    the paint with the visible skin's grain added)."""
+    person = _noisy_skin(seed, spread)
     visible = np.zeros((H, W), bool)
     visible[:, :50] = True
     to_skin = ~visible
     painted = np.where(to_skin[..., None], np.array(SKIN, np.float32), 0.0).astype(np.float32)
-    out = add_grain(painted, person, to_skin, visible)
+    return person, visible, to_skin, painted, add_grain(painted, person, to_skin, visible)
+
+
+def test_grain_is_the_visible_skins_and_the_same_for_the_same_photo() -> None:
+    person, visible, to_skin, painted, out = _grained(0.03, 1)
     relative = (out[to_skin] @ LUMA) / (np.array(SKIN, np.float32) @ LUMA)
     seen = (person[10:110, 5:45].astype(np.float32) @ LUMA) / (np.array(SKIN, np.float32) @ LUMA)
     # The visible skin's grain, less its rarest specks (clipped to its middle eight tenths).
@@ -106,12 +112,8 @@ def test_grain_is_the_visible_skins_and_the_same_for_the_same_photo() -> None:
 
 def test_grain_is_no_coarser_than_skin_s_even_where_the_visible_skin_is_rough() -> None:
     """A rough patch taken for skin (a fabric, a face's features) lends the paint at most GRAIN_MAX_SPREAD."""
-    person = _noisy_skin(2, 0.12)
-    visible = np.zeros((H, W), bool)
-    visible[:, :50] = True
-    to_skin = ~visible
-    painted = np.where(to_skin[..., None], np.array(SKIN, np.float32), 0.0).astype(np.float32)
-    relative = (add_grain(painted, person, to_skin, visible)[to_skin] @ LUMA) / (np.array(SKIN, np.float32) @ LUMA)
+    _, _, to_skin, _, out = _grained(0.12, 2)
+    relative = (out[to_skin] @ LUMA) / (np.array(SKIN, np.float32) @ LUMA)
     assert relative.std() <= GRAIN_MAX_SPREAD * 1.05
 
 
