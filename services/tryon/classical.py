@@ -246,8 +246,9 @@ class ClassicalGarmentPipeline(TryOnPipeline[GarmentRequest]):
         # Shapes are compared on the garment's body (GrabCut's); the new one covers, or the repaint clears, all
         # of it to its outline: wide legs and loose sides left out showed as strips beside the new garment.
         outline = worn_outline(person, worn, person_mask, pose, request.category) if worn.any() else worn
-        sleeves = paint_mask(warped.alpha, person_mask, head_mask(pose, person.shape[:2]))
-        if worn.any() and compare_shapes(worn, paint, pose, request.category, sleeves).matches:
+        # Its sleeves are read with no arm in front of them: forearms in front cut a long sleeve to a short one.
+        unoccluded = paint_mask(warped.alpha, person_mask, head_mask(pose, person.shape[:2]))
+        if worn.any() and compare_shapes(worn, paint, pose, request.category, unoccluded).matches:
             return ClassicalGarmentPipeline.dress_silhouette(request, person_mask, pose, warped, front, outline,
                                                              paint, skin, light)
         return ClassicalGarmentPipeline.dress_warped(request, person_mask, pose, warped, front, outline, skin,
