@@ -79,12 +79,13 @@ HAND_LENGTH = 0.7
 # Where the side is pinned between armpit and hem (share of the way down, name suffix): pinned at its middle
 # alone, the spline drew a long top's side in over the hips, between the pins.
 SIDE_LEVELS = ((0.25, "_upper"), (0.5, ""), (0.75, "_lower"))
-# A sleeve on an arm hanging more than SLEEVE_HANG (`_hanging`) is warped on its own down the arm
+# A sleeve on an upper arm within SLEEVE_DOWN degrees of the body's axis is warped on its own down the arm
 # (`SleeveFit`): bent with the garment's body and pinned at its cuff, it kept its photo's outward slant beside
-# the arm, and the person mask cut it away (a tee looked sleeveless). SLEEVE_END_SHARE: how far out along the
-# sleeve's axis its end's width is measured on the photo (its last part holds the cuff's centroid);
-# MIN_SLEEVE_END: of the shoulder width, the narrowest a worn sleeve's end is (an arm is inside it).
-SLEEVE_HANG = 0.5
+# the arm, and the person mask cut it away (a tee looked sleeveless; a long sleeve ended at the elbow). Held
+# out farther (a hand on the hip) the spline still takes it. SLEEVE_END_SHARE: how far out along the sleeve's
+# axis its end's width is measured on the photo (its last part holds the cuff's centroid); MIN_SLEEVE_END: of
+# the shoulder width, the narrowest a worn sleeve's end is (an arm is inside it).
+SLEEVE_DOWN = 30.0
 ELBOW_BEND = 45.0  # degrees: an arm bent more at the elbow keeps a long sleeve on the spline
 SLEEVE_END_SHARE = 0.9
 MIN_SLEEVE_END = 0.22
@@ -169,12 +170,16 @@ def _arm(pose: Pose, frame: BodyFrame, side: float) -> list[np.ndarray]:
     return chain
 
 
+def _arm_angle(arm: list[np.ndarray], frame: BodyFrame) -> float:
+    """Degrees between the upper arm and the body's axis (0: hanging straight down)."""
+    upper = (arm[1] - arm[0]) / max(float(np.linalg.norm(arm[1] - arm[0])), 1e-6)
+    return float(np.degrees(np.arccos(np.clip(upper @ frame.down, -1.0, 1.0))))
+
+
 def _hanging(arm: list[np.ndarray], frame: BodyFrame) -> float:
     """1 for an upper arm hanging against the body (within ARM_HANG degrees of its axis), falling to 0 for
     one held out twice as far."""
-    upper = (arm[1] - arm[0]) / max(float(np.linalg.norm(arm[1] - arm[0])), 1e-6)
-    angle = float(np.degrees(np.arccos(np.clip(upper @ frame.down, -1.0, 1.0))))
-    return float(np.clip(2.0 - angle / ARM_HANG, 0.0, 1.0))
+    return float(np.clip(2.0 - _arm_angle(arm, frame) / ARM_HANG, 0.0, 1.0))
 
 
 def _straight(chain: list[np.ndarray]) -> bool:
@@ -383,7 +388,7 @@ def _top_fit(marks: GarmentLandmarks, pose: Pose, frame: BodyFrame, garment: Cat
             drop = float(start @ f.down)
             floor = lowest / drop if drop >= MIN_ARM_DROP else 0.0
             sleeve, _ = _along(arm, min(max(length, floor), _length(arm) + 0.1 * w))
-            hangs = _hanging(arm, f) > SLEEVE_HANG and _straight(sleeve)
+            hangs = _arm_angle(arm, f) < SLEEVE_DOWN and _straight(sleeve)
             laid = _sleeve_fit(silhouette, (g_shoulder, _p(armpit), _p(cuff)), seam, sleeve, f.across * sign,
                                MIN_SLEEVE_END * w, length_scale) if hangs and silhouette is not None else None
             if laid is not None:  # warped on its own, its end on the arm: the body is not bent to reach it
