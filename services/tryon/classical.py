@@ -48,7 +48,9 @@ from fittingroom.warp_gen.dress import (
     dress_garment,
     paint_mask,
     repaint_uncovered,
+    smooth_hem,
     smooth_outline,
+    to_outline,
     under_edge,
     with_rim,
     worn_shading,
@@ -287,7 +289,7 @@ class ClassicalGarmentPipeline(TryOnPipeline[GarmentRequest]):
         opening = neckline_opening(outline, front & (1 - head), pose)
         front = front & ~(collar_under_head(outline, head) | opening)
         # The warped garment hangs across the narrow gaps of the silhouette: a hem across the legs (`hanging_room`).
-        paint = paint_mask(warped.alpha, hanging_room(person_mask, pose), front)
+        paint = paint_mask(smooth_hem(warped.alpha), to_outline(hanging_room(person_mask, pose)), front)
         # Arms in front of the body still wear the old sleeves there: those become bare arms too.
         skin = skin & (person_mask > 0.5)
         # The worn garment's mask is solved at a fraction of the size: its staircase would outline the repaint.

@@ -13,7 +13,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from fittingroom.common.images import rounded_outline
+from fittingroom.common.images import rounded_outline, smoothed_contours
 from fittingroom.warp_gen.albedo import unprinted_shading
 from fittingroom.warp_gen.arms import Arms
 from fittingroom.warp_gen.compose import feathered_alpha
@@ -31,6 +31,7 @@ LIGHT_SCALES = (0.1, 0.03, 0.004)
 # is carried whole: no print is that large.
 PLAIN_SPREAD = (float("inf"), 0.04, 0.04)
 BLUR_CELL_SIGMA = 4.0  # px: a blur wider than this runs on an image shrunk to keep it about this wide
+LIGHT_RIM = 0.006  # of the longer side: the old garment's anti-aliased rim, part background (3 px at 512)
 LIGHT_FADE = 0.04  # of the longer side: how far past the old garment's edge its light fades out
 # Matte cloth: the old garment's folds may darken the new one a lot but brighten it little (the old one's
 # specular highlights, a metal ring, a reflective patch, would turn cotton into satin).
@@ -79,6 +80,7 @@ ARM_CELL_SHARE = 0.9  # of a cell: skin, for its colour to be the arm's (not its
 MIN_RIDGE_CELLS = 4  # of SKIN_FILL_STEP px square: fewer, and the arms' own colour is not known
 ARM_OUTLINE_CELLS = 1.0  # of SKIN_FILL_STEP px: how far past a fitted arm's half width a cell is still on it
 ARM_BLEND_CELLS = 2.0  # of SKIN_FILL_STEP px: how far an arm's shading and tone blend into the torso's
+GARMENT_WAVE = 0.012  # of the longer side: the warped garment's outline is smoothed along its length over this
 FEATHER_SHARE = 0.004  # of the longer side: the new garment's anti-aliased edge (2 px at 512)
 RIM_SHARE = 0.008  # of the longer side: the old garment's anti-aliased rim repainted with it (4 px at 512)
 INPAINT_SCALE = 0.5  # the background is filled at half size: studio backdrops are smooth
@@ -88,6 +90,33 @@ INPAINT_RADIUS = 3
 def paint_mask(garment_alpha: np.ndarray, person_mask: np.ndarray, occluders: np.ndarray) -> np.ndarray:
     """uint8 {0, 1}: where the new garment shows: on the garment, on the person, behind nothing."""
     return np.asarray((garment_alpha > 0.5) & (person_mask > 0.5) & (occluders == 0), np.uint8)
+
+
+def smooth_hem(garment_alpha: np.ndarray) -> np.ndarray:
+    """float32 {0, 1}: the warped garment (`garment_alpha` > 0.5) with its outline smoothed along its length
+    over GARMENT_WAVE of the longer side.
+
+    A white garment on a light backdrop is cut where the photo's noise lets the cut through: its hem and
+    sleeve ends came out wavy, a few pixels deep every ten or so, and warped onto the shopper they read as
+    torn. A hem is a smooth curve, a sleeve's end a clean line; a blur cut at half that took the wave out
+    would also take a camisole's straps.
+    """
+    sigma = GARMENT_WAVE * max(garment_alpha.shape[:2])
+    return smoothed_contours(garment_alpha > 0.5, sigma).astype(np.float32)
+
+
+def to_outline(room: np.ndarray) -> np.ndarray:
+    """uint8 {0, 1}: `room` (where the person is) with its outline's staircase rounded off, grown by the
+    feather of `dress_garment`, whose anti-aliased edge lies that far inside what it paints.
+
+    Cut to the person mask itself, a sleeve ended a feather inside the arm's outline, and the arm's own
+    anti-aliased skin edge showed beyond it as a ragged orange line. Grown, the garment's edge is half
+    opaque on the person's outline, as a garment photographed against the backdrop is.
+    """
+    feather = _feather_px(room.shape)
+    rounded = smooth_outline(room > 0.5).astype(np.uint8)
+    disc = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * feather + 1, 2 * feather + 1))
+    return np.asarray(cv2.dilate(rounded, disc), np.uint8)
 
 
 def _masked_blur(values: np.ndarray, mask: np.ndarray, sigma: float) -> np.ndarray:
@@ -122,8 +151,11 @@ def worn_shading(person: np.ndarray, worn: np.ndarray, strength: float = SHADING
     """
     if not worn.any():
         return np.ones(person.shape[:2], np.float32)
-    inside = (worn > 0).astype(np.float32)
     side = max(person.shape[:2])
+    # The light is read inside the garment's anti-aliased rim: its pixels are part whatever lies beside it (dark
+    # trousers below a white top), and carried over, they drew a dark, torn-looking band along the new hem.
+    core = light_core(worn, side)
+    inside = core.astype(np.float32)
     relative = unprinted_shading(person, worn)
     # Light at three scales, coarse to fine: each band is carried in proportion to how plain it is.
     bands = [np.ones_like(relative)] + [_masked_blur(relative, inside, max(0.5, share * side))
@@ -131,7 +163,7 @@ def worn_shading(person: np.ndarray, worn: np.ndarray, strength: float = SHADING
     light = bands[0]
     for coarse, fine, plain in zip(bands[:-1], bands[1:], PLAIN_SPREAD, strict=True):
         detail = fine / np.maximum(coarse, 1e-3)
-        spread = 1.4826 * float(np.median(np.abs(detail[worn > 0] - 1.0)))
+        spread = 1.4826 * float(np.median(np.abs(detail[core] - 1.0)))
         light = light * detail ** min(1.0, plain / max(spread, 1e-6))
     light = np.clip(light, *LIGHT_RANGE)
     # On a dark garment, light relative to its median is mostly print, noise and what shows through (a sheer
@@ -142,8 +174,16 @@ def worn_shading(person: np.ndarray, worn: np.ndarray, strength: float = SHADING
     # where it ended under the new one.
     outside = cv2.distanceTransform((worn == 0).astype(np.uint8), cv2.DIST_L2, 3)
     weight = np.clip(1.0 - outside / (LIGHT_FADE * side), 0.0, 1.0)
-    light = fill_from(light[..., None], worn > 0)[..., 0]
+    light = fill_from(light[..., None], core)[..., 0]
     return np.asarray(1.0 + strength * (light - 1.0) * weight, np.float32)
+
+
+def light_core(worn: np.ndarray, side: int) -> np.ndarray:
+    """bool HxW: `worn` less its anti-aliased rim (LIGHT_RIM of `side` wide); all of it where that leaves too
+    little (a sliver of garment has no inside to read)."""
+    rim = max(1, round(LIGHT_RIM * side))
+    core = cv2.erode(worn.astype(np.uint8), cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * rim + 1,) * 2)) > 0
+    return np.asarray(core if core.sum() >= 0.5 * (worn > 0).sum() else worn > 0)
 
 
 def smooth_outline(mask: np.ndarray) -> np.ndarray:
