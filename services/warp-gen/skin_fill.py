@@ -90,9 +90,10 @@ def channel_axis(image: np.ndarray) -> np.ndarray:
 def _normalized_blur(values: np.ndarray, weight: np.ndarray, sigma: float) -> tuple[np.ndarray, np.ndarray]:
     """float32 HxW(xC) average of `values` weighted by `weight` over a Gaussian of `sigma` px, and the weight's
     own blur (how much of the average is known there)."""
-    spread = np.asarray(cv2.GaussianBlur(weight.astype(np.float32), (0, 0), sigma), np.float32)
-    weighted = values * (weight[..., None] if values.ndim == 3 else weight)
-    total = np.asarray(cv2.GaussianBlur(weighted.astype(np.float32), (0, 0), sigma), np.float32)
+    weight = np.asarray(weight, np.float32)
+    spread = np.asarray(cv2.GaussianBlur(weight, (0, 0), sigma), np.float32)
+    weighted = np.asarray(values, np.float32) * (weight[..., None] if values.ndim == 3 else weight)
+    total = np.asarray(cv2.GaussianBlur(weighted, (0, 0), sigma), np.float32)
     below = np.maximum(spread, 1e-6)
     return total / (below[..., None] if values.ndim == 3 else below), spread
 
@@ -171,20 +172,20 @@ def _close_seam(painted: np.ndarray, person: np.ndarray, to_skin: np.ndarray, vi
     (a modelled shade that ends on it, a corner of a cell)."""
     side = max(to_skin.shape)
     sigma = max(SEAM_FINE * side, 1.0)
-    away = _distance_from(visible)
-    band = to_skin & (away < 3 * sigma)
+    margin = int(np.ceil(3 * sigma))
+    band = to_skin & _near(visible, margin)
     if not band.any():
         return painted
     # On the band's bounding box, with the blur's reach round it.
     rows, cols = np.flatnonzero(band.any(axis=1)), np.flatnonzero(band.any(axis=0))
-    margin = int(np.ceil(3 * sigma))
     box = np.s_[max(rows[0] - margin, 0):rows[-1] + margin + 1, max(cols[0] - margin, 0):cols[-1] + margin + 1]
+    away = _distance_from(visible[box])  # exact within the margin, all that is used
     skin_near, skin_weight = _normalized_blur(person[box].astype(np.float32), read[box].astype(np.float32), sigma)
     # The seam's pixels: the paint's next to the skin, where the skin's blur is known.
-    seam = to_skin[box] & (away[box] <= 1.5) & (skin_weight > SEAM_KNOWN)
+    seam = to_skin[box] & (away <= 1.5) & (skin_weight > SEAM_KNOWN)
     ratio = np.log(np.clip(skin_near / np.maximum(painted[box], 1.0), *SEAM_RANGE)) * seam[..., None]
     spread, known = _normalized_blur(ratio, seam.astype(np.float32), sigma)
-    hold = np.clip(known / SEAM_KNOWN, 0.0, 1.0) * np.exp(-np.maximum(away[box] - 1.0, 0.0) / sigma)
+    hold = np.clip(known / SEAM_KNOWN, 0.0, 1.0) * np.exp(-np.maximum(away - 1.0, 0.0) / sigma)
     out = np.array(painted, np.float32)
     inner = band[box]
     out[box][inner] *= np.exp(spread[inner] * hold[inner][:, None])
