@@ -164,12 +164,11 @@ def _membrane(ratio: np.ndarray, data: np.ndarray, unknown: np.ndarray, reach: f
     return field
 
 
-def _close_seam(painted: np.ndarray, person: np.ndarray, to_skin: np.ndarray, visible: np.ndarray,
-                read: np.ndarray) -> np.ndarray:
-    """float32 HxWx3: `painted` (where `to_skin`) times the ratio of the `visible` skin (read past its seam, on
-    `read`, over SEAM_FINE of the longer side) to the paint on each of the seam's pixels, spread into the paint over
-    that reach and fading with it: the pixel-sized step that the membrane's coarse grid leaves along a ragged seam
-    (a modelled shade that ends on it, a corner of a cell)."""
+def _close_seam(painted: np.ndarray, person: np.ndarray, to_skin: np.ndarray, visible: np.ndarray) -> np.ndarray:
+    """float32 HxWx3: `painted` (where `to_skin`) times the ratio of the `visible` skin (its average over SEAM_FINE
+    of the longer side) to the paint on each of the seam's pixels, spread into the paint over that reach and fading
+    with it: the pixel-sized step that the membrane's coarse grid leaves along a ragged seam (a modelled shade that
+    ends on it, a corner of a cell, a strip of skin too thin to read past the seam)."""
     side = max(to_skin.shape)
     sigma = max(SEAM_FINE * side, 1.0)
     margin = int(np.ceil(3 * sigma))
@@ -180,7 +179,7 @@ def _close_seam(painted: np.ndarray, person: np.ndarray, to_skin: np.ndarray, vi
     rows, cols = np.flatnonzero(band.any(axis=1)), np.flatnonzero(band.any(axis=0))
     box = np.s_[max(rows[0] - margin, 0):rows[-1] + margin + 1, max(cols[0] - margin, 0):cols[-1] + margin + 1]
     away = _distance_from(visible[box])  # exact within the margin, all that is used
-    skin_near, skin_weight = _normalized_blur(person[box].astype(np.float32), read[box].astype(np.float32), sigma)
+    skin_near, skin_weight = _normalized_blur(person[box], visible[box], sigma)
     # The seam's pixels: the paint's next to the skin, where the skin's blur is known.
     seam = to_skin[box] & (away <= 1.5) & (skin_weight > SEAM_KNOWN)
     ratio = np.log(np.clip(skin_near / np.maximum(painted[box], 1.0), *SEAM_RANGE)) * seam[..., None]
@@ -200,10 +199,13 @@ def match_seam(painted: np.ndarray, person: np.ndarray, to_skin: np.ndarray, vis
     multiplier, so the modelled light inside stays. Worked out on a grid MEMBRANE_STEP px coarse (smooth light,
     a fraction of the work)."""
     to_skin = to_skin.astype(bool)
-    # Specks of skin (a button, a pale fold taken for skin) are no skin to go on from: the opening drops them.
+    # Specks of skin (a button, a pale fold taken for skin) are no skin to go on from: pieces smaller than a disc
+    # of the seam's reading depth are dropped. A thin strip of real skin between two repainted parts (above an old
+    # sweetheart neckline) stays: an opening dropped it, and the paint beside it kept its own, paler tone.
     side = 2 * (SEAM_SKIP + SEAM_READ) + 1
-    visible = cv2.morphologyEx(visible.astype(np.uint8), cv2.MORPH_OPEN,
-                               cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (side, side))) > 0
+    _, pieces, stats, _ = cv2.connectedComponentsWithStats(visible.astype(np.uint8), connectivity=8)
+    large = np.flatnonzero(stats[:, cv2.CC_STAT_AREA] >= np.pi * side**2 / 4)
+    visible = np.isin(pieces, large[large > 0])
     seam = to_skin & _near(visible, SEAM_READ)
     read = visible & _near(to_skin, SEAM_SKIP + SEAM_READ) & ~_near(to_skin, SEAM_SKIP)
     if seam.sum() < MIN_SEAM_PIXELS or read.sum() < MIN_SEAM_PIXELS:
@@ -233,7 +235,7 @@ def match_seam(painted: np.ndarray, person: np.ndarray, to_skin: np.ndarray, vis
     factor = channel_axis(cv2.resize(spread, (width, height), interpolation=cv2.INTER_LINEAR))[ys, xs]
     out = np.array(painted, np.float32)
     out[ys, xs] *= np.exp(factor)
-    return _close_seam(out, person, to_skin, visible, read)
+    return _close_seam(out, person, to_skin, visible)
 
 
 def outline_fall(person: np.ndarray, visible: np.ndarray, backdrop: np.ndarray) -> np.ndarray:

@@ -75,6 +75,21 @@ def test_a_patch_within_the_skin_meets_it_without_a_step_along_all_its_seam_and_
     assert np.array_equal(out, match_seam(painted, person, to_skin, visible))  # deterministic
 
 
+def test_a_thin_strip_of_skin_between_two_repainted_parts_is_a_seam_to_match() -> None:
+    """Real skin 4 px tall between two repainted parts (above an old sweetheart neckline, below a bared collar):
+    the paint on either side meets it without a step."""
+    person = np.full((H, W, 3), SKIN, np.uint8)
+    to_skin = np.zeros((H, W), bool)
+    to_skin[20:56, 20:80] = True
+    to_skin[60:100, 20:80] = True
+    visible = ~to_skin
+    painted = np.where(to_skin[..., None], np.array(SKIN, np.float32) * 0.85, 0.0).astype(np.float32)
+    out = match_seam(painted, person, to_skin, visible)
+    tone = np.array(SKIN, np.float32) @ LUMA
+    assert abs(float(out[55, 50] @ LUMA) / tone - 1.0) < 0.03
+    assert abs(float(out[60, 50] @ LUMA) / tone - 1.0) < 0.03
+
+
 def test_the_garment_beside_a_patch_lends_it_no_colour() -> None:
     """A patch with skin above it and a green garment below and beside it: the garment's colour never bleeds into
     the paint (only the visible skin's ratio is carried), and the paint beside the garment is as it is beside
