@@ -39,16 +39,18 @@ SEAM_SKIP = 2
 SEAM_READ = 3
 SEAM_RANGE = (0.75, 1.33)
 SEAM_REACH = 0.1
-# The membrane's solve: how firmly the seam's cells hold their ratio (against the membrane's pull, per cell), and
-# when conjugate gradients stop (the squared residual, in log units; a hundredth of a percent is invisible).
+# The membrane's solve: its grid (the membrane is smooth; the solve's work falls with the square of the step), how
+# firmly the seam's cells hold their ratio (against the membrane's pull, per cell), and when conjugate gradients
+# stop (at most that many steps, ~40 on the development photos; or once the preconditioned residual's square,
+# summed over the cells, in log units, is below the tolerance: far below a visible change).
+MEMBRANE_STEP = 8
 MEMBRANE_PIN = 4.0
+MEMBRANE_ITERATIONS = 60
+MEMBRANE_TOLERANCE = 1e-8
 # The seam's last pixels: matched over this share of the longer side (the step a ragged seam leaves between the
 # membrane's coarse cells).
 SEAM_FINE = 0.006
 SEAM_KNOWN = 0.05  # a blur's weight below which it knows too little of what it averages
-MEMBRANE_STEP = 8  # px: its grid (the membrane is smooth; its solve's work falls with the square of the step)
-MEMBRANE_ITERATIONS = 60
-MEMBRANE_TOLERANCE = 1e-8
 SPREAD_STEP = 4  # px: the coarse grid that smooth light (the seam's, the outline's inside) is worked out on
 MIN_SEAM_PIXELS = 20
 # The outline: how the visible skin's brightness falls over OUTLINE_DEPTH of the longer side towards the backdrop,
