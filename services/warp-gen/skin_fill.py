@@ -6,8 +6,10 @@ cylinder, the rounding off towards an outline). These things still told it apart
 - the old garment's anti-aliased edge and the shadow it cast on the skin beside it, taken for skin and kept, traced
   the old collar round a bared neck: `seam_rim` is that skin, repainted with the hole;
 - where it met the shopper's visible skin (a shoulder below the neck, an upper arm above the forearm) the
-  modelled light drew a step: `match_seam` carries the visible skin's colour across the seam (its ratio to the
-  paint, spread over the repaint as a membrane would be, fading with the distance from the seam);
+  modelled light drew a step, and a chest bared by a lower neckline read as a pale patch with a seam where the old
+  neckline was: `match_seam` carries the visible skin's colour across the seam (its ratio to the paint, solved
+  for as a membrane pinned along all of the seam and free along the garment and the backdrop, relaxing over a
+  chest's size; then the seam's last pixels), so the paint's modelled light is kept but its tone is the skin's;
 - against the backdrop the modelled light fell to under half the tone at the outline, which the anti-aliased
   edge blended into a dark halo round a bared shoulder or arm; the shopper's own skin darkens there by a tenth
   or so: `outline_light` measures how the visible skin's brightness falls towards the backdrop and gives the
@@ -30,11 +32,25 @@ from fittingroom.warp_gen.limb_light import skin_grain
 LUMA = np.array([0.299, 0.587, 0.114], np.float32)  # RGB weights of perceived brightness (BT.601)
 # The seam: the visible skin's colour is read SEAM_SKIP..SEAM_SKIP + SEAM_READ px past it (not its first pixels: the
 # old garment's edge and contact shadow lie there), the paint's over its first SEAM_READ px; their ratio, within
-# SEAM_RANGE, is carried into the repaint over SEAM_REACH of the longer side.
+# SEAM_RANGE, is carried into the repaint as a membrane that relaxes to the paint's own over SEAM_REACH of the
+# longer side away from the seam (a chest's size: a pale patch bared by a lower neckline takes the skin's tone
+# throughout; a whole leg's far end keeps its modelled tone).
 SEAM_SKIP = 2
 SEAM_READ = 3
 SEAM_RANGE = (0.75, 1.33)
-SEAM_REACH = 0.03
+SEAM_REACH = 0.1
+# The membrane's solve: its grid (the membrane is smooth; the solve's work falls with the square of the step), how
+# firmly the seam's cells hold their ratio (against the membrane's pull, per cell), and when conjugate gradients
+# stop (at most that many steps, ~40 on the development photos; or once the preconditioned residual's square,
+# summed over the cells, in log units, is below the tolerance: far below a visible change).
+MEMBRANE_STEP = 8
+MEMBRANE_PIN = 4.0
+MEMBRANE_ITERATIONS = 60
+MEMBRANE_TOLERANCE = 1e-8
+# The seam's last pixels: matched over this share of the longer side (the step a ragged seam leaves between the
+# membrane's coarse cells).
+SEAM_FINE = 0.006
+SEAM_KNOWN = 0.05  # a blur's weight below which it knows too little of what it averages
 SPREAD_STEP = 4  # px: the coarse grid that smooth light (the seam's, the outline's inside) is worked out on
 MIN_SEAM_PIXELS = 20
 # The outline: how the visible skin's brightness falls over OUTLINE_DEPTH of the longer side towards the backdrop,
@@ -76,9 +92,10 @@ def channel_axis(image: np.ndarray) -> np.ndarray:
 def _normalized_blur(values: np.ndarray, weight: np.ndarray, sigma: float) -> tuple[np.ndarray, np.ndarray]:
     """float32 HxW(xC) average of `values` weighted by `weight` over a Gaussian of `sigma` px, and the weight's
     own blur (how much of the average is known there)."""
-    spread = np.asarray(cv2.GaussianBlur(weight.astype(np.float32), (0, 0), sigma), np.float32)
-    weighted = values * (weight[..., None] if values.ndim == 3 else weight)
-    total = np.asarray(cv2.GaussianBlur(weighted.astype(np.float32), (0, 0), sigma), np.float32)
+    weight = np.asarray(weight, np.float32)
+    spread = np.asarray(cv2.GaussianBlur(weight, (0, 0), sigma), np.float32)
+    weighted = np.asarray(values, np.float32) * (weight[..., None] if values.ndim == 3 else weight)
+    total = np.asarray(cv2.GaussianBlur(weighted, (0, 0), sigma), np.float32)
     below = np.maximum(spread, 1e-6)
     return total / (below[..., None] if values.ndim == 3 else below), spread
 
@@ -105,44 +122,122 @@ def _near(mask: np.ndarray, px: int) -> np.ndarray:
     return np.asarray(cv2.dilate(mask.astype(np.uint8), np.ones((2 * px + 1, 2 * px + 1), np.uint8)) > 0)
 
 
-def _grid(shape: tuple[int, ...]) -> tuple[int, int]:
-    """(w, h) of the SPREAD_STEP px grid over an image of `shape`."""
-    return max(1, shape[1] // SPREAD_STEP), max(1, shape[0] // SPREAD_STEP)
+def _grid(shape: tuple[int, ...], step: int = SPREAD_STEP) -> tuple[int, int]:
+    """(w, h) of the `step` px grid over an image of `shape`."""
+    return max(1, shape[1] // step), max(1, shape[0] // step)
+
+
+def _membrane(ratio: np.ndarray, data: np.ndarray, unknown: np.ndarray, reach: float) -> np.ndarray:
+    """float32 hxwxC: the smooth field over the `unknown` cells that takes the `ratio` where `data` (0..1, its
+    weight) is, as a stretched membrane would, and relaxes towards 0 over `reach` cells away from them: the
+    solution of (L + D + 1/reach^2) f = D ratio, with L the Laplacian over the unknown cells' 4-neighbours (no pull
+    across their outline: the garment and the backdrop lend nothing) and D the data's weight. Solved by conjugate
+    gradients preconditioned by its diagonal, started from the data's normalized blur (deterministic)."""
+    inside = unknown.astype(np.float32)
+    cross = np.array([[0, 1, 0], [1, 0, 1], [0, 1, 0]], np.float32)
+
+    def around(field: np.ndarray) -> np.ndarray:  # the sum over each cell's unknown 4-neighbours
+        return channel_axis(cv2.filter2D(field, -1, cross, borderType=cv2.BORDER_CONSTANT))
+
+    diagonal = (around(inside)[..., 0] + MEMBRANE_PIN * data + 1.0 / reach**2) * inside + (1.0 - inside)
+    pinned = (MEMBRANE_PIN * data)[..., None]
+
+    def apply(field: np.ndarray) -> np.ndarray:  # fields stay 0 off the unknown cells
+        return np.asarray((diagonal[..., None] * field - around(field)) * inside[..., None], np.float32)
+
+    start, _ = _normalized_blur(ratio, data, max(reach / 2, 1.0))
+    field = np.asarray(start * inside[..., None], np.float32)
+    residual = pinned * ratio * inside[..., None] - apply(field)
+    scale = 1.0 / diagonal[..., None]
+    step = residual * scale
+    direction = step.copy()
+    along = (residual * step).sum(axis=(0, 1))
+    for _ in range(MEMBRANE_ITERATIONS):
+        if float(along.max()) <= MEMBRANE_TOLERANCE:
+            break
+        pushed = apply(direction)
+        move = along / np.maximum((direction * pushed).sum(axis=(0, 1)), 1e-12)
+        field += move * direction
+        residual -= move * pushed
+        step = residual * scale
+        next_along = (residual * step).sum(axis=(0, 1))
+        direction = step + (next_along / np.maximum(along, 1e-12)) * direction
+        along = next_along
+    return field
+
+
+def _close_seam(painted: np.ndarray, person: np.ndarray, to_skin: np.ndarray, visible: np.ndarray) -> np.ndarray:
+    """float32 HxWx3: `painted` (where `to_skin`) times the ratio of the `visible` skin (its average over SEAM_FINE
+    of the longer side) to the paint on each of the seam's pixels, spread into the paint over that reach and fading
+    with it: the pixel-sized step that the membrane's coarse grid leaves along a ragged seam (a modelled shade that
+    ends on it, a corner of a cell, a strip of skin too thin to read past the seam)."""
+    side = max(to_skin.shape)
+    sigma = max(SEAM_FINE * side, 1.0)
+    margin = int(np.ceil(3 * sigma))
+    band = to_skin & _near(visible, margin)
+    if not band.any():
+        return painted
+    # On the band's bounding box, with the blur's reach round it.
+    rows, cols = np.flatnonzero(band.any(axis=1)), np.flatnonzero(band.any(axis=0))
+    box = np.s_[max(rows[0] - margin, 0):rows[-1] + margin + 1, max(cols[0] - margin, 0):cols[-1] + margin + 1]
+    away = _distance_from(visible[box])  # exact within the margin, all that is used
+    skin_near, skin_weight = _normalized_blur(person[box], visible[box], sigma)
+    # The seam's pixels: the paint's next to the skin, where the skin's blur is known.
+    seam = to_skin[box] & (away <= 1.5) & (skin_weight > SEAM_KNOWN)
+    ratio = np.log(np.clip(skin_near / np.maximum(painted[box], 1.0), *SEAM_RANGE)) * seam[..., None]
+    spread, known = _normalized_blur(ratio, seam.astype(np.float32), sigma)
+    hold = np.clip(known / SEAM_KNOWN, 0.0, 1.0) * np.exp(-np.maximum(away - 1.0, 0.0) / sigma)
+    out = np.array(painted, np.float32)
+    inner = band[box]
+    out[box][inner] *= np.exp(spread[inner] * hold[inner][:, None])
+    return out
 
 
 def match_seam(painted: np.ndarray, person: np.ndarray, to_skin: np.ndarray, visible: np.ndarray) -> np.ndarray:
     """float32 HxWx3: `painted` skin (where `to_skin`) multiplied, per channel, by the ratio of the `visible` skin
-    beside it to the paint along their seam, fading into the repaint over SEAM_REACH of the longer side: it goes
-    on from the visible skin without a step. Worked out on a grid SPREAD_STEP px coarse (smooth light, a fraction
-    of the work), the seam's ratios spread over the repaint by a normalized blur (a membrane's smooth fill)."""
+    beside it to the paint along their seam, carried into the repaint as a membrane (`_membrane`): whole along all
+    of the seam (a strap's place between two sides takes both), smoothly between, relaxing to the paint's own over
+    SEAM_REACH of the longer side away from it; the garment and the backdrop beside the paint lend nothing. A
+    multiplier, so the modelled light inside stays. Worked out on a grid MEMBRANE_STEP px coarse (smooth light,
+    a fraction of the work)."""
     to_skin = to_skin.astype(bool)
-    # Specks of skin (a button, a pale fold taken for skin) are no skin to go on from: the opening drops them.
+    # Specks of skin (a button, a pale fold taken for skin) are no skin to go on from: pieces smaller than a disc
+    # of the seam's reading depth are dropped. A thin strip of real skin between two repainted parts (above an old
+    # sweetheart neckline) stays: an opening dropped it, and the paint beside it kept its own, paler tone.
     side = 2 * (SEAM_SKIP + SEAM_READ) + 1
-    visible = cv2.morphologyEx(visible.astype(np.uint8), cv2.MORPH_OPEN,
-                               cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (side, side))) > 0
+    _, pieces, stats, _ = cv2.connectedComponentsWithStats(visible.astype(np.uint8), connectivity=8)
+    large = np.flatnonzero(stats[:, cv2.CC_STAT_AREA] >= np.pi * side**2 / 4)
+    visible = np.isin(pieces, large[large > 0])
     seam = to_skin & _near(visible, SEAM_READ)
     read = visible & _near(to_skin, SEAM_SKIP + SEAM_READ) & ~_near(to_skin, SEAM_SKIP)
     if seam.sum() < MIN_SEAM_PIXELS or read.sum() < MIN_SEAM_PIXELS:
         return painted
     height, width = to_skin.shape
-    small = _grid(to_skin.shape)
+    small = _grid(to_skin.shape, MEMBRANE_STEP)
     # Each side's colour next to the seam: averaged over the cells round it (the two sides are a few px apart).
-    reach_cells = (SEAM_SKIP + SEAM_READ) / SPREAD_STEP
+    reach_cells = (SEAM_SKIP + SEAM_READ) / MEMBRANE_STEP
     skin_cells, skin_share = _shrunk(person, read.astype(np.float32), small)
     paint_cells, paint_share = _shrunk(painted, seam.astype(np.float32), small)
     skin_near, _ = _normalized_blur(skin_cells, skin_share, reach_cells)
     paint_near, _ = _normalized_blur(paint_cells, paint_share, reach_cells)
     ratio = np.log(np.clip(skin_near / np.maximum(paint_near, 1.0), *SEAM_RANGE))
-    reach = max(SEAM_REACH * max(height, width), 2.0)
-    spread, _ = _normalized_blur(ratio, paint_share, reach / 2 / SPREAD_STEP)
-    # Whole along the seam itself, fading with the distance from it.
-    away = _distance_from(paint_share > 0) * SPREAD_STEP
-    spread *= np.exp(-away / reach)[..., None]
+    # The cells the paint covers, on the bounding box of them (the solve's work is the box's).
+    unknown = cv2.resize(to_skin.astype(np.float32), small, interpolation=cv2.INTER_AREA) > 0
+    rows, cols = np.flatnonzero(unknown.any(axis=1)), np.flatnonzero(unknown.any(axis=0))
+    box = np.s_[max(rows[0] - 1, 0):rows[-1] + 2, max(cols[0] - 1, 0):cols[-1] + 2]
+    # A cell's hold on its ratio: whole where a fair share of it is seam (a cell's side of it, or more).
+    weight = np.clip(paint_share * MEMBRANE_STEP, 0.0, 1.0)
+    reach = max(SEAM_REACH * max(height, width), 2.0) / MEMBRANE_STEP
+    spread = np.zeros(ratio.shape, np.float32)
+    spread[box] = _membrane(ratio[box], weight[box] * unknown[box], unknown[box], reach)
+    # Cells beside the paint's (a pixel of it interpolates from them) take their neighbours' value.
+    ring, known = _normalized_blur(spread, unknown.astype(np.float32), 1.0)
+    spread = np.where(unknown[..., None], spread, ring * (known > 1e-3)[..., None])
     ys, xs = np.nonzero(to_skin)
     factor = channel_axis(cv2.resize(spread, (width, height), interpolation=cv2.INTER_LINEAR))[ys, xs]
     out = np.array(painted, np.float32)
     out[ys, xs] *= np.exp(factor)
-    return out
+    return _close_seam(out, person, to_skin, visible)
 
 
 def outline_fall(person: np.ndarray, visible: np.ndarray, backdrop: np.ndarray) -> np.ndarray:

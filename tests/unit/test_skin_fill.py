@@ -47,6 +47,70 @@ def test_the_paint_meets_the_visible_skin_without_a_step_and_keeps_its_own_colou
     assert np.array_equal(out[~to_skin], painted[~to_skin])
 
 
+def _patch_in_skin() -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Visible skin all round a repainted patch (a strap's place, a chest bared by a lower neckline) that was
+    painted a seventh too pale, with a modelled shade inside it: (person, visible, to_skin, painted, the shade)."""
+    person = np.full((H, W, 3), SKIN, np.uint8)
+    to_skin = np.zeros((H, W), bool)
+    to_skin[30:90, 25:75] = True
+    visible = ~to_skin
+    rows = np.arange(H, dtype=np.float32)[:, None]
+    shade = np.broadcast_to(1.0 - 0.08 * np.exp(-0.5 * ((rows - 60.0) / 8.0) ** 2), (H, W))  # a collarbone's shade
+    painted = np.where(to_skin[..., None], np.array(SKIN, np.float32) * 1.15 * shade[..., None], 0.0)
+    return person, visible, to_skin, painted.astype(np.float32), shade
+
+
+def test_a_patch_within_the_skin_meets_it_without_a_step_along_all_its_seam_and_keeps_its_shade() -> None:
+    person, visible, to_skin, painted, shade = _patch_in_skin()
+    out = match_seam(painted, person, to_skin, visible)
+    tone = np.array(SKIN, np.float32) @ LUMA
+    luma = out @ LUMA
+    seam = to_skin & ~cv2.erode(to_skin.astype(np.uint8), np.ones((3, 3), np.uint8)).astype(bool)
+    assert np.all(np.abs(luma[seam] / tone - 1.0) < 0.03)  # all round: top, bottom and both sides
+    # Inside, the modelled shade stays: the middle row is darker than the rows above and below it by about as much.
+    kept = luma[60, 50] / luma[45, 50]
+    assert abs(kept - shade[60, 50] / shade[45, 50]) < 0.03
+    assert np.all(np.abs(luma[to_skin] / tone - 1.0) < 0.1)  # the pale seventh gone throughout
+    assert np.array_equal(out[~to_skin], painted[~to_skin])
+    assert np.array_equal(out, match_seam(painted, person, to_skin, visible))  # deterministic
+
+
+def test_a_thin_strip_of_skin_between_two_repainted_parts_is_a_seam_to_match() -> None:
+    """Real skin 4 px tall between two repainted parts (above an old sweetheart neckline, below a bared collar):
+    the paint on either side meets it without a step."""
+    person = np.full((H, W, 3), SKIN, np.uint8)
+    to_skin = np.zeros((H, W), bool)
+    to_skin[20:56, 20:80] = True
+    to_skin[60:100, 20:80] = True
+    visible = ~to_skin
+    painted = np.where(to_skin[..., None], np.array(SKIN, np.float32) * 0.85, 0.0).astype(np.float32)
+    out = match_seam(painted, person, to_skin, visible)
+    tone = np.array(SKIN, np.float32) @ LUMA
+    assert abs(float(out[55, 50] @ LUMA) / tone - 1.0) < 0.03
+    assert abs(float(out[60, 50] @ LUMA) / tone - 1.0) < 0.03
+
+
+def test_the_garment_beside_a_patch_lends_it_no_colour() -> None:
+    """A patch with skin above it and a green garment below and beside it: the garment's colour never bleeds into
+    the paint (only the visible skin's ratio is carried), and the paint beside the garment is as it is beside
+    none."""
+    person = np.full((H, W, 3), SKIN, np.uint8)
+    garment = np.zeros((H, W), bool)
+    garment[70:, :] = True
+    garment[:, 75:] = True
+    person[garment] = (30, 150, 90)
+    to_skin = np.zeros((H, W), bool)
+    to_skin[40:70, 25:75] = True
+    visible = ~to_skin & ~garment
+    painted = np.where(to_skin[..., None], np.array(SKIN, np.float32) * 0.85, 0.0).astype(np.float32)
+    out = match_seam(painted, person, to_skin, visible)
+    hue = out[to_skin] / np.array(SKIN, np.float32)
+    assert np.all(np.abs(hue - hue[:, :1]) < 0.01)  # each pixel the skin's colour, scaled: no green in it
+    neutral = person.copy()
+    neutral[garment] = BACKDROP
+    assert np.allclose(out, match_seam(painted, neutral, to_skin, visible))
+
+
 def test_a_speck_of_skin_is_no_seam_to_match() -> None:
     person = np.full((H, W, 3), (90, 60, 50), np.uint8)  # a dark speck taken for skin
     visible = np.zeros((H, W), bool)
