@@ -63,7 +63,6 @@ from fittingroom.warp_gen.fit import (
     fit_garment,
     hanging_room,
     hips_under_top,
-    sleeved_arms,
     warp_garment,
 )
 from fittingroom.warp_gen.midriff import bared_lower_garment, dress_lower_garment
@@ -77,6 +76,7 @@ from fittingroom.warp_gen.silhouette import (
     round_off_outline,
 )
 from fittingroom.warp_gen.skin_fill import seam_rim
+from fittingroom.warp_gen.sleeves import sleeved_arms
 
 # U²-NetP finds an uploaded garment's silhouette; a catalog garment brings the one stored at registration.
 GARMENT_MODELS: Final = (SELFIE_SEGMENTATION.name, POSE_DETECTION.name, POSE_LANDMARK.name, U2NETP.name)
@@ -229,7 +229,7 @@ class ClassicalGarmentPipeline(TryOnPipeline[GarmentRequest]):
     def occlusion(request: GarmentRequest, person_mask: np.ndarray, pose: Pose, fit: GarmentFit) -> np.ndarray:
         covered = covered_mask(fit, request.person.shape[:2])
         front = occluders(request.person, person_mask, pose, covered, fit.body)
-        return np.asarray(front & (1 - sleeved_arms(fit, request.person.shape[:2])), np.uint8)
+        return np.asarray(front & (1 - sleeved_arms(fit.sleeves, request.person.shape[:2])), np.uint8)
 
     @staticmethod
     def composite(request: GarmentRequest, person_mask: np.ndarray, pose: Pose, warped: WarpedGarment,

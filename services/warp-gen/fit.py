@@ -30,7 +30,17 @@ from fittingroom.common.body import (
 )
 from fittingroom.common.errors import InvalidInput
 from fittingroom.common.garment import Category, GarmentLandmarks
-from fittingroom.warp_gen.tps import fit_fold_free, fit_tps, remap, sampling_maps
+from fittingroom.warp_gen.polyline import along, chain_length, straight
+from fittingroom.warp_gen.sleeves import (
+    ELBOW_BEND,
+    MIN_SLEEVE_END,
+    SLEEVE_DOWN,
+    SleeveFit,
+    sleeve_fit,
+    warp_sleeves,
+    without_sleeves,
+)
+from fittingroom.warp_gen.tps import fit_fold_free, remap, sampling_maps
 
 SEAM_WIDTH = 1.15  # a garment's shoulder seams sit this many shoulder-joint distances apart when worn
 # Of the shoulder width: worn, a sleeve's armpit lies this far inside the shoulder joint, on the arm's inner
@@ -79,16 +89,6 @@ HAND_LENGTH = 0.7
 # Where the side is pinned between armpit and hem (share of the way down, name suffix): pinned at its middle
 # alone, the spline drew a long top's side in over the hips, between the pins.
 SIDE_LEVELS = ((0.25, "_upper"), (0.5, ""), (0.75, "_lower"))
-# A sleeve on an upper arm within SLEEVE_DOWN degrees of the body's axis is warped on its own down the arm
-# (`SleeveFit`): bent with the garment's body and pinned at its cuff, it kept its photo's outward slant beside
-# the arm, and the person mask cut it away (a tee looked sleeveless; a long sleeve ended at the elbow). Held
-# out farther (a hand on the hip) the spline still takes it. SLEEVE_END_SHARE: how far out along the sleeve's
-# axis its end's width is measured on the photo (its last part holds the cuff's centroid); MIN_SLEEVE_END: of
-# the shoulder width, the narrowest a worn sleeve's end is (an arm is inside it).
-SLEEVE_DOWN = 30.0
-ELBOW_BEND = 45.0  # degrees: an arm bent more at the elbow keeps a long sleeve on the spline
-SLEEVE_END_SHARE = 0.9
-MIN_SLEEVE_END = 0.22
 # Of the shoulder width: the most a shoulder's top stands above BlazePose's joint (on the development photos
 # 0.1-0.28; the joint sits low in the deltoid). A garment's shoulder seam goes on that top, at least PAD above
 # the joint: at PAD alone a tee's shoulders sat up to 0.16 shoulder widths low and the bared band above them
@@ -96,25 +96,6 @@ MIN_SLEEVE_END = 0.22
 SHOULDER_REACH = 0.3
 HANG_GAP = 0.15  # of the shoulder width: a gap in the person's silhouette that a garment hangs across
 HANG_SHRINK = 4  # the gaps are closed on a photo this many times smaller
-
-
-@dataclass(frozen=True)
-class SleeveFit:
-    """A sleeve warped apart from the garment's body (`warp_garment`): its quadrilateral (shoulder point,
-    end's outer corner, end's inner corner, underarm), then, for a sleeve past a bent elbow, its outer and
-    inner edge at the elbow, on the garment photo (`source`) and on the body (`target`)."""
-
-    side: str  # "left" or "right", the wearer's
-    source: np.ndarray  # [4 or 6, 2] in the garment photo
-    target: np.ndarray  # [4 or 6, 2] in the person photo
-
-    def outline(self) -> np.ndarray:
-        """The sleeve worn, as a polygon round its edge (through the elbow's edge points when it has them)."""
-        seam, outer, inner, underarm = self.target[:4]
-        if len(self.target) == 4:
-            return np.array([seam, outer, inner, underarm])
-        elbow_outer, elbow_inner = self.target[4:6]
-        return np.array([seam, elbow_outer, outer, inner, elbow_inner, underarm])
 
 
 @dataclass(frozen=True)
@@ -130,24 +111,6 @@ class GarmentFit:
     # the warp may squeeze it as it likes (a product photo's legs touch; a shopper's stand apart).
     gap: np.ndarray = field(default_factory=lambda: np.zeros((0, 2)))
     sleeves: tuple[SleeveFit, ...] = ()  # those warped on their own (the others bend with the garment's body)
-
-
-def _along(chain: list[np.ndarray], distance: float) -> tuple[list[np.ndarray], np.ndarray]:
-    """The polyline cut `distance` along its length (the last segment extended if need be), and the unit
-    tangent at the cut: the cut point is the returned polyline's last point."""
-    kept = [chain[0]]
-    for index, (a, b) in enumerate(itertools.pairwise(chain)):
-        length = float(np.linalg.norm(b - a))
-        tangent = (b - a) / max(length, 1e-6)
-        if distance <= length or index == len(chain) - 2:
-            return [*kept, a + tangent * distance], tangent
-        kept.append(b)
-        distance -= length
-    return kept, np.array([0.0, 1.0])
-
-
-def _length(chain: list[np.ndarray]) -> float:
-    return sum(float(np.linalg.norm(b - a)) for a, b in itertools.pairwise(chain))
 
 
 def _rotate(vector: np.ndarray, degrees: float) -> np.ndarray:
@@ -180,16 +143,6 @@ def _hanging(arm: list[np.ndarray], frame: BodyFrame) -> float:
     """1 for an upper arm hanging against the body (within ARM_HANG degrees of its axis), falling to 0 for
     one held out twice as far."""
     return float(np.clip(2.0 - _arm_angle(arm, frame) / ARM_HANG, 0.0, 1.0))
-
-
-def _straight(chain: list[np.ndarray]) -> bool:
-    """Whether a polyline turns by less than ELBOW_BEND degrees at each of its joints."""
-    for a, b, c in zip(chain, chain[1:], chain[2:], strict=False):
-        u, v = b - a, c - b
-        cosine = float(u @ v) / max(float(np.linalg.norm(u) * np.linalg.norm(v)), 1e-6)
-        if cosine < np.cos(np.radians(ELBOW_BEND)):
-            return False
-    return True
 
 
 def _similar(point: tuple[float, float], frm: tuple[np.ndarray, np.ndarray], to: tuple[np.ndarray, np.ndarray]
@@ -387,9 +340,9 @@ def _top_fit(marks: GarmentLandmarks, pose: Pose, frame: BodyFrame, garment: Cat
             lowest = float((target - arm[0]) @ f.down) + below_armpit
             drop = float(start @ f.down)
             floor = lowest / drop if drop >= MIN_ARM_DROP else 0.0
-            sleeve, _ = _along(arm, min(max(length, floor), _length(arm) + 0.1 * w))
-            hangs = _arm_angle(arm, f) < SLEEVE_DOWN and _straight(sleeve)
-            laid = _sleeve_fit(silhouette, (g_shoulder, _p(armpit), _p(cuff)), seam, sleeve, f.across * sign,
+            sleeve, _ = along(arm, min(max(length, floor), chain_length(arm) + 0.1 * w))
+            hangs = _arm_angle(arm, f) < SLEEVE_DOWN and straight(sleeve, ELBOW_BEND)
+            laid = sleeve_fit(silhouette, (g_shoulder, _p(armpit), _p(cuff)), seam, sleeve, f.across * sign,
                                MIN_SLEEVE_END * w, length_scale) if hangs and silhouette is not None else None
             if laid is not None:  # warped on its own, its end on the arm: the body is not bent to reach it
                 sleeves.append(SleeveFit(name, *laid))
@@ -409,83 +362,6 @@ def _top_fit(marks: GarmentLandmarks, pose: Pose, frame: BodyFrame, garment: Cat
         pairs["neck"] = (_p(marks.neck), _similar(marks.neck, g_shoulders, t_shoulders))
     body = np.array([f.right_shoulder, f.left_shoulder, bottom["left"], bottom["right"]])
     return _pack(pairs, body, tuple(limbs), sleeves=tuple(sleeves))
-
-
-def _half_width(silhouette: np.ndarray, centre: np.ndarray, across: np.ndarray) -> tuple[float, float]:
-    """How far the silhouette reaches from `centre` along `across` and against it, in one run each way."""
-    height, width = silhouette.shape[:2]
-    reach = []
-    for direction in (across, -across):
-        steps = 0
-        for step in range(1, height + width):
-            x, y = np.round(centre + direction * step).astype(int)
-            if not (0 <= x < width and 0 <= y < height) or silhouette[y, x] == 0:
-                break
-            steps = step
-        reach.append(float(steps))
-    return reach[0], reach[1]
-
-
-def _sleeve_fit(silhouette: np.ndarray, garment: tuple[np.ndarray, np.ndarray, np.ndarray], seam: np.ndarray,
-                chain: list[np.ndarray], outward: np.ndarray, least: float, scale: float
-                ) -> tuple[np.ndarray, np.ndarray] | None:
-    """A sleeve's points on the garment photo and on the body (`SleeveFit`), or None where the photo shows no
-    sleeve end or the sleeve worn would be turned inside out (an arm raised over the shoulder: the garment's
-    spline alone bends that sleeve).
-
-    `garment` is (shoulder point, armpit, cuff) on the photo; `chain` the arm's bone from the shoulder joint to
-    the sleeve's end, `outward` away from the body's axis on the hanging arm's side (where the sleeve's top edge
-    goes). On the photo the end is measured across the sleeve's axis (root's middle to cuff) a little short of
-    the cuff's centroid, where the sleeve still has its full width. Worn, the end lies across the arm, centred
-    on the bone and at least `least` wide (an arm is inside it), and the underside runs its own length back up
-    the arm's inner side: on a hanging arm a tee's armpit is about level with its hem, hidden behind the arm,
-    and the garment's body fills in under it. A sleeve past the elbow has its edges' points there too, as far
-    along each edge on the photo as the elbow is along the arm, so that it follows a bent arm.
-    """
-    shoulder, armpit, cuff = garment
-    axis = cuff - (shoulder + armpit) / 2
-    length = float(np.linalg.norm(axis))
-    if length < 1e-6:
-        return None
-    axis /= length
-    across = np.array([-axis[1], axis[0]])
-    across = across if float((shoulder - armpit) @ across) >= 0 else -across
-    centre = (shoulder + armpit) / 2 + axis * SLEEVE_END_SHARE * length
-    out, back = _half_width(silhouette > 0, centre, across)
-    if min(out, back) < 1:
-        return None
-    outer, inner = centre + across * out, centre - across * back
-    half = max((out + back) / 2 * scale, least / 2)
-
-    def across_arm(distance: float) -> tuple[np.ndarray, np.ndarray]:
-        """The bone's point `distance` along the chain, and the unit normal there, away from the body."""
-        kept, tangent = _along(chain, distance)
-        normal = np.array([-tangent[1], tangent[0]])
-        return kept[-1], normal if float(outward @ normal) >= 0 else -normal
-
-    reach = _length(chain) - (1 - SLEEVE_END_SHARE) * length * scale  # the measured line's place on the arm
-    level, normal = across_arm(reach)
-    bone, inside = across_arm(max(reach - float(np.linalg.norm(inner - armpit)) * scale, 0.0))
-    source = np.array([shoulder, outer, inner, armpit])
-    placed = np.array([seam, level + normal * half, level - normal * half, bone - inside * half])
-    if _signed_area(source) * _signed_area(placed) <= 0:  # inside out
-        return None
-    upper = float(np.linalg.norm(chain[1] - chain[0]))
-    if len(chain) < 3 or upper >= reach:  # above the elbow: a quadrilateral, convex on both
-        convex = cv2.isContourConvex(source.astype(np.float32)) and cv2.isContourConvex(placed.astype(np.float32))
-        return (source, placed) if convex else None
-    share = upper / reach
-    # Across the elbow the mean of the two bones' normals: one bone's alone set the elbow's edges askew.
-    elbow, above = across_arm(upper - 1.0)
-    bend = above + across_arm(upper + 1.0)[1]
-    bend /= max(float(np.linalg.norm(bend)), 1e-6)
-    return (np.vstack([source, [shoulder + share * (outer - shoulder), armpit + share * (inner - armpit)]]),
-            np.vstack([placed, [elbow + bend * half, elbow - bend * half]]))
-
-
-def _signed_area(quad: np.ndarray) -> float:
-    x, y = quad[:, 0], quad[:, 1]
-    return float(np.dot(x, np.roll(y, -1)) - np.dot(y, np.roll(x, -1))) / 2
 
 
 def _leg(pose: Pose, frame: BodyFrame, side: float) -> list[np.ndarray]:
@@ -531,7 +407,7 @@ def _lower_fit(marks: GarmentLandmarks, pose: Pose, frame: BodyFrame) -> Garment
         leg: list[np.ndarray] = []
         hem_drop = (_p(getattr(marks, f"{name}_hem_outer"))[1] + _p(getattr(marks, f"{name}_hem_inner"))[1]) / 2
         hem_length = (hem_drop - g_mid[1]) * scale - pad
-        clipped = float(np.clip(hem_length, 0.2 * thigh, _length(chain) + 0.1 * f.torso))
+        clipped = float(np.clip(hem_length, 0.2 * thigh, chain_length(chain) + 0.1 * f.torso))
         # The knee level first: the leg follows the body's leg there too, at the garment's own width (a
         # narrow leg stays narrow instead of being stretched between waist and hem). Where the hem's length
         # is clipped to the body's leg, the knee level moves with it, in proportion.
@@ -541,7 +417,7 @@ def _lower_fit(marks: GarmentLandmarks, pose: Pose, frame: BodyFrame) -> Garment
                 continue
             outer, inner = _p(outer), _p(inner)
             length = ((outer[1] + inner[1]) / 2 - g_mid[1]) * scale - pad
-            leg, tangent = _along(chain, clipped * length / hem_length if hem_length > 0 else clipped)
+            leg, tangent = along(chain, clipped * length / hem_length if hem_length > 0 else clipped)
             normal = np.array([-tangent[1], tangent[0]])
             normal = normal if float(normal @ f.across) * sign > 0 else -normal  # away from the other leg
             half = float(np.linalg.norm(outer - inner)) * scale / 2
@@ -599,20 +475,6 @@ def covered_mask(fit: GarmentFit, shape: tuple[int, int]) -> np.ndarray:
     cv2.fillPoly(mask, [np.round(fit.body).astype(np.int32)], 1)
     for line, thickness in fit.limbs:
         _fill_limb(mask, line, thickness)
-    return mask
-
-
-def sleeved_arms(fit: GarmentFit, shape: tuple[int, int]) -> np.ndarray:
-    """uint8 {0, 1}: the arms inside the sleeves laid on their own (`GarmentFit.sleeves`), from the underarm
-    down to each sleeve's end: a long sleeve covers its forearm, which otherwise stays in front of the garment
-    (a hand or forearm held over the body is on top of it) and cut the sleeve off at the elbow. Above the
-    underarm the shoulders' skin is told from hair as before."""
-    mask = np.zeros(shape, np.uint8)
-    for sleeve in fit.sleeves:
-        seam, outer, inner, underarm = sleeve.target[:4]
-        worn = np.zeros(shape, np.uint8)
-        cv2.fillPoly(worn, [np.round(sleeve.outline()).astype(np.int32)], 1)
-        mask |= worn & _half_plane(shape, underarm, (outer + inner) / 2 - seam)
     return mask
 
 
@@ -678,25 +540,6 @@ def _probes(target: np.ndarray, shape: tuple[int, int], gap: np.ndarray | None =
     return points if len(points) >= 3 else target
 
 
-def _half_plane(shape: tuple[int, int], point: np.ndarray, normal: np.ndarray) -> np.ndarray:
-    """bool: the pixels past `point` in the direction `normal`."""
-    ys, xs = np.mgrid[0:shape[0], 0:shape[1]]
-    return np.asarray((xs - point[0]) * normal[0] + (ys - point[1]) * normal[1] > 0)
-
-
-def _beyond(shape: tuple[int, int], a: np.ndarray, b: np.ndarray, towards: np.ndarray) -> np.ndarray:
-    """bool: the pixels on `towards`' side of the line through `a` and `b`."""
-    normal = np.array([a[1] - b[1], b[0] - a[0]])
-    return _half_plane(shape, a, normal if float((towards - a) @ normal) >= 0 else -normal)
-
-
-def sleeve_region(shape: tuple[int, int], quad: np.ndarray) -> np.ndarray:
-    """bool: a sleeve on its garment photo: past its root (shoulder point to armpit) and on the near side of
-    its underside (armpit to the end's inner corner), where the garment's body below the armpit is not."""
-    shoulder, outer, inner, armpit = quad
-    return _beyond(shape, shoulder, armpit, outer) & _beyond(shape, armpit, inner, outer)
-
-
 def warp_garment(product: np.ndarray, mask: np.ndarray, fit: GarmentFit, shape: tuple[int, int]) -> WarpedGarment:
     """The product photo and its mask bent onto the person photo's frame (`shape`): the garment's body by a
     fold-free TPS, and over it each sleeve of `GarmentFit.sleeves` by the spline through its quadrilateral.
@@ -708,22 +551,7 @@ def warp_garment(product: np.ndarray, mask: np.ndarray, fit: GarmentFit, shape: 
     # The inverse map (person -> product) is what sampling needs: each output pixel looks up its source.
     inverse = fit_fold_free(fit.target, fit.source, _probes(fit.target, shape, fit.gap))
     maps = sampling_maps(inverse, shape)
-    body = mask.astype(np.float32)
-    for sleeve_fit in fit.sleeves:
-        body[sleeve_region(mask.shape[:2], sleeve_fit.source[:4])] = 0.0
     image = remap(product, maps, border=(0, 0, 0))
-    alpha = np.clip(remap(body, maps, border=0.0), 0.0, 1.0)
-    for sleeve_fit in fit.sleeves:
-        # Four pairs (six past a bent elbow): the spline is exact on the corners and nearly affine past them (a
-        # perspective map through the same corners flung the sleeve's cap and hem far down the arm).
-        sleeve_maps = sampling_maps(fit_tps(sleeve_fit.target, sleeve_fit.source), shape)
-        sleeve = ((mask > 0) & sleeve_region(mask.shape[:2], sleeve_fit.source[:4])).astype(np.float32)
-        # Nothing of a sleeve rises above its shoulder point along the arm: a cap's curve, bent down the arm,
-        # stood up as a hump on the shoulder.
-        seam, outer, inner, _ = sleeve_fit.target[:4]
-        below_seam = _half_plane(shape, seam, (outer + inner) / 2 - seam)
-        over = np.clip(remap(sleeve, sleeve_maps, border=0.0), 0.0, 1.0) * below_seam
-        texture = remap(product, sleeve_maps, border=(0, 0, 0))
-        image = (texture * over[..., None] + image * (1 - over[..., None])).round().astype(np.uint8)
-        alpha = over + alpha * (1 - over)
+    alpha = np.clip(remap(without_sleeves(mask, fit.sleeves), maps, border=0.0), 0.0, 1.0)
+    image, alpha = warp_sleeves(product, mask, fit.sleeves, image, alpha)
     return WarpedGarment(image=image, alpha=alpha, fit=fit)

@@ -19,10 +19,9 @@ from fittingroom.warp_gen.fit import (
     covered_mask,
     fit_garment,
     hanging_room,
-    sleeve_region,
-    sleeved_arms,
     warp_garment,
 )
+from fittingroom.warp_gen.sleeves import sleeve_region, sleeved_arms
 
 H, W = 400, 300
 SKIN = (224, 172, 140)
@@ -268,7 +267,7 @@ def test_a_forearm_inside_a_long_sleeve_is_not_in_front_of_it() -> None:
     mask = _long_sleeved_shirt()
     pose = frontal_pose()
     fit = fit_garment(garment_landmarks(mask, Category.UPPER), pose, Category.UPPER, mask)
-    arms = sleeved_arms(fit, (H, W))
+    arms = sleeved_arms(fit.sleeves, (H, W))
     sleeve = next(s for s in fit.sleeves if s.side == "left")
     elbow, end = np.asarray(FRONTAL[lm.LEFT_ELBOW], np.float64), (sleeve.target[1] + sleeve.target[2]) / 2
     x, y = np.round(elbow + 0.5 * (end - elbow)).astype(int)

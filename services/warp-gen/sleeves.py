@@ -1,0 +1,182 @@
+"""Sleeves laid down the arms: on an arm held near the body a sleeve is warped on its own, by a spline through
+its quadrilateral (and its edges at the elbow), over the garment's body that the fit's main spline warps.
+Pure numpy/OpenCV."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+from fittingroom.warp_gen.polyline import along, chain_length
+from fittingroom.warp_gen.tps import fit_tps, remap, sampling_maps
+
+# A sleeve on an upper arm within SLEEVE_DOWN degrees of the body's axis is warped on its own down the arm
+# (`SleeveFit`): bent with the garment's body and pinned at its cuff, it kept its photo's outward slant beside
+# the arm, and the person mask cut it away (a tee looked sleeveless; a long sleeve ended at the elbow). Held
+# out farther (a hand on the hip) the spline still takes it. SLEEVE_END_SHARE: how far out along the sleeve's
+# axis its end's width is measured on the photo (its last part holds the cuff's centroid); MIN_SLEEVE_END: of
+# the shoulder width, the narrowest a worn sleeve's end is (an arm is inside it).
+SLEEVE_DOWN = 30.0
+ELBOW_BEND = 45.0  # degrees: an arm bent more at the elbow keeps a long sleeve on the spline
+SLEEVE_END_SHARE = 0.9
+MIN_SLEEVE_END = 0.22
+
+
+@dataclass(frozen=True)
+class SleeveFit:
+    """A sleeve warped apart from the garment's body (`warp_garment`): its quadrilateral (shoulder point,
+    end's outer corner, end's inner corner, underarm), then, for a sleeve past a bent elbow, its outer and
+    inner edge at the elbow, on the garment photo (`source`) and on the body (`target`)."""
+
+    side: str  # "left" or "right", the wearer's
+    source: np.ndarray  # [4 or 6, 2] in the garment photo
+    target: np.ndarray  # [4 or 6, 2] in the person photo
+
+    def outline(self) -> np.ndarray:
+        """The sleeve worn, as a polygon round its edge (through the elbow's edge points when it has them)."""
+        seam, outer, inner, underarm = self.target[:4]
+        if len(self.target) == 4:
+            return np.array([seam, outer, inner, underarm])
+        elbow_outer, elbow_inner = self.target[4:6]
+        return np.array([seam, elbow_outer, outer, inner, elbow_inner, underarm])
+
+
+def _half_width(silhouette: np.ndarray, centre: np.ndarray, across: np.ndarray) -> tuple[float, float]:
+    """How far the silhouette reaches from `centre` along `across` and against it, in one run each way."""
+    height, width = silhouette.shape[:2]
+    reach = []
+    for direction in (across, -across):
+        steps = 0
+        for step in range(1, height + width):
+            x, y = np.round(centre + direction * step).astype(int)
+            if not (0 <= x < width and 0 <= y < height) or silhouette[y, x] == 0:
+                break
+            steps = step
+        reach.append(float(steps))
+    return reach[0], reach[1]
+
+
+def sleeve_fit(silhouette: np.ndarray, garment: tuple[np.ndarray, np.ndarray, np.ndarray], seam: np.ndarray,
+                chain: list[np.ndarray], outward: np.ndarray, least: float, scale: float
+                ) -> tuple[np.ndarray, np.ndarray] | None:
+    """A sleeve's points on the garment photo and on the body (`SleeveFit`), or None where the photo shows no
+    sleeve end or the sleeve worn would be turned inside out (an arm raised over the shoulder: the garment's
+    spline alone bends that sleeve).
+
+    `garment` is (shoulder point, armpit, cuff) on the photo; `chain` the arm's bone from the shoulder joint to
+    the sleeve's end, `outward` away from the body's axis on the hanging arm's side (where the sleeve's top edge
+    goes). On the photo the end is measured across the sleeve's axis (root's middle to cuff) a little short of
+    the cuff's centroid, where the sleeve still has its full width. Worn, the end lies across the arm, centred
+    on the bone and at least `least` wide (an arm is inside it), and the underside runs its own length back up
+    the arm's inner side: on a hanging arm a tee's armpit is about level with its hem, hidden behind the arm,
+    and the garment's body fills in under it. A sleeve past the elbow has its edges' points there too, as far
+    along each edge on the photo as the elbow is along the arm, so that it follows a bent arm.
+    """
+    shoulder, armpit, cuff = garment
+    axis = cuff - (shoulder + armpit) / 2
+    length = float(np.linalg.norm(axis))
+    if length < 1e-6:
+        return None
+    axis /= length
+    across = np.array([-axis[1], axis[0]])
+    across = across if float((shoulder - armpit) @ across) >= 0 else -across
+    centre = (shoulder + armpit) / 2 + axis * SLEEVE_END_SHARE * length
+    out, back = _half_width(silhouette > 0, centre, across)
+    if min(out, back) < 1:
+        return None
+    outer, inner = centre + across * out, centre - across * back
+    half = max((out + back) / 2 * scale, least / 2)
+
+    def across_arm(distance: float) -> tuple[np.ndarray, np.ndarray]:
+        """The bone's point `distance` along the chain, and the unit normal there, away from the body."""
+        kept, tangent = along(chain, distance)
+        normal = np.array([-tangent[1], tangent[0]])
+        return kept[-1], normal if float(outward @ normal) >= 0 else -normal
+
+    reach = chain_length(chain) - (1 - SLEEVE_END_SHARE) * length * scale  # the measured line's place on the arm
+    level, normal = across_arm(reach)
+    bone, inside = across_arm(max(reach - float(np.linalg.norm(inner - armpit)) * scale, 0.0))
+    source = np.array([shoulder, outer, inner, armpit])
+    placed = np.array([seam, level + normal * half, level - normal * half, bone - inside * half])
+    if _signed_area(source) * _signed_area(placed) <= 0:  # inside out
+        return None
+    upper = float(np.linalg.norm(chain[1] - chain[0]))
+    if len(chain) < 3 or upper >= reach:  # above the elbow: a quadrilateral, convex on both
+        convex = cv2.isContourConvex(source.astype(np.float32)) and cv2.isContourConvex(placed.astype(np.float32))
+        return (source, placed) if convex else None
+    share = upper / reach
+    # Across the elbow the mean of the two bones' normals: one bone's alone set the elbow's edges askew.
+    elbow, above = across_arm(upper - 1.0)
+    bend = above + across_arm(upper + 1.0)[1]
+    bend /= max(float(np.linalg.norm(bend)), 1e-6)
+    return (np.vstack([source, [shoulder + share * (outer - shoulder), armpit + share * (inner - armpit)]]),
+            np.vstack([placed, [elbow + bend * half, elbow - bend * half]]))
+
+
+def _signed_area(quad: np.ndarray) -> float:
+    x, y = quad[:, 0], quad[:, 1]
+    return float(np.dot(x, np.roll(y, -1)) - np.dot(y, np.roll(x, -1))) / 2
+
+
+def half_plane(shape: tuple[int, int], point: np.ndarray, normal: np.ndarray) -> np.ndarray:
+    """bool: the pixels past `point` in the direction `normal`."""
+    ys, xs = np.mgrid[0:shape[0], 0:shape[1]]
+    return np.asarray((xs - point[0]) * normal[0] + (ys - point[1]) * normal[1] > 0)
+
+
+def _beyond(shape: tuple[int, int], a: np.ndarray, b: np.ndarray, towards: np.ndarray) -> np.ndarray:
+    """bool: the pixels on `towards`' side of the line through `a` and `b`."""
+    normal = np.array([a[1] - b[1], b[0] - a[0]])
+    return half_plane(shape, a, normal if float((towards - a) @ normal) >= 0 else -normal)
+
+
+def sleeve_region(shape: tuple[int, int], quad: np.ndarray) -> np.ndarray:
+    """bool: a sleeve on its garment photo: past its root (shoulder point to armpit) and on the near side of
+    its underside (armpit to the end's inner corner), where the garment's body below the armpit is not."""
+    shoulder, outer, inner, armpit = quad
+    return _beyond(shape, shoulder, armpit, outer) & _beyond(shape, armpit, inner, outer)
+
+
+def sleeved_arms(sleeves: tuple[SleeveFit, ...], shape: tuple[int, int]) -> np.ndarray:
+    """uint8 {0, 1}: the arms inside the sleeves laid on their own (`sleeves`), from the underarm
+    down to each sleeve's end: a long sleeve covers its forearm, which otherwise stays in front of the garment
+    (a hand or forearm held over the body is on top of it) and cut the sleeve off at the elbow. Above the
+    underarm the shoulders' skin is told from hair as before."""
+    mask = np.zeros(shape, np.uint8)
+    for sleeve in sleeves:
+        seam, outer, inner, underarm = sleeve.target[:4]
+        worn = np.zeros(shape, np.uint8)
+        cv2.fillPoly(worn, [np.round(sleeve.outline()).astype(np.int32)], 1)
+        mask |= worn & half_plane(shape, underarm, (outer + inner) / 2 - seam)
+    return mask
+
+
+def warp_sleeves(product: np.ndarray, mask: np.ndarray, sleeves: tuple[SleeveFit, ...], image: np.ndarray,
+                 alpha: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The garment's body as warped (`image`, `alpha` at the person photo's size) with each sleeve laid over
+    it, warped by the spline through its points."""
+    shape = alpha.shape[:2]
+    for sleeve_fit in sleeves:
+        # Four pairs (six past a bent elbow): the spline is exact on the corners and nearly affine past them (a
+        # perspective map through the same corners flung the sleeve's cap and hem far down the arm).
+        sleeve_maps = sampling_maps(fit_tps(sleeve_fit.target, sleeve_fit.source), shape)
+        sleeve = ((mask > 0) & sleeve_region(mask.shape[:2], sleeve_fit.source[:4])).astype(np.float32)
+        # Nothing of a sleeve rises above its shoulder point along the arm: a cap's curve, bent down the arm,
+        # stood up as a hump on the shoulder.
+        seam, outer, inner, _ = sleeve_fit.target[:4]
+        below_seam = half_plane(shape, seam, (outer + inner) / 2 - seam)
+        over = np.clip(remap(sleeve, sleeve_maps, border=0.0), 0.0, 1.0) * below_seam
+        texture = remap(product, sleeve_maps, border=(0, 0, 0))
+        image = (texture * over[..., None] + image * (1 - over[..., None])).round().astype(np.uint8)
+        alpha = over + alpha * (1 - over)
+    return image, alpha
+
+
+def without_sleeves(mask: np.ndarray, sleeves: tuple[SleeveFit, ...]) -> np.ndarray:
+    """float32: the product's mask less the sleeves laid on their own (the garment's body the spline warps)."""
+    body = mask.astype(np.float32)
+    for sleeve_fit in sleeves:
+        body[sleeve_region(mask.shape[:2], sleeve_fit.source[:4])] = 0.0
+    return body
