@@ -30,6 +30,9 @@ DRESS_HEM = 0.15  # of the torso: a dress's hem below the knees
 DRESS_FLARE = 0.25  # of the shoulder width: how far a dress's hem stands out beside each knee
 KNEE_DROP = 0.9  # of the torso: where the knees are taken to be when the pose cannot see them
 HIP_BREADTH = 1.7  # of the hip joints' distance: the hips' breadth (the bare torso's at the hip joints)
+# Of the shoulder width: the most a shoulder's top stands above BlazePose's joint (on the development photos
+# 0.1-0.28; the joint sits low in the deltoid). A longer run of person straight above the joint is hair or the head.
+SHOULDER_REACH = 0.3
 # In a leg's mask (`segment.legs`): where the photo shows the leg bare, and just above that where the worn garment's
 # hem edges and shades it; 1 where the leg is shaped.
 LEG_SEEN = 2
@@ -91,6 +94,31 @@ def body_frame(pose: Pose) -> BodyFrame:
         stretch = down * (MIN_TORSO_RATIO * width - torso)
         lh, rh, torso = lh + stretch, rh + stretch, MIN_TORSO_RATIO * width
     return BodyFrame(ls, rs, lh, rh, across, down, width, torso, hips_seen)
+
+
+def shoulder_rise(frame: BodyFrame, person: np.ndarray | None) -> float:
+    """px: how far the shoulders' top stands above their joints, the mean of both sides measured straight up
+    from each joint to the `person` mask's outline (0 where unknown: no mask, or a run past SHOULDER_REACH).
+
+    Read per side, the two differed by up to 0.16 shoulder widths on the development photos (a sloping
+    shoulder, a joint placed off its middle): what is placed on one side from each tilted.
+    """
+    if person is None:
+        return 0.0
+    rises = [rise for rise in (_rise(person, joint, frame) for joint in (frame.left_shoulder, frame.right_shoulder))
+             if rise > 0]
+    return float(np.mean(rises)) if rises else 0.0
+
+
+def _rise(person: np.ndarray, joint: np.ndarray, frame: BodyFrame) -> float:
+    height, width = person.shape[:2]
+    top = 0.0
+    for step in range(round(SHOULDER_REACH * frame.shoulder_width) + 2):
+        x, y = np.round(joint - frame.down * step).astype(int)
+        if not (0 <= x < width and 0 <= y < height) or person[y, x] <= 0.5:
+            return top
+        top = float(step)
+    return 0.0
 
 
 def knees(pose: Pose, frame: BodyFrame) -> tuple[np.ndarray, np.ndarray]:

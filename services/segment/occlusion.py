@@ -14,7 +14,7 @@ import cv2
 import numpy as np
 
 from fittingroom.common import landmarks as lm
-from fittingroom.common.body import Pose
+from fittingroom.common.body import PAD, Pose, body_frame, shoulder_rise
 from fittingroom.common.images import rounded_outline
 from fittingroom.segment.worn_garment import head_mask, skin_mask
 
@@ -24,7 +24,10 @@ ARM_WIDTH = 0.26  # of the shoulder width: an arm seen from the front, with its 
 # outline: an arm hanging at the side starts on the outline, at the shoulder, and must not count.
 CORE_INSET = 0.15
 NECK_HALF_WIDTH = 0.22  # of the shoulder width: half a neck's width, with its shadow
-NECK_DIP = 0.1  # of the shoulder width: how far below the shoulder line the neck's base reaches
+# Of the shoulder width: how far below the shoulders' top (`shoulder_rise`, at least PAD above the joints) the
+# neck's base reaches, a crew neckline's depth. Measured from the joints instead (0.1-0.28 below the top on the
+# development photos), a camisole shopper's chest stayed in front of a tee and cut a scoop into it.
+NECK_DIP = 0.15
 OUTLINE_SMOOTH = 0.006  # of the longer side: the blur that rounds bare skin's outline (3 px at 512)
 # Of the shoulder width squared: a piece of skin "in front" this small lying wholly on the new garment is a speck
 # of the skin test (an arm's skin seen through the gap between the old garment and the arm: 0.007-0.010 on the
@@ -35,10 +38,6 @@ SPECK_ON_GARMENT = 0.9  # the least share of such a speck that lies on the garme
 _LEFT_ARM = (lm.LEFT_SHOULDER, lm.LEFT_ELBOW, lm.LEFT_WRIST)
 _RIGHT_ARM = (lm.RIGHT_SHOULDER, lm.RIGHT_ELBOW, lm.RIGHT_WRIST)
 _HANDS = {lm.LEFT_WRIST: (17, 19), lm.RIGHT_WRIST: (18, 20)}
-
-
-def _shoulder_width(pose: Pose) -> float:
-    return max(1.0, float(np.linalg.norm(pose.points[lm.LEFT_SHOULDER] - pose.points[lm.RIGHT_SHOULDER])))
 
 
 def arm_chains(pose: Pose) -> list[list[np.ndarray]]:
@@ -68,7 +67,7 @@ def _draw(chains: list[list[np.ndarray]], shape: tuple[int, int], thickness: int
 
 def arms_across(pose: Pose, body: np.ndarray, shape: tuple[int, int]) -> np.ndarray:
     """uint8 {0, 1}: arm bands where the arm's bone passes over the torso polygon `body`."""
-    width = _shoulder_width(pose)
+    width = body_frame(pose).shoulder_width
     torso = np.zeros(shape, np.uint8)
     cv2.fillPoly(torso, [np.round(body).astype(np.int32)], 1)
     inset = max(3, round(2 * CORE_INSET * width) | 1)
@@ -78,27 +77,28 @@ def arms_across(pose: Pose, body: np.ndarray, shape: tuple[int, int]) -> np.ndar
     return np.asarray(cv2.dilate(bones, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (side, side))), np.uint8)
 
 
-def bare_zone(pose: Pose, covered: np.ndarray) -> np.ndarray:
+def bare_zone(pose: Pose, covered: np.ndarray, person_mask: np.ndarray | None = None) -> np.ndarray:
     """uint8 {0, 1}: where skin-coloured pixels are trusted to be bare skin in front of the garment.
 
     The neck (its column above the shoulders' midpoint), forearms and hands, and upper arms the garment does not
     sleeve. Skin colour alone is not trusted elsewhere: tan, orange or pink cloth passes the chroma test
-    and would punch holes in the new garment.
+    and would punch holes in the new garment. The neck's base is placed from the shoulders' top on the
+    `person_mask` where given.
     """
     shape = covered.shape
-    width = _shoulder_width(pose)
+    frame = body_frame(pose)
+    width = frame.shoulder_width
     chains = arm_chains(pose)
     thickness = max(3, round(ARM_WIDTH * width))
     forearms = _draw(chains, shape, thickness, start=1)
     upper_arms = _draw([chain[:2] for chain in chains], shape, thickness)
-    ls, rs = pose.points[lm.LEFT_SHOULDER].astype(np.float64), pose.points[lm.RIGHT_SHOULDER].astype(np.float64)
-    up = np.array([(ls - rs)[1], -(ls - rs)[0]]) / width
-    up = up if up[1] < 0 else -up
-    # The neck's own column, rounded at its base like a crew neckline: beside it, the tops of the shoulders
-    # are the new garment's where it reaches them (a tee over a camisole), skin or not.
-    height = (1.0 + NECK_DIP) * width / 2
-    centre = (ls + rs) / 2 + up * (width / 2 - NECK_DIP * width / 2)
-    angle = float(np.degrees(np.arctan2((ls - rs)[1], (ls - rs)[0])))
+    # The neck's own column, a shoulder width up from the joints' midpoint, rounded at its base like a crew
+    # neckline: beside and below it the shoulders and chest are the new garment's where it reaches them (a tee
+    # over a camisole), skin or not.
+    base = max(PAD * width, shoulder_rise(frame, person_mask)) - NECK_DIP * width  # above the joints' line
+    height = (width - base) / 2
+    centre = (frame.left_shoulder + frame.right_shoulder) / 2 - frame.down * (base + height)
+    angle = float(np.degrees(np.arctan2(frame.across[1], frame.across[0])))
     neck = np.zeros(shape, np.uint8)
     cv2.ellipse(neck, (round(centre[0]), round(centre[1])), (max(1, round(NECK_HALF_WIDTH * width)),
                 max(1, round(height))), angle, 0, 360, 1, -1)
@@ -114,7 +114,7 @@ def occluders(image: np.ndarray, person_mask: np.ndarray, pose: Pose, covered: n
     chest is on top of the shirt.
     """
     shape = image.shape[:2]
-    skin = skin_mask(image, pose, person_mask) & bare_zone(pose, covered)
+    skin = skin_mask(image, pose, person_mask) & bare_zone(pose, covered, person_mask)
     # Skin found pixel by pixel by its colour has a ragged outline, specks and pinholes (a shadow, a
     # highlight): as the garment's cut it tore the garment's edge along arms and hands. An arm's outline is
     # smooth: blurred and cut at half, the specks and pinholes go and the outline runs smooth.
@@ -127,7 +127,7 @@ def without_specks(front: np.ndarray, garment: np.ndarray, pose: Pose) -> np.nda
     """uint8 {0, 1}: `front` less its pieces smaller than SPECK_AREA lying on the `garment` (a mask, > 0.5 on
     it) for SPECK_ON_GARMENT of their area."""
     count, pieces, stats, _ = cv2.connectedComponentsWithStats(front.astype(np.uint8), connectivity=8)
-    small = np.flatnonzero(stats[:, cv2.CC_STAT_AREA] < SPECK_AREA * _shoulder_width(pose) ** 2)
+    small = np.flatnonzero(stats[:, cv2.CC_STAT_AREA] < SPECK_AREA * body_frame(pose).shoulder_width ** 2)
     small = small[small > 0]
     if small.size == 0:
         return np.asarray(front, np.uint8)

@@ -26,6 +26,7 @@ from fittingroom.common.body import (
     body_frame,
     hem_line,
     knees,
+    shoulder_rise,
     top_outline,
 )
 from fittingroom.common.errors import InvalidInput
@@ -89,11 +90,6 @@ HAND_LENGTH = 0.7
 # Where the side is pinned between armpit and hem (share of the way down, name suffix): pinned at its middle
 # alone, the spline drew a long top's side in over the hips, between the pins.
 SIDE_LEVELS = ((0.25, "_upper"), (0.5, ""), (0.75, "_lower"))
-# Of the shoulder width: the most a shoulder's top stands above BlazePose's joint (on the development photos
-# 0.1-0.28; the joint sits low in the deltoid). A garment's shoulder seam goes on that top, at least PAD above
-# the joint: at PAD alone a tee's shoulders sat up to 0.16 shoulder widths low and the bared band above them
-# was repainted as skin. A longer run of person straight above the joint is hair or the head.
-SHOULDER_REACH = 0.3
 HANG_GAP = 0.15  # of the shoulder width: a gap in the person's silhouette that a garment hangs across
 HANG_SHRINK = 4  # the gaps are closed on a photo this many times smaller
 
@@ -245,21 +241,6 @@ def _own_hem(outline_hem: np.ndarray, top: np.ndarray, drop: float, ankle: np.nd
     return np.asarray(outline_hem + down * (wanted - float((outline_hem - top) @ down)))
 
 
-def _shoulder_top(person: np.ndarray | None, joint: np.ndarray, frame: BodyFrame) -> float:
-    """How far above the shoulder joint the person's outline is, straight up from it (0 where unknown: no
-    person mask, or a run of person past SHOULDER_REACH shoulder widths, which is hair or the head)."""
-    if person is None:
-        return 0.0
-    height, width = person.shape[:2]
-    top = 0.0
-    for step in range(round(SHOULDER_REACH * frame.shoulder_width) + 2):
-        x, y = np.round(joint - frame.down * step).astype(int)
-        if not (0 <= x < width and 0 <= y < height) or person[y, x] <= 0.5:
-            return top
-        top = float(step)
-    return 0.0
-
-
 def _top_fit(marks: GarmentLandmarks, pose: Pose, frame: BodyFrame, garment: Category,
              straps: bool = False, torso: np.ndarray | None = None, silhouette: np.ndarray | None = None,
              person: np.ndarray | None = None) -> GarmentFit:
@@ -283,11 +264,9 @@ def _top_fit(marks: GarmentLandmarks, pose: Pose, frame: BodyFrame, garment: Cat
     length_scale = body_span / max(float(np.linalg.norm(g_shoulders[1] - g_shoulders[0])), 1e-6)
     limbs: list[tuple[np.ndarray, float]] = []
     sleeves: list[SleeveFit] = []
-    # Both seams on the shoulders' mean top: read straight above each joint, the two sides differed by up to
-    # 0.16 shoulder widths on the development photos (a sloping shoulder, a joint placed off its middle) and a
-    # garment put on each tilted its print.
-    tops = [t for t in (_shoulder_top(person, j, f) for j in (f.left_shoulder, f.right_shoulder)) if t > 0]
-    shoulder_top = float(np.mean(tops)) if tops else 0.0
+    # The seams on the shoulders' top (`shoulder_rise`), at least PAD above the joints: at PAD alone a tee's
+    # shoulders sat up to 0.16 shoulder widths low and the bared band above them was repainted as skin.
+    shoulder_top = shoulder_rise(f, person)
     for name, sign in (("left", 1.0), ("right", -1.0)):
         g_shoulder, g_hem = _p(getattr(marks, f"{name}_shoulder")), _p(getattr(marks, f"{name}_hem"))
         armpit, cuff = getattr(marks, f"{name}_armpit"), getattr(marks, f"{name}_cuff")

@@ -262,6 +262,19 @@ def test_the_neck_stays_in_front_but_the_tops_of_the_shoulders_are_the_new_garme
     assert zone[105, 120] == 0 and zone[105, 180] == 0  # shoulder tops beside it: a tee covers them
 
 
+def test_the_necks_base_is_placed_from_the_shoulders_top_not_the_joints() -> None:
+    """BlazePose's shoulder joints sit low in the deltoid: a neck reaching a crew neckline's depth below them
+    kept a camisole shopper's chest in front of a tee."""
+    pose = _pose()  # joints at y=110, 90 px apart
+    person = np.zeros((H, W), np.float32)
+    person[85:, 80:220] = 1  # the shoulders' top 25 px above the joints
+    cv2.circle(person, (150, 50), 40, 1.0, -1)
+    zone = bare_zone(pose, np.zeros((H, W), np.uint8), person)
+    assert zone[90, 150] == 1  # the neck above the shoulders' top
+    assert zone[104, 150] == 0  # the chest below a crew neckline's depth under that top
+    assert bare_zone(pose, np.zeros((H, W), np.uint8))[104, 150] == 1  # without the outline: PAD above the joints
+
+
 def test_beside_new_trousers_is_background_and_below_their_hem_is_skin() -> None:
     """Rows below the hips that the new trousers reach are no thigh beside them; below their hem, bare legs."""
     paint = np.zeros((400, 300), np.uint8)
