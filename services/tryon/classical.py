@@ -67,6 +67,7 @@ from fittingroom.warp_gen.fit import (
 )
 from fittingroom.warp_gen.midriff import bared_lower_garment, dress_lower_garment
 from fittingroom.warp_gen.remnants import cover_remnants
+from fittingroom.warp_gen.shoulders import draped_shoulders
 from fittingroom.warp_gen.silhouette import (
     compare_shapes,
     dressed_silhouette,
@@ -288,10 +289,14 @@ class ClassicalGarmentPipeline(TryOnPipeline[GarmentRequest]):
         head = head_mask(pose, person.shape[:2])
         opening = neckline_opening(outline, front & (1 - head), pose)
         front = front & ~(collar_under_head(outline, head) | opening)
-        # The warped garment hangs across the narrow gaps of the silhouette: a hem across the legs (`hanging_room`).
-        paint = paint_mask(smooth_hem(warped.alpha), to_outline(hanging_room(person_mask, pose)), front)
         # Arms in front of the body still wear the old sleeves there: those become bare arms too.
         skin = skin & (person_mask > 0.5)
+        garment, alpha = warped.image, warped.alpha
+        if request.category is not Category.LOWER:  # lying on the shoulders up to their outline
+            garment, alpha = draped_shoulders(garment, alpha, person_mask, ((skin > 0) | (outline > 0)) & (front == 0),
+                                              pose)
+        # The warped garment hangs across the narrow gaps of the silhouette: a hem across the legs (`hanging_room`).
+        paint = paint_mask(smooth_hem(alpha), to_outline(hanging_room(person_mask, pose)), front)
         # The worn garment's mask is solved at a fraction of the size: its staircase would outline the repaint.
         worn_smooth = smooth_outline(outline)
         uncovered = with_rim(worn_smooth & (paint == 0), keep=(paint > 0) | (skin > 0) | (front > 0))
@@ -330,5 +335,5 @@ class ClassicalGarmentPipeline(TryOnPipeline[GarmentRequest]):
                                  cover=paint | lower.mask if lower is not None else paint, arms=arms, legs=legs,
                                  chest=chest_light(pose, person.shape[:2]), head=head)
         base = dress_lower_garment(base, lower)
-        image = dress_garment(base, warped.image, paint, light)
+        image = dress_garment(base, garment, paint, light)
         return Dressed(image=image, paint=paint, repainted=uncovered.astype(np.uint8), dressing=WARPED, worn=outline)
