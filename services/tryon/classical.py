@@ -56,7 +56,6 @@ from fittingroom.warp_gen.dress import (
     worn_shading,
 )
 from fittingroom.warp_gen.fit import (
-    GarmentFit,
     WarpedGarment,
     beside_legs,
     covered_mask,
@@ -189,7 +188,7 @@ class ClassicalGarmentPipeline(TryOnPipeline[GarmentRequest]):
         warped = await self._timed(result, "warp", "", asyncio.to_thread(self.warp, request, pose, product, marks,
                                                                           person_mask))
         front = await self._timed(result, "occlusion", "", asyncio.to_thread(
-            self.occlusion, request, person_mask, pose, warped.fit))
+            self.occlusion, request, person_mask, pose, warped))
         return warped, front
 
     # -- steps ---------------------------------------------------------------------------------
@@ -227,10 +226,14 @@ class ClassicalGarmentPipeline(TryOnPipeline[GarmentRequest]):
             return np.zeros(request.person.shape[:2], np.uint8)
 
     @staticmethod
-    def occlusion(request: GarmentRequest, person_mask: np.ndarray, pose: Pose, fit: GarmentFit) -> np.ndarray:
+    def occlusion(request: GarmentRequest, person_mask: np.ndarray, pose: Pose, warped: WarpedGarment) -> np.ndarray:
+        """What stays in front of the `warped` garment: not the arms inside its sleeves laid on their own, nor the
+        skin test's specks lying on it (arm skin seen past an old garment's side punched holes through it)."""
+        fit = warped.fit
         covered = covered_mask(fit, request.person.shape[:2])
         front = occluders(request.person, person_mask, pose, covered, fit.body)
-        return np.asarray(front & (1 - sleeved_arms(fit.sleeves, request.person.shape[:2])), np.uint8)
+        front = np.asarray(front & (1 - sleeved_arms(fit.sleeves, request.person.shape[:2])), np.uint8)
+        return without_specks(front, warped.alpha, pose)
 
     @staticmethod
     def composite(request: GarmentRequest, person_mask: np.ndarray, pose: Pose, warped: WarpedGarment,
@@ -238,7 +241,6 @@ class ClassicalGarmentPipeline(TryOnPipeline[GarmentRequest]):
         """The new garment dressed onto the shopper (`dressing`): into the worn garment's own silhouette when
         their shapes match (going on past its hem when longer), else as warped to the body, over the photo
         with the old garment it leaves uncovered repainted (skin on the body, background beside it)."""
-        front = without_specks(front, warped.alpha, pose)
         paint = paint_mask(warped.alpha, person_mask, front)
         if paint.sum() < MIN_PAINTED_SHARE * paint.size:
             raise InvalidInput(f"the {request.category} garment found no place on the person; use a front-facing "
