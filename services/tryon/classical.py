@@ -252,12 +252,13 @@ class ClassicalGarmentPipeline(TryOnPipeline[GarmentRequest]):
         # of it to its outline: wide legs and loose sides left out showed as strips beside the new garment.
         outline = worn_outline(person, worn, person_mask, pose, request.category) if worn.any() else worn
         # Its sleeves are read with no arm in front of them: forearms in front cut a long sleeve to a short one.
-        unoccluded = paint_mask(warped.alpha, person_mask, head_mask(pose, person.shape[:2]))
+        head = head_mask(pose, person.shape[:2])
+        unoccluded = paint_mask(warped.alpha, person_mask, head)
         if worn.any() and compare_shapes(worn, paint, pose, request.category, unoccluded).matches:
             return ClassicalGarmentPipeline.dress_silhouette(request, person_mask, pose, warped, front, outline,
                                                              paint, skin, light)
         return ClassicalGarmentPipeline.dress_warped(request, person_mask, pose, warped, front, outline, skin,
-                                                     light)
+                                                     light, head)
 
     @staticmethod
     def dress_silhouette(request: GarmentRequest, person_mask: np.ndarray, pose: Pose, warped: WarpedGarment,
@@ -281,14 +282,15 @@ class ClassicalGarmentPipeline(TryOnPipeline[GarmentRequest]):
 
     @staticmethod
     def dress_warped(request: GarmentRequest, person_mask: np.ndarray, pose: Pose, warped: WarpedGarment,
-                     front: np.ndarray, outline: np.ndarray, skin: np.ndarray, light: np.ndarray) -> Dressed:
+                     front: np.ndarray, outline: np.ndarray, skin: np.ndarray, light: np.ndarray,
+                     head: np.ndarray) -> Dressed:
         """The garment as warped to the body, over the photo with what it leaves uncovered of the old one
-        (`outline`) repainted: arms, legs, midriff and chest as the photo shows them, the backdrop beside."""
+        (`outline`) repainted: arms, legs, midriff and chest as the photo shows them, the backdrop beside; `head`
+        is the head's disc (`head_mask`)."""
         person = request.person
         # The old collar round the neck is garment, not head, though the head's disc reaches over it: kept in front,
         # its tips stood round the new neckline, and its anti-aliased edge as a dark line along it. Nor is the skin
         # of its V below the shoulders the neck's: kept in front, it cut a notch into a higher new neckline.
-        head = head_mask(pose, person.shape[:2])
         opening = neckline_opening(outline, front & (1 - head), pose)
         front = front & ~(collar_under_head(outline, head) | opening)
         # Arms in front of the body still wear the old sleeves there: those become bare arms too.
