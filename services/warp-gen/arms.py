@@ -35,6 +35,10 @@ DELTOID = 1.12  # the deltoid's radius over the upper arm's half width, centred 
 # shoulder pad or a puffed sleeve's outline stands further out, and is clipped to the larger).
 DELTOID_RAYS = 5
 DELTOID_RANGE = (1.0, 2.6)
+# Outward, the shoulder reaches at most this many half widths: past it the outline is a loose garment's (a tee's
+# dropped shoulder reached 2.1-2.6 and its square sleeve tops were repainted as bare shoulders); the shoulders'
+# top stands up to DELTOID_RANGE[1] above the joint (BlazePose places it low in the deltoid).
+DELTOID_OUTWARD = 1.5
 NECK_HALF = 0.15  # of the shoulder width: the neck's half width at its base
 NECK_BASE = 0.3  # ... and how far above the shoulder joints' line the trapezius meets it (a collar lies on it)
 # Across each arm segment, this many profiles between these shares of its length (the joints' ends are
@@ -282,7 +286,8 @@ def _deltoid(person: np.ndarray, joint: np.ndarray, outward: np.ndarray, down: n
     outline is on rays from the joint (outward and up to 45 degrees; up from 45 to 90): the pose's shoulder
     point lies lower than the shoulder's top by more than an upper arm's half width. DELTOID half widths
     each where too few rays find the outline (hair over the shoulder, the frame's edge)."""
-    outer = _ray_reach(person, joint, outward, down, half, np.linspace(0.0, np.pi / 4, DELTOID_RAYS))
+    outer = min(_ray_reach(person, joint, outward, down, half, np.linspace(0.0, np.pi / 4, DELTOID_RAYS)),
+                DELTOID_OUTWARD * half)
     top = _ray_reach(person, joint, outward, down, half, np.linspace(np.pi / 4, np.pi / 2, DELTOID_RAYS))
     return outer, max(top, outer)
 

@@ -7,7 +7,14 @@ import numpy as np
 from poses import frontal_pose
 
 from fittingroom.common import landmarks as lm
-from fittingroom.warp_gen.arms import SLEEVE_EASE, WRIST_TAPER, enclosed_specks, fit_arms, shows_person
+from fittingroom.warp_gen.arms import (
+    DELTOID_OUTWARD,
+    SLEEVE_EASE,
+    WRIST_TAPER,
+    enclosed_specks,
+    fit_arms,
+    shows_person,
+)
 from fittingroom.warp_gen.dress import ARM_RIDGE, ARM_SHADE, arm_colour, arm_shading, repaint_uncovered
 
 H, W = 400, 300
@@ -89,6 +96,17 @@ def test_the_shoulder_is_rounded_up_to_its_outline_and_no_higher() -> None:
     mask = fit_arms(frontal_pose(), image, person, skin).mask()
     assert mask[93, 195] and not mask[85, 195]
     assert not mask[95, 211]  # the backdrop beside the shoulder's top: rounded, not a square corner
+
+
+def test_a_loose_sleeves_dropped_shoulder_is_no_wider_shoulder() -> None:
+    """A boxy tee's shoulder stands far out beside the joint: the shoulder under it reaches DELTOID_OUTWARD
+    upper-arm half widths at most, not the sleeve's outline."""
+    image, person, skin = _photo()
+    cv2.rectangle(image, (80, 95), (110, 140), TOP, -1)  # the right sleeve's square top, 25 px out from its joint
+    person = np.any(image != BACKDROP, axis=2).astype(np.float32)
+    right = fit_arms(frontal_pose(), image, person, skin).arms[1]
+    assert right.deltoid <= DELTOID_OUTWARD * right.radii[0] + 1e-6
+    assert right.deltoid < 25
 
 
 def test_shows_person_reaches_past_a_soft_mask_only_onto_what_is_not_backdrop() -> None:
