@@ -433,7 +433,8 @@ def worn_outline(image: np.ndarray, worn: np.ndarray, person: np.ndarray, pose: 
     # cost 0.4 s at 1024 px).
     beyond_region = cv2.distanceTransform(1 - body_region(pose, shape, category), cv2.DIST_L2, 5)
     near = beyond_region <= max(1.0, GROW_REACH * frame.shoulder_width)
-    keep_out = skin_mask(image, pose, person) | head_mask(pose, shape)
+    skin, head = skin_mask(image, pose, person), head_mask(pose, shape)
+    keep_out = skin | head
     candidates = near & (person > 0.5) & (keep_out == 0)
     other_zone = _zones(pose, shape, category)[1]
     if other_zone is not None and category is Category.UPPER:
@@ -472,6 +473,12 @@ def worn_outline(image: np.ndarray, worn: np.ndarray, person: np.ndarray, pose: 
         halo = max(1.0, HALO * max(shape))
         inner = (body_region(pose, shape, category) > 0) & (
             cv2.distanceTransform((person > 0.5).astype(np.uint8), cv2.DIST_L2, 3) > halo)
+    # The neckline's rib or collar under the head's disc is the garment's too, in its main colours, unless the
+    # hair has them (a black tee under black hair): left, its ends stood as dark tips beside a lower new neckline.
+    collar = collar_band(pose, shape) & head & near & (person > 0.5) & (skin == 0)
+    if category is not Category.LOWER and collar.any() and not _hair_like(lab, head & (skin == 0) & (person > 0.5),
+                                                                          centres, pose):
+        candidates = candidates | (collar > 0)
     matching = np.zeros_like(grown)
     for colours, allowed, rivals, tolerance in ((centres, candidates, None, GROW_COLOUR),
                                                 (shades, candidates, None, GARMENT_COLOUR),
@@ -503,6 +510,18 @@ def worn_outline(image: np.ndarray, worn: np.ndarray, person: np.ndarray, pose: 
     if other_zone is not None:
         edge &= ~other_zone
     return np.asarray(grown | edge, np.uint8)
+
+
+def _hair_like(lab: np.ndarray, hair_zone: np.ndarray, colours: np.ndarray, pose: Pose) -> bool:
+    """Whether one of `colours` (Lab) is near the hair's: the head disc's non-skin pixels above the nose."""
+    if not len(colours):
+        return True
+    above = np.zeros(hair_zone.shape, bool)
+    above[:max(0, round(float(pose.point(lm.NOSE)[1])))] = True
+    hair = lab[hair_zone.astype(bool) & above]
+    if len(hair) < MIN_COLOUR_PIXELS:
+        return True  # no hair seen to tell it from: nothing is taken under the head
+    return bool(nearest_distance(_cluster_centres(hair), colours).min() < 2 * GARMENT_COLOUR)
 
 
 def _joining(parts: np.ndarray, mask: np.ndarray) -> np.ndarray:

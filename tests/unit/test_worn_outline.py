@@ -36,6 +36,32 @@ def test_a_white_garment_on_a_pale_wall_grows_to_its_corner_but_not_onto_the_wal
 
 
 
+def _collar_under_the_head(hair: tuple[int, int, int]) -> np.ndarray:
+    """A navy tee whose rib beside the neck lies under the head's disc (the worn mask leaves that disc out),
+    the hair on top of the head in `hair`: the outline grown from it."""
+    navy = (30, 40, 90)
+    image = np.full((400, 300, 3), WALL, np.uint8)
+    image[100:240, 100:200] = navy
+    image[92:100, 118:182] = navy  # the neckline's rib round the neck's base
+    image[60:100, 136:164] = SKIN  # the neck
+    cv2.circle(image, (150, 60), 30, SKIN, -1)
+    cv2.ellipse(image, (150, 38), (32, 16), 0, 180, 360, hair, -1)
+    person = (np.abs(image.astype(int) - WALL).sum(axis=2) > 0).astype(np.float32)
+    disc = np.zeros((400, 300), np.uint8)
+    cv2.circle(disc, (150, 60), 45, 1, -1)
+    worn = np.zeros((400, 300), np.uint8)
+    worn[100:240, 100:200] = 1
+    worn &= 1 - disc
+    return worn_outline(image, worn, person, frontal_pose(), Category.UPPER)
+
+
+def test_a_neckline_rib_under_the_heads_disc_is_the_garments_unless_the_hair_has_its_colour() -> None:
+    """Left out, the rib's ends stood as dark tips beside a lower new neckline; taken under dark hair of the same
+    colour, strands over the shoulders would be repainted."""
+    assert _collar_under_the_head((210, 180, 100))[95:99, 128:133].all()  # blond hair
+    assert not _collar_under_the_head((30, 40, 90))[95:99, 128:133].any()  # hair the tee's navy
+
+
 def test_a_dark_garments_lighter_shade_is_grown_but_not_a_minor_colour_of_another_hue() -> None:
     """Black trousers' light at a pocket is a minor colour of their own chroma: the strip GrabCut left in it is
     theirs. A minor colour of another hue (blond hair over a shoulder) is not grown through."""
