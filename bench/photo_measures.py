@@ -3,34 +3,34 @@
 - **uncovered share**: of the old garment's pixels (the garment the shopper wears, as the segment stage
   finds it), the share the result leaves exactly as it was: neither covered by the new garment nor
   repainted with skin or background. Target ≤ 3 %.
-- **landmark offsets**: for each landmark both the dressed garment and the body have (shoulders, neck,
-  hem; waistband and leg hems for trousers), the distance between the garment's (found afresh on its
-  silhouette as warped onto the body, by the same finder as on the product photo but without assuming
-  the garment symmetric) and the body's (where the fit put it, from the pose: the shoulder seams beside
-  the shoulder joints, the hem below the hips or knees, the waistband on the hips, the leg hems along the
-  legs), as a share of the shoulder width. Target ≤ 5 %. A sleeved shoulder as worn (`worn_landmarks`) is
-  the garment's top edge above the body's seam moved sideways by the garment's own armpit's offset from the
-  body's armpit: a flat-lay seam lies straight above the armpit, but a sleeve hanging along the arm has its
-  armpit on the arm's inner edge, inside the seam by the shoulder joint's distance from that edge, so the
-  seam is read that far out from the armpit the silhouette shows. The armpit and the top edge are the
-  garment's, so a garment shifted, turned or squeezed reads off. An armpit the finder places farther than
-  `ARMPIT_RISE` above or below the body's is not read as one (a drape's notch, a ruffle's tier or a stray
-  strip beside the arm makes such a corner); a side whose armpit is not seen (a sleeve laid close along a
-  hanging arm leaves no corner) is read above the body's seam moved by the mean offset of the armpits seen
-  (0 where none is): the garment's body moves as one, and a hidden armpit is not mirrored about the hem,
-  which the hips may set aside. A hem corner under a sleeve that hangs as low as the hem (ruffles over the
-  hem's corners) is read at the hem's height, across where the body's is, moved by the same offset. On a
-  pair dressed with `silhouette` the measure reads the garment as the warp placed it (the `warped` layer),
-  not the image shown, whose garment is the shopper's own worn outline. What it cannot see: a sleeve's cap
-  wider or narrower than the body's above armpits in place (the seam's x follows the armpit's; its height
-  is still measured); where no armpit shows, a garment squeezed or widened evenly (its heights and hem
-  corners are still measured); a hem corner under a sleeve, across (its height is still measured); a
-  ruffle's tier the finder takes for the hem's corner (the tiered blouse's sleeves, whose ends hang beside
-  the hem). The neck's body point is the garment's own
-  collar carried by its shoulders onto the body's, since a neckline's depth is the garment's design: the
-  neck measures the collar's centring, not its depth. A landmark the finder misreads the same way on the
-  product photo and on the warped garment reads as placed: the measure checks placement, and the finder
-  is checked by eye on the contact sheet and by its tests.
+- **landmark offsets**: for each landmark both the dressed garment and the body have (shoulders, neck, hem;
+  waistband and leg hems for trousers), the distance between the garment's (found afresh on its silhouette as
+  warped onto the body, by the same finder as on the product photo but without assuming the garment symmetric)
+  and the body's (where the fit put it, from the pose: the shoulder seams beside the shoulder joints, the hem
+  below the hips or knees, the waistband on the hips, the leg hems along the legs), as a share of the shoulder
+  width. Target ≤ 5 %. A sleeved shoulder as worn (`worn_landmarks`) is the garment's top edge above the
+  body's seam moved sideways by the garment's own armpit's offset from the body's armpit: a flat-lay seam lies
+  straight above the armpit, but a sleeve hanging along the arm has its armpit on the arm's inner edge, inside
+  the seam by the shoulder joint's distance from that edge, so the seam is read that far out from the armpit
+  the silhouette shows. The armpit and the top edge are the garment's, so a garment shifted, turned or
+  squeezed reads off. An armpit the finder places farther than `ARMPIT_RISE` above or below the body's is not
+  read as one (a drape's notch, a ruffle's tier or a stray strip beside the arm makes such a corner); a side
+  whose armpit is not seen (a sleeve laid close along a hanging arm leaves no corner; a sleeve hanging as low
+  as the hem covers the side under it, and the finder's "armpit" there is the sleeve's inner edge) is read
+  above the body's seam moved by the mean offset of the armpits seen (0 where none is): the garment's body
+  moves as one, and a hidden armpit is not mirrored about the hem, which the hips may set aside. A hem corner
+  under a sleeve that hangs as low as the hem (ruffles over the hem's corners) is read at the hem's height,
+  across where the body's is, moved by the same offset. On a pair dressed with `silhouette` the measure reads
+  the garment as the warp placed it (the `warped` layer), not the image shown, whose garment is the shopper's
+  own worn outline. What it cannot see: a sleeve's cap wider or narrower than the body's above armpits in
+  place (the seam's x follows the armpit's; its height is still measured); where no armpit shows, a garment
+  squeezed or widened evenly, or moved aside where its sleeves also cover the hem's corners (its heights are
+  still measured); a hem corner under a sleeve, across (its height is still measured); a ruffle's tier hanging
+  beside the hem, but ending above it, which the finder takes for the hem's corner (it reads off, the garment
+  placed or not). The neck's body point is the garment's own collar carried by its shoulders onto the body's,
+  since a neckline's depth is the garment's design: the neck measures the collar's centring, not its depth. A
+  landmark the finder misreads the same way on the product photo and on the warped garment reads as placed:
+  the measure checks placement, and the finder is checked by eye on the contact sheet and by its tests.
 - **pixels changed outside**: pixels that differ from the input photo farther than `FEATHER_PX` from the
   garment as placed and the repainted area. Target 0.
 """
@@ -142,41 +142,45 @@ def _top_edge(mask: np.ndarray, x: float) -> Point | None:
 
 
 def worn_landmarks(mask: np.ndarray, category: Category, body: Mapping[str, Point]) -> dict[str, Point]:
-    """Landmarks of a garment as worn, on its silhouette upright in the body's frame (nonzero = garment), with
-    the `body`'s points (where the fit put each landmark, in the same frame) for what the silhouette hides.
+    """Landmarks of a garment as worn, on its silhouette upright in the body's frame (nonzero = garment).
 
-    The product-photo finder, without assuming the two sides alike, finds the hem, armpits, cuffs and
-    straps. A side the fit sleeved (the body has its armpit) has its shoulder on the top edge above the
-    body's seam moved by the garment's own armpit's offset from the body's: a sleeve hanging along the arm
-    has its armpit on the arm's inner edge, inside the seam by the shoulder joint's distance from that edge.
-    An armpit is seen where the finder has one (with its cuff) within ARMPIT_RISE of the body's armpit's
-    height; a side whose armpit is not seen (a sleeve laid close along a hanging arm leaves no corner; a
-    drape's notch, a ruffle's tier or a stray strip lower down is not the armpit) takes the mean offset of
-    the armpits seen (none: 0). A hem corner beside which the finder's cuff hangs as low as ARMPIT_RISE
-    above the hem or lower is under the sleeve: its height is the garment's, its place across the body's
-    moved by that offset. A side the fit left sleeveless keeps its strap's top. The neck is the top edge
-    midway between the shoulders.
+    The `body`'s points (where the fit put each landmark, in the same frame) stand in for what the silhouette
+    hides. The product-photo finder, without assuming the two sides alike, finds the hem, armpits, cuffs and
+    straps. A side the fit sleeved (the body has its armpit) has its shoulder on the top edge above the body's
+    seam moved by the garment's own armpit's offset from the body's: a sleeve hanging along the arm has its
+    armpit on the arm's inner edge, inside the seam by the shoulder joint's distance from that edge. An armpit
+    is seen where the finder has one (with its cuff) within ARMPIT_RISE of the body's armpit's height, on a
+    side whose sleeve does not hang as low as ARMPIT_RISE above the hem or lower (such a sleeve covers the side
+    below its armpit and the hem's corner: what the finder takes for them is the sleeve's inner edge); a side
+    whose armpit is not seen (a sleeve laid close along a hanging arm leaves no corner; a drape's notch, a
+    ruffle's tier or a stray strip lower down is not the armpit) takes the mean offset of the armpits seen
+    (none: 0). A hem corner under such a sleeve has the garment's height, its place across the body's moved
+    by that offset. A side the fit left sleeveless keeps its strap's top. The neck is the top edge midway
+    between the shoulders.
     """
     found = {name: point for name, point in garment_landmarks(mask, category, symmetric=False).named().items()
              if point is not None}
     if category is Category.LOWER:
         return found
     width = _distance(body.get("left_shoulder"), body.get("right_shoulder"))
+    # A sleeve hanging as low as the hem covers the side below its armpit and the hem's corner beside it.
+    covering = {side for side in SIDES if f"{side}_cuff" in found and f"{side}_hem" in found
+                and found[f"{side}_cuff"][1] >= found[f"{side}_hem"][1] - ARMPIT_RISE * width}
     seen = {}
     for side in SIDES:
         armpit, target = found.get(f"{side}_armpit"), body.get(f"{side}_armpit")
-        if armpit is not None and target is not None and f"{side}_cuff" in found \
+        if armpit is not None and target is not None and f"{side}_cuff" in found and side not in covering \
                 and abs(armpit[1] - target[1]) <= ARMPIT_RISE * width:
             seen[side] = armpit[0] - target[0]
     aside = float(np.mean(list(seen.values()))) if seen else 0.0
     for side in SIDES:
-        seam, hem, cuff = body.get(f"{side}_shoulder"), found.get(f"{side}_hem"), found.get(f"{side}_cuff")
+        seam = body.get(f"{side}_shoulder")
         if seam is not None and f"{side}_armpit" in body:
             top = _top_edge(mask, seam[0] + seen.get(side, aside))
             if top is not None:
                 found[f"{side}_shoulder"] = top
-        target = body.get(f"{side}_hem")
-        if hem is not None and cuff is not None and target is not None and cuff[1] >= hem[1] - ARMPIT_RISE * width:
+        hem, target = found.get(f"{side}_hem"), body.get(f"{side}_hem")
+        if side in covering and hem is not None and target is not None:
             found[f"{side}_hem"] = (target[0] + aside, hem[1])
     left, right = found.get("left_shoulder"), found.get("right_shoulder")
     if left is not None and right is not None:

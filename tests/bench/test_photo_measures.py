@@ -255,7 +255,9 @@ def _ruffled(*, drop: int = 0) -> np.ndarray:
     return mask
 
 
-def test_a_hem_under_ruffles_hanging_past_it_reads_its_height() -> None:
+def test_ruffles_hanging_past_the_hem_hide_its_corners_and_the_sides_under_them() -> None:
+    # The finder's armpits and hem corners lie on the ruffles' inner edges, 31 px inside the body's sides:
+    # the shoulders are read above the body's seams, the hem at its height.
     offsets = _read(_ruffled(), HANGING)
-    assert offsets["left_hem"] <= 0.02 and offsets["right_hem"] <= 0.02, offsets
+    assert max(offsets.values()) <= 0.02, offsets
     assert _read(_ruffled(drop=20), HANGING)["left_hem"] > 0.05  # too long: still seen
