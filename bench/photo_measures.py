@@ -27,10 +27,11 @@
   squeezed or widened evenly, or moved aside where its sleeves also cover the hem's corners (its heights are
   still measured); a hem corner under a sleeve, across (its height is still measured); a ruffle's tier hanging
   beside the hem that the finder takes for the hem's corner while it finds the sleeve's end elsewhere (it
-  reads off, the garment placed or not: the tiered blouse on three of the development shoppers). The neck's body point is the garment's own collar carried by its shoulders onto the body's,
-  since a neckline's depth is the garment's design: the neck measures the collar's centring, not its depth. A
-  landmark the finder misreads the same way on the product photo and on the warped garment reads as placed:
-  the measure checks placement, and the finder is checked by eye on the contact sheet and by its tests.
+  reads off, the garment placed or not: the tiered blouse on three of the development shoppers). The neck's
+  body point is the garment's own collar carried by its shoulders onto the body's, since a neckline's depth is
+  the garment's design: the neck measures the collar's centring, not its depth. A landmark the finder misreads
+  the same way on the product photo and on the warped garment reads as placed: the measure checks placement,
+  and the finder is checked by eye on the contact sheet and by its tests.
 - **pixels changed outside**: pixels that differ from the input photo farther than `FEATHER_PX` from the
   garment as placed and the repainted area. Target 0.
 """
