@@ -122,8 +122,9 @@ def _signed_area(quad: np.ndarray) -> float:
 
 def half_plane(shape: tuple[int, int], point: np.ndarray, normal: np.ndarray) -> np.ndarray:
     """bool: the pixels past `point` in the direction `normal`."""
-    ys, xs = np.mgrid[0:shape[0], 0:shape[1]]
-    return np.asarray((xs - point[0]) * normal[0] + (ys - point[1]) * normal[1] > 0)
+    across = (np.arange(shape[1]) - point[0]) * normal[0]  # per column and per row, summed by broadcasting
+    down = (np.arange(shape[0]) - point[1]) * normal[1]
+    return np.asarray(across[None, :] + down[:, None] > 0)
 
 
 def _beyond(shape: tuple[int, int], a: np.ndarray, b: np.ndarray, towards: np.ndarray) -> np.ndarray:
