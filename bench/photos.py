@@ -21,8 +21,8 @@ the one-line reason a mode refused). The measures are defined in `bench/photo_me
 - `uncovered_share`: share of the old garment's pixels the result leaves as they were (target ≤ 3 %);
 - `landmark_offsets`: per landmark (neck, shoulders, hem; waist and leg hems for trousers), distance
   between where the garment's silhouette as warped onto the body has it (found afresh, not assumed
-  symmetric; a sleeved shoulder as worn is the top edge above the garment's armpit moved out by the
-  body's armhole offset, `worn_landmarks`) and where the fit put it from the pose, over the shoulder
+  symmetric; a sleeved shoulder as worn is the top edge above the body's seam moved by the garment's
+  armpit's offset from the body's, `worn_landmarks`) and where the fit put it from the pose, over the shoulder
   width (target ≤ 5 %). It reads the garment as warped (the `warped` layer) even where the pair is
   dressed with `silhouette`: there it measures the warp the image does not show;
 - `changed_outside_px`: pixels changed farther than 3 px from the garment as placed and the repainted
@@ -49,7 +49,6 @@ import numpy as np
 from bench.photo_measures import (
     TARGET_LANDMARK_SHARE,
     TARGET_UNCOVERED_SHARE,
-    armhole_offsets,
     body_tilt,
     changed_pixels,
     changes_outside,
@@ -174,9 +173,8 @@ def measure(person: np.ndarray, result: TryOnResult, category: Category) -> dict
         targets = result.fit_targets
         ends = ("left_waist", "right_waist") if category is Category.LOWER else ("left_shoulder", "right_shoulder")
         tilt = body_tilt(targets[ends[0]], targets[ends[1]]) if all(e in targets for e in ends) else 0.0
-        armholes = armhole_offsets(targets, tilt)
         try:  # read upright in the body's frame, as worn (`worn_landmarks`)
-            found = upright_points(warped, tilt, lambda mask: worn_landmarks(mask, category, armholes))
+            found = upright_points(warped, tilt, lambda mask, body: worn_landmarks(mask, category, body), targets)
         except TryOnError as exc:
             measures["landmark_offsets"] = {"error": exc.message}
         else:

@@ -122,8 +122,9 @@ def _signed_area(quad: np.ndarray) -> float:
 
 def half_plane(shape: tuple[int, int], point: np.ndarray, normal: np.ndarray) -> np.ndarray:
     """bool: the pixels past `point` in the direction `normal`."""
-    ys, xs = np.mgrid[0:shape[0], 0:shape[1]]
-    return np.asarray((xs - point[0]) * normal[0] + (ys - point[1]) * normal[1] > 0)
+    across = (np.arange(shape[1]) - point[0]) * normal[0]  # per column and per row, summed by broadcasting
+    down = (np.arange(shape[0]) - point[1]) * normal[1]
+    return np.asarray(across[None, :] + down[:, None] > 0)
 
 
 def _beyond(shape: tuple[int, int], a: np.ndarray, b: np.ndarray, towards: np.ndarray) -> np.ndarray:
@@ -174,9 +175,21 @@ def warp_sleeves(product: np.ndarray, mask: np.ndarray, sleeves: tuple[SleeveFit
     return image, alpha
 
 
+def above_armpit(shape: tuple[int, int], quad: np.ndarray) -> np.ndarray:
+    """bool: past a sleeve's root (shoulder point to armpit) and above its armpit (across the root there): on
+    a garment photo only sleeve lies there, the body's side being below the armpit; a flared or ruffled
+    cuff's corner below the underside line (`sleeve_region`) included."""
+    shoulder, outer, _, armpit = quad
+    return _beyond(shape, shoulder, armpit, outer) & half_plane(shape, armpit, shoulder - armpit)
+
+
 def without_sleeves(mask: np.ndarray, sleeves: tuple[SleeveFit, ...]) -> np.ndarray:
-    """float32: the product's mask less the sleeves laid on their own (the garment's body the spline warps)."""
+    """float32: the product's mask less the sleeves laid on their own (the garment's body the spline warps).
+
+    All of a sleeve goes, its cuff's corner below the underside line too: left in the body, the body's spline
+    flung it out beside the arm as a stray strip (the sleeve it belongs to is laid down the arm)."""
     body = mask.astype(np.float32)
     for sleeve_fit in sleeves:
-        body[sleeve_region(mask.shape[:2], sleeve_fit.source[:4])] = 0.0
+        quad = sleeve_fit.source[:4]
+        body[sleeve_region(mask.shape[:2], quad) | above_armpit(mask.shape[:2], quad)] = 0.0
     return body

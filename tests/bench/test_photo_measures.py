@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import cv2
 import numpy as np
 import pytest
 
 from bench.photo_measures import (
     FEATHER_PX,
-    armhole_offsets,
     body_tilt,
     changed_pixels,
     changes_outside,
@@ -78,11 +79,13 @@ def test_landmark_offsets_are_shares_of_the_shoulder_width_for_shared_landmarks_
         landmark_offsets(garment, body, shoulder_width=0.0)
 
 
-def _corners(mask: np.ndarray) -> dict[str, tuple[float, float]]:
-    """Top corners of a bar: the pixels farthest up-left and up-right (a staircase-proof finder)."""
+def _corners(mask: np.ndarray, body: Mapping[str, tuple[float, float]]) -> dict[str, tuple[float, float]]:
+    """Top corners of a bar: the pixels farthest up-left and up-right (a staircase-proof finder); and the
+    body's points as the finder gets them, by name."""
     ys, xs = np.nonzero(mask)
     left, right = int(np.argmin(xs + ys)), int(np.argmax(xs - ys))
-    return {"top_left": (float(xs[left]), float(ys[left])), "top_right": (float(xs[right]), float(ys[right]))}
+    return {"top_left": (float(xs[left]), float(ys[left])), "top_right": (float(xs[right]), float(ys[right])),
+            **{f"body_{name}": point for name, point in body.items()}}
 
 
 def test_upright_points_reads_a_tilted_garment_in_its_own_frame() -> None:
@@ -97,6 +100,24 @@ def test_upright_points_reads_a_tilted_garment_in_its_own_frame() -> None:
     assert np.hypot(*(np.array(found["top_left"]) - top_left)) <= 2
     assert np.hypot(*(np.array(found["top_right"]) - top_right)) <= 2
     assert upright_points(bar, 0.0, _corners)["top_right"] == pytest.approx((149.0, 80.0), abs=0.5)
+
+
+def test_upright_points_hands_the_finder_the_bodys_points_turned_with_the_mask() -> None:
+    bar = np.zeros((200, 200), np.uint8)
+    bar[80:120, 50:150] = 1
+    turn = cv2.getRotationMatrix2D((100, 100), -10, 1.0)
+    tilted = cv2.warpAffine(bar, turn, (200, 200), flags=cv2.INTER_NEAREST)
+    corner = turn @ np.array([149, 80, 1.0])
+    seen: dict[str, tuple[float, float]] = {}
+
+    def finder(mask: np.ndarray, body: Mapping[str, tuple[float, float]]) -> dict[str, tuple[float, float]]:
+        seen.update(_corners(mask, body))
+        return _corners(mask, body)
+
+    found = upright_points(tilted, 10.0, finder, {"corner": (float(corner[0]), float(corner[1]))})
+    # Upright, the body's point lies on the bar's corner; turned back, where it was given.
+    assert np.hypot(*np.subtract(seen["body_corner"], seen["top_right"])) <= 2
+    assert found["body_corner"] == pytest.approx(tuple(corner), abs=1e-6)
 
 
 # A tee as worn, 400 x 400: shoulders at y 100, the body's sides at x 120 and 280, the hem at y 330.
@@ -125,17 +146,10 @@ def _tee(sleeves: str) -> np.ndarray:
 def _read(mask: np.ndarray, body: dict[str, tuple[float, float]]) -> dict[str, float]:
     """The landmark offsets `python -m bench photos` reports for a garment warped to `mask` on `body`."""
     tilt = body_tilt(body["left_shoulder"], body["right_shoulder"])
-    armholes = armhole_offsets(body, tilt)
-    found = upright_points(mask, tilt, lambda upright: worn_landmarks(upright, Category.UPPER, armholes))
+    found = upright_points(mask, tilt, lambda upright, points: worn_landmarks(upright, Category.UPPER, points), body)
     measured = {n: p for n, p in body.items() if "armpit" not in n}
     width = body["left_shoulder"][0] - body["right_shoulder"][0]
     return landmark_offsets({n: found.get(n) for n in measured}, measured, width)
-
-
-def test_armhole_offsets_are_the_seams_distance_beyond_the_armpits_along_the_shoulders() -> None:
-    assert armhole_offsets(HANGING, 0.0) == pytest.approx({"left": 38.0, "right": -38.0})
-    assert armhole_offsets(HELD_OUT, 0.0) == pytest.approx({"left": 0.0, "right": 0.0})
-    assert armhole_offsets({"left_shoulder": (1.0, 2.0)}, 0.0) == {"left": 0.0, "right": 0.0}
 
 
 @pytest.mark.parametrize(("sleeves", "body"), [("hanging", HANGING), ("held out", HELD_OUT)])
@@ -192,3 +206,58 @@ def test_a_collar_above_the_shoulders_is_no_shoulder_where_a_sleeve_hides_its_ar
     offsets = _read(_collared(), HANGING)
     assert offsets["left_shoulder"] <= 0.02 and offsets["right_shoulder"] <= 0.02, offsets
     assert _read(_collared(shift=15), HANGING)["left_shoulder"] > 0.05  # moved with the garment, still seen
+
+
+def _hidden_armpits(*, shift: int = 0, rise: int = 0) -> np.ndarray:
+    """The hanging tee with both sleeves laid so close along the arms that neither leaves a corner at its
+    armpit (each end runs into the side on a slant), moved `shift` px aside and `rise` px up."""
+    mask = _tee("hanging")
+    for side in (-1, 1):
+        cv2.fillPoly(mask, [np.array([[200 + side * 80, 205], [200 + side * 118, 205], [200 + side * 80, 260]],
+                                     np.int32)], 1)
+    return np.roll(np.roll(mask, shift, axis=1), -rise, axis=0)
+
+
+def test_a_tee_whose_armpits_no_corner_shows_reads_its_shoulders_heights_where_the_fit_put_the_seams() -> None:
+    offsets = _read(_hidden_armpits(), HANGING)
+    assert max(offsets.values()) <= 0.02, offsets
+    assert _read(_hidden_armpits(rise=15), HANGING)["left_shoulder"] > 0.05  # worn too high: still seen
+    assert _read(_hidden_armpits(shift=15), HANGING)["left_hem"] > 0.05  # moved aside: its hem shows it
+
+
+def test_a_hidden_armpit_moves_with_the_seen_one_not_mirrored_about_a_hem_set_aside_by_the_hips() -> None:
+    mask = _collared()  # the wearer's left armpit hidden
+    hips = 30  # the hips stand out to the wearer's left: the hem's corners lie 30 px that way
+    mask[260:331] = 0
+    cv2.fillPoly(mask, [np.array([[120, 260], [280, 260], [280 + hips, 330], [120 + hips, 330]], np.int32)], 1)
+    body = HANGING | {"left_hem": (280.0 + hips, 330.0), "right_hem": (120.0 + hips, 330.0)}
+    offsets = _read(mask, body)
+    del offsets["neck"]  # the raised collar's, as on the product photo
+    assert max(offsets.values()) <= 0.02, offsets
+
+
+def test_a_strip_below_the_armpit_is_not_the_armpit() -> None:
+    mask = _tee("hanging")
+    # A stray strip out beside the arm, well below the armpit (a sleeve's cuff the body's spline carried off).
+    cv2.rectangle(mask, (60, 250), (120, 262), 1, -1)
+    offsets = _read(mask, HANGING)
+    assert max(offsets.values()) <= 0.02, offsets
+
+
+def _ruffled(*, drop: int = 0) -> np.ndarray:
+    """The hanging tee with its sleeves widening into ruffles hanging over the hem's corners and past the hem,
+    its body `drop` px longer."""
+    mask = _tee("hanging")
+    mask[330:331 + drop, 120:281] = 1
+    for side in (-1, 1):
+        cv2.fillPoly(mask, [np.array([[200 + side * 118, 100], [200 + side * 118, 200], [200 + side * 130, 345 + drop],
+                                      [200 + side * 50, 345 + drop], [200 + side * 50, 300]], np.int32)], 1)
+    return mask
+
+
+def test_ruffles_hanging_past_the_hem_hide_its_corners_and_the_sides_under_them() -> None:
+    # The finder's armpits and hem corners lie on the ruffles' inner edges, 31 px inside the body's sides:
+    # the shoulders are read above the body's seams, the hem at its height.
+    offsets = _read(_ruffled(), HANGING)
+    assert max(offsets.values()) <= 0.02, offsets
+    assert _read(_ruffled(drop=20), HANGING)["left_hem"] > 0.05  # too long: still seen

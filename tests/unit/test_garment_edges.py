@@ -21,7 +21,7 @@ from fittingroom.warp_gen.fit import (
     hanging_room,
     warp_garment,
 )
-from fittingroom.warp_gen.sleeves import sleeve_region, sleeved_arms
+from fittingroom.warp_gen.sleeves import SleeveFit, sleeve_region, sleeved_arms, without_sleeves
 
 H, W = 400, 300
 SKIN = (224, 172, 140)
@@ -149,6 +149,23 @@ def test_the_sleeve_region_is_past_the_root_and_above_the_underside() -> None:
     assert region[90, 260] and region[60, 240]  # the sleeve
     assert not region[90, 200]  # the garment's body, inside the root
     assert not region[200, 232]  # the body's side below the armpit, past the root's line
+
+
+def test_a_sleeve_laid_on_its_own_leaves_the_body_nothing_of_its_cuff() -> None:
+    """A sleeve angled up, its cuff flaring into a corner below its underside line (armpit to the end's inner
+    corner) but above the armpit: left in the garment's body, the body's spline flung that corner out beside
+    the arm as a stray strip. The body's side below the armpit stays, flared past the root's line or not."""
+    mask = np.zeros((360, 300), np.uint8)
+    cv2.fillPoly(mask, [np.array([(150, 40), (230, 40), (290, 70), (275, 100), (230, 120), (240, 330), (150, 330)],
+                                 np.int32)], 1)
+    cv2.fillPoly(mask, [np.array([(275, 100), (268, 116), (250, 114)], np.int32)], 1)  # the cuff's corner
+    quad = np.array([(230.0, 40.0), (290.0, 70.0), (275.0, 100.0), (230.0, 120.0)])
+    sleeve = SleeveFit("left", quad, quad)
+    assert not sleeve_region(mask.shape, quad)[114, 262]  # below the underside line
+    body = without_sleeves(mask, (sleeve,))
+    assert body[:119, 232:].max() == 0  # past the root, above the armpit: sleeve only
+    assert body[200, 232] == 1 and body[300, 237] == 1  # the side below the armpit, past the root's line
+    assert body[100, 200] == 1
 
 
 def test_an_arm_held_out_bends_its_sleeve_with_the_garment() -> None:
