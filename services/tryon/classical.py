@@ -65,6 +65,7 @@ from fittingroom.warp_gen.fit import (
     warp_garment,
 )
 from fittingroom.warp_gen.midriff import bared_lower_garment, dress_lower_garment
+from fittingroom.warp_gen.neck_opening import inside_back
 from fittingroom.warp_gen.remnants import cover_remnants
 from fittingroom.warp_gen.shoulders import draped_shoulders
 from fittingroom.warp_gen.silhouette import (
@@ -299,6 +300,8 @@ class ClassicalGarmentPipeline(TryOnPipeline[GarmentRequest]):
         if request.category is not Category.LOWER:  # lying on the shoulders up to their outline
             garment, alpha = draped_shoulders(garment, alpha, person_mask, ((skin > 0) | (outline > 0)) & (front == 0),
                                               pose)
+        # The inside of its back, seen through the neck opening of the product photo, is hidden when worn.
+        alpha = alpha * ~inside_back(warped.image, warped.alpha, pose, request.category)
         # The warped garment hangs across the narrow gaps of the silhouette: a hem across the legs (`hanging_room`).
         paint = paint_mask(smooth_hem(alpha), to_outline(hanging_room(person_mask, pose)), front)
         # The worn garment's mask is solved at a fraction of the size: its staircase would outline the repaint.
