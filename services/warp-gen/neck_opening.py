@@ -60,7 +60,7 @@ END_REACH = 0.05
 END_SLOPE_PX = 3
 
 
-def inside_back(image: np.ndarray, alpha: np.ndarray, pose: Pose, category: Category) -> np.ndarray:
+def seen_through_neck(image: np.ndarray, alpha: np.ndarray, pose: Pose, category: Category) -> np.ndarray:
     """bool HxW: the inside of the garment's back seen through its neck opening on the warped garment (`image`,
     `alpha` > 0.5 on it), from its top edge down to the front neckline; none where it cannot be told from the
     front, and none for a lower garment."""

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import cv2
 import numpy as np
+from poses import frontal_pose
 
 from fittingroom.common.body import Pose
 from fittingroom.common.garment import Category
-from fittingroom.warp_gen.neck_opening import inside_back
-from tests.poses import frontal_pose
+from fittingroom.warp_gen.neck_opening import seen_through_neck
 
 H, W = 400, 300
 TOP = 96  # the garment's top edge by the neck (the back neckline, seen from the front)
@@ -57,7 +57,7 @@ def test_the_grey_inside_of_a_white_tee_through_its_crew_neck_is_hidden_down_to_
     image[opening] = np.stack([shade, shade, shade - 4], axis=2).repeat(W, axis=1)[opening].astype(np.uint8)
     image[TOP:TOP + 2, 124:177][opening[TOP:TOP + 2, 124:177]] = (215, 215, 212)  # the back collar's paler rim
     image[TOP + 5:TOP + 9, 141:160] = (60, 60, 60)  # the label
-    hidden = inside_back(_photo(image), alpha, _pose(), Category.UPPER)
+    hidden = seen_through_neck(_photo(image), alpha, _pose(), Category.UPPER)
     assert hidden[opening].mean() > 0.95
     front = (alpha > 0) & ~opening
     assert not (hidden & front & _away_from(opening, 4)).any()  # beyond the neckline edge's anti-aliasing
@@ -69,7 +69,7 @@ def test_the_inside_of_a_v_neck_is_hidden_its_front_either_side_stays() -> None:
     v_neck = np.zeros((H, W), np.uint8)
     cv2.fillPoly(v_neck, [np.array([(126, TOP), (174, TOP), (150, 128)], np.int32)], 1)
     image[v_neck > 0] = (175, 172, 170)
-    hidden = inside_back(_photo(image), alpha, _pose(), Category.UPPER)
+    hidden = seen_through_neck(_photo(image), alpha, _pose(), Category.UPPER)
     assert hidden[v_neck > 0].mean() > 0.9
     assert not (hidden & (alpha > 0) & _away_from(v_neck > 0, 3)).any()
 
@@ -86,7 +86,7 @@ def test_a_polo_collar_of_the_body_colour_stays() -> None:
     cv2.polylines(image, [np.array([(122, TOP - 2), (150, TOP + 20), (178, TOP - 2)], np.int32)], False,
                   (120, 150, 180), 1)  # the flaps' shaded edges
     image[TOP + 1:TOP + 8, 140:161][collar[TOP + 1:TOP + 8, 140:161] == 0] = (30, 30, 50)  # inside, between them
-    hidden = inside_back(_photo(image), alpha, _pose(), Category.UPPER)
+    hidden = seen_through_neck(_photo(image), alpha, _pose(), Category.UPPER)
     assert not (hidden & (collar > 0)).any()
 
 
@@ -97,17 +97,17 @@ def test_a_dark_rib_collar_on_the_front_stays() -> None:
     image[band] = (70, 50, 90)  # the rib collar, all round the opening
     interior = _crew(24, 15)
     image[interior] = (20, 15, 25)  # the inside back, in the opening's shade
-    hidden = inside_back(_photo(image), alpha, _pose(), Category.UPPER)
+    hidden = seen_through_neck(_photo(image), alpha, _pose(), Category.UPPER)
     assert not (hidden & band & ~interior).any()
 
 
 def test_an_inside_of_the_front_colour_is_left_as_it_is() -> None:
     image, alpha = _tee((25, 25, 28))  # a black tee: its inside back is black too
     image[TOP + 4:TOP + 8, 142:158] = (200, 200, 200)  # its label
-    assert not inside_back(_photo(image), alpha, _pose(), Category.UPPER).any()
+    assert not seen_through_neck(_photo(image), alpha, _pose(), Category.UPPER).any()
 
 
 def test_a_lower_garment_has_no_neck_opening() -> None:
     image, alpha = _tee(WHITE)
     image[_crew(26, 17)] = (170, 170, 165)
-    assert not inside_back(_photo(image), alpha, _pose(), Category.LOWER).any()
+    assert not seen_through_neck(_photo(image), alpha, _pose(), Category.LOWER).any()
