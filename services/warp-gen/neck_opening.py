@@ -129,18 +129,25 @@ def _neckline(lab: np.ndarray, garment: np.ndarray, across: np.ndarray, down: np
     lowest = lowest[span]
     seen = lowest >= 0
     lowest = np.interp(span, span[seen], lowest[seen])
-    if not _darker_than_front(lab, garment, patch, span, lowest, width):
+    colours = _inside_and_front(lab, garment, patch, span, lowest, width)
+    if colours is None:
         return None
+    inside, front = colours
+    values = lab.astype(np.float32)
+    like_inside = np.linalg.norm(values - inside, axis=2) < np.linalg.norm(values - front, axis=2)
     neckline = (_on_edge(lowest, span, strength) + PAST_EDGE_PX).astype(np.float64)
     bottom = cv2.GaussianBlur(neckline[None], (0, 0), SMOOTH_PX, borderType=cv2.BORDER_REPLICATE)[0]
-    span, bottom = _to_ends(span, bottom, top, width)
+    span, bottom = _to_ends(span, bottom, top, like_inside, width)
     return across[span], down[0] + bottom
 
 
-def _to_ends(span: np.ndarray, bottom: np.ndarray, top: np.ndarray, width: float) -> tuple[np.ndarray, np.ndarray]:
+def _to_ends(span: np.ndarray, bottom: np.ndarray, top: np.ndarray, like_inside: np.ndarray, width: float
+             ) -> tuple[np.ndarray, np.ndarray]:
     """The neckline (`bottom`, rows over the columns `span`) carried on straight out of each end until it meets the
-    garment's top edge (`top`, rows over all columns), within END_REACH: where the front neckline runs up into the
-    top edge, the patch stops short of the wedge between the two edges (every pixel of it is near an edge)."""
+    garment's top edge (`top`, rows over all columns), within END_REACH, through columns whose pixels above it are
+    mostly `like_inside` (nearer the inside's colour than the front's): where the front neckline runs up into the
+    top edge, the patch stops short of the wedge between the two edges (every pixel of it is near an edge), and
+    carried on past the wedge it bared the shoulder's top beside it."""
     reach = max(1, round(END_REACH * width))
     steps = min(END_SLOPE_PX, len(span) - 1)
     if steps < 1:
@@ -148,13 +155,17 @@ def _to_ends(span: np.ndarray, bottom: np.ndarray, top: np.ndarray, width: float
     ends = []
     for end, inner, outward in ((0, steps, -1), (len(span) - 1, len(span) - 1 - steps, 1)):
         slope = (bottom[end] - bottom[inner]) / steps
-        columns = span[end] + outward * np.arange(1, reach + 1)
-        rows = bottom[end] + slope * np.arange(1, reach + 1)
-        inside = (columns >= 0) & (columns < top.size)
-        columns, rows = columns[inside], rows[inside]
-        meets = np.flatnonzero(rows <= top[columns])
-        count = int(meets[0]) if meets.size else len(columns)
-        ends.append((columns[:count], rows[:count]))
+        carried = 0
+        for step in range(1, reach + 1):
+            column, row = span[end] + outward * step, bottom[end] + slope * step
+            if not 0 <= column < top.size or row <= top[column]:
+                break
+            above = like_inside[top[column]:max(int(row), top[column] + 1), column]
+            if 2 * np.count_nonzero(above) < above.size:
+                break
+            carried = step
+        steps_out = np.arange(1, carried + 1)
+        ends.append((span[end] + outward * steps_out, bottom[end] + slope * steps_out))
     (left, left_rows), (right, right_rows) = ends
     return (np.concatenate([left[::-1], span, right]), np.concatenate([left_rows[::-1], bottom, right_rows]))
 
@@ -201,16 +212,19 @@ def _on_edge(lowest: np.ndarray, span: np.ndarray, strength: np.ndarray) -> np.n
     return np.where(found, rows[np.arange(len(span)), column_strength.argmax(axis=1)], lowest + EDGE_REACH_PX)
 
 
-def _darker_than_front(lab: np.ndarray, garment: np.ndarray, patch: np.ndarray, span: np.ndarray,
-                       lowest: np.ndarray, width: float) -> bool:
-    """Whether the patch is a shade of the front just below it: darker by CONTRAST at least, not by MIN_SHADE."""
+def _inside_and_front(lab: np.ndarray, garment: np.ndarray, patch: np.ndarray, span: np.ndarray,
+                      lowest: np.ndarray, width: float) -> tuple[np.ndarray, np.ndarray] | None:
+    """The median colours of the patch and of the front just below it, where the patch is a shade of the front:
+    darker by CONTRAST at least, not by MIN_SHADE; else None."""
     depth = max(2, round(FRONT_DEPTH * width))
     below = np.zeros_like(garment)
     for column, row in zip(span, np.round(lowest).astype(int), strict=True):
         below[row + 1 + round(EDGE_REACH_PX):row + 1 + round(EDGE_REACH_PX) + depth, column] = True
     below &= garment & ~patch
     if below.sum() < depth:
-        return False
+        return None
     inside = np.median(lab[patch].astype(np.float32), axis=0)
     front = np.median(lab[below].astype(np.float32), axis=0)
-    return bool(MIN_SHADE * front[0] <= inside[0] < front[0] and np.linalg.norm(inside - front) >= CONTRAST)
+    if MIN_SHADE * front[0] <= inside[0] < front[0] and np.linalg.norm(inside - front) >= CONTRAST:
+        return inside, front
+    return None
