@@ -5,10 +5,14 @@ from __future__ import annotations
 
 import cv2
 import numpy as np
+import pytest
 from poses import frontal_pose
 
 from fittingroom.common.body import Pose
 from fittingroom.common.garment import Category
+from fittingroom.tryon.classical import SILHOUETTE, WARPED, ClassicalGarmentPipeline
+from fittingroom.tryon.requests import GarmentRequest
+from fittingroom.warp_gen.fit import GarmentFit, WarpedGarment
 from fittingroom.warp_gen.neck_opening import seen_through_neck
 
 H, W = 400, 300
@@ -111,3 +115,30 @@ def test_a_lower_garment_has_no_neck_opening() -> None:
     image, alpha = _tee(WHITE)
     image[_crew(26, 17)] = (170, 170, 165)
     assert not seen_through_neck(_photo(image), alpha, _pose(), Category.LOWER).any()
+
+
+@pytest.mark.parametrize(("top_sides", "dressing"), [((100, 200), SILHOUETTE), ((128, 172), WARPED)])
+def test_the_composite_paints_no_grey_inside_back_at_the_base_of_the_neck(top_sides: tuple[int, int],
+                                                                         dressing: str) -> None:
+    """A shopper in a dark sleeveless top under the tee: where the tee's inside back was, the result is skin (the
+    old top repainted, `dress_warped`) or the tee's white front (dressed into the old top's neckline), never grey."""
+    skin, top_colour, grey = (224, 172, 140), (40, 40, 90), (168, 168, 164)
+    person = np.full((H, W, 3), 235, np.uint8)
+    cv2.circle(person, (150, 60), 35, skin, -1)
+    cv2.rectangle(person, (100, 80), (200, 250), skin, -1)  # neck, shoulders and chest
+    cv2.rectangle(person, (top_sides[0], 100), (top_sides[1], 250), top_colour, -1)
+    person_mask = (np.abs(person.astype(int) - 235).sum(axis=2) > 0).astype(np.float32)
+    worn = np.all(person == top_colour, axis=2).astype(np.uint8)
+    image, alpha = _tee(WHITE)
+    alpha[:TOP + 4] = 0  # the tee's top edge on the old top's, at row 100
+    image[:TOP + 4] = 0
+    opening = _crew(26, 21) & (alpha > 0)
+    image[opening] = grey
+    fit = GarmentFit(names=(), source=np.zeros((0, 2)), target=np.zeros((0, 2)), body=np.zeros((0, 2)), limbs=())
+    warped = WarpedGarment(image=_photo(image), alpha=alpha, fit=fit)
+    request = GarmentRequest(person, person, Category.UPPER)
+    dressed = ClassicalGarmentPipeline.composite(request, person_mask, _pose(), warped, np.zeros((H, W), np.uint8),
+                                                 worn)
+    assert dressed.dressing == dressing
+    inside = opening & _away_from(~opening, 2)
+    assert (np.abs(dressed.image[inside].astype(int) - grey).max(axis=1) > 30).all()
