@@ -189,7 +189,10 @@ def inner_back(garment: np.ndarray, image: np.ndarray, pose: Pose, category: Cat
     inside = garment > 0
     if category is Category.LOWER or not inside.any():
         return np.zeros_like(inside)
-    seen = seen_through_neck(image, alpha, pose, category)
+    # Its anti-aliased rim at the opening's ends goes with it (mirrored from, it left a grey smudge there); grown
+    # only sideways: grown down into the front, the mirrored gap reached a print below the neckline.
+    ends = np.ones((1, 2 * LABEL_RIM_PX + 1), np.uint8)
+    seen = (cv2.dilate(seen_through_neck(image, alpha, pose, category).astype(np.uint8), ends) > 0) & inside
     frame = body_frame(pose)
     width = frame.shoulder_width
     origin = (frame.left_shoulder + frame.right_shoulder) / 2
