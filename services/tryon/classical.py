@@ -65,6 +65,7 @@ from fittingroom.warp_gen.fit import (
     warp_garment,
 )
 from fittingroom.warp_gen.midriff import bared_lower_garment, dress_lower_garment
+from fittingroom.warp_gen.neck_opening import seen_through_neck
 from fittingroom.warp_gen.remnants import cover_remnants
 from fittingroom.warp_gen.shoulders import draped_shoulders
 from fittingroom.warp_gen.silhouette import (
@@ -274,7 +275,7 @@ class ClassicalGarmentPipeline(TryOnPipeline[GarmentRequest]):
         silhouette = dressed_silhouette(outline, paint, hanging, pose, request.category)
         silhouette = cover_remnants(person, silhouette, outline, person_mask, skin, pose, request.category)
         base, dressed = round_off_outline(person, silhouette, person_mask, skin)
-        inside_back = inner_back(hanging, warped.image, pose, request.category)
+        inside_back = inner_back(hanging, warped.image, pose, request.category, warped.alpha)
         texture = extend_texture(warped.image, hanging, dressed, inside_back)
         image = dress_garment(base, texture, dressed, light, feather_px=SILHOUETTE_FEATHER_PX)
         repainted = ((base != person).any(axis=2) & (dressed == 0)).astype(np.uint8)
@@ -299,6 +300,8 @@ class ClassicalGarmentPipeline(TryOnPipeline[GarmentRequest]):
         if request.category is not Category.LOWER:  # lying on the shoulders up to their outline
             garment, alpha = draped_shoulders(garment, alpha, person_mask, ((skin > 0) | (outline > 0)) & (front == 0),
                                               pose)
+        # The inside of its back, seen through the neck opening of the product photo, is hidden when worn.
+        alpha = alpha * ~seen_through_neck(warped.image, warped.alpha, pose, request.category)
         # The warped garment hangs across the narrow gaps of the silhouette: a hem across the legs (`hanging_room`).
         paint = paint_mask(smooth_hem(alpha), to_outline(hanging_room(person_mask, pose)), front)
         # The worn garment's mask is solved at a fraction of the size: its staircase would outline the repaint.

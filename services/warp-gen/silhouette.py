@@ -20,6 +20,7 @@ from fittingroom.common import landmarks as lm
 from fittingroom.common.body import Pose, body_frame
 from fittingroom.common.garment import Category
 from fittingroom.warp_gen.dress import smooth_outline
+from fittingroom.warp_gen.neck_opening import seen_through_neck
 
 # Same shape within these: sleeve and trouser-leg length in shoulder widths (a cap sleeve against none, a
 # short sleeve against an elbow-length one differ by more), the neckline as a share of the torso, and how
@@ -171,19 +172,27 @@ def compare_shapes(worn: np.ndarray, garment: np.ndarray, pose: Pose, category: 
     return ShapeComparison(sleeve=sleeve, neck=neck, hem=hem, overlap=overlap)
 
 
-def inner_back(garment: np.ndarray, image: np.ndarray, pose: Pose, category: Category) -> np.ndarray:
+def inner_back(garment: np.ndarray, image: np.ndarray, pose: Pose, category: Category, alpha: np.ndarray
+               ) -> np.ndarray:
     """bool HxW: the band of the warped garment (`garment`, its photo `image`) along its top edge round the
-    neck, INNER_BACK deep, and a label that reaches deeper from it (none for a lower garment).
+    neck, INNER_BACK deep, a label that reaches deeper from it, and the inside back down to the front neckline
+    where it is told apart from the front (`neck_opening.seen_through_neck`, read on the garment as warped,
+    `alpha`, before anything in front of it was cut out); none for a lower garment.
 
     A product photo shows the inside of the garment's back through its neck opening (a darker shade, the
     label). Dressed into the worn garment's own neckline, that band is the front of the new garment: taken
-    as its texture, the label showed as a dark speck at the collar, mirrored into a dashed line along it.
+    as its texture, the label showed as a dark speck at the collar, mirrored into a dashed line along it, and
+    the grey inside of a white tee as a grey band below the old neckline.
     A label is a patch unlike the garment round it that joins the band and ends within LABEL_DEPTH of the
     top edge; one that goes on out of that window is the garment's print, and stays.
     """
     inside = garment > 0
     if category is Category.LOWER or not inside.any():
         return np.zeros_like(inside)
+    # Its anti-aliased rim at the opening's ends goes with it (mirrored from, it left a grey smudge there); grown
+    # only sideways: grown down into the front, the mirrored gap reached a print below the neckline.
+    ends = np.ones((1, 2 * LABEL_RIM_PX + 1), np.uint8)
+    seen = (cv2.dilate(seen_through_neck(image, alpha, pose, category).astype(np.uint8), ends) > 0) & inside
     frame = body_frame(pose)
     width = frame.shoulder_width
     origin = (frame.left_shoulder + frame.right_shoulder) / 2
@@ -202,12 +211,12 @@ def inner_back(garment: np.ndarray, image: np.ndarray, pose: Pose, category: Cat
     band[box] = neck & (below_top <= INNER_BACK * width)
     window = neck & (below_top <= LABEL_DEPTH * width)
     if not band.any():
-        return band
+        return band | seen
     lab = cv2.cvtColor(np.ascontiguousarray(image[box]), cv2.COLOR_RGB2LAB).astype(np.float32)
     odd = window & (np.linalg.norm(lab - np.median(lab[window], axis=0), axis=2) > LABEL_CONTRAST)
     count, labels = cv2.connectedComponents(odd.astype(np.uint8), connectivity=8)
     if count < 2:
-        return band
+        return band | seen
     # The window's rim against the rest of the garment (below it, beside it): where a print goes on.
     rest = (garment_near & ~window).astype(np.uint8)
     running_on = odd & (cv2.dilate(rest, np.ones((3, 3), np.uint8)) > 0)
@@ -216,7 +225,7 @@ def inner_back(garment: np.ndarray, image: np.ndarray, pose: Pose, category: Cat
     label[np.isin(labels, labels_kept[labels_kept > 0])] = 1
     grown = cv2.dilate(label, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * LABEL_RIM_PX + 1,) * 2)) > 0
     band[box] |= grown & garment_near
-    return band
+    return band | seen
 
 
 def extend_texture(image: np.ndarray, inside: np.ndarray, silhouette: np.ndarray,

@@ -134,14 +134,14 @@ def test_the_inside_of_the_back_seen_through_the_neck_opening_is_not_the_new_gar
     image = np.zeros((H, W, 3), np.uint8)
     image[garment > 0] = (230, 150, 200)  # a pink blouse
     image[105:109, 140:160] = (30, 30, 60)  # its label, inside the back, just below the neck opening's edge
-    band = inner_back(garment, image, pose, Category.UPPER)
+    band = inner_back(garment, image, pose, Category.UPPER, garment)
     assert band[105:109, 140:160].all()
     assert not band[200].any() and not band[:, :60].any()  # neither the torso below nor the sleeves
     silhouette = garment.copy()
     silhouette[95:105, 120:180] = 1  # the worn garment's neckline, higher than the new one's
     out = extend_texture(image, garment, silhouette, band)
     assert (out[95:109, 120:180] == (230, 150, 200)).all()  # the front's pink up to the old neckline
-    assert not inner_back(garment, image, pose, Category.LOWER).any()
+    assert not inner_back(garment, image, pose, Category.LOWER, garment).any()
 
 
 def test_a_label_reaching_deeper_than_the_inner_back_band_is_left_out_a_print_going_on_is_not() -> None:
@@ -151,9 +151,23 @@ def test_a_label_reaching_deeper_than_the_inner_back_band_is_left_out_a_print_go
     image[garment > 0] = (240, 240, 240)  # a white tee
     image[106:118, 140:156] = (60, 60, 60)  # its label, from the neck opening's edge 12 px down
     image[106:220, 166:172] = (200, 30, 60)  # a red print's stripe, from the neck opening down the front
-    band = inner_back(garment, image, pose, Category.UPPER)
+    band = inner_back(garment, image, pose, Category.UPPER, garment)
     assert band[106:118, 140:156].all()
     assert not band[120:220, 166:172].any()
+
+
+def test_a_grey_inside_back_deeper_than_the_band_is_left_out_down_to_the_front_neckline() -> None:
+    pose = _pose()
+    garment = _top(pose, sleeve=0.5, neck=96)
+    image = np.zeros((H, W, 3), np.uint8)
+    image[garment > 0] = (240, 240, 238)  # a white tee
+    opening = np.zeros((H, W), np.uint8)
+    cv2.ellipse(opening, (150, 96), (26, 17), 0, 0, 180, 1, -1)
+    image[opening > 0] = (170, 170, 166)  # the grey inside of its back, 17 px deep (the band: 5 px)
+    image = cv2.GaussianBlur(image, (0, 0), 0.7)
+    band = inner_back(garment, image, pose, Category.UPPER, garment)
+    assert band[opening > 0].mean() > 0.95
+    assert not band[120:].any()
 
 
 def test_past_the_old_hem_the_new_garment_hangs_across_the_gap_between_the_legs() -> None:

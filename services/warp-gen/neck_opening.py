@@ -1,0 +1,230 @@
+"""The inside of a garment's back, seen through its neck opening on the product photo. Pure numpy/OpenCV.
+
+A catalogue photo of a tee, a top or a dress shows, through the neck opening, the inside of the garment's
+back: a darker or greyer shade of the garment, often with a label. Warped onto a shopper it was painted as
+if it were the garment's front: a grey band across the base of the neck and the shoulders' tops beside it.
+Worn and seen from the front it is hidden; the neck and the shoulders show down to the front neckline.
+
+Read on the warped garment, upright in the body's frame round the neck: the inside back is the patch that
+starts just below the garment's top edge on the body's midline and spreads, through smooth shading only,
+no further than a sharp edge all round (the front neckline below it, the collar's rim at its ends). Where
+that patch runs out of the window round the neck (a black tee whose inside is the front's colour, a polo's
+collar of the body's colour, a wrap top's lining meeting its lapels), or is no darker than the front below
+it, nothing is taken: what cannot be told from the front stays, as it was.
+"""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+
+from fittingroom.common.body import Pose, body_frame
+from fittingroom.common.garment import Category
+
+# Of the shoulder width, round the shoulders' midpoint in the body's frame: the window read, across each side
+# of the midline (a neck opening ends within it), up above the shoulder joints' line (the garment's top edge at
+# the neck, a collar's stand) and down below it (past the deepest inside back taken, so a spill shows).
+WINDOW_SPAN = 0.4
+WINDOW_RISE = 0.45
+WINDOW_DROP = 0.5
+MAX_DROP = 0.35  # of the shoulder width below the joints' line: the deepest inside back taken (not a deep V's)
+# Of the shoulder width: where the patch is seeded, within SEED_SPAN each side of the midline, below the top
+# edge's rim (RIM deep: the back collar's own edge, often paler) and SEED_DEPTH deep.
+SEED_SPAN = 0.15
+RIM = 0.03
+SEED_DEPTH = 0.06
+SEED_TRIES = 3
+# The patch grows between neighbours whose colours (OpenCV's 8-bit Lab, blurred over BLUR_PX) differ by at most
+# STEP in each channel, and never onto an edge (a colour gradient over EDGE per px): the inside's shading is
+# smooth, its border with the front a sharp fold.
+BLUR_PX = 1.0
+STEP = 4
+EDGE = 8.0
+MIN_AREA = 0.01  # of the shoulder width squared: less is no opening (a strap's gap, a speck)
+# Lab distance (8-bit units) from the inside's median colour to the front's just below it, the least that tells
+# them apart; the inside is the darker, but a shade of the same cloth: at least MIN_SHADE of the front's lightness.
+# Darker still is another cloth (a rib collar, a lining), which may be the front's own.
+CONTRAST = 12.0
+MIN_SHADE = 0.5
+FRONT_DEPTH = 0.04  # of the shoulder width: the front's strip below the neckline read for its colour
+# The front neckline is put on the strongest edge within EDGE_SEARCH_PX below the patch in each column (else
+# EDGE_REACH_PX below it), PAST_EDGE_PX past the edge's middle, so the feathered edge of the paint falls on the
+# front, and smoothed along it over SMOOTH_PX.
+EDGE_SEARCH_PX = 5
+EDGE_REACH_PX = 2.0
+PAST_EDGE_PX = 1.0
+SMOOTH_PX = 2.0
+# Of the shoulder width: how far past the patch's ends the neckline is carried on to meet the top edge, its
+# direction read over the last END_SLOPE_PX columns.
+END_REACH = 0.05
+END_SLOPE_PX = 3
+
+
+def seen_through_neck(image: np.ndarray, alpha: np.ndarray, pose: Pose, category: Category) -> np.ndarray:
+    """bool HxW: the inside of the garment's back seen through its neck opening on the warped garment (`image`,
+    `alpha` > 0.5 on it), from its top edge down to the front neckline; none where it cannot be told from the
+    front, and none for a lower garment."""
+    height, width_px = alpha.shape[:2]
+    hidden = np.zeros((height, width_px), bool)
+    if category is Category.LOWER:
+        return hidden
+    frame = body_frame(pose)
+    width = frame.shoulder_width
+    origin = (frame.left_shoulder + frame.right_shoulder) / 2
+    # The window sampled upright, one px a step: column u across the body, row v down it.
+    across = np.arange(-WINDOW_SPAN * width, WINDOW_SPAN * width + 1.0)
+    down = np.arange(-WINDOW_RISE * width, WINDOW_DROP * width + 1.0)
+    grid_u, grid_v = np.meshgrid(across, down)
+    map_x = (origin[0] + grid_u * frame.across[0] + grid_v * frame.down[0]).astype(np.float32)
+    map_y = (origin[1] + grid_u * frame.across[1] + grid_v * frame.down[1]).astype(np.float32)
+    garment = cv2.remap(alpha.astype(np.float32), map_x, map_y, cv2.INTER_LINEAR, borderValue=0.0) > 0.5
+    upright = cv2.remap(image, map_x, map_y, cv2.INTER_LINEAR)
+    lab = cv2.GaussianBlur(cv2.cvtColor(upright, cv2.COLOR_RGB2LAB), (0, 0), BLUR_PX)
+    cut = _neckline(lab, garment, across, down, width)
+    if cut is None:
+        return hidden
+    columns, bottom = cut
+    # Back to the photo: each pixel round the neck above the neckline's curve, between the opening's ends.
+    corners_x, corners_y = map_x[[0, 0, -1, -1], [0, -1, 0, -1]], map_y[[0, 0, -1, -1], [0, -1, 0, -1]]
+    top, left = max(int(corners_y.min()), 0), max(int(corners_x.min()), 0)
+    rows, cols = min(int(corners_y.max()) + 2, height), min(int(corners_x.max()) + 2, width_px)
+    if rows <= top or cols <= left:
+        return hidden
+    ys, xs = np.mgrid[top:rows, left:cols]
+    beside = (xs - origin[0]) * frame.across[0] + (ys - origin[1]) * frame.across[1]
+    along = (xs - origin[0]) * frame.down[0] + (ys - origin[1]) * frame.down[1]
+    within = (beside >= columns[0]) & (beside <= columns[-1])
+    hidden[top:rows, left:cols] = within & (along < np.interp(beside, columns, bottom))
+    return hidden & (alpha > 0)
+
+
+def _neckline(lab: np.ndarray, garment: np.ndarray, across: np.ndarray, down: np.ndarray, width: float
+              ) -> tuple[np.ndarray, np.ndarray] | None:
+    """(u, v) of the front neckline under the inside back, per column of the upright window across the opening
+    (u ascending); None where no inside back is told apart from the front."""
+    height, columns = garment.shape
+    has_top = garment.any(axis=0)
+    top = np.where(has_top, garment.argmax(axis=0), height)
+    strength = _edge_strength(lab)
+    edges = strength > EDGE
+    rim, depth = max(1, round(RIM * width)), max(2, round(SEED_DEPTH * width))
+    seed = np.zeros_like(garment)
+    for column in np.flatnonzero((np.abs(across) <= SEED_SPAN * width) & has_top):
+        seed[top[column] + rim:top[column] + rim + depth, column] = True
+    seed &= garment
+    if np.count_nonzero(seed & ~edges) < depth:
+        return None
+    patch = _grown(lab, garment & ~edges, seed)
+    if patch is None:
+        return None
+    ys, xs = np.nonzero(patch)
+    # Spilled out of the window (round the opening's ends, or down the front) or too small: nothing told apart.
+    if (xs.min() == 0 or xs.max() == columns - 1 or down[ys.max()] > MAX_DROP * width
+            or ys.size < MIN_AREA * width ** 2):
+        return None
+    first, last = xs.min(), xs.max()
+    lowest = np.full(columns, -1)
+    np.maximum.at(lowest, xs, ys)
+    span = np.arange(first, last + 1)
+    lowest = lowest[span]
+    seen = lowest >= 0
+    lowest = np.interp(span, span[seen], lowest[seen])
+    colours = _inside_and_front(lab, garment, patch, span, lowest, width)
+    if colours is None:
+        return None
+    inside, front = colours
+    values = lab.astype(np.float32)
+    like_inside = np.linalg.norm(values - inside, axis=2) < np.linalg.norm(values - front, axis=2)
+    neckline = (_on_edge(lowest, span, strength) + PAST_EDGE_PX).astype(np.float64)
+    bottom = cv2.GaussianBlur(neckline[None], (0, 0), SMOOTH_PX, borderType=cv2.BORDER_REPLICATE)[0]
+    span, bottom = _to_ends(span, bottom, top, like_inside, width)
+    return across[span], down[0] + bottom
+
+
+def _to_ends(span: np.ndarray, bottom: np.ndarray, top: np.ndarray, like_inside: np.ndarray, width: float
+             ) -> tuple[np.ndarray, np.ndarray]:
+    """The neckline (`bottom`, rows over the columns `span`) carried on straight out of each end until it meets the
+    garment's top edge (`top`, rows over all columns), within END_REACH, through columns whose pixels above it are
+    mostly `like_inside` (nearer the inside's colour than the front's): where the front neckline runs up into the
+    top edge, the patch stops short of the wedge between the two edges (every pixel of it is near an edge), and
+    carried on past the wedge it bared the shoulder's top beside it."""
+    reach = max(1, round(END_REACH * width))
+    steps = min(END_SLOPE_PX, len(span) - 1)
+    if steps < 1:
+        return span, bottom
+    ends = []
+    for end, inner, outward in ((0, steps, -1), (len(span) - 1, len(span) - 1 - steps, 1)):
+        slope = (bottom[end] - bottom[inner]) / steps
+        carried = 0
+        for step in range(1, reach + 1):
+            column, row = span[end] + outward * step, bottom[end] + slope * step
+            if not 0 <= column < top.size or row <= top[column]:
+                break
+            above = like_inside[top[column]:max(int(row), top[column] + 1), column]
+            if 2 * np.count_nonzero(above) < above.size:
+                break
+            carried = step
+        steps_out = np.arange(1, carried + 1)
+        ends.append((span[end] + outward * steps_out, bottom[end] + slope * steps_out))
+    (left, left_rows), (right, right_rows) = ends
+    return (np.concatenate([left[::-1], span, right]), np.concatenate([left_rows[::-1], bottom, right_rows]))
+
+
+def _grown(lab: np.ndarray, room: np.ndarray, seed: np.ndarray) -> np.ndarray | None:
+    """bool: the patch grown through `room` from the `seed` pixels' commonest colour; where that patch holds under
+    half of them (a label across the seed is a patch of its own), grown again from the rest, SEED_TRIES times at
+    most, and the patch holding the most of them kept. None: no seed pixel in the room."""
+    left, best, held = seed & room, None, 0
+    for _ in range(SEED_TRIES):
+        colours = lab[left].astype(np.float32)
+        if colours.shape[0] == 0:
+            break
+        start = np.argwhere(left)[np.argmin(np.linalg.norm(colours - np.median(colours, axis=0), axis=1))]
+        walls = np.pad((~room).astype(np.uint8), 1, constant_values=1)
+        cv2.floodFill(lab.copy(), walls, (int(start[1]), int(start[0])), 0, (STEP,) * 3, (STEP,) * 3,
+                      4 | cv2.FLOODFILL_MASK_ONLY | (2 << 8))
+        patch = walls[1:-1, 1:-1] == 2
+        holds = int(np.count_nonzero(patch & seed))
+        if holds > held:
+            best, held = patch, holds
+        if held * 2 > np.count_nonzero(seed & room):
+            break
+        left &= ~patch
+    return best
+
+
+def _edge_strength(lab: np.ndarray) -> np.ndarray:
+    """float32: how fast the colour changes, per px (Sobel over the three channels)."""
+    values = lab.astype(np.float32)
+    dx = cv2.Sobel(values, cv2.CV_32F, 1, 0, ksize=3) / 8
+    dy = cv2.Sobel(values, cv2.CV_32F, 0, 1, ksize=3) / 8
+    return np.asarray(np.sqrt((dx ** 2 + dy ** 2).sum(axis=2)))
+
+
+def _on_edge(lowest: np.ndarray, span: np.ndarray, strength: np.ndarray) -> np.ndarray:
+    """Per column of `span`, the row of the strongest edge within EDGE_SEARCH_PX below the patch's lowest pixel
+    (`lowest`): the patch stops short of the edge, and where a fold's shading stopped it a little higher still,
+    its outline had a notch."""
+    rows = np.round(lowest).astype(int)[:, None] + np.arange(EDGE_SEARCH_PX + 1)[None]
+    rows = np.clip(rows, 0, strength.shape[0] - 1)
+    column_strength = strength[rows, span[:, None]]
+    found = column_strength.max(axis=1) > EDGE
+    return np.where(found, rows[np.arange(len(span)), column_strength.argmax(axis=1)], lowest + EDGE_REACH_PX)
+
+
+def _inside_and_front(lab: np.ndarray, garment: np.ndarray, patch: np.ndarray, span: np.ndarray,
+                      lowest: np.ndarray, width: float) -> tuple[np.ndarray, np.ndarray] | None:
+    """The median colours of the patch and of the front just below it, where the patch is a shade of the front:
+    darker by CONTRAST at least, not by MIN_SHADE; else None."""
+    depth = max(2, round(FRONT_DEPTH * width))
+    below = np.zeros_like(garment)
+    for column, row in zip(span, np.round(lowest).astype(int), strict=True):
+        below[row + 1 + round(EDGE_REACH_PX):row + 1 + round(EDGE_REACH_PX) + depth, column] = True
+    below &= garment & ~patch
+    if below.sum() < depth:
+        return None
+    inside = np.median(lab[patch].astype(np.float32), axis=0)
+    front = np.median(lab[below].astype(np.float32), axis=0)
+    if MIN_SHADE * front[0] <= inside[0] < front[0] and np.linalg.norm(inside - front) >= CONTRAST:
+        return inside, front
+    return None

@@ -1,0 +1,144 @@
+"""The inside of a garment's back seen through its neck opening (`warp_gen.neck_opening`), on tops drawn onto
+the synthetic shopper's frame as a warped garment: shoulders 90 px apart at row 110, the top edge at row 96."""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+import pytest
+from poses import frontal_pose
+
+from fittingroom.common.body import Pose
+from fittingroom.common.garment import Category
+from fittingroom.tryon.classical import SILHOUETTE, WARPED, ClassicalGarmentPipeline
+from fittingroom.tryon.requests import GarmentRequest
+from fittingroom.warp_gen.fit import GarmentFit, WarpedGarment
+from fittingroom.warp_gen.neck_opening import seen_through_neck
+
+H, W = 400, 300
+TOP = 96  # the garment's top edge by the neck (the back neckline, seen from the front)
+WHITE = (240, 240, 238)
+
+
+def _tee(colour: tuple[int, int, int]) -> tuple[np.ndarray, np.ndarray]:
+    """(image, alpha): a short-sleeved top of one colour, its top edge straight across at row TOP."""
+    alpha = np.zeros((H, W), np.float32)
+    alpha[TOP:250, 95:206] = 1.0
+    cv2.line(alpha, (100, 115), (80, 170), 1.0, 26)
+    cv2.line(alpha, (200, 115), (220, 170), 1.0, 26)
+    image = np.zeros((H, W, 3), np.uint8)
+    image[alpha > 0] = colour
+    return image, alpha
+
+
+def _photo(image: np.ndarray) -> np.ndarray:
+    """As warped from a product photo: edges a pixel soft, a little noise of the weave."""
+    noise = np.random.default_rng(15).normal(0.0, 1.0, image.shape)
+    return np.clip(cv2.GaussianBlur(image, (0, 0), 0.7) + noise, 0, 255).astype(np.uint8)
+
+
+def _crew(half_width: int, depth: int) -> np.ndarray:
+    """bool: a crew neck's opening, the lower half of an ellipse hanging from the top edge."""
+    opening = np.zeros((H, W), np.uint8)
+    cv2.ellipse(opening, (150, TOP), (half_width, depth), 0, 0, 180, 1, -1)
+    return opening > 0
+
+
+def _away_from(mask: np.ndarray, px: int) -> np.ndarray:
+    """bool: farther than `px` from `mask`."""
+    return np.asarray(cv2.distanceTransform((~mask).astype(np.uint8), cv2.DIST_L2, 3) > px)
+
+
+def _pose() -> Pose:
+    return frontal_pose()
+
+
+def test_the_grey_inside_of_a_white_tee_through_its_crew_neck_is_hidden_down_to_the_front_neckline() -> None:
+    image, alpha = _tee(WHITE)
+    opening = _crew(26, 17)
+    rows = np.arange(H)[:, None]
+    shade = np.clip(168 + 2.5 * (rows - TOP), 168, 205)  # the inside back, lit lower down
+    image[opening] = np.stack([shade, shade, shade - 4], axis=2).repeat(W, axis=1)[opening].astype(np.uint8)
+    image[TOP:TOP + 2, 124:177][opening[TOP:TOP + 2, 124:177]] = (215, 215, 212)  # the back collar's paler rim
+    image[TOP + 5:TOP + 9, 141:160] = (60, 60, 60)  # the label
+    hidden = seen_through_neck(_photo(image), alpha, _pose(), Category.UPPER)
+    assert hidden[opening].mean() > 0.95
+    front = (alpha > 0) & ~opening
+    assert not (hidden & front & _away_from(opening, 4)).any()  # beyond the neckline edge's anti-aliasing
+    assert not hidden[TOP + 25:].any()
+
+
+def test_the_inside_of_a_v_neck_is_hidden_its_front_either_side_stays() -> None:
+    image, alpha = _tee(WHITE)
+    v_neck = np.zeros((H, W), np.uint8)
+    cv2.fillPoly(v_neck, [np.array([(126, TOP), (174, TOP), (150, 128)], np.int32)], 1)
+    image[v_neck > 0] = (175, 172, 170)
+    hidden = seen_through_neck(_photo(image), alpha, _pose(), Category.UPPER)
+    assert hidden[v_neck > 0].mean() > 0.9
+    assert not (hidden & (alpha > 0) & _away_from(v_neck > 0, 3)).any()
+
+
+def test_a_polo_collar_of_the_body_colour_stays() -> None:
+    blue = (175, 205, 235)
+    image, alpha = _tee(blue)
+    collar = np.zeros((H, W), np.uint8)
+    cv2.rectangle(collar, (124, TOP - 10), (176, TOP), 1, -1)  # the collar's stand at the back
+    cv2.fillPoly(collar, [np.array([(122, TOP - 2), (150, TOP + 20), (140, TOP + 26), (116, TOP + 6)], np.int32)], 1)
+    cv2.fillPoly(collar, [np.array([(178, TOP - 2), (150, TOP + 20), (160, TOP + 26), (184, TOP + 6)], np.int32)], 1)
+    alpha[collar > 0] = 1.0
+    image[collar > 0] = blue
+    cv2.polylines(image, [np.array([(122, TOP - 2), (150, TOP + 20), (178, TOP - 2)], np.int32)], False,
+                  (120, 150, 180), 1)  # the flaps' shaded edges
+    image[TOP + 1:TOP + 8, 140:161][collar[TOP + 1:TOP + 8, 140:161] == 0] = (30, 30, 50)  # inside, between them
+    hidden = seen_through_neck(_photo(image), alpha, _pose(), Category.UPPER)
+    assert not (hidden & (collar > 0)).any()
+
+
+def test_a_dark_rib_collar_on_the_front_stays() -> None:
+    lavender = (200, 190, 225)
+    image, alpha = _tee(lavender)
+    band = _crew(30, 21)
+    image[band] = (70, 50, 90)  # the rib collar, all round the opening
+    interior = _crew(24, 15)
+    image[interior] = (20, 15, 25)  # the inside back, in the opening's shade
+    hidden = seen_through_neck(_photo(image), alpha, _pose(), Category.UPPER)
+    assert not (hidden & band & ~interior).any()
+
+
+def test_an_inside_of_the_front_colour_is_left_as_it_is() -> None:
+    image, alpha = _tee((25, 25, 28))  # a black tee: its inside back is black too
+    image[TOP + 4:TOP + 8, 142:158] = (200, 200, 200)  # its label
+    assert not seen_through_neck(_photo(image), alpha, _pose(), Category.UPPER).any()
+
+
+def test_a_lower_garment_has_no_neck_opening() -> None:
+    image, alpha = _tee(WHITE)
+    image[_crew(26, 17)] = (170, 170, 165)
+    assert not seen_through_neck(_photo(image), alpha, _pose(), Category.LOWER).any()
+
+
+@pytest.mark.parametrize(("top_sides", "dressing"), [((100, 200), SILHOUETTE), ((128, 172), WARPED)])
+def test_the_composite_paints_no_grey_inside_back_at_the_base_of_the_neck(top_sides: tuple[int, int],
+                                                                         dressing: str) -> None:
+    """A shopper in a dark sleeveless top under the tee: where the tee's inside back was, the result is skin (the
+    old top repainted, `dress_warped`) or the tee's white front (dressed into the old top's neckline), never grey."""
+    skin, top_colour, grey = (224, 172, 140), (40, 40, 90), (168, 168, 164)
+    person = np.full((H, W, 3), 235, np.uint8)
+    cv2.circle(person, (150, 60), 35, skin, -1)
+    cv2.rectangle(person, (100, 80), (200, 250), skin, -1)  # neck, shoulders and chest
+    cv2.rectangle(person, (top_sides[0], 100), (top_sides[1], 250), top_colour, -1)
+    person_mask = (np.abs(person.astype(int) - 235).sum(axis=2) > 0).astype(np.float32)
+    worn = np.all(person == top_colour, axis=2).astype(np.uint8)
+    image, alpha = _tee(WHITE)
+    alpha[:TOP + 4] = 0  # the tee's top edge on the old top's, at row 100
+    image[:TOP + 4] = 0
+    opening = _crew(26, 21) & (alpha > 0)
+    image[opening] = grey
+    fit = GarmentFit(names=(), source=np.zeros((0, 2)), target=np.zeros((0, 2)), body=np.zeros((0, 2)), limbs=())
+    warped = WarpedGarment(image=_photo(image), alpha=alpha, fit=fit)
+    request = GarmentRequest(person, person, Category.UPPER)
+    dressed = ClassicalGarmentPipeline.composite(request, person_mask, _pose(), warped, np.zeros((H, W), np.uint8),
+                                                 worn)
+    assert dressed.dressing == dressing
+    inside = opening & _away_from(~opening, 2)
+    assert (np.abs(dressed.image[inside].astype(int) - grey).max(axis=1) > 30).all()
