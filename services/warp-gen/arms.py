@@ -29,6 +29,11 @@ FOREARM_OVER_UPPER = 0.85  # a forearm's width over the upper arm's, to give one
 # Of the measured half width: the taper at each joint (a shoulder's is the deltoid, drawn on its own).
 ELBOW_TAPER = 0.92
 WRIST_TAPER = 0.8
+# A real arm's outline is no straight tube: the biceps swells the upper arm a little below its middle, the forearm's
+# muscles just below the elbow, before it tapers to the wrist. Of each segment's half width there (upper arm,
+# forearm; past the wrist, none): how much it swells, and where along it (a share of its length) the swell peaks.
+SWELLS = ((0.06, 0.45), (0.1, 0.3))
+SWELL_PIECES = 6  # each swelling segment is drawn as this many tapered capsules
 END_REACH = 2.0  # of the half width at the last joint the pose sees: how far past it the arm goes on
 DELTOID = 1.12  # the deltoid's radius over the upper arm's half width, centred on the shoulder joint
 # ... as measured on the photo (`_deltoid`): on this many rays, within these shares of that half width (a
@@ -91,7 +96,7 @@ class Arms:
         for arm in self.arms:
             if shoulders:
                 _fill_hull(canvas, [_shoulder(arm), arm.neck[None], arm.chest[None]])
-            for a, b, ra, rb in zip(arm.joints[:-1], arm.joints[1:], arm.radii[:-1], arm.radii[1:], strict=True):
+            for a, b, ra, rb in _pieces(arm):
                 _fill_hull(canvas, [_circle(a, ra), _circle(b, rb)])
         return (canvas > 0) & self.on_person
 
@@ -111,7 +116,7 @@ class Arms:
             rise = np.where(along_up > 0, arm.rise, arm.deltoid)
             on_shoulder = (outward / arm.deltoid) ** 2 + (along_up / rise) ** 2 <= 1.0
             nearest = np.minimum(nearest, np.where(on_shoulder, np.maximum(outward, 0.0) / arm.deltoid, np.inf))
-            for a, b, ra, rb in zip(arm.joints[:-1], arm.joints[1:], arm.radii[:-1], arm.radii[1:], strict=True):
+            for a, b, ra, rb in _pieces(arm):
                 bone = b - a
                 t = np.clip(((points - a) @ bone) / max(float(bone @ bone), 1e-6), 0.0, 1.0)
                 off = np.linalg.norm(points - (a + t[..., None] * bone), axis=-1)
@@ -121,6 +126,23 @@ class Arms:
     def narrowest(self) -> float:
         """px: the smallest half width of any arm at any joint (1 when there are no arms)."""
         return min((float(arm.radii.min()) for arm in self.arms), default=1.0)
+
+
+def _pieces(arm: Arm) -> list[tuple[np.ndarray, np.ndarray, float, float]]:
+    """The arm as (start, end, start's half width, end's) capsules: each segment's half widths between its
+    joints', swollen along it as SWELLS has it (a smooth bump, 0 at both joints), in SWELL_PIECES pieces."""
+    pieces = []
+    for index, (a, b, ra, rb) in enumerate(zip(arm.joints[:-1], arm.joints[1:], arm.radii[:-1], arm.radii[1:],
+                                               strict=True)):
+        if index >= len(SWELLS):
+            pieces.append((a, b, float(ra), float(rb)))
+            continue
+        swell, peak = SWELLS[index]
+        t = np.linspace(0.0, 1.0, SWELL_PIECES + 1)
+        radii = (ra + t * (rb - ra)) * (1.0 + swell * np.sin(np.pi * t ** (np.log(0.5) / np.log(peak))))
+        points = a + t[:, None] * (b - a)
+        pieces += [(points[i], points[i + 1], float(radii[i]), float(radii[i + 1])) for i in range(SWELL_PIECES)]
+    return pieces
 
 
 def _shoulder(arm: Arm, count: int = 48) -> np.ndarray:

@@ -40,10 +40,12 @@ GRAIN_QUANTILES = (0.1, 0.9)
 _CENTRES = np.linspace(-1.0, 1.0, 2 * ACROSS_BINS + 1)[1::2]
 
 
-def cylinder_light(across: np.ndarray, ridge: float, shade: float) -> np.ndarray:
-    """float: a limb lit from the front, `ridge` along its bone (`across` 0) falling as a circle's profile to
-    `shade` at its outline (`across` 1 or more)."""
-    facing = np.sqrt(np.clip(1.0 - np.clip(across, 0.0, 1.0) ** 2, 0.0, 1.0))
+def cylinder_light(across: np.ndarray, ridge: float, shade: float, falloff: float | None = None) -> np.ndarray:
+    """float: a limb lit from the front, `ridge` along its bone (`across` 0) falling to `shade` at its outline
+    (`across` 1 or more): as a circle's profile, or with a `falloff` exponent as 1 - across**falloff (a studio's
+    broad soft light falls off a real arm from its bone on: a circle's profile stays flat over its middle half)."""
+    within = np.clip(across, 0.0, 1.0)
+    facing = np.sqrt(np.clip(1.0 - within**2, 0.0, 1.0)) if falloff is None else 1.0 - within**falloff
     return np.asarray(shade + (ridge - shade) * facing)
 
 

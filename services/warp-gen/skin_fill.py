@@ -261,10 +261,12 @@ def outline_fall(person: np.ndarray, visible: np.ndarray, backdrop: np.ndarray) 
 
 
 def outline_light(painted: np.ndarray, to_skin: np.ndarray, backdrop: np.ndarray, fall: np.ndarray,
-                  brightest: float = float("inf")) -> np.ndarray:
+                  brightest: float = float("inf"), modelled: np.ndarray | None = None) -> np.ndarray:
     """float32 HxWx3: `painted` skin no darker near the `backdrop` than the paint just deeper in, times the
     shopper's own `fall` of brightness there (`outline_fall`), up to `brightest`: the modelled rounding stays where
-    it is lighter. Only brightens, and only within len(`fall`) px of the backdrop."""
+    it is lighter. Only brightens, and only within len(`fall`) px of the backdrop; not where the paint's light
+    across its outline is `modelled` (0..1: an arm's cylinder): an arm is hardly wider than that reach, and lifted
+    to its ridge's brightness all across it read as a flat cardboard tube."""
     to_skin = to_skin.astype(bool)
     depth = len(fall)
     away = _distance_from(backdrop)
@@ -286,6 +288,8 @@ def outline_light(painted: np.ndarray, to_skin: np.ndarray, backdrop: np.ndarray
     step = np.clip(away[ys, xs] - 1.0, 0.0, depth - 1.0)
     target = np.minimum(deeper * np.interp(step, np.arange(depth), fall), brightest)
     lift = np.where(known, np.maximum(target / np.maximum(luma[ys, xs], 1.0), 1.0), 1.0)
+    if modelled is not None:
+        lift = 1.0 + (lift - 1.0) * (1.0 - np.clip(modelled[ys, xs], 0.0, 1.0))
     out = np.array(painted, np.float32)
     out[ys, xs] *= lift[:, None]
     return out
@@ -343,16 +347,18 @@ def shade_floor(painted: np.ndarray, person: np.ndarray, to_skin: np.ndarray, vi
 
 
 def continue_skin(painted: np.ndarray, person: np.ndarray, to_skin: np.ndarray, visible: np.ndarray,
-                  body_seen: np.ndarray, backdrop: np.ndarray, scene: np.ndarray) -> np.ndarray:
+                  body_seen: np.ndarray, backdrop: np.ndarray, scene: np.ndarray,
+                  modelled: np.ndarray | None = None) -> np.ndarray:
     """float32 HxWx3: `painted` skin (where `to_skin`) going on from the shopper's `visible` skin: no darker than
     the shopper's body skin (`body_seen`) shows (`shade_floor`), given the fall of that skin towards the photo's
     backdrop (`scene`) at its own outline against the `backdrop` (what is neither skin, this paint nor the new
-    garment; `outline_light`), no brighter there than the body skin's lit tenth, then matched to the visible skin
+    garment; `outline_light`; not where its light is `modelled`, an arm's cylinder), no brighter there than the
+    body skin's lit tenth, then matched to the visible skin
     along their seam (`match_seam`: last, so that it also evens out what the outline's light lifted beside it),
     and its grain (`add_grain`)."""
     out = shade_floor(painted, person, to_skin, body_seen)
     seen = person[body_seen.astype(bool)].astype(np.float32) @ LUMA
     brightest = float(np.quantile(seen, LIT_QUANTILE)) if len(seen) >= MIN_GRAIN_PIXELS else float("inf")
-    out = outline_light(out, to_skin, backdrop, outline_fall(person, body_seen, scene), brightest)
+    out = outline_light(out, to_skin, backdrop, outline_fall(person, body_seen, scene), brightest, modelled)
     out = match_seam(out, person, to_skin, visible)
     return add_grain(out, person, to_skin, body_seen)
