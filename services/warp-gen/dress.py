@@ -65,6 +65,7 @@ FILL_TRUST = 4.0  # a pyramid cell with a quarter of its area known keeps its ow
 SKIN_ROUNDING = 0.02
 CONTACT_SHADOW = 0.012  # of the longer side, and how much darker: the shadow a garment's edge casts on skin
 CONTACT_SHADE = 0.15
+CONTACT_MIN_WIDTH = 0.01  # of the longer side: a sliver of the new garment narrower than this casts no shadow
 EDGE_SHADE = 0.3
 # A bared torso's light relative to the skin tone: along its middle, and at its sides; what is narrower than
 # TORSO_BREADTH of its broadest half width (an arm, the neck) is not the torso.
@@ -427,8 +428,12 @@ def smoothed_limbs(to_skin: np.ndarray, hole: np.ndarray, skin: np.ndarray | Non
 def contact_shadow(cover: np.ndarray, shape_px: float) -> np.ndarray:
     """float32 HxW multiplier: the shadow the new garment's edge (`cover`) casts on the skin beside it, CONTACT_SHADE
     deep at the edge and gone `shape_px` from it. Only there: taken as the skin's distance to its outline, it also
-    darkened a bared arm along the backdrop, a dark rim on top of the arm's own rounding."""
-    away = cv2.distanceTransform((~cover.astype(bool)).astype(np.uint8), cv2.DIST_L2, 3)
+    darkened a bared arm along the backdrop, a dark rim on top of the arm's own rounding. A sliver of it (a strand
+    of the warped garment's outline across an arm) casts none: its shadow drew a dark streak across the forearm."""
+    side = 2 * max(1, round(CONTACT_MIN_WIDTH * max(cover.shape[:2]) / 2)) + 1
+    body = cv2.morphologyEx(cover.astype(np.uint8), cv2.MORPH_OPEN,
+                            cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (side, side)))
+    away = cv2.distanceTransform((body == 0).astype(np.uint8), cv2.DIST_L2, 3)
     closeness = 1.0 - np.clip(away / max(shape_px, 1.0), 0.0, 1.0)
     return np.asarray(1.0 - CONTACT_SHADE * closeness**2, np.float32)
 

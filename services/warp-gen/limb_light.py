@@ -110,12 +110,17 @@ def _paint_across(colours: np.ndarray, across: np.ndarray) -> np.ndarray:
     return np.asarray(colour * rim[:, None], np.float32)
 
 
+def grain_blur(side: int) -> float:
+    """px: the blur that the skin's grain is read over (`skin_grain`) in a photo whose longer side is `side`."""
+    return max(GRAIN_BLUR * side, 0.7)
+
+
 def skin_grain(person: np.ndarray, seen: np.ndarray, side: int | None = None) -> np.ndarray:
     """float32 HxW: the skin's fine grain where `seen` (its brightness over its own blur over GRAIN_BLUR of the
     longer `side` of the photo, `person`'s own unless it is a part of it), 1 elsewhere."""
     luma = cv2.cvtColor(person, cv2.COLOR_RGB2GRAY).astype(np.float32)
     weight = seen.astype(np.float32)
-    sigma = max(GRAIN_BLUR * (side if side is not None else max(person.shape[:2])), 0.7)
+    sigma = grain_blur(side if side is not None else max(person.shape[:2]))
     smooth = cv2.GaussianBlur(luma * weight, (0, 0), sigma) / np.maximum(cv2.GaussianBlur(weight, (0, 0), sigma), 1e-3)
     return np.where(seen, np.clip(luma / np.maximum(smooth, 1.0), *GRAIN_RANGE), 1.0).astype(np.float32)
 

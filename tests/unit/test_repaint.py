@@ -241,3 +241,5 @@ def test_the_contact_shadow_lies_along_the_new_garments_edge_only() -> None:
     assert abs(float(shade[30, 20]) - (1.0 - CONTACT_SHADE)) < 0.05
     assert float(shade[30, 21]) < float(shade[30, 25]) < float(shade[30, 29]) < 1.0
     assert np.all(shade[:, 31:] == 1.0)
+    cover[40:42, 40:55] = True  # a two-pixel strand of the garment lying across an arm
+    assert np.all(contact_shadow(cover, 10.0)[:, 31:] == 1.0)
