@@ -209,6 +209,10 @@ def test_a_bared_arm_is_round_across_not_a_flat_tube() -> None:
     assert float(luma[1]) < 0.92 * ridge and float(luma[-2]) < 0.92 * ridge  # both sides darker than the bone
     quarter = len(across) // 4  # a quarter of the way in from each side: already below the ridge
     assert float(luma[quarter]) < 0.97 * ridge and float(luma[-1 - quarter]) < 0.97 * ridge
+    # Lit best a little inward of its bone: its outer side (away from the body, here the left) turns from the light.
+    assert float(luma[quarter]) < float(luma[-1 - quarter]) - 2.0
+    inside = luma[1:-1]  # its outline's pixels are part backdrop
+    assert len(inside) / 2 - 0.5 < float(np.argmax(inside)) <= 0.8 * len(inside)
 
 
 def test_an_arms_outline_swells_below_the_elbow_and_tapers_to_the_wrist() -> None:
