@@ -119,13 +119,14 @@ class Arms:
             rise = np.where(along_up > 0, arm.rise, arm.deltoid)
             on_shoulder = (outward / arm.deltoid) ** 2 + (along_up / rise) ** 2 <= 1.0
             nearest = np.minimum(nearest, np.where(on_shoulder, np.maximum(outward, 0.0) / arm.deltoid, np.inf))
-            for a, b, ra, rb in _pieces(arm):
+            for index, (a, b, ra, rb) in enumerate(zip(arm.joints[:-1], arm.joints[1:], arm.radii[:-1],
+                                                       arm.radii[1:], strict=True)):
                 bone = b - a
                 t = np.clip(((points - a) @ bone) / max(float(bone @ bone), 1e-6), 0.0, 1.0)
                 offset = points - (a + t[..., None] * bone)
                 # Signed, outward positive, in half widths; then measured off the lit line to the outline's side.
-                signed = np.where(offset @ arm.outward >= 0, 1.0, -1.0) * np.linalg.norm(offset, axis=-1) / (
-                    ra + t * (rb - ra))
+                signed = np.where(offset @ arm.outward >= 0, 1.0, -1.0) * np.sqrt((offset**2).sum(axis=-1)) / (
+                    _half_width(t, float(ra), float(rb), index))
                 place = np.where(signed >= -LIT_INWARD, (signed + LIT_INWARD) / (1.0 + LIT_INWARD),
                                  (-LIT_INWARD - signed) / (1.0 - LIT_INWARD))
                 nearest = np.minimum(nearest, place)
@@ -136,18 +137,27 @@ class Arms:
         return min((float(arm.radii.min()) for arm in self.arms), default=1.0)
 
 
+def _half_width(t: np.ndarray, ra: float, rb: float, segment: int) -> np.ndarray:
+    """px: the half width `t` (0..1) along an arm's `segment` (0 the upper arm, 1 the forearm, 2 past the wrist)
+    whose joints' are `ra` and `rb`: between them, swollen as SWELLS has it (a smooth bump, 0 at both joints)."""
+    straight = ra + t * (rb - ra)
+    if segment >= len(SWELLS):
+        return np.asarray(straight)
+    swell, peak = SWELLS[segment]
+    return np.asarray(straight * (1.0 + swell * np.sin(np.pi * t ** (np.log(0.5) / np.log(peak)))))
+
+
 def _pieces(arm: Arm) -> list[tuple[np.ndarray, np.ndarray, float, float]]:
-    """The arm as (start, end, start's half width, end's) capsules: each segment's half widths between its
-    joints', swollen along it as SWELLS has it (a smooth bump, 0 at both joints), in SWELL_PIECES pieces."""
+    """The arm as (start, end, start's half width, end's) capsules: each segment in SWELL_PIECES pieces along its
+    swollen half widths (`_half_width`; past the wrist, one)."""
     pieces = []
     for index, (a, b, ra, rb) in enumerate(zip(arm.joints[:-1], arm.joints[1:], arm.radii[:-1], arm.radii[1:],
                                                strict=True)):
         if index >= len(SWELLS):
             pieces.append((a, b, float(ra), float(rb)))
             continue
-        swell, peak = SWELLS[index]
         t = np.linspace(0.0, 1.0, SWELL_PIECES + 1)
-        radii = (ra + t * (rb - ra)) * (1.0 + swell * np.sin(np.pi * t ** (np.log(0.5) / np.log(peak))))
+        radii = _half_width(t, float(ra), float(rb), index)
         points = a + t[:, None] * (b - a)
         pieces += [(points[i], points[i + 1], float(radii[i]), float(radii[i + 1])) for i in range(SWELL_PIECES)]
     return pieces
