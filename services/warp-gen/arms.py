@@ -29,6 +29,14 @@ FOREARM_OVER_UPPER = 0.85  # a forearm's width over the upper arm's, to give one
 # Of the measured half width: the taper at each joint (a shoulder's is the deltoid, drawn on its own).
 ELBOW_TAPER = 0.92
 WRIST_TAPER = 0.8
+# A real arm's outline is no straight tube: the biceps swells the upper arm a little below its middle, the forearm's
+# muscles just below the elbow, before it tapers to the wrist. Of each segment's half width there (upper arm,
+# forearm; past the wrist, none): how much it swells, and where along it (a share of its length) the swell peaks.
+SWELLS = ((0.06, 0.45), (0.1, 0.3))
+SWELL_PIECES = 6  # each swelling segment is drawn as this many tapered capsules
+# Of the half width: how far towards the body from its bone an arm hanging at the body's side is lit best (its outer
+# side turns away from a frontal studio light; catalogue shoppers' bare arms peak a tenth to a third inward).
+LIT_INWARD = 0.2
 END_REACH = 2.0  # of the half width at the last joint the pose sees: how far past it the arm goes on
 DELTOID = 1.12  # the deltoid's radius over the upper arm's half width, centred on the shoulder joint
 # ... as measured on the photo (`_deltoid`): on this many rays, within these shares of that half width (a
@@ -91,14 +99,14 @@ class Arms:
         for arm in self.arms:
             if shoulders:
                 _fill_hull(canvas, [_shoulder(arm), arm.neck[None], arm.chest[None]])
-            for a, b, ra, rb in zip(arm.joints[:-1], arm.joints[1:], arm.radii[:-1], arm.radii[1:], strict=True):
+            for a, b, ra, rb in _pieces(arm):
                 _fill_hull(canvas, [_circle(a, ra), _circle(b, rb)])
         return (canvas > 0) & self.on_person
 
     def across(self, step: int, size: tuple[int, int]) -> np.ndarray:
-        """float32 on a grid of `size` (width, height) cells of `step` px: each cell's distance off the nearest
-        arm's bone over that arm's half width there (0 on the bone, 1 at its outline; on the shoulder, outward
-        off its joint over its reach), inf off the arms."""
+        """float32 on a grid of `size` (width, height) cells of `step` px: each cell's place across the nearest
+        arm (0 on its lit line, LIT_INWARD of its half width inward of its bone; 1 at its outline on either side,
+        over the distance between them; on the shoulder, outward off its joint over its reach), inf off the arms."""
         width, height = size
         ys, xs = (np.mgrid[:height, :width].astype(np.float64) + 0.5) * step - 0.5
         points = np.stack([xs, ys], axis=-1)
@@ -111,16 +119,48 @@ class Arms:
             rise = np.where(along_up > 0, arm.rise, arm.deltoid)
             on_shoulder = (outward / arm.deltoid) ** 2 + (along_up / rise) ** 2 <= 1.0
             nearest = np.minimum(nearest, np.where(on_shoulder, np.maximum(outward, 0.0) / arm.deltoid, np.inf))
-            for a, b, ra, rb in zip(arm.joints[:-1], arm.joints[1:], arm.radii[:-1], arm.radii[1:], strict=True):
+            for index, (a, b, ra, rb) in enumerate(zip(arm.joints[:-1], arm.joints[1:], arm.radii[:-1],
+                                                       arm.radii[1:], strict=True)):
                 bone = b - a
                 t = np.clip(((points - a) @ bone) / max(float(bone @ bone), 1e-6), 0.0, 1.0)
-                off = np.linalg.norm(points - (a + t[..., None] * bone), axis=-1)
-                nearest = np.minimum(nearest, off / (ra + t * (rb - ra)))
+                offset = points - (a + t[..., None] * bone)
+                # Signed, outward positive, in half widths; then measured off the lit line to the outline's side.
+                signed = np.where(offset @ arm.outward >= 0, 1.0, -1.0) * np.sqrt((offset**2).sum(axis=-1)) / (
+                    _half_width(t, float(ra), float(rb), index))
+                place = np.where(signed >= -LIT_INWARD, (signed + LIT_INWARD) / (1.0 + LIT_INWARD),
+                                 (-LIT_INWARD - signed) / (1.0 - LIT_INWARD))
+                nearest = np.minimum(nearest, place)
         return nearest.astype(np.float32)
 
     def narrowest(self) -> float:
         """px: the smallest half width of any arm at any joint (1 when there are no arms)."""
         return min((float(arm.radii.min()) for arm in self.arms), default=1.0)
+
+
+def _half_width(t: np.ndarray, ra: float, rb: float, segment: int) -> np.ndarray:
+    """px: the half width `t` (0..1) along an arm's `segment` (0 the upper arm, 1 the forearm, 2 past the wrist)
+    whose joints' are `ra` and `rb`: between them, swollen as SWELLS has it (a smooth bump, 0 at both joints)."""
+    straight = ra + t * (rb - ra)
+    if segment >= len(SWELLS):
+        return np.asarray(straight)
+    swell, peak = SWELLS[segment]
+    return np.asarray(straight * (1.0 + swell * np.sin(np.pi * t ** (np.log(0.5) / np.log(peak)))))
+
+
+def _pieces(arm: Arm) -> list[tuple[np.ndarray, np.ndarray, float, float]]:
+    """The arm as (start, end, start's half width, end's) capsules: each segment in SWELL_PIECES pieces along its
+    swollen half widths (`_half_width`; past the wrist, one)."""
+    pieces = []
+    for index, (a, b, ra, rb) in enumerate(zip(arm.joints[:-1], arm.joints[1:], arm.radii[:-1], arm.radii[1:],
+                                               strict=True)):
+        if index >= len(SWELLS):
+            pieces.append((a, b, float(ra), float(rb)))
+            continue
+        t = np.linspace(0.0, 1.0, SWELL_PIECES + 1)
+        radii = _half_width(t, float(ra), float(rb), index)
+        points = a + t[:, None] * (b - a)
+        pieces += [(points[i], points[i + 1], float(radii[i]), float(radii[i + 1])) for i in range(SWELL_PIECES)]
+    return pieces
 
 
 def _shoulder(arm: Arm, count: int = 48) -> np.ndarray:

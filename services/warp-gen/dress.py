@@ -42,7 +42,9 @@ SKIN_LIGHT_RANGE = (0.85, 1.1)
 SKIN_DETAIL_BLUR = 0.008  # of the longer side: the body's modelling seen through a dark sheer garment
 SHEER_WARMTH = 5.0  # Cr levels between a dark garment's median and its warmest tenth: skin showing through
 SKIN_DETAIL_RANGE = (0.7, 1.2)
-SKIN_EDGE_SIGMA = 1.0  # px: repainted skin's anti-aliased outline
+# px: repainted skin's anti-aliased outline; a catalogue photo's skin meets its backdrop within about a pixel: blurred
+# over 1 px, two px of half skin, half backdrop drew a grey halo round a bared shoulder.
+SKIN_EDGE_SIGMA = 0.7
 # The lit skin whose median colour a repainted patch takes deep inside: between these brightness quantiles
 # of the visible skin (a chest faces the studio light: not the shade under the chin, nor a highlight).
 LIT_SKIN_QUANTILES = (0.65, 0.95)
@@ -63,6 +65,7 @@ FILL_TRUST = 4.0  # a pyramid cell with a quarter of its area known keeps its ow
 SKIN_ROUNDING = 0.02
 CONTACT_SHADOW = 0.012  # of the longer side, and how much darker: the shadow a garment's edge casts on skin
 CONTACT_SHADE = 0.15
+CONTACT_MIN_WIDTH = 0.01  # of the longer side: a sliver of the new garment narrower than this casts no shadow
 EDGE_SHADE = 0.3
 # A bared torso's light relative to the skin tone: along its middle, and at its sides; what is narrower than
 # TORSO_BREADTH of its broadest half width (an arm, the neck) is not the torso.
@@ -75,6 +78,9 @@ TORSO_BREADTH = 0.6
 ARM_RIDGE = 0.95  # an arm hangs at the side, less lit than a chest facing the light
 ARM_SHADE = 0.8  # the studio light wraps round: catalogue arms against the backdrop darken by a tenth or a fifth
 ARM_OUTLINE = 0.008
+# The fall of an arm's light from its bone to its outline (`cylinder_light`'s exponent): catalogue shoppers' bare
+# arms are half way down from their ridge to their outline's shade about half way across (a circle: a seventh).
+ARM_FALLOFF = 1.3
 ARM_RIDGE_BAND = 0.5  # of a fitted arm's half width: the band along its bone whose visible skin gives its colour
 ARM_CELL_SHARE = 0.9  # of a cell: skin, for its colour to be the arm's (not its edge's, nor a speck's taken for skin)
 MIN_RIDGE_CELLS = 4  # of SKIN_FILL_STEP px square: fewer, and the arms' own colour is not known
@@ -364,7 +370,7 @@ def arm_shading(bare: np.ndarray, body: np.ndarray, arms: Arms | None = None) ->
         if found is None:
             return np.ones((height, width), np.float32), np.zeros((height, width), np.float32)
         across, limb = found
-    profile = np.where(bare_small > 0, cylinder_light(across, ARM_RIDGE, ARM_SHADE), ARM_SHADE)
+    profile = np.where(bare_small > 0, cylinder_light(across, ARM_RIDGE, ARM_SHADE, ARM_FALLOFF), ARM_SHADE)
     # Where a limb meets the torso (a shoulder), blended over a few cells instead of a seam; at its outline
     # (the backdrop beside it) it stays all limb: the blur counts only the body's cells (a normalized blur).
     on_body = np.maximum(limb, (body_small > 0).astype(np.float32))
@@ -419,6 +425,19 @@ def smoothed_limbs(to_skin: np.ndarray, hole: np.ndarray, skin: np.ndarray | Non
     return rounded_outline(joined, ARM_OUTLINE * max(to_skin.shape[:2])) & hole
 
 
+def contact_shadow(cover: np.ndarray, shape_px: float) -> np.ndarray:
+    """float32 HxW multiplier: the shadow the new garment's edge (`cover`) casts on the skin beside it, CONTACT_SHADE
+    deep at the edge and gone `shape_px` from it. Only there: taken as the skin's distance to its outline, it also
+    darkened a bared arm along the backdrop, a dark rim on top of the arm's own rounding. A sliver of it (a strand
+    of the warped garment's outline across an arm) casts none: its shadow drew a dark streak across the forearm."""
+    side = 2 * max(1, round(CONTACT_MIN_WIDTH * max(cover.shape[:2]) / 2)) + 1
+    body = cv2.morphologyEx(cover.astype(np.uint8), cv2.MORPH_OPEN,
+                            cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (side, side)))
+    away = cv2.distanceTransform((body == 0).astype(np.uint8), cv2.DIST_L2, 3)
+    closeness = 1.0 - np.clip(away / max(shape_px, 1.0), 0.0, 1.0)
+    return np.asarray(1.0 - CONTACT_SHADE * closeness**2, np.float32)
+
+
 def limb_shading(bare: np.ndarray, shape_px: float, shade: float = EDGE_SHADE) -> np.ndarray:
     """float32 HxW multiplier: bare skin turning away from the light towards its outline (a rounded arm,
     a chest meeting a neckline's shadow), 1 deeper than `shape_px` inside `bare`."""
@@ -467,7 +486,7 @@ def repaint_uncovered(person: np.ndarray, uncovered: np.ndarray, body: np.ndarra
     # contact shadow (the rounding's width and depth there read as a grey smear along a neckline).
     bare = to_skin | skin.astype(bool)
     rounded = limb_shading(bare | covered, SKIN_ROUNDING * side)
-    contact = limb_shading(bare & ~covered, CONTACT_SHADOW * side, CONTACT_SHADE)
+    contact = contact_shadow(covered, CONTACT_SHADOW * side)
     # An arm is rounded along its bone (`arm_shading`), the torso across (`torso_shading`), both off the skin's
     # outline (`limb_shading`): a bared forearm read as a flat pale blob.
     arm_light, limb = arm_shading(bare, body | bare, arms)
@@ -494,7 +513,8 @@ def repaint_uncovered(person: np.ndarray, uncovered: np.ndarray, body: np.ndarra
     painted_skin = colour * light[..., None]
     # No darker than the visible skin, matched to it at their seam, its outline lit as the shopper's own, its grain.
     painted_skin = continue_skin(painted_skin, person, to_skin, visible, body_seen,
-                                 backdrop=~(to_skin | skin.astype(bool) | beyond | covered), scene=garments == 0)
+                                 backdrop=~(to_skin | skin.astype(bool) | beyond | covered), scene=garments == 0,
+                                 modelled=limb)
     if legs is not None:  # bared legs: the tone and roundness of the shopper's visible legs (`leg_skin`)
         painted_skin = leg_skin(painted_skin, person, to_skin, legs, covered)
     # Anti-aliased: skin fades into the background across its outline instead of stopping on a pixel edge; not

@@ -40,10 +40,12 @@ GRAIN_QUANTILES = (0.1, 0.9)
 _CENTRES = np.linspace(-1.0, 1.0, 2 * ACROSS_BINS + 1)[1::2]
 
 
-def cylinder_light(across: np.ndarray, ridge: float, shade: float) -> np.ndarray:
-    """float: a limb lit from the front, `ridge` along its bone (`across` 0) falling as a circle's profile to
-    `shade` at its outline (`across` 1 or more)."""
-    facing = np.sqrt(np.clip(1.0 - np.clip(across, 0.0, 1.0) ** 2, 0.0, 1.0))
+def cylinder_light(across: np.ndarray, ridge: float, shade: float, falloff: float | None = None) -> np.ndarray:
+    """float: a limb lit from the front, `ridge` along its bone (`across` 0) falling to `shade` at its outline
+    (`across` 1 or more): as a circle's profile, or with a `falloff` exponent as 1 - across**falloff (a studio's
+    broad soft light falls off a real arm from its bone on: a circle's profile stays flat over its middle half)."""
+    within = np.clip(across, 0.0, 1.0)
+    facing = np.sqrt(np.clip(1.0 - within**2, 0.0, 1.0)) if falloff is None else 1.0 - within**falloff
     return np.asarray(shade + (ridge - shade) * facing)
 
 
@@ -108,12 +110,17 @@ def _paint_across(colours: np.ndarray, across: np.ndarray) -> np.ndarray:
     return np.asarray(colour * rim[:, None], np.float32)
 
 
+def grain_blur(side: int) -> float:
+    """px: the blur that the skin's grain is read over (`skin_grain`) in a photo whose longer side is `side`."""
+    return max(GRAIN_BLUR * side, 0.7)
+
+
 def skin_grain(person: np.ndarray, seen: np.ndarray, side: int | None = None) -> np.ndarray:
     """float32 HxW: the skin's fine grain where `seen` (its brightness over its own blur over GRAIN_BLUR of the
     longer `side` of the photo, `person`'s own unless it is a part of it), 1 elsewhere."""
     luma = cv2.cvtColor(person, cv2.COLOR_RGB2GRAY).astype(np.float32)
     weight = seen.astype(np.float32)
-    sigma = max(GRAIN_BLUR * (side if side is not None else max(person.shape[:2])), 0.7)
+    sigma = grain_blur(side if side is not None else max(person.shape[:2]))
     smooth = cv2.GaussianBlur(luma * weight, (0, 0), sigma) / np.maximum(cv2.GaussianBlur(weight, (0, 0), sigma), 1e-3)
     return np.where(seen, np.clip(luma / np.maximum(smooth, 1.0), *GRAIN_RANGE), 1.0).astype(np.float32)
 

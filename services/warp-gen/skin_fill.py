@@ -27,7 +27,7 @@ import zlib
 import cv2
 import numpy as np
 
-from fittingroom.warp_gen.limb_light import skin_grain
+from fittingroom.warp_gen.limb_light import grain_blur, skin_grain
 
 LUMA = np.array([0.299, 0.587, 0.114], np.float32)  # RGB weights of perceived brightness (BT.601)
 # The seam: the visible skin's colour is read SEAM_SKIP..SEAM_SKIP + SEAM_READ px past it (not its first pixels: the
@@ -63,9 +63,13 @@ OUTLINE_DARKEST = 0.75
 DEFAULT_OUTLINE = (0.88, 0.9, 0.92, 0.94, 0.95, 0.96, 0.97, 0.98)
 LIT_QUANTILE = 0.95  # of the visible body skin's brightness: the most the outline's light lifts to
 # The grain: pixels of the visible skin's (`skin_grain`, inside its outline by GRAIN_INSET px: there the ratio is
-# the outline's fall, not grain) smoothed over GRAIN_SMOOTH px as the skin's own is, its spread then restored.
+# the outline's fall, not grain) smoothed as the skin's own is (`grain_smoothing`), its spread then restored.
 GRAIN_INSET = 3
-GRAIN_SMOOTH = 0.6
+# px: the Gaussian whose smoothing of white noise gives the skin's own grain its neighbours' correlation (the
+# development photos' skin: 0.73-0.91 px; a fixed 0.6, finer than any of them, read as sand), within this range.
+GRAIN_SMOOTH_RANGE = (0.5, 1.2)
+GRAIN_SMOOTH_STEP = 0.05
+GRAIN_PROBE = 64  # px: the side of the noise it is worked out on
 GRAIN_QUANTILES = (0.1, 0.9)
 # The most spread the grain takes (of the brightness): 0.009-0.026 on the development photos' visible skin; a
 # shopper whose only "skin" is a few hundred pixels of a face or of a fabric taken for skin (the README's
@@ -261,10 +265,12 @@ def outline_fall(person: np.ndarray, visible: np.ndarray, backdrop: np.ndarray) 
 
 
 def outline_light(painted: np.ndarray, to_skin: np.ndarray, backdrop: np.ndarray, fall: np.ndarray,
-                  brightest: float = float("inf")) -> np.ndarray:
+                  brightest: float = float("inf"), modelled: np.ndarray | None = None) -> np.ndarray:
     """float32 HxWx3: `painted` skin no darker near the `backdrop` than the paint just deeper in, times the
     shopper's own `fall` of brightness there (`outline_fall`), up to `brightest`: the modelled rounding stays where
-    it is lighter. Only brightens, and only within len(`fall`) px of the backdrop."""
+    it is lighter. Only brightens, and only within len(`fall`) px of the backdrop; not where the paint's light
+    across its outline is `modelled` (0..1: an arm's cylinder): an arm is hardly wider than that reach, and lifted
+    to its ridge's brightness all across it read as a flat cardboard tube."""
     to_skin = to_skin.astype(bool)
     depth = len(fall)
     away = _distance_from(backdrop)
@@ -286,6 +292,8 @@ def outline_light(painted: np.ndarray, to_skin: np.ndarray, backdrop: np.ndarray
     step = np.clip(away[ys, xs] - 1.0, 0.0, depth - 1.0)
     target = np.minimum(deeper * np.interp(step, np.arange(depth), fall), brightest)
     lift = np.where(known, np.maximum(target / np.maximum(luma[ys, xs], 1.0), 1.0), 1.0)
+    if modelled is not None:
+        lift = 1.0 + (lift - 1.0) * (1.0 - np.clip(modelled[ys, xs], 0.0, 1.0))
     out = np.array(painted, np.float32)
     out[ys, xs] *= lift[:, None]
     return out
@@ -303,7 +311,9 @@ def add_grain(painted: np.ndarray, person: np.ndarray, to_skin: np.ndarray, visi
     # Read on the skin's bounding box only (the blur's reach stays inside the skin: it is normalized to it).
     rows, cols = np.flatnonzero(inside.any(axis=1)), np.flatnonzero(inside.any(axis=0))
     box = np.s_[rows[0]:rows[-1] + 1, cols[0]:cols[-1] + 1]
-    pool = skin_grain(person[box], inside[box], max(person.shape[:2]))[inside[box]]
+    grain = skin_grain(person[box], inside[box], max(person.shape[:2]))
+    sigma = grain_smoothing(grain, inside[box], max(person.shape[:2]))
+    pool = grain[inside[box]]
     # Its pores, freckles and creases are rarer than its grain: picked at random they would read as specks.
     pool = np.clip(pool, *np.quantile(pool, GRAIN_QUANTILES))
     ys, xs = np.nonzero(to_skin)
@@ -311,12 +321,39 @@ def add_grain(painted: np.ndarray, person: np.ndarray, to_skin: np.ndarray, visi
     picked = pool[np.random.default_rng(zlib.crc32(pool.tobytes())).integers(len(pool), size=len(ys))]
     field = np.zeros(to_skin.shape, np.float32)
     field[ys, xs] = picked - 1.0
-    smooth = np.asarray(cv2.GaussianBlur(field, (0, 0), GRAIN_SMOOTH)[ys, xs], np.float32)
+    smooth = np.asarray(cv2.GaussianBlur(field, (0, 0), sigma)[ys, xs], np.float32)
     # Smoothing averages neighbours and narrows the spread: restored to the visible skin's own.
     smooth = smooth * (min(float(np.std(pool)), GRAIN_MAX_SPREAD) / max(float(np.std(smooth)), 1e-6))
     out = np.array(painted, np.float32)
     out[ys, xs] *= (1.0 + smooth)[:, None]
     return out
+
+
+def _neighbours_correlation(values: np.ndarray, inside: np.ndarray) -> float:
+    """The correlation of `values`' deviations about 1 between neighbours (across and down) both `inside`."""
+    centred = np.where(inside, values - 1.0, 0.0).astype(np.float64)
+    products, powers = 0.0, 0.0
+    for a, b in ((np.s_[:, :-1], np.s_[:, 1:]), (np.s_[:-1, :], np.s_[1:, :])):
+        both = inside[a] & inside[b]
+        products += float((centred[a] * centred[b])[both].sum())
+        powers += float(np.sqrt((centred[a][both] ** 2).sum() * (centred[b][both] ** 2).sum()))
+    return products / max(powers, 1e-12)
+
+
+def grain_smoothing(grain: np.ndarray, inside: np.ndarray, side: int) -> float:
+    """px: how far white noise is smoothed to be grained as the skin's own `grain` is (where `inside`; read over
+    `grain_blur` of the photo's longer `side`): the step of GRAIN_SMOOTH_RANGE whose noise, read the same way,
+    comes closest to the skin's correlation between neighbours. Fixed noise: the same photo, the same answer."""
+    measured = _neighbours_correlation(grain, inside)
+    noise = np.random.default_rng(0).normal(0.0, 1.0, (GRAIN_PROBE, GRAIN_PROBE)).astype(np.float32)
+    everywhere = np.ones(noise.shape, bool)
+    blur = grain_blur(side)
+    steps = np.arange(GRAIN_SMOOTH_RANGE[0], GRAIN_SMOOTH_RANGE[1] + 1e-6, GRAIN_SMOOTH_STEP)
+    found = []
+    for sigma in steps:
+        smooth = 100.0 + cv2.GaussianBlur(noise, (0, 0), float(sigma))
+        found.append(_neighbours_correlation(smooth / cv2.GaussianBlur(smooth, (0, 0), blur), everywhere))
+    return float(steps[int(np.argmin(np.abs(np.array(found) - measured)))])
 
 
 def shade_floor(painted: np.ndarray, person: np.ndarray, to_skin: np.ndarray, visible: np.ndarray) -> np.ndarray:
@@ -343,16 +380,18 @@ def shade_floor(painted: np.ndarray, person: np.ndarray, to_skin: np.ndarray, vi
 
 
 def continue_skin(painted: np.ndarray, person: np.ndarray, to_skin: np.ndarray, visible: np.ndarray,
-                  body_seen: np.ndarray, backdrop: np.ndarray, scene: np.ndarray) -> np.ndarray:
+                  body_seen: np.ndarray, backdrop: np.ndarray, scene: np.ndarray,
+                  modelled: np.ndarray | None = None) -> np.ndarray:
     """float32 HxWx3: `painted` skin (where `to_skin`) going on from the shopper's `visible` skin: no darker than
     the shopper's body skin (`body_seen`) shows (`shade_floor`), given the fall of that skin towards the photo's
     backdrop (`scene`) at its own outline against the `backdrop` (what is neither skin, this paint nor the new
-    garment; `outline_light`), no brighter there than the body skin's lit tenth, then matched to the visible skin
+    garment; `outline_light`; not where its light is `modelled`, an arm's cylinder), no brighter there than the
+    body skin's lit tenth, then matched to the visible skin
     along their seam (`match_seam`: last, so that it also evens out what the outline's light lifted beside it),
     and its grain (`add_grain`)."""
     out = shade_floor(painted, person, to_skin, body_seen)
     seen = person[body_seen.astype(bool)].astype(np.float32) @ LUMA
     brightest = float(np.quantile(seen, LIT_QUANTILE)) if len(seen) >= MIN_GRAIN_PIXELS else float("inf")
-    out = outline_light(out, to_skin, backdrop, outline_fall(person, body_seen, scene), brightest)
+    out = outline_light(out, to_skin, backdrop, outline_fall(person, body_seen, scene), brightest, modelled)
     out = match_seam(out, person, to_skin, visible)
     return add_grain(out, person, to_skin, body_seen)

@@ -11,6 +11,7 @@ from fittingroom.warp_gen.arms import (
     DELTOID_OUTWARD,
     SLEEVE_EASE,
     WRIST_TAPER,
+    Arms,
     enclosed_specks,
     fit_arms,
     shows_person,
@@ -189,3 +190,39 @@ def test_a_bared_forearm_meets_the_visible_hand_without_a_pale_seam() -> None:
     out = repaint_uncovered(image, sleeve, sleeve.astype(np.uint8), skin, sleeve | (skin > 0)).astype(int)
     join = out[299, 120:160]
     assert (join.sum(axis=1) < sum(BACKDROP) - 60).all()  # skin to the corners, no backdrop in it
+
+
+def test_a_bared_arm_is_round_across_not_a_flat_tube() -> None:
+    """The navy right sleeve replaced by a sleeveless garment: the bared forearm is lit along its bone and darkens
+    gradually towards both sides of its outline (as catalogue shoppers' arms do), not one tone lifted to its ridge's
+    brightness all across."""
+    image, person, skin = _photo()
+    arms = fit_arms(frontal_pose(), image, person, skin)
+    sleeve = (np.all(image == TOP, axis=2) & (np.arange(W)[None] < 110)) & (np.arange(H)[:, None] > 130)
+    body = arms.mask() | (np.abs(np.arange(W)[None] - 150) < 30) & (np.arange(H)[:, None] > 100)
+    out = repaint_uncovered(image, sleeve, body.astype(np.uint8), skin, sleeve | np.all(image == TOP, axis=2),
+                            arms=arms)
+    row = 205
+    across = np.flatnonzero(sleeve[row])
+    luma = out[row, across].astype(np.float32) @ np.array([0.299, 0.587, 0.114], np.float32)
+    ridge = float(luma.max())
+    assert float(luma[1]) < 0.92 * ridge and float(luma[-2]) < 0.92 * ridge  # both sides darker than the bone
+    quarter = len(across) // 4  # a quarter of the way in from each side: already below the ridge
+    assert float(luma[quarter]) < 0.97 * ridge and float(luma[-1 - quarter]) < 0.97 * ridge
+    # Lit best a little inward of its bone: its outer side (away from the body, here the left) turns from the light.
+    assert float(luma[quarter]) < float(luma[-1 - quarter]) - 2.0
+    inside = luma[1:-1]  # its outline's pixels are part backdrop
+    assert len(inside) / 2 - 0.5 < float(np.argmax(inside)) <= 0.8 * len(inside)
+
+
+def test_an_arms_outline_swells_below_the_elbow_and_tapers_to_the_wrist() -> None:
+    """A real forearm is widest a little below the elbow: the fitted outline is wider there than the straight
+    line between its elbow's and wrist's widths."""
+    image, person, skin = _photo()
+    left = fit_arms(frontal_pose(), image, person, skin).arms[0]
+    mask = Arms(arms=(left,), shape=(H, W), on_person=np.ones((H, W), bool)).mask(shoulders=False)
+    elbow, wrist = left.joints[1], left.joints[2]
+    below = elbow + 0.3 * (wrist - elbow)
+    width = int(mask[round(below[1])].sum())
+    straight = 2 * (left.radii[1] + 0.3 * (left.radii[2] - left.radii[1]))
+    assert width >= straight + 1.5

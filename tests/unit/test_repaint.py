@@ -8,8 +8,10 @@ import numpy as np
 from fittingroom.warp_gen.dress import (
     ARM_RIDGE,
     ARM_SHADE,
+    CONTACT_SHADE,
     LUMA,
     arm_shading,
+    contact_shadow,
     dress_garment,
     fill_from,
     limb_shading,
@@ -229,3 +231,15 @@ def test_a_bared_arm_beside_a_covered_torso_is_still_an_arm() -> None:
     shade, limb = arm_shading(bare, body)
     assert limb[150, 206] > 0.9
     assert float(shade[150, 191]) < float(shade[150, 206]) - 0.08
+
+
+def test_the_contact_shadow_lies_along_the_new_garments_edge_only() -> None:
+    """The shadow a garment's edge casts on the skin beside it: deepest at that edge, none along the backdrop."""
+    cover = np.zeros((60, 60), bool)
+    cover[:, :20] = True
+    shade = contact_shadow(cover, 10.0)
+    assert abs(float(shade[30, 20]) - (1.0 - CONTACT_SHADE)) < 0.05
+    assert float(shade[30, 21]) < float(shade[30, 25]) < float(shade[30, 29]) < 1.0
+    assert np.all(shade[:, 31:] == 1.0)
+    cover[40:42, 40:55] = True  # a two-pixel strand of the garment lying across an arm
+    assert np.all(contact_shadow(cover, 10.0)[:, 31:] == 1.0)
