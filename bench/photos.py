@@ -24,7 +24,9 @@ the one-line reason a mode refused). The measures are defined in `bench/photo_me
   symmetric; a sleeved shoulder as worn is the top edge above the body's seam moved by the garment's
   armpit's offset from the body's, `worn_landmarks`) and where the fit put it from the pose, over the shoulder
   width (target ≤ 5 %). It reads the garment as warped (the `warped` layer) even where the pair is
-  dressed with `silhouette`: there it measures the warp the image does not show;
+  dressed with `silhouette`: there it measures the warp the image does not show. A landmark the fit puts
+  outside the photo (the hem of a half-body shot cut off by the frame) is not measured; its name is listed
+  under `landmarks_outside_photo`;
 - `changed_outside_px`: pixels changed farther than 3 px from the garment as placed and the repainted
   area (target 0).
 """
@@ -52,6 +54,7 @@ from bench.photo_measures import (
     body_tilt,
     changed_pixels,
     changes_outside,
+    in_frame,
     landmark_offsets,
     uncovered_share,
     upright_points,
@@ -178,7 +181,10 @@ def measure(person: np.ndarray, result: TryOnResult, category: Category) -> dict
         except TryOnError as exc:
             measures["landmark_offsets"] = {"error": exc.message}
         else:
-            wanted = {n: p for n, p in result.fit_targets.items() if n in MEASURED_LANDMARKS}
+            wanted, cut_off = in_frame({n: p for n, p in result.fit_targets.items() if n in MEASURED_LANDMARKS},
+                                       warped.shape[:2])
+            if cut_off:
+                measures["landmarks_outside_photo"] = cut_off
             offsets = landmark_offsets({n: found.get(n) for n in wanted}, wanted, result.shoulder_width)
             measures["landmark_offsets"] = {n: round(v, 4) for n, v in offsets.items()}
             measures["landmark_offset_max"] = round(max(offsets.values(), default=0.0), 4)

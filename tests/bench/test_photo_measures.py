@@ -14,6 +14,7 @@ from bench.photo_measures import (
     changed_pixels,
     changes_outside,
     grow,
+    in_frame,
     landmark_offsets,
     uncovered_share,
     upright_points,
@@ -261,3 +262,11 @@ def test_ruffles_hanging_past_the_hem_hide_its_corners_and_the_sides_under_them(
     offsets = _read(_ruffled(), HANGING)
     assert max(offsets.values()) <= 0.02, offsets
     assert _read(_ruffled(drop=20), HANGING)["left_hem"] > 0.05  # too long: still seen
+
+
+def test_a_landmark_the_frame_cuts_off_is_not_measured_and_is_named() -> None:
+    """A half-body photo cuts a long top's hem off: its garment ends at the frame's edge, which is no hem."""
+    inside, outside = in_frame({"neck": (50.0, 10.0), "left_hem": (60.0, 130.0), "right_hem": (-1.0, 90.0)},
+                               (120, 100))
+    assert inside == {"neck": (50.0, 10.0)}
+    assert outside == ["left_hem", "right_hem"]
