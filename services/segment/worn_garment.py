@@ -38,6 +38,9 @@ EXTREMITY_RADIUS = 0.05  # of the shoulder width: the disc at a wrist or an ankl
 CUFF_REACH = 0.12  # of the shoulder width: a cuff's far edge from the wrist joint (a hand beside it is skin)
 MASK_SEED = 0
 MIN_GARMENT_SHARE = 0.002  # of the photo: less is no garment
+# Of the shoulder width (squared): a piece of the mask this small, this far from its largest, is a stray speck.
+STRAY_SPECK = 0.005
+STRAY_REACH = 0.05
 # Shares of the torso (shoulders to hips): a top surely covers the body above TOP_CORE of it, trousers or a
 # skirt surely cover it from BOTTOM_CORE below the hip joints.
 TOP_CORE = 0.6
@@ -616,10 +619,34 @@ def worn_garment_mask(image: np.ndarray, person: np.ndarray, pose: Pose, categor
     foreign = foreign_parts(image, mask, sure_colours, skin, person, held=hands_reach(pose, shape))
     mask = mask & ~foreign
     mask = mask & ~cut_off(mask, sure_colours, foreign)
+    mask = _without_strays(mask, body_frame(pose).shoulder_width)
     if mask.sum() < MIN_GARMENT_SHARE * mask.size:
         raise InvalidInput(f"no {category} garment found on the person; check the garment category and that "
                            "the person faces the camera", field="person")
     return mask
+
+
+def _without_strays(mask: np.ndarray, shoulder_width: float) -> np.ndarray:
+    """uint8 {0, 1}: `mask` less its specks (pieces under STRAY_SPECK of the shoulder width squared) lying further
+    than STRAY_REACH from its largest piece. They are something else in the garment's colours: the grey
+    anti-aliased edge of black trousers against the backdrop, beside a grey tee; repainted with the backdrop and
+    its rim, each left a bite in the shopper's hips."""
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(mask.astype(np.uint8), connectivity=8)
+    if count <= 2:
+        return mask
+    areas = stats[1:, cv2.CC_STAT_AREA]
+    specks = np.flatnonzero(areas < STRAY_SPECK * shoulder_width ** 2) + 1
+    if not len(specks):
+        return mask
+    largest = labels == int(np.argmax(areas)) + 1
+    away = cv2.distanceTransform((~largest).astype(np.uint8), cv2.DIST_L2, 3)
+    # Each speck's nearest pixel to the largest piece: the minimum of the distance over the speck's pixels.
+    pieces = np.asarray(labels, np.intp)
+    nearest = np.full(count, np.inf)
+    np.minimum.at(nearest, pieces[pieces > 0], away[pieces > 0])
+    stray = np.zeros(count, bool)
+    stray[specks] = nearest[specks] > STRAY_REACH * shoulder_width
+    return np.asarray(mask & ~stray[labels], np.uint8)
 
 
 def _unlike_face(image: np.ndarray, core: np.ndarray, pose: Pose, person: np.ndarray) -> bool:

@@ -12,7 +12,7 @@ from fittingroom.common import landmarks as lm
 from fittingroom.common.body import Pose
 from fittingroom.common.errors import InvalidInput
 from fittingroom.common.garment import Category
-from fittingroom.segment.worn_garment import bare_body, legs_apart, skin_mask, worn_garment_mask
+from fittingroom.segment.worn_garment import _without_strays, bare_body, legs_apart, skin_mask, worn_garment_mask
 
 H, W = 400, 300
 FAIR = (236, 200, 180)  # the shopper's skin
@@ -194,3 +194,18 @@ def test_the_neck_in_a_nude_tops_colours_is_not_its_collar() -> None:
     person = np.any(image != BACKDROP, axis=2).astype(np.float32)
     mask = worn_garment_mask(image, person, _pose(), Category.UPPER)
     assert mask[88:101, 136:164].sum() == 0
+
+
+
+def test_specks_of_the_mask_away_from_the_garment_are_dropped() -> None:
+    """The anti-aliased edge of dark trousers against the backdrop can have a grey tee's colour: pieces of a few
+    pixels there are no part of the tee (repainted with the backdrop, each bit into the hips). A speck beside the
+    garment (its rib's end) and a large piece away from it (a sleeve beyond an arm in front) stay."""
+    mask = np.zeros((H, W), np.uint8)
+    mask[100:215, 105:195] = 1  # the tee
+    mask[260:263, 108:111] = 1  # a speck at the trousers' edge
+    mask[217:220, 150:153] = 1  # a speck just below the hem
+    mask[120:160, 230:250] = 1  # a sleeve beyond an arm
+    kept = _without_strays(mask, shoulder_width=100.0)
+    assert not kept[260:263, 108:111].any()
+    assert np.array_equal(np.delete(kept, np.s_[260:263], axis=0), np.delete(mask, np.s_[260:263], axis=0))
