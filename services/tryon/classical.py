@@ -64,7 +64,7 @@ from fittingroom.warp_gen.fit import (
     hips_under_top,
     warp_garment,
 )
-from fittingroom.warp_gen.midriff import bared_lower_garment, dress_lower_garment
+from fittingroom.warp_gen.midriff import bared_lower_garment, body_above_lower, dress_lower_garment
 from fittingroom.warp_gen.neck_opening import seen_through_neck
 from fittingroom.warp_gen.remnants import cover_remnants
 from fittingroom.warp_gen.shoulders import draped_shoulders
@@ -337,6 +337,9 @@ class ClassicalGarmentPipeline(TryOnPipeline[GarmentRequest]):
             pose, person.shape[:2]), pose) if request.category is Category.UPPER else None
         if lower is not None:
             body &= ~lower.below_waistband
+        elif request.category is Category.UPPER:  # the midriff meets the lower garment's top as broad as it is
+            body |= body_above_lower(person, uncovered, person_mask > 0.5, skin > 0, (outline > 0) | (paint > 0),
+                                     bare_torso(pose, person.shape[:2]), pose)
         uncovered |= seam_rim(uncovered, body, skin)  # the old garment's edge and shadow on the skin beside it
         base = repaint_uncovered(person, uncovered, body, skin, clothes,
                                  cover=paint | lower.mask if lower is not None else paint, arms=arms, legs=legs,

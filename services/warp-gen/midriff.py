@@ -45,6 +45,9 @@ WAISTBAND_EDGE = 0.012
 WAISTBAND_HEIGHT = 0.05
 SEAM_SHADE = 0.12
 EDGE_SIGMA = 0.8  # px: the anti-aliased outline of the repainted lower garment beside the backdrop
+# Of the torso: how far above the top of a lower garment that shows below the bared midriff the body's sides come
+# in from its breadth there to the torso's (the hips narrowing to the waist).
+SIDE_RISE = 0.12
 CROP_MARGIN = 4  # px
 
 
@@ -241,6 +244,58 @@ def _tapered(left: int, right: int, torso: np.ndarray, xs: np.ndarray, ys: np.nd
     rise = np.clip((hips_line[centre] - ys) / max(hips_line[centre] - waistband[centre], 1.0), 0.0, 1.0)
     inside_left = xs[None] >= left + rise * (waist_left - left)
     return np.asarray(inside_left & (xs[None] <= right + rise * (waist_right - right)))
+
+
+def body_above_lower(person_colours: np.ndarray, hole: np.ndarray, on_person: np.ndarray, skin: np.ndarray,
+                     tops: np.ndarray, torso: np.ndarray, pose: Pose) -> np.ndarray:
+    """bool HxW: the body in the bared `hole` just above the lower garment it ends on (what is on the person
+    below it, neither `skin` nor either of the `tops`, in the colours of its middle, in the photo `person_colours`):
+    as broad as that garment's top across the hips' middle, coming in to the `torso`'s breadth (`bare_torso`)
+    SIDE_RISE of the torso higher.
+
+    The torso is drawn in an adult's proportions; a broader shopper's waist reaches past it, and the midriff a
+    crop top bared met the trousers' top as a narrower band with a corner of backdrop at each end.
+    """
+    out = np.zeros(hole.shape, bool)
+    frame = body_frame(pose)
+    if not frame.hips_seen or not hole.any():
+        return out
+    height, width = hole.shape
+    length = frame.torso
+    gap, band = max(1, round(HEM_GAP * length)), max(2, round(SAMPLE_BAND * length))
+    has = np.asarray(hole.any(axis=0))
+    bottom = height - 1 - np.argmax(hole[::-1], axis=0)
+    lower = on_person & ~skin & ~tops & ~hole
+    columns = _lower_columns(lower, bottom, has, gap, band)
+    hip_centre = float(frame.left_hip[0] + frame.right_hip[0]) / 2
+    hip_half = HIP_BREADTH * float(np.linalg.norm(frame.left_hip - frame.right_hip)) / 2
+    xs = np.arange(width)
+    columns &= np.abs(xs - hip_centre) <= LOWER_REACH * hip_half
+    if not columns.any():
+        return out
+    # In the lower garment's colours: a bag held against the hip is none.
+    lab = cv2.cvtColor(np.ascontiguousarray(person_colours), cv2.COLOR_RGB2LAB).astype(np.float32)
+    columns = _like_the_middle(lab, lower, columns, bottom + 1 + gap, band, np.abs(xs - hip_centre) <= hip_half / 2)
+    if not columns.any():
+        return out
+    left, right = int(np.flatnonzero(columns)[0]), int(np.flatnonzero(columns)[-1])
+    rise = SIDE_RISE * length
+    corners = []
+    for x, outward in ((left, -1), (right, 1)):
+        top = float(bottom[x])
+        row = int(np.clip(round(top - rise), 0, height - 1))
+        body = np.flatnonzero(torso[row] > 0)
+        if not len(body):
+            return out
+        side = float(body[-1] if outward > 0 else body[0])
+        # Never narrower than the torso: where it is broader than the lower garment's top, nothing is added.
+        side = max(side, x) if outward > 0 else min(side, x)
+        corners.append(((x + 0.5 * outward, top + 0.5), (side, top - rise)))
+    (left_foot, left_head), (right_foot, right_head) = corners
+    outline = np.round(np.array([left_foot, left_head, right_head, right_foot]) * 16).astype(np.int32)
+    canvas = np.zeros(hole.shape, np.uint8)
+    cv2.fillPoly(canvas, [outline], 1, lineType=cv2.LINE_8, shift=4)
+    return np.asarray((canvas > 0) & hole)
 
 
 def dress_lower_garment(image: np.ndarray, lower: LowerGarment | None) -> np.ndarray:

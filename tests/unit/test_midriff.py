@@ -12,9 +12,11 @@ from fittingroom.common.body import Pose, body_frame
 from fittingroom.segment.worn_garment import bare_body, bare_torso
 from fittingroom.warp_gen.dress import repaint_uncovered
 from fittingroom.warp_gen.midriff import (
+    SIDE_RISE,
     WAISTBAND_RISE,
     LowerGarment,
     bared_lower_garment,
+    body_above_lower,
     dress_lower_garment,
     waistband_rows,
 )
@@ -211,3 +213,29 @@ def test_the_bare_torso_is_narrowest_at_the_waist() -> None:
     waist = int(np.argmin(np.where(np.arange(H) > 150, widths, W)[:229]))
     assert 170 <= waist <= 200  # a little above the middle of shoulders (110) and hips (230)
     assert widths[waist] < 0.85 * widths[228] and widths[waist] < 0.85 * widths[140]
+
+
+def test_the_midriff_meets_the_lower_garments_top_as_broad_as_it_is_but_not_a_bag_held_at_the_hip() -> None:
+    """A broad shopper: her jeans' top (x 86..215) is broader than the torso drawn in an adult's proportions. The
+    crop top bares the midriff down to them: its body reaches their top's corners and comes in to the torso's
+    breadth SIDE_RISE of the torso higher; a cream bag held at the left hip is no lower garment to reach."""
+    pose = _pose()
+    image = np.full((H, W, 3), BACKDROP, np.uint8)
+    stripes = np.array(DENIM, np.uint8)[(np.arange(86, 216) // 4) % 2]
+    image[200:395, 86:216] = stripes[None]
+    image[100:200, 80:221] = OLD
+    image[200:240, 60:100] = (235, 225, 200)  # the bag, over the jeans' left side
+    person = np.any(image != BACKDROP, axis=2)
+    old = np.all(image == OLD, axis=2)
+    new = _crop_top()
+    hole = old & ~new
+    torso = bare_torso(pose, (H, W))
+    body = body_above_lower(image, hole, person, np.zeros((H, W), bool), old | new, torso, pose)
+    bottom = np.flatnonzero(body[199])
+    assert bottom.max() >= 214  # out to the jeans' right edge
+    assert bottom.min() >= 99  # not over the bag
+    assert not np.flatnonzero(torso[199]).max() >= 214  # the torso alone fell short of it
+    higher = round(199 - SIDE_RISE * body_frame(pose).torso) - 1
+    torso_row = np.flatnonzero(torso[higher])
+    assert not (body[higher, :torso_row.min()].any() or body[higher, torso_row.max() + 1:].any())
+    assert not (body & ~hole).any()
