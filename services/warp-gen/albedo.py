@@ -8,6 +8,8 @@ letter, a logo's outline, a pocket's stitching), is albedo; every other change (
 long sharp edge of a shadow) is light. The albedo steps are undone by a correction field whose gradient
 cancels them (a least-squares Poisson solve, with DCT, screened over an all-over pattern), so a letter's
 inside takes its surroundings' light and the two halves of a two-tone garment meet without a step.
+A wash, a heather or a mottle has no such steps: it is albedo spread densely over each scale of the light,
+and what is left of the light is what stands out of it (`unwashed`).
 """
 
 from __future__ import annotations
@@ -182,7 +184,7 @@ def unwashed(detail: np.ndarray, core: np.ndarray, plain: float, side: int) -> n
     A fold or a shadow is sparse: it stands far out of the garment's light at its scale, along a run. A
     wash is dense: blotches everywhere, each within a few times the garment's robust spread at that scale
     (which a sparse fold does not move), with no run to them. So the light beyond that spread's excess over
-    a plain garment's (`PLAIN_SPREAD`) is kept, shrunk by it, where it runs on (`FOLD_EXTENT`).
+    a plain garment's (`plain`) is kept, shrunk by it, where it runs on (`FOLD_EXTENT`).
     """
     log_detail = np.log(np.maximum(detail, 1e-3))
     spread = 1.4826 * float(np.median(np.abs(log_detail[core])))
