@@ -8,6 +8,8 @@ letter, a logo's outline, a pocket's stitching), is albedo; every other change (
 long sharp edge of a shadow) is light. The albedo steps are undone by a correction field whose gradient
 cancels them (a least-squares Poisson solve, with DCT, screened over an all-over pattern), so a letter's
 inside takes its surroundings' light and the two halves of a two-tone garment meet without a step.
+A wash, a heather or a mottle has no such steps: it is albedo spread densely over each scale of the light,
+and what is left of the light is what stands out of it (`unwashed`).
 """
 
 from __future__ import annotations
@@ -38,6 +40,13 @@ MARGIN = 2  # px of the crop around the garment, so no step lies on the solve's 
 # Outside the garment the correction is free: its gradient there is re-taken from the last solution this
 # many times (alternating projection towards the least-squares fit over the garment only).
 FREE_OUTSIDE_ROUNDS = 1
+# On a washed, mottled or all-over printed garment (one scale of its light spread beyond a plain garment's,
+# `dress.PLAIN_SPREAD`), that scale keeps what lies beyond this many times the wash's own spread (the excess
+# over a plain garment's), shrunk by that much (a non-negative garrote: a deep fold is kept nearly whole, a
+# normal wash has 1 % of its pixels beyond), and of that only the runs a fold or a shadow makes, at least
+# FOLD_EXTENT of the longer side long: the wash's rare extremes, kept, read as stains.
+WASH_THRESHOLD = 2.5
+FOLD_EXTENT = 0.04
 
 
 def unprinted_shading(person: np.ndarray, worn: np.ndarray) -> np.ndarray:
@@ -166,3 +175,25 @@ def _even_span(start: int, stop: int, limit: int) -> tuple[int, int]:
     if start > 0:
         return start - 1, stop
     return start, stop - 1
+
+
+def unwashed(detail: np.ndarray, core: np.ndarray, plain: float, side: int) -> np.ndarray:
+    """float32 HxW: one scale's light (`detail`, relative to the coarser scale's) less the wash, mottle or
+    all-over print of the garment it was read on, within `core`; as it is on a plain garment.
+
+    A fold or a shadow is sparse: it stands far out of the garment's light at its scale, along a run. A
+    wash is dense: blotches everywhere, each within a few times the garment's robust spread at that scale
+    (which a sparse fold does not move), with no run to them. So the light beyond that spread's excess over
+    a plain garment's (`plain`) is kept, shrunk by it, where it runs on (`FOLD_EXTENT`).
+    """
+    log_detail = np.log(np.maximum(detail, 1e-3))
+    spread = 1.4826 * float(np.median(np.abs(log_detail[core])))
+    if spread <= plain:
+        return detail
+    threshold = WASH_THRESHOLD * float(np.sqrt(spread**2 - plain**2))
+    beyond = (np.abs(log_detail) > threshold) & core
+    kept = np.where(beyond, log_detail - threshold**2 / np.where(beyond, log_detail, 1.0), 0.0)
+    _, labels, stats, _ = cv2.connectedComponentsWithStats(beyond.astype(np.uint8), connectivity=8)
+    runs = np.maximum(stats[:, cv2.CC_STAT_WIDTH], stats[:, cv2.CC_STAT_HEIGHT]) >= FOLD_EXTENT * side
+    runs[0] = False  # the label of what is not beyond
+    return np.asarray(np.exp(kept * runs[labels]), np.float32)

@@ -14,7 +14,7 @@ import cv2
 import numpy as np
 
 from fittingroom.common.images import rounded_outline, smoothed_contours
-from fittingroom.warp_gen.albedo import unprinted_shading
+from fittingroom.warp_gen.albedo import unprinted_shading, unwashed
 from fittingroom.warp_gen.arms import Arms
 from fittingroom.warp_gen.compose import feathered_alpha
 from fittingroom.warp_gen.limb_light import cylinder_light, leg_skin
@@ -26,9 +26,10 @@ from fittingroom.warp_gen.skin_fill import LUMA, channel_axis, continue_skin
 SHADING_STRENGTH = 0.85
 # Of the image's longer side: the body's light (its shadow side), large folds, and creases; finer is print.
 LIGHT_SCALES = (0.1, 0.03, 0.004)
-# Per scale, the robust spread of the light (relative to the coarser scale's) that a plain garment's folds
-# reach; beyond it the variation is print or wash, and carried over proportionally less. The body's light
-# is carried whole: no print is that large.
+# Per scale, the robust spread of the light (its log, relative to the coarser scale's) that a plain garment's
+# folds reach: they are few, so most of a plain garment is flat at that scale. A garment spread more is
+# washed, mottled or printed all over, and its excess is albedo (`albedo.unwashed`). The body's light is
+# carried whole: no print is that large.
 PLAIN_SPREAD = (float("inf"), 0.04, 0.04)
 BLUR_CELL_SIGMA = 4.0  # px: a blur wider than this runs on an image shrunk to keep it about this wide
 LIGHT_RIM = 0.006  # of the longer side: the old garment's anti-aliased rim, part background (3 px at 512)
@@ -152,8 +153,9 @@ def worn_shading(person: np.ndarray, worn: np.ndarray, strength: float = SHADING
 
     Its print, logos, colour blocks and trims are taken out first (`albedo.unprinted_shading`). Broad light
     (the body's shadow side, large folds) is carried over as it is; finer detail (creases, but also what is
-    left of print, washes, texture) in proportion to how plain the old garment is: a stonewashed garment's
-    mottle carried onto a white tee reads as grey smears, not folds.
+    left of print, washes, texture) as it is on a plain garment, and on a washed, mottled or printed one only
+    where it stands out of the wash (`albedo.unwashed`): a stonewashed garment's mottle carried onto a white
+    tee reads as grey clouds, not folds.
     """
     if not worn.any():
         return np.ones(person.shape[:2], np.float32)
@@ -168,9 +170,7 @@ def worn_shading(person: np.ndarray, worn: np.ndarray, strength: float = SHADING
                                         for share in LIGHT_SCALES]
     light = bands[0]
     for coarse, fine, plain in zip(bands[:-1], bands[1:], PLAIN_SPREAD, strict=True):
-        detail = fine / np.maximum(coarse, 1e-3)
-        spread = 1.4826 * float(np.median(np.abs(detail[core] - 1.0)))
-        light = light * detail ** min(1.0, plain / max(spread, 1e-6))
+        light = light * unwashed(fine / np.maximum(coarse, 1e-3), core, plain, side)
     light = np.clip(light, *LIGHT_RANGE)
     # On a dark garment, light relative to its median is mostly print, noise and what shows through (a sheer
     # top's lining), not folds: carried over at full strength it turned a white shirt into grey smears.
