@@ -43,6 +43,12 @@ SKIN_LIGHT_RANGE = (0.85, 1.1)
 SKIN_DETAIL_BLUR = 0.008  # of the longer side: the body's modelling seen through a dark sheer garment
 SHEER_WARMTH = 5.0  # Cr levels between a dark garment's median and its warmest tenth: skin showing through
 SKIN_DETAIL_RANGE = (0.7, 1.2)
+# Through a sheer garment the skin shows where its warmth (Cr less Cb) stands this share of SHEER_WARMTH above the
+# garment's median; an opaque layer under it (a bra) is neutral. Fewer seen-through pixels than MIN_SEEN_THROUGH of
+# the garment's, and all of it is read; SEEN_THROUGH_KNOWN: a blur's weight below which it knows too little.
+SEEN_THROUGH = 0.5
+MIN_SEEN_THROUGH = 0.2
+SEEN_THROUGH_KNOWN = 0.05
 # px: repainted skin's anti-aliased outline; a catalogue photo's skin meets its backdrop within about a pixel: blurred
 # over 1 px, two px of half skin, half backdrop drew a grey halo round a bared shoulder.
 SKIN_EDGE_SIGMA = 0.7
@@ -533,13 +539,26 @@ def skin_light(person: np.ndarray, uncovered: np.ndarray) -> np.ndarray:
     Under an opaque garment only its broad light (which side is in shade) tells about the body: its folds
     are cloth. Through a dark sheer one (a mesh sleeve), what shows is the body itself, an arm's rounded
     shading, so finer and stronger light is kept. Sheer shows as warmth in places: skin's red chroma in
-    some of the garment's pixels, where an opaque garment's chroma is even.
+    some of the garment's pixels, where an opaque garment's chroma is even; only those give the light (an
+    opaque bra or lining under the mesh is neutral, and dark as cloth, not in shade).
     """
     height, width = person.shape[:2]
     ycrcb = cv2.cvtColor(person, cv2.COLOR_RGB2YCrCb).astype(np.float32)
     grey, red = ycrcb[..., 0], ycrcb[uncovered][:, 1]
     reference = max(float(np.median(grey[uncovered])), 1.0)
     sheer = reference < DARK_GARMENT_LUMA and float(np.quantile(red, 0.9) - np.median(red)) >= SHEER_WARMTH
-    blur, bounds = (SKIN_DETAIL_BLUR, SKIN_DETAIL_RANGE) if sheer else (SKIN_LIGHT_BLUR, SKIN_LIGHT_RANGE)
-    return np.clip(_masked_blur(grey, uncovered.astype(np.float32), blur * max(height, width)) / reference,
-                   *bounds).astype(np.float32)
+    if not sheer:
+        return np.clip(_masked_blur(grey, uncovered.astype(np.float32), SKIN_LIGHT_BLUR * max(height, width))
+                       / reference, *SKIN_LIGHT_RANGE).astype(np.float32)
+    # What is under the sheer garment and opaque (a black bra, a lining) is as neutral as the garment: no skin's
+    # warmth shows through it. Its darkness is cloth: read as the body's light, it drew the bra's shape in shade on
+    # a bared chest. The light is the seen-through skin's, carried across it from round it.
+    warmth = ycrcb[..., 1] - ycrcb[..., 2]  # skin: Cr above, Cb below the neutral 128
+    through = uncovered & (warmth >= np.median(warmth[uncovered]) + SEEN_THROUGH * SHEER_WARMTH)
+    if through.sum() < MIN_SEEN_THROUGH * uncovered.sum():
+        through = uncovered
+    sigma = SKIN_DETAIL_BLUR * max(height, width)
+    known = cv2.GaussianBlur(through.astype(np.float32), (0, 0), sigma) > SEEN_THROUGH_KNOWN
+    light = fill_from(_masked_blur(grey, through.astype(np.float32), sigma)[..., None], known)[..., 0]
+    reference = max(float(np.median(grey[through])), 1.0)
+    return np.clip(light / reference, *SKIN_DETAIL_RANGE).astype(np.float32)

@@ -161,6 +161,18 @@ def test_under_a_dark_sheer_garment_the_bodys_own_light_is_kept_finer_than_under
     assert sheer > 2 * contrast((40, 40, 40), (52, 52, 52))  # a black opaque garment's fold
 
 
+def test_an_opaque_bra_under_a_sheer_top_casts_no_shade_on_the_bared_chest() -> None:
+    """Skin's warmth shows through the black mesh; a black bra under it is as neutral as the mesh: its darkness is
+    cloth, not the body's light (read as light, it drew the bra's shape in shade on a chest a camisole bared)."""
+    uncovered = np.zeros((H, W), bool)
+    uncovered[30:100, 20:80] = True
+    image = np.full((H, W, 3), (36, 36, 36), np.uint8)  # the mesh doubled over an opaque lining: neutral
+    image[30:100, 20:50] = (62, 48, 42)  # skin through the mesh
+    image[45:75, 28:45] = (24, 24, 24)  # the bra
+    light = skin_light(image, uncovered)
+    assert abs(float(light[60, 36]) - float(light[90, 36])) < 0.05
+
+
 def test_the_old_garments_rim_is_repainted_with_it_but_never_what_is_kept() -> None:
     uncovered = np.zeros((100, 100), bool)
     uncovered[30:70, 30:70] = True
