@@ -38,6 +38,11 @@ EXTREMITY_RADIUS = 0.05  # of the shoulder width: the disc at a wrist or an ankl
 CUFF_REACH = 0.12  # of the shoulder width: a cuff's far edge from the wrist joint (a hand beside it is skin)
 MASK_SEED = 0
 MIN_GARMENT_SHARE = 0.002  # of the photo: less is no garment
+# Of the shoulder width: the widest a strap across bare skin is; it runs at least STRAP_LENGTH times that.
+STRAP_WIDTH = 0.05
+STRAP_LENGTH = 3
+STRAP_CONTRAST = 0.25  # of the skin's brightness beside it: how much darker a strap is
+STRAP_RIM = 5  # px: the square a strap is grown by (its anti-aliased rim)
 # Of the shoulder width (squared): a piece of the mask this small, this far from its largest, is a stray speck.
 STRAY_SPECK = 0.005
 STRAY_REACH = 0.05
@@ -513,6 +518,42 @@ def worn_outline(image: np.ndarray, worn: np.ndarray, person: np.ndarray, pose: 
     if other_zone is not None:
         edge &= ~other_zone
     return np.asarray(grown | edge, np.uint8)
+
+
+def straps(image: np.ndarray, garment: np.ndarray, skin: np.ndarray, person: np.ndarray, pose: Pose) -> np.ndarray:
+    """uint8 {0, 1}: a top's straps, with their anti-aliased rim: lines across the bare `skin`, at most STRAP_WIDTH
+    of the shoulder width wide and STRAP_CONTRAST darker than the skin either side, at least STRAP_LENGTH times that
+    width long, rising from the `garment`'s top edge (its outline, `worn_outline`). Too thin for the worn mask, and
+    in skin's chroma where their anti-aliased px blend into it, a camisole's black strap stayed on the shoulder
+    beside a new tee's neckline."""
+    width = max(2, round(STRAP_WIDTH * body_frame(pose).shoulder_width))
+    luma = cv2.cvtColor(image, cv2.COLOR_RGB2GRAY)
+    # What a closing across the strap's width lifts: a dark line no wider than it.
+    closed = cv2.morphologyEx(luma, cv2.MORPH_CLOSE, np.ones((1, width + 2), np.uint8))
+    bridged = cv2.morphologyEx(skin.astype(np.uint8), cv2.MORPH_CLOSE, np.ones((1, width + 2), np.uint8)) > 0
+    dark = (closed.astype(np.float32) - luma) > STRAP_CONTRAST * closed.astype(np.float32)
+    # Not under the head's disc: a lock of hair over the neck is as thin and dark.
+    line = dark & bridged & (person > 0.5) & (garment == 0) & (head_mask(pose, garment.shape[:2]) == 0)
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(line.astype(np.uint8), connectivity=8)
+    if count < 2:
+        return np.zeros_like(garment, np.uint8)
+    long = np.zeros(count, bool)
+    long[1:] = stats[1:, cv2.CC_STAT_HEIGHT] >= STRAP_LENGTH * width
+    touching = (cv2.dilate(garment.astype(np.uint8), np.ones((3, 3), np.uint8)) > 0) & line
+    joined = np.zeros(count, bool)
+    joined[np.unique(labels[touching])] = True
+    # Rising from the garment's top edge over the shoulder: a crease down an arm's side beside a sleeveless top, also
+    # dark, thin and joined to it, starts below the garment's top there.
+    tops = np.where(garment.any(axis=0), np.argmax(garment > 0, axis=0), garment.shape[0])
+    for index in np.flatnonzero(long & joined):
+        left, top = stats[index, cv2.CC_STAT_LEFT], stats[index, cv2.CC_STAT_TOP]
+        reach = STRAP_LENGTH * width  # the garment's top beside it too: a crease may run down past its side
+        beneath = tops[max(left - reach, 0):left + stats[index, cv2.CC_STAT_WIDTH] + reach]
+        joined[index] = top < int(beneath.min()) - width
+    # With its anti-aliased rim: a line of a px or two does not outlast the outline's smoothing.
+    found = (long & joined)[np.asarray(labels, np.intp)].astype(np.uint8)
+    grown = cv2.dilate(found, np.ones((STRAP_RIM, STRAP_RIM), np.uint8)) > 0
+    return np.asarray(grown & (person > 0.5), np.uint8)
 
 
 def _hair_like(lab: np.ndarray, hair_zone: np.ndarray, colours: np.ndarray, pose: Pose) -> bool:

@@ -35,6 +35,7 @@ from fittingroom.segment.worn_garment import (
     head_mask,
     neckline_opening,
     skin_mask,
+    straps,
     worn_garment_mask,
     worn_outline,
 )
@@ -311,6 +312,8 @@ class ClassicalGarmentPipeline(TryOnPipeline[GarmentRequest]):
         uncovered |= worn_smooth & (paint > 0) & ~under_edge(paint)
         # The old V's skin left bare is repainted with the chest round it: kept, its collar's pale rim outlined it.
         uncovered |= opening & (paint == 0)
+        if request.category is not Category.LOWER:  # a camisole's thin straps, with the old garment they hold up
+            uncovered |= (straps(person, outline, skin, person_mask, pose) > 0) & (paint == 0)
         # The arms and shoulders as the photo shows them, never where it shows the backdrop (between arm and body).
         arms = fit_arms(pose, person, person_mask, skin)
         arm_mask = arms.mask()

@@ -12,7 +12,14 @@ from fittingroom.common import landmarks as lm
 from fittingroom.common.body import Pose
 from fittingroom.common.errors import InvalidInput
 from fittingroom.common.garment import Category
-from fittingroom.segment.worn_garment import _without_strays, bare_body, legs_apart, skin_mask, worn_garment_mask
+from fittingroom.segment.worn_garment import (
+    _without_strays,
+    bare_body,
+    legs_apart,
+    skin_mask,
+    straps,
+    worn_garment_mask,
+)
 
 H, W = 400, 300
 FAIR = (236, 200, 180)  # the shopper's skin
@@ -209,3 +216,24 @@ def test_specks_of_the_mask_away_from_the_garment_are_dropped() -> None:
     kept = _without_strays(mask, shoulder_width=100.0)
     assert not kept[260:263, 108:111].any()
     assert np.array_equal(np.delete(kept, np.s_[260:263], axis=0), np.delete(mask, np.s_[260:263], axis=0))
+
+
+def test_a_camisoles_thin_straps_are_found_but_not_a_crease_beside_it_nor_hair() -> None:
+    """Straps two px wide rise from a camisole's top edge over the bare shoulders, in skin's chroma where they blend
+    into it: found with their rim. A dark crease down the arm's side beside it starts below its top; a lock of
+    hair over the neck lies under the head's disc: neither is a strap."""
+    image = np.full((H, W, 3), BACKDROP, np.uint8)
+    cv2.circle(image, (150, 60), 35, FAIR, -1)
+    cv2.rectangle(image, (95, 95), (205, 260), FAIR, -1)  # shoulders, chest and arms, bare
+    cv2.rectangle(image, (110, 150), (190, 230), (20, 20, 24), -1)  # the camisole
+    for x in (118, 182):
+        cv2.line(image, (x, 150), (x, 100), (40, 34, 32), 2)  # its straps
+    cv2.line(image, (108, 170), (108, 240), (90, 70, 60), 2)  # a crease down the arm's side
+    cv2.line(image, (160, 80), (162, 110), (40, 34, 32), 2)  # a lock of hair over the neck
+    person = np.any(image != BACKDROP, axis=2).astype(np.float32)
+    skin = np.all(image == FAIR, axis=2).astype(np.uint8)
+    camisole = np.all(image == (20, 20, 24), axis=2).astype(np.uint8)
+    found = straps(image, camisole, skin, person, _pose()) > 0
+    assert found[105:145, 117:120].all() and found[105:145, 181:184].all()
+    assert not found[175:240, 106:110].any()
+    assert not found[80:95, 158:165].any()
