@@ -316,8 +316,7 @@ class ClassicalGarmentPipeline(TryOnPipeline[GarmentRequest]):
         # The new garment's anti-aliased edge blends it with what lies under it there: skin, not the old garment; beside
         # a bared arm, the arm it hangs behind (not the skirt it hung over: that drew a patterned line along the arm).
         edge = (paint > 0) & ~under_edge(paint)
-        behind = under_garment(paint, bared_arms, arms.on_person) | (
-            edge & with_rim(bared_arms, keep=np.zeros_like(bared_arms)))
+        behind = under_garment(paint, edge, bared_arms, arms.on_person)
         uncovered |= behind | (bared_arms & (skin == 0)) | (worn_smooth & edge)
         # The old V's skin left bare is repainted with the chest round it: kept, its collar's pale rim outlined it.
         uncovered |= opening & (paint == 0)

@@ -81,6 +81,7 @@ REMNANT_REACH = 0.016
 BEHIND_GAP = 0.016
 REMNANT_SHARE = 0.2  # the least share of the sleeve's colour in a remnant's (its corner's anti-aliased pixels)
 MIN_COLOUR_PIXELS = 20  # fewer, and a colour (the sleeve's, the skin's) is not known
+REMNANT_SAMPLE = 4  # every this many rows and columns of the backdrop and the skin give their colours
 
 
 @dataclass(frozen=True)
@@ -120,10 +121,10 @@ class Arms:
 
     def bared(self, worn: np.ndarray, ends: tuple[tuple[np.ndarray, np.ndarray | None] | None, ...]) -> np.ndarray:
         """bool HxW: the segments of the arms (upper arm, forearm; past the wrist, the old sleeve's cuff) that the old
-        garment (`worn`) sleeved, past
-        where the new garment stops covering each arm: `ends`, per arm (left, right), a point on the line across
-        it where the new garment ends and the direction down the arm past it (None: along the bone there), or
-        None where the new garment covers all of that arm (or is not known to leave any of it).
+        garment (`worn`) sleeved down to their lower joint, past where the new garment stops covering each arm:
+        `ends`, per arm (left, right), a point on the line across it where the new garment ends and the direction
+        down the arm past it (None: along the bone there), or None where the new garment covers all of that arm
+        (or is not known to leave any of it).
 
         An arm the old garment sleeved shows no skin, so nothing keeps it in front of the new garment: the fit
         lays a tee's side behind a hanging arm, and painted over it, the bared arm was left a thin strip. All of the
@@ -132,30 +133,36 @@ class Arms:
         """
         bared = np.zeros(self.shape, bool)
         height, width = self.shape
-        ys, xs = np.mgrid[:height, :width]
+        worn = worn > 0
         for arm, end in zip(self.arms, ends, strict=False):
             if end is None or len(arm.joints) < 2:
                 continue
-            point, down = end
-            tangent = _down_chain(arm.joints, point)
-            direction = tangent if down is None else down / max(float(np.linalg.norm(down)), 1e-6)
-            past = (xs - point[0]) * direction[0] + (ys - point[1]) * direction[1] > 0
-            sleeved = False
+            sleeved, own = False, np.zeros(self.shape, bool)
             for segment in range(len(arm.joints) - 1):
-                canvas = np.zeros(self.shape, np.uint8)
-                lowest = np.zeros(self.shape, np.uint8)  # the segment's last piece, at its lower joint
-                pieces = [piece for piece in _pieces(arm) if piece[4] == segment]
-                for number, (a, b, ra, rb, _) in enumerate(pieces):
-                    _fill_hull(canvas, [_circle(a, ra), _circle(b, rb)])
-                    if number == len(pieces) - 1:
-                        _fill_hull(lowest, [_circle(a, ra), _circle(b, rb)])
-                outline = canvas > 0
+                pieces = [piece[:4] for piece in _pieces(arm) if piece[4] == segment]
                 # Sleeved down to its lower joint: a short sleeve leaves the elbow bare, whose skin keeps it in front.
                 # Past the wrist the hand: its old sleeve's cuff reaches there when the forearm is sleeved.
                 if segment < len(SWELLS):
-                    sleeved = bool(((lowest > 0) & (worn > 0)).sum() >= SLEEVED_SHARE * max(int(lowest.sum()), 1))
-                if sleeved:
-                    bared |= outline & past & ((worn > 0) if segment >= len(SWELLS) else True)
+                    lowest = np.zeros(self.shape, np.uint8)  # the segment's last piece, at its lower joint
+                    a, b, ra, rb = pieces[-1]
+                    _fill_hull(lowest, [_circle(a, ra), _circle(b, rb)])
+                    inside = lowest > 0
+                    sleeved = bool((inside & worn).sum() >= SLEEVED_SHARE * max(int(inside.sum()), 1))
+                if not sleeved:
+                    continue
+                canvas = np.zeros(self.shape, np.uint8)
+                for a, b, ra, rb in pieces:
+                    _fill_hull(canvas, [_circle(a, ra), _circle(b, rb)])
+                own |= (canvas > 0) & (worn if segment >= len(SWELLS) else True)
+            if not own.any():
+                continue
+            point, down = end
+            direction = _down_chain(arm.joints, point) if down is None else down / max(float(np.linalg.norm(down)),
+                                                                                        1e-6)
+            # Past the line across the arm there (per column and per row, summed by broadcasting).
+            past = ((np.arange(width) - point[0]) * direction[0])[None, :] + (
+                (np.arange(height) - point[1]) * direction[1])[:, None] > 0
+            bared |= own & past
         return bared & self.on_person
 
     def across(self, step: int, size: tuple[int, int]) -> np.ndarray:
@@ -476,11 +483,13 @@ def sleeve_remnants(image: np.ndarray, bared: np.ndarray, worn: np.ndarray, skin
     if not near.any():
         return near
 
-    def lab(where: np.ndarray, step: int = 1) -> np.ndarray:
-        return cv2.cvtColor(image[where][::step][:, None], cv2.COLOR_RGB2LAB)[:, 0].astype(np.float32)
+    def lab(where: np.ndarray, step: int = 1) -> np.ndarray:  # on every `step`th row and column
+        return cv2.cvtColor(image[::step, ::step][where[::step, ::step]][:, None], cv2.COLOR_RGB2LAB)[:, 0].astype(
+            np.float32)
 
-    others = [np.median(lab(where, BACKDROP_SAMPLE), axis=0) for where in (~on_person, seen)
-              if where.sum() >= MIN_COLOUR_PIXELS * BACKDROP_SAMPLE]
+    # The backdrop and the skin are even: a sample of them tells their colour.
+    others = [np.median(colours, axis=0) for where in (~on_person, seen)
+              if len(colours := lab(where, REMNANT_SAMPLE)) >= MIN_COLOUR_PIXELS]
     if not others:
         return np.zeros_like(bared)
     colours, sleeve = lab(near), np.median(lab(bared), axis=0)
@@ -496,13 +505,16 @@ def sleeve_remnants(image: np.ndarray, bared: np.ndarray, worn: np.ndarray, skin
     return found
 
 
-def under_garment(paint: np.ndarray, bared: np.ndarray, on_person: np.ndarray) -> np.ndarray:
-    """bool HxW: the gaps narrower than BEHIND_GAP of the longer side between a bared arm (`bared`) and the new
-    garment (`paint`) beside it, on the person: there the garment's side hangs on behind the arm, which hides it."""
+def under_garment(paint: np.ndarray, edge: np.ndarray, bared: np.ndarray, on_person: np.ndarray) -> np.ndarray:
+    """bool HxW: what lies under the new garment's side behind a bared arm (`bared`): the gaps narrower than
+    BEHIND_GAP of the longer side between the arm and the garment (`paint`) beside it, on the person, and the
+    garment's anti-aliased `edge` there (through which what lies under it shows: the arm it hangs behind)."""
+    if not bared.any():
+        return np.zeros(paint.shape[:2], bool)
     side = 2 * max(1, round(BEHIND_GAP * max(paint.shape[:2]) / 2)) + 1
     disc = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (side, side))
     both = ((paint > 0) | bared).astype(np.uint8)
     closed = cv2.morphologyEx(both, cv2.MORPH_CLOSE, disc) > 0
     # Across the gap from the arm: the garment's own notches, away from it, are not the arm's.
     near = cv2.dilate(bared.astype(np.uint8), cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * side + 1,) * 2)) > 0
-    return np.asarray(closed & near & (both == 0) & on_person)
+    return np.asarray((closed & near & (both == 0) & on_person) | (edge & near))

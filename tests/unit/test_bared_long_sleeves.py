@@ -115,9 +115,13 @@ def test_the_gap_between_a_bared_arm_and_the_garment_beside_it_is_the_arms() -> 
     bared = np.zeros((H, W), bool)
     bared[100:300, 154:170] = True  # 4 px from the garment's edge
     bared[100:300, 200:216] = True  # 50 px from it: the backdrop between is no gap to close
-    behind = under_garment(paint, bared, np.ones((H, W), bool))
-    assert behind[200, 150:154].all() and not behind[200, 171:200].any()
-    assert not under_garment(paint, bared, np.zeros((H, W), bool)).any()  # never off the person
+    edge = np.zeros((H, W), bool)
+    edge[100:300, 147:150] = True  # the garment's anti-aliased edge
+    behind = under_garment(paint, np.zeros((H, W), bool), bared, np.ones((H, W), bool))
+    assert behind[200, 150:154].all() and not behind[200, 171:200].any() and not behind[200, :150].any()
+    assert not under_garment(paint, np.zeros((H, W), bool), bared, np.zeros((H, W), bool)).any()  # on the person
+    assert under_garment(paint, edge, bared, np.zeros((H, W), bool))[200, 147:150].all()  # the edge beside the arm
+    assert not under_garment(paint, edge, np.zeros((H, W), bool), np.ones((H, W), bool)).any()  # no arm, no gap
 
 
 def test_the_old_cuffs_corner_the_worn_mask_left_out_is_found_and_the_hand_is_not() -> None:
