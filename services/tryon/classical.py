@@ -42,7 +42,13 @@ from fittingroom.tryon.pipeline import TryOnPipeline, leased
 from fittingroom.tryon.requests import GarmentRequest
 from fittingroom.tryon.result import TryOnResult
 from fittingroom.tryon.timing import Timed
-from fittingroom.warp_gen.arms import enclosed_specks, fit_arms, sleeve_remnants, under_garment
+from fittingroom.warp_gen.arms import (
+    behind_arms,
+    enclosed_specks,
+    fit_arms,
+    sleeve_remnants,
+    under_garment,
+)
 from fittingroom.warp_gen.chest import chest_light
 from fittingroom.warp_gen.dress import (
     dress_garment,
@@ -309,8 +315,10 @@ class ClassicalGarmentPipeline(TryOnPipeline[GarmentRequest]):
         arms = fit_arms(pose, person, person_mask, skin, worn_smooth)
         fit = warped.fit
         bared_arms = arms.bared(worn_smooth, sleeve_ends(fit.sleeves, fit.names, fit.target))
-        # The warped garment hangs across the narrow gaps of the silhouette: a hem across the legs (`hanging_room`).
-        paint = paint_mask(smooth_hem(alpha), to_outline(hanging_room(person_mask, pose)), front | bared_arms)
+        # The warped garment hangs across the narrow gaps of the silhouette: a hem across the legs (`hanging_room`);
+        # its side across the gap between the waist and a bared arm it hangs behind (`behind_arms`).
+        room = hanging_room(person_mask, pose) | behind_arms(person_mask, bared_arms, body_frame(pose).shoulder_width)
+        paint = paint_mask(smooth_hem(alpha), to_outline(room), front | bared_arms)
         uncovered = with_rim(worn_smooth & (paint == 0), keep=(paint > 0) | (skin > 0) | (front > 0))
         uncovered |= sleeve_remnants(person, bared_arms, worn_smooth, skin, arms.on_person) & (paint == 0)
         # The new garment's anti-aliased edge blends it with what lies under it there: skin, not the old garment; beside

@@ -79,6 +79,11 @@ REMNANT_REACH = 0.016
 # Of the longer side: the widest gap between a bared arm and the new garment's side hanging behind it that is closed,
 # the arm reaching under the garment's edge (`under_garment`): left, the skirt beside it showed as a patterned line.
 BEHIND_GAP = 0.016
+# Of the shoulder width: the widest gap between a bared arm and the body (the waist beside a hanging arm) that the new
+# garment hangs across behind the arm (`behind_arms`), closed on a photo BEHIND_SHRINK times smaller. Cut to the
+# photo's silhouette there, a tee's side took the old tight top's waist: a notch of backdrop beside the arm.
+ARM_BODY_GAP = 0.25
+BEHIND_SHRINK = 4
 REMNANT_SHARE = 0.2  # the least share of the sleeve's colour in a remnant's (its corner's anti-aliased pixels)
 MIN_COLOUR_PIXELS = 20  # fewer, and a colour (the sleeve's, the skin's) is not known
 REMNANT_SAMPLE = 4  # every this many rows and columns of the backdrop and the skin give their colours
@@ -518,3 +523,23 @@ def under_garment(paint: np.ndarray, edge: np.ndarray, bared: np.ndarray, on_per
     # Across the gap from the arm: the garment's own notches, away from it, are not the arm's.
     near = cv2.dilate(bared.astype(np.uint8), cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * side + 1,) * 2)) > 0
     return np.asarray((closed & near & (both == 0) & on_person) | (edge & near))
+
+
+def behind_arms(person: np.ndarray, bared: np.ndarray, shoulder_width: float) -> np.ndarray:
+    """bool HxW: the gaps narrower than ARM_BODY_GAP shoulder widths between a bared arm (`bared`) and the rest of
+    the `person` (a mask, > 0.5 on it), off the person: room for the new garment's side, which hangs behind the arm."""
+    if not bared.any():
+        return np.zeros(bared.shape, bool)
+    height, width = bared.shape
+    small = (max(1, width // BEHIND_SHRINK), max(1, height // BEHIND_SHRINK))
+    on = person > 0.5
+    both = cv2.resize((on | bared).astype(np.uint8), small, interpolation=cv2.INTER_AREA)
+    side = max(3, round(ARM_BODY_GAP * shoulder_width / BEHIND_SHRINK) | 1)
+    disc = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (side, side))
+    closed = cv2.morphologyEx(both, cv2.MORPH_CLOSE, disc)
+    # Across the gap from the arm, up to the body on its other side.
+    near = cv2.dilate(cv2.resize(bared.astype(np.uint8), small, interpolation=cv2.INTER_AREA),
+                      cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * side + 1,) * 2))
+    found = ((closed > 0) & (near > 0)).astype(np.float32)
+    gaps = cv2.resize(found, (width, height), interpolation=cv2.INTER_LINEAR) > 0.5
+    return np.asarray(gaps & ~on)

@@ -1,6 +1,7 @@
 """A shopper in long dark sleeves dressed in a short-sleeved garment, on synthetic photos whose arms are known: the
 bared arms hang in front of the new garment's side (`Arms.bared`, where the new sleeves end: `sleeve_ends`), the
-gap to its edge is the arm's (`under_garment`), the old cuff's corner is repainted (`sleeve_remnants`), the arms
+gap to its edge is the arm's (`under_garment`), the garment's side hangs across the gap between the arm and the
+waist (`behind_arms`), the old cuff's corner is repainted (`sleeve_remnants`), the arms
 are measured on the old sleeves, not a skirt beside them (`fit_arms` with `worn`), and their colour is the body's,
 not the hands' (`arm_colour`)."""
 
@@ -10,7 +11,7 @@ import cv2
 import numpy as np
 from poses import frontal_pose
 
-from fittingroom.warp_gen.arms import SLEEVE_EASE, fit_arms, sleeve_remnants, under_garment
+from fittingroom.warp_gen.arms import SLEEVE_EASE, behind_arms, fit_arms, sleeve_remnants, under_garment
 from fittingroom.warp_gen.dress import arm_colour
 from fittingroom.warp_gen.sleeves import SLEEVE_END_SHARE, SleeveFit, sleeve_ends
 
@@ -167,3 +168,17 @@ def test_a_bared_arms_colour_is_not_taken_from_the_hand() -> None:
     colour = arm_colour(image, skin, arms)
     assert colour is not None
     assert np.abs(colour[225, 219] - ARM).max() <= 12
+
+
+def test_the_new_garment_hangs_across_the_gap_between_the_waist_and_a_bared_arm() -> None:
+    """Backdrop between each arm and the torso (up to 27 px; a quarter of the shoulder width, 35 px, is the most):
+    the new garment's side may hang across it behind a bared arm, not across the backdrop outside the arm, nor
+    beside an arm not bared."""
+    image, person, skin, worn = _shopper()
+    arms = fit_arms(frontal_pose(), image, person, skin, worn)
+    bared = arms.bared(worn, (_short_sleeve_ends()[0], None))  # only the left arm (the photo's right) is bared
+    room = behind_arms(person, bared, 140.0)
+    assert room[200, 195] and (person[200, 181:205] == 0).any()  # the gap between the torso and the left forearm
+    assert not room[200, 240:].any() and not (room & (person > 0.5)).any()  # not outside the arm, not the person
+    assert not room[200, :120].any()  # the right arm is not bared: the gap beside it stays the backdrop
+    assert not behind_arms(person, np.zeros_like(bared), 140.0).any()
