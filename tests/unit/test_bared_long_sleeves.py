@@ -11,8 +11,13 @@ import cv2
 import numpy as np
 from poses import frontal_pose
 
+from fittingroom.common.garment import Category
+from fittingroom.segment.occlusion import occluders
+from fittingroom.tryon.classical import WARPED, ClassicalGarmentPipeline
+from fittingroom.tryon.requests import GarmentRequest
 from fittingroom.warp_gen.arms import SLEEVE_EASE, behind_arms, fit_arms, sleeve_remnants, under_garment
-from fittingroom.warp_gen.dress import arm_colour
+from fittingroom.warp_gen.dress import arm_colour, arm_shading
+from fittingroom.warp_gen.fit import GarmentFit, WarpedGarment, covered_mask
 from fittingroom.warp_gen.sleeves import SLEEVE_END_SHARE, SleeveFit, sleeve_ends
 
 H, W = 400, 300
@@ -182,3 +187,49 @@ def test_the_new_garment_hangs_across_the_gap_between_the_waist_and_a_bared_arm(
     assert not room[200, 240:].any() and not (room & (person > 0.5)).any()  # not outside the arm, not the person
     assert not room[200, :120].any()  # the right arm is not bared: the gap beside it stays the backdrop
     assert not behind_arms(person, np.zeros_like(bared), 140.0).any()
+
+
+def test_a_tee_on_a_long_sleeved_shopper_bares_her_arms_in_front_of_its_sides() -> None:
+    """The whole warped dressing: a new tee whose sleeves end a third of the way down the upper arms and whose
+    sides the fit laid over the arms' inner halves (as it does behind a hanging arm). Below the sleeves the arms are
+    skin all across, in front of the tee; the tee still covers the torso."""
+    pose = frontal_pose({point: (x, y + 12) for hand, (x, y) in (((17, 19), LEFT[2]), ((18, 20), RIGHT[2]))
+                         for point in hand})
+    image, person, _, worn = _shopper()
+    tee = np.zeros((H, W), np.uint8)
+    cv2.rectangle(tee, (85, 100), (215, 250), 1, -1)  # its body, over the arms' inner halves beside the torso
+    ends = _short_sleeve_ends()
+    for (shoulder, _, _), (end, _) in zip((LEFT, RIGHT), ends, strict=True):
+        cv2.line(tee, shoulder, tuple(np.round(end).astype(int)), 1, UPPER + 6)  # its short sleeves
+    image_tee = np.zeros((H, W, 3), np.uint8)
+    image_tee[tee > 0] = (240, 200, 0)
+    names = ("left_cuff", "right_cuff")
+    torso = np.array([[120, 100], [180, 100], [180, 240], [120, 240]], np.float64)
+    fit = GarmentFit(names=names, source=np.zeros((2, 2)), target=np.array([end for end, _ in ends]), body=torso,
+                     limbs=())
+    warped = WarpedGarment(image=image_tee, alpha=tee.astype(np.float32), fit=fit)
+    request = GarmentRequest(image, image, Category.UPPER)
+    front = occluders(image, person, pose, covered_mask(fit, (H, W)), torso)
+    dressed = ClassicalGarmentPipeline.composite(request, person, pose, warped, front, worn.astype(np.uint8))
+    assert dressed.dressing == WARPED
+    for _, elbow, wrist in (LEFT, RIGHT):
+        across = np.add(elbow, wrist) // 2  # the forearm's middle, beside the tee's side
+        for x in range(across[0] - FORE // 2 + 3, across[0] + FORE // 2 - 2):
+            pixel = dressed.image[across[1], x].astype(int)
+            assert np.abs(pixel - ARM).max() < 60, (x, pixel)  # skin, neither the tee nor the black sleeve
+        assert dressed.paint[across[1], across[0]] == 0
+    assert dressed.paint[200, 150] == 1 and np.abs(dressed.image[200, 150].astype(int) - (240, 200, 0)).max() < 60
+
+
+def test_an_arm_beside_the_covered_torso_is_all_arm() -> None:
+    """Beside a torso the new garment covers, a bared arm takes its own light to its inner edge: blended with the
+    torso's shading there (which is no skin here), its inner side was a brown band."""
+    image, person, skin, worn = _shopper()
+    arms = fit_arms(frontal_pose(), image, person, skin, worn)
+    bare = arms.mask(shoulders=False, hands=False) & (np.arange(H)[:, None] > 150)
+    torso = np.zeros((H, W), bool)
+    torso[100:300, 110:200] = True  # the body under the new garment, reaching the arms
+    _, limb = arm_shading(bare, bare | torso, arms)
+    assert limb[200, 210:222].min() > 0.95  # the left forearm, to its inner edge beside the torso
+    _, shared = arm_shading(bare | torso, bare | torso, arms)
+    assert shared[200, 210] < limb[200, 210] - 0.1  # a bare torso beside it: the two blend
