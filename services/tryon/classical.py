@@ -43,7 +43,13 @@ from fittingroom.tryon.pipeline import TryOnPipeline, leased
 from fittingroom.tryon.requests import GarmentRequest
 from fittingroom.tryon.result import TryOnResult
 from fittingroom.tryon.timing import Timed
-from fittingroom.warp_gen.arms import enclosed_specks, fit_arms
+from fittingroom.warp_gen.arms import (
+    behind_arms,
+    enclosed_specks,
+    fit_arms,
+    sleeve_remnants,
+    under_garment,
+)
 from fittingroom.warp_gen.chest import chest_light
 from fittingroom.warp_gen.dress import (
     dress_garment,
@@ -78,7 +84,7 @@ from fittingroom.warp_gen.silhouette import (
     round_off_outline,
 )
 from fittingroom.warp_gen.skin_fill import seam_rim
-from fittingroom.warp_gen.sleeves import sleeved_arms
+from fittingroom.warp_gen.sleeves import sleeve_ends, sleeved_arms
 
 # U²-NetP finds an uploaded garment's silhouette; a catalog garment brings the one stored at registration.
 GARMENT_MODELS: Final = (SELFIE_SEGMENTATION.name, POSE_DETECTION.name, POSE_LANDMARK.name, U2NETP.name)
@@ -303,20 +309,30 @@ class ClassicalGarmentPipeline(TryOnPipeline[GarmentRequest]):
                                               pose)
         # The inside of its back, seen through the neck opening of the product photo, is hidden when worn.
         alpha = alpha * ~seen_through_neck(warped.image, warped.alpha, pose, request.category)
-        # The warped garment hangs across the narrow gaps of the silhouette: a hem across the legs (`hanging_room`).
-        paint = paint_mask(smooth_hem(alpha), to_outline(hanging_room(person_mask, pose)), front)
         # The worn garment's mask is solved at a fraction of the size: its staircase would outline the repaint.
         worn_smooth = smooth_outline(outline)
+        # An arm the old garment sleeved shows no skin to keep it in front (`occluders`): past where the new garment's
+        # sleeve ends it hangs in front of its side (which the fit lays behind a hanging arm), or is left a strip.
+        arms = fit_arms(pose, person, person_mask, skin, worn_smooth)
+        fit = warped.fit
+        bared_arms = arms.bared(worn_smooth, sleeve_ends(fit.sleeves, fit.names, fit.target))
+        # The warped garment hangs across the narrow gaps of the silhouette: a hem across the legs (`hanging_room`);
+        # its side across the gap between the waist and a bared arm it hangs behind (`behind_arms`).
+        room = hanging_room(person_mask, pose) | behind_arms(person_mask, bared_arms, body_frame(pose).shoulder_width)
+        paint = paint_mask(smooth_hem(alpha), to_outline(room), front | bared_arms)
         uncovered = with_rim(worn_smooth & (paint == 0), keep=(paint > 0) | (skin > 0) | (front > 0))
-        # The new garment's anti-aliased edge blends it with what lies under it there: skin, not the old garment.
-        uncovered |= worn_smooth & (paint > 0) & ~under_edge(paint)
+        uncovered |= sleeve_remnants(person, bared_arms, worn_smooth, skin, arms.on_person) & (paint == 0)
+        # The new garment's anti-aliased edge blends it with what lies under it there: skin, not the old garment; beside
+        # a bared arm, the arm it hangs behind (not the skirt it hung over: that drew a patterned line along the arm).
+        edge = (paint > 0) & ~under_edge(paint)
+        behind = under_garment(paint, edge, bared_arms, arms.on_person)
+        uncovered |= behind | (bared_arms & (skin == 0)) | (worn_smooth & edge)
         # The old V's skin left bare is repainted with the chest round it: kept, its collar's pale rim outlined it.
         uncovered |= opening & (paint == 0)
         if request.category is not Category.LOWER:  # a camisole's thin straps, with the old garment they hold up
             uncovered |= (straps(person, outline, skin, person_mask, pose) > 0) & (paint == 0)
         # The arms and shoulders as the photo shows them, never where it shows the backdrop (between arm and body).
-        arms = fit_arms(pose, person, person_mask, skin)
-        arm_mask = arms.mask()
+        arm_mask = arms.mask() | behind
         uncovered |= enclosed_specks(uncovered, arm_mask & (paint == 0) & (front == 0),
                                      SPECK_SHARE * body_frame(pose).shoulder_width ** 2, SKIN_RIM_PX)
         # Legs a shorter dress or trousers bare: each as wide as the photo shows it below the old one, parting where

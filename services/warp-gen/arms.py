@@ -14,6 +14,7 @@ outline the repaint cuts. Pure numpy/OpenCV: tested on synthetic images whose ar
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 
 import cv2
@@ -68,6 +69,24 @@ MIN_BACKDROP_PIXELS = 50  # fewer, and the photo shows too little backdrop to te
 PERSON_REACH = 0.06
 BACKDROP_DISTANCE = 20.0
 BACKDROP_SAMPLE = 16  # every this many of the backdrop's pixels give its colour
+# An arm segment (upper arm, forearm) is sleeved by the old garment when at least this share of its outline at its
+# lower joint lies on that garment: bared by a shorter new sleeve, it shows no skin to keep it in front of the new
+# garment (`Arms.bared`).
+SLEEVED_SHARE = 0.5
+# px at 512 (scaled with the photo's longer side): how far past a bared arm's old sleeve its remnants are looked for
+# (`sleeve_remnants`: the cuff's corner the worn garment's mask, solved at a fraction of the size, leaves out).
+REMNANT_REACH = 0.016
+# Of the longer side: the widest gap between a bared arm and the new garment's side hanging behind it that is closed,
+# the arm reaching under the garment's edge (`under_garment`): left, the skirt beside it showed as a patterned line.
+BEHIND_GAP = 0.016
+# Of the shoulder width: the widest gap between a bared arm and the body (the waist beside a hanging arm) that the new
+# garment hangs across behind the arm (`behind_arms`), closed on a photo BEHIND_SHRINK times smaller. Cut to the
+# photo's silhouette there, a tee's side took the old tight top's waist: a notch of backdrop beside the arm.
+ARM_BODY_GAP = 0.25
+BEHIND_SHRINK = 4
+REMNANT_SHARE = 0.2  # the least share of the sleeve's colour in a remnant's (its corner's anti-aliased pixels)
+MIN_COLOUR_PIXELS = 20  # fewer, and a colour (the sleeve's, the skin's) is not known
+REMNANT_SAMPLE = 4  # every this many rows and columns of the backdrop and the skin give their colours
 
 
 @dataclass(frozen=True)
@@ -92,16 +111,64 @@ class Arms:
     shape: tuple[int, int]
     on_person: np.ndarray  # bool HxW: where the photo shows the person, not the backdrop (`shows_person`)
 
-    def mask(self, shoulders: bool = True) -> np.ndarray:
+    def mask(self, shoulders: bool = True, hands: bool = True) -> np.ndarray:
         """bool HxW: the arms and `shoulders` (capsules; deltoids and trapezius slopes; sub-pixel polygons) where
-        the photo shows the person: never the backdrop between an arm and the body."""
+        the photo shows the person: never the backdrop between an arm and the body. Without `hands`, an arm stops
+        at its wrist (where the pose sees it)."""
         canvas = np.zeros(self.shape, np.uint8)
         for arm in self.arms:
             if shoulders:
                 _fill_hull(canvas, [_shoulder(arm), arm.neck[None], arm.chest[None]])
-            for a, b, ra, rb in _pieces(arm):
-                _fill_hull(canvas, [_circle(a, ra), _circle(b, rb)])
+            for a, b, ra, rb, segment in _pieces(arm):
+                if hands or segment < len(SWELLS):
+                    _fill_hull(canvas, [_circle(a, ra), _circle(b, rb)])
         return (canvas > 0) & self.on_person
+
+    def bared(self, worn: np.ndarray, ends: tuple[tuple[np.ndarray, np.ndarray | None] | None, ...]) -> np.ndarray:
+        """bool HxW: the segments of the arms (upper arm, forearm; past the wrist, the old sleeve's cuff) that the old
+        garment (`worn`) sleeved down to their lower joint, past where the new garment stops covering each arm:
+        `ends`, per arm (left, right), a point on the line across it where the new garment ends and the direction
+        down the arm past it (None: along the bone there), or None where the new garment covers all of that arm
+        (or is not known to leave any of it).
+
+        An arm the old garment sleeved shows no skin, so nothing keeps it in front of the new garment: the fit
+        lays a tee's side behind a hanging arm, and painted over it, the bared arm was left a thin strip. All of the
+        arm's outline, not only the old sleeve: where it reaches past that onto a skirt beside it, the skirt left there
+        drew a patterned strip between the arm and the new garment.
+        """
+        bared = np.zeros(self.shape, bool)
+        height, width = self.shape
+        worn = worn > 0
+        for arm, end in zip(self.arms, ends, strict=False):
+            if end is None or len(arm.joints) < 2:
+                continue
+            sleeved, own = False, np.zeros(self.shape, bool)
+            for segment in range(len(arm.joints) - 1):
+                pieces = [piece[:4] for piece in _pieces(arm) if piece[4] == segment]
+                # Sleeved down to its lower joint: a short sleeve leaves the elbow bare, whose skin keeps it in front.
+                # Past the wrist the hand: its old sleeve's cuff reaches there when the forearm is sleeved.
+                if segment < len(SWELLS):
+                    lowest = np.zeros(self.shape, np.uint8)  # the segment's last piece, at its lower joint
+                    a, b, ra, rb = pieces[-1]
+                    _fill_hull(lowest, [_circle(a, ra), _circle(b, rb)])
+                    inside = lowest > 0
+                    sleeved = bool((inside & worn).sum() >= SLEEVED_SHARE * max(int(inside.sum()), 1))
+                if not sleeved:
+                    continue
+                canvas = np.zeros(self.shape, np.uint8)
+                for a, b, ra, rb in pieces:
+                    _fill_hull(canvas, [_circle(a, ra), _circle(b, rb)])
+                own |= (canvas > 0) & (worn if segment >= len(SWELLS) else True)
+            if not own.any():
+                continue
+            point, down = end
+            direction = _down_chain(arm.joints, point) if down is None else down / max(float(np.linalg.norm(down)),
+                                                                                        1e-6)
+            # Past the line across the arm there (per column and per row, summed by broadcasting).
+            past = ((np.arange(width) - point[0]) * direction[0])[None, :] + (
+                (np.arange(height) - point[1]) * direction[1])[:, None] > 0
+            bared |= own & past
+        return bared & self.on_person
 
     def across(self, step: int, size: tuple[int, int]) -> np.ndarray:
         """float32 on a grid of `size` (width, height) cells of `step` px: each cell's place across the nearest
@@ -147,20 +214,32 @@ def _half_width(t: np.ndarray, ra: float, rb: float, segment: int) -> np.ndarray
     return np.asarray(straight * (1.0 + swell * np.sin(np.pi * t ** (np.log(0.5) / np.log(peak)))))
 
 
-def _pieces(arm: Arm) -> list[tuple[np.ndarray, np.ndarray, float, float]]:
-    """The arm as (start, end, start's half width, end's) capsules: each segment in SWELL_PIECES pieces along its
-    swollen half widths (`_half_width`; past the wrist, one)."""
+def _pieces(arm: Arm) -> list[tuple[np.ndarray, np.ndarray, float, float, int]]:
+    """The arm as (start, end, start's half width, end's, segment) capsules: each segment in SWELL_PIECES pieces
+    along its swollen half widths (`_half_width`; past the wrist, one)."""
     pieces = []
     for index, (a, b, ra, rb) in enumerate(zip(arm.joints[:-1], arm.joints[1:], arm.radii[:-1], arm.radii[1:],
                                                strict=True)):
         if index >= len(SWELLS):
-            pieces.append((a, b, float(ra), float(rb)))
+            pieces.append((a, b, float(ra), float(rb), index))
             continue
         t = np.linspace(0.0, 1.0, SWELL_PIECES + 1)
         radii = _half_width(t, float(ra), float(rb), index)
         points = a + t[:, None] * (b - a)
-        pieces += [(points[i], points[i + 1], float(radii[i]), float(radii[i + 1])) for i in range(SWELL_PIECES)]
+        pieces += [(points[i], points[i + 1], float(radii[i]), float(radii[i + 1]), index)
+                   for i in range(SWELL_PIECES)]
     return pieces
+
+
+def _down_chain(joints: np.ndarray, point: np.ndarray) -> np.ndarray:
+    """The unit direction down the bone chain `joints` (two or more) at its bone nearest `point`."""
+    found = []
+    for a, b in itertools.pairwise(joints):
+        bone = b - a
+        length = max(float(np.linalg.norm(bone)), 1e-6)
+        t = float(np.clip((point - a) @ bone / length**2, 0.0, 1.0))
+        found.append((float(np.linalg.norm(point - (a + t * bone))), bone / length))
+    return min(found, key=lambda item: item[0])[1]
 
 
 def _shoulder(arm: Arm, count: int = 48) -> np.ndarray:
@@ -232,16 +311,18 @@ def _measure(mask: np.ndarray, a: np.ndarray, b: np.ndarray, default: float) -> 
     return _Measure(float(np.quantile(halves[plausible], WIDE_QUANTILE)), shift)
 
 
-def _segment_measure(skin: np.ndarray, person: np.ndarray, a: np.ndarray, b: np.ndarray,
+def _segment_measure(skin: np.ndarray, sleeves: tuple[np.ndarray, ...], a: np.ndarray, b: np.ndarray,
                      default: float) -> _Measure | None:
-    """What the photo shows of one arm segment: its bare skin, else its sleeve's outline (eased to the arm)."""
+    """What the photo shows of one arm segment: its bare skin, else its sleeve's outline (eased to the arm) on the
+    first of `sleeves` (masks) that shows one."""
     bare = _measure(skin, a, b, default)
     if bare is not None:
         return bare
-    sleeve = _measure(person, a, b, default)
-    if sleeve is None:
-        return None
-    return _Measure(min(sleeve.half * SLEEVE_EASE, PLAUSIBLE[1] * default), sleeve.shift)
+    for mask in sleeves:
+        sleeve = _measure(mask, a, b, default)
+        if sleeve is not None:
+            return _Measure(min(sleeve.half * SLEEVE_EASE, PLAUSIBLE[1] * default), sleeve.shift)
+    return None
 
 
 def shows_person(image: np.ndarray, person: np.ndarray, reach_px: float) -> np.ndarray:
@@ -264,10 +345,14 @@ def shows_person(image: np.ndarray, person: np.ndarray, reach_px: float) -> np.n
     return np.asarray(inside | apart)
 
 
-def fit_arms(pose: Pose, image: np.ndarray, person: np.ndarray, skin: np.ndarray) -> Arms:
-    """The shopper's arms as the pose places them and the photo (`person` mask, visible `skin`) sizes them.
+def fit_arms(pose: Pose, image: np.ndarray, person: np.ndarray, skin: np.ndarray,
+             worn: np.ndarray | None = None) -> Arms:
+    """The shopper's arms as the pose places them and the photo (`person` mask, visible `skin`, the `worn` garment's
+    mask where known) sizes them.
 
-    Each segment's half width is measured on this arm's bare skin or sleeve outline; a segment the photo
+    Each segment's half width is measured on this arm's bare skin or sleeve outline: the worn garment's sleeve,
+    else the person's outline (a sleeve beside a skirt merges with it there, and read as no arm, the bone stayed
+    off the sleeve, over the skirt); a segment the photo
     does not show takes the other arm's same segment, and one the photo shows on both arms the wider of
     the two; else this arm's other segment (in the forearm's proportion to the upper arm), else the body's
     proportions. The bone is moved onto the photo's arm
@@ -292,7 +377,8 @@ def fit_arms(pose: Pose, image: np.ndarray, person: np.ndarray, skin: np.ndarray
             seen.append(pose.point(index))
         chains.append((side, np.array(seen)))
     defaults = (UPPER_ARM_HALF * frame.shoulder_width, FOREARM_HALF * frame.shoulder_width)
-    measured = [[_segment_measure(skin_in, person_in, chain[i], chain[i + 1], defaults[i]) if i + 1 < len(chain)
+    sleeves = (person_in,) if worn is None else ((worn > 0) & person_in, person_in)
+    measured = [[_segment_measure(skin_in, sleeves, chain[i], chain[i + 1], defaults[i]) if i + 1 < len(chain)
                  else None for i in range(2)] for _, chain in chains]
     arms = []
     for which, (side, chain) in enumerate(chains):
@@ -383,3 +469,77 @@ def enclosed_specks(hole: np.ndarray, within: np.ndarray, max_px: float, rim_px:
     side = 2 * rim_px + 1
     rim = cv2.dilate(hole.astype(np.uint8), cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (side, side))) > 0
     return np.asarray((small[labels] | rim) & (kept > 0) & within.astype(bool))
+
+
+def sleeve_remnants(image: np.ndarray, bared: np.ndarray, worn: np.ndarray, skin: np.ndarray,
+                    on_person: np.ndarray) -> np.ndarray:
+    """bool HxW: within REMNANT_REACH of the longer side past a bared arm's old sleeve (`bared`, `Arms.bared`),
+    off the old garment (`worn`) and the visible `skin`, the pixels that are at least REMNANT_SHARE the sleeve's
+    colour (its median, Lab) mixed with the skin's or the backdrop's (off `on_person`; whichever of the two they lie
+    nearer the mix with): the old cuff's corner beside the wrist, which the worn garment's coarse mask leaves out,
+    and its anti-aliased edge stayed as a dark speck by the hand."""
+    bared = bared.astype(bool)
+    seen = skin.astype(bool)
+    if bared.sum() < MIN_COLOUR_PIXELS:
+        return np.zeros_like(bared)
+    side = 2 * max(1, round(REMNANT_REACH * max(image.shape[:2]))) + 1
+    near = (cv2.dilate(bared.astype(np.uint8), cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (side, side))) > 0)
+    near &= ~worn.astype(bool) & ~seen & on_person
+    if not near.any():
+        return near
+
+    def lab(where: np.ndarray, step: int = 1) -> np.ndarray:  # on every `step`th row and column
+        return cv2.cvtColor(image[::step, ::step][where[::step, ::step]][:, None], cv2.COLOR_RGB2LAB)[:, 0].astype(
+            np.float32)
+
+    # The backdrop and the skin are even: a sample of them tells their colour.
+    others = [np.median(colours, axis=0) for where in (~on_person, seen)
+              if len(colours := lab(where, REMNANT_SAMPLE)) >= MIN_COLOUR_PIXELS]
+    if not others:
+        return np.zeros_like(bared)
+    colours, sleeve = lab(near), np.median(lab(bared), axis=0)
+    share, residual = [], []
+    for other in others:  # where each pixel lies along the mix from the sleeve's colour (0) to the other's (1)
+        span = other - sleeve
+        t = np.clip((colours - sleeve) @ span / max(float(span @ span), 1e-6), 0.0, 1.0)
+        share.append(t)
+        residual.append(np.linalg.norm(colours - (sleeve + t[:, None] * span), axis=1))
+    mix = np.take_along_axis(np.array(share), np.argmin(residual, axis=0)[None], axis=0)[0]
+    found = np.zeros_like(near)
+    found[near] = mix <= 1.0 - REMNANT_SHARE
+    return found
+
+
+def under_garment(paint: np.ndarray, edge: np.ndarray, bared: np.ndarray, on_person: np.ndarray) -> np.ndarray:
+    """bool HxW: what lies under the new garment's side behind a bared arm (`bared`): the gaps narrower than
+    BEHIND_GAP of the longer side between the arm and the garment (`paint`) beside it, on the person, and the
+    garment's anti-aliased `edge` there (through which what lies under it shows: the arm it hangs behind)."""
+    if not bared.any():
+        return np.zeros(paint.shape[:2], bool)
+    side = 2 * max(1, round(BEHIND_GAP * max(paint.shape[:2]) / 2)) + 1
+    disc = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (side, side))
+    both = ((paint > 0) | bared).astype(np.uint8)
+    closed = cv2.morphologyEx(both, cv2.MORPH_CLOSE, disc) > 0
+    # Across the gap from the arm: the garment's own notches, away from it, are not the arm's.
+    near = cv2.dilate(bared.astype(np.uint8), cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * side + 1,) * 2)) > 0
+    return np.asarray((closed & near & (both == 0) & on_person) | (edge & near))
+
+
+def behind_arms(person: np.ndarray, bared: np.ndarray, shoulder_width: float) -> np.ndarray:
+    """bool HxW: the gaps narrower than ARM_BODY_GAP shoulder widths between a bared arm (`bared`) and the rest of
+    the `person` (a mask, > 0.5 on it), off the person: room for the new garment's side, which hangs behind the arm."""
+    if not bared.any():
+        return np.zeros(bared.shape, bool)
+    height, width = bared.shape
+    small = (max(1, width // BEHIND_SHRINK), max(1, height // BEHIND_SHRINK))
+    on = person > 0.5
+    both = cv2.resize((on | bared).astype(np.uint8), small, interpolation=cv2.INTER_AREA)
+    side = max(3, round(ARM_BODY_GAP * shoulder_width / BEHIND_SHRINK) | 1)
+    disc = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (side, side))
+    closed = cv2.morphologyEx(both, cv2.MORPH_CLOSE, disc)
+    # Across the gap from the arm, up to the body on its other side.
+    near = cv2.dilate(cv2.resize(bared.astype(np.uint8), small, interpolation=cv2.INTER_AREA),
+                      cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * side + 1,) * 2))
+    found = ((closed > 0) & (near > 0)).astype(np.float32)
+    gaps = cv2.resize(found, (width, height), interpolation=cv2.INTER_LINEAR) > 0.5
+    return np.asarray(gaps & ~on)

@@ -82,8 +82,11 @@ TORSO_BREADTH = 0.6
 # A bared arm is a cylinder lit from the front: brightest along its bone (its mask's ridge), ARM_SHADE of that
 # at its outline, across its own local width; the outline itself smoothed over ARM_OUTLINE of the longer side
 # (the old sleeve's mask and the body's arm band met in a ragged blob).
-ARM_RIDGE = 0.95  # an arm hangs at the side, less lit than a chest facing the light
-ARM_SHADE = 0.8  # the studio light wraps round: catalogue arms against the backdrop darken by a tenth or a fifth
+# An arm hangs at the side, less lit than a chest facing the light: its tone is already the body skin's median, not
+# its lit tone (`repaint_uncovered`), and along its bone a catalogue shopper's bare arm is that median (05997's: 0.917
+# of the lit tone, its median 0.921); darkened again (0.95), an arm bared from a long sleeve read as a brown strip.
+ARM_RIDGE = 1.0
+ARM_SHADE = 0.84  # the studio light wraps round: catalogue arms against the backdrop darken by a tenth or a fifth
 ARM_OUTLINE = 0.008
 # The fall of an arm's light from its bone to its outline (`cylinder_light`'s exponent): catalogue shoppers' bare
 # arms are half way down from their ridge to their outline's shade about half way across (a circle: a seventh).
@@ -378,8 +381,10 @@ def arm_shading(bare: np.ndarray, body: np.ndarray, arms: Arms | None = None) ->
         across, limb = found
     profile = np.where(bare_small > 0, cylinder_light(across, ARM_RIDGE, ARM_SHADE, ARM_FALLOFF), ARM_SHADE)
     # Where a limb meets the torso (a shoulder), blended over a few cells instead of a seam; at its outline
-    # (the backdrop beside it) it stays all limb: the blur counts only the body's cells (a normalized blur).
-    on_body = np.maximum(limb, (body_small > 0).astype(np.float32))
+    # (the backdrop beside it) it stays all limb: the blur counts only the body's cells (a normalized blur). Only the
+    # bare torso's: beside the new garment (an arm hanging in front of a tee's side) the arm is all arm, where the
+    # torso's shading darkened its inner side to a brown band.
+    on_body = np.maximum(limb, ((body_small > 0) & (bare_small > 0)).astype(np.float32))
     weight = np.clip(cv2.GaussianBlur(limb, (0, 0), ARM_BLEND_CELLS)
                      / np.maximum(cv2.GaussianBlur(on_body, (0, 0), ARM_BLEND_CELLS), 1e-3), 0.0, 1.0)
     big = (width, height)
@@ -390,12 +395,14 @@ def arm_shading(bare: np.ndarray, body: np.ndarray, arms: Arms | None = None) ->
 
 def arm_colour(person: np.ndarray, skin: np.ndarray, arms: Arms) -> np.ndarray | None:
     """float32 HxWx3: the colour a bared arm takes on its bone (ARM_RIDGE of it), from the nearest visible skin
-    along the bone of an arm (within ARM_RIDGE_BAND of its half width: lit, not its shaded sides), filled at a
-    reduced size; None when the arms show too little skin. An upper arm under the studio light is paler than
-    the hand, and one tone for the whole arm met the visible arm with a seam."""
+    along the bone of an arm (within ARM_RIDGE_BAND of its half width: lit, not its shaded sides) up to its wrist,
+    filled at a reduced size; None when the arms show too little skin. An upper arm under the studio light is
+    paler than the hand, and one tone for the whole arm met the visible arm with a seam. Not the hand's: a hand
+    is pinker and paler than the arm (its palm, its knuckles), and an arm the old sleeve hid to the wrist took it
+    as a pale pink strip; with no arm skin to go by, the body's tone is the arm's."""
     height, width = person.shape[:2]
     small = (max(1, width // SKIN_FILL_STEP), max(1, height // SKIN_FILL_STEP))
-    on_arm = skin.astype(bool) & arms.mask(shoulders=False)
+    on_arm = skin.astype(bool) & arms.mask(shoulders=False, hands=False)
     share = np.asarray(cv2.resize(on_arm.astype(np.float32), small, interpolation=cv2.INTER_AREA), np.float32)
     ridge = (share > ARM_CELL_SHARE) & (arms.across(SKIN_FILL_STEP, small) <= ARM_RIDGE_BAND)
     if ridge.sum() < MIN_RIDGE_CELLS:

@@ -193,3 +193,34 @@ def without_sleeves(mask: np.ndarray, sleeves: tuple[SleeveFit, ...]) -> np.ndar
         quad = sleeve_fit.source[:4]
         body[sleeve_region(mask.shape[:2], quad) | above_armpit(mask.shape[:2], quad)] = 0.0
     return body
+
+
+def sleeve_ends(sleeves: tuple[SleeveFit, ...], names: tuple[str, ...], targets: np.ndarray
+                ) -> tuple[tuple[np.ndarray, np.ndarray | None] | None, ...]:
+    """Per arm (the wearer's left, then right): where a new garment stops covering it, as a point on the line
+    across the arm there and the direction down the arm past it (None: the arm's own direction there), for
+    `Arms.bared`. A sleeve laid on its own ends a little past its end's corners (at its cuff); a sleeve the
+    spline bends, at its cuff's target; a garment with no sleeve on that side, at its armpit's (below it the arm
+    hangs in front of the garment's side). None where the fit places none of these (`names`, `targets`: the
+    fit's landmarks on the body).
+    """
+    placed = dict(zip(names, targets, strict=True))
+    ends: list[tuple[np.ndarray, np.ndarray | None] | None] = []
+    for side in ("left", "right"):
+        laid = [s for s in sleeves if s.side == side]
+        if laid:
+            seam, outer, inner = laid[0].target[:3]
+            across = outer - inner
+            normal = np.array([-across[1], across[0]]) / max(float(np.linalg.norm(across)), 1e-6)
+            middle = (outer + inner) / 2
+            normal = normal if float((middle - seam) @ normal) >= 0 else -normal
+            # Its corners are placed SLEEVE_END_SHARE of the way to its cuff: the cuff lies the rest of the way on.
+            past = (1 - SLEEVE_END_SHARE) / SLEEVE_END_SHARE * float((middle - seam) @ normal)
+            ends.append((middle + past * normal, normal))
+        elif f"{side}_cuff" in placed:
+            ends.append((np.asarray(placed[f"{side}_cuff"], np.float64), None))
+        elif f"{side}_armpit" in placed:
+            ends.append((np.asarray(placed[f"{side}_armpit"], np.float64), None))
+        else:
+            ends.append(None)
+    return tuple(ends)

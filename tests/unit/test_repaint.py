@@ -203,7 +203,7 @@ def test_a_bared_arm_is_rounded_along_its_bone_and_the_torso_is_left_to_its_own_
     row = shade[150]
     assert abs(float(row[206]) - ARM_RIDGE) < 0.05  # on the bone
     assert ARM_SHADE - 0.05 < float(row[191]) < float(row[206]) - 0.08  # at its side
-    assert abs(float(row[200]) - float(row[212])) < 0.03  # symmetric about the bone
+    assert abs(float(row[200]) - float(row[212])) < 0.2 * (ARM_RIDGE - ARM_SHADE)  # symmetric about the bone
     assert limb[150, 206] > 0.9 and limb[120, 120] < 0.05
     assert abs(float(shade[120, 120]) - 1.0) < 1e-3
 
