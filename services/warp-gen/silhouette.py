@@ -68,9 +68,10 @@ HEM_ABOVE = 3  # samples: "just above"
 # A collar, read on the silhouette's top edge across the shoulders (shares of the shoulder width from their
 # midpoint): each shoulder seam's line, fitted within SEAM_SPAN, is carried in to the side of the neck (NECK_SIDE)
 # and compared with the top edge at the back of the neck (within COLLAR_SPAN). A crew, V or scoop neck's back
-# lies below that line (0.01 to 0.15 below on catalogue tees, blouses and dresses); a polo's collar stands 0.1
-# above it in its photo, 0.05 warped onto a body. The back of the neck stands above the shoulders' own line by
-# COLLAR_RISE at least where there is a collar (a camisole's neckline, below it, can curve up like one).
+# lies below that line or on it (catalogue tees, blouses and dresses: 0.15 below to 0.01 above, in their photos
+# and warped onto bodies); a polo's collar stands 0.1 above it in its photo, 0.05 to 0.065 warped onto a body.
+# The back of the neck stands above the shoulders' own line by COLLAR_RISE at least where there is a collar (a
+# camisole's neckline, below it, can curve up like one).
 PROFILE_SPAN = 0.5
 PROFILE_SAMPLES = 41
 PROFILE_REACH = 0.8  # up and down from the shoulders' line: where the top edge is looked for

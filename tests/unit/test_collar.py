@@ -79,6 +79,14 @@ def test_a_camisole_has_none() -> None:
     assert collar_stand(mask, right, left) == 0.0
 
 
+def test_a_warped_garments_soft_rim_counts_from_half() -> None:
+    """A warped garment's mask is soft at its edge: a faint fringe over a crew neck's back makes no collar."""
+    crew, right, left = _top("crew")
+    polo = _top("polo")[0]
+    assert has_collar(0.9 * polo.astype(np.float32), right, left)
+    assert not has_collar(np.maximum(crew, 0.3 * polo).astype(np.float32), right, left)
+
+
 def test_an_empty_mask_has_none() -> None:
     assert collar_stand(np.zeros((100, 100), np.uint8), (20.0, 50.0), (80.0, 50.0)) == 0.0
 
