@@ -21,6 +21,7 @@ from fittingroom.common import landmarks as lm
 from fittingroom.common.body import Pose, body_frame
 from fittingroom.common.garment import Category, Point
 from fittingroom.warp_gen.dress import smooth_outline
+from fittingroom.warp_gen.fit import WarpedGarment
 from fittingroom.warp_gen.neck_opening import seen_through_neck
 
 # Same shape within these: sleeve and trouser-leg length in shoulder widths (a cap sleeve against none, a
@@ -67,11 +68,11 @@ HEM_ABOVE = 3  # samples: "just above"
 
 # A collar, read on the silhouette's top edge across the shoulders (shares of the shoulder width from their
 # midpoint): each shoulder seam's line, fitted within SEAM_SPAN, is carried in to the side of the neck (NECK_SIDE)
-# and compared with the top edge at the back of the neck (within COLLAR_SPAN). A crew, V or scoop neck's back
-# lies below that line or on it (catalogue tees, blouses and dresses: 0.15 below to 0.01 above, in their photos
-# and warped onto bodies); a polo's collar stands 0.1 above it in its photo, 0.05 to 0.065 warped onto a body.
-# The back of the neck stands above the shoulders' own line by COLLAR_RISE at least where there is a collar (a
-# camisole's neckline, below it, can curve up like one).
+# and compared with the top edge at the back of the neck (within COLLAR_SPAN). Read between the garment's own
+# shoulder points (in its photo, or where its fit put them on a body: the same shares either way), a crew, V or
+# scoop neck's back lies below that line or on it (catalogue tees, blouses and dresses: 0.15 below to 0.0); a
+# polo's collar stands 0.09 to 0.1 above it. The back of the neck stands above the shoulders' own line by
+# COLLAR_RISE at least where there is a collar (a camisole's neckline, below it, can curve up like one).
 PROFILE_SPAN = 0.5
 PROFILE_SAMPLES = 41
 PROFILE_REACH = 0.8  # up and down from the shoulders' line: where the top edge is looked for
@@ -79,7 +80,7 @@ SEAM_SPAN = (0.3, 0.45)
 NECK_SIDE = 0.2
 COLLAR_SPAN = 0.1
 COLLAR_RISE = 0.1
-COLLAR_STAND = 0.03  # above the seams' line: a collar
+COLLAR_STAND = 0.05  # above the seams' line: a collar
 
 
 @dataclass(frozen=True)
@@ -216,8 +217,18 @@ def has_collar(mask: np.ndarray, right_shoulder: Point | np.ndarray, left_should
     return collar_stand(mask, right_shoulder, left_shoulder) >= COLLAR_STAND
 
 
+def _collar_added(worn: np.ndarray, warped: WarpedGarment) -> bool:
+    """Whether the `warped` garment has a collar and the `worn` one none, both read between the shoulder points
+    the fit put the new garment's on (a top's or a dress's fit has them)."""
+    names = list(warped.fit.names)
+    if "right_shoulder" not in names or "left_shoulder" not in names:
+        return False
+    right, left = warped.fit.target[names.index("right_shoulder")], warped.fit.target[names.index("left_shoulder")]
+    return has_collar(warped.alpha, right, left) and not has_collar(worn, right, left)
+
+
 def compare_shapes(worn: np.ndarray, garment: np.ndarray, pose: Pose, category: Category,
-                   sleeves: np.ndarray | None = None, warped: np.ndarray | None = None) -> ShapeComparison:
+                   sleeves: np.ndarray | None = None, warped: WarpedGarment | None = None) -> ShapeComparison:
     """How far the worn garment's silhouette (`worn`) is from the new one's (`garment`, warped onto the same
     body and cut to the person), sleeve by sleeve, at the neckline, at the hem, and overall. The sleeves' reach
     is read on `sleeves` where given: the new garment on the person with no arm in front of it (a long sleeve
@@ -225,9 +236,7 @@ def compare_shapes(worn: np.ndarray, garment: np.ndarray, pose: Pose, category: 
     garment has a collar is read on `warped` where given: the garment as warped, nothing in front cut out of it
     (the head and the neck in front hide the collar's back)."""
     frame = body_frame(pose)
-    collar = (warped is not None and category is not Category.LOWER
-              and has_collar(warped, frame.right_shoulder, frame.left_shoulder)
-              and not has_collar(worn, frame.right_shoulder, frame.left_shoulder))
+    collar = warped is not None and category is not Category.LOWER and _collar_added(worn, warped)
     worn_bin, garment_bin = worn > 0, garment > 0
     # Past the old hem a longer garment hangs on (`hem` counts only a shorter one): what it covers there, as long
     # or as broad over the hips as it is, is no difference of shape.

@@ -8,6 +8,7 @@ import pytest
 from poses import frontal_pose
 
 from fittingroom.common.garment import Category
+from fittingroom.warp_gen.fit import GarmentFit, WarpedGarment
 from fittingroom.warp_gen.silhouette import collar_stand, compare_shapes, has_collar
 
 # Necklines as (x, y) in shoulder widths from the midpoint between the shoulders (y down), from the wearer's left
@@ -92,8 +93,17 @@ def test_an_empty_mask_has_none() -> None:
 
 
 def _on_body(neckline: str) -> np.ndarray:
-    """The top on the synthetic shopper (`frontal_pose`: shoulders 90 px apart at row 110)."""
-    return _top(neckline, width=90.0, centre=(150.0, 110.0), shape=(400, 300))[0]
+    """The top on the synthetic shopper (`frontal_pose`: shoulders 90 px apart at row 110), its shoulder points
+    a little outside the joints, as a fit puts a sleeved garment's seams."""
+    return _top(neckline, width=104.0, centre=(150.0, 105.0), shape=(400, 300))[0]
+
+
+def _warped(mask: np.ndarray) -> WarpedGarment:
+    """`mask` as the warped garment, its shoulder points where `_on_body` drew them."""
+    seams = np.array([(98.0, 105.0), (202.0, 105.0)])
+    fit = GarmentFit(names=("right_shoulder", "left_shoulder"), source=seams, target=seams, body=np.zeros((0, 2)),
+                     limbs=())
+    return WarpedGarment(image=np.zeros((*mask.shape, 3), np.uint8), alpha=mask.astype(np.float32), fit=fit)
 
 
 def _neck_in_front(mask: np.ndarray) -> np.ndarray:
@@ -108,14 +118,14 @@ def test_a_collared_garment_over_a_collarless_one_is_no_match() -> None:
     tee, polo = _on_body("crew"), _on_body("polo")
     # The neck in front of the polo hides its collar's back: its neckline, as shown, is the tee's.
     assert compare_shapes(tee, _neck_in_front(polo), pose, Category.UPPER).matches
-    comparison = compare_shapes(tee, _neck_in_front(polo), pose, Category.UPPER, warped=polo)
+    comparison = compare_shapes(tee, _neck_in_front(polo), pose, Category.UPPER, warped=_warped(polo))
     assert comparison.collar and not comparison.matches
 
 
 def test_a_collarless_garment_over_any_and_a_collared_over_a_collared_one_still_match() -> None:
     pose = frontal_pose()
     tee, polo = _on_body("crew"), _on_body("polo")
-    assert compare_shapes(tee, _neck_in_front(_on_body("high crew")), pose, Category.UPPER,
-                          warped=_on_body("high crew")).matches
-    comparison = compare_shapes(polo, _neck_in_front(polo), pose, Category.UPPER, warped=polo)
+    high_crew = _on_body("high crew")
+    assert compare_shapes(tee, _neck_in_front(high_crew), pose, Category.UPPER, warped=_warped(high_crew)).matches
+    comparison = compare_shapes(polo, _neck_in_front(polo), pose, Category.UPPER, warped=_warped(polo))
     assert not comparison.collar and comparison.matches
