@@ -262,7 +262,7 @@ class ClassicalGarmentPipeline(TryOnPipeline[GarmentRequest]):
         # Its sleeves are read with no arm in front of them: forearms in front cut a long sleeve to a short one.
         head = head_mask(pose, person.shape[:2])
         unoccluded = paint_mask(warped.alpha, person_mask, head)
-        if worn.any() and compare_shapes(worn, paint, pose, request.category, unoccluded).matches:
+        if worn.any() and compare_shapes(worn, paint, pose, request.category, unoccluded, warped).matches:
             return ClassicalGarmentPipeline.dress_silhouette(request, person_mask, pose, warped, front, outline,
                                                              paint, skin, light)
         return ClassicalGarmentPipeline.dress_warped(request, person_mask, pose, warped, front, outline, skin,

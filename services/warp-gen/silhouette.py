@@ -5,7 +5,8 @@ hem), the most real try-on keeps everything the photo shows of it (its outline a
 and hands, its folds and light) and changes only the cloth: the new garment's texture, warped to the body,
 is spread to fill exactly the old garment's silhouette, its outline rounded off where the photo shows the
 backdrop or bare skin beyond it. Where the shapes differ, the caller keeps the warp-to-body path and repaints
-what the new garment leaves uncovered. Pure numpy/OpenCV.
+what the new garment leaves uncovered. A collar is a difference of shape too (`collar_stand`): dressed into a
+collarless outline, a polo lost its collar. Pure numpy/OpenCV.
 """
 
 from __future__ import annotations
@@ -18,8 +19,9 @@ import numpy as np
 
 from fittingroom.common import landmarks as lm
 from fittingroom.common.body import Pose, body_frame
-from fittingroom.common.garment import Category
+from fittingroom.common.garment import Category, Point
 from fittingroom.warp_gen.dress import smooth_outline
+from fittingroom.warp_gen.fit import WarpedGarment
 from fittingroom.warp_gen.neck_opening import seen_through_neck
 
 # Same shape within these: sleeve and trouser-leg length in shoulder widths (a cap sleeve against none, a
@@ -64,6 +66,22 @@ LEG_SPAN = 0.35
 HEM_NARROWING = 0.5
 HEM_ABOVE = 3  # samples: "just above"
 
+# A collar, read on the silhouette's top edge across the shoulders (shares of the shoulder width from their
+# midpoint): each shoulder seam's line, fitted within SEAM_SPAN, is carried in to the side of the neck (NECK_SIDE)
+# and compared with the top edge at the back of the neck (within COLLAR_SPAN). Read between the garment's own
+# shoulder points (in its photo, or where its fit put them on a body: the same shares either way), a crew, V or
+# scoop neck's back lies below that line or on it (catalogue tees, blouses and dresses: 0.15 below to 0.0); a
+# polo's collar stands 0.09 to 0.1 above it. The back of the neck stands above the shoulders' own line by
+# COLLAR_RISE at least where there is a collar (a camisole's neckline, below it, can curve up like one).
+PROFILE_SPAN = 0.5
+PROFILE_SAMPLES = 41
+PROFILE_REACH = 0.8  # up and down from the shoulders' line: where the top edge is looked for
+SEAM_SPAN = (0.3, 0.45)
+NECK_SIDE = 0.2
+COLLAR_SPAN = 0.1
+COLLAR_RISE = 0.1
+COLLAR_STAND = 0.05  # above the seams' line: a collar
+
 
 @dataclass(frozen=True)
 class ShapeComparison:
@@ -73,11 +91,14 @@ class ShapeComparison:
     neck: float  # neckline (top of the midline) difference, share of the torso
     hem: float  # how far the new hem ends above the old one (0 when at or below it), share of the torso
     overlap: float  # intersection over union of the two silhouettes
+    # The new garment has a collar standing round the neck and the worn one none: dressed into the worn outline,
+    # the new garment took its neckline, a polo came out a collarless tee.
+    collar: bool = False
 
     @property
     def matches(self) -> bool:
         return (self.sleeve <= SLEEVE_TOLERANCE and self.neck <= NECK_TOLERANCE and self.hem <= HEM_TOLERANCE
-                and self.overlap >= MIN_OVERLAP)
+                and self.overlap >= MIN_OVERLAP and not self.collar)
 
 
 def _limbs(pose: Pose, category: Category) -> list[list[np.ndarray]]:
@@ -138,13 +159,84 @@ def _past_hem(worn: np.ndarray, origin: np.ndarray, down: np.ndarray) -> np.ndar
     return np.asarray(along > lowest)
 
 
+def _top_profile(mask: np.ndarray, right_shoulder: Point | np.ndarray, left_shoulder: Point | np.ndarray,
+                 offsets: np.ndarray) -> np.ndarray:
+    """Height of the mask's top edge above the line through the shoulders, in shoulder widths, at each of
+    `offsets` (shoulder widths across from their midpoint); NaN where none.
+
+    Read along the perpendicular to the shoulders' line, so a garment warped onto a leaning body reads as
+    one upright in its photo."""
+    right, left = np.asarray(right_shoulder, np.float64), np.asarray(left_shoulder, np.float64)
+    width = max(float(np.linalg.norm(left - right)), 1.0)
+    across = (left - right) / width
+    up = np.array([across[1], -across[0]])
+    up = up if up[1] <= 0 else -up  # image y grows downward; the garment stands upright, leaning at most
+    heights = np.arange(PROFILE_REACH * width, -PROFILE_REACH * width, -1.0)
+    points = ((right + left) / 2)[None, None] + offsets[:, None, None] * width * across \
+        + heights[None, :, None] * up
+    xs, ys = np.round(points[..., 0]).astype(int), np.round(points[..., 1]).astype(int)
+    inside = (xs >= 0) & (xs < mask.shape[1]) & (ys >= 0) & (ys < mask.shape[0])
+    hit = np.zeros(xs.shape, bool)
+    hit[inside] = mask[ys[inside], xs[inside]] > 0.5  # a warped mask's soft rim counts from half
+    first = hit.argmax(axis=1)  # from the top down: the first sample on the garment
+    return np.where(hit.any(axis=1), heights[first] / width, np.nan)
+
+
+def collar_stand(mask: np.ndarray, right_shoulder: Point | np.ndarray, left_shoulder: Point | np.ndarray) -> float:
+    """How far a collar stands up round the neck, in shoulder widths: the height of the silhouette's top edge at
+    the back of the neck (within COLLAR_SPAN of the midpoint between the shoulders) above each shoulder seam's
+    line carried in to the side of the neck (NECK_SIDE), the lower of the two sides; 0 where the back of the
+    neck stands less than COLLAR_RISE above the shoulders' line (a V, a scoop or a camisole's neckline, where no
+    back shows, curves up towards its middle like a collar's sides).
+
+    A crew or V neck's back neckline dips between the seams' inner ends, below their line; a collar stands
+    above it, its sides rising steeply from the seams. Read on the silhouette's shape alone (a product photo's
+    or the garment as warped onto a body, given the shoulders there), so the collar's colour does not matter:
+    the inside of the back seen through a neck opening is a colour too.
+    """
+    offsets = np.linspace(-PROFILE_SPAN, PROFILE_SPAN, PROFILE_SAMPLES)
+    heights = _top_profile(mask, right_shoulder, left_shoulder, offsets)
+    back = heights[np.abs(offsets) <= COLLAR_SPAN]
+    if np.isnan(back).all():
+        return 0.0
+    top = float(np.nanmedian(back))
+    if top < COLLAR_RISE:
+        return 0.0
+    stands = []
+    for side in (-1.0, 1.0):
+        on_seam = (side * offsets >= SEAM_SPAN[0]) & (side * offsets <= SEAM_SPAN[1]) & ~np.isnan(heights)
+        if np.count_nonzero(on_seam) < 3:
+            return 0.0
+        slope, intercept = np.polyfit(np.abs(offsets[on_seam]), heights[on_seam], 1)
+        stands.append(top - (slope * NECK_SIDE + intercept))
+    return max(0.0, min(stands))
+
+
+def has_collar(mask: np.ndarray, right_shoulder: Point | np.ndarray, left_shoulder: Point | np.ndarray) -> bool:
+    """Whether the garment whose silhouette is `mask` has a collar standing round the neck (`collar_stand`)."""
+    return collar_stand(mask, right_shoulder, left_shoulder) >= COLLAR_STAND
+
+
+def _collar_added(worn: np.ndarray, warped: WarpedGarment) -> bool:
+    """Whether the `warped` garment has a collar and the `worn` one none, both read between the shoulder points
+    the fit put the new garment's on (a top's or a dress's fit has them)."""
+    names = list(warped.fit.names)
+    if "right_shoulder" not in names or "left_shoulder" not in names:
+        return False
+    right, left = warped.fit.target[names.index("right_shoulder")], warped.fit.target[names.index("left_shoulder")]
+    return has_collar(warped.alpha, right, left) and not has_collar(worn, right, left)
+
+
 def compare_shapes(worn: np.ndarray, garment: np.ndarray, pose: Pose, category: Category,
-                   sleeves: np.ndarray | None = None) -> ShapeComparison:
+                   sleeves: np.ndarray | None = None, warped: WarpedGarment | None = None) -> ShapeComparison:
     """How far the worn garment's silhouette (`worn`) is from the new one's (`garment`, warped onto the same
     body and cut to the person), sleeve by sleeve, at the neckline, at the hem, and overall. The sleeves' reach
     is read on `sleeves` where given: the new garment on the person with no arm in front of it (a long sleeve
-    on a forearm that stays in front of the body is still a long sleeve, not the old short one)."""
+    on a forearm that stays in front of the body is still a long sleeve, not the old short one). Whether the new
+    garment has a collar is read on `warped` where given: the garment as warped, nothing in front cut out of it
+    (the head and the neck in front hide the collar's back)."""
     frame = body_frame(pose)
+    collar = warped is not None and category is not Category.LOWER and _collar_added(worn, warped)
     worn_bin, garment_bin = worn > 0, garment > 0
     # Past the old hem a longer garment hangs on (`hem` counts only a shorter one): what it covers there, as long
     # or as broad over the hips as it is, is no difference of shape.
@@ -166,10 +258,10 @@ def compare_shapes(worn: np.ndarray, garment: np.ndarray, pose: Pose, category: 
     worn_extent = _midline_extent(worn_bin, origin, frame.across, frame.down, band)
     garment_extent = _midline_extent(garment_bin, origin, frame.across, frame.down, band)
     if worn_extent is None or garment_extent is None:
-        return ShapeComparison(sleeve=sleeve, neck=1.0, hem=1.0, overlap=overlap)
+        return ShapeComparison(sleeve=sleeve, neck=1.0, hem=1.0, overlap=overlap, collar=collar)
     neck = abs(worn_extent[0] - garment_extent[0]) / frame.torso
     hem = max(0.0, worn_extent[1] - garment_extent[1]) / frame.torso
-    return ShapeComparison(sleeve=sleeve, neck=neck, hem=hem, overlap=overlap)
+    return ShapeComparison(sleeve=sleeve, neck=neck, hem=hem, overlap=overlap, collar=collar)
 
 
 def inner_back(garment: np.ndarray, image: np.ndarray, pose: Pose, category: Category, alpha: np.ndarray
