@@ -487,6 +487,8 @@ def worn_outline(image: np.ndarray, worn: np.ndarray, person: np.ndarray, pose: 
     if category is not Category.LOWER and collar.any() and not _hair_like(lab, head & (skin == 0) & (person > 0.5),
                                                                           centres, pose):
         candidates = candidates | (collar > 0)
+    else:
+        collar = np.zeros_like(collar)
     matching = np.zeros_like(grown)
     for colours, allowed, rivals, tolerance in ((centres, candidates, None, GROW_COLOUR),
                                                 (shades, candidates, None, GARMENT_COLOUR),
@@ -500,7 +502,10 @@ def worn_outline(image: np.ndarray, worn: np.ndarray, person: np.ndarray, pose: 
             matching[allowed] |= own.astype(np.uint8)
     if not matching.any():
         return grown
-    matching = np.asarray(cv2.morphologyEx(matching, cv2.MORPH_OPEN, np.ones((3, 3), np.uint8)), np.uint8)
+    # Not the rib's thin ends beside the neck, which the opening below (against the garment's colours' specks) drops:
+    # left, they stood as dark tips at the sides of a new collar.
+    rib = matching & collar.astype(np.uint8)
+    matching = np.asarray(cv2.morphologyEx(matching, cv2.MORPH_OPEN, np.ones((3, 3), np.uint8)), np.uint8) | rib
     if category is Category.DRESS:
         below_hem = legs_apart(person, pose)
         if below_hem is not None:

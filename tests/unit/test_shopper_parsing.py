@@ -19,6 +19,7 @@ from fittingroom.segment.worn_garment import (
     skin_mask,
     straps,
     worn_garment_mask,
+    worn_outline,
 )
 
 H, W = 400, 300
@@ -237,3 +238,22 @@ def test_a_camisoles_thin_straps_are_found_but_not_a_crease_beside_it_nor_hair()
     assert found[105:145, 117:120].all() and found[105:145, 181:184].all()
     assert not found[175:240, 106:110].any()
     assert not found[80:95, 158:165].any()
+
+
+def test_a_necklines_thin_rib_ends_beside_the_neck_are_the_tops_outline() -> None:
+    """A navy tee's rib ends, 2 px thin, run up beside the neck under the head's disc: part of the tee's outline
+    (the opening that clears the garment's colours of specks dropped them, and they stood as dark tips beside a
+    new collar)."""
+    navy = (30, 34, 60)
+    image, _ = _shopper(navy)
+    cv2.ellipse(image, (150, 45), (38, 22), 0, 180, 360, (210, 180, 110), -1)  # blond hair
+    cv2.rectangle(image, (141, 90), (159, 100), FAIR, -1)  # the neck
+    for x in (139, 159):
+        image[92:100, x:x + 2] = navy  # the rib's ends beside it
+    person = np.any(image != BACKDROP, axis=2).astype(np.float32)
+    pose = _pose()
+    worn = worn_garment_mask(image, person, pose, Category.UPPER)
+    worn[:100] = 0  # as GrabCut's smoothing leaves them out of the worn mask on a photo
+    outline = worn_outline(image, worn, person, pose, Category.UPPER)
+    assert outline[93:99, 139:141].all() and outline[93:99, 159:161].all()
+    assert not outline[92:99, 144:156].any()  # the neck stays out
