@@ -296,12 +296,13 @@ class ClassicalGarmentPipeline(TryOnPipeline[GarmentRequest]):
         front = front & ~(collar_under_head(outline, head) | opening)
         # Arms in front of the body still wear the old sleeves there: those become bare arms too.
         skin = skin & (person_mask > 0.5)
-        garment, alpha = warped.image, warped.alpha
+        # The inside of its back, seen through the neck opening of the product photo, is hidden when worn (first: a
+        # shoulder draped up from it took its grey).
+        garment, alpha = warped.image, warped.alpha * ~seen_through_neck(warped.image, warped.alpha, pose,
+                                                                         request.category)
         if request.category is not Category.LOWER:  # lying on the shoulders up to their outline
             garment, alpha = draped_shoulders(garment, alpha, person_mask, ((skin > 0) | (outline > 0)) & (front == 0),
                                               pose)
-        # The inside of its back, seen through the neck opening of the product photo, is hidden when worn.
-        alpha = alpha * ~seen_through_neck(warped.image, warped.alpha, pose, request.category)
         # The warped garment hangs across the narrow gaps of the silhouette: a hem across the legs (`hanging_room`).
         paint = paint_mask(smooth_hem(alpha), to_outline(hanging_room(person_mask, pose)), front)
         # The worn garment's mask is solved at a fraction of the size: its staircase would outline the repaint.
