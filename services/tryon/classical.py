@@ -304,7 +304,8 @@ class ClassicalGarmentPipeline(TryOnPipeline[GarmentRequest]):
             garment, alpha = draped_shoulders(garment, alpha, person_mask, ((skin > 0) | (outline > 0)) & (front == 0),
                                               pose)
         # The warped garment hangs across the narrow gaps of the silhouette: a hem across the legs (`hanging_room`).
-        paint = paint_mask(smooth_hem(alpha), to_outline(hanging_room(person_mask, pose)), front)
+        room = to_outline(hanging_room(person_mask, pose))
+        paint = paint_mask(smooth_hem(alpha, room), room, front)
         # The worn garment's mask is solved at a fraction of the size: its staircase would outline the repaint.
         worn_smooth = smooth_outline(outline)
         uncovered = with_rim(worn_smooth & (paint == 0), keep=(paint > 0) | (skin > 0) | (front > 0))

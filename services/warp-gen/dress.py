@@ -88,6 +88,7 @@ MIN_RIDGE_CELLS = 4  # of SKIN_FILL_STEP px square: fewer, and the arms' own col
 ARM_OUTLINE_CELLS = 1.0  # of SKIN_FILL_STEP px: how far past a fitted arm's half width a cell is still on it
 ARM_BLEND_CELLS = 2.0  # of SKIN_FILL_STEP px: how far an arm's shading and tone blend into the torso's
 GARMENT_WAVE = 0.012  # of the longer side: the warped garment's outline is smoothed along its length over this
+OUTLINE_GAP = 0.004  # of the longer side: a gap this thin between the garment and the person's outline is closed
 # Of the longer side: the new garment's anti-aliased edge (1 px at 512). A catalogue photo's cloth meets its
 # backdrop within about a pixel: on the development photos (garments on their product photos, the shoppers'
 # own against theirs) the first pixel past a garment's outline holds a median 3 % of its colour, the first
@@ -109,9 +110,10 @@ def paint_mask(garment_alpha: np.ndarray, person_mask: np.ndarray, occluders: np
     return np.asarray((garment_alpha > 0.5) & (person_mask > 0.5) & (occluders == 0), np.uint8)
 
 
-def smooth_hem(garment_alpha: np.ndarray) -> np.ndarray:
+def smooth_hem(garment_alpha: np.ndarray, room: np.ndarray | None = None) -> np.ndarray:
     """float32 {0, 1}: the warped garment (`garment_alpha` > 0.5) with its outline smoothed along its length
-    over GARMENT_WAVE of the longer side.
+    over GARMENT_WAVE of the longer side; with the `room` it may take (where the person is), carried out to
+    the room's outline where it runs within OUTLINE_GAP of it.
 
     A white garment on a light backdrop is cut where the photo's noise lets the cut through: its hem and
     sleeve ends came out wavy, a few pixels deep every ten or so, and warped onto the shopper they read as
@@ -119,7 +121,20 @@ def smooth_hem(garment_alpha: np.ndarray) -> np.ndarray:
     would also take a camisole's straps.
     """
     sigma = GARMENT_WAVE * max(garment_alpha.shape[:2])
-    return smoothed_contours(garment_alpha > 0.5, sigma).astype(np.float32)
+    smoothed = smoothed_contours(garment_alpha > 0.5, sigma)
+    if room is not None:
+        smoothed = smoothed | _gap_to_outline(smoothed, room > 0)
+    return smoothed.astype(np.float32)
+
+
+def _gap_to_outline(garment: np.ndarray, room: np.ndarray) -> np.ndarray:
+    """bool HxW: the pixels of `room` between `garment` and the room's outline, where the two are at most
+    OUTLINE_GAP (of the longer side) apart. Left, the body's anti-aliased outline (its skin, half backdrop) drew
+    a line of skin along a shoulder or a side that the garment, lying on it, reaches in a photo."""
+    gap = max(1.0, OUTLINE_GAP * max(room.shape[:2]))
+    to_garment = cv2.distanceTransform((garment == 0).astype(np.uint8), cv2.DIST_L2, 5)
+    to_backdrop = cv2.distanceTransform(room.astype(np.uint8), cv2.DIST_L2, 5)
+    return np.asarray(room & (garment == 0) & (to_garment + to_backdrop <= gap + 1.0))
 
 
 def to_outline(room: np.ndarray) -> np.ndarray:

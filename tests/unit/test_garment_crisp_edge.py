@@ -7,7 +7,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from fittingroom.warp_gen.dress import TURN_SHADE, crisp_alpha, dress_garment, turning_shade
+from fittingroom.warp_gen.dress import TURN_SHADE, crisp_alpha, dress_garment, smooth_hem, turning_shade
 
 SIDE = 512  # the speed targets' size: a pixel of feather
 
@@ -83,3 +83,17 @@ def test_a_strap_two_px_wide_stays_all_but_opaque() -> None:
     paint[80:201, 150:152] = 1  # a camisole's strap
     alpha = crisp_alpha(paint, 1)
     assert alpha[100:190, 150:152].min() >= 0.75
+
+
+def test_a_thin_gap_to_the_persons_outline_is_closed_and_a_wide_one_kept() -> None:
+    """The body's anti-aliased outline beside a garment that stops a pixel or two short of it drew a line of skin
+    along the shoulder; a garment narrower than the body by more keeps its own outline."""
+    room = np.zeros((SIDE, SIDE), np.uint8)
+    room[50:450, 100:400] = 1  # the person
+    garment = np.zeros((SIDE, SIDE), np.float32)
+    garment[100:300, 102:300] = 1.0  # 2 px short of the person's left outline, 100 px short of its right
+    grown = smooth_hem(garment, room)
+    assert grown[150:250, 100:102].min() == 1.0
+    assert grown[150:250, 300:400].max() == 0.0
+    assert grown[room == 0].max() == 0.0
+    np.testing.assert_array_equal(grown[130:270, 110:290], smooth_hem(garment)[130:270, 110:290])
