@@ -256,7 +256,8 @@ def crisp_alpha(paint: np.ndarray, feather_px: int) -> np.ndarray:
     """
     inside = paint > 0
     blurred = cv2.GaussianBlur(inside.astype(np.float32), (0, 0), feather_px)
-    slope = np.hypot(cv2.Sobel(blurred, cv2.CV_32F, 1, 0, ksize=3), cv2.Sobel(blurred, cv2.CV_32F, 0, 1, ksize=3)) / 8
+    across, down = cv2.Sobel(blurred, cv2.CV_32F, 1, 0, ksize=3), cv2.Sobel(blurred, cv2.CV_32F, 0, 1, ksize=3)
+    slope = cv2.magnitude(across, down) / 8
     distance = (blurred - 0.5) / np.maximum(slope, 1e-3)
     return np.asarray(np.clip(distance / feather_px, 0.0, 1.0) * inside, np.float32)
 
