@@ -303,12 +303,13 @@ class ClassicalGarmentPipeline(TryOnPipeline[GarmentRequest]):
         front = front & ~(collar_under_head(outline, head) | opening)
         # Arms in front of the body still wear the old sleeves there: those become bare arms too.
         skin = skin & (person_mask > 0.5)
-        garment, alpha = warped.image, warped.alpha
+        # The inside of its back, seen through the neck opening of the product photo, is hidden when worn (first: a
+        # shoulder draped up from it took its grey).
+        garment, alpha = warped.image, warped.alpha * ~seen_through_neck(warped.image, warped.alpha, pose,
+                                                                         request.category)
         if request.category is not Category.LOWER:  # lying on the shoulders up to their outline
             garment, alpha = draped_shoulders(garment, alpha, person_mask, ((skin > 0) | (outline > 0)) & (front == 0),
                                               pose)
-        # The inside of its back, seen through the neck opening of the product photo, is hidden when worn.
-        alpha = alpha * ~seen_through_neck(warped.image, warped.alpha, pose, request.category)
         # The worn garment's mask is solved at a fraction of the size: its staircase would outline the repaint.
         worn_smooth = smooth_outline(outline)
         # An arm the old garment sleeved shows no skin to keep it in front (`occluders`): past where the new garment's
@@ -318,8 +319,9 @@ class ClassicalGarmentPipeline(TryOnPipeline[GarmentRequest]):
         bared_arms = arms.bared(worn_smooth, sleeve_ends(fit.sleeves, fit.names, fit.target))
         # The warped garment hangs across the narrow gaps of the silhouette: a hem across the legs (`hanging_room`);
         # its side across the gap between the waist and a bared arm it hangs behind (`behind_arms`).
-        room = hanging_room(person_mask, pose) | behind_arms(person_mask, bared_arms, body_frame(pose).shoulder_width)
-        paint = paint_mask(smooth_hem(alpha), to_outline(room), front | bared_arms)
+        room = to_outline(hanging_room(person_mask, pose)
+                          | behind_arms(person_mask, bared_arms, body_frame(pose).shoulder_width))
+        paint = paint_mask(smooth_hem(alpha, room), room, front | bared_arms)
         uncovered = with_rim(worn_smooth & (paint == 0), keep=(paint > 0) | (skin > 0) | (front > 0))
         uncovered |= sleeve_remnants(person, bared_arms, worn_smooth, skin, arms.on_person) & (paint == 0)
         # The new garment's anti-aliased edge blends it with what lies under it there: skin, not the old garment; beside

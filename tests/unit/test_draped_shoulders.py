@@ -40,3 +40,14 @@ def test_a_gap_with_something_in_front_or_too_deep_stays() -> None:
     image, alpha, person = _scene(garment_top=120)  # 24 px: a neckline's depth, not a shoulder's gap
     _, grown = draped_shoulders(image, alpha, person, (person > 0).astype(np.uint8), frontal_pose())
     assert np.array_equal(grown, alpha)
+
+
+def test_an_old_camisoles_strap_across_the_gap_is_draped_over() -> None:
+    """The worn garment's mask left a camisole's strap out: neither skin nor old garment, 3 px across, with skin
+    both sides. Stopped there, the new shoulder ended below the strap, which stood above it."""
+    image, alpha, person = _scene(garment_top=104)
+    under = (person > 0).astype(np.uint8)
+    under[96:104, 119:122] = 0  # the strap, running down over the shoulder into the gap
+    draped, grown = draped_shoulders(image, alpha, person, under, frontal_pose())
+    assert grown[96:104, 118:123].min() == 1
+    assert tuple(draped[98, 120]) == RED

@@ -8,8 +8,7 @@ import numpy as np
 
 from fittingroom.common.images import smoothed_contours
 from fittingroom.segment.product import product_mask
-from fittingroom.warp_gen.compose import feathered_alpha
-from fittingroom.warp_gen.dress import dress_garment, paint_mask, smooth_hem, to_outline, worn_shading
+from fittingroom.warp_gen.dress import crisp_alpha, dress_garment, paint_mask, smooth_hem, to_outline, worn_shading
 from fittingroom.warp_gen.tps import fit_tps, remap, sampling_maps
 
 SIDE = 384
@@ -61,16 +60,20 @@ def test_smoothing_along_the_outline_keeps_a_thin_strap_and_a_straight_edge() ->
     assert smoothed[299, 150:230].all() and not smoothed[301, 150:230].any()  # and the hem
 
 
-def test_the_garment_edge_is_half_opaque_on_the_persons_outline_and_one_or_two_px_wide() -> None:
+def test_the_garment_edge_covers_the_persons_outline_pixel_and_is_about_one_px_wide() -> None:
     person = np.zeros((SIDE, SIDE), np.float32)
     person[:, :200] = 1.0  # the person's outline: x = 199.5
+    person[150:, :] = 0.0
+    cv2.fillPoly(person, [np.array([[0, 150], [200, 150], [260, 380], [0, 380]])], 1.0)  # and a slanted one
     garment_alpha = np.ones((SIDE, SIDE), np.float32)
     paint = paint_mask(garment_alpha, to_outline(person), np.zeros((SIDE, SIDE), np.uint8))
-    alpha = feathered_alpha(paint, 2)[SIDE // 2]  # dress_garment's feather at this size
-    assert 0.3 <= alpha[199] <= 0.9 and 0.1 <= alpha[200] <= 0.7  # straddles the outline
-    partial = (alpha > 0.1) & (alpha < 0.9)
-    assert 1 <= int(partial.sum()) <= 3
-    assert alpha[:196].min() == 1.0 and alpha[203:].max() == 0.0
+    alpha = crisp_alpha(paint, 1)  # dress_garment's edge at this size
+    straight = alpha[SIDE // 4]
+    assert straight[:200].min() == 1.0 and 0.3 <= straight[200] <= 0.8 and straight[201:].max() == 0.0
+    for row in alpha[160:370]:  # the slanted outline: x = 200 + 60 * (y - 150) / 230
+        partial = (row > 0.05) & (row < 0.95)
+        assert int(partial.sum()) <= 2
+        assert row[:int(np.argmax(row < 1.0))].min() == 1.0
 
 
 def test_cuts_along_occluders_are_unchanged_by_the_reach_to_the_persons_outline() -> None:
