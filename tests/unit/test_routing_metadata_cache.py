@@ -7,6 +7,7 @@ import asyncio
 from collections import Counter
 from collections.abc import AsyncIterator
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
@@ -15,6 +16,7 @@ from fittingroom.common.errors import ModelNotReady
 from fittingroom.common.inference import InferenceClient, ModelMetadata, Tensors
 from fittingroom.common.repository import ModelRepository, VersionPolicy, render_config
 from fittingroom.export.model_recipes import BUILDERS
+from fittingroom.gateway import routing
 from fittingroom.gateway.admin import ModelAdmin
 from fittingroom.gateway.metrics import GatewayMetrics
 from fittingroom.gateway.routing import TrafficRouter
@@ -95,11 +97,16 @@ async def test_a_caller_cancelled_by_its_deadline_leaves_the_shared_read_alone(c
     assert counting.metadata_calls[MODEL] == 1
 
 
-async def test_metadata_is_read_again_after_refresh_s(counting: Counting) -> None:
+async def test_metadata_is_read_again_after_refresh_s(counting: Counting, monkeypatch: pytest.MonkeyPatch) -> None:
+    # The router's own clock, stepped by hand: a loaded machine took longer than refresh_s between two calls.
+    now = [100.0]
+    monkeypatch.setattr(routing, "time", SimpleNamespace(monotonic=lambda: now[0]))
     router = TrafficRouter(counting, refresh_s=0.05)
     await router.metadata(MODEL)
+    now[0] += 0.04
     await router.metadata(MODEL)
-    await asyncio.sleep(0.1)
+    assert counting.metadata_calls[MODEL] == 1
+    now[0] += 0.1
     await router.metadata(MODEL)
     assert counting.metadata_calls[MODEL] == 2
 
