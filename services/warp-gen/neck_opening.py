@@ -11,6 +11,12 @@ no further than a sharp edge all round (the front neckline below it, the collar'
 that patch runs out of the window round the neck (a black tee whose inside is the front's colour, a polo's
 collar of the body's colour, a wrap top's lining meeting its lapels), or is no darker than the front below
 it, nothing is taken: what cannot be told from the front stays, as it was.
+
+An inside much darker than the front is another cloth, a lining: a lace breaks it into specks and a zip splits it,
+so no smooth patch holds it. It is read as the dark region round the same seed, on the lightness blurred over the
+lace's holes with the zip's gap closed, and taken where it is an opening's (wider than the seed, in the window),
+the front below it is light and a lighter rim (the back neckline's edge, the outer cloth) runs above it: a dark rib
+collar is dark up to the top edge, and its front is the rib itself.
 """
 
 from __future__ import annotations
@@ -46,6 +52,15 @@ MIN_AREA = 0.01  # of the shoulder width squared: less is no opening (a strap's 
 # Darker still is another cloth (a rib collar, a lining), which may be the front's own.
 CONTRAST = 12.0
 MIN_SHADE = 0.5
+# A dark lining (`_dark_lining`): its lightness blurred over LINING_BLUR of the shoulder width, at most LINING_SPREAD
+# (8-bit L) above the seed's, gaps of LINING_GAP of the shoulder width closed (a zip, the lace's holes); the front
+# below at least LINING_CONTRAST lighter.
+LINING_BLUR = 0.015
+LINING_SPREAD = 30.0
+LINING_GAP = 0.02
+LINING_CONTRAST = 60.0
+LINING_HOLD = 0.8  # of the seed's pixels held by the lining's patch: less is a label across the seed
+LINING_RIM = 15.0  # 8-bit L: the least by which the rim above a lining is lighter than it
 FRONT_DEPTH = 0.04  # of the shoulder width: the front's strip below the neckline read for its colour
 # The front neckline is put on the strongest edge within EDGE_SEARCH_PX below the patch in each column (else
 # EDGE_REACH_PX below it), PAST_EDGE_PX past the edge's middle, so the feathered edge of the paint falls on the
@@ -102,9 +117,8 @@ def _neckline(lab: np.ndarray, garment: np.ndarray, across: np.ndarray, down: np
               ) -> tuple[np.ndarray, np.ndarray] | None:
     """(u, v) of the front neckline under the inside back, per column of the upright window across the opening
     (u ascending); None where no inside back is told apart from the front."""
-    height, columns = garment.shape
     has_top = garment.any(axis=0)
-    top = np.where(has_top, garment.argmax(axis=0), height)
+    top = np.where(has_top, garment.argmax(axis=0), garment.shape[0])
     strength = _edge_strength(lab)
     edges = strength > EDGE
     rim, depth = max(1, round(RIM * width)), max(2, round(SEED_DEPTH * width))
@@ -112,13 +126,86 @@ def _neckline(lab: np.ndarray, garment: np.ndarray, across: np.ndarray, down: np
     for column in np.flatnonzero((np.abs(across) <= SEED_SPAN * width) & has_top):
         seed[top[column] + rim:top[column] + rim + depth, column] = True
     seed &= garment
-    if np.count_nonzero(seed & ~edges) < depth:
+    if not seed.any():
+        return None
+    found = _smooth_inside(lab, garment, edges, seed, down, width)
+    if found is None:
+        found = _dark_lining(lab, garment, seed, down, width)
+    if found is None:
+        return None
+    span, lowest, (inside, front) = found
+    values = lab.astype(np.float32)
+    like_inside = np.linalg.norm(values - inside, axis=2) < np.linalg.norm(values - front, axis=2)
+    neckline = (_on_edge(lowest, span, strength) + PAST_EDGE_PX).astype(np.float64)
+    bottom = cv2.GaussianBlur(neckline[None], (0, 0), SMOOTH_PX, borderType=cv2.BORDER_REPLICATE)[0]
+    span, bottom = _to_ends(span, bottom, top, like_inside, width)
+    return across[span], down[0] + bottom
+
+
+def _smooth_inside(lab: np.ndarray, garment: np.ndarray, edges: np.ndarray, seed: np.ndarray, down: np.ndarray,
+                   width: float) -> tuple[np.ndarray, np.ndarray, tuple[np.ndarray, np.ndarray]] | None:
+    """(columns, lowest row per column, (inside, front) colours) of the patch grown from `seed` through smooth
+    shading only, where it is a shade of the front below it; else None."""
+    if np.count_nonzero(seed & ~edges) < max(2, round(SEED_DEPTH * width)):
         return None
     patch = _grown(lab, garment & ~edges, seed)
     if patch is None:
         return None
+    outline = _outline(patch, down, width)
+    if outline is None:
+        return None
+    colours = _inside_and_front(lab, garment, patch, *outline, width)
+    if colours is None or not _a_shade(*colours):
+        return None
+    return *outline, colours
+
+
+def _dark_lining(lab: np.ndarray, garment: np.ndarray, seed: np.ndarray, down: np.ndarray, width: float
+                 ) -> tuple[np.ndarray, np.ndarray, tuple[np.ndarray, np.ndarray]] | None:
+    """As `_smooth_inside`, for an inside much darker than the front (a dark lining): a lace or a weave breaks it
+    into specks and a zip splits it, so it is read on the lightness blurred over LINING_BLUR, as the pixels no
+    lighter than the seed's by LINING_SPREAD, gaps under LINING_GAP closed; taken where the front below it is
+    light, at least LINING_CONTRAST lighter (a dark rib collar's front is dark itself)."""
+    lightness = cv2.GaussianBlur(lab[..., 0].astype(np.float32), (0, 0), LINING_BLUR * width)
+    dark = (garment & (lightness <= np.median(lightness[seed]) + LINING_SPREAD)).astype(np.uint8)
+    size = 2 * max(1, round(LINING_GAP * width)) + 1
+    closed = cv2.morphologyEx(dark, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (size, size)))
+    count, labels = cv2.connectedComponents(closed & garment.astype(np.uint8), connectivity=4)
+    held = np.bincount(labels[seed], minlength=count)
+    held[0] = 0
+    seed_columns = np.flatnonzero(seed.any(axis=0))
+    if held.max() < LINING_HOLD * np.count_nonzero(seed):
+        return None
+    patch = labels == held.argmax()
+    outline = _outline(patch, down, width)
+    # Narrower than the seed's band: a label on the back, not the opening.
+    if outline is None or outline[0][0] > seed_columns[0] or outline[0][-1] < seed_columns[-1]:
+        return None
+    colours = _inside_and_front(lab, garment, patch, *outline, width)
+    if colours is None or not _a_lining(*colours) or not _under_rim(lab, garment, patch, colours[0]):
+        return None
+    return *outline, colours
+
+
+def _under_rim(lab: np.ndarray, garment: np.ndarray, patch: np.ndarray, inside: np.ndarray) -> bool:
+    """Whether a rim of the garment lighter than the inside (`inside`, its colour) by LINING_RIM runs along the top
+    edge above the patch: a lining is sewn below the back neckline's edge, which is the garment's outer cloth;
+    a dark rib collar's patch is the rib itself up to the edge. The edge's first row is left out: anti-aliased
+    against the backdrop, it is lighter whatever the garment."""
+    columns = np.flatnonzero(patch.any(axis=0))
+    top, start = garment.argmax(axis=0)[columns] + 1, patch.argmax(axis=0)[columns]
+    rows = np.arange(patch.shape[0])[:, None]
+    rim = (rows >= top) & (rows < start)
+    if not rim.any():
+        return False
+    return bool(np.median(lab[:, columns, 0][rim]) - inside[0] >= LINING_RIM)
+
+
+def _outline(patch: np.ndarray, down: np.ndarray, width: float) -> tuple[np.ndarray, np.ndarray] | None:
+    """(columns, lowest row per column, gaps interpolated) of a patch of the upright window; None where it spilled
+    out of the window (round the opening's ends, or down the front) or is too small to be an opening."""
+    columns = patch.shape[1]
     ys, xs = np.nonzero(patch)
-    # Spilled out of the window (round the opening's ends, or down the front) or too small: nothing told apart.
     if (xs.min() == 0 or xs.max() == columns - 1 or down[ys.max()] > MAX_DROP * width
             or ys.size < MIN_AREA * width ** 2):
         return None
@@ -128,17 +215,7 @@ def _neckline(lab: np.ndarray, garment: np.ndarray, across: np.ndarray, down: np
     span = np.arange(first, last + 1)
     lowest = lowest[span]
     seen = lowest >= 0
-    lowest = np.interp(span, span[seen], lowest[seen])
-    colours = _inside_and_front(lab, garment, patch, span, lowest, width)
-    if colours is None:
-        return None
-    inside, front = colours
-    values = lab.astype(np.float32)
-    like_inside = np.linalg.norm(values - inside, axis=2) < np.linalg.norm(values - front, axis=2)
-    neckline = (_on_edge(lowest, span, strength) + PAST_EDGE_PX).astype(np.float64)
-    bottom = cv2.GaussianBlur(neckline[None], (0, 0), SMOOTH_PX, borderType=cv2.BORDER_REPLICATE)[0]
-    span, bottom = _to_ends(span, bottom, top, like_inside, width)
-    return across[span], down[0] + bottom
+    return span, np.interp(span, span[seen], lowest[seen])
 
 
 def _to_ends(span: np.ndarray, bottom: np.ndarray, top: np.ndarray, like_inside: np.ndarray, width: float
@@ -223,8 +300,14 @@ def _inside_and_front(lab: np.ndarray, garment: np.ndarray, patch: np.ndarray, s
     below &= garment & ~patch
     if below.sum() < depth:
         return None
-    inside = np.median(lab[patch].astype(np.float32), axis=0)
-    front = np.median(lab[below].astype(np.float32), axis=0)
-    if MIN_SHADE * front[0] <= inside[0] < front[0] and np.linalg.norm(inside - front) >= CONTRAST:
-        return inside, front
-    return None
+    return np.median(lab[patch].astype(np.float32), axis=0), np.median(lab[below].astype(np.float32), axis=0)
+
+
+def _a_shade(inside: np.ndarray, front: np.ndarray) -> bool:
+    """The inside's colour a shade of the front's: darker by CONTRAST at least, not by MIN_SHADE."""
+    return bool(MIN_SHADE * front[0] <= inside[0] < front[0] and np.linalg.norm(inside - front) >= CONTRAST)
+
+
+def _a_lining(inside: np.ndarray, front: np.ndarray) -> bool:
+    """The inside's colour a dark lining's under a light front: darker than MIN_SHADE of it, by LINING_CONTRAST."""
+    return bool(inside[0] < MIN_SHADE * front[0] and front[0] - inside[0] >= LINING_CONTRAST)

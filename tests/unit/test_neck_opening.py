@@ -142,3 +142,43 @@ def test_the_composite_paints_no_grey_inside_back_at_the_base_of_the_neck(top_si
     assert dressed.dressing == dressing
     inside = opening & _away_from(~opening, 2)
     assert (np.abs(dressed.image[inside].astype(int) - grey).max(axis=1) > 30).all()
+
+
+def _lace(shape: tuple[int, int], seed: int) -> np.ndarray:
+    """A black lace: dark ground, a lighter thread through a third of it (specks one or two px across)."""
+    threads = cv2.dilate((np.random.default_rng(seed).random(shape) < 0.12).astype(np.uint8), np.ones((2, 2)))
+    lace = np.full((*shape, 3), 22, np.uint8)
+    lace[threads > 0] = (95, 92, 90)
+    return lace
+
+
+def test_a_black_lace_lining_split_by_a_zip_is_hidden_down_to_the_front_neckline() -> None:
+    """A striped light dress: through its neck, below the back neckline's yellow trim, a black lace lining that a
+    yellow zip splits down the middle; it is much darker than the front and no smooth patch holds it."""
+    image, alpha = _tee((235, 205, 120))
+    rows = np.arange(H)
+    image[(rows >= TOP + 20) & ((rows - TOP) // 8 % 2 == 1)] = (215, 120, 90)  # the front's stripes
+    image[alpha == 0] = 0
+    opening = _crew(30, 20) & (alpha > 0)
+    lining = opening & (rows[:, None] >= TOP + 3)  # the back neckline's trim above it, the dress's yellow
+    image[lining] = _lace((H, W), 15)[lining]
+    image[TOP + 3:TOP + 20, 149:151] = (215, 185, 60)  # the zip
+    hidden = seen_through_neck(_photo(image), alpha, _pose(), Category.UPPER)
+    assert hidden[lining].mean() > 0.9
+    assert not (hidden & (alpha > 0) & _away_from(opening, 4)).any()
+
+
+def test_a_dark_rib_collar_up_to_the_top_edge_stays() -> None:
+    """A light tee whose dark rib runs round the opening, its inside back the rib's own shade: dark up to the top
+    edge, no lighter rim above it (but the edge's anti-aliasing against the white backdrop); what is rib and what
+    is inside cannot be told, all stays."""
+    image, alpha = _tee((200, 190, 225))
+    image[alpha == 0] = 250
+    image[_crew(30, 21)] = (48, 38, 58)
+    assert not seen_through_neck(_photo(image), alpha, _pose(), Category.UPPER).any()
+
+
+def test_a_dark_label_on_the_back_of_a_tee_whose_inside_is_its_front_colour_stays() -> None:
+    image, alpha = _tee(WHITE)
+    image[TOP + 3:TOP + 11, 140:161] = (30, 30, 34)  # the label, narrower than the opening
+    assert not seen_through_neck(_photo(image), alpha, _pose(), Category.UPPER).any()
