@@ -59,7 +59,7 @@ LINING_BLUR = 0.015
 LINING_SPREAD = 30.0
 LINING_GAP = 0.02
 LINING_CONTRAST = 60.0
-LINING_HOLD = 0.8  # of the seed's pixels held by the lining's patch: less is a label across the seed
+LINING_HOLD = 0.8  # of the seed's pixels held by the lining's patch: less is no lining's opening
 LINING_RIM = 15.0  # 8-bit L: the least by which the rim above a lining is lighter than it
 FRONT_DEPTH = 0.04  # of the shoulder width: the front's strip below the neckline read for its colour
 # The front neckline is put on the strongest edge within EDGE_SEARCH_PX below the patch in each column (else
@@ -170,13 +170,15 @@ def _dark_lining(lab: np.ndarray, garment: np.ndarray, seed: np.ndarray, down: n
     dark = (garment & (lightness <= np.median(lightness[seed]) + LINING_SPREAD)).astype(np.uint8)
     size = 2 * max(1, round(LINING_GAP * width)) + 1
     closed = cv2.morphologyEx(dark, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (size, size)))
+    # Each region the seed reaches: a zip (a placket) wider than the gap closed splits the lining in two.
     count, labels = cv2.connectedComponents(closed & garment.astype(np.uint8), connectivity=4)
-    held = np.bincount(labels[seed], minlength=count)
-    held[0] = 0
+    reached = np.zeros(count, bool)
+    reached[labels[seed]] = True
+    reached[0] = False
+    patch = reached[labels]
     seed_columns = np.flatnonzero(seed.any(axis=0))
-    if held.max() < LINING_HOLD * np.count_nonzero(seed):
+    if np.count_nonzero(patch & seed) < LINING_HOLD * np.count_nonzero(seed):
         return None
-    patch = labels == held.argmax()
     outline = _outline(patch, down, width)
     # Narrower than the seed's band: a label on the back, not the opening.
     if outline is None or outline[0][0] > seed_columns[0] or outline[0][-1] < seed_columns[-1]:
@@ -309,5 +311,5 @@ def _a_shade(inside: np.ndarray, front: np.ndarray) -> bool:
 
 
 def _a_lining(inside: np.ndarray, front: np.ndarray) -> bool:
-    """The inside's colour a dark lining's under a light front: darker than MIN_SHADE of it, by LINING_CONTRAST."""
-    return bool(inside[0] < MIN_SHADE * front[0] and front[0] - inside[0] >= LINING_CONTRAST)
+    """The inside's colour a dark lining's under a light front: darker by LINING_CONTRAST at least."""
+    return bool(front[0] - inside[0] >= LINING_CONTRAST)
