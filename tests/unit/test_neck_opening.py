@@ -182,3 +182,18 @@ def test_a_dark_label_on_the_back_of_a_tee_whose_inside_is_its_front_colour_stay
     image, alpha = _tee(WHITE)
     image[TOP + 3:TOP + 11, 140:161] = (30, 30, 34)  # the label, narrower than the opening
     assert not seen_through_neck(_photo(image), alpha, _pose(), Category.UPPER).any()
+
+
+def test_a_speckled_grey_inside_of_a_white_tee_is_hidden() -> None:
+    """A heathered knit: the inside back's grey flecked with darker and lighter threads, which break a smooth patch
+    into specks; below the back collar's white rim it is told apart by its lightness all the same."""
+    image, alpha = _tee(WHITE)
+    image[alpha == 0] = 250
+    opening = _crew(26, 17)
+    inside = opening & (np.arange(H)[:, None] >= TOP + 3)
+    flecks = np.random.default_rng(7).choice([100, 150, 200], size=(H // 2, W // 2), p=[0.25, 0.5, 0.25])
+    flecks = flecks.astype(np.uint8).repeat(2, axis=0).repeat(2, axis=1)  # threads two px across
+    image[inside] = np.repeat(flecks[..., None], 3, axis=2)[inside]
+    hidden = seen_through_neck(_photo(image), alpha, _pose(), Category.UPPER)
+    assert hidden[inside].mean() > 0.9
+    assert not (hidden & (alpha > 0) & _away_from(opening, 4)).any()
