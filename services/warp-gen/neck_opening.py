@@ -69,6 +69,7 @@ EDGE_SEARCH_PX = 5
 EDGE_REACH_PX = 2.0
 PAST_EDGE_PX = 1.0
 SMOOTH_PX = 2.0
+FILL_CLEAR_PX = 2  # the front's colours for the inside back are taken this far from it and from the outline
 # Of the shoulder width: how far past the patch's ends the neckline is carried on to meet the top edge, its
 # direction read over the last END_SLOPE_PX columns.
 END_REACH = 0.05
@@ -313,3 +314,31 @@ def _a_shade(inside: np.ndarray, front: np.ndarray) -> bool:
 def _a_lining(inside: np.ndarray, front: np.ndarray) -> bool:
     """The inside's colour a dark lining's under a light front: darker by LINING_CONTRAST at least."""
     return bool(front[0] - inside[0] >= LINING_CONTRAST)
+
+
+def front_over_inside(image: np.ndarray, alpha: np.ndarray, hidden: np.ndarray) -> np.ndarray:
+    """`image` with each pixel of the inside back (`hidden`, from `seen_through_neck`) in the colour of the nearest
+    pixel of the garment's front (`alpha` > 0.5 and not hidden): what later grows the garment back over a pixel
+    of it (a shoulder draped up, a smoothed outline) draws the front, not the inside's dark."""
+    if not hidden.any():
+        return image
+    ys, xs = np.nonzero(hidden)
+    reach = 4 * FILL_CLEAR_PX
+    top, left = max(int(ys.min()) - reach, 0), max(int(xs.min()) - reach, 0)
+    box = np.s_[top:int(ys.max()) + reach + 1, left:int(xs.max()) + reach + 1]
+    # Past the anti-aliasing of the neckline and of the outline: those pixels are half inside, half backdrop.
+    clear = np.ones((2 * FILL_CLEAR_PX + 1,) * 2, np.uint8)
+    front = ((cv2.erode((alpha[box] > 0.5).astype(np.uint8), clear) > 0)
+             & (cv2.dilate(hidden[box].astype(np.uint8), clear) == 0))
+    if not front.any():
+        return image
+    _, nearest = cv2.distanceTransformWithLabels((~front).astype(np.uint8), cv2.DIST_L2, 3,
+                                                 labelType=cv2.DIST_LABEL_PIXEL)
+    sources = np.zeros(int(nearest.max()) + 1, np.int64)
+    flat = np.flatnonzero(front.ravel())
+    sources[nearest.ravel()[flat]] = flat
+    filled = image.copy()
+    patch = filled[box]
+    inside = hidden[box]
+    patch[inside] = patch.reshape(-1, patch.shape[2])[sources[nearest[inside]]]
+    return filled

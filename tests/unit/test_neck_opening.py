@@ -13,7 +13,7 @@ from fittingroom.common.garment import Category
 from fittingroom.tryon.classical import SILHOUETTE, WARPED, ClassicalGarmentPipeline
 from fittingroom.tryon.requests import GarmentRequest
 from fittingroom.warp_gen.fit import GarmentFit, WarpedGarment
-from fittingroom.warp_gen.neck_opening import seen_through_neck
+from fittingroom.warp_gen.neck_opening import front_over_inside, seen_through_neck
 
 H, W = 400, 300
 TOP = 96  # the garment's top edge by the neck (the back neckline, seen from the front)
@@ -197,3 +197,19 @@ def test_a_speckled_grey_inside_of_a_white_tee_is_hidden() -> None:
     hidden = seen_through_neck(_photo(image), alpha, _pose(), Category.UPPER)
     assert hidden[inside].mean() > 0.9
     assert not (hidden & (alpha > 0) & _away_from(opening, 4)).any()
+
+
+def test_the_inside_back_takes_the_nearest_front_colour_and_nothing_else_changes() -> None:
+    """Where later steps grow the garment back over the hidden inside (a shoulder draped up, a smoothed outline),
+    they draw its pixels: those are the front's nearest, not the lining's black."""
+    image, alpha = _tee((235, 205, 120))
+    image[alpha == 0] = 250
+    opening = _crew(30, 20) & (alpha > 0)
+    image[opening] = (22, 22, 22)
+    image = _photo(image)
+    hidden = seen_through_neck(image, alpha, _pose(), Category.UPPER)
+    filled = front_over_inside(image, alpha, hidden)
+    assert hidden.any()
+    assert (filled[hidden].astype(int).sum(axis=1) > 400).all()
+    assert (filled[~hidden] == image[~hidden]).all()
+    assert front_over_inside(image, alpha, np.zeros_like(hidden)) is image
