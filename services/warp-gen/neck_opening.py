@@ -66,6 +66,9 @@ FRONT_DEPTH = 0.04  # of the shoulder width: the front's strip below the necklin
 # EDGE_REACH_PX below it), PAST_EDGE_PX past the edge's middle, so the feathered edge of the paint falls on the
 # front, and smoothed along it over SMOOTH_PX.
 EDGE_SEARCH_PX = 5
+# A lining's patch, read on the blurred lightness, ends within its edge already: searched further, the strongest
+# edge was a darker binding's along the front neckline below it, and the binding went with the lining.
+LINING_SEARCH_PX = 2
 EDGE_REACH_PX = 2.0
 PAST_EDGE_PX = 1.0
 SMOOTH_PX = 2.0
@@ -129,15 +132,15 @@ def _neckline(lab: np.ndarray, garment: np.ndarray, across: np.ndarray, down: np
     seed &= garment
     if not seed.any():
         return None
-    found = _smooth_inside(lab, garment, edges, seed, down, width)
+    found, search = _smooth_inside(lab, garment, edges, seed, down, width), EDGE_SEARCH_PX
     if found is None:
-        found = _dark_lining(lab, garment, seed, down, width)
+        found, search = _dark_lining(lab, garment, seed, down, width), LINING_SEARCH_PX
     if found is None:
         return None
     span, lowest, (inside, front) = found
     values = lab.astype(np.float32)
     like_inside = np.linalg.norm(values - inside, axis=2) < np.linalg.norm(values - front, axis=2)
-    neckline = (_on_edge(lowest, span, strength) + PAST_EDGE_PX).astype(np.float64)
+    neckline = (_on_edge(lowest, span, strength, search) + PAST_EDGE_PX).astype(np.float64)
     bottom = cv2.GaussianBlur(neckline[None], (0, 0), SMOOTH_PX, borderType=cv2.BORDER_REPLICATE)[0]
     span, bottom = _to_ends(span, bottom, top, like_inside, width)
     return across[span], down[0] + bottom
@@ -281,11 +284,11 @@ def _edge_strength(lab: np.ndarray) -> np.ndarray:
     return np.asarray(np.sqrt((dx ** 2 + dy ** 2).sum(axis=2)))
 
 
-def _on_edge(lowest: np.ndarray, span: np.ndarray, strength: np.ndarray) -> np.ndarray:
-    """Per column of `span`, the row of the strongest edge within EDGE_SEARCH_PX below the patch's lowest pixel
+def _on_edge(lowest: np.ndarray, span: np.ndarray, strength: np.ndarray, search: int) -> np.ndarray:
+    """Per column of `span`, the row of the strongest edge within `search` px below the patch's lowest pixel
     (`lowest`): the patch stops short of the edge, and where a fold's shading stopped it a little higher still,
     its outline had a notch."""
-    rows = np.round(lowest).astype(int)[:, None] + np.arange(EDGE_SEARCH_PX + 1)[None]
+    rows = np.round(lowest).astype(int)[:, None] + np.arange(search + 1)[None]
     rows = np.clip(rows, 0, strength.shape[0] - 1)
     column_strength = strength[rows, span[:, None]]
     found = column_strength.max(axis=1) > EDGE

@@ -213,3 +213,19 @@ def test_the_inside_back_takes_the_nearest_front_colour_and_nothing_else_changes
     assert (filled[hidden].astype(int).sum(axis=1) > 400).all()
     assert (filled[~hidden] == image[~hidden]).all()
     assert front_over_inside(image, alpha, np.zeros_like(hidden)) is image
+
+
+def test_a_grey_binding_along_the_front_neckline_below_a_black_lining_stays() -> None:
+    """A cream dress whose front neckline is bound in grey, its black lining seen above the binding: the lining is
+    hidden, the binding (the front's edge, the strongest edge a few px lower) stays past the lining's edge's
+    blur."""
+    image, alpha = _tee((235, 220, 200))
+    image[alpha == 0] = 250
+    opening = _crew(30, 20) & (alpha > 0)
+    binding = _crew(34, 25) & (alpha > 0) & ~opening
+    image[binding] = (60, 60, 60)
+    lining = opening & (np.arange(H)[:, None] >= TOP + 3)
+    image[lining] = (18, 18, 20)
+    hidden = seen_through_neck(_photo(image), alpha, _pose(), Category.UPPER)
+    assert hidden[lining].mean() > 0.9
+    assert not (hidden & binding & _away_from(opening, 4)).any()
