@@ -15,8 +15,9 @@ it, nothing is taken: what cannot be told from the front stays, as it was.
 An inside much darker than the front is another cloth, a lining: a lace breaks it into specks and a zip splits it,
 so no smooth patch holds it. It is read as the dark region round the same seed, on the lightness blurred over the
 lace's holes with the zip's gap closed, and taken where it is an opening's (wider than the seed, in the window),
-the front below it is light and a lighter rim (the back neckline's edge, the outer cloth) runs above it: a dark rib
-collar is dark up to the top edge, and its front is the rib itself.
+the front below it is light and a lighter rim (the back neckline's edge, the outer cloth) runs above it, and it is
+textured or that rim is clear of the edge's anti-aliasing: a dark rib collar is dark up to the top edge, and its
+front is the rib itself.
 """
 
 from __future__ import annotations
@@ -61,6 +62,7 @@ LINING_GAP = 0.02
 LINING_CONTRAST = 60.0
 LINING_HOLD = 0.8  # of the seed's pixels held by the lining's patch: less is no lining's opening
 LINING_RIM = 15.0  # 8-bit L: the least by which the rim above a lining is lighter than it
+LINING_TEXTURE = 6.0  # 8-bit L: the median deviation of a lace's or a weave's lightness, the least
 FRONT_DEPTH = 0.04  # of the shoulder width: the front's strip below the neckline read for its colour
 # The front neckline is put on the strongest edge within EDGE_SEARCH_PX below the patch in each column (else
 # EDGE_REACH_PX below it), PAST_EDGE_PX past the edge's middle, so the feathered edge of the paint falls on the
@@ -194,17 +196,28 @@ def _dark_lining(lab: np.ndarray, garment: np.ndarray, seed: np.ndarray, down: n
 
 
 def _under_rim(lab: np.ndarray, garment: np.ndarray, patch: np.ndarray, inside: np.ndarray) -> bool:
-    """Whether a rim of the garment lighter than the inside (`inside`, its colour) by LINING_RIM runs along the top
-    edge above the patch: a lining is sewn below the back neckline's edge, which is the garment's outer cloth;
-    a dark rib collar's patch is the rib itself up to the edge. The edge's first row is left out: anti-aliased
-    against the backdrop, it is lighter whatever the garment."""
+    """Whether the patch (its colour `inside`) is a lining, not a dark rib collar: a rim lighter than it by
+    LINING_RIM runs along the top edge above it (a lining is sewn below the back neckline's edge, which is the
+    garment's outer cloth; in a rib collar's photo the back rib along the edge is as dark as the inside, or
+    darker), and the patch is textured (a lace, a weave: the median deviation of its lightness LINING_TEXTURE at
+    least) or that rim is clear of the edge's anti-aliasing. The anti-aliasing against the backdrop lightens the
+    edge's first row whatever the garment, and the next a little: a smooth patch as dark up to the edge is a rib
+    and its inside in one shade as much as a lining, and stays."""
     columns = np.flatnonzero(patch.any(axis=0))
-    top, start = garment.argmax(axis=0)[columns] + 1, patch.argmax(axis=0)[columns]
+    top, start = garment.argmax(axis=0)[columns], patch.argmax(axis=0)[columns]
     rows = np.arange(patch.shape[0])[:, None]
-    rim = (rows >= top) & (rows < start)
-    if not rim.any():
+    lightness = lab[:, columns, 0]
+
+    def lighter(past_edge: int) -> bool:
+        rim = (rows >= top + past_edge) & (rows < start)
+        return bool(rim.any() and np.median(lightness[rim]) - inside[0] >= LINING_RIM)
+
+    if not lighter(1):
         return False
-    return bool(np.median(lab[:, columns, 0][rim]) - inside[0] >= LINING_RIM)
+    within = cv2.erode(patch.astype(np.uint8), np.ones((3, 3), np.uint8)) > 0
+    values = lab[..., 0][within].astype(np.float32)
+    textured = values.size > 0 and np.median(np.abs(values - np.median(values))) >= LINING_TEXTURE
+    return bool(textured) or lighter(2)
 
 
 def _outline(patch: np.ndarray, down: np.ndarray, width: float) -> tuple[np.ndarray, np.ndarray] | None:

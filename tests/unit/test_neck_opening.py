@@ -204,8 +204,8 @@ def test_the_inside_back_takes_the_nearest_front_colour_and_nothing_else_changes
     they draw its pixels: those are the front's nearest, not the lining's black."""
     image, alpha = _tee((235, 205, 120))
     image[alpha == 0] = 250
-    opening = _crew(30, 20) & (alpha > 0)
-    image[opening] = (22, 22, 22)
+    lining = _crew(30, 20) & (alpha > 0) & (np.arange(H)[:, None] >= TOP + 3)  # below the back neckline's trim
+    image[lining] = (22, 22, 22)
     image = _photo(image)
     hidden = seen_through_neck(image, alpha, _pose(), Category.UPPER)
     filled = front_over_inside(image, alpha, hidden)
@@ -229,3 +229,26 @@ def test_a_grey_binding_along_the_front_neckline_below_a_black_lining_stays() ->
     hidden = seen_through_neck(_photo(image), alpha, _pose(), Category.UPPER)
     assert hidden[lining].mean() > 0.9
     assert not (hidden & binding & _away_from(opening, 4)).any()
+
+
+def _navy_inside(trim_rows: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(photo, alpha, inside): a white tee, its opening one smooth navy from `trim_rows` below the top edge."""
+    image, alpha = _tee(WHITE)
+    image[alpha == 0] = 250
+    inside = _crew(30, 21) & (np.arange(H)[:, None] >= TOP + trim_rows)
+    image[inside] = (30, 30, 60)
+    return _photo(image), alpha, inside
+
+
+def test_a_smooth_navy_rib_and_inside_in_one_shade_up_to_the_top_edge_stays() -> None:
+    """Dark up to the edge but for its anti-aliasing against the backdrop: a rib and its inside in one shade, which
+    a lining without a trim above it cannot be told from."""
+    image, alpha, _ = _navy_inside(0)
+    assert not seen_through_neck(image, alpha, _pose(), Category.UPPER).any()
+
+
+def test_a_smooth_navy_lining_below_a_white_trim_is_hidden() -> None:
+    image, alpha, inside = _navy_inside(3)
+    hidden = seen_through_neck(image, alpha, _pose(), Category.UPPER)
+    assert hidden[inside].mean() > 0.9
+    assert not (hidden & (alpha > 0) & _away_from(_crew(30, 21), 4)).any()
