@@ -50,7 +50,7 @@ EDGE = 8.0
 MIN_AREA = 0.01  # of the shoulder width squared: less is no opening (a strap's gap, a speck)
 # Lab distance (8-bit units) from the inside's median colour to the front's just below it, the least that tells
 # them apart; the inside is the darker, but a shade of the same cloth: at least MIN_SHADE of the front's lightness.
-# Darker still is another cloth (a rib collar, a lining), which may be the front's own.
+# Darker still is another cloth (a rib collar, a lining), which may be the front's own (`_dark_lining` tells).
 CONTRAST = 12.0
 MIN_SHADE = 0.5
 # A dark lining (`_dark_lining`): its lightness blurred over LINING_BLUR of the shoulder width, at most LINING_SPREAD
@@ -190,12 +190,12 @@ def _dark_lining(lab: np.ndarray, garment: np.ndarray, seed: np.ndarray, down: n
     if outline is None or outline[0][0] > seed_columns[0] or outline[0][-1] < seed_columns[-1]:
         return None
     colours = _inside_and_front(lab, garment, patch, *outline, width)
-    if colours is None or not _a_lining(*colours) or not _under_rim(lab, garment, patch, colours[0]):
+    if colours is None or not _a_lining(*colours) or not _told_from_rib(lab, garment, patch, colours[0]):
         return None
     return *outline, colours
 
 
-def _under_rim(lab: np.ndarray, garment: np.ndarray, patch: np.ndarray, inside: np.ndarray) -> bool:
+def _told_from_rib(lab: np.ndarray, garment: np.ndarray, patch: np.ndarray, inside: np.ndarray) -> bool:
     """Whether the patch (its colour `inside`) is a lining, not a dark rib collar: a rim lighter than it by
     LINING_RIM runs along the top edge above it (a lining is sewn below the back neckline's edge, which is the
     garment's outer cloth; in a rib collar's photo the back rib along the edge is as dark as the inside, or
@@ -310,8 +310,7 @@ def _on_edge(lowest: np.ndarray, span: np.ndarray, strength: np.ndarray, search:
 
 def _inside_and_front(lab: np.ndarray, garment: np.ndarray, patch: np.ndarray, span: np.ndarray,
                       lowest: np.ndarray, width: float) -> tuple[np.ndarray, np.ndarray] | None:
-    """The median colours of the patch and of the front just below it, where the patch is a shade of the front:
-    darker by CONTRAST at least, not by MIN_SHADE; else None."""
+    """The median colours of the patch and of the front just below it; None where too little front is below it."""
     depth = max(2, round(FRONT_DEPTH * width))
     below = np.zeros_like(garment)
     for column, row in zip(span, np.round(lowest).astype(int), strict=True):
