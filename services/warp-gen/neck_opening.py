@@ -11,6 +11,13 @@ no further than a sharp edge all round (the front neckline below it, the collar'
 that patch runs out of the window round the neck (a black tee whose inside is the front's colour, a polo's
 collar of the body's colour, a wrap top's lining meeting its lapels), or is no darker than the front below
 it, nothing is taken: what cannot be told from the front stays, as it was.
+
+An inside much darker than the front is another cloth, a lining: a lace breaks it into specks and a zip splits it,
+so no smooth patch holds it. It is read as the dark region round the same seed, on the lightness blurred over the
+lace's holes with the zip's gap closed, and taken where it is an opening's (wider than the seed, in the window),
+the front below it is light and a lighter rim (the back neckline's edge, the outer cloth) runs above it, and it is
+textured or that rim is clear of the edge's anti-aliasing: a dark rib collar is dark up to the top edge, and its
+front is the rib itself.
 """
 
 from __future__ import annotations
@@ -43,17 +50,31 @@ EDGE = 8.0
 MIN_AREA = 0.01  # of the shoulder width squared: less is no opening (a strap's gap, a speck)
 # Lab distance (8-bit units) from the inside's median colour to the front's just below it, the least that tells
 # them apart; the inside is the darker, but a shade of the same cloth: at least MIN_SHADE of the front's lightness.
-# Darker still is another cloth (a rib collar, a lining), which may be the front's own.
+# Darker still is another cloth (a rib collar, a lining), which may be the front's own (`_dark_lining` tells).
 CONTRAST = 12.0
 MIN_SHADE = 0.5
+# A dark lining (`_dark_lining`): its lightness blurred over LINING_BLUR of the shoulder width, at most LINING_SPREAD
+# (8-bit L) above the seed's, gaps of LINING_GAP of the shoulder width closed (a zip, the lace's holes); the front
+# below at least LINING_CONTRAST lighter.
+LINING_BLUR = 0.015
+LINING_SPREAD = 30.0
+LINING_GAP = 0.02
+LINING_CONTRAST = 60.0
+LINING_HOLD = 0.8  # of the seed's pixels held by the lining's patch: less is no lining's opening
+LINING_RIM = 15.0  # 8-bit L: the least by which the rim above a lining is lighter than it
+LINING_TEXTURE = 6.0  # 8-bit L: the median deviation of a lace's or a weave's lightness, the least
 FRONT_DEPTH = 0.04  # of the shoulder width: the front's strip below the neckline read for its colour
 # The front neckline is put on the strongest edge within EDGE_SEARCH_PX below the patch in each column (else
 # EDGE_REACH_PX below it), PAST_EDGE_PX past the edge's middle, so the feathered edge of the paint falls on the
 # front, and smoothed along it over SMOOTH_PX.
 EDGE_SEARCH_PX = 5
+# A lining's patch, read on the blurred lightness, ends within its edge already: searched further, the strongest
+# edge was a darker binding's along the front neckline below it, and the binding went with the lining.
+LINING_SEARCH_PX = 2
 EDGE_REACH_PX = 2.0
 PAST_EDGE_PX = 1.0
 SMOOTH_PX = 2.0
+FILL_CLEAR_PX = 2  # the front's colours for the inside back are taken this far from it and from the outline
 # Of the shoulder width: how far past the patch's ends the neckline is carried on to meet the top edge, its
 # direction read over the last END_SLOPE_PX columns.
 END_REACH = 0.05
@@ -102,9 +123,8 @@ def _neckline(lab: np.ndarray, garment: np.ndarray, across: np.ndarray, down: np
               ) -> tuple[np.ndarray, np.ndarray] | None:
     """(u, v) of the front neckline under the inside back, per column of the upright window across the opening
     (u ascending); None where no inside back is told apart from the front."""
-    height, columns = garment.shape
     has_top = garment.any(axis=0)
-    top = np.where(has_top, garment.argmax(axis=0), height)
+    top = np.where(has_top, garment.argmax(axis=0), garment.shape[0])
     strength = _edge_strength(lab)
     edges = strength > EDGE
     rim, depth = max(1, round(RIM * width)), max(2, round(SEED_DEPTH * width))
@@ -112,13 +132,99 @@ def _neckline(lab: np.ndarray, garment: np.ndarray, across: np.ndarray, down: np
     for column in np.flatnonzero((np.abs(across) <= SEED_SPAN * width) & has_top):
         seed[top[column] + rim:top[column] + rim + depth, column] = True
     seed &= garment
-    if np.count_nonzero(seed & ~edges) < depth:
+    if not seed.any():
+        return None
+    found, search = _smooth_inside(lab, garment, edges, seed, down, width), EDGE_SEARCH_PX
+    if found is None:
+        found, search = _dark_lining(lab, garment, seed, down, width), LINING_SEARCH_PX
+    if found is None:
+        return None
+    span, lowest, (inside, front) = found
+    values = lab.astype(np.float32)
+    like_inside = np.linalg.norm(values - inside, axis=2) < np.linalg.norm(values - front, axis=2)
+    neckline = (_on_edge(lowest, span, strength, search) + PAST_EDGE_PX).astype(np.float64)
+    bottom = cv2.GaussianBlur(neckline[None], (0, 0), SMOOTH_PX, borderType=cv2.BORDER_REPLICATE)[0]
+    span, bottom = _to_ends(span, bottom, top, like_inside, width)
+    return across[span], down[0] + bottom
+
+
+def _smooth_inside(lab: np.ndarray, garment: np.ndarray, edges: np.ndarray, seed: np.ndarray, down: np.ndarray,
+                   width: float) -> tuple[np.ndarray, np.ndarray, tuple[np.ndarray, np.ndarray]] | None:
+    """(columns, lowest row per column, (inside, front) colours) of the patch grown from `seed` through smooth
+    shading only, where it is a shade of the front below it; else None."""
+    if np.count_nonzero(seed & ~edges) < max(2, round(SEED_DEPTH * width)):
         return None
     patch = _grown(lab, garment & ~edges, seed)
     if patch is None:
         return None
+    outline = _outline(patch, down, width)
+    if outline is None:
+        return None
+    colours = _inside_and_front(lab, garment, patch, *outline, width)
+    if colours is None or not _a_shade(*colours):
+        return None
+    return *outline, colours
+
+
+def _dark_lining(lab: np.ndarray, garment: np.ndarray, seed: np.ndarray, down: np.ndarray, width: float
+                 ) -> tuple[np.ndarray, np.ndarray, tuple[np.ndarray, np.ndarray]] | None:
+    """As `_smooth_inside`, for an inside much darker than the front (a dark lining): a lace or a weave breaks it
+    into specks and a zip splits it, so it is read on the lightness blurred over LINING_BLUR, as the pixels no
+    lighter than the seed's by LINING_SPREAD, gaps under LINING_GAP closed; taken where the front below it is
+    light, at least LINING_CONTRAST lighter (a dark rib collar's front is dark itself)."""
+    lightness = cv2.GaussianBlur(lab[..., 0].astype(np.float32), (0, 0), LINING_BLUR * width)
+    dark = (garment & (lightness <= np.median(lightness[seed]) + LINING_SPREAD)).astype(np.uint8)
+    size = 2 * max(1, round(LINING_GAP * width)) + 1
+    closed = cv2.morphologyEx(dark, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (size, size)))
+    # Each region the seed reaches: a zip (a placket) wider than the gap closed splits the lining in two.
+    count, labels = cv2.connectedComponents(closed & garment.astype(np.uint8), connectivity=4)
+    reached = np.zeros(count, bool)
+    reached[labels[seed]] = True
+    reached[0] = False
+    patch = reached[labels]
+    seed_columns = np.flatnonzero(seed.any(axis=0))
+    if np.count_nonzero(patch & seed) < LINING_HOLD * np.count_nonzero(seed):
+        return None
+    outline = _outline(patch, down, width)
+    # Narrower than the seed's band: a label on the back, not the opening.
+    if outline is None or outline[0][0] > seed_columns[0] or outline[0][-1] < seed_columns[-1]:
+        return None
+    colours = _inside_and_front(lab, garment, patch, *outline, width)
+    if colours is None or not _a_lining(*colours) or not _told_from_rib(lab, garment, patch, colours[0]):
+        return None
+    return *outline, colours
+
+
+def _told_from_rib(lab: np.ndarray, garment: np.ndarray, patch: np.ndarray, inside: np.ndarray) -> bool:
+    """Whether the patch (its colour `inside`) is a lining, not a dark rib collar: a rim lighter than it by
+    LINING_RIM runs along the top edge above it (a lining is sewn below the back neckline's edge, which is the
+    garment's outer cloth; in a rib collar's photo the back rib along the edge is as dark as the inside, or
+    darker), and the patch is textured (a lace, a weave: the median deviation of its lightness LINING_TEXTURE at
+    least) or that rim is clear of the edge's anti-aliasing. The anti-aliasing against the backdrop lightens the
+    edge's first row whatever the garment, and the next a little: a smooth patch as dark up to the edge is a rib
+    and its inside in one shade as much as a lining, and stays."""
+    columns = np.flatnonzero(patch.any(axis=0))
+    top, start = garment.argmax(axis=0)[columns], patch.argmax(axis=0)[columns]
+    rows = np.arange(patch.shape[0])[:, None]
+    lightness = lab[:, columns, 0]
+
+    def lighter(past_edge: int) -> bool:
+        rim = (rows >= top + past_edge) & (rows < start)
+        return bool(rim.any() and np.median(lightness[rim]) - inside[0] >= LINING_RIM)
+
+    if not lighter(1):
+        return False
+    within = cv2.erode(patch.astype(np.uint8), np.ones((3, 3), np.uint8)) > 0
+    values = lab[..., 0][within].astype(np.float32)
+    textured = values.size > 0 and np.median(np.abs(values - np.median(values))) >= LINING_TEXTURE
+    return bool(textured) or lighter(2)
+
+
+def _outline(patch: np.ndarray, down: np.ndarray, width: float) -> tuple[np.ndarray, np.ndarray] | None:
+    """(columns, lowest row per column, gaps interpolated) of a patch of the upright window; None where it spilled
+    out of the window (round the opening's ends, or down the front) or is too small to be an opening."""
+    columns = patch.shape[1]
     ys, xs = np.nonzero(patch)
-    # Spilled out of the window (round the opening's ends, or down the front) or too small: nothing told apart.
     if (xs.min() == 0 or xs.max() == columns - 1 or down[ys.max()] > MAX_DROP * width
             or ys.size < MIN_AREA * width ** 2):
         return None
@@ -128,17 +234,7 @@ def _neckline(lab: np.ndarray, garment: np.ndarray, across: np.ndarray, down: np
     span = np.arange(first, last + 1)
     lowest = lowest[span]
     seen = lowest >= 0
-    lowest = np.interp(span, span[seen], lowest[seen])
-    colours = _inside_and_front(lab, garment, patch, span, lowest, width)
-    if colours is None:
-        return None
-    inside, front = colours
-    values = lab.astype(np.float32)
-    like_inside = np.linalg.norm(values - inside, axis=2) < np.linalg.norm(values - front, axis=2)
-    neckline = (_on_edge(lowest, span, strength) + PAST_EDGE_PX).astype(np.float64)
-    bottom = cv2.GaussianBlur(neckline[None], (0, 0), SMOOTH_PX, borderType=cv2.BORDER_REPLICATE)[0]
-    span, bottom = _to_ends(span, bottom, top, like_inside, width)
-    return across[span], down[0] + bottom
+    return span, np.interp(span, span[seen], lowest[seen])
 
 
 def _to_ends(span: np.ndarray, bottom: np.ndarray, top: np.ndarray, like_inside: np.ndarray, width: float
@@ -201,11 +297,11 @@ def _edge_strength(lab: np.ndarray) -> np.ndarray:
     return np.asarray(np.sqrt((dx ** 2 + dy ** 2).sum(axis=2)))
 
 
-def _on_edge(lowest: np.ndarray, span: np.ndarray, strength: np.ndarray) -> np.ndarray:
-    """Per column of `span`, the row of the strongest edge within EDGE_SEARCH_PX below the patch's lowest pixel
+def _on_edge(lowest: np.ndarray, span: np.ndarray, strength: np.ndarray, search: int) -> np.ndarray:
+    """Per column of `span`, the row of the strongest edge within `search` px below the patch's lowest pixel
     (`lowest`): the patch stops short of the edge, and where a fold's shading stopped it a little higher still,
     its outline had a notch."""
-    rows = np.round(lowest).astype(int)[:, None] + np.arange(EDGE_SEARCH_PX + 1)[None]
+    rows = np.round(lowest).astype(int)[:, None] + np.arange(search + 1)[None]
     rows = np.clip(rows, 0, strength.shape[0] - 1)
     column_strength = strength[rows, span[:, None]]
     found = column_strength.max(axis=1) > EDGE
@@ -214,8 +310,7 @@ def _on_edge(lowest: np.ndarray, span: np.ndarray, strength: np.ndarray) -> np.n
 
 def _inside_and_front(lab: np.ndarray, garment: np.ndarray, patch: np.ndarray, span: np.ndarray,
                       lowest: np.ndarray, width: float) -> tuple[np.ndarray, np.ndarray] | None:
-    """The median colours of the patch and of the front just below it, where the patch is a shade of the front:
-    darker by CONTRAST at least, not by MIN_SHADE; else None."""
+    """The median colours of the patch and of the front just below it; None where too little front is below it."""
     depth = max(2, round(FRONT_DEPTH * width))
     below = np.zeros_like(garment)
     for column, row in zip(span, np.round(lowest).astype(int), strict=True):
@@ -223,8 +318,42 @@ def _inside_and_front(lab: np.ndarray, garment: np.ndarray, patch: np.ndarray, s
     below &= garment & ~patch
     if below.sum() < depth:
         return None
-    inside = np.median(lab[patch].astype(np.float32), axis=0)
-    front = np.median(lab[below].astype(np.float32), axis=0)
-    if MIN_SHADE * front[0] <= inside[0] < front[0] and np.linalg.norm(inside - front) >= CONTRAST:
-        return inside, front
-    return None
+    return np.median(lab[patch].astype(np.float32), axis=0), np.median(lab[below].astype(np.float32), axis=0)
+
+
+def _a_shade(inside: np.ndarray, front: np.ndarray) -> bool:
+    """The inside's colour a shade of the front's: darker by CONTRAST at least, not by MIN_SHADE."""
+    return bool(MIN_SHADE * front[0] <= inside[0] < front[0] and np.linalg.norm(inside - front) >= CONTRAST)
+
+
+def _a_lining(inside: np.ndarray, front: np.ndarray) -> bool:
+    """The inside's colour a dark lining's under a light front: darker by LINING_CONTRAST at least."""
+    return bool(front[0] - inside[0] >= LINING_CONTRAST)
+
+
+def front_over_inside(image: np.ndarray, alpha: np.ndarray, hidden: np.ndarray) -> np.ndarray:
+    """`image` with each pixel of the inside back (`hidden`, from `seen_through_neck`) in the colour of the nearest
+    pixel of the garment's front (`alpha` > 0.5 and not hidden): what later grows the garment back over a pixel
+    of it (a shoulder draped up, a smoothed outline) draws the front, not the inside's dark."""
+    if not hidden.any():
+        return image
+    ys, xs = np.nonzero(hidden)
+    reach = 4 * FILL_CLEAR_PX
+    top, left = max(int(ys.min()) - reach, 0), max(int(xs.min()) - reach, 0)
+    box = np.s_[top:int(ys.max()) + reach + 1, left:int(xs.max()) + reach + 1]
+    # Past the anti-aliasing of the neckline and of the outline: those pixels are half inside, half backdrop.
+    clear = np.ones((2 * FILL_CLEAR_PX + 1,) * 2, np.uint8)
+    front = ((cv2.erode((alpha[box] > 0.5).astype(np.uint8), clear) > 0)
+             & (cv2.dilate(hidden[box].astype(np.uint8), clear) == 0))
+    if not front.any():
+        return image
+    _, nearest = cv2.distanceTransformWithLabels((~front).astype(np.uint8), cv2.DIST_L2, 3,
+                                                 labelType=cv2.DIST_LABEL_PIXEL)
+    sources = np.zeros(int(nearest.max()) + 1, np.int64)
+    flat = np.flatnonzero(front.ravel())
+    sources[nearest.ravel()[flat]] = flat
+    filled = image.copy()
+    patch = filled[box]
+    inside = hidden[box]
+    patch[inside] = patch.reshape(-1, patch.shape[2])[sources[nearest[inside]]]
+    return filled

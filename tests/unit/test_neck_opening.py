@@ -13,7 +13,7 @@ from fittingroom.common.garment import Category
 from fittingroom.tryon.classical import SILHOUETTE, WARPED, ClassicalGarmentPipeline
 from fittingroom.tryon.requests import GarmentRequest
 from fittingroom.warp_gen.fit import GarmentFit, WarpedGarment
-from fittingroom.warp_gen.neck_opening import seen_through_neck
+from fittingroom.warp_gen.neck_opening import front_over_inside, seen_through_neck
 
 H, W = 400, 300
 TOP = 96  # the garment's top edge by the neck (the back neckline, seen from the front)
@@ -142,3 +142,113 @@ def test_the_composite_paints_no_grey_inside_back_at_the_base_of_the_neck(top_si
     assert dressed.dressing == dressing
     inside = opening & _away_from(~opening, 2)
     assert (np.abs(dressed.image[inside].astype(int) - grey).max(axis=1) > 30).all()
+
+
+def _lace(shape: tuple[int, int], seed: int) -> np.ndarray:
+    """A black lace: dark ground, a lighter thread through a third of it (specks one or two px across)."""
+    threads = cv2.dilate((np.random.default_rng(seed).random(shape) < 0.12).astype(np.uint8), np.ones((2, 2)))
+    lace = np.full((*shape, 3), 22, np.uint8)
+    lace[threads > 0] = (95, 92, 90)
+    return lace
+
+
+def test_a_black_lace_lining_split_by_a_zip_is_hidden_down_to_the_front_neckline() -> None:
+    """A striped light dress: through its neck, below the back neckline's yellow trim, a black lace lining that a
+    yellow zip splits down the middle; it is much darker than the front and no smooth patch holds it."""
+    image, alpha = _tee((235, 205, 120))
+    rows = np.arange(H)
+    image[(rows >= TOP + 20) & ((rows - TOP) // 8 % 2 == 1)] = (215, 120, 90)  # the front's stripes
+    image[alpha == 0] = 0
+    opening = _crew(30, 20) & (alpha > 0)
+    lining = opening & (rows[:, None] >= TOP + 3)  # the back neckline's trim above it, the dress's yellow
+    image[lining] = _lace((H, W), 15)[lining]
+    image[TOP + 3:TOP + 20, 149:151] = (215, 185, 60)  # the zip
+    hidden = seen_through_neck(_photo(image), alpha, _pose(), Category.UPPER)
+    assert hidden[lining].mean() > 0.9
+    assert not (hidden & (alpha > 0) & _away_from(opening, 4)).any()
+
+
+def test_a_dark_rib_collar_up_to_the_top_edge_stays() -> None:
+    """A light tee whose dark rib runs round the opening, its inside back the rib's own shade: dark up to the top
+    edge, no lighter rim above it (but the edge's anti-aliasing against the white backdrop); what is rib and what
+    is inside cannot be told, all stays."""
+    image, alpha = _tee((200, 190, 225))
+    image[alpha == 0] = 250
+    image[_crew(30, 21)] = (48, 38, 58)
+    assert not seen_through_neck(_photo(image), alpha, _pose(), Category.UPPER).any()
+
+
+def test_a_dark_label_on_the_back_of_a_tee_whose_inside_is_its_front_colour_stays() -> None:
+    image, alpha = _tee(WHITE)
+    image[TOP + 3:TOP + 11, 140:161] = (30, 30, 34)  # the label, narrower than the opening
+    assert not seen_through_neck(_photo(image), alpha, _pose(), Category.UPPER).any()
+
+
+def test_a_speckled_grey_inside_of_a_white_tee_is_hidden() -> None:
+    """A heathered knit: the inside back's grey flecked with darker and lighter threads, which break a smooth patch
+    into specks; below the back collar's white rim it is told apart by its lightness all the same."""
+    image, alpha = _tee(WHITE)
+    image[alpha == 0] = 250
+    opening = _crew(26, 17)
+    inside = opening & (np.arange(H)[:, None] >= TOP + 3)
+    flecks = np.random.default_rng(7).choice([100, 150, 200], size=(H // 2, W // 2), p=[0.25, 0.5, 0.25])
+    flecks = flecks.astype(np.uint8).repeat(2, axis=0).repeat(2, axis=1)  # threads two px across
+    image[inside] = np.repeat(flecks[..., None], 3, axis=2)[inside]
+    hidden = seen_through_neck(_photo(image), alpha, _pose(), Category.UPPER)
+    assert hidden[inside].mean() > 0.9
+    assert not (hidden & (alpha > 0) & _away_from(opening, 4)).any()
+
+
+def test_the_inside_back_takes_the_nearest_front_colour_and_nothing_else_changes() -> None:
+    """Where later steps grow the garment back over the hidden inside (a shoulder draped up, a smoothed outline),
+    they draw its pixels: those are the front's nearest, not the lining's black."""
+    image, alpha = _tee((235, 205, 120))
+    image[alpha == 0] = 250
+    lining = _crew(30, 20) & (alpha > 0) & (np.arange(H)[:, None] >= TOP + 3)  # below the back neckline's trim
+    image[lining] = (22, 22, 22)
+    image = _photo(image)
+    hidden = seen_through_neck(image, alpha, _pose(), Category.UPPER)
+    filled = front_over_inside(image, alpha, hidden)
+    assert hidden.any()
+    assert (filled[hidden].astype(int).sum(axis=1) > 400).all()
+    assert (filled[~hidden] == image[~hidden]).all()
+    assert front_over_inside(image, alpha, np.zeros_like(hidden)) is image
+
+
+def test_a_grey_binding_along_the_front_neckline_below_a_black_lining_stays() -> None:
+    """A cream dress whose front neckline is bound in grey, its black lining seen above the binding: the lining is
+    hidden, the binding (the front's edge, the strongest edge a few px lower) stays past the lining's edge's
+    blur."""
+    image, alpha = _tee((235, 220, 200))
+    image[alpha == 0] = 250
+    opening = _crew(30, 20) & (alpha > 0)
+    binding = _crew(34, 25) & (alpha > 0) & ~opening
+    image[binding] = (60, 60, 60)
+    lining = opening & (np.arange(H)[:, None] >= TOP + 3)
+    image[lining] = (18, 18, 20)
+    hidden = seen_through_neck(_photo(image), alpha, _pose(), Category.UPPER)
+    assert hidden[lining].mean() > 0.9
+    assert not (hidden & binding & _away_from(opening, 4)).any()
+
+
+def _navy_inside(trim_rows: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(photo, alpha, inside): a white tee, its opening one smooth navy from `trim_rows` below the top edge."""
+    image, alpha = _tee(WHITE)
+    image[alpha == 0] = 250
+    inside = _crew(30, 21) & (np.arange(H)[:, None] >= TOP + trim_rows)
+    image[inside] = (30, 30, 60)
+    return _photo(image), alpha, inside
+
+
+def test_a_smooth_navy_rib_and_inside_in_one_shade_up_to_the_top_edge_stays() -> None:
+    """Dark up to the edge but for its anti-aliasing against the backdrop: a rib and its inside in one shade, which
+    a lining without a trim above it cannot be told from."""
+    image, alpha, _ = _navy_inside(0)
+    assert not seen_through_neck(image, alpha, _pose(), Category.UPPER).any()
+
+
+def test_a_smooth_navy_lining_below_a_white_trim_is_hidden() -> None:
+    image, alpha, inside = _navy_inside(3)
+    hidden = seen_through_neck(image, alpha, _pose(), Category.UPPER)
+    assert hidden[inside].mean() > 0.9
+    assert not (hidden & (alpha > 0) & _away_from(_crew(30, 21), 4)).any()
