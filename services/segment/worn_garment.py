@@ -729,12 +729,37 @@ def bare_body(pose: Pose, shape: tuple[int, int], legs: np.ndarray | None = None
     """
     frame = body_frame(pose)
     width = frame.shoulder_width
-    body = bare_torso(pose, shape)
+    body = bare_torso(pose, shape) & ~_outward_of_upper_arms(pose, frame, shape)
     neck = (frame.left_shoulder + frame.right_shoulder) / 2
     _line(body, neck, neck - frame.down * NECK_LENGTH * width, max(1, round(NECK_WIDTH * width)))
     # The shoulders and arms are the photo's own (`warp_gen.arms.fit_arms`: sized from the skin and outline
     # the photo shows of them); the classical composite adds them.
     return body | ((leg_shapes(pose, shape) if legs is None else legs).max(axis=0) > 0).astype(np.uint8)
+
+
+def _outward_of_upper_arms(pose: Pose, frame: BodyFrame, shape: tuple[int, int]) -> np.ndarray:
+    """bool HxW: outward of each upper arm's bone (shoulder joint to elbow; straight down where the pose sees no
+    elbow), between the shoulders' line and the elbow's level. The torso's box stands as broad as the shoulders down
+    to the armpits: a bared shoulder and upper arm repainted over it read as one block with a square corner at the
+    shoulder's line; the arm itself (`warp_gen.arms`) is added back round its bone."""
+    height, width = shape
+    ys, xs = np.mgrid[:height, :width].astype(np.float32)
+    outward = np.zeros(shape, bool)
+    for side, shoulder_index, elbow_index in ((1.0, lm.LEFT_SHOULDER, lm.LEFT_ELBOW),
+                                              (-1.0, lm.RIGHT_SHOULDER, lm.RIGHT_ELBOW)):
+        shoulder = pose.point(shoulder_index)
+        elbow = pose.point(elbow_index) if pose.sees(elbow_index) else shoulder + frame.down * frame.shoulder_width
+        bone = elbow - shoulder
+        if float(bone @ frame.down) <= 0:  # a raised arm: no torso's side below it
+            continue
+        across = frame.across * side
+        # Along the shoulders' line from the bone (outward positive), and down from the shoulders' line.
+        normal = np.array([-bone[1], bone[0]]) / max(float(np.linalg.norm(bone)), 1e-6)
+        normal = normal if float(normal @ across) >= 0 else -normal
+        off_bone = (xs - shoulder[0]) * normal[0] + (ys - shoulder[1]) * normal[1]
+        down = (xs - shoulder[0]) * frame.down[0] + (ys - shoulder[1]) * frame.down[1]
+        outward |= (off_bone > 0) & (down >= 0) & (down <= float(bone @ frame.down))
+    return outward
 
 
 def _hip_joints(frame: BodyFrame) -> float:

@@ -1,0 +1,77 @@
+"""A shoulder and upper arm a shorter new top bares, on synthetic shoppers whose arms are known: as wide as the
+arm's skin shows it, a cap that rounds into the arm, and no torso block standing past the arm beside it."""
+
+from __future__ import annotations
+
+import itertools
+
+import cv2
+import numpy as np
+from poses import frontal_pose
+
+from fittingroom.common.body import body_frame
+from fittingroom.segment.worn_garment import bare_body, bare_torso
+from fittingroom.warp_gen.arms import DELTOID_INSERTION, fit_arms
+
+H, W = 400, 300
+BACKDROP = (235, 235, 235)
+ARM = (225, 180, 150)
+TOP = (40, 60, 140)
+UPPER = 24  # the bare arm's upper arm, px wide
+
+
+def _shopper(loose_sleeve: int, boxy: bool = False) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """A navy top; the left arm bare (below a boxy tee's square shoulder with `boxy`), the right one in a navy
+    sleeve `loose_sleeve` px wide (down to the elbow). Returns the image, the person mask and the skin mask."""
+    image = np.full((H, W, 3), BACKDROP, np.uint8)
+    cv2.rectangle(image, (120, 100), (180, 240), TOP, -1)
+    cv2.rectangle(image, (105, 100), (195, 125), TOP, -1)
+    cv2.line(image, (195, 110), (215, 175), ARM, UPPER)
+    cv2.line(image, (215, 175), (220, 235), ARM, 18)
+    cv2.line(image, (105, 110), (85, 175), TOP, loose_sleeve)
+    cv2.line(image, (85, 175), (80, 235), TOP, 18)
+    if boxy:
+        cv2.rectangle(image, (180, 92), (218, 130), TOP, -1)
+    person = np.any(image != BACKDROP, axis=2).astype(np.float32)
+    skin = np.all(image == ARM, axis=2).astype(np.uint8)
+    return image, person, skin
+
+
+def test_a_loose_sleeve_is_no_wider_arm_than_the_other_arms_skin() -> None:
+    """The right arm shows only its loose sleeve's outline (eased, half as wide again as an arm): its bared upper
+    arm is as wide as the left arm's skin shows an arm, not a block as wide as the old sleeve."""
+    image, person, skin = _shopper(loose_sleeve=38)
+    left, right = fit_arms(frontal_pose(), image, person, skin).arms
+    assert abs(left.radii[0] - UPPER / 2) <= 1.5
+    assert abs(right.radii[0] - left.radii[0]) <= 0.5
+
+
+def test_the_shoulders_cap_rounds_over_its_joint_and_tapers_into_the_arm() -> None:
+    """Under a boxy tee's square shoulder, the deltoid is broadest below the joint and narrows into the upper arm
+    down to its insertion: no square corner above-outward of the joint, no step where the cap meets the arm."""
+    image, person, skin = _shopper(loose_sleeve=UPPER, boxy=True)
+    arms = fit_arms(frontal_pose(), image, person, skin)
+    mask = arms.mask()
+    left = arms.arms[0]
+    joint, elbow = left.joints[0], left.joints[1]
+    corner = joint + 0.65 * left.deltoid * (left.outward + left.up)  # a square cap's corner
+    assert not mask[round(corner[1]), round(corner[0])]
+    # Outward of the bone, row by row down the upper arm to the insertion: the outline steps in, never out.
+    reach = []
+    for t in np.linspace(0.1, DELTOID_INSERTION, 6):
+        centre = joint + t * (elbow - joint)
+        row = mask[round(centre[1])]
+        reach.append(np.flatnonzero(row).max() - centre[0])
+    assert all(b <= a + 1.0 for a, b in itertools.pairwise(reach))
+
+
+def test_the_repaints_torso_stops_at_the_upper_arms_bones() -> None:
+    """Below the shoulders' line the body the repaint takes for skin reaches no further out than each upper arm's
+    bone (the arm itself is fitted to the photo); the torso the fit dresses stays as broad as the shoulders."""
+    pose = frontal_pose()
+    body, torso = bare_body(pose, (H, W)), bare_torso(pose, (H, W))
+    frame = body_frame(pose)
+    shoulder_half = np.linalg.norm(frame.left_shoulder - frame.right_shoulder) / 2
+    beside = (round(frame.left_shoulder[1]) + 5, round(150 + shoulder_half) + 4)  # just outward of the left bone
+    assert torso[beside] and not body[beside]
+    assert body[150, 150] and body[130, 190]  # the chest, inward of the bone
