@@ -741,25 +741,19 @@ def _outward_of_upper_arms(pose: Pose, frame: BodyFrame, shape: tuple[int, int])
     """bool HxW: outward of each upper arm's bone (shoulder joint to elbow; straight down where the pose sees no
     elbow), between the shoulders' line and the elbow's level. The torso's box stands as broad as the shoulders down
     to the armpits: a bared shoulder and upper arm repainted over it read as one block with a square corner at the
-    shoulder's line; the arm itself (`warp_gen.arms`) is added back round its bone."""
-    height, width = shape
-    ys, xs = np.mgrid[:height, :width].astype(np.float32)
-    outward = np.zeros(shape, bool)
+    shoulders' line; the arm itself (`warp_gen.arms`) is added back round its bone."""
+    outward = np.zeros(shape, np.uint8)
+    far = float(sum(shape))  # past the photo's edge, across from the bone
     for side, shoulder_index, elbow_index in ((1.0, lm.LEFT_SHOULDER, lm.LEFT_ELBOW),
                                               (-1.0, lm.RIGHT_SHOULDER, lm.RIGHT_ELBOW)):
         shoulder = pose.point(shoulder_index)
         elbow = pose.point(elbow_index) if pose.sees(elbow_index) else shoulder + frame.down * frame.shoulder_width
-        bone = elbow - shoulder
-        if float(bone @ frame.down) <= 0:  # a raised arm: no torso's side below it
+        if float((elbow - shoulder) @ frame.down) <= 0:  # a raised arm: no torso's side below it
             continue
-        across = frame.across * side
-        # Along the shoulders' line from the bone (outward positive), and down from the shoulders' line.
-        normal = np.array([-bone[1], bone[0]]) / max(float(np.linalg.norm(bone)), 1e-6)
-        normal = normal if float(normal @ across) >= 0 else -normal
-        off_bone = (xs - shoulder[0]) * normal[0] + (ys - shoulder[1]) * normal[1]
-        down = (xs - shoulder[0]) * frame.down[0] + (ys - shoulder[1]) * frame.down[1]
-        outward |= (off_bone > 0) & (down >= 0) & (down <= float(bone @ frame.down))
-    return outward
+        away = frame.across * side * far
+        corners = np.array([shoulder, elbow, elbow + away, shoulder + away])
+        cv2.fillPoly(outward, [np.round(corners).astype(np.int32)], 1)
+    return outward > 0
 
 
 def _hip_joints(frame: BodyFrame) -> float:
