@@ -425,8 +425,11 @@ def _deltoid(person: np.ndarray, joint: np.ndarray, outward: np.ndarray, down: n
     outline is on rays from the joint (outward and up to 45 degrees; up from 45 to 90): the pose's shoulder
     point lies lower than the shoulder's top by more than an upper arm's half width. DELTOID half widths
     each where too few rays find the outline (hair over the shoulder, the frame's edge)."""
-    outer = min(_ray_reach(person, joint, outward, down, half, np.linspace(0.0, np.pi / 4, DELTOID_RAYS)),
-                DELTOID_OUTWARD * half)
+    outer = _ray_reach(person, joint, outward, down, half, np.linspace(0.0, np.pi / 4, DELTOID_RAYS))
+    # Further out, the outline is a loose garment's (a dropped shoulder, a sleeve standing off the arm): it tells
+    # nothing of the shoulder under it, which takes the body's proportion (clipped to the limit, its square
+    # corner stood as wide as the old sleeve's top and read as a block).
+    outer = outer if outer <= DELTOID_OUTWARD * half else DELTOID * half
     top = _ray_reach(person, joint, outward, down, half, np.linspace(np.pi / 4, np.pi / 2, DELTOID_RAYS))
     return outer, max(top, outer)
 

@@ -11,7 +11,7 @@ from poses import frontal_pose
 
 from fittingroom.common.body import body_frame
 from fittingroom.segment.worn_garment import bare_body, bare_torso
-from fittingroom.warp_gen.arms import DELTOID_INSERTION, fit_arms
+from fittingroom.warp_gen.arms import DELTOID, DELTOID_INSERTION, fit_arms
 
 H, W = 400, 300
 BACKDROP = (235, 235, 235)
@@ -54,8 +54,8 @@ def test_the_shoulders_cap_rounds_over_its_joint_and_tapers_into_the_arm() -> No
     mask = arms.mask()
     left = arms.arms[0]
     joint, elbow = left.joints[0], left.joints[1]
-    corner = joint + 0.65 * left.deltoid * (left.outward + left.up)  # a square cap's corner
-    assert not mask[round(corner[1]), round(corner[0])]
+    # Rounded over the joint: at its row the cap is narrower than its reach (a circle round the joint reached it there).
+    assert np.flatnonzero(mask[round(joint[1])]).max() - joint[0] < left.deltoid - 0.5
     # Outward of the bone, row by row down the upper arm to the insertion: the outline steps in, never out.
     reach = []
     for t in np.linspace(0.1, DELTOID_INSERTION, 6):
@@ -75,3 +75,13 @@ def test_the_repaints_torso_stops_at_the_upper_arms_bones() -> None:
     beside = (round(frame.left_shoulder[1]) + 5, round(150 + shoulder_half) + 4)  # just outward of the left bone
     assert torso[beside] and not body[beside]
     assert body[150, 150] and body[130, 190]  # the chest, inward of the bone
+
+
+def test_a_shoulder_under_a_dropped_shoulder_takes_the_bodys_proportion() -> None:
+    """A boxy tee's square shoulder stands further out than any deltoid: the shoulder under it is DELTOID upper-arm
+    half widths across, not the widest a shoulder may be (whose corner stood as wide as the old sleeve's top)."""
+    image, person, skin = _shopper(loose_sleeve=UPPER)
+    cv2.rectangle(image, (180, 92), (235, 130), TOP, -1)  # 40 px out from the left joint: a garment's, not a body's
+    person = np.any(image != BACKDROP, axis=2).astype(np.float32)
+    left = fit_arms(frontal_pose(), image, person, skin).arms[0]
+    assert abs(left.deltoid - DELTOID * left.radii[0]) <= 1e-6
