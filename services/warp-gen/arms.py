@@ -391,6 +391,13 @@ def fit_arms(pose: Pose, image: np.ndarray, person: np.ndarray, skin: np.ndarray
     sleeves = (person_in,) if worn is None else ((worn > 0) & person_in, person_in)
     measured = [[_segment_measure(skin_in, sleeves, chain[i], chain[i + 1], defaults[i]) if i + 1 < len(chain)
                  else None for i in range(2)] for _, chain in chains]
+    # An upper arm whose skin runs are too narrow for the body's proportions (a slim arm, partly under a short sleeve's
+    # slanting hem) is measured again on its skin against the other arm's width: measured on its sleeve or not at all,
+    # its bone stayed off the arm seen below the sleeve, and the bared arm stood out past it in a step at the hem.
+    for which, (_, chain) in enumerate(chains):
+        upper, beside = measured[which][0], measured[1 - which][0]
+        if len(chain) > 1 and (upper is None or not upper.on_skin) and beside is not None and beside.on_skin:
+            measured[which][0] = _measure(skin_in, chain[0], chain[1], beside.half) or upper
     arms = []
     for which, (side, chain) in enumerate(chains):
         own, other = measured[which], measured[1 - which]

@@ -85,3 +85,20 @@ def test_a_shoulder_under_a_dropped_shoulder_takes_the_bodys_proportion() -> Non
     person = np.any(image != BACKDROP, axis=2).astype(np.float32)
     left = fit_arms(frontal_pose(), image, person, skin).arms[0]
     assert abs(left.deltoid - DELTOID * left.radii[0]) <= 1e-6
+
+
+def test_a_slim_upper_arm_below_a_short_sleeve_is_placed_on_its_skin() -> None:
+    """Both arms are slimmer than the body's proportions; the right one shows too little skin for them (half a default
+    arm's width) but as much as the left arm's width allows: its bone moves onto it, so the bared arm above the old
+    sleeve's hem meets the arm seen below it without a step."""
+    image = np.full((H, W, 3), BACKDROP, np.uint8)
+    cv2.rectangle(image, (120, 100), (180, 240), TOP, -1)
+    cv2.line(image, (195, 110), (215, 175), ARM, 12)
+    cv2.line(image, (215, 175), (220, 235), ARM, 10)
+    cv2.line(image, (105, 110), (85, 175), TOP, 12)  # the right arm's short sleeve down to its elbow ...
+    cv2.line(image, (87, 150), (79, 175), ARM, 8)  # ... its skin below the hem, 6 px outward of the bone
+    cv2.line(image, (85, 175), (80, 235), TOP, 10)
+    person = np.any(image != BACKDROP, axis=2).astype(np.float32)
+    skin = np.all(image == ARM, axis=2).astype(np.uint8)
+    right = fit_arms(frontal_pose(), image, person, skin).arms[1]
+    assert right.joints[1][0] <= 85 - 1.5  # the elbow moved outward, onto the skin seen below the sleeve
