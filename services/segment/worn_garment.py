@@ -729,12 +729,31 @@ def bare_body(pose: Pose, shape: tuple[int, int], legs: np.ndarray | None = None
     """
     frame = body_frame(pose)
     width = frame.shoulder_width
-    body = bare_torso(pose, shape)
+    body = bare_torso(pose, shape) & ~_outward_of_upper_arms(pose, frame, shape)
     neck = (frame.left_shoulder + frame.right_shoulder) / 2
     _line(body, neck, neck - frame.down * NECK_LENGTH * width, max(1, round(NECK_WIDTH * width)))
     # The shoulders and arms are the photo's own (`warp_gen.arms.fit_arms`: sized from the skin and outline
     # the photo shows of them); the classical composite adds them.
     return body | ((leg_shapes(pose, shape) if legs is None else legs).max(axis=0) > 0).astype(np.uint8)
+
+
+def _outward_of_upper_arms(pose: Pose, frame: BodyFrame, shape: tuple[int, int]) -> np.ndarray:
+    """bool HxW: outward of each upper arm's bone (shoulder joint to elbow; straight down where the pose sees no
+    elbow), between the shoulders' line and the elbow's level. The torso's box stands as broad as the shoulders down
+    to the armpits: a bared shoulder and upper arm repainted over it read as one block with a square corner at the
+    shoulders' line; the arm itself (`warp_gen.arms`) is added back round its bone."""
+    outward = np.zeros(shape, np.uint8)
+    far = float(sum(shape))  # past the photo's edge, across from the bone
+    for side, shoulder_index, elbow_index in ((1.0, lm.LEFT_SHOULDER, lm.LEFT_ELBOW),
+                                              (-1.0, lm.RIGHT_SHOULDER, lm.RIGHT_ELBOW)):
+        shoulder = pose.point(shoulder_index)
+        elbow = pose.point(elbow_index) if pose.sees(elbow_index) else shoulder + frame.down * frame.shoulder_width
+        if float((elbow - shoulder) @ frame.down) <= 0:  # a raised arm: no torso's side below it
+            continue
+        away = frame.across * side * far
+        corners = np.array([shoulder, elbow, elbow + away, shoulder + away])
+        cv2.fillPoly(outward, [np.round(corners).astype(np.int32)], 1)
+    return outward > 0
 
 
 def _hip_joints(frame: BodyFrame) -> float:

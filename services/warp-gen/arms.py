@@ -48,6 +48,10 @@ DELTOID_RANGE = (1.0, 2.6)
 # dropped shoulder reached 2.1-2.6 and its square sleeve tops were repainted as bare shoulders); the shoulders'
 # top stands up to DELTOID_RANGE[1] above the joint (BlazePose places it low in the deltoid).
 DELTOID_OUTWARD = 1.5
+# Of the upper arm's length: where the deltoid ends on it. Its outline tapers from the shoulder's cap into the arm's
+# down to there: drawn as a circle round the joint above a tube, the cap stood out as a square corner over a step.
+DELTOID_INSERTION = 0.45
+DELTOID_DROP = 1.0  # of its reach: how far below the joint the deltoid is broadest (its cap rounds over the joint)
 NECK_HALF = 0.15  # of the shoulder width: the neck's half width at its base
 NECK_BASE = 0.3  # ... and how far above the shoulder joints' line the trapezius meets it (a collar lies on it)
 # Across each arm segment, this many profiles between these shares of its length (the joints' ends are
@@ -119,6 +123,10 @@ class Arms:
         for arm in self.arms:
             if shoulders:
                 _fill_hull(canvas, [_shoulder(arm), arm.neck[None], arm.chest[None]])
+                if len(arm.joints) > 1:  # the deltoid tapers into the upper arm down to its insertion
+                    insertion = arm.joints[0] + DELTOID_INSERTION * (arm.joints[1] - arm.joints[0])
+                    _fill_hull(canvas, [_shoulder(arm, below_only=True), _circle(insertion, float(
+                        _half_width(np.array(DELTOID_INSERTION), float(arm.radii[0]), float(arm.radii[1]), 0)))])
             for a, b, ra, rb, segment in _pieces(arm):
                 if hands or segment < len(SWELLS):
                     _fill_hull(canvas, [_circle(a, ra), _circle(b, rb)])
@@ -242,11 +250,13 @@ def _down_chain(joints: np.ndarray, point: np.ndarray) -> np.ndarray:
     return min(found, key=lambda item: item[0])[1]
 
 
-def _shoulder(arm: Arm, count: int = 48) -> np.ndarray:
-    """[count, 2]: the shoulder's outline round its joint: a half ellipse above (`rise` high), a circle below."""
-    angles = np.linspace(0.0, 2 * np.pi, count, endpoint=False)
-    rise = np.where(np.sin(angles) > 0, arm.rise, arm.deltoid)
-    return np.asarray(arm.joints[0] + np.cos(angles)[:, None] * arm.deltoid * arm.outward
+def _shoulder(arm: Arm, count: int = 48, below_only: bool = False) -> np.ndarray:
+    """[count, 2]: the shoulder's outline round its joint: a half ellipse above (`rise` high), a circle below
+    (with `below_only`, the circle's half below the joint alone)."""
+    angles = np.linspace(np.pi if below_only else 0.0, 2 * np.pi, count, endpoint=False)
+    drop = DELTOID_DROP * arm.deltoid
+    rise = np.where(np.sin(angles) > 0, arm.rise + drop, arm.deltoid)
+    return np.asarray(arm.joints[0] - drop * arm.up + np.cos(angles)[:, None] * arm.deltoid * arm.outward
                       + (np.sin(angles) * rise)[:, None] * arm.up)
 
 
@@ -265,6 +275,7 @@ def _fill_hull(canvas: np.ndarray, parts: list[np.ndarray]) -> None:
 class _Measure:
     half: float  # px
     shift: float  # px along the segment's normal: where the photo's arm is centred off the pose's bone
+    on_skin: bool = True  # measured on the arm's bare skin, not on a sleeve's outline
 
 
 def _profiles(mask: np.ndarray, a: np.ndarray, b: np.ndarray, reach: float) -> tuple[np.ndarray, np.ndarray]:
@@ -321,7 +332,7 @@ def _segment_measure(skin: np.ndarray, sleeves: tuple[np.ndarray, ...], a: np.nd
     for mask in sleeves:
         sleeve = _measure(mask, a, b, default)
         if sleeve is not None:
-            return _Measure(min(sleeve.half * SLEEVE_EASE, PLAUSIBLE[1] * default), sleeve.shift)
+            return _Measure(min(sleeve.half * SLEEVE_EASE, PLAUSIBLE[1] * default), sleeve.shift, on_skin=False)
     return None
 
 
@@ -380,13 +391,22 @@ def fit_arms(pose: Pose, image: np.ndarray, person: np.ndarray, skin: np.ndarray
     sleeves = (person_in,) if worn is None else ((worn > 0) & person_in, person_in)
     measured = [[_segment_measure(skin_in, sleeves, chain[i], chain[i + 1], defaults[i]) if i + 1 < len(chain)
                  else None for i in range(2)] for _, chain in chains]
+    # An upper arm whose skin runs are too narrow for the body's proportions (a slim arm, partly under a short sleeve's
+    # slanting hem) is measured again on its skin against the other arm's width: measured on its sleeve or not at all,
+    # its bone stayed off the arm seen below the sleeve, and the bared arm stood out past it in a step at the hem.
+    for which, (_, chain) in enumerate(chains):
+        upper, beside = measured[which][0], measured[1 - which][0]
+        if len(chain) > 1 and (upper is None or not upper.on_skin) and beside is not None and beside.on_skin:
+            measured[which][0] = _measure(skin_in, chain[0], chain[1], beside.half) or upper
     arms = []
     for which, (side, chain) in enumerate(chains):
         own, other = measured[which], measured[1 - which]
         halves = []
         for segment in range(2):
-            # Both arms are as wide; what hides part of one (an armhole's edge, a strap, a bag) only narrows it.
-            found = max((m for m in (own[segment], other[segment]) if m is not None), key=lambda m: m.half,
+            # Both arms are as wide; what hides part of one (an armhole's edge, a strap, a bag) only narrows it. The
+            # skin tells the arm itself: a loose sleeve's outline (an arm akimbo in a tee's sleeve, eased 0.9) stood
+            # half as wide again as the other arm's bare skin, and the bared upper arm was painted a block.
+            found = max((m for m in (own[segment], other[segment]) if m is not None), key=lambda m: (m.on_skin, m.half),
                         default=None)
             if found is None and own[1 - segment] is not None:
                 ratio = FOREARM_OVER_UPPER if segment == 1 else 1 / FOREARM_OVER_UPPER
@@ -412,8 +432,11 @@ def _deltoid(person: np.ndarray, joint: np.ndarray, outward: np.ndarray, down: n
     outline is on rays from the joint (outward and up to 45 degrees; up from 45 to 90): the pose's shoulder
     point lies lower than the shoulder's top by more than an upper arm's half width. DELTOID half widths
     each where too few rays find the outline (hair over the shoulder, the frame's edge)."""
-    outer = min(_ray_reach(person, joint, outward, down, half, np.linspace(0.0, np.pi / 4, DELTOID_RAYS)),
-                DELTOID_OUTWARD * half)
+    outer = _ray_reach(person, joint, outward, down, half, np.linspace(0.0, np.pi / 4, DELTOID_RAYS))
+    # Further out, the outline is a loose garment's (a dropped shoulder, a sleeve standing off the arm): it tells
+    # nothing of the shoulder under it, which takes the body's proportion (clipped to the limit, its square
+    # corner stood as wide as the old sleeve's top and read as a block).
+    outer = outer if outer <= DELTOID_OUTWARD * half else DELTOID * half
     top = _ray_reach(person, joint, outward, down, half, np.linspace(np.pi / 4, np.pi / 2, DELTOID_RAYS))
     return outer, max(top, outer)
 
