@@ -72,7 +72,7 @@ from fittingroom.warp_gen.fit import (
     warp_garment,
 )
 from fittingroom.warp_gen.midriff import bared_lower_garment, body_above_lower, dress_lower_garment
-from fittingroom.warp_gen.neck_opening import seen_through_neck
+from fittingroom.warp_gen.neck_opening import front_over_inside, seen_through_neck
 from fittingroom.warp_gen.remnants import cover_remnants
 from fittingroom.warp_gen.shoulders import draped_shoulders
 from fittingroom.warp_gen.silhouette import (
@@ -305,8 +305,8 @@ class ClassicalGarmentPipeline(TryOnPipeline[GarmentRequest]):
         skin = skin & (person_mask > 0.5)
         # The inside of its back, seen through the neck opening of the product photo, is hidden when worn (first: a
         # shoulder draped up from it took its grey).
-        garment, alpha = warped.image, warped.alpha * ~seen_through_neck(warped.image, warped.alpha, pose,
-                                                                         request.category)
+        inside_back = seen_through_neck(warped.image, warped.alpha, pose, request.category)
+        garment, alpha = front_over_inside(warped.image, warped.alpha, inside_back), warped.alpha * ~inside_back
         if request.category is not Category.LOWER:  # lying on the shoulders up to their outline
             garment, alpha = draped_shoulders(garment, alpha, person_mask, ((skin > 0) | (outline > 0)) & (front == 0),
                                               pose)
