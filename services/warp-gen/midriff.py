@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from fittingroom.common.body import HIP_BREADTH, Pose, body_frame
+from fittingroom.common.body import HIP_BREADTH, BodyFrame, Pose, body_frame
 from fittingroom.warp_gen.dress import fill_from
 
 # Of the torso (shoulders to hips): how far above the hip joints a mid-rise waistband sits; the band below
@@ -74,6 +74,15 @@ def waistband_rows(pose: Pose, width: int) -> np.ndarray:
     return np.asarray(y0 + slope * (np.arange(width) - x0) - WAISTBAND_RISE * frame.torso, np.float64)
 
 
+def _hips_band(frame: BodyFrame) -> tuple[int, int, float, float]:
+    """The rows skipped below an uncovered part's bottom and the band read there (HEM_GAP, SAMPLE_BAND of the
+    torso), and the hips' middle column and half breadth (HIP_BREADTH of the hip joints' distance), in px."""
+    length = frame.torso
+    hip_half = HIP_BREADTH * float(np.linalg.norm(frame.left_hip - frame.right_hip)) / 2
+    return (max(1, round(HEM_GAP * length)), max(2, round(SAMPLE_BAND * length)),
+            float(frame.left_hip[0] + frame.right_hip[0]) / 2, hip_half)
+
+
 def _lower_columns(lower: np.ndarray, bottom: np.ndarray, has: np.ndarray, gap: int, band: int) -> np.ndarray:
     """bool [W]: the columns whose band of `band` rows, `gap` below the uncovered part's `bottom`, is mostly
     `lower` (the lower garment, or whatever is on the person)."""
@@ -122,9 +131,7 @@ def bared_lower_garment(person: np.ndarray, person_mask: np.ndarray, skin: np.nd
         return None
     height, width = uncovered.shape
     length = frame.torso
-    gap, band = max(1, round(HEM_GAP * length)), max(2, round(SAMPLE_BAND * length))
-    hip_centre = float(frame.left_hip[0] + frame.right_hip[0]) / 2
-    hip_half = HIP_BREADTH * float(np.linalg.norm(frame.left_hip - frame.right_hip)) / 2
+    gap, band, hip_centre, hip_half = _hips_band(frame)
     # Everything is worked out in the window the lower garment can be bared in (around the hips, from the
     # waistband to the band below the old hem), a few px wider for the outline's blur: at 512 px a tenth of the
     # photo, where the whole photo took 30 ms.
@@ -262,13 +269,11 @@ def body_above_lower(person_colours: np.ndarray, hole: np.ndarray, on_person: np
         return out
     height, width = hole.shape
     length = frame.torso
-    gap, band = max(1, round(HEM_GAP * length)), max(2, round(SAMPLE_BAND * length))
+    gap, band, hip_centre, hip_half = _hips_band(frame)
     has = np.asarray(hole.any(axis=0))
     bottom = height - 1 - np.argmax(hole[::-1], axis=0)
     lower = on_person & ~skin & ~tops & ~hole
     columns = _lower_columns(lower, bottom, has, gap, band)
-    hip_centre = float(frame.left_hip[0] + frame.right_hip[0]) / 2
-    hip_half = HIP_BREADTH * float(np.linalg.norm(frame.left_hip - frame.right_hip)) / 2
     xs = np.arange(width)
     columns &= np.abs(xs - hip_centre) <= LOWER_REACH * hip_half
     if not columns.any():
