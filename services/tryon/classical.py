@@ -354,13 +354,15 @@ class ClassicalGarmentPipeline(TryOnPipeline[GarmentRequest]):
         if legs is not None:  # nor from the legs: the backdrop between and beside them is not skin
             clothes |= (legs > 0).any(axis=0)
         # A shorter top bares the lower garment's top too, up to its waistband: not skin.
-        lower = bared_lower_garment(person, person_mask, skin, outline, paint, uncovered, bare_torso(
-            pose, person.shape[:2]), pose) if request.category is Category.UPPER else None
-        if lower is not None:
-            body &= ~lower.below_waistband
-        elif request.category is Category.UPPER:  # the midriff meets the lower garment's top as broad as it is
-            body |= body_above_lower(person, uncovered, person_mask > 0.5, skin > 0, (outline > 0) | (paint > 0),
-                                     bare_torso(pose, person.shape[:2]), pose)
+        lower = None
+        if request.category is Category.UPPER:
+            torso = bare_torso(pose, person.shape[:2])
+            lower = bared_lower_garment(person, person_mask, skin, outline, paint, uncovered, torso, pose)
+            if lower is not None:
+                body &= ~lower.below_waistband
+            else:  # the midriff meets the lower garment's top, as broad as it is there
+                body |= body_above_lower(person, uncovered, person_mask > 0.5, skin > 0, (outline > 0) | (paint > 0),
+                                         torso, pose)
         uncovered |= seam_rim(uncovered, body, skin)  # the old garment's edge and shadow on the skin beside it
         base = repaint_uncovered(person, uncovered, body, skin, clothes,
                                  cover=paint | lower.mask if lower is not None else paint, arms=arms, legs=legs,
