@@ -525,12 +525,13 @@ def worn_outline(image: np.ndarray, worn: np.ndarray, person: np.ndarray, pose: 
     return np.asarray(grown | edge, np.uint8)
 
 
-def straps(image: np.ndarray, garment: np.ndarray, skin: np.ndarray, person: np.ndarray, pose: Pose) -> np.ndarray:
+def straps(image: np.ndarray, garment: np.ndarray, skin: np.ndarray, person: np.ndarray, pose: Pose,
+           head: np.ndarray) -> np.ndarray:
     """uint8 {0, 1}: a top's straps, with their anti-aliased rim: lines across the bare `skin`, at most STRAP_WIDTH
     of the shoulder width wide and STRAP_CONTRAST darker than the skin either side, at least STRAP_LENGTH times that
-    width long, rising from the `garment`'s top edge (its outline, `worn_outline`). Too thin for the worn mask, and
-    in skin's chroma where their anti-aliased px blend into it, a camisole's black strap stayed on the shoulder
-    beside a new tee's neckline."""
+    width long, rising from the `garment`'s top edge (its outline, `worn_outline`), outside the `head`'s disc
+    (`head_mask`). Too thin for the worn mask, and in skin's chroma where their anti-aliased px blend into it, a
+    camisole's black strap stayed on the shoulder beside a new tee's neckline."""
     width = max(2, round(STRAP_WIDTH * body_frame(pose).shoulder_width))
     luma = cv2.cvtColor(image, cv2.COLOR_RGB2GRAY)
     # What a closing across the strap's width lifts: a dark line no wider than it.
@@ -538,25 +539,23 @@ def straps(image: np.ndarray, garment: np.ndarray, skin: np.ndarray, person: np.
     bridged = cv2.morphologyEx(skin.astype(np.uint8), cv2.MORPH_CLOSE, np.ones((1, width + 2), np.uint8)) > 0
     dark = (closed.astype(np.float32) - luma) > STRAP_CONTRAST * closed.astype(np.float32)
     # Not under the head's disc: a lock of hair over the neck is as thin and dark.
-    line = dark & bridged & (person > 0.5) & (garment == 0) & (head_mask(pose, garment.shape[:2]) == 0)
-    count, labels, stats, _ = cv2.connectedComponentsWithStats(line.astype(np.uint8), connectivity=8)
+    line = dark & bridged & (person > 0.5) & (garment == 0) & (head == 0)
+    # The lines joined to the garment, long enough.
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(_joining(line, garment), connectivity=8)
     if count < 2:
         return np.zeros_like(garment, np.uint8)
-    long = np.zeros(count, bool)
-    long[1:] = stats[1:, cv2.CC_STAT_HEIGHT] >= STRAP_LENGTH * width
-    touching = (cv2.dilate(garment.astype(np.uint8), np.ones((3, 3), np.uint8)) > 0) & line
-    joined = np.zeros(count, bool)
-    joined[np.unique(labels[touching])] = True
+    strap = np.zeros(count, bool)
+    strap[1:] = stats[1:, cv2.CC_STAT_HEIGHT] >= STRAP_LENGTH * width
     # Rising from the garment's top edge over the shoulder: a crease down an arm's side beside a sleeveless top, also
     # dark, thin and joined to it, starts below the garment's top there.
     tops = np.where(garment.any(axis=0), np.argmax(garment > 0, axis=0), garment.shape[0])
-    for index in np.flatnonzero(long & joined):
+    for index in np.flatnonzero(strap):
         left, top = stats[index, cv2.CC_STAT_LEFT], stats[index, cv2.CC_STAT_TOP]
         reach = STRAP_LENGTH * width  # the garment's top beside it too: a crease may run down past its side
         beneath = tops[max(left - reach, 0):left + stats[index, cv2.CC_STAT_WIDTH] + reach]
-        joined[index] = top < int(beneath.min()) - width
+        strap[index] = top < int(beneath.min()) - width
     # With its anti-aliased rim: a line of a px or two does not outlast the outline's smoothing.
-    found = (long & joined)[np.asarray(labels, np.intp)].astype(np.uint8)
+    found = strap[np.asarray(labels, np.intp)].astype(np.uint8)
     grown = cv2.dilate(found, np.ones((STRAP_RIM, STRAP_RIM), np.uint8)) > 0
     return np.asarray(grown & (person > 0.5), np.uint8)
 

@@ -332,7 +332,7 @@ class ClassicalGarmentPipeline(TryOnPipeline[GarmentRequest]):
         # The old V's skin left bare is repainted with the chest round it: kept, its collar's pale rim outlined it.
         uncovered |= opening & (paint == 0)
         if request.category is not Category.LOWER:  # a camisole's thin straps, with the old garment they hold up
-            uncovered |= (straps(person, outline, skin, person_mask, pose) > 0) & (paint == 0)
+            uncovered |= (straps(person, outline, skin, person_mask, pose, head) > 0) & (paint == 0)
         # The arms and shoulders as the photo shows them, never where it shows the backdrop (between arm and body).
         arm_mask = arms.mask() | behind
         uncovered |= enclosed_specks(uncovered, arm_mask & (paint == 0) & (front == 0),

@@ -15,6 +15,7 @@ from fittingroom.common.garment import Category
 from fittingroom.segment.worn_garment import (
     _without_strays,
     bare_body,
+    head_mask,
     legs_apart,
     skin_mask,
     straps,
@@ -234,7 +235,7 @@ def test_a_camisoles_thin_straps_are_found_but_not_a_crease_beside_it_nor_hair()
     person = np.any(image != BACKDROP, axis=2).astype(np.float32)
     skin = np.all(image == FAIR, axis=2).astype(np.uint8)
     camisole = np.all(image == (20, 20, 24), axis=2).astype(np.uint8)
-    found = straps(image, camisole, skin, person, _pose()) > 0
+    found = straps(image, camisole, skin, person, _pose(), head_mask(_pose(), (H, W))) > 0
     assert found[105:145, 117:120].all() and found[105:145, 181:184].all()
     assert not found[175:240, 106:110].any()
     assert not found[80:95, 158:165].any()
