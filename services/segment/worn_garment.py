@@ -264,7 +264,7 @@ def _zones(pose: Pose, shape: tuple[int, int], category: Category) -> tuple[np.n
     return np.ones(shape, bool), None
 
 
-def _colour_clusters(pixels: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def colour_clusters(pixels: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """The pixels' colour clusters: their centres, and the share of the pixels in each."""
     rng = np.random.default_rng(0)
     sample = pixels[rng.choice(len(pixels), min(len(pixels), COLOUR_SAMPLE), replace=False)]
@@ -280,7 +280,7 @@ def _colour_clusters(pixels: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _cluster_centres(pixels: np.ndarray) -> np.ndarray:
-    return _colour_clusters(pixels)[0]
+    return colour_clusters(pixels)[0]
 
 
 def _nearer_other(lab: np.ndarray, candidates: np.ndarray, own: np.ndarray, other: np.ndarray) -> np.ndarray:
@@ -454,7 +454,7 @@ def worn_outline(image: np.ndarray, worn: np.ndarray, person: np.ndarray, pose: 
     lab = cv2.cvtColor(image, cv2.COLOR_RGB2LAB).astype(np.float32)
     if category is Category.LOWER and other_zone is not None:
         candidates &= ~_top_above_hips(lab, candidates, core, other_zone & (person > 0.5) & (keep_out == 0), frame)
-    centres, shares = _colour_clusters(lab[core > 0])
+    centres, shares = colour_clusters(lab[core > 0])
     # A garment's own colours, not what its mask caught of something else (a dark helmet's edge on an orange
     # suit), through which it would grow into that thing.
     main = shares >= MAIN_COLOUR_SHARE

@@ -28,6 +28,7 @@ from fittingroom.segment.legs import leg_shapes
 from fittingroom.segment.occlusion import occluders, without_specks
 from fittingroom.segment.product import product_mask
 from fittingroom.segment.spec import SELFIE_SEGMENTATION, U2NETP
+from fittingroom.segment.waistline import above_waist, waist_rise
 from fittingroom.segment.worn_garment import (
     bare_body,
     bare_torso,
@@ -157,11 +158,15 @@ class ClassicalGarmentPipeline(TryOnPipeline[GarmentRequest]):
         (person_mask, pose), (product, marks) = await asyncio.gather(
             self.person_and_pose(request, result),
             self._product(request.garment, request.category, result, request.product_mask, request.landmarks))
+        rise = None
+        if request.category is Category.LOWER:  # the new lower garment goes in where the old one does
+            rise = await self._timed(result, "waistline", "", asyncio.to_thread(
+                waist_rise, request.person, person_mask, pose))
         worn, (warped, front) = await asyncio.gather(
             self._timed(result, "worn_garment", "", asyncio.to_thread(self.worn_garment, request, person_mask, pose)),
-            self._placed(request, result, person_mask, pose, product, marks))
+            self._placed(request, result, person_mask, pose, product, marks, rise))
         dressed = await self._timed(result, "composite", "", asyncio.to_thread(
-            self.composite, request, person_mask, pose, warped, front, worn))
+            self.composite, request, person_mask, pose, warped, front, worn, rise))
         result.image = dressed.image
         result.dressing = dressed.dressing
         result.layers = {"worn_garment": dressed.worn, "garment": dressed.paint, "repainted": dressed.repainted,
@@ -192,11 +197,12 @@ class ClassicalGarmentPipeline(TryOnPipeline[GarmentRequest]):
         return mask, marks
 
     async def _placed(self, request: GarmentRequest, result: TryOnResult, person_mask: np.ndarray, pose: Pose,
-                      product: np.ndarray, marks: GarmentLandmarks) -> tuple[WarpedGarment, np.ndarray]:
+                      product: np.ndarray, marks: GarmentLandmarks, rise: float | None
+                      ) -> tuple[WarpedGarment, np.ndarray]:
         warped = await self._timed(result, "warp", "", asyncio.to_thread(self.warp, request, pose, product, marks,
-                                                                          person_mask))
+                                                                          person_mask, rise))
         front = await self._timed(result, "occlusion", "", asyncio.to_thread(
-            self.occlusion, request, person_mask, pose, warped))
+            self.occlusion, request, person_mask, pose, warped, rise))
         return warped, front
 
     # -- steps ---------------------------------------------------------------------------------
@@ -214,12 +220,14 @@ class ClassicalGarmentPipeline(TryOnPipeline[GarmentRequest]):
 
     @staticmethod
     def warp(request: GarmentRequest, pose: Pose, product: np.ndarray, marks: GarmentLandmarks,
-             person_mask: np.ndarray | None = None) -> WarpedGarment:
+             person_mask: np.ndarray | None = None, rise: float | None = None) -> WarpedGarment:
+        """The garment pulled onto the body; a lower garment's waistband `rise` px above the hip joints (the
+        shopper's own waistline, `waist_rise`), where the photo shows one."""
         # A top's or a dress's body covers the torso at least; a top's below the hip joints the hips too.
         torso = bare_torso(pose, request.person.shape[:2])
         if person_mask is not None and request.category is Category.UPPER:
             torso |= hips_under_top(person_mask, pose)
-        fit = fit_garment(marks, pose, request.category, product, torso, person_mask)
+        fit = fit_garment(marks, pose, request.category, product, torso, person_mask, rise)
         return warp_garment(request.garment, product, fit, request.person.shape[:2])
 
     @staticmethod
@@ -234,21 +242,28 @@ class ClassicalGarmentPipeline(TryOnPipeline[GarmentRequest]):
             return np.zeros(request.person.shape[:2], np.uint8)
 
     @staticmethod
-    def occlusion(request: GarmentRequest, person_mask: np.ndarray, pose: Pose, warped: WarpedGarment) -> np.ndarray:
+    def occlusion(request: GarmentRequest, person_mask: np.ndarray, pose: Pose, warped: WarpedGarment,
+                  rise: float | None = None) -> np.ndarray:
         """What stays in front of the `warped` garment: not the arms inside its sleeves laid on their own, nor the
-        skin test's specks lying on it (arm skin seen past an old garment's side punched holes through it)."""
+        skin test's specks lying on it (arm skin seen past an old garment's side punched holes through it); all
+        the person above a lower garment's waistline `rise` (the top over it, or the bare midriff)."""
         fit = warped.fit
-        covered = covered_mask(fit, request.person.shape[:2])
+        shape = request.person.shape[:2]
+        covered = covered_mask(fit, shape)
         front = occluders(request.person, person_mask, pose, covered, fit.body)
-        front = np.asarray(front & (1 - sleeved_arms(fit.sleeves, request.person.shape[:2])), np.uint8)
+        front = np.asarray(front & (1 - sleeved_arms(fit.sleeves, shape)), np.uint8)
+        if rise is not None:
+            front |= (above_waist(rise, pose, shape) & (person_mask > 0.5)).astype(np.uint8)
         return without_specks(front, warped.alpha, pose)
 
     @staticmethod
     def composite(request: GarmentRequest, person_mask: np.ndarray, pose: Pose, warped: WarpedGarment,
-                  front: np.ndarray, worn: np.ndarray) -> Dressed:
+                  front: np.ndarray, worn: np.ndarray, rise: float | None = None) -> Dressed:
         """The new garment dressed onto the shopper (`dressing`): into the worn garment's own silhouette when
         their shapes match (going on past its hem when longer), else as warped to the body, over the photo
-        with the old garment it leaves uncovered repainted (skin on the body, background beside it)."""
+        with the old garment it leaves uncovered repainted (skin on the body, background beside it). Above a
+        lower garment's waistline (`rise`, `waist_rise`) nothing is the old garment: a top's hem it grew into
+        was repainted as skin."""
         paint = paint_mask(warped.alpha, person_mask, front)
         if paint.sum() < MIN_PAINTED_SHARE * paint.size:
             raise InvalidInput(f"the {request.category} garment found no place on the person; use a front-facing "
@@ -259,6 +274,8 @@ class ClassicalGarmentPipeline(TryOnPipeline[GarmentRequest]):
         # Shapes are compared on the garment's body (GrabCut's); the new one covers, or the repaint clears, all
         # of it to its outline: wide legs and loose sides left out showed as strips beside the new garment.
         outline = worn_outline(person, worn, person_mask, pose, request.category) if worn.any() else worn
+        if rise is not None:
+            outline = outline & ~above_waist(rise, pose, person.shape[:2])
         # Its sleeves are read with no arm in front of them: forearms in front cut a long sleeve to a short one.
         head = head_mask(pose, person.shape[:2])
         unoccluded = paint_mask(warped.alpha, person_mask, head)

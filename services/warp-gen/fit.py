@@ -352,7 +352,7 @@ def _leg(pose: Pose, frame: BodyFrame, side: float) -> list[np.ndarray]:
     return chain
 
 
-def _lower_fit(marks: GarmentLandmarks, pose: Pose, frame: BodyFrame) -> GarmentFit:
+def _lower_fit(marks: GarmentLandmarks, pose: Pose, frame: BodyFrame, rise: float | None) -> GarmentFit:
     if not pose.sees(lm.LEFT_HIP, lm.RIGHT_HIP, lm.LEFT_KNEE, lm.RIGHT_KNEE):
         raise InvalidInput("the photo must show the hips and knees for a lower garment; use a front-facing "
                            "photo where they are visible", field="person")
@@ -361,12 +361,17 @@ def _lower_fit(marks: GarmentLandmarks, pose: Pose, frame: BodyFrame) -> Garment
     f, w = frame, frame.shoulder_width
     hip_width = float(np.linalg.norm(f.left_hip - f.right_hip))
     side_pad, pad = max(PAD * w, 0.5 * LEG_WIDTH * hip_width), PAD * w
-    waist = {"left": f.left_hip + f.across * side_pad - f.down * pad,
-             "right": f.right_hip - f.across * side_pad - f.down * pad}
+    # The waistband at the shopper's own rise where the photo shows it (`segment.waistline`), never below PAD.
+    lift = max(pad, rise) if rise is not None else pad
+    waist = {"left": f.left_hip + f.across * side_pad - f.down * lift,
+             "right": f.right_hip - f.across * side_pad - f.down * lift}
     g_waist = (_p(marks.right_waist), _p(marks.left_waist))
     scale = float(np.linalg.norm(waist["left"] - waist["right"])) / max(float(np.linalg.norm(g_waist[1] - g_waist[0])),
                                                                        1e-6)
     pairs = {"left_waist": (g_waist[1], waist["left"]), "right_waist": (g_waist[0], waist["right"])}
+    # The waistband's middle between its corners, as on the garment: pinned at the corners alone, the spline let
+    # it sag below the shopper's waistline, and the old waistband showed above it.
+    pairs["waist"] = ((g_waist[0] + g_waist[1]) / 2, (waist["left"] + waist["right"]) / 2)
     legs = {name: _leg(pose, f, sign) for name, sign in (("left", 1.0), ("right", -1.0))}
     thigh = float(np.mean([np.linalg.norm(leg[1] - leg[0]) for leg in legs.values()]))
     limbs: list[tuple[np.ndarray, float]] = []
@@ -403,7 +408,7 @@ def _lower_fit(marks: GarmentLandmarks, pose: Pose, frame: BodyFrame) -> Garment
             pairs[f"{name}_{level}_outer"] = (outer, leg[-1] + normal * half)
             pairs[f"{name}_{level}_inner"] = (inner, leg[-1] - normal * half)
         limbs.append((np.array(leg), LEG_WIDTH * hip_width))
-    body = np.array([f.right_hip - f.down * pad, f.left_hip - f.down * pad, pairs["crotch"][1]])
+    body = np.array([f.right_hip - f.down * lift, f.left_hip - f.down * lift, pairs["crotch"][1]])
     inner = [f"{name}_{level}_inner" for name, levels in (("left", ("knee", "hem")), ("right", ("hem", "knee")))
              for level in levels]
     gap = np.array([pairs["crotch"][1], *[pairs[n][1] for n in inner if n in pairs]])
@@ -421,14 +426,15 @@ def _pack(pairs: dict[str, tuple[np.ndarray, np.ndarray]], body: np.ndarray,
 
 def fit_garment(marks: GarmentLandmarks, pose: Pose, garment: Category,
                 silhouette: np.ndarray | None = None, torso: np.ndarray | None = None,
-                person: np.ndarray | None = None) -> GarmentFit:
+                person: np.ndarray | None = None, rise: float | None = None) -> GarmentFit:
     """Pair each garment landmark with where it belongs on this pose (the product photo's `silhouette`
     tells a strappy top, whose straps go on the shoulders' tops); a top's or a dress's sides stand out of
     the `torso` (a mask at the person photo's size, `segment.worn_garment.bare_torso`) on every level; a
-    sleeved garment's shoulder seams go on the shoulders' top as the `person` mask shows it."""
+    sleeved garment's shoulder seams go on the shoulders' top as the `person` mask shows it; a lower garment's
+    waistband goes `rise` px above the hip joints (the shopper's own, `segment.waistline.waist_rise`)."""
     frame = body_frame(pose)
     if garment is Category.LOWER:
-        fit = _lower_fit(marks, pose, frame)
+        fit = _lower_fit(marks, pose, frame, rise)
     else:
         straps = silhouette is not None and hangs_from_straps(silhouette, marks)
         fit = _top_fit(marks, pose, frame, garment, straps, torso, silhouette, person)

@@ -128,6 +128,22 @@ def test_extend_texture_continues_the_texture_into_the_gap_and_changes_nothing_e
     assert np.array_equal(out[:, 40:], image[:, 40:])
 
 
+def test_a_gap_wider_than_the_core_beside_it_is_mirrored_on_not_streaked() -> None:
+    """A skinny leg's texture (8 px of stripes) in a trouser outline 30 px wider: mirrored again across what was
+    filled, the stripes go on to the outline's edge instead of the edge pixel repeated in a streak."""
+    image = np.zeros((20, 60, 3), np.uint8)
+    stripes = np.arange(60) % 4 < 2
+    image[:, stripes] = (200, 10, 10)
+    image[:, ~stripes] = (10, 10, 200)
+    inside = np.zeros((20, 60), bool)
+    inside[:, 26:38] = True  # its 2 px rim each side is the backdrop's blend: an 8 px core
+    silhouette = np.zeros((20, 60), bool)
+    silhouette[:, 4:56] = True
+    out = extend_texture(image, inside, silhouette)
+    for far in (out[10, 4:10], out[10, 50:56]):
+        assert len({tuple(p) for p in far}) == 2
+
+
 def test_the_inside_of_the_back_seen_through_the_neck_opening_is_not_the_new_garments_texture() -> None:
     pose = _pose()
     garment = _top(pose, sleeve=0.5, neck=105)
