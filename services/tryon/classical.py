@@ -385,5 +385,8 @@ class ClassicalGarmentPipeline(TryOnPipeline[GarmentRequest]):
                                  cover=paint | lower.mask if lower is not None else paint, arms=arms, legs=legs,
                                  chest=chest_light(pose, person.shape[:2]), head=head)
         base = dress_lower_garment(base, lower)
+        # The garment's rim on its photo is a blend with the product's backdrop: where it lies on the body (a
+        # sleeve's end on the arm, a hem on the trousers) or where the paint reaches past it, it drew a pale line.
+        garment = extend_texture(garment, alpha > 0.5, paint)
         image = dress_garment(base, garment, paint, light)
         return Dressed(image=image, paint=paint, repainted=uncovered.astype(np.uint8), dressing=WARPED, worn=outline)
