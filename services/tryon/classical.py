@@ -79,13 +79,13 @@ from fittingroom.warp_gen.shoulders import draped_shoulders
 from fittingroom.warp_gen.silhouette import (
     compare_shapes,
     dressed_silhouette,
-    extend_texture,
     inner_back,
     legs_to_hem,
     round_off_outline,
 )
 from fittingroom.warp_gen.skin_fill import seam_rim
 from fittingroom.warp_gen.sleeves import sleeve_ends, sleeved_arms
+from fittingroom.warp_gen.texture import extend_texture
 
 # U²-NetP finds an uploaded garment's silhouette; a catalog garment brings the one stored at registration.
 GARMENT_MODELS: Final = (SELFIE_SEGMENTATION.name, POSE_DETECTION.name, POSE_LANDMARK.name, U2NETP.name)
@@ -386,7 +386,7 @@ class ClassicalGarmentPipeline(TryOnPipeline[GarmentRequest]):
                                  chest=chest_light(pose, person.shape[:2]), head=head)
         base = dress_lower_garment(base, lower)
         # The garment's rim on its photo is a blend with the product's backdrop: where it lies on the body (a
-        # sleeve's end on the arm, a hem on the trousers) or where the paint reaches past it, it drew a pale line.
+        # hem on the trousers, a V neckline) or where the paint reaches past it, it drew a pale line.
         garment = extend_texture(garment, alpha > 0.5, paint)
         image = dress_garment(base, garment, paint, light)
         return Dressed(image=image, paint=paint, repainted=uncovered.astype(np.uint8), dressing=WARPED, worn=outline)

@@ -10,6 +10,7 @@ import cv2
 import numpy as np
 
 from fittingroom.warp_gen.polyline import along, chain_length
+from fittingroom.warp_gen.texture import TEXTURE_RIM_PX, extend_texture
 from fittingroom.warp_gen.tps import fit_tps, remap, sampling_maps
 
 # A sleeve on an upper arm within SLEEVE_DOWN degrees of the body's axis is warped on its own down the arm
@@ -22,6 +23,8 @@ SLEEVE_DOWN = 30.0
 ELBOW_BEND = 45.0  # degrees: an arm bent more at the elbow keeps a long sleeve on the spline
 SLEEVE_END_SHARE = 0.9
 MIN_SLEEVE_END = 0.22
+# px on the product photo: the sleeve's rim and the backdrop just past it (sampled at its edge) that take its colours
+SLEEVE_RIM_REACH = 2 * (TEXTURE_RIM_PX + 1) + 1
 
 
 @dataclass(frozen=True)
@@ -169,7 +172,10 @@ def warp_sleeves(product: np.ndarray, mask: np.ndarray, sleeves: tuple[SleeveFit
         seam, outer, inner, _ = sleeve_fit.target[:4]
         below_seam = half_plane(shape, seam, (outer + inner) / 2 - seam)
         over = np.clip(remap(sleeve, sleeve_maps, border=0.0), 0.0, 1.0) * below_seam
-        texture = remap(product, sleeve_maps, border=(0, 0, 0))
+        # Laid over the body, the sleeve's rim on its photo (a blend with the backdrop) drew a pale line across
+        # the garment where the sleeve's hem and top lie: it takes the sleeve's own colours, mirrored from inside.
+        near = cv2.dilate(sleeve.astype(np.uint8), np.ones((SLEEVE_RIM_REACH, SLEEVE_RIM_REACH), np.uint8)) > 0
+        texture = remap(extend_texture(product, sleeve > 0, near), sleeve_maps, border=(0, 0, 0))
         image = (texture * over[..., None] + image * (1 - over[..., None])).round().astype(np.uint8)
         alpha = over + alpha * (1 - over)
     return image, alpha

@@ -1,5 +1,5 @@
 """The warped garment's rim on its product photo (a blend with the photo's backdrop) is not dressed onto the
-shopper: a dark tee's hem lying on the body (as a sleeve's end on an arm) shows no pale line."""
+shopper: a dark tee's hem lying on the body and a sleeve's end laid over the garment show no pale line."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from fittingroom.segment.occlusion import occluders
 from fittingroom.tryon.classical import WARPED, ClassicalGarmentPipeline
 from fittingroom.tryon.requests import GarmentRequest
 from fittingroom.warp_gen.fit import GarmentFit, WarpedGarment, covered_mask
+from fittingroom.warp_gen.sleeves import SleeveFit, warp_sleeves
 
 H, W = 400, 300
 BACKDROP = (235, 235, 235)
@@ -46,3 +47,19 @@ def test_the_product_photos_rim_is_not_painted_where_the_garment_ends_on_the_bod
     inner = cv2.distanceTransform(dressed.paint, cv2.DIST_L2, 3) >= 2
     assert inner[234:237, 125:175].all()  # the hem's rows, where its rim lay
     assert np.abs(dressed.image[inner].astype(int) - TEE).max() < 25
+
+
+def test_a_sleeve_laid_over_the_body_brings_no_pale_rim_along_its_end() -> None:
+    """A dark sleeve (a rectangle out from the body on the photo, its outermost 2 px a blend with the backdrop)
+    laid where it was: its end's rim, over the garment's body, is the sleeve's colour."""
+    product = np.full((H, W, 3), 255, np.uint8)
+    mask = np.zeros((H, W), np.uint8)
+    mask[100:140, 150:220] = 1  # the sleeve, out to the right of a body whose side is at x = 150
+    product[mask > 0] = TEE
+    ring = (mask > 0) & (cv2.erode(mask, np.ones((5, 5), np.uint8)) == 0)
+    product[ring] = RIM
+    quad = np.array([[150.0, 100.0], [220.0, 100.0], [220.0, 140.0], [150.0, 140.0]])
+    body = np.full((H, W, 3), TEE, np.uint8)  # what lies under the sleeve: the garment's own body
+    image, _ = warp_sleeves(product, mask, (SleeveFit("left", quad, quad),), body, np.ones((H, W), np.float32))
+    for rim in (image[104:136, 210:222], image[98:104, 160:210]):  # its end, and its top edge
+        assert np.abs(rim.astype(int) - TEE).max() < 25
