@@ -5,7 +5,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from fittingroom.segment.worn_garment import _colour_clusters
+from fittingroom.segment.worn_garment import colour_clusters
 
 
 def test_colour_clusters_do_not_depend_on_the_threads_random_state() -> None:
@@ -14,6 +14,6 @@ def test_colour_clusters_do_not_depend_on_the_threads_random_state() -> None:
     found = []
     for seed in (1, 99):  # what an earlier call on this pool thread left in OpenCV's generator
         cv2.setRNGSeed(seed)
-        found.append(_colour_clusters(pixels))
+        found.append(colour_clusters(pixels))
     np.testing.assert_array_equal(found[0][0], found[1][0])
     np.testing.assert_array_equal(found[0][1], found[1][1])
