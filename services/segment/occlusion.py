@@ -28,6 +28,14 @@ NECK_HALF_WIDTH = 0.22  # of the shoulder width: half a neck's width, with its s
 # neck's base reaches, a crew neckline's depth. Measured from the joints instead (0.1-0.28 below the top on the
 # development photos), a camisole shopper's chest stayed in front of a tee and cut a scoop into it.
 NECK_DIP = 0.15
+# A collar stands round the neck: its sides wrap the neck's lower sides, in front of them, and the neck shows in a V
+# between them (the throat), its point on the shoulders' top (NECK_DIP above the neck's base: a collar closes
+# above a crew neckline), widening this much across per unit up.
+THROAT_SLOPE = 0.8
+# Of the shoulder width: how far up the neck from the shoulders' top a collar wraps it at the neck's outline; its rim
+# round the neck, seen from the front, curves down towards the throat by RIM_CURVE of that (an ellipse's lower arc).
+COLLAR_HEIGHT = 0.13
+RIM_CURVE = 0.5
 OUTLINE_SMOOTH = 0.006  # of the longer side: the blur that rounds bare skin's outline (3 px at 512)
 # Of the shoulder width squared: a piece of skin "in front" this small lying wholly on the new garment is a speck
 # of the skin test (an arm's skin seen through the gap between the old garment and the arm: 0.007-0.010 on the
@@ -134,3 +142,40 @@ def without_specks(front: np.ndarray, garment: np.ndarray, pose: Pose) -> np.nda
     on_garment = np.bincount(pieces.ravel(), weights=(garment > 0.5).ravel().astype(np.float64), minlength=count)
     specks = small[on_garment[small] >= SPECK_ON_GARMENT * stats[small, cv2.CC_STAT_AREA]]
     return np.asarray((front > 0) & ~np.isin(pieces, specks), np.uint8)
+
+
+def _neck_coordinates(pose: Pose, shape: tuple[int, int], person_mask: np.ndarray | None
+                      ) -> tuple[np.ndarray, np.ndarray]:
+    """Each pixel's place round the neck's base, in shoulder widths: (how far up from the neck's base, as placed by
+    `bare_zone`; how far across from the body's midline)."""
+    frame = body_frame(pose)
+    width = frame.shoulder_width
+    base = max(PAD * width, shoulder_rise(frame, person_mask)) - NECK_DIP * width  # above the joints' line
+    centre = (frame.left_shoulder + frame.right_shoulder) / 2 - frame.down * base
+    ys, xs = np.mgrid[:shape[0], :shape[1]]
+    up = -((xs - centre[0]) * frame.down[0] + (ys - centre[1]) * frame.down[1]) / width
+    across = ((xs - centre[0]) * frame.across[0] + (ys - centre[1]) * frame.across[1]) / width
+    return up, across
+
+
+def collar_over_neck(alpha: np.ndarray, skin: np.ndarray, pose: Pose, person_mask: np.ndarray | None = None
+                     ) -> np.ndarray:
+    """bool HxW: where a new garment's collar (`alpha`, > 0.5 on it, warped onto the body) stands in front of the
+    neck: on the neck's `skin` (and its outline's anti-aliased px) beside the throat's V, above the neck's base
+    and within the neck's column.
+
+    The neck's skin is kept in front of a new garment down to a crew neckline's depth (`bare_zone`): a collar
+    standing round the neck was cut flat there, its sides behind the neck. Between them the neck shows (the throat),
+    in front of the collar's back and of the inside seen through its opening. Hair, earrings and the chin are no
+    skin of the neck's: they stay in front.
+    """
+    shape = alpha.shape[:2]
+    up, across = _neck_coordinates(pose, shape, person_mask)
+    beside_throat = np.abs(across) > THROAT_SLOPE * (up - NECK_DIP)
+    side = np.minimum(np.abs(across) / NECK_HALF_WIDTH, 1.0)
+    rim = NECK_DIP + COLLAR_HEIGHT * (1 - RIM_CURVE * np.sqrt(1 - side**2))
+    # From a few px below the neck's base, where the neck's column ends in the rounded outline of its skin.
+    grow = max(3, round(OUTLINE_SMOOTH * max(shape)) * 2 + 1)
+    column = (up > -grow / body_frame(pose).shoulder_width) & (up < rim) & (np.abs(across) < NECK_HALF_WIDTH)
+    neck = cv2.dilate((skin > 0).astype(np.uint8), np.ones((grow, grow), np.uint8)) > 0
+    return np.asarray((alpha > 0.5) & beside_throat & column & neck)
