@@ -144,25 +144,11 @@ def without_specks(front: np.ndarray, garment: np.ndarray, pose: Pose) -> np.nda
     return np.asarray((front > 0) & ~np.isin(pieces, specks), np.uint8)
 
 
-def _neck_coordinates(pose: Pose, shape: tuple[int, int], person_mask: np.ndarray | None
-                      ) -> tuple[np.ndarray, np.ndarray]:
-    """Each pixel's place round the neck's base, in shoulder widths: (how far up from the neck's base, as placed by
-    `bare_zone`; how far across from the body's midline)."""
-    frame = body_frame(pose)
-    width = frame.shoulder_width
-    base = max(PAD * width, shoulder_rise(frame, person_mask)) - NECK_DIP * width  # above the joints' line
-    centre = (frame.left_shoulder + frame.right_shoulder) / 2 - frame.down * base
-    ys, xs = np.mgrid[:shape[0], :shape[1]]
-    up = -((xs - centre[0]) * frame.down[0] + (ys - centre[1]) * frame.down[1]) / width
-    across = ((xs - centre[0]) * frame.across[0] + (ys - centre[1]) * frame.across[1]) / width
-    return up, across
-
-
 def collar_over_neck(alpha: np.ndarray, skin: np.ndarray, pose: Pose, person_mask: np.ndarray | None = None
                      ) -> np.ndarray:
     """bool HxW: where a new garment's collar (`alpha`, > 0.5 on it, warped onto the body) stands in front of the
-    neck: on the neck's `skin` (and its outline's anti-aliased px) beside the throat's V, above the neck's base
-    and within the neck's column.
+    neck: on the neck's `skin` (and its outline's anti-aliased px) beside the throat's V, from the neck's base (as
+    `bare_zone` places it) up to the collar's rim, within the neck's column.
 
     The neck's skin is kept in front of a new garment down to a crew neckline's depth (`bare_zone`): a collar
     standing round the neck was cut flat there, its sides behind the neck. Between them the neck shows (the throat),
@@ -170,12 +156,24 @@ def collar_over_neck(alpha: np.ndarray, skin: np.ndarray, pose: Pose, person_mas
     skin of the neck's: they stay in front.
     """
     shape = alpha.shape[:2]
-    up, across = _neck_coordinates(pose, shape, person_mask)
-    beside_throat = np.abs(across) > THROAT_SLOPE * (up - NECK_DIP)
-    side = np.minimum(np.abs(across) / NECK_HALF_WIDTH, 1.0)
-    rim = NECK_DIP + COLLAR_HEIGHT * (1 - RIM_CURVE * np.sqrt(1 - side**2))
+    frame = body_frame(pose)
+    width = frame.shoulder_width
+    base = max(PAD * width, shoulder_rise(frame, person_mask)) - NECK_DIP * width  # above the joints' line
+    centre = (frame.left_shoulder + frame.right_shoulder) / 2 - frame.down * base
+    grow = max(3, round(OUTLINE_SMOOTH * max(shape)) * 2 + 1)  # the rounded outline of the neck's skin in front
+    # Worked in a square round the neck's base that holds the collar's reach (the same in a fraction of the time).
+    reach = (NECK_DIP + COLLAR_HEIGHT + NECK_HALF_WIDTH) * width + grow
+    top, left = max(int(centre[1] - reach), 0), max(int(centre[0] - reach), 0)
+    bottom, right = min(max(int(centre[1] + reach) + 1, top), shape[0]), min(max(int(centre[0] + reach) + 1, left),
+                                                                            shape[1])
+    ys, xs = np.mgrid[top:bottom, left:right]
+    up = -((xs - centre[0]) * frame.down[0] + (ys - centre[1]) * frame.down[1]) / width
+    across = np.abs((xs - centre[0]) * frame.across[0] + (ys - centre[1]) * frame.across[1]) / width
+    beside_throat = across > THROAT_SLOPE * (up - NECK_DIP)
+    rim = NECK_DIP + COLLAR_HEIGHT * (1 - RIM_CURVE * np.sqrt(1 - np.minimum(across / NECK_HALF_WIDTH, 1.0) ** 2))
     # From a few px below the neck's base, where the neck's column ends in the rounded outline of its skin.
-    grow = max(3, round(OUTLINE_SMOOTH * max(shape)) * 2 + 1)
-    column = (up > -grow / body_frame(pose).shoulder_width) & (up < rim) & (np.abs(across) < NECK_HALF_WIDTH)
-    neck = cv2.dilate((skin > 0).astype(np.uint8), np.ones((grow, grow), np.uint8)) > 0
-    return np.asarray((alpha > 0.5) & beside_throat & column & neck)
+    column = (up > -grow / width) & (up < rim) & (across < NECK_HALF_WIDTH)
+    neck = cv2.dilate((skin[top:bottom, left:right] > 0).astype(np.uint8), np.ones((grow, grow), np.uint8)) > 0
+    collar = np.zeros(shape, bool)
+    collar[top:bottom, left:right] = (alpha[top:bottom, left:right] > 0.5) & beside_throat & column & neck
+    return collar
