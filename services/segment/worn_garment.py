@@ -329,12 +329,16 @@ def collar_under_head(outline: np.ndarray, head: np.ndarray) -> np.ndarray:
     """bool HxW: the worn garment's `outline` inside the `head` disc (a collar standing round the neck, a neckline
     under a lowered chin) with its anti-aliased edge (EDGE_PX), which `worn_outline` leaves to the head there.
 
-    The outline is solved at GRABCUT_MAX_SIDE: its staircase (a step of the scale's px) is rounded off first, or
-    the neck kept in front above it ends in steps, which cut a new collar's top into a ragged dark rim.
+    The outline is solved at GRABCUT_MAX_SIDE: the edge is grown from it with its staircase (a step of the scale's
+    px) rounded off, or the neck kept in front above it ends in steps, which cut a new collar's top into a ragged dark
+    rim (grown half a step further to reach as far as the steps did, the neck left a gap to a new garment that does not
+    reach its side, where the old one was repainted). What the rounding takes (a rib's thin end beside the neck: a
+    dark tip in front of a new collar) is taken as it is, with a px of rim.
     """
-    step = max(outline.shape[:2]) / GRABCUT_MAX_SIDE
-    collar = rounded_outline(outline > 0, step) & (head > 0)
-    return np.asarray(cv2.dilate(collar.astype(np.uint8), np.ones((EDGE_PX + 2, EDGE_PX + 2), np.uint8)) > 0)
+    collar = (outline > 0) & (head > 0)
+    rounded = rounded_outline(outline > 0, max(outline.shape[:2]) / GRABCUT_MAX_SIDE) & (head > 0)
+    edge = cv2.dilate(rounded.astype(np.uint8), np.ones((EDGE_PX + 2, EDGE_PX + 2), np.uint8)) > 0
+    return np.asarray(edge | (cv2.dilate(collar.astype(np.uint8), np.ones((3, 3), np.uint8)) > 0))
 
 
 def neckline_opening(outline: np.ndarray, skin: np.ndarray, pose: Pose) -> np.ndarray:

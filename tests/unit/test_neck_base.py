@@ -116,3 +116,13 @@ def test_a_polo_over_a_crew_neck_tee_stands_round_the_neck_and_a_tee_leaves_it_a
     tee[85:100] = 0  # no collar: the neck's skin stays in front, as before
     dressed = ClassicalGarmentPipeline.composite(request, person, pose, _warped(tee, POLO, pose), front, worn)
     assert np.abs(dressed.image[104, NECK[0] + 5].astype(int) - SKIN).max() < 20
+
+
+def test_a_thin_rib_end_beside_the_neck_is_taken_with_the_old_collar_as_it_is() -> None:
+    """Rounding the outline's staircase would take a rib's thin end (3 px wide): left in front of the neck, it stood
+    as a dark tip beside a new collar."""
+    outline = np.zeros((H, W), np.uint8)
+    outline[100:, 100:200] = 1
+    outline[92:100, 170:173] = 1  # the rib's end, rising beside the neck
+    collar = collar_under_head(outline, head_mask(frontal_pose(), (H, W)))
+    assert collar[92:100, 169:174].all()  # with a px of its rim
