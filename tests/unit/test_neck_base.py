@@ -126,15 +126,3 @@ def test_a_thin_rib_end_beside_the_neck_is_taken_with_the_old_collar_as_it_is() 
     outline[92:100, 170:173] = 1  # the rib's end, rising beside the neck
     collar = collar_under_head(outline, head_mask(frontal_pose(), (H, W)))
     assert collar[92:100, 169:174].all()  # with a px of its rim
-
-
-def test_a_broad_necks_sides_past_the_necks_column_go_behind_the_collar_too() -> None:
-    """A broad shopper's neck is wider than the column the neck's skin is kept in front in (NECK_HALF_WIDTH, 20 px
-    here): its sides were left between the collar's straight side and the hair."""
-    skin = np.zeros((H, W), np.uint8)
-    skin[80:107, 125:176] = 1  # a neck 50 px wide
-    alpha = np.zeros((H, W), np.float32)
-    cv2.rectangle(alpha, (110, 85), (190, 300), 1.0, -1)  # a collar standing round it
-    collar = collar_over_neck(alpha, skin, frontal_pose())
-    assert collar[104, 126] and collar[104, 174]  # 24 px out from the midline
-    assert not collar[104, 110:122].any()  # no neck there (its rim aside): nothing taken
