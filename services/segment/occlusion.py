@@ -36,10 +36,6 @@ THROAT_SLOPE = 0.8
 # round the neck, seen from the front, curves down towards the throat by RIM_CURVE of that (an ellipse's lower arc).
 COLLAR_HEIGHT = 0.13
 RIM_CURVE = 0.5
-# Of the shoulder width, each side of the midline: how far out the collar is laid in front of skin; a broad neck's
-# sides, or the shoulders' skin beside it, reach past the neck's column (NECK_HALF_WIDTH): cut there, the collar
-# stood with a straight side and the neck's skin beside it.
-COLLAR_SPAN = 0.3
 OUTLINE_SMOOTH = 0.006  # of the longer side: the blur that rounds bare skin's outline (3 px at 512)
 # Of the shoulder width squared: a piece of skin "in front" this small lying wholly on the new garment is a speck
 # of the skin test (an arm's skin seen through the gap between the old garment and the arm: 0.007-0.010 on the
@@ -152,7 +148,7 @@ def collar_over_neck(alpha: np.ndarray, skin: np.ndarray, pose: Pose, person_mas
                      ) -> np.ndarray:
     """bool HxW: where a new garment's collar (`alpha`, > 0.5 on it, warped onto the body) stands in front of the
     neck: on the neck's `skin` (and its outline's anti-aliased px) beside the throat's V, from the neck's base (as
-    `bare_zone` places it) up to the collar's rim, within COLLAR_SPAN of the midline.
+    `bare_zone` places it) up to the collar's rim, within the neck's column.
 
     The neck's skin is kept in front of a new garment down to a crew neckline's depth (`bare_zone`): a collar
     standing round the neck was cut flat there, its sides behind the neck. Between them the neck shows (the throat),
@@ -166,7 +162,7 @@ def collar_over_neck(alpha: np.ndarray, skin: np.ndarray, pose: Pose, person_mas
     centre = (frame.left_shoulder + frame.right_shoulder) / 2 - frame.down * base
     grow = max(3, round(OUTLINE_SMOOTH * max(shape)) * 2 + 1)  # the rounded outline of the neck's skin in front
     # Worked in a square round the neck's base that holds the collar's reach (the same in a fraction of the time).
-    reach = (NECK_DIP + COLLAR_HEIGHT + COLLAR_SPAN) * width + grow
+    reach = (NECK_DIP + COLLAR_HEIGHT + NECK_HALF_WIDTH) * width + grow
     top, left = max(int(centre[1] - reach), 0), max(int(centre[0] - reach), 0)
     bottom, right = min(max(int(centre[1] + reach) + 1, top), shape[0]), min(max(int(centre[0] + reach) + 1, left),
                                                                             shape[1])
@@ -176,7 +172,7 @@ def collar_over_neck(alpha: np.ndarray, skin: np.ndarray, pose: Pose, person_mas
     beside_throat = across > THROAT_SLOPE * (up - NECK_DIP)
     rim = NECK_DIP + COLLAR_HEIGHT * (1 - RIM_CURVE * np.sqrt(1 - np.minimum(across / NECK_HALF_WIDTH, 1.0) ** 2))
     # From a few px below the neck's base, where the neck's column ends in the rounded outline of its skin.
-    column = (up > -grow / width) & (up < rim) & (across < COLLAR_SPAN)
+    column = (up > -grow / width) & (up < rim) & (across < NECK_HALF_WIDTH)
     neck = cv2.dilate((skin[top:bottom, left:right] > 0).astype(np.uint8), np.ones((grow, grow), np.uint8)) > 0
     collar = np.zeros(shape, bool)
     collar[top:bottom, left:right] = (alpha[top:bottom, left:right] > 0.5) & beside_throat & column & neck
