@@ -126,3 +126,15 @@ def test_a_thin_rib_end_beside_the_neck_is_taken_with_the_old_collar_as_it_is() 
     outline[92:100, 170:173] = 1  # the rib's end, rising beside the neck
     collar = collar_under_head(outline, head_mask(frontal_pose(), (H, W)))
     assert collar[92:100, 169:174].all()  # with a px of its rim
+
+
+def test_hair_tips_in_the_skins_chroma_beside_the_neck_stay_in_front_of_the_collar() -> None:
+    """Brown hair passes the skin test: its tips hanging beside the neck, past the neck's column (20 px each side of
+    the midline here), are no neck's skin and stay in front of a collar standing there."""
+    _, _, skin = _shopper()
+    skin[92:107, 118:128] = 1  # the tips, taken for skin, beside the neck's left side (x 135..165)
+    alpha = np.zeros((H, W), np.float32)
+    cv2.rectangle(alpha, (110, 85), (190, 300), 1.0, -1)  # a collar standing broad round the neck
+    collar = collar_over_neck(alpha, skin, frontal_pose())
+    assert not collar[92:107, 118:128].any()
+    assert collar[104, 140]  # the neck's own side still goes behind it
