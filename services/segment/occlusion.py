@@ -14,7 +14,7 @@ import cv2
 import numpy as np
 
 from fittingroom.common import landmarks as lm
-from fittingroom.common.body import PAD, Pose, body_frame, shoulder_rise
+from fittingroom.common.body import PAD, BodyFrame, Pose, body_frame, shoulder_rise
 from fittingroom.common.images import rounded_outline
 from fittingroom.segment.worn_garment import head_mask, skin_mask
 
@@ -103,7 +103,7 @@ def bare_zone(pose: Pose, covered: np.ndarray, person_mask: np.ndarray | None = 
     # The neck's own column, a shoulder width up from the joints' midpoint, rounded at its base like a crew
     # neckline: beside and below it the shoulders and chest are the new garment's where it reaches them (a tee
     # over a camisole), skin or not.
-    base = max(PAD * width, shoulder_rise(frame, person_mask)) - NECK_DIP * width  # above the joints' line
+    base = _neck_base(frame, person_mask)
     height = (width - base) / 2
     centre = (frame.left_shoulder + frame.right_shoulder) / 2 - frame.down * (base + height)
     angle = float(np.degrees(np.arctan2(frame.across[1], frame.across[0])))
@@ -111,6 +111,12 @@ def bare_zone(pose: Pose, covered: np.ndarray, person_mask: np.ndarray | None = 
     cv2.ellipse(neck, (round(centre[0]), round(centre[1])), (max(1, round(NECK_HALF_WIDTH * width)),
                 max(1, round(height))), angle, 0, 360, 1, -1)
     return np.asarray(forearms | (upper_arms & (1 - covered)) | neck, np.uint8)
+
+
+def _neck_base(frame: BodyFrame, person_mask: np.ndarray | None) -> float:
+    """px above the shoulder joints' line: the neck's base, NECK_DIP below the shoulders' top (`shoulder_rise` on the
+    `person_mask` where given, at least PAD above the joints)."""
+    return max(PAD * frame.shoulder_width, shoulder_rise(frame, person_mask)) - NECK_DIP * frame.shoulder_width
 
 
 def occluders(image: np.ndarray, person_mask: np.ndarray, pose: Pose, covered: np.ndarray,
@@ -158,8 +164,7 @@ def collar_over_neck(alpha: np.ndarray, skin: np.ndarray, pose: Pose, person_mas
     shape = alpha.shape[:2]
     frame = body_frame(pose)
     width = frame.shoulder_width
-    base = max(PAD * width, shoulder_rise(frame, person_mask)) - NECK_DIP * width  # above the joints' line
-    centre = (frame.left_shoulder + frame.right_shoulder) / 2 - frame.down * base
+    centre = (frame.left_shoulder + frame.right_shoulder) / 2 - frame.down * _neck_base(frame, person_mask)
     grow = max(3, round(OUTLINE_SMOOTH * max(shape)) * 2 + 1)  # the rounded outline of the neck's skin in front
     # Worked in a square round the neck's base that holds the collar's reach (the same in a fraction of the time).
     reach = (NECK_DIP + COLLAR_HEIGHT + NECK_HALF_WIDTH) * width + grow

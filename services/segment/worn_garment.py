@@ -331,9 +331,8 @@ def collar_under_head(outline: np.ndarray, head: np.ndarray) -> np.ndarray:
 
     The outline is solved at GRABCUT_MAX_SIDE: the edge is grown from it with its staircase (a step of the scale's
     px) rounded off, or the neck kept in front above it ends in steps, which cut a new collar's top into a ragged dark
-    rim (grown half a step further to reach as far as the steps did, the neck left a gap to a new garment that does not
-    reach its side, where the old one was repainted). What the rounding takes (a rib's thin end beside the neck: a
-    dark tip in front of a new collar) is taken as it is, with a px of rim.
+    rim. What the rounding takes (a rib's thin end beside the neck: a dark tip in front of a new collar) is taken as
+    it is, with a px of rim.
     """
     collar = (outline > 0) & (head > 0)
     rounded = rounded_outline(outline > 0, max(outline.shape[:2]) / GRABCUT_MAX_SIDE) & (head > 0)
