@@ -36,6 +36,9 @@ THROAT_SLOPE = 0.8
 # round the neck, seen from the front, curves down towards the throat by RIM_CURVE of that (an ellipse's lower arc).
 COLLAR_HEIGHT = 0.13
 RIM_CURVE = 0.5
+# Of the shoulder width: how far below the nose a chin reaches (0.2-0.25 on the development photos), with a margin: a
+# collar's rim stays below it, for a head lowered towards the chest (the nose 0.56-0.67 above the neck's base there).
+CHIN_REACH = 0.3
 OUTLINE_SMOOTH = 0.006  # of the longer side: the blur that rounds bare skin's outline (3 px at 512)
 # Of the shoulder width squared: a piece of skin "in front" this small lying wholly on the new garment is a speck
 # of the skin test (an arm's skin seen through the gap between the old garment and the arm: 0.007-0.010 on the
@@ -158,8 +161,8 @@ def collar_over_neck(alpha: np.ndarray, skin: np.ndarray, pose: Pose, person_mas
 
     The neck's skin is kept in front of a new garment down to a crew neckline's depth (`bare_zone`): a collar
     standing round the neck was cut flat there, its sides behind the neck. Between them the neck shows (the throat),
-    in front of the collar's back and of the inside seen through its opening. Hair, earrings and the chin are no
-    skin of the neck's: they stay in front.
+    in front of the collar's back and of the inside seen through its opening. Hair and earrings are no skin of the
+    neck's, and the rim stays CHIN_REACH below the nose: they stay in front.
     """
     shape = alpha.shape[:2]
     frame = body_frame(pose)
@@ -176,6 +179,8 @@ def collar_over_neck(alpha: np.ndarray, skin: np.ndarray, pose: Pose, person_mas
     across = np.abs((xs - centre[0]) * frame.across[0] + (ys - centre[1]) * frame.across[1]) / width
     beside_throat = across > THROAT_SLOPE * (up - NECK_DIP)
     rim = NECK_DIP + COLLAR_HEIGHT * (1 - RIM_CURVE * np.sqrt(1 - np.minimum(across / NECK_HALF_WIDTH, 1.0) ** 2))
+    if pose.sees(lm.NOSE):  # the chin stays in front
+        rim = np.minimum(rim, float((centre - pose.point(lm.NOSE)) @ frame.down) / width - CHIN_REACH)
     # From a few px below the neck's base, where the neck's column ends in the rounded outline of its skin.
     column = (up > -grow / width) & (up < rim) & (across < NECK_HALF_WIDTH)
     neck = cv2.dilate((skin[top:bottom, left:right] > 0).astype(np.uint8), np.ones((grow, grow), np.uint8)) > 0

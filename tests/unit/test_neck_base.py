@@ -8,6 +8,7 @@ import cv2
 import numpy as np
 from poses import frontal_pose
 
+from fittingroom.common import landmarks as lm
 from fittingroom.common.body import Pose
 from fittingroom.common.garment import Category
 from fittingroom.segment.occlusion import collar_over_neck
@@ -138,3 +139,13 @@ def test_hair_tips_in_the_skins_chroma_beside_the_neck_stay_in_front_of_the_coll
     collar = collar_over_neck(alpha, skin, frontal_pose())
     assert not collar[92:107, 118:128].any()
     assert collar[104, 140]  # the neck's own side still goes behind it
+
+
+def test_the_chin_of_a_head_lowered_towards_the_chest_stays_in_front_of_the_collar() -> None:
+    _, _, skin = _shopper()
+    skin[60:107, NECK[0]:NECK[1] + 1] = 1  # the chin come down to the collar's height, skin down to the neckline
+    upright = collar_over_neck(_polo(), skin, frontal_pose())
+    assert upright[90:100].any()  # the collar wraps the neck up to row ~90 with the head upright
+    lowered = collar_over_neck(_polo(), skin, frontal_pose({lm.NOSE: (150, 80)}))
+    assert not lowered[:106].any()  # its rim 0.3 shoulder widths (27 px) below the nose, under the chin
+    assert lowered[108, NECK[0] + 5]  # still in front of the neck's base, its rim's px
