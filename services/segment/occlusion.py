@@ -14,7 +14,7 @@ import cv2
 import numpy as np
 
 from fittingroom.common import landmarks as lm
-from fittingroom.common.body import PAD, Pose, body_frame, shoulder_rise
+from fittingroom.common.body import PAD, BodyFrame, Pose, body_frame, shoulder_rise
 from fittingroom.common.images import rounded_outline
 from fittingroom.segment.worn_garment import head_mask, skin_mask
 
@@ -28,6 +28,17 @@ NECK_HALF_WIDTH = 0.22  # of the shoulder width: half a neck's width, with its s
 # neck's base reaches, a crew neckline's depth. Measured from the joints instead (0.1-0.28 below the top on the
 # development photos), a camisole shopper's chest stayed in front of a tee and cut a scoop into it.
 NECK_DIP = 0.15
+# A collar stands round the neck: its sides wrap the neck's lower sides, in front of them, and the neck shows in a V
+# between them (the throat), its point on the shoulders' top (NECK_DIP above the neck's base: a collar closes
+# above a crew neckline), widening this much across per unit up.
+THROAT_SLOPE = 0.8
+# Of the shoulder width: how far up the neck from the shoulders' top a collar wraps it at the neck's outline; its rim
+# round the neck, seen from the front, curves down towards the throat by RIM_CURVE of that (an ellipse's lower arc).
+COLLAR_HEIGHT = 0.13
+RIM_CURVE = 0.5
+# Of the shoulder width: how far below the nose a chin reaches (0.2-0.25 on the development photos), with a margin: a
+# collar's rim stays below it, for a head lowered towards the chest (the nose 0.56-0.67 above the neck's base there).
+CHIN_REACH = 0.3
 OUTLINE_SMOOTH = 0.006  # of the longer side: the blur that rounds bare skin's outline (3 px at 512)
 # Of the shoulder width squared: a piece of skin "in front" this small lying wholly on the new garment is a speck
 # of the skin test (an arm's skin seen through the gap between the old garment and the arm: 0.007-0.010 on the
@@ -95,7 +106,7 @@ def bare_zone(pose: Pose, covered: np.ndarray, person_mask: np.ndarray | None = 
     # The neck's own column, a shoulder width up from the joints' midpoint, rounded at its base like a crew
     # neckline: beside and below it the shoulders and chest are the new garment's where it reaches them (a tee
     # over a camisole), skin or not.
-    base = max(PAD * width, shoulder_rise(frame, person_mask)) - NECK_DIP * width  # above the joints' line
+    base = _neck_base(frame, person_mask)
     height = (width - base) / 2
     centre = (frame.left_shoulder + frame.right_shoulder) / 2 - frame.down * (base + height)
     angle = float(np.degrees(np.arctan2(frame.across[1], frame.across[0])))
@@ -103,6 +114,12 @@ def bare_zone(pose: Pose, covered: np.ndarray, person_mask: np.ndarray | None = 
     cv2.ellipse(neck, (round(centre[0]), round(centre[1])), (max(1, round(NECK_HALF_WIDTH * width)),
                 max(1, round(height))), angle, 0, 360, 1, -1)
     return np.asarray(forearms | (upper_arms & (1 - covered)) | neck, np.uint8)
+
+
+def _neck_base(frame: BodyFrame, person_mask: np.ndarray | None) -> float:
+    """px above the shoulder joints' line: the neck's base, NECK_DIP below the shoulders' top (`shoulder_rise` on the
+    `person_mask` where given, at least PAD above the joints)."""
+    return max(PAD * frame.shoulder_width, shoulder_rise(frame, person_mask)) - NECK_DIP * frame.shoulder_width
 
 
 def occluders(image: np.ndarray, person_mask: np.ndarray, pose: Pose, covered: np.ndarray,
@@ -134,3 +151,39 @@ def without_specks(front: np.ndarray, garment: np.ndarray, pose: Pose) -> np.nda
     on_garment = np.bincount(pieces.ravel(), weights=(garment > 0.5).ravel().astype(np.float64), minlength=count)
     specks = small[on_garment[small] >= SPECK_ON_GARMENT * stats[small, cv2.CC_STAT_AREA]]
     return np.asarray((front > 0) & ~np.isin(pieces, specks), np.uint8)
+
+
+def collar_over_neck(alpha: np.ndarray, skin: np.ndarray, pose: Pose, person_mask: np.ndarray | None = None
+                     ) -> np.ndarray:
+    """bool HxW: where a new garment's collar (`alpha`, > 0.5 on it, warped onto the body) stands in front of the
+    neck: on the neck's `skin` (and its outline's anti-aliased px) beside the throat's V, from the neck's base (as
+    `bare_zone` places it) up to the collar's rim, within the neck's column.
+
+    The neck's skin is kept in front of a new garment down to a crew neckline's depth (`bare_zone`): a collar
+    standing round the neck was cut flat there, its sides behind the neck. Between them the neck shows (the throat),
+    in front of the collar's back and of the inside seen through its opening. Hair and earrings are no skin of the
+    neck's, and the rim stays CHIN_REACH below the nose: they stay in front.
+    """
+    shape = alpha.shape[:2]
+    frame = body_frame(pose)
+    width = frame.shoulder_width
+    centre = (frame.left_shoulder + frame.right_shoulder) / 2 - frame.down * _neck_base(frame, person_mask)
+    grow = max(3, round(OUTLINE_SMOOTH * max(shape)) * 2 + 1)  # the rounded outline of the neck's skin in front
+    # Worked in a square round the neck's base that holds the collar's reach (the same in a fraction of the time).
+    reach = (NECK_DIP + COLLAR_HEIGHT + NECK_HALF_WIDTH) * width + grow
+    top, left = max(int(centre[1] - reach), 0), max(int(centre[0] - reach), 0)
+    bottom, right = min(max(int(centre[1] + reach) + 1, top), shape[0]), min(max(int(centre[0] + reach) + 1, left),
+                                                                            shape[1])
+    ys, xs = np.mgrid[top:bottom, left:right]
+    up = -((xs - centre[0]) * frame.down[0] + (ys - centre[1]) * frame.down[1]) / width
+    across = np.abs((xs - centre[0]) * frame.across[0] + (ys - centre[1]) * frame.across[1]) / width
+    beside_throat = across > THROAT_SLOPE * (up - NECK_DIP)
+    rim = NECK_DIP + COLLAR_HEIGHT * (1 - RIM_CURVE * np.sqrt(1 - np.minimum(across / NECK_HALF_WIDTH, 1.0) ** 2))
+    if pose.sees(lm.NOSE):  # the chin stays in front
+        rim = np.minimum(rim, float((centre - pose.point(lm.NOSE)) @ frame.down) / width - CHIN_REACH)
+    # From a few px below the neck's base, where the neck's column ends in the rounded outline of its skin.
+    column = (up > -grow / width) & (up < rim) & (across < NECK_HALF_WIDTH)
+    neck = cv2.dilate((skin[top:bottom, left:right] > 0).astype(np.uint8), np.ones((grow, grow), np.uint8)) > 0
+    collar = np.zeros(shape, bool)
+    collar[top:bottom, left:right] = (alpha[top:bottom, left:right] > 0.5) & beside_throat & column & neck
+    return collar

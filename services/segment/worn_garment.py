@@ -19,6 +19,7 @@ from fittingroom.common import landmarks as lm
 from fittingroom.common.body import HIP_BREADTH, PAD, SLEEVE_WIDTH, BodyFrame, Pose, body_frame, knees, top_outline
 from fittingroom.common.errors import InvalidInput
 from fittingroom.common.garment import Category
+from fittingroom.common.images import rounded_outline
 from fittingroom.segment.foreign import colour_zone, cut_off, foreign_parts, hands_reach, nearest_distance
 from fittingroom.segment.grabcut import grabcut
 from fittingroom.segment.legs import leg_shapes
@@ -326,9 +327,17 @@ def collar_band(pose: Pose, shape: tuple[int, int]) -> np.ndarray:
 
 def collar_under_head(outline: np.ndarray, head: np.ndarray) -> np.ndarray:
     """bool HxW: the worn garment's `outline` inside the `head` disc (a collar standing round the neck, a neckline
-    under a lowered chin) with its anti-aliased edge (EDGE_PX), which `worn_outline` leaves to the head there."""
+    under a lowered chin) with its anti-aliased edge (EDGE_PX), which `worn_outline` leaves to the head there.
+
+    The outline is solved at GRABCUT_MAX_SIDE: the edge is grown from it with its staircase (a step of the scale's
+    px) rounded off, or the neck kept in front above it ends in steps, which cut a new collar's top into a ragged dark
+    rim. What the rounding takes (a rib's thin end beside the neck: a dark tip in front of a new collar) is taken as
+    it is, with a px of rim.
+    """
     collar = (outline > 0) & (head > 0)
-    return np.asarray(cv2.dilate(collar.astype(np.uint8), np.ones((EDGE_PX + 2, EDGE_PX + 2), np.uint8)) > 0)
+    rounded = rounded_outline(outline > 0, max(outline.shape[:2]) / GRABCUT_MAX_SIDE) & (head > 0)
+    edge = cv2.dilate(rounded.astype(np.uint8), np.ones((EDGE_PX + 2, EDGE_PX + 2), np.uint8)) > 0
+    return np.asarray(edge | (cv2.dilate(collar.astype(np.uint8), np.ones((3, 3), np.uint8)) > 0))
 
 
 def neckline_opening(outline: np.ndarray, skin: np.ndarray, pose: Pose) -> np.ndarray:

@@ -25,7 +25,7 @@ from fittingroom.common.stage import ModelUse
 from fittingroom.pose.spec import POSE_DETECTION, POSE_LANDMARK
 from fittingroom.segment.garment_landmarks import garment_landmarks
 from fittingroom.segment.legs import leg_shapes
-from fittingroom.segment.occlusion import occluders, without_specks
+from fittingroom.segment.occlusion import collar_over_neck, occluders, without_specks
 from fittingroom.segment.product import product_mask
 from fittingroom.segment.spec import SELFIE_SEGMENTATION, U2NETP
 from fittingroom.segment.waistline import above_waist, waist_rise
@@ -279,11 +279,12 @@ class ClassicalGarmentPipeline(TryOnPipeline[GarmentRequest]):
         # Its sleeves are read with no arm in front of them: forearms in front cut a long sleeve to a short one.
         head = head_mask(pose, person.shape[:2])
         unoccluded = paint_mask(warped.alpha, person_mask, head)
-        if worn.any() and compare_shapes(worn, paint, pose, request.category, unoccluded, warped).matches:
+        shapes = compare_shapes(worn, paint, pose, request.category, unoccluded, warped) if worn.any() else None
+        if shapes is not None and shapes.matches:
             return ClassicalGarmentPipeline.dress_silhouette(request, person_mask, pose, warped, front, outline,
                                                              paint, skin, light)
         return ClassicalGarmentPipeline.dress_warped(request, person_mask, pose, warped, front, outline, skin,
-                                                     light, head)
+                                                     light, head, collar=shapes is not None and shapes.collar)
 
     @staticmethod
     def dress_silhouette(request: GarmentRequest, person_mask: np.ndarray, pose: Pose, warped: WarpedGarment,
@@ -308,16 +309,18 @@ class ClassicalGarmentPipeline(TryOnPipeline[GarmentRequest]):
     @staticmethod
     def dress_warped(request: GarmentRequest, person_mask: np.ndarray, pose: Pose, warped: WarpedGarment,
                      front: np.ndarray, outline: np.ndarray, skin: np.ndarray, light: np.ndarray,
-                     head: np.ndarray) -> Dressed:
+                     head: np.ndarray, collar: bool = False) -> Dressed:
         """The garment as warped to the body, over the photo with what it leaves uncovered of the old one
         (`outline`) repainted: arms, legs, midriff and chest as the photo shows them, the backdrop beside; `head`
-        is the head's disc (`head_mask`)."""
+        is the head's disc (`head_mask`); `collar`: the new garment has a collar and the old one none."""
         person = request.person
         # The old collar round the neck is garment, not head, though the head's disc reaches over it: kept in front,
         # its tips stood round the new neckline, and its anti-aliased edge as a dark line along it. Nor is the skin
         # of its V below the shoulders the neck's: kept in front, it cut a notch into a higher new neckline.
         opening = neckline_opening(outline, front & (1 - head), pose)
         front = front & ~(collar_under_head(outline, head) | opening)
+        if collar:  # standing round the neck, in front of its lower sides
+            front = front & ~collar_over_neck(warped.alpha, skin, pose, person_mask)
         # Arms in front of the body still wear the old sleeves there: those become bare arms too.
         skin = skin & (person_mask > 0.5)
         # The inside of its back, seen through the neck opening of the product photo, is hidden when worn (first: a
