@@ -33,6 +33,7 @@ from fittingroom.segment.worn_garment import (
     bare_torso,
     collar_under_head,
     head_mask,
+    held_in_front,
     neckline_opening,
     skin_mask,
     straps,
@@ -249,6 +250,8 @@ class ClassicalGarmentPipeline(TryOnPipeline[GarmentRequest]):
         """The new garment dressed onto the shopper (`dressing`): into the worn garment's own silhouette when
         their shapes match (going on past its hem when longer), else as warped to the body, over the photo
         with the old garment it leaves uncovered repainted (skin on the body, background beside it)."""
+        held = held_in_front(request.person, worn, person_mask, pose, request.category)
+        front = front | held  # a bag held over the old garment stays in front of the new one
         paint = paint_mask(warped.alpha, person_mask, front)
         if paint.sum() < MIN_PAINTED_SHARE * paint.size:
             raise InvalidInput(f"the {request.category} garment found no place on the person; use a front-facing "
@@ -258,7 +261,7 @@ class ClassicalGarmentPipeline(TryOnPipeline[GarmentRequest]):
         skin = skin_mask(person, pose, person_mask)
         # Shapes are compared on the garment's body (GrabCut's); the new one covers, or the repaint clears, all
         # of it to its outline: wide legs and loose sides left out showed as strips beside the new garment.
-        outline = worn_outline(person, worn, person_mask, pose, request.category) if worn.any() else worn
+        outline = worn_outline(person, worn, person_mask, pose, request.category, held) if worn.any() else worn
         # Its sleeves are read with no arm in front of them: forearms in front cut a long sleeve to a short one.
         head = head_mask(pose, person.shape[:2])
         unoccluded = paint_mask(warped.alpha, person_mask, head)
