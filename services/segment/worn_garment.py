@@ -633,7 +633,8 @@ def held_in_front(image: np.ndarray, worn: np.ndarray, person: np.ndarray, pose:
         return np.zeros(shape, np.uint8)
     lab = cv2.cvtColor(image, cv2.COLOR_RGB2LAB).astype(np.float32)
     unlike = np.zeros(shape, np.uint8)
-    unlike[candidates] = nearest_distance(lab[candidates], _cluster_centres(lab[garment])) > GROW_COLOUR
+    centres = _cluster_centres(lab[garment])
+    unlike[candidates] = nearest_distance(lab[candidates], centres) > GROW_COLOUR
     # Not the thin blends where the garment meets a hand or the backdrop, nor a thin forearm's strips the skin test
     # missed (cut out of the new garment, they left a notch and a speck of the old one); the opening's bite out of
     # the held thing's edge is given back.
@@ -643,6 +644,14 @@ def held_in_front(image: np.ndarray, worn: np.ndarray, person: np.ndarray, pose:
     # With the lines drawn on it in the garment's colours (a dark seam on a pale bag), through which the new garment
     # would show.
     held = cv2.morphologyEx(held, cv2.MORPH_CLOSE, square) > 0
+    # Its edge against the garment blends the two: what is no longer its own colour (within twice GROW_COLOUR of its
+    # median) there is the garment's anti-aliased edge (left out of the outline, it stood as a dark line between the
+    # bag and the new garment).
+    edge = held & (cv2.dilate((~held & (person > 0.5)).astype(np.uint8), square) > 0)
+    if (held & ~edge).any():
+        pixels = lab[edge]
+        distance = np.linalg.norm(pixels - np.median(lab[held & ~edge], axis=0), axis=1)
+        held[edge] = (distance <= 2 * GROW_COLOUR) & (distance < nearest_distance(pixels, centres))
     # The garment's mask stops short of a bag's edge, and may lose the band above it: the garment's top is looked
     # for a bag's width either side. Below, its own column: a top's hem curves down at its sides, beside trousers.
     side = max(1, round(HELD_WIDTH * body_frame(pose).shoulder_width))
