@@ -250,7 +250,8 @@ class ClassicalGarmentPipeline(TryOnPipeline[GarmentRequest]):
         """The new garment dressed onto the shopper (`dressing`): into the worn garment's own silhouette when
         their shapes match (going on past its hem when longer), else as warped to the body, over the photo
         with the old garment it leaves uncovered repainted (skin on the body, background beside it)."""
-        held = held_in_front(request.person, worn, person_mask, pose, request.category)
+        skin = skin_mask(request.person, pose, person_mask)
+        held = held_in_front(request.person, worn, person_mask, pose, skin)
         front = front | held  # a bag held over the old garment stays in front of the new one
         paint = paint_mask(warped.alpha, person_mask, front)
         if paint.sum() < MIN_PAINTED_SHARE * paint.size:
@@ -258,7 +259,6 @@ class ClassicalGarmentPipeline(TryOnPipeline[GarmentRequest]):
                                "photo that shows the body it is worn on", field="person")
         person = request.person
         light = worn_shading(person, worn)
-        skin = skin_mask(person, pose, person_mask)
         # Shapes are compared on the garment's body (GrabCut's); the new one covers, or the repaint clears, all
         # of it to its outline: wide legs and loose sides left out showed as strips beside the new garment.
         outline = worn_outline(person, worn, person_mask, pose, request.category, held) if worn.any() else worn

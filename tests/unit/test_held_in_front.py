@@ -127,7 +127,7 @@ def _over_trousers(image: np.ndarray) -> np.ndarray:
 def test_a_bag_held_over_the_trousers_is_held_in_front_of_them() -> None:
     image, person = _bag_shopper()
     worn = worn_garment_mask(image, person, _pose(), Category.LOWER)
-    held = held_in_front(image, worn, person, _pose(), Category.LOWER)
+    held = held_in_front(image, worn, person, _pose())
     assert held[_over_trousers(image)].mean() > 0.95
     assert held[np.all(image == TROUSERS, axis=2)].sum() == 0
     assert held[np.all(image == TOP, axis=2)].sum() == 0
@@ -147,4 +147,4 @@ def test_the_old_trousers_outline_stops_at_the_bag_and_the_hand() -> None:
 def test_nothing_is_held_in_front_of_trousers_without_a_bag() -> None:
     image, person = _shopper(hand=SKIN, forearm_px=9)
     worn = worn_garment_mask(image, person, _pose(), Category.LOWER)
-    assert held_in_front(image, worn, person, _pose(), Category.LOWER).sum() == 0
+    assert held_in_front(image, worn, person, _pose()).sum() == 0
