@@ -148,3 +148,12 @@ def test_nothing_is_held_in_front_of_trousers_without_a_bag() -> None:
     image, person = _shopper(hand=SKIN, forearm_px=9)
     worn = worn_garment_mask(image, person, _pose(), Category.LOWER)
     assert held_in_front(image, worn, person, _pose()).sum() == 0
+
+
+def test_trousers_by_a_hand_below_a_tops_hem_are_not_held_in_front_of_the_top() -> None:
+    """Neither skin nor the top's colours, and in one piece with the hand, but below the top's hem: the other
+    garment, beside the top, not in front of it."""
+    image, person = _shopper(hand=SKIN, forearm_px=9)
+    worn = worn_garment_mask(image, person, _pose(), Category.UPPER)
+    assert held_in_front(image, worn, person, _pose()).sum() == 0
+
