@@ -38,7 +38,7 @@ EXTREMITY_RADIUS = 0.05  # of the shoulder width: the disc at a wrist or an ankl
 CUFF_REACH = 0.12  # of the shoulder width: a cuff's far edge from the wrist joint (a hand beside it is skin)
 # A forearm's skin: a piece of it in the face's chroma running along FOREARM_RUN of the elbow-to-wrist length within
 # FOREARM_BAND (of the shoulder width) of the bone, which goes on past the wrist by HAND_REACH of that length (the
-# hand). What joins it there in the face's chroma diluted by up to LIT_SHARE of grey's (light) is the arm's too.
+# hand). What joins it at the hand in the face's chroma diluted by up to LIT_SHARE of grey's (light) is the hand's.
 FOREARM_BAND = 0.2
 FOREARM_RUN = 0.6
 HAND_REACH = 0.5
@@ -197,7 +197,8 @@ def skin_mask(image: np.ndarray, pose: Pose, person: np.ndarray) -> np.ndarray:
     """uint8 {0, 1}: pixels whose chroma is the shopper's skin, learnt from their face.
 
     A fixed skin-chroma box holds pink, peach and beige cloth and, in shade, misses dark skin; the face's
-    own chroma (median and robust spread) separates a pink shirt from the fair arm beside it.
+    own chroma (median and robust spread) separates a pink shirt from the fair arm beside it. A hand at the end of
+    a forearm too thin for the opening that drops specks is found along the forearm (`_hands`).
     """
     chroma = _chroma(image)
     face = face_pixels(image, pose, person)
