@@ -37,6 +37,15 @@ SKIN_DRIFT = 1.5  # tolerances: how far skin lit otherwise than the face drifts 
 SKIN_DRIFT_REACH = 0.03  # of the longer side: how far from the skin found that drifted skin is taken
 EXTREMITY_RADIUS = 0.05  # of the shoulder width: the disc at a wrist or an ankle that is a hand's or foot's skin
 CUFF_REACH = 0.12  # of the shoulder width: a cuff's far edge from the wrist joint (a hand beside it is skin)
+# A forearm's skin: a piece of it in the face's chroma running along FOREARM_RUN of the elbow-to-wrist length within
+# FOREARM_BAND (of the shoulder width) of the bone, which goes on past the wrist by HAND_REACH of that length (the
+# hand). What joins it at the hand in the face's chroma diluted by up to LIT_SHARE of grey's (light) is the hand's.
+FOREARM_BAND = 0.2
+FOREARM_RUN = 0.6
+HAND_REACH = 0.5
+LIT_SHARE = 0.4
+WRIST_SHARE = 0.15  # of the elbow-to-wrist length: the hand's zone starts this far above the wrist joint
+HELD_WIDTH = 0.25  # of the shoulder width: how far a held bag's end hides the garment's columns beside it
 MASK_SEED = 0
 MIN_GARMENT_SHARE = 0.002  # of the photo: less is no garment
 # Of the shoulder width: the widest a strap across bare skin is; it runs at least STRAP_LENGTH times that.
@@ -189,15 +198,14 @@ def skin_mask(image: np.ndarray, pose: Pose, person: np.ndarray) -> np.ndarray:
     """uint8 {0, 1}: pixels whose chroma is the shopper's skin, learnt from their face.
 
     A fixed skin-chroma box holds pink, peach and beige cloth and, in shade, misses dark skin; the face's
-    own chroma (median and robust spread) separates a pink shirt from the fair arm beside it.
+    own chroma (median and robust spread) separates a pink shirt from the fair arm beside it. A hand at the end of
+    a forearm too thin for the opening that drops specks is found along the forearm (`_hands`).
     """
     chroma = _chroma(image)
     face = face_pixels(image, pose, person)
-    if face.sum() >= MIN_FACE_PIXELS:
-        seen = chroma[face]
-        centre = np.median(seen, axis=0)
-        spread = 1.4826 * np.median(np.abs(seen - centre), axis=0)
-        tolerance = np.maximum(SKIN_SPREAD * spread, MIN_SKIN_TOLERANCE)
+    face_skin = _face_skin(chroma, face)
+    if face_skin is not None:
+        centre, tolerance = face_skin
         distance = (((chroma - centre) / tolerance) ** 2).sum(axis=-1)
         skin = distance < 1.0
         # Skin lit otherwise than the face (a shoulder's top, an arm in shade) drifts further: up to SKIN_DRIFT
@@ -209,10 +217,92 @@ def skin_mask(image: np.ndarray, pose: Pose, person: np.ndarray) -> np.ndarray:
         reach = max(1.0, SKIN_DRIFT_REACH * max(image.shape[:2]))
         near = cv2.distanceTransform((~seeds).astype(np.uint8), cv2.DIST_L2, 3) <= reach
         skin = skin | (drifted & near & _joining(drifted.astype(np.uint8), seeds.astype(np.uint8)).astype(bool))
-    else:
-        cr, cb = chroma[..., 0], chroma[..., 1]
-        skin = (cr >= SKIN_CR[0]) & (cr <= SKIN_CR[1]) & (cb >= SKIN_CB[0]) & (cb <= SKIN_CB[1])
+        # A thin forearm's lit skin is strips a few px wide, which the opening takes for specks, and its hand with it.
+        opened = cv2.morphologyEx(skin.astype(np.uint8), cv2.MORPH_OPEN, np.ones((5, 5), np.uint8))
+        hands = _hands(chroma, centre, tolerance, distance, opened, person, pose)
+        return np.asarray(opened | hands, np.uint8)
+    cr, cb = chroma[..., 0], chroma[..., 1]
+    skin = (cr >= SKIN_CR[0]) & (cr <= SKIN_CR[1]) & (cb >= SKIN_CB[0]) & (cb <= SKIN_CB[1])
     return cv2.morphologyEx(skin.astype(np.uint8), cv2.MORPH_OPEN, np.ones((5, 5), np.uint8))
+
+
+def _face_skin(chroma: np.ndarray, face: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
+    """The `face`'s skin (`face_pixels`) in the photo's `chroma` (Cr, Cb): its median and tolerance (SKIN_SPREAD robust
+    deviations, at least MIN_SKIN_TOLERANCE); None when the pose sees too little of the face."""
+    if face.sum() < MIN_FACE_PIXELS:
+        return None
+    seen = chroma[face]
+    centre = np.median(seen, axis=0)
+    spread = 1.4826 * np.median(np.abs(seen - centre), axis=0)
+    return centre, np.maximum(SKIN_SPREAD * spread, MIN_SKIN_TOLERANCE)
+
+
+def _lit_distance(chroma: np.ndarray, centre: np.ndarray, tolerance: np.ndarray) -> np.ndarray:
+    """Each pixel's chroma distance (in `tolerance`s) to the face's skin as more or less light dilutes it: the face's
+    chroma `centre` mixed with up to LIT_SHARE of grey's. A forearm in the studio's light, a hand in the shade of a
+    pocket keep the face's hue but not its saturation (a lit hand: a third of the way to grey)."""
+    towards_grey = np.array([128.0, 128.0], np.float32) - centre
+    length = float(np.linalg.norm(towards_grey))
+    if length < 1e-6:
+        return np.asarray((((chroma - centre) / tolerance) ** 2).sum(axis=-1) ** 0.5)
+    unit = towards_grey / length
+    along = np.clip((chroma - centre) @ unit, 0.0, LIT_SHARE * length)
+    return np.asarray(((((chroma - centre) - along[..., None] * unit) / tolerance) ** 2).sum(axis=-1) ** 0.5)
+
+
+def _hands(chroma: np.ndarray, centre: np.ndarray, tolerance: np.ndarray, distance: np.ndarray, kept: np.ndarray,
+           person: np.ndarray, pose: Pose) -> np.ndarray:
+    """bool HxW: the wrist and hand of each forearm the pose sees that the skin the opening `kept` loses.
+
+    Within FOREARM_BAND of the bone (elbow to wrist, and on past the wrist by HAND_REACH of its length: the hand),
+    a piece of skin (within one `tolerance` of the face's chroma `centre`: `distance`, squared, of each pixel's
+    `chroma`) that runs along FOREARM_RUN of the elbow-to-wrist length is the forearm: a print's spots in the skin's
+    chroma (a leopard skirt's) and the lips are blobs, not a strip down an arm's bone. Where the opening keeps no
+    such run (a thin, lit forearm: strips a few px wide), what joins it in the skin's chroma as it drifts in shade
+    (SKIN_DRIFT) and, at the hand, as light dilutes it (`_lit_distance`), is skin from WRIST_SHARE above the wrist
+    on: the hand in a pocket's shade. Not the forearm's middle: strips 3-4 px wide, which the occluders' rounded
+    outline breaks into a blob lying on the new garment. Arms the opening keeps are left as it keeps them.
+    """
+    found = np.zeros(distance.shape, bool)
+    width = body_frame(pose).shoulder_width
+    thickness = max(2, round(FOREARM_BAND * width))
+    on_person = person > 0.5
+    for elbow_index, wrist_index in ((lm.LEFT_ELBOW, lm.LEFT_WRIST), (lm.RIGHT_ELBOW, lm.RIGHT_WRIST)):
+        if not pose.sees(elbow_index, wrist_index):
+            continue
+        elbow, wrist = pose.point(elbow_index), pose.point(wrist_index)
+        length = float(np.linalg.norm(wrist - elbow))
+        if length < thickness:
+            continue
+        band = np.zeros(distance.shape, np.uint8)
+        _line(band, elbow, wrist + HAND_REACH * (wrist - elbow), thickness)
+        x, y, w, h = cv2.boundingRect(band)
+        window = (slice(y, y + h), slice(x, x + w))
+        inside = (band[window] > 0) & on_person[window]
+        ys, xs = np.mgrid[y:y + h, x:x + w]
+        along = ((xs - elbow[0]) * (wrist - elbow)[0] + (ys - elbow[1]) * (wrist - elbow)[1]) / length
+        if _running(kept[window] > 0, inside, along, FOREARM_RUN * length).any():
+            continue
+        arm = _running(distance[window] < 1.0, inside, along, FOREARM_RUN * length)
+        if arm.any():
+            # Diluted skin only at the hand: along the forearm, a pink shirt's side beside it is as pale.
+            hand = along >= (1 - WRIST_SHARE) * length
+            lit = _lit_distance(chroma[window], centre, tolerance) < 1.0
+            found[window] |= (_joining(((distance[window] < SKIN_DRIFT**2) | (lit & hand)) & inside, arm) > 0) & hand
+    return found
+
+
+def _running(mask: np.ndarray, inside: np.ndarray, along: np.ndarray, run: float) -> np.ndarray:
+    """bool: the pieces of `mask` within `inside` that reach `run` or more along a bone (`along`: each pixel's
+    position on it), from their nearest pixel to their farthest."""
+    count, labels = cv2.connectedComponents((mask & inside).astype(np.uint8), connectivity=8)
+    pieces = np.asarray(labels, np.intp)
+    near, far = np.full(count, np.inf), np.full(count, -np.inf)
+    np.minimum.at(near, pieces[pieces > 0], along[pieces > 0])
+    np.maximum.at(far, pieces[pieces > 0], along[pieces > 0])
+    running = far - near >= run
+    running[0] = False
+    return np.asarray(running[pieces])
 
 
 def head_mask(pose: Pose, shape: tuple[int, int]) -> np.ndarray:
@@ -431,9 +521,10 @@ def _top_above_hips(lab: np.ndarray, candidates: np.ndarray, core: np.ndarray, t
 
 
 def worn_outline(image: np.ndarray, worn: np.ndarray, person: np.ndarray, pose: Pose,
-                 category: Category) -> np.ndarray:
+                 category: Category, held: np.ndarray | None = None) -> np.ndarray:
     """uint8 {0, 1}: the worn garment (`worn_garment_mask`) grown to its own outline: the person's pixels in
-    its colours that join it, up to GROW_REACH past its category's body region.
+    its colours that join it, up to GROW_REACH past its category's body region, never into what the hands hold in
+    front of it (`held`: `held_in_front`'s, worked out when not given).
 
     Wide trouser legs and a loose top's sides reach past the region, and GrabCut's smoothing drops narrow
     parts (the inner leg): left, they showed as strips of the old garment beside the new one. Skin, the
@@ -451,7 +542,9 @@ def worn_outline(image: np.ndarray, worn: np.ndarray, person: np.ndarray, pose: 
     beyond_region = cv2.distanceTransform(1 - body_region(pose, shape, category), cv2.DIST_L2, 5)
     near = beyond_region <= max(1.0, GROW_REACH * frame.shoulder_width)
     skin, head = skin_mask(image, pose, person), head_mask(pose, shape)
-    keep_out = skin | head
+    if held is None:
+        held = held_in_front(image, worn, person, pose, skin)
+    keep_out = skin | head | held
     candidates = near & (person > 0.5) & (keep_out == 0)
     other_zone = _zones(pose, shape, category)[1]
     if other_zone is not None and category is Category.UPPER:
@@ -532,6 +625,77 @@ def worn_outline(image: np.ndarray, worn: np.ndarray, person: np.ndarray, pose: 
     if other_zone is not None:
         edge &= ~other_zone
     return np.asarray(grown | edge, np.uint8)
+
+
+def held_in_front(image: np.ndarray, worn: np.ndarray, person: np.ndarray, pose: Pose,
+                  skin: np.ndarray | None = None) -> np.ndarray:
+    """uint8 {0, 1}: what the shopper's hands hold in front of their `worn` garment (a bag held at the hip, a phone):
+    the person's pixels within the hands' reach (`hands_reach`) that are neither skin (`skin_mask`, when not given),
+    the head, the worn garment nor in its colours, in one piece with a hand (skin round a wrist the pose sees),
+    lying over the garment: with it above and below.
+
+    Neither garment, it stays in front of the new one and is never repainted: the old garment's outline grown
+    into it, and its rim, cut the end off a bag held over the old trousers. The other garment is told apart by
+    where it is (above this garment's top or below its hem), not by its colours: a cream bag is a white top's shade.
+    """
+    shape = image.shape[:2]
+    reach = hands_reach(pose, shape)
+    garment = cv2.erode(worn.astype(np.uint8), np.ones((3, 3), np.uint8)) > 0
+    sample = garment[::3, ::3]  # the garment's colours from every third pixel each way: k-means samples a few thousand
+    if not reach.any() or sample.sum() < MIN_COLOUR_PIXELS:
+        return np.zeros(shape, np.uint8)
+    skin = skin_mask(image, pose, person) if skin is None else skin
+    candidates = reach & (person > 0.5) & (skin == 0) & (worn == 0) & (head_mask(pose, shape) == 0)
+    if not candidates.any():
+        return np.zeros(shape, np.uint8)
+    centres = _cluster_centres(_lab(image[::3, ::3], sample))
+    unlike = np.zeros(shape, np.uint8)
+    unlike[candidates] = nearest_distance(_lab(image, candidates), centres) > GROW_COLOUR
+    chroma = _chroma(image)
+    face_skin = _face_skin(chroma, face_pixels(image, pose, person))
+    if face_skin is not None:  # nor skin the skin test left out (a thin forearm's lit strips): it holds nothing
+        unlike[candidates] &= _lit_distance(chroma[candidates], *face_skin) >= SKIN_DRIFT
+    # Not the thin blends where the garment meets a hand or the backdrop, nor a thin forearm's strips the skin test
+    # missed (cut out of the new garment, they left a notch and a speck of the old one); the opening's bite out of
+    # the held thing's edge is given back.
+    square = np.ones((EDGE_PX, EDGE_PX), np.uint8)
+    # Held by the hand: skin round a wrist, with the blend of the two along its edge.
+    hand = cv2.dilate(((skin > 0) & (_wrists(pose, shape) > 0)).astype(np.uint8), square)
+    held = _joining(cv2.morphologyEx(unlike, cv2.MORPH_OPEN, square), hand)
+    held = ((cv2.dilate(held, square) > 0) & (unlike > 0)).astype(np.uint8)
+    # With the lines drawn on it in the garment's colours (a dark seam on a pale bag), through which the new garment
+    # would show.
+    held = (cv2.morphologyEx(held, cv2.MORPH_CLOSE, square) > 0) & _over(worn, pose) & (person > 0.5) & (skin == 0)
+    # Its edge against the garment blends the two: what is no longer its own colour (within twice GROW_COLOUR of its
+    # median) there is the garment's anti-aliased edge (left out of the outline, it stood as a dark line between the
+    # bag and the new garment).
+    edge = held & (cv2.dilate((~held & (person > 0.5)).astype(np.uint8), square) > 0)
+    if (held & ~edge).any():
+        pixels = _lab(image, edge)
+        distance = np.linalg.norm(pixels - np.median(_lab(image, held & ~edge), axis=0), axis=1)
+        held[edge] = (distance <= 2 * GROW_COLOUR) & (distance < nearest_distance(pixels, centres))
+    return held.astype(np.uint8)
+
+
+def _over(worn: np.ndarray, pose: Pose) -> np.ndarray:
+    """bool HxW: pixels with the `worn` garment above and below them: in front of it, not beside it (the other
+    garment's hem above trousers, trousers below a top's hem).
+
+    The garment's mask stops short of a bag's edge, and may lose the band above it: its top is looked for
+    HELD_WIDTH either side. Its hem in the pixel's own column: a top's hem curves down at its sides, beside trousers.
+    """
+    side = max(1, round(HELD_WIDTH * body_frame(pose).shoulder_width))
+    spread = cv2.dilate(worn.astype(np.uint8), np.ones((1, 2 * side + 1), np.uint8)) > 0
+    rows = np.arange(worn.shape[0])[:, None]
+    below_top = rows > np.where(spread.any(axis=0), np.argmax(spread, axis=0), worn.shape[0])
+    inside = worn > 0
+    above_hem = rows < np.where(inside.any(axis=0), worn.shape[0] - 1 - np.argmax(inside[::-1], axis=0), -1)
+    return np.asarray(below_top & above_hem)
+
+
+def _lab(image: np.ndarray, mask: np.ndarray) -> np.ndarray:
+    """[n, 3] float32: the Lab colours of `image`'s pixels in `mask` (converted alone: the whole photo costs more)."""
+    return np.asarray(cv2.cvtColor(image[mask][:, None], cv2.COLOR_RGB2LAB)[:, 0], np.float32)
 
 
 def straps(image: np.ndarray, garment: np.ndarray, skin: np.ndarray, person: np.ndarray, pose: Pose,

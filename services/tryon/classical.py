@@ -34,6 +34,7 @@ from fittingroom.segment.worn_garment import (
     bare_torso,
     collar_under_head,
     head_mask,
+    held_in_front,
     neckline_opening,
     skin_mask,
     straps,
@@ -264,16 +265,18 @@ class ClassicalGarmentPipeline(TryOnPipeline[GarmentRequest]):
         with the old garment it leaves uncovered repainted (skin on the body, background beside it). Above a
         lower garment's waistline (`rise`, `waist_rise`) nothing is the old garment: a top's hem it grew into
         was repainted as skin."""
+        skin = skin_mask(request.person, pose, person_mask)
+        held = held_in_front(request.person, worn, person_mask, pose, skin)
+        front = front | held  # a bag held over the old garment stays in front of the new one
         paint = paint_mask(warped.alpha, person_mask, front)
         if paint.sum() < MIN_PAINTED_SHARE * paint.size:
             raise InvalidInput(f"the {request.category} garment found no place on the person; use a front-facing "
                                "photo that shows the body it is worn on", field="person")
         person = request.person
         light = worn_shading(person, worn)
-        skin = skin_mask(person, pose, person_mask)
         # Shapes are compared on the garment's body (GrabCut's); the new one covers, or the repaint clears, all
         # of it to its outline: wide legs and loose sides left out showed as strips beside the new garment.
-        outline = worn_outline(person, worn, person_mask, pose, request.category) if worn.any() else worn
+        outline = worn_outline(person, worn, person_mask, pose, request.category, held) if worn.any() else worn
         if rise is not None:
             outline = outline & ~above_waist(rise, pose, person.shape[:2])
         # Its sleeves are read with no arm in front of them: forearms in front cut a long sleeve to a short one.
