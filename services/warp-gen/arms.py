@@ -7,7 +7,7 @@ placed and sized from what the photo shows of that arm (`fit_arms`): the visible
 (a bare forearm, the arm below a sleeveless armhole), else the person mask's outline across it (a tight
 sleeve is the arm); the wider of both arms' (what hides part of an arm only narrows it), else the body's
 proportions. The shoulder is a rounded deltoid up to the photo's shoulder outline, joined to the neck's
-base by a straight trapezius line. The same geometry gives each pixel its place across the arm
+base by the trapezius's slope (concave where it leaves the neck, convex over the deltoid). The same geometry gives each pixel its place across the arm
 (`Arms.across`), so the shading is a cylinder's (on the shoulder, darkening outward only), whatever
 outline the repaint cuts. Pure numpy/OpenCV: tested on synthetic images whose arms are known.
 """
@@ -54,6 +54,23 @@ DELTOID_INSERTION = 0.45
 DELTOID_DROP = 1.0  # of its reach: how far below the joint the deltoid is broadest (its cap rounds over the joint)
 NECK_HALF = 0.15  # of the shoulder width: the neck's half width at its base
 NECK_BASE = 0.3  # ... and how far above the shoulder joints' line the trapezius meets it (a collar lies on it)
+# The shoulder's outline from there to the deltoid's broadest point (`_shoulder_line`): a real shoulder leaves the
+# neck's side going down and out (NECK_FLARE outward per unit down), curving concave into the trapezius's slope, which
+# turns convex over the deltoid and goes straight down its outer side. NECK_FILLET: of the distance from the neck's
+# point to the deltoid's broadest, how far the outline keeps leaving the neck's way (a straight line from the neck
+# meeting a narrow cap over the joint stood as a square corner).
+NECK_FLARE = 0.35
+# Of the shoulder width: the widest a neck's half width at its base is read from the photo's skin (across the neck's
+# axis there, each side on its own); a neck the photo shows wider than NECK_HALF (the skin above the old collar) sticks
+# out past a trapezius leaving from the narrower neck as a tab.
+NECK_WIDEST = 0.22
+# Of the shoulder width: how far below the neck's base its skin is read for where it meets the old garment, and over
+# how many rows its outline's way is read there (outward per unit down, from NECK_FLARE to NECK_FLATTEST).
+NECK_ROWS = 0.15
+NECK_TREND = 0.03
+NECK_FLATTEST = 2.0
+NECK_FILLET = 0.35
+SHOULDER_POINTS = 32  # along that outline
 # Across each arm segment, this many profiles between these shares of its length (the joints' ends are
 # where a hand, an armpit or the deltoid widen it); a measure needs MIN_PROFILES of them to agree.
 PROFILES = 11
@@ -103,7 +120,8 @@ class Arm:
     rise: float  # px: how far above its joint the shoulder's top is (the deltoid is a half ellipse above)
     outward: np.ndarray  # [2] unit vector away from the body's midline, across it
     up: np.ndarray  # [2] unit vector towards the head
-    neck: np.ndarray  # [2] float64 px: where its trapezius meets the neck
+    neck: np.ndarray  # [2] float64 px: where its trapezius meets the neck (the neck's visible skin, the old garment)
+    leave: np.ndarray  # [2] unit vector: the way the shoulder's outline leaves the neck there (down and outward)
     chest: np.ndarray  # [2] float64 px: the middle of the shoulder joints' line, the shoulder girdle's inner end
 
 
@@ -122,7 +140,7 @@ class Arms:
         canvas = np.zeros(self.shape, np.uint8)
         for arm in self.arms:
             if shoulders:
-                _fill_hull(canvas, [_shoulder(arm), arm.neck[None], arm.chest[None]])
+                _fill_polygon(canvas, [_shoulder_line(arm), _shoulder(arm, below_only=True)[::-1], arm.chest[None]])
                 if len(arm.joints) > 1:  # the deltoid tapers into the upper arm down to its insertion
                     insertion = arm.joints[0] + DELTOID_INSERTION * (arm.joints[1] - arm.joints[0])
                     _fill_hull(canvas, [_shoulder(arm, below_only=True), _circle(insertion, float(
@@ -260,6 +278,39 @@ def _shoulder(arm: Arm, count: int = 48, below_only: bool = False) -> np.ndarray
                       + (np.sin(angles) * rise)[:, None] * arm.up)
 
 
+def _shoulder_line(arm: Arm, count: int = SHOULDER_POINTS) -> np.ndarray:
+    """[count, 2]: the shoulder's outline from where its trapezius meets the neck (`arm.neck`) to the deltoid's
+    broadest point, outward of its joint by its reach, DELTOID_DROP of it below: a cubic Bezier leaving the neck's
+    side the way its outline goes there (`arm.leave`), so concave there, arriving straight down the deltoid's outer
+    side, so convex
+    over it, that passes over the joint at the shoulder's top as the photo shows it (`arm.rise` above it)."""
+    joint, drop = arm.joints[0], DELTOID_DROP * arm.deltoid
+    # In the shoulder's own frame: outward, up; the joint at the origin.
+    start = np.array([(arm.neck - joint) @ arm.outward, (arm.neck - joint) @ arm.up])
+    start[0] = min(start[0], 0.0)
+    end = np.array([arm.deltoid, -drop])
+    leave = np.array([arm.leave @ arm.outward, arm.leave @ arm.up])
+    first = start + NECK_FILLET * float(np.linalg.norm(end - start)) * leave
+    first[0] = min(first[0], end[0])  # the outline goes outward all along (its height, read over the joint, is one)
+    t = np.linspace(0.0, 1.0, count)[:, None]
+
+    def curve(lift: float) -> np.ndarray:  # lift: how far above the deltoid's broadest point its last control is
+        return np.asarray((1 - t) ** 3 * start + 3 * (1 - t) ** 2 * t * first
+                          + 3 * (1 - t) * t**2 * (end + np.array([0.0, lift])) + t**3 * end)
+
+    # The lift that puts the outline at the shoulder's top over the joint: its height there grows with the lift.
+    low, high = 0.0, 4.0 * (arm.rise + drop + abs(float(start[1])))
+    for _ in range(30):
+        lift = (low + high) / 2
+        points = curve(lift)
+        if float(np.interp(0.0, points[:, 0], points[:, 1])) < arm.rise:
+            low = lift
+        else:
+            high = lift
+    points = curve((low + high) / 2)
+    return np.asarray(joint + points[:, :1] * arm.outward + points[:, 1:] * arm.up)
+
+
 def _circle(centre: np.ndarray, radius: float, count: int = 48) -> np.ndarray:
     angles = np.linspace(0.0, 2 * np.pi, count, endpoint=False)
     return np.asarray(centre + max(radius, 0.5) * np.stack([np.cos(angles), np.sin(angles)], axis=1))
@@ -269,6 +320,12 @@ def _fill_hull(canvas: np.ndarray, parts: list[np.ndarray]) -> None:
     """Fill the convex hull of the points, at 1/16 px (OpenCV's sub-pixel `shift`)."""
     points = np.round(np.concatenate(parts) * 16).astype(np.int32)
     cv2.fillConvexPoly(canvas, cv2.convexHull(points), 1, lineType=cv2.LINE_8, shift=4)
+
+
+def _fill_polygon(canvas: np.ndarray, parts: list[np.ndarray]) -> None:
+    """Fill the polygon through the points in turn (it need not be convex), at 1/16 px."""
+    points = np.round(np.concatenate(parts) * 16).astype(np.int32)
+    cv2.fillPoly(canvas, [points], 1, lineType=cv2.LINE_8, shift=4)
 
 
 @dataclass(frozen=True)
@@ -418,12 +475,42 @@ def fit_arms(pose: Pose, image: np.ndarray, person: np.ndarray, skin: np.ndarray
             end = joints[-1] - joints[-2]
             reach = END_REACH * radii[-1] / max(float(np.linalg.norm(end)), 1e-6)
             joints, radii = np.vstack([joints, joints[-1] + reach * end]), np.append(radii, radii[-1])
-        neck = neck_base + frame.across * side * NECK_HALF * frame.shoulder_width
+        neck, leave = _neck_side(skin_in, neck_base, frame.across * side, frame.down, frame.shoulder_width)
         outward = frame.across * side
         deltoid, rise = _deltoid(person_in, chain[0], outward, frame.down, halves[0])
         arms.append(Arm(joints=joints, radii=radii, deltoid=deltoid, rise=rise, outward=outward, up=-frame.down,
-                        neck=neck, chest=chest))
+                        neck=neck, leave=leave, chest=chest))
     return Arms(arms=tuple(arms), shape=shape, on_person=person_in)
+
+
+def _neck_side(skin: np.ndarray, base: np.ndarray, outward: np.ndarray, down: np.ndarray,
+               shoulder_width: float) -> tuple[np.ndarray, np.ndarray]:
+    """The point where the neck's visible skin meets the old garment on one side (`outward`) below its `base` (on its
+    axis), and the direction its outline takes there (unit; outward and down): on each row from the base down over
+    NECK_ROWS of the shoulder width, how far the `skin` runs outward from the axis; the row where it runs furthest,
+    within NECK_HALF..NECK_WIDEST of the shoulder width (a neck flaring into the trapezius just above a crew
+    collar). `base` + NECK_HALF outward and NECK_FLARE where no row tells (a collar up to the chin, skin running on
+    into a bare shoulder)."""
+    least, most = NECK_HALF * shoulder_width, NECK_WIDEST * shoulder_width
+    leave = np.array([NECK_FLARE, 1.0]) / np.hypot(NECK_FLARE, 1.0)
+    rows = np.arange(0.0, NECK_ROWS * shoulder_width + 1.0)
+    steps = np.arange(0.0, most + 1.0)
+    points = np.round(base + rows[:, None, None] * down + steps[None, :, None] * outward).astype(int)
+    height, width = skin.shape
+    inside = (points[..., 0] >= 0) & (points[..., 0] < width) & (points[..., 1] >= 0) & (points[..., 1] < height)
+    on = skin[np.clip(points[..., 1], 0, height - 1), np.clip(points[..., 0], 0, width - 1)] & inside
+    first_off = np.where((~on).any(axis=1), (~on).argmax(axis=1), len(steps))
+    reach = steps[np.minimum(first_off, len(steps) - 1)] - 0.5
+    told = on[:, 0] & (first_off < len(steps)) & (reach >= least) & inside.all(axis=1)
+    if not told.any():
+        return base + least * outward, leave[0] * outward + leave[1] * down
+    row = int(np.argmax(np.where(told, reach, -1.0)))
+    # Its outline's way there: from the skin's reach a few rows up (as steep as NECK_FLARE or flatter, to level).
+    above = max(row - max(2, round(NECK_TREND * shoulder_width)), 0)
+    if row > above and told[above]:
+        slope = float(np.clip((reach[row] - reach[above]) / (row - above), NECK_FLARE, NECK_FLATTEST))
+        leave = np.array([slope, 1.0]) / np.hypot(slope, 1.0)
+    return base + rows[row] * down + reach[row] * outward, leave[0] * outward + leave[1] * down
 
 
 def _deltoid(person: np.ndarray, joint: np.ndarray, outward: np.ndarray, down: np.ndarray,
