@@ -7,9 +7,10 @@ placed and sized from what the photo shows of that arm (`fit_arms`): the visible
 (a bare forearm, the arm below a sleeveless armhole), else the person mask's outline across it (a tight
 sleeve is the arm); the wider of both arms' (what hides part of an arm only narrows it), else the body's
 proportions. The shoulder is a rounded deltoid up to the photo's shoulder outline, joined to the neck's
-base by the trapezius's slope (concave where it leaves the neck, convex over the deltoid). The same geometry gives each pixel its place across the arm
-(`Arms.across`), so the shading is a cylinder's (on the shoulder, darkening outward only), whatever
-outline the repaint cuts. Pure numpy/OpenCV: tested on synthetic images whose arms are known.
+base by the trapezius's slope (concave where it leaves the neck, convex over the deltoid). The same
+geometry gives each pixel its place across the arm (`Arms.across`), so the shading is a cylinder's (on the
+shoulder, darkening outward only), whatever outline the repaint cuts, and tells where an arm hangs apart from
+the body below its armpit (`Arms.apart`). Pure numpy/OpenCV: tested on synthetic images whose arms are known.
 """
 
 from __future__ import annotations
@@ -51,6 +52,7 @@ DELTOID_OUTWARD = 1.5
 # Of the upper arm's length: where the deltoid ends on it. Its outline tapers from the shoulder's cap into the arm's
 # down to there: drawn as a circle round the joint above a tube, the cap stood out as a square corner over a step.
 DELTOID_INSERTION = 0.45
+ARMPIT = 0.3  # of the upper arm's length below the shoulder joint: where it parts from the torso (`Arms.apart`)
 DELTOID_DROP = 1.0  # of its reach: how far below the joint the deltoid is broadest (its cap rounds over the joint)
 NECK_HALF = 0.15  # of the shoulder width: the neck's half width at its base
 NECK_BASE = 0.3  # ... and how far above the shoulder joints' line the trapezius meets it (a collar lies on it)
@@ -224,6 +226,25 @@ class Arms:
                                  (-LIT_INWARD - signed) / (1.0 - LIT_INWARD))
                 nearest = np.minimum(nearest, place)
         return nearest.astype(np.float32)
+
+    def apart(self) -> np.ndarray:
+        """bool HxW: the arms (`mask`, without the shoulders) below their armpits (ARMPIT of the upper arm down from
+        the shoulder joint): where an arm hanging beside the body is a surface of its own, parted from the torso by
+        its turning edge, not joined to it as at the shoulder."""
+        found = np.zeros(self.shape, bool)
+        height, width = self.shape
+        for arm in self.arms:
+            if len(arm.joints) < 2:
+                continue
+            canvas = np.zeros(self.shape, np.uint8)
+            for a, b, ra, rb, _ in _pieces(arm):
+                _fill_hull(canvas, [_circle(a, ra), _circle(b, rb)])
+            armpit = arm.joints[0] + ARMPIT * (arm.joints[1] - arm.joints[0])
+            down = _down_chain(arm.joints, armpit)
+            below = ((np.arange(width) - armpit[0]) * down[0])[None, :] + (
+                (np.arange(height) - armpit[1]) * down[1])[:, None] >= 0
+            found |= (canvas > 0) & below
+        return found & self.on_person
 
     def narrowest(self) -> float:
         """px: the smallest half width of any arm at any joint (1 when there are no arms)."""
