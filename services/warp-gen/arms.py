@@ -123,7 +123,9 @@ class Arm:
     outward: np.ndarray  # [2] unit vector away from the body's midline, across it
     up: np.ndarray  # [2] unit vector towards the head
     neck: np.ndarray  # [2] float64 px: where its trapezius meets the neck (the neck's visible skin, the old garment)
-    leave: np.ndarray  # [2] unit vector: the way the shoulder's outline leaves the neck there (down and outward)
+    # [2] unit vector: the way the shoulder's outline leaves the neck there (down and outward), as the photo's neck
+    # shows it; None: straight towards the shoulder's top (the photo shows no neck outline there).
+    leave: np.ndarray | None
     chest: np.ndarray  # [2] float64 px: the middle of the shoulder joints' line, the shoulder girdle's inner end
 
 
@@ -302,15 +304,17 @@ def _shoulder(arm: Arm, count: int = 48, below_only: bool = False) -> np.ndarray
 def _shoulder_line(arm: Arm, count: int = SHOULDER_POINTS) -> np.ndarray:
     """[count, 2]: the shoulder's outline from where its trapezius meets the neck (`arm.neck`) to the deltoid's
     broadest point, outward of its joint by its reach, DELTOID_DROP of it below: a cubic Bezier leaving the neck's
-    side the way its outline goes there (`arm.leave`), so concave there, arriving straight down the deltoid's outer
-    side, so convex
+    side the way its outline goes there (`arm.leave`: concave there; without, straight towards the shoulder's top),
+    arriving straight down the deltoid's outer side, so convex
     over it, that passes over the joint at the shoulder's top as the photo shows it (`arm.rise` above it)."""
     joint, drop = arm.joints[0], DELTOID_DROP * arm.deltoid
     # In the shoulder's own frame: outward, up; the joint at the origin.
     start = np.array([(arm.neck - joint) @ arm.outward, (arm.neck - joint) @ arm.up])
     start[0] = min(start[0], 0.0)
     end = np.array([arm.deltoid, -drop])
-    leave = np.array([arm.leave @ arm.outward, arm.leave @ arm.up])
+    top = np.array([0.0, arm.rise])
+    leave = (np.array([arm.leave @ arm.outward, arm.leave @ arm.up]) if arm.leave is not None
+             else (top - start) / max(float(np.linalg.norm(top - start)), 1e-6))
     first = start + NECK_FILLET * float(np.linalg.norm(end - start)) * leave
     first[0] = min(first[0], end[0])  # the outline goes outward all along (its height, read over the joint, is one)
     t = np.linspace(0.0, 1.0, count)[:, None]
@@ -466,6 +470,9 @@ def fit_arms(pose: Pose, image: np.ndarray, person: np.ndarray, skin: np.ndarray
             seen.append(pose.point(index))
         chains.append((side, np.array(seen)))
     defaults = (UPPER_ARM_HALF * frame.shoulder_width, FOREARM_HALF * frame.shoulder_width)
+    # What the neck's visible skin may stop at without the body stopping there: the old garment where known, else
+    # anything on the person.
+    garment = (worn > 0) & person_in if worn is not None else person_in
     sleeves = (person_in,) if worn is None else ((worn > 0) & person_in, person_in)
     measured = [[_segment_measure(skin_in, sleeves, chain[i], chain[i + 1], defaults[i]) if i + 1 < len(chain)
                  else None for i in range(2)] for _, chain in chains]
@@ -496,7 +503,7 @@ def fit_arms(pose: Pose, image: np.ndarray, person: np.ndarray, skin: np.ndarray
             end = joints[-1] - joints[-2]
             reach = END_REACH * radii[-1] / max(float(np.linalg.norm(end)), 1e-6)
             joints, radii = np.vstack([joints, joints[-1] + reach * end]), np.append(radii, radii[-1])
-        neck, leave = _neck_side(skin_in, neck_base, frame.across * side, frame.down, frame.shoulder_width)
+        neck, leave = _neck_side(skin_in, garment, neck_base, frame.across * side, frame.down, frame.shoulder_width)
         outward = frame.across * side
         deltoid, rise = _deltoid(person_in, chain[0], outward, frame.down, halves[0])
         arms.append(Arm(joints=joints, radii=radii, deltoid=deltoid, rise=rise, outward=outward, up=-frame.down,
@@ -504,33 +511,37 @@ def fit_arms(pose: Pose, image: np.ndarray, person: np.ndarray, skin: np.ndarray
     return Arms(arms=tuple(arms), shape=shape, on_person=person_in)
 
 
-def _neck_side(skin: np.ndarray, base: np.ndarray, outward: np.ndarray, down: np.ndarray,
-               shoulder_width: float) -> tuple[np.ndarray, np.ndarray]:
-    """The point where the neck's visible skin meets the old garment on one side (`outward`) below its `base` (on its
-    axis), and the direction its outline takes there (unit; outward and down): on each row from the base down over
-    NECK_ROWS of the shoulder width, how far the `skin` runs outward from the axis; the row where it runs furthest,
-    within NECK_HALF..NECK_WIDEST of the shoulder width (a neck flaring into the trapezius just above a crew
-    collar). `base` + NECK_HALF outward and NECK_FLARE where no row tells (a collar up to the chin, skin running on
+def _neck_side(skin: np.ndarray, garment: np.ndarray, base: np.ndarray, outward: np.ndarray, down: np.ndarray,
+               shoulder_width: float) -> tuple[np.ndarray, np.ndarray | None]:
+    """The lowest point of the neck's outline as the photo shows it on one side (`outward`) below its `base` (on its
+    axis), and the direction the outline takes there (unit; outward and down): on each row from the base down over
+    NECK_ROWS of the shoulder width, how far the `skin` runs outward from the axis to what is not the old `garment`
+    (the backdrop, hair: where the skin stops at the garment, the body goes on under it); the row where it runs
+    furthest, within NECK_HALF..NECK_WIDEST of the shoulder width (a neck flaring into the trapezius just above a crew
+    collar). `base` + NECK_HALF outward and no direction where no row tells (a collar up to the chin, skin running on
     into a bare shoulder)."""
     least, most = NECK_HALF * shoulder_width, NECK_WIDEST * shoulder_width
-    leave = np.array([NECK_FLARE, 1.0]) / np.hypot(NECK_FLARE, 1.0)
     rows = np.arange(0.0, NECK_ROWS * shoulder_width + 1.0)
     steps = np.arange(0.0, most + 1.0)
     points = np.round(base + rows[:, None, None] * down + steps[None, :, None] * outward).astype(int)
     height, width = skin.shape
     inside = (points[..., 0] >= 0) & (points[..., 0] < width) & (points[..., 1] >= 0) & (points[..., 1] < height)
-    on = skin[np.clip(points[..., 1], 0, height - 1), np.clip(points[..., 0], 0, width - 1)] & inside
+    ys, xs = np.clip(points[..., 1], 0, height - 1), np.clip(points[..., 0], 0, width - 1)
+    on = skin[ys, xs] & inside
     first_off = np.where((~on).any(axis=1), (~on).argmax(axis=1), len(steps))
     reach = steps[np.minimum(first_off, len(steps) - 1)] - 0.5
-    told = on[:, 0] & (first_off < len(steps)) & (reach >= least) & inside.all(axis=1)
+    ends = np.minimum(first_off, len(steps) - 1)
+    outline = ~garment[ys[np.arange(len(rows)), ends], xs[np.arange(len(rows)), ends]]
+    told = on[:, 0] & (first_off < len(steps)) & outline & (reach >= least) & inside.all(axis=1)
     if not told.any():
-        return base + least * outward, leave[0] * outward + leave[1] * down
+        return base + least * outward, None
     row = int(np.argmax(np.where(told, reach, -1.0)))
     # Its outline's way there: from the skin's reach a few rows up (as steep as NECK_FLARE or flatter, to level).
     above = max(row - max(2, round(NECK_TREND * shoulder_width)), 0)
+    slope = NECK_FLARE
     if row > above and told[above]:
         slope = float(np.clip((reach[row] - reach[above]) / (row - above), NECK_FLARE, NECK_FLATTEST))
-        leave = np.array([slope, 1.0]) / np.hypot(slope, 1.0)
+    leave = np.array([slope, 1.0]) / np.hypot(slope, 1.0)
     return base + rows[row] * down + reach[row] * outward, leave[0] * outward + leave[1] * down
 
 
