@@ -72,6 +72,7 @@ NECK_ROWS = 0.15
 NECK_TREND = 0.03
 NECK_FLATTEST = 2.0
 NECK_FILLET = 0.35
+TRAPEZIUS_FALL = 0.2  # the least a shoulder falls from the neck to over its joint, per unit across
 SHOULDER_POINTS = 32  # along that outline
 # Across each arm segment, this many profiles between these shares of its length (the joints' ends are
 # where a hand, an armpit or the deltoid widen it); a measure needs MIN_PROFILES of them to agree.
@@ -305,14 +306,16 @@ def _shoulder_line(arm: Arm, count: int = SHOULDER_POINTS) -> np.ndarray:
     """[count, 2]: the shoulder's outline from where its trapezius meets the neck (`arm.neck`) to the deltoid's
     broadest point, outward of its joint by its reach, DELTOID_DROP of it below: a cubic Bezier leaving the neck's
     side the way its outline goes there (`arm.leave`: concave there; without, straight towards the shoulder's top),
-    arriving straight down the deltoid's outer side, so convex
-    over it, that passes over the joint at the shoulder's top as the photo shows it (`arm.rise` above it)."""
+    arriving straight down the deltoid's outer side, so convex over it, that passes over the joint at the shoulder's
+    top as the photo shows it (`arm.rise` above it; the trapezius falling at least TRAPEZIUS_FALL)."""
     joint, drop = arm.joints[0], DELTOID_DROP * arm.deltoid
     # In the shoulder's own frame: outward, up; the joint at the origin.
     start = np.array([(arm.neck - joint) @ arm.outward, (arm.neck - joint) @ arm.up])
     start[0] = min(start[0], 0.0)
     end = np.array([arm.deltoid, -drop])
-    top = np.array([0.0, arm.rise])
+    # The shoulder's top over the joint, no higher than the trapezius falling at TRAPEZIUS_FALL from the neck (a top
+    # level with the neck's base, a boxy tee's, drew a hump).
+    top = np.array([0.0, min(arm.rise, float(start[1] + TRAPEZIUS_FALL * start[0]))])
     leave = (np.array([arm.leave @ arm.outward, arm.leave @ arm.up]) if arm.leave is not None
              else (top - start) / max(float(np.linalg.norm(top - start)), 1e-6))
     first = start + NECK_FILLET * float(np.linalg.norm(end - start)) * leave
@@ -323,12 +326,12 @@ def _shoulder_line(arm: Arm, count: int = SHOULDER_POINTS) -> np.ndarray:
         return np.asarray((1 - t) ** 3 * start + 3 * (1 - t) ** 2 * t * first
                           + 3 * (1 - t) * t**2 * (end + np.array([0.0, lift])) + t**3 * end)
 
-    # The lift that puts the outline at the shoulder's top over the joint: its height there grows with the lift.
+    # The lift that puts the outline at that top: its height there grows with the lift.
     low, high = 0.0, 4.0 * (arm.rise + drop + abs(float(start[1])))
     for _ in range(30):
         lift = (low + high) / 2
         points = curve(lift)
-        if float(np.interp(0.0, points[:, 0], points[:, 1])) < arm.rise:
+        if float(np.interp(0.0, points[:, 0], points[:, 1])) < top[1]:
             low = lift
         else:
             high = lift

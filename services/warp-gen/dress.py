@@ -470,7 +470,10 @@ def arm_shading(bare: np.ndarray, body: np.ndarray, arms: Arms | None = None,
         side = 2 * max(1, round(ARM_CAST * arms.narrowest() / 2)) + 1
         torso = cv2.morphologyEx((bare.astype(bool) & ~arms.mask()).astype(np.uint8), cv2.MORPH_OPEN,
                                  cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (side, side))) > 0
-        beside = np.clip(1.0 - away / (ARM_BLEND_CELLS * SKIN_FILL_STEP), 0.0, 1.0) * torso
+        # On it the arm's blend (its tone, its profile) ends at the arm's edge: out to the blur's reach, three of its
+        # sigmas, fading back in over one more (no seam where it stops).
+        blend = ARM_BLEND_CELLS * SKIN_FILL_STEP
+        beside = np.clip(4.0 - away / blend, 0.0, 1.0) * torso
         weight_big = np.maximum(weight_big * (1.0 - beside),
                                 cv2.GaussianBlur(apart.astype(np.float32), (0, 0), SKIN_EDGE_SIGMA))
         closeness = np.clip(1.0 - away / max(ARM_CAST * arms.narrowest(), 1.0), 0.0, 1.0) ** 2
