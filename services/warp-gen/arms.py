@@ -57,23 +57,23 @@ DELTOID_DROP = 1.0  # of its reach: how far below the joint the deltoid is broad
 NECK_HALF = 0.15  # of the shoulder width: the neck's half width at its base
 NECK_BASE = 0.3  # ... and how far above the shoulder joints' line the trapezius meets it (a collar lies on it)
 # The shoulder's outline from there to the deltoid's broadest point (`_shoulder_line`): a real shoulder leaves the
-# neck's side going down and out (NECK_FLARE outward per unit down), curving concave into the trapezius's slope, which
-# turns convex over the deltoid and goes straight down its outer side. NECK_FILLET: of the distance from the neck's
-# point to the deltoid's broadest, how far the outline keeps leaving the neck's way (a straight line from the neck
-# meeting a narrow cap over the joint stood as a square corner).
+# neck's side going down and out (at least NECK_FLARE outward per unit down), curving concave into the trapezius's
+# slope, which turns convex over the deltoid and goes straight down its outer side. NECK_FILLET: of the distance from
+# the neck's point to the deltoid's broadest, how far the outline keeps leaving the neck's way (a straight line from
+# the neck meeting a narrow cap over the joint stood as a square corner).
 NECK_FLARE = 0.35
+NECK_FILLET = 0.35
+TRAPEZIUS_FALL = 0.2  # the least a shoulder falls from the neck to over its joint, per unit across
+SHOULDER_POINTS = 32  # along that outline
 # Of the shoulder width: the widest a neck's half width at its base is read from the photo's skin (across the neck's
 # axis there, each side on its own); a neck the photo shows wider than NECK_HALF (the skin above the old collar) sticks
 # out past a trapezius leaving from the narrower neck as a tab.
 NECK_WIDEST = 0.22
-# Of the shoulder width: how far below the neck's base its skin is read for where it meets the old garment, and over
-# how many rows its outline's way is read there (outward per unit down, from NECK_FLARE to NECK_FLATTEST).
+# Of the shoulder width: how far below the neck's base its skin is read for the neck's outline (`_neck_side`), and
+# over how many rows the outline's way is read there (outward per unit down, from NECK_FLARE to NECK_FLATTEST).
 NECK_ROWS = 0.15
 NECK_TREND = 0.03
 NECK_FLATTEST = 2.0
-NECK_FILLET = 0.35
-TRAPEZIUS_FALL = 0.2  # the least a shoulder falls from the neck to over its joint, per unit across
-SHOULDER_POINTS = 32  # along that outline
 # Across each arm segment, this many profiles between these shares of its length (the joints' ends are
 # where a hand, an armpit or the deltoid widen it); a measure needs MIN_PROFILES of them to agree.
 PROFILES = 11
@@ -172,7 +172,6 @@ class Arms:
         drew a patterned strip between the arm and the new garment.
         """
         bared = np.zeros(self.shape, bool)
-        height, width = self.shape
         worn = worn > 0
         for arm, end in zip(self.arms, ends, strict=False):
             if end is None or len(arm.joints) < 2:
@@ -199,10 +198,7 @@ class Arms:
             point, down = end
             direction = _down_chain(arm.joints, point) if down is None else down / max(float(np.linalg.norm(down)),
                                                                                         1e-6)
-            # Past the line across the arm there (per column and per row, summed by broadcasting).
-            past = ((np.arange(width) - point[0]) * direction[0])[None, :] + (
-                (np.arange(height) - point[1]) * direction[1])[:, None] > 0
-            bared |= own & past
+            bared |= own & _past(point, direction, self.shape)
         return bared & self.on_person
 
     def across(self, step: int, size: tuple[int, int]) -> np.ndarray:
@@ -245,7 +241,6 @@ class Arms:
         the shoulder joint): where an arm hanging beside the body is a surface of its own, parted from the torso by
         its turning edge, not joined to it as at the shoulder."""
         found = np.zeros(self.shape, bool)
-        height, width = self.shape
         for arm in self.arms:
             if len(arm.joints) < 2:
                 continue
@@ -253,10 +248,7 @@ class Arms:
             for a, b, ra, rb, _ in _pieces(arm):
                 _fill_hull(canvas, [_circle(a, ra), _circle(b, rb)])
             armpit = arm.joints[0] + ARMPIT * (arm.joints[1] - arm.joints[0])
-            down = _down_chain(arm.joints, armpit)
-            below = ((np.arange(width) - armpit[0]) * down[0])[None, :] + (
-                (np.arange(height) - armpit[1]) * down[1])[:, None] >= 0
-            found |= (canvas > 0) & below
+            found |= (canvas > 0) & _past(armpit, _down_chain(arm.joints, armpit), self.shape)
         return found & self.on_person
 
     def narrowest(self) -> float:
@@ -289,6 +281,13 @@ def _pieces(arm: Arm) -> list[tuple[np.ndarray, np.ndarray, float, float, int]]:
         pieces += [(points[i], points[i + 1], float(radii[i]), float(radii[i + 1]), index)
                    for i in range(SWELL_PIECES)]
     return pieces
+
+
+def _past(point: np.ndarray, direction: np.ndarray, shape: tuple[int, int]) -> np.ndarray:
+    """bool HxW: past the line through `point` across `direction` (per column and per row, summed by broadcasting)."""
+    height, width = shape
+    return np.asarray(((np.arange(width) - point[0]) * direction[0])[None, :]
+                      + ((np.arange(height) - point[1]) * direction[1])[:, None] > 0)
 
 
 def _down_chain(joints: np.ndarray, point: np.ndarray) -> np.ndarray:
