@@ -98,7 +98,7 @@ ARM_OUTLINE_CELLS = 1.0  # of SKIN_FILL_STEP px: how far past a fitted arm's hal
 ARM_BLEND_CELLS = 2.0  # of SKIN_FILL_STEP px: how far an arm's shading and tone blend into the torso's
 # Of a fitted arm's half width: how far onto the torso beside it the shadow of an arm hanging there reaches, from
 # ARM_CAST_SHADE (of the skin's light) at the arm's edge to none. The development shoppers' visible arms are a median
-# 0.76 of their ridge's brightness at their inner side (0.8-1.0 of their half width in; 0.39-0.88 over 13 arm segments
+# 0.76 of their ridge's brightness on their inner side, 0.8-1.0 of their half width in (0.39-0.88 over 13 arm segments
 # of 4 shoppers): the shade where an arm meets the body beside it.
 ARM_CAST = 0.5
 ARM_CAST_SHADE = 0.76
