@@ -331,20 +331,16 @@ def _shoulder_line(arm: Arm, count: int = SHOULDER_POINTS) -> np.ndarray:
     first[0] = min(first[0], end[0])  # the outline goes outward all along (its height, read over the joint, is one)
     t = np.linspace(0.0, 1.0, count)[:, None]
 
-    def curve(lift: float) -> np.ndarray:  # lift: how far above the deltoid's broadest point its last control is
+    def curve(t: np.ndarray, lift: float) -> np.ndarray:  # lift: how far above the broadest point its last control is
         return np.asarray((1 - t) ** 3 * start + 3 * (1 - t) ** 2 * t * first
                           + 3 * (1 - t) * t**2 * (end + np.array([0.0, lift])) + t**3 * end)
 
-    # The lift that puts the outline at that top: its height there grows with the lift.
-    low, high = 0.0, 4.0 * (arm.rise + drop + abs(float(start[1])))
-    for _ in range(30):
-        lift = (low + high) / 2
-        points = curve(lift)
-        if float(np.interp(0.0, points[:, 0], points[:, 1])) < top[1]:
-            low = lift
-        else:
-            high = lift
-    points = curve((low + high) / 2)
+    # The lift that puts the outline at that top: how far outward the curve is does not depend on it, and its height
+    # grows with it in proportion, so the curve's point over the joint (at `over` along it) tells it at once.
+    flat = curve(t, 0.0)
+    over = np.array([[float(np.interp(0.0, flat[:, 0], t[:, 0]))]])
+    lift = max(0.0, (float(top[1]) - float(curve(over, 0.0)[0, 1])) / max(3 * (1 - over[0, 0]) * over[0, 0] ** 2, 1e-6))
+    points = curve(t, lift)
     return np.asarray(joint + points[:, :1] * arm.outward + points[:, 1:] * arm.up)
 
 
