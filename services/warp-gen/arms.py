@@ -7,15 +7,16 @@ placed and sized from what the photo shows of that arm (`fit_arms`): the visible
 (a bare forearm, the arm below a sleeveless armhole), else the person mask's outline across it (a tight
 sleeve is the arm); the wider of both arms' (what hides part of an arm only narrows it), else the body's
 proportions. The shoulder is a rounded deltoid up to the photo's shoulder outline, joined to the neck's
-base by a straight trapezius line. The same geometry gives each pixel its place across the arm
-(`Arms.across`), so the shading is a cylinder's (on the shoulder, darkening outward only), whatever
-outline the repaint cuts. Pure numpy/OpenCV: tested on synthetic images whose arms are known.
+base by the trapezius's slope (concave where it leaves the neck, convex over the deltoid). The same
+geometry gives each pixel its place across the arm (`Arms.across`), so the shading is a cylinder's (on the
+shoulder, darkening outward only), whatever outline the repaint cuts, and tells where an arm hangs apart from
+the body below its armpit (`Arms.apart`). Pure numpy/OpenCV: tested on synthetic images whose arms are known.
 """
 
 from __future__ import annotations
 
 import itertools
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import cv2
 import numpy as np
@@ -51,9 +52,28 @@ DELTOID_OUTWARD = 1.5
 # Of the upper arm's length: where the deltoid ends on it. Its outline tapers from the shoulder's cap into the arm's
 # down to there: drawn as a circle round the joint above a tube, the cap stood out as a square corner over a step.
 DELTOID_INSERTION = 0.45
+ARMPIT = 0.3  # of the upper arm's length below the shoulder joint: where it parts from the torso (`Arms.apart`)
 DELTOID_DROP = 1.0  # of its reach: how far below the joint the deltoid is broadest (its cap rounds over the joint)
 NECK_HALF = 0.15  # of the shoulder width: the neck's half width at its base
 NECK_BASE = 0.3  # ... and how far above the shoulder joints' line the trapezius meets it (a collar lies on it)
+# The shoulder's outline from there to the deltoid's broadest point (`_shoulder_line`): a real shoulder leaves the
+# neck's side going down and out (at least NECK_FLARE outward per unit down), curving concave into the trapezius's
+# slope, which turns convex over the deltoid and goes straight down its outer side. NECK_FILLET: of the distance from
+# the neck's point to the deltoid's broadest, how far the outline keeps leaving the neck's way (a straight line from
+# the neck meeting a narrow cap over the joint stood as a square corner).
+NECK_FLARE = 0.35
+NECK_FILLET = 0.35
+TRAPEZIUS_FALL = 0.2  # the least a shoulder falls from the neck to over its joint, per unit across
+SHOULDER_POINTS = 32  # along that outline
+# Of the shoulder width: the widest a neck's half width at its base is read from the photo's skin (across the neck's
+# axis there, each side on its own); a neck the photo shows wider than NECK_HALF (the skin above the old collar) sticks
+# out past a trapezius leaving from the narrower neck as a tab.
+NECK_WIDEST = 0.22
+# Of the shoulder width: how far below the neck's base its skin is read for the neck's outline (`_neck_side`), and
+# over how many rows the outline's way is read there (outward per unit down, from NECK_FLARE to NECK_FLATTEST).
+NECK_ROWS = 0.15
+NECK_TREND = 0.03
+NECK_FLATTEST = 2.0
 # Across each arm segment, this many profiles between these shares of its length (the joints' ends are
 # where a hand, an armpit or the deltoid widen it); a measure needs MIN_PROFILES of them to agree.
 PROFILES = 11
@@ -103,7 +123,10 @@ class Arm:
     rise: float  # px: how far above its joint the shoulder's top is (the deltoid is a half ellipse above)
     outward: np.ndarray  # [2] unit vector away from the body's midline, across it
     up: np.ndarray  # [2] unit vector towards the head
-    neck: np.ndarray  # [2] float64 px: where its trapezius meets the neck
+    neck: np.ndarray  # [2] float64 px: where its trapezius meets the neck (the neck's visible skin, the old garment)
+    # [2] unit vector: the way the shoulder's outline leaves the neck there (down and outward), as the photo's neck
+    # shows it; None: straight towards the shoulder's top (the photo shows no neck outline there).
+    leave: np.ndarray | None
     chest: np.ndarray  # [2] float64 px: the middle of the shoulder joints' line, the shoulder girdle's inner end
 
 
@@ -114,6 +137,10 @@ class Arms:
     arms: tuple[Arm, ...]
     shape: tuple[int, int]
     on_person: np.ndarray  # bool HxW: where the photo shows the person, not the backdrop (`shows_person`)
+    # The places across the arms on each grid asked for (`across`): the repaint's shading, the arms' colour and their
+    # sides' light read them on the same grid, and each working it out again cost ~3 ms at 512 px.
+    _across: dict[tuple[int, int, int], np.ndarray] = field(default_factory=dict, init=False, repr=False,
+                                                            compare=False)
 
     def mask(self, shoulders: bool = True, hands: bool = True) -> np.ndarray:
         """bool HxW: the arms and `shoulders` (capsules; deltoids and trapezius slopes; sub-pixel polygons) where
@@ -122,7 +149,7 @@ class Arms:
         canvas = np.zeros(self.shape, np.uint8)
         for arm in self.arms:
             if shoulders:
-                _fill_hull(canvas, [_shoulder(arm), arm.neck[None], arm.chest[None]])
+                _fill_polygon(canvas, [_shoulder_line(arm), _shoulder(arm, below_only=True)[::-1], arm.chest[None]])
                 if len(arm.joints) > 1:  # the deltoid tapers into the upper arm down to its insertion
                     insertion = arm.joints[0] + DELTOID_INSERTION * (arm.joints[1] - arm.joints[0])
                     _fill_hull(canvas, [_shoulder(arm, below_only=True), _circle(insertion, float(
@@ -145,7 +172,6 @@ class Arms:
         drew a patterned strip between the arm and the new garment.
         """
         bared = np.zeros(self.shape, bool)
-        height, width = self.shape
         worn = worn > 0
         for arm, end in zip(self.arms, ends, strict=False):
             if end is None or len(arm.joints) < 2:
@@ -172,16 +198,19 @@ class Arms:
             point, down = end
             direction = _down_chain(arm.joints, point) if down is None else down / max(float(np.linalg.norm(down)),
                                                                                         1e-6)
-            # Past the line across the arm there (per column and per row, summed by broadcasting).
-            past = ((np.arange(width) - point[0]) * direction[0])[None, :] + (
-                (np.arange(height) - point[1]) * direction[1])[:, None] > 0
-            bared |= own & past
+            bared |= own & _past(point, direction, self.shape)
         return bared & self.on_person
 
     def across(self, step: int, size: tuple[int, int]) -> np.ndarray:
         """float32 on a grid of `size` (width, height) cells of `step` px: each cell's place across the nearest
         arm (0 on its lit line, LIT_INWARD of its half width inward of its bone; 1 at its outline on either side,
         over the distance between them; on the shoulder, outward off its joint over its reach), inf off the arms."""
+        key = (step, *size)
+        if key not in self._across:
+            self._across[key] = self._place_across(step, size)
+        return self._across[key].copy()
+
+    def _place_across(self, step: int, size: tuple[int, int]) -> np.ndarray:
         width, height = size
         ys, xs = (np.mgrid[:height, :width].astype(np.float64) + 0.5) * step - 0.5
         points = np.stack([xs, ys], axis=-1)
@@ -206,6 +235,21 @@ class Arms:
                                  (-LIT_INWARD - signed) / (1.0 - LIT_INWARD))
                 nearest = np.minimum(nearest, place)
         return nearest.astype(np.float32)
+
+    def apart(self) -> np.ndarray:
+        """bool HxW: the arms (`mask`, without the shoulders) below their armpits (ARMPIT of the upper arm down from
+        the shoulder joint): where an arm hanging beside the body is a surface of its own, parted from the torso by
+        its turning edge, not joined to it as at the shoulder."""
+        found = np.zeros(self.shape, bool)
+        for arm in self.arms:
+            if len(arm.joints) < 2:
+                continue
+            canvas = np.zeros(self.shape, np.uint8)
+            for a, b, ra, rb, _ in _pieces(arm):
+                _fill_hull(canvas, [_circle(a, ra), _circle(b, rb)])
+            armpit = arm.joints[0] + ARMPIT * (arm.joints[1] - arm.joints[0])
+            found |= (canvas > 0) & _past(armpit, _down_chain(arm.joints, armpit), self.shape)
+        return found & self.on_person
 
     def narrowest(self) -> float:
         """px: the smallest half width of any arm at any joint (1 when there are no arms)."""
@@ -239,6 +283,13 @@ def _pieces(arm: Arm) -> list[tuple[np.ndarray, np.ndarray, float, float, int]]:
     return pieces
 
 
+def _past(point: np.ndarray, direction: np.ndarray, shape: tuple[int, int]) -> np.ndarray:
+    """bool HxW: past the line through `point` across `direction` (per column and per row, summed by broadcasting)."""
+    height, width = shape
+    return np.asarray(((np.arange(width) - point[0]) * direction[0])[None, :]
+                      + ((np.arange(height) - point[1]) * direction[1])[:, None] > 0)
+
+
 def _down_chain(joints: np.ndarray, point: np.ndarray) -> np.ndarray:
     """The unit direction down the bone chain `joints` (two or more) at its bone nearest `point`."""
     found = []
@@ -260,6 +311,39 @@ def _shoulder(arm: Arm, count: int = 48, below_only: bool = False) -> np.ndarray
                       + (np.sin(angles) * rise)[:, None] * arm.up)
 
 
+def _shoulder_line(arm: Arm, count: int = SHOULDER_POINTS) -> np.ndarray:
+    """[count, 2]: the shoulder's outline from where its trapezius meets the neck (`arm.neck`) to the deltoid's
+    broadest point, outward of its joint by its reach, DELTOID_DROP of it below: a cubic Bezier leaving the neck's
+    side the way its outline goes there (`arm.leave`: concave there; without, straight towards the shoulder's top),
+    arriving straight down the deltoid's outer side, so convex over it, that passes over the joint at the shoulder's
+    top as the photo shows it (`arm.rise` above it; the trapezius falling at least TRAPEZIUS_FALL)."""
+    joint, drop = arm.joints[0], DELTOID_DROP * arm.deltoid
+    # In the shoulder's own frame: outward, up; the joint at the origin.
+    start = np.array([(arm.neck - joint) @ arm.outward, (arm.neck - joint) @ arm.up])
+    start[0] = min(start[0], 0.0)
+    end = np.array([arm.deltoid, -drop])
+    # The shoulder's top over the joint, no higher than the trapezius falling at TRAPEZIUS_FALL from the neck (a top
+    # level with the neck's base, a boxy tee's, drew a hump).
+    top = np.array([0.0, min(arm.rise, float(start[1] + TRAPEZIUS_FALL * start[0]))])
+    leave = (np.array([arm.leave @ arm.outward, arm.leave @ arm.up]) if arm.leave is not None
+             else (top - start) / max(float(np.linalg.norm(top - start)), 1e-6))
+    first = start + NECK_FILLET * float(np.linalg.norm(end - start)) * leave
+    first[0] = min(first[0], end[0])  # the outline goes outward all along (its height, read over the joint, is one)
+    t = np.linspace(0.0, 1.0, count)[:, None]
+
+    def curve(t: np.ndarray, lift: float) -> np.ndarray:  # lift: how far above the broadest point its last control is
+        return np.asarray((1 - t) ** 3 * start + 3 * (1 - t) ** 2 * t * first
+                          + 3 * (1 - t) * t**2 * (end + np.array([0.0, lift])) + t**3 * end)
+
+    # The lift that puts the outline at that top: how far outward the curve is does not depend on it, and its height
+    # grows with it in proportion, so the curve's point over the joint (at `over` along it) tells it at once.
+    flat = curve(t, 0.0)
+    over = np.array([[float(np.interp(0.0, flat[:, 0], t[:, 0]))]])
+    lift = max(0.0, (float(top[1]) - float(curve(over, 0.0)[0, 1])) / max(3 * (1 - over[0, 0]) * over[0, 0] ** 2, 1e-6))
+    points = curve(t, lift)
+    return np.asarray(joint + points[:, :1] * arm.outward + points[:, 1:] * arm.up)
+
+
 def _circle(centre: np.ndarray, radius: float, count: int = 48) -> np.ndarray:
     angles = np.linspace(0.0, 2 * np.pi, count, endpoint=False)
     return np.asarray(centre + max(radius, 0.5) * np.stack([np.cos(angles), np.sin(angles)], axis=1))
@@ -269,6 +353,12 @@ def _fill_hull(canvas: np.ndarray, parts: list[np.ndarray]) -> None:
     """Fill the convex hull of the points, at 1/16 px (OpenCV's sub-pixel `shift`)."""
     points = np.round(np.concatenate(parts) * 16).astype(np.int32)
     cv2.fillConvexPoly(canvas, cv2.convexHull(points), 1, lineType=cv2.LINE_8, shift=4)
+
+
+def _fill_polygon(canvas: np.ndarray, parts: list[np.ndarray]) -> None:
+    """Fill the polygon through the points in turn (it need not be convex), at 1/16 px."""
+    points = np.round(np.concatenate(parts) * 16).astype(np.int32)
+    cv2.fillPoly(canvas, [points], 1, lineType=cv2.LINE_8, shift=4)
 
 
 @dataclass(frozen=True)
@@ -388,6 +478,9 @@ def fit_arms(pose: Pose, image: np.ndarray, person: np.ndarray, skin: np.ndarray
             seen.append(pose.point(index))
         chains.append((side, np.array(seen)))
     defaults = (UPPER_ARM_HALF * frame.shoulder_width, FOREARM_HALF * frame.shoulder_width)
+    # What the neck's visible skin may stop at without the body stopping there: the old garment where known, else
+    # anything on the person.
+    garment = (worn > 0) & person_in if worn is not None else person_in
     sleeves = (person_in,) if worn is None else ((worn > 0) & person_in, person_in)
     measured = [[_segment_measure(skin_in, sleeves, chain[i], chain[i + 1], defaults[i]) if i + 1 < len(chain)
                  else None for i in range(2)] for _, chain in chains]
@@ -418,12 +511,46 @@ def fit_arms(pose: Pose, image: np.ndarray, person: np.ndarray, skin: np.ndarray
             end = joints[-1] - joints[-2]
             reach = END_REACH * radii[-1] / max(float(np.linalg.norm(end)), 1e-6)
             joints, radii = np.vstack([joints, joints[-1] + reach * end]), np.append(radii, radii[-1])
-        neck = neck_base + frame.across * side * NECK_HALF * frame.shoulder_width
+        neck, leave = _neck_side(skin_in, garment, neck_base, frame.across * side, frame.down, frame.shoulder_width)
         outward = frame.across * side
         deltoid, rise = _deltoid(person_in, chain[0], outward, frame.down, halves[0])
         arms.append(Arm(joints=joints, radii=radii, deltoid=deltoid, rise=rise, outward=outward, up=-frame.down,
-                        neck=neck, chest=chest))
+                        neck=neck, leave=leave, chest=chest))
     return Arms(arms=tuple(arms), shape=shape, on_person=person_in)
+
+
+def _neck_side(skin: np.ndarray, garment: np.ndarray, base: np.ndarray, outward: np.ndarray, down: np.ndarray,
+               shoulder_width: float) -> tuple[np.ndarray, np.ndarray | None]:
+    """The lowest point of the neck's outline as the photo shows it on one side (`outward`) below its `base` (on its
+    axis), and the direction the outline takes there (unit; outward and down): on each row from the base down over
+    NECK_ROWS of the shoulder width, how far the `skin` runs outward from the axis to what is not the old `garment`
+    (the backdrop, hair: where the skin stops at the garment, the body goes on under it); the row where it runs
+    furthest, within NECK_HALF..NECK_WIDEST of the shoulder width (a neck flaring into the trapezius just above a crew
+    collar). `base` + NECK_HALF outward and no direction where no row tells (a collar up to the chin, skin running on
+    into a bare shoulder)."""
+    least, most = NECK_HALF * shoulder_width, NECK_WIDEST * shoulder_width
+    rows = np.arange(0.0, NECK_ROWS * shoulder_width + 1.0)
+    steps = np.arange(0.0, most + 1.0)
+    points = np.round(base + rows[:, None, None] * down + steps[None, :, None] * outward).astype(int)
+    height, width = skin.shape
+    inside = (points[..., 0] >= 0) & (points[..., 0] < width) & (points[..., 1] >= 0) & (points[..., 1] < height)
+    ys, xs = np.clip(points[..., 1], 0, height - 1), np.clip(points[..., 0], 0, width - 1)
+    on = skin[ys, xs] & inside
+    first_off = np.where((~on).any(axis=1), (~on).argmax(axis=1), len(steps))
+    reach = steps[np.minimum(first_off, len(steps) - 1)] - 0.5
+    ends = np.minimum(first_off, len(steps) - 1)
+    outline = ~garment[ys[np.arange(len(rows)), ends], xs[np.arange(len(rows)), ends]]
+    told = on[:, 0] & (first_off < len(steps)) & outline & (reach >= least) & inside.all(axis=1)
+    if not told.any():
+        return base + least * outward, None
+    row = int(np.argmax(np.where(told, reach, -1.0)))
+    # Its outline's way there: from the skin's reach a few rows up (as steep as NECK_FLARE or flatter, to level).
+    above = max(row - max(2, round(NECK_TREND * shoulder_width)), 0)
+    slope = NECK_FLARE
+    if row > above and told[above]:
+        slope = float(np.clip((reach[row] - reach[above]) / (row - above), NECK_FLARE, NECK_FLATTEST))
+    leave = np.array([slope, 1.0]) / np.hypot(slope, 1.0)
+    return base + rows[row] * down + reach[row] * outward, leave[0] * outward + leave[1] * down
 
 
 def _deltoid(person: np.ndarray, joint: np.ndarray, outward: np.ndarray, down: np.ndarray,

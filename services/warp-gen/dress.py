@@ -17,7 +17,7 @@ from fittingroom.common.images import rounded_outline, smoothed_contours
 from fittingroom.warp_gen.albedo import unprinted_shading, unwashed
 from fittingroom.warp_gen.arms import Arms
 from fittingroom.warp_gen.compose import feathered_alpha
-from fittingroom.warp_gen.limb_light import cylinder_light, leg_skin
+from fittingroom.warp_gen.limb_light import cylinder_light, leg_skin, side_light
 from fittingroom.warp_gen.skin_fill import LUMA, channel_axis, continue_skin
 
 # Folds of the old garment carry over fully; its print (letters, patches) is what a lower strength would
@@ -96,6 +96,12 @@ ARM_CELL_SHARE = 0.9  # of a cell: skin, for its colour to be the arm's (not its
 MIN_RIDGE_CELLS = 4  # of SKIN_FILL_STEP px square: fewer, and the arms' own colour is not known
 ARM_OUTLINE_CELLS = 1.0  # of SKIN_FILL_STEP px: how far past a fitted arm's half width a cell is still on it
 ARM_BLEND_CELLS = 2.0  # of SKIN_FILL_STEP px: how far an arm's shading and tone blend into the torso's
+# Of a fitted arm's half width: how far onto the torso beside it the shadow of an arm hanging there reaches, from
+# ARM_CAST_SHADE (of the skin's light) at the arm's edge to none. The development shoppers' visible arms are a median
+# 0.76 of their ridge's brightness on their inner side, 0.8-1.0 of their half width in (0.39-0.88 over 13 arm segments
+# of 4 shoppers): the shade where an arm meets the body beside it.
+ARM_CAST = 0.5
+ARM_CAST_SHADE = 0.76
 GARMENT_WAVE = 0.012  # of the longer side: the warped garment's outline is smoothed along its length over this
 OUTLINE_GAP = 0.004  # of the longer side: a gap this thin between the garment and the person's outline is closed
 # Of the longer side: the new garment's anti-aliased edge (1 px at 512). A catalogue photo's cloth meets its
@@ -384,9 +390,10 @@ def skin_colour(person: np.ndarray, skin: np.ndarray, to_skin: np.ndarray,
     return cv2.resize(filled, (width, height), interpolation=cv2.INTER_LINEAR)
 
 
-def torso_shading(body: np.ndarray) -> np.ndarray:
+def torso_shading(body: np.ndarray, sides: float | None = None) -> np.ndarray:
     """float32 HxW multiplier: a torso's roundness, lit from the front: TORSO_LIGHT along its middle, darker
-    across towards its sides (TORSO_SHADE at its outline), 1 off the torso. The torso is the part of `body`
+    across towards its sides (`sides` of that at its outline: the shopper's own arms' sides against their middle,
+    `torso_side`; TORSO_SHADE without), 1 off the torso. The torso is the part of `body`
     as broad as TORSO_BREADTH of its broadest part's half width (arms and neck are narrower); under an
     evenly lit old garment this is the light a bared chest takes, instead of one flat tone. Across is
     along the rows: catalogue shoppers stand upright.
@@ -404,12 +411,14 @@ def torso_shading(body: np.ndarray) -> np.ndarray:
     right = rows.shape[1] - 1 - rows[:, ::-1].argmax(axis=1)
     centre, half = (left + right) / 2, np.maximum((right - left) / 2, 1.0)
     across = np.clip(np.abs(np.arange(rows.shape[1])[None] - centre[:, None]) / half[:, None], 0.0, 1.0) ** 2
-    shade = np.where(rows, TORSO_LIGHT + (TORSO_SHADE - TORSO_LIGHT) * across, 1.0).astype(np.float32)
+    outline = TORSO_SHADE if sides is None else TORSO_LIGHT * sides
+    shade = np.where(rows, TORSO_LIGHT + (outline - TORSO_LIGHT) * across, 1.0).astype(np.float32)
     smooth = cv2.GaussianBlur(shade, (0, 0), 1.0)
     return np.asarray(cv2.resize(smooth, (width, height), interpolation=cv2.INTER_LINEAR), np.float32)
 
 
-def arm_shading(bare: np.ndarray, body: np.ndarray, arms: Arms | None = None) -> tuple[np.ndarray, np.ndarray]:
+def arm_shading(bare: np.ndarray, body: np.ndarray, arms: Arms | None = None,
+                apart: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
     """float32 HxW multiplier and float32 HxW weight in [0, 1]: the limbs of `bare` shaded as cylinders, and how
     much each pixel is limb (blended over ARM_BLEND_CELLS where a limb meets the torso; not at its outline).
 
@@ -419,7 +428,8 @@ def arm_shading(bare: np.ndarray, body: np.ndarray, arms: Arms | None = None) ->
     the part of `bare` narrower than TORSO_BREADTH of the broadest part of the `body` (its torso, which the
     new garment may cover all of), its half width at each pixel the largest distance to its outline nearby
     (the ridge's). Either way it is ARM_RIDGE along its bone and falls as a circle's profile to ARM_SHADE at
-    its outline; 1 off the limbs.
+    its outline; 1 off the limbs. Below its armpit (`apart`: `Arms.apart` on `bare`, worked out here unless given)
+    an arm stays all arm to its inner edge and casts a thin shadow on the torso beside it.
     """
     height, width = bare.shape[:2]
     small = (max(1, width // SKIN_FILL_STEP), max(1, height // SKIN_FILL_STEP))
@@ -446,7 +456,48 @@ def arm_shading(bare: np.ndarray, body: np.ndarray, arms: Arms | None = None) ->
     big = (width, height)
     profile_big = cv2.resize(profile.astype(np.float32), big, interpolation=cv2.INTER_LINEAR)
     weight_big = np.asarray(cv2.resize(weight, big, interpolation=cv2.INTER_LINEAR), np.float32)
-    return np.asarray(1.0 + weight_big * (profile_big - 1.0), np.float32), weight_big
+    cast = np.ones((height, width), np.float32)
+    if arms is not None and apart is None:
+        apart = arms.apart() & bare.astype(bool)
+    if arms is not None and apart is not None and apart.any():
+        # Below its armpit an arm beside the bare torso is all arm to its inner edge (its outline's own, anti-aliased),
+        # and casts a shadow on the torso's side beside it: its turning edge and that shadow are the thin shade line
+        # that parts a real arm from the body (blended, the two read as one block of skin). Only the shoulder joins
+        # the arm to the torso.
+        away = cv2.distanceTransform((~apart).astype(np.uint8), cv2.DIST_L2, 3)
+        # The torso beside it: the bare skin off the arms as broad as half the shadow's reach (not the sliver of the
+        # repaint's outline past an arm's own against the backdrop, whose rim would darken).
+        side = 2 * max(1, round(ARM_CAST * arms.narrowest() / 2)) + 1
+        torso = cv2.morphologyEx((bare.astype(bool) & ~arms.mask()).astype(np.uint8), cv2.MORPH_OPEN,
+                                 cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (side, side))) > 0
+        # On it the arm's blend (its tone, its profile) ends at the arm's edge: out to the blur's reach, three of its
+        # sigmas, fading back in over one more (no seam where it stops).
+        blend = ARM_BLEND_CELLS * SKIN_FILL_STEP
+        beside = np.clip(4.0 - away / blend, 0.0, 1.0) * torso
+        weight_big = np.maximum(weight_big * (1.0 - beside),
+                                cv2.GaussianBlur(apart.astype(np.float32), (0, 0), SKIN_EDGE_SIGMA))
+        closeness = np.clip(1.0 - away / max(ARM_CAST * arms.narrowest(), 1.0), 0.0, 1.0) ** 2
+        cast = np.asarray(1.0 - (1.0 - ARM_CAST_SHADE) * closeness * (1.0 - weight_big) * torso, np.float32)
+    return np.asarray((1.0 + weight_big * (profile_big - 1.0)) * cast, np.float32), weight_big
+
+
+def _arm_cells(person: np.ndarray, skin: np.ndarray, arms: Arms) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """On the SKIN_FILL_STEP px grid: each cell's share of the arms' visible `skin` (below the shoulders, up to the
+    wrists), the mean colour of that skin in it (times the share), and its place across its arm (`Arms.across`)."""
+    height, width = person.shape[:2]
+    small = (max(1, width // SKIN_FILL_STEP), max(1, height // SKIN_FILL_STEP))
+    on_arm = skin.astype(bool) & arms.mask(shoulders=False, hands=False)
+    share = np.asarray(cv2.resize(on_arm.astype(np.float32), small, interpolation=cv2.INTER_AREA), np.float32)
+    colours = cv2.resize(person.astype(np.float32) * on_arm[..., None], small, interpolation=cv2.INTER_AREA)
+    return share, colours, arms.across(SKIN_FILL_STEP, small)
+
+
+def torso_side(person: np.ndarray, skin: np.ndarray, arms: Arms) -> float | None:
+    """How bright a torso's sides are against its middle under the studio's light: as the shopper's visible arm
+    skin's are (`limb_light.side_light`, on the cells all skin); None when the arms show too little."""
+    share, colours, across = _arm_cells(person, skin, arms)
+    luma = channel_axis(colours) @ LUMA / np.maximum(share, 1e-6)
+    return side_light(luma, share > ARM_CELL_SHARE, across)
 
 
 def arm_colour(person: np.ndarray, skin: np.ndarray, arms: Arms) -> np.ndarray | None:
@@ -457,13 +508,10 @@ def arm_colour(person: np.ndarray, skin: np.ndarray, arms: Arms) -> np.ndarray |
     is pinker and paler than the arm (its palm, its knuckles), and an arm the old sleeve hid to the wrist took it
     as a pale pink strip; with no arm skin to go by, the body's tone is the arm's."""
     height, width = person.shape[:2]
-    small = (max(1, width // SKIN_FILL_STEP), max(1, height // SKIN_FILL_STEP))
-    on_arm = skin.astype(bool) & arms.mask(shoulders=False, hands=False)
-    share = np.asarray(cv2.resize(on_arm.astype(np.float32), small, interpolation=cv2.INTER_AREA), np.float32)
-    ridge = (share > ARM_CELL_SHARE) & (arms.across(SKIN_FILL_STEP, small) <= ARM_RIDGE_BAND)
+    share, colours, across = _arm_cells(person, skin, arms)
+    ridge = (share > ARM_CELL_SHARE) & (across <= ARM_RIDGE_BAND)
     if ridge.sum() < MIN_RIDGE_CELLS:
         return None
-    colours = cv2.resize(person.astype(np.float32) * on_arm[..., None], small, interpolation=cv2.INTER_AREA)
     lit = fill_from(colours / np.maximum(share, 1e-6)[..., None], ridge) / ARM_RIDGE
     return np.asarray(cv2.resize(lit, (width, height), interpolation=cv2.INTER_LINEAR), np.float32)
 
@@ -558,7 +606,13 @@ def repaint_uncovered(person: np.ndarray, uncovered: np.ndarray, body: np.ndarra
     contact = contact_shadow(covered, CONTACT_SHADOW * side)
     # An arm is rounded along its bone (`arm_shading`), the torso across (`torso_shading`), both off the skin's
     # outline (`limb_shading`): a bared forearm read as a flat pale blob.
-    arm_light, limb = arm_shading(bare, body | bare, arms)
+    apart = arms.apart() & bare if arms is not None else None
+    arm_light, limb = arm_shading(bare, body | bare, arms, apart)
+    # The torso is what shows of the body, less the arms hanging apart from it: its sides turn away from the light as
+    # the shopper's own arms' do (`torso_side`).
+    visible = skin.astype(bool) & ~to_skin
+    torso = body.astype(bool) & (bare | covered) & (~apart if apart is not None else True)
+    torso_light = torso_shading(torso, torso_side(person, visible, arms) if arms is not None else None)
     # On an arm its own profile replaces the outline's rounding and the torso's: both together darkened a narrow
     # strip of bared skin beside the new garment, and a bared shoulder, to brown.
     # An arm takes its light from its own profile and the skin it takes its tone from, not from the old sleeve's
@@ -567,12 +621,11 @@ def repaint_uncovered(person: np.ndarray, uncovered: np.ndarray, body: np.ndarra
     # further (a black dress's gold studs, read as light, blew a bared chest out to white).
     under = np.minimum(skin_light(person, hole), 1.0)
     under = under + limb * (1.0 - under)
-    light = under * (rounded * torso_shading(body)) ** (1.0 - limb) * contact * arm_light
+    light = under * (rounded * torso_light) ** (1.0 - limb) * contact * arm_light
     if chest is not None:  # the neck and upper chest modelled by the pose (`chest_light`), off the arms
         light = light * chest ** (1.0 - limb)
     colour = skin_colour(person, skin, to_skin, head)
     # An arm takes the visible skin's own median tone, not the lit chest's (whose highlights paled a forearm).
-    visible = skin.astype(bool) & ~to_skin
     body_seen = body_skin(visible, head)
     arm_tone = skin_tone(person, body_seen) / np.maximum(lit_skin_tone(person, body_seen), 1.0)
     colour = colour * (1.0 + limb[..., None] * (arm_tone - 1.0))

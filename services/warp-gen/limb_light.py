@@ -37,7 +37,28 @@ GRAIN_RANGE = (0.92, 1.08)
 GRAIN_SMOOTH = 0.6  # px
 GRAIN_QUANTILES = (0.1, 0.9)
 
+# A limb's side against its middle under the studio's light, read on the visible skin of the shopper's arms (cells of
+# their place across them, `Arms.across`: 0 along their lit line, 1 at their outline): the median brightness of the
+# cells SIDE_PLACES of the way out over that of those within MIDDLE_PLACE of the lit line, each from MIN_SIDE_CELLS
+# cells at least, within SIDE_RANGE (the development shoppers' arms, under a tee or a shirt: 0.73, 0.82, 0.85, 0.93;
+# 1.03 from the fewest cells, clipped; one shows too little).
+SIDE_PLACES = (0.7, 0.95)
+MIDDLE_PLACE = 0.3
+SIDE_RANGE = (0.7, 0.95)
+MIN_SIDE_CELLS = 12
+
 _CENTRES = np.linspace(-1.0, 1.0, 2 * ACROSS_BINS + 1)[1::2]
+
+
+def side_light(luma: np.ndarray, seen: np.ndarray, across: np.ndarray) -> float | None:
+    """How bright the sides of the shopper's limbs are against their middle: the `seen` cells' median `luma` at
+    SIDE_PLACES of their place `across` their limb over the median within MIDDLE_PLACE of its lit line, within
+    SIDE_RANGE; None when too few cells show either. The same light turns a torso's sides away from the camera."""
+    side = seen & (across >= SIDE_PLACES[0]) & (across <= SIDE_PLACES[1])
+    middle = seen & (across <= MIDDLE_PLACE)
+    if side.sum() < MIN_SIDE_CELLS or middle.sum() < MIN_SIDE_CELLS:
+        return None
+    return float(np.clip(np.median(luma[side]) / max(float(np.median(luma[middle])), 1.0), *SIDE_RANGE))
 
 
 def cylinder_light(across: np.ndarray, ridge: float, shade: float, falloff: float | None = None) -> np.ndarray:
