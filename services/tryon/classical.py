@@ -26,7 +26,7 @@ from fittingroom.pose.spec import POSE_DETECTION, POSE_LANDMARK
 from fittingroom.segment.garment_landmarks import garment_landmarks
 from fittingroom.segment.legs import leg_shapes
 from fittingroom.segment.occlusion import collar_over_neck, occluders, without_specks
-from fittingroom.segment.product import product_mask
+from fittingroom.segment.product import product_mask, strap_loops
 from fittingroom.segment.spec import SELFIE_SEGMENTATION, U2NETP
 from fittingroom.segment.waistline import above_waist, waist_rise
 from fittingroom.segment.worn_garment import (
@@ -229,7 +229,10 @@ class ClassicalGarmentPipeline(TryOnPipeline[GarmentRequest]):
         if person_mask is not None and request.category is Category.UPPER:
             torso |= hips_under_top(person_mask, pose)
         fit = fit_garment(marks, pose, request.category, product, torso, person_mask, rise)
-        return warp_garment(request.garment, product, fit, request.person.shape[:2])
+        # The backdrop seen through a strap's loop on the photo is the strap's: its colours go on across it.
+        loops = strap_loops(request.garment, product)
+        garment = extend_texture(request.garment, product > 0, loops, loops) if loops.any() else request.garment
+        return warp_garment(garment, product, fit, request.person.shape[:2])
 
     @staticmethod
     def worn_garment(request: GarmentRequest, person_mask: np.ndarray, pose: Pose) -> np.ndarray:

@@ -1,0 +1,49 @@
+"""The backdrop seen through a camisole's strap loop on its product photo is the strap's, not a white stripe."""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+
+from fittingroom.segment.product import clean_mask, strap_loops
+from fittingroom.warp_gen.texture import extend_texture
+
+H, W = 512, 384
+BACKDROP = (246, 246, 246)
+YELLOW = (240, 205, 60)
+
+
+def _camisole(print_colour: tuple[int, int, int] | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """A yellow camisole whose right strap runs up and back down (a loop 3 px wide between two 4 px straps), on
+    the photo's backdrop; with `print_colour`, a pale print patch near its left side."""
+    image = np.full((H, W, 3), BACKDROP, np.uint8)
+    cv2.rectangle(image, (90, 200), (290, 400), YELLOW, -1)  # the body
+    cv2.rectangle(image, (250, 80), (261, 200), YELLOW, -1)  # the strap, up and back down ...
+    cv2.rectangle(image, (254, 86), (256, 200), BACKDROP, -1)  # ... round a loop of the backdrop
+    cv2.rectangle(image, (110, 80), (118, 200), YELLOW, -1)  # a plain strap
+    if print_colour is not None:
+        cv2.rectangle(image, (96, 300), (104, 330), print_colour, -1)
+    mask = clean_mask(np.any(image != BACKDROP, axis=2))
+    return image, mask
+
+
+def test_the_loop_inside_a_strap_is_found_and_its_colours_become_the_straps() -> None:
+    image, mask = _camisole()
+    assert mask[150, 255]  # the filled silhouette keeps the loop: the landmarks find the strap by it
+    loops = strap_loops(image, mask)
+    assert loops[100:190, 255].all()
+    assert not loops[:, :200].any() and not loops[250:].any()
+    dressed = extend_texture(image, mask > 0, loops, loops)
+    assert np.abs(dressed[100:190, 254:257].astype(int) - YELLOW).max() < 10
+    assert np.array_equal(dressed[~loops], image[~loops])
+
+
+def test_a_pale_print_near_the_edge_and_a_white_garment_are_no_loops() -> None:
+    image, mask = _camisole(print_colour=(225, 225, 215))  # a print's off-white, not the backdrop itself
+    assert not strap_loops(image, mask)[:, :200].any()
+    white = np.full((H, W, 3), BACKDROP, np.uint8)
+    cv2.rectangle(white, (90, 100), (290, 400), (250, 250, 250), -1)
+    cv2.rectangle(white, (90, 100), (290, 400), (200, 200, 200), 2)  # its seam: the outline the mask follows
+    white_mask = np.zeros((H, W), np.uint8)
+    white_mask[100:401, 90:291] = 1
+    assert not strap_loops(white, white_mask).any()  # its own white lies deep in the cloth
