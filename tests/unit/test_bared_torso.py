@@ -94,14 +94,20 @@ def test_the_shoulder_leaves_the_neck_where_its_skin_meets_the_backdrop() -> Non
     assert abs(left.neck[0] - (150.0 + NECK_HALF * SHOULDER_WIDTH)) <= 1.0 and left.leave is None
 
 
-def _arm_beside_torso() -> tuple[np.ndarray, np.ndarray, object]:
-    """Arms fitted to a shopper in a navy top with a bare left arm; the bare skin to repaint: that arm and a bare
-    torso reaching its inner edge (as a crop top bares it). Returns the bare skin, the body and the arms."""
+def _bare_left_arm() -> np.ndarray:
+    """A shopper in a navy top whose left arm is bare."""
     image = np.full((H, W, 3), BACKDROP, np.uint8)
     cv2.rectangle(image, (120, 100), (180, 240), TOP, -1)
     cv2.rectangle(image, (105, 100), (195, 125), TOP, -1)
     cv2.line(image, (195, 110), (215, 175), SKIN, 24)
     cv2.line(image, (215, 175), (220, 235), SKIN, 18)
+    return image
+
+
+def _arm_beside_torso() -> tuple[np.ndarray, np.ndarray, object]:
+    """Arms fitted to a shopper in a navy top with a bare left arm; the bare skin to repaint: that arm and a bare
+    torso reaching its inner edge (as a crop top bares it). Returns the bare skin, the body and the arms."""
+    image = _bare_left_arm()
     person = np.any(image != BACKDROP, axis=2).astype(np.float32)
     skin = np.all(image == SKIN, axis=2).astype(np.uint8)
     arms = fit_arms(frontal_pose(), image, person, skin)
@@ -148,11 +154,7 @@ def test_the_arms_shadow_falls_on_no_sliver_of_skin_against_the_backdrop() -> No
 def _shaded_arm(side: float) -> tuple[np.ndarray, np.ndarray, object]:
     """A shopper whose bare left arm is lit as a cylinder: its brightness falls from its lit line to `side` of it
     at its outline (a linear fall across its half width); the rest in a navy top. Returns image, skin and arms."""
-    image = np.full((H, W, 3), BACKDROP, np.uint8)
-    cv2.rectangle(image, (120, 100), (180, 240), TOP, -1)
-    cv2.rectangle(image, (105, 100), (195, 125), TOP, -1)
-    cv2.line(image, (195, 110), (215, 175), SKIN, 24)
-    cv2.line(image, (215, 175), (220, 235), SKIN, 18)
+    image = _bare_left_arm()
     person = np.any(image != BACKDROP, axis=2).astype(np.float32)
     skin = np.all(image == SKIN, axis=2)
     arms = fit_arms(frontal_pose(), image, person, skin.astype(np.uint8))
