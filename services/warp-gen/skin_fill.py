@@ -28,6 +28,7 @@ import zlib
 import cv2
 import numpy as np
 
+from fittingroom.common.body import LEG_SEEN
 from fittingroom.warp_gen.limb_light import grain_blur, skin_grain
 
 LUMA = np.array([0.299, 0.587, 0.114], np.float32)  # RGB weights of perceived brightness (BT.601)
@@ -124,13 +125,19 @@ def _shrunk(values: np.ndarray, weight: np.ndarray, small: tuple[int, int]) -> t
     return total / np.maximum(share, 1e-6)[..., None], share
 
 
-def seam_rim(hole: np.ndarray, body: np.ndarray, skin: np.ndarray) -> np.ndarray:
+def seam_rim(hole: np.ndarray, body: np.ndarray, skin: np.ndarray, legs: np.ndarray | None = None) -> np.ndarray:
     """bool HxW: the visible `skin` on the `body` within SEAM_SKIP px of the `hole` on it, to repaint with it: the old
     garment's anti-aliased edge and the shadow it cast, which the skin mask takes for skin, traced the old collar
-    round a bared neck as a dark line."""
+    round a bared neck as a dark line. Not on the legs (`legs`, (2, H, W)) where the photo shows them (LEG_SEEN):
+    their rows in the old hem's shadow are repainted already (LEG_HEM), and the bared leg's paint goes on from the
+    first rows below, whole (eaten into at their skin's pixels, the rows it read were the backdrop's sliver beside
+    the leg, and the paint kept a seam)."""
     on_body = body.astype(bool)
     near = _distance_from(hole.astype(bool) & on_body) <= SEAM_SKIP
-    return np.asarray(near & skin.astype(bool) & on_body & ~hole.astype(bool))
+    rim = near & skin.astype(bool) & on_body & ~hole.astype(bool)
+    if legs is not None:
+        rim &= ~(legs == LEG_SEEN).any(axis=0)
+    return np.asarray(rim)
 
 
 def _near(mask: np.ndarray, px: int) -> np.ndarray:
