@@ -160,7 +160,7 @@ def _trim_to_photo(leg: _Leg, seen: np.ndarray, image: np.ndarray, person: np.nd
     if not len(index):
         return
     rows = leg.rows[index]
-    lab = cv2.cvtColor(image, cv2.COLOR_RGB2LAB).astype(np.float32)[rows]
+    lab = cv2.cvtColor(np.ascontiguousarray(image[rows]), cv2.COLOR_RGB2LAB).astype(np.float32)
     off = ~person[rows]
     if not off.any():
         return
@@ -181,16 +181,16 @@ def _trim_to_photo(leg: _Leg, seen: np.ndarray, image: np.ndarray, person: np.nd
     leg.right[index] = np.maximum(np.minimum(right, last), right - most)
 
 
-def _past_hem_shadow(leg: _Leg, seen: np.ndarray, luma: np.ndarray, depth: int) -> np.ndarray:
-    """bool per row of `leg`: its `seen` rows less the first ones in the old hem's shadow (`luma`: the photo's
-    brightness), at most `depth` rows of them; unchanged when fewer than MIN_MEASURED_ROWS rows below them show."""
-    index = np.flatnonzero(seen)
+def _past_hem_shadow(leg: _Leg, seen: np.ndarray, image: np.ndarray, depth: int) -> np.ndarray:
+    """bool per row of `leg`: its `seen` rows less the first ones in the old hem's shadow (by the brightness of the
+    photo, `image`), at most `depth` rows of them; unchanged when fewer than MIN_MEASURED_ROWS rows below them show."""
+    index = np.flatnonzero(seen)[:depth + MIN_MEASURED_ROWS]
     if len(index) < MIN_MEASURED_ROWS + depth:
         return seen
     third = (leg.right[index] - leg.left[index]) / 3
-    cols = np.arange(luma.shape[1])[None]
+    cols = np.arange(image.shape[1])[None]
     middle = (cols >= (leg.left[index] + third)[:, None]) & (cols <= (leg.right[index] - third)[:, None])
-    rows = luma[leg.rows[index]]
+    rows = cv2.cvtColor(np.ascontiguousarray(image[leg.rows[index]]), cv2.COLOR_RGB2GRAY)
     brightness = np.array([np.median(row[span]) if span.any() else np.nan for row, span in zip(rows, middle,
                                                                                                 strict=True)])
     lit = SHADOW_LIT * np.nanmedian(brightness[depth:depth + MIN_MEASURED_ROWS])
@@ -268,9 +268,8 @@ def leg_shapes(pose: Pose, shape: tuple[int, int], person: np.ndarray | None = N
         _shape(leg, rows_seen if rows_seen.sum() >= MIN_MEASURED_ROWS else np.zeros_like(rows_seen), knee_width)
     _close_slivers(built, seen, TOUCH * knee_width)
     if image is not None:  # the shadow's rows keep their measured outline: only their light is the old hem's
-        luma = cv2.cvtColor(image, cv2.COLOR_RGB2GRAY)
         depth = round(HEM_SHADOW_DEPTH * max(shape))
-        seen = [_past_hem_shadow(leg, rows_seen, luma, depth) for leg, rows_seen in zip(built, seen, strict=True)]
+        seen = [_past_hem_shadow(leg, rows_seen, image, depth) for leg, rows_seen in zip(built, seen, strict=True)]
     for index, (leg, rows_seen) in enumerate(zip(built, seen, strict=True)):
         _rasterise(legs[index], leg, rows_seen if rows_seen.sum() >= MIN_MEASURED_ROWS else None)
     return legs
