@@ -10,6 +10,7 @@ a leg is a span of columns per row. Pure numpy/OpenCV: tested on synthetic image
 
 from __future__ import annotations
 
+import cv2
 import numpy as np
 
 from fittingroom.common import landmarks as lm
@@ -38,6 +39,13 @@ WIDTH_OUTLIER = 0.35
 REACH = (1.0, 2.0)
 KNEE_REACH = 0.3
 BLEND = 0.35  # of the hip-to-knee length: above the old hem, measured widths and offsets give way to the profile
+# The shadow the old hem casts on the legs below it: rows whose middle third is darker than SHADOW_LIT of the leg's
+# brightness HEM_SHADOW_DEPTH of the longer side below where it is first seen (the median of the MIN_MEASURED_ROWS
+# rows from there), at most that deep. Taken as the leg's own light, it drew a dark seam at the old hem's level and
+# was carried up the bared thigh.
+HEM_SHADOW_DEPTH = 0.02
+SHADOW_LIT = 0.97
+EDGE_TRIM = 0.2  # of a leg's measured width: the most its edges move in to where the photo shows the leg
 
 
 def _profile(t: np.ndarray) -> np.ndarray:
@@ -144,6 +152,54 @@ def _measure(leg: _Leg, person: np.ndarray, worn: np.ndarray, reach: float,
     return seen
 
 
+def _trim_to_photo(leg: _Leg, seen: np.ndarray, image: np.ndarray, person: np.ndarray) -> None:
+    """On the `seen` rows, `leg`'s measured edges moved in past the pixels whose colour is nearer the backdrop's
+    (the median off the `person` mask on those rows) than the leg's middle third's, by at most EDGE_TRIM of its
+    width: between knees that nearly touch the person mask takes the backdrop's sliver as leg."""
+    index = np.flatnonzero(seen)
+    if not len(index):
+        return
+    rows = leg.rows[index]
+    lab = cv2.cvtColor(np.ascontiguousarray(image[rows]), cv2.COLOR_RGB2LAB).astype(np.float32)
+    off = ~person[rows]
+    if not off.any():
+        return
+    backdrop = np.median(lab[off], axis=0)
+    cols = np.arange(image.shape[1])[None]
+    left, right = leg.left[index], leg.right[index]
+    third = (right - left) / 3
+    middle = (cols >= (left + third)[:, None]) & (cols <= (right - third)[:, None])
+    inside = (cols >= left[:, None]) & (cols <= right[:, None])
+    centre = np.stack([np.median(line[span], axis=0) for line, span in zip(lab, middle, strict=True)])
+    near_backdrop = np.linalg.norm(lab - backdrop, axis=2) < np.linalg.norm(lab - centre[:, None], axis=2)
+    leglike = inside & ~near_backdrop
+    found = leglike.any(axis=1)
+    most = np.floor(EDGE_TRIM * (right - left + 1))
+    first = np.where(found, leglike.argmax(axis=1), left)
+    last = np.where(found, image.shape[1] - 1 - leglike[:, ::-1].argmax(axis=1), right)
+    leg.left[index] = np.minimum(np.maximum(left, first), left + most)
+    leg.right[index] = np.maximum(np.minimum(right, last), right - most)
+
+
+def _past_hem_shadow(leg: _Leg, seen: np.ndarray, image: np.ndarray, depth: int) -> np.ndarray:
+    """bool per row of `leg`: its `seen` rows less the first ones in the old hem's shadow (by the brightness of the
+    photo, `image`), at most `depth` rows of them; unchanged when fewer than MIN_MEASURED_ROWS rows below them show."""
+    index = np.flatnonzero(seen)[:depth + MIN_MEASURED_ROWS]
+    if len(index) < MIN_MEASURED_ROWS + depth:
+        return seen
+    third = (leg.right[index] - leg.left[index]) / 3
+    cols = np.arange(image.shape[1])[None]
+    middle = (cols >= (leg.left[index] + third)[:, None]) & (cols <= (leg.right[index] - third)[:, None])
+    rows = cv2.cvtColor(np.ascontiguousarray(image[leg.rows[index]]), cv2.COLOR_RGB2GRAY)
+    brightness = np.array([np.median(row[span]) if span.any() else np.nan for row, span in zip(rows, middle,
+                                                                                                strict=True)])
+    lit = SHADOW_LIT * np.nanmedian(brightness[depth:depth + MIN_MEASURED_ROWS])
+    shaded = np.cumprod(brightness[:depth] < lit).sum()  # the run of dark rows from the first seen
+    out = seen.copy()
+    out[index[:shaded]] = False
+    return out
+
+
 def _shape(leg: _Leg, seen: np.ndarray, knee_width: float) -> None:
     """Fill in `leg`'s edges on the rows not `seen`: the profile scaled to `knee_width`, its middle and width
     blending into the measured ones just above the old hem."""
@@ -173,14 +229,16 @@ def _shape(leg: _Leg, seen: np.ndarray, knee_width: float) -> None:
 
 
 def leg_shapes(pose: Pose, shape: tuple[int, int], person: np.ndarray | None = None,
-               worn: np.ndarray | None = None) -> np.ndarray:
+               worn: np.ndarray | None = None, image: np.ndarray | None = None) -> np.ndarray:
     """uint8 (2, H, W): each leg from its hip joint to its ankle, as wide as the photo shows it: LEG_SEEN where
     the photo shows it bare below the worn garment (its tone and light are the shopper's own there), LEG_HEM
     on the few rows between (the worn garment's hem: its edge and shadow), 1 elsewhere on it, 0 off it.
 
     Widths, and each leg's middle, come from the person mask (`person`) on the rows below the worn garment
     (`worn`) where the legs show; above them from the profile of a leg scaled to those widths (or to the hip
-    joints' distance when no leg shows). Zero where the pose sees no hips and knees.
+    joints' distance when no leg shows). Zero where the pose sees no hips and knees. With the photo (`image`, RGB),
+    the measured edges stop where it shows the backdrop (`_trim_to_photo`), and the rows below the old hem in its
+    shadow are LEG_HEM too (`_past_hem_shadow`).
     """
     legs = np.zeros((2, *shape), np.uint8)
     if not pose.sees(lm.LEFT_HIP, lm.RIGHT_HIP, lm.LEFT_KNEE, lm.RIGHT_KNEE):
@@ -199,6 +257,9 @@ def leg_shapes(pose: Pose, shape: tuple[int, int], person: np.ndarray | None = N
     second.pair(first)
     seen = [_measure(leg, person > 0.5, worn > 0, reach, margin) if person is not None and worn is not None
             else np.zeros(len(leg.rows), bool) for leg in built]
+    if image is not None and person is not None:
+        for leg, rows_seen in zip(built, seen, strict=True):
+            _trim_to_photo(leg, rows_seen, image, person > 0.5)
     # Both legs take one knee width, from whichever shows (they are a pair; one may be hidden by a hand).
     ratios = np.concatenate([(leg.right - leg.left + 1.0)[s] / _profile(leg.t[s]) for leg, s in zip(built, seen,
                                                                                                      strict=True)])
@@ -206,6 +267,9 @@ def leg_shapes(pose: Pose, shape: tuple[int, int], person: np.ndarray | None = N
     for leg, rows_seen in zip(built, seen, strict=True):
         _shape(leg, rows_seen if rows_seen.sum() >= MIN_MEASURED_ROWS else np.zeros_like(rows_seen), knee_width)
     _close_slivers(built, seen, TOUCH * knee_width)
+    if image is not None:  # the shadow's rows keep their measured outline: only their light is the old hem's
+        depth = round(HEM_SHADOW_DEPTH * max(shape))
+        seen = [_past_hem_shadow(leg, rows_seen, image, depth) for leg, rows_seen in zip(built, seen, strict=True)]
     for index, (leg, rows_seen) in enumerate(zip(built, seen, strict=True)):
         _rasterise(legs[index], leg, rows_seen if rows_seen.sum() >= MIN_MEASURED_ROWS else None)
     return legs

@@ -365,7 +365,8 @@ class ClassicalGarmentPipeline(TryOnPipeline[GarmentRequest]):
                                      SPECK_SHARE * body_frame(pose).shoulder_width ** 2, SKIN_RIM_PX)
         # Legs a shorter dress or trousers bare: each as wide as the photo shows it below the old one, parting where
         # those do (below a top are trousers, not legs).
-        legs = None if request.category is Category.UPPER else leg_shapes(pose, person.shape[:2], person_mask, outline)
+        legs = None if request.category is Category.UPPER else leg_shapes(pose, person.shape[:2], person_mask,
+                                                                          outline, person)
         if legs is not None:
             uncovered |= (legs == LEG_HEM).any(axis=0) & (paint == 0)  # the old hem's edge and shadow on them
         # Beside a trouser leg narrower than the old one is background, not a thigh.
@@ -389,7 +390,7 @@ class ClassicalGarmentPipeline(TryOnPipeline[GarmentRequest]):
             else:  # the midriff meets the lower garment's top, as broad as it is there
                 body |= body_above_lower(person, uncovered, person_mask > 0.5, skin > 0, (outline > 0) | (paint > 0),
                                          torso, pose)
-        uncovered |= seam_rim(uncovered, body, skin)  # the old garment's edge and shadow on the skin beside it
+        uncovered |= seam_rim(uncovered, body, skin, legs)  # the old garment's edge and shadow on skin beside it
         base = repaint_uncovered(person, uncovered, body, skin, clothes,
                                  cover=paint | lower.mask if lower is not None else paint, arms=arms, legs=legs,
                                  chest=chest_light(pose, person.shape[:2]), head=head)

@@ -17,7 +17,8 @@ cylinder, the rounding off towards an outline). These things still told it apart
 - where a torso's side, an arm's and a contact shadow met (a shoulder beside a strap) their product drew brown
   streaks: `shade_floor` keeps the paint no darker than the darkest of the shopper's visible skin;
 - the paint was smooth as plastic: `add_grain` gives it the visible skin's fine grain, its pixels picked from
-  that skin's at random (seeded from the photo: the same inputs give the same image), with its spread.
+  that skin's at random (seeded from the photo: the same inputs give the same image), with its spread, read where
+  that skin's light is flat (`flat_skin`: a highlight's edge is light, not grain; copied as noise it was blotches).
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ import zlib
 import cv2
 import numpy as np
 
+from fittingroom.common.body import LEG_SEEN
 from fittingroom.warp_gen.limb_light import grain_blur, skin_grain
 
 LUMA = np.array([0.299, 0.587, 0.114], np.float32)  # RGB weights of perceived brightness (BT.601)
@@ -70,6 +72,17 @@ GRAIN_INSET = 3
 GRAIN_SMOOTH_RANGE = (0.5, 1.2)
 GRAIN_SMOOTH_STEP = 0.05
 GRAIN_PROBE = 64  # px: the side of the noise it is worked out on
+# The grain is read on the flattest GRAIN_FLAT of the visible skin's inside (by the slope of its light over the
+# grain's blur), at least MIN_GRAIN_PIXELS: where the light turns (a highlight's or a shade's edge on a glossy arm)
+# the grain's blur keeps the light's own few-px structure, which gave the grain up to twice the skin's spread and
+# a coarser correlation (051482's arms: 0.028 at 1.2 px, where they are flat 0.017 at 0.7 px); copied as noise
+# onto a bared midriff it read as blotches of 3-6 px.
+GRAIN_FLAT = 0.2
+# The light whose slope tells the flat places: the skin's blurred over FLAT_LIGHT grain blurs (the grain's own spots
+# average out: ranked at the grain's blur, its locally weakest spots were picked, a third of its spread), its slope
+# averaged over places FLAT_PLACE as wide.
+FLAT_LIGHT = 3.0
+FLAT_PLACE = 1.0
 GRAIN_QUANTILES = (0.1, 0.9)
 # The most spread the grain takes (of the brightness): 0.009-0.026 on the development photos' visible skin; a
 # shopper whose only "skin" is a few hundred pixels of a face or of a fabric taken for skin (the README's
@@ -112,13 +125,19 @@ def _shrunk(values: np.ndarray, weight: np.ndarray, small: tuple[int, int]) -> t
     return total / np.maximum(share, 1e-6)[..., None], share
 
 
-def seam_rim(hole: np.ndarray, body: np.ndarray, skin: np.ndarray) -> np.ndarray:
+def seam_rim(hole: np.ndarray, body: np.ndarray, skin: np.ndarray, legs: np.ndarray | None = None) -> np.ndarray:
     """bool HxW: the visible `skin` on the `body` within SEAM_SKIP px of the `hole` on it, to repaint with it: the old
     garment's anti-aliased edge and the shadow it cast, which the skin mask takes for skin, traced the old collar
-    round a bared neck as a dark line."""
+    round a bared neck as a dark line. Not on the legs (`legs`, (2, H, W)) where the photo shows them (LEG_SEEN):
+    their rows in the old hem's shadow are repainted already (LEG_HEM), and the bared leg's paint goes on from the
+    first rows below, whole (eaten into at their skin's pixels, the rows it read were the backdrop's sliver beside
+    the leg, and the paint kept a seam)."""
     on_body = body.astype(bool)
     near = _distance_from(hole.astype(bool) & on_body) <= SEAM_SKIP
-    return np.asarray(near & skin.astype(bool) & on_body & ~hole.astype(bool))
+    rim = near & skin.astype(bool) & on_body & ~hole.astype(bool)
+    if legs is not None:
+        rim &= ~(legs == LEG_SEEN).any(axis=0)
+    return np.asarray(rim)
 
 
 def _near(mask: np.ndarray, px: int) -> np.ndarray:
@@ -301,8 +320,8 @@ def outline_light(painted: np.ndarray, to_skin: np.ndarray, backdrop: np.ndarray
 
 def add_grain(painted: np.ndarray, person: np.ndarray, to_skin: np.ndarray, visible: np.ndarray) -> np.ndarray:
     """float32 HxWx3: `painted` skin (where `to_skin`) with the `visible` skin's grain: each pixel's brightness
-    over its blur there, picked at random from that skin's inside and smoothed as the skin's own is, with the
-    same spread. Unchanged when too little skin shows to learn it from."""
+    over its blur there, picked at random from that skin's inside where its light is flat (`flat_skin`) and smoothed
+    as the skin's own is there, with the same spread. Unchanged when too little skin shows to learn it from."""
     to_skin = to_skin.astype(bool)
     kernel = np.ones((2 * GRAIN_INSET + 1, 2 * GRAIN_INSET + 1), np.uint8)
     inside = cv2.erode(visible.astype(np.uint8), kernel) > 0
@@ -312,8 +331,9 @@ def add_grain(painted: np.ndarray, person: np.ndarray, to_skin: np.ndarray, visi
     rows, cols = np.flatnonzero(inside.any(axis=1)), np.flatnonzero(inside.any(axis=0))
     box = np.s_[rows[0]:rows[-1] + 1, cols[0]:cols[-1] + 1]
     grain = skin_grain(person[box], inside[box], max(person.shape[:2]))
-    sigma = grain_smoothing(grain, inside[box], max(person.shape[:2]))
-    pool = grain[inside[box]]
+    flat = flat_skin(person[box], inside[box], max(person.shape[:2]))
+    sigma = grain_smoothing(grain, flat, max(person.shape[:2]))
+    pool = grain[flat]
     # Its pores, freckles and creases are rarer than its grain: picked at random they would read as specks.
     pool = np.clip(pool, *np.quantile(pool, GRAIN_QUANTILES))
     ys, xs = np.nonzero(to_skin)
@@ -327,6 +347,25 @@ def add_grain(painted: np.ndarray, person: np.ndarray, to_skin: np.ndarray, visi
     out = np.array(painted, np.float32)
     out[ys, xs] *= (1.0 + smooth)[:, None]
     return out
+
+
+def flat_skin(person: np.ndarray, inside: np.ndarray, side: int) -> np.ndarray:
+    """bool HxW: the flattest GRAIN_FLAT of the skin `inside` (the least slope of its brightness's log over
+    `grain_blur` of the photo's longer `side`), at least MIN_GRAIN_PIXELS of it (all of it when it is no more)."""
+    if inside.sum() <= MIN_GRAIN_PIXELS:
+        return inside
+    luma = cv2.cvtColor(person, cv2.COLOR_RGB2GRAY).astype(np.float32)
+    weight = inside.astype(np.float32)
+    sigma = FLAT_LIGHT * grain_blur(side)
+    light = cv2.GaussianBlur(luma * weight, (0, 0), sigma) / np.maximum(cv2.GaussianBlur(weight, (0, 0), sigma), 1e-3)
+    down, across = np.gradient(np.log(np.maximum(light, 1.0)))
+    # Flat places, not pixels: ranked pixel by pixel, a grain's own smooth spots were picked (its read correlation
+    # fell below zero on plain noise).
+    slope = cv2.GaussianBlur(np.hypot(down, across).astype(np.float32), (0, 0), FLAT_PLACE * sigma)[inside]
+    share = max(GRAIN_FLAT, MIN_GRAIN_PIXELS / len(slope))
+    flat = np.zeros_like(inside)
+    flat[inside] = slope <= np.quantile(slope, share)
+    return flat
 
 
 def _neighbours_correlation(values: np.ndarray, inside: np.ndarray) -> float:
