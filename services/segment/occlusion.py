@@ -42,6 +42,7 @@ CHIN_REACH = 0.3
 # Of the shoulder width: how far out beside the neck's column a new garment's top edge is read (where its neckline
 # starts at the neck's side).
 NECK_SIDE = 0.05
+NECK_GAP_PX = 2  # the widest run of garment px along a row between the neck in front and what is in front beside it
 OUTLINE_RIM = 1  # px: the old garment's anti-aliased rim round its outline, repainted with it
 NECK_AXIS = 0.03  # of the shoulder width: half the band down the neck's axis where the neck's lowest point is read
 OUTLINE_SMOOTH = 0.006  # of the longer side: the blur that rounds bare skin's outline (3 px at 512)
@@ -245,8 +246,16 @@ def neck_over_neckline(front: np.ndarray, alpha: np.ndarray, outline: np.ndarray
     column = (np.abs(signed) < NECK_HALF_WIDTH) & np.isfinite(neckline) & garment
     below = column & (up < neckline) & (up > -grow / width)
     above = column & (up >= neckline) & person
+    kept = (window & ~below) | above
+    # A px or two of the garment left standing between the U and what is in front beside the column (the head's disc)
+    # stood as a thin dark spike up the neck's side: closed along the rows, above the U's lowest point.
+    gap = np.ones((1, 2 * NECK_GAP_PX + 1), np.uint8)
+    closed = cv2.morphologyEx(kept.astype(np.uint8), cv2.MORPH_CLOSE, gap) > 0
+    beside = np.abs(signed) < NECK_HALF_WIDTH + NECK_SIDE
+    above |= closed & ~kept & person & beside & (up > lowest) & np.isfinite(neckline).any()
+    kept |= above
     out = front.astype(np.uint8).copy()
-    out[top:bottom, left:right] = ((window & ~below) | above).astype(np.uint8)
+    out[top:bottom, left:right] = kept.astype(np.uint8)
     rim = np.ones((2 * OUTLINE_RIM + 1, 2 * OUTLINE_RIM + 1), np.uint8)
     old = cv2.dilate((outline[top:bottom, left:right] > 0).astype(np.uint8), rim) > 0
     bared = np.zeros(shape, bool)

@@ -63,3 +63,12 @@ def test_what_is_in_front_outside_the_necks_column_stays() -> None:
     moved[105:112, 100:120] = 1  # a hand by the shoulder, beside the neck's column
     front, _ = neck_over_neckline(moved, _tee(100), _old_collar(), frontal_pose())
     assert front[120:200, 60:110].all() and front[105:112, 100:120].all()
+
+
+def test_no_thin_spike_of_the_garment_stands_between_the_u_and_what_is_in_front_beside_it() -> None:
+    """The head's disc in front beside the neck's column (x 125..129, the column's edge at x 130.2): the garment's
+    px between it and the U was a thin dark spike up the neck's side."""
+    moved = _front()
+    moved[95:106, 125:130] = 1
+    front, _ = neck_over_neckline(moved, _tee(90), _old_collar(), frontal_pose())
+    assert front[96:103, 125:135].all()
