@@ -359,7 +359,8 @@ class ClassicalGarmentPipeline(TryOnPipeline[GarmentRequest]):
         edge = (paint > 0) & ~under_edge(paint)
         behind = under_garment(paint, edge, bared_arms, arms.on_person)
         uncovered |= behind | (bared_arms & (skin == 0)) | (worn_smooth & edge)
-        # The old V's skin left bare is repainted with the chest round it: kept, its collar's pale rim outlined it.
+        # The old V's skin left bare is repainted with the chest round it: kept, its collar's pale rim outlined it; the
+        # old collar the neck's U brings in front, with the neck.
         uncovered |= (opening | neck) & (paint == 0)
         if request.category is not Category.LOWER:  # a camisole's thin straps, with the old garment they hold up
             uncovered |= (straps(person, outline, skin, person_mask, pose, head) > 0) & (paint == 0)
