@@ -39,6 +39,12 @@ RIM_CURVE = 0.5
 # Of the shoulder width: how far below the nose a chin reaches (0.2-0.25 on the development photos), with a margin: a
 # collar's rim stays below it, for a head lowered towards the chest (the nose 0.56-0.67 above the neck's base there).
 CHIN_REACH = 0.3
+# Of the shoulder width: how far out beside the neck's column a new garment's top edge is read (where its neckline
+# starts at the neck's side).
+NECK_SIDE = 0.05
+NECK_GAP_PX = 2  # the widest run of garment px along a row between the neck in front and what is in front beside it
+OUTLINE_RIM = 1  # px: the old garment's anti-aliased rim round its outline, repainted with it
+NECK_AXIS = 0.03  # of the shoulder width: half the band down the neck's axis where the neck's lowest point is read
 OUTLINE_SMOOTH = 0.006  # of the longer side: the blur that rounds bare skin's outline (3 px at 512)
 # Of the shoulder width squared: a piece of skin "in front" this small lying wholly on the new garment is a speck
 # of the skin test (an arm's skin seen through the gap between the old garment and the arm: 0.007-0.010 on the
@@ -187,3 +193,71 @@ def collar_over_neck(alpha: np.ndarray, skin: np.ndarray, pose: Pose, person_mas
     collar = np.zeros(shape, bool)
     collar[top:bottom, left:right] = (alpha[top:bottom, left:right] > 0.5) & beside_throat & column & neck
     return collar
+
+
+def neck_over_neckline(front: np.ndarray, alpha: np.ndarray, outline: np.ndarray, pose: Pose,
+                       person_mask: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """(uint8 {0, 1}: `front` with the neck's column ending in a crew neckline's U over a new collarless garment
+    (`alpha`, > 0.5 on it, warped onto the body, the inside seen through its neck hidden); bool: the old garment's
+    `outline` (with its anti-aliased rim, OUTLINE_RIM px) that the U brings in front, to be repainted as the neck).
+
+    The neck's skin stays in front down to the neck's base (`bare_zone`); where the new garment's top edge beside the
+    column stands higher (above an old V, or a broad neckline), the skin's own outline (the old collar's edge, a
+    shadow) cut it with a step, a notch either side of the neck. A neckline runs from the garment's top edge at the
+    neck's side (NECK_HALF_WIDTH out, read per side) down to where the neck in front ends on its axis, an ellipse's
+    lower arc: above it the person is in front (hair, and the old collar, which is repainted: left, an old rib's end
+    stood as a dark line inside the new neckline), below it the garment.
+    """
+    shape = alpha.shape[:2]
+    frame = body_frame(pose)
+    width = frame.shoulder_width
+    centre = (frame.left_shoulder + frame.right_shoulder) / 2 - frame.down * _neck_base(frame, person_mask)
+    grow = max(3, round(OUTLINE_SMOOTH * max(shape)) * 2 + 1)  # the rounded outline of the neck's skin in front
+    reach = (NECK_HALF_WIDTH + NECK_SIDE) * width + grow
+    top, left = max(int(centre[1] - reach), 0), max(int(centre[0] - reach), 0)
+    bottom = min(max(int(centre[1] + grow) + 1, top), shape[0])
+    right = min(max(int(centre[0] + reach) + 1, left), shape[1])
+    ys, xs = np.mgrid[top:bottom, left:right]
+    up = -((xs - centre[0]) * frame.down[0] + (ys - centre[1]) * frame.down[1]) / width
+    signed = ((xs - centre[0]) * frame.across[0] + (ys - centre[1]) * frame.across[1]) / width
+    garment = alpha[top:bottom, left:right] > 0.5
+    person = np.ones_like(garment) if person_mask is None else person_mask[top:bottom, left:right] > 0.5
+    window = front[top:bottom, left:right] > 0
+    # The neckline's lowest point in front: where the neck in front ends now down the neck's axis (an old V's skin
+    # below it is chest, `neckline_opening`), at most at the neck's base.
+    axis = window & (np.abs(signed) < NECK_AXIS)
+    if not axis.any():
+        return np.asarray(front, np.uint8), np.zeros(shape, bool)
+    lowest = max(float(up[axis].min()), 0.0)
+    neckline = np.full(garment.shape, -np.inf)
+    for side in (1.0, -1.0):
+        # The garment's top edge just outside the neck's column on this side: the highest garment px per px column.
+        strip = (side * signed >= NECK_HALF_WIDTH) & (side * signed < NECK_HALF_WIDTH + NECK_SIDE)
+        tops = np.where(garment & strip, up, -np.inf).max(axis=0)
+        tops = tops[np.isfinite(tops)]
+        if tops.size == 0:
+            continue
+        edge = float(np.median(tops))
+        if edge <= lowest:  # the garment's neckline is at or below the neck's end there: nothing cut into it
+            continue
+        across = np.minimum(np.abs(signed) / NECK_HALF_WIDTH, 1.0)
+        arc = lowest + (edge - lowest) * (1 - np.sqrt(1 - across ** 2))
+        neckline = np.where(side * signed >= 0, arc, neckline)
+    column = (np.abs(signed) < NECK_HALF_WIDTH) & np.isfinite(neckline) & garment
+    below = column & (up < neckline) & (up > -grow / width)
+    above = column & (up >= neckline) & person
+    kept = (window & ~below) | above
+    # A px or two of the garment left standing between the U and what is in front beside the column (the head's disc)
+    # stood as a thin dark spike up the neck's side: closed along the rows, above the U's lowest point.
+    gap = np.ones((1, 2 * NECK_GAP_PX + 1), np.uint8)
+    closed = cv2.morphologyEx(kept.astype(np.uint8), cv2.MORPH_CLOSE, gap) > 0
+    beside = np.abs(signed) < NECK_HALF_WIDTH + NECK_SIDE
+    above |= closed & ~kept & person & beside & (up > lowest) & np.isfinite(neckline).any()
+    kept |= above
+    out = front.astype(np.uint8).copy()
+    out[top:bottom, left:right] = kept.astype(np.uint8)
+    rim = np.ones((2 * OUTLINE_RIM + 1, 2 * OUTLINE_RIM + 1), np.uint8)
+    old = cv2.dilate((outline[top:bottom, left:right] > 0).astype(np.uint8), rim) > 0
+    bared = np.zeros(shape, bool)
+    bared[top:bottom, left:right] = above & old & ~window
+    return out, bared

@@ -25,7 +25,7 @@ from fittingroom.common.stage import ModelUse
 from fittingroom.pose.spec import POSE_DETECTION, POSE_LANDMARK
 from fittingroom.segment.garment_landmarks import garment_landmarks
 from fittingroom.segment.legs import leg_shapes
-from fittingroom.segment.occlusion import collar_over_neck, occluders, without_specks
+from fittingroom.segment.occlusion import collar_over_neck, neck_over_neckline, occluders, without_specks
 from fittingroom.segment.product import product_mask, strap_loops
 from fittingroom.segment.spec import SELFIE_SEGMENTATION, U2NETP
 from fittingroom.segment.waistline import above_waist, waist_rise
@@ -333,6 +333,10 @@ class ClassicalGarmentPipeline(TryOnPipeline[GarmentRequest]):
         # shoulder draped up from it took its grey).
         inside_back = seen_through_neck(warped.image, warped.alpha, pose, request.category)
         garment, alpha = front_over_inside(warped.image, warped.alpha, inside_back), warped.alpha * ~inside_back
+        if not collar and request.category is not Category.LOWER:  # the neck in front down to a crew neckline's U
+            front, neck = neck_over_neckline(front, alpha, outline, pose, person_mask)
+        else:
+            neck = np.zeros(front.shape, bool)
         if request.category is not Category.LOWER:  # lying on the shoulders up to their outline
             garment, alpha = draped_shoulders(garment, alpha, person_mask, ((skin > 0) | (outline > 0)) & (front == 0),
                                               pose)
@@ -355,8 +359,9 @@ class ClassicalGarmentPipeline(TryOnPipeline[GarmentRequest]):
         edge = (paint > 0) & ~under_edge(paint)
         behind = under_garment(paint, edge, bared_arms, arms.on_person)
         uncovered |= behind | (bared_arms & (skin == 0)) | (worn_smooth & edge)
-        # The old V's skin left bare is repainted with the chest round it: kept, its collar's pale rim outlined it.
-        uncovered |= opening & (paint == 0)
+        # The old V's skin left bare is repainted with the chest round it: kept, its collar's pale rim outlined it; the
+        # old collar the neck's U brings in front, with the neck.
+        uncovered |= (opening | neck) & (paint == 0)
         if request.category is not Category.LOWER:  # a camisole's thin straps, with the old garment they hold up
             uncovered |= (straps(person, outline, skin, person_mask, pose, head) > 0) & (paint == 0)
         # The arms and shoulders as the photo shows them, never where it shows the backdrop (between arm and body).
