@@ -101,6 +101,7 @@ ARM_OUTLINE_CELLS = 1.0  # of SKIN_FILL_STEP px: how far past a fitted arm's hal
 ARM_STRIP = 0.016
 ARM_STRIP_ACROSS = 2.5
 ARM_STRIP_SMOOTH = 1.5
+SKIN_GAP = 0.004  # of the longer side (2 px at 512): a gap this thin between repainted skin and the new garment is skin
 ARM_BLEND_CELLS = 2.0  # of SKIN_FILL_STEP px: how far an arm's shading and tone blend into the torso's
 # Of a fitted arm's half width: how far onto the torso beside it the shadow of an arm hanging there reaches, from
 # ARM_CAST_SHADE (of the skin's light) at the arm's edge to none. The development shoppers' visible arms are a median
@@ -594,6 +595,22 @@ def smoothed_limbs(to_skin: np.ndarray, hole: np.ndarray, skin: np.ndarray | Non
     return rounded_outline(joined, ARM_OUTLINE * max(to_skin.shape[:2])) & hole
 
 
+def skin_gaps(to_skin: np.ndarray, cover: np.ndarray, hole: np.ndarray) -> np.ndarray:
+    """bool HxW: the pixels of the `hole` between the repainted skin (`to_skin`) and the new garment (`cover`) where
+    the two come within SKIN_GAP (of the longer side) of each other, and the garment's own there: the skin reaches
+    under the garment's edge, whose anti-aliased pixels show it. Left to the backdrop, the rounded skin's outline and
+    the warped garment's met with a line or speck of backdrop between (a white fleck where a bared arm meets the
+    garment's side), which their crisp outlines no longer blur over."""
+    gap = max(1, round(SKIN_GAP * max(hole.shape[:2])))
+    kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * gap + 1,) * 2)
+    closed = cv2.morphologyEx((to_skin | cover).astype(np.uint8), cv2.MORPH_CLOSE, kernel) > 0
+    # A pixel farther: the garment's anti-aliased edge past the gap.
+    wider = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * gap + 3,) * 2)
+    near_skin = cv2.dilate(to_skin.astype(np.uint8), wider) > 0
+    near_cover = cv2.dilate(cover.astype(np.uint8), kernel) > 0
+    return np.asarray(closed & near_skin & near_cover & hole & ~to_skin)
+
+
 def contact_shadow(cover: np.ndarray, shape_px: float) -> np.ndarray:
     """float32 HxW multiplier: the shadow the new garment's edge (`cover`) casts on the skin beside it, CONTACT_SHADE
     deep at the edge and gone `shape_px` from it. Only there: taken as the skin's distance to its outline, it also
@@ -639,6 +656,8 @@ def repaint_uncovered(person: np.ndarray, uncovered: np.ndarray, body: np.ndarra
     # A bared leg goes on past the hole (under the new hem, into the visible leg below the old): no rounding there.
     beyond = (legs > 0).any(axis=0) & body.astype(bool) & ~hole if legs is not None else np.zeros_like(hole)
     to_skin = smoothed_limbs((hole & body.astype(bool)) | beyond, hole, skin)
+    if cover is not None:  # no line of backdrop a pixel or two wide between the skin and the new garment's edge
+        to_skin |= skin_gaps(to_skin, cover.astype(bool), hole)
     height, width = person.shape[:2]
     small = cv2.resize(person, None, fx=INPAINT_SCALE, fy=INPAINT_SCALE, interpolation=cv2.INTER_AREA)
     scene_hole = cv2.resize(garments.astype(np.uint8), (small.shape[1], small.shape[0]),

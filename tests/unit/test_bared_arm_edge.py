@@ -7,7 +7,7 @@ from poses import frontal_pose
 from test_arms import BACKDROP, TOP, H, W, _photo
 
 from fittingroom.warp_gen.arms import fit_arms
-from fittingroom.warp_gen.dress import ARM_RIDGE, ARM_SHADE, arm_shading, arm_strips, repaint_uncovered
+from fittingroom.warp_gen.dress import ARM_RIDGE, ARM_SHADE, arm_shading, arm_strips, repaint_uncovered, skin_gaps
 
 LUMA = np.array([0.299, 0.587, 0.114], np.float32)
 
@@ -92,3 +92,18 @@ def test_skin_beside_an_arm_away_from_the_new_garment_is_no_strip() -> None:
     bare[:, 29:31] = True
     found, stretched = arm_strips(fitted, fitted, bare, np.zeros_like(bare), across, 2.0)
     assert not found.any() and np.array_equal(stretched, across)
+
+
+def test_a_pixel_thin_gap_between_bared_skin_and_the_new_garment_is_skin_and_a_wide_one_backdrop() -> None:
+    hole = np.ones((40, 512), bool)
+    skin = np.zeros_like(hole)
+    skin[:, 100:120] = True  # a bared arm
+    cover = np.zeros_like(hole)
+    cover[:, 122:140] = True  # the new garment's side, 2 px past it
+    cover[:, 143:160] = True  # and the garment again, 3 px past that: no skin between
+    gaps = skin_gaps(skin, cover, hole)
+    assert gaps[5:35, 120:123].all()  # the gap, and the garment's edge over it (its anti-aliased pixels show skin)
+    assert not gaps[:, 123:].any() and not gaps[:, :100].any()  # the garment's inside, the next gap; the backdrop
+    wide = np.zeros_like(hole)
+    wide[:, 126:140] = True  # 6 px off: the backdrop between arm and body, as the photo shows it
+    assert not skin_gaps(skin, wide, hole)[:, :126].any()
