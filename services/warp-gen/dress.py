@@ -101,7 +101,9 @@ ARM_OUTLINE_CELLS = 1.0  # of SKIN_FILL_STEP px: how far past a fitted arm's hal
 ARM_STRIP = 0.016
 ARM_STRIP_ACROSS = 2.5
 ARM_STRIP_SMOOTH = 1.5
-SKIN_GAP = 0.004  # of the longer side (2 px at 512): a gap this thin between repainted skin and the new garment is skin
+# Of the longer side (1 px at 512): a gap this thin between repainted skin and the new garment is skin; wider, the tip
+# of the backdrop's wedge between an arm and the garment's side was filled as a spur of skin.
+SKIN_GAP = 0.002
 ARM_BLEND_CELLS = 2.0  # of SKIN_FILL_STEP px: how far an arm's shading and tone blend into the torso's
 # Of a fitted arm's half width: how far onto the torso beside it the shadow of an arm hanging there reaches, from
 # ARM_CAST_SHADE (of the skin's light) at the arm's edge to none. The development shoppers' visible arms are a median
@@ -608,7 +610,13 @@ def skin_gaps(to_skin: np.ndarray, cover: np.ndarray, hole: np.ndarray) -> np.nd
     wider = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * gap + 3,) * 2)
     near_skin = cv2.dilate(to_skin.astype(np.uint8), wider) > 0
     near_cover = cv2.dilate(cover.astype(np.uint8), kernel) > 0
-    return np.asarray(closed & near_skin & near_cover & hole & ~to_skin)
+    gaps = closed & near_skin & near_cover & hole & ~to_skin
+    # Only what joins the skin through the gap: the hole's outline may cross it (the backdrop the old garment did not
+    # reach stays as the photo shows it), and a gap's far side alone stood as a detached sliver of skin.
+    joined = to_skin.astype(bool).copy()
+    for _ in range(gap + 1):
+        joined = (cv2.dilate(joined.astype(np.uint8), np.ones((3, 3), np.uint8)) > 0) & (joined | gaps)
+    return np.asarray(joined & gaps)
 
 
 def contact_shadow(cover: np.ndarray, shape_px: float) -> np.ndarray:

@@ -99,11 +99,13 @@ def test_a_pixel_thin_gap_between_bared_skin_and_the_new_garment_is_skin_and_a_w
     skin = np.zeros_like(hole)
     skin[:, 100:120] = True  # a bared arm
     cover = np.zeros_like(hole)
-    cover[:, 122:140] = True  # the new garment's side, 2 px past it
-    cover[:, 143:160] = True  # and the garment again, 3 px past that: no skin between
+    cover[:, 121:140] = True  # the new garment's side, a pixel past it
+    cover[:, 142:160] = True  # and the garment again, 2 px past that: no skin between
     gaps = skin_gaps(skin, cover, hole)
-    assert gaps[5:35, 120:123].all()  # the gap, and the garment's edge over it (its anti-aliased pixels show skin)
-    assert not gaps[:, 123:].any() and not gaps[:, :100].any()  # the garment's inside, the next gap; the backdrop
+    assert gaps[5:35, 120:122].all()  # the gap, and the garment's edge over it (its anti-aliased pixels show skin)
+    assert not gaps[:, 122:].any() and not gaps[:, :100].any()  # the garment's inside, the next gap; the backdrop
     wide = np.zeros_like(hole)
-    wide[:, 126:140] = True  # 6 px off: the backdrop between arm and body, as the photo shows it
-    assert not skin_gaps(skin, wide, hole)[:, :126].any()
+    wide[:, 123:140] = True  # 3 px off: the backdrop between arm and body, as the photo shows it
+    assert not skin_gaps(skin, wide, hole)[:, :123].any()
+    hole[:, 120] = False  # the backdrop the old garment never reached, as the photo shows it
+    assert not skin_gaps(skin, cover, hole).any()  # no sliver of skin beyond it
