@@ -49,8 +49,8 @@ SKIN_DETAIL_RANGE = (0.7, 1.2)
 SEEN_THROUGH = 0.5
 MIN_SEEN_THROUGH = 0.2
 SEEN_THROUGH_KNOWN = 0.05
-# px: repainted skin's anti-aliased outline; a catalogue photo's skin meets its backdrop within about a pixel: blurred
-# over 1 px, two px of half skin, half backdrop drew a grey halo round a bared shoulder.
+# px: the blur of a hanging arm's inner outline where it stays all arm beside the torso (`arm_shading`); the repaint's
+# own outline is anti-aliased within it, as the new garment's (`crisp_alpha`).
 SKIN_EDGE_SIGMA = 0.7
 # The lit skin whose median colour a repainted patch takes deep inside: between these brightness quantiles
 # of the visible skin (a chest faces the studio light: not the shade under the chin, nor a highlight).
@@ -95,6 +95,15 @@ ARM_RIDGE_BAND = 0.5  # of a fitted arm's half width: the band along its bone wh
 ARM_CELL_SHARE = 0.9  # of a cell: skin, for its colour to be the arm's (not its edge's, nor a speck's taken for skin)
 MIN_RIDGE_CELLS = 4  # of SKIN_FILL_STEP px square: fewer, and the arms' own colour is not known
 ARM_OUTLINE_CELLS = 1.0  # of SKIN_FILL_STEP px: how far past a fitted arm's half width a cell is still on it
+# Of the longer side: how far past a fitted arm's outline, and how near what is not bare, the bared skin beside it is
+# still the arm's side (`arm_strips`: 8 px at 512, the gap `under_garment` closes); no farther than ARM_STRIP_ACROSS of
+# its half width from its lit line. Its profile's stretch over them is smoothed over ARM_STRIP_SMOOTH cells.
+ARM_STRIP = 0.016
+ARM_STRIP_ACROSS = 2.5
+ARM_STRIP_SMOOTH = 1.5
+# Of the longer side (1 px at 512): a gap this thin between repainted skin and the new garment is skin; wider, the tip
+# of the backdrop's wedge between an arm and the garment's side was filled as a spur of skin.
+SKIN_GAP = 0.002
 ARM_BLEND_CELLS = 2.0  # of SKIN_FILL_STEP px: how far an arm's shading and tone blend into the torso's
 # Of a fitted arm's half width: how far onto the torso beside it the shadow of an arm hanging there reaches, from
 # ARM_CAST_SHADE (of the skin's light) at the arm's edge to none. The development shoppers' visible arms are a median
@@ -417,8 +426,8 @@ def torso_shading(body: np.ndarray, sides: float | None = None) -> np.ndarray:
     return np.asarray(cv2.resize(smooth, (width, height), interpolation=cv2.INTER_LINEAR), np.float32)
 
 
-def arm_shading(bare: np.ndarray, body: np.ndarray, arms: Arms | None = None,
-                apart: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+def arm_shading(bare: np.ndarray, body: np.ndarray, arms: Arms | None = None, apart: np.ndarray | None = None,
+                cover: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
     """float32 HxW multiplier and float32 HxW weight in [0, 1]: the limbs of `bare` shaded as cylinders, and how
     much each pixel is limb (blended over ARM_BLEND_CELLS where a limb meets the torso; not at its outline).
 
@@ -429,17 +438,39 @@ def arm_shading(bare: np.ndarray, body: np.ndarray, arms: Arms | None = None,
     new garment may cover all of), its half width at each pixel the largest distance to its outline nearby
     (the ridge's). Either way it is ARM_RIDGE along its bone and falls as a circle's profile to ARM_SHADE at
     its outline; 1 off the limbs. Below its armpit (`apart`: `Arms.apart` on `bare`, worked out here unless given)
-    an arm stays all arm to its inner edge and casts a thin shadow on the torso beside it.
+    an arm stays all arm to its inner edge and casts a thin shadow on the torso beside it; the skin bared between it
+    and the new garment (`cover`) is its side (`arm_strips`).
     """
     height, width = bare.shape[:2]
     small = (max(1, width // SKIN_FILL_STEP), max(1, height // SKIN_FILL_STEP))
     bare_small = cv2.resize(bare.astype(np.uint8), small, interpolation=cv2.INTER_NEAREST)
     body_small = cv2.resize(body.astype(np.uint8), small, interpolation=cv2.INTER_NEAREST)
+    strip = np.zeros((height, width), bool)
+    garment = np.zeros(small[::-1], bool) if cover is None else cv2.resize(
+        np.asarray(cover, np.uint8), small, interpolation=cv2.INTER_NEAREST) > 0
+    if arms is not None and apart is None:
+        apart = arms.apart() & bare.astype(bool)
     if arms is not None:
         across = arms.across(SKIN_FILL_STEP, small)
         # A cell on the outline is the arm's too: its centre may lie a little past the half width.
-        limb = ((bare_small > 0) & (across <= 1.0 + ARM_OUTLINE_CELLS * SKIN_FILL_STEP / arms.narrowest())).astype(
-            np.float32)
+        fitted = (bare_small > 0) & (across <= 1.0 + ARM_OUTLINE_CELLS * SKIN_FILL_STEP / arms.narrowest())
+        # Not the bared torso's side beside an arm (a midriff a crop top bares, touching a hanging arm): as broad as
+        # TORSO_BREADTH of the body's broadest part.
+        broad = float(cv2.distanceTransform(body_small, cv2.DIST_L2, 3).max())
+        reach = 2 * round(broad * TORSO_BREADTH) + 1
+        torso_small = cv2.morphologyEx(np.minimum(body_small, bare_small), cv2.MORPH_OPEN,
+                                       cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (reach, reach))) > 0
+        # Beside the arm below its armpit only: on the shoulder the skin beside it is the shoulder's top and the chest.
+        # (Its fitted cells reach a cell past its outline, `apart`'s do not.)
+        hanging = fitted & (cv2.dilate(cv2.resize(np.asarray(apart, np.uint8), small, interpolation=cv2.INTER_NEAREST),
+                                       np.ones((3, 3), np.uint8)) > 0)
+        strip_small, across = arm_strips(fitted, hanging, (bare_small > 0) & ~torso_small, garment, across,
+                                         ARM_STRIP * max(height, width) / SKIN_FILL_STEP)
+        limb = (fitted | strip_small).astype(np.float32)
+        # The strip and the arm's cells next to it are no torso for the shadow the arm casts (below): its full-size
+        # pixels past the arm's outline, a cell wide, stayed torso and cut the arm's blend there.
+        by_strip = cv2.dilate(strip_small.astype(np.uint8), np.ones((3, 3), np.uint8)) * (limb > 0)
+        strip = cv2.resize(by_strip.astype(np.uint8), (width, height), interpolation=cv2.INTER_NEAREST) > 0
     else:
         found = _limbs_by_width(bare_small, body_small)
         if found is None:
@@ -457,8 +488,6 @@ def arm_shading(bare: np.ndarray, body: np.ndarray, arms: Arms | None = None,
     profile_big = cv2.resize(profile.astype(np.float32), big, interpolation=cv2.INTER_LINEAR)
     weight_big = np.asarray(cv2.resize(weight, big, interpolation=cv2.INTER_LINEAR), np.float32)
     cast = np.ones((height, width), np.float32)
-    if arms is not None and apart is None:
-        apart = arms.apart() & bare.astype(bool)
     if arms is not None and apart is not None and apart.any():
         # Below its armpit an arm beside the bare torso is all arm to its inner edge (its outline's own, anti-aliased),
         # and casts a shadow on the torso's side beside it: its turning edge and that shadow are the thin shade line
@@ -468,7 +497,7 @@ def arm_shading(bare: np.ndarray, body: np.ndarray, arms: Arms | None = None,
         # The torso beside it: the bare skin off the arms as broad as half the shadow's reach (not the sliver of the
         # repaint's outline past an arm's own against the backdrop, whose rim would darken).
         side = 2 * max(1, round(ARM_CAST * arms.narrowest() / 2)) + 1
-        torso = cv2.morphologyEx((bare.astype(bool) & ~arms.mask()).astype(np.uint8), cv2.MORPH_OPEN,
+        torso = cv2.morphologyEx((bare.astype(bool) & ~arms.mask() & ~strip).astype(np.uint8), cv2.MORPH_OPEN,
                                  cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (side, side))) > 0
         # On it the arm's blend (its tone, its profile) ends at the arm's edge: out to the blur's reach, three of its
         # sigmas, fading back in over one more (no seam where it stops).
@@ -479,6 +508,32 @@ def arm_shading(bare: np.ndarray, body: np.ndarray, arms: Arms | None = None,
         closeness = np.clip(1.0 - away / max(ARM_CAST * arms.narrowest(), 1.0), 0.0, 1.0) ** 2
         cast = np.asarray(1.0 - (1.0 - ARM_CAST_SHADE) * closeness * (1.0 - weight_big) * torso, np.float32)
     return np.asarray((1.0 + weight_big * (profile_big - 1.0)) * cast, np.float32), weight_big
+
+
+def arm_strips(fitted: np.ndarray, hanging: np.ndarray, bare: np.ndarray, garment: np.ndarray, across: np.ndarray,
+               reach: float) -> tuple[np.ndarray, np.ndarray]:
+    """bool: the `bare` cells (off the bared torso) off an arm's `fitted` cells, between its `hanging` ones (below its
+    armpit) and the new `garment`'s side, within `reach` cells of both and within ARM_STRIP_ACROSS of the arm
+    (`across`, `Arms.across`); and float32: `across` with the arm's profile stretched over them (1 at the strip's
+    outline).
+
+    A loose old sleeve is wider than the arm in it, and the arm reaches under the new garment's edge (`under_garment`):
+    the skin bared there past the fitted arm's outline is the arm's turning side, not the torso: lit as the torso, it
+    drew a pale band between the arm and the new garment. The stretch is each cell's nearest outline's place across,
+    where that outline is the strip's, smoothed: unchanged where an arm has no strip."""
+    near_arm = cv2.distanceTransform((~hanging).astype(np.uint8), cv2.DIST_L2, 3) <= reach
+    near_out = cv2.distanceTransform((~garment).astype(np.uint8), cv2.DIST_L2, 3) <= reach
+    strip = bare & ~fitted & near_arm & near_out & (across <= ARM_STRIP_ACROSS)
+    if not strip.any():
+        return strip, across
+    limb = fitted | strip
+    outline = limb & ~(cv2.erode(limb.astype(np.uint8), np.ones((3, 3), np.uint8)) > 0)
+    _, labels = cv2.distanceTransformWithLabels((~outline).astype(np.uint8), cv2.DIST_L2, 5,
+                                                labelType=cv2.DIST_LABEL_PIXEL)
+    stretch = np.ones(labels.max() + 1, np.float32)
+    stretch[labels[outline]] = np.where(strip[outline], np.maximum(across[outline], 1.0), 1.0)
+    scale = _masked_blur(stretch[labels], limb.astype(np.float32), ARM_STRIP_SMOOTH)
+    return strip, np.where(limb, across / np.maximum(scale, 1.0), across).astype(np.float32)
 
 
 def _arm_cells(person: np.ndarray, skin: np.ndarray, arms: Arms) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -542,6 +597,28 @@ def smoothed_limbs(to_skin: np.ndarray, hole: np.ndarray, skin: np.ndarray | Non
     return rounded_outline(joined, ARM_OUTLINE * max(to_skin.shape[:2])) & hole
 
 
+def skin_gaps(to_skin: np.ndarray, cover: np.ndarray, hole: np.ndarray) -> np.ndarray:
+    """bool HxW: the pixels of the `hole` between the repainted skin (`to_skin`) and the new garment (`cover`) where
+    the two come within SKIN_GAP (of the longer side) of each other, and the garment's own there: the skin reaches
+    under the garment's edge, whose anti-aliased pixels show it. Left to the backdrop, the rounded skin's outline and
+    the warped garment's met with a line or speck of backdrop between (a white fleck where a bared arm meets the
+    garment's side), which their crisp outlines no longer blur over."""
+    gap = max(1, round(SKIN_GAP * max(hole.shape[:2])))
+    kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * gap + 1,) * 2)
+    closed = cv2.morphologyEx((to_skin | cover).astype(np.uint8), cv2.MORPH_CLOSE, kernel) > 0
+    # A pixel farther: the garment's anti-aliased edge past the gap.
+    wider = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * gap + 3,) * 2)
+    near_skin = cv2.dilate(to_skin.astype(np.uint8), wider) > 0
+    near_cover = cv2.dilate(cover.astype(np.uint8), kernel) > 0
+    gaps = closed & near_skin & near_cover & hole & ~to_skin
+    # Only what joins the skin through the gap: the hole's outline may cross it (the backdrop the old garment did not
+    # reach stays as the photo shows it), and a gap's far side alone stood as a detached sliver of skin.
+    joined = to_skin.astype(bool).copy()
+    for _ in range(gap + 1):
+        joined = (cv2.dilate(joined.astype(np.uint8), np.ones((3, 3), np.uint8)) > 0) & (joined | gaps)
+    return np.asarray(joined & gaps)
+
+
 def contact_shadow(cover: np.ndarray, shape_px: float) -> np.ndarray:
     """float32 HxW multiplier: the shadow the new garment's edge (`cover`) casts on the skin beside it, CONTACT_SHADE
     deep at the edge and gone `shape_px` from it. Only there: taken as the skin's distance to its outline, it also
@@ -587,6 +664,8 @@ def repaint_uncovered(person: np.ndarray, uncovered: np.ndarray, body: np.ndarra
     # A bared leg goes on past the hole (under the new hem, into the visible leg below the old): no rounding there.
     beyond = (legs > 0).any(axis=0) & body.astype(bool) & ~hole if legs is not None else np.zeros_like(hole)
     to_skin = smoothed_limbs((hole & body.astype(bool)) | beyond, hole, skin)
+    if cover is not None:  # no line of backdrop a pixel or two wide between the skin and the new garment's edge
+        to_skin |= skin_gaps(to_skin, cover.astype(bool), hole)
     height, width = person.shape[:2]
     small = cv2.resize(person, None, fx=INPAINT_SCALE, fy=INPAINT_SCALE, interpolation=cv2.INTER_AREA)
     scene_hole = cv2.resize(garments.astype(np.uint8), (small.shape[1], small.shape[0]),
@@ -607,7 +686,7 @@ def repaint_uncovered(person: np.ndarray, uncovered: np.ndarray, body: np.ndarra
     # An arm is rounded along its bone (`arm_shading`), the torso across (`torso_shading`), both off the skin's
     # outline (`limb_shading`): a bared forearm read as a flat pale blob.
     apart = arms.apart() & bare if arms is not None else None
-    arm_light, limb = arm_shading(bare, body | bare, arms, apart)
+    arm_light, limb = arm_shading(bare, body | bare, arms, apart, covered)
     # The torso is what shows of the body, less the arms hanging apart from it: its sides turn away from the light as
     # the shopper's own arms' do (`torso_side`).
     visible = skin.astype(bool) & ~to_skin
@@ -639,11 +718,11 @@ def repaint_uncovered(person: np.ndarray, uncovered: np.ndarray, body: np.ndarra
                                  modelled=limb)
     if legs is not None:  # bared legs: the tone and roundness of the shopper's visible legs (`leg_skin`)
         painted_skin = leg_skin(painted_skin, person, to_skin, legs, covered)
-    # Anti-aliased: skin fades into the background across its outline instead of stopping on a pixel edge; not
-    # where it meets the shopper's visible skin (a hand below a bared forearm, a leg below the old hem), where
-    # half backdrop drew a pale seam.
-    alpha = cv2.GaussianBlur((to_skin | skin.astype(bool) | beyond).astype(np.float32), (0, 0),
-                             SKIN_EDGE_SIGMA)[..., None]
+    # Anti-aliased within its outline, as the new garment's (`crisp_alpha`): a catalogue photo's skin meets its
+    # backdrop within a pixel. Blurred across it, a pixel of backdrop outside took a quarter skin and the skin's last
+    # a quarter backdrop: a pale, fuzzy rim round a bared arm. Not where it meets the shopper's visible skin (a hand
+    # below a bared forearm, a leg below the old hem), where half backdrop drew a pale seam.
+    alpha = crisp_alpha(to_skin | skin.astype(bool) | beyond, _feather_px(person.shape))[..., None]
     blended = painted_skin * alpha + scene * (1 - alpha)
     out[hole] = np.clip(np.round(blended[hole]), 0, 255).astype(np.uint8)
     return out
