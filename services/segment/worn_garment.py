@@ -521,10 +521,11 @@ def _top_above_hips(lab: np.ndarray, candidates: np.ndarray, core: np.ndarray, t
 
 
 def worn_outline(image: np.ndarray, worn: np.ndarray, person: np.ndarray, pose: Pose,
-                 category: Category, held: np.ndarray | None = None) -> np.ndarray:
+                 category: Category, held: np.ndarray | None = None, skin: np.ndarray | None = None) -> np.ndarray:
     """uint8 {0, 1}: the worn garment (`worn_garment_mask`) grown to its own outline: the person's pixels in
     its colours that join it, up to GROW_REACH past its category's body region, never into what the hands hold in
-    front of it (`held`: `held_in_front`'s, worked out when not given).
+    front of it (`held`: `held_in_front`'s) nor into the shopper's skin (`skin_mask`'s); each worked out when not
+    given.
 
     Wide trouser legs and a loose top's sides reach past the region, and GrabCut's smoothing drops narrow
     parts (the inner leg): left, they showed as strips of the old garment beside the new one. Skin, the
@@ -541,7 +542,9 @@ def worn_outline(image: np.ndarray, worn: np.ndarray, person: np.ndarray, pose: 
     # cost 0.4 s at 1024 px).
     beyond_region = cv2.distanceTransform(1 - body_region(pose, shape, category), cv2.DIST_L2, 5)
     near = beyond_region <= max(1.0, GROW_REACH * frame.shoulder_width)
-    skin, head = skin_mask(image, pose, person), head_mask(pose, shape)
+    if skin is None:
+        skin = skin_mask(image, pose, person)
+    head = head_mask(pose, shape)
     if held is None:
         held = held_in_front(image, worn, person, pose, skin)
     keep_out = skin | head | held

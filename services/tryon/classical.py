@@ -279,7 +279,7 @@ class ClassicalGarmentPipeline(TryOnPipeline[GarmentRequest]):
         light = worn_shading(person, worn)
         # Shapes are compared on the garment's body (GrabCut's); the new one covers, or the repaint clears, all
         # of it to its outline: wide legs and loose sides left out showed as strips beside the new garment.
-        outline = worn_outline(person, worn, person_mask, pose, request.category, held) if worn.any() else worn
+        outline = worn_outline(person, worn, person_mask, pose, request.category, held, skin) if worn.any() else worn
         if rise is not None:
             outline = outline & ~above_waist(rise, pose, person.shape[:2])
         # Its sleeves are read with no arm in front of them: forearms in front cut a long sleeve to a short one.
