@@ -113,6 +113,14 @@ class Dressed:
     worn: np.ndarray  # uint8 {0, 1}: the old garment to its own outline (`worn_outline`)
 
 
+@dataclass(frozen=True)
+class Waistline:
+    """Where a lower garment goes on: `rise` px above the hip joints (`waist_rise`), and all above it (bool HxW)."""
+
+    rise: float
+    above: np.ndarray
+
+
 @dataclass
 class ProductAnalysis:
     """A product photo's silhouette and landmarks, computed once when a catalog garment is registered."""
@@ -159,15 +167,15 @@ class ClassicalGarmentPipeline(TryOnPipeline[GarmentRequest]):
         (person_mask, pose), (product, marks) = await asyncio.gather(
             self.person_and_pose(request, result),
             self._product(request.garment, request.category, result, request.product_mask, request.landmarks))
-        rise = None
+        waist = None
         if request.category is Category.LOWER:  # the new lower garment goes in where the old one does
-            rise = await self._timed(result, "waistline", "", asyncio.to_thread(
-                waist_rise, request.person, person_mask, pose))
+            waist = await self._timed(result, "waistline", "", asyncio.to_thread(
+                self.waistline, request, person_mask, pose))
         worn, (warped, front) = await asyncio.gather(
             self._timed(result, "worn_garment", "", asyncio.to_thread(self.worn_garment, request, person_mask, pose)),
-            self._placed(request, result, person_mask, pose, product, marks, rise))
+            self._placed(request, result, person_mask, pose, product, marks, waist))
         dressed = await self._timed(result, "composite", "", asyncio.to_thread(
-            self.composite, request, person_mask, pose, warped, front, worn, rise))
+            self.composite, request, person_mask, pose, warped, front, worn, waist.above if waist else None))
         result.image = dressed.image
         result.dressing = dressed.dressing
         result.layers = {"worn_garment": dressed.worn, "garment": dressed.paint, "repainted": dressed.repainted,
@@ -198,12 +206,12 @@ class ClassicalGarmentPipeline(TryOnPipeline[GarmentRequest]):
         return mask, marks
 
     async def _placed(self, request: GarmentRequest, result: TryOnResult, person_mask: np.ndarray, pose: Pose,
-                      product: np.ndarray, marks: GarmentLandmarks, rise: float | None
+                      product: np.ndarray, marks: GarmentLandmarks, waist: Waistline | None
                       ) -> tuple[WarpedGarment, np.ndarray]:
-        warped = await self._timed(result, "warp", "", asyncio.to_thread(self.warp, request, pose, product, marks,
-                                                                          person_mask, rise))
+        warped = await self._timed(result, "warp", "", asyncio.to_thread(
+            self.warp, request, pose, product, marks, person_mask, waist.rise if waist else None))
         front = await self._timed(result, "occlusion", "", asyncio.to_thread(
-            self.occlusion, request, person_mask, pose, warped, rise))
+            self.occlusion, request, person_mask, pose, warped, waist.above if waist else None))
         return warped, front
 
     # -- steps ---------------------------------------------------------------------------------
@@ -235,6 +243,12 @@ class ClassicalGarmentPipeline(TryOnPipeline[GarmentRequest]):
         return warp_garment(garment, product, fit, request.person.shape[:2])
 
     @staticmethod
+    def waistline(request: GarmentRequest, person_mask: np.ndarray, pose: Pose) -> Waistline | None:
+        """The shopper's own waistline, where the photo shows one (`waist_rise`), and all that lies above it."""
+        rise = waist_rise(request.person, person_mask, pose)
+        return None if rise is None else Waistline(rise, above_waist(rise, pose, request.person.shape[:2]))
+
+    @staticmethod
     def worn_garment(request: GarmentRequest, person_mask: np.ndarray, pose: Pose) -> np.ndarray:
         """The shopper's own garment of this category (design mode's mask), whose shading the new one takes.
 
@@ -247,27 +261,27 @@ class ClassicalGarmentPipeline(TryOnPipeline[GarmentRequest]):
 
     @staticmethod
     def occlusion(request: GarmentRequest, person_mask: np.ndarray, pose: Pose, warped: WarpedGarment,
-                  rise: float | None = None) -> np.ndarray:
+                  above_waistline: np.ndarray | None = None) -> np.ndarray:
         """What stays in front of the `warped` garment: not the arms inside its sleeves laid on their own, nor the
         skin test's specks lying on it (arm skin seen past an old garment's side punched holes through it); all
-        the person above a lower garment's waistline `rise` (the top over it, or the bare midriff)."""
+        the person above a lower garment's waistline (`Waistline.above`: the top over it, or the bare midriff)."""
         fit = warped.fit
         shape = request.person.shape[:2]
         covered = covered_mask(fit, shape)
         front = occluders(request.person, person_mask, pose, covered, fit.body)
         front = np.asarray(front & (1 - sleeved_arms(fit.sleeves, shape)), np.uint8)
-        if rise is not None:
-            front |= (above_waist(rise, pose, shape) & (person_mask > 0.5)).astype(np.uint8)
+        if above_waistline is not None:
+            front |= (above_waistline & (person_mask > 0.5)).astype(np.uint8)
         return without_specks(front, warped.alpha, pose)
 
     @staticmethod
     def composite(request: GarmentRequest, person_mask: np.ndarray, pose: Pose, warped: WarpedGarment,
-                  front: np.ndarray, worn: np.ndarray, rise: float | None = None) -> Dressed:
+                  front: np.ndarray, worn: np.ndarray, above_waistline: np.ndarray | None = None) -> Dressed:
         """The new garment dressed onto the shopper (`dressing`): into the worn garment's own silhouette when
         their shapes match (going on past its hem when longer), else as warped to the body, over the photo
         with the old garment it leaves uncovered repainted (skin on the body, background beside it). Above a
-        lower garment's waistline (`rise`, `waist_rise`) nothing is the old garment: a top's hem it grew into
-        was repainted as skin."""
+        lower garment's waistline (`Waistline.above`) nothing is the old garment: a top's hem it grew into was
+        repainted as skin."""
         skin = skin_mask(request.person, pose, person_mask)
         held = held_in_front(request.person, worn, person_mask, pose, skin)
         front = front | held  # a bag held over the old garment stays in front of the new one
@@ -280,8 +294,8 @@ class ClassicalGarmentPipeline(TryOnPipeline[GarmentRequest]):
         # Shapes are compared on the garment's body (GrabCut's); the new one covers, or the repaint clears, all
         # of it to its outline: wide legs and loose sides left out showed as strips beside the new garment.
         outline = worn_outline(person, worn, person_mask, pose, request.category, held, skin) if worn.any() else worn
-        if rise is not None:
-            outline = outline & ~above_waist(rise, pose, person.shape[:2])
+        if above_waistline is not None:
+            outline = outline & ~above_waistline
         # Its sleeves are read with no arm in front of them: forearms in front cut a long sleeve to a short one.
         head = head_mask(pose, person.shape[:2])
         unoccluded = paint_mask(warped.alpha, person_mask, head)

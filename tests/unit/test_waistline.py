@@ -102,14 +102,14 @@ def test_the_new_trousers_go_in_under_the_top_whose_hem_is_never_repainted() -> 
     garment[product > 0] = (120, 120, 130)
     request = GarmentRequest(image, garment, Category.LOWER, product_mask=product,
                              landmarks=garment_landmarks(product, Category.LOWER))
-    rise = waist_rise(image, person, pose)
-    assert rise is not None
-    warped = ClassicalGarmentPipeline.warp(request, pose, product, request.landmarks, person, rise)
-    front = ClassicalGarmentPipeline.occlusion(request, person, pose, warped, rise)
+    waist = ClassicalGarmentPipeline.waistline(request, person, pose)
+    assert waist is not None
+    warped = ClassicalGarmentPipeline.warp(request, pose, product, request.landmarks, person, waist.rise)
+    front = ClassicalGarmentPipeline.occlusion(request, person, pose, warped, waist.above)
     worn = np.zeros((H, W), np.uint8)
     worn[HIPS - 46:, 100:200] = 1  # the old garment's mask grew 6 px into the tee's hem
-    dressed = ClassicalGarmentPipeline.composite(request, person, pose, warped, front, worn, rise)
-    line = round(HIPS - rise)
+    dressed = ClassicalGarmentPipeline.composite(request, person, pose, warped, front, worn, waist.above)
+    line = round(HIPS - waist.rise)
     # (the outline's corners beside the backdrop are rounded off: the body's columns only)
     assert np.array_equal(dressed.image[:line - 1, 103:197], image[:line - 1, 103:197])
     assert not dressed.repainted[:line - 1, 103:197].any()
