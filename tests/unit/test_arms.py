@@ -192,16 +192,23 @@ def test_a_bared_forearm_meets_the_visible_hand_without_a_pale_seam() -> None:
     assert (join.sum(axis=1) < sum(BACKDROP) - 60).all()  # skin to the corners, no backdrop in it
 
 
-def test_a_bared_arm_is_round_across_not_a_flat_tube() -> None:
-    """The navy right sleeve replaced by a sleeveless garment: the bared forearm is lit along its bone and darkens
-    gradually towards both sides of its outline (as catalogue shoppers' arms do), not one tone lifted to its ridge's
-    brightness all across."""
+def bared_right_sleeve() -> tuple[np.ndarray, np.ndarray]:
+    """The navy right sleeve (on the image's left) replaced by a sleeveless garment: the sleeve's mask and the
+    repainted photo."""
     image, person, skin = _photo()
     arms = fit_arms(frontal_pose(), image, person, skin)
     sleeve = (np.all(image == TOP, axis=2) & (np.arange(W)[None] < 110)) & (np.arange(H)[:, None] > 130)
     body = arms.mask() | (np.abs(np.arange(W)[None] - 150) < 30) & (np.arange(H)[:, None] > 100)
     out = repaint_uncovered(image, sleeve, body.astype(np.uint8), skin, sleeve | np.all(image == TOP, axis=2),
                             arms=arms)
+    return sleeve, out
+
+
+def test_a_bared_arm_is_round_across_not_a_flat_tube() -> None:
+    """The navy right sleeve replaced by a sleeveless garment: the bared forearm is lit along its bone and darkens
+    gradually towards both sides of its outline (as catalogue shoppers' arms do), not one tone lifted to its ridge's
+    brightness all across."""
+    sleeve, out = bared_right_sleeve()
     row = 205
     across = np.flatnonzero(sleeve[row])
     luma = out[row, across].astype(np.float32) @ np.array([0.299, 0.587, 0.114], np.float32)

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import numpy as np
 from poses import frontal_pose
-from test_arms import BACKDROP, TOP, H, W, _photo
+from test_arms import BACKDROP, H, W, _photo, bared_right_sleeve
 
 from fittingroom.warp_gen.arms import fit_arms
-from fittingroom.warp_gen.dress import ARM_RIDGE, ARM_SHADE, arm_shading, arm_strips, repaint_uncovered, skin_gaps
+from fittingroom.warp_gen.dress import ARM_RIDGE, ARM_SHADE, arm_shading, arm_strips, skin_gaps
 
 LUMA = np.array([0.299, 0.587, 0.114], np.float32)
 
@@ -15,12 +15,7 @@ LUMA = np.array([0.299, 0.587, 0.114], np.float32)
 def _bared_right_forearm() -> tuple[np.ndarray, np.ndarray]:
     """The navy right sleeve (on the image's left) replaced by a sleeveless garment: the sleeve's mask and the
     repainted photo's luma."""
-    image, person, skin = _photo()
-    arms = fit_arms(frontal_pose(), image, person, skin)
-    sleeve = (np.all(image == TOP, axis=2) & (np.arange(W)[None] < 110)) & (np.arange(H)[:, None] > 130)
-    body = arms.mask() | (np.abs(np.arange(W)[None] - 150) < 30) & (np.arange(H)[:, None] > 100)
-    out = repaint_uncovered(image, sleeve, body.astype(np.uint8), skin, sleeve | np.all(image == TOP, axis=2),
-                            arms=arms)
+    sleeve, out = bared_right_sleeve()
     return sleeve, out.astype(np.float32) @ LUMA
 
 
