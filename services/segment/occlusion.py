@@ -9,6 +9,7 @@ where the pose puts a neck, a hand or an arm the garment does not sleeve. Pure n
 from __future__ import annotations
 
 import itertools
+from dataclasses import dataclass
 
 import cv2
 import numpy as np
@@ -159,6 +160,36 @@ def without_specks(front: np.ndarray, garment: np.ndarray, pose: Pose) -> np.nda
     return np.asarray((front > 0) & ~np.isin(pieces, specks), np.uint8)
 
 
+@dataclass(frozen=True)
+class _NeckWindow:
+    """A window round the neck's base (`_neck_base`, on the neck's axis): its slices, and each of its px's place up the
+    body from the base and across from the axis (signed), in shoulder widths; `grow`: the side, in px, of the rounded
+    outline of the neck's skin kept in front (`occluders`); `base`: the neck's base in the photo."""
+
+    base: np.ndarray
+    box: tuple[slice, slice]
+    up: np.ndarray
+    across: np.ndarray
+    grow: int
+
+
+def _neck_window(pose: Pose, person_mask: np.ndarray | None, shape: tuple[int, int], reach: float, below: float
+                 ) -> _NeckWindow:
+    """The window `reach` px up and to each side of the neck's base and `below` px down from it, each grown by the
+    skin's rounded outline (within the photo)."""
+    frame = body_frame(pose)
+    width = frame.shoulder_width
+    centre = (frame.left_shoulder + frame.right_shoulder) / 2 - frame.down * _neck_base(frame, person_mask)
+    grow = max(3, round(OUTLINE_SMOOTH * max(shape)) * 2 + 1)
+    top, left = max(int(centre[1] - reach - grow), 0), max(int(centre[0] - reach - grow), 0)
+    bottom = min(max(int(centre[1] + below + grow) + 1, top), shape[0])
+    right = min(max(int(centre[0] + reach + grow) + 1, left), shape[1])
+    ys, xs = np.mgrid[top:bottom, left:right]
+    up = -((xs - centre[0]) * frame.down[0] + (ys - centre[1]) * frame.down[1]) / width
+    across = ((xs - centre[0]) * frame.across[0] + (ys - centre[1]) * frame.across[1]) / width
+    return _NeckWindow(centre, (slice(top, bottom), slice(left, right)), up, across, grow)
+
+
 def collar_over_neck(alpha: np.ndarray, skin: np.ndarray, pose: Pose, person_mask: np.ndarray | None = None
                      ) -> np.ndarray:
     """bool HxW: where a new garment's collar (`alpha`, > 0.5 on it, warped onto the body) stands in front of the
@@ -173,25 +204,19 @@ def collar_over_neck(alpha: np.ndarray, skin: np.ndarray, pose: Pose, person_mas
     shape = alpha.shape[:2]
     frame = body_frame(pose)
     width = frame.shoulder_width
-    centre = (frame.left_shoulder + frame.right_shoulder) / 2 - frame.down * _neck_base(frame, person_mask)
-    grow = max(3, round(OUTLINE_SMOOTH * max(shape)) * 2 + 1)  # the rounded outline of the neck's skin in front
     # Worked in a square round the neck's base that holds the collar's reach (the same in a fraction of the time).
-    reach = (NECK_DIP + COLLAR_HEIGHT + NECK_HALF_WIDTH) * width + grow
-    top, left = max(int(centre[1] - reach), 0), max(int(centre[0] - reach), 0)
-    bottom, right = min(max(int(centre[1] + reach) + 1, top), shape[0]), min(max(int(centre[0] + reach) + 1, left),
-                                                                            shape[1])
-    ys, xs = np.mgrid[top:bottom, left:right]
-    up = -((xs - centre[0]) * frame.down[0] + (ys - centre[1]) * frame.down[1]) / width
-    across = np.abs((xs - centre[0]) * frame.across[0] + (ys - centre[1]) * frame.across[1]) / width
+    reach = (NECK_DIP + COLLAR_HEIGHT + NECK_HALF_WIDTH) * width
+    window = _neck_window(pose, person_mask, shape, reach, reach)
+    box, up, across, grow = window.box, window.up, np.abs(window.across), window.grow
     beside_throat = across > THROAT_SLOPE * (up - NECK_DIP)
     rim = NECK_DIP + COLLAR_HEIGHT * (1 - RIM_CURVE * np.sqrt(1 - np.minimum(across / NECK_HALF_WIDTH, 1.0) ** 2))
     if pose.sees(lm.NOSE):  # the chin stays in front
-        rim = np.minimum(rim, float((centre - pose.point(lm.NOSE)) @ frame.down) / width - CHIN_REACH)
+        rim = np.minimum(rim, float((window.base - pose.point(lm.NOSE)) @ frame.down) / width - CHIN_REACH)
     # From a few px below the neck's base, where the neck's column ends in the rounded outline of its skin.
     column = (up > -grow / width) & (up < rim) & (across < NECK_HALF_WIDTH)
-    neck = cv2.dilate((skin[top:bottom, left:right] > 0).astype(np.uint8), np.ones((grow, grow), np.uint8)) > 0
+    neck = cv2.dilate((skin[box] > 0).astype(np.uint8), np.ones((grow, grow), np.uint8)) > 0
     collar = np.zeros(shape, bool)
-    collar[top:bottom, left:right] = (alpha[top:bottom, left:right] > 0.5) & beside_throat & column & neck
+    collar[box] = (alpha[box] > 0.5) & beside_throat & column & neck
     return collar
 
 
@@ -209,20 +234,12 @@ def neck_over_neckline(front: np.ndarray, alpha: np.ndarray, outline: np.ndarray
     stood as a dark line inside the new neckline), below it the garment.
     """
     shape = alpha.shape[:2]
-    frame = body_frame(pose)
-    width = frame.shoulder_width
-    centre = (frame.left_shoulder + frame.right_shoulder) / 2 - frame.down * _neck_base(frame, person_mask)
-    grow = max(3, round(OUTLINE_SMOOTH * max(shape)) * 2 + 1)  # the rounded outline of the neck's skin in front
-    reach = (NECK_HALF_WIDTH + NECK_SIDE) * width + grow
-    top, left = max(int(centre[1] - reach), 0), max(int(centre[0] - reach), 0)
-    bottom = min(max(int(centre[1] + grow) + 1, top), shape[0])
-    right = min(max(int(centre[0] + reach) + 1, left), shape[1])
-    ys, xs = np.mgrid[top:bottom, left:right]
-    up = -((xs - centre[0]) * frame.down[0] + (ys - centre[1]) * frame.down[1]) / width
-    signed = ((xs - centre[0]) * frame.across[0] + (ys - centre[1]) * frame.across[1]) / width
-    garment = alpha[top:bottom, left:right] > 0.5
-    person = np.ones_like(garment) if person_mask is None else person_mask[top:bottom, left:right] > 0.5
-    window = front[top:bottom, left:right] > 0
+    width = body_frame(pose).shoulder_width
+    neck_window = _neck_window(pose, person_mask, shape, (NECK_HALF_WIDTH + NECK_SIDE) * width, 0.0)
+    box, up, signed, grow = neck_window.box, neck_window.up, neck_window.across, neck_window.grow
+    garment = alpha[box] > 0.5
+    person = np.ones_like(garment) if person_mask is None else person_mask[box] > 0.5
+    window = front[box] > 0
     # The neckline's lowest point in front: where the neck in front ends now down the neck's axis (an old V's skin
     # below it is chest, `neckline_opening`), at most at the neck's base.
     axis = window & (np.abs(signed) < NECK_AXIS)
@@ -255,9 +272,9 @@ def neck_over_neckline(front: np.ndarray, alpha: np.ndarray, outline: np.ndarray
     above |= closed & ~kept & person & beside & (up > lowest) & np.isfinite(neckline).any()
     kept |= above
     out = front.astype(np.uint8).copy()
-    out[top:bottom, left:right] = kept.astype(np.uint8)
+    out[box] = kept.astype(np.uint8)
     rim = np.ones((2 * OUTLINE_RIM + 1, 2 * OUTLINE_RIM + 1), np.uint8)
-    old = cv2.dilate((outline[top:bottom, left:right] > 0).astype(np.uint8), rim) > 0
+    old = cv2.dilate((outline[box] > 0).astype(np.uint8), rim) > 0
     bared = np.zeros(shape, bool)
-    bared[top:bottom, left:right] = above & old & ~window
+    bared[box] = above & old & ~window
     return out, bared
