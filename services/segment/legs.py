@@ -152,6 +152,13 @@ def _measure(leg: _Leg, person: np.ndarray, worn: np.ndarray, reach: float,
     return seen
 
 
+def _middle_third(left: np.ndarray, right: np.ndarray, width: int) -> np.ndarray:
+    """bool [rows, width]: per row, the middle third of a leg between its edges `left` and `right`."""
+    third = (right - left) / 3
+    cols = np.arange(width)[None]
+    return np.asarray((cols >= (left + third)[:, None]) & (cols <= (right - third)[:, None]))
+
+
 def _trim_to_photo(leg: _Leg, seen: np.ndarray, image: np.ndarray, person: np.ndarray) -> None:
     """On the `seen` rows, `leg`'s measured edges moved in past the pixels whose colour is nearer the backdrop's
     (the median off the `person` mask on those rows) than the leg's middle third's, by at most EDGE_TRIM of its
@@ -167,8 +174,7 @@ def _trim_to_photo(leg: _Leg, seen: np.ndarray, image: np.ndarray, person: np.nd
     backdrop = np.median(lab[off], axis=0)
     cols = np.arange(image.shape[1])[None]
     left, right = leg.left[index], leg.right[index]
-    third = (right - left) / 3
-    middle = (cols >= (left + third)[:, None]) & (cols <= (right - third)[:, None])
+    middle = _middle_third(left, right, image.shape[1])
     inside = (cols >= left[:, None]) & (cols <= right[:, None])
     centre = np.stack([np.median(line[span], axis=0) for line, span in zip(lab, middle, strict=True)])
     near_backdrop = np.linalg.norm(lab - backdrop, axis=2) < np.linalg.norm(lab - centre[:, None], axis=2)
@@ -187,9 +193,7 @@ def _past_hem_shadow(leg: _Leg, seen: np.ndarray, image: np.ndarray, depth: int)
     index = np.flatnonzero(seen)[:depth + MIN_MEASURED_ROWS]
     if len(index) < MIN_MEASURED_ROWS + depth:
         return seen
-    third = (leg.right[index] - leg.left[index]) / 3
-    cols = np.arange(image.shape[1])[None]
-    middle = (cols >= (leg.left[index] + third)[:, None]) & (cols <= (leg.right[index] - third)[:, None])
+    middle = _middle_third(leg.left[index], leg.right[index], image.shape[1])
     rows = cv2.cvtColor(np.ascontiguousarray(image[leg.rows[index]]), cv2.COLOR_RGB2GRAY)
     brightness = np.array([np.median(row[span]) if span.any() else np.nan for row, span in zip(rows, middle,
                                                                                                 strict=True)])
