@@ -167,15 +167,17 @@ class ClassicalGarmentPipeline(TryOnPipeline[GarmentRequest]):
         (person_mask, pose), (product, marks) = await asyncio.gather(
             self.person_and_pose(request, result),
             self._product(request.garment, request.category, result, request.product_mask, request.landmarks))
+        # A new lower garment goes in where the old one does; a regular-length top goes down over its top.
         waist = None
-        if request.category is Category.LOWER:  # the new lower garment goes in where the old one does
+        if request.category is not Category.DRESS:
             waist = await self._timed(result, "waistline", "", asyncio.to_thread(
                 self.waistline, request, person_mask, pose))
+        above = waist.above if waist is not None and request.category is Category.LOWER else None
         worn, (warped, front) = await asyncio.gather(
             self._timed(result, "worn_garment", "", asyncio.to_thread(self.worn_garment, request, person_mask, pose)),
-            self._placed(request, result, person_mask, pose, product, marks, waist))
+            self._placed(request, result, person_mask, pose, product, marks, waist.rise if waist else None, above))
         dressed = await self._timed(result, "composite", "", asyncio.to_thread(
-            self.composite, request, person_mask, pose, warped, front, worn, waist.above if waist else None))
+            self.composite, request, person_mask, pose, warped, front, worn, above))
         result.image = dressed.image
         result.dressing = dressed.dressing
         result.layers = {"worn_garment": dressed.worn, "garment": dressed.paint, "repainted": dressed.repainted,
@@ -206,12 +208,12 @@ class ClassicalGarmentPipeline(TryOnPipeline[GarmentRequest]):
         return mask, marks
 
     async def _placed(self, request: GarmentRequest, result: TryOnResult, person_mask: np.ndarray, pose: Pose,
-                      product: np.ndarray, marks: GarmentLandmarks, waist: Waistline | None
+                      product: np.ndarray, marks: GarmentLandmarks, rise: float | None, above: np.ndarray | None
                       ) -> tuple[WarpedGarment, np.ndarray]:
         warped = await self._timed(result, "warp", "", asyncio.to_thread(
-            self.warp, request, pose, product, marks, person_mask, waist.rise if waist else None))
+            self.warp, request, pose, product, marks, person_mask, rise))
         front = await self._timed(result, "occlusion", "", asyncio.to_thread(
-            self.occlusion, request, person_mask, pose, warped, waist.above if waist else None))
+            self.occlusion, request, person_mask, pose, warped, above))
         return warped, front
 
     # -- steps ---------------------------------------------------------------------------------
@@ -231,7 +233,8 @@ class ClassicalGarmentPipeline(TryOnPipeline[GarmentRequest]):
     def warp(request: GarmentRequest, pose: Pose, product: np.ndarray, marks: GarmentLandmarks,
              person_mask: np.ndarray | None = None, rise: float | None = None) -> WarpedGarment:
         """The garment pulled onto the body; a lower garment's waistband `rise` px above the hip joints (the
-        shopper's own waistline, `waist_rise`), where the photo shows one."""
+        shopper's own waistline, `waist_rise`), where the photo shows one, and a top that would end just above
+        that line over it."""
         # A top's or a dress's body covers the torso at least; a top's below the hip joints the hips too.
         torso = bare_torso(pose, request.person.shape[:2])
         if person_mask is not None and request.category is Category.UPPER:

@@ -70,6 +70,14 @@ STRAP_LIFT = 0.08
 # development photos, whose hems then sit where they sit on the hips).
 LENGTH_SPAN = 0.95
 MIN_HEM_DROP = 0.6  # of the shoulder width: the shortest top (a crop top's hem below the shoulders)
+# A product photo has no scale, so a top's length is known only up to its size. One long enough to reach the
+# hips (its hem less than REGULAR_HEM of the torso above the hip joints) that would end less than COVER_GAP
+# shoulder widths above the lower garment's top covers it, down to HEM_OVERLAP of the torso below the waistline:
+# a band of midriff and a bare waistband above the trousers are what make a crop top (a tee with dropped
+# shoulders, scaled by its wide shoulder points, ended just above them; crop tops end half a torso higher).
+REGULAR_HEM = 0.25
+COVER_GAP = 0.35
+HEM_OVERLAP = 0.045
 # Of the shoulder width: the least a garment's body stands out from the torso under it (`_cover_torso`).
 TORSO_EASE = 0.04
 # A short sleeve's cuff lies at least this share of its photo's reach past the armpit outside the armpit:
@@ -241,9 +249,21 @@ def _own_hem(outline_hem: np.ndarray, top: np.ndarray, drop: float, ankle: np.nd
     return np.asarray(outline_hem + down * (wanted - float((outline_hem - top) @ down)))
 
 
+def _over_waistband(hem: np.ndarray, frame: BodyFrame, rise: float | None) -> np.ndarray:
+    """A regular-length top's `hem` carried down over the lower garment's top, whose waistline lies `rise` px
+    above the hip joints' line (REGULAR_HEM, COVER_GAP, HEM_OVERLAP); else as it is."""
+    if rise is None:
+        return hem
+    level = float((hem - (frame.left_hip + frame.right_hip) / 2) @ frame.down)
+    wanted = HEM_OVERLAP * frame.torso - rise
+    if level < -REGULAR_HEM * frame.torso or not 0 < wanted - level <= COVER_GAP * frame.shoulder_width:
+        return hem
+    return np.asarray(hem + frame.down * (wanted - level))
+
+
 def _top_fit(marks: GarmentLandmarks, pose: Pose, frame: BodyFrame, garment: Category,
              straps: bool = False, torso: np.ndarray | None = None, silhouette: np.ndarray | None = None,
-             person: np.ndarray | None = None) -> GarmentFit:
+             person: np.ndarray | None = None, rise: float | None = None) -> GarmentFit:
     if marks.left_shoulder is None or marks.right_shoulder is None or marks.left_hem is None \
             or marks.right_hem is None:
         raise InvalidInput(f"could not find the shoulders and hem of the {garment} garment in its photo",
@@ -284,6 +304,8 @@ def _top_fit(marks: GarmentLandmarks, pose: Pose, frame: BodyFrame, garment: Cat
         # the body as the outline has it; the body under the garment ends there too.
         hem = _own_hem(getattr(outline, f"{name}_hem"), shoulder[name], (g_hem[1] - g_shoulder[1]) * length_scale,
                        ankles[name], f)
+        if garment is Category.UPPER:
+            hem = _over_waistband(hem, f, rise)
         bottom[name] = bottom[name] + f.down * float((hem - getattr(outline, f"{name}_hem")) @ f.down)
         pairs[f"{name}_shoulder"] = (g_shoulder, shoulder[name])
         pairs[f"{name}_hem"] = (g_hem, hem)
@@ -431,13 +453,14 @@ def fit_garment(marks: GarmentLandmarks, pose: Pose, garment: Category,
     tells a strappy top, whose straps go on the shoulders' tops); a top's or a dress's sides stand out of
     the `torso` (a mask at the person photo's size, `segment.worn_garment.bare_torso`) on every level; a
     sleeved garment's shoulder seams go on the shoulders' top as the `person` mask shows it; a lower garment's
-    waistband goes `rise` px above the hip joints (the shopper's own, `segment.waistline.waist_rise`)."""
+    waistband goes `rise` px above the hip joints (the shopper's own, `segment.waistline.waist_rise`), and a
+    regular-length top that would end just above that waistline goes down over it."""
     frame = body_frame(pose)
     if garment is Category.LOWER:
         fit = _lower_fit(marks, pose, frame, rise)
     else:
         straps = silhouette is not None and hangs_from_straps(silhouette, marks)
-        fit = _top_fit(marks, pose, frame, garment, straps, torso, silhouette, person)
+        fit = _top_fit(marks, pose, frame, garment, straps, torso, silhouette, person, rise)
     if len(fit.names) < 4:
         raise InvalidInput(f"too few landmarks found on the {garment} garment to fit it", field="garment")
     return fit

@@ -11,9 +11,10 @@ import pytest
 from poses import FRONTAL, frontal_pose
 
 from fittingroom.common import landmarks as lm
+from fittingroom.common.body import body_frame
 from fittingroom.common.garment import Category, GarmentLandmarks
 from fittingroom.segment.garment_landmarks import garment_landmarks
-from fittingroom.warp_gen.fit import LENGTH_SPAN, fit_garment, warp_garment
+from fittingroom.warp_gen.fit import COVER_GAP, HEM_OVERLAP, LENGTH_SPAN, fit_garment, warp_garment
 
 SHOULDER_WIDTH = 90.0
 HIPS_ROW = 230.0
@@ -70,6 +71,26 @@ def test_a_crop_top_stays_short_and_a_tunic_long() -> None:
     tunic, _, _ = _fitted(_tee(260))
     assert crop["left_hem"][1] < HIPS_ROW - 30  # above the waist, not sent down to the hips
     assert tunic["left_hem"][1] > HIPS_ROW + 60  # down the thighs, not squeezed to the hips
+
+
+def _hem_rows(mask: np.ndarray, rise: float | None = None) -> tuple[float, float]:
+    fit = fit_garment(garment_landmarks(mask, Category.UPPER), frontal_pose(), Category.UPPER, mask, rise=rise)
+    targets = dict(zip(fit.names, fit.target, strict=True))
+    return float(targets["left_hem"][1]), float(targets["right_hem"][1])
+
+
+def test_a_regular_top_goes_down_over_the_lower_garment_it_would_end_just_above() -> None:
+    """A tee whose own length ends 17 px above the hip joints, over trousers whose waistline is 2 px above them:
+    it covers their top (no band of midriff and waistband under it); a crop top and a tee over a waistline
+    farther down than COVER_GAP keep their own length, as does any top where the photo shows no waistline."""
+    frame = body_frame(frontal_pose())
+    own = _hem_rows(_tee(140))
+    assert HIPS_ROW - 20 < own[0] < HIPS_ROW - 10
+    covered = _hem_rows(_tee(140), rise=2.0)
+    assert covered == pytest.approx((HIPS_ROW - 2 + HEM_OVERLAP * frame.torso,) * 2, abs=0.5)
+    far = HIPS_ROW - own[0] + COVER_GAP * frame.shoulder_width
+    assert _hem_rows(_tee(140), rise=-far) == own
+    assert _hem_rows(_tee(100), rise=2.0) == _hem_rows(_tee(100))
 
 
 @pytest.mark.parametrize("length", [100, 260], ids=["crop top", "tunic"])
