@@ -84,9 +84,12 @@ GRAIN_FLAT = 0.2
 FLAT_LIGHT = 3.0
 FLAT_PLACE = 1.0
 GRAIN_QUANTILES = (0.1, 0.9)
-# The most spread the grain takes (of the brightness): 0.009-0.026 on the development photos' visible skin; a
-# shopper whose only "skin" is a few hundred pixels of a face or of a fabric taken for skin (the README's
-# astronaut: 0.057) gave bared arms a sandy texture.
+# The most spread the grain takes (of the brightness) at the finest smoothing: 0.009-0.026 on the development
+# photos' visible skin; a shopper whose only "skin" is a few hundred pixels of a face or of a fabric taken for
+# skin (the README's astronaut: 0.057) gave bared arms a sandy texture. Coarser grain takes less, inversely to its
+# smoothing: what correlates over a few px on a photo's skin is mostly its light (a sheen, a highlight's edge);
+# copied at random as round spots 1.05-1.2 px wide with a spread of 0.024 (00121's and 051482's arms) it read as a
+# rash on a bared chest and midriff.
 GRAIN_MAX_SPREAD = 0.03
 MIN_GRAIN_PIXELS = 200
 # The darkest shade repainted skin takes: this quantile of the visible skin's brightness (inside its outline), reached
@@ -343,7 +346,8 @@ def add_grain(painted: np.ndarray, person: np.ndarray, to_skin: np.ndarray, visi
     field[ys, xs] = picked - 1.0
     smooth = np.asarray(cv2.GaussianBlur(field, (0, 0), sigma)[ys, xs], np.float32)
     # Smoothing averages neighbours and narrows the spread: restored to the visible skin's own.
-    smooth = smooth * (min(float(np.std(pool)), GRAIN_MAX_SPREAD) / max(float(np.std(smooth)), 1e-6))
+    spread = min(float(np.std(pool)), GRAIN_MAX_SPREAD * GRAIN_SMOOTH_RANGE[0] / sigma)
+    smooth = smooth * (spread / max(float(np.std(smooth)), 1e-6))
     out = np.array(painted, np.float32)
     out[ys, xs] *= (1.0 + smooth)[:, None]
     return out

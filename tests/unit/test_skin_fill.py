@@ -10,6 +10,7 @@ from fittingroom.warp_gen.limb_light import skin_grain
 from fittingroom.warp_gen.skin_fill import (
     DEFAULT_OUTLINE,
     GRAIN_MAX_SPREAD,
+    GRAIN_SMOOTH_RANGE,
     SEAM_SKIP,
     SHADE_DEEPEST,
     add_grain,
@@ -188,6 +189,17 @@ def test_grain_is_no_coarser_than_skin_s_even_where_the_visible_skin_is_rough() 
     _, _, to_skin, _, out = _grained(0.12, 2)
     relative = (out[to_skin] @ LUMA) / (np.array(SKIN, np.float32) @ LUMA)
     assert relative.std() <= GRAIN_MAX_SPREAD * 1.05
+
+
+def test_coarse_grain_is_copied_fainter_than_fine_grain() -> None:
+    """Grain correlated over a few px (mostly the skin's light: a sheen, a highlight's edge) copied as random round
+    spots at its full spread read as a rash: the spread copied shrinks inversely to the grain's smoothing, down to
+    GRAIN_MAX_SPREAD's share GRAIN_SMOOTH_RANGE[0] / GRAIN_SMOOTH_RANGE[1] for the coarsest."""
+    person, _, to_skin, _, out = _grained(0.2, 3, 1.3)
+    copied = float(((out[to_skin] @ LUMA) / (np.array(SKIN, np.float32) @ LUMA)).std())
+    seen = (person[10:110, 5:45].astype(np.float32) @ LUMA) / (np.array(SKIN, np.float32) @ LUMA)
+    assert copied <= GRAIN_MAX_SPREAD * GRAIN_SMOOTH_RANGE[0] / GRAIN_SMOOTH_RANGE[1] * 1.05
+    assert copied < 0.5 * min(float(seen.std()), GRAIN_MAX_SPREAD)
 
 
 def test_a_bared_arm_has_no_dark_halo_against_the_backdrop() -> None:
