@@ -74,7 +74,7 @@ from fittingroom.warp_gen.fit import (
     warp_garment,
 )
 from fittingroom.warp_gen.midriff import bared_lower_garment, body_above_lower, dress_lower_garment
-from fittingroom.warp_gen.neck_opening import front_over_inside, seen_through_neck
+from fittingroom.warp_gen.neck_opening import front_over_inside, seen_through_neck, without_label
 from fittingroom.warp_gen.remnants import cover_remnants
 from fittingroom.warp_gen.shoulders import draped_shoulders
 from fittingroom.warp_gen.silhouette import (
@@ -350,6 +350,8 @@ class ClassicalGarmentPipeline(TryOnPipeline[GarmentRequest]):
         # shoulder draped up from it took its grey).
         inside_back = seen_through_neck(warped.image, warped.alpha, pose, request.category)
         garment, alpha = front_over_inside(warped.image, warped.alpha, inside_back), warped.alpha * ~inside_back
+        if request.category is not Category.LOWER and not inside_back.any():  # where no inside back was told from
+            garment = without_label(garment, alpha > 0.5, pose)  # the front, its label still shows
         if not collar and request.category is not Category.LOWER:  # the neck in front down to a crew neckline's U
             front, neck = neck_over_neckline(front, alpha, outline, pose, person_mask)
         else:

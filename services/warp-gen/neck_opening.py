@@ -18,15 +18,22 @@ lace's holes with the zip's gap closed, and taken where it is an opening's (wide
 the front below it is light and a lighter rim (the back neckline's edge, the outer cloth) runs above it, and it is
 textured or that rim is clear of the edge's anti-aliasing: a dark rib collar is dark up to the top edge, and its
 front is the rib itself.
+
+The label sewn inside the back below its neckline (`back_label`) shows on the photo too, whether or not the inside
+around it can be told from the front (a white tee's inside is as white): a patch unlike the garment round the neck
+that joins the band along the top edge and ends within reach of it (a print goes on below).
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 import cv2
 import numpy as np
 
 from fittingroom.common.body import Pose, body_frame
 from fittingroom.common.garment import Category
+from fittingroom.warp_gen.texture import extend_texture
 
 # Of the shoulder width, round the shoulders' midpoint in the body's frame: the window read, across each side
 # of the midline (a neck opening ends within it), up above the shoulder joints' line (the garment's top edge at
@@ -79,6 +86,98 @@ FILL_CLEAR_PX = 2  # the front's colours for the inside back are taken this far 
 # direction read over the last END_SLOPE_PX columns.
 END_REACH = 0.05
 END_SLOPE_PX = 3
+# Of the shoulder width: the inside of the back a product photo shows through the neck opening, within NECK_SPAN
+# each side of the body's midline, down to NECK_DROP below the shoulders' line, INNER_BACK deep from the top edge.
+NECK_SPAN = 0.3
+NECK_DROP = 0.1
+INNER_BACK = 0.06
+LABEL_DEPTH = 0.2  # of the shoulder width: how deep from the top edge a label may reach
+LABEL_RIM_PX = 2  # a label's anti-aliased rim, and the letters printed on it, taken with it
+LABEL_CONTRAST = 40.0  # Lab distance from the garment's median colour round the neck that makes a label's pixel
+
+
+@dataclass(frozen=True)
+class NeckTop:
+    """The garment round the neck, within a label's reach (NECK_SPAN, NECK_DROP, LABEL_DEPTH): a box of the photo
+    and, in it, the garment, its band INNER_BACK deep from the edge, and the window LABEL_DEPTH deep (bool)."""
+
+    box: tuple[slice, slice]
+    garment: np.ndarray
+    band: np.ndarray
+    window: np.ndarray
+
+
+def neck_top(garment: np.ndarray, pose: Pose) -> NeckTop:
+    """The garment (bool HxW) along its top edge round the neck (`NeckTop`)."""
+    frame = body_frame(pose)
+    width = frame.shoulder_width
+    origin = (frame.left_shoulder + frame.right_shoulder) / 2
+    # Worked within reach of the neck: a square round the shoulders' midpoint, the window's reach and a label's
+    # depth out (the same result as on the whole photo, in a fraction of the time).
+    reach = (NECK_SPAN + NECK_DROP + LABEL_DEPTH) * width
+    top, left = max(int(origin[1] - reach), 0), max(int(origin[0] - reach), 0)
+    box = np.s_[top:max(int(origin[1] + reach) + 1, top), left:max(int(origin[0] + reach) + 1, left)]
+    near = garment[box]
+    below_top = cv2.distanceTransform(near.astype(np.uint8), cv2.DIST_L2, 3)
+    ys, xs = np.mgrid[top:top + near.shape[0], left:left + near.shape[1]]
+    along = (xs - origin[0]) * frame.down[0] + (ys - origin[1]) * frame.down[1]
+    beside = (xs - origin[0]) * frame.across[0] + (ys - origin[1]) * frame.across[1]
+    neck = near & (np.abs(beside) <= NECK_SPAN * width) & (along <= NECK_DROP * width)
+    return NeckTop(box, near, neck & (below_top <= INNER_BACK * width), neck & (below_top <= LABEL_DEPTH * width))
+
+
+def _unlike(image: np.ndarray, top: NeckTop) -> np.ndarray:
+    """bool, in the `top`'s box: the window's pixels LABEL_CONTRAST or more from its median colour (Lab)."""
+    lab = cv2.cvtColor(np.ascontiguousarray(image[top.box]), cv2.COLOR_RGB2LAB).astype(np.float32)
+    return np.asarray(top.window & (np.linalg.norm(lab - np.median(lab[top.window], axis=0), axis=2) > LABEL_CONTRAST))
+
+
+def back_label(image: np.ndarray, top: NeckTop) -> np.ndarray:
+    """bool HxW: the label sewn inside the garment's back on its photo (`image`), with its rim and letters: a patch
+    unlike the garment round the neck (`_unlike`) that joins the band along the `top` edge and ends within the
+    window; one that goes on out of it is the garment's print."""
+    label = np.zeros(image.shape[:2], bool)
+    if not top.band.any():
+        return label
+    odd = _unlike(image, top)
+    count, labels = cv2.connectedComponents(odd.astype(np.uint8), connectivity=8)
+    if count < 2:
+        return label
+    # The window's rim against the rest of the garment (below it, beside it): where a print goes on.
+    rest = (top.garment & ~top.window).astype(np.uint8)
+    running_on = odd & (cv2.dilate(rest, np.ones((3, 3), np.uint8)) > 0)
+    kept = np.setdiff1d(np.unique(labels[odd & top.band]), np.unique(labels[running_on]))
+    found = np.isin(labels, kept[kept > 0]).astype(np.uint8)
+    grown = cv2.dilate(found, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * LABEL_RIM_PX + 1,) * 2)) > 0
+    label[top.box] = grown & top.garment
+    return label
+
+
+def without_label(image: np.ndarray, garment: np.ndarray, pose: Pose) -> np.ndarray:
+    """The warped garment's `image` (on `garment`, bool HxW) with its back label (`back_label`) filled with the
+    garment round it, mirrored from the window's pixels like it: mirrored from all of the garment, a print just
+    below the label came up into its place."""
+    top = neck_top(garment, pose)
+    label = back_label(image, top)
+    if not label.any():
+        return image
+    like = np.zeros_like(label)
+    like[top.box] = top.window & ~_unlike(image, top)
+    return extend_texture(image, like & ~label, label)
+    lab = cv2.cvtColor(np.ascontiguousarray(image[top.box]), cv2.COLOR_RGB2LAB).astype(np.float32)
+    window = top.window
+    odd = window & (np.linalg.norm(lab - np.median(lab[window], axis=0), axis=2) > LABEL_CONTRAST)
+    count, labels = cv2.connectedComponents(odd.astype(np.uint8), connectivity=8)
+    if count < 2:
+        return label
+    # The window's rim against the rest of the garment (below it, beside it): where a print goes on.
+    rest = (top.garment & ~window).astype(np.uint8)
+    running_on = odd & (cv2.dilate(rest, np.ones((3, 3), np.uint8)) > 0)
+    kept = np.setdiff1d(np.unique(labels[odd & top.band]), np.unique(labels[running_on]))
+    found = np.isin(labels, kept[kept > 0]).astype(np.uint8)
+    grown = cv2.dilate(found, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * LABEL_RIM_PX + 1,) * 2)) > 0
+    label[top.box] = grown & top.garment
+    return label
 
 
 def seen_through_neck(image: np.ndarray, alpha: np.ndarray, pose: Pose, category: Category) -> np.ndarray:

@@ -22,7 +22,7 @@ from fittingroom.common.body import Pose, body_frame
 from fittingroom.common.garment import Category, Point
 from fittingroom.warp_gen.dress import smooth_outline
 from fittingroom.warp_gen.fit import WarpedGarment
-from fittingroom.warp_gen.neck_opening import seen_through_neck
+from fittingroom.warp_gen.neck_opening import LABEL_RIM_PX, back_label, neck_top, seen_through_neck
 
 # Same shape within these: sleeve and trouser-leg length in shoulder widths (a cap sleeve against none, a
 # short sleeve against an elbow-length one differ by more), the neckline as a share of the torso, and how
@@ -44,14 +44,6 @@ REACH = 0.03
 CENTRE_BAND = 0.2  # of the shoulder width, each side of the body's midline: where neckline and hem are read
 EDGE_SHARE = 0.02  # the extreme share of a mask's midline pixels ignored when reading its top and bottom
 RIM = 0.06  # of the shoulder width: the worn garment's rim the new one covers where it reaches
-# Of the shoulder width: the inside of the back a product photo shows through the neck opening, within NECK_SPAN
-# each side of the body's midline, down to NECK_DROP below the shoulders' line, INNER_BACK deep from the top edge.
-NECK_SPAN = 0.3
-NECK_DROP = 0.1
-INNER_BACK = 0.06
-LABEL_DEPTH = 0.2  # of the shoulder width: how deep from the top edge a label may reach
-LABEL_RIM_PX = 2  # a label's anti-aliased rim, and the letters printed on it, taken with it
-LABEL_CONTRAST = 40.0  # Lab distance from the garment's median colour round the neck that makes a label's pixel
 HEM_OVERLAP = 0.05  # of the torso: the new garment below the old hem overlaps it this much, so no gap shows
 # The worn outline is GrabCut's, solved at a fraction of the size and grown pixel by pixel in the garment's
 # colours: against the backdrop and bare skin its staircase is rounded off (`dress.smooth_outline`) within
@@ -266,16 +258,14 @@ def compare_shapes(worn: np.ndarray, garment: np.ndarray, pose: Pose, category: 
 def inner_back(garment: np.ndarray, image: np.ndarray, pose: Pose, category: Category, alpha: np.ndarray
                ) -> np.ndarray:
     """bool HxW: the band of the warped garment (`garment`, its photo `image`) along its top edge round the
-    neck, INNER_BACK deep, a label that reaches deeper from it, and the inside back down to the front neckline
-    where it is told apart from the front (`neck_opening.seen_through_neck`, read on the garment as warped,
-    `alpha`, before anything in front of it was cut out); none for a lower garment.
+    neck (`neck_opening.neck_top`), the label sewn there (`neck_opening.back_label`), and the inside back down
+    to the front neckline where it is told apart from the front (`neck_opening.seen_through_neck`, read on the
+    garment as warped, `alpha`, before anything in front of it was cut out); none for a lower garment.
 
     A product photo shows the inside of the garment's back through its neck opening (a darker shade, the
     label). Dressed into the worn garment's own neckline, that band is the front of the new garment: taken
     as its texture, the label showed as a dark speck at the collar, mirrored into a dashed line along it, and
     the grey inside of a white tee as a grey band below the old neckline.
-    A label is a patch unlike the garment round it that joins the band and ends within LABEL_DEPTH of the
-    top edge; one that goes on out of that window is the garment's print, and stays.
     """
     inside = garment > 0
     if category is Category.LOWER or not inside.any():
@@ -284,39 +274,10 @@ def inner_back(garment: np.ndarray, image: np.ndarray, pose: Pose, category: Cat
     # only sideways: grown down into the front, the mirrored gap reached a print below the neckline.
     ends = np.ones((1, 2 * LABEL_RIM_PX + 1), np.uint8)
     seen = (cv2.dilate(seen_through_neck(image, alpha, pose, category).astype(np.uint8), ends) > 0) & inside
-    frame = body_frame(pose)
-    width = frame.shoulder_width
-    origin = (frame.left_shoulder + frame.right_shoulder) / 2
-    # Worked within reach of the neck: a square round the shoulders' midpoint, the window's reach and a label's
-    # depth out (the same result as on the whole photo, in a fraction of the time).
-    reach = (NECK_SPAN + NECK_DROP + LABEL_DEPTH) * width
-    top, left = max(int(origin[1] - reach), 0), max(int(origin[0] - reach), 0)
-    box = np.s_[top:max(int(origin[1] + reach) + 1, top), left:max(int(origin[0] + reach) + 1, left)]
-    garment_near = inside[box]
-    below_top = cv2.distanceTransform(garment_near.astype(np.uint8), cv2.DIST_L2, 3)
-    ys, xs = np.mgrid[top:top + garment_near.shape[0], left:left + garment_near.shape[1]]
-    along = (xs - origin[0]) * frame.down[0] + (ys - origin[1]) * frame.down[1]
-    beside = (xs - origin[0]) * frame.across[0] + (ys - origin[1]) * frame.across[1]
-    neck = garment_near & (np.abs(beside) <= NECK_SPAN * width) & (along <= NECK_DROP * width)
+    top = neck_top(inside, pose)
     band = np.zeros_like(inside)
-    band[box] = neck & (below_top <= INNER_BACK * width)
-    window = neck & (below_top <= LABEL_DEPTH * width)
-    if not band.any():
-        return band | seen
-    lab = cv2.cvtColor(np.ascontiguousarray(image[box]), cv2.COLOR_RGB2LAB).astype(np.float32)
-    odd = window & (np.linalg.norm(lab - np.median(lab[window], axis=0), axis=2) > LABEL_CONTRAST)
-    count, labels = cv2.connectedComponents(odd.astype(np.uint8), connectivity=8)
-    if count < 2:
-        return band | seen
-    # The window's rim against the rest of the garment (below it, beside it): where a print goes on.
-    rest = (garment_near & ~window).astype(np.uint8)
-    running_on = odd & (cv2.dilate(rest, np.ones((3, 3), np.uint8)) > 0)
-    labels_kept = np.setdiff1d(np.unique(labels[odd & band[box]]), np.unique(labels[running_on]))
-    label = np.zeros(odd.shape, np.uint8)
-    label[np.isin(labels, labels_kept[labels_kept > 0])] = 1
-    grown = cv2.dilate(label, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * LABEL_RIM_PX + 1,) * 2)) > 0
-    band[box] |= grown & garment_near
-    return band | seen
+    band[top.box] = top.band
+    return band | back_label(image, top) | seen
 
 
 def dressed_silhouette(worn: np.ndarray, garment: np.ndarray, hanging: np.ndarray, pose: Pose,

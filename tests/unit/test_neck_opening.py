@@ -13,7 +13,7 @@ from fittingroom.common.garment import Category
 from fittingroom.tryon.classical import SILHOUETTE, WARPED, ClassicalGarmentPipeline
 from fittingroom.tryon.requests import GarmentRequest
 from fittingroom.warp_gen.fit import GarmentFit, WarpedGarment
-from fittingroom.warp_gen.neck_opening import front_over_inside, seen_through_neck
+from fittingroom.warp_gen.neck_opening import front_over_inside, seen_through_neck, without_label
 
 H, W = 400, 300
 TOP = 96  # the garment's top edge by the neck (the back neckline, seen from the front)
@@ -182,6 +182,24 @@ def test_a_dark_label_on_the_back_of_a_tee_whose_inside_is_its_front_colour_stay
     image, alpha = _tee(WHITE)
     image[TOP + 3:TOP + 11, 140:161] = (30, 30, 34)  # the label, narrower than the opening
     assert not seen_through_neck(_photo(image), alpha, _pose(), Category.UPPER).any()
+
+
+def test_that_label_is_filled_with_the_tee_round_it_and_a_print_below_it_stays() -> None:
+    """Worn, the label inside the back is hidden by the neck: filled from the white round it (not from the red print
+    just below it, which runs on down the front and stays); nothing else changes."""
+    image, alpha = _tee(WHITE)
+    image[alpha == 0] = 250
+    label = np.zeros((H, W), bool)
+    label[TOP + 3:TOP + 11, 140:161] = True
+    image[label] = (30, 30, 34)
+    image[TOP + 14:TOP + 60, 130:171] = (200, 30, 40)  # the print, from just below the label down the chest
+    image = _photo(image)
+    out = without_label(image, alpha > 0.5, _pose())
+    assert (out[label].astype(int).sum(axis=1) > 650).all()
+    changed = (out != image).any(axis=2)
+    assert not (changed & _away_from(label, 3)).any()
+    plain, _ = _tee(WHITE)
+    assert without_label(plain, alpha > 0.5, _pose()) is plain
 
 
 def test_a_speckled_grey_inside_of_a_white_tee_is_hidden() -> None:
