@@ -20,7 +20,9 @@ from fittingroom.warp_gen.tps import fit_tps, remap, sampling_maps
 # axis its end's width is measured on the photo (its last part holds the cuff's centroid); MIN_SLEEVE_END: of
 # the shoulder width, the narrowest a worn sleeve's end is (an arm is inside it).
 SLEEVE_DOWN = 30.0
-ELBOW_BEND = 45.0  # degrees: an arm bent more at the elbow keeps a long sleeve on the spline
+# Degrees: an arm bent more at the elbow (a hand on the belly, its forearm across the body) keeps a long sleeve on
+# the spline; at 45 a hand in a pocket (049447: 61) did too, and its forearm stood in front of the sleeve.
+ELBOW_BEND = 75.0
 SLEEVE_END_SHARE = 0.9
 MIN_SLEEVE_END = 0.22
 # px on the product photo: the sleeve's rim and the backdrop just past it (sampled at its edge) that take its colours

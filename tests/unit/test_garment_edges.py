@@ -258,12 +258,13 @@ def _long_sleeved_shirt() -> np.ndarray:
     return mask
 
 
-@pytest.mark.parametrize(("wrist", "own"), [((220, 235), True), ((200, 230), True), ((175, 215), False)],
-                         ids=["straight", "bent", "folded"])
+@pytest.mark.parametrize(("wrist", "own"), [((220, 235), True), ((200, 230), True), ((175, 215), True),
+                                            ((160, 190), False)],
+                         ids=["straight", "bent", "hand in a pocket", "folded"])
 def test_a_long_sleeve_follows_its_arm_down_past_the_elbow(wrist: tuple[int, int], own: bool) -> None:
     """A long sleeve on a hanging arm is laid on its own through the elbow: its edges pass either side of it
-    (a straight sleeve cut the corner of a bent arm and bared its elbow); folded more than ELBOW_BEND (a hand
-    on the belly) it stays with the garment's spline, pinned at its cuff."""
+    (a straight sleeve cut the corner of a bent arm and bared its elbow), a hand in a pocket too (bent 62 degrees);
+    folded more than ELBOW_BEND (a hand on the belly) it stays with the garment's spline, pinned at its cuff."""
     mask = _long_sleeved_shirt()
     fit = fit_garment(garment_landmarks(mask, Category.UPPER), frontal_pose({lm.LEFT_WRIST: wrist}),
                       Category.UPPER, mask)
