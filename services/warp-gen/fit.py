@@ -75,6 +75,14 @@ MIN_HEM_DROP = 0.6  # of the shoulder width: the shortest top (a crop top's hem 
 # shoulder widths above the lower garment's top covers it, down to HEM_OVERLAP of the torso below the waistline:
 # a band of midriff and a bare waistband above the trousers are what make a crop top (a tee with dropped
 # shoulders, scaled by its wide shoulder points, ended just above them; crop tops end half a torso higher).
+# Of the shoulder width: a sleeved garment's shoulder seam lies no farther than SEAM_SLACK inside a hanging arm's
+# outer outline on the person mask (looked for SEAM_REACH out). The pose's shoulder joint may lie well inside the arm
+# (051482's right: the outline 0.15 out from the seam), and a sleeve laid from it lay on the chest with the arm's
+# outer half bare beside it; the sleeve's own width covers the slack (moved out to the outline itself, the seams
+# of shoppers 0.02-0.03 inside moved too, and two white tees' neck openings warped so that their inside backs were
+# no longer told apart).
+SEAM_REACH = 0.2
+SEAM_SLACK = 0.05
 REGULAR_HEM = 0.25
 COVER_GAP = 0.35
 HEM_OVERLAP = 0.045
@@ -184,6 +192,23 @@ def _out(point: np.ndarray, frame: BodyFrame, sign: float) -> float:
     """How far `point` lies out from the body's axis towards its `sign` side."""
     centre = (frame.left_shoulder + frame.right_shoulder) / 2
     return float((point - centre) @ frame.across) * sign
+
+
+def _to_outline(point: np.ndarray, person: np.ndarray | None, frame: BodyFrame, sign: float, reach: float,
+                slack: float) -> np.ndarray:
+    """`point` moved straight out (towards its `sign` side) to `slack` px inside where the `person` mask (HxW, > 0.5
+    on the person) ends, looked for `reach` px out; as it is when nearer, off the person or with no mask."""
+    if person is None:
+        return point
+    height, width = person.shape[:2]
+    outward = frame.across * sign
+    steps = 0
+    for step in range(1, int(reach) + 1):
+        x, y = np.round(point + outward * step).astype(int)
+        if not (0 <= x < width and 0 <= y < height) or person[y, x] <= 0.5:
+            break
+        steps = step
+    return np.asarray(point + outward * max(steps - slack, 0.0))
 
 
 def hips_under_top(person_mask: np.ndarray, pose: Pose) -> np.ndarray:
@@ -296,6 +321,8 @@ def _top_fit(marks: GarmentLandmarks, pose: Pose, frame: BodyFrame, garment: Cat
         # corner while the armpit stays on the joint's line would shear the bodice (found back on the warped
         # silhouette, its shoulders were 30 % of the shoulder width from where the fit put them).
         seam = joint + f.across * sign * (SEAM_WIDTH - 1) / 2 * w - f.down * max(pad, shoulder_top)
+        if armpit is not None and _arm_angle(_arm(pose, f, sign), f) < SLEEVE_DOWN:  # on a hanging arm's outer
+            seam = _to_outline(seam, person, f, sign, SEAM_REACH * w, SEAM_SLACK * w)  # outline (held out: along it)
         if armpit is not None:
             shoulder[name] = seam
         elif straps:

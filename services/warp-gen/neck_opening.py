@@ -38,7 +38,7 @@ from fittingroom.warp_gen.texture import extend_texture
 # Of the shoulder width, round the shoulders' midpoint in the body's frame: the window read, across each side
 # of the midline (a neck opening ends within it), up above the shoulder joints' line (the garment's top edge at
 # the neck, a collar's stand) and down below it (past the deepest inside back taken, so a spill shows).
-WINDOW_SPAN = 0.4
+WINDOW_SPAN = 0.5
 WINDOW_RISE = 0.45
 WINDOW_DROP = 0.5
 MAX_DROP = 0.35  # of the shoulder width below the joints' line: the deepest inside back taken (not a deep V's)

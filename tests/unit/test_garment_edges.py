@@ -15,6 +15,7 @@ from fittingroom.segment.garment_landmarks import garment_landmarks
 from fittingroom.segment.occlusion import occluders, without_specks
 from fittingroom.segment.product import product_mask
 from fittingroom.warp_gen.fit import (
+    SEAM_SLACK,
     GarmentFit,
     covered_mask,
     fit_garment,
@@ -94,6 +95,25 @@ def _tee() -> np.ndarray:
 def _fit_targets(pose: Pose, person: np.ndarray | None = None) -> tuple[tuple[str, ...], np.ndarray]:
     fit = fit_garment(_TEE_MARKS, pose, Category.UPPER, _tee(), person=person)
     return fit.names, fit.target
+
+
+def test_a_shoulder_seam_goes_out_to_a_hanging_arm_s_outline_not_along_a_held_out_one() -> None:
+    """The pose's shoulder joint may lie well inside the arm: the seam goes out to SEAM_SLACK inside the arm's outer
+    outline on the person mask (a sleeve laid from a seam inside the arm left its outer half bare beside it); for an
+    arm held out the mask runs on along the arm, and the seam stays where the joint puts it."""
+    def left_seam(pose: Pose, person: np.ndarray | None) -> np.ndarray:
+        names, target = _fit_targets(pose, person)
+        return target[names.index("left_shoulder")]
+
+    width = body_frame(frontal_pose()).shoulder_width
+    own = left_seam(frontal_pose(), None)
+    edge = round(float(own[0]) + 0.15 * width)  # the arm's outer outline, 0.15 shoulder widths out from the seam
+    person = np.zeros((H, W), np.float32)
+    person[60:, 300 - edge:edge + 1] = 1.0
+    seam = left_seam(frontal_pose(), person)
+    assert edge - SEAM_SLACK * width - 1.5 <= seam[0] <= edge - SEAM_SLACK * width + 1.5
+    raised = frontal_pose({lm.LEFT_ELBOW: (250, 140), lm.LEFT_WRIST: (290, 160)})
+    assert left_seam(raised, person)[0] == pytest.approx(left_seam(raised, None)[0])
 
 
 def test_a_tee_s_sleeves_wrap_the_arms_and_its_sides_run_inside_them() -> None:
