@@ -14,7 +14,7 @@ import cv2
 import numpy as np
 
 from fittingroom.common import landmarks as lm
-from fittingroom.common.body import LEG_HEM, LEG_SEEN, Pose, body_frame
+from fittingroom.common.body import LEG_HEM, LEG_KNEE, LEG_SEEN, Pose, body_frame
 
 # A leg's frontal width along its bone, in knee widths (adult anthropometry: a thigh below the crotch is about
 # 1.45 knees wide, mid-thigh 1.3, the knee a waist between thigh and calf, the ankle 0.6), at bone positions t:
@@ -310,7 +310,7 @@ def _close_slivers(legs: list[_Leg], seen: list[np.ndarray], narrowest: float) -
 
 def _rasterise(mask: np.ndarray, leg: _Leg, seen: np.ndarray | None) -> None:
     """Draw `leg` into `mask`: LEG_SEEN on the rows where the photo shows it, LEG_HEM between them and the worn
-    garment, 1 elsewhere."""
+    garment, LEG_KNEE on its knee's row when it is shaped there, 1 elsewhere."""
     height, width = mask.shape
     inside = (leg.rows >= 0) & (leg.rows < height)
     rows = leg.rows[inside]
@@ -318,6 +318,7 @@ def _rasterise(mask: np.ndarray, leg: _Leg, seen: np.ndarray | None) -> None:
     right = np.clip(np.round(leg.right[inside]), -1, width - 1)
     cols = np.arange(width)[None]
     value = np.ones(len(leg.rows), np.int64)
+    value[np.argmin(np.abs(leg.t - 1.0))] = LEG_KNEE
     if seen is not None:
         value[seen] = LEG_SEEN
         if leg.hem is not None:  # the old hem's anti-aliased edge and its shadow on the leg, above where it is seen

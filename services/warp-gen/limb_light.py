@@ -13,7 +13,7 @@ import zlib
 import cv2
 import numpy as np
 
-from fittingroom.common.body import LEG_SEEN
+from fittingroom.common.body import LEG_KNEE, LEG_SEEN
 
 MIN_LEG_PIXELS = 50
 # A visible leg's colour is read across its width in ACROSS_BINS bins, out to LEG_READ of its half width (its
@@ -31,6 +31,16 @@ LEG_ONSET = 0.1  # of a leg's length: below its hip joint it turns from the hips
 JOIN_ROWS = 3
 JOIN_FADE = 0.03
 ROW_SMOOTH = 3.0  # px: how far down a leg its outline's pixel steps are smoothed for its light
+# A bared knee under a studio's light from above and in front: the kneecap (KNEE_WIDE of the knee's half width across,
+# KNEE_TALL of it up and down, about the knee's row) faces up at its top, lit by up to KNEE_LIT, and its rim beneath
+# and beside it turns down and in, shaded by up to KNEE_SHADE over KNEE_SOFT of its size. A bared knee painted with
+# the shin's light down its length read as a tube.
+KNEE_WIDE = 0.45
+KNEE_TALL = 0.5
+KNEE_LIT = 0.04
+KNEE_SHADE = 0.1
+KNEE_RIM = 1.1
+KNEE_SOFT = 0.4
 # A bared leg's grain: the visible leg's brightness over its blur over GRAIN_BLUR of the longer side (pores, fine
 # hair, not its light), within GRAIN_RANGE.
 GRAIN_BLUR = 0.004
@@ -141,6 +151,20 @@ def _top_rows(seen: np.ndarray, top: int) -> np.ndarray:
     return band
 
 
+def knee_light(leg: np.ndarray, ys: np.ndarray, across: np.ndarray) -> np.ndarray:
+    """float32 N: the light on a bared knee at rows `ys`, `across` its leg (`_across`), of the leg whose mask is `leg`
+    (LEG_KNEE on its knee's row): 1 off the knee, or where the mask marks none (the photo shows the knee as it is)."""
+    rows = np.flatnonzero((leg == LEG_KNEE).any(axis=1))
+    if not len(rows):
+        return np.ones(len(ys), np.float32)
+    _, half = _middle(leg > 0)
+    down = (ys - rows[0]) / (KNEE_TALL * float(half[rows[0]]))
+    cap = np.sqrt((across / KNEE_WIDE) ** 2 + down**2)
+    lit = KNEE_LIT * np.exp(-(cap / KNEE_RIM) ** 2) * np.clip(0.5 - down, 0.0, 1.0)
+    rim = KNEE_SHADE * np.exp(-(((cap - KNEE_RIM) / KNEE_SOFT) ** 2)) * np.clip(down + 0.3, 0.0, 1.0)
+    return np.asarray(1.0 + lit - rim, np.float32)
+
+
 def grain_blur(side: int) -> float:
     """px: the blur that the skin's grain is read over (`skin_grain`) in a photo whose longer side is `side`."""
     return max(GRAIN_BLUR * side, 0.7)
@@ -223,12 +247,15 @@ def leg_skin(painted: np.ndarray, person: np.ndarray, to_skin: np.ndarray, legs:
         leg_paint[mine] += residual * fade[:, None]
         # The skin's grain: the visible leg's own (no smooth plastic above it).
         leg_paint[mine] *= _grain_for(grain, leg_seen, spans[index][0], ys[mine], xs[mine])[:, None]
-    # The new hem's shadow, gone by where the photo shows the leg: a new hem just above the old one drew a dark band
-    # ending in a seam.
+    # The knee's light and the new hem's shadow, both gone by where the photo shows the leg: a new hem just above the
+    # old one drew a dark band ending in a seam.
     reach = max(HEM_SHADOW * side, 1.0)
+    modelled = np.clip(above_join / reach, 0.0, 1.0)
+    for index, leg in enumerate(legs):
+        mine = whose == index
+        leg_paint[mine] *= (1.0 + (knee_light(leg, ys[mine], where[mine]) - 1.0) * modelled[mine])[:, None]
     beneath = cv2.distanceTransform((cover == 0).astype(np.uint8), cv2.DIST_L2, 3)[ys, xs]
-    shadow = HEM_SHADE * np.exp(-beneath / reach) * np.clip(above_join / reach, 0.0, 1.0)
-    leg_paint *= (1.0 - shadow)[:, None]
+    leg_paint *= (1.0 - HEM_SHADE * np.exp(-beneath / reach) * modelled)[:, None]
     weight = np.clip(down[ys, xs] / LEG_ONSET, 0.0, 1.0)[:, None]
     out = np.array(painted, np.float32)
     out[ys, xs] = out[ys, xs] * (1.0 - weight) + leg_paint * weight

@@ -13,7 +13,7 @@ import pytest
 from poses import FRONTAL, frontal_pose
 
 from fittingroom.common import landmarks as lm
-from fittingroom.common.body import LEG_HEM, LEG_SEEN, Pose
+from fittingroom.common.body import LEG_HEM, LEG_KNEE, LEG_SEEN, Pose
 from fittingroom.common.garment import Category
 from fittingroom.segment.legs import KNEE_WIDTH, leg_shapes
 from fittingroom.segment.worn_garment import bare_body
@@ -21,7 +21,7 @@ from fittingroom.tryon.classical import WARPED, ClassicalGarmentPipeline, Dresse
 from fittingroom.tryon.requests import GarmentRequest
 from fittingroom.warp_gen.dress import repaint_uncovered
 from fittingroom.warp_gen.fit import GarmentFit, WarpedGarment
-from fittingroom.warp_gen.limb_light import cylinder_light, leg_skin
+from fittingroom.warp_gen.limb_light import KNEE_TALL, cylinder_light, knee_light, leg_skin
 
 H, W = 400, 300
 BACKDROP = (235, 235, 235)
@@ -208,6 +208,37 @@ def test_a_new_hem_just_above_the_old_one_casts_no_seam_where_the_leg_shows() ->
     # The new dress ends 8 rows above the old: its shadow on the legs is gone by the rows the photo shows.
     _, out, _, legs = _repaint(spread=6.0, new_hem=OLD_HEM - 8, hem_band=True)
     assert all(_step_at_join(out, legs, leg) <= 4 for leg in (0, 1))
+
+
+def test_a_shaped_leg_marks_its_knee_row() -> None:
+    _, person, dress, _ = _shopper(spread=6.0)
+    legs = leg_shapes(_pose(), (H, W), person, dress)
+    for leg, knee in zip(legs, (lm.LEFT_KNEE, lm.RIGHT_KNEE), strict=True):
+        assert np.flatnonzero((leg == LEG_KNEE).any(axis=1)).tolist() == [FRONTAL[knee][1]]
+        assert set(np.unique(leg)) == {0, 1, LEG_KNEE, LEG_HEM, LEG_SEEN}
+
+
+def test_a_bared_knee_is_lit_on_its_cap_and_shaded_beneath_it() -> None:
+    leg = np.zeros((H, W), np.uint8)
+    leg[230:385, 100:130] = 1
+    leg[310, 100:130] = LEG_KNEE
+    tall = KNEE_TALL * 15  # px: the knee's half width is 15
+    rows = np.array([310 - 0.4 * tall, 310 + 1.1 * tall, 310 + 5 * tall, 250])
+    light = knee_light(leg, rows, np.zeros(4))
+    assert light[0] > 1.0 > light[1]  # the cap's top faces the light, beneath it the rim turns away
+    assert light[2] == pytest.approx(1.0, abs=1e-3) and light[3] == pytest.approx(1.0, abs=1e-3)  # off the knee
+    leg[310] = 1
+    assert np.array_equal(knee_light(leg, rows, np.zeros(4)), np.ones(4, np.float32))  # no knee marked
+
+
+def test_the_repainted_knee_is_shaded_beneath_its_cap() -> None:
+    image, _, uncovered, legs = _repaint(spread=6.0)
+    painted = leg_skin(np.zeros((H, W, 3), np.float32), image, uncovered, legs, np.zeros((H, W), np.uint8))
+    for leg in (0, 1):
+        left, right = _runs(legs[leg][310] > 0)[0]
+        middle, tall = (left + right) // 2, KNEE_TALL * (right - left + 1) / 2
+        beneath, cap, thigh = painted[round(310 + 1.1 * tall), middle], painted[310, middle], painted[285, middle]
+        assert beneath.mean() < cap.mean() - 4 and beneath.mean() < thigh.mean() - 4
 
 
 def test_the_old_hem_band_lies_between_the_garment_and_the_legs_seen() -> None:
