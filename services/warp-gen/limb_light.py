@@ -3,7 +3,7 @@
 A shorter garment bares the legs between its hem and the old one's. Painted in the torso's or the chest's
 tone and light they read as a flat block; the shopper's own legs below the old hem show their tone and their
 light across their width (which side is lit, a shin's highlight) and their skin's grain, and each bared leg
-takes its own, rounded off towards its outline, with the shadow the new hem casts on it.
+takes its own out to its outline, a knee where it bares one, and the shadow the new hem casts on it.
 """
 
 from __future__ import annotations
@@ -201,10 +201,11 @@ def leg_skin(painted: np.ndarray, person: np.ndarray, to_skin: np.ndarray, legs:
     """float32 HxWx3: `painted` skin with the bared legs repainted (`legs`: each leg's mask, (2, H, W), LEG_SEEN
     where the photo shows it bare).
 
-    Each leg takes the colours across its width that it shows below the old hem (the other leg's, mirrored,
-    when it shows none) and its skin's grain, rounded off towards its outline (`cylinder_light`), shaded
-    under the new garment's (`cover`) hem; just above where the photo shows it, the colours of its top
-    visible rows, so it goes on without a seam. Unchanged where no leg shows to learn from, or off the legs.
+    Each leg takes the colours across its width that it shows below the old hem, out to its outline (the other
+    leg's, mirrored, when it shows none) and its skin's grain, a kneecap's light where it is shaped over its knee
+    (LEG_KNEE, `knee_light`), shaded under the new garment's (`cover`) hem; just above where the photo shows it, the
+    colours of its top visible rows and neither the knee's light nor the hem's shadow, so it goes on without a seam.
+    Unchanged where no leg shows to learn from, or off the legs.
     """
     height, width = person.shape[:2]
     side = max(height, width)
