@@ -34,9 +34,10 @@ HIP_BREADTH = 1.7  # of the hip joints' distance: the hips' breadth (the bare to
 # 0.1-0.28; the joint sits low in the deltoid). A longer run of person straight above the joint is hair or the head.
 SHOULDER_REACH = 0.3
 # In a leg's mask (`segment.legs`): where the photo shows the leg bare, and just above that where the worn garment's
-# hem edges and shades it; 1 where the leg is shaped.
+# hem edges and shades it; 1 where the leg is shaped, LEG_KNEE on its knee's row there.
 LEG_SEEN = 2
 LEG_HEM = 3
+LEG_KNEE = 4
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ import cv2
 import numpy as np
 
 from fittingroom.common import landmarks as lm
-from fittingroom.common.body import LEG_HEM, LEG_SEEN, Pose, body_frame
+from fittingroom.common.body import LEG_HEM, LEG_KNEE, LEG_SEEN, Pose, body_frame
 
 # A leg's frontal width along its bone, in knee widths (adult anthropometry: a thigh below the crotch is about
 # 1.45 knees wide, mid-thigh 1.3, the knee a waist between thigh and calf, the ankle 0.6), at bone positions t:
@@ -162,7 +162,9 @@ def _middle_third(left: np.ndarray, right: np.ndarray, width: int) -> np.ndarray
 def _trim_to_photo(leg: _Leg, seen: np.ndarray, image: np.ndarray, person: np.ndarray) -> None:
     """On the `seen` rows, `leg`'s measured edges moved in past the pixels whose colour is nearer the backdrop's
     (the median off the `person` mask on those rows) than the leg's middle third's, by at most EDGE_TRIM of its
-    width: between knees that nearly touch the person mask takes the backdrop's sliver as leg."""
+    width: between knees that nearly touch the person mask takes the backdrop's sliver as leg. Each edge then reaches
+    out by the share of leg in the pixel beyond it (`_coverage`): the photo's outline falls within a pixel, and cut
+    at whole pixels the bared leg above it came out a pixel narrower, a notch just above where the photo shows it."""
     index = np.flatnonzero(seen)
     if not len(index):
         return
@@ -183,8 +185,22 @@ def _trim_to_photo(leg: _Leg, seen: np.ndarray, image: np.ndarray, person: np.nd
     most = np.floor(EDGE_TRIM * (right - left + 1))
     first = np.where(found, leglike.argmax(axis=1), left)
     last = np.where(found, image.shape[1] - 1 - leglike[:, ::-1].argmax(axis=1), right)
-    leg.left[index] = np.minimum(np.maximum(left, first), left + most)
-    leg.right[index] = np.maximum(np.minimum(right, last), right - most)
+    trimmed_left = np.minimum(np.maximum(left, first), left + most)
+    trimmed_right = np.maximum(np.minimum(right, last), right - most)
+    share = _coverage(lab, backdrop, centre)
+    lines = np.arange(len(index))
+    outside_left = np.clip(trimmed_left - 1, 0, image.shape[1] - 1).astype(int)
+    outside_right = np.clip(trimmed_right + 1, 0, image.shape[1] - 1).astype(int)
+    leg.left[index] = trimmed_left - np.where(trimmed_left > 0, share[lines, outside_left], 0.0)
+    leg.right[index] = trimmed_right + np.where(trimmed_right < image.shape[1] - 1, share[lines, outside_right], 0.0)
+
+
+def _coverage(lab: np.ndarray, backdrop: np.ndarray, centre: np.ndarray) -> np.ndarray:
+    """float32 [rows, width] in [0, 1]: how much of each pixel of `lab` (Lab rows) is leg, by where its colour lies
+    between the `backdrop`'s (0) and its row's leg `centre`'s (1): an outline's pixel is a blend of the two."""
+    towards = centre[:, None] - backdrop
+    along = np.sum((lab - backdrop) * towards, axis=2) / np.maximum(np.sum(towards**2, axis=2), 1e-3)
+    return np.clip(along, 0.0, 1.0).astype(np.float32)
 
 
 def _past_hem_shadow(leg: _Leg, seen: np.ndarray, image: np.ndarray, depth: int) -> np.ndarray:
@@ -294,7 +310,7 @@ def _close_slivers(legs: list[_Leg], seen: list[np.ndarray], narrowest: float) -
 
 def _rasterise(mask: np.ndarray, leg: _Leg, seen: np.ndarray | None) -> None:
     """Draw `leg` into `mask`: LEG_SEEN on the rows where the photo shows it, LEG_HEM between them and the worn
-    garment, 1 elsewhere."""
+    garment, LEG_KNEE on its knee's row when it is shaped there, 1 elsewhere."""
     height, width = mask.shape
     inside = (leg.rows >= 0) & (leg.rows < height)
     rows = leg.rows[inside]
@@ -302,6 +318,7 @@ def _rasterise(mask: np.ndarray, leg: _Leg, seen: np.ndarray | None) -> None:
     right = np.clip(np.round(leg.right[inside]), -1, width - 1)
     cols = np.arange(width)[None]
     value = np.ones(len(leg.rows), np.int64)
+    value[np.argmin(np.abs(leg.t - 1.0))] = LEG_KNEE
     if seen is not None:
         value[seen] = LEG_SEEN
         if leg.hem is not None:  # the old hem's anti-aliased edge and its shadow on the leg, above where it is seen

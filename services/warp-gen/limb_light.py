@@ -3,7 +3,7 @@
 A shorter garment bares the legs between its hem and the old one's. Painted in the torso's or the chest's
 tone and light they read as a flat block; the shopper's own legs below the old hem show their tone and their
 light across their width (which side is lit, a shin's highlight) and their skin's grain, and each bared leg
-takes its own, rounded off towards its outline, with the shadow the new hem casts on it.
+takes its own out to its outline, a knee where it bares one, and the shadow the new hem casts on it.
 """
 
 from __future__ import annotations
@@ -13,29 +13,41 @@ import zlib
 import cv2
 import numpy as np
 
-from fittingroom.common.body import LEG_SEEN
+from fittingroom.common.body import LEG_KNEE, LEG_SEEN
 
 MIN_LEG_PIXELS = 50
-# A visible leg's colour is read across its width in ACROSS_BINS bins, out to LEG_INNER of its half width (further
-# out the person mask's edge blends in the backdrop); beyond, a bared leg turns from the light as a cylinder does,
-# to LEG_RIM of that colour at its outline.
+# A visible leg's colour is read across its width in ACROSS_BINS bins, out to LEG_READ of its half width (its
+# outermost pixel is the photo's blend with the backdrop); a bared leg takes them out to its outline. The photo's own
+# light at a leg's sides, not a cylinder's: under a studio's side light the lit side is brightest at its outline
+# (turned towards the lamp), and a cylinder's rim laid over it drew a dark edge the visible leg below does not have.
 ACROSS_BINS = 10
-LEG_INNER = 0.7
-LEG_RIM = 0.7
+LEG_READ = 0.9
 HEM_SHADOW = 0.015  # of the longer side: the shadow the new hem casts on the legs below it, and how dark
 HEM_SHADE = 0.25
 LEG_ONSET = 0.1  # of a leg's length: below its hip joint it turns from the hips' light to its own
-# Where a bared leg meets the visible one: that leg's colours across its top JOIN_ROWS rows carry up into the
-# repaint, fading over JOIN_FADE of the longer side.
+# Where a bared leg meets the visible one: that leg's colours across its top rows (JOIN_ROWS at least, more until
+# MIN_LEG_PIXELS show: a thin leg's three rows may hold fewer) carry up into the repaint, fading over JOIN_FADE of
+# the longer side.
 JOIN_ROWS = 3
 JOIN_FADE = 0.03
 ROW_SMOOTH = 3.0  # px: how far down a leg its outline's pixel steps are smoothed for its light
+# A bared knee under a studio's light from above and in front: the kneecap (KNEE_WIDE of the knee's half width across,
+# KNEE_TALL of it up and down, about the knee's row) faces up at its top, lit by up to KNEE_LIT, and its rim beneath
+# and beside it turns down and in, shaded by up to KNEE_SHADE over KNEE_SOFT of its size. A bared knee painted with
+# the shin's light down its length read as a tube.
+KNEE_WIDE = 0.45
+KNEE_TALL = 0.5
+KNEE_LIT = 0.04
+KNEE_SHADE = 0.1
+KNEE_RIM = 1.1
+KNEE_SOFT = 0.4
 # A bared leg's grain: the visible leg's brightness over its blur over GRAIN_BLUR of the longer side (pores, fine
 # hair, not its light), within GRAIN_RANGE.
 GRAIN_BLUR = 0.004
 GRAIN_RANGE = (0.92, 1.08)
 GRAIN_SMOOTH = 0.6  # px
 GRAIN_QUANTILES = (0.1, 0.9)
+GRAIN_INNER = 0.7  # of a leg's half width: the grain is read on its middle (towards its outline its light slopes)
 
 # A limb's side against its middle under the studio's light, read on the visible skin of the shopper's arms (cells of
 # their place across them, `Arms.across`: 0 along their lit line, 1 at their outline): the median brightness of the
@@ -47,7 +59,7 @@ MIDDLE_PLACE = 0.3
 SIDE_RANGE = (0.7, 0.95)
 MIN_SIDE_CELLS = 12
 
-_CENTRES = np.linspace(-1.0, 1.0, 2 * ACROSS_BINS + 1)[1::2]
+_CENTRES = np.linspace(-LEG_READ, LEG_READ, 2 * ACROSS_BINS + 1)[1::2]
 
 
 def side_light(luma: np.ndarray, seen: np.ndarray, across: np.ndarray) -> float | None:
@@ -108,12 +120,13 @@ def _across(leg: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _colours_across(person: np.ndarray, seen: np.ndarray, across: np.ndarray) -> np.ndarray | None:
-    """float32 (ACROSS_BINS, 3): the median colour of the `seen` pixels in each bin of a leg's width (bins with none
-    take their neighbours'); None when fewer than half the bins, or MIN_LEG_PIXELS pixels, are seen."""
+    """float32 (ACROSS_BINS, 3): the median colour of the `seen` pixels in each bin of a leg's width out to LEG_READ
+    (bins with none take their neighbours'); None when fewer than half the bins, or MIN_LEG_PIXELS pixels, are seen."""
+    seen = seen & (np.abs(across) <= LEG_READ)
     if seen.sum() < MIN_LEG_PIXELS:
         return None
     colours, where = person[seen].astype(np.float32), across[seen]
-    bins = np.clip(((where + 1.0) / 2.0 * ACROSS_BINS).astype(int), 0, ACROSS_BINS - 1)
+    bins = np.clip(((where / LEG_READ + 1.0) / 2.0 * ACROSS_BINS).astype(int), 0, ACROSS_BINS - 1)
     filled = np.array([(bins == b).any() for b in range(ACROSS_BINS)])
     if filled.sum() < ACROSS_BINS / 2:
         return None
@@ -123,12 +136,33 @@ def _colours_across(person: np.ndarray, seen: np.ndarray, across: np.ndarray) ->
 
 
 def _paint_across(colours: np.ndarray, across: np.ndarray) -> np.ndarray:
-    """float32 Nx3: a leg's colour at each of `across` (N positions): its colours across its width read out to
-    LEG_INNER, rounding off beyond as a cylinder's profile to LEG_RIM at the outline."""
-    inner = np.clip(across, -LEG_INNER, LEG_INNER)
-    colour = np.stack([np.interp(inner, _CENTRES, colours[:, c]) for c in range(3)], axis=1)
-    rim = cylinder_light(np.maximum(np.abs(across) - LEG_INNER, 0.0) / (1.0 - LEG_INNER), 1.0, LEG_RIM)
-    return np.asarray(colour * rim[:, None], np.float32)
+    """float32 Nx3: a leg's colour at each of `across` (N positions): its colours across its width, the outermost
+    bins' out to the outline."""
+    return np.stack([np.interp(across, _CENTRES, colours[:, c]) for c in range(3)], axis=1).astype(np.float32)
+
+
+def _top_rows(seen: np.ndarray, top: int) -> np.ndarray:
+    """bool HxW: the `seen` pixels on its rows from `top` down, JOIN_ROWS rows at least and more until MIN_LEG_PIXELS
+    of them show (or its rows run out)."""
+    counts = np.cumsum(seen[top:].sum(axis=1))
+    rows = max(JOIN_ROWS, int(np.searchsorted(counts, MIN_LEG_PIXELS)) + 1)
+    band = np.zeros_like(seen)
+    band[top:top + rows] = seen[top:top + rows]
+    return band
+
+
+def knee_light(leg: np.ndarray, ys: np.ndarray, across: np.ndarray) -> np.ndarray:
+    """float32 N: the light on a bared knee at rows `ys`, `across` its leg (`_across`), of the leg whose mask is `leg`
+    (LEG_KNEE on its knee's row): 1 off the knee, or where the mask marks none (the photo shows the knee as it is)."""
+    rows = np.flatnonzero((leg == LEG_KNEE).any(axis=1))
+    if not len(rows):
+        return np.ones(len(ys), np.float32)
+    _, half = _middle(leg > 0)
+    down = (ys - rows[0]) / (KNEE_TALL * float(half[rows[0]]))
+    cap = np.sqrt((across / KNEE_WIDE) ** 2 + down**2)
+    lit = KNEE_LIT * np.exp(-(cap / KNEE_RIM) ** 2) * np.clip(0.5 - down, 0.0, 1.0)
+    rim = KNEE_SHADE * np.exp(-(((cap - KNEE_RIM) / KNEE_SOFT) ** 2)) * np.clip(down + 0.3, 0.0, 1.0)
+    return np.asarray(1.0 + lit - rim, np.float32)
 
 
 def grain_blur(side: int) -> float:
@@ -148,9 +182,9 @@ def skin_grain(person: np.ndarray, seen: np.ndarray, side: int | None = None) ->
 
 def _grain_for(grain: np.ndarray, seen: np.ndarray, across: np.ndarray, ys: np.ndarray, xs: np.ndarray) -> np.ndarray:
     """float32 N: grain for the bared pixels at (`ys`, `xs`): each the grain of a pixel of the visible leg's
-    middle (`seen`, within LEG_INNER of `across`) picked at random, smoothed over GRAIN_SMOOTH px as the skin's
+    middle (`seen`, within GRAIN_INNER of `across`) picked at random, smoothed over GRAIN_SMOOTH px as the skin's
     own is. Mirrored or tiled rows drew stripes."""
-    pool = grain[seen & (np.abs(across) <= LEG_INNER)]
+    pool = grain[seen & (np.abs(across) <= GRAIN_INNER)]
     if len(pool) == 0:
         return np.ones(len(ys), np.float32)
     # Its pores and creases are rarer than its grain: picked at random they would read as specks.
@@ -167,10 +201,11 @@ def leg_skin(painted: np.ndarray, person: np.ndarray, to_skin: np.ndarray, legs:
     """float32 HxWx3: `painted` skin with the bared legs repainted (`legs`: each leg's mask, (2, H, W), LEG_SEEN
     where the photo shows it bare).
 
-    Each leg takes the colours across its width that it shows below the old hem (the other leg's, mirrored,
-    when it shows none) and its skin's grain, rounded off towards its outline (`cylinder_light`), shaded
-    under the new garment's (`cover`) hem; just above where the photo shows it, the colours of its top
-    visible rows, so it goes on without a seam. Unchanged where no leg shows to learn from, or off the legs.
+    Each leg takes the colours across its width that it shows below the old hem, out to its outline (the other
+    leg's, mirrored, when it shows none) and its skin's grain, a kneecap's light where it is shaped over its knee
+    (LEG_KNEE, `knee_light`), shaded under the new garment's (`cover`) hem; just above where the photo shows it, the
+    colours of its top visible rows and neither the knee's light nor the hem's shadow, so it goes on without a seam.
+    Unchanged where no leg shows to learn from, or off the legs.
     """
     height, width = person.shape[:2]
     side = max(height, width)
@@ -194,6 +229,7 @@ def leg_skin(painted: np.ndarray, person: np.ndarray, to_skin: np.ndarray, legs:
     whose, where = owner[ys, xs], across[ys, xs]
     leg_paint = np.zeros((len(ys), 3), np.float32)
     grain = skin_grain(person, seen.any(axis=0))
+    above_join = np.full(len(ys), np.inf, np.float32)  # rows up from where the photo shows the pixel's leg
     for index, (colours, leg_seen) in enumerate(zip(profiles, seen, strict=True)):
         mine = whose == index
         leg_paint[mine] = _paint_across(colours, where[mine])
@@ -202,9 +238,9 @@ def leg_skin(painted: np.ndarray, person: np.ndarray, to_skin: np.ndarray, legs:
             continue
         # Just above where the leg shows, its top rows' own colours: the difference fades up the leg.
         top = int(seen_rows[0])
-        band = np.zeros_like(leg_seen)
-        band[top:top + JOIN_ROWS] = leg_seen[top:top + JOIN_ROWS]
-        joined = _colours_across(person, band, spans[index][0]) if band.sum() >= MIN_LEG_PIXELS else None
+        above_join[mine] = np.maximum(top - ys[mine], 0)
+        readable = leg_seen & (np.abs(spans[index][0]) <= LEG_READ)
+        joined = _colours_across(person, _top_rows(readable, top), spans[index][0])
         if joined is None:
             joined = colours
         residual = _paint_across(joined, where[mine]) - _paint_across(colours, where[mine])
@@ -212,8 +248,15 @@ def leg_skin(painted: np.ndarray, person: np.ndarray, to_skin: np.ndarray, legs:
         leg_paint[mine] += residual * fade[:, None]
         # The skin's grain: the visible leg's own (no smooth plastic above it).
         leg_paint[mine] *= _grain_for(grain, leg_seen, spans[index][0], ys[mine], xs[mine])[:, None]
+    # The knee's light and the new hem's shadow, both gone by where the photo shows the leg: a new hem just above the
+    # old one drew a dark band ending in a seam.
+    reach = max(HEM_SHADOW * side, 1.0)
+    modelled = np.clip(above_join / reach, 0.0, 1.0)
+    for index, leg in enumerate(legs):
+        mine = whose == index
+        leg_paint[mine] *= (1.0 + (knee_light(leg, ys[mine], where[mine]) - 1.0) * modelled[mine])[:, None]
     beneath = cv2.distanceTransform((cover == 0).astype(np.uint8), cv2.DIST_L2, 3)[ys, xs]
-    leg_paint *= (1.0 - HEM_SHADE * np.exp(-beneath / max(HEM_SHADOW * side, 1.0)))[:, None]
+    leg_paint *= (1.0 - HEM_SHADE * np.exp(-beneath / reach) * modelled)[:, None]
     weight = np.clip(down[ys, xs] / LEG_ONSET, 0.0, 1.0)[:, None]
     out = np.array(painted, np.float32)
     out[ys, xs] = out[ys, xs] * (1.0 - weight) + leg_paint * weight

@@ -13,7 +13,7 @@ import pytest
 from poses import FRONTAL, frontal_pose
 
 from fittingroom.common import landmarks as lm
-from fittingroom.common.body import LEG_HEM, LEG_SEEN, Pose
+from fittingroom.common.body import LEG_HEM, LEG_KNEE, LEG_SEEN, Pose
 from fittingroom.common.garment import Category
 from fittingroom.segment.legs import KNEE_WIDTH, leg_shapes
 from fittingroom.segment.worn_garment import bare_body
@@ -21,7 +21,7 @@ from fittingroom.tryon.classical import WARPED, ClassicalGarmentPipeline, Dresse
 from fittingroom.tryon.requests import GarmentRequest
 from fittingroom.warp_gen.dress import repaint_uncovered
 from fittingroom.warp_gen.fit import GarmentFit, WarpedGarment
-from fittingroom.warp_gen.limb_light import cylinder_light, leg_skin
+from fittingroom.warp_gen.limb_light import KNEE_TALL, cylinder_light, knee_light, leg_skin
 
 H, W = 400, 300
 BACKDROP = (235, 235, 235)
@@ -42,17 +42,20 @@ def _leg_x(leg: int, y: float, spread: float) -> float:
     return float(np.interp(y, ys, xs)) + outward * spread * float(np.clip((y - ys[0]) / (ys[1] - ys[0]), 0, 1))
 
 
-def _shopper(*, spread: float = 0.0, calf: int = CALF, lit_from_right: float = 0.0
-             ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+def _shopper(*, spread: float = 0.0, calf: int = CALF, lit_from_right: float = 0.0, rounded: float = 0.0,
+             dimming: float = 0.0) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """image, person mask, old dress mask and skin mask: a face, a long black dress, two calves below it (their
-    right sides brighter than their left by `lit_from_right` of their tone)."""
+    right sides brighter than their left by `lit_from_right` of their tone, their sides darker than their middle by
+    `rounded` of it, each row `dimming` of it darker than the row above from the old hem down)."""
     image = np.full((H, W, 3), BACKDROP, np.uint8)
     cv2.circle(image, (150, 60), 30, FACE_SKIN, -1)
-    light = 1.0 + lit_from_right * (np.linspace(-0.5, 0.5, calf)[:, None])
+    across = np.linspace(-1.0, 1.0, calf)[:, None]
+    light = (1.0 + lit_from_right * across / 2) * (1.0 - rounded * across**2)
     for leg in (0, 1):
         for y in range(OLD_HEM - 20, 386):
             x = _leg_x(leg, y, spread)
-            image[y, round(x - calf / 2):round(x - calf / 2) + calf] = np.round(np.array(LEG_SKIN) * light)
+            dimmed = light * (1.0 - dimming * max(y - OLD_HEM, 0))
+            image[y, round(x - calf / 2):round(x - calf / 2) + calf] = np.round(np.array(LEG_SKIN) * dimmed)
     dress = np.zeros((H, W), np.uint8)
     cv2.fillPoly(dress, [np.array([[110, 110], [190, 110], [200, OLD_HEM], [100, OLD_HEM]], np.int32)], 1)
     image[dress > 0] = DRESS
@@ -117,13 +120,19 @@ def test_bare_body_holds_the_legs_it_is_given() -> None:
     assert np.array_equal(body[300] > 0, legs.max(axis=0)[300] > 0)  # below the torso: the legs only
 
 
-def _repaint(spread: float, lit_from_right: float = 0.0) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """The old dress shortened to NEW_HEM: the image before and after, the uncovered part and the legs."""
-    image, person, dress, skin = _shopper(spread=spread, lit_from_right=lit_from_right)
+def _repaint(spread: float, lit_from_right: float = 0.0, rounded: float = 0.0, calf: int = CALF,
+             new_hem: int = NEW_HEM, dimming: float = 0.0, hem_band: bool = False
+             ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The old dress shortened to `new_hem`: the image before and after, the uncovered part (with the old hem's band
+    on the legs, as the classical composite has it, when `hem_band`) and the legs."""
+    image, person, dress, skin = _shopper(spread=spread, lit_from_right=lit_from_right, rounded=rounded, calf=calf,
+                                          dimming=dimming)
     legs = leg_shapes(_pose(), (H, W), person, dress)
     new = dress.copy()
-    new[NEW_HEM:] = 0
+    new[new_hem:] = 0
     uncovered = (dress > 0) & (new == 0)
+    if hem_band:
+        uncovered |= (legs == LEG_HEM).any(axis=0)
     body = bare_body(_pose(), (H, W), legs)
     out = repaint_uncovered(image, uncovered, body, skin, dress > 0, cover=new, legs=legs)
     return image, out, uncovered, legs
@@ -138,17 +147,22 @@ def test_repainted_legs_keep_the_backdrop_between_them_and_take_the_legs_tone() 
     assert np.array_equal(out[~uncovered], image[~uncovered])  # nothing else changes
 
 
-def test_repainted_legs_are_rounded_and_shaded_under_the_new_hem() -> None:
-    image, out, uncovered, legs = _repaint(spread=6.0)
+def _painted_row(image: np.ndarray, uncovered: np.ndarray, legs: np.ndarray, row: int) -> np.ndarray:
+    """float: the legs' paint (before its outline is blended with the backdrop) along `row`, channels averaged."""
+    new = np.zeros((H, W), np.uint8)
+    new[:NEW_HEM] = 1
+    return leg_skin(np.zeros((H, W, 3), np.float32), image, uncovered, legs, new)[row].mean(axis=1)
+
+
+def test_repainted_legs_are_rounded_as_the_visible_ones_and_shaded_under_the_new_hem() -> None:
+    image, out, uncovered, legs = _repaint(spread=6.0, rounded=0.25)
     luma = cv2.cvtColor(out, cv2.COLOR_RGB2GRAY).astype(int)
     row = 300
     left, right = _runs(legs[0][row] > 0)[0]
     middle = (left + right) // 2
     assert luma[NEW_HEM + 1, middle] < luma[row, middle] - 10  # the new hem's shadow on the thigh
-    # Across the leg (before its outline is blended with the backdrop) it turns from the light at its sides.
-    new = np.zeros((H, W), np.uint8)
-    new[:NEW_HEM] = 1
-    painted = leg_skin(np.zeros((H, W, 3), np.float32), image, uncovered, legs, new)[row].mean(axis=1)
+    # Across the leg it turns from the light at its sides, as the calves below the old hem do.
+    painted = _painted_row(image, uncovered, legs, row)
     assert painted[left] < 0.9 * painted[middle] and painted[right] < 0.9 * painted[middle]
     assert painted[left] < painted[left + 3] < painted[middle] + 1
     # The bared leg meets the visible one without a step: the rows either side of the old hem are alike.
@@ -162,6 +176,69 @@ def test_repainted_legs_take_the_light_the_visible_legs_show_across_their_width(
         left, right = _runs(legs[leg][300] > 0)[0]
         quarter = (right - left) // 4
         assert luma[300, left + quarter] < luma[300, right - quarter] - 8  # lit from the right, as below the hem
+
+
+def test_a_leg_lit_to_its_outline_keeps_its_lit_side_to_the_outline() -> None:
+    # Lit from the right, evenly rounded: the calves' right edge is their brightest, and so is the bared legs'.
+    image, _, uncovered, legs = _repaint(spread=6.0, lit_from_right=0.4)
+    for leg in (0, 1):
+        left, right = _runs(legs[leg][300] > 0)[0]
+        painted = _painted_row(image, uncovered, legs, 300)
+        assert painted[right] >= painted[(left + right) // 2] + 10  # no darker rim laid over the lit side
+        assert painted[right] >= painted[right - 2] - 2
+
+
+def _step_at_join(out: np.ndarray, legs: np.ndarray, leg: int) -> int:
+    """The largest luma difference across `leg` between the bared rows just above where the photo shows it and the
+    rows just below."""
+    luma = cv2.cvtColor(out, cv2.COLOR_RGB2GRAY).astype(int)
+    top = int(np.flatnonzero((legs[leg] == LEG_SEEN).any(axis=1))[0])
+    left, right = _runs(legs[leg][top] > 0)[0]
+    return int(np.abs(luma[top - 2, left + 1:right] - luma[top + 1, left + 1:right]).max())
+
+
+def test_a_thin_leg_meets_the_visible_one_without_a_step() -> None:
+    # Calves 12 px wide show fewer than MIN_LEG_PIXELS px in their top three rows; their light dims down the leg (the
+    # leg's colours over all it shows are darker than its top rows').
+    _, out, _, legs = _repaint(spread=6.0, calf=12, dimming=0.006, hem_band=True)
+    assert all(_step_at_join(out, legs, leg) <= 6 for leg in (0, 1))
+
+
+def test_a_new_hem_just_above_the_old_one_casts_no_seam_where_the_leg_shows() -> None:
+    # The new dress ends 8 rows above the old: its shadow on the legs is gone by the rows the photo shows.
+    _, out, _, legs = _repaint(spread=6.0, new_hem=OLD_HEM - 8, hem_band=True)
+    assert all(_step_at_join(out, legs, leg) <= 4 for leg in (0, 1))
+
+
+def test_a_shaped_leg_marks_its_knee_row() -> None:
+    _, person, dress, _ = _shopper(spread=6.0)
+    legs = leg_shapes(_pose(), (H, W), person, dress)
+    for leg, knee in zip(legs, (lm.LEFT_KNEE, lm.RIGHT_KNEE), strict=True):
+        assert np.flatnonzero((leg == LEG_KNEE).any(axis=1)).tolist() == [FRONTAL[knee][1]]
+        assert set(np.unique(leg)) == {0, 1, LEG_KNEE, LEG_HEM, LEG_SEEN}
+
+
+def test_a_bared_knee_is_lit_on_its_cap_and_shaded_beneath_it() -> None:
+    leg = np.zeros((H, W), np.uint8)
+    leg[230:385, 100:130] = 1
+    leg[310, 100:130] = LEG_KNEE
+    tall = KNEE_TALL * 15  # px: the knee's half width is 15
+    rows = np.array([310 - 0.4 * tall, 310 + 1.1 * tall, 310 + 5 * tall, 250])
+    light = knee_light(leg, rows, np.zeros(4))
+    assert light[0] > 1.0 > light[1]  # the cap's top faces the light, beneath it the rim turns away
+    assert light[2] == pytest.approx(1.0, abs=1e-3) and light[3] == pytest.approx(1.0, abs=1e-3)  # off the knee
+    leg[310] = 1
+    assert np.array_equal(knee_light(leg, rows, np.zeros(4)), np.ones(4, np.float32))  # no knee marked
+
+
+def test_the_repainted_knee_is_shaded_beneath_its_cap() -> None:
+    image, _, uncovered, legs = _repaint(spread=6.0)
+    painted = leg_skin(np.zeros((H, W, 3), np.float32), image, uncovered, legs, np.zeros((H, W), np.uint8))
+    for leg in (0, 1):
+        left, right = _runs(legs[leg][310] > 0)[0]
+        middle, tall = (left + right) // 2, KNEE_TALL * (right - left + 1) / 2
+        beneath, cap, thigh = painted[round(310 + 1.1 * tall), middle], painted[310, middle], painted[285, middle]
+        assert beneath.mean() < cap.mean() - 4 and beneath.mean() < thigh.mean() - 4
 
 
 def test_the_old_hem_band_lies_between_the_garment_and_the_legs_seen() -> None:

@@ -27,9 +27,10 @@ def _leg_x(leg: int, y: float) -> float:
     return float(np.interp(y, [FRONTAL[j][1] for j in (hip, knee, ankle)], [FRONTAL[j][0] for j in (hip, knee, ankle)]))
 
 
-def _shopper(shadow: int = SHADOW, mask_wider: int = 0) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _shopper(shadow: int = SHADOW, mask_wider: int = 0, edge: float = 0.0) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """image, person mask, old dress mask: a long black dress to OLD_HEM, calves below it whose first `shadow` rows
-    darken towards the hem (to 0.55 of their tone); the person mask `mask_wider` px wider than them either side (a
+    darken towards the hem (to 0.55 of their tone), each with a pixel either side that is `edge` of their skin and the
+    rest backdrop (an anti-aliased outline); the person mask `mask_wider` px wider than them either side (a
     segmentation taking the backdrop's sliver beside the legs)."""
     image = np.full((H, W, 3), BACKDROP, np.uint8)
     for leg in (0, 1):
@@ -37,6 +38,9 @@ def _shopper(shadow: int = SHADOW, mask_wider: int = 0) -> tuple[np.ndarray, np.
             x = round(_leg_x(leg, y) - CALF / 2)
             shade = 1.0 - 0.45 * max(0.0, 1.0 - (y - OLD_HEM) / shadow) if shadow and y >= OLD_HEM else 1.0
             image[y, x:x + CALF] = np.round(np.array(LEG_SKIN) * shade)
+            if edge:
+                blend = np.round(edge * np.array(LEG_SKIN) * shade + (1.0 - edge) * np.array(BACKDROP))
+                image[y, [x - 1, x + CALF]] = blend
     dress = np.zeros((H, W), np.uint8)
     cv2.fillPoly(dress, [np.array([[110, 110], [190, 110], [200, OLD_HEM], [100, OLD_HEM]], np.int32)], 1)
     image[dress > 0] = DRESS
@@ -79,6 +83,20 @@ def test_the_legs_outline_is_the_photos_where_the_mask_takes_the_backdrop_beside
         assert (without[leg][350] == LEG_SEEN).sum() == pytest.approx(CALF + 6, abs=1)
         # Above the hem the bared leg is shaped from those widths: no wider than the calf's own taper allows.
         assert (with_photo[leg][320] > 0).sum() < (without[leg][320] > 0).sum()
+
+
+def test_the_bared_leg_is_as_wide_as_the_photos_anti_aliased_outline() -> None:
+    # The calves' outline falls within the pixel either side of them, here a blend of 0.45 skin: the bared legs above
+    # where the photo shows them are as wide as the calves and the two blends, about a pixel wider than without them
+    # (not cut at the whole pixels that are more skin than backdrop).
+    areas = {}
+    for edge in (0.0, 0.45):
+        image, person, dress = _shopper(shadow=0, edge=edge)
+        legs = leg_shapes(frontal_pose(), (H, W), person, dress, image)
+        areas[edge] = [int((legs[leg][_first_seen_row(legs, leg) - 12:_first_seen_row(legs, leg)] > 0).sum())
+                       for leg in (0, 1)]
+    for leg in (0, 1):
+        assert areas[0.45][leg] == pytest.approx(areas[0.0][leg] + 12 * 0.9, abs=12 * 0.4)
 
 
 def test_the_seam_rim_leaves_the_legs_the_photo_shows_alone() -> None:
