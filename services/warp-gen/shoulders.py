@@ -54,14 +54,12 @@ def _outside(photo: np.ndarray, person_mask: np.ndarray, rows: slice, columns: s
     lab = cv2.cvtColor(np.ascontiguousarray(photo[rows, columns]), cv2.COLOR_RGB2LAB).astype(np.float32)
     backdrop = np.median(lab[off], axis=0)
     to_backdrop = np.linalg.norm(lab - backdrop, axis=2)
-    pale = to_backdrop < HALO_DISTANCE
-    for x in np.flatnonzero(~outside.all(axis=0)):
-        inside = int(np.argmin(outside[:, x])) + halo_px  # the outline's first row, then below the rim
-        body = np.median(lab[inside:inside + 3, x], axis=0) if inside < len(lab) else backdrop
-        if np.linalg.norm(body - backdrop) >= MIN_CONTRAST:
-            pale[:, x] &= to_backdrop[:, x] < np.linalg.norm(lab[:, x] - body, axis=1)
-        else:
-            pale[:, x] = False
+    # Per column the body's colour: 3 rows below the rim, under the outline's first row.
+    columns_at = np.arange(mask.shape[1])
+    inside = np.argmin(outside, axis=0)[None, :] + halo_px + np.arange(3)[:, None]
+    body = np.median(lab[np.minimum(inside, len(lab) - 1), columns_at], axis=0)
+    told = (np.linalg.norm(body - backdrop, axis=1) >= MIN_CONTRAST) & ~outside.all(axis=0)
+    pale = (to_backdrop < HALO_DISTANCE) & (to_backdrop < np.linalg.norm(lab - body, axis=2)) & told
     cross = cv2.getStructuringElement(cv2.MORPH_CROSS, (3, 3))
     for _ in range(halo_px):  # in from the outline, through the backdrop's colour only
         outside |= (cv2.dilate(outside.astype(np.uint8), cross) > 0) & pale
