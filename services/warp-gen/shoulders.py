@@ -68,10 +68,11 @@ def _outside(photo: np.ndarray, person_mask: np.ndarray, rows: slice, columns: s
 
 def draped_shoulders(image: np.ndarray, alpha: np.ndarray, person_mask: np.ndarray, under: np.ndarray,
                      pose: Pose, photo: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """The warped garment (`image`, `alpha`) grown straight up over its shoulders to the body's outline on the
-    shopper's `photo` (`_outside`) where the gap between is thin (MAX_GAP) and wholly `under` it (skin or the
-    old garment, nothing in front) but for a strap across it (STRAP_WIDTH): the new pixels, and the garment's
-    anti-aliased rim they cover (INSIDE_PX), take the garment's column below that rim, mirrored."""
+    """The warped garment (`image`, `alpha`) grown straight up over its shoulders to the person's outline where
+    the gap between is thin (MAX_GAP) and wholly `under` it (skin or the old garment, nothing in front) but for
+    a strap across it (STRAP_WIDTH), and no higher than the body's edge on the shopper's `photo` (`_outside`):
+    the new pixels, and the garment's anti-aliased rim they cover (INSIDE_PX), take the garment's column below
+    that rim, mirrored."""
     frame = body_frame(pose)
     width = frame.shoulder_width
     height, columns = alpha.shape[:2]
@@ -94,25 +95,29 @@ def draped_shoulders(image: np.ndarray, alpha: np.ndarray, person_mask: np.ndarr
     across = 2 * max(1, round(STRAP_WIDTH * width / 2)) + 1
     held = (under > 0) | garment
     closed = cv2.morphologyEx(held.astype(np.uint8), cv2.MORPH_CLOSE, np.ones((1, across), np.uint8)) > 0
-    passable = held | (closed & ~outside)
+    passable = held | (closed & person)
     for x in range(left, right + 1):
         if tops[x - left] < 0:
             continue
         top = gap = above + int(tops[x - left])
-        while gap > 0 and not outside[gap - 1, x] and passable[gap - 1, x] and top - gap < deepest:
+        while gap > 0 and person[gap - 1, x] and passable[gap - 1, x] and top - gap < deepest:
             gap -= 1
         # Only a gap that ends on the outline, with the backdrop above it, is the shoulder's (the outline's
         # anti-aliased pixels, neither skin nor garment, go with it).
         rim = 0
-        while gap - rim > 0 and not outside[gap - rim - 1, x] and rim < OUTLINE_PX:
+        while gap - rim > 0 and person[gap - rim - 1, x] and rim < OUTLINE_PX:
             rim += 1
-        if gap == top or (gap - rim > 0 and not outside[gap - rim - 1, x]):
+        if gap == top or (gap - rim > 0 and person[gap - rim - 1, x]):
             continue
         gap -= rim
-        # Stopped by the colour inside the mask: the pixel there blends the body with the backdrop (left as the
-        # photo has it, a pale shoulder's showed as a beige line along the new one).
-        if gap > 0 and person[gap - 1, x]:
-            gap -= 1
+        # The photo's colour may end the body below the mask's outline (a hair's halo): the drape ends there, with
+        # the pixel that blends the two (left as the photo has it, a pale shoulder's drew a beige line along the
+        # new one). Only lowered: taken for the outline, a pale skin's rim let gaps deeper than a shoulder's
+        # through, and their mirrored columns reached a dark sleeve below.
+        edge = top
+        while edge > gap and not outside[edge - 1, x]:
+            edge -= 1
+        gap = max(gap, edge - 1)
         # The garment's own rows below its rim, mirrored up: one colour copied up a column drew a printed shoulder
         # as streaks of its print; the rim left where it was drew a dotted line across the draped shoulder.
         inside = top + INSIDE_PX

@@ -106,10 +106,21 @@ def test_the_garments_rim_under_the_draped_shoulder_takes_its_colour_from_inside
 
 
 def test_pale_skin_above_a_dark_old_garment_is_the_body_not_a_halo() -> None:
-    """A neck's side above a black collar: farther from the backdrop than a halo, though nearer it than to the
-    collar below. Taken for backdrop, a gap too deep for a shoulder ended on it and rose as a tab by the neck."""
-    image, alpha, person = _scene(garment_top=110)
+    """A shoulder's skin above a black camisole: farther from the backdrop than a halo, though nearer it than to
+    the camisole just below. Taken for backdrop, the drape stopped under it and left a band of skin."""
+    image, alpha, person = _scene(garment_top=104)
     photo = _photo(person)
     photo[100:] = np.where(person[100:, :, None] > 0.5, np.uint8(20), photo[100:])  # the old black top
     _, grown = draped_shoulders(image, alpha, person, (person > 0.5).astype(np.uint8), frontal_pose(), photo)
+    assert grown[96:104, 120].min() == 1 and grown[95, 120] == 0
+
+
+def test_the_photos_edge_only_lowers_a_drape_the_person_mask_allows() -> None:
+    """A halo over a gap too deep for a shoulder: ending on the photo's edge, the gap would pass for a
+    shoulder's, and its column, mirrored up from far below, drew a streak of a dark sleeve along the shoulder."""
+    image, alpha, person = _scene(garment_top=112)
+    photo = _photo(person)
+    photo[96:100] = BACKDROP
+    person[96:100] = 0.8
+    _, grown = draped_shoulders(image, alpha, person, (person > 0).astype(np.uint8), frontal_pose(), photo)
     assert np.array_equal(grown, alpha)
