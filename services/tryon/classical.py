@@ -358,7 +358,7 @@ class ClassicalGarmentPipeline(TryOnPipeline[GarmentRequest]):
             neck = np.zeros(front.shape, bool)
         if request.category is not Category.LOWER:  # lying on the shoulders up to their outline
             garment, alpha = draped_shoulders(garment, alpha, person_mask, ((skin > 0) | (outline > 0)) & (front == 0),
-                                              pose)
+                                              pose, person)
         # The worn garment's mask is solved at a fraction of the size: its staircase would outline the repaint.
         worn_smooth = smooth_outline(outline)
         # An arm the old garment sleeved shows no skin to keep it in front (`occluders`): past where the new garment's

@@ -5,6 +5,10 @@ The fit places a garment's shoulder line straight from its neck to its seams, at
 shopper's bare shoulder cap then stood above the new tee as a band of skin (it slid off the shoulder), over a
 shirt the old shoulder's band was repainted as skin. Cloth lies on the shoulder: a thin gap between the
 garment's top edge and the body's outline above it is garment, over an old camisole's strap across it too.
+
+The body's outline is where the photo's colour turns from the body's to the backdrop's, not the person mask's:
+beside hair falling to the shoulder the mask is raised by the hair's halo (blond hair blended with the backdrop),
+2-4 px above the shoulder, and a shoulder draped up to it rose there in a tab into the backdrop.
 """
 
 from __future__ import annotations
@@ -26,14 +30,49 @@ INSIDE_PX = 2  # the garment's colour is taken this far inside its top edge (und
 # its anti-aliased rims (stopped there, the new shoulder ended below the strap, which stood above it, and beside
 # it rose a tab of the new garment). Hair lying on a shoulder reaches its outline or the head: no such run.
 STRAP_WIDTH = 0.06
+# Lab distance: the least between the body's colour and the backdrop's for the photo to tell them apart (below
+# it, a white shirt on a white backdrop, the person mask's outline is taken as it is).
+MIN_CONTRAST = 10.0
+BACKDROP = 0.05  # the person mask's value below which a pixel is the backdrop's
+HALO = 0.04  # of the shoulder width: how deep into the person mask a hair's halo over the backdrop reaches
+# Lab distance (OpenCV's 8-bit scale) from the backdrop within which a pixel in that halo may be the backdrop's
+# (a blond halo was 17-19 from it): skin or cloth farther out is the body even where a dark garment below it in
+# the same column is farther still (a pale neck above a black collar).
+HALO_DISTANCE = 25.0
+
+
+def _outside(photo: np.ndarray, person_mask: np.ndarray, rows: slice, columns: slice, halo_px: int) -> np.ndarray:
+    """Within the window (`rows`, `columns`), what is not the body: off the person mask, and the mask's rim up to
+    `halo_px` deep where the photo shows it near the backdrop's colour (the window's own, off the mask; within
+    HALO_DISTANCE) and nearer to it than to the body just inside that rim in its column, where the two differ
+    by MIN_CONTRAST."""
+    mask = person_mask[rows, columns]
+    outside = mask <= 0.5
+    off = mask < BACKDROP
+    if not off.any():
+        return outside
+    lab = cv2.cvtColor(np.ascontiguousarray(photo[rows, columns]), cv2.COLOR_RGB2LAB).astype(np.float32)
+    backdrop = np.median(lab[off], axis=0)
+    to_backdrop = np.linalg.norm(lab - backdrop, axis=2)
+    # Per column the body's colour: 3 rows below the rim, under the outline's first row.
+    columns_at = np.arange(mask.shape[1])
+    inside = np.argmin(outside, axis=0)[None, :] + halo_px + np.arange(3)[:, None]
+    body = np.median(lab[np.minimum(inside, len(lab) - 1), columns_at], axis=0)
+    told = (np.linalg.norm(body - backdrop, axis=1) >= MIN_CONTRAST) & ~outside.all(axis=0)
+    pale = (to_backdrop < HALO_DISTANCE) & (to_backdrop < np.linalg.norm(lab - body, axis=2)) & told
+    cross = cv2.getStructuringElement(cv2.MORPH_CROSS, (3, 3))
+    for _ in range(halo_px):  # in from the outline, through the backdrop's colour only
+        outside |= (cv2.dilate(outside.astype(np.uint8), cross) > 0) & pale
+    return outside
 
 
 def draped_shoulders(image: np.ndarray, alpha: np.ndarray, person_mask: np.ndarray, under: np.ndarray,
-                     pose: Pose) -> tuple[np.ndarray, np.ndarray]:
+                     pose: Pose, photo: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """The warped garment (`image`, `alpha`) grown straight up over its shoulders to the person's outline where
     the gap between is thin (MAX_GAP) and wholly `under` it (skin or the old garment, nothing in front) but for
-    a strap across it (STRAP_WIDTH): the new pixels take the garment's column below its top edge (under its
-    rim, INSIDE_PX), mirrored."""
+    a strap across it (STRAP_WIDTH), and no higher than the body's edge on the shopper's `photo` (`_outside`):
+    the new pixels, and the garment's anti-aliased rim they cover (INSIDE_PX), take the garment's column below
+    that rim, mirrored."""
     frame = body_frame(pose)
     width = frame.shoulder_width
     height, columns = alpha.shape[:2]
@@ -46,16 +85,21 @@ def draped_shoulders(image: np.ndarray, alpha: np.ndarray, person_mask: np.ndarr
     image, alpha = image.copy(), alpha.copy()
     garment = alpha > 0.5
     person = person_mask > 0.5
+    # From as far above the shoulders as a gap and its rim can reach.
+    above = max(0, highest - round(deepest) - OUTLINE_PX - 1)
+    window = slice(above, lowest + 1), slice(left, right + 1)
+    shoulders = garment[highest:lowest + 1, left:right + 1]
+    tops = np.where(shoulders.any(axis=0), highest - above + shoulders.argmax(axis=0), -1)
+    outside = np.ones(alpha.shape[:2], bool)
+    outside[window] = _outside(photo, person_mask, *window, max(1, round(HALO * width)))
     across = 2 * max(1, round(STRAP_WIDTH * width / 2)) + 1
     held = (under > 0) | garment
     closed = cv2.morphologyEx(held.astype(np.uint8), cv2.MORPH_CLOSE, np.ones((1, across), np.uint8)) > 0
     passable = held | (closed & person)
     for x in range(left, right + 1):
-        rows = np.flatnonzero(garment[highest:lowest + 1, x])
-        if rows.size == 0:
+        if tops[x - left] < 0:
             continue
-        top = highest + int(rows[0])
-        gap = top
+        top = gap = above + int(tops[x - left])
         while gap > 0 and person[gap - 1, x] and passable[gap - 1, x] and top - gap < deepest:
             gap -= 1
         # Only a gap that ends on the outline, with the backdrop above it, is the shoulder's (the outline's
@@ -66,9 +110,18 @@ def draped_shoulders(image: np.ndarray, alpha: np.ndarray, person_mask: np.ndarr
         if gap == top or (gap - rim > 0 and person[gap - rim - 1, x]):
             continue
         gap -= rim
-        # The garment's own rows below its top edge, mirrored up: one colour copied up a column drew a printed
-        # shoulder as streaks of its print.
-        source = np.minimum(top + INSIDE_PX - 1 + np.arange(top - gap, 0, -1), height - 1)
-        image[gap:top, x] = image[source, x]
+        # The photo's colour may end the body below the mask's outline (a hair's halo): the drape ends there, with
+        # the pixel that blends the two (left as the photo has it, a pale shoulder's drew a beige line along the
+        # new one). Only lowered: taken for the outline, a pale skin's rim let gaps deeper than a shoulder's
+        # through, and their mirrored columns reached a dark sleeve below.
+        edge = top
+        while edge > gap and not outside[edge - 1, x]:
+            edge -= 1
+        gap = max(gap, edge - 1)
+        # The garment's own rows below its rim, mirrored up: one colour copied up a column drew a printed shoulder
+        # as streaks of its print; the rim left where it was drew a dotted line across the draped shoulder.
+        inside = top + INSIDE_PX
+        source = np.minimum(2 * inside - 1 - np.arange(gap, inside), height - 1)
+        image[gap:inside, x] = image[source, x]
         alpha[gap:top, x] = 1.0
     return image, alpha

@@ -9,6 +9,8 @@ from fittingroom.warp_gen.shoulders import draped_shoulders
 
 H, W = 400, 300
 RED = (200, 30, 30)
+SKIN = (200, 150, 120)
+BACKDROP = (235, 235, 235)
 
 
 def _scene(garment_top: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -22,10 +24,17 @@ def _scene(garment_top: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return image, alpha, person
 
 
+def _photo(body: np.ndarray) -> np.ndarray:
+    """The shopper's photo: skin where `body` is, a studio's pale backdrop round it."""
+    photo = np.full((H, W, 3), BACKDROP, np.uint8)
+    photo[body > 0.5] = SKIN
+    return photo
+
+
 def test_a_thin_gap_over_the_shoulder_becomes_garment_in_the_garments_colour() -> None:
     image, alpha, person = _scene(garment_top=104)  # 8 px below the outline: under MAX_GAP of 90 px
     under = (person > 0).astype(np.uint8)
-    draped, grown = draped_shoulders(image, alpha, person, under, frontal_pose())
+    draped, grown = draped_shoulders(image, alpha, person, under, frontal_pose(), _photo(person))
     assert grown[96:104, 120].min() == 1 and grown[95, 120] == 0  # up to the outline, not past it
     assert tuple(draped[97, 120]) == RED
     assert np.array_equal(grown[104:], alpha[104:])  # nothing below the old top changes
@@ -35,10 +44,10 @@ def test_a_gap_with_something_in_front_or_too_deep_stays() -> None:
     image, alpha, person = _scene(garment_top=104)
     under = (person > 0).astype(np.uint8)
     under[100, 100:140] = 0  # hair lying on the shoulder on the image-left side
-    _, grown = draped_shoulders(image, alpha, person, under, frontal_pose())
+    _, grown = draped_shoulders(image, alpha, person, under, frontal_pose(), _photo(person))
     assert grown[101:104, 120].max() == 0 and grown[101:104, 180].min() == 1
     image, alpha, person = _scene(garment_top=120)  # 24 px: a neckline's depth, not a shoulder's gap
-    _, grown = draped_shoulders(image, alpha, person, (person > 0).astype(np.uint8), frontal_pose())
+    _, grown = draped_shoulders(image, alpha, person, (person > 0).astype(np.uint8), frontal_pose(), _photo(person))
     assert np.array_equal(grown, alpha)
 
 
@@ -48,6 +57,70 @@ def test_an_old_camisoles_strap_across_the_gap_is_draped_over() -> None:
     image, alpha, person = _scene(garment_top=104)
     under = (person > 0).astype(np.uint8)
     under[96:104, 119:122] = 0  # the strap, running down over the shoulder into the gap
-    draped, grown = draped_shoulders(image, alpha, person, under, frontal_pose())
+    draped, grown = draped_shoulders(image, alpha, person, under, frontal_pose(), _photo(person))
     assert grown[96:104, 118:123].min() == 1
     assert tuple(draped[98, 120]) == RED
+
+
+def test_a_person_mask_raised_by_hairs_halo_is_not_draped_past_the_shoulders_edge() -> None:
+    """Beside hair falling to the shoulder the person mask stands a few px above the shoulder, over pixels the
+    photo shows as backdrop (the hair's halo): the shoulder ends where the photo's skin does."""
+    image, alpha, person = _scene(garment_top=104)
+    photo = _photo(person)
+    person[92:96, 100:140] = 0.8  # the halo: in the mask, the backdrop's colour on the photo
+    under = (person > 0).astype(np.uint8)
+    _, grown = draped_shoulders(image, alpha, person, under, frontal_pose(), photo)
+    assert grown[95:104, 120].min() == 1 and grown[92:95, 120].max() == 0  # the halo's last px goes with it
+    assert grown[96:104, 180].min() == 1 and grown[95, 180] == 0  # no halo there: as before
+
+
+def test_the_outlines_blend_of_skin_and_backdrop_is_draped_over() -> None:
+    """A pale shoulder's anti-aliased outline, more backdrop than skin: left as the photo has it, it drew a beige
+    line along the new shoulder."""
+    image, alpha, person = _scene(garment_top=104)
+    photo = _photo(person)
+    photo[96] = np.round(0.3 * np.array(SKIN) + 0.7 * np.array(BACKDROP)).astype(np.uint8)
+    person[96] = 0.6
+    _, grown = draped_shoulders(image, alpha, person, (person > 0.5).astype(np.uint8), frontal_pose(), photo)
+    assert grown[96:104, 120].min() == 1 and grown[95, 120] == 0
+
+
+def test_where_the_body_has_the_backdrops_colour_the_mask_outline_is_kept() -> None:
+    """A white shirt on a white backdrop: the photo cannot tell them apart, the person mask's outline stands."""
+    image, alpha, person = _scene(garment_top=104)
+    person[92:96, 100:140] = 0.8
+    under = (person > 0).astype(np.uint8)
+    photo = np.full((H, W, 3), BACKDROP, np.uint8)
+    photo[person > 0.5] = (240, 240, 238)
+    _, grown = draped_shoulders(image, alpha, person, under, frontal_pose(), photo)
+    assert grown[92:104, 120].min() == 1 and grown[91, 120] == 0
+
+
+def test_the_garments_rim_under_the_draped_shoulder_takes_its_colour_from_inside() -> None:
+    """The warped garment's top edge is a blend with the product photo's backdrop: left where it was, it drew a
+    dotted pale line across the draped shoulder."""
+    image, alpha, person = _scene(garment_top=104)
+    image[104:106, 95:205] = BACKDROP  # the rim, INSIDE_PX rows
+    draped, _ = draped_shoulders(image, alpha, person, (person > 0).astype(np.uint8), frontal_pose(), _photo(person))
+    assert (draped[96:110, 120] == RED).all()
+
+
+def test_pale_skin_above_a_dark_old_garment_is_the_body_not_a_halo() -> None:
+    """A shoulder's skin above a black camisole: farther from the backdrop than a halo, though nearer it than to
+    the camisole just below. Taken for backdrop, the drape stopped under it and left a band of skin."""
+    image, alpha, person = _scene(garment_top=104)
+    photo = _photo(person)
+    photo[100:] = np.where(person[100:, :, None] > 0.5, np.uint8(20), photo[100:])  # the old black top
+    _, grown = draped_shoulders(image, alpha, person, (person > 0.5).astype(np.uint8), frontal_pose(), photo)
+    assert grown[96:104, 120].min() == 1 and grown[95, 120] == 0
+
+
+def test_the_photos_edge_only_lowers_a_drape_the_person_mask_allows() -> None:
+    """A halo over a gap too deep for a shoulder: ending on the photo's edge, the gap would pass for a
+    shoulder's, and its column, mirrored up from far below, drew a streak of a dark sleeve along the shoulder."""
+    image, alpha, person = _scene(garment_top=112)
+    photo = _photo(person)
+    photo[96:100] = BACKDROP
+    person[96:100] = 0.8
+    _, grown = draped_shoulders(image, alpha, person, (person > 0).astype(np.uint8), frontal_pose(), photo)
+    assert np.array_equal(grown, alpha)
