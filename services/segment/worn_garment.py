@@ -450,8 +450,9 @@ def old_collar(image: np.ndarray, outline: np.ndarray, head: np.ndarray, person:
     above the new neckline. Taken with the old garment, the new one (dressed into its silhouette) or the repaint
     covers them. Hair is no collar:
     its colours are the head's, and a strand across the collar parts it from the outline. With `rim`, grown by
-    COLLAR_RIM_PX (its anti-aliased edge, a blend with the hair or skin beside it) for a repaint: left, it outlined
-    the collar's point in pale px; a garment dressed into it instead takes that px of hair.
+    COLLAR_RIM_PX (its anti-aliased edge, a blend with the hair or skin beside it, and the outline's own px there,
+    which its smoothed repaint rounds off) for a repaint: left, they outlined the collar's point in pale px; a
+    garment dressed into the rim instead takes that px of hair.
     """
     shape = outline.shape[:2]
     worn = outline > 0
@@ -489,7 +490,7 @@ def old_collar(image: np.ndarray, outline: np.ndarray, head: np.ndarray, person:
     found = np.isin(pieces, touching[touching > 0])
     if rim:
         grown = cv2.dilate(found.astype(np.uint8), np.ones((2 * COLLAR_RIM_PX + 1,) * 2, np.uint8)) > 0
-        found = grown & disc & on & below_chin & ~worn
+        found = grown & disc & on & below_chin
     collar = np.zeros(shape, bool)
     collar[box] = found
     return collar

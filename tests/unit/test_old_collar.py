@@ -62,9 +62,9 @@ def test_with_its_rim_the_collar_takes_a_px_round_it_and_no_more() -> None:
     pose = frontal_pose()
     head = head_mask(pose, (H, W))
     collar, rimmed = (old_collar(image, outline, head, person, pose, rim=rim) for rim in (False, True))
-    ring = (cv2.dilate(collar.astype(np.uint8), np.ones((3, 3), np.uint8)) > 0) & ~collar & (person > 0.5)
-    ring &= outline == 0
+    ring = (cv2.dilate(collar.astype(np.uint8), np.ones((3, 3), np.uint8)) > 0) & ~collar & (person > 0.5) & (head > 0)
     assert rimmed[collar].all() and rimmed[ring].mean() > 0.9
+    assert rimmed[outline > 0].any()  # the outline's px beside it too, which the repaint's smoothing rounds off
     assert not (rimmed & ~collar & ~ring).any()
 
 
