@@ -461,10 +461,9 @@ def old_collar(image: np.ndarray, outline: np.ndarray, head: np.ndarray, person:
     frame = body_frame(pose)
     reach = COLLAR_REACH * frame.shoulder_width
     # Worked on the disc's box grown by the reach (the same in a fraction of the time).
-    ys, xs = np.nonzero(head)
+    left, top, width, height = cv2.boundingRect((head > 0).astype(np.uint8))
     margin = int(np.ceil(reach)) + 2
-    box = np.s_[max(int(ys.min()) - margin, 0):int(ys.max()) + margin + 1,
-                max(int(xs.min()) - margin, 0):int(xs.max()) + margin + 1]
+    box = np.s_[max(top - margin, 0):top + height + margin, max(left - margin, 0):left + width + margin]
     worn, disc, on = worn[box], head[box] > 0, person[box] > 0.5
     lab = cv2.cvtColor(image[box], cv2.COLOR_RGB2LAB).astype(np.float32)
     lab[..., 0] *= SHADE_WEIGHT
