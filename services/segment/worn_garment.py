@@ -80,6 +80,9 @@ COLLAR_DROP = 0.3
 COLLAR_REACH = 0.12
 CHIN_DROP = 0.25
 SHADE_WEIGHT = 0.5
+# ... and nearer the garment's than the head's by this much: where the two are alike (black hair over a black top) a
+# px's colour tells neither, and hair's tips were taken.
+COLLAR_MARGIN = 4.0
 COLLAR_RIM_PX = 1  # the collar's anti-aliased edge, repainted with it
 # Of the shoulder width: an old neckline's opening (a V) is skin with the old garment on both sides of it in its
 # row, nearer together than OPENING_WIDTH (narrower than a neck: a crew neck's skin is the neck's), beside the
@@ -443,7 +446,7 @@ def old_collar(image: np.ndarray, outline: np.ndarray, head: np.ndarray, person:
                rim: bool = False) -> np.ndarray:
     """bool HxW: the old garment's collar that its `outline` missed inside the `head` disc, below the chin: in one piece
     with the outline, within COLLAR_REACH of it, on the `person`, within GROW_COLOUR of the outline's own colours near
-    the disc and nearer them than the head's (hair, skin, earrings: the disc's pixels above the chin).
+    the disc and nearer them than the head's (hair, skin, earrings: the disc's pixels above the chin) by COLLAR_MARGIN.
 
     The head's disc stays in front of a new garment: a shirt collar's points standing up under the hair beside the
     neck, or a crew neck's rib at a tee's neck sides, that the outline (solved at GRABCUT_MAX_SIDE) left out showed
@@ -483,7 +486,8 @@ def old_collar(image: np.ndarray, outline: np.ndarray, head: np.ndarray, person:
     pixels = lab[candidates]
     to_own = nearest_distance(pixels, _cluster_centres(lab[own]))
     chosen = np.zeros(worn.shape, bool)
-    chosen[candidates] = (to_own <= GROW_COLOUR) & (to_own < nearest_distance(pixels, _cluster_centres(lab[others])))
+    chosen[candidates] = (to_own <= GROW_COLOUR) & (to_own + COLLAR_MARGIN < nearest_distance(
+        pixels, _cluster_centres(lab[others])))
     _, pieces = cv2.connectedComponents(chosen.astype(np.uint8), connectivity=8)
     touching = np.unique(pieces[chosen & (cv2.dilate(worn.astype(np.uint8), np.ones((3, 3), np.uint8)) > 0)])
     found = np.isin(pieces, touching[touching > 0])

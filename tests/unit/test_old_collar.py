@@ -83,3 +83,25 @@ def test_without_a_worn_outline_or_a_head_nothing_is_a_collar() -> None:
     head = head_mask(pose, (H, W))
     assert not old_collar(image, np.zeros_like(outline), head, person, pose).any()
     assert not old_collar(image, outline, np.zeros_like(head), person, pose).any()
+
+
+def test_hair_as_dark_as_the_top_it_hangs_over_is_left_to_the_head() -> None:
+    # Black hair over a black top, its tips past the outline: a px's colour tells neither (COLLAR_MARGIN), and
+    # taken as the collar, the tips were repainted.
+    rng = np.random.default_rng(1)
+    top, hair = (34, 34, 38), (33, 31, 33)
+    image = np.full((H, W, 3), BACKDROP, np.uint8)
+    image[100:300, 95:205] = top
+    image[70:110, 136:164] = FAIR
+    cv2.circle(image, (150, 60), 24, FAIR, -1)
+    image[30:106, 112:130] = hair
+    image[30:106, 170:188] = hair
+    image = np.clip(image + rng.normal(0, 6, image.shape), 0, 255).astype(np.uint8)
+    person = np.ones((H, W), np.float32)
+    person[:, :112] = person[:, 188:] = 0.0
+    outline = np.zeros((H, W), np.uint8)
+    outline[100:300, 95:205] = 1
+    outline[100:106, 112:130] = outline[100:106, 170:188] = outline[100:110, 136:164] = 0
+    pose = frontal_pose()
+    collar = old_collar(image, outline, head_mask(pose, (H, W)), person, pose)
+    assert collar[30:106, 112:130].sum() + collar[30:106, 170:188].sum() <= 2
