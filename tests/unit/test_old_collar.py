@@ -1,6 +1,6 @@
 """The old collar the worn outline missed inside the head's disc (`worn_garment.old_collar`), on synthetic images: a
-shirt collar's points standing up beside the neck under the hair are taken with the outline; hair, the face and
-what is not in one piece with the outline are not."""
+shirt collar's points standing up beside the neck under the hair are taken with the outline; hair (even as dark as
+the top it hangs over), the face and what is not in one piece with the outline are not."""
 
 from __future__ import annotations
 
