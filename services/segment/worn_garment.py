@@ -72,6 +72,18 @@ COLLAR_INSET = 0.2  # ... and how far in from them its top corners are
 # ... and how far below the shoulders' line a neckline's band (a crew neck's rib, a shirt's lapels round a V)
 # reaches, where the head's disc still covers it on a tilted or lowered head
 COLLAR_DROP = 0.3
+# Of the shoulder width: how far past the worn outline an old collar's part the outline missed still stands inside
+# the head's disc (a shirt collar's back standing up beside the neck under the hair, a crew neck's rib), and how far
+# below the nose the chin ends (0.2-0.25 on the development photos): above it is the face. Its colours are told from
+# the head's (skin, hair, earrings) with lightness counting SHADE_WEIGHT of a colour's: a collar in the hair's shadow
+# is darker than the garment's, not of another hue.
+COLLAR_REACH = 0.12
+CHIN_DROP = 0.25
+SHADE_WEIGHT = 0.5
+# ... and nearer the garment's than the head's by this much: where the two are alike (black hair over a black top) a
+# px's colour tells neither, and hair's tips were taken.
+COLLAR_MARGIN = 4.0
+COLLAR_RIM_PX = 1  # the collar's anti-aliased edge, repainted with it
 # Of the shoulder width: an old neckline's opening (a V) is skin with the old garment on both sides of it in its
 # row, nearer together than OPENING_WIDTH (narrower than a neck: a crew neck's skin is the neck's), beside the
 # neck's axis within OPENING_REACH, from OPENING_RISE above the shoulders' line (the joints sit below a neck's
@@ -428,6 +440,63 @@ def collar_under_head(outline: np.ndarray, head: np.ndarray) -> np.ndarray:
     rounded = rounded_outline(outline > 0, max(outline.shape[:2]) / GRABCUT_MAX_SIDE) & (head > 0)
     edge = cv2.dilate(rounded.astype(np.uint8), np.ones((EDGE_PX + 2, EDGE_PX + 2), np.uint8)) > 0
     return np.asarray(edge | (cv2.dilate(collar.astype(np.uint8), np.ones((3, 3), np.uint8)) > 0))
+
+
+def old_collar(image: np.ndarray, outline: np.ndarray, head: np.ndarray, person: np.ndarray, pose: Pose,
+               rim: bool = False) -> np.ndarray:
+    """bool HxW: the old garment's collar that its `outline` missed inside the `head` disc, below the chin: in one piece
+    with the outline, within COLLAR_REACH of it, on the `person`, within GROW_COLOUR of the outline's own colours near
+    the disc and nearer them than the head's (hair, skin, earrings: the disc's pixels above the chin) by COLLAR_MARGIN.
+
+    The head's disc stays in front of a new garment: a shirt collar's points standing up under the hair beside the
+    neck, or a crew neck's rib at a tee's neck sides, that the outline (solved at GRABCUT_MAX_SIDE) left out showed
+    above the new neckline. Taken with the old garment, the new one (dressed into its silhouette) or the repaint
+    covers them. Hair is no collar:
+    its colours are the head's, and a strand across the collar parts it from the outline. With `rim`, grown by
+    COLLAR_RIM_PX (its anti-aliased edge, a blend with the hair or skin beside it, and the outline's own px there,
+    which its smoothed repaint rounds off) for a repaint: left, they outlined the collar's point in pale px; a
+    garment dressed into the rim instead takes that px of hair.
+    """
+    shape = outline.shape[:2]
+    worn = outline > 0
+    if not worn.any() or not head.any() or not pose.sees(lm.NOSE, lm.LEFT_SHOULDER, lm.RIGHT_SHOULDER):
+        return np.zeros(shape, bool)
+    frame = body_frame(pose)
+    reach = COLLAR_REACH * frame.shoulder_width
+    # Worked on the disc's box grown by the reach (the same in a fraction of the time).
+    left, top, width, height = cv2.boundingRect((head > 0).astype(np.uint8))
+    margin = int(np.ceil(reach)) + 2
+    box = np.s_[max(top - margin, 0):top + height + margin, max(left - margin, 0):left + width + margin]
+    worn, disc, on = worn[box], head[box] > 0, person[box] > 0.5
+    lab = cv2.cvtColor(image[box], cv2.COLOR_RGB2LAB).astype(np.float32)
+    lab[..., 0] *= SHADE_WEIGHT
+    to_worn = cv2.distanceTransform((~worn).astype(np.uint8), cv2.DIST_L2, 3)
+    grid_y, grid_x = np.mgrid[box]
+    nose = pose.point(lm.NOSE)
+    down = (grid_x - nose[0]) * frame.down[0] + (grid_y - nose[1]) * frame.down[1]
+    below_chin = down > CHIN_DROP * frame.shoulder_width
+    candidates = disc & on & below_chin & ~worn & (to_worn <= reach)
+    # The outline's own colours near the head, past its anti-aliased edge; the head's above the chin, where no collar
+    # reaches (below it, a collar standing past the reach would count as the head's).
+    core = cv2.erode(worn.astype(np.uint8), np.ones((EDGE_PX, EDGE_PX), np.uint8)) > 0
+    own = core & (cv2.distanceTransform((~disc).astype(np.uint8), cv2.DIST_L2, 3) <= reach)
+    others = disc & on & ~below_chin
+    if not candidates.any() or own.sum() < MIN_COLOUR_PIXELS or others.sum() < MIN_COLOUR_PIXELS:
+        return np.zeros(shape, bool)
+    pixels = lab[candidates]
+    to_own = nearest_distance(pixels, _cluster_centres(lab[own]))
+    chosen = np.zeros(worn.shape, bool)
+    chosen[candidates] = (to_own <= GROW_COLOUR) & (to_own + COLLAR_MARGIN < nearest_distance(
+        pixels, _cluster_centres(lab[others])))
+    _, pieces = cv2.connectedComponents(chosen.astype(np.uint8), connectivity=8)
+    touching = np.unique(pieces[chosen & (cv2.dilate(worn.astype(np.uint8), np.ones((3, 3), np.uint8)) > 0)])
+    found = np.isin(pieces, touching[touching > 0])
+    if rim:
+        grown = cv2.dilate(found.astype(np.uint8), np.ones((2 * COLLAR_RIM_PX + 1,) * 2, np.uint8)) > 0
+        found = grown & disc & on & below_chin
+    collar = np.zeros(shape, bool)
+    collar[box] = found
+    return collar
 
 
 def neckline_opening(outline: np.ndarray, skin: np.ndarray, pose: Pose) -> np.ndarray:

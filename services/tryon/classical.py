@@ -36,6 +36,7 @@ from fittingroom.segment.worn_garment import (
     head_mask,
     held_in_front,
     neckline_opening,
+    old_collar,
     skin_mask,
     straps,
     worn_garment_mask,
@@ -304,6 +305,9 @@ class ClassicalGarmentPipeline(TryOnPipeline[GarmentRequest]):
         unoccluded = paint_mask(warped.alpha, person_mask, head)
         shapes = compare_shapes(worn, paint, pose, request.category, unoccluded, warped) if worn.any() else None
         if shapes is not None and shapes.matches:
+            # The old collar the outline missed in the head's disc (`old_collar`) is the old garment's shape too: the
+            # new one is dressed into it (left, a rib's grey specks stood along the new neckline's sides).
+            outline = outline | old_collar(person, outline, head, person_mask, pose).astype(np.uint8)
             return ClassicalGarmentPipeline.dress_silhouette(request, person_mask, pose, warped, front, outline,
                                                              paint, skin, light)
         return ClassicalGarmentPipeline.dress_warped(request, person_mask, pose, warped, front, outline, skin,
@@ -339,8 +343,12 @@ class ClassicalGarmentPipeline(TryOnPipeline[GarmentRequest]):
         person = request.person
         # The old collar round the neck is garment, not head, though the head's disc reaches over it: kept in front,
         # its tips stood round the new neckline, and its anti-aliased edge as a dark line along it. Nor is the skin
-        # of its V below the shoulders the neck's: kept in front, it cut a notch into a higher new neckline.
-        opening = neckline_opening(outline, front & (1 - head), pose)
+        # of its V below the shoulders the neck's: kept in front, it cut a notch into a higher new neckline. Nor the
+        # collar the outline missed in the disc (`old_collar`: a collar's points under the hair, a rib's specks),
+        # repainted with its rim; not made outline (the arms' neck side then read the neck as going on under it, and
+        # drew the shoulder narrower: a notch of backdrop beside the neck).
+        opening = neckline_opening(outline, front & (1 - head), pose) | old_collar(person, outline, head, person_mask,
+                                                                                     pose, rim=True)
         front = front & ~(collar_under_head(outline, head) | opening)
         if collar:  # standing round the neck, in front of its lower sides
             front = front & ~collar_over_neck(warped.alpha, skin, pose, person_mask)
