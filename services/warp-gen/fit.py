@@ -513,6 +513,40 @@ def covered_mask(fit: GarmentFit, shape: tuple[int, int]) -> np.ndarray:
     return mask
 
 
+def hands_beside(fit: GarmentFit, pose: Pose, worn: np.ndarray, garment: Category) -> np.ndarray:
+    """uint8 {0, 1}: what of a forearm and its hand the garment hangs behind: beside the forearm's bone on its
+    outer side out to ARM_BAND shoulder widths, and its hand (wrist to HAND_LENGTH past it) out to half that
+    each side, less the `worn` garment (HxW, > 0 on it) and the body the new garment covers (`covered_mask`: a
+    forearm it sleeves). Empty for a top (`garment`).
+
+    A hand hanging beside the hips is often shaded and no skin colour keeps it in front, and an arm's outer
+    rim is half backdrop: a dress wider than the body filled the room the person mask gives there, and its
+    side took the hand's outline, a loop round the hand and a line of cloth along the arm's outer edge.
+    Behind the arm the side runs on under it, hidden; past it no cloth clings to the hand. A top ends about
+    the wrists, and beside an arm bared from an old sleeve (repainted) this cut its side in.
+    """
+    beside = np.zeros(worn.shape[:2], np.uint8)
+    if garment is Category.UPPER:
+        return beside
+    frame = body_frame(pose)
+    half = ARM_BAND * frame.shoulder_width / 2
+    for side in (1.0, -1.0):
+        arm = _arm(pose, frame, side)
+        if len(arm) < 3:
+            continue
+        elbow, wrist = arm[1], arm[2]
+        tip = wrist + HAND_LENGTH * (wrist - elbow)
+        out = frame.across * side * 2 * half  # past the arm's rim, where the room's feather still reaches
+        bone = [elbow, wrist, tip]
+        cv2.fillPoly(beside, [np.round([*bone, *(p + out for p in bone[::-1])]).astype(np.int32)], 1)
+        # The hand from the wrist on, square at the wrist: above it, between forearm and waist, the garment
+        # hangs across the gap (a round cap there left a blotch of the old garment beside the wrist).
+        across = (tip - wrist)[::-1] * (1.0, -1.0) * half / max(float(np.linalg.norm(tip - wrist)), 1e-6)
+        hand = [wrist + across, tip + across, tip - across, wrist - across]
+        cv2.fillConvexPoly(beside, np.round(hand).astype(np.int32), 1)
+    return np.asarray(beside & (worn == 0) & (covered_mask(fit, worn.shape[:2]) == 0), np.uint8)
+
+
 def hanging_room(person_mask: np.ndarray, pose: Pose) -> np.ndarray:
     """uint8 {0, 1}: where the warped garment may show: on the person, and below the line through the shoulder
     joints across the gaps of the person's silhouette narrower than HANG_GAP shoulder widths.
