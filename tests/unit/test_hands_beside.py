@@ -33,7 +33,9 @@ def test_the_hand_and_the_arm_s_outer_side_are_what_the_garment_hangs_behind() -
     beside = hands_beside(_dress_fit(), frontal_pose(), _worn(), Category.DRESS)
     assert beside[200, 224] == 1  # the forearm's outer side, its rim half backdrop
     assert beside[255, 222] == 1 and beside[270, 224] == 1  # the hand, however shaded
+    assert beside[200, 234] == 1  # past the rim, where the garment's room is grown by its feather
     assert beside[200, 210] == 0  # between the forearm and the waist: the garment hangs across the gap there
+    assert beside[232, 214] == 0  # beside the wrist, on that side: the hand starts at the wrist
     assert beside[270, 214] == 0  # the old dress under the fingertips: the new one is dressed there
     assert beside[300, 150] == 0 and beside[150, 150] == 0  # the body
     assert beside[200, 76] == 1 and beside[200, 90] == 0  # the other arm: its outer side is to the left
