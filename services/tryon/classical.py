@@ -70,6 +70,7 @@ from fittingroom.warp_gen.fit import (
     beside_legs,
     covered_mask,
     fit_garment,
+    hands_beside,
     hanging_room,
     hips_under_top,
     warp_garment,
@@ -373,6 +374,7 @@ class ClassicalGarmentPipeline(TryOnPipeline[GarmentRequest]):
         # sleeve ends it hangs in front of its side (which the fit lays behind a hanging arm), or is left a strip.
         arms = fit_arms(pose, person, person_mask, skin, worn_smooth)
         fit = warped.fit
+        front = front | hands_beside(fit, pose, outline, request.category)  # a hand beside a dress, shaded or not
         bared_arms = arms.bared(worn_smooth, sleeve_ends(fit.sleeves, fit.names, fit.target))
         # The warped garment hangs across the narrow gaps of the silhouette: a hem across the legs (`hanging_room`);
         # its side across the gap between the waist and a bared arm it hangs behind (`behind_arms`).

@@ -108,6 +108,10 @@ HAND_LENGTH = 0.7
 SIDE_LEVELS = ((0.25, "_upper"), (0.5, ""), (0.75, "_lower"))
 HANG_GAP = 0.15  # of the shoulder width: a gap in the person's silhouette that a garment hangs across
 HANG_SHRINK = 4  # the gaps are closed on a photo this many times smaller
+# Degrees a forearm turns in from the body's axis past which its hand is on the body (in a pocket, on the hip's
+# front), not hanging beside it (`hands_beside`); hanging hands on catalogue photos turn in 4° or out.
+HAND_TURNED_IN = 20.0
+HAND_HEEL = 0.25  # of the hand's length from the wrist: its heel, before the fingers
 
 
 @dataclass(frozen=True)
@@ -511,6 +515,51 @@ def covered_mask(fit: GarmentFit, shape: tuple[int, int]) -> np.ndarray:
     for line, thickness in fit.limbs:
         _fill_limb(mask, line, thickness)
     return mask
+
+
+def _turned_in(elbow: np.ndarray, wrist: np.ndarray, frame: BodyFrame, side: float) -> float:
+    """Degrees the forearm from `elbow` to `wrist` turns in from the body's axis towards its middle (negative:
+    out), on the arm's `side` (1: the left)."""
+    forearm = (wrist - elbow) / max(float(np.linalg.norm(wrist - elbow)), 1e-6)
+    return float(np.degrees(np.arcsin(np.clip(-(forearm @ frame.across) * side, -1.0, 1.0))))
+
+
+def hands_beside(fit: GarmentFit, pose: Pose, worn: np.ndarray, garment: Category) -> np.ndarray:
+    """uint8 {0, 1}: what of a forearm and its hand the garment hangs behind: beside the forearm's bone on its
+    outer side out to ARM_BAND shoulder widths, and its fingers (past the HAND_HEEL of a hand HAND_LENGTH past
+    the wrist) out to half that each side, for a forearm turned in no more than HAND_TURNED_IN; less the
+    `worn` garment (HxW, > 0 on it) and the body the new garment covers (`covered_mask`: a forearm it
+    sleeves). Empty for a top (`garment`).
+
+    A hand hanging beside the hips is often shaded and no skin colour keeps it in front, and an arm's outer
+    rim is half backdrop: a dress wider than the body filled the room the person mask gives there, and its
+    side took the hand's outline, a loop round the hand and a line of cloth along the arm's outer edge.
+    Behind the arm the side runs on under it, hidden; past it no cloth clings to the hand. A top ends about
+    the wrists, and beside an arm bared from an old sleeve (repainted) this cut its side in.
+    """
+    beside = np.zeros(worn.shape[:2], np.uint8)
+    if garment is Category.UPPER:
+        return beside
+    frame = body_frame(pose)
+    half = ARM_BAND * frame.shoulder_width / 2
+    for side in (1.0, -1.0):
+        arm = _arm(pose, frame, side)
+        if len(arm) < 3:
+            continue
+        elbow, wrist = arm[1], arm[2]
+        tip = wrist + HAND_LENGTH * (wrist - elbow)
+        if _turned_in(elbow, wrist, frame, side) > HAND_TURNED_IN:  # a hand in a pocket: the side goes in over it
+            continue
+        out = frame.across * side * 2 * half  # past the arm's rim, where the room's feather still reaches
+        bone = [elbow, wrist, tip]
+        cv2.fillPoly(beside, [np.round([*bone, *(p + out for p in bone[::-1])]).astype(np.int32)], 1)
+        # Inward of the bone, the fingers only: beside the wrist and the heel of the hand the garment meets
+        # them (left out there, the old garment its mask missed showed as a blotch beside the wrist).
+        fingers = wrist + HAND_HEEL * (tip - wrist)
+        across = (tip - wrist)[::-1] * (1.0, -1.0) * half / max(float(np.linalg.norm(tip - wrist)), 1e-6)
+        hand = [fingers + across, tip + across, tip - across, fingers - across]
+        cv2.fillConvexPoly(beside, np.round(hand).astype(np.int32), 1)
+    return np.asarray(beside & (worn == 0) & (covered_mask(fit, worn.shape[:2]) == 0), np.uint8)
 
 
 def hanging_room(person_mask: np.ndarray, pose: Pose) -> np.ndarray:
