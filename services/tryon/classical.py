@@ -46,6 +46,7 @@ from fittingroom.tryon.pipeline import TryOnPipeline, leased
 from fittingroom.tryon.requests import GarmentRequest
 from fittingroom.tryon.result import TryOnResult
 from fittingroom.tryon.timing import Timed
+from fittingroom.tryon.work_size import WORK_SIDE
 from fittingroom.warp_gen.arms import (
     behind_arms,
     enclosed_specks,
@@ -159,6 +160,7 @@ class ClassicalGarmentPipeline(TryOnPipeline[GarmentRequest]):
     mode = "garment"
     models = GARMENT_MODELS
     path = CLASSICAL
+    work_side = WORK_SIDE
 
     def models_for(self, request: GarmentRequest) -> tuple[str, ...]:
         if request.product_mask is not None:

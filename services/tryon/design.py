@@ -23,6 +23,7 @@ from fittingroom.tryon.requests import DesignRequest
 from fittingroom.tryon.result import TryOnResult
 from fittingroom.tryon.routing import VersionRouter
 from fittingroom.tryon.timing import StageObserver
+from fittingroom.tryon.work_size import WORK_SIDE
 from fittingroom.warp_gen.compose import composite
 from fittingroom.warp_gen.dress import worn_shading
 from fittingroom.warp_gen.edge_matte import EdgeMatte, edge_matte
@@ -34,6 +35,7 @@ DESIGN_MODELS = (SELFIE_SEGMENTATION.name, POSE_DETECTION.name, POSE_LANDMARK.na
 class DesignPipeline(TryOnPipeline[DesignRequest]):
     mode = "design"
     models = DESIGN_MODELS
+    work_side = WORK_SIDE
 
     def __init__(self, client: InferenceClient, router: VersionRouter, *, observe: StageObserver | None = None,
                  timeout_s: float | None = None) -> None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator, Awaitable, Iterable, Mapping
 from contextlib import asynccontextmanager
-from typing import ClassVar, Generic, Protocol, TypeVar
+from typing import ClassVar, Generic, Protocol, Self, TypeVar
 
 import numpy as np
 
@@ -23,6 +23,7 @@ from fittingroom.segment.spec import SELFIE_SEGMENTATION
 from fittingroom.tryon.result import TryOnResult
 from fittingroom.tryon.routing import VersionRouter
 from fittingroom.tryon.timing import StageObserver, Timed, timed
+from fittingroom.tryon.work_size import onto_photo, working_copy
 
 T = TypeVar("T")
 
@@ -30,6 +31,8 @@ T = TypeVar("T")
 class HasPerson(Protocol):
     @property
     def person(self) -> np.ndarray: ...
+
+    def with_person(self, person: np.ndarray) -> Self: ...
 
 
 R = TypeVar("R", bound=HasPerson)
@@ -56,6 +59,9 @@ class TryOnPipeline(Generic[R]):
     mode: ClassVar[str]
     models: ClassVar[tuple[str, ...]]
     path: ClassVar[str | None] = None
+    # px: a photo with a longer side is tried on at this size and the result laid back onto it (`work_size`);
+    # None: always at the photo's own size.
+    work_side: ClassVar[int | None] = None
 
     def __init__(self, client: InferenceClient, router: VersionRouter, *, observe: StageObserver | None = None,
                  timeout_s: float | None = None) -> None:
@@ -76,11 +82,18 @@ class TryOnPipeline(Generic[R]):
     async def __call__(self, request: R, *, pins: Mapping[str, int] | None = None) -> TryOnResult:
         """Run the whole try-on; `pins` force model versions (the version-pin header)."""
         self.check_inputs(request)
+        photo = request.person
+        if self.work_side is not None and max(photo.shape[:2]) > self.work_side:
+            request = request.with_person(await asyncio.to_thread(working_copy, photo, self.work_side))
         result = TryOnResult(image=request.person, mode=self.mode, path=self.path)
         try:
             async with leased(self.router, self.models_for(request), pins, self.timeout_s) as uses:
                 result.models = uses
-                return await self._run(request, result)
+                result = await self._run(request, result)
+                if request.person is not photo:
+                    result = await self._timed(result, "onto_photo", "", asyncio.to_thread(
+                        onto_photo, result, photo, request.person))
+                return result
         except ModelNotFound as exc:  # say why the model was needed: the path that runs it
             raise ModelNotFound(f"{self.name} path: {exc.message}") from exc
 

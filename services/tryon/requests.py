@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import StrEnum
+from typing import Self
 
 import numpy as np
 
@@ -17,6 +18,10 @@ class DesignRequest:
     artwork: np.ndarray  # the artwork whose style paints it
     category: Category = Category.UPPER
     opacity: float = 0.9
+
+    def with_person(self, person: np.ndarray) -> Self:
+        """The same request on another copy of the shopper's photo (a working size)."""
+        return replace(self, person=person)
 
 
 SEED_LIMIT = 2**31  # seeds are in [0, 2**31): exact in JSON, a header and numpy alike
@@ -41,3 +46,7 @@ class GarmentRequest:
     # seed reproduces an image; the other paths draw nothing.
     seed: int | None = None
     noise: GeneratorNoise = GeneratorNoise.ON
+
+    def with_person(self, person: np.ndarray) -> Self:
+        """The same request on another copy of the shopper's photo (a working size)."""
+        return replace(self, person=person)
