@@ -16,7 +16,7 @@ the body below its armpit (`Arms.apart`). Pure numpy/OpenCV: tested on synthetic
 from __future__ import annotations
 
 import itertools
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import cv2
 import numpy as np
@@ -516,7 +516,12 @@ def fit_arms(pose: Pose, image: np.ndarray, person: np.ndarray, skin: np.ndarray
         deltoid, rise = _deltoid(person_in, chain[0], outward, frame.down, halves[0])
         arms.append(Arm(joints=joints, radii=radii, deltoid=deltoid, rise=rise, outward=outward, up=-frame.down,
                         neck=neck, leave=leave, chest=chest))
-    return Arms(arms=tuple(arms), shape=shape, on_person=person_in)
+    # Both shoulders' tops stand as high over their joints: what the rays read on one lowers it only (a pale stripe or
+    # strap on the old garment's shoulder reads as the backdrop), and with 00121's tee one shoulder stood a rise of one
+    # half width over its joint, the other two: a low, narrow cap beside a full one. A top read too high (hair on a
+    # shoulder, a boxy top's) is lowered by the trapezius' fall from the neck (`_shoulder_line`).
+    rise = max(arm.rise for arm in arms)
+    return Arms(arms=tuple(replace(arm, rise=rise) for arm in arms), shape=shape, on_person=person_in)
 
 
 def _neck_side(skin: np.ndarray, garment: np.ndarray, base: np.ndarray, outward: np.ndarray, down: np.ndarray,

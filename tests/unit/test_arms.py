@@ -99,6 +99,21 @@ def test_the_shoulder_is_rounded_up_to_its_outline_and_no_higher() -> None:
     assert not mask[95, 211]  # the backdrop beside the shoulder's top: rounded, not a square corner
 
 
+def test_a_shoulder_whose_top_reads_as_backdrop_stands_as_high_as_the_other() -> None:
+    """Both shoulders stand 20 px above their joints, but a pale stripe (the backdrop's colour) runs over the right
+    one's top: the rays read it 5 px lower there. Both are drawn up to the higher: the same rise, and the right
+    shoulder reaches up to the stripe over its joint (read alone, it stopped 2 px below it)."""
+    image, person, skin = _photo()
+    for x in (105, 195):
+        cv2.ellipse(image, (x, 110), (14, 20), 0, 180, 360, TOP, -1)
+    cv2.ellipse(image, (105, 110), (14, 20), 0, 180, 360, BACKDROP, 7)  # the right shoulder's pale stripe
+    person = np.any(image != BACKDROP, axis=2).astype(np.float32)
+    arms = fit_arms(frontal_pose(), image, person, skin)
+    assert arms.arms[1].rise == arms.arms[0].rise >= 18
+    mask = arms.mask()
+    assert mask[96, 105] and mask[93, 195]
+
+
 def test_a_loose_sleeves_dropped_shoulder_is_no_wider_shoulder() -> None:
     """A boxy tee's shoulder stands far out beside the joint: the shoulder under it reaches DELTOID_OUTWARD
     upper-arm half widths at most, not the sleeve's outline."""
