@@ -516,10 +516,11 @@ def fit_arms(pose: Pose, image: np.ndarray, person: np.ndarray, skin: np.ndarray
         deltoid, rise = _deltoid(person_in, chain[0], outward, frame.down, halves[0])
         arms.append(Arm(joints=joints, radii=radii, deltoid=deltoid, rise=rise, outward=outward, up=-frame.down,
                         neck=neck, leave=leave, chest=chest))
-    # Both shoulders' tops stand as high over their joints: what the rays read on one lowers it only (a pale stripe or
-    # strap on the old garment's shoulder reads as the backdrop), and with 00121's tee one shoulder stood a rise of one
-    # half width over its joint, the other two: a low, narrow cap beside a full one. A top read too high (hair on a
-    # shoulder, a boxy top's) is lowered by the trapezius' fall from the neck (`_shoulder_line`).
+    # Both shoulders' tops stand as high over their joints, the higher read: one read alone may come out lowest (its
+    # outline past the rays' reach, a tee's top high over a low joint, or a pale stripe on it read as the backdrop,
+    # leave too few rays: the deltoid's radius). On 00121 + the camisole one shoulder stood one half width over its
+    # joint, the other two and a quarter: a long slope from the neck to a narrow cap beside a full one. A top read too
+    # high (hair on a shoulder, a boxy top's) is lowered by the trapezius' fall from the neck (`_shoulder_line`).
     rise = max(arm.rise for arm in arms)
     return Arms(arms=tuple(replace(arm, rise=rise) for arm in arms), shape=shape, on_person=person_in)
 
