@@ -16,7 +16,7 @@ the body below its armpit (`Arms.apart`). Pure numpy/OpenCV: tested on synthetic
 from __future__ import annotations
 
 import itertools
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import cv2
 import numpy as np
@@ -125,7 +125,8 @@ class Arm:
     up: np.ndarray  # [2] unit vector towards the head
     neck: np.ndarray  # [2] float64 px: where its trapezius meets the neck (the neck's visible skin, the old garment)
     # [2] unit vector: the way the shoulder's outline leaves the neck there (down and outward), as the photo's neck
-    # shows it; None: straight towards the shoulder's top (the photo shows no neck outline there).
+    # shows it, or flatter along the old garment's top beside it (`_along_garment_top`); None: straight towards the
+    # shoulder's top (the photo shows no neck outline there).
     leave: np.ndarray | None
     chest: np.ndarray  # [2] float64 px: the middle of the shoulder joints' line, the shoulder girdle's inner end
 
@@ -512,11 +513,19 @@ def fit_arms(pose: Pose, image: np.ndarray, person: np.ndarray, skin: np.ndarray
             reach = END_REACH * radii[-1] / max(float(np.linalg.norm(end)), 1e-6)
             joints, radii = np.vstack([joints, joints[-1] + reach * end]), np.append(radii, radii[-1])
         neck, leave = _neck_side(skin_in, garment, neck_base, frame.across * side, frame.down, frame.shoulder_width)
+        if worn is not None:
+            leave = _along_garment_top(worn > 0, neck, leave, frame.across * side, frame.down, frame.shoulder_width)
         outward = frame.across * side
         deltoid, rise = _deltoid(person_in, chain[0], outward, frame.down, halves[0])
         arms.append(Arm(joints=joints, radii=radii, deltoid=deltoid, rise=rise, outward=outward, up=-frame.down,
                         neck=neck, leave=leave, chest=chest))
-    return Arms(arms=tuple(arms), shape=shape, on_person=person_in)
+    # Both shoulders' tops stand as high over their joints, the higher read: one read alone may come out lowest (its
+    # outline past the rays' reach, a tee's top high over a low joint, or a pale stripe on it read as the backdrop,
+    # leave too few rays: the deltoid's radius). On 00121 + the camisole one shoulder stood one half width over its
+    # joint, the other two and a quarter: a long slope from the neck to a narrow cap beside a full one. A top read too
+    # high (hair on a shoulder, a boxy top's) is lowered by the trapezius' fall from the neck (`_shoulder_line`).
+    rise = max(arm.rise for arm in arms)
+    return Arms(arms=tuple(replace(arm, rise=rise) for arm in arms), shape=shape, on_person=person_in)
 
 
 def _neck_side(skin: np.ndarray, garment: np.ndarray, base: np.ndarray, outward: np.ndarray, down: np.ndarray,
@@ -551,6 +560,29 @@ def _neck_side(skin: np.ndarray, garment: np.ndarray, base: np.ndarray, outward:
         slope = float(np.clip((reach[row] - reach[above]) / (row - above), NECK_FLARE, NECK_FLATTEST))
     leave = np.array([slope, 1.0]) / np.hypot(slope, 1.0)
     return base + rows[row] * down + reach[row] * outward, leave[0] * outward + leave[1] * down
+
+
+def _along_garment_top(worn: np.ndarray, neck: np.ndarray, leave: np.ndarray | None, outward: np.ndarray,
+                       down: np.ndarray, shoulder_width: float) -> np.ndarray | None:
+    """The way the shoulder's outline leaves the neck (`leave`, as `_neck_side` reads it off the neck's skin), no
+    steeper than towards the old garment's top NECK_ROWS of the shoulder width outward of the `neck` point: a collar
+    lies on the trapezius, whose slope it shows. A neck whose skin runs straight down to the collar gave its own way
+    (down the neck), and the outline dropped below the collar's top beside the neck: a notch of backdrop there (00121's
+    tee, 00034's shirt under the hair, 07966's tee beside the hair)."""
+    if leave is None:
+        return None
+    reach = NECK_ROWS * shoulder_width
+    column = np.round(neck + reach * outward + np.arange(-reach, reach + 1.0)[:, None] * down).astype(int)
+    height, width = worn.shape
+    if not ((column[:, 0] >= 0) & (column[:, 0] < width) & (column[:, 1] >= 0) & (column[:, 1] < height)).all():
+        return leave
+    on = worn[column[:, 1], column[:, 0]]
+    if not on.any() or on[0]:  # no garment there, or it goes on above the neck's height (a standing collar)
+        return leave
+    top = neck + reach * outward + (float(np.argmax(on)) - reach) * down
+    way = (top - neck) / max(float(np.linalg.norm(top - neck)), 1e-6)
+    # Flatter of the two (outward over down): never rising from the neck.
+    return way if (way @ down) >= 0 and (way @ outward) * (leave @ down) > (leave @ outward) * (way @ down) else leave
 
 
 def _deltoid(person: np.ndarray, joint: np.ndarray, outward: np.ndarray, down: np.ndarray,

@@ -99,6 +99,39 @@ def test_the_shoulder_is_rounded_up_to_its_outline_and_no_higher() -> None:
     assert not mask[95, 211]  # the backdrop beside the shoulder's top: rounded, not a square corner
 
 
+def test_a_shoulder_whose_top_reads_as_backdrop_stands_as_high_as_the_other() -> None:
+    """Both shoulders stand 20 px above their joints, but a pale stripe (the backdrop's colour) runs over the right
+    one's top: the rays read it 5 px lower there. Both are drawn up to the higher: the same rise, and the right
+    shoulder reaches up to the stripe over its joint (read alone, it stopped 2 px below it)."""
+    image, person, skin = _photo()
+    for x in (105, 195):
+        cv2.ellipse(image, (x, 110), (14, 20), 0, 180, 360, TOP, -1)
+    cv2.ellipse(image, (105, 110), (14, 20), 0, 180, 360, BACKDROP, 7)  # the right shoulder's pale stripe
+    person = np.any(image != BACKDROP, axis=2).astype(np.float32)
+    arms = fit_arms(frontal_pose(), image, person, skin)
+    assert arms.arms[1].rise == arms.arms[0].rise >= 18
+    mask = arms.mask()
+    assert mask[96, 105] and mask[93, 195]
+
+
+def test_the_shoulder_leaves_a_straight_neck_along_the_collars_top_without_a_notch() -> None:
+    """A neck whose skin runs straight down into a U neckline, the top's shoulders level with the neck's side there:
+    the shoulder leaves the neck along the top (read off the neck's skin alone, its way was down the neck, and the top
+    beside the neck stood above the outline, a notch of backdrop when repainted)."""
+    image = np.full((H, W, 3), BACKDROP, np.uint8)
+    cv2.rectangle(image, (95, 84), (205, 240), TOP, -1)
+    cv2.rectangle(image, (132, 30), (168, 100), FACE, -1)  # the neck, down into the U
+    person = np.any(image != BACKDROP, axis=2).astype(np.float32)
+    skin = np.all(image == FACE, axis=2).astype(np.uint8)
+    worn = np.all(image == TOP, axis=2).astype(np.uint8)
+    arms = fit_arms(frontal_pose(), image, person, skin, worn)
+    mask = arms.mask()
+    assert mask[85, 125] and mask[85, 175]  # beside the neck, just below the top's edge
+    assert not mask[80, 125] and not mask[80, 175]  # nothing above it
+    left, right = (arm.leave for arm in arms.arms)
+    assert left is not None and right is not None and left[1] < 0.2 and right[1] < 0.2  # leaving nearly level
+
+
 def test_a_loose_sleeves_dropped_shoulder_is_no_wider_shoulder() -> None:
     """A boxy tee's shoulder stands far out beside the joint: the shoulder under it reaches DELTOID_OUTWARD
     upper-arm half widths at most, not the sleeve's outline."""
