@@ -164,20 +164,6 @@ def without_label(image: np.ndarray, garment: np.ndarray, pose: Pose) -> np.ndar
     like = np.zeros_like(label)
     like[top.box] = top.window & ~_unlike(image, top)
     return extend_texture(image, like & ~label, label)
-    lab = cv2.cvtColor(np.ascontiguousarray(image[top.box]), cv2.COLOR_RGB2LAB).astype(np.float32)
-    window = top.window
-    odd = window & (np.linalg.norm(lab - np.median(lab[window], axis=0), axis=2) > LABEL_CONTRAST)
-    count, labels = cv2.connectedComponents(odd.astype(np.uint8), connectivity=8)
-    if count < 2:
-        return label
-    # The window's rim against the rest of the garment (below it, beside it): where a print goes on.
-    rest = (top.garment & ~window).astype(np.uint8)
-    running_on = odd & (cv2.dilate(rest, np.ones((3, 3), np.uint8)) > 0)
-    kept = np.setdiff1d(np.unique(labels[odd & top.band]), np.unique(labels[running_on]))
-    found = np.isin(labels, kept[kept > 0]).astype(np.uint8)
-    grown = cv2.dilate(found, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * LABEL_RIM_PX + 1,) * 2)) > 0
-    label[top.box] = grown & top.garment
-    return label
 
 
 def seen_through_neck(image: np.ndarray, alpha: np.ndarray, pose: Pose, category: Category) -> np.ndarray:
