@@ -1,7 +1,7 @@
 """Garment-transfer try-on with no neural try-on weights: the "classical" path.
 
 The shopper wears a catalog garment (a product photo): check_inputs → (person mask → pose ∥ product mask →
-garment landmarks) → (warp → occlusion ∥ worn garment) → composite. The garment's landmarks, found on its
+garment landmarks) → (skin ∥ waistline) → (warp → occlusion ∥ worn garment) → composite. The garment's landmarks, found on its
 silhouette, are pulled onto the pose's keypoints by a thin-plate spline; what is in front of the body
 (head, hair, arms, skin) stays in front; the new garment takes the folds and light of the one it covers,
 and what it leaves uncovered of the old one is repainted: skin on the body (the shopper's own tone),
@@ -168,17 +168,18 @@ class ClassicalGarmentPipeline(TryOnPipeline[GarmentRequest]):
         (person_mask, pose), (product, marks) = await asyncio.gather(
             self.person_and_pose(request, result),
             self._product(request.garment, request.category, result, request.product_mask, request.landmarks))
-        # A new lower garment goes in where the old one does; a regular-length top goes down over its top.
-        waist = None
-        if request.category is not Category.DRESS:
-            waist = await self._timed(result, "waistline", "", asyncio.to_thread(
-                self.waistline, request, person_mask, pose))
+        # The worn garment's mask, the occluders and the composite each leave out or keep the same skin: found once.
+        skin, waist = await asyncio.gather(
+            self._timed(result, "skin", "", asyncio.to_thread(self.skin, request, person_mask, pose)),
+            self._waistline(request, result, person_mask, pose))
         above = waist.above if waist is not None and request.category is Category.LOWER else None
         worn, (warped, front) = await asyncio.gather(
-            self._timed(result, "worn_garment", "", asyncio.to_thread(self.worn_garment, request, person_mask, pose)),
-            self._placed(request, result, person_mask, pose, product, marks, waist.rise if waist else None, above))
+            self._timed(result, "worn_garment", "", asyncio.to_thread(
+                self.worn_garment, request, person_mask, pose, skin)),
+            self._placed(request, result, person_mask, pose, product, marks, waist.rise if waist else None, above,
+                         skin))
         dressed = await self._timed(result, "composite", "", asyncio.to_thread(
-            self.composite, request, person_mask, pose, warped, front, worn, above))
+            self.composite, request, person_mask, pose, warped, front, worn, above, skin))
         result.image = dressed.image
         result.dressing = dressed.dressing
         result.layers = {"worn_garment": dressed.worn, "garment": dressed.paint, "repainted": dressed.repainted,
@@ -208,13 +209,22 @@ class ClassicalGarmentPipeline(TryOnPipeline[GarmentRequest]):
                 garment_landmarks, mask, category))
         return mask, marks
 
+    async def _waistline(self, request: GarmentRequest, result: TryOnResult, person_mask: np.ndarray, pose: Pose
+                         ) -> Waistline | None:
+        """A new lower garment goes in where the old one does; a regular-length top goes down over its top (no
+        waistline for a dress)."""
+        if request.category is Category.DRESS:
+            return None
+        return await self._timed(result, "waistline", "", asyncio.to_thread(
+            self.waistline, request, person_mask, pose))
+
     async def _placed(self, request: GarmentRequest, result: TryOnResult, person_mask: np.ndarray, pose: Pose,
-                      product: np.ndarray, marks: GarmentLandmarks, rise: float | None, above: np.ndarray | None
-                      ) -> tuple[WarpedGarment, np.ndarray]:
+                      product: np.ndarray, marks: GarmentLandmarks, rise: float | None, above: np.ndarray | None,
+                      skin: np.ndarray) -> tuple[WarpedGarment, np.ndarray]:
         warped = await self._timed(result, "warp", "", asyncio.to_thread(
             self.warp, request, pose, product, marks, person_mask, rise))
         front = await self._timed(result, "occlusion", "", asyncio.to_thread(
-            self.occlusion, request, person_mask, pose, warped, above))
+            self.occlusion, request, person_mask, pose, warped, above, skin))
         return warped, front
 
     # -- steps ---------------------------------------------------------------------------------
@@ -247,32 +257,43 @@ class ClassicalGarmentPipeline(TryOnPipeline[GarmentRequest]):
         return warp_garment(garment, product, fit, request.person.shape[:2])
 
     @staticmethod
+    def skin(request: GarmentRequest, person_mask: np.ndarray, pose: Pose) -> np.ndarray:
+        """The shopper's skin (`skin_mask`), read-only: the worn garment's mask and the occluders read it at once, in
+        their threads, and the composite after them."""
+        skin = skin_mask(request.person, pose, person_mask)
+        skin.flags.writeable = False
+        return skin
+
+    @staticmethod
     def waistline(request: GarmentRequest, person_mask: np.ndarray, pose: Pose) -> Waistline | None:
         """The shopper's own waistline, where the photo shows one (`waist_rise`), and all that lies above it."""
         rise = waist_rise(request.person, person_mask, pose)
         return None if rise is None else Waistline(rise, above_waist(rise, pose, request.person.shape[:2]))
 
     @staticmethod
-    def worn_garment(request: GarmentRequest, person_mask: np.ndarray, pose: Pose) -> np.ndarray:
-        """The shopper's own garment of this category (design mode's mask), whose shading the new one takes.
+    def worn_garment(request: GarmentRequest, person_mask: np.ndarray, pose: Pose,
+                     skin: np.ndarray | None = None) -> np.ndarray:
+        """The shopper's own garment of this category (design mode's mask), whose shading the new one takes; `skin`:
+        the shopper's (`skin_mask`), worked out when not given.
 
         Not finding one is no error: over bare skin, say, the new garment keeps its product-photo light.
         """
         try:
-            return worn_garment_mask(request.person, person_mask, pose, request.category)
+            return worn_garment_mask(request.person, person_mask, pose, request.category, skin)
         except InvalidInput:
             return np.zeros(request.person.shape[:2], np.uint8)
 
     @staticmethod
     def occlusion(request: GarmentRequest, person_mask: np.ndarray, pose: Pose, warped: WarpedGarment,
-                  above_waistline: np.ndarray | None = None) -> np.ndarray:
+                  above_waistline: np.ndarray | None = None, skin: np.ndarray | None = None) -> np.ndarray:
         """What stays in front of the `warped` garment: not the arms inside its sleeves laid on their own, nor the
         skin test's specks lying on it (arm skin seen past an old garment's side punched holes through it); all
-        the person above a lower garment's waistline (`Waistline.above`: the top over it, or the bare midriff)."""
+        the person above a lower garment's waistline (`Waistline.above`: the top over it, or the bare midriff).
+        `skin`: the shopper's (`skin_mask`), worked out when not given."""
         fit = warped.fit
         shape = request.person.shape[:2]
         covered = covered_mask(fit, shape)
-        front = occluders(request.person, person_mask, pose, covered, fit.body)
+        front = occluders(request.person, person_mask, pose, covered, fit.body, skin)
         front = np.asarray(front & (1 - sleeved_arms(fit.sleeves, shape)), np.uint8)
         if above_waistline is not None:
             front |= (above_waistline & (person_mask > 0.5)).astype(np.uint8)
@@ -280,13 +301,14 @@ class ClassicalGarmentPipeline(TryOnPipeline[GarmentRequest]):
 
     @staticmethod
     def composite(request: GarmentRequest, person_mask: np.ndarray, pose: Pose, warped: WarpedGarment,
-                  front: np.ndarray, worn: np.ndarray, above_waistline: np.ndarray | None = None) -> Dressed:
+                  front: np.ndarray, worn: np.ndarray, above_waistline: np.ndarray | None = None,
+                  skin: np.ndarray | None = None) -> Dressed:
         """The new garment dressed onto the shopper (`dressing`): into the worn garment's own silhouette when
         their shapes match (going on past its hem when longer), else as warped to the body, over the photo
         with the old garment it leaves uncovered repainted (skin on the body, background beside it). Above a
         lower garment's waistline (`Waistline.above`) nothing is the old garment: a top's hem it grew into was
-        repainted as skin."""
-        skin = skin_mask(request.person, pose, person_mask)
+        repainted as skin. `skin`: the shopper's (`skin_mask`), worked out when not given."""
+        skin = skin_mask(request.person, pose, person_mask) if skin is None else skin
         held = held_in_front(request.person, worn, person_mask, pose, skin)
         front = front | held  # a bag held over the old garment stays in front of the new one
         paint = paint_mask(warped.alpha, person_mask, front)
