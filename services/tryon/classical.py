@@ -1,9 +1,9 @@
 """Garment-transfer try-on with no neural try-on weights: the "classical" path.
 
 The shopper wears a catalog garment (a product photo): check_inputs → (person mask → pose ∥ product mask →
-garment landmarks) → (skin ∥ waistline) → (warp → occlusion ∥ worn garment) → composite. The garment's landmarks, found on its
-silhouette, are pulled onto the pose's keypoints by a thin-plate spline; what is in front of the body
-(head, hair, arms, skin) stays in front; the new garment takes the folds and light of the one it covers,
+garment landmarks) → (skin ∥ waistline) → (warp → occlusion ∥ worn garment) → composite. The garment's
+landmarks, found on its silhouette, are pulled onto the pose's keypoints by a thin-plate spline; what is in front
+of the body (head, hair, arms, skin) stays in front; the new garment takes the folds and light of the one it covers,
 and what it leaves uncovered of the old one is repainted: skin on the body (the shopper's own tone),
 background beside it. Where the old garment has the new one's shape (`warp_gen.silhouette`), the new
 texture is dressed into the old garment's own silhouette instead (`TryOnResult.dressing`).
