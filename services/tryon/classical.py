@@ -1,7 +1,7 @@
 """Garment-transfer try-on with no neural try-on weights: the "classical" path.
 
 The shopper wears a catalog garment (a product photo): check_inputs → (person mask → pose ∥ product mask →
-garment landmarks) → (skin ∥ waistline) → (warp → occlusion ∥ worn garment) → composite. The garment's
+garment landmarks → texture) → (skin ∥ waistline) → (warp → occlusion ∥ worn garment) → composite. The garment's
 landmarks, found on its silhouette, are pulled onto the pose's keypoints by a thin-plate spline; what is in front
 of the body (head, hair, arms, skin) stays in front; the new garment takes the folds and light of the one it covers,
 and what it leaves uncovered of the old one is repainted: skin on the body (the shopper's own tone),
@@ -165,9 +165,8 @@ class ClassicalGarmentPipeline(TryOnPipeline[GarmentRequest]):
         return self.models
 
     async def _run(self, request: GarmentRequest, result: TryOnResult) -> TryOnResult:
-        (person_mask, pose), (product, marks) = await asyncio.gather(
-            self.person_and_pose(request, result),
-            self._product(request.garment, request.category, result, request.product_mask, request.landmarks))
+        (person_mask, pose), (product, marks, texture) = await asyncio.gather(
+            self.person_and_pose(request, result), self._garment(request, result))
         # The worn garment's mask, the occluders and the composite each leave out or keep the same skin: found once.
         skin, waist = await asyncio.gather(
             self._timed(result, "skin", "", asyncio.to_thread(self.skin, request, person_mask, pose)),
@@ -176,8 +175,8 @@ class ClassicalGarmentPipeline(TryOnPipeline[GarmentRequest]):
         worn, (warped, front) = await asyncio.gather(
             self._timed(result, "worn_garment", "", asyncio.to_thread(
                 self.worn_garment, request, person_mask, pose, skin)),
-            self._placed(request, result, person_mask, pose, product, marks, waist.rise if waist else None, above,
-                         skin))
+            self._placed(request, result, person_mask, pose, product, marks, texture, waist.rise if waist else None,
+                         above, skin))
         dressed = await self._timed(result, "composite", "", asyncio.to_thread(
             self.composite, request, person_mask, pose, warped, front, worn, above, skin))
         result.image = dressed.image
@@ -209,6 +208,16 @@ class ClassicalGarmentPipeline(TryOnPipeline[GarmentRequest]):
                 garment_landmarks, mask, category))
         return mask, marks
 
+    async def _garment(self, request: GarmentRequest, result: TryOnResult
+                       ) -> tuple[np.ndarray, GarmentLandmarks, np.ndarray]:
+        """The product photo's silhouette and landmarks (`_product`) and the texture it is dressed with (`texture`):
+        they need no shopper, so they are worked out while the person's mask and pose are."""
+        product, marks = await self._product(request.garment, request.category, result, request.product_mask,
+                                             request.landmarks)
+        texture = await self._timed(result, "garment_texture", "", asyncio.to_thread(
+            self.texture, request.garment, product))
+        return product, marks, texture
+
     async def _waistline(self, request: GarmentRequest, result: TryOnResult, person_mask: np.ndarray, pose: Pose
                          ) -> Waistline | None:
         """A new lower garment goes in where the old one does; a regular-length top goes down over its top (no
@@ -219,10 +228,10 @@ class ClassicalGarmentPipeline(TryOnPipeline[GarmentRequest]):
             self.waistline, request, person_mask, pose))
 
     async def _placed(self, request: GarmentRequest, result: TryOnResult, person_mask: np.ndarray, pose: Pose,
-                      product: np.ndarray, marks: GarmentLandmarks, rise: float | None, above: np.ndarray | None,
-                      skin: np.ndarray) -> tuple[WarpedGarment, np.ndarray]:
+                      product: np.ndarray, marks: GarmentLandmarks, texture: np.ndarray, rise: float | None,
+                      above: np.ndarray | None, skin: np.ndarray) -> tuple[WarpedGarment, np.ndarray]:
         warped = await self._timed(result, "warp", "", asyncio.to_thread(
-            self.warp, request, pose, product, marks, person_mask, rise))
+            self.warp, request, pose, product, marks, person_mask, rise, texture))
         front = await self._timed(result, "occlusion", "", asyncio.to_thread(
             self.occlusion, request, person_mask, pose, warped, above, skin))
         return warped, front
@@ -241,19 +250,25 @@ class ClassicalGarmentPipeline(TryOnPipeline[GarmentRequest]):
         return await asyncio.to_thread(product_mask, garment, salient)
 
     @staticmethod
+    def texture(garment: np.ndarray, product: np.ndarray) -> np.ndarray:
+        """The product photo as it is dressed: the backdrop seen through a strap's loop on it (`strap_loops`, inside
+        the silhouette `product`) is the strap's, whose colours go on across it."""
+        loops = strap_loops(garment, product)
+        return extend_texture(garment, product > 0, loops, loops) if loops.any() else garment
+
+    @staticmethod
     def warp(request: GarmentRequest, pose: Pose, product: np.ndarray, marks: GarmentLandmarks,
-             person_mask: np.ndarray | None = None, rise: float | None = None) -> WarpedGarment:
+             person_mask: np.ndarray | None = None, rise: float | None = None,
+             texture: np.ndarray | None = None) -> WarpedGarment:
         """The garment pulled onto the body; a lower garment's waistband `rise` px above the hip joints (the
         shopper's own waistline, `waist_rise`), where the photo shows one, and a top that would end just above
-        that line over it."""
+        that line over it. `texture`: the product photo as it is dressed (`texture`), worked out when not given."""
         # A top's or a dress's body covers the torso at least; a top's below the hip joints the hips too.
         torso = bare_torso(pose, request.person.shape[:2])
         if person_mask is not None and request.category is Category.UPPER:
             torso |= hips_under_top(person_mask, pose)
         fit = fit_garment(marks, pose, request.category, product, torso, person_mask, rise)
-        # The backdrop seen through a strap's loop on the photo is the strap's: its colours go on across it.
-        loops = strap_loops(request.garment, product)
-        garment = extend_texture(request.garment, product > 0, loops, loops) if loops.any() else request.garment
+        garment = ClassicalGarmentPipeline.texture(request.garment, product) if texture is None else texture
         return warp_garment(garment, product, fit, request.person.shape[:2])
 
     @staticmethod
