@@ -130,15 +130,16 @@ def _neck_base(frame: BodyFrame, person_mask: np.ndarray | None) -> float:
 
 
 def occluders(image: np.ndarray, person_mask: np.ndarray, pose: Pose, covered: np.ndarray,
-              body: np.ndarray) -> np.ndarray:
+              body: np.ndarray, skin: np.ndarray | None = None) -> np.ndarray:
     """uint8 {0, 1}: pixels of the person that stay in front of the new garment.
 
     `covered` is the body under the garment (torso, sleeved arms or legs), `body` the torso polygon that
-    arms in front of it cross. Forearms and hands stay in front even over the covered body: a hand on the
-    chest is on top of the shirt.
+    arms in front of it cross, `skin` the shopper's skin (`skin_mask`'s, worked out when not given). Forearms and
+    hands stay in front even over the covered body: a hand on the chest is on top of the shirt.
     """
     shape = image.shape[:2]
-    skin = skin_mask(image, pose, person_mask) & bare_zone(pose, covered, person_mask)
+    skin = skin_mask(image, pose, person_mask) if skin is None else skin
+    skin = skin & bare_zone(pose, covered, person_mask)
     # Skin found pixel by pixel by its colour has a ragged outline, specks and pinholes (a shadow, a
     # highlight): as the garment's cut it tore the garment's edge along arms and hands. An arm's outline is
     # smooth: blurred and cut at half, the specks and pinholes go and the outline runs smooth.

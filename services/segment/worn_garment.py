@@ -851,16 +851,19 @@ def legs_apart(person: np.ndarray, pose: Pose) -> np.ndarray | None:
     return None
 
 
-def worn_garment_mask(image: np.ndarray, person: np.ndarray, pose: Pose, category: Category) -> np.ndarray:
-    """uint8 {0, 1} mask of the garment of this category the shopper wears: never skin, hair or background,
-    nor the shopper's other garment where its colours differ (a top's hem over jeans, a skirt's waistband)."""
+def worn_garment_mask(image: np.ndarray, person: np.ndarray, pose: Pose, category: Category,
+                      skin: np.ndarray | None = None) -> np.ndarray:
+    """uint8 {0, 1} mask of the garment of this category the shopper wears: never skin (`skin_mask`'s, worked out
+    when not given), hair or background, nor the shopper's other garment where its colours differ (a top's hem over
+    jeans, a skirt's waistband)."""
     # GrabCut starts from OpenCV's random generator (per thread): seeded, the same photo gives the same mask,
     # and the classical path the same choice of dressing, call after call.
     cv2.setRNGSeed(MASK_SEED)
     shape = image.shape[:2]
     person_bin = (person > 0.5).astype(np.uint8)
     region = body_region(pose, shape, category) & person_bin
-    skin, head = skin_mask(image, pose, person), head_mask(pose, shape)
+    skin = skin_mask(image, pose, person) if skin is None else skin
+    head = head_mask(pose, shape)
     keep_out = skin | head
     side = max(3, round(0.03 * max(shape)) | 1)
     own_zone, other_zone = _zones(pose, shape, category)

@@ -1,9 +1,9 @@
 """Garment-transfer try-on with no neural try-on weights: the "classical" path.
 
 The shopper wears a catalog garment (a product photo): check_inputs → (person mask → pose ∥ product mask →
-garment landmarks) → (warp → occlusion ∥ worn garment) → composite. The garment's landmarks, found on its
-silhouette, are pulled onto the pose's keypoints by a thin-plate spline; what is in front of the body
-(head, hair, arms, skin) stays in front; the new garment takes the folds and light of the one it covers,
+garment landmarks → texture) → (skin ∥ waistline) → (warp → occlusion ∥ worn garment) → composite. The garment's
+landmarks, found on its silhouette, are pulled onto the pose's keypoints by a thin-plate spline; what is in front
+of the body (head, hair, arms, skin) stays in front; the new garment takes the folds and light of the one it covers,
 and what it leaves uncovered of the old one is repainted: skin on the body (the shopper's own tone),
 background beside it. Where the old garment has the new one's shape (`warp_gen.silhouette`), the new
 texture is dressed into the old garment's own silhouette instead (`TryOnResult.dressing`).
@@ -168,20 +168,20 @@ class ClassicalGarmentPipeline(TryOnPipeline[GarmentRequest]):
         return self.models
 
     async def _run(self, request: GarmentRequest, result: TryOnResult) -> TryOnResult:
-        (person_mask, pose), (product, marks) = await asyncio.gather(
-            self.person_and_pose(request, result),
-            self._product(request.garment, request.category, result, request.product_mask, request.landmarks))
-        # A new lower garment goes in where the old one does; a regular-length top goes down over its top.
-        waist = None
-        if request.category is not Category.DRESS:
-            waist = await self._timed(result, "waistline", "", asyncio.to_thread(
-                self.waistline, request, person_mask, pose))
+        (person_mask, pose), (product, marks, texture) = await asyncio.gather(
+            self.person_and_pose(request, result), self._garment(request, result))
+        # The worn garment's mask, the occluders and the composite each leave out or keep the same skin: found once.
+        skin, waist = await asyncio.gather(
+            self._timed(result, "skin", "", asyncio.to_thread(self.skin, request, person_mask, pose)),
+            self._waistline(request, result, person_mask, pose))
         above = waist.above if waist is not None and request.category is Category.LOWER else None
         worn, (warped, front) = await asyncio.gather(
-            self._timed(result, "worn_garment", "", asyncio.to_thread(self.worn_garment, request, person_mask, pose)),
-            self._placed(request, result, person_mask, pose, product, marks, waist.rise if waist else None, above))
+            self._timed(result, "worn_garment", "", asyncio.to_thread(
+                self.worn_garment, request, person_mask, pose, skin)),
+            self._placed(request, result, person_mask, pose, product, marks, texture, waist.rise if waist else None,
+                         above, skin))
         dressed = await self._timed(result, "composite", "", asyncio.to_thread(
-            self.composite, request, person_mask, pose, warped, front, worn, above))
+            self.composite, request, person_mask, pose, warped, front, worn, above, skin))
         result.image = dressed.image
         result.dressing = dressed.dressing
         result.layers = {"worn_garment": dressed.worn, "garment": dressed.paint, "repainted": dressed.repainted,
@@ -211,13 +211,32 @@ class ClassicalGarmentPipeline(TryOnPipeline[GarmentRequest]):
                 garment_landmarks, mask, category))
         return mask, marks
 
+    async def _garment(self, request: GarmentRequest, result: TryOnResult
+                       ) -> tuple[np.ndarray, GarmentLandmarks, np.ndarray]:
+        """The product photo's silhouette and landmarks (`_product`) and the texture it is dressed with (`texture`):
+        they need no shopper, so they are worked out while the person's mask and pose are."""
+        product, marks = await self._product(request.garment, request.category, result, request.product_mask,
+                                             request.landmarks)
+        texture = await self._timed(result, "garment_texture", "", asyncio.to_thread(
+            self.texture, request.garment, product))
+        return product, marks, texture
+
+    async def _waistline(self, request: GarmentRequest, result: TryOnResult, person_mask: np.ndarray, pose: Pose
+                         ) -> Waistline | None:
+        """A new lower garment goes in where the old one does; a regular-length top goes down over its top (no
+        waistline for a dress)."""
+        if request.category is Category.DRESS:
+            return None
+        return await self._timed(result, "waistline", "", asyncio.to_thread(
+            self.waistline, request, person_mask, pose))
+
     async def _placed(self, request: GarmentRequest, result: TryOnResult, person_mask: np.ndarray, pose: Pose,
-                      product: np.ndarray, marks: GarmentLandmarks, rise: float | None, above: np.ndarray | None
-                      ) -> tuple[WarpedGarment, np.ndarray]:
+                      product: np.ndarray, marks: GarmentLandmarks, texture: np.ndarray, rise: float | None,
+                      above: np.ndarray | None, skin: np.ndarray) -> tuple[WarpedGarment, np.ndarray]:
         warped = await self._timed(result, "warp", "", asyncio.to_thread(
-            self.warp, request, pose, product, marks, person_mask, rise))
+            self.warp, request, pose, product, marks, person_mask, rise, texture))
         front = await self._timed(result, "occlusion", "", asyncio.to_thread(
-            self.occlusion, request, person_mask, pose, warped, above))
+            self.occlusion, request, person_mask, pose, warped, above, skin))
         return warped, front
 
     # -- steps ---------------------------------------------------------------------------------
@@ -234,20 +253,34 @@ class ClassicalGarmentPipeline(TryOnPipeline[GarmentRequest]):
         return await asyncio.to_thread(product_mask, garment, salient)
 
     @staticmethod
+    def texture(garment: np.ndarray, product: np.ndarray) -> np.ndarray:
+        """The product photo as it is dressed: the backdrop seen through a strap's loop on it (`strap_loops`, inside
+        the silhouette `product`) is the strap's, whose colours go on across it."""
+        loops = strap_loops(garment, product)
+        return extend_texture(garment, product > 0, loops, loops) if loops.any() else garment
+
+    @staticmethod
     def warp(request: GarmentRequest, pose: Pose, product: np.ndarray, marks: GarmentLandmarks,
-             person_mask: np.ndarray | None = None, rise: float | None = None) -> WarpedGarment:
+             person_mask: np.ndarray | None = None, rise: float | None = None,
+             texture: np.ndarray | None = None) -> WarpedGarment:
         """The garment pulled onto the body; a lower garment's waistband `rise` px above the hip joints (the
         shopper's own waistline, `waist_rise`), where the photo shows one, and a top that would end just above
-        that line over it."""
+        that line over it. `texture`: the product photo as it is dressed (`texture`), worked out when not given."""
         # A top's or a dress's body covers the torso at least; a top's below the hip joints the hips too.
         torso = bare_torso(pose, request.person.shape[:2])
         if person_mask is not None and request.category is Category.UPPER:
             torso |= hips_under_top(person_mask, pose)
         fit = fit_garment(marks, pose, request.category, product, torso, person_mask, rise)
-        # The backdrop seen through a strap's loop on the photo is the strap's: its colours go on across it.
-        loops = strap_loops(request.garment, product)
-        garment = extend_texture(request.garment, product > 0, loops, loops) if loops.any() else request.garment
+        garment = ClassicalGarmentPipeline.texture(request.garment, product) if texture is None else texture
         return warp_garment(garment, product, fit, request.person.shape[:2])
+
+    @staticmethod
+    def skin(request: GarmentRequest, person_mask: np.ndarray, pose: Pose) -> np.ndarray:
+        """The shopper's skin (`skin_mask`), read-only: the worn garment's mask and the occluders read it at once, in
+        their threads, and the composite after them."""
+        skin = skin_mask(request.person, pose, person_mask)
+        skin.flags.writeable = False
+        return skin
 
     @staticmethod
     def waistline(request: GarmentRequest, person_mask: np.ndarray, pose: Pose) -> Waistline | None:
@@ -256,26 +289,29 @@ class ClassicalGarmentPipeline(TryOnPipeline[GarmentRequest]):
         return None if rise is None else Waistline(rise, above_waist(rise, pose, request.person.shape[:2]))
 
     @staticmethod
-    def worn_garment(request: GarmentRequest, person_mask: np.ndarray, pose: Pose) -> np.ndarray:
-        """The shopper's own garment of this category (design mode's mask), whose shading the new one takes.
+    def worn_garment(request: GarmentRequest, person_mask: np.ndarray, pose: Pose,
+                     skin: np.ndarray | None = None) -> np.ndarray:
+        """The shopper's own garment of this category (design mode's mask), whose shading the new one takes; `skin`:
+        the shopper's (`skin_mask`), worked out when not given.
 
         Not finding one is no error: over bare skin, say, the new garment keeps its product-photo light.
         """
         try:
-            return worn_garment_mask(request.person, person_mask, pose, request.category)
+            return worn_garment_mask(request.person, person_mask, pose, request.category, skin)
         except InvalidInput:
             return np.zeros(request.person.shape[:2], np.uint8)
 
     @staticmethod
     def occlusion(request: GarmentRequest, person_mask: np.ndarray, pose: Pose, warped: WarpedGarment,
-                  above_waistline: np.ndarray | None = None) -> np.ndarray:
+                  above_waistline: np.ndarray | None = None, skin: np.ndarray | None = None) -> np.ndarray:
         """What stays in front of the `warped` garment: not the arms inside its sleeves laid on their own, nor the
         skin test's specks lying on it (arm skin seen past an old garment's side punched holes through it); all
-        the person above a lower garment's waistline (`Waistline.above`: the top over it, or the bare midriff)."""
+        the person above a lower garment's waistline (`Waistline.above`: the top over it, or the bare midriff).
+        `skin`: the shopper's (`skin_mask`), worked out when not given."""
         fit = warped.fit
         shape = request.person.shape[:2]
         covered = covered_mask(fit, shape)
-        front = occluders(request.person, person_mask, pose, covered, fit.body)
+        front = occluders(request.person, person_mask, pose, covered, fit.body, skin)
         front = np.asarray(front & (1 - sleeved_arms(fit.sleeves, shape)), np.uint8)
         if above_waistline is not None:
             front |= (above_waistline & (person_mask > 0.5)).astype(np.uint8)
@@ -283,13 +319,14 @@ class ClassicalGarmentPipeline(TryOnPipeline[GarmentRequest]):
 
     @staticmethod
     def composite(request: GarmentRequest, person_mask: np.ndarray, pose: Pose, warped: WarpedGarment,
-                  front: np.ndarray, worn: np.ndarray, above_waistline: np.ndarray | None = None) -> Dressed:
+                  front: np.ndarray, worn: np.ndarray, above_waistline: np.ndarray | None = None,
+                  skin: np.ndarray | None = None) -> Dressed:
         """The new garment dressed onto the shopper (`dressing`): into the worn garment's own silhouette when
         their shapes match (going on past its hem when longer), else as warped to the body, over the photo
         with the old garment it leaves uncovered repainted (skin on the body, background beside it). Above a
         lower garment's waistline (`Waistline.above`) nothing is the old garment: a top's hem it grew into was
-        repainted as skin."""
-        skin = skin_mask(request.person, pose, person_mask)
+        repainted as skin. `skin`: the shopper's (`skin_mask`), worked out when not given."""
+        skin = skin_mask(request.person, pose, person_mask) if skin is None else skin
         held = held_in_front(request.person, worn, person_mask, pose, skin)
         front = front | held  # a bag held over the old garment stays in front of the new one
         paint = paint_mask(warped.alpha, person_mask, front)

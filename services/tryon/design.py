@@ -15,7 +15,7 @@ from fittingroom.common.errors import InvalidInput
 from fittingroom.common.inference import InferenceClient
 from fittingroom.pose.spec import POSE_DETECTION, POSE_LANDMARK
 from fittingroom.segment.spec import SELFIE_SEGMENTATION
-from fittingroom.segment.worn_garment import worn_garment_mask, worn_outline
+from fittingroom.segment.worn_garment import skin_mask, worn_garment_mask, worn_outline
 from fittingroom.stylize.client import StyleTransfer
 from fittingroom.stylize.spec import STYLE_PREDICT, STYLE_TRANSFORM
 from fittingroom.tryon.pipeline import TryOnPipeline
@@ -65,9 +65,11 @@ class DesignPipeline(TryOnPipeline[DesignRequest]):
     @staticmethod
     def garment_mask(request: DesignRequest, person_mask: np.ndarray, pose: Pose) -> np.ndarray:
         """The worn garment to its own outline: GrabCut's mask leaves out what its smoothing drops (a wide
-        trouser leg's outer edge, a loose top's side), which kept the old print in strips beside the design."""
-        worn = worn_garment_mask(request.person, person_mask, pose, request.category)
-        return worn_outline(request.person, worn, person_mask, pose, request.category)
+        trouser leg's outer edge, a loose top's side), which kept the old print in strips beside the design. Both
+        leave out the same skin: found once."""
+        skin = skin_mask(request.person, pose, person_mask)
+        worn = worn_garment_mask(request.person, person_mask, pose, request.category, skin)
+        return worn_outline(request.person, worn, person_mask, pose, request.category, skin=skin)
 
     @staticmethod
     def composite(request: DesignRequest, design: np.ndarray, mask: np.ndarray,

@@ -50,6 +50,16 @@ def test_upper_garment_covers_the_shirt_and_nothing_else() -> None:
     assert mask[person == 0].sum() == 0  # never the background
 
 
+def test_a_given_skin_mask_is_the_one_left_out() -> None:
+    image, person = _person()
+    skin = skin_mask(image, _pose(), person)
+    assert np.array_equal(worn_garment_mask(image, person, _pose(), Category.UPPER, skin),
+                          worn_garment_mask(image, person, _pose(), Category.UPPER))
+    told = skin.copy()
+    told[160:180, 95:206] = 1  # skin said to lie across the shirt: read, not found again
+    assert worn_garment_mask(image, person, _pose(), Category.UPPER, told)[160:180].sum() == 0
+
+
 def test_lower_garment_covers_the_trousers() -> None:
     image, person = _person()
     mask = worn_garment_mask(image, person, _pose(), Category.LOWER)

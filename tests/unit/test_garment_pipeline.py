@@ -19,6 +19,7 @@ from fittingroom.gateway.routing import TrafficRouter
 from fittingroom.gateway.sample_garment import sample_garment, sample_outline
 from fittingroom.segment.garment_landmarks import garment_landmarks
 from fittingroom.segment.occlusion import bare_zone, occluders
+from fittingroom.segment.worn_garment import skin_mask
 from fittingroom.tryon.classical import CLASSICAL, SILHOUETTE, WARPED, ClassicalGarmentPipeline, beside_trousers
 from fittingroom.tryon.requests import GarmentRequest
 from fittingroom.warp_gen.dress import dress_garment, paint_mask, worn_shading
@@ -116,6 +117,28 @@ def test_arm_across_the_body_and_head_stay_in_front(tshirt: tuple[np.ndarray, np
     assert front[person == 0].sum() == 0  # never the background
 
 
+def test_the_skin_found_once_is_what_the_occluders_and_the_composite_find_themselves(
+        tshirt: tuple[np.ndarray, np.ndarray, GarmentLandmarks]) -> None:
+    pose = _pose(forearm_across=True)
+    image, person = _person(pose)
+    request = GarmentRequest(image, image, Category.UPPER)
+    skin = ClassicalGarmentPipeline.skin(request, person, pose)
+    assert np.array_equal(skin, skin_mask(image, pose, person)) and skin.any()
+    assert not skin.flags.writeable  # shared by the stages' threads: none may change it
+    fit = fit_garment(tshirt[2], pose, Category.UPPER)
+    covered = covered_mask(fit, (H, W))
+    found = occluders(image, person, pose, covered, fit.body)
+    assert np.array_equal(occluders(image, person, pose, covered, fit.body, skin), found)
+    told = occluders(image, person, pose, covered, fit.body, np.zeros_like(skin))  # no skin: read, not found again
+    assert (told <= found).all() and told.sum() < found.sum()
+    worn = np.all(image == SHIRT, axis=2).astype(np.uint8)
+    warped = _warped(worn, (240, 200, 0))
+    front = np.zeros((H, W), np.uint8)
+    shared = ClassicalGarmentPipeline.composite(request, person, pose, warped, front, worn, skin=skin)
+    alone = ClassicalGarmentPipeline.composite(request, person, pose, warped, front, worn)
+    assert np.array_equal(shared.image, alone.image) and np.array_equal(shared.worn, alone.worn)
+
+
 def test_composite_changes_only_the_painted_garment() -> None:
     person = np.random.default_rng(0).integers(0, 255, (60, 80, 3), dtype=np.uint8)
     garment = np.full_like(person, 200)
@@ -176,8 +199,8 @@ async def test_classical_tryon_on_the_sample_person(embedded: EmbeddedClient, pe
     assert result.mode == "garment" and result.path == CLASSICAL
     assert result.image.shape == person.shape and result.image.dtype == np.uint8
     # A top looks for the shopper's waistline too: a regular-length one goes down over the lower garment's top.
-    stages = {"person_mask", "garment_mask", "pose", "garment_landmarks", "waistline", "warp", "occlusion",
-              "worn_garment", "composite"}
+    stages = {"person_mask", "garment_mask", "pose", "garment_landmarks", "garment_texture", "skin", "waistline",
+              "warp", "occlusion", "worn_garment", "composite"}
     assert set(result.timings_ms) == stages
     assert {stage for stage, _, outcome in observed if outcome == "ok"} == stages
     assert ("pose", "pose_landmark", "ok") in observed and ("garment_mask", "u2netp", "ok") in observed

@@ -4,8 +4,13 @@ from __future__ import annotations
 
 import cv2
 import numpy as np
+from poses import frontal_pose
 
+from fittingroom.common.garment import Category
+from fittingroom.segment.garment_landmarks import garment_landmarks
 from fittingroom.segment.product import clean_mask, strap_loops
+from fittingroom.tryon.classical import ClassicalGarmentPipeline
+from fittingroom.tryon.requests import GarmentRequest
 from fittingroom.warp_gen.texture import extend_texture
 
 H, W = 512, 384
@@ -47,3 +52,22 @@ def test_a_pale_print_near_the_edge_and_a_white_garment_are_no_loops() -> None:
     white_mask = np.zeros((H, W), np.uint8)
     white_mask[100:401, 90:291] = 1
     assert not strap_loops(white, white_mask).any()  # its own white lies deep in the cloth
+
+
+def test_the_classical_texture_is_the_photo_with_its_loops_dressed_and_the_warp_takes_it_as_given() -> None:
+    image, mask = _camisole()
+    loops = strap_loops(image, mask)
+    texture = ClassicalGarmentPipeline.texture(image, mask)
+    assert np.array_equal(texture, extend_texture(image, mask > 0, loops, loops))
+    plain = image.copy()
+    plain[86:201, 254:257] = YELLOW  # no loop: the photo itself, not a copy
+    assert ClassicalGarmentPipeline.texture(plain, mask) is plain
+    pose = frontal_pose()
+    request = GarmentRequest(np.full((H, W, 3), 128, np.uint8), image, Category.UPPER)
+    marks = garment_landmarks(mask, Category.UPPER)
+    given = ClassicalGarmentPipeline.warp(request, pose, mask, marks, texture=texture)
+    found = ClassicalGarmentPipeline.warp(request, pose, mask, marks)
+    assert np.array_equal(given.image, found.image) and np.array_equal(given.alpha, found.alpha)
+    assert given.image[given.alpha > 0.5].any()
+    dark = ClassicalGarmentPipeline.warp(request, pose, mask, marks, texture=np.full_like(image, 30))
+    assert not np.array_equal(dark.image, found.image)  # the texture given is read, not worked out again
