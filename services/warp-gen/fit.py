@@ -509,9 +509,11 @@ def _fill_limb(mask: np.ndarray, line: np.ndarray, thickness: float) -> None:
 
 
 def covered_mask(fit: GarmentFit, shape: tuple[int, int]) -> np.ndarray:
-    """uint8 {0, 1}: the body under the garment (torso or pelvis, and the arms or legs it sleeves)."""
+    """uint8 {0, 1}: the body under the garment (torso or pelvis, and the arms or legs it sleeves); none for a
+    fit with no body (a garment laid on as it is, with no landmarks)."""
     mask = np.zeros(shape, np.uint8)
-    cv2.fillPoly(mask, [np.round(fit.body).astype(np.int32)], 1)
+    if len(fit.body):
+        cv2.fillPoly(mask, [np.round(fit.body).astype(np.int32)], 1)
     for line, thickness in fit.limbs:
         _fill_limb(mask, line, thickness)
     return mask
