@@ -70,11 +70,6 @@ STRAP_LIFT = 0.08
 # development photos, whose hems then sit where they sit on the hips).
 LENGTH_SPAN = 0.95
 MIN_HEM_DROP = 0.6  # of the shoulder width: the shortest top (a crop top's hem below the shoulders)
-# A product photo has no scale, so a top's length is known only up to its size. One long enough to reach the
-# hips (its hem less than REGULAR_HEM of the torso above the hip joints) that would end less than COVER_GAP
-# shoulder widths above the lower garment's top covers it, down to HEM_OVERLAP of the torso below the waistline:
-# a band of midriff and a bare waistband above the trousers are what make a crop top (a tee with dropped
-# shoulders, scaled by its wide shoulder points, ended just above them; crop tops end half a torso higher).
 # Of the shoulder width: a sleeved garment's shoulder seam lies no farther than SEAM_SLACK inside a hanging arm's
 # outer outline on the person mask (looked for SEAM_REACH out). The pose's shoulder joint may lie well inside the arm
 # (051482's right: the outline 0.15 out from the seam), and a sleeve laid from it lay on the chest with the arm's
@@ -83,6 +78,11 @@ MIN_HEM_DROP = 0.6  # of the shoulder width: the shortest top (a crop top's hem 
 # no longer told apart).
 SEAM_REACH = 0.2
 SEAM_SLACK = 0.05
+# A product photo has no scale, so a top's length is known only up to its size. One long enough to reach the
+# hips (its hem less than REGULAR_HEM of the torso above the hip joints) that would end less than COVER_GAP
+# shoulder widths above the lower garment's top covers it, down to HEM_OVERLAP of the torso below the waistline:
+# a band of midriff and a bare waistband above the trousers are what make a crop top (a tee with dropped
+# shoulders, scaled by its wide shoulder points, ended just above them; crop tops end half a torso higher).
 REGULAR_HEM = 0.25
 COVER_GAP = 0.35
 HEM_OVERLAP = 0.045
