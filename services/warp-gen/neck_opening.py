@@ -132,14 +132,14 @@ def _unlike(image: np.ndarray, top: NeckTop) -> np.ndarray:
     return np.asarray(top.window & (np.linalg.norm(lab - np.median(lab[top.window], axis=0), axis=2) > LABEL_CONTRAST))
 
 
-def back_label(image: np.ndarray, top: NeckTop) -> np.ndarray:
+def back_label(image: np.ndarray, top: NeckTop, odd: np.ndarray | None = None) -> np.ndarray:
     """bool HxW: the label sewn inside the garment's back on its photo (`image`), with its rim and letters: a patch
-    unlike the garment round the neck (`_unlike`) that joins the band along the `top` edge and ends within the
-    window; one that goes on out of it is the garment's print."""
+    unlike the garment round the neck (`odd`: `_unlike`'s, worked out when not given) that joins the band along the
+    `top` edge and ends within the window; one that goes on out of it is the garment's print."""
     label = np.zeros(image.shape[:2], bool)
     if not top.band.any():
         return label
-    odd = _unlike(image, top)
+    odd = _unlike(image, top) if odd is None else odd
     count, labels = cv2.connectedComponents(odd.astype(np.uint8), connectivity=8)
     if count < 2:
         return label
@@ -158,11 +158,14 @@ def without_label(image: np.ndarray, garment: np.ndarray, pose: Pose) -> np.ndar
     garment round it, mirrored from the window's pixels like it: mirrored from all of the garment, a print just
     below the label came up into its place."""
     top = neck_top(garment, pose)
-    label = back_label(image, top)
+    if not top.band.any():
+        return image
+    odd = _unlike(image, top)
+    label = back_label(image, top, odd)
     if not label.any():
         return image
     like = np.zeros_like(label)
-    like[top.box] = top.window & ~_unlike(image, top)
+    like[top.box] = top.window & ~odd
     return extend_texture(image, like & ~label, label)
 
 
