@@ -18,6 +18,7 @@ from fittingroom.pose.client import PoseEstimator
 from fittingroom.pose.detector import PersonDetector
 from fittingroom.pose.spec import POSE_DETECTION, POSE_LANDMARK
 from fittingroom.segment.client import PersonMask, SalientMask
+from fittingroom.segment.limb_gaps import bridged_limbs
 from fittingroom.segment.processing import bounding_box
 from fittingroom.segment.spec import SELFIE_SEGMENTATION
 from fittingroom.tryon.result import TryOnResult
@@ -130,7 +131,9 @@ class TryOnPipeline(Generic[R]):
                                          timeout_s=self.timeout_s)
 
     async def person_and_pose(self, request: R, result: TryOnResult) -> tuple[np.ndarray, Pose]:
-        """Person mask, then the pose on it, each timed: the garment paths run both beside their other steps."""
+        """Person mask, then the pose on it, each timed: the garment paths run both beside their other steps. The
+        mask is bridged along the limbs the pose sees (`bridged_limbs`): a dark cuff it cut out of an arm stayed
+        as a band across the repainted arm."""
         mask = await self._timed(result, "person_mask", SELFIE_SEGMENTATION.name, self.person_mask(request, result))
         pose = await self._timed(result, "pose", POSE_LANDMARK.name, self.pose(request, mask, result))
-        return mask, pose
+        return await asyncio.to_thread(bridged_limbs, mask, pose), pose
