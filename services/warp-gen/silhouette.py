@@ -32,6 +32,7 @@ SLEEVE_TOLERANCE = 0.2
 NECK_TOLERANCE = 0.1
 HEM_TOLERANCE = 0.1
 MIN_OVERLAP = 0.55
+NARROWER_LEGS = 0.15  # share of the worn lower garment the new one leaves uncovered: a narrower cut
 LIMB_STEP = 0.05  # of the shoulder width: spacing of the points along a limb where sleeves are checked
 # A sleeve starts this far down the upper arm: at the shoulder joint a strap or a shoulder seam covers it
 # whether or not the garment has sleeves.
@@ -85,11 +86,15 @@ class ShapeComparison:
     # The new garment has a collar standing round the neck and the worn one none: dressed into the worn outline,
     # the new garment took its neckline, a polo came out a collarless tee.
     collar: bool = False
+    # Lower garments: the new one's legs leave more than NARROWER_LEGS of the worn one's uncovered (skinny jeans on
+    # wide trousers). Dressed into the worn outline, the new garment took the old cut: wide jeans, their texture
+    # mirrored out to the wide legs' edges.
+    narrower: bool = False
 
     @property
     def matches(self) -> bool:
         return (self.sleeve <= SLEEVE_TOLERANCE and self.neck <= NECK_TOLERANCE and self.hem <= HEM_TOLERANCE
-                and self.overlap >= MIN_OVERLAP and not self.collar)
+                and self.overlap >= MIN_OVERLAP and not self.collar and not self.narrower)
 
 
 def _limbs(pose: Pose, category: Category) -> list[list[np.ndarray]]:
@@ -235,6 +240,8 @@ def compare_shapes(worn: np.ndarray, garment: np.ndarray, pose: Pose, category: 
     past_hem = _past_hem(worn_bin, origin, frame.down)
     union = int(np.count_nonzero(worn_bin | (garment_bin & ~past_hem)))
     overlap = int(np.count_nonzero(worn_bin & garment_bin)) / max(union, 1)
+    left_out = int(np.count_nonzero(worn_bin & ~garment_bin)) / max(int(np.count_nonzero(worn_bin)), 1)
+    narrower = category is Category.LOWER and left_out > NARROWER_LEGS
     reach = max(1, round(REACH * frame.shoulder_width))
     kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * reach + 1, 2 * reach + 1))
     worn_near = cv2.dilate(worn_bin.astype(np.uint8), kernel)
@@ -249,10 +256,10 @@ def compare_shapes(worn: np.ndarray, garment: np.ndarray, pose: Pose, category: 
     worn_extent = _midline_extent(worn_bin, origin, frame.across, frame.down, band)
     garment_extent = _midline_extent(garment_bin, origin, frame.across, frame.down, band)
     if worn_extent is None or garment_extent is None:
-        return ShapeComparison(sleeve=sleeve, neck=1.0, hem=1.0, overlap=overlap, collar=collar)
+        return ShapeComparison(sleeve=sleeve, neck=1.0, hem=1.0, overlap=overlap, collar=collar, narrower=narrower)
     neck = abs(worn_extent[0] - garment_extent[0]) / frame.torso
     hem = max(0.0, worn_extent[1] - garment_extent[1]) / frame.torso
-    return ShapeComparison(sleeve=sleeve, neck=neck, hem=hem, overlap=overlap, collar=collar)
+    return ShapeComparison(sleeve=sleeve, neck=neck, hem=hem, overlap=overlap, collar=collar, narrower=narrower)
 
 
 def inner_back(garment: np.ndarray, image: np.ndarray, pose: Pose, category: Category, alpha: np.ndarray

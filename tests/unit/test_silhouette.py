@@ -173,6 +173,27 @@ def _trousers(hem: int) -> np.ndarray:
     return mask
 
 
+def _legs(half_width: int) -> np.ndarray:
+    """Trousers down the synthetic pose's legs to the ankles, each leg `half_width` px either side of its bone."""
+    mask = np.zeros((H, W), np.uint8)
+    mask[225:260, 150 - 28 - half_width:150 + 28 + half_width] = 1
+    for x in (122, 178):
+        mask[250:385, x - half_width:x + half_width] = 1
+    return mask
+
+
+def test_skinny_legs_for_wide_ones_do_not_match_the_same_cut_does() -> None:
+    pose = _pose()
+    wide, skinny = _legs(26), _legs(17)
+    comparison = compare_shapes(wide, skinny, pose, Category.LOWER)
+    assert comparison.overlap >= MIN_OVERLAP  # alike enough overall: the cut is what differs
+    assert comparison.narrower and not comparison.matches
+    assert compare_shapes(wide, _legs(24), pose, Category.LOWER).matches
+    # Wider new legs, or a top narrower than the old one, is no narrower cut of trousers.
+    assert not compare_shapes(skinny, wide, pose, Category.LOWER).narrower
+    assert not compare_shapes(wide, skinny, pose, Category.UPPER).narrower
+
+
 def test_trousers_end_at_the_old_hem_not_in_strips_down_the_ankles() -> None:
     pose = _pose()
     worn = _trousers(hem=345)
