@@ -147,7 +147,11 @@ def smooth_hem(garment_alpha: np.ndarray, room: np.ndarray | None = None) -> np.
     sigma = GARMENT_WAVE * max(garment_alpha.shape[:2])
     smoothed = smoothed_contours(garment_alpha > 0.5, sigma)
     if room is not None:
-        smoothed = smoothed | _gap_to_outline(smoothed, room > 0)
+        # Closed up to a point and then not at all, the gap left a step where the garment's side leaves the
+        # outline (a trouser leg at the knee): the closed outline is smoothed again over the gap's own width.
+        closed = smoothed | _gap_to_outline(smoothed, room > 0)
+        gap = max(1.0, OUTLINE_GAP * max(garment_alpha.shape[:2]))
+        smoothed = smoothed | (smoothed_contours(closed, gap) & (room > 0))
     return smoothed.astype(np.float32)
 
 

@@ -97,3 +97,16 @@ def test_a_thin_gap_to_the_persons_outline_is_closed_and_a_wide_one_kept() -> No
     assert grown[150:250, 300:400].max() == 0.0
     assert grown[room == 0].max() == 0.0
     np.testing.assert_array_equal(grown[130:270, 110:290], smooth_hem(garment)[130:270, 110:290])
+
+
+def test_where_a_side_leaves_the_outline_the_closed_gap_ramps_out_instead_of_a_step() -> None:
+    """A trouser leg narrowing away from the body's outline: closed to the outline while the gap is thin and not
+    at all past that, its side took a step out the gap's width deep."""
+    room = np.zeros((SIDE, SIDE), np.uint8)
+    room[50:450, 100:400] = 1  # the person
+    garment = np.zeros((SIDE, SIDE), np.float32)
+    for row in range(100, 400):
+        garment[row, 100 + (row - 100) // 12:300] = 1.0  # the side leaves the outline a pixel every 12 rows
+    sides = np.argmax(smooth_hem(garment, room)[120:380] > 0.5, axis=1)
+    assert np.abs(np.diff(sides)).max() <= 1  # no step: a pixel per row at most
+    assert sides[0] == 100 and sides[-1] > 115  # at the outline above, its own side below
