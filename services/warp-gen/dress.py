@@ -15,7 +15,7 @@ import numpy as np
 
 from fittingroom.common.images import rounded_outline, smoothed_contours
 from fittingroom.warp_gen.albedo import unprinted_shading, unwashed
-from fittingroom.warp_gen.arms import Arms
+from fittingroom.warp_gen.arms import Arms, hand_tone
 from fittingroom.warp_gen.compose import feathered_alpha
 from fittingroom.warp_gen.limb_light import cylinder_light, leg_skin, side_light
 from fittingroom.warp_gen.skin_fill import LUMA, channel_axis, continue_skin
@@ -715,6 +715,10 @@ def repaint_uncovered(person: np.ndarray, uncovered: np.ndarray, body: np.ndarra
     own_arm = arm_colour(person, visible, arms) if arms is not None else None
     if own_arm is not None:  # the shopper's own arm skin, where it faces the light, from the nearest of it
         colour = colour + limb[..., None] * (own_arm - colour)
+    hands = hand_tone(person, visible, arms) if arms is not None and own_arm is None else None
+    if hands is not None:  # no arm skin shows: the hand's, up the arm from it
+        hand, near = hands
+        colour = colour + (limb * near)[..., None] * (hand - colour)
     painted_skin = colour * light[..., None]
     # No darker than the visible skin, matched to it at their seam, its outline lit as the shopper's own, its grain.
     painted_skin = continue_skin(painted_skin, person, to_skin, visible, body_seen,

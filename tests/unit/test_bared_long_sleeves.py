@@ -15,7 +15,7 @@ from fittingroom.common.garment import Category
 from fittingroom.segment.occlusion import occluders
 from fittingroom.tryon.classical import WARPED, ClassicalGarmentPipeline
 from fittingroom.tryon.requests import GarmentRequest
-from fittingroom.warp_gen.arms import SLEEVE_EASE, behind_arms, fit_arms, sleeve_remnants, under_garment
+from fittingroom.warp_gen.arms import SLEEVE_EASE, behind_arms, fit_arms, hand_tone, sleeve_remnants, under_garment
 from fittingroom.warp_gen.dress import arm_colour, arm_shading
 from fittingroom.warp_gen.fit import GarmentFit, WarpedGarment, covered_mask
 from fittingroom.warp_gen.sleeves import SLEEVE_END_SHARE, SleeveFit, sleeve_ends
@@ -173,6 +173,24 @@ def test_a_bared_arms_colour_is_not_taken_from_the_hand() -> None:
     colour = arm_colour(image, skin, arms)
     assert colour is not None
     assert np.abs(colour[225, 219] - ARM).max() <= 12
+
+
+def test_a_bared_arm_takes_its_hands_colour_fading_up_the_arm() -> None:
+    """Only the hands show skin: each arm takes its own hand's colour at the wrist, less of it up the arm (the body's
+    tone at the shoulder); with no hand in sight, none."""
+    image, person, skin, worn = _shopper()
+    image[np.all(image == HAND, axis=2) & (np.arange(W) > W // 2)[None]] = ARM  # the left hand darker than the right
+    skin = ((skin > 0) | np.all(image == ARM, axis=2)).astype(np.uint8)
+    arms = fit_arms(frontal_pose(), image, person, skin, worn)
+    found = hand_tone(image, skin, arms)
+    assert found is not None
+    colour, near = found
+    for (shoulder, elbow, wrist), tone in ((LEFT, ARM), (RIGHT, HAND)):
+        above_wrist = np.add(np.multiply(elbow, 0.2), np.multiply(wrist, 0.8)).round().astype(int)
+        assert np.abs(colour[above_wrist[1], above_wrist[0]] - tone).max() <= 12
+        assert near[above_wrist[1], above_wrist[0]] > 0.7 > near[elbow[1], elbow[0]] > near[shoulder[1], shoulder[0]]
+    no_hands = (skin > 0) & ~np.all(image == HAND, axis=2) & ~np.all(image == ARM, axis=2)
+    assert hand_tone(image, no_hands.astype(np.uint8), arms) is None
 
 
 def test_the_new_garment_hangs_across_the_gap_between_the_waist_and_a_bared_arm() -> None:
