@@ -565,7 +565,8 @@ def arm_colour(person: np.ndarray, skin: np.ndarray, arms: Arms) -> np.ndarray |
     filled at a reduced size; None when the arms show too little skin. An upper arm under the studio light is
     paler than the hand, and one tone for the whole arm met the visible arm with a seam. Not the hand's: a hand
     is pinker and paler than the arm (its palm, its knuckles), and an arm the old sleeve hid to the wrist took it
-    as a pale pink strip; with no arm skin to go by, the body's tone is the arm's."""
+    as a pale pink strip; with no arm skin to go by, the body's tone is the arm's, and the hand's only from its wrist
+    up, fading (`hand_tone`)."""
     height, width = person.shape[:2]
     share, colours, across = _arm_cells(person, skin, arms)
     ridge = (share > ARM_CELL_SHARE) & (across <= ARM_RIDGE_BAND)

@@ -3,7 +3,7 @@ bared arms hang in front of the new garment's side (`Arms.bared`, where the new 
 gap to its edge is the arm's (`under_garment`), the garment's side hangs across the gap between the arm and the
 waist (`behind_arms`), the old cuff's corner is repainted (`sleeve_remnants`), the arms
 are measured on the old sleeves, not a skirt beside them (`fit_arms` with `worn`), and their colour is the body's,
-not the hands' (`arm_colour`)."""
+not the hands' (`arm_colour`), but for the hand's own at the wrist, fading up the arm (`hand_tone`)."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from fittingroom.segment.occlusion import occluders
 from fittingroom.tryon.classical import WARPED, ClassicalGarmentPipeline
 from fittingroom.tryon.requests import GarmentRequest
 from fittingroom.warp_gen.arms import SLEEVE_EASE, behind_arms, fit_arms, hand_tone, sleeve_remnants, under_garment
-from fittingroom.warp_gen.dress import arm_colour, arm_shading
+from fittingroom.warp_gen.dress import arm_colour, arm_shading, repaint_uncovered
 from fittingroom.warp_gen.fit import GarmentFit, WarpedGarment, covered_mask
 from fittingroom.warp_gen.sleeves import SLEEVE_END_SHARE, SleeveFit, sleeve_ends
 
@@ -191,6 +191,22 @@ def test_a_bared_arm_takes_its_hands_colour_fading_up_the_arm() -> None:
         assert near[above_wrist[1], above_wrist[0]] > 0.7 > near[elbow[1], elbow[0]] > near[shoulder[1], shoulder[0]]
     no_hands = (skin > 0) & ~np.all(image == HAND, axis=2) & ~np.all(image == ARM, axis=2)
     assert hand_tone(image, no_hands.astype(np.uint8), arms) is None
+
+
+def test_arms_bared_from_long_sleeves_are_painted_in_the_hands_tone_at_the_wrist_the_bodys_above() -> None:
+    """Both sleeves bared whole, only the hands and the face showing skin: a forearm near its wrist takes the hand's
+    colour (it was the face's, darker and yellower: a strip paler than the hand became a tan strip darker than it), the
+    upper arm stays nearer the body's tone."""
+    image, person, skin, worn = _shopper()
+    arms = fit_arms(frontal_pose(), image, person, skin, worn)
+    sleeves = worn & arms.mask(shoulders=False)
+    body = arms.mask() | (np.abs(np.arange(W)[None] - 150) < 30) & (np.arange(H)[:, None] > 100)
+    out = repaint_uncovered(image, sleeves, body.astype(np.uint8), skin, worn | (skin > 0), arms=arms).astype(float)
+    for shoulder, elbow, wrist in (LEFT, RIGHT):
+        forearm = np.add(np.multiply(elbow, 0.3), np.multiply(wrist, 0.7)).round().astype(int)
+        assert np.abs(out[forearm[1], forearm[0]] - HAND).max() <= 12
+        upper = np.add(np.multiply(shoulder, 0.4), np.multiply(elbow, 0.6)).round().astype(int)
+        assert np.abs(out[upper[1], upper[0]] - FACE).max() < np.abs(out[upper[1], upper[0]] - HAND).max()
 
 
 def test_the_new_garment_hangs_across_the_gap_between_the_waist_and_a_bared_arm() -> None:
