@@ -734,8 +734,8 @@ def hand_tone(person: np.ndarray, skin: np.ndarray, arms: Arms) -> tuple[np.ndar
     """float32 HxWx3 and float32 HxW: the median colour of each arm's visible hand (the `skin` past its wrist, within
     the arm's outline there), and how much of it a bared arm takes at each pixel: all at the wrist, fading over
     HAND_REACH of the arm's length from it; None when no hand shows. A forearm's skin is the hand's own (neither is
-    made up, both face the same light), and an arm sleeved to the wrist took the body's tone (legs, neck) whole: paler
-    and yellower than the hand below it."""
+    made up, both face the same light), and an arm sleeved to the wrist took the body's tone (legs, neck) whole: a
+    tan strip, yellower and darker than the hand below it."""
     height, width = person.shape[:2]
     # Smooth over the arm: worked out on a grid of HAND_STEP px cells (whole, ~10 ms of a try-on) and brought up.
     small = (max(1, width // HAND_STEP), max(1, height // HAND_STEP))
