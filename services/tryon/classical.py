@@ -312,7 +312,7 @@ class ClassicalGarmentPipeline(TryOnPipeline[GarmentRequest]):
         shape = request.person.shape[:2]
         covered = covered_mask(fit, shape)
         front = occluders(request.person, person_mask, pose, covered, fit.body, skin)
-        front = np.asarray(front & (1 - sleeved_arms(fit.sleeves, shape)), np.uint8)
+        front = np.asarray(front & (1 - sleeved_arms(fit.sleeves, shape, warped.laid)), np.uint8)
         if above_waistline is not None:
             front |= (above_waistline & (person_mask > 0.5)).astype(np.uint8)
         return without_specks(front, warped.alpha, pose)

@@ -612,6 +612,8 @@ class WarpedGarment:
     image: np.ndarray  # RGB uint8 at the person's size
     alpha: np.ndarray  # float32 [0, 1]: the warped garment mask, soft at its edge
     fit: GarmentFit
+    # uint8: 1 + the index in `fit.sleeves` of the sleeve laid on its own over each pixel (`warp_sleeves`), else 0
+    laid: np.ndarray | None = None
 
 
 def _probes(target: np.ndarray, shape: tuple[int, int], gap: np.ndarray | None = None) -> np.ndarray:
@@ -639,5 +641,5 @@ def warp_garment(product: np.ndarray, mask: np.ndarray, fit: GarmentFit, shape: 
     maps = sampling_maps(inverse, shape)
     image = remap(product, maps, border=(0, 0, 0))
     alpha = np.clip(remap(without_sleeves(mask, fit.sleeves), maps, border=0.0), 0.0, 1.0)
-    image, alpha = warp_sleeves(product, mask, fit.sleeves, image, alpha)
-    return WarpedGarment(image=image, alpha=alpha, fit=fit)
+    image, alpha, laid = warp_sleeves(product, mask, fit.sleeves, image, alpha)
+    return WarpedGarment(image=image, alpha=alpha, fit=fit, laid=laid)

@@ -145,26 +145,40 @@ def sleeve_region(shape: tuple[int, int], quad: np.ndarray) -> np.ndarray:
     return _beyond(shape, shoulder, armpit, outer) & _beyond(shape, armpit, inner, outer)
 
 
-def sleeved_arms(sleeves: tuple[SleeveFit, ...], shape: tuple[int, int]) -> np.ndarray:
+def sleeved_arms(sleeves: tuple[SleeveFit, ...], shape: tuple[int, int], laid: np.ndarray | None = None
+                 ) -> np.ndarray:
     """uint8 {0, 1}: the arms inside the sleeves laid on their own (`sleeves`), from the underarm
     down to each sleeve's end: a long sleeve covers its forearm, which otherwise stays in front of the garment
     (a hand or forearm held over the body is on top of it) and cut the sleeve off at the elbow. Above the
-    underarm the shoulders' skin is told from hair as before."""
+    underarm the shoulders' skin is told from hair as before.
+
+    `laid` (`WarpedGarment.laid`): where each sleeve's own pixels lie as warped. A sleeve reaches past its
+    outline's end corners (its cuff lies beyond them; a hem slanted on its photo hangs lower on one side): the arm
+    there, kept in front, cut the hem into a scalloped edge or punched a hole of skin through it."""
     mask = np.zeros(shape, np.uint8)
-    for sleeve in sleeves:
+    for index, sleeve in enumerate(sleeves):
         seam, outer, inner, underarm = sleeve.target[:4]
         worn = np.zeros(shape, np.uint8)
         cv2.fillPoly(worn, [np.round(sleeve.outline()).astype(np.int32)], 1)
+        if laid is not None:
+            own = laid == index + 1
+            # A sleeve past the elbow ends at the wrist: past its cuff the hand stays in front (a flared cuff hid it).
+            if len(sleeve.target) > 4:
+                cuff, down = cuff_line(sleeve)
+                own &= half_plane(shape, cuff, -down)
+            worn |= own.astype(np.uint8)
         mask |= worn & half_plane(shape, underarm, (outer + inner) / 2 - seam)
     return mask
 
 
 def warp_sleeves(product: np.ndarray, mask: np.ndarray, sleeves: tuple[SleeveFit, ...], image: np.ndarray,
-                 alpha: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+                 alpha: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """The garment's body as warped (`image`, `alpha` at the person photo's size) with each sleeve laid over
-    it, warped by the spline through its points."""
+    it, warped by the spline through its points; and where each sleeve lies (uint8: 1 + its index in `sleeves`,
+    0 where none is more than half opaque), for `sleeved_arms`."""
     shape = alpha.shape[:2]
-    for sleeve_fit in sleeves:
+    laid = np.zeros(shape, np.uint8)
+    for index, sleeve_fit in enumerate(sleeves):
         # Four pairs (six past a bent elbow): the spline is exact on the corners and nearly affine past them (a
         # perspective map through the same corners flung the sleeve's cap and hem far down the arm).
         sleeve_maps = sampling_maps(fit_tps(sleeve_fit.target, sleeve_fit.source), shape)
@@ -180,7 +194,8 @@ def warp_sleeves(product: np.ndarray, mask: np.ndarray, sleeves: tuple[SleeveFit
         texture = remap(extend_texture(product, sleeve > 0, near), sleeve_maps, border=(0, 0, 0))
         image = (texture * over[..., None] + image * (1 - over[..., None])).round().astype(np.uint8)
         alpha = over + alpha * (1 - over)
-    return image, alpha
+        laid[over > 0.5] = index + 1
+    return image, alpha, laid
 
 
 def above_armpit(shape: tuple[int, int], quad: np.ndarray) -> np.ndarray:
@@ -203,6 +218,19 @@ def without_sleeves(mask: np.ndarray, sleeves: tuple[SleeveFit, ...]) -> np.ndar
     return body
 
 
+def cuff_line(sleeve: SleeveFit) -> tuple[np.ndarray, np.ndarray]:
+    """Where a sleeve laid on its own ends on the body: the middle of its cuff, and the unit direction down the arm
+    across it. Its end's corners are placed SLEEVE_END_SHARE of the way to its cuff (`sleeve_fit`): the cuff lies
+    the rest of the way on."""
+    seam, outer, inner = sleeve.target[:3]
+    across = outer - inner
+    normal = np.array([-across[1], across[0]]) / max(float(np.linalg.norm(across)), 1e-6)
+    middle = (outer + inner) / 2
+    normal = normal if float((middle - seam) @ normal) >= 0 else -normal
+    past = (1 - SLEEVE_END_SHARE) / SLEEVE_END_SHARE * float((middle - seam) @ normal)
+    return middle + past * normal, normal
+
+
 def sleeve_ends(sleeves: tuple[SleeveFit, ...], names: tuple[str, ...], targets: np.ndarray
                 ) -> tuple[tuple[np.ndarray, np.ndarray | None] | None, ...]:
     """Per arm (the wearer's left, then right): where a new garment stops covering it, as a point on the line
@@ -217,14 +245,7 @@ def sleeve_ends(sleeves: tuple[SleeveFit, ...], names: tuple[str, ...], targets:
     for side in ("left", "right"):
         laid = [s for s in sleeves if s.side == side]
         if laid:
-            seam, outer, inner = laid[0].target[:3]
-            across = outer - inner
-            normal = np.array([-across[1], across[0]]) / max(float(np.linalg.norm(across)), 1e-6)
-            middle = (outer + inner) / 2
-            normal = normal if float((middle - seam) @ normal) >= 0 else -normal
-            # Its corners are placed SLEEVE_END_SHARE of the way to its cuff: the cuff lies the rest of the way on.
-            past = (1 - SLEEVE_END_SHARE) / SLEEVE_END_SHARE * float((middle - seam) @ normal)
-            ends.append((middle + past * normal, normal))
+            ends.append(cuff_line(laid[0]))
         elif f"{side}_cuff" in placed:
             ends.append((np.asarray(placed[f"{side}_cuff"], np.float64), None))
         elif f"{side}_armpit" in placed:
