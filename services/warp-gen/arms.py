@@ -190,7 +190,10 @@ class Arms:
                     a, b, ra, rb = pieces[-1]
                     _fill_hull(lowest, [_circle(a, ra), _circle(b, rb)])
                     inside = lowest > 0
-                    sleeved = bool((inside & worn).sum() >= SLEEVED_SHARE * max(int(inside.sum()), 1))
+                    # No garment sleeves the forearm of a bare upper arm: a camisole's outline under a hand in a
+                    # pocket held half the forearm's wrist end, and the arm was repainted, wider, over the photo's.
+                    sleeved = (segment == 0 or sleeved) and bool(
+                        (inside & worn).sum() >= SLEEVED_SHARE * max(int(inside.sum()), 1))
                 if not sleeved:
                     continue
                 canvas = np.zeros(self.shape, np.uint8)

@@ -82,6 +82,20 @@ def test_an_arm_a_short_old_sleeve_left_bare_at_the_elbow_is_left_to_its_skin() 
     assert not arms.bared(worn, _short_sleeve_ends()).any()
 
 
+def test_a_forearm_under_the_old_garment_is_not_sleeved_when_its_upper_arm_is_bare() -> None:
+    """A sleeveless top: the upper arms show skin, and a forearm that reaches over the top's side at the wrist (a
+    hand in a pocket) is not sleeved by it: nothing is bared."""
+    image, person, skin, _ = _shopper()
+    for shoulder, elbow, wrist in (LEFT, RIGHT):
+        cv2.line(image, shoulder, elbow, ARM, UPPER)
+        cv2.line(image, elbow, wrist, ARM, FORE)
+    worn = np.all(image == SLEEVE, axis=2)
+    worn[205:245, 60:240] = True  # the old top's outline reaches over both forearms at the wrist
+    skin = ((skin > 0) | np.all(image == ARM, axis=2)).astype(np.uint8)
+    arms = fit_arms(frontal_pose(), image, person, skin, worn)
+    assert not arms.bared(worn, _short_sleeve_ends()).any()
+
+
 def test_no_place_where_the_new_garment_ends_bares_nothing() -> None:
     image, person, skin, worn = _shopper()
     arms = fit_arms(frontal_pose(), image, person, skin, worn)
