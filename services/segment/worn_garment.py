@@ -521,7 +521,7 @@ def hair_over_collar(image: np.ndarray, outline: np.ndarray, head: np.ndarray, p
     COLLAR_REACH: on the `person`, not `skin`, within GROW_COLOUR of the hair's colours (the disc's pixels above the
     chin that are not skin, less those within GROW_COLOUR of the skin's colours) and nearer them than the old
     garment's (`old_collar`'s colours) by COLLAR_MARGIN, in one piece with such pixels inside the disc above the
-    chin (the hair itself), the `outline`'s own pixels included (GrabCut's edge takes hair).
+    chin (the hair itself), the `outline`'s own pixels included (GrabCut's edge takes hair), with their rim.
 
     The old garment's repaint filled what it took of the hair from the backdrop: a pale bar where a rib collar
     met long black hair (07966). Where hair and garment are alike (black hair, a black top) nothing is hair; nor
@@ -553,8 +553,12 @@ def hair_over_collar(image: np.ndarray, outline: np.ndarray, head: np.ndarray, p
     hairy[candidates] = (to_hair <= GROW_COLOUR) & (to_hair + COLLAR_MARGIN < nearest_distance(pixels, own[~taken]))
     _, pieces = cv2.connectedComponents(hairy.astype(np.uint8), connectivity=8)
     seeds = np.unique(pieces[hairy & head_hair])
+    # With its anti-aliased rim (COLLAR_RIM_PX), a blend with the collar: filled from the backdrop, it left pale px
+    # where the hair met a rib.
+    found = cv2.dilate(np.isin(pieces, seeds[seeds > 0]).astype(np.uint8),
+                       np.ones((2 * COLLAR_RIM_PX + 1,) * 2, np.uint8)) > 0
     hair = np.zeros(shape, bool)
-    hair[box] = np.isin(pieces, seeds[seeds > 0])
+    hair[box] = found & candidates
     return hair
 
 
