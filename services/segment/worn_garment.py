@@ -461,7 +461,13 @@ def old_collar(image: np.ndarray, outline: np.ndarray, head: np.ndarray, person:
     around = _around_head(image, outline, head, person, pose)
     if around is None:
         return np.zeros(shape, bool)
-    box, lab, worn, disc, on, below_chin, (own, _), others, reach = around
+    box, lab, worn, disc, on, below_chin, (own, _), reach = around
+    # The head's colours above the chin, where no collar reaches (below it, a collar standing past the reach would
+    # count as the head's).
+    head_colours = disc & on & ~below_chin
+    if head_colours.sum() < MIN_COLOUR_PIXELS:
+        return np.zeros(shape, bool)
+    others = _cluster_centres(lab[head_colours])
     to_worn = cv2.distanceTransform((~worn).astype(np.uint8), cv2.DIST_L2, 3)
     candidates = disc & on & below_chin & ~worn & (to_worn <= reach)
     if not candidates.any():
@@ -483,12 +489,11 @@ def old_collar(image: np.ndarray, outline: np.ndarray, head: np.ndarray, person:
 
 def _around_head(image: np.ndarray, outline: np.ndarray, head: np.ndarray, person: np.ndarray, pose: Pose
                  ) -> tuple[tuple[slice, slice], np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray,
-                            tuple[np.ndarray, np.ndarray], np.ndarray, float] | None:
-    """The old collar's and the head's colours round the `head` disc (`old_collar`, `hair_over_collar`): the disc's
-    box grown by COLLAR_REACH, its Lab (lightness at SHADE_WEIGHT), the worn `outline`, the disc, the `person` and
-    the rows below the chin there, and the colour centres of the outline's core near the disc and of the head above
-    the chin (the outline's with their shares), with the reach in px; None where either is too small to tell or the
-    pose sees no head."""
+                            tuple[np.ndarray, np.ndarray], float] | None:
+    """What `old_collar` and `hair_over_collar` work on round the `head` disc: the disc's box grown by COLLAR_REACH,
+    its Lab (lightness at SHADE_WEIGHT), the worn `outline`, the disc, the `person` and the rows below the chin there,
+    the colour centres of the outline's core near the disc with their shares, and the reach in px; None where that
+    core is too small to tell or the pose sees no head."""
     worn = outline > 0
     if not worn.any() or not head.any() or not pose.sees(lm.NOSE, lm.LEFT_SHOULDER, lm.RIGHT_SHOULDER):
         return None
@@ -505,14 +510,12 @@ def _around_head(image: np.ndarray, outline: np.ndarray, head: np.ndarray, perso
     nose = pose.point(lm.NOSE)
     down = (grid_x - nose[0]) * frame.down[0] + (grid_y - nose[1]) * frame.down[1]
     below_chin = down > CHIN_DROP * frame.shoulder_width
-    # The outline's own colours near the head, past its anti-aliased edge; the head's above the chin, where no collar
-    # reaches (below it, a collar standing past the reach would count as the head's).
+    # The outline's own colours near the head, past its anti-aliased edge.
     core = cv2.erode(worn.astype(np.uint8), np.ones((EDGE_PX, EDGE_PX), np.uint8)) > 0
     own = core & (cv2.distanceTransform((~disc).astype(np.uint8), cv2.DIST_L2, 3) <= reach)
-    others = disc & on & ~below_chin
-    if own.sum() < MIN_COLOUR_PIXELS or others.sum() < MIN_COLOUR_PIXELS:
+    if own.sum() < MIN_COLOUR_PIXELS:
         return None
-    return box, lab, worn, disc, on, below_chin, colour_clusters(lab[own]), _cluster_centres(lab[others]), reach
+    return box, lab, worn, disc, on, below_chin, colour_clusters(lab[own]), reach
 
 
 def hair_over_collar(image: np.ndarray, outline: np.ndarray, head: np.ndarray, person: np.ndarray, pose: Pose,
@@ -531,7 +534,7 @@ def hair_over_collar(image: np.ndarray, outline: np.ndarray, head: np.ndarray, p
     around = _around_head(image, outline, head, person, pose)
     if around is None:
         return np.zeros(shape, bool)
-    box, lab, _, disc, on, below_chin, (own, shares), _, _ = around
+    box, lab, _, disc, on, below_chin, (own, shares), _ = around
     candidates = on & ~(skin[box] > 0)
     head_hair = disc & candidates & ~below_chin
     if head_hair.sum() < MIN_COLOUR_PIXELS:
