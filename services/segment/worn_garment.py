@@ -458,36 +458,24 @@ def old_collar(image: np.ndarray, outline: np.ndarray, head: np.ndarray, person:
     garment dressed into the rim instead takes that px of hair.
     """
     shape = outline.shape[:2]
-    worn = outline > 0
-    if not worn.any() or not head.any() or not pose.sees(lm.NOSE, lm.LEFT_SHOULDER, lm.RIGHT_SHOULDER):
+    around = _around_head(image, outline, head, person, pose)
+    if around is None:
         return np.zeros(shape, bool)
-    frame = body_frame(pose)
-    reach = COLLAR_REACH * frame.shoulder_width
-    # Worked on the disc's box grown by the reach (the same in a fraction of the time).
-    left, top, width, height = cv2.boundingRect((head > 0).astype(np.uint8))
-    margin = int(np.ceil(reach)) + 2
-    box = np.s_[max(top - margin, 0):top + height + margin, max(left - margin, 0):left + width + margin]
-    worn, disc, on = worn[box], head[box] > 0, person[box] > 0.5
-    lab = cv2.cvtColor(image[box], cv2.COLOR_RGB2LAB).astype(np.float32)
-    lab[..., 0] *= SHADE_WEIGHT
+    box, lab, worn, disc, on, below_chin, (own, _), reach = around
+    # The head's colours above the chin, where no collar reaches (below it, a collar standing past the reach would
+    # count as the head's).
+    head_colours = disc & on & ~below_chin
+    if head_colours.sum() < MIN_COLOUR_PIXELS:
+        return np.zeros(shape, bool)
+    others = _cluster_centres(lab[head_colours])
     to_worn = cv2.distanceTransform((~worn).astype(np.uint8), cv2.DIST_L2, 3)
-    grid_y, grid_x = np.mgrid[box]
-    nose = pose.point(lm.NOSE)
-    down = (grid_x - nose[0]) * frame.down[0] + (grid_y - nose[1]) * frame.down[1]
-    below_chin = down > CHIN_DROP * frame.shoulder_width
     candidates = disc & on & below_chin & ~worn & (to_worn <= reach)
-    # The outline's own colours near the head, past its anti-aliased edge; the head's above the chin, where no collar
-    # reaches (below it, a collar standing past the reach would count as the head's).
-    core = cv2.erode(worn.astype(np.uint8), np.ones((EDGE_PX, EDGE_PX), np.uint8)) > 0
-    own = core & (cv2.distanceTransform((~disc).astype(np.uint8), cv2.DIST_L2, 3) <= reach)
-    others = disc & on & ~below_chin
-    if not candidates.any() or own.sum() < MIN_COLOUR_PIXELS or others.sum() < MIN_COLOUR_PIXELS:
+    if not candidates.any():
         return np.zeros(shape, bool)
     pixels = lab[candidates]
-    to_own = nearest_distance(pixels, _cluster_centres(lab[own]))
+    to_own = nearest_distance(pixels, own)
     chosen = np.zeros(worn.shape, bool)
-    chosen[candidates] = (to_own <= GROW_COLOUR) & (to_own + COLLAR_MARGIN < nearest_distance(
-        pixels, _cluster_centres(lab[others])))
+    chosen[candidates] = (to_own <= GROW_COLOUR) & (to_own + COLLAR_MARGIN < nearest_distance(pixels, others))
     _, pieces = cv2.connectedComponents(chosen.astype(np.uint8), connectivity=8)
     touching = np.unique(pieces[chosen & (cv2.dilate(worn.astype(np.uint8), np.ones((3, 3), np.uint8)) > 0)])
     found = np.isin(pieces, touching[touching > 0])
@@ -497,6 +485,84 @@ def old_collar(image: np.ndarray, outline: np.ndarray, head: np.ndarray, person:
     collar = np.zeros(shape, bool)
     collar[box] = found
     return collar
+
+
+def _around_head(image: np.ndarray, outline: np.ndarray, head: np.ndarray, person: np.ndarray, pose: Pose
+                 ) -> tuple[tuple[slice, slice], np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray,
+                            tuple[np.ndarray, np.ndarray], float] | None:
+    """What `old_collar` and `hair_over_collar` work on round the `head` disc: the disc's box grown by COLLAR_REACH,
+    its Lab (lightness at SHADE_WEIGHT), the worn `outline`, the disc, the `person` and the rows below the chin there,
+    the colour centres of the outline's core near the disc with their shares, and the reach in px; None where that
+    core is too small to tell or the pose sees no head."""
+    worn = outline > 0
+    if not worn.any() or not head.any() or not pose.sees(lm.NOSE, lm.LEFT_SHOULDER, lm.RIGHT_SHOULDER):
+        return None
+    frame = body_frame(pose)
+    reach = COLLAR_REACH * frame.shoulder_width
+    # Worked on the disc's box grown by the reach (the same in a fraction of the time).
+    left, top, width, height = cv2.boundingRect((head > 0).astype(np.uint8))
+    margin = int(np.ceil(reach)) + 2
+    box = np.s_[max(top - margin, 0):top + height + margin, max(left - margin, 0):left + width + margin]
+    worn, disc, on = worn[box], head[box] > 0, person[box] > 0.5
+    lab = cv2.cvtColor(image[box], cv2.COLOR_RGB2LAB).astype(np.float32)
+    lab[..., 0] *= SHADE_WEIGHT
+    grid_y, grid_x = np.mgrid[box]
+    nose = pose.point(lm.NOSE)
+    down = (grid_x - nose[0]) * frame.down[0] + (grid_y - nose[1]) * frame.down[1]
+    below_chin = down > CHIN_DROP * frame.shoulder_width
+    # The outline's own colours near the head, past its anti-aliased edge.
+    core = cv2.erode(worn.astype(np.uint8), np.ones((EDGE_PX, EDGE_PX), np.uint8)) > 0
+    own = core & (cv2.distanceTransform((~disc).astype(np.uint8), cv2.DIST_L2, 3) <= reach)
+    if own.sum() < MIN_COLOUR_PIXELS:
+        return None
+    return box, lab, worn, disc, on, below_chin, colour_clusters(lab[own]), reach
+
+
+def hair_over_collar(image: np.ndarray, outline: np.ndarray, head: np.ndarray, person: np.ndarray, pose: Pose,
+                     skin: np.ndarray) -> np.ndarray:
+    """bool HxW: hair falling past the head's disc onto the old collar and shoulders, round the disc within
+    COLLAR_REACH: on the `person`, not `skin`, within GROW_COLOUR of the hair's colours (the disc's pixels above the
+    chin that are not skin, less those within GROW_COLOUR of the skin's colours) and nearer them than the old
+    garment's (`old_collar`'s colours) by COLLAR_MARGIN, in one piece with such pixels inside the disc above the
+    chin (the hair itself), the `outline`'s own pixels included (GrabCut's edge takes hair), with their rim.
+
+    The old garment's repaint filled what it took of the hair from the backdrop: a pale bar where a rib collar
+    met long black hair (07966). Where hair and garment are alike (black hair, a black top) nothing is hair; nor
+    where the disc shows too little hair above the chin to tell its colours (short hair: a shaded neck is no hair).
+    """
+    shape = outline.shape[:2]
+    around = _around_head(image, outline, head, person, pose)
+    if around is None:
+        return np.zeros(shape, bool)
+    box, lab, _, disc, on, below_chin, (own, shares), _ = around
+    candidates = on & ~(skin[box] > 0)
+    head_hair = disc & candidates & ~below_chin
+    if head_hair.sum() < MIN_COLOUR_PIXELS:
+        return np.zeros(shape, bool)
+    # Not the skin's shade (a face's or neck's shadow, lips the skin mask left out): a short-haired shopper's disc
+    # shows those above the chin, and the dark blend along an old black collar on dark skin was taken for hair.
+    hair_colours = _cluster_centres(lab[head_hair])
+    bare = on & (skin[box] > 0)
+    if bare.sum() >= MIN_COLOUR_PIXELS:
+        hair_colours = hair_colours[nearest_distance(hair_colours, _cluster_centres(lab[bare])) > GROW_COLOUR]
+    if not len(hair_colours):
+        return np.zeros(shape, bool)
+    # The hair GrabCut's edge took into the outline is among its colours: a minor one (MAIN_COLOUR_SHARE) that is
+    # the hair's too is left out of the garment's (a black top's black, however alike the hair, stays).
+    taken = (shares < MAIN_COLOUR_SHARE) & (nearest_distance(own, hair_colours) < COLLAR_MARGIN)
+    pixels = lab[candidates]
+    to_hair = nearest_distance(pixels, hair_colours)
+    hairy = np.zeros(candidates.shape, bool)
+    hairy[candidates] = (to_hair <= GROW_COLOUR) & (to_hair + COLLAR_MARGIN < nearest_distance(pixels, own[~taken]))
+    _, pieces = cv2.connectedComponents(hairy.astype(np.uint8), connectivity=8)
+    seeds = np.unique(pieces[hairy & head_hair])
+    # With its anti-aliased rim (COLLAR_RIM_PX), a blend with the collar: filled from the backdrop, it left pale px
+    # where the hair met a rib.
+    found = cv2.dilate(np.isin(pieces, seeds[seeds > 0]).astype(np.uint8),
+                       np.ones((2 * COLLAR_RIM_PX + 1,) * 2, np.uint8)) > 0
+    hair = np.zeros(shape, bool)
+    hair[box] = found & candidates
+    return hair
 
 
 def neckline_opening(outline: np.ndarray, skin: np.ndarray, pose: Pose) -> np.ndarray:

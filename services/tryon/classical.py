@@ -33,6 +33,7 @@ from fittingroom.segment.worn_garment import (
     bare_body,
     bare_torso,
     collar_under_head,
+    hair_over_collar,
     head_mask,
     held_in_front,
     neckline_opening,
@@ -464,6 +465,7 @@ class ClassicalGarmentPipeline(TryOnPipeline[GarmentRequest]):
                 body |= body_above_lower(person, uncovered, person_mask > 0.5, skin > 0, (outline > 0) | (paint > 0),
                                          torso, pose)
         uncovered |= seam_rim(uncovered, body, skin, legs)  # the old garment's edge and shadow on skin beside it
+        uncovered &= ~hair_over_collar(person, outline, head, person_mask, pose, skin)  # hair stays hair, not backdrop
         base = repaint_uncovered(person, uncovered, body, skin, clothes,
                                  cover=paint | lower.mask if lower is not None else paint, arms=arms, legs=legs,
                                  chest=chest_light(pose, person.shape[:2]), head=head)

@@ -39,6 +39,14 @@ HALO = 0.04  # of the shoulder width: how deep into the person mask a hair's hal
 # (a blond halo was 17-19 from it): skin or cloth farther out is the body even where a dark garment below it in
 # the same column is farther still (a pale neck above a black collar).
 HALO_DISTANCE = 25.0
+# Lab distance (OpenCV's 8-bit scale) from the backdrop within which a pixel on the person mask is the backdrop
+# itself: a plain studio backdrop varies by 1-3 across a shoulder's window, skin and cloth lie 15 and more from it
+# (a blend of the two at the outline, half way). Beside a bob or long hair the mask fills the corner between the
+# hair and the shoulder over the backdrop (05997: 20 px deep, mask 0.5-0.95, 1-3 from the backdrop).
+BACKDROP_ALIKE = 6.0
+# Rim widths: how far along the mask's outline the backdrop beside such a corner goes with it (at 2 a nub of the
+# garment was left on the mask's soft edge where the corner ended).
+ALONG_RIM = 4
 
 
 def _outside(photo: np.ndarray, person_mask: np.ndarray, rows: slice, columns: slice, halo_px: int) -> np.ndarray:
@@ -66,13 +74,39 @@ def _outside(photo: np.ndarray, person_mask: np.ndarray, rows: slice, columns: s
     return outside
 
 
+def _backdrop_beside(photo: np.ndarray, person_mask: np.ndarray, under: np.ndarray, rows: slice, columns: slice
+                     ) -> np.ndarray:
+    """Within the window (`rows`, `columns`), the pixels that show the backdrop (within BACKDROP_ALIKE of the
+    window's own, off the person mask) in one piece with it where they reach deeper into the mask than its
+    anti-aliased rim (OUTLINE_PX): a corner the mask fills, not the blend along its outline; with the backdrop's
+    pixels round it, on the mask or off it, ALONG_RIM times the rim's width along it (a sliver of garment left on the
+    mask's soft edge beside the corner stood out). Never `under` (skin or the old garment: a white shirt on a
+    white backdrop is the shirt)."""
+    mask = person_mask[rows, columns]
+    off = mask < BACKDROP
+    if not off.any():
+        return np.zeros(mask.shape, bool)
+    lab = cv2.cvtColor(np.ascontiguousarray(photo[rows, columns]), cv2.COLOR_RGB2LAB).astype(np.float32)
+    to_backdrop = np.linalg.norm(lab - np.median(lab[off], axis=0), axis=2)
+    alike = ((to_backdrop <= BACKDROP_ALIKE) | off) & ~under[rows, columns]
+    _, pieces = cv2.connectedComponents(alike.astype(np.uint8), connectivity=4)
+    backdrop = np.isin(pieces, np.unique(pieces[off & alike])) & alike
+    on = mask > 0.5
+    depth = cv2.distanceTransform(on.astype(np.uint8), cv2.DIST_L2, 3)
+    found = (backdrop & on & (depth > OUTLINE_PX)).astype(np.uint8)
+    cross = cv2.getStructuringElement(cv2.MORPH_CROSS, (3, 3))
+    for _ in range(ALONG_RIM * OUTLINE_PX):
+        found = cv2.dilate(found, cross) & backdrop.astype(np.uint8)
+    return np.asarray(found > 0)
+
+
 def draped_shoulders(image: np.ndarray, alpha: np.ndarray, person_mask: np.ndarray, under: np.ndarray,
                      pose: Pose, photo: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """The warped garment (`image`, `alpha`) grown straight up over its shoulders to the person's outline where
     the gap between is thin (MAX_GAP) and wholly `under` it (skin or the old garment, nothing in front) but for
     a strap across it (STRAP_WIDTH), and no higher than the body's edge on the shopper's `photo` (`_outside`):
     the new pixels, and the garment's anti-aliased rim they cover (INSIDE_PX), take the garment's column below
-    that rim, mirrored."""
+    that rim, mirrored. The garment is cleared where the mask shows the backdrop (`_backdrop_beside`)."""
     frame = body_frame(pose)
     width = frame.shoulder_width
     height, columns = alpha.shape[:2]
@@ -124,4 +158,7 @@ def draped_shoulders(image: np.ndarray, alpha: np.ndarray, person_mask: np.ndarr
         source = np.minimum(2 * inside - 1 - np.arange(gap, inside), height - 1)
         image[gap:inside, x] = image[source, x]
         alpha[gap:top, x] = 1.0
+    # Nor over the backdrop the mask takes in beside the hair: the fit's straight shoulder line, higher than a
+    # sloping shoulder, stood there as a tab of the new garment (05997's bob, most tops).
+    alpha[window][_backdrop_beside(photo, person_mask, under > 0, *window)] = 0.0
     return image, alpha

@@ -124,3 +124,24 @@ def test_the_photos_edge_only_lowers_a_drape_the_person_mask_allows() -> None:
     person[96:100] = 0.8
     _, grown = draped_shoulders(image, alpha, person, (person > 0).astype(np.uint8), frontal_pose(), photo)
     assert np.array_equal(grown, alpha)
+
+
+def test_the_backdrop_the_mask_takes_in_beside_the_hair_is_no_garment() -> None:
+    """Beside a bob the person mask fills the corner between the hair and a sloping shoulder (0.95) over pixels
+    the photo shows as backdrop; the fit's straight shoulder line, higher there, stood in it as a tab."""
+    image, alpha, person = _scene(garment_top=84)
+    photo = _photo(person)
+    person[80:96, 95:125] = 0.95  # the corner: in the mask, the backdrop's colour on the photo
+    under = (np.all(photo == SKIN, axis=2)).astype(np.uint8)
+    _, grown = draped_shoulders(image, alpha, person, under, frontal_pose(), photo)
+    assert grown[84:96, 95:125].max() == 0  # 16 px deep: past the mask's rim, cleared whole
+    assert grown[96:300, 95:205].min() == 1  # on the skin: as it was
+
+
+def test_a_garment_of_the_backdrops_colour_under_the_new_one_is_not_backdrop() -> None:
+    """A white shirt on a white backdrop: the old garment (`under`) is never taken for the backdrop."""
+    image, alpha, person = _scene(garment_top=96)
+    photo = np.full((H, W, 3), BACKDROP, np.uint8)
+    photo[person > 0.5] = (236, 236, 235)
+    _, grown = draped_shoulders(image, alpha, person, (person > 0.5).astype(np.uint8), frontal_pose(), photo)
+    assert np.array_equal(grown, alpha)
