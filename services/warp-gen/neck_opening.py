@@ -19,6 +19,11 @@ the front below it is light and a lighter rim (the back neckline's edge, the out
 textured or that rim is clear of the edge's anti-aliasing: a dark rib collar is dark up to the top edge, and its
 front is the rib itself.
 
+A deep V's lining may be of the front's lightness but another hue (a teal lining in a blue velvet wrap top), and the
+V's soft binding lets a smooth patch run on into the front's folds: asked for (`by_hue`), it is read as the patch
+nearer the seed's colour than the front's (the window's garment below the deepest inside back taken), walled by
+thickened edges and kept where it is on both sides of the midline.
+
 The label sewn inside the back below its neckline (`back_label`) shows on the photo too, whether or not the inside
 around it can be told from the front (a white tee's inside is as white): a patch unlike the garment round the neck
 that joins the band along the top edge and ends within reach of it (a print goes on below).
@@ -94,6 +99,14 @@ INNER_BACK = 0.06
 LABEL_DEPTH = 0.2  # of the shoulder width: how deep from the top edge a label may reach
 LABEL_RIM_PX = 2  # a label's anti-aliased rim, and the letters printed on it, taken with it
 LABEL_CONTRAST = 40.0  # Lab distance from the garment's median colour round the neck that makes a label's pixel
+# An inside told from the front by its hue, not by an edge (`_hue_apart`: a deep V's lining, a shade of the front's
+# own lightness whose soft binding lets a smooth patch through): colours compared with their 8-bit lightness
+# weighted LIGHT_WEIGHT (a velvet's folds are as dark as its inside, but of the front's hue), the inside's at least
+# HUE_APART from the front's (a visible difference of colour, past the cloth's own spread), the edges walled
+# WALL_PX thick.
+LIGHT_WEIGHT = 0.5
+HUE_APART = 6.0
+WALL_PX = 3
 
 
 @dataclass(frozen=True)
@@ -169,10 +182,14 @@ def without_label(image: np.ndarray, garment: np.ndarray, pose: Pose) -> np.ndar
     return extend_texture(image, like & ~label, label)
 
 
-def seen_through_neck(image: np.ndarray, alpha: np.ndarray, pose: Pose, category: Category) -> np.ndarray:
+def seen_through_neck(image: np.ndarray, alpha: np.ndarray, pose: Pose, category: Category, *,
+                      by_hue: bool = False) -> np.ndarray:
     """bool HxW: the inside of the garment's back seen through its neck opening on the warped garment (`image`,
     `alpha` > 0.5 on it), from its top edge down to the front neckline; none where it cannot be told from the
-    front, and none for a lower garment."""
+    front, and none for a lower garment. `by_hue`: also an inside told from the front by its hue alone
+    (`_hue_apart`: a deep V's lining), for a dressing that bares the body under it; dressed into the worn
+    garment's outline instead (`silhouette.inner_back`), a deep V filled with the front's texture mirrored into it
+    reads as a kaleidoscope, worse than the lining it hides."""
     height, width_px = alpha.shape[:2]
     hidden = np.zeros((height, width_px), bool)
     if category is Category.LOWER:
@@ -189,7 +206,7 @@ def seen_through_neck(image: np.ndarray, alpha: np.ndarray, pose: Pose, category
     garment = cv2.remap(alpha.astype(np.float32), map_x, map_y, cv2.INTER_LINEAR, borderValue=0.0) > 0.5
     upright = cv2.remap(image, map_x, map_y, cv2.INTER_LINEAR)
     lab = cv2.GaussianBlur(cv2.cvtColor(upright, cv2.COLOR_RGB2LAB), (0, 0), BLUR_PX)
-    cut = _neckline(lab, garment, across, down, width)
+    cut = _neckline(lab, garment, across, down, width, by_hue)
     if cut is None:
         return hidden
     columns, bottom = cut
@@ -207,10 +224,10 @@ def seen_through_neck(image: np.ndarray, alpha: np.ndarray, pose: Pose, category
     return hidden & (alpha > 0)
 
 
-def _neckline(lab: np.ndarray, garment: np.ndarray, across: np.ndarray, down: np.ndarray, width: float
-              ) -> tuple[np.ndarray, np.ndarray] | None:
+def _neckline(lab: np.ndarray, garment: np.ndarray, across: np.ndarray, down: np.ndarray, width: float,
+              by_hue: bool) -> tuple[np.ndarray, np.ndarray] | None:
     """(u, v) of the front neckline under the inside back, per column of the upright window across the opening
-    (u ascending); None where no inside back is told apart from the front."""
+    (u ascending); None where no inside back is told apart from the front (`by_hue`: as `seen_through_neck`)."""
     has_top = garment.any(axis=0)
     top = np.where(has_top, garment.argmax(axis=0), garment.shape[0])
     strength = _edge_strength(lab)
@@ -225,6 +242,8 @@ def _neckline(lab: np.ndarray, garment: np.ndarray, across: np.ndarray, down: np
     found, search = _smooth_inside(lab, garment, edges, seed, down, width), EDGE_SEARCH_PX
     if found is None:
         found, search = _dark_lining(lab, garment, seed, down, width), LINING_SEARCH_PX
+    if found is None and by_hue:
+        found, search = _hue_apart(lab, garment, edges, seed, down, width), EDGE_SEARCH_PX
     if found is None:
         return None
     span, lowest, (inside, front) = found
@@ -279,6 +298,41 @@ def _dark_lining(lab: np.ndarray, garment: np.ndarray, seed: np.ndarray, down: n
         return None
     colours = _inside_and_front(lab, garment, patch, *outline, width)
     if colours is None or not _a_lining(*colours) or not _told_from_rib(lab, garment, patch, colours[0]):
+        return None
+    return *outline, colours
+
+
+def _hue_apart(lab: np.ndarray, garment: np.ndarray, edges: np.ndarray, seed: np.ndarray, down: np.ndarray,
+               width: float) -> tuple[np.ndarray, np.ndarray, tuple[np.ndarray, np.ndarray]] | None:
+    """As `_smooth_inside`, for an inside of about the front's lightness but another hue (a deep V's lining): grown
+    only through pixels nearer the seed's colour than the front's (the window's garment below MAX_DROP, past any
+    inside back taken), edges walled WALL_PX thick (a V's soft binding lets a patch through a one-px wall), and kept
+    where it is on both sides of the midline (a neck opening is symmetric; the front's folds are not)."""
+    front_rows = down > MAX_DROP * width
+    front = garment & front_rows[:, None]
+    if not front.any():
+        return None
+    weights = np.array([LIGHT_WEIGHT, 1.0, 1.0], np.float32)
+    values = lab.astype(np.float32) * weights
+    inside_colour, front_colour = np.median(values[seed], axis=0), np.median(values[front], axis=0)
+    # Told apart by the hue more than by the (weighted) lightness: a darker inside is `_smooth_inside`'s or
+    # `_dark_lining`'s (a dark rib collar, nearer a black inside than a light front, went with it).
+    hue = float(np.linalg.norm(inside_colour[1:] - front_colour[1:]))
+    if hue < HUE_APART or abs(inside_colour[0] - front_colour[0]) > hue:
+        return None
+    nearer = np.linalg.norm(values - inside_colour, axis=2) < np.linalg.norm(values - front_colour, axis=2)
+    walls = cv2.dilate(edges.astype(np.uint8), np.ones((WALL_PX, WALL_PX), np.uint8)) > 0
+    patch = _grown(lab, garment & nearer & ~walls, seed)
+    if patch is None:
+        return None
+    patch &= patch[:, ::-1]
+    if not patch.any():
+        return None
+    outline = _outline(patch, down, width)
+    if outline is None:
+        return None
+    colours = _inside_and_front(lab, garment, patch, *outline, width)
+    if colours is None:
         return None
     return *outline, colours
 

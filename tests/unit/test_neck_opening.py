@@ -270,3 +270,59 @@ def test_a_smooth_navy_lining_below_a_white_trim_is_hidden() -> None:
     hidden = seen_through_neck(image, alpha, _pose(), Category.UPPER)
     assert hidden[inside].mean() > 0.9
     assert not (hidden & (alpha > 0) & _away_from(_crew(30, 21), 4)).any()
+
+
+def _lab(lightness: int, a: int, b: int) -> tuple[int, int, int]:
+    """RGB of an OpenCV 8-bit Lab colour."""
+    rgb = cv2.cvtColor(np.array([[[lightness, a, b]]], np.uint8), cv2.COLOR_LAB2RGB)[0, 0]
+    return int(rgb[0]), int(rgb[1]), int(rgb[2])
+
+
+VELVET, TEAL = _lab(48, 131, 105), _lab(46, 124, 113)  # a blue front and its lining: one lightness, two hues
+
+
+def _velvet(colour: tuple[int, int, int]) -> tuple[np.ndarray, np.ndarray]:
+    """(image, alpha): a top of `colour` whose lightness waves across and down it (velvet's folds, as dark as its
+    lining in places)."""
+    image, alpha = _tee(colour)
+    rows, columns = np.mgrid[0:H, 0:W]
+    lab = cv2.cvtColor(image, cv2.COLOR_RGB2LAB).astype(np.float32)
+    lab[..., 0] += 14 * np.sin(columns / 9.0) * np.sin(rows / 13.0)
+    image = cv2.cvtColor(np.clip(lab, 0, 255).astype(np.uint8), cv2.COLOR_LAB2RGB)
+    image[alpha == 0] = 0
+    return image, alpha
+
+
+def test_a_deep_v_s_lining_of_another_hue_behind_a_soft_binding_is_hidden_its_front_stays() -> None:
+    """Of the front's lightness, so no shade of it, and the binding's soft edges let a smooth patch run on into the
+    front's folds: told by its hue."""
+    image, alpha = _velvet(VELVET)
+    v_neck = np.zeros((H, W), np.uint8)
+    cv2.fillPoly(v_neck, [np.array([(118, TOP), (182, TOP), (150, 136)], np.int32)], 1)
+    image[v_neck > 0] = TEAL
+    cv2.polylines(image, [np.array([(116, TOP), (150, 138), (184, TOP)], np.int32)], False, _lab(70, 130, 100), 2,
+                  cv2.LINE_AA)  # the binding, a lighter blue
+    image[alpha == 0] = 0
+    hidden = seen_through_neck(_photo(image), alpha, _pose(), Category.UPPER, by_hue=True)
+    assert hidden[v_neck > 0].mean() > 0.95
+    assert not (hidden & (alpha > 0) & _away_from(v_neck > 0, 4)).any()
+    # Dressed into the worn garment's outline, the lining stays: the front's texture mirrored into it does not read.
+    assert not seen_through_neck(_photo(image), alpha, _pose(), Category.UPPER).any()
+
+
+def test_a_dark_rib_collar_told_by_hue_too_stays() -> None:
+    """A black inside behind a purple rib on a lavender tee: apart from the front by its lightness more than its
+    hue, so no lining of another hue (the rib, nearer the black than the lavender, went with it)."""
+    image, alpha = _tee((200, 190, 225))
+    band = _crew(30, 21)
+    image[band] = (70, 50, 90)
+    image[_crew(24, 15)] = (20, 15, 25)
+    assert not seen_through_neck(_photo(image), alpha, _pose(), Category.UPPER, by_hue=True).any()
+
+
+def test_a_yoke_of_another_hue_across_the_chest_stays() -> None:
+    """The neck opening's hue runs on out of the window round the neck: the front's own, not an inside."""
+    image, alpha = _velvet(VELVET)
+    yoke = (alpha > 0) & (np.arange(H)[:, None] < TOP + 40)
+    image[yoke | _crew(26, 17)] = TEAL
+    assert not seen_through_neck(_photo(image), alpha, _pose(), Category.UPPER, by_hue=True).any()
