@@ -397,7 +397,7 @@ class ClassicalGarmentPipeline(TryOnPipeline[GarmentRequest]):
         skin = skin & (person_mask > 0.5)
         # The inside of its back, seen through the neck opening of the product photo, is hidden when worn (first: a
         # shoulder draped up from it took its grey).
-        inside_back = seen_through_neck(warped.image, warped.alpha, pose, request.category)
+        inside_back = seen_through_neck(warped.image, warped.alpha, pose, request.category, by_hue=True)
         garment, alpha = front_over_inside(warped.image, warped.alpha, inside_back), warped.alpha * ~inside_back
         if request.category is not Category.LOWER and not inside_back.any():  # where no inside back was told from
             garment = without_label(garment, alpha > 0.5, pose)  # the front, its label still shows
