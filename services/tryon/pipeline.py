@@ -133,7 +133,7 @@ class TryOnPipeline(Generic[R]):
     async def person_and_pose(self, request: R, result: TryOnResult) -> tuple[np.ndarray, Pose]:
         """Person mask, then the pose on it, each timed: the garment paths run both beside their other steps. The
         mask is bridged along the limbs the pose sees (`bridged_limbs`): a dark cuff it cut out of an arm stayed
-        as a band across the repainted arm."""
+        as a band across the repainted arm, a bite out of a black sleeve's side as a dark speck beside it."""
         mask = await self._timed(result, "person_mask", SELFIE_SEGMENTATION.name, self.person_mask(request, result))
         pose = await self._timed(result, "pose", POSE_LANDMARK.name, self.pose(request, mask, result))
-        return await asyncio.to_thread(bridged_limbs, mask, pose), pose
+        return await asyncio.to_thread(bridged_limbs, mask, pose, request.person), pose

@@ -67,3 +67,50 @@ def test_no_shoulders_no_bridging() -> None:
     person = _person()
     person[205:222, 60:110] = 0.0
     np.testing.assert_array_equal(bridged_limbs(person, frontal_pose(visibility=0.1)), person)
+
+
+BACKDROP_RGB = (220, 220, 218)  # a pale studio backdrop
+SLEEVE_RGB = (40, 35, 30)  # a black sleeve
+
+
+def _photo(person: np.ndarray) -> np.ndarray:
+    """uint8 RGB: the backdrop, with the shopper in a black top wherever `person` is."""
+    photo = np.empty((H, W, 3), np.uint8)
+    photo[:] = BACKDROP_RGB
+    photo[person > 0] = SLEEVE_RGB
+    return photo
+
+
+def test_a_bite_into_a_forearm_that_shows_the_sleeve_is_bridged() -> None:
+    # The model left out the inner edge of a black sleeve (the bone, at x ~83, stays on the person): the photo
+    # shows the sleeve there, so the bite is the arm's.
+    person = _person()
+    photo = _photo(person)
+    bitten = person.copy()
+    bitten[195:215, 89:96] = 0.0
+    bridged = bridged_limbs(bitten, frontal_pose(), photo)
+    assert (bridged >= 0.5)[195:215, 89:96][person[195:215, 89:96] > 0].mean() >= 0.95  # the slanted edge: a px short
+    assert not (bridged >= 0.5)[person == 0].any()  # nothing beside the arm
+    np.testing.assert_array_equal(bridged_limbs(bitten, frontal_pose()), bitten)  # without the photo: a wedge
+
+
+def test_a_bite_that_shows_the_backdrop_stays_out() -> None:
+    # The same bite where the photo shows the backdrop (the arm really is narrower there): not the limb's colour.
+    person = _person()
+    bitten = person.copy()
+    bitten[195:215, 89:96] = 0.0
+    np.testing.assert_array_equal(bridged_limbs(bitten, frontal_pose(), _photo(bitten)), bitten)
+
+
+def test_with_the_photo_a_whole_mask_is_returned_unchanged() -> None:
+    person = _person()
+    np.testing.assert_array_equal(bridged_limbs(person, frontal_pose(), _photo(person)), person)
+
+
+def test_a_hole_inside_the_person_stays_a_hole() -> None:
+    # Shade the mask left out inside the forearm, closed round by it (the crease between an arm and the body):
+    # not open to the backdrop round the shopper, so not a bite, however dark (it parts the arm from the body).
+    person = _person()
+    holed = person.copy()
+    holed[195:215, 86:90] = 0.0
+    np.testing.assert_array_equal(bridged_limbs(holed, frontal_pose(), _photo(person)), holed)
