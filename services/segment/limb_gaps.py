@@ -93,17 +93,17 @@ def _bites(closes: np.ndarray, image: np.ndarray, backdrop: np.ndarray, outside:
     return bites
 
 
-def bridged_limbs(mask: np.ndarray, pose: Pose, image: np.ndarray | None = None) -> np.ndarray:
+def bridged_limbs(mask: np.ndarray, pose: Pose, image: np.ndarray) -> np.ndarray:
     """float32 HxW: the person probability `mask` with each cut across a seen limb filled from the limb on
-    either side (a grey closing along the bone, so the limb's own soft edge carries across); with the photo
-    (`image`, RGB uint8), each bite into its side that shows the limb's colour, not the backdrop's (`_bites`)."""
+    either side (a grey closing along the bone, so the limb's own soft edge carries across), and each bite into
+    its side that the photo (`image`, RGB uint8) shows in the limb's colour, not the backdrop's (`_bites`)."""
     if not pose.sees(lm.LEFT_SHOULDER, lm.RIGHT_SHOULDER):
         return mask
     width = body_frame(pose).shoulder_width
     gap, band = max(3, round(LIMB_GAP * width)), max(1, round(LIMB_BAND * width))
     height, cols = mask.shape[:2]
     bridged = mask.astype(np.float32, copy=True)
-    outside = _open_backdrop(mask) if image is not None else None
+    outside = _open_backdrop(mask)
     for start, end in BONES:
         if not pose.sees(start, end):
             continue
@@ -127,8 +127,6 @@ def bridged_limbs(mask: np.ndarray, pose: Pose, image: np.ndarray | None = None)
         cv2.line(on_bone, *ends, 1, 1)
         seen = bridged[box] >= HALF
         whole = bool(seen[on_bone > 0].all())  # the bone runs on the person all the way: no cut (most limbs)
-        if whole and image is None:
-            continue
         near_bone = np.zeros_like(on_bone)
         cv2.line(near_bone, *ends, 1, 2 * band + 1)
         closed = cv2.morphologyEx(bridged[box], cv2.MORPH_CLOSE, _line_kernel(direction, gap),
@@ -137,7 +135,6 @@ def bridged_limbs(mask: np.ndarray, pose: Pose, image: np.ndarray | None = None)
         # wide along its outline (hundreds of px per photo, widening every arm).
         closes = (near_bone > 0) & ~seen & (closed >= HALF)
         filled = np.zeros(closes.shape, bool) if whole else _cut_across(closes, on_bone > 0, seen & (near_bone > 0))
-        if image is not None and outside is not None:
-            filled |= _bites(closes & ~filled, image[box], bridged[box] < BACKDROP, outside[box])
+        filled |= _bites(closes & ~filled, image[box], bridged[box] < BACKDROP, outside[box])
         bridged[box] = np.where(filled, closed, bridged[box])
     return bridged
