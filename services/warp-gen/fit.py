@@ -613,7 +613,7 @@ class WarpedGarment:
     alpha: np.ndarray  # float32 [0, 1]: the warped garment mask, soft at its edge
     fit: GarmentFit
     # uint8: 1 + the index in `fit.sleeves` of the sleeve laid on its own over each pixel (`warp_sleeves`), else 0
-    laid: np.ndarray | None = None
+    laid: np.ndarray
 
 
 def _probes(target: np.ndarray, shape: tuple[int, int], gap: np.ndarray | None = None) -> np.ndarray:

@@ -145,8 +145,7 @@ def sleeve_region(shape: tuple[int, int], quad: np.ndarray) -> np.ndarray:
     return _beyond(shape, shoulder, armpit, outer) & _beyond(shape, armpit, inner, outer)
 
 
-def sleeved_arms(sleeves: tuple[SleeveFit, ...], shape: tuple[int, int], laid: np.ndarray | None = None
-                 ) -> np.ndarray:
+def sleeved_arms(sleeves: tuple[SleeveFit, ...], shape: tuple[int, int], laid: np.ndarray) -> np.ndarray:
     """uint8 {0, 1}: the arms inside the sleeves laid on their own (`sleeves`), from the underarm
     down to each sleeve's end: a long sleeve covers its forearm, which otherwise stays in front of the garment
     (a hand or forearm held over the body is on top of it) and cut the sleeve off at the elbow. Above the
@@ -160,13 +159,12 @@ def sleeved_arms(sleeves: tuple[SleeveFit, ...], shape: tuple[int, int], laid: n
         seam, outer, inner, underarm = sleeve.target[:4]
         worn = np.zeros(shape, np.uint8)
         cv2.fillPoly(worn, [np.round(sleeve.outline()).astype(np.int32)], 1)
-        if laid is not None:
-            own = laid == index + 1
-            # A sleeve past the elbow ends at the wrist: past its cuff the hand stays in front (a flared cuff hid it).
-            if len(sleeve.target) > 4:
-                cuff, down = cuff_line(sleeve)
-                own &= half_plane(shape, cuff, -down)
-            worn |= own.astype(np.uint8)
+        own = laid == index + 1
+        # A sleeve past the elbow ends at the wrist: past its cuff the hand stays in front (a flared cuff hid it).
+        if len(sleeve.target) > 4:
+            cuff, down = cuff_line(sleeve)
+            own &= half_plane(shape, cuff, -down)
+        worn |= own.astype(np.uint8)
         mask |= worn & half_plane(shape, underarm, (outer + inner) / 2 - seam)
     return mask
 

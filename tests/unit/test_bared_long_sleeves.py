@@ -255,7 +255,7 @@ def test_a_tee_on_a_long_sleeved_shopper_bares_her_arms_in_front_of_its_sides() 
     torso = np.array([[120, 100], [180, 100], [180, 240], [120, 240]], np.float64)
     fit = GarmentFit(names=names, source=np.zeros((2, 2)), target=np.array([end for end, _ in ends]), body=torso,
                      limbs=())
-    warped = WarpedGarment(image=image_tee, alpha=tee.astype(np.float32), fit=fit)
+    warped = WarpedGarment(image=image_tee, alpha=tee.astype(np.float32), fit=fit, laid=np.zeros((H, W), np.uint8))
     request = GarmentRequest(image, image, Category.UPPER)
     front = occluders(image, person, pose, covered_mask(fit, (H, W)), torso)
     dressed = ClassicalGarmentPipeline.composite(request, person, pose, warped, front, worn.astype(np.uint8))

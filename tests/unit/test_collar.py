@@ -103,7 +103,8 @@ def _warped(mask: np.ndarray) -> WarpedGarment:
     seams = np.array([(98.0, 105.0), (202.0, 105.0)])
     fit = GarmentFit(names=("right_shoulder", "left_shoulder"), source=seams, target=seams, body=np.zeros((0, 2)),
                      limbs=())
-    return WarpedGarment(image=np.zeros((*mask.shape, 3), np.uint8), alpha=mask.astype(np.float32), fit=fit)
+    return WarpedGarment(image=np.zeros((*mask.shape, 3), np.uint8), alpha=mask.astype(np.float32), fit=fit,
+                         laid=np.zeros(mask.shape, np.uint8))
 
 
 def _neck_in_front(mask: np.ndarray) -> np.ndarray:

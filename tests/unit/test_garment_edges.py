@@ -305,7 +305,7 @@ def test_a_forearm_inside_a_long_sleeve_is_not_in_front_of_it() -> None:
     mask = _long_sleeved_shirt()
     pose = frontal_pose()
     fit = fit_garment(garment_landmarks(mask, Category.UPPER), pose, Category.UPPER, mask)
-    arms = sleeved_arms(fit.sleeves, (H, W))
+    arms = sleeved_arms(fit.sleeves, (H, W), np.zeros((H, W), np.uint8))  # the sleeves' outlines alone
     sleeve = next(s for s in fit.sleeves if s.side == "left")
     elbow, end = np.asarray(FRONTAL[lm.LEFT_ELBOW], np.float64), (sleeve.target[1] + sleeve.target[2]) / 2
     x, y = np.round(elbow + 0.5 * (end - elbow)).astype(int)

@@ -255,7 +255,7 @@ def _warped(alpha: np.ndarray, colour: tuple[int, int, int]) -> WarpedGarment:
     image = np.zeros((H, W, 3), np.uint8)
     image[alpha > 0] = colour
     fit = GarmentFit(names=(), source=np.zeros((0, 2)), target=np.zeros((0, 2)), body=np.zeros((0, 2)), limbs=())
-    return WarpedGarment(image=image, alpha=alpha.astype(np.float32), fit=fit)
+    return WarpedGarment(image=image, alpha=alpha.astype(np.float32), fit=fit, laid=np.zeros(alpha.shape[:2], np.uint8))
 
 
 def test_a_garment_of_the_worn_ones_shape_is_dressed_into_its_silhouette_else_warped() -> None:

@@ -38,7 +38,7 @@ def test_the_product_photos_rim_is_not_painted_where_the_garment_ends_on_the_bod
     torso = np.array([[120, 100], [180, 100], [180, 240], [120, 240]], np.float64)
     fit = GarmentFit(names=("left_hem", "right_hem"), source=np.zeros((2, 2)),
                      target=np.array([[190.0, 240.0], [110.0, 240.0]]), body=torso, limbs=())
-    warped = WarpedGarment(image=garment, alpha=tee.astype(np.float32), fit=fit)
+    warped = WarpedGarment(image=garment, alpha=tee.astype(np.float32), fit=fit, laid=np.zeros((H, W), np.uint8))
     request = GarmentRequest(image, garment, Category.UPPER)
     front = occluders(image, person, pose, covered_mask(fit, (H, W)), torso)
     dressed = ClassicalGarmentPipeline.composite(request, person, pose, warped, front, worn)

@@ -278,8 +278,9 @@ def _shortened(image: np.ndarray, person: np.ndarray, old: np.ndarray, colour: t
     warped = np.zeros((H, W, 3), np.uint8)
     warped[new > 0] = colour
     fit = GarmentFit(names=(), source=np.zeros((0, 2)), target=np.zeros((0, 2)), body=np.zeros((0, 2)), limbs=())
-    return ClassicalGarmentPipeline.composite(GarmentRequest(image, image, category), person, _pose(), WarpedGarment(
-        image=warped, alpha=new.astype(np.float32), fit=fit), np.zeros((H, W), np.uint8), old)
+    laid_on = WarpedGarment(image=warped, alpha=new.astype(np.float32), fit=fit, laid=np.zeros((H, W), np.uint8))
+    return ClassicalGarmentPipeline.composite(GarmentRequest(image, image, category), person, _pose(), laid_on,
+                                              np.zeros((H, W), np.uint8), old)
 
 
 def test_a_shorter_dress_in_the_classical_composite_bares_two_legs_with_the_backdrop_between() -> None:

@@ -99,7 +99,7 @@ def _warped(alpha: np.ndarray, colour: tuple[int, int, int], pose: Pose) -> Warp
     shoulders = np.array([pose.points[12], pose.points[11]], np.float64)  # right, left
     fit = GarmentFit(names=("right_shoulder", "left_shoulder"), source=shoulders, target=shoulders,
                      body=np.zeros((0, 2)), limbs=())
-    return WarpedGarment(image=image, alpha=alpha, fit=fit)
+    return WarpedGarment(image=image, alpha=alpha, fit=fit, laid=np.zeros(alpha.shape, np.uint8))
 
 
 def test_a_polo_over_a_crew_neck_tee_stands_round_the_neck_and_a_tee_leaves_it_as_it_was() -> None:

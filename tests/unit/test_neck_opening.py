@@ -135,7 +135,7 @@ def test_the_composite_paints_no_grey_inside_back_at_the_base_of_the_neck(top_si
     opening = _crew(26, 21) & (alpha > 0)
     image[opening] = grey
     fit = GarmentFit(names=(), source=np.zeros((0, 2)), target=np.zeros((0, 2)), body=np.zeros((0, 2)), limbs=())
-    warped = WarpedGarment(image=_photo(image), alpha=alpha, fit=fit)
+    warped = WarpedGarment(image=_photo(image), alpha=alpha, fit=fit, laid=np.zeros((H, W), np.uint8))
     request = GarmentRequest(person, person, Category.UPPER)
     dressed = ClassicalGarmentPipeline.composite(request, person_mask, _pose(), warped, np.zeros((H, W), np.uint8),
                                                  worn)

@@ -32,7 +32,8 @@ def _laid_sleeve() -> tuple[SleeveFit, np.ndarray]:
 def test_the_arm_under_a_sleeves_hem_past_its_corners_is_behind_the_sleeve() -> None:
     sleeve, laid = _laid_sleeve()
     assert laid[FLAP[1], FLAP[0]] == 1
-    assert sleeved_arms((sleeve,), (H, W))[FLAP[1], FLAP[0]] == 0  # the outline alone ends at the corners
+    assert sleeved_arms((sleeve,), (H, W), np.zeros((H, W), np.uint8))[FLAP[1], FLAP[0]] == 0  # the outline alone:
+    # it ends at the corners
     assert sleeved_arms((sleeve,), (H, W), laid)[FLAP[1], FLAP[0]] == 1
 
 
