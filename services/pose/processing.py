@@ -6,12 +6,16 @@ import numpy as np
 
 from fittingroom.common.body import Pose
 from fittingroom.common.images import square_crop, to_float
-from fittingroom.common.landmarks import NUM_BODY_LANDMARKS
+from fittingroom.common.landmarks import LEFT_SHOULDER, NUM_BODY_LANDMARKS, RIGHT_SHOULDER
 from fittingroom.pose.spec import LANDMARK_VALUES, NUM_LANDMARKS, POSE_SIZE
 
 # The landmark model was trained on crops where the person fills most of the square; MediaPipe
 # enlarges its detector box by 1.25, so we give the mask box the same margin.
 CROP_MARGIN = 1.25
+# An answer on the crop or its mirror image whose shoulders lie less than this share of the other's breadth
+# apart saw the shopper turned away (`merge_mirrored`): on the development photos and their perturbed copies
+# the two answers' breadths were within 0.81-1 of each other, except two copies at 0.34 and the wrong way round.
+TURNED_AWAY = 0.6
 
 
 def person_square(box: tuple[int, int, int, int]) -> tuple[float, float, float, float]:
@@ -40,16 +44,26 @@ def with_mirror(batch: np.ndarray) -> np.ndarray:
 
 def merge_mirrored(landmarks: np.ndarray) -> np.ndarray:
     """One crop's landmarks from the model's answers on the crop and on its mirror image ([2, 39 * 5]): their
-    mean, the mirror's turned back (x flipped, left and right swapped).
+    mean, the mirror's turned back (x flipped, left and right swapped); or the one answer that sees the shopper
+    from the front, where the other's shoulders lie less than TURNED_AWAY of its breadth apart or the wrong way
+    round (a front-facing shopper's left shoulder is on the photo's right).
 
     The landmark model is not mirror-symmetric: on the development photos a full-body shopper's shoulders
     and elbows moved by up to 17 % of her shoulder width between a photo and its mirror image (the garment's
-    seams placed on her straps). The mean cancels the bias that flips with the photo and halves the rest.
+    seams placed on her straps). The mean cancels the bias that flips with the photo and halves the rest. But
+    on a padded or darker copy of a full-body photo one answer saw her from behind or turned sideways (its
+    shoulders 13 px the wrong way round, or 12 px apart where the other had 35): the mean drew the shoulders
+    together, and a dress was squeezed into a strip down her middle.
     """
     values = landmarks.reshape(2, NUM_LANDMARKS, LANDMARK_VALUES).astype(np.float64)
     mirror = values[1].copy()
     mirror[:, 0] = POSE_SIZE - mirror[:, 0]
     mirror[:NUM_BODY_LANDMARKS] = mirror[list(_MIRRORED)]
+    answers = (values[0], mirror)
+    breadths = [float(a[LEFT_SHOULDER, 0] - a[RIGHT_SHOULDER, 0]) for a in answers]
+    wide = int(np.argmax(breadths))
+    if breadths[wide] > 0 and breadths[1 - wide] < TURNED_AWAY * breadths[wide]:
+        return np.asarray(answers[wide], np.float32).reshape(-1)
     return np.asarray((values[0] + mirror) / 2, np.float32).reshape(-1)
 
 

@@ -125,6 +125,35 @@ def test_a_mirrored_answer_is_turned_back_and_averaged() -> None:
     assert merged[lm.LEFT_SHOULDER, 1] == pytest.approx(100.0)
 
 
+def _front(left_x: float, right_x: float, mirrored: bool = False) -> np.ndarray:
+    """An answer with the shoulders at `left_x` and `right_x` on the crop, as the model gives it on the crop or,
+    `mirrored`, on its mirror image (x flipped, the person's left shoulder found as a right one)."""
+    raw = np.full((NUM_LANDMARKS, LANDMARK_VALUES), 128.0, np.float32)
+    if mirrored:
+        raw[lm.RIGHT_SHOULDER, 0], raw[lm.LEFT_SHOULDER, 0] = POSE_SIZE - left_x, POSE_SIZE - right_x
+    else:
+        raw[lm.LEFT_SHOULDER, 0], raw[lm.RIGHT_SHOULDER, 0] = left_x, right_x
+    return raw.reshape(-1)
+
+
+@pytest.mark.parametrize(("turned", "on_mirror"), [((132.0, 124.0), False), ((120.0, 136.0), False),
+                                                   ((132.0, 124.0), True), ((120.0, 136.0), True)])
+def test_an_answer_that_sees_the_shopper_turned_away_is_left_out(turned: tuple[float, float],
+                                                                 on_mirror: bool) -> None:
+    """One answer's shoulders 8 px apart, or the wrong way round (a shopper seen from behind), where the other's
+    are 36 px apart: the mean would draw them together; the answer that sees her from the front is taken."""
+    front, away = _front(146.0, 110.0, mirrored=not on_mirror), _front(*turned, mirrored=on_mirror)
+    pair = [away, front] if not on_mirror else [front, away]
+    merged = merge_mirrored(np.stack(pair)).reshape(NUM_LANDMARKS, LANDMARK_VALUES)
+    assert merged[lm.LEFT_SHOULDER, 0] == pytest.approx(146.0)
+    assert merged[lm.RIGHT_SHOULDER, 0] == pytest.approx(110.0)
+
+
+def test_answers_a_little_apart_are_averaged() -> None:
+    merged = merge_mirrored(np.stack([_front(140.0, 112.0), _front(148.0, 112.0, mirrored=True)]))
+    assert merged.reshape(NUM_LANDMARKS, LANDMARK_VALUES)[lm.LEFT_SHOULDER, 0] == pytest.approx(144.0)
+
+
 def test_the_crop_is_answered_with_its_mirror_image() -> None:
     batch, _ = pose_input(_image(400, 300), (50, 100, 150, 300))
     pair = with_mirror(batch)
