@@ -290,6 +290,20 @@ def _over_waistband(hem: np.ndarray, frame: BodyFrame, rise: float | None) -> np
     return np.asarray(hem + frame.down * (wanted - level))
 
 
+def _snug_above_waist(hem: np.ndarray, torso: np.ndarray | None, frame: BodyFrame, sign: float) -> np.ndarray:
+    """A `hem` above the waist (WAIST_RISE above the hips' line: a crop top's) moved across to lie TORSO_EASE
+    outside the `torso`'s edge on its level; lower, or with no torso, as it is. The hem's corners go where the
+    body's outline has the hem, at the hips' breadth: raised to the ribs at that breadth, a crop camisole's
+    stood 0.1-0.16 shoulder widths out past the ribs like wings on every full-body shopper."""
+    waist = (frame.left_hip + frame.right_hip) / 2 - frame.down * WAIST_RISE * frame.torso
+    if torso is None or float((hem - waist) @ frame.down) >= 0:
+        return hem
+    edge = _torso_edge(torso, hem, frame, sign)
+    if edge is None:
+        return hem
+    return np.asarray(hem + frame.across * sign * (edge + TORSO_EASE * frame.shoulder_width - _out(hem, frame, sign)))
+
+
 def _top_fit(marks: GarmentLandmarks, pose: Pose, frame: BodyFrame, garment: Category,
              straps: bool = False, torso: np.ndarray | None = None, silhouette: np.ndarray | None = None,
              person: np.ndarray | None = None, rise: float | None = None) -> GarmentFit:
@@ -336,7 +350,7 @@ def _top_fit(marks: GarmentLandmarks, pose: Pose, frame: BodyFrame, garment: Cat
         hem = _own_hem(getattr(outline, f"{name}_hem"), shoulder[name], (g_hem[1] - g_shoulder[1]) * length_scale,
                        ankles[name], f)
         if garment is Category.UPPER:
-            hem = _over_waistband(hem, f, rise)
+            hem = _snug_above_waist(_over_waistband(hem, f, rise), torso, f, sign)
         bottom[name] = bottom[name] + f.down * float((hem - getattr(outline, f"{name}_hem")) @ f.down)
         pairs[f"{name}_shoulder"] = (g_shoulder, shoulder[name])
         pairs[f"{name}_hem"] = (g_hem, hem)

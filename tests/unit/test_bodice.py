@@ -167,3 +167,27 @@ def test_a_long_tops_sides_cover_the_hips() -> None:
             for pin in (f"{name}_side_lower", f"{name}_hem"):  # below the hands
                 # The hips reach 70 px out (the gap between the legs is bridged), or as far as the limit allows.
                 assert _out(targets[pin], side) >= min(70.0, 1.7 * 30 + HIP_REACH * width) + TORSO_EASE * width - 1
+
+
+def _crop_camisole() -> np.ndarray:
+    """A crop camisole on its photo: a bodice 150 px wide and 50 high under two thin straps (its hem as wide as its
+    bust, as a product photo lays it flat)."""
+    mask = np.zeros((480, 300), np.uint8)
+    cv2.rectangle(mask, (75, 110), (225, 160), 1, -1)
+    for x in (100, 200):
+        cv2.line(mask, (x, 80), (x, 110), 1, 5)
+    return mask
+
+
+def test_a_crop_tops_hem_lies_on_the_ribs_not_at_the_hips_breadth() -> None:
+    """Raised above the waist, the hem's corners go TORSO_EASE outside the torso's edge on their level: at the
+    hips' breadth they stood out past the ribs like wings."""
+    torso = bare_torso(frontal_pose(), SHAPE)
+    frame = body_frame(frontal_pose())
+    _, targets = _fit(_crop_camisole(), torso)
+    waist = float(((frame.left_hip + frame.right_hip) / 2 - frame.down * WAIST_RISE * frame.torso)[1])
+    for name, side in (("left", 1.0), ("right", -1.0)):
+        hem = targets[f"{name}_hem"]
+        assert hem[1] < waist  # a crop top
+        wanted = _edge(torso, hem[1], side) + TORSO_EASE * frame.shoulder_width
+        assert abs(_out(hem, side) - wanted) <= 1.5
