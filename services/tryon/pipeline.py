@@ -136,4 +136,5 @@ class TryOnPipeline(Generic[R]):
         as a band across the repainted arm, a bite out of a black sleeve's side as a dark speck beside it."""
         mask = await self._timed(result, "person_mask", SELFIE_SEGMENTATION.name, self.person_mask(request, result))
         pose = await self._timed(result, "pose", POSE_LANDMARK.name, self.pose(request, mask, result))
-        return await asyncio.to_thread(bridged_limbs, mask, pose, request.person), pose
+        bridged = asyncio.to_thread(bridged_limbs, mask, pose, request.person)
+        return await self._timed(result, "limb_gaps", "", bridged), pose

@@ -199,8 +199,8 @@ async def test_classical_tryon_on_the_sample_person(embedded: EmbeddedClient, pe
     assert result.mode == "garment" and result.path == CLASSICAL
     assert result.image.shape == person.shape and result.image.dtype == np.uint8
     # A top looks for the shopper's waistline too: a regular-length one goes down over the lower garment's top.
-    stages = {"person_mask", "garment_mask", "pose", "garment_landmarks", "garment_texture", "skin", "waistline",
-              "warp", "occlusion", "worn_garment", "composite"}
+    stages = {"person_mask", "garment_mask", "pose", "limb_gaps", "garment_landmarks", "garment_texture", "skin",
+              "waistline", "warp", "occlusion", "worn_garment", "composite"}
     assert set(result.timings_ms) == stages
     assert {stage for stage, _, outcome in observed if outcome == "ok"} == stages
     assert ("pose", "pose_landmark", "ok") in observed and ("garment_mask", "u2netp", "ok") in observed

@@ -38,8 +38,9 @@ from fittingroom.tryon.requests import SEED_LIMIT, GarmentRequest, GeneratorNois
 from fittingroom.tryon.result import TryOnResult
 from fittingroom.tryon.selection import GarmentPath, choose_garment_pipeline
 
-STAGES = {"person_mask", "pose", "parsing", "cloth_mask", "agnostic", "seg", "gmm", "alias", "paste"}
-DAFLOW_STAGES = {"person_mask", "pose", "parsing", "agnostic", "daflow", "paste"}  # no cloth_mask: a catalog one
+STAGES = {"person_mask", "pose", "limb_gaps", "parsing", "cloth_mask", "agnostic", "seg", "gmm", "alias", "paste"}
+# No cloth_mask: a catalog one.
+DAFLOW_STAGES = {"person_mask", "pose", "limb_gaps", "parsing", "agnostic", "daflow", "paste"}
 
 
 class Metadata:
