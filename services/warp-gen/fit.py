@@ -587,8 +587,8 @@ def hanging_room(person_mask: np.ndarray, pose: Pose, fit: GarmentFit) -> np.nda
     garment, and its outline is the body's. A dress or a skirt hangs as one piece down to its own hem however
     far apart the legs stand: only trousers part between them. Past a shorter old dress's hem the thighs stand
     wider apart than HANG_GAP, and a midi dress put on over a knee-length one had a notch of backdrop cut up
-    between the legs (culottes); its own hem, as warped, still ends it, so a shorter dress bares the legs and
-    the backdrop between them.
+    between the legs (culottes; a long tee over shorts on legs standing apart had one too); its own hem, as
+    warped, still ends it, so a shorter dress bares the legs and the backdrop between them.
     """
     frame = body_frame(pose)
     person = (person_mask > 0.5).astype(np.uint8)
