@@ -364,7 +364,7 @@ class ClassicalGarmentPipeline(TryOnPipeline[GarmentRequest]):
         if request.category is Category.LOWER:  # the outline's strip down a shaded ankle is no trouser leg
             outline = legs_to_hem(outline, pose)
         # Past the old hem the new garment hangs across the gap between the legs, as on the warped path.
-        hanging = paint_mask(warped.alpha, hanging_room(person_mask, pose), front)
+        hanging = paint_mask(warped.alpha, hanging_room(person_mask, pose, warped.fit), front)
         silhouette = dressed_silhouette(outline, paint, hanging, pose, request.category)
         silhouette = cover_remnants(person, silhouette, outline, person_mask, skin, pose, request.category)
         base, dressed = round_off_outline(person, silhouette, person_mask, skin)
@@ -418,7 +418,7 @@ class ClassicalGarmentPipeline(TryOnPipeline[GarmentRequest]):
         bared_arms = arms.bared(worn_smooth, sleeve_ends(fit.sleeves, fit.names, fit.target))
         # The warped garment hangs across the narrow gaps of the silhouette: a hem across the legs (`hanging_room`);
         # its side across the gap between the waist and a bared arm it hangs behind (`behind_arms`).
-        room = to_outline(hanging_room(person_mask, pose)
+        room = to_outline(hanging_room(person_mask, pose, fit)
                           | behind_arms(person_mask, bared_arms, body_frame(pose).shoulder_width))
         paint = paint_mask(smooth_hem(alpha, room), room, front | bared_arms)
         uncovered = with_rim(worn_smooth & (paint == 0), keep=(paint > 0) | (skin > 0) | (front > 0))

@@ -578,15 +578,31 @@ def hands_beside(fit: GarmentFit, pose: Pose, worn: np.ndarray, garment: Categor
     return np.asarray(beside & (worn == 0) & (covered_mask(fit, worn.shape[:2]) == 0), np.uint8)
 
 
-def hanging_room(person_mask: np.ndarray, pose: Pose) -> np.ndarray:
+def between_legs(pose: Pose, shape: tuple[int, int]) -> np.ndarray:
+    """uint8 {0, 1}: between the legs' bones (hip, knee, ankle: `_leg`) from the hips down, which holds the gap
+    between the legs however wide it is."""
+    frame = body_frame(pose)
+    between = np.zeros(shape, np.uint8)
+    outline = [*_leg(pose, frame, 1.0), *_leg(pose, frame, -1.0)[::-1]]
+    cv2.fillPoly(between, [np.round(outline).astype(np.int32)], 1)
+    return between
+
+
+def hanging_room(person_mask: np.ndarray, pose: Pose, fit: GarmentFit) -> np.ndarray:
     """uint8 {0, 1}: where the warped garment may show: on the person, and below the line through the shoulder
-    joints across the gaps of the person's silhouette narrower than HANG_GAP shoulder widths.
+    joints across the gaps of the person's silhouette narrower than HANG_GAP shoulder widths; a garment with no
+    trouser legs (`fit.gap` empty: a dress, a skirt, a top) across the whole gap between the legs too
+    (`between_legs`).
 
     Cloth hangs across a narrow gap of the body (a hem across the gap between the legs, a loose side across
     the gap between an arm and the waist): cut to the person mask there, the garment took a notch at its hem.
     Past the silhouette's outer outline the fit's generous margins (`body.SIDE_PAD`) are still the person
     mask's to trim: there a garment's side stood out beyond the arm. Above the shoulders the body carries the
-    garment, and its outline is the body's.
+    garment, and its outline is the body's. A dress or a skirt hangs as one piece down to its own hem however
+    far apart the legs stand: only trousers part between them. Past a shorter old dress's hem the thighs stand
+    wider apart than HANG_GAP, and a midi dress put on over a knee-length one had a notch of backdrop cut up
+    between the legs (culottes; a long tee over shorts on legs standing apart had one too); its own hem, as
+    warped, still ends it, so a shorter dress bares the legs and the backdrop between them.
     """
     frame = body_frame(pose)
     person = (person_mask > 0.5).astype(np.uint8)
@@ -603,7 +619,10 @@ def hanging_room(person_mask: np.ndarray, pose: Pose) -> np.ndarray:
     below = np.zeros(person.shape, np.uint8)
     corners = [line[0], line[1], line[1] + frame.down * reach, line[0] + frame.down * reach]
     cv2.fillConvexPoly(below, np.round(corners).astype(np.int32), 1)
-    return np.asarray(person | (gaps & (below > 0)), np.uint8)
+    room = person | (gaps & (below > 0))
+    if len(fit.gap) == 0:
+        room |= between_legs(pose, person.shape) > 0
+    return np.asarray(room, np.uint8)
 
 
 def beside_legs(fit: GarmentFit, alpha: np.ndarray) -> np.ndarray:

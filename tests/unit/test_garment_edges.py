@@ -14,6 +14,7 @@ from fittingroom.common.garment import Category, GarmentLandmarks
 from fittingroom.segment.garment_landmarks import garment_landmarks
 from fittingroom.segment.occlusion import occluders, without_specks
 from fittingroom.segment.product import product_mask
+from fittingroom.warp_gen.dress import paint_mask
 from fittingroom.warp_gen.fit import (
     SEAM_SLACK,
     GarmentFit,
@@ -206,11 +207,41 @@ def test_a_garment_hangs_across_the_narrow_gaps_of_the_silhouette_below_the_shou
     cv2.rectangle(person, (100, 250), (147, 390), 1.0, -1)  # legs, 6 px apart
     cv2.rectangle(person, (153, 250), (200, 390), 1.0, -1)
     cv2.rectangle(person, (40, 60), (90, 70), 1.0, -1)  # a raised hand beside the head, 10 px off it
-    room = hanging_room(person, frontal_pose())  # shoulder joints at row 110, 90 px apart
+    room = hanging_room(person, frontal_pose(), _fit())  # shoulder joints at row 110, 90 px apart
     assert room[60, 150] == 1 and room[200, 150] == 1  # on the person
     assert room[300, 150] == 1  # across the gap between the legs
     assert room[65, 95] == 0  # a gap above the shoulders
     assert room[200, 60] == 0 and room[300, 230] == 0  # beyond the silhouette
+
+
+def _fit(gap: np.ndarray | None = None) -> GarmentFit:
+    """A fit with no landmarks; `gap`: the polygon between its trouser legs (none: a dress, a skirt)."""
+    return GarmentFit(names=(), source=np.zeros((0, 2)), target=np.zeros((0, 2)), body=np.zeros((0, 2)), limbs=(),
+                      gap=gap if gap is not None else np.zeros((0, 2)))
+
+
+def test_a_dress_longer_than_the_old_one_hangs_across_the_legs_standing_apart_down_to_its_own_hem() -> None:
+    """Thighs 30 px apart below the old dress's knee-length hem (a third of the shoulder width, twice HANG_GAP):
+    a midi dress hangs as one piece across the gap down to its own hem (cut to the person mask and the narrow
+    gaps it had a notch of backdrop between the legs: culottes); a shorter dress, ending above the gap, bares
+    the legs and the backdrop between them; trousers part between the legs."""
+    person = np.zeros((H, W), np.float32)
+    cv2.rectangle(person, (110, 40), (190, 260), 1.0, -1)  # head, torso, hips and the old dress to row 260
+    cv2.fillPoly(person, [np.array([(110, 260), (135, 260), (138, 385), (110, 385)])], 1.0)  # the legs, apart:
+    cv2.fillPoly(person, [np.array([(165, 260), (190, 260), (190, 385), (162, 385)])], 1.0)  # 30 px at row 260
+    pose = frontal_pose()  # hips at row 230, 60 px apart; knees at row 310; ankles at row 385
+    long_dress, short_dress = np.zeros((H, W), np.float32), np.zeros((H, W), np.float32)
+    cv2.rectangle(long_dress, (105, 100), (195, 340), 1.0, -1)  # a midi hem at row 340
+    cv2.rectangle(short_dress, (105, 100), (195, 250), 1.0, -1)  # above the old hem
+    nothing = np.zeros((H, W), np.uint8)
+    room = hanging_room(person, pose, _fit())
+    dressed = paint_mask(long_dress, room, nothing)
+    assert dressed[265:340, 150].all() and dressed[300, 136:165].all()  # across the gap, down to its hem
+    assert not dressed[345:, 150].any()  # below its own hem: the backdrop between the shins
+    assert not dressed[300, 195:].any()  # beside the legs the person mask still trims it
+    assert not paint_mask(short_dress, room, nothing)[255:, :].any()  # a shorter dress bares the legs
+    trousers = _fit(np.array([(150.0, 250.0), (175.0, 385.0), (125.0, 385.0)]))  # the gap between trouser legs
+    assert not hanging_room(person, pose, trousers)[270:, 150].any()  # trousers part between the legs
 
 
 def test_the_product_mask_s_slanted_side_has_no_staircase() -> None:

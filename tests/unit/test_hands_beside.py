@@ -63,7 +63,7 @@ def test_the_room_less_the_hands_has_no_loop_round_a_hand() -> None:
     cv2.line(person, (215, 175), (220, 235), 1.0, 10)  # the forearm, touching the side
     cv2.ellipse(person, (222, 256), (6, 20), 0, 0, 360, 1.0, -1)  # the hand
     hands = hands_beside(_dress_fit(), frontal_pose(), _worn(), Category.DRESS)
-    room = hanging_room(person, frontal_pose()) & (1 - hands)
+    room = hanging_room(person, frontal_pose(), _dress_fit()) & (1 - hands)
     for row in range(248, 280, 4):  # past the heel of the hand
         assert np.flatnonzero(room[row]).max() <= 216  # the body's side (the old dress under the fingertips)
 
