@@ -278,16 +278,24 @@ def _own_hem(outline_hem: np.ndarray, top: np.ndarray, drop: float, ankle: np.nd
     return np.asarray(outline_hem + down * (wanted - float((outline_hem - top) @ down)))
 
 
-def _over_waistband(hem: np.ndarray, frame: BodyFrame, rise: float | None) -> np.ndarray:
-    """A regular-length top's `hem` carried down over the lower garment's top, whose waistline lies `rise` px
-    above the hip joints' line (REGULAR_HEM, COVER_GAP, HEM_OVERLAP); else as it is."""
+def _over_waistband(hems: dict[str, np.ndarray], frame: BodyFrame, rise: float | None) -> dict[str, np.ndarray]:
+    """A regular-length top's hem corners (`hems`, by side) carried down over the lower garment's top, whose
+    waistline lies `rise` px above the hip joints' line (REGULAR_HEM, COVER_GAP, HEM_OVERLAP); else as they are.
+
+    Whether the top is regular-length is the garment's, read once on its hem's lower corner (its reach): decided
+    corner by corner, a long tee whose corners lay 1 px apart on the body, right at COVER_GAP above a shopper's
+    waistband on padded and darkened copies of her photo, had one corner sent down over the jeans and the other
+    left 0.23 torso lengths higher, and the slanted hem bared a wedge of the old garment at one hip. Either both
+    corners go down to the waistband (one already below it stays) or neither does: the hem stays level."""
     if rise is None:
-        return hem
-    level = float((hem - (frame.left_hip + frame.right_hip) / 2) @ frame.down)
+        return hems
+    middle = (frame.left_hip + frame.right_hip) / 2
+    levels = {name: float((hem - middle) @ frame.down) for name, hem in hems.items()}
+    reach = max(levels.values())
     wanted = HEM_OVERLAP * frame.torso - rise
-    if level < -REGULAR_HEM * frame.torso or not 0 < wanted - level <= COVER_GAP * frame.shoulder_width:
-        return hem
-    return np.asarray(hem + frame.down * (wanted - level))
+    if reach < -REGULAR_HEM * frame.torso or wanted - reach > COVER_GAP * frame.shoulder_width:
+        return hems
+    return {name: np.asarray(hem + frame.down * max(wanted - levels[name], 0.0)) for name, hem in hems.items()}
 
 
 def _snug_above_waist(hem: np.ndarray, torso: np.ndarray | None, frame: BodyFrame, sign: float) -> np.ndarray:
@@ -330,9 +338,11 @@ def _top_fit(marks: GarmentLandmarks, pose: Pose, frame: BodyFrame, garment: Cat
     # The seams on the shoulders' top (`shoulder_rise`), at least PAD above the joints: at PAD alone a tee's
     # shoulders sat up to 0.16 shoulder widths low and the bared band above them was repainted as skin.
     shoulder_top = shoulder_rise(f, person)
+    seams: dict[str, np.ndarray] = {}
+    hems: dict[str, np.ndarray] = {}
     for name, sign in (("left", 1.0), ("right", -1.0)):
         g_shoulder, g_hem = _p(getattr(marks, f"{name}_shoulder")), _p(getattr(marks, f"{name}_hem"))
-        armpit, cuff = getattr(marks, f"{name}_armpit"), getattr(marks, f"{name}_cuff")
+        armpit = getattr(marks, f"{name}_armpit")
         joint = f.left_shoulder if sign > 0 else f.right_shoulder
         # A sleeved garment's shoulder point is its seam, straight above its armpit on the photo: on the body
         # the seam sits just outside the joint and the armpit below it. Moving the seam out to the padded
@@ -341,16 +351,23 @@ def _top_fit(marks: GarmentLandmarks, pose: Pose, frame: BodyFrame, garment: Cat
         seam = joint + f.across * sign * (SEAM_WIDTH - 1) / 2 * w - f.down * max(pad, shoulder_top)
         if armpit is not None and _arm_angle(_arm(pose, f, sign), f) < SLEEVE_DOWN:  # on a hanging arm's outer
             seam = _to_outline(seam, person, f, sign, SEAM_REACH * w, SEAM_SLACK * w)  # outline (held out: along it)
+        seams[name] = seam
         if armpit is not None:
             shoulder[name] = seam
         elif straps:
             shoulder[name] = joint - f.across * sign * STRAP_INSET * w - f.down * STRAP_LIFT * w
         # The hem as far below the shoulder as on the garment (a crop top stays short, a tunic long), beside
         # the body as the outline has it; the body under the garment ends there too.
-        hem = _own_hem(getattr(outline, f"{name}_hem"), shoulder[name], (g_hem[1] - g_shoulder[1]) * length_scale,
-                       ankles[name], f)
+        hems[name] = _own_hem(getattr(outline, f"{name}_hem"), shoulder[name],
+                              (g_hem[1] - g_shoulder[1]) * length_scale, ankles[name], f)
+    if garment is Category.UPPER:
+        hems = _over_waistband(hems, f, rise)
+    for name, sign in (("left", 1.0), ("right", -1.0)):
+        g_shoulder, g_hem = _p(getattr(marks, f"{name}_shoulder")), _p(getattr(marks, f"{name}_hem"))
+        armpit, cuff = getattr(marks, f"{name}_armpit"), getattr(marks, f"{name}_cuff")
+        seam, hem = seams[name], hems[name]
         if garment is Category.UPPER:
-            hem = _snug_above_waist(_over_waistband(hem, f, rise), torso, f, sign)
+            hem = _snug_above_waist(hem, torso, f, sign)
         bottom[name] = bottom[name] + f.down * float((hem - getattr(outline, f"{name}_hem")) @ f.down)
         pairs[f"{name}_shoulder"] = (g_shoulder, shoulder[name])
         pairs[f"{name}_hem"] = (g_hem, hem)

@@ -93,6 +93,33 @@ def test_a_regular_top_goes_down_over_the_lower_garment_it_would_end_just_above(
     assert _hem_rows(_tee(100), rise=2.0) == _hem_rows(_tee(100))
 
 
+def test_a_tee_s_hem_goes_down_over_the_waistband_level_or_not_at_all() -> None:
+    """A tee whose hem's corners lie 2 px apart on its photo, over trousers whose waistline is so far down that
+    its lower corner ends just within COVER_GAP above it and its higher one just beyond: the whole hem goes down
+    over the waistband, level (decided corner by corner, one corner stayed up and the hem slanted across the
+    body, baring the old garment at one hip). Farther down, neither corner goes."""
+    frame = body_frame(frontal_pose())
+    tee = GarmentLandmarks(Category.UPPER, neck=(150, 40), left_shoulder=(200, 47), right_shoulder=(100, 47),
+                           left_armpit=(200, 82), right_armpit=(100, 82), left_cuff=(235, 90), right_cuff=(65, 90),
+                           left_hem=(200, 185), right_hem=(100, 183))
+
+    def hem_rows(rise: float | None) -> tuple[float, float]:
+        fit = fit_garment(tee, frontal_pose(), Category.UPPER, rise=rise)
+        targets = dict(zip(fit.names, fit.target, strict=True))
+        return float(targets["left_hem"][1]), float(targets["right_hem"][1])
+
+    own = hem_rows(None)
+    assert own[0] - own[1] == pytest.approx(2 * LENGTH_SPAN * SHOULDER_WIDTH / 100, abs=0.01)
+    # The row the hem goes down to (HEM_OVERLAP below the waistline): the lower corner 0.5 px within COVER_GAP
+    # above it, the higher one 1.2 px beyond.
+    gap = COVER_GAP * frame.shoulder_width
+    row = own[0] + gap - 0.5
+    assert row - own[1] > gap + 1
+    covered = hem_rows(HIPS_ROW + HEM_OVERLAP * frame.torso - row)
+    assert covered == pytest.approx((row, row), abs=0.01)
+    assert hem_rows(HIPS_ROW + HEM_OVERLAP * frame.torso - row - 1.0) == own
+
+
 @pytest.mark.parametrize("length", [100, 260], ids=["crop top", "tunic"])
 def test_a_short_sleeve_s_cuff_hangs_below_the_armpit(length: int) -> None:
     targets, marks, _ = _fitted(_tee(length))
