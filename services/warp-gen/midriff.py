@@ -13,6 +13,7 @@ the waistband's shade at its top edge; beside it is the backdrop. Catalogue shop
 from __future__ import annotations
 
 from dataclasses import dataclass
+from itertools import pairwise
 
 import cv2
 import numpy as np
@@ -38,6 +39,9 @@ OLD_COLOUR = 20.0  # Lab distance from the old top's median colour within which 
 # How far beside the hip centre (of the pelvis's half width) the lower garment is looked for: a wide trouser
 # leg, not an arm hanging beside the hips.
 LOWER_REACH = 1.6
+# Of the torso: the widest run of columns between two found as the lower garment that is its print's (a cell of a
+# bold print, a pinstripe: in a colour its middle's median is not), not something in front (a hand: 0.1 and more).
+PRINT_GAP = 0.05
 # The waistband: its top edge turns away from the light (this much darker, fading over WAISTBAND_EDGE of the
 # torso), and its lower seam, WAISTBAND_HEIGHT below, is a faint line.
 WAISTBAND_SHADE = 0.3
@@ -187,6 +191,9 @@ def _bared(person: np.ndarray, on_person: np.ndarray, skin: np.ndarray, old: np.
         columns = _like_the_middle(lab, lower, columns, bottom + 1 + gap, band, np.abs(xs - hip_centre) <= hip_half / 2)
     if not columns.any():
         return None
+    # Narrow runs between columns found are the print's own: dropped, each stood as a streak of the backdrop down the
+    # repainted trousers (a red/black/white print's white cells, a leopard's dark spots in the old top's black).
+    columns = _closed(columns, max(1, round(PRINT_GAP * length)))
     # Across the hips: from the first to the last column found (a skirt is one piece; trouser legs meet at
     # the crotch), but for columns where something else on the person stands in front of it (a hand, whose
     # arm goes on up in front too, a bag: what the body says is there stays); below the crotch, only the
@@ -226,6 +233,16 @@ def _bared(person: np.ndarray, on_person: np.ndarray, skin: np.ndarray, old: np.
     # wider than the trousers as they show is no skin.
     hips = span | ((np.abs(xs - hip_centre) <= THIGH_REACH * hip_half) & ~in_front)
     return alpha, colour, below & hips[None]
+
+
+def _closed(found: np.ndarray, gap: int) -> np.ndarray:
+    """bool [W]: `found` with its runs of False up to `gap` long between two True columns made True."""
+    where = np.flatnonzero(found)
+    closed = found.copy()
+    for start, end in pairwise(where):
+        if 1 < end - start <= gap + 1:
+            closed[start + 1:end] = True
+    return closed
 
 
 def _hem_rows(new: np.ndarray) -> np.ndarray:

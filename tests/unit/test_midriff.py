@@ -110,6 +110,21 @@ def test_a_crop_top_bares_skin_down_to_the_waistband_and_the_jeans_go_on_up_to_i
     assert np.array_equal(out[OLD_HEM + 5:], image[OLD_HEM + 5:])  # the visible jeans stay as they were
 
 
+def test_a_pinstripe_unlike_the_trousers_middle_goes_on_up_with_them_not_as_backdrop_streaks() -> None:
+    """Pale pinstripes 2 px wide every 9 px: each stripe's columns are not in the colour of the hips' middle, but too
+    narrow to be a hand in front; dropped, each was repainted as a streak of the backdrop down the trousers."""
+    image, person, skin, old = _shopper()
+    pinstripes = np.zeros(W, bool)
+    for x in range(114, 188, 9):
+        pinstripes[x:x + 2] = True
+    visible = np.zeros((H, W), bool)
+    visible[OLD_HEM:395, 110:191] = True
+    image[visible & pinstripes[None]] = (235, 232, 225)
+    out = _dressed(image, person, skin, old)
+    for x in range(114, 186):
+        assert _near(out[245, x], image[OLD_HEM + 20, x], 30), x
+
+
 def test_the_old_shirts_hem_left_out_of_its_mask_is_not_carried_up_into_the_jeans() -> None:
     image, person, skin, old = _shopper()
     old[OLD_HEM - 3:OLD_HEM] = False  # the worn garment's mask stopped short of its hem
