@@ -670,14 +670,16 @@ def flare_beside(alpha: np.ndarray, person_mask: np.ndarray, worn: np.ndarray, p
     A skirt flares from the waist: let out only past the old hem, a longer A-line dress over a narrower
     sheath stepped out there like a peplum, and taken only where its flare joins the old hem's level, a hand
     touching the old dress shut off the backdrop between arm and hip and the skirt stepped out below it."""
+    height, width = person_mask.shape[:2]
+    if garment is Category.UPPER or len(fit.gap):
+        return np.zeros((height, width), bool)
     frame = body_frame(pose)
     waist = (frame.left_hip + frame.right_hip) / 2 - frame.down * WAIST_RISE * frame.torso
-    height, width = person_mask.shape[:2]
     along = ((np.arange(height) - waist[1]) * frame.down[1])[:, None] \
         + ((np.arange(width) - waist[0]) * frame.down[0])[None]
     skirt = (alpha > 0.5) & (along > 0)
     origin = (frame.left_shoulder + frame.right_shoulder) / 2
-    if garment is Category.UPPER or len(fit.gap) or not (skirt & below_hem(worn > 0, origin, frame.down)).any():
+    if not (skirt & below_hem(worn > 0, origin, frame.down)).any():
         return np.zeros((height, width), bool)
     if len(fit.skirt):
         own = np.zeros((height, width), np.uint8)
