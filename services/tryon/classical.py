@@ -72,6 +72,7 @@ from fittingroom.warp_gen.fit import (
     beside_legs,
     covered_mask,
     fit_garment,
+    flare_beside,
     hands_beside,
     hanging_room,
     hips_under_top,
@@ -363,8 +364,11 @@ class ClassicalGarmentPipeline(TryOnPipeline[GarmentRequest]):
         person = request.person
         if request.category is Category.LOWER:  # the outline's strip down a shaded ankle is no trouser leg
             outline = legs_to_hem(outline, pose)
-        # Past the old hem the new garment hangs across the gap between the legs, as on the warped path.
-        hanging = paint_mask(warped.alpha, hanging_room(person_mask, pose, warped.fit), front)
+        # Past the old hem the new garment hangs across the gap between the legs and flares beside them, as on the
+        # warped path.
+        room = hanging_room(person_mask, pose, warped.fit) | flare_beside(warped.alpha, person_mask, outline, pose,
+                                                                           warped.fit, request.category)
+        hanging = paint_mask(warped.alpha, room, front)
         silhouette = dressed_silhouette(outline, paint, hanging, pose, request.category)
         silhouette = cover_remnants(person, silhouette, outline, person_mask, skin, pose, request.category)
         base, dressed = round_off_outline(person, silhouette, person_mask, skin)
@@ -414,11 +418,16 @@ class ClassicalGarmentPipeline(TryOnPipeline[GarmentRequest]):
         # sleeve ends it hangs in front of its side (which the fit lays behind a hanging arm), or is left a strip.
         arms = fit_arms(pose, person, person_mask, skin, worn_smooth)
         fit = warped.fit
-        front = front | hands_beside(fit, pose, outline, request.category)  # a hand beside a dress, shaded or not
+        # A garment hanging past the old hem shows its own outline off the person (`flare_beside`), a skirt's flare;
+        # a hand beside it (shaded or not) stays in front of the dress, but the flare is the skirt's own outline,
+        # round the hand and up to its anti-aliased rim (left out by the hand's band, it stepped out below the
+        # fingertips; left out to the person mask, a line of backdrop outlined the hand).
+        flare = flare_beside(alpha, person_mask, outline, pose, fit, request.category)
+        front = front | (hands_beside(fit, pose, outline, request.category) & (1 - to_outline(flare)))
         bared_arms = arms.bared(worn_smooth, sleeve_ends(fit.sleeves, fit.names, fit.target))
         # The warped garment hangs across the narrow gaps of the silhouette: a hem across the legs (`hanging_room`);
         # its side across the gap between the waist and a bared arm it hangs behind (`behind_arms`).
-        room = to_outline(hanging_room(person_mask, pose, fit)
+        room = to_outline(hanging_room(person_mask, pose, fit) | flare
                           | behind_arms(person_mask, bared_arms, body_frame(pose).shoulder_width))
         paint = paint_mask(smooth_hem(alpha, room), room, front | bared_arms)
         uncovered = with_rim(worn_smooth & (paint == 0), keep=(paint > 0) | (skin > 0) | (front > 0))

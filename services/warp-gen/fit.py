@@ -127,6 +127,13 @@ class GarmentFit:
     # the warp may squeeze it as it likes (a product photo's legs touch; a shopper's stand apart).
     gap: np.ndarray = field(default_factory=lambda: np.zeros((0, 2)))
     sleeves: tuple[SleeveFit, ...] = ()  # those warped on their own (the others bend with the garment's body)
+    # Polygon of a dress's own breadth from the waist down (`_skirt`: its hem as broad as on its photo, over the
+    # hips), which bounds what shows of it off the person past an old hem (`flare_beside`); empty: unbounded.
+    # The warp's hem stands at the padded outline (`body.SIDE_PAD`), 1.5 shoulder widths broad for every dress,
+    # which the person mask trims; past a shorter old dress's hem nothing trims it, and a straight dress (its
+    # own hem about 1.0 shoulder widths broad) flared out in a box. (Warped to its own breadth instead, a
+    # sleeveless dress, no side pinned, was drawn in off a shopper's hip and its hem slanted up over the thigh.)
+    skirt: np.ndarray = field(default_factory=lambda: np.zeros((0, 2)))
 
 
 def _rotate(vector: np.ndarray, degrees: float) -> np.ndarray:
@@ -278,6 +285,36 @@ def _own_hem(outline_hem: np.ndarray, top: np.ndarray, drop: float, ankle: np.nd
     return np.asarray(outline_hem + down * (wanted - float((outline_hem - top) @ down)))
 
 
+def _hip_half(frame: BodyFrame) -> float:
+    """Half the hips' breadth (`body.HIP_BREADTH`), TORSO_EASE outside them: what a dress gets over."""
+    return HIP_BREADTH * float(np.linalg.norm(frame.left_hip - frame.right_hip)) / 2 + TORSO_EASE * frame.shoulder_width
+
+
+def _own_breadth(hem: np.ndarray, bottom: dict[str, np.ndarray], breadth: float, frame: BodyFrame, sign: float
+                 ) -> np.ndarray:
+    """A dress's `hem` corner moved across to lie `breadth` (its own, as far out from the garment's midline as on
+    its photo, in the lengths' scale) out from the middle of the body's unpadded hem line (`bottom`, by side:
+    `body.hem_line`), no nearer than that line's own corner, nor than the hips' breadth (`_hip_half`) beside
+    the hips' middle: a dress gets over the hips."""
+    middle = (bottom["left"] + bottom["right"]) / 2
+    hips = (frame.left_hip + frame.right_hip) / 2
+    least = max(float((bottom["left" if sign > 0 else "right"] - middle) @ frame.across) * sign,
+                float((hips - middle) @ frame.across) * sign + _hip_half(frame))
+    out = float((hem - middle) @ frame.across) * sign
+    return np.asarray(hem + frame.across * sign * (max(breadth, least) - out))
+
+
+def _skirt(corners: dict[str, np.ndarray], frame: BodyFrame, reach: float) -> np.ndarray:
+    """Polygon of a dress's own breadth from the waist down: straight down beside the hips (`_hip_half`) to
+    their joints' line, out to its own hem `corners` (`_own_breadth`, by side), and straight down past them
+    (`reach` px on, past every corner of the photo)."""
+    hips = (frame.left_hip + frame.right_hip) / 2
+    half = _hip_half(frame)
+    left, right = hips + frame.across * half, hips - frame.across * half
+    return np.array([left - frame.down * reach, left, corners["left"], corners["left"] + frame.down * reach,
+                     corners["right"] + frame.down * reach, corners["right"], right, right - frame.down * reach])
+
+
 def _over_waistband(hems: dict[str, np.ndarray], frame: BodyFrame, rise: float | None) -> dict[str, np.ndarray]:
     """A regular-length top's hem corners (`hems`, by side) carried down over the lower garment's top, whose
     waistline lies `rise` px above the hip joints' line (REGULAR_HEM, COVER_GAP, HEM_OVERLAP); else as they are.
@@ -340,6 +377,8 @@ def _top_fit(marks: GarmentLandmarks, pose: Pose, frame: BodyFrame, garment: Cat
     shoulder_top = shoulder_rise(f, person)
     seams: dict[str, np.ndarray] = {}
     hems: dict[str, np.ndarray] = {}
+    g_middle = float(g_shoulders[0][0] + g_shoulders[1][0]) / 2  # the garment's midline on its photo
+    own: dict[str, np.ndarray] = {}  # a dress's hem corners as broad as on its photo
     for name, sign in (("left", 1.0), ("right", -1.0)):
         g_shoulder, g_hem = _p(getattr(marks, f"{name}_shoulder")), _p(getattr(marks, f"{name}_hem"))
         armpit = getattr(marks, f"{name}_armpit")
@@ -360,6 +399,7 @@ def _top_fit(marks: GarmentLandmarks, pose: Pose, frame: BodyFrame, garment: Cat
         # the body as the outline has it; the body under the garment ends there too.
         hems[name] = _own_hem(getattr(outline, f"{name}_hem"), shoulder[name],
                               (g_hem[1] - g_shoulder[1]) * length_scale, ankles[name], f)
+        own[name] = _own_breadth(hems[name], bottom, float(abs(g_hem[0] - g_middle)) * length_scale, f, sign)
     if garment is Category.UPPER:
         hems = _over_waistband(hems, f, rise)
     for name, sign in (("left", 1.0), ("right", -1.0)):
@@ -424,7 +464,8 @@ def _top_fit(marks: GarmentLandmarks, pose: Pose, frame: BodyFrame, garment: Cat
     if marks.neck is not None:
         pairs["neck"] = (_p(marks.neck), _similar(marks.neck, g_shoulders, t_shoulders))
     body = np.array([f.right_shoulder, f.left_shoulder, bottom["left"], bottom["right"]])
-    return _pack(pairs, body, tuple(limbs), sleeves=tuple(sleeves))
+    skirt = _skirt(own, f, float(sum(np.abs(f.down)) * 1e4)) if garment is Category.DRESS else None
+    return _pack(pairs, body, tuple(limbs), sleeves=tuple(sleeves), skirt=skirt)
 
 
 def _leg(pose: Pose, frame: BodyFrame, side: float) -> list[np.ndarray]:
@@ -501,11 +542,12 @@ def _lower_fit(marks: GarmentLandmarks, pose: Pose, frame: BodyFrame, rise: floa
 
 def _pack(pairs: dict[str, tuple[np.ndarray, np.ndarray]], body: np.ndarray,
           limbs: tuple[tuple[np.ndarray, float], ...], gap: np.ndarray | None = None,
-          sleeves: tuple[SleeveFit, ...] = ()) -> GarmentFit:
+          sleeves: tuple[SleeveFit, ...] = (), skirt: np.ndarray | None = None) -> GarmentFit:
     names = tuple(sorted(pairs))
     return GarmentFit(names=names, source=np.array([pairs[n][0] for n in names]),
                       target=np.array([pairs[n][1] for n in names]), body=body, limbs=limbs,
-                      gap=gap if gap is not None else np.zeros((0, 2)), sleeves=sleeves)
+                      gap=gap if gap is not None else np.zeros((0, 2)), sleeves=sleeves,
+                      skirt=skirt if skirt is not None else np.zeros((0, 2)))
 
 
 def fit_garment(marks: GarmentLandmarks, pose: Pose, garment: Category,
@@ -605,6 +647,47 @@ def between_legs(pose: Pose, shape: tuple[int, int]) -> np.ndarray:
     return between
 
 
+def below_hem(worn: np.ndarray, origin: np.ndarray, down: np.ndarray) -> np.ndarray:
+    """bool HxW: below the `worn` mask's lowest point along the body's `down` axis (measured from `origin`)."""
+    ys, xs = np.nonzero(worn)
+    height, width = worn.shape
+    if ys.size == 0:
+        return np.zeros((height, width), bool)
+    lowest = float(np.max((xs - origin[0]) * down[0] + (ys - origin[1]) * down[1]))
+    along = ((np.arange(height) - origin[1]) * down[1])[:, None] + ((np.arange(width) - origin[0]) * down[0])[None]
+    return np.asarray(along > lowest)
+
+
+def flare_beside(alpha: np.ndarray, person_mask: np.ndarray, worn: np.ndarray, pose: Pose, fit: GarmentFit,
+                 garment: Category) -> np.ndarray:
+    """bool HxW: where a dress or a skirt that hangs past the `worn` garment's hem (`below_hem`) shows off the
+    person (`person_mask` <= 0.5): its own outline as warped (`alpha`) from the waist down (WAIST_RISE above the
+    hip joints' line), no broader than its own (`fit.skirt`); nothing for a garment that ends above the old
+    hem, nor for trousers (`fit.gap`: their legs part, `hanging_room`), nor for a top (`garment`): its sleeves
+    hang beside the waist, and a bell sleeve's flare, let out there, stood out beside the arm.
+
+    Cut to the legs' outer outline, an A-line or flared midi longer than the old dress narrowed into a tube.
+    A skirt flares from the waist: let out only past the old hem, a longer A-line dress over a narrower
+    sheath stepped out there like a peplum, and taken only where its flare joins the old hem's level, a hand
+    touching the old dress shut off the backdrop between arm and hip and the skirt stepped out below it."""
+    height, width = person_mask.shape[:2]
+    if garment is Category.UPPER or len(fit.gap):
+        return np.zeros((height, width), bool)
+    frame = body_frame(pose)
+    waist = (frame.left_hip + frame.right_hip) / 2 - frame.down * WAIST_RISE * frame.torso
+    along = ((np.arange(height) - waist[1]) * frame.down[1])[:, None] \
+        + ((np.arange(width) - waist[0]) * frame.down[0])[None]
+    skirt = (alpha > 0.5) & (along > 0)
+    origin = (frame.left_shoulder + frame.right_shoulder) / 2
+    if not (skirt & below_hem(worn > 0, origin, frame.down)).any():
+        return np.zeros((height, width), bool)
+    if len(fit.skirt):
+        own = np.zeros((height, width), np.uint8)
+        cv2.fillPoly(own, [np.round(fit.skirt).astype(np.int32)], 1)
+        skirt &= own > 0
+    return np.asarray(skirt & (person_mask <= 0.5))
+
+
 def hanging_room(person_mask: np.ndarray, pose: Pose, fit: GarmentFit) -> np.ndarray:
     """uint8 {0, 1}: where the warped garment may show: on the person, and below the line through the shoulder
     joints across the gaps of the person's silhouette narrower than HANG_GAP shoulder widths; a garment with no
@@ -619,7 +702,8 @@ def hanging_room(person_mask: np.ndarray, pose: Pose, fit: GarmentFit) -> np.nda
     far apart the legs stand: only trousers part between them. Past a shorter old dress's hem the thighs stand
     wider apart than HANG_GAP, and a midi dress put on over a knee-length one had a notch of backdrop cut up
     between the legs (culottes; a long tee over shorts on legs standing apart had one too); its own hem, as
-    warped, still ends it, so a shorter dress bares the legs and the backdrop between them.
+    warped, still ends it, so a shorter dress bares the legs and the backdrop between them. Beside the legs,
+    a garment hanging past the old hem shows its own flare (`flare_beside`).
     """
     frame = body_frame(pose)
     person = (person_mask > 0.5).astype(np.uint8)

@@ -21,7 +21,7 @@ from fittingroom.common import landmarks as lm
 from fittingroom.common.body import Pose, body_frame
 from fittingroom.common.garment import Category, Point
 from fittingroom.warp_gen.dress import smooth_outline
-from fittingroom.warp_gen.fit import WarpedGarment
+from fittingroom.warp_gen.fit import WarpedGarment, below_hem
 from fittingroom.warp_gen.neck_opening import LABEL_RIM_PX, back_label, neck_top, seen_through_neck
 
 # Same shape within these: sleeve and trouser-leg length in shoulder widths (a cap sleeve against none, a
@@ -144,17 +144,6 @@ def _midline_extent(mask: np.ndarray, origin: np.ndarray, across: np.ndarray, do
     return float(np.quantile(along, EDGE_SHARE)), float(np.quantile(along, 1 - EDGE_SHARE))
 
 
-def _past_hem(worn: np.ndarray, origin: np.ndarray, down: np.ndarray) -> np.ndarray:
-    """bool HxW: below the `worn` mask's lowest point along the body's `down` axis."""
-    ys, xs = np.nonzero(worn)
-    height, width = worn.shape
-    if ys.size == 0:
-        return np.zeros((height, width), bool)
-    lowest = float(np.max((xs - origin[0]) * down[0] + (ys - origin[1]) * down[1]))
-    along = ((np.arange(height) - origin[1]) * down[1])[:, None] + ((np.arange(width) - origin[0]) * down[0])[None]
-    return np.asarray(along > lowest)
-
-
 def _top_profile(mask: np.ndarray, right_shoulder: Point | np.ndarray, left_shoulder: Point | np.ndarray,
                  offsets: np.ndarray) -> np.ndarray:
     """Height of the mask's top edge above the line through the shoulders, in shoulder widths, at each of
@@ -237,7 +226,7 @@ def compare_shapes(worn: np.ndarray, garment: np.ndarray, pose: Pose, category: 
     # Past the old hem a longer garment hangs on (`hem` counts only a shorter one): what it covers there, as long
     # or as broad over the hips as it is, is no difference of shape.
     origin = (frame.left_shoulder + frame.right_shoulder) / 2
-    past_hem = _past_hem(worn_bin, origin, frame.down)
+    past_hem = below_hem(worn_bin, origin, frame.down)
     union = int(np.count_nonzero(worn_bin | (garment_bin & ~past_hem)))
     overlap = int(np.count_nonzero(worn_bin & garment_bin)) / max(union, 1)
     left_out = int(np.count_nonzero(worn_bin & ~garment_bin)) / max(int(np.count_nonzero(worn_bin)), 1)

@@ -8,7 +8,7 @@ import numpy as np
 from poses import frontal_pose
 
 from fittingroom.common import landmarks as lm
-from fittingroom.common.body import Pose
+from fittingroom.common.body import Pose, body_frame, hem_line
 from fittingroom.common.garment import Category, GarmentLandmarks
 from fittingroom.warp_gen.fit import LENGTH_SPAN, STRAP_INSET, fit_garment, hangs_from_straps
 
@@ -63,3 +63,27 @@ def test_straps_go_on_the_shoulders_tops_inside_the_joints() -> None:
     for targets, span in ((strapped, 1 - 2 * STRAP_INSET), (shirt, LENGTH_SPAN)):
         drop = targets["left_hem"][1] - targets["left_shoulder"][1]
         assert abs(drop - length * span * 90.0) < 0.5
+
+
+def test_a_dress_s_own_breadth_bounds_its_skirt_its_warp_keeps_the_padded_hem() -> None:
+    """Lengths and widths in the garment's own proportions (LENGTH_SPAN): a straight dress (its hem 160 px broad
+    for shoulders 180 px apart) is no broader than the knees' flare (`body.hem_line`) and the hips
+    (`body.HIP_BREADTH`); an A-line one (300 px) flares out as far as on its photo (`GarmentFit.skirt`, which
+    bounds what shows of it off the person). The warp's hem stays at the padded outline (`body.SIDE_PAD`)."""
+    scale = LENGTH_SPAN * 90.0 / 180.0  # body px per photo px: shoulder joints 90 px apart
+    pose = _pose()
+    left_knee, right_knee = hem_line(pose, body_frame(pose), Category.DRESS)  # DRESS_FLARE beside the knees
+    least = max(float(left_knee[0] - right_knee[0]) / 2, 1.7 * 30.0 + 0.04 * 90.0)  # or over the hips' breadth
+    padded = float(left_knee[0] - right_knee[0]) / 2 + 0.3 * 90.0
+    for hem, out in ((70.0, least), (0.0, 150.0 * scale)):
+        marks = GarmentLandmarks(Category.DRESS, left_shoulder=(240, 40), right_shoulder=(60, 40),
+                                 left_hem=(300 - hem, 400), right_hem=(hem, 400))
+        fit = fit_garment(marks, pose, Category.DRESS)
+        targets = dict(zip(fit.names, fit.target, strict=True))
+        assert abs(targets["left_hem"][0] - 150.0 - padded) < 0.5
+        skirt = np.zeros((2000, 300), np.uint8)
+        cv2.fillPoly(skirt, [np.round(fit.skirt).astype(np.int32)], 1)
+        row = round(float(targets["left_hem"][1]))
+        xs = np.nonzero(skirt[row])[0]
+        assert abs(xs.max() - 150.0 - out) < 1.5 and abs(150.0 - xs.min() - out) < 1.5
+        assert abs(np.nonzero(skirt[200])[0].max() - 150.0 - (1.7 * 30.0 + 0.04 * 90.0)) < 1.5  # over the hips

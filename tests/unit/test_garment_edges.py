@@ -20,6 +20,7 @@ from fittingroom.warp_gen.fit import (
     GarmentFit,
     covered_mask,
     fit_garment,
+    flare_beside,
     hanging_room,
     warp_garment,
 )
@@ -242,6 +243,36 @@ def test_a_dress_longer_than_the_old_one_hangs_across_the_legs_standing_apart_do
     assert not paint_mask(short_dress, room, nothing)[255:, :].any()  # a shorter dress bares the legs
     trousers = _fit(np.array([(150.0, 250.0), (175.0, 385.0), (125.0, 385.0)]))  # the gap between trouser legs
     assert not hanging_room(person, pose, trousers)[270:, 150].any()  # trousers part between the legs
+
+
+def test_a_dress_longer_than_the_old_one_shows_its_own_flare_beside_the_legs_from_the_waist_down() -> None:
+    """An A-line dress (90 px broad at row 100, 160 px at its hem, row 340) over a knee-length sheath (to row 260):
+    past the old hem its skirt hangs beside the legs as broad as its own outline, and up its side over the
+    backdrop beside the narrower old dress from the waist down (cut to the legs' outer outline it narrowed
+    into a tube; let out past the old hem alone, it stepped out there like a peplum). A shorter dress, ending
+    above the old hem, and trousers, whose legs part, keep to the person."""
+    person = np.zeros((H, W), np.float32)
+    cv2.rectangle(person, (110, 40), (190, 260), 1.0, -1)  # head, torso, hips and the old dress to row 260
+    cv2.rectangle(person, (112, 260), (140, 385), 1.0, -1)  # the legs, 20 px apart
+    cv2.rectangle(person, (160, 260), (188, 385), 1.0, -1)
+    worn = np.zeros((H, W), np.uint8)
+    cv2.rectangle(worn, (110, 120), (190, 260), 1, -1)
+    pose = frontal_pose()  # hips at row 230, shoulders at row 110: the waist at row 176
+    long_dress, short_dress = np.zeros((H, W), np.float32), np.zeros((H, W), np.float32)
+    cv2.fillPoly(long_dress, [np.array([(105, 100), (195, 100), (230, 340), (70, 340)])], 1.0)
+    cv2.fillPoly(short_dress, [np.array([(105, 100), (195, 100), (210, 250), (90, 250)])], 1.0)
+    nothing = np.zeros((H, W), np.uint8)
+    flare = flare_beside(long_dress, person, worn, pose, _fit(), Category.DRESS)
+    dressed = paint_mask(long_dress, hanging_room(person, pose, _fit()) | flare, nothing)
+    assert dressed[300, 78:222].all() and dressed[335, 72:228].all()  # beside the legs, as broad as the dress
+    assert dressed[220, 95:205].all()  # beside the old dress, below the waist
+    assert not dressed[150, :108].any()  # above the waist the person mask trims the fit's margins
+    assert not dressed[300, :75].any() and not dressed[345:, :].any()  # past its own outline: backdrop
+    assert not flare_beside(short_dress, person, worn, pose, _fit(), Category.DRESS).any()  # a shorter dress: nothing
+    trousers = _fit(np.array([(150.0, 250.0), (175.0, 385.0), (125.0, 385.0)]))
+    assert not flare_beside(long_dress, person, worn, pose, trousers, Category.LOWER).any()  # their legs part
+    assert flare_beside(long_dress, person, worn, pose, _fit(), Category.LOWER).any()  # a long skirt flares
+    assert not flare_beside(long_dress, person, worn, pose, _fit(), Category.UPPER).any()  # a top's sleeves
 
 
 def test_the_product_mask_s_slanted_side_has_no_staircase() -> None:
