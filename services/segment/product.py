@@ -11,6 +11,8 @@ Pure numpy/OpenCV: tested on synthetic photos without any model.
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import cv2
 import numpy as np
 
@@ -45,6 +47,14 @@ EDGE_SMOOTHING = 0.008  # of the shorter side: the flood's edge (as ragged as th
 # garment). On the development photos: loops 2.6-4.2 and 11-12 px deep at 384 px; prints near an edge 5.4 or more.
 LOOP_BACKDROP = 5.0
 LOOP_DEPTH = 0.04
+# The backdrop in the tip of a notch the mask closed over: `clean_mask`'s closing and the smoothed edge fill the
+# last px of a slit, and the armpit's slit between a sleeve and the garment's side ends in one. A sleeve laid down
+# the arm on its own carried it as a pale speck at the armpit (a pale lavender one on a dark purple sleeve, a white
+# 'H' on a navy one). A piece of the backdrop's very colour (LOOP_BACKDROP) on the outline, none of it deeper than
+# NOTCH_DEPTH of the shorter side (a white garment's own white on a light backdrop lies far deeper; a thin white
+# trim does not, and the caller tells the two apart by where they lie). On the development photos: 3-11 px pieces,
+# 1.9-4.8 px deep at 384 px, 0.8-3.2 Lab from the backdrop.
+NOTCH_DEPTH = 0.02
 
 
 def _border(shape: tuple[int, int]) -> np.ndarray:
@@ -126,6 +136,37 @@ def clean_mask(mask: np.ndarray) -> np.ndarray:
     return filled
 
 
+class _BackdropPieces(NamedTuple):
+    """The pieces of the backdrop's colour (within BACKGROUND_TOLERANCE) inside a garment's mask: their labels
+    (0 elsewhere) and, per label (label 0's entries unused), whether it touches the outline, its median Lab
+    distance from the backdrop, and its median and greatest depth inside the outline (px)."""
+
+    labels: np.ndarray
+    touching: np.ndarray
+    distance: np.ndarray
+    depth: np.ndarray
+    deepest: np.ndarray
+
+
+def _backdrop_pieces(image: np.ndarray, mask: np.ndarray) -> _BackdropPieces:
+    distance, _ = background_distance(image)
+    inside = mask > 0
+    depth = cv2.distanceTransform(inside.astype(np.uint8), cv2.DIST_L2, 3)
+    outline = cv2.dilate((~inside).astype(np.uint8), np.ones((3, 3), np.uint8)) > 0
+    count, labels, boxes, _ = cv2.connectedComponentsWithStats(
+        (inside & (distance <= BACKGROUND_TOLERANCE)).astype(np.uint8))
+    pieces = _BackdropPieces(labels, np.zeros(count, bool), *np.zeros((3, count)))
+    pieces.touching[np.unique(labels[outline])] = True
+    pieces.touching[0] = False
+    for piece in range(1, count):
+        x, y, width, height = boxes[piece, :4]
+        box = np.s_[y:y + height, x:x + width]
+        where = labels[box] == piece
+        pieces.distance[piece] = np.median(distance[box][where])
+        pieces.depth[piece], pieces.deepest[piece] = np.median(depth[box][where]), depth[box][where].max()
+    return pieces
+
+
 def strap_loops(image: np.ndarray, mask: np.ndarray) -> np.ndarray:
     """bool HxW: the backdrop seen through a strap's loop inside the garment's `mask` (LOOP_BACKDROP,
     LOOP_DEPTH), clear of its outline, with its anti-aliased rim.
@@ -133,24 +174,22 @@ def strap_loops(image: np.ndarray, mask: np.ndarray) -> np.ndarray:
     The mask keeps it (`clean_mask` fills holes: the loop is the strap's, and the landmarks find the strap by
     it); its colours are the backdrop's, dressed as a white stripe down each strap.
     """
-    distance, _ = background_distance(image)
-    inside = mask > 0
-    depth = cv2.distanceTransform(inside.astype(np.uint8), cv2.DIST_L2, 3)
-    outline = cv2.dilate((~inside).astype(np.uint8), np.ones((3, 3), np.uint8)) > 0
-    count, pieces, boxes, _ = cv2.connectedComponentsWithStats(
-        (inside & (distance <= BACKGROUND_TOLERANCE)).astype(np.uint8))
-    loops = np.zeros(count, bool)
-    touching = set(np.unique(pieces[outline]).tolist())
-    for piece in range(1, count):
-        if piece in touching:
-            continue
-        x, y, width, height = boxes[piece, :4]
-        box = np.s_[y:y + height, x:x + width]
-        where = pieces[box] == piece
-        loops[piece] = bool(np.median(distance[box][where]) <= LOOP_BACKDROP
-                            and np.median(depth[box][where]) <= LOOP_DEPTH * min(mask.shape[:2]))
-    found = loops[pieces].astype(np.uint8)
-    return np.asarray(cv2.dilate(found, np.ones((3, 3), np.uint8)) > 0) & inside
+    pieces = _backdrop_pieces(image, mask)
+    loops = ~pieces.touching & (pieces.distance <= LOOP_BACKDROP) & (pieces.depth <= LOOP_DEPTH * min(mask.shape[:2]))
+    loops[0] = False
+    found = loops[pieces.labels].astype(np.uint8)
+    return np.asarray(cv2.dilate(found, np.ones((3, 3), np.uint8)) > 0) & (mask > 0)
+
+
+def shallow_backdrop(image: np.ndarray, mask: np.ndarray) -> np.ndarray:
+    """bool HxW: pieces of the backdrop's very colour on the garment's outline, none of them deeper inside its
+    `mask` than NOTCH_DEPTH (LOOP_BACKDROP): the tip of a notch that the mask closed over (the armpit's, between
+    a sleeve and the side), or a thin trim of that colour. Without their anti-aliased rim, which is as wide as
+    the outline's (`warp_sleeves` leaves both out of a sleeve's texture alike)."""
+    pieces = _backdrop_pieces(image, mask)
+    shallow = pieces.deepest <= NOTCH_DEPTH * min(mask.shape[:2])
+    found = pieces.touching & (pieces.distance <= LOOP_BACKDROP) & shallow
+    return np.asarray(found[pieces.labels])
 
 
 def product_mask(image: np.ndarray, salient_prob: np.ndarray | None = None) -> np.ndarray:

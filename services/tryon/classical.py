@@ -26,7 +26,7 @@ from fittingroom.pose.spec import POSE_DETECTION, POSE_LANDMARK
 from fittingroom.segment.garment_landmarks import garment_landmarks
 from fittingroom.segment.legs import leg_shapes
 from fittingroom.segment.occlusion import collar_over_neck, neck_over_neckline, occluders, without_specks
-from fittingroom.segment.product import product_mask, strap_loops
+from fittingroom.segment.product import product_mask, shallow_backdrop, strap_loops
 from fittingroom.segment.spec import SELFIE_SEGMENTATION, U2NETP
 from fittingroom.segment.waistline import above_waist, waist_rise
 from fittingroom.segment.worn_garment import (
@@ -273,7 +273,9 @@ class ClassicalGarmentPipeline(TryOnPipeline[GarmentRequest]):
             torso |= hips_under_top(person_mask, pose)
         fit = fit_garment(marks, pose, request.category, product, torso, person_mask, rise)
         garment = ClassicalGarmentPipeline.texture(request.garment, product) if texture is None else texture
-        return warp_garment(garment, product, fit, request.person.shape[:2])
+        # Only a sleeve laid on its own carries the backdrop at the armpit's notch onto the body: looked for then.
+        backdrop = shallow_backdrop(request.garment, product) if fit.sleeves else None
+        return warp_garment(garment, product, fit, request.person.shape[:2], backdrop)
 
     @staticmethod
     def skin(request: GarmentRequest, person_mask: np.ndarray, pose: Pose) -> np.ndarray:
