@@ -7,7 +7,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from fittingroom.segment.product import product_mask, shallow_backdrop, strap_loops
+from fittingroom.segment.product import backdrop_pieces, product_mask, shallow_backdrop, strap_loops
 from fittingroom.warp_gen.sleeves import SleeveFit, warp_sleeves
 
 H, W = 512, 384
@@ -45,14 +45,15 @@ def _tee() -> tuple[np.ndarray, np.ndarray]:
 def test_the_closed_notch_is_found_on_the_outline_and_a_loop_is_not() -> None:
     image, mask = _tee()
     assert mask[CLOSED].all()
-    found = shallow_backdrop(image, mask)
+    pieces = backdrop_pieces(image, mask)
+    found = shallow_backdrop(pieces)
     assert found[CLOSED].all()
     assert found[tuple(np.round(CUFF.mean(axis=0) + 2 * INWARD).astype(int)[::-1])]  # the white cuff band: as
     # shallow, on the outline
     # Nothing inside the body (the mask reaches a px past its sides, into the backdrop: that rim px is found), nor
     # above the sleeve.
     assert not found[152:448, 122:262].any() and not found[:140].any()
-    assert not strap_loops(image, mask)[CLOSED].any()  # no loop: it opens onto the backdrop
+    assert not strap_loops(pieces)[CLOSED].any()  # no loop: it opens onto the backdrop
 
 
 def test_a_sleeve_laid_on_its_own_carries_no_backdrop_from_the_armpit_but_keeps_its_white_cuff() -> None:
@@ -60,7 +61,7 @@ def test_a_sleeve_laid_on_its_own_carries_no_backdrop_from_the_armpit_but_keeps_
     body = np.full((H, W, 3), BODY, np.uint8)  # the garment's body as warped, under the sleeve
     sleeve = SleeveFit("right", QUAD, QUAD)  # laid where it lies on its photo
     laid, over, _ = warp_sleeves(image, mask, (sleeve,), body, np.zeros((H, W), np.float32),
-                                 shallow_backdrop(image, mask))
+                                 shallow_backdrop(backdrop_pieces(image, mask)))
     assert (over[CLOSED] > 0.99).all()
     # Where the sleeve lies, at the slit and round it: its dark purple, not the backdrop's pale grey (nor the
     # body's lavender across the seam).
