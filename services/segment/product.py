@@ -161,7 +161,7 @@ def backdrop_pieces(image: np.ndarray, mask: np.ndarray) -> BackdropPieces:
     touching[np.unique(labels[outline])] = True
     touching[0] = False
     member = labels > 0
-    label, depths = labels[member], depth[member]
+    label, depths = np.asarray(labels[member], np.intp), depth[member]
     deepest = np.zeros(count, np.float32)
     np.maximum.at(deepest, label, depths)
     return BackdropPieces(inside, labels, touching, _medians(label, distance[member], count),
