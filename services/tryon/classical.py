@@ -26,7 +26,7 @@ from fittingroom.pose.spec import POSE_DETECTION, POSE_LANDMARK
 from fittingroom.segment.garment_landmarks import garment_landmarks
 from fittingroom.segment.legs import leg_shapes
 from fittingroom.segment.occlusion import collar_over_neck, neck_over_neckline, occluders, without_specks
-from fittingroom.segment.product import product_mask, strap_loops
+from fittingroom.segment.product import backdrop_pieces, product_mask, shallow_backdrop, strap_loops
 from fittingroom.segment.spec import SELFIE_SEGMENTATION, U2NETP
 from fittingroom.segment.waistline import above_waist, waist_rise
 from fittingroom.segment.worn_garment import (
@@ -214,9 +214,10 @@ class ClassicalGarmentPipeline(TryOnPipeline[GarmentRequest]):
         return mask, marks
 
     async def _garment(self, request: GarmentRequest, result: TryOnResult
-                       ) -> tuple[np.ndarray, GarmentLandmarks, np.ndarray]:
-        """The product photo's silhouette and landmarks (`_product`) and the texture it is dressed with (`texture`):
-        they need no shopper, so they are worked out while the person's mask and pose are."""
+                       ) -> tuple[np.ndarray, GarmentLandmarks, tuple[np.ndarray, np.ndarray]]:
+        """The product photo's silhouette and landmarks (`_product`) and the texture it is dressed with, with the
+        backdrop on its outline (`texture`): they need no shopper, so they are worked out while the person's mask
+        and pose are."""
         product, marks = await self._product(request.garment, request.category, result, request.product_mask,
                                              request.landmarks)
         texture = await self._timed(result, "garment_texture", "", asyncio.to_thread(
@@ -233,8 +234,9 @@ class ClassicalGarmentPipeline(TryOnPipeline[GarmentRequest]):
             self.waistline, request, person_mask, pose))
 
     async def _placed(self, request: GarmentRequest, result: TryOnResult, person_mask: np.ndarray, pose: Pose,
-                      product: np.ndarray, marks: GarmentLandmarks, texture: np.ndarray, rise: float | None,
-                      above: np.ndarray | None, skin: np.ndarray) -> tuple[WarpedGarment, np.ndarray]:
+                      product: np.ndarray, marks: GarmentLandmarks, texture: tuple[np.ndarray, np.ndarray],
+                      rise: float | None, above: np.ndarray | None, skin: np.ndarray
+                      ) -> tuple[WarpedGarment, np.ndarray]:
         warped = await self._timed(result, "warp", "", asyncio.to_thread(
             self.warp, request, pose, product, marks, person_mask, rise, texture))
         front = await self._timed(result, "occlusion", "", asyncio.to_thread(
@@ -255,26 +257,30 @@ class ClassicalGarmentPipeline(TryOnPipeline[GarmentRequest]):
         return await asyncio.to_thread(product_mask, garment, salient)
 
     @staticmethod
-    def texture(garment: np.ndarray, product: np.ndarray) -> np.ndarray:
+    def texture(garment: np.ndarray, product: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """The product photo as it is dressed: the backdrop seen through a strap's loop on it (`strap_loops`, inside
-        the silhouette `product`) is the strap's, whose colours go on across it."""
-        loops = strap_loops(garment, product)
-        return extend_texture(garment, product > 0, loops, loops) if loops.any() else garment
+        the silhouette `product`) is the strap's, whose colours go on across it. And the backdrop's colour on its
+        outline (`shallow_backdrop`), which a sleeve laid on its own does not carry from its armpit (`warp`)."""
+        pieces = backdrop_pieces(garment, product)
+        loops = strap_loops(pieces)
+        return (extend_texture(garment, product > 0, loops, loops) if loops.any() else garment,
+                shallow_backdrop(pieces))
 
     @staticmethod
     def warp(request: GarmentRequest, pose: Pose, product: np.ndarray, marks: GarmentLandmarks,
              person_mask: np.ndarray | None = None, rise: float | None = None,
-             texture: np.ndarray | None = None) -> WarpedGarment:
+             texture: tuple[np.ndarray, np.ndarray] | None = None) -> WarpedGarment:
         """The garment pulled onto the body; a lower garment's waistband `rise` px above the hip joints (the
         shopper's own waistline, `waist_rise`), where the photo shows one, and a top that would end just above
-        that line over it. `texture`: the product photo as it is dressed (`texture`), worked out when not given."""
+        that line over it. `texture`: the product photo as it is dressed and the backdrop on its outline
+        (`texture`), worked out when not given."""
         # A top's or a dress's body covers the torso at least; a top's below the hip joints the hips too.
         torso = bare_torso(pose, request.person.shape[:2])
         if person_mask is not None and request.category is Category.UPPER:
             torso |= hips_under_top(person_mask, pose)
         fit = fit_garment(marks, pose, request.category, product, torso, person_mask, rise)
-        garment = ClassicalGarmentPipeline.texture(request.garment, product) if texture is None else texture
-        return warp_garment(garment, product, fit, request.person.shape[:2])
+        garment, backdrop = ClassicalGarmentPipeline.texture(request.garment, product) if texture is None else texture
+        return warp_garment(garment, product, fit, request.person.shape[:2], backdrop)
 
     @staticmethod
     def skin(request: GarmentRequest, person_mask: np.ndarray, pose: Pose) -> np.ndarray:

@@ -762,9 +762,12 @@ def _probes(target: np.ndarray, shape: tuple[int, int], gap: np.ndarray | None =
     return points if len(points) >= 3 else target
 
 
-def warp_garment(product: np.ndarray, mask: np.ndarray, fit: GarmentFit, shape: tuple[int, int]) -> WarpedGarment:
+def warp_garment(product: np.ndarray, mask: np.ndarray, fit: GarmentFit, shape: tuple[int, int],
+                 backdrop: np.ndarray | None = None) -> WarpedGarment:
     """The product photo and its mask bent onto the person photo's frame (`shape`): the garment's body by a
-    fold-free TPS, and over it each sleeve of `GarmentFit.sleeves` by the spline through its quadrilateral.
+    fold-free TPS, and over it each sleeve of `GarmentFit.sleeves` by the spline through its quadrilateral
+    (`backdrop`: the backdrop's colour on the mask's outline, whose armpit's notch a sleeve does not carry,
+    `warp_sleeves`).
 
     One spline cannot turn a sleeve from its photo's outward slant down a hanging arm while the body beside
     it stays put: it kept the slant (wings beside the arm, which the person mask cut off), and pinned harder
@@ -775,5 +778,5 @@ def warp_garment(product: np.ndarray, mask: np.ndarray, fit: GarmentFit, shape: 
     maps = sampling_maps(inverse, shape)
     image = remap(product, maps, border=(0, 0, 0))
     alpha = np.clip(remap(without_sleeves(mask, fit.sleeves), maps, border=0.0), 0.0, 1.0)
-    image, alpha, laid = warp_sleeves(product, mask, fit.sleeves, image, alpha)
+    image, alpha, laid = warp_sleeves(product, mask, fit.sleeves, image, alpha, backdrop)
     return WarpedGarment(image=image, alpha=alpha, fit=fit, laid=laid)

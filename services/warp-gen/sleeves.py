@@ -27,6 +27,10 @@ SLEEVE_END_SHARE = 0.9
 MIN_SLEEVE_END = 0.22
 # px on the product photo: the sleeve's rim and the backdrop just past it (sampled at its edge) that take its colours
 SLEEVE_RIM_REACH = 2 * (TEXTURE_RIM_PX + 1) + 1
+# Of a sleeve's root (shoulder point to armpit) on its photo: how near its armpit the backdrop its mask takes in
+# at the armpit's notch lies (on the development photos 5.8-7.8 px from it, 0.05-0.07 of the root). Farther out,
+# at the cuff, a thin trim of the backdrop's colour is the sleeve's own.
+ARMPIT_NOTCH = 0.15
 
 
 @dataclass(frozen=True)
@@ -170,10 +174,14 @@ def sleeved_arms(sleeves: tuple[SleeveFit, ...], shape: tuple[int, int], laid: n
 
 
 def warp_sleeves(product: np.ndarray, mask: np.ndarray, sleeves: tuple[SleeveFit, ...], image: np.ndarray,
-                 alpha: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+                 alpha: np.ndarray, backdrop: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """The garment's body as warped (`image`, `alpha` at the person photo's size) with each sleeve laid over
     it, warped by the spline through its points; and where each sleeve lies (uint8: 1 + its index in `sleeves`,
-    0 where none is more than half opaque), for `sleeved_arms`."""
+    0 where none is more than half opaque), for `sleeved_arms`.
+
+    `backdrop` (bool, at the product photo's size): the backdrop's colour on the mask's outline (`shallow_backdrop`):
+    near a sleeve's armpit (ARMPIT_NOTCH), the tip of the armpit's notch that the mask takes in, where the sleeve
+    laid takes its own colours, mirrored from inside it."""
     shape = alpha.shape[:2]
     laid = np.zeros(shape, np.uint8)
     for index, sleeve_fit in enumerate(sleeves):
@@ -187,13 +195,29 @@ def warp_sleeves(product: np.ndarray, mask: np.ndarray, sleeves: tuple[SleeveFit
         below_seam = half_plane(shape, seam, (outer + inner) / 2 - seam)
         over = np.clip(remap(sleeve, sleeve_maps, border=0.0), 0.0, 1.0) * below_seam
         # Laid over the body, the sleeve's rim on its photo (a blend with the backdrop) drew a pale line across
-        # the garment where the sleeve's hem and top lie: it takes the sleeve's own colours, mirrored from inside.
+        # the garment where the sleeve's hem and top lie: it takes the sleeve's own colours, mirrored from inside;
+        # so does the backdrop its mask takes in at the armpit (from the sleeve alone: the garment's side across
+        # the notch is another colour on a two-tone tee).
         near = cv2.dilate(sleeve.astype(np.uint8), np.ones((SLEEVE_RIM_REACH, SLEEVE_RIM_REACH), np.uint8)) > 0
-        texture = remap(extend_texture(product, sleeve > 0, near), sleeve_maps, border=(0, 0, 0))
+        taken_in = None if backdrop is None else _armpit_notch(backdrop, sleeve_fit.source[:4])
+        texture = remap(extend_texture(product, sleeve > 0, near, taken_in), sleeve_maps, border=(0, 0, 0))
         image = (texture * over[..., None] + image * (1 - over[..., None])).round().astype(np.uint8)
         alpha = over + alpha * (1 - over)
         laid[over > 0.5] = index + 1
     return image, alpha, laid
+
+
+def _armpit_notch(backdrop: np.ndarray, quad: np.ndarray) -> np.ndarray:
+    """bool: what of the `backdrop` lies near a sleeve's armpit on its photo (within ARMPIT_NOTCH of its root's
+    length; `quad` as in `sleeve_region`), with its anti-aliased rim, as wide as the outline's (one px of rim left
+    a pale px at the armpit)."""
+    shoulder, _, _, armpit = quad
+    near = np.zeros(backdrop.shape[:2], np.uint8)
+    reach = ARMPIT_NOTCH * float(np.linalg.norm(shoulder - armpit))
+    x, y = np.round(armpit).astype(int)
+    cv2.circle(near, (int(x), int(y)), max(1, round(reach)), 1, -1)
+    notch = (backdrop > 0) & (near > 0)
+    return np.asarray(cv2.dilate(notch.astype(np.uint8), np.ones((3, 3), np.uint8), iterations=TEXTURE_RIM_PX) > 0)
 
 
 def above_armpit(shape: tuple[int, int], quad: np.ndarray) -> np.ndarray:

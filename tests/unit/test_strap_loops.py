@@ -8,7 +8,7 @@ from poses import frontal_pose
 
 from fittingroom.common.garment import Category
 from fittingroom.segment.garment_landmarks import garment_landmarks
-from fittingroom.segment.product import clean_mask, strap_loops
+from fittingroom.segment.product import backdrop_pieces, clean_mask, strap_loops
 from fittingroom.tryon.classical import ClassicalGarmentPipeline
 from fittingroom.tryon.requests import GarmentRequest
 from fittingroom.warp_gen.texture import extend_texture
@@ -35,7 +35,7 @@ def _camisole(print_colour: tuple[int, int, int] | None = None) -> tuple[np.ndar
 def test_the_loop_inside_a_strap_is_found_and_its_colours_become_the_straps() -> None:
     image, mask = _camisole()
     assert mask[150, 255]  # the filled silhouette keeps the loop: the landmarks find the strap by it
-    loops = strap_loops(image, mask)
+    loops = strap_loops(backdrop_pieces(image, mask))
     assert loops[100:190, 255].all()
     assert not loops[:, :200].any() and not loops[250:].any()
     dressed = extend_texture(image, mask > 0, loops, loops)
@@ -45,29 +45,29 @@ def test_the_loop_inside_a_strap_is_found_and_its_colours_become_the_straps() ->
 
 def test_a_pale_print_near_the_edge_and_a_white_garment_are_no_loops() -> None:
     image, mask = _camisole(print_colour=(225, 225, 215))  # a print's off-white, not the backdrop itself
-    assert not strap_loops(image, mask)[:, :200].any()
+    assert not strap_loops(backdrop_pieces(image, mask))[:, :200].any()
     white = np.full((H, W, 3), BACKDROP, np.uint8)
     cv2.rectangle(white, (90, 100), (290, 400), (250, 250, 250), -1)
     cv2.rectangle(white, (90, 100), (290, 400), (200, 200, 200), 2)  # its seam: the outline the mask follows
     white_mask = np.zeros((H, W), np.uint8)
     white_mask[100:401, 90:291] = 1
-    assert not strap_loops(white, white_mask).any()  # its own white lies deep in the cloth
+    assert not strap_loops(backdrop_pieces(white, white_mask)).any()  # its own white lies deep in the cloth
 
 
 def test_the_classical_texture_is_the_photo_with_its_loops_dressed_and_the_warp_takes_it_as_given() -> None:
     image, mask = _camisole()
-    loops = strap_loops(image, mask)
-    texture = ClassicalGarmentPipeline.texture(image, mask)
+    loops = strap_loops(backdrop_pieces(image, mask))
+    texture, backdrop = ClassicalGarmentPipeline.texture(image, mask)
     assert np.array_equal(texture, extend_texture(image, mask > 0, loops, loops))
     plain = image.copy()
     plain[86:201, 254:257] = YELLOW  # no loop: the photo itself, not a copy
-    assert ClassicalGarmentPipeline.texture(plain, mask) is plain
+    assert ClassicalGarmentPipeline.texture(plain, mask)[0] is plain
     pose = frontal_pose()
     request = GarmentRequest(np.full((H, W, 3), 128, np.uint8), image, Category.UPPER)
     marks = garment_landmarks(mask, Category.UPPER)
-    given = ClassicalGarmentPipeline.warp(request, pose, mask, marks, texture=texture)
+    given = ClassicalGarmentPipeline.warp(request, pose, mask, marks, texture=(texture, backdrop))
     found = ClassicalGarmentPipeline.warp(request, pose, mask, marks)
     assert np.array_equal(given.image, found.image) and np.array_equal(given.alpha, found.alpha)
     assert given.image[given.alpha > 0.5].any()
-    dark = ClassicalGarmentPipeline.warp(request, pose, mask, marks, texture=np.full_like(image, 30))
+    dark = ClassicalGarmentPipeline.warp(request, pose, mask, marks, texture=(np.full_like(image, 30), backdrop))
     assert not np.array_equal(dark.image, found.image)  # the texture given is read, not worked out again
