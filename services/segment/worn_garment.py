@@ -786,9 +786,9 @@ def held_in_front(image: np.ndarray, worn: np.ndarray, person: np.ndarray, pose:
     candidates = reach & (person > 0.5) & (skin == 0) & (worn == 0) & (head_mask(pose, shape) == 0)
     if not candidates.any():
         return np.zeros(shape, np.uint8)
-    centres = _cluster_centres(_lab(image[::3, ::3], sample))
+    centres = _cluster_centres(lab_pixels(image[::3, ::3], sample))
     unlike = np.zeros(shape, np.uint8)
-    unlike[candidates] = nearest_distance(_lab(image, candidates), centres) > GROW_COLOUR
+    unlike[candidates] = nearest_distance(lab_pixels(image, candidates), centres) > GROW_COLOUR
     chroma = _chroma(image)
     face_skin = _face_skin(chroma, face_pixels(image, pose, person))
     if face_skin is not None:  # nor skin the skin test left out (a thin forearm's lit strips): it holds nothing
@@ -809,8 +809,8 @@ def held_in_front(image: np.ndarray, worn: np.ndarray, person: np.ndarray, pose:
     # bag and the new garment).
     edge = held & (cv2.dilate((~held & (person > 0.5)).astype(np.uint8), square) > 0)
     if (held & ~edge).any():
-        pixels = _lab(image, edge)
-        distance = np.linalg.norm(pixels - np.median(_lab(image, held & ~edge), axis=0), axis=1)
+        pixels = lab_pixels(image, edge)
+        distance = np.linalg.norm(pixels - np.median(lab_pixels(image, held & ~edge), axis=0), axis=1)
         held[edge] = (distance <= 2 * GROW_COLOUR) & (distance < nearest_distance(pixels, centres))
     return held.astype(np.uint8)
 
@@ -831,7 +831,7 @@ def _over(worn: np.ndarray, pose: Pose) -> np.ndarray:
     return np.asarray(below_top & above_hem)
 
 
-def _lab(image: np.ndarray, mask: np.ndarray) -> np.ndarray:
+def lab_pixels(image: np.ndarray, mask: np.ndarray) -> np.ndarray:
     """[n, 3] float32: the Lab colours of `image`'s pixels in `mask` (converted alone: the whole photo costs more)."""
     return np.asarray(cv2.cvtColor(image[mask][:, None], cv2.COLOR_RGB2LAB)[:, 0], np.float32)
 

@@ -16,6 +16,7 @@ import asyncio
 from dataclasses import dataclass, field
 from typing import Final
 
+import cv2
 import numpy as np
 
 from fittingroom.common.body import LEG_HEM, Pose, body_frame
@@ -30,12 +31,16 @@ from fittingroom.segment.product import backdrop_pieces, product_mask, shallow_b
 from fittingroom.segment.spec import SELFIE_SEGMENTATION, U2NETP
 from fittingroom.segment.waistline import above_waist, waist_rise
 from fittingroom.segment.worn_garment import (
+    MAIN_COLOUR_SHARE,
+    MIN_COLOUR_PIXELS,
     bare_body,
     bare_torso,
     collar_under_head,
+    colour_clusters,
     hair_over_collar,
     head_mask,
     held_in_front,
+    lab_pixels,
     neckline_opening,
     old_collar,
     skin_mask,
@@ -80,7 +85,7 @@ from fittingroom.warp_gen.fit import (
 )
 from fittingroom.warp_gen.midriff import bared_lower_garment, body_above_lower, dress_lower_garment
 from fittingroom.warp_gen.neck_opening import front_over_inside, seen_through_neck, without_label
-from fittingroom.warp_gen.remnants import cover_remnants
+from fittingroom.warp_gen.remnants import REMNANT_REACH, cover_remnants, rim_remnants
 from fittingroom.warp_gen.shoulders import draped_shoulders
 from fittingroom.warp_gen.silhouette import (
     compare_shapes,
@@ -143,6 +148,31 @@ def check_images(**images: np.ndarray) -> None:
         if min(image.shape[:2]) < MIN_SIDE:
             raise InvalidInput(f"'{name}' is {image.shape[1]}x{image.shape[0]} px; at least {MIN_SIDE} px a "
                                "side is needed", field=name)
+
+
+def worn_rim(person: np.ndarray, uncovered: np.ndarray, outline: np.ndarray, person_mask: np.ndarray,
+             skin: np.ndarray, keep: np.ndarray, pose: Pose) -> np.ndarray:
+    """bool HxW: the old garment's thin pieces past the repaint `uncovered` toward the backdrop (`rim_remnants`),
+    told by its own colours: the main colour clusters of its `outline` (`colour_clusters`; the nearest covered
+    colour can be another of them: a black sleeve's white tape stripe, where the outline stopped), against the
+    colours of the rest of the person (skin, hair, other clothes: a black top's rim test took the dark spots of
+    leopard trousers beside it, a blond bob's tips beside a cream top, a bared arm's shaded edge below a black
+    sleeve). Not only the colours far from all the rest's: on a darker photo the black tee lay 22 from the dark
+    denim below it, and the pixel by pixel comparison already tells them apart."""
+    on_person = person_mask > 0.5
+    # The rest's colours are read out of the pieces' reach of the repaint: the pieces are on the person too, and
+    # their black would be the rest's as much as the garment's.
+    shoulder_width = body_frame(pose).shoulder_width
+    side = 2 * int(np.ceil(max(2.0, REMNANT_REACH * shoulder_width))) + 1
+    near = cv2.dilate(((outline > 0) | (uncovered > 0)).astype(np.uint8),
+                      cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (side, side))) > 0
+    own, rest = (outline > 0) & on_person, ~near & on_person
+    if min(own.sum(), rest.sum()) < MIN_COLOUR_PIXELS:
+        return np.zeros(outline.shape, bool)
+    centres, shares = colour_clusters(lab_pixels(person, own))
+    others, _ = colour_clusters(lab_pixels(person, rest))
+    return rim_remnants(person, uncovered, centres[shares >= MAIN_COLOUR_SHARE], others, person_mask, keep,
+                        shoulder_width)
 
 
 def beside_trousers(paint: np.ndarray, pose: Pose) -> np.ndarray:
@@ -480,6 +510,9 @@ class ClassicalGarmentPipeline(TryOnPipeline[GarmentRequest]):
                 body |= body_above_lower(person, uncovered, person_mask > 0.5, skin > 0, (outline > 0) | (paint > 0),
                                          torso, pose)
         uncovered |= seam_rim(uncovered, body, skin, legs)  # the old garment's edge and shadow on skin beside it
+        if request.category is not Category.LOWER:  # below trousers' hems a shoe's dark straps took a dark hem's colour
+            uncovered |= worn_rim(person, uncovered, outline, person_mask, skin, (paint > 0) | (front > 0) | (skin > 0),
+                                   pose)
         uncovered &= ~hair_over_collar(person, outline, head, person_mask, pose, skin)  # hair stays hair, not backdrop
         base = repaint_uncovered(person, uncovered, body, skin, clothes,
                                  cover=paint | lower.mask if lower is not None else paint, arms=arms, legs=legs,

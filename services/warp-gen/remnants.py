@@ -32,6 +32,14 @@ MIN_CONTRAST = 15.0  # Lab distance between the covered colour and the bare one 
 LOCAL_PX = 5  # the square both colours are averaged over (a washed or printed garment's pixels stray)
 INSET_PX = 2  # the colour of what the silhouette covers is read this far inside it, past its anti-aliased edge
 BARE_CLEARANCE_PX = 2  # ... and the skin's or backdrop's this far out of their own rim
+# The person mask's level from which a pixel is on its edge (`rim_remnants`): a garment's anti-aliased edge
+# against the backdrop lay at 0.3-1; the backdrop and a shadow cast on it, at 0.
+EDGE_MASK = 0.25
+# Lab (OpenCV's 8-bit scale): how much nearer a blend of one of the old garment's own colours a rim pixel is than a
+# blend of any other colour of the person (`rim_remnants`). Neutral colours blend along one line, and the tie is
+# the others' (a black bob's edge beside a grey top); a black band's grey rim lay 1 off the black's blend and 4.4
+# off a dark skin shade's, whose chroma a blend with the backdrop fades.
+OWN_MARGIN = 2.0
 
 
 def _nearest(source: np.ndarray, ys: np.ndarray, xs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -100,30 +108,98 @@ def _covered(person: np.ndarray, inside: np.ndarray, worn: np.ndarray, on_person
         return inside
     lab = cv2.cvtColor(person, cv2.COLOR_RGB2LAB).astype(np.float32)
     ys, xs = np.nonzero(thin)
-    pixels = lab[ys, xs]
     local = cv2.blur(lab, (LOCAL_PX, LOCAL_PX))
     covered, beyond = local[_nearest(core, ys, xs)], local[_nearest(clear, ys, xs)]
+    blend = _blended(lab[ys, xs], covered, beyond)
+    # Past the worn outline by more than the rim the new garment adds round it (at a neckline, a shoulder).
+    hanging = inside & (cv2.distanceTransform((~worn).astype(np.uint8), cv2.DIST_L2, 3) > HANGING * shoulder_width)
+    chosen = blend & ~_below_hanging(inside, hanging, ys, xs)
+    # Only what joins the silhouette: a speck in the old garment's colours across skin is something else.
+    joined = _joining(inside, ys[chosen], xs[chosen])
+    holes = _holes(inside | joined, skin | ~on_person, HOLE_SHARE * shoulder_width ** 2)
+    return np.asarray(inside | joined | holes)
+
+
+def _blended(pixels: np.ndarray, covered: np.ndarray, beyond: np.ndarray) -> np.ndarray:
+    """bool N: whether each pixel's colour (Lab, N x 3) is its `covered` colour or a blend of it and the bare
+    colour `beyond` it (REMNANT_BLEND, OVERSHOOT, OFF_BLEND), the two told apart (MIN_CONTRAST)."""
+    share, off_blend, distinct = _blend(pixels, covered, beyond)
+    return np.asarray((share > REMNANT_BLEND) & (share < 1 + OVERSHOOT) & (off_blend < OFF_BLEND) & distinct)
+
+
+def _blend(pixels: np.ndarray, covered: np.ndarray, beyond: np.ndarray
+           ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Of each pixel's colour (Lab) as a blend of the `covered` colour and the bare one `beyond`: the covered
+    colour's share, the distance off the line between the two, and whether the two are told apart."""
     # The share of the covered colour in a blend of it and the bare colour that the pixel is nearest to: its
     # anti-aliased rim on the skin is a remnant too (left, it drew a dashed dark line round a neckline).
     contrast = beyond - covered
-    share = ((beyond - pixels) * contrast).sum(axis=1) / np.maximum((contrast ** 2).sum(axis=1), 1e-6)
+    share = ((beyond - pixels) * contrast).sum(axis=-1) / np.maximum((contrast ** 2).sum(axis=-1), 1e-6)
     # Where the two are alike, nothing of the old garment shows, and the share is noise. A colour off the blend
     # or past the covered one (black hair beside a grey tee) is something else.
-    distinct = (contrast ** 2).sum(axis=1) > MIN_CONTRAST ** 2
-    off_blend = np.linalg.norm(pixels - (beyond - share[:, None] * contrast), axis=1)
-    blend = (share > REMNANT_BLEND) & (share < 1 + OVERSHOOT) & (off_blend < OFF_BLEND)
-    # Past the worn outline by more than the rim the new garment adds round it (at a neckline, a shoulder).
-    hanging = inside & (cv2.distanceTransform((~worn).astype(np.uint8), cv2.DIST_L2, 3) > HANGING * shoulder_width)
-    chosen = blend & distinct & ~_below_hanging(inside, hanging, ys, xs)
+    distinct = (contrast ** 2).sum(axis=-1) > MIN_CONTRAST ** 2
+    off_blend = np.linalg.norm(pixels - (beyond - share[..., None] * contrast), axis=-1)
+    return share, off_blend, distinct
+
+
+def _joining(inside: np.ndarray, ys: np.ndarray, xs: np.ndarray) -> np.ndarray:
+    """bool HxW: of the pixels (`ys`, `xs`), the pieces (8-connected) that touch `inside`."""
     remnant = np.zeros_like(inside)
-    remnant[ys[chosen], xs[chosen]] = True
-    # Only what joins the silhouette: a speck in the old garment's colours across skin is something else.
+    remnant[ys, xs] = True
     count, labels = cv2.connectedComponents(remnant.astype(np.uint8), connectivity=8)
     touching = (cv2.dilate(inside.astype(np.uint8), np.ones((3, 3), np.uint8)) > 0) & remnant
     kept = np.unique(labels[touching])
-    joined = np.isin(labels, kept[kept > 0]) if count > 1 else remnant
-    holes = _holes(inside | joined, skin | ~on_person, HOLE_SHARE * shoulder_width ** 2)
-    return np.asarray(inside | joined | holes)
+    return np.isin(labels, kept[kept > 0]) if count > 1 else remnant
+
+
+def rim_remnants(person: np.ndarray, repainted: np.ndarray, colours: np.ndarray, others: np.ndarray,
+                 person_mask: np.ndarray, keep: np.ndarray, shoulder_width: float) -> np.ndarray:
+    """bool HxW: the thin pieces of the old garment just past the warped path's repaint (`repainted`) toward the
+    backdrop that its rim does not reach, to be repainted with it.
+
+    The worn garment's outline can stop short of the garment's edge: at a white tape stripe along a black
+    sleeve it stopped at the stripe, and the black band beyond it, on the person mask (0.3-1), was cleared only
+    as far as the repaint's rim; its outer 1-3 px stood as a dark sliver in the backdrop beside a bared arm.
+    Its nearest covered colour there is the stripe, not the band, so the silhouette's test (the colour next to
+    it, `cover_remnants`) fails it: here a piece is the old garment's when its colour is one of the garment's
+    own `colours` (Lab) or a blend of one with the backdrop beyond, nearer that blend (by OWN_MARGIN) than a blend
+    of any of the person's `others` (skin, hair, other clothes; shaded, so darker too) with it, and it lies on or at
+    the edge of the person mask (EDGE_MASK: a shadow on the backdrop is no garment), thin between the repaint and
+    the backdrop, joined to the repaint, and not `keep` (the new garment, skin, what stays in front: a hand, the
+    head, a bag)."""
+    rim = repainted > 0
+    backdrop = (person_mask <= 0.5) & ~rim
+    if not rim.any() or not backdrop.any() or not len(colours):
+        return np.zeros_like(rim)
+    reach = max(2.0, REMNANT_REACH * shoulder_width)
+    # All of it happens within reach of the repaint: worked on its bounding box grown by that reach and the
+    # backdrop colour's reading distances (the same result, in less time).
+    margin = int(np.ceil(reach)) + LOCAL_PX + BARE_CLEARANCE_PX
+    rows, cols = np.nonzero(rim)
+    top, left = max(int(rows.min()) - margin, 0), max(int(cols.min()) - margin, 0)
+    box = np.s_[top:int(rows.max()) + margin + 1, left:int(cols.max()) + margin + 1]
+    rim, backdrop, mask = rim[box], backdrop[box], person_mask[box]
+    to_rim = cv2.distanceTransform((~rim).astype(np.uint8), cv2.DIST_L2, 3)
+    to_backdrop = cv2.distanceTransform((~backdrop).astype(np.uint8), cv2.DIST_L2, 3)
+    # At its edge: on it from EDGE_MASK, or beside its half (the last anti-aliased pixel, at 0.1-0.2).
+    edge = (mask >= EDGE_MASK) | (cv2.dilate((mask > 0.5).astype(np.uint8), np.ones((3, 3), np.uint8)) > 0)
+    thin = ~rim & ~(keep[box] > 0) & edge & (to_rim + to_backdrop <= reach)
+    clear = backdrop & (cv2.distanceTransform(backdrop.astype(np.uint8), cv2.DIST_L2, 3) > BARE_CLEARANCE_PX)
+    found = np.zeros(person_mask.shape, bool)
+    if not thin.any() or not clear.any():
+        return found
+    lab = cv2.cvtColor(person[box], cv2.COLOR_RGB2LAB).astype(np.float32)
+    ys, xs = np.nonzero(thin)
+    pixels = lab[ys, xs][:, None]
+    beyond = cv2.blur(lab, (LOCAL_PX, LOCAL_PX))[_nearest(clear, ys, xs)][:, None]
+    own = np.asarray(colours, np.float32)[None]
+    off_own = np.where(_blended(pixels, own, beyond), _blend(pixels, own, beyond)[1], np.inf).min(axis=1)
+    share, off_other, _ = _blend(pixels, np.asarray(others, np.float32).reshape(1, -1, 3), beyond)
+    # However faint: a black bob's faint halo on the backdrop is a blend of 10 % of its black, or 20 % of a grey top.
+    off_other = np.where(share > 0, off_other, np.inf).min(axis=1, initial=np.inf)
+    chosen = off_own + OWN_MARGIN < off_other
+    found[box] = _joining(rim, ys[chosen], xs[chosen])
+    return found
 
 
 def _holes(mask: np.ndarray, keep: np.ndarray, largest: float) -> np.ndarray:
