@@ -83,7 +83,12 @@ from fittingroom.warp_gen.fit import (
     hips_under_top,
     warp_garment,
 )
-from fittingroom.warp_gen.midriff import bared_lower_garment, body_above_lower, dress_lower_garment
+from fittingroom.warp_gen.midriff import (
+    arms_beside_midriff,
+    bared_lower_garment,
+    body_above_lower,
+    dress_lower_garment,
+)
 from fittingroom.warp_gen.neck_opening import front_over_inside, seen_through_neck, without_label
 from fittingroom.warp_gen.remnants import REMNANT_REACH, cover_remnants, rim_remnants
 from fittingroom.warp_gen.shoulders import draped_shoulders
@@ -503,6 +508,8 @@ class ClassicalGarmentPipeline(TryOnPipeline[GarmentRequest]):
         lower = None
         if request.category is Category.UPPER:
             torso = bare_torso(pose, person.shape[:2])
+            # Between an arm and the bared waist is the backdrop, where the loose old top hung.
+            body &= ~arms_beside_midriff(arms, skin, worn_smooth, paint, torso)
             lower = bared_lower_garment(person, person_mask, skin, outline, paint, uncovered, torso, pose)
             if lower is not None:
                 body &= ~lower.below_waistband

@@ -12,13 +12,14 @@ the waistband's shade at its top edge; beside it is the backdrop. Catalogue shop
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from itertools import pairwise
 
 import cv2
 import numpy as np
 
 from fittingroom.common.body import HIP_BREADTH, BodyFrame, Pose, body_frame
+from fittingroom.warp_gen.arms import Arms
 from fittingroom.warp_gen.dress import fill_from
 
 # Of the torso (shoulders to hips): how far above the hip joints a mid-rise waistband sits; the band below
@@ -53,6 +54,15 @@ EDGE_SIGMA = 0.8  # px: the anti-aliased outline of the repainted lower garment 
 # in from its breadth there to the torso's (the hips narrowing to the waist).
 SIDE_RISE = 0.12
 CROP_MARGIN = 4  # px
+# An arm hanging beside a loose top is fitted as wide as the wider arm (`fit_arms`), and its inner side then
+# reached under the top's side past what the photo shows of it; below a crop top's hem it met the bared waist
+# within the repaint's rounding, and the two were painted one block out to the old shirt's outline (a sleeveless
+# shirt over trousers: the forearm's inner side 13 px past its visible skin at 512 px, the waist 5 px further).
+# Of the longer side: how far past the visible skin the arm's inner side stays (2 px at 512: the skin's
+# anti-aliased edge the skin test leaves out); of the fitted arm's breadth in a row: less visible skin (a speck)
+# tells nothing of where its inner side is.
+ARM_SKIN_MARGIN = 0.004
+ARM_SHOWN = 0.25
 
 
 @dataclass(frozen=True)
@@ -318,6 +328,31 @@ def body_above_lower(person_colours: np.ndarray, hole: np.ndarray, on_person: np
     canvas = np.zeros(hole.shape, np.uint8)
     cv2.fillPoly(canvas, [outline], 1, lineType=cv2.LINE_8, shift=4)
     return np.asarray((canvas > 0) & hole)
+
+
+def arms_beside_midriff(arms: Arms, skin: np.ndarray, worn: np.ndarray, new: np.ndarray,
+                        torso: np.ndarray) -> np.ndarray:
+    """bool HxW: what of the fitted `arms` below the `new` top's hem (`_hem_rows`) lies on the old garment (`worn`),
+    off the `torso` (`bare_torso`), between an arm's visible `skin` in that row and the body: the backdrop between
+    the arm and the waist, where the loose old top hung. Rows where an arm shows too little skin (ARM_SHOWN of its
+    breadth: sleeved, or behind the old top) keep it as fitted."""
+    height, width = skin.shape
+    hidden = np.zeros((height, width), bool)
+    seen_skin = skin > 0
+    margin = max(1, round(ARM_SKIN_MARGIN * max(height, width)))
+    xs = np.arange(width)[None]
+    for arm in arms.arms:
+        mask = replace(arms, arms=(arm,)).mask(shoulders=False)
+        seen = mask & seen_skin
+        shown = seen.sum(axis=1)
+        rows = (shown > 0) & (shown >= ARM_SHOWN * mask.sum(axis=1))
+        if arm.outward[0] > 0:  # the body lies towards the smaller columns, left of the arm's visible skin
+            inner = xs < np.argmax(seen, axis=1)[:, None] - margin
+        else:
+            inner = xs > (width - 1 - np.argmax(seen[:, ::-1], axis=1))[:, None] + margin
+        hidden |= mask & inner & rows[:, None]
+    below = np.arange(height)[:, None] > _hem_rows(new.astype(bool))[None]
+    return np.asarray(hidden & below & (worn > 0) & ~seen_skin & (torso == 0))
 
 
 def dress_lower_garment(image: np.ndarray, lower: LowerGarment | None) -> np.ndarray:
