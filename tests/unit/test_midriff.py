@@ -3,6 +3,8 @@ the trousers go on up to their waistband in their own texture, the backdrop show
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import cv2
 import numpy as np
 from poses import frontal_pose
@@ -10,11 +12,13 @@ from poses import frontal_pose
 from fittingroom.common import landmarks as lm
 from fittingroom.common.body import Pose, body_frame
 from fittingroom.segment.worn_garment import bare_body, bare_torso
+from fittingroom.warp_gen.arms import Arms, fit_arms
 from fittingroom.warp_gen.dress import repaint_uncovered
 from fittingroom.warp_gen.midriff import (
     SIDE_RISE,
     WAISTBAND_RISE,
     LowerGarment,
+    arms_beside_midriff,
     bared_lower_garment,
     body_above_lower,
     dress_lower_garment,
@@ -254,3 +258,54 @@ def test_the_midriff_meets_the_lower_garments_top_as_broad_as_it_is_but_not_a_ba
     torso_row = np.flatnonzero(torso[higher])
     assert not (body[higher, :torso_row.min()].any() or body[higher, torso_row.max() + 1:].any())
     assert not (body & ~hole).any()
+
+
+def _loose_shirt_over_arms(shirt: tuple[int, int]) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, Arms]:
+    """FRONTAL's arms hanging beside a shirt from column shirt[0] to shirt[1] (hem at row 262) over jeans, and the
+    arms as fitted when the other arm measured wider (`fit_arms` takes the wider): half as wide again as the
+    photo shows them, the inner side reaching under a loose shirt."""
+    image = np.full((H, W, 3), BACKDROP, np.uint8)
+    cv2.circle(image, (150, 60), 32, SKIN, -1)
+    for start, end, width in (((195, 110), (215, 175), 34), ((215, 175), (220, 235), 30),
+                              ((105, 110), (85, 175), 34), ((85, 175), (80, 235), 30)):
+        cv2.line(image, start, end, SKIN, width)
+    image[200:395, 110:191] = DENIM[0]
+    image[100:262, shirt[0]:shirt[1]] = OLD
+    person = np.any(image != BACKDROP, axis=2).astype(np.float32)
+    skin = np.all(image == SKIN, axis=2).astype(np.uint8)
+    old = np.all(image == OLD, axis=2)
+    arms = fit_arms(frontal_pose(), image, person, skin, old.astype(np.uint8))
+    return image, person, skin, old, replace(arms, arms=tuple(replace(arm, radii=arm.radii * 2) for arm in arms.arms))
+
+
+def test_between_an_arm_and_the_bared_waist_below_a_crop_top_is_the_backdrop() -> None:
+    """A loose shirt hung from the arm's visible skin; the arm fitted wider reached under it, and the midriff the
+    crop top bared was repainted one block with it out to the shirt's outline."""
+    image, person, skin, old, arms = _loose_shirt_over_arms((88, 213))
+    pose, new = frontal_pose(), _crop_top()
+    torso = bare_torso(pose, (H, W))
+    beside = arms_beside_midriff(arms, skin, old.astype(np.uint8), new.astype(np.uint8), torso)
+    fitted = arms.mask()
+    assert fitted[200, 92] and fitted[200, 208]  # the fitted arms reach under the shirt, off the torso
+    assert beside[200, 92] and beside[200, 208]
+    assert not beside[:CROP_HEM].any()  # beside the crop top the arms stay as fitted
+    assert not (beside & ((skin > 0) | (torso > 0))).any()  # neither the visible arm nor the body itself
+    uncovered = old & ~new
+    clothes = old | new | ((person > 0.5) & (skin == 0)) | fitted | (skin > 0)
+    body = (bare_body(pose, (H, W)) > 0) | fitted
+    before = repaint_uncovered(image, uncovered, body.astype(np.uint8), skin, clothes, cover=new, arms=arms)
+    after = repaint_uncovered(image, uncovered, (body & ~beside).astype(np.uint8), skin, clothes, cover=new,
+                              arms=arms)
+    assert not _near(before[200, 92], BACKDROP, 40)  # the fitted arm's hidden side, painted skin
+    assert _near(after[200, 92], BACKDROP, 12) and _near(after[200, 208], BACKDROP, 12)
+    assert _near(after[200, 150], SKIN, 60)  # the midriff
+    assert np.array_equal(after[200, 70:86], image[200, 70:86])  # the visible arm
+
+
+def test_a_fitted_shirt_leaves_the_arms_and_the_midriff_as_they_were() -> None:
+    """A shirt as narrow as the body: the arms' skin shows across their whole breadth, nothing is taken off."""
+    _, _, skin, old, wide = _loose_shirt_over_arms((110, 191))
+    arms = replace(wide, arms=tuple(replace(arm, radii=arm.radii / 2) for arm in wide.arms))  # as the photo shows
+    torso = bare_torso(frontal_pose(), (H, W))
+    beside = arms_beside_midriff(arms, skin, old.astype(np.uint8), _crop_top().astype(np.uint8), torso)
+    assert not beside.any()
