@@ -389,8 +389,15 @@ def _cluster_centres(pixels: np.ndarray) -> np.ndarray:
 def _nearer_other(lab: np.ndarray, candidates: np.ndarray, own: np.ndarray, other: np.ndarray) -> np.ndarray:
     """bool HxW: of the `candidates`, the pixels whose colour is nearer one of the other garment's colours than
     any of this one's. Colours of the other zone that this garment has too (its own hem hanging into the
-    zone) are not the other garment's."""
-    own_centres, other_centres = _cluster_centres(own), _cluster_centres(other)
+    zone) are not the other garment's; but a minor colour of this garment (under MAIN_COLOUR_SHARE of it: a
+    logo, its anti-aliased edge) that is one of the other's main colours (over MAIN_COLOUR_SHARE of it) is the
+    other's. A white tee's black logo and its grey edge made a fine black, grey and white print's main colours
+    the tee's, and the print's neighbourhood colour (its grey) was nearest the logo's edge: trousers tucked
+    under the tee went to its mask, and a crop top put on it bared skin down over the trousers' top."""
+    (own_centres, own_shares), (other_centres, other_shares) = colour_clusters(own), colour_clusters(other)
+    alike = np.sqrt(((own_centres[:, None] - other_centres[None]) ** 2).sum(axis=-1)) <= DISTINCT_COLOURS
+    theirs = (own_shares < MAIN_COLOUR_SHARE) & (alike & (other_shares > MAIN_COLOUR_SHARE)).any(axis=1)
+    own_centres = own_centres[~theirs]
     apart = np.sqrt(((other_centres[:, None] - own_centres[None]) ** 2).sum(axis=-1)).min(axis=1) > DISTINCT_COLOURS
     nearer = np.zeros(lab.shape[:2], np.uint8)
     if apart.any():

@@ -13,6 +13,8 @@ from fittingroom.common.body import Pose
 from fittingroom.common.errors import InvalidInput
 from fittingroom.common.garment import Category
 from fittingroom.segment.worn_garment import (
+    _nearer_other,
+    _neighbourhood_colour,
     _without_strays,
     bare_body,
     head_mask,
@@ -172,6 +174,28 @@ def test_a_spotted_skirt_whose_spots_are_the_tops_colour_stays_out_of_the_top() 
     mask = worn_garment_mask(image, person, _pose(), Category.UPPER)
     assert (mask[skirt] > 0).mean() < 0.02
     assert (mask[110:210, 110:190] > 0).mean() > 0.95
+
+
+def test_a_fine_print_in_a_tees_logo_colours_is_the_other_garments() -> None:
+    """A white tee with a black logo edged in grey over trousers in a fine black, grey and white print: the
+    print's neighbourhood colour (grey) is the logo edge's, a minor colour of the tee and a main one of the print;
+    the trousers' top is theirs, and the tee's white beside its logo stays the tee's."""
+    white, grey, black = (240, 240, 240), (130, 130, 130), (25, 25, 25)
+    image = np.full((H, W, 3), white, np.uint8)
+    cv2.rectangle(image, (120, 60), (180, 110), grey, -1)  # the logo's edge
+    cv2.rectangle(image, (126, 66), (174, 104), black, -1)  # the logo: with its edge, under a tenth of the tee
+    rows, cols = np.mgrid[200:H, 0:W]
+    image[200:] = np.array([black, grey, white], np.uint8)[(rows + cols) % 3]  # the trousers from row 200
+    lab = cv2.cvtColor(image, cv2.COLOR_RGB2LAB).astype(np.float32)
+    candidates = np.zeros((H, W), bool)
+    candidates[150:260, 20:280] = True  # the tee's hem and the trousers' top: the garments' border zone
+    own = np.zeros((H, W), bool)
+    own[:150] = True
+    other = np.zeros((H, W), bool)
+    other[300:] = True
+    theirs = _nearer_other(_neighbourhood_colour(lab), candidates, lab[own], lab[other])
+    assert theirs[215:260, 30:270].mean() > 0.95
+    assert not theirs[150:185].any()
 
 
 def test_skin_lit_otherwise_than_the_face_is_skin_beside_the_arm_but_not_as_a_patch_on_the_garment() -> None:
