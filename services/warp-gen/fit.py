@@ -763,7 +763,7 @@ def _probes(target: np.ndarray, shape: tuple[int, int], gap: np.ndarray | None =
 
 
 def warp_garment(product: np.ndarray, mask: np.ndarray, fit: GarmentFit, shape: tuple[int, int],
-                 backdrop: np.ndarray | None = None) -> WarpedGarment:
+                 backdrop: np.ndarray) -> WarpedGarment:
     """The product photo and its mask bent onto the person photo's frame (`shape`): the garment's body by a
     fold-free TPS, and over it each sleeve of `GarmentFit.sleeves` by the spline through its quadrilateral
     (`backdrop`: the backdrop's colour on the mask's outline, whose armpit's notch a sleeve does not carry,

@@ -174,7 +174,7 @@ def sleeved_arms(sleeves: tuple[SleeveFit, ...], shape: tuple[int, int], laid: n
 
 
 def warp_sleeves(product: np.ndarray, mask: np.ndarray, sleeves: tuple[SleeveFit, ...], image: np.ndarray,
-                 alpha: np.ndarray, backdrop: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+                 alpha: np.ndarray, backdrop: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """The garment's body as warped (`image`, `alpha` at the person photo's size) with each sleeve laid over
     it, warped by the spline through its points; and where each sleeve lies (uint8: 1 + its index in `sleeves`,
     0 where none is more than half opaque), for `sleeved_arms`.
@@ -199,7 +199,7 @@ def warp_sleeves(product: np.ndarray, mask: np.ndarray, sleeves: tuple[SleeveFit
         # so does the backdrop its mask takes in at the armpit (from the sleeve alone: the garment's side across
         # the notch is another colour on a two-tone tee).
         near = cv2.dilate(sleeve.astype(np.uint8), np.ones((SLEEVE_RIM_REACH, SLEEVE_RIM_REACH), np.uint8)) > 0
-        taken_in = None if backdrop is None else _armpit_notch(backdrop, sleeve_fit.source[:4])
+        taken_in = _armpit_notch(backdrop, sleeve_fit.source[:4])
         texture = remap(extend_texture(product, sleeve > 0, near, taken_in), sleeve_maps, border=(0, 0, 0))
         image = (texture * over[..., None] + image * (1 - over[..., None])).round().astype(np.uint8)
         alpha = over + alpha * (1 - over)

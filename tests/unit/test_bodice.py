@@ -118,7 +118,8 @@ def test_the_warped_garment_covers_the_torso_below_its_armpits() -> None:
     mask = _narrow_tee()
     torso = bare_torso(frontal_pose(), SHAPE)
     fit, targets = _fit(mask, torso)
-    warped = warp_garment(np.dstack([mask * 200] * 3).astype(np.uint8), mask, fit, SHAPE).alpha > 0.5
+    warped = warp_garment(np.dstack([mask * 200] * 3).astype(np.uint8), mask, fit, SHAPE,
+                          np.zeros(mask.shape, bool)).alpha > 0.5
     top = round(max(targets["left_armpit"][1], targets["right_armpit"][1])) + 2
     bottom = round(min(targets["left_hem"][1], targets["right_hem"][1])) - 4
     rows = np.zeros(SHAPE, bool)

@@ -171,7 +171,8 @@ def test_narrow_legs_stay_narrow_and_on_the_legs() -> None:
     assert knee_width < 0.55 * hip_width
     # The legs touch on the product photo and stand apart on the body: the gap between them may be
     # squeezed, so the warp still puts every landmark where the fit says (no stiffening against a "fold").
-    warped = warp_garment(np.dstack([mask * 200] * 3).astype(np.uint8), mask, fit, (400, 300))
+    warped = warp_garment(np.dstack([mask * 200] * 3).astype(np.uint8), mask, fit, (400, 300),
+                          np.zeros(mask.shape, bool))
     alpha = warped.alpha > 0.5
     # Beside the narrow legs, within the body's leg zone, is background for the repaint, not a thigh.
     beside = beside_legs(fit, warped.alpha).astype(bool)

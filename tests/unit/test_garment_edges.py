@@ -134,7 +134,7 @@ def test_a_tee_s_sleeves_wrap_the_arms_and_its_sides_run_inside_them() -> None:
     sleeve = next(s for s in fit.sleeves if s.side == "left")
     offset = (sleeve.target[1] + sleeve.target[2]) / 2 - joint
     assert abs(float(offset[0] * axis[1] - offset[1] * axis[0])) < 3
-    warped = warp_garment(np.full((360, 300, 3), 128, np.uint8), mask, fit, (H, W))
+    warped = warp_garment(np.full((360, 300, 3), 128, np.uint8), mask, fit, (H, W), np.zeros(mask.shape, bool))
     armpit, hem = target["left_armpit"], target["left_hem"]
     middle = (armpit + hem) / 2
     row = warped.alpha[round(middle[1])] > 0.5
@@ -150,7 +150,7 @@ def test_a_hanging_arm_s_sleeve_is_laid_down_it_on_its_own() -> None:
     fit = fit_garment(_TEE_MARKS, pose, Category.UPPER, _tee())
     assert {s.side for s in fit.sleeves} == {"left", "right"}
     assert "left_cuff" not in fit.names and "right_cuff" not in fit.names
-    warped = warp_garment(np.full((360, 300, 3), 128, np.uint8), _tee(), fit, (H, W))
+    warped = warp_garment(np.full((360, 300, 3), 128, np.uint8), _tee(), fit, (H, W), np.zeros((360, 300), bool))
     joint, elbow = pose.points[lm.LEFT_SHOULDER], pose.points[lm.LEFT_ELBOW]
     sleeve = next(s for s in fit.sleeves if s.side == "left")
     end = (sleeve.target[1] + sleeve.target[2]) / 2

@@ -94,7 +94,7 @@ def test_lower_and_dress_targets() -> None:
 def test_warp_puts_the_garment_on_the_torso(tshirt: tuple[np.ndarray, np.ndarray, GarmentLandmarks]) -> None:
     image, mask, marks = tshirt
     fit = fit_garment(marks, _pose(), Category.UPPER)
-    warped = warp_garment(image, mask, fit, (H, W))
+    warped = warp_garment(image, mask, fit, (H, W), np.zeros(mask.shape[:2], bool))
     assert warped.image.shape == (H, W, 3) and warped.alpha.shape == (H, W)
     assert warped.alpha[130:230, 115:185].min() > 0.99  # the whole torso is covered
     assert warped.alpha[:40].max() == 0 and warped.alpha[330:].max() == 0  # not the face, not the legs

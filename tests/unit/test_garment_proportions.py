@@ -43,7 +43,8 @@ def _fitted(mask: np.ndarray) -> tuple[dict[str, np.ndarray], dict[str, tuple[fl
     """The fit's targets, the garment's landmarks, and the warped silhouette on the synthetic shopper."""
     marks = garment_landmarks(mask, Category.UPPER)
     fit = fit_garment(marks, frontal_pose(), Category.UPPER, mask)
-    warped = warp_garment(np.dstack([mask * 200] * 3).astype(np.uint8), mask, fit, (400, 300))
+    warped = warp_garment(np.dstack([mask * 200] * 3).astype(np.uint8), mask, fit, (400, 300),
+                          np.zeros(mask.shape, bool))
     targets = dict(zip(fit.names, fit.target, strict=True))
     # A sleeve laid down a hanging arm on its own ends across the arm: its cuff is the end's middle.
     targets.update({f"{s.side}_cuff": (s.target[1] + s.target[2]) / 2 for s in fit.sleeves})

@@ -60,6 +60,7 @@ def test_a_sleeve_laid_over_the_body_brings_no_pale_rim_along_its_end() -> None:
     product[ring] = RIM
     quad = np.array([[150.0, 100.0], [220.0, 100.0], [220.0, 140.0], [150.0, 140.0]])
     body = np.full((H, W, 3), TEE, np.uint8)  # what lies under the sleeve: the garment's own body
-    image, _, _ = warp_sleeves(product, mask, (SleeveFit("left", quad, quad),), body, np.ones((H, W), np.float32))
+    image, _, _ = warp_sleeves(product, mask, (SleeveFit("left", quad, quad),), body, np.ones((H, W), np.float32),
+                               np.zeros(mask.shape[:2], bool))
     for rim in (image[104:136, 210:222], image[98:104, 160:210]):  # its end, and its top edge
         assert np.abs(rim.astype(int) - TEE).max() < 25

@@ -24,7 +24,7 @@ def _laid_sleeve() -> tuple[SleeveFit, np.ndarray]:
     product[mask > 0] = TEE
     sleeve = SleeveFit("right", QUAD, QUAD)
     _, alpha, laid = warp_sleeves(product, mask, (sleeve,), np.zeros((H, W, 3), np.uint8),
-                                  np.zeros((H, W), np.float32))
+                                  np.zeros((H, W), np.float32), np.zeros(mask.shape[:2], bool))
     assert alpha[FLAP[1], FLAP[0]] > 0.5  # the slanted hem's lower part is laid too
     return sleeve, laid
 
@@ -55,7 +55,8 @@ def test_past_a_long_sleeves_cuff_the_hand_stays_in_front() -> None:
     cv2.fillPoly(mask, [np.array([[100, 100], [88, 150], [85, 230], [135, 230], [122, 150], [128, 120]], np.int32)], 1)
     product = np.full((H, W, 3), 255, np.uint8)
     sleeve = SleeveFit("right", target, target)
-    _, _, laid = warp_sleeves(product, mask, (sleeve,), np.zeros((H, W, 3), np.uint8), np.zeros((H, W), np.float32))
+    _, _, laid = warp_sleeves(product, mask, (sleeve,), np.zeros((H, W, 3), np.uint8), np.zeros((H, W), np.float32),
+                                  np.zeros(mask.shape[:2], bool))
     arms = sleeved_arms((sleeve,), (H, W), laid)
     assert laid[222, 110] == 1 and arms[222, 110] == 0  # the flare past the cuff (y 211): the hand
     assert arms[206, 110] == 1  # past the end's corners, short of the cuff
