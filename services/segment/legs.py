@@ -26,6 +26,10 @@ CROTCH_ROUND = 0.25  # ... and over how much more the gap's top opens (an arch, 
 TOUCH = 0.2  # of a knee's width: legs shaped closer than this touch
 KNEE_WIDTH = 0.6  # of the hip joints' distance: a knee's width when the photo shows no leg to measure
 SHIN = 1.0  # of the hip-to-knee length: knee to ankle, where the pose cannot see the ankle
+# Of the hip-to-knee length: how high the ankle joint stands above the sole. Trousers to the shoes hide the ankle
+# and the foot's top below the pose's ankle point: a bared leg that stopped there left the backdrop between it and
+# the shoe.
+ANKLE_HEIGHT = 0.2
 # Where the legs are measured: from a little below the old hem (its shadow and anti-aliased edge) down to this
 # far along the shin (below it, shoes and ankles cross).
 HEM_MARGIN = 0.04  # of the torso
@@ -268,6 +272,11 @@ def leg_shapes(pose: Pose, shape: tuple[int, int], person: np.ndarray | None = N
     right_bone = _bone(pose, frame.right_hip, lm.RIGHT_KNEE, lm.RIGHT_ANKLE)
     hips = float(np.linalg.norm(frame.left_hip - frame.right_hip))
     bottom = round(max(left_bone[0][2], right_bone[0][2]))
+    if worn is not None:  # to the worn garment's bottom below the ankles, at most as far as the ankle is high
+        thigh = float(np.mean([ys[1] - ys[0] for ys, _ in (left_bone, right_bone)]))
+        worn_rows = np.flatnonzero((worn > 0).any(axis=1))
+        if len(worn_rows):
+            bottom = max(bottom, min(int(worn_rows[-1]), round(bottom + ANKLE_HEIGHT * thigh)))
     built = [_Leg(ys, xs, round(ys[0]), bottom) for ys, xs in (left_bone, right_bone)]
     first, second = built
     default_knee = KNEE_WIDTH * hips

@@ -17,7 +17,7 @@ from fittingroom.common.images import rounded_outline, smoothed_contours
 from fittingroom.warp_gen.albedo import unprinted_shading, unwashed
 from fittingroom.warp_gen.arms import Arms, hand_tone
 from fittingroom.warp_gen.compose import feathered_alpha
-from fittingroom.warp_gen.limb_light import cylinder_light, leg_skin, side_light
+from fittingroom.warp_gen.limb_light import cylinder_light, leg_skin, limb_profile, side_light
 from fittingroom.warp_gen.skin_fill import LUMA, channel_axis, continue_skin
 
 # Folds of the old garment carry over fully; its print (letters, patches) is what a lower strength would
@@ -696,7 +696,8 @@ def repaint_uncovered(person: np.ndarray, uncovered: np.ndarray, body: np.ndarra
     # the shopper's own arms' do (`torso_side`).
     visible = skin.astype(bool) & ~to_skin
     torso = body.astype(bool) & (bare | covered) & (~apart if apart is not None else True)
-    torso_light = torso_shading(torso, torso_side(person, visible, arms) if arms is not None else None)
+    sides = torso_side(person, visible, arms) if arms is not None else None
+    torso_light = torso_shading(torso, sides)
     # On an arm its own profile replaces the outline's rounding and the torso's: both together darkened a narrow
     # strip of bared skin beside the new garment, and a bared shoulder, to brown.
     # An arm takes its light from its own profile and the skin it takes its tone from, not from the old sleeve's
@@ -726,7 +727,8 @@ def repaint_uncovered(person: np.ndarray, uncovered: np.ndarray, body: np.ndarra
                                  backdrop=~(to_skin | skin.astype(bool) | beyond | covered), scene=garments == 0,
                                  modelled=limb)
     if legs is not None:  # bared legs: the tone and roundness of the shopper's visible legs (`leg_skin`)
-        painted_skin = leg_skin(painted_skin, person, to_skin, legs, covered)
+        modelled = limb_profile(skin_tone(person, body_seen), ARM_SHADE if sides is None else sides, ARM_FALLOFF)
+        painted_skin = leg_skin(painted_skin, person, to_skin, legs, covered, modelled)
     # Anti-aliased within its outline, as the new garment's (`crisp_alpha`): a catalogue photo's skin meets its
     # backdrop within a pixel. Blurred across it, a pixel of backdrop outside took a quarter skin and the skin's last
     # a quarter backdrop: a pale, fuzzy rim round a bared arm. Not where it meets the shopper's visible skin (a hand

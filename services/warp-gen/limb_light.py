@@ -196,8 +196,17 @@ def _grain_for(grain: np.ndarray, seen: np.ndarray, across: np.ndarray, ys: np.n
     return np.asarray(cv2.GaussianBlur(field, (0, 0), GRAIN_SMOOTH)[ys, xs], np.float32)
 
 
+def limb_profile(tone: np.ndarray, rim_light: float, falloff: float) -> np.ndarray:
+    """float32 (ACROSS_BINS, 3): a limb's colours across its width (`leg_skin`'s bins) modelled, not read: lit as a
+    cylinder (`cylinder_light`: `rim_light` of its middle at the outline, its `falloff`), `tone` (RGB, the visible
+    skin's median) on average across it. Its middle is brighter than the median: the visible skin's median is its
+    light and its shade together."""
+    light = cylinder_light(np.abs(_CENTRES), 1.0, rim_light, falloff)
+    return np.asarray(tone[None] * (light / light.mean())[:, None], np.float32)
+
+
 def leg_skin(painted: np.ndarray, person: np.ndarray, to_skin: np.ndarray, legs: np.ndarray,
-             cover: np.ndarray) -> np.ndarray:
+             cover: np.ndarray, modelled: np.ndarray) -> np.ndarray:
     """float32 HxWx3: `painted` skin with the bared legs repainted (`legs`: each leg's mask, (2, H, W), LEG_SEEN
     where the photo shows it bare).
 
@@ -205,7 +214,9 @@ def leg_skin(painted: np.ndarray, person: np.ndarray, to_skin: np.ndarray, legs:
     leg's, mirrored, when it shows none) and its skin's grain, a kneecap's light where it is shaped over its knee
     (LEG_KNEE, `knee_light`), shaded under the new garment's (`cover`) hem; just above where the photo shows it, the
     colours of its top visible rows and neither the knee's light nor the hem's shadow, so it goes on without a seam.
-    Unchanged where no leg shows to learn from, or off the legs.
+    Where the photo shows neither leg (shorts over trousers that reached the shoes) each takes the `modelled` colours
+    across it (`limb_profile`, from the shopper's skin and arms): the body's paint left them two flat cut-outs, paler
+    than the arms (the old trousers' light). Unchanged off the legs.
     """
     height, width = person.shape[:2]
     side = max(height, width)
@@ -220,11 +231,11 @@ def leg_skin(painted: np.ndarray, person: np.ndarray, to_skin: np.ndarray, legs:
     found = [_colours_across(person, leg_seen, leg_across) for leg_seen, (leg_across, _) in zip(seen, spans,
                                                                                                  strict=True)]
     bared = to_skin & (owner >= 0)
-    shown = [p for p in found if p is not None]
-    if not shown or not bared.any():
+    if not bared.any():
         return painted
+    shown = [p for p in found if p is not None]
     # A pair: a leg the photo does not show bare takes the other's light, mirrored (the studio lights both).
-    profiles = [p if p is not None else shown[0][::-1] for p in found]
+    profiles = [p if p is not None else shown[0][::-1] for p in found] if shown else [modelled] * len(legs)
     ys, xs = np.nonzero(bared)
     whose, where = owner[ys, xs], across[ys, xs]
     leg_paint = np.zeros((len(ys), 3), np.float32)

@@ -187,6 +187,19 @@ def test_narrow_legs_stay_narrow_and_on_the_legs() -> None:
     assert not between.any()  # background between the legs
 
 
+def test_below_the_hem_of_shorts_nothing_is_beside_their_legs() -> None:
+    """Past a short leg's hem is the bared thigh: the band beside the legs stops at their hems (its round end cut a
+    notch of backdrop into the thigh's top below the hem)."""
+    shorts = _trousers(leg_width=40)
+    shorts[230:] = 0
+    fit = fit_garment(garment_landmarks(shorts, Category.LOWER), _pose(), Category.LOWER)
+    target = dict(zip(fit.names, fit.target, strict=True))
+    hem = max(float(target[f"{side}_hem_{edge}"][1]) for side in ("left", "right") for edge in ("outer", "inner"))
+    beside = beside_legs(fit, np.zeros((400, 300), np.float32)).astype(bool)
+    assert beside[round(hem) - 4].any()  # beside the legs above their hems
+    assert not beside[round(hem) + 2:].any()
+
+
 def test_nothing_is_beside_legs_for_a_skirt_or_a_top() -> None:
     skirt = np.zeros((400, 300), np.uint8)
     cv2.fillPoly(skirt, [np.array([[110, 40], [190, 40], [230, 260], [70, 260]], np.int32)], 1)

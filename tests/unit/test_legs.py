@@ -15,13 +15,13 @@ from poses import FRONTAL, frontal_pose
 from fittingroom.common import landmarks as lm
 from fittingroom.common.body import LEG_HEM, LEG_KNEE, LEG_SEEN, Pose
 from fittingroom.common.garment import Category
-from fittingroom.segment.legs import KNEE_WIDTH, leg_shapes
+from fittingroom.segment.legs import ANKLE_HEIGHT, KNEE_WIDTH, leg_shapes
 from fittingroom.segment.worn_garment import bare_body
 from fittingroom.tryon.classical import WARPED, ClassicalGarmentPipeline, Dressed
 from fittingroom.tryon.requests import GarmentRequest
 from fittingroom.warp_gen.dress import repaint_uncovered
 from fittingroom.warp_gen.fit import GarmentFit, WarpedGarment
-from fittingroom.warp_gen.limb_light import KNEE_TALL, cylinder_light, knee_light, leg_skin
+from fittingroom.warp_gen.limb_light import KNEE_TALL, cylinder_light, knee_light, leg_skin, limb_profile
 
 H, W = 400, 300
 BACKDROP = (235, 235, 235)
@@ -31,6 +31,7 @@ FACE_SKIN = (240, 205, 185)  # paler than the legs: the legs' tone must come fro
 CALF = 22
 OLD_HEM, NEW_HEM = 330, 262
 HIP_JOINTS = 60.0  # FRONTAL's hip joints' distance
+MODELLED = limb_profile(np.array(LEG_SKIN, np.float32), 0.8, 1.3)  # a leg's colours across it when none shows
 
 
 def _leg_x(leg: int, y: float, spread: float) -> float:
@@ -151,7 +152,7 @@ def _painted_row(image: np.ndarray, uncovered: np.ndarray, legs: np.ndarray, row
     """float: the legs' paint (before its outline is blended with the backdrop) along `row`, channels averaged."""
     new = np.zeros((H, W), np.uint8)
     new[:NEW_HEM] = 1
-    return leg_skin(np.zeros((H, W, 3), np.float32), image, uncovered, legs, new)[row].mean(axis=1)
+    return leg_skin(np.zeros((H, W, 3), np.float32), image, uncovered, legs, new, MODELLED)[row].mean(axis=1)
 
 
 def test_repainted_legs_are_rounded_as_the_visible_ones_and_shaded_under_the_new_hem() -> None:
@@ -233,7 +234,8 @@ def test_a_bared_knee_is_lit_on_its_cap_and_shaded_beneath_it() -> None:
 
 def test_the_repainted_knee_is_shaded_beneath_its_cap() -> None:
     image, _, uncovered, legs = _repaint(spread=6.0)
-    painted = leg_skin(np.zeros((H, W, 3), np.float32), image, uncovered, legs, np.zeros((H, W), np.uint8))
+    painted = leg_skin(np.zeros((H, W, 3), np.float32), image, uncovered, legs, np.zeros((H, W), np.uint8),
+                       MODELLED)
     for leg in (0, 1):
         left, right = _runs(legs[leg][310] > 0)[0]
         middle, tall = (left + right) // 2, KNEE_TALL * (right - left + 1) / 2
@@ -250,13 +252,35 @@ def test_the_old_hem_band_lies_between_the_garment_and_the_legs_seen() -> None:
         assert all(value == LEG_SEEN for value in rows[rows.index(LEG_SEEN):])
 
 
-def test_leg_skin_changes_nothing_without_visible_legs_to_learn_from() -> None:
-    image, _, dress, _ = _shopper()
-    legs = leg_shapes(_pose(), (H, W))  # nothing seen: no tone to take
+def test_without_visible_legs_each_bared_leg_is_rounded_as_the_modelled_limb() -> None:
+    """Trousers to the shoes swapped for shorts: no leg shows to learn from; each takes the modelled profile (its
+    middle brighter than its sides, the skin's tone on average) instead of the flat paint."""
+    image = _shopper()[0]
+    legs = leg_shapes(_pose(), (H, W))
     painted = np.full((H, W, 3), 100.0, np.float32)
     to_skin = np.zeros((H, W), bool)
-    to_skin[280:320, 100:200] = True
-    assert np.array_equal(leg_skin(painted, image, to_skin, legs, dress), painted)
+    to_skin[280:380, 60:240] = True
+    out = leg_skin(painted, image, to_skin, legs, np.zeros((H, W), np.uint8), MODELLED)
+    row = 350
+    span = np.flatnonzero(legs[0][row] > 0)
+    luma = out[row, span].mean(axis=1)
+    middle, sides = luma[len(span) // 2], min(luma[1], luma[-2])
+    assert middle > sides + 10  # rounded, not flat
+    assert np.abs(out[row, span].mean(axis=0) - LEG_SKIN).max() <= 0.08 * max(LEG_SKIN)  # the tone on average
+    assert np.array_equal(out[~to_skin], painted[~to_skin])  # off the bared legs: unchanged
+
+
+def test_legs_reach_down_to_the_worn_trousers_bottom_below_the_ankles() -> None:
+    """Trousers to the shoes hide the ankle: the legs go on below the pose's ankle point to their bottom, never
+    farther than the ankle stands above the sole."""
+    ankle = int(FRONTAL[lm.LEFT_ANKLE][1])
+    thigh = FRONTAL[lm.LEFT_KNEE][1] - FRONTAL[lm.LEFT_HIP][1]
+    tall = H + 60
+    for bottom, reach in ((ankle + 8, ankle + 8), (tall - 1, round(ankle + ANKLE_HEIGHT * thigh))):
+        trousers = np.zeros((tall, W), np.uint8)
+        trousers[200:bottom + 1, 90:210] = 1
+        legs = leg_shapes(_pose(), (tall, W), trousers.astype(np.float32), trousers)
+        assert int(np.flatnonzero(legs.max(axis=0).any(axis=1))[-1]) == pytest.approx(reach, abs=1)
 
 
 def test_cylinder_light_runs_from_the_ridge_to_the_shade() -> None:
