@@ -731,20 +731,18 @@ def beside_legs(fit: GarmentFit, alpha: np.ndarray) -> np.ndarray:
 
     A leg is narrower than any trouser leg, so beside a narrow trouser leg put on over wide trousers is
     background, not a thigh: the repaint leaves this out of the body it paints skin on. Empty for garments
-    without trouser legs. Only alongside the new legs: past a leg's hem (shorts over trousers) is the bared leg, and
-    the thick line's round end there cut a notch of backdrop into the top of the thigh below the hem.
+    without trouser legs. Only on the rows the new leg reaches: below its hem (shorts over trousers) is the bared leg,
+    and the band's round end there cut a notch of backdrop into the thigh's top below the hem.
     """
     beside = np.zeros(alpha.shape, np.uint8)
     if len(fit.gap) == 0:
         return beside
-    ys, xs = np.mgrid[:alpha.shape[0], :alpha.shape[1]]
+    worn = alpha > 0.5
     for line, thickness in fit.limbs:
         band = np.zeros(alpha.shape, np.uint8)
         cv2.polylines(band, [np.round(line).astype(np.int32)], False, 1, max(1, round(thickness)))
-        onward = line[-1] - line[-2]
-        past_hem = (xs - line[-1][0]) * onward[0] + (ys - line[-1][1]) * onward[1] > 0
-        beside |= band & ~past_hem
-    return beside & (alpha <= 0.5).astype(np.uint8)
+        beside |= band * (band.astype(bool) & worn).any(axis=1, keepdims=True).astype(np.uint8)
+    return beside & ~worn
 
 
 @dataclass(frozen=True)

@@ -190,14 +190,15 @@ def test_narrow_legs_stay_narrow_and_on_the_legs() -> None:
 def test_below_the_hem_of_shorts_nothing_is_beside_their_legs() -> None:
     """Past a short leg's hem is the bared thigh: the band beside the legs stops at their hems (its round end cut a
     notch of backdrop into the thigh's top below the hem)."""
-    shorts = _trousers(leg_width=40)
+    shorts = _trousers(leg_width=18)
     shorts[230:] = 0
     fit = fit_garment(garment_landmarks(shorts, Category.LOWER), _pose(), Category.LOWER)
-    target = dict(zip(fit.names, fit.target, strict=True))
-    hem = max(float(target[f"{side}_hem_{edge}"][1]) for side in ("left", "right") for edge in ("outer", "inner"))
-    beside = beside_legs(fit, np.zeros((400, 300), np.float32)).astype(bool)
-    assert beside[round(hem) - 4].any()  # beside the legs above their hems
-    assert not beside[round(hem) + 2:].any()
+    warped = warp_garment(np.dstack([shorts * 200] * 3).astype(np.uint8), shorts, fit, (400, 300),
+                          np.zeros(shorts.shape, bool))
+    hem = int(np.flatnonzero((warped.alpha > 0.5).any(axis=1))[-1])
+    beside = beside_legs(fit, warped.alpha).astype(bool)
+    assert beside[hem - 4].any()  # beside the legs above their hems
+    assert not beside[hem + 1:].any()
 
 
 def test_nothing_is_beside_legs_for_a_skirt_or_a_top() -> None:
