@@ -98,6 +98,7 @@ from fittingroom.warp_gen.silhouette import (
     inner_back,
     legs_to_hem,
     round_off_outline,
+    worn_straps_kept,
 )
 from fittingroom.warp_gen.skin_fill import seam_rim
 from fittingroom.warp_gen.sleeves import sleeve_ends, sleeved_arms
@@ -392,16 +393,16 @@ class ClassicalGarmentPipeline(TryOnPipeline[GarmentRequest]):
             # new one is dressed into it (left, a rib's grey specks stood along the new neckline's sides).
             outline = outline | old_collar(person, outline, head, person_mask, pose).astype(np.uint8)
             return ClassicalGarmentPipeline.dress_silhouette(request, person_mask, pose, warped, front, outline,
-                                                             paint, skin, light)
+                                                             paint, skin, light, head)
         return ClassicalGarmentPipeline.dress_warped(request, person_mask, pose, warped, front, outline, skin,
                                                      light, head, collar=shapes is not None and shapes.collar)
 
     @staticmethod
     def dress_silhouette(request: GarmentRequest, person_mask: np.ndarray, pose: Pose, warped: WarpedGarment,
                          front: np.ndarray, outline: np.ndarray, paint: np.ndarray, skin: np.ndarray,
-                         light: np.ndarray) -> Dressed:
+                         light: np.ndarray, head: np.ndarray) -> Dressed:
         """The new garment's texture in the worn garment's outline, which already leaves out skin, hair and
-        the head: what is in front of it stays."""
+        the head (`head`: its disc, `head_mask`): what is in front of it stays."""
         person = request.person
         if request.category is Category.LOWER:  # the outline's strip down a shaded ankle is no trouser leg
             outline = legs_to_hem(outline, pose)
@@ -412,7 +413,13 @@ class ClassicalGarmentPipeline(TryOnPipeline[GarmentRequest]):
         hanging = paint_mask(warped.alpha, room, front)
         silhouette = dressed_silhouette(outline, paint, hanging, pose, request.category)
         silhouette = cover_remnants(person, silhouette, outline, person_mask, skin, pose, request.category)
-        base, dressed = round_off_outline(person, silhouette, person_mask, skin)
+        # A camisole's thin straps are the old garment too (its outline has none): the new one's where it hangs from
+        # them, else repainted from the skin beside them (`worn_straps_kept`).
+        worn_straps = np.zeros_like(silhouette) if request.category is Category.LOWER else straps(
+            person, outline, skin, person_mask, pose, head)
+        kept = worn_straps_kept(worn_straps, warped.alpha, outline, pose)
+        silhouette = silhouette | kept.astype(np.uint8)
+        base, dressed = round_off_outline(person, silhouette, person_mask, skin, worn_straps & ~kept)
         inside_back = inner_back(hanging, warped.image, pose, request.category, warped.alpha)
         texture = extend_texture(warped.image, hanging, dressed, inside_back)
         image = dress_garment(base, texture, dressed, light, feather_px=SILHOUETTE_FEATHER_PX)

@@ -57,6 +57,14 @@ ROUND_GROWTH_PX = 2
 LEG_SPAN = 0.35
 HEM_NARROWING = 0.5
 HEM_ABOVE = 3  # samples: "just above"
+# A worn camisole's thin straps (`segment.worn_garment.straps`) are too thin for its mask, so its outline has none.
+# The new garment hangs from them too where, as warped (its straps put on the shoulders' tops by the fit, shorter
+# than the photo's straps that run on over them), it reaches within RIM of a strap at least STRAP_ALONG of the
+# strap's height up from its foot: a strappy top's straps reached half way up the old ones on the development
+# photos. Those are dressed in the new texture, along the old ones' path over the shoulders; the others (a
+# strapless or a bandeau top) are repainted from the skin beside them. Left as they were, a yellow camisole
+# dressed into a black one's outline showed the old black straps and none of its own.
+STRAP_ALONG = 0.3
 
 # A collar, read on the silhouette's top edge across the shoulders (shares of the shoulder width from their
 # midpoint): each shoulder seam's line, fitted within SEAM_SPAN, is carried in to the side of the neck (NECK_SIDE)
@@ -302,6 +310,32 @@ def dressed_silhouette(worn: np.ndarray, garment: np.ndarray, hanging: np.ndarra
     return np.asarray(silhouette | ((hanging > 0) & (along > extent[1] - HEM_OVERLAP * frame.torso)), np.uint8)
 
 
+def worn_straps_kept(straps: np.ndarray, warped: np.ndarray, outline: np.ndarray, pose: Pose) -> np.ndarray:
+    """bool HxW: the pieces of the worn garment's `straps` (off its `outline`) that the new garment hangs from too:
+    the new garment as `warped` (its alpha, nothing in front cut out), off the outline, reaches within RIM of the
+    piece at least STRAP_ALONG of its height up from its lowest row (STRAP_ALONG)."""
+    pieces = (straps > 0) & (outline == 0)
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(pieces.astype(np.uint8), connectivity=8)
+    kept = np.zeros(count, bool)
+    if count < 2:
+        return kept[labels]
+    rim = max(1, round(RIM * body_frame(pose).shoulder_width))
+    kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * rim + 1,) * 2)
+    new = ((warped > 0.5) & (outline == 0)).astype(np.uint8)
+    for index in range(1, count):
+        top, height = int(stats[index, cv2.CC_STAT_TOP]), int(stats[index, cv2.CC_STAT_HEIGHT])
+        near = cv2.dilate((labels == index).astype(np.uint8), kernel) > 0
+        rows = np.flatnonzero((near & (new > 0)).any(axis=1))
+        kept[index] = rows.size > 0 and top + height - int(rows[0]) >= STRAP_ALONG * height
+    found = kept[labels]
+    if not found.any():
+        return found
+    # With the notch its foot and the outline's top edge close in between them (skin and the old strap's foot:
+    # left, a dark speck there).
+    joined = cv2.morphologyEx((found | (outline > 0)).astype(np.uint8), cv2.MORPH_CLOSE, kernel) > 0
+    return np.asarray(found | (joined & (outline == 0) & (cv2.dilate(found.astype(np.uint8), kernel) > 0)))
+
+
 def legs_to_hem(silhouette: np.ndarray, pose: Pose) -> np.ndarray:
     """uint8 {0, 1}: a lower garment's `silhouette` less, on each leg the pose sees to the ankle, what lies past
     the trouser leg's hem (where the leg's silhouette narrows abruptly, HEM_NARROWING), across LEG_SPAN of the
@@ -332,12 +366,13 @@ def legs_to_hem(silhouette: np.ndarray, pose: Pose) -> np.ndarray:
     return out
 
 
-def round_off_outline(person: np.ndarray, silhouette: np.ndarray, person_mask: np.ndarray, skin: np.ndarray
-                      ) -> tuple[np.ndarray, np.ndarray]:
+def round_off_outline(person: np.ndarray, silhouette: np.ndarray, person_mask: np.ndarray, skin: np.ndarray,
+                      repaint: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
     """(photo, silhouette): the silhouette's outline rounded off where it borders the backdrop or bare skin (a
     sleeve's hem on the arm), and the photo with the old garment there (its anti-aliased rim, the staircase's
     steps the rounding leaves out) filled from that backdrop or skin, so the new garment's feathered edge
-    blends into them, not into the old garment.
+    blends into them, not into the old garment. `repaint`: more of the old garment off the silhouette, filled
+    from them the same way however far from them (a camisole's thin straps the new garment does not hang from).
 
     Against what stays in front of the garment or beside it (hair, the other garment) the outline is the
     photo's own and stays. The rounding adds at most ROUND_GROWTH_PX to the silhouette: it never closes a gap.
@@ -357,6 +392,8 @@ def round_off_outline(person: np.ndarray, silhouette: np.ndarray, person_mask: n
     backdrop = off_person & (beyond > 2)
     bare_skin = (skin > 0) & (beyond > 2) & ~backdrop
     bare = backdrop | bare_skin
+    gone = np.zeros_like(inside) if repaint is None else (repaint > 0) & ~inside
+    bare &= ~gone
     if not bare.any() or not inside.any():
         return person, silhouette
     # Labels number the zero pixels of the input (here: the backdrop and skin) in raster order, from 1.
@@ -366,7 +403,7 @@ def round_off_outline(person: np.ndarray, silhouette: np.ndarray, person_mask: n
     dressed = np.where(to_bare <= reach, rounded, inside)
     # Only what lies next to the backdrop or skin: deeper, the edge is against something else (the old collar
     # between a neckline and the neck), whose colour the new garment's feathered edge keeps.
-    rim = (to_bare <= ROUND_GROWTH_PX + 2) & (inside | off_person | (skin > 0)) & ~bare
+    rim = ((to_bare <= ROUND_GROWTH_PX + 2) & (inside | off_person | (skin > 0)) & ~bare) | gone
     # Each pixel from the nearest backdrop or skin pixel, whichever is nearer: a smooth fill from both at once
     # gave a sleeve's hem between the arm and the backdrop a pale blend of them (and cost 30 ms at 512 px).
     bare_ys, bare_xs = np.nonzero(bare)

@@ -16,6 +16,7 @@ from fittingroom.warp_gen.silhouette import (
     inner_back,
     legs_to_hem,
     round_off_outline,
+    worn_straps_kept,
 )
 from fittingroom.warp_gen.texture import extend_texture
 
@@ -265,3 +266,46 @@ def test_a_tape_between_the_outline_and_the_backdrop_is_the_old_garments_but_hai
                                    np.zeros_like(silhouette))
     assert rounded[250, 300:303].all()  # the tape: covered by the new garment
     assert not rounded[250, 80:97].any()  # the hair stays (the rounding's two pixels aside)
+
+
+def _camisole() -> tuple[np.ndarray, np.ndarray]:
+    """(outline, straps): a worn camisole's outline, rows 150 to 250, and its two thin straps rising 50 px from its
+    top edge, as `worn_garment.straps` finds them (with their rim), off the outline."""
+    outline = np.zeros((H, W), np.uint8)
+    outline[150:250, 105:195] = 1
+    straps = np.zeros((H, W), np.uint8)
+    for x in (115, 185):
+        straps[100:150, x - 3:x + 4] = 1
+    return outline, straps
+
+
+def test_the_worn_straps_are_the_new_garments_where_it_hangs_from_straps_not_where_it_is_strapless() -> None:
+    """A new camisole, as warped, hangs from straps put a little inside the old ones and half as high: the old
+    straps are its own (dressed in its texture), with the notch between a strap's foot and the top edge. A strapless
+    top a few px higher than the old top edge reaches only their feet: they are no part of it."""
+    outline, straps = _camisole()
+    camisole = outline.astype(np.float32)
+    for x in (119, 181):
+        camisole[125:150, x - 3:x + 4] = 1.0
+    kept = worn_straps_kept(straps, camisole, outline, _pose())
+    assert kept[100:150, 113:118].all() and kept[100:150, 183:188].all()
+    assert not kept[outline > 0].any() and not kept[:95].any()
+    bandeau = np.zeros((H, W), np.float32)
+    bandeau[146:250, 105:195] = 1.0
+    assert not worn_straps_kept(straps, bandeau, outline, _pose()).any()
+
+
+def test_the_worn_straps_the_new_garment_does_not_hang_from_are_repainted_from_the_skin_beside_them() -> None:
+    """Off the silhouette and far from the backdrop, a camisole's black strap on the skin is the old garment too:
+    filled from the skin beside it (left, the old strap ran on over the shoulder of a new top)."""
+    outline, straps = _camisole()
+    person = np.full((H, W, 3), (200, 150, 120), np.uint8)  # the bare chest and shoulders
+    person[outline > 0] = 20
+    person[100:150, 114:117] = 30  # the straps, with their anti-aliased rim
+    person[100:150, 184:187] = 30
+    skin = ((outline == 0) & (person[..., 0] == 200)).astype(np.uint8)
+    person_mask = np.ones((H, W), np.float32)
+    photo, _ = round_off_outline(person, outline, person_mask, skin, straps)
+    assert (np.abs(photo[straps > 0].astype(int) - (200, 150, 120)).max(axis=1) < 10).all()
+    untouched, _ = round_off_outline(person, outline, person_mask, skin)
+    assert (untouched[100:150, 114:117] == 30).all()  # a strap is too far from the skin for the outline's rim
