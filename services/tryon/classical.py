@@ -181,16 +181,24 @@ def worn_rim(person: np.ndarray, uncovered: np.ndarray, outline: np.ndarray, per
                         shoulder_width)
 
 
-def beside_trousers(paint: np.ndarray, pose: Pose) -> np.ndarray:
+def beside_trousers(paint: np.ndarray, pose: Pose, legs: np.ndarray) -> np.ndarray:
     """uint8 {0, 1}: below the hips, the rows that the new trousers reach: an old trouser leg wider than the new
     one, left beside it, is background there (a thigh is inside any trouser leg); below the new hem (shorts
-    over long trousers) the legs are bare skin."""
+    over long trousers) the legs are bare skin. On each leg (`legs`, `leg_shapes`) the rows its own hem reaches: a
+    slanting or curved hem (one leg's lower than the other's, a skirt's sides below its middle) reached lower
+    elsewhere, and took a strip of the bared thigh below the hem for background."""
     frame = body_frame(pose)
-    hips = round(max(float(frame.left_hip[1]), float(frame.right_hip[1])))
+    hips = max(round(max(float(frame.left_hip[1]), float(frame.right_hip[1]))), 0)
     rows = np.zeros(paint.shape[:2], np.uint8)
     reached = np.nonzero((paint > 0).any(axis=1))[0]
-    reached = reached[reached >= max(hips, 0)]
-    rows[reached] = 1
+    rows[reached[reached >= hips]] = 1
+    on_legs = (legs > 0).any(axis=0)
+    rows[on_legs] = 0
+    for leg in legs > 0:
+        own = np.nonzero(((paint > 0) & leg).any(axis=1))[0]
+        own = own[own >= hips]
+        if len(own):
+            rows[hips:own[-1] + 1][leg[hips:own[-1] + 1]] = 1
     return rows
 
 
@@ -502,8 +510,8 @@ class ClassicalGarmentPipeline(TryOnPipeline[GarmentRequest]):
             uncovered |= (legs == LEG_HEM).any(axis=0) & (paint == 0)  # the old hem's edge and shadow on them
         # Beside a trouser leg narrower than the old one is background, not a thigh.
         body = (bare_body(pose, person.shape[:2], legs) | arm_mask) & (1 - beside_legs(warped.fit, warped.alpha))
-        if request.category is Category.LOWER:
-            body &= 1 - beside_trousers(paint, pose)
+        if request.category is Category.LOWER and legs is not None:
+            body &= 1 - beside_trousers(paint, pose, legs)
         # The background is filled from the backdrop and skin only: from the shopper's other clothes (jeans below a
         # top's side) it drew a dark strip between an arm and the new garment.
         clothes = (outline > 0) | (paint > 0) | ((person_mask > 0.5) & (skin == 0))

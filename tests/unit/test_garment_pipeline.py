@@ -18,6 +18,7 @@ from fittingroom.common.garment import Category, GarmentLandmarks
 from fittingroom.gateway.routing import TrafficRouter
 from fittingroom.gateway.sample_garment import sample_garment, sample_outline
 from fittingroom.segment.garment_landmarks import garment_landmarks
+from fittingroom.segment.legs import leg_shapes
 from fittingroom.segment.occlusion import bare_zone, occluders
 from fittingroom.segment.worn_garment import skin_mask
 from fittingroom.tryon.classical import CLASSICAL, SILHOUETTE, WARPED, ClassicalGarmentPipeline, beside_trousers
@@ -303,6 +304,22 @@ def test_beside_new_trousers_is_background_and_below_their_hem_is_skin() -> None
     """Rows below the hips that the new trousers reach are no thigh beside them; below their hem, bare legs."""
     paint = np.zeros((400, 300), np.uint8)
     paint[240:300, 120:180] = 1  # shorts over long trousers
-    beside = beside_trousers(paint, frontal_pose())
+    legs = np.zeros((2, 400, 300), np.uint8)
+    beside = beside_trousers(paint, frontal_pose(), legs)
     assert beside[250:300].all()
     assert not beside[300:].any() and not beside[:230].any()
+
+
+def test_below_each_legs_own_hem_is_skin_when_the_hems_slant() -> None:
+    """One short leg's hem lower than the other's: below the higher hem that leg is bare, though the other's rows
+    go on (its whole width beside a slanted pair of shorts was taken for background)."""
+    pose = frontal_pose()
+    legs = leg_shapes(pose, (400, 300))
+    paint = np.zeros((400, 300), np.uint8)
+    paint[240:290, 100:150] = 1  # the right leg (smaller columns) ends higher
+    paint[240:310, 150:200] = 1
+    beside = beside_trousers(paint, pose, legs).astype(bool)
+    right, left = (legs[0] > 0, legs[1] > 0) if legs[0][300].nonzero()[0].mean() < 150 else (legs[1] > 0, legs[0] > 0)
+    assert not (beside[295:305] & right[295:305]).any()  # below the right leg's hem: its bared thigh
+    assert (beside[295:305] & left[295:305]).any() or not left[295:305].any()
+    assert (beside[250:288] & right[250:288]).any()
