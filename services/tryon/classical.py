@@ -89,7 +89,7 @@ from fittingroom.warp_gen.midriff import (
     body_above_lower,
     dress_lower_garment,
 )
-from fittingroom.warp_gen.neck_opening import front_over_inside, seen_through_neck, without_label
+from fittingroom.warp_gen.neck_opening import front_over_inside, through_neck, without_label
 from fittingroom.warp_gen.remnants import REMNANT_REACH, cover_remnants, rim_remnants
 from fittingroom.warp_gen.shoulders import draped_shoulders
 from fittingroom.warp_gen.silhouette import (
@@ -457,7 +457,8 @@ class ClassicalGarmentPipeline(TryOnPipeline[GarmentRequest]):
         skin = skin & (person_mask > 0.5)
         # The inside of its back, seen through the neck opening of the product photo, is hidden when worn (first: a
         # shoulder draped up from it took its grey).
-        inside_back = seen_through_neck(warped.image, warped.alpha, pose, request.category, by_hue=True)
+        through = through_neck(warped.image, warped.alpha, pose, request.category, by_hue=True)
+        inside_back = through.hidden
         garment, alpha = front_over_inside(warped.image, warped.alpha, inside_back), warped.alpha * ~inside_back
         if request.category is not Category.LOWER and not inside_back.any():  # where no inside back was told from
             garment = without_label(garment, alpha > 0.5, pose)  # the front, its label still shows
@@ -542,6 +543,10 @@ class ClassicalGarmentPipeline(TryOnPipeline[GarmentRequest]):
         base = dress_lower_garment(base, lower)
         # The garment's rim on its photo is a blend with the product's backdrop: where it lies on the body (a
         # hem on the trousers, a V neckline) or where the paint reaches past it, it drew a pale line.
-        garment = extend_texture(garment, alpha > 0.5, paint)
+        # Not along the inside back behind a rib collar: the rib there is the garment's own edge, no blend (taken as
+        # one, the Vans tee's purple rib, a few px wide, was mirrored over from the lilac front below it, in teeth).
+        # Along a neckline with no rib, the inside's blend with the front is (a V's teal lining showed at its tip).
+        core = (alpha > 0.5) | inside_back if through.rib > 0 else alpha > 0.5
+        garment = extend_texture(garment, core, paint)
         image = dress_garment(base, garment, paint, light)
         return Dressed(image=image, paint=paint, repainted=uncovered.astype(np.uint8), dressing=WARPED, worn=outline)

@@ -19,6 +19,10 @@ the front below it is light and a lighter rim (the back neckline's edge, the out
 textured or that rim is clear of the edge's anti-aliasing: a dark rib collar is dark up to the top edge, and its
 front is the rib itself.
 
+Behind a dark rib collar (`_behind_rib`), the inside is taken down to the rib, which keeps its width: read on the
+midline, up from the front neckline while the colour stays the rib's. Where the rib and the inside are one shade up
+to the top edge, nothing is taken.
+
 A deep V's lining may be of the front's lightness but another hue (a teal lining in a blue velvet wrap top), and the
 V's soft binding lets a smooth patch run on into the front's folds: asked for (`by_hue`), it is read as the patch
 nearer the seed's colour than the front's (the window's garment below the deepest inside back taken), walled by
@@ -75,6 +79,11 @@ LINING_CONTRAST = 60.0
 LINING_HOLD = 0.8  # of the seed's pixels held by the lining's patch: less is no lining's opening
 LINING_RIM = 15.0  # 8-bit L: the least by which the rim above a lining is lighter than it
 LINING_TEXTURE = 6.0  # 8-bit L: the median deviation of a lace's or a weave's lightness, the least
+# A dark rib collar's width (`_rib_width`): the rows above the front neckline within RIB_STEP (Lab, 8-bit) of the rib's
+# colour just above the edge's ramp (the Vans tee's purple rib, L 50-60, under an inside of L 20-40 in the middle);
+# a run up to within RIM_ROWS of the top edge is a rib and its inside in one shade (nothing told apart).
+RIB_STEP = 15.0
+RIM_ROWS = 2
 FRONT_DEPTH = 0.04  # of the shoulder width: the front's strip below the neckline read for its colour
 # The front neckline is put on the strongest edge within EDGE_SEARCH_PX below the patch in each column (else
 # EDGE_REACH_PX below it), PAST_EDGE_PX past the edge's middle, so the feathered edge of the paint falls on the
@@ -182,9 +191,25 @@ def without_label(image: np.ndarray, garment: np.ndarray, pose: Pose) -> np.ndar
     return extend_texture(image, like & ~label, label)
 
 
+@dataclass(frozen=True)
+class ThroughNeck:
+    """The inside of the garment's back seen through its neck opening (`seen_through_neck`), and the width (px) of
+    the dark rib collar kept in front of it along the front neckline (`_behind_rib`; 0 where there is none, and the
+    neckline is a blend of the inside and the front)."""
+
+    hidden: np.ndarray
+    rib: float
+
+
 def seen_through_neck(image: np.ndarray, alpha: np.ndarray, pose: Pose, category: Category, *,
                       by_hue: bool = False) -> np.ndarray:
-    """bool HxW: the inside of the garment's back seen through its neck opening on the warped garment (`image`,
+    """bool HxW: `through_neck`'s inside back."""
+    return through_neck(image, alpha, pose, category, by_hue=by_hue).hidden
+
+
+def through_neck(image: np.ndarray, alpha: np.ndarray, pose: Pose, category: Category, *,
+                 by_hue: bool = False) -> ThroughNeck:
+    """The inside of the garment's back seen through its neck opening on the warped garment (`image`,
     `alpha` > 0.5 on it), from its top edge down to the front neckline; none where it cannot be told from the
     front, and none for a lower garment. `by_hue`: also an inside told from the front by its hue alone
     (`_hue_apart`: a deep V's lining), for a dressing that bares the body under it; dressed into the worn
@@ -193,7 +218,7 @@ def seen_through_neck(image: np.ndarray, alpha: np.ndarray, pose: Pose, category
     height, width_px = alpha.shape[:2]
     hidden = np.zeros((height, width_px), bool)
     if category is Category.LOWER:
-        return hidden
+        return ThroughNeck(hidden, 0.0)
     frame = body_frame(pose)
     width = frame.shoulder_width
     origin = (frame.left_shoulder + frame.right_shoulder) / 2
@@ -208,26 +233,33 @@ def seen_through_neck(image: np.ndarray, alpha: np.ndarray, pose: Pose, category
     lab = cv2.GaussianBlur(cv2.cvtColor(upright, cv2.COLOR_RGB2LAB), (0, 0), BLUR_PX)
     cut = _neckline(lab, garment, across, down, width, by_hue)
     if cut is None:
-        return hidden
-    columns, bottom = cut
+        return ThroughNeck(hidden, 0.0)
+    columns, bottom, rib = cut
     # Back to the photo: each pixel round the neck above the neckline's curve, between the opening's ends.
     corners_x, corners_y = map_x[[0, 0, -1, -1], [0, -1, 0, -1]], map_y[[0, 0, -1, -1], [0, -1, 0, -1]]
     top, left = max(int(corners_y.min()), 0), max(int(corners_x.min()), 0)
     rows, cols = min(int(corners_y.max()) + 2, height), min(int(corners_x.max()) + 2, width_px)
     if rows <= top or cols <= left:
-        return hidden
+        return ThroughNeck(hidden, 0.0)
     ys, xs = np.mgrid[top:rows, left:cols]
     beside = (xs - origin[0]) * frame.across[0] + (ys - origin[1]) * frame.across[1]
     along = (xs - origin[0]) * frame.down[0] + (ys - origin[1]) * frame.down[1]
     within = (beside >= columns[0]) & (beside <= columns[-1])
-    hidden[top:rows, left:cols] = within & (along < np.interp(beside, columns, bottom))
-    return hidden & (alpha > 0)
+    inside = within & (along < np.interp(beside, columns, bottom)) & (alpha[top:rows, left:cols] > 0)
+    if rib > 0:
+        # The rib in front of it keeps its width all round, across the neckline (where the opening's sides rise
+        # steeply, the rib's rows counted down the body, as on the midline, left it a sliver there).
+        front = (alpha[top:rows, left:cols] > 0.5) & ~inside
+        inside &= cv2.distanceTransform((~front).astype(np.uint8), cv2.DIST_L2, 3) > rib + PAST_EDGE_PX
+    hidden[top:rows, left:cols] = inside
+    return ThroughNeck(hidden, rib)
 
 
 def _neckline(lab: np.ndarray, garment: np.ndarray, across: np.ndarray, down: np.ndarray, width: float,
-              by_hue: bool) -> tuple[np.ndarray, np.ndarray] | None:
+              by_hue: bool) -> tuple[np.ndarray, np.ndarray, float] | None:
     """(u, v) of the front neckline under the inside back, per column of the upright window across the opening
-    (u ascending); None where no inside back is told apart from the front (`by_hue`: as `seen_through_neck`)."""
+    (u ascending), and the width (px) of a dark rib along it that stays (`_behind_rib`; else 0); None where no inside
+    back is told apart from the front (`by_hue`: as `seen_through_neck`)."""
     has_top = garment.any(axis=0)
     top = np.where(has_top, garment.argmax(axis=0), garment.shape[0])
     strength = _edge_strength(lab)
@@ -239,9 +271,13 @@ def _neckline(lab: np.ndarray, garment: np.ndarray, across: np.ndarray, down: np
     seed &= garment
     if not seed.any():
         return None
-    found, search = _smooth_inside(lab, garment, edges, seed, down, width), EDGE_SEARCH_PX
+    found, search, rib = _smooth_inside(lab, garment, edges, seed, down, width), EDGE_SEARCH_PX, 0.0
     if found is None:
         found, search = _dark_lining(lab, garment, seed, down, width), LINING_SEARCH_PX
+    if found is None:
+        behind = _behind_rib(lab, garment, strength, seed, top, down, width)
+        if behind is not None:
+            found, search, rib = behind[:3], EDGE_SEARCH_PX, behind[3]
     if found is None and by_hue:
         found, search = _hue_apart(lab, garment, edges, seed, down, width), EDGE_SEARCH_PX
     if found is None:
@@ -252,7 +288,7 @@ def _neckline(lab: np.ndarray, garment: np.ndarray, across: np.ndarray, down: np
     neckline = (_on_edge(lowest, span, strength, search) + PAST_EDGE_PX).astype(np.float64)
     bottom = cv2.GaussianBlur(neckline[None], (0, 0), SMOOTH_PX, borderType=cv2.BORDER_REPLICATE)[0]
     span, bottom = _to_ends(span, bottom, top, like_inside, width)
-    return across[span], down[0] + bottom
+    return across[span], down[0] + bottom, rib
 
 
 def _smooth_inside(lab: np.ndarray, garment: np.ndarray, edges: np.ndarray, seed: np.ndarray, down: np.ndarray,
@@ -275,12 +311,81 @@ def _smooth_inside(lab: np.ndarray, garment: np.ndarray, edges: np.ndarray, seed
 
 def _dark_lining(lab: np.ndarray, garment: np.ndarray, seed: np.ndarray, down: np.ndarray, width: float
                  ) -> tuple[np.ndarray, np.ndarray, tuple[np.ndarray, np.ndarray]] | None:
-    """As `_smooth_inside`, for an inside much darker than the front (a dark lining): a lace or a weave breaks it
-    into specks and a zip splits it, so it is read on the lightness blurred over LINING_BLUR, as the pixels no
-    lighter than the seed's by LINING_SPREAD, gaps under LINING_GAP closed; taken where the front below it is
-    light, at least LINING_CONTRAST lighter (a dark rib collar's front is dark itself)."""
+    """As `_smooth_inside`, for an inside much darker than the front (a dark lining, `_dark_patch`); taken where the
+    front below it is light, at least LINING_CONTRAST lighter (a dark rib collar's front is dark itself), and it is
+    told from a rib collar (`_told_from_rib`)."""
+    dark = _dark_patch(lab, garment, seed, down, width, LINING_SPREAD)
+    if dark is None:
+        return None
+    patch, outline = dark
+    colours = _inside_and_front(lab, garment, patch, *outline, width)
+    if colours is None or not _a_lining(*colours) or not _told_from_rib(lab, garment, patch, colours[0]):
+        return None
+    return *outline, colours
+
+
+def _behind_rib(lab: np.ndarray, garment: np.ndarray, strength: np.ndarray, seed: np.ndarray, top: np.ndarray,
+                down: np.ndarray, width: float
+                ) -> tuple[np.ndarray, np.ndarray, tuple[np.ndarray, np.ndarray], float] | None:
+    """(columns, lowest row per column, (inside, front) colours, the rib's width in rows) of a dark inside behind a
+    dark rib collar on a light front (the dark region round the seed, `_dark_patch`, over a front LINING_CONTRAST
+    lighter past its edge): the rib's width is read on the midline, where the inside is deepest (`_rib_width`), and
+    kept all round the opening; None where the rib cannot be told from the inside above it (one shade up to the
+    top edge: all stays, as it was).
+
+    A tee with a dark rib shows through its opening the inside of the back in the rib's dark or darker: left, it was a
+    band round the shopper's neck three times the rib's width (the purple Vans tee's), taken with the rib, the collar
+    was gone."""
+    dark = _dark_patch(lab, garment, seed, down, width, LINING_SPREAD)
+    if dark is None:
+        return None
+    patch, (span, lowest) = dark
+    # The front read past the edge's ramp: the patch ends on the rib's lighter rows, short of the edge.
+    colours = _inside_and_front(lab, garment, patch, span, _on_edge(lowest, span, strength, EDGE_SEARCH_PX), width)
+    if colours is None or not _a_lining(*colours):
+        return None
+    # The inside by the opening's ends is lit as light as the rib, out of LINING_SPREAD: the patch is grown again up
+    # to halfway to the front's lightness, to the front neckline all along, over the same columns (so grown, the rib
+    # round the collar's sides ran on out of the window).
+    dark = _dark_patch(lab, garment, seed, down, width, float(colours[1][0] - colours[0][0]) / 2, span)
+    if dark is None:
+        return None
+    patch, (span, lowest) = dark
+    edge = _on_edge(lowest, span, strength, EDGE_SEARCH_PX)
+    centre = np.isin(span, np.flatnonzero(seed.any(axis=0)))
+    rib = _rib_width(lab, span[centre], edge[centre], top[span[centre]])
+    return None if rib is None else (span, lowest, colours, rib)
+
+
+def _rib_width(lab: np.ndarray, columns: np.ndarray, edge: np.ndarray, top: np.ndarray) -> float | None:
+    """The rib's width in rows above the front neckline (`edge`, rows over `columns`, the top edge at `top`): per
+    column, up from the edge's ramp (EDGE_REACH_PX above it) while the colour stays within RIB_STEP of the rib's
+    there, the median over the columns; None where that runs up to within RIM_ROWS of the top edge (a rib and its
+    inside in one shade) in most columns."""
+    widths = []
+    for column, row, first in zip(columns, np.round(edge).astype(int), top, strict=True):
+        start = row - round(EDGE_REACH_PX)
+        if start <= first:
+            continue
+        above = lab[first:start + 1, column].astype(np.float32)[::-1]
+        apart = np.flatnonzero(np.linalg.norm(above - above[0], axis=1) > RIB_STEP)
+        if apart.size and start - apart[0] > first + RIM_ROWS:
+            widths.append(round(EDGE_REACH_PX) + apart[0])
+    if 2 * len(widths) <= len(columns):
+        return None
+    return float(np.median(widths))
+
+
+def _dark_patch(lab: np.ndarray, garment: np.ndarray, seed: np.ndarray, down: np.ndarray, width: float,
+                spread: float, span: np.ndarray | None = None
+                ) -> tuple[np.ndarray, tuple[np.ndarray, np.ndarray]] | None:
+    """(patch, its outline: columns and lowest row per column) of an inside much darker than the front (a dark
+    lining, or the inside behind a dark rib collar): a lace or a weave breaks it into specks and a zip splits it, so
+    it is read on the lightness blurred over LINING_BLUR, as the pixels no lighter than the seed's by `spread`
+    (LINING_SPREAD for a lining), gaps under LINING_GAP closed, within the columns `span` where given; None where it
+    is no opening's (`_outline`, or narrower than the seed)."""
     lightness = cv2.GaussianBlur(lab[..., 0].astype(np.float32), (0, 0), LINING_BLUR * width)
-    dark = (garment & (lightness <= np.median(lightness[seed]) + LINING_SPREAD)).astype(np.uint8)
+    dark = (garment & (lightness <= np.median(lightness[seed]) + spread)).astype(np.uint8)
     size = 2 * max(1, round(LINING_GAP * width)) + 1
     closed = cv2.morphologyEx(dark, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (size, size)))
     # Each region the seed reaches: a zip (a placket) wider than the gap closed splits the lining in two.
@@ -289,6 +394,8 @@ def _dark_lining(lab: np.ndarray, garment: np.ndarray, seed: np.ndarray, down: n
     reached[labels[seed]] = True
     reached[0] = False
     patch = reached[labels]
+    if span is not None:
+        patch[:, np.setdiff1d(np.arange(patch.shape[1]), span)] = False
     seed_columns = np.flatnonzero(seed.any(axis=0))
     if np.count_nonzero(patch & seed) < LINING_HOLD * np.count_nonzero(seed):
         return None
@@ -296,10 +403,7 @@ def _dark_lining(lab: np.ndarray, garment: np.ndarray, seed: np.ndarray, down: n
     # Narrower than the seed's band: a label on the back, not the opening.
     if outline is None or outline[0][0] > seed_columns[0] or outline[0][-1] < seed_columns[-1]:
         return None
-    colours = _inside_and_front(lab, garment, patch, *outline, width)
-    if colours is None or not _a_lining(*colours) or not _told_from_rib(lab, garment, patch, colours[0]):
-        return None
-    return *outline, colours
+    return patch, outline
 
 
 def _hue_apart(lab: np.ndarray, garment: np.ndarray, edges: np.ndarray, seed: np.ndarray, down: np.ndarray,
@@ -344,7 +448,7 @@ def _told_from_rib(lab: np.ndarray, garment: np.ndarray, patch: np.ndarray, insi
     darker), and the patch is textured (a lace, a weave: the median deviation of its lightness LINING_TEXTURE at
     least) or that rim is clear of the edge's anti-aliasing. The anti-aliasing against the backdrop lightens the
     edge's first row whatever the garment, and the next a little: a smooth patch as dark up to the edge is a rib
-    and its inside in one shade as much as a lining, and stays."""
+    and its inside as much as a lining (`_behind_rib` tells them apart)."""
     columns = np.flatnonzero(patch.any(axis=0))
     top, start = garment.argmax(axis=0)[columns], patch.argmax(axis=0)[columns]
     rows = np.arange(patch.shape[0])[:, None]

@@ -10,7 +10,7 @@ from poses import frontal_pose
 
 from fittingroom.common.body import Pose
 from fittingroom.common.garment import Category
-from fittingroom.tryon.classical import SILHOUETTE, WARPED, ClassicalGarmentPipeline
+from fittingroom.tryon.classical import SILHOUETTE, WARPED, ClassicalGarmentPipeline, Dressed
 from fittingroom.tryon.requests import GarmentRequest
 from fittingroom.warp_gen.fit import GarmentFit, WarpedGarment
 from fittingroom.warp_gen.neck_opening import front_over_inside, seen_through_neck, without_label
@@ -94,15 +94,25 @@ def test_a_polo_collar_of_the_body_colour_stays() -> None:
     assert not (hidden & (collar > 0)).any()
 
 
-def test_a_dark_rib_collar_on_the_front_stays() -> None:
-    lavender = (200, 190, 225)
-    image, alpha = _tee(lavender)
+def _rib_collar() -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """(photo, alpha, rib, inside): a lavender tee whose purple rib, 6 px wide, runs round the opening, and the
+    inside back behind it in the opening's darker shade."""
+    image, alpha = _tee((200, 190, 225))
     band = _crew(30, 21)
     image[band] = (70, 50, 90)  # the rib collar, all round the opening
     interior = _crew(24, 15)
     image[interior] = (20, 15, 25)  # the inside back, in the opening's shade
-    hidden = seen_through_neck(_photo(image), alpha, _pose(), Category.UPPER)
-    assert not (hidden & band & ~interior).any()
+    return _photo(image), alpha, band & ~interior, interior
+
+
+def test_the_inside_behind_a_dark_rib_collar_is_hidden_the_rib_keeps_its_width() -> None:
+    """Left, the inside and the rib were a dark band round the neck three times the rib's width."""
+    image, alpha, rib, inside = _rib_collar()
+    hidden = seen_through_neck(image, alpha, _pose(), Category.UPPER)
+    assert hidden[inside & _away_from(~inside, 2)].mean() > 0.95
+    # All round, down its sides too, but for the anti-aliased px next to the inside.
+    assert not (hidden & rib & _away_from(inside, 2)).any()
+    assert (hidden & rib).sum() < 0.15 * rib.sum()
 
 
 def test_an_inside_of_the_front_colour_is_left_as_it_is() -> None:
@@ -122,26 +132,45 @@ def test_the_composite_paints_no_grey_inside_back_at_the_base_of_the_neck(top_si
                                                                          dressing: str) -> None:
     """A shopper in a dark sleeveless top under the tee: where the tee's inside back was, the result is skin (the
     old top repainted, `dress_warped`) or the tee's white front (dressed into the old top's neckline), never grey."""
-    skin, top_colour, grey = (224, 172, 140), (40, 40, 90), (168, 168, 164)
+    grey = (168, 168, 164)
+    image, alpha = _tee(WHITE)
+    opening = _crew(26, 21) & (np.arange(H)[:, None] >= TOP + 4)
+    image[opening] = grey
+    dressed = _dressed(top_sides, _photo(image), alpha)
+    assert dressed.dressing == dressing
+    inside = opening & _away_from(~opening, 2)
+    assert (np.abs(dressed.image[inside].astype(int) - grey).max(axis=1) > 30).all()
+
+
+def _dressed(top_sides: tuple[int, int], image: np.ndarray, alpha: np.ndarray) -> Dressed:
+    """The composite of a tee (`image`, `alpha`) on a shopper in a dark sleeveless top (`top_sides`: its columns)
+    under it, the tee's top edge on the old top's, at row 100."""
+    skin, top_colour = (224, 172, 140), (40, 40, 90)
     person = np.full((H, W, 3), 235, np.uint8)
     cv2.circle(person, (150, 60), 35, skin, -1)
     cv2.rectangle(person, (100, 80), (200, 250), skin, -1)  # neck, shoulders and chest
     cv2.rectangle(person, (top_sides[0], 100), (top_sides[1], 250), top_colour, -1)
     person_mask = (np.abs(person.astype(int) - 235).sum(axis=2) > 0).astype(np.float32)
     worn = np.all(person == top_colour, axis=2).astype(np.uint8)
-    image, alpha = _tee(WHITE)
-    alpha[:TOP + 4] = 0  # the tee's top edge on the old top's, at row 100
+    alpha, image = alpha.copy(), image.copy()
+    alpha[:TOP + 4] = 0
     image[:TOP + 4] = 0
-    opening = _crew(26, 21) & (alpha > 0)
-    image[opening] = grey
     fit = GarmentFit(names=(), source=np.zeros((0, 2)), target=np.zeros((0, 2)), body=np.zeros((0, 2)), limbs=())
-    warped = WarpedGarment(image=_photo(image), alpha=alpha, fit=fit, laid=np.zeros((H, W), np.uint8))
+    warped = WarpedGarment(image=image, alpha=alpha, fit=fit, laid=np.zeros((H, W), np.uint8))
     request = GarmentRequest(person, person, Category.UPPER)
-    dressed = ClassicalGarmentPipeline.composite(request, person_mask, _pose(), warped, np.zeros((H, W), np.uint8),
-                                                 worn)
-    assert dressed.dressing == dressing
-    inside = opening & _away_from(~opening, 2)
-    assert (np.abs(dressed.image[inside].astype(int) - grey).max(axis=1) > 30).all()
+    return ClassicalGarmentPipeline.composite(request, person_mask, _pose(), warped, np.zeros((H, W), np.uint8), worn)
+
+
+def test_the_composite_keeps_a_dark_rib_along_the_neckline_in_its_own_colour() -> None:
+    """Where the inside back behind a rib is hidden, the rib along the front neckline is the garment's own inner
+    edge, no blend with a backdrop: drawn in the rib's purple, not mirrored over from the lavender front below."""
+    image, alpha, rib, inside = _rib_collar()
+    dressed = _dressed((128, 172), image, alpha)
+    assert dressed.dressing == WARPED
+    kept = rib & _away_from(inside, 2) & (np.arange(H)[:, None] >= TOP + 6) & (dressed.paint > 0)
+    assert kept.sum() > 100
+    colours = dressed.image[kept].astype(int)  # shaded as the old top is: nearer the rib's purple than the lavender
+    assert (np.abs(colours - (70, 50, 90)).sum(axis=1) < np.abs(colours - (200, 190, 225)).sum(axis=1)).all()
 
 
 def _lace(shape: tuple[int, int], seed: int) -> np.ndarray:
@@ -312,12 +341,11 @@ def test_a_deep_v_s_lining_of_another_hue_behind_a_soft_binding_is_hidden_its_fr
 
 def test_a_dark_rib_collar_told_by_hue_too_stays() -> None:
     """A black inside behind a purple rib on a lavender tee: apart from the front by its lightness more than its
-    hue, so no lining of another hue (the rib, nearer the black than the lavender, went with it)."""
-    image, alpha = _tee((200, 190, 225))
-    band = _crew(30, 21)
-    image[band] = (70, 50, 90)
-    image[_crew(24, 15)] = (20, 15, 25)
-    assert not seen_through_neck(_photo(image), alpha, _pose(), Category.UPPER, by_hue=True).any()
+    hue, so no lining of another hue (the rib, nearer the black than the lavender, went with it): the inside behind
+    the rib is taken as without the hue, the rib stays."""
+    image, alpha, _, _ = _rib_collar()
+    assert (seen_through_neck(image, alpha, _pose(), Category.UPPER, by_hue=True)
+            == seen_through_neck(image, alpha, _pose(), Category.UPPER)).all()
 
 
 def test_a_yoke_of_another_hue_across_the_chest_stays() -> None:
