@@ -118,6 +118,8 @@ WARPED: Final = "warped"
 SILHOUETTE_FEATHER_PX = 1
 SKIN_RIM_PX = 2  # the old garment's anti-aliased edge against skin beside it, repainted with it
 SPECK_SHARE = 0.01  # of the shoulder width squared: the largest piece a bared shoulder's repaint encloses and takes
+# Of the photo's longer side: how far above each new trouser leg's hem the bared leg below goes on under it.
+HEM_ROOM = 0.02
 
 
 @dataclass(frozen=True)
@@ -186,7 +188,9 @@ def beside_trousers(paint: np.ndarray, pose: Pose, legs: np.ndarray) -> np.ndarr
     one, left beside it, is background there (a thigh is inside any trouser leg); below the new hem (shorts
     over long trousers) the legs are bare skin. On each leg (`legs`, `leg_shapes`) the rows its own hem reaches: a
     slanting or curved hem (one leg's lower than the other's, a skirt's sides below its middle) reached lower
-    elsewhere, and took a strip of the bared thigh below the hem for background."""
+    elsewhere, and took a strip of the bared thigh below the hem for background. Under the new garment just above its
+    hem (HEM_ROOM) the leg goes on: the bared leg below is not rounded off there (a strip of backdrop parted it from
+    the hem); no higher, where the new garment's anti-aliased sides took the skin's colour for a fringe."""
     frame = body_frame(pose)
     hips = max(round(max(float(frame.left_hip[1]), float(frame.right_hip[1]))), 0)
     rows = np.zeros(paint.shape[:2], np.uint8)
@@ -199,6 +203,8 @@ def beside_trousers(paint: np.ndarray, pose: Pose, legs: np.ndarray) -> np.ndarr
         own = own[own >= hips]
         if len(own):
             rows[hips:own[-1] + 1][leg[hips:own[-1] + 1]] = 1
+            room = slice(max(own[-1] + 1 - round(HEM_ROOM * max(paint.shape[:2])), hips), own[-1] + 1)
+            rows[room][leg[room] & (paint[room] > 0)] = 0
     return rows
 
 
