@@ -26,6 +26,10 @@ EDGE_SMOOTHING = 0.03  # of the height: notches shorter than half this are ignor
 # Armpits are searched no lower than this share of the height from the top: in the top half of a shirt,
 # the top third of a dress (a flared skirt below must not pass for a sleeve).
 ARMPIT_DEPTH = {"upper": 0.55, "dress": 0.35}
+# ... or this share of the garment's width (sleeves included), when deeper: a short garment's armpit is as far below
+# its shoulders as a long one's. Cut to a crop top or a mini, the height's share stopped above the armpit and a
+# sleeve's lower edge or the neckline was taken for it: shoulders a third too broad, the dress drawn a fifth short.
+ARMPIT_WIDTH_DEPTH = 0.55
 ARMPIT_ASYMMETRY = 0.06  # of the height: armpits farther apart in height than this are not both right
 MIN_SLEEVE_SHARE = 0.015  # of the garment's area beyond the body's side: less is a seam allowance, not a sleeve
 CUFF_SHARE = 0.12  # the far end of a sleeve whose centroid is the cuff
@@ -61,6 +65,7 @@ class _Silhouette:
     mask: np.ndarray  # bool
     top: int
     bottom: int
+    width: int  # columns from its leftmost to its rightmost pixel, sleeves included
     centre: float  # x of the body's vertical axis
     left_edge: np.ndarray  # per row from top to bottom: x of the body's image-left edge (NaN where empty)
     right_edge: np.ndarray
@@ -127,8 +132,8 @@ def _silhouette(mask: np.ndarray) -> _Silhouette:
     neckline = top + (bottom - top) / 3  # a neckline's opening lies above this row, a slit or a gap below
     edges = _body_edges(binary[top:bottom + 1], centre, np.where(np.arange(top, bottom + 1) < neckline, reach, 0.0))
     window = max(3, round(EDGE_SMOOTHING * (bottom - top + 1)) | 1)
-    return _Silhouette(binary, top, bottom, centre, _running_median(edges[:, 0], window),
-                       _running_median(edges[:, 1], window))
+    return _Silhouette(binary, top, bottom, int(xs.max() - xs.min()) + 1, centre,
+                       _running_median(edges[:, 0], window), _running_median(edges[:, 1], window))
 
 
 def _running_median(values: np.ndarray, window: int) -> np.ndarray:
@@ -152,13 +157,19 @@ def _top_edge(sil: _Silhouette, x: float) -> Point:
     return (float(x), float(column.min()) if column.size else float(sil.top))
 
 
+def _armpit_depth(sil: _Silhouette, depth: float) -> int:
+    """Rows below the top: the lowest an armpit is looked for, `depth` of the height or ARMPIT_WIDTH_DEPTH of the
+    width, whichever is deeper."""
+    return round(max(depth * sil.height, ARMPIT_WIDTH_DEPTH * sil.width))
+
+
 def _armpit_row(edge: np.ndarray, sil: _Silhouette, outward: float, depth: float) -> int | None:
     """Row index (from the top) where, going up, the body's edge turns outward into a sleeve; None if sleeveless.
 
     `outward` is -1 for the image-left edge (it moves to smaller x), +1 for the image-right edge.
     """
     step = sil.band(0.02)
-    lowest, highest = min(sil.height - sil.band(0.15), round(depth * sil.height)), sil.band(0.06)
+    lowest, highest = min(sil.height - sil.band(0.15), _armpit_depth(sil, depth)), sil.band(0.06)
     for row in range(lowest, highest, -1):
         below, here = edge[row + step], edge[row]
         lower = min(row + step + sil.band(SIDE_RUN), len(edge) - 1)
@@ -271,7 +282,7 @@ def _sleeves_ending_on_the_sides(sil: _Silhouette, hem: _Hem, depth: float) -> _
     MERGED_SLEEVE_WIDTH of the body's width, within MERGED_SLEEVE_DROP of the height, and runs on as the
     body's side to the hem. A peplum steps out; a side that tapers in does so gently.
     """
-    first, last = round(depth * sil.height), hem.row - sil.top - sil.band(EDGE_BAND)
+    first, last = _armpit_depth(sil, depth), hem.row - sil.top - sil.band(EDGE_BAND)
     step = sil.band(MERGED_SLEEVE_DROP)
     if last - first <= step or np.isnan(sil.left_edge[last]) or np.isnan(sil.right_edge[last]):
         return None

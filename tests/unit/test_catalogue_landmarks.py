@@ -44,6 +44,21 @@ def test_a_tie_below_the_hem_is_not_the_hem() -> None:
     assert _near(marks.left_cuff, (245, 85), 10) and _near(marks.right_cuff, (55, 85), 10)
 
 
+@pytest.mark.parametrize("category", [Category.UPPER, Category.DRESS])
+def test_a_cropped_garment_keeps_its_shoulders_and_armpits(category: Category) -> None:
+    """A crop top or a mini is as broad at the shoulders as the long one: its armpits are looked for as deep below
+    its top (a share of its width), not a share of its shorter height, which stopped above them."""
+    long = np.zeros((400, 300), np.uint8)
+    cv2.rectangle(long, (100, 40), (200, 380), 1, -1)
+    cv2.rectangle(long, (60, 40), (240, 90), 1, -1)  # short sleeves, 50 px deep below the shoulders' line
+    cropped = long.copy()
+    cropped[120:] = 0  # the body cut 30 px below the armpits
+    full, short = garment_landmarks(long, category), garment_landmarks(cropped, category)
+    for name in ("left_shoulder", "right_shoulder", "left_armpit", "right_armpit"):
+        assert _near(getattr(short, name), getattr(full, name), 3), name
+    assert _near(short.left_armpit, (200, 90), 4) and _near(short.right_armpit, (100, 90), 4)
+
+
 def _draped() -> np.ndarray:
     """A tee whose wearer's right sleeve (longer) has a drape from its end to the hem: no armpit corner."""
     mask = _tee()
