@@ -25,6 +25,11 @@ LEG_READ = 0.9
 HEM_SHADOW = 0.015  # of the longer side: the shadow the new hem casts on the legs below it, and how dark
 HEM_SHADE = 0.25
 LEG_ONSET = 0.1  # of a leg's length: below its hip joint it turns from the hips' light to its own
+# Thighs shaped to touch (knees together, a fitted dress's outline) turn away from the light where they meet, and each
+# shades the other: up to TOUCH_SHADE darker on their meeting line, over TOUCH_SHADOW of the longer side. Painted with
+# their sides' light only they read as one pale block from the hem to the knees.
+TOUCH_SHADE = 0.22
+TOUCH_SHADOW = 0.006
 # Where a bared leg meets the visible one: that leg's colours across its top rows (JOIN_ROWS at least, more until
 # MIN_LEG_PIXELS show: a thin leg's three rows may hold fewer) carry up into the repaint, fading over JOIN_FADE of
 # the longer side.
@@ -205,6 +210,19 @@ def limb_profile(tone: np.ndarray, rim_light: float, falloff: float) -> np.ndarr
     return np.asarray(tone[None] * (light / light.mean())[:, None], np.float32)
 
 
+def _near_touch(owner: np.ndarray, spread: float) -> np.ndarray:
+    """float32 HxW in [0, 1]: how near each pixel is to where the two legs touch (`owner`: which leg each pixel is,
+    -1 off them; 1 on the line where they meet, falling off as a Gaussian over `spread` px)."""
+    meet = (owner[:, 1:] >= 0) & (owner[:, :-1] >= 0) & (owner[:, 1:] != owner[:, :-1])
+    line = np.zeros(owner.shape, np.uint8)
+    line[:, 1:][meet] = 1
+    line[:, :-1][meet] = 1
+    if not line.any():
+        return np.zeros(owner.shape, np.float32)
+    away = cv2.distanceTransform(1 - line, cv2.DIST_L2, 3)
+    return np.asarray(np.exp(-((away / max(spread, 1.0)) ** 2)), np.float32)
+
+
 def leg_skin(painted: np.ndarray, person: np.ndarray, to_skin: np.ndarray, legs: np.ndarray,
              cover: np.ndarray, modelled: np.ndarray) -> np.ndarray:
     """float32 HxWx3: `painted` skin with the bared legs repainted (`legs`: each leg's mask, (2, H, W), LEG_SEEN
@@ -212,8 +230,9 @@ def leg_skin(painted: np.ndarray, person: np.ndarray, to_skin: np.ndarray, legs:
 
     Each leg takes the colours across its width that it shows below the old hem, out to its outline (the other
     leg's, mirrored, when it shows none) and its skin's grain, a kneecap's light where it is shaped over its knee
-    (LEG_KNEE, `knee_light`), shaded under the new garment's (`cover`) hem; just above where the photo shows it, the
-    colours of its top visible rows and neither the knee's light nor the hem's shadow, so it goes on without a seam.
+    (LEG_KNEE, `knee_light`), shaded under the new garment's (`cover`) hem and where the two touch; just above where
+    the photo shows it, the colours of its top visible rows and neither the knee's light nor the shadows, so it goes on
+    without a seam.
     Where the photo shows neither leg (shorts over trousers that reached the shoes) each takes the `modelled` colours
     across it (`limb_profile`, from the shopper's skin and arms): the body's paint left them two flat cut-outs, paler
     than the arms (the old trousers' light). Unchanged off the legs.
@@ -268,6 +287,7 @@ def leg_skin(painted: np.ndarray, person: np.ndarray, to_skin: np.ndarray, legs:
         leg_paint[mine] *= (1.0 + (knee_light(leg, ys[mine], where[mine]) - 1.0) * modelled[mine])[:, None]
     beneath = cv2.distanceTransform((cover == 0).astype(np.uint8), cv2.DIST_L2, 3)[ys, xs]
     leg_paint *= (1.0 - HEM_SHADE * np.exp(-beneath / reach) * modelled)[:, None]
+    leg_paint *= (1.0 - TOUCH_SHADE * _near_touch(owner, TOUCH_SHADOW * side)[ys, xs] * modelled)[:, None]
     weight = np.clip(down[ys, xs] / LEG_ONSET, 0.0, 1.0)[:, None]
     out = np.array(painted, np.float32)
     out[ys, xs] = out[ys, xs] * (1.0 - weight) + leg_paint * weight

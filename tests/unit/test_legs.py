@@ -337,3 +337,19 @@ def test_shorts_over_cropped_trousers_bare_two_legs_with_the_backdrop_between() 
     assert np.abs(out[300, 150] - BACKDROP).max() <= 8
     for leg in (0, 1):
         assert np.abs(out[300, round(_leg_x(leg, 300, 6.0))] - LEG_SKIN).max() <= 25
+
+
+def test_thighs_that_touch_shade_each_other_where_they_meet() -> None:
+    """Legs shaped together (knees touching below a fitted dress) show where they meet: a shade along the line
+    between them, not one pale block."""
+    image, person, dress, _ = _shopper(calf=56)
+    legs = leg_shapes(_pose(), (H, W), person, dress)
+    new = np.zeros((H, W), np.uint8)
+    new[:NEW_HEM] = 1
+    uncovered = (dress > 0) & (new == 0)
+    row = 300
+    assert len(_runs((legs.max(axis=0) > 0)[row])) == 1  # one run: the legs touch
+    luma = leg_skin(np.zeros((H, W, 3), np.float32), image, uncovered, legs, new, MODELLED)[row].mean(axis=1)
+    seam = 150 + int(np.argmin(luma[140:161])) - 10
+    assert abs(seam - 150) <= 3  # on the line between the legs
+    assert luma[seam] < 0.9 * min(luma[seam - 10], luma[seam + 10])
