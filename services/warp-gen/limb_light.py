@@ -25,6 +25,7 @@ LEG_READ = 0.9
 HEM_SHADOW = 0.015  # of the longer side: the shadow the new hem casts on the legs below it, and how dark
 HEM_SHADE = 0.25
 LEG_ONSET = 0.1  # of a leg's length: below its hip joint it turns from the hips' light to its own
+FEET_REACH = 1.0  # of a leg's width at its bottom: how far beside it the feet below are looked for
 # Thighs shaped to touch (knees together, a fitted dress's outline) turn away from the light where they meet, and each
 # shades the other: up to TOUCH_SHADE darker on their meeting line, over TOUCH_SHADOW of the longer side. Painted with
 # their sides' light only they read as one pale block from the hem to the knees.
@@ -199,6 +200,20 @@ def _grain_for(grain: np.ndarray, seen: np.ndarray, across: np.ndarray, ys: np.n
     field = np.ones(grain.shape, np.float32)
     field[ys, xs] = picked
     return np.asarray(cv2.GaussianBlur(field, (0, 0), GRAIN_SMOOTH)[ys, xs], np.float32)
+
+
+def below_legs(skin: np.ndarray, legs: np.ndarray) -> np.ndarray:
+    """bool HxW: the visible `skin` below each leg's mask (`legs`, (2, H, W)), within FEET_REACH of its bottom row's
+    span either side: the ankles and feet the old garment left bare, the legs' own skin."""
+    feet = np.zeros(skin.shape, bool)
+    for leg in legs > 0:
+        rows = np.flatnonzero(leg.any(axis=1))
+        if not len(rows):
+            continue
+        cols = np.flatnonzero(leg[rows[-1]])
+        reach = round(FEET_REACH * (cols[-1] - cols[0] + 1))
+        feet[rows[-1] + 1:, max(cols[0] - reach, 0):cols[-1] + reach + 1] = True
+    return feet & skin.astype(bool)
 
 
 def limb_profile(tone: np.ndarray, rim_light: float, falloff: float) -> np.ndarray:

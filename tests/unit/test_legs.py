@@ -353,3 +353,27 @@ def test_thighs_that_touch_shade_each_other_where_they_meet() -> None:
     seam = 150 + int(np.argmin(luma[140:161])) - 10
     assert abs(seam - 150) <= 3  # on the line between the legs
     assert luma[seam] < 0.9 * min(luma[seam - 10], luma[seam + 10])
+
+
+def test_legs_no_photo_shows_take_the_tone_of_the_feet_below_them() -> None:
+    """Shorts over trousers that reached the shoes: the bared legs take the tone of the ankles and feet the photo
+    shows below them (the legs' own skin), not the paler face's."""
+    ankle = int(FRONTAL[lm.LEFT_ANKLE][1])
+    image = np.full((H, W, 3), BACKDROP, np.uint8)
+    cv2.circle(image, (150, 60), 30, FACE_SKIN, -1)
+    trousers = np.zeros((H, W), np.uint8)
+    trousers[200:ankle + 2, 95:205] = 1
+    image[trousers > 0] = DRESS
+    for leg in (0, 1):  # the feet below the trousers
+        x = round(_leg_x(leg, ankle, 0.0))
+        image[ankle + 2:ankle + 12, x - 10:x + 11] = LEG_SKIN
+    person = np.any(image != BACKDROP, axis=2).astype(np.float32)
+    skin = (person > 0) & (trousers == 0)
+    legs = leg_shapes(_pose(), (H, W), person, trousers)
+    shorts = trousers.copy()
+    shorts[NEW_HEM:] = 0
+    uncovered = (trousers > 0) & (shorts == 0)
+    out = repaint_uncovered(image, uncovered, bare_body(_pose(), (H, W), legs), skin.astype(np.uint8),
+                            trousers > 0, cover=shorts, legs=legs)
+    middle = out[340, round(_leg_x(0, 340, 0.0))].astype(int)
+    assert np.abs(middle - LEG_SKIN).max() <= 0.12 * max(LEG_SKIN)
