@@ -672,6 +672,10 @@ def repaint_uncovered(person: np.ndarray, uncovered: np.ndarray, body: np.ndarra
     to_skin = smoothed_limbs((hole & body.astype(bool)) | beyond, hole, skin)
     if cover is not None:  # no line of backdrop a pixel or two wide between the skin and the new garment's edge
         to_skin |= skin_gaps(to_skin, cover.astype(bool), hole)
+    # Nor, on the body, between the skin and a garment the photo keeps (a bared midriff and the skirt's top: a white
+    # line along the waistband).
+    kept = garments.astype(bool) & ~hole
+    to_skin |= skin_gaps(to_skin, kept, hole & body.astype(bool))
     height, width = person.shape[:2]
     small = cv2.resize(person, None, fx=INPAINT_SCALE, fy=INPAINT_SCALE, interpolation=cv2.INTER_AREA)
     scene_hole = cv2.resize(garments.astype(np.uint8), (small.shape[1], small.shape[0]),
@@ -737,8 +741,11 @@ def repaint_uncovered(person: np.ndarray, uncovered: np.ndarray, body: np.ndarra
     # Anti-aliased within its outline, as the new garment's (`crisp_alpha`): a catalogue photo's skin meets its
     # backdrop within a pixel. Blurred across it, a pixel of backdrop outside took a quarter skin and the skin's last
     # a quarter backdrop: a pale, fuzzy rim round a bared arm. Not where it meets the shopper's visible skin (a hand
-    # below a bared forearm, a leg below the old hem), where half backdrop drew a pale seam.
-    alpha = crisp_alpha(to_skin | skin.astype(bool) | beyond, _feather_px(person.shape))[..., None]
+    # below a bared forearm, a leg below the old hem), where half backdrop drew a pale seam; nor where the skin meets a
+    # garment the photo keeps (a bared midriff on the skirt's top, where the backdrop's half drew a white line).
+    feather = _feather_px(person.shape)
+    alpha = crisp_alpha(to_skin | skin.astype(bool) | beyond, feather)
+    alpha = np.where(to_skin, crisp_alpha(to_skin | skin.astype(bool) | beyond | kept, feather), alpha)[..., None]
     blended = painted_skin * alpha + scene * (1 - alpha)
     out[hole] = np.clip(np.round(blended[hole]), 0, 255).astype(np.uint8)
     return out

@@ -257,3 +257,21 @@ def test_the_contact_shadow_lies_along_the_new_garments_edge_only() -> None:
     assert np.all(shade[:, 31:] == 1.0)
     cover[40:42, 40:55] = True  # a two-pixel strand of the garment lying across an arm
     assert np.all(contact_shadow(cover, 10.0)[:, 31:] == 1.0)
+
+
+def test_bared_skin_meets_a_garment_the_photo_keeps_with_no_line_of_backdrop() -> None:
+    """A crop top bares the waist down to the skirt the photo keeps: the skin reaches the skirt's top, no white line
+    of backdrop (or half of it, anti-aliased) runs between them."""
+    image, body, skin, old = _scene()
+    skirt = np.zeros((H, W), bool)
+    skirt[100:115, 25:75] = True
+    image[skirt] = (60, 40, 20)
+    new = np.zeros((H, W), bool)
+    new[30:60, 20:80] = True  # a crop top: rows 60..100 of the old one bared, down to the skirt
+    uncovered = old & ~new
+    out = repaint_uncovered(image, uncovered, body, skin, old | new | skirt, cover=new.astype(np.uint8))
+    just_above, deeper = out[99, 32:68].astype(float), out[92, 32:68].astype(float)
+    # Skin on the skirt's top, as above it or a little shaded, not paled towards the backdrop.
+    assert (just_above @ LUMA <= deeper @ LUMA + 3).all()
+    assert (np.abs(just_above[:, 2] - just_above[:, 0]) > 40).all()  # still skin's warmth, not the grey backdrop
+    assert np.array_equal(out[skirt], image[skirt])  # the skirt as the photo has it
