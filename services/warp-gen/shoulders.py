@@ -17,6 +17,7 @@ import cv2
 import numpy as np
 
 from fittingroom.common.body import SHOULDER_REACH, Pose, body_frame
+from fittingroom.warp_gen.neck_opening import front_over_inside
 
 # Of the shoulder width: the deepest gap closed (a gap deeper than this is a neckline, a strap's side, or hair).
 MAX_GAP = 0.1
@@ -47,6 +48,23 @@ BACKDROP_ALIKE = 6.0
 # Rim widths: how far along the mask's outline the backdrop beside such a corner goes with it (at 2 a nub of the
 # garment was left on the mask's soft edge where the corner ended).
 ALONG_RIM = 4
+# What a drape carries is the shoulder's own cloth, not another panel nor what lies hidden. The cloth's colour is
+# the median (Lab, OpenCV's 8-bit scale) of the rows a drape mirrors up, over the columns between the neck and the
+# shoulder joint on that side (the shoulder proper: a sleeve's panel lies beyond the joint, the neckline's rib is a
+# few columns of it). Its pixels farther from it than CLOTH_DISTANCE are another panel (a rib collar, a sleeve's
+# seam) where they are a share of it (PANEL_SHARE) and one colour (80 % of them within PANEL_SPREAD of their own
+# median); there, and off the garment (the inside back, hidden), the drape takes the cloth's nearest colour. On the
+# purple Vans tee the dark rib (137 from the lilac, 15-18 % of the shoulder's rows, 6-12 across) and the lilac
+# inside the neckline below it, mirrored up the neck's sides, stood over the shoulder as dark and lilac streaks.
+# Left as they are: a velvet's sheen or a dark tee's blend with the product photo's backdrop (50-65 from the cloth),
+# a print's motifs (a floral's 26-50 across, a dress's 22-58: whitened, its flowers stood cut flat under a pale
+# cap), specks (a label's, under 1 %).
+CLOTH_DISTANCE = 80.0
+PANEL_SHARE = 0.05
+PANEL_SPREAD = 15.0
+# The anti-aliased rim between the cloth and another panel goes with the panel (its blends, a third of the way to a
+# dark rib, lie near the lilac and, mirrored up, dotted the drape dark).
+PANEL_RIM_PX = 1
 
 
 def _outside(photo: np.ndarray, person_mask: np.ndarray, rows: slice, columns: slice, halo_px: int) -> np.ndarray:
@@ -100,13 +118,37 @@ def _backdrop_beside(photo: np.ndarray, person_mask: np.ndarray, under: np.ndarr
     return np.asarray(found > 0)
 
 
+def _shoulder_cloth(image: np.ndarray, alpha: np.ndarray, band: np.ndarray, shoulder: np.ndarray) -> np.ndarray:
+    """`image` with the pixels of `band` (the rows a drape mirrors up) that are not the cloth of the `shoulder`'s
+    rows (off the garment, or another panel: CLOTH_DISTANCE, PANEL_SHARE, PANEL_SPREAD, with its rim PANEL_RIM_PX)
+    in the colour of the nearest pixel of that cloth (`front_over_inside`)."""
+    if not shoulder.any():
+        return image
+    ys, xs = np.nonzero(band)
+    box = np.s_[int(ys.min()):int(ys.max()) + 1, int(xs.min()):int(xs.max()) + 1]
+    lab = cv2.cvtColor(np.ascontiguousarray(image[box]), cv2.COLOR_RGB2LAB).astype(np.float32)
+    cloth = np.median(lab[shoulder[box]], axis=0)
+    far = np.linalg.norm(lab - cloth, axis=2) > CLOTH_DISTANCE
+    panel = lab[shoulder[box] & far]
+    if len(panel) < PANEL_SHARE * np.count_nonzero(shoulder) or np.percentile(
+            np.linalg.norm(panel - np.median(panel, axis=0), axis=1), 80) > PANEL_SPREAD:
+        far[:] = False  # specks, a print's motifs: the cloth's own
+    near = np.zeros(alpha.shape, bool)
+    near[box] = cv2.dilate(far.astype(np.uint8), np.ones((2 * PANEL_RIM_PX + 1,) * 2, np.uint8)) == 0
+    other = band & ~(near & (alpha > 0.5))
+    if not other.any():
+        return image
+    return front_over_inside(image, alpha * near, other)
+
+
 def draped_shoulders(image: np.ndarray, alpha: np.ndarray, person_mask: np.ndarray, under: np.ndarray,
                      pose: Pose, photo: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """The warped garment (`image`, `alpha`) grown straight up over its shoulders to the person's outline where
     the gap between is thin (MAX_GAP) and wholly `under` it (skin or the old garment, nothing in front) but for
     a strap across it (STRAP_WIDTH), and no higher than the body's edge on the shopper's `photo` (`_outside`):
     the new pixels, and the garment's anti-aliased rim they cover (INSIDE_PX), take the garment's column below
-    that rim, mirrored. The garment is cleared where the mask shows the backdrop (`_backdrop_beside`)."""
+    that rim, mirrored, in its shoulder's cloth (`_shoulder_cloth`). The garment is cleared where the mask shows
+    the backdrop (`_backdrop_beside`)."""
     frame = body_frame(pose)
     width = frame.shoulder_width
     height, columns = alpha.shape[:2]
@@ -130,6 +172,23 @@ def draped_shoulders(image: np.ndarray, alpha: np.ndarray, person_mask: np.ndarr
     held = (under > 0) | garment
     closed = cv2.morphologyEx(held.astype(np.uint8), cv2.MORPH_CLOSE, np.ones((1, across), np.uint8)) > 0
     passable = held | (closed & person)
+    # The rows each column's drape may mirror up (under its rim, as deep as a gap and its rim reach), each side's
+    # in the colour of its shoulder's cloth (`_shoulder_cloth`).
+    reach = round(deepest) + OUTLINE_PX + INSIDE_PX
+    rows = np.arange(height)[:, None]
+    starts = np.where(tops >= 0, above + tops + INSIDE_PX, height)[None, :]
+    band = np.zeros(alpha.shape[:2], bool)
+    band[:, left:right + 1] = (rows >= starts) & (rows < starts + reach)
+    middle = round(sum(j[0] for j in joints) / 2)
+    texture = image
+    for side, joint in ((slice(left, middle), min(j[0] for j in joints)),
+                        (slice(middle, right + 1), max(j[0] for j in joints))):
+        first, last = sorted((round(joint), middle))  # from the joint to the neck
+        on_side = np.zeros_like(band)
+        on_side[:, side] = band[:, side]
+        shoulder = np.zeros_like(band)
+        shoulder[:, first:last + 1] = on_side[:, first:last + 1] & garment[:, first:last + 1]
+        texture = _shoulder_cloth(texture, alpha, on_side, shoulder)
     for x in range(left, right + 1):
         if tops[x - left] < 0:
             continue
@@ -156,7 +215,7 @@ def draped_shoulders(image: np.ndarray, alpha: np.ndarray, person_mask: np.ndarr
         # as streaks of its print; the rim left where it was drew a dotted line across the draped shoulder.
         inside = top + INSIDE_PX
         source = np.minimum(2 * inside - 1 - np.arange(gap, inside), height - 1)
-        image[gap:inside, x] = image[source, x]
+        image[gap:inside, x] = texture[source, x]
         alpha[gap:top, x] = 1.0
     # Nor over the backdrop the mask takes in beside the hair: the fit's straight shoulder line, higher than a
     # sloping shoulder, stood there as a tab of the new garment (05997's bob, most tops).

@@ -145,3 +145,38 @@ def test_a_garment_of_the_backdrops_colour_under_the_new_one_is_not_backdrop() -
     photo[person > 0.5] = (236, 236, 235)
     _, grown = draped_shoulders(image, alpha, person, (person > 0.5).astype(np.uint8), frontal_pose(), photo)
     assert np.array_equal(grown, alpha)
+
+
+LILAC = (190, 170, 215)
+RIB = (60, 40, 80)
+
+
+def test_a_drape_carries_the_shoulders_cloth_not_a_rib_or_the_hidden_inside_back() -> None:
+    """A lilac tee with a dark rib at the neck's side and, under a thin rib, its inside back (hidden: off the
+    garment, its fill's grey left in the image). Mirrored up, the rib's column drew a dark streak over the
+    shoulder and the hidden rows a grey one: the drape is the shoulder's lilac there."""
+    image, alpha, person = _scene(garment_top=104)
+    image[alpha > 0] = LILAC
+    image[104:130, 130:135] = RIB  # the rib down the neck's side, 5 columns of the shoulder's 45
+    image[104:106, 160:166] = RIB  # a thin rib, with the inside back below it
+    image[106:112, 160:166] = (128, 128, 128)
+    alpha[106:112, 160:166] = 0
+    draped, grown = draped_shoulders(image, alpha, person, (person > 0).astype(np.uint8), frontal_pose(),
+                                     _photo(person))
+    assert grown[96:104, 132].min() == 1 and grown[96:104, 163].min() == 1
+    assert np.abs(draped[96:104, 128:168].astype(int) - LILAC).max() <= 2
+    assert (draped[106:130, 132] == RIB).all()  # the garment itself below its rim stays as it was
+
+
+def test_a_prints_shoulder_is_mirrored_up_as_it_is() -> None:
+    """A floral's shoulder: its motifs many colours. Each column's drape mirrors its own rows (whitened to the
+    ground's colour, the flowers stood cut flat under a pale cap)."""
+    image, alpha, person = _scene(garment_top=104)
+    image[alpha > 0] = (245, 245, 245)
+    motifs = [(40, 120, 220), (220, 40, 140), (60, 170, 80), (240, 160, 30)]
+    for n, x in enumerate(range(98, 200, 8)):  # small flowers in turn, a third of the shoulder
+        image[104:130, x:x + 3] = motifs[n % len(motifs)]
+    draped, _ = draped_shoulders(image, alpha, person, (person > 0).astype(np.uint8), frontal_pose(),
+                                 _photo(person))
+    for n, x in enumerate(range(98, 200, 8)):
+        assert (draped[96:104, x + 1] == motifs[n % len(motifs)]).all()
