@@ -93,10 +93,12 @@ from fittingroom.warp_gen.neck_opening import front_over_inside, through_neck, w
 from fittingroom.warp_gen.remnants import REMNANT_REACH, cover_remnants, rim_remnants
 from fittingroom.warp_gen.shoulders import draped_shoulders
 from fittingroom.warp_gen.silhouette import (
+    TOP_EDGE_BAND,
     compare_shapes,
     dressed_silhouette,
     inner_back,
     legs_to_hem,
+    neckline_reach,
     round_off_outline,
     worn_straps_kept,
 )
@@ -435,7 +437,10 @@ class ClassicalGarmentPipeline(TryOnPipeline[GarmentRequest]):
         silhouette = silhouette | kept.astype(np.uint8)
         base, dressed = round_off_outline(person, silhouette, person_mask, skin, worn_straps & ~kept)
         inside_back = inner_back(hanging, warped.image, pose, request.category, warped.alpha)
-        texture = extend_texture(warped.image, hanging, dressed, inside_back)
+        # Its own neckline lower than the old one's goes up to it (`NECKLINE_SPAN`).
+        texture = extend_texture(warped.image, hanging, dressed, inside_back,
+                                 neckline_reach(dressed.shape, pose, request.category),
+                                 round(TOP_EDGE_BAND * body_frame(pose).shoulder_width))
         image = dress_garment(base, texture, dressed, light, feather_px=SILHOUETTE_FEATHER_PX)
         repainted = ((base != person).any(axis=2) & (dressed == 0)).astype(np.uint8)
         return Dressed(image=image, paint=dressed, repainted=repainted, dressing=SILHOUETTE, worn=outline)

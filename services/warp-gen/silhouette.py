@@ -65,6 +65,16 @@ HEM_ABOVE = 3  # samples: "just above"
 # strapless or a bandeau top) are repainted from the skin beside them. Left as they were, a yellow camisole
 # dressed into a black one's outline showed the old black straps and none of its own.
 STRAP_ALONG = 0.3
+# A top's own neckline or top edge lower than the worn outline's goes up to it (`texture.extend_texture`'s `top_reach`),
+# read within NECKLINE_SPAN of the shoulder width each side of the shoulders' midpoint (a camisole's top edge runs from
+# armpit to armpit; beside the torso a column's top is an arm's edge, not the garment's), its edge at most TOP_EDGE_BAND
+# of the shoulder width (the Vans tee's rib: 6 px on a 159 px shoulder width). A yellow camisole's V reached 25 px below
+# a black one's straight top, the Vans tee's front rib 12 to 19 px below the worn tee's inside back: mirrored up from
+# inside, the camisole's frilled edge showed as a pale zigzag band, the rib twice its width under a lilac band.
+# Repainted as skin instead, the strip came out a flat patch squared off at its ends; stretched up, a print bent and
+# broke between stretched and unstretched columns.
+NECKLINE_SPAN = 0.5
+TOP_EDGE_BAND = 0.05
 
 # A collar, read on the silhouette's top edge across the shoulders (shares of the shoulder width from their
 # midpoint): each shoulder seam's line, fitted within SEAM_SPAN, is carried in to the side of the neck (NECK_SIDE)
@@ -308,6 +318,18 @@ def dressed_silhouette(worn: np.ndarray, garment: np.ndarray, hanging: np.ndarra
     ys, xs = np.mgrid[:worn.shape[0], :worn.shape[1]]
     along = (xs - origin[0]) * frame.down[0] + (ys - origin[1]) * frame.down[1]
     return np.asarray(silhouette | ((hanging > 0) & (along > extent[1] - HEM_OVERLAP * frame.torso)), np.uint8)
+
+
+def neckline_reach(shape: tuple[int, ...], pose: Pose, category: Category) -> np.ndarray | None:
+    """bool HxW: where a top's or a dress's own top edge is read (within NECKLINE_SPAN of the shoulder width across
+    from the shoulders' midpoint); None for a lower garment."""
+    if category is Category.LOWER:
+        return None
+    frame = body_frame(pose)
+    origin = (frame.left_shoulder + frame.right_shoulder) / 2
+    ys, xs = np.mgrid[:shape[0], :shape[1]]
+    beside = (xs - origin[0]) * frame.across[0] + (ys - origin[1]) * frame.across[1]
+    return np.asarray(np.abs(beside) <= NECKLINE_SPAN * frame.shoulder_width)
 
 
 def worn_straps_kept(straps: np.ndarray, warped: np.ndarray, outline: np.ndarray, pose: Pose) -> np.ndarray:

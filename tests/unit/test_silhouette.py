@@ -11,10 +11,12 @@ from fittingroom.common.body import Pose
 from fittingroom.common.garment import Category
 from fittingroom.warp_gen.silhouette import (
     MIN_OVERLAP,
+    NECKLINE_SPAN,
     compare_shapes,
     dressed_silhouette,
     inner_back,
     legs_to_hem,
+    neckline_reach,
     round_off_outline,
     worn_straps_kept,
 )
@@ -309,3 +311,16 @@ def test_the_worn_straps_the_new_garment_does_not_hang_from_are_repainted_from_t
     assert (np.abs(photo[straps > 0].astype(int) - (200, 150, 120)).max(axis=1) < 10).all()
     untouched, _ = round_off_outline(person, outline, person_mask, skin)
     assert (untouched[100:150, 114:117] == 30).all()  # a strap is too far from the skin for the outline's rim
+
+
+def test_the_neckline_is_read_between_the_shoulders_only_and_never_on_a_lower_garment() -> None:
+    """Beside the torso a column's top is an arm's edge, not the garment's own top edge."""
+    pose = _pose()
+    reach = neckline_reach((H, W), pose, Category.UPPER)
+    assert reach is not None
+    left, right = pose.point(lm.LEFT_SHOULDER), pose.point(lm.RIGHT_SHOULDER)
+    middle, width = (left + right) / 2, float(np.linalg.norm(left - right))
+    row = reach[int(middle[1])]
+    assert row[int(middle[0])] and not row[int(middle[0] + (NECKLINE_SPAN + 0.1) * width)]
+    assert not row[int(middle[0] - (NECKLINE_SPAN + 0.1) * width)]
+    assert neckline_reach((H, W), pose, Category.LOWER) is None

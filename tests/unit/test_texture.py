@@ -39,3 +39,51 @@ def test_a_gap_wider_than_the_core_beside_it_is_mirrored_on_not_streaked() -> No
     out = extend_texture(image, inside, silhouette)
     for far in (out[10, 4:10], out[10, 50:56]):
         assert len({tuple(p) for p in far}) == 2
+
+
+def _ribbed(height: int = 60, width: int = 40) -> tuple[np.ndarray, np.ndarray]:
+    """A tee's front: a dark rib collar (rows 20 to 23) on lilac cloth, its product photo's 2 px rim above."""
+    image = np.zeros((height, width, 3), np.uint8)
+    image[20:24] = RIB
+    image[24:] = CLOTH
+    inside = np.zeros((height, width), bool)
+    inside[18:] = True
+    return image, inside
+
+
+RIB, CLOTH = (60, 40, 70), (200, 185, 215)
+
+
+def test_a_top_edge_under_a_higher_outline_goes_up_to_it_not_mirrored_to_twice_its_width() -> None:
+    """Dressed into an outline reaching 10 rows above the rib, the rib goes to the outline's top, its own width, and
+    the cloth below it fills the strip. Mirrored from the core, the rib showed twice its width under a lilac band."""
+    image, inside = _ribbed()
+    silhouette = np.zeros(inside.shape, bool)
+    silhouette[10:] = True
+    out = extend_texture(image, inside, silhouette, left_out=None, top_reach=np.ones_like(inside), top_band_px=6)
+    column = out[:, 20]
+    assert (column[10:14] == RIB).all()
+    assert (column[14:] == CLOTH).all()  # no second rib, nothing of the rib left where it was
+    plain = extend_texture(image, inside, silhouette)
+    assert (plain[14:20, 20] == RIB).any(axis=1).sum() >= 2  # the old mirror: the rib again above the rib
+
+
+def test_the_top_edge_stays_where_it_is_off_the_neckline_under_another_piece_or_over_a_print() -> None:
+    image, inside = _ribbed()
+    silhouette = np.zeros(inside.shape, bool)
+    silhouette[10:] = True
+    reach = np.ones_like(inside)
+    plain = extend_texture(image, inside, silhouette)
+    # Off the neckline (`top_reach`): beside the torso a column's top is an arm's edge.
+    assert np.array_equal(extend_texture(image, inside, silhouette, None, np.zeros_like(inside), 6), plain)
+    # Under another piece of the garment, the gap between them its own (a strap's end above a neckline).
+    pieces = inside.copy()
+    pieces[2:10] = True
+    tall = np.zeros(inside.shape, bool)
+    tall[2:] = True
+    assert np.array_equal(extend_texture(image, pieces, tall, None, reach, 6), extend_texture(image, pieces, tall))
+    # Over a print: the cloth that would be mirrored into the strip is more than a speck of something else.
+    printed = image.copy()
+    printed[26:40:2, :] = (250, 120, 20)
+    assert np.array_equal(extend_texture(printed, inside, silhouette, None, reach, 6),
+                          extend_texture(printed, inside, silhouette))
