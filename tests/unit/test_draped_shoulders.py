@@ -180,3 +180,44 @@ def test_a_prints_shoulder_is_mirrored_up_as_it_is() -> None:
                                  _photo(person))
     for n, x in enumerate(range(98, 200, 8)):
         assert (draped[96:104, x + 1] == motifs[n % len(motifs)]).all()
+
+
+HAIR = (40, 30, 25)
+
+
+def test_a_column_stopped_between_draped_ones_is_draped_with_them() -> None:
+    """A strand of hair standing 2 px wide above the shoulder's outline in the person mask: its columns' gaps do
+    not end on the outline, and left undraped they showed the old top between their draped neighbours as a thin
+    dark stripe. They are draped from their neighbours' outline, the strand above it left as it is."""
+    image, alpha, person = _scene(garment_top=104)
+    under = (person > 0).astype(np.uint8)
+    person[86:96, 150:152] = 1
+    photo = _photo(person)
+    photo[86:96, 150:152] = HAIR
+    draped, grown = draped_shoulders(image, alpha, person, under, frontal_pose(), photo)
+    assert grown[96:104, 148:154].min() == 1 and grown[86:96, 150:152].max() == 0
+    assert (draped[96:104, 150] == RED).all()
+
+
+def test_a_wide_run_of_stopped_columns_stays_undraped() -> None:
+    """Hair lying on the shoulder, 20 columns: not a stripe between draped columns (MAX_SKIP)."""
+    image, alpha, person = _scene(garment_top=104)
+    under = (person > 0).astype(np.uint8)
+    person[86:96, 140:160] = 1
+    photo = _photo(person)
+    photo[86:96, 140:160] = HAIR
+    _, grown = draped_shoulders(image, alpha, person, under, frontal_pose(), photo)
+    assert grown[96:104, 145:155].max() == 0 and grown[96:104, 120].min() == 1
+
+
+def test_a_top_edge_at_the_outline_between_draped_columns_takes_their_rim() -> None:
+    """A column whose garment already reaches the outline, its top rows a dark rib's: left as it was between
+    draped columns (their rims mirrored from inside), its rib stood alone as a dark tick on the drape."""
+    image, alpha, person = _scene(garment_top=104)
+    alpha[96:104, 150] = 1
+    image[96:98, 150] = RIB
+    image[98:104, 150] = RED
+    draped, grown = draped_shoulders(image, alpha, person, (person > 0).astype(np.uint8), frontal_pose(),
+                                     _photo(person))
+    assert grown[96:104, 148:153].min() == 1
+    assert (draped[96:104, 150] == RED).all()
