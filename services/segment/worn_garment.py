@@ -700,8 +700,9 @@ def worn_outline(image: np.ndarray, worn: np.ndarray, person: np.ndarray, pose: 
     keep_out = skin | head | held
     candidates = near & (person > 0.5) & (keep_out == 0)
     own_zone, other_zone = _zones(pose, shape, category)
-    arms = (sleeves_and_collar(pose, shape) | _wrists(pose, shape)) > 0
+    arms = np.zeros(shape, bool)
     if other_zone is not None and category is Category.UPPER:
+        arms = (sleeves_and_collar(pose, shape) | _wrists(pose, shape)) > 0
         # The lower garment's zone is everything below the hips, but an arm hanging beside the thighs is no
         # leg: a long sleeve's cuff there, down to the wrist, is the top's (left out, it showed below a new sleeve).
         other_zone = other_zone & ~arms
