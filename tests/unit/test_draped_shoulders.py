@@ -185,28 +185,29 @@ def test_a_prints_shoulder_is_mirrored_up_as_it_is() -> None:
 HAIR = (40, 30, 25)
 
 
+def _hair_above_shoulder(columns: slice) -> tuple[np.ndarray, np.ndarray]:
+    """`draped_shoulders`' (draped, grown) on the scene with hair standing above the shoulder's outline in
+    `columns` (rows 86..96, in the person mask)."""
+    image, alpha, person = _scene(garment_top=104)
+    under = (person > 0).astype(np.uint8)
+    person[86:96, columns] = 1
+    photo = _photo(person)
+    photo[86:96, columns] = HAIR
+    return draped_shoulders(image, alpha, person, under, frontal_pose(), photo)
+
+
 def test_a_column_stopped_between_draped_ones_is_draped_with_them() -> None:
     """A strand of hair standing 2 px wide above the shoulder's outline in the person mask: its columns' gaps do
     not end on the outline, and left undraped they showed the old top between their draped neighbours as a thin
     dark stripe. They are draped from their neighbours' outline, the strand above it left as it is."""
-    image, alpha, person = _scene(garment_top=104)
-    under = (person > 0).astype(np.uint8)
-    person[86:96, 150:152] = 1
-    photo = _photo(person)
-    photo[86:96, 150:152] = HAIR
-    draped, grown = draped_shoulders(image, alpha, person, under, frontal_pose(), photo)
+    draped, grown = _hair_above_shoulder(slice(150, 152))
     assert grown[96:104, 148:154].min() == 1 and grown[86:96, 150:152].max() == 0
     assert (draped[96:104, 150] == RED).all()
 
 
 def test_a_wide_run_of_stopped_columns_stays_undraped() -> None:
     """Hair lying on the shoulder, 20 columns: not a stripe between draped columns (MAX_SKIP)."""
-    image, alpha, person = _scene(garment_top=104)
-    under = (person > 0).astype(np.uint8)
-    person[86:96, 140:160] = 1
-    photo = _photo(person)
-    photo[86:96, 140:160] = HAIR
-    _, grown = draped_shoulders(image, alpha, person, under, frontal_pose(), photo)
+    _, grown = _hair_above_shoulder(slice(140, 160))
     assert grown[96:104, 145:155].max() == 0 and grown[96:104, 120].min() == 1
 
 
