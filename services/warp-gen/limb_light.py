@@ -239,7 +239,7 @@ def _near_touch(owner: np.ndarray, spread: float) -> np.ndarray:
 
 
 def leg_skin(painted: np.ndarray, person: np.ndarray, to_skin: np.ndarray, legs: np.ndarray,
-             cover: np.ndarray, modelled: np.ndarray) -> np.ndarray:
+             cover: np.ndarray, unseen: np.ndarray) -> np.ndarray:
     """float32 HxWx3: `painted` skin with the bared legs repainted (`legs`: each leg's mask, (2, H, W), LEG_SEEN
     where the photo shows it bare).
 
@@ -248,7 +248,7 @@ def leg_skin(painted: np.ndarray, person: np.ndarray, to_skin: np.ndarray, legs:
     (LEG_KNEE, `knee_light`), shaded under the new garment's (`cover`) hem and where the two touch; just above where
     the photo shows it, the colours of its top visible rows and neither the knee's light nor the shadows, so it goes on
     without a seam.
-    Where the photo shows neither leg (shorts over trousers that reached the shoes) each takes the `modelled` colours
+    Where the photo shows neither leg (shorts over trousers that reached the shoes) each takes the `unseen` colours
     across it (`limb_profile`, from the shopper's skin and arms): the body's paint left them two flat cut-outs, paler
     than the arms (the old trousers' light). Unchanged off the legs.
     """
@@ -269,7 +269,7 @@ def leg_skin(painted: np.ndarray, person: np.ndarray, to_skin: np.ndarray, legs:
         return painted
     shown = [p for p in found if p is not None]
     # A pair: a leg the photo does not show bare takes the other's light, mirrored (the studio lights both).
-    profiles = [p if p is not None else shown[0][::-1] for p in found] if shown else [modelled] * len(legs)
+    profiles = [p if p is not None else shown[0][::-1] for p in found] if shown else [unseen] * len(legs)
     ys, xs = np.nonzero(bared)
     whose, where = owner[ys, xs], across[ys, xs]
     leg_paint = np.zeros((len(ys), 3), np.float32)
