@@ -17,7 +17,14 @@ from fittingroom.common.images import rounded_outline, smoothed_contours
 from fittingroom.warp_gen.albedo import unprinted_shading, unwashed
 from fittingroom.warp_gen.arms import Arms, hand_tone
 from fittingroom.warp_gen.compose import feathered_alpha
-from fittingroom.warp_gen.limb_light import below_legs, cylinder_light, leg_skin, limb_profile, side_light
+from fittingroom.warp_gen.limb_light import (
+    MIN_LEG_PIXELS,
+    below_legs,
+    cylinder_light,
+    leg_skin,
+    limb_profile,
+    side_light,
+)
 from fittingroom.warp_gen.skin_fill import LUMA, channel_axis, continue_skin
 
 # Folds of the old garment carry over fully; its print (letters, patches) is what a lower strength would
@@ -91,7 +98,6 @@ ARM_OUTLINE = 0.008
 # The fall of an arm's light from its bone to its outline (`cylinder_light`'s exponent): catalogue shoppers' bare
 # arms are half way down from their ridge to their outline's shade about half way across (a circle: a seventh).
 ARM_FALLOFF = 1.3
-MIN_FEET_PIXELS = 50  # visible below the legs: fewer, and the feet's tone is not known
 ARM_RIDGE_BAND = 0.5  # of a fitted arm's half width: the band along its bone whose visible skin gives its colour
 ARM_CELL_SHARE = 0.9  # of a cell: skin, for its colour to be the arm's (not its edge's, nor a speck's taken for skin)
 MIN_RIDGE_CELLS = 4  # of SKIN_FILL_STEP px square: fewer, and the arms' own colour is not known
@@ -735,7 +741,7 @@ def repaint_uncovered(person: np.ndarray, uncovered: np.ndarray, body: np.ndarra
         # Where no leg shows, the tone of the feet below them if they show (the body's was a darker, browner tan
         # than a shopper's own pale ankles above her shoes), else the body's.
         feet = below_legs(visible, legs)
-        tone = skin_tone(person, feet if feet.sum() >= MIN_FEET_PIXELS else body_seen)
+        tone = skin_tone(person, feet if feet.sum() >= MIN_LEG_PIXELS else body_seen)
         modelled = limb_profile(tone, ARM_SHADE if sides is None else sides, ARM_FALLOFF)
         painted_skin = leg_skin(painted_skin, person, to_skin, legs, covered, modelled)
     # Anti-aliased within its outline, as the new garment's (`crisp_alpha`): a catalogue photo's skin meets its
