@@ -60,6 +60,7 @@ from fittingroom.warp_gen.arms import (
     sleeve_remnants,
     under_garment,
 )
+from fittingroom.warp_gen.belly import belly_light
 from fittingroom.warp_gen.chest import chest_light
 from fittingroom.warp_gen.dress import (
     dress_garment,
@@ -550,7 +551,8 @@ class ClassicalGarmentPipeline(TryOnPipeline[GarmentRequest]):
         uncovered &= ~hair_over_collar(person, outline, head, person_mask, pose, skin)  # hair stays hair, not backdrop
         base = repaint_uncovered(person, uncovered, body, skin, clothes,
                                  cover=paint | lower.mask if lower is not None else paint, arms=arms, legs=legs,
-                                 chest=chest_light(pose, person.shape[:2]), head=head)
+                                 chest=chest_light(pose, person.shape[:2]) * belly_light(pose, person.shape[:2]),
+                                 head=head)
         base = dress_lower_garment(base, lower)
         # The garment's rim on its photo is a blend with the product's backdrop: where it lies on the body (a
         # hem on the trousers, a V neckline) or where the paint reaches past it, it drew a pale line.

@@ -533,7 +533,10 @@ def arm_strips(fitted: np.ndarray, hanging: np.ndarray, bare: np.ndarray, garmen
     drew a pale band between the arm and the new garment. The stretch is each cell's nearest outline's place across,
     where that outline is the strip's, smoothed: unchanged where an arm has no strip."""
     near_arm = cv2.distanceTransform((~hanging).astype(np.uint8), cv2.DIST_L2, 3) <= reach
-    near_out = cv2.distanceTransform((~garment).astype(np.uint8), cv2.DIST_L2, 3) <= reach
+    # Beside the garment's side, along the rows: below a crop top's hem the bared midriff's corner by a hanging arm is
+    # near the garment too, and taken for the arm's side it was a darker block of arm tone cut off square at the torso.
+    span = 2 * int(reach) + 1
+    near_out = cv2.dilate(garment.astype(np.uint8), np.ones((1, span), np.uint8)) > 0
     strip = bare & ~fitted & near_arm & near_out & (across <= ARM_STRIP_ACROSS)
     if not strip.any():
         return strip, across
@@ -664,7 +667,8 @@ def repaint_uncovered(person: np.ndarray, uncovered: np.ndarray, body: np.ndarra
     around every garment (`garments`: old and new), so neither garment's colour bleeds into it. With the
     shopper's fitted `arms`, a bared arm is shaded about its bone and coloured from the visible skin along
     it (`arm_shading`, `arm_colour`); bared `legs` (each leg's mask) take the visible legs' own tone and
-    roundness (`leg_skin`); `chest`, a light multiplier, models a bared neck and upper chest (`chest_light`).
+    roundness (`leg_skin`); `chest`, a light multiplier, models a bared neck, upper chest and belly (`chest_light`,
+    `belly_light`).
     The skin's tone is the body's, outside the `head`'s disc (`body_skin`), where enough of it shows; the paint then
     goes on from the visible skin (`continue_skin`: its darkest shade, its light at the outline, the seam, its grain).
     Pixels outside `uncovered` are unchanged.
@@ -718,7 +722,7 @@ def repaint_uncovered(person: np.ndarray, uncovered: np.ndarray, body: np.ndarra
     under = np.minimum(skin_light(person, hole), 1.0)
     under = under + limb * (1.0 - under)
     light = under * (rounded * torso_light) ** (1.0 - limb) * contact * arm_light
-    if chest is not None:  # the neck and upper chest modelled by the pose (`chest_light`), off the arms
+    if chest is not None:  # the neck, upper chest and navel modelled by the pose, off the arms
         light = light * chest ** (1.0 - limb)
     colour = skin_colour(person, skin, to_skin, head)
     # An arm takes the visible skin's own median tone, not the lit chest's (whose highlights paled a forearm).
