@@ -64,6 +64,7 @@ from fittingroom.warp_gen.belly import belly_light
 from fittingroom.warp_gen.chest import chest_light
 from fittingroom.warp_gen.dress import (
     dress_garment,
+    front_slivers,
     paint_mask,
     repaint_uncovered,
     smooth_hem,
@@ -90,7 +91,7 @@ from fittingroom.warp_gen.midriff import (
     body_above_lower,
     dress_lower_garment,
 )
-from fittingroom.warp_gen.neck_opening import front_over_inside, through_neck, without_label
+from fittingroom.warp_gen.neck_opening import ThroughNeck, front_over_inside, through_neck, without_label
 from fittingroom.warp_gen.remnants import REMNANT_REACH, cover_remnants, rim_remnants
 from fittingroom.warp_gen.shoulders import draped_shoulders
 from fittingroom.warp_gen.silhouette import (
@@ -404,7 +405,13 @@ class ClassicalGarmentPipeline(TryOnPipeline[GarmentRequest]):
         # Its sleeves are read with no arm in front of them: forearms in front cut a long sleeve to a short one.
         head = head_mask(pose, person.shape[:2])
         unoccluded = paint_mask(warped.alpha, person_mask, head)
-        shapes = compare_shapes(worn, paint, pose, request.category, unoccluded, warped) if worn.any() else None
+        # The inside of its back, seen through the neck opening of the product photo, is hidden when worn: left in, a
+        # deep V's lining filled the V, the neckline compared as high as a crew neck's, and the V was dressed into a
+        # crew-neck tee's outline as a panel of lining.
+        through = through_neck(warped.image, warped.alpha, pose, request.category, by_hue=True)
+        shown = ~through.hidden
+        shapes = compare_shapes(worn, paint & shown, pose, request.category, unoccluded & shown,
+                                warped) if worn.any() else None
         if shapes is not None and shapes.matches:
             # The old collar the outline missed in the head's disc (`old_collar`) is the old garment's shape too: the
             # new one is dressed into it (left, a rib's grey specks stood along the new neckline's sides).
@@ -412,7 +419,7 @@ class ClassicalGarmentPipeline(TryOnPipeline[GarmentRequest]):
             return ClassicalGarmentPipeline.dress_silhouette(request, person_mask, pose, warped, front, outline,
                                                              paint, skin, light, head)
         return ClassicalGarmentPipeline.dress_warped(request, person_mask, pose, warped, front, outline, skin,
-                                                     light, head, collar=shapes is not None and shapes.collar)
+                                                     light, head, through, collar=shapes is not None and shapes.collar)
 
     @staticmethod
     def dress_silhouette(request: GarmentRequest, person_mask: np.ndarray, pose: Pose, warped: WarpedGarment,
@@ -449,10 +456,11 @@ class ClassicalGarmentPipeline(TryOnPipeline[GarmentRequest]):
     @staticmethod
     def dress_warped(request: GarmentRequest, person_mask: np.ndarray, pose: Pose, warped: WarpedGarment,
                      front: np.ndarray, outline: np.ndarray, skin: np.ndarray, light: np.ndarray,
-                     head: np.ndarray, collar: bool = False) -> Dressed:
+                     head: np.ndarray, through: ThroughNeck, collar: bool = False) -> Dressed:
         """The garment as warped to the body, over the photo with what it leaves uncovered of the old one
         (`outline`) repainted: arms, legs, midriff and chest as the photo shows them, the backdrop beside; `head`
-        is the head's disc (`head_mask`); `collar`: the new garment has a collar and the old one none."""
+        is the head's disc (`head_mask`); `through`: the inside of its back seen through its neck opening
+        (`through_neck`); `collar`: the new garment has a collar and the old one none."""
         person = request.person
         # The old collar round the neck is garment, not head, though the head's disc reaches over it: kept in front,
         # its tips stood round the new neckline, and its anti-aliased edge as a dark line along it. Nor is the skin
@@ -467,9 +475,8 @@ class ClassicalGarmentPipeline(TryOnPipeline[GarmentRequest]):
             front = front & ~collar_over_neck(warped.alpha, skin, pose, person_mask)
         # Arms in front of the body still wear the old sleeves there: those become bare arms too.
         skin = skin & (person_mask > 0.5)
-        # The inside of its back, seen through the neck opening of the product photo, is hidden when worn (first: a
-        # shoulder draped up from it took its grey).
-        through = through_neck(warped.image, warped.alpha, pose, request.category, by_hue=True)
+        # The inside of its back (`through`: seen through the neck opening of the product photo) is hidden when worn
+        # (first: a shoulder draped up from it took its grey).
         inside_back = through.hidden
         garment, alpha = front_over_inside(warped.image, warped.alpha, inside_back), warped.alpha * ~inside_back
         if request.category is not Category.LOWER and not inside_back.any():  # where no inside back was told from
@@ -499,6 +506,7 @@ class ClassicalGarmentPipeline(TryOnPipeline[GarmentRequest]):
         room = to_outline(hanging_room(person_mask, pose, fit) | flare
                           | behind_arms(person_mask, bared_arms, body_frame(pose).shoulder_width))
         paint = paint_mask(smooth_hem(alpha, room), room, front | bared_arms)
+        paint &= ~front_slivers(paint, front | bared_arms, person_mask)
         uncovered = with_rim(worn_smooth & (paint == 0), keep=(paint > 0) | (skin > 0) | (front > 0))
         uncovered |= sleeve_remnants(person, bared_arms, worn_smooth, skin, arms.on_person) & (paint == 0)
         # The new garment's anti-aliased edge blends it with what lies under it there: skin, not the old garment; beside

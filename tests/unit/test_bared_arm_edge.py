@@ -7,7 +7,7 @@ from poses import frontal_pose
 from test_arms import BACKDROP, H, W, _photo, bared_right_sleeve
 
 from fittingroom.warp_gen.arms import fit_arms
-from fittingroom.warp_gen.dress import ARM_RIDGE, ARM_SHADE, arm_shading, arm_strips, skin_gaps
+from fittingroom.warp_gen.dress import ARM_RIDGE, ARM_SHADE, arm_shading, arm_strips, front_slivers, skin_gaps
 
 LUMA = np.array([0.299, 0.587, 0.114], np.float32)
 
@@ -104,3 +104,19 @@ def test_a_pixel_thin_gap_between_bared_skin_and_the_new_garment_is_skin_and_a_w
     assert not skin_gaps(skin, wide, hole)[:, :123].any()
     hole[:, 120] = False  # the backdrop the old garment never reached, as the photo shows it
     assert not skin_gaps(skin, cover, hole).any()  # no sliver of skin beyond it
+
+
+def test_a_pixel_or_two_of_garment_between_an_arm_in_front_and_the_backdrop_is_no_garment() -> None:
+    """The garment hangs on under an arm in front of it; past the arm's occluding mask, a pixel short of the person's
+    outline, it stood as a dark line along the arm's outer side."""
+    person = np.zeros((60, 80), np.float32)
+    person[:, 10:62] = 1.0  # the body and, on columns 50..61, an arm in front of the garment's side
+    front = np.zeros((60, 80), bool)
+    front[:, 50:60] = True  # the arm's mask stops 2 px short of the outline
+    paint = np.zeros((60, 80), np.uint8)
+    paint[:, 30:62] = 1
+    paint[front] = 0
+    paint[:, 11:13] = 1  # a strap two pixels wide by the person's outline, away from the arm
+    found = front_slivers(paint, front, person)
+    assert found[:, 60:62].all()
+    assert not found[:, :50].any()  # the garment's body and the strap stay

@@ -130,26 +130,30 @@ def test_a_lower_garment_has_no_neck_opening() -> None:
 @pytest.mark.parametrize(("top_sides", "dressing"), [((100, 200), SILHOUETTE), ((128, 172), WARPED)])
 def test_the_composite_paints_no_grey_inside_back_at_the_base_of_the_neck(top_sides: tuple[int, int],
                                                                          dressing: str) -> None:
-    """A shopper in a dark sleeveless top under the tee: where the tee's inside back was, the result is skin (the
-    old top repainted, `dress_warped`) or the tee's white front (dressed into the old top's neckline), never grey."""
+    """A shopper in a dark top under the tee (as broad, with the same crew neck; or a narrower one, sleeveless):
+    where the tee's inside back was, the result is skin (the old top's neckline dressed into, or the old top
+    repainted, `dress_warped`), never grey."""
     grey = (168, 168, 164)
     image, alpha = _tee(WHITE)
     opening = _crew(26, 21) & (np.arange(H)[:, None] >= TOP + 4)
     image[opening] = grey
-    dressed = _dressed(top_sides, _photo(image), alpha)
+    dressed = _dressed(top_sides, _photo(image), alpha, neck=opening if dressing == SILHOUETTE else None)
     assert dressed.dressing == dressing
     inside = opening & _away_from(~opening, 2)
     assert (np.abs(dressed.image[inside].astype(int) - grey).max(axis=1) > 30).all()
 
 
-def _dressed(top_sides: tuple[int, int], image: np.ndarray, alpha: np.ndarray) -> Dressed:
-    """The composite of a tee (`image`, `alpha`) on a shopper in a dark sleeveless top (`top_sides`: its columns)
-    under it, the tee's top edge on the old top's, at row 100."""
+def _dressed(top_sides: tuple[int, int], image: np.ndarray, alpha: np.ndarray,
+             neck: np.ndarray | None = None) -> Dressed:
+    """The composite of a tee (`image`, `alpha`) on a shopper in a dark sleeveless top (`top_sides`: its columns;
+    `neck`: its neck opening, none when not given) under it, the tee's top edge on the old top's, at row 100."""
     skin, top_colour = (224, 172, 140), (40, 40, 90)
     person = np.full((H, W, 3), 235, np.uint8)
     cv2.circle(person, (150, 60), 35, skin, -1)
     cv2.rectangle(person, (100, 80), (200, 250), skin, -1)  # neck, shoulders and chest
     cv2.rectangle(person, (top_sides[0], 100), (top_sides[1], 250), top_colour, -1)
+    if neck is not None:
+        person[neck] = skin
     person_mask = (np.abs(person.astype(int) - 235).sum(axis=2) > 0).astype(np.float32)
     worn = np.all(person == top_colour, axis=2).astype(np.uint8)
     alpha, image = alpha.copy(), image.copy()
@@ -354,3 +358,20 @@ def test_a_yoke_of_another_hue_across_the_chest_stays() -> None:
     yoke = (alpha > 0) & (np.arange(H)[:, None] < TOP + 40)
     image[yoke | _crew(26, 17)] = TEAL
     assert not seen_through_neck(_photo(image), alpha, _pose(), Category.UPPER, by_hue=True).any()
+
+
+def test_a_deep_v_is_compared_without_its_lining_and_bares_the_chest_on_a_shopper_in_a_high_neckline() -> None:
+    """The same outline as the old top but for the V: with the lining filling it, the shapes matched and the V was
+    dressed into the old top's high neckline as a panel of lining; the V is the neckline, so the new top is warped
+    on and the skin under the V is repainted."""
+    image, alpha = _velvet(VELVET)
+    v_neck = np.zeros((H, W), np.uint8)
+    cv2.fillPoly(v_neck, [np.array([(118, TOP), (182, TOP), (150, 140)], np.int32)], 1)
+    image[v_neck > 0] = TEAL
+    image[alpha == 0] = 0
+    dressed = _dressed((100, 200), _photo(image), alpha)
+    assert dressed.dressing == WARPED
+    tip = (v_neck > 0) & _away_from(v_neck == 0, 3) & (np.arange(H)[:, None] >= TOP + 10)
+    assert tip.sum() > 50
+    skin = np.array((224, 172, 140))
+    assert np.median(np.abs(dressed.image[tip].astype(int) - skin).max(axis=1)) < 40
