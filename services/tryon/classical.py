@@ -506,7 +506,7 @@ class ClassicalGarmentPipeline(TryOnPipeline[GarmentRequest]):
         room = to_outline(hanging_room(person_mask, pose, fit) | flare
                           | behind_arms(person_mask, bared_arms, body_frame(pose).shoulder_width))
         paint = paint_mask(smooth_hem(alpha, room), room, front | bared_arms)
-        paint &= ~front_slivers(paint, front | bared_arms, person_mask)
+        paint &= ~front_slivers(paint, ((front > 0) & (skin > 0)) | bared_arms, person_mask)
         uncovered = with_rim(worn_smooth & (paint == 0), keep=(paint > 0) | (skin > 0) | (front > 0))
         uncovered |= sleeve_remnants(person, bared_arms, worn_smooth, skin, arms.on_person) & (paint == 0)
         # The new garment's anti-aliased edge blends it with what lies under it there: skin, not the old garment; beside

@@ -141,17 +141,23 @@ def paint_mask(garment_alpha: np.ndarray, person_mask: np.ndarray, occluders: np
     return np.asarray((garment_alpha > 0.5) & (person_mask > 0.5) & (occluders == 0), np.uint8)
 
 
-def front_slivers(paint: np.ndarray, front: np.ndarray, person_mask: np.ndarray) -> np.ndarray:
-    """bool HxW: the pixels of `paint` in strips a pixel or two wide between what is in `front` of the garment and the
-    backdrop (off `person_mask`). The new garment hangs on under an arm in front of it; where the arm's occluding mask
-    stops a pixel short of the person's outline, its anti-aliased edge showed the garment as a dark line standing
-    along the arm's outer side."""
+# px: the widest strip of garment between an arm and the backdrop that is the arm's rim, not the garment (3 px seen at
+# 512; a camisole's strap, 4-5 px there, lies on the shoulder, off the arms).
+SLIVER_PX = 4
+
+
+def front_slivers(paint: np.ndarray, arms: np.ndarray, person_mask: np.ndarray) -> np.ndarray:
+    """bool HxW: the pixels of `paint` in strips at most SLIVER_PX wide between the `arms` in front of the garment
+    and the backdrop (off `person_mask`). The new garment hangs on under an arm in front of it; where the arm's
+    occluding mask stops a few pixels short of the person's outline (its shaded, anti-aliased rim), the garment
+    showed as a dark line or dashes along the arm's outer side."""
     paint = paint.astype(np.uint8)
-    thin = (paint > 0) & (cv2.morphologyEx(paint, cv2.MORPH_OPEN, np.ones((3, 3), np.uint8)) == 0)
-    ring = np.ones((5, 5), np.uint8)
-    near_front = cv2.dilate(front.astype(np.uint8), ring) > 0
+    opened = cv2.morphologyEx(paint, cv2.MORPH_OPEN, np.ones((SLIVER_PX + 1, SLIVER_PX + 1), np.uint8))
+    thin = (paint > 0) & (opened == 0)
+    ring = np.ones((2 * SLIVER_PX + 1,) * 2, np.uint8)
+    near_arms = cv2.dilate(arms.astype(np.uint8), ring) > 0
     near_backdrop = cv2.dilate((person_mask <= 0.5).astype(np.uint8), ring) > 0
-    return np.asarray(thin & near_front & near_backdrop)
+    return np.asarray(thin & near_arms & near_backdrop)
 
 
 def smooth_hem(garment_alpha: np.ndarray, room: np.ndarray | None = None) -> np.ndarray:

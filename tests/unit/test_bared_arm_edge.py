@@ -106,7 +106,7 @@ def test_a_pixel_thin_gap_between_bared_skin_and_the_new_garment_is_skin_and_a_w
     assert not skin_gaps(skin, cover, hole).any()  # no sliver of skin beyond it
 
 
-def test_a_pixel_or_two_of_garment_between_an_arm_in_front_and_the_backdrop_is_no_garment() -> None:
+def test_a_few_pixels_of_garment_between_an_arm_in_front_and_the_backdrop_are_no_garment() -> None:
     """The garment hangs on under an arm in front of it; past the arm's occluding mask, a pixel short of the person's
     outline, it stood as a dark line along the arm's outer side."""
     person = np.zeros((60, 80), np.float32)
