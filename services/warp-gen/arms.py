@@ -78,6 +78,9 @@ NECK_FLATTEST = 2.0
 # where a hand, an armpit or the deltoid widen it); a measure needs MIN_PROFILES of them to agree.
 PROFILES = 11
 PROFILE_SPAN = (0.2, 0.8)
+# ... and for an upper arm whose skin shows only near its elbow, below a short loose sleeve's hem (an arm akimbo: its
+# sleeve's hem at 0.75 of the upper arm, its skin below too short for PROFILE_SPAN), the span it is measured over.
+BELOW_SLEEVE_SPAN = (0.6, 0.9)
 MIN_PROFILES = 3
 SEARCH = 2.5  # of the default half width: how far across the bone a profile looks
 # A measured half width within these shares of the default is an arm; wider is a hand on a hip, a bag, the
@@ -375,12 +378,14 @@ class _Measure:
     on_skin: bool = True  # measured on the arm's bare skin, not on a sleeve's outline
 
 
-def _profiles(mask: np.ndarray, a: np.ndarray, b: np.ndarray, reach: float) -> tuple[np.ndarray, np.ndarray]:
-    """bool [PROFILES, 2*reach+1]: `mask` sampled across the segment a→b, and the offsets (px) it was sampled at."""
+def _profiles(mask: np.ndarray, a: np.ndarray, b: np.ndarray, reach: float,
+              span: tuple[float, float] = PROFILE_SPAN) -> tuple[np.ndarray, np.ndarray]:
+    """bool [PROFILES, 2*reach+1]: `mask` sampled across the segment a→b (over `span` of its length), and the
+    offsets (px) it was sampled at."""
     direction = (b - a) / max(float(np.linalg.norm(b - a)), 1e-6)
     normal = np.array([-direction[1], direction[0]])
     offsets = np.arange(-round(reach), round(reach) + 1, dtype=np.float64)
-    centres = a + np.linspace(*PROFILE_SPAN, PROFILES)[:, None] * (b - a)
+    centres = a + np.linspace(*span, PROFILES)[:, None] * (b - a)
     points = np.round(centres[:, None] + offsets[None, :, None] * normal).astype(int)
     height, width = mask.shape
     inside = (points[..., 0] >= 0) & (points[..., 0] < width) & (points[..., 1] >= 0) & (points[..., 1] < height)
@@ -404,10 +409,11 @@ def _run_through_bone(row: np.ndarray, offsets: np.ndarray, near: float) -> tupl
     return float(offsets[run[0]]) - 0.5, float(offsets[run[-1]]) + 0.5
 
 
-def _measure(mask: np.ndarray, a: np.ndarray, b: np.ndarray, default: float) -> _Measure | None:
-    """The arm's half width and centre across a→b from the runs of `mask` across its bone, when enough of the
-    profiles show a plausible arm."""
-    rows, offsets = _profiles(mask, a, b, SEARCH * default)
+def _measure(mask: np.ndarray, a: np.ndarray, b: np.ndarray, default: float,
+             span: tuple[float, float] = PROFILE_SPAN) -> _Measure | None:
+    """The arm's half width and centre across a→b from the runs of `mask` across its bone (over `span` of its
+    length), when enough of the profiles show a plausible arm."""
+    rows, offsets = _profiles(mask, a, b, SEARCH * default, span)
     found = [run for row in rows if (run := _run_through_bone(row, offsets, MAX_SHIFT * default)) is not None]
     halves = np.array([(end - start) / 2 for start, end in found])
     centres = np.array([(end + start) / 2 for start, end in found])
@@ -498,6 +504,16 @@ def fit_arms(pose: Pose, image: np.ndarray, person: np.ndarray, skin: np.ndarray
         upper, beside = measured[which][0], measured[1 - which][0]
         if len(chain) > 1 and (upper is None or not upper.on_skin) and beside is not None and beside.on_skin:
             measured[which][0] = _measure(skin_in, chain[0], chain[1], beside.half) or upper
+    # Still not measured on its skin, an upper arm is on its skin below the old sleeve's hem, near its elbow: the width
+    # there is its elbow end's, for this arm alone (its shoulder, and the other arm, keep theirs). Given the other
+    # arm's width all along, the akimbo arm of a plus-size shopper was a thin tube under a loose sleeve, met at the hem
+    # by the arm the photo shows half as wide again: a block jutting out past it.
+    elbows: list[_Measure | None] = [None, None]
+    for which, (_, chain) in enumerate(chains):
+        upper, beside = measured[which][0], measured[1 - which][0]
+        if len(chain) > 1 and (upper is None or not upper.on_skin):
+            default = beside.half if beside is not None and beside.on_skin else defaults[0]
+            elbows[which] = _measure(skin_in, chain[0], chain[1], default, BELOW_SLEEVE_SPAN)
     arms = []
     for which, (side, chain) in enumerate(chains):
         own, other = measured[which], measured[1 - which]
@@ -514,6 +530,8 @@ def fit_arms(pose: Pose, image: np.ndarray, person: np.ndarray, skin: np.ndarray
             halves.append(found.half if found is not None else defaults[segment])
         joints = _shifted(chain, [m.shift if m is not None else 0.0 for m in own])
         radii = np.array([halves[0], ELBOW_TAPER * (halves[0] + halves[1]) / 2, WRIST_TAPER * halves[1]])[:len(chain)]
+        if (elbow := elbows[which]) is not None:
+            radii[1] = max(float(radii[1]), elbow.half)
         if len(joints) > 1:  # the arm goes on past its last joint the pose sees, into the hand (or the forearm)
             end = joints[-1] - joints[-2]
             reach = END_REACH * radii[-1] / max(float(np.linalg.norm(end)), 1e-6)

@@ -556,7 +556,13 @@ def arm_strips(fitted: np.ndarray, hanging: np.ndarray, bare: np.ndarray, garmen
     # near the garment too, and taken for the arm's side it was a darker block of arm tone cut off square at the torso.
     span = 2 * int(reach) + 1
     near_out = cv2.dilate(garment.astype(np.uint8), np.ones((1, span), np.uint8)) > 0
-    strip = bare & ~fitted & near_arm & near_out & (across <= ARM_STRIP_ACROSS)
+    # Nor the garment's hem (its cells with no garment below them): the repaint reaches under its edge (`skin_gaps`),
+    # and a sloping hem's last row of cells, both skin and garment, has the hem beside it along its row (a crop top's
+    # hem by a hanging arm: a block of arm tone in the midriff's corner, cut off in the grid's steps). A side's cells
+    # have the garment below them: the skin under its edge there is the arm's side.
+    below = np.zeros_like(garment)
+    below[:-1] = garment[1:]
+    strip = bare & ~(garment & ~below) & ~fitted & near_arm & near_out & (across <= ARM_STRIP_ACROSS)
     if not strip.any():
         return strip, across
     limb = fitted | strip

@@ -266,3 +266,22 @@ def test_an_arms_outline_swells_below_the_elbow_and_tapers_to_the_wrist() -> Non
     width = int(mask[round(below[1])].sum())
     straight = 2 * (left.radii[1] + 0.3 * (left.radii[2] - left.radii[1]))
     assert width >= straight + 1.5
+
+
+def test_an_upper_arm_bared_only_near_its_elbow_is_as_wide_there_as_the_photo_shows() -> None:
+    """The right arm (a plus-size shopper's, akimbo) is half as wide again as the left, and a loose short sleeve hides
+    it down to three quarters of its upper arm: too little of its skin for the usual span, it took the left arm's width
+    all along, and the bared arm met its own skin below the hem in a step. Measured on that skin, its elbow end is as
+    wide as the photo shows it; its shoulder, and the left arm, keep their widths."""
+    image, person, skin = _photo()
+    wide = round(1.5 * UPPER)
+    cv2.line(image, (105, 110), (85, 175), ARM, wide)  # the right upper arm, bare below the sleeve
+    cv2.line(image, (85, 175), (80, 235), ARM, FORE)
+    sleeve = np.array([[95, 98], [118, 104], [108, 160], [78, 154]], np.int32)  # loose, its hem at y 154-160
+    cv2.fillPoly(image, [sleeve], TOP)
+    person = np.any(image != BACKDROP, axis=2).astype(np.float32)
+    skin = (np.all(image == ARM, axis=2) | np.all(image == FACE, axis=2)).astype(np.uint8)
+    left, right = fit_arms(frontal_pose(), image, person, skin).arms
+    assert abs(right.radii[1] - wide / 2) <= 2.0  # the elbow end: the arm below the hem
+    assert abs(right.radii[0] - UPPER / 2) <= 1.5  # the shoulder end: as the other arm's
+    assert abs(left.radii[0] - UPPER / 2) <= 1.5 and left.radii[1] < wide / 2 - 3  # the left arm: its own

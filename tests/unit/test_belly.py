@@ -51,3 +51,19 @@ def test_the_midriff_below_a_crop_tops_hem_beside_an_arm_is_no_strip_of_that_arm
     found, _ = arm_strips(fitted, fitted, bare, garment, across, 3.0)
     assert found[:10, 11:14].all()  # between the arm and the top's side: the arm's turning side
     assert not found[11:, 11:14].any()  # below the hem: the midriff
+
+
+def test_the_last_row_of_a_sloping_hem_beside_an_arm_is_no_strip_of_that_arm() -> None:
+    """A crop top's hem slopes down to a hanging arm: its last row of cells is both garment and skin (the repaint
+    reaches under its edge), with the hem beside it along the row. Read as the arm's side, that row was a block of arm
+    tone in the midriff's corner, cut off in the grid's steps."""
+    across = np.tile(np.abs(np.arange(40, dtype=np.float32) - 5) / 5, (30, 1))
+    fitted = across <= 1.0  # an arm on columns 0..10
+    garment = np.zeros_like(fitted)
+    garment[:10, 14:] = True  # the crop top, its side 3 cells off the arm
+    garment[10, 11:] = True  # its hem's last row, sloping down to the arm
+    bare = ~fitted & ~garment
+    bare[10, 11:] = True  # the repainted midriff reaching under the hem's edge
+    found, _ = arm_strips(fitted, fitted, bare, garment, across, 3.0)
+    assert found[:10, 11:14].all()  # between the arm and the top's side: the arm's turning side
+    assert not found[10:, 11:14].any()  # under the hem's last row and below it: the midriff
