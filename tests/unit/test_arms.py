@@ -9,6 +9,7 @@ from poses import frontal_pose
 from fittingroom.common import landmarks as lm
 from fittingroom.warp_gen.arms import (
     DELTOID_OUTWARD,
+    FOREARM_OVER_UPPER,
     SLEEVE_EASE,
     WRIST_TAPER,
     Arms,
@@ -266,3 +267,47 @@ def test_an_arms_outline_swells_below_the_elbow_and_tapers_to_the_wrist() -> Non
     width = int(mask[round(below[1])].sum())
     straight = 2 * (left.radii[1] + 0.3 * (left.radii[2] - left.radii[1]))
     assert width >= straight + 1.5
+
+
+MESH = (30, 30, 30)  # a black mesh top: neutral
+SEEN = (62, 46, 40)  # the arm's skin seen through it: darker, but as warm as skin
+SLEEVE_UPPER, SLEEVE_FORE = 34, 28  # the loose mesh sleeves' widths in px
+THIN_UPPER, THIN_FORE = 20, 14  # a slim shopper's arms in them
+
+
+def _sheer_photo(seen: tuple[bool, bool, bool, bool] = (True, True, True, True)) -> tuple[np.ndarray, ...]:
+    """Frontal shopper in a black mesh top with loose long sleeves, each arm seen through them (`seen`: the left upper
+    arm, left forearm, right upper arm, right forearm), THIN_UPPER and THIN_FORE wide on the pose's bones, and the
+    midriff; the face the only visible skin. Returns the image, person mask, skin mask and the worn top's mask."""
+    image = np.full((H, W, 3), BACKDROP, np.uint8)
+    cv2.circle(image, (150, 60), 30, FACE, -1)
+    cv2.rectangle(image, (120, 100), (180, 240), MESH, -1)
+    cv2.rectangle(image, (105, 100), (195, 125), MESH, -1)
+    cv2.rectangle(image, (130, 150), (170, 230), SEEN, -1)  # the midriff seen through the mesh
+    arms = (((195, 110), (215, 175)), ((215, 175), (220, 235)), ((105, 110), (85, 175)), ((85, 175), (80, 235)))
+    for (a, b), width in zip(arms, (SLEEVE_UPPER, SLEEVE_FORE) * 2, strict=True):
+        cv2.line(image, a, b, MESH, width)
+    for (a, b), width, shows in zip(arms, (THIN_UPPER, THIN_FORE) * 2, seen, strict=True):
+        if shows:
+            cv2.line(image, a, b, SEEN, width)
+    person = np.any(image != BACKDROP, axis=2).astype(np.float32)
+    skin = np.all(image == FACE, axis=2).astype(np.uint8)
+    worn = (person > 0) & (skin == 0) & (np.arange(H)[:, None] > 95)
+    return image, person, skin, worn.astype(np.float32)
+
+
+def test_an_arm_in_a_sheer_sleeve_takes_its_width_from_the_skin_seen_through_not_the_sleeve() -> None:
+    """A loose black mesh sleeve: the arm in it shows as its warmer pixels; the sleeve's outline (eased) stood half as
+    wide again, and the bared arm was painted as wide as the sleeve."""
+    image, person, skin, worn = _sheer_photo()
+    for arm in fit_arms(frontal_pose(), image, person, skin, worn).arms:
+        assert abs(arm.radii[0] - THIN_UPPER / 2) <= 1.0
+        assert abs(arm.radii[2] / WRIST_TAPER - THIN_FORE / 2) <= 1.0
+
+
+def test_an_upper_arm_neither_sheer_sleeve_shows_takes_the_forearm_seen_on_either_arm_in_proportion() -> None:
+    """Only the left forearm shows through the mesh: both upper arms are as wide as it gives in proportion, not the
+    sleeves' outline, nor (the right arm, whose forearm shows nothing either) the body's proportions."""
+    image, person, skin, worn = _sheer_photo(seen=(False, True, False, False))
+    for arm in fit_arms(frontal_pose(), image, person, skin, worn).arms:
+        assert abs(arm.radii[0] - THIN_FORE / 2 / FOREARM_OVER_UPPER) <= 1.0
