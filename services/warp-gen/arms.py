@@ -485,7 +485,7 @@ def fit_arms(pose: Pose, image: np.ndarray, person: np.ndarray, skin: np.ndarray
 
     skin_in = closed(skin)
     # The skin seen through a dark sheer old garment (a mesh top), closed as the visible skin is.
-    through = seen_through(image, (worn > 0) & person_in) if worn is not None else None
+    through = seen_through(image, (worn > 0) & person_in, skin) if worn is not None else None
     through_in = closed(through) if through is not None else None
     chest = (frame.left_shoulder + frame.right_shoulder) / 2
     neck_base = chest - frame.down * NECK_BASE * frame.shoulder_width

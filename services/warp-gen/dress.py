@@ -717,7 +717,7 @@ def repaint_uncovered(person: np.ndarray, uncovered: np.ndarray, body: np.ndarra
     # (a bright sleeve paled it, a dark one browned it).
     # The torso's colour is the visible skin's, lit as it is: the old garment's light may shade it, never pale it
     # further (a black dress's gold studs, read as light, blew a bared chest out to white).
-    under = np.minimum(skin_light(person, hole), 1.0)
+    under = np.minimum(skin_light(person, hole, skin), 1.0)
     under = under + limb * (1.0 - under)
     light = under * (rounded * torso_light) ** (1.0 - limb) * contact * arm_light
     if chest is not None:  # the neck, upper chest and navel modelled by the pose, off the arms
@@ -759,18 +759,19 @@ def repaint_uncovered(person: np.ndarray, uncovered: np.ndarray, body: np.ndarra
     return out
 
 
-def skin_light(person: np.ndarray, uncovered: np.ndarray) -> np.ndarray:
+def skin_light(person: np.ndarray, uncovered: np.ndarray, skin: np.ndarray) -> np.ndarray:
     """float32 HxW: the light on the body under the old garment, relative to the garment's median.
 
     Under an opaque garment only its broad light (which side is in shade) tells about the body: its folds
     are cloth. Through a dark sheer one (a mesh sleeve), what shows is the body itself, an arm's rounded
     shading, so finer and stronger light is kept. Sheer shows as warmth in places: skin's red chroma in
     some of the garment's pixels, where an opaque garment's chroma is even; only those give the light (an
-    opaque bra or lining under the mesh is neutral, and dark as cloth, not in shade).
+    opaque bra or lining under the mesh is neutral, and dark as cloth, not in shade), against the warmth of the
+    shopper's visible `skin` (`sheer.seen_through`).
     """
     height, width = person.shape[:2]
     grey = cv2.cvtColor(person, cv2.COLOR_RGB2YCrCb)[..., 0].astype(np.float32)
-    through = seen_through(person, uncovered)
+    through = seen_through(person, uncovered, skin)
     if through is None:
         reference = max(float(np.median(grey[uncovered])), 1.0)
         return np.clip(_masked_blur(grey, uncovered.astype(np.float32), SKIN_LIGHT_BLUR * max(height, width))
