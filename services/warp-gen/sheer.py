@@ -29,14 +29,17 @@ def seen_through(image: np.ndarray, garment: np.ndarray, skin: np.ndarray) -> np
     inside, bare = garment.astype(bool), skin.astype(bool) & ~garment.astype(bool)
     if not inside.any() or not bare.any():
         return None
-    # Only the garment's and the skin's pixels, as a column image: the whole photo's conversion cost several ms.
-    garment_ycrcb, skin_ycrcb = (cv2.cvtColor(image[mask][:, None], cv2.COLOR_RGB2YCrCb)[:, 0].astype(np.float32)
-                                 for mask in (inside, bare))
+    def ycrcb(mask: np.ndarray) -> np.ndarray:  # [n, 3] float32: only the pixels asked about are converted
+        return np.asarray(cv2.cvtColor(image[mask][:, None], cv2.COLOR_RGB2YCrCb)[:, 0], np.float32)
+
+    garment_ycrcb = ycrcb(inside)
+    if float(np.median(garment_ycrcb[:, 0])) >= DARK_GARMENT_LUMA:
+        return None
     warm = garment_ycrcb[:, 1] - garment_ycrcb[:, 2]  # skin: Cr above, Cb below the neutral 128
     median = float(np.median(warm))
+    skin_ycrcb = ycrcb(bare)
     sheer = SHEER_WARMTH * (float(np.median(skin_ycrcb[:, 1] - skin_ycrcb[:, 2])) - median)  # levels
-    dark = float(np.median(garment_ycrcb[:, 0])) < DARK_GARMENT_LUMA
-    if not dark or sheer <= 0 or float(np.quantile(warm, 0.9)) - median < sheer:
+    if sheer <= 0 or float(np.quantile(warm, 0.9)) - median < sheer:
         return None
     found = np.zeros(inside.shape, bool)
     found[inside] = warm >= median + SEEN_THROUGH * sheer
