@@ -465,12 +465,13 @@ def fit_arms(pose: Pose, image: np.ndarray, person: np.ndarray, skin: np.ndarray
     """The shopper's arms as the pose places them and the photo (`person` mask, visible `skin`, the `worn` garment's
     mask where known) sizes them.
 
-    Each segment's half width is measured on this arm's bare skin or sleeve outline: the worn garment's sleeve,
+    Each segment's half width is measured on this arm's bare skin, the skin seen through a dark sheer sleeve (a mesh:
+    `sheer.seen_through`; its outline then measures nothing), or sleeve outline: the worn garment's sleeve,
     else the person's outline (a sleeve beside a skirt merges with it there, and read as no arm, the bone stayed
     off the sleeve, over the skirt); a segment the photo
     does not show takes the other arm's same segment, and one the photo shows on both arms the wider of
-    the two; else this arm's other segment (in the forearm's proportion to the upper arm), else the body's
-    proportions. The bone is moved onto the photo's arm
+    the two; else this arm's other segment, else the other arm's (in the forearm's proportion to the upper arm),
+    else the body's proportions. The bone is moved onto the photo's arm
     where it was measured off it.
     """
     frame = body_frame(pose)
