@@ -23,6 +23,7 @@ import numpy as np
 
 from fittingroom.common import landmarks as lm
 from fittingroom.common.body import Pose, body_frame
+from fittingroom.warp_gen.sheer import seen_through
 
 # Half widths as shares of the shoulder width when the photo shows nothing of an arm (an adult's proportions).
 UPPER_ARM_HALF = 0.12
@@ -426,12 +427,18 @@ def _measure(mask: np.ndarray, a: np.ndarray, b: np.ndarray, default: float,
 
 
 def _segment_measure(skin: np.ndarray, sleeves: tuple[np.ndarray, ...], a: np.ndarray, b: np.ndarray,
-                     default: float) -> _Measure | None:
-    """What the photo shows of one arm segment: its bare skin, else its sleeve's outline (eased to the arm) on the
-    first of `sleeves` (masks) that shows one."""
+                     default: float, through: np.ndarray | None = None) -> _Measure | None:
+    """What the photo shows of one arm segment: its bare skin, else the skin seen `through` a sheer sleeve (a mask,
+    or None where the sleeves are opaque), else its sleeve's outline (eased to the arm) on the first of `sleeves`
+    (masks) that shows one."""
     bare = _measure(skin, a, b, default)
     if bare is not None:
         return bare
+    # A sheer sleeve's outline is no measure of the arm in it: the arm shows through it. On a loose black mesh sleeve
+    # the arm seen through was a third narrower than the sleeve (eased), and the bared arm was painted as wide as the
+    # sleeve; where it shows too little to measure, the other arm's or segment's measure is the arm's.
+    if through is not None:
+        return _measure(through, a, b, default)
     for mask in sleeves:
         sleeve = _measure(mask, a, b, default)
         if sleeve is not None:
@@ -464,12 +471,13 @@ def fit_arms(pose: Pose, image: np.ndarray, person: np.ndarray, skin: np.ndarray
     """The shopper's arms as the pose places them and the photo (`person` mask, visible `skin`, the `worn` garment's
     mask where known) sizes them.
 
-    Each segment's half width is measured on this arm's bare skin or sleeve outline: the worn garment's sleeve,
+    Each segment's half width is measured on this arm's bare skin, the skin seen through a dark sheer sleeve (a mesh:
+    `sheer.seen_through`; its outline then measures nothing), or sleeve outline: the worn garment's sleeve,
     else the person's outline (a sleeve beside a skirt merges with it there, and read as no arm, the bone stayed
     off the sleeve, over the skirt); a segment the photo
     does not show takes the other arm's same segment, and one the photo shows on both arms the wider of
-    the two; else this arm's other segment (in the forearm's proportion to the upper arm), else the body's
-    proportions. The bone is moved onto the photo's arm
+    the two; else this arm's other segment, else the other arm's (in the forearm's proportion to the upper arm),
+    else the body's proportions. The bone is moved onto the photo's arm
     where it was measured off it.
     """
     frame = body_frame(pose)
@@ -478,7 +486,14 @@ def fit_arms(pose: Pose, image: np.ndarray, person: np.ndarray, skin: np.ndarray
     # The skin test leaves specks and the shaded crease of an arm out (or a strap crosses it): closed over a
     # share of an arm's half width, its runs across the arm are whole; the backdrop stays out.
     gap = 2 * max(2, round(SKIN_GAP * UPPER_ARM_HALF * frame.shoulder_width / 2)) + 1
-    skin_in = (cv2.morphologyEx(skin.astype(np.uint8), cv2.MORPH_CLOSE, np.ones((gap, gap), np.uint8)) > 0) & person_in
+    def closed(mask: np.ndarray) -> np.ndarray:
+        return np.asarray((cv2.morphologyEx(mask.astype(np.uint8), cv2.MORPH_CLOSE, np.ones((gap, gap), np.uint8)) > 0)
+                          & person_in)
+
+    skin_in = closed(skin)
+    # The skin seen through a dark sheer old garment (a mesh top), closed as the visible skin is.
+    through = seen_through(image, (worn > 0) & person_in, skin) if worn is not None else None
+    through_in = closed(through) if through is not None else None
     chest = (frame.left_shoulder + frame.right_shoulder) / 2
     neck_base = chest - frame.down * NECK_BASE * frame.shoulder_width
     chains = []
@@ -495,8 +510,8 @@ def fit_arms(pose: Pose, image: np.ndarray, person: np.ndarray, skin: np.ndarray
     # anything on the person.
     garment = (worn > 0) & person_in if worn is not None else person_in
     sleeves = (person_in,) if worn is None else ((worn > 0) & person_in, person_in)
-    measured = [[_segment_measure(skin_in, sleeves, chain[i], chain[i + 1], defaults[i]) if i + 1 < len(chain)
-                 else None for i in range(2)] for _, chain in chains]
+    measured = [[_segment_measure(skin_in, sleeves, chain[i], chain[i + 1], defaults[i], through_in)
+                 if i + 1 < len(chain) else None for i in range(2)] for _, chain in chains]
     # An upper arm whose skin runs are too narrow for the body's proportions (a slim arm, partly under a short sleeve's
     # slanting hem) is measured again on its skin against the other arm's width: measured on its sleeve or not at all,
     # its bone stayed off the arm seen below the sleeve, and the bared arm stood out past it in a step at the hem.
@@ -524,9 +539,13 @@ def fit_arms(pose: Pose, image: np.ndarray, person: np.ndarray, skin: np.ndarray
             # half as wide again as the other arm's bare skin, and the bared upper arm was painted a block.
             found = max((m for m in (own[segment], other[segment]) if m is not None), key=lambda m: (m.on_skin, m.half),
                         default=None)
-            if found is None and own[1 - segment] is not None:
+            # Else the other segment's, in proportion: this arm's, else the other arm's (with neither upper arm seen
+            # through a mesh sleeve and one forearm, the other arm's upper arm stood at the body's proportions: half as
+            # wide again).
+            beside = own[1 - segment] or other[1 - segment]
+            if found is None and beside is not None:
                 ratio = FOREARM_OVER_UPPER if segment == 1 else 1 / FOREARM_OVER_UPPER
-                found = _Measure(own[1 - segment].half * ratio, 0.0)  # type: ignore[union-attr]
+                found = _Measure(beside.half * ratio, 0.0)
             halves.append(found.half if found is not None else defaults[segment])
         joints = _shifted(chain, [m.shift if m is not None else 0.0 for m in own])
         radii = np.array([halves[0], ELBOW_TAPER * (halves[0] + halves[1]) / 2, WRIST_TAPER * halves[1]])[:len(chain)]

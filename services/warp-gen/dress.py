@@ -25,6 +25,7 @@ from fittingroom.warp_gen.limb_light import (
     limb_profile,
     side_light,
 )
+from fittingroom.warp_gen.sheer import DARK_GARMENT_LUMA, seen_through
 from fittingroom.warp_gen.skin_fill import LUMA, channel_axis, continue_skin
 
 # Folds of the old garment carry over fully; its print (letters, patches) is what a lower strength would
@@ -44,16 +45,13 @@ LIGHT_FADE = 0.04  # of the longer side: how far past the old garment's edge its
 # Matte cloth: the old garment's folds may darken the new one a lot but brighten it little (the old one's
 # specular highlights, a metal ring, a reflective patch, would turn cotton into satin).
 LIGHT_RANGE = (0.45, 1.25)
-DARK_GARMENT_LUMA = 100.0  # below this median grey level the old garment's light is trusted proportionally less
 SKIN_LIGHT_BLUR = 0.06  # of the longer side: the body's broad light (its shadow side), not the old folds or print
 SKIN_LIGHT_RANGE = (0.85, 1.1)
 SKIN_DETAIL_BLUR = 0.008  # of the longer side: the body's modelling seen through a dark sheer garment
-SHEER_WARMTH = 5.0  # Cr levels between a dark garment's median and its warmest tenth: skin showing through
 SKIN_DETAIL_RANGE = (0.7, 1.2)
-# Through a sheer garment the skin shows where its warmth (Cr less Cb) stands this share of SHEER_WARMTH above the
-# garment's median; an opaque layer under it (a bra) is neutral. Fewer seen-through pixels than MIN_SEEN_THROUGH of
-# the garment's, and all of it is read; SEEN_THROUGH_KNOWN: a blur's weight below which it knows too little.
-SEEN_THROUGH = 0.5
+# Through a sheer garment the skin shows in some of its pixels (`sheer.seen_through`); an opaque layer under it (a bra)
+# is neutral. Fewer seen-through pixels than MIN_SEEN_THROUGH of the garment's, and all of it is read;
+# SEEN_THROUGH_KNOWN: a blur's weight below which it knows too little.
 MIN_SEEN_THROUGH = 0.2
 SEEN_THROUGH_KNOWN = 0.05
 # px: the blur of a hanging arm's inner outline where it stays all arm beside the torso (`arm_shading`); the repaint's
@@ -744,7 +742,7 @@ def repaint_uncovered(person: np.ndarray, uncovered: np.ndarray, body: np.ndarra
     # (a bright sleeve paled it, a dark one browned it).
     # The torso's colour is the visible skin's, lit as it is: the old garment's light may shade it, never pale it
     # further (a black dress's gold studs, read as light, blew a bared chest out to white).
-    under = np.minimum(skin_light(person, hole), 1.0)
+    under = np.minimum(skin_light(person, hole, skin), 1.0)
     under = under + limb * (1.0 - under)
     light = under * (rounded * torso_light) ** (1.0 - limb) * contact * arm_light
     if chest is not None:  # the neck, upper chest and navel modelled by the pose, off the arms
@@ -786,28 +784,26 @@ def repaint_uncovered(person: np.ndarray, uncovered: np.ndarray, body: np.ndarra
     return out
 
 
-def skin_light(person: np.ndarray, uncovered: np.ndarray) -> np.ndarray:
+def skin_light(person: np.ndarray, uncovered: np.ndarray, skin: np.ndarray) -> np.ndarray:
     """float32 HxW: the light on the body under the old garment, relative to the garment's median.
 
     Under an opaque garment only its broad light (which side is in shade) tells about the body: its folds
     are cloth. Through a dark sheer one (a mesh sleeve), what shows is the body itself, an arm's rounded
     shading, so finer and stronger light is kept. Sheer shows as warmth in places: skin's red chroma in
     some of the garment's pixels, where an opaque garment's chroma is even; only those give the light (an
-    opaque bra or lining under the mesh is neutral, and dark as cloth, not in shade).
+    opaque bra or lining under the mesh is neutral, and dark as cloth, not in shade), against the warmth of the
+    shopper's visible `skin` (`sheer.seen_through`).
     """
     height, width = person.shape[:2]
-    ycrcb = cv2.cvtColor(person, cv2.COLOR_RGB2YCrCb).astype(np.float32)
-    grey, red = ycrcb[..., 0], ycrcb[uncovered][:, 1]
-    reference = max(float(np.median(grey[uncovered])), 1.0)
-    sheer = reference < DARK_GARMENT_LUMA and float(np.quantile(red, 0.9) - np.median(red)) >= SHEER_WARMTH
-    if not sheer:
+    grey = cv2.cvtColor(person, cv2.COLOR_RGB2YCrCb)[..., 0].astype(np.float32)
+    through = seen_through(person, uncovered, skin)
+    if through is None:
+        reference = max(float(np.median(grey[uncovered])), 1.0)
         return np.clip(_masked_blur(grey, uncovered.astype(np.float32), SKIN_LIGHT_BLUR * max(height, width))
                        / reference, *SKIN_LIGHT_RANGE).astype(np.float32)
     # What is under the sheer garment and opaque (a black bra, a lining) is as neutral as the garment: no skin's
     # warmth shows through it. Its darkness is cloth: read as the body's light, it drew the bra's shape in shade on
     # a bared chest. The light is the seen-through skin's, carried across it from round it.
-    warmth = ycrcb[..., 1] - ycrcb[..., 2]  # skin: Cr above, Cb below the neutral 128
-    through = uncovered & (warmth >= np.median(warmth[uncovered]) + SEEN_THROUGH * SHEER_WARMTH)
     if through.sum() < MIN_SEEN_THROUGH * uncovered.sum():
         through = uncovered
     sigma = SKIN_DETAIL_BLUR * max(height, width)

@@ -9,6 +9,7 @@ from poses import frontal_pose
 from fittingroom.common import landmarks as lm
 from fittingroom.warp_gen.arms import (
     DELTOID_OUTWARD,
+    FOREARM_OVER_UPPER,
     SLEEVE_EASE,
     WRIST_TAPER,
     Arms,
@@ -285,3 +286,58 @@ def test_an_upper_arm_bared_only_near_its_elbow_is_as_wide_there_as_the_photo_sh
     assert abs(right.radii[1] - wide / 2) <= 2.0  # the elbow end: the arm below the hem
     assert abs(right.radii[0] - UPPER / 2) <= 1.5  # the shoulder end: as the other arm's
     assert abs(left.radii[0] - UPPER / 2) <= 1.5 and left.radii[1] < wide / 2 - 3  # the left arm: its own
+
+
+MESH = (30, 30, 30)  # a black mesh top: neutral
+SEEN = (62, 46, 40)  # the arm's skin seen through it: darker, but as warm as skin
+SLEEVE_UPPER, SLEEVE_FORE = 34, 28  # the loose mesh sleeves' widths in px
+THIN_UPPER, THIN_FORE = 20, 14  # a slim shopper's arms in them
+
+
+def _sheer_photo(seen: tuple[bool, bool, bool, bool] = (True, True, True, True), through: tuple[int, int, int] = SEEN,
+                 face: tuple[int, int, int] = FACE) -> tuple[np.ndarray, ...]:
+    """Frontal shopper in a black mesh top with loose long sleeves, each arm seen through them (`seen`: the left upper
+    arm, left forearm, right upper arm, right forearm), THIN_UPPER and THIN_FORE wide on the pose's bones, and the
+    midriff, in the colour `through`; the `face` the only visible skin. Returns the image, person mask, skin mask and
+    the worn top's mask."""
+    image = np.full((H, W, 3), BACKDROP, np.uint8)
+    cv2.circle(image, (150, 60), 30, face, -1)
+    cv2.rectangle(image, (120, 100), (180, 240), MESH, -1)
+    cv2.rectangle(image, (105, 100), (195, 125), MESH, -1)
+    cv2.rectangle(image, (130, 150), (170, 230), through, -1)  # the midriff seen through the mesh
+    arms = (((195, 110), (215, 175)), ((215, 175), (220, 235)), ((105, 110), (85, 175)), ((85, 175), (80, 235)))
+    for (a, b), width in zip(arms, (SLEEVE_UPPER, SLEEVE_FORE) * 2, strict=True):
+        cv2.line(image, a, b, MESH, width)
+    for (a, b), width, shows in zip(arms, (THIN_UPPER, THIN_FORE) * 2, seen, strict=True):
+        if shows:
+            cv2.line(image, a, b, through, width)
+    person = np.any(image != BACKDROP, axis=2).astype(np.float32)
+    skin = np.all(image == face, axis=2).astype(np.uint8)
+    worn = (person > 0) & (skin == 0) & (np.arange(H)[:, None] > 95)
+    return image, person, skin, worn.astype(np.float32)
+
+
+def test_an_arm_in_a_sheer_sleeve_takes_its_width_from_the_skin_seen_through_not_the_sleeve() -> None:
+    """A loose black mesh sleeve: the arm in it shows as its warmer pixels; the sleeve's outline (eased) stood half as
+    wide again, and the bared arm was painted as wide as the sleeve."""
+    image, person, skin, worn = _sheer_photo()
+    for arm in fit_arms(frontal_pose(), image, person, skin, worn).arms:
+        assert abs(arm.radii[0] - THIN_UPPER / 2) <= 1.0
+        assert abs(arm.radii[2] / WRIST_TAPER - THIN_FORE / 2) <= 1.0
+
+
+def test_an_upper_arm_neither_sheer_sleeve_shows_takes_the_forearm_seen_on_either_arm_in_proportion() -> None:
+    """Only the left forearm shows through the mesh: both upper arms are as wide as it gives in proportion, not the
+    sleeves' outline, nor (the right arm, whose forearm shows nothing either) the body's proportions."""
+    image, person, skin, worn = _sheer_photo(seen=(False, True, False, False))
+    for arm in fit_arms(frontal_pose(), image, person, skin, worn).arms:
+        assert abs(arm.radii[0] - THIN_FORE / 2 / FOREARM_OVER_UPPER) <= 1.0
+
+
+def test_the_skin_seen_through_a_sheer_sleeve_is_told_on_a_darker_exposure_too() -> None:
+    """Darker, the photo's chroma is dimmer all over: the skin seen through the mesh stands 4 warmth levels above it
+    (6 on the development photo), the face 30 (46). Against a fixed spread of warmth the sleeve read as opaque and
+    the arm took its outline; against the face's warmth it is sheer as on the brighter photo."""
+    image, person, skin, worn = _sheer_photo(through=(44, 40, 38), face=(150, 118, 104))
+    for arm in fit_arms(frontal_pose(), image, person, skin, worn).arms:
+        assert abs(arm.radii[0] - THIN_UPPER / 2) <= 1.0

@@ -147,6 +147,15 @@ def test_fill_from_keeps_known_values_and_spreads_the_nearest_into_the_rest() ->
     assert filled[20, 12, 0] < filled[20, 30, 0] < filled[20, 47, 0]  # a smooth blend, nearest first
 
 
+VISIBLE_SKIN = np.s_[105:118, 80:98]  # the shopper's face or hands, outside the garment
+
+
+def _visible_skin() -> np.ndarray:
+    skin = np.zeros((H, W), bool)
+    skin[VISIBLE_SKIN] = True
+    return skin
+
+
 def test_under_a_dark_sheer_garment_the_bodys_own_light_is_kept_finer_than_under_an_opaque_one() -> None:
     uncovered = np.zeros((H, W), bool)
     uncovered[30:100, 20:80] = True
@@ -154,7 +163,8 @@ def test_under_a_dark_sheer_garment_the_bodys_own_light_is_kept_finer_than_under
     def contrast(base: tuple[int, int, int], lit: tuple[int, int, int]) -> float:
         image = np.full((H, W, 3), base, np.uint8)
         image[30:100, 45:55] = lit  # the arm's lit ridge, brighter, seen through the garment or a fold of it
-        light = skin_light(image, uncovered)
+        image[VISIBLE_SKIN] = SKIN
+        light = skin_light(image, uncovered, _visible_skin())
         return float(light[65, 50] - light[65, 30])
 
     sheer = contrast((40, 40, 40), (70, 52, 45))  # skin's warmth shows through the black mesh
@@ -170,7 +180,8 @@ def test_an_opaque_bra_under_a_sheer_top_casts_no_shade_on_the_bared_chest() -> 
     image = np.full((H, W, 3), (36, 36, 36), np.uint8)  # the mesh doubled over an opaque lining: neutral
     image[30:100, 20:50] = (62, 48, 42)  # skin through the mesh
     image[45:75, 28:45] = (24, 24, 24)  # the bra
-    light = skin_light(image, uncovered)
+    image[VISIBLE_SKIN] = SKIN
+    light = skin_light(image, uncovered, _visible_skin())
     assert abs(float(light[60, 36]) - float(light[90, 36])) < 0.05
 
 
