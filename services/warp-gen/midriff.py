@@ -58,6 +58,9 @@ WAISTBAND_SAG = 0.08
 # (a high-rise jeans' button or a tucked top's knot taken into the old top's mask: 20 px at 512, 0.1 of the torso):
 # the waistband goes on across it; repainted as the midriff, it stood as a tab of skin in the waistband.
 NOTCH_WIDTH = 0.15
+# Of the torso: how far above the waistband line a lower garment's top may show (a high-rise jeans' at the natural
+# waist: 0.3 of the torso above it); an uncovered part ending higher ends on the body, not on a lower garment's top.
+HIGH_RISE = 0.35
 EDGE_SIGMA = 0.8  # px: the anti-aliased outline of the repainted lower garment beside the backdrop
 # Of the torso: how far above the top of a lower garment that shows below the bared midriff the body's sides come
 # in from its breadth there to the torso's (the hips narrowing to the waist).
@@ -159,8 +162,8 @@ def bared_lower_garment(person: np.ndarray, person_mask: np.ndarray, skin: np.nd
     length = frame.torso
     gap, band, hip_centre, hip_half = _hips_band(frame)
     # Everything is worked out in the window the lower garment can be bared in (around the hips, from the
-    # waistband to the band below the old hem), a few px wider for the outline's blur: at 512 px a tenth of the
-    # photo, where the whole photo took 30 ms.
+    # waistband or the uncovered part's bottom up to HIGH_RISE above it, to the band below the old hem), a few px
+    # wider for the outline's blur: at 512 px a tenth of the photo, where the whole photo took 30 ms.
     reach = LOWER_REACH * hip_half
     x0 = max(0, int(hip_centre - reach) - CROP_MARGIN)
     x1 = min(width, int(np.ceil(hip_centre + reach)) + 1 + CROP_MARGIN)
@@ -169,7 +172,7 @@ def bared_lower_garment(person: np.ndarray, person_mask: np.ndarray, skin: np.nd
     bottom = height - 1 - np.argmax(hole_columns[::-1], axis=0)
     # A column whose uncovered part ends above the waistband bares none of the lower garment, but where it ends on
     # the lower garment's own top (a high rise) it may reach down into it in a notch.
-    has = hole_columns.any(axis=0)
+    has = hole_columns.any(axis=0) & (bottom > waistband[x0:x1] - HIGH_RISE * length)
     if not has.any():
         return None
     y0 = max(0, int(np.floor(min(waistband[x0:x1].min(), bottom[has].min()))) - CROP_MARGIN)
