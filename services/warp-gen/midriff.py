@@ -198,7 +198,7 @@ def _bared(person: np.ndarray, on_person: np.ndarray, skin: np.ndarray, old: np.
     `sample` is the gap below the old hem and the band's height, in rows."""
     height, width = hole.shape
     gap, band = sample
-    has = hole.any(axis=0)
+    has = np.asarray(hole.any(axis=0))
     bottom = height - 1 - np.argmax(hole[::-1], axis=0)
     # The lower garment is on the person, neither skin nor either top, nor in the old top's colour where its mask
     # stopped short of its hem (mirrored up, a strip of it would show as a second hem) unless it has that
