@@ -84,8 +84,8 @@ class LowerGarment:
     alpha: np.ndarray  # float32 HxW in [0, 1]: how much of each pixel it covers (anti-aliased outline)
     colour: np.ndarray  # float32 HxWx3: its colour there
     below_waistband: np.ndarray  # bool HxW: uncovered pixels on the hips below the waistband: never skin
-    # True when the photo shows its top across the hips' middle (the uncovered part ends on it, but for notches into
-    # it): the midriff above still meets that top as broad as it is (`body_above_lower`).
+    # True when the photo shows its top (the uncovered part ends on it, but for notches into it) across the hips' middle
+    # or all along: the midriff above still meets that top as broad as it is (`body_above_lower`).
     top_shown: bool = False
 
     @property
@@ -272,7 +272,7 @@ def _bared(person: np.ndarray, on_person: np.ndarray, skin: np.ndarray, old: np.
     # wider than the trousers as they show is no skin.
     hips = span | ((np.abs(xs - hip_centre) <= THIGH_REACH * hip_half) & ~in_front) | notch.any(axis=0)
     middle = int(np.clip(round(hip_centre), 0, width - 1))
-    return alpha, colour, below & hips[None], bool(np.isfinite(shown[middle]))
+    return alpha, colour, below & hips[None], bool(not bared.any() or np.isfinite(shown[middle]))
 
 
 def _closed(found: np.ndarray, gap: int) -> np.ndarray:
