@@ -317,7 +317,7 @@ def _tapered(bared: tuple[int, int], lower: tuple[int, int], torso: np.ndarray, 
     top edge's row: the waistband line curving down to the front between the waist's sides (WAISTBAND_SAG), or the
     `lower` garment's as a whole where the photo shows its top beside the bared part. The sides ease in and out
     (a cosine's half period, upright at the waist and at the hips), as the hips' outline: a straight slant stood out
-    from the waist as a corner. Never narrower than the `torso` there."""
+    from the waist as a corner."""
     left, right = bared
     centre = (left + right) // 2
     waist_row = int(np.clip(round(float(waistband[centre]) - ys[0, 0]), 0, len(ys) - 1))
@@ -332,11 +332,7 @@ def _tapered(bared: tuple[int, int], lower: tuple[int, int], torso: np.ndarray, 
     rise = np.clip((hips_line[centre] - ys) / max(hips_line[centre] - corner, 1.0), 0.0, 1.0)
     ease = (1 - np.cos(np.pi * rise)) / 2
     inside_left = xs[None] >= left + ease * (waist_left - left)
-    inside = inside_left & (xs[None] <= right + ease * (waist_right - right))
-    # Never narrower than the body where it flares from the waist to the pelvis: the hips between the midriff and
-    # the eased sides were left as a strip of backdrop beside the waistband's corner.
-    inside |= (torso > 0) & (xs[None] >= left) & (xs[None] <= right)
-    return np.asarray(inside), np.asarray(top)
+    return np.asarray(inside_left & (xs[None] <= right + ease * (waist_right - right))), np.asarray(top)
 
 
 def body_above_lower(person_colours: np.ndarray, hole: np.ndarray, on_person: np.ndarray, skin: np.ndarray,
