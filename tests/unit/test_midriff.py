@@ -337,3 +337,19 @@ def test_a_notch_of_the_old_top_into_the_shown_waistband_is_the_lower_garment_no
     out = _dressed(image, person, skin, old)
     for x in range(146, 154):
         assert _near(out[210, x], image[225, x], 30), x  # the jeans' stripes carried up, no skin
+
+
+def test_above_wide_trousers_the_sides_ease_from_the_waist_to_the_hips() -> None:
+    """Wide trousers flare out from the waist as the hips do, upright at the waist and where they meet what shows below
+    the old hem: a straight slant from the waist's corner stood out as a box's corner."""
+    image = np.full((H, W, 3), BACKDROP, np.uint8)
+    image[200:395, 76:225] = np.array(DENIM, np.uint8)[(np.arange(76, 225) // 4) % 2][None]
+    image[100:OLD_HEM, 70:231] = OLD
+    person = np.any(image != BACKDROP, axis=2).astype(np.float32)
+    lower = _lower(image, person, np.zeros((H, W), np.uint8), np.all(image == OLD, axis=2), _crop_top())
+    assert lower is not None
+    rows = np.flatnonzero(lower.mask.any(axis=1))
+    sides = [int(np.flatnonzero(lower.mask[y])[0]) for y in range(rows[0], 231)]  # from its top to the hip joints
+    steps = -np.diff(sides)
+    assert sides[0] >= 100 and sides[-1] == 76  # at the waist's breadth, then the trousers' below
+    assert steps[0] == 0 and steps[-1] <= 1 and steps.max() >= 2  # upright at both ends, flaring between
