@@ -6,8 +6,10 @@ the lower garment below it: repainted all as skin, it read as a brown block whos
 the old shirt's hem over the trousers. Here the lower garment goes on up to a waistband line just above
 the hip joints, in its own colour and texture (its band just below the old hem, mirrored upwards, so a
 denim's weave and a print's pattern carry on and its light meets the visible part without a seam), with
-the waistband's shade at its top edge; beside it is the backdrop. Catalogue shoppers stand upright:
-"up" is along the image's columns.
+the waistband's shade at its top edge; beside it is the backdrop. Its outline is a waistband round the body: the
+top edge the front of the body's round, rounded at the ends, the sides easing from the waist out to the hips. Where
+the photo shows the lower garment's own top (a high rise), only the old top's notches into it are repainted.
+Catalogue shoppers stand upright: "up" is along the image's columns.
 """
 
 from __future__ import annotations
