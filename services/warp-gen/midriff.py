@@ -306,7 +306,7 @@ def _shown_top(bottom: np.ndarray, columns: np.ndarray, waistband: np.ndarray, n
     shown top on both sides (a loose top's front edge hanging down one side of a skirt's shown top is no notch).
     """
     profile = np.where(columns, bottom, np.inf).astype(np.float32)[None]
-    kernel = np.ones((1, notch), np.uint8)
+    kernel = np.ones((1, 2 * (notch // 2) + 1), np.uint8)  # odd, centred: an even one shifts the opening sideways
     opened = cv2.dilate(cv2.erode(profile, kernel), kernel)[0]
     return np.asarray(np.where(columns & (opened <= waistband), opened + 1, np.inf), np.float64)
 
