@@ -547,11 +547,11 @@ class ClassicalGarmentPipeline(TryOnPipeline[GarmentRequest]):
             # Between an arm and the bared waist is the backdrop, where the loose old top hung.
             body &= ~arms_beside_midriff(arms, skin, worn_smooth, paint, torso)
             lower = bared_lower_garment(person, person_mask, skin, outline, paint, uncovered, torso, pose)
-            if lower is not None:
-                body &= ~lower.below_waistband
-            else:  # the midriff meets the lower garment's top, as broad as it is there
+            if lower is None or lower.top_shown:  # the midriff meets the lower garment's top, as broad as it is there
                 body |= body_above_lower(person, uncovered, person_mask > 0.5, skin > 0, (outline > 0) | (paint > 0),
                                          torso, pose)
+            if lower is not None:
+                body &= ~lower.below_waistband
         uncovered |= seam_rim(uncovered, body, skin, legs)  # the old garment's edge and shadow on skin beside it
         if request.category is not Category.LOWER:  # below trousers' hems a shoe's dark straps took a dark hem's colour
             uncovered |= worn_rim(person, uncovered, outline, person_mask, skin, (paint > 0) | (front > 0) | (skin > 0),

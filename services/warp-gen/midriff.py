@@ -6,8 +6,10 @@ the lower garment below it: repainted all as skin, it read as a brown block whos
 the old shirt's hem over the trousers. Here the lower garment goes on up to a waistband line just above
 the hip joints, in its own colour and texture (its band just below the old hem, mirrored upwards, so a
 denim's weave and a print's pattern carry on and its light meets the visible part without a seam), with
-the waistband's shade at its top edge; beside it is the backdrop. Catalogue shoppers stand upright:
-"up" is along the image's columns.
+the waistband's shade at its top edge; beside it is the backdrop. Its outline is a waistband round the body: the
+top edge the front of the body's round, rounded at the ends, the sides easing from the waist out to the hips. Where
+the photo shows the lower garment's own top (a high rise), only the old top's notches into it are repainted.
+Catalogue shoppers stand upright: "up" is along the image's columns.
 """
 
 from __future__ import annotations
@@ -49,6 +51,18 @@ WAISTBAND_SHADE = 0.3
 WAISTBAND_EDGE = 0.012
 WAISTBAND_HEIGHT = 0.05
 SEAM_SHADE = 0.12
+# The waistband's top edge, seen from a catalogue camera at about chest height (some 6 degrees above the waist),
+# is the front half of the body's cross-section, an ellipse about three quarters as deep as broad: its middle hangs
+# below its sides by about 0.75 * sin(6 degrees) of its half breadth, and its ends turn down the body's sides as
+# rounded corners. Drawn as a straight line, it read as a box's lid with square corners.
+WAISTBAND_SAG = 0.08
+# Of the torso: the widest notch of the uncovered part into the lower garment's top where the photo shows that top
+# (a high-rise jeans' button or a tucked top's knot taken into the old top's mask: 20 px at 512, 0.1 of the torso):
+# the waistband goes on across it; repainted as the midriff, it stood as a tab of skin in the waistband.
+NOTCH_WIDTH = 0.15
+# Of the torso: how far above the waistband line a lower garment's top may show (a high-rise jeans' at the natural
+# waist: 0.3 of the torso above it); an uncovered part ending higher ends on the body, not on a lower garment's top.
+HIGH_RISE = 0.35
 EDGE_SIGMA = 0.8  # px: the anti-aliased outline of the repainted lower garment beside the backdrop
 # Of the torso: how far above the top of a lower garment that shows below the bared midriff the body's sides come
 # in from its breadth there to the torso's (the hips narrowing to the waist).
@@ -72,6 +86,9 @@ class LowerGarment:
     alpha: np.ndarray  # float32 HxW in [0, 1]: how much of each pixel it covers (anti-aliased outline)
     colour: np.ndarray  # float32 HxWx3: its colour there
     below_waistband: np.ndarray  # bool HxW: uncovered pixels on the hips below the waistband: never skin
+    # True when the photo shows its top (the uncovered part ends on it, but for notches into it) across the hips' middle
+    # or all along: the midriff above still meets that top as broad as it is (`body_above_lower`).
+    top_shown: bool = False
 
     @property
     def mask(self) -> np.ndarray:
@@ -147,19 +164,20 @@ def bared_lower_garment(person: np.ndarray, person_mask: np.ndarray, skin: np.nd
     length = frame.torso
     gap, band, hip_centre, hip_half = _hips_band(frame)
     # Everything is worked out in the window the lower garment can be bared in (around the hips, from the
-    # waistband to the band below the old hem), a few px wider for the outline's blur: at 512 px a tenth of the
-    # photo, where the whole photo took 30 ms.
+    # waistband or the uncovered part's bottom up to HIGH_RISE above it, to the band below the old hem), a few px
+    # wider for the outline's blur: at 512 px a tenth of the photo, where the whole photo took 30 ms.
     reach = LOWER_REACH * hip_half
     x0 = max(0, int(hip_centre - reach) - CROP_MARGIN)
     x1 = min(width, int(np.ceil(hip_centre + reach)) + 1 + CROP_MARGIN)
     hole_columns = uncovered[:, x0:x1].astype(bool)
     waistband = waistband_rows(pose, width)
     bottom = height - 1 - np.argmax(hole_columns[::-1], axis=0)
-    # A column whose uncovered part ends above the waistband bares none of the lower garment.
-    has = hole_columns.any(axis=0) & (bottom > waistband[x0:x1])
+    # A column whose uncovered part ends above the waistband bares none of the lower garment, but where it ends on
+    # the lower garment's own top (a high rise) it may reach down into it in a notch.
+    has = hole_columns.any(axis=0) & (bottom > waistband[x0:x1] - HIGH_RISE * length)
     if not has.any():
         return None
-    y0 = max(0, int(np.floor(waistband[x0:x1].min())) - CROP_MARGIN)
+    y0 = max(0, int(np.floor(min(waistband[x0:x1].min(), bottom[has].min()))) - CROP_MARGIN)
     y1 = min(height, int(bottom[has].max()) + 1 + gap + band + CROP_MARGIN)
     window = (slice(y0, y1), slice(x0, x1))
     found = _bared(person[window], person_mask[window] > 0.5, skin[window] > 0, old[window].astype(bool),
@@ -169,20 +187,21 @@ def bared_lower_garment(person: np.ndarray, person_mask: np.ndarray, skin: np.nd
         return None
     alpha, colour = np.zeros((height, width), np.float32), np.zeros((height, width, 3), np.float32)
     beside = np.zeros((height, width), bool)
-    alpha[window], colour[window], beside[window] = found
-    return LowerGarment(alpha=alpha, colour=colour, below_waistband=beside)
+    alpha[window], colour[window], beside[window], top_shown = found
+    return LowerGarment(alpha=alpha, colour=colour, below_waistband=beside, top_shown=top_shown)
 
 
 def _bared(person: np.ndarray, on_person: np.ndarray, skin: np.ndarray, old: np.ndarray, new: np.ndarray,
            hole: np.ndarray, torso: np.ndarray, waistband: np.ndarray, hem: np.ndarray, hip_centre: float,
-           hip_half: float, length: float, sample: tuple[int, int]) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
-    """`bared_lower_garment`'s alpha, colour and hips below the waistband, in its window (all arguments are);
+           hip_half: float, length: float, sample: tuple[int, int]
+           ) -> tuple[np.ndarray, np.ndarray, np.ndarray, bool] | None:
+    """`bared_lower_garment`'s alpha, colour, hips below the waistband and whether its top is shown, in its window
+    (all arguments are);
     `sample` is the gap below the old hem and the band's height, in rows."""
     height, width = hole.shape
     gap, band = sample
-    has = hole.any(axis=0)
+    has = np.asarray(hole.any(axis=0))
     bottom = height - 1 - np.argmax(hole[::-1], axis=0)
-    has &= bottom > waistband
     # The lower garment is on the person, neither skin nor either top, nor in the old top's colour where its mask
     # stopped short of its hem (mirrored up, a strip of it would show as a second hem) unless it has that
     # colour too.
@@ -204,20 +223,32 @@ def _bared(person: np.ndarray, on_person: np.ndarray, skin: np.ndarray, old: np.
     # Narrow runs between columns found are the print's own: dropped, each stood as a streak of the backdrop down the
     # repainted trousers (a red/black/white print's white cells, a leopard's dark spots in the old top's black).
     columns = _closed(columns, max(1, round(PRINT_GAP * length)))
+    # The lower garment's top: where the uncovered part ends on it above the waistband line the photo shows it,
+    # and it goes on across the uncovered part's narrow notches into it.
+    shown = _shown_top(bottom, columns, waistband, max(1, round(NOTCH_WIDTH * length)))
+    bared = columns & ~np.isfinite(shown)
+    notch = hole & (ys > shown[None] - 0.5) & (ys > hem[None])
     # Across the hips: from the first to the last column found (a skirt is one piece; trouser legs meet at
     # the crotch), but for columns where something else on the person stands in front of it (a hand, whose
     # arm goes on up in front too, a bag: what the body says is there stays); below the crotch, only the
     # columns found, so a long old top's hem there leaves the backdrop between the legs.
-    found = np.flatnonzero(columns)
-    in_front = ~columns & _lower_columns(on_person, bottom, has, gap, band)
-    span = (xs >= found[0]) & (xs <= found[-1]) & ~in_front
+    in_front = ~columns & _lower_columns(on_person, bottom, has & (bottom > waistband), gap, band)
     hips_line = waistband + WAISTBAND_RISE * length
-    below = hole & (ys > waistband[None] - 0.5) & (ys > hem[None])
-    above_crotch = ys < hips_line[None] + CROTCH_DROP * length
-    region = below & span[None] & (above_crotch | columns[None])
-    region &= _tapered(found[0], found[-1], torso, xs, ys, waistband, hips_line)
+    span = np.zeros(width, bool)
+    edge = shown
+    region = notch
+    if bared.any():
+        found, lower_found = np.flatnonzero(bared), np.flatnonzero(columns)
+        span = (xs >= found[0]) & (xs <= found[-1]) & ~in_front
+        inside, rounded = _tapered((found[0], found[-1]), (lower_found[0], lower_found[-1]), torso, xs, ys, waistband,
+                                   hips_line)
+        edge = np.where(np.isfinite(shown), shown, rounded)
+        above_crotch = ys < hips_line[None] + CROTCH_DROP * length
+        region = region | (hole & (ys > rounded[None] - 0.5) & (ys > hem[None]) & span[None]
+                           & (above_crotch | bared[None]) & inside)
     if not region.any():
         return None
+    below = hole & (ys > edge[None] - 0.5) & (ys > hem[None])
     # Each pixel takes the colour `rise` rows above its source column's band start, mirrored back into the
     # band (and back again, ping-pong, where the bared part is taller than the band).
     source = _nearest(columns)
@@ -229,11 +260,11 @@ def _bared(person: np.ndarray, on_person: np.ndarray, skin: np.ndarray, old: np.
     # What of the band is not the garment (a speck of skin, the backdrop between the legs) takes the garment's
     # colour around it.
     colour = fill_from(person, lower)[rows, source[None]]
-    # The waistband: darker at its top edge, with a faint seam along its foot.
-    depth = ys - waistband[None]
+    # The waistband: darker at its top edge, with a faint seam along its foot (where the photo shows its top, its own).
+    depth = ys - edge[None]
     shade = 1.0 - WAISTBAND_SHADE * np.exp(-np.clip(depth, 0.0, None) / max(WAISTBAND_EDGE * length, 1.0))
     seam = 1.0 - SEAM_SHADE * np.exp(-((depth - WAISTBAND_HEIGHT * length) ** 2) / 2.0)
-    colour *= (shade * seam)[..., None].astype(np.float32)
+    colour *= np.where(np.isfinite(shown)[None], 1.0, shade * seam)[..., None].astype(np.float32)
     # Anti-aliased: its top edge at the waistband's sub-pixel row, its sides blurred a little (against the
     # backdrop, not where it meets its own visible part below).
     top = np.clip(depth + 0.5, 0.0, 1.0)
@@ -241,8 +272,9 @@ def _bared(person: np.ndarray, on_person: np.ndarray, skin: np.ndarray, old: np.
     alpha = np.where(region, np.minimum(top, sides), 0.0).astype(np.float32)
     # Below the waistband the hips are in the lower garment, and beside it is the backdrop (or an arm): a thigh
     # wider than the trousers as they show is no skin.
-    hips = span | ((np.abs(xs - hip_centre) <= THIGH_REACH * hip_half) & ~in_front)
-    return alpha, colour, below & hips[None]
+    hips = span | ((np.abs(xs - hip_centre) <= THIGH_REACH * hip_half) & ~in_front) | notch.any(axis=0)
+    middle = int(np.clip(round(hip_centre), 0, width - 1))
+    return alpha, colour, below & hips[None], bool(not bared.any() or np.isfinite(shown[middle]))
 
 
 def _closed(found: np.ndarray, gap: int) -> np.ndarray:
@@ -266,18 +298,43 @@ def _hem_rows(new: np.ndarray) -> np.ndarray:
     return np.asarray(lowest[_nearest(reached)])
 
 
-def _tapered(left: int, right: int, torso: np.ndarray, xs: np.ndarray, ys: np.ndarray, waistband: np.ndarray,
-             hips_line: np.ndarray) -> np.ndarray:
-    """bool (rows x columns of the box): the lower garment's breadth: as it shows (from `left` to `right`) from
-    the hip joints down, narrowing above them to the body's (`torso`'s, in the box) at the waistband, where the
-    bared midriff above meets it."""
+def _shown_top(bottom: np.ndarray, columns: np.ndarray, waistband: np.ndarray, notch: int) -> np.ndarray:
+    """float [W]: per column of the lower garment (`columns`), its top row where the photo shows it: the uncovered
+    part's `bottom` row, carried on across its notches down into the lower garment up to `notch` columns wide (its
+    lowest rows opened: a sliding minimum, then maximum), where that lies above the `waistband` line; inf elsewhere
+    (bared down to the waistband). Beyond the lower garment's columns the profile is bottomless: a notch has the
+    shown top on both sides (a loose top's front edge hanging down one side of a skirt's shown top is no notch).
+    """
+    profile = np.where(columns, bottom, np.inf).astype(np.float32)[None]
+    kernel = np.ones((1, 2 * (notch // 2) + 1), np.uint8)  # odd, centred: an even one shifts the opening sideways
+    opened = cv2.dilate(cv2.erode(profile, kernel), kernel)[0]
+    return np.asarray(np.where(columns & (opened <= waistband), opened + 1, np.inf), np.float64)
+
+
+def _tapered(bared: tuple[int, int], lower: tuple[int, int], torso: np.ndarray, xs: np.ndarray, ys: np.ndarray,
+             waistband: np.ndarray, hips_line: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The lower garment's outline as a waistband round the body: bool (rows x columns of the box), its breadth, as
+    it shows (from the `bared` part's first to last column) from the hip joints down, coming in above them to the
+    body's (`torso`'s, in the box) at the waistband, where the bared midriff above meets it; and float [columns], its
+    top edge's row: the waistband line curving down to the front between the waist's sides (WAISTBAND_SAG), or the
+    `lower` garment's as a whole where the photo shows its top beside the bared part. The sides ease in and out
+    (a cosine's half period, upright at the waist and at the hips), as the hips' outline: a straight slant stood out
+    from the waist as a corner."""
+    left, right = bared
     centre = (left + right) // 2
     waist_row = int(np.clip(round(float(waistband[centre]) - ys[0, 0]), 0, len(ys) - 1))
     body = xs[torso[waist_row] > 0]
     waist_left, waist_right = (max(left, int(body[0])), min(right, int(body[-1]))) if len(body) else (left, right)
-    rise = np.clip((hips_line[centre] - ys) / max(hips_line[centre] - waistband[centre], 1.0), 0.0, 1.0)
-    inside_left = xs[None] >= left + rise * (waist_left - left)
-    return np.asarray(inside_left & (xs[None] <= right + rise * (waist_right - right)))
+    band_left, band_right = (max(lower[0], int(body[0])), min(lower[1], int(body[-1]))) if len(body) else lower
+    half = (band_right - band_left + 1) / 2
+    sag = WAISTBAND_SAG * half
+    across = np.clip((xs - (band_left + band_right) / 2) / half, -1.0, 1.0)
+    top = waistband - sag * (1 - np.sqrt(1 - across**2))
+    corner = waistband[centre] - sag
+    rise = np.clip((hips_line[centre] - ys) / max(hips_line[centre] - corner, 1.0), 0.0, 1.0)
+    ease = (1 - np.cos(np.pi * rise)) / 2
+    inside_left = xs[None] >= left + ease * (waist_left - left)
+    return np.asarray(inside_left & (xs[None] <= right + ease * (waist_right - right))), np.asarray(top)
 
 
 def body_above_lower(person_colours: np.ndarray, hole: np.ndarray, on_person: np.ndarray, skin: np.ndarray,

@@ -4,6 +4,7 @@ the trousers go on up to their waistband in their own texture, the backdrop show
 from __future__ import annotations
 
 from dataclasses import replace
+from itertools import pairwise
 
 import cv2
 import numpy as np
@@ -309,3 +310,46 @@ def test_a_fitted_shirt_leaves_the_arms_and_the_midriff_as_they_were() -> None:
     torso = bare_torso(frontal_pose(), (H, W))
     beside = arms_beside_midriff(arms, skin, old.astype(np.uint8), _crop_top().astype(np.uint8), torso)
     assert not beside.any()
+
+
+def test_the_waistbands_top_edge_curves_down_to_the_front_and_turns_down_the_sides() -> None:
+    """Seen from above the waist, the waistband's top edge is the front of the body's round: its middle lowest, its
+    ends rising as rounded corners. A straight line read as a box's lid with square corners."""
+    image, person, skin, old = _shopper()
+    lower = _lower(image, person, skin, old, _crop_top())
+    assert lower is not None
+    tops = [int(np.flatnonzero(lower.mask[:, x])[0]) for x in range(110, 151)]  # the jeans' left side to the middle
+    assert tops[-1] - tops[0] >= 2  # the sides above the middle
+    assert all(a <= b for a, b in pairwise(tops))  # rising steadily towards the side, no step
+    assert tops[-1] <= int(np.ceil(waistband_rows(_pose(), W)[150]))  # the middle at the waistband line
+
+
+def test_a_notch_of_the_old_top_into_the_shown_waistband_is_the_lower_garment_not_skin() -> None:
+    """A high rise shows the jeans' top below the old top; the old top's mask reached down into it in a notch (a
+    button taken in): repainted as the midriff, it stood as a tab of skin in the waistband."""
+    image, person, skin, old = _shopper(old_hem=205)
+    image[205:215, 144:156] = OLD  # the notch, above the waistband line (row 220)
+    old = np.all(image == OLD, axis=2)
+    lower = _lower(image, person, skin, old, _crop_top())
+    assert lower is not None and lower.top_shown
+    assert lower.mask[205:215, 146:154].all()  # the notch, painted as the jeans
+    assert not lower.mask[:205].any() and not lower.mask[:, :140].any()  # nothing else: the photo shows the rest
+    out = _dressed(image, person, skin, old)
+    for x in range(146, 154):
+        assert _near(out[210, x], image[225, x], 30), x  # the jeans' stripes carried up, no skin
+
+
+def test_above_wide_trousers_the_sides_ease_from_the_waist_to_the_hips() -> None:
+    """Wide trousers flare out from the waist as the hips do, upright at the waist and where they meet what shows below
+    the old hem: a straight slant from the waist's corner stood out as a box's corner."""
+    image = np.full((H, W, 3), BACKDROP, np.uint8)
+    image[200:395, 76:225] = np.array(DENIM, np.uint8)[(np.arange(76, 225) // 4) % 2][None]
+    image[100:OLD_HEM, 70:231] = OLD
+    person = np.any(image != BACKDROP, axis=2).astype(np.float32)
+    lower = _lower(image, person, np.zeros((H, W), np.uint8), np.all(image == OLD, axis=2), _crop_top())
+    assert lower is not None
+    rows = np.flatnonzero(lower.mask.any(axis=1))
+    sides = [int(np.flatnonzero(lower.mask[y])[0]) for y in range(rows[0], 231)]  # from its top to the hip joints
+    steps = -np.diff(sides)
+    assert sides[0] >= 100 and sides[-1] == 76  # at the waist's breadth, then the trousers' below
+    assert steps[0] == 0 and steps[-1] <= 1 and steps.max() >= 2  # upright at both ends, flaring between
