@@ -118,6 +118,9 @@ ARM_CAST = 0.5
 ARM_CAST_SHADE = 0.76
 GARMENT_WAVE = 0.012  # of the longer side: the warped garment's outline is smoothed along its length over this
 OUTLINE_GAP = 0.004  # of the longer side: a gap this thin between the garment and the person's outline is closed
+# px: the widest strip of garment between an arm and the backdrop that is the arm's rim, not the garment (3 px seen at
+# 512; a camisole's strap, 4-5 px there, lies on the shoulder, off the arms).
+SLIVER_PX = 4
 # Of the longer side: the new garment's anti-aliased edge (1 px at 512). A catalogue photo's cloth meets its
 # backdrop within about a pixel: on the development photos (garments on their product photos, the shoppers'
 # own against theirs) the first pixel past a garment's outline holds a median 3 % of its colour, the first
@@ -137,11 +140,6 @@ INPAINT_RADIUS = 3
 def paint_mask(garment_alpha: np.ndarray, person_mask: np.ndarray, occluders: np.ndarray) -> np.ndarray:
     """uint8 {0, 1}: where the new garment shows: on the garment, on the person, behind nothing."""
     return np.asarray((garment_alpha > 0.5) & (person_mask > 0.5) & (occluders == 0), np.uint8)
-
-
-# px: the widest strip of garment between an arm and the backdrop that is the arm's rim, not the garment (3 px seen at
-# 512; a camisole's strap, 4-5 px there, lies on the shoulder, off the arms).
-SLIVER_PX = 4
 
 
 def front_slivers(paint: np.ndarray, arms: np.ndarray, person_mask: np.ndarray) -> np.ndarray:
