@@ -118,9 +118,9 @@ ARM_CAST = 0.5
 ARM_CAST_SHADE = 0.76
 GARMENT_WAVE = 0.012  # of the longer side: the warped garment's outline is smoothed along its length over this
 OUTLINE_GAP = 0.004  # of the longer side: a gap this thin between the garment and the person's outline is closed
-# px: the widest strip of garment between an arm and the backdrop that is the arm's rim, not the garment (3 px seen at
-# 512; a camisole's strap, 4-5 px there, lies on the shoulder, off the arms).
-SLIVER_PX = 4
+# Of the longer side: the widest strip of garment between an arm and the backdrop that is the arm's rim, not the garment
+# (4 px at 512, where 3 px were seen; a camisole's strap, 4-5 px there, lies on the shoulder, off the arms).
+SLIVER = 0.008
 # Of the longer side: the new garment's anti-aliased edge (1 px at 512). A catalogue photo's cloth meets its
 # backdrop within about a pixel: on the development photos (garments on their product photos, the shoppers'
 # own against theirs) the first pixel past a garment's outline holds a median 3 % of its colour, the first
@@ -143,14 +143,15 @@ def paint_mask(garment_alpha: np.ndarray, person_mask: np.ndarray, occluders: np
 
 
 def front_slivers(paint: np.ndarray, arms: np.ndarray, person_mask: np.ndarray) -> np.ndarray:
-    """bool HxW: the pixels of `paint` in strips at most SLIVER_PX wide between the `arms` in front of the garment
+    """bool HxW: the pixels of `paint` in strips at most SLIVER wide between the `arms` in front of the garment
     and the backdrop (off `person_mask`). The new garment hangs on under an arm in front of it; where the arm's
     occluding mask stops a few pixels short of the person's outline (its shaded, anti-aliased rim), the garment
     showed as a dark line or dashes along the arm's outer side."""
     paint = paint.astype(np.uint8)
-    opened = cv2.morphologyEx(paint, cv2.MORPH_OPEN, np.ones((SLIVER_PX + 1, SLIVER_PX + 1), np.uint8))
+    width = max(1, round(SLIVER * max(paint.shape)))
+    opened = cv2.morphologyEx(paint, cv2.MORPH_OPEN, np.ones((width + 1, width + 1), np.uint8))
     thin = (paint > 0) & (opened == 0)
-    ring = np.ones((2 * SLIVER_PX + 1,) * 2, np.uint8)
+    ring = np.ones((2 * width + 1,) * 2, np.uint8)
     near_arms = cv2.dilate(arms.astype(np.uint8), ring) > 0
     near_backdrop = cv2.dilate((person_mask <= 0.5).astype(np.uint8), ring) > 0
     return np.asarray(thin & near_arms & near_backdrop)

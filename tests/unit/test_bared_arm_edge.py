@@ -109,11 +109,11 @@ def test_a_pixel_thin_gap_between_bared_skin_and_the_new_garment_is_skin_and_a_w
 def test_a_few_pixels_of_garment_between_an_arm_in_front_and_the_backdrop_are_no_garment() -> None:
     """The garment hangs on under an arm in front of it; past the arm's occluding mask, a pixel short of the person's
     outline, it stood as a dark line along the arm's outer side."""
-    person = np.zeros((60, 80), np.float32)
+    person = np.zeros((60, 512), np.float32)  # SLIVER: 4 px at 512
     person[:, 10:62] = 1.0  # the body and, on columns 50..61, an arm in front of the garment's side
-    front = np.zeros((60, 80), bool)
+    front = np.zeros((60, 512), bool)
     front[:, 50:60] = True  # the arm's mask stops 2 px short of the outline
-    paint = np.zeros((60, 80), np.uint8)
+    paint = np.zeros((60, 512), np.uint8)
     paint[:, 30:62] = 1
     paint[front] = 0
     paint[:, 11:13] = 1  # a strap two pixels wide by the person's outline, away from the arm
