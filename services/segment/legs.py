@@ -34,6 +34,11 @@ ANKLE_HEIGHT = 0.2
 # far along the shin (below it, shoes and ankles cross).
 HEM_MARGIN = 0.04  # of the torso
 MEASURE_TO = 1.8
+# ... unless the old hem itself stops below MEASURE_TO (cropped trousers to the ankle): then the ankles between it and
+# the shoes are all the photo shows of the legs, measured down to ANKLE_MEASURE_TO (half the ankle's height below its
+# joint, above the foot's top). Left unmeasured, the bared shins took the hip joints' default widths: two tubes
+# twice as wide as the slim ankles below them, joined to them by a step.
+ANKLE_MEASURE_TO = 2.1
 MIN_MEASURED_ROWS = 4
 # A row whose run is this far off the median width has caught a hand, a bag or the shoes: not a leg.
 WIDTH_OUTLIER = 0.35
@@ -130,7 +135,8 @@ def _measure(leg: _Leg, person: np.ndarray, worn: np.ndarray, reach: float,
     leg.hem = max(hem - margin, 0) if len(worn_rows) else None
     seen = np.zeros(len(rows), bool)
     seen[hem + margin:] = True
-    seen &= inside & (leg.t <= MEASURE_TO)
+    below_hem = leg.t[min(hem + margin, len(rows) - 1)]
+    seen &= inside & (leg.t <= (MEASURE_TO if below_hem < MEASURE_TO else ANKLE_MEASURE_TO))
     if not seen.any():
         return seen
     found, left, right = _runs_around(person, rows[seen], leg.centre[seen], reach)

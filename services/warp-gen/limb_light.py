@@ -239,7 +239,7 @@ def _near_touch(owner: np.ndarray, spread: float) -> np.ndarray:
 
 
 def leg_skin(painted: np.ndarray, person: np.ndarray, to_skin: np.ndarray, legs: np.ndarray,
-             cover: np.ndarray, unseen: np.ndarray) -> np.ndarray:
+             cover: np.ndarray, unseen: np.ndarray, unseen_skin: np.ndarray | None = None) -> np.ndarray:
     """float32 HxWx3: `painted` skin with the bared legs repainted (`legs`: each leg's mask, (2, H, W), LEG_SEEN
     where the photo shows it bare).
 
@@ -250,7 +250,9 @@ def leg_skin(painted: np.ndarray, person: np.ndarray, to_skin: np.ndarray, legs:
     without a seam.
     Where the photo shows neither leg (shorts over trousers that reached the shoes) each takes the `unseen` colours
     across it (`limb_profile`, from the shopper's skin and arms): the body's paint left them two flat cut-outs, paler
-    than the arms (the old trousers' light). Unchanged off the legs.
+    than the arms (the old trousers' light). A leg the photo does not show bare takes the grain of the other's skin,
+    or, where neither shows, of the `unseen_skin` (the skin its tone was read on: feet, else arms and neck): without
+    it a bared leg was smooth plastic beside the shopper's own skin. Unchanged off the legs.
     """
     height, width = person.shape[:2]
     side = max(height, width)
@@ -273,13 +275,20 @@ def leg_skin(painted: np.ndarray, person: np.ndarray, to_skin: np.ndarray, legs:
     ys, xs = np.nonzero(bared)
     whose, where = owner[ys, xs], across[ys, xs]
     leg_paint = np.zeros((len(ys), 3), np.float32)
-    grain = skin_grain(person, seen.any(axis=0))
+    grain_seen = seen.any(axis=0)
+    if not grain_seen.any() and unseen_skin is not None:
+        grain_seen = unseen_skin.astype(bool)
+    grain = skin_grain(person, grain_seen)
     above_join = np.full(len(ys), np.inf, np.float32)  # rows up from where the photo shows the pixel's leg
     for index, (colours, leg_seen) in enumerate(zip(profiles, seen, strict=True)):
         mine = whose == index
         leg_paint[mine] = _paint_across(colours, where[mine])
         seen_rows = np.flatnonzero(leg_seen.any(axis=1))
         if len(seen_rows) == 0:
+            # No own skin to read: the other leg's grain (read on its middle), else all of `unseen_skin`'s.
+            other = [spans[k][0] for k in range(len(legs)) if k != index and seen[k].any()]
+            pool_across = other[0] if other else np.zeros_like(across)
+            leg_paint[mine] *= _grain_for(grain, grain_seen, pool_across, ys[mine], xs[mine])[:, None]
             continue
         # Just above where the leg shows, its top rows' own colours: the difference fades up the leg.
         top = int(seen_rows[0])
