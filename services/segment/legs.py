@@ -312,15 +312,24 @@ def leg_shapes(pose: Pose, shape: tuple[int, int], person: np.ndarray | None = N
 
 def _close_slivers(legs: list[_Leg], seen: list[np.ndarray], narrowest: float) -> None:
     """On the rows a leg is shaped, its inner edge meets the other's where the backdrop between them would be a
-    sliver narrower than `narrowest` (thighs that nearly touch touch; a hair-thin gap read as a line)."""
+    sliver narrower than `narrowest` (thighs that nearly touch touch; a hair-thin gap read as a line); a gap up to
+    twice that narrows to none at `narrowest` (`_narrowed`). Closed at `narrowest` alone, thighs together that part
+    towards the knees opened their gap at once, `narrowest` wide: a square notch of backdrop, the end of their shade
+    a square step."""
     left_leg, right_leg = legs if legs[0].inward > 0 else legs[::-1]
     left_seen, right_seen = seen if legs[0].inward > 0 else seen[::-1]
     gap = np.interp(left_leg.rows, right_leg.rows, right_leg.left) - left_leg.right  # on the left leg's rows
     other_gap = right_leg.left - np.interp(right_leg.rows, left_leg.rows, left_leg.right)
-    left_leg.right = np.where(~left_seen & (gap > 0) & (gap < narrowest), left_leg.right + gap / 2 + 0.5,
-                              left_leg.right)
-    right_leg.left = np.where(~right_seen & (other_gap > 0) & (other_gap < narrowest),
-                              right_leg.left - other_gap / 2 - 0.5, right_leg.left)
+    left_leg.right = np.where(~left_seen, left_leg.right + _narrowed(gap, narrowest), left_leg.right)
+    right_leg.left = np.where(~right_seen, right_leg.left - _narrowed(other_gap, narrowest), right_leg.left)
+
+
+def _narrowed(gap: np.ndarray, narrowest: float) -> np.ndarray:
+    """How far each leg's inner edge moves towards the other across a `gap` between them: to meet it (and overlap by
+    half a pixel) under `narrowest`, from there to twice it so that the gap left, 2 (gap - narrowest), opens from none
+    to its own width; not at all where the legs overlap or stand farther apart."""
+    closing = np.where(gap < narrowest, gap / 2 + 0.5, (2 * narrowest - gap) / 2)
+    return np.where((gap > 0) & (gap < 2 * narrowest), closing, 0.0)
 
 
 def _rasterise(mask: np.ndarray, leg: _Leg, seen: np.ndarray | None) -> None:

@@ -27,10 +27,12 @@ HEM_SHADE = 0.25
 LEG_ONSET = 0.1  # of a leg's length: below its hip joint it turns from the hips' light to its own
 FEET_REACH = 1.0  # of a leg's width at its bottom: how far beside it the feet below are looked for
 # Thighs shaped to touch (knees together, a fitted dress's outline) turn away from the light where they meet, and each
-# shades the other: up to TOUCH_SHADE darker on their meeting line, over TOUCH_SHADOW of the longer side. Painted with
-# their sides' light only they read as one pale block from the hem to the knees.
+# shades the other: up to TOUCH_SHADE darker on their meeting line, over TOUCH_SHADOW of the longer side (of the gap
+# between them where they part). Painted with their sides' light only they read as one pale block from the hem to the
+# knees.
 TOUCH_SHADE = 0.22
 TOUCH_SHADOW = 0.006
+TOUCH_APART = 0.02  # of the longer side: the gap between parted legs over which that shade fades (10 px at 512)
 # Where a bared leg meets the visible one: that leg's colours across its top rows (JOIN_ROWS at least, more until
 # MIN_LEG_PIXELS show: a thin leg's three rows may hold fewer) carry up into the repaint, fading over JOIN_FADE of
 # the longer side.
@@ -225,17 +227,22 @@ def limb_profile(tone: np.ndarray, rim_light: float, falloff: float) -> np.ndarr
     return np.asarray(tone[None] * (light / light.mean())[:, None], np.float32)
 
 
-def _near_touch(owner: np.ndarray, spread: float) -> np.ndarray:
-    """float32 HxW in [0, 1]: how near each pixel is to where the two legs touch (`owner`: which leg each pixel is,
-    -1 off them; 1 on the line where they meet, falling off as a Gaussian over `spread` px)."""
-    meet = (owner[:, 1:] >= 0) & (owner[:, :-1] >= 0) & (owner[:, 1:] != owner[:, :-1])
-    line = np.zeros(owner.shape, np.uint8)
-    line[:, 1:][meet] = 1
-    line[:, :-1][meet] = 1
-    if not line.any():
-        return np.zeros(owner.shape, np.float32)
-    away = cv2.distanceTransform(1 - line, cv2.DIST_L2, 3)
-    return np.asarray(np.exp(-((away / max(spread, 1.0)) ** 2)), np.float32)
+def _near_touch(owner: np.ndarray, spread: float, apart: float) -> np.ndarray:
+    """float32 HxW in [0, 1]: how near each leg's pixel is to the other leg (`owner`: which leg each pixel is, -1 off
+    them): 1 on its side towards the other where they touch, falling off as a Gaussian over `spread` px into it and
+    over `apart` px of the gap between them; 0 off the legs. Shaded only on their meeting line, thighs together that
+    part above the knees ended their shade in a square step where the backdrop began to show between them: a dark
+    strip down the middle of a mini's bared thighs."""
+    near = np.zeros(owner.shape, np.float32)
+    if not ((owner == 0).any() and (owner == 1).any()):
+        return near
+    for index in (0, 1):
+        mine = owner == index
+        depth = cv2.distanceTransform(mine.astype(np.uint8), cv2.DIST_L2, 3)  # 1 on its outline
+        to_other = cv2.distanceTransform((owner != 1 - index).astype(np.uint8), cv2.DIST_L2, 3)
+        gap = np.maximum(to_other - depth, 0.0)[mine]  # 0 where they touch
+        near[mine] = np.exp(-(((depth[mine] - 1.0) / max(spread, 1.0)) ** 2) - (gap / max(apart, 1.0)) ** 2)
+    return near
 
 
 def leg_skin(painted: np.ndarray, person: np.ndarray, to_skin: np.ndarray, legs: np.ndarray,
@@ -311,7 +318,8 @@ def leg_skin(painted: np.ndarray, person: np.ndarray, to_skin: np.ndarray, legs:
         leg_paint[mine] *= (1.0 + (knee_light(leg, ys[mine], where[mine]) - 1.0) * modelled[mine])[:, None]
     beneath = cv2.distanceTransform((cover == 0).astype(np.uint8), cv2.DIST_L2, 3)[ys, xs]
     leg_paint *= (1.0 - HEM_SHADE * np.exp(-beneath / reach) * modelled)[:, None]
-    leg_paint *= (1.0 - TOUCH_SHADE * _near_touch(owner, TOUCH_SHADOW * side)[ys, xs] * modelled)[:, None]
+    touching = _near_touch(owner, TOUCH_SHADOW * side, TOUCH_APART * side)[ys, xs]
+    leg_paint *= (1.0 - TOUCH_SHADE * touching * modelled)[:, None]
     weight = np.clip(down[ys, xs] / LEG_ONSET, 0.0, 1.0)[:, None]
     out = np.array(painted, np.float32)
     out[ys, xs] = out[ys, xs] * (1.0 - weight) + leg_paint * weight

@@ -83,3 +83,43 @@ def test_legs_no_photo_shows_take_the_lit_tone_of_feet_shaded_by_their_shoes() -
     span = np.flatnonzero(_feet_shopper(np.round(feet).astype(np.uint8))[3][0][350] > 0)
     mean = out[350, span].astype(np.float32).mean(axis=0)
     assert np.abs(mean - LEG_SKIN).max() <= 0.1 * max(LEG_SKIN)
+
+
+def test_legs_that_part_below_where_they_touch_shade_each_other_as_they_part() -> None:
+    """Thighs together, parting towards the knees: the shade each casts on the other fades as the gap between them
+    widens, with no step where the backdrop begins to show between them."""
+    from fittingroom.warp_gen.limb_light import leg_skin, limb_profile
+
+    legs = np.zeros((2, H, W), np.uint8)
+    for y in range(250, 350):
+        gap = max(y - 300, 0) // 10  # touching down to row 300, then parting a pixel every ten rows
+        legs[0, y, 150 + gap:180 + gap] = 1
+        legs[1, y, 120 - gap:150 - gap] = 1
+    to_skin = (legs > 0).any(axis=0)
+    painted = np.zeros((H, W, 3), np.float32)
+    person = np.full((H, W, 3), BACKDROP, np.uint8)
+    modelled = limb_profile(np.array(LEG_SKIN, np.float32), 0.8, 1.3)
+    out = leg_skin(painted, person, to_skin, legs, np.zeros((H, W), np.uint8), modelled).mean(axis=2)
+    for row, gap in ((295, 0), (322, 2)):
+        inner, outer = out[row, 150 + gap], out[row, 179 + gap]
+        assert inner < 0.93 * outer  # the side towards the other leg is shaded, the outer one not
+    assert out[322, 152] < out[345, 154]  # less as they part
+
+
+def test_thighs_together_part_without_a_step() -> None:
+    """Below the crotch the backdrop between the thighs opens from a point, not at once as a notch as wide as the
+    narrowest gap the legs keep."""
+    from test_legs import _pose, _shopper
+
+    from fittingroom.segment.legs import TOUCH
+
+    _, person, dress, _ = _shopper(spread=6.0)
+    legs = leg_shapes(_pose(), (H, W), person, dress)
+    gaps = []
+    for y in range(int(FRONTAL[lm.LEFT_HIP][1]), KNEE):
+        right, left = np.flatnonzero(legs[0][y]), np.flatnonzero(legs[1][y])
+        gaps.append(int(right.min() - left.max() - 1))
+    opened = [gap for gap in gaps if gap > 0]
+    knee = int((legs[0][KNEE] > 0).sum())
+    assert opened[0] < TOUCH * knee  # narrower on its first row than the narrowest gap the legs keep
+    assert max(np.diff(opened)) <= 5
