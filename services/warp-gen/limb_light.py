@@ -245,6 +245,29 @@ def _near_touch(owner: np.ndarray, spread: float, apart: float) -> np.ndarray:
     return near
 
 
+def _fill_between(owner: np.ndarray, across: np.ndarray, down: np.ndarray, to_skin: np.ndarray, legs: np.ndarray,
+                  reach: float) -> None:
+    """In place: the bared skin between the two legs that neither's outline holds (`owner` -1; the narrow top of the
+    gap where they part, closed when the bared outline is rounded off, within `reach` px of both together) given to
+    the nearer leg, at its outline (`across` +-1, its `down`). Painted with the torso's light, that wedge was a pale
+    tongue between the legs' shaded inner sides."""
+    if len(legs) != 2 or not ((owner == 0).any() and (owner == 1).any()):
+        return
+    away = [cv2.distanceTransform((owner != index).astype(np.uint8), cv2.DIST_L2, 3) for index in (0, 1)]
+    between = to_skin & (owner < 0) & (away[0] + away[1] <= reach)
+    if not between.any():
+        return
+    ys, xs = np.nonzero(between)
+    nearer = (away[1][ys, xs] < away[0][ys, xs]).astype(int)
+    for index in (0, 1):
+        centre, _ = _middle(legs[index] > 0)
+        mine = nearer == index
+        rows = np.flatnonzero((legs[index] > 0).any(axis=1))
+        owner[ys[mine], xs[mine]] = index
+        across[ys[mine], xs[mine]] = np.sign(xs[mine] - centre[ys[mine]])
+        down[ys[mine], xs[mine]] = np.clip((ys[mine] - rows[0]) / max(rows[-1] - rows[0], 1), 0.0, 1.0)
+
+
 def leg_skin(painted: np.ndarray, person: np.ndarray, to_skin: np.ndarray, legs: np.ndarray,
              cover: np.ndarray, unseen: np.ndarray, unseen_skin: np.ndarray | None = None) -> np.ndarray:
     """float32 HxWx3: `painted` skin with the bared legs repainted (`legs`: each leg's mask, (2, H, W), LEG_SEEN
@@ -270,6 +293,7 @@ def leg_skin(painted: np.ndarray, person: np.ndarray, to_skin: np.ndarray, legs:
     for index, (leg_across, leg_down) in enumerate(spans):  # where the legs overlap, the one nearer its middle
         nearer = np.abs(leg_across) < np.abs(across)
         across[nearer], down[nearer], owner[nearer] = leg_across[nearer], leg_down[nearer], index
+    _fill_between(owner, across, down, to_skin, legs, TOUCH_APART * side)
     seen = (legs == LEG_SEEN) & ~to_skin[None]
     found = [_colours_across(person, leg_seen, leg_across) for leg_seen, (leg_across, _) in zip(seen, spans,
                                                                                                  strict=True)]

@@ -123,3 +123,22 @@ def test_thighs_together_part_without_a_step() -> None:
     knee = int((legs[0][KNEE] > 0).sum())
     assert opened[0] < TOUCH * knee  # narrower on its first row than the narrowest gap the legs keep
     assert max(np.diff(opened)) <= 5
+
+
+def test_bared_skin_closing_the_top_of_the_gap_between_the_legs_is_painted_as_their_inner_sides() -> None:
+    """The rounded bared outline closes the narrow top of the gap where the legs part: those pixels are the legs'
+    shaded inner sides, not the torso's paint (a pale tongue between them)."""
+    from fittingroom.warp_gen.limb_light import leg_skin, limb_profile
+
+    legs = np.zeros((2, H, W), np.uint8)
+    legs[0, 250:350, 153:183] = 1
+    legs[1, 250:350, 117:147] = 1  # 6 px apart
+    to_skin = (legs > 0).any(axis=0)
+    to_skin[250:300, 147:153] = True  # the gap's top, closed
+    painted = np.full((H, W, 3), 250.0, np.float32)
+    modelled = limb_profile(np.array(LEG_SKIN, np.float32), 0.8, 1.3)
+    out = leg_skin(painted, np.full((H, W, 3), BACKDROP, np.uint8), to_skin, legs, np.zeros((H, W), np.uint8),
+                   modelled).mean(axis=2)
+    edge = out[280, 153]
+    assert 0.7 * edge <= out[280, 147:153].min() and out[280, 147:153].max() <= 1.05 * edge  # shaded where they meet
+    assert (out[320, 147:153] == 250.0).all()  # the open gap below is left alone
