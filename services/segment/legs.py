@@ -17,10 +17,12 @@ from fittingroom.common import landmarks as lm
 from fittingroom.common.body import LEG_HEM, LEG_KNEE, LEG_SEEN, Pose, body_frame
 
 # A leg's frontal width along its bone, in knee widths (adult anthropometry: a thigh below the crotch is about
-# 1.45 knees wide, mid-thigh 1.3, the knee a waist between thigh and calf, the ankle 0.6), at bone positions t:
-# 0 at the hip joint, 1 at the knee, 2 at the ankle.
-LEG_PROFILE_T = (0.0, 0.2, 0.5, 0.8, 1.0, 1.25, 1.6, 1.85, 2.0)
-LEG_PROFILE_WIDTH = (1.5, 1.45, 1.28, 1.12, 1.0, 1.07, 0.88, 0.68, 0.6)
+# 1.45 knees wide, mid-thigh 1.3, the knee a waist between thigh and calf, the calf widest a third of the way down
+# the shin and full to half way, where its muscle ends and the shin narrows fast to the ankle, 0.6), at bone positions
+# t: 0 at the hip joint, 1 at the knee, 2 at the ankle. Tapered evenly from the knee down, a bared shin read as a
+# cone, a tube with no calf.
+LEG_PROFILE_T = (0.0, 0.2, 0.5, 0.8, 1.0, 1.15, 1.3, 1.5, 1.7, 1.85, 2.0)
+LEG_PROFILE_WIDTH = (1.5, 1.45, 1.28, 1.12, 1.0, 1.06, 1.08, 0.98, 0.75, 0.62, 0.6)
 CROTCH = 0.2  # of the hip-to-knee length below the hip joints: where the thighs part, if they do
 CROTCH_ROUND = 0.25  # ... and over how much more the gap's top opens (an arch, not a notch)
 TOUCH = 0.2  # of a knee's width: legs shaped closer than this touch
