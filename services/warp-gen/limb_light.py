@@ -32,7 +32,9 @@ FEET_REACH = 1.0  # of a leg's width at its bottom: how far beside it the feet b
 # knees.
 TOUCH_SHADE = 0.22
 TOUCH_SHADOW = 0.006
-TOUCH_APART = 0.02  # of the longer side: the gap between parted legs over which that shade fades (10 px at 512)
+# Of the longer side (10 px at 512, about half a thigh's width on a full-length catalogue photo): the gap between
+# parted legs over which that shade fades; thighs a few pixels apart still face and shade each other.
+TOUCH_APART = 0.02
 # Where a bared leg meets the visible one: that leg's colours across its top rows (JOIN_ROWS at least, more until
 # MIN_LEG_PIXELS show: a thin leg's three rows may hold fewer) carry up into the repaint, fading over JOIN_FADE of
 # the longer side.
