@@ -17,10 +17,12 @@ from fittingroom.common import landmarks as lm
 from fittingroom.common.body import LEG_HEM, LEG_KNEE, LEG_SEEN, Pose, body_frame
 
 # A leg's frontal width along its bone, in knee widths (adult anthropometry: a thigh below the crotch is about
-# 1.45 knees wide, mid-thigh 1.3, the knee a waist between thigh and calf, the ankle 0.6), at bone positions t:
-# 0 at the hip joint, 1 at the knee, 2 at the ankle.
-LEG_PROFILE_T = (0.0, 0.2, 0.5, 0.8, 1.0, 1.25, 1.6, 1.85, 2.0)
-LEG_PROFILE_WIDTH = (1.5, 1.45, 1.28, 1.12, 1.0, 1.07, 0.88, 0.68, 0.6)
+# 1.45 knees wide, mid-thigh 1.3, the knee a waist between thigh and calf, the calf widest a third of the way down
+# the shin and full to half way, where its muscle ends and the shin narrows fast to the ankle, 0.6), at bone positions
+# t: 0 at the hip joint, 1 at the knee, 2 at the ankle. Tapered evenly from the knee down, a bared shin read as a
+# cone, a tube with no calf.
+LEG_PROFILE_T = (0.0, 0.2, 0.5, 0.8, 1.0, 1.15, 1.3, 1.5, 1.7, 1.85, 2.0)
+LEG_PROFILE_WIDTH = (1.5, 1.45, 1.28, 1.12, 1.0, 1.06, 1.08, 0.98, 0.75, 0.62, 0.6)
 CROTCH = 0.2  # of the hip-to-knee length below the hip joints: where the thighs part, if they do
 CROTCH_ROUND = 0.25  # ... and over how much more the gap's top opens (an arch, not a notch)
 TOUCH = 0.2  # of a knee's width: legs shaped closer than this touch
@@ -34,6 +36,11 @@ ANKLE_HEIGHT = 0.2
 # far along the shin (below it, shoes and ankles cross).
 HEM_MARGIN = 0.04  # of the torso
 MEASURE_TO = 1.8
+# ... unless the old hem itself stops below MEASURE_TO (cropped trousers to the ankle): then the ankles between it and
+# the shoes are all the photo shows of the legs, measured down to ANKLE_MEASURE_TO (half the ankle's height below its
+# joint, above the foot's top). Left unmeasured, the bared shins took the hip joints' default widths: two tubes
+# twice as wide as the slim ankles below them, joined to them by a step.
+ANKLE_MEASURE_TO = 2.1
 MIN_MEASURED_ROWS = 4
 # A row whose run is this far off the median width has caught a hand, a bag or the shoes: not a leg.
 WIDTH_OUTLIER = 0.35
@@ -130,7 +137,8 @@ def _measure(leg: _Leg, person: np.ndarray, worn: np.ndarray, reach: float,
     leg.hem = max(hem - margin, 0) if len(worn_rows) else None
     seen = np.zeros(len(rows), bool)
     seen[hem + margin:] = True
-    seen &= inside & (leg.t <= MEASURE_TO)
+    below_hem = leg.t[min(hem + margin, len(rows) - 1)]
+    seen &= inside & (leg.t <= (MEASURE_TO if below_hem < MEASURE_TO else ANKLE_MEASURE_TO))
     if not seen.any():
         return seen
     found, left, right = _runs_around(person, rows[seen], leg.centre[seen], reach)
@@ -306,15 +314,24 @@ def leg_shapes(pose: Pose, shape: tuple[int, int], person: np.ndarray | None = N
 
 def _close_slivers(legs: list[_Leg], seen: list[np.ndarray], narrowest: float) -> None:
     """On the rows a leg is shaped, its inner edge meets the other's where the backdrop between them would be a
-    sliver narrower than `narrowest` (thighs that nearly touch touch; a hair-thin gap read as a line)."""
+    sliver narrower than `narrowest` (thighs that nearly touch touch; a hair-thin gap read as a line); a gap up to
+    twice that narrows to none at `narrowest` (`_narrowed`). Closed at `narrowest` alone, thighs together that part
+    towards the knees opened their gap at once, `narrowest` wide: a square notch of backdrop, the end of their shade
+    a square step."""
     left_leg, right_leg = legs if legs[0].inward > 0 else legs[::-1]
     left_seen, right_seen = seen if legs[0].inward > 0 else seen[::-1]
     gap = np.interp(left_leg.rows, right_leg.rows, right_leg.left) - left_leg.right  # on the left leg's rows
     other_gap = right_leg.left - np.interp(right_leg.rows, left_leg.rows, left_leg.right)
-    left_leg.right = np.where(~left_seen & (gap > 0) & (gap < narrowest), left_leg.right + gap / 2 + 0.5,
-                              left_leg.right)
-    right_leg.left = np.where(~right_seen & (other_gap > 0) & (other_gap < narrowest),
-                              right_leg.left - other_gap / 2 - 0.5, right_leg.left)
+    left_leg.right = np.where(~left_seen, left_leg.right + _narrowed(gap, narrowest), left_leg.right)
+    right_leg.left = np.where(~right_seen, right_leg.left - _narrowed(other_gap, narrowest), right_leg.left)
+
+
+def _narrowed(gap: np.ndarray, narrowest: float) -> np.ndarray:
+    """How far each leg's inner edge moves towards the other across a `gap` between them: to meet it (and overlap by
+    half a pixel) under `narrowest`, from there to twice it so that the gap left, 2 (gap - narrowest), opens from none
+    to its own width; not at all where the legs overlap or stand farther apart."""
+    closing = np.where(gap < narrowest, gap / 2 + 0.5, (2 * narrowest - gap) / 2)
+    return np.where((gap > 0) & (gap < 2 * narrowest), closing, 0.0)
 
 
 def _rasterise(mask: np.ndarray, leg: _Leg, seen: np.ndarray | None) -> None:

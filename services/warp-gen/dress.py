@@ -765,11 +765,15 @@ def repaint_uncovered(person: np.ndarray, uncovered: np.ndarray, body: np.ndarra
                                  modelled=limb)
     if legs is not None:  # bared legs: the tone and roundness of the shopper's visible legs (`leg_skin`)
         # Where no leg shows, the tone of the feet below them if they show (the body's was a darker, browner tan
-        # than a shopper's own pale ankles above her shoes), else the body's.
+        # than a shopper's own pale ankles above her shoes), else the body's. The feet's lit tone: in a shoe's opening
+        # and between its straps they lie in its shade, and their median painted a pale shopper's legs a darker,
+        # more saturated tan than her arms.
         feet = below_legs(visible, legs)
-        tone = skin_tone(person, feet if feet.sum() >= MIN_LEG_PIXELS else body_seen)
+        enough = feet.sum() >= MIN_LEG_PIXELS
+        source = feet if enough else body_seen
+        tone = lit_skin_tone(person, feet) if enough else skin_tone(person, body_seen)
         modelled = limb_profile(tone, ARM_SHADE if sides is None else sides, ARM_FALLOFF)
-        painted_skin = leg_skin(painted_skin, person, to_skin, legs, covered, modelled)
+        painted_skin = leg_skin(painted_skin, person, to_skin, legs, covered, modelled, source)
     # Anti-aliased within its outline, as the new garment's (`crisp_alpha`): a catalogue photo's skin meets its
     # backdrop within a pixel. Blurred across it, a pixel of backdrop outside took a quarter skin and the skin's last
     # a quarter backdrop: a pale, fuzzy rim round a bared arm. Not where it meets the shopper's visible skin (a hand

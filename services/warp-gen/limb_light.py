@@ -27,10 +27,14 @@ HEM_SHADE = 0.25
 LEG_ONSET = 0.1  # of a leg's length: below its hip joint it turns from the hips' light to its own
 FEET_REACH = 1.0  # of a leg's width at its bottom: how far beside it the feet below are looked for
 # Thighs shaped to touch (knees together, a fitted dress's outline) turn away from the light where they meet, and each
-# shades the other: up to TOUCH_SHADE darker on their meeting line, over TOUCH_SHADOW of the longer side. Painted with
-# their sides' light only they read as one pale block from the hem to the knees.
+# shades the other: up to TOUCH_SHADE darker on their meeting line, over TOUCH_SHADOW of the longer side (of the gap
+# between them where they part). Painted with their sides' light only they read as one pale block from the hem to the
+# knees.
 TOUCH_SHADE = 0.22
 TOUCH_SHADOW = 0.006
+# Of the longer side (10 px at 512, about half a thigh's width on a full-length catalogue photo): the gap between
+# parted legs over which that shade fades; thighs a few pixels apart still face and shade each other.
+TOUCH_APART = 0.02
 # Where a bared leg meets the visible one: that leg's colours across its top rows (JOIN_ROWS at least, more until
 # MIN_LEG_PIXELS show: a thin leg's three rows may hold fewer) carry up into the repaint, fading over JOIN_FADE of
 # the longer side.
@@ -225,21 +229,62 @@ def limb_profile(tone: np.ndarray, rim_light: float, falloff: float) -> np.ndarr
     return np.asarray(tone[None] * (light / light.mean())[:, None], np.float32)
 
 
-def _near_touch(owner: np.ndarray, spread: float) -> np.ndarray:
-    """float32 HxW in [0, 1]: how near each pixel is to where the two legs touch (`owner`: which leg each pixel is,
-    -1 off them; 1 on the line where they meet, falling off as a Gaussian over `spread` px)."""
-    meet = (owner[:, 1:] >= 0) & (owner[:, :-1] >= 0) & (owner[:, 1:] != owner[:, :-1])
-    line = np.zeros(owner.shape, np.uint8)
-    line[:, 1:][meet] = 1
-    line[:, :-1][meet] = 1
-    if not line.any():
-        return np.zeros(owner.shape, np.float32)
-    away = cv2.distanceTransform(1 - line, cv2.DIST_L2, 3)
-    return np.asarray(np.exp(-((away / max(spread, 1.0)) ** 2)), np.float32)
+def _around(mask: np.ndarray, margin: int) -> tuple[slice, slice]:
+    """The rows and columns of `mask`'s pixels, `margin` px more each way (within the image): the legs' distances are
+    worked out there, not over the whole photo (a distance transform of the whole is a millisecond each)."""
+    rows, cols = np.flatnonzero(mask.any(axis=1)), np.flatnonzero(mask.any(axis=0))
+    return (slice(max(int(rows[0]) - margin, 0), int(rows[-1]) + margin + 1),
+            slice(max(int(cols[0]) - margin, 0), int(cols[-1]) + margin + 1))
+
+
+def _near_touch(owner: np.ndarray, spread: float, apart: float) -> np.ndarray:
+    """float32 HxW in [0, 1]: how near each leg's pixel is to the other leg (`owner`: which leg each pixel is, -1 off
+    them): 1 on its side towards the other where they touch, falling off as a Gaussian over `spread` px into it and
+    over `apart` px of the gap between them; 0 off the legs. Shaded only on their meeting line, thighs together that
+    part above the knees ended their shade in a square step where the backdrop began to show between them: a dark
+    strip down the middle of a mini's bared thighs."""
+    near = np.zeros(owner.shape, np.float32)
+    if not ((owner == 0).any() and (owner == 1).any()):
+        return near
+    box = _around(owner >= 0, 1)
+    whose = owner[box]
+    for index in (0, 1):
+        mine = whose == index
+        depth = cv2.distanceTransform(mine.astype(np.uint8), cv2.DIST_L2, 3)  # 1 on its outline
+        to_other = cv2.distanceTransform((whose != 1 - index).astype(np.uint8), cv2.DIST_L2, 3)
+        gap = np.maximum(to_other - depth, 0.0)[mine]  # 0 where they touch
+        near[box][mine] = np.exp(-(((depth[mine] - 1.0) / max(spread, 1.0)) ** 2) - (gap / max(apart, 1.0)) ** 2)
+    return near
+
+
+def _fill_between(owner: np.ndarray, across: np.ndarray, down: np.ndarray, to_skin: np.ndarray, legs: np.ndarray,
+                  reach: float) -> None:
+    """In place: the bared skin between the two legs that neither's outline holds (`owner` -1; the narrow top of the
+    gap where they part, closed when the bared outline is rounded off, within `reach` px of both together) given to
+    the nearer leg, at its outline (`across` +-1, its `down`). Painted with the torso's light, that wedge was a pale
+    tongue between the legs' shaded inner sides."""
+    if len(legs) != 2 or not ((owner == 0).any() and (owner == 1).any()):
+        return
+    box = _around(owner >= 0, 1)
+    away = [cv2.distanceTransform((owner[box] != index).astype(np.uint8), cv2.DIST_L2, 3) for index in (0, 1)]
+    between = to_skin[box] & (owner[box] < 0) & (away[0] + away[1] <= reach)
+    if not between.any():
+        return
+    ys, xs = np.nonzero(between)
+    away = [distance[ys, xs] for distance in away]
+    ys, xs = ys + box[0].start, xs + box[1].start
+    nearer = (away[1] < away[0]).astype(int)
+    for index in (0, 1):
+        centre, _ = _middle(legs[index] > 0)
+        mine = nearer == index
+        rows = np.flatnonzero((legs[index] > 0).any(axis=1))
+        owner[ys[mine], xs[mine]] = index
+        across[ys[mine], xs[mine]] = np.sign(xs[mine] - centre[ys[mine]])
+        down[ys[mine], xs[mine]] = np.clip((ys[mine] - rows[0]) / max(rows[-1] - rows[0], 1), 0.0, 1.0)
 
 
 def leg_skin(painted: np.ndarray, person: np.ndarray, to_skin: np.ndarray, legs: np.ndarray,
-             cover: np.ndarray, unseen: np.ndarray) -> np.ndarray:
+             cover: np.ndarray, unseen: np.ndarray, unseen_skin: np.ndarray | None = None) -> np.ndarray:
     """float32 HxWx3: `painted` skin with the bared legs repainted (`legs`: each leg's mask, (2, H, W), LEG_SEEN
     where the photo shows it bare).
 
@@ -250,7 +295,9 @@ def leg_skin(painted: np.ndarray, person: np.ndarray, to_skin: np.ndarray, legs:
     without a seam.
     Where the photo shows neither leg (shorts over trousers that reached the shoes) each takes the `unseen` colours
     across it (`limb_profile`, from the shopper's skin and arms): the body's paint left them two flat cut-outs, paler
-    than the arms (the old trousers' light). Unchanged off the legs.
+    than the arms (the old trousers' light). A leg the photo does not show bare takes the grain of the other's skin,
+    or, where neither shows, of the `unseen_skin` (the skin its tone was read on: feet, else arms and neck): without
+    it a bared leg was smooth plastic beside the shopper's own skin. Unchanged off the legs.
     """
     height, width = person.shape[:2]
     side = max(height, width)
@@ -261,6 +308,7 @@ def leg_skin(painted: np.ndarray, person: np.ndarray, to_skin: np.ndarray, legs:
     for index, (leg_across, leg_down) in enumerate(spans):  # where the legs overlap, the one nearer its middle
         nearer = np.abs(leg_across) < np.abs(across)
         across[nearer], down[nearer], owner[nearer] = leg_across[nearer], leg_down[nearer], index
+    _fill_between(owner, across, down, to_skin, legs, TOUCH_APART * side)
     seen = (legs == LEG_SEEN) & ~to_skin[None]
     found = [_colours_across(person, leg_seen, leg_across) for leg_seen, (leg_across, _) in zip(seen, spans,
                                                                                                  strict=True)]
@@ -273,13 +321,20 @@ def leg_skin(painted: np.ndarray, person: np.ndarray, to_skin: np.ndarray, legs:
     ys, xs = np.nonzero(bared)
     whose, where = owner[ys, xs], across[ys, xs]
     leg_paint = np.zeros((len(ys), 3), np.float32)
-    grain = skin_grain(person, seen.any(axis=0))
+    grain_seen = seen.any(axis=0)
+    if not grain_seen.any() and unseen_skin is not None:
+        grain_seen = unseen_skin.astype(bool)
+    grain = skin_grain(person, grain_seen)
     above_join = np.full(len(ys), np.inf, np.float32)  # rows up from where the photo shows the pixel's leg
     for index, (colours, leg_seen) in enumerate(zip(profiles, seen, strict=True)):
         mine = whose == index
         leg_paint[mine] = _paint_across(colours, where[mine])
         seen_rows = np.flatnonzero(leg_seen.any(axis=1))
         if len(seen_rows) == 0:
+            # No own skin to read: the other leg's grain (read on its middle), else all of `unseen_skin`'s.
+            other = [spans[k][0] for k in range(len(legs)) if k != index and seen[k].any()]
+            pool_across = other[0] if other else np.zeros_like(across)
+            leg_paint[mine] *= _grain_for(grain, grain_seen, pool_across, ys[mine], xs[mine])[:, None]
             continue
         # Just above where the leg shows, its top rows' own colours: the difference fades up the leg.
         top = int(seen_rows[0])
@@ -302,7 +357,8 @@ def leg_skin(painted: np.ndarray, person: np.ndarray, to_skin: np.ndarray, legs:
         leg_paint[mine] *= (1.0 + (knee_light(leg, ys[mine], where[mine]) - 1.0) * modelled[mine])[:, None]
     beneath = cv2.distanceTransform((cover == 0).astype(np.uint8), cv2.DIST_L2, 3)[ys, xs]
     leg_paint *= (1.0 - HEM_SHADE * np.exp(-beneath / reach) * modelled)[:, None]
-    leg_paint *= (1.0 - TOUCH_SHADE * _near_touch(owner, TOUCH_SHADOW * side)[ys, xs] * modelled)[:, None]
+    touching = _near_touch(owner, TOUCH_SHADOW * side, TOUCH_APART * side)[ys, xs]
+    leg_paint *= (1.0 - TOUCH_SHADE * touching * modelled)[:, None]
     weight = np.clip(down[ys, xs] / LEG_ONSET, 0.0, 1.0)[:, None]
     out = np.array(painted, np.float32)
     out[ys, xs] = out[ys, xs] * (1.0 - weight) + leg_paint * weight
