@@ -341,3 +341,15 @@ def test_the_skin_seen_through_a_sheer_sleeve_is_told_on_a_darker_exposure_too()
     image, person, skin, worn = _sheer_photo(through=(44, 40, 38), face=(150, 118, 104))
     for arm in fit_arms(frontal_pose(), image, person, skin, worn).arms:
         assert abs(arm.radii[0] - THIN_UPPER / 2) <= 1.0
+
+
+def test_an_outline_asked_for_again_is_the_same_and_changing_one_changes_no_other() -> None:
+    """Each outline is drawn once per fit (the composite and the repaint ask for the same ones): what a caller does
+    with its copy is its own."""
+    image, person, skin = _photo()
+    arms = fit_arms(frontal_pose(), image, person, skin)
+    first = arms.mask()
+    first[:] = False
+    again = arms.mask()
+    assert again.any() and np.array_equal(again, arms.mask())
+    assert not np.array_equal(arms.mask(shoulders=False, hands=False), again)
