@@ -5,12 +5,19 @@ Without it, Starlette's multipart parser spools every uploaded file (in memory u
 temporary file) before any route sees it, so a chunked upload of gigabytes would fill the disk before
 the route's own size check ran. Headers are bounded too: uvicorn's h11 parser cuts a header block
 beyond 16 KiB with a bare 400; below that, this guard answers oversized headers with a JSON 431.
+
+Browsers, `requests` and curl send their whole body before they read the answer. If the server closes
+with bytes of it still unread, the kernel answers those with a reset, and the client may report a
+broken connection instead of the 413 (Chromium then shows the status with an empty body). So, as
+nginx's lingering close does, the overshoot is read and thrown away before the 413 goes out, up to
+another `max_body_bytes` and `DRAIN_SECONDS`; a body larger than that is cut at once.
 """
 
 from __future__ import annotations
 
 import json
 
+import anyio
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from fittingroom.common.errors import PayloadTooLarge
@@ -19,6 +26,8 @@ from fittingroom.gateway.errors import HTTP_STATUS, error_body
 # The largest header block a legitimate client sends is a bearer key, a request id and a pin header.
 MAX_HEADER_BYTES = 8192
 HEADERS_TOO_LARGE = 431
+# How long a refused body is read and discarded; a client on a slow link gets its reset after that.
+DRAIN_SECONDS = 5.0
 
 
 class BodyLimit:
@@ -43,6 +52,9 @@ class BodyLimit:
             return
         declared = dict(headers).get(b"content-length", b"")
         if declared.isdigit() and int(declared) > self.max_body_bytes:
+            # A client that asked to "Expect: 100-continue" sends nothing until told to: no drain.
+            if int(declared) <= 2 * self.max_body_bytes and b"100-continue" not in dict(headers).get(b"expect", b""):
+                await _drain(receive, int(declared))
             await self._too_large(scope, send, f"request body is {int(declared)} bytes")
             return
         await _Guarded(self, scope, receive, send).run()
@@ -75,6 +87,8 @@ class _Guarded:
                 self.refused = True
                 if not self.started:
                     self.started = True
+                    if message.get("more_body", False):
+                        await _drain(self._receive, self.limit.max_body_bytes)
                     await self.limit._too_large(self.scope, self._send,
                                                 f"request body passed {self.limit.max_body_bytes} bytes")
                 return {"type": "http.disconnect"}
@@ -86,6 +100,16 @@ class _Guarded:
         if message["type"] == "http.response.start":
             self.started = True
         await self._send(message)
+
+
+async def _drain(receive: Receive, budget: int) -> None:
+    """Reads and discards the rest of a request body: until its end, `budget` bytes, or DRAIN_SECONDS."""
+    with anyio.move_on_after(DRAIN_SECONDS):
+        while budget >= 0:
+            message = await receive()
+            if message["type"] != "http.request" or not message.get("more_body", False):
+                return
+            budget -= len(message.get("body", b""))
 
 
 async def _reply(scope: Scope, send: Send, status: int, code: str, message: str, field: str) -> None:

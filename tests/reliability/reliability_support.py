@@ -181,3 +181,23 @@ def _expected_length(answer: bytes) -> int:
         if name.strip().lower() == b"content-length":
             return len(head) + 4 + int(value)
     return len(answer)
+
+
+def send_then_read(url: str, request_head: str, body: bytes) -> tuple[int, bytes]:
+    """POST as a browser or `requests` does: the whole body goes out before the answer is read.
+    Returns (status, body); a connection reset while reading counts as no answer (status 0)."""
+    host, port = url.removeprefix("http://").split(":")
+    answer = bytearray()
+    with socket.create_connection((host, int(port)), timeout=30) as sock:
+        try:
+            sock.sendall(request_head.encode() + b"\r\n\r\n" + body)
+            while len(answer) < _expected_length(bytes(answer)) or b"\r\n\r\n" not in answer:
+                more = sock.recv(65536)
+                if not more:
+                    break
+                answer.extend(more)
+        except OSError:  # reset by the server: whatever it had sent is lost with it
+            return 0, b""
+    raw = bytes(answer)
+    status = int(raw.split(b" ", 2)[1]) if raw.startswith(b"HTTP/1.1") else 0
+    return status, raw.partition(b"\r\n\r\n")[2]

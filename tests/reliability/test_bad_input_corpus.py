@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 from corpus.make_corpus import IMAGE_CASES, MANIFEST, REQUEST_CASES, SMALL, ImageCase, RequestCase, build, manifest
 from helpers import live_gateway
-from reliability_support import gateway_settings, multipart, stream_chunked
+from reliability_support import gateway_settings, multipart, send_then_read, stream_chunked
 
 from fittingroom.common.errors import TryOnError
 from fittingroom.common.imagecodec import decode_image
@@ -131,3 +131,34 @@ def test_chunked_upload_without_length_is_cut_at_the_limit(small_limit_gateway: 
     with httpx.Client(base_url=small_limit_gateway) as http:  # the gateway is still serving
         assert http.get("/healthz").status_code == 200
 
+
+@pytest.mark.parametrize("framing", ["content-length", "chunked"])
+def test_a_client_that_sends_all_before_reading_gets_the_413(gateway: httpx.Client, framing: str) -> None:
+    """20 MiB against the 15 MiB limit, sent whole before the answer is read, as browsers do. More than
+    the loopback buffers hold: had the gateway closed with it unread, the client would see a reset
+    (it did, every time) instead of the 413. The overshoot is read and discarded first."""
+    boundary = "reliability-boundary"
+    body = multipart([("person", "big.png", b"\0" * (20 * 1024 * 1024))], boundary)
+    head = (f"POST /v1/tryon HTTP/1.1\r\nHost: gateway\r\n"
+            f"Content-Type: multipart/form-data; boundary={boundary}\r\n")
+    if framing == "chunked":
+        frames = [body[i:i + 65536] for i in range(0, len(body), 65536)]
+        payload = b"".join(b"%x\r\n" % len(f) + f + b"\r\n" for f in frames) + b"0\r\n\r\n"
+        head += "Transfer-Encoding: chunked"
+    else:
+        payload = body
+        head += f"Content-Length: {len(body)}"
+    for _ in range(3):
+        status, answer = send_then_read(str(gateway.base_url).rstrip("/"), head, payload)
+        assert status == 413, answer
+        assert json.loads(answer)["error"]["code"] == "payload_too_large"
+
+
+
+def test_a_client_that_waits_for_100_continue_is_refused_at_once(gateway: httpx.Client) -> None:
+    """A client that sends "Expect: 100-continue" holds its body back: it is refused without the
+    "100 Continue" that would invite the 20 MiB it declared."""
+    head = ("POST /v1/tryon HTTP/1.1\r\nHost: gateway\r\nExpect: 100-continue\r\n"
+            f"Content-Type: multipart/form-data; boundary=b\r\nContent-Length: {20 * 1024 * 1024}")
+    status, answer = send_then_read(str(gateway.base_url).rstrip("/"), head, b"")
+    assert status == 413, answer
