@@ -29,6 +29,11 @@ MIN_SLEEVE_END = 0.22
 # the elbow (at half its width a sleeve round a right-angled elbow narrowed to 0.7 of itself there), at most this
 # many half widths (a folded arm's mitre reached far past the arm).
 MOST_MITRE = 2.0
+# Of the upper arm: how far down it a sleeve past the elbow has its underarm at most. Its underside runs its own
+# length back up the arm from its end (on the development photos to 0.10-0.48 of the upper arm); a shorter sleeve
+# (three-quarter) or one slanting out on its photo, on an arm held out to a hand on the hip, had it at the elbow,
+# and the upper arm's part was no quadrilateral.
+UNDERARM_REACH = 0.5
 # px on the product photo: the sleeve's rim and the backdrop just past it (sampled at its edge) that take its colours
 SLEEVE_RIM_REACH = 2 * (TEXTURE_RIM_PX + 1) + 1
 # Of a sleeve's root (shoulder point to armpit) on its photo: how near its armpit the backdrop its mask takes in
@@ -119,11 +124,13 @@ def sleeve_fit(silhouette: np.ndarray, garment: tuple[np.ndarray, np.ndarray, np
 
     reach = chain_length(chain) - (1 - SLEEVE_END_SHARE) * length * scale  # the measured line's place on the arm
     level, normal = across_arm(reach)
-    bone, inside = across_arm(max(reach - float(np.linalg.norm(inner - armpit)) * scale, 0.0))
+    upper = float(np.linalg.norm(chain[1] - chain[0]))
+    past_elbow = len(chain) > 2 and upper < reach
+    underarm = max(reach - float(np.linalg.norm(inner - armpit)) * scale, 0.0)
+    bone, inside = across_arm(min(underarm, UNDERARM_REACH * upper) if past_elbow else underarm)
     source = np.array([shoulder, outer, inner, armpit])
     placed = np.array([seam, level + normal * half, level - normal * half, bone - inside * half])
-    upper = float(np.linalg.norm(chain[1] - chain[0]))
-    if len(chain) < 3 or upper >= reach:  # above the elbow: a quadrilateral, convex on both, not inside out
+    if not past_elbow:  # a quadrilateral, convex on both, not inside out
         return (source, placed) if _like(source, placed) else None
     share = upper / reach
     # Across the elbow the mean of the two bones' normals (one bone's alone set the elbow's edges askew), out to
