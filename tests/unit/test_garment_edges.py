@@ -372,6 +372,19 @@ def test_a_long_sleeve_follows_its_arm_down_past_the_elbow(elbow: tuple[int, int
     assert abs(float(along_forearm @ np.array([-forearm[1], forearm[0]]))) < 0.05 * np.linalg.norm(forearm)
 
 
+def test_a_short_sleeve_on_an_arm_held_out_to_the_hip_stays_with_the_spline() -> None:
+    """A tee's sleeve on an upper arm held out (60 degrees, a hand on the hip) is held down to its armpit's level,
+    which reaches past the elbow: still a short sleeve (its own length ends above the elbow), the garment's spline
+    bends it (laid on its own there, it stood off the shoulder with the backdrop between)."""
+    mask = np.zeros((360, 300), np.uint8)  # a tee, its sleeves slanting down from the shoulders
+    cv2.fillPoly(mask, [np.array([(70, 40), (230, 40), (275, 130), (248, 142), (230, 122), (225, 330), (75, 330),
+                                  (70, 122), (52, 142), (25, 130)], np.int32)], 1)
+    fit = fit_garment(garment_landmarks(mask, Category.UPPER),
+                      frontal_pose({lm.LEFT_ELBOW: (247, 140), lm.LEFT_WRIST: (190, 215)}), Category.UPPER, mask)
+    assert "left" not in {s.side for s in fit.sleeves}
+    assert "left_cuff" in fit.names
+
+
 def test_a_forearm_inside_a_long_sleeve_is_not_in_front_of_it() -> None:
     """Down a hanging arm, a long sleeve laid on its own covers the forearm from the underarm to its end (the
     forearm stays in front of the garment's body otherwise and cut the sleeve off at the elbow); above the
