@@ -19,20 +19,20 @@ from fittingroom.warp_gen.tps import fit_tps, remap, sampling_maps
 # spline still takes a short sleeve. A sleeve past the elbow is laid on its own whatever the arm does: the
 # spline, pinned at its shoulder and cuff alone, laid it straight from the shoulder to the wrist, so on an arm
 # held out and bent (07966's hand on the hip: 41 degrees out, 90 at the elbow) it lay behind the forearm and the
-# forearm showed bare. SLEEVE_END_SHARE: how far out along the sleeve's
-# axis its end's width is measured on the photo (its last part holds the cuff's centroid); MIN_SLEEVE_END: of
-# the shoulder width, the narrowest a worn sleeve's end is (an arm is inside it).
+# forearm showed bare. SLEEVE_END_SHARE: how far out along the sleeve's axis its end's width is measured on the
+# photo (its last part holds the cuff's centroid); MIN_SLEEVE_END: of the shoulder width, the narrowest a worn
+# sleeve's end is (an arm is inside it).
 SLEEVE_DOWN = 30.0
 SLEEVE_END_SHARE = 0.9
 MIN_SLEEVE_END = 0.22
 # Across a bent elbow a sleeve's edges meet in a mitre, half its width over the cosine of half the bend out from
 # the elbow (at half its width a sleeve round a right-angled elbow narrowed to 0.7 of itself there), at most this
-# many half widths (a folded arm's mitre reached far past the arm).
+# many half widths (the cosine's inverse grows without bound as an arm folds: at 150 degrees nearly four).
 MOST_MITRE = 2.0
 # Of the upper arm: how far down it a sleeve past the elbow has its underarm at most. Its underside runs its own
 # length back up the arm from its end (on the development photos to 0.10-0.48 of the upper arm); a shorter sleeve
-# (three-quarter) or one slanting out on its photo, on an arm held out to a hand on the hip, had it at the elbow,
-# and the upper arm's part was no quadrilateral.
+# (three-quarter) or one slanting out on its photo (a drawn shirt's), on an arm held out to a hand on the hip, had
+# it at the elbow, and the upper arm's part was no quadrilateral.
 UNDERARM_REACH = 0.5
 # px on the product photo: the sleeve's rim and the backdrop just past it (sampled at its edge) that take its colours
 SLEEVE_RIM_REACH = 2 * (TEXTURE_RIM_PX + 1) + 1
@@ -95,7 +95,9 @@ def sleeve_fit(silhouette: np.ndarray, garment: tuple[np.ndarray, np.ndarray, np
     on the bone and at least `least` wide (an arm is inside it), and the underside runs its own length back up
     the arm's inner side: on a hanging arm a tee's armpit is about level with its hem, hidden behind the arm,
     and the garment's body fills in under it. A sleeve past the elbow has its edges' points there too, as far
-    along each edge on the photo as the elbow is along the arm, so that it follows a bent arm.
+    along each edge on the photo as the elbow is along the arm, out to the mitre round the bend, so that it follows
+    a bent arm in two parts (`warp_sleeves`), its underarm no farther than UNDERARM_REACH down the upper arm; None
+    where either part is not a quadrilateral like its photo's.
     """
     shoulder, armpit, cuff = garment
     axis = cuff - (shoulder + armpit) / 2
@@ -239,7 +241,8 @@ def _sleeve_maps(sleeve: SleeveFit, shape: tuple[int, int]) -> tuple[np.ndarray,
     pairs, exact on the corners and nearly affine past them (a perspective map through the same corners flung
     the sleeve's cap and hem far down the arm). A sleeve past a bent elbow takes the upper arm's part on the
     shoulder's side of the line across the elbow and the forearm's past it: one spline through all six pairs
-    bent the sleeve round a hand on the hip into a fold, and its forearm part lay beside the forearm."""
+    bulged both parts out round a sharp bend, and flung a flared cuff past the hand on the hip across the belly
+    (07966)."""
     if len(sleeve.target) == 4:
         return sampling_maps(fit_tps(sleeve.target, sleeve.source), shape)
     upper = sampling_maps(fit_tps(sleeve.target[UPPER_PART], sleeve.source[UPPER_PART]), shape)
