@@ -16,6 +16,8 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
+from fittingroom.common.images import mask_box
+
 TEXTURE_RIM_PX = 2  # the garment's anti-aliased rim on its photo, mixed with the photo's backdrop
 MIRROR_PASSES = 3  # how often a gap wider than the garment's core beside it is mirrored on
 # A top edge is the core's top rows (at most `top_band_px`) within EDGE_CONTRAST (RGB, 8-bit) of its top row's colour:
@@ -117,9 +119,9 @@ def _mirror_pass(out: np.ndarray, core: np.ndarray, gap: np.ndarray, last: bool)
     """Fills the `gap` pixels of `out` whose mirror across the `core`'s nearest edge lies in the core (on the
     `last` pass, the others too, from that edge pixel); returns those filled."""
     # Labels number the zero pixels of the input (here: the core) in raster order, from 1. Read in the box round the
-    # core and the gap (`_box`): a path of the distance's two passes that leaves it costs more than one inside it, so
-    # the nearest core pixel is the same as over the frame (a sleeve's fill on a product photo: 20 ms at full frame).
-    box = _box(core | gap)
+    # core and the gap (`mask_box`): a path of the distance's two passes that leaves it costs more than one inside
+    # it, so the nearest core pixel is the same as over the frame (a sleeve's fill on a product photo: 20 ms there).
+    box = mask_box(core | gap)
     top, left = box[0].start, box[1].start
     _, labels = cv2.distanceTransformWithLabels((~core[box]).astype(np.uint8), cv2.DIST_L2, 5,
                                                 labelType=cv2.DIST_LABEL_PIXEL)
@@ -140,8 +142,3 @@ def _mirror_pass(out: np.ndarray, core: np.ndarray, gap: np.ndarray, last: bool)
     filled[gap_ys[take], gap_xs[take]] = True
     return filled
 
-
-def _box(mask: np.ndarray) -> tuple[slice, slice]:
-    """The rows and columns of the smallest box holding all of `mask` (bool HxW, not empty)."""
-    rows, columns = np.flatnonzero(mask.any(axis=1)), np.flatnonzero(mask.any(axis=0))
-    return slice(int(rows[0]), int(rows[-1]) + 1), slice(int(columns[0]), int(columns[-1]) + 1)

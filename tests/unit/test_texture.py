@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from fittingroom.warp_gen.texture import _box, extend_texture
+from fittingroom.common.images import mask_box
+from fittingroom.warp_gen.texture import extend_texture
 
 
 def test_extend_texture_continues_the_texture_into_the_gap_and_changes_nothing_else() -> None:
@@ -92,10 +93,11 @@ def test_the_top_edge_stays_where_it_is_off_the_neckline_under_another_piece_or_
 def test_the_box_holds_all_of_the_mask_and_no_more() -> None:
     mask = np.zeros((30, 50), bool)
     mask[4, 7] = mask[12, 30] = mask[20, 11] = True
-    assert _box(mask) == (slice(4, 21), slice(7, 31))
+    assert mask_box(mask) == (slice(4, 21), slice(7, 31))
     mask[:] = False
+    assert mask[mask_box(mask)].size == 0  # none: an empty box
     mask[29, 49] = True  # at the frame's corner
-    assert _box(mask) == (slice(29, 30), slice(49, 50))
+    assert mask_box(mask) == (slice(29, 30), slice(49, 50))
 
 
 def test_a_small_garment_in_a_large_frame_fills_as_in_its_own_box() -> None:
