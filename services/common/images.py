@@ -70,3 +70,12 @@ def smoothed_contours(mask: np.ndarray, sigma_px: float) -> np.ndarray:
         cv2.fillPoly(smoothed, [np.round(curve * SUBPIXEL).astype(np.int32)], 1, shift=SUBPIXEL_BITS)
     return smoothed
 
+
+
+def mask_box(mask: np.ndarray) -> tuple[slice, slice]:
+    """The rows and columns of the smallest box holding every true pixel of `mask` (HxW); empty when none is.
+    Work that changes nothing off a mask, or whose answer there the box decides, is done in it alone."""
+    rows, columns = np.flatnonzero(mask.any(axis=1)), np.flatnonzero(mask.any(axis=0))
+    if not rows.size:
+        return slice(0, 0), slice(0, 0)
+    return slice(int(rows[0]), int(rows[-1]) + 1), slice(int(columns[0]), int(columns[-1]) + 1)

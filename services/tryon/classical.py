@@ -13,6 +13,7 @@ Each step is a method that can be tested and timed alone; stages are timed like 
 from __future__ import annotations
 
 import asyncio
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Final
 
@@ -388,6 +389,19 @@ class ClassicalGarmentPipeline(TryOnPipeline[GarmentRequest]):
         with the old garment it leaves uncovered repainted (skin on the body, background beside it). Above a
         lower garment's waistline (`Waistline.above`) nothing is the old garment: a top's hem it grew into was
         repainted as skin. `skin`: the shopper's (`skin_mask`), worked out when not given."""
+        # The old garment's light needs nothing else the composite works out: it is read on a second thread while the
+        # outline and shapes are (about 50 ms of the composite's 300 at 512 px on two cores, off its critical path).
+        # Both threads only read `person` and `worn`.
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="worn-light") as shading:
+            light = shading.submit(worn_shading, request.person, worn)
+            return ClassicalGarmentPipeline._dress(request, person_mask, pose, warped, front, worn, above_waistline,
+                                                   skin, light)
+
+    @staticmethod
+    def _dress(request: GarmentRequest, person_mask: np.ndarray, pose: Pose, warped: WarpedGarment,
+               front: np.ndarray, worn: np.ndarray, above_waistline: np.ndarray | None, skin: np.ndarray | None,
+               shading: Future[np.ndarray]) -> Dressed:
+        """`composite`, with the old garment's light (`worn_shading`) being worked out on another thread."""
         skin = skin_mask(request.person, pose, person_mask) if skin is None else skin
         held = held_in_front(request.person, worn, person_mask, pose, skin)
         front = front | held  # a bag held over the old garment stays in front of the new one
@@ -396,7 +410,6 @@ class ClassicalGarmentPipeline(TryOnPipeline[GarmentRequest]):
             raise InvalidInput(f"the {request.category} garment found no place on the person; use a front-facing "
                                "photo that shows the body it is worn on", field="person")
         person = request.person
-        light = worn_shading(person, worn)
         # Shapes are compared on the garment's body (GrabCut's); the new one covers, or the repaint clears, all
         # of it to its outline: wide legs and loose sides left out showed as strips beside the new garment.
         outline = worn_outline(person, worn, person_mask, pose, request.category, held, skin) if worn.any() else worn
@@ -412,6 +425,7 @@ class ClassicalGarmentPipeline(TryOnPipeline[GarmentRequest]):
         shown = ~through.hidden
         shapes = compare_shapes(worn, paint & shown, pose, request.category, unoccluded & shown,
                                 warped) if worn.any() else None
+        light = shading.result()
         if shapes is not None and shapes.matches:
             # The old collar the outline missed in the head's disc (`old_collar`) is the old garment's shape too: the
             # new one is dressed into it (left, a rib's grey specks stood along the new neckline's sides).
@@ -462,37 +476,47 @@ class ClassicalGarmentPipeline(TryOnPipeline[GarmentRequest]):
         is the head's disc (`head_mask`); `through`: the inside of its back seen through its neck opening
         (`through_neck`); `collar`: the new garment has a collar and the old one none."""
         person = request.person
-        # The old collar round the neck is garment, not head, though the head's disc reaches over it: kept in front,
-        # its tips stood round the new neckline, and its anti-aliased edge as a dark line along it. Nor is the skin
-        # of its V below the shoulders the neck's: kept in front, it cut a notch into a higher new neckline. Nor the
-        # collar the outline missed in the disc (`old_collar`: a collar's points under the hair, a rib's specks),
-        # repainted with its rim; not made outline (the arms' neck side then read the neck as going on under it, and
-        # drew the shoulder narrower: a notch of backdrop beside the neck).
-        opening = neckline_opening(outline, front & (1 - head), pose) | old_collar(person, outline, head, person_mask,
-                                                                                     pose, rim=True)
-        front = front & ~(collar_under_head(outline, head) | opening)
-        if collar:  # standing round the neck, in front of its lower sides
-            front = front & ~collar_over_neck(warped.alpha, skin, pose, person_mask)
-        # Arms in front of the body still wear the old sleeves there: those become bare arms too.
-        skin = skin & (person_mask > 0.5)
-        # The inside of its back (`through`: seen through the neck opening of the product photo) is hidden when worn
-        # (first: a shoulder draped up from it took its grey).
-        inside_back = through.hidden
-        garment, alpha = front_over_inside(warped.image, warped.alpha, inside_back), warped.alpha * ~inside_back
-        if request.category is not Category.LOWER and not inside_back.any():  # where no inside back was told from
-            garment = without_label(garment, alpha > 0.5, pose)  # the front, its label still shows
-        if not collar and request.category is not Category.LOWER:  # the neck in front down to a crew neckline's U
-            front, neck = neck_over_neckline(front, alpha, outline, pose, person_mask)
-        else:
-            neck = np.zeros(front.shape, bool)
-        if request.category is not Category.LOWER:  # lying on the shoulders up to their outline
-            garment, alpha = draped_shoulders(garment, alpha, person_mask, ((skin > 0) | (outline > 0)) & (front == 0),
-                                              pose, person)
         # The worn garment's mask is solved at a fraction of the size: its staircase would outline the repaint.
         worn_smooth = smooth_outline(outline)
-        # An arm the old garment sleeved shows no skin to keep it in front (`occluders`): past where the new garment's
-        # sleeve ends it hangs in front of its side (which the fit lays behind a hanging arm), or is left a strip.
-        arms = fit_arms(pose, person, person_mask, skin, worn_smooth)
+        # Arms in front of the body still wear the old sleeves there: those become bare arms too.
+        bare = skin & (person_mask > 0.5)
+        # The arms, a camisole's straps and the hair over the old collar need no more than its outline and the skin:
+        # they are found on a second thread while the new garment is laid on the shoulders (about 30 ms at 512 px
+        # off the composite's critical path on two cores). Both threads only read what they share.
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="arms") as aside:
+            # An arm the old garment sleeved shows no skin to keep it in front (`occluders`): past where the new
+            # garment's sleeve ends it hangs in front of its side (which the fit lays behind a hanging arm), or is left
+            # a strip.
+            fitted = aside.submit(fit_arms, pose, person, person_mask, bare, worn_smooth)
+            worn_straps = None if request.category is Category.LOWER else aside.submit(
+                straps, person, outline, bare, person_mask, pose, head)
+            hair = aside.submit(hair_over_collar, person, outline, head, person_mask, pose, bare)
+            # The old collar round the neck is garment, not head, though the head's disc reaches over it: kept in
+            # front, its tips stood round the new neckline, and its anti-aliased edge as a dark line along it. Nor is
+            # the skin of its V below the shoulders the neck's: kept in front, it cut a notch into a higher new
+            # neckline. Nor the collar the outline missed in the disc (`old_collar`: a collar's points under the hair,
+            # a rib's specks), repainted with its rim; not made outline (the arms' neck side then read the neck as
+            # going on under it, and drew the shoulder narrower: a notch of backdrop beside the neck).
+            opening = neckline_opening(outline, front & (1 - head), pose) | old_collar(person, outline, head,
+                                                                                         person_mask, pose, rim=True)
+            front = front & ~(collar_under_head(outline, head) | opening)
+            if collar:  # standing round the neck, in front of its lower sides
+                front = front & ~collar_over_neck(warped.alpha, skin, pose, person_mask)
+            skin = bare
+            # The inside of its back (`through`: seen through the neck opening of the product photo) is hidden when
+            # worn (first: a shoulder draped up from it took its grey).
+            inside_back = through.hidden
+            garment, alpha = front_over_inside(warped.image, warped.alpha, inside_back), warped.alpha * ~inside_back
+            if request.category is not Category.LOWER and not inside_back.any():  # where no inside back was told from
+                garment = without_label(garment, alpha > 0.5, pose)  # the front, its label still shows
+            if not collar and request.category is not Category.LOWER:  # the neck in front down to a crew neckline's U
+                front, neck = neck_over_neckline(front, alpha, outline, pose, person_mask)
+            else:
+                neck = np.zeros(front.shape, bool)
+            if request.category is not Category.LOWER:  # lying on the shoulders up to their outline
+                garment, alpha = draped_shoulders(garment, alpha, person_mask,
+                                                  ((skin > 0) | (outline > 0)) & (front == 0), pose, person)
+        arms = fitted.result()
         fit = warped.fit
         # A garment hanging past the old hem shows its own outline off the person (`flare_beside`), a skirt's flare;
         # a hand beside it (shaded or not) stays in front of the dress, but the flare is the skirt's own outline,
@@ -517,8 +541,8 @@ class ClassicalGarmentPipeline(TryOnPipeline[GarmentRequest]):
         # The old V's skin left bare is repainted with the chest round it: kept, its collar's pale rim outlined it; the
         # old collar the neck's U brings in front, with the neck.
         uncovered |= (opening | neck) & (paint == 0)
-        if request.category is not Category.LOWER:  # a camisole's thin straps, with the old garment they hold up
-            uncovered |= (straps(person, outline, skin, person_mask, pose, head) > 0) & (paint == 0)
+        if worn_straps is not None:  # a camisole's thin straps, with the old garment they hold up
+            uncovered |= (worn_straps.result() > 0) & (paint == 0)
         # The arms and shoulders as the photo shows them, never where it shows the backdrop (between arm and body).
         arm_mask = arms.mask() | behind
         uncovered |= enclosed_specks(uncovered, arm_mask & (paint == 0) & (front == 0),
@@ -556,7 +580,7 @@ class ClassicalGarmentPipeline(TryOnPipeline[GarmentRequest]):
         if request.category is not Category.LOWER:  # below trousers' hems a shoe's dark straps took a dark hem's colour
             uncovered |= worn_rim(person, uncovered, outline, person_mask, skin, (paint > 0) | (front > 0) | (skin > 0),
                                    pose)
-        uncovered &= ~hair_over_collar(person, outline, head, person_mask, pose, skin)  # hair stays hair, not backdrop
+        uncovered &= ~hair.result()  # hair stays hair, not backdrop (`hair_over_collar`)
         base = repaint_uncovered(person, uncovered, body, skin, clothes,
                                  cover=paint | lower.mask if lower is not None else paint, arms=arms, legs=legs,
                                  chest=chest_light(pose, person.shape[:2]) * belly_light(pose, person.shape[:2]),

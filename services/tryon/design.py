@@ -1,7 +1,7 @@
 """Design-mode try-on: the shopper wears a garment printed with their content image in an artwork's style.
 
-Reads like a recipe: check_inputs → (person mask ∥ style vector) → (pose ∥ stylize) → garment mask →
-garment edge → composite. Each step is a method that can be tested and timed alone.
+Reads like a recipe: check_inputs → (person mask ∥ style vector) → (pose → garment mask → garment edge ∥ stylize)
+→ composite. Each step is a method that can be tested and timed alone.
 """
 
 from __future__ import annotations
@@ -47,18 +47,26 @@ class DesignPipeline(TryOnPipeline[DesignRequest]):
             self._timed(result, "person_mask", SELFIE_SEGMENTATION.name, self.person_mask(request, result)),
             self._timed(result, "style_vector", STYLE_PREDICT.name, self.style_vector(request, result)),
         )
-        pose, design = await asyncio.gather(
-            self._timed(result, "pose", POSE_LANDMARK.name, self.pose(request, person_mask, result)),
+        # The garment's mask and edge need the pose, not the design: they are found while the design is stylized,
+        # which outlasts the pose (at 512 px the pose took 74 ms, the stylizing 129, the mask 140 after both).
+        (mask, edge), design = await asyncio.gather(
+            self._garment(request, person_mask, result),
             self._timed(result, "stylize", STYLE_TRANSFORM.name, self.stylize(request, style_vector, result)),
         )
-        mask = await self._timed(result, "garment_mask", "", asyncio.to_thread(
-            self.garment_mask, request, person_mask, pose))
-        edge = await self._timed(result, "garment_edge", "", asyncio.to_thread(edge_matte, request.person, mask))
         result.image = await self._timed(result, "composite", "", asyncio.to_thread(
             self.composite, request, design, mask, edge))
         # The old garment as its edge's colours draw it, and the design where it is printed (to that edge).
         result.layers = {"worn_garment": edge.garment.astype(np.uint8), "garment": edge.coverage}
         return result
+
+    async def _garment(self, request: DesignRequest, person_mask: np.ndarray, result: TryOnResult
+                       ) -> tuple[np.ndarray, EdgeMatte]:
+        """The pose, then the worn garment's mask (`garment_mask`) and its edge (`edge_matte`), each timed."""
+        pose = await self._timed(result, "pose", POSE_LANDMARK.name, self.pose(request, person_mask, result))
+        mask = await self._timed(result, "garment_mask", "", asyncio.to_thread(
+            self.garment_mask, request, person_mask, pose))
+        edge = await self._timed(result, "garment_edge", "", asyncio.to_thread(edge_matte, request.person, mask))
+        return mask, edge
 
     # -- steps ---------------------------------------------------------------------------------
 

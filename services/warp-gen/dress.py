@@ -13,7 +13,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from fittingroom.common.images import rounded_outline, smoothed_contours
+from fittingroom.common.images import mask_box, rounded_outline, smoothed_contours
 from fittingroom.warp_gen.albedo import unprinted_shading, unwashed
 from fittingroom.warp_gen.arms import Arms, hand_tone
 from fittingroom.warp_gen.compose import feathered_alpha
@@ -336,9 +336,14 @@ def dress_garment(person: np.ndarray, garment: np.ndarray, paint: np.ndarray, li
     else:
         alpha = crisp_alpha(paint, _feather_px(person.shape))
         light = light * turning_shade(paint)
-    lit = np.clip(garment.astype(np.float32) * light[..., None], 0, 255)
-    blended = person.astype(np.float32) * (1 - alpha[..., None]) + lit * alpha[..., None]
-    return np.where(alpha[..., None] > 0, np.round(blended).astype(np.uint8), person)
+    # Blended in the box round the garment alone (`mask_box`): off it the photo is returned as it is.
+    box = mask_box(alpha > 0)
+    alpha = alpha[box][..., None]
+    lit = np.clip(garment[box].astype(np.float32) * light[box][..., None], 0, 255)
+    blended = person[box].astype(np.float32) * (1 - alpha) + lit * alpha
+    out = person.copy()
+    out[box] = np.where(alpha > 0, np.round(blended).astype(np.uint8), person[box])
+    return out
 
 
 def skin_tone(person: np.ndarray, skin: np.ndarray) -> np.ndarray:
@@ -781,9 +786,9 @@ def repaint_uncovered(person: np.ndarray, uncovered: np.ndarray, body: np.ndarra
     # garment the photo keeps (a bared midriff on the skirt's top, where the backdrop's half drew a white line).
     feather = _feather_px(person.shape)
     alpha = crisp_alpha(to_skin | skin.astype(bool) | beyond, feather)
-    alpha = np.where(to_skin, crisp_alpha(to_skin | skin.astype(bool) | beyond | kept, feather), alpha)[..., None]
-    blended = painted_skin * alpha + scene * (1 - alpha)
-    out[hole] = np.clip(np.round(blended[hole]), 0, 255).astype(np.uint8)
+    alpha = np.where(to_skin, crisp_alpha(to_skin | skin.astype(bool) | beyond | kept, feather), alpha)[hole][:, None]
+    blended = painted_skin[hole] * alpha + scene[hole] * (1 - alpha)
+    out[hole] = np.clip(np.round(blended), 0, 255).astype(np.uint8)
     return out
 
 

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
+from fittingroom.common.images import mask_box
 from fittingroom.warp_gen.polyline import along, chain_length
 from fittingroom.warp_gen.texture import TEXTURE_RIM_PX, extend_texture
 from fittingroom.warp_gen.tps import fit_tps, remap, sampling_maps
@@ -230,8 +231,12 @@ def warp_sleeves(product: np.ndarray, mask: np.ndarray, sleeves: tuple[SleeveFit
         near = cv2.dilate(sleeve.astype(np.uint8), np.ones((SLEEVE_RIM_REACH, SLEEVE_RIM_REACH), np.uint8)) > 0
         taken_in = _armpit_notch(backdrop, sleeve_fit.source[:4])
         texture = remap(extend_texture(product, sleeve > 0, near, taken_in), sleeve_maps, border=(0, 0, 0))
-        image = (texture * over[..., None] + image * (1 - over[..., None])).round().astype(np.uint8)
-        alpha = over + alpha * (1 - over)
+        # Blended where the sleeve lies alone (`mask_box`): off it the body's pixels stay as they are.
+        box = mask_box(over > 0)
+        lying = over[box][..., None]
+        image, alpha = image.astype(np.uint8), alpha.astype(np.result_type(over, alpha))
+        image[box] = (texture[box] * lying + image[box] * (1 - lying)).round().astype(np.uint8)
+        alpha[box] = over[box] + alpha[box] * (1 - over[box])
         laid[over > 0.5] = index + 1
     return image, alpha, laid
 

@@ -16,6 +16,8 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
+from fittingroom.common.images import mask_box
+
 TEXTURE_RIM_PX = 2  # the garment's anti-aliased rim on its photo, mixed with the photo's backdrop
 MIRROR_PASSES = 3  # how often a gap wider than the garment's core beside it is mirrored on
 # A top edge is the core's top rows (at most `top_band_px`) within EDGE_CONTRAST (RGB, 8-bit) of its top row's colour:
@@ -116,13 +118,18 @@ def _raised_edge(out: np.ndarray, image: np.ndarray, core: np.ndarray, silhouett
 def _mirror_pass(out: np.ndarray, core: np.ndarray, gap: np.ndarray, last: bool) -> np.ndarray:
     """Fills the `gap` pixels of `out` whose mirror across the `core`'s nearest edge lies in the core (on the
     `last` pass, the others too, from that edge pixel); returns those filled."""
-    # Labels number the zero pixels of the input (here: the core) in raster order, from 1.
-    _, labels = cv2.distanceTransformWithLabels((~core).astype(np.uint8), cv2.DIST_L2, 5,
+    # Labels number the zero pixels of the input (here: the core) in raster order, from 1. Read in the box round the
+    # core and the gap (`mask_box`): a path of the distance's two passes that leaves it costs more than one inside
+    # it, so the nearest core pixel is the same as over the frame (a sleeve's fill on a product photo: 20 ms there).
+    box = mask_box(core | gap)
+    top, left = box[0].start, box[1].start
+    _, labels = cv2.distanceTransformWithLabels((~core[box]).astype(np.uint8), cv2.DIST_L2, 5,
                                                 labelType=cv2.DIST_LABEL_PIXEL)
-    core_ys, core_xs = np.nonzero(core)
-    gap_ys, gap_xs = np.nonzero(gap)
+    core_ys, core_xs = np.nonzero(core[box])
+    gap_ys, gap_xs = np.nonzero(gap[box])
     nearest = labels[gap_ys, gap_xs] - 1
-    edge_ys, edge_xs = core_ys[nearest], core_xs[nearest]
+    edge_ys, edge_xs = core_ys[nearest] + top, core_xs[nearest] + left
+    gap_ys, gap_xs = gap_ys + top, gap_xs + left
     mirror_ys, mirror_xs = 2 * edge_ys - gap_ys, 2 * edge_xs - gap_xs
     height, width = core.shape
     inside_frame = (mirror_ys >= 0) & (mirror_ys < height) & (mirror_xs >= 0) & (mirror_xs < width)
@@ -134,3 +141,4 @@ def _mirror_pass(out: np.ndarray, core: np.ndarray, gap: np.ndarray, last: bool)
     filled = np.zeros_like(core)
     filled[gap_ys[take], gap_xs[take]] = True
     return filled
+

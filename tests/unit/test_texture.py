@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from fittingroom.common.images import mask_box
 from fittingroom.warp_gen.texture import extend_texture
 
 
@@ -87,3 +88,33 @@ def test_the_top_edge_stays_where_it_is_off_the_neckline_under_another_piece_or_
     printed[26:40:2, :] = (250, 120, 20)
     assert np.array_equal(extend_texture(printed, inside, silhouette, None, reach, 6),
                           extend_texture(printed, inside, silhouette))
+
+
+def test_the_box_holds_all_of_the_mask_and_no_more() -> None:
+    mask = np.zeros((30, 50), bool)
+    mask[4, 7] = mask[12, 30] = mask[20, 11] = True
+    assert mask_box(mask) == (slice(4, 21), slice(7, 31))
+    mask[:] = False
+    assert mask[mask_box(mask)].size == 0  # none: an empty box
+    mask[29, 49] = True  # at the frame's corner
+    assert mask_box(mask) == (slice(29, 30), slice(49, 50))
+
+
+def test_a_small_garment_in_a_large_frame_fills_as_in_its_own_box() -> None:
+    """The mirror passes read the distance to the core in the box round the core and the gap: a sleeve on a large
+    product photo fills its gap pixel for pixel as the same sleeve cut out to its box, wherever it lies."""
+    rng = np.random.default_rng(3)
+    sleeve = np.zeros((40, 30, 3), np.uint8)
+    sleeve[:] = rng.integers(0, 255, (40, 30, 3))
+    yy, xx = np.mgrid[:40, :30]
+    inside = (yy - 20) ** 2 / 15**2 + (xx - 15) ** 2 / 8**2 <= 1
+    silhouette = (yy - 20) ** 2 / 19**2 + (xx - 15) ** 2 / 14**2 <= 1
+    alone = extend_texture(sleeve, inside, silhouette)
+    for top, left in ((0, 0), (50, 70), (80, 120)):
+        frame = np.zeros((120, 150, 3), np.uint8)
+        frame[top:top + 40, left:left + 30] = sleeve
+        inside_frame, silhouette_frame = np.zeros((120, 150), bool), np.zeros((120, 150), bool)
+        inside_frame[top:top + 40, left:left + 30] = inside
+        silhouette_frame[top:top + 40, left:left + 30] = silhouette
+        out = extend_texture(frame, inside_frame, silhouette_frame)
+        assert np.array_equal(out[top:top + 40, left:left + 30], alone)
