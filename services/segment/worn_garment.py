@@ -44,6 +44,8 @@ FOREARM_BAND = 0.2
 FOREARM_RUN = 0.6
 HAND_REACH = 0.5
 LIT_SHARE = 0.4
+SPECK_SIDE = 5  # px: a piece of skin thinner than this square is a speck (a print's, a highlight's), or a thin arm
+ARM_STRIP_RUN = 0.25  # of a bone's length (shoulder-elbow, elbow-wrist): how far a thin strip of arm skin runs along it
 WRIST_SHARE = 0.15  # of the elbow-to-wrist length: the hand's zone starts this far above the wrist joint
 HELD_WIDTH = 0.25  # of the shoulder width: how far a held bag's end hides the garment's columns beside it
 MASK_SEED = 0
@@ -204,6 +206,38 @@ def _extremities(pose: Pose, shape: tuple[int, int]) -> np.ndarray:
     return discs
 
 
+def speckless(skin: np.ndarray) -> np.ndarray:
+    """uint8 {0, 1}: `skin` opened by a SPECK_SIDE square: its specks (and strips thinner than that) dropped."""
+    return cv2.morphologyEx(skin.astype(np.uint8), cv2.MORPH_OPEN, np.ones((SPECK_SIDE, SPECK_SIDE), np.uint8))
+
+
+def thin_arms(skin: np.ndarray, kept: np.ndarray, person: np.ndarray, pose: Pose) -> np.ndarray:
+    """bool HxW: the thin strips of `skin` the opening did not keep (`kept`) that run along an arm's bone (upper arm or
+    forearm, within FOREARM_BAND of it) for ARM_STRIP_RUN of its length and join the skin kept: the arm itself, a few px
+    wide. Slivers between a garment's side and the arm are shorter (restored, the armpit's few pixels made a camisole's
+    outline a tee's), and a speck on the garment joins no skin kept."""
+    strips = np.zeros(skin.shape, bool)
+    thickness = max(2, round(FOREARM_BAND * body_frame(pose).shoulder_width))
+    dropped = (skin > 0) & (kept == 0) & (person > 0.5)
+    for joints in ((lm.LEFT_SHOULDER, lm.LEFT_ELBOW, lm.LEFT_WRIST),
+                   (lm.RIGHT_SHOULDER, lm.RIGHT_ELBOW, lm.RIGHT_WRIST)):
+        for start, end in itertools.pairwise(joints):
+            if not pose.sees(start, end):
+                continue
+            a, b = pose.point(start), pose.point(end)
+            length = float(np.linalg.norm(b - a))
+            if length < thickness:
+                continue
+            band = np.zeros(skin.shape, np.uint8)
+            _line(band, a, b, thickness)
+            x, y, w, h = cv2.boundingRect(band)
+            window = (slice(y, y + h), slice(x, x + w))
+            ys, xs = np.mgrid[y:y + h, x:x + w]
+            along = ((xs - a[0]) * (b - a)[0] + (ys - a[1]) * (b - a)[1]) / length
+            strips[window] |= _running(dropped[window], band[window] > 0, along, ARM_STRIP_RUN * length)
+    return _joining(strips, kept) > 0
+
+
 def _wrists(pose: Pose, shape: tuple[int, int]) -> np.ndarray:
     """uint8 {0, 1}: discs of CUFF_REACH round the wrists the pose sees (it puts a wrist inside a long cuff)."""
     discs = np.zeros(shape, np.uint8)
@@ -238,12 +272,16 @@ def skin_mask(image: np.ndarray, pose: Pose, person: np.ndarray) -> np.ndarray:
         near = cv2.distanceTransform((~seeds).astype(np.uint8), cv2.DIST_L2, 3) <= reach
         skin = skin | (drifted & near & _joining(drifted.astype(np.uint8), seeds.astype(np.uint8)).astype(bool))
         # A thin forearm's lit skin is strips a few px wide, which the opening takes for specks, and its hand with it.
-        opened = cv2.morphologyEx(skin.astype(np.uint8), cv2.MORPH_OPEN, np.ones((5, 5), np.uint8))
+        opened = speckless(skin)
+        # The opening drops specks, not the thin strips of skin that join what it keeps: a whole arm beside the body
+        # of a full-length photo is 4-6 px wide at the working size; opened away, a white camisole's outline on a white
+        # backdrop took the arm for garment and the repaint broke it with patches of paint and pale skin.
+        opened = opened | thin_arms(skin, opened, person, pose).astype(np.uint8)
         hands = _hands(chroma, centre, tolerance, distance, opened, person, pose)
         return np.asarray(opened | hands, np.uint8)
     cr, cb = chroma[..., 0], chroma[..., 1]
     skin = (cr >= SKIN_CR[0]) & (cr <= SKIN_CR[1]) & (cb >= SKIN_CB[0]) & (cb <= SKIN_CB[1])
-    return cv2.morphologyEx(skin.astype(np.uint8), cv2.MORPH_OPEN, np.ones((5, 5), np.uint8))
+    return speckless(skin)
 
 
 def _face_skin(chroma: np.ndarray, face: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
