@@ -276,9 +276,10 @@ def skin_mask(image: np.ndarray, pose: Pose, person: np.ndarray) -> np.ndarray:
         # The opening drops specks, not the thin strips of skin that join what it keeps: a whole arm beside the body
         # of a full-length photo is 4-6 px wide at the working size; opened away, a white camisole's outline on a white
         # backdrop took the arm for garment and the repaint broke it with patches of paint and pale skin.
-        opened = opened | thin_arms(skin, opened, person, pose).astype(np.uint8)
+        # The hands are looked for past the forearms the opening keeps, not those strips (taken as a kept forearm, they
+        # left a hand in a pocket's shade unlooked for).
         hands = _hands(chroma, centre, tolerance, distance, opened, person, pose)
-        return np.asarray(opened | hands, np.uint8)
+        return np.asarray(opened | thin_arms(skin, opened, person, pose) | hands, np.uint8)
     cr, cb = chroma[..., 0], chroma[..., 1]
     skin = (cr >= SKIN_CR[0]) & (cr <= SKIN_CR[1]) & (cb >= SKIN_CB[0]) & (cb <= SKIN_CB[1])
     return speckless(skin)
