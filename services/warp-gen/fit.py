@@ -31,9 +31,8 @@ from fittingroom.common.body import (
 )
 from fittingroom.common.errors import InvalidInput
 from fittingroom.common.garment import Category, GarmentLandmarks
-from fittingroom.warp_gen.polyline import along, chain_length, straight
+from fittingroom.warp_gen.polyline import along, chain_length
 from fittingroom.warp_gen.sleeves import (
-    ELBOW_BEND,
     MIN_SLEEVE_END,
     SLEEVE_DOWN,
     SleeveFit,
@@ -444,7 +443,10 @@ def _top_fit(marks: GarmentLandmarks, pose: Pose, frame: BodyFrame, garment: Cat
             drop = float(start @ f.down)
             floor = lowest / drop if drop >= MIN_ARM_DROP else 0.0
             sleeve, _ = along(arm, min(max(length, floor), chain_length(arm) + 0.1 * w))
-            hangs = _arm_angle(arm, f) < SLEEVE_DOWN and straight(sleeve, ELBOW_BEND)
+            # A sleeve past the elbow by its own length (not by `floor`: a tee's on an arm held out to the hip reached
+            # just past it, laid on its own it stood off the shoulder with the backdrop between), or on a hanging arm.
+            past_elbow = len(arm) > 2 and length > float(np.linalg.norm(arm[1] - arm[0]))
+            hangs = past_elbow or _arm_angle(arm, f) < SLEEVE_DOWN
             laid = sleeve_fit(silhouette, (g_shoulder, _p(armpit), _p(cuff)), seam, sleeve, f.across * sign,
                                MIN_SLEEVE_END * w, length_scale) if hangs and silhouette is not None else None
             if laid is not None:  # warped on its own, its end on the arm: the body is not bent to reach it

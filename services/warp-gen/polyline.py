@@ -1,5 +1,5 @@
-"""Polylines along the body's bones (shoulder, elbow, wrist; hip, knee, ankle): cut at a length, measured,
-checked for a bend. Pure numpy."""
+"""Polylines along the body's bones (shoulder, elbow, wrist; hip, knee, ankle): cut at a length, measured.
+Pure numpy."""
 
 from __future__ import annotations
 
@@ -26,12 +26,3 @@ def chain_length(chain: list[np.ndarray]) -> float:
     """The polyline's length."""
     return sum(float(np.linalg.norm(b - a)) for a, b in itertools.pairwise(chain))
 
-
-def straight(chain: list[np.ndarray], most: float) -> bool:
-    """Whether a polyline turns by less than `most` degrees at each of its joints."""
-    for a, b, c in zip(chain, chain[1:], chain[2:], strict=False):
-        u, v = b - a, c - b
-        cosine = float(u @ v) / max(float(np.linalg.norm(u) * np.linalg.norm(v)), 1e-6)
-        if cosine < np.cos(np.radians(most)):
-            return False
-    return True

@@ -13,24 +13,38 @@ from fittingroom.warp_gen.polyline import along, chain_length
 from fittingroom.warp_gen.texture import TEXTURE_RIM_PX, extend_texture
 from fittingroom.warp_gen.tps import fit_tps, remap, sampling_maps
 
-# A sleeve on an upper arm within SLEEVE_DOWN degrees of the body's axis is warped on its own down the arm
+# A short sleeve on an upper arm within SLEEVE_DOWN degrees of the body's axis is warped on its own down the arm
 # (`SleeveFit`): bent with the garment's body and pinned at its cuff, it kept its photo's outward slant beside
-# the arm, and the person mask cut it away (a tee looked sleeveless; a long sleeve ended at the elbow). Held
-# out farther (a hand on the hip) the spline still takes it. SLEEVE_END_SHARE: how far out along the sleeve's
-# axis its end's width is measured on the photo (its last part holds the cuff's centroid); MIN_SLEEVE_END: of
-# the shoulder width, the narrowest a worn sleeve's end is (an arm is inside it).
+# the arm, and the person mask cut it away (a tee looked sleeveless). Held out farther (a hand on the hip) the
+# spline still takes a short sleeve. A sleeve past the elbow is laid on its own whatever the arm does: the
+# spline, pinned at its shoulder and cuff alone, laid it straight from the shoulder to the wrist, so on an arm
+# held out and bent (07966's hand on the hip: 41 degrees out, 90 at the elbow) it lay behind the forearm and the
+# forearm showed bare. SLEEVE_END_SHARE: how far out along the sleeve's axis its end's width is measured on the
+# photo (its last part holds the cuff's centroid); MIN_SLEEVE_END: of the shoulder width, the narrowest a worn
+# sleeve's end is (an arm is inside it).
 SLEEVE_DOWN = 30.0
-# Degrees: an arm bent more at the elbow (a hand on the belly, its forearm across the body) keeps a long sleeve on
-# the spline; at 45 a hand in a pocket (049447: 61) did too, and its forearm stood in front of the sleeve.
-ELBOW_BEND = 75.0
 SLEEVE_END_SHARE = 0.9
 MIN_SLEEVE_END = 0.22
+# Across a bent elbow a sleeve's edges meet in a mitre, half its width over the cosine of half the bend out from
+# the elbow (at half its width a sleeve round a right-angled elbow narrowed to 0.7 of itself there), at most this
+# many half widths (the cosine's inverse grows without bound as an arm folds: at 150 degrees nearly four).
+MOST_MITRE = 2.0
+# Of the upper arm: how far down it a sleeve past the elbow has its underarm at most. Its underside runs its own
+# length back up the arm from its end (on the development photos to 0.10-0.48 of the upper arm); a shorter sleeve
+# (three-quarter) or one slanting out on its photo (a drawn shirt's), on an arm held out to a hand on the hip, had
+# it at the elbow, and the upper arm's part was no quadrilateral.
+UNDERARM_REACH = 0.5
 # px on the product photo: the sleeve's rim and the backdrop just past it (sampled at its edge) that take its colours
 SLEEVE_RIM_REACH = 2 * (TEXTURE_RIM_PX + 1) + 1
 # Of a sleeve's root (shoulder point to armpit) on its photo: how near its armpit the backdrop its mask takes in
 # at the armpit's notch lies (on the development photos 5.8-7.8 px from it, 0.05-0.07 of the root). Farther out,
 # at the cuff, a thin trim of the backdrop's colour is the sleeve's own.
 ARMPIT_NOTCH = 0.15
+# A sleeve past a bent elbow (six points, `SleeveFit`) in two parts: its points down the upper arm (shoulder
+# point, elbow's outer and inner edge, underarm) and down the forearm (elbow's edges, end's corners), in the
+# order of the whole sleeve's four.
+UPPER_PART = np.array([0, 4, 5, 3])
+FOREARM_PART = np.array([4, 1, 2, 5])
 
 
 @dataclass(frozen=True)
@@ -81,7 +95,9 @@ def sleeve_fit(silhouette: np.ndarray, garment: tuple[np.ndarray, np.ndarray, np
     on the bone and at least `least` wide (an arm is inside it), and the underside runs its own length back up
     the arm's inner side: on a hanging arm a tee's armpit is about level with its hem, hidden behind the arm,
     and the garment's body fills in under it. A sleeve past the elbow has its edges' points there too, as far
-    along each edge on the photo as the elbow is along the arm, so that it follows a bent arm.
+    along each edge on the photo as the elbow is along the arm, out to the mitre round the bend, so that it follows
+    a bent arm in two parts (`warp_sleeves`), its underarm no farther than UNDERARM_REACH down the upper arm; None
+    where either part is not a quadrilateral like its photo's.
     """
     shoulder, armpit, cuff = garment
     axis = cuff - (shoulder + armpit) / 2
@@ -98,30 +114,45 @@ def sleeve_fit(silhouette: np.ndarray, garment: tuple[np.ndarray, np.ndarray, np
     outer, inner = centre + across * out, centre - across * back
     half = max((out + back) / 2 * scale, least / 2)
 
+    # The sleeve's top edge stays on one side of the bone all the way down, the side away from the body along the
+    # upper arm: along a forearm folded across the body, away from the body is the other side (the sleeve twisted).
+    start = chain[1] - chain[0]
+    turn = 1.0 if float(outward @ np.array([-start[1], start[0]])) >= 0 else -1.0
+
     def across_arm(distance: float) -> tuple[np.ndarray, np.ndarray]:
-        """The bone's point `distance` along the chain, and the unit normal there, away from the body."""
+        """The bone's point `distance` along the chain, and the unit normal there on the sleeve's top side."""
         kept, tangent = along(chain, distance)
-        normal = np.array([-tangent[1], tangent[0]])
-        return kept[-1], normal if float(outward @ normal) >= 0 else -normal
+        return kept[-1], turn * np.array([-tangent[1], tangent[0]])
 
     reach = chain_length(chain) - (1 - SLEEVE_END_SHARE) * length * scale  # the measured line's place on the arm
     level, normal = across_arm(reach)
-    bone, inside = across_arm(max(reach - float(np.linalg.norm(inner - armpit)) * scale, 0.0))
+    upper = float(np.linalg.norm(chain[1] - chain[0]))
+    past_elbow = len(chain) > 2 and upper < reach
+    underarm = max(reach - float(np.linalg.norm(inner - armpit)) * scale, 0.0)
+    bone, inside = across_arm(min(underarm, UNDERARM_REACH * upper) if past_elbow else underarm)
     source = np.array([shoulder, outer, inner, armpit])
     placed = np.array([seam, level + normal * half, level - normal * half, bone - inside * half])
-    if _signed_area(source) * _signed_area(placed) <= 0:  # inside out
-        return None
-    upper = float(np.linalg.norm(chain[1] - chain[0]))
-    if len(chain) < 3 or upper >= reach:  # above the elbow: a quadrilateral, convex on both
-        convex = cv2.isContourConvex(source.astype(np.float32)) and cv2.isContourConvex(placed.astype(np.float32))
-        return (source, placed) if convex else None
+    if not past_elbow:  # a quadrilateral, convex on both, not inside out
+        return (source, placed) if _like(source, placed) else None
     share = upper / reach
-    # Across the elbow the mean of the two bones' normals: one bone's alone set the elbow's edges askew.
+    # Across the elbow the mean of the two bones' normals (one bone's alone set the elbow's edges askew), out to
+    # the mitre where the edges along the two bones meet.
     elbow, above = across_arm(upper - 1.0)
     bend = above + across_arm(upper + 1.0)[1]
+    mitre = min(2 / max(float(np.linalg.norm(bend)), 1e-6), MOST_MITRE) * half
     bend /= max(float(np.linalg.norm(bend)), 1e-6)
-    return (np.vstack([source, [shoulder + share * (outer - shoulder), armpit + share * (inner - armpit)]]),
-            np.vstack([placed, [elbow + bend * half, elbow - bend * half]]))
+    source = np.vstack([source, [shoulder + share * (outer - shoulder), armpit + share * (inner - armpit)]])
+    placed = np.vstack([placed, [elbow + bend * mitre, elbow - bend * mitre]])
+    # Warped in two parts (`warp_sleeves`), each is a quadrilateral like its photo's: a whole sleeve round a
+    # sharp bend (a hand on the hip) is no quadrilateral.
+    parts = all(_like(source[part], placed[part]) for part in (UPPER_PART, FOREARM_PART))
+    return (source, placed) if parts else None
+
+
+def _like(source: np.ndarray, placed: np.ndarray) -> bool:
+    """Whether two quadrilaterals are both convex and turn the same way (neither is the other inside out)."""
+    return (_signed_area(source) * _signed_area(placed) > 0 and cv2.isContourConvex(source.astype(np.float32))
+            and cv2.isContourConvex(placed.astype(np.float32)))
 
 
 def _signed_area(quad: np.ndarray) -> float:
@@ -185,9 +216,7 @@ def warp_sleeves(product: np.ndarray, mask: np.ndarray, sleeves: tuple[SleeveFit
     shape = alpha.shape[:2]
     laid = np.zeros(shape, np.uint8)
     for index, sleeve_fit in enumerate(sleeves):
-        # Four pairs (six past a bent elbow): the spline is exact on the corners and nearly affine past them (a
-        # perspective map through the same corners flung the sleeve's cap and hem far down the arm).
-        sleeve_maps = sampling_maps(fit_tps(sleeve_fit.target, sleeve_fit.source), shape)
+        sleeve_maps = _sleeve_maps(sleeve_fit, shape)
         sleeve = ((mask > 0) & sleeve_region(mask.shape[:2], sleeve_fit.source[:4])).astype(np.float32)
         # Nothing of a sleeve rises above its shoulder point along the arm: a cap's curve, bent down the arm,
         # stood up as a hump on the shoulder.
@@ -205,6 +234,22 @@ def warp_sleeves(product: np.ndarray, mask: np.ndarray, sleeves: tuple[SleeveFit
         alpha = over + alpha * (1 - over)
         laid[over > 0.5] = index + 1
     return image, alpha, laid
+
+
+def _sleeve_maps(sleeve: SleeveFit, shape: tuple[int, int]) -> tuple[np.ndarray, np.ndarray]:
+    """Where on the garment photo each pixel of the person photo takes a sleeve from: a spline through its four
+    pairs, exact on the corners and nearly affine past them (a perspective map through the same corners flung
+    the sleeve's cap and hem far down the arm). A sleeve past a bent elbow takes the upper arm's part on the
+    shoulder's side of the line across the elbow and the forearm's past it: one spline through all six pairs
+    bulged both parts out round a sharp bend, and flung a flared cuff past the hand on the hip across the belly
+    (07966)."""
+    if len(sleeve.target) == 4:
+        return sampling_maps(fit_tps(sleeve.target, sleeve.source), shape)
+    upper = sampling_maps(fit_tps(sleeve.target[UPPER_PART], sleeve.source[UPPER_PART]), shape)
+    forearm = sampling_maps(fit_tps(sleeve.target[FOREARM_PART], sleeve.source[FOREARM_PART]), shape)
+    elbow_outer, elbow_inner = sleeve.target[4:6]
+    past = _beyond(shape, elbow_outer, elbow_inner, (sleeve.target[1] + sleeve.target[2]) / 2)
+    return np.where(past, forearm[0], upper[0]), np.where(past, forearm[1], upper[1])
 
 
 def _armpit_notch(backdrop: np.ndarray, quad: np.ndarray) -> np.ndarray:

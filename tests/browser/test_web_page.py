@@ -13,7 +13,7 @@ import httpx
 import numpy as np
 import pytest
 from fastapi import FastAPI
-from fastapi.responses import JSONResponse
+from fastapi.responses import HTMLResponse, JSONResponse
 from helpers import CHROMIUM, live_gateway, require, serve_app, tshirt_png
 from PIL import Image
 from selenium import webdriver
@@ -261,6 +261,24 @@ def test_too_large_upload_says_so(desktop: WebDriver, gateway: str, tmp_path: Pa
     wait_for_outcome(desktop)
     assert "too large" in element(desktop, "error-message").text
     assert str(MAX_UPLOAD_BYTES) in element(desktop, "error-detail").text
+
+
+def test_a_proxys_413_without_json_names_the_sizes_sent(desktop: WebDriver) -> None:
+    proxy = FastAPI()
+    proxy.include_router(web.router)  # the page, behind a proxy whose own size limit answers in HTML
+
+    @proxy.post("/v1/tryon/design")
+    async def refuse() -> HTMLResponse:
+        return HTMLResponse("<html><body><h1>413 Request Entity Too Large</h1></body></html>", 413)
+
+    with serve_app(proxy) as url:
+        open_page(desktop, url)
+        choose_design(desktop)
+        element(desktop, "submit").click()
+        wait_for_outcome(desktop)
+        assert "too large" in element(desktop, "error-message").text
+        detail = element(desktop, "error-detail").text
+        assert detail.startswith("Sent: your photo: ") and " MB" in detail, detail
 
 
 @pytest.mark.parametrize("status", [429, 503])

@@ -24,7 +24,7 @@ from fittingroom.warp_gen.fit import (
     hanging_room,
     warp_garment,
 )
-from fittingroom.warp_gen.sleeves import SleeveFit, sleeve_region, sleeved_arms, without_sleeves
+from fittingroom.warp_gen.sleeves import MOST_MITRE, SleeveFit, sleeve_region, sleeved_arms, without_sleeves
 
 H, W = 400, 300
 SKIN = (224, 172, 140)
@@ -361,24 +361,49 @@ def _long_sleeved_shirt() -> np.ndarray:
     return mask
 
 
-@pytest.mark.parametrize(("wrist", "own"), [((220, 235), True), ((200, 230), True), ((175, 215), True),
-                                            ((160, 190), False)],
-                         ids=["straight", "bent", "hand in a pocket", "folded"])
-def test_a_long_sleeve_follows_its_arm_down_past_the_elbow(wrist: tuple[int, int], own: bool) -> None:
-    """A long sleeve on a hanging arm is laid on its own through the elbow: its edges pass either side of it
-    (a straight sleeve cut the corner of a bent arm and bared its elbow), a hand in a pocket too (bent 62 degrees);
-    folded more than ELBOW_BEND (a hand on the belly) it stays with the garment's spline, pinned at its cuff."""
+@pytest.mark.parametrize(("elbow", "wrist"), [((215, 175), (220, 235)), ((215, 175), (200, 230)),
+                                              ((215, 175), (175, 215)), ((215, 175), (160, 190)),
+                                              ((215, 175), (160, 160)), ((250, 160), (195, 225))],
+                         ids=["straight", "bent", "hand in a pocket", "hand on the belly", "hand on the chest",
+                              "hand on the hip"])
+def test_a_long_sleeve_follows_its_arm_down_past_the_elbow(elbow: tuple[int, int], wrist: tuple[int, int]) -> None:
+    """A long sleeve is laid on its own through the elbow however the arm is bent or held out: its edges pass
+    either side of the elbow in a mitre (a straight sleeve cut the corner of a bent arm and bared its elbow), its
+    top edge round the outside of the bend, and its end on the forearm. Left to the garment's spline, pinned at its
+    shoulder and cuff, a sleeve on an arm held out to a hand on the hip (47 degrees out) or folded (a hand on the
+    belly, bent 90 degrees and more) lay straight from the shoulder to the wrist, behind the forearm."""
     mask = _long_sleeved_shirt()
-    fit = fit_garment(garment_landmarks(mask, Category.UPPER), frontal_pose({lm.LEFT_WRIST: wrist}),
-                      Category.UPPER, mask)
-    assert ("left" in {s.side for s in fit.sleeves}) is own
-    assert ("left_cuff" in fit.names) is not own
-    if own:
-        sleeve = next(s for s in fit.sleeves if s.side == "left")
-        elbow = FRONTAL[lm.LEFT_ELBOW]
-        outer, inner = sleeve.target[4], sleeve.target[5]
-        assert inner[0] < elbow[0] < outer[0]  # across the elbow, the outer edge away from the body
-        assert abs(float((outer[1] + inner[1]) / 2) - elbow[1]) < 8
+    fit = fit_garment(garment_landmarks(mask, Category.UPPER),
+                      frontal_pose({lm.LEFT_ELBOW: elbow, lm.LEFT_WRIST: wrist}), Category.UPPER, mask)
+    assert "left_cuff" not in fit.names
+    sleeve = next(s for s in fit.sleeves if s.side == "left")
+    outer, inner = sleeve.target[4], sleeve.target[5]
+    joint = np.asarray(elbow, np.float64)
+    assert np.linalg.norm((outer + inner) / 2 - joint) < 8
+    upper, forearm = joint - np.asarray(FRONTAL[lm.LEFT_SHOULDER]), np.asarray(wrist) - joint
+    assert float((outer - joint) @ (forearm / np.linalg.norm(forearm) - upper / np.linalg.norm(upper))) < 0  # outside
+    assert float(inner[0]) < joint[0] < float(outer[0])  # every bend here turns in: its outside is away from the body
+    # Across the elbow as wide as round a bent tube: the end's width over the cosine of half the bend (a mitre).
+    half_bend = np.arccos(float(upper @ forearm) / float(np.linalg.norm(upper) * np.linalg.norm(forearm))) / 2
+    end_width = float(np.linalg.norm(sleeve.target[1] - sleeve.target[2]))
+    assert float(np.linalg.norm(outer - inner)) == pytest.approx(min(1 / np.cos(half_bend), MOST_MITRE) * end_width,
+                                                                 rel=0.03)
+    along_forearm = ((sleeve.target[1] + sleeve.target[2]) / 2 - joint) / np.linalg.norm(forearm)
+    assert float(along_forearm @ forearm) > 0.3 * np.linalg.norm(forearm)  # the end down the forearm, on its bone
+    assert abs(float(along_forearm @ np.array([-forearm[1], forearm[0]]))) < 0.05 * np.linalg.norm(forearm)
+
+
+def test_a_short_sleeve_on_an_arm_held_out_to_the_hip_stays_with_the_spline() -> None:
+    """A tee's sleeve on an upper arm held out (60 degrees, a hand on the hip) is held down to its armpit's level,
+    which reaches past the elbow: still a short sleeve (its own length ends above the elbow), the garment's spline
+    bends it (laid on its own there, it stood off the shoulder with the backdrop between)."""
+    mask = np.zeros((360, 300), np.uint8)  # a tee, its sleeves slanting down from the shoulders
+    cv2.fillPoly(mask, [np.array([(70, 40), (230, 40), (275, 130), (248, 142), (230, 122), (225, 330), (75, 330),
+                                  (70, 122), (52, 142), (25, 130)], np.int32)], 1)
+    fit = fit_garment(garment_landmarks(mask, Category.UPPER),
+                      frontal_pose({lm.LEFT_ELBOW: (247, 140), lm.LEFT_WRIST: (190, 215)}), Category.UPPER, mask)
+    assert "left" not in {s.side for s in fit.sleeves}
+    assert "left_cuff" in fit.names
 
 
 def test_a_forearm_inside_a_long_sleeve_is_not_in_front_of_it() -> None:

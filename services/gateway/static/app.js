@@ -204,6 +204,13 @@ function retryHint(response) {
   return seconds > 0 ? `in ${seconds} second${seconds === 1 ? "" : "s"}` : "in a moment";
 }
 
+function sentSizes() {
+  const sizes = Object.entries(state.files)
+    .filter(([name, file]) => file && (name === "person" || state.mode === "design"))
+    .map(([name, file]) => `${FIELD_NAMES[name]}: ${(file.size / 1e6).toFixed(1)} MB`);
+  return sizes.length ? `Sent: ${sizes.join(", ")}.` : "";
+}
+
 // Turns a gateway answer into words for a shopper; the server's own message stays visible as the detail.
 function describeFailure(response, error) {
   const field = error && error.field;
@@ -215,8 +222,9 @@ function describeFailure(response, error) {
       return ["This server needs a valid API key: enter it under \u201cAPI key\u201d and try again.",
               serverMessage, "api_key"];
     case 413:
+      // A proxy's own 413 carries no JSON: the sizes that went out still say which file to shrink.
       return [`The upload is too large: choose a smaller photo for ${what}, or lower its resolution.`,
-              serverMessage, field];
+              serverMessage || sentSizes(), field];
     case 415:
       return [`That file is not an image we can read (${what}). Please choose a JPEG, PNG or WebP photo.`,
               serverMessage, field];
