@@ -11,6 +11,7 @@ synthetic images without any model.
 from __future__ import annotations
 
 import itertools
+from typing import NamedTuple
 
 import cv2
 import numpy as np
@@ -58,6 +59,8 @@ STRAP_RIM = 5  # px: the square a strap is grown by (its anti-aliased rim)
 # Of the shoulder width (squared): a piece of the mask this small, this far from its largest, is a stray speck.
 STRAY_SPECK = 0.005
 STRAY_REACH = 0.05
+# px: a piece of the mask apart from its largest, along the skin, with nowhere this thick is an arm's shaded rim.
+SLIVER_SIDE = 3
 # Shares of the torso (shoulders to hips): a top surely covers the body above TOP_CORE of it, trousers or a
 # skirt surely cover it from BOTTOM_CORE below the hip joints.
 TOP_CORE = 0.6
@@ -1023,11 +1026,28 @@ def legs_apart(person: np.ndarray, pose: Pose) -> np.ndarray | None:
     return None
 
 
+class WornGarment(NamedTuple):
+    """The garment of a category the shopper wears (`worn_garment`)."""
+
+    mask: np.ndarray  # uint8 {0, 1}: `worn_garment_mask`
+    # bool HxW: the skin `skin_mask` missed that the garment's colours told from it (`foreign_parts`: a chest in
+    # highlight beside a dress's strap). The skin mask there is scattered blocks: a repaint that goes on from the
+    # visible skin reads this too.
+    skin: np.ndarray
+
+
 def worn_garment_mask(image: np.ndarray, person: np.ndarray, pose: Pose, category: Category,
                       skin: np.ndarray | None = None) -> np.ndarray:
     """uint8 {0, 1} mask of the garment of this category the shopper wears: never skin (`skin_mask`'s, worked out
     when not given), hair or background, nor the shopper's other garment where its colours differ (a top's hem over
     jeans, a skirt's waistband)."""
+    return worn_garment(image, person, pose, category, skin).mask
+
+
+def worn_garment(image: np.ndarray, person: np.ndarray, pose: Pose, category: Category,
+                 skin: np.ndarray | None = None) -> WornGarment:
+    """The garment of this category the shopper wears (`worn_garment_mask`) and the skin its colours found that
+    `skin` (`skin_mask`'s, worked out when not given) missed."""
     # GrabCut starts from OpenCV's random generator (per thread): seeded, the same photo gives the same mask,
     # and the classical path the same choice of dressing, call after call.
     cv2.setRNGSeed(MASK_SEED)
@@ -1082,13 +1102,13 @@ def worn_garment_mask(image: np.ndarray, person: np.ndarray, pose: Pose, categor
     # Skin the face's chroma missed and things in the backdrop's colours (a bag, shoes), and what they cut off.
     sure_colours = core & colour_zone(pose, shape, category) & mask
     foreign = foreign_parts(image, mask, sure_colours, skin, person, held=hands_reach(pose, shape))
-    mask = mask & ~foreign
-    mask = mask & ~cut_off(mask, sure_colours, foreign)
-    mask = _without_strays(mask, body_frame(pose).shoulder_width)
+    mask = mask & ~foreign.parts
+    mask = mask & ~cut_off(mask, sure_colours, foreign.parts)
+    mask = _without_slivers(_without_strays(mask, body_frame(pose).shoulder_width), skin)
     if mask.sum() < MIN_GARMENT_SHARE * mask.size:
         raise InvalidInput(f"no {category} garment found on the person; check the garment category and that "
                            "the person faces the camera", field="person")
-    return mask
+    return WornGarment(mask, foreign.skin & (skin == 0))
 
 
 def _without_strays(mask: np.ndarray, shoulder_width: float) -> np.ndarray:
@@ -1112,6 +1132,23 @@ def _without_strays(mask: np.ndarray, shoulder_width: float) -> np.ndarray:
     stray = np.zeros(count, bool)
     stray[specks] = nearest[specks] > STRAY_REACH * shoulder_width
     return np.asarray(mask & ~stray[labels], np.uint8)
+
+
+def _without_slivers(mask: np.ndarray, skin: np.ndarray) -> np.ndarray:
+    """uint8 {0, 1}: `mask` less the pieces apart from its largest that touch the `skin` and are nowhere SLIVER_SIDE
+    px thick. An arm's shaded rim, darker than the skin's chroma takes and than the backdrop, is taken for garment a
+    px or two wide along the arm: once the arm itself is skin (`thin_arms`), repainted as backdrop it cut a white notch
+    into the arm. A black sleeve's edge beyond its white stripe lies along no skin: it stays."""
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(mask.astype(np.uint8), connectivity=8)
+    if count <= 2:
+        return mask
+    thick = cv2.morphologyEx(mask.astype(np.uint8), cv2.MORPH_OPEN, np.ones((SLIVER_SIDE, SLIVER_SIDE), np.uint8))
+    keep = np.ones(count, bool)
+    keep[np.unique(labels[cv2.dilate(skin.astype(np.uint8), np.ones((3, 3), np.uint8)) > 0])] = False
+    keep[np.unique(labels[thick > 0])] = True
+    keep[int(np.argmax(stats[1:, cv2.CC_STAT_AREA])) + 1] = True
+    keep[0] = False
+    return np.asarray(mask & keep[labels], np.uint8)
 
 
 def _unlike_face(image: np.ndarray, core: np.ndarray, pose: Pose, person: np.ndarray) -> bool:
