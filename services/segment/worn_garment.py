@@ -1144,8 +1144,8 @@ def _without_slivers(mask: np.ndarray, skin: np.ndarray) -> np.ndarray:
         return mask
     thick = cv2.morphologyEx(mask.astype(np.uint8), cv2.MORPH_OPEN, np.ones((SLIVER_SIDE, SLIVER_SIDE), np.uint8))
     keep = np.ones(count, bool)
-    keep[np.unique(labels[cv2.dilate(skin.astype(np.uint8), np.ones((3, 3), np.uint8)) > 0])] = False
-    keep[np.unique(labels[thick > 0])] = True
+    keep[labels[cv2.dilate(skin.astype(np.uint8), np.ones((3, 3), np.uint8)) > 0]] = False
+    keep[labels[thick > 0]] = True
     keep[int(np.argmax(stats[1:, cv2.CC_STAT_AREA])) + 1] = True
     keep[0] = False
     return np.asarray(mask & keep[labels], np.uint8)
