@@ -8,6 +8,8 @@ the person mask). Pure numpy/OpenCV, tested on synthetic images.
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import cv2
 import numpy as np
 
@@ -84,10 +86,17 @@ def hands_reach(pose: Pose, shape: tuple[int, int]) -> np.ndarray:
     return discs > 0
 
 
+class Foreign(NamedTuple):
+    """What `foreign_parts` found in a garment's mask."""
+
+    parts: np.ndarray  # bool HxW: the pieces that are no garment
+    skin: np.ndarray  # bool HxW: their pixels nearer the shopper's skin's colours than the backdrop's
+
+
 def foreign_parts(image: np.ndarray, mask: np.ndarray, core: np.ndarray, skin: np.ndarray,
-                  person: np.ndarray, held: np.ndarray | None = None) -> np.ndarray:
-    """bool HxW: the pieces of `mask` whose colours are nearer the shopper's `skin` or the backdrop than any of
-    the garment's sure `core`, by FOREIGN_MARGIN, and that reach the mask's edge.
+                  person: np.ndarray, held: np.ndarray | None = None) -> Foreign:
+    """The pieces of `mask` whose colours are nearer the shopper's `skin` or the backdrop than any of the
+    garment's sure `core`, by FOREIGN_MARGIN, and that reach the mask's edge; and of them, the skin (`Foreign`).
 
     A print's spots in a skin or backdrop colour lie inside the garment, surrounded by it: they stay. A bare
     ankle, a shoulder or a bag runs out of the garment's outline, and goes. Within `held` (`hands_reach`), a
@@ -109,8 +118,9 @@ def foreign_parts(image: np.ndarray, mask: np.ndarray, core: np.ndarray, skin: n
         backdrop_colours, backdrop_shares = colour_model(grid[backdrop])
         wall = backdrop_colours[np.argmax(backdrop_shares)]
     others = [colours for colours in (skin_colours, backdrop_colours) if colours is not None]
+    nothing = Foreign(np.zeros(mask.shape, bool), np.zeros(mask.shape, bool))
     if garment.sum() < MIN_PIXELS or not others or not inside.any():
-        return np.zeros(mask.shape, bool)
+        return nothing
     own, shares = colour_model(grid[garment])
     if skin_colours is not None:
         # Skin the face's chroma missed inside the sure core (a chest above a camisole's edge) is a minor colour
@@ -132,16 +142,21 @@ def foreign_parts(image: np.ndarray, mask: np.ndarray, core: np.ndarray, skin: n
         in_hand = held[inside]
         if bag.any() and np.linalg.norm(main - wall) > 2 * SKIN_LIKE and in_hand.any():
             to_garment[in_hand] = nearest_distance(pixels[in_hand], own[~bag])
-    to_other = nearest_distance(pixels, np.concatenate(others))
+    to_others = [nearest_distance(pixels, colours) for colours in others]
+    to_other = np.minimum.reduce(to_others)
     unlike = np.zeros(mask.shape, np.uint8)
     unlike[inside] = to_other + FOREIGN_MARGIN < to_garment
     # Specks (a fold's shade, a seam) are no skin or bag.
     unlike = np.asarray(cv2.morphologyEx(unlike, cv2.MORPH_OPEN, np.ones((3, 3), np.uint8)), np.uint8)
     count, labels = cv2.connectedComponents(unlike, connectivity=8)
     if count <= 1:
-        return np.zeros(mask.shape, bool)
+        return nothing
     edge = cv2.dilate((~inside).astype(np.uint8), np.ones((3, 3), np.uint8)) > 0
-    return _pieces(labels, count, labels[edge & (unlike > 0)])
+    parts = _pieces(labels, count, labels[edge & (unlike > 0)])
+    skin_like = np.zeros(mask.shape, bool)
+    if skin_colours is not None:  # `others` lists the skin's first
+        skin_like[inside] = to_others[0] <= to_other
+    return Foreign(parts, parts & skin_like)
 
 
 def cut_off(mask: np.ndarray, core: np.ndarray, removed: np.ndarray) -> np.ndarray:

@@ -17,7 +17,7 @@ import numpy as np
 from fittingroom.common import landmarks as lm
 from fittingroom.common.body import PAD, BodyFrame, Pose, body_frame, shoulder_rise
 from fittingroom.common.images import rounded_outline
-from fittingroom.segment.worn_garment import head_mask, skin_mask
+from fittingroom.segment.worn_garment import head_mask, skin_mask, speckless, thin_arms
 
 ARM_VISIBLE = 0.5  # an arm drawn in front of the garment must be seen, not guessed
 ARM_WIDTH = 0.26  # of the shoulder width: an arm seen from the front, with its sleeve
@@ -139,7 +139,9 @@ def occluders(image: np.ndarray, person_mask: np.ndarray, pose: Pose, covered: n
     """
     shape = image.shape[:2]
     skin = skin_mask(image, pose, person_mask) if skin is None else skin
-    skin = skin & bare_zone(pose, covered, person_mask)
+    # A full-length photo's arm, a few px wide (`thin_arms`), is skin but not kept in front: its rounded outline below
+    # keeps only its wider bits, round patches of skin lying on a tee's side by the elbow.
+    skin = skin & ~thin_arms(skin, speckless(skin), person_mask, pose) & bare_zone(pose, covered, person_mask)
     # Skin found pixel by pixel by its colour has a ragged outline, specks and pinholes (a shadow, a
     # highlight): as the garment's cut it tore the garment's edge along arms and hands. An arm's outline is
     # smooth: blurred and cut at half, the specks and pinholes go and the outline runs smooth.

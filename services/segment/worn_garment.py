@@ -11,6 +11,7 @@ synthetic images without any model.
 from __future__ import annotations
 
 import itertools
+from typing import NamedTuple
 
 import cv2
 import numpy as np
@@ -44,6 +45,8 @@ FOREARM_BAND = 0.2
 FOREARM_RUN = 0.6
 HAND_REACH = 0.5
 LIT_SHARE = 0.4
+SPECK_SIDE = 5  # px: a piece of skin thinner than this square is a speck (a print's, a highlight's), or a thin arm
+ARM_STRIP_RUN = 0.25  # of a bone's length (shoulder-elbow, elbow-wrist): how far a thin strip of arm skin runs along it
 WRIST_SHARE = 0.15  # of the elbow-to-wrist length: the hand's zone starts this far above the wrist joint
 HELD_WIDTH = 0.25  # of the shoulder width: how far a held bag's end hides the garment's columns beside it
 MASK_SEED = 0
@@ -56,6 +59,8 @@ STRAP_RIM = 5  # px: the square a strap is grown by (its anti-aliased rim)
 # Of the shoulder width (squared): a piece of the mask this small, this far from its largest, is a stray speck.
 STRAY_SPECK = 0.005
 STRAY_REACH = 0.05
+# px: a piece of the mask apart from its largest, along the skin, with nowhere this thick is an arm's shaded rim.
+SLIVER_SIDE = 3
 # Shares of the torso (shoulders to hips): a top surely covers the body above TOP_CORE of it, trousers or a
 # skirt surely cover it from BOTTOM_CORE below the hip joints.
 TOP_CORE = 0.6
@@ -204,6 +209,38 @@ def _extremities(pose: Pose, shape: tuple[int, int]) -> np.ndarray:
     return discs
 
 
+def speckless(skin: np.ndarray) -> np.ndarray:
+    """uint8 {0, 1}: `skin` opened by a SPECK_SIDE square: its specks (and strips thinner than that) dropped."""
+    return cv2.morphologyEx(skin.astype(np.uint8), cv2.MORPH_OPEN, np.ones((SPECK_SIDE, SPECK_SIDE), np.uint8))
+
+
+def thin_arms(skin: np.ndarray, kept: np.ndarray, person: np.ndarray, pose: Pose) -> np.ndarray:
+    """bool HxW: the thin strips of `skin` the opening did not keep (`kept`) that run along an arm's bone (upper arm or
+    forearm, within FOREARM_BAND of it) for ARM_STRIP_RUN of its length and join the skin kept: the arm itself, a few px
+    wide. Slivers between a garment's side and the arm are shorter (restored, the armpit's few pixels made a camisole's
+    outline a tee's), and a speck on the garment joins no skin kept."""
+    strips = np.zeros(skin.shape, bool)
+    thickness = max(2, round(FOREARM_BAND * body_frame(pose).shoulder_width))
+    dropped = (skin > 0) & (kept == 0) & (person > 0.5)
+    for joints in ((lm.LEFT_SHOULDER, lm.LEFT_ELBOW, lm.LEFT_WRIST),
+                   (lm.RIGHT_SHOULDER, lm.RIGHT_ELBOW, lm.RIGHT_WRIST)):
+        for start, end in itertools.pairwise(joints):
+            if not pose.sees(start, end):
+                continue
+            a, b = pose.point(start), pose.point(end)
+            length = float(np.linalg.norm(b - a))
+            if length < thickness:
+                continue
+            band = np.zeros(skin.shape, np.uint8)
+            _line(band, a, b, thickness)
+            x, y, w, h = cv2.boundingRect(band)
+            window = (slice(y, y + h), slice(x, x + w))
+            ys, xs = np.mgrid[y:y + h, x:x + w]
+            along = ((xs - a[0]) * (b - a)[0] + (ys - a[1]) * (b - a)[1]) / length
+            strips[window] |= _running(dropped[window], band[window] > 0, along, ARM_STRIP_RUN * length)
+    return _joining(strips, kept) > 0
+
+
 def _wrists(pose: Pose, shape: tuple[int, int]) -> np.ndarray:
     """uint8 {0, 1}: discs of CUFF_REACH round the wrists the pose sees (it puts a wrist inside a long cuff)."""
     discs = np.zeros(shape, np.uint8)
@@ -238,12 +275,17 @@ def skin_mask(image: np.ndarray, pose: Pose, person: np.ndarray) -> np.ndarray:
         near = cv2.distanceTransform((~seeds).astype(np.uint8), cv2.DIST_L2, 3) <= reach
         skin = skin | (drifted & near & _joining(drifted.astype(np.uint8), seeds.astype(np.uint8)).astype(bool))
         # A thin forearm's lit skin is strips a few px wide, which the opening takes for specks, and its hand with it.
-        opened = cv2.morphologyEx(skin.astype(np.uint8), cv2.MORPH_OPEN, np.ones((5, 5), np.uint8))
+        opened = speckless(skin)
+        # The opening drops specks, not the thin strips of skin that join what it keeps: a whole arm beside the body
+        # of a full-length photo is 4-6 px wide at the working size; opened away, a white camisole's outline on a white
+        # backdrop took the arm for garment and the repaint broke it with patches of paint and pale skin.
+        # The hands are looked for past the forearms the opening keeps, not those strips (taken as a kept forearm, they
+        # left a hand in a pocket's shade unlooked for).
         hands = _hands(chroma, centre, tolerance, distance, opened, person, pose)
-        return np.asarray(opened | hands, np.uint8)
+        return np.asarray(opened | thin_arms(skin, opened, person, pose) | hands, np.uint8)
     cr, cb = chroma[..., 0], chroma[..., 1]
     skin = (cr >= SKIN_CR[0]) & (cr <= SKIN_CR[1]) & (cb >= SKIN_CB[0]) & (cb <= SKIN_CB[1])
-    return cv2.morphologyEx(skin.astype(np.uint8), cv2.MORPH_OPEN, np.ones((5, 5), np.uint8))
+    return speckless(skin)
 
 
 def _face_skin(chroma: np.ndarray, face: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
@@ -984,11 +1026,28 @@ def legs_apart(person: np.ndarray, pose: Pose) -> np.ndarray | None:
     return None
 
 
+class WornGarment(NamedTuple):
+    """The garment of a category the shopper wears (`worn_garment`)."""
+
+    mask: np.ndarray  # uint8 {0, 1}: `worn_garment_mask`
+    # bool HxW: the skin `skin_mask` missed that the garment's colours told from it (`foreign_parts`: a chest in
+    # highlight beside a dress's strap). The skin mask there is scattered blocks: a repaint that goes on from the
+    # visible skin reads this too.
+    skin: np.ndarray
+
+
 def worn_garment_mask(image: np.ndarray, person: np.ndarray, pose: Pose, category: Category,
                       skin: np.ndarray | None = None) -> np.ndarray:
     """uint8 {0, 1} mask of the garment of this category the shopper wears: never skin (`skin_mask`'s, worked out
     when not given), hair or background, nor the shopper's other garment where its colours differ (a top's hem over
     jeans, a skirt's waistband)."""
+    return worn_garment(image, person, pose, category, skin).mask
+
+
+def worn_garment(image: np.ndarray, person: np.ndarray, pose: Pose, category: Category,
+                 skin: np.ndarray | None = None) -> WornGarment:
+    """The garment of this category the shopper wears (`worn_garment_mask`) and the skin its colours found that
+    `skin` (`skin_mask`'s, worked out when not given) missed."""
     # GrabCut starts from OpenCV's random generator (per thread): seeded, the same photo gives the same mask,
     # and the classical path the same choice of dressing, call after call.
     cv2.setRNGSeed(MASK_SEED)
@@ -1043,13 +1102,13 @@ def worn_garment_mask(image: np.ndarray, person: np.ndarray, pose: Pose, categor
     # Skin the face's chroma missed and things in the backdrop's colours (a bag, shoes), and what they cut off.
     sure_colours = core & colour_zone(pose, shape, category) & mask
     foreign = foreign_parts(image, mask, sure_colours, skin, person, held=hands_reach(pose, shape))
-    mask = mask & ~foreign
-    mask = mask & ~cut_off(mask, sure_colours, foreign)
-    mask = _without_strays(mask, body_frame(pose).shoulder_width)
+    mask = mask & ~foreign.parts
+    mask = mask & ~cut_off(mask, sure_colours, foreign.parts)
+    mask = _without_slivers(_without_strays(mask, body_frame(pose).shoulder_width), skin)
     if mask.sum() < MIN_GARMENT_SHARE * mask.size:
         raise InvalidInput(f"no {category} garment found on the person; check the garment category and that "
                            "the person faces the camera", field="person")
-    return mask
+    return WornGarment(mask, foreign.skin & (skin == 0))
 
 
 def _without_strays(mask: np.ndarray, shoulder_width: float) -> np.ndarray:
@@ -1073,6 +1132,23 @@ def _without_strays(mask: np.ndarray, shoulder_width: float) -> np.ndarray:
     stray = np.zeros(count, bool)
     stray[specks] = nearest[specks] > STRAY_REACH * shoulder_width
     return np.asarray(mask & ~stray[labels], np.uint8)
+
+
+def _without_slivers(mask: np.ndarray, skin: np.ndarray) -> np.ndarray:
+    """uint8 {0, 1}: `mask` less the pieces apart from its largest that touch the `skin` and are nowhere SLIVER_SIDE
+    px thick. An arm's shaded rim, darker than the skin's chroma takes and than the backdrop, is taken for garment a
+    px or two wide along the arm: once the arm itself is skin (`thin_arms`), repainted as backdrop it cut a white notch
+    into the arm. A black sleeve's edge beyond its white stripe lies along no skin: it stays."""
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(mask.astype(np.uint8), connectivity=8)
+    if count <= 2:
+        return mask
+    thick = cv2.morphologyEx(mask.astype(np.uint8), cv2.MORPH_OPEN, np.ones((SLIVER_SIDE, SLIVER_SIDE), np.uint8))
+    keep = np.ones(count, bool)
+    keep[labels[cv2.dilate(skin.astype(np.uint8), np.ones((3, 3), np.uint8)) > 0]] = False
+    keep[labels[thick > 0]] = True
+    keep[int(np.argmax(stats[1:, cv2.CC_STAT_AREA])) + 1] = True
+    keep[0] = False
+    return np.asarray(mask & keep[labels], np.uint8)
 
 
 def _unlike_face(image: np.ndarray, core: np.ndarray, pose: Pose, person: np.ndarray) -> bool:

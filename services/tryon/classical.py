@@ -34,6 +34,7 @@ from fittingroom.segment.waistline import above_waist, waist_rise
 from fittingroom.segment.worn_garment import (
     MAIN_COLOUR_SHARE,
     MIN_COLOUR_PIXELS,
+    WornGarment,
     bare_body,
     bare_torso,
     collar_under_head,
@@ -46,7 +47,7 @@ from fittingroom.segment.worn_garment import (
     old_collar,
     skin_mask,
     straps,
-    worn_garment_mask,
+    worn_garment,
     worn_outline,
 )
 from fittingroom.tryon.pipeline import TryOnPipeline, leased
@@ -238,7 +239,7 @@ class ClassicalGarmentPipeline(TryOnPipeline[GarmentRequest]):
             self._placed(request, result, person_mask, pose, product, marks, texture, waist.rise if waist else None,
                          above, skin))
         dressed = await self._timed(result, "composite", "", asyncio.to_thread(
-            self.composite, request, person_mask, pose, warped, front, worn, above, skin))
+            self.composite, request, person_mask, pose, warped, front, worn.mask, above, skin, worn.skin))
         result.image = dressed.image
         result.dressing = dressed.dressing
         result.layers = {"worn_garment": dressed.worn, "garment": dressed.paint, "repainted": dressed.repainted,
@@ -353,16 +354,17 @@ class ClassicalGarmentPipeline(TryOnPipeline[GarmentRequest]):
 
     @staticmethod
     def worn_garment(request: GarmentRequest, person_mask: np.ndarray, pose: Pose,
-                     skin: np.ndarray | None = None) -> np.ndarray:
-        """The shopper's own garment of this category (design mode's mask), whose shading the new one takes; `skin`:
-        the shopper's (`skin_mask`), worked out when not given.
+                     skin: np.ndarray | None = None) -> WornGarment:
+        """The shopper's own garment of this category (design mode's mask), whose shading the new one takes, and the
+        skin its colours found that `skin` missed; `skin`: the shopper's (`skin_mask`), worked out when not given.
 
         Not finding one is no error: over bare skin, say, the new garment keeps its product-photo light.
         """
         try:
-            return worn_garment_mask(request.person, person_mask, pose, request.category, skin)
+            return worn_garment(request.person, person_mask, pose, request.category, skin)
         except InvalidInput:
-            return np.zeros(request.person.shape[:2], np.uint8)
+            shape = request.person.shape[:2]
+            return WornGarment(np.zeros(shape, np.uint8), np.zeros(shape, bool))
 
     @staticmethod
     def occlusion(request: GarmentRequest, person_mask: np.ndarray, pose: Pose, warped: WarpedGarment,
@@ -383,24 +385,25 @@ class ClassicalGarmentPipeline(TryOnPipeline[GarmentRequest]):
     @staticmethod
     def composite(request: GarmentRequest, person_mask: np.ndarray, pose: Pose, warped: WarpedGarment,
                   front: np.ndarray, worn: np.ndarray, above_waistline: np.ndarray | None = None,
-                  skin: np.ndarray | None = None) -> Dressed:
+                  skin: np.ndarray | None = None, missed_skin: np.ndarray | None = None) -> Dressed:
         """The new garment dressed onto the shopper (`dressing`): into the worn garment's own silhouette when
         their shapes match (going on past its hem when longer), else as warped to the body, over the photo
         with the old garment it leaves uncovered repainted (skin on the body, background beside it). Above a
         lower garment's waistline (`Waistline.above`) nothing is the old garment: a top's hem it grew into was
-        repainted as skin. `skin`: the shopper's (`skin_mask`), worked out when not given."""
+        repainted as skin. `skin`: the shopper's (`skin_mask`), worked out when not given; `missed_skin`: what it
+        missed that the worn garment's colours found (`WornGarment.skin`)."""
         # The old garment's light needs nothing else the composite works out: it is read on a second thread while the
         # outline and shapes are (about 50 ms of the composite's 300 at 512 px on two cores, off its critical path).
         # Both threads only read `person` and `worn`.
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="worn-light") as shading:
             light = shading.submit(worn_shading, request.person, worn)
             return ClassicalGarmentPipeline._dress(request, person_mask, pose, warped, front, worn, above_waistline,
-                                                   skin, light)
+                                                   skin, missed_skin, light)
 
     @staticmethod
     def _dress(request: GarmentRequest, person_mask: np.ndarray, pose: Pose, warped: WarpedGarment,
                front: np.ndarray, worn: np.ndarray, above_waistline: np.ndarray | None, skin: np.ndarray | None,
-               shading: Future[np.ndarray]) -> Dressed:
+               missed_skin: np.ndarray | None, shading: Future[np.ndarray]) -> Dressed:
         """`composite`, with the old garment's light (`worn_shading`) being worked out on another thread."""
         skin = skin_mask(request.person, pose, person_mask) if skin is None else skin
         held = held_in_front(request.person, worn, person_mask, pose, skin)
@@ -433,7 +436,8 @@ class ClassicalGarmentPipeline(TryOnPipeline[GarmentRequest]):
             return ClassicalGarmentPipeline.dress_silhouette(request, person_mask, pose, warped, front, outline,
                                                              paint, skin, light, head)
         return ClassicalGarmentPipeline.dress_warped(request, person_mask, pose, warped, front, outline, skin,
-                                                     light, head, through, collar=shapes is not None and shapes.collar)
+                                                     light, head, through, collar=shapes is not None and shapes.collar,
+                                                     missed_skin=missed_skin)
 
     @staticmethod
     def dress_silhouette(request: GarmentRequest, person_mask: np.ndarray, pose: Pose, warped: WarpedGarment,
@@ -470,11 +474,13 @@ class ClassicalGarmentPipeline(TryOnPipeline[GarmentRequest]):
     @staticmethod
     def dress_warped(request: GarmentRequest, person_mask: np.ndarray, pose: Pose, warped: WarpedGarment,
                      front: np.ndarray, outline: np.ndarray, skin: np.ndarray, light: np.ndarray,
-                     head: np.ndarray, through: ThroughNeck, collar: bool = False) -> Dressed:
+                     head: np.ndarray, through: ThroughNeck, collar: bool = False,
+                     missed_skin: np.ndarray | None = None) -> Dressed:
         """The garment as warped to the body, over the photo with what it leaves uncovered of the old one
         (`outline`) repainted: arms, legs, midriff and chest as the photo shows them, the backdrop beside; `head`
         is the head's disc (`head_mask`); `through`: the inside of its back seen through its neck opening
-        (`through_neck`); `collar`: the new garment has a collar and the old one none."""
+        (`through_neck`); `collar`: the new garment has a collar and the old one none; `missed_skin`: skin `skin`
+        missed (`WornGarment.skin`), which the repainted skin goes on from too."""
         person = request.person
         # The worn garment's mask is solved at a fraction of the size: its staircase would outline the repaint.
         worn_smooth = smooth_outline(outline)
@@ -584,7 +590,7 @@ class ClassicalGarmentPipeline(TryOnPipeline[GarmentRequest]):
         base = repaint_uncovered(person, uncovered, body, skin, clothes,
                                  cover=paint | lower.mask if lower is not None else paint, arms=arms, legs=legs,
                                  chest=chest_light(pose, person.shape[:2]) * belly_light(pose, person.shape[:2]),
-                                 head=head)
+                                 head=head, missed=missed_skin)
         base = dress_lower_garment(base, lower)
         # The garment's rim on its photo is a blend with the product's backdrop: where it lies on the body (a
         # hem on the trousers, a V neckline) or where the paint reaches past it, it drew a pale line.

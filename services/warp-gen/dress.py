@@ -685,7 +685,7 @@ def limb_shading(bare: np.ndarray, shape_px: float, shade: float = EDGE_SHADE) -
 def repaint_uncovered(person: np.ndarray, uncovered: np.ndarray, body: np.ndarray, skin: np.ndarray,
                       garments: np.ndarray, cover: np.ndarray | None = None, arms: Arms | None = None,
                       legs: np.ndarray | None = None, chest: np.ndarray | None = None,
-                      head: np.ndarray | None = None) -> np.ndarray:
+                      head: np.ndarray | None = None, missed: np.ndarray | None = None) -> np.ndarray:
     """`person` with the old garment's uncovered pixels repainted: skin on the body, background elsewhere.
 
     Skin takes the colour of the nearest visible skin (`skin_colour`), the old garment's broad light
@@ -697,13 +697,18 @@ def repaint_uncovered(person: np.ndarray, uncovered: np.ndarray, body: np.ndarra
     roundness (`leg_skin`); `chest`, a light multiplier, models a bared neck, upper chest and belly (`chest_light`,
     `belly_light`).
     The skin's tone is the body's, outside the `head`'s disc (`body_skin`), where enough of it shows; the paint then
-    goes on from the visible skin (`continue_skin`: its darkest shade, its light at the outline, the seam, its grain).
+    goes on from the visible skin (`continue_skin`: its darkest shade, its light at the outline, the seam, its grain),
+    `missed` (skin the `skin` mask missed, `WornGarment.skin`) with it.
     Pixels outside `uncovered` are unchanged.
     """
     out = person.copy()
     hole = uncovered.astype(bool)
     if not hole.any():
         return out
+    if missed is not None:
+        # The skin mask misses skin in highlight in blocks (a chest beside a dress's strap): with the strap alone
+        # repainted, its seam met no visible skin, kept its paint's shade and stood as a brown block on a pale chest.
+        skin = np.asarray(skin.astype(bool) | (missed.astype(bool) & ~hole), np.uint8)
     # A bared leg goes on past the hole (under the new hem, into the visible leg below the old): no rounding there.
     beyond = (legs > 0).any(axis=0) & body.astype(bool) & ~hole if legs is not None else np.zeros_like(hole)
     to_skin = smoothed_limbs((hole & body.astype(bool)) | beyond, hole, skin)

@@ -129,3 +129,22 @@ def test_worn_outline_takes_a_high_waistband_above_the_hips_but_not_the_tops_hem
     waistband[220:230, 112:189] = True  # above the hip joints, inside the band's own edge
     assert outline[waistband].mean() > 0.95
     assert _colour_share(image, outline, SHIRT) < 0.03
+
+
+def test_skin_mask_keeps_a_thin_arm_beside_a_white_top_but_drops_specks() -> None:
+    """A full-length photo's arm hangs 3-5 px wide beside a white top on a white backdrop: the opening that drops specks
+    took it for one, and the top's outline took the arm. Thin skin along the arm's bones that joins the skin kept (its
+    hand) stays skin; a thin skin-coloured stripe on the top, or one off the arm that leaves the hand, does not."""
+    image = np.full((H, W, 3), 250, np.uint8)
+    cv2.circle(image, (150, 60), 35, SKIN, -1)
+    cv2.rectangle(image, (110, 100), (190, 240), (245, 245, 245), -1)  # the white top
+    for y in range(110, 236):  # the left arm, 3 px wide, shoulder to elbow to wrist (the pose's joints)
+        x = round(np.interp(y, (110, 175, 235), (195, 215, 220)))
+        image[y, x - 1:x + 2] = SKIN
+    cv2.circle(image, (220, 240), 7, SKIN, -1)  # its hand, wide enough for the opening
+    image[130:200, 149:152] = SKIN  # a stripe on the top, 3 px wide, apart from any skin
+    cv2.line(image, (226, 240), (280, 300), SKIN, 2)  # a strap leaving the hand, off the arm
+    person = (np.abs(image.astype(int) - 250).sum(axis=2) > 0).astype(np.float32)
+    skin = skin_mask(image, frontal_pose(), person)
+    assert skin[142, 205] == 1 and skin[205, 217] == 1  # upper arm and forearm
+    assert skin[165, 150] == 0 and skin[280, 262] == 0

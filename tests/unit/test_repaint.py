@@ -287,3 +287,23 @@ def test_bared_skin_meets_a_garment_the_photo_keeps_with_no_line_of_backdrop() -
     assert (just_above @ LUMA <= deeper @ LUMA + 3).all()
     assert (np.abs(just_above[:, 2] - just_above[:, 0]) > 40).all()  # still skin's warmth, not the grey backdrop
     assert np.array_equal(out[skirt], image[skirt])  # the skirt as the photo has it
+
+
+def test_a_strap_on_a_chest_the_skin_mask_missed_takes_the_chests_tone() -> None:
+    """A chest in highlight the skin mask missed (the worn garment's colours found it, `WornGarment.skin`) round a
+    dark strap: the repainted strap goes on from that chest, not from the face's darker tone (a brown block)."""
+    image = np.full((H, W, 3), BACKDROP, np.uint8)
+    image[0:20, 35:65] = SKIN  # the face: the only skin the mask found
+    lit = (245, 212, 190)
+    image[20:110, 30:70] = lit  # the chest, paler than the face's chroma took
+    image[40:50, 40:60] = (40, 30, 30)  # the strap
+    body = np.zeros((H, W), np.uint8)
+    body[20:110, 30:70] = 1
+    skin = np.zeros((H, W), np.uint8)
+    skin[0:20, 35:65] = 1
+    strap = np.zeros((H, W), bool)
+    strap[40:50, 40:60] = True
+    chest = np.all(image == lit, axis=2)
+    out = repaint_uncovered(image, strap, body, skin, strap, missed=chest)
+    assert np.abs(out[strap].astype(int) - lit).max() <= 12
+    assert np.array_equal(out[~strap], image[~strap])

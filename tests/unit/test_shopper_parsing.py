@@ -15,6 +15,7 @@ from fittingroom.common.garment import Category
 from fittingroom.segment.worn_garment import (
     _nearer_other,
     _neighbourhood_colour,
+    _without_slivers,
     _without_strays,
     bare_body,
     head_mask,
@@ -242,6 +243,25 @@ def test_specks_of_the_mask_away_from_the_garment_are_dropped() -> None:
     kept = _without_strays(mask, shoulder_width=100.0)
     assert not kept[260:263, 108:111].any()
     assert np.array_equal(np.delete(kept, np.s_[260:263], axis=0), np.delete(mask, np.s_[260:263], axis=0))
+
+
+def test_slivers_of_the_mask_apart_from_the_garment_are_dropped() -> None:
+    """An arm's shaded rim, a px or two wide along it, is taken for garment: apart from the garment it is no part of
+    it (repainted as backdrop, a white notch in the arm). A strap three px wide apart from it stays, and so do the
+    garment's own thin parts that join it and a sleeve's edge beyond its white stripe, along no skin."""
+    mask = np.zeros((H, W), np.uint8)
+    mask[100:215, 105:195] = 1  # the dress
+    skin = np.zeros((H, W), np.uint8)
+    skin[110:180, 82:92] = 1  # an arm beside it
+    mask[110:180, 80:82] = 1  # the arm's rim, 2 px wide
+    mask[60:100, 120:122] = 1  # a thin strap joining the dress
+    skin[40:90, 210:220] = 1
+    mask[40:90, 220:223] = 1  # a strap 3 px wide, apart from it, beside the skin
+    mask[100:200, 200:202] = 1  # a sleeve's edge beyond its white stripe (x 195..200)
+    kept = _without_slivers(mask, skin)
+    assert not kept[110:180, 80:82].any()
+    mask[110:180, 80:82] = 0
+    assert np.array_equal(kept, mask)
 
 
 def test_a_camisoles_thin_straps_are_found_but_not_a_crease_beside_it_nor_hair() -> None:
