@@ -113,6 +113,18 @@ def test_without_visible_legs_the_widths_come_from_the_hip_joints() -> None:
     assert not leg_shapes(frontal_pose(visibility=0.01), (H, W)).any()  # no hips or knees seen: no legs
 
 
+def test_the_legs_round_into_the_hips_with_no_step_beside_the_torso() -> None:
+    # The thighs' tops stand wider than the torso's box at the hip joints (row 230): the body's outline goes in
+    # towards the waist row by row, with no step (a notch of backdrop beside the hips below a mini's hem).
+    body = bare_body(_pose(), (H, W))
+    hips = int(FRONTAL[lm.LEFT_HIP][1])
+    rows = range(hips - 24, hips + 8)
+    left = np.array([np.flatnonzero(body[y]).min() for y in rows])
+    right = np.array([np.flatnonzero(body[y]).max() for y in rows])
+    assert np.abs(np.diff(left)).max() <= 2 and np.abs(np.diff(right)).max() <= 2
+    assert right[-1] - left[-1] > right[0] - left[0] + 8  # the hips are wider than the torso above them
+
+
 def test_bare_body_holds_the_legs_it_is_given() -> None:
     _, person, dress, _ = _shopper(spread=6.0)
     legs = leg_shapes(_pose(), (H, W), person, dress)
