@@ -282,6 +282,21 @@ def test_without_visible_legs_each_bared_leg_is_rounded_as_the_modelled_limb() -
     assert np.array_equal(out[~to_skin], painted[~to_skin])  # off the bared legs: unchanged
 
 
+def test_legs_modelled_from_arms_lit_almost_flat_are_still_rounded_as_legs() -> None:
+    """The arms read their sides 0.95 of their middle (thin arms' sides are read near their middle): the bared legs
+    modelled from them are no flatter than the legs these photos show, their outline a tenth darker than their
+    middle."""
+    legs = leg_shapes(_pose(), (H, W))
+    to_skin = np.zeros((H, W), bool)
+    to_skin[280:380, 60:240] = True
+    flat_arms = limb_profile(np.array(LEG_SKIN, np.float32), 0.95, 1.3)
+    out = leg_skin(np.zeros((H, W, 3), np.float32), _shopper()[0], to_skin, legs, np.zeros((H, W), np.uint8),
+                   flat_arms)
+    span = np.flatnonzero(legs[0][350] > 0)
+    luma = out[350, span].mean(axis=1)
+    assert max(luma[0], luma[-1]) < 0.92 * luma[len(span) // 2]
+
+
 def test_legs_reach_down_to_the_worn_trousers_bottom_below_the_ankles() -> None:
     """Trousers to the shoes hide the ankle: the legs go on below the pose's ankle point to their bottom, never
     farther than the ankle stands above the sole."""
