@@ -268,9 +268,10 @@ def _shape(leg: _Leg, seen: np.ndarray, knee_width: float) -> None:
 
 def leg_shapes(pose: Pose, shape: tuple[int, int], person: np.ndarray | None = None,
                worn: np.ndarray | None = None, image: np.ndarray | None = None) -> np.ndarray:
-    """uint8 (2, H, W): each leg from its hip joint to its ankle, as wide as the photo shows it: LEG_SEEN where
-    the photo shows it bare below the worn garment (its tone and light are the shopper's own there), LEG_HEM
-    on the few rows between (the worn garment's hem: its edge and shadow), 1 elsewhere on it, 0 off it.
+    """uint8 (2, H, W): each leg from its hip (HIP_RISE above its hip joint, given `worn`) to its ankle, as wide as
+    the photo shows it: LEG_SEEN where the photo shows it bare below the worn garment (its tone and light are the
+    shopper's own there), LEG_HEM on the few rows between (the worn garment's hem: its edge and shadow), 1 elsewhere
+    on it, 0 off it.
 
     Widths, and each leg's middle, come from the person mask (`person`) on the rows below the worn garment
     (`worn`) where the legs show; above them from the profile of a leg scaled to those widths (or to the hip
@@ -291,7 +292,10 @@ def leg_shapes(pose: Pose, shape: tuple[int, int], person: np.ndarray | None = N
         worn_rows = np.flatnonzero((worn > 0).any(axis=1))
         if len(worn_rows):
             bottom = max(bottom, min(int(worn_rows[-1]), round(bottom + ANKLE_HEIGHT * thigh)))
-    built = [_Leg(ys, xs, round(ys[0] - HIP_RISE * (ys[1] - ys[0])), bottom) for ys, xs in (left_bone, right_bone)]
+    # The hips only where a garment over them is changed (`worn`): under a top's hem are the trousers' waist and the
+    # torso's box, which the hips stepped out of at the waistband.
+    rise = HIP_RISE if worn is not None else 0.0
+    built = [_Leg(ys, xs, round(ys[0] - rise * (ys[1] - ys[0])), bottom) for ys, xs in (left_bone, right_bone)]
     first, second = built
     default_knee = KNEE_WIDTH * hips
     reach = max(REACH[0] * hips, REACH[1] * KNEE_REACH * frame.shoulder_width)

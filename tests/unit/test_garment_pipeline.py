@@ -321,7 +321,9 @@ def test_beside_narrow_new_trousers_the_legs_hips_are_background() -> None:
     """The legs start above the hip joints (their hips): beside narrow new trousers, over their whole height, they are
     background (a sliver of skin beside the new waist on wide old trousers' place)."""
     pose = frontal_pose()
-    legs = leg_shapes(pose, (400, 300))
+    worn = np.zeros((400, 300), np.uint8)
+    worn[200:390, 90:210] = 1  # wide trousers
+    legs = leg_shapes(pose, (400, 300), worn.astype(np.float32), worn)
     paint = np.zeros((400, 300), np.uint8)
     paint[200:380, 112:188] = 1  # narrow trousers, narrower than the hips
     beside = beside_trousers(paint, pose, legs).astype(bool)

@@ -116,7 +116,7 @@ def test_without_visible_legs_the_widths_come_from_the_hip_joints() -> None:
 def test_the_legs_round_into_the_hips_with_no_step_beside_the_torso() -> None:
     # The thighs' tops stand wider than the torso's box at the hip joints (row 230): the body's outline goes in
     # towards the waist row by row, with no step (a notch of backdrop beside the hips below a mini's hem).
-    body = bare_body(_pose(), (H, W))
+    body = bare_body(_pose(), (H, W), leg_shapes(_pose(), (H, W), worn=_shopper()[2]))  # no leg shows
     hips = int(FRONTAL[lm.LEFT_HIP][1])
     rows = range(hips - 24, hips + 8)
     left = np.array([np.flatnonzero(body[y]).min() for y in rows])
