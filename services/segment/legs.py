@@ -20,9 +20,14 @@ from fittingroom.common.body import LEG_HEM, LEG_KNEE, LEG_SEEN, Pose, body_fram
 # 1.45 knees wide, mid-thigh 1.3, the knee a waist between thigh and calf, the calf widest a third of the way down
 # the shin and full to half way, where its muscle ends and the shin narrows fast to the ankle, 0.6), at bone positions
 # t: 0 at the hip joint, 1 at the knee, 2 at the ankle. Tapered evenly from the knee down, a bared shin read as a
-# cone, a tube with no calf.
-LEG_PROFILE_T = (0.0, 0.2, 0.5, 0.8, 1.0, 1.15, 1.3, 1.5, 1.7, 1.85, 2.0)
-LEG_PROFILE_WIDTH = (1.5, 1.45, 1.28, 1.12, 1.0, 1.06, 1.08, 0.98, 0.75, 0.62, 0.6)
+# cone, a tube with no calf. Above the hip joint (t < 0) the hip's outline rounds in towards the waist (HIP_RISE).
+LEG_PROFILE_T = (-0.2, -0.1, 0.0, 0.2, 0.5, 0.8, 1.0, 1.15, 1.3, 1.5, 1.7, 1.85, 2.0)
+LEG_PROFILE_WIDTH = (1.0, 1.4, 1.5, 1.45, 1.28, 1.12, 1.0, 1.06, 1.08, 0.98, 0.75, 0.62, 0.6)
+# Of the hip-to-knee length: how far above its hip joint a leg starts, its outer edge the hip's, rounding in (the
+# profile's t < 0). Started at the hip joint, a leg stood out of the torso's box by a step of a few pixels: below a
+# mini ending above the hip joints (a long dress's shopper, full body) the rows between its hem and the hip joints
+# showed the backdrop beside the torso, a round notch at each side of the bared hips.
+HIP_RISE = 0.2
 CROTCH = 0.2  # of the hip-to-knee length below the hip joints: where the thighs part, if they do
 CROTCH_ROUND = 0.25  # ... and over how much more the gap's top opens (an arch, not a notch)
 TOUCH = 0.2  # of a knee's width: legs shaped closer than this touch
@@ -243,7 +248,8 @@ def _shape(leg: _Leg, seen: np.ndarray, knee_width: float) -> None:
         rows = slice(first, first + MIN_MEASURED_ROWS)
         # The leg's middle leans from the hip joint to where the mask shows it.
         lean = float(np.median((leg.left[rows] + leg.right[rows]) / 2 - leg.centre[rows]))
-        centre += lean * np.clip((leg.rows - leg.rows[0]) / max(first, 1), 0.0, 1.0)
+        hip = round(leg.bone_ys[0])
+        centre += lean * np.clip((leg.rows - hip) / max(leg.rows[first] - hip, 1), 0.0, 1.0)
         # Each edge meets the mask's own on the first row seen, and gives way to the profile above it.
         fade = np.clip(1.0 - (leg.rows[first] - leg.rows) / (BLEND * leg.thigh), 0.0, 1.0)
         left_shift = (float(np.median(leg.left[rows])) - (centre[first] - half[first])) * fade
@@ -262,9 +268,10 @@ def _shape(leg: _Leg, seen: np.ndarray, knee_width: float) -> None:
 
 def leg_shapes(pose: Pose, shape: tuple[int, int], person: np.ndarray | None = None,
                worn: np.ndarray | None = None, image: np.ndarray | None = None) -> np.ndarray:
-    """uint8 (2, H, W): each leg from its hip joint to its ankle, as wide as the photo shows it: LEG_SEEN where
-    the photo shows it bare below the worn garment (its tone and light are the shopper's own there), LEG_HEM
-    on the few rows between (the worn garment's hem: its edge and shadow), 1 elsewhere on it, 0 off it.
+    """uint8 (2, H, W): each leg from its hip (HIP_RISE above its hip joint, given `worn`) to its ankle, as wide as
+    the photo shows it: LEG_SEEN where the photo shows it bare below the worn garment (its tone and light are the
+    shopper's own there), LEG_HEM on the few rows between (the worn garment's hem: its edge and shadow), 1 elsewhere
+    on it, 0 off it.
 
     Widths, and each leg's middle, come from the person mask (`person`) on the rows below the worn garment
     (`worn`) where the legs show; above them from the profile of a leg scaled to those widths (or to the hip
@@ -285,7 +292,10 @@ def leg_shapes(pose: Pose, shape: tuple[int, int], person: np.ndarray | None = N
         worn_rows = np.flatnonzero((worn > 0).any(axis=1))
         if len(worn_rows):
             bottom = max(bottom, min(int(worn_rows[-1]), round(bottom + ANKLE_HEIGHT * thigh)))
-    built = [_Leg(ys, xs, round(ys[0]), bottom) for ys, xs in (left_bone, right_bone)]
+    # The hips only where a garment over them is changed (`worn`): under a top's hem are the trousers' waist and the
+    # torso's box, which the hips stepped out of at the waistband.
+    rise = HIP_RISE if worn is not None else 0.0
+    built = [_Leg(ys, xs, round(ys[0] - rise * (ys[1] - ys[0])), bottom) for ys, xs in (left_bone, right_bone)]
     first, second = built
     default_knee = KNEE_WIDTH * hips
     reach = max(REACH[0] * hips, REACH[1] * KNEE_REACH * frame.shoulder_width)

@@ -205,11 +205,15 @@ def beside_trousers(paint: np.ndarray, pose: Pose, legs: np.ndarray) -> np.ndarr
     on_legs = (legs > 0).any(axis=0)
     rows[on_legs] = 0
     for leg in legs > 0:
+        # From the leg's top, its hip above the hip joint (`legs.HIP_RISE`): from the hip joints, narrow trousers over
+        # wide ones left the legs' hips beside their waist, a sliver of skin where the old trousers were. The leg's
+        # own pixels only: the whole rows took a hand on the hip beside the new waist for backdrop.
+        top = min(hips, int(np.argmax(leg.any(axis=1))))
         own = np.nonzero(((paint > 0) & leg).any(axis=1))[0]
-        own = own[own >= hips]
+        own = own[own >= top]
         if len(own):
-            rows[hips:own[-1] + 1][leg[hips:own[-1] + 1]] = 1
-            room = slice(max(own[-1] + 1 - round(HEM_ROOM * max(paint.shape[:2])), hips), own[-1] + 1)
+            rows[top:own[-1] + 1][leg[top:own[-1] + 1]] = 1
+            room = slice(max(own[-1] + 1 - round(HEM_ROOM * max(paint.shape[:2])), top), own[-1] + 1)
             rows[room][leg[room] & (paint[room] > 0)] = 0
     return rows
 

@@ -317,6 +317,21 @@ def test_beside_new_trousers_is_background_and_below_their_hem_is_skin() -> None
     assert not beside[300:].any() and not beside[:230].any()
 
 
+def test_beside_narrow_new_trousers_the_legs_hips_are_background() -> None:
+    """The legs start above the hip joints (their hips): beside narrow new trousers, over their whole height, they are
+    background (a sliver of skin beside the new waist on wide old trousers' place)."""
+    pose = frontal_pose()
+    worn = np.zeros((400, 300), np.uint8)
+    worn[200:390, 90:210] = 1  # wide trousers
+    legs = leg_shapes(pose, (400, 300), worn.astype(np.float32), worn)
+    paint = np.zeros((400, 300), np.uint8)
+    paint[200:380, 112:188] = 1  # narrow trousers, narrower than the hips
+    beside = beside_trousers(paint, pose, legs).astype(bool)
+    hips = (legs > 0).any(axis=0) & (paint == 0)
+    hips[round(max(pose.point(lm.LEFT_HIP)[1], pose.point(lm.RIGHT_HIP)[1])):] = False
+    assert hips.any() and (beside | ~hips).all()
+
+
 def test_below_each_legs_own_hem_is_skin_when_the_hems_slant() -> None:
     """One short leg's hem lower than the other's: below the higher hem that leg is bare, though the other's rows
     go on (its whole width beside a slanted pair of shorts was taken for background)."""

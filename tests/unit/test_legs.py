@@ -113,6 +113,18 @@ def test_without_visible_legs_the_widths_come_from_the_hip_joints() -> None:
     assert not leg_shapes(frontal_pose(visibility=0.01), (H, W)).any()  # no hips or knees seen: no legs
 
 
+def test_the_legs_round_into_the_hips_with_no_step_beside_the_torso() -> None:
+    # The thighs' tops stand wider than the torso's box at the hip joints (row 230): the body's outline goes in
+    # towards the waist row by row, with no step (a notch of backdrop beside the hips below a mini's hem).
+    body = bare_body(_pose(), (H, W), leg_shapes(_pose(), (H, W), worn=_shopper()[2]))  # no leg shows
+    hips = int(FRONTAL[lm.LEFT_HIP][1])
+    rows = range(hips - 24, hips + 8)
+    left = np.array([np.flatnonzero(body[y]).min() for y in rows])
+    right = np.array([np.flatnonzero(body[y]).max() for y in rows])
+    assert np.abs(np.diff(left)).max() <= 2 and np.abs(np.diff(right)).max() <= 2
+    assert right[-1] - left[-1] > right[0] - left[0] + 8  # the hips are wider than the torso above them
+
+
 def test_bare_body_holds_the_legs_it_is_given() -> None:
     _, person, dress, _ = _shopper(spread=6.0)
     legs = leg_shapes(_pose(), (H, W), person, dress)
@@ -268,6 +280,21 @@ def test_without_visible_legs_each_bared_leg_is_rounded_as_the_modelled_limb() -
     assert middle > sides + 10  # rounded, not flat
     assert np.abs(out[row, span].mean(axis=0) - LEG_SKIN).max() <= 0.08 * max(LEG_SKIN)  # the tone on average
     assert np.array_equal(out[~to_skin], painted[~to_skin])  # off the bared legs: unchanged
+
+
+def test_legs_modelled_from_arms_lit_almost_flat_are_still_rounded_as_legs() -> None:
+    """The arms read their sides 0.95 of their middle (thin arms' sides are read near their middle): the bared legs
+    modelled from them are no flatter than the legs these photos show, their outline a tenth darker than their
+    middle."""
+    legs = leg_shapes(_pose(), (H, W))
+    to_skin = np.zeros((H, W), bool)
+    to_skin[280:380, 60:240] = True
+    flat_arms = limb_profile(np.array(LEG_SKIN, np.float32), 0.95, 1.3)
+    out = leg_skin(np.zeros((H, W, 3), np.float32), _shopper()[0], to_skin, legs, np.zeros((H, W), np.uint8),
+                   flat_arms)
+    span = np.flatnonzero(legs[0][350] > 0)
+    luma = out[350, span].mean(axis=1)
+    assert max(luma[0], luma[-1]) < 0.92 * luma[len(span) // 2]
 
 
 def test_legs_reach_down_to_the_worn_trousers_bottom_below_the_ankles() -> None:
