@@ -11,6 +11,7 @@ synthetic images without any model.
 from __future__ import annotations
 
 import itertools
+from collections.abc import Iterable, Iterator
 from typing import NamedTuple
 
 import cv2
@@ -222,22 +223,12 @@ def thin_arms(skin: np.ndarray, kept: np.ndarray, person: np.ndarray, pose: Pose
     strips = np.zeros(skin.shape, bool)
     thickness = max(2, round(FOREARM_BAND * body_frame(pose).shoulder_width))
     dropped = (skin > 0) & (kept == 0) & (person > 0.5)
-    for joints in ((lm.LEFT_SHOULDER, lm.LEFT_ELBOW, lm.LEFT_WRIST),
-                   (lm.RIGHT_SHOULDER, lm.RIGHT_ELBOW, lm.RIGHT_WRIST)):
-        for start, end in itertools.pairwise(joints):
-            if not pose.sees(start, end):
-                continue
-            a, b = pose.point(start), pose.point(end)
-            length = float(np.linalg.norm(b - a))
-            if length < thickness:
-                continue
-            band = np.zeros(skin.shape, np.uint8)
-            _line(band, a, b, thickness)
-            x, y, w, h = cv2.boundingRect(band)
-            window = (slice(y, y + h), slice(x, x + w))
-            ys, xs = np.mgrid[y:y + h, x:x + w]
-            along = ((xs - a[0]) * (b - a)[0] + (ys - a[1]) * (b - a)[1]) / length
-            strips[window] |= _running(dropped[window], band[window] > 0, along, ARM_STRIP_RUN * length)
+    bones = [bone for joints in ((lm.LEFT_SHOULDER, lm.LEFT_ELBOW, lm.LEFT_WRIST),
+                                 (lm.RIGHT_SHOULDER, lm.RIGHT_ELBOW, lm.RIGHT_WRIST))
+             for bone in itertools.pairwise(joints)]
+    for a, b, length in _seen_bones(pose, bones, thickness):
+        band, window, along = _bone_band(skin.shape, a, b, b, thickness)
+        strips[window] |= _running(dropped[window], band, along, ARM_STRIP_RUN * length)
     return _joining(strips, kept) > 0
 
 
@@ -329,20 +320,10 @@ def _hands(chroma: np.ndarray, centre: np.ndarray, tolerance: np.ndarray, distan
     width = body_frame(pose).shoulder_width
     thickness = max(2, round(FOREARM_BAND * width))
     on_person = person > 0.5
-    for elbow_index, wrist_index in ((lm.LEFT_ELBOW, lm.LEFT_WRIST), (lm.RIGHT_ELBOW, lm.RIGHT_WRIST)):
-        if not pose.sees(elbow_index, wrist_index):
-            continue
-        elbow, wrist = pose.point(elbow_index), pose.point(wrist_index)
-        length = float(np.linalg.norm(wrist - elbow))
-        if length < thickness:
-            continue
-        band = np.zeros(distance.shape, np.uint8)
-        _line(band, elbow, wrist + HAND_REACH * (wrist - elbow), thickness)
-        x, y, w, h = cv2.boundingRect(band)
-        window = (slice(y, y + h), slice(x, x + w))
-        inside = (band[window] > 0) & on_person[window]
-        ys, xs = np.mgrid[y:y + h, x:x + w]
-        along = ((xs - elbow[0]) * (wrist - elbow)[0] + (ys - elbow[1]) * (wrist - elbow)[1]) / length
+    for elbow, wrist, length in _seen_bones(pose, ((lm.LEFT_ELBOW, lm.LEFT_WRIST), (lm.RIGHT_ELBOW, lm.RIGHT_WRIST)),
+                                            thickness):
+        band, window, along = _bone_band(distance.shape, elbow, wrist, wrist + HAND_REACH * (wrist - elbow), thickness)
+        inside = band & on_person[window]
         if _running(kept[window] > 0, inside, along, FOREARM_RUN * length).any():
             continue
         arm = _running(distance[window] < 1.0, inside, along, FOREARM_RUN * length)
@@ -352,6 +333,31 @@ def _hands(chroma: np.ndarray, centre: np.ndarray, tolerance: np.ndarray, distan
             lit = _lit_distance(chroma[window], centre, tolerance) < 1.0
             found[window] |= (_joining(((distance[window] < SKIN_DRIFT**2) | (lit & hand)) & inside, arm) > 0) & hand
     return found
+
+
+def _seen_bones(pose: Pose, bones: Iterable[tuple[int, int]],
+                shortest: float) -> Iterator[tuple[np.ndarray, np.ndarray, float]]:
+    """(start, end, length) of each bone whose two joints the pose sees and that is at least `shortest` long."""
+    for start, end in bones:
+        if pose.sees(start, end):
+            a, b = pose.point(start), pose.point(end)
+            length = float(np.linalg.norm(b - a))
+            if length >= shortest:
+                yield a, b, length
+
+
+def _bone_band(shape: tuple[int, ...], start: np.ndarray, end: np.ndarray, reach: np.ndarray,
+               thickness: int) -> tuple[np.ndarray, tuple[slice, slice], np.ndarray]:
+    """A band `thickness` wide from `start` to `reach` (on the bone from `start` to `end`, or past it), in the
+    window round it: (bool band in the window, the window, each window pixel's position along the bone)."""
+    band = np.zeros(shape[:2], np.uint8)
+    _line(band, start, reach, thickness)
+    x, y, w, h = cv2.boundingRect(band)
+    window = (slice(y, y + h), slice(x, x + w))
+    ys, xs = np.mgrid[y:y + h, x:x + w]
+    bone = end - start
+    along = ((xs - start[0]) * bone[0] + (ys - start[1]) * bone[1]) / float(np.linalg.norm(bone))
+    return band[window] > 0, window, along
 
 
 def _running(mask: np.ndarray, inside: np.ndarray, along: np.ndarray, run: float) -> np.ndarray:
