@@ -71,7 +71,6 @@ def smoothed_contours(mask: np.ndarray, sigma_px: float) -> np.ndarray:
     return smoothed
 
 
-
 def mask_box(mask: np.ndarray) -> tuple[slice, slice]:
     """The rows and columns of the smallest box holding every true pixel of `mask` (HxW); empty when none is.
     Work that changes nothing off a mask, or whose answer there the box decides, is done in it alone."""

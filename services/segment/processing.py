@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 from skimage.transform import resize as skimage_resize
 
-from fittingroom.common.images import resize, to_float
+from fittingroom.common.images import mask_box, resize, to_float
 from fittingroom.segment.spec import IMAGENET_MEAN, IMAGENET_STD, SELFIE_SIZE, U2NET_SIZE
 
 
@@ -33,10 +33,10 @@ def u2net_mask(prediction: np.ndarray, height: int, width: int) -> np.ndarray:
 
 def bounding_box(mask: np.ndarray, threshold: float = 0.5) -> tuple[int, int, int, int] | None:
     """(x0, y0, x1, y1) of the pixels above `threshold`, exclusive on the far side; None when empty."""
-    ys, xs = np.nonzero(mask > threshold)
-    if ys.size == 0:
+    rows, columns = mask_box(mask > threshold)
+    if rows.start == rows.stop:
         return None
-    return int(xs.min()), int(ys.min()), int(xs.max()) + 1, int(ys.max()) + 1
+    return columns.start, rows.start, columns.stop, rows.stop
 
 
 def selfie_input(image: np.ndarray) -> np.ndarray:
