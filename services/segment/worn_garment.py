@@ -1153,7 +1153,6 @@ def _without_slivers(mask: np.ndarray, skin: np.ndarray) -> np.ndarray:
     keep[labels[cv2.dilate(skin.astype(np.uint8), np.ones((3, 3), np.uint8)) > 0]] = False
     keep[labels[thick > 0]] = True
     keep[int(np.argmax(stats[1:, cv2.CC_STAT_AREA])) + 1] = True
-    keep[0] = False
     return np.asarray(mask & keep[labels], np.uint8)
 
 

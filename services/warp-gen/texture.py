@@ -141,4 +141,3 @@ def _mirror_pass(out: np.ndarray, core: np.ndarray, gap: np.ndarray, last: bool)
     filled = np.zeros_like(core)
     filled[gap_ys[take], gap_xs[take]] = True
     return filled
-
