@@ -47,8 +47,6 @@ LIGHT_FADE = 0.04  # of the longer side: how far past the old garment's edge its
 LIGHT_RANGE = (0.45, 1.25)
 SKIN_LIGHT_BLUR = 0.06  # of the longer side: the body's broad light (its shadow side), not the old folds or print
 SKIN_LIGHT_RANGE = (0.85, 1.1)
-SKIN_DETAIL_BLUR = 0.008  # of the longer side: the body's modelling seen through a dark sheer garment
-SKIN_DETAIL_RANGE = (0.7, 1.2)
 # Through a sheer garment the skin shows in some of its pixels (`sheer.seen_through`); an opaque layer under it (a bra)
 # is neutral. Fewer seen-through pixels than MIN_SEEN_THROUGH of the garment's, and all of it is read;
 # SEEN_THROUGH_KNOWN: a blur's weight below which it knows too little.
@@ -798,29 +796,28 @@ def repaint_uncovered(person: np.ndarray, uncovered: np.ndarray, body: np.ndarra
 
 
 def skin_light(person: np.ndarray, uncovered: np.ndarray, skin: np.ndarray) -> np.ndarray:
-    """float32 HxW: the light on the body under the old garment, relative to the garment's median.
+    """float32 HxW: the body's broad light under the old garment (which side is in shade), relative to the median
+    of what it is read from.
 
-    Under an opaque garment only its broad light (which side is in shade) tells about the body: its folds
-    are cloth. Through a dark sheer one (a mesh sleeve), what shows is the body itself, an arm's rounded
-    shading, so finer and stronger light is kept. Sheer shows as warmth in places: skin's red chroma in
-    some of the garment's pixels, where an opaque garment's chroma is even; only those give the light (an
-    opaque bra or lining under the mesh is neutral, and dark as cloth, not in shade), against the warmth of the
-    shopper's visible `skin` (`sheer.seen_through`).
+    Under an opaque garment its folds are cloth: only its broad light tells about the body. Under a dark sheer one
+    (a mesh top) the light is read where skin's warmth shows through it (`sheer.seen_through`, against the
+    shopper's visible `skin`), as broadly: an opaque layer under the mesh (a black bra, a lining) is neutral and
+    dark as cloth, not in shade, and so is the mesh itself where it lies doubled (a seam) or is seen edge-on (a
+    torso's and an arm's sides). Read finely, that density drew grey blotches on the shoulders and a grey band
+    under a crop top's hem on the skin a mesh top left bared.
     """
     height, width = person.shape[:2]
     grey = cv2.cvtColor(person, cv2.COLOR_RGB2YCrCb)[..., 0].astype(np.float32)
+    sigma = SKIN_LIGHT_BLUR * max(height, width)
     through = seen_through(person, uncovered, skin)
     if through is None:
         reference = max(float(np.median(grey[uncovered])), 1.0)
-        return np.clip(_masked_blur(grey, uncovered.astype(np.float32), SKIN_LIGHT_BLUR * max(height, width))
-                       / reference, *SKIN_LIGHT_RANGE).astype(np.float32)
-    # What is under the sheer garment and opaque (a black bra, a lining) is as neutral as the garment: no skin's
-    # warmth shows through it. Its darkness is cloth: read as the body's light, it drew the bra's shape in shade on
-    # a bared chest. The light is the seen-through skin's, carried across it from round it.
+        return np.clip(_masked_blur(grey, uncovered.astype(np.float32), sigma) / reference,
+                       *SKIN_LIGHT_RANGE).astype(np.float32)
     if through.sum() < MIN_SEEN_THROUGH * uncovered.sum():
         through = uncovered
-    sigma = SKIN_DETAIL_BLUR * max(height, width)
+    # The light is the seen-through skin's, carried across what hides it from round it.
     known = cv2.GaussianBlur(through.astype(np.float32), (0, 0), sigma) > SEEN_THROUGH_KNOWN
     light = fill_from(_masked_blur(grey, through.astype(np.float32), sigma)[..., None], known)[..., 0]
     reference = max(float(np.median(grey[through])), 1.0)
-    return np.clip(light / reference, *SKIN_DETAIL_RANGE).astype(np.float32)
+    return np.clip(light / reference, *SKIN_LIGHT_RANGE).astype(np.float32)
