@@ -8,7 +8,7 @@ Everything is measured on the mask's geometry, so the same code serves any print
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import cv2
 import numpy as np
@@ -314,8 +314,23 @@ def _waist(sil: _Silhouette, edge: np.ndarray, armpit_row: int, hem: _Hem) -> Po
     return float(edge[row]) if not np.isnan(edge[row]) else float(edge[armpit_row]), float(sil.top + row)
 
 
-def _cuff(sil: _Silhouette, shoulder: Point, armpit: Point, waist: Point, hem: _Hem, side: float) -> Point | None:
-    """Centre of a sleeve's end: the far end of the pixels beyond the body's side line, or None.
+@dataclass(frozen=True)
+class _Sleeve:
+    armpit: Point
+    shoulder: Point
+    cuff: Point  # the centre of its end
+    # Image row of its lowest pixel: a long sleeve laid aslant has its cuff's outer corner well below the cuff's
+    # centre, down among the hem's rows.
+    lowest: float
+
+    def landmarks(self, name: str) -> dict[str, Point]:
+        return {f"{name}_armpit": self.armpit, f"{name}_shoulder": self.shoulder, f"{name}_cuff": self.cuff}
+
+
+def _cuff(sil: _Silhouette, shoulder: Point, armpit: Point, waist: Point, hem: _Hem,
+          side: float) -> tuple[Point, float] | None:
+    """Centre of a sleeve's end, the far end of the pixels beyond the body's side line, and the row of the
+    sleeve's lowest pixel; or None.
 
     Only pixels connected to the armpit count: a flared skirt or peplum beyond the line lower down is no
     sleeve.
@@ -339,36 +354,35 @@ def _cuff(sil: _Silhouette, shoulder: Point, armpit: Point, waist: Point, hem: _
     sy, sx = np.nonzero(sleeve)
     distance = np.hypot(sx - root[0], sy - root[1])
     far = distance >= np.quantile(distance, 1 - CUFF_SHARE)
-    return float(sx[far].mean()), float(sy[far].mean())
+    return (float(sx[far].mean()), float(sy[far].mean())), float(sy.max())
 
 
-def _sleeve(sil: _Silhouette, edge: np.ndarray, side: float, hem: _Hem, depth: float) -> dict[str, Point] | None:
+def _sleeve(sil: _Silhouette, edge: np.ndarray, side: float, hem: _Hem, depth: float) -> _Sleeve | None:
     """Armpit, shoulder seam and cuff of one sleeve, or None for a sleeveless side."""
     row = _armpit_row(edge, sil, side, depth)
     if row is None:
         return None
     armpit = (float(edge[row + sil.band(0.02)]), float(sil.top + row))
     shoulder = _top_edge(sil, armpit[0])
-    cuff = _cuff(sil, shoulder, armpit, _waist(sil, edge, row, hem), hem, side)
-    if cuff is None:  # the "corner" was a notch in the outline, not a sleeve
+    end = _cuff(sil, shoulder, armpit, _waist(sil, edge, row, hem), hem, side)
+    if end is None:  # the "corner" was a notch in the outline, not a sleeve
         return None
-    return {"armpit": armpit, "shoulder": shoulder, "cuff": cuff}
+    return _Sleeve(armpit, shoulder, *end)
 
 
-def _mirrored(sil: _Silhouette, found: dict[str, Point], axis: float) -> dict[str, Point] | None:
+def _mirrored(sil: _Silhouette, found: _Sleeve, axis: float) -> _Sleeve | None:
     """One sleeve's landmarks mirrored about the vertical line x = `axis`, if the mirrored cuff lies on the
     garment.
 
     Catalog photos are frontal, so a garment's outline is symmetric: a sleeve found on one side only (the
     other's corner hidden by a ruffle or a drape) is the mirror of the one found.
     """
-    mirror = {name: (2 * axis - x, y) for name, (x, y) in found.items()}
     height, width = sil.mask.shape
-    cx, cy = round(mirror["cuff"][0]), round(mirror["cuff"][1])
-    if not (0 <= cx < width and 0 <= cy < height and sil.mask[cy, cx]):
+    cx, cy = 2 * axis - found.cuff[0], found.cuff[1]
+    if not (0 <= round(cx) < width and 0 <= round(cy) < height and sil.mask[round(cy), round(cx)]):
         return None
-    mirror["shoulder"] = _top_edge(sil, min(max(mirror["shoulder"][0], 0.0), width - 1.0))
-    return mirror
+    shoulder = _top_edge(sil, min(max(2 * axis - found.shoulder[0], 0.0), width - 1.0))
+    return replace(found, armpit=(2 * axis - found.armpit[0], found.armpit[1]), shoulder=shoulder, cuff=(cx, cy))
 
 
 def _top_landmarks(sil: _Silhouette, category: Category, symmetric: bool) -> GarmentLandmarks:
@@ -382,7 +396,7 @@ def _top_landmarks(sil: _Silhouette, category: Category, symmetric: bool) -> Gar
     if merged is None and sleeves["left"] is None and sleeves["right"] is None:
         merged = _sleeves_ending_on_the_sides(sil, hem, ARMPIT_DEPTH[category.value])
     # A sleeve found whose end lies above the body's hem, beside sleeves hanging below it, was a ruffle's tier.
-    if merged is not None and all(found_sleeve is None or found_sleeve["cuff"][1] < merged.hem.row
+    if merged is not None and all(found_sleeve is None or found_sleeve.cuff[1] < merged.hem.row
                                   for found_sleeve in sleeves.values()):
         # Sleeves one with the body down to their ends: the body's hem is the middle lobe, its sides run up to
         # the shoulder seams, and the armpits, hidden, lie on them a third of the way down.
@@ -396,8 +410,9 @@ def _top_landmarks(sil: _Silhouette, category: Category, symmetric: bool) -> Gar
             found[f"{name}_armpit"] = (x, shoulder[1] + HIDDEN_ARMPIT_DEPTH * (body.row - shoulder[1]))
         found["neck"] = _top_edge(sil, (body.left + body.right) / 2)
         return GarmentLandmarks(category=category, **found)
-    if any(sleeve is not None and sleeve["cuff"][1] >= hem_rows.start for sleeve in sleeves.values()):
-        # Sleeves hanging beside the body as low as the hem or lower: its corners lie on the body's sides.
+    if any(sleeve is not None and sleeve.lowest >= hem_rows.start for sleeve in sleeves.values()):
+        # Sleeves hanging beside the body as low as the hem or lower (their cuffs' lowest corners, a slanted cuff's
+        # taken for the hem's before): its corners lie on the body's sides.
         right_hem = _hem_corner(sil, hem_rows, -1, hem.columns_exact())
         left_hem = _hem_corner(sil, hem_rows, +1, hem.columns_exact())
         found = {"left_hem": left_hem, "right_hem": right_hem}
@@ -407,7 +422,7 @@ def _top_landmarks(sil: _Silhouette, category: Category, symmetric: bool) -> Gar
     if symmetric and left_sleeve is not None and right_sleeve is not None:
         # Both found but at different heights: a sleeve whose lower edge was lost to the background (a white
         # sleeve on a light grey) finds its corner lower down. The higher armpit is taken, mirrored.
-        drop = left_sleeve["armpit"][1] - right_sleeve["armpit"][1]
+        drop = left_sleeve.armpit[1] - right_sleeve.armpit[1]
         if abs(drop) > ARMPIT_ASYMMETRY * sil.height:
             lower, higher = ("left", right_sleeve) if drop > 0 else ("right", left_sleeve)
             sleeves[lower] = _mirrored(sil, higher, axis) or sleeves[lower]
@@ -416,7 +431,7 @@ def _top_landmarks(sil: _Silhouette, category: Category, symmetric: bool) -> Gar
         if symmetric and own is None and opposite is not None:
             own = _mirrored(sil, opposite, axis)
         if own is not None:
-            found.update({f"{name}_{part}": point for part, point in own.items()})
+            found.update(own.landmarks(name))
             continue
         # Sleeveless: the shoulder is the outer end of the strap or shoulder seam, near the top of its own
         # half (a garment photographed or warped a little aslant has one side higher).

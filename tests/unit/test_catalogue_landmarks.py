@@ -258,6 +258,21 @@ def test_sleeves_hanging_beside_the_body_keep_hem_armpits_and_cuffs_apart(gap: i
     assert _near(marks.left_shoulder, (200 + gap, 60), 8) and _near(marks.right_shoulder, (100 - gap, 60), 8)
 
 
+def test_a_slanted_cuff_reaching_the_hems_rows_is_no_hem_corner() -> None:
+    """A long-sleeved top laid flat, each sleeve aslant and apart from the body below the armpit, its end cut
+    square across it: the end's centre lies above the hem's rows, its outer corner down among them."""
+    mask = np.zeros((320, 300), np.uint8)
+    cv2.rectangle(mask, *TORSO, 1, -1)
+    for side in (-1, 1):
+        def x(offset: float, side: int = side) -> float:  # mirrored about the torso's axis, x 150
+            return 150 + side * offset
+        sleeve = [(x(50), 60), (x(82), 66), (x(106), 222), (x(71), 250), (x(50), 112)]
+        cv2.fillPoly(mask, [np.array(sleeve, np.int32)], 1)
+    marks = garment_landmarks(mask, Category.UPPER)
+    assert _near(marks.left_hem, (200, 260), 4) and _near(marks.right_hem, (100, 260), 4)
+    assert marks.left_cuff is not None and marks.left_cuff[0] > 220
+
+
 def test_ruffle_tiers_beside_sleeves_hanging_past_the_hem_are_no_armpits() -> None:
     """Sleeves one with the body, stepped out in tiers (each a corner like an armpit), ending below the hem."""
     mask = _long_sleeved(0)
