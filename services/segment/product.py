@@ -55,6 +55,14 @@ LOOP_DEPTH = 0.04
 # trim does not, and the caller tells the two apart by where they lie). On the development photos: 3-11 px pieces,
 # 1.9-4.8 px deep at 384 px, 0.8-3.2 Lab from the backdrop.
 NOTCH_DEPTH = 0.02
+# ... or deeper, when the piece is a sliver no thicker than NOTCH_WIDTH of the shorter side across (its widest
+# inscribed circle's diameter) in a garment unlike the backdrop (the median Lab distance of its pixels over
+# SLIVER_CONTRAST): a long sleeve laid close beside the body leaves a slit a few
+# px wide whose closed-over tip ran 16 px deep (a drawn long-sleeved tee at 384 px, 5 px across), and a white speck
+# stayed on the torso. A white garment's own white is in slivers too, between its print and the outline: taken for
+# the backdrop, it took the print's colours, mirrored.
+NOTCH_WIDTH = 0.016
+SLIVER_CONTRAST = 2 * BACKGROUND_TOLERANCE
 
 
 def _border(shape: tuple[int, int]) -> np.ndarray:
@@ -139,7 +147,9 @@ def clean_mask(mask: np.ndarray) -> np.ndarray:
 class BackdropPieces(NamedTuple):
     """The pieces of the backdrop's colour (within BACKGROUND_TOLERANCE) inside a garment's mask (`inside`):
     their labels (0 elsewhere) and, per label (label 0's entries unused), whether it touches the outline, its
-    median Lab distance from the backdrop, and its median and greatest depth inside the outline (px)."""
+    median Lab distance from the backdrop, its median and greatest depth inside the outline (px), its thickness
+    (px: the diameter of the widest circle inside it); and the median Lab distance of the whole garment from the
+    backdrop."""
 
     inside: np.ndarray
     labels: np.ndarray
@@ -147,6 +157,8 @@ class BackdropPieces(NamedTuple):
     distance: np.ndarray
     depth: np.ndarray
     deepest: np.ndarray
+    thickness: np.ndarray
+    contrast: float
 
 
 def backdrop_pieces(image: np.ndarray, mask: np.ndarray) -> BackdropPieces:
@@ -164,8 +176,13 @@ def backdrop_pieces(image: np.ndarray, mask: np.ndarray) -> BackdropPieces:
     label, depths = np.asarray(labels[member], np.intp), depth[member]
     deepest = np.zeros(count, np.float32)
     np.maximum.at(deepest, label, depths)
+    # Each piece is bounded by pixels of no piece: the distance to them is the radius of a circle inside it.
+    radius = cv2.distanceTransform(member.astype(np.uint8), cv2.DIST_L2, 3)[member]
+    thickness = np.zeros(count, np.float32)
+    np.maximum.at(thickness, label, 2 * radius)
     return BackdropPieces(inside, labels, touching, _medians(label, distance[member], count),
-                          _medians(label, depths, count), deepest)
+                          _medians(label, depths, count), deepest, thickness,
+                          float(np.median(distance[inside])) if inside.any() else 0.0)
 
 
 def _medians(label: np.ndarray, values: np.ndarray, count: int) -> np.ndarray:
@@ -198,11 +215,15 @@ def strap_loops(pieces: BackdropPieces) -> np.ndarray:
 
 def shallow_backdrop(pieces: BackdropPieces) -> np.ndarray:
     """bool HxW: pieces of the backdrop's very colour on the garment's outline, none of them deeper inside its
-    mask than NOTCH_DEPTH (LOOP_BACKDROP): the tip of a notch that the mask closed over (the armpit's, between
-    a sleeve and the side), or a thin trim of that colour. Without their anti-aliased rim, which is as wide as
-    the outline's (`warp_sleeves` leaves both out of a sleeve's texture alike)."""
-    shallow = pieces.deepest <= NOTCH_DEPTH * min(pieces.inside.shape[:2])
-    found = pieces.touching & (pieces.distance <= LOOP_BACKDROP) & shallow
+    mask than NOTCH_DEPTH (LOOP_BACKDROP), or slivers of it (within BACKGROUND_TOLERANCE) no thicker than NOTCH_WIDTH
+    in a garment unlike the backdrop (SLIVER_CONTRAST): the tip of a notch that the mask closed over (the armpit's,
+    between a sleeve and the side), or a thin trim of that colour. Without their anti-aliased rim, which is as wide
+    as the outline's (`warp_sleeves` leaves both out of a sleeve's texture alike)."""
+    side = min(pieces.inside.shape[:2])
+    shallow = (pieces.deepest <= NOTCH_DEPTH * side) & (pieces.distance <= LOOP_BACKDROP)
+    # A sliver is all anti-aliased rim: its colour is the backdrop's blended with the garment's on both sides.
+    sliver = (pieces.thickness <= NOTCH_WIDTH * side) & (pieces.contrast > SLIVER_CONTRAST)
+    found = pieces.touching & (shallow | sliver)
     return np.asarray(found[pieces.labels])
 
 

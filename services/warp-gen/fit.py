@@ -36,6 +36,7 @@ from fittingroom.warp_gen.sleeves import (
     MIN_SLEEVE_END,
     SLEEVE_DOWN,
     SleeveFit,
+    body_texture,
     sleeve_fit,
     warp_sleeves,
     without_sleeves,
@@ -782,7 +783,7 @@ def warp_garment(product: np.ndarray, mask: np.ndarray, fit: GarmentFit, shape: 
     # The inverse map (person -> product) is what sampling needs: each output pixel looks up its source.
     inverse = fit_fold_free(fit.target, fit.source, _probes(fit.target, shape, fit.gap))
     maps = sampling_maps(inverse, shape)
-    image = remap(product, maps, border=(0, 0, 0))
+    image = remap(body_texture(product, mask, fit.sleeves, backdrop), maps, border=(0, 0, 0))
     alpha = np.clip(remap(without_sleeves(mask, fit.sleeves), maps, border=0.0), 0.0, 1.0)
     image, alpha, laid = warp_sleeves(product, mask, fit.sleeves, image, alpha, backdrop)
     return WarpedGarment(image=image, alpha=alpha, fit=fit, laid=laid)

@@ -241,6 +241,21 @@ def warp_sleeves(product: np.ndarray, mask: np.ndarray, sleeves: tuple[SleeveFit
     return image, alpha, laid
 
 
+def body_texture(product: np.ndarray, mask: np.ndarray, sleeves: tuple[SleeveFit, ...],
+                 backdrop: np.ndarray) -> np.ndarray:
+    """The product photo with the backdrop its mask takes in at each laid sleeve's armpit (`_armpit_notch`) taken
+    from the garment's body beside it, mirrored from inside, as the sleeve's own is (`warp_sleeves`): the body's
+    spline carried that notch's tip onto the torso, where no sleeve lies over it once the sleeve is laid down the
+    arm, as a white speck beside the armpit."""
+    notch = np.zeros(mask.shape[:2], bool)
+    for sleeve_fit in sleeves:
+        notch |= _armpit_notch(backdrop, sleeve_fit.source[:4])
+    notch &= mask > 0
+    if not notch.any():
+        return product
+    return extend_texture(product, without_sleeves(mask, sleeves) > 0.5, notch, notch)
+
+
 def _sleeve_maps(sleeve: SleeveFit, shape: tuple[int, int]) -> tuple[np.ndarray, np.ndarray]:
     """Where on the garment photo each pixel of the person photo takes a sleeve from: a spline through its four
     pairs, exact on the corners and nearly affine past them (a perspective map through the same corners flung

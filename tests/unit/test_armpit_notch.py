@@ -8,7 +8,7 @@ import cv2
 import numpy as np
 
 from fittingroom.segment.product import backdrop_pieces, product_mask, shallow_backdrop, strap_loops
-from fittingroom.warp_gen.sleeves import SleeveFit, warp_sleeves
+from fittingroom.warp_gen.sleeves import SleeveFit, body_texture, warp_sleeves
 
 H, W = 512, 384
 BACKDROP = (246, 246, 246)
@@ -71,3 +71,44 @@ def test_a_sleeve_laid_on_its_own_carries_no_backdrop_from_the_armpit_but_keeps_
     # The cuff's band, far from the armpit, is the sleeve's own: a px 3 deep inside the cuff's edge keeps its white.
     x, y = np.round(CUFF.mean(axis=0) + 3 * INWARD).astype(int)
     assert np.abs(laid[y, x].astype(int) - TRIM).max() < 25
+
+
+def test_a_long_sliver_of_blended_backdrop_the_mask_closed_over_is_found() -> None:
+    """A long sleeve laid close beside the side: the slit between them a few px wide all the way, its pixels the
+    backdrop blended with the garment on both sides, and the mask closed over its top 20 px (deeper than a notch's
+    tip: NOTCH_DEPTH)."""
+    image = np.full((H, W, 3), BACKDROP, np.uint8)
+    cv2.rectangle(image, (120, 150), (264, 450), BODY, -1)
+    cv2.rectangle(image, (90, 150), (116, 420), SLEEVE, -1)
+    blend = np.round(0.75 * np.array(BACKDROP) + 0.25 * np.array(BODY)).astype(np.uint8)  # not the very colour
+    image[230:420, 116:120] = blend
+    mask = product_mask(image)
+    mask[230:420, 90:265] = 0
+    cv2.rectangle(mask, (120, 150), (264, 450), 1, -1)
+    cv2.rectangle(mask, (90, 150), (116, 420), 1, -1)
+    mask[230:250, 116:120] = 1  # the slit's top, closed over
+    found = shallow_backdrop(backdrop_pieces(image, mask))
+    assert found[230:250, 116:120].all()
+    assert not found[160:440, 124:260].any()
+
+
+def test_the_bodys_texture_takes_no_backdrop_from_the_armpits_notch() -> None:
+    """The garment's body is warped on its own spline once a sleeve is laid down the arm: the notch's tip it
+    carried stayed on the torso as a pale speck beside the armpit."""
+    image, mask = _tee()
+    sleeve = SleeveFit("right", QUAD, QUAD)
+    dressed = body_texture(image, mask, (sleeve,), shallow_backdrop(backdrop_pieces(image, mask)))
+    assert np.abs(dressed[CLOSED].astype(int) - BACKDROP).max(axis=-1).min() > 40
+    assert np.array_equal(dressed[300:440, 130:260], image[300:440, 130:260])  # the rest of the body as it was
+
+
+def test_a_white_garments_own_white_between_its_print_and_the_outline_stays() -> None:
+    """A white tee's white is the backdrop's colour within tolerance: between a dense print and the outline it lies in
+    slivers as thin as a slit's, and is the garment's own."""
+    image = np.full((H, W, 3), BACKDROP, np.uint8)
+    white = (240, 240, 238)
+    cv2.rectangle(image, (120, 150), (264, 450), white, -1)
+    image[150:450, 122:264:5] = (200, 40, 120)  # magenta pinstripes, 4 px of white between them
+    mask = np.zeros((H, W), np.uint8)
+    cv2.rectangle(mask, (120, 150), (264, 450), 1, -1)
+    assert not shallow_backdrop(backdrop_pieces(image, mask))[160:440, 124:260].any()
