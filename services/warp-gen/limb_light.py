@@ -246,10 +246,10 @@ def _around(mask: np.ndarray, margin: int) -> tuple[slice, slice]:
             slice(max(int(cols[0]) - margin, 0), int(cols[-1]) + margin + 1))
 
 
-def _near_touch(owner: np.ndarray, spread: np.ndarray, apart: float) -> np.ndarray:
+def _near_touch(owner: np.ndarray, spread: list[np.ndarray], apart: float) -> np.ndarray:
     """float32 HxW in [0, 1]: how near each leg's pixel is to the other leg (`owner`: which leg each pixel is, -1 off
-    them): 1 on its side towards the other where they touch, falling off as a Gaussian over `spread` px (HxW, each
-    pixel's) into it and over `apart` px of the gap between them; 0 off the legs. Shaded only on their meeting line,
+    them): 1 on its side towards the other where they touch, falling off as a Gaussian over `spread` px (each leg's,
+    per row) into it and over `apart` px of the gap between them; 0 off the legs. Shaded only on their meeting line,
     thighs together that part above the knees ended their shade in a square step where the backdrop began to show
     between them: a dark strip down the middle of a mini's bared thighs."""
     near = np.zeros(owner.shape, np.float32)
@@ -262,7 +262,7 @@ def _near_touch(owner: np.ndarray, spread: np.ndarray, apart: float) -> np.ndarr
         depth = cv2.distanceTransform(mine.astype(np.uint8), cv2.DIST_L2, 3)  # 1 on its outline
         to_other = cv2.distanceTransform((whose != 1 - index).astype(np.uint8), cv2.DIST_L2, 3)
         gap = np.maximum(to_other - depth, 0.0)[mine]  # 0 where they touch
-        reach = np.maximum(spread[box][mine], 1.0)
+        reach = np.maximum(spread[index][np.nonzero(mine)[0] + box[0].start], 1.0)
         near[box][mine] = np.exp(-(((depth[mine] - 1.0) / reach) ** 2) - (gap / max(apart, 1.0)) ** 2)
     return near
 
@@ -367,9 +367,7 @@ def leg_skin(painted: np.ndarray, person: np.ndarray, to_skin: np.ndarray, legs:
         leg_paint[mine] *= (1.0 + (knee_light(leg, ys[mine], where[mine]) - 1.0) * modelled[mine])[:, None]
     beneath = cv2.distanceTransform((cover == 0).astype(np.uint8), cv2.DIST_L2, 3)[ys, xs]
     leg_paint *= (1.0 - HEM_SHADE * np.exp(-beneath / reach) * modelled)[:, None]
-    spread = np.zeros((height, width), np.float32)  # each leg's pixels: TOUCH_WIDTH of its width on their row
-    for index, leg in enumerate(legs):
-        spread = np.where(owner == index, TOUCH_WIDTH * 2.0 * _middle(leg > 0)[1][:, None], spread)
+    spread = [TOUCH_WIDTH * 2.0 * _middle(leg > 0)[1] for leg in legs]  # TOUCH_WIDTH of each leg's width, per row
     touching = _near_touch(owner, spread, TOUCH_APART * side)[ys, xs]
     leg_paint *= (1.0 - TOUCH_SHADE * touching * modelled)[:, None]
     weight = np.clip(down[ys, xs] / LEG_ONSET, 0.0, 1.0)[:, None]
