@@ -27,11 +27,13 @@ HEM_SHADE = 0.25
 LEG_ONSET = 0.1  # of a leg's length: below its hip joint it turns from the hips' light to its own
 FEET_REACH = 1.0  # of a leg's width at its bottom: how far beside it the feet below are looked for
 # Thighs shaped to touch (knees together, a fitted dress's outline) turn away from the light where they meet, and each
-# shades the other: up to TOUCH_SHADE darker on their meeting line, over TOUCH_SHADOW of the longer side (of the gap
-# between them where they part). Painted with their sides' light only they read as one pale block from the hem to the
-# knees.
+# shades the other: up to TOUCH_SHADE darker on their meeting line, fading into each leg over TOUCH_WIDTH of its width
+# at that row (a Gaussian's spread: a tenth of the shade left at half its width), and over the gap between them where
+# they part. Painted with their sides' light only they read as one pale block from the hem to the knees. Catalogue
+# thighs together show that shade over a third of their width or more; a fixed 3 px (at 512) left a mini's bared
+# thighs one pale block split by a thin dark line, however wide they were.
 TOUCH_SHADE = 0.22
-TOUCH_SHADOW = 0.006
+TOUCH_WIDTH = 0.33
 # Of the longer side (10 px at 512, about half a thigh's width on a full-length catalogue photo): the gap between
 # parted legs over which that shade fades; thighs a few pixels apart still face and shade each other.
 TOUCH_APART = 0.02
@@ -244,12 +246,12 @@ def _around(mask: np.ndarray, margin: int) -> tuple[slice, slice]:
             slice(max(int(cols[0]) - margin, 0), int(cols[-1]) + margin + 1))
 
 
-def _near_touch(owner: np.ndarray, spread: float, apart: float) -> np.ndarray:
+def _near_touch(owner: np.ndarray, spread: list[np.ndarray], apart: float) -> np.ndarray:
     """float32 HxW in [0, 1]: how near each leg's pixel is to the other leg (`owner`: which leg each pixel is, -1 off
-    them): 1 on its side towards the other where they touch, falling off as a Gaussian over `spread` px into it and
-    over `apart` px of the gap between them; 0 off the legs. Shaded only on their meeting line, thighs together that
-    part above the knees ended their shade in a square step where the backdrop began to show between them: a dark
-    strip down the middle of a mini's bared thighs."""
+    them): 1 on its side towards the other where they touch, falling off as a Gaussian over `spread` px (each leg's,
+    per row) into it and over `apart` px of the gap between them; 0 off the legs. Shaded only on their meeting line,
+    thighs together that part above the knees ended their shade in a square step where the backdrop began to show
+    between them: a dark strip down the middle of a mini's bared thighs."""
     near = np.zeros(owner.shape, np.float32)
     if not ((owner == 0).any() and (owner == 1).any()):
         return near
@@ -260,7 +262,8 @@ def _near_touch(owner: np.ndarray, spread: float, apart: float) -> np.ndarray:
         depth = cv2.distanceTransform(mine.astype(np.uint8), cv2.DIST_L2, 3)  # 1 on its outline
         to_other = cv2.distanceTransform((whose != 1 - index).astype(np.uint8), cv2.DIST_L2, 3)
         gap = np.maximum(to_other - depth, 0.0)[mine]  # 0 where they touch
-        near[box][mine] = np.exp(-(((depth[mine] - 1.0) / max(spread, 1.0)) ** 2) - (gap / max(apart, 1.0)) ** 2)
+        reach = np.maximum(spread[index][np.nonzero(mine)[0] + box[0].start], 1.0)
+        near[box][mine] = np.exp(-(((depth[mine] - 1.0) / reach) ** 2) - (gap / max(apart, 1.0)) ** 2)
     return near
 
 
@@ -364,7 +367,8 @@ def leg_skin(painted: np.ndarray, person: np.ndarray, to_skin: np.ndarray, legs:
         leg_paint[mine] *= (1.0 + (knee_light(leg, ys[mine], where[mine]) - 1.0) * modelled[mine])[:, None]
     beneath = cv2.distanceTransform((cover == 0).astype(np.uint8), cv2.DIST_L2, 3)[ys, xs]
     leg_paint *= (1.0 - HEM_SHADE * np.exp(-beneath / reach) * modelled)[:, None]
-    touching = _near_touch(owner, TOUCH_SHADOW * side, TOUCH_APART * side)[ys, xs]
+    spread = [TOUCH_WIDTH * 2.0 * _middle(leg > 0)[1] for leg in legs]  # TOUCH_WIDTH of each leg's width, per row
+    touching = _near_touch(owner, spread, TOUCH_APART * side)[ys, xs]
     leg_paint *= (1.0 - TOUCH_SHADE * touching * modelled)[:, None]
     weight = np.clip(down[ys, xs] / LEG_ONSET, 0.0, 1.0)[:, None]
     out = np.array(painted, np.float32)

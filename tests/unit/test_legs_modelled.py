@@ -157,3 +157,22 @@ def test_a_shaped_shin_has_a_calf_and_a_slim_lower_shin() -> None:
     assert width(1.3) > width(1.0)  # the calf below the knee
     assert width(1.5) >= 0.95 * width(1.0)  # full to half way down
     assert width(1.75) <= 0.72 * width(1.0)  # then a slim lower shin
+
+
+@pytest.mark.parametrize("thigh", [30, 60])
+def test_thighs_together_shade_each_other_over_a_third_of_their_width(thigh: int) -> None:
+    """Thighs touching down their length (a mini's bared thighs): each is shaded towards the other over a third of its
+    width or more, as wide as the thigh is (a fixed 3 px line left them one pale block split by a thin dark line)."""
+    from fittingroom.warp_gen.limb_light import leg_skin, limb_profile
+
+    legs = np.zeros((2, H, W), np.uint8)
+    legs[0, 200:350, 150:150 + thigh] = 1
+    legs[1, 200:350, 150 - thigh:150] = 1
+    to_skin = (legs > 0).any(axis=0)
+    modelled = limb_profile(np.array(LEG_SKIN, np.float32), 0.8, 1.3)  # the same light on either side of each
+    out = leg_skin(np.zeros((H, W, 3), np.float32), np.full((H, W, 3), BACKDROP, np.uint8), to_skin, legs,
+                   np.zeros((H, W), np.uint8), modelled).mean(axis=2)
+    row, inward = 300, thigh // 3
+    for inner, outer in ((150 + inward, 149 + thigh - inward), (149 - inward, 150 - thigh + inward)):
+        assert out[row, inner] < 0.95 * out[row, outer]  # a third of the way in from the other leg, still shaded
+    assert out[row, 150] < out[row, 150 + inward] < out[row, 150 + thigh // 2]  # darkest where they meet
