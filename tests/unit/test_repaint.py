@@ -195,6 +195,19 @@ def test_the_old_garments_rim_is_repainted_with_it_but_never_what_is_kept() -> N
     assert not grown[50, 70] and grown[uncovered].all()
 
 
+def test_the_old_garments_rim_never_reaches_across_what_is_kept() -> None:
+    # A thin arm hanging in front of the old top at 512 px: its skin found only 2 px wide beside the top, its far,
+    # anti-aliased edge 2 px more. That edge is the arm's against the backdrop, not the top's rim.
+    uncovered = np.zeros((512, 384), bool)
+    uncovered[100:300, 100:240] = True
+    keep = np.zeros((512, 384), bool)
+    keep[100:300, 240:242] = True  # the arm's skin the skin mask found
+    grown = with_rim(uncovered, keep)
+    assert not grown[150:250, 242:245].any()
+    assert grown[99, 150] and grown[200, 99]  # the rim is still taken where nothing kept is in the way
+    assert grown[uncovered].all() and not grown[keep].any()
+
+
 def test_under_edge_is_where_the_new_garment_covers_fully() -> None:
     paint = np.zeros((100, 100), np.uint8)
     paint[20:80, 20:80] = 1
