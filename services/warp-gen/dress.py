@@ -724,6 +724,10 @@ def repaint_uncovered(person: np.ndarray, uncovered: np.ndarray, body: np.ndarra
     # A bared leg goes on past the hole (under the new hem, into the visible leg below the old): no rounding there.
     beyond = (legs > 0).any(axis=0) & body.astype(bool) & ~hole if legs is not None else np.zeros_like(hole)
     to_skin = smoothed_limbs((hole & body.astype(bool)) | beyond, hole, skin)
+    # What the photo shows as skin on the body stays skin: the rounding takes the photo's skin it does not know (an arm
+    # the skin mask found in part, a neck's or a shoulder's edge) for the outline, and the repaint's pixels on the old
+    # garment's seam there came out as white or dark one-pixel specks of backdrop.
+    to_skin |= hole & body.astype(bool) & skin.astype(bool)
     if cover is not None:  # no line of backdrop a pixel or two wide between the skin and the new garment's edge
         to_skin |= skin_gaps(to_skin, cover.astype(bool), hole)
     # Nor, on the body, between the skin and a garment the photo keeps (a bared midriff and the skirt's top: a white

@@ -208,6 +208,24 @@ def test_the_old_garments_rim_never_reaches_across_what_is_kept() -> None:
     assert grown[uncovered].all() and not grown[keep].any()
 
 
+def test_the_photos_skin_on_the_body_is_repainted_as_skin_not_rounded_off_to_backdrop() -> None:
+    # At 512 px an arm 13 px wide in front of the old garment, its skin found only in its first 3 px; those are
+    # repainted with the old garment's seam. The rounding took the arm's other 10 px (no skin to the mask) for the
+    # outline and cut the 3 px strip away: backdrop specks on the arm.
+    image = np.full((512, 384, 3), BACKDROP, np.uint8)
+    image[100:400, 200:213] = SKIN
+    body = np.zeros((512, 384), np.uint8)
+    body[100:400, 200:213] = 1
+    skin = np.zeros((512, 384), np.uint8)
+    skin[100:400, 200:203] = 1
+    uncovered = np.zeros((512, 384), bool)
+    uncovered[150:350, 200:203] = True
+    out = repaint_uncovered(image, uncovered, body, skin, body > 0).astype(int)
+    inside = out[250, 201:203]  # (its first column is the outline's, anti-aliased with the backdrop)
+    assert (np.linalg.norm(inside - SKIN, axis=1) < np.linalg.norm(inside - BACKDROP, axis=1) / 2).all()
+    assert np.array_equal(out[~uncovered], image[~uncovered].astype(int))
+
+
 def test_under_edge_is_where_the_new_garment_covers_fully() -> None:
     paint = np.zeros((100, 100), np.uint8)
     paint[20:80, 20:80] = 1
