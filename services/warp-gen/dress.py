@@ -276,12 +276,24 @@ def with_rim(uncovered: np.ndarray, keep: np.ndarray) -> np.ndarray:
     """bool HxW: the old garment's uncovered pixels and its rim just outside them, less what is `keep`.
 
     The worn-garment mask stops a pixel or two inside the garment's anti-aliased edge; left, that rim drew
-    a dark outline around a repainted arm.
+    a dark outline around a repainted arm. The rim is what the garment reaches round what is kept, never across it:
+    a thin arm hanging in front of a pale old top, its skin found two or three pixels wide, had its far edge against
+    the backdrop taken for the top's rim, then the skin between enclosed (`enclosed_specks`) and the whole arm
+    repainted into the bared midriff down to where it swung out of the rim's reach: a step in the waist's outline,
+    with the arm's pale anti-aliased edge painted as skin along it.
     """
     rim = max(1, round(RIM_SHARE * max(uncovered.shape)))
     kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * rim + 1, 2 * rim + 1))
-    grown = cv2.dilate(uncovered.astype(np.uint8), kernel) > 0
-    return np.asarray(uncovered.astype(bool) | (grown & ~keep.astype(bool)))
+    hole, free = uncovered.astype(bool), ~keep.astype(bool)
+    grown = (cv2.dilate(hole.astype(np.uint8), kernel) > 0) & free
+    # A pixel at a time through what is not kept, never diagonally (a skin mask's diagonal staircase or one-pixel
+    # holes let it through to the arm's far side, in specks): twice the rim's steps reach all of the disc above, the
+    # same rim where nothing kept is in the way.
+    cross = cv2.getStructuringElement(cv2.MORPH_CROSS, (3, 3))
+    reached = hole
+    for _ in range(2 * rim):
+        reached = (cv2.dilate(reached.astype(np.uint8), cross) > 0) & (free | hole)
+    return np.asarray(hole | (grown & reached))
 
 
 def _feather_px(shape: tuple[int, ...]) -> int:
@@ -710,6 +722,10 @@ def repaint_uncovered(person: np.ndarray, uncovered: np.ndarray, body: np.ndarra
     # A bared leg goes on past the hole (under the new hem, into the visible leg below the old): no rounding there.
     beyond = (legs > 0).any(axis=0) & body.astype(bool) & ~hole if legs is not None else np.zeros_like(hole)
     to_skin = smoothed_limbs((hole & body.astype(bool)) | beyond, hole, skin)
+    # What the photo shows as skin on the body stays skin: the rounding takes the photo's skin it does not know (an arm
+    # the skin mask found in part, a neck's or a shoulder's edge) for the outline, and the repaint's pixels on the old
+    # garment's seam there came out as white or dark one-pixel specks of backdrop.
+    to_skin |= hole & body.astype(bool) & skin.astype(bool)
     if cover is not None:  # no line of backdrop a pixel or two wide between the skin and the new garment's edge
         to_skin |= skin_gaps(to_skin, cover.astype(bool), hole)
     # Nor, on the body, between the skin and a garment the photo keeps (a bared midriff and the skirt's top: a white

@@ -192,6 +192,37 @@ def test_the_old_garments_rim_is_repainted_with_it_but_never_what_is_kept() -> N
     assert not grown[50, 70] and grown[uncovered].all()
 
 
+def test_the_old_garments_rim_never_reaches_across_what_is_kept() -> None:
+    # A thin arm hanging in front of the old top at 512 px: its skin found only 2 px wide beside the top, its far,
+    # anti-aliased edge 2 px more. That edge is the arm's against the backdrop, not the top's rim.
+    uncovered = np.zeros((512, 384), bool)
+    uncovered[100:300, 100:240] = True
+    keep = np.zeros((512, 384), bool)
+    keep[100:300, 240:242] = True  # the arm's skin the skin mask found
+    grown = with_rim(uncovered, keep)
+    assert not grown[150:250, 242:245].any()
+    assert grown[99, 150] and grown[200, 99]  # the rim is still taken where nothing kept is in the way
+    assert grown[uncovered].all() and not grown[keep].any()
+
+
+def test_the_photos_skin_on_the_body_is_repainted_as_skin_not_rounded_off_to_backdrop() -> None:
+    # At 512 px an arm 13 px wide in front of the old garment, its skin found only in its first 3 px; those are
+    # repainted with the old garment's seam. The rounding took the arm's other 10 px (no skin to the mask) for the
+    # outline and cut the 3 px strip away: backdrop specks on the arm.
+    image = np.full((512, 384, 3), BACKDROP, np.uint8)
+    image[100:400, 200:213] = SKIN
+    body = np.zeros((512, 384), np.uint8)
+    body[100:400, 200:213] = 1
+    skin = np.zeros((512, 384), np.uint8)
+    skin[100:400, 200:203] = 1
+    uncovered = np.zeros((512, 384), bool)
+    uncovered[150:350, 200:203] = True
+    out = repaint_uncovered(image, uncovered, body, skin, body > 0).astype(int)
+    inside = out[250, 201:203]  # (its first column is the outline's, anti-aliased with the backdrop)
+    assert (np.linalg.norm(inside - SKIN, axis=1) < np.linalg.norm(inside - BACKDROP, axis=1) / 2).all()
+    assert np.array_equal(out[~uncovered], image[~uncovered].astype(int))
+
+
 def test_under_edge_is_where_the_new_garment_covers_fully() -> None:
     paint = np.zeros((100, 100), np.uint8)
     paint[20:80, 20:80] = 1
