@@ -59,6 +59,13 @@ PROBE_STEP = 8  # px between the points where a warp is checked for folds
 # landmark, the silhouette's side is narrower than STRAP_WIDTH of the shoulders' span.
 STRAP_DROP = 0.1
 STRAP_WIDTH = 0.12
+# Or broad straps (a tank top's): the shoulder points lie less than STRAP_SPAN of the garment's chest apart (its widest
+# row within CHEST_DEPTH of the shoulder-to-hem length below them). A sleeveless shirt's or dress's shoulders are as
+# broad as its chest or broader (the development photos' dress: 1.1); a tank top's strap tops, inset over the
+# shoulders' tops, 0.6-0.8 of it. Taken for a shirt's, they were pinned out on the shoulder joints: the straps
+# splayed into wings past the shoulders and the neckline gaped.
+STRAP_SPAN = 0.85
+CHEST_DEPTH = 0.3
 # Worn, a strap lies on the top of the shoulder, this far (of the shoulder width) in from the joint and
 # above its line, not on the padded outer corner a shirt's shoulder reaches (there, beside the body, the
 # person mask cut the straps off).
@@ -185,13 +192,20 @@ def _p(point: tuple[float, float] | None) -> np.ndarray:
 
 def hangs_from_straps(silhouette: np.ndarray, marks: GarmentLandmarks) -> bool:
     """Whether a sleeveless garment's shoulder landmarks are the tops of straps: just below each, its side of
-    the silhouette is a narrow band (a shirt's or a tee's shoulder is broad there)."""
+    the silhouette is a narrow band (a shirt's or a tee's shoulder is broad there), or they lie well inside its
+    chest's breadth (STRAP_SPAN: a tank top's broad straps)."""
     if None in (marks.left_shoulder, marks.right_shoulder, marks.left_hem) or marks.left_armpit is not None:
         return False
     shoulders = (_p(marks.left_shoulder), _p(marks.right_shoulder))
     middle = float(shoulders[0][0] + shoulders[1][0]) / 2
     span = abs(float(shoulders[0][0] - shoulders[1][0]))
+    top, hem = round(float(min(shoulders[0][1], shoulders[1][1]))), float(_p(marks.left_hem)[1])
+    chest = silhouette[max(top, 0):max(top, 0) + max(1, round(CHEST_DEPTH * (hem - top)))] > 0
     columns = np.arange(silhouette.shape[1])
+    if chest.any(axis=1).any():
+        breadth = max(float(np.ptp(columns[row])) for row in chest if row.any())
+        if span < STRAP_SPAN * breadth:
+            return True
     for shoulder, half in zip(shoulders, (columns >= middle, columns < middle), strict=True):
         row = round(float(shoulder[1]) + STRAP_DROP * (float(_p(marks.left_hem)[1]) - float(shoulder[1])))
         if not 0 <= row < silhouette.shape[0] or (silhouette[row] > 0)[half].sum() > STRAP_WIDTH * span:

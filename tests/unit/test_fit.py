@@ -33,6 +33,15 @@ def _sleeveless_shirt() -> np.ndarray:
     return mask
 
 
+def _tank() -> np.ndarray:
+    """Broad straps (30 px) whose outer tops are the shoulder landmarks, over a chest far broader than their span
+    (260 px for 180): a tank top, its armholes cut in below the straps."""
+    mask = np.zeros((300, 300), np.uint8)
+    cv2.fillPoly(mask, [np.array([(60, 40), (90, 40), (150, 90), (210, 40), (240, 40), (250, 100), (280, 120),
+                                  (280, 280), (20, 280), (20, 120), (50, 100)], np.int32)], 1)
+    return mask
+
+
 def _pose() -> Pose:
     """Legs straight down from the hips."""
     return frontal_pose({lm.LEFT_KNEE: (180, 310), lm.RIGHT_KNEE: (120, 310), lm.LEFT_ANKLE: (180, 385),
@@ -42,6 +51,7 @@ def _pose() -> Pose:
 def test_straps_are_told_from_a_shirt_s_broad_shoulders() -> None:
     assert hangs_from_straps(_camisole(), MARKS)
     assert not hangs_from_straps(_sleeveless_shirt(), MARKS)
+    assert hangs_from_straps(_tank(), MARKS)  # broad straps, inset over a broader chest
     sleeved = GarmentLandmarks(**{**MARKS.__dict__, "left_armpit": (240, 100), "right_armpit": (60, 100)})
     assert not hangs_from_straps(_camisole(), sleeved)  # a sleeved garment's shoulder is its seam
 
