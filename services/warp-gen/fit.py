@@ -517,12 +517,19 @@ def _lower_fit(marks: GarmentLandmarks, pose: Pose, frame: BodyFrame, rise: floa
     legs = {name: _leg(pose, f, sign) for name, sign in (("left", 1.0), ("right", -1.0))}
     thigh = float(np.mean([np.linalg.norm(leg[1] - leg[0]) for leg in legs.values()]))
     limbs: list[tuple[np.ndarray, float]] = []
-    if marks.crotch is None:  # a skirt: its hem hangs straight down from the waist, no lower than the ankle
-        for name in ("left", "right"):
+    if marks.crotch is None:
+        # A skirt: its hem as far below the waist as on its photo, no lower than the ankle, and as broad as there
+        # (hung straight down from the waist, an A-line midi came out a pencil skirt over one leg of a shopper
+        # standing with her feet apart, the other leg bared), never narrower than straight down.
+        g_mid, middle = (g_waist[0] + g_waist[1]) / 2, (waist["left"] + waist["right"]) / 2
+        half = float((waist["left"] - waist["right"]) @ f.across) / 2
+        for name, sign in (("left", 1.0), ("right", -1.0)):
             g_hem = _p(getattr(marks, f"{name}_hem"))
             g_top = g_waist[1] if name == "left" else g_waist[0]
-            drop = min(float(np.linalg.norm(g_hem - g_top)) * scale, float((legs[name][-1] - waist[name]) @ f.down))
-            pairs[f"{name}_hem"] = (g_hem, waist[name] + f.down * drop)
+            drop = min(float(g_hem[1] - g_top[1]) * scale, float((legs[name][-1] - waist[name]) @ f.down))
+            out = max(float(abs(g_hem[0] - g_mid[0])) * scale, half)
+            level = float((waist[name] - middle) @ f.down) + drop
+            pairs[f"{name}_hem"] = (g_hem, middle + f.across * sign * out + f.down * level)
         body = np.array([f.right_hip, f.left_hip, pairs["left_hem"][1], pairs["right_hem"][1]])
         return _pack(pairs, body, ())
     g_mid = (g_waist[0] + g_waist[1]) / 2

@@ -146,3 +146,17 @@ def test_a_hem_never_falls_below_the_ankles() -> None:
                              right_hem=(85, 700))
     hems = _targets(skirt)
     assert hems["left_hem"][1] <= ANKLES_ROW + 0.5 and hems["right_hem"][1] <= ANKLES_ROW + 0.5
+
+
+def test_a_skirt_is_as_broad_at_its_hem_as_on_its_photo_never_narrower_than_straight_down() -> None:
+    """An A-line skirt flares (its hem twice its waist on the photo); a pencil skirt narrowing to its hem hangs
+    straight down from the waist."""
+    def hem_breadth(left: float, right: float) -> float:
+        skirt = GarmentLandmarks(Category.LOWER, left_waist=(200, 40), right_waist=(100, 40), left_hem=(left, 300),
+                                 right_hem=(right, 300))
+        targets = _targets(skirt)
+        return float(targets["left_hem"][0] - targets["right_hem"][0]) / float(
+            targets["left_waist"][0] - targets["right_waist"][0])
+
+    assert hem_breadth(250, 50) == pytest.approx(2.0, abs=0.02)
+    assert hem_breadth(190, 110) == pytest.approx(1.0, abs=0.02)
