@@ -33,6 +33,7 @@ from fittingroom.common.errors import InvalidInput
 from fittingroom.common.garment import Category, GarmentLandmarks
 from fittingroom.warp_gen.polyline import along, chain_length
 from fittingroom.warp_gen.sleeves import (
+    ARM_EDGE_REACH,
     MIN_SLEEVE_END,
     SLEEVE_DOWN,
     SleeveFit,
@@ -463,7 +464,8 @@ def _top_fit(marks: GarmentLandmarks, pose: Pose, frame: BodyFrame, garment: Cat
             past_elbow = len(arm) > 2 and length > float(np.linalg.norm(arm[1] - arm[0]))
             hangs = past_elbow or _arm_angle(arm, f) < SLEEVE_DOWN
             laid = sleeve_fit(silhouette, (g_shoulder, _p(armpit), _p(cuff)), seam, sleeve, f.across * sign,
-                               MIN_SLEEVE_END * w, length_scale) if hangs and silhouette is not None else None
+                               MIN_SLEEVE_END * w, length_scale, None if person is None else person > 0.5,
+                               ARM_EDGE_REACH * w) if hangs and silhouette is not None else None
             if laid is not None:  # warped on its own, its end on the arm: the body is not bent to reach it
                 sleeves.append(SleeveFit(name, *laid))
                 end = sleeve[-1]

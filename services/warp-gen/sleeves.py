@@ -46,6 +46,14 @@ ARMPIT_NOTCH = 0.15
 # order of the whole sleeve's four.
 UPPER_PART = np.array([0, 4, 5, 3])
 FOREARM_PART = np.array([4, 1, 2, 5])
+# Of the shoulder width: how far from the arm's bone its edge on the person mask may lie for a sleeve to reach out
+# to it. BlazePose's bone runs off the arm's middle and an arm can be wider than the sleeve's photo carried to the
+# body (a slim tee's sleeve on a plus-size shopper's forearm): laid its own width across the bone (MIN_SLEEVE_END
+# at least, 0.11 to each side), a long sleeve left a strip of skin beside it down the forearm (07966's hand on the
+# hip, her hanging arm's outer edge; 051482's arm holding a bag). On drawn long-sleeved tees on the development
+# shoppers the arms' edges lay 0.01-0.19 shoulder widths from the bone; past 0.2 the mask runs on into the torso,
+# a bag or the other arm, and the sleeve keeps its own width on that side.
+ARM_EDGE_REACH = 0.2
 
 
 @dataclass(frozen=True)
@@ -67,13 +75,15 @@ class SleeveFit:
         return np.array([seam, elbow_outer, outer, inner, elbow_inner, underarm])
 
 
-def _half_width(silhouette: np.ndarray, centre: np.ndarray, across: np.ndarray) -> tuple[float, float]:
-    """How far the silhouette reaches from `centre` along `across` and against it, in one run each way."""
+def _half_width(silhouette: np.ndarray, centre: np.ndarray, across: np.ndarray, most: int | None = None
+                ) -> tuple[float, float]:
+    """How far the silhouette reaches from `centre` along `across` and against it, in one run each way (looked
+    for up to `most` px: past that, `most`)."""
     height, width = silhouette.shape[:2]
     reach = []
     for direction in (across, -across):
         steps = 0
-        for step in range(1, height + width):
+        for step in range(1, (height + width if most is None else most + 1)):
             x, y = np.round(centre + direction * step).astype(int)
             if not (0 <= x < width and 0 <= y < height) or silhouette[y, x] == 0:
                 break
@@ -82,9 +92,21 @@ def _half_width(silhouette: np.ndarray, centre: np.ndarray, across: np.ndarray) 
     return reach[0], reach[1]
 
 
+def _arm_edges(person: np.ndarray | None, point: np.ndarray, across: np.ndarray, half: float, reach: float
+               ) -> tuple[float, float]:
+    """How far a sleeve worn across the arm at `point` reaches along `across` and against it: `half`, or out to the
+    arm's edge on the `person` mask where that lies farther but within `reach` (ARM_EDGE_REACH): past it the mask
+    runs on into something else (the torso beside an arm hanging against it)."""
+    if person is None:
+        return half, half
+    most = int(np.ceil(reach))
+    out, back = _half_width(person, point, across, most)
+    return (max(half, out) if out < most else half), (max(half, back) if back < most else half)
+
+
 def sleeve_fit(silhouette: np.ndarray, garment: tuple[np.ndarray, np.ndarray, np.ndarray], seam: np.ndarray,
-                chain: list[np.ndarray], outward: np.ndarray, least: float, scale: float
-                ) -> tuple[np.ndarray, np.ndarray] | None:
+                chain: list[np.ndarray], outward: np.ndarray, least: float, scale: float,
+                person: np.ndarray | None = None, reach: float = 0.0) -> tuple[np.ndarray, np.ndarray] | None:
     """A sleeve's points on the garment photo and on the body (`SleeveFit`), or None where the photo shows no
     sleeve end or the sleeve worn would be turned inside out (an arm raised over the shoulder: the garment's
     spline alone bends that sleeve).
@@ -98,7 +120,9 @@ def sleeve_fit(silhouette: np.ndarray, garment: tuple[np.ndarray, np.ndarray, np
     and the garment's body fills in under it. A sleeve past the elbow has its edges' points there too, as far
     along each edge on the photo as the elbow is along the arm, out to the mitre round the bend, so that it follows
     a bent arm in two parts (`warp_sleeves`), its underarm no farther than UNDERARM_REACH down the upper arm; None
-    where either part is not a quadrilateral like its photo's.
+    where either part is not a quadrilateral like its photo's. Where the `person` mask (bool) shows the arm wider
+    than that, within `reach` px of the bone (`_arm_edges`), the end's corners and the elbow's edges go out to its
+    edges.
     """
     shoulder, armpit, cuff = garment
     axis = cuff - (shoulder + armpit) / 2
@@ -125,17 +149,18 @@ def sleeve_fit(silhouette: np.ndarray, garment: tuple[np.ndarray, np.ndarray, np
         kept, tangent = along(chain, distance)
         return kept[-1], turn * np.array([-tangent[1], tangent[0]])
 
-    reach = chain_length(chain) - (1 - SLEEVE_END_SHARE) * length * scale  # the measured line's place on the arm
-    level, normal = across_arm(reach)
+    end = chain_length(chain) - (1 - SLEEVE_END_SHARE) * length * scale  # the measured line's place on the arm
+    level, normal = across_arm(end)
     upper = float(np.linalg.norm(chain[1] - chain[0]))
-    past_elbow = len(chain) > 2 and upper < reach
-    underarm = max(reach - float(np.linalg.norm(inner - armpit)) * scale, 0.0)
+    past_elbow = len(chain) > 2 and upper < end
+    underarm = max(end - float(np.linalg.norm(inner - armpit)) * scale, 0.0)
     bone, inside = across_arm(min(underarm, UNDERARM_REACH * upper) if past_elbow else underarm)
     source = np.array([shoulder, outer, inner, armpit])
-    placed = np.array([seam, level + normal * half, level - normal * half, bone - inside * half])
+    top, under = _arm_edges(person, level, normal, half, reach)
+    placed = np.array([seam, level + normal * top, level - normal * under, bone - inside * half])
     if not past_elbow:  # a quadrilateral, convex on both, not inside out
         return (source, placed) if _like(source, placed) else None
-    share = upper / reach
+    share = upper / end
     # Across the elbow the mean of the two bones' normals (one bone's alone set the elbow's edges askew), out to
     # the mitre where the edges along the two bones meet.
     elbow, above = across_arm(upper - 1.0)
@@ -143,7 +168,9 @@ def sleeve_fit(silhouette: np.ndarray, garment: tuple[np.ndarray, np.ndarray, np
     mitre = min(2 / max(float(np.linalg.norm(bend)), 1e-6), MOST_MITRE) * half
     bend /= max(float(np.linalg.norm(bend)), 1e-6)
     source = np.vstack([source, [shoulder + share * (outer - shoulder), armpit + share * (inner - armpit)]])
-    placed = np.vstack([placed, [elbow + bend * mitre, elbow - bend * mitre]])
+    # Along the bisector the arm, as its mitre, is wider than across either bone by the mitre's factor.
+    top, under = _arm_edges(person, elbow, bend, mitre, reach * mitre / half)
+    placed = np.vstack([placed, [elbow + bend * top, elbow - bend * under]])
     # Warped in two parts (`warp_sleeves`), each is a quadrilateral like its photo's: a whole sleeve round a
     # sharp bend (a hand on the hip) is no quadrilateral.
     parts = all(_like(source[part], placed[part]) for part in (UPPER_PART, FOREARM_PART))
