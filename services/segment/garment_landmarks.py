@@ -49,7 +49,11 @@ HEM_SIDE_MARGIN = 0.3
 # but their ends hang below the hem: the bottom edge steps down this far (of the height) on both sides of
 # the body's hem, over runs at least MERGED_SLEEVE_WIDTH of the body's width.
 MERGED_SLEEVE_DROP = 0.04
-MERGED_SLEEVE_WIDTH = 0.15
+# A sleeve's end is at least a wrist's width: a slim cuff laid flat is 7 to 8 cm across, on a body 50 to 60 cm
+# wide, 0.12 to 0.15 of it (less where the sleeve lies a little over the body's edge). At 0.15, drawn flat lays
+# with slim sleeves laid against the body (cuffs 0.12 to 0.15 of it) came out sleeveless tunics, their hem's
+# corners out on the sleeves' ends; a hem band bloused in steps in less than this.
+MERGED_SLEEVE_WIDTH = 0.1
 # Where such a sleeve's hidden armpit lies, from shoulder to hem: a third of the way down, as on the tops whose
 # armpits show (0.26 to 0.41 on frontal catalogue photos).
 HIDDEN_ARMPIT_DEPTH = 0.33

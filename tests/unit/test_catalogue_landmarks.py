@@ -258,6 +258,25 @@ def test_sleeves_hanging_beside_the_body_keep_hem_armpits_and_cuffs_apart(gap: i
     assert _near(marks.left_shoulder, (200 + gap, 60), 8) and _near(marks.right_shoulder, (100 - gap, 60), 8)
 
 
+@pytest.mark.parametrize("end", [230, 290])
+def test_slim_sleeves_laid_against_the_body_are_sleeves(end: int) -> None:
+    """A long-sleeved top laid flat, its slim sleeves touching the body from the shoulders to their ends (a
+    cuff 12 px wide on a body 100 px wide), ending above the hem or below it: no armpit shows, only the ends."""
+    mask = np.zeros((320, 300), np.uint8)
+    cv2.rectangle(mask, *TORSO, 1, -1)
+    for side in (-1, 1):
+        outer = 150 + side * 62
+        cv2.fillPoly(mask, [np.array([(150 + side * 50, 60), (outer, 80), (outer, end), (150 + side * 50, end)],
+                                     np.int32)], 1)
+    marks = garment_landmarks(mask, Category.UPPER)
+    assert _near(marks.left_hem, (200, 260), 4) and _near(marks.right_hem, (100, 260), 4)
+    assert marks.left_cuff is not None and marks.right_cuff is not None
+    assert abs(marks.left_cuff[1] - end) <= 20 and abs(marks.right_cuff[1] - end) <= 20
+    assert marks.left_cuff[0] > 200 and marks.right_cuff[0] < 100
+    assert marks.left_armpit is not None and marks.right_armpit is not None
+    assert marks.left_armpit[1] < 160 and marks.right_armpit[1] < 160
+
+
 def test_a_slanted_cuff_reaching_the_hems_rows_is_no_hem_corner() -> None:
     """A long-sleeved top laid flat, each sleeve aslant and apart from the body below the armpit, its end cut
     square across it: the end's centre lies above the hem's rows, its outer corner down among them."""
