@@ -290,11 +290,16 @@ def _sleeves_ending_on_the_sides(sil: _Silhouette, hem: _Hem, depth: float) -> _
     step = sil.band(MERGED_SLEEVE_DROP)
     if last - first <= step or np.isnan(sil.left_edge[last]) or np.isnan(sil.right_edge[last]):
         return None
-    sides = (float(sil.left_edge[last]), float(sil.right_edge[last]))
+    # The body's sides: their median over the hem's band, and the sleeves' ends sought down into it. A sleeve's end
+    # slanting down into the band (a cuff cut aslant, its inner corner 5 % of the height above the hem) left the
+    # side's edge at the band's top on it: the body's sides a quarter too broad, its shoulders on the sleeves' edges.
+    band = slice(last, hem.row - sil.top + 1)
+    sides = (float(np.nanmedian(sil.left_edge[band])), float(np.nanmedian(sil.right_edge[band])))
+    lowest = hem.row - sil.top - sil.band(0.01)  # the hem's corner, rounded by the mask, is no step
     wide = MERGED_SLEEVE_WIDTH * (sides[1] - sides[0])
     cuffs = []
     for edge, side, outward in ((sil.left_edge, sides[0], -1.0), (sil.right_edge, sides[1], 1.0)):
-        beyond = np.nan_to_num(outward * (edge[first:last + 1] - side), nan=0.0)
+        beyond = np.nan_to_num(outward * (edge[first:lowest + 1] - side), nan=0.0)
         sleeve = np.flatnonzero(beyond >= wide)
         if wide <= 0 or sleeve.size == 0:
             return None

@@ -277,6 +277,24 @@ def test_slim_sleeves_laid_against_the_body_are_sleeves(end: int) -> None:
     assert marks.left_armpit[1] < 160 and marks.right_armpit[1] < 160
 
 
+@pytest.mark.parametrize("outer_end", [240, 244])
+def test_sleeves_against_the_body_ending_aslant_near_the_hem_keep_the_bodys_sides(outer_end: int) -> None:
+    """Sleeves laid against the body, each end cut aslant: its outer corner at `outer_end`, its inner corner at
+    256, 4 px above the hem, down in the hem's band."""
+    mask = np.zeros((320, 300), np.uint8)
+    cv2.rectangle(mask, *TORSO, 1, -1)
+    for side in (-1, 1):
+        outer = 150 + side * 70
+        cv2.fillPoly(mask, [np.array([(150 + side * 50, 60), (outer, 76), (outer, outer_end), (150 + side * 50, 256)],
+                                     np.int32)], 1)
+    marks = garment_landmarks(mask, Category.UPPER)
+    assert _near(marks.left_hem, (200, 260), 4) and _near(marks.right_hem, (100, 260), 4)
+    assert _near(marks.left_shoulder, (200, 60), 3) and _near(marks.right_shoulder, (100, 60), 3)
+    assert marks.left_cuff is not None and marks.right_cuff is not None
+    assert 200 < marks.left_cuff[0] < 220 and 80 < marks.right_cuff[0] < 100
+    assert abs(marks.left_cuff[1] - outer_end) <= 12 and abs(marks.right_cuff[1] - outer_end) <= 12
+
+
 def test_a_slanted_cuff_reaching_the_hems_rows_is_no_hem_corner() -> None:
     """A long-sleeved top laid flat, each sleeve aslant and apart from the body below the armpit, its end cut
     square across it: the end's centre lies above the hem's rows, its outer corner down among them."""
