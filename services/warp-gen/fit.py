@@ -530,8 +530,8 @@ def _lower_fit(marks: GarmentLandmarks, pose: Pose, frame: BodyFrame, rise: floa
             g_top = g_waist[1] if name == "left" else g_waist[0]
             drop = min(float(g_hem[1] - g_top[1]) * scale, float((legs[name][-1] - waist[name]) @ f.down))
             out = max(float(abs(g_hem[0] - g_mid[0])) * scale, half)
-            level = float((waist[name] - middle) @ f.down) + drop
-            pairs[f"{name}_hem"] = (g_hem, middle + f.across * sign * out + f.down * level)
+            fall = float((waist[name] - middle) @ f.down) + drop
+            pairs[f"{name}_hem"] = (g_hem, middle + f.across * sign * out + f.down * fall)
         body = np.array([f.right_hip, f.left_hip, pairs["left_hem"][1], pairs["right_hem"][1]])
         return _pack(pairs, body, ())
     g_mid = (g_waist[0] + g_waist[1]) / 2
