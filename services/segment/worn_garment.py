@@ -285,7 +285,7 @@ def skin_distance(image: np.ndarray, pose: Pose, person: np.ndarray, box: tuple[
     otherwise); None when the pose sees too little of the face. Worked out in the box and the face's alone."""
     face = face_pixels(image, pose, person)
     around = mask_box(face)
-    face_skin = _face_skin(_chroma(image[around]), face[around])
+    face_skin = _face_skin(_chroma(image[around]), face[around]) if face.any() else None
     if face_skin is None:
         return None
     centre, tolerance = face_skin

@@ -16,6 +16,7 @@ HAND = (150, 100, 75)  # the hand in its arm's shade: darker, the skin's hue
 SHIRT = (40, 40, 45)  # dark, nearly grey: the trousers' side the fingers lie down
 BACKDROP = 235
 WRIST, FINGERTIPS = (95, 215), (108, 262)
+SLIVER_END = (120, 250)
 
 
 def _hand_on_the_hip() -> Pose:
@@ -32,6 +33,7 @@ def _shopper() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     cv2.rectangle(image, (100, 100), (200, 390), SHIRT, -1)
     cv2.line(image, (60, 190), WRIST, SKIN, 14)
     cv2.line(image, WRIST, FINGERTIPS, HAND, 8)
+    cv2.line(image, (104, 236), SLIVER_END, HAND, 2)  # the backdrop seen between two fingers, tinted by the skin
     person = (np.abs(image.astype(int) - BACKDROP).sum(axis=2) > 0).astype(np.float32)
     skin = np.zeros((H, W), np.uint8)
     cv2.circle(skin, (150, 60), 35, 1, -1)
@@ -41,7 +43,8 @@ def _shopper() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 
 def test_a_hand_on_the_hip_in_shade_is_found_down_to_its_fingers() -> None:
     """The skin test found the forearm down to the wrist; the hand past it, in shade, is the skin's hue: found to its
-    fingers, not the dark trousers or the backdrop beside it."""
+    fingers, not the dark trousers or the backdrop beside it, nor a sliver of the skin's tint thinner than the skin
+    test's skin."""
     pose = _hand_on_the_hip()
     image, person, skin = _shopper()
     found = hands(image, skin, person, pose)
@@ -50,6 +53,7 @@ def test_a_hand_on_the_hip_in_shade_is_found_down_to_its_fingers() -> None:
         x, y = np.round(wrist + share * (tips - wrist)).astype(int)
         assert found[y, x] == 1
     assert found[250, 130] == 0 and found[250, 90] == 0 and found[150, 150] == 0
+    assert found[SLIVER_END[1] - 3, SLIVER_END[0] - 3] == 0
 
 
 def test_a_hand_past_a_long_sleeve_s_cuff_is_no_speck() -> None:
