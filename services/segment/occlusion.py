@@ -16,8 +16,17 @@ import numpy as np
 
 from fittingroom.common import landmarks as lm
 from fittingroom.common.body import PAD, BodyFrame, Pose, body_frame, shoulder_rise
-from fittingroom.common.images import rounded_outline
-from fittingroom.segment.worn_garment import head_mask, skin_mask, speckless, thin_arms
+from fittingroom.common.images import mask_box, rounded_outline
+from fittingroom.segment.worn_garment import (
+    SKIN_DRIFT,
+    SPECK_SIDE,
+    head_mask,
+    joining,
+    skin_distance,
+    skin_mask,
+    speckless,
+    thin_arms,
+)
 
 ARM_VISIBLE = 0.5  # an arm drawn in front of the garment must be seen, not guessed
 ARM_WIDTH = 0.26  # of the shoulder width: an arm seen from the front, with its sleeve
@@ -52,6 +61,9 @@ OUTLINE_SMOOTH = 0.006  # of the longer side: the blur that rounds bare skin's o
 # development photos), not a hand (0.03 and more): kept in front it punched a hole through the garment.
 SPECK_AREA = 0.015
 SPECK_ON_GARMENT = 0.9  # the least share of such a speck that lies on the garment
+# Of the wrist-to-knuckles length (BlazePose's wrist to its pinky and index points' midpoint: the palm): how far past
+# the wrist a hand reaches, its fingers about as long again as the palm.
+HAND_LENGTH = 2.0
 # BlazePose hand points: pinky and index knuckles; the hand's tip is their midpoint.
 _LEFT_ARM = (lm.LEFT_SHOULDER, lm.LEFT_ELBOW, lm.LEFT_WRIST)
 _RIGHT_ARM = (lm.RIGHT_SHOULDER, lm.RIGHT_ELBOW, lm.RIGHT_WRIST)
@@ -73,6 +85,56 @@ def arm_chains(pose: Pose) -> list[list[np.ndarray]]:
         if len(chain) >= 2:
             chains.append(chain)
     return chains
+
+
+def hand_zone(pose: Pose, shape: tuple[int, int]) -> list[np.ndarray]:
+    """bool HxW per hand the pose sees (its wrist and knuckles): past the wrist, a band ARM_WIDTH of the shoulder width
+    wide from the wrist through the knuckles' midpoint on to HAND_LENGTH of the way there (the fingers)."""
+    zones = []
+    width = body_frame(pose).shoulder_width
+    for wrist, knuckles in _HANDS.items():
+        if not all(pose.visible(i, ARM_VISIBLE) for i in (wrist, *knuckles)):
+            continue
+        start = pose.point(wrist)
+        reach = HAND_LENGTH * (pose.points[list(knuckles)].astype(np.float64).mean(axis=0) - start)
+        length = float(np.linalg.norm(reach))
+        if length < 1.0:
+            continue
+        side = np.array([-reach[1], reach[0]]) / length * ARM_WIDTH * width / 2
+        corners = np.array([start - side, start + side, start + reach + side, start + reach - side])
+        zone = np.zeros(shape, np.uint8)
+        cv2.fillPoly(zone, [np.round(corners).astype(np.int32)], 1)
+        zones.append(zone > 0)
+    return zones
+
+
+def hands(image: np.ndarray, skin: np.ndarray, person_mask: np.ndarray, pose: Pose) -> np.ndarray:
+    """uint8 {0, 1}: each seen hand (`hand_zone`): the pixels on the person in the skin's chroma as it drifts in shade
+    (within SKIN_DRIFT of the face's, `skin_distance`) that join the `skin` found in its zone.
+
+    The skin test takes drifted skin only a few px from skin it found: a hand on the hip in its arm's shade, fingers
+    down a dark trouser's side (within 1.0-1.4 tolerances of the face's chroma; the trousers and the backdrop beside
+    them 2.2-2.3), was found at its wrist and lost past it."""
+    found = np.zeros(image.shape[:2], np.uint8)
+    zones = hand_zone(pose, image.shape[:2])
+    if not any(zone.any() for zone in zones):
+        return found
+    box = mask_box(np.any(zones, axis=0))
+    distance = skin_distance(image, pose, person_mask, box)
+    if distance is None:
+        return found
+    drifted = (distance < SKIN_DRIFT**2) & (person_mask[box] > 0.5)
+    seen = skin[box] > 0
+    for zone in zones:
+        grown = joining(drifted & zone[box], seen & zone[box]) > 0
+        # What the drift adds is a hand only as thick as the skin test's skin (`speckless`): between a fair hand's
+        # fingers and along their edges it adds slivers 1-4 px wide of the backdrop seen through, tinted by the skin,
+        # which kept in front cut a white notch into a dress beside the hand (a hand in shade: 6-8 px wide).
+        hand = ((grown & seen) | (speckless(grown & ~seen) > 0)).astype(np.uint8)
+        # A finger's crease (at its nail, its knuckle) is a line a px wide off the drift: left out, the garment
+        # behind showed through it as a white bar across the finger.
+        found[box] |= cv2.morphologyEx(hand, cv2.MORPH_CLOSE, np.ones((SPECK_SIDE, SPECK_SIDE), np.uint8)) & zone[box]
+    return found
 
 
 def _draw(chains: list[list[np.ndarray]], shape: tuple[int, int], thickness: int, start: int = 0) -> np.ndarray:
@@ -152,9 +214,12 @@ def occluders(image: np.ndarray, person_mask: np.ndarray, pose: Pose, covered: n
 
 def without_specks(front: np.ndarray, garment: np.ndarray, pose: Pose) -> np.ndarray:
     """uint8 {0, 1}: `front` less its pieces smaller than SPECK_AREA lying on the `garment` (a mask, > 0.5 on
-    it) for SPECK_ON_GARMENT of their area."""
+    it) for SPECK_ON_GARMENT of their area, but for a hand's (meeting a `hand_zone`): a hand on the hip past a long
+    sleeve's cuff, a strip of fingers, is that small."""
     count, pieces, stats, _ = cv2.connectedComponentsWithStats(front.astype(np.uint8), connectivity=8)
     small = np.flatnonzero(stats[:, cv2.CC_STAT_AREA] < SPECK_AREA * body_frame(pose).shoulder_width ** 2)
+    for zone in hand_zone(pose, front.shape[:2]):
+        small = small[~np.isin(small, pieces[zone])]
     small = small[small > 0]
     if small.size == 0:
         return np.asarray(front, np.uint8)

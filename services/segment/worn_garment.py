@@ -21,7 +21,7 @@ from fittingroom.common import landmarks as lm
 from fittingroom.common.body import HIP_BREADTH, PAD, SLEEVE_WIDTH, BodyFrame, Pose, body_frame, knees, top_outline
 from fittingroom.common.errors import InvalidInput
 from fittingroom.common.garment import Category
-from fittingroom.common.images import rounded_outline
+from fittingroom.common.images import mask_box, rounded_outline
 from fittingroom.segment.foreign import colour_zone, cut_off, foreign_parts, hands_reach, nearest_distance
 from fittingroom.segment.grabcut import grabcut
 from fittingroom.segment.legs import leg_shapes
@@ -229,7 +229,7 @@ def thin_arms(skin: np.ndarray, kept: np.ndarray, person: np.ndarray, pose: Pose
     for a, b, length in _seen_bones(pose, bones, thickness):
         band, window, along = _bone_band(skin.shape, a, b, b, thickness)
         strips[window] |= _running(dropped[window], band, along, ARM_STRIP_RUN * length)
-    return _joining(strips, kept) > 0
+    return joining(strips, kept) > 0
 
 
 def _wrists(pose: Pose, shape: tuple[int, int]) -> np.ndarray:
@@ -260,11 +260,11 @@ def skin_mask(image: np.ndarray, pose: Pose, person: np.ndarray) -> np.ndarray:
         # tolerances, it is skin where it lies next to skin already found, not across a garment's width.
         # Grown only from the skin that holds the face, a hand or a foot: a tan print's patches in the face's
         # chroma (a leopard skirt) are no skin to grow from.
-        seeds = _joining(skin.astype(np.uint8), face.astype(np.uint8) | _extremities(pose, image.shape[:2])) > 0
+        seeds = joining(skin.astype(np.uint8), face.astype(np.uint8) | _extremities(pose, image.shape[:2])) > 0
         drifted = (distance < SKIN_DRIFT**2) & (person > 0.5)
         reach = max(1.0, SKIN_DRIFT_REACH * max(image.shape[:2]))
         near = cv2.distanceTransform((~seeds).astype(np.uint8), cv2.DIST_L2, 3) <= reach
-        skin = skin | (drifted & near & _joining(drifted.astype(np.uint8), seeds.astype(np.uint8)).astype(bool))
+        skin = skin | (drifted & near & joining(drifted.astype(np.uint8), seeds.astype(np.uint8)).astype(bool))
         # A thin forearm's lit skin is strips a few px wide, which the opening takes for specks, and its hand with it.
         opened = speckless(skin)
         # The opening drops specks, not the thin strips of skin that join what it keeps: a whole arm beside the body
@@ -277,6 +277,19 @@ def skin_mask(image: np.ndarray, pose: Pose, person: np.ndarray) -> np.ndarray:
     cr, cb = chroma[..., 0], chroma[..., 1]
     skin = (cr >= SKIN_CR[0]) & (cr <= SKIN_CR[1]) & (cb >= SKIN_CB[0]) & (cb <= SKIN_CB[1])
     return speckless(skin)
+
+
+def skin_distance(image: np.ndarray, pose: Pose, person: np.ndarray, box: tuple[slice, slice]) -> np.ndarray | None:
+    """float32 over `box` (the photo's rows and columns): each pixel's chroma distance, squared, to the face's skin in
+    its tolerances (`_face_skin`, as the skin test measures it: below 1 skin, below SKIN_DRIFT squared skin lit
+    otherwise); None when the pose sees too little of the face. Worked out in the box and the face's alone."""
+    face = face_pixels(image, pose, person)
+    around = mask_box(face)
+    face_skin = _face_skin(_chroma(image[around]), face[around]) if face.any() else None
+    if face_skin is None:
+        return None
+    centre, tolerance = face_skin
+    return np.asarray((((_chroma(image[box]) - centre) / tolerance) ** 2).sum(axis=-1), np.float32)
 
 
 def _face_skin(chroma: np.ndarray, face: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
@@ -331,7 +344,7 @@ def _hands(chroma: np.ndarray, centre: np.ndarray, tolerance: np.ndarray, distan
             # Diluted skin only at the hand: along the forearm, a pink shirt's side beside it is as pale.
             hand = along >= (1 - WRIST_SHARE) * length
             lit = _lit_distance(chroma[window], centre, tolerance) < 1.0
-            found[window] |= (_joining(((distance[window] < SKIN_DRIFT**2) | (lit & hand)) & inside, arm) > 0) & hand
+            found[window] |= (joining(((distance[window] < SKIN_DRIFT**2) | (lit & hand)) & inside, arm) > 0) & hand
     return found
 
 
@@ -821,7 +834,7 @@ def worn_outline(image: np.ndarray, worn: np.ndarray, person: np.ndarray, pose: 
     count, labels, stats, _ = cv2.connectedComponentsWithStats(added, connectivity=8)
     small = np.zeros(count, bool)
     small[1:] = stats[1:, cv2.CC_STAT_AREA] <= MAX_GROWN_PIECE * grown.sum()
-    grown |= _joining(small[labels].astype(np.uint8), grown)
+    grown |= joining(small[labels].astype(np.uint8), grown)
     # The garment's anti-aliased edge lies just outside the person mask: left, it drew a dark line round the
     # new garment or the repainted background.
     edge = (cv2.dilate(grown, np.ones((EDGE_PX, EDGE_PX), np.uint8)) > 0) & (keep_out == 0) & near
@@ -914,7 +927,7 @@ def held_in_front(image: np.ndarray, worn: np.ndarray, person: np.ndarray, pose:
     square = np.ones((EDGE_PX, EDGE_PX), np.uint8)
     # Held by the hand: skin round a wrist, with the blend of the two along its edge.
     hand = cv2.dilate(((skin > 0) & (_wrists(pose, shape) > 0)).astype(np.uint8), square)
-    held = _joining(cv2.morphologyEx(unlike, cv2.MORPH_OPEN, square), hand)
+    held = joining(cv2.morphologyEx(unlike, cv2.MORPH_OPEN, square), hand)
     held = ((cv2.dilate(held, square) > 0) & (unlike > 0)).astype(np.uint8)
     # With the lines drawn on it in the garment's colours (a dark seam on a pale bag), through which the new garment
     # would show.
@@ -967,7 +980,7 @@ def straps(image: np.ndarray, garment: np.ndarray, skin: np.ndarray, person: np.
     # Not under the head's disc: a lock of hair over the neck is as thin and dark.
     line = dark & bridged & (person > 0.5) & (garment == 0) & (head == 0)
     # The lines joined to the garment, long enough.
-    count, labels, stats, _ = cv2.connectedComponentsWithStats(_joining(line, garment), connectivity=8)
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(joining(line, garment), connectivity=8)
     if count < 2:
         return np.zeros_like(garment, np.uint8)
     strap = np.zeros(count, bool)
@@ -998,7 +1011,7 @@ def _hair_like(lab: np.ndarray, hair_zone: np.ndarray, colours: np.ndarray, pose
     return bool(nearest_distance(_cluster_centres(hair), colours).min() < 2 * GARMENT_COLOUR)
 
 
-def _joining(parts: np.ndarray, mask: np.ndarray) -> np.ndarray:
+def joining(parts: np.ndarray, mask: np.ndarray) -> np.ndarray:
     """uint8 {0, 1}: the connected pieces of `parts` that touch `mask`."""
     count, labels = cv2.connectedComponents(parts.astype(np.uint8), connectivity=8)
     touching = cv2.dilate(mask.astype(np.uint8), np.ones((3, 3), np.uint8)) > 0
@@ -1097,7 +1110,7 @@ def worn_garment(image: np.ndarray, person: np.ndarray, pose: Pose, category: Ca
         # Joined to the mask with its sleeves and collar below the disc: GrabCut's smoothing drops a collar.
         mask = mask | (coloured & (1 - head))
         collar = in_colours if _unlike_face(image, core, pose, person) else coloured
-        mask = mask | _joining(collar & head & collar_band(pose, shape), mask)
+        mask = mask | joining(collar & head & collar_band(pose, shape), mask)
     # Close pinholes left by specular highlights that the skin test or GrabCut dropped.
     closed = np.asarray(cv2.morphologyEx(mask, cv2.MORPH_CLOSE, np.ones((5, 5), np.uint8)), dtype=np.uint8)
     mask = closed & allowed

@@ -27,7 +27,7 @@ from fittingroom.common.stage import ModelUse
 from fittingroom.pose.spec import POSE_DETECTION, POSE_LANDMARK
 from fittingroom.segment.garment_landmarks import garment_landmarks
 from fittingroom.segment.legs import leg_shapes
-from fittingroom.segment.occlusion import collar_over_neck, neck_over_neckline, occluders, without_specks
+from fittingroom.segment.occlusion import collar_over_neck, hands, neck_over_neckline, occluders, without_specks
 from fittingroom.segment.product import backdrop_pieces, product_mask, shallow_backdrop, strap_loops
 from fittingroom.segment.spec import SELFIE_SEGMENTATION, U2NETP
 from fittingroom.segment.waistline import above_waist, waist_rise
@@ -380,7 +380,11 @@ class ClassicalGarmentPipeline(TryOnPipeline[GarmentRequest]):
         fit = warped.fit
         shape = request.person.shape[:2]
         covered = covered_mask(fit, shape)
+        skin = skin_mask(request.person, pose, person_mask) if skin is None else skin
         front = occluders(request.person, person_mask, pose, covered, fit.body, skin)
+        # A hand past its wrist stays in front of the garment it lies on (`hands`): on the hip, the garment's body or a
+        # long sleeve's cuff covered it. Off the garment it is left to the repaint, which takes it for the body's skin.
+        front |= hands(request.person, skin, person_mask, pose) & (warped.alpha > 0.5)
         front = np.asarray(front & (1 - sleeved_arms(fit.sleeves, shape, warped.laid)), np.uint8)
         if above_waistline is not None:
             front |= (above_waistline & (person_mask > 0.5)).astype(np.uint8)
