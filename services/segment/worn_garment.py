@@ -254,7 +254,7 @@ def skin_mask(image: np.ndarray, pose: Pose, person: np.ndarray) -> np.ndarray:
     face_skin = _face_skin(chroma, face)
     if face_skin is not None:
         centre, tolerance = face_skin
-        distance = (((chroma - centre) / tolerance) ** 2).sum(axis=-1)
+        distance = _tolerance_distance(chroma, centre, tolerance)
         skin = distance < 1.0
         # Skin lit otherwise than the face (a shoulder's top, an arm in shade) drifts further: up to SKIN_DRIFT
         # tolerances, it is skin where it lies next to skin already found, not across a garment's width.
@@ -289,7 +289,12 @@ def skin_distance(image: np.ndarray, pose: Pose, person: np.ndarray, box: tuple[
     if face_skin is None:
         return None
     centre, tolerance = face_skin
-    return np.asarray((((_chroma(image[box]) - centre) / tolerance) ** 2).sum(axis=-1), np.float32)
+    return np.asarray(_tolerance_distance(_chroma(image[box]), centre, tolerance), np.float32)
+
+
+def _tolerance_distance(chroma: np.ndarray, centre: np.ndarray, tolerance: np.ndarray) -> np.ndarray:
+    """Each pixel's chroma distance, squared, to the face's skin `centre`, in its `tolerance`s (per channel)."""
+    return np.asarray((((chroma - centre) / tolerance) ** 2).sum(axis=-1))
 
 
 def _face_skin(chroma: np.ndarray, face: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
@@ -310,7 +315,7 @@ def _lit_distance(chroma: np.ndarray, centre: np.ndarray, tolerance: np.ndarray)
     towards_grey = np.array([128.0, 128.0], np.float32) - centre
     length = float(np.linalg.norm(towards_grey))
     if length < 1e-6:
-        return np.asarray((((chroma - centre) / tolerance) ** 2).sum(axis=-1) ** 0.5)
+        return np.asarray(_tolerance_distance(chroma, centre, tolerance) ** 0.5)
     unit = towards_grey / length
     along = np.clip((chroma - centre) @ unit, 0.0, LIT_SHARE * length)
     return np.asarray(((((chroma - centre) - along[..., None] * unit) / tolerance) ** 2).sum(axis=-1) ** 0.5)
