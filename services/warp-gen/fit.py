@@ -806,7 +806,8 @@ def warp_garment(product: np.ndarray, mask: np.ndarray, fit: GarmentFit, shape: 
     # The inverse map (person -> product) is what sampling needs: each output pixel looks up its source.
     inverse = fit_fold_free(fit.target, fit.source, _probes(fit.target, shape, fit.gap))
     maps = sampling_maps(inverse, shape)
-    image = remap(body_texture(product, mask, fit.sleeves, backdrop), maps, border=(0, 0, 0))
-    alpha = np.clip(remap(without_sleeves(mask, fit.sleeves), maps, border=0.0), 0.0, 1.0)
+    body = without_sleeves(mask, fit.sleeves)
+    image = remap(body_texture(product, mask, body, fit.sleeves, backdrop), maps, border=(0, 0, 0))
+    alpha = np.clip(remap(body, maps, border=0.0), 0.0, 1.0)
     image, alpha, laid = warp_sleeves(product, mask, fit.sleeves, image, alpha, backdrop)
     return WarpedGarment(image=image, alpha=alpha, fit=fit, laid=laid)

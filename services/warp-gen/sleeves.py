@@ -268,19 +268,19 @@ def warp_sleeves(product: np.ndarray, mask: np.ndarray, sleeves: tuple[SleeveFit
     return image, alpha, laid
 
 
-def body_texture(product: np.ndarray, mask: np.ndarray, sleeves: tuple[SleeveFit, ...],
+def body_texture(product: np.ndarray, mask: np.ndarray, body: np.ndarray, sleeves: tuple[SleeveFit, ...],
                  backdrop: np.ndarray) -> np.ndarray:
     """The product photo with the backdrop its mask takes in at each laid sleeve's armpit (`_armpit_notch`) taken
-    from the garment's body beside it, mirrored from inside, as the sleeve's own is (`warp_sleeves`): the body's
-    spline carried that notch's tip onto the torso, where no sleeve lies over it once the sleeve is laid down the
-    arm, as a white speck beside the armpit."""
+    from the garment's `body` beside it (`without_sleeves`), mirrored from inside, as the sleeve's own is
+    (`warp_sleeves`): the body's spline carried that notch's tip onto the torso, where no sleeve lies over it once the
+    sleeve is laid down the arm, as a white speck beside the armpit."""
     notch = np.zeros(mask.shape[:2], bool)
     for sleeve_fit in sleeves:
         notch |= _armpit_notch(backdrop, sleeve_fit.source[:4])
     notch &= mask > 0
     if not notch.any():
         return product
-    return extend_texture(product, without_sleeves(mask, sleeves) > 0.5, notch, notch)
+    return extend_texture(product, body > 0.5, notch, notch)
 
 
 def _sleeve_maps(sleeve: SleeveFit, shape: tuple[int, int]) -> tuple[np.ndarray, np.ndarray]:

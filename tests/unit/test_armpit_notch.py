@@ -8,7 +8,7 @@ import cv2
 import numpy as np
 
 from fittingroom.segment.product import backdrop_pieces, product_mask, shallow_backdrop, strap_loops
-from fittingroom.warp_gen.sleeves import SleeveFit, body_texture, warp_sleeves
+from fittingroom.warp_gen.sleeves import SleeveFit, body_texture, warp_sleeves, without_sleeves
 
 H, W = 512, 384
 BACKDROP = (246, 246, 246)
@@ -97,7 +97,8 @@ def test_the_bodys_texture_takes_no_backdrop_from_the_armpits_notch() -> None:
     carried stayed on the torso as a pale speck beside the armpit."""
     image, mask = _tee()
     sleeve = SleeveFit("right", QUAD, QUAD)
-    dressed = body_texture(image, mask, (sleeve,), shallow_backdrop(backdrop_pieces(image, mask)))
+    dressed = body_texture(image, mask, without_sleeves(mask, (sleeve,)), (sleeve,),
+                           shallow_backdrop(backdrop_pieces(image, mask)))
     assert np.abs(dressed[CLOSED].astype(int) - BACKDROP).max(axis=-1).min() > 40
     assert np.array_equal(dressed[300:440, 130:260], image[300:440, 130:260])  # the rest of the body as it was
 
