@@ -11,6 +11,8 @@ Suites (default: all CPU suites, then profiles of missed targets, then the repor
   report    plots and the README table from bench/results/*.json (no measuring)
 `python -m bench photos --people DIR --garments DIR ...` runs every try-on mode over a folder of real photos and
 writes a contact sheet and per-pair measures (bench/photos.py; `python -m bench photos --help`).
+`python -m bench shapes --out DIR` draws catalogue garment shapes the development photos lack, as product photos
+with a manifest, for `bench photos` (bench/catalogue_shapes.py).
 `--device cuda` runs the GPU suite instead (TensorRT fp16 vs ORT CUDA vs torch eager); without a GPU it says
 why and skips cleanly.
 """
@@ -159,10 +161,14 @@ def run_profiles(results: dict[str, dict[str, Any]], seconds: float) -> list[str
 
 
 def main() -> None:
-    if sys.argv[1:2] == ["photos"]:  # a tool with its own options, not a suite of the report
+    if sys.argv[1:2] == ["photos"]:  # tools with their own options, not suites of the report
         from bench import photos
 
         sys.exit(photos.main(sys.argv[2:]))
+    if sys.argv[1:2] == ["shapes"]:
+        from bench import catalogue_shapes
+
+        sys.exit(catalogue_shapes.main(sys.argv[2:]))
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("suites", nargs="*", help=f"any of {', '.join([*CPU_SUITES, 'profiles', 'report'])} "

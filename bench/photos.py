@@ -1,12 +1,13 @@
 """`python -m bench photos`: every try-on mode over a folder of real photos; a contact sheet and per-pair measures.
 
-    python -m bench photos --people DIR --garments DIR [--manifest CSV] [--category upper|lower|dress]
+    python -m bench photos --people DIR --garments DIR [--manifest CSV ...] [--category upper|lower|dress]
                            --out DIR [--per-person N] [--side PX]
 
 Any folder of JPEG or PNG photos works. Categories come from the manifest (columns `file`, `kind`
 (person or garment), `category`; paths relative to the manifest; a person's category may list several,
-`upper/lower`), else `--category` applies to every photo. Each person is paired with up to `--per-person`
-garments of each category they wear, taken in turn so that every garment is used.
+`upper/lower`; `--manifest` may be given once per folder), else `--category` applies to every photo. Each
+person is paired with up to `--per-person` garments of each category they wear, taken in turn so that every
+garment is used.
 
 Per person and category, design mode prints the sample content image in the sample artwork's style on
 the worn garment; per pair, garment mode runs every path that is ready (classical always; a neural path
@@ -40,7 +41,7 @@ import json
 import logging
 import sys
 import time
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -113,11 +114,11 @@ def _listed(folder: Path) -> list[Path]:
     return sorted(p for p in folder.iterdir() if p.suffix.lower() in PHOTO_SUFFIXES)
 
 
-def read_photos(people: Path, garments: Path, manifest: Path | None,
+def read_photos(people: Path, garments: Path, manifests: Sequence[Path],
                 category: Category | None) -> tuple[list[Photo], list[Photo]]:
-    """People and garments with their categories: from the manifest's rows, else `category` for all."""
+    """People and garments with their categories: from the manifests' rows, else `category` for all."""
     known: dict[Path, tuple[Category, ...]] = {}
-    if manifest is not None:
+    for manifest in manifests:
         try:
             rows = list(csv.DictReader(manifest.open(newline="")))
         except OSError as exc:
@@ -126,7 +127,7 @@ def read_photos(people: Path, garments: Path, manifest: Path | None,
             if not row.get("file") or not row.get("category"):
                 raise UsageError(f"{manifest}:{number}: each row needs a file and a category")
             known[(manifest.parent / row["file"]).resolve()] = _categories(row["category"], f"{manifest}:{number}")
-    elif category is None:
+    if not manifests and category is None:
         raise UsageError("give --manifest or --category: the garments' categories are needed")
 
     def photos(folder: Path) -> list[Photo]:
@@ -344,7 +345,8 @@ def main(argv: list[str] | None = None) -> int:
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--people", type=Path, required=True)
     parser.add_argument("--garments", type=Path, required=True)
-    parser.add_argument("--manifest", type=Path)
+    parser.add_argument("--manifest", type=Path, action="append", default=[],
+                        help="CSV of file,kind,category; give one per folder if they differ")
     parser.add_argument("--category", choices=[c.value for c in Category])
     parser.add_argument("--out", type=Path, required=True)
     parser.add_argument("--per-person", type=int, default=2, help="garments per person and category")

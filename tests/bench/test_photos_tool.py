@@ -34,7 +34,7 @@ def test_manifest_gives_each_photo_its_categories_and_other_files_are_ignored(tm
     manifest = tmp_path / "manifest.csv"
     manifest.write_text("file,kind,category\npeople/a.png,person,upper/lower\npeople/b.jpg,person,dress\n"
                         "garments/top.png,garment,upper\ngarments/jeans.png,garment,lower\n")
-    people, garments = read_photos(tmp_path / "people", tmp_path / "garments", manifest, None)
+    people, garments = read_photos(tmp_path / "people", tmp_path / "garments", [manifest], None)
     assert [(p.path.name, p.categories) for p in people] == [
         ("a.png", (Category.UPPER, Category.LOWER)), ("b.jpg", (Category.DRESS,))]
     assert {g.path.name for g in garments} == {"top.png", "jeans.png"}
@@ -43,10 +43,10 @@ def test_manifest_gives_each_photo_its_categories_and_other_files_are_ignored(tm
 def test_without_a_manifest_the_category_flag_applies_to_every_photo(tmp_path: Path) -> None:
     _write(tmp_path / "p", "a.png")
     _write(tmp_path / "g", "x.png")
-    people, garments = read_photos(tmp_path / "p", tmp_path / "g", None, Category.DRESS)
+    people, garments = read_photos(tmp_path / "p", tmp_path / "g", [], Category.DRESS)
     assert people[0].categories == garments[0].categories == (Category.DRESS,)
     with pytest.raises(UsageError, match="--manifest or --category"):
-        read_photos(tmp_path / "p", tmp_path / "g", None, None)
+        read_photos(tmp_path / "p", tmp_path / "g", [], None)
 
 
 def test_bad_manifest_category_is_one_clear_line(tmp_path: Path) -> None:
@@ -54,7 +54,7 @@ def test_bad_manifest_category_is_one_clear_line(tmp_path: Path) -> None:
     manifest = tmp_path / "m.csv"
     manifest.write_text("file,kind,category\np/a.png,person,hat\n")
     with pytest.raises(UsageError, match=r"m.csv:2: unknown category 'hat'"):
-        read_photos(tmp_path / "p", tmp_path / "p", manifest, None)
+        read_photos(tmp_path / "p", tmp_path / "p", [manifest], None)
 
 
 def test_pairs_use_every_garment_in_turn_and_only_matching_categories() -> None:
