@@ -16,7 +16,7 @@ import numpy as np
 
 from fittingroom.common import landmarks as lm
 from fittingroom.common.body import PAD, BodyFrame, Pose, body_frame, shoulder_rise
-from fittingroom.common.images import mask_box, rounded_outline
+from fittingroom.common.images import mask_box, rounded_outline, smoothed_contours
 from fittingroom.segment.worn_garment import (
     SKIN_DRIFT,
     SPECK_SIDE,
@@ -201,15 +201,30 @@ def occluders(image: np.ndarray, person_mask: np.ndarray, pose: Pose, covered: n
     """
     shape = image.shape[:2]
     skin = skin_mask(image, pose, person_mask) if skin is None else skin
-    # A full-length photo's arm, a few px wide (`thin_arms`), is skin but not kept in front: its rounded outline below
-    # keeps only its wider bits, round patches of skin lying on a tee's side by the elbow.
-    skin = skin & ~thin_arms(skin, speckless(skin), person_mask, pose) & bare_zone(pose, covered, person_mask)
+    zone = bare_zone(pose, covered, person_mask)
+    # A full-length photo's arm, a few px wide, is kept in front on its own (`hanging_arms`): rounded with the rest
+    # of the skin, it kept only its wider bits (round patches of skin on a tee's side by the elbow); left out, a
+    # loose top covered the whole of an arm hanging against the body, and only the hand at its end showed.
+    thin = hanging_arms(skin, zone, person_mask, pose)
     # Skin found pixel by pixel by its colour has a ragged outline, specks and pinholes (a shadow, a
     # highlight): as the garment's cut it tore the garment's edge along arms and hands. An arm's outline is
     # smooth: blurred and cut at half, the specks and pinholes go and the outline runs smooth.
-    skin = rounded_outline(skin, OUTLINE_SMOOTH * max(shape)).astype(np.uint8)
-    front = head_mask(pose, shape) | skin | arms_across(pose, body, shape)
+    skin = rounded_outline((skin > 0) & ~thin & (zone > 0), OUTLINE_SMOOTH * max(shape)).astype(np.uint8)
+    front = head_mask(pose, shape) | skin | thin | arms_across(pose, body, shape)
     return np.asarray(front & (person_mask > 0.5), np.uint8)
+
+
+def hanging_arms(skin: np.ndarray, zone: np.ndarray, person_mask: np.ndarray, pose: Pose) -> np.ndarray:
+    """bool HxW: a full-length photo's arms, a few px wide (`thin_arms`), with the `skin` beside them (within
+    SPECK_SIDE) in the `zone` where skin is trusted; their outline smoothed along its length (`smoothed_contours`: a
+    blur cuts a thin arm apart) and reaching out to the backdrop: the arm's anti-aliased outer edge fails the skin
+    test, and the garment behind it showed there as a dotted line beside the arm."""
+    square = np.ones((SPECK_SIDE, SPECK_SIDE), np.uint8)
+    strips = thin_arms(skin, speckless(skin), person_mask, pose).astype(np.uint8)
+    near = (skin > 0) & (zone > 0) & (cv2.dilate(strips, square) > 0)
+    arms = smoothed_contours(near, OUTLINE_SMOOTH * max(skin.shape)).astype(np.uint8)
+    backdrop = cv2.dilate((person_mask <= 0.5).astype(np.uint8), square) > 0
+    return np.asarray((arms > 0) | ((cv2.dilate(arms, square) > 0) & backdrop))
 
 
 def without_specks(front: np.ndarray, garment: np.ndarray, pose: Pose) -> np.ndarray:

@@ -69,27 +69,6 @@ def test_an_arm_in_front_cuts_the_garment_along_its_outline_without_holes() -> N
         assert np.count_nonzero(np.diff(run)) == 2 and 18 <= run.sum() <= 26
 
 
-def test_a_thin_arm_s_strip_of_skin_stays_out_of_the_front() -> None:
-    """A full-length photo's forearm is a strip of skin a few px wide (`thin_arms`): kept in front, the rounded outline
-    kept its wider bits as round patches lying on the new garment's side. Its hand stays in front."""
-    pose = _arms_at_the_sides()
-    image = np.full((H, W, 3), BACKDROP, np.uint8)
-    cv2.circle(image, (150, 60), 35, SKIN, -1)
-    cv2.rectangle(image, (50, 100), (250, 390), SHIRT, -1)
-    person = (np.abs(image.astype(int) - BACKDROP).sum(axis=2) > 0).astype(np.float32)
-    skin = np.zeros((H, W), np.uint8)
-    cv2.circle(skin, (150, 60), 35, 1, -1)
-    elbow, wrist = (np.round(pose.points[i]).astype(int) for i in (lm.RIGHT_ELBOW, lm.RIGHT_WRIST))
-    for y in range(elbow[1], wrist[1] + 1):  # the forearm, 4 px wide: thinner than the opening that drops specks
-        x = round(np.interp(y, (elbow[1], wrist[1]), (elbow[0], wrist[0])))
-        skin[y, x - 2:x + 2] = 1
-    cv2.circle(skin, tuple(wrist), 8, 1, -1)  # its hand
-    body = np.array([pose.points[lm.RIGHT_SHOULDER], pose.points[lm.LEFT_SHOULDER], (180, 260), (120, 260)])
-    front = occluders(image, person, pose, np.zeros((H, W), np.uint8), body, skin)
-    middle = (elbow + wrist) // 2
-    assert front[middle[1], middle[0]] == 0 and front[wrist[1], wrist[0]] == 1
-
-
 def test_a_sleeve_covers_its_arm_down_to_its_cuff_and_no_farther() -> None:
     """The sleeve's band ends square at the cuff: the arm below is bare (in front of the bodice), where a
     thick line's round cap covered half a sleeve's width more."""
