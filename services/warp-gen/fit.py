@@ -72,6 +72,20 @@ CHEST_DEPTH = 0.3
 # person mask cut the straps off).
 STRAP_INSET = 0.15
 STRAP_LIFT = 0.08
+# Strapless (a tube top, a bandeau, a strapless dress): no armpits, no straps, and its top edge between the top
+# corners runs straight across or dips (a curve, a V), nowhere more than STRAPLESS_RISE of their span above the
+# line through them over the middle STRAPLESS_MIDDLE of it. A sleeveless garment's shoulders rise from their outer
+# points to the neckline's sides, even where its back neckline shows flat between them (the development photos'
+# sleeveless dress: 0.068 of the span, a drawn boat-neck shell 0.048; drawn tube tops, bandeaus and strapless
+# dresses, straight, curved or photographed 4° aslant: under 0.01).
+# Fitted as sleeveless, its corners were pinned on the shoulders: a tube top covered them like a boxy tee and a
+# strapless dress came out with shoulders.
+STRAPLESS_RISE = 0.03
+STRAPLESS_MIDDLE = 0.8
+# Worn, a strapless garment's top edge runs across the chest this share of the torso below the shoulder joints'
+# line, just under the armpits (`segment.worn_garment.ARMPIT_LEVEL`: 0.3), its corners at the torso's sides
+# where a sleeve's armpit goes (ARMPIT_INSET), and its lengths in the span between them.
+STRAPLESS_DROP = 0.25
 # A garment's shoulder points as its finder places them (a sleeved top's above its armpits, a sleeveless
 # top's outer corners) lie this many shoulder-joint distances apart when worn, measuring its lengths: a
 # front-on catalogue photo shows the body's front, not half its girth (fitted on the tees of the
@@ -212,6 +226,26 @@ def hangs_from_straps(silhouette: np.ndarray, marks: GarmentLandmarks) -> bool:
         if not 0 <= row < silhouette.shape[0] or (silhouette[row] > 0)[half].sum() > STRAP_WIDTH * span:
             return False
     return True
+
+
+def strapless(silhouette: np.ndarray, marks: GarmentLandmarks) -> bool:
+    """Whether a sleeveless garment's top edge runs straight across between its top corners (its shoulder
+    landmarks), or dips, rising nowhere above the line through them (STRAPLESS_RISE): a tube top's, a bandeau's,
+    a strapless dress's. The caller has ruled out straps (`hangs_from_straps`)."""
+    if None in (marks.left_shoulder, marks.right_shoulder, marks.left_hem) or marks.left_armpit is not None \
+            or marks.right_armpit is not None:
+        return False
+    (lx, ly), (rx, ry) = _p(marks.left_shoulder), _p(marks.right_shoulder)
+    span = abs(lx - rx)
+    middle = (lx + rx) / 2
+    columns = np.arange(max(0, round(middle - STRAPLESS_MIDDLE * span / 2)),
+                        min(silhouette.shape[1], round(middle + STRAPLESS_MIDDLE * span / 2) + 1))
+    mask = silhouette[:, columns] > 0
+    if span <= 0 or columns.size == 0 or not mask.any(axis=0).all():
+        return False
+    top = np.argmax(mask, axis=0)  # each column's highest garment pixel
+    line = ry + (ly - ry) * (columns - rx) / (lx - rx)
+    return bool(np.max(line - top) <= STRAPLESS_RISE * span)
 
 
 def _out(point: np.ndarray, frame: BodyFrame, sign: float) -> float:
@@ -366,7 +400,9 @@ def _snug_above_waist(hem: np.ndarray, torso: np.ndarray | None, frame: BodyFram
 
 def _top_fit(marks: GarmentLandmarks, pose: Pose, frame: BodyFrame, garment: Category,
              straps: bool = False, torso: np.ndarray | None = None, silhouette: np.ndarray | None = None,
-             person: np.ndarray | None = None, rise: float | None = None) -> GarmentFit:
+             person: np.ndarray | None = None, rise: float | None = None, bare: bool = False) -> GarmentFit:
+    """`straps`: the shoulder landmarks are straps' tops (`hangs_from_straps`); `bare`: the top corners of a strapless
+    garment (`strapless`), whose top edge goes across the chest and leaves the shoulders bare."""
     if marks.left_shoulder is None or marks.right_shoulder is None or marks.left_hem is None \
             or marks.right_hem is None:
         raise InvalidInput(f"could not find the shoulders and hem of the {garment} garment in its photo",
@@ -384,6 +420,13 @@ def _top_fit(marks: GarmentLandmarks, pose: Pose, frame: BodyFrame, garment: Cat
     # and carried to the body's, where its shoulder points lie LENGTH_SPAN shoulder-joint distances apart
     # (straps STRAP_INSET inside each joint). Widths follow the body instead, with ease (SEAM_WIDTH, PAD).
     body_span = (1 - 2 * STRAP_INSET) * w if straps else LENGTH_SPAN * w
+    if bare:
+        for name, sign in (("left", 1.0), ("right", -1.0)):
+            joint = f.left_shoulder if sign > 0 else f.right_shoulder
+            seam = joint + f.across * sign * (SEAM_WIDTH - 1) / 2 * w
+            inset = ((SEAM_WIDTH - 1) / 2 + ARMPIT_INSET) * _hanging(_arm(pose, f, sign), f)
+            shoulder[name] = seam - f.across * sign * inset * w + f.down * STRAPLESS_DROP * f.torso
+        body_span = float((shoulder["left"] - shoulder["right"]) @ f.across)
     length_scale = body_span / max(float(np.linalg.norm(g_shoulders[1] - g_shoulders[0])), 1e-6)
     limbs: list[tuple[np.ndarray, float]] = []
     sleeves: list[SleeveFit] = []
@@ -590,7 +633,8 @@ def fit_garment(marks: GarmentLandmarks, pose: Pose, garment: Category,
         fit = _lower_fit(marks, pose, frame, rise)
     else:
         straps = silhouette is not None and hangs_from_straps(silhouette, marks)
-        fit = _top_fit(marks, pose, frame, garment, straps, torso, silhouette, person, rise)
+        bare = silhouette is not None and not straps and strapless(silhouette, marks)
+        fit = _top_fit(marks, pose, frame, garment, straps, torso, silhouette, person, rise, bare)
     if len(fit.names) < 4:
         raise InvalidInput(f"too few landmarks found on the {garment} garment to fit it", field="garment")
     return fit

@@ -1,5 +1,5 @@
 """Fitting a strappy top: its straps go on the shoulders' tops, not on the padded corner a shirt's shoulder
-reaches. Synthetic silhouettes and landmarks, drawn here."""
+reaches; a strapless one's top edge goes across the chest. Synthetic silhouettes and landmarks, drawn here."""
 
 from __future__ import annotations
 
@@ -10,7 +10,15 @@ from poses import frontal_pose
 from fittingroom.common import landmarks as lm
 from fittingroom.common.body import Pose, body_frame, hem_line
 from fittingroom.common.garment import Category, GarmentLandmarks
-from fittingroom.warp_gen.fit import LENGTH_SPAN, STRAP_INSET, fit_garment, hangs_from_straps
+from fittingroom.warp_gen.fit import (
+    LENGTH_SPAN,
+    SEAM_WIDTH,
+    STRAP_INSET,
+    STRAPLESS_DROP,
+    fit_garment,
+    hangs_from_straps,
+    strapless,
+)
 
 # Both garments: shoulder landmarks at (60, 40) and (240, 40), hem corners at (50, 280) and (250, 280).
 MARKS = GarmentLandmarks(Category.UPPER, neck=(150, 100), left_shoulder=(240, 40), right_shoulder=(60, 40),
@@ -42,6 +50,14 @@ def _tank() -> np.ndarray:
     return mask
 
 
+def _tube(dip: int = 0) -> np.ndarray:
+    """A tube top: its top edge straight across between the shoulder landmarks (or dipping `dip` px at the middle,
+    a curved or a sweetheart's V), its sides straight down to the hem."""
+    mask = np.zeros((300, 300), np.uint8)
+    cv2.fillPoly(mask, [np.array([(50, 40), (150, 40 + dip), (250, 40), (250, 280), (50, 280)], np.int32)], 1)
+    return mask
+
+
 def _pose() -> Pose:
     """Legs straight down from the hips."""
     return frontal_pose({lm.LEFT_KNEE: (180, 310), lm.RIGHT_KNEE: (120, 310), lm.LEFT_ANKLE: (180, 385),
@@ -54,6 +70,14 @@ def test_straps_are_told_from_a_shirt_s_broad_shoulders() -> None:
     assert hangs_from_straps(_tank(), MARKS)  # broad straps, inset over a broader chest
     sleeved = GarmentLandmarks(**{**MARKS.__dict__, "left_armpit": (240, 100), "right_armpit": (60, 100)})
     assert not hangs_from_straps(_camisole(), sleeved)  # a sleeved garment's shoulder is its seam
+
+
+def test_a_strapless_top_is_told_from_a_sleeveless_shirt_by_its_straight_top_edge() -> None:
+    assert strapless(_tube(), MARKS)
+    assert strapless(_tube(dip=15), MARKS)  # a curved top edge
+    assert not strapless(_sleeveless_shirt(), MARKS)  # its shoulders rise 10 px over a 180-px span to the neckline
+    sleeved = GarmentLandmarks(**{**MARKS.__dict__, "left_armpit": (240, 100), "right_armpit": (60, 100)})
+    assert not strapless(_tube(), sleeved)
 
 
 def _targets(silhouette: np.ndarray) -> dict[str, np.ndarray]:
@@ -73,6 +97,22 @@ def test_straps_go_on_the_shoulders_tops_inside_the_joints() -> None:
     for targets, span in ((strapped, 1 - 2 * STRAP_INSET), (shirt, LENGTH_SPAN)):
         drop = targets["left_hem"][1] - targets["left_shoulder"][1]
         assert abs(drop - length * span * 90.0) < 0.5
+
+
+def test_a_strapless_top_s_edge_goes_across_the_chest_inside_the_joints() -> None:
+    """Its top corners go STRAPLESS_DROP of the torso below the shoulder joints' line, inside the joints' padded
+    corners (at the torso's sides by the arms), not on the shoulders a sleeveless shirt's corners go on; its hem
+    its own length below them in the span between them."""
+    tube, shirt = _targets(_tube()), _targets(_sleeveless_shirt())
+    left_joint, right_joint = 195.0, 105.0
+    seam = (SEAM_WIDTH - 1) / 2 * 90.0
+    frame = body_frame(_pose())
+    for name in ("left_shoulder", "right_shoulder"):
+        assert abs(tube[name][1] - (110.0 + STRAPLESS_DROP * frame.torso)) < 0.5
+        assert shirt[name][1] < 110.0  # on the shoulders
+    assert right_joint - seam < tube["right_shoulder"][0] < tube["left_shoulder"][0] < left_joint + seam
+    span = tube["left_shoulder"][0] - tube["right_shoulder"][0]
+    assert abs(tube["left_hem"][1] - tube["left_shoulder"][1] - 240 / 180 * span) < 0.5
 
 
 def test_a_dress_s_own_breadth_bounds_its_skirt_its_warp_keeps_the_padded_hem() -> None:
