@@ -12,9 +12,10 @@ import numpy as np
 import pytest
 
 from bench.catalogue_shapes import SHAPES, WIDTH, Shape, main, render
+from fittingroom.common.garment import Category
 from fittingroom.segment.garment_landmarks import garment_landmarks
 from fittingroom.segment.product import product_mask
-from fittingroom.warp_gen.fit import hangs_from_straps
+from fittingroom.warp_gen.fit import hangs_from_straps, strapless
 
 LANDMARK_TOLERANCE = 0.05 * WIDTH  # the photo measure's target, 5 % of a shoulder width, taken of the whole frame
 MASK_OVERLAP = 0.97  # intersection over union; the rest is the anti-aliased outline's pixel either side
@@ -40,6 +41,15 @@ def test_a_tank_top_hangs_from_its_straps_and_a_tee_from_its_shoulders() -> None
         shape = _by_name(name)
         mask = product_mask(render(shape))
         assert hangs_from_straps(mask, garment_landmarks(mask, shape.category)) is straps, name
+
+
+def test_only_the_tube_top_and_the_strapless_dress_are_strapless() -> None:
+    for shape in SHAPES:
+        if shape.category is not Category.LOWER:
+            mask = product_mask(render(shape))
+            marks = garment_landmarks(mask, shape.category)
+            found = not hangs_from_straps(mask, marks) and strapless(mask, marks)
+            assert found is (shape.name in ("tube_top", "strapless_dress")), shape.name
 
 
 def test_the_command_writes_every_shape_and_a_manifest_bench_photos_reads(tmp_path: Path) -> None:
