@@ -101,8 +101,8 @@ from fittingroom.warp_gen.silhouette import (
     compare_shapes,
     dressed_silhouette,
     inner_back,
-    legs_to_hem,
     neckline_reach,
+    past_hems,
     round_off_outline,
     worn_straps_kept,
 )
@@ -454,14 +454,17 @@ class ClassicalGarmentPipeline(TryOnPipeline[GarmentRequest]):
         """The new garment's texture in the worn garment's outline, which already leaves out skin, hair and
         the head (`head`: its disc, `head_mask`): what is in front of it stays."""
         person = request.person
-        if request.category is Category.LOWER:  # the outline's strip down a shaded ankle is no trouser leg
-            outline = legs_to_hem(outline, pose)
         # Past the old hem the new garment hangs across the gap between the legs and flares beside them, as on the
-        # warped path.
+        # warped path; past a trouser leg's hem, longer new legs hang on as warped (`past_hems`: the outline's strip
+        # down a shaded ankle there is no trouser leg).
+        hems = past_hems(outline, pose) if request.category is Category.LOWER else None
+        if hems is not None:
+            outline = np.asarray(outline & ~hems[0], np.uint8)
         room = hanging_room(person_mask, pose, warped.fit) | flare_beside(warped.alpha, person_mask, outline, pose,
                                                                            warped.fit, request.category)
-        hanging = paint_mask(warped.alpha, room, front)
-        silhouette = dressed_silhouette(outline, paint, hanging, pose, request.category)
+        hanging = paint_mask(warped.alpha, room if hems is None else room | hems[1], front)
+        silhouette = dressed_silhouette(outline, paint, hanging, pose, request.category,
+                                        None if hems is None else hems[1])
         silhouette = cover_remnants(person, silhouette, outline, person_mask, skin, pose, request.category)
         # A camisole's thin straps are the old garment too (its outline has none): the new one's where it hangs from
         # them, else repainted from the skin beside them (`worn_straps_kept`).

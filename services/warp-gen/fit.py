@@ -732,9 +732,11 @@ def flare_beside(alpha: np.ndarray, person_mask: np.ndarray, worn: np.ndarray, p
                  garment: Category) -> np.ndarray:
     """bool HxW: where a dress or a skirt that hangs past the `worn` garment's hem (`below_hem`) shows off the
     person (`person_mask` <= 0.5): its own outline as warped (`alpha`) from the waist down (WAIST_RISE above the
-    hip joints' line), no broader than its own (`fit.skirt`); nothing for a garment that ends above the old
+    hip joints' line), no broader than its own (`fit.skirt`); nothing for a dress that ends above the old
     hem, nor for trousers (`fit.gap`: their legs part, `hanging_room`), nor for a top (`garment`): its sleeves
-    hang beside the waist, and a bell sleeve's flare, let out there, stood out beside the arm.
+    hang beside the waist, and a bell sleeve's flare, let out there, stood out beside the arm. A skirt flares
+    whatever the old hem: on a shopper in trousers, which run on below it to the ankles, it never hangs past the
+    old hem, and an A-line midi was cut to the trousers' outline, a tube down the legs.
 
     Cut to the legs' outer outline, an A-line or flared midi longer than the old dress narrowed into a tube.
     A skirt flares from the waist: let out only past the old hem, a longer A-line dress over a narrower
@@ -749,7 +751,7 @@ def flare_beside(alpha: np.ndarray, person_mask: np.ndarray, worn: np.ndarray, p
         + ((np.arange(width) - waist[0]) * frame.down[0])[None]
     skirt = (alpha > 0.5) & (along > 0)
     origin = (frame.left_shoulder + frame.right_shoulder) / 2
-    if not (skirt & below_hem(worn > 0, origin, frame.down)).any():
+    if garment is not Category.LOWER and not (skirt & below_hem(worn > 0, origin, frame.down)).any():
         return np.zeros((height, width), bool)
     if len(fit.skirt):
         own = np.zeros((height, width), np.uint8)

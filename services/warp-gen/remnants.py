@@ -65,7 +65,7 @@ def cover_remnants(person: np.ndarray, silhouette: np.ndarray, worn: np.ndarray,
 
     Below the hem of a new garment longer than the `worn` one is the other garment it hangs over, not a remnant
     (the shorts' band between a long top and the thighs). Trousers are left as they are: their hems are
-    `silhouette.legs_to_hem`'s, and below them the dark straps of a shoe took the colour of a dark hem."""
+    `silhouette.past_hems`'s, and below them the dark straps of a shoe took the colour of a dark hem."""
     inside = silhouette > 0
     if category is Category.LOWER or not inside.any():
         return inside.astype(np.uint8)

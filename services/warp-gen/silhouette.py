@@ -295,25 +295,28 @@ def inner_back(garment: np.ndarray, image: np.ndarray, pose: Pose, category: Cat
 
 
 def dressed_silhouette(worn: np.ndarray, garment: np.ndarray, hanging: np.ndarray, pose: Pose,
-                       category: Category) -> np.ndarray:
+                       category: Category, carried: np.ndarray | None = None) -> np.ndarray:
     """uint8 {0, 1}: where the new garment goes when the shapes match: the worn garment's silhouette, with
     its rim (a shoulder tape, a collar's edge the mask missed) where the new garment (`garment`, cut to the
     person) covers it, and below its hem what a longer new garment covers as it hangs (`hanging`: across the
-    narrow gaps of the person's silhouette, `fit.hanging_room`).
+    narrow gaps of the person's silhouette, `fit.hanging_room`; past a trouser leg's hem, within `carried`).
 
     A tee longer than the one it replaces is not tucked in: past the old hem (read on the body's midline)
     it keeps its own outline, as warped to the body, hanging straight across the gap between the legs (cut
-    to the person, it followed the legs down: a romper). Trousers go on no further than the old legs (cut at
-    their hems, `legs_to_hem`): their legs are as long as the worn ones' (`compare_shapes`), and past the old
-    hem, on a bare ankle, the person mask cut them into thin strips down to the shoe.
+    to the person, it followed the legs down: a romper). Trousers go on past the old legs' hems as far as their
+    own legs hang, within the old legs' breadth carried down the shins (`past_hems`): full-length paisley trousers
+    dressed into cropped ones' outline, ended at the old hem, lost their dark hem band (the legs' reach compared
+    the same down to the ankle joint); cut to the person there, they went on in strips as thin as the ankle.
     """
     frame = body_frame(pose)
     rim = max(1, round(RIM * frame.shoulder_width))
     near = cv2.dilate((worn > 0).astype(np.uint8), cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * rim + 1,) * 2))
     silhouette = ((worn > 0) | ((near > 0) & (garment > 0))).astype(np.uint8)
+    if category is Category.LOWER:
+        return silhouette if carried is None else np.asarray(silhouette | ((hanging > 0) & carried), np.uint8)
     origin = (frame.left_shoulder + frame.right_shoulder) / 2
     extent = _midline_extent(worn > 0, origin, frame.across, frame.down, CENTRE_BAND * frame.shoulder_width)
-    if extent is None or category is Category.LOWER:
+    if extent is None:
         return silhouette
     ys, xs = np.mgrid[:worn.shape[0], :worn.shape[1]]
     along = (xs - origin[0]) * frame.down[0] + (ys - origin[1]) * frame.down[1]
@@ -358,15 +361,33 @@ def worn_straps_kept(straps: np.ndarray, warped: np.ndarray, outline: np.ndarray
     return np.asarray(found | (joined & (outline == 0) & (cv2.dilate(found.astype(np.uint8), kernel) > 0)))
 
 
-def legs_to_hem(silhouette: np.ndarray, pose: Pose) -> np.ndarray:
-    """uint8 {0, 1}: a lower garment's `silhouette` less, on each leg the pose sees to the ankle, what lies past
-    the trouser leg's hem (where the leg's silhouette narrows abruptly, HEM_NARROWING), across LEG_SPAN of the
-    leg's bone: the worn outline, grown in the garment's colours, went on down a shaded ankle."""
+def _run_at_bone(row: np.ndarray, offsets: np.ndarray) -> tuple[float, float]:
+    """(first, last) offset of the run of True in `row` (across a leg, at `offsets` from its bone) nearest the
+    bone: the leg itself, not the other one beside it."""
+    found = np.flatnonzero(row)
+    centre = int(found[np.argmin(np.abs(offsets[found]))])
+    first, last = centre, centre
+    while first > 0 and row[first - 1]:
+        first -= 1
+    while last < len(row) - 1 and row[last + 1]:
+        last += 1
+    return float(offsets[first]), float(offsets[last])
+
+
+def past_hems(silhouette: np.ndarray, pose: Pose) -> tuple[np.ndarray, np.ndarray]:
+    """(past, carried), bool HxW: on each leg the pose sees to the ankle, what lies past a lower garment's trouser
+    leg's hem (where the leg's `silhouette` narrows abruptly, HEM_NARROWING) across LEG_SPAN of the leg's bone, and
+    of it the leg's own breadth at its hem carried on down the shin.
+
+    The worn outline, grown in the garment's colours, went on down a shaded ankle: cut at `past`, it ends at the
+    hem. Longer new legs hang on in `carried` (`dressed_silhouette`): as warped, their own legs there stood out
+    beyond the old outline's, a cuff broader than the leg, stepped out at the old hem."""
     width = body_frame(pose).shoulder_width
     span = max(2.0, LEG_SPAN * width)
     offsets = np.arange(-span, span + 1.0)
     ys, xs = np.mgrid[:silhouette.shape[0], :silhouette.shape[1]]
-    out = (silhouette > 0).astype(np.uint8)
+    inside = silhouette > 0
+    past, carried = np.zeros(silhouette.shape[:2], bool), np.zeros(silhouette.shape[:2], bool)
     for limb in _limbs(pose, Category.LOWER):
         if len(limb) < 3:  # no shin: the hem is below the photo's edge
             continue
@@ -377,15 +398,22 @@ def legs_to_hem(silhouette: np.ndarray, pose: Pose) -> np.ndarray:
         line = points[:, None, :] + offsets[None, :, None] * across
         cols = np.clip(np.round(line[..., 0]).astype(int), 0, silhouette.shape[1] - 1)
         rows = np.clip(np.round(line[..., 1]).astype(int), 0, silhouette.shape[0] - 1)
-        widths = out[rows, cols].sum(axis=1)
+        covered = inside[rows, cols] & ~past[rows, cols]
+        widths = covered.sum(axis=1)
         for index in range(HEM_ABOVE, len(widths)):
             if widths[index] < HEM_NARROWING * widths[index - HEM_ABOVE:index].max():
                 hem = points[index] - down * LIMB_STEP * width / 2
                 along = (xs - hem[0]) * down[0] + (ys - hem[1]) * down[1]
-                beside = np.abs((xs - hem[0]) * across[0] + (ys - hem[1]) * across[1])
-                out[(along > 0) & (beside <= span)] = 0
+                beside = (xs - hem[0]) * across[0] + (ys - hem[1]) * across[1]
+                past |= (along > 0) & (np.abs(beside) <= span)
+                # The leg's breadth over the rows just above its hem (a hem slanted across the shin cuts the last
+                # row short), carried on from there (from the hem itself it left a notch of backdrop by the slant).
+                runs = [_run_at_bone(covered[i], offsets) for i in range(index - HEM_ABOVE, index) if widths[i] > 0]
+                first_offset, last_offset = min(r[0] for r in runs), max(r[1] for r in runs)
+                carried |= ((along > -HEM_ABOVE * LIMB_STEP * width) & (beside >= first_offset)
+                            & (beside <= last_offset))
                 break
-    return out
+    return past, carried
 
 
 def round_off_outline(person: np.ndarray, silhouette: np.ndarray, person_mask: np.ndarray, skin: np.ndarray,

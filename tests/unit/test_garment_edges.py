@@ -275,6 +275,26 @@ def test_a_dress_longer_than_the_old_one_shows_its_own_flare_beside_the_legs_fro
     assert not flare_beside(long_dress, person, worn, pose, _fit(), Category.UPPER).any()  # a top's sleeves
 
 
+def test_a_skirt_over_trousers_shows_its_own_flare_beside_the_legs_though_they_reach_past_its_hem() -> None:
+    """An A-line skirt (90 px broad at the waist, row 180, 150 px at its hem, row 320) on a shopper in trousers down
+    to the ankles (row 385): it flares beside the legs from the waist down as broad as its own outline, though
+    the old trousers reach far past its hem (cut to them, it came out a tube down the legs)."""
+    person = np.zeros((H, W), np.float32)
+    cv2.rectangle(person, (110, 40), (190, 250), 1.0, -1)  # head, torso and hips
+    cv2.rectangle(person, (112, 250), (142, 385), 1.0, -1)  # the trouser legs, 16 px apart
+    cv2.rectangle(person, (158, 250), (188, 385), 1.0, -1)
+    worn = (person > 0).astype(np.uint8)
+    worn[:200] = 0  # the trousers from their waistband down
+    pose = frontal_pose()  # hips at row 230, shoulders at row 110: the waist at row 176
+    skirt = np.zeros((H, W), np.float32)
+    cv2.fillPoly(skirt, [np.array([(105, 180), (195, 180), (225, 320), (75, 320)])], 1.0)
+    flare = flare_beside(skirt, person, worn, pose, _fit(), Category.LOWER)
+    dressed = paint_mask(skirt, hanging_room(person, pose, _fit()) | flare, np.zeros((H, W), np.uint8))
+    assert dressed[300, 82:218].all() and dressed[240, 98:202].all()  # beside the legs and hips, as broad as it
+    assert not dressed[300, :78].any() and not dressed[325:, :108].any()  # past its own outline: backdrop
+    assert not flare_beside(skirt, person, worn, pose, _fit(), Category.DRESS).any()  # a shorter dress: nothing
+
+
 def test_the_product_mask_s_slanted_side_has_no_staircase() -> None:
     """GrabCut solves the mask at a fraction of the photo's size; scaled up, its slanted edges were stairs of
     two-pixel steps, which the warp carried onto the shopper as a jagged garment edge."""

@@ -15,8 +15,8 @@ from fittingroom.warp_gen.silhouette import (
     compare_shapes,
     dressed_silhouette,
     inner_back,
-    legs_to_hem,
     neckline_reach,
+    past_hems,
     round_off_outline,
     worn_straps_kept,
 )
@@ -197,14 +197,33 @@ def test_skinny_legs_for_wide_ones_do_not_match_the_same_cut_does() -> None:
     assert not compare_shapes(wide, skinny, pose, Category.UPPER).narrower
 
 
-def test_trousers_end_at_the_old_hem_not_in_strips_down_the_ankles() -> None:
+def _new_legs(hem: int, half_width: int) -> np.ndarray:
+    """New trousers as warped (not cut to the person) down the synthetic pose's legs to row `hem`."""
+    mask = np.zeros((H, W), np.uint8)
+    mask[225:260, 100:200] = 1
+    for x in (122, 178):
+        mask[250:hem, x - half_width:x + half_width] = 1
+    return mask
+
+
+def test_trousers_end_at_the_old_hem_not_in_strips_down_the_ankles_longer_ones_hang_on_past_it() -> None:
     pose = _pose()
-    worn = _trousers(hem=345)
-    new = _trousers(hem=370)  # the new trousers a little longer, cut to the person's ankles below the old hem
-    silhouette = dressed_silhouette(legs_to_hem(worn, pose), new, new, pose, Category.LOWER).astype(bool)
+    worn = _trousers(hem=345)  # below the hem, the outline's strip down a shaded ankle
+    past, carried = past_hems(worn, pose)
+    outline = (worn > 0) & ~past
+    assert not outline[352:, :].any() and outline[340, 122]  # the strips cut at the hem
+    same = _new_legs(345, 18)
+    silhouette = dressed_silhouette(outline, same, same, pose, Category.LOWER, carried).astype(bool)
     assert silhouette[330, 122] and silhouette[330, 178] and silhouette[330, 136]  # the legs to the hem
     assert not silhouette[352:, :].any()  # no strips below it (the new trousers' rim goes on a little)
     assert silhouette[250, 150]  # the waist untouched
+    # Full-length new legs, broader than the old ones as warped, go on to their own hem (their hem band) within
+    # the old legs' breadth.
+    longer = _new_legs(370, 24)
+    silhouette = dressed_silhouette(outline, longer, longer, pose, Category.LOWER, carried).astype(bool)
+    for x in (122, 178):
+        assert silhouette[365, x - 15:x + 16].all() and not silhouette[365, x - 22] and not silhouette[365, x + 21]
+    assert not silhouette[372:, :].any()
 
 
 def _steps(mask: np.ndarray) -> int:
