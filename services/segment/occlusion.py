@@ -64,6 +64,12 @@ SPECK_ON_GARMENT = 0.9  # the least share of such a speck that lies on the garme
 # Of the wrist-to-knuckles length (BlazePose's wrist to its pinky and index points' midpoint: the palm): how far past
 # the wrist a hand reaches, its fingers about as long again as the palm.
 HAND_LENGTH = 2.0
+# Of the wrist-to-knuckles length: how far past the wrist the hand found in a hand's zone must reach to be a hand seen.
+# A hand in a trouser pocket shows its wrist down to the pocket's edge and no further (0.53 of the way to the knuckles
+# BlazePose guesses inside the pocket, on a full-length photo, and nothing found in it mirrored, darker, warmer or
+# smaller; another pocket: nothing found); hands seen, hanging or on the hip, reach 0.9-2.0, one holding a bag 0.8-0.9
+# (or nothing found, in shade). Kept, the wrist past a long sleeve's cuff floated on the new top as a patch of skin.
+HAND_SEEN = 0.7
 # BlazePose hand points: pinky and index knuckles; the hand's tip is their midpoint.
 _LEFT_ARM = (lm.LEFT_SHOULDER, lm.LEFT_ELBOW, lm.LEFT_WRIST)
 _RIGHT_ARM = (lm.RIGHT_SHOULDER, lm.RIGHT_ELBOW, lm.RIGHT_WRIST)
@@ -87,16 +93,35 @@ def arm_chains(pose: Pose) -> list[list[np.ndarray]]:
     return chains
 
 
-def hand_zone(pose: Pose, shape: tuple[int, int]) -> list[np.ndarray]:
-    """bool HxW per hand the pose sees (its wrist and knuckles): past the wrist, a band ARM_WIDTH of the shoulder width
-    wide from the wrist through the knuckles' midpoint on to HAND_LENGTH of the way there (the fingers)."""
+@dataclass(frozen=True)
+class HandZone:
+    """Where a hand the pose sees lies (`hand_zone`): `mask`, bool HxW; its `wrist` and `palm`, the wrist to the
+    knuckles' midpoint (x, y)."""
+
+    mask: np.ndarray
+    wrist: np.ndarray
+    palm: np.ndarray
+
+
+@dataclass(frozen=True)
+class Hands:
+    """The hands in front (`hands`): `found`, uint8 {0, 1} HxW, and their `zones` (bool HxW)."""
+
+    found: np.ndarray
+    zones: list[np.ndarray]
+
+
+def hand_zone(pose: Pose, shape: tuple[int, int]) -> list[HandZone]:
+    """Each hand the pose sees (its wrist and knuckles): past the wrist, a band ARM_WIDTH of the shoulder width wide
+    from the wrist through the knuckles' midpoint on to HAND_LENGTH of the way there (the fingers)."""
     zones = []
     width = body_frame(pose).shoulder_width
     for wrist, knuckles in _HANDS.items():
         if not all(pose.visible(i, ARM_VISIBLE) for i in (wrist, *knuckles)):
             continue
         start = pose.point(wrist)
-        reach = HAND_LENGTH * (pose.points[list(knuckles)].astype(np.float64).mean(axis=0) - start)
+        palm = pose.points[list(knuckles)].astype(np.float64).mean(axis=0) - start
+        reach = HAND_LENGTH * palm
         length = float(np.linalg.norm(reach))
         if length < 1.0:
             continue
@@ -104,37 +129,49 @@ def hand_zone(pose: Pose, shape: tuple[int, int]) -> list[np.ndarray]:
         corners = np.array([start - side, start + side, start + reach + side, start + reach - side])
         zone = np.zeros(shape, np.uint8)
         cv2.fillPoly(zone, [np.round(corners).astype(np.int32)], 1)
-        zones.append(zone > 0)
+        zones.append(HandZone(zone > 0, start, palm))
     return zones
 
 
-def hands(image: np.ndarray, skin: np.ndarray, person_mask: np.ndarray, pose: Pose) -> np.ndarray:
-    """uint8 {0, 1}: each seen hand (`hand_zone`): the pixels on the person in the skin's chroma as it drifts in shade
-    (within SKIN_DRIFT of the face's, `skin_distance`) that join the `skin` found in its zone.
+def hands(image: np.ndarray, skin: np.ndarray, person_mask: np.ndarray, pose: Pose, pockets_in_front: bool) -> Hands:
+    """Each seen hand (`hand_zone`): the pixels on the person in the skin's chroma as it drifts in shade (within
+    SKIN_DRIFT of the face's, `skin_distance`) that join the `skin` found in its zone, where they reach HAND_SEEN of
+    the way to the knuckles or, `pockets_in_front`, go into a pocket: a hand in a trouser pocket is in front of new
+    trousers (its thumb over the pocket's edge), and under a new top or dress, which hangs over the pocket (its wrist's
+    end past a long sleeve's cuff floated on the top as a patch of skin).
 
     The skin test takes drifted skin only a few px from skin it found: a hand on the hip in its arm's shade, fingers
     down a dark trouser's side (within 1.0-1.4 tolerances of the face's chroma; the trousers and the backdrop beside
     them 2.2-2.3), was found at its wrist and lost past it."""
-    found = np.zeros(image.shape[:2], np.uint8)
-    zones = hand_zone(pose, image.shape[:2])
-    if not any(zone.any() for zone in zones):
-        return found
-    box = mask_box(np.any(zones, axis=0))
+    shape = image.shape[:2]
+    found = np.zeros(shape, np.uint8)
+    zones = hand_zone(pose, shape)
+    if not any(zone.mask.any() for zone in zones):
+        return Hands(found, [])
+    box = mask_box(np.any([zone.mask for zone in zones], axis=0))
     distance = skin_distance(image, pose, person_mask, box)
     if distance is None:
-        return found
+        return Hands(found, [])
     drifted = (distance < SKIN_DRIFT**2) & (person_mask[box] > 0.5)
     seen = skin[box] > 0
+    kept = []
     for zone in zones:
-        grown = joining(drifted & zone[box], seen & zone[box]) > 0
+        inside = zone.mask[box]
+        grown = joining(drifted & inside, seen & inside) > 0
         # What the drift adds is a hand only as thick as the skin test's skin (`speckless`): between a fair hand's
         # fingers and along their edges it adds slivers 1-4 px wide of the backdrop seen through, tinted by the skin,
         # which kept in front cut a white notch into a dress beside the hand (a hand in shade: 6-8 px wide).
         hand = ((grown & seen) | (speckless(grown & ~seen) > 0)).astype(np.uint8)
         # A finger's crease (at its nail, its knuckle) is a line a px wide off the drift: left out, the garment
         # behind showed through it as a white bar across the finger.
-        found[box] |= cv2.morphologyEx(hand, cv2.MORPH_CLOSE, np.ones((SPECK_SIDE, SPECK_SIDE), np.uint8)) & zone[box]
-    return found
+        hand = (cv2.morphologyEx(hand, cv2.MORPH_CLOSE, np.ones((SPECK_SIDE, SPECK_SIDE), np.uint8)) > 0) & inside
+        ys, xs = np.nonzero(hand)
+        along = (xs + box[1].start - zone.wrist[0]) * zone.palm[0] + (ys + box[0].start - zone.wrist[1]) * zone.palm[1]
+        if not pockets_in_front and (ys.size == 0 or along.max() < HAND_SEEN * float(zone.palm @ zone.palm)):
+            continue
+        found[box] |= hand.astype(np.uint8)
+        kept.append(zone.mask)
+    return Hands(found, kept)
 
 
 def _draw(chains: list[list[np.ndarray]], shape: tuple[int, int], thickness: int, start: int = 0) -> np.ndarray:
@@ -227,13 +264,13 @@ def hanging_arms(skin: np.ndarray, zone: np.ndarray, person_mask: np.ndarray, po
     return np.asarray((arms > 0) | ((cv2.dilate(arms, square) > 0) & backdrop))
 
 
-def without_specks(front: np.ndarray, garment: np.ndarray, pose: Pose) -> np.ndarray:
+def without_specks(front: np.ndarray, garment: np.ndarray, pose: Pose, hand_zones: list[np.ndarray]) -> np.ndarray:
     """uint8 {0, 1}: `front` less its pieces smaller than SPECK_AREA lying on the `garment` (a mask, > 0.5 on
-    it) for SPECK_ON_GARMENT of their area, but for a hand's (meeting a `hand_zone`): a hand on the hip past a long
-    sleeve's cuff, a strip of fingers, is that small."""
+    it) for SPECK_ON_GARMENT of their area, but for a hand's (meeting one of the `hand_zones`, `Hands`'): a hand on the
+    hip past a long sleeve's cuff, a strip of fingers, is that small."""
     count, pieces, stats, _ = cv2.connectedComponentsWithStats(front.astype(np.uint8), connectivity=8)
     small = np.flatnonzero(stats[:, cv2.CC_STAT_AREA] < SPECK_AREA * body_frame(pose).shoulder_width ** 2)
-    for zone in hand_zone(pose, front.shape[:2]):
+    for zone in hand_zones:
         small = small[~np.isin(small, pieces[zone])]
     small = small[small > 0]
     if small.size == 0:

@@ -384,11 +384,12 @@ class ClassicalGarmentPipeline(TryOnPipeline[GarmentRequest]):
         front = occluders(request.person, person_mask, pose, covered, fit.body, skin)
         # A hand past its wrist stays in front of the garment it lies on (`hands`): on the hip, the garment's body or a
         # long sleeve's cuff covered it. Off the garment it is left to the repaint, which takes it for the body's skin.
-        front |= hands(request.person, skin, person_mask, pose) & (warped.alpha > 0.5)
+        seen = hands(request.person, skin, person_mask, pose, pockets_in_front=request.category is Category.LOWER)
+        front |= seen.found & (warped.alpha > 0.5)
         front = np.asarray(front & (1 - sleeved_arms(fit.sleeves, shape, warped.laid)), np.uint8)
         if above_waistline is not None:
             front |= (above_waistline & (person_mask > 0.5)).astype(np.uint8)
-        return without_specks(front, warped.alpha, pose)
+        return without_specks(front, warped.alpha, pose, seen.zones)
 
     @staticmethod
     def composite(request: GarmentRequest, person_mask: np.ndarray, pose: Pose, warped: WarpedGarment,

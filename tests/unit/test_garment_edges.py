@@ -12,7 +12,7 @@ from fittingroom.common import landmarks as lm
 from fittingroom.common.body import PAD, Pose, body_frame
 from fittingroom.common.garment import Category, GarmentLandmarks
 from fittingroom.segment.garment_landmarks import garment_landmarks
-from fittingroom.segment.occlusion import occluders, without_specks
+from fittingroom.segment.occlusion import hand_zone, occluders, without_specks
 from fittingroom.segment.product import product_mask
 from fittingroom.warp_gen.dress import paint_mask
 from fittingroom.warp_gen.fit import (
@@ -432,6 +432,6 @@ def test_a_speck_of_skin_on_the_garment_is_no_occluder_but_a_hand_is() -> None:
     front[150:158, 190:198] = 1  # 64 px on the garment
     front[180:205, 120:145] = 1  # a hand on it, 625 px
     front[150:158, 230:238] = 1  # 64 px beside it
-    kept = without_specks(front, garment, pose)
+    kept = without_specks(front, garment, pose, [zone.mask for zone in hand_zone(pose, (H, W))])
     assert not kept[150:158, 190:198].any()
     assert kept[180:205, 120:145].all() and kept[150:158, 230:238].all()

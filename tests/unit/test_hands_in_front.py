@@ -8,7 +8,7 @@ from poses import frontal_pose
 
 from fittingroom.common import landmarks as lm
 from fittingroom.common.body import Pose, body_frame
-from fittingroom.segment.occlusion import SPECK_AREA, hands, without_specks
+from fittingroom.segment.occlusion import SPECK_AREA, hand_zone, hands, without_specks
 
 H, W = 400, 300
 SKIN = (224, 172, 140)
@@ -47,7 +47,7 @@ def test_a_hand_on_the_hip_in_shade_is_found_down_to_its_fingers() -> None:
     test's skin."""
     pose = _hand_on_the_hip()
     image, person, skin = _shopper()
-    found = hands(image, skin, person, pose)
+    found = hands(image, skin, person, pose, pockets_in_front=False).found
     wrist, tips = np.array(WRIST), np.array(FINGERTIPS)
     for share in (0.4, 0.6, 0.8):  # down the fingers
         x, y = np.round(wrist + share * (tips - wrist)).astype(int)
@@ -66,5 +66,31 @@ def test_a_hand_past_a_long_sleeve_s_cuff_is_no_speck() -> None:
     cv2.rectangle(speck, (150, 150), (155, 155), 1, -1)
     assert 0 < speck.sum() <= fingers.sum() < SPECK_AREA * body_frame(pose).shoulder_width ** 2
     front = fingers | speck
-    kept = without_specks(front, np.ones((H, W), np.float32), pose)
+    kept = without_specks(front, np.ones((H, W), np.float32), pose, [zone.mask for zone in hand_zone(pose, (H, W))])
     assert kept[245, 103] == 1 and kept[153, 153] == 0
+
+
+def test_a_hand_in_a_pocket_is_no_hand_seen() -> None:
+    """A wrist going into a trouser pocket shows its skin down to the pocket's edge, not on to the knuckles BlazePose
+    guesses inside it: no hand is seen there, and the wrist's end past a long sleeve's cuff, a small patch on the new
+    top, is a speck dropped like any other (in front of new trousers, in whose pocket the hand is, it is kept)."""
+    elbow, wrist = (70, 150), (100, 202)
+    pose = frontal_pose({lm.RIGHT_ELBOW: elbow, lm.RIGHT_WRIST: wrist, 18: (104, 230), 20: (112, 228),
+                         17: (225, 250), 19: (222, 252)})
+    image = np.full((H, W, 3), BACKDROP, np.uint8)
+    cv2.circle(image, (150, 60), 35, SKIN, -1)
+    cv2.rectangle(image, (95, 200), (205, 390), SHIRT, -1)  # the trousers, the hand in their pocket
+    cv2.line(image, elbow, wrist, SKIN, 14)
+    person = (np.abs(image.astype(int) - BACKDROP).sum(axis=2) > 0).astype(np.float32)
+    skin = np.zeros((H, W), np.uint8)
+    cv2.circle(skin, (150, 60), 35, 1, -1)
+    cv2.line(skin, elbow, wrist, 1, 14)
+    wrist_end = np.zeros((H, W), np.uint8)
+    cv2.circle(wrist_end, wrist, 5, 1, -1)
+    under_top = hands(image, skin, person, pose, pockets_in_front=False)
+    assert not under_top.found.any() and not under_top.zones
+    assert not without_specks(wrist_end, np.ones((H, W), np.float32), pose, under_top.zones).any()
+    # New trousers: the hand in their pocket is in front of them.
+    in_front = hands(image, skin, person, pose, pockets_in_front=True)
+    assert in_front.found[wrist[1] + 3, wrist[0]] == 1
+    assert (without_specks(wrist_end, np.ones((H, W), np.float32), pose, in_front.zones) == wrist_end).all()
