@@ -557,10 +557,16 @@ class ClassicalGarmentPipeline(TryOnPipeline[GarmentRequest]):
         # puff) stands off the arm by its own volume, and keeps it.
         caps, beside = sleeve_caps(fit.sleeves, warped.laid, {side for side, arm in zip(("left", "right"), arms.arms,
                                                                                        strict=False) if arm.loose})
-        if caps.any():
-            paint &= ~caps_off_body(paint, worn_smooth, arms.mask() | (within > 0), caps, beside)
+        # The old garment with its rim (`with_rim`): a trim the worn garment's mask left out (the tape along 00121's
+        # shoulder seams), left painted over a cut cap, stood as a tab over the shoulder.
+        off_body = caps_off_body(paint, with_rim(worn_smooth, keep=skin > 0), arms.mask() | (within > 0), caps,
+                                 beside) if caps.any() else None
+        if off_body is not None:
+            paint &= ~off_body
         paint &= ~front_slivers(paint, ((front > 0) & (skin > 0)) | bared_arms, person_mask)
         uncovered = with_rim(worn_smooth & (paint == 0), keep=(paint > 0) | (skin > 0) | (front > 0))
+        if off_body is not None:  # the old garment there, its trim too
+            uncovered |= off_body
         uncovered |= sleeve_remnants(person, bared_arms, worn_smooth, skin, arms.on_person) & (paint == 0)
         # The new garment's anti-aliased edge blends it with what lies under it there: skin, not the old garment; beside
         # a bared arm, the arm it hangs behind (not the skirt it hung over: that drew a patterned line along the arm).
