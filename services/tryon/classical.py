@@ -107,7 +107,7 @@ from fittingroom.warp_gen.silhouette import (
     worn_straps_kept,
 )
 from fittingroom.warp_gen.skin_fill import seam_rim
-from fittingroom.warp_gen.sleeves import sleeve_ends, sleeved_arms
+from fittingroom.warp_gen.sleeves import caps_off_body, sleeve_caps, sleeve_ends, sleeved_arms
 from fittingroom.warp_gen.texture import extend_texture
 
 # U²-NetP finds an uploaded garment's silhouette; a catalog garment brings the one stored at registration.
@@ -548,8 +548,29 @@ class ClassicalGarmentPipeline(TryOnPipeline[GarmentRequest]):
         room = to_outline(hanging_room(person_mask, pose, fit) | flare
                           | behind_arms(person_mask, bared_arms, body_frame(pose).shoulder_width))
         paint = paint_mask(smooth_hem(alpha, room), room, front | bared_arms)
+        # Legs a shorter dress or trousers bare: each as wide as the photo shows it below the old one, parting where
+        # those do (below a top are trousers, not legs).
+        legs = None if request.category is Category.UPPER else leg_shapes(pose, person.shape[:2], person_mask,
+                                                                          outline, person)
+        within = bare_body(pose, person.shape[:2], legs)
+        # Over a loose old top (the person mask's shoulder a dropped shoulder's or a boxy sleeve's, `Arm.loose`) a laid
+        # sleeve's cap filled that outline, square beside the arm down to the old sleeve's hem, then stepped in to the
+        # arm: shoulder pads (00121's boxy tee under drawn long-sleeved tees, a velvet wrap, a polo). It goes no farther
+        # than the body's outline (the arms' and shoulders' as `fit_arms` draws them, the torso), as over a fitted top
+        # the person mask stops it; the old garment beyond is repainted as the backdrop. A full sleeve (ruffles, a
+        # puff) stands off the arm by its own volume, and keeps it.
+        caps, beside = sleeve_caps(fit.sleeves, warped.laid, {side for side, arm in zip(("left", "right"), arms.arms,
+                                                                                       strict=False) if arm.loose})
+        # The old garment with its rim (`with_rim`): a trim the worn garment's mask left out (the tape along 00121's
+        # shoulder seams), left painted over a cut cap, stood as a tab over the shoulder.
+        off_body = caps_off_body(paint, with_rim(worn_smooth, keep=skin > 0), arms.mask() | (within > 0), caps,
+                                 beside) if caps.any() else None
+        if off_body is not None:
+            paint &= ~off_body
         paint &= ~front_slivers(paint, ((front > 0) & (skin > 0)) | bared_arms, person_mask)
         uncovered = with_rim(worn_smooth & (paint == 0), keep=(paint > 0) | (skin > 0) | (front > 0))
+        if off_body is not None:  # the old garment there, its trim too
+            uncovered |= off_body
         uncovered |= sleeve_remnants(person, bared_arms, worn_smooth, skin, arms.on_person) & (paint == 0)
         # The new garment's anti-aliased edge blends it with what lies under it there: skin, not the old garment; beside
         # a bared arm, the arm it hangs behind (not the skirt it hung over: that drew a patterned line along the arm).
@@ -565,14 +586,10 @@ class ClassicalGarmentPipeline(TryOnPipeline[GarmentRequest]):
         arm_mask = arms.mask() | behind
         uncovered |= enclosed_specks(uncovered, arm_mask & (paint == 0) & (front == 0),
                                      SPECK_SHARE * body_frame(pose).shoulder_width ** 2, SKIN_RIM_PX)
-        # Legs a shorter dress or trousers bare: each as wide as the photo shows it below the old one, parting where
-        # those do (below a top are trousers, not legs).
-        legs = None if request.category is Category.UPPER else leg_shapes(pose, person.shape[:2], person_mask,
-                                                                          outline, person)
         if legs is not None:
             uncovered |= (legs == LEG_HEM).any(axis=0) & (paint == 0)  # the old hem's edge and shadow on them
         # Beside a trouser leg narrower than the old one is background, not a thigh.
-        body = (bare_body(pose, person.shape[:2], legs) | arm_mask) & (1 - beside_legs(warped.fit, warped.alpha))
+        body = (within | arm_mask) & (1 - beside_legs(warped.fit, warped.alpha))
         if request.category is Category.LOWER and legs is not None:
             body &= 1 - beside_trousers(paint, pose, legs)
         # The background is filled from the backdrop and skin only: from the shopper's other clothes (jeans below a

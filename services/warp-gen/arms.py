@@ -136,6 +136,9 @@ class Arm:
     # shoulder's top (the photo shows no neck outline there).
     leave: np.ndarray | None
     chest: np.ndarray  # [2] float64 px: the middle of the shoulder joints' line, the shoulder girdle's inner end
+    # The person mask's outline round the shoulder is a loose garment's, standing past DELTOID_OUTWARD (`_deltoid`):
+    # the shoulder drawn (`deltoid`) is the body's proportion under it, not that outline.
+    loose: bool = False
 
 
 @dataclass(frozen=True)
@@ -568,9 +571,9 @@ def fit_arms(pose: Pose, image: np.ndarray, person: np.ndarray, skin: np.ndarray
         if worn is not None:
             leave = _along_garment_top(worn > 0, neck, leave, frame.across * side, frame.down, frame.shoulder_width)
         outward = frame.across * side
-        deltoid, rise = _deltoid(person_in, chain[0], outward, frame.down, halves[0])
+        deltoid, rise, loose = _deltoid(person_in, chain[0], outward, frame.down, halves[0])
         arms.append(Arm(joints=joints, radii=radii, deltoid=deltoid, rise=rise, outward=outward, up=-frame.down,
-                        neck=neck, leave=leave, chest=chest))
+                        neck=neck, leave=leave, chest=chest, loose=loose))
     # Both shoulders' tops stand as high over their joints, the higher read: one read alone may come out lowest (its
     # outline past the rays' reach, a tee's top high over a low joint, or a pale stripe on it read as the backdrop,
     # leave too few rays: the deltoid's radius). On 00121 + the camisole one shoulder stood one half width over its
@@ -638,18 +641,20 @@ def _along_garment_top(worn: np.ndarray, neck: np.ndarray, leave: np.ndarray | N
 
 
 def _deltoid(person: np.ndarray, joint: np.ndarray, outward: np.ndarray, down: np.ndarray,
-             half: float) -> tuple[float, float]:
+             half: float) -> tuple[float, float, bool]:
     """px: the shoulder's reach outward from its joint and its top's height above it, where the person mask's
     outline is on rays from the joint (outward and up to 45 degrees; up from 45 to 90): the pose's shoulder
     point lies lower than the shoulder's top by more than an upper arm's half width. DELTOID half widths
-    each where too few rays find the outline (hair over the shoulder, the frame's edge)."""
+    each where too few rays find the outline (hair over the shoulder, the frame's edge); and whether the outline
+    stands past DELTOID_OUTWARD, a loose garment's."""
     outer = _ray_reach(person, joint, outward, down, half, np.linspace(0.0, np.pi / 4, DELTOID_RAYS))
     # Further out, the outline is a loose garment's (a dropped shoulder, a sleeve standing off the arm): it tells
     # nothing of the shoulder under it, which takes the body's proportion (clipped to the limit, its square
     # corner stood as wide as the old sleeve's top and read as a block).
-    outer = outer if outer <= DELTOID_OUTWARD * half else DELTOID * half
+    loose = outer > DELTOID_OUTWARD * half
+    outer = DELTOID * half if loose else outer
     top = _ray_reach(person, joint, outward, down, half, np.linspace(np.pi / 4, np.pi / 2, DELTOID_RAYS))
-    return outer, max(top, outer)
+    return outer, max(top, outer), loose
 
 
 def _ray_reach(person: np.ndarray, joint: np.ndarray, outward: np.ndarray, down: np.ndarray, half: float,

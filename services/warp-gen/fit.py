@@ -38,6 +38,7 @@ from fittingroom.warp_gen.sleeves import (
     SLEEVE_DOWN,
     SleeveFit,
     body_texture,
+    full_sleeve,
     sleeve_fit,
     warp_sleeves,
     without_sleeves,
@@ -510,7 +511,7 @@ def _top_fit(marks: GarmentLandmarks, pose: Pose, frame: BodyFrame, garment: Cat
                                MIN_SLEEVE_END * w, length_scale, None if person is None else person > 0.5,
                                ARM_EDGE_REACH * w) if hangs and silhouette is not None else None
             if laid is not None:  # warped on its own, its end on the arm: the body is not bent to reach it
-                sleeves.append(SleeveFit(name, *laid))
+                sleeves.append(SleeveFit(name, *laid, full=silhouette is not None and full_sleeve(silhouette, laid[0])))
                 end = sleeve[-1]
             else:
                 reach = CUFF_REACH * float(sign * (cuff[0] - armpit[0])) * length_scale

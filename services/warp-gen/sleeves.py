@@ -54,6 +54,11 @@ FOREARM_PART = np.array([4, 1, 2, 5])
 # shoppers the arms' edges lay 0.01-0.19 shoulder widths from the bone; past 0.2 the mask runs on into the torso,
 # a bag or the other arm, and the sleeve keeps its own width on that side.
 ARM_EDGE_REACH = 0.2
+# Of a sleeve on its photo: the share of it outward of its top edge (`full_sleeve`) past which it stands off the arm by
+# its own volume, and its cap is kept wherever it lies (`sleeve_caps`). A tee's cap rounds out past that edge over the
+# shoulder (0.03-0.20 on the development tees, drawn and photographed); the tiered ruffles of a blouse's long sleeves
+# flare out down their whole length (0.27-0.29).
+FULL_SHARE = 0.24
 
 
 @dataclass(frozen=True)
@@ -65,6 +70,7 @@ class SleeveFit:
     side: str  # "left" or "right", the wearer's
     source: np.ndarray  # [4 or 6, 2] in the garment photo
     target: np.ndarray  # [4 or 6, 2] in the person photo
+    full: bool = False  # standing off the arm by its own volume (`full_sleeve`): a puffed or ruffled sleeve
 
     def outline(self) -> np.ndarray:
         """The sleeve worn, as a polygon round its edge (through the elbow's edge points when it has them)."""
@@ -177,6 +183,17 @@ def sleeve_fit(silhouette: np.ndarray, garment: tuple[np.ndarray, np.ndarray, np
     return (source, placed) if parts else None
 
 
+def full_sleeve(silhouette: np.ndarray, source: np.ndarray) -> bool:
+    """Whether a sleeve on its photo (`silhouette`, its points `source` as `sleeve_fit` gives them) stands off the arm
+    by its own volume: more than FULL_SHARE of it lies outward of its top edge (its shoulder point to its end's
+    outer corner, or to its elbow's outer edge for a sleeve past the elbow)."""
+    quad = source[:4]
+    sleeve = (silhouette > 0) & sleeve_region(silhouette.shape[:2], quad)
+    corner = source[4] if len(source) > 4 else source[1]
+    outward = sleeve & ~_beyond(silhouette.shape[:2], quad[0], corner, quad[2])
+    return bool(outward.sum() > FULL_SHARE * max(int(sleeve.sum()), 1))
+
+
 def _like(source: np.ndarray, placed: np.ndarray) -> bool:
     """Whether two quadrilaterals are both convex and turn the same way (neither is the other inside out)."""
     return (_signed_area(source) * _signed_area(placed) > 0 and cv2.isContourConvex(source.astype(np.float32))
@@ -206,6 +223,34 @@ def sleeve_region(shape: tuple[int, int], quad: np.ndarray) -> np.ndarray:
     its underside (armpit to the end's inner corner), where the garment's body below the armpit is not."""
     shoulder, outer, inner, armpit = quad
     return _beyond(shape, shoulder, armpit, outer) & _beyond(shape, armpit, inner, outer)
+
+
+def sleeve_caps(sleeves: tuple[SleeveFit, ...], laid: np.ndarray, sides: set[str]) -> tuple[np.ndarray, np.ndarray]:
+    """bool HxW each, for the sleeves laid on their own on the wearer's `sides`, but full ones (`full_sleeve`): where
+    each lies (`laid`, as `warp_sleeves` has it) outside its outline, its cap (the photo's cap reaches past the
+    quadrilateral's top edge, from the shoulder point straight above the armpit); and all that lies outward of its top
+    edge (its seam to its elbow's or end's outer corner)."""
+    caps, beside = np.zeros(laid.shape, bool), np.zeros(laid.shape, bool)
+    for index, sleeve in enumerate(sleeves):
+        if sleeve.side not in sides or sleeve.full:
+            continue
+        outline = sleeve.outline()
+        worn = np.zeros(laid.shape, np.uint8)
+        cv2.fillPoly(worn, [np.round(outline).astype(np.int32)], 1)
+        caps |= (laid == index + 1) & (worn == 0)
+        beside |= ~_beyond(laid.shape, outline[0], outline[1], outline[-2])
+    return caps, beside
+
+
+def caps_off_body(paint: np.ndarray, worn: np.ndarray, body: np.ndarray, caps: np.ndarray, beside: np.ndarray
+                  ) -> np.ndarray:
+    """bool HxW: the pieces of the new garment (`paint`) over the old one (`worn`) off the `body` (the arms' and
+    torso's outline under it) and `beside` a laid sleeve's top edge, that hold some of its `caps` (`sleeve_caps`):
+    the drape over the cap and the outline's smoothing go with it."""
+    loose = (paint > 0) & (worn > 0) & ~(body > 0) & beside
+    _, pieces = cv2.connectedComponents(loose.astype(np.uint8), connectivity=8)
+    capped = np.unique(pieces[loose & caps])
+    return np.isin(pieces, capped[capped > 0]) & loose
 
 
 def sleeved_arms(sleeves: tuple[SleeveFit, ...], shape: tuple[int, int], laid: np.ndarray) -> np.ndarray:
