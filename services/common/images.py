@@ -78,3 +78,11 @@ def mask_box(mask: np.ndarray) -> tuple[slice, slice]:
     if not rows.size:
         return slice(0, 0), slice(0, 0)
     return slice(int(rows[0]), int(rows[-1]) + 1), slice(int(columns[0]), int(columns[-1]) + 1)
+
+
+def joining(parts: np.ndarray, mask: np.ndarray) -> np.ndarray:
+    """uint8 {0, 1}: the connected pieces of `parts` that touch `mask`."""
+    count, labels = cv2.connectedComponents(parts.astype(np.uint8), connectivity=8)
+    touching = cv2.dilate(mask.astype(np.uint8), np.ones((3, 3), np.uint8)) > 0
+    kept = np.unique(labels[touching & (parts > 0)])
+    return np.isin(labels, kept[kept > 0]).astype(np.uint8) if count > 1 else np.zeros_like(parts, np.uint8)

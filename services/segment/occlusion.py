@@ -16,12 +16,11 @@ import numpy as np
 
 from fittingroom.common import landmarks as lm
 from fittingroom.common.body import PAD, BodyFrame, Pose, body_frame, shoulder_rise
-from fittingroom.common.images import mask_box, rounded_outline, smoothed_contours
+from fittingroom.common.images import joining, mask_box, rounded_outline, smoothed_contours
 from fittingroom.segment.worn_garment import (
     SKIN_DRIFT,
     SPECK_SIDE,
     head_mask,
-    joining,
     skin_distance,
     skin_mask,
     speckless,

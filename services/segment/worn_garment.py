@@ -21,7 +21,7 @@ from fittingroom.common import landmarks as lm
 from fittingroom.common.body import HIP_BREADTH, PAD, SLEEVE_WIDTH, BodyFrame, Pose, body_frame, knees, top_outline
 from fittingroom.common.errors import InvalidInput
 from fittingroom.common.garment import Category
-from fittingroom.common.images import mask_box, rounded_outline
+from fittingroom.common.images import joining, mask_box, rounded_outline
 from fittingroom.segment.foreign import colour_zone, cut_off, foreign_parts, hands_reach, nearest_distance
 from fittingroom.segment.grabcut import grabcut
 from fittingroom.segment.legs import leg_shapes
@@ -1014,14 +1014,6 @@ def _hair_like(lab: np.ndarray, hair_zone: np.ndarray, colours: np.ndarray, pose
     if len(hair) < MIN_COLOUR_PIXELS:
         return True  # no hair seen to tell it from: nothing is taken under the head
     return bool(nearest_distance(_cluster_centres(hair), colours).min() < 2 * GARMENT_COLOUR)
-
-
-def joining(parts: np.ndarray, mask: np.ndarray) -> np.ndarray:
-    """uint8 {0, 1}: the connected pieces of `parts` that touch `mask`."""
-    count, labels = cv2.connectedComponents(parts.astype(np.uint8), connectivity=8)
-    touching = cv2.dilate(mask.astype(np.uint8), np.ones((3, 3), np.uint8)) > 0
-    kept = np.unique(labels[touching & (parts > 0)])
-    return np.isin(labels, kept[kept > 0]).astype(np.uint8) if count > 1 else np.zeros_like(parts, np.uint8)
 
 
 def legs_apart(person: np.ndarray, pose: Pose) -> np.ndarray | None:

@@ -103,6 +103,25 @@ def test_the_bodys_texture_takes_no_backdrop_from_the_armpits_notch() -> None:
     assert np.array_equal(dressed[300:440, 130:260], image[300:440, 130:260])  # the rest of the body as it was
 
 
+def test_the_whole_slit_the_mask_closed_above_a_low_read_armpit_takes_the_bodys_texture() -> None:
+    """A long sleeve laid close beside the side, the mask closed over the slit's top 50 px: the armpit is read where
+    the slit opens, and its tip, far above that armpit's reach (ARMPIT_NOTCH), went onto the torso as a white speck."""
+    image = np.full((H, W, 3), BACKDROP, np.uint8)
+    cv2.rectangle(image, (120, 150), (264, 450), BODY, -1)
+    cv2.rectangle(image, (90, 150), (116, 420), SLEEVE, -1)
+    image[200:420, 116:120] = np.round(0.75 * np.array(BACKDROP) + 0.25 * np.array(BODY)).astype(np.uint8)
+    mask = np.zeros((H, W), np.uint8)
+    cv2.rectangle(mask, (120, 150), (264, 450), 1, -1)
+    cv2.rectangle(mask, (90, 150), (116, 420), 1, -1)
+    mask[150:250, 116:120] = 1  # the slit's top, closed over down to the armpit read at its opening
+    sleeve = SleeveFit("right", np.array([[116.0, 150.0], [90.0, 420.0], [116.0, 420.0], [116.0, 250.0]]),
+                       np.array([[116.0, 150.0], [90.0, 420.0], [116.0, 420.0], [116.0, 250.0]]))
+    backdrop = shallow_backdrop(backdrop_pieces(image, mask))
+    assert backdrop[205:250, 116:120].all()
+    dressed = body_texture(image, mask, without_sleeves(mask, (sleeve,)), (sleeve,), backdrop)
+    assert np.abs(dressed[202:230, 116:120].astype(int) - BACKDROP).max(axis=-1).min() > 40  # the tip too
+
+
 def test_a_white_garments_own_white_between_its_print_and_the_outline_stays() -> None:
     """A white tee's white is the backdrop's colour within tolerance: between a dense print and the outline it lies in
     slivers as thin as a slit's, and is the garment's own."""
