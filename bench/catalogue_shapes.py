@@ -20,7 +20,7 @@ from __future__ import annotations
 import argparse
 import csv
 import sys
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import cv2
@@ -74,15 +74,12 @@ class Shape:
     marks: dict[str, Point]
     neckline: Neckline | None = None
     stripes: tuple[int, tuple[int, int, int]] | None = None  # period in px and the second colour
-    gaps: tuple[tuple[Point, ...], ...] = field(default=())  # backdrop showing through, e.g. between trouser legs
 
     def mask(self) -> np.ndarray:
         """uint8 {0, 1} HxW: the garment as drawn."""
         outline = list(self.half) + [(2 * CENTRE - x, y) for x, y in reversed(self.half)]
         mask = np.zeros((HEIGHT, WIDTH), np.uint8)
         cv2.fillPoly(mask, [np.array(outline, np.int32)], 1)
-        for gap in self.gaps:
-            cv2.fillPoly(mask, [np.array(gap, np.int32)], 0)
         if self.neckline is not None:
             self.neckline.cut(mask)
         return mask
@@ -91,11 +88,9 @@ class Shape:
         """Both sides' landmarks in photo pixels: the wearer's right as drawn, the left mirrored."""
         found: dict[str, tuple[float, float]] = {}
         for name, (x, y) in self.marks.items():
+            found[name] = (float(x), float(y))
             if name.startswith("right_"):
-                found[name] = (float(x), float(y))
                 found["left_" + name.removeprefix("right_")] = (float(2 * CENTRE - x), float(y))
-            else:
-                found[name] = (float(x), float(y))
         return found
 
 

@@ -560,7 +560,7 @@ class ClassicalGarmentPipeline(TryOnPipeline[GarmentRequest]):
         # the person mask stops it; the old garment beyond is repainted as the backdrop. A full sleeve (ruffles, a
         # puff) stands off the arm by its own volume, and keeps it.
         caps, beside = sleeve_caps(fit.sleeves, warped.laid, {side for side, arm in zip(("left", "right"), arms.arms,
-                                                                                       strict=False) if arm.loose})
+                                                                                       strict=True) if arm.loose})
         # The old garment with its rim (`with_rim`): a trim the worn garment's mask left out (the tape along 00121's
         # shoulder seams), left painted over a cut cap, stood as a tab over the shoulder.
         off_body = caps_off_body(paint, with_rim(worn_smooth, keep=skin > 0), arms.mask() | (within > 0), caps,
